@@ -1,0 +1,73 @@
+# Backchannel. `make dev` runs the chat on this machine; `make test` tests
+# everything. Needs Go, Node.js 20+, Java 17+ and Maven (see README.md).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+GO ?= go
+NPM ?= npm
+
+# Fragments of infra/ and web/ add to these: TEST_TARGETS run after the Go
+# tests in `make test`, DEV_DEPS before `make dev` (say, building web/dist).
+TEST_TARGETS :=
+DEV_DEPS :=
+
+-include infra/infra.mk web/web.mk
+
+# Lambda functions: every functions/<name>/main.go, built for arm64.
+FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
+BUILD_DIR := build
+LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
+
+.PHONY: help dev test build deps deps-node deps-dynamodb deps-browser clean $(FUNCTIONS:%=build-%)
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# Built, then run (not `go run`, which exits 1 on Ctrl-C whatever the
+# program does).
+dev: deps $(DEV_DEPS) ## run the chat locally (DEV_ARGS="--data .data --port 8080")
+	$(GO) build -o $(BUILD_DIR)/dev ./scripts/dev
+	exec $(BUILD_DIR)/dev $(DEV_ARGS)
+
+test: deps ## vet, then every Go test against the emulators, then the fragments' tests
+	$(GO) vet ./...
+	$(GO) run ./scripts/testenv -- $(GO) test -count=1 ./...
+	$(if $(strip $(TEST_TARGETS)),$(MAKE) $(TEST_TARGETS))
+
+build: $(FUNCTIONS:%=build-%) ## build every function to build/<name>/bootstrap and build/<name>.zip
+	@for f in $(FUNCTIONS); do \
+	  printf '  %-12s bootstrap %6s   zip %6s\n' "$$f" \
+	    "$$(numfmt --to=iec --suffix=B $$(stat -c %s $(BUILD_DIR)/$$f/bootstrap))" \
+	    "$$(numfmt --to=iec --suffix=B $$(stat -c %s $(BUILD_DIR)/$$f.zip))"; \
+	done
+
+# The bootstrap's time is pinned and zip -X drops extra attributes, so an
+# unchanged function gives a byte-identical zip (and CDK asset hash).
+$(FUNCTIONS:%=build-%): build-%:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/$*/bootstrap ./functions/$*
+	@touch -t 198001010000 $(BUILD_DIR)/$*/bootstrap
+	@rm -f $(BUILD_DIR)/$*.zip && zip -q -X -j $(BUILD_DIR)/$*.zip $(BUILD_DIR)/$*/bootstrap
+
+deps: deps-node deps-dynamodb ## fetch the tools (npm ci, DynamoDB Local from Maven Central), once
+
+deps-node: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+deps-dynamodb: ## DynamoDB Local into .cache/dynamodb-local (a no-op once there)
+	$(GO) run ./scripts/testenv --prepare
+
+deps-browser: ## Chromium for the browser tests, from Debian, if missing
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends chromium; \
+	fi
+
+clean: ## remove build output (keeps the caches: rm -rf .cache node_modules for those)
+	rm -rf $(BUILD_DIR) cdk.out

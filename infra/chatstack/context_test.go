@@ -1,0 +1,74 @@
+package chatstack_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/backchannel-chat/backchannel/infra/chatstack"
+)
+
+func TestValidate(t *testing.T) {
+	valid := chatstack.ChatStackProps{AssetDir: fixtures.assetDir}
+	if err := valid.Validate(); err != nil {
+		t.Fatalf("minimal props: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		mutate func(*chatstack.ChatStackProps)
+		want   string
+	}{
+		"missing build": {func(p *chatstack.ChatStackProps) { p.AssetDir = fixtures.noDist }, "run `make build`"},
+		"idp without domain": {func(p *chatstack.ChatStackProps) {
+			p.Google = &chatstack.GoogleProvider{ClientID: "x", ClientSecretArn: "y"}
+		}, "needs cognitoDomainPrefix"},
+		"cert region": {func(p *chatstack.ChatStackProps) {
+			p.SiteDomain, p.SiteCertificateArn = "a.b", "arn:aws:acm:eu-west-1:1:certificate/x"
+		}, "us-east-1"},
+		"domain alone":      {func(p *chatstack.ChatStackProps) { p.APIDomain = "ws.b" }, "go together"},
+		"bad stage":         {func(p *chatstack.ChatStackProps) { p.StageName = "a b" }, "stage name"},
+		"bad level":         {func(p *chatstack.ChatStackProps) { p.LogLevel = "loud" }, "log level"},
+		"two alarm targets": {func(p *chatstack.ChatStackProps) { p.AlarmEmail, p.AlarmTopicArn = "a@b", "arn" }, "not both"},
+	} {
+		p := valid
+		tc.mutate(&p)
+		err := p.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", name, err, tc.want)
+		}
+	}
+}
+
+func TestPropsFromContext(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{
+		chatstack.CtxStage: "beta", chatstack.CtxDestroyData: true, chatstack.CtxThrottleRate: "12.5",
+		chatstack.CtxThrottleBurst: 30.0, chatstack.CtxOIDCIssuer: "https://id.example", chatstack.CtxTracing: "false",
+	}})
+	p, err := chatstack.PropsFromContext(app.Node())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.StageName != "beta" || !p.DestroyData || p.ThrottleRate != 12.5 || p.ThrottleBurst != 30 || p.OIDC == nil || p.OIDC.Issuer != "https://id.example" || p.Tracing || p.Google != nil {
+		t.Errorf("props %+v", p)
+	}
+
+	bad := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{chatstack.CtxDestroyData: "yes please", chatstack.CtxThrottleRate: "fast"}})
+	if _, err := chatstack.PropsFromContext(bad.Node()); err == nil || !strings.Contains(err.Error(), chatstack.CtxDestroyData) || !strings.Contains(err.Error(), chatstack.CtxThrottleRate) {
+		t.Errorf("bad context error %v", err)
+	}
+}
+
+// TestInvalidPropsFailSynth: NewChatStack reports invalid props as an error
+// annotation (cdk synth then fails with it) instead of panicking.
+func TestInvalidPropsFailSynth(t *testing.T) {
+	noPanic(t, "invalid props", func() {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		stack := chatstack.NewChatStack(app, "Broken", &chatstack.ChatStackProps{AssetDir: fixtures.noDist})
+		found := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("make build")))
+		if len(*found) != 1 {
+			t.Errorf("want one error annotation naming `make build`, got %d", len(*found))
+		}
+	})
+}

@@ -1,0 +1,166 @@
+package chatstack
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// MetricsNamespace is where the fan-out publishes its EMF metrics.
+const MetricsNamespace = "Backchannel"
+
+// FanoutMetrics are the EMF metric names of one fan-out (internal/fanout).
+var FanoutMetrics = []string{"Recipients", "Delivered", "Gone", "Failed", "Duration"}
+
+var period = awscdk.Duration_Minutes(jsii.Number(5))
+
+// tableOperations are the operations the store uses; CloudWatch reports
+// DynamoDB throttles and system errors per operation.
+var tableOperations = []awsdynamodb.Operation{
+	awsdynamodb.Operation_GET_ITEM, awsdynamodb.Operation_PUT_ITEM, awsdynamodb.Operation_UPDATE_ITEM,
+	awsdynamodb.Operation_DELETE_ITEM, awsdynamodb.Operation_QUERY, awsdynamodb.Operation_BATCH_GET_ITEM,
+	awsdynamodb.Operation_BATCH_WRITE_ITEM, awsdynamodb.Operation_TRANSACT_WRITE_ITEMS, awsdynamodb.Operation_TRANSACT_GET_ITEMS,
+}
+
+// monitoring creates the alarms (with the optional SNS action) and the
+// dashboard.
+func (b *builder) monitoring() {
+	var action awscloudwatch.IAlarmAction
+	switch {
+	case b.props.AlarmEmail != "":
+		topic := awssns.NewTopic(b.stack, jsii.String("AlarmTopic"), &awssns.TopicProps{
+			DisplayName: jsii.String(*b.stack.StackName() + " alarms"),
+			EnforceSSL:  jsii.Bool(true),
+		})
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(b.props.AlarmEmail), nil))
+		action = awscloudwatchactions.NewSnsAction(topic)
+	case b.props.AlarmTopicArn != "":
+		action = awscloudwatchactions.NewSnsAction(awssns.Topic_FromTopicArn(b.stack, jsii.String("AlarmTopic"), jsii.String(b.props.AlarmTopicArn)))
+	}
+
+	var alarms []interfacesawscloudwatch.IAlarmRef
+	add := func(id string, metric awscloudwatch.IMetric, threshold float64, description string) {
+		alarm := awscloudwatch.NewAlarm(b.stack, jsii.String(id), &awscloudwatch.AlarmProps{
+			Metric:             metric,
+			Threshold:          jsii.Number(threshold),
+			EvaluationPeriods:  jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+			AlarmDescription:   jsii.String(description),
+		})
+		if action != nil {
+			alarm.AddAlarmAction(action)
+			alarm.AddOkAction(action)
+		}
+		alarms = append(alarms, alarm)
+	}
+
+	for _, name := range FunctionNames() {
+		fn, id := b.fns[name], titleCase(name)
+		threshold := 5.0
+		if name == "authorizer" {
+			// The authorizer answers a bad or expired token with the error
+			// "Unauthorized" (API Gateway's 401 contract), which Lambda counts
+			// as a function error: alarm only on a surge.
+			threshold = 50
+		}
+		add(id+"ErrorsAlarm", fn.MetricErrors(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), threshold,
+			fmt.Sprintf("%s function: %v or more errors in 5 minutes", name, threshold))
+		add(id+"ThrottlesAlarm", fn.MetricThrottles(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), 1,
+			name+" function: throttled (account or reserved concurrency exhausted)")
+	}
+	add("TableThrottlesAlarm", b.table.MetricThrottledRequestsForOperations(&awsdynamodb.OperationsMetricOptions{
+		Operations: &tableOperations, Period: period,
+	}), 1, "DynamoDB table: throttled requests")
+	add("TableSystemErrorsAlarm", b.table.MetricSystemErrorsForOperations(&awsdynamodb.SystemErrorsForOperationsMetricOptions{
+		Operations: &tableOperations, Period: period,
+	}), 1, "DynamoDB table: service-side errors")
+	add("ApiIntegrationErrorsAlarm", b.apiMetric("IntegrationError", "Sum"), 5,
+		"WebSocket API: integration (Lambda) errors, the 5xx of a WebSocket API")
+	add("ApiExecutionErrorsAlarm", b.apiMetric("ExecutionError", "Sum"), 5,
+		"WebSocket API: errors while API Gateway executed the route")
+
+	b.dashboard(alarms)
+}
+
+// apiMetric is a stage-level AWS/ApiGateway metric of the WebSocket API.
+func (b *builder) apiMetric(name, statistic string) awscloudwatch.Metric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:  jsii.String("AWS/ApiGateway"),
+		MetricName: jsii.String(name),
+		DimensionsMap: &map[string]*string{
+			"ApiId": b.api.ApiId(),
+			"Stage": jsii.String(b.props.StageName),
+		},
+		Statistic: jsii.String(statistic),
+		Period:    period,
+	})
+}
+
+// fanoutMetric finds an EMF metric whatever dimensions the publisher uses.
+func fanoutMetric(name, statistic string) awscloudwatch.IMetric {
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression:   jsii.String(fmt.Sprintf(`SEARCH('Namespace="%s" MetricName="%s"', '%s', 300)`, MetricsNamespace, name, statistic)),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{},
+		Label:        jsii.String(name),
+		Period:       period,
+	})
+}
+
+func (b *builder) dashboard(alarms []interfacesawscloudwatch.IAlarmRef) {
+	graph := func(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
+		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+			Title: jsii.String(title), Left: &metrics, Width: jsii.Number(8), Height: jsii.Number(6),
+		})
+	}
+	perFunction := func(metric func(name string) awscloudwatch.IMetric) []awscloudwatch.IMetric {
+		var ms []awscloudwatch.IMetric
+		for _, name := range FunctionNames() {
+			ms = append(ms, metric(name))
+		}
+		return ms
+	}
+	opts := func(stat, label string) *awscloudwatch.MetricOptions {
+		return &awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String(stat), Label: jsii.String(label)}
+	}
+	var fanoutCounts []awscloudwatch.IMetric
+	for _, m := range FanoutMetrics[:4] {
+		fanoutCounts = append(fanoutCounts, fanoutMetric(m, "Sum"))
+	}
+
+	awscloudwatch.NewDashboard(b.stack, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DefaultInterval: awscdk.Duration_Hours(jsii.Number(3)),
+		Widgets: &[]*[]awscloudwatch.IWidget{
+			{
+				graph("Connections and messages", b.apiMetric("ConnectCount", "Sum"), b.apiMetric("MessageCount", "Sum")),
+				graph("WebSocket API errors", b.apiMetric("ClientError", "Sum"), b.apiMetric("IntegrationError", "Sum"), b.apiMetric("ExecutionError", "Sum")),
+				graph("Integration latency (ms)", b.apiMetric("IntegrationLatency", "p50"), b.apiMetric("IntegrationLatency", "p99")),
+			},
+			{
+				graph("Invocations", perFunction(func(n string) awscloudwatch.IMetric { return b.fns[n].MetricInvocations(opts("Sum", n)) })...),
+				graph("Function errors", perFunction(func(n string) awscloudwatch.IMetric { return b.fns[n].MetricErrors(opts("Sum", n)) })...),
+				graph("Function duration p99 (ms)", perFunction(func(n string) awscloudwatch.IMetric { return b.fns[n].MetricDuration(opts("p99", n)) })...),
+			},
+			{
+				graph("Fan-out (Backchannel EMF)", fanoutCounts...),
+				graph("Fan-out duration p99 (ms)", fanoutMetric("Duration", "p99")),
+				graph("DynamoDB throttled requests",
+					b.table.MetricThrottledRequestsForOperations(&awsdynamodb.OperationsMetricOptions{Operations: &tableOperations, Period: period, Label: jsii.String("throttled")})),
+			},
+			{
+				graph("DynamoDB system errors",
+					b.table.MetricSystemErrorsForOperations(&awsdynamodb.SystemErrorsForOperationsMetricOptions{Operations: &tableOperations, Period: period, Label: jsii.String("system errors")})),
+				awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
+					Title: jsii.String("Alarms"), Alarms: &alarms, Width: jsii.Number(16),
+				}),
+			},
+		},
+	})
+}

@@ -1,0 +1,113 @@
+package chatstack
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// suppressions records, next to the code, every cdk-nag AwsSolutions finding
+// the design accepts and why. Each is scoped to the construct it is about;
+// IAM5 suppressions also name the exact wildcard they accept.
+func (b *builder) suppressions() {
+	for key, route := range b.routesByKey() {
+		if key == "$connect" {
+			continue
+		}
+		suppress(route, "AwsSolutions-APIG4",
+			"WebSocket APIs authorize only on $connect (the only route a Lambda authorizer can guard); every later frame runs with the identity the authorizer stored for the connection")
+	}
+
+	suppress(b.pool, "AwsSolutions-COG2",
+		"MFA is off: the web client has no TOTP enrolment yet and SMS costs money; passwords are long (12+) and complex")
+	suppress(b.pool, "AwsSolutions-COG3",
+		"Threat protection (AdvancedSecurityMode ENFORCED) needs the paid Plus feature plan; the stack is designed to cost nothing while idle")
+
+	suppress(b.logBucket, "AwsSolutions-S1",
+		"This is the access-log bucket itself; logging it to itself would loop")
+
+	suppress(b.distribution, "AwsSolutions-CFR1",
+		"No geo restriction: the team decides who signs up, not where they are")
+	suppress(b.distribution, "AwsSolutions-CFR2",
+		"No WAF web ACL: it costs a monthly fee while idle; the site is static and the API authenticates every connection")
+	if b.props.SiteDomain == "" {
+		suppress(b.distribution, "AwsSolutions-CFR4",
+			"Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS policy cannot be chosen; with siteDomain the distribution requires TLSv1.2_2021")
+	}
+
+	// Function roles: the wildcards CDK's grants produce, each named.
+	for _, name := range []string{"connection", "actions"} {
+		suppress(b.fns[name].Role(), "AwsSolutions-IAM5",
+			"Table grant covers the table's indexes (gsi1) and PostToConnection/DeleteConnection to any connection id of this stage: connection ids are only known at run time",
+			"Resource::<"+b.logicalID(b.table)+".Arn>/index/*",
+			arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/*/@connections/*"),
+		)
+	}
+	suppress(b.fns["actions"].Role(), "AwsSolutions-IAM5",
+		"Presigned upload and download URLs are signed for object keys chosen per request (rooms and files are created at run time)",
+		"Resource::<"+b.logicalID(b.filesBucket)+".Arn>/*")
+	if b.props.Tracing {
+		for _, name := range FunctionNames() {
+			suppress(b.fns[name].Role(), "AwsSolutions-IAM5",
+				"X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
+				"Resource::*")
+		}
+	}
+	if role := b.stack.Node().TryFindChild(jsii.String("ApiGatewayCloudWatchRole")); role != nil {
+		suppress(role, "AwsSolutions-IAM5",
+			"API Gateway's account-wide logging role creates and writes its execution and access log groups by name at run time; limited to this account and region",
+			arnMatching("logs", "log-group:*"))
+	}
+
+	// Handlers CDK itself adds (BucketDeployment, auto-delete of bucket
+	// objects): their code and roles are CDK's, not ours.
+	for _, child := range *b.stack.Node().Children() {
+		id := *child.Node().Id()
+		if strings.HasPrefix(id, "Custom::CDKBucketDeployment") || strings.HasPrefix(id, "Custom::S3AutoDeleteObjects") {
+			cdkHandler := "CDK-managed custom resource handler (" + id + ")"
+			suppress(child, "AwsSolutions-IAM4", cdkHandler+": CDK attaches AWSLambdaBasicExecutionRole")
+			suppress(child, "AwsSolutions-IAM5", cdkHandler+": CDK grants read of the asset bucket and write of the site bucket by prefix")
+			suppress(child, "AwsSolutions-L1", cdkHandler+": the runtime is pinned by the CDK version")
+		}
+	}
+}
+
+// suppress adds one suppression on construct and its children (an L2's
+// finding is reported on its L1 child); appliesTo narrows it to the named
+// findings (IAM5 wildcards).
+func suppress(construct constructs.IConstruct, rule, reason string, appliesTo ...any) {
+	s := &cdknag.NagPackSuppression{Id: jsii.String(rule), Reason: jsii.String(reason)}
+	if len(appliesTo) > 0 {
+		s.AppliesTo = &appliesTo
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(construct, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(true))
+}
+
+// arnMatching accepts the IAM5 finding of an ARN of this stack's account
+// and region (literal when the stack has an environment, pseudo parameters
+// when not) ending in resource, which is taken literally.
+func arnMatching(service, resource string) *cdknag.RegexAppliesTo {
+	pattern := "^Resource::arn:[^:]+:" + service + ":[^:]+:[^:]+:" + regexp.QuoteMeta(resource) + "$"
+	return &cdknag.RegexAppliesTo{Regex: jsii.String("/" + pattern + "/")}
+}
+
+// logicalID is the CloudFormation logical id of an L2 construct's resource.
+func (b *builder) logicalID(c constructs.IConstruct) string {
+	return *b.stack.GetLogicalId(c.Node().DefaultChild().(awscdk.CfnElement))
+}
+
+// routesByKey finds the API's route constructs by route key.
+func (b *builder) routesByKey() map[string]constructs.IConstruct {
+	routes := map[string]constructs.IConstruct{}
+	for _, child := range *b.api.Node().Children() {
+		id := *child.Node().Id()
+		if key, ok := strings.CutSuffix(id, "-Route"); ok {
+			routes[key] = child
+		}
+	}
+	return routes
+}

@@ -1,0 +1,197 @@
+// Package chatstack defines the whole Backchannel deployment as one CDK
+// stack: the DynamoDB table, the S3 buckets, Cognito, the API Gateway
+// WebSocket API with its Go Lambdas, the CloudFront site and the alarms and
+// dashboard that watch them.
+package chatstack
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+)
+
+// Defaults used when props leave a field empty.
+const (
+	DefaultStageName     = "prod"
+	DefaultAssetDir      = "build"
+	DefaultWebDistDir    = "web/dist"
+	DefaultThrottleRate  = 100 // requests per second, steady state, per stage
+	DefaultThrottleBurst = 200
+	DefaultLogLevel      = "info"
+)
+
+// ChatStackProps configures the stack. The zero value (plus StackProps.Env)
+// is a complete, safe deployment: data retained, no custom domains, no
+// hosted Cognito domain, no external identity provider.
+type ChatStackProps struct {
+	awscdk.StackProps
+
+	// StageName is the WebSocket API stage ("prod").
+	StageName string
+	// AssetDir holds the function builds: <name>.zip or <name>/bootstrap.
+	AssetDir string
+	// WebDistDir is the built web client; deployed to the site bucket when it
+	// exists. Without it only config.json is deployed.
+	WebDistDir string
+
+	// DestroyData makes the table, the user pool, the buckets and the log
+	// groups go away with the stack (removal policy DESTROY, no deletion
+	// protection, objects auto-deleted). Off by default: data is retained.
+	DestroyData bool
+
+	// ThrottleRate and ThrottleBurst are the stage's default route throttling.
+	ThrottleRate  float64
+	ThrottleBurst float64
+
+	// SiteDomain and SiteCertificateArn put the CloudFront site on a custom
+	// domain; the certificate must be in us-east-1. DNS is left to you.
+	SiteDomain         string
+	SiteCertificateArn string
+	// APIDomain and APICertificateArn put the WebSocket API on a custom
+	// domain; the certificate must be in the stack's region.
+	APIDomain         string
+	APICertificateArn string
+
+	// CognitoDomainPrefix turns on the Cognito hosted domain
+	// https://<prefix>.auth.<region>.amazoncognito.com (needed by OAuth and
+	// external identity providers).
+	CognitoDomainPrefix string
+	// OIDC and Google add an external identity provider; both need
+	// CognitoDomainPrefix.
+	OIDC   *OIDCProvider
+	Google *GoogleProvider
+
+	// AlarmEmail creates an SNS topic with that e-mail subscribed; AlarmTopicArn
+	// uses an existing topic. Without either, alarms have no actions.
+	AlarmEmail    string
+	AlarmTopicArn string
+
+	// LogLevel is passed to the functions as LOG_LEVEL.
+	LogLevel string
+	// Tracing turns on X-Ray active tracing for the functions (billed per trace).
+	Tracing bool
+	// APIGatewayLogRoleExists says the account already has the API Gateway
+	// CloudWatch role set (account settings, one per region); the stack then
+	// does not set its own.
+	APIGatewayLogRoleExists bool
+}
+
+// OIDCProvider is a generic OpenID Connect identity provider for Cognito.
+type OIDCProvider struct {
+	Name            string // shown on the hosted UI; default "OIDC"
+	Issuer          string
+	ClientID        string
+	ClientSecretArn string // Secrets Manager secret holding the client secret as a plain string
+}
+
+// GoogleProvider is Google sign-in through Cognito.
+type GoogleProvider struct {
+	ClientID        string
+	ClientSecretArn string // Secrets Manager secret holding the client secret as a plain string
+}
+
+var (
+	stageNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	domainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	logLevels           = map[string]bool{"debug": true, "info": true, "warn": true, "error": true}
+)
+
+// withDefaults returns a copy with every empty field set to its default.
+func (p ChatStackProps) withDefaults() ChatStackProps {
+	if p.StageName == "" {
+		p.StageName = DefaultStageName
+	}
+	if p.AssetDir == "" {
+		p.AssetDir = DefaultAssetDir
+	}
+	if p.WebDistDir == "" {
+		p.WebDistDir = DefaultWebDistDir
+	}
+	if p.ThrottleRate == 0 {
+		p.ThrottleRate = DefaultThrottleRate
+	}
+	if p.ThrottleBurst == 0 {
+		p.ThrottleBurst = DefaultThrottleBurst
+	}
+	if p.LogLevel == "" {
+		p.LogLevel = DefaultLogLevel
+	}
+	if p.OIDC != nil && p.OIDC.Name == "" {
+		o := *p.OIDC
+		o.Name = "OIDC"
+		p.OIDC = &o
+	}
+	return p
+}
+
+// Validate reports every problem with the props (after defaults), so that
+// the app can fail with a plain message before CDK runs.
+func (p ChatStackProps) Validate() error {
+	p = p.withDefaults()
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if !stageNamePattern.MatchString(p.StageName) {
+		bad("stage name %q: use letters, digits, '-' or '_'", p.StageName)
+	}
+	if p.ThrottleRate < 0 || p.ThrottleBurst < 0 {
+		bad("throttling must not be negative (rate %v, burst %v)", p.ThrottleRate, p.ThrottleBurst)
+	}
+	if !logLevels[p.LogLevel] {
+		bad("log level %q: want debug, info, warn or error", p.LogLevel)
+	}
+	for _, name := range FunctionNames() {
+		if _, err := FunctionAssetPath(p.AssetDir, name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if (p.SiteDomain == "") != (p.SiteCertificateArn == "") {
+		bad("siteDomain and siteCertificateArn go together")
+	}
+	if p.SiteCertificateArn != "" && !strings.Contains(p.SiteCertificateArn, ":acm:us-east-1:") {
+		bad("siteCertificateArn must be an ACM certificate in us-east-1 (CloudFront), got %q", p.SiteCertificateArn)
+	}
+	if (p.APIDomain == "") != (p.APICertificateArn == "") {
+		bad("apiDomain and apiCertificateArn go together")
+	}
+	if p.CognitoDomainPrefix != "" && !domainPrefixPattern.MatchString(p.CognitoDomainPrefix) {
+		bad("cognitoDomainPrefix %q: lowercase letters, digits and '-'", p.CognitoDomainPrefix)
+	}
+	if p.OIDC != nil {
+		if p.OIDC.Issuer == "" || p.OIDC.ClientID == "" || p.OIDC.ClientSecretArn == "" {
+			bad("OIDC needs oidcIssuer, oidcClientId and oidcClientSecretArn")
+		}
+		if !strings.HasPrefix(p.OIDC.Issuer, "https://") {
+			bad("oidcIssuer must be an https URL, got %q", p.OIDC.Issuer)
+		}
+	}
+	if p.Google != nil && (p.Google.ClientID == "" || p.Google.ClientSecretArn == "") {
+		bad("Google sign-in needs googleClientId and googleClientSecretArn")
+	}
+	if (p.OIDC != nil || p.Google != nil) && p.CognitoDomainPrefix == "" {
+		bad("an external identity provider needs cognitoDomainPrefix (the OAuth redirect goes through the hosted domain)")
+	}
+	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
+		bad("give alarmEmail or alarmTopicArn, not both")
+	}
+	return errors.Join(errs...)
+}
+
+// FunctionAssetPath finds a function's build output: the zip if present,
+// otherwise the directory holding bootstrap.
+func FunctionAssetPath(assetDir, name string) (string, error) {
+	zip := filepath.Join(assetDir, name+".zip")
+	if fi, err := os.Stat(zip); err == nil && fi.Mode().IsRegular() {
+		return zip, nil
+	}
+	dir := filepath.Join(assetDir, name)
+	if fi, err := os.Stat(filepath.Join(dir, "bootstrap")); err == nil && fi.Mode().IsRegular() {
+		return dir, nil
+	}
+	return "", fmt.Errorf("function %s: neither %s nor %s/bootstrap exists (run `make build`)", name, zip, dir)
+}

@@ -1,0 +1,89 @@
+package chatstack
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// NewChatStack defines the whole deployment. Invalid props (see Validate,
+// including missing function builds) do not panic: they become an error
+// annotation on the empty stack, so `cdk synth` fails with the message.
+func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) awscdk.Stack {
+	var p ChatStackProps
+	if props != nil {
+		p = *props
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), &p.StackProps)
+	if err := p.Validate(); err != nil {
+		awscdk.Annotations_Of(stack).AddError(jsii.String("invalid stack configuration: " + err.Error()))
+		return stack
+	}
+	b := &builder{stack: stack, props: p.withDefaults()}
+	b.storage()
+	b.userPool()
+	b.webSocketAPI()
+	b.siteDistribution() // needs the API and Cognito hosts for its CSP
+	b.appClient()        // needs the site origin for OAuth callbacks
+	b.functions()        // need the stage, the table, the bucket and the client
+	b.routes()
+	b.deploySite()
+	b.monitoring()
+	b.outputs()
+	b.suppressions()
+	return stack
+}
+
+// builder holds what each step creates for the steps after it.
+type builder struct {
+	stack awscdk.Stack
+	props ChatStackProps
+
+	table         awsdynamodb.Table
+	logBucket     awss3.Bucket
+	filesBucket   awss3.Bucket
+	filesBucketDN string // regional domain name, computed without referencing the bucket (see storage.go)
+	siteBucket    awss3.Bucket
+
+	pool         awscognito.UserPool
+	client       awscognito.UserPoolClient
+	cognitoLogin string // hosted domain base URL, "" when off
+
+	api          awsapigatewayv2.WebSocketApi
+	stage        awsapigatewayv2.WebSocketStage
+	wsURL        string // public wss:// URL clients connect to
+	apiAccessLog awslogs.LogGroup
+
+	fns map[string]awslambda.Function
+
+	distribution awscloudfront.Distribution
+	siteOrigin   string // https://host of the web client
+}
+
+// removal is the removal policy of everything that holds data.
+func (b *builder) removal() awscdk.RemovalPolicy {
+	if b.props.DestroyData {
+		return awscdk.RemovalPolicy_DESTROY
+	}
+	return awscdk.RemovalPolicy_RETAIN
+}
+
+// logRetention is how long every log group keeps its events.
+func (b *builder) logRetention() awslogs.RetentionDays {
+	return awslogs.RetentionDays_ONE_MONTH
+}
+
+// newLogGroup makes a log group with the stack's retention and removal policy.
+func (b *builder) newLogGroup(id string) awslogs.LogGroup {
+	return awslogs.NewLogGroup(b.stack, jsii.String(id), &awslogs.LogGroupProps{
+		Retention:     b.logRetention(),
+		RemovalPolicy: b.removal(),
+	})
+}

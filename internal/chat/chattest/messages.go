@@ -1,0 +1,115 @@
+package chattest
+
+import (
+	"context"
+	"slices"
+	"sort"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+// AppendMessage stamps the next seq of the room (NotFound without the
+// room) and is idempotent on (RoomID, SenderID, ClientID).
+func (s *Store) AppendMessage(ctx context.Context, m chat.Message) (chat.Message, bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "AppendMessage", m.RoomID, m.SenderID, m.ClientID); err != nil {
+		return chat.Message{}, false, err
+	}
+	r, ok := s.rooms[m.RoomID]
+	if !ok {
+		return chat.Message{}, false, chat.Errorf(chat.NotFound, "room not found")
+	}
+	idem := m.RoomID + "\x00" + m.SenderID + "\x00" + m.ClientID
+	if seq, ok := s.clientIDs[idem]; ok {
+		return copyMessage(s.messages[m.RoomID][seq]), false, nil
+	}
+	r.LastSeq++
+	s.rooms[m.RoomID] = r
+	m.Seq = r.LastSeq
+	m = copyMessage(m)
+	if s.messages[m.RoomID] == nil {
+		s.messages[m.RoomID] = map[int64]chat.Message{}
+	}
+	s.messages[m.RoomID][m.Seq] = m
+	s.clientIDs[idem] = m.Seq
+	return copyMessage(m), true, nil
+}
+
+func (s *Store) GetMessage(ctx context.Context, roomID string, seq int64) (chat.Message, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "GetMessage", roomID); err != nil {
+		return chat.Message{}, err
+	}
+	m, ok := s.messages[roomID][seq]
+	if !ok {
+		return chat.Message{}, chat.Errorf(chat.NotFound, "message not found")
+	}
+	return copyMessage(m), nil
+}
+
+// ReplaceMessage overwrites an existing message; NotFound if there is none.
+func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "ReplaceMessage", m.RoomID); err != nil {
+		return err
+	}
+	if _, ok := s.messages[m.RoomID][m.Seq]; !ok {
+		return chat.Errorf(chat.NotFound, "message not found")
+	}
+	s.messages[m.RoomID][m.Seq] = copyMessage(m)
+	return nil
+}
+
+func (s *Store) MessagesBefore(ctx context.Context, roomID string, before int64, limit int) ([]chat.Message, bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "MessagesBefore", roomID); err != nil {
+		return nil, false, err
+	}
+	if limit <= 0 {
+		return nil, false, chat.Errorf(chat.Internal, "MessagesBefore: limit must be positive")
+	}
+	seqs := s.seqs(roomID, func(seq int64) bool { return before == 0 || seq < before })
+	slices.Reverse(seqs)
+	return s.page(roomID, seqs, limit)
+}
+
+func (s *Store) MessagesAfter(ctx context.Context, roomID string, after int64, limit int) ([]chat.Message, bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "MessagesAfter", roomID); err != nil {
+		return nil, false, err
+	}
+	if limit <= 0 {
+		return nil, false, chat.Errorf(chat.Internal, "MessagesAfter: limit must be positive")
+	}
+	return s.page(roomID, s.seqs(roomID, func(seq int64) bool { return seq > after }), limit)
+}
+
+// seqs lists the room's seqs that keep, ascending.
+func (s *Store) seqs(roomID string, keep func(int64) bool) []int64 {
+	var out []int64
+	for seq := range s.messages[roomID] {
+		if keep(seq) {
+			out = append(out, seq)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func (s *Store) page(roomID string, seqs []int64, limit int) ([]chat.Message, bool, error) {
+	more := len(seqs) > limit
+	if more {
+		seqs = seqs[:limit]
+	}
+	out := make([]chat.Message, 0, len(seqs))
+	for _, seq := range seqs {
+		out = append(out, copyMessage(s.messages[roomID][seq]))
+	}
+	return out, more, nil
+}
+
+func copyMessage(m chat.Message) chat.Message {
+	m.Mentions = slices.Clone(m.Mentions)
+	m.Attachments = slices.Clone(m.Attachments)
+	return m
+}

@@ -1,0 +1,123 @@
+package chattest
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+// EnsureProfile stores p unless one exists. Online is never stored: it is
+// derived from connections by the service.
+func (s *Store) EnsureProfile(ctx context.Context, p chat.Profile) (chat.Profile, bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "EnsureProfile", p.UserID); err != nil {
+		return chat.Profile{}, false, err
+	}
+	if old, ok := s.profiles[p.UserID]; ok {
+		return old, false, nil
+	}
+	p.Online = false
+	s.profiles[p.UserID] = p
+	return p, true, nil
+}
+
+func (s *Store) GetProfile(ctx context.Context, userID string) (chat.Profile, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "GetProfile", userID); err != nil {
+		return chat.Profile{}, err
+	}
+	p, ok := s.profiles[userID]
+	if !ok {
+		return chat.Profile{}, chat.Errorf(chat.NotFound, "user not found")
+	}
+	return p, nil
+}
+
+// GetProfiles behaves like BatchGetItem: missing users are left out, the
+// order is not the order asked for, and duplicate keys are an error.
+func (s *Store) GetProfiles(ctx context.Context, userIDs []string) ([]chat.Profile, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "GetProfiles", userIDs...); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := []chat.Profile{}
+	for _, id := range userIDs {
+		if seen[id] {
+			return nil, chat.Errorf(chat.Internal, "GetProfiles: duplicate key %q", id)
+		}
+		seen[id] = true
+		if p, ok := s.profiles[id]; ok {
+			out = append(out, p)
+		}
+	}
+	// Reverse id order: never the order asked for in tests that ask sorted.
+	sort.Slice(out, func(i, j int) bool { return out[i].UserID > out[j].UserID })
+	return out, nil
+}
+
+func (s *Store) UpdateProfile(ctx context.Context, userID string, displayName, avatarColor, avatarKey *string) (chat.Profile, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "UpdateProfile", userID); err != nil {
+		return chat.Profile{}, err
+	}
+	p, ok := s.profiles[userID]
+	if !ok {
+		return chat.Profile{}, chat.Errorf(chat.NotFound, "user not found")
+	}
+	if displayName != nil {
+		p.DisplayName = *displayName
+	}
+	if avatarColor != nil {
+		p.AvatarColor = *avatarColor
+	}
+	if avatarKey != nil {
+		p.AvatarKey = *avatarKey
+	}
+	s.profiles[userID] = p
+	return p, nil
+}
+
+func (s *Store) SetLastSeen(ctx context.Context, userID string, at time.Time) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SetLastSeen", userID); err != nil {
+		return err
+	}
+	p, ok := s.profiles[userID]
+	if !ok {
+		return chat.Errorf(chat.NotFound, "user not found")
+	}
+	p.LastSeen = at
+	s.profiles[userID] = p
+	return nil
+}
+
+// ListProfiles pages by user id; the cursor is the last id returned.
+func (s *Store) ListProfiles(ctx context.Context, cursor string, limit int) ([]chat.Profile, string, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "ListProfiles"); err != nil {
+		return nil, "", err
+	}
+	if limit <= 0 {
+		return nil, "", chat.Errorf(chat.Internal, "ListProfiles: limit must be positive")
+	}
+	ids := make([]string, 0, len(s.profiles))
+	for id := range s.profiles {
+		if id > cursor {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	next := ""
+	if len(ids) > limit {
+		ids = ids[:limit]
+		next = ids[limit-1]
+	}
+	out := make([]chat.Profile, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, s.profiles[id])
+	}
+	return out, next, nil
+}

@@ -1,0 +1,75 @@
+package chat
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error so handlers can map it to a reply without
+// inspecting messages. Only Internal errors are logged by handlers.
+type Code string
+
+const (
+	Invalid     Code = "invalid"
+	NotFound    Code = "not_found"
+	Forbidden   Code = "forbidden"
+	Conflict    Code = "conflict"
+	TooLarge    Code = "too_large"
+	RateLimited Code = "rate_limited"
+	Internal    Code = "internal"
+)
+
+// Error is the one error type of the domain. Message is safe to show to the
+// client; Err is the cause, kept for logs only.
+type Error struct {
+	Code    Code
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds a coded error with a client-safe message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap makes an Internal error around a cause that must not reach clients.
+func Wrap(err error, format string, args ...any) *Error {
+	return &Error{Code: Internal, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// ErrorCode returns the code of err, Internal for errors of other types and
+// "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// ErrorMessage returns the client-safe message of err.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != Internal {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// Sentinel causes a Poster reports; fan-out treats them specially.
+var (
+	ErrGone      = errors.New("connection gone")
+	ErrThrottled = errors.New("throttled")
+)

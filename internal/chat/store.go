@@ -1,0 +1,123 @@
+package chat
+
+import (
+	"context"
+	"time"
+)
+
+// The ports the domain needs. Each is small and named after what it stores;
+// internal/dynamo implements all of them over the one table, and
+// internal/chat/chattest holds the in-memory fakes for unit tests.
+// Every method returns *Error values: NotFound when an item is missing,
+// Conflict when a condition fails, Internal for everything else.
+
+// ConnectionStore keeps live connections and the per-room index of them
+// that the fan-out queries.
+type ConnectionStore interface {
+	// PutConnection stores c, links it to its user and adds one
+	// RoomConnection item for each of roomIDs.
+	PutConnection(ctx context.Context, c Connection, roomIDs []string) error
+	GetConnection(ctx context.Context, id string) (Connection, error)
+	// DeleteConnection removes c, its user link and its RoomConnection items
+	// for roomIDs. Deleting a missing connection is not an error.
+	DeleteConnection(ctx context.Context, c Connection, roomIDs []string) error
+	// UserConnections lists the live connection ids of a user.
+	UserConnections(ctx context.Context, userID string) ([]string, error)
+	// RoomConnections is the fan-out query: one Query, no scan.
+	RoomConnections(ctx context.Context, roomID string) ([]RoomConnection, error)
+	AddRoomConnections(ctx context.Context, roomID, userID string, connIDs []string) error
+	RemoveRoomConnections(ctx context.Context, roomID string, connIDs []string) error
+}
+
+// ProfileStore keeps user profiles.
+type ProfileStore interface {
+	// EnsureProfile creates p unless the user has a profile already, and
+	// returns the stored one and whether it was created.
+	EnsureProfile(ctx context.Context, p Profile) (Profile, bool, error)
+	GetProfile(ctx context.Context, userID string) (Profile, error)
+	GetProfiles(ctx context.Context, userIDs []string) ([]Profile, error)
+	UpdateProfile(ctx context.Context, userID string, displayName, avatarColor, avatarKey *string) (Profile, error)
+	SetLastSeen(ctx context.Context, userID string, at time.Time) error
+	// ListProfiles pages through all users ordered by id.
+	ListProfiles(ctx context.Context, cursor string, limit int) ([]Profile, string, error)
+}
+
+// RoomStore keeps rooms and memberships.
+type RoomStore interface {
+	// CreateRoom writes the room and its first members atomically; Conflict
+	// if a room with that id exists.
+	CreateRoom(ctx context.Context, r Room, members []Member) error
+	GetRoom(ctx context.Context, roomID string) (Room, error)
+	UpdateRoom(ctx context.Context, roomID string, name, topic *string) (Room, error)
+	// ListPublicRooms pages through public channels ordered by name.
+	ListPublicRooms(ctx context.Context, cursor string, limit int) ([]Room, string, error)
+	GetMember(ctx context.Context, roomID, userID string) (Member, error)
+	// AddMember adds m and bumps the room's member count; Conflict if m is a
+	// member already.
+	AddMember(ctx context.Context, m Member) error
+	// RemoveMember removes a membership; NotFound if there was none.
+	RemoveMember(ctx context.Context, roomID, userID string) error
+	ListMembers(ctx context.Context, roomID string) ([]Member, error)
+	// UserRooms lists a user's memberships (a GSI query).
+	UserRooms(ctx context.Context, userID string) ([]Member, error)
+	// AdvanceReadSeq moves a read position forward only; false if it was
+	// already at or past seq.
+	AdvanceReadSeq(ctx context.Context, roomID, userID string, seq int64) (bool, error)
+}
+
+// MessageStore keeps messages.
+type MessageStore interface {
+	// AppendMessage stamps m.Seq from the room's counter and stores it. A
+	// second append with the same (RoomID, SenderID, ClientID) stores
+	// nothing and returns the first message with created=false.
+	AppendMessage(ctx context.Context, m Message) (stored Message, created bool, err error)
+	GetMessage(ctx context.Context, roomID string, seq int64) (Message, error)
+	// ReplaceMessage overwrites an existing message (edit, tombstone).
+	ReplaceMessage(ctx context.Context, m Message) error
+	// MessagesBefore returns up to limit messages with seq < before (0: the
+	// newest), newest first, and whether older ones exist.
+	MessagesBefore(ctx context.Context, roomID string, before int64, limit int) ([]Message, bool, error)
+	// MessagesAfter returns up to limit messages with seq > after, oldest
+	// first, and whether newer ones exist.
+	MessagesAfter(ctx context.Context, roomID string, after int64, limit int) ([]Message, bool, error)
+}
+
+// RateLimiter counts events per key in fixed windows.
+type RateLimiter interface {
+	// Allow records one event for key and reports whether it is within
+	// limit events per window.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error)
+}
+
+// Store is everything the chat service persists.
+type Store interface {
+	ConnectionStore
+	ProfileStore
+	RoomStore
+	MessageStore
+	RateLimiter
+}
+
+// Poster delivers one payload to one connection. internal/apigw implements
+// it with the API Gateway management API. It returns an error wrapping
+// ErrGone when the connection no longer exists and ErrThrottled when the
+// caller should back off and retry.
+type Poster interface {
+	Post(ctx context.Context, connectionID string, payload []byte) error
+}
+
+// Fanout delivers one payload to many connections: bounded concurrency,
+// ErrGone drops exactly that connection, ErrThrottled is retried with
+// backoff, and one failed recipient never fails the others.
+// internal/fanout implements it over a Poster.
+type Fanout interface {
+	Send(ctx context.Context, connectionIDs []string, payload []byte) FanoutResult
+}
+
+// FanoutResult counts what happened to one Send.
+type FanoutResult struct {
+	Recipients int
+	Delivered  int
+	Gone       int
+	Failed     int
+}

@@ -1,0 +1,116 @@
+package chat
+
+import "time"
+
+// Identity is who a connection belongs to. It comes only from the verified
+// token (via the $connect authorizer) and is stored with the connection;
+// nothing in a client payload can change it.
+type Identity struct {
+	UserID      string   `json:"userId"`
+	Username    string   `json:"username"`
+	DisplayName string   `json:"displayName"`
+	Email       string   `json:"email,omitempty"`
+	Groups      []string `json:"groups,omitempty"`
+}
+
+// Connection is one live WebSocket connection.
+type Connection struct {
+	ID          string    `json:"connectionId"`
+	Identity              // embedded: the verified identity
+	ConnectedAt time.Time `json:"connectedAt"`
+	// ExpiresAt is when the store may forget the item (TTL), past API
+	// Gateway's 2-hour maximum so a missed $disconnect cleans itself up.
+	ExpiresAt time.Time `json:"-"`
+}
+
+// Profile is a user as others see them.
+type Profile struct {
+	UserID      string    `json:"userId"`
+	Username    string    `json:"username"`
+	DisplayName string    `json:"displayName"`
+	AvatarColor string    `json:"avatarColor"`
+	AvatarKey   string    `json:"avatarKey,omitempty"`
+	Online      bool      `json:"online"`
+	LastSeen    time.Time `json:"lastSeen,omitzero"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// RoomKind says what sort of conversation a room is.
+type RoomKind string
+
+const (
+	KindPublic  RoomKind = "public"  // a channel anyone can browse and join
+	KindPrivate RoomKind = "private" // a channel joined by invitation only
+	KindDirect  RoomKind = "direct"  // a one-to-one or small group DM
+)
+
+// GeneralRoomID is the channel every user joins on first sign-in.
+const GeneralRoomID = "general"
+
+// Room is a channel or a direct conversation.
+type Room struct {
+	ID          string    `json:"roomId"`
+	Kind        RoomKind  `json:"kind"`
+	Name        string    `json:"name"`
+	Topic       string    `json:"topic,omitempty"`
+	CreatedBy   string    `json:"createdBy"`
+	CreatedAt   time.Time `json:"createdAt"`
+	LastSeq     int64     `json:"lastSeq"`
+	MemberCount int       `json:"memberCount"`
+	// MemberIDs is filled for direct rooms only, which are small.
+	MemberIDs []string `json:"memberIds,omitempty"`
+}
+
+// Role is a member's role in a room.
+type Role string
+
+const (
+	RoleOwner  Role = "owner"
+	RoleMember Role = "member"
+)
+
+// Member is a user's membership of a room, with their read position.
+type Member struct {
+	RoomID   string    `json:"roomId"`
+	UserID   string    `json:"userId"`
+	Role     Role      `json:"role"`
+	JoinedAt time.Time `json:"joinedAt"`
+	ReadSeq  int64     `json:"readSeq"`
+}
+
+// Attachment is a file stored in S3 and referenced by a message.
+type Attachment struct {
+	Key    string `json:"key"`
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	Type   string `json:"type"`
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
+	// ThumbKey is set once a thumbnail exists beside the original.
+	ThumbKey string `json:"thumbKey,omitempty"`
+}
+
+// Message is one message in a room. Seq is the server-stamped id: a per-room
+// sequence, so messages sort by time without collisions and "everything
+// after N" is exact.
+type Message struct {
+	RoomID      string       `json:"roomId"`
+	Seq         int64        `json:"seq"`
+	ClientID    string       `json:"clientId"`
+	SenderID    string       `json:"senderId"`
+	SenderName  string       `json:"senderName"`
+	Text        string       `json:"text"`
+	Mentions    []string     `json:"mentions,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	CreatedAt   time.Time    `json:"createdAt"`
+	EditedAt    time.Time    `json:"editedAt,omitzero"`
+	Deleted     bool         `json:"deleted,omitempty"`
+}
+
+// RoomConnection is one live connection of one member of a room: the item
+// the fan-out queries.
+type RoomConnection struct {
+	RoomID       string `json:"roomId"`
+	ConnectionID string `json:"connectionId"`
+	UserID       string `json:"userId"`
+}

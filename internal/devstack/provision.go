@@ -1,0 +1,40 @@
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
+)
+
+// EnsureTable creates the chat's single table unless it exists.
+func EnsureTable(ctx context.Context, c *dynamodb.Client, name string) error {
+	if err := dynamo.CreateTable(ctx, c, name); err != nil {
+		return fmt.Errorf("devstack: table %q: %w", name, err)
+	}
+	return nil
+}
+
+// EnsureBucket creates the bucket unless this account already owns it.
+func EnsureBucket(ctx context.Context, c *s3.Client, name string) error {
+	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)}); err == nil {
+		return nil
+	}
+	in := &s3.CreateBucketInput{Bucket: aws.String(name)}
+	if region := c.Options().Region; region != "" && region != "us-east-1" {
+		// outside us-east-1 real S3 wants the region named again
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
+	}
+	_, err := c.CreateBucket(ctx, in)
+	var owned *s3types.BucketAlreadyOwnedByYou
+	if err != nil && !errors.As(err, &owned) {
+		return fmt.Errorf("devstack: create bucket %q: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,363 @@
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Names are the resources provisioned in the stack. They are looked up by
+// name, so they must be stable for data kept with --data to be found again.
+type Names struct {
+	Table     string
+	UserPool  string
+	AppClient string
+	Bucket    string
+}
+
+// DefaultNames are the names `make dev` uses.
+var DefaultNames = Names{
+	Table:     "backchannel",
+	UserPool:  "backchannel",
+	AppClient: "backchannel-web",
+	Bucket:    "backchannel-files",
+}
+
+// DefaultRegion is used when AWS_REGION is unset.
+const DefaultRegion = "us-east-1"
+
+// Options configures Start.
+type Options struct {
+	Root      string    // repository root; "" finds it from the working directory
+	DataDir   string    // keep emulator data here between runs; "" uses a temporary directory removed by Close
+	Progress  io.Writer // first-run fetches; nil discards
+	S3        bool      // also serve S3 (gofakes3 in-process)
+	Provision bool      // ensure the table, user pool, app client, groups and bucket
+	Names     Names     // empty fields take DefaultNames
+	// Getenv reads the endpoint overrides (AWS_ENDPOINT_URL and the
+	// per-service AWS_ENDPOINT_URL_DYNAMODB, _COGNITO_IDENTITY_PROVIDER,
+	// _S3), AWS_REGION, and existing resources (TABLE_NAME,
+	// COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_ISSUER,
+	// FILES_BUCKET). nil means os.Getenv.
+	Getenv func(string) string
+}
+
+// Endpoint is where a service answers; External means it was given by the
+// environment (LocalStack, AWS) rather than started here.
+type Endpoint struct {
+	URL      string
+	External bool
+}
+
+// Resources are the provisioned (or given) resource ids.
+type Resources struct {
+	TableName  string
+	UserPoolID string
+	ClientID   string
+	Issuer     string // the iss of the pool's ID tokens
+	JWKSURL    string
+	Bucket     string
+}
+
+// Stack is a running set of emulators (and the endpoints given instead).
+type Stack struct {
+	Region    string
+	DynamoDB  Endpoint
+	Cognito   Endpoint
+	S3        Endpoint // zero unless Options.S3
+	Resources Resources
+	LogDir    string
+	AWS       aws.Config // credentials and region for clients of this stack
+
+	services  []*Service
+	s3        *S3Server
+	tempDir   string
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Service endpoint variables the AWS SDK reads natively.
+const (
+	envEndpoint        = "AWS_ENDPOINT_URL"
+	envEndpointDynamo  = "AWS_ENDPOINT_URL_DYNAMODB"
+	envEndpointCognito = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
+	envEndpointS3      = "AWS_ENDPOINT_URL_S3"
+)
+
+// Start starts every emulator that the environment does not replace with an
+// endpoint of its own, waits until they answer and, if asked, provisions
+// the resources. On error nothing is left running.
+func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if opts.Root == "" {
+		if opts.Root, err = RepoRoot(); err != nil {
+			return nil, err
+		}
+	}
+	s := &Stack{Region: firstNonEmpty(getenv("AWS_REGION"), DefaultRegion)}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, s.Close())
+		}
+	}()
+
+	dataDir := opts.DataDir
+	if dataDir == "" {
+		if s.tempDir, err = os.MkdirTemp("", "backchannel-stack-*"); err != nil {
+			return nil, fmt.Errorf("devstack: temporary data directory: %w", err)
+		}
+		dataDir = s.tempDir
+	} else if dataDir, err = filepath.Abs(dataDir); err != nil {
+		return nil, fmt.Errorf("devstack: data directory: %w", err)
+	}
+	s.LogDir = filepath.Join(dataDir, "logs")
+
+	external := func(name string) string { return firstNonEmpty(getenv(name), getenv(envEndpoint)) }
+	s.DynamoDB = Endpoint{URL: external(envEndpointDynamo), External: external(envEndpointDynamo) != ""}
+	s.Cognito = Endpoint{URL: external(envEndpointCognito), External: external(envEndpointCognito) != ""}
+	if opts.S3 {
+		s.S3 = Endpoint{URL: external(envEndpointS3), External: external(envEndpointS3) != ""}
+	}
+
+	if err := s.startEmulators(ctx, opts, dataDir); err != nil {
+		return nil, err
+	}
+	if s.AWS, err = s.loadAWSConfig(ctx); err != nil {
+		return nil, err
+	}
+	if opts.Provision {
+		if err := s.provision(ctx, withDefaults(opts.Names), getenv); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// startEmulators starts the JVM and Node children side by side (the JVM is
+// the slow one) and gofakes3 in-process.
+func (s *Stack) startEmulators(ctx context.Context, opts Options, dataDir string) error {
+	var (
+		wg                 sync.WaitGroup
+		mu                 sync.Mutex
+		errs               []error
+		persistentDynamoDB string
+	)
+	if opts.DataDir != "" {
+		persistentDynamoDB = filepath.Join(dataDir, "dynamodb")
+	}
+	start := func(f func() (*Service, error), into *Endpoint) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			svc, err := f()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			s.services = append(s.services, svc)
+			into.URL = svc.Endpoint
+		}()
+	}
+	if !s.DynamoDB.External {
+		start(func() (*Service, error) {
+			return StartDynamoDBLocal(ctx, DynamoDBLocalOptions{
+				Root: opts.Root, DataDir: persistentDynamoDB, LogDir: s.LogDir, Progress: opts.Progress,
+			})
+		}, &s.DynamoDB)
+	}
+	if !s.Cognito.External {
+		start(func() (*Service, error) {
+			return StartCognitoLocal(ctx, CognitoLocalOptions{
+				Root: opts.Root, DataDir: filepath.Join(dataDir, "cognito"), LogDir: s.LogDir, Progress: opts.Progress,
+			})
+		}, &s.Cognito)
+	}
+	if opts.S3 && !s.S3.External {
+		srv, err := StartS3()
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			s.s3, s.S3.URL = srv, srv.Endpoint
+		}
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// anyExternal reports whether some service is not an emulator of ours.
+func (s *Stack) anyExternal() bool {
+	return s.DynamoDB.External || s.Cognito.External || s.S3.External
+}
+
+// loadAWSConfig: against emulators only, fixed dummy credentials, so real
+// ones are never sent anywhere and a machine without any works; as soon as
+// one endpoint is external, the SDK's default chain.
+func (s *Stack) loadAWSConfig(ctx context.Context) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{config.WithRegion(s.Region)}
+	if !s.anyExternal() {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("devstack: AWS configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// DynamoDBClient is a client of the stack's DynamoDB.
+func (s *Stack) DynamoDBClient() *dynamodb.Client {
+	return dynamodb.NewFromConfig(s.AWS, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoDB.URL) })
+}
+
+// CognitoClient is a client of the stack's Cognito user pools API.
+func (s *Stack) CognitoClient() *cip.Client {
+	return cip.NewFromConfig(s.AWS, func(o *cip.Options) { o.BaseEndpoint = aws.String(s.Cognito.URL) })
+}
+
+// S3Client is a path-style client of the stack's S3.
+func (s *Stack) S3Client() *s3.Client {
+	return s3.NewFromConfig(s.AWS, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(s.S3.URL)
+		o.UsePathStyle = true
+	})
+}
+
+func (s *Stack) provision(ctx context.Context, names Names, getenv func(string) string) error {
+	r := Resources{
+		TableName:  firstNonEmpty(getenv("TABLE_NAME"), names.Table),
+		UserPoolID: getenv("COGNITO_USER_POOL_ID"),
+		ClientID:   getenv("COGNITO_CLIENT_ID"),
+		Bucket:     firstNonEmpty(getenv("FILES_BUCKET"), names.Bucket),
+	}
+	if err := EnsureTable(ctx, s.DynamoDBClient(), r.TableName); err != nil {
+		return err
+	}
+	switch {
+	case r.UserPoolID != "" && r.ClientID != "":
+		// given: used as is
+	case r.UserPoolID != "" || r.ClientID != "":
+		return errors.New("devstack: set both COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID, or neither")
+	default:
+		pool, err := EnsureUserPool(ctx, s.CognitoClient(), names.UserPool, names.AppClient)
+		if err != nil {
+			return err
+		}
+		r.UserPoolID, r.ClientID = pool.ID, pool.ClientID
+	}
+	r.Issuer = firstNonEmpty(getenv("COGNITO_ISSUER"), Issuer(s.Cognito.URL, s.Region, r.UserPoolID))
+	r.JWKSURL = firstNonEmpty(getenv("COGNITO_JWKS_URL"), r.Issuer+"/.well-known/jwks.json")
+	if s.S3.URL != "" {
+		if err := EnsureBucket(ctx, s.S3Client(), r.Bucket); err != nil {
+			return err
+		}
+	}
+	s.Resources = r
+	return nil
+}
+
+// Issuer is the iss claim of a pool's ID tokens: Cognito's public URL for
+// the pool on AWS, the endpoint itself elsewhere (cognito-local signs with
+// http://host:port/poolId).
+func Issuer(endpoint, region, poolID string) string {
+	if u, err := url.Parse(endpoint); err == nil && strings.HasSuffix(u.Hostname(), ".amazonaws.com") {
+		return "https://cognito-idp." + region + ".amazonaws.com/" + poolID
+	}
+	return strings.TrimRight(endpoint, "/") + "/" + poolID
+}
+
+// SDKEnv is the environment an AWS SDK client needs to reach this stack:
+// region, endpoints and, against emulators only, dummy credentials.
+func (s *Stack) SDKEnv() []string {
+	env := []string{"AWS_REGION=" + s.Region}
+	if !s.anyExternal() {
+		env = append(env, "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=")
+	}
+	env = append(env, envEndpointDynamo+"="+s.DynamoDB.URL, envEndpointCognito+"="+s.Cognito.URL)
+	if s.S3.URL != "" {
+		env = append(env, envEndpointS3+"="+s.S3.URL, "S3_USE_PATH_STYLE=true")
+	}
+	return env
+}
+
+// AppEnv is SDKEnv plus the chat's own variables for the provisioned
+// resources (see the wiring contract), all but WS_CALLBACK_URL.
+func (s *Stack) AppEnv() []string {
+	r := s.Resources
+	return append(s.SDKEnv(),
+		"TABLE_NAME="+r.TableName,
+		"FILES_BUCKET="+r.Bucket,
+		"COGNITO_ISSUER="+r.Issuer,
+		"COGNITO_CLIENT_ID="+r.ClientID,
+		"COGNITO_JWKS_URL="+r.JWKSURL,
+	)
+}
+
+// PIDs are the process ids (and process group ids) of the emulator children.
+func (s *Stack) PIDs() map[string]int {
+	pids := make(map[string]int, len(s.services))
+	for _, svc := range s.services {
+		pids[svc.Name] = svc.Process.PID()
+	}
+	return pids
+}
+
+// LogPaths are the log files of the emulator children, by name.
+func (s *Stack) LogPaths() map[string]string {
+	paths := make(map[string]string, len(s.services))
+	for _, svc := range s.services {
+		paths[svc.Name] = svc.LogPath
+	}
+	return paths
+}
+
+// Close stops every child, the in-process S3, and removes temporary data.
+// It is idempotent.
+func (s *Stack) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		for _, svc := range s.services {
+			errs = append(errs, svc.Stop())
+		}
+		errs = append(errs, s.s3.Close())
+		if s.tempDir != "" {
+			errs = append(errs, os.RemoveAll(s.tempDir))
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+func withDefaults(n Names) Names {
+	n.Table = firstNonEmpty(n.Table, DefaultNames.Table)
+	n.UserPool = firstNonEmpty(n.UserPool, DefaultNames.UserPool)
+	n.AppClient = firstNonEmpty(n.AppClient, DefaultNames.AppClient)
+	n.Bucket = firstNonEmpty(n.Bucket, DefaultNames.Bucket)
+	return n
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,245 @@
+package dynamo
+
+import (
+	"time"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+// The stored shape of every entity. Times are RFC 3339 strings with
+// nanoseconds in UTC (they sort as text); ttl is epoch seconds, as DynamoDB
+// TTL requires. Optional attributes are omitted rather than stored empty.
+
+// connItem is a connection: pk CONN#<connId>, sk META.
+type connItem struct {
+	PK           string    `dynamo:"pk"`
+	SK           string    `dynamo:"sk"`
+	ConnectionID string    `dynamo:"connectionId"`
+	UserID       string    `dynamo:"userId"`
+	Username     string    `dynamo:"username,omitempty"`
+	DisplayName  string    `dynamo:"displayName,omitempty"`
+	Email        string    `dynamo:"email,omitempty"`
+	Groups       []string  `dynamo:"groups,omitempty"`
+	ConnectedAt  time.Time `dynamo:"connectedAt"`
+	TTL          int64     `dynamo:"ttl"`
+}
+
+func (it connItem) connection() chat.Connection {
+	return chat.Connection{
+		ID: it.ConnectionID,
+		Identity: chat.Identity{
+			UserID:      it.UserID,
+			Username:    it.Username,
+			DisplayName: it.DisplayName,
+			Email:       it.Email,
+			Groups:      it.Groups,
+		},
+		ConnectedAt: it.ConnectedAt,
+		ExpiresAt:   time.Unix(it.TTL, 0).UTC(),
+	}
+}
+
+// userConnItem links a user to a connection: pk USER#<userId>, sk CONN#<connId>.
+type userConnItem struct {
+	PK           string `dynamo:"pk"`
+	SK           string `dynamo:"sk"`
+	ConnectionID string `dynamo:"connectionId"`
+	TTL          int64  `dynamo:"ttl"`
+}
+
+// roomConnItem is one connection of one member of a room, the item the
+// fan-out queries: pk ROOMCONN#<roomId>, sk <connId>.
+type roomConnItem struct {
+	PK     string `dynamo:"pk"`
+	SK     string `dynamo:"sk"` // the connection id
+	UserID string `dynamo:"userId"`
+	TTL    int64  `dynamo:"ttl"`
+}
+
+// profileItem is a user's profile: pk USER#<userId>, sk PROFILE, listed by
+// gsi1 (USERS, <userId>). Online is derived by the domain, never stored.
+type profileItem struct {
+	PK          string    `dynamo:"pk"`
+	SK          string    `dynamo:"sk"`
+	GSI1PK      string    `dynamo:"gsi1pk"`
+	GSI1SK      string    `dynamo:"gsi1sk"`
+	UserID      string    `dynamo:"userId"`
+	Username    string    `dynamo:"username,omitempty"`
+	DisplayName string    `dynamo:"displayName,omitempty"`
+	AvatarColor string    `dynamo:"avatarColor,omitempty"`
+	AvatarKey   string    `dynamo:"avatarKey,omitempty"`
+	LastSeen    time.Time `dynamo:"lastSeen,omitempty"`
+	CreatedAt   time.Time `dynamo:"createdAt"`
+}
+
+func newProfileItem(p chat.Profile) profileItem {
+	return profileItem{
+		PK: userPK(p.UserID), SK: skProfile,
+		GSI1PK: gsiUsers, GSI1SK: p.UserID,
+		UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName,
+		AvatarColor: p.AvatarColor, AvatarKey: p.AvatarKey,
+		LastSeen: utc(p.LastSeen), CreatedAt: utc(p.CreatedAt),
+	}
+}
+
+func (it profileItem) profile() chat.Profile {
+	return chat.Profile{
+		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName,
+		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
+		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
+	}
+}
+
+// roomItem is a room: pk ROOM#<roomId>, sk META. Public rooms also carry
+// gsi1 (PUBLIC, <lower name>#<roomId>); other rooms have no gsi1pk, so the
+// index stays sparse. The message counter lives in roomSeqItem.
+type roomItem struct {
+	PK          string    `dynamo:"pk"`
+	SK          string    `dynamo:"sk"`
+	GSI1PK      string    `dynamo:"gsi1pk,omitempty"`
+	GSI1SK      string    `dynamo:"gsi1sk,omitempty"`
+	RoomID      string    `dynamo:"roomId"`
+	Kind        string    `dynamo:"kind"`
+	Name        string    `dynamo:"name,omitempty"`
+	Topic       string    `dynamo:"topic,omitempty"`
+	CreatedBy   string    `dynamo:"createdBy,omitempty"`
+	CreatedAt   time.Time `dynamo:"createdAt"`
+	MemberCount int       `dynamo:"memberCount"`
+	MemberIDs   []string  `dynamo:"memberIds,omitempty"`
+}
+
+func newRoomItem(r chat.Room) roomItem {
+	it := roomItem{
+		PK: roomPK(r.ID), SK: skMeta,
+		RoomID: r.ID, Kind: string(r.Kind), Name: r.Name, Topic: r.Topic,
+		CreatedBy: r.CreatedBy, CreatedAt: utc(r.CreatedAt),
+		MemberCount: r.MemberCount, MemberIDs: r.MemberIDs,
+	}
+	if r.Kind == chat.KindPublic {
+		it.GSI1PK, it.GSI1SK = gsiPublic, publicRoomGSISK(r.Name, r.ID)
+	}
+	return it
+}
+
+func (it roomItem) room() chat.Room {
+	return chat.Room{
+		ID: it.RoomID, Kind: chat.RoomKind(it.Kind), Name: it.Name, Topic: it.Topic,
+		CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt,
+		MemberCount: it.MemberCount, MemberIDs: it.MemberIDs,
+	}
+}
+
+// roomSeqItem is a room's message counter: pk ROOM#<roomId>, sk META#SEQ,
+// the last seq handed out.
+type roomSeqItem struct {
+	PK      string `dynamo:"pk"`
+	SK      string `dynamo:"sk"`
+	LastSeq int64  `dynamo:"lastSeq"`
+}
+
+// memberItem is a membership: pk ROOM#<roomId>, sk MEMBER#<userId>, and
+// gsi1 (MEMBER#<userId>, ROOM#<roomId>) for a user's rooms.
+type memberItem struct {
+	PK       string    `dynamo:"pk"`
+	SK       string    `dynamo:"sk"`
+	GSI1PK   string    `dynamo:"gsi1pk"`
+	GSI1SK   string    `dynamo:"gsi1sk"`
+	RoomID   string    `dynamo:"roomId"`
+	UserID   string    `dynamo:"userId"`
+	Role     string    `dynamo:"role"`
+	JoinedAt time.Time `dynamo:"joinedAt"`
+	ReadSeq  int64     `dynamo:"readSeq"`
+}
+
+func newMemberItem(m chat.Member) memberItem {
+	return memberItem{
+		PK: roomPK(m.RoomID), SK: memberSK(m.UserID),
+		GSI1PK: memberGSIPK(m.UserID), GSI1SK: roomPK(m.RoomID),
+		RoomID: m.RoomID, UserID: m.UserID, Role: string(m.Role),
+		JoinedAt: utc(m.JoinedAt), ReadSeq: m.ReadSeq,
+	}
+}
+
+func (it memberItem) member() chat.Member {
+	return chat.Member{
+		RoomID: it.RoomID, UserID: it.UserID, Role: chat.Role(it.Role),
+		JoinedAt: it.JoinedAt, ReadSeq: it.ReadSeq,
+	}
+}
+
+// messageItem is a message: pk MSG#<roomId>, sk <seq, 20 digits>.
+type messageItem struct {
+	PK          string           `dynamo:"pk"`
+	SK          string           `dynamo:"sk"`
+	RoomID      string           `dynamo:"roomId"`
+	Seq         int64            `dynamo:"seq"`
+	ClientID    string           `dynamo:"clientId,omitempty"`
+	SenderID    string           `dynamo:"senderId"`
+	SenderName  string           `dynamo:"senderName,omitempty"`
+	Text        string           `dynamo:"text,omitempty"`
+	Mentions    []string         `dynamo:"mentions,omitempty"`
+	Attachments []attachmentItem `dynamo:"attachments,omitempty"`
+	CreatedAt   time.Time        `dynamo:"createdAt"`
+	EditedAt    time.Time        `dynamo:"editedAt,omitempty"`
+	Deleted     bool             `dynamo:"deleted,omitempty"`
+}
+
+type attachmentItem struct {
+	Key      string `dynamo:"key"`
+	Name     string `dynamo:"name,omitempty"`
+	Size     int64  `dynamo:"size"`
+	Type     string `dynamo:"type,omitempty"`
+	Width    int    `dynamo:"width,omitempty"`
+	Height   int    `dynamo:"height,omitempty"`
+	ThumbKey string `dynamo:"thumbKey,omitempty"`
+}
+
+func newMessageItem(m chat.Message) messageItem {
+	it := messageItem{
+		PK: msgPK(m.RoomID), SK: seqSK(m.Seq),
+		RoomID: m.RoomID, Seq: m.Seq, ClientID: m.ClientID,
+		SenderID: m.SenderID, SenderName: m.SenderName, Text: m.Text,
+		Mentions: m.Mentions, CreatedAt: utc(m.CreatedAt), EditedAt: utc(m.EditedAt),
+		Deleted: m.Deleted,
+	}
+	for _, a := range m.Attachments {
+		it.Attachments = append(it.Attachments, attachmentItem(a))
+	}
+	return it
+}
+
+func (it messageItem) message() chat.Message {
+	m := chat.Message{
+		RoomID: it.RoomID, Seq: it.Seq, ClientID: it.ClientID,
+		SenderID: it.SenderID, SenderName: it.SenderName, Text: it.Text,
+		Mentions: it.Mentions, CreatedAt: it.CreatedAt, EditedAt: it.EditedAt,
+		Deleted: it.Deleted,
+	}
+	for _, a := range it.Attachments {
+		m.Attachments = append(m.Attachments, chat.Attachment(a))
+	}
+	return m
+}
+
+// clientItem makes an append idempotent: pk MSG#<roomId>,
+// sk CLIENT#<senderId>#<clientId>, pointing at the message's seq.
+type clientItem struct {
+	PK  string `dynamo:"pk"`
+	SK  string `dynamo:"sk"`
+	Seq int64  `dynamo:"seq"`
+}
+
+// rateItem counts events of one key in one window: pk RATE#<key>,
+// sk <window start, unix millis>.
+type rateItem struct {
+	N int `dynamo:"n"`
+}
+
+// utc normalises a time for storage; the zero time stays zero so omitempty
+// drops it.
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC()
+}

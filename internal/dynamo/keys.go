@@ -1,0 +1,67 @@
+package dynamo
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Key prefixes and fixed sort keys. Every item's pk starts with its entity
+// prefix, so one table holds all entities without collisions.
+const (
+	prefixConn     = "CONN#"
+	prefixUser     = "USER#"
+	prefixRoomConn = "ROOMCONN#"
+	prefixRoom     = "ROOM#"
+	prefixMember   = "MEMBER#"
+	prefixMsg      = "MSG#"
+	prefixClient   = "CLIENT#"
+	prefixRate     = "RATE#"
+
+	skMeta    = "META"
+	skProfile = "PROFILE"
+	// skRoomSeq keys a room's message counter, kept apart from the room's
+	// META item: META is in gsi1 (public rooms, ALL projection), and a
+	// counter there would write the index, all under one PUBLIC partition,
+	// on every message. It begins with META so one Query reads both.
+	skRoomSeq = "META#SEQ"
+
+	gsiUsers  = "USERS"  // gsi1pk of every profile: ListProfiles
+	gsiPublic = "PUBLIC" // gsi1pk of public rooms only: ListPublicRooms
+)
+
+func connPK(connID string) string            { return prefixConn + connID }
+func userPK(userID string) string            { return prefixUser + userID }
+func userConnSK(connID string) string        { return prefixConn + connID }
+func roomConnPK(roomID string) string        { return prefixRoomConn + roomID }
+func roomPK(roomID string) string            { return prefixRoom + roomID }
+func memberSK(userID string) string          { return prefixMember + userID }
+func memberGSIPK(userID string) string       { return prefixMember + userID }
+func msgPK(roomID string) string             { return prefixMsg + roomID }
+func ratePK(key string) string               { return prefixRate + key }
+func publicRoomGSISK(name, id string) string { return strings.ToLower(name) + "#" + id }
+
+// clientSK keys the idempotency item of one (sender, clientId) pair. It
+// starts with a letter, so it sorts after every message sort key (digits)
+// and never shows up in the history ranges.
+func clientSK(senderID, clientID string) string {
+	return prefixClient + senderID + "#" + clientID
+}
+
+// seqWidth digits hold any non-negative int64, so lexical order of message
+// sort keys is numeric order.
+const seqWidth = 20
+
+// seqSK is the sort key of message seq: zero-padded to seqWidth digits.
+func seqSK(seq int64) string {
+	if seq < 0 {
+		seq = 0
+	}
+	return fmt.Sprintf("%0*d", seqWidth, seq)
+}
+
+// Bounds of the message range of a MSG# partition.
+var (
+	seqSKMin = seqSK(0)
+	seqSKMax = seqSK(math.MaxInt64)
+)

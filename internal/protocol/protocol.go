@@ -1,0 +1,300 @@
+// Package protocol defines every frame on the WebSocket: the actions clients
+// send and the events the server pushes. It is the one source of the wire
+// types; web/src/protocol.gen.ts is generated from it (scripts/gen-protocol)
+// and docs/PROTOCOL.md documents it with examples.
+package protocol
+
+import "github.com/backchannel-chat/backchannel/internal/chat"
+
+// Limits of the wire, enforced by the handlers.
+const (
+	MaxTextBytes     = 8 * 1024 // a message's text, after trimming
+	MaxNameRunes     = 80       // channel names and display names
+	MaxTopicRunes    = 250
+	MaxDirectMembers = 8 // a group DM, the sender included
+	HistoryPageSize  = 50
+	ResumePageSize   = 100
+)
+
+// Envelope is what every client frame has: the route key and an optional
+// client-chosen request id echoed on the reply or error.
+type Envelope struct {
+	Action    string `json:"action"`
+	RequestID string `json:"requestId,omitempty"`
+}
+
+// Action names: API Gateway route keys (route selection on $request.body.action).
+const (
+	ActionPing            = "ping"
+	ActionGetState        = "getState"
+	ActionListUsers       = "listUsers"
+	ActionUpdateProfile   = "updateProfile"
+	ActionCreateChannel   = "createChannel"
+	ActionListChannels    = "listChannels"
+	ActionJoinChannel     = "joinChannel"
+	ActionLeaveChannel    = "leaveChannel"
+	ActionInviteToChannel = "inviteToChannel"
+	ActionUpdateChannel   = "updateChannel"
+	ActionListMembers     = "listMembers"
+	ActionOpenDirect      = "openDirect"
+	ActionSendMessage     = "sendMessage"
+	ActionEditMessage     = "editMessage"
+	ActionDeleteMessage   = "deleteMessage"
+	ActionHistory         = "history"
+	ActionResume          = "resume"
+	ActionTyping          = "typing"
+	ActionMarkRead        = "markRead"
+)
+
+// Actions lists every route key the API has, besides $connect, $disconnect
+// and $default.
+var Actions = []string{
+	ActionPing, ActionGetState, ActionListUsers, ActionUpdateProfile,
+	ActionCreateChannel, ActionListChannels, ActionJoinChannel, ActionLeaveChannel,
+	ActionInviteToChannel, ActionUpdateChannel, ActionListMembers, ActionOpenDirect,
+	ActionSendMessage, ActionEditMessage, ActionDeleteMessage, ActionHistory,
+	ActionResume, ActionTyping, ActionMarkRead,
+	ActionRequestUpload, ActionRequestDownload,
+}
+
+// ---- Client actions ----
+
+type ListUsersRequest struct {
+	Cursor string `json:"cursor,omitempty"`
+}
+
+type UpdateProfileRequest struct {
+	DisplayName *string `json:"displayName,omitempty"`
+	AvatarColor *string `json:"avatarColor,omitempty"`
+	AvatarKey   *string `json:"avatarKey,omitempty"`
+}
+
+type CreateChannelRequest struct {
+	Name    string `json:"name"`
+	Topic   string `json:"topic,omitempty"`
+	Private bool   `json:"private,omitempty"`
+}
+
+type ListChannelsRequest struct {
+	Cursor string `json:"cursor,omitempty"`
+}
+
+type RoomRequest struct {
+	RoomID string `json:"roomId"`
+}
+
+type InviteRequest struct {
+	RoomID  string   `json:"roomId"`
+	UserIDs []string `json:"userIds"`
+}
+
+type UpdateChannelRequest struct {
+	RoomID string  `json:"roomId"`
+	Name   *string `json:"name,omitempty"`
+	Topic  *string `json:"topic,omitempty"`
+}
+
+type OpenDirectRequest struct {
+	// UserIDs are the other participants; the caller is added.
+	UserIDs []string `json:"userIds"`
+}
+
+type SendMessageRequest struct {
+	RoomID      string            `json:"roomId"`
+	ClientID    string            `json:"clientId"`
+	Text        string            `json:"text"`
+	Attachments []chat.Attachment `json:"attachments,omitempty"`
+}
+
+type EditMessageRequest struct {
+	RoomID string `json:"roomId"`
+	Seq    int64  `json:"seq"`
+	Text   string `json:"text"`
+}
+
+type MessageRef struct {
+	RoomID string `json:"roomId"`
+	Seq    int64  `json:"seq"`
+}
+
+type HistoryRequest struct {
+	RoomID string `json:"roomId"`
+	// Before pages back: messages with seq < Before; 0 means the newest.
+	Before int64 `json:"before,omitempty"`
+	Limit  int   `json:"limit,omitempty"`
+}
+
+type ResumeRequest struct {
+	// Rooms maps a room id to the last seq the client saw there.
+	Rooms map[string]int64 `json:"rooms"`
+}
+
+// ---- Server events ----
+
+// Event types.
+const (
+	EventPong           = "pong"
+	EventError          = "error"
+	EventState          = "state"
+	EventUsers          = "users"
+	EventProfile        = "profile"
+	EventUserUpdated    = "userUpdated"
+	EventRoom           = "room"
+	EventChannels       = "channels"
+	EventRoomAdded      = "roomAdded"
+	EventRoomUpdated    = "roomUpdated"
+	EventRoomRemoved    = "roomRemoved"
+	EventMemberJoined   = "memberJoined"
+	EventMemberLeft     = "memberLeft"
+	EventMembers        = "members"
+	EventAck            = "ack"
+	EventMessage        = "message"
+	EventMessageUpdated = "messageUpdated"
+	EventHistory        = "history"
+	EventMissed         = "missed"
+	EventTyping         = "typing"
+	EventRead           = "read"
+	EventPresence       = "presence"
+)
+
+// Head starts every server event. RequestID echoes the client's on replies.
+type Head struct {
+	Type      string `json:"type"`
+	RequestID string `json:"requestId,omitempty"`
+}
+
+// ErrorEvent answers a frame that failed. The connection stays open.
+type ErrorEvent struct {
+	Head
+	Code    chat.Code `json:"code"`
+	Message string    `json:"message"`
+	Action  string    `json:"action,omitempty"`
+	// TraceID is API Gateway's request id, for matching server logs.
+	TraceID string `json:"traceId,omitempty"`
+}
+
+type PongEvent struct {
+	Head
+	Time int64 `json:"time"` // server time, Unix milliseconds
+}
+
+// RoomState is a room as its member sees it on connect.
+type RoomState struct {
+	chat.Room
+	ReadSeq int64 `json:"readSeq"`
+	// Unread counts messages after ReadSeq by others, capped at 100.
+	Unread int `json:"unread"`
+	// Mentions counts unread messages that mention the member.
+	Mentions int `json:"mentions"`
+}
+
+type StateEvent struct {
+	Head
+	ConnectionID string         `json:"connectionId"`
+	Me           chat.Profile   `json:"me"`
+	Rooms        []RoomState    `json:"rooms"`
+	Users        []chat.Profile `json:"users"` // people who share a room with me
+}
+
+type UsersEvent struct {
+	Head
+	Users  []chat.Profile `json:"users"`
+	Cursor string         `json:"cursor,omitempty"`
+}
+
+type ProfileEvent struct {
+	Head
+	Profile chat.Profile `json:"profile"`
+}
+
+type RoomEvent struct {
+	Head
+	Room RoomState `json:"room"`
+}
+
+type ChannelsEvent struct {
+	Head
+	Rooms  []chat.Room `json:"rooms"`
+	Cursor string      `json:"cursor,omitempty"`
+}
+
+type RoomRemovedEvent struct {
+	Head
+	RoomID string `json:"roomId"`
+}
+
+type MemberEvent struct {
+	Head
+	RoomID string       `json:"roomId"`
+	User   chat.Profile `json:"user"`
+}
+
+type MemberInfo struct {
+	chat.Profile
+	Role    chat.Role `json:"role"`
+	ReadSeq int64     `json:"readSeq"`
+}
+
+type MembersEvent struct {
+	Head
+	RoomID  string       `json:"roomId"`
+	Members []MemberInfo `json:"members"`
+}
+
+// AckEvent confirms a send to its sender: the stored message, and to how
+// many connections it was delivered.
+type AckEvent struct {
+	Head
+	ClientID  string       `json:"clientId"`
+	Message   chat.Message `json:"message"`
+	Delivered int          `json:"delivered"`
+	Duplicate bool         `json:"duplicate,omitempty"`
+}
+
+type MessageEvent struct {
+	Head
+	Message chat.Message `json:"message"`
+}
+
+type HistoryEvent struct {
+	Head
+	RoomID   string         `json:"roomId"`
+	Messages []chat.Message `json:"messages"` // newest first
+	HasMore  bool           `json:"hasMore"`
+	// Before is the value to send as "before" for the next older page.
+	Before int64 `json:"before,omitempty"`
+}
+
+// MissedEvent answers resume with one entry per room asked about.
+type MissedEvent struct {
+	Head
+	Rooms []MissedRoom `json:"rooms"`
+}
+
+type MissedRoom struct {
+	RoomID   string         `json:"roomId"`
+	Messages []chat.Message `json:"messages"` // oldest first
+	// HasMore says more messages follow: resume again from the last seq.
+	HasMore bool `json:"hasMore"`
+}
+
+type TypingEvent struct {
+	Head
+	RoomID      string `json:"roomId"`
+	UserID      string `json:"userId"`
+	DisplayName string `json:"displayName"`
+}
+
+type ReadEvent struct {
+	Head
+	RoomID string `json:"roomId"`
+	UserID string `json:"userId"`
+	Seq    int64  `json:"seq"`
+}
+
+type PresenceEvent struct {
+	Head
+	UserID   string `json:"userId"`
+	Online   bool   `json:"online"`
+	LastSeen int64  `json:"lastSeen,omitempty"` // Unix milliseconds
+}

@@ -1,0 +1,65 @@
+package protocol
+
+import "github.com/backchannel-chat/backchannel/internal/chat"
+
+// Requests maps each action to the type of its frame (beyond the Envelope).
+// Actions without fields map to struct{}.
+var Requests = map[string]any{
+	ActionPing:            struct{}{},
+	ActionGetState:        struct{}{},
+	ActionListUsers:       ListUsersRequest{},
+	ActionUpdateProfile:   UpdateProfileRequest{},
+	ActionCreateChannel:   CreateChannelRequest{},
+	ActionListChannels:    ListChannelsRequest{},
+	ActionJoinChannel:     RoomRequest{},
+	ActionLeaveChannel:    RoomRequest{},
+	ActionInviteToChannel: InviteRequest{},
+	ActionUpdateChannel:   UpdateChannelRequest{},
+	ActionListMembers:     RoomRequest{},
+	ActionOpenDirect:      OpenDirectRequest{},
+	ActionSendMessage:     SendMessageRequest{},
+	ActionEditMessage:     EditMessageRequest{},
+	ActionDeleteMessage:   MessageRef{},
+	ActionHistory:         HistoryRequest{},
+	ActionResume:          ResumeRequest{},
+	ActionTyping:          RoomRequest{},
+	ActionMarkRead:        MessageRef{},
+	ActionRequestUpload:   RequestUploadRequest{},
+	ActionRequestDownload: RequestDownloadRequest{},
+}
+
+// Events maps each server event type to its Go type.
+var Events = map[string]any{
+	EventPong:           PongEvent{},
+	EventError:          ErrorEvent{},
+	EventState:          StateEvent{},
+	EventUsers:          UsersEvent{},
+	EventProfile:        ProfileEvent{},
+	EventUserUpdated:    ProfileEvent{},
+	EventRoom:           RoomEvent{},
+	EventChannels:       ChannelsEvent{},
+	EventRoomAdded:      RoomEvent{},
+	EventRoomUpdated:    RoomEvent{},
+	EventRoomRemoved:    RoomRemovedEvent{},
+	EventMemberJoined:   MemberEvent{},
+	EventMemberLeft:     MemberEvent{},
+	EventMembers:        MembersEvent{},
+	EventAck:            AckEvent{},
+	EventMessage:        MessageEvent{},
+	EventMessageUpdated: MessageEvent{},
+	EventHistory:        HistoryEvent{},
+	EventMissed:         MissedEvent{},
+	EventTyping:         TypingEvent{},
+	EventRead:           ReadEvent{},
+	EventPresence:       PresenceEvent{},
+	EventUploadTicket:   UploadTicketEvent{},
+	EventDownloadURL:    DownloadURLEvent{},
+}
+
+// Enums lists the values of the named string types on the wire, for the
+// generated TypeScript unions.
+var Enums = map[string][]string{
+	"Code":     {string(chat.Invalid), string(chat.NotFound), string(chat.Forbidden), string(chat.Conflict), string(chat.TooLarge), string(chat.RateLimited), string(chat.Internal)},
+	"RoomKind": {string(chat.KindPublic), string(chat.KindPrivate), string(chat.KindDirect)},
+	"Role":     {string(chat.RoleOwner), string(chat.RoleMember)},
+}

@@ -1,0 +1,195 @@
+// Package s3blob implements chat.BlobStore over one S3 bucket with
+// aws-sdk-go-v2: presigned PUT and GET URLs for the clients, HEAD and
+// ranged GET for the service's checks, GET and PUT for the thumbnail
+// function. The endpoint comes from the SDK configuration
+// (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL locally); path-style addressing
+// is an option because gofakes3 needs it.
+package s3blob
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+var _ chat.BlobStore = (*Store)(nil)
+
+// Store is the files bucket. It is safe for concurrent use.
+type Store struct {
+	client  *s3.Client
+	presign *s3.PresignClient
+	bucket  string
+}
+
+// Config names the bucket and how to address it.
+type Config struct {
+	Bucket string // FILES_BUCKET
+	// UsePathStyle addresses the bucket as a path (http://host/bucket/key)
+	// rather than a host name: S3_USE_PATH_STYLE=true against gofakes3.
+	UsePathStyle bool
+}
+
+// New makes the S3 client from awsCfg (region, credentials and endpoint
+// overrides already loaded) once; build it outside the Lambda handler.
+func New(awsCfg aws.Config, cfg Config) (*Store, error) {
+	if cfg.Bucket == "" {
+		return nil, errors.New("s3blob: bucket is required (FILES_BUCKET)")
+	}
+	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.UsePathStyle = cfg.UsePathStyle
+		// Checksums only where S3 requires them: otherwise presigned PUTs
+		// would sign a checksum of an empty body that the browser's upload
+		// cannot match.
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
+	return &Store{client: client, presign: s3.NewPresignClient(client), bucket: cfg.Bucket}, nil
+}
+
+// Bucket is the name of the bucket the store reads and writes.
+func (s *Store) Bucket() string { return s.bucket }
+
+// PresignUpload signs a PUT with Content-Type and Content-Length among the
+// signed headers: S3 answers 403 SignatureDoesNotMatch to any upload of
+// another type or length. (A presigned POST could bound the length with
+// content-length-range; the exact length of a PUT is stricter and needs
+// no form.)
+func (s *Store) PresignUpload(ctx context.Context, key, contentType string, size int64, ttl time.Duration) (chat.PresignedRequest, error) {
+	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(s.bucket),
+		Key:           aws.String(key),
+		ContentType:   aws.String(contentType),
+		ContentLength: aws.Int64(size),
+	}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return chat.PresignedRequest{}, chat.Wrap(err, "presign upload failed")
+	}
+	return presigned(req.Method, req.URL, req.SignedHeader), nil
+}
+
+// PresignDownload signs a GET whose response headers are overridden with
+// response-content-type and response-content-disposition.
+func (s *Store) PresignDownload(ctx context.Context, key string, resp chat.ResponseHeaders, ttl time.Duration) (chat.PresignedRequest, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}
+	if resp.ContentType != "" {
+		in.ResponseContentType = aws.String(resp.ContentType)
+	}
+	if resp.ContentDisposition != "" {
+		in.ResponseContentDisposition = aws.String(resp.ContentDisposition)
+	}
+	req, err := s.presign.PresignGetObject(ctx, in, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return chat.PresignedRequest{}, chat.Wrap(err, "presign download failed")
+	}
+	return presigned(req.Method, req.URL, req.SignedHeader), nil
+}
+
+// presigned keeps the signed headers a client must send itself; Host is
+// set by every HTTP client from the URL.
+func presigned(method, url string, signed http.Header) chat.PresignedRequest {
+	out := chat.PresignedRequest{Method: method, URL: url}
+	for name, values := range signed {
+		if http.CanonicalHeaderKey(name) == "Host" || len(values) == 0 {
+			continue
+		}
+		if out.Header == nil {
+			out.Header = map[string]string{}
+		}
+		out.Header[http.CanonicalHeaderKey(name)] = values[0]
+	}
+	return out
+}
+
+func (s *Store) Stat(ctx context.Context, key string) (chat.BlobInfo, error) {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		return chat.BlobInfo{}, objectErr(err, "head object")
+	}
+	return chat.BlobInfo{Size: aws.ToInt64(out.ContentLength), ContentType: aws.ToString(out.ContentType)}, nil
+}
+
+func (s *Store) ReadPrefix(ctx context.Context, key string, n int64) ([]byte, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(s.bucket), Key: aws.String(key),
+		Range: aws.String("bytes=0-" + strconv.FormatInt(n-1, 10)),
+	})
+	if err != nil {
+		if isRangeNotSatisfiable(err) {
+			return nil, nil // an empty object has no byte 0
+		}
+		return nil, objectErr(err, "get object range")
+	}
+	defer out.Body.Close()
+	// A store that ignores Range sends everything: never read past n.
+	b, err := io.ReadAll(io.LimitReader(out.Body, n))
+	if err != nil {
+		return nil, chat.Wrap(err, "read object range failed")
+	}
+	return b, nil
+}
+
+func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, chat.BlobInfo, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, chat.BlobInfo{}, objectErr(err, "get object")
+	}
+	return out.Body, chat.BlobInfo{Size: aws.ToInt64(out.ContentLength), ContentType: aws.ToString(out.ContentType)}, nil
+}
+
+func (s *Store) Put(ctx context.Context, key, contentType string, body []byte) error {
+	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(s.bucket), Key: aws.String(key),
+		ContentType:   aws.String(contentType),
+		ContentLength: aws.Int64(int64(len(body))),
+		Body:          bytes.NewReader(body), // seekable: signs over plain http too
+	})
+	if err != nil {
+		return objectErr(err, "put object")
+	}
+	return nil
+}
+
+// objectErr maps a missing key (GET: NoSuchKey; HEAD, which has no body:
+// NotFound or a bare 404) to chat.NotFound and everything else to Internal.
+func objectErr(err error, what string) error {
+	var noKey *types.NoSuchKey
+	var notFound *types.NotFound
+	if errors.As(err, &noKey) || errors.As(err, &notFound) || httpStatus(err) == http.StatusNotFound {
+		return &chat.Error{Code: chat.NotFound, Message: "file not found", Err: err}
+	}
+	return chat.Wrap(err, "%s failed", what)
+}
+
+func isRangeNotSatisfiable(err error) bool {
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "InvalidRange" {
+		return true
+	}
+	return httpStatus(err) == http.StatusRequestedRangeNotSatisfiable
+}
+
+func httpStatus(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// String names the store in logs.
+func (s *Store) String() string { return fmt.Sprintf("s3blob(%s)", s.bucket) }

@@ -1,0 +1,211 @@
+package service
+
+import (
+	"context"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+// CreateChannel creates a public or private channel with the caller as its
+// owner and only member. Names need not be unique (ids are), except that
+// nobody may create a second #general.
+func (s *Chat) CreateChannel(ctx context.Context, c chat.Connection, r protocol.CreateChannelRequest) (protocol.RoomEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	name, err := channelName(r.Name)
+	if err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	if name == chat.GeneralRoomID {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Conflict, "#general already exists: pick another name")
+	}
+	topic, err := channelTopic(r.Topic)
+	if err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	kind := chat.KindPublic
+	if r.Private {
+		kind = chat.KindPrivate
+	}
+	now := s.clock()
+	room := chat.Room{
+		ID: newChannelID(), Kind: kind, Name: name, Topic: topic,
+		CreatedBy: c.UserID, CreatedAt: now, MemberCount: 1,
+	}
+	owner := chat.Member{RoomID: room.ID, UserID: c.UserID, Role: chat.RoleOwner, JoinedAt: now}
+	if err := s.store.CreateRoom(ctx, room, []chat.Member{owner}); err != nil {
+		return protocol.RoomEvent{}, storeErr(err, "create channel")
+	}
+	conns, err := s.indexMember(ctx, room.ID, c.UserID)
+	if err != nil {
+		// The channel exists; a retry would create a second one. The caller's
+		// connections pick the room up on their next reconnect.
+		s.log.WarnContext(ctx, "index creator connections", "roomId", room.ID, "error", err)
+	}
+	ev := protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoomAdded}, Room: protocol.RoomState{Room: room}}
+	s.send(ctx, without(conns, c.ID), ev)
+	ev.Type = protocol.EventRoom
+	return ev, nil
+}
+
+// ListChannels pages through the public channels by name. Private channels
+// and direct rooms never appear here; a member finds them in its state.
+func (s *Chat) ListChannels(ctx context.Context, c chat.Connection, r protocol.ListChannelsRequest) (protocol.ChannelsEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.ChannelsEvent{}, err
+	}
+	if len(r.Cursor) > maxCursorLen {
+		return protocol.ChannelsEvent{}, chat.Errorf(chat.Invalid, "cursor is malformed")
+	}
+	rooms, next, err := s.store.ListPublicRooms(ctx, r.Cursor, channelsPageSize)
+	if err != nil {
+		return protocol.ChannelsEvent{}, storeErr(err, "list channels")
+	}
+	out := make([]chat.Room, 0, len(rooms))
+	for _, room := range rooms {
+		if room.Kind == chat.KindPublic { // defence in depth: never leak others
+			out = append(out, room)
+		}
+	}
+	return protocol.ChannelsEvent{Head: protocol.Head{Type: protocol.EventChannels}, Rooms: out, Cursor: next}, nil
+}
+
+// JoinChannel makes the caller a member of a public channel. Joining a
+// channel one is in already answers the room again. Private channels are
+// joined by invitation only (a non-member gets NotFound, as for a room that
+// does not exist).
+func (s *Chat) JoinChannel(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.RoomEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	room, member, err := s.visibleRoom(ctx, r.RoomID, c.UserID)
+	if err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	if room.Kind == chat.KindDirect {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "direct conversations cannot be joined")
+	}
+	if member != nil {
+		return s.rejoin(ctx, room, *member, c.UserID)
+	}
+	m := chat.Member{RoomID: room.ID, UserID: c.UserID, Role: chat.RoleMember, JoinedAt: s.clock(), ReadSeq: room.LastSeq}
+	switch err := s.store.AddMember(ctx, m); chat.ErrorCode(err) {
+	case "":
+	case chat.Conflict: // a concurrent join won
+		m, err := s.store.GetMember(ctx, room.ID, c.UserID)
+		if err != nil {
+			return protocol.RoomEvent{}, storeErr(err, "get membership")
+		}
+		return s.rejoin(ctx, room, m, c.UserID)
+	case chat.NotFound:
+		return protocol.RoomEvent{}, errRoomNotFound()
+	default:
+		return protocol.RoomEvent{}, storeErr(err, "join channel")
+	}
+	room.MemberCount++
+	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), c.ID); err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
+}
+
+// rejoin answers a join by a member: no broadcast, but the connection index
+// is repaired in case an earlier join failed half-way.
+func (s *Chat) rejoin(ctx context.Context, room chat.Room, m chat.Member, userID string) (protocol.RoomEvent, error) {
+	if _, err := s.indexMember(ctx, room.ID, userID); err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	st, err := s.roomState(ctx, room, m, userID)
+	if err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: st}, nil
+}
+
+// LeaveChannel removes the caller from a channel. Nobody leaves #general or
+// a direct conversation.
+func (s *Chat) LeaveChannel(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.RoomRemovedEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.RoomRemovedEvent{}, err
+	}
+	room, _, err := s.requireMemberRoom(ctx, r.RoomID, c.UserID)
+	if err != nil {
+		return protocol.RoomRemovedEvent{}, err
+	}
+	switch {
+	case room.Kind == chat.KindDirect:
+		return protocol.RoomRemovedEvent{}, chat.Errorf(chat.Invalid, "direct conversations cannot be left")
+	case room.ID == chat.GeneralRoomID:
+		return protocol.RoomRemovedEvent{}, chat.Errorf(chat.Invalid, "everyone stays in #general")
+	}
+	ev := protocol.RoomRemovedEvent{Head: protocol.Head{Type: protocol.EventRoomRemoved}, RoomID: room.ID}
+	err = s.store.RemoveMember(ctx, room.ID, c.UserID)
+	if chat.ErrorCode(err) == chat.NotFound {
+		return ev, nil // a concurrent leave won and announced it
+	}
+	if err != nil {
+		return protocol.RoomRemovedEvent{}, storeErr(err, "leave channel")
+	}
+	conns, err := s.store.UserConnections(ctx, c.UserID)
+	if err != nil {
+		return protocol.RoomRemovedEvent{}, storeErr(err, "list connections")
+	}
+	if len(conns) > 0 {
+		if err := s.store.RemoveRoomConnections(ctx, room.ID, conns); err != nil {
+			return protocol.RoomRemovedEvent{}, storeErr(err, "unindex room connections")
+		}
+	}
+	s.pushToRoom(ctx, room.ID, protocol.MemberEvent{
+		Head: protocol.Head{Type: protocol.EventMemberLeft}, RoomID: room.ID, User: s.profileOrStub(ctx, c.UserID),
+	}, c.ID, c.UserID)
+	s.send(ctx, without(conns, c.ID), ev)
+	return ev, nil
+}
+
+// UpdateChannel renames a channel or changes its topic; any member may.
+// #general keeps its name; direct rooms have none.
+func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.UpdateChannelRequest) (protocol.RoomEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	room, m, err := s.requireMemberRoom(ctx, r.RoomID, c.UserID)
+	if err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	if room.Kind == chat.KindDirect {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "direct conversations cannot be renamed")
+	}
+	if r.Name == nil && r.Topic == nil {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give name or topic")
+	}
+	var name, topic *string
+	if r.Name != nil {
+		n, err := channelName(*r.Name)
+		if err != nil {
+			return protocol.RoomEvent{}, err
+		}
+		if room.ID == chat.GeneralRoomID && n != room.Name {
+			return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "#general cannot be renamed")
+		}
+		name = &n
+	}
+	if r.Topic != nil {
+		t, err := channelTopic(*r.Topic)
+		if err != nil {
+			return protocol.RoomEvent{}, err
+		}
+		topic = &t
+	}
+	room, err = s.store.UpdateRoom(ctx, room.ID, name, topic)
+	if err != nil {
+		return protocol.RoomEvent{}, storeErr(err, "update channel")
+	}
+	// Broadcast room fields only: read positions differ per member, so
+	// clients keep their own readSeq/unread on roomUpdated.
+	s.pushToRoom(ctx, room.ID, protocol.RoomEvent{
+		Head: protocol.Head{Type: protocol.EventRoomUpdated}, Room: protocol.RoomState{Room: room},
+	}, c.ID, "")
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
+}

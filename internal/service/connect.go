@@ -1,0 +1,118 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+// Connect handles $connect: it makes sure the user has a profile (on first
+// sign-in: creates it and joins #general, creating #general if missing),
+// stores the connection with one RoomConnection item per room of the user,
+// and announces the user online if this is their first connection.
+func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
+	if c.ID == "" || c.UserID == "" {
+		return chat.Errorf(chat.Invalid, "connection id and user id are required")
+	}
+	if _, err := s.ensureProfile(ctx, c.Identity); err != nil {
+		return err
+	}
+	roomIDs, err := s.userRoomIDs(ctx, c.UserID)
+	if err != nil {
+		return err
+	}
+	// Read before writing: two simultaneous first connections may then both
+	// announce "online" (harmless) rather than neither.
+	existing, err := s.store.UserConnections(ctx, c.UserID)
+	if err != nil {
+		return storeErr(err, "list connections")
+	}
+	now := s.clock()
+	if c.ConnectedAt.IsZero() {
+		c.ConnectedAt = now
+	}
+	c.ExpiresAt = now.Add(s.connectionTTL)
+	if err := s.store.PutConnection(ctx, c, roomIDs); err != nil {
+		return storeErr(err, "store connection")
+	}
+	first := len(without(existing, c.ID)) == 0
+	s.log.DebugContext(ctx, "connected", slog.String("connectionId", c.ID),
+		slog.String("userId", c.UserID), slog.Int("rooms", len(roomIDs)), slog.Bool("first", first))
+	if first {
+		s.pushPresence(ctx, c.UserID, roomIDs, true, now)
+	}
+	return nil
+}
+
+// Disconnect handles $disconnect and the fan-out's 410 cleanup: it deletes
+// exactly that connection (a missing one is not an error) and, if it was
+// the user's last, records lastSeen and announces the user offline.
+func (s *Chat) Disconnect(ctx context.Context, connectionID string) error {
+	if connectionID == "" {
+		return chat.Errorf(chat.Invalid, "connection id is required")
+	}
+	c, err := s.store.GetConnection(ctx, connectionID)
+	if chat.ErrorCode(err) == chat.NotFound {
+		return nil
+	}
+	if err != nil {
+		return storeErr(err, "get connection")
+	}
+	roomIDs, err := s.userRoomIDs(ctx, c.UserID)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteConnection(ctx, c, roomIDs); err != nil {
+		return storeErr(err, "delete connection")
+	}
+	rest, err := s.store.UserConnections(ctx, c.UserID)
+	if err != nil {
+		return storeErr(err, "list connections")
+	}
+	last := len(without(rest, c.ID)) == 0
+	s.log.DebugContext(ctx, "disconnected", slog.String("connectionId", c.ID),
+		slog.String("userId", c.UserID), slog.Bool("last", last))
+	if !last {
+		return nil
+	}
+	now := s.clock()
+	if err := s.store.SetLastSeen(ctx, c.UserID, now); err != nil && chat.ErrorCode(err) != chat.NotFound {
+		return storeErr(err, "set last seen")
+	}
+	s.pushPresence(ctx, c.UserID, roomIDs, false, now)
+	return nil
+}
+
+// Connection returns the stored connection: the identity every action is
+// authorized from. A connection past its expiry is gone even if DynamoDB's
+// TTL sweeper (which may lag by days) has not removed it yet.
+func (s *Chat) Connection(ctx context.Context, connectionID string) (chat.Connection, error) {
+	if connectionID == "" {
+		return chat.Connection{}, chat.Errorf(chat.Invalid, "connection id is required")
+	}
+	c, err := s.store.GetConnection(ctx, connectionID)
+	if chat.ErrorCode(err) == chat.NotFound {
+		return chat.Connection{}, chat.Errorf(chat.NotFound, "connection not found: reconnect")
+	}
+	if err != nil {
+		return chat.Connection{}, storeErr(err, "get connection")
+	}
+	if !c.ExpiresAt.IsZero() && !s.clock().Before(c.ExpiresAt) {
+		return chat.Connection{}, chat.Errorf(chat.NotFound, "connection expired: reconnect")
+	}
+	return c, nil
+}
+
+// userRoomIDs lists the ids of the rooms the user is a member of.
+func (s *Chat) userRoomIDs(ctx context.Context, userID string) ([]string, error) {
+	ms, err := s.store.UserRooms(ctx, userID)
+	if err != nil {
+		return nil, storeErr(err, "list rooms")
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.RoomID
+	}
+	return ids, nil
+}

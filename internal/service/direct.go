@@ -1,0 +1,91 @@
+package service
+
+import (
+	"context"
+	"slices"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+// OpenDirect finds or creates the direct conversation of the caller and
+// r.UserIDs. Its id is derived from the sorted member set, so the same pair
+// or group always lands in the same room, and two people opening it at
+// once meet in one room (the loser of CreateRoom's race reads the winner's).
+func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.OpenDirectRequest) (protocol.RoomEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	others, err := uniqueUserIDs(r.UserIDs, c.UserID)
+	if err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	if len(others) == 0 {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "userIds must name someone other than you")
+	}
+	if len(others)+1 > protocol.MaxDirectMembers {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "a direct conversation has at most %d people, you included", protocol.MaxDirectMembers)
+	}
+	if _, err := s.requireProfiles(ctx, others); err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	memberIDs := append(slices.Clone(others), c.UserID)
+	slices.Sort(memberIDs)
+	id := directRoomID(memberIDs)
+
+	if ev, found, err := s.existingDirect(ctx, id, c.UserID); found || err != nil {
+		return ev, err
+	}
+	now := s.clock()
+	room := chat.Room{
+		ID: id, Kind: chat.KindDirect, CreatedBy: c.UserID, CreatedAt: now,
+		MemberCount: len(memberIDs), MemberIDs: memberIDs,
+	}
+	members := make([]chat.Member, len(memberIDs))
+	for i, uid := range memberIDs {
+		members[i] = chat.Member{RoomID: id, UserID: uid, Role: chat.RoleMember, JoinedAt: now}
+	}
+	err = s.store.CreateRoom(ctx, room, members)
+	if chat.ErrorCode(err) == chat.Conflict {
+		ev, found, err := s.existingDirect(ctx, id, c.UserID)
+		if err == nil && !found {
+			err = chat.Errorf(chat.Internal, "direct conversation %s exists but cannot be read", id)
+		}
+		return ev, err
+	}
+	if err != nil {
+		return protocol.RoomEvent{}, storeErr(err, "create direct conversation")
+	}
+	for _, m := range members {
+		conns, err := s.indexMember(ctx, id, m.UserID)
+		if err != nil {
+			return protocol.RoomEvent{}, err
+		}
+		s.send(ctx, without(conns, c.ID), protocol.RoomEvent{
+			Head: protocol.Head{Type: protocol.EventRoomAdded}, Room: protocol.RoomState{Room: room},
+		})
+	}
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room}}, nil
+}
+
+// existingDirect answers the direct room id if it exists and the caller is
+// in it (always so for a derived id, checked anyway), repairing the
+// caller's connection index like a rejoin.
+func (s *Chat) existingDirect(ctx context.Context, id, userID string) (protocol.RoomEvent, bool, error) {
+	room, err := s.store.GetRoom(ctx, id)
+	if chat.ErrorCode(err) == chat.NotFound {
+		return protocol.RoomEvent{}, false, nil
+	}
+	if err != nil {
+		return protocol.RoomEvent{}, false, storeErr(err, "get direct conversation")
+	}
+	m, err := s.store.GetMember(ctx, id, userID)
+	if err != nil {
+		if chat.ErrorCode(err) == chat.NotFound {
+			return protocol.RoomEvent{}, false, errRoomNotFound()
+		}
+		return protocol.RoomEvent{}, false, storeErr(err, "get membership")
+	}
+	ev, err := s.rejoin(ctx, room, m, userID)
+	return ev, true, err
+}

@@ -1,0 +1,88 @@
+package service
+
+import (
+	"context"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+// InviteToChannel adds users to a channel the caller is a member of
+// (private channels are joined only this way). Users who are members
+// already are skipped; unknown users fail the whole request before anyone
+// is added. It answers the room's member list.
+func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protocol.InviteRequest) (protocol.MembersEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.MembersEvent{}, err
+	}
+	room, _, err := s.requireMemberRoom(ctx, r.RoomID, c.UserID)
+	if err != nil {
+		return protocol.MembersEvent{}, err
+	}
+	if room.Kind == chat.KindDirect {
+		return protocol.MembersEvent{}, chat.Errorf(chat.Invalid, "nobody can be added to a direct conversation: open a new one with everyone")
+	}
+	ids, err := uniqueUserIDs(r.UserIDs, c.UserID)
+	if err != nil {
+		return protocol.MembersEvent{}, err
+	}
+	if len(ids) == 0 {
+		return protocol.MembersEvent{}, chat.Errorf(chat.Invalid, "userIds must name someone other than you")
+	}
+	if len(ids) > maxInvitees {
+		return protocol.MembersEvent{}, chat.Errorf(chat.Invalid, "too many users: invite at most %d at a time", maxInvitees)
+	}
+	profiles, err := s.requireProfiles(ctx, ids)
+	if err != nil {
+		return protocol.MembersEvent{}, err
+	}
+	now := s.clock()
+	var added []chat.Member
+	for _, id := range ids {
+		m := chat.Member{RoomID: room.ID, UserID: id, Role: chat.RoleMember, JoinedAt: now, ReadSeq: room.LastSeq}
+		switch err := s.store.AddMember(ctx, m); chat.ErrorCode(err) {
+		case "":
+			added = append(added, m)
+		case chat.Conflict: // already a member
+		default:
+			return protocol.MembersEvent{}, storeErr(err, "add member")
+		}
+	}
+	room.MemberCount += len(added)
+	for _, m := range added {
+		if err := s.welcome(ctx, room, m, profiles[m.UserID], c.ID); err != nil {
+			return protocol.MembersEvent{}, err
+		}
+	}
+	return s.membersEvent(ctx, room.ID)
+}
+
+// ListMembers lists a room's members, for its members only.
+func (s *Chat) ListMembers(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.MembersEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.MembersEvent{}, err
+	}
+	if _, err := s.requireMember(ctx, r.RoomID, c.UserID); err != nil {
+		return protocol.MembersEvent{}, err
+	}
+	return s.membersEvent(ctx, r.RoomID)
+}
+
+// requireProfiles reads the profiles of ids, NotFound naming the first
+// user that does not exist.
+func (s *Chat) requireProfiles(ctx context.Context, ids []string) (map[string]chat.Profile, error) {
+	ps, err := s.profilesOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]chat.Profile, len(ps))
+	for _, p := range ps {
+		byID[p.UserID] = p
+	}
+	for _, id := range ids {
+		if _, ok := byID[id]; !ok {
+			return nil, chat.Errorf(chat.NotFound, "user %s not found", id)
+		}
+	}
+	return byID, nil
+}

@@ -1,0 +1,97 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+// Mentions: "@" followed by a room member's username or display name,
+// case-insensitive. The "@" must start the text or follow a character that
+// is not a letter or digit (so "ann@example.com" mentions nobody), and the
+// name must end the text or be followed by a character that cannot
+// continue a name. Only members of the room can be mentioned.
+
+// mentionsIn resolves the mentions of text against the room's members and
+// returns their user ids, deduplicated, in order of first appearance.
+//
+// Cost: none for text without "@"; otherwise one ListMembers Query and one
+// BatchGetItem per 100 members. Large rooms pay this per mentioning message.
+func (s *Chat) mentionsIn(ctx context.Context, roomID, text string) ([]string, error) {
+	starts := mentionStarts(text)
+	if len(starts) == 0 {
+		return nil, nil
+	}
+	ms, err := s.store.ListMembers(ctx, roomID)
+	if err != nil {
+		return nil, storeErr(err, "list members")
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.UserID
+	}
+	ps, err := s.profilesOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return resolveMentions(text, starts, ps), nil
+}
+
+// mentionStarts returns the byte offsets just after each "@" that can start
+// a mention.
+func mentionStarts(text string) []int {
+	var out []int
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i:], '@')
+		if j < 0 {
+			break
+		}
+		at := i + j
+		prev, _ := utf8.DecodeLastRuneInString(text[:at])
+		if at == 0 || !(unicode.IsLetter(prev) || unicode.IsDigit(prev)) {
+			out = append(out, at+1)
+		}
+		i = at + 1
+	}
+	return out
+}
+
+func resolveMentions(text string, starts []int, profiles []chat.Profile) []string {
+	lower := strings.ToLower(text)
+	// ToLower can change byte lengths for some scripts; fall back to
+	// case-sensitive matching on the original when it does.
+	if len(lower) != len(text) {
+		lower = text
+	}
+	var out []string
+	for _, at := range starts {
+		best, bestLen := "", 0
+		for _, p := range profiles {
+			for _, name := range []string{p.Username, p.DisplayName} {
+				n := strings.ToLower(name)
+				if n == "" || len(n) <= bestLen || !strings.HasPrefix(lower[at:], n) {
+					continue
+				}
+				next, _ := utf8.DecodeRuneInString(lower[at+len(n):])
+				if at+len(n) < len(lower) && continuesName(next) {
+					continue
+				}
+				best, bestLen = p.UserID, len(n)
+			}
+		}
+		if best != "" && !slices.Contains(out, best) {
+			out = append(out, best)
+		}
+	}
+	return out
+}
+
+// continuesName reports whether r may follow inside a name, so that "@ann"
+// does not match inside "@anna".
+func continuesName(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-'
+}

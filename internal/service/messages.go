@@ -1,0 +1,157 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+// SendMessage stores a message from the caller and delivers it to the
+// room's live connections, except the sending connection (which gets the
+// ack; the sender's other connections do get the message). A retry with the
+// same clientId stores and broadcasts nothing and acks the first message
+// with Duplicate set. Sender and time come from the server, never the
+// payload; so do the attachments' names, sizes, types and dimensions,
+// checked against the stored files (verifyAttachments).
+func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.SendMessageRequest) (protocol.AckEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.AckEvent{}, err
+	}
+	if err := checkRoomID(r.RoomID); err != nil {
+		return protocol.AckEvent{}, err
+	}
+	if err := checkClientID(r.ClientID); err != nil {
+		return protocol.AckEvent{}, err
+	}
+	text, err := messageText(r.Text)
+	if err != nil {
+		return protocol.AckEvent{}, err
+	}
+	if err := checkAttachments(r.Attachments); err != nil {
+		return protocol.AckEvent{}, err
+	}
+	if text == "" && len(r.Attachments) == 0 {
+		return protocol.AckEvent{}, chat.Errorf(chat.Invalid, "message is empty")
+	}
+	if _, err := s.requireMember(ctx, r.RoomID, c.UserID); err != nil {
+		return protocol.AckEvent{}, err
+	}
+	atts, err := s.verifyAttachments(ctx, c, r.RoomID, r.Attachments)
+	if err != nil {
+		return protocol.AckEvent{}, err
+	}
+	mentions, err := s.mentionsIn(ctx, r.RoomID, text)
+	if err != nil {
+		return protocol.AckEvent{}, err
+	}
+	sender := s.profileOrStub(ctx, c.UserID)
+	if sender.DisplayName == "" {
+		sender.DisplayName = c.DisplayName
+	}
+	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
+		RoomID: r.RoomID, ClientID: r.ClientID,
+		SenderID: c.UserID, SenderName: sender.DisplayName,
+		Text: text, Mentions: mentions, Attachments: atts,
+		CreatedAt: s.clock(),
+	})
+	if err != nil {
+		return protocol.AckEvent{}, storeErr(err, "store message")
+	}
+	ack := protocol.AckEvent{Head: protocol.Head{Type: protocol.EventAck}, ClientID: r.ClientID, Message: msg}
+	if !created {
+		ack.Duplicate = true
+		s.log.DebugContext(ctx, "duplicate send", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq))
+		return ack, nil
+	}
+	res := s.pushToRoom(ctx, msg.RoomID, protocol.MessageEvent{
+		Head: protocol.Head{Type: protocol.EventMessage}, Message: msg,
+	}, c.ID, "")
+	ack.Delivered = res.Delivered
+	s.log.DebugContext(ctx, "message sent", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq),
+		slog.Int("bytes", len(msg.Text)), slog.Int("mentions", len(mentions)), slog.Int("delivered", res.Delivered))
+	return ack, nil
+}
+
+// EditMessage replaces the text of one of the caller's own messages.
+func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.EditMessageRequest) (protocol.MessageEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.MessageEvent{}, err
+	}
+	text, err := messageText(r.Text)
+	if err != nil {
+		return protocol.MessageEvent{}, err
+	}
+	msg, err := s.ownMessage(ctx, c, r.RoomID, r.Seq, "edit")
+	if err != nil {
+		return protocol.MessageEvent{}, err
+	}
+	if msg.Deleted {
+		return protocol.MessageEvent{}, chat.Errorf(chat.Invalid, "a deleted message cannot be edited")
+	}
+	if text == "" && len(msg.Attachments) == 0 {
+		return protocol.MessageEvent{}, chat.Errorf(chat.Invalid, "message is empty: delete it instead")
+	}
+	mentions, err := s.mentionsIn(ctx, msg.RoomID, text)
+	if err != nil {
+		return protocol.MessageEvent{}, err
+	}
+	msg.Text, msg.Mentions, msg.EditedAt = text, mentions, s.clock()
+	return s.replace(ctx, c, msg)
+}
+
+// DeleteMessage turns one of the caller's own messages into a tombstone: it
+// keeps its place (seq) but loses its text, mentions and attachments.
+// Deleting a tombstone again answers it unchanged.
+func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.MessageRef) (protocol.MessageEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.MessageEvent{}, err
+	}
+	msg, err := s.ownMessage(ctx, c, r.RoomID, r.Seq, "delete")
+	if err != nil {
+		return protocol.MessageEvent{}, err
+	}
+	if msg.Deleted {
+		return protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: msg}, nil
+	}
+	msg.Text, msg.Mentions, msg.Attachments = "", nil, nil
+	msg.Deleted, msg.EditedAt = true, s.clock()
+	return s.replace(ctx, c, msg)
+}
+
+// ownMessage loads a message of a room the caller is in and checks that the
+// caller wrote it.
+func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string, seq int64, verb string) (chat.Message, error) {
+	if _, err := s.requireMember(ctx, roomID, c.UserID); err != nil {
+		return chat.Message{}, err
+	}
+	if seq <= 0 {
+		return chat.Message{}, chat.Errorf(chat.Invalid, "seq must be positive")
+	}
+	msg, err := s.store.GetMessage(ctx, roomID, seq)
+	if chat.ErrorCode(err) == chat.NotFound {
+		return chat.Message{}, chat.Errorf(chat.NotFound, "message not found")
+	}
+	if err != nil {
+		return chat.Message{}, storeErr(err, "get message")
+	}
+	if msg.SenderID != c.UserID {
+		return chat.Message{}, chat.Errorf(chat.Forbidden, "you can only %s your own messages", verb)
+	}
+	return msg, nil
+}
+
+// replace stores an edited or deleted message and tells the room.
+//
+// Not atomic with the read before it: an edit racing a delete of the same
+// message (both by its author) can overwrite the tombstone. A conditional
+// replace in the store would close this.
+func (s *Chat) replace(ctx context.Context, c chat.Connection, msg chat.Message) (protocol.MessageEvent, error) {
+	if err := s.store.ReplaceMessage(ctx, msg); err != nil {
+		return protocol.MessageEvent{}, storeErr(err, "update message")
+	}
+	ev := protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: msg}
+	s.pushToRoom(ctx, msg.RoomID, ev, c.ID, "")
+	return ev, nil
+}

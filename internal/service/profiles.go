@@ -1,0 +1,60 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+// UpdateProfile changes the caller's own display name, avatar colour or
+// avatar picture, and pushes userUpdated to everyone sharing a room with
+// them (their other connections included).
+func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.UpdateProfileRequest) (protocol.ProfileEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.ProfileEvent{}, err
+	}
+	if r.DisplayName == nil && r.AvatarColor == nil && r.AvatarKey == nil {
+		return protocol.ProfileEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give displayName, avatarColor or avatarKey")
+	}
+	var name, color, key *string
+	if r.DisplayName != nil {
+		n, err := displayName(*r.DisplayName)
+		if err != nil {
+			return protocol.ProfileEvent{}, err
+		}
+		name = &n
+	}
+	if r.AvatarColor != nil {
+		if !colorPattern.MatchString(*r.AvatarColor) {
+			return protocol.ProfileEvent{}, chat.Errorf(chat.Invalid, "avatarColor must look like #rrggbb")
+		}
+		col := strings.ToLower(*r.AvatarColor)
+		color = &col
+	}
+	if r.AvatarKey != nil {
+		if err := avatarKey(c.UserID, *r.AvatarKey); err != nil {
+			return protocol.ProfileEvent{}, err
+		}
+		key = r.AvatarKey
+	}
+	p, err := s.store.UpdateProfile(ctx, c.UserID, name, color, key)
+	if err != nil {
+		return protocol.ProfileEvent{}, storeErr(err, "update profile")
+	}
+	p.Online = true // the caller is connected
+	ev := protocol.ProfileEvent{Head: protocol.Head{Type: protocol.EventUserUpdated}, Profile: p}
+	roomIDs, err := s.userRoomIDs(ctx, c.UserID)
+	if err != nil {
+		s.log.WarnContext(ctx, "profile broadcast skipped", "error", err)
+	} else {
+		audience := s.sharedAudience(ctx, c.UserID, roomIDs)
+		if own, err := s.store.UserConnections(ctx, c.UserID); err == nil {
+			audience = append(audience, without(own, c.ID)...)
+		}
+		s.send(ctx, audience, ev)
+	}
+	ev.Type = protocol.EventProfile
+	return ev, nil
+}

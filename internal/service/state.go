@@ -1,0 +1,164 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+// maxStateUsers caps the co-members a state event carries; clients fetch
+// the rest with listMembers. Direct-room partners and online users first.
+const maxStateUsers = 500
+
+// GetState answers what a client needs after (re)connecting: its profile,
+// its rooms with read positions and unread counts, and the people it shares
+// rooms with, with presence.
+//
+// Presence of Users comes from the rooms' connection indexes (a user with
+// a live connection is in the index of each of their rooms), which saves a
+// UserConnections query per user.
+//
+// Cost: per room one GetRoom, one RoomConnections and one ListMembers
+// Query, plus one MessagesAfter Query when the room has unread messages;
+// run storeConcurrency at a time.
+func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateEvent, error) {
+	me, err := s.ensureProfile(ctx, c.Identity)
+	if err != nil {
+		return protocol.StateEvent{}, err
+	}
+	me.Online = true
+	memberships, err := s.store.UserRooms(ctx, c.UserID)
+	if err != nil {
+		return protocol.StateEvent{}, storeErr(err, "list rooms")
+	}
+	var (
+		mu       sync.Mutex
+		states   = make([]*protocol.RoomState, len(memberships))
+		online   = map[string]bool{}
+		priority = map[string]bool{} // direct partners
+		others   = map[string]bool{}
+	)
+	err = forEach(len(memberships), func(i int) error {
+		m := memberships[i]
+		room, err := s.store.GetRoom(ctx, m.RoomID)
+		if chat.ErrorCode(err) == chat.NotFound {
+			return nil // a membership outliving its room: nothing to show
+		}
+		if err != nil {
+			return storeErr(err, "get room")
+		}
+		st, err := s.roomState(ctx, room, m, c.UserID)
+		if err != nil {
+			return err
+		}
+		rcs, err := s.store.RoomConnections(ctx, room.ID)
+		if err != nil {
+			return storeErr(err, "room connections")
+		}
+		ms, err := s.store.ListMembers(ctx, room.ID)
+		if err != nil {
+			return storeErr(err, "list members")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		states[i] = &st
+		for _, rc := range rcs {
+			online[rc.UserID] = true
+		}
+		for _, om := range ms {
+			if om.UserID == c.UserID {
+				continue
+			}
+			if room.Kind == chat.KindDirect {
+				priority[om.UserID] = true
+			} else {
+				others[om.UserID] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return protocol.StateEvent{}, err
+	}
+	ev := protocol.StateEvent{
+		Head: protocol.Head{Type: protocol.EventState}, ConnectionID: c.ID, Me: me,
+		Rooms: []protocol.RoomState{}, Users: []chat.Profile{},
+	}
+	for _, st := range states {
+		if st != nil {
+			ev.Rooms = append(ev.Rooms, *st)
+		}
+	}
+	ids := pickStateUsers(priority, others, online)
+	users, err := s.profilesOf(ctx, ids)
+	if err != nil {
+		return protocol.StateEvent{}, err
+	}
+	for i := range users {
+		users[i].Online = online[users[i].UserID]
+	}
+	ev.Users = users
+	return ev, nil
+}
+
+// pickStateUsers orders candidate ids (direct partners, then online, then
+// the rest) and keeps at most maxStateUsers.
+func pickStateUsers(priority, others, online map[string]bool) []string {
+	var first, second, rest []string
+	for id := range priority {
+		first = append(first, id)
+	}
+	for id := range others {
+		switch {
+		case priority[id]:
+		case online[id]:
+			second = append(second, id)
+		default:
+			rest = append(rest, id)
+		}
+	}
+	for _, l := range [][]string{first, second, rest} {
+		slices.Sort(l)
+	}
+	ids := append(append(first, second...), rest...)
+	if len(ids) > maxStateUsers {
+		ids = ids[:maxStateUsers]
+	}
+	return ids
+}
+
+// roomState is a room as member m sees it: read position, unread count and
+// unread mentions.
+func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, userID string) (protocol.RoomState, error) {
+	st := protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}
+	if room.LastSeq <= m.ReadSeq {
+		return st, nil
+	}
+	msgs, _, err := s.store.MessagesAfter(ctx, room.ID, m.ReadSeq, unreadCap)
+	if err != nil {
+		return st, storeErr(err, "count unread")
+	}
+	st.Unread, st.Mentions = countUnread(msgs, userID)
+	return st, nil
+}
+
+// unreadCap is where unread counts stop ("99+" in the client).
+const unreadCap = 100
+
+// countUnread counts messages by others that are not deleted, and those
+// of them that mention userID.
+func countUnread(msgs []chat.Message, userID string) (unread, mentions int) {
+	for _, msg := range msgs {
+		if msg.SenderID == userID || msg.Deleted {
+			continue
+		}
+		unread++
+		if slices.Contains(msg.Mentions, userID) {
+			mentions++
+		}
+	}
+	return unread, mentions
+}

@@ -1,0 +1,318 @@
+package wsapi
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// TestActionRouting sends each action as a real MESSAGE event and checks it
+// reaches the right service method with the decoded request and the
+// caller's stored connection, and that the reply carries the request id.
+func TestActionRouting(t *testing.T) {
+	cases := []struct {
+		body     string
+		method   string
+		req      any
+		wantType string // "" means no reply
+	}{
+		{`{"action":"getState","requestId":"q"}`, "GetState", nil, protocol.EventState},
+		{`{"action":"listUsers","requestId":"q","cursor":"c1"}`, "ListUsers", protocol.ListUsersRequest{Cursor: "c1"}, protocol.EventUsers},
+		{`{"action":"updateProfile","requestId":"q","displayName":"Ada L.","avatarColor":"#ff0000"}`, "UpdateProfile",
+			protocol.UpdateProfileRequest{DisplayName: ptr("Ada L."), AvatarColor: ptr("#ff0000")}, protocol.EventProfile},
+		{`{"action":"createChannel","requestId":"q","name":"ops","topic":"pager duty","private":true}`, "CreateChannel",
+			protocol.CreateChannelRequest{Name: "ops", Topic: "pager duty", Private: true}, protocol.EventRoom},
+		{`{"action":"listChannels","requestId":"q"}`, "ListChannels", protocol.ListChannelsRequest{}, protocol.EventChannels},
+		{`{"action":"joinChannel","requestId":"q","roomId":"r1"}`, "JoinChannel", protocol.RoomRequest{RoomID: "r1"}, protocol.EventRoom},
+		{`{"action":"leaveChannel","requestId":"q","roomId":"r1"}`, "LeaveChannel", protocol.RoomRequest{RoomID: "r1"}, protocol.EventRoomRemoved},
+		{`{"action":"inviteToChannel","requestId":"q","roomId":"r1","userIds":["u2","u3"]}`, "InviteToChannel",
+			protocol.InviteRequest{RoomID: "r1", UserIDs: []string{"u2", "u3"}}, protocol.EventMembers},
+		{`{"action":"updateChannel","requestId":"q","roomId":"r1","topic":""}`, "UpdateChannel",
+			protocol.UpdateChannelRequest{RoomID: "r1", Topic: ptr("")}, protocol.EventRoom},
+		{`{"action":"listMembers","requestId":"q","roomId":"r1"}`, "ListMembers", protocol.RoomRequest{RoomID: "r1"}, protocol.EventMembers},
+		{`{"action":"openDirect","requestId":"q","userIds":["u2"]}`, "OpenDirect", protocol.OpenDirectRequest{UserIDs: []string{"u2"}}, protocol.EventRoom},
+		{`{"action":"sendMessage","requestId":"q","roomId":"r1","clientId":"c-1","text":"hi","attachments":[{"key":"k","name":"a.png","size":10,"type":"image/png"}]}`, "SendMessage",
+			protocol.SendMessageRequest{RoomID: "r1", ClientID: "c-1", Text: "hi", Attachments: []chat.Attachment{{Key: "k", Name: "a.png", Size: 10, Type: "image/png"}}}, protocol.EventAck},
+		{`{"action":"editMessage","requestId":"q","roomId":"r1","seq":7,"text":"fixed"}`, "EditMessage",
+			protocol.EditMessageRequest{RoomID: "r1", Seq: 7, Text: "fixed"}, protocol.EventMessageUpdated},
+		{`{"action":"deleteMessage","requestId":"q","roomId":"r1","seq":7}`, "DeleteMessage", protocol.MessageRef{RoomID: "r1", Seq: 7}, protocol.EventMessageUpdated},
+		{`{"action":"history","requestId":"q","roomId":"r1","before":120,"limit":20}`, "History",
+			protocol.HistoryRequest{RoomID: "r1", Before: 120, Limit: 20}, protocol.EventHistory},
+		{`{"action":"resume","requestId":"q","rooms":{"r1":12,"general":0}}`, "Resume",
+			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12, "general": 0}}, protocol.EventMissed},
+		{`{"action":"typing","requestId":"q","roomId":"r1"}`, "Typing", protocol.RoomRequest{RoomID: "r1"}, ""},
+		{`{"action":"markRead","requestId":"q","roomId":"r1","seq":9}`, "MarkRead", protocol.MessageRef{RoomID: "r1", Seq: 9}, protocol.EventRead},
+		{`{"action":"requestUpload","requestId":"q","roomId":"r1","name":"cat.png","size":2048,"type":"image/png"}`, "RequestUpload",
+			protocol.RequestUploadRequest{RoomID: "r1", Name: "cat.png", Size: 2048, Type: "image/png"}, protocol.EventUploadTicket},
+		{`{"action":"requestDownload","requestId":"q","roomId":"r1","key":"files/r1/f1/cat.png","thumb":true}`, "RequestDownload",
+			protocol.RequestDownloadRequest{RoomID: "r1", Key: "files/r1/f1/cat.png", Thumb: true}, protocol.EventDownloadURL},
+	}
+	covered := map[string]bool{protocol.ActionPing: true} // ping has its own test
+	for _, tc := range cases {
+		f := newFakeService(testConn)
+		h, _ := newActionHandler(t, f)
+		resp, err := h.Handle(context.Background(), frameEvent(t, tc.body))
+		if err != nil {
+			t.Fatalf("%s: Handle returned error %v", tc.body, err)
+		}
+		calls := f.recorded()
+		if len(calls) != 2 || calls[0].method != "Connection" || calls[0].connID != testConnID {
+			t.Fatalf("%s: calls = %+v, want Connection(%s) then %s", tc.body, calls, testConnID, tc.method)
+		}
+		got := calls[1]
+		if got.method != tc.method {
+			t.Errorf("%s: called %s, want %s", tc.body, got.method, tc.method)
+		}
+		if !reflect.DeepEqual(got.req, tc.req) {
+			t.Errorf("%s: request = %#v, want %#v", tc.body, got.req, tc.req)
+		}
+		if !reflect.DeepEqual(got.conn, testConn) {
+			t.Errorf("%s: connection = %+v, want the stored %+v", tc.body, got.conn, testConn)
+		}
+		if tc.wantType == "" {
+			if resp.StatusCode != 200 || resp.Body != "" {
+				t.Errorf("%s: response = %d %q, want 200 with no body", tc.body, resp.StatusCode, resp.Body)
+			}
+		} else {
+			reply := replyOf(t, resp)
+			if reply["type"] != tc.wantType || reply["requestId"] != "q" {
+				t.Errorf("%s: reply = %s, want type %s and requestId q", tc.body, resp.Body, tc.wantType)
+			}
+		}
+		var env protocol.Envelope
+		_ = decodeRequest([]byte(tc.body), &env)
+		covered[env.Action] = true
+	}
+	for _, a := range protocol.Actions {
+		if !covered[a] {
+			t.Errorf("action %s has no routing case", a)
+		}
+		if _, ok := routes[a]; !ok && a != protocol.ActionPing {
+			t.Errorf("action %s has no route", a)
+		}
+	}
+	if len(routes) != len(protocol.Actions)-1 {
+		t.Errorf("routes has %d entries, want %d (every action but ping)", len(routes), len(protocol.Actions)-1)
+	}
+}
+
+// A forged identity in the payload is ignored: the service gets the stored
+// connection, and the request struct has no place for it.
+func TestForgedIdentityFieldsAreIgnored(t *testing.T) {
+	f := newFakeService(testConn)
+	h, _ := newActionHandler(t, f)
+	resp, _ := h.Handle(context.Background(), loadEvent(t, "send-message.json"))
+	if reply := replyOf(t, resp); reply["type"] != protocol.EventAck || reply["requestId"] != "r-1" {
+		t.Fatalf("reply = %s", resp.Body)
+	}
+	calls := f.recorded()
+	want := protocol.SendMessageRequest{RoomID: "general", ClientID: "01HMG5K4Z8Q3", Text: "hello @bob"}
+	if !reflect.DeepEqual(calls[1].req, want) || calls[1].conn.UserID != testUserID {
+		t.Fatalf("call = %+v, want %+v from user %s", calls[1], want, testUserID)
+	}
+}
+
+func TestPingAnswersWithoutTouchingTheService(t *testing.T) {
+	f := newFakeService() // no registered connection: ping must not look
+	h, _ := newActionHandler(t, f)
+	resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"ping","requestId":"p-1"}`))
+	reply := replyOf(t, resp)
+	if reply["type"] != protocol.EventPong || reply["requestId"] != "p-1" || reply["time"] != float64(1705751700500) {
+		t.Fatalf("reply = %s", resp.Body)
+	}
+	if calls := f.recorded(); len(calls) != 0 {
+		t.Fatalf("ping called the service: %+v", calls)
+	}
+}
+
+func TestBinaryFramesAreDecoded(t *testing.T) {
+	h, _ := newActionHandler(t, newFakeService())
+	resp, _ := h.Handle(context.Background(), loadEvent(t, "default-binary.json"))
+	if reply := replyOf(t, resp); reply["type"] != protocol.EventPong || reply["requestId"] != "b-1" {
+		t.Fatalf("reply = %s", resp.Body)
+	}
+}
+
+// TestBadFrames checks that every malformed frame gets an error event with
+// the code, a message saying what was wrong, the request id when it could be
+// read and the trace id, without reaching the service.
+func TestBadFrames(t *testing.T) {
+	cases := []struct {
+		name, body  string
+		requestID   string
+		action      string
+		wantMessage string
+	}{
+		{"not JSON", "hello there", "", "", "malformed JSON: invalid character 'h' looking for beginning of value"},
+		{"truncated JSON", `{"action":"ping"`, "", "", "malformed JSON: unexpected end of JSON input"},
+		{"empty frame", ``, "", "", "malformed JSON: unexpected end of JSON input"},
+		{"JSON array", `[{"action":"ping"}]`, "", "", "frame must be a JSON object, got an array"},
+		{"JSON string", `"ping"`, "", "", "frame must be a JSON object, got a string"},
+		{"JSON null", `null`, "", "", "frame must be a JSON object, got null"},
+		{"missing action", `{"requestId":"r-2","roomId":"general"}`, "r-2", "", `missing field "action"`},
+		{"null action", `{"requestId":"r-2","action":null}`, "r-2", "", `missing field "action"`},
+		{"action not a string", `{"requestId":"r-3","action":7}`, "r-3", "", `field "action" must be a string`},
+		{"requestId not a string", `{"requestId":7,"action":"ping"}`, "", "", `field "requestId" must be a string`},
+		{"unknown action", `{"action":"foo","requestId":"r-4"}`, "r-4", "foo", `unknown action "foo"`},
+		{"invalid UTF-8", "{\"action\":\"sendMessage\",\"requestId\":\"r-5\",\"text\":\"\xff\xfe\"}", "", "", "frame is not valid UTF-8"},
+		{"bad base64", "", "", "", ""}, // filled below
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeService(testConn)
+			h, logs := newActionHandler(t, f)
+			req := frameEvent(t, tc.body)
+			want := tc.wantMessage
+			if tc.name == "bad base64" {
+				req.IsBase64Encoded, req.Body, want = true, "%%%", "binary frame is not valid base64"
+			}
+			resp, err := h.Handle(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := errorOf(t, resp)
+			if ev.Code != chat.Invalid || ev.Message != want || ev.RequestID != tc.requestID || ev.TraceID != testTraceID || ev.Action != tc.action {
+				t.Errorf("error event = %+v, want code invalid, message %q, requestId %q, action %q, traceId %s", ev, want, tc.requestID, tc.action, testTraceID)
+			}
+			if calls := f.recorded(); len(calls) != 0 {
+				t.Errorf("bad frame reached the service: %+v", calls)
+			}
+			if logs.Len() != 0 {
+				t.Errorf("client errors must not be logged, got %s", logs.String())
+			}
+		})
+	}
+}
+
+// TestWrongTypedFields checks that a known field of the wrong type is named
+// in the error, for top-level fields and nested ones.
+func TestWrongTypedFields(t *testing.T) {
+	cases := []struct{ body, want string }{
+		{`{"action":"joinChannel","requestId":"w","roomId":42}`, `field "roomId" must be a string`},
+		{`{"action":"sendMessage","requestId":"w","roomId":"r","clientId":"c","text":["hi"]}`, `field "text" must be a string`},
+		{`{"action":"editMessage","requestId":"w","roomId":"r","seq":"7","text":"x"}`, `field "seq" must be an integer`},
+		{`{"action":"history","requestId":"w","roomId":"r","before":1.5}`, `field "before" must be an integer`},
+		{`{"action":"createChannel","requestId":"w","name":"n","private":"yes"}`, `field "private" must be a boolean`},
+		{`{"action":"inviteToChannel","requestId":"w","roomId":"r","userIds":"u2"}`, `field "userIds" must be an array`},
+		{`{"action":"openDirect","requestId":"w","userIds":[1,2]}`, `field "userIds" must contain only strings`},
+		{`{"action":"resume","requestId":"w","rooms":{"r":"x"}}`, `field "rooms" must contain only integers`},
+		{`{"action":"resume","requestId":"w","rooms":[1]}`, `field "rooms" must be an object`},
+		{`{"action":"updateProfile","requestId":"w","displayName":false}`, `field "displayName" must be a string`},
+		{`{"action":"sendMessage","requestId":"w","roomId":"r","clientId":"c","text":"t","attachments":[{"key":"k","size":"big"}]}`, `field "attachments.size" must be an integer`},
+		{`{"action":"typing","requestId":"w","roomId":{}}`, `field "roomId" must be a string`},
+	}
+	for _, tc := range cases {
+		f := newFakeService(testConn)
+		h, _ := newActionHandler(t, f)
+		resp, _ := h.Handle(context.Background(), frameEvent(t, tc.body))
+		ev := errorOf(t, resp)
+		var env protocol.Envelope
+		_ = decodeRequest([]byte(tc.body), &env)
+		if ev.Code != chat.Invalid || ev.Message != tc.want || ev.RequestID != "w" || ev.Action != env.Action || ev.TraceID != testTraceID {
+			t.Errorf("%s: error event = %+v, want invalid %q", tc.body, ev, tc.want)
+		}
+		// Only the connection lookup: the action's method was not called.
+		if calls := f.recorded(); len(calls) != 1 || calls[0].method != "Connection" {
+			t.Errorf("%s: calls = %+v, want only the connection lookup", tc.body, calls)
+		}
+	}
+}
+
+func TestUnregisteredConnectionIsForbidden(t *testing.T) {
+	f := newFakeService() // nothing registered
+	h, _ := newActionHandler(t, f)
+	resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"getState","requestId":"s"}`))
+	ev := errorOf(t, resp)
+	if ev.Code != chat.Forbidden || ev.Message != "connection not registered" || ev.RequestID != "s" || ev.Action != "getState" {
+		t.Fatalf("error event = %+v", ev)
+	}
+	if calls := f.recorded(); len(calls) != 1 {
+		t.Fatalf("calls = %+v, want only the lookup", calls)
+	}
+}
+
+// TestServiceErrorsMapToCodes checks each chat.Error code reaches the client
+// with its message, and that only Internal errors are logged (with the
+// cause kept out of the reply).
+func TestServiceErrorsMapToCodes(t *testing.T) {
+	cases := []struct {
+		err         error
+		wantCode    chat.Code
+		wantMessage string
+	}{
+		{chat.Errorf(chat.Invalid, "text is empty"), chat.Invalid, "text is empty"},
+		{chat.Errorf(chat.NotFound, "room not found"), chat.NotFound, "room not found"},
+		{chat.Errorf(chat.Forbidden, "not a member of this room"), chat.Forbidden, "not a member of this room"},
+		{chat.Errorf(chat.Conflict, "already a member"), chat.Conflict, "already a member"},
+		{chat.Errorf(chat.TooLarge, "text is over 8192 bytes"), chat.TooLarge, "text is over 8192 bytes"},
+		{chat.Errorf(chat.RateLimited, "slow down"), chat.RateLimited, "slow down"},
+		{chat.Wrap(errors.New("dynamodb: ProvisionedThroughputExceeded secret-table"), "store message"), chat.Internal, "internal error"},
+		{errors.New("a bare error"), chat.Internal, "internal error"},
+	}
+	for _, tc := range cases {
+		f := newFakeService(testConn)
+		f.err = tc.err
+		h, logs := newActionHandler(t, f)
+		resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"sendMessage","requestId":"e","roomId":"r","clientId":"c","text":"x"}`))
+		ev := errorOf(t, resp)
+		if ev.Code != tc.wantCode || ev.Message != tc.wantMessage || ev.RequestID != "e" || ev.Action != "sendMessage" || ev.TraceID != testTraceID {
+			t.Errorf("%v: error event = %+v, want %s %q", tc.err, ev, tc.wantCode, tc.wantMessage)
+		}
+		lines := logLines(t, logs)
+		if tc.wantCode != chat.Internal {
+			if len(lines) != 0 {
+				t.Errorf("%v: logged a client error: %v", tc.err, lines)
+			}
+			continue
+		}
+		if len(lines) != 1 {
+			t.Fatalf("%v: log lines = %v, want one", tc.err, lines)
+		}
+		l := lines[0]
+		if l["level"] != "ERROR" || l["requestId"] != testTraceID || l["connectionId"] != testConnID || l["action"] != "sendMessage" || !strings.Contains(l["error"].(string), tc.err.Error()) {
+			t.Errorf("log line = %v", l)
+		}
+	}
+}
+
+// A failing typing frame is answered even though a successful one is not,
+// so a client learns it is not allowed.
+func TestTypingErrorIsReplied(t *testing.T) {
+	f := newFakeService(testConn)
+	f.err = chat.Errorf(chat.Forbidden, "not a member of this room")
+	h, _ := newActionHandler(t, f)
+	resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"typing","roomId":"secret"}`))
+	if ev := errorOf(t, resp); ev.Code != chat.Forbidden || ev.Action != "typing" {
+		t.Fatalf("error event = %+v", ev)
+	}
+}
+
+func TestConnectionLookupFailureIsInternal(t *testing.T) {
+	f := newFakeService(testConn)
+	f.connErr = chat.Wrap(errors.New("timeout"), "get connection")
+	h, logs := newActionHandler(t, f)
+	resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"getState","requestId":"s"}`))
+	if ev := errorOf(t, resp); ev.Code != chat.Internal || ev.Message != "internal error" {
+		t.Fatalf("error event = %+v", ev)
+	}
+	if lines := logLines(t, logs); len(lines) != 1 || lines[0]["connectionId"] != testConnID {
+		t.Fatalf("log = %v", lines)
+	}
+}
+
+func TestNewActionHandlerRejectsNil(t *testing.T) {
+	logger, _ := logBuffer()
+	if _, err := NewActionHandler(nil, logger); err == nil {
+		t.Error("nil service accepted")
+	}
+	if _, err := NewActionHandler(newFakeService(), nil); err == nil {
+		t.Error("nil logger accepted")
+	}
+}

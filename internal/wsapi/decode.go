@@ -1,0 +1,182 @@
+package wsapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// frame is a client frame whose envelope has been read.
+type frame struct {
+	body      []byte
+	action    string
+	requestID string
+}
+
+// readBody returns the frame's bytes. API Gateway base64-encodes binary
+// frames; they get the same checks as text frames.
+func readBody(req events.APIGatewayWebsocketProxyRequest) ([]byte, error) {
+	if !req.IsBase64Encoded {
+		return []byte(req.Body), nil
+	}
+	b, err := base64.StdEncoding.DecodeString(req.Body)
+	if err != nil {
+		return nil, chat.Errorf(chat.Invalid, "binary frame is not valid base64")
+	}
+	return b, nil
+}
+
+// decodeEnvelope reads the action and request id of a frame. On error the
+// returned frame still carries whatever of the envelope could be read, so
+// the error event can echo it.
+func decodeEnvelope(body []byte) (frame, error) {
+	f := frame{body: body}
+	// Checked on the raw bytes: encoding/json would silently replace
+	// invalid sequences with U+FFFD.
+	if !utf8.Valid(body) {
+		return f, chat.Errorf(chat.Invalid, "frame is not valid UTF-8")
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return f, chat.Errorf(chat.Invalid, "frame must be a JSON object, got %s", jsonKind(typeErr.Value))
+		}
+		return f, chat.Errorf(chat.Invalid, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if fields == nil { // the frame was the literal null
+		return f, chat.Errorf(chat.Invalid, "frame must be a JSON object, got null")
+	}
+	if raw, ok := fields["requestId"]; ok && !isNull(raw) {
+		if err := json.Unmarshal(raw, &f.requestID); err != nil {
+			return f, chat.Errorf(chat.Invalid, `field "requestId" must be a string`)
+		}
+	}
+	raw, ok := fields["action"]
+	if !ok || isNull(raw) {
+		return f, chat.Errorf(chat.Invalid, `missing field "action"`)
+	}
+	if err := json.Unmarshal(raw, &f.action); err != nil {
+		return f, chat.Errorf(chat.Invalid, `field "action" must be a string`)
+	}
+	return f, nil
+}
+
+// decodeRequest decodes a frame into an action's request struct. Unknown
+// fields are ignored on purpose (a client may send extras such as a forged
+// senderId; they have no effect), but a known field of the wrong type is
+// an error naming the field.
+func decodeRequest(body []byte, into any) error {
+	err := json.Unmarshal(body, into)
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return chat.Errorf(chat.Invalid, "%s", typeMismatch(reflect.TypeOf(into).Elem(), typeErr))
+	}
+	// The envelope decoded, so only type errors remain; keep a fallback.
+	return chat.Errorf(chat.Invalid, "malformed request: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// typeMismatch words a type error for the client: `field "roomId" must be
+// a string`, or `field "rooms" must contain only integers` when an element
+// of an array or object is wrong.
+func typeMismatch(root reflect.Type, e *json.UnmarshalTypeError) string {
+	declared := fieldType(root, e.Field)
+	if declared != nil && declared != e.Type && (declared.Kind() == reflect.Slice || declared.Kind() == reflect.Map) {
+		return fmt.Sprintf("field %q must contain only %s", e.Field, plural(jsonTypeName(e.Type)))
+	}
+	return fmt.Sprintf("field %q must be %s", e.Field, jsonTypeName(e.Type))
+}
+
+// fieldType follows a dotted JSON path ("attachments.size") through struct
+// fields, slices and maps and returns the declared Go type, or nil.
+func fieldType(t reflect.Type, path string) reflect.Type {
+	for i, name := range strings.Split(path, ".") {
+		for t.Kind() == reflect.Pointer || (i > 0 && (t.Kind() == reflect.Slice || t.Kind() == reflect.Map)) {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		f, ok := jsonField(t, name)
+		if !ok {
+			return nil
+		}
+		t = f.Type
+	}
+	return t
+}
+
+// jsonField finds the struct field (embedded ones included) whose JSON name
+// is name.
+func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for _, f := range reflect.VisibleFields(t) {
+		if f.Anonymous || !f.IsExported() {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || (tag == "" && strings.EqualFold(f.Name, name)) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// jsonTypeName names the JSON value a Go type expects, with an article.
+func jsonTypeName(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonTypeName(t.Elem())
+	}
+	return "a value"
+}
+
+func plural(withArticle string) string {
+	_, noun, _ := strings.Cut(withArticle, " ")
+	return noun + "s"
+}
+
+// jsonKind turns encoding/json's description of a value ("array",
+// "number 1.5") into the JSON type's name.
+func jsonKind(value string) string {
+	kind, _, _ := strings.Cut(value, " ")
+	switch kind {
+	case "array":
+		return "an array"
+	case "bool":
+		return "a boolean"
+	case "string", "number":
+		return "a " + kind
+	}
+	return kind
+}
+
+func isNull(raw json.RawMessage) bool {
+	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}

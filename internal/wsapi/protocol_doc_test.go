@@ -1,0 +1,115 @@
+package wsapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"testing"
+
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+var jsonBlock = regexp.MustCompile("(?s)```json\n(.*?)```")
+
+// TestProtocolDocExamples keeps docs/PROTOCOL.md true: every json example
+// decodes, with no unknown field, into the Go type its action or type
+// names, and every action and event type has at least one example.
+func TestProtocolDocExamples(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "PROTOCOL.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := jsonBlock.FindAllSubmatch(doc, -1)
+	if len(blocks) < len(protocol.Actions)+len(protocol.Events)-2 {
+		t.Fatalf("found only %d json examples", len(blocks))
+	}
+	seenActions, seenEvents := map[string]bool{}, map[string]bool{}
+	for i, b := range blocks {
+		example := b[1]
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(example, &fields); err != nil {
+			t.Errorf("example %d is not a JSON object: %v\n%s", i+1, err, example)
+			continue
+		}
+		var action, typ string
+		_ = json.Unmarshal(fields["action"], &action)
+		_ = json.Unmarshal(fields["type"], &typ)
+		switch {
+		// Error events name the failed action, and requestUpload has a
+		// "type" field (the file's): tell them apart by what they are.
+		case typ == protocol.EventError || (action == "" && typ != ""):
+			seenEvents[typ] = true
+			checkEventExample(t, typ, example)
+		case action != "":
+			seenActions[action] = true
+			checkRequestExample(t, action, fields, example)
+		default:
+			t.Errorf("example %d has neither action nor type:\n%s", i+1, example)
+		}
+	}
+	for _, a := range protocol.Actions {
+		if !seenActions[a] {
+			t.Errorf("action %s has no example", a)
+		}
+	}
+	for typ := range protocol.Events {
+		if !seenEvents[typ] {
+			t.Errorf("event %s has no example", typ)
+		}
+	}
+}
+
+func checkRequestExample(t *testing.T, action string, fields map[string]json.RawMessage, example []byte) {
+	t.Helper()
+	req, known := protocol.Requests[action]
+	if !known {
+		t.Errorf("example for unknown action %q:\n%s", action, example)
+		return
+	}
+	if _, routed := routes[action]; !routed && action != protocol.ActionPing {
+		t.Errorf("documented action %q has no route", action)
+	}
+	delete(fields, "action")
+	delete(fields, "requestId")
+	rt := reflect.TypeOf(req)
+	if rt.NumField() == 0 {
+		if len(fields) != 0 {
+			t.Errorf("action %s takes no fields, example has %v", action, keys(fields))
+		}
+		return
+	}
+	rest, _ := json.Marshal(fields)
+	strictDecode(t, rt, rest, example)
+}
+
+func checkEventExample(t *testing.T, typ string, example []byte) {
+	t.Helper()
+	ev, known := protocol.Events[typ]
+	if !known {
+		t.Errorf("example for unknown event type %q:\n%s", typ, example)
+		return
+	}
+	strictDecode(t, reflect.TypeOf(ev), example, example)
+}
+
+// strictDecode decodes data into a new value of type rt, refusing unknown
+// fields and trailing data.
+func strictDecode(t *testing.T, rt reflect.Type, data, example []byte) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(reflect.New(rt).Interface()); err != nil {
+		t.Errorf("example does not decode into %s: %v\n%s", rt, err, example)
+	}
+}
+
+func keys(m map[string]json.RawMessage) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,180 @@
+//go:build unix
+
+// Command bench-fanout measures the fan-out through the real SDK client and
+// internal/apigw against a loopback @connections server that adds a fixed
+// latency to every post, and prints one table row per (recipients,
+// concurrency): wall time, posts per second, the ideal N × latency /
+// concurrency, and the client's CPU time and allocations per post.
+//
+// The server runs in a child process (this binary with -serve) so the CPU
+// and allocation figures are the sender's alone.
+//
+//	go run ./scripts/bench-fanout [-n 1000,10000] [-c 16,64,128,256] [-delay 20ms]
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/backchannel-chat/backchannel/internal/apigw"
+	"github.com/backchannel-chat/backchannel/internal/apigw/apigwtest"
+	"github.com/backchannel-chat/backchannel/internal/fanout"
+)
+
+func main() {
+	var (
+		sizes   = flag.String("n", "1000,10000", "recipient counts, comma-separated")
+		concs   = flag.String("c", "16,64,128,256", "fan-out concurrencies, comma-separated")
+		delay   = flag.Duration("delay", 20*time.Millisecond, "latency the server adds to every post")
+		payload = flag.Int("payload", 512, "payload size in bytes")
+		serve   = flag.Bool("serve", false, "internal: run only the @connections server")
+	)
+	flag.Parse()
+	if *serve {
+		runServer(*delay)
+		return
+	}
+	if err := run(*sizes, *concs, *delay, *payload); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-fanout:", err)
+		os.Exit(1)
+	}
+}
+
+// runServer serves until stdin closes, which happens when the parent exits
+// for whatever reason, so the child never outlives it.
+func runServer(delay time.Duration) {
+	srv := apigwtest.NewServer(apigwtest.Options{Delay: delay})
+	defer srv.Close()
+	fmt.Println(srv.URL)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+func run(sizesFlag, concsFlag string, delay time.Duration, payloadSize int) error {
+	sizes, err := ints(sizesFlag)
+	if err != nil {
+		return fmt.Errorf("-n: %w", err)
+	}
+	concs, err := ints(concsFlag)
+	if err != nil {
+		return fmt.Errorf("-c: %w", err)
+	}
+	url, stop, err := startServer(delay)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "secret", "")}
+	poster := apigw.NewPoster(apigw.NewClient(cfg, url))
+	payload := []byte(`{"type":"message.new","text":"` + strings.Repeat("x", max(0, payloadSize-32)) + `"}`)
+	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
+
+	fmt.Printf("server latency %v per post, payload %d B, GOMAXPROCS %d, %d CPUs\n\n",
+		delay, len(payload), runtime.GOMAXPROCS(0), runtime.NumCPU())
+	// Fixed widths rather than a tabwriter: rows print as they finish.
+	const row = "%10v %11v %9v %9v %10v %8v %15v %11v %7v %9v\n"
+	fmt.Printf(row, "recipients", "concurrency", "wall", "ideal", "wall/ideal", "posts/s", "client CPU/post", "allocs/post", "KB/post", "delivered")
+	for _, n := range sizes {
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("bench%010d=", i) // '=' like real ids: exercises escaping
+		}
+		for _, c := range concs {
+			f := fanout.New(poster, fanout.Config{Concurrency: c, Logger: quiet})
+			f.Send(context.Background(), ids[:min(n, c)], payload) // open the pool's connections
+
+			runtime.GC()
+			var m0, m1 runtime.MemStats
+			runtime.ReadMemStats(&m0)
+			cpu0 := cpuTime()
+			start := time.Now()
+			res := f.Send(context.Background(), ids, payload)
+			wall := time.Since(start)
+			cpu := cpuTime() - cpu0
+			runtime.ReadMemStats(&m1)
+
+			ideal := time.Duration(n) * delay / time.Duration(c)
+			fmt.Printf(row, n, c, wall.Round(time.Millisecond), ideal.Round(time.Millisecond),
+				fmt.Sprintf("%.2f", wall.Seconds()/ideal.Seconds()),
+				fmt.Sprintf("%.0f", float64(n)/wall.Seconds()),
+				fmt.Sprintf("%.0f µs", float64(cpu.Microseconds())/float64(n)),
+				fmt.Sprintf("%.0f", float64(m1.Mallocs-m0.Mallocs)/float64(n)),
+				fmt.Sprintf("%.1f", float64(m1.TotalAlloc-m0.TotalAlloc)/1024/float64(n)),
+				res.Delivered)
+		}
+	}
+	return nil
+}
+
+// startServer runs this binary with -serve and returns the callback URL it
+// prints and a function that stops it.
+func startServer(delay time.Duration) (string, func(), error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(self, "-serve", "-delay", delay.String())
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() {
+		_ = stdin.Close() // the child exits on EOF
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", nil, fmt.Errorf("server did not start: %w", err)
+	}
+	return strings.TrimSpace(line), stop, nil
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func ints(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("not a positive integer: %q", part)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

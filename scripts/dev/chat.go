@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/devstack"
+	"github.com/backchannel-chat/backchannel/internal/localgw"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+// chatServer is the chat's handlers behind the local API Gateway.
+type chatServer struct {
+	gateway *localgw.Gateway
+	metrics *os.File
+}
+
+// startChat starts the gateway first (its address is the app's
+// WS_CALLBACK_URL), then builds the app exactly as a Lambda would: from the
+// environment, which now points at the stack.
+func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) {
+	var built atomic.Pointer[app.App]
+	route := func(pick func(*app.App) localgw.Handler) localgw.Handler {
+		return func(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+			a := built.Load()
+			if a == nil { // only in the instant between listening and wiring
+				return events.APIGatewayProxyResponse{StatusCode: 503}, errors.New("starting")
+			}
+			return pick(a)(ctx, req)
+		}
+	}
+	connection := route(func(a *app.App) localgw.Handler { return a.Connection.Handle })
+	actions := route(func(a *app.App) localgw.Handler { return a.Actions.Handle })
+	routes := map[string]localgw.Handler{
+		localgw.RouteConnect:    connection,
+		localgw.RouteDisconnect: connection,
+		localgw.RouteDefault:    actions,
+	}
+	for _, action := range protocol.Actions {
+		routes[action] = actions
+	}
+
+	logLevel := slog.LevelInfo
+	if v := os.Getenv("LOG_LEVEL"); v != "" {
+		if err := logLevel.UnmarshalText([]byte(v)); err != nil {
+			return nil, fmt.Errorf("LOG_LEVEL %q: %w", v, err)
+		}
+	}
+	logger := app.NewLogger(os.Stderr, logLevel)
+
+	gw, err := localgw.New(localgw.Config{
+		Routes: routes,
+		Authorizer: func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			a := built.Load()
+			if a == nil {
+				return events.APIGatewayCustomAuthorizerResponse{}, errors.New("Unauthorized")
+			}
+			return a.Authorizer.Handle(ctx, req)
+		},
+		RouteResponses: true,
+		Region:         stack.Region,
+		Logger:         logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := gw.Start(); err != nil {
+		return nil, err
+	}
+	s := &chatServer{gateway: gw}
+
+	for _, kv := range append(stack.AppEnv(), "WS_CALLBACK_URL="+gw.CallbackURL()) {
+		name, value, _ := strings.Cut(kv, "=")
+		if err := os.Setenv(name, value); err != nil {
+			return nil, errors.Join(err, s.Close())
+		}
+	}
+	cfg, err := app.ConfigFromEnv()
+	if err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	// CloudWatch turns the EMF lines into metrics; locally they go to a file.
+	if err := os.MkdirAll(stack.LogDir, 0o755); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	if s.metrics, err = os.Create(filepath.Join(stack.LogDir, "metrics.log")); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	a, err := app.Build(ctx, cfg, app.WithLogger(logger), app.WithMetrics(s.metrics))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("build the app: %w", err), s.Close())
+	}
+	built.Store(a)
+	return s, nil
+}
+
+// Close closes every WebSocket (running $disconnect) and the listener.
+func (s *chatServer) Close() error {
+	err := s.gateway.Close()
+	if s.metrics != nil {
+		err = errors.Join(err, s.metrics.Close())
+	}
+	return err
+}

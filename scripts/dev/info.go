@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/backchannel-chat/backchannel/internal/devstack"
+)
+
+// readyInfo is the --ready-file: everything a test (or a person) needs to
+// use the running stack.
+type readyInfo struct {
+	WebURL      string         `json:"webUrl"`
+	ConfigURL   string         `json:"configUrl"`
+	WSURL       string         `json:"wsUrl"`
+	CallbackURL string         `json:"callbackUrl"`
+	Region      string         `json:"region"`
+	DynamoDB    string         `json:"dynamodbEndpoint"`
+	Cognito     string         `json:"cognitoEndpoint"`
+	S3          string         `json:"s3Endpoint"`
+	TableName   string         `json:"tableName"`
+	UserPoolID  string         `json:"userPoolId"`
+	ClientID    string         `json:"clientId"`
+	Issuer      string         `json:"issuer"`
+	Bucket      string         `json:"bucket"`
+	WebDir      string         `json:"webDir"`
+	LogDir      string         `json:"logDir"`
+	PIDs        map[string]int `json:"pids"` // emulator children (each its own process group)
+
+	external map[string]bool
+	dataDir  string
+}
+
+func describe(stack *devstack.Stack, chat *chatServer, web *webServer, f flags) readyInfo {
+	r := stack.Resources
+	return readyInfo{
+		WebURL:      web.url,
+		ConfigURL:   web.url + "config.json",
+		WSURL:       chat.gateway.URL(),
+		CallbackURL: chat.gateway.CallbackURL(),
+		Region:      stack.Region,
+		DynamoDB:    stack.DynamoDB.URL,
+		Cognito:     stack.Cognito.URL,
+		S3:          stack.S3.URL,
+		TableName:   r.TableName,
+		UserPoolID:  r.UserPoolID,
+		ClientID:    r.ClientID,
+		Issuer:      r.Issuer,
+		Bucket:      r.Bucket,
+		WebDir:      web.dir,
+		LogDir:      stack.LogDir,
+		PIDs:        stack.PIDs(),
+		external: map[string]bool{
+			"dynamodb": stack.DynamoDB.External, "cognito": stack.Cognito.External, "s3": stack.S3.External,
+		},
+		dataDir: f.data,
+	}
+}
+
+func printInfo(w io.Writer, i readyInfo, took time.Duration) {
+	kept := "in memory, gone on exit"
+	if i.dataDir != "" {
+		kept = "kept in " + i.dataDir
+	}
+	source := func(name, emulator string) string {
+		if i.external[name] {
+			return "given by AWS_ENDPOINT_URL*"
+		}
+		return emulator
+	}
+	fmt.Fprintf(w, "\nBackchannel is running (ready in %s). Open %s\n\n", took.Round(100*time.Millisecond), i.WebURL)
+	fmt.Fprintf(w, "  web client    %s  (files from %s)\n", i.WebURL, i.WebDir)
+	fmt.Fprintf(w, "  config        %s\n", i.ConfigURL)
+	fmt.Fprintf(w, "  WebSocket     %s\n", i.WSURL)
+	fmt.Fprintf(w, "  @connections  %s/@connections/{connectionId}\n", i.CallbackURL)
+	fmt.Fprintf(w, "  DynamoDB      %s  table %s  (%s)\n", i.DynamoDB, i.TableName, source("dynamodb", "DynamoDB Local, "+kept))
+	fmt.Fprintf(w, "  Cognito       %s  pool %s  client %s  (%s)\n", i.Cognito, i.UserPoolID, i.ClientID, source("cognito", "cognito-local, "+kept))
+	fmt.Fprintf(w, "  S3            %s  bucket %s  (%s)\n", i.S3, i.Bucket, source("s3", "gofakes3 in-process, in memory"))
+	fmt.Fprintf(w, "  logs          %s\n\nPress Ctrl-C to stop.\n\n", i.LogDir)
+}
+
+// writeReadyFile writes atomically: a reader never sees half a file.
+func writeReadyFile(path string, i readyInfo) error {
+	b, err := json.MarshalIndent(i, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ready-*")
+	if err != nil {
+		return fmt.Errorf("ready file: %w", err)
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("ready file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("ready file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("ready file: %w", err)
+	}
+	return nil
+}

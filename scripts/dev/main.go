@@ -1,0 +1,97 @@
+// Command dev runs Backchannel on this machine (`make dev`): DynamoDB Local,
+// cognito-local and an in-process S3 stand in for AWS, the chat's handlers
+// run in-process behind the local API Gateway (internal/localgw), and a web
+// server serves the client and its /config.json.
+//
+//	go run ./scripts/dev [--data DIR] [--port 8080] [--web web/dist] [--ready-file PATH]
+//
+// AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_DYNAMODB / _COGNITO_IDENTITY_PROVIDER
+// / _S3 point a service at LocalStack or a real account instead of starting
+// its emulator; TABLE_NAME, COGNITO_USER_POOL_ID + COGNITO_CLIENT_ID and
+// FILES_BUCKET name existing resources there (else they are provisioned).
+// Ctrl-C stops everything, the emulators included.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/backchannel-chat/backchannel/internal/devstack"
+)
+
+type flags struct {
+	data      string
+	port      int
+	web       string
+	readyFile string
+}
+
+func main() {
+	var f flags
+	flag.StringVar(&f.data, "data", "", "keep the emulators' data in `DIR` between runs (default: a temporary directory, removed on exit)")
+	flag.IntVar(&f.port, "port", 8080, "web server `port` on 127.0.0.1 (0 picks a free one)")
+	flag.StringVar(&f.web, "web", "web/dist", "`DIR` of the built web client")
+	flag.StringVar(&f.readyFile, "ready-file", "", "once ready, write the URLs as JSON to `PATH` (for tests that start the stack)")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "dev: unexpected arguments %q\n", flag.Args())
+		os.Exit(2)
+	}
+	if err := run(f); err != nil {
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		os.Exit(1)
+	}
+}
+
+func run(f flags) (err error) {
+	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+	started := time.Now()
+
+	stack, err := devstack.Start(ctx, devstack.Options{
+		DataDir:   f.data,
+		Progress:  os.Stderr,
+		S3:        true,
+		Provision: true,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, stack.Close()) }()
+
+	chat, err := startChat(ctx, stack)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, chat.Close()) }()
+
+	web, err := startWeb(f.port, f.web, webConfig(stack, chat.gateway.URL()))
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, web.Close()) }()
+
+	info := describe(stack, chat, web, f)
+	printInfo(os.Stdout, info, time.Since(started))
+	if f.readyFile != "" {
+		if err := writeReadyFile(f.readyFile, info); err != nil {
+			return err
+		}
+		defer os.Remove(f.readyFile)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-web.failed:
+		return err
+	}
+	stopSignals() // a second Ctrl-C kills at once; the kernel still ends the emulators (Pdeathsig)
+	fmt.Fprintln(os.Stderr, "\nStopping...")
+	return nil
+}

@@ -1,0 +1,316 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/coder/websocket"
+
+	"github.com/backchannel-chat/backchannel/internal/devstack"
+	"github.com/backchannel-chat/backchannel/internal/testenv"
+)
+
+// TestDevStack runs the real `make dev` binary twice on one --data
+// directory: everything answers, the gateway refuses a connection without a
+// token and accepts one with a pool token, Ctrl-C leaves no emulator
+// behind, and the second run finds the first run's pool and client.
+func TestDevStack(t *testing.T) {
+	if !testenv.Enabled() {
+		t.Skip("integration test: starts DynamoDB Local and cognito-local; run under scripts/testenv (make test)")
+	}
+	root, err := devstack.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "dev")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	web := t.TempDir()
+	if err := os.WriteFile(filepath.Join(web, "index.html"), []byte("<!doctype html><title>backchannel test page</title>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+
+	first := startDev(t, bin, root, data, web)
+	checkEverythingAnswers(t, first.info)
+	first.interrupt(t)
+
+	second := startDev(t, bin, root, data, web)
+	if second.info.UserPoolID != first.info.UserPoolID || second.info.ClientID != first.info.ClientID {
+		t.Errorf("with --data the second run has pool %s client %s, the first had %s %s",
+			second.info.UserPoolID, second.info.ClientID, first.info.UserPoolID, first.info.ClientID)
+	}
+	second.interrupt(t)
+}
+
+type devRun struct {
+	cmd   *exec.Cmd
+	done  chan error
+	info  readyInfo
+	ready string
+}
+
+func startDev(t *testing.T, bin, root, data, web string) *devRun {
+	t.Helper()
+	ready := filepath.Join(t.TempDir(), "ready.json")
+	cmd := exec.Command(bin, "--port", "0", "--data", data, "--web", web, "--ready-file", ready)
+	cmd.Dir = root
+	cmd.Env = ownStackEnv()
+	logs, err := os.Create(filepath.Join(t.TempDir(), "dev.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logs.Close() })
+	cmd.Stdout, cmd.Stderr = logs, logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // our SIGINT goes to it alone, as Ctrl-C would
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	run := &devRun{cmd: cmd, done: make(chan error, 1), ready: ready}
+	go func() { run.done <- cmd.Wait() }()
+	t.Cleanup(func() { // if the test failed half-way: leave nothing running
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		for _, pid := range run.info.PIDs {
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+		}
+	})
+
+	deadline := time.After(5 * time.Minute) // a cold JVM on a loaded 2-core machine
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-run.done:
+			t.Fatalf("dev exited before it was ready: %v\n%s", err, readFile(logs.Name()))
+		case <-deadline:
+			t.Fatalf("dev not ready\n%s", readFile(logs.Name()))
+		case <-tick.C:
+		}
+		b, err := os.ReadFile(ready)
+		if err != nil {
+			continue
+		}
+		if err := json.Unmarshal(b, &run.info); err != nil {
+			t.Fatalf("ready file: %v\n%s", err, b)
+		}
+		return run
+	}
+}
+
+// ownStackEnv is the test's environment without what would make dev use
+// the test emulators instead of starting its own.
+func ownStackEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(name, "AWS_ENDPOINT_URL"),
+			name == "TABLE_NAME", name == "FILES_BUCKET",
+			name == "COGNITO_USER_POOL_ID", name == "COGNITO_CLIENT_ID", name == "COGNITO_ISSUER":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+func checkEverythingAnswers(t *testing.T, info readyInfo) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	var cfg clientConfig
+	getJSON(t, info.ConfigURL, &cfg)
+	if cfg.WSURL != info.WSURL || cfg.Region != "us-east-1" ||
+		cfg.Cognito.Endpoint != info.Cognito+"/" || cfg.Cognito.UserPoolID == "" || cfg.Cognito.ClientID == "" {
+		t.Errorf("config.json = %+v, ready file = %+v", cfg, info)
+	}
+	if body := get(t, info.WebURL); !strings.Contains(body, "backchannel test page") {
+		t.Errorf("web root = %q, want the index.html of --web", body)
+	}
+	if body := get(t, info.WebURL+"rooms/general"); !strings.Contains(body, "backchannel test page") {
+		t.Errorf("a client-side route = %q, want index.html", body)
+	}
+
+	// The gateway runs the authorizer: no token, no connection.
+	_, resp, err := websocket.Dial(ctx, info.WSURL, nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("connect without a token: err %v, response %v; want 401", err, statusOf(resp))
+	}
+
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(info.Region),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ddb := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(info.DynamoDB) })
+	if _, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(info.TableName)}); err != nil {
+		t.Errorf("DynamoDB Local at %s, table %s: %v", info.DynamoDB, info.TableName, err)
+	}
+
+	// A user of the pool connects with an ID token and gets answers.
+	idp := cip.NewFromConfig(awsCfg, func(o *cip.Options) { o.BaseEndpoint = aws.String(info.Cognito) })
+	token := signUp(t, ctx, idp, info, "dev-runner@example.com", "a-long-password")
+	conn, _, err := websocket.Dial(ctx, info.WSURL+"?token="+token, nil)
+	if err != nil {
+		t.Fatalf("connect with a token: %v (see the dev log)", err)
+	}
+	defer conn.CloseNow()
+	if err := conn.Write(ctx, websocket.MessageText, []byte(`{"action":"ping","requestId":"r1"}`)); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, frame, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("waiting for the pong: %v", err)
+		}
+		var head struct{ Type, RequestID string }
+		if json.Unmarshal(frame, &head) == nil && head.Type == "pong" && head.RequestID == "r1" {
+			break
+		}
+	}
+	conn.Close(websocket.StatusNormalClosure, "")
+}
+
+func signUp(t *testing.T, ctx context.Context, idp *cip.Client, info readyInfo, email, password string) string {
+	t.Helper()
+	if _, err := idp.SignUp(ctx, &cip.SignUpInput{
+		ClientId: aws.String(info.ClientID), Username: aws.String(email), Password: aws.String(password),
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}},
+	}); err != nil {
+		t.Fatalf("sign up: %v", err)
+	}
+	if _, err := idp.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(info.UserPoolID), Username: aws.String(email)}); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+	out, err := idp.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: aws.String(info.ClientID), AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": email, "PASSWORD": password},
+	})
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	return aws.ToString(out.AuthenticationResult.IdToken)
+}
+
+// interrupt sends SIGINT (Ctrl-C) and checks that dev exits cleanly and
+// takes every emulator process with it.
+func (r *devRun) interrupt(t *testing.T) {
+	t.Helper()
+	if len(r.info.PIDs) != 2 {
+		t.Errorf("emulator pids = %v, want dynamodb-local and cognito-local", r.info.PIDs)
+	}
+	for name, pid := range r.info.PIDs {
+		if !alive(pid) {
+			t.Errorf("%s (pid %d) not running before the interrupt", name, pid)
+		}
+	}
+	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("dev exited with %v after SIGINT, want 0", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("dev did not exit within a minute of SIGINT")
+	}
+	for name, pid := range r.info.PIDs {
+		if alive(pid) {
+			t.Errorf("%s (pid %d) still running after dev exited", name, pid)
+		}
+		if members := groupMembers(pid); len(members) > 0 {
+			t.Errorf("%s's process group %d still has processes %v", name, pid, members)
+		}
+	}
+	if _, err := os.Stat(r.ready); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ready file left behind: %v", err)
+	}
+}
+
+// alive: /proc has the pid and it is not a zombie.
+func alive(pid int) bool {
+	return procState(pid) != 0 && procState(pid) != 'Z'
+}
+
+func procState(pid int) byte {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || len(s) < i+3 {
+		return 0
+	}
+	return s[i+2]
+}
+
+// groupMembers lists live processes whose process group is pgid.
+func groupMembers(pgid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if g, err := syscall.Getpgid(pid); err == nil && g == pgid && alive(pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(get(t, url)), v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+func statusOf(resp *http.Response) string {
+	if resp == nil {
+		return "none"
+	}
+	return resp.Status
+}
+
+func readFile(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}

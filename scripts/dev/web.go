@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/backchannel-chat/backchannel/internal/devstack"
+)
+
+// clientConfig is GET /config.json, what the web client needs to find the
+// API and Cognito (see the wiring contract).
+type clientConfig struct {
+	WSURL   string        `json:"wsUrl"`
+	Region  string        `json:"region"`
+	Cognito cognitoConfig `json:"cognito"`
+}
+
+type cognitoConfig struct {
+	Endpoint   string `json:"endpoint"`
+	UserPoolID string `json:"userPoolId"`
+	ClientID   string `json:"clientId"`
+}
+
+// webConfig: the browser calls Cognito's API directly. cognito-local answers
+// CORS preflights itself (Access-Control-Allow-Origin: *), so no proxy.
+func webConfig(stack *devstack.Stack, wsURL string) clientConfig {
+	return clientConfig{
+		WSURL:  wsURL,
+		Region: stack.Region,
+		Cognito: cognitoConfig{
+			Endpoint:   strings.TrimRight(stack.Cognito.URL, "/") + "/",
+			UserPoolID: stack.Resources.UserPoolID,
+			ClientID:   stack.Resources.ClientID,
+		},
+	}
+}
+
+type webServer struct {
+	url    string
+	dir    string
+	srv    *http.Server
+	failed chan error
+}
+
+func startWeb(port int, dir string, cfg clientConfig) (*webServer, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("web server: %w (choose another with --port, or --port 0 for any free one)", err)
+	}
+	configJSON, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(configJSON)
+	})
+	mux.Handle("/", staticFiles(dir))
+	s := &webServer{
+		url:    "http://" + ln.Addr().String() + "/",
+		dir:    dir,
+		srv:    &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		failed: make(chan error, 1),
+	}
+	go func() {
+		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.failed <- fmt.Errorf("web server: %w", err)
+		}
+	}()
+	return s, nil
+}
+
+// staticFiles serves the built client, never cached (it changes under a
+// developer's hands), and index.html for client-side routes. Without a
+// build it says how to make one instead of a bare 404.
+func staticFiles(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, "The web client is not built: no index.html in %s.\nBuild it (see README.md), or pass --web DIR.\n", dir)
+			return
+		}
+		clean := path.Clean("/" + r.URL.Path)
+		if path.Ext(clean) == "" {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(clean))); err != nil {
+				r.URL.Path = "/" // a client-side route
+			}
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+func (s *webServer) Close() error { return s.srv.Close() }

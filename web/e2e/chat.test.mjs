@@ -1,0 +1,219 @@
+// End-to-end: two people sign up in two browser contexts against the local
+// stack, chat, see typing and receipts, DM, survive a forced disconnect
+// without losing a message, render an XSS payload as text, fit 360 px, and
+// pass axe's serious/critical checks.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ARTIFACTS, WEB_DIR, confirmationCode, startStack, waitFor } from "./stack.mjs";
+
+let stack;
+const run = Date.now().toString(36);
+const ana = { email: `ana-${run}@example.com`, name: "Ana", password: "correct horse 1" };
+const bo = { email: `bo-${run}@example.com`, name: "Bo", password: "battery staple 2" };
+let pageA, pageB, ctxB, dialogs = [];
+// While true, Bo's browser cannot reach the WebSocket server (its
+// reconnects fail), so messages sent meanwhile can only come back via resume.
+let holdBo = false;
+
+before(async () => {
+  stack = await startStack();
+}, { timeout: 300_000 });
+
+after(async () => {
+  await stack?.stop();
+});
+
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const ctx = await stack.browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on("pageerror", (err) => console.error("page error:", err.message));
+  return { ctx, page };
+}
+
+async function signUp(page, who) {
+  await page.goto(stack.info.webUrl);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Display name").fill(who.name);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.locator("form").getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Confirmation code").waitFor();
+  const code = await confirmationCode(stack.info, who.email);
+  await page.getByLabel("Confirmation code").fill(code);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.getByRole("heading", { name: /#general/ }).waitFor();
+  await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
+}
+
+const composer = (page) => page.locator("#composer-input");
+const messages = (page) => page.locator(".messages");
+
+async function send(page, text) {
+  await composer(page).fill(text);
+  await composer(page).press("Enter");
+}
+
+async function axeCheck(page, where) {
+  await page.addScriptTag({ path: join(WEB_DIR, "node_modules", "axe-core", "axe.min.js") });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+  });
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad, [], `axe on ${where}: ${JSON.stringify(bad, null, 1)}`);
+}
+
+test("the sign-in screen is accessible", async () => {
+  const { ctx, page } = await newPage();
+  await page.goto(stack.info.webUrl);
+  await page.getByRole("button", { name: "Sign in" }).first().waitFor();
+  await axeCheck(page, "the sign-in screen");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await axeCheck(page, "the sign-up screen");
+  await ctx.close();
+});
+
+test("two people sign up and chat in #general, with typing and receipts", async () => {
+  ({ page: pageA } = await newPage());
+  const b = await newPage();
+  ctxB = b.ctx;
+  pageB = b.page;
+  // Every WebSocket of Bo's goes through this route, so the test can cut him off.
+  await pageB.routeWebSocket(/\/local/, (ws) => {
+    if (holdBo) {
+      ws.close({ code: 1011, reason: "held by the test" });
+      return;
+    }
+    ws.connectToServer();
+  });
+  await signUp(pageA, ana);
+  await signUp(pageB, bo);
+
+  await send(pageA, "hello from **Ana**");
+  await messages(pageB).getByText("hello from").waitFor();
+  assert.equal(await messages(pageB).locator("strong", { hasText: "Ana" }).count(), 1);
+
+  // Bo types: Ana sees it.
+  await composer(pageB).pressSequentially("hi An", { delay: 20 });
+  await pageA.getByText("Bo is typing…").waitFor();
+  await composer(pageB).pressSequentially("a!");
+  await composer(pageB).press("Enter");
+  await messages(pageA).getByText("hi Ana!").waitFor();
+  // The typing line goes away once his message arrived.
+  await waitFor(async () => (await pageA.getByText("Bo is typing…").count()) === 0, "the typing line to clear");
+
+  // Bo has read Ana's message: Ana sees the receipt.
+  await waitFor(async () => (await pageA.locator(".seen", { hasText: "Seen by Bo" }).count()) > 0, "Seen by Bo on Ana's screen");
+  // And Ana read Bo's: Bo sees hers.
+  await waitFor(async () => (await pageB.locator(".seen", { hasText: "Seen by Ana" }).count()) > 0, "Seen by Ana on Bo's screen");
+
+  // Own messages can be edited inline.
+  const mine = messages(pageA).locator("article.msg", { hasText: "hello from" });
+  await mine.hover();
+  await mine.getByRole("button", { name: "Edit" }).click();
+  await pageA.getByLabel("Edit message").fill("hello from Ana (edited)");
+  await pageA.getByLabel("Edit message").press("Enter");
+  await messages(pageB).getByText("hello from Ana (edited)").waitFor();
+  await messages(pageB).getByText("(edited)", { exact: true }).waitFor();
+
+  await axeCheck(pageA, "the chat screen");
+});
+
+test("a direct message reaches the other person with an unread badge", async () => {
+  await pageA.locator("aside.members").getByRole("button", { name: "Message Bo" }).click();
+  await pageA.getByRole("heading", { name: /Bo/ }).waitFor();
+  await send(pageA, "psst, just between us");
+  await messages(pageA).locator("article.msg:not(.pending)", { hasText: "psst" }).waitFor();
+  const dmLink = pageB.locator("nav.sidebar .room-link", { hasText: "Ana" });
+  await dmLink.locator(".badge").waitFor();
+  await dmLink.click();
+  await messages(pageB).getByText("psst, just between us").waitFor();
+  await send(pageB, "got it");
+  await messages(pageA).getByText("got it").waitFor();
+});
+
+test("a forced server-side disconnect loses no message, either way", async () => {
+  await pageB.locator("nav.sidebar .room-link", { hasText: "general" }).click();
+  await pageA.locator("nav.sidebar .room-link", { hasText: "general" }).click();
+  const connectionId = await pageB.evaluate(() => window.backchannel.connectionId);
+  assert.ok(connectionId, "Bo's connection id");
+
+  holdBo = true;
+  const res = await fetch(`${stack.info.callbackUrl}/@connections/${encodeURIComponent(connectionId)}`, { method: "DELETE" });
+  assert.ok(res.status === 204 || res.status === 200, `DELETE @connections answered ${res.status}`);
+  await pageB.getByText("You are offline. Reconnecting…").waitFor();
+
+  // While Bo is away: Ana talks, and Bo writes something too.
+  for (const n of [1, 2, 3]) await send(pageA, `while you were away ${n}`);
+  await waitFor(async () => (await messages(pageA).locator("article.msg.pending").count()) === 0, "Ana's sends to be acked");
+  await send(pageB, "written while offline");
+  await messages(pageB).locator("article.msg.pending", { hasText: "written while offline" }).waitFor();
+
+  holdBo = false;
+  for (const n of [1, 2, 3]) await messages(pageB).getByText(`while you were away ${n}`).waitFor({ timeout: 60_000 });
+  await waitFor(() => pageB.evaluate(() => window.backchannel.status === "online"), "Bo back online", 60_000);
+  assert.notEqual(await pageB.evaluate(() => window.backchannel.connectionId), connectionId);
+  // Bo's offline message went out exactly once, with its original clientId.
+  await messages(pageA).getByText("written while offline").waitFor();
+  await messages(pageB).locator("article.msg:not(.pending)", { hasText: "written while offline" }).waitFor();
+  assert.equal(await messages(pageA).getByText("written while offline").count(), 1);
+  assert.equal(await messages(pageB).getByText("written while offline").count(), 1);
+  // Seqs on Bo's screen are contiguous: nothing was skipped.
+  const seqs = (await messages(pageB).locator("article.msg[data-seq]").evaluateAll((els) => els.map((e) => Number(e.dataset.seq)))).sort((a, b) => a - b);
+  for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `seq gap on Bo's screen: ${seqs}`);
+});
+
+test("an XSS payload renders as inert text", async () => {
+  dialogs = [];
+  const payload = `<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script> [x](javascript:alert(3)) javascript:alert(4)`;
+  await send(pageA, payload);
+  const msg = messages(pageB).locator("article.msg", { hasText: "<img src=x" });
+  await msg.waitFor();
+  assert.equal(await msg.locator(".msg-text").innerText(), payload);
+  assert.equal(await msg.locator("img, script").count(), 0);
+  assert.equal(await pageB.locator(".messages script, .messages img").count(), 0);
+  assert.equal(await msg.locator("a").count(), 0);
+  assert.equal(await pageB.evaluate(() => window.__xss), undefined);
+  assert.deepEqual(dialogs, []);
+});
+
+test("usable at 360 px: the sidebar is a drawer", async () => {
+  await pageB.setViewportSize({ width: 360, height: 740 });
+  const toggle = pageB.getByRole("button", { name: "Open the room list" });
+  await toggle.waitFor();
+  assert.equal(await pageB.locator("nav.sidebar").isVisible(), false);
+  const width = await pageB.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `page is ${width}px wide at a 360px viewport`);
+  await pageB.screenshot({ path: join(ARTIFACTS, "chat-360.png") });
+  await toggle.click();
+  await pageB.locator("nav.sidebar").waitFor({ state: "visible" });
+  await pageB.waitForTimeout(300); // the drawer's slide-in transition, for the picture only
+  await pageB.screenshot({ path: join(ARTIFACTS, "drawer-360.png") });
+  await axeCheck(pageB, "the 360 px drawer");
+  await pageB.getByRole("button", { name: "Close the room list" }).click();
+  await pageB.setViewportSize({ width: 1280, height: 800 });
+  await pageA.screenshot({ path: join(ARTIFACTS, "chat-1280.png") });
+});
+
+test("settings: dark theme and bubbles are remembered per user", async () => {
+  await pageA.getByRole("button", { name: "Settings" }).click();
+  await pageA.getByRole("dialog", { name: "Settings" }).waitFor();
+  await axeCheck(pageA, "the settings dialog");
+  await pageA.getByLabel("Dark").check();
+  await pageA.getByLabel("Bubbles").check();
+  await pageA.getByRole("button", { name: "Close" }).click();
+  assert.equal(await pageA.evaluate(() => document.documentElement.dataset.theme), "dark");
+  await pageA.screenshot({ path: join(ARTIFACTS, "chat-dark-bubbles.png") });
+  await axeCheck(pageA, "the dark theme");
+  await pageA.reload();
+  await pageA.getByRole("heading", { name: /#general/ }).waitFor();
+  assert.equal(await pageA.evaluate(() => document.documentElement.dataset.layout), "bubble");
+  assert.equal(await pageA.evaluate(() => document.documentElement.dataset.theme), "dark");
+});

@@ -1,0 +1,252 @@
+// The chat controller: owns the state, the socket and the side effects
+// (notifications, sound, title, read marks), and offers the intents the
+// components call. Components subscribe and re-render on every change.
+import type { ChannelsFrame, MembersFrame, RoomFrame, Room, ServerEvent, UsersFrame, Profile } from "./protocol.gen";
+import { ChatSocket, RequestError, type Status } from "./socket";
+import { initialState, reduce, resumePoints, roomTitle, sendingNow, totalUnread, type Action, type ChatState } from "./store";
+import { showNotification, playPing, titleWithUnread } from "./notify";
+import type { Prefs } from "./prefs";
+import type { Translate } from "./i18n";
+
+const TYPING_EVERY_MS = 3000;
+
+export interface ChatEnv {
+  wsUrl: string;
+  getToken(): Promise<string>;
+  onAuthLost(): void;
+  prefs(): Prefs;
+  t(): Translate;
+}
+
+function newClientId(): string {
+  return crypto.randomUUID();
+}
+
+export class Chat {
+  state: ChatState = initialState;
+  status: Status = "offline";
+  announcement = "";
+  // After the first message this user sends, offer notifications once.
+  sentOnce = false;
+  private listeners = new Set<() => void>();
+  private socket: ChatSocket;
+  private ticker: ReturnType<typeof setInterval> | null = null;
+  private lastTyping = new Map<string, number>();
+  private markSent = new Map<string, number>();
+
+  constructor(private readonly env: ChatEnv) {
+    this.socket = new ChatSocket(
+      { url: env.wsUrl },
+      {
+        getToken: env.getToken,
+        onEvent: (ev) => this.onEvent(ev),
+        onStatus: (s) => this.onStatus(s),
+        resumePoints: () => resumePoints(this.state),
+        pendingSends: () => sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text })),
+        onSendRejected: (clientId, err) => this.dispatch({ type: "local/sendFailed", clientId, error: err.message }),
+        onAuthLost: env.onAuthLost,
+      },
+    );
+    // Tests and diagnostics read the connection id here.
+    const self = this;
+    (window as unknown as { backchannel?: unknown }).backchannel = {
+      get connectionId() {
+        return self.state.connectionId;
+      },
+      get status() {
+        return self.status;
+      },
+    };
+  }
+
+  start(): void {
+    this.socket.start();
+    this.ticker = setInterval(() => {
+      if (Object.values(this.state.typing).some((l) => l.length > 0)) this.dispatch({ type: "local/tick", now: Date.now() });
+    }, 1000);
+  }
+
+  stop(): void {
+    this.socket.stop();
+    if (this.ticker) clearInterval(this.ticker);
+    this.dispatch({ type: "local/reset" });
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(): void {
+    for (const fn of this.listeners) fn();
+  }
+
+  dispatch(action: Action): void {
+    const next = reduce(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    this.updateTitle();
+    this.emit();
+  }
+
+  private updateTitle(): void {
+    document.title = titleWithUnread(this.env.t()("app.name"), totalUnread(this.state));
+  }
+
+  private onStatus(s: Status): void {
+    this.status = s;
+    if (s === "online" && this.state.activeRoom) this.refreshRoom(this.state.activeRoom);
+    this.emit();
+  }
+
+  private onEvent(ev: ServerEvent): void {
+    const before = this.state;
+    this.dispatch(ev);
+    if (ev.type === "message" && ev.message.senderId !== this.state.me?.userId) {
+      const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);
+      if (!known) this.attention(ev.message.roomId, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
+    }
+    if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
+  }
+
+  private attention(roomId: string, sender: string, text: string, mentions: string[]): void {
+    const t = this.env.t();
+    const room = this.state.rooms[roomId];
+    if (!room) return;
+    const title = roomTitle(this.state, room);
+    if (roomId === this.state.activeRoom) {
+      this.announcement = t("msg.announce", { name: sender, text: text.slice(0, 200) });
+    }
+    const prefs = this.env.prefs();
+    const important = room.kind === "direct" || (!!this.state.me && mentions.includes(this.state.me.userId));
+    if (prefs.mentionsOnly && !important) return;
+    const away = document.hidden || roomId !== this.state.activeRoom;
+    if (away && prefs.sound) playPing();
+    if (document.hidden) {
+      showNotification(t("notify.title", { name: sender, room: room.kind === "direct" ? title : `#${title}` }), text.slice(0, 180), roomId, () =>
+        this.openRoom(roomId),
+      );
+    }
+  }
+
+  // ---- intents ----
+
+  private refreshRoom(roomId: string): void {
+    this.socket.request({ action: "history", roomId }).catch(() => {});
+    this.socket.request({ action: "listMembers", roomId }).catch(() => {});
+  }
+
+  openRoom(roomId: string): void {
+    this.dispatch({ type: "local/open", roomId });
+    if (!roomId) return;
+    const h = this.state.history[roomId];
+    if (!h?.loaded) this.socket.request({ action: "history", roomId }).catch(() => {});
+    if (!this.state.members[roomId]) this.socket.request({ action: "listMembers", roomId }).catch(() => {});
+    this.emit();
+  }
+
+  setAtBottom(atBottom: boolean): void {
+    this.dispatch({ type: "local/atBottom", atBottom });
+  }
+
+  // loadOlder fetches the page before the oldest loaded message.
+  async loadOlder(roomId: string): Promise<void> {
+    const h = this.state.history[roomId];
+    if (!h?.hasMore) return;
+    await this.socket.request({ action: "history", roomId, before: h.before });
+  }
+
+  // markSeen: the user has the newest message of the room in view.
+  markSeen(roomId: string): void {
+    const room = this.state.rooms[roomId];
+    if (!room || !this.socket.online) return;
+    const seq = room.lastSeq;
+    if (seq <= room.readSeq || seq <= (this.markSent.get(roomId) ?? 0)) return;
+    this.markSent.set(roomId, seq);
+    this.socket.request({ action: "markRead", roomId, seq }).catch(() => this.markSent.delete(roomId));
+  }
+
+  send(roomId: string, text: string): void {
+    const body = text.trim();
+    if (!body) return;
+    const clientId = newClientId();
+    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, createdAt: new Date().toISOString(), status: "sending" } });
+    this.socket.sendMessage({ action: "sendMessage", roomId, clientId, text: body });
+    this.lastTyping.delete(roomId);
+    if (!this.sentOnce) {
+      this.sentOnce = true;
+      this.emit();
+    }
+  }
+
+  retry(clientId: string): void {
+    const p = this.state.pending.find((x) => x.clientId === clientId);
+    if (!p) return;
+    this.dispatch({ type: "local/retry", clientId });
+    this.socket.sendMessage({ action: "sendMessage", roomId: p.roomId, clientId, text: p.text });
+  }
+
+  discard(clientId: string): void {
+    this.dispatch({ type: "local/discard", clientId });
+  }
+
+  edit(roomId: string, seq: number, text: string): Promise<unknown> {
+    return this.socket.request({ action: "editMessage", roomId, seq, text });
+  }
+
+  remove(roomId: string, seq: number): Promise<unknown> {
+    return this.socket.request({ action: "deleteMessage", roomId, seq });
+  }
+
+  typing(roomId: string): void {
+    const now = Date.now();
+    if (now - (this.lastTyping.get(roomId) ?? 0) < TYPING_EVERY_MS) return;
+    this.lastTyping.set(roomId, now);
+    this.socket.notify({ action: "typing", roomId });
+  }
+
+  async createChannel(name: string, topic: string, isPrivate: boolean): Promise<string> {
+    const r = (await this.socket.request({ action: "createChannel", name, topic: topic || undefined, private: isPrivate })) as RoomFrame;
+    return r.room.roomId;
+  }
+
+  async listChannels(cursor?: string): Promise<{ rooms: Room[]; cursor?: string }> {
+    const r = (await this.socket.request({ action: "listChannels", cursor })) as ChannelsFrame;
+    return { rooms: r.rooms, cursor: r.cursor };
+  }
+
+  async joinChannel(roomId: string): Promise<void> {
+    await this.socket.request({ action: "joinChannel", roomId });
+  }
+
+  async leaveChannel(roomId: string): Promise<void> {
+    await this.socket.request({ action: "leaveChannel", roomId });
+  }
+
+  async invite(roomId: string, userIds: string[]): Promise<void> {
+    (await this.socket.request({ action: "inviteToChannel", roomId, userIds })) as MembersFrame;
+  }
+
+  async updateChannel(roomId: string, name: string | undefined, topic: string | undefined): Promise<void> {
+    await this.socket.request({ action: "updateChannel", roomId, name, topic });
+  }
+
+  async openDirect(userIds: string[]): Promise<string> {
+    const r = (await this.socket.request({ action: "openDirect", userIds })) as RoomFrame;
+    return r.room.roomId;
+  }
+
+  async listUsers(cursor?: string): Promise<{ users: Profile[]; cursor?: string }> {
+    const r = (await this.socket.request({ action: "listUsers", cursor })) as UsersFrame;
+    return { users: r.users, cursor: r.cursor };
+  }
+
+  async updateProfile(displayName: string, avatarColor: string): Promise<void> {
+    await this.socket.request({ action: "updateProfile", displayName, avatarColor });
+  }
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof RequestError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}

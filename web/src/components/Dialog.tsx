@@ -1,0 +1,43 @@
+// A modal built on <dialog>: the browser traps focus, Escape closes it, and
+// focus goes back where it was.
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { useApp } from "./context";
+
+export function Dialog({ title, onClose, children, wide }: { title: string; onClose(): void; children: ComponentChildren; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const { t } = useApp();
+  useEffect(() => {
+    const back = document.activeElement as HTMLElement | null;
+    const d = ref.current!;
+    if (!d.open) d.showModal?.();
+    const first = d.querySelector<HTMLElement>("input, textarea, select, button:not(.dialog-close)");
+    first?.focus();
+    return () => back?.focus?.();
+  }, []);
+  const id = `dlg-${title.replace(/\W+/g, "-")}`;
+  return (
+    <dialog
+      ref={ref}
+      class={wide ? "dialog wide" : "dialog"}
+      aria-labelledby={id}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+      onClick={(e) => {
+        if (e.target === ref.current) onClose();
+      }}
+    >
+      <div class="dialog-body">
+        <header class="dialog-head">
+          <h2 id={id}>{title}</h2>
+          <button type="button" class="icon-btn dialog-close" onClick={onClose} aria-label={t("common.close")}>
+            ×
+          </button>
+        </header>
+        {children}
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,17 @@
+// Runtime configuration, served next to the app as /config.json (locally by
+// the dev runner, in AWS by the deployment), so one build runs anywhere.
+import type { CognitoConfig } from "./cognito";
+
+export interface AppConfig {
+  wsUrl: string;
+  region: string;
+  cognito: CognitoConfig;
+}
+
+export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppConfig> {
+  const res = await fetchImpl("/config.json", { cache: "no-store" });
+  if (!res.ok) throw new Error(`GET /config.json: ${res.status}`);
+  const cfg = (await res.json()) as AppConfig;
+  if (!cfg.wsUrl || !cfg.cognito?.endpoint || !cfg.cognito.clientId) throw new Error("config.json lacks wsUrl or cognito settings");
+  return cfg;
+}

@@ -1,0 +1,117 @@
+// The signed-in session: tokens kept in localStorage only when the user
+// asked to be remembered (sessionStorage otherwise), and refreshed silently
+// before the ID token expires.
+import { CognitoClient, CognitoError, type Tokens } from "./cognito";
+import { RequestError } from "./socket";
+
+const KEY = "backchannel.session";
+// Refresh this long before the ID token expires.
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+interface Stored extends Tokens {
+  remember: boolean;
+}
+
+export class Session {
+  private tokens: Stored | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private refreshing: Promise<string> | null = null;
+  onLost: () => void = () => {};
+
+  constructor(private readonly cognito: CognitoClient) {}
+
+  // restore loads a remembered (or this tab's) session, if any.
+  restore(): boolean {
+    for (const store of [localStorage, sessionStorage]) {
+      const raw = store.getItem(KEY);
+      if (!raw) continue;
+      try {
+        this.tokens = JSON.parse(raw) as Stored;
+        this.schedule();
+        return true;
+      } catch {
+        store.removeItem(KEY);
+      }
+    }
+    return false;
+  }
+
+  signedIn(tokens: Tokens, remember: boolean): void {
+    this.tokens = { ...tokens, remember };
+    this.persist();
+    this.schedule();
+  }
+
+  signOut(): void {
+    this.tokens = null;
+    if (this.timer) clearTimeout(this.timer);
+    localStorage.removeItem(KEY);
+    sessionStorage.removeItem(KEY);
+  }
+
+  get userId(): string {
+    if (!this.tokens) return "";
+    const part = this.tokens.idToken.split(".")[1] ?? "";
+    try {
+      return String(JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/"))).sub ?? "");
+    } catch {
+      return "";
+    }
+  }
+
+  // getToken returns a valid ID token, refreshing first when it is near
+  // expiry. A refused refresh token rejects with RequestError("auth").
+  getToken = async (): Promise<string> => {
+    const t = this.tokens;
+    if (!t) throw new RequestError("auth", "signed out");
+    if (t.expiresAt - Date.now() > REFRESH_MARGIN_MS) return t.idToken;
+    return this.refresh();
+  };
+
+  private refresh(): Promise<string> {
+    if (this.refreshing) return this.refreshing;
+    const t = this.tokens;
+    if (!t) return Promise.reject(new RequestError("auth", "signed out"));
+    this.refreshing = this.cognito
+      .refresh(t.refreshToken)
+      .then((fresh) => {
+        this.tokens = { ...fresh, remember: t.remember };
+        this.persist();
+        this.schedule();
+        return fresh.idToken;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof CognitoError && err.type === "NotAuthorizedException") {
+          this.signOut();
+          this.onLost();
+          throw new RequestError("auth", err.message);
+        }
+        throw err;
+      })
+      .finally(() => {
+        this.refreshing = null;
+      });
+    return this.refreshing;
+  }
+
+  private persist(): void {
+    if (!this.tokens) return;
+    const raw = JSON.stringify(this.tokens);
+    (this.tokens.remember ? localStorage : sessionStorage).setItem(KEY, raw);
+    (this.tokens.remember ? sessionStorage : localStorage).removeItem(KEY);
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (!this.tokens) return;
+    const wait = Math.max(0, this.tokens.expiresAt - Date.now() - REFRESH_MARGIN_MS);
+    // setTimeout overflows past ~24.8 days; tokens live at most a day.
+    this.timer = setTimeout(() => {
+      // Offline or Cognito down: try again in a while (getToken also
+      // refreshes on demand before each connect).
+      this.refresh().catch(() => {
+        if (this.tokens) this.timer = setTimeout(() => this.schedule(), 30_000);
+      });
+    }, Math.min(wait, 2 ** 31 - 1));
+  }
+}

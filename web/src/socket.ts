@@ -1,0 +1,294 @@
+// The WebSocket connection: connect with the ID token, getState + resume on
+// every open, request/reply by requestId with timeouts, a keepalive ping,
+// reconnect with capped exponential backoff and full jitter, and re-sending
+// unacknowledged messages with their original clientId.
+import type { ClientAction, ErrorFrame, MissedFrame, SendMessageAction, ServerEvent, StateFrame } from "./protocol.gen";
+import { limits } from "./protocol.gen";
+
+export type Status = "connecting" | "online" | "offline";
+
+export class RequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SocketHooks {
+  // A valid ID token, refreshed first when it is about to expire.
+  getToken(): Promise<string>;
+  // Every frame the server sends, replies included, in arrival order.
+  onEvent(ev: ServerEvent): void;
+  onStatus(s: Status): void;
+  // After getState was applied: the last seq held per room.
+  resumePoints(): Record<string, number>;
+  // Sends still waiting for an ack, re-sent after resume.
+  pendingSends(): SendMessageAction[];
+  // A send the server refused for good (not worth retrying).
+  onSendRejected?(clientId: string, err: RequestError): void;
+  // The token was refused and cannot be refreshed: stop and sign out.
+  onAuthLost?(): void;
+}
+
+type WebSocketLike = Pick<WebSocket, "send" | "close" | "readyState"> & {
+  onopen: ((ev: Event) => void) | null;
+  onclose: ((ev: CloseEvent) => void) | null;
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+};
+
+export interface SocketOptions {
+  url: string;
+  WebSocketImpl?: new (url: string) => WebSocketLike;
+  random?: () => number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  requestTimeoutMs?: number;
+  pingIntervalMs?: number;
+}
+
+export const DEFAULTS = {
+  backoffBaseMs: 500,
+  backoffCapMs: 30_000,
+  requestTimeoutMs: 15_000,
+  pingIntervalMs: 5 * 60_000,
+};
+
+// Codes that will fail again if retried unchanged.
+const FINAL_SEND_CODES = new Set(["invalid", "not_found", "forbidden", "too_large"]);
+
+// backoffDelay: full jitter, uniform in [0, min(cap, base * 2^attempt)).
+export function backoffDelay(attempt: number, random: () => number, baseMs: number, capMs: number): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * ceiling);
+}
+
+interface InFlight {
+  resolve(ev: ServerEvent): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+// Payload: an action without its requestId (distributes over the union).
+export type Payload<A extends ClientAction = ClientAction> = A extends unknown ? Omit<A, "requestId"> : never;
+
+export class ChatSocket {
+  private ws: WebSocketLike | null = null;
+  private inFlight = new Map<string, InFlight>();
+  private nextId = 1;
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private stopped = true;
+  private synced = false;
+  private readonly opts: Required<SocketOptions>;
+  status: Status = "offline";
+  // Exposed for tests and diagnostics: the server's id for this connection.
+  connectionId = "";
+
+  constructor(
+    opts: SocketOptions,
+    private readonly hooks: SocketHooks,
+  ) {
+    this.opts = {
+      WebSocketImpl: globalThis.WebSocket as unknown as new (url: string) => WebSocketLike,
+      random: Math.random,
+      ...DEFAULTS,
+      ...opts,
+    };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.teardown(new RequestError("offline", "stopped"));
+    ws?.close(1000, "bye");
+    this.setStatus("offline");
+  }
+
+  get online(): boolean {
+    return this.synced && this.ws?.readyState === 1;
+  }
+
+  // request sends an action and resolves with its reply (rejects with a
+  // RequestError for an error reply, a timeout, or a lost connection).
+  request(payload: Payload, timeoutMs = this.opts.requestTimeoutMs): Promise<ServerEvent> {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return Promise.reject(new RequestError("offline", "not connected"));
+    const requestId = `r${this.nextId++}`;
+    return new Promise<ServerEvent>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.inFlight.delete(requestId);
+        reject(new RequestError("timeout", `${payload.action} timed out`));
+      }, timeoutMs);
+      this.inFlight.set(requestId, { resolve, reject, timer });
+      ws.send(JSON.stringify({ ...payload, requestId }));
+    });
+  }
+
+  // sendMessage sends (or re-sends) a message; the ack reaches onEvent.
+  // Transient failures leave it pending for the next resend.
+  sendMessage(msg: Payload<SendMessageAction>): void {
+    if (!this.online) return;
+    this.request(msg).catch((err: RequestError) => {
+      if (FINAL_SEND_CODES.has(err.code)) {
+        this.hooks.onSendRejected?.(msg.clientId, err);
+      } else if (err.code === "timeout") {
+        // No answer on an open socket: it is probably dead; reconnecting
+        // re-sends with the same clientId.
+        this.reconnectNow();
+      } else if (err.code === "rate_limited" || err.code === "internal") {
+        setTimeout(() => {
+          if (this.hooks.pendingSends().some((p) => p.clientId === msg.clientId)) this.sendMessage(msg);
+        }, 1000 + Math.floor(this.opts.random() * 2000));
+      }
+      // "offline": resent after the next resume.
+    });
+  }
+
+  // Fire-and-forget frames (typing has no reply on success).
+  notify(payload: Payload): void {
+    if (this.online) this.ws!.send(JSON.stringify(payload));
+  }
+
+  // Drop the connection as if the network failed (used by the "reconnect"
+  // path after a "connection not registered" error).
+  reconnectNow(): void {
+    this.ws?.close(4000, "reconnect");
+  }
+
+  private setStatus(s: Status): void {
+    if (this.status === s) return;
+    this.status = s;
+    this.hooks.onStatus(s);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.setStatus("connecting");
+    let token: string;
+    try {
+      token = await this.hooks.getToken();
+    } catch (err) {
+      if (err instanceof RequestError && err.code === "auth") {
+        this.stop();
+        this.hooks.onAuthLost?.();
+        return;
+      }
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.stopped) return;
+    const sep = this.opts.url.includes("?") ? "&" : "?";
+    const ws = new this.opts.WebSocketImpl(`${this.opts.url}${sep}token=${encodeURIComponent(token)}`);
+    this.ws = ws;
+    ws.onopen = () => {
+      if (this.ws !== ws) return;
+      this.pingTimer = setInterval(() => this.ping(), this.opts.pingIntervalMs);
+      void this.sync(ws);
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws === ws) this.handleFrame(String(ev.data));
+    };
+    ws.onerror = () => {
+      /* onclose follows and handles it */
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.teardown(new RequestError("offline", "connection lost"));
+      if (this.stopped) return;
+      this.setStatus("offline");
+      this.scheduleReconnect();
+    };
+  }
+
+  private teardown(err: RequestError): void {
+    this.synced = false;
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+    for (const f of this.inFlight.values()) {
+      clearTimeout(f.timer);
+      f.reject(err);
+    }
+    this.inFlight.clear();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const delay = backoffDelay(this.attempt++, this.opts.random, this.opts.backoffBaseMs, this.opts.backoffCapMs);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.connect();
+    }, delay);
+  }
+
+  // sync: getState, then resume every room from its last seq (50 rooms per
+  // request, again while a room hasMore), then re-send pending messages.
+  private async sync(ws: WebSocketLike): Promise<void> {
+    try {
+      const state = (await this.request({ action: "getState" })) as StateFrame;
+      this.connectionId = state.connectionId;
+      let points = this.hooks.resumePoints();
+      while (Object.keys(points).length > 0) {
+        const again: Record<string, number> = {};
+        const ids = Object.keys(points);
+        for (let i = 0; i < ids.length; i += 50) {
+          const rooms = Object.fromEntries(ids.slice(i, i + 50).map((id) => [id, points[id]]));
+          const missed = (await this.request({ action: "resume", rooms })) as MissedFrame;
+          for (const r of missed.rooms) {
+            if (r.hasMore && r.messages.length > 0) again[r.roomId] = r.messages[r.messages.length - 1].seq;
+          }
+        }
+        points = again;
+      }
+      if (this.ws !== ws) return;
+      this.synced = true;
+      this.attempt = 0;
+      this.setStatus("online");
+      for (const p of this.hooks.pendingSends()) this.sendMessage(p);
+    } catch {
+      // The connection failed mid-sync: drop it and start over.
+      if (this.ws === ws) ws.close(4000, "sync failed");
+    }
+  }
+
+  private ping(): void {
+    this.request({ action: "ping" }).catch((err: RequestError) => {
+      if (err.code === "timeout") this.reconnectNow();
+    });
+  }
+
+  private handleFrame(raw: string): void {
+    let ev: ServerEvent;
+    try {
+      ev = JSON.parse(raw) as ServerEvent;
+    } catch {
+      return;
+    }
+    const waiter = ev.requestId ? this.inFlight.get(ev.requestId) : undefined;
+    // The store sees every frame, replies included, before the waiter.
+    if (ev.type !== "error") this.hooks.onEvent(ev);
+    if (ev.type === "error" && (ev as ErrorFrame).code === "forbidden" && /not registered/i.test(ev.message)) {
+      this.reconnectNow();
+    }
+    if (!waiter || !ev.requestId) return;
+    this.inFlight.delete(ev.requestId);
+    clearTimeout(waiter.timer);
+    if (ev.type === "error") waiter.reject(new RequestError(ev.code, ev.message));
+    else waiter.resolve(ev);
+  }
+}
+
+export const MAX_TEXT_BYTES = limits.maxTextBytes;
