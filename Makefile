@@ -33,9 +33,11 @@ dev: deps $(DEV_DEPS) ## run the chat locally (DEV_ARGS="--data .data --port 808
 	$(GO) build -o $(BUILD_DIR)/dev ./scripts/dev
 	exec $(BUILD_DIR)/dev $(DEV_ARGS)
 
+# The CDK app's tests run once, in test-infra (infra/infra.mk), with cdk-nag
+# and cfn-lint.
 test: deps ## vet, then every Go test against the emulators, then the fragments' tests
 	$(GO) vet ./...
-	$(GO) run ./scripts/testenv -- $(GO) test -count=1 ./...
+	$(GO) run ./scripts/testenv -- $(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/infra$$' -e '/infra/')
 	$(if $(strip $(TEST_TARGETS)),$(MAKE) $(TEST_TARGETS))
 
 build: $(FUNCTIONS:%=build-%) ## build every function to build/<name>/bootstrap and build/<name>.zip

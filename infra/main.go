@@ -9,7 +9,10 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -30,7 +33,13 @@ func main() {
 
 func run() error {
 	defer jsii.Close()
-	app := awscdk.NewApp(nil)
+	ctx, err := cdkJSONContext("cdk.json")
+	if err != nil {
+		return err
+	}
+	// Context given by the CLI (CDK_CONTEXT_JSON: cdk.json, cdk.context.json,
+	// -c) takes precedence over these props.
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
 
 	props, err := chatstack.PropsFromContext(app.Node())
 	if err != nil {
@@ -51,6 +60,29 @@ func run() error {
 	chatstack.NewChatStack(app, name, &props)
 	app.Synth(nil)
 	return nil
+}
+
+// cdkJSONContext reads the context (feature flags, defaults) of cdk.json, so
+// that running the built app directly (CDK_OUTDIR=cdk.out .cache/bin/infra)
+// synthesizes what `cdk synth` does. A missing file is no context.
+func cdkJSONContext(path string) (map[string]any, error) {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]any{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cfg struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if cfg.Context == nil {
+		cfg.Context = map[string]any{}
+	}
+	return cfg.Context, nil
 }
 
 // envOr returns the variable's value, or fallback when it is unset. An empty

@@ -115,9 +115,9 @@ func TestStage(t *testing.T) {
 		if r, b := get(stage.Props, "DefaultRouteSettings", "ThrottlingRateLimit"), get(stage.Props, "DefaultRouteSettings", "ThrottlingBurstLimit"); r != want.rate || b != want.burst {
 			t.Errorf("%s: throttling %v/%v, want %v/%v", cfg, r, b, want.rate, want.burst)
 		}
-		logGroup := refID(get(stage.Props, "AccessLogSettings", "DestinationArn"))
-		if !strings.HasPrefix(logGroup, "ApiAccessLogs") {
-			t.Errorf("%s: access logs go to %q", cfg, logGroup)
+		logGroup := s.one(t, "AWS::Logs::LogGroup", "ApiAccessLogs")
+		if got, want := render(get(stage.Props, "AccessLogSettings", "DestinationArn")), "arn:aws:logs:eu-west-1:123456789012:log-group:${"+logGroup.ID+"}"; got != want {
+			t.Errorf("%s: access logs go to %q, want %q", cfg, got, want)
 		}
 		var format map[string]string
 		if err := json.Unmarshal([]byte(render(get(stage.Props, "AccessLogSettings", "Format"))), &format); err != nil {

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
 // functionSpec describes one Go Lambda (functions/<name>).
@@ -15,16 +17,17 @@ type functionSpec struct {
 	memoryMB    float64
 	timeout     float64 // seconds
 	description string
+	env         func(*builder) map[string]*string
 }
 
-// functionSpecs are the deployed functions. To add functions/thumbnail:
-// append {"thumbnail", 512, 60, ...} here, then in grants() give it read on
-// uploads and write on thumbnails, and subscribe it to the files bucket's
-// object-created events (awss3notifications.NewLambdaDestination).
+// functionSpecs are the deployed functions. A new function is one entry
+// here (with its environment), its grants in grants() and its trigger.
 var functionSpecs = []functionSpec{
-	{"authorizer", 128, 10, "$connect authorizer: verifies the Cognito ID token"},
-	{"connection", 256, 10, "$connect and $disconnect: records and removes connections"},
-	{"actions", 256, 29, "Every action route and $default (29 s is API Gateway's integration limit)"},
+	{"authorizer", 128, 10, "$connect authorizer: verifies the Cognito ID token", (*builder).apiEnv},
+	{"connection", 256, 10, "$connect and $disconnect: records and removes connections", (*builder).apiEnv},
+	{"actions", 256, 29, "Every action route and $default (29 s is API Gateway's integration limit)", (*builder).apiEnv},
+	// Decoding a large photo needs memory, and more memory is more CPU.
+	{"thumbnail", 1024, 60, "Makes the thumbnail of each image uploaded to the files bucket", (*builder).thumbnailEnv},
 }
 
 // FunctionNames lists the functions the stack deploys.
@@ -39,14 +42,6 @@ func FunctionNames() []string {
 // functions creates every function with its own role and log group, then
 // grants each exactly what its code does.
 func (b *builder) functions() {
-	env := map[string]*string{
-		"TABLE_NAME":        b.table.TableName(),
-		"FILES_BUCKET":      b.filesBucket.BucketName(),
-		"WS_CALLBACK_URL":   b.stage.CallbackUrl(),
-		"COGNITO_ISSUER":    jsii.String(b.cognitoIssuer()),
-		"COGNITO_CLIENT_ID": b.client.UserPoolClientId(),
-		"LOG_LEVEL":         jsii.String(b.props.LogLevel),
-	}
 	tracing := awslambda.Tracing_DISABLED
 	if b.props.Tracing {
 		tracing = awslambda.Tracing_ACTIVE
@@ -76,12 +71,28 @@ func (b *builder) functions() {
 			Timeout:      awscdk.Duration_Seconds(jsii.Number(spec.timeout)),
 			Role:         role,
 			LogGroup:     logGroup,
-			Environment:  &env,
+			Environment:  ptr(spec.env(b)),
 			Tracing:      tracing,
 		})
 	}
 	b.grants()
 }
+
+// apiEnv is the environment of the WebSocket functions (the wiring
+// contract). The authorizer reads only the Cognito variables, but the
+// others grant nothing by themselves.
+func (b *builder) apiEnv() map[string]*string {
+	return map[string]*string{
+		"TABLE_NAME":        b.table.TableName(),
+		"FILES_BUCKET":      b.filesBucket.BucketName(),
+		"WS_CALLBACK_URL":   b.stage.CallbackUrl(),
+		"COGNITO_ISSUER":    jsii.String(b.cognitoIssuer()),
+		"COGNITO_CLIENT_ID": b.client.UserPoolClientId(),
+		"LOG_LEVEL":         jsii.String(b.props.LogLevel),
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // grants: the authorizer gets nothing beyond its logs (it only fetches the
 // pool's public JWKS over HTTPS).
@@ -94,12 +105,25 @@ func (b *builder) grants() {
 	b.table.GrantReadWriteData(actions)
 	b.stage.GrantManagementApiAccess(actions)
 	// A presigned URL carries the signer's permissions: the actions function
-	// presigns uploads (PUT) and downloads (GET) of room files, so its role
-	// needs exactly those two actions on the bucket's objects.
+	// presigns uploads (PUT) under rooms/ and downloads (GET) of originals
+	// and thumbnails, and reads them itself (HeadObject, ranged GetObject)
+	// to check an attachment.
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("s3:PutObject", "s3:GetObject"),
-		Resources: jsii.Strings(*b.filesBucket.ArnForObjects(jsii.String("*"))),
+		Actions:   jsii.Strings("s3:PutObject"),
+		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix + "*")),
 	}))
+	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:GetObject"),
+		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.ThumbsPrefix+"*")),
+	}))
+	// Without ListBucket, HeadObject of a missing key (a thumbnail not made
+	// yet) answers 403 instead of 404.
+	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:ListBucket"),
+		Resources: jsii.Strings(b.filesBucketArn()),
+	}))
+
+	b.thumbnailGrantsAndTrigger()
 }
 
 func titleCase(s string) string {

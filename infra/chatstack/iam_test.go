@@ -133,7 +133,7 @@ func TestAuthorizerHasOnlyLogs(t *testing.T) {
 
 func TestFunctionGrants(t *testing.T) {
 	s := synth(t, cfgDefault)
-	files := s.one(t, "AWS::S3::Bucket", "FilesBucket").ID
+	files := filesArn(t, s)
 	table := s.one(t, "AWS::DynamoDB::Table", "Table").ID
 	api := s.one(t, "AWS::ApiGatewayV2::Api", "WebSocketApi").ID
 	for _, tc := range []struct {
@@ -142,8 +142,8 @@ func TestFunctionGrants(t *testing.T) {
 		wantNone []string
 		files    bool
 	}{
-		{"connection", []string{"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "execute-api:ManageConnections"}, []string{"s3:PutObject", "s3:GetObject"}, false},
-		{"actions", []string{"dynamodb:PutItem", "dynamodb:Query", "execute-api:ManageConnections", "s3:PutObject", "s3:GetObject"}, []string{"s3:DeleteObject"}, true},
+		{"connection", []string{"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "execute-api:ManageConnections"}, []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket"}, false},
+		{"actions", []string{"dynamodb:PutItem", "dynamodb:Query", "execute-api:ManageConnections", "s3:PutObject", "s3:GetObject", "s3:ListBucket"}, []string{"s3:DeleteObject"}, true},
 	} {
 		t.Run(tc.fn, func(t *testing.T) {
 			fn := functionNamed(t, s, tc.fn)
@@ -163,7 +163,9 @@ func TestFunctionGrants(t *testing.T) {
 				"${" + table + ".Arn}/index/*": true,
 				"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}":                true,
 				"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/*/@connections/*": true,
-				"${" + files + ".Arn}/*": tc.files,
+				files + "/rooms/*":  tc.files,
+				files + "/thumbs/*": tc.files,
+				files:               tc.files,
 			}
 			for _, r := range resources {
 				if !allowed[r] {
@@ -172,6 +174,55 @@ func TestFunctionGrants(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestThumbnailGrantsAndTrigger: the thumbnail function reads originals,
+// writes thumbnails (nothing else), and runs for every object created under
+// rooms/.
+func TestThumbnailGrantsAndTrigger(t *testing.T) {
+	s := synth(t, cfgDefault)
+	fn := functionNamed(t, s, "thumbnail")
+	files := filesArn(t, s)
+	got := map[string][]string{}
+	for _, p := range s.resources("AWS::IAM::Policy") {
+		if len(list(p.Props["Roles"])) != 1 || refID(list(p.Props["Roles"])[0]) != s.roleOf(t, fn).ID {
+			continue
+		}
+		for _, st := range list(get(p.Props, "PolicyDocument", "Statement")) {
+			for _, a := range oneOrMany(get(st, "Action")) {
+				got[a] = append(got[a], oneOrMany(get(st, "Resource"))...)
+			}
+		}
+	}
+	want := map[string][]string{
+		"s3:GetObject":         {files + "/rooms/*"},
+		"s3:PutObject":         {files + "/thumbs/*"},
+		"logs:CreateLogStream": {"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}"},
+		"logs:PutLogEvents":    {"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}"},
+	}
+	if render(got) != render(want) {
+		t.Errorf("thumbnail grants\n got %v\nwant %v", got, want)
+	}
+
+	bucket := s.one(t, "AWS::S3::Bucket", "FilesBucket")
+	configs := list(get(bucket.Props, "NotificationConfiguration", "LambdaConfigurations"))
+	if len(configs) != 1 || refID(get(configs[0], "Function")) != fn.ID ||
+		render(get(configs[0], "Event")) != "s3:ObjectCreated:*" ||
+		render(get(configs[0], "Filter", "S3Key", "Rules")) != "[Name(prefix),Value(rooms/)]" {
+		t.Fatalf("files bucket notification %s", render(configs))
+	}
+	perm := s.one(t, "AWS::Lambda::Permission", "ThumbnailInvokeFromFilesBucket")
+	if render(perm.Props["Principal"]) != "s3.amazonaws.com" || render(perm.Props["SourceArn"]) != files || refID(perm.Props["FunctionName"]) != fn.ID {
+		t.Errorf("invoke permission %s", render(perm.Props))
+	}
+	if !slices.Contains(strList(bucket.Raw["DependsOn"]), perm.ID) {
+		t.Errorf("the bucket must wait for the invoke permission (S3 checks it)")
+	}
+}
+
+// filesArn is the files bucket's ARN as the policies write it.
+func filesArn(t *testing.T, s *synthesized) string {
+	return "arn:${AWS::Partition}:s3:::" + render(s.one(t, "AWS::S3::Bucket", "FilesBucket").Props["BucketName"])
 }
 
 // grantsOf lists the actions (sorted, unique) and resources of every

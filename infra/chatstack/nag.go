@@ -8,6 +8,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
 // suppressions records, next to the code, every cdk-nag AwsSolutions finding
@@ -48,8 +50,11 @@ func (b *builder) suppressions() {
 		)
 	}
 	suppress(b.fns["actions"].Role(), "AwsSolutions-IAM5",
-		"Presigned upload and download URLs are signed for object keys chosen per request (rooms and files are created at run time)",
-		"Resource::<"+b.logicalID(b.filesBucket)+".Arn>/*")
+		"Presigned uploads and downloads are signed for object keys made per request under rooms/ (and their thumbnails under thumbs/)",
+		filesObjectsMatching(chat.FilesPrefix+"*"), filesObjectsMatching(chat.ThumbsPrefix+"*"))
+	suppress(b.fns["thumbnail"].Role(), "AwsSolutions-IAM5",
+		"The thumbnail function reads any new original under rooms/ and writes its thumbnail under thumbs/",
+		filesObjectsMatching(chat.FilesPrefix+"*"), filesObjectsMatching(chat.ThumbsPrefix+"*"))
 	if b.props.Tracing {
 		for _, name := range FunctionNames() {
 			suppress(b.fns[name].Role(), "AwsSolutions-IAM5",
@@ -63,16 +68,22 @@ func (b *builder) suppressions() {
 			arnMatching("logs", "log-group:*"))
 	}
 
-	// Handlers CDK itself adds (BucketDeployment, auto-delete of bucket
-	// objects): their code and roles are CDK's, not ours.
+	// BucketDeployment's handler: CDK's code and role, not ours.
 	for _, child := range *b.stack.Node().Children() {
 		id := *child.Node().Id()
-		if strings.HasPrefix(id, "Custom::CDKBucketDeployment") || strings.HasPrefix(id, "Custom::S3AutoDeleteObjects") {
-			cdkHandler := "CDK-managed custom resource handler (" + id + ")"
-			suppress(child, "AwsSolutions-IAM4", cdkHandler+": CDK attaches AWSLambdaBasicExecutionRole")
-			suppress(child, "AwsSolutions-IAM5", cdkHandler+": CDK grants read of the asset bucket and write of the site bucket by prefix")
-			suppress(child, "AwsSolutions-L1", cdkHandler+": the runtime is pinned by the CDK version")
+		if !strings.HasPrefix(id, "Custom::CDKBucketDeployment") {
+			continue
 		}
+		suppress(child, "AwsSolutions-IAM4",
+			"CDK's BucketDeployment handler: CDK attaches the basic execution role to it",
+			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+		suppress(child, "AwsSolutions-IAM5",
+			"CDK's BucketDeployment handler: reads the staged asset from the CDK asset bucket, syncs the site bucket, invalidates the distribution (CloudFront invalidations have no resource-level permissions)",
+			"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:Abort*", "Action::s3:DeleteObject*",
+			"Resource::<"+b.logicalID(b.siteBucket)+".Arn>/*", "Resource::*",
+			&cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::arn:" + partitionPattern + ":s3:::cdk-[a-z0-9]+-assets-[^/]+\\/\\*$/")})
+		suppress(child, "AwsSolutions-L1",
+			"CDK's BucketDeployment handler: its Python runtime is chosen by the CDK version")
 	}
 }
 
@@ -91,9 +102,20 @@ func suppress(construct constructs.IConstruct, rule, reason string, appliesTo ..
 // and region (literal when the stack has an environment, pseudo parameters
 // when not) ending in resource, which is taken literally.
 func arnMatching(service, resource string) *cdknag.RegexAppliesTo {
-	pattern := "^Resource::arn:[^:]+:" + service + ":[^:]+:[^:]+:" + regexp.QuoteMeta(resource) + "$"
+	pattern := "^Resource::arn:" + partitionPattern + ":" + service + ":(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):" + regexp.QuoteMeta(resource) + "$"
 	return &cdknag.RegexAppliesTo{Regex: jsii.String("/" + pattern + "/")}
 }
+
+// filesObjectsMatching accepts the IAM5 finding of the files bucket's
+// objects under a prefix; the bucket's ARN is built from its name
+// expression (see storage.go), which cdk-nag prints unresolved.
+func filesObjectsMatching(pattern string) *cdknag.RegexAppliesTo {
+	return &cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::arn:" + partitionPattern + ":s3:::[a-z0-9-]+-files-.+/" + regexp.QuoteMeta(pattern) + "$/")}
+}
+
+// partitionPattern is how cdk-nag prints an ARN's partition: literal when
+// the stack's region is known, the pseudo parameter when not.
+const partitionPattern = "(<AWS::Partition>|aws[a-z-]*)"
 
 // logicalID is the CloudFormation logical id of an L2 construct's resource.
 func (b *builder) logicalID(c constructs.IConstruct) string {

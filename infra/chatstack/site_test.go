@@ -141,3 +141,18 @@ func TestSiteDeployment(t *testing.T) {
 		t.Errorf("with web/dist want 2 deployments (assets, entry), got %d", n)
 	}
 }
+
+func TestSiteCustomDomain(t *testing.T) {
+	d := get(synth(t, cfgFull).one(t, "AWS::CloudFront::Distribution", "Distribution").Props, "DistributionConfig")
+	if got := strList(get(d, "Aliases")); !slices.Equal(got, []string{"chat.example.com"}) {
+		t.Errorf("aliases %v", got)
+	}
+	cert := get(d, "ViewerCertificate")
+	if render(get(cert, "AcmCertificateArn")) != "arn:aws:acm:us-east-1:123456789012:certificate/site" ||
+		render(get(cert, "MinimumProtocolVersion")) != "TLSv1.2_2021" || render(get(cert, "SslSupportMethod")) != "sni-only" {
+		t.Errorf("viewer certificate %s", render(cert))
+	}
+	if got := render(get(synth(t, cfgFull).tmpl, "Outputs", "SiteUrl", "Value")); got != "https://chat.example.com/" {
+		t.Errorf("SiteUrl %s", got)
+	}
+}

@@ -49,7 +49,8 @@ type builder struct {
 	table         awsdynamodb.Table
 	logBucket     awss3.Bucket
 	filesBucket   awss3.Bucket
-	filesBucketDN string // regional domain name, computed without referencing the bucket (see storage.go)
+	filesName     string // bucket name expression, usable without referencing the bucket (see storage.go)
+	filesBucketDN string // regional domain name, from filesName
 	siteBucket    awss3.Bucket
 
 	pool         awscognito.UserPool

@@ -79,6 +79,7 @@ func (b *builder) newLogBucket() awss3.Bucket {
 // from the name expression instead of the bucket breaks that cycle.
 func (b *builder) newFilesBucket() awss3.Bucket {
 	name := b.filesBucketName()
+	b.filesName = name
 	b.filesBucketDN = name + ".s3." + *b.stack.Region() + "." + *b.stack.UrlSuffix()
 	return b.newPrivateBucket("FilesBucket", "files/", &awss3.BucketProps{
 		BucketName: jsii.String(name),
@@ -107,6 +108,17 @@ func (b *builder) newPrivateBucket(id, logPrefix string, extra *awss3.BucketProp
 	props.RemovalPolicy = b.removal()
 	props.AutoDeleteObjects = jsii.Bool(b.props.DestroyData)
 	return awss3.NewBucket(b.stack, jsii.String(id), &props)
+}
+
+// filesBucketArn is the files bucket's ARN from its name expression (no
+// reference to the bucket resource; see newFilesBucket and thumbnail.go).
+func (b *builder) filesBucketArn() string {
+	return "arn:" + *awscdk.Aws_PARTITION() + ":s3:::" + b.filesName
+}
+
+// filesObjects is the ARN of the files bucket's objects matching pattern.
+func (b *builder) filesObjects(pattern string) string {
+	return b.filesBucketArn() + "/" + pattern
 }
 
 var notBucketChars = regexp.MustCompile(`[^a-z0-9-]+`)

@@ -91,8 +91,15 @@ func (b *builder) accessLogging() {
 	}
 	cfnStage := b.stage.Node().DefaultChild().(awsapigatewayv2.CfnStage)
 	cfnStage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
-		DestinationArn: b.apiAccessLog.LogGroupArn(),
-		Format:         jsii.String(string(format)),
+		// The log group's ARN as API Gateway documents it: without the ":*"
+		// suffix of the LogGroup's Arn attribute.
+		DestinationArn: b.stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("logs"),
+			Resource:     jsii.String("log-group"),
+			ResourceName: b.apiAccessLog.LogGroupName(),
+			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		}),
+		Format: jsii.String(string(format)),
 	})
 	if !b.props.APIGatewayLogRoleExists {
 		cfnStage.AddDependency(b.apiGatewayAccountRole())

@@ -44,7 +44,7 @@ func TestConfigFromEnvReadsEveryVariable(t *testing.T) {
 			JWKSURL: "http://127.0.0.1:9229/local_pool/.well-known/jwks.json",
 		},
 		LogLevel: slog.LevelDebug, S3UsePathStyle: true,
-		Files:    service.FileLimits{MaxBytes: 1 << 20},
+		Files: service.FileLimits{MaxBytes: 1 << 20},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("config = %+v\nwant     %+v", cfg, want)

@@ -66,10 +66,7 @@ func StartProcess(spec ProcessSpec) (*Process, error) {
 	if spec.Log != nil {
 		cmd.Stdout, cmd.Stderr = spec.Log, spec.Log
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Setpgid:   true,            // own group: stopped as a whole, untouched by the terminal's Ctrl-C
-		Pdeathsig: syscall.SIGKILL, // and killed by the kernel if we die first
-	}
+	cmd.SysProcAttr = childProcAttr()
 	var err error
 	onSpawnThread(func() { err = cmd.Start() })
 	if err != nil {

@@ -1,14 +1,20 @@
 package devstack
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/s3notify"
 )
 
 // S3Server is gofakes3 served in-process on its own loopback port. Clients
@@ -19,7 +25,15 @@ type S3Server struct {
 	Backend  *s3mem.Backend
 	srv      *http.Server
 	served   chan struct{}
+	notifier *s3notify.Notifier
+	// onCreated receives the files bucket's object-created notifications,
+	// as the thumbnail Lambda does in AWS; nil until OnObjectCreated.
+	onCreated atomic.Pointer[s3notify.Target]
 }
+
+// OnObjectCreated sends every object created under chat.FilesPrefix to t,
+// asynchronously, shaped as S3's notification to Lambda.
+func (s *S3Server) OnObjectCreated(t s3notify.Target) { s.onCreated.Store(&t) }
 
 // StartS3 starts gofakes3 on a free 127.0.0.1 port.
 func StartS3() (*S3Server, error) {
@@ -34,9 +48,22 @@ func StartS3() (*S3Server, error) {
 	s := &S3Server{
 		Endpoint: "http://" + ln.Addr().String(),
 		Backend:  backend,
-		srv:      &http.Server{Handler: faker.Server(), ReadHeaderTimeout: 10 * time.Second},
 		served:   make(chan struct{}),
 	}
+	notifier, err := s3notify.New(faker.Server(), s3notify.Config{
+		Prefix: chat.FilesPrefix,
+		Target: func(ctx context.Context, ev events.S3Event) error {
+			if t := s.onCreated.Load(); t != nil {
+				return (*t)(ctx, ev)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, errors.Join(err, ln.Close())
+	}
+	s.notifier = notifier
+	s.srv = &http.Server{Handler: notifier, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.served)
 		_ = s.srv.Serve(ln)
@@ -49,10 +76,22 @@ func (s *S3Server) Close() error {
 	if s == nil {
 		return nil
 	}
+	s.notifier.Close() // lets notifications in flight finish
 	err := s.srv.Close()
 	<-s.served
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
+}
+
+// OnObjectCreated routes the in-process S3's object-created notifications
+// to t; it reports false when S3 is external (LocalStack or AWS, which
+// notify on their own) or not started.
+func (s *Stack) OnObjectCreated(t s3notify.Target) bool {
+	if s.s3 == nil {
+		return false
+	}
+	s.s3.OnObjectCreated(t)
+	return true
 }

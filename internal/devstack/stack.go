@@ -84,6 +84,7 @@ type Stack struct {
 
 	services  []*Service
 	s3        *S3Server
+	s3Data    string // where the in-process S3 is snapshotted on Close; "" keeps nothing
 	tempDir   string
 	closeOnce sync.Once
 	closeErr  error
@@ -191,15 +192,31 @@ func (s *Stack) startEmulators(ctx context.Context, opts Options, dataDir string
 		}, &s.Cognito)
 	}
 	if opts.S3 && !s.S3.External {
-		srv, err := StartS3()
-		if err != nil {
-			errs = append(errs, err)
-		} else {
-			s.s3, s.S3.URL = srv, srv.Endpoint
-		}
+		err := s.startS3(opts.DataDir != "", filepath.Join(dataDir, "s3"))
+		mu.Lock()
+		errs = append(errs, err) // nil is dropped by errors.Join
+		mu.Unlock()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// startS3 serves S3 in-process; with persistent data it restores the last
+// snapshot and saves one on Close.
+func (s *Stack) startS3(persistent bool, dir string) error {
+	srv, err := StartS3()
+	if err != nil {
+		return err
+	}
+	s.s3, s.S3.URL = srv, srv.Endpoint
+	if !persistent {
+		return nil
+	}
+	if err := srv.LoadSnapshot(dir); err != nil {
+		return err // and never save over the snapshot we could not read
+	}
+	s.s3Data = dir
+	return nil
 }
 
 // anyExternal reports whether some service is not an emulator of ours.
@@ -335,6 +352,9 @@ func (s *Stack) Close() error {
 		var errs []error
 		for _, svc := range s.services {
 			errs = append(errs, svc.Stop())
+		}
+		if s.s3 != nil && s.s3Data != "" {
+			errs = append(errs, s.s3.SaveSnapshot(s.s3Data))
 		}
 		errs = append(errs, s.s3.Close())
 		if s.tempDir != "" {

@@ -47,6 +47,13 @@ func generousLimits(c *service.Config) { c.RatePerWindow = 10_000 }
 // test unless CHAT_INTEGRATION is set (testenv.AWSConfig does).
 func newStack(t *testing.T, adjust limits) *stack {
 	t.Helper()
+	return newStackWithFiles(t, adjust, "")
+}
+
+// newStackWithFiles is newStack with file sharing on bucket (see
+// newFilesBucket); "" leaves it off.
+func newStackWithFiles(t *testing.T, adjust limits, bucket string) *stack {
+	t.Helper()
 	awsCfg := testenv.AWSConfig(t)
 	s := &stack{t: t, awsCfg: awsCfg}
 	s.table = testenv.NewTable(t, awsCfg)
@@ -86,8 +93,10 @@ func newStack(t *testing.T, adjust limits) *stack {
 	s.gw = gw
 
 	cfg := app.Config{
-		TableName:   s.table,
-		CallbackURL: gw.CallbackURL(),
+		TableName:      s.table,
+		FilesBucket:    bucket,
+		S3UsePathStyle: true,
+		CallbackURL:    gw.CallbackURL(),
 		Cognito:     app.CognitoConfig{Issuer: s.pool.Issuer, ClientID: s.pool.ClientID, JWKSURL: s.pool.JWKSURL},
 		LogLevel:    slog.LevelWarn,
 	}
@@ -198,7 +207,12 @@ type trio struct {
 
 func newTrio(t *testing.T, adjust limits) *trio {
 	t.Helper()
-	s := newStack(t, adjust)
+	return newTrioWithFiles(t, adjust, "")
+}
+
+func newTrioWithFiles(t *testing.T, adjust limits, bucket string) *trio {
+	t.Helper()
+	s := newStackWithFiles(t, adjust, bucket)
 	tr := &trio{s: s}
 	tr.ann = s.newUser("ann", "Ann Archer")
 	tr.bob = s.newUser("bob", "Bob Baker")

@@ -83,6 +83,9 @@ func (s *Chat) verifyAttachment(ctx context.Context, fk chat.FileKey, declared c
 	if errors.Is(err, errNotImage) {
 		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q is not a valid %s image", fk.Name, stored)
 	}
+	if _, thumbnailed := decodedImageTypes[stored]; !thumbnailed {
+		return a, nil // the thumbnail function makes none of WebP
+	}
 	if _, err := s.blobs.Stat(ctx, fk.ThumbKey()); err == nil {
 		a.ThumbKey = fk.ThumbKey()
 	} else if chat.ErrorCode(err) != chat.NotFound {

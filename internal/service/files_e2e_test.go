@@ -3,12 +3,14 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"image/jpeg"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -18,15 +20,47 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
+	"github.com/backchannel-chat/backchannel/internal/s3notify"
 	"github.com/backchannel-chat/backchannel/internal/service"
+	"github.com/backchannel-chat/backchannel/internal/thumbnail"
 )
 
 // s3Harness is the service over the real S3 adapter and an in-process
 // gofakes3 on a loopback port: URLs are fetched over real HTTP.
 func s3Harness(t *testing.T, tweak ...func(*service.Config)) *harness {
 	t.Helper()
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	t.Cleanup(srv.Close)
+	h, _ := s3HarnessWithThumbnails(t, false, tweak...)
+	return h
+}
+
+// s3HarnessWithThumbnails optionally runs the thumbnail handler on every
+// upload, through s3notify, as the local stack does; wait waits for it.
+func s3HarnessWithThumbnails(t *testing.T, thumbnails bool, tweak ...func(*service.Config)) (h *harness, wait func()) {
+	t.Helper()
+	var (
+		handler http.Handler = gofakes3.New(s3mem.New()).Server()
+		target  s3notify.Target
+		n       *s3notify.Notifier
+		err     error
+	)
+	wait = func() {}
+	if thumbnails {
+		n, err = s3notify.New(handler, s3notify.Config{
+			Prefix: chat.FilesPrefix,
+			Target: func(ctx context.Context, ev events.S3Event) error { return target(ctx, ev) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		handler, wait = n, n.Wait
+	}
+	srv := httptest.NewServer(handler)
+	t.Cleanup(func() {
+		if n != nil {
+			n.Close()
+		}
+		srv.Close()
+	})
 	awsCfg := aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
@@ -40,7 +74,12 @@ func s3Harness(t *testing.T, tweak ...func(*service.Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newHarness(t, append([]func(*service.Config){func(c *service.Config) { c.Blobs = blobs }}, tweak...)...)
+	thumbs, err := thumbnail.NewHandler(blobs, thumbnail.Config{Bucket: "files"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target = thumbs.Handle
+	return newHarness(t, append([]func(*service.Config){func(c *service.Config) { c.Blobs = blobs }}, tweak...)...), wait
 }
 
 // httpDo sends a request as a browser would and returns status, headers
@@ -144,4 +183,43 @@ func TestAnUploadThatWasNeverMadeCannotBeSent(t *testing.T) {
 		RoomID: chat.GeneralRoomID, ClientID: "k", Attachments: []chat.Attachment{{Key: ticket.Key, Size: 5, Type: "text/plain"}},
 	})
 	wantCode(t, err, chat.Invalid)
+}
+
+// TestThumbnailChainLocally is the whole local chain: a presigned PUT, the
+// emulated notification, the thumbnail handler, then the message names
+// the thumbnail and its URL serves a small JPEG.
+func TestThumbnailChainLocally(t *testing.T) {
+	h, wait := s3HarnessWithThumbnails(t, true)
+	alice := h.connect("alice", "a1")
+	img := encodeJPEG(t, 1600, 1200)
+	ticket, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{
+		RoomID: chat.GeneralRoomID, Name: "holiday photo.jpg", Size: int64(len(img)), Type: "image/jpeg",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := httpDo(t, ticket.Method, ticket.URL, ticket.Headers, img); resp.StatusCode != http.StatusOK {
+		t.Fatalf("upload: %s", resp.Status)
+	}
+	wait() // the notification is asynchronous, as in AWS
+	ack, err := h.svc.SendMessage(h.ctx, alice, protocol.SendMessageRequest{
+		RoomID: chat.GeneralRoomID, ClientID: "pic",
+		Attachments: []chat.Attachment{{Key: ticket.Key, Size: int64(len(img)), Type: "image/jpeg"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	att := ack.Message.Attachments[0]
+	if att.Width != 1600 || att.Height != 1200 || att.ThumbKey == "" || att.Name != "holiday photo.jpg" {
+		t.Errorf("attachment = %+v", att)
+	}
+	dl, err := h.svc.RequestDownload(h.ctx, alice, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: ticket.Key, Thumb: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := httpDo(t, http.MethodGet, dl.URL, nil, nil)
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(body))
+	if resp.StatusCode != http.StatusOK || err != nil || cfg.Width != 320 || cfg.Height != 240 {
+		t.Errorf("thumbnail: %s, %+v, %v", resp.Status, cfg, err)
+	}
 }

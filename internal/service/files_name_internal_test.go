@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 func TestSanitizeFileName(t *testing.T) {
@@ -64,5 +66,11 @@ func TestFormatBytes(t *testing.T) {
 		if got := formatBytes(n); got != want {
 			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestAttachmentLimitIsTheWireLimit(t *testing.T) {
+	if maxAttachments != protocol.MaxAttachments {
+		t.Errorf("service allows %d attachments, the protocol says %d", maxAttachments, protocol.MaxAttachments)
 	}
 }

@@ -30,6 +30,9 @@ func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.Histor
 	if err != nil {
 		return protocol.HistoryEvent{}, storeErr(err, "read history")
 	}
+	budget := replyBudget
+	msgs, cut := fitBudget(msgs, &budget)
+	more = more || cut
 	ev := protocol.HistoryEvent{Head: protocol.Head{Type: protocol.EventHistory}, RoomID: r.RoomID, Messages: nonNil(msgs), HasMore: more}
 	if more && len(msgs) > 0 {
 		ev.Before = msgs[len(msgs)-1].Seq
@@ -82,6 +85,14 @@ func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeR
 	})
 	if err != nil {
 		return protocol.MissedEvent{}, err
+	}
+	// One budget across rooms, in id order: a room cut short (or left
+	// empty) says HasMore, and the client resumes it again.
+	budget := replyBudget
+	for i := range rooms {
+		var cut bool
+		rooms[i].Messages, cut = fitBudget(rooms[i].Messages, &budget)
+		rooms[i].HasMore = rooms[i].HasMore || cut
 	}
 	ev.Rooms = rooms
 	return ev, nil

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
 // frame is a client frame whose envelope has been read.

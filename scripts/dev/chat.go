@@ -16,6 +16,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/devstack"
 	"github.com/backchannel-chat/backchannel/internal/localgw"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/thumbnail"
 )
 
 // chatServer is the chat's handlers behind the local API Gateway.
@@ -100,6 +101,17 @@ func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) 
 		return nil, errors.Join(fmt.Errorf("build the app: %w", err), s.Close())
 	}
 	built.Store(a)
+
+	// The thumbnail Lambda, fed by the in-process S3's notifications.
+	thumbCfg, err := thumbnail.FunctionConfigFromEnv(os.LookupEnv)
+	if err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	thumbs, err := app.BuildThumbnail(ctx, thumbCfg, app.WithLogger(logger))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("build the thumbnail handler: %w", err), s.Close())
+	}
+	stack.OnObjectCreated(thumbs.Handle)
 	return s, nil
 }
 

@@ -62,9 +62,9 @@ func describe(stack *devstack.Stack, chat *chatServer, web *webServer, f flags) 
 }
 
 func printInfo(w io.Writer, i readyInfo, took time.Duration) {
-	kept := "in memory, gone on exit"
+	kept, keptFiles := "in memory, gone on exit", "in memory, gone on exit"
 	if i.dataDir != "" {
-		kept = "kept in " + i.dataDir
+		kept, keptFiles = "kept in "+i.dataDir, "saved to "+i.dataDir+" on Ctrl-C"
 	}
 	source := func(name, emulator string) string {
 		if i.external[name] {
@@ -79,7 +79,7 @@ func printInfo(w io.Writer, i readyInfo, took time.Duration) {
 	fmt.Fprintf(w, "  @connections  %s/@connections/{connectionId}\n", i.CallbackURL)
 	fmt.Fprintf(w, "  DynamoDB      %s  table %s  (%s)\n", i.DynamoDB, i.TableName, source("dynamodb", "DynamoDB Local, "+kept))
 	fmt.Fprintf(w, "  Cognito       %s  pool %s  client %s  (%s)\n", i.Cognito, i.UserPoolID, i.ClientID, source("cognito", "cognito-local, "+kept))
-	fmt.Fprintf(w, "  S3            %s  bucket %s  (%s)\n", i.S3, i.Bucket, source("s3", "gofakes3 in-process, in memory"))
+	fmt.Fprintf(w, "  S3            %s  bucket %s  (%s)\n", i.S3, i.Bucket, source("s3", "gofakes3 in-process, "+keptFiles))
 	fmt.Fprintf(w, "  logs          %s\n\nPress Ctrl-C to stop.\n\n", i.LogDir)
 }
 

@@ -21,6 +21,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/coder/websocket"
 
 	"github.com/backchannel-chat/backchannel/internal/devstack"
@@ -30,7 +32,8 @@ import (
 // TestDevStack runs the real `make dev` binary twice on one --data
 // directory: everything answers, the gateway refuses a connection without a
 // token and accepts one with a pool token, Ctrl-C leaves no emulator
-// behind, and the second run finds the first run's pool and client.
+// behind, the second run finds the first run's pool and client, and even a
+// SIGKILL of the runner takes its emulators down with it.
 func TestDevStack(t *testing.T) {
 	if !testenv.Enabled() {
 		t.Skip("integration test: starts DynamoDB Local and cognito-local; run under scripts/testenv (make test)")
@@ -52,6 +55,8 @@ func TestDevStack(t *testing.T) {
 
 	first := startDev(t, bin, root, data, web)
 	checkEverythingAnswers(t, first.info)
+	putFile(t, first.info, "kept.txt", "still here")
+	putItem(t, first.info, "kept-item")
 	first.interrupt(t)
 
 	second := startDev(t, bin, root, data, web)
@@ -59,7 +64,13 @@ func TestDevStack(t *testing.T) {
 		t.Errorf("with --data the second run has pool %s client %s, the first had %s %s",
 			second.info.UserPoolID, second.info.ClientID, first.info.UserPoolID, first.info.ClientID)
 	}
-	second.interrupt(t)
+	if !hasItem(t, second.info, "kept-item") {
+		t.Error("with --data the second run lost the first run's table item")
+	}
+	if got := getFile(t, second.info, "kept.txt"); got != "still here" {
+		t.Errorf("with --data the second run's file = %q, want the first run's", got)
+	}
+	second.kill(t)
 }
 
 type devRun struct {
@@ -191,6 +202,69 @@ func checkEverythingAnswers(t *testing.T, info readyInfo) {
 	conn.Close(websocket.StatusNormalClosure, "")
 }
 
+func dynamoClientOf(info readyInfo) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		Region: info.Region, BaseEndpoint: aws.String(info.DynamoDB),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+}
+
+func putItem(t *testing.T, info readyInfo, pk string) {
+	t.Helper()
+	if _, err := dynamoClientOf(info).PutItem(context.Background(), &dynamodb.PutItemInput{
+		TableName: aws.String(info.TableName),
+		Item: map[string]ddbtypes.AttributeValue{
+			"pk": &ddbtypes.AttributeValueMemberS{Value: pk},
+			"sk": &ddbtypes.AttributeValueMemberS{Value: "test"},
+		},
+	}); err != nil {
+		t.Fatalf("put item: %v", err)
+	}
+}
+
+func hasItem(t *testing.T, info readyInfo, pk string) bool {
+	t.Helper()
+	out, err := dynamoClientOf(info).GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(info.TableName),
+		Key: map[string]ddbtypes.AttributeValue{
+			"pk": &ddbtypes.AttributeValueMemberS{Value: pk},
+			"sk": &ddbtypes.AttributeValueMemberS{Value: "test"},
+		},
+	})
+	if err != nil {
+		t.Fatalf("get item: %v", err)
+	}
+	return out.Item != nil
+}
+
+func s3ClientOf(info readyInfo) *s3.Client {
+	return s3.New(s3.Options{
+		Region: info.Region, BaseEndpoint: aws.String(info.S3), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+}
+
+func putFile(t *testing.T, info readyInfo, key, body string) {
+	t.Helper()
+	if _, err := s3ClientOf(info).PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String(info.Bucket), Key: aws.String(key), Body: strings.NewReader(body),
+	}); err != nil {
+		t.Fatalf("put %s in %s at %s: %v", key, info.Bucket, info.S3, err)
+	}
+}
+
+func getFile(t *testing.T, info readyInfo, key string) string {
+	t.Helper()
+	out, err := s3ClientOf(info).GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(info.Bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Errorf("get %s: %v", key, err)
+		return ""
+	}
+	defer out.Body.Close()
+	b, _ := io.ReadAll(out.Body)
+	return string(b)
+}
+
 func signUp(t *testing.T, ctx context.Context, idp *cip.Client, info readyInfo, email, password string) string {
 	t.Helper()
 	if _, err := idp.SignUp(ctx, &cip.SignUpInput{
@@ -245,6 +319,25 @@ func (r *devRun) interrupt(t *testing.T) {
 	}
 	if _, err := os.Stat(r.ready); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("ready file left behind: %v", err)
+	}
+}
+
+// kill sends SIGKILL, which dev cannot catch: the kernel must end the
+// emulators (Pdeathsig).
+func (r *devRun) kill(t *testing.T) {
+	t.Helper()
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-r.done
+	deadline := time.Now().Add(time.Minute)
+	for name, pid := range r.info.PIDs {
+		for alive(pid) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond) // the kernel's SIGKILL is delivered asynchronously
+		}
+		if alive(pid) {
+			t.Errorf("%s (pid %d) outlived a SIGKILLed dev", name, pid)
+		}
 	}
 }
 

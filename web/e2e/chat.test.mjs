@@ -15,6 +15,9 @@ let pageA, pageB, ctxB, dialogs = [];
 // While true, Bo's browser cannot reach the WebSocket server (its
 // reconnects fail), so messages sent meanwhile can only come back via resume.
 let holdBo = false;
+// Dialogs are dismissed and recorded (the XSS test wants none), except
+// confirm() while a test expects one.
+let acceptConfirm = false;
 
 before(async () => {
   stack = await startStack();
@@ -29,6 +32,7 @@ async function newPage(viewport = { width: 1280, height: 800 }) {
   const page = await ctx.newPage();
   page.setDefaultTimeout(30_000);
   page.on("dialog", (d) => {
+    if (acceptConfirm && d.type() === "confirm") return void d.accept();
     dialogs.push(d.message());
     void d.dismiss();
   });
@@ -127,16 +131,66 @@ test("two people sign up and chat in #general, with typing and receipts", async 
 });
 
 test("a direct message reaches the other person with an unread badge", async () => {
-  await pageA.locator("aside.members").getByRole("button", { name: "Message Bo" }).click();
+  await pageA.locator("aside.members button.member", { hasText: "Bo" }).click();
   await pageA.getByRole("heading", { name: /Bo/ }).waitFor();
   await send(pageA, "psst, just between us");
   await messages(pageA).locator("article.msg:not(.pending)", { hasText: "psst" }).waitFor();
   const dmLink = pageB.locator("nav.sidebar .room-link", { hasText: "Ana" });
   await dmLink.locator(".badge").waitFor();
+  await waitFor(async () => /^\(1\) Backchannel$/.test(await pageB.title()), "the unread count in Bo's title");
   await dmLink.click();
   await messages(pageB).getByText("psst, just between us").waitFor();
   await send(pageB, "got it");
   await messages(pageA).getByText("got it").waitFor();
+});
+
+test("channels: create, browse and join, invite to a private one, rename, leave; mentions", async () => {
+  // Ana creates a public channel; Bo finds it and joins.
+  await pageA.getByRole("button", { name: "Create a channel" }).click();
+  await pageA.getByLabel("Name").fill("Ops Team");
+  await pageA.getByLabel("Topic (optional)").fill("pager duty");
+  await axeCheck(pageA, "the create-channel dialog");
+  await pageA.getByRole("button", { name: "Create", exact: true }).click();
+  await pageA.getByRole("heading", { name: /#ops-team/ }).waitFor();
+  await pageB.getByRole("button", { name: "Browse channels" }).click();
+  await pageB.getByRole("button", { name: "Join #ops-team" }).click();
+  await pageB.getByRole("heading", { name: /#ops-team/ }).waitFor();
+  await pageA.locator("aside.members button.member", { hasText: "Bo" }).waitFor();
+
+  // @mention autocomplete: Bo types "@An", picks Ana with Enter.
+  await composer(pageB).pressSequentially("ping @An");
+  await pageB.getByRole("option", { name: /Ana/ }).waitFor();
+  await composer(pageB).press("Enter");
+  assert.match(await composer(pageB).inputValue(), /^ping @Ana $/);
+  await composer(pageB).pressSequentially("please look");
+  await composer(pageB).press("Enter");
+  await messages(pageA).locator(".mention.me", { hasText: "@Ana" }).waitFor();
+
+  // Rename and topic: Bo sees both.
+  await pageA.getByRole("button", { name: "Channel settings" }).click();
+  await pageA.getByLabel("Name").fill("ops");
+  await pageA.getByLabel("Topic (optional)").fill("incidents only");
+  await pageA.getByRole("button", { name: "Save" }).click();
+  await pageB.getByRole("heading", { name: /#ops$/ }).waitFor();
+  await pageB.getByText("incidents only").waitFor();
+
+  // Bo leaves; Ana sees the member count drop.
+  acceptConfirm = true; // the leave button asks "Leave #ops?"
+  await pageB.getByRole("button", { name: "Leave channel" }).click();
+  await waitFor(async () => (await pageB.locator("nav.sidebar .room-link", { hasText: "ops" }).count()) === 0, "ops to leave Bo's sidebar");
+  acceptConfirm = false;
+  await pageA.getByRole("button", { name: "1 members" }).waitFor();
+
+  // A private channel, with Bo invited from the user list.
+  await pageA.getByRole("button", { name: "Create a channel" }).click();
+  await pageA.getByLabel("Name").fill("secret");
+  await pageA.getByLabel(/Private/).check();
+  await pageA.getByRole("button", { name: "Create", exact: true }).click();
+  await pageA.getByRole("heading", { name: /#secret/ }).waitFor();
+  await pageA.getByRole("button", { name: "Invite people" }).click();
+  await pageA.getByRole("checkbox", { name: /Bo/ }).check();
+  await pageA.getByRole("button", { name: "Invite", exact: true }).click();
+  await pageB.locator("nav.sidebar .room-link", { hasText: "secret" }).waitFor();
 });
 
 test("a forced server-side disconnect loses no message, either way", async () => {
@@ -203,8 +257,8 @@ test("usable at 360 px: the sidebar is a drawer", async () => {
 });
 
 test("settings: dark theme and bubbles are remembered per user", async () => {
-  await pageA.getByRole("button", { name: "Settings" }).click();
-  await pageA.getByRole("dialog", { name: "Settings" }).waitFor();
+  await pageA.getByRole("button", { name: "Settings", exact: true }).click();
+  await pageA.getByRole("dialog", { name: "Settings", exact: true }).waitFor();
   await axeCheck(pageA, "the settings dialog");
   await pageA.getByLabel("Dark").check();
   await pageA.getByLabel("Bubbles").check();
@@ -217,3 +271,75 @@ test("settings: dark theme and bubbles are remembered per user", async () => {
   assert.equal(await pageA.evaluate(() => document.documentElement.dataset.layout), "bubble");
   assert.equal(await pageA.evaluate(() => document.documentElement.dataset.theme), "dark");
 });
+
+test("history pages back on scroll and keeps the view still", async () => {
+  await pageA.getByRole("button", { name: "Create a channel" }).click();
+  await pageA.getByLabel("Name").fill("history");
+  await pageA.getByRole("button", { name: "Create", exact: true }).click();
+  await pageA.getByRole("heading", { name: /#history/ }).waitFor();
+  const roomId = await pageA.locator("nav.sidebar .room-link", { hasText: "history" }).getAttribute("data-room");
+
+  // Fill the room from a second connection of Ana's.
+  const total = 60;
+  await sendFromSecondConnection(pageA, roomId, Array.from({ length: total }, (_, i) => `filler ${i + 1}`));
+
+  // A fresh load sees only the newest page; scrolling up brings the rest.
+  await pageA.reload();
+  await pageA.locator("nav.sidebar .room-link", { hasText: "history" }).click();
+  await messages(pageA).getByText(`filler ${total}`, { exact: true }).waitFor();
+  const oldest = await messages(pageA).locator("article.msg[data-seq]").first().getAttribute("data-seq");
+  assert.ok(Number(oldest) > 1, `the first page should not reach seq 1 (got ${oldest})`);
+  const anchor = messages(pageA).locator(`article.msg[data-seq="${oldest}"]`);
+  await messages(pageA).evaluate((el) => (el.scrollTop = 0));
+  const before = (await anchor.boundingBox()).y;
+  await messages(pageA).getByText("filler 1", { exact: true }).waitFor();
+  await pageA.getByText("This is the beginning of #history.").waitFor();
+  const after = (await anchor.boundingBox()).y;
+  assert.ok(Math.abs(after - before) < 4, `the view jumped by ${after - before}px when older messages loaded`);
+  const seqs = await messages(pageA).locator("article.msg[data-seq]").evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+  assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => i + 1));
+
+  // Scrolled up, a new message arrives: a button offers the way down.
+  await sendFromSecondConnection(pageA, roomId, ["the newest one"]);
+  await pageA.getByRole("button", { name: /Jump to latest/ }).click();
+  await messages(pageA).getByText("the newest one").waitFor();
+  await waitFor(() => messages(pageA).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 48), "the list scrolled to the bottom");
+  await waitFor(async () => (await pageA.getByRole("button", { name: /Jump to latest/ }).count()) === 0, "the jump button to go");
+});
+
+// sendFromSecondConnection opens another WebSocket with the page's session
+// and sends texts one by one, waiting for each ack; rate-limited sends are
+// retried with the same clientId.
+async function sendFromSecondConnection(page, roomId, texts) {
+  await page.evaluate(
+    async ({ roomId, texts, tag }) => {
+      const token = JSON.parse(sessionStorage.getItem("backchannel.session")).idToken;
+      const { wsUrl } = await (await fetch("/config.json")).json();
+      const ws = new WebSocket(`${wsUrl}?token=${encodeURIComponent(token)}`);
+      await new Promise((ok, fail) => ((ws.onopen = ok), (ws.onerror = fail)));
+      const reply = (requestId) =>
+        new Promise((ok) => {
+          const on = (ev) => {
+            const f = JSON.parse(ev.data);
+            if (f.requestId === requestId) {
+              ws.removeEventListener("message", on);
+              ok(f);
+            }
+          };
+          ws.addEventListener("message", on);
+        });
+      for (const [n, text] of texts.entries()) {
+        for (let attempt = 0; ; attempt++) {
+          const requestId = `${tag}-${n}-${attempt}`;
+          ws.send(JSON.stringify({ action: "sendMessage", requestId, roomId, clientId: `${tag}-${n}`, text }));
+          const f = await reply(requestId);
+          if (f.type === "ack") break;
+          if (f.code !== "rate_limited") throw new Error(`send ${n}: ${f.code} ${f.message}`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+      ws.close();
+    },
+    { roomId, texts, tag: Math.random().toString(36).slice(2, 10) },
+  );
+}

@@ -1,7 +1,7 @@
 // The chat controller: owns the state, the socket and the side effects
 // (notifications, sound, title, read marks), and offers the intents the
 // components call. Components subscribe and re-render on every change.
-import type { ChannelsFrame, MembersFrame, RoomFrame, Room, ServerEvent, UsersFrame, Profile } from "./protocol.gen";
+import type { ChannelsFrame, RoomFrame, Room, ServerEvent, UsersFrame, Profile } from "./protocol.gen";
 import { ChatSocket, RequestError, type Status } from "./socket";
 import { initialState, reduce, resumePoints, roomTitle, sendingNow, totalUnread, type Action, type ChatState } from "./store";
 import { showNotification, playPing, titleWithUnread } from "./notify";
@@ -16,6 +16,8 @@ export interface ChatEnv {
   onAuthLost(): void;
   prefs(): Prefs;
   t(): Translate;
+  // The display name picked at sign-up, to apply if the profile lacks it.
+  signUpName?: { name: string; done(): void } | null;
 }
 
 function newClientId(): string {
@@ -95,7 +97,12 @@ export class Chat {
 
   private onStatus(s: Status): void {
     this.status = s;
-    if (s === "online" && this.state.activeRoom) this.refreshRoom(this.state.activeRoom);
+    const active = this.state.activeRoom;
+    if (s === "online" && active) {
+      this.refreshRoom(active);
+      // What resume brought into view while still syncing counts as seen.
+      if (this.state.atBottom && document.visibilityState !== "hidden") this.markSeen(active);
+    }
     this.emit();
   }
 
@@ -107,6 +114,27 @@ export class Chat {
       if (!known) this.attention(ev.message.roomId, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
     }
     if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
+    if (ev.type === "state") this.applySignUpName();
+  }
+
+  private applySignUpName(): void {
+    const want = this.env.signUpName;
+    const me = this.state.me;
+    if (!want || !me) return;
+    this.env.signUpName = null;
+    if (me.displayName === want.name) {
+      want.done();
+      return;
+    }
+    // After the state reply has been handled (the socket is mid-sync).
+    setTimeout(() => {
+      this.socket
+        .request({ action: "updateProfile", displayName: want.name })
+        .then(() => want.done())
+        .catch(() => {
+          this.env.signUpName = want;
+        });
+    }, 0);
   }
 
   private attention(roomId: string, sender: string, text: string, mentions: string[]): void {
@@ -116,6 +144,7 @@ export class Chat {
     const title = roomTitle(this.state, room);
     if (roomId === this.state.activeRoom) {
       this.announcement = t("msg.announce", { name: sender, text: text.slice(0, 200) });
+      this.emit();
     }
     const prefs = this.env.prefs();
     const important = room.kind === "direct" || (!!this.state.me && mentions.includes(this.state.me.userId));
@@ -224,7 +253,8 @@ export class Chat {
   }
 
   async invite(roomId: string, userIds: string[]): Promise<void> {
-    (await this.socket.request({ action: "inviteToChannel", roomId, userIds })) as MembersFrame;
+    // The members reply updates the store like any other frame.
+    await this.socket.request({ action: "inviteToChannel", roomId, userIds });
   }
 
   async updateChannel(roomId: string, name: string | undefined, topic: string | undefined): Promise<void> {

@@ -1,12 +1,14 @@
 // The signed-in session: tokens kept in localStorage only when the user
 // asked to be remembered (sessionStorage otherwise), and refreshed silently
 // before the ID token expires.
-import { CognitoClient, CognitoError, type Tokens } from "./cognito";
+import { CognitoClient, CognitoError, jwtClaims, type Tokens } from "./cognito";
 import { RequestError } from "./socket";
 
 const KEY = "backchannel.session";
 // Refresh this long before the ID token expires.
 export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+const SESSION_OVER = new Set(["NotAuthorizedException", "UserNotFoundException", "ResourceNotFoundException"]);
 
 interface Stored extends Tokens {
   remember: boolean;
@@ -50,21 +52,19 @@ export class Session {
   }
 
   get userId(): string {
-    if (!this.tokens) return "";
-    const part = this.tokens.idToken.split(".")[1] ?? "";
-    try {
-      return String(JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/"))).sub ?? "");
-    } catch {
-      return "";
-    }
+    return this.tokens ? String(jwtClaims(this.tokens.idToken).sub ?? "") : "";
+  }
+
+  get email(): string {
+    return this.tokens ? String(jwtClaims(this.tokens.idToken).email ?? "") : "";
   }
 
   // getToken returns a valid ID token, refreshing first when it is near
   // expiry. A refused refresh token rejects with RequestError("auth").
-  getToken = async (): Promise<string> => {
+  getToken = async (force = false): Promise<string> => {
     const t = this.tokens;
     if (!t) throw new RequestError("auth", "signed out");
-    if (t.expiresAt - Date.now() > REFRESH_MARGIN_MS) return t.idToken;
+    if (!force && t.expiresAt - Date.now() > REFRESH_MARGIN_MS) return t.idToken;
     return this.refresh();
   };
 
@@ -81,7 +81,9 @@ export class Session {
         return fresh.idToken;
       })
       .catch((err: unknown) => {
-        if (err instanceof CognitoError && err.type === "NotAuthorizedException") {
+        // The refresh token (or the pool or client it belongs to) is no
+        // longer valid: the user must sign in again.
+        if (err instanceof CognitoError && SESSION_OVER.has(err.type)) {
           this.signOut();
           this.onLost();
           throw new RequestError("auth", err.message);

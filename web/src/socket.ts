@@ -17,8 +17,9 @@ export class RequestError extends Error {
 }
 
 export interface SocketHooks {
-  // A valid ID token, refreshed first when it is about to expire.
-  getToken(): Promise<string>;
+  // A valid ID token, refreshed first when it is about to expire, or
+  // anyway when force is set (the server kept refusing the current one).
+  getToken(force?: boolean): Promise<string>;
   // Every frame the server sends, replies included, in arrival order.
   onEvent(ev: ServerEvent): void;
   onStatus(s: Status): void;
@@ -79,6 +80,9 @@ export class ChatSocket {
   private inFlight = new Map<string, InFlight>();
   private nextId = 1;
   private attempt = 0;
+  // Connections that closed without ever opening: the handshake (the
+  // token) may be what fails, so every few of them the token is refreshed.
+  private failedOpens = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = true;
@@ -179,7 +183,7 @@ export class ChatSocket {
     this.setStatus("connecting");
     let token: string;
     try {
-      token = await this.hooks.getToken();
+      token = await this.hooks.getToken(this.failedOpens > 0 && this.failedOpens % 3 === 0);
     } catch (err) {
       if (err instanceof RequestError && err.code === "auth") {
         this.stop();
@@ -193,8 +197,11 @@ export class ChatSocket {
     const sep = this.opts.url.includes("?") ? "&" : "?";
     const ws = new this.opts.WebSocketImpl(`${this.opts.url}${sep}token=${encodeURIComponent(token)}`);
     this.ws = ws;
+    let opened = false;
     ws.onopen = () => {
       if (this.ws !== ws) return;
+      opened = true;
+      this.failedOpens = 0;
       this.pingTimer = setInterval(() => this.ping(), this.opts.pingIntervalMs);
       void this.sync(ws);
     };
@@ -207,6 +214,7 @@ export class ChatSocket {
     ws.onclose = () => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if (!opened) this.failedOpens++;
       this.teardown(new RequestError("offline", "connection lost"));
       if (this.stopped) return;
       this.setStatus("offline");

@@ -248,4 +248,16 @@ describe("ChatSocket", () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(FakeWebSocket.all).toHaveLength(0);
   });
+
+  it("forces a token refresh when connections keep failing before they open", async () => {
+    const getToken = vi.fn(async (force?: boolean) => (force ? "fresh" : "stale"));
+    setup({ getToken }).sock.start();
+    for (let i = 0; i < 3; i++) {
+      await flush();
+      FakeWebSocket.all[FakeWebSocket.all.length - 1].close(); // refused handshake: never opened
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    expect(getToken.mock.calls.map((c) => !!c[0])).toEqual([false, false, false, true]);
+    expect(FakeWebSocket.all[3].url).toBe("ws://x/local?token=fresh");
+  });
 });

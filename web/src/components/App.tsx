@@ -7,7 +7,7 @@ import { loadConfig, type AppConfig } from "../config";
 import { translator } from "../i18n";
 import { applyPrefs, loadPrefs, savePrefs, type Prefs } from "../prefs";
 import { Session } from "../session";
-import { AuthScreen } from "./AuthScreen";
+import { AuthScreen, takeSignUpName } from "./AuthScreen";
 import { ChatShell } from "./ChatShell";
 import { AppContext } from "./context";
 
@@ -86,6 +86,7 @@ function ChatRoot({ config, session, prefs, setPrefs, signOut }: { config: AppCo
         onAuthLost: () => session.onLost(),
         prefs: () => live.prefs,
         t: () => live.t,
+        signUpName: takeSignUpName(session.email),
       }),
     [],
   );

@@ -5,6 +5,18 @@ import type { Translate } from "../i18n";
 
 type Mode = "signIn" | "signUp" | "confirm";
 
+// The name chosen at sign-up is applied to the chat profile on the first
+// connection when the ID token did not carry it (cognito-local omits the
+// "name" attribute from ID tokens).
+const signUpNameKey = (email: string) => `backchannel.signUpName.${email.toLowerCase()}`;
+function rememberSignUpName(email: string, name: string): void {
+  localStorage.setItem(signUpNameKey(email), name);
+}
+export function takeSignUpName(email: string): { name: string; done(): void } | null {
+  const name = email ? localStorage.getItem(signUpNameKey(email)) : null;
+  return name ? { name, done: () => localStorage.removeItem(signUpNameKey(email)) } : null;
+}
+
 export function AuthScreen({
   cognito,
   t,
@@ -51,6 +63,7 @@ export function AuthScreen({
   const signUp = () =>
     run(async () => {
       const out = await cognito.signUp(email.trim(), password, name.trim());
+      rememberSignUpName(email.trim(), name.trim());
       if (out.confirmed) {
         onSignedIn(await cognito.signIn(email.trim(), password), remember);
         return;
@@ -93,7 +106,10 @@ export function AuthScreen({
             {error}
           </p>
         )}
+        {/* keyed by mode: reusing one mode's inputs for another leaks
+            attributes such as maxLength */}
         <form
+          key={mode}
           onSubmit={(e) => {
             e.preventDefault();
             void (mode === "signIn" ? signIn() : mode === "signUp" ? signUp() : confirm());

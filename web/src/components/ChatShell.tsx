@@ -37,6 +37,19 @@ export function ChatShell() {
     chat.openRoom(first);
   }, [state.rooms, state.activeRoom]);
 
+  const closeDrawer = () => {
+    setDrawer(false);
+    document.querySelector<HTMLElement>(".drawer-toggle")?.focus();
+  };
+  // The open drawer takes focus, and Escape closes it.
+  useEffect(() => {
+    if (!drawer) return;
+    document.querySelector<HTMLElement>(".drawer-close")?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && closeDrawer();
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [drawer]);
+
   const room = state.rooms[state.activeRoom];
   const open = (roomId: string) => {
     chat.openRoom(roomId);
@@ -53,13 +66,13 @@ export function ChatShell() {
         </div>
       )}
       <header class="topbar">
-        <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawer} aria-controls="sidebar" aria-label={drawer ? t("nav.closeSidebar") : t("nav.openSidebar")} onClick={() => setDrawer(!drawer)}>
+        <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawer} aria-controls="sidebar" aria-label={t("nav.openSidebar")} onClick={() => setDrawer(!drawer)}>
           ☰
         </button>
         <span class="topbar-title">{room ? (room.kind === "direct" ? roomTitle(state, room) : `#${room.name}`) : t("app.name")}</span>
       </header>
-      <Sidebar id="sidebar" onOpen={open} onDialog={setDialog} />
-      {drawer && <div class="scrim" onClick={() => setDrawer(false)} aria-hidden="true" />}
+      <Sidebar id="sidebar" onOpen={open} onDialog={setDialog} onClose={closeDrawer} />
+      {drawer && <div class="scrim" onClick={closeDrawer} aria-hidden="true" />}
       <main id="main" class="pane">
         {room ? (
           <MessagePane key={room.roomId} roomId={room.roomId} membersShown={members} onToggleMembers={() => setMembers(!members)} onDialog={setDialog} />

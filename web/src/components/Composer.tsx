@@ -19,6 +19,13 @@ export function mentionAt(text: string, caret: number): MentionQuery | null {
   return { start: caret - m[2].length - 1, query: m[2] };
 }
 
+// mentionHandle: the username, unless the pool gave none of its own (with
+// email sign-in Cognito's username is the user id): then the display name,
+// which the server matches too.
+export function mentionHandle(u: Profile): string {
+  return u.username && u.username !== u.userId ? u.username : u.displayName;
+}
+
 const drafts = new Map<string, string>();
 
 export function Composer({ roomId, label }: { roomId: string; label: string }) {
@@ -68,7 +75,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const pick = (u: Profile) => {
     if (!mention) return;
     const caret = mention.start + 1 + mention.query.length;
-    insert(`@${u.username} `, mention.start, caret);
+    insert(`@${mentionHandle(u)} `, mention.start, caret);
     setMention(null);
   };
 
@@ -121,7 +128,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
                 pick(u);
               }}
             >
-              <strong>{u.displayName}</strong> <span class="muted">@{u.username}</span>
+              <strong>{u.displayName}</strong> {u.username !== u.userId && <span class="muted">@{u.username}</span>}
             </li>
           ))}
         </ul>

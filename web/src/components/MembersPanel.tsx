@@ -30,14 +30,22 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
     const me = u.userId === state.me?.userId;
     return (
       <li key={u.userId}>
-        <button type="button" class="member" disabled={me} onClick={() => void dm(u)} aria-label={me ? `${u.displayName} ${t("sidebar.you")}` : t("members.message", { name: u.displayName })}>
-          <Avatar user={u} size={28} presence />
-          <span class="member-name">
-            {u.displayName} {me && <span class="muted">{t("sidebar.you")}</span>}
-          </span>
-          {members[u.userId]?.role === "owner" && <span class="tag">{t("members.owner")}</span>}
-          <span class="sr-only">{u.online ? t("presence.online") : t("presence.offline")}</span>
-        </button>
+        {me ? (
+          <div class="member">
+            <Avatar user={u} size={28} presence />
+            <span class="member-name">
+              {u.displayName} <span class="muted">{t("sidebar.you")}</span>
+            </span>
+            <span class="sr-only">, {u.online ? t("presence.online") : t("presence.offline")}</span>
+          </div>
+        ) : (
+          <button type="button" class="member" onClick={() => void dm(u)} title={t("members.message", { name: u.displayName })}>
+            <Avatar user={u} size={28} presence />
+            <span class="member-name">{u.displayName}</span>
+            {members[u.userId]?.role === "owner" && <span class="tag">{t("members.owner")}</span>}
+            <span class="sr-only">, {u.online ? t("presence.online") : t("presence.offline")}</span>
+          </button>
+        )}
       </li>
     );
   };

@@ -66,7 +66,6 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
             </button>
           )}
           <button type="button" class="btn members-toggle" aria-pressed={membersShown} onClick={onToggleMembers} title={membersShown ? t("nav.hideMembers") : t("nav.showMembers")}>
-            <span aria-hidden="true">👥 </span>
             {t("room.members", { n: room.memberCount })}
           </button>
         </div>

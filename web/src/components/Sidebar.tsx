@@ -6,7 +6,7 @@ import { Avatar, PresenceDot } from "./Avatar";
 import { useApp, useChatState } from "./context";
 import type { DialogName } from "./ChatShell";
 
-export function Sidebar({ id, onOpen, onDialog }: { id: string; onOpen(roomId: string): void; onDialog(d: DialogName): void }) {
+export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(roomId: string): void; onDialog(d: DialogName): void; onClose(): void }) {
   const { chat, t, signOut } = useApp();
   const state = useChatState(chat);
   const rooms = Object.values(state.rooms);
@@ -48,6 +48,9 @@ export function Sidebar({ id, onOpen, onDialog }: { id: string; onOpen(roomId: s
     <nav id={id} class="sidebar" aria-label={t("sidebar.label")}>
       <div class="sidebar-head">
         <span class="brand">{t("app.name")}</span>
+        <button type="button" class="icon-btn drawer-close" aria-label={t("nav.closeSidebar")} onClick={onClose}>
+          ×
+        </button>
       </div>
       <div class="sidebar-scroll">
         <section aria-labelledby="h-channels">

@@ -1,0 +1,66 @@
+package chatstack
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+// thumbnailEnv is the thumbnail function's environment: only the bucket.
+// The name comes from its expression, not from the bucket resource: the
+// bucket's notification must reference the function, so the function must
+// not reference the bucket (CloudFormation would see a cycle).
+func (b *builder) thumbnailEnv() map[string]*string {
+	return map[string]*string{
+		"FILES_BUCKET": jsii.String(b.filesName),
+		"LOG_LEVEL":    jsii.String(b.props.LogLevel),
+	}
+}
+
+// thumbnailGrantsAndTrigger lets the thumbnail function read originals and
+// write thumbnails, and subscribes it to objects created under rooms/.
+//
+// The subscription is the bucket's own NotificationConfiguration rather
+// than CDK's addEventNotification, which adds a custom-resource Lambda
+// allowed s3:PutBucketNotification on every bucket. S3 checks the
+// destination when the configuration is written, so the bucket waits for
+// the invoke permission, whose source ARN is built from the bucket's name
+// expression (again: no cycle).
+func (b *builder) thumbnailGrantsAndTrigger() {
+	fn := b.fns["thumbnail"]
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:GetObject"),
+		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix + "*")),
+	}))
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:PutObject"),
+		Resources: jsii.Strings(b.filesObjects(chat.ThumbsPrefix + "*")),
+	}))
+
+	permission := awslambda.NewCfnPermission(b.stack, jsii.String("ThumbnailInvokeFromFilesBucket"), &awslambda.CfnPermissionProps{
+		Action:        jsii.String("lambda:InvokeFunction"),
+		FunctionName:  fn.FunctionArn(),
+		Principal:     jsii.String("s3.amazonaws.com"),
+		SourceArn:     jsii.String(b.filesBucketArn()),
+		SourceAccount: awscdk.Aws_ACCOUNT_ID(),
+	})
+	bucket := b.filesBucket.Node().DefaultChild().(awss3.CfnBucket)
+	bucket.SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
+		LambdaConfigurations: &[]interface{}{&awss3.CfnBucket_LambdaConfigurationProperty{
+			Event:    jsii.String("s3:ObjectCreated:*"),
+			Function: fn.FunctionArn(),
+			Filter: &awss3.CfnBucket_NotificationFilterProperty{
+				S3Key: &awss3.CfnBucket_S3KeyFilterProperty{
+					Rules: &[]interface{}{&awss3.CfnBucket_FilterRuleProperty{
+						Name: jsii.String("prefix"), Value: jsii.String(chat.FilesPrefix),
+					}},
+				},
+			},
+		}},
+	})
+	bucket.AddDependency(permission)
+}
