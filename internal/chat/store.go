@@ -2,6 +2,8 @@ package chat
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -45,9 +47,17 @@ type ProfileStore interface {
 // RoomStore keeps rooms and memberships.
 type RoomStore interface {
 	// CreateRoom writes the room and its first members atomically; Conflict
-	// if a room with that id exists.
+	// if a room with that id exists. A channel (any kind but direct) with a
+	// name also claims that name, case-insensitively, across public and
+	// private channels: Conflict with a *NameTakenError cause if another
+	// room holds it, and nothing is written.
 	CreateRoom(ctx context.Context, r Room, members []Member) error
 	GetRoom(ctx context.Context, roomID string) (Room, error)
+	// UpdateRoom sets the non-nil fields (an empty topic removes it);
+	// NotFound if there is no such room. Renaming a channel moves its name
+	// claim atomically: Conflict with a *NameTakenError cause if another
+	// room holds the new name (nothing changes), and the old name is free
+	// again afterwards. Renaming to the room's own name (any case) is fine.
 	UpdateRoom(ctx context.Context, roomID string, name, topic *string) (Room, error)
 	// ListPublicRooms pages through public channels ordered by name.
 	ListPublicRooms(ctx context.Context, cursor string, limit int) ([]Room, string, error)
@@ -72,7 +82,10 @@ type MessageStore interface {
 	// nothing and returns the first message with created=false.
 	AppendMessage(ctx context.Context, m Message) (stored Message, created bool, err error)
 	GetMessage(ctx context.Context, roomID string, seq int64) (Message, error)
-	// ReplaceMessage overwrites an existing message (edit, tombstone).
+	// ReplaceMessage overwrites an existing message (edit, tombstone):
+	// NotFound if there is none at m.Seq, Conflict if the stored message is
+	// deleted already (a tombstone is final, so an edit racing a delete
+	// cannot bring the text back).
 	ReplaceMessage(ctx context.Context, m Message) error
 	// MessagesBefore returns up to limit messages with seq < before (0: the
 	// newest), newest first, and whether older ones exist.
@@ -80,6 +93,31 @@ type MessageStore interface {
 	// MessagesAfter returns up to limit messages with seq > after, oldest
 	// first, and whether newer ones exist.
 	MessagesAfter(ctx context.Context, roomID string, after int64, limit int) ([]Message, bool, error)
+}
+
+// ErrNameTaken matches (errors.Is) every *NameTakenError.
+var ErrNameTaken = errors.New("channel name taken")
+
+// NameTakenError is the cause (Error.Err) of the Conflict that CreateRoom
+// and UpdateRoom return when another room holds a channel name. HolderKind
+// is the kind of the room holding it, or "" if the store could not tell
+// (the claim changed hands meanwhile): the service words its reply by it,
+// so it never names a private channel.
+type NameTakenError struct {
+	Name       string
+	HolderKind RoomKind
+}
+
+func (e *NameTakenError) Error() string {
+	return fmt.Sprintf("channel name %q is taken (by a %s room)", e.Name, e.HolderKind)
+}
+
+func (e *NameTakenError) Is(target error) bool { return target == ErrNameTaken }
+
+// NameTaken builds the Conflict CreateRoom and UpdateRoom return for a
+// taken channel name. Its message is generic; the service rewords it.
+func NameTaken(name string, holder RoomKind) *Error {
+	return &Error{Code: Conflict, Message: "that channel name is taken", Err: &NameTakenError{Name: name, HolderKind: holder}}
 }
 
 // RateLimiter counts events per key in fixed windows.

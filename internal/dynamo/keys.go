@@ -17,6 +17,7 @@ const (
 	prefixMsg      = "MSG#"
 	prefixClient   = "CLIENT#"
 	prefixRate     = "RATE#"
+	prefixChanName = "CHANNAME#"
 
 	skMeta    = "META"
 	skProfile = "PROFILE"
@@ -25,6 +26,7 @@ const (
 	// counter there would write the index, all under one PUBLIC partition,
 	// on every message. It begins with META so one Query reads both.
 	skRoomSeq = "META#SEQ"
+	skClaim   = "CLAIM"
 
 	gsiUsers  = "USERS"  // gsi1pk of every profile: ListProfiles
 	gsiPublic = "PUBLIC" // gsi1pk of public rooms only: ListPublicRooms
@@ -40,6 +42,10 @@ func memberGSIPK(userID string) string       { return prefixMember + userID }
 func msgPK(roomID string) string             { return prefixMsg + roomID }
 func ratePK(key string) string               { return prefixRate + key }
 func publicRoomGSISK(name, id string) string { return strings.ToLower(name) + "#" + id }
+
+// chanNamePK keys the claim on a channel name: lowercased, so names are
+// unique case-insensitively.
+func chanNamePK(name string) string { return prefixChanName + strings.ToLower(name) }
 
 // clientSK keys the idempotency item of one (sender, clientId) pair. It
 // starts with a letter, so it sorts after every message sort key (digits)

@@ -2,7 +2,9 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	gdynamo "github.com/guregu/dynamo/v2"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -115,17 +117,35 @@ func (s *Store) getMessage(ctx context.Context, roomID string, seq int64) (chat.
 }
 
 // ReplaceMessage overwrites an existing message (edit, tombstone);
-// NotFound if there is none at m.Seq.
+// NotFound if there is none at m.Seq, Conflict if it is deleted already:
+// the condition makes the tombstone final, so an edit that read the
+// message before a concurrent delete cannot overwrite it.
 func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	ctx = withOp(ctx, "ReplaceMessage")
-	err := s.table.Put(newMessageItem(m)).If("attribute_exists($)", AttrPK).Run(ctx)
-	if isCondFailed(err) {
-		return chat.Errorf(chat.NotFound, "message %d not found in %s", m.Seq, m.RoomID)
+	err := s.table.Put(newMessageItem(m)).
+		If("attribute_exists($) AND (attribute_not_exists($) OR $ = ?)", AttrPK, "deleted", "deleted", false).
+		IncludeItemInCondCheckFail(true).
+		Run(ctx)
+	if err == nil {
+		return nil
 	}
-	if err != nil {
+	if !isCondFailed(err) {
 		return internal(err, "replace message")
 	}
-	return nil
+	// Failed: either no message or a tombstone. The old item, when returned
+	// with the failure, tells which without another read.
+	var cfe *types.ConditionalCheckFailedException
+	if errors.As(err, &cfe) && cfe.Item != nil {
+		return errMessageDeleted(m)
+	}
+	if _, err := s.GetMessage(ctx, m.RoomID, m.Seq); err != nil {
+		return err
+	}
+	return errMessageDeleted(m)
+}
+
+func errMessageDeleted(m chat.Message) error {
+	return chat.Errorf(chat.Conflict, "message %d in %s was deleted", m.Seq, m.RoomID)
 }
 
 // MessagesBefore returns up to limit messages with seq < before (before <=

@@ -13,16 +13,22 @@ import (
 // maxTransactItems is DynamoDB's limit on items in one transaction.
 const maxTransactItems = 100
 
-// CreateRoom writes the room, its message counter and its first members in
-// one transaction. The stored member count is len(members). Conflict if the
-// room exists.
+// CreateRoom writes the room, its message counter, its name claim (channels
+// only, see nameClaimItem) and its first members in one transaction. The
+// stored member count is len(members). Conflict if the room exists or the
+// name is taken.
 func (s *Store) CreateRoom(ctx context.Context, r chat.Room, members []chat.Member) error {
 	ctx = withOp(ctx, "CreateRoom")
 	if r.ID == "" {
 		return chat.Errorf(chat.Invalid, "room needs an id")
 	}
-	if len(members)+2 > maxTransactItems {
-		return chat.Errorf(chat.Invalid, "at most %d first members", maxTransactItems-2)
+	fixed := 2 // room and counter
+	claim := claimsName(r.Kind, r.Name)
+	if claim {
+		fixed++
+	}
+	if len(members)+fixed > maxTransactItems {
+		return chat.Errorf(chat.Invalid, "at most %d first members", maxTransactItems-fixed)
 	}
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = s.now()
@@ -31,6 +37,9 @@ func (s *Store) CreateRoom(ctx context.Context, r chat.Room, members []chat.Memb
 	tx := s.db.WriteTx().
 		Put(s.table.Put(newRoomItem(r)).If("attribute_not_exists($)", AttrPK)).
 		Put(s.table.Put(roomSeqItem{PK: roomPK(r.ID), SK: skRoomSeq, LastSeq: r.LastSeq}).If("attribute_not_exists($)", AttrPK))
+	if claim {
+		tx.Put(s.putClaim(r.Name, r.ID, r.Kind)) // item 2: the name
+	}
 	seen := make(map[string]bool, len(members))
 	for _, m := range members {
 		if m.UserID == "" || seen[m.UserID] {
@@ -44,13 +53,15 @@ func (s *Store) CreateRoom(ctx context.Context, r chat.Room, members []chat.Memb
 		tx.Put(s.table.Put(newMemberItem(m)).If("attribute_not_exists($)", AttrPK))
 	}
 	err := retryConflicts(ctx, func() error { return tx.Run(ctx) })
-	if isCondFailed(err) {
+	switch {
+	case err == nil:
+		return nil
+	case claim && !txCondFailedAt(err, 0) && txCondFailedAt(err, 2):
+		return s.nameTaken(ctx, r.Name)
+	case isCondFailed(err):
 		return chat.Errorf(chat.Conflict, "room %s exists", r.ID)
 	}
-	if err != nil {
-		return internal(err, "create room")
-	}
-	return nil
+	return internal(err, "create room")
 }
 
 // GetRoom reads a room and its counter: one Query for the sort keys that
@@ -88,39 +99,50 @@ func (s *Store) GetRoom(ctx context.Context, roomID string) (chat.Room, error) {
 }
 
 // UpdateRoom sets the non-nil fields (an empty topic removes it) and
-// returns the room as stored.
+// returns the room as stored. A rename of a channel moves its name claim
+// in the same transaction (see renameRoom): Conflict if the name is taken.
 func (s *Store) UpdateRoom(ctx context.Context, roomID string, name, topic *string) (chat.Room, error) {
 	ctx = withOp(ctx, "UpdateRoom")
-	if name == nil && topic == nil {
-		return s.GetRoom(ctx, roomID)
+	if name != nil && *name == "" {
+		return chat.Room{}, chat.Errorf(chat.Invalid, "room name must not be empty")
 	}
+	var err error
+	switch {
+	case name != nil:
+		err = s.renameRoom(ctx, roomID, *name, topic)
+	case topic != nil:
+		err = s.updateRoomItem(ctx, roomID, nil, topic)
+	}
+	if err != nil {
+		return chat.Room{}, err
+	}
+	return s.GetRoom(ctx, roomID)
+}
+
+// updateRoomItem writes the non-nil fields to the room's META item without
+// touching name claims: for topics, direct rooms and same-name renames.
+func (s *Store) updateRoomItem(ctx context.Context, roomID string, name, topic *string) error {
 	u := s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skMeta).If("attribute_exists($)", AttrPK)
+	setRoomFields(u, name, topic, roomID)
+	err := retryConflicts(ctx, func() error { return u.Run(ctx) })
+	if isCondFailed(err) {
+		return chat.Errorf(chat.NotFound, "room %s not found", roomID)
+	}
+	if err != nil {
+		return internal(err, "update room")
+	}
+	return nil
+}
+
+// setRoomFields adds the non-nil fields to an update of a room's META item.
+func setRoomFields(u *gdynamo.Update, name, topic *string, roomID string) {
 	if name != nil {
-		if *name == "" {
-			return chat.Room{}, chat.Errorf(chat.Invalid, "room name must not be empty")
-		}
 		// gsi1sk orders public rooms by name. Setting it on other rooms is
 		// harmless: without gsi1pk an item stays out of the sparse index,
 		// and it saves reading the kind first.
 		u.Set("name", *name).Set(AttrGSI1SK, publicRoomGSISK(*name, roomID))
 	}
 	setOrRemove(u, "topic", topic)
-	var it roomItem
-	err := retryConflicts(ctx, func() error { return u.Value(ctx, &it) })
-	if isCondFailed(err) {
-		return chat.Room{}, chat.Errorf(chat.NotFound, "room %s not found", roomID)
-	}
-	if err != nil {
-		return chat.Room{}, internal(err, "update room")
-	}
-	r := it.room()
-	var seq roomSeqItem
-	err = s.table.Get(AttrPK, roomPK(roomID)).Range(AttrSK, gdynamo.Equal, skRoomSeq).Consistent(true).One(ctx, &seq)
-	if err != nil && !isNotFound(err) {
-		return chat.Room{}, internal(err, "update room")
-	}
-	r.LastSeq = seq.LastSeq
-	return r, nil
 }
 
 // ListPublicRooms pages through public rooms by name: a Query on gsi1

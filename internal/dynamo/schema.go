@@ -1,5 +1,5 @@
 // Package dynamo implements chat.Store over one DynamoDB table. The key
-// design is in ACCESS_PATTERNS.md beside this file.
+// design and access patterns are in docs/ARCHITECTURE.md.
 package dynamo
 
 import (

@@ -95,7 +95,7 @@ func TestMessaging(t *testing.T) {
 	if len(hist.Messages) != 2 || hist.Messages[1].Seq != 1 || !hist.Messages[1].Deleted || hist.Messages[1].Text != "" {
 		t.Errorf("history after delete: %+v", hist.Messages)
 	}
-	tr.a.callError(protocol.ActionEditMessage, map[string]any{"roomId": club, "seq": 1, "text": "undead"}, "invalid")
+	tr.a.callError(protocol.ActionEditMessage, map[string]any{"roomId": club, "seq": 1, "text": "undead"}, "conflict")
 
 	// Size limit: 8 KB of text passes, one byte more does not.
 	limit := strings.Repeat("é", protocol.MaxTextBytes/2)

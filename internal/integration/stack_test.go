@@ -97,8 +97,8 @@ func newStackWithFiles(t *testing.T, adjust limits, bucket string) *stack {
 		FilesBucket:    bucket,
 		S3UsePathStyle: true,
 		CallbackURL:    gw.CallbackURL(),
-		Cognito:     app.CognitoConfig{Issuer: s.pool.Issuer, ClientID: s.pool.ClientID, JWKSURL: s.pool.JWKSURL},
-		LogLevel:    slog.LevelWarn,
+		Cognito:        app.CognitoConfig{Issuer: s.pool.Issuer, ClientID: s.pool.ClientID, JWKSURL: s.pool.JWKSURL},
+		LogLevel:       slog.LevelWarn,
 	}
 	opts := []app.Option{app.WithAWSConfig(awsCfg), app.WithLogger(logger), app.WithMetrics(t.Output())}
 	if adjust != nil {

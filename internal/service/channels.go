@@ -8,8 +8,9 @@ import (
 )
 
 // CreateChannel creates a public or private channel with the caller as its
-// owner and only member. Names need not be unique (ids are), except that
-// nobody may create a second #general.
+// owner and only member. Names are unique across public and private
+// channels (the store claims them atomically); "general" is reserved for
+// #general even before it exists.
 func (s *Chat) CreateChannel(ctx context.Context, c chat.Connection, r protocol.CreateChannelRequest) (protocol.RoomEvent, error) {
 	if err := s.allow(ctx, c.UserID); err != nil {
 		return protocol.RoomEvent{}, err
@@ -19,7 +20,7 @@ func (s *Chat) CreateChannel(ctx context.Context, c chat.Connection, r protocol.
 		return protocol.RoomEvent{}, err
 	}
 	if name == chat.GeneralRoomID {
-		return protocol.RoomEvent{}, chat.Errorf(chat.Conflict, "#general already exists: pick another name")
+		return protocol.RoomEvent{}, errGeneralTaken()
 	}
 	topic, err := channelTopic(r.Topic)
 	if err != nil {
@@ -36,7 +37,7 @@ func (s *Chat) CreateChannel(ctx context.Context, c chat.Connection, r protocol.
 	}
 	owner := chat.Member{RoomID: room.ID, UserID: c.UserID, Role: chat.RoleOwner, JoinedAt: now}
 	if err := s.store.CreateRoom(ctx, room, []chat.Member{owner}); err != nil {
-		return protocol.RoomEvent{}, storeErr(err, "create channel")
+		return protocol.RoomEvent{}, channelNameErr(err, &name, "create channel")
 	}
 	conns, err := s.indexMember(ctx, room.ID, c.UserID)
 	if err != nil {
@@ -189,6 +190,9 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 		if room.ID == chat.GeneralRoomID && n != room.Name {
 			return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "#general cannot be renamed")
 		}
+		if room.ID != chat.GeneralRoomID && n == chat.GeneralRoomID {
+			return protocol.RoomEvent{}, errGeneralTaken()
+		}
 		name = &n
 	}
 	if r.Topic != nil {
@@ -200,7 +204,7 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 	}
 	room, err = s.store.UpdateRoom(ctx, room.ID, name, topic)
 	if err != nil {
-		return protocol.RoomEvent{}, storeErr(err, "update channel")
+		return protocol.RoomEvent{}, channelNameErr(err, name, "update channel")
 	}
 	// Broadcast room fields only: read positions differ per member, so
 	// clients keep their own readSeq/unread on roomUpdated.

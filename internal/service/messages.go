@@ -88,7 +88,7 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 		return protocol.MessageEvent{}, err
 	}
 	if msg.Deleted {
-		return protocol.MessageEvent{}, chat.Errorf(chat.Invalid, "a deleted message cannot be edited")
+		return protocol.MessageEvent{}, errMessageDeleted()
 	}
 	if text == "" && len(msg.Attachments) == 0 {
 		return protocol.MessageEvent{}, chat.Errorf(chat.Invalid, "message is empty: delete it instead")
@@ -98,7 +98,18 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 		return protocol.MessageEvent{}, err
 	}
 	msg.Text, msg.Mentions, msg.EditedAt = text, mentions, s.clock()
-	return s.replace(ctx, c, msg)
+	ev, err := s.replace(ctx, c, msg)
+	if chat.ErrorCode(err) == chat.Conflict {
+		// Deleted since we read it: the store keeps tombstones final.
+		return protocol.MessageEvent{}, errMessageDeleted()
+	}
+	return ev, err
+}
+
+// errMessageDeleted answers an edit of a tombstone, whether the delete came
+// before the edit read the message or raced it.
+func errMessageDeleted() error {
+	return chat.Errorf(chat.Conflict, "message was deleted")
 }
 
 // DeleteMessage turns one of the caller's own messages into a tombstone: it
@@ -117,7 +128,17 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 	}
 	msg.Text, msg.Mentions, msg.Attachments = "", nil, nil
 	msg.Deleted, msg.EditedAt = true, s.clock()
-	return s.replace(ctx, c, msg)
+	ev, err := s.replace(ctx, c, msg)
+	if chat.ErrorCode(err) != chat.Conflict {
+		return ev, err
+	}
+	// A concurrent delete won and told the room: answer its tombstone, as
+	// for a repeated delete.
+	stored, err := s.store.GetMessage(ctx, msg.RoomID, msg.Seq)
+	if err != nil {
+		return protocol.MessageEvent{}, storeErr(err, "get message")
+	}
+	return protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: stored}, nil
 }
 
 // ownMessage loads a message of a room the caller is in and checks that the
@@ -142,11 +163,10 @@ func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string,
 	return msg, nil
 }
 
-// replace stores an edited or deleted message and tells the room.
-//
-// Not atomic with the read before it: an edit racing a delete of the same
-// message (both by its author) can overwrite the tombstone. A conditional
-// replace in the store would close this.
+// replace stores an edited or deleted message and tells the room. It is
+// not atomic with the read before it, but the store refuses (Conflict) to
+// replace a tombstone, so an edit racing a delete cannot bring the text
+// back; callers turn that Conflict into their answer.
 func (s *Chat) replace(ctx context.Context, c chat.Connection, msg chat.Message) (protocol.MessageEvent, error) {
 	if err := s.store.ReplaceMessage(ctx, msg); err != nil {
 		return protocol.MessageEvent{}, storeErr(err, "update message")

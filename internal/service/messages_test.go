@@ -196,7 +196,7 @@ func TestEditAndDeleteOwnMessage(t *testing.T) {
 	}
 
 	_, err = h.svc.EditMessage(h.ctx, alice, protocol.EditMessageRequest{RoomID: chat.GeneralRoomID, Seq: msg.Seq, Text: "back"})
-	wantCode(t, err, chat.Invalid)
+	wantCode(t, err, chat.Conflict)
 	h.fan.Reset()
 	if _, err := h.svc.DeleteMessage(h.ctx, alice, protocol.MessageRef{RoomID: chat.GeneralRoomID, Seq: msg.Seq}); err != nil {
 		t.Errorf("second delete: %v", err)

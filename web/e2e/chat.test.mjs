@@ -128,6 +128,18 @@ test("two people sign up and chat in #general, with typing and receipts", async 
   await messages(pageB).getByText("(edited)", { exact: true }).waitFor();
 
   await axeCheck(pageA, "the chat screen");
+
+  // The emoji picker works from the keyboard.
+  await pageA.getByRole("button", { name: "Insert emoji" }).click();
+  await pageA.getByRole("dialog", { name: "Emoji" }).waitFor();
+  await axeCheck(pageA, "the emoji picker");
+  await pageA.keyboard.type("thumbs up");
+  await pageA.keyboard.press("ArrowDown");
+  await pageA.keyboard.press("Enter");
+  await waitFor(async () => (await composer(pageA).inputValue()) === "\u{1F44D}", "the emoji in the composer");
+  assert.equal(await pageA.getByRole("dialog", { name: "Emoji" }).count(), 0);
+  await composer(pageA).press("Enter");
+  await messages(pageB).getByText("\u{1F44D}").waitFor();
 });
 
 test("a direct message reaches the other person with an unread badge", async () => {

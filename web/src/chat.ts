@@ -2,7 +2,7 @@
 // (notifications, sound, title, read marks), and offers the intents the
 // components call. Components subscribe and re-render on every change.
 import type { ChannelsFrame, RoomFrame, Room, ServerEvent, UsersFrame, Profile } from "./protocol.gen";
-import { ChatSocket, RequestError, type Status } from "./socket";
+import { ChatSocket, RequestError, type Payload, type Status } from "./socket";
 import { initialState, reduce, resumePoints, roomTitle, sendingNow, totalUnread, type Action, type ChatState } from "./store";
 import { showNotification, playPing, titleWithUnread } from "./notify";
 import type { Prefs } from "./prefs";
@@ -12,7 +12,7 @@ const TYPING_EVERY_MS = 3000;
 
 export interface ChatEnv {
   wsUrl: string;
-  getToken(): Promise<string>;
+  getToken(force?: boolean): Promise<string>;
   onAuthLost(): void;
   prefs(): Prefs;
   t(): Translate;
@@ -35,6 +35,7 @@ export class Chat {
   private ticker: ReturnType<typeof setInterval> | null = null;
   private lastTyping = new Map<string, number>();
   private markSent = new Map<string, number>();
+  private gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly env: ChatEnv) {
     this.socket = new ChatSocket(
@@ -109,12 +110,31 @@ export class Chat {
   private onEvent(ev: ServerEvent): void {
     const before = this.state;
     this.dispatch(ev);
+    if (ev.type === "message") this.watchGap(ev.message.roomId);
     if (ev.type === "message" && ev.message.senderId !== this.state.me?.userId) {
       const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);
       if (!known) this.attention(ev.message.roomId, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
     }
     if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
     if (ev.type === "state") this.applySignUpName();
+  }
+
+  // watchGap: a message past the contiguous mark means one was missed (or
+  // is still on its way from another sender). If the gap is still there a
+  // moment later, resume that room from the mark.
+  private watchGap(roomId: string): void {
+    if (this.gapTimers.has(roomId)) return;
+    const gapped = () => (this.state.messages[roomId] ?? []).some((m) => m.seq > (this.state.last[roomId] ?? 0) + 1);
+    if (!gapped()) return;
+    this.gapTimers.set(
+      roomId,
+      setTimeout(() => {
+        this.gapTimers.delete(roomId);
+        if (gapped() && this.socket.online) {
+          this.socket.request({ action: "resume", rooms: { [roomId]: this.state.last[roomId] ?? 0 } }).catch(() => {});
+        }
+      }, 1500),
+    );
   }
 
   private applySignUpName(): void {
@@ -160,17 +180,32 @@ export class Chat {
 
   // ---- intents ----
 
+  // read sends a read-only request, retrying with backoff while the server
+  // says wait (rate limit) or fails transiently. Offline: the reconnect
+  // refreshes the open room anyway.
+  private async read(payload: Payload, tries = 5): Promise<ServerEvent> {
+    for (let i = 0; ; i++) {
+      try {
+        return await this.socket.request(payload);
+      } catch (err) {
+        const code = err instanceof RequestError ? err.code : "";
+        if (i + 1 >= tries || !["rate_limited", "internal", "timeout"].includes(code)) throw err;
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** i + Math.random() * 500));
+      }
+    }
+  }
+
   private refreshRoom(roomId: string): void {
-    this.socket.request({ action: "history", roomId }).catch(() => {});
-    this.socket.request({ action: "listMembers", roomId }).catch(() => {});
+    this.read({ action: "history", roomId }).catch(() => {});
+    this.read({ action: "listMembers", roomId }).catch(() => {});
   }
 
   openRoom(roomId: string): void {
     this.dispatch({ type: "local/open", roomId });
     if (!roomId) return;
     const h = this.state.history[roomId];
-    if (!h?.loaded) this.socket.request({ action: "history", roomId }).catch(() => {});
-    if (!this.state.members[roomId]) this.socket.request({ action: "listMembers", roomId }).catch(() => {});
+    if (!h?.loaded) this.read({ action: "history", roomId }).catch(() => {});
+    if (!this.state.members[roomId]) this.read({ action: "listMembers", roomId }).catch(() => {});
     this.emit();
   }
 
@@ -182,7 +217,7 @@ export class Chat {
   async loadOlder(roomId: string): Promise<void> {
     const h = this.state.history[roomId];
     if (!h?.hasMore) return;
-    await this.socket.request({ action: "history", roomId, before: h.before });
+    await this.read({ action: "history", roomId, before: h.before });
   }
 
   // markSeen: the user has the newest message of the room in view.

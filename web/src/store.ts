@@ -168,12 +168,14 @@ function removeRoom(state: ChatState, roomId: string): ChatState {
   };
 }
 
-// upsertRoom keeps our own read state: roomUpdated carries room fields only.
-function upsertRoom(state: ChatState, room: RoomState, keepRead: boolean): ChatState {
+// upsertRoom merges a room's fields; the read state only moves forward
+// (roomUpdated carries room fields only, with readSeq 0).
+function upsertRoom(state: ChatState, room: RoomState): ChatState {
   const old = state.rooms[room.roomId];
-  const merged: RoomState = old && keepRead
-    ? { ...room, lastSeq: Math.max(old.lastSeq, room.lastSeq), readSeq: old.readSeq, unread: old.unread, mentions: old.mentions }
-    : { ...room, lastSeq: Math.max(old?.lastSeq ?? 0, room.lastSeq) };
+  let merged: RoomState = { ...room, lastSeq: Math.max(old?.lastSeq ?? 0, room.lastSeq) };
+  if (old && old.readSeq >= room.readSeq) {
+    merged = { ...merged, readSeq: old.readSeq, unread: old.unread, mentions: old.mentions };
+  }
   const last = state.last[room.roomId] ?? room.lastSeq;
   return { ...state, rooms: { ...state.rooms, [room.roomId]: merged }, last: { ...state.last, [room.roomId]: last } };
 }
@@ -225,9 +227,8 @@ export function reduce(state: ChatState, action: Action, now: number = Date.now(
       return applyState(state, action);
     case "room":
     case "roomAdded":
-      return upsertRoom(state, action.room, state.rooms[action.room.roomId] !== undefined && action.type === "roomAdded");
     case "roomUpdated":
-      return upsertRoom(state, action.room, true);
+      return upsertRoom(state, action.room);
     case "roomRemoved":
       return removeRoom(state, action.roomId);
     case "message": {

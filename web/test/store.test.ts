@@ -108,6 +108,14 @@ describe("resume and state", () => {
     expect(s.rooms.g.lastSeq).toBe(4);
   });
 
+  it("a room reply with a newer read position takes it", () => {
+    let s = withState(room("g", { lastSeq: 5, readSeq: 3, unread: 2 }));
+    s = reduce(s, { type: "room", room: room("g", { lastSeq: 6, readSeq: 6, unread: 0 }) });
+    expect(s.rooms.g.readSeq).toBe(6);
+    expect(s.rooms.g.unread).toBe(0);
+    expect(s.rooms.g.lastSeq).toBe(6);
+  });
+
   it("roomUpdated keeps our own read state", () => {
     let s = withState(room("g", { lastSeq: 5, readSeq: 3, unread: 2 }));
     s = reduce(s, { type: "roomUpdated", room: room("g", { lastSeq: 5, topic: "new", readSeq: 0, unread: 0 }) });

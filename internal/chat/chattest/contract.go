@@ -21,6 +21,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("connections", func(t *testing.T) { contractConnections(t, newStore(t)) })
 	t.Run("profiles", func(t *testing.T) { contractProfiles(t, newStore(t)) })
 	t.Run("rooms", func(t *testing.T) { contractRooms(t, newStore(t)) })
+	t.Run("channel names", func(t *testing.T) { contractChannelNames(t, newStore(t)) })
 	t.Run("messages", func(t *testing.T) { contractMessages(t, newStore(t)) })
 	t.Run("rate limiter", func(t *testing.T) { contractRateLimiter(t, newStore(t)) })
 }
@@ -267,7 +268,7 @@ func contractRooms(t *testing.T, s chat.Store) {
 	if got, _ := s.GetRoom(ctx, direct.ID); !slices.Equal(got.MemberIDs, direct.MemberIDs) {
 		t.Errorf("direct MemberIDs = %v", got.MemberIDs)
 	}
-	private := chat.Room{ID: uniq("c_"), Kind: chat.KindPrivate, Name: "aa-private", CreatedBy: owner, CreatedAt: now, MemberCount: 1}
+	private := chat.Room{ID: uniq("c_"), Kind: chat.KindPrivate, Name: uniq("aa-private-"), CreatedBy: owner, CreatedAt: now, MemberCount: 1}
 	if err := s.CreateRoom(ctx, private, []chat.Member{{RoomID: private.ID, UserID: owner, Role: chat.RoleOwner, JoinedAt: now}}); err != nil {
 		t.Fatal(err)
 	}
@@ -339,6 +340,26 @@ func contractMessages(t *testing.T, s chat.Store) {
 	}
 	if m, _ := s.GetMessage(ctx, room.ID, 1); !m.Deleted || m.Text != "" || len(m.Attachments) != 0 || !m.EditedAt.Equal(got.EditedAt) {
 		t.Errorf("after ReplaceMessage = %+v", m)
+	}
+	// A tombstone is final: an edit that read the message before the
+	// delete must not bring the text back.
+	edit := got
+	edit.Text, edit.Deleted, edit.EditedAt = "resurrected", false, now.Add(2*time.Second)
+	wantCode(t, "ReplaceMessage of a deleted message", s.ReplaceMessage(ctx, edit), chat.Conflict)
+	wantCode(t, "ReplaceMessage deleting a deleted message", s.ReplaceMessage(ctx, got), chat.Conflict)
+	if m, _ := s.GetMessage(ctx, room.ID, 1); !m.Deleted || m.Text != "" || !m.EditedAt.Equal(got.EditedAt) {
+		t.Errorf("refused ReplaceMessage changed the tombstone: %+v", m)
+	}
+	ghost := got
+	ghost.Seq, ghost.Deleted = 99, false
+	wantCode(t, "ReplaceMessage missing", s.ReplaceMessage(ctx, ghost), chat.NotFound)
+	edited, _ := s.GetMessage(ctx, room.ID, 2)
+	edited.Text, edited.EditedAt = "edited", now.Add(time.Second)
+	if err := s.ReplaceMessage(ctx, edited); err != nil {
+		t.Errorf("ReplaceMessage edit: %v", err)
+	}
+	if m, _ := s.GetMessage(ctx, room.ID, 2); m.Text != "edited" || m.Deleted {
+		t.Errorf("after edit = %+v", m)
 	}
 
 	seqs := func(ms []chat.Message) []int64 {

@@ -47,14 +47,19 @@ func (s *Store) GetMessage(ctx context.Context, roomID string, seq int64) (chat.
 	return copyMessage(m), nil
 }
 
-// ReplaceMessage overwrites an existing message; NotFound if there is none.
+// ReplaceMessage overwrites an existing message; NotFound if there is none,
+// Conflict if it is deleted already.
 func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	defer s.mu.Unlock()
 	if err := s.begin(ctx, "ReplaceMessage", m.RoomID); err != nil {
 		return err
 	}
-	if _, ok := s.messages[m.RoomID][m.Seq]; !ok {
+	old, ok := s.messages[m.RoomID][m.Seq]
+	if !ok {
 		return chat.Errorf(chat.NotFound, "message not found")
+	}
+	if old.Deleted {
+		return chat.Errorf(chat.Conflict, "message was deleted")
 	}
 	s.messages[m.RoomID][m.Seq] = copyMessage(m)
 	return nil

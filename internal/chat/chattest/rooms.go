@@ -4,12 +4,14 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
 // CreateRoom stores r and members together, or nothing (Conflict) when the
-// id is taken. The room is stored as given, MemberCount included.
+// id or, for a channel, its name is taken. The room is stored as given,
+// MemberCount included.
 func (s *Store) CreateRoom(ctx context.Context, r chat.Room, members []chat.Member) error {
 	defer s.mu.Unlock()
 	if err := s.begin(ctx, "CreateRoom", r.ID); err != nil {
@@ -17,6 +19,12 @@ func (s *Store) CreateRoom(ctx context.Context, r chat.Room, members []chat.Memb
 	}
 	if _, ok := s.rooms[r.ID]; ok {
 		return chat.Errorf(chat.Conflict, "room exists")
+	}
+	claim := claimsName(r)
+	if claim {
+		if err := s.nameFree(r.Name, r.ID); err != nil {
+			return err
+		}
 	}
 	for _, m := range members {
 		if m.RoomID != r.ID || m.UserID == "" {
@@ -29,7 +37,24 @@ func (s *Store) CreateRoom(ctx context.Context, r chat.Room, members []chat.Memb
 	for _, m := range members {
 		s.members[r.ID][m.UserID] = m
 	}
+	if claim {
+		s.names[strings.ToLower(r.Name)] = r.ID
+	}
 	return nil
+}
+
+// claimsName says whether r holds its name: channels do, direct rooms
+// (whose names nobody picks) do not.
+func claimsName(r chat.Room) bool { return r.Kind != chat.KindDirect && r.Name != "" }
+
+// nameFree returns the store's name-taken Conflict unless name is free or
+// held by roomID.
+func (s *Store) nameFree(name, roomID string) error {
+	holder, ok := s.names[strings.ToLower(name)]
+	if !ok || holder == roomID {
+		return nil
+	}
+	return chat.NameTaken(strings.ToLower(name), s.rooms[holder].Kind)
 }
 
 func (s *Store) GetRoom(ctx context.Context, roomID string) (chat.Room, error) {
@@ -53,6 +78,18 @@ func (s *Store) UpdateRoom(ctx context.Context, roomID string, name, topic *stri
 	r, ok := s.rooms[roomID]
 	if !ok {
 		return chat.Room{}, chat.Errorf(chat.NotFound, "room not found")
+	}
+	if name != nil && *name == "" {
+		return chat.Room{}, chat.Errorf(chat.Invalid, "room name must not be empty")
+	}
+	if name != nil && r.Kind != chat.KindDirect {
+		if err := s.nameFree(*name, roomID); err != nil {
+			return chat.Room{}, err
+		}
+		if claimsName(r) && s.names[strings.ToLower(r.Name)] == roomID {
+			delete(s.names, strings.ToLower(r.Name))
+		}
+		s.names[strings.ToLower(*name)] = roomID
 	}
 	if name != nil {
 		r.Name = *name

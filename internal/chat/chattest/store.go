@@ -34,6 +34,7 @@ type Store struct {
 
 	rooms   map[string]chat.Room
 	members map[string]map[string]chat.Member // room -> user -> member
+	names   map[string]string                 // lowercased channel name -> room id holding it
 
 	messages  map[string]map[int64]chat.Message // room -> seq -> message
 	clientIDs map[string]int64                  // room|sender|clientId -> seq
@@ -53,6 +54,7 @@ func NewStore() *Store {
 		profiles:    map[string]chat.Profile{},
 		rooms:       map[string]chat.Room{},
 		members:     map[string]map[string]chat.Member{},
+		names:       map[string]string{},
 		messages:    map[string]map[int64]chat.Message{},
 		clientIDs:   map[string]int64{},
 		counters:    map[string]int{},

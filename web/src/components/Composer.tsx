@@ -138,6 +138,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           onPick={(ch) => {
             const el = ref.current!;
             insert(ch, el.selectionStart ?? text.length, el.selectionEnd ?? text.length);
+            setEmoji(false);
           }}
           onClose={() => {
             setEmoji(false);
