@@ -65,10 +65,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 deps-dynamodb: ## DynamoDB Local into .cache/dynamodb-local (a no-op once there)
 	$(GO) run ./scripts/testenv --prepare
 
-deps-browser: ## Chromium for the browser tests, from Debian, if missing
-	@if [ ! -x /usr/bin/chromium ]; then \
+# The emoji font makes screenshots show what users' browsers show.
+deps-browser: ## Chromium (and an emoji font) for the browser tests, from Debian, if missing
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ]; then \
 	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends chromium; \
+	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends chromium fonts-noto-color-emoji; \
 	fi
 
 clean: ## remove build output (keeps the caches: rm -rf .cache node_modules for those)

@@ -31,6 +31,8 @@ func TestRateLimitIsPerUser(t *testing.T) {
 	// client keeps its connection and can catch up.
 	tr.a.call(protocol.ActionPing, nil, protocol.EventPong)
 	tr.a.call(protocol.ActionGetState, nil, protocol.EventState)
+	// Reads have a budget of their own: resuming still works.
+	tr.a.call(protocol.ActionResume, map[string]any{"rooms": map[string]int64{chat.GeneralRoomID: 0}}, protocol.EventMissed)
 	// The refused send was not stored.
 	h := decode[protocol.HistoryEvent](t, tr.b.call(protocol.ActionHistory, room(chat.GeneralRoomID), protocol.EventHistory))
 	if len(h.Messages) != perWindow+1 {

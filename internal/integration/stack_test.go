@@ -41,7 +41,7 @@ type stack struct {
 // rate limit so that only the rate-limit test meets it.
 type limits func(*service.Config)
 
-func generousLimits(c *service.Config) { c.RatePerWindow = 10_000 }
+func generousLimits(c *service.Config) { c.RatePerWindow, c.ReadsPerWindow = 10_000, 10_000 }
 
 // newStack starts a stack with its own table and user pool. It skips the
 // test unless CHAT_INTEGRATION is set (testenv.AWSConfig does).

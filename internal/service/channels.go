@@ -54,7 +54,7 @@ func (s *Chat) CreateChannel(ctx context.Context, c chat.Connection, r protocol.
 // ListChannels pages through the public channels by name. Private channels
 // and direct rooms never appear here; a member finds them in its state.
 func (s *Chat) ListChannels(ctx context.Context, c chat.Connection, r protocol.ListChannelsRequest) (protocol.ChannelsEvent, error) {
-	if err := s.allow(ctx, c.UserID); err != nil {
+	if err := s.allowRead(ctx, c.UserID); err != nil {
 		return protocol.ChannelsEvent{}, err
 	}
 	if len(r.Cursor) > maxCursorLen {

@@ -10,7 +10,7 @@ import (
 
 // History pages back through a room, newest first, for members only.
 func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.HistoryRequest) (protocol.HistoryEvent, error) {
-	if err := s.allow(ctx, c.UserID); err != nil {
+	if err := s.allowRead(ctx, c.UserID); err != nil {
 		return protocol.HistoryEvent{}, err
 	}
 	if r.Before < 0 {
@@ -48,7 +48,7 @@ func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.Histor
 // may have changed while it was away. It learns its current rooms from
 // getState.
 func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeRequest) (protocol.MissedEvent, error) {
-	if err := s.allow(ctx, c.UserID); err != nil {
+	if err := s.allowRead(ctx, c.UserID); err != nil {
 		return protocol.MissedEvent{}, err
 	}
 	if len(r.Rooms) > maxResumeRooms {

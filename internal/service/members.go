@@ -59,7 +59,7 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 
 // ListMembers lists a room's members, for its members only.
 func (s *Chat) ListMembers(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.MembersEvent, error) {
-	if err := s.allow(ctx, c.UserID); err != nil {
+	if err := s.allowRead(ctx, c.UserID); err != nil {
 		return protocol.MembersEvent{}, err
 	}
 	if _, err := s.requireMember(ctx, r.RoomID, c.UserID); err != nil {

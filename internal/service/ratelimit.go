@@ -12,12 +12,22 @@ import (
 // another. A failing limiter fails the action (closed), like the store
 // behind it would.
 func (s *Chat) allow(ctx context.Context, userID string) error {
-	ok, err := s.store.Allow(ctx, "user:"+userID, s.ratePerWindow, s.rateWindow)
+	return s.limit(ctx, "user:"+userID, "requests", s.ratePerWindow)
+}
+
+// allowRead counts one read (history, resume, a listing) against
+// ReadsPerWindow, apart from the actions that write.
+func (s *Chat) allowRead(ctx context.Context, userID string) error {
+	return s.limit(ctx, "read:"+userID, "reads", s.readsPerWindow)
+}
+
+func (s *Chat) limit(ctx context.Context, key, what string, n int) error {
+	ok, err := s.store.Allow(ctx, key, n, s.rateWindow)
 	if err != nil {
 		return storeErr(err, "rate limit")
 	}
 	if !ok {
-		return chat.Errorf(chat.RateLimited, "too many requests: limit is %d per %s, retry shortly", s.ratePerWindow, s.rateWindow)
+		return chat.Errorf(chat.RateLimited, "too many %s: limit is %d per %s, retry shortly", what, n, s.rateWindow)
 	}
 	return nil
 }

@@ -58,12 +58,15 @@ func TestRateLimitIsPerUser(t *testing.T) {
 
 // Every counted action is refused when the caller is over the limit.
 func TestRateLimitCoversEveryCountedAction(t *testing.T) {
-	h := newHarness(t, func(c *service.Config) { c.RatePerWindow = 1 })
+	h := newHarness(t, func(c *service.Config) { c.RatePerWindow, c.ReadsPerWindow = 1, 1 })
 	alice := h.connect("alice", "a1")
-	if _, err := h.svc.ListUsers(h.ctx, alice, protocol.ListUsersRequest{}); err != nil {
+	if _, err := h.svc.ListUsers(h.ctx, alice, protocol.ListUsersRequest{}); err != nil { // the one read
 		t.Fatal(err)
 	}
 	name := "n"
+	if _, err := h.svc.UpdateProfile(h.ctx, alice, protocol.UpdateProfileRequest{DisplayName: &name}); err != nil { // the one write
+		t.Fatal(err)
+	}
 	calls := map[string]func() error{
 		"listUsers": func() error { _, err := h.svc.ListUsers(h.ctx, alice, protocol.ListUsersRequest{}); return err },
 		"updateProfile": func() error {
@@ -121,5 +124,26 @@ func TestRateLimitCoversEveryCountedAction(t *testing.T) {
 		if err := call(); chat.ErrorCode(err) != chat.RateLimited {
 			t.Errorf("%s over the limit: %v, want rate_limited", name, err)
 		}
+	}
+}
+
+// Reads have their own budget: a reconnect's resume and history after a
+// burst of sends are not refused, and reads never use up the sends.
+func TestReadsAndWritesAreCountedApart(t *testing.T) {
+	h := newHarness(t, func(c *service.Config) { c.RatePerWindow, c.ReadsPerWindow = 2, 3 })
+	alice := h.connect("alice", "a1")
+	h.send(alice, chat.GeneralRoomID, "one")
+	h.send(alice, chat.GeneralRoomID, "two")
+	if _, err := h.svc.SendMessage(h.ctx, alice, protocol.SendMessageRequest{RoomID: chat.GeneralRoomID, ClientID: "three", Text: "3"}); chat.ErrorCode(err) != chat.RateLimited {
+		t.Fatalf("third send: %v, want rate_limited", err)
+	}
+	for i := range 3 {
+		if _, err := h.svc.Resume(h.ctx, alice, protocol.ResumeRequest{Rooms: map[string]int64{chat.GeneralRoomID: 0}}); err != nil {
+			t.Fatalf("read %d after the sends were used up: %v", i+1, err)
+		}
+	}
+	_, err := h.svc.History(h.ctx, alice, protocol.HistoryRequest{RoomID: chat.GeneralRoomID})
+	if chat.ErrorCode(err) != chat.RateLimited || !strings.Contains(chat.ErrorMessage(err), "too many reads") {
+		t.Fatalf("fourth read: %v, want rate_limited about reads", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 // Defaults of the limits in Config.
 const (
 	DefaultRatePerWindow  = 30
+	DefaultReadsPerWindow = 120
 	DefaultRateWindow     = 10 * time.Second
 	DefaultTypingInterval = 3 * time.Second
 	DefaultConnectionTTL  = 3 * time.Hour
@@ -31,6 +32,10 @@ type Config struct {
 	// creates…; ping, typing, getState and markRead are not counted).
 	RatePerWindow int
 	RateWindow    time.Duration
+	// ReadsPerWindow reads per RateWindow per user (history, resume and the
+	// listings), counted apart from RatePerWindow so that a reconnect's
+	// resume right after a burst of sends is not refused.
+	ReadsPerWindow int
 	// TypingInterval: at most one typing event per user per room per interval.
 	TypingInterval time.Duration
 	// ConnectionTTL is how long a connection item outlives a missed
@@ -52,6 +57,7 @@ type Chat struct {
 	log    *slog.Logger
 
 	ratePerWindow  int
+	readsPerWindow int
 	rateWindow     time.Duration
 	typingInterval time.Duration
 	connectionTTL  time.Duration
@@ -68,7 +74,7 @@ func New(cfg Config) (*Chat, error) {
 	if cfg.Fanout == nil {
 		return nil, errors.New("service: Config.Fanout is required")
 	}
-	if cfg.RatePerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 {
+	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 {
 		return nil, errors.New("service: limits must not be negative")
 	}
 	files, err := cfg.Files.resolve()
@@ -81,6 +87,7 @@ func New(cfg Config) (*Chat, error) {
 		now:            cfg.Now,
 		log:            cfg.Logger,
 		ratePerWindow:  orDefault(cfg.RatePerWindow, DefaultRatePerWindow),
+		readsPerWindow: orDefault(cfg.ReadsPerWindow, DefaultReadsPerWindow),
 		rateWindow:     orDefault(cfg.RateWindow, DefaultRateWindow),
 		typingInterval: orDefault(cfg.TypingInterval, DefaultTypingInterval),
 		connectionTTL:  orDefault(cfg.ConnectionTTL, DefaultConnectionTTL),

@@ -24,7 +24,7 @@ const (
 // Cost: one Query for the page plus one UserConnections Query per user on
 // it (storeConcurrency at a time).
 func (s *Chat) ListUsers(ctx context.Context, c chat.Connection, r protocol.ListUsersRequest) (protocol.UsersEvent, error) {
-	if err := s.allow(ctx, c.UserID); err != nil {
+	if err := s.allowRead(ctx, c.UserID); err != nil {
 		return protocol.UsersEvent{}, err
 	}
 	if len(r.Cursor) > maxCursorLen {

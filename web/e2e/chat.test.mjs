@@ -79,6 +79,11 @@ test("the sign-in screen is accessible", async () => {
   await page.goto(stack.info.webUrl);
   await page.getByRole("button", { name: "Sign in" }).first().waitFor();
   await axeCheck(page, "the sign-in screen");
+  // Cognito's error comes out as a sentence people understand.
+  await page.getByLabel("Email").fill(`nobody-${run}@example.com`);
+  await page.getByLabel("Password").fill("wrong password");
+  await page.locator("form").getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "Wrong email or password." }).waitFor();
   await page.getByRole("button", { name: "Create account" }).click();
   await axeCheck(page, "the sign-up screen");
   await ctx.close();
@@ -165,6 +170,8 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await pageA.getByRole("button", { name: "Create", exact: true }).click();
   await pageA.getByRole("heading", { name: /#ops-team/ }).waitFor();
   await pageB.getByRole("button", { name: "Browse channels" }).click();
+  await pageB.getByRole("button", { name: "Join #ops-team" }).waitFor();
+  await axeCheck(pageB, "the browse dialog");
   await pageB.getByRole("button", { name: "Join #ops-team" }).click();
   await pageB.getByRole("heading", { name: /#ops-team/ }).waitFor();
   await pageA.locator("aside.members button.member", { hasText: "Bo" }).waitFor();
@@ -200,6 +207,8 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await pageA.getByRole("button", { name: "Create", exact: true }).click();
   await pageA.getByRole("heading", { name: /#secret/ }).waitFor();
   await pageA.getByRole("button", { name: "Invite people" }).click();
+  await pageA.getByRole("checkbox", { name: /Bo/ }).waitFor();
+  await axeCheck(pageA, "the invite dialog");
   await pageA.getByRole("checkbox", { name: /Bo/ }).check();
   await pageA.getByRole("button", { name: "Invite", exact: true }).click();
   await pageB.locator("nav.sidebar .room-link", { hasText: "secret" }).waitFor();
@@ -282,6 +291,18 @@ test("settings: dark theme and bubbles are remembered per user", async () => {
   await pageA.getByRole("heading", { name: /#general/ }).waitFor();
   assert.equal(await pageA.evaluate(() => document.documentElement.dataset.layout), "bubble");
   assert.equal(await pageA.evaluate(() => document.documentElement.dataset.theme), "dark");
+
+  // The other language: every string comes from the catalog.
+  await pageA.getByRole("button", { name: "Settings", exact: true }).click();
+  await pageA.getByLabel("Language").selectOption("de");
+  await pageA.getByRole("dialog", { name: "Einstellungen" }).waitFor();
+  await pageA.getByRole("button", { name: "Schließen" }).click();
+  await pageA.getByRole("button", { name: "Leute einladen" }).waitFor();
+  assert.equal(await pageA.evaluate(() => document.documentElement.lang), "de");
+  await pageA.screenshot({ path: join(ARTIFACTS, "chat-de.png") });
+  await pageA.getByRole("button", { name: "Einstellungen", exact: true }).click();
+  await pageA.getByLabel("Sprache").selectOption("en");
+  await pageA.getByRole("button", { name: "Close" }).click();
 });
 
 test("history pages back on scroll and keeps the view still", async () => {
@@ -355,3 +376,17 @@ async function sendFromSecondConnection(page, roomId, texts) {
     { roomId, texts, tag: Math.random().toString(36).slice(2, 10) },
   );
 }
+
+test("sign out, then sign in again with remember me: a new tab is signed in", async () => {
+  await pageB.getByRole("button", { name: "Sign out" }).click();
+  await pageB.getByLabel("Email").fill(bo.email);
+  await pageB.getByLabel("Password").fill(bo.password);
+  await pageB.getByLabel("Remember me on this device").check();
+  await pageB.locator("form").getByRole("button", { name: "Sign in" }).click();
+  await pageB.getByRole("heading", { name: /#general/ }).waitFor();
+  assert.ok(await pageB.evaluate(() => localStorage.getItem("backchannel.session")), "the remembered session is in localStorage");
+  const tab = await ctxB.newPage();
+  await tab.goto(stack.info.webUrl);
+  await tab.getByRole("heading", { name: /#general/ }).waitFor();
+  await tab.close();
+});

@@ -1,7 +1,9 @@
 // The chat controller: owns the state, the socket and the side effects
 // (notifications, sound, title, read marks), and offers the intents the
 // components call. Components subscribe and re-render on every change.
-import type { ChannelsFrame, RoomFrame, Room, ServerEvent, UsersFrame, Profile } from "./protocol.gen";
+import type { Attachment, ChannelsFrame, DownloadUrlFrame, RoomFrame, Room, ServerEvent, UploadTicketFrame, UsersFrame, Profile } from "./protocol.gen";
+import { UploadQueue } from "./uploads";
+import { DownloadUrls } from "./downloads";
 import { ChatSocket, RequestError, type Payload, type Status } from "./socket";
 import { initialState, reduce, resumePoints, roomTitle, sendingNow, totalUnread, type Action, type ChatState } from "./store";
 import { showNotification, playPing, titleWithUnread } from "./notify";
@@ -36,8 +38,20 @@ export class Chat {
   private lastTyping = new Map<string, number>();
   private markSent = new Map<string, number>();
   private gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  // Files being attached to the next message of each room.
+  readonly uploads: UploadQueue;
+  readonly downloads: DownloadUrls;
 
   constructor(private readonly env: ChatEnv) {
+    this.uploads = new UploadQueue({
+      requestTicket: async (roomId, name, size, type) => (await this.socket.request({ action: "requestUpload", roomId, name, size, type })) as UploadTicketFrame,
+      newXhr: () => new XMLHttpRequest(),
+      t: () => this.env.t(),
+      onChange: () => this.emit(),
+    });
+    this.downloads = new DownloadUrls(
+      async (roomId, key, thumb) => (await this.read({ action: "requestDownload", roomId, key, thumb: thumb || undefined }, 3)) as DownloadUrlFrame,
+    );
     this.socket = new ChatSocket(
       { url: env.wsUrl },
       {
@@ -45,7 +59,8 @@ export class Chat {
         onEvent: (ev) => this.onEvent(ev),
         onStatus: (s) => this.onStatus(s),
         resumePoints: () => resumePoints(this.state),
-        pendingSends: () => sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text })),
+        pendingSends: () =>
+          sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments })),
         onSendRejected: (clientId, err) => this.dispatch({ type: "local/sendFailed", clientId, error: err.message }),
         onAuthLost: env.onAuthLost,
       },
@@ -72,6 +87,8 @@ export class Chat {
   stop(): void {
     this.socket.stop();
     if (this.ticker) clearInterval(this.ticker);
+    for (const t of this.gapTimers.values()) clearTimeout(t);
+    this.gapTimers.clear();
     this.dispatch({ type: "local/reset" });
   }
 
@@ -230,12 +247,16 @@ export class Chat {
     this.socket.request({ action: "markRead", roomId, seq }).catch(() => this.markSent.delete(roomId));
   }
 
+  // send sends the text with the room's finished uploads (text is optional
+  // when there are attachments).
   send(roomId: string, text: string): void {
     const body = text.trim();
-    if (!body) return;
+    const files: Attachment[] = this.uploads.attachments(roomId);
+    if (!body && files.length === 0) return;
+    const attachments = files.length > 0 ? this.uploads.takeAttachments(roomId) : undefined;
     const clientId = newClientId();
-    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, createdAt: new Date().toISOString(), status: "sending" } });
-    this.socket.sendMessage({ action: "sendMessage", roomId, clientId, text: body });
+    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, attachments, createdAt: new Date().toISOString(), status: "sending" } });
+    this.socket.sendMessage({ action: "sendMessage", roomId, clientId, text: body, attachments });
     this.lastTyping.delete(roomId);
     if (!this.sentOnce) {
       this.sentOnce = true;
@@ -247,7 +268,7 @@ export class Chat {
     const p = this.state.pending.find((x) => x.clientId === clientId);
     if (!p) return;
     this.dispatch({ type: "local/retry", clientId });
-    this.socket.sendMessage({ action: "sendMessage", roomId: p.roomId, clientId, text: p.text });
+    this.socket.sendMessage({ action: "sendMessage", roomId: p.roomId, clientId, text: p.text, attachments: p.attachments });
   }
 
   discard(clientId: string): void {

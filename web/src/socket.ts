@@ -3,7 +3,6 @@
 // reconnect with capped exponential backoff and full jitter, and re-sending
 // unacknowledged messages with their original clientId.
 import type { ClientAction, ErrorFrame, MissedFrame, SendMessageAction, ServerEvent, StateFrame } from "./protocol.gen";
-import { limits } from "./protocol.gen";
 
 export type Status = "connecting" | "online" | "offline";
 
@@ -299,4 +298,3 @@ export class ChatSocket {
   }
 }
 
-export const MAX_TEXT_BYTES = limits.maxTextBytes;

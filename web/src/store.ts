@@ -2,7 +2,7 @@
 // frame and every local intent goes through `reduce`, so the rules (merge by
 // seq, dedupe by clientId, unread counts, typing expiry, receipts) are unit
 // tested without a socket or a DOM.
-import type { MemberInfo, Message, Profile, RoomState, ServerEvent } from "./protocol.gen";
+import type { Attachment, MemberInfo, Message, Profile, RoomState, ServerEvent } from "./protocol.gen";
 
 export const TYPING_TTL_MS = 4000;
 
@@ -10,6 +10,7 @@ export interface PendingSend {
   clientId: string;
   roomId: string;
   text: string;
+  attachments?: Attachment[];
   createdAt: string;
   // "sending" until acked; "failed" when the server refused it for good.
   status: "sending" | "failed";

@@ -9,6 +9,7 @@ import { Avatar } from "./Avatar";
 import { useApp } from "./context";
 import { errorText } from "../chat";
 import type { Layout } from "../prefs";
+import { AttachmentList } from "./Attachments";
 
 export interface ListItem {
   msg: Message;
@@ -112,8 +113,9 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
         ) : m.deleted ? (
           <p class="msg-text tombstone">{t("msg.deleted")}</p>
         ) : (
-          <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
+          m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
+        {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
         {m.editedAt && !m.deleted && !editing && <span class="edited">{t("msg.edited")}</span>}
         {p?.status === "sending" && <span class="status-line">{t("msg.sending")}</span>}
         {p?.status === "failed" && (

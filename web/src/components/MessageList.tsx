@@ -26,6 +26,7 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   const atBottom = useRef(true);
   const anchor = useRef<{ height: number; top: number; first: number } | null>(null);
   const lastSeen = useRef(0);
+  const pendingSeen = useRef(0);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [newBelow, setNewBelow] = useState(false);
 
@@ -33,12 +34,13 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
     const list: ListItem[] = msgs.map((m) => ({ msg: m, pending: undefined }));
     for (const p of state.pending) {
       if (p.roomId !== roomId) continue;
-      const msg: Message = { roomId, seq: -1, clientId: p.clientId, senderId: me?.userId ?? "", senderName: me?.displayName ?? "", text: p.text, createdAt: p.createdAt };
+      const msg: Message = { roomId, seq: -1, clientId: p.clientId, senderId: me?.userId ?? "", senderName: me?.displayName ?? "", text: p.text, attachments: p.attachments, createdAt: p.createdAt };
       list.push({ msg, pending: p });
     }
     return list;
   }, [msgs, state.pending, me]);
 
+  const pendingCount = items.length - msgs.length;
   const seen = receipts(state, roomId);
   const members = state.members[roomId] ?? {};
   const fmt: FormatContext = useMemo(() => {
@@ -93,13 +95,16 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       // Older messages were prepended: keep the same message under the eye.
       el.scrollTop = el.scrollHeight - anchor.current.height + anchor.current.top;
       anchor.current = null;
-    } else if (atBottom.current || lastSeen.current === 0) {
+    } else if (atBottom.current || lastSeen.current === 0 || pendingCount > pendingSeen.current) {
+      // At the bottom already, or we just sent something: follow it (the
+      // scroll event then updates atBottom).
       el.scrollTop = el.scrollHeight;
       if (isVisible()) chat.markSeen(roomId);
     } else if (last > lastSeen.current) {
       setNewBelow(true);
     }
     lastSeen.current = last;
+    pendingSeen.current = pendingCount;
   }, [items]);
 
   useEffect(() => {
