@@ -83,7 +83,12 @@ $(INFRA_TEST_BIN): $(INFRA_GO_SRC)
 	@mkdir -p $(dir $@)
 	go test -c -o $@ ./infra/chatstack
 
+# cfn-lint is Python: Debian's python3 with venv is installed when missing.
 $(INFRA_VENV)/bin/cfn-lint: infra/requirements.txt
+	@if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends python3 python3-venv; \
+	fi
 	python3 -m venv $(INFRA_VENV)
 	$(INFRA_VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
 	@touch $@
