@@ -28,15 +28,18 @@ export async function waitFor(fn, what, timeoutMs = 30_000) {
   }
 }
 
-export async function startStack() {
+// startStack builds and starts scripts/dev; env adds to its environment
+// (e.g. MAX_UPLOAD_BYTES for a smaller upload limit); its log goes to
+// e2e/artifacts/<logName>.
+export async function startStack({ env = {}, logName = "stack.log" } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
   if (!existsSync(join(WEB_DIR, "dist", "index.html"))) throw new Error("web/dist is missing: build the web client first (make web-build)");
   const tmp = mkdtempSync(join(tmpdir(), "backchannel-e2e-"));
   const bin = join(tmp, "dev");
   execFileSync("go", ["build", "-o", bin, "./scripts/dev"], { cwd: ROOT, stdio: "inherit" });
   const readyFile = join(tmp, "ready.json");
-  const log = openSync(join(ARTIFACTS, "stack.log"), "w");
-  const proc = spawn(bin, ["--port", "0", "--web", join(WEB_DIR, "dist"), "--ready-file", readyFile], { cwd: ROOT, stdio: ["ignore", log, log] });
+  const log = openSync(join(ARTIFACTS, logName), "w");
+  const proc = spawn(bin, ["--port", "0", "--web", join(WEB_DIR, "dist"), "--ready-file", readyFile], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
   let exited = null;
   proc.on("exit", (code) => (exited = code));
   const info = await waitFor(

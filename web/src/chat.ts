@@ -89,6 +89,7 @@ export class Chat {
     if (this.ticker) clearInterval(this.ticker);
     for (const t of this.gapTimers.values()) clearTimeout(t);
     this.gapTimers.clear();
+    this.uploads.clear();
     this.dispatch({ type: "local/reset" });
   }
 

@@ -24,17 +24,9 @@ export interface Upload {
 }
 
 // The part of XMLHttpRequest the queue uses, so tests can fake it.
-export interface XhrLike {
-  upload: { onprogress: ((ev: { loaded: number; total: number; lengthComputable: boolean }) => void) | null };
-  onload: (() => void) | null;
-  onerror: (() => void) | null;
-  onabort: (() => void) | null;
-  status: number;
-  open(method: string, url: string): void;
-  setRequestHeader(name: string, value: string): void;
-  send(body: Blob): void;
-  abort(): void;
-}
+export type XhrLike = Pick<XMLHttpRequest, "open" | "setRequestHeader" | "send" | "abort" | "status" | "onload" | "onerror" | "onabort"> & {
+  upload: Pick<XMLHttpRequestUpload, "onprogress">;
+};
 
 export interface UploadDeps {
   requestTicket(roomId: string, name: string, size: number, type: string): Promise<UploadTicketFrame>;
@@ -135,6 +127,15 @@ export class UploadQueue {
     this.xhrs.delete(id);
     this.items = this.items.filter((u) => u.id !== id);
     xhr?.abort();
+    this.deps.onChange();
+  }
+
+  // clear cancels and forgets every upload (on sign-out).
+  clear(): void {
+    const running = [...this.xhrs.values()];
+    this.xhrs.clear();
+    this.items = [];
+    for (const xhr of running) xhr.abort();
     this.deps.onChange();
   }
 

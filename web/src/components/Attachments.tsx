@@ -66,7 +66,7 @@ function FileCard({ a, href, onClick }: { a: Attachment; href?: string; onClick?
   );
   if (href === undefined) return <span class="att-file">{body}</span>;
   return (
-    <a class="att-file" href={href || undefined} target="_blank" rel="noopener noreferrer" download={a.name} onClick={onClick} aria-label={t("files.downloadName", { name: a.name, size: humanSize(a.size, prefs.lang) })}>
+    <a class="att-file" href={href || undefined} target="_blank" rel="noopener noreferrer" download={a.name} onClick={onClick}>
       {body}
     </a>
   );

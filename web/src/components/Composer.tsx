@@ -1,10 +1,12 @@
 // The composer: a growing textarea (Enter sends, Shift+Enter breaks the
-// line), typing notifications, @mention autocomplete and the emoji picker.
+// line), typing notifications, @mention autocomplete, the emoji picker and
+// attachments (the paperclip button, or pasted images).
 import { useMemo, useRef, useState } from "preact/hooks";
 import type { Profile } from "../protocol.gen";
 import { useApp, useChatState } from "./context";
 import { EmojiPicker } from "./EmojiPicker";
 import { limits } from "../protocol.gen";
+import { UploadChips } from "./UploadChips";
 
 interface MentionQuery {
   start: number; // index of "@"
@@ -28,6 +30,15 @@ export function mentionHandle(u: Profile): string {
 
 const drafts = new Map<string, string>();
 
+// pastedName names a pasted image (clipboards call them all "image.png"):
+// pasted-image-20261121-031500.png.
+export function pastedName(type: string, now: Date): string {
+  const ext = (type.split("/")[1] ?? "png").replace("jpeg", "jpg").replace(/[^a-z0-9]/g, "") || "png";
+  const p = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return `pasted-image-${stamp}.${ext}`;
+}
+
 export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const { chat, t } = useApp();
   const state = useChatState(chat);
@@ -36,7 +47,13 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const [active, setActive] = useState(0);
   const [emoji, setEmoji] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
   const tooLong = new TextEncoder().encode(text.trim()).length > limits.maxTextBytes;
+  const uploads = chat.uploads.list(roomId);
+  const uploading = chat.uploads.busy(roomId);
+  const ready = uploads.some((u) => u.status === "done");
+  // Sending waits for every upload to finish (the button is disabled).
+  const canSend = (!!text.trim() || ready) && !tooLong && !uploading;
 
   const candidates: Profile[] = useMemo(() => {
     if (!mention) return [];
@@ -80,7 +97,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   };
 
   const send = () => {
-    if (!text.trim() || tooLong) return;
+    if (!canSend) return;
     chat.send(roomId, text);
     update("");
     setMention(null);
@@ -111,6 +128,26 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     }
   };
 
+  const onPaste = (e: ClipboardEvent) => {
+    const files = Array.from(e.clipboardData?.files ?? []);
+    if (files.length === 0) return;
+    e.preventDefault();
+    const now = new Date();
+    chat.uploads.add(
+      roomId,
+      files.map((f) => (f.type.startsWith("image/") ? new File([f], pastedName(f.type, now), { type: f.type }) : f)),
+    );
+  };
+
+  const onFiles = (e: Event) => {
+    const input = e.currentTarget as HTMLInputElement;
+    const files = Array.from(input.files ?? []);
+    input.value = ""; // the same file can be picked again
+    if (files.length > 0) chat.uploads.add(roomId, files);
+    ref.current?.focus();
+  };
+
+  const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
   const rows = Math.min(8, Math.max(1, text.split("\n").length));
   return (
     <div class="composer">
@@ -146,6 +183,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           }}
         />
       )}
+      <UploadChips uploads={uploads} />
       <form
         class="composer-row"
         onSubmit={(e) => {
@@ -167,17 +205,22 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           aria-invalid={tooLong}
           onInput={onInput}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           onBlur={() => setTimeout(() => setMention(null), 150)}
         />
+        <input ref={fileRef} id="composer-file" type="file" multiple hidden onChange={onFiles} />
+        <button type="button" class="icon-btn attach-btn" aria-label={t("files.attach")} title={t("files.attach")} onClick={() => fileRef.current?.click()}>
+          📎
+        </button>
         <button type="button" class="icon-btn emoji-btn" aria-label={t("composer.emoji")} title={t("composer.emoji")} aria-expanded={emoji} onClick={() => setEmoji(!emoji)}>
           ☺
         </button>
-        <button type="submit" class="btn primary send" disabled={!text.trim() || tooLong}>
+        <button type="submit" class="btn primary send" disabled={!canSend}>
           {t("composer.send")}
         </button>
       </form>
       <p id="composer-hint" class="hint">
-        {tooLong ? t("composer.tooLong") : t("composer.hint")}
+        {hint}
       </p>
     </div>
   );

@@ -13,7 +13,12 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
     if (!d.open) d.showModal?.();
     const first = d.querySelector<HTMLElement>("input, textarea, select, button:not(.dialog-close)");
     first?.focus();
-    return () => back?.focus?.();
+    // Close before giving focus back: while the modal is open everything
+    // outside it is inert and would refuse the focus.
+    return () => {
+      if (d.open) d.close();
+      back?.focus?.();
+    };
   }, []);
   const id = `dlg-${title.replace(/\W+/g, "-")}`;
   return (

@@ -1,6 +1,6 @@
 // One room on screen: its header, the message list, who is typing, and the
-// composer.
-import { useEffect, useState } from "preact/hooks";
+// composer. Files dropped anywhere on it are attached to the next message.
+import { useEffect, useRef, useState } from "preact/hooks";
 import { roomTitle, typingNames } from "../store";
 import { useApp, useChatState } from "./context";
 import { MessageList } from "./MessageList";
@@ -13,6 +13,9 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
   const state = useChatState(chat);
   const room = state.rooms[roomId];
   const [error, setError] = useState("");
+  const [dragging, setDragging] = useState(false);
+  // dragenter/dragleave fire for every child crossed: count the depth.
+  const dragDepth = useRef(0);
   // Re-render once a second while someone types, so the line expires.
   const [now, setNow] = useState(Date.now());
   const typing = typingNames(state, roomId, now);
@@ -39,8 +42,42 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
     }
   };
 
+  const carriesFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files");
+  const dragHandlers = {
+    onDragEnter: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current++;
+      setDragging(true);
+    },
+    onDragOver: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer!.dropEffect = "copy";
+    },
+    onDragLeave: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      dragDepth.current = Math.max(0, dragDepth.current - 1);
+      if (dragDepth.current === 0) setDragging(false);
+    },
+    onDrop: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current = 0;
+      setDragging(false);
+      const files = Array.from(e.dataTransfer!.files);
+      if (files.length > 0) chat.uploads.add(roomId, files);
+      document.getElementById("composer-input")?.focus();
+    },
+  };
+
   return (
-    <section class="room" aria-labelledby="room-title">
+    <section class={dragging ? "room dragging" : "room"} aria-labelledby="room-title" {...dragHandlers}>
+      {dragging && (
+        <div class="drop-zone" aria-hidden="true">
+          <p>{t("files.dropHere", { room: label })}</p>
+        </div>
+      )}
       <header class="room-head">
         <div class="room-head-text">
           <h1 id="room-title">
