@@ -99,10 +99,10 @@ func ptr[T any](v T) *T { return &v }
 func (b *builder) grants() {
 	conn, actions := b.fns["connection"], b.fns["actions"]
 
-	b.table.GrantReadWriteData(conn)
+	b.grantTableData(conn)
 	b.stage.GrantManagementApiAccess(conn) // presence fan-out and 410 cleanup
 
-	b.table.GrantReadWriteData(actions)
+	b.grantTableData(actions)
 	b.stage.GrantManagementApiAccess(actions)
 	// A presigned URL carries the signer's permissions: the actions function
 	// presigns uploads (PUT) under rooms/ and downloads (GET) of originals
@@ -131,4 +131,21 @@ func titleCase(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// tableDataActions are exactly the calls internal/dynamo makes at run time
+// (transactions need the per-item actions they are made of). No Scan: no
+// operation scans, and IAM holds the code to it. No stream reads.
+var tableDataActions = []string{
+	"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+	"dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
+}
+
+// grantTableData is GrantReadWriteData narrowed to tableDataActions, on the
+// table and its index.
+func (b *builder) grantTableData(fn awslambda.Function) {
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(tableDataActions...),
+		Resources: jsii.Strings(*b.table.TableArn(), *b.table.TableArn()+"/index/*"),
+	}))
 }

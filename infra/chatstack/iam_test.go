@@ -142,8 +142,8 @@ func TestFunctionGrants(t *testing.T) {
 		wantNone []string
 		files    bool
 	}{
-		{"connection", []string{"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "execute-api:ManageConnections"}, []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket"}, false},
-		{"actions", []string{"dynamodb:PutItem", "dynamodb:Query", "execute-api:ManageConnections", "s3:PutObject", "s3:GetObject", "s3:ListBucket"}, []string{"s3:DeleteObject"}, true},
+		{"connection", []string{"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "execute-api:ManageConnections"}, []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket", "dynamodb:Scan", "dynamodb:GetRecords"}, false},
+		{"actions", []string{"dynamodb:PutItem", "dynamodb:Query", "execute-api:ManageConnections", "s3:PutObject", "s3:GetObject", "s3:ListBucket"}, []string{"s3:DeleteObject", "dynamodb:Scan", "dynamodb:GetRecords"}, true},
 	} {
 		t.Run(tc.fn, func(t *testing.T) {
 			fn := functionNamed(t, s, tc.fn)
