@@ -194,6 +194,17 @@ type StateEvent struct {
 	Me           chat.Profile   `json:"me"`
 	Rooms        []RoomState    `json:"rooms"`
 	Users        []chat.Profile `json:"users"` // people who share a room with me
+	Limits       Limits         `json:"limits"`
+}
+
+// Limits are this deployment's limits, so a client can check before it
+// asks (the server checks again).
+type Limits struct {
+	MaxTextBytes int `json:"maxTextBytes"`
+	// Files is false when the deployment has no files bucket.
+	Files              bool     `json:"files"`
+	MaxUploadBytes     int64    `json:"maxUploadBytes,omitempty"`
+	AllowedUploadTypes []string `json:"allowedUploadTypes,omitempty"`
 }
 
 type UsersEvent struct {

@@ -129,3 +129,13 @@ func formatBytes(n int64) string {
 		return fmt.Sprintf("%d bytes", n)
 	}
 }
+
+// limits tells clients this deployment's limits (in the state event).
+func (s *Chat) limits() protocol.Limits {
+	l := protocol.Limits{MaxTextBytes: protocol.MaxTextBytes, Files: s.blobs != nil}
+	if l.Files {
+		l.MaxUploadBytes = s.files.MaxBytes
+		l.AllowedUploadTypes = slices.Clone(s.files.AllowedTypes)
+	}
+	return l
+}

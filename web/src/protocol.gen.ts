@@ -308,6 +308,7 @@ export interface StateEvent {
   me: Profile;
   rooms: RoomState[];
   users: Profile[];
+  limits: Limits;
 }
 
 export interface TypingEvent {
@@ -415,5 +416,12 @@ export interface RoomState {
   readSeq: number;
   unread: number;
   mentions: number;
+}
+
+export interface Limits {
+  maxTextBytes: number;
+  files: boolean;
+  maxUploadBytes?: number;
+  allowedUploadTypes?: string[];
 }
 
