@@ -5,7 +5,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ARTIFACTS, WEB_DIR, confirmationCode, startStack, waitFor } from "./stack.mjs";
+import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
+import { axeCheck, composer, messages, send, signUp as signUpOn } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -40,39 +41,7 @@ async function newPage(viewport = { width: 1280, height: 800 }) {
   return { ctx, page };
 }
 
-async function signUp(page, who) {
-  await page.goto(stack.info.webUrl);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByLabel("Display name").fill(who.name);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.locator("form").getByRole("button", { name: "Create account" }).click();
-  await page.getByLabel("Confirmation code").waitFor();
-  const code = await confirmationCode(stack.info, who.email);
-  await page.getByLabel("Confirmation code").fill(code);
-  await page.getByRole("button", { name: "Confirm" }).click();
-  await page.getByRole("heading", { name: /#general/ }).waitFor();
-  await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
-}
-
-const composer = (page) => page.locator("#composer-input");
-const messages = (page) => page.locator(".messages");
-
-async function send(page, text) {
-  await composer(page).fill(text);
-  await composer(page).press("Enter");
-}
-
-async function axeCheck(page, where) {
-  await page.addScriptTag({ path: join(WEB_DIR, "node_modules", "axe-core", "axe.min.js") });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
-  });
-  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(bad, [], `axe on ${where}: ${JSON.stringify(bad, null, 1)}`);
-}
+const signUp = (page, who) => signUpOn(stack, page, who);
 
 test("the sign-in screen is accessible", async () => {
   const { ctx, page } = await newPage();

@@ -70,11 +70,18 @@ export async function startStack({ env = {}, logName = "stack.log" } = {}) {
   };
 }
 
-// confirmationCode reads the code cognito-local "sent" to email from its log.
+// confirmationCode reads the code cognito-local "sent" to email: from the
+// user pool's database file (saved before SignUp answers), else from its log.
+// The log alone is not enough: cognito-local's logger (sonic-boom) counts
+// the characters it queued against the bytes it wrote, so the box-drawing
+// characters of every delivery leave it short and, from about the fourth
+// sign-up on, a delivery sits unwritten until more output comes.
 export async function confirmationCode(info, email) {
   const file = join(info.logDir, "cognito-local.log");
   return waitFor(
     () => {
+      const stored = codeInPoolDb(info, email);
+      if (stored) return stored;
       const text = readFileSync(file, "utf8").replace(/\x1b\[[0-9;]*m/g, "");
       const at = text.lastIndexOf(`Destination: ${email}`);
       if (at < 0) return null;
@@ -82,4 +89,14 @@ export async function confirmationCode(info, email) {
     },
     `the confirmation code for ${email}`,
   );
+}
+
+// codeInPoolDb finds email's pending confirmation code in cognito-local's
+// pool file (<data dir>/cognito/.cognito/db/<pool id>.json).
+function codeInPoolDb(info, email) {
+  const db = join(dirname(info.logDir), "cognito", ".cognito", "db", `${info.userPoolId}.json`);
+  if (!existsSync(db)) return null;
+  const users = Object.values(JSON.parse(readFileSync(db, "utf8")).Users ?? {});
+  const user = users.find((u) => u.Attributes?.some((a) => a.Name === "email" && a.Value === email));
+  return user?.ConfirmationCode ?? null;
 }

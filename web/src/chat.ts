@@ -5,7 +5,7 @@ import type { Attachment, ChannelsFrame, DownloadUrlFrame, RoomFrame, Room, Serv
 import { UploadQueue } from "./uploads";
 import { DownloadUrls } from "./downloads";
 import { ChatSocket, RequestError, type Payload, type Status } from "./socket";
-import { initialState, reduce, resumePoints, roomTitle, sendingNow, totalUnread, type Action, type ChatState } from "./store";
+import { directPeer, initialState, reduce, resumePoints, roomTitle, sendingNow, totalUnread, type Action, type ChatState } from "./store";
 import { showNotification, playPing, titleWithUnread } from "./notify";
 import type { Prefs } from "./prefs";
 import type { Translate } from "./i18n";
@@ -134,7 +134,10 @@ export class Chat {
       if (!known) this.attention(ev.message.roomId, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
     }
     if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
-    if (ev.type === "state") this.applySignUpName();
+    if (ev.type === "state") {
+      this.uploads.setLimits(ev.limits);
+      this.applySignUpName();
+    }
   }
 
   // watchGap: a message past the contiguous mark means one was missed (or
@@ -190,9 +193,11 @@ export class Chat {
     const away = document.hidden || roomId !== this.state.activeRoom;
     if (away && prefs.sound) playPing();
     if (document.hidden) {
-      showNotification(t("notify.title", { name: sender, room: room.kind === "direct" ? title : `#${title}` }), text.slice(0, 180), roomId, () =>
-        this.openRoom(roomId),
-      );
+      // A 1:1 DM's title is the sender already ("Bo in Bo" says nothing).
+      const heading = directPeer(this.state, room)
+        ? t("notify.titleDirect", { name: sender })
+        : t("notify.title", { name: sender, room: room.kind === "direct" ? title : `#${title}` });
+      showNotification(heading, text.slice(0, 180), roomId, () => this.openRoom(roomId));
     }
   }
 

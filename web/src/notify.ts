@@ -2,27 +2,45 @@
 // synthesized with WebAudio (no file to fetch), and the unread count in the
 // document title.
 let audio: AudioContext | null = null;
+// Counts pings, so that of the pings waiting on a suspended context only
+// the newest one beeps.
+let pings = 0;
 
 export function playPing(): void {
   try {
     const Ctx = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
     if (!Ctx) return;
-    audio ??= new Ctx();
-    const now = audio.currentTime;
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.type = "sine";
-    osc.frequency.setValueAtTime(880, now);
-    osc.frequency.exponentialRampToValueAtTime(660, now + 0.15);
-    gain.gain.setValueAtTime(0.0001, now);
-    gain.gain.exponentialRampToValueAtTime(0.15, now + 0.01);
-    gain.gain.exponentialRampToValueAtTime(0.0001, now + 0.25);
-    osc.connect(gain).connect(audio.destination);
-    osc.start(now);
-    osc.stop(now + 0.3);
+    const ctx = (audio ??= new Ctx());
+    const ping = ++pings;
+    if (ctx.state === "suspended") {
+      // A context made before any user gesture starts suspended and stays
+      // so until resume() is called once the user has interacted: ask on
+      // every ping, and beep when (if) it runs.
+      ctx
+        .resume()
+        .then(() => ping === pings && beep(ctx))
+        .catch(() => {});
+      return;
+    }
+    beep(ctx);
   } catch {
     /* audio not allowed yet (no user gesture): stay silent */
   }
+}
+
+function beep(ctx: AudioContext): void {
+  const now = ctx.currentTime;
+  const osc = ctx.createOscillator();
+  const gain = ctx.createGain();
+  osc.type = "sine";
+  osc.frequency.setValueAtTime(880, now);
+  osc.frequency.exponentialRampToValueAtTime(660, now + 0.15);
+  gain.gain.setValueAtTime(0.0001, now);
+  gain.gain.exponentialRampToValueAtTime(0.15, now + 0.01);
+  gain.gain.exponentialRampToValueAtTime(0.0001, now + 0.25);
+  osc.connect(gain).connect(ctx.destination);
+  osc.start(now);
+  osc.stop(now + 0.3);
 }
 
 export type Permission = "granted" | "denied" | "default" | "unsupported";

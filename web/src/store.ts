@@ -2,7 +2,7 @@
 // frame and every local intent goes through `reduce`, so the rules (merge by
 // seq, dedupe by clientId, unread counts, typing expiry, receipts) are unit
 // tested without a socket or a DOM.
-import type { Attachment, MemberInfo, Message, Profile, RoomState, ServerEvent } from "./protocol.gen";
+import type { Attachment, Limits, MemberInfo, Message, Profile, RoomState, ServerEvent } from "./protocol.gen";
 
 export const TYPING_TTL_MS = 4000;
 
@@ -51,6 +51,8 @@ export interface ChatState {
   // messages there do not count as unread.
   activeRoom: string;
   atBottom: boolean;
+  // This deployment's limits, from the state event (null until connected).
+  limits: Limits | null;
 }
 
 export const initialState: ChatState = {
@@ -65,6 +67,7 @@ export const initialState: ChatState = {
   members: {},
   typing: {},
   activeRoom: "",
+  limits: null,
   atBottom: true,
 };
 
@@ -210,6 +213,7 @@ function applyState(state: ChatState, ev: Extract<ServerEvent, { type: "state" }
     ...state,
     me: ev.me,
     connectionId: ev.connectionId,
+    limits: ev.limits,
     rooms,
     last,
     users,

@@ -2,7 +2,7 @@
 // (requestUpload), is PUT to the presigned URL with XMLHttpRequest (fetch
 // cannot report upload progress), and becomes an attachment of the next
 // message of its room. Sizes and counts are checked before asking the server.
-import type { Attachment, UploadTicketFrame } from "./protocol.gen";
+import type { Attachment, Limits, UploadTicketFrame } from "./protocol.gen";
 import { limits } from "./protocol.gen";
 import { RequestError } from "./socket";
 import type { Translate } from "./i18n";
@@ -72,12 +72,18 @@ let nextId = 1;
 export class UploadQueue {
   private items: Upload[] = [];
   private xhrs = new Map<string, XhrLike>();
-  private readonly maxBytes: number;
+  private maxBytes: number;
   private readonly maxFiles: number;
 
   constructor(private readonly deps: UploadDeps) {
     this.maxBytes = deps.maxBytes ?? limits.defaultMaxUploadBytes;
     this.maxFiles = deps.maxFiles ?? limits.maxAttachments;
+  }
+
+  // setLimits takes the deployment's upload limit from the state event, so
+  // a file over a smaller MAX_UPLOAD_BYTES is refused before it is sent.
+  setLimits(l: Limits): void {
+    if (l.maxUploadBytes && l.maxUploadBytes > 0) this.maxBytes = l.maxUploadBytes;
   }
 
   // list is the room's uploads in the order they were added.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { initialState, mergeMessages, receipts, reduce, resumePoints, sendingNow, totalUnread, typingNames, type ChatState, TYPING_TTL_MS } from "../src/store";
-import { BOB, CY, ME, msg, room, stateFrame } from "./fixtures";
+import { BOB, CY, LIMITS, ME, msg, room, stateFrame } from "./fixtures";
 
 function withState(...rooms: ReturnType<typeof room>[]): ChatState {
   return reduce(initialState, stateFrame(rooms));
@@ -11,6 +11,13 @@ describe("mergeMessages", () => {
     const merged = mergeMessages([msg("g", 1), msg("g", 3)], [msg("g", 2), msg("g", 3, { text: "edited" })]);
     expect(merged.map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(merged[2].text).toBe("edited");
+  });
+});
+
+describe("state", () => {
+  it("keeps the deployment's limits", () => {
+    expect(initialState.limits).toBeNull();
+    expect(withState(room("g")).limits).toEqual(LIMITS);
   });
 });
 

@@ -116,6 +116,16 @@ describe("UploadQueue", () => {
     expect(FakeXhr.all).toEqual([]);
   });
 
+  it("takes the deployment's limit from the state event", () => {
+    const { q, asked } = setup();
+    q.setLimits({ maxTextBytes: 8192, files: true, maxUploadBytes: 1024 * 1024 });
+    const [u] = q.add("general", [file("big.png", 1024 * 1024 + 1, "image/png")]);
+    expect(u.status).toBe("error");
+    expect(u.error).toBe("File is too large: the limit is 1 MB.");
+    q.add("general", [file("fits.png", 1024 * 1024, "image/png")]);
+    expect(asked.map((a) => a.name)).toEqual(["fits.png"]);
+  });
+
   it("accepts a file of exactly the limit", () => {
     const { q, asked } = setup({ maxBytes: 10 });
     q.add("general", [file("ok.txt", 10, "text/plain")]);

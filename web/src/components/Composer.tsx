@@ -128,9 +128,12 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     }
   };
 
+  // Without a files bucket the deployment shares no files: no button, no paste.
+  const filesOn = state.limits?.files !== false;
+
   const onPaste = (e: ClipboardEvent) => {
     const files = Array.from(e.clipboardData?.files ?? []);
-    if (files.length === 0) return;
+    if (files.length === 0 || !filesOn) return;
     e.preventDefault();
     const now = new Date();
     chat.uploads.add(
@@ -208,10 +211,14 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           onPaste={onPaste}
           onBlur={() => setTimeout(() => setMention(null), 150)}
         />
-        <input ref={fileRef} id="composer-file" type="file" multiple hidden onChange={onFiles} />
-        <button type="button" class="icon-btn attach-btn" aria-label={t("files.attach")} title={t("files.attach")} onClick={() => fileRef.current?.click()}>
-          📎
-        </button>
+        {filesOn && (
+          <>
+            <input ref={fileRef} id="composer-file" type="file" multiple hidden onChange={onFiles} />
+            <button type="button" class="icon-btn attach-btn" aria-label={t("files.attach")} title={t("files.attach")} onClick={() => fileRef.current?.click()}>
+              📎
+            </button>
+          </>
+        )}
         <button type="button" class="icon-btn emoji-btn" aria-label={t("composer.emoji")} title={t("composer.emoji")} aria-expanded={emoji} onClick={() => setEmoji(!emoji)}>
           ☺
         </button>

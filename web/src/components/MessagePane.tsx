@@ -42,7 +42,8 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
     }
   };
 
-  const carriesFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files");
+  const carriesFiles = (e: DragEvent) =>
+    state.limits?.files !== false && !!e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files");
   const dragHandlers = {
     onDragEnter: (e: DragEvent) => {
       if (!carriesFiles(e)) return;

@@ -180,6 +180,7 @@ export const de: Record<MessageKey, string> = {
   "settings.notifyMentionsOnly": "Nur bei Erwähnungen und Direktnachrichten benachrichtigen",
 
   "notify.title": "{name} in {room}",
+  "notify.titleDirect": "{name} (Direktnachricht)",
   "notify.prompt": "Benachrichtigungen über neue Nachrichten erhalten, wenn dieser Tab im Hintergrund ist?",
   "notify.allow": "Einschalten",
   "notify.later": "Später",

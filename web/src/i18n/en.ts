@@ -178,6 +178,7 @@ export const en = {
   "settings.notifyMentionsOnly": "Notify only for mentions and direct messages",
 
   "notify.title": "{name} in {room}",
+  "notify.titleDirect": "{name} (direct message)",
   "notify.prompt": "Get notified of new messages when this tab is in the background?",
   "notify.allow": "Turn on",
   "notify.later": "Not now",

@@ -1,0 +1,40 @@
+// Page-level helpers the e2e files share: sign up through the UI, the
+// composer and message list, and axe-core's serious/critical check.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { WEB_DIR, confirmationCode, waitFor } from "./stack.mjs";
+
+// signUp creates who's account through the UI (the confirmation code comes
+// from cognito-local's log) and waits until the client is online in #general.
+export async function signUp(stack, page, who) {
+  await page.goto(stack.info.webUrl);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Display name").fill(who.name);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.locator("form").getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Confirmation code").waitFor();
+  await page.getByLabel("Confirmation code").fill(await confirmationCode(stack.info, who.email));
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.getByRole("heading", { name: /#general/ }).waitFor();
+  await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
+}
+
+export const composer = (page) => page.locator("#composer-input");
+export const messages = (page) => page.locator(".messages");
+
+export async function send(page, text) {
+  await composer(page).fill(text);
+  await composer(page).press("Enter");
+}
+
+export async function axeCheck(page, where) {
+  await page.addScriptTag({ path: join(WEB_DIR, "node_modules", "axe-core", "axe.min.js") });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+  });
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad, [], `axe on ${where}: ${JSON.stringify(bad, null, 1)}`);
+}
