@@ -105,16 +105,17 @@ func (b *builder) grants() {
 	b.grantTableData(actions)
 	b.stage.GrantManagementApiAccess(actions)
 	// A presigned URL carries the signer's permissions: the actions function
-	// presigns uploads (PUT) under rooms/ and downloads (GET) of originals
-	// and thumbnails, and reads them itself (HeadObject, ranged GetObject)
-	// to check an attachment.
+	// presigns uploads (PUT) under rooms/ and avatars/ and downloads (GET)
+	// of originals, thumbnails and profile pictures, and reads them itself
+	// (HeadObject, ranged GetObject) to check an attachment or a picture.
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:PutObject"),
-		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix + "*")),
+		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.AvatarsPrefix+"*")),
 	}))
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("s3:GetObject"),
-		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.ThumbsPrefix+"*")),
+		Actions: jsii.Strings("s3:GetObject"),
+		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.ThumbsPrefix+"*"),
+			b.filesObjects(chat.AvatarsPrefix+"*")),
 	}))
 	// Without ListBucket, HeadObject of a missing key (a thumbnail not made
 	// yet) answers 403 instead of 404.

@@ -163,9 +163,10 @@ func TestFunctionGrants(t *testing.T) {
 				"${" + table + ".Arn}/index/*": true,
 				"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}":                true,
 				"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/*/@connections/*": true,
-				files + "/rooms/*":  tc.files,
-				files + "/thumbs/*": tc.files,
-				files:               tc.files,
+				files + "/rooms/*":   tc.files,
+				files + "/thumbs/*":  tc.files,
+				files + "/avatars/*": tc.files,
+				files:                tc.files,
 			}
 			for _, r := range resources {
 				if !allowed[r] {

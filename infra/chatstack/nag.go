@@ -50,8 +50,8 @@ func (b *builder) suppressions() {
 		)
 	}
 	suppress(b.fns["actions"].Role(), "AwsSolutions-IAM5",
-		"Presigned uploads and downloads are signed for object keys made per request under rooms/ (and their thumbnails under thumbs/)",
-		filesObjectsMatching(chat.FilesPrefix+"*"), filesObjectsMatching(chat.ThumbsPrefix+"*"))
+		"Presigned uploads and downloads are signed for object keys made per request under rooms/ (and their thumbnails under thumbs/) and avatars/ (profile pictures)",
+		filesObjectsMatching(chat.FilesPrefix+"*"), filesObjectsMatching(chat.ThumbsPrefix+"*"), filesObjectsMatching(chat.AvatarsPrefix+"*"))
 	suppress(b.fns["thumbnail"].Role(), "AwsSolutions-IAM5",
 		"The thumbnail function reads any new original under rooms/ and writes its thumbnail under thumbs/",
 		filesObjectsMatching(chat.FilesPrefix+"*"), filesObjectsMatching(chat.ThumbsPrefix+"*"))

@@ -270,8 +270,10 @@ func TestCancelDuringBackoffGivesUp(t *testing.T) {
 		return errThrottled
 	})
 	// The real sleep: with an hour-long backoff the test only ends because
-	// cancellation interrupts it.
-	f := New(p, Config{BaseBackoff: time.Hour, MaxBackoff: time.Hour, Logger: quietLogger()})
+	// cancellation interrupts it. One worker, so "b" can only be reached
+	// after the cancel: with more, a second worker may already be posting
+	// "b" when "a" cancels.
+	f := New(p, Config{Concurrency: 1, BaseBackoff: time.Hour, MaxBackoff: time.Hour, Logger: quietLogger()})
 	f.jitter = func(ceiling time.Duration) time.Duration { return ceiling }
 
 	res := f.Send(ctx, []string{"a", "b"}, []byte("hi"))

@@ -55,6 +55,7 @@ var Actions = []string{
 	ActionSendMessage, ActionEditMessage, ActionDeleteMessage, ActionHistory,
 	ActionResume, ActionTyping, ActionMarkRead,
 	ActionRequestUpload, ActionRequestDownload,
+	ActionRequestAvatarUpload, ActionRequestAvatarURL,
 }
 
 // ---- Client actions ----

@@ -5,27 +5,29 @@ import "github.com/backchannel-chat/backchannel/internal/chat"
 // Requests maps each action to the type of its frame (beyond the Envelope).
 // Actions without fields map to struct{}.
 var Requests = map[string]any{
-	ActionPing:            struct{}{},
-	ActionGetState:        struct{}{},
-	ActionListUsers:       ListUsersRequest{},
-	ActionUpdateProfile:   UpdateProfileRequest{},
-	ActionCreateChannel:   CreateChannelRequest{},
-	ActionListChannels:    ListChannelsRequest{},
-	ActionJoinChannel:     RoomRequest{},
-	ActionLeaveChannel:    RoomRequest{},
-	ActionInviteToChannel: InviteRequest{},
-	ActionUpdateChannel:   UpdateChannelRequest{},
-	ActionListMembers:     RoomRequest{},
-	ActionOpenDirect:      OpenDirectRequest{},
-	ActionSendMessage:     SendMessageRequest{},
-	ActionEditMessage:     EditMessageRequest{},
-	ActionDeleteMessage:   MessageRef{},
-	ActionHistory:         HistoryRequest{},
-	ActionResume:          ResumeRequest{},
-	ActionTyping:          RoomRequest{},
-	ActionMarkRead:        MessageRef{},
-	ActionRequestUpload:   RequestUploadRequest{},
-	ActionRequestDownload: RequestDownloadRequest{},
+	ActionPing:                struct{}{},
+	ActionGetState:            struct{}{},
+	ActionListUsers:           ListUsersRequest{},
+	ActionUpdateProfile:       UpdateProfileRequest{},
+	ActionCreateChannel:       CreateChannelRequest{},
+	ActionListChannels:        ListChannelsRequest{},
+	ActionJoinChannel:         RoomRequest{},
+	ActionLeaveChannel:        RoomRequest{},
+	ActionInviteToChannel:     InviteRequest{},
+	ActionUpdateChannel:       UpdateChannelRequest{},
+	ActionListMembers:         RoomRequest{},
+	ActionOpenDirect:          OpenDirectRequest{},
+	ActionSendMessage:         SendMessageRequest{},
+	ActionEditMessage:         EditMessageRequest{},
+	ActionDeleteMessage:       MessageRef{},
+	ActionHistory:             HistoryRequest{},
+	ActionResume:              ResumeRequest{},
+	ActionTyping:              RoomRequest{},
+	ActionMarkRead:            MessageRef{},
+	ActionRequestUpload:       RequestUploadRequest{},
+	ActionRequestDownload:     RequestDownloadRequest{},
+	ActionRequestAvatarUpload: RequestAvatarUploadRequest{},
+	ActionRequestAvatarURL:    RequestAvatarURLRequest{},
 }
 
 // Events maps each server event type to its Go type.
@@ -54,6 +56,7 @@ var Events = map[string]any{
 	EventPresence:       PresenceEvent{},
 	EventUploadTicket:   UploadTicketEvent{},
 	EventDownloadURL:    DownloadURLEvent{},
+	EventAvatarURL:      AvatarURLEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

@@ -9,7 +9,8 @@ import (
 )
 
 // UpdateProfile changes the caller's own display name, avatar colour or
-// avatar picture, and pushes userUpdated to everyone sharing a room with
+// avatar picture (an uploaded image under avatars/<userId>/, or "" for
+// none), and pushes userUpdated to everyone sharing a room with
 // them (their other connections included).
 func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.UpdateProfileRequest) (protocol.ProfileEvent, error) {
 	if err := s.allow(ctx, c.UserID); err != nil {
@@ -36,6 +37,12 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 	if r.AvatarKey != nil {
 		if err := avatarKey(c.UserID, *r.AvatarKey); err != nil {
 			return protocol.ProfileEvent{}, err
+		}
+		// An empty key removes the picture; any other must be uploaded.
+		if *r.AvatarKey != "" {
+			if err := s.checkAvatarObject(ctx, *r.AvatarKey); err != nil {
+				return protocol.ProfileEvent{}, err
+			}
 		}
 		key = r.AvatarKey
 	}

@@ -33,12 +33,20 @@ func TestUpdateProfileValidation(t *testing.T) {
 		{"traversal", protocol.UpdateProfileRequest{AvatarKey: ptr("avatars/alice/../bob/me.png")}, chat.Invalid},
 		{"any file", protocol.UpdateProfileRequest{AvatarKey: ptr("files/general/x.png")}, chat.Invalid},
 		{"bare prefix", protocol.UpdateProfileRequest{AvatarKey: ptr("avatars/alice/")}, chat.Invalid},
+		{"sub-folder", protocol.UpdateProfileRequest{AvatarKey: ptr("avatars/alice/x/me.png")}, chat.Invalid},
+		{"not uploaded", protocol.UpdateProfileRequest{AvatarKey: ptr("avatars/alice/missing.png")}, chat.Invalid},
 		{"nothing", protocol.UpdateProfileRequest{}, chat.Invalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t)
+			h, blobs := newFilesHarness(t)
 			alice := h.connect("alice", "a1")
+			// The pictures exist: only the key's place is wrong.
+			for _, k := range []string{"avatars/alice/me.png", "avatars/bob/me.png", "avatars/alice-evil/me.png"} {
+				if err := blobs.Put(h.ctx, k, "image/png", encodePNG(t, 4, 4)); err != nil {
+					t.Fatal(err)
+				}
+			}
 			before, _ := h.store.GetProfile(h.ctx, "alice")
 			_, err := h.svc.UpdateProfile(h.ctx, alice, tc.req)
 			wantCode(t, err, tc.code)

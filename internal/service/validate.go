@@ -188,15 +188,14 @@ func checkObjectKey(key string, required bool) error {
 	return nil
 }
 
-// avatarKey allows only keys under the caller's own avatar prefix, so a
-// user cannot point their avatar at someone else's file.
+// avatarKey allows only keys directly in the caller's own avatar folder,
+// so a user cannot point their avatar at someone else's file.
 func avatarKey(userID, key string) error {
 	if key == "" {
 		return nil
 	}
-	prefix := "avatars/" + userID + "/"
-	if !strings.HasPrefix(key, prefix) || len(key) == len(prefix) {
-		return chat.Errorf(chat.Invalid, "avatarKey must be a file under %s", prefix)
+	if !chat.IsAvatarKeyOf(userID, key) {
+		return chat.Errorf(chat.Invalid, "avatarKey must be a file under %s", chat.AvatarPrefix(userID))
 	}
 	return checkObjectKey(key, true)
 }

@@ -53,6 +53,10 @@ func TestActionRouting(t *testing.T) {
 			protocol.RequestUploadRequest{RoomID: "r1", Name: "cat.png", Size: 2048, Type: "image/png"}, protocol.EventUploadTicket},
 		{`{"action":"requestDownload","requestId":"q","roomId":"r1","key":"files/r1/f1/cat.png","thumb":true}`, "RequestDownload",
 			protocol.RequestDownloadRequest{RoomID: "r1", Key: "files/r1/f1/cat.png", Thumb: true}, protocol.EventDownloadURL},
+		{`{"action":"requestAvatarUpload","requestId":"q","size":4096,"type":"image/jpeg"}`, "RequestAvatarUpload",
+			protocol.RequestAvatarUploadRequest{Size: 4096, Type: "image/jpeg"}, protocol.EventUploadTicket},
+		{`{"action":"requestAvatarUrl","requestId":"q","userId":"u2"}`, "RequestAvatarURL",
+			protocol.RequestAvatarURLRequest{UserID: "u2"}, protocol.EventAvatarURL},
 	}
 	covered := map[string]bool{protocol.ActionPing: true} // ping has its own test
 	for _, tc := range cases {

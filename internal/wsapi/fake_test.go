@@ -164,3 +164,11 @@ func (f *fakeService) RequestUpload(_ context.Context, c chat.Connection, r prot
 func (f *fakeService) RequestDownload(_ context.Context, c chat.Connection, r protocol.RequestDownloadRequest) (protocol.DownloadURLEvent, error) {
 	return answer(f, "RequestDownload", c, r, protocol.DownloadURLEvent{Head: head(protocol.EventDownloadURL), Key: r.Key})
 }
+
+func (f *fakeService) RequestAvatarUpload(_ context.Context, c chat.Connection, r protocol.RequestAvatarUploadRequest) (protocol.UploadTicketEvent, error) {
+	return answer(f, "RequestAvatarUpload", c, r, protocol.UploadTicketEvent{Head: head(protocol.EventUploadTicket), Method: "PUT"})
+}
+
+func (f *fakeService) RequestAvatarURL(_ context.Context, c chat.Connection, r protocol.RequestAvatarURLRequest) (protocol.AvatarURLEvent, error) {
+	return answer(f, "RequestAvatarURL", c, r, protocol.AvatarURLEvent{Head: head(protocol.EventAvatarURL), UserID: r.UserID})
+}

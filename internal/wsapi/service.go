@@ -38,4 +38,6 @@ type ChatService interface {
 	MarkRead(ctx context.Context, c chat.Connection, r protocol.MessageRef) (protocol.ReadEvent, error)
 	RequestUpload(ctx context.Context, c chat.Connection, r protocol.RequestUploadRequest) (protocol.UploadTicketEvent, error)
 	RequestDownload(ctx context.Context, c chat.Connection, r protocol.RequestDownloadRequest) (protocol.DownloadURLEvent, error)
+	RequestAvatarUpload(ctx context.Context, c chat.Connection, r protocol.RequestAvatarUploadRequest) (protocol.UploadTicketEvent, error)
+	RequestAvatarURL(ctx context.Context, c chat.Connection, r protocol.RequestAvatarURLRequest) (protocol.AvatarURLEvent, error)
 }

@@ -1,9 +1,11 @@
 // The chat controller: owns the state, the socket and the side effects
 // (notifications, sound, title, read marks), and offers the intents the
 // components call. Components subscribe and re-render on every change.
-import type { Attachment, ChannelsFrame, DownloadUrlFrame, RoomFrame, Room, ServerEvent, UploadTicketFrame, UsersFrame, Profile } from "./protocol.gen";
+import type { Attachment, AvatarUrlFrame, ChannelsFrame, DownloadUrlFrame, RoomFrame, Room, ServerEvent, UploadTicketFrame, UsersFrame, Profile } from "./protocol.gen";
 import { UploadQueue } from "./uploads";
 import { DownloadUrls } from "./downloads";
+import { AvatarUrls, putWithProgress } from "./avatars";
+import { resizeAvatar } from "./avatarImage";
 import { ChatSocket, RequestError, type Payload, type Status } from "./socket";
 import { directPeer, initialState, reduce, resumePoints, roomTitle, sendingNow, totalUnread, type Action, type ChatState } from "./store";
 import { showNotification, playPing, titleWithUnread } from "./notify";
@@ -41,6 +43,7 @@ export class Chat {
   // Files being attached to the next message of each room.
   readonly uploads: UploadQueue;
   readonly downloads: DownloadUrls;
+  readonly avatars: AvatarUrls;
 
   constructor(private readonly env: ChatEnv) {
     this.uploads = new UploadQueue({
@@ -52,6 +55,7 @@ export class Chat {
     this.downloads = new DownloadUrls(
       async (roomId, key, thumb) => (await this.read({ action: "requestDownload", roomId, key, thumb: thumb || undefined }, 3)) as DownloadUrlFrame,
     );
+    this.avatars = new AvatarUrls(async (userId) => (await this.read({ action: "requestAvatarUrl", userId }, 3)) as AvatarUrlFrame);
     this.socket = new ChatSocket(
       { url: env.wsUrl },
       {
@@ -90,6 +94,7 @@ export class Chat {
     for (const t of this.gapTimers.values()) clearTimeout(t);
     this.gapTimers.clear();
     this.uploads.clear();
+    this.avatars.clear();
     this.dispatch({ type: "local/reset" });
   }
 
@@ -335,6 +340,21 @@ export class Chat {
 
   async updateProfile(displayName: string, avatarColor: string): Promise<void> {
     await this.socket.request({ action: "updateProfile", displayName, avatarColor });
+  }
+
+  // uploadAvatar crops and scales the picture, uploads it with a ticket
+  // and sets it on the profile. It rejects with what went wrong: the
+  // browser could not read the image, the server's refusal, the upload's
+  // HTTP status.
+  async uploadAvatar(file: Blob, onProgress: (fraction: number) => void): Promise<void> {
+    const picture = await resizeAvatar(file);
+    const ticket = (await this.socket.request({ action: "requestAvatarUpload", size: picture.size, type: picture.type })) as UploadTicketFrame;
+    await putWithProgress(ticket, picture, onProgress);
+    await this.socket.request({ action: "updateProfile", avatarKey: ticket.key });
+  }
+
+  async removeAvatar(): Promise<void> {
+    await this.socket.request({ action: "updateProfile", avatarKey: "" });
   }
 }
 

@@ -14,6 +14,8 @@ export const limits = {
   maxAttachments: 10,
   defaultMaxUploadBytes: 26214400,
   thumbnailMaxSide: 320,
+  maxAvatarBytes: 1048576,
+  avatarSide: 256,
 } as const;
 
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
@@ -30,6 +32,8 @@ export type ListUsersAction = { action: "listUsers"; requestId?: string } & List
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MessageRef;
 export type OpenDirectAction = { action: "openDirect"; requestId?: string } & OpenDirectRequest;
 export type PingAction = { action: "ping"; requestId?: string } & {};
+export type RequestAvatarUploadAction = { action: "requestAvatarUpload"; requestId?: string } & RequestAvatarUploadRequest;
+export type RequestAvatarUrlAction = { action: "requestAvatarUrl"; requestId?: string } & RequestAvatarURLRequest;
 export type RequestDownloadAction = { action: "requestDownload"; requestId?: string } & RequestDownloadRequest;
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
@@ -52,6 +56,8 @@ export type ClientAction =
   | MarkReadAction
   | OpenDirectAction
   | PingAction
+  | RequestAvatarUploadAction
+  | RequestAvatarUrlAction
   | RequestDownloadAction
   | RequestUploadAction
   | ResumeAction
@@ -62,6 +68,7 @@ export type ClientAction =
 export type ActionName = ClientAction["action"];
 
 export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
+export type AvatarUrlFrame = Omit<AvatarURLEvent, "type"> & { type: "avatarUrl" };
 export type ChannelsFrame = Omit<ChannelsEvent, "type"> & { type: "channels" };
 export type DownloadUrlFrame = Omit<DownloadURLEvent, "type"> & { type: "downloadUrl" };
 export type ErrorFrame = Omit<ErrorEvent, "type"> & { type: "error" };
@@ -87,6 +94,7 @@ export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated
 export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type ServerEvent =
   | AckFrame
+  | AvatarUrlFrame
   | ChannelsFrame
   | DownloadUrlFrame
   | ErrorFrame
@@ -156,6 +164,15 @@ export interface OpenDirectRequest {
   userIds: string[];
 }
 
+export interface RequestAvatarUploadRequest {
+  size: number;
+  type: string;
+}
+
+export interface RequestAvatarURLRequest {
+  userId: string;
+}
+
 export interface RequestDownloadRequest {
   roomId: string;
   key: string;
@@ -199,6 +216,14 @@ export interface AckEvent {
   message: Message;
   delivered: number;
   duplicate?: boolean;
+}
+
+export interface AvatarURLEvent {
+  type: string;
+  requestId?: string;
+  userId: string;
+  url: string;
+  expiresAt: string;
 }
 
 export interface ChannelsEvent {

@@ -37,9 +37,9 @@ func Generate() []byte {
 	b.WriteString("\n")
 
 	fmt.Fprintf(&b, "export const limits = {\n")
-	fmt.Fprintf(&b, "  maxTextBytes: %d,\n  maxNameRunes: %d,\n  maxTopicRunes: %d,\n  maxDirectMembers: %d,\n  historyPageSize: %d,\n  resumePageSize: %d,\n  maxAttachments: %d,\n  defaultMaxUploadBytes: %d,\n  thumbnailMaxSide: %d,\n} as const;\n\n",
+	fmt.Fprintf(&b, "  maxTextBytes: %d,\n  maxNameRunes: %d,\n  maxTopicRunes: %d,\n  maxDirectMembers: %d,\n  historyPageSize: %d,\n  resumePageSize: %d,\n  maxAttachments: %d,\n  defaultMaxUploadBytes: %d,\n  thumbnailMaxSide: %d,\n  maxAvatarBytes: %d,\n  avatarSide: %d,\n} as const;\n\n",
 		protocol.MaxTextBytes, protocol.MaxNameRunes, protocol.MaxTopicRunes, protocol.MaxDirectMembers, protocol.HistoryPageSize, protocol.ResumePageSize,
-		protocol.MaxAttachments, protocol.DefaultMaxUploadBytes, protocol.ThumbnailMaxSide)
+		protocol.MaxAttachments, protocol.DefaultMaxUploadBytes, protocol.ThumbnailMaxSide, protocol.MaxAvatarBytes, protocol.AvatarSide)
 
 	// Client actions: a discriminated union on "action".
 	var actionUnion []string

@@ -2,6 +2,7 @@
 // and notifications. Appearance is remembered per user on this device.
 import { useState } from "preact/hooks";
 import { Dialog } from "./Dialog";
+import { PictureSetting } from "./PictureSetting";
 import { useApp, useChatState } from "./context";
 import { errorText } from "../chat";
 import { ACCENTS, type Layout, type Theme } from "../prefs";
@@ -30,6 +31,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
     <Dialog title={t("settings.title")} onClose={onClose} wide>
       <form onSubmit={saveProfile} class="stack">
         <h3>{t("settings.profile")}</h3>
+        <PictureSetting />
         <label>
           {t("settings.displayName")}
           <input name="display-name" required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} />

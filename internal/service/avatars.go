@@ -1,0 +1,151 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+)
+
+// avatarExtensions name the stored picture after its type, so a key says
+// what it holds.
+var avatarExtensions = map[string]string{"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+
+// RequestAvatarUpload signs an upload of a new profile picture of the
+// caller, at a new key under avatars/<userId>/: the storage accepts
+// exactly the declared size and type, until the ticket expires. It counts
+// against the write budget. The picture shows once the client sets the
+// key with updateProfile.
+func (s *Chat) RequestAvatarUpload(ctx context.Context, c chat.Connection, r protocol.RequestAvatarUploadRequest) (protocol.UploadTicketEvent, error) {
+	if err := s.allow(ctx, c.UserID); err != nil {
+		return protocol.UploadTicketEvent{}, err
+	}
+	if err := s.filesEnabled(); err != nil {
+		return protocol.UploadTicketEvent{}, err
+	}
+	if err := checkUserID(c.UserID); err != nil {
+		return protocol.UploadTicketEvent{}, err
+	}
+	typ, err := avatarType(r.Type)
+	if err != nil {
+		return protocol.UploadTicketEvent{}, err
+	}
+	if err := avatarSize(r.Size); err != nil {
+		return protocol.UploadTicketEvent{}, err
+	}
+	key := chat.AvatarPrefix(c.UserID) + newFileID() + "." + avatarExtensions[typ]
+	now := s.clock()
+	req, err := s.blobs.PresignUpload(ctx, key, typ, r.Size, uploadURLTTL)
+	if err != nil {
+		return protocol.UploadTicketEvent{}, storeErr(err, "presign avatar upload")
+	}
+	s.log.DebugContext(ctx, "avatar upload ticket", slog.String("key", key), slog.Int64("bytes", r.Size), slog.String("type", typ))
+	return protocol.UploadTicketEvent{
+		Head: protocol.Head{Type: protocol.EventUploadTicket},
+		Key:  key, URL: req.URL, Method: req.Method, Headers: req.Header,
+		ExpiresAt: now.Add(uploadURLTTL),
+	}, nil
+}
+
+// RequestAvatarURL signs a GET of a user's profile picture, served inline
+// as the image it is. Any signed-in user may ask for anyone's picture:
+// every profile is visible to every user (listUsers), pictures included.
+// It counts against the read budget; a user without a picture is
+// not_found.
+func (s *Chat) RequestAvatarURL(ctx context.Context, c chat.Connection, r protocol.RequestAvatarURLRequest) (protocol.AvatarURLEvent, error) {
+	if err := s.allowRead(ctx, c.UserID); err != nil {
+		return protocol.AvatarURLEvent{}, err
+	}
+	if err := s.filesEnabled(); err != nil {
+		return protocol.AvatarURLEvent{}, err
+	}
+	if err := checkUserID(r.UserID); err != nil {
+		return protocol.AvatarURLEvent{}, err
+	}
+	p, err := s.store.GetProfile(ctx, r.UserID)
+	if err != nil {
+		return protocol.AvatarURLEvent{}, storeErr(err, "get profile")
+	}
+	// Keys from before pictures were checked may name anything under the
+	// user's folder; only one that still is a picture of theirs is served.
+	if p.AvatarKey == "" || !chat.IsAvatarKeyOf(p.UserID, p.AvatarKey) {
+		return protocol.AvatarURLEvent{}, chat.Errorf(chat.NotFound, "this user has no picture")
+	}
+	info, err := s.blobs.Stat(ctx, p.AvatarKey)
+	if chat.ErrorCode(err) == chat.NotFound {
+		return protocol.AvatarURLEvent{}, chat.Errorf(chat.NotFound, "this user has no picture")
+	}
+	if err != nil {
+		return protocol.AvatarURLEvent{}, storeErr(err, "stat avatar")
+	}
+	typ, ok := mediaType(info.ContentType)
+	if !ok || !slices.Contains(protocol.AvatarTypes, typ) {
+		return protocol.AvatarURLEvent{}, chat.Errorf(chat.NotFound, "this user has no picture")
+	}
+	now := s.clock()
+	req, err := s.blobs.PresignDownload(ctx, p.AvatarKey,
+		chat.ResponseHeaders{ContentType: typ, ContentDisposition: contentDisposition("inline", path.Base(p.AvatarKey))}, downloadURLTTL)
+	if err != nil {
+		return protocol.AvatarURLEvent{}, storeErr(err, "presign avatar download")
+	}
+	return protocol.AvatarURLEvent{
+		Head:   protocol.Head{Type: protocol.EventAvatarURL},
+		UserID: r.UserID, URL: req.URL, ExpiresAt: now.Add(downloadURLTTL),
+	}, nil
+}
+
+// checkAvatarObject checks that key, already known to be under the
+// caller's folder, holds an uploaded picture: an allowed image type, within
+// the size limit, whose first bytes are an image of that type.
+func (s *Chat) checkAvatarObject(ctx context.Context, key string) error {
+	if err := s.filesEnabled(); err != nil {
+		return err
+	}
+	info, err := s.blobs.Stat(ctx, key)
+	if chat.ErrorCode(err) == chat.NotFound {
+		return chat.Errorf(chat.Invalid, "no picture was uploaded at avatarKey: upload it first (requestAvatarUpload)")
+	}
+	if err != nil {
+		return storeErr(err, "stat avatar")
+	}
+	typ, ok := mediaType(info.ContentType)
+	if !ok || !slices.Contains(protocol.AvatarTypes, typ) {
+		return chat.Errorf(chat.Invalid, "the picture must be one of %s, not %q", strings.Join(protocol.AvatarTypes, ", "), info.ContentType)
+	}
+	if err := avatarSize(info.Size); err != nil {
+		return err
+	}
+	head, err := s.blobs.ReadPrefix(ctx, key, imageHeaderBytes)
+	if err != nil {
+		return storeErr(err, "read avatar")
+	}
+	if _, _, err := imageDimensions(typ, head, int64(len(head)) >= info.Size); errors.Is(err, errNotImage) {
+		return chat.Errorf(chat.Invalid, "the picture is not a %s image", typ)
+	}
+	return nil
+}
+
+// avatarType normalizes a declared picture type and checks it is allowed.
+func avatarType(raw string) (string, error) {
+	typ, ok := mediaType(raw)
+	if !ok || avatarExtensions[typ] == "" {
+		return "", chat.Errorf(chat.Invalid, "a picture must be one of %s, not %q", strings.Join(protocol.AvatarTypes, ", "), raw)
+	}
+	return typ, nil
+}
+
+func avatarSize(n int64) error {
+	if n <= 0 {
+		return chat.Errorf(chat.Invalid, "picture is empty: size must be positive")
+	}
+	if n > protocol.MaxAvatarBytes {
+		return chat.Errorf(chat.TooLarge, "picture is too large: the limit is %s (%d bytes)",
+			formatBytes(protocol.MaxAvatarBytes), protocol.MaxAvatarBytes)
+	}
+	return nil
+}
