@@ -82,12 +82,13 @@ type Stack struct {
 	LogDir    string
 	AWS       aws.Config // credentials and region for clients of this stack
 
-	services  []*Service
-	s3        *S3Server
-	s3Data    string // where the in-process S3 is snapshotted on Close; "" keeps nothing
-	tempDir   string
-	closeOnce sync.Once
-	closeErr  error
+	services   []*Service
+	s3         *S3Server
+	s3Data     string // where the in-process S3 is snapshotted on Close; "" keeps nothing
+	cognitoDir string // cognito-local's data directory; "" when Cognito is external
+	tempDir    string
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // Service endpoint variables the AWS SDK reads natively.
@@ -185,6 +186,7 @@ func (s *Stack) startEmulators(ctx context.Context, opts Options, dataDir string
 		}, &s.DynamoDB)
 	}
 	if !s.Cognito.External {
+		s.cognitoDir = filepath.Join(dataDir, "cognito")
 		start(func() (*Service, error) {
 			return StartCognitoLocal(ctx, CognitoLocalOptions{
 				Root: opts.Root, DataDir: filepath.Join(dataDir, "cognito"), LogDir: s.LogDir, Progress: opts.Progress,

@@ -79,6 +79,11 @@ func run(f flags) (err error) {
 
 	info := describe(stack, chat, web, f)
 	printInfo(os.Stdout, info, time.Since(started))
+	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
+		go devstack.WatchSignUpCodes(ctx, pool, time.Second, func(email, code string) {
+			fmt.Printf("Sign-up code for %s: %s  (cognito-local sends no email)\n", email, code)
+		})
+	}
 	if f.readyFile != "" {
 		if err := writeReadyFile(f.readyFile, info); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -55,6 +56,7 @@ func TestDevStack(t *testing.T) {
 
 	first := startDev(t, bin, root, data, web)
 	checkEverythingAnswers(t, first.info)
+	checkSignUpCodeIsPrinted(t, first)
 	putFile(t, first.info, "kept.txt", "still here")
 	putItem(t, first.info, "kept-item")
 	first.interrupt(t)
@@ -78,6 +80,7 @@ type devRun struct {
 	done  chan error
 	info  readyInfo
 	ready string
+	log   string // its stdout and stderr
 }
 
 func startDev(t *testing.T, bin, root, data, web string) *devRun {
@@ -96,7 +99,7 @@ func startDev(t *testing.T, bin, root, data, web string) *devRun {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	run := &devRun{cmd: cmd, done: make(chan error, 1), ready: ready}
+	run := &devRun{cmd: cmd, done: make(chan error, 1), ready: ready, log: logs.Name()}
 	go func() { run.done <- cmd.Wait() }()
 	t.Cleanup(func() { // if the test failed half-way: leave nothing running
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
@@ -124,6 +127,52 @@ func startDev(t *testing.T, bin, root, data, web string) *devRun {
 			t.Fatalf("ready file: %v\n%s", err, b)
 		}
 		return run
+	}
+}
+
+// checkSignUpCodeIsPrinted signs up the way the web client does (no admin
+// confirmation) and confirms with the code the runner printed: cognito-local
+// sends no email, so the terminal is where a person finds it.
+func checkSignUpCodeIsPrinted(t *testing.T, r *devRun) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(r.info.Region),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := cip.NewFromConfig(awsCfg, func(o *cip.Options) { o.BaseEndpoint = aws.String(r.info.Cognito) })
+	const email = "needs-a-code@example.com"
+	if _, err := idp.SignUp(ctx, &cip.SignUpInput{
+		ClientId: aws.String(r.info.ClientID), Username: aws.String(email), Password: aws.String("a-long-password"),
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}},
+	}); err != nil {
+		t.Fatalf("sign up: %v", err)
+	}
+	printed := regexp.MustCompile(`Sign-up code for ` + regexp.QuoteMeta(email) + `: (\d+)`)
+	var code string
+	for code == "" {
+		if m := printed.FindStringSubmatch(readFile(r.log)); m != nil {
+			code = m[1]
+			break
+		}
+		select {
+		case <-ctx.Done(): // a failure bound, not a timing assertion
+			t.Fatalf("no sign-up code printed for %s\n%s", email, readFile(r.log))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if _, err := idp.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{
+		ClientId: aws.String(r.info.ClientID), Username: aws.String(email), ConfirmationCode: aws.String(code),
+	}); err != nil {
+		t.Fatalf("confirm with the printed code %s: %v", code, err)
+	}
+	if _, err := idp.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: aws.String(r.info.ClientID), AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": email, "PASSWORD": "a-long-password"},
+	}); err != nil {
+		t.Fatalf("sign in after confirming: %v", err)
 	}
 }
 
