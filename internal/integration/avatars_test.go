@@ -28,18 +28,7 @@ func TestAvatarPicture(t *testing.T) {
 	// Setting the key before the upload is refused: there is no object.
 	tr.a.callError(protocol.ActionUpdateProfile, map[string]any{"avatarKey": ticket.Key}, "invalid")
 
-	req, _ := http.NewRequest(ticket.Method, ticket.URL, bytes.NewReader(pic))
-	for k, v := range ticket.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("upload: %s", resp.Status)
-	}
+	uploadByTicket(t, ticket, pic)
 
 	// Bob cannot claim Ann's picture as his.
 	tr.b.callError(protocol.ActionUpdateProfile, map[string]any{"avatarKey": ticket.Key}, "invalid")

@@ -61,18 +61,7 @@ func TestFileSharing(t *testing.T) {
 	if ticket.Method != http.MethodPut || ticket.URL == "" || ticket.Key == "" {
 		t.Fatalf("ticket %+v", ticket)
 	}
-	req, _ := http.NewRequest(ticket.Method, ticket.URL, bytes.NewReader(file))
-	for k, v := range ticket.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("upload: %s", resp.Status)
-	}
+	uploadByTicket(t, ticket, file)
 
 	att := map[string]any{"key": ticket.Key, "name": "chart.png", "size": len(file), "type": "image/png"}
 	ack := decode[protocol.AckEvent](t, tr.a.call(protocol.ActionSendMessage,
@@ -106,4 +95,25 @@ func TestFileSharing(t *testing.T) {
 	// A declared size that does not match the upload is refused.
 	bad := map[string]any{"key": ticket.Key, "name": "chart.png", "size": len(file) + 1, "type": "image/png"}
 	tr.a.callError(protocol.ActionSendMessage, map[string]any{"roomId": dm, "clientId": "lie", "text": "", "attachments": []any{bad}}, "invalid")
+}
+
+// uploadByTicket PUTs body to the presigned URL of ticket, with the headers
+// it signed, over real HTTP, as the browser does.
+func uploadByTicket(t *testing.T, ticket protocol.UploadTicketEvent, body []byte) {
+	t.Helper()
+	req, err := http.NewRequest(ticket.Method, ticket.URL, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range ticket.Headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("upload: %s", resp.Status)
+	}
 }

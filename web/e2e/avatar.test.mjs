@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, messages, send, signUp as signUpOn } from "./helpers.mjs";
+import { axeCheck, messages, openPage, send, signUp as signUpOn } from "./helpers.mjs";
 import { makePng } from "./png.mjs";
 
 let stack;
@@ -23,13 +23,7 @@ after(async () => {
   await stack?.stop();
 });
 
-async function newPage() {
-  const ctx = await stack.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on("pageerror", (err) => console.error("page error:", err.message));
-  return page;
-}
+const newPage = () => openPage(stack);
 
 // loadedImage waits until img has loaded and returns its source and size.
 const loadedImage = (img, what) =>

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, composer, messages, send, signUp as signUpOn } from "./helpers.mjs";
+import { axeCheck, composer, messages, openPage, send, signUp as signUpOn } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -29,16 +29,13 @@ after(async () => {
 });
 
 async function newPage(viewport = { width: 1280, height: 800 }) {
-  const ctx = await stack.browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(30_000);
+  const page = await openPage(stack, { viewport });
   page.on("dialog", (d) => {
     if (acceptConfirm && d.type() === "confirm") return void d.accept();
     dialogs.push(d.message());
     void d.dismiss();
   });
-  page.on("pageerror", (err) => console.error("page error:", err.message));
-  return { ctx, page };
+  return { ctx: page.context(), page };
 }
 
 const signUp = (page, who) => signUpOn(stack, page, who);

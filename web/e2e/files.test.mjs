@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, composer, messages, signUp as signUpOn } from "./helpers.mjs";
+import { axeCheck, composer, messages, openPage, signUp as signUpOn } from "./helpers.mjs";
 import { makePng } from "./png.mjs";
 
 const SERVER_LIMIT = 1 << 20;
@@ -27,13 +27,7 @@ after(async () => {
   await stack?.stop();
 });
 
-async function newPage() {
-  const ctx = await stack.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on("pageerror", (err) => console.error("page error:", err.message));
-  return page;
-}
+const newPage = () => openPage(stack);
 
 const signUp = (page, who) => signUpOn(stack, page, who);
 const chip = (page, name) => page.locator(".upload-chip", { hasText: name });

@@ -4,6 +4,19 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { WEB_DIR, confirmationCode, waitFor } from "./stack.mjs";
 
+// openPage opens a page in a fresh browser context of the stack's browser:
+// a desktop viewport unless told, 30 s failure bounds, page errors logged.
+// setup runs on the context before the page exists (permissions, init
+// scripts).
+export async function openPage(stack, { viewport = { width: 1280, height: 800 }, setup } = {}) {
+  const ctx = await stack.browser.newContext({ viewport });
+  if (setup) await setup(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on("pageerror", (err) => console.error("page error:", err.message));
+  return page;
+}
+
 // signUp creates who's account through the UI (the confirmation code comes
 // from cognito-local's log) and waits until the client is online in #general.
 export async function signUp(stack, page, who) {

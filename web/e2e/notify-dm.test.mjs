@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, messages, send, signUp as signUpOn } from "./helpers.mjs";
+import { axeCheck, messages, openPage, send, signUp as signUpOn } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -104,17 +104,15 @@ function attentionStandIns() {
   };
 }
 
-async function newPage({ standIns = false } = {}) {
-  const ctx = await stack.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  if (standIns) {
-    await ctx.grantPermissions(["notifications"], { origin: new URL(stack.info.webUrl).origin });
-    await ctx.addInitScript(attentionStandIns);
-  }
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on("pageerror", (err) => console.error("page error:", err.message));
-  return page;
-}
+const newPage = ({ standIns = false } = {}) =>
+  openPage(stack, {
+    setup: standIns
+      ? async (ctx) => {
+          await ctx.grantPermissions(["notifications"], { origin: new URL(stack.info.webUrl).origin });
+          await ctx.addInitScript(attentionStandIns);
+        }
+      : undefined,
+  });
 
 const signUp = (page, who) => signUpOn(stack, page, who);
 const shown = (page) => page.evaluate(() => window.__notify.shown.map((n) => ({ title: n.title, body: n.body, tag: n.tag, permission: n.permissionWhenShown })));
