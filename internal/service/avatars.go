@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"path"
 	"slices"
 	"strings"
@@ -39,17 +38,7 @@ func (s *Chat) RequestAvatarUpload(ctx context.Context, c chat.Connection, r pro
 		return protocol.UploadTicketEvent{}, err
 	}
 	key := chat.AvatarPrefix(c.UserID) + newFileID() + "." + avatarExtensions[typ]
-	now := s.clock()
-	req, err := s.blobs.PresignUpload(ctx, key, typ, r.Size, uploadURLTTL)
-	if err != nil {
-		return protocol.UploadTicketEvent{}, storeErr(err, "presign avatar upload")
-	}
-	s.log.DebugContext(ctx, "avatar upload ticket", slog.String("key", key), slog.Int64("bytes", r.Size), slog.String("type", typ))
-	return protocol.UploadTicketEvent{
-		Head: protocol.Head{Type: protocol.EventUploadTicket},
-		Key:  key, URL: req.URL, Method: req.Method, Headers: req.Header,
-		ExpiresAt: now.Add(uploadURLTTL),
-	}, nil
+	return s.uploadTicket(ctx, key, typ, r.Size)
 }
 
 // RequestAvatarURL signs a GET of a user's profile picture, served inline

@@ -48,13 +48,18 @@ func (s *Chat) RequestUpload(ctx context.Context, c chat.Connection, r protocol.
 			formatBytes(s.files.MaxBytes), s.files.MaxBytes)
 	}
 	key := chat.FileKey{RoomID: r.RoomID, UserID: c.UserID, FileID: newFileID(), Name: sanitizeFileName(r.Name)}.String()
+	return s.uploadTicket(ctx, key, typ, r.Size)
+}
+
+// uploadTicket signs a PUT of exactly size bytes of type typ at key, valid
+// for uploadURLTTL: files and profile pictures alike.
+func (s *Chat) uploadTicket(ctx context.Context, key, typ string, size int64) (protocol.UploadTicketEvent, error) {
 	now := s.clock()
-	req, err := s.blobs.PresignUpload(ctx, key, typ, r.Size, uploadURLTTL)
+	req, err := s.blobs.PresignUpload(ctx, key, typ, size, uploadURLTTL)
 	if err != nil {
 		return protocol.UploadTicketEvent{}, storeErr(err, "presign upload")
 	}
-	s.log.DebugContext(ctx, "upload ticket", slog.String("roomId", r.RoomID), slog.String("key", key),
-		slog.Int64("bytes", r.Size), slog.String("type", typ))
+	s.log.DebugContext(ctx, "upload ticket", slog.String("key", key), slog.Int64("bytes", size), slog.String("type", typ))
 	return protocol.UploadTicketEvent{
 		Head: protocol.Head{Type: protocol.EventUploadTicket},
 		Key:  key, URL: req.URL, Method: req.Method, Headers: req.Header,
