@@ -148,14 +148,7 @@ func (s *Chat) filesEnabled() error {
 // allowDownload counts one download against its own budget (see
 // FileLimits.DownloadsPerWindow).
 func (s *Chat) allowDownload(ctx context.Context, userID string) error {
-	ok, err := s.store.Allow(ctx, "download:"+userID, s.files.DownloadsPerWindow, s.rateWindow)
-	if err != nil {
-		return storeErr(err, "rate limit")
-	}
-	if !ok {
-		return chat.Errorf(chat.RateLimited, "too many downloads: limit is %d per %s, retry shortly", s.files.DownloadsPerWindow, s.rateWindow)
-	}
-	return nil
+	return s.limit(ctx, "download:"+userID, "downloads", s.files.DownloadsPerWindow)
 }
 
 // newFileID is 16 random bytes in hex: the folder of one upload, so keys
