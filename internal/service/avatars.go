@@ -73,7 +73,7 @@ func (s *Chat) RequestAvatarURL(ctx context.Context, c chat.Connection, r protoc
 		return protocol.AvatarURLEvent{}, storeErr(err, "stat avatar")
 	}
 	typ, ok := mediaType(info.ContentType)
-	if !ok || !slices.Contains(protocol.AvatarTypes, typ) {
+	if !ok || !isAvatarType(typ) {
 		return protocol.AvatarURLEvent{}, chat.Errorf(chat.NotFound, "this user has no picture")
 	}
 	now := s.clock()
@@ -103,7 +103,7 @@ func (s *Chat) checkAvatarObject(ctx context.Context, key string) error {
 		return storeErr(err, "stat avatar")
 	}
 	typ, ok := mediaType(info.ContentType)
-	if !ok || !slices.Contains(protocol.AvatarTypes, typ) {
+	if !ok || !isAvatarType(typ) {
 		return chat.Errorf(chat.Invalid, "the picture must be one of %s, not %q", strings.Join(protocol.AvatarTypes, ", "), info.ContentType)
 	}
 	if err := avatarSize(info.Size); err != nil {
@@ -119,10 +119,14 @@ func (s *Chat) checkAvatarObject(ctx context.Context, key string) error {
 	return nil
 }
 
+// isAvatarType says whether typ (normalized) may be a profile picture:
+// protocol.AvatarTypes is the one list, avatarExtensions names their keys.
+func isAvatarType(typ string) bool { return slices.Contains(protocol.AvatarTypes, typ) }
+
 // avatarType normalizes a declared picture type and checks it is allowed.
 func avatarType(raw string) (string, error) {
 	typ, ok := mediaType(raw)
-	if !ok || avatarExtensions[typ] == "" {
+	if !ok || !isAvatarType(typ) {
 		return "", chat.Errorf(chat.Invalid, "a picture must be one of %s, not %q", strings.Join(protocol.AvatarTypes, ", "), raw)
 	}
 	return typ, nil
