@@ -11,7 +11,7 @@ import (
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
-	"github.com/backchannel-chat/backchannel/internal/apigw/apigwtest"
+	"github.com/backchannel-chat/backchannel/internal/local/apigwtest"
 )
 
 // With the SDK's default pool (10 idle connections per host) a burst of 64

@@ -11,8 +11,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/backchannel-chat/backchannel/internal/apigw/apigwtest"
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/local/apigwtest"
 )
 
 func testConfig() aws.Config {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/authorizer"
 	"github.com/backchannel-chat/backchannel/internal/cognito"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 )
 
 // The whole $connect check against cognito-local: a real ID token in the

@@ -10,7 +10,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/cognito"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 )
 
 // Against cognito-local (CHAT_INTEGRATION=1, under scripts/testenv). Note that

@@ -9,7 +9,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 )
 
 // benchStore is newStore for benchmarks, with a request log.

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 )
 
 func TestCreateTableIsIdempotentAndComplete(t *testing.T) {

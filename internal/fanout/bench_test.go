@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/backchannel-chat/backchannel/internal/apigw"
-	"github.com/backchannel-chat/backchannel/internal/apigw/apigwtest"
+	"github.com/backchannel-chat/backchannel/internal/local/apigwtest"
 )
 
 // postLatency is what the loopback @connections server adds to every post,

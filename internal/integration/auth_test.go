@@ -7,8 +7,8 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
 )
 
 // refused dials with token and returns the handshake's HTTP status.

@@ -22,8 +22,8 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/service"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
 )
 
 // countingPoster is the fan-out's poster for benchmarks: it delivers

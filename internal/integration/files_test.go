@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
 )
 
 // newFilesBucket starts an in-process S3 for the test, points the SDK's S3

@@ -14,10 +14,10 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/apigw"
 	"github.com/backchannel-chat/backchannel/internal/app"
-	"github.com/backchannel-chat/backchannel/internal/localgw"
+	"github.com/backchannel-chat/backchannel/internal/local/localgw"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
 )
 
 // testPassword satisfies any pool policy; cognito-local enforces none.

@@ -18,9 +18,9 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/local/s3notify"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
-	"github.com/backchannel-chat/backchannel/internal/s3notify"
 	"github.com/backchannel-chat/backchannel/internal/service"
 	"github.com/backchannel-chat/backchannel/internal/thumbnail"
 )

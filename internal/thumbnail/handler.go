@@ -32,7 +32,7 @@ type Config struct {
 
 // Handler makes the thumbnail of every image uploaded under rooms/. It is
 // the S3 object-created notification's target: functions/thumbnail in
-// AWS, internal/s3notify locally.
+// AWS, internal/local/s3notify locally.
 type Handler struct {
 	blobs    chat.BlobStore
 	bucket   string

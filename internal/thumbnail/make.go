@@ -1,6 +1,6 @@
 // Package thumbnail makes small JPEG previews of uploaded images, with the
 // standard library only, and holds the handler of the S3 object-created
-// notification that runs it (functions/thumbnail in AWS, internal/s3notify
+// notification that runs it (functions/thumbnail in AWS, internal/local/s3notify
 // locally).
 package thumbnail
 

@@ -31,8 +31,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/backchannel-chat/backchannel/internal/apigw"
-	"github.com/backchannel-chat/backchannel/internal/apigw/apigwtest"
 	"github.com/backchannel-chat/backchannel/internal/fanout"
+	"github.com/backchannel-chat/backchannel/internal/local/apigwtest"
 )
 
 func main() {

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
-	"github.com/backchannel-chat/backchannel/internal/devstack"
-	"github.com/backchannel-chat/backchannel/internal/localgw"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
+	"github.com/backchannel-chat/backchannel/internal/local/localgw"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/thumbnail"
 )

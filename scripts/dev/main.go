@@ -1,6 +1,6 @@
 // Command dev runs Backchannel on this machine (`make dev`): DynamoDB Local,
 // cognito-local and an in-process S3 stand in for AWS, the chat's handlers
-// run in-process behind the local API Gateway (internal/localgw), and a web
+// run in-process behind the local API Gateway (internal/local/localgw), and a web
 // server serves the client and its /config.json.
 //
 //	go run ./scripts/dev [--data DIR] [--port 8080] [--web web/dist] [--ready-file PATH]
@@ -22,7 +22,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/backchannel-chat/backchannel/internal/devstack"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 )
 
 type flags struct {

@@ -26,8 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/coder/websocket"
 
-	"github.com/backchannel-chat/backchannel/internal/devstack"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 )
 
 // TestDevStack runs the real `make dev` binary twice on one --data

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/backchannel-chat/backchannel/internal/devstack"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 )
 
 // clientConfig is GET /config.json, what the web client needs to find the

@@ -7,7 +7,7 @@
 // With --prepare it only fetches what the emulators need (DynamoDB Local
 // from Maven Central, the Node.js tools with npm ci) and exits: `make deps`.
 //
-// Tests then create their own tables and pools through internal/testenv, so
+// Tests then create their own tables and pools through internal/local/testenv, so
 // packages run in parallel against the one pair of emulators.
 package main
 
@@ -22,7 +22,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/backchannel-chat/backchannel/internal/devstack"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 )
 
 func main() {

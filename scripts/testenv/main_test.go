@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/backchannel-chat/backchannel/internal/testenv"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 )
 
 // TestRunsTheCommandInTheTestEnvironment runs the real binary: the command

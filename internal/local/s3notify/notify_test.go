@@ -24,8 +24,8 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/local/s3notify"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
-	"github.com/backchannel-chat/backchannel/internal/s3notify"
 	"github.com/backchannel-chat/backchannel/internal/thumbnail"
 )
 

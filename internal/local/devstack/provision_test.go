@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/backchannel-chat/backchannel/internal/devstack"
-	"github.com/backchannel-chat/backchannel/internal/testenv"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 )
 
 // startAgainstTestEmulators starts a Stack that uses the DynamoDB and

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/backchannel-chat/backchannel/internal/testenv"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 )
 
 func TestNewTableHasTheChatSchema(t *testing.T) {

@@ -3,7 +3,7 @@ package testenv
 import (
 	"testing"
 
-	"github.com/backchannel-chat/backchannel/internal/devstack"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 )
 
 // NewS3 serves an empty in-memory S3 (gofakes3) on a free loopback port for

@@ -1,6 +1,6 @@
 // Package devstack runs the local stand-ins of the AWS services the chat
 // uses, for `make dev` (scripts/dev), `make test` (scripts/testenv) and the
-// integration test helpers (internal/testenv):
+// integration test helpers (internal/local/testenv):
 //
 //   - DynamoDB Local, the official emulator, fetched from Maven Central into
 //     .cache/dynamodb-local and run as a child JVM;

@@ -14,7 +14,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/s3notify"
+	"github.com/backchannel-chat/backchannel/internal/local/s3notify"
 )
 
 // S3Server is gofakes3 served in-process on its own loopback port. Clients

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/backchannel-chat/backchannel/internal/devstack"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 )
 
 // The in-process S3 notifies object creation under rooms/ as S3 notifies

@@ -1,0 +1,122 @@
+package chat
+
+import (
+	"context"
+	"time"
+)
+
+// Domain events: what happened, as the use case that made it happen
+// describes it. The service publishes them in-process (the WebSocket push is
+// one subscriber); the stream function decodes the same events from the
+// table's DynamoDB stream (internal/dynamo.DecodeStreamRecord) and hands them
+// to the consumers that must not run inline in a request (the EventBridge
+// bus, later search, notifications, analytics).
+//
+// Events carry the stored entities, not wire types: a consumer decides what
+// to expose (the EventBridge detail leaves message text out unless the
+// deployment opts in).
+
+// EventType names an event on every transport: the EventBridge detail-type,
+// the log field, the stream decoder's output.
+type EventType string
+
+const (
+	EventMessageCreated EventType = "message.created"
+	EventMessageEdited  EventType = "message.edited"
+	EventMessageDeleted EventType = "message.deleted"
+	EventMemberJoined   EventType = "member.joined"
+	EventMemberLeft     EventType = "member.left"
+	EventRoomCreated    EventType = "room.created"
+	EventRoomUpdated    EventType = "room.updated"
+	EventProfileUpdated EventType = "profile.updated"
+)
+
+// EventTypes lists every domain event type, for table tests and docs.
+var EventTypes = []EventType{
+	EventMessageCreated, EventMessageEdited, EventMessageDeleted,
+	EventMemberJoined, EventMemberLeft,
+	EventRoomCreated, EventRoomUpdated,
+	EventProfileUpdated,
+}
+
+// Event is one domain event. Type says which of the structs below it is.
+type Event interface {
+	Type() EventType
+}
+
+// Actor is who caused an event, as far as the producer knows: the service
+// knows the user and the connection; the stream decoder knows the user from
+// the item (sender, member) and never the connection.
+type Actor struct {
+	UserID       string `json:"userId,omitempty"`
+	ConnectionID string `json:"-"`
+}
+
+// MessageCreated: a message was stored (never for an idempotent retry).
+type MessageCreated struct {
+	Actor   Actor
+	Message Message
+}
+
+// MessageEdited: a message's text (and mentions) changed.
+type MessageEdited struct {
+	Actor   Actor
+	Message Message
+}
+
+// MessageDeleted: a message became a tombstone. Message is the tombstone.
+type MessageDeleted struct {
+	Actor   Actor
+	Message Message
+}
+
+// MemberJoined: a user became a member of a room (created with it, joined,
+// invited, or added to a direct room).
+type MemberJoined struct {
+	Actor  Actor
+	Member Member
+}
+
+// MemberLeft: a user stopped being a member of a room.
+type MemberLeft struct {
+	Actor  Actor
+	RoomID string
+	UserID string
+	At     time.Time
+}
+
+// RoomCreated: a channel or direct room was created with its first members.
+type RoomCreated struct {
+	Actor Actor
+	Room  Room
+}
+
+// RoomUpdated: a room's name or topic changed (member counts and message
+// counters are not updates of the room).
+type RoomUpdated struct {
+	Actor Actor
+	Room  Room
+}
+
+// ProfileUpdated: a user's display name, colour or picture changed
+// (last-seen times are not updates of the profile).
+type ProfileUpdated struct {
+	Actor   Actor
+	Profile Profile
+}
+
+func (MessageCreated) Type() EventType { return EventMessageCreated }
+func (MessageEdited) Type() EventType  { return EventMessageEdited }
+func (MessageDeleted) Type() EventType { return EventMessageDeleted }
+func (MemberJoined) Type() EventType   { return EventMemberJoined }
+func (MemberLeft) Type() EventType     { return EventMemberLeft }
+func (RoomCreated) Type() EventType    { return EventRoomCreated }
+func (RoomUpdated) Type() EventType    { return EventRoomUpdated }
+func (ProfileUpdated) Type() EventType { return EventProfileUpdated }
+
+// EventConsumer is a subscriber of domain events that leave through the
+// stream (internal/eventbus publishes them to EventBridge). Consume returns
+// an error to have the batch item retried.
+type EventConsumer interface {
+	Consume(ctx context.Context, events []Event) error
+}
