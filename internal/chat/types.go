@@ -65,8 +65,9 @@ type Room struct {
 type Role string
 
 const (
-	RoleOwner  Role = "owner"
-	RoleMember Role = "member"
+	RoleOwner     Role = "owner"
+	RoleModerator Role = "moderator"
+	RoleMember    Role = "member"
 )
 
 // Member is a user's membership of a room, with their read position.

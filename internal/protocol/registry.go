@@ -64,5 +64,5 @@ var Events = map[string]any{
 var Enums = map[string][]string{
 	"Code":     {string(chat.Invalid), string(chat.NotFound), string(chat.Forbidden), string(chat.Conflict), string(chat.TooLarge), string(chat.RateLimited), string(chat.Internal)},
 	"RoomKind": {string(chat.KindPublic), string(chat.KindPrivate), string(chat.KindDirect)},
-	"Role":     {string(chat.RoleOwner), string(chat.RoleMember)},
+	"Role":     {string(chat.RoleOwner), string(chat.RoleModerator), string(chat.RoleMember)},
 }

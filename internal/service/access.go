@@ -6,73 +6,68 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
-// Authorization of room actions. A non-member asking about a private
-// channel or a direct room gets NotFound, exactly as for a room that does
-// not exist, so ids cannot be probed; a public channel's non-member gets
-// Forbidden with a hint to join.
+// Authorization: every use case asks the access policy (chat.Authorize);
+// this file only loads what the policy reads. A non-member asking about a
+// private channel or a direct room gets NotFound, exactly as for a room
+// that does not exist, so ids cannot be probed; a public channel's
+// non-member gets Forbidden with a hint to join (the policy's answers).
 
-// requireMember returns the caller's membership of roomID. The room is
-// read only when the membership is missing, to choose the refusal.
-func (s *Chat) requireMember(ctx context.Context, roomID, userID string) (chat.Member, error) {
-	if err := checkRoomID(roomID); err != nil {
-		return chat.Member{}, err
-	}
-	m, err := s.store.GetMember(ctx, roomID, userID)
-	if err == nil {
-		return m, nil
-	}
-	if chat.ErrorCode(err) != chat.NotFound {
-		return chat.Member{}, storeErr(err, "get membership")
-	}
-	room, err := s.store.GetRoom(ctx, roomID)
-	if err != nil {
-		return chat.Member{}, roomLookupErr(err)
-	}
-	return chat.Member{}, notMemberErr(room)
+// roomAccess is what authorize loaded: the room (only its ID when the
+// policy did not need it and the caller did not ask for it) and the
+// caller's membership (nil when not a member).
+type roomAccess struct {
+	room   chat.Room
+	member *chat.Member
 }
 
-// requireMemberRoom is requireMember that also returns the room.
-func (s *Chat) requireMemberRoom(ctx context.Context, roomID, userID string) (chat.Room, chat.Member, error) {
-	m, err := s.requireMember(ctx, roomID, userID)
-	if err != nil {
-		return chat.Room{}, chat.Member{}, err
+// access builds the policy's input for c in the room.
+func (ra roomAccess) access(c chat.Connection) chat.Access {
+	acc := chat.Access{Groups: c.Groups, Room: ra.room}
+	if ra.member != nil {
+		acc.Role = ra.member.Role
 	}
-	room, err := s.store.GetRoom(ctx, roomID)
-	if err != nil {
-		return chat.Room{}, chat.Member{}, roomLookupErr(err)
-	}
-	return room, m, nil
+	return acc
 }
 
-// visibleRoom returns a room the caller may see: any public channel, and
-// private or direct rooms only to members (member is nil for public rooms
-// the caller has not joined).
-func (s *Chat) visibleRoom(ctx context.Context, roomID, userID string) (chat.Room, *chat.Member, error) {
+// authorize asks the policy whether c may do action in roomID. It reads
+// the caller's membership, and the room when the caller is not a member,
+// when the policy's answer depends on the room (chat.RoomKindMatters) or
+// when needRoom. Cost: one GetItem for a member of a room whose kind does
+// not matter, two otherwise.
+func (s *Chat) authorize(ctx context.Context, c chat.Connection, action chat.Action, roomID string, needRoom bool) (roomAccess, error) {
 	if err := checkRoomID(roomID); err != nil {
-		return chat.Room{}, nil, err
+		return roomAccess{}, err
 	}
-	room, err := s.store.GetRoom(ctx, roomID)
-	if err != nil {
-		return chat.Room{}, nil, roomLookupErr(err)
-	}
-	m, err := s.store.GetMember(ctx, roomID, userID)
+	ra := roomAccess{room: chat.Room{ID: roomID}}
+	m, err := s.store.GetMember(ctx, roomID, c.UserID)
 	switch {
 	case err == nil:
-		return room, &m, nil
+		ra.member = &m
 	case chat.ErrorCode(err) != chat.NotFound:
-		return chat.Room{}, nil, storeErr(err, "get membership")
-	case room.Kind == chat.KindPublic:
-		return room, nil, nil
-	default:
-		return chat.Room{}, nil, errRoomNotFound()
+		return roomAccess{}, storeErr(err, "get membership")
 	}
+	if ra.member == nil || needRoom || chat.RoomKindMatters(action) {
+		room, err := s.store.GetRoom(ctx, roomID)
+		if err != nil {
+			return roomAccess{}, roomLookupErr(err)
+		}
+		ra.room = room
+	}
+	if err := chat.Authorize(action, ra.access(c)); err != nil {
+		return roomAccess{}, err
+	}
+	return ra, nil
 }
 
-func notMemberErr(room chat.Room) error {
-	if room.Kind == chat.KindPublic {
-		return chat.Errorf(chat.Forbidden, "you are not a member of #%s: join it first", room.Name)
+// authorizeMessage asks the policy again once a message action has loaded
+// its message: whether the caller may act on msg.
+func authorizeMessage(c chat.Connection, action chat.Action, ra roomAccess, msg chat.Message) error {
+	acc := ra.access(c)
+	acc.Author = chat.AuthorOther
+	if msg.SenderID == c.UserID {
+		acc.Author = chat.AuthorSelf
 	}
-	return errRoomNotFound()
+	return chat.Authorize(action, acc)
 }
 
 func roomLookupErr(err error) error {
@@ -82,4 +77,4 @@ func roomLookupErr(err error) error {
 	return storeErr(err, "get room")
 }
 
-func errRoomNotFound() error { return chat.Errorf(chat.NotFound, "room not found") }
+func errRoomNotFound() error { return chat.ErrRoomNotFound() }

@@ -30,6 +30,9 @@ func (s *Chat) RequestAvatarUpload(ctx context.Context, c chat.Connection, r pro
 	if err := checkUserID(c.UserID); err != nil {
 		return protocol.UploadTicketEvent{}, err
 	}
+	if err := chat.Authorize(chat.ActRequestAvatarUpload, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.UploadTicketEvent{}, err
+	}
 	typ, err := avatarType(r.Type)
 	if err != nil {
 		return protocol.UploadTicketEvent{}, err
@@ -54,6 +57,9 @@ func (s *Chat) RequestAvatarURL(ctx context.Context, c chat.Connection, r protoc
 		return protocol.AvatarURLEvent{}, err
 	}
 	if err := checkUserID(r.UserID); err != nil {
+		return protocol.AvatarURLEvent{}, err
+	}
+	if err := chat.Authorize(chat.ActRequestAvatarURL, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.AvatarURLEvent{}, err
 	}
 	p, err := s.store.GetProfile(ctx, r.UserID)

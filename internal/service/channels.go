@@ -26,6 +26,9 @@ func (s *Chat) CreateChannel(ctx context.Context, c chat.Connection, r protocol.
 	if err != nil {
 		return protocol.RoomEvent{}, err
 	}
+	if err := chat.Authorize(chat.ActCreateChannel, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.RoomEvent{}, err
+	}
 	kind := chat.KindPublic
 	if r.Private {
 		kind = chat.KindPrivate
@@ -60,6 +63,9 @@ func (s *Chat) ListChannels(ctx context.Context, c chat.Connection, r protocol.L
 	if len(r.Cursor) > maxCursorLen {
 		return protocol.ChannelsEvent{}, chat.Errorf(chat.Invalid, "cursor is malformed")
 	}
+	if err := chat.Authorize(chat.ActListChannels, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.ChannelsEvent{}, err
+	}
 	rooms, next, err := s.store.ListPublicRooms(ctx, r.Cursor, channelsPageSize)
 	if err != nil {
 		return protocol.ChannelsEvent{}, storeErr(err, "list channels")
@@ -81,15 +87,13 @@ func (s *Chat) JoinChannel(ctx context.Context, c chat.Connection, r protocol.Ro
 	if err := s.allow(ctx, c.UserID); err != nil {
 		return protocol.RoomEvent{}, err
 	}
-	room, member, err := s.visibleRoom(ctx, r.RoomID, c.UserID)
+	ra, err := s.authorize(ctx, c, chat.ActJoinChannel, r.RoomID, true)
 	if err != nil {
 		return protocol.RoomEvent{}, err
 	}
-	if room.Kind == chat.KindDirect {
-		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "direct conversations cannot be joined")
-	}
-	if member != nil {
-		return s.rejoin(ctx, room, *member, c.UserID)
+	room := ra.room
+	if ra.member != nil {
+		return s.rejoin(ctx, room, *ra.member, c.UserID)
 	}
 	m := chat.Member{RoomID: room.ID, UserID: c.UserID, Role: chat.RoleMember, JoinedAt: s.clock(), ReadSeq: room.LastSeq}
 	switch err := s.store.AddMember(ctx, m); chat.ErrorCode(err) {
@@ -131,16 +135,11 @@ func (s *Chat) LeaveChannel(ctx context.Context, c chat.Connection, r protocol.R
 	if err := s.allow(ctx, c.UserID); err != nil {
 		return protocol.RoomRemovedEvent{}, err
 	}
-	room, _, err := s.requireMemberRoom(ctx, r.RoomID, c.UserID)
+	ra, err := s.authorize(ctx, c, chat.ActLeaveChannel, r.RoomID, true)
 	if err != nil {
 		return protocol.RoomRemovedEvent{}, err
 	}
-	switch {
-	case room.Kind == chat.KindDirect:
-		return protocol.RoomRemovedEvent{}, chat.Errorf(chat.Invalid, "direct conversations cannot be left")
-	case room.ID == chat.GeneralRoomID:
-		return protocol.RoomRemovedEvent{}, chat.Errorf(chat.Invalid, "everyone stays in #general")
-	}
+	room := ra.room
 	ev := protocol.RoomRemovedEvent{Head: protocol.Head{Type: protocol.EventRoomRemoved}, RoomID: room.ID}
 	err = s.store.RemoveMember(ctx, room.ID, c.UserID)
 	if chat.ErrorCode(err) == chat.NotFound {
@@ -171,13 +170,11 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 	if err := s.allow(ctx, c.UserID); err != nil {
 		return protocol.RoomEvent{}, err
 	}
-	room, m, err := s.requireMemberRoom(ctx, r.RoomID, c.UserID)
+	ra, err := s.authorize(ctx, c, chat.ActUpdateChannel, r.RoomID, true)
 	if err != nil {
 		return protocol.RoomEvent{}, err
 	}
-	if room.Kind == chat.KindDirect {
-		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "direct conversations cannot be renamed")
-	}
+	room, m := ra.room, *ra.member
 	if r.Name == nil && r.Topic == nil {
 		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give name or topic")
 	}
@@ -187,8 +184,10 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 		if err != nil {
 			return protocol.RoomEvent{}, err
 		}
-		if room.ID == chat.GeneralRoomID && n != room.Name {
-			return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "#general cannot be renamed")
+		if n != room.Name {
+			if err := chat.Authorize(chat.ActRenameChannel, ra.access(c)); err != nil {
+				return protocol.RoomEvent{}, err
+			}
 		}
 		if room.ID != chat.GeneralRoomID && n == chat.GeneralRoomID {
 			return protocol.RoomEvent{}, errGeneralTaken()

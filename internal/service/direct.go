@@ -16,6 +16,9 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	if err := s.allow(ctx, c.UserID); err != nil {
 		return protocol.RoomEvent{}, err
 	}
+	if err := chat.Authorize(chat.ActOpenDirect, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.RoomEvent{}, err
+	}
 	others, err := uniqueUserIDs(r.UserIDs, c.UserID)
 	if err != nil {
 		return protocol.RoomEvent{}, err
@@ -33,7 +36,7 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	slices.Sort(memberIDs)
 	id := directRoomID(memberIDs)
 
-	if ev, found, err := s.existingDirect(ctx, id, c.UserID); found || err != nil {
+	if ev, found, err := s.existingDirect(ctx, c, id); found || err != nil {
 		return ev, err
 	}
 	now := s.clock()
@@ -47,7 +50,7 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	}
 	err = s.store.CreateRoom(ctx, room, members)
 	if chat.ErrorCode(err) == chat.Conflict {
-		ev, found, err := s.existingDirect(ctx, id, c.UserID)
+		ev, found, err := s.existingDirect(ctx, c, id)
 		if err == nil && !found {
 			err = chat.Errorf(chat.Internal, "direct conversation %s exists but cannot be read", id)
 		}
@@ -71,7 +74,7 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 // existingDirect answers the direct room id if it exists and the caller is
 // in it (always so for a derived id, checked anyway), repairing the
 // caller's connection index like a rejoin.
-func (s *Chat) existingDirect(ctx context.Context, id, userID string) (protocol.RoomEvent, bool, error) {
+func (s *Chat) existingDirect(ctx context.Context, c chat.Connection, id string) (protocol.RoomEvent, bool, error) {
 	room, err := s.store.GetRoom(ctx, id)
 	if chat.ErrorCode(err) == chat.NotFound {
 		return protocol.RoomEvent{}, false, nil
@@ -79,13 +82,17 @@ func (s *Chat) existingDirect(ctx context.Context, id, userID string) (protocol.
 	if err != nil {
 		return protocol.RoomEvent{}, false, storeErr(err, "get direct conversation")
 	}
-	m, err := s.store.GetMember(ctx, id, userID)
-	if err != nil {
-		if chat.ErrorCode(err) == chat.NotFound {
-			return protocol.RoomEvent{}, false, errRoomNotFound()
-		}
+	acc := chat.Access{Groups: c.Groups, Room: room}
+	m, err := s.store.GetMember(ctx, id, c.UserID)
+	switch {
+	case err == nil:
+		acc.Role = m.Role
+	case chat.ErrorCode(err) != chat.NotFound:
 		return protocol.RoomEvent{}, false, storeErr(err, "get membership")
 	}
-	ev, err := s.rejoin(ctx, room, m, userID)
+	if err := chat.Authorize(chat.ActOpenDirect, acc); err != nil {
+		return protocol.RoomEvent{}, false, err
+	}
+	ev, err := s.rejoin(ctx, room, m, c.UserID)
 	return ev, true, err
 }

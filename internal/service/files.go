@@ -30,7 +30,7 @@ func (s *Chat) RequestUpload(ctx context.Context, c chat.Connection, r protocol.
 	if err := s.filesEnabled(); err != nil {
 		return protocol.UploadTicketEvent{}, err
 	}
-	if _, err := s.requireMember(ctx, r.RoomID, c.UserID); err != nil {
+	if _, err := s.authorize(ctx, c, chat.ActRequestUpload, r.RoomID, false); err != nil {
 		return protocol.UploadTicketEvent{}, err
 	}
 	if err := checkUserID(c.UserID); err != nil {
@@ -78,7 +78,7 @@ func (s *Chat) RequestDownload(ctx context.Context, c chat.Connection, r protoco
 	if err := s.filesEnabled(); err != nil {
 		return protocol.DownloadURLEvent{}, err
 	}
-	if _, err := s.requireMember(ctx, r.RoomID, c.UserID); err != nil {
+	if _, err := s.authorize(ctx, c, chat.ActRequestDownload, r.RoomID, false); err != nil {
 		return protocol.DownloadURLEvent{}, err
 	}
 	fk, ok := chat.ParseFileKey(r.Key)

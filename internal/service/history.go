@@ -23,7 +23,7 @@ func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.Histor
 	case limit > maxHistoryLimit:
 		limit = maxHistoryLimit
 	}
-	if _, err := s.requireMember(ctx, r.RoomID, c.UserID); err != nil {
+	if _, err := s.authorize(ctx, c, chat.ActHistory, r.RoomID, false); err != nil {
 		return protocol.HistoryEvent{}, err
 	}
 	msgs, more, err := s.store.MessagesBefore(ctx, r.RoomID, r.Before, limit)
@@ -69,11 +69,18 @@ func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeR
 	if len(ids) == 0 {
 		return ev, nil
 	}
-	mine, err := s.userRoomIDs(ctx, c.UserID)
+	mine, err := s.store.UserRooms(ctx, c.UserID)
 	if err != nil {
-		return protocol.MissedEvent{}, err
+		return protocol.MissedEvent{}, storeErr(err, "list rooms")
 	}
-	ids = slices.DeleteFunc(ids, func(id string) bool { return !slices.Contains(mine, id) })
+	roles := make(map[string]chat.Role, len(mine))
+	for _, m := range mine {
+		roles[m.RoomID] = m.Role
+	}
+	// The policy refuses rooms the caller is not in; they are left out.
+	ids = slices.DeleteFunc(ids, func(id string) bool {
+		return chat.Authorize(chat.ActResume, chat.Access{Groups: c.Groups, Role: roles[id], Room: chat.Room{ID: id}}) != nil
+	})
 	rooms := make([]protocol.MissedRoom, len(ids))
 	err = forEach(len(ids), func(i int) error {
 		msgs, more, err := s.store.MessagesAfter(ctx, ids[i], r.Rooms[ids[i]], protocol.ResumePageSize)

@@ -15,13 +15,11 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 	if err := s.allow(ctx, c.UserID); err != nil {
 		return protocol.MembersEvent{}, err
 	}
-	room, _, err := s.requireMemberRoom(ctx, r.RoomID, c.UserID)
+	ra, err := s.authorize(ctx, c, chat.ActInviteToChannel, r.RoomID, true)
 	if err != nil {
 		return protocol.MembersEvent{}, err
 	}
-	if room.Kind == chat.KindDirect {
-		return protocol.MembersEvent{}, chat.Errorf(chat.Invalid, "nobody can be added to a direct conversation: open a new one with everyone")
-	}
+	room := ra.room
 	ids, err := uniqueUserIDs(r.UserIDs, c.UserID)
 	if err != nil {
 		return protocol.MembersEvent{}, err
@@ -62,7 +60,7 @@ func (s *Chat) ListMembers(ctx context.Context, c chat.Connection, r protocol.Ro
 	if err := s.allowRead(ctx, c.UserID); err != nil {
 		return protocol.MembersEvent{}, err
 	}
-	if _, err := s.requireMember(ctx, r.RoomID, c.UserID); err != nil {
+	if _, err := s.authorize(ctx, c, chat.ActListMembers, r.RoomID, false); err != nil {
 		return protocol.MembersEvent{}, err
 	}
 	return s.membersEvent(ctx, r.RoomID)

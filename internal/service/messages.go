@@ -35,7 +35,7 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if text == "" && len(r.Attachments) == 0 {
 		return protocol.AckEvent{}, chat.Errorf(chat.Invalid, "message is empty")
 	}
-	if _, err := s.requireMember(ctx, r.RoomID, c.UserID); err != nil {
+	if _, err := s.authorize(ctx, c, chat.ActSendMessage, r.RoomID, false); err != nil {
 		return protocol.AckEvent{}, err
 	}
 	atts, err := s.verifyAttachments(ctx, c, r.RoomID, r.Attachments)
@@ -83,7 +83,7 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 	if err != nil {
 		return protocol.MessageEvent{}, err
 	}
-	msg, err := s.ownMessage(ctx, c, r.RoomID, r.Seq, "edit")
+	msg, err := s.ownMessage(ctx, c, r.RoomID, r.Seq, chat.ActEditMessage)
 	if err != nil {
 		return protocol.MessageEvent{}, err
 	}
@@ -119,7 +119,7 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 	if err := s.allow(ctx, c.UserID); err != nil {
 		return protocol.MessageEvent{}, err
 	}
-	msg, err := s.ownMessage(ctx, c, r.RoomID, r.Seq, "delete")
+	msg, err := s.ownMessage(ctx, c, r.RoomID, r.Seq, chat.ActDeleteMessage)
 	if err != nil {
 		return protocol.MessageEvent{}, err
 	}
@@ -141,10 +141,12 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 	return protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: stored}, nil
 }
 
-// ownMessage loads a message of a room the caller is in and checks that the
-// caller wrote it.
-func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string, seq int64, verb string) (chat.Message, error) {
-	if _, err := s.requireMember(ctx, roomID, c.UserID); err != nil {
+// ownMessage loads a message of a room for a message action, asking the
+// policy about the room first and about the message (its author) once
+// loaded.
+func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string, seq int64, action chat.Action) (chat.Message, error) {
+	ra, err := s.authorize(ctx, c, action, roomID, false)
+	if err != nil {
 		return chat.Message{}, err
 	}
 	if seq <= 0 {
@@ -157,8 +159,8 @@ func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string,
 	if err != nil {
 		return chat.Message{}, storeErr(err, "get message")
 	}
-	if msg.SenderID != c.UserID {
-		return chat.Message{}, chat.Errorf(chat.Forbidden, "you can only %s your own messages", verb)
+	if err := authorizeMessage(c, action, ra, msg); err != nil {
+		return chat.Message{}, err
 	}
 	return msg, nil
 }

@@ -16,6 +16,10 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 	if err := s.allow(ctx, c.UserID); err != nil {
 		return protocol.ProfileEvent{}, err
 	}
+	// Only the caller's own profile: the policy decides whether they may.
+	if err := chat.Authorize(chat.ActUpdateProfile, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.ProfileEvent{}, err
+	}
 	if r.DisplayName == nil && r.AvatarColor == nil && r.AvatarKey == nil {
 		return protocol.ProfileEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give displayName, avatarColor or avatarKey")
 	}

@@ -13,10 +13,11 @@ import (
 // their messages read). Not rate-limited: clients send it as the user
 // scrolls, and it only ever writes forward.
 func (s *Chat) MarkRead(ctx context.Context, c chat.Connection, r protocol.MessageRef) (protocol.ReadEvent, error) {
-	room, m, err := s.requireMemberRoom(ctx, r.RoomID, c.UserID)
+	ra, err := s.authorize(ctx, c, chat.ActMarkRead, r.RoomID, true)
 	if err != nil {
 		return protocol.ReadEvent{}, err
 	}
+	room, m := ra.room, *ra.member
 	if r.Seq < 0 || r.Seq > room.LastSeq {
 		return protocol.ReadEvent{}, chat.Errorf(chat.Invalid, "seq %d is not a message of this room (last is %d)", r.Seq, room.LastSeq)
 	}

@@ -25,6 +25,9 @@ const maxStateUsers = 500
 // Query, plus one MessagesAfter Query when the room has unread messages;
 // run storeConcurrency at a time.
 func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateEvent, error) {
+	if err := chat.Authorize(chat.ActGetState, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.StateEvent{}, err
+	}
 	me, err := s.ensureProfile(ctx, c.Identity)
 	if err != nil {
 		return protocol.StateEvent{}, err

@@ -13,7 +13,7 @@ import (
 // TypingInterval; throttled calls are dropped silently (the client keeps
 // sending while the user types, and nothing is lost by dropping).
 func (s *Chat) Typing(ctx context.Context, c chat.Connection, r protocol.RoomRequest) error {
-	if _, err := s.requireMember(ctx, r.RoomID, c.UserID); err != nil {
+	if _, err := s.authorize(ctx, c, chat.ActTyping, r.RoomID, false); err != nil {
 		return err
 	}
 	ok, err := s.store.Allow(ctx, "typing:"+r.RoomID+":"+c.UserID, 1, s.typingInterval)

@@ -30,6 +30,9 @@ func (s *Chat) ListUsers(ctx context.Context, c chat.Connection, r protocol.List
 	if len(r.Cursor) > maxCursorLen {
 		return protocol.UsersEvent{}, chat.Errorf(chat.Invalid, "cursor is malformed")
 	}
+	if err := chat.Authorize(chat.ActListUsers, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.UsersEvent{}, err
+	}
 	users, next, err := s.store.ListProfiles(ctx, r.Cursor, usersPageSize)
 	if err != nil {
 		return protocol.UsersEvent{}, storeErr(err, "list users")
