@@ -75,6 +75,12 @@ type MessageDeleted struct {
 type MemberJoined struct {
 	Actor  Actor
 	Member Member
+	// Profile is the member's profile as the producer knows it, Online set
+	// (the service fills it; the stream decoder leaves it zero).
+	Profile Profile `json:"-"`
+	// WithRoom: the member came with a new room, which RoomCreated
+	// announces; the WebSocket push announces no join for it.
+	WithRoom bool `json:"-"`
 }
 
 // MemberLeft: a user stopped being a member of a room.

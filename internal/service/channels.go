@@ -42,16 +42,16 @@ func (s *Chat) CreateChannel(ctx context.Context, c chat.Connection, r protocol.
 	if err := s.store.CreateRoom(ctx, room, []chat.Member{owner}); err != nil {
 		return protocol.RoomEvent{}, channelNameErr(err, &name, "create channel")
 	}
-	conns, err := s.indexMember(ctx, room.ID, c.UserID)
-	if err != nil {
+	if _, err := s.indexMember(ctx, room.ID, c.UserID); err != nil {
 		// The channel exists; a retry would create a second one. The caller's
 		// connections pick the room up on their next reconnect.
 		s.log.WarnContext(ctx, "index creator connections", "roomId", room.ID, "error", err)
 	}
-	ev := protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoomAdded}, Room: protocol.RoomState{Room: room}}
-	s.send(ctx, without(conns, c.ID), ev)
-	ev.Type = protocol.EventRoom
-	return ev, nil
+	// The RoomCreated push sends roomAdded to the creator's other
+	// connections (the room's index holds only theirs).
+	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
+	s.publish(ctx, chat.RoomCreated{Actor: actor, Room: room}, chat.MemberJoined{Actor: actor, Member: owner, WithRoom: true})
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room}}, nil
 }
 
 // ListChannels pages through the public channels by name. Private channels
@@ -110,7 +110,7 @@ func (s *Chat) JoinChannel(ctx context.Context, c chat.Connection, r protocol.Ro
 		return protocol.RoomEvent{}, storeErr(err, "join channel")
 	}
 	room.MemberCount++
-	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), c.ID); err != nil {
+	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), chat.Actor{UserID: c.UserID, ConnectionID: c.ID}); err != nil {
 		return protocol.RoomEvent{}, err
 	}
 	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
@@ -157,10 +157,11 @@ func (s *Chat) LeaveChannel(ctx context.Context, c chat.Connection, r protocol.R
 			return protocol.RoomRemovedEvent{}, storeErr(err, "unindex room connections")
 		}
 	}
-	s.pushToRoom(ctx, room.ID, protocol.MemberEvent{
-		Head: protocol.Head{Type: protocol.EventMemberLeft}, RoomID: room.ID, User: s.profileOrStub(ctx, c.UserID),
-	}, c.ID, c.UserID)
-	s.send(ctx, without(conns, c.ID), ev)
+	s.publish(ctx, chat.MemberLeft{
+		Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, RoomID: room.ID, UserID: c.UserID, At: s.clock(),
+	})
+	// The caller's own room list changed: a direct push, not an event.
+	s.push.send(ctx, without(conns, c.ID), ev)
 	return ev, nil
 }
 
@@ -205,10 +206,6 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 	if err != nil {
 		return protocol.RoomEvent{}, channelNameErr(err, name, "update channel")
 	}
-	// Broadcast room fields only: read positions differ per member, so
-	// clients keep their own readSeq/unread on roomUpdated.
-	s.pushToRoom(ctx, room.ID, protocol.RoomEvent{
-		Head: protocol.Head{Type: protocol.EventRoomUpdated}, Room: protocol.RoomState{Room: room},
-	}, c.ID, "")
+	s.publish(ctx, chat.RoomUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Room: room})
 	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
 }

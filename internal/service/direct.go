@@ -59,14 +59,23 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	if err != nil {
 		return protocol.RoomEvent{}, storeErr(err, "create direct conversation")
 	}
+	// Index every member's connections, then publish: the RoomCreated push
+	// sends roomAdded to the room's connections (but the caller's). If an
+	// index fails, the members indexed so far still hear of the room.
+	var indexErr error
 	for _, m := range members {
-		conns, err := s.indexMember(ctx, id, m.UserID)
-		if err != nil {
-			return protocol.RoomEvent{}, err
+		if _, indexErr = s.indexMember(ctx, id, m.UserID); indexErr != nil {
+			break
 		}
-		s.send(ctx, without(conns, c.ID), protocol.RoomEvent{
-			Head: protocol.Head{Type: protocol.EventRoomAdded}, Room: protocol.RoomState{Room: room},
-		})
+	}
+	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
+	events := []chat.Event{chat.RoomCreated{Actor: actor, Room: room}}
+	for _, m := range members {
+		events = append(events, chat.MemberJoined{Actor: actor, Member: m, WithRoom: true})
+	}
+	s.publish(ctx, events...)
+	if indexErr != nil {
+		return protocol.RoomEvent{}, indexErr
 	}
 	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room}}, nil
 }

@@ -48,7 +48,7 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 	}
 	room.MemberCount += len(added)
 	for _, m := range added {
-		if err := s.welcome(ctx, room, m, profiles[m.UserID], c.ID); err != nil {
+		if err := s.welcome(ctx, room, m, profiles[m.UserID], chat.Actor{UserID: c.UserID, ConnectionID: c.ID}); err != nil {
 			return protocol.MembersEvent{}, err
 		}
 	}

@@ -30,20 +30,19 @@ func (s *Chat) indexMember(ctx context.Context, roomID, userID string) ([]string
 }
 
 // welcome indexes a new member's connections, sends them roomAdded (but
-// not on skipConn, which gets the reply) and tells the room memberJoined.
-func (s *Chat) welcome(ctx context.Context, room chat.Room, m chat.Member, p chat.Profile, skipConn string) error {
+// not on the actor's connection, which gets the reply; a direct push: the
+// member's own room list changed) and publishes MemberJoined.
+func (s *Chat) welcome(ctx context.Context, room chat.Room, m chat.Member, p chat.Profile, actor chat.Actor) error {
 	conns, err := s.indexMember(ctx, room.ID, m.UserID)
 	if err != nil {
 		return err
 	}
-	s.send(ctx, without(conns, skipConn), protocol.RoomEvent{
+	s.push.send(ctx, without(conns, actor.ConnectionID), protocol.RoomEvent{
 		Head: protocol.Head{Type: protocol.EventRoomAdded},
 		Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq},
 	})
 	p.Online = len(conns) > 0
-	s.pushToRoom(ctx, room.ID, protocol.MemberEvent{
-		Head: protocol.Head{Type: protocol.EventMemberJoined}, RoomID: room.ID, User: p,
-	}, skipConn, m.UserID)
+	s.publish(ctx, chat.MemberJoined{Actor: actor, Member: m, Profile: p})
 	return nil
 }
 

@@ -65,12 +65,10 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 		s.log.DebugContext(ctx, "duplicate send", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq))
 		return ack, nil
 	}
-	res := s.pushToRoom(ctx, msg.RoomID, protocol.MessageEvent{
-		Head: protocol.Head{Type: protocol.EventMessage}, Message: msg,
-	}, c.ID, "")
-	ack.Delivered = res.Delivered
+	// Delivered is what the subscribers report: the WebSocket push's count.
+	ack.Delivered = s.publish(ctx, chat.MessageCreated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Message: msg})
 	s.log.DebugContext(ctx, "message sent", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq),
-		slog.Int("bytes", len(msg.Text)), slog.Int("mentions", len(mentions)), slog.Int("delivered", res.Delivered))
+		slog.Int("bytes", len(msg.Text)), slog.Int("mentions", len(mentions)), slog.Int("delivered", ack.Delivered))
 	return ack, nil
 }
 
@@ -165,7 +163,8 @@ func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string,
 	return msg, nil
 }
 
-// replace stores an edited or deleted message and tells the room. It is
+// replace stores an edited or deleted message and publishes MessageEdited
+// or MessageDeleted (a tombstone). It is
 // not atomic with the read before it, but the store refuses (Conflict) to
 // replace a tombstone, so an edit racing a delete cannot bring the text
 // back; callers turn that Conflict into their answer.
@@ -173,7 +172,11 @@ func (s *Chat) replace(ctx context.Context, c chat.Connection, msg chat.Message)
 	if err := s.store.ReplaceMessage(ctx, msg); err != nil {
 		return protocol.MessageEvent{}, storeErr(err, "update message")
 	}
-	ev := protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: msg}
-	s.pushToRoom(ctx, msg.RoomID, ev, c.ID, "")
-	return ev, nil
+	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
+	if msg.Deleted {
+		s.publish(ctx, chat.MessageDeleted{Actor: actor, Message: msg})
+	} else {
+		s.publish(ctx, chat.MessageEdited{Actor: actor, Message: msg})
+	}
+	return protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: msg}, nil
 }

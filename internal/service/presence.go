@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -20,32 +18,6 @@ import (
 // few thousand connections this is where presence should move to a
 // subscribe-on-view model.
 
-// sharedAudience lists the connections of everyone sharing one of roomIDs
-// with userID.
-func (s *Chat) sharedAudience(ctx context.Context, userID string, roomIDs []string) []string {
-	var (
-		mu   sync.Mutex
-		seen = map[string]bool{}
-		out  []string
-	)
-	_ = forEach(len(roomIDs), func(i int) error {
-		rcs, err := s.store.RoomConnections(ctx, roomIDs[i])
-		if err != nil {
-			s.log.WarnContext(ctx, "room connections", slog.String("roomId", roomIDs[i]), slog.Any("error", err))
-			return nil
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		for _, rc := range rcs {
-			if rc.UserID != userID && !seen[rc.ConnectionID] {
-				seen[rc.ConnectionID] = true
-				out = append(out, rc.ConnectionID)
-			}
-		}
-		return nil
-	})
-	return out
-}
 
 // pushPresence announces userID online or offline (with lastSeen) to
 // everyone sharing a room with them.
@@ -54,5 +26,5 @@ func (s *Chat) pushPresence(ctx context.Context, userID string, roomIDs []string
 	if !online {
 		ev.LastSeen = at.UnixMilli()
 	}
-	s.send(ctx, s.sharedAudience(ctx, userID, roomIDs), ev)
+	s.push.send(ctx, s.push.sharedAudience(ctx, userID, roomIDs), ev)
 }

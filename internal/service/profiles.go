@@ -55,17 +55,6 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 		return protocol.ProfileEvent{}, storeErr(err, "update profile")
 	}
 	p.Online = true // the caller is connected
-	ev := protocol.ProfileEvent{Head: protocol.Head{Type: protocol.EventUserUpdated}, Profile: p}
-	roomIDs, err := s.userRoomIDs(ctx, c.UserID)
-	if err != nil {
-		s.log.WarnContext(ctx, "profile broadcast skipped", "error", err)
-	} else {
-		audience := s.sharedAudience(ctx, c.UserID, roomIDs)
-		if own, err := s.store.UserConnections(ctx, c.UserID); err == nil {
-			audience = append(audience, without(own, c.ID)...)
-		}
-		s.send(ctx, audience, ev)
-	}
-	ev.Type = protocol.EventProfile
-	return ev, nil
+	s.publish(ctx, chat.ProfileUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Profile: p})
+	return protocol.ProfileEvent{Head: protocol.Head{Type: protocol.EventProfile}, Profile: p}, nil
 }

@@ -30,7 +30,7 @@ func (s *Chat) MarkRead(ctx context.Context, c chat.Connection, r protocol.Messa
 		return protocol.ReadEvent{}, storeErr(err, "mark read")
 	}
 	if advanced {
-		s.pushToRoom(ctx, room.ID, ev, c.ID, "")
+		s.push.toRoom(ctx, room.ID, ev, c.ID, "") // a receipt: a direct push, not a domain event
 	}
 	return ev, nil
 }

@@ -47,6 +47,11 @@ type Config struct {
 	Blobs chat.BlobStore
 	// Files bounds uploads (size, types) and downloads (rate).
 	Files FileLimits
+
+	// Subscribers receive the domain events the use cases publish, after
+	// the WebSocket push (which New builds from Store and Fanout), in
+	// process and before each use case answers. Optional.
+	Subscribers []chat.EventSubscriber
 }
 
 // Chat is the chat service. It is safe for concurrent use.
@@ -64,6 +69,11 @@ type Chat struct {
 
 	blobs chat.BlobStore
 	files FileLimits
+
+	// push is the WebSocket push: the first of subscribers, and the way
+	// ephemeral signals (typing, presence, receipts…) go out directly.
+	push        *Push
+	subscribers []chat.EventSubscriber
 }
 
 // New checks cfg and fills in defaults.
@@ -100,6 +110,8 @@ func New(cfg Config) (*Chat, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.push = NewPush(cfg.Store, cfg.Fanout, s.log)
+	s.subscribers = append([]chat.EventSubscriber{s.push}, cfg.Subscribers...)
 	return s, nil
 }
 

@@ -78,8 +78,10 @@ func (s *Chat) joinGeneral(ctx context.Context, p chat.Profile) error {
 		Topic: "Everyone, all together", CreatedBy: p.UserID, CreatedAt: now, MemberCount: 1,
 	}
 	member := chat.Member{RoomID: chat.GeneralRoomID, UserID: p.UserID, Role: chat.RoleMember, JoinedAt: now}
+	actor := chat.Actor{UserID: p.UserID} // no connection yet
 	err := s.store.CreateRoom(ctx, general, []chat.Member{member})
 	if err == nil {
+		s.publish(ctx, chat.RoomCreated{Actor: actor, Room: general}, chat.MemberJoined{Actor: actor, Member: member, WithRoom: true})
 		return nil
 	}
 	if chat.ErrorCode(err) != chat.Conflict {
@@ -99,8 +101,6 @@ func (s *Chat) joinGeneral(ctx context.Context, p chat.Profile) error {
 		return storeErr(err, "join #general")
 	}
 	// The newcomer has no live connection yet: only the others hear of it.
-	s.pushToRoom(ctx, chat.GeneralRoomID, protocol.MemberEvent{
-		Head: protocol.Head{Type: protocol.EventMemberJoined}, RoomID: chat.GeneralRoomID, User: p,
-	}, "", p.UserID)
+	s.publish(ctx, chat.MemberJoined{Actor: actor, Member: member, Profile: p})
 	return nil
 }

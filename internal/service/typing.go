@@ -28,7 +28,8 @@ func (s *Chat) Typing(ctx context.Context, c chat.Connection, r protocol.RoomReq
 	if name == "" {
 		name = c.DisplayName
 	}
-	s.pushToRoom(ctx, r.RoomID, protocol.TypingEvent{
+	// Typing is ephemeral: a direct push, not a domain event.
+	s.push.toRoom(ctx, r.RoomID, protocol.TypingEvent{
 		Head: protocol.Head{Type: protocol.EventTyping}, RoomID: r.RoomID, UserID: c.UserID, DisplayName: name,
 	}, c.ID, c.UserID)
 	return nil
