@@ -16,8 +16,8 @@ import (
 // user's first connect and last disconnect only, not per connection. A user
 // in #general of a large team reaches every online user: for rooms past a
 // few thousand connections this is where presence should move to a
-// subscribe-on-view model.
-
+// subscribe-on-view model. (Push.sharedAudience computes the audience;
+// presence is ephemeral, so it is a direct push, not a domain event.)
 
 // pushPresence announces userID online or offline (with lastSeen) to
 // everyone sharing a room with them.
