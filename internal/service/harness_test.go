@@ -21,6 +21,8 @@ type harness struct {
 	store *chattest.Store
 	fan   *chattest.Fanout
 	svc   *service.Chat
+	// events records every domain event the service publishes.
+	events *chattest.Events
 
 	mu   sync.Mutex
 	now  time.Time
@@ -33,11 +35,12 @@ func newHarness(t *testing.T, tweak ...func(*service.Config)) *harness {
 	t.Helper()
 	h := &harness{
 		t: t, ctx: context.Background(),
-		store: chattest.NewStore(), fan: chattest.NewFanout(),
+		store: chattest.NewStore(), fan: chattest.NewFanout(), events: chattest.NewEvents(),
 		now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC),
 	}
 	h.store.Now = h.clock
-	cfg := service.Config{Store: h.store, Fanout: h.fan, Now: h.clock, RatePerWindow: 10000}
+	cfg := service.Config{Store: h.store, Fanout: h.fan, Now: h.clock, RatePerWindow: 10000,
+		Subscribers: []chat.EventSubscriber{h.events}}
 	for _, f := range tweak {
 		f(&cfg)
 	}
