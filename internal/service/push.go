@@ -37,9 +37,9 @@ func (s *Chat) publish(ctx context.Context, events ...chat.Event) int {
 	return delivered
 }
 
-// pushStore is what the push reads: connection indexes, memberships and
+// PushStore is what the push reads: connection indexes, memberships and
 // profiles.
-type pushStore interface {
+type PushStore interface {
 	RoomConnections(ctx context.Context, roomID string) ([]chat.RoomConnection, error)
 	UserConnections(ctx context.Context, userID string) ([]string, error)
 	UserRooms(ctx context.Context, userID string) ([]chat.Member, error)
@@ -51,7 +51,7 @@ type pushStore interface {
 // skips the actor's connection (which gets the reply) and, for membership
 // events, the member's own connections.
 type Push struct {
-	store  pushStore
+	store  PushStore
 	fanout chat.Fanout
 	log    *slog.Logger
 }
@@ -59,7 +59,7 @@ type Push struct {
 var _ chat.EventSubscriber = (*Push)(nil)
 
 // NewPush builds the WebSocket push over a store and a fan-out.
-func NewPush(store pushStore, fanout chat.Fanout, log *slog.Logger) *Push {
+func NewPush(store PushStore, fanout chat.Fanout, log *slog.Logger) *Push {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
