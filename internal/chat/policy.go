@@ -26,6 +26,13 @@ import (
 //   - Workspace groups (admins, moderators) and room roles (owner,
 //     moderator) grant nothing extra yet: they are inputs that change no
 //     answer today.
+//
+// Not here: checks that an object key named in a payload fits the request
+// (an attachment must be a file the sender uploaded to that room, a
+// download's key must be of the room asked about, an avatar key must be in
+// the caller's own folder). They validate the payload against the request
+// and stay in the service beside the key parsing; who may act in the room
+// at all is decided here first.
 
 // Action is what a caller wants to do. The values are the protocol's
 // action names (internal/protocol), plus ActRenameChannel, which is the
@@ -33,7 +40,8 @@ import (
 type Action string
 
 const (
-	// Workspace actions.
+	// Workspace actions. (wsapi answers ping before reading the store; it
+	// has a row so that every protocol action has one.)
 	ActPing                Action = "ping"
 	ActGetState            Action = "getState"
 	ActListUsers           Action = "listUsers"
