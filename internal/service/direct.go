@@ -16,9 +16,6 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	if err := s.allow(ctx, c.UserID); err != nil {
 		return protocol.RoomEvent{}, err
 	}
-	if err := chat.Authorize(chat.ActOpenDirect, chat.Access{Groups: c.Groups}); err != nil {
-		return protocol.RoomEvent{}, err
-	}
 	others, err := uniqueUserIDs(r.UserIDs, c.UserID)
 	if err != nil {
 		return protocol.RoomEvent{}, err
@@ -38,6 +35,10 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 
 	if ev, found, err := s.existingDirect(ctx, c, id); found || err != nil {
 		return ev, err
+	}
+	// The room does not exist yet: creating it is a workspace action.
+	if err := chat.Authorize(chat.ActOpenDirect, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.RoomEvent{}, err
 	}
 	now := s.clock()
 	room := chat.Room{
