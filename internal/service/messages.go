@@ -164,10 +164,10 @@ func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string,
 }
 
 // replace stores an edited or deleted message and publishes MessageEdited
-// or MessageDeleted (a tombstone). It is
-// not atomic with the read before it, but the store refuses (Conflict) to
-// replace a tombstone, so an edit racing a delete cannot bring the text
-// back; callers turn that Conflict into their answer.
+// or MessageDeleted (a tombstone). It is not atomic with the read before
+// it, but the store refuses (Conflict) to replace a tombstone, so an edit
+// racing a delete cannot bring the text back; callers turn that Conflict
+// into their answer.
 func (s *Chat) replace(ctx context.Context, c chat.Connection, msg chat.Message) (protocol.MessageEvent, error) {
 	if err := s.store.ReplaceMessage(ctx, msg); err != nil {
 		return protocol.MessageEvent{}, storeErr(err, "update message")
