@@ -27,11 +27,13 @@ func TestValidate(t *testing.T) {
 		"cert region": {func(p *chatstack.ChatStackProps) {
 			p.SiteDomain, p.SiteCertificateArn = "a.b", "arn:aws:acm:eu-west-1:1:certificate/x"
 		}, "us-east-1"},
-		"domain alone":       {func(p *chatstack.ChatStackProps) { p.APIDomain = "ws.b" }, "go together"},
-		"bad stage":          {func(p *chatstack.ChatStackProps) { p.StageName = "a b" }, "stage name"},
-		"bad level":          {func(p *chatstack.ChatStackProps) { p.LogLevel = "loud" }, "log level"},
-		"two alarm targets":  {func(p *chatstack.ChatStackProps) { p.AlarmEmail, p.AlarmTopicArn = "a@b", "arn" }, "not both"},
-		"archive days alone": {func(p *chatstack.ChatStackProps) { p.EventArchiveDays = 7 }, "needs eventArchive"},
+		"domain alone":      {func(p *chatstack.ChatStackProps) { p.APIDomain = "ws.b" }, "go together"},
+		"bad stage":         {func(p *chatstack.ChatStackProps) { p.StageName = "a b" }, "stage name"},
+		"bad level":         {func(p *chatstack.ChatStackProps) { p.LogLevel = "loud" }, "log level"},
+		"two alarm targets": {func(p *chatstack.ChatStackProps) { p.AlarmEmail, p.AlarmTopicArn = "a@b", "arn" }, "not both"},
+		"archive days alone": {func(p *chatstack.ChatStackProps) {
+			p.EventArchiveDays = 7
+		}, "needs eventArchive"},
 		"archive part days": {func(p *chatstack.ChatStackProps) {
 			p.EventArchive, p.EventArchiveDays = true, 1.5
 		}, "whole number of days"},
