@@ -93,7 +93,7 @@ func (b *builder) monitoring() {
 	add("ApiExecutionErrorsAlarm", b.apiMetric("ExecutionError", "Sum"), 5,
 		"WebSocket API: errors while API Gateway executed the route")
 	add("StreamIteratorAgeAlarm", b.streamIteratorAge(), StreamIteratorAgeAlarmMs,
-		"stream function: the oldest record of a batch was 60 s or more old (events to the bus are late; see errors and the failure queue)")
+		"stream function: stream records were 60 s or more old when read (events reach the bus late; see its errors and the failure queue)")
 	add("StreamFailureQueueAlarm", b.streamFailuresVisible(), 1,
 		"stream failure queue: batches of the table stream were given up on (their chat events never reached the bus)")
 
