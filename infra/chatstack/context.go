@@ -33,6 +33,9 @@ const (
 	CtxLogLevel                = "logLevel"
 	CtxTracing                 = "tracing"
 	CtxAPIGatewayLogRoleExists = "apiGatewayLogRoleExists"
+	CtxEventsIncludeText       = "eventsIncludeText"
+	CtxEventArchive            = "eventArchive"
+	CtxEventArchiveDays        = "eventArchiveDays"
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -56,6 +59,9 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		LogLevel:                r.str(CtxLogLevel),
 		Tracing:                 r.boolean(CtxTracing),
 		APIGatewayLogRoleExists: r.boolean(CtxAPIGatewayLogRoleExists),
+		EventsIncludeText:       r.boolean(CtxEventsIncludeText),
+		EventArchive:            r.boolean(CtxEventArchive),
+		EventArchiveDays:        r.number(CtxEventArchiveDays),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

@@ -31,6 +31,15 @@ func TestValidate(t *testing.T) {
 		"bad stage":         {func(p *chatstack.ChatStackProps) { p.StageName = "a b" }, "stage name"},
 		"bad level":         {func(p *chatstack.ChatStackProps) { p.LogLevel = "loud" }, "log level"},
 		"two alarm targets": {func(p *chatstack.ChatStackProps) { p.AlarmEmail, p.AlarmTopicArn = "a@b", "arn" }, "not both"},
+		"archive days alone": {func(p *chatstack.ChatStackProps) {
+			p.EventArchiveDays = 7
+		}, "needs eventArchive"},
+		"archive part days": {func(p *chatstack.ChatStackProps) {
+			p.EventArchive, p.EventArchiveDays = true, 1.5
+		}, "whole number of days"},
+		"archive negative days": {func(p *chatstack.ChatStackProps) {
+			p.EventArchive, p.EventArchiveDays = true, -1
+		}, "whole number of days"},
 	} {
 		p := valid
 		tc.mutate(&p)
@@ -52,6 +61,16 @@ func TestPropsFromContext(t *testing.T) {
 	}
 	if p.StageName != "beta" || !p.DestroyData || p.ThrottleRate != 12.5 || p.ThrottleBurst != 30 || p.OIDC == nil || p.OIDC.Issuer != "https://id.example" || p.Tracing || p.Google != nil {
 		t.Errorf("props %+v", p)
+	}
+
+	if p.EventsIncludeText || p.EventArchive || p.EventArchiveDays != 0 {
+		t.Errorf("event props on without context: %+v", p)
+	}
+	events := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{
+		chatstack.CtxEventsIncludeText: "true", chatstack.CtxEventArchive: true, chatstack.CtxEventArchiveDays: "90",
+	}})
+	if p, err := chatstack.PropsFromContext(events.Node()); err != nil || !p.EventsIncludeText || !p.EventArchive || p.EventArchiveDays != 90 {
+		t.Errorf("event props %+v, %v", p, err)
 	}
 
 	bad := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{chatstack.CtxDestroyData: "yes please", chatstack.CtxThrottleRate: "fast"}})

@@ -28,6 +28,7 @@ var functionSpecs = []functionSpec{
 	{"actions", 256, 29, "Every action route and $default (29 s is API Gateway's integration limit)", (*builder).apiEnv},
 	// Decoding a large photo needs memory, and more memory is more CPU.
 	{"thumbnail", 1024, 60, "Makes the thumbnail of each image uploaded to the files bucket", (*builder).thumbnailEnv},
+	{"stream", 256, 30, "Turns the table's stream into chat events on the EventBridge bus", (*builder).streamEnv},
 }
 
 // FunctionNames lists the functions the stack deploys.
@@ -125,6 +126,7 @@ func (b *builder) grants() {
 	}))
 
 	b.thumbnailGrantsAndTrigger()
+	b.streamGrantsAndMapping()
 }
 
 func titleCase(s string) string {

@@ -57,6 +57,15 @@ func TestFunctionsRuntime(t *testing.T) {
 			}
 			continue
 		}
+		if strings.HasPrefix(fn.ID, "Stream") {
+			// The bus, the text opt-in and the log level: no table, bucket
+			// or API (records arrive in the event).
+			if len(env) != 3 || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
+				render(env["EVENTS_INCLUDE_TEXT"]) != "false" || env["LOG_LEVEL"] == nil {
+				t.Errorf("stream environment %s", render(env))
+			}
+			continue
+		}
 		for _, key := range []string{"TABLE_NAME", "FILES_BUCKET", "WS_CALLBACK_URL", "COGNITO_ISSUER", "COGNITO_CLIENT_ID", "LOG_LEVEL"} {
 			if env[key] == nil {
 				t.Errorf("%s lacks %s", fn.ID, key)
@@ -69,7 +78,7 @@ func TestFunctionsRuntime(t *testing.T) {
 			t.Errorf("%s WS_CALLBACK_URL = %s", fn.ID, got)
 		}
 	}
-	for name, want := range map[string][2]float64{"authorizer": {128, 10}, "connection": {256, 10}, "actions": {256, 29}, "thumbnail": {1024, 60}} {
+	for name, want := range map[string][2]float64{"authorizer": {128, 10}, "connection": {256, 10}, "actions": {256, 29}, "thumbnail": {1024, 60}, "stream": {256, 30}} {
 		fn := functionNamed(t, s, name)
 		if fn.Props["MemorySize"] != want[0] || fn.Props["Timeout"] != want[1] {
 			t.Errorf("%s memory %v timeout %v, want %v", name, fn.Props["MemorySize"], fn.Props["Timeout"], want)

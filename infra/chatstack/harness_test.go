@@ -74,8 +74,8 @@ func writeFile(path, body string) error {
 // Configurations the tests synthesize; each is synthesized once.
 const (
 	cfgDefault = "default" // only the required context, no web build
-	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build
-	cfgGoogle  = "google"  // hosted domain + Google only
+	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive
+	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention)
 )
 
 var configContexts = map[string]map[string]any{
@@ -99,12 +99,16 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxAlarmEmail:            "ops@example.com",
 		chatstack.CtxLogLevel:              "debug",
 		chatstack.CtxTracing:               true,
+		chatstack.CtxEventsIncludeText:     "true",
+		chatstack.CtxEventArchive:          "true",
+		chatstack.CtxEventArchiveDays:      "7",
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",
 		chatstack.CtxGoogleClientID:          "google-client",
 		chatstack.CtxGoogleClientSecretArn:   "arn:aws:secretsmanager:eu-west-1:123456789012:secret:google-AbCdEf",
 		chatstack.CtxAPIGatewayLogRoleExists: "true",
+		chatstack.CtxEventArchive:            true, // default retention
 	},
 }
 

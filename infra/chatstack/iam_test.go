@@ -62,6 +62,7 @@ var allowedPartialWildcards = []string{"s3:GetBucket*", "s3:GetObject*", "s3:Lis
 var allowedStarResourceActions = []string{
 	"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation", // BucketDeployment's invalidation
 	"xray:PutTraceSegments", "xray:PutTelemetryRecords", // tracing, when on
+	"dynamodb:ListStreams", // the stream mapping's role (the other stream reads are on the stream ARN)
 }
 
 func TestNoWildcardActions(t *testing.T) {

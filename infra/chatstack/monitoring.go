@@ -65,11 +65,17 @@ func (b *builder) monitoring() {
 	for _, name := range FunctionNames() {
 		fn, id := b.fns[name], titleCase(name)
 		threshold := 5.0
-		if name == "authorizer" {
+		switch name {
+		case "authorizer":
 			// The authorizer answers a bad or expired token with the error
 			// "Unauthorized" (API Gateway's 401 contract), which Lambda counts
 			// as a function error: alarm only on a surge.
 			threshold = 50
+		case "stream":
+			// Failed records are reported per item, not as errors: an error
+			// is a whole batch failing (retried, bisected, then sent to the
+			// failure queue).
+			threshold = 1
 		}
 		add(id+"ErrorsAlarm", fn.MetricErrors(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), threshold,
 			fmt.Sprintf("%s function: %v or more errors in 5 minutes", name, threshold))
@@ -86,8 +92,28 @@ func (b *builder) monitoring() {
 		"WebSocket API: integration (Lambda) errors, the 5xx of a WebSocket API")
 	add("ApiExecutionErrorsAlarm", b.apiMetric("ExecutionError", "Sum"), 5,
 		"WebSocket API: errors while API Gateway executed the route")
+	add("StreamIteratorAgeAlarm", b.streamIteratorAge(), StreamIteratorAgeAlarmMs,
+		"stream function: stream records were 60 s or more old when read (events reach the bus late; see its errors and the failure queue)")
+	add("StreamFailureQueueAlarm", b.streamFailuresVisible(), 1,
+		"stream failure queue: batches of the table stream were given up on (their chat events never reached the bus)")
 
 	b.dashboard(alarms)
+}
+
+// StreamIteratorAgeAlarmMs is the stream function's IteratorAge (the age of
+// the last record of each batch when it was read) that raises the alarm.
+const StreamIteratorAgeAlarmMs = 60_000
+
+func (b *builder) streamIteratorAge() awscloudwatch.Metric {
+	return b.fns["stream"].Metric(jsii.String("IteratorAge"), &awscloudwatch.MetricOptions{
+		Period: period, Statistic: jsii.String("Maximum"),
+	})
+}
+
+func (b *builder) streamFailuresVisible() awscloudwatch.Metric {
+	return b.streamFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+		Period: period, Statistic: jsii.String("Maximum"),
+	})
 }
 
 // apiMetric is a stage-level AWS/ApiGateway metric of the WebSocket API.
@@ -160,6 +186,10 @@ func (b *builder) dashboard(alarms []interfacesawscloudwatch.IAlarmRef) {
 				awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
 					Title: jsii.String("Alarms"), Alarms: &alarms, Width: jsii.Number(16),
 				}),
+			},
+			{
+				graph("Stream iterator age (ms)", b.streamIteratorAge().With(&awscloudwatch.MetricOptions{Label: jsii.String("max")})),
+				graph("Stream failure queue", b.streamFailuresVisible().With(&awscloudwatch.MetricOptions{Label: jsii.String("failed batches")})),
 			},
 		},
 	})

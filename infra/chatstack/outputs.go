@@ -13,6 +13,8 @@ const (
 	OutputUserPoolClient = "UserPoolClientId"
 	OutputTableName      = "TableName"
 	OutputFilesBucket    = "FilesBucketName"
+	OutputEventBusName   = "EventBusName"
+	OutputEventBusArn    = "EventBusArn"
 )
 
 func (b *builder) outputs() {
@@ -28,6 +30,11 @@ func (b *builder) outputs() {
 	out("WebSocketCallbackUrl", "Management API base URL (WS_CALLBACK_URL)", b.stage.CallbackUrl())
 	out("DistributionId", "CloudFront distribution id", b.distribution.DistributionId())
 	out("DistributionDomainName", "CloudFront domain (CNAME target for a custom site domain)", b.distribution.DistributionDomainName())
+	out(OutputEventBusName, "EventBridge bus of the chat events (source "+EventSource+"): add rules here", b.bus.EventBusName())
+	out(OutputEventBusArn, "EventBridge bus ARN of the chat events", b.bus.EventBusArn())
+	if b.archive != nil {
+		out("EventArchiveName", "Archive of the chat events (replay with StartReplay)", b.archive.ArchiveName())
+	}
 	if b.cognitoLogin != "" {
 		out("CognitoDomain", "Cognito hosted domain", jsii.String(b.cognitoLogin))
 	}

@@ -23,6 +23,9 @@ const (
 	DefaultThrottleRate  = 100 // requests per second, steady state, per stage
 	DefaultThrottleBurst = 200
 	DefaultLogLevel      = "info"
+	// DefaultEventArchiveDays is how long the event archive (when on) keeps
+	// chat events.
+	DefaultEventArchiveDays = 30
 )
 
 // ChatStackProps configures the stack. The zero value (plus StackProps.Env)
@@ -79,6 +82,16 @@ type ChatStackProps struct {
 	// CloudWatch role set (account settings, one per region); the stack then
 	// does not set its own.
 	APIGatewayLogRoleExists bool
+
+	// EventsIncludeText puts message text into the EventBridge events
+	// (EVENTS_INCLUDE_TEXT of the stream function). Off by default: events
+	// carry ids and metadata, never what people wrote.
+	EventsIncludeText bool
+	// EventArchive archives every chat event of the bus for replay, for
+	// EventArchiveDays days (0: DefaultEventArchiveDays). Archived events
+	// are billed per GB stored.
+	EventArchive     bool
+	EventArchiveDays float64
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -120,6 +133,9 @@ func (p ChatStackProps) withDefaults() ChatStackProps {
 	}
 	if p.LogLevel == "" {
 		p.LogLevel = DefaultLogLevel
+	}
+	if p.EventArchive && p.EventArchiveDays == 0 {
+		p.EventArchiveDays = DefaultEventArchiveDays
 	}
 	if p.OIDC != nil && p.OIDC.Name == "" {
 		o := *p.OIDC
@@ -178,6 +194,12 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
 		bad("give alarmEmail or alarmTopicArn, not both")
+	}
+	if p.EventArchiveDays != 0 && !p.EventArchive {
+		bad("eventArchiveDays needs eventArchive=true")
+	}
+	if p.EventArchiveDays < 0 || p.EventArchiveDays != float64(int(p.EventArchiveDays)) {
+		bad("eventArchiveDays %v: want a whole number of days", p.EventArchiveDays)
 	}
 	return errors.Join(errs...)
 }

@@ -6,9 +6,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -32,7 +34,8 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.webSocketAPI()
 	b.siteDistribution() // needs the API and Cognito hosts for its CSP
 	b.appClient()        // needs the site origin for OAuth callbacks
-	b.functions()        // need the stage, the table, the bucket and the client
+	b.eventBus()         // the stream function's environment names the bus
+	b.functions()        // need the stage, the table, the bucket, the client and the bus
 	b.routes()
 	b.deploySite()
 	b.monitoring()
@@ -63,6 +66,11 @@ type builder struct {
 	apiAccessLog awslogs.LogGroup
 
 	fns map[string]awslambda.Function
+
+	bus            awsevents.EventBus
+	archive        awsevents.Archive // nil unless EventArchive
+	streamFailures awssqs.Queue      // on-failure destination of the stream mapping
+	streamMapping  awslambda.CfnEventSourceMapping
 
 	distribution awscloudfront.Distribution
 	siteOrigin   string // https://host of the web client
