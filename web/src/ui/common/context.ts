@@ -14,6 +14,10 @@ export interface AppCtx {
   signOut(): void;
 }
 
+// The dialogs the shell can open (the sidebar and the room header ask for
+// them; the shell shows them).
+export type DialogName = "" | "create" | "browse" | "dm" | "invite" | "room" | "settings";
+
 export const AppContext = createContext<AppCtx>(null as unknown as AppCtx);
 
 export function useApp(): AppCtx {

@@ -2,10 +2,9 @@
 // composer. Files dropped anywhere on it are attached to the next message.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { roomTitle, typingNames } from "../../state/store";
-import { useApp, useChatState } from "../common/context";
+import { useApp, useChatState, type DialogName } from "../common/context";
 import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
-import type { DialogName } from "../shell/ChatShell";
 import { errorText } from "../../state/chat";
 
 export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }: { roomId: string; membersShown: boolean; onToggleMembers(): void; onDialog(d: DialogName): void }) {

@@ -2,7 +2,7 @@
 // the members panel, the offline banner, dialogs and the live region.
 import { useEffect, useState } from "preact/hooks";
 import { roomTitle } from "../../state/store";
-import { useApp, useChatState } from "../common/context";
+import { useApp, useChatState, type DialogName } from "../common/context";
 import { Sidebar } from "../sidebar/Sidebar";
 import { MessagePane } from "../messages/MessagePane";
 import { MembersPanel } from "../members/MembersPanel";
@@ -12,8 +12,6 @@ import { UserPickerDialog } from "../dialogs/UserPickerDialog";
 import { RoomSettingsDialog } from "../dialogs/RoomSettingsDialog";
 import { SettingsDialog } from "../settings/SettingsDialog";
 import { NotifyPrompt } from "./NotifyPrompt";
-
-export type DialogName = "" | "create" | "browse" | "dm" | "invite" | "room" | "settings";
 
 export function ChatShell() {
   const { chat, t } = useApp();

@@ -3,8 +3,7 @@
 import type { RoomState } from "../../api/protocol.gen";
 import { directPeer, roomTitle } from "../../state/store";
 import { Avatar, PresenceDot } from "../common/Avatar";
-import { useApp, useChatState } from "../common/context";
-import type { DialogName } from "../shell/ChatShell";
+import { useApp, useChatState, type DialogName } from "../common/context";
 
 export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(roomId: string): void; onDialog(d: DialogName): void; onClose(): void }) {
   const { chat, t, signOut } = useApp();
