@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { initialState, mergeMessages, receipts, reduce, resumePoints, sendingNow, totalUnread, typingNames, type ChatState, TYPING_TTL_MS } from "../../src/state/store";
+import { initialState, reduce } from "../../src/state/store";
+import { mergeMessages, resumePoints, sendingNow } from "../../src/state/messages";
+import { receipts } from "../../src/state/members";
+import { totalUnread } from "../../src/state/rooms";
+import { typingNames, TYPING_TTL_MS } from "../../src/state/typing";
+import type { ChatState } from "../../src/state/types";
 import { BOB, CY, LIMITS, ME, msg, room, stateFrame } from "../fixtures";
 
 function withState(...rooms: ReturnType<typeof room>[]): ChatState {

@@ -3,7 +3,7 @@
 // inline editing, and "seen by".
 import { useMemo, useRef, useState, useEffect } from "preact/hooks";
 import type { Message, Profile } from "../../api/protocol.gen";
-import type { PendingSend } from "../../state/store";
+import type { PendingSend } from "../../state/types";
 import { formatMessage, type FormatContext } from "./format";
 import { Avatar } from "../common/Avatar";
 import { useApp } from "../common/context";

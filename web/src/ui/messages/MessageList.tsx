@@ -4,7 +4,7 @@
 import { Fragment } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Message } from "../../api/protocol.gen";
-import { receipts } from "../../state/store";
+import { receipts } from "../../state/members";
 import { useApp, useChatState } from "../common/context";
 import { MessageItem, type ListItem } from "./MessageItem";
 import type { FormatContext } from "./format";

@@ -1,7 +1,8 @@
 // One room on screen: its header, the message list, who is typing, and the
 // composer. Files dropped anywhere on it are attached to the next message.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { roomTitle, typingNames } from "../../state/store";
+import { roomTitle } from "../../state/rooms";
+import { typingNames } from "../../state/typing";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";

@@ -1,7 +1,7 @@
 // The chat layout: sidebar (a drawer on narrow screens), the message pane,
 // the members panel, the offline banner, dialogs and the live region.
 import { useEffect, useState } from "preact/hooks";
-import { roomTitle } from "../../state/store";
+import { roomTitle } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { Sidebar } from "../sidebar/Sidebar";
 import { MessagePane } from "../messages/MessagePane";

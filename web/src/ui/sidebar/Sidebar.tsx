@@ -1,7 +1,7 @@
 // The room list: channels and DMs with unread badges and presence dots,
 // and the entry points to create, browse, message and settings.
 import type { RoomState } from "../../api/protocol.gen";
-import { directPeer, roomTitle } from "../../state/store";
+import { directPeer, roomTitle } from "../../state/rooms";
 import { Avatar, PresenceDot } from "../common/Avatar";
 import { useApp, useChatState, type DialogName } from "../common/context";
 
