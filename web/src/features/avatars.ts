@@ -2,6 +2,8 @@
 // they expire (one request per user at a time), and the upload of a new
 // picture: ticket, PUT with progress, then updateProfile.
 import type { AvatarUrlFrame, UploadTicketFrame } from "../api/protocol.gen";
+import type { Chat } from "../state/chat";
+import { resizeAvatar } from "./avatarImage";
 
 // A URL closer than this to its expiry is asked for again.
 const EXPIRY_MARGIN_MS = 60_000;
@@ -79,4 +81,19 @@ export class PutError extends Error {
   constructor(readonly status: number) {
     super(status ? `upload failed (HTTP ${status})` : "upload failed: network error");
   }
+}
+
+// uploadAvatar crops and scales the picture, uploads it with a ticket
+// and sets it on the profile. It rejects with what went wrong: the
+// browser could not read the image, the server's refusal, the upload's
+// HTTP status.
+export async function uploadAvatar(chat: Pick<Chat, "request">, file: Blob, onProgress: (fraction: number) => void): Promise<void> {
+  const picture = await resizeAvatar(file);
+  const ticket = (await chat.request({ action: "requestAvatarUpload", size: picture.size, type: picture.type })) as UploadTicketFrame;
+  await putWithProgress(ticket, picture, onProgress);
+  await chat.request({ action: "updateProfile", avatarKey: ticket.key });
+}
+
+export async function removeAvatar(chat: Pick<Chat, "request">): Promise<void> {
+  await chat.request({ action: "updateProfile", avatarKey: "" });
 }

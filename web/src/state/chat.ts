@@ -1,19 +1,14 @@
-// The chat controller: owns the state, the socket and the side effects
-// (notifications, sound, title, read marks), and offers the intents the
-// components call. Components subscribe and re-render on every change.
-import type { Attachment, AvatarUrlFrame, ChannelsFrame, DownloadUrlFrame, RoomFrame, Room, ServerEvent, UploadTicketFrame, UsersFrame, Profile } from "../api/protocol.gen";
-import { UploadQueue } from "../features/uploads";
-import { DownloadUrls } from "../features/downloads";
-import { AvatarUrls, putWithProgress } from "../features/avatars";
-import { resizeAvatar } from "../features/avatarImage";
+// The chat controller: owns the state and the socket, the read marks and
+// resume of gaps, and offers the intents the components call. Components
+// subscribe and re-render on every change. Features (uploads, downloads,
+// avatars, notifications: see features/client.ts) plug in through
+// ChatFeature and AttachmentSource and talk to the server through request
+// and read.
+import type { Attachment, ChannelsFrame, RoomFrame, Room, ServerEvent, UsersFrame, Profile } from "../api/protocol.gen";
 import { ChatSocket, RequestError, type Payload, type Status } from "../api/socket";
 import { initialState, reduce } from "./store";
 import { resumePoints, sendingNow } from "./messages";
-import { directPeer, roomTitle, totalUnread } from "./rooms";
 import type { Action, ChatState } from "./types";
-import { showNotification, playPing, titleWithUnread } from "../features/notify";
-import type { Prefs } from "../features/prefs";
-import type { Translate } from "../i18n";
 
 const TYPING_EVERY_MS = 3000;
 
@@ -21,10 +16,27 @@ export interface ChatEnv {
   wsUrl: string;
   getToken(force?: boolean): Promise<string>;
   onAuthLost(): void;
-  prefs(): Prefs;
-  t(): Translate;
   // The display name picked at sign-up, to apply if the profile lacks it.
   signUpName?: { name: string; done(): void } | null;
+  // Where the attachments of the next message of a room come from.
+  attachments?: AttachmentSource;
+}
+
+// What a feature hooks into. onChange runs on every state change, before
+// the components hear of it; onEvent after the store took a server event
+// (before is the state it met); onStop when the chat stops, before the
+// state is reset.
+export interface ChatFeature {
+  onChange?(state: ChatState): void;
+  onEvent?(ev: ServerEvent, before: ChatState): void;
+  onStop?(): void;
+}
+
+// AttachmentSource holds files ready to go with a room's next message (the
+// upload queue).
+export interface AttachmentSource {
+  attachments(roomId: string): Attachment[];
+  takeAttachments(roomId: string): Attachment[];
 }
 
 function newClientId(): string {
@@ -43,22 +55,9 @@ export class Chat {
   private lastTyping = new Map<string, number>();
   private markSent = new Map<string, number>();
   private gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  // Files being attached to the next message of each room.
-  readonly uploads: UploadQueue;
-  readonly downloads: DownloadUrls;
-  readonly avatars: AvatarUrls;
+  private readonly features: ChatFeature[] = [];
 
   constructor(private readonly env: ChatEnv) {
-    this.uploads = new UploadQueue({
-      requestTicket: async (roomId, name, size, type) => (await this.socket.request({ action: "requestUpload", roomId, name, size, type })) as UploadTicketFrame,
-      newXhr: () => new XMLHttpRequest(),
-      t: () => this.env.t(),
-      onChange: () => this.emit(),
-    });
-    this.downloads = new DownloadUrls(
-      async (roomId, key, thumb) => (await this.read({ action: "requestDownload", roomId, key, thumb: thumb || undefined }, 3)) as DownloadUrlFrame,
-    );
-    this.avatars = new AvatarUrls(async (userId) => (await this.read({ action: "requestAvatarUrl", userId }, 3)) as AvatarUrlFrame);
     this.socket = new ChatSocket(
       { url: env.wsUrl },
       {
@@ -96,9 +95,14 @@ export class Chat {
     if (this.ticker) clearInterval(this.ticker);
     for (const t of this.gapTimers.values()) clearTimeout(t);
     this.gapTimers.clear();
-    this.uploads.clear();
-    this.avatars.clear();
+    for (const f of this.features) f.onStop?.();
     this.dispatch({ type: "local/reset" });
+  }
+
+  // use plugs a feature in (in order: features hear of things in the order
+  // they were added).
+  use(feature: ChatFeature): void {
+    this.features.push(feature);
   }
 
   subscribe(fn: () => void): () => void {
@@ -106,7 +110,9 @@ export class Chat {
     return () => this.listeners.delete(fn);
   }
 
-  private emit(): void {
+  // emit tells the subscribers something changed (features call it for
+  // changes of their own, such as upload progress).
+  emit(): void {
     for (const fn of this.listeners) fn();
   }
 
@@ -114,12 +120,14 @@ export class Chat {
     const next = reduce(this.state, action);
     if (next === this.state) return;
     this.state = next;
-    this.updateTitle();
+    for (const f of this.features) f.onChange?.(this.state);
     this.emit();
   }
 
-  private updateTitle(): void {
-    document.title = titleWithUnread(this.env.t()("app.name"), totalUnread(this.state));
+  // announce puts a line in the screen reader's live region.
+  announce(text: string): void {
+    this.announcement = text;
+    this.emit();
   }
 
   private onStatus(s: Status): void {
@@ -137,15 +145,9 @@ export class Chat {
     const before = this.state;
     this.dispatch(ev);
     if (ev.type === "message") this.watchGap(ev.message.roomId);
-    if (ev.type === "message" && ev.message.senderId !== this.state.me?.userId) {
-      const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);
-      if (!known) this.attention(ev.message.roomId, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
-    }
+    for (const f of this.features) f.onEvent?.(ev, before);
     if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
-    if (ev.type === "state") {
-      this.uploads.setLimits(ev.limits);
-      this.applySignUpName();
-    }
+    if (ev.type === "state") this.applySignUpName();
   }
 
   // watchGap: a message past the contiguous mark means one was missed (or
@@ -186,35 +188,17 @@ export class Chat {
     }, 0);
   }
 
-  private attention(roomId: string, sender: string, text: string, mentions: string[]): void {
-    const t = this.env.t();
-    const room = this.state.rooms[roomId];
-    if (!room) return;
-    const title = roomTitle(this.state, room);
-    if (roomId === this.state.activeRoom) {
-      this.announcement = t("msg.announce", { name: sender, text: text.slice(0, 200) });
-      this.emit();
-    }
-    const prefs = this.env.prefs();
-    const important = room.kind === "direct" || (!!this.state.me && mentions.includes(this.state.me.userId));
-    if (prefs.mentionsOnly && !important) return;
-    const away = document.hidden || roomId !== this.state.activeRoom;
-    if (away && prefs.sound) playPing();
-    if (document.hidden) {
-      // A 1:1 DM's title is the sender already ("Bo in Bo" says nothing).
-      const heading = directPeer(this.state, room)
-        ? t("notify.titleDirect", { name: sender })
-        : t("notify.title", { name: sender, room: room.kind === "direct" ? title : `#${title}` });
-      showNotification(heading, text.slice(0, 180), roomId, () => this.openRoom(roomId));
-    }
-  }
-
   // ---- intents ----
+
+  // request sends a request and resolves with its reply.
+  request(payload: Payload): Promise<ServerEvent> {
+    return this.socket.request(payload);
+  }
 
   // read sends a read-only request, retrying with backoff while the server
   // says wait (rate limit) or fails transiently. Offline: the reconnect
   // refreshes the open room anyway.
-  private async read(payload: Payload, tries = 5): Promise<ServerEvent> {
+  async read(payload: Payload, tries = 5): Promise<ServerEvent> {
     for (let i = 0; ; i++) {
       try {
         return await this.socket.request(payload);
@@ -265,9 +249,9 @@ export class Chat {
   // when there are attachments).
   send(roomId: string, text: string): void {
     const body = text.trim();
-    const files: Attachment[] = this.uploads.attachments(roomId);
+    const files: Attachment[] = this.env.attachments?.attachments(roomId) ?? [];
     if (!body && files.length === 0) return;
-    const attachments = files.length > 0 ? this.uploads.takeAttachments(roomId) : undefined;
+    const attachments = files.length > 0 ? this.env.attachments!.takeAttachments(roomId) : undefined;
     const clientId = newClientId();
     this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, attachments, createdAt: new Date().toISOString(), status: "sending" } });
     this.socket.sendMessage({ action: "sendMessage", roomId, clientId, text: body, attachments });
@@ -344,24 +328,4 @@ export class Chat {
   async updateProfile(displayName: string, avatarColor: string): Promise<void> {
     await this.socket.request({ action: "updateProfile", displayName, avatarColor });
   }
-
-  // uploadAvatar crops and scales the picture, uploads it with a ticket
-  // and sets it on the profile. It rejects with what went wrong: the
-  // browser could not read the image, the server's refusal, the upload's
-  // HTTP status.
-  async uploadAvatar(file: Blob, onProgress: (fraction: number) => void): Promise<void> {
-    const picture = await resizeAvatar(file);
-    const ticket = (await this.socket.request({ action: "requestAvatarUpload", size: picture.size, type: picture.type })) as UploadTicketFrame;
-    await putWithProgress(ticket, picture, onProgress);
-    await this.socket.request({ action: "updateProfile", avatarKey: ticket.key });
-  }
-
-  async removeAvatar(): Promise<void> {
-    await this.socket.request({ action: "updateProfile", avatarKey: "" });
-  }
-}
-
-export function errorText(err: unknown): string {
-  if (err instanceof RequestError) return err.message;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,7 +1,7 @@
 // The top level: configuration, the session, then either the sign-in
 // screen or the chat.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { Chat } from "../state/chat";
+import { createClient } from "../features/client";
 import { CognitoClient, type Tokens } from "../api/cognito";
 import { loadConfig, type AppConfig } from "../api/config";
 import { translator } from "../i18n";
@@ -78,9 +78,9 @@ function ChatRoot({ config, session, prefs, setPrefs, signOut }: { config: AppCo
   const live = useMemo(() => ({ prefs, t }), []);
   live.prefs = prefs;
   live.t = t;
-  const chat = useMemo(
+  const client = useMemo(
     () =>
-      new Chat({
+      createClient({
         wsUrl: config.wsUrl,
         getToken: session.getToken,
         onAuthLost: () => session.onLost(),
@@ -90,12 +90,13 @@ function ChatRoot({ config, session, prefs, setPrefs, signOut }: { config: AppCo
       }),
     [],
   );
+  const { chat } = client;
   useEffect(() => {
     chat.start();
     return () => chat.stop();
   }, [chat]);
   return (
-    <AppContext.Provider value={{ chat, t, prefs, setPrefs, signOut }}>
+    <AppContext.Provider value={{ ...client, t, prefs, setPrefs, signOut }}>
       <ChatShell />
     </AppContext.Provider>
   );

@@ -41,28 +41,28 @@ export function Avatar({ user, name, size = 36, presence }: { user?: Profile; na
 // (no picture, still asking, or it failed). failed is for the <img>'s
 // error: the URL is asked for again once, then the initials stay.
 function useAvatarUrl(userId: string, avatarKey: string): { url: string; failed(): void } {
-  const { chat } = useApp() ?? {};
+  const { avatars } = useApp() ?? {};
   const [url, setUrl] = useState("");
   const [round, setRound] = useState(0);
   useEffect(() => {
     setUrl("");
-    if (!chat || !userId || !avatarKey) return;
+    if (!avatars || !userId || !avatarKey) return;
     let live = true;
-    chat.avatars.get(userId, avatarKey).then(
+    avatars.get(userId, avatarKey).then(
       (u) => live && setUrl(u),
       () => {},
     );
     return () => {
       live = false;
     };
-  }, [chat, userId, avatarKey, round]);
+  }, [avatars, userId, avatarKey, round]);
   useEffect(() => setRound(0), [userId, avatarKey]);
   return {
     url,
     failed: () => {
       setUrl("");
-      if (round > 0 || !chat) return;
-      chat.avatars.forget(userId, avatarKey);
+      if (round > 0 || !avatars) return;
+      avatars.forget(userId, avatarKey);
       setRound(1);
     },
   };

@@ -1,13 +1,13 @@
-// What every component needs: the chat controller, the translator and the
-// preferences, passed down once through a context.
+// What every component needs: the chat controller and its features, the
+// translator and the preferences, passed down once through a context.
 import { createContext } from "preact";
 import { useContext, useEffect, useReducer } from "preact/hooks";
 import type { Chat } from "../../state/chat";
+import type { Client } from "../../features/client";
 import type { Translate } from "../../i18n";
 import type { Prefs } from "../../features/prefs";
 
-export interface AppCtx {
-  chat: Chat;
+export interface AppCtx extends Client {
   t: Translate;
   prefs: Prefs;
   setPrefs(p: Prefs): void;

@@ -40,7 +40,7 @@ export function pastedName(type: string, now: Date): string {
 }
 
 export function Composer({ roomId, label }: { roomId: string; label: string }) {
-  const { chat, t } = useApp();
+  const { chat, uploads: queue, t } = useApp();
   const state = useChatState(chat);
   const [text, setText] = useState(() => drafts.get(roomId) ?? "");
   const [mention, setMention] = useState<MentionQuery | null>(null);
@@ -49,8 +49,8 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const ref = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const tooLong = new TextEncoder().encode(text.trim()).length > limits.maxTextBytes;
-  const uploads = chat.uploads.list(roomId);
-  const uploading = chat.uploads.busy(roomId);
+  const uploads = queue.list(roomId);
+  const uploading = queue.busy(roomId);
   const ready = uploads.some((u) => u.status === "done");
   // Sending waits for every upload to finish (the button is disabled).
   const canSend = (!!text.trim() || ready) && !tooLong && !uploading;
@@ -136,7 +136,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     if (files.length === 0 || !filesOn) return;
     e.preventDefault();
     const now = new Date();
-    chat.uploads.add(
+    queue.add(
       roomId,
       files.map((f) => (f.type.startsWith("image/") ? new File([f], pastedName(f.type, now), { type: f.type }) : f)),
     );
@@ -146,7 +146,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     const input = e.currentTarget as HTMLInputElement;
     const files = Array.from(input.files ?? []);
     input.value = ""; // the same file can be picked again
-    if (files.length > 0) chat.uploads.add(roomId, files);
+    if (files.length > 0) queue.add(roomId, files);
     ref.current?.focus();
   };
 

@@ -5,7 +5,7 @@ import { fileIcon, humanSize } from "../common/fileinfo";
 import { useApp } from "../common/context";
 
 export function UploadChips({ uploads }: { uploads: Upload[] }) {
-  const { chat, t, prefs } = useApp();
+  const { uploads: queue, t, prefs } = useApp();
   if (uploads.length === 0) return null;
   return (
     <ul class="upload-chips" aria-label={t("files.pending")}>
@@ -50,7 +50,7 @@ export function UploadChips({ uploads }: { uploads: Upload[] }) {
               aria-label={u.status === "uploading" ? t("files.cancel", { name: u.name }) : t("files.remove", { name: u.name })}
               title={u.status === "uploading" ? t("files.cancel", { name: u.name }) : t("files.remove", { name: u.name })}
               aria-describedby={u.status === "error" ? errId : undefined}
-              onClick={() => chat.uploads.remove(u.id)}
+              onClick={() => queue.remove(u.id)}
             >
               ×
             </button>

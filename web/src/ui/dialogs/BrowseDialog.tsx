@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Room } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../../state/chat";
+import { errorText } from "../common/errorText";
 
 export function BrowseDialog({ onClose, onOpen }: { onClose(): void; onOpen(roomId: string): void }) {
   const { chat, t } = useApp();

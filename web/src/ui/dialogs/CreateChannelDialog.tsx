@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { useApp } from "../common/context";
-import { errorText } from "../../state/chat";
+import { errorText } from "../common/errorText";
 
 // Channel names are lowercased, then must be [a-z0-9_-], 1 to 80 long.
 export function normalizeChannelName(s: string): string {

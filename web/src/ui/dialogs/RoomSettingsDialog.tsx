@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../../state/chat";
+import { errorText } from "../common/errorText";
 import { normalizeChannelName, validChannelName } from "./CreateChannelDialog";
 
 export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClose(): void }) {

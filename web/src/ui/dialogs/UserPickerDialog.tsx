@@ -6,7 +6,7 @@ import { limits } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";
 import { Avatar } from "../common/Avatar";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../../state/chat";
+import { errorText } from "../common/errorText";
 
 export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm" | "invite"; roomId?: string; onClose(): void; onOpen(roomId: string): void }) {
   const { chat, t } = useApp();

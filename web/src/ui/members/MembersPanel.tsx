@@ -2,7 +2,7 @@
 import type { Profile } from "../../api/protocol.gen";
 import { Avatar } from "../common/Avatar";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../../state/chat";
+import { errorText } from "../common/errorText";
 import { useState } from "preact/hooks";
 
 export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOpen(roomId: string): void; onClose(): void }) {

@@ -75,12 +75,12 @@ function FileCard({ a, href, onClick }: { a: Attachment; href?: string; onClick?
 // FileLink: a card linking to the file (served as an attachment, so the
 // browser downloads it). An expired URL is renewed on click.
 function FileLink({ roomId, a }: { roomId: string; a: Attachment }) {
-  const { chat } = useApp();
+  const { downloads } = useApp();
   const { url } = useFileUrl(roomId, a, false);
   const onClick = (e: MouseEvent) => {
-    if (url && chat.downloads.fresh(a.key, false)) return;
+    if (url && downloads.fresh(a.key, false)) return;
     e.preventDefault();
-    chat.downloads.get(roomId, a.key, false).then(
+    downloads.get(roomId, a.key, false).then(
       (u) => window.open(u, "_blank", "noopener,noreferrer"),
       () => {},
     );

@@ -7,7 +7,7 @@ import type { PendingSend } from "../../state/types";
 import { formatMessage, type FormatContext } from "./format";
 import { Avatar } from "../common/Avatar";
 import { useApp } from "../common/context";
-import { errorText } from "../../state/chat";
+import { errorText } from "../common/errorText";
 import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
 

@@ -6,10 +6,10 @@ import { typingNames } from "../../state/typing";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
-import { errorText } from "../../state/chat";
+import { errorText } from "../common/errorText";
 
 export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }: { roomId: string; membersShown: boolean; onToggleMembers(): void; onDialog(d: DialogName): void }) {
-  const { chat, t } = useApp();
+  const { chat, uploads, t } = useApp();
   const state = useChatState(chat);
   const room = state.rooms[roomId];
   const [error, setError] = useState("");
@@ -67,7 +67,7 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
       dragDepth.current = 0;
       setDragging(false);
       const files = Array.from(e.dataTransfer!.files);
-      if (files.length > 0) chat.uploads.add(roomId, files);
+      if (files.length > 0) uploads.add(roomId, files);
       document.getElementById("composer-input")?.focus();
     },
   };

@@ -11,7 +11,7 @@ const THUMB_RETRY_MS = 2000;
 // the original while there is none and upgrading once it appears).
 // reload asks again, for a URL that stopped working.
 export function useFileUrl(roomId: string, a: Attachment, thumb: boolean): { url: string; failed: boolean; reload(): void } {
-  const { chat } = useApp();
+  const { downloads } = useApp();
   const [url, setUrl] = useState("");
   const [failed, setFailed] = useState(false);
   const [round, setRound] = useState(0);
@@ -19,21 +19,21 @@ export function useFileUrl(roomId: string, a: Attachment, thumb: boolean): { url
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const original = () =>
-      chat.downloads.get(roomId, a.key, false).then(
+      downloads.get(roomId, a.key, false).then(
         (u) => live && setUrl(u),
         () => live && setFailed(true),
       );
     if (!thumb) {
       void original();
     } else {
-      chat.downloads.get(roomId, a.key, true).then(
+      downloads.get(roomId, a.key, true).then(
         (u) => live && setUrl(u),
         (err) => {
           if (!live) return;
           void original();
           if (err instanceof RequestError && err.code === "not_found") {
             timer = setTimeout(() => {
-              chat.downloads.get(roomId, a.key, true).then(
+              downloads.get(roomId, a.key, true).then(
                 (u) => live && setUrl(u),
                 () => {},
               );
@@ -53,8 +53,8 @@ export function useFileUrl(roomId: string, a: Attachment, thumb: boolean): { url
     reload: () => {
       // Once only: a URL that fails twice is not an expiry problem.
       if (round > 0) return setFailed(true);
-      chat.downloads.forget(a.key, true);
-      chat.downloads.forget(a.key, false);
+      downloads.forget(a.key, true);
+      downloads.forget(a.key, false);
       setRound(round + 1);
     },
   };

@@ -3,8 +3,8 @@
 import { useRef, useState } from "preact/hooks";
 import { Avatar } from "../common/Avatar";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../../state/chat";
-import { PutError } from "../../features/avatars";
+import { errorText } from "../common/errorText";
+import { PutError, removeAvatar, uploadAvatar } from "../../features/avatars";
 import { RequestError } from "../../api/socket";
 import type { Translate } from "../../i18n";
 
@@ -29,7 +29,7 @@ export function PictureSetting() {
     setProgress(0);
     setStatus(t("settings.pictureUploading"));
     try {
-      await chat.uploadAvatar(file, setProgress);
+      await uploadAvatar(chat, file, setProgress);
       setStatus(t("settings.pictureSaved"));
     } catch (err) {
       setStatus(pictureError(t, err));
@@ -40,7 +40,7 @@ export function PictureSetting() {
 
   const remove = async () => {
     try {
-      await chat.removeAvatar();
+      await removeAvatar(chat);
       setStatus(t("settings.pictureRemoved"));
     } catch (err) {
       setStatus(t("common.error", { error: errorText(err) }));

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { PictureSetting } from "./PictureSetting";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../../state/chat";
+import { errorText } from "../common/errorText";
 import { ACCENTS, type Layout, type Theme } from "../../features/prefs";
 import { languages, type Lang } from "../../i18n";
 import { askPermission, notificationPermission, type Permission } from "../../features/notify";
