@@ -1,41 +1,21 @@
 // Browse public channels and join them.
-import { useEffect, useState } from "preact/hooks";
-import type { Room } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../common/errorText";
+import { usePagedList } from "../common/usePagedList";
+import { useSubmit } from "../common/useSubmit";
 
 export function BrowseDialog({ onClose, onOpen }: { onClose(): void; onOpen(roomId: string): void }) {
   const { chat, t } = useApp();
   const state = useChatState(chat);
-  const [rooms, setRooms] = useState<Room[]>([]);
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState("");
+  const { error, run, fail } = useSubmit();
+  const { items: rooms, cursor, loading, more } = usePagedList((from) => chat.listChannels(from).then((p) => ({ items: p.rooms, cursor: p.cursor })), fail);
 
-  const load = async (from?: string) => {
-    setLoading(true);
-    try {
-      const page = await chat.listChannels(from);
-      setRooms((r) => (from ? [...r, ...page.rooms] : page.rooms));
-      setCursor(page.cursor);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => void load(), []);
-
-  const join = async (id: string) => {
-    try {
+  const join = (id: string) =>
+    run(async () => {
       if (!state.rooms[id]) await chat.joinChannel(id);
       onClose();
       onOpen(id);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+    });
 
   return (
     <Dialog title={t("browse.title")} onClose={onClose} wide>
@@ -60,7 +40,7 @@ export function BrowseDialog({ onClose, onOpen }: { onClose(): void; onOpen(room
       </ul>
       {loading && <p role="status">{t("common.loading")}</p>}
       {cursor && !loading && (
-        <button type="button" class="btn" onClick={() => void load(cursor)}>
+        <button type="button" class="btn" onClick={() => void more()}>
           {t("browse.more")}
         </button>
       )}

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { useApp } from "../common/context";
-import { errorText } from "../common/errorText";
+import { useSubmit } from "../common/useSubmit";
 
 // Channel names are lowercased, then must be [a-z0-9_-], 1 to 80 long.
 export function normalizeChannelName(s: string): string {
@@ -15,8 +15,7 @@ export function CreateChannelDialog({ onClose, onCreated }: { onClose(): void; o
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
   const [priv, setPriv] = useState(false);
-  const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, run } = useSubmit();
   const norm = normalizeChannelName(name);
 
   const submit = async (e: Event) => {
@@ -25,16 +24,11 @@ export function CreateChannelDialog({ onClose, onCreated }: { onClose(): void; o
       setError(t("channel.badName"));
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       const id = await chat.createChannel(norm, topic.trim(), priv);
       onClose();
       onCreated(id);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

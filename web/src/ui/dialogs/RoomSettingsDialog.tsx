@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../common/errorText";
+import { useSubmit } from "../common/useSubmit";
 import { normalizeChannelName, validChannelName } from "./CreateChannelDialog";
 
 export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClose(): void }) {
@@ -11,7 +11,7 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
   const room = state.rooms[roomId];
   const [name, setName] = useState(room?.name ?? "");
   const [topic, setTopic] = useState(room?.topic ?? "");
-  const [error, setError] = useState("");
+  const { error, setError, run } = useSubmit();
   if (!room) return null;
   const canRename = roomId !== "general";
 
@@ -22,12 +22,10 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
       setError(t("channel.badName"));
       return;
     }
-    try {
+    await run(async () => {
       await chat.updateChannel(roomId, canRename && norm !== room.name ? norm : undefined, topic.trim() !== (room.topic ?? "") ? topic.trim() : undefined);
       onClose();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
 
   return (

@@ -1,39 +1,23 @@
 // Pick people from the user list: to start a DM or group DM (openDirect),
 // or to invite them to a channel.
-import { useEffect, useState } from "preact/hooks";
-import type { Profile } from "../../api/protocol.gen";
+import { useState } from "preact/hooks";
 import { limits } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";
 import { Avatar } from "../common/Avatar";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../common/errorText";
+import { usePagedList } from "../common/usePagedList";
+import { useSubmit } from "../common/useSubmit";
 
 export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm" | "invite"; roomId?: string; onClose(): void; onOpen(roomId: string): void }) {
   const { chat, t } = useApp();
   const state = useChatState(chat);
-  const [users, setUsers] = useState<Profile[]>([]);
-  const [cursor, setCursor] = useState<string | undefined>();
   const [filter, setFilter] = useState("");
   const [picked, setPicked] = useState<string[]>([]);
-  const [error, setError] = useState("");
-  const [loading, setLoading] = useState(true);
+  const { error, run, fail } = useSubmit();
+  const { items: users, cursor, loading, more } = usePagedList((from) => chat.listUsers(from).then((p) => ({ items: p.users, cursor: p.cursor })), fail);
   const room = roomId ? state.rooms[roomId] : undefined;
   const members = roomId ? (state.members[roomId] ?? {}) : {};
   const max = mode === "dm" ? limits.maxDirectMembers - 1 : 50;
-
-  const load = async (from?: string) => {
-    setLoading(true);
-    try {
-      const page = await chat.listUsers(from);
-      setUsers((u) => (from ? [...u, ...page.users] : page.users));
-      setCursor(page.cursor);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => void load(), []);
 
   const q = filter.trim().toLowerCase();
   const shown = users.filter((u) => u.userId !== state.me?.userId && !members[u.userId] && (!q || u.displayName.toLowerCase().includes(q) || u.username.toLowerCase().includes(q)));
@@ -43,7 +27,7 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
   const submit = async (e: Event) => {
     e.preventDefault();
     if (picked.length === 0) return;
-    try {
+    await run(async () => {
       if (mode === "dm") {
         const id = await chat.openDirect(picked);
         onClose();
@@ -52,9 +36,7 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
         await chat.invite(roomId, picked);
         onClose();
       }
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
 
   return (
@@ -85,7 +67,7 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
         </fieldset>
         {loading && <p role="status">{t("common.loading")}</p>}
         {cursor && !loading && (
-          <button type="button" class="btn" onClick={() => void load(cursor)}>
+          <button type="button" class="btn" onClick={() => void more()}>
             {t("users.more")}
           </button>
         )}

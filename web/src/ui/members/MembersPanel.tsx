@@ -2,13 +2,12 @@
 import type { Profile } from "../../api/protocol.gen";
 import { Avatar } from "../common/Avatar";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../common/errorText";
-import { useState } from "preact/hooks";
+import { useSubmit } from "../common/useSubmit";
 
 export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOpen(roomId: string): void; onClose(): void }) {
   const { chat, t } = useApp();
   const state = useChatState(chat);
-  const [error, setError] = useState("");
+  const { error, run } = useSubmit();
   const members = state.members[roomId] ?? {};
   const people = Object.keys(members)
     .map((id) => state.users[id])
@@ -19,11 +18,7 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
 
   const dm = async (u: Profile) => {
     if (u.userId === state.me?.userId) return;
-    try {
-      onOpen(await chat.openDirect([u.userId]));
-    } catch (err) {
-      setError(errorText(err));
-    }
+    await run(async () => onOpen(await chat.openDirect([u.userId])));
   };
 
   const row = (u: Profile) => {

@@ -7,7 +7,7 @@ import type { PendingSend } from "../../state/types";
 import { formatMessage, type FormatContext } from "./format";
 import { Avatar } from "../common/Avatar";
 import { useApp } from "../common/context";
-import { errorText } from "../common/errorText";
+import { useSubmit } from "../common/useSubmit";
 import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
 
@@ -26,7 +26,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
   const p = item.pending;
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState("");
-  const [error, setError] = useState("");
+  const { error, setError, run } = useSubmit();
   const editRef = useRef<HTMLTextAreaElement>(null);
   const html = useMemo(() => formatMessage(m.text, fmt), [m.text, fmt]);
   const name = sender?.displayName ?? m.senderName;
@@ -46,22 +46,16 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
       setEditing(false);
       return;
     }
-    try {
+    await run(async () => {
       await chat.edit(m.roomId, m.seq, text);
       setEditing(false);
       setError("");
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
 
   const remove = async () => {
     if (!confirm(t("msg.confirmDelete"))) return;
-    try {
-      await chat.remove(m.roomId, m.seq);
-    } catch (err) {
-      setError(errorText(err));
-    }
+    await run(() => chat.remove(m.roomId, m.seq));
   };
 
   const classes = ["msg", head ? "head" : "cont", mine ? "mine" : "", p ? `pending ${p.status}` : "", m.deleted ? "deleted" : "", mentionsMe ? "mentions-me" : "", layout].filter(Boolean).join(" ");

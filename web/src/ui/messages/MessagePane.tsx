@@ -6,13 +6,13 @@ import { typingNames } from "../../state/typing";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
-import { errorText } from "../common/errorText";
+import { useSubmit } from "../common/useSubmit";
 
 export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }: { roomId: string; membersShown: boolean; onToggleMembers(): void; onDialog(d: DialogName): void }) {
   const { chat, uploads, t } = useApp();
   const state = useChatState(chat);
   const room = state.rooms[roomId];
-  const [error, setError] = useState("");
+  const { error, run } = useSubmit();
   const [dragging, setDragging] = useState(false);
   // dragenter/dragleave fire for every child crossed: count the depth.
   const dragDepth = useRef(0);
@@ -35,11 +35,7 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
 
   const leave = async () => {
     if (!confirm(t("room.leaveConfirm", { name: room.name }))) return;
-    try {
-      await chat.leaveChannel(roomId);
-    } catch (err) {
-      setError(errorText(err));
-    }
+    await run(() => chat.leaveChannel(roomId));
   };
 
   const carriesFiles = (e: DragEvent) =>

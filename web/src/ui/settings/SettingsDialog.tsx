@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { PictureSetting } from "./PictureSetting";
 import { useApp, useChatState } from "../common/context";
-import { errorText } from "../common/errorText";
+import { useSubmit } from "../common/useSubmit";
 import { ACCENTS, type Layout, type Theme } from "../../features/prefs";
 import { languages, type Lang } from "../../i18n";
 import { askPermission, notificationPermission, type Permission } from "../../features/notify";
@@ -15,16 +15,16 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const [name, setName] = useState(state.me?.displayName ?? "");
   const [color, setColor] = useState(state.me?.avatarColor ?? "#78909c");
   const [saved, setSaved] = useState("");
+  const profile = useSubmit();
   const [perm, setPerm] = useState<Permission>(notificationPermission());
 
   const saveProfile = async (e: Event) => {
     e.preventDefault();
-    try {
+    await profile.run(async () => {
       await chat.updateProfile(name.trim(), color);
       setSaved(t("settings.saved"));
-    } catch (err) {
-      setSaved(t("common.error", { error: errorText(err) }));
-    }
+      profile.setError("");
+    });
   };
 
   return (
@@ -41,7 +41,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           <input name="avatar-color" type="color" value={color} onInput={(e) => setColor(e.currentTarget.value)} />
         </label>
         <div class="dialog-actions">
-          <span role="status">{saved}</span>
+          <span role="status">{profile.error ? t("common.error", { error: profile.error }) : saved}</span>
           <button type="submit" class="btn primary">
             {t("settings.saveProfile")}
           </button>
