@@ -1,4 +1,4 @@
-// Command gen-protocol writes web/src/protocol.gen.ts from internal/protocol.
+// Command gen-protocol writes web/src/api/protocol.gen.ts from internal/protocol.
 package main
 
 import (
@@ -9,7 +9,7 @@ import (
 )
 
 func main() {
-	out := "web/src/protocol.gen.ts"
+	out := "web/src/api/protocol.gen.ts"
 	if len(os.Args) > 1 {
 		out = os.Args[1]
 	}

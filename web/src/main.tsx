@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { App } from "./components/App";
+import { App } from "./ui/App";
 import "./styles.css";
 
 render(<App />, document.getElementById("app")!);

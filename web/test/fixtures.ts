@@ -1,4 +1,4 @@
-import type { Limits, Message, Profile, RoomState, StateFrame } from "../src/protocol.gen";
+import type { Limits, Message, Profile, RoomState, StateFrame } from "../src/api/protocol.gen";
 
 export const ME: Profile = { userId: "me", username: "ada", displayName: "Ada Lovelace", avatarColor: "#7986cb", online: true, createdAt: "2026-11-20T09:00:00Z" };
 export const BOB: Profile = { userId: "bob", username: "bob", displayName: "Bob", avatarColor: "#4db6ac", online: true, createdAt: "2026-11-20T09:00:00Z" };

@@ -10,12 +10,12 @@ import (
 // The generated file is committed; this fails when it is stale.
 func TestGeneratedFileIsUpToDate(t *testing.T) {
 	want := Generate()
-	got, err := os.ReadFile("../../../web/src/protocol.gen.ts")
+	got, err := os.ReadFile("../../../web/src/api/protocol.gen.ts")
 	if err != nil {
 		t.Fatalf("read generated file: %v (run: go run ./scripts/gen-protocol)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatal("web/src/protocol.gen.ts is stale: run go run ./scripts/gen-protocol")
+		t.Fatal("web/src/api/protocol.gen.ts is stale: run go run ./scripts/gen-protocol")
 	}
 }
 

@@ -1,0 +1,215 @@
+// The upload queue: each file the user attaches gets a ticket
+// (requestUpload), is PUT to the presigned URL with XMLHttpRequest (fetch
+// cannot report upload progress), and becomes an attachment of the next
+// message of its room. Sizes and counts are checked before asking the server.
+import type { Attachment, Limits, UploadTicketFrame } from "../api/protocol.gen";
+import { limits } from "../api/protocol.gen";
+import { RequestError } from "../api/socket";
+import type { Translate } from "../i18n";
+
+export type UploadStatus = "uploading" | "done" | "error";
+
+export interface Upload {
+  id: string;
+  roomId: string;
+  name: string;
+  size: number;
+  type: string;
+  status: UploadStatus;
+  // Bytes sent so far (of size).
+  loaded: number;
+  error?: string;
+  // The ticket's key, once the ticket was granted.
+  key?: string;
+}
+
+// The part of XMLHttpRequest the queue uses, so tests can fake it.
+export type XhrLike = Pick<XMLHttpRequest, "open" | "setRequestHeader" | "send" | "abort" | "status" | "onload" | "onerror" | "onabort"> & {
+  upload: Pick<XMLHttpRequestUpload, "onprogress">;
+};
+
+export interface UploadDeps {
+  requestTicket(roomId: string, name: string, size: number, type: string): Promise<UploadTicketFrame>;
+  newXhr(): XhrLike;
+  t(): Translate;
+  onChange(): void;
+  maxBytes?: number;
+  maxFiles?: number;
+}
+
+// Headers the browser sets itself and refuses from scripts.
+const FORBIDDEN_HEADERS = new Set(["content-length", "host", "connection"]);
+
+// Types browsers often leave empty, by extension.
+const TYPES_BY_EXTENSION: Record<string, string> = {
+  md: "text/markdown",
+  markdown: "text/markdown",
+  csv: "text/csv",
+  txt: "text/plain",
+  json: "application/json",
+  gz: "application/gzip",
+  tgz: "application/gzip",
+  tar: "application/x-tar",
+  webp: "image/webp",
+};
+
+// mediaTypeOf is the file's type, guessed from its extension when the
+// browser gives none.
+export function mediaTypeOf(file: { name: string; type: string }): string {
+  if (file.type) return file.type;
+  const ext = /\.([a-z0-9]+)$/i.exec(file.name)?.[1]?.toLowerCase() ?? "";
+  return TYPES_BY_EXTENSION[ext] ?? "application/octet-stream";
+}
+
+// megabytes states a limit in MB the way the server does ("25 MB").
+export function megabytes(n: number): string {
+  const mb = n / (1 << 20);
+  return Number.isInteger(mb) ? `${mb} MB` : `${mb.toFixed(1)} MB`;
+}
+
+let nextId = 1;
+
+export class UploadQueue {
+  private items: Upload[] = [];
+  private xhrs = new Map<string, XhrLike>();
+  private maxBytes: number;
+  private readonly maxFiles: number;
+
+  constructor(private readonly deps: UploadDeps) {
+    this.maxBytes = deps.maxBytes ?? limits.defaultMaxUploadBytes;
+    this.maxFiles = deps.maxFiles ?? limits.maxAttachments;
+  }
+
+  // setLimits takes the deployment's upload limit from the state event, so
+  // a file over a smaller MAX_UPLOAD_BYTES is refused before it is sent.
+  setLimits(l: Limits): void {
+    if (l.maxUploadBytes && l.maxUploadBytes > 0) this.maxBytes = l.maxUploadBytes;
+  }
+
+  // list is the room's uploads in the order they were added.
+  list(roomId: string): Upload[] {
+    return this.items.filter((u) => u.roomId === roomId);
+  }
+
+  busy(roomId: string): boolean {
+    return this.list(roomId).some((u) => u.status === "uploading");
+  }
+
+  // attachments are the room's finished uploads, as sendMessage names them.
+  attachments(roomId: string): Attachment[] {
+    return this.list(roomId)
+      .filter((u) => u.status === "done" && u.key)
+      .map((u) => ({ key: u.key!, name: u.name, size: u.size, type: u.type }));
+  }
+
+  // add starts uploading files to a room; each one is checked first.
+  add(roomId: string, files: File[]): Upload[] {
+    const t = this.deps.t();
+    const added: Upload[] = [];
+    for (const file of files) {
+      const u: Upload = { id: `u${nextId++}`, roomId, name: file.name, size: file.size, type: mediaTypeOf(file), status: "uploading", loaded: 0 };
+      const kept = this.list(roomId).filter((x) => x.status !== "error").length;
+      if (file.size > this.maxBytes) {
+        u.status = "error";
+        u.error = t("files.tooLarge", { limit: megabytes(this.maxBytes) });
+      } else if (file.size === 0) {
+        u.status = "error";
+        u.error = t("files.empty");
+      } else if (kept >= this.maxFiles) {
+        u.status = "error";
+        u.error = t("files.tooMany", { n: this.maxFiles });
+      }
+      this.items.push(u);
+      added.push(u);
+      if (u.status === "uploading") void this.start(u, file);
+    }
+    this.deps.onChange();
+    return added;
+  }
+
+  // remove cancels an upload in flight (or forgets a finished or failed one).
+  remove(id: string): void {
+    const xhr = this.xhrs.get(id);
+    this.xhrs.delete(id);
+    this.items = this.items.filter((u) => u.id !== id);
+    xhr?.abort();
+    this.deps.onChange();
+  }
+
+  // clear cancels and forgets every upload (on sign-out).
+  clear(): void {
+    const running = [...this.xhrs.values()];
+    this.xhrs.clear();
+    this.items = [];
+    for (const xhr of running) xhr.abort();
+    this.deps.onChange();
+  }
+
+  // takeAttachments removes the room's finished uploads and returns them
+  // (when their message is sent); failed ones stay on screen.
+  takeAttachments(roomId: string): Attachment[] {
+    const out = this.attachments(roomId);
+    this.items = this.items.filter((u) => !(u.roomId === roomId && u.status === "done"));
+    this.deps.onChange();
+    return out;
+  }
+
+  private update(id: string, patch: Partial<Upload>): void {
+    let changed = false;
+    this.items = this.items.map((u) => {
+      if (u.id !== id) return u;
+      changed = true;
+      return { ...u, ...patch };
+    });
+    if (changed) this.deps.onChange();
+  }
+
+  private alive(id: string): boolean {
+    return this.items.some((u) => u.id === id);
+  }
+
+  private async start(u: Upload, file: Blob): Promise<void> {
+    let ticket: UploadTicketFrame;
+    try {
+      ticket = await this.deps.requestTicket(u.roomId, u.name, u.size, u.type);
+    } catch (err) {
+      this.update(u.id, { status: "error", error: this.ticketError(err) });
+      return;
+    }
+    if (!this.alive(u.id)) return; // removed while asking
+    this.update(u.id, { key: ticket.key });
+    const xhr = this.deps.newXhr();
+    this.xhrs.set(u.id, xhr);
+    xhr.open(ticket.method || "PUT", ticket.url);
+    for (const [name, value] of Object.entries(ticket.headers ?? {})) {
+      if (!FORBIDDEN_HEADERS.has(name.toLowerCase())) xhr.setRequestHeader(name, value);
+    }
+    xhr.upload.onprogress = (ev) => {
+      if (this.xhrs.get(u.id) === xhr) this.update(u.id, { loaded: Math.min(u.size, ev.loaded) });
+    };
+    const finish = (patch: Partial<Upload>) => {
+      if (this.xhrs.get(u.id) !== xhr) return; // cancelled
+      this.xhrs.delete(u.id);
+      this.update(u.id, patch);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) finish({ status: "done", loaded: u.size });
+      else finish({ status: "error", error: this.deps.t()("files.putFailed", { status: xhr.status }) });
+    };
+    xhr.onerror = () => finish({ status: "error", error: this.deps.t()("files.network") });
+    xhr.onabort = () => finish({ status: "error", error: this.deps.t()("files.cancelled") });
+    xhr.send(file);
+  }
+
+  // ticketError: the server's own words for what it refuses (too large,
+  // the type not allowed, with the allowed types), ours for the rest.
+  private ticketError(err: unknown): string {
+    const t = this.deps.t();
+    if (err instanceof RequestError) {
+      if (err.code === "too_large" || err.code === "invalid" || err.code === "forbidden") return err.message;
+      if (err.code === "rate_limited") return t("files.rateLimited");
+      if (err.code === "offline" || err.code === "timeout") return t("files.offline");
+    }
+    return t("files.failed");
+  }
+}

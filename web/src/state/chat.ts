@@ -1,0 +1,331 @@
+// The chat controller: owns the state and the socket, the read marks and
+// resume of gaps, and offers the intents the components call. Components
+// subscribe and re-render on every change. Features (uploads, downloads,
+// avatars, notifications: see features/client.ts) plug in through
+// ChatFeature and AttachmentSource and talk to the server through request
+// and read.
+import type { Attachment, ChannelsFrame, RoomFrame, Room, ServerEvent, UsersFrame, Profile } from "../api/protocol.gen";
+import { ChatSocket, RequestError, type Payload, type Status } from "../api/socket";
+import { initialState, reduce } from "./store";
+import { resumePoints, sendingNow } from "./messages";
+import type { Action, ChatState } from "./types";
+
+const TYPING_EVERY_MS = 3000;
+
+export interface ChatEnv {
+  wsUrl: string;
+  getToken(force?: boolean): Promise<string>;
+  onAuthLost(): void;
+  // The display name picked at sign-up, to apply if the profile lacks it.
+  signUpName?: { name: string; done(): void } | null;
+  // Where the attachments of the next message of a room come from.
+  attachments?: AttachmentSource;
+}
+
+// What a feature hooks into. onChange runs on every state change, before
+// the components hear of it; onEvent after the store took a server event
+// (before is the state it met); onStop when the chat stops, before the
+// state is reset.
+export interface ChatFeature {
+  onChange?(state: ChatState): void;
+  onEvent?(ev: ServerEvent, before: ChatState): void;
+  onStop?(): void;
+}
+
+// AttachmentSource holds files ready to go with a room's next message (the
+// upload queue).
+export interface AttachmentSource {
+  attachments(roomId: string): Attachment[];
+  takeAttachments(roomId: string): Attachment[];
+}
+
+function newClientId(): string {
+  return crypto.randomUUID();
+}
+
+export class Chat {
+  state: ChatState = initialState;
+  status: Status = "offline";
+  announcement = "";
+  // After the first message this user sends, offer notifications once.
+  sentOnce = false;
+  private listeners = new Set<() => void>();
+  private socket: ChatSocket;
+  private ticker: ReturnType<typeof setInterval> | null = null;
+  private lastTyping = new Map<string, number>();
+  private markSent = new Map<string, number>();
+  private gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly features: ChatFeature[] = [];
+
+  constructor(private readonly env: ChatEnv) {
+    this.socket = new ChatSocket(
+      { url: env.wsUrl },
+      {
+        getToken: env.getToken,
+        onEvent: (ev) => this.onEvent(ev),
+        onStatus: (s) => this.onStatus(s),
+        resumePoints: () => resumePoints(this.state),
+        pendingSends: () =>
+          sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments })),
+        onSendRejected: (clientId, err) => this.dispatch({ type: "local/sendFailed", clientId, error: err.message }),
+        onAuthLost: env.onAuthLost,
+      },
+    );
+    // Tests and diagnostics read the connection id here.
+    const self = this;
+    (window as unknown as { backchannel?: unknown }).backchannel = {
+      get connectionId() {
+        return self.state.connectionId;
+      },
+      get status() {
+        return self.status;
+      },
+    };
+  }
+
+  start(): void {
+    this.socket.start();
+    this.ticker = setInterval(() => {
+      if (Object.values(this.state.typing).some((l) => l.length > 0)) this.dispatch({ type: "local/tick", now: Date.now() });
+    }, 1000);
+  }
+
+  stop(): void {
+    this.socket.stop();
+    if (this.ticker) clearInterval(this.ticker);
+    for (const t of this.gapTimers.values()) clearTimeout(t);
+    this.gapTimers.clear();
+    for (const f of this.features) f.onStop?.();
+    this.dispatch({ type: "local/reset" });
+  }
+
+  // use plugs a feature in (in order: features hear of things in the order
+  // they were added).
+  use(feature: ChatFeature): void {
+    this.features.push(feature);
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  // emit tells the subscribers something changed (features call it for
+  // changes of their own, such as upload progress).
+  emit(): void {
+    for (const fn of this.listeners) fn();
+  }
+
+  dispatch(action: Action): void {
+    const next = reduce(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    for (const f of this.features) f.onChange?.(this.state);
+    this.emit();
+  }
+
+  // announce puts a line in the screen reader's live region.
+  announce(text: string): void {
+    this.announcement = text;
+    this.emit();
+  }
+
+  private onStatus(s: Status): void {
+    this.status = s;
+    const active = this.state.activeRoom;
+    if (s === "online" && active) {
+      this.refreshRoom(active);
+      // What resume brought into view while still syncing counts as seen.
+      if (this.state.atBottom && document.visibilityState !== "hidden") this.markSeen(active);
+    }
+    this.emit();
+  }
+
+  private onEvent(ev: ServerEvent): void {
+    const before = this.state;
+    this.dispatch(ev);
+    if (ev.type === "message") this.watchGap(ev.message.roomId);
+    for (const f of this.features) f.onEvent?.(ev, before);
+    if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
+    if (ev.type === "state") this.applySignUpName();
+  }
+
+  // watchGap: a message past the contiguous mark means one was missed (or
+  // is still on its way from another sender). If the gap is still there a
+  // moment later, resume that room from the mark.
+  private watchGap(roomId: string): void {
+    if (this.gapTimers.has(roomId)) return;
+    const gapped = () => (this.state.messages[roomId] ?? []).some((m) => m.seq > (this.state.last[roomId] ?? 0) + 1);
+    if (!gapped()) return;
+    this.gapTimers.set(
+      roomId,
+      setTimeout(() => {
+        this.gapTimers.delete(roomId);
+        if (gapped() && this.socket.online) {
+          this.socket.request({ action: "resume", rooms: { [roomId]: this.state.last[roomId] ?? 0 } }).catch(() => {});
+        }
+      }, 1500),
+    );
+  }
+
+  private applySignUpName(): void {
+    const want = this.env.signUpName;
+    const me = this.state.me;
+    if (!want || !me) return;
+    this.env.signUpName = null;
+    if (me.displayName === want.name) {
+      want.done();
+      return;
+    }
+    // After the state reply has been handled (the socket is mid-sync).
+    setTimeout(() => {
+      this.socket
+        .request({ action: "updateProfile", displayName: want.name })
+        .then(() => want.done())
+        .catch(() => {
+          this.env.signUpName = want;
+        });
+    }, 0);
+  }
+
+  // ---- intents ----
+
+  // request sends a request and resolves with its reply.
+  request(payload: Payload): Promise<ServerEvent> {
+    return this.socket.request(payload);
+  }
+
+  // read sends a read-only request, retrying with backoff while the server
+  // says wait (rate limit) or fails transiently. Offline: the reconnect
+  // refreshes the open room anyway.
+  async read(payload: Payload, tries = 5): Promise<ServerEvent> {
+    for (let i = 0; ; i++) {
+      try {
+        return await this.socket.request(payload);
+      } catch (err) {
+        const code = err instanceof RequestError ? err.code : "";
+        if (i + 1 >= tries || !["rate_limited", "internal", "timeout"].includes(code)) throw err;
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** i + Math.random() * 500));
+      }
+    }
+  }
+
+  private refreshRoom(roomId: string): void {
+    this.read({ action: "history", roomId }).catch(() => {});
+    this.read({ action: "listMembers", roomId }).catch(() => {});
+  }
+
+  openRoom(roomId: string): void {
+    this.dispatch({ type: "local/open", roomId });
+    if (!roomId) return;
+    const h = this.state.history[roomId];
+    if (!h?.loaded) this.read({ action: "history", roomId }).catch(() => {});
+    if (!this.state.members[roomId]) this.read({ action: "listMembers", roomId }).catch(() => {});
+    this.emit();
+  }
+
+  setAtBottom(atBottom: boolean): void {
+    this.dispatch({ type: "local/atBottom", atBottom });
+  }
+
+  // loadOlder fetches the page before the oldest loaded message.
+  async loadOlder(roomId: string): Promise<void> {
+    const h = this.state.history[roomId];
+    if (!h?.hasMore) return;
+    await this.read({ action: "history", roomId, before: h.before });
+  }
+
+  // markSeen: the user has the newest message of the room in view.
+  markSeen(roomId: string): void {
+    const room = this.state.rooms[roomId];
+    if (!room || !this.socket.online) return;
+    const seq = room.lastSeq;
+    if (seq <= room.readSeq || seq <= (this.markSent.get(roomId) ?? 0)) return;
+    this.markSent.set(roomId, seq);
+    this.socket.request({ action: "markRead", roomId, seq }).catch(() => this.markSent.delete(roomId));
+  }
+
+  // send sends the text with the room's finished uploads (text is optional
+  // when there are attachments).
+  send(roomId: string, text: string): void {
+    const body = text.trim();
+    const files: Attachment[] = this.env.attachments?.attachments(roomId) ?? [];
+    if (!body && files.length === 0) return;
+    const attachments = files.length > 0 ? this.env.attachments!.takeAttachments(roomId) : undefined;
+    const clientId = newClientId();
+    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, attachments, createdAt: new Date().toISOString(), status: "sending" } });
+    this.socket.sendMessage({ action: "sendMessage", roomId, clientId, text: body, attachments });
+    this.lastTyping.delete(roomId);
+    if (!this.sentOnce) {
+      this.sentOnce = true;
+      this.emit();
+    }
+  }
+
+  retry(clientId: string): void {
+    const p = this.state.pending.find((x) => x.clientId === clientId);
+    if (!p) return;
+    this.dispatch({ type: "local/retry", clientId });
+    this.socket.sendMessage({ action: "sendMessage", roomId: p.roomId, clientId, text: p.text, attachments: p.attachments });
+  }
+
+  discard(clientId: string): void {
+    this.dispatch({ type: "local/discard", clientId });
+  }
+
+  edit(roomId: string, seq: number, text: string): Promise<unknown> {
+    return this.socket.request({ action: "editMessage", roomId, seq, text });
+  }
+
+  remove(roomId: string, seq: number): Promise<unknown> {
+    return this.socket.request({ action: "deleteMessage", roomId, seq });
+  }
+
+  typing(roomId: string): void {
+    const now = Date.now();
+    if (now - (this.lastTyping.get(roomId) ?? 0) < TYPING_EVERY_MS) return;
+    this.lastTyping.set(roomId, now);
+    this.socket.notify({ action: "typing", roomId });
+  }
+
+  async createChannel(name: string, topic: string, isPrivate: boolean): Promise<string> {
+    const r = (await this.socket.request({ action: "createChannel", name, topic: topic || undefined, private: isPrivate })) as RoomFrame;
+    return r.room.roomId;
+  }
+
+  async listChannels(cursor?: string): Promise<{ rooms: Room[]; cursor?: string }> {
+    const r = (await this.socket.request({ action: "listChannels", cursor })) as ChannelsFrame;
+    return { rooms: r.rooms, cursor: r.cursor };
+  }
+
+  async joinChannel(roomId: string): Promise<void> {
+    await this.socket.request({ action: "joinChannel", roomId });
+  }
+
+  async leaveChannel(roomId: string): Promise<void> {
+    await this.socket.request({ action: "leaveChannel", roomId });
+  }
+
+  async invite(roomId: string, userIds: string[]): Promise<void> {
+    // The members reply updates the store like any other frame.
+    await this.socket.request({ action: "inviteToChannel", roomId, userIds });
+  }
+
+  async updateChannel(roomId: string, name: string | undefined, topic: string | undefined): Promise<void> {
+    await this.socket.request({ action: "updateChannel", roomId, name, topic });
+  }
+
+  async openDirect(userIds: string[]): Promise<string> {
+    const r = (await this.socket.request({ action: "openDirect", userIds })) as RoomFrame;
+    return r.room.roomId;
+  }
+
+  async listUsers(cursor?: string): Promise<{ users: Profile[]; cursor?: string }> {
+    const r = (await this.socket.request({ action: "listUsers", cursor })) as UsersFrame;
+    return { users: r.users, cursor: r.cursor };
+  }
+
+  async updateProfile(displayName: string, avatarColor: string): Promise<void> {
+    await this.socket.request({ action: "updateProfile", displayName, avatarColor });
+  }
+}

@@ -1,0 +1,125 @@
+// The messages slice: what we hold of each room's history (merged by seq),
+// the contiguous seq that resume asks from, the history cursor, and our
+// pending sends until the server acknowledges them.
+import type { Message } from "../api/protocol.gen";
+import { dropRoom, keepRooms, roomsOf, type ChatState, type MessagesSlice, type PendingSend, type SliceReducer } from "./types";
+
+export const initialMessages: MessagesSlice = { messages: {}, last: {}, history: {}, pending: [] };
+
+// mergeMessages inserts incoming messages by seq; a seq already held is
+// replaced by the newer copy (an edit or deletion), never duplicated.
+export function mergeMessages(existing: Message[], incoming: Message[]): Message[] {
+  if (incoming.length === 0) return existing;
+  const bySeq = new Map<number, Message>();
+  for (const m of existing) bySeq.set(m.seq, m);
+  for (const m of incoming) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+// advanceLast moves the contiguous mark over every seq now held.
+function advanceLast(last: number, msgs: Message[]): number {
+  const held = new Set(msgs.map((m) => m.seq));
+  while (held.has(last + 1)) last++;
+  return last;
+}
+
+// addMessages merges messages into a room; our own among them settle
+// their pending sends. (The room's lastSeq is raised by the rooms slice.)
+function addMessages(state: ChatState, roomId: string, incoming: Message[]): ChatState {
+  const messages = mergeMessages(state.messages[roomId] ?? [], incoming);
+  const mine = new Set(incoming.filter((m) => m.senderId === state.me?.userId).map((m) => m.clientId));
+  const pending = mine.size ? state.pending.filter((p) => !(p.roomId === roomId && mine.has(p.clientId))) : state.pending;
+  const last = state.last[roomId] ?? 0;
+  return {
+    ...state,
+    pending,
+    messages: { ...state.messages, [roomId]: messages },
+    last: { ...state.last, [roomId]: advanceLast(last, messages) },
+  };
+}
+
+export const reduceMessages: SliceReducer = (state, action, { prev }) => {
+  switch (action.type) {
+    case "state": {
+      // Rooms we already follow keep their contiguous mark (resume continues
+      // from it), new rooms start from their lastSeq (older messages come as
+      // history); rooms no longer listed are dropped.
+      const rooms = roomsOf(action);
+      const last: Record<string, number> = {};
+      for (const r of action.rooms) last[r.roomId] = state.last[r.roomId] ?? r.lastSeq;
+      return {
+        ...state,
+        last,
+        messages: keepRooms(state.messages, rooms),
+        history: keepRooms(state.history, rooms),
+        pending: state.pending.filter((p) => p.roomId in rooms),
+      };
+    }
+    case "room":
+    case "roomAdded":
+    case "roomUpdated": {
+      const id = action.room.roomId;
+      return { ...state, last: { ...state.last, [id]: state.last[id] ?? action.room.lastSeq } };
+    }
+    case "roomRemoved":
+      return {
+        ...state,
+        messages: dropRoom(state.messages, action.roomId),
+        last: dropRoom(state.last, action.roomId),
+        history: dropRoom(state.history, action.roomId),
+        pending: state.pending.filter((p) => p.roomId !== action.roomId),
+      };
+    case "message":
+      return prev.rooms[action.message.roomId] ? addMessages(state, action.message.roomId, [action.message]) : state;
+    case "ack":
+      if (!prev.rooms[action.message.roomId]) {
+        return { ...state, pending: state.pending.filter((p) => p.clientId !== action.clientId) };
+      }
+      return addMessages(state, action.message.roomId, [action.message]);
+    case "messageUpdated": {
+      const m = action.message;
+      const held = state.messages[m.roomId];
+      if (!held?.some((x) => x.seq === m.seq)) return state;
+      return { ...state, messages: { ...state.messages, [m.roomId]: mergeMessages(held, [m]) } };
+    }
+    case "history": {
+      if (!prev.rooms[action.roomId]) return state;
+      const next = addMessages(state, action.roomId, action.messages);
+      const oldest = action.messages.reduce((min, m) => Math.min(min, m.seq), Number.MAX_SAFE_INTEGER);
+      const before = action.before ?? (action.messages.length ? oldest : 0);
+      return { ...next, history: { ...next.history, [action.roomId]: { loaded: true, hasMore: action.hasMore, before } } };
+    }
+    case "missed": {
+      let next = state;
+      for (const r of action.rooms) {
+        if (!prev.rooms[r.roomId]) continue;
+        next = addMessages(next, r.roomId, r.messages);
+        // Whatever resume delivered is contiguous from the asked seq.
+        const top = r.messages.reduce((max, m) => Math.max(max, m.seq), next.last[r.roomId] ?? 0);
+        next = { ...next, last: { ...next.last, [r.roomId]: advanceLast(top, next.messages[r.roomId] ?? []) } };
+      }
+      return next;
+    }
+    case "local/send":
+      return { ...state, pending: [...state.pending, action.pending] };
+    case "local/sendFailed":
+      return { ...state, pending: state.pending.map((p) => (p.clientId === action.clientId ? { ...p, status: "failed", error: action.error } : p)) };
+    case "local/retry":
+      return { ...state, pending: state.pending.map((p) => (p.clientId === action.clientId ? { ...p, status: "sending", error: undefined } : p)) };
+    case "local/discard":
+      return { ...state, pending: state.pending.filter((p) => p.clientId !== action.clientId) };
+    default:
+      return state;
+  }
+};
+
+// resumePoints: what resume asks for, per room.
+export function resumePoints(state: ChatState): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of Object.keys(state.rooms)) out[id] = state.last[id] ?? state.rooms[id].lastSeq;
+  return out;
+}
+
+export function sendingNow(state: ChatState): PendingSend[] {
+  return state.pending.filter((p) => p.status === "sending");
+}

@@ -1,0 +1,135 @@
+// The rooms slice: the rooms we are in with their read state and unread
+// counts, the room on screen and whether its newest message is in view; and
+// how rooms are named for people.
+import type { Message, Profile, RoomState } from "../api/protocol.gen";
+import { dropRoom, roomsOf, type ChatState, type RoomsSlice, type SliceReducer } from "./types";
+
+export const initialRooms: RoomsSlice = { rooms: {}, activeRoom: "", atBottom: true };
+
+// isViewing: the user sees the newest messages of this room right now.
+export function isViewing(state: ChatState, roomId: string): boolean {
+  return state.activeRoom === roomId && state.atBottom;
+}
+
+// raiseLastSeq: a room's lastSeq covers every message received.
+function raiseLastSeq(state: ChatState, roomId: string, incoming: Message[]): ChatState {
+  const room = state.rooms[roomId];
+  const top = incoming.reduce((max, m) => Math.max(max, m.seq), 0);
+  return room && top > room.lastSeq ? { ...state, rooms: { ...state.rooms, [roomId]: { ...room, lastSeq: top } } } : state;
+}
+
+function countUnread(state: ChatState, roomId: string, msg: Message): ChatState {
+  const room = state.rooms[roomId];
+  const me = state.me?.userId;
+  if (!room || msg.senderId === me || msg.seq <= room.readSeq || isViewing(state, roomId)) return state;
+  const mentioned = !!me && !!msg.mentions?.includes(me);
+  return {
+    ...state,
+    rooms: {
+      ...state.rooms,
+      [roomId]: { ...room, unread: Math.min(room.unread + 1, 100), mentions: room.mentions + (mentioned ? 1 : 0) },
+    },
+  };
+}
+
+// upsertRoom merges a room's fields; the read state only moves forward
+// (roomUpdated carries room fields only, with readSeq 0).
+function upsertRoom(state: ChatState, room: RoomState): ChatState {
+  const old = state.rooms[room.roomId];
+  let merged: RoomState = { ...room, lastSeq: Math.max(old?.lastSeq ?? 0, room.lastSeq) };
+  if (old && old.readSeq >= room.readSeq) {
+    merged = { ...merged, readSeq: old.readSeq, unread: old.unread, mentions: old.mentions };
+  }
+  return { ...state, rooms: { ...state.rooms, [room.roomId]: merged } };
+}
+
+function withMemberCount(state: ChatState, roomId: string, count: (n: number) => number): ChatState {
+  const room = state.rooms[roomId];
+  if (!room) return state;
+  return { ...state, rooms: { ...state.rooms, [roomId]: { ...room, memberCount: count(room.memberCount) } } };
+}
+
+// ourRead: our own read position moved; unread counts what is left after
+// seq among messages from others.
+function ourRead(state: ChatState, roomId: string, userId: string, seq: number): ChatState {
+  const room = state.rooms[roomId];
+  if (userId !== state.me?.userId || !room || seq <= room.readSeq) return state;
+  const left = (state.messages[roomId] ?? []).filter((m) => m.seq > seq && m.senderId !== userId);
+  const unread = seq >= room.lastSeq ? 0 : Math.min(left.length, room.unread);
+  const mentions = seq >= room.lastSeq ? 0 : left.filter((m) => m.mentions?.includes(userId)).length;
+  return { ...state, rooms: { ...state.rooms, [roomId]: { ...room, readSeq: seq, unread, mentions } } };
+}
+
+export const reduceRooms: SliceReducer = (state, action, { prev }) => {
+  switch (action.type) {
+    case "state": {
+      // Rooms no longer listed are dropped.
+      const rooms = roomsOf(action);
+      return { ...state, rooms, activeRoom: state.activeRoom in rooms ? state.activeRoom : "" };
+    }
+    case "room":
+    case "roomAdded":
+    case "roomUpdated":
+      return upsertRoom(state, action.room);
+    case "roomRemoved":
+      return { ...state, rooms: dropRoom(state.rooms, action.roomId), activeRoom: state.activeRoom === action.roomId ? "" : state.activeRoom };
+    case "message": {
+      const m = action.message;
+      if (!prev.rooms[m.roomId]) return state;
+      const had = prev.messages[m.roomId]?.some((x) => x.seq === m.seq);
+      const next = raiseLastSeq(state, m.roomId, [m]);
+      return had ? next : countUnread(next, m.roomId, m);
+    }
+    case "ack":
+      return prev.rooms[action.message.roomId] ? raiseLastSeq(state, action.message.roomId, [action.message]) : state;
+    case "history":
+      return prev.rooms[action.roomId] ? raiseLastSeq(state, action.roomId, action.messages) : state;
+    case "missed": {
+      // Counted unread: what we did not hold yet (nor earlier in this frame).
+      const held = new Map<string, Set<number>>();
+      let next = state;
+      for (const r of action.rooms) {
+        if (!prev.rooms[r.roomId]) continue;
+        const seqs = held.get(r.roomId) ?? new Set((prev.messages[r.roomId] ?? []).map((m) => m.seq));
+        const fresh = r.messages.filter((m) => !seqs.has(m.seq));
+        next = raiseLastSeq(next, r.roomId, r.messages);
+        for (const m of fresh) next = countUnread(next, r.roomId, m);
+        for (const m of r.messages) seqs.add(m.seq);
+        held.set(r.roomId, seqs);
+      }
+      return next;
+    }
+    case "memberJoined":
+      return withMemberCount(state, action.roomId, (n) => n + 1);
+    case "memberLeft":
+      return withMemberCount(state, action.roomId, (n) => Math.max(0, n - 1));
+    case "read":
+      return ourRead(state, action.roomId, action.userId, action.seq);
+    case "local/open":
+      return { ...state, activeRoom: action.roomId, atBottom: true };
+    case "local/atBottom":
+      return state.atBottom === action.atBottom ? state : { ...state, atBottom: action.atBottom };
+    default:
+      return state;
+  }
+};
+
+export function totalUnread(state: ChatState): number {
+  return Object.values(state.rooms).reduce((n, r) => n + r.unread, 0);
+}
+
+// roomTitle: a channel's name, or a DM's other participants.
+export function roomTitle(state: ChatState, room: RoomState): string {
+  if (room.kind !== "direct") return room.name;
+  const me = state.me?.userId;
+  const others = (room.memberIds ?? []).filter((id) => id !== me);
+  if (others.length === 0) return state.me?.displayName ?? "";
+  return others.map((id) => state.users[id]?.displayName ?? "…").join(", ");
+}
+
+// directPeer: the one other person of a 1:1 DM (for its presence dot).
+export function directPeer(state: ChatState, room: RoomState): Profile | undefined {
+  if (room.kind !== "direct") return undefined;
+  const others = (room.memberIds ?? []).filter((id) => id !== state.me?.userId);
+  return others.length === 1 ? state.users[others[0]] : undefined;
+}

@@ -1,0 +1,111 @@
+// The client's state and the actions that change it, shared by the slices
+// (rooms.ts, messages.ts, members.ts, typing.ts, connection.ts) that each
+// own some of its fields, and by the store that composes them (store.ts).
+import type { Attachment, Limits, MemberInfo, Message, Profile, RoomState, ServerEvent } from "../api/protocol.gen";
+
+export interface PendingSend {
+  clientId: string;
+  roomId: string;
+  text: string;
+  attachments?: Attachment[];
+  createdAt: string;
+  // "sending" until acked; "failed" when the server refused it for good.
+  status: "sending" | "failed";
+  error?: string;
+}
+
+export interface TypingEntry {
+  userId: string;
+  name: string;
+  until: number;
+}
+
+export interface HistoryCursor {
+  loaded: boolean; // the newest page was fetched
+  hasMore: boolean;
+  before: number;
+}
+
+export interface MemberState {
+  role: MemberInfo["role"];
+  readSeq: number;
+}
+
+// connection.ts: this connection and the deployment's limits.
+export interface ConnectionSlice {
+  connectionId: string;
+  // This deployment's limits, from the state event (null until connected).
+  limits: Limits | null;
+}
+
+// members.ts: who we are, the people we know (presence included), and each
+// room's members with their read positions.
+export interface MembersSlice {
+  me: Profile | null;
+  users: Record<string, Profile>;
+  members: Record<string, Record<string, MemberState>>;
+}
+
+// rooms.ts: the rooms we are in (read state and unread counts), the room on
+// screen, and whether its newest message is in view: new messages there do
+// not count as unread.
+export interface RoomsSlice {
+  rooms: Record<string, RoomState>;
+  activeRoom: string;
+  atBottom: boolean;
+}
+
+// messages.ts: what we hold of each room's history, and our pending sends.
+export interface MessagesSlice {
+  // Messages of a room, ascending by seq, one per seq.
+  messages: Record<string, Message[]>;
+  // The highest seq received contiguously per room: what resume asks from.
+  last: Record<string, number>;
+  history: Record<string, HistoryCursor>;
+  pending: PendingSend[];
+}
+
+// typing.ts: who is typing where, until when.
+export interface TypingSlice {
+  typing: Record<string, TypingEntry[]>;
+}
+
+export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice {}
+
+// Local intents, next to the server's frames.
+export type LocalAction =
+  | { type: "local/send"; pending: PendingSend }
+  | { type: "local/sendFailed"; clientId: string; error: string }
+  | { type: "local/discard"; clientId: string }
+  | { type: "local/retry"; clientId: string }
+  | { type: "local/open"; roomId: string }
+  | { type: "local/atBottom"; atBottom: boolean }
+  | { type: "local/tick"; now: number }
+  | { type: "local/reset" };
+
+export type Action = ServerEvent | LocalAction;
+
+// A slice's reducer updates its own fields for an action, reading any
+// field it needs, and returns the state unchanged (the same object) for
+// actions that do not concern it. prev is the state before the action, as
+// the store received it (the slices run one after another); now is the
+// clock for expiries.
+export type SliceReducer = (state: ChatState, action: Action, ctx: { prev: ChatState; now: number }) => ChatState;
+
+// dropRoom: a per-room record without the room.
+export function dropRoom<T>(rec: Record<string, T>, roomId: string): Record<string, T> {
+  const { [roomId]: _gone, ...rest } = rec;
+  return rest;
+}
+
+// keepRooms: a per-room record without the rooms not in `rooms`.
+export function keepRooms<T>(rec: Record<string, T>, rooms: Record<string, unknown>): Record<string, T> {
+  return Object.fromEntries(Object.entries(rec).filter(([id]) => id in rooms)) as Record<string, T>;
+}
+
+// roomsOf: the rooms of a getState reply, by id.
+export function roomsOf(ev: Extract<ServerEvent, { type: "state" }>): Record<string, RoomState> {
+  const rooms: Record<string, RoomState> = {};
+  for (const r of ev.rooms) rooms[r.roomId] = r;
+  return rooms;
+}

@@ -1,0 +1,103 @@
+// The top level: configuration, the session, then either the sign-in
+// screen or the chat.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { createClient } from "../features/client";
+import { CognitoClient, type Tokens } from "../api/cognito";
+import { loadConfig, type AppConfig } from "../api/config";
+import { translator } from "../i18n";
+import { applyPrefs, loadPrefs, savePrefs, type Prefs } from "../features/prefs";
+import { Session } from "../api/session";
+import { AuthScreen, takeSignUpName } from "./auth/AuthScreen";
+import { ChatShell } from "./shell/ChatShell";
+import { AppContext } from "./common/context";
+
+export function App() {
+  const [config, setConfig] = useState<AppConfig | null>(null);
+  const [configError, setConfigError] = useState("");
+  useEffect(() => {
+    loadConfig().then(setConfig, (err: Error) => setConfigError(err.message));
+  }, []);
+  const t0 = translator(loadPrefs("").lang);
+  if (configError) return <p class="fatal" role="alert">{t0("app.configError", { error: configError })}</p>;
+  if (!config) return <p class="fatal" role="status">{t0("app.loading")}</p>;
+  return <Signed config={config} />;
+}
+
+function Signed({ config }: { config: AppConfig }) {
+  const cognito = useMemo(() => new CognitoClient(config.cognito), [config]);
+  const session = useMemo(() => new Session(cognito), [cognito]);
+  const [userId, setUserId] = useState(() => (session.restore() ? session.userId : ""));
+  const [notice, setNotice] = useState("");
+  const [prefs, setPrefsState] = useState<Prefs>(() => loadPrefs(userId));
+  const t = useMemo(() => translator(prefs.lang), [prefs.lang]);
+
+  useEffect(() => {
+    applyPrefs(prefs);
+    const mq = matchMedia("(prefers-color-scheme: dark)");
+    const onChange = () => applyPrefs(prefs);
+    mq.addEventListener?.("change", onChange);
+    return () => mq.removeEventListener?.("change", onChange);
+  }, [prefs]);
+
+  const signOut = (why = "") => {
+    session.signOut();
+    setUserId("");
+    setNotice(why);
+  };
+  session.onLost = () => signOut(t("auth.sessionLost"));
+
+  const onSignedIn = (tokens: Tokens, remember: boolean) => {
+    session.signedIn(tokens, remember);
+    setPrefsState(loadPrefs(session.userId));
+    setUserId(session.userId);
+    setNotice("");
+  };
+
+  if (!userId) {
+    document.title = t("app.name");
+    return <AuthScreen cognito={cognito} t={t} notice={notice} onSignedIn={onSignedIn} />;
+  }
+  return (
+    <ChatRoot
+      key={userId}
+      config={config}
+      session={session}
+      prefs={prefs}
+      setPrefs={(p) => {
+        savePrefs(userId, p);
+        setPrefsState(p);
+      }}
+      signOut={() => signOut()}
+    />
+  );
+}
+
+function ChatRoot({ config, session, prefs, setPrefs, signOut }: { config: AppConfig; session: Session; prefs: Prefs; setPrefs(p: Prefs): void; signOut(): void }) {
+  const t = useMemo(() => translator(prefs.lang), [prefs.lang]);
+  // The controller reads the latest prefs and translator through refs.
+  const live = useMemo(() => ({ prefs, t }), []);
+  live.prefs = prefs;
+  live.t = t;
+  const client = useMemo(
+    () =>
+      createClient({
+        wsUrl: config.wsUrl,
+        getToken: session.getToken,
+        onAuthLost: () => session.onLost(),
+        prefs: () => live.prefs,
+        t: () => live.t,
+        signUpName: takeSignUpName(session.email),
+      }),
+    [],
+  );
+  const { chat } = client;
+  useEffect(() => {
+    chat.start();
+    return () => chat.stop();
+  }, [chat]);
+  return (
+    <AppContext.Provider value={{ ...client, t, prefs, setPrefs, signOut }}>
+      <ChatShell />
+    </AppContext.Provider>
+  );
+}

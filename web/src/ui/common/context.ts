@@ -1,0 +1,32 @@
+// What every component needs: the chat controller and its features, the
+// translator and the preferences, passed down once through a context.
+import { createContext } from "preact";
+import { useContext, useEffect, useReducer } from "preact/hooks";
+import type { Chat } from "../../state/chat";
+import type { Client } from "../../features/client";
+import type { Translate } from "../../i18n";
+import type { Prefs } from "../../features/prefs";
+
+export interface AppCtx extends Client {
+  t: Translate;
+  prefs: Prefs;
+  setPrefs(p: Prefs): void;
+  signOut(): void;
+}
+
+// The dialogs the shell can open (the sidebar and the room header ask for
+// them; the shell shows them).
+export type DialogName = "" | "create" | "browse" | "dm" | "invite" | "room" | "settings";
+
+export const AppContext = createContext<AppCtx>(null as unknown as AppCtx);
+
+export function useApp(): AppCtx {
+  return useContext(AppContext);
+}
+
+// useChatState re-renders the caller on every state change.
+export function useChatState(chat: Chat) {
+  const [, bump] = useReducer<number, undefined>((n) => n + 1, 0);
+  useEffect(() => chat.subscribe(() => bump(undefined)), [chat]);
+  return chat.state;
+}

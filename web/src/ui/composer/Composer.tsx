@@ -1,0 +1,234 @@
+// The composer: a growing textarea (Enter sends, Shift+Enter breaks the
+// line), typing notifications, @mention autocomplete, the emoji picker and
+// attachments (the paperclip button, or pasted images).
+import { useMemo, useRef, useState } from "preact/hooks";
+import type { Profile } from "../../api/protocol.gen";
+import { useApp, useChatState } from "../common/context";
+import { EmojiPicker } from "./EmojiPicker";
+import { limits } from "../../api/protocol.gen";
+import { UploadChips } from "./UploadChips";
+
+interface MentionQuery {
+  start: number; // index of "@"
+  query: string;
+}
+
+// mentionAt finds an "@word" being typed right before the caret.
+export function mentionAt(text: string, caret: number): MentionQuery | null {
+  const before = text.slice(0, caret);
+  const m = /(^|[^\p{L}\p{N}_])@([\p{L}\p{N}_.-]{0,30})$/u.exec(before);
+  if (!m) return null;
+  return { start: caret - m[2].length - 1, query: m[2] };
+}
+
+// mentionHandle: the username, unless the pool gave none of its own (with
+// email sign-in Cognito's username is the user id): then the display name,
+// which the server matches too.
+export function mentionHandle(u: Profile): string {
+  return u.username && u.username !== u.userId ? u.username : u.displayName;
+}
+
+const drafts = new Map<string, string>();
+
+// pastedName names a pasted image (clipboards call them all "image.png"):
+// pasted-image-20261121-031500.png.
+export function pastedName(type: string, now: Date): string {
+  const ext = (type.split("/")[1] ?? "png").replace("jpeg", "jpg").replace(/[^a-z0-9]/g, "") || "png";
+  const p = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return `pasted-image-${stamp}.${ext}`;
+}
+
+export function Composer({ roomId, label }: { roomId: string; label: string }) {
+  const { chat, uploads: queue, t } = useApp();
+  const state = useChatState(chat);
+  const [text, setText] = useState(() => drafts.get(roomId) ?? "");
+  const [mention, setMention] = useState<MentionQuery | null>(null);
+  const [active, setActive] = useState(0);
+  const [emoji, setEmoji] = useState(false);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const tooLong = new TextEncoder().encode(text.trim()).length > limits.maxTextBytes;
+  const uploads = queue.list(roomId);
+  const uploading = queue.busy(roomId);
+  const ready = uploads.some((u) => u.status === "done");
+  // Sending waits for every upload to finish (the button is disabled).
+  const canSend = (!!text.trim() || ready) && !tooLong && !uploading;
+
+  const candidates: Profile[] = useMemo(() => {
+    if (!mention) return [];
+    const q = mention.query.toLowerCase();
+    return Object.keys(state.members[roomId] ?? {})
+      .filter((id) => id !== state.me?.userId)
+      .map((id) => state.users[id])
+      .filter((u): u is Profile => !!u && (u.username.toLowerCase().startsWith(q) || u.displayName.toLowerCase().startsWith(q)))
+      .slice(0, 8);
+  }, [mention, state.members[roomId], state.users]);
+  const listOpen = candidates.length > 0;
+
+  const update = (value: string) => {
+    setText(value);
+    drafts.set(roomId, value);
+  };
+
+  const onInput = (e: Event) => {
+    const el = e.currentTarget as HTMLTextAreaElement;
+    update(el.value);
+    setMention(mentionAt(el.value, el.selectionStart ?? el.value.length));
+    setActive(0);
+    if (el.value.trim()) chat.typing(roomId);
+  };
+
+  const insert = (s: string, from: number, to: number) => {
+    const el = ref.current!;
+    const value = text.slice(0, from) + s + text.slice(to);
+    update(value);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(from + s.length, from + s.length);
+    });
+  };
+
+  const pick = (u: Profile) => {
+    if (!mention) return;
+    const caret = mention.start + 1 + mention.query.length;
+    insert(`@${mentionHandle(u)} `, mention.start, caret);
+    setMention(null);
+  };
+
+  const send = () => {
+    if (!canSend) return;
+    chat.send(roomId, text);
+    update("");
+    setMention(null);
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (listOpen) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const n = candidates.length;
+        setActive((active + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+        return;
+      }
+      if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        pick(candidates[active]);
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        setMention(null);
+        return;
+      }
+    }
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  // Without a files bucket the deployment shares no files: no button, no paste.
+  const filesOn = state.limits?.files !== false;
+
+  const onPaste = (e: ClipboardEvent) => {
+    const files = Array.from(e.clipboardData?.files ?? []);
+    if (files.length === 0 || !filesOn) return;
+    e.preventDefault();
+    const now = new Date();
+    queue.add(
+      roomId,
+      files.map((f) => (f.type.startsWith("image/") ? new File([f], pastedName(f.type, now), { type: f.type }) : f)),
+    );
+  };
+
+  const onFiles = (e: Event) => {
+    const input = e.currentTarget as HTMLInputElement;
+    const files = Array.from(input.files ?? []);
+    input.value = ""; // the same file can be picked again
+    if (files.length > 0) queue.add(roomId, files);
+    ref.current?.focus();
+  };
+
+  const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
+  const rows = Math.min(8, Math.max(1, text.split("\n").length));
+  return (
+    <div class="composer">
+      {listOpen && (
+        <ul class="mention-list" id="mention-list" role="listbox" aria-label={t("composer.mentions")}>
+          {candidates.map((u, i) => (
+            <li
+              key={u.userId}
+              id={`mention-${u.userId}`}
+              role="option"
+              aria-selected={i === active}
+              class={i === active ? "active" : ""}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(u);
+              }}
+            >
+              <strong>{u.displayName}</strong> {u.username !== u.userId && <span class="muted">@{u.username}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {emoji && (
+        <EmojiPicker
+          onPick={(ch) => {
+            const el = ref.current!;
+            insert(ch, el.selectionStart ?? text.length, el.selectionEnd ?? text.length);
+            setEmoji(false);
+          }}
+          onClose={() => {
+            setEmoji(false);
+            ref.current?.focus();
+          }}
+        />
+      )}
+      <UploadChips uploads={uploads} />
+      <form
+        class="composer-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
+        }}
+      >
+        <textarea
+          id="composer-input"
+          ref={ref}
+          rows={rows}
+          value={text}
+          placeholder={t("composer.placeholder", { room: label })}
+          aria-label={t("composer.label", { room: label })}
+          aria-describedby="composer-hint"
+          aria-autocomplete="list"
+          aria-controls={listOpen ? "mention-list" : undefined}
+          aria-activedescendant={listOpen ? `mention-${candidates[active]?.userId}` : undefined}
+          aria-invalid={tooLong}
+          onInput={onInput}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+          onBlur={() => setTimeout(() => setMention(null), 150)}
+        />
+        {filesOn && (
+          <>
+            <input ref={fileRef} id="composer-file" type="file" multiple hidden onChange={onFiles} />
+            <button type="button" class="icon-btn attach-btn" aria-label={t("files.attach")} title={t("files.attach")} onClick={() => fileRef.current?.click()}>
+              📎
+            </button>
+          </>
+        )}
+        <button type="button" class="icon-btn emoji-btn" aria-label={t("composer.emoji")} title={t("composer.emoji")} aria-expanded={emoji} onClick={() => setEmoji(!emoji)}>
+          ☺
+        </button>
+        <button type="submit" class="btn primary send" disabled={!canSend}>
+          {t("composer.send")}
+        </button>
+      </form>
+      <p id="composer-hint" class="hint">
+        {hint}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+// Rename a channel or change its topic (#general keeps its name).
+import { useState } from "preact/hooks";
+import { Dialog } from "../common/Dialog";
+import { useApp, useChatState } from "../common/context";
+import { useSubmit } from "../common/useSubmit";
+import { normalizeChannelName, validChannelName } from "./CreateChannelDialog";
+
+export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClose(): void }) {
+  const { chat, t } = useApp();
+  const state = useChatState(chat);
+  const room = state.rooms[roomId];
+  const [name, setName] = useState(room?.name ?? "");
+  const [topic, setTopic] = useState(room?.topic ?? "");
+  const { error, setError, run } = useSubmit();
+  if (!room) return null;
+  const canRename = roomId !== "general";
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const norm = normalizeChannelName(name);
+    if (canRename && !validChannelName(norm)) {
+      setError(t("channel.badName"));
+      return;
+    }
+    await run(async () => {
+      await chat.updateChannel(roomId, canRename && norm !== room.name ? norm : undefined, topic.trim() !== (room.topic ?? "") ? topic.trim() : undefined);
+      onClose();
+    });
+  };
+
+  return (
+    <Dialog title={t("roomSettings.title")} onClose={onClose}>
+      <form onSubmit={submit} class="stack">
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <label>
+          {t("channel.name")}
+          <input name="channel-name" required maxLength={80} disabled={!canRename} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label>
+          {t("channel.topic")}
+          <input name="channel-topic" maxLength={250} value={topic} onInput={(e) => setTopic(e.currentTarget.value)} />
+        </label>
+        <div class="dialog-actions">
+          <button type="button" class="btn" onClick={onClose}>
+            {t("common.cancel")}
+          </button>
+          <button type="submit" class="btn primary">
+            {t("roomSettings.save")}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

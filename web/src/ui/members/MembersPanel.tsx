@@ -1,0 +1,67 @@
+// Who is in the room, online first; a click opens a DM.
+import type { Profile } from "../../api/protocol.gen";
+import { Avatar } from "../common/Avatar";
+import { useApp, useChatState } from "../common/context";
+import { useSubmit } from "../common/useSubmit";
+
+export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOpen(roomId: string): void; onClose(): void }) {
+  const { chat, t } = useApp();
+  const state = useChatState(chat);
+  const { error, run } = useSubmit();
+  const members = state.members[roomId] ?? {};
+  const people = Object.keys(members)
+    .map((id) => state.users[id])
+    .filter((u): u is Profile => !!u)
+    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const online = people.filter((u) => u.online);
+  const offline = people.filter((u) => !u.online);
+
+  const dm = async (u: Profile) => {
+    if (u.userId === state.me?.userId) return;
+    await run(async () => onOpen(await chat.openDirect([u.userId])));
+  };
+
+  const row = (u: Profile) => {
+    const me = u.userId === state.me?.userId;
+    return (
+      <li key={u.userId}>
+        {me ? (
+          <div class="member">
+            <Avatar user={u} size={28} presence />
+            <span class="member-name">
+              {u.displayName} <span class="muted">{t("sidebar.you")}</span>
+            </span>
+            <span class="sr-only">, {u.online ? t("presence.online") : t("presence.offline")}</span>
+          </div>
+        ) : (
+          <button type="button" class="member" onClick={() => void dm(u)} title={t("members.message", { name: u.displayName })}>
+            <Avatar user={u} size={28} presence />
+            <span class="member-name">{u.displayName}</span>
+            {members[u.userId]?.role === "owner" && <span class="tag">{t("members.owner")}</span>}
+            <span class="sr-only">, {u.online ? t("presence.online") : t("presence.offline")}</span>
+          </button>
+        )}
+      </li>
+    );
+  };
+
+  return (
+    <aside class="members" aria-labelledby="members-title">
+      <div class="members-head">
+        <h2 id="members-title">{t("members.title")}</h2>
+        <button type="button" class="icon-btn" aria-label={t("nav.hideMembers")} title={t("nav.hideMembers")} onClick={onClose}>
+          ×
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <h3>{t("members.online", { n: online.length })}</h3>
+      <ul>{online.map(row)}</ul>
+      <h3>{t("members.offline", { n: offline.length })}</h3>
+      <ul>{offline.map(row)}</ul>
+    </aside>
+  );
+}

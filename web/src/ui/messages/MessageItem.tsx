@@ -1,0 +1,156 @@
+// One message: avatar, name and time on the first of a group, the formatted
+// text, edited/deleted markers, pending state, own-message actions with
+// inline editing, and "seen by".
+import { useMemo, useRef, useState, useEffect } from "preact/hooks";
+import type { Message, Profile } from "../../api/protocol.gen";
+import type { PendingSend } from "../../state/types";
+import { formatMessage, type FormatContext } from "./format";
+import { Avatar } from "../common/Avatar";
+import { useApp } from "../common/context";
+import { useSubmit } from "../common/useSubmit";
+import type { Layout } from "../../features/prefs";
+import { AttachmentList } from "./Attachments";
+
+export interface ListItem {
+  msg: Message;
+  pending?: PendingSend;
+}
+
+function time(iso: string, lang: string): string {
+  return new Date(iso).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+}
+
+export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: { item: ListItem; head: boolean; mine: boolean; seenBy?: Profile[]; sender?: Profile; fmt: FormatContext; layout: Layout }) {
+  const { chat, t, prefs } = useApp();
+  const m = item.msg;
+  const p = item.pending;
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState("");
+  const { error, setError, run } = useSubmit();
+  const editRef = useRef<HTMLTextAreaElement>(null);
+  const html = useMemo(() => formatMessage(m.text, fmt), [m.text, fmt]);
+  const name = sender?.displayName ?? m.senderName;
+  const mentionsMe = !!chat.state.me && !!m.mentions?.includes(chat.state.me.userId);
+
+  useEffect(() => {
+    if (editing) {
+      const el = editRef.current!;
+      el.focus();
+      el.setSelectionRange(el.value.length, el.value.length);
+    }
+  }, [editing]);
+
+  const save = async () => {
+    const text = draft.trim();
+    if (!text || text === m.text) {
+      setEditing(false);
+      return;
+    }
+    await run(async () => {
+      await chat.edit(m.roomId, m.seq, text);
+      setEditing(false);
+      setError("");
+    });
+  };
+
+  const remove = async () => {
+    if (!confirm(t("msg.confirmDelete"))) return;
+    await run(() => chat.remove(m.roomId, m.seq));
+  };
+
+  const classes = ["msg", head ? "head" : "cont", mine ? "mine" : "", p ? `pending ${p.status}` : "", m.deleted ? "deleted" : "", mentionsMe ? "mentions-me" : "", layout].filter(Boolean).join(" ");
+  return (
+    <article class={classes} data-seq={m.seq > 0 ? m.seq : undefined} data-client-id={m.clientId} aria-label={`${name}, ${time(m.createdAt, prefs.lang)}`}>
+      <div class="msg-gutter">{head ? <Avatar user={sender} name={m.senderName} /> : <time class="hover-time" dateTime={m.createdAt}>{time(m.createdAt, prefs.lang)}</time>}</div>
+      <div class="msg-main">
+        {head && (
+          <div class="msg-meta">
+            <span class="msg-name">{name}</span>
+            <time dateTime={m.createdAt} title={new Date(m.createdAt).toLocaleString(prefs.lang)}>
+              {time(m.createdAt, prefs.lang)}
+            </time>
+          </div>
+        )}
+        {editing ? (
+          <div class="edit">
+            <textarea
+              ref={editRef}
+              class="edit-input"
+              aria-label={t("msg.editLabel")}
+              aria-describedby={`edit-hint-${m.seq}`}
+              value={draft}
+              rows={Math.min(8, draft.split("\n").length)}
+              onInput={(e) => setDraft(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === "Escape") {
+                  e.preventDefault();
+                  e.stopPropagation();
+                  setEditing(false);
+                } else if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+                  e.preventDefault();
+                  void save();
+                }
+              }}
+            />
+            <p class="hint" id={`edit-hint-${m.seq}`}>
+              {t("msg.editHint")}
+            </p>
+            <div class="edit-actions">
+              <button type="button" class="btn" onClick={() => setEditing(false)}>
+                {t("msg.cancel")}
+              </button>
+              <button type="button" class="btn primary" onClick={() => void save()}>
+                {t("msg.save")}
+              </button>
+            </div>
+          </div>
+        ) : m.deleted ? (
+          <p class="msg-text tombstone">{t("msg.deleted")}</p>
+        ) : (
+          m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
+        )}
+        {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
+        {m.editedAt && !m.deleted && !editing && <span class="edited">{t("msg.edited")}</span>}
+        {p?.status === "sending" && <span class="status-line">{t("msg.sending")}</span>}
+        {p?.status === "failed" && (
+          <span class="status-line failed" role="alert">
+            {t("msg.failed", { error: p.error ?? "" })}{" "}
+            <button type="button" class="link" onClick={() => chat.retry(p.clientId)}>
+              {t("msg.retry")}
+            </button>{" "}
+            <button type="button" class="link" onClick={() => chat.discard(p.clientId)}>
+              {t("msg.discard")}
+            </button>
+          </span>
+        )}
+        {error && (
+          <span class="status-line failed" role="alert">
+            {error}
+          </span>
+        )}
+        {seenBy && seenBy.length > 0 && (
+          <div class="seen">{t("msg.seenBy", { names: seenBy.map((u) => u.displayName).join(", ") })}</div>
+        )}
+      </div>
+      {mine && !p && !m.deleted && !editing && (
+        <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={t("msg.edit")}
+            title={t("msg.edit")}
+            onClick={() => {
+              setDraft(m.text);
+              setEditing(true);
+            }}
+          >
+            ✎
+          </button>
+          <button type="button" class="icon-btn" aria-label={t("msg.delete")} title={t("msg.delete")} onClick={() => void remove()}>
+            🗑
+          </button>
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,119 @@
+// One room on screen: its header, the message list, who is typing, and the
+// composer. Files dropped anywhere on it are attached to the next message.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { roomTitle } from "../../state/rooms";
+import { typingNames } from "../../state/typing";
+import { useApp, useChatState, type DialogName } from "../common/context";
+import { MessageList } from "./MessageList";
+import { Composer } from "../composer/Composer";
+import { useSubmit } from "../common/useSubmit";
+
+export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }: { roomId: string; membersShown: boolean; onToggleMembers(): void; onDialog(d: DialogName): void }) {
+  const { chat, uploads, t } = useApp();
+  const state = useChatState(chat);
+  const room = state.rooms[roomId];
+  const { error, run } = useSubmit();
+  const [dragging, setDragging] = useState(false);
+  // dragenter/dragleave fire for every child crossed: count the depth.
+  const dragDepth = useRef(0);
+  // Re-render once a second while someone types, so the line expires.
+  const [now, setNow] = useState(Date.now());
+  const typing = typingNames(state, roomId, now);
+  useEffect(() => {
+    if (typing.length === 0) return;
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [typing.length > 0]);
+  useEffect(() => setNow(Date.now()), [state.typing[roomId]]);
+  if (!room) return null;
+
+  const title = roomTitle(state, room);
+  const label = room.kind === "direct" ? title : `#${title}`;
+  const isChannel = room.kind !== "direct";
+  const isGeneral = room.roomId === "general";
+  const typingLine = typing.length === 0 ? "" : typing.length === 1 ? t("typing.one", { a: typing[0] }) : typing.length === 2 ? t("typing.two", { a: typing[0], b: typing[1] }) : t("typing.many");
+
+  const leave = async () => {
+    if (!confirm(t("room.leaveConfirm", { name: room.name }))) return;
+    await run(() => chat.leaveChannel(roomId));
+  };
+
+  const carriesFiles = (e: DragEvent) =>
+    state.limits?.files !== false && !!e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files");
+  const dragHandlers = {
+    onDragEnter: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current++;
+      setDragging(true);
+    },
+    onDragOver: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer!.dropEffect = "copy";
+    },
+    onDragLeave: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      dragDepth.current = Math.max(0, dragDepth.current - 1);
+      if (dragDepth.current === 0) setDragging(false);
+    },
+    onDrop: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current = 0;
+      setDragging(false);
+      const files = Array.from(e.dataTransfer!.files);
+      if (files.length > 0) uploads.add(roomId, files);
+      document.getElementById("composer-input")?.focus();
+    },
+  };
+
+  return (
+    <section class={dragging ? "room dragging" : "room"} aria-labelledby="room-title" {...dragHandlers}>
+      {dragging && (
+        <div class="drop-zone" aria-hidden="true">
+          <p>{t("files.dropHere", { room: label })}</p>
+        </div>
+      )}
+      <header class="room-head">
+        <div class="room-head-text">
+          <h1 id="room-title">
+            <span class="sr-only">{room.kind === "private" ? t("room.private") : room.kind === "public" ? t("room.public") : t("room.direct")}: </span>
+            {label}
+          </h1>
+          {isChannel && <p class="topic">{room.topic || t("room.noTopic")}</p>}
+        </div>
+        <div class="room-actions">
+          {isChannel && (
+            <button type="button" class="btn" onClick={() => onDialog("invite")}>
+              {t("room.invite")}
+            </button>
+          )}
+          {isChannel && (
+            <button type="button" class="icon-btn" aria-label={t("room.settings")} title={t("room.settings")} onClick={() => onDialog("room")}>
+              ✎
+            </button>
+          )}
+          {isChannel && !isGeneral && (
+            <button type="button" class="icon-btn" aria-label={t("room.leave")} title={t("room.leave")} onClick={() => void leave()}>
+              ⇥
+            </button>
+          )}
+          <button type="button" class="btn members-toggle" aria-pressed={membersShown} onClick={onToggleMembers} title={membersShown ? t("nav.hideMembers") : t("nav.showMembers")}>
+            {t("room.members", { n: room.memberCount })}
+          </button>
+        </div>
+      </header>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <MessageList roomId={roomId} label={label} />
+      <p class="typing" aria-live="off">
+        {typingLine}
+      </p>
+      <Composer roomId={roomId} label={label} />
+    </section>
+  );
+}

@@ -1,0 +1,91 @@
+// The room list: channels and DMs with unread badges and presence dots,
+// and the entry points to create, browse, message and settings.
+import type { RoomState } from "../../api/protocol.gen";
+import { directPeer, roomTitle } from "../../state/rooms";
+import { Avatar, PresenceDot } from "../common/Avatar";
+import { useApp, useChatState, type DialogName } from "../common/context";
+
+export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(roomId: string): void; onDialog(d: DialogName): void; onClose(): void }) {
+  const { chat, t, signOut } = useApp();
+  const state = useChatState(chat);
+  const rooms = Object.values(state.rooms);
+  const channels = rooms.filter((r) => r.kind !== "direct").sort((a, b) => (a.roomId === "general" ? -1 : b.roomId === "general" ? 1 : a.name.localeCompare(b.name)));
+  const directs = rooms.filter((r) => r.kind === "direct").sort((a, b) => roomTitle(state, a).localeCompare(roomTitle(state, b)));
+
+  const item = (r: RoomState) => {
+    const title = roomTitle(state, r);
+    const peer = directPeer(state, r);
+    const active = r.roomId === state.activeRoom;
+    return (
+      <li key={r.roomId}>
+        <button type="button" class={`room-link ${active ? "active" : ""} ${r.unread ? "unread" : ""}`} aria-current={active ? "page" : undefined} data-room={r.roomId} onClick={() => onOpen(r.roomId)}>
+          {r.kind === "direct" ? (
+            peer ? (
+              <PresenceDot online={peer.online} label={peer.online ? t("presence.online") : t("presence.offline")} />
+            ) : (
+              <span class="glyph" aria-hidden="true">
+                ⁂
+              </span>
+            )
+          ) : (
+            <span class="glyph" aria-hidden="true">
+              {r.kind === "private" ? "🔒" : "#"}
+            </span>
+          )}
+          <span class="room-name">{title}</span>
+          {r.unread > 0 && (
+            <span class={`badge ${r.mentions ? "mention" : ""}`} aria-label={r.mentions ? t("sidebar.mentions", { n: r.mentions }) : t("sidebar.unread", { n: r.unread })}>
+              {r.mentions ? `@${r.mentions}` : r.unread >= 100 ? "99+" : r.unread}
+            </span>
+          )}
+        </button>
+      </li>
+    );
+  };
+
+  return (
+    <nav id={id} class="sidebar" aria-label={t("sidebar.label")}>
+      <div class="sidebar-head">
+        <span class="brand">{t("app.name")}</span>
+        <button type="button" class="icon-btn drawer-close" aria-label={t("nav.closeSidebar")} onClick={onClose}>
+          ×
+        </button>
+      </div>
+      <div class="sidebar-scroll">
+        <section aria-labelledby="h-channels">
+          <div class="section-head">
+            <h2 id="h-channels">{t("sidebar.channels")}</h2>
+            <button type="button" class="icon-btn" aria-label={t("sidebar.browse")} title={t("sidebar.browse")} onClick={() => onDialog("browse")}>
+              ⌕
+            </button>
+            <button type="button" class="icon-btn" aria-label={t("sidebar.createChannel")} title={t("sidebar.createChannel")} onClick={() => onDialog("create")}>
+              +
+            </button>
+          </div>
+          <ul class="room-list">{channels.map(item)}</ul>
+        </section>
+        <section aria-labelledby="h-direct">
+          <div class="section-head">
+            <h2 id="h-direct">{t("sidebar.direct")}</h2>
+            <button type="button" class="icon-btn" aria-label={t("sidebar.newDirect")} title={t("sidebar.newDirect")} onClick={() => onDialog("dm")}>
+              +
+            </button>
+          </div>
+          <ul class="room-list">{directs.map(item)}</ul>
+        </section>
+      </div>
+      {state.me && (
+        <div class="me">
+          <Avatar user={state.me} size={32} presence />
+          <span class="me-name">{state.me.displayName}</span>
+          <button type="button" class="icon-btn" aria-label={t("sidebar.settings")} title={t("sidebar.settings")} onClick={() => onDialog("settings")}>
+            ⚙
+          </button>
+          <button type="button" class="icon-btn" aria-label={t("sidebar.signOut")} title={t("sidebar.signOut")} onClick={signOut}>
+            ⎋
+          </button>
+        </div>
+      )}
+    </nav>
+  );
+}
