@@ -1,6 +1,6 @@
 // Package protocol defines every frame on the WebSocket: the actions clients
 // send and the events the server pushes. It is the one source of the wire
-// types; web/src/protocol.gen.ts is generated from it (scripts/gen-protocol)
+// types; web/src/api/protocol.gen.ts is generated from it (scripts/gen-protocol)
 // and docs/PROTOCOL.md documents it with examples.
 package protocol
 

@@ -20,7 +20,7 @@ type generator struct {
 	order []string
 }
 
-// Generate returns the contents of web/src/protocol.gen.ts.
+// Generate returns the contents of web/src/api/protocol.gen.ts.
 func Generate() []byte {
 	g := &generator{named: map[string]reflect.Type{}}
 	var b bytes.Buffer
