@@ -41,7 +41,7 @@ var envelopeFrame = frameType(nil)
 // frameType is the struct one frame of an action decodes into, in one
 // json.Unmarshal: the envelope ("action", "requestId") as raw values, so
 // that their errors can be worded apart, and the request's fields
-// embedded. encoding/json matches object keys to fields ignoring case,
+// embedded (by pointer). encoding/json matches object keys to fields ignoring case,
 // which the envelope must not (API Gateway's route selection does not: a
 // frame with "Action" has no action). The first two fields catch every key
 // that only folds to "action" or "requestId", so that only the exact keys
@@ -54,7 +54,9 @@ func frameType(request reflect.Type) reflect.Type {
 		{Name: "RequestID", Type: rawType, Tag: `json:"requestId"`},
 	}
 	if request != nil {
-		fields = append(fields, reflect.StructField{Name: request.Name(), Type: request, Anonymous: true})
+		// Embedded by pointer: reflect.StructOf cannot embed every struct
+		// (one whose only field is a map, say) by value.
+		fields = append(fields, reflect.StructField{Name: request.Name(), Type: reflect.PointerTo(request), Anonymous: true})
 	}
 	return reflect.StructOf(fields)
 }
@@ -124,7 +126,11 @@ func decodeFrame(body []byte, a *action) (frame, error) {
 		return f, chat.Errorf(chat.Invalid, `field "action" must be a string`)
 	}
 	if a != nil && a.request != nil {
-		f.request = v.Field(fieldRequest)
+		if p := v.Field(fieldRequest); p.IsNil() { // no request field was sent
+			f.request = reflect.Zero(a.request)
+		} else {
+			f.request = p.Elem()
+		}
 	}
 	return f, nil
 }
