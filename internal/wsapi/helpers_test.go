@@ -38,7 +38,7 @@ var testConn = chat.Connection{
 }
 
 // loadEvent reads an API Gateway event from testdata.
-func loadEvent(t *testing.T, name string) events.APIGatewayWebsocketProxyRequest {
+func loadEvent(t testing.TB, name string) events.APIGatewayWebsocketProxyRequest {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -52,7 +52,7 @@ func loadEvent(t *testing.T, name string) events.APIGatewayWebsocketProxyRequest
 }
 
 // frameEvent is the captured MESSAGE event carrying body instead.
-func frameEvent(t *testing.T, body string) events.APIGatewayWebsocketProxyRequest {
+func frameEvent(t testing.TB, body string) events.APIGatewayWebsocketProxyRequest {
 	t.Helper()
 	req := loadEvent(t, "send-message.json")
 	req.Body = body
@@ -75,7 +75,7 @@ func logBuffer() (*slog.Logger, *bytes.Buffer) {
 // internal/chat/chattest, with both handlers over it and a hand-driven clock
 // that starts at the captured events' time.
 type testChat struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	store   *chattest.Store
 	fan     *chattest.Fanout
@@ -102,7 +102,7 @@ const testClock = 1705751700500
 
 // newTestChat builds the service (files on, a generous write budget unless
 // tweak says otherwise) and both handlers.
-func newTestChat(t *testing.T, tweak ...func(*service.Config)) *testChat {
+func newTestChat(t testing.TB, tweak ...func(*service.Config)) *testChat {
 	t.Helper()
 	c := &testChat{
 		t: t, ctx: context.Background(),
