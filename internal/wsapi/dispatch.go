@@ -64,6 +64,9 @@ func bind(svc any, table []protocol.ActionSpec) (map[string]*action, error) {
 }
 
 func bindOne(recv reflect.Value, spec protocol.ActionSpec) (*action, error) {
+	if spec.Name == "" {
+		return nil, errors.New("no name")
+	}
 	if !spec.Budget.Valid() {
 		return nil, fmt.Errorf("no valid rate budget (%v)", spec.Budget)
 	}
