@@ -40,12 +40,13 @@ var envelopeFrame = frameType(nil)
 
 // frameType is the struct one frame of an action decodes into, in one
 // json.Unmarshal: the envelope ("action", "requestId") as raw values, so
-// that their errors can be worded apart, and the request's fields
-// embedded (by pointer). encoding/json matches object keys to fields ignoring case,
+// that their errors can be worded apart, and the request's fields embedded
+// (by pointer). encoding/json matches object keys to fields ignoring case,
 // which the envelope must not (API Gateway's route selection does not: a
-// frame with "Action" has no action). The first two fields catch every key
-// that only folds to "action" or "requestId", so that only the exact keys
-// reach the envelope.
+// frame with "Action" has no action). The first two fields catch every
+// key that only folds to "action" or "requestId" (encoding/json gives a
+// key without an exact match to the first field it folds to), so that only
+// the exact keys reach the envelope.
 func frameType(request reflect.Type) reflect.Type {
 	fields := []reflect.StructField{
 		{Name: "FoldedAction", Type: rawType, Tag: `json:"ACTION"`},

@@ -43,6 +43,12 @@ var (
 // sends nothing back. Every row that does not bind is reported.
 func bind(svc any, table []protocol.ActionSpec) (map[string]*action, error) {
 	recv := reflect.ValueOf(svc)
+	// The receiver's methods by lower-cased name, looked through once.
+	methods := map[string][]int{}
+	for i := range recv.NumMethod() {
+		name := strings.ToLower(recv.Type().Method(i).Name)
+		methods[name] = append(methods[name], i)
+	}
 	actions := make(map[string]*action, len(table))
 	var errs []error
 	for _, spec := range table {
@@ -50,7 +56,7 @@ func bind(svc any, table []protocol.ActionSpec) (map[string]*action, error) {
 			errs = append(errs, fmt.Errorf("action %s: listed twice", spec.Name))
 			continue
 		}
-		a, err := bindOne(recv, spec)
+		a, err := bindOne(recv, methods, spec)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("action %s: %w", spec.Name, err))
 			continue
@@ -63,7 +69,7 @@ func bind(svc any, table []protocol.ActionSpec) (map[string]*action, error) {
 	return actions, nil
 }
 
-func bindOne(recv reflect.Value, spec protocol.ActionSpec) (*action, error) {
+func bindOne(recv reflect.Value, methods map[string][]int, spec protocol.ActionSpec) (*action, error) {
 	if spec.Name == "" {
 		return nil, errors.New("no name")
 	}
@@ -99,20 +105,15 @@ func bindOne(recv reflect.Value, spec protocol.ActionSpec) (*action, error) {
 	}
 	want := reflect.FuncOf(in, out, false)
 
-	var found []reflect.Method
-	for i := range recv.Type().NumMethod() {
-		if m := recv.Type().Method(i); strings.EqualFold(m.Name, spec.Name) {
-			found = append(found, m)
-		}
-	}
+	found := methods[strings.ToLower(spec.Name)]
 	switch {
 	case len(found) == 0:
 		return nil, fmt.Errorf("no service method %s%s", strings.ToUpper(spec.Name[:1])+spec.Name[1:], strings.TrimPrefix(want.String(), "func"))
 	case len(found) > 1:
-		return nil, fmt.Errorf("several service methods match: %s and %s", found[0].Name, found[1].Name)
+		return nil, fmt.Errorf("several service methods match: %s and %s", recv.Type().Method(found[0]).Name, recv.Type().Method(found[1]).Name)
 	}
-	a.name = found[0].Name
-	a.method = recv.Method(found[0].Index)
+	a.name = recv.Type().Method(found[0]).Name
+	a.method = recv.Method(found[0])
 	if got := a.method.Type(); got != want {
 		return nil, fmt.Errorf("method %s is %v, want %v", a.name, got, want)
 	}
