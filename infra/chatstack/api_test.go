@@ -60,6 +60,32 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
+// TestEveryActionHasExactlyOneRoute: the routes of the synthesized template
+// are the action table's rows, each exactly once, and $connect,
+// $disconnect and $default; nothing else.
+func TestEveryActionHasExactlyOneRoute(t *testing.T) {
+	s := synth(t, cfgDefault)
+	count := map[string]int{}
+	for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
+		count[render(r.Props["RouteKey"])]++
+	}
+	for _, a := range protocol.ActionTable {
+		if count[a.Name] != 1 {
+			t.Errorf("action %s has %d routes, want exactly one", a.Name, count[a.Name])
+		}
+		delete(count, a.Name)
+	}
+	for _, key := range []string{"$connect", "$disconnect", "$default"} {
+		if count[key] != 1 {
+			t.Errorf("route %s appears %d times, want once", key, count[key])
+		}
+		delete(count, key)
+	}
+	if len(count) != 0 {
+		t.Errorf("routes not in the action table: %v", count)
+	}
+}
+
 // TestIntegrationsReachTheirFunctions: each route invokes the right function
 // and each function lets API Gateway invoke it from every route of the stage.
 func TestIntegrationsReachTheirFunctions(t *testing.T) {

@@ -158,8 +158,9 @@ func (b *builder) routes() {
 	b.api.AddRoute(jsii.String("$connect"), &awsapigatewayv2.WebSocketRouteOptions{Integration: connection, Authorizer: authorizer})
 	b.api.AddRoute(jsii.String("$disconnect"), &awsapigatewayv2.WebSocketRouteOptions{Integration: connection})
 	b.api.AddRoute(jsii.String("$default"), &awsapigatewayv2.WebSocketRouteOptions{Integration: actions, ReturnResponse: jsii.Bool(true)})
-	for _, action := range protocol.Actions {
-		b.api.AddRoute(jsii.String(action), &awsapigatewayv2.WebSocketRouteOptions{Integration: actions, ReturnResponse: jsii.Bool(true)})
+	// One route per row of the action table.
+	for _, action := range protocol.ActionTable {
+		b.api.AddRoute(jsii.String(action.Name), &awsapigatewayv2.WebSocketRouteOptions{Integration: actions, ReturnResponse: jsii.Bool(true)})
 	}
 
 	// A WebSocketLambdaIntegration shared by several routes grants invoke

@@ -22,9 +22,6 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/wsapi"
 )
 
-// The service is what the handlers call.
-var _ wsapi.ChatService = (*service.Chat)(nil)
-
 // App is the wired chat: one value per process, built once outside the
 // Lambda handler so clients and caches survive between invocations.
 type App struct {

@@ -24,6 +24,7 @@ type Envelope struct {
 }
 
 // Action names: API Gateway route keys (route selection on $request.body.action).
+// ActionTable (actions.go) says what each one takes, answers and costs.
 const (
 	ActionPing            = "ping"
 	ActionGetState        = "getState"
@@ -45,18 +46,6 @@ const (
 	ActionTyping          = "typing"
 	ActionMarkRead        = "markRead"
 )
-
-// Actions lists every route key the API has, besides $connect, $disconnect
-// and $default.
-var Actions = []string{
-	ActionPing, ActionGetState, ActionListUsers, ActionUpdateProfile,
-	ActionCreateChannel, ActionListChannels, ActionJoinChannel, ActionLeaveChannel,
-	ActionInviteToChannel, ActionUpdateChannel, ActionListMembers, ActionOpenDirect,
-	ActionSendMessage, ActionEditMessage, ActionDeleteMessage, ActionHistory,
-	ActionResume, ActionTyping, ActionMarkRead,
-	ActionRequestUpload, ActionRequestDownload,
-	ActionRequestAvatarUpload, ActionRequestAvatarURL,
-}
 
 // ---- Client actions ----
 

@@ -2,34 +2,6 @@ package protocol
 
 import "github.com/backchannel-chat/backchannel/internal/chat"
 
-// Requests maps each action to the type of its frame (beyond the Envelope).
-// Actions without fields map to struct{}.
-var Requests = map[string]any{
-	ActionPing:                struct{}{},
-	ActionGetState:            struct{}{},
-	ActionListUsers:           ListUsersRequest{},
-	ActionUpdateProfile:       UpdateProfileRequest{},
-	ActionCreateChannel:       CreateChannelRequest{},
-	ActionListChannels:        ListChannelsRequest{},
-	ActionJoinChannel:         RoomRequest{},
-	ActionLeaveChannel:        RoomRequest{},
-	ActionInviteToChannel:     InviteRequest{},
-	ActionUpdateChannel:       UpdateChannelRequest{},
-	ActionListMembers:         RoomRequest{},
-	ActionOpenDirect:          OpenDirectRequest{},
-	ActionSendMessage:         SendMessageRequest{},
-	ActionEditMessage:         EditMessageRequest{},
-	ActionDeleteMessage:       MessageRef{},
-	ActionHistory:             HistoryRequest{},
-	ActionResume:              ResumeRequest{},
-	ActionTyping:              RoomRequest{},
-	ActionMarkRead:            MessageRef{},
-	ActionRequestUpload:       RequestUploadRequest{},
-	ActionRequestDownload:     RequestDownloadRequest{},
-	ActionRequestAvatarUpload: RequestAvatarUploadRequest{},
-	ActionRequestAvatarURL:    RequestAvatarURLRequest{},
-}
-
 // Events maps each server event type to its Go type.
 var Events = map[string]any{
 	EventPong:           PongEvent{},

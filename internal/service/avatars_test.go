@@ -9,7 +9,6 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
-	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
 var avatarKeyPattern = regexp.MustCompile(`^avatars/alice/[0-9a-f]{32}\.(png|jpg|webp)$`)
@@ -195,20 +194,4 @@ func TestRequestAvatarURL(t *testing.T) {
 	if last.Method != "GET" || last.Key != key || last.Response.ContentType != "image/jpeg" || last.Response.ContentDisposition[:6] != "inline" {
 		t.Errorf("signed %+v", last)
 	}
-}
-
-func TestAvatarRequestsCountAgainstTheirBudgets(t *testing.T) {
-	h, _ := newFilesHarness(t, func(c *service.Config) { c.RatePerWindow = 1; c.ReadsPerWindow = 1 })
-	alice := h.connect("alice", "a1")
-	req := protocol.RequestAvatarUploadRequest{Size: 10, Type: "image/png"}
-	if _, err := h.svc.RequestAvatarUpload(h.ctx, alice, req); err != nil {
-		t.Fatal(err)
-	}
-	_, err := h.svc.RequestAvatarUpload(h.ctx, alice, req)
-	wantCode(t, err, chat.RateLimited)
-
-	_, err = h.svc.RequestAvatarURL(h.ctx, alice, protocol.RequestAvatarURLRequest{UserID: "alice"})
-	wantCode(t, err, chat.NotFound) // the one read of the window
-	_, err = h.svc.RequestAvatarURL(h.ctx, alice, protocol.RequestAvatarURLRequest{UserID: "alice"})
-	wantCode(t, err, chat.RateLimited)
 }

@@ -196,32 +196,3 @@ func TestFilesAreRefusedWithoutStorage(t *testing.T) {
 	_, err = h.svc.RequestDownload(h.ctx, alice, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: "rooms/general/alice/f/a"})
 	wantCode(t, err, chat.Invalid)
 }
-
-func TestUploadsAndDownloadsAreRateLimited(t *testing.T) {
-	h, blobs := newFilesHarness(t, func(c *service.Config) {
-		c.RatePerWindow = 2
-		c.Files.DownloadsPerWindow = 3
-	})
-	alice := h.connect("alice", "a1")
-	att := uploaded(t, h, blobs, alice, chat.GeneralRoomID, "a.txt", "text/plain", []byte("hi")) // 1 action
-	req := protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "b", Size: 1, Type: "text/plain"}
-	if _, err := h.svc.RequestUpload(h.ctx, alice, req); err != nil { // 2
-		t.Fatal(err)
-	}
-	_, err := h.svc.RequestUpload(h.ctx, alice, req)
-	wantCode(t, err, chat.RateLimited)
-	// Downloads have their own budget: the spent action budget does not
-	// stop them, and theirs runs out on its own.
-	dl := protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: att.Key}
-	for i := range 3 {
-		if _, err := h.svc.RequestDownload(h.ctx, alice, dl); err != nil {
-			t.Fatalf("download %d: %v", i+1, err)
-		}
-	}
-	_, err = h.svc.RequestDownload(h.ctx, alice, dl)
-	wantCode(t, err, chat.RateLimited)
-	h.advance(service.DefaultRateWindow)
-	if _, err := h.svc.RequestDownload(h.ctx, alice, dl); err != nil {
-		t.Errorf("next window: %v", err)
-	}
-}

@@ -5,7 +5,27 @@ import (
 	"errors"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
+
+// Charge counts one action of the user against the rate budget b; the
+// action dispatcher (wsapi) calls it before every action, with the budget
+// of the action's row in protocol.ActionTable. It fails with RateLimited
+// when the budget of this window is spent. Typing is not charged here: it
+// has its own silent throttle (Typing).
+func (s *Chat) Charge(ctx context.Context, userID string, b protocol.Budget) error {
+	switch b {
+	case protocol.BudgetNone:
+		return nil
+	case protocol.BudgetWrite:
+		return s.allow(ctx, userID)
+	case protocol.BudgetRead:
+		return s.allowRead(ctx, userID)
+	case protocol.BudgetDownload:
+		return s.allowDownload(ctx, userID)
+	}
+	return chat.Errorf(chat.Internal, "rate budget %v is not known", b)
+}
 
 // allow counts one action of the user against RatePerWindow per
 // RateWindow. Each user has their own key, so one noisy user never slows

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
 // ActionHandler answers every client frame (the action routes and
@@ -19,50 +19,81 @@ import (
 // route response sends back to the caller as one frame; errors are replies
 // too (an error event, status 200), so the connection stays open.
 type ActionHandler struct {
-	service ChatService
+	service *service.Chat
 	logger  *slog.Logger
-	now     func() time.Time
+	// actions are the rows of protocol.ActionTable bound to their service
+	// methods, by action name.
+	actions map[string]*action
+	// called, when set (by tests), sees every call of a service method.
+	called func(method string, c chat.Connection, request any)
 }
 
 // NewActionHandler returns the action handler over s, logging to logger.
-func NewActionHandler(s ChatService, logger *slog.Logger) (*ActionHandler, error) {
+// It fails when a row of protocol.ActionTable has no service method of the
+// right signature.
+func NewActionHandler(s *service.Chat, logger *slog.Logger) (*ActionHandler, error) {
 	if s == nil {
 		return nil, errors.New("wsapi: nil chat service")
 	}
 	if logger == nil {
 		return nil, errors.New("wsapi: nil logger")
 	}
-	return &ActionHandler{service: s, logger: logger, now: time.Now}, nil
+	actions, err := bind(s, protocol.ActionTable)
+	if err != nil {
+		return nil, err
+	}
+	return &ActionHandler{service: s, logger: logger, actions: actions}, nil
 }
 
-// Handle runs one client frame.
+// Handle runs one client frame: it decodes it (once), loads the caller's
+// connection unless the action needs none, charges the action's rate
+// budget and calls its service method.
 func (h *ActionHandler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 	rc := req.RequestContext
 	body, err := readBody(req)
-	var f frame
-	if err == nil {
-		f, err = decodeEnvelope(body)
+	if err != nil {
+		return h.fail(ctx, rc, frame{}, err), nil
+	}
+	// API Gateway chose the route by the frame's "action": decode the frame
+	// as that action's. A frame that reached another route (only $default,
+	// in practice) is decoded again as the action it names, if known.
+	a := h.actions[rc.RouteKey]
+	f, err := decodeFrame(body, a)
+	if err == nil && (a == nil || a.spec.Name != f.action) {
+		if a = h.actions[f.action]; a != nil {
+			f, err = decodeFrame(body, a)
+		}
 	}
 	if err != nil {
 		return h.fail(ctx, rc, f, err), nil
 	}
-	if f.action == protocol.ActionPing {
-		// Keepalive: answered without touching the store so it stays cheap.
-		pong := protocol.PongEvent{Head: protocol.Head{Type: protocol.EventPong, RequestID: f.requestID}, Time: h.now().UnixMilli()}
-		return h.reply(ctx, rc, f, &pong), nil
-	}
-	run, ok := routes[f.action]
-	if !ok {
+	if a == nil {
 		return h.fail(ctx, rc, f, chat.Errorf(chat.Invalid, "unknown action %q", f.action)), nil
 	}
-	conn, err := h.service.Connection(ctx, rc.ConnectionID)
-	if chat.ErrorCode(err) == chat.NotFound {
-		err = chat.Errorf(chat.Forbidden, "connection not registered")
+	var conn chat.Connection
+	if !a.spec.NoConnection {
+		conn, err = h.service.Connection(ctx, rc.ConnectionID)
+		if chat.ErrorCode(err) == chat.NotFound {
+			err = chat.Errorf(chat.Forbidden, "connection not registered")
+		}
+		if err != nil {
+			return h.fail(ctx, rc, f, err), nil
+		}
 	}
-	if err != nil {
+	if f.requestErr != nil {
+		return h.fail(ctx, rc, f, f.requestErr), nil
+	}
+	if err := h.service.Charge(ctx, conn.UserID, a.spec.Budget); err != nil {
 		return h.fail(ctx, rc, f, err), nil
 	}
-	ev, err := run(ctx, h.service, conn, f.body)
+	if h.called != nil {
+		var r any
+		if f.request.IsValid() {
+			r = f.request.Interface()
+		}
+		h.called(a.name, conn, r)
+	}
+	ev, err := a.call(ctx, conn, f)
 	if err != nil {
 		return h.fail(ctx, rc, f, err), nil
 	}

@@ -1,8 +1,8 @@
 package wsapi
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,6 +12,49 @@ import (
 )
 
 func ptr[T any](v T) *T { return &v }
+
+// Keys of the files seedRouting uploads.
+const (
+	routingFile  = "rooms/r1/" + testUserID + "/f1/a.txt"
+	routingImage = "rooms/r1/" + testUserID + "/f2/cat.png"
+)
+
+// seedRouting registers the captured connection (alice) and what every
+// routing case needs: users u2 and u3, channel r1 of which alice is the
+// owner with nine of her messages, a file and an image with its thumbnail
+// uploaded to r1, and a picture of u2. It returns alice's stored connection.
+func seedRouting(t *testing.T, c *testChat) chat.Connection {
+	t.Helper()
+	alice := c.register(testConn)
+	c.user("u2", testOtherConn)
+	c.user("u3", "c3")
+	now := c.clock()
+	err := c.store.CreateRoom(c.ctx, chat.Room{ID: "r1", Kind: chat.KindPublic, Name: "r1", CreatedBy: testUserID, CreatedAt: now},
+		[]chat.Member{{RoomID: "r1", UserID: testUserID, Role: chat.RoleOwner, JoinedAt: now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 9 {
+		if _, err := c.svc.SendMessage(c.ctx, alice, protocol.SendMessageRequest{RoomID: "r1", ClientID: fmt.Sprint("seed-", i), Text: "m"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	avatar := chat.AvatarPrefix("u2") + "p.png"
+	for key, typ := range map[string]string{
+		routingFile:  "text/plain",
+		routingImage: "image/png",
+		chat.FileKey{RoomID: "r1", UserID: testUserID, FileID: "f2", Name: "cat.png"}.ThumbKey(): "image/jpeg",
+		avatar: "image/png",
+	} {
+		if err := c.blobs.Put(c.ctx, key, typ, []byte("0123456789")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.store.UpdateProfile(c.ctx, "u2", nil, nil, &avatar); err != nil {
+		t.Fatal(err)
+	}
+	return alice
+}
 
 // TestActionRouting sends each action as a real MESSAGE event and checks it
 // reaches the right service method with the decoded request and the
@@ -38,8 +81,8 @@ func TestActionRouting(t *testing.T) {
 			protocol.UpdateChannelRequest{RoomID: "r1", Topic: ptr("")}, protocol.EventRoom},
 		{`{"action":"listMembers","requestId":"q","roomId":"r1"}`, "ListMembers", protocol.RoomRequest{RoomID: "r1"}, protocol.EventMembers},
 		{`{"action":"openDirect","requestId":"q","userIds":["u2"]}`, "OpenDirect", protocol.OpenDirectRequest{UserIDs: []string{"u2"}}, protocol.EventRoom},
-		{`{"action":"sendMessage","requestId":"q","roomId":"r1","clientId":"c-1","text":"hi","attachments":[{"key":"k","name":"a.png","size":10,"type":"image/png"}]}`, "SendMessage",
-			protocol.SendMessageRequest{RoomID: "r1", ClientID: "c-1", Text: "hi", Attachments: []chat.Attachment{{Key: "k", Name: "a.png", Size: 10, Type: "image/png"}}}, protocol.EventAck},
+		{`{"action":"sendMessage","requestId":"q","roomId":"r1","clientId":"c-1","text":"hi","attachments":[{"key":"` + routingFile + `","name":"a.txt","size":10,"type":"text/plain"}]}`, "SendMessage",
+			protocol.SendMessageRequest{RoomID: "r1", ClientID: "c-1", Text: "hi", Attachments: []chat.Attachment{{Key: routingFile, Name: "a.txt", Size: 10, Type: "text/plain"}}}, protocol.EventAck},
 		{`{"action":"editMessage","requestId":"q","roomId":"r1","seq":7,"text":"fixed"}`, "EditMessage",
 			protocol.EditMessageRequest{RoomID: "r1", Seq: 7, Text: "fixed"}, protocol.EventMessageUpdated},
 		{`{"action":"deleteMessage","requestId":"q","roomId":"r1","seq":7}`, "DeleteMessage", protocol.MessageRef{RoomID: "r1", Seq: 7}, protocol.EventMessageUpdated},
@@ -51,34 +94,36 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"markRead","requestId":"q","roomId":"r1","seq":9}`, "MarkRead", protocol.MessageRef{RoomID: "r1", Seq: 9}, protocol.EventRead},
 		{`{"action":"requestUpload","requestId":"q","roomId":"r1","name":"cat.png","size":2048,"type":"image/png"}`, "RequestUpload",
 			protocol.RequestUploadRequest{RoomID: "r1", Name: "cat.png", Size: 2048, Type: "image/png"}, protocol.EventUploadTicket},
-		{`{"action":"requestDownload","requestId":"q","roomId":"r1","key":"files/r1/f1/cat.png","thumb":true}`, "RequestDownload",
-			protocol.RequestDownloadRequest{RoomID: "r1", Key: "files/r1/f1/cat.png", Thumb: true}, protocol.EventDownloadURL},
+		{`{"action":"requestDownload","requestId":"q","roomId":"r1","key":"` + routingImage + `","thumb":true}`, "RequestDownload",
+			protocol.RequestDownloadRequest{RoomID: "r1", Key: routingImage, Thumb: true}, protocol.EventDownloadURL},
 		{`{"action":"requestAvatarUpload","requestId":"q","size":4096,"type":"image/jpeg"}`, "RequestAvatarUpload",
 			protocol.RequestAvatarUploadRequest{Size: 4096, Type: "image/jpeg"}, protocol.EventUploadTicket},
 		{`{"action":"requestAvatarUrl","requestId":"q","userId":"u2"}`, "RequestAvatarURL",
 			protocol.RequestAvatarURLRequest{UserID: "u2"}, protocol.EventAvatarURL},
+		{`{"action":"ping","requestId":"q"}`, "Ping", nil, protocol.EventPong},
 	}
-	covered := map[string]bool{protocol.ActionPing: true} // ping has its own test
+	covered := map[string]bool{}
 	for _, tc := range cases {
-		f := newFakeService(testConn)
-		h, _ := newActionHandler(t, f)
-		resp, err := h.Handle(context.Background(), frameEvent(t, tc.body))
-		if err != nil {
-			t.Fatalf("%s: Handle returned error %v", tc.body, err)
+		c := newTestChat(t)
+		alice := seedRouting(t, c)
+		resp := c.do(tc.body)
+		calls := c.recorded()
+		if len(calls) != 1 {
+			t.Fatalf("%s: calls = %+v, want one %s", tc.body, calls, tc.method)
 		}
-		calls := f.recorded()
-		if len(calls) != 2 || calls[0].method != "Connection" || calls[0].connID != testConnID {
-			t.Fatalf("%s: calls = %+v, want Connection(%s) then %s", tc.body, calls, testConnID, tc.method)
-		}
-		got := calls[1]
+		got := calls[0]
 		if got.method != tc.method {
 			t.Errorf("%s: called %s, want %s", tc.body, got.method, tc.method)
 		}
 		if !reflect.DeepEqual(got.req, tc.req) {
 			t.Errorf("%s: request = %#v, want %#v", tc.body, got.req, tc.req)
 		}
-		if !reflect.DeepEqual(got.conn, testConn) {
-			t.Errorf("%s: connection = %+v, want the stored %+v", tc.body, got.conn, testConn)
+		wantConn := alice
+		if tc.method == "Ping" {
+			wantConn = chat.Connection{} // ping needs no connection
+		}
+		if !reflect.DeepEqual(got.conn, wantConn) {
+			t.Errorf("%s: connection = %+v, want the stored %+v", tc.body, got.conn, wantConn)
 		}
 		if tc.wantType == "" {
 			if resp.StatusCode != 200 || resp.Body != "" {
@@ -91,54 +136,62 @@ func TestActionRouting(t *testing.T) {
 			}
 		}
 		var env protocol.Envelope
-		_ = decodeRequest([]byte(tc.body), &env)
+		_ = decodeEnvelopeForTest(tc.body, &env)
 		covered[env.Action] = true
-	}
-	for _, a := range protocol.Actions {
-		if !covered[a] {
-			t.Errorf("action %s has no routing case", a)
-		}
-		if _, ok := routes[a]; !ok && a != protocol.ActionPing {
-			t.Errorf("action %s has no route", a)
+		row, _ := protocol.LookupAction(env.Action)
+		if row.Reply != tc.wantType {
+			t.Errorf("%s: the table says the reply is %q, the service answered %q", tc.body, row.Reply, tc.wantType)
 		}
 	}
-	if len(routes) != len(protocol.Actions)-1 {
-		t.Errorf("routes has %d entries, want %d (every action but ping)", len(routes), len(protocol.Actions)-1)
+	for _, a := range protocol.ActionTable {
+		if !covered[a.Name] {
+			t.Errorf("action %s has no routing case", a.Name)
+		}
 	}
+}
+
+// decodeEnvelopeForTest reads a test frame's envelope.
+func decodeEnvelopeForTest(body string, env *protocol.Envelope) error {
+	f, err := decodeFrame([]byte(body), nil)
+	env.Action, env.RequestID = f.action, f.requestID
+	return err
 }
 
 // A forged identity in the payload is ignored: the service gets the stored
 // connection, and the request struct has no place for it.
 func TestForgedIdentityFieldsAreIgnored(t *testing.T) {
-	f := newFakeService(testConn)
-	h, _ := newActionHandler(t, f)
-	resp, _ := h.Handle(context.Background(), loadEvent(t, "send-message.json"))
+	c := newTestChat(t)
+	c.register(testConn)
+	resp, _ := c.actions.Handle(c.ctx, loadEvent(t, "send-message.json"))
 	if reply := replyOf(t, resp); reply["type"] != protocol.EventAck || reply["requestId"] != "r-1" {
 		t.Fatalf("reply = %s", resp.Body)
 	}
-	calls := f.recorded()
+	calls := c.recorded()
 	want := protocol.SendMessageRequest{RoomID: "general", ClientID: "01HMG5K4Z8Q3", Text: "hello @bob"}
-	if !reflect.DeepEqual(calls[1].req, want) || calls[1].conn.UserID != testUserID {
-		t.Fatalf("call = %+v, want %+v from user %s", calls[1], want, testUserID)
+	if !reflect.DeepEqual(calls[0].req, want) || calls[0].conn.UserID != testUserID {
+		t.Fatalf("call = %+v, want %+v from user %s", calls[0], want, testUserID)
+	}
+	if m, err := c.store.GetMessage(c.ctx, chat.GeneralRoomID, 1); err != nil || m.SenderID != testUserID {
+		t.Fatalf("stored message %+v, %v: want sent by %s", m, err, testUserID)
 	}
 }
 
 func TestPingAnswersWithoutTouchingTheService(t *testing.T) {
-	f := newFakeService() // no registered connection: ping must not look
-	h, _ := newActionHandler(t, f)
-	resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"ping","requestId":"p-1"}`))
+	c := newTestChat(t) // no registered connection: ping must not look
+	c.failStore()
+	resp := c.do(`{"action":"ping","requestId":"p-1"}`)
 	reply := replyOf(t, resp)
-	if reply["type"] != protocol.EventPong || reply["requestId"] != "p-1" || reply["time"] != float64(1705751700500) {
+	if reply["type"] != protocol.EventPong || reply["requestId"] != "p-1" || reply["time"] != float64(testClock) {
 		t.Fatalf("reply = %s", resp.Body)
 	}
-	if calls := f.recorded(); len(calls) != 0 {
-		t.Fatalf("ping called the service: %+v", calls)
+	if calls := c.recorded(); len(calls) != 1 || calls[0].method != "Ping" {
+		t.Fatalf("calls = %+v, want only Ping", calls)
 	}
 }
 
 func TestBinaryFramesAreDecoded(t *testing.T) {
-	h, _ := newActionHandler(t, newFakeService())
-	resp, _ := h.Handle(context.Background(), loadEvent(t, "default-binary.json"))
+	c := newTestChat(t)
+	resp, _ := c.actions.Handle(c.ctx, loadEvent(t, "default-binary.json"))
 	if reply := replyOf(t, resp); reply["type"] != protocol.EventPong || reply["requestId"] != "b-1" {
 		t.Fatalf("reply = %s", resp.Body)
 	}
@@ -159,9 +212,12 @@ func TestBadFrames(t *testing.T) {
 		{"empty frame", ``, "", "", "malformed JSON: unexpected end of JSON input"},
 		{"JSON array", `[{"action":"ping"}]`, "", "", "frame must be a JSON object, got an array"},
 		{"JSON string", `"ping"`, "", "", "frame must be a JSON object, got a string"},
+		{"JSON number", `7`, "", "", "frame must be a JSON object, got a number"},
+		{"JSON boolean", `true`, "", "", "frame must be a JSON object, got a boolean"},
 		{"JSON null", `null`, "", "", "frame must be a JSON object, got null"},
 		{"missing action", `{"requestId":"r-2","roomId":"general"}`, "r-2", "", `missing field "action"`},
 		{"null action", `{"requestId":"r-2","action":null}`, "r-2", "", `missing field "action"`},
+		{"action in another case", `{"requestId":"r-2","Action":"ping"}`, "r-2", "", `missing field "action"`},
 		{"action not a string", `{"requestId":"r-3","action":7}`, "r-3", "", `field "action" must be a string`},
 		{"requestId not a string", `{"requestId":7,"action":"ping"}`, "", "", `field "requestId" must be a string`},
 		{"unknown action", `{"action":"foo","requestId":"r-4"}`, "r-4", "foo", `unknown action "foo"`},
@@ -170,14 +226,15 @@ func TestBadFrames(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeService(testConn)
-			h, logs := newActionHandler(t, f)
+			c := newTestChat(t)
+			c.register(testConn)
+			c.failStore()
 			req := frameEvent(t, tc.body)
 			want := tc.wantMessage
 			if tc.name == "bad base64" {
 				req.IsBase64Encoded, req.Body, want = true, "%%%", "binary frame is not valid base64"
 			}
-			resp, err := h.Handle(context.Background(), req)
+			resp, err := c.actions.Handle(c.ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,11 +242,11 @@ func TestBadFrames(t *testing.T) {
 			if ev.Code != chat.Invalid || ev.Message != want || ev.RequestID != tc.requestID || ev.TraceID != testTraceID || ev.Action != tc.action {
 				t.Errorf("error event = %+v, want code invalid, message %q, requestId %q, action %q, traceId %s", ev, want, tc.requestID, tc.action, testTraceID)
 			}
-			if calls := f.recorded(); len(calls) != 0 {
+			if calls := c.recorded(); len(calls) != 0 {
 				t.Errorf("bad frame reached the service: %+v", calls)
 			}
-			if logs.Len() != 0 {
-				t.Errorf("client errors must not be logged, got %s", logs.String())
+			if c.logs.Len() != 0 {
+				t.Errorf("client errors must not be logged, got %s", c.logs.String())
 			}
 		})
 	}
@@ -211,34 +268,63 @@ func TestWrongTypedFields(t *testing.T) {
 		{`{"action":"updateProfile","requestId":"w","displayName":false}`, `field "displayName" must be a string`},
 		{`{"action":"sendMessage","requestId":"w","roomId":"r","clientId":"c","text":"t","attachments":[{"key":"k","size":"big"}]}`, `field "attachments.size" must be an integer`},
 		{`{"action":"typing","requestId":"w","roomId":{}}`, `field "roomId" must be a string`},
+		// The wrong field first, the envelope after it.
+		{`{"roomId":42,"requestId":"w","action":"joinChannel"}`, `field "roomId" must be a string`},
 	}
 	for _, tc := range cases {
-		f := newFakeService(testConn)
-		h, _ := newActionHandler(t, f)
-		resp, _ := h.Handle(context.Background(), frameEvent(t, tc.body))
+		c := newTestChat(t)
+		c.register(testConn)
+		// Only the connection lookup may reach the store: not the budget,
+		// not the action's method.
+		c.failStore("GetConnection")
+		resp := c.do(tc.body)
 		ev := errorOf(t, resp)
 		var env protocol.Envelope
-		_ = decodeRequest([]byte(tc.body), &env)
+		_ = decodeEnvelopeForTest(tc.body, &env)
 		if ev.Code != chat.Invalid || ev.Message != tc.want || ev.RequestID != "w" || ev.Action != env.Action || ev.TraceID != testTraceID {
 			t.Errorf("%s: error event = %+v, want invalid %q", tc.body, ev, tc.want)
 		}
-		// Only the connection lookup: the action's method was not called.
-		if calls := f.recorded(); len(calls) != 1 || calls[0].method != "Connection" {
+		if calls := c.recorded(); len(calls) != 0 {
 			t.Errorf("%s: calls = %+v, want only the connection lookup", tc.body, calls)
 		}
 	}
 }
 
+// A frame on the $default route that names a known action (API Gateway
+// never sends one; a gateway without that route would) still runs it.
+func TestKnownActionOnTheDefaultRoute(t *testing.T) {
+	c := newTestChat(t)
+	c.register(testConn)
+	req := frameEvent(t, `{"action":"listMembers","requestId":"d","roomId":"general"}`)
+	req.RequestContext.RouteKey = "$default"
+	resp, _ := c.actions.Handle(c.ctx, req)
+	if reply := replyOf(t, resp); reply["type"] != protocol.EventMembers || reply["requestId"] != "d" {
+		t.Fatalf("reply = %s", resp.Body)
+	}
+	// And a frame whose route is another action's is run as the one it names.
+	req = frameEvent(t, `{"action":"ping","requestId":"p"}`)
+	req.RequestContext.RouteKey = protocol.ActionSendMessage
+	resp, _ = c.actions.Handle(c.ctx, req)
+	if reply := replyOf(t, resp); reply["type"] != protocol.EventPong {
+		t.Fatalf("reply = %s", resp.Body)
+	}
+}
+
 func TestUnregisteredConnectionIsForbidden(t *testing.T) {
-	f := newFakeService() // nothing registered
-	h, _ := newActionHandler(t, f)
-	resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"getState","requestId":"s"}`))
+	c := newTestChat(t) // nothing registered
+	c.failStore("GetConnection")
+	resp := c.do(`{"action":"getState","requestId":"s"}`)
 	ev := errorOf(t, resp)
 	if ev.Code != chat.Forbidden || ev.Message != "connection not registered" || ev.RequestID != "s" || ev.Action != "getState" {
 		t.Fatalf("error event = %+v", ev)
 	}
-	if calls := f.recorded(); len(calls) != 1 {
+	if calls := c.recorded(); len(calls) != 0 {
 		t.Fatalf("calls = %+v, want only the lookup", calls)
+	}
+	// A wrong-typed field of an unregistered caller: the connection first.
+	ev = errorOf(t, c.do(`{"action":"joinChannel","requestId":"s","roomId":42}`))
+	if ev.Code != chat.Forbidden {
+		t.Fatalf("error event = %+v, want forbidden", ev)
 	}
 }
 
@@ -261,15 +347,15 @@ func TestServiceErrorsMapToCodes(t *testing.T) {
 		{errors.New("a bare error"), chat.Internal, "internal error"},
 	}
 	for _, tc := range cases {
-		f := newFakeService(testConn)
-		f.err = tc.err
-		h, logs := newActionHandler(t, f)
-		resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"sendMessage","requestId":"e","roomId":"r","clientId":"c","text":"x"}`))
+		c := newTestChat(t)
+		c.register(testConn)
+		c.store.FailOn("AppendMessage", tc.err)
+		resp := c.do(`{"action":"sendMessage","requestId":"e","roomId":"general","clientId":"c","text":"x"}`)
 		ev := errorOf(t, resp)
 		if ev.Code != tc.wantCode || ev.Message != tc.wantMessage || ev.RequestID != "e" || ev.Action != "sendMessage" || ev.TraceID != testTraceID {
 			t.Errorf("%v: error event = %+v, want %s %q", tc.err, ev, tc.wantCode, tc.wantMessage)
 		}
-		lines := logLines(t, logs)
+		lines := logLines(t, c.logs)
 		if tc.wantCode != chat.Internal {
 			if len(lines) != 0 {
 				t.Errorf("%v: logged a client error: %v", tc.err, lines)
@@ -289,24 +375,29 @@ func TestServiceErrorsMapToCodes(t *testing.T) {
 // A failing typing frame is answered even though a successful one is not,
 // so a client learns it is not allowed.
 func TestTypingErrorIsReplied(t *testing.T) {
-	f := newFakeService(testConn)
-	f.err = chat.Errorf(chat.Forbidden, "not a member of this room")
-	h, _ := newActionHandler(t, f)
-	resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"typing","roomId":"secret"}`))
+	c := newTestChat(t)
+	c.register(testConn)
+	c.user("u2", testOtherConn)
+	now := c.clock()
+	if err := c.store.CreateRoom(c.ctx, chat.Room{ID: "secret", Kind: chat.KindPublic, Name: "secret", CreatedBy: "u2", CreatedAt: now},
+		[]chat.Member{{RoomID: "secret", UserID: "u2", Role: chat.RoleOwner, JoinedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	resp := c.do(`{"action":"typing","roomId":"secret"}`)
 	if ev := errorOf(t, resp); ev.Code != chat.Forbidden || ev.Action != "typing" {
 		t.Fatalf("error event = %+v", ev)
 	}
 }
 
 func TestConnectionLookupFailureIsInternal(t *testing.T) {
-	f := newFakeService(testConn)
-	f.connErr = chat.Wrap(errors.New("timeout"), "get connection")
-	h, logs := newActionHandler(t, f)
-	resp, _ := h.Handle(context.Background(), frameEvent(t, `{"action":"getState","requestId":"s"}`))
+	c := newTestChat(t)
+	c.register(testConn)
+	c.store.FailOn("GetConnection", chat.Wrap(errors.New("timeout"), "get connection"))
+	resp := c.do(`{"action":"getState","requestId":"s"}`)
 	if ev := errorOf(t, resp); ev.Code != chat.Internal || ev.Message != "internal error" {
 		t.Fatalf("error event = %+v", ev)
 	}
-	if lines := logLines(t, logs); len(lines) != 1 || lines[0]["connectionId"] != testConnID {
+	if lines := logLines(t, c.logs); len(lines) != 1 || lines[0]["connectionId"] != testConnID {
 		t.Fatalf("log = %v", lines)
 	}
 }
@@ -316,7 +407,7 @@ func TestNewActionHandlerRejectsNil(t *testing.T) {
 	if _, err := NewActionHandler(nil, logger); err == nil {
 		t.Error("nil service accepted")
 	}
-	if _, err := NewActionHandler(newFakeService(), nil); err == nil {
+	if _, err := NewActionHandler(newTestChat(t).svc, nil); err == nil {
 		t.Error("nil logger accepted")
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/authorizer"
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
 // Route keys of the connection handler.
@@ -23,13 +24,13 @@ const (
 // already verified the token on $connect; this handler stores the identity
 // it passed on, which every later action is authorized from.
 type ConnectionHandler struct {
-	service ChatService
+	service *service.Chat
 	logger  *slog.Logger
 	now     func() time.Time
 }
 
 // NewConnectionHandler returns the connection handler over s.
-func NewConnectionHandler(s ChatService, logger *slog.Logger) (*ConnectionHandler, error) {
+func NewConnectionHandler(s *service.Chat, logger *slog.Logger) (*ConnectionHandler, error) {
 	if s == nil {
 		return nil, errors.New("wsapi: nil chat service")
 	}

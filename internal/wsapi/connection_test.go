@@ -1,8 +1,6 @@
 package wsapi
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -10,37 +8,24 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
-func newConnectionHandler(t *testing.T, f *fakeService) (*ConnectionHandler, *bytes.Buffer) {
-	t.Helper()
-	logger, buf := logBuffer()
-	h, err := NewConnectionHandler(f, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.now = func() time.Time { return time.UnixMilli(1705751699999) }
-	return h, buf
-}
-
 func TestConnectStoresTheAuthorizersIdentity(t *testing.T) {
-	f := newFakeService()
-	h, _ := newConnectionHandler(t, f)
-	resp, err := h.Handle(context.Background(), loadEvent(t, "connect.json"))
+	c := newTestChat(t)
+	resp, err := c.conns.Handle(c.ctx, loadEvent(t, "connect.json"))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("response = %+v, %v; want 200", resp, err)
 	}
-	calls := f.recorded()
-	if len(calls) != 1 || calls[0].method != "Connect" {
-		t.Fatalf("calls = %+v, want one Connect", calls)
+	conn, err := c.store.GetConnection(c.ctx, testConnID)
+	if err != nil {
+		t.Fatalf("connection not stored: %v", err)
 	}
-	c := calls[0].conn
-	if c.ID != testConnID || c.UserID != testUserID || c.Username != "ada" || c.DisplayName != "Ada Lovelace" || c.Email != "ada@example.com" {
-		t.Errorf("connection = %+v", c)
+	if conn.ID != testConnID || conn.UserID != testUserID || conn.Username != "ada" || conn.DisplayName != "Ada Lovelace" || conn.Email != "ada@example.com" {
+		t.Errorf("connection = %+v", conn)
 	}
-	if len(c.Groups) != 2 || c.Groups[0] != "admins" || c.Groups[1] != "moderators" {
-		t.Errorf("groups = %v, want [admins moderators]", c.Groups)
+	if len(conn.Groups) != 2 || conn.Groups[0] != "admins" || conn.Groups[1] != "moderators" {
+		t.Errorf("groups = %v, want [admins moderators]", conn.Groups)
 	}
-	if !c.ConnectedAt.Equal(time.UnixMilli(1705751697419)) {
-		t.Errorf("connectedAt = %v, want the event's connectedAt", c.ConnectedAt)
+	if !conn.ConnectedAt.Equal(time.UnixMilli(1705751697419)) {
+		t.Errorf("connectedAt = %v, want the event's connectedAt", conn.ConnectedAt)
 	}
 	// The token offered as a subprotocol is never echoed; "backchannel" is.
 	if got := resp.Headers["Sec-WebSocket-Protocol"]; got != "backchannel" {
@@ -49,16 +34,13 @@ func TestConnectStoresTheAuthorizersIdentity(t *testing.T) {
 }
 
 func TestConnectWithoutAuthorizerContextIs401(t *testing.T) {
-	f := newFakeService()
-	h, logs := newConnectionHandler(t, f)
-	resp, err := h.Handle(context.Background(), loadEvent(t, "connect-without-authorizer.json"))
+	c := newTestChat(t)
+	c.failStore() // the service must not be called without an identity
+	resp, err := c.conns.Handle(c.ctx, loadEvent(t, "connect-without-authorizer.json"))
 	if err != nil || resp.StatusCode != 401 {
 		t.Fatalf("response = %+v, %v; want 401", resp, err)
 	}
-	if calls := f.recorded(); len(calls) != 0 {
-		t.Fatalf("service called without identity: %+v", calls)
-	}
-	if l := logLines(t, logs); len(l) != 1 || l[0]["requestId"] != "R1kn0AuthMissing=" || l[0]["connectionId"] != testConnID {
+	if l := logLines(t, c.logs); len(l) != 1 || l[0]["requestId"] != "R1kn0AuthMissing=" || l[0]["connectionId"] != testConnID {
 		t.Fatalf("log = %v", l)
 	}
 }
@@ -66,13 +48,13 @@ func TestConnectWithoutAuthorizerContextIs401(t *testing.T) {
 func TestConnectWithIncompleteAuthorizerContextIs401(t *testing.T) {
 	req := loadEvent(t, "connect.json")
 	req.RequestContext.Authorizer = map[string]any{"principalId": "x"} // no userId
-	f := newFakeService()
-	h, _ := newConnectionHandler(t, f)
-	if resp, _ := h.Handle(context.Background(), req); resp.StatusCode != 401 {
+	c := newTestChat(t)
+	c.failStore()
+	if resp, _ := c.conns.Handle(c.ctx, req); resp.StatusCode != 401 {
 		t.Fatalf("status = %d, want 401", resp.StatusCode)
 	}
-	if calls := f.recorded(); len(calls) != 0 {
-		t.Fatalf("service called: %+v", calls)
+	if l := logLines(t, c.logs); len(l) != 1 || l[0]["msg"] != "connect without authorizer identity" {
+		t.Fatalf("log = %v, want only the refusal (the service was not called)", l)
 	}
 }
 
@@ -87,14 +69,13 @@ func TestConnectServiceErrorRefusesTheUpgrade(t *testing.T) {
 		{chat.Wrap(errors.New("dynamodb down"), "store connection"), 500, true},
 	}
 	for _, tc := range cases {
-		f := newFakeService()
-		f.err = tc.err
-		h, logs := newConnectionHandler(t, f)
-		resp, _ := h.Handle(context.Background(), loadEvent(t, "connect.json"))
+		c := newTestChat(t)
+		c.store.FailOn("PutConnection", tc.err)
+		resp, _ := c.conns.Handle(c.ctx, loadEvent(t, "connect.json"))
 		if resp.StatusCode != tc.status || resp.Body != chat.ErrorMessage(tc.err) {
 			t.Errorf("%v: response = %d %q, want %d", tc.err, resp.StatusCode, resp.Body, tc.status)
 		}
-		if got := len(logLines(t, logs)) == 1; got != tc.logged {
+		if got := len(logLines(t, c.logs)) == 1; got != tc.logged {
 			t.Errorf("%v: logged = %v, want %v", tc.err, got, tc.logged)
 		}
 	}
@@ -103,28 +84,32 @@ func TestConnectServiceErrorRefusesTheUpgrade(t *testing.T) {
 func TestConnectWithoutConnectedAtUsesTheClock(t *testing.T) {
 	req := loadEvent(t, "connect.json")
 	req.RequestContext.ConnectedAt = 0
-	f := newFakeService()
-	h, _ := newConnectionHandler(t, f)
-	h.Handle(context.Background(), req)
-	if c := f.recorded()[0].conn; !c.ConnectedAt.Equal(time.UnixMilli(1705751699999)) {
-		t.Fatalf("connectedAt = %v", c.ConnectedAt)
+	c := newTestChat(t)
+	c.conns.Handle(c.ctx, req)
+	if conn, err := c.store.GetConnection(c.ctx, testConnID); err != nil || !conn.ConnectedAt.Equal(time.UnixMilli(1705751699999)) {
+		t.Fatalf("connectedAt = %v (%v)", conn.ConnectedAt, err)
 	}
 }
 
 func TestDisconnectDeletesExactlyThatConnection(t *testing.T) {
 	for _, serviceErr := range []error{nil, chat.Wrap(errors.New("boom"), "delete connection")} {
-		f := newFakeService()
-		f.err = serviceErr
-		h, logs := newConnectionHandler(t, f)
-		resp, err := h.Handle(context.Background(), loadEvent(t, "disconnect.json"))
+		c := newTestChat(t)
+		c.register(testConn)
+		c.register(chat.Connection{ID: testOtherConn, Identity: testConn.Identity})
+		c.store.FailOn("DeleteConnection", serviceErr)
+		resp, err := c.conns.Handle(c.ctx, loadEvent(t, "disconnect.json"))
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("response = %+v, %v; want 200 whatever happens", resp, err)
 		}
-		calls := f.recorded()
-		if len(calls) != 1 || calls[0].method != "Disconnect" || calls[0].connID != testConnID {
-			t.Fatalf("calls = %+v, want Disconnect(%s)", calls, testConnID)
+		_, errGone := c.store.GetConnection(c.ctx, testConnID)
+		_, errOther := c.store.GetConnection(c.ctx, testOtherConn)
+		if serviceErr == nil && chat.ErrorCode(errGone) != chat.NotFound {
+			t.Errorf("%s still stored (%v), want it deleted", testConnID, errGone)
 		}
-		if logged := len(logLines(t, logs)) == 1; logged != (serviceErr != nil) {
+		if errOther != nil {
+			t.Errorf("the other connection was touched: %v", errOther)
+		}
+		if logged := len(logLines(t, c.logs)) == 1; logged != (serviceErr != nil) {
 			t.Errorf("error %v: logged = %v", serviceErr, logged)
 		}
 	}
@@ -132,13 +117,10 @@ func TestDisconnectDeletesExactlyThatConnection(t *testing.T) {
 
 func TestUnknownRouteIsRefused(t *testing.T) {
 	req := loadEvent(t, "send-message.json")
-	f := newFakeService()
-	h, _ := newConnectionHandler(t, f)
-	if resp, _ := h.Handle(context.Background(), req); resp.StatusCode != 400 {
+	c := newTestChat(t)
+	c.failStore()
+	if resp, _ := c.conns.Handle(c.ctx, req); resp.StatusCode != 400 {
 		t.Fatalf("status = %d, want 400", resp.StatusCode)
-	}
-	if calls := f.recorded(); len(calls) != 0 {
-		t.Fatalf("calls = %+v", calls)
 	}
 }
 
@@ -162,5 +144,15 @@ func TestChooseSubprotocol(t *testing.T) {
 		if got := chooseSubprotocol(req); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestNewConnectionHandlerRejectsNil(t *testing.T) {
+	logger, _ := logBuffer()
+	if _, err := NewConnectionHandler(nil, logger); err == nil {
+		t.Error("nil service accepted")
+	}
+	if _, err := NewConnectionHandler(newTestChat(t).svc, nil); err == nil {
+		t.Error("nil logger accepted")
 	}
 }

@@ -15,11 +15,51 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
-// frame is a client frame whose envelope has been read.
+// frame is a decoded client frame.
 type frame struct {
-	body      []byte
 	action    string
 	requestID string
+	// request holds the action's request fields (when it has any).
+	request reflect.Value
+	// requestErr is a request field of the wrong type. It is reported only
+	// once the caller's connection is known, as it always was: an
+	// unregistered connection hears about that first.
+	requestErr error
+}
+
+// The fields of a frame type (frameType).
+const (
+	fieldAction    = 2
+	fieldRequestID = 3
+	fieldRequest   = 4
+)
+
+// envelopeFrame is the frame type of an action that is not known: only its
+// envelope is read.
+var envelopeFrame = frameType(nil)
+
+// frameType is the struct one frame of an action decodes into, in one
+// json.Unmarshal: the envelope ("action", "requestId") as raw values, so
+// that their errors can be worded apart, and the request's fields embedded
+// (by pointer). encoding/json matches object keys to fields ignoring case,
+// which the envelope must not (API Gateway's route selection does not: a
+// frame with "Action" has no action). The first two fields catch every
+// key that only folds to "action" or "requestId" (encoding/json gives a
+// key without an exact match to the first field it folds to), so that only
+// the exact keys reach the envelope.
+func frameType(request reflect.Type) reflect.Type {
+	fields := []reflect.StructField{
+		{Name: "FoldedAction", Type: rawType, Tag: `json:"ACTION"`},
+		{Name: "FoldedRequestID", Type: rawType, Tag: `json:"REQUESTID"`},
+		{Name: "Action", Type: rawType, Tag: `json:"action"`},
+		{Name: "RequestID", Type: rawType, Tag: `json:"requestId"`},
+	}
+	if request != nil {
+		// Embedded by pointer: reflect.StructOf cannot embed every struct
+		// (one whose only field is a map, say) by value.
+		fields = append(fields, reflect.StructField{Name: request.Name(), Type: reflect.PointerTo(request), Anonymous: true})
+	}
+	return reflect.StructOf(fields)
 }
 
 // readBody returns the frame's bytes. API Gateway base64-encodes binary
@@ -35,57 +75,65 @@ func readBody(req events.APIGatewayWebsocketProxyRequest) ([]byte, error) {
 	return b, nil
 }
 
-// decodeEnvelope reads the action and request id of a frame. On error the
+// decodeFrame decodes a frame, once, as a frame of action a (nil: an
+// unknown action, of which only the envelope is read). On error the
 // returned frame still carries whatever of the envelope could be read, so
 // the error event can echo it.
-func decodeEnvelope(body []byte) (frame, error) {
-	f := frame{body: body}
+//
+// Unknown fields are ignored on purpose (a client may send extras such as a
+// forged senderId; they have no effect), but a known field of the wrong
+// type is an error naming the field (frame.requestErr).
+func decodeFrame(body []byte, a *action) (frame, error) {
+	var f frame
 	// Checked on the raw bytes: encoding/json would silently replace
 	// invalid sequences with U+FFFD.
 	if !utf8.Valid(body) {
 		return f, chat.Errorf(chat.Invalid, "frame is not valid UTF-8")
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return f, chat.Errorf(chat.Invalid, "frame must be a JSON object, got %s", jsonKind(typeErr.Value))
-		}
-		return f, chat.Errorf(chat.Invalid, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	typ := envelopeFrame
+	if a != nil {
+		typ = a.frame
 	}
-	if fields == nil { // the frame was the literal null
+	v := reflect.New(typ).Elem()
+	err := json.Unmarshal(body, v.Addr().Interface())
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case err == nil:
+	case errors.As(err, &syntaxErr):
+		return f, chat.Errorf(chat.Invalid, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return f, chat.Errorf(chat.Invalid, "frame must be a JSON object, got %s", jsonKind(typeErr.Value))
+	case errors.As(err, &typeErr) && a != nil && a.request != nil:
+		// A request field; the rest of the frame was decoded.
+		typeErr.Field = strings.TrimPrefix(typeErr.Field, typ.Field(fieldRequest).Name+".")
+		f.requestErr = chat.Errorf(chat.Invalid, "%s", typeMismatch(a.request, typeErr))
+	default:
+		f.requestErr = chat.Errorf(chat.Invalid, "malformed request: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if isNull(body) { // the frame was the literal null
 		return f, chat.Errorf(chat.Invalid, "frame must be a JSON object, got null")
 	}
-	if raw, ok := fields["requestId"]; ok && !isNull(raw) {
+	if raw := v.Field(fieldRequestID).Bytes(); len(raw) > 0 && !isNull(raw) {
 		if err := json.Unmarshal(raw, &f.requestID); err != nil {
 			return f, chat.Errorf(chat.Invalid, `field "requestId" must be a string`)
 		}
 	}
-	raw, ok := fields["action"]
-	if !ok || isNull(raw) {
+	raw := v.Field(fieldAction).Bytes()
+	if len(raw) == 0 || isNull(raw) {
 		return f, chat.Errorf(chat.Invalid, `missing field "action"`)
 	}
 	if err := json.Unmarshal(raw, &f.action); err != nil {
 		return f, chat.Errorf(chat.Invalid, `field "action" must be a string`)
 	}
+	if a != nil && a.request != nil {
+		if p := v.Field(fieldRequest); p.IsNil() { // no request field was sent
+			f.request = reflect.Zero(a.request)
+		} else {
+			f.request = p.Elem()
+		}
+	}
 	return f, nil
-}
-
-// decodeRequest decodes a frame into an action's request struct. Unknown
-// fields are ignored on purpose (a client may send extras such as a forged
-// senderId; they have no effect), but a known field of the wrong type is
-// an error naming the field.
-func decodeRequest(body []byte, into any) error {
-	err := json.Unmarshal(body, into)
-	if err == nil {
-		return nil
-	}
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return chat.Errorf(chat.Invalid, "%s", typeMismatch(reflect.TypeOf(into).Elem(), typeErr))
-	}
-	// The envelope decoded, so only type errors remain; keep a fallback.
-	return chat.Errorf(chat.Invalid, "malformed request: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // typeMismatch words a type error for the client: `field "roomId" must be

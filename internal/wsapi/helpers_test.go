@@ -2,17 +2,24 @@ package wsapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
 // The connection id and request id of the captured events in testdata.
@@ -31,7 +38,7 @@ var testConn = chat.Connection{
 }
 
 // loadEvent reads an API Gateway event from testdata.
-func loadEvent(t *testing.T, name string) events.APIGatewayWebsocketProxyRequest {
+func loadEvent(t testing.TB, name string) events.APIGatewayWebsocketProxyRequest {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -45,7 +52,7 @@ func loadEvent(t *testing.T, name string) events.APIGatewayWebsocketProxyRequest
 }
 
 // frameEvent is the captured MESSAGE event carrying body instead.
-func frameEvent(t *testing.T, body string) events.APIGatewayWebsocketProxyRequest {
+func frameEvent(t testing.TB, body string) events.APIGatewayWebsocketProxyRequest {
 	t.Helper()
 	req := loadEvent(t, "send-message.json")
 	req.Body = body
@@ -64,16 +71,137 @@ func logBuffer() (*slog.Logger, *bytes.Buffer) {
 	return slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), &buf
 }
 
-// newActionHandler returns a handler over f with a fixed clock.
-func newActionHandler(t *testing.T, f *fakeService) (*ActionHandler, *bytes.Buffer) {
+// testChat is the real chat service over the in-memory fakes of
+// internal/chat/chattest, with both handlers over it and a hand-driven clock
+// that starts at the captured events' time.
+type testChat struct {
+	t       testing.TB
+	ctx     context.Context
+	store   *chattest.Store
+	fan     *chattest.Fanout
+	blobs   *chattest.Blobs
+	svc     *service.Chat
+	actions *ActionHandler
+	conns   *ConnectionHandler
+	logs    *bytes.Buffer
+
+	mu    sync.Mutex
+	now   time.Time
+	calls []serviceCall
+}
+
+// serviceCall is one call of a service method by the action handler.
+type serviceCall struct {
+	method string
+	conn   chat.Connection
+	req    any
+}
+
+// testClock is the captured MESSAGE event's time: a ping answers it.
+const testClock = 1705751700500
+
+// newTestChat builds the service (files on, a generous write budget unless
+// tweak says otherwise) and both handlers.
+func newTestChat(t testing.TB, tweak ...func(*service.Config)) *testChat {
 	t.Helper()
-	logger, buf := logBuffer()
-	h, err := NewActionHandler(f, logger)
+	c := &testChat{
+		t: t, ctx: context.Background(),
+		store: chattest.NewStore(), fan: chattest.NewFanout(), blobs: chattest.NewBlobs(),
+		now: time.UnixMilli(testClock),
+	}
+	c.store.Now = c.clock
+	cfg := service.Config{Store: c.store, Fanout: c.fan, Blobs: c.blobs, Now: c.clock, RatePerWindow: 10000}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	svc, err := service.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.now = func() time.Time { return time.UnixMilli(1705751700500) }
-	return h, buf
+	logger, buf := logBuffer()
+	actions, err := NewActionHandler(svc, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions.called = func(method string, conn chat.Connection, req any) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.calls = append(c.calls, serviceCall{method, conn, req})
+	}
+	conns, err := NewConnectionHandler(svc, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns.now = func() time.Time { return time.UnixMilli(1705751699999) }
+	c.svc, c.actions, c.conns, c.logs = svc, actions, conns, buf
+	return c
+}
+
+func (c *testChat) clock() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testChat) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// recorded returns the service methods the action handler called so far.
+func (c *testChat) recorded() []serviceCall {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]serviceCall(nil), c.calls...)
+}
+
+// register connects conn as $connect would and returns it as stored.
+func (c *testChat) register(conn chat.Connection) chat.Connection {
+	c.t.Helper()
+	if err := c.svc.Connect(c.ctx, conn); err != nil {
+		c.t.Fatalf("Connect(%s): %v", conn.ID, err)
+	}
+	stored, err := c.svc.Connection(c.ctx, conn.ID)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return stored
+}
+
+// user registers a connection of a user named like its id.
+func (c *testChat) user(userID, connID string) chat.Connection {
+	c.t.Helper()
+	return c.register(chat.Connection{ID: connID, Identity: chat.Identity{UserID: userID, Username: userID, DisplayName: userID}})
+}
+
+// do sends body on connection connID (the captured event's by default)
+// and returns the response.
+func (c *testChat) do(body string, connID ...string) events.APIGatewayProxyResponse {
+	c.t.Helper()
+	req := frameEvent(c.t, body)
+	if len(connID) > 0 {
+		req.RequestContext.ConnectionID = connID[0]
+	}
+	resp, err := c.actions.Handle(c.ctx, req)
+	if err != nil {
+		c.t.Fatalf("%s: Handle returned error %v", body, err)
+	}
+	return resp
+}
+
+// errStoreTouched is what the store answers after failStore.
+var errStoreTouched = errors.New("the store was touched")
+
+// failStore makes every store method but the named ones fail, so that a
+// test can tell the service did not get that far.
+func (c *testChat) failStore(except ...string) {
+	st := reflect.TypeFor[chat.Store]()
+	for i := range st.NumMethod() {
+		if name := st.Method(i).Name; !slices.Contains(except, name) {
+			c.store.FailOn(name, errStoreTouched)
+		}
+	}
 }
 
 // replyOf decodes a response body, checking the status every reply has.

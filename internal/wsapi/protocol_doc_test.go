@@ -16,7 +16,8 @@ var jsonBlock = regexp.MustCompile("(?s)```json\n(.*?)```")
 
 // TestProtocolDocExamples keeps docs/PROTOCOL.md true: every json example
 // decodes, with no unknown field, into the Go type its action or type
-// names, and every action and event type has at least one example.
+// names, every row of the action table has an example of its request and
+// of its reply, and every event type has at least one example.
 func TestProtocolDocExamples(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "PROTOCOL.md"))
 	if err != nil {
@@ -50,9 +51,12 @@ func TestProtocolDocExamples(t *testing.T) {
 			t.Errorf("example %d has neither action nor type:\n%s", i+1, example)
 		}
 	}
-	for _, a := range protocol.Actions {
-		if !seenActions[a] {
-			t.Errorf("action %s has no example", a)
+	for _, a := range protocol.ActionTable {
+		if !seenActions[a.Name] {
+			t.Errorf("action %s has no example", a.Name)
+		}
+		if a.Reply != "" && !seenEvents[a.Reply] {
+			t.Errorf("action %s has no example of its reply %s", a.Name, a.Reply)
 		}
 	}
 	for typ := range protocol.Events {
@@ -64,18 +68,15 @@ func TestProtocolDocExamples(t *testing.T) {
 
 func checkRequestExample(t *testing.T, action string, fields map[string]json.RawMessage, example []byte) {
 	t.Helper()
-	req, known := protocol.Requests[action]
+	row, known := protocol.LookupAction(action)
 	if !known {
 		t.Errorf("example for unknown action %q:\n%s", action, example)
 		return
 	}
-	if _, routed := routes[action]; !routed && action != protocol.ActionPing {
-		t.Errorf("documented action %q has no route", action)
-	}
 	delete(fields, "action")
 	delete(fields, "requestId")
-	rt := reflect.TypeOf(req)
-	if rt.NumField() == 0 {
+	rt := row.RequestType()
+	if rt == nil {
 		if len(fields) != 0 {
 			t.Errorf("action %s takes no fields, example has %v", action, keys(fields))
 		}

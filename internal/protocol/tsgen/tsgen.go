@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,16 +42,13 @@ func Generate() []byte {
 		protocol.MaxTextBytes, protocol.MaxNameRunes, protocol.MaxTopicRunes, protocol.MaxDirectMembers, protocol.HistoryPageSize, protocol.ResumePageSize,
 		protocol.MaxAttachments, protocol.DefaultMaxUploadBytes, protocol.ThumbnailMaxSide, protocol.MaxAvatarBytes, protocol.AvatarSide)
 
-	// Client actions: a discriminated union on "action".
+	// Client actions, from the action table: a discriminated union on
+	// "action".
+	actions := sortedActions()
 	var actionUnion []string
-	for _, action := range sortedKeys(protocol.Requests) {
-		t := reflect.TypeOf(protocol.Requests[action])
-		body := "{}"
-		if t.NumField() > 0 {
-			body = g.ref(t)
-		}
-		fmt.Fprintf(&b, "export type %sAction = { action: %q; requestId?: string } & %s;\n", upperFirst(action), action, body)
-		actionUnion = append(actionUnion, upperFirst(action)+"Action")
+	for _, a := range actions {
+		fmt.Fprintf(&b, "export type %sAction = { action: %q; requestId?: string } & %s;\n", upperFirst(a.Name), a.Name, g.request(a))
+		actionUnion = append(actionUnion, upperFirst(a.Name)+"Action")
 	}
 	fmt.Fprintf(&b, "export type ClientAction =\n  | %s;\n", strings.Join(actionUnion, "\n  | "))
 	fmt.Fprintf(&b, "export type ActionName = ClientAction[\"action\"];\n\n")
@@ -59,11 +57,25 @@ func Generate() []byte {
 	var eventUnion []string
 	for _, typ := range sortedKeys(protocol.Events) {
 		t := reflect.TypeOf(protocol.Events[typ])
-		fmt.Fprintf(&b, "export type %sFrame = Omit<%s, \"type\"> & { type: %q };\n", upperFirst(typ), g.ref(t), typ)
-		eventUnion = append(eventUnion, upperFirst(typ)+"Frame")
+		fmt.Fprintf(&b, "export type %s = Omit<%s, \"type\"> & { type: %q };\n", frameName(typ), g.ref(t), typ)
+		eventUnion = append(eventUnion, frameName(typ))
 	}
 	fmt.Fprintf(&b, "export type ServerEvent =\n  | %s;\n", strings.Join(eventUnion, "\n  | "))
 	fmt.Fprintf(&b, "export type EventType = ServerEvent[\"type\"];\n\n")
+
+	// The action table as types: what each action takes (beyond action and
+	// requestId) and the frame answering it on success (void: none).
+	b.WriteString("export interface ActionTypes {\n")
+	for _, a := range actions {
+		reply := "void"
+		if a.Reply != "" {
+			reply = frameName(a.Reply)
+		}
+		fmt.Fprintf(&b, "  %s: { request: %s; reply: %s };\n", a.Name, g.request(a), reply)
+	}
+	b.WriteString("}\n")
+	b.WriteString("export type RequestOf<A extends ActionName> = ActionTypes[A][\"request\"];\n")
+	b.WriteString("export type ReplyOf<A extends ActionName> = ActionTypes[A][\"reply\"];\n\n")
 
 	// Declarations of every struct reached, in a stable order.
 	for i := 0; i < len(g.order); i++ {
@@ -71,6 +83,24 @@ func Generate() []byte {
 		g.declare(&b, name, g.named[name])
 	}
 	return b.Bytes()
+}
+
+// frameName is the TypeScript name of the frame of an event type.
+func frameName(eventType string) string { return upperFirst(eventType) + "Frame" }
+
+// request returns the TS type of a's request fields, registering it.
+func (g *generator) request(a protocol.ActionSpec) string {
+	if t := a.RequestType(); t != nil {
+		return g.ref(t)
+	}
+	return "{}"
+}
+
+// sortedActions is the action table ordered by name.
+func sortedActions() []protocol.ActionSpec {
+	actions := slices.Clone(protocol.ActionTable)
+	slices.SortFunc(actions, func(a, b protocol.ActionSpec) int { return strings.Compare(a.Name, b.Name) })
+	return actions
 }
 
 // ref returns the TS type expression for t, registering structs to declare.

@@ -2,9 +2,12 @@ package tsgen
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 // The generated file is committed; this fails when it is stale.
@@ -37,5 +40,46 @@ func TestGenerateDeclaresEveryWireShape(t *testing.T) {
 	}
 	if strings.Contains(out, "ExpiresAt") {
 		t.Error(`a json:"-" field leaked into the TypeScript`)
+	}
+}
+
+// Every row of the action table gets its action type and an entry in
+// ActionTypes naming its request and reply, and those types are declared.
+func TestGenerateTypesEveryAction(t *testing.T) {
+	out := string(Generate())
+	for _, a := range protocol.ActionTable {
+		req, reply := "{}", "void"
+		if rt := a.RequestType(); rt != nil {
+			req = rt.Name()
+			if !strings.Contains(out, "export interface "+req+" {\n") {
+				t.Errorf("action %s: request type %s is not declared", a.Name, req)
+			}
+		}
+		if a.Reply != "" {
+			reply = frameName(a.Reply)
+			if !strings.Contains(out, "export type "+reply+" = ") {
+				t.Errorf("action %s: reply frame %s is not declared", a.Name, reply)
+			}
+		}
+		for _, want := range []string{
+			fmt.Sprintf("export type %sAction = { action: %q; requestId?: string } & %s;\n", upperFirst(a.Name), a.Name, req),
+			fmt.Sprintf("  %s: { request: %s; reply: %s };\n", a.Name, req, reply),
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("action %s: generated TypeScript lacks %q", a.Name, want)
+			}
+		}
+	}
+	for _, want := range []string{
+		"export interface ActionTypes {\n",
+		`  sendMessage: { request: SendMessageRequest; reply: AckFrame };`,
+		`  typing: { request: RoomRequest; reply: void };`,
+		`  ping: { request: {}; reply: PongFrame };`,
+		`export type RequestOf<A extends ActionName> = ActionTypes[A]["request"];`,
+		`export type ReplyOf<A extends ActionName> = ActionTypes[A]["reply"];`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("generated TypeScript lacks %q", want)
+		}
 	}
 }

@@ -120,6 +120,34 @@ export type ServerEvent =
   | UsersFrame;
 export type EventType = ServerEvent["type"];
 
+export interface ActionTypes {
+  createChannel: { request: CreateChannelRequest; reply: RoomFrame };
+  deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
+  editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
+  getState: { request: {}; reply: StateFrame };
+  history: { request: HistoryRequest; reply: HistoryFrame };
+  inviteToChannel: { request: InviteRequest; reply: MembersFrame };
+  joinChannel: { request: RoomRequest; reply: RoomFrame };
+  leaveChannel: { request: RoomRequest; reply: RoomRemovedFrame };
+  listChannels: { request: ListChannelsRequest; reply: ChannelsFrame };
+  listMembers: { request: RoomRequest; reply: MembersFrame };
+  listUsers: { request: ListUsersRequest; reply: UsersFrame };
+  markRead: { request: MessageRef; reply: ReadFrame };
+  openDirect: { request: OpenDirectRequest; reply: RoomFrame };
+  ping: { request: {}; reply: PongFrame };
+  requestAvatarUpload: { request: RequestAvatarUploadRequest; reply: UploadTicketFrame };
+  requestAvatarUrl: { request: RequestAvatarURLRequest; reply: AvatarUrlFrame };
+  requestDownload: { request: RequestDownloadRequest; reply: DownloadUrlFrame };
+  requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
+  resume: { request: ResumeRequest; reply: MissedFrame };
+  sendMessage: { request: SendMessageRequest; reply: AckFrame };
+  typing: { request: RoomRequest; reply: void };
+  updateChannel: { request: UpdateChannelRequest; reply: RoomFrame };
+  updateProfile: { request: UpdateProfileRequest; reply: ProfileFrame };
+}
+export type RequestOf<A extends ActionName> = ActionTypes[A]["request"];
+export type ReplyOf<A extends ActionName> = ActionTypes[A]["reply"];
+
 export interface CreateChannelRequest {
   name: string;
   topic?: string;

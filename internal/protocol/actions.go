@@ -1,0 +1,144 @@
+package protocol
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// Budget names the rate budget an action is counted against. The zero
+// value is invalid, so a row that forgets its budget fails the tests
+// instead of going uncounted.
+type Budget int
+
+const (
+	_ Budget = iota // invalid: every row names its budget
+	// BudgetWrite: actions that write (RatePerWindow per user).
+	BudgetWrite
+	// BudgetRead: history, resume and the listings (ReadsPerWindow).
+	BudgetRead
+	// BudgetDownload: download URLs (FileLimits.DownloadsPerWindow).
+	BudgetDownload
+	// BudgetNone: not counted (ping, getState, typing, markRead).
+	BudgetNone
+)
+
+var budgetNames = [...]string{"invalid", "write", "read", "download", "none"}
+
+// Valid reports whether b is one of the named budgets.
+func (b Budget) Valid() bool { return b >= BudgetWrite && b <= BudgetNone }
+
+func (b Budget) String() string {
+	if b.Valid() {
+		return budgetNames[b]
+	}
+	return fmt.Sprintf("Budget(%d)", int(b))
+}
+
+// ActionSpec is one row of the action table.
+type ActionSpec struct {
+	// Name is the action's route key: the value of "action" in the frame.
+	Name string
+	// Request is a zero value of the request type (the frame's fields
+	// beyond the Envelope), or nil when the action takes none.
+	Request any
+	// Reply is the event type of the reply on success, or "" when success
+	// sends nothing back (typing). Its Go type is Events[Reply].
+	Reply string
+	// Budget is the rate budget the dispatcher charges before the action
+	// runs.
+	Budget Budget
+	// NoConnection says the action is answered without a registered
+	// connection (ping, the keepalive). Every other action first loads the
+	// caller's stored connection, which it is authorized from.
+	NoConnection bool
+}
+
+// RequestType is the Go type of the request, or nil when there is none.
+func (a ActionSpec) RequestType() reflect.Type {
+	if a.Request == nil {
+		return nil
+	}
+	return reflect.TypeOf(a.Request)
+}
+
+// ReplyType is the Go type of the reply event, or nil when there is none.
+func (a ActionSpec) ReplyType() reflect.Type {
+	if a.Reply == "" {
+		return nil
+	}
+	ev, ok := Events[a.Reply]
+	if !ok {
+		return nil
+	}
+	return reflect.TypeOf(ev)
+}
+
+// ActionTable is the one list of actions. Everything else that names the
+// actions is derived from it: Actions and Requests below, the wsapi
+// dispatcher (which calls the service.Chat method of the same name and
+// charges the budget), the generated TypeScript (scripts/gen-protocol) and
+// the API Gateway routes of the CDK stack. Adding an action is one row here
+// and one service method (plus their tests and a docs/PROTOCOL.md example).
+var ActionTable = []ActionSpec{
+	{Name: ActionPing, Reply: EventPong, Budget: BudgetNone, NoConnection: true},
+	{Name: ActionGetState, Reply: EventState, Budget: BudgetNone},
+	{Name: ActionListUsers, Request: ListUsersRequest{}, Reply: EventUsers, Budget: BudgetRead},
+	{Name: ActionUpdateProfile, Request: UpdateProfileRequest{}, Reply: EventProfile, Budget: BudgetWrite},
+	{Name: ActionCreateChannel, Request: CreateChannelRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	{Name: ActionListChannels, Request: ListChannelsRequest{}, Reply: EventChannels, Budget: BudgetRead},
+	{Name: ActionJoinChannel, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	{Name: ActionLeaveChannel, Request: RoomRequest{}, Reply: EventRoomRemoved, Budget: BudgetWrite},
+	{Name: ActionInviteToChannel, Request: InviteRequest{}, Reply: EventMembers, Budget: BudgetWrite},
+	{Name: ActionUpdateChannel, Request: UpdateChannelRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	{Name: ActionListMembers, Request: RoomRequest{}, Reply: EventMembers, Budget: BudgetRead},
+	{Name: ActionOpenDirect, Request: OpenDirectRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	{Name: ActionSendMessage, Request: SendMessageRequest{}, Reply: EventAck, Budget: BudgetWrite},
+	{Name: ActionEditMessage, Request: EditMessageRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
+	{Name: ActionDeleteMessage, Request: MessageRef{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
+	{Name: ActionHistory, Request: HistoryRequest{}, Reply: EventHistory, Budget: BudgetRead},
+	{Name: ActionResume, Request: ResumeRequest{}, Reply: EventMissed, Budget: BudgetRead},
+	{Name: ActionTyping, Request: RoomRequest{}, Budget: BudgetNone}, // throttled silently by the service instead
+	{Name: ActionMarkRead, Request: MessageRef{}, Reply: EventRead, Budget: BudgetNone},
+	{Name: ActionRequestUpload, Request: RequestUploadRequest{}, Reply: EventUploadTicket, Budget: BudgetWrite},
+	{Name: ActionRequestDownload, Request: RequestDownloadRequest{}, Reply: EventDownloadURL, Budget: BudgetDownload},
+	{Name: ActionRequestAvatarUpload, Request: RequestAvatarUploadRequest{}, Reply: EventUploadTicket, Budget: BudgetWrite},
+	{Name: ActionRequestAvatarURL, Request: RequestAvatarURLRequest{}, Reply: EventAvatarURL, Budget: BudgetRead},
+}
+
+// LookupAction returns the row of the named action.
+func LookupAction(name string) (ActionSpec, bool) {
+	for _, a := range ActionTable {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return ActionSpec{}, false
+}
+
+// Actions lists every route key the API has, besides $connect, $disconnect
+// and $default, in table order.
+var Actions = actionNames()
+
+// Requests maps each action to the type of its frame (beyond the Envelope).
+// Actions without fields map to struct{}.
+var Requests = requestTypes()
+
+func actionNames() []string {
+	names := make([]string, len(ActionTable))
+	for i, a := range ActionTable {
+		names[i] = a.Name
+	}
+	return names
+}
+
+func requestTypes() map[string]any {
+	m := make(map[string]any, len(ActionTable))
+	for _, a := range ActionTable {
+		if a.Request == nil {
+			m[a.Name] = struct{}{}
+		} else {
+			m[a.Name] = a.Request
+		}
+	}
+	return m
+}

@@ -1,0 +1,8 @@
+// Package wsapi holds the WebSocket Lambda handlers: the connection handler
+// ($connect, $disconnect) and the action handler (every action route and
+// $default). The action handler is derived from protocol.ActionTable: for
+// each row it calls the service.Chat method of the same name, after loading
+// the caller's connection and charging the row's rate budget. Each handler
+// only parses the API Gateway event, calls the chat service and maps its
+// error to a reply; the rules live in the service.
+package wsapi
