@@ -1,0 +1,29 @@
+// Command stream is the Lambda on the table's DynamoDB stream: it decodes
+// each record into chat domain events and publishes them to the
+// EventBridge bus EVENT_BUS_NAME (ReportBatchItemFailures).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/backchannel-chat/backchannel/internal/app"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := app.StreamConfigFromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	h, err := app.BuildStream(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
