@@ -162,6 +162,14 @@ func Start(cfg Config) (*Poller, error) {
 		cancel()
 		return nil, err
 	}
+	// Fix the starting position now, as creating a mapping does: records
+	// written after Start returns are read even with LATEST.
+	for _, s := range p.ready() {
+		if err := p.ensureIterator(ctx, s); err != nil {
+			cancel()
+			return nil, fmt.Errorf("streampoll: %w", err)
+		}
+	}
 	go p.run(ctx)
 	return p, nil
 }
@@ -303,26 +311,9 @@ func (p *Poller) due(s *shard) bool {
 // read calls GetRecords once, renewing the iterator as needed.
 func (p *Poller) read(ctx context.Context, s *shard) (int, error) {
 	if s.iterator == "" {
-		in := &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(p.cfg.StreamARN), ShardId: aws.String(s.id)}
-		if s.lastSeq != "" {
-			in.ShardIteratorType, in.SequenceNumber = st.ShardIteratorTypeAfterSequenceNumber, aws.String(s.lastSeq)
-		} else {
-			in.ShardIteratorType = st.ShardIteratorType(s.startPos)
+		if err := p.ensureIterator(ctx, s); err != nil || s.closed {
+			return 0, err
 		}
-		out, err := p.cfg.Client.GetShardIterator(ctx, in)
-		var nf *st.ResourceNotFoundException
-		if errors.As(err, &nf) { // the shard aged out of the stream
-			s.closed = true
-			return 0, nil
-		}
-		if err != nil {
-			return 0, fmt.Errorf("get shard iterator: %w", err)
-		}
-		if out.ShardIterator == nil {
-			s.closed = true
-			return 0, nil
-		}
-		s.iterator = *out.ShardIterator
 	}
 	out, err := p.cfg.Client.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{
 		ShardIterator: aws.String(s.iterator), Limit: aws.Int32(getRecordsLimit),
@@ -361,6 +352,35 @@ func (p *Poller) read(ctx context.Context, s *shard) (int, error) {
 		s.iterator = *out.NextShardIterator
 	}
 	return len(out.Records), nil
+}
+
+// ensureIterator gets the shard's iterator: after the last record read,
+// else at the shard's starting position.
+func (p *Poller) ensureIterator(ctx context.Context, s *shard) error {
+	if s.iterator != "" || s.closed {
+		return nil
+	}
+	in := &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(p.cfg.StreamARN), ShardId: aws.String(s.id)}
+	if s.lastSeq != "" {
+		in.ShardIteratorType, in.SequenceNumber = st.ShardIteratorTypeAfterSequenceNumber, aws.String(s.lastSeq)
+	} else {
+		in.ShardIteratorType = st.ShardIteratorType(s.startPos)
+	}
+	out, err := p.cfg.Client.GetShardIterator(ctx, in)
+	var nf *st.ResourceNotFoundException
+	if errors.As(err, &nf) { // the shard aged out of the stream
+		s.closed = true
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get shard iterator: %w", err)
+	}
+	if out.ShardIterator == nil {
+		s.closed = true
+		return nil
+	}
+	s.iterator = *out.ShardIterator
+	return nil
 }
 
 // invoke hands the next batch to the handler as Lambda would and applies
