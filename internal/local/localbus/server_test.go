@@ -111,7 +111,7 @@ func TestPutEventsRequestLimits(t *testing.T) {
 	}
 	big := `{"x":"` + strings.Repeat("a", 140_000) + `"}`
 	for name, entries := range map[string][]types.PutEventsRequestEntry{
-		"11 entries": eleven,
+		"11 entries":  eleven,
 		"over 256 KB": {entry("backchannel", "x", big, "chat"), entry("backchannel", "x", big, "chat")},
 	} {
 		_, err := c.PutEvents(context.Background(), &eventbridge.PutEventsInput{Entries: entries})

@@ -302,7 +302,11 @@ func TestExhaustedRetriesGoToOnFailure(t *testing.T) {
 	)
 	start(t, f, r.handle, streampoll.Config{
 		StartingPosition: streampoll.TrimHorizon, MaxRetryAttempts: 2,
-		OnFailure: func(_ context.Context, fl streampoll.Failure) { mu.Lock(); failures = append(failures, fl); mu.Unlock() },
+		OnFailure: func(_ context.Context, fl streampoll.Failure) {
+			mu.Lock()
+			failures = append(failures, fl)
+			mu.Unlock()
+		},
 	})
 	waitUntil(t, "the on-failure destination", func() bool { mu.Lock(); defer mu.Unlock(); return len(failures) == 1 })
 	f.put("s1", 1) // the poller goes on with new records
