@@ -57,6 +57,7 @@ func TestDevStack(t *testing.T) {
 	first := startDev(t, bin, root, data, web)
 	checkEverythingAnswers(t, first.info)
 	checkSignUpCodeIsPrinted(t, first)
+	checkMessageEventIsPublished(t, first)
 	putFile(t, first.info, "kept.txt", "still here")
 	putItem(t, first.info, "kept-item")
 	first.interrupt(t)
