@@ -296,9 +296,10 @@ func (p *Poller) step(ctx context.Context, s *shard) (busy bool, err error) {
 	return busy, nil
 }
 
-// due: a full batch, a closed shard, or the batching window has passed.
+// due: a retry, a full batch, a closed shard, or the batching window has
+// passed.
 func (p *Poller) due(s *shard) bool {
-	if len(s.buf) >= p.cfg.BatchSize || s.closed || p.cfg.BatchWindow <= 0 {
+	if s.attempts > 0 || len(s.buf) >= p.cfg.BatchSize || s.closed || p.cfg.BatchWindow <= 0 {
 		return true
 	}
 	size := 0
