@@ -80,8 +80,9 @@ func startEvents(ctx context.Context, stack *devstack.Stack, out io.Writer) (_ *
 		return nil, fmt.Errorf("build the stream handler: %w", err)
 	}
 	if e.external {
+		// Not fatal: the bus may exist where we may not create buses.
 		if err := ensureEventBus(ctx, stack, e.endpoint, e.busName); err != nil {
-			return nil, err
+			fmt.Fprintf(os.Stderr, "dev: %v (events may be refused)\n", err)
 		}
 	}
 	arn, err := streampoll.StreamARN(ctx, stack.DynamoDBClient(), stack.Resources.TableName)

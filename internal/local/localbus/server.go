@@ -203,6 +203,10 @@ type resultEntry struct {
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
+	if target == "AWSEvents.CreateEventBus" {
+		s.createEventBus(w, r)
+		return
+	}
 	if target != "AWSEvents.PutEvents" {
 		apiError(w, http.StatusBadRequest, "UnknownOperationException", fmt.Sprintf("operation %q is not served by the local EventBridge", target))
 		return
@@ -262,6 +266,30 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}{results, failed})
 }
 
+// createEventBus serves CreateEventBus (make dev ensures its bus on an
+// external EventBridge, which may be another stand-in).
+func (s *Server) createEventBus(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"Name"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&in); err != nil || in.Name == "" {
+		apiError(w, http.StatusBadRequest, "ValidationException", "Name is required")
+		return
+	}
+	s.mu.Lock()
+	exists := s.buses[in.Name]
+	s.buses[in.Name] = true
+	s.mu.Unlock()
+	if exists {
+		apiError(w, http.StatusBadRequest, "ResourceAlreadyExistsException", "Event bus "+in.Name+" already exists.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(map[string]string{
+		"EventBusArn": "arn:aws:events:" + s.cfg.Region + ":" + DefaultAccount + ":event-bus/" + in.Name,
+	})
+}
+
 // check validates one entry as EventBridge does and builds its event.
 func (s *Server) check(e entry, now time.Time) (Event, string, string) {
 	bus := "default"
@@ -289,7 +317,7 @@ func (s *Server) check(e entry, now time.Time) (Event, string, string) {
 		return invalid("Detail", "Detail is a required argument.")
 	case !isJSONObject(*e.Detail):
 		return Event{}, "MalformedDetail", "Detail is malformed."
-	case !s.buses[bus]:
+	case !s.hasBus(bus):
 		return Event{}, "ResourceNotFoundException", fmt.Sprintf("Event bus %s does not exist.", bus)
 	}
 	at := now
@@ -306,6 +334,12 @@ func (s *Server) check(e entry, now time.Time) (Event, string, string) {
 		Account: DefaultAccount, Time: at.Truncate(time.Second), Region: s.cfg.Region,
 		Resources: resources, Detail: json.RawMessage(*e.Detail), Bus: bus,
 	}, "", ""
+}
+
+func (s *Server) hasBus(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buses[name]
 }
 
 func (s *Server) add(evs []Event) {

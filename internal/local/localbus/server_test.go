@@ -151,3 +151,19 @@ func TestKeepsRecentEvents(t *testing.T) {
 		t.Errorf("kept %+v", evs)
 	}
 }
+
+func TestCreateEventBus(t *testing.T) {
+	s, c := start(t, localbus.Config{})
+	ctx := context.Background()
+	out, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("team")})
+	if err != nil || !strings.HasSuffix(aws.ToString(out.EventBusArn), ":event-bus/team") {
+		t.Fatalf("create: %v, %v", out, err)
+	}
+	var exists *types.ResourceAlreadyExistsException
+	if _, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("team")}); !errors.As(err, &exists) {
+		t.Errorf("second create: %v", err)
+	}
+	if _, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{entry("backchannel", "x", `{}`, "team")}}); err != nil || len(s.Events()) != 1 {
+		t.Errorf("put on the new bus: %v, %d events", err, len(s.Events()))
+	}
+}
