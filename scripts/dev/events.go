@@ -86,8 +86,9 @@ func startEvents(ctx context.Context, stack *devstack.Stack, out io.Writer) (_ *
 		}
 	}
 	arn, err := streampoll.StreamARN(ctx, stack.DynamoDBClient(), stack.Resources.TableName)
-	if err != nil {
-		return nil, err
+	if err != nil { // a given table without a stream: the chat runs, without events
+		fmt.Fprintf(os.Stderr, "dev: no chat events: %v\n", err)
+		return e, nil
 	}
 	streams := dynamodbstreams.NewFromConfig(stack.AWS, func(o *dynamodbstreams.Options) { o.BaseEndpoint = aws.String(stack.DynamoDB.URL) })
 	e.poller, err = streampoll.Start(streampoll.Config{
