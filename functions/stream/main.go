@@ -1,22 +1,29 @@
-// Command stream is the Lambda behind the table's DynamoDB stream.
-//
-// PLACEHOLDER for the infra branch only: the real main.go (decoder and
-// EventBridge publisher) comes from the stream helper's branch and replaces
-// this file at merge. Until then it fails every batch, so nothing is
-// silently dropped: the event source mapping retries, bisects and finally
-// sends the batch's stream position to the failure queue.
+// Command stream is the Lambda on the table's DynamoDB stream: it decodes
+// each record into chat domain events and publishes them to the
+// EventBridge bus EVENT_BUS_NAME (ReportBatchItemFailures).
 package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"os"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/backchannel-chat/backchannel/internal/app"
 )
 
 func main() {
-	lambda.Start(func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-		return events.DynamoDBEventResponse{}, errors.New("stream: placeholder build, not the real handler")
-	})
+	ctx := context.Background()
+	cfg, err := app.StreamConfigFromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	h, err := app.BuildStream(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
 }

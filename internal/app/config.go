@@ -129,3 +129,39 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	return cfg, errors.Join(errs...)
 }
+
+// StreamConfig is the environment of the stream function (functions/stream):
+// EVENT_BUS_NAME (required), EVENTS_INCLUDE_TEXT, LOG_LEVEL.
+type StreamConfig struct {
+	EventBusName string     // EVENT_BUS_NAME: the custom bus chat events go to
+	IncludeText  bool       // EVENTS_INCLUDE_TEXT: "true" puts message text in the details
+	LogLevel     slog.Level // LOG_LEVEL
+}
+
+// StreamConfigFromEnv reads and checks the stream function's configuration.
+func StreamConfigFromEnv() (StreamConfig, error) { return readStreamConfig(os.LookupEnv) }
+
+func readStreamConfig(lookup func(string) (string, bool)) (StreamConfig, error) {
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
+	}
+	cfg := StreamConfig{EventBusName: get("EVENT_BUS_NAME")}
+	var errs []error
+	if err := missing(map[string]string{"EVENT_BUS_NAME": cfg.EventBusName}); err != nil {
+		errs = append(errs, err)
+	}
+	if v := get("EVENTS_INCLUDE_TEXT"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("app: EVENTS_INCLUDE_TEXT %q: want true or false", v))
+		}
+		cfg.IncludeText = b
+	}
+	if v := get("LOG_LEVEL"); v != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("app: LOG_LEVEL %q: want debug, info, warn or error", v))
+		}
+	}
+	return cfg, errors.Join(errs...)
+}

@@ -29,7 +29,10 @@ type readyInfo struct {
 	Bucket      string         `json:"bucket"`
 	WebDir      string         `json:"webDir"`
 	LogDir      string         `json:"logDir"`
-	PIDs        map[string]int `json:"pids"` // emulator children (each its own process group)
+	PIDs        map[string]int `json:"pids"`                // emulator children (each its own process group)
+	EventsURL   string         `json:"eventsUrl"`           // recent chat events (GET, JSON)
+	EventBridge string         `json:"eventBridgeEndpoint"` // where the stream function publishes
+	EventBus    string         `json:"eventBusName"`
 
 	external map[string]bool
 	dataDir  string
@@ -80,7 +83,18 @@ func printInfo(w io.Writer, i readyInfo, took time.Duration) {
 	fmt.Fprintf(w, "  DynamoDB      %s  table %s  (%s)\n", i.DynamoDB, i.TableName, source("dynamodb", "DynamoDB Local, "+kept))
 	fmt.Fprintf(w, "  Cognito       %s  pool %s  client %s  (%s)\n", i.Cognito, i.UserPoolID, i.ClientID, source("cognito", "cognito-local, "+kept))
 	fmt.Fprintf(w, "  S3            %s  bucket %s  (%s)\n", i.S3, i.Bucket, source("s3", "gofakes3 in-process, "+keptFiles))
+	if i.EventBridge != "" {
+		fmt.Fprintf(w, "  events        %s  bus %s at %s  (%s)\n", i.EventsURL, i.EventBus, i.EventBridge,
+			source("eventbridge", "local EventBridge stand-in, a line per event below"))
+	}
 	fmt.Fprintf(w, "  logs          %s\n\nPress Ctrl-C to stop.\n\n", i.LogDir)
+}
+
+// addEvents describes the stream pipeline.
+func (i *readyInfo) addEvents(e *eventPipeline) {
+	i.EventsURL = i.WebURL + "events"
+	i.EventBridge, i.EventBus = e.endpoint, e.busName
+	i.external["eventbridge"] = e.external
 }
 
 // writeReadyFile writes atomically: a reader never sees half a file.

@@ -9,6 +9,11 @@
 // / _S3 point a service at LocalStack or a real account instead of starting
 // its emulator; TABLE_NAME, COGNITO_USER_POOL_ID + COGNITO_CLIENT_ID and
 // FILES_BUCKET name existing resources there (else they are provisioned).
+// The stream function runs too: a poller of DynamoDB Local's stream feeds
+// its handler, which publishes chat events to a local EventBridge stand-in
+// (one line printed per event, the recent ones at /events), or to
+// AWS_ENDPOINT_URL_EVENTBRIDGE when set (bus EVENT_BUS_NAME, default
+// backchannel-events).
 // Ctrl-C stops everything, the emulators included.
 package main
 
@@ -71,13 +76,20 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, chat.Close()) }()
 
-	web, err := startWeb(f.port, f.web, webConfig(stack, chat.gateway.URL()))
+	events, err := startEvents(ctx, stack, os.Stdout)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, events.Close()) }()
+
+	web, err := startWeb(f.port, f.web, webConfig(stack, chat.gateway.URL()), events.listHandler())
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, web.Close()) }()
 
 	info := describe(stack, chat, web, f)
+	info.addEvents(events)
 	printInfo(os.Stdout, info, time.Since(started))
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
 		go devstack.WatchSignUpCodes(ctx, pool, time.Second, func(email, code string) {

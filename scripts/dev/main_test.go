@@ -57,11 +57,15 @@ func TestDevStack(t *testing.T) {
 	first := startDev(t, bin, root, data, web)
 	checkEverythingAnswers(t, first.info)
 	checkSignUpCodeIsPrinted(t, first)
+	checkMessageEventIsPublished(t, first)
 	putFile(t, first.info, "kept.txt", "still here")
 	putItem(t, first.info, "kept-item")
 	first.interrupt(t)
 
-	second := startDev(t, bin, root, data, web)
+	// The second run publishes to an EventBridge given by the environment.
+	external := startExternalBus(t)
+	second := startDev(t, bin, root, data, web, "AWS_ENDPOINT_URL_EVENTBRIDGE="+external.URL())
+	checkEventsGoToExternalBus(t, second, external)
 	if second.info.UserPoolID != first.info.UserPoolID || second.info.ClientID != first.info.ClientID {
 		t.Errorf("with --data the second run has pool %s client %s, the first had %s %s",
 			second.info.UserPoolID, second.info.ClientID, first.info.UserPoolID, first.info.ClientID)
@@ -83,12 +87,12 @@ type devRun struct {
 	log   string // its stdout and stderr
 }
 
-func startDev(t *testing.T, bin, root, data, web string) *devRun {
+func startDev(t *testing.T, bin, root, data, web string, env ...string) *devRun {
 	t.Helper()
 	ready := filepath.Join(t.TempDir(), "ready.json")
 	cmd := exec.Command(bin, "--port", "0", "--data", data, "--web", web, "--ready-file", ready)
 	cmd.Dir = root
-	cmd.Env = ownStackEnv()
+	cmd.Env = append(ownStackEnv(), env...)
 	logs, err := os.Create(filepath.Join(t.TempDir(), "dev.log"))
 	if err != nil {
 		t.Fatal(err)

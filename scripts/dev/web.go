@@ -51,7 +51,7 @@ type webServer struct {
 	failed chan error
 }
 
-func startWeb(port int, dir string, cfg clientConfig) (*webServer, error) {
+func startWeb(port int, dir string, cfg clientConfig, events http.Handler) (*webServer, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -70,6 +70,9 @@ func startWeb(port int, dir string, cfg clientConfig) (*webServer, error) {
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = w.Write(configJSON)
 	})
+	if events != nil {
+		mux.Handle("GET /events", events) // the chat events published, newest last
+	}
 	mux.Handle("/", staticFiles(dir))
 	s := &webServer{
 		url:    "http://" + ln.Addr().String() + "/",

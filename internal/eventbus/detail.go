@@ -1,0 +1,163 @@
+package eventbus
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+// SchemaVersion is the version of every detail schema below; it changes
+// only with an incompatible change (fields may be added at any time).
+const SchemaVersion = 1
+
+// The detail of each event type, as documented in docs/EVENTS.md. Times are
+// RFC 3339 in UTC. No message text unless the deployment opts in
+// (EVENTS_INCLUDE_TEXT=true): then "text" is there (also "" for a
+// tombstone).
+
+// ActorDetail is who caused the event, as far as the producer knows.
+type ActorDetail struct {
+	UserID string `json:"userId,omitempty"`
+}
+
+// MessageDetail is the detail of message.created, message.edited and
+// message.deleted.
+type MessageDetail struct {
+	SchemaVersion int                `json:"schemaVersion"`
+	Actor         ActorDetail        `json:"actor"`
+	RoomID        string             `json:"roomId"`
+	Seq           int64              `json:"seq"`
+	SenderID      string             `json:"senderId"`
+	SenderName    string             `json:"senderName,omitempty"`
+	ClientID      string             `json:"clientId,omitempty"`
+	CreatedAt     time.Time          `json:"createdAt"`
+	EditedAt      *time.Time         `json:"editedAt,omitempty"`
+	Deleted       bool               `json:"deleted"`
+	TextLength    int                `json:"textLength"` // in Unicode code points
+	Text          *string            `json:"text,omitempty"`
+	TextOmitted   string             `json:"textOmitted,omitempty"` // "tooLarge" when the opt-in text did not fit
+	Mentions      []string           `json:"mentions"`
+	Attachments   []AttachmentDetail `json:"attachments"`
+}
+
+// AttachmentDetail describes a file of a message (never its content).
+type AttachmentDetail struct {
+	Key      string `json:"key"`
+	Name     string `json:"name,omitempty"`
+	Size     int64  `json:"size"`
+	Type     string `json:"type,omitempty"`
+	Width    int    `json:"width,omitempty"`
+	Height   int    `json:"height,omitempty"`
+	ThumbKey string `json:"thumbKey,omitempty"`
+}
+
+// MemberJoinedDetail is the detail of member.joined.
+type MemberJoinedDetail struct {
+	SchemaVersion int         `json:"schemaVersion"`
+	Actor         ActorDetail `json:"actor"`
+	RoomID        string      `json:"roomId"`
+	UserID        string      `json:"userId"`
+	Role          string      `json:"role"`
+	JoinedAt      time.Time   `json:"joinedAt"`
+}
+
+// MemberLeftDetail is the detail of member.left.
+type MemberLeftDetail struct {
+	SchemaVersion int         `json:"schemaVersion"`
+	Actor         ActorDetail `json:"actor"`
+	RoomID        string      `json:"roomId"`
+	UserID        string      `json:"userId"`
+	At            time.Time   `json:"at"`
+}
+
+// RoomDetail is the detail of room.created and room.updated.
+type RoomDetail struct {
+	SchemaVersion int         `json:"schemaVersion"`
+	Actor         ActorDetail `json:"actor"`
+	RoomID        string      `json:"roomId"`
+	Kind          string      `json:"kind"`
+	Name          string      `json:"name,omitempty"`
+	Topic         string      `json:"topic,omitempty"`
+	CreatedBy     string      `json:"createdBy,omitempty"`
+	CreatedAt     time.Time   `json:"createdAt"`
+	MemberCount   int         `json:"memberCount"`
+	MemberIDs     []string    `json:"memberIds,omitempty"` // direct rooms only
+}
+
+// ProfileDetail is the detail of profile.updated.
+type ProfileDetail struct {
+	SchemaVersion int         `json:"schemaVersion"`
+	Actor         ActorDetail `json:"actor"`
+	UserID        string      `json:"userId"`
+	Username      string      `json:"username,omitempty"`
+	DisplayName   string      `json:"displayName,omitempty"`
+	AvatarColor   string      `json:"avatarColor,omitempty"`
+	AvatarKey     string      `json:"avatarKey,omitempty"`
+}
+
+// Detail is the EventBridge detail of ev (one of the structs above) and
+// the time the event happened (the entry's Time). includeText puts message
+// text in.
+func Detail(ev chat.Event, includeText bool) (detail any, at time.Time, err error) {
+	actor := func(a chat.Actor) ActorDetail { return ActorDetail{UserID: a.UserID} }
+	switch e := ev.(type) {
+	case chat.MessageCreated:
+		return messageDetail(actor(e.Actor), e.Message, includeText), e.Message.CreatedAt, nil
+	case chat.MessageEdited:
+		return messageDetail(actor(e.Actor), e.Message, includeText), e.Message.EditedAt, nil
+	case chat.MessageDeleted:
+		return messageDetail(actor(e.Actor), e.Message, includeText), e.Message.EditedAt, nil
+	case chat.MemberJoined:
+		m := e.Member
+		return MemberJoinedDetail{SchemaVersion: SchemaVersion, Actor: actor(e.Actor),
+			RoomID: m.RoomID, UserID: m.UserID, Role: string(m.Role), JoinedAt: m.JoinedAt.UTC()}, m.JoinedAt, nil
+	case chat.MemberLeft:
+		return MemberLeftDetail{SchemaVersion: SchemaVersion, Actor: actor(e.Actor),
+			RoomID: e.RoomID, UserID: e.UserID, At: e.At.UTC()}, e.At, nil
+	case chat.RoomCreated:
+		return roomDetail(actor(e.Actor), e.Room), e.Room.CreatedAt, nil
+	case chat.RoomUpdated:
+		return roomDetail(actor(e.Actor), e.Room), time.Time{}, nil
+	case chat.ProfileUpdated:
+		p := e.Profile
+		return ProfileDetail{SchemaVersion: SchemaVersion, Actor: actor(e.Actor),
+			UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName,
+			AvatarColor: p.AvatarColor, AvatarKey: p.AvatarKey}, time.Time{}, nil
+	}
+	return nil, time.Time{}, fmt.Errorf("eventbus: no detail schema for %T", ev)
+}
+
+func messageDetail(actor ActorDetail, m chat.Message, includeText bool) MessageDetail {
+	d := MessageDetail{
+		SchemaVersion: SchemaVersion, Actor: actor,
+		RoomID: m.RoomID, Seq: m.Seq, SenderID: m.SenderID, SenderName: m.SenderName,
+		ClientID: m.ClientID, CreatedAt: m.CreatedAt.UTC(), Deleted: m.Deleted,
+		TextLength: len([]rune(m.Text)),
+		Mentions:   m.Mentions, Attachments: []AttachmentDetail{},
+	}
+	if d.Mentions == nil {
+		d.Mentions = []string{}
+	}
+	if !m.EditedAt.IsZero() {
+		t := m.EditedAt.UTC()
+		d.EditedAt = &t
+	}
+	if includeText {
+		text := m.Text
+		d.Text = &text
+	}
+	for _, a := range m.Attachments {
+		d.Attachments = append(d.Attachments, AttachmentDetail(a))
+	}
+	return d
+}
+
+func roomDetail(actor ActorDetail, r chat.Room) RoomDetail {
+	return RoomDetail{
+		SchemaVersion: SchemaVersion, Actor: actor,
+		RoomID: r.ID, Kind: string(r.Kind), Name: r.Name, Topic: r.Topic,
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
+		MemberCount: r.MemberCount, MemberIDs: r.MemberIDs,
+	}
+}
