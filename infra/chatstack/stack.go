@@ -35,7 +35,8 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.siteDistribution() // needs the API and Cognito hosts for its CSP
 	b.appClient()        // needs the site origin for OAuth callbacks
 	b.eventBus()         // the stream function's environment names the bus
-	b.functions()        // need the stage, the table, the bucket, the client and the bus
+	b.eventSchemas()
+	b.functions() // need the stage, the table, the bucket, the client and the bus
 	b.routes()
 	b.deploySite()
 	b.monitoring()

@@ -11,11 +11,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/eventbus"
 )
 
 // EventSource is the EventBridge source of every chat event the stream
 // function publishes (the detail-type is the chat.EventType).
-const EventSource = "backchannel"
+const EventSource = eventbus.Source
 
 // The table stream's event source mapping. Lambda polls a DynamoDB stream
 // four times a second per shard at no charge, so an idle chat costs
