@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -49,14 +48,16 @@ func DecodeStreamRecord(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case strings.HasPrefix(pk, prefixMsg) && isSeqSK(sk):
+	// The same rules the event source mapping filters on (EventSourceKeys),
+	// so the function decodes exactly what it is invoked for.
+	switch EventSourceKind(pk, sk) {
+	case KindMessage:
 		return decodeMessage(rec)
-	case strings.HasPrefix(pk, prefixRoom) && sk == skMeta:
+	case KindRoom:
 		return decodeRoom(rec)
-	case strings.HasPrefix(pk, prefixRoom) && strings.HasPrefix(sk, prefixMember):
+	case KindMember:
 		return decodeMember(rec)
-	case strings.HasPrefix(pk, prefixUser) && sk == skProfile:
+	case KindProfile:
 		return decodeProfile(rec)
 	}
 	return nil, nil
@@ -76,20 +77,6 @@ func streamKeys(rec events.DynamoDBEventRecord) (pk, sk string, err error) {
 		return "", "", fmt.Errorf("dynamo: stream record %s: keys %s and %s (S) missing", rec.EventID, AttrPK, AttrSK)
 	}
 	return pkAV.String(), skAV.String(), nil
-}
-
-// isSeqSK: a message's sort key is its zero-padded seq; other items in a
-// MSG# partition start with a letter.
-func isSeqSK(sk string) bool {
-	if len(sk) != seqWidth {
-		return false
-	}
-	for _, c := range sk {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func decodeMessage(rec events.DynamoDBEventRecord) ([]chat.Event, error) {

@@ -13,6 +13,14 @@ type StreamKeyRule struct {
 	SKPrefix string
 }
 
+// The kinds of item that make domain events.
+const (
+	KindMessage = "message"
+	KindRoom    = "room"
+	KindMember  = "member"
+	KindProfile = "profile"
+)
+
 // EventSourceKeys are the items whose changes become domain events:
 // messages, room META items, memberships and profiles. Every other item
 // (connections, the room-connection index, user-connection links, rate
@@ -24,11 +32,11 @@ var EventSourceKeys = []StreamKeyRule{
 	// Message sort keys are seqSK: 20 zero-padded digits, and an int64 has
 	// at most 19, so every one begins with "0". The idempotency items of
 	// the same partition (CLIENT#…) begin with a letter.
-	{Kind: "message", PKPrefix: prefixMsg, SKPrefix: "0"},
+	{Kind: KindMessage, PKPrefix: prefixMsg, SKPrefix: "0"},
 	// Exactly META: the message counter META#SEQ changes on every message.
-	{Kind: "room", PKPrefix: prefixRoom, SK: skMeta},
-	{Kind: "member", PKPrefix: prefixRoom, SKPrefix: prefixMember},
-	{Kind: "profile", PKPrefix: prefixUser, SK: skProfile},
+	{Kind: KindRoom, PKPrefix: prefixRoom, SK: skMeta},
+	{Kind: KindMember, PKPrefix: prefixRoom, SKPrefix: prefixMember},
+	{Kind: KindProfile, PKPrefix: prefixUser, SK: skProfile},
 }
 
 // Match reports whether an item with these keys is of the rule's kind.
