@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/media"
 )
 
 // Defaults of the limits in Config.
@@ -46,7 +47,7 @@ type Config struct {
 	// off: requestUpload, requestDownload and attachments are refused.
 	Blobs chat.BlobStore
 	// Files bounds uploads (size, types) and downloads (rate).
-	Files FileLimits
+	Files media.Limits
 }
 
 // Chat is the chat service. It is safe for concurrent use.
@@ -63,7 +64,7 @@ type Chat struct {
 	connectionTTL  time.Duration
 
 	blobs chat.BlobStore
-	files FileLimits
+	files media.Limits
 }
 
 // New checks cfg and fills in defaults.
@@ -77,7 +78,7 @@ func New(cfg Config) (*Chat, error) {
 	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 {
 		return nil, errors.New("service: limits must not be negative")
 	}
-	files, err := cfg.Files.resolve()
+	files, err := cfg.Files.Resolve()
 	if err != nil {
 		return nil, err
 	}
