@@ -9,19 +9,20 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/connectionapp"
 )
 
 func main() {
 	ctx := context.Background()
-	cfg, err := app.ConfigFromEnv()
+	cfg, err := app.ConnectionConfigFromEnv()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	a, err := app.Build(ctx, cfg)
+	h, err := connectionapp.Build(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	lambda.Start(a.Connection.Handle)
+	lambda.Start(h.Handle)
 }

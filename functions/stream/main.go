@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/streamapp"
 )
 
 func main() {
@@ -20,7 +21,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	h, err := app.BuildStream(ctx, cfg)
+	h, err := streamapp.Build(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

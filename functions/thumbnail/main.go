@@ -11,17 +11,17 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
-	"github.com/backchannel-chat/backchannel/internal/thumbnail"
+	"github.com/backchannel-chat/backchannel/internal/app/thumbnailapp"
 )
 
 func main() {
 	ctx := context.Background()
-	cfg, err := thumbnail.FunctionConfigFromEnv(os.LookupEnv)
+	cfg, err := app.ThumbnailConfigFromEnv()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	h, err := app.BuildThumbnail(ctx, cfg)
+	h, err := thumbnailapp.Build(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

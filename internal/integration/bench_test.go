@@ -20,6 +20,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
@@ -98,13 +100,13 @@ func benchSend(b *testing.B, members int) {
 		CallbackURL: "http://127.0.0.1:9/unused", // the poster replaces the management API
 		Cognito:     app.CognitoConfig{Issuer: "http://127.0.0.1:9/unused", ClientID: "unused"},
 	}
-	a, err := app.Build(context.Background(), cfg,
-		app.WithAWSConfig(awsCfg),
-		app.WithPoster(poster),
-		app.WithStoreOptions(dynamo.WithCapacityRecorder(meter.record)),
-		app.WithLogger(slog.New(slog.DiscardHandler)),
-		app.WithMetrics(io.Discard), // EMF lines are still built, as in Lambda
-		app.WithServiceConfig(func(c *service.Config) { c.RatePerWindow = 1 << 30 }),
+	a, err := inprocess.Build(context.Background(), cfg,
+		chatapp.WithAWSConfig(awsCfg),
+		chatapp.WithPoster(poster),
+		chatapp.WithStoreOptions(dynamo.WithCapacityRecorder(meter.record)),
+		chatapp.WithLogger(slog.New(slog.DiscardHandler)),
+		chatapp.WithMetrics(io.Discard), // EMF lines are still built, as in Lambda
+		chatapp.WithServiceConfig(func(c *service.Config) { c.RatePerWindow = 1 << 30 }),
 	)
 	if err != nil {
 		b.Fatal(err)

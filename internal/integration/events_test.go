@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/streamapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
 	"github.com/backchannel-chat/backchannel/internal/local/localbus"
@@ -29,7 +30,7 @@ const testBus = "backchannel-test"
 
 // startEvents runs the stream pipeline beside the stack, as in AWS: the
 // table's stream (DynamoDB Local's, polled as Lambda's event source mapping
-// would) -> the stream handler of app.BuildStream -> the EventBridge
+// would) -> the stream handler of streamapp.Build -> the EventBridge
 // publisher -> the local EventBridge stand-in, which the test reads.
 func (s *stack) startEvents(includeText bool, tap func([]byte)) *localbus.Server {
 	s.t.Helper()
@@ -37,9 +38,9 @@ func (s *stack) startEvents(includeText bool, tap func([]byte)) *localbus.Server
 	cfg := s.awsCfg.Copy()
 	cfg.BaseEndpoint = aws.String(bus.URL()) // the only AWS client of the stream function
 	logger := slog.New(slog.NewJSONHandler(s.t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := app.BuildStream(context.Background(),
+	h, err := streamapp.Build(context.Background(),
 		app.StreamConfig{EventBusName: testBus, IncludeText: includeText, LogLevel: slog.LevelWarn},
-		app.WithAWSConfig(cfg), app.WithLogger(logger))
+		streamapp.WithAWSConfig(cfg), streamapp.WithLogger(logger))
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/apigw"
 	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
 	"github.com/backchannel-chat/backchannel/internal/local/localgw"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -33,7 +35,7 @@ type stack struct {
 	pool   testenv.Pool
 	table  string
 	gw     *localgw.Gateway
-	app    *app.App
+	app    *inprocess.App
 	users  atomic.Int64
 }
 
@@ -100,11 +102,11 @@ func newStackWithFiles(t *testing.T, adjust limits, bucket string) *stack {
 		Cognito:        app.CognitoConfig{Issuer: s.pool.Issuer, ClientID: s.pool.ClientID, JWKSURL: s.pool.JWKSURL},
 		LogLevel:       slog.LevelWarn,
 	}
-	opts := []app.Option{app.WithAWSConfig(awsCfg), app.WithLogger(logger), app.WithMetrics(t.Output())}
+	opts := []chatapp.Option{chatapp.WithAWSConfig(awsCfg), chatapp.WithLogger(logger), chatapp.WithMetrics(t.Output())}
 	if adjust != nil {
-		opts = append(opts, app.WithServiceConfig(adjust))
+		opts = append(opts, chatapp.WithServiceConfig(adjust))
 	}
-	a, err := app.Build(context.Background(), cfg, opts...)
+	a, err := inprocess.Build(context.Background(), cfg, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

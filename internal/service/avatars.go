@@ -4,16 +4,12 @@ import (
 	"context"
 	"errors"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
-
-// avatarExtensions name the stored picture after its type, so a key says
-// what it holds.
-var avatarExtensions = map[string]string{"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 // RequestAvatarUpload signs an upload of a new profile picture of the
 // caller, at a new key under avatars/<userId>/: the storage accepts
@@ -37,7 +33,7 @@ func (s *Chat) RequestAvatarUpload(ctx context.Context, c chat.Connection, r pro
 	if err := avatarSize(r.Size); err != nil {
 		return protocol.UploadTicketEvent{}, err
 	}
-	key := chat.AvatarPrefix(c.UserID) + newFileID() + "." + avatarExtensions[typ]
+	key := chat.AvatarPrefix(c.UserID) + newFileID() + "." + media.AvatarExtension(typ)
 	return s.uploadTicket(ctx, key, typ, r.Size)
 }
 
@@ -72,13 +68,13 @@ func (s *Chat) RequestAvatarURL(ctx context.Context, c chat.Connection, r protoc
 	if err != nil {
 		return protocol.AvatarURLEvent{}, storeErr(err, "stat avatar")
 	}
-	typ, ok := mediaType(info.ContentType)
-	if !ok || !isAvatarType(typ) {
+	typ, ok := media.ParseType(info.ContentType)
+	if !ok || !media.IsAvatarType(typ) {
 		return protocol.AvatarURLEvent{}, chat.Errorf(chat.NotFound, "this user has no picture")
 	}
 	now := s.clock()
 	req, err := s.blobs.PresignDownload(ctx, p.AvatarKey,
-		chat.ResponseHeaders{ContentType: typ, ContentDisposition: contentDisposition("inline", path.Base(p.AvatarKey))}, downloadURLTTL)
+		chat.ResponseHeaders{ContentType: typ, ContentDisposition: media.ContentDisposition("inline", path.Base(p.AvatarKey))}, downloadURLTTL)
 	if err != nil {
 		return protocol.AvatarURLEvent{}, storeErr(err, "presign avatar download")
 	}
@@ -102,31 +98,27 @@ func (s *Chat) checkAvatarObject(ctx context.Context, key string) error {
 	if err != nil {
 		return storeErr(err, "stat avatar")
 	}
-	typ, ok := mediaType(info.ContentType)
-	if !ok || !isAvatarType(typ) {
+	typ, ok := media.ParseType(info.ContentType)
+	if !ok || !media.IsAvatarType(typ) {
 		return chat.Errorf(chat.Invalid, "the picture must be one of %s, not %q", strings.Join(protocol.AvatarTypes, ", "), info.ContentType)
 	}
 	if err := avatarSize(info.Size); err != nil {
 		return err
 	}
-	head, err := s.blobs.ReadPrefix(ctx, key, imageHeaderBytes)
+	head, err := s.blobs.ReadPrefix(ctx, key, media.ImageHeaderBytes)
 	if err != nil {
 		return storeErr(err, "read avatar")
 	}
-	if _, _, err := imageDimensions(typ, head, int64(len(head)) >= info.Size); errors.Is(err, errNotImage) {
+	if _, _, err := media.ImageDimensions(typ, head, int64(len(head)) >= info.Size); errors.Is(err, media.ErrNotImage) {
 		return chat.Errorf(chat.Invalid, "the picture is not a %s image", typ)
 	}
 	return nil
 }
 
-// isAvatarType says whether typ (normalized) may be a profile picture:
-// protocol.AvatarTypes is the one list, avatarExtensions names their keys.
-func isAvatarType(typ string) bool { return slices.Contains(protocol.AvatarTypes, typ) }
-
 // avatarType normalizes a declared picture type and checks it is allowed.
 func avatarType(raw string) (string, error) {
-	typ, ok := mediaType(raw)
-	if !ok || !isAvatarType(typ) {
+	typ, ok := media.ParseType(raw)
+	if !ok || !media.IsAvatarType(typ) {
 		return "", chat.Errorf(chat.Invalid, "a picture must be one of %s, not %q", strings.Join(protocol.AvatarTypes, ", "), raw)
 	}
 	return typ, nil
@@ -138,7 +130,7 @@ func avatarSize(n int64) error {
 	}
 	if n > protocol.MaxAvatarBytes {
 		return chat.Errorf(chat.TooLarge, "picture is too large: the limit is %s (%d bytes)",
-			formatBytes(protocol.MaxAvatarBytes), protocol.MaxAvatarBytes)
+			media.FormatBytes(protocol.MaxAvatarBytes), protocol.MaxAvatarBytes)
 	}
 	return nil
 }

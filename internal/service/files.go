@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
@@ -42,9 +43,9 @@ func (s *Chat) RequestUpload(ctx context.Context, c chat.Connection, r protocol.
 	}
 	if r.Size > s.files.MaxBytes {
 		return protocol.UploadTicketEvent{}, chat.Errorf(chat.TooLarge, "file is too large: the limit is %s (%d bytes)",
-			formatBytes(s.files.MaxBytes), s.files.MaxBytes)
+			media.FormatBytes(s.files.MaxBytes), s.files.MaxBytes)
 	}
-	key := chat.FileKey{RoomID: r.RoomID, UserID: c.UserID, FileID: newFileID(), Name: sanitizeFileName(r.Name)}.String()
+	key := chat.FileKey{RoomID: r.RoomID, UserID: c.UserID, FileID: newFileID(), Name: media.SanitizeFileName(r.Name)}.String()
 	return s.uploadTicket(ctx, key, typ, r.Size)
 }
 
@@ -111,21 +112,21 @@ func (s *Chat) RequestDownload(ctx context.Context, c chat.Connection, r protoco
 // (or application/octet-stream when it is not a media type), inline only
 // for the images a browser shows without running anything.
 func downloadHeaders(storedType, name string) chat.ResponseHeaders {
-	typ, ok := mediaType(storedType)
+	typ, ok := media.ParseType(storedType)
 	if !ok {
 		typ = "application/octet-stream"
 	}
 	kind := "attachment"
-	if inlineTypes[typ] {
+	if media.Inline(typ) {
 		kind = "inline"
 	}
-	return chat.ResponseHeaders{ContentType: typ, ContentDisposition: contentDisposition(kind, name)}
+	return chat.ResponseHeaders{ContentType: typ, ContentDisposition: media.ContentDisposition(kind, name)}
 }
 
 // uploadType normalizes a declared type and checks it is allowed.
 func (s *Chat) uploadType(raw string) (string, error) {
-	typ, ok := mediaType(raw)
-	if !ok || !s.files.allows(typ) {
+	typ, ok := media.ParseType(raw)
+	if !ok || !s.files.Allows(typ) {
 		return "", chat.Errorf(chat.Invalid, "files of type %q cannot be shared: allowed types are %s",
 			raw, strings.Join(s.files.AllowedTypes, ", "))
 	}
@@ -140,7 +141,7 @@ func (s *Chat) filesEnabled() error {
 }
 
 // allowDownload counts one download against its own budget (see
-// FileLimits.DownloadsPerWindow).
+// media.Limits.DownloadsPerWindow).
 func (s *Chat) allowDownload(ctx context.Context, userID string) error {
 	return s.limit(ctx, "download:"+userID, "downloads", s.files.DownloadsPerWindow)
 }

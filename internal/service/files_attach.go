@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/media"
 )
 
 // verifyAttachments checks a message's attachments against what was really
@@ -62,28 +63,28 @@ func (s *Chat) verifyAttachment(ctx context.Context, fk chat.FileKey, declared c
 		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q: declared size %d does not match the %d bytes uploaded",
 			fk.Name, declared.Size, info.Size)
 	}
-	stored, okStored := mediaType(info.ContentType)
-	want, okWant := mediaType(declared.Type)
+	stored, okStored := media.ParseType(info.ContentType)
+	want, okWant := media.ParseType(declared.Type)
 	if !okStored || !okWant || stored != want {
 		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q: declared type %q does not match the uploaded %q",
 			fk.Name, declared.Type, info.ContentType)
 	}
-	if !s.files.allows(stored) {
+	if !s.files.Allows(stored) {
 		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q: files of type %q cannot be shared", fk.Name, stored)
 	}
 	a := chat.Attachment{Key: declared.Key, Name: fk.Name, Size: info.Size, Type: stored}
-	if !inlineTypes[stored] {
+	if !media.Inline(stored) {
 		return a, nil
 	}
-	head, err := s.blobs.ReadPrefix(ctx, declared.Key, imageHeaderBytes)
+	head, err := s.blobs.ReadPrefix(ctx, declared.Key, media.ImageHeaderBytes)
 	if err != nil {
 		return chat.Attachment{}, storeErr(err, "read attachment")
 	}
-	a.Width, a.Height, err = imageDimensions(stored, head, int64(len(head)) >= info.Size)
-	if errors.Is(err, errNotImage) {
+	a.Width, a.Height, err = media.ImageDimensions(stored, head, int64(len(head)) >= info.Size)
+	if errors.Is(err, media.ErrNotImage) {
 		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q is not a valid %s image", fk.Name, stored)
 	}
-	if _, thumbnailed := decodedImageTypes[stored]; !thumbnailed {
+	if media.DecoderFormat(stored) == "" {
 		return a, nil // the thumbnail function makes none of WebP
 	}
 	if _, err := s.blobs.Stat(ctx, fk.ThumbKey()); err == nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/local/s3notify"
+	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/service"
@@ -109,7 +110,7 @@ func httpDo(t *testing.T, method, url string, headers map[string]string, body []
 
 func TestUploadSendAndDownloadOverS3(t *testing.T) {
 	h := s3Harness(t, func(c *service.Config) {
-		c.Files.AllowedTypes = append([]string{"text/html"}, service.DefaultUploadTypes...)
+		c.Files.AllowedTypes = append([]string{"text/html"}, media.DefaultUploadTypes...)
 	})
 	alice := h.connect("alice", "a1")
 	bob := h.connect("bob", "b1")

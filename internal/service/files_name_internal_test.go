@@ -3,12 +3,14 @@ package service
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 
+	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
-func TestSanitizeFileName(t *testing.T) {
+// Sanitized names are safe as the last segment of a file key (the
+// sanitizing itself is tested in internal/media, with these inputs).
+func TestSanitizedFileNamesAreValidKeys(t *testing.T) {
 	long := strings.Repeat("a", 200)
 	cases := []struct{ in, want string }{
 		{"report.pdf", "report.pdf"},
@@ -43,28 +45,9 @@ func TestSanitizeFileName(t *testing.T) {
 		{strings.Repeat("é", 100) + ".png", strings.Repeat("é", 58) + ".png"}, // 116 bytes + 4
 	}
 	for _, tc := range cases {
-		got := sanitizeFileName(tc.in)
-		if got != tc.want {
-			t.Errorf("sanitizeFileName(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-		if len(got) > maxFileNameBytes || !utf8.ValidString(got) || strings.Contains(got, "..") || checkObjectKey("rooms/r/u/f/"+got, true) != nil {
-			t.Errorf("sanitizeFileName(%q) = %q is not a safe key segment", tc.in, got)
-		}
-	}
-}
-
-func TestContentDisposition(t *testing.T) {
-	got := contentDisposition("attachment", "naïve résumé (1).pdf")
-	want := `attachment; filename="na_ve r_sum_ (1).pdf"; filename*=UTF-8''na%C3%AFve%20r%C3%A9sum%C3%A9%20%281%29.pdf`
-	if got != want {
-		t.Errorf("got  %s\nwant %s", got, want)
-	}
-}
-
-func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{25 << 20: "25 MB", 1536: "1536 bytes", 2048: "2 KB", 3<<20 + 1<<19: "3.5 MB", 10: "10 bytes"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
+		got := media.SanitizeFileName(tc.in)
+		if checkObjectKey("rooms/r/u/f/"+got, true) != nil {
+			t.Errorf("media.SanitizeFileName(%q) = %q is not a safe key segment", tc.in, got)
 		}
 	}
 }

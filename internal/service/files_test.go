@@ -8,6 +8,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
+	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -141,7 +142,7 @@ func TestUploadLimits(t *testing.T) {
 
 func TestConfiguredUploadLimits(t *testing.T) {
 	h, _ := newFilesHarness(t, func(c *service.Config) {
-		c.Files = service.FileLimits{MaxBytes: 1536, AllowedTypes: []string{"text/html", " Image/PNG "}}
+		c.Files = media.Limits{MaxBytes: 1536, AllowedTypes: []string{"text/html", " Image/PNG "}}
 	})
 	alice := h.connect("alice", "a1")
 	req := protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "page.html", Size: 1536, Type: "text/html"}
@@ -162,28 +163,10 @@ func TestConfiguredUploadLimits(t *testing.T) {
 	}
 }
 
-func TestFileLimitsFromEnv(t *testing.T) {
-	env := func(vars map[string]string) func(string) (string, bool) {
-		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-	}
-	l, err := service.FileLimitsFromEnv(env(map[string]string{"MAX_UPLOAD_BYTES": "1048576", "ALLOWED_UPLOAD_TYPES": "image/png, application/pdf"}))
-	if err != nil || l.MaxBytes != 1<<20 || len(l.AllowedTypes) != 2 {
-		t.Errorf("limits = %+v, %v", l, err)
-	}
-	if l, err := service.FileLimitsFromEnv(env(nil)); err != nil || l.MaxBytes != 0 || l.AllowedTypes != nil {
-		t.Errorf("unset: %+v, %v (zero values take the defaults in New)", l, err)
-	}
-	for _, bad := range []map[string]string{
-		{"MAX_UPLOAD_BYTES": "25MB"},
-		{"MAX_UPLOAD_BYTES": "-1"},
-		{"ALLOWED_UPLOAD_TYPES": "png"},
-		{"ALLOWED_UPLOAD_TYPES": " , "},
-	} {
-		if _, err := service.FileLimitsFromEnv(env(bad)); err == nil {
-			t.Errorf("%v accepted", bad)
-		}
-	}
-	if _, err := service.New(service.Config{Store: chattest.NewStore(), Fanout: chattest.NewFanout(), Files: service.FileLimits{MaxBytes: -1}}); err == nil {
+// Reading MAX_UPLOAD_BYTES and ALLOWED_UPLOAD_TYPES is tested in
+// internal/app (TestFileLimitsFromEnv).
+func TestNewRefusesNegativeFileLimits(t *testing.T) {
+	if _, err := service.New(service.Config{Store: chattest.NewStore(), Fanout: chattest.NewFanout(), Files: media.Limits{MaxBytes: -1}}); err == nil {
 		t.Error("New accepted a negative size limit")
 	}
 }

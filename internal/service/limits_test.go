@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -12,7 +13,7 @@ import (
 // refuse a too-large file before uploading it.
 func TestStateCarriesTheDeploymentsLimits(t *testing.T) {
 	h, _ := newFilesHarness(t, func(c *service.Config) {
-		c.Files = service.FileLimits{MaxBytes: 1 << 20, AllowedTypes: []string{"image/png", "text/plain"}}
+		c.Files = media.Limits{MaxBytes: 1 << 20, AllowedTypes: []string{"image/png", "text/plain"}}
 	})
 	alice := h.connect("alice", "a1")
 	st, err := h.svc.GetState(h.ctx, alice)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/media"
 )
 
 // Defaults of the limits in Config.
@@ -46,7 +47,7 @@ type Config struct {
 	// off: requestUpload, requestDownload and attachments are refused.
 	Blobs chat.BlobStore
 	// Files bounds uploads (size, types) and downloads (rate).
-	Files FileLimits
+	Files media.Limits
 
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
@@ -68,7 +69,7 @@ type Chat struct {
 	connectionTTL  time.Duration
 
 	blobs chat.BlobStore
-	files FileLimits
+	files media.Limits
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -87,7 +88,7 @@ func New(cfg Config) (*Chat, error) {
 	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 {
 		return nil, errors.New("service: limits must not be negative")
 	}
-	files, err := cfg.Files.resolve()
+	files, err := cfg.Files.Resolve()
 	if err != nil {
 		return nil, err
 	}

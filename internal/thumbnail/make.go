@@ -14,12 +14,15 @@ import (
 	"image/png"
 	"io"
 	"mime"
+
+	"github.com/backchannel-chat/backchannel/internal/media"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 // Limits of Make.
 const (
 	// MaxSide bounds both sides of a thumbnail; the aspect ratio is kept.
-	MaxSide = 320
+	MaxSide = protocol.ThumbnailMaxSide
 	// MaxPixels refuses larger images before decoding them: a few KB of
 	// PNG can claim gigapixels (a decompression bomb), and decoding 40 MP
 	// already takes 160 MB.
@@ -35,15 +38,13 @@ var (
 	ErrTooLarge    = errors.New("thumbnail: image has too many pixels")
 )
 
-// formats maps the content types thumbnails are made of to the decoder
-// format names. WebP has no decoder in the standard library: browsers show
-// WebP originals well enough.
-var formats = map[string]string{"image/png": "png", "image/jpeg": "jpeg", "image/gif": "gif"}
-
-// Supported reports whether Make makes thumbnails of contentType.
+// Supported reports whether Make makes thumbnails of contentType: the
+// types the standard library decodes (media.DecoderFormat). WebP has no
+// decoder in the standard library: browsers show WebP originals well
+// enough.
 func Supported(contentType string) bool {
 	t, _, err := mime.ParseMediaType(contentType)
-	return err == nil && formats[t] != ""
+	return err == nil && media.DecoderFormat(t) != ""
 }
 
 // Make returns a JPEG thumbnail of the image in src (PNG, JPEG, or the
@@ -51,7 +52,7 @@ func Supported(contentType string) bool {
 // their size. Transparency is flattened onto white.
 func Make(src []byte, contentType string) ([]byte, error) {
 	t, _, err := mime.ParseMediaType(contentType)
-	format := formats[t]
+	format := media.DecoderFormat(t)
 	if err != nil || format == "" {
 		return nil, fmt.Errorf("%w: %q", ErrUnsupported, contentType)
 	}

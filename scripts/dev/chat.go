@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,10 +12,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
+	"github.com/backchannel-chat/backchannel/internal/app/thumbnailapp"
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localgw"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
-	"github.com/backchannel-chat/backchannel/internal/thumbnail"
 )
 
 // chatServer is the chat's handlers behind the local API Gateway.
@@ -29,8 +30,8 @@ type chatServer struct {
 // WS_CALLBACK_URL), then builds the app exactly as a Lambda would: from the
 // environment, which now points at the stack.
 func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) {
-	var built atomic.Pointer[app.App]
-	route := func(pick func(*app.App) localgw.Handler) localgw.Handler {
+	var built atomic.Pointer[inprocess.App]
+	route := func(pick func(*inprocess.App) localgw.Handler) localgw.Handler {
 		return func(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 			a := built.Load()
 			if a == nil { // only in the instant between listening and wiring
@@ -39,8 +40,8 @@ func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) 
 			return pick(a)(ctx, req)
 		}
 	}
-	connection := route(func(a *app.App) localgw.Handler { return a.Connection.Handle })
-	actions := route(func(a *app.App) localgw.Handler { return a.Actions.Handle })
+	connection := route(func(a *inprocess.App) localgw.Handler { return a.Connection.Handle })
+	actions := route(func(a *inprocess.App) localgw.Handler { return a.Actions.Handle })
 	routes := map[string]localgw.Handler{
 		localgw.RouteConnect:    connection,
 		localgw.RouteDisconnect: connection,
@@ -50,11 +51,9 @@ func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) 
 		routes[action] = actions
 	}
 
-	logLevel := slog.LevelInfo
-	if v := os.Getenv("LOG_LEVEL"); v != "" {
-		if err := logLevel.UnmarshalText([]byte(v)); err != nil {
-			return nil, fmt.Errorf("LOG_LEVEL %q: %w", v, err)
-		}
+	logLevel, err := app.LogLevelFromEnv()
+	if err != nil {
+		return nil, err
 	}
 	logger := app.NewLogger(os.Stderr, logLevel)
 
@@ -96,18 +95,18 @@ func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) 
 	if s.metrics, err = os.Create(filepath.Join(stack.LogDir, "metrics.log")); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
-	a, err := app.Build(ctx, cfg, app.WithLogger(logger), app.WithMetrics(s.metrics))
+	a, err := inprocess.Build(ctx, cfg, chatapp.WithLogger(logger), chatapp.WithMetrics(s.metrics))
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("build the app: %w", err), s.Close())
 	}
 	built.Store(a)
 
 	// The thumbnail Lambda, fed by the in-process S3's notifications.
-	thumbCfg, err := thumbnail.FunctionConfigFromEnv(os.LookupEnv)
+	thumbCfg, err := app.ThumbnailConfigFromEnv()
 	if err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
-	thumbs, err := app.BuildThumbnail(ctx, thumbCfg, app.WithLogger(logger))
+	thumbs, err := thumbnailapp.Build(ctx, thumbCfg, thumbnailapp.WithLogger(logger))
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("build the thumbnail handler: %w", err), s.Close())
 	}

@@ -17,6 +17,7 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/streamapp"
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localbus"
 	"github.com/backchannel-chat/backchannel/internal/local/streampoll"
@@ -75,7 +76,7 @@ func startEvents(ctx context.Context, stack *devstack.Stack, out io.Writer) (_ *
 		return nil, err
 	}
 	logger := app.NewLogger(os.Stderr, cfg.LogLevel)
-	handler, err := app.BuildStream(ctx, cfg, app.WithLogger(logger))
+	handler, err := streamapp.Build(ctx, cfg, streamapp.WithLogger(logger))
 	if err != nil {
 		return nil, fmt.Errorf("build the stream handler: %w", err)
 	}

@@ -1,4 +1,4 @@
-package service
+package media
 
 import (
 	"bytes"
@@ -43,8 +43,8 @@ func TestImageDimensions(t *testing.T) {
 		{"pdf has no dimensions", "application/pdf", []byte("%PDF"), true, 0, 0, false},
 	}
 	for _, tc := range cases {
-		w, h, err := imageDimensions(tc.typ, tc.head, tc.complete)
-		if errors.Is(err, errNotImage) != tc.notImage || (err != nil && !errors.Is(err, errNotImage)) {
+		w, h, err := ImageDimensions(tc.typ, tc.head, tc.complete)
+		if errors.Is(err, ErrNotImage) != tc.notImage || (err != nil && !errors.Is(err, ErrNotImage)) {
 			t.Errorf("%s: error %v, want not-image %v", tc.name, err, tc.notImage)
 		}
 		if w != tc.w || h != tc.h {

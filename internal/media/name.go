@@ -1,4 +1,4 @@
-package service
+package media
 
 import (
 	"fmt"
@@ -11,18 +11,18 @@ import (
 // Limits of stored file names, in bytes of UTF-8 (S3 keys are limited in
 // bytes, and names end up in keys and headers).
 const (
-	maxFileNameBytes = 120
+	MaxFileNameBytes = 120
 	maxExtBytes      = 16
 	fallbackFileName = "file"
 )
 
-// sanitizeFileName makes a client's file name safe to use as the last
+// SanitizeFileName makes a client's file name safe to use as the last
 // segment of an object key and in a Content-Disposition header: only the
 // base name (no folders, Windows or Unix), no control, quote or reserved
 // characters, no "..", no leading dots (hidden files) or trailing dots and spaces,
-// at most maxFileNameBytes with the extension kept, and "file" when
+// at most MaxFileNameBytes with the extension kept, and "file" when
 // nothing is left.
-func sanitizeFileName(raw string) string {
+func SanitizeFileName(raw string) string {
 	name := strings.ToValidUTF8(raw, "_")
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
@@ -47,7 +47,7 @@ func sanitizeFileName(raw string) string {
 	if name == "" {
 		return fallbackFileName
 	}
-	return shortenKeepingExt(name, maxFileNameBytes)
+	return shortenKeepingExt(name, MaxFileNameBytes)
 }
 
 // shortenKeepingExt cuts name to max bytes on a rune boundary, keeping a
@@ -72,10 +72,10 @@ func shortenKeepingExt(name string, max int) string {
 	return base + ext
 }
 
-// contentDisposition is a Content-Disposition value (RFC 6266) naming the
+// ContentDisposition is a Content-Disposition value (RFC 6266) naming the
 // file: an ASCII fallback for old clients and the exact UTF-8 name in
 // filename*.
-func contentDisposition(kind, name string) string {
+func ContentDisposition(kind, name string) string {
 	fallback := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
 			return '_'

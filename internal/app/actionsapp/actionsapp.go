@@ -1,0 +1,59 @@
+// Package actionsapp wires the actions function: the chat service over
+// DynamoDB and the fan-out, with the files bucket (S3) when FILES_BUCKET
+// is set. No Cognito: actions are authorized from the stored connection.
+package actionsapp
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
+	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/media"
+	"github.com/backchannel-chat/backchannel/internal/s3blob"
+	"github.com/backchannel-chat/backchannel/internal/wsapi"
+)
+
+// Build wires the action handler from cfg.
+func Build(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*wsapi.ActionHandler, error) {
+	core, err := Core(ctx, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return New(core)
+}
+
+// Core wires the service with the files: what the actions function uses,
+// and the in-process chat shares between its handlers.
+func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*chatapp.Core, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := chatapp.Collect(opts)
+	awsCfg, err := awsconfig.Load(ctx, s.AWSConfig, s.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	var blobs chat.BlobStore
+	if cfg.FilesBucket != "" {
+		b, err := s3blob.New(awsCfg, s3blob.Config{Bucket: cfg.FilesBucket, UsePathStyle: cfg.S3UsePathStyle})
+		if err != nil {
+			return nil, fmt.Errorf("app: files: %w", err)
+		}
+		blobs = b
+	}
+	limits := media.Limits{MaxBytes: cfg.Files.MaxBytes, AllowedTypes: cfg.Files.AllowedTypes}
+	opts = append(opts[:len(opts):len(opts)], chatapp.WithAWSConfig(awsCfg), chatapp.WithFiles(blobs, limits))
+	return chatapp.Build(ctx, cfg.ConnectionConfig, opts...)
+}
+
+// New is the action handler over a wired service.
+func New(core *chatapp.Core) (*wsapi.ActionHandler, error) {
+	h, err := wsapi.NewActionHandler(core.Service, core.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("app: action handler: %w", err)
+	}
+	return h, nil
+}

@@ -1,0 +1,76 @@
+// Package chatapp wires the chat service the connection and actions
+// functions share: the DynamoDB store, the fan-out through the API Gateway
+// management API and the service. It does not link S3 (actionsapp adds
+// the files) nor Cognito (authorizerapp).
+package chatapp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/backchannel-chat/backchannel/internal/apigw"
+	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/fanout"
+	"github.com/backchannel-chat/backchannel/internal/service"
+)
+
+// Core is the wired service: one per process, built once outside the
+// Lambda handler so clients and caches survive between invocations.
+type Core struct {
+	Service *service.Chat
+	Logger  *slog.Logger
+	AWS     aws.Config
+}
+
+// Build wires the service from cfg.
+func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := Collect(opts)
+	logger := s.Logger
+	if logger == nil {
+		logger = app.NewLogger(os.Stderr, cfg.LogLevel)
+	}
+	awsCfg, err := awsconfig.Load(ctx, s.AWSConfig, s.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, s.StoreOptions...)
+	if err != nil {
+		return nil, fmt.Errorf("app: store: %w", err)
+	}
+	poster := s.Poster
+	if poster == nil {
+		poster = apigw.NewPoster(apigw.NewClient(awsCfg, cfg.CallbackURL))
+	}
+	metrics := s.Metrics
+	if metrics == nil {
+		metrics = os.Stdout // EMF: CloudWatch Logs turns these lines into metrics
+	}
+	// The fan-out reports gone connections to the service, which the
+	// service itself needs the fan-out to exist for: svc is set below,
+	// before any Send can run.
+	var svc *service.Chat
+	fan := fanout.New(poster, fanout.Config{Metrics: metrics, Logger: logger, OnGone: func(ctx context.Context, connID string) {
+		if err := svc.Disconnect(ctx, connID); err != nil {
+			logger.LogAttrs(ctx, slog.LevelError, "cleanup of gone connection failed",
+				slog.String("connectionId", connID), slog.String("error", err.Error()))
+		}
+	}})
+	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Blobs: s.Blobs, Files: s.Files}
+	if s.EditService != nil {
+		s.EditService(&scfg)
+	}
+	if svc, err = service.New(scfg); err != nil {
+		return nil, fmt.Errorf("app: service: %w", err)
+	}
+	return &Core{Service: svc, Logger: logger, AWS: awsCfg}, nil
+}

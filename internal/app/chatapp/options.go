@@ -1,0 +1,88 @@
+package chatapp
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/media"
+	"github.com/backchannel-chat/backchannel/internal/service"
+)
+
+// Option adjusts how the chat is wired; the Lambda mains use none, the
+// local runner and tests use them to inject clients and observe.
+type Option func(*Settings)
+
+// Settings are the options collected; the builders of
+// internal/app/actionsapp and internal/app/inprocess read them.
+type Settings struct {
+	AWSConfig    *aws.Config
+	HTTPClient   *http.Client
+	Logger       *slog.Logger
+	Metrics      io.Writer
+	Poster       chat.Poster
+	StoreOptions []dynamo.Option
+	EditService  func(*service.Config)
+	Blobs        chat.BlobStore
+	Files        media.Limits
+}
+
+// Collect applies opts in order.
+func Collect(opts []Option) Settings {
+	var s Settings
+	for _, opt := range opts {
+		opt(&s)
+	}
+	return s
+}
+
+// WithAWSConfig uses cfg instead of loading the default configuration
+// (region, credentials and endpoints from the environment).
+func WithAWSConfig(cfg aws.Config) Option {
+	return func(s *Settings) { s.AWSConfig = &cfg }
+}
+
+// WithHTTPClient sends the JWKS fetches (in-process), and the AWS requests
+// when no AWS config is given, through c.
+func WithHTTPClient(c *http.Client) Option {
+	return func(s *Settings) { s.HTTPClient = c }
+}
+
+// WithLogger replaces the JSON logger on stderr at the configured level.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Settings) { s.Logger = l }
+}
+
+// WithMetrics sends the fan-out's EMF metric lines to w instead of stdout
+// (io.Discard to drop them).
+func WithMetrics(w io.Writer) Option {
+	return func(s *Settings) { s.Metrics = w }
+}
+
+// WithPoster delivers fan-out payloads through p instead of the API Gateway
+// management API (benchmarks use a no-op poster).
+func WithPoster(p chat.Poster) Option {
+	return func(s *Settings) { s.Poster = p }
+}
+
+// WithStoreOptions passes options to the DynamoDB store (for example
+// dynamo.WithCapacityRecorder).
+func WithStoreOptions(opts ...dynamo.Option) Option {
+	return func(s *Settings) { s.StoreOptions = append(s.StoreOptions, opts...) }
+}
+
+// WithServiceConfig lets edit adjust the service's configuration (limits,
+// clock) after the store, fan-out, logger and files are filled in.
+func WithServiceConfig(edit func(*service.Config)) Option {
+	return func(s *Settings) { s.EditService = edit }
+}
+
+// WithFiles turns file sharing on over blobs (nil leaves it off) with the
+// given upload limits (internal/app/actionsapp sets it from FILES_BUCKET).
+func WithFiles(blobs chat.BlobStore, limits media.Limits) Option {
+	return func(s *Settings) { s.Blobs, s.Files = blobs, limits }
+}

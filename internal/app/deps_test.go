@@ -1,0 +1,65 @@
+package app
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/backchannel-chat/backchannel"
+
+// linked lists the packages pkg links as built for Lambda (make build).
+func linked(t *testing.T, pkg string) []string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "-f", "{{.ImportPath}}", pkg)
+	cmd.Dir = "../.."
+	cmd.Env = append(cmd.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list %s: %v\n%s", pkg, err, out)
+	}
+	return strings.Fields(string(out))
+}
+
+// Each function links only what it uses: the authorizer no DynamoDB, S3,
+// service or fan-out (its cold start halves), the thumbnail function no
+// DynamoDB or service, the connection function no S3 or Cognito, the
+// actions function no Cognito, the stream function no S3, service, fan-out
+// or Cognito (only the stream decoder of internal/dynamo); and this package, which every function
+// imports, no AWS SDK at all.
+func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go tool not on PATH")
+	}
+	var (
+		dynamodb = "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+		s3       = "github.com/aws/aws-sdk-go-v2/service/s3"
+		sdk      = "github.com/aws/aws-sdk-go-v2/"
+		store    = module + "/internal/dynamo"
+		blobs    = module + "/internal/s3blob"
+		svc      = module + "/internal/service"
+		fan      = module + "/internal/fanout"
+		cognito  = module + "/internal/cognito"
+		jwt      = "github.com/golang-jwt/jwt"
+	)
+	for pkg, forbidden := range map[string][]string{
+		module + "/functions/authorizer": {dynamodb, s3, store, blobs, svc, fan, "github.com/guregu/dynamo"},
+		module + "/functions/thumbnail":  {dynamodb, store, svc, fan, cognito, jwt},
+		module + "/functions/connection": {s3, blobs, cognito, jwt},
+		module + "/functions/actions":    {cognito, jwt},
+		module + "/functions/stream":     {s3, blobs, svc, fan, cognito, jwt, module + "/internal/apigw"},
+		module + "/internal/app":         {sdk, svc, module + "/internal/media"},
+	} {
+		deps := linked(t, pkg)
+		if len(deps) < 10 {
+			t.Fatalf("go list %s found almost nothing: %v", pkg, deps)
+		}
+		for _, dep := range deps {
+			for _, bad := range forbidden {
+				if dep == bad || strings.HasPrefix(dep, strings.TrimSuffix(bad, "/")+"/") {
+					t.Errorf("%s links %s", pkg, dep)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,368 @@
+// Package app is the configuration of every function: every environment
+// variable any Lambda (or the local runner) reads is read here, in this one
+// file, into one struct per function. The wiring is in the subpackages,
+// one per function, so that each function links only what it uses:
+//
+//	internal/app/authorizerapp  the $connect authorizer (Cognito only)
+//	internal/app/connectionapp  $connect and $disconnect (DynamoDB, fan-out)
+//	internal/app/actionsapp     every action (DynamoDB, fan-out, S3)
+//	internal/app/thumbnailapp   the thumbnail maker (S3 only)
+//	internal/app/streamapp      the table's stream to EventBridge (no store, no service)
+//	internal/app/chatapp        the service core connection and actions share
+//	internal/app/inprocess      all of them in one process: make dev, tests
+//
+// This package itself links only the standard library, since the
+// authorizer imports it: no AWS SDK, no service.
+//
+// Which function reads which variable (req: required, opt: optional):
+//
+//	variable              authorizer  connection  actions  thumbnail
+//	COGNITO_ISSUER        req
+//	COGNITO_CLIENT_ID     req
+//	COGNITO_JWKS_URL      opt
+//	TABLE_NAME                        req         req
+//	WS_CALLBACK_URL                   req         req
+//	FILES_BUCKET                                  opt      req
+//	S3_USE_PATH_STYLE                             opt      opt
+//	MAX_UPLOAD_BYTES                              opt      opt
+//	ALLOWED_UPLOAD_TYPES                          opt
+//	LOG_LEVEL             opt         opt         opt      opt
+//
+// The stream function reads only EVENT_BUS_NAME (req), EVENTS_INCLUDE_TEXT
+// (opt) and LOG_LEVEL (opt): see StreamConfig.
+// The AWS region, credentials and endpoint overrides (AWS_REGION,
+// AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The variables.
+const (
+	EnvCognitoIssuer      = "COGNITO_ISSUER"
+	EnvCognitoClientID    = "COGNITO_CLIENT_ID"
+	EnvCognitoJWKSURL     = "COGNITO_JWKS_URL"
+	EnvTableName          = "TABLE_NAME"
+	EnvCallbackURL        = "WS_CALLBACK_URL"
+	EnvFilesBucket        = "FILES_BUCKET"
+	EnvS3UsePathStyle     = "S3_USE_PATH_STYLE"
+	EnvMaxUploadBytes     = "MAX_UPLOAD_BYTES"
+	EnvAllowedUploadTypes = "ALLOWED_UPLOAD_TYPES"
+	EnvLogLevel           = "LOG_LEVEL"
+	EnvEventBusName       = "EVENT_BUS_NAME"
+	EnvEventsIncludeText  = "EVENTS_INCLUDE_TEXT"
+)
+
+// CognitoConfig names the user pool and app client tokens must come from.
+type CognitoConfig struct {
+	Issuer   string // COGNITO_ISSUER
+	ClientID string // COGNITO_CLIENT_ID
+	JWKSURL  string // COGNITO_JWKS_URL, default Issuer + "/.well-known/jwks.json"
+}
+
+// UploadLimits bound uploads: MAX_UPLOAD_BYTES and ALLOWED_UPLOAD_TYPES.
+// Zero values take the defaults of internal/media (media.Limits).
+type UploadLimits struct {
+	MaxBytes     int64
+	AllowedTypes []string
+}
+
+// AuthorizerConfig is the environment of the authorizer function.
+type AuthorizerConfig struct {
+	Cognito  CognitoConfig
+	LogLevel slog.Level // LOG_LEVEL: debug, info (default), warn, error
+}
+
+// ConnectionConfig is the environment of the connection function
+// ($connect, $disconnect): the table, and the management API for the
+// presence fan-out and the cleanup of gone connections.
+type ConnectionConfig struct {
+	TableName string // TABLE_NAME
+	// CallbackURL is the management API base, WS_CALLBACK_URL:
+	// https://{apiId}.execute-api.{region}.amazonaws.com/{stage}.
+	CallbackURL string
+	LogLevel    slog.Level // LOG_LEVEL
+}
+
+// ActionsConfig is the environment of the actions function: the
+// connection function's, and the files.
+type ActionsConfig struct {
+	ConnectionConfig
+	// FilesBucket is FILES_BUCKET; empty turns file sharing off.
+	FilesBucket    string
+	S3UsePathStyle bool // S3_USE_PATH_STYLE: "true" against gofakes3
+	Files          UploadLimits
+}
+
+// ThumbnailConfig is the environment of the thumbnail function.
+type ThumbnailConfig struct {
+	Bucket         string // FILES_BUCKET (required)
+	UsePathStyle   bool   // S3_USE_PATH_STYLE
+	MaxSourceBytes int64  // MAX_UPLOAD_BYTES: the originals it reads are at most this large
+	LogLevel       slog.Level
+}
+
+// Config is every variable of the chat's functions at once: the local
+// runner and the integration tests run them all in one process
+// (internal/app/inprocess).
+type Config struct {
+	TableName string // TABLE_NAME
+	// FilesBucket is FILES_BUCKET; empty turns file sharing off.
+	FilesBucket    string
+	CallbackURL    string // WS_CALLBACK_URL
+	Cognito        CognitoConfig
+	LogLevel       slog.Level // LOG_LEVEL
+	S3UsePathStyle bool       // S3_USE_PATH_STYLE
+	Files          UploadLimits
+}
+
+// Authorizer, Connection, Actions and Thumbnail are the parts of c each
+// function reads.
+func (c Config) Authorizer() AuthorizerConfig {
+	return AuthorizerConfig{Cognito: c.Cognito, LogLevel: c.LogLevel}
+}
+
+func (c Config) Connection() ConnectionConfig {
+	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel}
+}
+
+func (c Config) Actions() ActionsConfig {
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files}
+}
+
+func (c Config) Thumbnail() ThumbnailConfig {
+	return ThumbnailConfig{Bucket: c.FilesBucket, UsePathStyle: c.S3UsePathStyle, MaxSourceBytes: c.Files.MaxBytes, LogLevel: c.LogLevel}
+}
+
+// Validate checks that everything the in-process chat needs is set.
+func (c Config) Validate() error {
+	return missing(map[string]string{
+		EnvTableName:       c.TableName,
+		EnvCallbackURL:     c.CallbackURL,
+		EnvCognitoIssuer:   c.Cognito.Issuer,
+		EnvCognitoClientID: c.Cognito.ClientID,
+	})
+}
+
+// Validate checks that everything the authorizer needs is set.
+func (c AuthorizerConfig) Validate() error {
+	return missing(map[string]string{EnvCognitoIssuer: c.Cognito.Issuer, EnvCognitoClientID: c.Cognito.ClientID})
+}
+
+// Validate checks that everything the connection function needs is set.
+func (c ConnectionConfig) Validate() error {
+	return missing(map[string]string{EnvTableName: c.TableName, EnvCallbackURL: c.CallbackURL})
+}
+
+// Validate checks that everything the thumbnail function needs is set.
+func (c ThumbnailConfig) Validate() error {
+	return missing(map[string]string{EnvFilesBucket: c.Bucket})
+}
+
+// ConfigFromEnv reads every variable of the chat (the local runner) and
+// fails naming every required variable that is missing.
+func ConfigFromEnv() (Config, error) { return readConfig(os.LookupEnv) }
+
+// AuthorizerConfigFromEnv reads the authorizer function's variables.
+func AuthorizerConfigFromEnv() (AuthorizerConfig, error) { return readAuthorizer(os.LookupEnv) }
+
+// ConnectionConfigFromEnv reads the connection function's variables.
+func ConnectionConfigFromEnv() (ConnectionConfig, error) { return readConnection(os.LookupEnv) }
+
+// ActionsConfigFromEnv reads the actions function's variables.
+func ActionsConfigFromEnv() (ActionsConfig, error) { return readActions(os.LookupEnv) }
+
+// ThumbnailConfigFromEnv reads the thumbnail function's variables.
+func ThumbnailConfigFromEnv() (ThumbnailConfig, error) { return readThumbnail(os.LookupEnv) }
+
+// LogLevelFromEnv reads LOG_LEVEL alone, for a logger needed before the
+// rest of the configuration (the local runner's gateway).
+func LogLevelFromEnv() (slog.Level, error) {
+	r := reader{lookup: os.LookupEnv}
+	return r.logLevel(), r.err()
+}
+
+func readConfig(lookup func(string) (string, bool)) (Config, error) {
+	r := reader{lookup: lookup}
+	cfg := Config{
+		TableName:      r.get(EnvTableName),
+		FilesBucket:    r.get(EnvFilesBucket),
+		CallbackURL:    r.callbackURL(),
+		Cognito:        r.cognito(),
+		LogLevel:       r.logLevel(),
+		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
+		Files:          r.uploadLimits(),
+	}
+	return cfg, r.done(cfg.Validate())
+}
+
+func readAuthorizer(lookup func(string) (string, bool)) (AuthorizerConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := AuthorizerConfig{Cognito: r.cognito(), LogLevel: r.logLevel()}
+	return cfg, r.done(cfg.Validate())
+}
+
+func readConnection(lookup func(string) (string, bool)) (ConnectionConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()}
+	return cfg, r.done(cfg.Validate())
+}
+
+func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := ActionsConfig{
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()},
+		FilesBucket:      r.get(EnvFilesBucket),
+		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
+		Files:            r.uploadLimits(),
+	}
+	return cfg, r.done(cfg.Validate())
+}
+
+func readThumbnail(lookup func(string) (string, bool)) (ThumbnailConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := ThumbnailConfig{
+		Bucket:         r.get(EnvFilesBucket),
+		UsePathStyle:   r.bool(EnvS3UsePathStyle),
+		MaxSourceBytes: r.positive(EnvMaxUploadBytes),
+		LogLevel:       r.logLevel(),
+	}
+	return cfg, r.done(cfg.Validate())
+}
+
+// reader reads variables through lookup (os.LookupEnv) and collects the
+// malformed ones; unset and blank are the same.
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (r *reader) get(name string) string {
+	v, _ := r.lookup(name)
+	return strings.TrimSpace(v)
+}
+
+func (r *reader) fail(name, value, want string) {
+	r.errs = append(r.errs, fmt.Errorf("app: %s %q: want %s", name, value, want))
+}
+
+func (r *reader) err() error { return errors.Join(r.errs...) }
+
+// done joins the malformed values and the missing ones (from validate).
+func (r *reader) done(validate error) error { return errors.Join(r.err(), validate) }
+
+func (r *reader) callbackURL() string { return strings.TrimRight(r.get(EnvCallbackURL), "/") }
+
+func (r *reader) cognito() CognitoConfig {
+	return CognitoConfig{Issuer: r.get(EnvCognitoIssuer), ClientID: r.get(EnvCognitoClientID), JWKSURL: r.get(EnvCognitoJWKSURL)}
+}
+
+func (r *reader) logLevel() slog.Level {
+	var l slog.Level
+	if v := r.get(EnvLogLevel); v != "" {
+		if err := l.UnmarshalText([]byte(v)); err != nil {
+			r.fail(EnvLogLevel, v, "debug, info, warn or error")
+		}
+	}
+	return l
+}
+
+func (r *reader) bool(name string) bool {
+	v := r.get(name)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, v, "true or false")
+	}
+	return b
+}
+
+func (r *reader) positive(name string) int64 {
+	v := r.get(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		r.fail(name, v, "a positive number of bytes")
+	}
+	return n
+}
+
+// uploadLimits reads MAX_UPLOAD_BYTES and ALLOWED_UPLOAD_TYPES; unset
+// variables leave the zero values, which take the defaults.
+func (r *reader) uploadLimits() UploadLimits {
+	l := UploadLimits{MaxBytes: r.positive(EnvMaxUploadBytes)}
+	v := r.get(EnvAllowedUploadTypes)
+	if v == "" {
+		return l
+	}
+	l.AllowedTypes = strings.Split(v, ",")
+	n := 0
+	for _, t := range l.AllowedTypes {
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		n++
+		// The check media.Limits makes again, here to name the variable.
+		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(t)); err != nil || !strings.Contains(mt, "/") {
+			r.fail(EnvAllowedUploadTypes, v, "comma-separated media types, such as image/png")
+			return l
+		}
+	}
+	if n == 0 {
+		r.fail(EnvAllowedUploadTypes, v, "at least one media type")
+	}
+	return l
+}
+
+// missing returns an error naming, in order, the variables with no value.
+func missing(vars map[string]string) error {
+	var names []string
+	for name, value := range vars {
+		if strings.TrimSpace(value) == "" {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	slices.Sort(names)
+	return fmt.Errorf("app: missing environment variables: %s", strings.Join(names, ", "))
+}
+
+// StreamConfig is the environment of the stream function (functions/stream):
+// its wiring (the EventBridge client) is in internal/app/streamapp.
+type StreamConfig struct {
+	EventBusName string     // EVENT_BUS_NAME: the custom bus chat events go to
+	IncludeText  bool       // EVENTS_INCLUDE_TEXT: "true" puts message text in the details
+	LogLevel     slog.Level // LOG_LEVEL
+}
+
+// Validate checks that everything the stream function needs is set.
+func (c StreamConfig) Validate() error {
+	return missing(map[string]string{EnvEventBusName: c.EventBusName})
+}
+
+// StreamConfigFromEnv reads the stream function's variables.
+func StreamConfigFromEnv() (StreamConfig, error) { return readStream(os.LookupEnv) }
+
+func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := StreamConfig{
+		EventBusName: r.get(EnvEventBusName),
+		IncludeText:  r.bool(EnvEventsIncludeText),
+		LogLevel:     r.logLevel(),
+	}
+	return cfg, r.done(cfg.Validate())
+}

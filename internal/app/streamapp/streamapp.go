@@ -1,0 +1,71 @@
+// Package streamapp wires the stream function: the DynamoDB stream handler
+// and its consumers, today the EventBridge publisher. It links neither the
+// table's store nor the service (only internal/dynamo's stream decoder).
+package streamapp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/eventbus"
+	"github.com/backchannel-chat/backchannel/internal/stream"
+)
+
+// Option adjusts the wiring (tests and the local runner).
+type Option func(*options)
+
+type options struct {
+	awsConfig  *aws.Config
+	httpClient *http.Client
+	logger     *slog.Logger
+}
+
+// WithAWSConfig uses cfg instead of loading the default configuration.
+func WithAWSConfig(cfg aws.Config) Option { return func(o *options) { o.awsConfig = &cfg } }
+
+// WithHTTPClient sends the EventBridge requests through c when no AWS
+// config is given.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpClient = c } }
+
+// WithLogger replaces the JSON logger on stderr at the configured level.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// Build wires the stream handler from cfg. AWS_ENDPOINT_URL_EVENTBRIDGE (or
+// the config's BaseEndpoint) points the publisher at a stand-in.
+func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.Handler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	logger := o.logger
+	if logger == nil {
+		logger = app.NewLogger(os.Stderr, cfg.LogLevel)
+	}
+	awsCfg, err := awsconfig.Load(ctx, o.awsConfig, o.httpClient)
+	if err != nil {
+		return nil, err
+	}
+	bus, err := eventbus.New(eventbridge.NewFromConfig(awsCfg), eventbus.Config{
+		BusName: cfg.EventBusName, IncludeText: cfg.IncludeText, Logger: logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("app: event bus: %w", err)
+	}
+	h, err := stream.New(stream.Config{Consumers: []chat.EventConsumer{bus}, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("app: stream handler: %w", err)
+	}
+	return h, nil
+}
