@@ -23,9 +23,9 @@ type functionSpec struct {
 // functionSpecs are the deployed functions. A new function is one entry
 // here (with its environment), its grants in grants() and its trigger.
 var functionSpecs = []functionSpec{
-	{"authorizer", 128, 10, "$connect authorizer: verifies the Cognito ID token", (*builder).apiEnv},
-	{"connection", 256, 10, "$connect and $disconnect: records and removes connections", (*builder).apiEnv},
-	{"actions", 256, 29, "Every action route and $default (29 s is API Gateway's integration limit)", (*builder).apiEnv},
+	{"authorizer", 128, 10, "$connect authorizer: verifies the Cognito ID token", (*builder).authorizerEnv},
+	{"connection", 256, 10, "$connect and $disconnect: records and removes connections", (*builder).connectionEnv},
+	{"actions", 256, 29, "Every action route and $default (29 s is API Gateway's integration limit)", (*builder).actionsEnv},
 	// Decoding a large photo needs memory, and more memory is more CPU.
 	{"thumbnail", 1024, 60, "Makes the thumbnail of each image uploaded to the files bucket", (*builder).thumbnailEnv},
 	{"stream", 256, 30, "Turns the table's stream into chat events on the EventBridge bus", (*builder).streamEnv},
@@ -79,18 +79,29 @@ func (b *builder) functions() {
 	b.grants()
 }
 
-// apiEnv is the environment of the WebSocket functions (the wiring
-// contract). The authorizer reads only the Cognito variables, but the
-// others grant nothing by themselves.
-func (b *builder) apiEnv() map[string]*string {
+// Each function gets exactly the variables its code reads (the table in
+// internal/app/env.go), so its configuration shows what it can touch.
+
+func (b *builder) authorizerEnv() map[string]*string {
 	return map[string]*string{
-		"TABLE_NAME":        b.table.TableName(),
-		"FILES_BUCKET":      b.filesBucket.BucketName(),
-		"WS_CALLBACK_URL":   b.stage.CallbackUrl(),
 		"COGNITO_ISSUER":    jsii.String(b.cognitoIssuer()),
 		"COGNITO_CLIENT_ID": b.client.UserPoolClientId(),
 		"LOG_LEVEL":         jsii.String(b.props.LogLevel),
 	}
+}
+
+func (b *builder) connectionEnv() map[string]*string {
+	return map[string]*string{
+		"TABLE_NAME":      b.table.TableName(),
+		"WS_CALLBACK_URL": b.stage.CallbackUrl(),
+		"LOG_LEVEL":       jsii.String(b.props.LogLevel),
+	}
+}
+
+func (b *builder) actionsEnv() map[string]*string {
+	env := b.connectionEnv()
+	env["FILES_BUCKET"] = b.filesBucket.BucketName()
+	return env
 }
 
 func ptr[T any](v T) *T { return &v }
