@@ -16,7 +16,7 @@ $(WEB_DIR)/node_modules/.package-lock.json: $(WEB_DIR)/package.json $(WEB_DIR)/p
 	cd $(WEB_DIR) && $(NPM) ci --no-audit --no-fund
 	@touch $@
 
-web-gen: ## regenerate web/src/api/protocol.gen.ts from internal/protocol (the Go tests check it is current)
+web-gen: ## regenerate web/src/api/protocol.gen.ts and internal/wsapi/actions.gen.go from internal/protocol (the Go tests check they are current)
 	$(GO) run ./scripts/gen-protocol
 
 web-build: web-deps ## type-check and build the web client into web/dist

@@ -75,10 +75,12 @@ func (a ActionSpec) ReplyType() reflect.Type {
 
 // ActionTable is the one list of actions. Everything else that names the
 // actions is derived from it: Actions and Requests below, the wsapi
-// dispatcher (which calls the service.Chat method of the same name and
-// charges the budget), the generated TypeScript (scripts/gen-protocol) and
-// the API Gateway routes of the CDK stack. Adding an action is one row here
-// and one service method (plus their tests and a docs/PROTOCOL.md example).
+// dispatcher (which charges the budget and calls the service.Chat method of
+// the same name through the invoker scripts/gen-protocol generates), the
+// generated TypeScript (scripts/gen-protocol) and the API Gateway routes of
+// the CDK stack. Adding an action is one row here, one service method and
+// `go run ./scripts/gen-protocol` (plus their tests and a docs/PROTOCOL.md
+// example).
 var ActionTable = []ActionSpec{
 	{Name: ActionPing, Reply: EventPong, Budget: BudgetNone, NoConnection: true},
 	{Name: ActionGetState, Reply: EventState, Budget: BudgetNone},

@@ -21,16 +21,16 @@ import (
 type ActionHandler struct {
 	service *service.Chat
 	logger  *slog.Logger
-	// actions are the rows of protocol.ActionTable bound to their service
-	// methods, by action name.
+	// actions are the rows of protocol.ActionTable bound to the generated
+	// invokers of their service methods (actions.gen.go), by action name.
 	actions map[string]*action
 	// called, when set (by tests), sees every call of a service method.
 	called func(method string, c chat.Connection, request any)
 }
 
 // NewActionHandler returns the action handler over s, logging to logger.
-// It fails when a row of protocol.ActionTable has no service method of the
-// right signature.
+// It fails when a row of protocol.ActionTable has no generated invoker, or
+// one written for another version of the row (actions.gen.go is stale).
 func NewActionHandler(s *service.Chat, logger *slog.Logger) (*ActionHandler, error) {
 	if s == nil {
 		return nil, errors.New("wsapi: nil chat service")
@@ -38,7 +38,7 @@ func NewActionHandler(s *service.Chat, logger *slog.Logger) (*ActionHandler, err
 	if logger == nil {
 		return nil, errors.New("wsapi: nil logger")
 	}
-	actions, err := bind(s, protocol.ActionTable)
+	actions, err := bind(protocol.ActionTable, invokers())
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (h *ActionHandler) Handle(ctx context.Context, req events.APIGatewayWebsock
 		}
 		h.called(a.name, conn, r)
 	}
-	ev, err := a.call(ctx, conn, f)
+	ev, err := a.invoke(h.service, ctx, conn, f.request)
 	if err != nil {
 		return h.fail(ctx, rc, f, err), nil
 	}

@@ -22,8 +22,9 @@ func BenchmarkDecodeFrame(b *testing.B) {
 	}
 }
 
-// BenchmarkPing is a whole frame through the handler: decode, the bound
-// method's call, the reply.
+// BenchmarkPing is a whole frame through the handler: decode, the
+// generated invoker's call of the method, the reply (22 allocations when the
+// method was called by reflection, 17 since it is generated).
 func BenchmarkPing(b *testing.B) {
 	c := newTestChat(b)
 	c.actions.called = nil

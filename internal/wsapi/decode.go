@@ -34,6 +34,8 @@ const (
 	fieldRequest   = 4
 )
 
+var rawType = reflect.TypeFor[json.RawMessage]()
+
 // envelopeFrame is the frame type of an action that is not known: only its
 // envelope is read.
 var envelopeFrame = frameType(nil)

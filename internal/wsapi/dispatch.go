@@ -2,53 +2,54 @@ package wsapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
-// action is one row of the action table bound to the service method that
-// runs it. Binding happens once, when the handler is built; a frame then
-// costs one decode and one call.
+// action is one row of the action table bound to the generated invoker
+// that runs its service method. Binding happens once, when the handler is
+// built; a frame then costs one decode and one call.
 type action struct {
 	spec   protocol.ActionSpec
-	name   string        // the method's name
-	method reflect.Value // the method, bound to the service
-	frame  reflect.Type  // what one frame of this action decodes into (frameType)
+	name   string       // the method's name
+	invoke invokeFunc   // calls the method (actions.gen.go)
+	frame  reflect.Type // what one frame of this action decodes into (frameType)
 	// request and reply are the row's types; nil when it has none.
 	request, reply reflect.Type
 }
 
-var (
-	contextType    = reflect.TypeFor[context.Context]()
-	connectionType = reflect.TypeFor[chat.Connection]()
-	errorType      = reflect.TypeFor[error]()
-	rawType        = reflect.TypeFor[json.RawMessage]()
-	headType       = reflect.TypeFor[protocol.Head]()
-)
+// invokeFunc calls one service method: with the caller's connection unless
+// the action needs none, with the request (a value of the row's request
+// type) when it has one. It returns a pointer to the reply event, or nil
+// when there is none.
+type invokeFunc func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error)
 
-// bind finds, for every row of table, the method of svc that runs it: the
-// method named like the action, ignoring case (sendMessage: SendMessage,
-// requestAvatarUrl: RequestAvatarURL), with the signature the row implies:
-//
-//	func(ctx context.Context[, c chat.Connection][, r Request]) ([Reply, ]error)
-//
-// The connection is there unless the row needs none, the request when the
-// row has one, the reply (the Go type of the row's event) unless success
-// sends nothing back. Every row that does not bind is reported.
-func bind(svc any, table []protocol.ActionSpec) (map[string]*action, error) {
-	recv := reflect.ValueOf(svc)
-	// The receiver's methods by lower-cased name, looked through once.
-	methods := map[string][]int{}
-	for i := range recv.NumMethod() {
-		name := strings.ToLower(recv.Type().Method(i).Name)
-		methods[name] = append(methods[name], i)
-	}
+// invoker is what scripts/gen-protocol wrote for one row (actions.gen.go):
+// the service method it calls, the row it was written for, and the call.
+// Writing it, the generator found the method by name and checked its
+// signature; the compile checks the call.
+type invoker struct {
+	method         string
+	request, reply reflect.Type // nil when the row had none
+	noConnection   bool
+	call           invokeFunc
+}
+
+var headType = reflect.TypeFor[protocol.Head]()
+
+// regenerate is the fix for a table and actions.gen.go that disagree.
+const regenerate = "actions.gen.go is stale: run go run ./scripts/gen-protocol"
+
+// bind pairs every row of table with its generated invoker and checks the
+// row. An invoker written for another version of the row (a changed
+// request, reply or connection need), or a row with no invoker, means the
+// generated file is stale. Every row that does not bind is reported.
+func bind(table []protocol.ActionSpec, invokers map[string]invoker) (map[string]*action, error) {
 	actions := make(map[string]*action, len(table))
 	var errs []error
 	for _, spec := range table {
@@ -56,7 +57,7 @@ func bind(svc any, table []protocol.ActionSpec) (map[string]*action, error) {
 			errs = append(errs, fmt.Errorf("action %s: listed twice", spec.Name))
 			continue
 		}
-		a, err := bindOne(recv, methods, spec)
+		a, err := bindOne(spec, invokers)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("action %s: %w", spec.Name, err))
 			continue
@@ -64,12 +65,12 @@ func bind(svc any, table []protocol.ActionSpec) (map[string]*action, error) {
 		actions[spec.Name] = a
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("wsapi: the action table does not match %T:\n%w", svc, err)
+		return nil, fmt.Errorf("wsapi: the action table does not match the service:\n%w", err)
 	}
 	return actions, nil
 }
 
-func bindOne(recv reflect.Value, methods map[string][]int, spec protocol.ActionSpec) (*action, error) {
+func bindOne(spec protocol.ActionSpec, invokers map[string]invoker) (*action, error) {
 	if spec.Name == "" {
 		return nil, errors.New("no name")
 	}
@@ -91,57 +92,20 @@ func bindOne(recv reflect.Value, methods map[string][]int, spec protocol.ActionS
 	if a.request != nil && (a.request.Kind() != reflect.Struct || a.request.Name() == "") {
 		return nil, fmt.Errorf("request %v is not a named struct", a.request)
 	}
-
-	in := []reflect.Type{contextType}
-	if !spec.NoConnection {
-		in = append(in, connectionType)
-	}
-	if a.request != nil {
-		in = append(in, a.request)
-	}
-	out := []reflect.Type{errorType}
-	if a.reply != nil {
-		out = []reflect.Type{a.reply, errorType}
-	}
-	want := reflect.FuncOf(in, out, false)
-
-	found := methods[strings.ToLower(spec.Name)]
+	inv, ok := invokers[spec.Name]
 	switch {
-	case len(found) == 0:
-		return nil, fmt.Errorf("no service method %s%s", strings.ToUpper(spec.Name[:1])+spec.Name[1:], strings.TrimPrefix(want.String(), "func"))
-	case len(found) > 1:
-		return nil, fmt.Errorf("several service methods match: %s and %s", recv.Type().Method(found[0]).Name, recv.Type().Method(found[1]).Name)
+	case !ok || inv.call == nil:
+		return nil, fmt.Errorf("no invoker: %s", regenerate)
+	case inv.request != a.request:
+		return nil, fmt.Errorf("the invoker of %s takes request %v, the row %v: %s", inv.method, inv.request, a.request, regenerate)
+	case inv.reply != a.reply:
+		return nil, fmt.Errorf("the invoker of %s returns %v, the row replies %v: %s", inv.method, inv.reply, a.reply, regenerate)
+	case inv.noConnection != spec.NoConnection:
+		return nil, fmt.Errorf("the invoker of %s has noConnection %t, the row %t: %s", inv.method, inv.noConnection, spec.NoConnection, regenerate)
 	}
-	a.name = recv.Type().Method(found[0]).Name
-	a.method = recv.Method(found[0])
-	if got := a.method.Type(); got != want {
-		return nil, fmt.Errorf("method %s is %v, want %v", a.name, got, want)
-	}
+	a.name, a.invoke = inv.method, inv.call
 	a.frame = frameType(a.request)
 	return a, nil
-}
-
-// call runs the action's method with the frame's request and returns a
-// pointer to the reply event, or nil when there is none.
-func (a *action) call(ctx context.Context, c chat.Connection, f frame) (any, error) {
-	args := make([]reflect.Value, 0, 3)
-	args = append(args, reflect.ValueOf(&ctx).Elem())
-	if !a.spec.NoConnection {
-		args = append(args, reflect.ValueOf(c))
-	}
-	if a.request != nil {
-		args = append(args, f.request)
-	}
-	out := a.method.Call(args)
-	if err, _ := out[len(out)-1].Interface().(error); err != nil {
-		return nil, err
-	}
-	if a.reply == nil {
-		return nil, nil
-	}
-	ev := reflect.New(a.reply)
-	ev.Elem().Set(out[0])
-	return ev.Interface(), nil
 }
 
 // setRequestID stamps the client's request id on a reply event. Every event
