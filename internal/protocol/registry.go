@@ -22,7 +22,7 @@ var Requests = map[string]any{
 	ActionDeleteMessage:       MessageRef{},
 	ActionHistory:             HistoryRequest{},
 	ActionResume:              ResumeRequest{},
-	ActionTyping:              RoomRequest{},
+	ActionTyping:              TypingRequest{},
 	ActionMarkRead:            MessageRef{},
 	ActionRequestUpload:       RequestUploadRequest{},
 	ActionRequestDownload:     RequestDownloadRequest{},

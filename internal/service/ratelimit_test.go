@@ -40,7 +40,7 @@ func TestRateLimitIsPerUser(t *testing.T) {
 		t.Errorf("bob was limited by alice's traffic: %v", err)
 	}
 	// Typing, markRead and getState are not counted.
-	if err := h.svc.Typing(h.ctx, alice, protocol.RoomRequest{RoomID: chat.GeneralRoomID}); err != nil {
+	if err := h.svc.Typing(h.ctx, alice, protocol.TypingRequest{RoomID: chat.GeneralRoomID}); err != nil {
 		t.Errorf("typing: %v", err)
 	}
 	if _, err := h.svc.MarkRead(h.ctx, alice, protocol.MessageRef{RoomID: chat.GeneralRoomID, Seq: 1}); err != nil {

@@ -148,7 +148,7 @@ func (f *fakeService) Resume(_ context.Context, c chat.Connection, r protocol.Re
 	return answer(f, "Resume", c, r, protocol.MissedEvent{Head: head(protocol.EventMissed)})
 }
 
-func (f *fakeService) Typing(_ context.Context, c chat.Connection, r protocol.RoomRequest) error {
+func (f *fakeService) Typing(_ context.Context, c chat.Connection, r protocol.TypingRequest) error {
 	_, err := answer(f, "Typing", c, r, struct{}{})
 	return err
 }

@@ -164,7 +164,7 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await pageB.getByRole("button", { name: "Leave channel" }).click();
   await waitFor(async () => (await pageB.locator("nav.sidebar .room-link", { hasText: "ops" }).count()) === 0, "ops to leave Bo's sidebar");
   acceptConfirm = false;
-  await pageA.getByRole("button", { name: "1 members" }).waitFor();
+  await pageA.getByRole("button", { name: "1 member", exact: true }).waitFor();
 
   // A private channel, with Bo invited from the user list.
   await pageA.getByRole("button", { name: "Create a channel" }).click();

@@ -38,7 +38,7 @@ export type RequestDownloadAction = { action: "requestDownload"; requestId?: str
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
-export type TypingAction = { action: "typing"; requestId?: string } & RoomRequest;
+export type TypingAction = { action: "typing"; requestId?: string } & TypingRequest;
 export type UpdateChannelAction = { action: "updateChannel"; requestId?: string } & UpdateChannelRequest;
 export type UpdateProfileAction = { action: "updateProfile"; requestId?: string } & UpdateProfileRequest;
 export type ClientAction =
@@ -197,6 +197,11 @@ export interface SendMessageRequest {
   attachments?: Attachment[];
 }
 
+export interface TypingRequest {
+  roomId: string;
+  stopped?: boolean;
+}
+
 export interface UpdateChannelRequest {
   roomId: string;
   name?: string;
@@ -342,6 +347,7 @@ export interface TypingEvent {
   roomId: string;
   userId: string;
   displayName: string;
+  stopped?: boolean;
 }
 
 export interface UploadTicketEvent {

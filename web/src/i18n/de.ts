@@ -36,6 +36,10 @@ export const de: Record<MessageKey, string> = {
   "auth.sessionLost": "Deine Sitzung ist abgelaufen. Bitte melde dich erneut an.",
 
   "conn.offline": "Du bist offline. Verbindung wird wiederhergestellt…",
+  "conn.pending": "{n, plural, one {# Nachricht wartet und wird gesendet} other {# Nachrichten warten und werden gesendet}}, sobald die Verbindung zurück ist.",
+  "conn.statusOnline": "Online",
+  "conn.statusOffline": "Offline",
+  "conn.statusConnecting": "Verbinde…",
   "conn.connecting": "Verbinde…",
 
   "nav.openSidebar": "Raumliste öffnen",
@@ -53,7 +57,7 @@ export const de: Record<MessageKey, string> = {
   "sidebar.settings": "Einstellungen",
   "sidebar.signOut": "Abmelden",
   "sidebar.unread": "{n} ungelesen",
-  "sidebar.mentions": "{n} Erwähnungen",
+  "sidebar.mentions": "{n, plural, one {# Erwähnung} other {# Erwähnungen}}",
   "sidebar.you": "(du)",
 
   "presence.online": "online",
@@ -61,7 +65,7 @@ export const de: Record<MessageKey, string> = {
 
   "room.none": "Wähle links einen Raum, um loszulegen.",
   "room.noTopic": "Kein Thema",
-  "room.members": "{n} Mitglieder",
+  "room.members": "{n, plural, one {# Mitglied} other {# Mitglieder}}",
   "room.settings": "Kanaleinstellungen",
   "room.leave": "Kanal verlassen",
   "room.leaveConfirm": "#{name} verlassen?",
@@ -74,6 +78,7 @@ export const de: Record<MessageKey, string> = {
   "msg.edited": "(bearbeitet)",
   "msg.deleted": "Diese Nachricht wurde gelöscht.",
   "msg.sending": "Wird gesendet…",
+  "msg.waiting": "Noch nicht gesendet: wird gesendet, sobald du wieder online bist",
   "msg.failed": "Nicht gesendet: {error}",
   "msg.retry": "Erneut versuchen",
   "msg.discard": "Verwerfen",
@@ -90,6 +95,8 @@ export const de: Record<MessageKey, string> = {
   "msg.loadOlder": "Ältere Nachrichten laden",
   "msg.beginning": "Hier beginnt {room}.",
   "msg.jumpLatest": "Zu den neuesten",
+  "msg.jumpUnread": "Zur ersten ungelesenen",
+  "msg.newMessages": "Neue Nachrichten",
   "msg.newBelow": "Neue Nachrichten unten",
   "msg.today": "Heute",
   "msg.yesterday": "Gestern",
@@ -140,7 +147,7 @@ export const de: Record<MessageKey, string> = {
   "browse.open": "Öffnen",
   "browse.empty": "Noch keine öffentlichen Kanäle.",
   "browse.more": "Mehr zeigen",
-  "browse.members": "{n} Mitglieder",
+  "browse.members": "{n, plural, one {# Mitglied} other {# Mitglieder}}",
 
   "users.dmTitle": "Neue Direktnachricht",
   "users.inviteTitle": "In #{name} einladen",

@@ -34,6 +34,10 @@ export const en = {
   "auth.sessionLost": "Your session ended. Please sign in again.",
 
   "conn.offline": "You are offline. Reconnecting…",
+  "conn.pending": "{n, plural, one {# message waits and will be sent} other {# messages wait and will be sent}} when the connection is back.",
+  "conn.statusOnline": "Online",
+  "conn.statusOffline": "Offline",
+  "conn.statusConnecting": "Connecting…",
   "conn.connecting": "Connecting…",
 
   "nav.openSidebar": "Open the room list",
@@ -51,7 +55,7 @@ export const en = {
   "sidebar.settings": "Settings",
   "sidebar.signOut": "Sign out",
   "sidebar.unread": "{n} unread",
-  "sidebar.mentions": "{n} mentions",
+  "sidebar.mentions": "{n, plural, one {# mention} other {# mentions}}",
   "sidebar.you": "(you)",
 
   "presence.online": "online",
@@ -59,7 +63,7 @@ export const en = {
 
   "room.none": "Pick a room on the left to start talking.",
   "room.noTopic": "No topic",
-  "room.members": "{n} members",
+  "room.members": "{n, plural, one {# member} other {# members}}",
   "room.settings": "Channel settings",
   "room.leave": "Leave channel",
   "room.leaveConfirm": "Leave #{name}?",
@@ -72,6 +76,7 @@ export const en = {
   "msg.edited": "(edited)",
   "msg.deleted": "This message was deleted.",
   "msg.sending": "Sending…",
+  "msg.waiting": "Not sent yet: will be sent when you are back online",
   "msg.failed": "Not sent: {error}",
   "msg.retry": "Retry",
   "msg.discard": "Discard",
@@ -88,6 +93,8 @@ export const en = {
   "msg.loadOlder": "Load older messages",
   "msg.beginning": "This is the beginning of {room}.",
   "msg.jumpLatest": "Jump to latest",
+  "msg.jumpUnread": "Jump to first unread",
+  "msg.newMessages": "New messages",
   "msg.newBelow": "New messages below",
   "msg.today": "Today",
   "msg.yesterday": "Yesterday",
@@ -138,7 +145,7 @@ export const en = {
   "browse.open": "Open",
   "browse.empty": "No public channels yet.",
   "browse.more": "Show more",
-  "browse.members": "{n} members",
+  "browse.members": "{n, plural, one {# member} other {# members}}",
 
   "users.dmTitle": "New direct message",
   "users.inviteTitle": "Invite to #{name}",

@@ -99,9 +99,15 @@ export const reduceRooms: SliceReducer = (state, action, { prev }) => {
       }
       return next;
     }
+    // The count follows the member list when it is known (a listMembers or
+    // invite reply carries it whole; a join we already counted is no news).
+    case "members":
+      return withMemberCount(state, action.roomId, () => action.members.length);
     case "memberJoined":
+      if (prev.members[action.roomId]?.[action.user.userId]) return state;
       return withMemberCount(state, action.roomId, (n) => n + 1);
     case "memberLeft":
+      if (prev.members[action.roomId] && !prev.members[action.roomId][action.user.userId]) return state;
       return withMemberCount(state, action.roomId, (n) => Math.max(0, n - 1));
     case "read":
       return ourRead(state, action.roomId, action.userId, action.seq);

@@ -1,7 +1,7 @@
 // The composer: a growing textarea (Enter sends, Shift+Enter breaks the
 // line), typing notifications, @mention autocomplete, the emoji picker and
 // attachments (the paperclip button, or pasted images).
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Profile } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { EmojiPicker } from "./EmojiPicker";
@@ -29,6 +29,7 @@ export function mentionHandle(u: Profile): string {
 }
 
 const drafts = new Map<string, string>();
+const COMPOSER_MAX_PX = 240;
 
 // pastedName names a pasted image (clipboards call them all "image.png"):
 // pasted-image-20261121-031500.png.
@@ -77,6 +78,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     setMention(mentionAt(el.value, el.selectionStart ?? el.value.length));
     setActive(0);
     if (el.value.trim()) chat.typing(roomId);
+    else chat.stopTyping(roomId);
   };
 
   const insert = (s: string, from: number, to: number) => {
@@ -151,7 +153,17 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   };
 
   const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
-  const rows = Math.min(8, Math.max(1, text.split("\n").length));
+  // The textarea grows with its content, wrapped lines included, up to
+  // COMPOSER_MAX_PX (or 40% of the screen), then scrolls.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.style.height = "auto";
+    const max = Math.min(COMPOSER_MAX_PX, Math.round(window.innerHeight * 0.4));
+    const want = el.scrollHeight + (el.offsetHeight - el.clientHeight);
+    el.style.height = `${Math.min(want, max)}px`;
+    el.style.overflowY = want > max ? "auto" : "hidden";
+  }, [text]);
   return (
     <div class="composer">
       {listOpen && (
@@ -197,7 +209,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         <textarea
           id="composer-input"
           ref={ref}
-          rows={rows}
+          rows={1}
           value={text}
           placeholder={t("composer.placeholder", { room: label })}
           aria-label={t("composer.label", { room: label })}

@@ -111,7 +111,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
         )}
         {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
         {m.editedAt && !m.deleted && !editing && <span class="edited">{t("msg.edited")}</span>}
-        {p?.status === "sending" && <span class="status-line">{t("msg.sending")}</span>}
+        {p?.status === "sending" && <span class="status-line">{chat.status === "online" ? t("msg.sending") : t("msg.waiting")}</span>}
         {p?.status === "failed" && (
           <span class="status-line failed" role="alert">
             {t("msg.failed", { error: p.error ?? "" })}{" "}

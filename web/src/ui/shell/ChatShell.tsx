@@ -28,12 +28,18 @@ export function ChatShell() {
     return () => narrow.removeEventListener?.("change", onChange);
   }, []);
 
-  // Open #general (or the first room) once the rooms are known.
+  // Reopen the room last open (this browser remembers it per user), else
+  // #general (or the first room), once the rooms are known.
+  const lastKey = `backchannel.lastRoom.${state.me?.userId ?? ""}`;
   useEffect(() => {
-    if (state.activeRoom || Object.keys(state.rooms).length === 0) return;
-    const first = state.rooms.general ? "general" : Object.keys(state.rooms)[0];
+    if (state.activeRoom || Object.keys(state.rooms).length === 0 || !state.me) return;
+    const last = localStorage.getItem(lastKey) ?? "";
+    const first = state.rooms[last] ? last : state.rooms.general ? "general" : Object.keys(state.rooms)[0];
     chat.openRoom(first);
-  }, [state.rooms, state.activeRoom]);
+  }, [state.rooms, state.activeRoom, state.me]);
+  useEffect(() => {
+    if (state.activeRoom && state.me) localStorage.setItem(lastKey, state.activeRoom);
+  }, [state.activeRoom, state.me]);
 
   const closeDrawer = () => {
     setDrawer(false);
@@ -49,6 +55,8 @@ export function ChatShell() {
   }, [drawer]);
 
   const room = state.rooms[state.activeRoom];
+  // Messages written while offline wait in the outbox.
+  const waiting = state.pending.filter((p) => p.status === "sending").length;
   const open = (roomId: string) => {
     chat.openRoom(roomId);
     setDrawer(false);
@@ -61,6 +69,7 @@ export function ChatShell() {
       {chat.status !== "online" && (
         <div class="banner offline" role="status">
           {chat.status === "connecting" ? t("conn.connecting") : t("conn.offline")}
+          {waiting > 0 && ` ${t("conn.pending", { n: waiting })}`}
         </div>
       )}
       <header class="topbar">

@@ -75,9 +75,12 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
         </section>
       </div>
       {state.me && (
-        <div class="me">
-          <Avatar user={state.me} size={32} presence />
-          <span class="me-name">{state.me.displayName}</span>
+        <div class="me-bar">
+          <Avatar user={{ ...state.me, online: chat.status === "online" }} size={32} presence />
+          <span class="me-text">
+            <span class="me-name">{state.me.displayName}</span>
+            <span class={`me-status ${chat.status}`}>{chat.status === "online" ? t("conn.statusOnline") : chat.status === "connecting" ? t("conn.statusConnecting") : t("conn.statusOffline")}</span>
+          </span>
           <button type="button" class="icon-btn" aria-label={t("sidebar.settings")} title={t("sidebar.settings")} onClick={() => onDialog("settings")}>
             ⚙
           </button>

@@ -1,0 +1,222 @@
+// End-to-end checks of issue 10 (the web client tried as a new user would):
+// send order, reopening where one left off, the offline state, typing, and
+// the look of mentions, the composer and counts. Its own stack; three
+// people (Cy, Di, Ed) so that it does not depend on chat.test.mjs.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { confirmationCode, startStack, waitFor } from "./stack.mjs";
+import { axeCheck, composer, messages, openPage, send, signUp as signUpOn } from "./helpers.mjs";
+
+let stack;
+const run = Date.now().toString(36);
+const cy = { email: `cy-${run}@example.com`, name: "Cy Clark", password: "correct horse 1" };
+const di = { email: `di-${run}@example.com`, name: "Di Dunn", password: "battery staple 2" };
+let pageC, pageD;
+
+before(async () => {
+  stack = await startStack({ logName: "polish-stack.log" });
+  pageC = await openPage(stack);
+  pageD = await openPage(stack);
+  await signUpOn(stack, pageC, cy);
+  await signUpOn(stack, pageD, di);
+}, { timeout: 300_000 });
+
+after(async () => {
+  await stack?.stop();
+});
+
+// seqOrder: the texts of the room's stored messages matching re, in the
+// order shown.
+const shown = (page, re) =>
+  page.evaluate((src) => {
+    const rx = new RegExp(src);
+    return [...document.querySelectorAll(".messages article.msg")].map((a) => a.querySelector(".msg-text")?.textContent ?? "").filter((t) => rx.test(t));
+  }, re.source);
+
+test("item 1: 200 rapid sends of one client are stored and shown in order, by everyone and after a reload", { timeout: 300_000 }, async () => {
+  const N = 200;
+  const want = Array.from({ length: N }, (_, i) => `order ${i + 1}`);
+  for (const text of want) {
+    await composer(pageC).fill(text);
+    await composer(pageC).press("Enter");
+  }
+  // While they go out, the pending ones are shown in the order typed.
+  const pendingNow = await shown(pageC, /^order \d+$/);
+  const byNumber = (a, b) => +a.split(" ")[1] - +b.split(" ")[1];
+  assert.deepEqual(pendingNow, [...pendingNow].sort(byNumber), "pending ones in the order typed");
+  assert.ok((await pageC.locator("article.msg.pending").count()) > 0, "some still pending right after typing");
+  // The rate limit (30 writes per 10 s) makes this take about a minute.
+  await waitFor(async () => (await pageC.locator("article.msg.pending").count()) === 0, "every send acked", 200_000);
+  await waitFor(async () => (await shown(pageD, /^order \d+$/)).length === N, "Di to see all 200", 60_000);
+  assert.deepEqual(await shown(pageD, /^order \d+$/), want, "Di sees them in order");
+  assert.deepEqual(await shown(pageC, /^order \d+$/), want, "Cy sees them in order");
+  // And in storage: a reload shows them in order (the newest page at least).
+  await pageD.reload();
+  await messages(pageD).getByText("order 200", { exact: true }).waitFor();
+  const after = await shown(pageD, /^order \d+$/);
+  assert.ok(after.length >= 40, `a page of history (${after.length})`);
+  assert.deepEqual(after, want.slice(N - after.length), "after a reload, still in order");
+  await waitFor(() => pageD.evaluate(() => window.backchannel?.status === "online"), "Di online again");
+});
+
+const inView = (page, locator) =>
+  locator.evaluate((n) => {
+    const box = n.closest(".messages").getBoundingClientRect();
+    const r = n.getBoundingClientRect();
+    return r.top >= box.top - 1 && r.top < box.bottom;
+  });
+const roomLink = (page, name) => page.locator("nav.sidebar .room-link", { hasText: name });
+
+test("item 2: the app reopens the last room, and a room opens at its first unread, marking read only what was seen", { timeout: 240_000 }, async () => {
+  // Di goes to a channel of her own; Cy writes 70 messages in #general.
+  await pageD.getByRole("button", { name: "Create a channel" }).click();
+  await pageD.getByLabel("Name").fill("quiet");
+  await pageD.getByRole("button", { name: "Create", exact: true }).click();
+  await pageD.getByRole("heading", { name: /#quiet/ }).waitFor();
+  for (let i = 1; i <= 70; i++) {
+    await composer(pageC).fill(`unread ${i}`);
+    await composer(pageC).press("Enter");
+  }
+  await waitFor(async () => (await pageC.locator("article.msg.pending").count()) === 0, "Cy's sends acked", 120_000);
+  await roomLink(pageD, "general").locator(".badge").waitFor();
+
+  // A reload reopens #quiet, not #general (which would mark it read).
+  await pageD.reload();
+  await pageD.getByRole("heading", { name: /#quiet/ }).waitFor();
+  await waitFor(() => pageD.evaluate(() => window.backchannel?.status === "online"), "Di online");
+  await roomLink(pageD, "general").locator(".badge").waitFor();
+
+  // #general opens at the first unread message, under a divider, even
+  // though it is more than a page (50) back.
+  await roomLink(pageD, "general").click();
+  const divider = messages(pageD).locator(".unread-divider");
+  await divider.waitFor();
+  await messages(pageD).getByText("unread 1", { exact: true }).waitFor();
+  await waitFor(() => inView(pageD, messages(pageD).getByText("unread 1", { exact: true })), "the first unread message in view");
+  assert.equal(await inView(pageD, divider), true, "the divider in view");
+  assert.equal(await inView(pageD, messages(pageD).getByText("unread 70", { exact: true })), false, "the newest is below, not yet seen");
+  await pageD.waitForTimeout(1500);
+  // Only what was on screen was marked read: #general is still unread.
+  await roomLink(pageD, "quiet").click();
+  await pageD.getByRole("heading", { name: /#quiet/ }).waitFor();
+  await roomLink(pageD, "general").locator(".badge").waitFor();
+  const left = Number(await roomLink(pageD, "general").locator(".badge").first().innerText());
+  assert.ok(left > 0 && left < 70, `part of #general still unread (${left})`);
+
+  // Back in #general, at the bottom: the jump control brings the first unread back.
+  await roomLink(pageD, "general").click();
+  await divider.waitFor();
+  await messages(pageD).evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await pageD.getByRole("button", { name: /Jump to first unread/ }).click();
+  await waitFor(() => inView(pageD, divider), "the divider back in view");
+  await messages(pageD).evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await roomLink(pageD, "quiet").click();
+  await waitFor(async () => (await roomLink(pageD, "general").locator(".badge").count()) === 0, "#general read after scrolling to the bottom");
+});
+
+test("item 7: going offline shows it, and says what happens to the messages written meanwhile", async () => {
+  await roomLink(pageC, "general").click();
+  await roomLink(pageD, "general").click();
+  await pageD.getByRole("heading", { name: /#general/ }).waitFor();
+  const meStatus = pageD.locator(".me-bar .me-status");
+  assert.equal(await meStatus.innerText(), "Online");
+  await pageD.context().setOffline(true);
+  await pageD.getByText("You are offline. Reconnecting…").waitFor({ timeout: 5000 });
+  assert.equal(await meStatus.innerText(), "Offline");
+  assert.equal(await pageD.locator(".me-bar .dot.off").count(), 1, "my own presence dot shows offline");
+  await send(pageD, "written with no network");
+  await messages(pageD).locator("article.msg.pending", { hasText: "written with no network" }).getByText("will be sent when you are back online").waitFor();
+  await pageD.locator(".banner.offline", { hasText: "1 message waits and will be sent when the connection is back." }).waitFor();
+  await pageD.context().setOffline(false);
+  await messages(pageC).getByText("written with no network").waitFor();
+  await waitFor(async () => (await meStatus.innerText()) === "Online", "Di online again");
+  assert.equal(await pageD.locator(".banner.offline").count(), 0);
+});
+
+test("item 6: clearing the draft stops \"is typing\" at once", async () => {
+  await composer(pageC).pressSequentially("let me thi", { delay: 20 });
+  await pageD.getByText("Cy Clark is typing…").waitFor();
+  const t0 = Date.now();
+  await composer(pageC).fill("");
+  await waitFor(async () => (await pageD.getByText("Cy Clark is typing…").count()) === 0, "the typing line to go");
+  assert.ok(Date.now() - t0 < 2000, `gone after ${Date.now() - t0} ms (the expiry is 4 s)`);
+  // And sending ends it too.
+  await pageC.waitForTimeout(3100); // past the typing throttle
+  await composer(pageC).pressSequentially("ok: ", { delay: 20 });
+  await pageD.getByText("Cy Clark is typing…").waitFor();
+  await composer(pageC).pressSequentially("done");
+  await composer(pageC).press("Enter");
+  await waitFor(async () => (await pageD.getByText("Cy Clark is typing…").count()) === 0, "the typing line to go after sending", 2000);
+});
+
+test("item 3: a mention of me is an inline chip inside the sentence", async () => {
+  await composer(pageC).pressSequentially("see @Di");
+  await pageC.getByRole("option", { name: /Di Dunn/ }).waitFor();
+  await composer(pageC).press("Enter");
+  await composer(pageC).pressSequentially("about the deploy");
+  await composer(pageC).press("Enter");
+  const chip = messages(pageD).locator(".mention.me", { hasText: "Di Dunn" }).last();
+  await chip.waitFor();
+  const box = await chip.evaluate((el) => {
+    const text = el.closest(".msg-text");
+    const r = el.getBoundingClientRect();
+    return { display: getComputedStyle(el).display, width: r.width, textWidth: text.getBoundingClientRect().width, lines: el.getClientRects().length, textHeight: text.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(text).lineHeight) };
+  });
+  assert.equal(box.display, "inline");
+  assert.equal(box.lines, 1, "the chip stays on the line");
+  assert.ok(box.width < box.textWidth / 2, `not a full-width bar (${box.width} of ${box.textWidth})`);
+  assert.ok(box.textHeight < box.lineHeight * 1.8, `the sentence is one line (${box.textHeight}px)`);
+});
+
+test("item 4: the composer grows with wrapped text, up to a limit, then scrolls", async () => {
+  const input = composer(pageC);
+  const one = await input.evaluate((el) => el.getBoundingClientRect().height);
+  await input.fill("a long paragraph without line breaks ".repeat(12));
+  const grown = await input.evaluate((el) => ({ h: el.getBoundingClientRect().height, sh: el.scrollHeight, ch: el.clientHeight }));
+  assert.ok(grown.h > one * 2, `grew from ${one} to ${grown.h}`);
+  assert.ok(grown.sh <= grown.ch + 1, "nothing clipped");
+  await input.fill("a very long paragraph ".repeat(300));
+  const capped = await input.evaluate((el) => ({ h: el.getBoundingClientRect().height, sh: el.scrollHeight, ch: el.clientHeight, oy: getComputedStyle(el).overflowY }));
+  assert.ok(capped.h <= 241, `capped at ${capped.h}`);
+  assert.ok(capped.sh > capped.ch && capped.oy === "auto", "then it scrolls");
+  await input.fill("");
+  await waitFor(async () => (await input.evaluate((el) => el.getBoundingClientRect().height)) <= one + 1, "back to one line");
+});
+
+test("item 5: member counts stay live for the inviter and use the language's plurals", async () => {
+  await pageC.getByRole("button", { name: "Create a channel" }).click();
+  await pageC.getByLabel("Name").fill("team");
+  await pageC.getByRole("button", { name: "Create", exact: true }).click();
+  await pageC.getByRole("heading", { name: /#team/ }).waitFor();
+  await pageC.getByRole("button", { name: "1 member", exact: true }).waitFor();
+  await pageC.getByRole("button", { name: "Invite people" }).click();
+  await pageC.getByRole("checkbox", { name: /Di Dunn/ }).check();
+  await pageC.getByRole("button", { name: "Invite", exact: true }).click();
+  await pageC.getByRole("button", { name: "2 members", exact: true }).waitFor({ timeout: 5000 });
+  await roomLink(pageD, "team").waitFor();
+});
+
+test("item 8: the display name given at sign-up survives confirming in another browser", async () => {
+  const ed = { email: `ed-${run}@example.com`, name: "Ed Evans", password: "purple monkey 3" };
+  const first = await openPage(stack);
+  await first.goto(stack.info.webUrl);
+  await first.getByRole("button", { name: "Create account" }).click();
+  await first.getByLabel("Display name").fill(ed.name);
+  await first.getByLabel("Email").fill(ed.email);
+  await first.getByLabel("Password").fill(ed.password);
+  await first.locator("form").getByRole("button", { name: "Create account" }).click();
+  await first.getByLabel("Confirmation code").waitFor();
+  await first.context().close();
+  // Another browser: sign in, confirm there.
+  const other = await openPage(stack);
+  await other.goto(stack.info.webUrl);
+  await other.getByLabel("Email").fill(ed.email);
+  await other.getByLabel("Password").fill(ed.password);
+  await other.locator("form").getByRole("button", { name: "Sign in" }).click();
+  await other.getByLabel("Confirmation code").waitFor();
+  await other.getByLabel("Confirmation code").fill(await confirmationCode(stack.info, ed.email));
+  await other.getByRole("button", { name: "Confirm" }).click();
+  await other.getByRole("heading", { name: /#general/ }).waitFor();
+  await waitFor(async () => (await other.locator(".me-bar .me-name").innerText()) === "Ed Evans", "Ed's name from the sign-up");
+  await other.context().close();
+});
