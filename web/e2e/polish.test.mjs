@@ -190,6 +190,10 @@ test("item 5: member counts stay live for the inviter and use the language's plu
   await pageC.getByRole("heading", { name: /#team/ }).waitFor();
   await pageC.getByRole("button", { name: "1 member", exact: true }).waitFor();
   await pageC.getByRole("button", { name: "Invite people" }).click();
+  await pageC.getByRole("checkbox", { name: /Di Dunn/ }).waitFor();
+  // Item 11: no UUIDs as handles in the picker.
+  const rows = await pageC.locator(".pick-row").allInnerTexts();
+  assert.ok(rows.length > 0 && rows.every((r) => !/[0-9a-f]{8}-[0-9a-f]{4}-/.test(r)), `picker rows: ${JSON.stringify(rows)}`);
   await pageC.getByRole("checkbox", { name: /Di Dunn/ }).check();
   await pageC.getByRole("button", { name: "Invite", exact: true }).click();
   await pageC.getByRole("button", { name: "2 members", exact: true }).waitFor({ timeout: 5000 });

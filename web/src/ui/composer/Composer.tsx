@@ -1,6 +1,7 @@
 // The composer: a growing textarea (Enter sends, Shift+Enter breaks the
 // line), typing notifications, @mention autocomplete, the emoji picker and
 // attachments (the paperclip button, or pasted images).
+import { handle } from "../common/handle";
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Profile } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
@@ -127,6 +128,14 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       send();
+    } else if (e.key === "ArrowUp" && !text && !e.altKey && !e.shiftKey && !e.ctrlKey && !e.metaKey) {
+      // Up in an empty composer edits my last message.
+      const mine = document.querySelectorAll<HTMLElement>(".messages article.msg.mine[data-seq]:not(.deleted) [data-action=edit]");
+      const edit = mine[mine.length - 1];
+      if (edit) {
+        e.preventDefault();
+        edit.click();
+      }
     }
   };
 
@@ -180,7 +189,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
                 pick(u);
               }}
             >
-              <strong>{u.displayName}</strong> {u.username !== u.userId && <span class="muted">@{u.username}</span>}
+              <strong>{u.displayName}</strong> {handle(u) && <span class="muted">{handle(u)}</span>}
             </li>
           ))}
         </ul>

@@ -10,6 +10,7 @@ import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
+import { ConfirmDialog } from "../common/ConfirmDialog";
 
 export interface ListItem {
   msg: Message;
@@ -53,10 +54,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
     });
   };
 
-  const remove = async () => {
-    if (!confirm(t("msg.confirmDelete"))) return;
-    await run(() => chat.remove(m.roomId, m.seq));
-  };
+  const [confirming, setConfirming] = useState(false);
 
   const classes = ["msg", head ? "head" : "cont", mine ? "mine" : "", p ? `pending ${p.status}` : "", m.deleted ? "deleted" : "", mentionsMe ? "mentions-me" : "", layout].filter(Boolean).join(" ");
   return (
@@ -137,6 +135,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           <button
             type="button"
             class="icon-btn"
+            data-action="edit"
             aria-label={t("msg.edit")}
             title={t("msg.edit")}
             onClick={() => {
@@ -146,10 +145,19 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           >
             ✎
           </button>
-          <button type="button" class="icon-btn" aria-label={t("msg.delete")} title={t("msg.delete")} onClick={() => void remove()}>
+          <button type="button" class="icon-btn" aria-label={t("msg.delete")} title={t("msg.delete")} onClick={() => setConfirming(true)}>
             🗑
           </button>
         </div>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={t("msg.confirmDelete")}
+          body={t("msg.confirmDeleteBody")}
+          action={t("msg.delete")}
+          onConfirm={() => run(() => chat.remove(m.roomId, m.seq))}
+          onClose={() => setConfirming(false)}
+        />
       )}
     </article>
   );

@@ -156,9 +156,12 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       .finally(() => setLoadingOlder(false));
   };
 
+  // Scrolls that follow a focus move (tabbing into or through the list)
+  // are the browser's, not the reader's: they load nothing older.
+  const focusedAt = useRef(0);
   const onScroll = () => {
     checkBottom();
-    if ((ref.current?.scrollTop ?? 1) < 120) loadOlder();
+    if ((ref.current?.scrollTop ?? 1) < 120 && Date.now() - focusedAt.current > 400) loadOlder();
   };
 
   useLayoutEffect(() => {
@@ -248,8 +251,8 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
 
   return (
     <div class="list-wrap">
-      <div class="messages" ref={ref} onScroll={onScroll} role="log" aria-label={t("msg.list", { room: label })} tabIndex={0}>
-        {hist?.loaded && !hist.hasMore && <p class="beginning">{t("msg.beginning", { room: label })}</p>}
+      <div class="messages" ref={ref} onScroll={onScroll} onFocusIn={() => (focusedAt.current = Date.now())} role="log" aria-label={t("msg.list", { room: label })} tabIndex={0}>
+        {hist?.loaded && !hist.hasMore && <p class="beginning">{room?.kind === "direct" ? t("msg.beginningDirect", { name: label }) : t("msg.beginning", { room: label })}</p>}
         {hist?.hasMore && (
           <button type="button" class="link load-older" onClick={loadOlder} disabled={loadingOlder}>
             {loadingOlder ? t("msg.loadingOlder") : t("msg.loadOlder")}

@@ -1,19 +1,21 @@
 // One room on screen: its header, the message list, who is typing, and the
 // composer. Files dropped anywhere on it are attached to the next message.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { roomTitle } from "../../state/rooms";
+import { directPeer, roomTitle } from "../../state/rooms";
+import { PresenceDot } from "../common/Avatar";
+import { lastSeen } from "../common/lastSeen";
 import { typingNames } from "../../state/typing";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
-import { useSubmit } from "../common/useSubmit";
+import { ConfirmDialog } from "../common/ConfirmDialog";
 
 export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }: { roomId: string; membersShown: boolean; onToggleMembers(): void; onDialog(d: DialogName): void }) {
-  const { chat, uploads, t } = useApp();
+  const { chat, uploads, t, prefs } = useApp();
   const state = useChatState(chat);
   const room = state.rooms[roomId];
-  const { error, run } = useSubmit();
   const [dragging, setDragging] = useState(false);
+  const [confirmLeave, setConfirmLeave] = useState(false);
   // dragenter/dragleave fire for every child crossed: count the depth.
   const dragDepth = useRef(0);
   // Re-render once a second while someone types, so the line expires.
@@ -28,15 +30,13 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
   if (!room) return null;
 
   const title = roomTitle(state, room);
+  const peer = directPeer(state, room);
   const label = room.kind === "direct" ? title : `#${title}`;
   const isChannel = room.kind !== "direct";
   const isGeneral = room.roomId === "general";
   const typingLine = typing.length === 0 ? "" : typing.length === 1 ? t("typing.one", { a: typing[0] }) : typing.length === 2 ? t("typing.two", { a: typing[0], b: typing[1] }) : t("typing.many");
 
-  const leave = async () => {
-    if (!confirm(t("room.leaveConfirm", { name: room.name }))) return;
-    await run(() => chat.leaveChannel(roomId));
-  };
+  const leave = () => chat.leaveChannel(roomId);
 
   const carriesFiles = (e: DragEvent) =>
     state.limits?.files !== false && !!e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files");
@@ -82,6 +82,12 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
             {label}
           </h1>
           {isChannel && <p class="topic">{room.topic || t("room.noTopic")}</p>}
+          {peer && (
+            <p class="topic presence-line">
+              <PresenceDot online={!!peer.online} label={peer.online ? t("presence.online") : t("presence.offline")} />{" "}
+              {peer.online ? t("conn.statusOnline") : lastSeen(peer.lastSeen, prefs.lang, t) || t("conn.statusOffline")}
+            </p>
+          )}
         </div>
         <div class="room-actions">
           {isChannel && (
@@ -95,7 +101,7 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
             </button>
           )}
           {isChannel && !isGeneral && (
-            <button type="button" class="icon-btn" aria-label={t("room.leave")} title={t("room.leave")} onClick={() => void leave()}>
+            <button type="button" class="icon-btn" aria-label={t("room.leave")} title={t("room.leave")} onClick={() => setConfirmLeave(true)}>
               ⇥
             </button>
           )}
@@ -104,16 +110,20 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
           </button>
         </div>
       </header>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
       <MessageList roomId={roomId} label={label} />
       <p class="typing" aria-live="off">
         {typingLine}
       </p>
       <Composer roomId={roomId} label={label} />
+      {confirmLeave && (
+        <ConfirmDialog
+          title={t("room.leaveConfirm", { name: room.name })}
+          body={room.kind === "private" ? t("room.leavePrivateBody") : t("room.leaveBody")}
+          action={t("room.leave")}
+          onConfirm={leave}
+          onClose={() => setConfirmLeave(false)}
+        />
+      )}
     </section>
   );
 }

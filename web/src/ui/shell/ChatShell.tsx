@@ -1,7 +1,7 @@
 // The chat layout: sidebar (a drawer on narrow screens), the message pane,
 // the members panel, the offline banner, dialogs and the live region.
 import { useEffect, useState } from "preact/hooks";
-import { roomTitle } from "../../state/rooms";
+import { directPeer, roomTitle } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { Sidebar } from "../sidebar/Sidebar";
 import { MessagePane } from "../messages/MessagePane";
@@ -41,6 +41,33 @@ export function ChatShell() {
     if (state.activeRoom && state.me) localStorage.setItem(lastKey, state.activeRoom);
   }, [state.activeRoom, state.me]);
 
+  // Alt+↑/↓: the previous/next room in the sidebar's order; with Shift,
+  // the previous/next unread room. Escape closes the members overlay on
+  // narrow screens (dialogs, the drawer, pickers close themselves).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && members && matchMedia("(max-width: 1099px)").matches && !document.querySelector("dialog[open]")) {
+        setMembers(false);
+        return;
+      }
+      if (!e.altKey || e.ctrlKey || e.metaKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
+      if (document.querySelector("dialog[open]")) return;
+      const links = Array.from(document.querySelectorAll<HTMLElement>("nav.sidebar .room-link[data-room]"));
+      const ids = links.map((l) => l.dataset.room!);
+      const at = ids.indexOf(chat.state.activeRoom);
+      const step = e.key === "ArrowDown" ? 1 : -1;
+      for (let i = 1; i < ids.length; i++) {
+        const j = (at + step * i + ids.length * i) % ids.length;
+        if (e.shiftKey && !links[j].classList.contains("unread")) continue;
+        e.preventDefault();
+        chat.openRoom(ids[j]);
+        return;
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [members]);
+
   const closeDrawer = () => {
     setDrawer(false);
     document.querySelector<HTMLElement>(".drawer-toggle")?.focus();
@@ -55,6 +82,12 @@ export function ChatShell() {
   }, [drawer]);
 
   const room = state.rooms[state.activeRoom];
+  // A 1:1 DM opens without the members panel (two people: the header says
+  // who and their presence); toggling it there is remembered apart.
+  const oneToOne = !!room && !!directPeer(state, room);
+  const [membersInDm, setMembersInDm] = useState(false);
+  const showMembers = oneToOne ? membersInDm : members;
+  const toggleMembers = () => (oneToOne ? setMembersInDm(!membersInDm) : setMembers(!members));
   // Messages written while offline wait in the outbox.
   const waiting = state.pending.filter((p) => p.status === "sending").length;
   const open = (roomId: string) => {
@@ -62,7 +95,7 @@ export function ChatShell() {
     setDrawer(false);
   };
   return (
-    <div class={`shell ${drawer ? "drawer-open" : ""} ${members && room ? "with-members" : ""}`}>
+    <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""}`}>
       <a class="skip" href="#composer-input">
         {t("nav.skip")}
       </a>
@@ -82,13 +115,13 @@ export function ChatShell() {
       {drawer && <div class="scrim" onClick={closeDrawer} aria-hidden="true" />}
       <main id="main" class="pane">
         {room ? (
-          <MessagePane key={room.roomId} roomId={room.roomId} membersShown={members} onToggleMembers={() => setMembers(!members)} onDialog={setDialog} />
+          <MessagePane key={room.roomId} roomId={room.roomId} membersShown={showMembers} onToggleMembers={toggleMembers} onDialog={setDialog} />
         ) : (
           <p class="empty-pane">{Object.keys(state.rooms).length ? t("room.none") : t("common.loading")}</p>
         )}
         {chat.sentOnce && <NotifyPrompt />}
       </main>
-      {members && room && <MembersPanel roomId={room.roomId} onOpen={open} onClose={() => setMembers(false)} />}
+      {showMembers && room && <MembersPanel roomId={room.roomId} onOpen={open} onClose={() => (oneToOne ? setMembersInDm(false) : setMembers(false))} />}
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {chat.announcement}
       </div>

@@ -23,7 +23,7 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
             peer ? (
               <PresenceDot online={peer.online} label={peer.online ? t("presence.online") : t("presence.offline")} />
             ) : (
-              <span class="glyph" aria-hidden="true">
+              <span class="glyph" aria-hidden="true" title={t("room.group")}>
                 ⁂
               </span>
             )
@@ -55,8 +55,8 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
         <section aria-labelledby="h-channels">
           <div class="section-head">
             <h2 id="h-channels">{t("sidebar.channels")}</h2>
-            <button type="button" class="icon-btn" aria-label={t("sidebar.browse")} title={t("sidebar.browse")} onClick={() => onDialog("browse")}>
-              ⌕
+            <button type="button" class="text-btn" aria-label={t("sidebar.browse")} title={t("sidebar.browse")} onClick={() => onDialog("browse")}>
+              {t("sidebar.browseShort")}
             </button>
             <button type="button" class="icon-btn" aria-label={t("sidebar.createChannel")} title={t("sidebar.createChannel")} onClick={() => onDialog("create")}>
               +
