@@ -4,7 +4,10 @@
 // people (Cy, Di, Ed) so that it does not depend on chat.test.mjs.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmationCode, startStack, waitFor } from "./stack.mjs";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { ARTIFACTS, confirmationCode, startStack, waitFor } from "./stack.mjs";
+import { makePng } from "./png.mjs";
 import { axeCheck, composer, messages, openPage, send, signUp as signUpOn } from "./helpers.mjs";
 
 let stack;
@@ -223,4 +226,178 @@ test("item 8: the display name given at sign-up survives confirming in another b
   await other.getByRole("heading", { name: /#general/ }).waitFor();
   await waitFor(async () => (await other.locator(".me-bar .me-name").innerText()) === "Ed Evans", "Ed's name from the sign-up");
   await other.context().close();
+});
+
+test("item 21: sign-in errors sit under their field, the card stays put, a password is not carried to sign-up; the tab shows the room", async () => {
+  assert.match(await pageC.title(), /#[a-z]+ · Backchannel$/);
+  const page = await openPage(stack);
+  await page.goto(stack.info.webUrl);
+  const card = page.locator(".auth-card");
+  await card.waitFor();
+  const top = await card.evaluate((el) => el.getBoundingClientRect().top);
+  await page.getByLabel("Email").fill(`nobody-${run}@example.com`);
+  await page.getByLabel("Password").fill("wrong password");
+  await page.locator("form").getByRole("button", { name: "Sign in" }).click();
+  const err = page.locator("#err-password");
+  await err.filter({ hasText: "Wrong email or password." }).waitFor();
+  assert.equal(await page.getByLabel("Password").getAttribute("aria-invalid"), "true");
+  // Below the password field, not above the form.
+  const [fieldBottom, errTop] = await Promise.all([page.getByLabel("Password").evaluate((el) => el.getBoundingClientRect().bottom), err.evaluate((el) => el.getBoundingClientRect().top)]);
+  assert.ok(errTop >= fieldBottom, "the error is under the field");
+  assert.equal(await card.evaluate((el) => el.getBoundingClientRect().top), top, "the card did not move");
+  await page.getByRole("button", { name: "Create account" }).click();
+  assert.equal(await page.getByLabel("Password").inputValue(), "", "the sign-in password is not carried over");
+  await page.context().close();
+});
+
+test("item 22: the keyboard: Up edits my last message, Alt+arrows move between rooms, Escape closes, Tab stays in dialogs", async () => {
+  // A second room to move to.
+  await pageC.getByRole("button", { name: "Create a channel" }).click();
+  await pageC.getByLabel("Name").fill("keys");
+  await pageC.getByRole("button", { name: "Create", exact: true }).click();
+  await pageC.getByRole("heading", { name: /#keys/ }).waitFor();
+  await roomLink(pageC, "general").click();
+  await pageC.getByRole("heading", { name: /#general/ }).waitFor();
+  await send(pageC, "a message to fix");
+  await messages(pageC).locator("article.msg.mine:not(.pending)", { hasText: "a message to fix" }).waitFor();
+  await composer(pageC).focus();
+  await composer(pageC).press("ArrowUp");
+  const edit = pageC.getByLabel("Edit message");
+  await edit.waitFor();
+  assert.equal(await edit.inputValue(), "a message to fix");
+  await edit.press("Escape");
+  await edit.waitFor({ state: "detached" });
+  // Alt+↓ / Alt+↑ move through the sidebar's rooms.
+  const before = await pageC.locator("#room-title").innerText();
+  await pageC.keyboard.press("Alt+ArrowDown");
+  await waitFor(async () => (await pageC.locator("#room-title").innerText()) !== before, "another room");
+  await pageC.keyboard.press("Alt+ArrowUp");
+  await waitFor(async () => (await pageC.locator("#room-title").innerText()) === before, "back again");
+  // A dialog keeps Tab inside, and Escape closes it.
+  await pageC.getByRole("button", { name: "Settings" }).click();
+  const dlg = pageC.getByRole("dialog", { name: "Settings" });
+  await dlg.waitFor();
+  for (let i = 0; i < 40; i++) {
+    await pageC.keyboard.press("Tab");
+    assert.ok(await dlg.evaluate((d) => d.contains(document.activeElement)), `focus left the dialog after ${i + 1} Tabs`);
+  }
+  await pageC.keyboard.press("Escape");
+  await dlg.waitFor({ state: "detached" });
+  // Tabbing into the message list loads no older history.
+  await messages(pageC).evaluate((el) => (el.scrollTop = el.scrollHeight));
+  const held = await messages(pageC).locator("article.msg").count();
+  await messages(pageC).focus();
+  for (let i = 0; i < 3; i++) await pageC.keyboard.press("Tab");
+  await pageC.waitForTimeout(1500);
+  assert.equal(await messages(pageC).locator("article.msg").count(), held, "no older page loaded by tabbing");
+});
+
+// Every main screen, light and dark, 1280 and 360 px wide: a screenshot in
+// e2e/artifacts/screens/ (looked at by a person) and axe with no violations.
+test("screens: every main screen in light and dark, desktop and 360 px, axe-clean", { timeout: 600_000 }, async () => {
+  const dir = join(ARTIFACTS, "screens");
+  mkdirSync(dir, { recursive: true });
+  const shoot = async (page, name, prepare) => {
+    for (const width of [1280, 360]) {
+      for (const scheme of ["light", "dark"]) {
+        await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
+        await page.emulateMedia({ colorScheme: scheme });
+        if (prepare) await prepare(width);
+        await page.waitForTimeout(250);
+        await page.screenshot({ path: join(dir, `${name}-${scheme}-${width}.png`) });
+        await axeCheck(page, `${name} (${scheme}, ${width} px)`);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
+  const drawer = (page) => async (width) => {
+    if (width === 360 && (await page.locator(".shell.drawer-open").count()) === 0) await page.locator(".drawer-toggle").click();
+  };
+
+  // Sign-in, sign-up (with a field error) and confirmation.
+  const auth = await openPage(stack);
+  await auth.goto(stack.info.webUrl);
+  await auth.locator(".auth-card").waitFor();
+  await shoot(auth, "sign-in");
+  await auth.getByRole("button", { name: "Create account" }).click();
+  await shoot(auth, "sign-up");
+  await auth.getByLabel("Display name").fill("Fay Fox");
+  await auth.getByLabel("Email").fill(`fay-${run}@example.com`);
+  await auth.getByLabel("Password").fill("orange fence 4");
+  await auth.locator("form").getByRole("button", { name: "Create account" }).click();
+  await auth.getByLabel("Confirmation code").waitFor();
+  await shoot(auth, "confirm");
+  await auth.context().close();
+
+  // The chat: #general with a mention, own messages, an image beside a PDF.
+  await roomLink(pageC, "general").click();
+  await roomLink(pageD, "general").click();
+  await pageD.getByRole("heading", { name: /#general/ }).waitFor();
+  await composer(pageD).pressSequentially("thanks @Cy");
+  await pageD.getByRole("option", { name: /Cy Clark/ }).waitFor();
+  await composer(pageD).press("Enter");
+  await composer(pageD).pressSequentially("for the **deploy** notes, see `make dev`");
+  await composer(pageD).press("Enter");
+  await pageD.locator("#composer-file").setInputFiles([
+    { name: "chart.png", mimeType: "image/png", buffer: makePng(480, 320) },
+    { name: "report.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% test\n") },
+  ]);
+  await pageD.locator("[data-upload-status=done]").nth(1).waitFor();
+  await composer(pageD).fill("the numbers");
+  await composer(pageD).press("Enter");
+  await messages(pageC).getByText("the numbers").waitFor();
+  await messages(pageC).locator(".mention.me").last().waitFor();
+  await send(pageC, "on it, thanks");
+  await messages(pageC).locator("article.msg.mine:not(.pending)", { hasText: "on it, thanks" }).waitFor();
+  await pageC.waitForTimeout(1000);
+  await shoot(pageC, "chat");
+  await shoot(pageC, "chat-drawer", drawer(pageC));
+  if ((await pageC.locator(".shell.drawer-open").count()) > 0) await pageC.keyboard.press("Escape");
+  // The hover toolbar on the first visible own message, and the emoji picker.
+  const mine = messages(pageC).locator("article.msg.mine", { hasText: "on it, thanks" });
+  await shoot(pageC, "chat-toolbar", async () => mine.hover());
+  await shoot(pageC, "emoji-picker", async () => {
+    if ((await pageC.getByRole("dialog", { name: "Emoji" }).count()) === 0) await pageC.getByRole("button", { name: "Insert emoji" }).click();
+  });
+  await pageC.keyboard.press("Escape");
+
+  // Dialogs.
+  const dialog = (open, name) => async () => {
+    if ((await pageC.locator("dialog[open]").count()) === 0) await open();
+    await pageC.getByRole("dialog", { name }).waitFor();
+  };
+  const closeDialog = async () => {
+    await pageC.keyboard.press("Escape");
+    await pageC.locator("dialog[open]").waitFor({ state: "detached" });
+  };
+  await shoot(pageC, "settings", dialog(() => pageC.getByRole("button", { name: "Settings" }).click(), "Settings"));
+  await closeDialog();
+  await shoot(pageC, "create-channel", dialog(() => pageC.getByRole("button", { name: "Create a channel" }).click(), /channel/i));
+  await closeDialog();
+  await shoot(pageC, "browse", dialog(() => pageC.getByRole("button", { name: "Browse channels" }).click(), /Browse/));
+  await closeDialog();
+  await shoot(pageC, "invite", dialog(() => pageC.getByRole("button", { name: "Invite people" }).click(), /Invite/));
+  await closeDialog();
+  await shoot(pageC, "room-settings", dialog(() => pageC.getByRole("button", { name: "Channel settings" }).click(), "Channel settings"));
+  await closeDialog();
+  await shoot(pageC, "confirm-delete", dialog(async () => {
+    await mine.hover();
+    await mine.getByRole("button", { name: "Delete" }).click();
+  }, "Delete this message?"));
+  await closeDialog();
+
+  // A 1:1 DM, and the offline state.
+  await pageC.getByRole("button", { name: "New direct message" }).click();
+  await pageC.getByRole("checkbox", { name: /Di Dunn/ }).check();
+  await pageC.getByRole("button", { name: "Start conversation" }).click();
+  await pageC.getByRole("heading", { name: /Di Dunn/ }).waitFor();
+  await send(pageC, "a word in private");
+  await messages(pageC).locator("article.msg:not(.pending)", { hasText: "a word in private" }).waitFor();
+  await shoot(pageC, "dm");
+  await pageC.context().setOffline(true);
+  await pageC.getByText("You are offline. Reconnecting…").waitFor();
+  await send(pageC, "later");
+  await shoot(pageC, "offline");
+  await pageC.context().setOffline(false);
+  await messages(pageC).locator("article.msg:not(.pending)", { hasText: "later" }).waitFor();
 });

@@ -55,8 +55,10 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
   };
 
   const [confirming, setConfirming] = useState(false);
+  // Touch screens: the actions open from a ⋯ button (no hover there).
+  const [actionsOpen, setActionsOpen] = useState(false);
 
-  const classes = ["msg", head ? "head" : "cont", mine ? "mine" : "", p ? `pending ${p.status}` : "", m.deleted ? "deleted" : "", mentionsMe ? "mentions-me" : "", layout].filter(Boolean).join(" ");
+  const classes = ["msg", head ? "head" : "cont", mine ? "mine" : "", p ? `pending ${p.status}` : "", m.deleted ? "deleted" : "", mentionsMe ? "mentions-me" : "", actionsOpen ? "actions-open" : "", layout].filter(Boolean).join(" ");
   return (
     <article class={classes} data-seq={m.seq > 0 ? m.seq : undefined} data-client-id={m.clientId} aria-label={`${name}, ${time(m.createdAt, prefs.lang)}`}>
       <div class="msg-gutter">{head ? <Avatar user={sender} name={m.senderName} /> : <time class="hover-time" dateTime={m.createdAt}>{time(m.createdAt, prefs.lang)}</time>}</div>
@@ -130,6 +132,11 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           <div class="seen">{t("msg.seenBy", { names: seenBy.map((u) => u.displayName).join(", ") })}</div>
         )}
       </div>
+      {mine && !p && !m.deleted && !editing && (
+        <button type="button" class="icon-btn msg-more" aria-expanded={actionsOpen} aria-label={t("msg.actions")} title={t("msg.actions")} onClick={() => setActionsOpen(!actionsOpen)}>
+          ⋯
+        </button>
+      )}
       {mine && !p && !m.deleted && !editing && (
         <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
           <button

@@ -10,12 +10,37 @@ import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
 import { ConfirmDialog } from "../common/ConfirmDialog";
 
-export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }: { roomId: string; membersShown: boolean; onToggleMembers(): void; onDialog(d: DialogName): void }) {
+export function MessagePane({
+  roomId,
+  membersShown,
+  onToggleMembers,
+  onDialog,
+  drawerOpen,
+  onOpenDrawer,
+}: {
+  roomId: string;
+  membersShown: boolean;
+  onToggleMembers(): void;
+  onDialog(d: DialogName): void;
+  drawerOpen: boolean;
+  onOpenDrawer(): void;
+}) {
   const { chat, uploads, t, prefs } = useApp();
   const state = useChatState(chat);
   const room = state.rooms[roomId];
   const [dragging, setDragging] = useState(false);
   const [confirmLeave, setConfirmLeave] = useState(false);
+  const [menu, setMenu] = useState(false);
+  useEffect(() => {
+    if (!menu) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setMenu(false);
+      document.querySelector<HTMLElement>(".room-menu-btn")?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [menu]);
   // dragenter/dragleave fire for every child crossed: count the depth.
   const dragDepth = useRef(0);
   // Re-render once a second while someone types, so the line expires.
@@ -76,6 +101,9 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
         </div>
       )}
       <header class="room-head">
+        <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawerOpen} aria-controls="sidebar" aria-label={t("nav.openSidebar")} title={t("nav.openSidebar")} onClick={onOpenDrawer}>
+          ☰
+        </button>
         <div class="room-head-text">
           <h1 id="room-title">
             <span class="sr-only">{room.kind === "private" ? t("room.private") : room.kind === "public" ? t("room.public") : t("room.direct")}: </span>
@@ -89,20 +117,26 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
             </p>
           )}
         </div>
-        <div class="room-actions">
+        {/* On narrow screens the actions fold into a menu (one header row). */}
+        <button type="button" class="icon-btn room-menu-btn" aria-expanded={menu} aria-controls="room-actions" aria-label={t("room.menu")} title={t("room.menu")} onClick={() => setMenu(!menu)}>
+          ⋯
+        </button>
+        <div id="room-actions" class={menu ? "room-actions open" : "room-actions"} onClick={() => setMenu(false)}>
           {isChannel && (
             <button type="button" class="btn" onClick={() => onDialog("invite")}>
               {t("room.invite")}
             </button>
           )}
           {isChannel && (
-            <button type="button" class="icon-btn" aria-label={t("room.settings")} title={t("room.settings")} onClick={() => onDialog("room")}>
-              ✎
+            <button type="button" class="icon-btn labelled" aria-label={t("room.settings")} title={t("room.settings")} onClick={() => onDialog("room")}>
+              <span aria-hidden="true">✎</span>
+              <span class="menu-label" aria-hidden="true">{t("room.settings")}</span>
             </button>
           )}
           {isChannel && !isGeneral && (
-            <button type="button" class="icon-btn" aria-label={t("room.leave")} title={t("room.leave")} onClick={() => setConfirmLeave(true)}>
-              ⇥
+            <button type="button" class="icon-btn labelled" aria-label={t("room.leave")} title={t("room.leave")} onClick={() => setConfirmLeave(true)}>
+              <span aria-hidden="true">⇥</span>
+              <span class="menu-label" aria-hidden="true">{t("room.leave")}</span>
             </button>
           )}
           <button type="button" class="btn members-toggle" aria-pressed={membersShown} onClick={onToggleMembers} title={membersShown ? t("nav.hideMembers") : t("nav.showMembers")}>

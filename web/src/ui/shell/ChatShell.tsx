@@ -1,7 +1,7 @@
 // The chat layout: sidebar (a drawer on narrow screens), the message pane,
 // the members panel, the offline banner, dialogs and the live region.
 import { useEffect, useState } from "preact/hooks";
-import { directPeer, roomTitle } from "../../state/rooms";
+import { directPeer } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { Sidebar } from "../sidebar/Sidebar";
 import { MessagePane } from "../messages/MessagePane";
@@ -105,17 +105,21 @@ export function ChatShell() {
           {waiting > 0 && ` ${t("conn.pending", { n: waiting })}`}
         </div>
       )}
+      {/* Without a room open, the top bar holds the drawer's button (in a
+          room, its header row does). */}
+      {!room && (
       <header class="topbar">
         <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawer} aria-controls="sidebar" aria-label={t("nav.openSidebar")} onClick={() => setDrawer(!drawer)}>
           ☰
         </button>
-        <span class="topbar-title">{room ? (room.kind === "direct" ? roomTitle(state, room) : `#${room.name}`) : t("app.name")}</span>
+        <span class="topbar-title">{t("app.name")}</span>
       </header>
+      )}
       <Sidebar id="sidebar" onOpen={open} onDialog={setDialog} onClose={closeDrawer} />
       {drawer && <div class="scrim" onClick={closeDrawer} aria-hidden="true" />}
       <main id="main" class="pane">
         {room ? (
-          <MessagePane key={room.roomId} roomId={room.roomId} membersShown={showMembers} onToggleMembers={toggleMembers} onDialog={setDialog} />
+          <MessagePane key={room.roomId} roomId={room.roomId} membersShown={showMembers} onToggleMembers={toggleMembers} drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} onDialog={setDialog} />
         ) : (
           <p class="empty-pane">{Object.keys(state.rooms).length ? t("room.none") : t("common.loading")}</p>
         )}
