@@ -75,7 +75,7 @@ func Build(ctx context.Context, cfg Config, opts ...Option) (*App, error) {
 				slog.String("connectionId", connID), slog.String("error", err.Error()))
 		}
 	})
-	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Files: cfg.Files}
+	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Files: cfg.Files, SystemLines: true}
 	if cfg.FilesBucket != "" {
 		blobs, err := s3blob.New(awsCfg, s3blob.Config{Bucket: cfg.FilesBucket, UsePathStyle: cfg.S3UsePathStyle})
 		if err != nil {

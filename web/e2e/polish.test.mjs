@@ -201,6 +201,26 @@ test("item 5: member counts stay live for the inviter and use the language's plu
   await pageC.getByRole("button", { name: "Invite", exact: true }).click();
   await pageC.getByRole("button", { name: "2 members", exact: true }).waitFor({ timeout: 5000 });
   await roomLink(pageD, "team").waitFor();
+
+  // Item 12: system lines in the timeline, stored: the invite, a topic
+  // change, a leave; still there after a reload.
+  await messages(pageC).locator(".sys-line", { hasText: "Cy Clark added Di Dunn" }).waitFor();
+  await pageC.getByRole("button", { name: "Channel settings" }).click();
+  await pageC.getByLabel("Topic (optional)").fill("ship it");
+  await pageC.getByRole("button", { name: "Save" }).click();
+  await messages(pageC).locator(".sys-line", { hasText: "Cy Clark changed the topic to “ship it”" }).waitFor();
+  await roomLink(pageD, "team").click();
+  await messages(pageD).locator(".sys-line", { hasText: "Cy Clark changed the topic to “ship it”" }).waitFor();
+  await pageD.getByRole("button", { name: "Leave channel" }).click();
+  await pageD.getByRole("dialog", { name: "Leave #team?" }).getByRole("button", { name: "Leave channel" }).click();
+  await messages(pageC).locator(".sys-line", { hasText: "Di Dunn left" }).waitFor();
+  await pageC.getByRole("button", { name: "1 member", exact: true }).waitFor();
+  await pageC.reload();
+  await pageC.getByRole("heading", { name: /#team/ }).waitFor();
+  for (const line of ["Cy Clark added Di Dunn", "Cy Clark changed the topic to “ship it”", "Di Dunn left"]) {
+    await messages(pageC).locator(".sys-line", { hasText: line }).waitFor();
+  }
+  await waitFor(() => pageC.evaluate(() => window.backchannel?.status === "online"), "Cy online");
 });
 
 test("item 8: the display name given at sign-up survives confirming in another browser", async () => {
@@ -274,8 +294,8 @@ test("item 22: the keyboard: Up edits my last message, Alt+arrows move between r
   await pageC.keyboard.press("Alt+ArrowUp");
   await waitFor(async () => (await pageC.locator("#room-title").innerText()) === before, "back again");
   // A dialog keeps Tab inside, and Escape closes it.
-  await pageC.getByRole("button", { name: "Settings" }).click();
-  const dlg = pageC.getByRole("dialog", { name: "Settings" });
+  await pageC.getByRole("button", { name: "Settings", exact: true }).click();
+  const dlg = pageC.getByRole("dialog", { name: "Settings", exact: true });
   await dlg.waitFor();
   for (let i = 0; i < 40; i++) {
     await pageC.keyboard.press("Tab");
@@ -370,7 +390,7 @@ test("screens: every main screen in light and dark, desktop and 360 px, axe-clea
     await pageC.keyboard.press("Escape");
     await pageC.locator("dialog[open]").waitFor({ state: "detached" });
   };
-  await shoot(pageC, "settings", dialog(() => pageC.getByRole("button", { name: "Settings" }).click(), "Settings"));
+  await shoot(pageC, "settings", dialog(() => pageC.getByRole("button", { name: "Settings", exact: true }).click(), /^Settings$/));
   await closeDialog();
   await shoot(pageC, "create-channel", dialog(() => pageC.getByRole("button", { name: "Create a channel" }).click(), /channel/i));
   await closeDialog();

@@ -390,6 +390,7 @@ export interface Message {
   createdAt: string;
   editedAt?: string;
   deleted?: boolean;
+  system?: SystemLine;
 }
 
 export interface Room {
@@ -454,5 +455,12 @@ export interface Limits {
   files: boolean;
   maxUploadBytes?: number;
   allowedUploadTypes?: string[];
+}
+
+export interface SystemLine {
+  kind: string;
+  userIds?: string[];
+  name?: string;
+  topic?: string;
 }
 

@@ -21,7 +21,8 @@ function raiseLastSeq(state: ChatState, roomId: string, incoming: Message[]): Ch
 function countUnread(state: ChatState, roomId: string, msg: Message): ChatState {
   const room = state.rooms[roomId];
   const me = state.me?.userId;
-  if (!room || msg.senderId === me || msg.seq <= room.readSeq || isViewing(state, roomId)) return state;
+  // System lines (joins, topics...) are never unread.
+  if (!room || msg.senderId === me || msg.system || msg.seq <= room.readSeq || isViewing(state, roomId)) return state;
   const mentioned = !!me && !!msg.mentions?.includes(me);
   return {
     ...state,
@@ -54,7 +55,7 @@ function withMemberCount(state: ChatState, roomId: string, count: (n: number) =>
 function ourRead(state: ChatState, roomId: string, userId: string, seq: number): ChatState {
   const room = state.rooms[roomId];
   if (userId !== state.me?.userId || !room || seq <= room.readSeq) return state;
-  const left = (state.messages[roomId] ?? []).filter((m) => m.seq > seq && m.senderId !== userId);
+  const left = (state.messages[roomId] ?? []).filter((m) => m.seq > seq && m.senderId !== userId && !m.system);
   const unread = seq >= room.lastSeq ? 0 : Math.min(left.length, room.unread);
   const mentions = seq >= room.lastSeq ? 0 : left.filter((m) => m.mentions?.includes(userId)).length;
   return { ...state, rooms: { ...state.rooms, [roomId]: { ...room, readSeq: seq, unread, mentions } } };

@@ -12,7 +12,7 @@ export function initials(name: string): string {
   return letters.map((p) => Array.from(p)[0]?.toUpperCase() ?? "").join("") || "?";
 }
 
-// inkOn: white or near-black initials, whichever contrasts more with the
+// inkOn: white or black initials, whichever contrasts more with the
 // avatar's colour (WCAG relative luminance), so they pass AA on any colour.
 export function inkOn(hex: string): string {
   const ch = (i: number) => {
@@ -20,8 +20,8 @@ export function inkOn(hex: string): string {
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   };
   const l = 0.2126 * ch(1) + 0.7152 * ch(3) + 0.0722 * ch(5);
-  const dark = 0.0137; // #1d2330
-  return (1.05) / (l + 0.05) >= (l + 0.05) / (dark + 0.05) ? "#fff" : "#1d2330";
+  const dark = 0; // #000
+  return 1.05 / (l + 0.05) >= (l + 0.05) / (dark + 0.05) ? "#ffffff" : "#000000";
 }
 
 export function Avatar({ user, name, size = 36, presence }: { user?: Profile; name?: string; size?: number; presence?: boolean }) {

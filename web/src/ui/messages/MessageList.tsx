@@ -226,14 +226,37 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   };
 
   let prev: Message | undefined;
+  let lastDay = "";
   // The divider only once the first unread message itself is held.
   let dividerShown = !(firstUnread && ((msgs.length > 0 && msgs[0].seq <= firstUnread) || (hist?.loaded && !hist.hasMore)));
   const rows = items.map((item) => {
     const m = item.msg;
     const divider = !!firstUnread && !dividerShown && !item.pending && m.seq >= firstUnread;
+    if (m.system) {
+      prev = undefined;
+      if (divider) dividerShown = true;
+      const day = dayKey(m.createdAt);
+      const newDay = day !== lastDay;
+      lastDay = day;
+      return (
+        <Fragment key={m.seq}>
+          {newDay && daySeparator(m.createdAt)}
+          {divider && (
+            <div class="unread-divider" role="separator" aria-label={t("msg.newMessages")}>
+              <span>{t("msg.newMessages")}</span>
+            </div>
+          )}
+          <p class="sys-line" data-seq={m.seq} data-day={day}>
+            {systemText(m)}{" "}
+            <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleTimeString(prefs.lang, { hour: "2-digit", minute: "2-digit" })}</time>
+          </p>
+        </Fragment>
+      );
+    }
     if (divider) dividerShown = true;
     const day = dayKey(m.createdAt);
-    const newDay = !prev || dayKey(prev.createdAt) !== day;
+    const newDay = day !== lastDay;
+    lastDay = day;
     const head = divider || newDay || !prev || prev.senderId !== m.senderId || !!prev.deleted || Date.parse(m.createdAt) - Date.parse(prev.createdAt) > GROUP_GAP_MS;
     prev = m;
     return (
@@ -273,6 +296,27 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       )}
     </div>
   );
+
+  // systemText: "Bo Berg joined", "Ana added Bo and Cy", in words.
+  function systemText(m: Message): string {
+    const l = m.system!;
+    const name = (id: string) => state.users[id]?.displayName ?? "…";
+    const actor = state.users[m.senderId]?.displayName ?? m.senderName;
+    switch (l.kind) {
+      case "joined":
+        return t("sys.joined", { name: actor });
+      case "left":
+        return t("sys.left", { name: actor });
+      case "invited":
+        return t("sys.invited", { name: actor, names: new Intl.ListFormat(prefs.lang, { type: "conjunction" }).format((l.userIds ?? []).map(name)) });
+      case "renamed":
+        return t("sys.renamed", { name: actor, room: `#${l.name ?? ""}` });
+      case "topic":
+        return l.topic ? t("sys.topic", { name: actor, topic: l.topic }) : t("sys.topicCleared", { name: actor });
+      default:
+        return `${actor} ${m.text}`;
+    }
+  }
 
   function daySeparator(iso: string) {
     const d = new Date(iso);
