@@ -71,6 +71,14 @@ func TestSystemLinesAreStoredInTheTimeline(t *testing.T) {
 		}
 	}
 
+	// Nobody edits or deletes a system line, not even who did it.
+	if _, err := h.svc.EditMessage(h.ctx, alice, protocol.EditMessageRequest{RoomID: room.ID, Seq: msgs[2].Seq, Text: "x"}); chat.ErrorCode(err) != chat.Invalid {
+		t.Errorf("editing a system line: err = %v, want a refusal", err)
+	}
+	if _, err := h.svc.DeleteMessage(h.ctx, alice, protocol.MessageRef{RoomID: room.ID, Seq: msgs[1].Seq}); chat.ErrorCode(err) != chat.Invalid {
+		t.Errorf("deleting a system line: err = %v, want a refusal", err)
+	}
+
 	// Not unread for anyone: carol's state counts nothing in #ops-team.
 	st, err := h.svc.GetState(h.ctx, carol)
 	if err != nil {
