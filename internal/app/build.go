@@ -53,7 +53,7 @@ func Build(ctx context.Context, cfg Config, opts ...Option) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, o.storeOptions...)
+	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, localDynamoDB), cfg.TableName, o.storeOptions...)
 	if err != nil {
 		return nil, fmt.Errorf("app: store: %w", err)
 	}

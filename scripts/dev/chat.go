@@ -28,7 +28,7 @@ type chatServer struct {
 // startChat starts the gateway first (its address is the app's
 // WS_CALLBACK_URL), then builds the app exactly as a Lambda would: from the
 // environment, which now points at the stack.
-func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) {
+func startChat(ctx context.Context, stack *devstack.Stack, logFormat string) (*chatServer, error) {
 	var built atomic.Pointer[app.App]
 	route := func(pick func(*app.App) localgw.Handler) localgw.Handler {
 		return func(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -57,6 +57,9 @@ func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) 
 		}
 	}
 	logger := app.NewLogger(os.Stderr, logLevel)
+	if logFormat != "json" {
+		logger = slog.New(newLineHandler(os.Stderr, logLevel))
+	}
 
 	gw, err := localgw.New(localgw.Config{
 		Routes: routes,
