@@ -30,7 +30,10 @@ func (s *Chat) systemLine(ctx context.Context, roomID string, actor chat.Actor, 
 		s.log.WarnContext(ctx, "system line not stored", slog.String("roomId", roomID), slog.String("kind", string(line.Kind)), slog.Any("error", err))
 		return
 	}
-	s.publish(ctx, chat.MessageCreated{Actor: actor, Message: msg})
+	// Without the actor's connection: unlike a send (answered by an ack),
+	// the action's reply does not carry the line, so that connection gets
+	// it pushed like everyone else.
+	s.publish(ctx, chat.MessageCreated{Actor: chat.Actor{UserID: actor.UserID}, Message: msg})
 }
 
 // systemText: the fallback text ("joined", "invited Bo Berg", "changed the

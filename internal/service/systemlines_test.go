@@ -35,6 +35,15 @@ func TestSystemLinesAreStoredInTheTimeline(t *testing.T) {
 	if n := len(h.fan.OfType("c1", protocol.EventMessage)); n != 1 {
 		t.Errorf("carol got %d message events for bob's leave, want 1 (all: %v)", n, h.fan.Types("c1"))
 	}
+	// And the actor's own connection gets its line too (the reply has none).
+	h.fan.Reset()
+	again := "ops"
+	if _, err := h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &again}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.fan.OfType("a1", protocol.EventMessage)); n != 1 {
+		t.Errorf("alice's connection got %d message events for her rename, want 1 (all: %v)", n, h.fan.Types("a1"))
+	}
 
 	hist, err := h.svc.History(h.ctx, alice, protocol.HistoryRequest{RoomID: room.ID})
 	if err != nil {
@@ -61,6 +70,7 @@ func TestSystemLinesAreStoredInTheTimeline(t *testing.T) {
 		{"alice", chat.SystemRenamed, "renamed the channel to #ops-team"},
 		{"alice", chat.SystemTopic, "changed the topic to \u201cpager duty\u201d"},
 		{"bob", chat.SystemLeft, "left the channel"},
+		{"alice", chat.SystemRenamed, "renamed the channel to #ops"},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("timeline = %+v\nwant       %+v", got, want)

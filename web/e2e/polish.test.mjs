@@ -312,6 +312,97 @@ test("item 22: the keyboard: Up edits my last message, Alt+arrows move between r
   assert.equal(await messages(pageC).locator("article.msg").count(), held, "no older page loaded by tabbing");
 });
 
+test("items 9 and 14: a DM names the person, shows their presence, opens without the members panel; a mention is the loudest badge", async () => {
+  await roomLink(pageD, "general").click();
+  await pageC.getByRole("button", { name: "New direct message" }).click();
+  await pageC.getByRole("checkbox", { name: /Di Dunn/ }).check();
+  await pageC.getByRole("button", { name: "Start conversation" }).click();
+  await pageC.getByRole("heading", { name: /Di Dunn/ }).waitFor();
+  await pageC.locator(".room-head .presence-line", { hasText: "Online" }).waitFor();
+  assert.equal(await pageC.locator("aside.members").count(), 0, "no members panel in a 1:1");
+  await messages(pageC).getByText("This is the beginning of your conversation with Di Dunn.").waitFor();
+  // A plain unread badge (#keys… any room) and a mention badge side by side on Di's screen.
+  await composer(pageC).pressSequentially("psst @Di");
+  await pageC.getByRole("option", { name: /Di Dunn/ }).waitFor();
+  await composer(pageC).press("Enter");
+  await composer(pageC).press("Enter");
+  const dm = roomLink(pageD, "Cy Clark");
+  await dm.locator(".badge.mention").waitFor();
+  const mention = await dm.locator(".badge.mention").evaluate((el) => getComputedStyle(el).backgroundColor);
+  const plain = await pageD.evaluate(() => {
+    const b = document.createElement("span");
+    b.className = "badge";
+    document.querySelector("nav.sidebar").appendChild(b);
+    const c = getComputedStyle(b).backgroundColor;
+    b.remove();
+    return c;
+  });
+  assert.equal(mention, "rgb(198, 40, 40)", "mentions are red");
+  assert.notEqual(plain, mention, "plain unread counts are quieter");
+  // Offline people show when they were last seen (Di goes offline).
+  await pageD.context().setOffline(true);
+  await pageC.locator(".room-head .presence-line", { hasText: /last seen|Offline/ }).waitFor();
+  await pageD.context().setOffline(false);
+  await waitFor(() => pageD.evaluate(() => window.backchannel?.status === "online"), "Di online again");
+});
+
+test("item 16: on a 360 px touch screen: one header row with a menu, a compact prompt, message actions from a ⋯ button under the text", async () => {
+  const ctx = await stack.browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(30_000);
+  await page.goto(stack.info.webUrl);
+  await page.getByLabel("Email").fill(cy.email);
+  await page.getByLabel("Password").fill(cy.password);
+  await page.locator("form").getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#room-title").waitFor();
+  await page.locator("nav.sidebar .room-link", { hasText: "general" }).dispatchEvent("click");
+  await page.getByRole("heading", { name: /#general/ }).waitFor();
+  assert.equal(await page.locator(".topbar").count(), 0, "no second bar above the room's header");
+  const head = await page.locator(".room-head").boundingBox();
+  assert.ok(head.height <= 56, `one header row (${head.height}px)`);
+  await page.getByRole("button", { name: "Channel actions" }).tap();
+  await page.locator(".room-actions.open").getByRole("button", { name: "Invite people" }).waitFor();
+  await page.keyboard.press("Escape");
+  await composer(page).fill("from my phone");
+  await page.getByRole("button", { name: "Send" }).tap();
+  const mine = messages(page).locator("article.msg.mine:not(.pending)", { hasText: "from my phone" });
+  await mine.waitFor();
+  const prompt = page.locator(".notify-prompt");
+  if (await prompt.count()) {
+    const box = await prompt.boundingBox();
+    assert.ok(box.height <= 64, `a compact prompt (${box.height}px)`);
+  }
+  assert.equal(await mine.locator(".msg-actions").isVisible(), false, "no hover toolbar over the text");
+  await mine.getByRole("button", { name: "Message actions" }).tap();
+  const actions = mine.locator(".msg-actions");
+  await actions.waitFor({ state: "visible" });
+  const [text, bar] = [await mine.locator(".msg-text").boundingBox(), await actions.boundingBox()];
+  assert.ok(bar.y >= text.y + text.height - 1, "the actions sit under the text, not over it");
+  await page.screenshot({ path: join(ARTIFACTS, "touch-360.png") });
+  await axeCheck(page, "the 360 px touch screen with message actions open");
+  await ctx.close();
+});
+
+test("items 17 and 18: colour emoji in the picker; a file card keeps its own height beside an image", async () => {
+  await roomLink(pageC, "general").click();
+  await pageC.getByRole("heading", { name: /#general/ }).waitFor();
+  await pageC.getByRole("button", { name: "Insert emoji" }).click();
+  const font = await pageC.locator(".emoji-grid button").first().evaluate((el) => getComputedStyle(el).fontFamily);
+  assert.match(font, /^"?Apple Color Emoji"?, "?Segoe UI Emoji"?, "?Noto Color Emoji/);
+  await pageC.keyboard.press("Escape");
+  await pageC.locator("#composer-file").setInputFiles([
+    { name: "wide.png", mimeType: "image/png", buffer: makePng(480, 320) },
+    { name: "notes.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% notes\n") },
+  ]);
+  await pageC.locator("[data-upload-status=done]").nth(1).waitFor();
+  await send(pageC, "picture and notes");
+  const msg = messages(pageC).locator("article.msg:not(.pending)", { hasText: "picture and notes" });
+  await msg.locator("img").first().waitFor();
+  await waitFor(async () => ((await msg.locator("img").first().boundingBox())?.height ?? 0) > 100, "the image laid out");
+  const [img, card] = [await msg.locator(".attachments > *").first().boundingBox(), await msg.locator(".att-file").boundingBox()];
+  assert.ok(card.height < img.height / 2, `the card is not stretched (${card.height} beside ${img.height})`);
+});
+
 // Every main screen, light and dark, 1280 and 360 px wide: a screenshot in
 // e2e/artifacts/screens/ (looked at by a person) and axe with no violations.
 test("screens: every main screen in light and dark, desktop and 360 px, axe-clean", { timeout: 600_000 }, async () => {
