@@ -287,6 +287,13 @@ test("item 22: the keyboard: Up edits my last message, Alt+arrows move between r
   assert.equal(await edit.inputValue(), "a message to fix");
   await edit.press("Escape");
   await edit.waitFor({ state: "detached" });
+  // Item 13: every icon-only control has a tooltip and an accessible name,
+  // and nothing looks like search (⌕) without searching.
+  const bare = await pageC.$$eval("button", (bs) =>
+    bs.filter((b) => b.offsetParent !== null && !/[\p{L}\p{N}]/u.test(b.textContent ?? "") && !(b.title && b.getAttribute("aria-label"))).map((b) => b.outerHTML.slice(0, 120)),
+  );
+  assert.deepEqual(bare, [], "icon-only buttons without a tooltip or a name");
+  assert.equal(await pageC.locator("button", { hasText: "⌕" }).count(), 0);
   // Alt+↓ / Alt+↑ move through the sidebar's rooms.
   const before = await pageC.locator("#room-title").innerText();
   await pageC.keyboard.press("Alt+ArrowDown");
@@ -363,6 +370,7 @@ test("item 16: on a 360 px touch screen: one header row with a menu, a compact p
   await page.getByRole("button", { name: "Channel actions" }).tap();
   await page.locator(".room-actions.open").getByRole("button", { name: "Invite people" }).waitFor();
   await page.keyboard.press("Escape");
+  await page.locator(".room-actions.open").waitFor({ state: "detached" });
   await composer(page).fill("from my phone");
   await page.getByRole("button", { name: "Send" }).tap();
   const mine = messages(page).locator("article.msg.mine:not(.pending)", { hasText: "from my phone" });

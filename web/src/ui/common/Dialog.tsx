@@ -55,7 +55,7 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
       <div class="dialog-body">
         <header class="dialog-head">
           <h2 id={id}>{title}</h2>
-          <button type="button" class="icon-btn dialog-close" onClick={onClose} aria-label={t("common.close")}>
+          <button type="button" class="icon-btn dialog-close" onClick={onClose} aria-label={t("common.close")} title={t("common.close")}>
             ×
           </button>
         </header>

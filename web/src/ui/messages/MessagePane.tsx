@@ -31,6 +31,7 @@ export function MessagePane({
   const [dragging, setDragging] = useState(false);
   const [confirmLeave, setConfirmLeave] = useState(false);
   const [menu, setMenu] = useState(false);
+  // The menu closes on Escape and on a tap or click outside it.
   useEffect(() => {
     if (!menu) return;
     const onKey = (e: KeyboardEvent) => {
@@ -38,8 +39,16 @@ export function MessagePane({
       setMenu(false);
       document.querySelector<HTMLElement>(".room-menu-btn")?.focus();
     };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
+    const onDown = (e: PointerEvent) => {
+      const t = e.target as Element | null;
+      if (!t?.closest("#room-actions, .room-menu-btn")) setMenu(false);
+    };
+    document.addEventListener("keydown", onKey, true);
+    document.addEventListener("pointerdown", onDown, true);
+    return () => {
+      document.removeEventListener("keydown", onKey, true);
+      document.removeEventListener("pointerdown", onDown, true);
+    };
   }, [menu]);
   // dragenter/dragleave fire for every child crossed: count the depth.
   const dragDepth = useRef(0);
@@ -110,7 +119,8 @@ export function MessagePane({
             {label}
           </h1>
           {isChannel && <p class="topic">{room.topic || t("room.noTopic")}</p>}
-          {peer && (
+          {/* Presence is only known while connected. */}
+          {peer && chat.status === "online" && (
             <p class="topic presence-line">
               <PresenceDot online={!!peer.online} label={peer.online ? t("presence.online") : t("presence.offline")} />{" "}
               {peer.online ? t("conn.statusOnline") : lastSeen(peer.lastSeen, prefs.lang, t) || t("conn.statusOffline")}

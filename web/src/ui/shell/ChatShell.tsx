@@ -109,7 +109,7 @@ export function ChatShell() {
           room, its header row does). */}
       {!room && (
       <header class="topbar">
-        <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawer} aria-controls="sidebar" aria-label={t("nav.openSidebar")} onClick={() => setDrawer(!drawer)}>
+        <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawer} aria-controls="sidebar" aria-label={t("nav.openSidebar")} title={t("nav.openSidebar")} onClick={() => setDrawer(!drawer)}>
           ☰
         </button>
         <span class="topbar-title">{t("app.name")}</span>

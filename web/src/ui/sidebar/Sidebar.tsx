@@ -47,7 +47,7 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
     <nav id={id} class="sidebar" aria-label={t("sidebar.label")}>
       <div class="sidebar-head">
         <span class="brand">{t("app.name")}</span>
-        <button type="button" class="icon-btn drawer-close" aria-label={t("nav.closeSidebar")} onClick={onClose}>
+        <button type="button" class="icon-btn drawer-close" aria-label={t("nav.closeSidebar")} title={t("nav.closeSidebar")} onClick={onClose}>
           ×
         </button>
       </div>
