@@ -151,7 +151,7 @@ export class UploadQueue {
       } else if (file.size === 0) {
         u.status = "error";
         u.error = t("files.empty");
-      } else if (this.allowed && !this.allowed.includes(u.type)) {
+      } else if (this.allowed && !this.allowed.includes(u.type.split(";")[0].trim().toLowerCase())) {
         u.status = "error";
         u.error = this.refusedType(file.name, u.type);
       } else if (kept >= this.maxFiles) {
