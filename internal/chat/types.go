@@ -106,7 +106,32 @@ type Message struct {
 	CreatedAt   time.Time    `json:"createdAt"`
 	EditedAt    time.Time    `json:"editedAt,omitzero"`
 	Deleted     bool         `json:"deleted,omitempty"`
+	// System marks a line the server wrote about the room (someone joined,
+	// left, was invited; a rename, a topic): its sender is who did it, Text
+	// a plain-English fallback for clients that do not know the kind.
+	System *SystemLine `json:"system,omitempty"`
 }
+
+// SystemLine is what a system message records.
+type SystemLine struct {
+	Kind SystemKind `json:"kind"`
+	// UserIDs: who joined, left or was invited (invites name several).
+	UserIDs []string `json:"userIds,omitempty"`
+	// Name and Topic: the new name or topic.
+	Name  string `json:"name,omitempty"`
+	Topic string `json:"topic,omitempty"`
+}
+
+// SystemKind says what a system line records.
+type SystemKind string
+
+const (
+	SystemJoined  SystemKind = "joined"
+	SystemLeft    SystemKind = "left"
+	SystemInvited SystemKind = "invited"
+	SystemRenamed SystemKind = "renamed"
+	SystemTopic   SystemKind = "topic"
+)
 
 // RoomConnection is one live connection of one member of a room: the item
 // the fan-out queries.

@@ -182,6 +182,14 @@ type messageItem struct {
 	CreatedAt   time.Time        `dynamo:"createdAt"`
 	EditedAt    time.Time        `dynamo:"editedAt,omitempty"`
 	Deleted     bool             `dynamo:"deleted,omitempty"`
+	System      *systemItem      `dynamo:"system,omitempty"`
+}
+
+type systemItem struct {
+	Kind    string   `dynamo:"kind"`
+	UserIDs []string `dynamo:"userIds,omitempty"`
+	Name    string   `dynamo:"name,omitempty"`
+	Topic   string   `dynamo:"topic,omitempty"`
 }
 
 type attachmentItem struct {
@@ -205,6 +213,9 @@ func newMessageItem(m chat.Message) messageItem {
 	for _, a := range m.Attachments {
 		it.Attachments = append(it.Attachments, attachmentItem(a))
 	}
+	if l := m.System; l != nil {
+		it.System = &systemItem{Kind: string(l.Kind), UserIDs: l.UserIDs, Name: l.Name, Topic: l.Topic}
+	}
 	return it
 }
 
@@ -217,6 +228,9 @@ func (it messageItem) message() chat.Message {
 	}
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, chat.Attachment(a))
+	}
+	if l := it.System; l != nil {
+		m.System = &chat.SystemLine{Kind: chat.SystemKind(l.Kind), UserIDs: l.UserIDs, Name: l.Name, Topic: l.Topic}
 	}
 	return m
 }

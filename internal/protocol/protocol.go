@@ -73,6 +73,13 @@ type RoomRequest struct {
 	RoomID string `json:"roomId"`
 }
 
+// TypingRequest says the user is typing in the room, or with Stopped that
+// they stopped (cleared or sent the draft): others clear the line at once.
+type TypingRequest struct {
+	RoomID  string `json:"roomId"`
+	Stopped bool   `json:"stopped,omitempty"`
+}
+
 type InviteRequest struct {
 	RoomID  string   `json:"roomId"`
 	UserIDs []string `json:"userIds"`
@@ -284,6 +291,8 @@ type TypingEvent struct {
 	RoomID      string `json:"roomId"`
 	UserID      string `json:"userId"`
 	DisplayName string `json:"displayName"`
+	// Stopped: the user stopped typing (clear the line now).
+	Stopped bool `json:"stopped,omitempty"`
 }
 
 type ReadEvent struct {

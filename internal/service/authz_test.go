@@ -53,7 +53,7 @@ func TestNonMembersAreRefusedEverything(t *testing.T) {
 			return err
 		}},
 		{"typing", func(w *world, r chat.Room, _ int64) error {
-			return w.svc.Typing(w.ctx, w.bob, protocol.RoomRequest{RoomID: r.ID})
+			return w.svc.Typing(w.ctx, w.bob, protocol.TypingRequest{RoomID: r.ID})
 		}},
 		{"markRead", func(w *world, r chat.Room, seq int64) error {
 			_, err := w.svc.MarkRead(w.ctx, w.bob, protocol.MessageRef{RoomID: r.ID, Seq: seq})

@@ -101,9 +101,11 @@ func (s *Chat) JoinChannel(ctx context.Context, c chat.Connection, r protocol.Ro
 		return protocol.RoomEvent{}, storeErr(err, "join channel")
 	}
 	room.MemberCount++
-	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), chat.Actor{UserID: c.UserID, ConnectionID: c.ID}); err != nil {
+	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
+	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), actor); err != nil {
 		return protocol.RoomEvent{}, err
 	}
+	s.systemLine(ctx, room.ID, actor, chat.SystemLine{Kind: chat.SystemJoined, UserIDs: []string{c.UserID}})
 	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
 }
 
@@ -148,6 +150,7 @@ func (s *Chat) LeaveChannel(ctx context.Context, c chat.Connection, r protocol.R
 	s.publish(ctx, chat.MemberLeft{
 		Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, RoomID: room.ID, UserID: c.UserID, At: s.clock(),
 	})
+	s.systemLine(ctx, room.ID, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, chat.SystemLine{Kind: chat.SystemLeft, UserIDs: []string{c.UserID}})
 	// The caller's own room list changed: a direct push, not an event.
 	s.push.send(ctx, without(conns, c.ID), ev)
 	return ev, nil
@@ -187,10 +190,18 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 		}
 		topic = &t
 	}
+	before := room
 	room, err = s.store.UpdateRoom(ctx, room.ID, name, topic)
 	if err != nil {
 		return protocol.RoomEvent{}, channelNameErr(err, name, "update channel")
 	}
-	s.publish(ctx, chat.RoomUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Room: room})
+	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
+	s.publish(ctx, chat.RoomUpdated{Actor: actor, Room: room})
+	if room.Name != before.Name {
+		s.systemLine(ctx, room.ID, actor, chat.SystemLine{Kind: chat.SystemRenamed, Name: room.Name})
+	}
+	if room.Topic != before.Topic {
+		s.systemLine(ctx, room.ID, actor, chat.SystemLine{Kind: chat.SystemTopic, Topic: room.Topic})
+	}
 	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
 }

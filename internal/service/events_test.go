@@ -237,7 +237,7 @@ func TestEphemeralActionsPublishNothing(t *testing.T) {
 	m := h.send(alice, chat.GeneralRoomID, "hi")
 	h.events.Reset()
 	calls := []func() error{
-		func() error { return h.svc.Typing(h.ctx, bob, protocol.RoomRequest{RoomID: chat.GeneralRoomID}) },
+		func() error { return h.svc.Typing(h.ctx, bob, protocol.TypingRequest{RoomID: chat.GeneralRoomID}) },
 		func() error {
 			_, err := h.svc.MarkRead(h.ctx, bob, protocol.MessageRef{RoomID: chat.GeneralRoomID, Seq: m.Seq})
 			return err

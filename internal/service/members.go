@@ -49,6 +49,15 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 			return protocol.MembersEvent{}, err
 		}
 	}
+	if len(added) > 0 {
+		line := chat.SystemLine{Kind: chat.SystemInvited}
+		var names []string
+		for _, m := range added {
+			line.UserIDs = append(line.UserIDs, m.UserID)
+			names = append(names, profiles[m.UserID].DisplayName)
+		}
+		s.systemLine(ctx, room.ID, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, line, names...)
+	}
 	return s.membersEvent(ctx, room.ID)
 }
 

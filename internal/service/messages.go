@@ -151,6 +151,9 @@ func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string,
 	if err := authorizeMessage(c, action, ra, msg); err != nil {
 		return chat.Message{}, err
 	}
+	if msg.System != nil {
+		return chat.Message{}, chat.Errorf(chat.Invalid, "a system line cannot be edited or deleted")
+	}
 	return msg, nil
 }
 

@@ -49,6 +49,12 @@ type Config struct {
 	// Files bounds uploads (size, types) and downloads (rate).
 	Files media.Limits
 
+	// SystemLines stores a system message in the room's timeline when
+	// someone joins, leaves or is invited, and on a rename or a topic
+	// change (see systemLine). The app turns it on; off, the timeline holds
+	// only what people wrote.
+	SystemLines bool
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -63,6 +69,7 @@ type Chat struct {
 	log    *slog.Logger
 
 	ratePerWindow  int
+	systemLines    bool
 	readsPerWindow int
 	rateWindow     time.Duration
 	typingInterval time.Duration
@@ -98,6 +105,7 @@ func New(cfg Config) (*Chat, error) {
 		now:            cfg.Now,
 		log:            cfg.Logger,
 		ratePerWindow:  orDefault(cfg.RatePerWindow, DefaultRatePerWindow),
+		systemLines:    cfg.SystemLines,
 		readsPerWindow: orDefault(cfg.ReadsPerWindow, DefaultReadsPerWindow),
 		rateWindow:     orDefault(cfg.RateWindow, DefaultRateWindow),
 		typingInterval: orDefault(cfg.TypingInterval, DefaultTypingInterval),

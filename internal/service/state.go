@@ -156,7 +156,7 @@ const unreadCap = 100
 // of them that mention userID.
 func countUnread(msgs []chat.Message, userID string) (unread, mentions int) {
 	for _, msg := range msgs {
-		if msg.SenderID == userID || msg.Deleted {
+		if msg.SenderID == userID || msg.Deleted || msg.System != nil {
 			continue
 		}
 		unread++

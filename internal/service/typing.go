@@ -11,10 +11,17 @@ import (
 // Typing tells the room's other members' connections that the caller is
 // typing. It is throttled per user per room to one event per
 // TypingInterval; throttled calls are dropped silently (the client keeps
-// sending while the user types, and nothing is lost by dropping).
-func (s *Chat) Typing(ctx context.Context, c chat.Connection, r protocol.RoomRequest) error {
+// sending while the user types, and nothing is lost by dropping). A
+// stop (Stopped: the draft was cleared or sent) is never throttled.
+func (s *Chat) Typing(ctx context.Context, c chat.Connection, r protocol.TypingRequest) error {
 	if _, err := s.authorize(ctx, c, chat.ActTyping, r.RoomID, false); err != nil {
 		return err
+	}
+	if r.Stopped {
+		s.push.toRoom(ctx, r.RoomID, protocol.TypingEvent{
+			Head: protocol.Head{Type: protocol.EventTyping}, RoomID: r.RoomID, UserID: c.UserID, Stopped: true,
+		}, c.ID, c.UserID)
+		return nil
 	}
 	ok, err := s.store.Allow(ctx, "typing:"+r.RoomID+":"+c.UserID, 1, s.typingInterval)
 	if err != nil {

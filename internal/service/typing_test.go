@@ -19,7 +19,7 @@ func TestTypingIsThrottledPerUserPerRoom(t *testing.T) {
 
 	typing := func(c chat.Connection, roomID string) {
 		t.Helper()
-		if err := h.svc.Typing(h.ctx, c, protocol.RoomRequest{RoomID: roomID}); err != nil {
+		if err := h.svc.Typing(h.ctx, c, protocol.TypingRequest{RoomID: roomID}); err != nil {
 			t.Fatalf("Typing: %v", err)
 		}
 	}

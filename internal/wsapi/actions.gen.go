@@ -222,9 +222,9 @@ func invokers() map[string]invoker {
 		},
 		"typing": {
 			method:  "Typing",
-			request: reflect.TypeFor[protocol.RoomRequest](),
+			request: reflect.TypeFor[protocol.TypingRequest](),
 			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
-				return nil, s.Typing(ctx, c, req.Interface().(protocol.RoomRequest))
+				return nil, s.Typing(ctx, c, req.Interface().(protocol.TypingRequest))
 			},
 		},
 		"markRead": {

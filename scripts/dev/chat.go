@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ type chatServer struct {
 // startChat starts the gateway first (its address is the app's
 // WS_CALLBACK_URL), then builds the app exactly as a Lambda would: from the
 // environment, which now points at the stack.
-func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) {
+func startChat(ctx context.Context, stack *devstack.Stack, logFormat string) (*chatServer, error) {
 	var built atomic.Pointer[inprocess.App]
 	route := func(pick func(*inprocess.App) localgw.Handler) localgw.Handler {
 		return func(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -56,6 +57,9 @@ func startChat(ctx context.Context, stack *devstack.Stack) (*chatServer, error) 
 		return nil, err
 	}
 	logger := app.NewLogger(os.Stderr, logLevel)
+	if logFormat != "json" {
+		logger = slog.New(newLineHandler(os.Stderr, logLevel))
+	}
 
 	gw, err := localgw.New(localgw.Config{
 		Routes: routes,

@@ -35,6 +35,7 @@ type flags struct {
 	port      int
 	web       string
 	readyFile string
+	log       string
 }
 
 func main() {
@@ -43,7 +44,12 @@ func main() {
 	flag.IntVar(&f.port, "port", 8080, "web server `port` on 127.0.0.1 (0 picks a free one)")
 	flag.StringVar(&f.web, "web", "web/dist", "`DIR` of the built web client")
 	flag.StringVar(&f.readyFile, "ready-file", "", "once ready, write the URLs as JSON to `PATH` (for tests that start the stack)")
+	flag.StringVar(&f.log, "log", "text", "request log `FORMAT`: text (one short line per request) or json (as the Lambdas log in AWS)")
 	flag.Parse()
+	if f.log != "text" && f.log != "json" {
+		fmt.Fprintf(os.Stderr, "dev: --log must be text or json, not %q\n", f.log)
+		os.Exit(2)
+	}
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "dev: unexpected arguments %q\n", flag.Args())
 		os.Exit(2)
@@ -70,7 +76,7 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, stack.Close()) }()
 
-	chat, err := startChat(ctx, stack)
+	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
 		return err
 	}
@@ -92,8 +98,13 @@ func run(f flags) (err error) {
 	info.addEvents(events)
 	printInfo(os.Stdout, info, time.Since(started))
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
+		// The codes stand out in the log and are kept on a local page too,
+		// with the app's address repeated (the banner has scrolled away).
+		codes := &signUpCodes{}
+		web.mux.Handle("GET /dev/codes", codes)
 		go devstack.WatchSignUpCodes(ctx, pool, time.Second, func(email, code string) {
-			fmt.Printf("Sign-up code for %s: %s  (cognito-local sends no email)\n", email, code)
+			codes.add(email, code)
+			fmt.Printf("\n>>> Sign-up code for %s: %s  (cognito-local sends no email; all codes: %sdev/codes)\n>>> App: %s\n\n", email, code, web.url, web.url)
 		})
 	}
 	if f.readyFile != "" {

@@ -45,6 +45,7 @@ func webConfig(stack *devstack.Stack, wsURL string) clientConfig {
 }
 
 type webServer struct {
+	mux    *http.ServeMux // more local pages register here (/dev/codes)
 	url    string
 	dir    string
 	srv    *http.Server
@@ -75,6 +76,7 @@ func startWeb(port int, dir string, cfg clientConfig, events http.Handler) (*web
 	}
 	mux.Handle("/", staticFiles(dir))
 	s := &webServer{
+		mux:    mux,
 		url:    "http://" + ln.Addr().String() + "/",
 		dir:    dir,
 		srv:    &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},

@@ -124,11 +124,13 @@ test("too-large and refused files show why, and can be removed", async () => {
   await chip(pageA, "fits.zip").and(pageA.locator("[data-upload-status=done]")).waitFor();
   await pageA.getByRole("button", { name: "Remove fits.zip" }).click();
 
-  // HTML is not an allowed type: the server lists what is.
+  // HTML is not an allowed type: said in words, with the kinds that are
+  // (issue 10, item 10), not a wall of media types.
   await attach(pageA, { name: "page.html", mimeType: "text/html", buffer: Buffer.from("<script>alert(1)</script>") });
   const refused = chip(pageA, "page.html").getByRole("alert");
-  await refused.filter({ hasText: "cannot be shared" }).waitFor();
-  assert.match(await refused.innerText(), /allowed types are .*image\/png/);
+  await refused.filter({ hasText: ".html files can't be shared." }).waitFor();
+  assert.match(await refused.innerText(), /You can share images, PDFs, documents, .* and videos\./);
+  assert.doesNotMatch(await refused.innerText(), /image\/png|application\//);
 
   // Nothing to send: the failures are not attachments.
   assert.equal(await pageA.locator("button.send").isDisabled(), true);

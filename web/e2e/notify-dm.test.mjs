@@ -165,7 +165,7 @@ test("notifications: asked after the first message, shown only while hidden, unr
   await messages(pageA).getByText("you can see this live").waitFor();
   assert.deepEqual(await shown(pageA), []);
   assert.equal(await beeps(pageA), 0);
-  assert.equal(await pageA.title(), "Backchannel");
+  assert.match(await pageA.title(), /^[^(].* · Backchannel$|^Backchannel$/);
 
   // Hidden: a notification naming sender and room, a beep, the count.
   await setHidden(pageA, true);
@@ -173,19 +173,19 @@ test("notifications: asked after the first message, shown only while hidden, unr
   const first = await waitForNotification(pageA, 1);
   assert.deepEqual(first, { title: "Bo in #general", body: "while you were away", tag: "general", permission: "granted" });
   await waitFor(async () => (await beeps(pageA)) === 1, "one beep");
-  await waitFor(async () => (await pageA.title()) === "(1) Backchannel", "(1) in the title");
+  await waitFor(async () => /^\(1\) (.+ · )?Backchannel$/.test(await pageA.title()), "(1) in the title");
 
   // A mention of Ana: notified too, counted as a mention.
   await send(pageB, "@Ana can you look at this?");
   const mention = await waitForNotification(pageA, 2);
   assert.deepEqual(mention, { title: "Bo in #general", body: "@Ana can you look at this?", tag: "general", permission: "granted" });
-  await waitFor(async () => (await pageA.title()) === "(2) Backchannel", "(2) in the title");
+  await waitFor(async () => /^\(2\) (.+ · )?Backchannel$/.test(await pageA.title()), "(2) in the title");
   await roomLink(pageA, "general").locator(".badge.mention").waitFor();
   assert.equal(await beeps(pageA), 2);
 
   // Back to the tab: what arrived is read, the count goes.
   await setHidden(pageA, false);
-  await waitFor(async () => (await pageA.title()) === "Backchannel", "the count to leave the title");
+  await waitFor(async () => /^[^(].* · Backchannel$|^Backchannel$/.test(await pageA.title()), "the count to leave the title");
   await messages(pageA).getByText("@Ana can you look at this?").waitFor();
 
   // Sound off: still notified, silently.
@@ -197,14 +197,14 @@ test("notifications: asked after the first message, shown only while hidden, unr
   // The beep would have happened in the same step as the notification.
   assert.equal(await beeps(pageA), 2, "a sound played with the sound turned off");
   await setHidden(pageA, false);
-  await waitFor(async () => (await pageA.title()) === "Backchannel", "the count to leave the title");
+  await waitFor(async () => /^[^(].* · Backchannel$|^Backchannel$/.test(await pageA.title()), "the count to leave the title");
 
   // Mentions and DMs only: chatter is counted but not notified.
   await setPref(pageA, "Notify only for mentions and direct messages", true);
   await setHidden(pageA, true);
   await send(pageB, "just chatter");
   await messages(pageA).getByText("just chatter").waitFor();
-  await waitFor(async () => (await pageA.title()) === "(1) Backchannel", "(1) in the title");
+  await waitFor(async () => /^\(1\) (.+ · )?Backchannel$/.test(await pageA.title()), "(1) in the title");
   assert.equal((await shown(pageA)).length, 3, "notified of chatter with mentions-only on");
   await send(pageB, "@Ana this one matters");
   assert.equal((await waitForNotification(pageA, 4)).body, "@Ana this one matters");
@@ -216,27 +216,27 @@ test("notifications: asked after the first message, shown only while hidden, unr
   await send(pageB, "just between us");
   const dm = await waitForNotification(pageA, 5);
   assert.deepEqual(dm, { title: "Bo (direct message)", body: "just between us", tag: dmId, permission: "granted" });
-  await waitFor(async () => (await pageA.title()) === "(3) Backchannel", "(3) in the title");
+  await waitFor(async () => /^\(3\) (.+ · )?Backchannel$/.test(await pageA.title()), "(3) in the title");
   await roomHeading(pageA).filter({ hasText: "#general" }).waitFor();
   await pageA.evaluate(() => window.__notify.shown.at(-1).onclick());
   await roomHeading(pageA).filter({ hasText: /^Direct message: Bo$/ }).waitFor();
   await messages(pageA).getByText("just between us").waitFor();
   assert.equal(await pageA.evaluate(() => window.__notify.shown.at(-1).closed), true, "the clicked notification closes");
   await setHidden(pageA, false);
-  await waitFor(async () => (await pageA.title()) === "(2) Backchannel", "the DM read, #general's two left");
+  await waitFor(async () => /^\(2\) (.+ · )?Backchannel$/.test(await pageA.title()), "the DM read, #general's two left");
 
   // Visible, a message in another room: a beep (sound back on), no notification.
   await setPref(pageA, "Play a sound for new messages", true);
   await setPref(pageA, "Notify only for mentions and direct messages", false);
   await roomLink(pageB, "general").click();
   await send(pageB, "over in general");
-  await waitFor(async () => (await pageA.title()) === "(3) Backchannel", "(3) in the title");
+  await waitFor(async () => /^\(3\) (.+ · )?Backchannel$/.test(await pageA.title()), "(3) in the title");
   assert.equal((await shown(pageA)).length, 5, "notified while visible");
   await waitFor(async () => (await beeps(pageA)) === 3, "a beep for another room");
 
-  // Never asked again, even after a reload.
+  // Never asked again, even after a reload (which reopens the room last open).
   await pageA.reload();
-  await pageA.getByRole("heading", { name: /#general/ }).waitFor();
+  await roomHeading(pageA).waitFor();
   assert.equal(await pageA.evaluate(() => window.__notify.requested), 0, "requestPermission called on reload");
   await pageA.screenshot({ path: join(ARTIFACTS, "notify.png") });
 });
@@ -250,7 +250,9 @@ test("a group DM from the user list reaches all three, reopens as the same room,
     await page.getByRole("button", { name: "New direct message" }).click();
     const dialog = page.getByRole("dialog", { name: "New direct message" });
     await dialog.waitFor();
-    for (const name of names) await dialog.getByRole("checkbox", { name: new RegExp(`^${name} @`) }).check();
+    // Named by display name only: these pools' usernames are UUIDs, which
+    // the picker does not show (issue 10, item 11).
+    for (const name of names) await dialog.getByRole("checkbox", { name: new RegExp(`^${name}$`) }).check();
     await dialog.getByRole("button", { name: "Start conversation" }).click();
     await dialog.waitFor({ state: "detached" });
     await roomHeading(page).filter({ hasText: /^Direct message: / }).waitFor();
@@ -259,7 +261,7 @@ test("a group DM from the user list reaches all three, reopens as the same room,
 
   const bosDirects = await directLinks(pageB).count();
   await pageA.getByRole("button", { name: "New direct message" }).click();
-  await pageA.getByRole("checkbox", { name: /^Dee @/ }).waitFor();
+  await pageA.getByRole("checkbox", { name: /^Dee$/ }).waitFor();
   await axeCheck(pageA, "the new direct message dialog");
   await pageA.getByRole("button", { name: "Cancel" }).click();
   const roomId = await startGroup(pageA, ["Bo", "Cy"]);

@@ -43,7 +43,7 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	if err != nil {
 		return nil, err
 	}
-	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, s.StoreOptions...)
+	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, localDynamoDB), cfg.TableName, s.StoreOptions...)
 	if err != nil {
 		return nil, fmt.Errorf("app: store: %w", err)
 	}
@@ -65,7 +65,7 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 				slog.String("connectionId", connID), slog.String("error", err.Error()))
 		}
 	}})
-	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Blobs: s.Blobs, Files: s.Files}
+	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true}
 	if s.EditService != nil {
 		s.EditService(&scfg)
 	}

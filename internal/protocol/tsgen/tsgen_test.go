@@ -73,7 +73,7 @@ func TestGenerateTypesEveryAction(t *testing.T) {
 	for _, want := range []string{
 		"export interface ActionTypes {\n",
 		`  sendMessage: { request: SendMessageRequest; reply: AckFrame };`,
-		`  typing: { request: RoomRequest; reply: void };`,
+		`  typing: { request: TypingRequest; reply: void };`,
 		`  ping: { request: {}; reply: PongFrame };`,
 		`export type RequestOf<A extends ActionName> = ActionTypes[A]["request"];`,
 		`export type ReplyOf<A extends ActionName> = ActionTypes[A]["reply"];`,

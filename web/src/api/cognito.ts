@@ -10,6 +10,8 @@ export interface CognitoConfig {
 
 export interface Tokens {
   idToken: string;
+  // For GetUser (the user's attributes); absent in sessions stored before.
+  accessToken?: string;
   refreshToken: string;
   // Expiry of the ID token, Unix milliseconds.
   expiresAt: number;
@@ -130,6 +132,13 @@ export class CognitoClient {
     return tokensFrom(out, "");
   }
 
+  // getUser reads the user's attributes (name, email...) with the access
+  // token. The ID token may lack them (cognito-local leaves out "name").
+  async getUser(accessToken: string): Promise<Record<string, string>> {
+    const out = await this.call<{ UserAttributes?: { Name: string; Value: string }[] }>("GetUser", { AccessToken: accessToken });
+    return Object.fromEntries((out.UserAttributes ?? []).map((a) => [a.Name, a.Value]));
+  }
+
   // refresh trades the refresh token for a new ID token; Cognito does not
   // return a new refresh token, so the old one is kept.
   async refresh(refreshToken: string): Promise<Tokens> {
@@ -143,7 +152,7 @@ export class CognitoClient {
 }
 
 interface AuthOut {
-  AuthenticationResult?: { IdToken?: string; RefreshToken?: string; ExpiresIn?: number };
+  AuthenticationResult?: { IdToken?: string; AccessToken?: string; RefreshToken?: string; ExpiresIn?: number };
   ChallengeName?: string;
 }
 
@@ -152,5 +161,5 @@ function tokensFrom(out: AuthOut, oldRefresh: string): Tokens {
   if (!r?.IdToken) throw new CognitoError(out.ChallengeName ?? "Unknown", "unsupported sign-in challenge");
   const exp = Number(jwtClaims(r.IdToken).exp);
   const expiresAt = Number.isFinite(exp) && exp > 0 ? exp * 1000 : Date.now() + (r.ExpiresIn ?? 3600) * 1000;
-  return { idToken: r.IdToken, refreshToken: r.RefreshToken ?? oldRefresh, expiresAt };
+  return { idToken: r.IdToken, accessToken: r.AccessToken, refreshToken: r.RefreshToken ?? oldRefresh, expiresAt };
 }

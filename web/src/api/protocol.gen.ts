@@ -38,7 +38,7 @@ export type RequestDownloadAction = { action: "requestDownload"; requestId?: str
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
-export type TypingAction = { action: "typing"; requestId?: string } & RoomRequest;
+export type TypingAction = { action: "typing"; requestId?: string } & TypingRequest;
 export type UpdateChannelAction = { action: "updateChannel"; requestId?: string } & UpdateChannelRequest;
 export type UpdateProfileAction = { action: "updateProfile"; requestId?: string } & UpdateProfileRequest;
 export type ClientAction =
@@ -141,7 +141,7 @@ export interface ActionTypes {
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
   sendMessage: { request: SendMessageRequest; reply: AckFrame };
-  typing: { request: RoomRequest; reply: void };
+  typing: { request: TypingRequest; reply: void };
   updateChannel: { request: UpdateChannelRequest; reply: RoomFrame };
   updateProfile: { request: UpdateProfileRequest; reply: ProfileFrame };
 }
@@ -223,6 +223,11 @@ export interface SendMessageRequest {
   clientId: string;
   text: string;
   attachments?: Attachment[];
+}
+
+export interface TypingRequest {
+  roomId: string;
+  stopped?: boolean;
 }
 
 export interface UpdateChannelRequest {
@@ -370,6 +375,7 @@ export interface TypingEvent {
   roomId: string;
   userId: string;
   displayName: string;
+  stopped?: boolean;
 }
 
 export interface UploadTicketEvent {
@@ -412,6 +418,7 @@ export interface Message {
   createdAt: string;
   editedAt?: string;
   deleted?: boolean;
+  system?: SystemLine;
 }
 
 export interface Room {
@@ -476,5 +483,12 @@ export interface Limits {
   files: boolean;
   maxUploadBytes?: number;
   allowedUploadTypes?: string[];
+}
+
+export interface SystemLine {
+  kind: string;
+  userIds?: string[];
+  name?: string;
+  topic?: string;
 }
 

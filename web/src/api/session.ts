@@ -55,6 +55,13 @@ export class Session {
     return this.tokens ? String(jwtClaims(this.tokens.idToken).sub ?? "") : "";
   }
 
+  // accessToken: for the user pool's own API (GetUser), after a refresh
+  // when due.
+  async accessToken(): Promise<string> {
+    await this.getToken();
+    return this.tokens?.accessToken ?? "";
+  }
+
   get email(): string {
     return this.tokens ? String(jwtClaims(this.tokens.idToken).email ?? "") : "";
   }

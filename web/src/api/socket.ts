@@ -24,7 +24,8 @@ export interface SocketHooks {
   onStatus(s: Status): void;
   // After getState was applied: the last seq held per room.
   resumePoints(): Record<string, number>;
-  // Sends still waiting for an ack, re-sent after resume.
+  // Sends still waiting for an ack, oldest first: each room's are sent one
+  // at a time in this order, and re-sent after resume.
   pendingSends(): SendMessageAction[];
   // A send the server refused for good (not worth retrying).
   onSendRejected?(clientId: string, err: RequestError): void;
@@ -86,6 +87,8 @@ export class ChatSocket {
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = true;
   private synced = false;
+  // The outbox: per room, the send in flight (at most one).
+  private readonly sending = new Map<string, object>();
   private readonly opts: Required<SocketOptions>;
   status: Status = "offline";
   // Exposed for tests and diagnostics: the server's id for this connection.
@@ -106,11 +109,37 @@ export class ChatSocket {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    globalThis.addEventListener?.("offline", this.onBrowserOffline);
+    globalThis.addEventListener?.("online", this.onBrowserOnline);
     void this.connect();
   }
 
+  // The browser lost the network: a WebSocket can take minutes to notice,
+  // so drop it now (pending sends wait, shown as such) ...
+  private readonly onBrowserOffline = () => {
+    const ws = this.ws;
+    if (!ws || this.stopped) return;
+    this.dropped(ws, true);
+    try {
+      ws.close(4001, "offline");
+    } catch {
+      /* already closing */
+    }
+  };
+
+  // ... and reconnect at once when it is back.
+  private readonly onBrowserOnline = () => {
+    if (this.stopped || this.ws) return;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.attempt = 0;
+    void this.connect();
+  };
+
   stop(): void {
     this.stopped = true;
+    globalThis.removeEventListener?.("offline", this.onBrowserOffline);
+    globalThis.removeEventListener?.("online", this.onBrowserOnline);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     const ws = this.ws;
@@ -140,24 +169,49 @@ export class ChatSocket {
     });
   }
 
-  // sendMessage sends (or re-sends) a message; the ack reaches onEvent.
-  // Transient failures leave it pending for the next resend.
-  sendMessage(msg: Payload<SendMessageAction>): void {
-    if (!this.online) return;
-    this.request(msg).catch((err: RequestError) => {
-      if (FINAL_SEND_CODES.has(err.code)) {
-        this.hooks.onSendRejected?.(msg.clientId, err);
-      } else if (err.code === "timeout") {
-        // No answer on an open socket: it is probably dead; reconnecting
-        // re-sends with the same clientId.
-        this.reconnectNow();
-      } else if (err.code === "rate_limited" || err.code === "internal") {
-        setTimeout(() => {
-          if (this.hooks.pendingSends().some((p) => p.clientId === msg.clientId)) this.sendMessage(msg);
-        }, 1000 + Math.floor(this.opts.random() * 2000));
-      }
-      // "offline": resent after the next resume.
-    });
+  // sendMessage queues a message for its room (it must already be among
+  // pendingSends); the ack reaches onEvent. Each room is an ordered outbox:
+  // at most one send in flight, the next goes once the previous one is
+  // acked or refused for good, so the server stores one client's messages
+  // in the order they were sent (API Gateway runs concurrent requests in
+  // any order). Transient failures retry the same head later.
+  sendMessage(msg: Pick<SendMessageAction, "roomId">): void {
+    this.pump(msg.roomId);
+  }
+
+  // pump sends the room's oldest pending message unless one is in flight.
+  private pump(roomId: string): void {
+    if (!this.online || this.sending.has(roomId)) return;
+    const head = this.hooks.pendingSends().find((p) => p.roomId === roomId);
+    if (!head) return;
+    const token = {};
+    this.sending.set(roomId, token);
+    const done = (next: boolean) => {
+      if (this.sending.get(roomId) !== token) return;
+      this.sending.delete(roomId);
+      if (next) this.pump(roomId);
+    };
+    const { requestId: _r, ...msg } = head;
+    this.request(msg).then(
+      () => done(true),
+      (err: RequestError) => {
+        if (FINAL_SEND_CODES.has(err.code)) {
+          this.hooks.onSendRejected?.(head.clientId, err);
+          done(true);
+        } else if (err.code === "timeout") {
+          // No answer on an open socket: it is probably dead; reconnecting
+          // re-sends with the same clientId.
+          done(false);
+          this.reconnectNow();
+        } else if (err.code === "offline") {
+          // Re-sent after the next resume.
+          done(false);
+        } else {
+          // rate_limited, internal: the same head again a little later.
+          setTimeout(() => done(true), 1000 + Math.floor(this.opts.random() * 2000));
+        }
+      },
+    );
   }
 
   // Fire-and-forget frames (typing has no reply on success).
@@ -210,15 +264,18 @@ export class ChatSocket {
     ws.onerror = () => {
       /* onclose follows and handles it */
     };
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      if (!opened) this.failedOpens++;
-      this.teardown(new RequestError("offline", "connection lost"));
-      if (this.stopped) return;
-      this.setStatus("offline");
-      this.scheduleReconnect();
-    };
+    ws.onclose = () => this.dropped(ws, opened);
+  }
+
+  // dropped: the connection ws is gone; reconnect (after a backoff).
+  private dropped(ws: WebSocketLike, opened: boolean): void {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    if (!opened) this.failedOpens++;
+    this.teardown(new RequestError("offline", "connection lost"));
+    if (this.stopped) return;
+    this.setStatus("offline");
+    this.scheduleReconnect();
   }
 
   private teardown(err: RequestError): void {
@@ -234,6 +291,15 @@ export class ChatSocket {
 
   private scheduleReconnect(): void {
     if (this.stopped || this.reconnectTimer) return;
+    // Without a network, wait for the browser's "online" (a slow retry in
+    // case that event never comes).
+    if (globalThis.navigator?.onLine === false) {
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        void this.connect();
+      }, this.opts.backoffCapMs);
+      return;
+    }
     const delay = backoffDelay(this.attempt++, this.opts.random, this.opts.backoffBaseMs, this.opts.backoffCapMs);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
@@ -264,7 +330,8 @@ export class ChatSocket {
       this.synced = true;
       this.attempt = 0;
       this.setStatus("online");
-      for (const p of this.hooks.pendingSends()) this.sendMessage(p);
+      this.sending.clear();
+      for (const roomId of new Set(this.hooks.pendingSends().map((p) => p.roomId))) this.pump(roomId);
     } catch {
       // The connection failed mid-sync: drop it and start over.
       if (this.ws === ws) ws.close(4000, "sync failed");

@@ -35,10 +35,14 @@ export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
   };
   return {
     onChange(state) {
-      document.title = titleWithUnread(env.t()("app.name"), totalUnread(state));
+      // "(3) #general · Backchannel": the unread count, then the open room.
+      const room = state.rooms[state.activeRoom];
+      const app = env.t()("app.name");
+      const base = room ? `${room.kind === "direct" ? roomTitle(state, room) : `#${room.name}`} · ${app}` : app;
+      document.title = titleWithUnread(base, totalUnread(state));
     },
     onEvent(ev, before) {
-      if (ev.type !== "message" || ev.message.senderId === chat.state.me?.userId) return;
+      if (ev.type !== "message" || ev.message.senderId === chat.state.me?.userId || ev.message.system) return;
       const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);
       if (!known) notice(ev.message.roomId, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
     },

@@ -5,7 +5,7 @@
 import type { Attachment, Limits, UploadTicketFrame } from "../api/protocol.gen";
 import { limits } from "../api/protocol.gen";
 import { RequestError } from "../api/socket";
-import type { Translate } from "../i18n";
+import type { MessageKey, Translate } from "../i18n";
 
 export type UploadStatus = "uploading" | "done" | "error";
 
@@ -67,12 +67,37 @@ export function megabytes(n: number): string {
   return Number.isInteger(mb) ? `${mb} MB` : `${mb.toFixed(1)} MB`;
 }
 
+// KINDS name groups of media types for people, in the order listed.
+const KINDS: [MessageKey, (type: string) => boolean][] = [
+  ["files.kind.images", (x) => x.startsWith("image/")],
+  ["files.kind.pdf", (x) => x === "application/pdf"],
+  ["files.kind.documents", (x) => /msword|wordprocessing|opendocument\.text|rtf/.test(x)],
+  ["files.kind.spreadsheets", (x) => /ms-excel|spreadsheet|text\/csv/.test(x)],
+  ["files.kind.presentations", (x) => /powerpoint|presentation/.test(x)],
+  ["files.kind.text", (x) => x.startsWith("text/") || x === "application/json"],
+  ["files.kind.archives", (x) => /zip|gzip|x-tar|x-7z|x-rar/.test(x)],
+  ["files.kind.audio", (x) => x.startsWith("audio/")],
+  ["files.kind.video", (x) => x.startsWith("video/")],
+];
+
+// kindsInWords: "images, PDFs, … and videos" for a list of media types.
+export function kindsInWords(types: string[], t: Translate): string {
+  const names: string[] = [];
+  for (const [key, match] of KINDS) if (types.some(match)) names.push(t(key));
+  if (types.some((x) => !KINDS.some(([, match]) => match(x)))) names.push(t("files.kind.other"));
+  if (names.length === 0) return "";
+  const lang = (typeof document !== "undefined" && document.documentElement.lang) || "en";
+  return new Intl.ListFormat(lang, { type: "conjunction" }).format(names);
+}
+
 let nextId = 1;
 
 export class UploadQueue {
   private items: Upload[] = [];
   private xhrs = new Map<string, XhrLike>();
   private maxBytes: number;
+  // The deployment's allowed types (from the state event), if it said.
+  private allowed: string[] | null = null;
   private readonly maxFiles: number;
 
   constructor(private readonly deps: UploadDeps) {
@@ -84,6 +109,17 @@ export class UploadQueue {
   // a file over a smaller MAX_UPLOAD_BYTES is refused before it is sent.
   setLimits(l: Limits): void {
     if (l.maxUploadBytes && l.maxUploadBytes > 0) this.maxBytes = l.maxUploadBytes;
+    if (l.allowedUploadTypes && l.allowedUploadTypes.length > 0) this.allowed = l.allowedUploadTypes;
+  }
+
+  // refusedType: why a file of this type cannot be shared, in words
+  // (".exe files can't be shared. You can share images, PDFs and …").
+  refusedType(name: string, type: string): string {
+    const t = this.deps.t();
+    const ext = /(\.[a-z0-9]{1,10})$/i.exec(name)?.[1]?.toLowerCase();
+    const what = ext ? t("files.refusedExt", { ext }) : t("files.refusedKind", { type });
+    const kinds = kindsInWords(this.allowed ?? [], t);
+    return kinds ? `${what} ${t("files.allowedKinds", { kinds })}` : what;
   }
 
   // list is the room's uploads in the order they were added.
@@ -115,6 +151,9 @@ export class UploadQueue {
       } else if (file.size === 0) {
         u.status = "error";
         u.error = t("files.empty");
+      } else if (this.allowed && !this.allowed.includes(u.type.split(";")[0].trim().toLowerCase())) {
+        u.status = "error";
+        u.error = this.refusedType(file.name, u.type);
       } else if (kept >= this.maxFiles) {
         u.status = "error";
         u.error = t("files.tooMany", { n: this.maxFiles });
@@ -173,7 +212,7 @@ export class UploadQueue {
     try {
       ticket = await this.deps.requestTicket(u.roomId, u.name, u.size, u.type);
     } catch (err) {
-      this.update(u.id, { status: "error", error: this.ticketError(err) });
+      this.update(u.id, { status: "error", error: this.ticketError(err, u) });
       return;
     }
     if (!this.alive(u.id)) return; // removed while asking
@@ -203,9 +242,10 @@ export class UploadQueue {
 
   // ticketError: the server's own words for what it refuses (too large,
   // the type not allowed, with the allowed types), ours for the rest.
-  private ticketError(err: unknown): string {
+  private ticketError(err: unknown, u: Upload): string {
     const t = this.deps.t();
     if (err instanceof RequestError) {
+      if (err.code === "invalid" && /cannot be shared/.test(err.message)) return this.refusedType(u.name, u.type);
       if (err.code === "too_large" || err.code === "invalid" || err.code === "forbidden") return err.message;
       if (err.code === "rate_limited") return t("files.rateLimited");
       if (err.code === "offline" || err.code === "timeout") return t("files.offline");

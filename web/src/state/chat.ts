@@ -16,8 +16,10 @@ export interface ChatEnv {
   wsUrl: string;
   getToken(force?: boolean): Promise<string>;
   onAuthLost(): void;
-  // The display name picked at sign-up, to apply if the profile lacks it.
-  signUpName?: { name: string; done(): void } | null;
+  // The display name given at sign-up, to apply if the profile lacks it:
+  // asked for once the first state arrived. ifDefault: apply only while
+  // the profile still has that (the server's fallback) name.
+  signUpName?: (() => Promise<SignUpName | null>) | null;
   // Where the attachments of the next message of a room come from.
   attachments?: AttachmentSource;
 }
@@ -37,6 +39,12 @@ export interface ChatFeature {
 export interface AttachmentSource {
   attachments(roomId: string): Attachment[];
   takeAttachments(roomId: string): Attachment[];
+}
+
+export interface SignUpName {
+  name: string;
+  ifDefault?: string;
+  done(): void;
 }
 
 function newClientId(): string {
@@ -147,7 +155,7 @@ export class Chat {
     if (ev.type === "message") this.watchGap(ev.message.roomId);
     for (const f of this.features) f.onEvent?.(ev, before);
     if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
-    if (ev.type === "state") this.applySignUpName();
+    if (ev.type === "state") void this.applySignUpName();
   }
 
   // watchGap: a message past the contiguous mark means one was missed (or
@@ -168,12 +176,20 @@ export class Chat {
     );
   }
 
-  private applySignUpName(): void {
-    const want = this.env.signUpName;
+  private async applySignUpName(): Promise<void> {
+    const source = this.env.signUpName;
+    if (!source || !this.state.me) return;
+    this.env.signUpName = null;
+    let want: SignUpName | null;
+    try {
+      want = await source();
+    } catch {
+      this.env.signUpName = source;
+      return;
+    }
     const me = this.state.me;
     if (!want || !me) return;
-    this.env.signUpName = null;
-    if (me.displayName === want.name) {
+    if (!want.name || me.displayName === want.name || (want.ifDefault !== undefined && me.displayName !== want.ifDefault)) {
       want.done();
       return;
     }
@@ -183,7 +199,7 @@ export class Chat {
         .request({ action: "updateProfile", displayName: want.name })
         .then(() => want.done())
         .catch(() => {
-          this.env.signUpName = want;
+          this.env.signUpName = source;
         });
     }, 0);
   }
@@ -235,11 +251,12 @@ export class Chat {
     await this.read({ action: "history", roomId, before: h.before });
   }
 
-  // markSeen: the user has the newest message of the room in view.
-  markSeen(roomId: string): void {
+  // markSeen: the user has seen the room up to upTo (what was on screen;
+  // by default its newest message).
+  markSeen(roomId: string, upTo?: number): void {
     const room = this.state.rooms[roomId];
     if (!room || !this.socket.online) return;
-    const seq = room.lastSeq;
+    const seq = Math.min(room.lastSeq, upTo ?? room.lastSeq);
     if (seq <= room.readSeq || seq <= (this.markSent.get(roomId) ?? 0)) return;
     this.markSent.set(roomId, seq);
     this.socket.request({ action: "markRead", roomId, seq }).catch(() => this.markSent.delete(roomId));
@@ -254,8 +271,8 @@ export class Chat {
     const attachments = files.length > 0 ? this.env.attachments!.takeAttachments(roomId) : undefined;
     const clientId = newClientId();
     this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, attachments, createdAt: new Date().toISOString(), status: "sending" } });
-    this.socket.sendMessage({ action: "sendMessage", roomId, clientId, text: body, attachments });
-    this.lastTyping.delete(roomId);
+    this.socket.sendMessage({ roomId });
+    this.stopTyping(roomId);
     if (!this.sentOnce) {
       this.sentOnce = true;
       this.emit();
@@ -266,7 +283,7 @@ export class Chat {
     const p = this.state.pending.find((x) => x.clientId === clientId);
     if (!p) return;
     this.dispatch({ type: "local/retry", clientId });
-    this.socket.sendMessage({ action: "sendMessage", roomId: p.roomId, clientId, text: p.text, attachments: p.attachments });
+    this.socket.sendMessage({ roomId: p.roomId });
   }
 
   discard(clientId: string): void {
@@ -286,6 +303,14 @@ export class Chat {
     if (now - (this.lastTyping.get(roomId) ?? 0) < TYPING_EVERY_MS) return;
     this.lastTyping.set(roomId, now);
     this.socket.notify({ action: "typing", roomId });
+  }
+
+  // stopTyping: the draft was cleared (or sent): the others' "is typing"
+  // line goes at once, not after its 4 s expiry.
+  stopTyping(roomId: string): void {
+    if (!this.lastTyping.has(roomId)) return;
+    this.lastTyping.delete(roomId);
+    this.socket.notify({ action: "typing", roomId, stopped: true });
   }
 
   async createChannel(name: string, topic: string, isPrivate: boolean): Promise<string> {

@@ -85,7 +85,7 @@ export function receipts(state: ChatState, roomId: string): Map<number, Profile[
     // message from someone else at or before their read position.
     let at: Message | undefined;
     for (let i = msgs.length - 1; i >= 0; i--) {
-      if (msgs[i].seq <= m.readSeq && msgs[i].senderId !== userId) {
+      if (msgs[i].seq <= m.readSeq && msgs[i].senderId !== userId && !msgs[i].system) {
         at = msgs[i];
         break;
       }

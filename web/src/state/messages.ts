@@ -104,8 +104,13 @@ export const reduceMessages: SliceReducer = (state, action, { prev }) => {
       return { ...state, pending: [...state.pending, action.pending] };
     case "local/sendFailed":
       return { ...state, pending: state.pending.map((p) => (p.clientId === action.clientId ? { ...p, status: "failed", error: action.error } : p)) };
-    case "local/retry":
-      return { ...state, pending: state.pending.map((p) => (p.clientId === action.clientId ? { ...p, status: "sending", error: undefined } : p)) };
+    case "local/retry": {
+      // A retried message goes to the end of the room's outbox (and of the
+      // pending ones shown), after those sent meanwhile.
+      const p = state.pending.find((x) => x.clientId === action.clientId);
+      if (!p) return state;
+      return { ...state, pending: [...state.pending.filter((x) => x !== p), { ...p, status: "sending", error: undefined }] };
+    }
     case "local/discard":
       return { ...state, pending: state.pending.filter((p) => p.clientId !== action.clientId) };
     default:

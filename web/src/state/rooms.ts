@@ -21,7 +21,8 @@ function raiseLastSeq(state: ChatState, roomId: string, incoming: Message[]): Ch
 function countUnread(state: ChatState, roomId: string, msg: Message): ChatState {
   const room = state.rooms[roomId];
   const me = state.me?.userId;
-  if (!room || msg.senderId === me || msg.seq <= room.readSeq || isViewing(state, roomId)) return state;
+  // System lines (joins, topics...) are never unread.
+  if (!room || msg.senderId === me || msg.system || msg.seq <= room.readSeq || isViewing(state, roomId)) return state;
   const mentioned = !!me && !!msg.mentions?.includes(me);
   return {
     ...state,
@@ -54,7 +55,7 @@ function withMemberCount(state: ChatState, roomId: string, count: (n: number) =>
 function ourRead(state: ChatState, roomId: string, userId: string, seq: number): ChatState {
   const room = state.rooms[roomId];
   if (userId !== state.me?.userId || !room || seq <= room.readSeq) return state;
-  const left = (state.messages[roomId] ?? []).filter((m) => m.seq > seq && m.senderId !== userId);
+  const left = (state.messages[roomId] ?? []).filter((m) => m.seq > seq && m.senderId !== userId && !m.system);
   const unread = seq >= room.lastSeq ? 0 : Math.min(left.length, room.unread);
   const mentions = seq >= room.lastSeq ? 0 : left.filter((m) => m.mentions?.includes(userId)).length;
   return { ...state, rooms: { ...state.rooms, [roomId]: { ...room, readSeq: seq, unread, mentions } } };
@@ -99,9 +100,15 @@ export const reduceRooms: SliceReducer = (state, action, { prev }) => {
       }
       return next;
     }
+    // The count follows the member list when it is known (a listMembers or
+    // invite reply carries it whole; a join we already counted is no news).
+    case "members":
+      return withMemberCount(state, action.roomId, () => action.members.length);
     case "memberJoined":
+      if (prev.members[action.roomId]?.[action.user.userId]) return state;
       return withMemberCount(state, action.roomId, (n) => n + 1);
     case "memberLeft":
+      if (prev.members[action.roomId] && !prev.members[action.roomId][action.user.userId]) return state;
       return withMemberCount(state, action.roomId, (n) => Math.max(0, n - 1));
     case "read":
       return ourRead(state, action.roomId, action.userId, action.seq);

@@ -25,6 +25,8 @@ export const reduceTyping: SliceReducer = (state, action, { prev, now }) => {
       return clearTyping(state, action.roomId, action.user.userId);
     case "typing": {
       if (action.userId === state.me?.userId || !state.rooms[action.roomId]) return state;
+      // They cleared or sent their draft.
+      if (action.stopped) return clearTyping(state, action.roomId, action.userId);
       const list = (state.typing[action.roomId] ?? []).filter((t) => t.userId !== action.userId);
       list.push({ userId: action.userId, name: action.displayName, until: now + TYPING_TTL_MS });
       return { ...state, typing: { ...state.typing, [action.roomId]: list } };

@@ -7,6 +7,7 @@ import { loadConfig, type AppConfig } from "../api/config";
 import { translator } from "../i18n";
 import { applyPrefs, loadPrefs, savePrefs, type Prefs } from "../features/prefs";
 import { Session } from "../api/session";
+import type { SignUpName } from "../state/chat";
 import { AuthScreen, takeSignUpName } from "./auth/AuthScreen";
 import { ChatShell } from "./shell/ChatShell";
 import { AppContext } from "./common/context";
@@ -62,6 +63,7 @@ function Signed({ config }: { config: AppConfig }) {
       key={userId}
       config={config}
       session={session}
+      cognito={cognito}
       prefs={prefs}
       setPrefs={(p) => {
         savePrefs(userId, p);
@@ -72,7 +74,23 @@ function Signed({ config }: { config: AppConfig }) {
   );
 }
 
-function ChatRoot({ config, session, prefs, setPrefs, signOut }: { config: AppConfig; session: Session; prefs: Prefs; setPrefs(p: Prefs): void; signOut(): void }) {
+// signUpName: the display name given at sign-up. This browser remembers it
+// from the sign-up form; else (the account was confirmed or first used in
+// another browser) it is the user pool's "name" attribute, read once per
+// user and browser with GetUser, applied only while the profile still has
+// the server's fallback name (the email's local part).
+async function signUpName(cognito: CognitoClient, session: Session): Promise<SignUpName | null> {
+  const local = takeSignUpName(session.email);
+  if (local) return local;
+  const key = `backchannel.nameChecked.${session.userId}`;
+  if (localStorage.getItem(key)) return null;
+  const token = await session.accessToken();
+  if (!token) return null;
+  const attrs = await cognito.getUser(token);
+  return { name: (attrs.name ?? "").trim(), ifDefault: session.email.split("@")[0], done: () => localStorage.setItem(key, "1") };
+}
+
+function ChatRoot({ config, session, cognito, prefs, setPrefs, signOut }: { config: AppConfig; session: Session; cognito: CognitoClient; prefs: Prefs; setPrefs(p: Prefs): void; signOut(): void }) {
   const t = useMemo(() => translator(prefs.lang), [prefs.lang]);
   // The controller reads the latest prefs and translator through refs.
   const live = useMemo(() => ({ prefs, t }), []);
@@ -86,7 +104,7 @@ function ChatRoot({ config, session, prefs, setPrefs, signOut }: { config: AppCo
         onAuthLost: () => session.onLost(),
         prefs: () => live.prefs,
         t: () => live.t,
-        signUpName: takeSignUpName(session.email),
+        signUpName: () => signUpName(cognito, session),
       }),
     [],
   );

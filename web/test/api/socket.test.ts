@@ -178,6 +178,41 @@ describe("ChatSocket", () => {
     expect(second.sent.map((f) => f.action)).toEqual(["getState", "resume", "sendMessage"]);
   });
 
+  it("sends one room's messages one at a time, in order, the next after the ack", async () => {
+    const { sock, pending } = setup();
+    sock.start();
+    const ws = await handshake();
+    for (const id of ["k-1", "k-2", "k-3"]) {
+      pending.push({ action: "sendMessage", roomId: "general", clientId: id, text: id });
+      sock.sendMessage({ roomId: "general" });
+    }
+    pending.push({ action: "sendMessage", roomId: "d_x", clientId: "d-1", text: "dm" });
+    sock.sendMessage({ roomId: "d_x" });
+    const sends = () => ws.sent.filter((f) => f.action === "sendMessage").map((f) => f.clientId);
+    // One in flight per room (rooms are independent).
+    expect(sends()).toEqual(["k-1", "d-1"]);
+    const ack = (clientId: string, roomId = "general") => {
+      const f = ws.sent.find((x) => x.action === "sendMessage" && x.clientId === clientId)!;
+      pending.splice(pending.findIndex((p) => p.clientId === clientId), 1);
+      ws.reply({ type: "ack", requestId: f.requestId, clientId, message: { roomId, seq: 1, clientId } });
+    };
+    ack("k-1");
+    await flush();
+    expect(sends()).toEqual(["k-1", "d-1", "k-2"]);
+    // A rate-limited head is retried later, and nothing overtakes it.
+    const k2 = ws.sent.find((x) => x.clientId === "k-2")!;
+    ws.reply({ type: "error", requestId: k2.requestId, code: "rate_limited", message: "slow down" });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sends()).toEqual(["k-1", "d-1", "k-2"]);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(sends()).toEqual(["k-1", "d-1", "k-2", "k-2"]);
+    const k2b = [...ws.sent].reverse().find((x) => x.clientId === "k-2")!;
+    pending.splice(pending.findIndex((p) => p.clientId === "k-2"), 1);
+    ws.reply({ type: "ack", requestId: k2b.requestId, clientId: "k-2", message: { roomId: "general", seq: 2, clientId: "k-2" } });
+    await flush();
+    expect(sends()).toEqual(["k-1", "d-1", "k-2", "k-2", "k-3"]);
+  });
+
   it("correlates replies by requestId and passes them to onEvent too", async () => {
     const { sock, events } = setup();
     sock.start();

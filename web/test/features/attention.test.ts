@@ -85,9 +85,9 @@ describe("attention", () => {
     expect(FakeNotification.shown.map((n) => n.tag)).toEqual(["g", "dm"]);
   });
 
-  it("keeps the unread count in the document title", () => {
+  it("keeps the unread count and the open room in the document title", () => {
     const { deliver } = setup();
     deliver({ type: "message", message: msg("dm", 1) });
-    expect(document.title).toBe("(1) Backchannel");
+    expect(document.title).toBe("(1) #g · Backchannel");
   });
 });

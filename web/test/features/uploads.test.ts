@@ -140,7 +140,23 @@ describe("UploadQueue", () => {
     expect(asked.map((a) => a.name)).toEqual(["a.txt", "b.txt"]);
   });
 
-  it("shows the server's message when it refuses the type or size", async () => {
+  it("names a refused type by its extension and the allowed kinds in words, before asking", () => {
+    const { q, asked } = setup();
+    q.setLimits({ maxTextBytes: 4000, files: true, allowedUploadTypes: ["image/png", "image/jpeg", "application/pdf", "text/plain", "application/zip", "video/mp4"] });
+    const [exe] = q.add("general", [file("setup.exe", 10, "application/x-msdownload")]);
+    expect(exe.error).toBe(".exe files can't be shared. You can share images, PDFs, text files, archives (ZIP, TAR), and videos.");
+    expect(asked).toEqual([]);
+  });
+
+  it("words the server's refusal of a type the same way", async () => {
+    const msg = 'files of type "text/html" cannot be shared: allowed types are image/png, text/plain';
+    const { q } = setup({ ticket: () => Promise.reject(new RequestError("invalid", msg)) });
+    q.add("general", [file("page.html", 10, "text/html")]);
+    await flush();
+    expect(q.list("general")[0].error).toBe(".html files can't be shared.");
+  });
+
+  it("shows the server's message when it refuses the size", async () => {
     const msg = 'files of type "text/html" cannot be shared: allowed types are image/png, text/plain';
     const { q } = setup({
       ticket: (name) => Promise.reject(name.endsWith(".html") ? new RequestError("invalid", msg) : new RequestError("too_large", "file is too large: the limit is 1 MB (1048576 bytes)")),
@@ -148,7 +164,7 @@ describe("UploadQueue", () => {
     q.add("general", [file("page.html", 10, "text/html"), file("x.zip", 10, "application/zip")]);
     await flush();
     const [html, zip] = q.list("general");
-    expect(html).toMatchObject({ status: "error", error: msg });
+    expect(html).toMatchObject({ status: "error", error: ".html files can't be shared." });
     expect(zip).toMatchObject({ status: "error", error: "file is too large: the limit is 1 MB (1048576 bytes)" });
     expect(FakeXhr.all).toEqual([]);
     expect(q.busy("general")).toBe(false);

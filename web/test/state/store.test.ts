@@ -188,6 +188,13 @@ describe("typing", () => {
     expect(s.typing.g).toEqual([]);
   });
 
+  it("clears someone's typing at once when they stop (draft cleared or sent)", () => {
+    let s = withState(room("g"));
+    s = reduce(s, { type: "typing", roomId: "g", userId: "bob", displayName: "Bob" }, 1000);
+    s = reduce(s, { type: "typing", roomId: "g", userId: "bob", displayName: "Bob", stopped: true }, 1200);
+    expect(typingNames(s, "g", 1300)).toEqual([]);
+  });
+
   it("never shows ourselves typing", () => {
     const s = withState(room("g"));
     expect(reduce(s, { type: "typing", roomId: "g", userId: "me", displayName: "Ada" })).toBe(s);
@@ -230,7 +237,22 @@ describe("receipts", () => {
     s = reduce(s, { type: "members", roomId: "g", members: [{ ...ME, role: "owner", readSeq: 7 }] });
     s = reduce(s, { type: "memberJoined", roomId: "g", user: BOB });
     expect(s.members.g.bob.readSeq).toBe(7);
-    expect(s.rooms.g.memberCount).toBe(4);
+    // The count follows the known list (1, then Bob).
+    expect(s.rooms.g.memberCount).toBe(2);
+  });
+
+  it("the inviter's member count follows the invite's reply, and a join already counted is not counted again", () => {
+    let s = withState(room("g", { memberCount: 1 }));
+    s = reduce(s, { type: "members", roomId: "g", members: [{ ...ME, role: "owner", readSeq: 0 }] });
+    expect(s.rooms.g.memberCount).toBe(1);
+    s = reduce(s, { type: "members", roomId: "g", members: [{ ...ME, role: "owner", readSeq: 0 }, { ...BOB, role: "member", readSeq: 0 }] });
+    expect(s.rooms.g.memberCount).toBe(2);
+    s = reduce(s, { type: "memberJoined", roomId: "g", user: BOB });
+    expect(s.rooms.g.memberCount).toBe(2);
+    s = reduce(s, { type: "memberLeft", roomId: "g", user: BOB });
+    expect(s.rooms.g.memberCount).toBe(1);
+    s = reduce(s, { type: "memberLeft", roomId: "g", user: BOB });
+    expect(s.rooms.g.memberCount).toBe(1);
   });
 });
 

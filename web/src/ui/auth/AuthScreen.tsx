@@ -4,6 +4,16 @@ import { CognitoClient, CognitoError, errorKey, type Tokens } from "../../api/co
 import type { Translate } from "../../i18n";
 
 type Mode = "signIn" | "signUp" | "confirm";
+type Field = "" | "email" | "password" | "code";
+
+// fieldOf: which field an error is about.
+function fieldOf(key: string, mode: Mode): Field {
+  if (mode === "confirm") return key === "auth.err.badCode" || key === "auth.err.expiredCode" ? "code" : "";
+  if (key === "auth.err.badCredentials" || key === "auth.err.weakPassword") return "password";
+  if (key === "auth.err.exists") return "email";
+  if (key === "auth.err.invalid") return mode === "signUp" ? "password" : "email";
+  return "";
+}
 
 // The name chosen at sign-up is applied to the chat profile on the first
 // connection when the ID token did not carry it (cognito-local omits the
@@ -35,7 +45,13 @@ export function AuthScreen({
   const [code, setCode] = useState("");
   const [remember, setRemember] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState("");
+  const [error, setErrorText] = useState("");
+  // The field the error concerns ("" for the form as a whole): shown below it.
+  const [errorField, setErrorField] = useState<Field>("");
+  const setError = (text: string, field: Field = "") => {
+    setErrorText(text);
+    setErrorField(field);
+  };
   const [info, setInfo] = useState(notice ?? "");
 
   async function run(f: () => Promise<void>) {
@@ -48,7 +64,9 @@ export function AuthScreen({
         setMode("confirm");
         setInfo("");
       }
-      setError(t(errorKey(err)));
+      const weak = mode === "signUp" && err instanceof CognitoError && err.type === "InvalidPasswordException";
+      const key = weak ? "auth.err.weakPassword" : errorKey(err);
+      setError(t(key), fieldOf(key, mode));
     } finally {
       setBusy(false);
     }
@@ -89,6 +107,14 @@ export function AuthScreen({
       setInfo(t("auth.resent"));
     });
 
+  const fieldAttrs = (f: Field) => (errorField === f ? { "aria-invalid": true, "aria-describedby": `err-${f}` } : {});
+  const fieldMessage = (f: Field) =>
+    errorField === f && error ? (
+      <p class="field-error" id={`err-${f}`} role="alert">
+        {error}
+      </p>
+    ) : null;
+
   const title = mode === "signIn" ? t("auth.signIn") : mode === "signUp" ? t("auth.signUp") : t("auth.confirmTitle");
   return (
     <main class="auth" id="main">
@@ -101,7 +127,7 @@ export function AuthScreen({
             {info}
           </p>
         )}
-        {error && (
+        {error && !errorField && (
           <p class="error" role="alert">
             {error}
           </p>
@@ -120,8 +146,9 @@ export function AuthScreen({
               <p>{t("auth.confirmHelp", { email })}</p>
               <label>
                 {t("auth.code")}
-                <input name="code" inputMode="numeric" autoComplete="one-time-code" required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+                <input name="code" inputMode="numeric" autoComplete="one-time-code" required value={code} onInput={(e) => setCode(e.currentTarget.value)} {...fieldAttrs("code")} />
               </label>
+              {fieldMessage("code")}
               <button type="submit" class="primary" disabled={busy}>
                 {busy ? t("auth.working") : t("auth.confirm")}
               </button>
@@ -139,8 +166,9 @@ export function AuthScreen({
               )}
               <label>
                 {t("auth.email")}
-                <input name="email" type="email" autoComplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+                <input name="email" type="email" autoComplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} {...fieldAttrs("email")} />
               </label>
+              {fieldMessage("email")}
               <label>
                 {t("auth.password")}
                 <input
@@ -149,11 +177,13 @@ export function AuthScreen({
                   autoComplete={mode === "signUp" ? "new-password" : "current-password"}
                   required
                   minLength={mode === "signUp" ? 8 : undefined}
-                  aria-describedby={mode === "signUp" ? "pw-hint" : undefined}
+                  aria-describedby={[mode === "signUp" ? "pw-hint" : "", errorField === "password" ? "err-password" : ""].filter(Boolean).join(" ") || undefined}
+                  aria-invalid={errorField === "password" || undefined}
                   value={password}
                   onInput={(e) => setPassword(e.currentTarget.value)}
                 />
               </label>
+              {fieldMessage("password")}
               {mode === "signUp" && (
                 <p class="hint" id="pw-hint">
                   {t("auth.passwordHint")}
@@ -177,6 +207,8 @@ export function AuthScreen({
             onClick={() => {
               setError("");
               setInfo("");
+              // A password typed for one account is not carried to another.
+              setPassword("");
               setMode(mode === "signIn" ? "signUp" : "signIn");
             }}
           >

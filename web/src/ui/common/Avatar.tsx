@@ -12,13 +12,25 @@ export function initials(name: string): string {
   return letters.map((p) => Array.from(p)[0]?.toUpperCase() ?? "").join("") || "?";
 }
 
+// inkOn: white or black initials, whichever contrasts more with the
+// avatar's colour (WCAG relative luminance), so they pass AA on any colour.
+export function inkOn(hex: string): string {
+  const ch = (i: number) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * ch(1) + 0.7152 * ch(3) + 0.0722 * ch(5);
+  const dark = 0; // #000
+  return 1.05 / (l + 0.05) >= (l + 0.05) / (dark + 0.05) ? "#ffffff" : "#000000";
+}
+
 export function Avatar({ user, name, size = 36, presence }: { user?: Profile; name?: string; size?: number; presence?: boolean }) {
   const label = user?.displayName ?? name ?? "?";
   const color = user?.avatarColor && /^#[0-9a-f]{6}$/i.test(user.avatarColor) ? user.avatarColor : "#78909c";
   const picture = useAvatarUrl(user?.userId ?? "", user?.avatarKey ?? "");
   const [loaded, setLoaded] = useState("");
   return (
-    <span class="avatar" style={{ background: color, width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px` }} aria-hidden="true">
+    <span class="avatar" style={{ background: color, color: inkOn(color), width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px` }} aria-hidden="true">
       {initials(label)}
       {picture.url && (
         <img

@@ -4,6 +4,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { useApp } from "./context";
 
+const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
+
 export function Dialog({ title, onClose, children, wide }: { title: string; onClose(): void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const { t } = useApp();
@@ -33,11 +35,27 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
       onClick={(e) => {
         if (e.target === ref.current) onClose();
       }}
+      onKeyDown={(e) => {
+        // Keep Tab inside the dialog (the browser would move on to its own
+        // toolbar from the last control).
+        if (e.key !== "Tab") return;
+        const all = Array.from(ref.current!.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => !el.hasAttribute("disabled") && el.offsetParent !== null);
+        if (all.length === 0) return;
+        const first = all[0];
+        const last = all[all.length - 1];
+        if (e.shiftKey && document.activeElement === first) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        }
+      }}
     >
       <div class="dialog-body">
         <header class="dialog-head">
           <h2 id={id}>{title}</h2>
-          <button type="button" class="icon-btn dialog-close" onClick={onClose} aria-label={t("common.close")}>
+          <button type="button" class="icon-btn dialog-close" onClick={onClose} aria-label={t("common.close")} title={t("common.close")}>
             ×
           </button>
         </header>

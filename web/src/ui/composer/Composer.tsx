@@ -1,7 +1,8 @@
 // The composer: a growing textarea (Enter sends, Shift+Enter breaks the
 // line), typing notifications, @mention autocomplete, the emoji picker and
 // attachments (the paperclip button, or pasted images).
-import { useMemo, useRef, useState } from "preact/hooks";
+import { handle } from "../common/handle";
+import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Profile } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { EmojiPicker } from "./EmojiPicker";
@@ -29,6 +30,7 @@ export function mentionHandle(u: Profile): string {
 }
 
 const drafts = new Map<string, string>();
+const COMPOSER_MAX_PX = 240;
 
 // pastedName names a pasted image (clipboards call them all "image.png"):
 // pasted-image-20261121-031500.png.
@@ -77,6 +79,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     setMention(mentionAt(el.value, el.selectionStart ?? el.value.length));
     setActive(0);
     if (el.value.trim()) chat.typing(roomId);
+    else chat.stopTyping(roomId);
   };
 
   const insert = (s: string, from: number, to: number) => {
@@ -125,6 +128,14 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       send();
+    } else if (e.key === "ArrowUp" && !text && !e.altKey && !e.shiftKey && !e.ctrlKey && !e.metaKey) {
+      // Up in an empty composer edits my last message.
+      const mine = document.querySelectorAll<HTMLElement>(".messages article.msg.mine[data-seq]:not(.deleted) [data-action=edit]");
+      const edit = mine[mine.length - 1];
+      if (edit) {
+        e.preventDefault();
+        edit.click();
+      }
     }
   };
 
@@ -151,7 +162,17 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   };
 
   const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
-  const rows = Math.min(8, Math.max(1, text.split("\n").length));
+  // The textarea grows with its content, wrapped lines included, up to
+  // COMPOSER_MAX_PX (or 40% of the screen), then scrolls.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.style.height = "auto";
+    const max = Math.min(COMPOSER_MAX_PX, Math.round(window.innerHeight * 0.4));
+    const want = el.scrollHeight + (el.offsetHeight - el.clientHeight);
+    el.style.height = `${Math.min(want, max)}px`;
+    el.style.overflowY = want > max ? "auto" : "hidden";
+  }, [text]);
   return (
     <div class="composer">
       {listOpen && (
@@ -168,7 +189,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
                 pick(u);
               }}
             >
-              <strong>{u.displayName}</strong> {u.username !== u.userId && <span class="muted">@{u.username}</span>}
+              <strong>{u.displayName}</strong> {handle(u) && <span class="muted">{handle(u)}</span>}
             </li>
           ))}
         </ul>
@@ -197,7 +218,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         <textarea
           id="composer-input"
           ref={ref}
-          rows={rows}
+          rows={1}
           value={text}
           placeholder={t("composer.placeholder", { room: label })}
           aria-label={t("composer.label", { room: label })}

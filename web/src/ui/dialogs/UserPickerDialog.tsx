@@ -1,5 +1,6 @@
 // Pick people from the user list: to start a DM or group DM (openDirect),
 // or to invite them to a channel.
+import { handle } from "../common/handle";
 import { useState } from "preact/hooks";
 import { limits } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";
@@ -59,7 +60,7 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
               <input type="checkbox" name="user" value={u.userId} checked={picked.includes(u.userId)} onChange={() => toggle(u.userId)} />
               <Avatar user={u} size={28} presence />
               <span>
-                {u.displayName} <span class="muted">@{u.username}</span>
+                {u.displayName} {handle(u) && <span class="muted">{handle(u)}</span>}
               </span>
             </label>
           ))}

@@ -3,9 +3,10 @@ import type { Profile } from "../../api/protocol.gen";
 import { Avatar } from "../common/Avatar";
 import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
+import { lastSeen } from "../common/lastSeen";
 
 export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOpen(roomId: string): void; onClose(): void }) {
-  const { chat, t } = useApp();
+  const { chat, t, prefs } = useApp();
   const state = useChatState(chat);
   const { error, run } = useSubmit();
   const members = state.members[roomId] ?? {};
@@ -36,7 +37,10 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
         ) : (
           <button type="button" class="member" onClick={() => void dm(u)} title={t("members.message", { name: u.displayName })}>
             <Avatar user={u} size={28} presence />
-            <span class="member-name">{u.displayName}</span>
+            <span class="member-name">
+              {u.displayName}
+              {!u.online && u.lastSeen && <span class="member-seen">{lastSeen(u.lastSeen, prefs.lang, t)}</span>}
+            </span>
             {members[u.userId]?.role === "owner" && <span class="tag">{t("members.owner")}</span>}
             <span class="sr-only">, {u.online ? t("presence.online") : t("presence.offline")}</span>
           </button>

@@ -10,6 +10,7 @@ import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
+import { ConfirmDialog } from "../common/ConfirmDialog";
 
 export interface ListItem {
   msg: Message;
@@ -53,12 +54,11 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
     });
   };
 
-  const remove = async () => {
-    if (!confirm(t("msg.confirmDelete"))) return;
-    await run(() => chat.remove(m.roomId, m.seq));
-  };
+  const [confirming, setConfirming] = useState(false);
+  // Touch screens: the actions open from a ⋯ button (no hover there).
+  const [actionsOpen, setActionsOpen] = useState(false);
 
-  const classes = ["msg", head ? "head" : "cont", mine ? "mine" : "", p ? `pending ${p.status}` : "", m.deleted ? "deleted" : "", mentionsMe ? "mentions-me" : "", layout].filter(Boolean).join(" ");
+  const classes = ["msg", head ? "head" : "cont", mine ? "mine" : "", p ? `pending ${p.status}` : "", m.deleted ? "deleted" : "", mentionsMe ? "mentions-me" : "", actionsOpen ? "actions-open" : "", layout].filter(Boolean).join(" ");
   return (
     <article class={classes} data-seq={m.seq > 0 ? m.seq : undefined} data-client-id={m.clientId} aria-label={`${name}, ${time(m.createdAt, prefs.lang)}`}>
       <div class="msg-gutter">{head ? <Avatar user={sender} name={m.senderName} /> : <time class="hover-time" dateTime={m.createdAt}>{time(m.createdAt, prefs.lang)}</time>}</div>
@@ -111,7 +111,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
         )}
         {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
         {m.editedAt && !m.deleted && !editing && <span class="edited">{t("msg.edited")}</span>}
-        {p?.status === "sending" && <span class="status-line">{t("msg.sending")}</span>}
+        {p?.status === "sending" && <span class="status-line">{chat.status === "online" ? t("msg.sending") : t("msg.waiting")}</span>}
         {p?.status === "failed" && (
           <span class="status-line failed" role="alert">
             {t("msg.failed", { error: p.error ?? "" })}{" "}
@@ -133,10 +133,16 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
         )}
       </div>
       {mine && !p && !m.deleted && !editing && (
+        <button type="button" class="icon-btn msg-more" aria-expanded={actionsOpen} aria-label={t("msg.actions")} title={t("msg.actions")} onClick={() => setActionsOpen(!actionsOpen)}>
+          ⋯
+        </button>
+      )}
+      {mine && !p && !m.deleted && !editing && (
         <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
           <button
             type="button"
             class="icon-btn"
+            data-action="edit"
             aria-label={t("msg.edit")}
             title={t("msg.edit")}
             onClick={() => {
@@ -146,10 +152,19 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           >
             ✎
           </button>
-          <button type="button" class="icon-btn" aria-label={t("msg.delete")} title={t("msg.delete")} onClick={() => void remove()}>
+          <button type="button" class="icon-btn" aria-label={t("msg.delete")} title={t("msg.delete")} onClick={() => setConfirming(true)}>
             🗑
           </button>
         </div>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={t("msg.confirmDelete")}
+          body={t("msg.confirmDeleteBody")}
+          action={t("msg.delete")}
+          onConfirm={() => run(() => chat.remove(m.roomId, m.seq))}
+          onClose={() => setConfirming(false)}
+        />
       )}
     </article>
   );

@@ -1,6 +1,8 @@
 // The scrolling message list: day separators, grouped messages, pending
 // sends, receipts, loading older pages at the top while keeping the view
-// still, marking read at the bottom, and a jump-to-latest button.
+// still, opening at the first unread message (a "New messages" divider, and
+// a jump back to it while it is out of view above), marking read only what
+// was on screen, and a jump-to-latest button.
 import { Fragment } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Message } from "../../api/protocol.gen";
@@ -29,6 +31,17 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   const pendingSeen = useRef(0);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [newBelow, setNewBelow] = useState(false);
+  // The read position when the room was opened: messages after it get the
+  // "New messages" divider for as long as the room stays open.
+  const room = state.rooms[roomId];
+  const opened = useRef<{ readSeq: number; unread: number } | null>(null);
+  if (!opened.current && room) opened.current = { readSeq: room.readSeq, unread: room.unread };
+  const firstUnread = opened.current && opened.current.unread > 0 ? opened.current.readSeq + 1 : 0;
+  // Placed yet (at the first unread, or at the bottom), once history came.
+  const positioned = useRef(false);
+  // Scroll to the divider as soon as it is loaded.
+  const wantDivider = useRef(false);
+  const [unreadAbove, setUnreadAbove] = useState(false);
 
   const items: ListItem[] = useMemo(() => {
     const list: ListItem[] = msgs.map((m) => ({ msg: m, pending: undefined }));
@@ -54,6 +67,29 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
 
   const isVisible = () => document.visibilityState !== "hidden";
 
+  // isLoaded: the message seq (or the room's beginning) is held.
+  const isLoaded = (seq: number) => {
+    const held = chat.state.messages[roomId] ?? [];
+    const h = chat.state.history[roomId];
+    return (held.length > 0 && held[0].seq <= seq) || (!!h?.loaded && !h.hasMore);
+  };
+
+  // seenUpTo: the newest message whose start is on screen.
+  const seenUpTo = (el: HTMLElement) => {
+    const box = el.getBoundingClientRect();
+    const rows = el.querySelectorAll<HTMLElement>("article.msg[data-seq]");
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const r = rows[i].getBoundingClientRect();
+      if (r.top + Math.min(r.height, 40) <= box.bottom) return Number(rows[i].dataset.seq);
+    }
+    return 0;
+  };
+
+  const dividerTop = (el: HTMLElement) => {
+    const d = el.querySelector(".unread-divider");
+    return d ? d.getBoundingClientRect().top - el.getBoundingClientRect().top : null;
+  };
+
   const checkBottom = () => {
     const el = ref.current;
     if (!el) return;
@@ -62,15 +98,54 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       atBottom.current = bottom;
       chat.setAtBottom(bottom);
     }
+    if (firstUnread) {
+      const top = dividerTop(el);
+      setUnreadAbove(top === null ? !isLoaded(firstUnread) : top < 0);
+    }
+    // Nothing counts as seen until the view is placed (while it scrolls
+    // back to the first unread, the bottom was not read).
+    if (!positioned.current || wantDivider.current || !isVisible()) return;
     if (bottom) {
       setNewBelow(false);
       chat.markSeen(roomId);
+    } else {
+      const upTo = seenUpTo(el);
+      if (upTo > 0) chat.markSeen(roomId, upTo);
+    }
+  };
+
+  const scrollToDivider = () => {
+    const el = ref.current;
+    const top = el && dividerTop(el);
+    if (!el || top === null || top === undefined) return false;
+    el.scrollTop += top - 8;
+    return true;
+  };
+
+  // revealFirstUnread loads older pages until the first unread message is
+  // held, then (in the layout effect) scrolls to the divider.
+  const revealFirstUnread = async () => {
+    if (!firstUnread) return;
+    wantDivider.current = true;
+    anchor.current = null;
+    if (scrollToDivider()) {
+      wantDivider.current = false;
+      checkBottom();
+      return;
+    }
+    setLoadingOlder(true);
+    try {
+      for (let i = 0; i < 50 && !isLoaded(firstUnread); i++) await chat.loadOlder(roomId);
+    } catch {
+      wantDivider.current = false;
+    } finally {
+      setLoadingOlder(false);
     }
   };
 
   const loadOlder = () => {
     const el = ref.current;
-    if (!el || loadingOlder || !hist?.hasMore) return;
+    if (!el || loadingOlder || !hist?.hasMore || !positioned.current || wantDivider.current) return;
     anchor.current = { height: el.scrollHeight, top: el.scrollTop, first: msgs[0]?.seq ?? 0 };
     setLoadingOlder(true);
     chat
@@ -81,9 +156,12 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       .finally(() => setLoadingOlder(false));
   };
 
+  // Scrolls that follow a focus move (tabbing into or through the list)
+  // are the browser's, not the reader's: they load nothing older.
+  const focusedAt = useRef(0);
   const onScroll = () => {
     checkBottom();
-    if ((ref.current?.scrollTop ?? 1) < 120) loadOlder();
+    if ((ref.current?.scrollTop ?? 1) < 120 && Date.now() - focusedAt.current > 400) loadOlder();
   };
 
   useLayoutEffect(() => {
@@ -91,21 +169,38 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
     if (!el) return;
     const first = msgs[0]?.seq ?? 0;
     const last = msgs.length ? msgs[msgs.length - 1].seq : 0;
-    if (anchor.current && first !== anchor.current.first) {
+    if (!positioned.current) {
+      if (hist?.loaded) {
+        // The first page is here: open at the first unread message (loading
+        // back to it if needed), or at the bottom.
+        positioned.current = true;
+        if (firstUnread && !isLoaded(firstUnread)) {
+          el.scrollTop = el.scrollHeight;
+          void revealFirstUnread();
+        } else if (!firstUnread || !scrollToDivider()) el.scrollTop = el.scrollHeight;
+        checkBottom();
+      } else el.scrollTop = el.scrollHeight;
+    } else if (wantDivider.current && firstUnread && isLoaded(firstUnread)) {
+      wantDivider.current = false;
+      anchor.current = null;
+      if (!scrollToDivider()) el.scrollTop = el.scrollHeight;
+      checkBottom();
+    } else if (anchor.current && first !== anchor.current.first) {
       // Older messages were prepended: keep the same message under the eye.
       el.scrollTop = el.scrollHeight - anchor.current.height + anchor.current.top;
       anchor.current = null;
-    } else if (atBottom.current || lastSeen.current === 0 || pendingCount > pendingSeen.current) {
+    } else if (atBottom.current || pendingCount > pendingSeen.current) {
       // At the bottom already, or we just sent something: follow it (the
       // scroll event then updates atBottom).
       el.scrollTop = el.scrollHeight;
-      if (isVisible()) chat.markSeen(roomId);
+      if (isVisible() && !wantDivider.current) chat.markSeen(roomId);
+      if (firstUnread) checkBottom();
     } else if (last > lastSeen.current) {
       setNewBelow(true);
     }
     lastSeen.current = last;
     pendingSeen.current = pendingCount;
-  }, [items]);
+  }, [items, hist?.loaded]);
 
   useEffect(() => {
     const onVis = () => {
@@ -121,7 +216,7 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   // A short first page may not fill the screen: keep loading.
   useEffect(() => {
     const el = ref.current;
-    if (el && hist?.hasMore && el.scrollHeight <= el.clientHeight && !loadingOlder) loadOlder();
+    if (el && positioned.current && hist?.hasMore && el.scrollHeight <= el.clientHeight && !loadingOlder) loadOlder();
   }, [hist?.before, hist?.hasMore]);
 
   const jump = () => {
@@ -131,15 +226,47 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   };
 
   let prev: Message | undefined;
+  let lastDay = "";
+  // The divider only once the first unread message itself is held.
+  let dividerShown = !(firstUnread && ((msgs.length > 0 && msgs[0].seq <= firstUnread) || (hist?.loaded && !hist.hasMore)));
   const rows = items.map((item) => {
     const m = item.msg;
+    const divider = !!firstUnread && !dividerShown && !item.pending && m.seq >= firstUnread;
+    if (m.system) {
+      prev = undefined;
+      if (divider) dividerShown = true;
+      const day = dayKey(m.createdAt);
+      const newDay = day !== lastDay;
+      lastDay = day;
+      return (
+        <Fragment key={m.seq}>
+          {newDay && daySeparator(m.createdAt)}
+          {divider && (
+            <div class="unread-divider" role="separator" aria-label={t("msg.newMessages")}>
+              <span>{t("msg.newMessages")}</span>
+            </div>
+          )}
+          <p class="sys-line" data-seq={m.seq} data-day={day}>
+            {systemText(m)}{" "}
+            <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleTimeString(prefs.lang, { hour: "2-digit", minute: "2-digit" })}</time>
+          </p>
+        </Fragment>
+      );
+    }
+    if (divider) dividerShown = true;
     const day = dayKey(m.createdAt);
-    const newDay = !prev || dayKey(prev.createdAt) !== day;
-    const head = newDay || !prev || prev.senderId !== m.senderId || !!prev.deleted || Date.parse(m.createdAt) - Date.parse(prev.createdAt) > GROUP_GAP_MS;
+    const newDay = day !== lastDay;
+    lastDay = day;
+    const head = divider || newDay || !prev || prev.senderId !== m.senderId || !!prev.deleted || Date.parse(m.createdAt) - Date.parse(prev.createdAt) > GROUP_GAP_MS;
     prev = m;
     return (
       <Fragment key={item.pending ? item.pending.clientId : m.seq}>
         {newDay && daySeparator(m.createdAt)}
+        {divider && (
+          <div class="unread-divider" role="separator" aria-label={t("msg.newMessages")}>
+            <span>{t("msg.newMessages")}</span>
+          </div>
+        )}
         <MessageItem item={item} head={head} mine={m.senderId === me?.userId} seenBy={item.pending ? undefined : seen.get(m.seq)} sender={state.users[m.senderId]} fmt={fmt} layout={prefs.layout} />
       </Fragment>
     );
@@ -147,8 +274,8 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
 
   return (
     <div class="list-wrap">
-      <div class="messages" ref={ref} onScroll={onScroll} role="log" aria-label={t("msg.list", { room: label })} tabIndex={0}>
-        {hist?.loaded && !hist.hasMore && <p class="beginning">{t("msg.beginning", { room: label })}</p>}
+      <div class="messages" ref={ref} onScroll={onScroll} onFocusIn={() => (focusedAt.current = Date.now())} role="log" aria-label={t("msg.list", { room: label })} tabIndex={0}>
+        {hist?.loaded && !hist.hasMore && <p class="beginning">{room?.kind === "direct" ? t("msg.beginningDirect", { name: label }) : t("msg.beginning", { room: label })}</p>}
         {hist?.hasMore && (
           <button type="button" class="link load-older" onClick={loadOlder} disabled={loadingOlder}>
             {loadingOlder ? t("msg.loadingOlder") : t("msg.loadOlder")}
@@ -157,6 +284,11 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
         {hist?.loaded && items.length === 0 && <p class="beginning">{t("msg.empty")}</p>}
         {rows}
       </div>
+      {unreadAbove && (
+        <button type="button" class="jump jump-unread" onClick={() => void revealFirstUnread()}>
+          ↑ {t("msg.jumpUnread")}
+        </button>
+      )}
       {newBelow && (
         <button type="button" class="jump" onClick={jump}>
           ↓ {t("msg.jumpLatest")}
@@ -164,6 +296,27 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       )}
     </div>
   );
+
+  // systemText: "Bo Berg joined", "Ana added Bo and Cy", in words.
+  function systemText(m: Message): string {
+    const l = m.system!;
+    const name = (id: string) => state.users[id]?.displayName ?? "…";
+    const actor = state.users[m.senderId]?.displayName ?? m.senderName;
+    switch (l.kind) {
+      case "joined":
+        return t("sys.joined", { name: actor });
+      case "left":
+        return t("sys.left", { name: actor });
+      case "invited":
+        return t("sys.invited", { name: actor, names: new Intl.ListFormat(prefs.lang, { type: "conjunction" }).format((l.userIds ?? []).map(name)) });
+      case "renamed":
+        return t("sys.renamed", { name: actor, room: `#${l.name ?? ""}` });
+      case "topic":
+        return l.topic ? t("sys.topic", { name: actor, topic: l.topic }) : t("sys.topicCleared", { name: actor });
+      default:
+        return `${actor} ${m.text}`;
+    }
+  }
 
   function daySeparator(iso: string) {
     const d = new Date(iso);

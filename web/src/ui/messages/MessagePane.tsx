@@ -1,19 +1,55 @@
 // One room on screen: its header, the message list, who is typing, and the
 // composer. Files dropped anywhere on it are attached to the next message.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { roomTitle } from "../../state/rooms";
+import { directPeer, roomTitle } from "../../state/rooms";
+import { PresenceDot } from "../common/Avatar";
+import { lastSeen } from "../common/lastSeen";
 import { typingNames } from "../../state/typing";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
-import { useSubmit } from "../common/useSubmit";
+import { ConfirmDialog } from "../common/ConfirmDialog";
 
-export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }: { roomId: string; membersShown: boolean; onToggleMembers(): void; onDialog(d: DialogName): void }) {
-  const { chat, uploads, t } = useApp();
+export function MessagePane({
+  roomId,
+  membersShown,
+  onToggleMembers,
+  onDialog,
+  drawerOpen,
+  onOpenDrawer,
+}: {
+  roomId: string;
+  membersShown: boolean;
+  onToggleMembers(): void;
+  onDialog(d: DialogName): void;
+  drawerOpen: boolean;
+  onOpenDrawer(): void;
+}) {
+  const { chat, uploads, t, prefs } = useApp();
   const state = useChatState(chat);
   const room = state.rooms[roomId];
-  const { error, run } = useSubmit();
   const [dragging, setDragging] = useState(false);
+  const [confirmLeave, setConfirmLeave] = useState(false);
+  const [menu, setMenu] = useState(false);
+  // The menu closes on Escape and on a tap or click outside it.
+  useEffect(() => {
+    if (!menu) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setMenu(false);
+      document.querySelector<HTMLElement>(".room-menu-btn")?.focus();
+    };
+    const onDown = (e: PointerEvent) => {
+      const t = e.target as Element | null;
+      if (!t?.closest("#room-actions, .room-menu-btn")) setMenu(false);
+    };
+    document.addEventListener("keydown", onKey, true);
+    document.addEventListener("pointerdown", onDown, true);
+    return () => {
+      document.removeEventListener("keydown", onKey, true);
+      document.removeEventListener("pointerdown", onDown, true);
+    };
+  }, [menu]);
   // dragenter/dragleave fire for every child crossed: count the depth.
   const dragDepth = useRef(0);
   // Re-render once a second while someone types, so the line expires.
@@ -28,15 +64,13 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
   if (!room) return null;
 
   const title = roomTitle(state, room);
+  const peer = directPeer(state, room);
   const label = room.kind === "direct" ? title : `#${title}`;
   const isChannel = room.kind !== "direct";
   const isGeneral = room.roomId === "general";
   const typingLine = typing.length === 0 ? "" : typing.length === 1 ? t("typing.one", { a: typing[0] }) : typing.length === 2 ? t("typing.two", { a: typing[0], b: typing[1] }) : t("typing.many");
 
-  const leave = async () => {
-    if (!confirm(t("room.leaveConfirm", { name: room.name }))) return;
-    await run(() => chat.leaveChannel(roomId));
-  };
+  const leave = () => chat.leaveChannel(roomId);
 
   const carriesFiles = (e: DragEvent) =>
     state.limits?.files !== false && !!e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files");
@@ -76,27 +110,43 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
         </div>
       )}
       <header class="room-head">
+        <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawerOpen} aria-controls="sidebar" aria-label={t("nav.openSidebar")} title={t("nav.openSidebar")} onClick={onOpenDrawer}>
+          ☰
+        </button>
         <div class="room-head-text">
           <h1 id="room-title">
             <span class="sr-only">{room.kind === "private" ? t("room.private") : room.kind === "public" ? t("room.public") : t("room.direct")}: </span>
             {label}
           </h1>
           {isChannel && <p class="topic">{room.topic || t("room.noTopic")}</p>}
+          {/* Presence is only known while connected. */}
+          {peer && chat.status === "online" && (
+            <p class="topic presence-line">
+              <PresenceDot online={!!peer.online} label={peer.online ? t("presence.online") : t("presence.offline")} />{" "}
+              {peer.online ? t("conn.statusOnline") : lastSeen(peer.lastSeen, prefs.lang, t) || t("conn.statusOffline")}
+            </p>
+          )}
         </div>
-        <div class="room-actions">
+        {/* On narrow screens the actions fold into a menu (one header row). */}
+        <button type="button" class="icon-btn room-menu-btn" aria-expanded={menu} aria-controls="room-actions" aria-label={t("room.menu")} title={t("room.menu")} onClick={() => setMenu(!menu)}>
+          ⋯
+        </button>
+        <div id="room-actions" class={menu ? "room-actions open" : "room-actions"} onClick={() => setMenu(false)}>
           {isChannel && (
             <button type="button" class="btn" onClick={() => onDialog("invite")}>
               {t("room.invite")}
             </button>
           )}
           {isChannel && (
-            <button type="button" class="icon-btn" aria-label={t("room.settings")} title={t("room.settings")} onClick={() => onDialog("room")}>
-              ✎
+            <button type="button" class="icon-btn labelled" aria-label={t("room.settings")} title={t("room.settings")} onClick={() => onDialog("room")}>
+              <span aria-hidden="true">✎</span>
+              <span class="menu-label" aria-hidden="true">{t("room.settings")}</span>
             </button>
           )}
           {isChannel && !isGeneral && (
-            <button type="button" class="icon-btn" aria-label={t("room.leave")} title={t("room.leave")} onClick={() => void leave()}>
-              ⇥
+            <button type="button" class="icon-btn labelled" aria-label={t("room.leave")} title={t("room.leave")} onClick={() => setConfirmLeave(true)}>
+              <span aria-hidden="true">⇥</span>
+              <span class="menu-label" aria-hidden="true">{t("room.leave")}</span>
             </button>
           )}
           <button type="button" class="btn members-toggle" aria-pressed={membersShown} onClick={onToggleMembers} title={membersShown ? t("nav.hideMembers") : t("nav.showMembers")}>
@@ -104,16 +154,20 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
           </button>
         </div>
       </header>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
       <MessageList roomId={roomId} label={label} />
       <p class="typing" aria-live="off">
         {typingLine}
       </p>
       <Composer roomId={roomId} label={label} />
+      {confirmLeave && (
+        <ConfirmDialog
+          title={t("room.leaveConfirm", { name: room.name })}
+          body={room.kind === "private" ? t("room.leavePrivateBody") : t("room.leaveBody")}
+          action={t("room.leave")}
+          onConfirm={leave}
+          onClose={() => setConfirmLeave(false)}
+        />
+      )}
     </section>
   );
 }

@@ -18,91 +18,121 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const profile = useSubmit();
   const [perm, setPerm] = useState<Permission>(notificationPermission());
 
-  const saveProfile = async (e: Event) => {
-    e.preventDefault();
+  // One behaviour for everything: a change applies at once (the name when
+  // the field is left or Enter is pressed), and "Saved." says so.
+  const saveProfile = async (nextName: string, nextColor: string) => {
+    const n = nextName.trim();
+    if (!n || (n === state.me?.displayName && nextColor === state.me?.avatarColor)) return;
     await profile.run(async () => {
-      await chat.updateProfile(name.trim(), color);
+      await chat.updateProfile(n, nextColor);
       setSaved(t("settings.saved"));
       profile.setError("");
     });
   };
+  const pref = (p: typeof prefs) => {
+    setPrefs(p);
+    setSaved(t("settings.saved"));
+  };
 
   return (
     <Dialog title={t("settings.title")} onClose={onClose} wide>
-      <form onSubmit={saveProfile} class="stack">
-        <h3>{t("settings.profile")}</h3>
-        <PictureSetting />
-        <label>
-          {t("settings.displayName")}
-          <input name="display-name" required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        </label>
-        <label>
-          {t("settings.avatarColor")}
-          <input name="avatar-color" type="color" value={color} onInput={(e) => setColor(e.currentTarget.value)} />
-        </label>
-        <div class="dialog-actions">
-          <span role="status">{profile.error ? t("common.error", { error: profile.error }) : saved}</span>
-          <button type="submit" class="btn primary">
-            {t("settings.saveProfile")}
-          </button>
-        </div>
-      </form>
-      <div class="stack">
-        <h3>{t("settings.appearance")}</h3>
-        <fieldset class="radios">
-          <legend>{t("settings.theme")}</legend>
-          {(["light", "dark", "system"] as Theme[]).map((th) => (
-            <label key={th} class="check">
-              <input type="radio" name="theme" value={th} checked={prefs.theme === th} onChange={() => setPrefs({ ...prefs, theme: th })} />
-              {t(`settings.theme.${th}`)}
+      <p class="settings-status" role="status">
+        {profile.error ? t("common.error", { error: profile.error }) : saved}
+      </p>
+      <div class="settings-grid">
+        <section class="settings-section" aria-labelledby="set-profile">
+          <h3 id="set-profile">{t("settings.profile")}</h3>
+          <PictureSetting />
+          <form
+            class="settings-rows"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void saveProfile(name, color);
+            }}
+          >
+            <label class="settings-row">
+              <span>{t("settings.displayName")}</span>
+              <input name="display-name" required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} onBlur={() => void saveProfile(name, color)} />
             </label>
-          ))}
-        </fieldset>
-        <fieldset class="radios">
-          <legend>{t("settings.accent")}</legend>
-          {ACCENTS.map((a) => (
-            <label key={a} class="swatch-label">
-              <input type="radio" name="accent" value={a} checked={prefs.accent === a} onChange={() => setPrefs({ ...prefs, accent: a })} aria-label={a} />
-              <span class="swatch" style={{ background: a }} aria-hidden="true" />
+            <label class="settings-row">
+              <span>{t("settings.avatarColor")}</span>
+              <input
+                name="avatar-color"
+                type="color"
+                value={color}
+                onInput={(e) => setColor(e.currentTarget.value)}
+                onChange={(e) => void saveProfile(name, e.currentTarget.value)}
+              />
             </label>
-          ))}
-        </fieldset>
-        <fieldset class="radios">
-          <legend>{t("settings.layout")}</legend>
-          {(["compact", "bubble"] as Layout[]).map((l) => (
-            <label key={l} class="check">
-              <input type="radio" name="layout" value={l} checked={prefs.layout === l} onChange={() => setPrefs({ ...prefs, layout: l })} />
-              {t(`settings.layout.${l}`)}
+          </form>
+          <h3>{t("settings.notifications")}</h3>
+          <div class="settings-rows">
+            <label class="check">
+              <input type="checkbox" name="sound" checked={prefs.sound} onChange={(e) => pref({ ...prefs, sound: e.currentTarget.checked })} />
+              {t("settings.sound")}
             </label>
-          ))}
-        </fieldset>
-        <label>
-          {t("settings.language")}
-          <select name="language" value={prefs.lang} onChange={(e) => setPrefs({ ...prefs, lang: e.currentTarget.value as Lang })}>
-            {languages.map((l) => (
-              <option key={l.code} value={l.code}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <h3>{t("settings.notifications")}</h3>
-        <label class="check">
-          <input type="checkbox" name="sound" checked={prefs.sound} onChange={(e) => setPrefs({ ...prefs, sound: e.currentTarget.checked })} />
-          {t("settings.sound")}
-        </label>
-        <label class="check">
-          <input type="checkbox" name="mentions-only" checked={prefs.mentionsOnly} onChange={(e) => setPrefs({ ...prefs, mentionsOnly: e.currentTarget.checked })} />
-          {t("settings.notifyMentionsOnly")}
-        </label>
-        {perm === "default" && (
-          <button type="button" class="btn" onClick={() => void askPermission().then(setPerm)}>
-            {t("settings.notifyEnable")}
-          </button>
-        )}
-        {perm === "granted" && <p>{t("settings.notifyGranted")}</p>}
-        {perm === "denied" && <p>{t("settings.notifyDenied")}</p>}
-        {perm === "unsupported" && <p>{t("settings.notifyUnsupported")}</p>}
+            <label class="check">
+              <input type="checkbox" name="mentions-only" checked={prefs.mentionsOnly} onChange={(e) => pref({ ...prefs, mentionsOnly: e.currentTarget.checked })} />
+              {t("settings.notifyMentionsOnly")}
+            </label>
+            {perm === "default" && (
+              <button type="button" class="btn" onClick={() => void askPermission().then(setPerm)}>
+                {t("settings.notifyEnable")}
+              </button>
+            )}
+            {perm === "granted" && <p class="hint">{t("settings.notifyGranted")}</p>}
+            {perm === "denied" && <p class="hint">{t("settings.notifyDenied")}</p>}
+            {perm === "unsupported" && <p class="hint">{t("settings.notifyUnsupported")}</p>}
+          </div>
+        </section>
+        <section class="settings-section" aria-labelledby="set-appearance">
+          <h3 id="set-appearance">{t("settings.appearance")}</h3>
+          <div class="settings-rows">
+            <fieldset class="settings-row">
+              <legend>{t("settings.theme")}</legend>
+              <div class="radios">
+                {(["light", "dark", "system"] as Theme[]).map((th) => (
+                  <label key={th} class="check">
+                    <input type="radio" name="theme" value={th} checked={prefs.theme === th} onChange={() => pref({ ...prefs, theme: th })} />
+                    {t(`settings.theme.${th}`)}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+            <fieldset class="settings-row">
+              <legend>{t("settings.accent")}</legend>
+              <div class="radios">
+                {ACCENTS.map((a, i) => (
+                  <label key={a} class="swatch-label" title={t("settings.accentN", { n: i + 1 })}>
+                    <input type="radio" name="accent" value={a} checked={prefs.accent === a} onChange={() => pref({ ...prefs, accent: a })} aria-label={t("settings.accentN", { n: i + 1 })} />
+                    <span class="swatch" style={{ background: a }} aria-hidden="true" />
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+            <fieldset class="settings-row">
+              <legend>{t("settings.layout")}</legend>
+              <div class="radios">
+                {(["compact", "bubble"] as Layout[]).map((l) => (
+                  <label key={l} class="check">
+                    <input type="radio" name="layout" value={l} checked={prefs.layout === l} onChange={() => pref({ ...prefs, layout: l })} />
+                    {t(`settings.layout.${l}`)}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+            <label class="settings-row">
+              <span>{t("settings.language")}</span>
+              <select name="language" value={prefs.lang} onChange={(e) => pref({ ...prefs, lang: e.currentTarget.value as Lang })}>
+                {languages.map((l) => (
+                  <option key={l.code} value={l.code}>
+                    {l.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+        </section>
       </div>
     </Dialog>
   );

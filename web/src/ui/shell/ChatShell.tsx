@@ -1,7 +1,7 @@
 // The chat layout: sidebar (a drawer on narrow screens), the message pane,
 // the members panel, the offline banner, dialogs and the live region.
 import { useEffect, useState } from "preact/hooks";
-import { roomTitle } from "../../state/rooms";
+import { directPeer } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { Sidebar } from "../sidebar/Sidebar";
 import { MessagePane } from "../messages/MessagePane";
@@ -28,12 +28,45 @@ export function ChatShell() {
     return () => narrow.removeEventListener?.("change", onChange);
   }, []);
 
-  // Open #general (or the first room) once the rooms are known.
+  // Reopen the room last open (this browser remembers it per user), else
+  // #general (or the first room), once the rooms are known.
+  const lastKey = `backchannel.lastRoom.${state.me?.userId ?? ""}`;
   useEffect(() => {
-    if (state.activeRoom || Object.keys(state.rooms).length === 0) return;
-    const first = state.rooms.general ? "general" : Object.keys(state.rooms)[0];
+    if (state.activeRoom || Object.keys(state.rooms).length === 0 || !state.me) return;
+    const last = localStorage.getItem(lastKey) ?? "";
+    const first = state.rooms[last] ? last : state.rooms.general ? "general" : Object.keys(state.rooms)[0];
     chat.openRoom(first);
-  }, [state.rooms, state.activeRoom]);
+  }, [state.rooms, state.activeRoom, state.me]);
+  useEffect(() => {
+    if (state.activeRoom && state.me) localStorage.setItem(lastKey, state.activeRoom);
+  }, [state.activeRoom, state.me]);
+
+  // Alt+↑/↓: the previous/next room in the sidebar's order; with Shift,
+  // the previous/next unread room. Escape closes the members overlay on
+  // narrow screens (dialogs, the drawer, pickers close themselves).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && members && matchMedia("(max-width: 1099px)").matches && !document.querySelector("dialog[open]")) {
+        setMembers(false);
+        return;
+      }
+      if (!e.altKey || e.ctrlKey || e.metaKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
+      if (document.querySelector("dialog[open]")) return;
+      const links = Array.from(document.querySelectorAll<HTMLElement>("nav.sidebar .room-link[data-room]"));
+      const ids = links.map((l) => l.dataset.room!);
+      const at = ids.indexOf(chat.state.activeRoom);
+      const step = e.key === "ArrowDown" ? 1 : -1;
+      for (let i = 1; i < ids.length; i++) {
+        const j = (at + step * i + ids.length * i) % ids.length;
+        if (e.shiftKey && !links[j].classList.contains("unread")) continue;
+        e.preventDefault();
+        chat.openRoom(ids[j]);
+        return;
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [members]);
 
   const closeDrawer = () => {
     setDrawer(false);
@@ -49,37 +82,50 @@ export function ChatShell() {
   }, [drawer]);
 
   const room = state.rooms[state.activeRoom];
+  // A 1:1 DM opens without the members panel (two people: the header says
+  // who and their presence); toggling it there is remembered apart.
+  const oneToOne = !!room && !!directPeer(state, room);
+  const [membersInDm, setMembersInDm] = useState(false);
+  const showMembers = oneToOne ? membersInDm : members;
+  const toggleMembers = () => (oneToOne ? setMembersInDm(!membersInDm) : setMembers(!members));
+  // Messages written while offline wait in the outbox.
+  const waiting = state.pending.filter((p) => p.status === "sending").length;
   const open = (roomId: string) => {
     chat.openRoom(roomId);
     setDrawer(false);
   };
   return (
-    <div class={`shell ${drawer ? "drawer-open" : ""} ${members && room ? "with-members" : ""}`}>
+    <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""}`}>
       <a class="skip" href="#composer-input">
         {t("nav.skip")}
       </a>
       {chat.status !== "online" && (
         <div class="banner offline" role="status">
           {chat.status === "connecting" ? t("conn.connecting") : t("conn.offline")}
+          {waiting > 0 && ` ${t("conn.pending", { n: waiting })}`}
         </div>
       )}
+      {/* Without a room open, the top bar holds the drawer's button (in a
+          room, its header row does). */}
+      {!room && (
       <header class="topbar">
-        <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawer} aria-controls="sidebar" aria-label={t("nav.openSidebar")} onClick={() => setDrawer(!drawer)}>
+        <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawer} aria-controls="sidebar" aria-label={t("nav.openSidebar")} title={t("nav.openSidebar")} onClick={() => setDrawer(!drawer)}>
           ☰
         </button>
-        <span class="topbar-title">{room ? (room.kind === "direct" ? roomTitle(state, room) : `#${room.name}`) : t("app.name")}</span>
+        <span class="topbar-title">{t("app.name")}</span>
       </header>
+      )}
       <Sidebar id="sidebar" onOpen={open} onDialog={setDialog} onClose={closeDrawer} />
       {drawer && <div class="scrim" onClick={closeDrawer} aria-hidden="true" />}
       <main id="main" class="pane">
         {room ? (
-          <MessagePane key={room.roomId} roomId={room.roomId} membersShown={members} onToggleMembers={() => setMembers(!members)} onDialog={setDialog} />
+          <MessagePane key={room.roomId} roomId={room.roomId} membersShown={showMembers} onToggleMembers={toggleMembers} drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} onDialog={setDialog} />
         ) : (
           <p class="empty-pane">{Object.keys(state.rooms).length ? t("room.none") : t("common.loading")}</p>
         )}
         {chat.sentOnce && <NotifyPrompt />}
       </main>
-      {members && room && <MembersPanel roomId={room.roomId} onOpen={open} onClose={() => setMembers(false)} />}
+      {showMembers && room && <MembersPanel roomId={room.roomId} onOpen={open} onClose={() => (oneToOne ? setMembersInDm(false) : setMembers(false))} />}
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {chat.announcement}
       </div>

@@ -23,7 +23,7 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
             peer ? (
               <PresenceDot online={peer.online} label={peer.online ? t("presence.online") : t("presence.offline")} />
             ) : (
-              <span class="glyph" aria-hidden="true">
+              <span class="glyph" aria-hidden="true" title={t("room.group")}>
                 ⁂
               </span>
             )
@@ -47,7 +47,7 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
     <nav id={id} class="sidebar" aria-label={t("sidebar.label")}>
       <div class="sidebar-head">
         <span class="brand">{t("app.name")}</span>
-        <button type="button" class="icon-btn drawer-close" aria-label={t("nav.closeSidebar")} onClick={onClose}>
+        <button type="button" class="icon-btn drawer-close" aria-label={t("nav.closeSidebar")} title={t("nav.closeSidebar")} onClick={onClose}>
           ×
         </button>
       </div>
@@ -55,8 +55,8 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
         <section aria-labelledby="h-channels">
           <div class="section-head">
             <h2 id="h-channels">{t("sidebar.channels")}</h2>
-            <button type="button" class="icon-btn" aria-label={t("sidebar.browse")} title={t("sidebar.browse")} onClick={() => onDialog("browse")}>
-              ⌕
+            <button type="button" class="text-btn" aria-label={t("sidebar.browse")} title={t("sidebar.browse")} onClick={() => onDialog("browse")}>
+              {t("sidebar.browseShort")}
             </button>
             <button type="button" class="icon-btn" aria-label={t("sidebar.createChannel")} title={t("sidebar.createChannel")} onClick={() => onDialog("create")}>
               +
@@ -75,9 +75,12 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
         </section>
       </div>
       {state.me && (
-        <div class="me">
-          <Avatar user={state.me} size={32} presence />
-          <span class="me-name">{state.me.displayName}</span>
+        <div class="me-bar">
+          <Avatar user={{ ...state.me, online: chat.status === "online" }} size={32} presence />
+          <span class="me-text">
+            <span class="me-name">{state.me.displayName}</span>
+            <span class={`me-status ${chat.status}`}>{chat.status === "online" ? t("conn.statusOnline") : chat.status === "connecting" ? t("conn.statusConnecting") : t("conn.statusOffline")}</span>
+          </span>
           <button type="button" class="icon-btn" aria-label={t("sidebar.settings")} title={t("sidebar.settings")} onClick={() => onDialog("settings")}>
             ⚙
           </button>

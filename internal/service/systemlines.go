@@ -1,0 +1,58 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+// systemLine stores a line about the room in its timeline (someone joined,
+// left or was invited; a rename; a topic) as a message with System set, sent
+// by the actor, and delivers it like any message, so it survives a reload
+// and takes its place in the room's order. It is best-effort: the action it
+// records has happened already, so a failure is logged, not returned.
+// Clients that do not know a kind show Text, a plain-English fallback.
+func (s *Chat) systemLine(ctx context.Context, roomID string, actor chat.Actor, line chat.SystemLine, names ...string) {
+	if !s.systemLines {
+		return
+	}
+	who := s.profileOrStub(ctx, actor.UserID).DisplayName
+	msg, _, err := s.store.AppendMessage(ctx, chat.Message{
+		RoomID: roomID, ClientID: "sys-" + strings.TrimPrefix(newChannelID(), channelIDPrefix),
+		SenderID: actor.UserID, SenderName: who,
+		Text:      systemText(line, names),
+		CreatedAt: s.clock(),
+		System:    &line,
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "system line not stored", slog.String("roomId", roomID), slog.String("kind", string(line.Kind)), slog.Any("error", err))
+		return
+	}
+	// Without the actor's connection: unlike a send (answered by an ack),
+	// the action's reply does not carry the line, so that connection gets
+	// it pushed like everyone else.
+	s.publish(ctx, chat.MessageCreated{Actor: chat.Actor{UserID: actor.UserID}, Message: msg})
+}
+
+// systemText: the fallback text ("joined", "invited Bo Berg", "changed the
+// topic to …"), without the actor's name (clients show the sender).
+func systemText(l chat.SystemLine, names []string) string {
+	switch l.Kind {
+	case chat.SystemJoined:
+		return "joined the channel"
+	case chat.SystemLeft:
+		return "left the channel"
+	case chat.SystemInvited:
+		return "added " + strings.Join(names, ", ")
+	case chat.SystemRenamed:
+		return "renamed the channel to #" + l.Name
+	case chat.SystemTopic:
+		if l.Topic == "" {
+			return "cleared the topic"
+		}
+		return "changed the topic to \u201c" + l.Topic + "\u201d"
+	}
+	return ""
+}
