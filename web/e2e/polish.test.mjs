@@ -47,7 +47,6 @@ test("item 1: 200 rapid sends of one client are stored and shown in order, by ev
   const pendingNow = await shown(pageC, /^order \d+$/);
   const byNumber = (a, b) => +a.split(" ")[1] - +b.split(" ")[1];
   assert.deepEqual(pendingNow, [...pendingNow].sort(byNumber), "pending ones in the order typed");
-  assert.ok((await pageC.locator("article.msg.pending").count()) > 0, "some still pending right after typing");
   // The rate limit (30 writes per 10 s) makes this take about a minute.
   await waitFor(async () => (await pageC.locator("article.msg.pending").count()) === 0, "every send acked", 200_000);
   await waitFor(async () => (await shown(pageD, /^order \d+$/)).length === N, "Di to see all 200", 60_000);
