@@ -163,7 +163,10 @@ func (s *stack) online(u user) (*client, protocol.StateEvent) {
 // management API as the backend would (DELETE @connections/{id}).
 func (s *stack) forceDisconnect(connectionID string) {
 	s.t.Helper()
-	poster := apigw.NewPoster(apigw.NewClient(s.awsCfg, s.gw.CallbackURL()))
+	poster, err := apigw.NewPoster(s.awsCfg, s.gw.CallbackURL())
+	if err != nil {
+		s.t.Fatal(err)
+	}
 	if err := poster.Disconnect(context.Background(), connectionID); err != nil {
 		s.t.Fatalf("delete connection %s: %v", connectionID, err)
 	}
@@ -171,7 +174,10 @@ func (s *stack) forceDisconnect(connectionID string) {
 
 // post sends a payload to a connection through the management API.
 func (s *stack) post(connectionID string) error {
-	poster := apigw.NewPoster(apigw.NewClient(s.awsCfg, s.gw.CallbackURL()))
+	poster, err := apigw.NewPoster(s.awsCfg, s.gw.CallbackURL())
+	if err != nil {
+		return err
+	}
 	return poster.Post(context.Background(), connectionID, []byte(`{"type":"pong","time":0}`))
 }
 

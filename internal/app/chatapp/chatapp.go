@@ -49,7 +49,11 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	}
 	poster := s.Poster
 	if poster == nil {
-		poster = apigw.NewPoster(apigw.NewClient(awsCfg, cfg.CallbackURL))
+		p, err := apigw.NewPoster(awsCfg, cfg.CallbackURL)
+		if err != nil {
+			return nil, fmt.Errorf("app: management API: %w", err)
+		}
+		poster = p
 	}
 	metrics := s.Metrics
 	if metrics == nil {
