@@ -24,11 +24,13 @@ type functionSpec struct {
 // here (with its environment), its grants in grants() and its trigger.
 var functionSpecs = []functionSpec{
 	{"authorizer", 128, 10, "$connect authorizer: verifies the Cognito ID token", (*builder).apiEnv},
-	{"connection", 256, 10, "$connect and $disconnect: records and removes connections", (*builder).apiEnv},
-	{"actions", 256, 29, "Every action route and $default (29 s is API Gateway's integration limit)", (*builder).apiEnv},
+	// Memory from the fan-out's measured CPU per post: see fanout.go.
+	{"connection", ConnectionMemoryMB, 10, "$connect and $disconnect: records and removes connections", (*builder).senderEnv},
+	{"actions", ActionsMemoryMB, 29, "Every action route and $default (29 s is API Gateway's integration limit)", (*builder).senderEnv},
 	// Decoding a large photo needs memory, and more memory is more CPU.
 	{"thumbnail", 1024, 60, "Makes the thumbnail of each image uploaded to the files bucket", (*builder).thumbnailEnv},
 	{"stream", 256, 30, "Turns the table's stream into chat events on the EventBridge bus", (*builder).streamEnv},
+	{"fanout", FanoutWorkerMemoryMB, FanoutWorkerTimeoutSeconds, "Posts the fan-out jobs of big rooms from the fan-out queue", (*builder).fanoutEnv},
 }
 
 // FunctionNames lists the functions the stack deploys.
@@ -93,6 +95,15 @@ func (b *builder) apiEnv() map[string]*string {
 	}
 }
 
+// senderEnv is apiEnv and the fan-out queue: the functions that fan out.
+func (b *builder) senderEnv() map[string]*string {
+	env := b.apiEnv()
+	for k, v := range b.fanoutSenderEnv() {
+		env[k] = v
+	}
+	return env
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // grants: the authorizer gets nothing beyond its logs (it only fetches the
@@ -127,6 +138,7 @@ func (b *builder) grants() {
 
 	b.thumbnailGrantsAndTrigger()
 	b.streamGrantsAndMapping()
+	b.fanoutGrantsAndMapping()
 }
 
 func titleCase(s string) string {
