@@ -42,8 +42,8 @@ const (
 	// fanoutqueue.DefaultThreshold recipients (0.5 s); if the fan-out
 	// queue refuses the jobs, the router delivers them inline, so a
 	// 10,000-recipient room must still fit: 5.3 s, under a third of 29 s.
-	// (At the former 256 MB with the SDK's poster: 165 µs × 2 / 0.145 vCPU
-	// = 23 s for 10,000.)
+	// (At the former 256 MB with the SDK's poster: 179 µs × 2 / 0.145 vCPU
+	// = 25 s for 10,000.)
 	ActionsMemoryMB = 512
 	// ConnectionMemoryMB: the presence fan-out on $connect and $disconnect
 	// goes through the same router: the same arithmetic.

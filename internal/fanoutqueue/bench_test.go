@@ -25,7 +25,7 @@ import (
 // did) and sharded (the router queues 10 jobs on the SQS stand-in through
 // the real SDK client; 10 workers, polled as an event source mapping
 // polls, each post their 1,000 ids at concurrency 64 with the hand-signed
-// poster). One op is one message; ns/op is from the send until the
+// poster; 2 workers as deployed, and 10). One op is one message; ns/op is from the send until the
 // server has answered the last post (end to end), ack-ms is when the
 // sender got its answer back.
 //
@@ -46,15 +46,25 @@ func BenchmarkBigRoom(b *testing.B) {
 
 	_, client, url := standIn(b)
 	worker := &Worker{Fanout: inline, Logger: quiet()}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go localsqs.Poll(ctx, client, localsqs.PollConfig{QueueURL: url, BatchSize: 1, Concurrency: 10}, worker.Handle)
 
-	for _, mode := range []string{"inline", "sharded"} {
+	// workers 0: inline; 2: the deployed mapping's maximum concurrency
+	// (paced under the account's quota); 10: one worker per job.
+	for _, workers := range []int{0, 2, 10} {
+		mode := "inline"
+		if workers > 0 {
+			mode = fmt.Sprintf("sharded-%dworkers", workers)
+		}
 		b.Run(fmt.Sprintf("N=%d/%s", n, mode), func(b *testing.B) {
 			r := &Router{Inline: inline, Logger: quiet()}
-			if mode == "sharded" {
+			if workers > 0 {
 				r.Queue = NewQueue(client, url)
+				ctx, stop := context.WithCancel(context.Background())
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					localsqs.Poll(ctx, client, localsqs.PollConfig{QueueURL: url, BatchSize: 1, Concurrency: workers}, worker.Handle)
+				}()
+				defer func() { stop(); <-done }()
 			}
 			var ack time.Duration
 			cpu0 := cpuTime()
