@@ -325,6 +325,9 @@ func (v *verifier) verify(r *http.Request, body []byte) error {
 			return fmt.Errorf("%s not signed (%v)", must, signed)
 		}
 	}
+	if r.Method == http.MethodPost && (r.Header.Get("Content-Type") != "application/octet-stream" || !slices.Contains(signed, "content-type")) {
+		return fmt.Errorf("Content-Type %q (signed: %v), want application/octet-stream, signed, as the SDK sends it", r.Header.Get("Content-Type"), slices.Contains(signed, "content-type"))
+	}
 	if tok := r.Header.Get("X-Amz-Security-Token"); tok != v.session {
 		return fmt.Errorf("X-Amz-Security-Token %q, want %q", tok, v.session)
 	} else if tok != "" && !slices.Contains(signed, "x-amz-security-token") {

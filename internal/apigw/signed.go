@@ -24,6 +24,8 @@ import (
 // signingName is the SigV4 service name of the management API.
 const signingName = "execute-api"
 
+var octetStream = []string{"application/octet-stream"}
+
 // emptyPayloadHash is the SHA-256 of no bytes (DELETE has no body).
 const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -162,6 +164,7 @@ func (p *Poster) once(ctx context.Context, method, path, rawPath string, body []
 		req.ContentLength = int64(len(body))
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		req.Header["Content-Type"] = octetStream // what the SDK client sends (and signs)
 	}
 	if err := p.signer.SignHTTP(ctx, creds, req, hash, signingName, p.region, time.Now()); err != nil {
 		return fmt.Errorf("apigw: sign: %w", err)
