@@ -11,6 +11,7 @@
 // and allocation figures are the sender's alone.
 //
 //	go run ./scripts/bench-fanout [-n 1000,10000] [-c 16,64,256] [-delay 20ms] [-poster sdk,signed]
+//	go run ./scripts/bench-fanout -sharded [-n 10000] [-workers 2,10]   # big rooms over the queue
 //
 // Run with GOMAXPROCS=1 to measure what one vCPU delivers: the last column,
 // posts/s per CPU-second (1 s / client CPU per post), is the rate a Lambda
@@ -50,10 +51,19 @@ func main() {
 		delay   = flag.Duration("delay", 20*time.Millisecond, "latency the server adds to every post")
 		payload = flag.Int("payload", 512, "payload size in bytes")
 		serve   = flag.Bool("serve", false, "internal: run only the @connections server")
+		sharded = flag.Bool("sharded", false, "measure one message through the fan-out queue and workers instead")
+		workers = flag.String("workers", "2,10", "with -sharded: worker invocations at once, comma-separated")
 	)
 	flag.Parse()
 	if *serve {
 		runServer(*delay)
+		return
+	}
+	if *sharded {
+		if err := runSharded(*sizes, *workers, *delay, *payload); err != nil {
+			fmt.Fprintln(os.Stderr, "bench-fanout:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if err := run(*sizes, *concs, *posters, *delay, *payload); err != nil {
