@@ -24,11 +24,13 @@ type functionSpec struct {
 // here (with its environment), its grants in grants() and its trigger.
 var functionSpecs = []functionSpec{
 	{"authorizer", 128, 10, "$connect authorizer: verifies the Cognito ID token", (*builder).authorizerEnv},
-	{"connection", 256, 10, "$connect and $disconnect: records and removes connections", (*builder).connectionEnv},
-	{"actions", 256, 29, "Every action route and $default (29 s is API Gateway's integration limit)", (*builder).actionsEnv},
+	// Memory from the fan-out's measured CPU per post: see fanout.go.
+	{"connection", ConnectionMemoryMB, 10, "$connect and $disconnect: records and removes connections", (*builder).connectionEnv},
+	{"actions", ActionsMemoryMB, 29, "Every action route and $default (29 s is API Gateway's integration limit)", (*builder).actionsEnv},
 	// Decoding a large photo needs memory, and more memory is more CPU.
 	{"thumbnail", 1024, 60, "Makes the thumbnail of each image uploaded to the files bucket", (*builder).thumbnailEnv},
 	{"stream", 256, 30, "Turns the table's stream into chat events on the EventBridge bus", (*builder).streamEnv},
+	{"fanout", FanoutWorkerMemoryMB, FanoutWorkerTimeoutSeconds, "Posts the fan-out jobs of big rooms from the fan-out queue", (*builder).fanoutEnv},
 }
 
 // FunctionNames lists the functions the stack deploys.
@@ -90,12 +92,18 @@ func (b *builder) authorizerEnv() map[string]*string {
 	}
 }
 
+// connectionEnv: the table, the management API and where big fan-outs go
+// (the connection function fans presence out too).
 func (b *builder) connectionEnv() map[string]*string {
-	return map[string]*string{
+	env := map[string]*string{
 		"TABLE_NAME":      b.table.TableName(),
 		"WS_CALLBACK_URL": b.stage.CallbackUrl(),
 		"LOG_LEVEL":       jsii.String(b.props.LogLevel),
 	}
+	for k, v := range b.fanoutSenderEnv() {
+		env[k] = v
+	}
+	return env
 }
 
 func (b *builder) actionsEnv() map[string]*string {
@@ -138,6 +146,7 @@ func (b *builder) grants() {
 
 	b.thumbnailGrantsAndTrigger()
 	b.streamGrantsAndMapping()
+	b.fanoutGrantsAndMapping()
 }
 
 func titleCase(s string) string {

@@ -137,14 +137,15 @@ func TestFunctionGrants(t *testing.T) {
 	files := filesArn(t, s)
 	table := s.one(t, "AWS::DynamoDB::Table", "Table").ID
 	api := s.one(t, "AWS::ApiGatewayV2::Api", "WebSocketApi").ID
+	fanoutQueue := s.one(t, "AWS::SQS::Queue", "FanoutQueue").ID
 	for _, tc := range []struct {
 		fn       string
 		want     []string
 		wantNone []string
 		files    bool
 	}{
-		{"connection", []string{"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "execute-api:ManageConnections"}, []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket", "dynamodb:Scan", "dynamodb:GetRecords"}, false},
-		{"actions", []string{"dynamodb:PutItem", "dynamodb:Query", "execute-api:ManageConnections", "s3:PutObject", "s3:GetObject", "s3:ListBucket"}, []string{"s3:DeleteObject", "dynamodb:Scan", "dynamodb:GetRecords"}, true},
+		{"connection", []string{"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "execute-api:ManageConnections", "sqs:SendMessage"}, []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket", "dynamodb:Scan", "dynamodb:GetRecords"}, false},
+		{"actions", []string{"dynamodb:PutItem", "dynamodb:Query", "execute-api:ManageConnections", "s3:PutObject", "s3:GetObject", "s3:ListBucket", "sqs:SendMessage"}, []string{"s3:DeleteObject", "dynamodb:Scan", "dynamodb:GetRecords"}, true},
 	} {
 		t.Run(tc.fn, func(t *testing.T) {
 			fn := functionNamed(t, s, tc.fn)
@@ -164,10 +165,11 @@ func TestFunctionGrants(t *testing.T) {
 				"${" + table + ".Arn}/index/*": true,
 				"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}":                true,
 				"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/*/@connections/*": true,
-				files + "/rooms/*":   tc.files,
-				files + "/thumbs/*":  tc.files,
-				files + "/avatars/*": tc.files,
-				files:                tc.files,
+				"${" + fanoutQueue + ".Arn}": true, // sqs:SendMessage: big rooms' fan-out jobs
+				files + "/rooms/*":           tc.files,
+				files + "/thumbs/*":          tc.files,
+				files + "/avatars/*":         tc.files,
+				files:                        tc.files,
 			}
 			for _, r := range resources {
 				if !allowed[r] {

@@ -60,6 +60,7 @@ func (b *builder) suppressions() {
 		"Resource::*")
 	suppress(b.streamFailures, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: the on-failure destination of the table stream's event source mapping (cdk-nag only recognises DLQs named in another queue's redrive policy)")
+	b.fanoutSuppressions()
 	if b.props.Tracing {
 		for _, name := range FunctionNames() {
 			suppress(b.fns[name].Role(), "AwsSolutions-IAM5",

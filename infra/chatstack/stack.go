@@ -36,7 +36,8 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.appClient()        // needs the site origin for OAuth callbacks
 	b.eventBus()         // the stream function's environment names the bus
 	b.eventSchemas()
-	b.functions() // need the stage, the table, the bucket, the client and the bus
+	b.fanoutQueues() // the senders' environment names the queue
+	b.functions()    // need the stage, the table, the bucket, the client and the bus
 	b.routes()
 	b.deploySite()
 	b.monitoring()
@@ -72,6 +73,9 @@ type builder struct {
 	archive        awsevents.Archive // nil unless EventArchive
 	streamFailures awssqs.Queue      // on-failure destination of the stream mapping
 	streamMapping  awslambda.CfnEventSourceMapping
+
+	fanoutQueue awssqs.Queue // big rooms' fan-out jobs (fanout.go)
+	fanoutDLQ   awssqs.Queue
 
 	distribution awscloudfront.Distribution
 	siteOrigin   string // https://host of the web client

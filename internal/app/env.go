@@ -26,8 +26,13 @@
 //	S3_USE_PATH_STYLE                             opt      opt
 //	MAX_UPLOAD_BYTES                              opt      opt
 //	ALLOWED_UPLOAD_TYPES                          opt
+//	FANOUT_QUEUE_URL                  opt         opt
+//	FANOUT_INLINE_LIMIT               opt         opt
 //	LOG_LEVEL             opt         opt         opt      opt
 //
+// The fanout function (the big rooms' fan-out worker, functions/fanout)
+// reads TABLE_NAME and WS_CALLBACK_URL (req) and LOG_LEVEL (opt): see
+// FanoutWorkerConfig.
 // The stream function reads only EVENT_BUS_NAME (req), EVENTS_INCLUDE_TEXT
 // (opt) and LOG_LEVEL (opt): see StreamConfig.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
@@ -59,7 +64,17 @@ const (
 	EnvLogLevel           = "LOG_LEVEL"
 	EnvEventBusName       = "EVENT_BUS_NAME"
 	EnvEventsIncludeText  = "EVENTS_INCLUDE_TEXT"
+	EnvFanoutQueueURL     = "FANOUT_QUEUE_URL"
+	EnvFanoutInlineLimit  = "FANOUT_INLINE_LIMIT"
 )
+
+// FanoutSettings route big fan-outs through the fan-out queue: FANOUT_QUEUE_URL
+// (empty: every fan-out inline) and FANOUT_INLINE_LIMIT, the most
+// recipients fanned out inline (0: fanoutqueue.DefaultThreshold).
+type FanoutSettings struct {
+	QueueURL    string
+	InlineLimit int
+}
 
 // CognitoConfig names the user pool and app client tokens must come from.
 type CognitoConfig struct {
@@ -90,6 +105,14 @@ type ConnectionConfig struct {
 	// https://{apiId}.execute-api.{region}.amazonaws.com/{stage}.
 	CallbackURL string
 	LogLevel    slog.Level // LOG_LEVEL
+	Fanout      FanoutSettings
+}
+
+// FanoutWorkerConfig is the environment of the fanout function: the
+// management API to post with and the table to clean gone connections
+// from. It never queues (Fanout is empty): a worker posts its job itself.
+type FanoutWorkerConfig struct {
+	ConnectionConfig
 }
 
 // ActionsConfig is the environment of the actions function: the
@@ -122,6 +145,7 @@ type Config struct {
 	LogLevel       slog.Level // LOG_LEVEL
 	S3UsePathStyle bool       // S3_USE_PATH_STYLE
 	Files          UploadLimits
+	Fanout         FanoutSettings
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -131,7 +155,12 @@ func (c Config) Authorizer() AuthorizerConfig {
 }
 
 func (c Config) Connection() ConnectionConfig {
-	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel}
+	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, Fanout: c.Fanout}
+}
+
+// FanoutWorker is the part of c the fanout function reads.
+func (c Config) FanoutWorker() FanoutWorkerConfig {
+	return FanoutWorkerConfig{ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel}}
 }
 
 func (c Config) Actions() ActionsConfig {
@@ -177,6 +206,9 @@ func AuthorizerConfigFromEnv() (AuthorizerConfig, error) { return readAuthorizer
 // ConnectionConfigFromEnv reads the connection function's variables.
 func ConnectionConfigFromEnv() (ConnectionConfig, error) { return readConnection(os.LookupEnv) }
 
+// FanoutWorkerConfigFromEnv reads the fanout function's variables.
+func FanoutWorkerConfigFromEnv() (FanoutWorkerConfig, error) { return readFanoutWorker(os.LookupEnv) }
+
 // ActionsConfigFromEnv reads the actions function's variables.
 func ActionsConfigFromEnv() (ActionsConfig, error) { return readActions(os.LookupEnv) }
 
@@ -200,6 +232,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		LogLevel:       r.logLevel(),
 		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
 		Files:          r.uploadLimits(),
+		Fanout:         r.fanout(),
 	}
 	return cfg, r.done(cfg.Validate())
 }
@@ -212,14 +245,20 @@ func readAuthorizer(lookup func(string) (string, bool)) (AuthorizerConfig, error
 
 func readConnection(lookup func(string) (string, bool)) (ConnectionConfig, error) {
 	r := reader{lookup: lookup}
-	cfg := ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()}
+	cfg := ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout()}
+	return cfg, r.done(cfg.Validate())
+}
+
+func readFanoutWorker(lookup func(string) (string, bool)) (FanoutWorkerConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := FanoutWorkerConfig{ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()}}
 	return cfg, r.done(cfg.Validate())
 }
 
 func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := ActionsConfig{
-		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()},
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout()},
 		FilesBucket:      r.get(EnvFilesBucket),
 		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 		Files:            r.uploadLimits(),
@@ -297,6 +336,19 @@ func (r *reader) positive(name string) int64 {
 		r.fail(name, v, "a positive number of bytes")
 	}
 	return n
+}
+
+// fanout reads FANOUT_QUEUE_URL and FANOUT_INLINE_LIMIT.
+func (r *reader) fanout() FanoutSettings {
+	f := FanoutSettings{QueueURL: r.get(EnvFanoutQueueURL)}
+	if v := r.get(EnvFanoutInlineLimit); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			r.fail(EnvFanoutInlineLimit, v, "a positive number of recipients")
+		}
+		f.InlineLimit = n
+	}
+	return f
 }
 
 // uploadLimits reads MAX_UPLOAD_BYTES and ALLOWED_UPLOAD_TYPES; unset

@@ -12,7 +12,8 @@ import (
 func setEnv(t *testing.T, vars map[string]string) {
 	t.Helper()
 	for _, name := range []string{"TABLE_NAME", "FILES_BUCKET", "WS_CALLBACK_URL", "COGNITO_ISSUER",
-		"COGNITO_CLIENT_ID", "COGNITO_JWKS_URL", "LOG_LEVEL", "S3_USE_PATH_STYLE", "MAX_UPLOAD_BYTES", "ALLOWED_UPLOAD_TYPES"} {
+		"COGNITO_CLIENT_ID", "COGNITO_JWKS_URL", "LOG_LEVEL", "S3_USE_PATH_STYLE", "MAX_UPLOAD_BYTES", "ALLOWED_UPLOAD_TYPES",
+		"FANOUT_QUEUE_URL", "FANOUT_INLINE_LIMIT"} {
 		t.Setenv(name, vars[name])
 	}
 }
@@ -213,6 +214,47 @@ func TestStreamConfigFromEnv(t *testing.T) {
 	for _, want := range []string{"EVENT_BUS_NAME", "EVENTS_INCLUDE_TEXT", "LOG_LEVEL"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not name %s", err, want)
+		}
+	}
+}
+
+func TestFanoutVariables(t *testing.T) {
+	env := func(vars map[string]string) func(string) (string, bool) {
+		return func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
+	}
+	base := map[string]string{"TABLE_NAME": "chat", "WS_CALLBACK_URL": "https://x/prod"}
+	with := func(extra map[string]string) map[string]string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	queued := with(map[string]string{"FANOUT_QUEUE_URL": " https://sqs/q ", "FANOUT_INLINE_LIMIT": "500"})
+	want := FanoutSettings{QueueURL: "https://sqs/q", InlineLimit: 500}
+	if cfg, err := readConnection(env(queued)); err != nil || cfg.Fanout != want {
+		t.Errorf("connection %+v, %v", cfg.Fanout, err)
+	}
+	if cfg, err := readActions(env(queued)); err != nil || cfg.Fanout != want {
+		t.Errorf("actions %+v, %v", cfg.Fanout, err)
+	}
+	if cfg, err := readConfig(env(with(map[string]string{"FANOUT_QUEUE_URL": "q", "COGNITO_ISSUER": "i", "COGNITO_CLIENT_ID": "c"}))); err != nil ||
+		cfg.Fanout.QueueURL != "q" || cfg.Connection().Fanout.QueueURL != "q" || cfg.FanoutWorker().Fanout.QueueURL != "" {
+		t.Errorf("in-process %+v, %v", cfg.Fanout, err)
+	}
+	// The worker never queues, whatever the environment says.
+	if cfg, err := readFanoutWorker(env(queued)); err != nil || cfg.Fanout != (FanoutSettings{}) || cfg.TableName != "chat" {
+		t.Errorf("worker %+v, %v", cfg, err)
+	}
+	if _, err := readFanoutWorker(env(nil)); err == nil || !strings.Contains(err.Error(), "TABLE_NAME, WS_CALLBACK_URL") {
+		t.Errorf("worker without variables: %v", err)
+	}
+	for _, bad := range []string{"0", "-3", "many"} {
+		if _, err := readActions(env(with(map[string]string{"FANOUT_INLINE_LIMIT": bad}))); err == nil || !strings.Contains(err.Error(), "FANOUT_INLINE_LIMIT") {
+			t.Errorf("FANOUT_INLINE_LIMIT=%s: %v", bad, err)
 		}
 	}
 }

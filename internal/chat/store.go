@@ -158,4 +158,7 @@ type FanoutResult struct {
 	Delivered  int
 	Gone       int
 	Failed     int
+	// Queued recipients are handed to fan-out workers over a queue (big
+	// rooms, internal/fanoutqueue): delivered after the sender's answer.
+	Queued int
 }

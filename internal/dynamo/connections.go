@@ -2,7 +2,9 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	gdynamo "github.com/guregu/dynamo/v2"
@@ -33,7 +35,7 @@ func (s *Store) PutConnection(ctx context.Context, c chat.Connection, roomIDs []
 		userConnItem{PK: userPK(c.UserID), SK: userConnSK(c.ID), ConnectionID: c.ID, TTL: ttl},
 	}
 	for _, roomID := range unique(roomIDs) {
-		items = append(items, roomConnItem{PK: roomConnPK(roomID), SK: c.ID, UserID: c.UserID, TTL: ttl})
+		items = append(items, roomConnItem{PK: roomConnPK(roomID, c.ID), SK: c.ID, UserID: c.UserID, TTL: ttl})
 	}
 	if _, err := s.table.Batch().Write().Put(items...).Run(ctx); err != nil {
 		return internal(err, "put connection")
@@ -74,7 +76,7 @@ func (s *Store) DeleteConnection(ctx context.Context, c chat.Connection, roomIDs
 		keys = append(keys, gdynamo.Keys{userPK(c.UserID), userConnSK(c.ID)})
 	}
 	for _, roomID := range unique(roomIDs) {
-		keys = append(keys, gdynamo.Keys{roomConnPK(roomID), c.ID})
+		keys = append(keys, roomConnKeys(roomID, c.ID)...)
 	}
 	if _, err := s.table.Batch(AttrPK, AttrSK).Write().Delete(keys...).Run(ctx); err != nil {
 		return internal(err, "delete connection")
@@ -103,23 +105,45 @@ func (s *Store) UserConnections(ctx context.Context, userID string) ([]string, e
 	return ids, nil
 }
 
-// RoomConnections is the fan-out query: one Query on ROOMCONN#<roomId>,
-// through every page, projecting only the connection and user ids and
-// skipping items whose TTL has passed.
+// RoomConnections is the fan-out query: one Query per shard of the room's
+// index (RoomConnShards, run concurrently: one round trip), through every
+// page, projecting only the connection and user ids and skipping items
+// whose TTL has passed. A connection is listed once even if an item of
+// the unsharded index before it is still there.
 func (s *Store) RoomConnections(ctx context.Context, roomID string) ([]chat.RoomConnection, error) {
 	ctx = withOp(ctx, "RoomConnections")
-	var items []roomConnItem
-	err := s.table.Get(AttrPK, roomConnPK(roomID)).
-		Filter("$ > ?", AttrTTL, s.now().Unix()).
-		Project(AttrSK, "userId", AttrTTL).
-		Consistent(true).
-		All(ctx, &items)
-	if err != nil {
+	var (
+		shards [RoomConnShards][]roomConnItem
+		errs   [RoomConnShards]error
+		wg     sync.WaitGroup
+	)
+	now := s.now().Unix()
+	for i := range RoomConnShards {
+		wg.Go(func() {
+			errs[i] = s.table.Get(AttrPK, roomConnShardPK(roomID, i)).
+				Filter("$ > ?", AttrTTL, now).
+				Project(AttrSK, "userId", AttrTTL).
+				Consistent(true).
+				All(ctx, &shards[i])
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
 		return nil, internal(err, "room connections")
 	}
-	conns := make([]chat.RoomConnection, 0, len(items))
-	for _, it := range items {
-		conns = append(conns, chat.RoomConnection{RoomID: roomID, ConnectionID: it.SK, UserID: it.UserID})
+	n := 0
+	for _, items := range shards {
+		n += len(items)
+	}
+	conns := make([]chat.RoomConnection, 0, n)
+	seen := make(map[string]bool, n)
+	for _, items := range shards {
+		for _, it := range items {
+			if !seen[it.SK] {
+				seen[it.SK] = true
+				conns = append(conns, chat.RoomConnection{RoomID: roomID, ConnectionID: it.SK, UserID: it.UserID})
+			}
+		}
 	}
 	return conns, nil
 }
@@ -136,7 +160,7 @@ func (s *Store) AddRoomConnections(ctx context.Context, roomID, userID string, c
 	ttl := s.now().Add(connectionTTL).Unix()
 	items := make([]any, 0, len(ids))
 	for _, id := range ids {
-		items = append(items, roomConnItem{PK: roomConnPK(roomID), SK: id, UserID: userID, TTL: ttl})
+		items = append(items, roomConnItem{PK: roomConnPK(roomID, id), SK: id, UserID: userID, TTL: ttl})
 	}
 	if _, err := s.table.Batch().Write().Put(items...).Run(ctx); err != nil {
 		return internal(err, fmt.Sprintf("add connections to room %s", roomID))
@@ -151,14 +175,31 @@ func (s *Store) RemoveRoomConnections(ctx context.Context, roomID string, connID
 	if len(ids) == 0 {
 		return nil
 	}
-	keys := make([]gdynamo.Keyed, 0, len(ids))
+	keys := make([]gdynamo.Keyed, 0, 2*len(ids))
 	for _, id := range ids {
-		keys = append(keys, gdynamo.Keys{roomConnPK(roomID), id})
+		keys = append(keys, roomConnKeys(roomID, id)...)
 	}
 	if _, err := s.table.Batch(AttrPK, AttrSK).Write().Delete(keys...).Run(ctx); err != nil {
 		return internal(err, fmt.Sprintf("remove connections from room %s", roomID))
 	}
 	return nil
+}
+
+// cleanUnshardedRoomConns: deletes also delete the item a connection had
+// in the unsharded index (ROOMCONN#<roomId>, now shard 0) when its shard is
+// another one. Items written before the index was sharded expire with
+// their connection (connectionTTL, 3 h), so this can go one release after
+// the sharded index is deployed; until then a delete of a connection
+// whose shard is not 0 writes one more (no-op) delete per room.
+const cleanUnshardedRoomConns = true
+
+// roomConnKeys are the keys to delete for connection connID of a room.
+func roomConnKeys(roomID, connID string) []gdynamo.Keyed {
+	keys := []gdynamo.Keyed{gdynamo.Keys{roomConnPK(roomID, connID), connID}}
+	if cleanUnshardedRoomConns && roomConnShard(connID) != 0 {
+		keys = append(keys, gdynamo.Keys{roomConnShardPK(roomID, 0), connID})
+	}
+	return keys
 }
 
 // expired reports whether an epoch-seconds TTL has passed.

@@ -61,7 +61,7 @@ func TestConnectionLifecycle(t *testing.T) {
 	}
 
 	// The TTL attribute is a number of epoch seconds on every item.
-	for _, key := range [][2]string{{"CONN#conn-1", "META"}, {"USER#u1", "CONN#conn-1"}, {"ROOMCONN#general", "conn-1"}} {
+	for _, key := range [][2]string{{"CONN#conn-1", "META"}, {"USER#u1", "CONN#conn-1"}, {dynamo.RoomConnPK("general", "conn-1"), "conn-1"}} {
 		out, err := client.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: aws.String(s.TableName()),
 			Key: map[string]types.AttributeValue{

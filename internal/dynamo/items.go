@@ -48,7 +48,8 @@ type userConnItem struct {
 }
 
 // roomConnItem is one connection of one member of a room, the item the
-// fan-out queries: pk ROOMCONN#<roomId>, sk <connId>.
+// fan-out queries: pk ROOMCONN#<roomId>[#<shard>] (see RoomConnShards),
+// sk <connId>.
 type roomConnItem struct {
 	PK     string `dynamo:"pk"`
 	SK     string `dynamo:"sk"` // the connection id

@@ -22,7 +22,7 @@ func TestEventSourceKeys(t *testing.T) {
 		{"profile", userPK("u1"), skProfile, "profile"},
 		{"user-connection link", userPK("u1"), userConnSK("c1"), ""},
 		{"connection", connPK("c1"), skMeta, ""},
-		{"room-connection index", roomConnPK("r1"), "c1", ""},
+		{"room-connection index", roomConnPK("r1", "c1"), "c1", ""},
 		{"rate counter", ratePK("write#u1"), "1700000000000", ""},
 		{"channel-name claim", chanNamePK("general"), skClaim, ""},
 	} {

@@ -69,6 +69,12 @@ type Fanout struct {
 
 var _ chat.Fanout = (*Fanout)(nil)
 
+// preparer is a poster that does per-message work once (apigw.Poster
+// hashes the payload for its signature once per Send, not per recipient).
+type preparer interface {
+	PreparePost(payload []byte) func(ctx context.Context, connectionID string) error
+}
+
 // New returns a Fanout posting through p. An invalid metrics namespace
 // (over 255 characters) turns metrics off and is logged as an error.
 func New(p chat.Poster, cfg Config) *Fanout {
@@ -119,6 +125,10 @@ const (
 func (f *Fanout) Send(ctx context.Context, connectionIDs []string, payload []byte) chat.FanoutResult {
 	start := time.Now()
 	ids := unique(connectionIDs)
+	post := func(ctx context.Context, id string) error { return f.poster.Post(ctx, id, payload) }
+	if p, ok := f.poster.(preparer); ok && len(ids) > 0 {
+		post = p.PreparePost(payload)
+	}
 
 	var (
 		next                    atomic.Int64 // index of the next id to claim
@@ -136,7 +146,7 @@ func (f *Fanout) Send(ctx context.Context, connectionIDs []string, payload []byt
 					return
 				}
 				nTry.Add(1)
-				result, retried := f.deliver(ctx, ids[i], payload)
+				result, retried := f.deliver(ctx, ids[i], post)
 				retries.Add(int64(retried))
 				switch result {
 				case delivered:
@@ -165,9 +175,9 @@ func (f *Fanout) Send(ctx context.Context, connectionIDs []string, payload []byt
 
 // deliver posts to one connection, retrying throttling, and reports the
 // outcome and how many retries it took.
-func (f *Fanout) deliver(ctx context.Context, id string, payload []byte) (outcome, int) {
+func (f *Fanout) deliver(ctx context.Context, id string, post func(context.Context, string) error) (outcome, int) {
 	for retry := 0; ; retry++ {
-		err := f.poster.Post(ctx, id, payload)
+		err := post(ctx, id)
 		switch {
 		case err == nil:
 			return delivered, retry

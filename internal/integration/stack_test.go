@@ -36,8 +36,12 @@ type stack struct {
 	table  string
 	gw     *localgw.Gateway
 	app    *inprocess.App
+	cfg    app.Config
 	users  atomic.Int64
 }
+
+// appConfig is the configuration the app was built from.
+func (s *stack) appConfig() app.Config { return s.cfg }
 
 // limits lets a test change the service's limits; most tests raise the
 // rate limit so that only the rate-limit test meets it.
@@ -55,6 +59,13 @@ func newStack(t *testing.T, adjust limits) *stack {
 // newStackWithFiles is newStack with file sharing on bucket (see
 // newFilesBucket); "" leaves it off.
 func newStackWithFiles(t *testing.T, adjust limits, bucket string) *stack {
+	t.Helper()
+	return newStackWithConfig(t, adjust, bucket, nil)
+}
+
+// newStackWithConfig is newStackWithFiles with the app's configuration
+// edited by edit (nil: none) before the app is built.
+func newStackWithConfig(t *testing.T, adjust limits, bucket string, edit func(*app.Config)) *stack {
 	t.Helper()
 	awsCfg := testenv.AWSConfig(t)
 	s := &stack{t: t, awsCfg: awsCfg}
@@ -102,6 +113,10 @@ func newStackWithFiles(t *testing.T, adjust limits, bucket string) *stack {
 		Cognito:        app.CognitoConfig{Issuer: s.pool.Issuer, ClientID: s.pool.ClientID, JWKSURL: s.pool.JWKSURL},
 		LogLevel:       slog.LevelWarn,
 	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	s.cfg = cfg
 	opts := []chatapp.Option{chatapp.WithAWSConfig(awsCfg), chatapp.WithLogger(logger), chatapp.WithMetrics(t.Output())}
 	if adjust != nil {
 		opts = append(opts, chatapp.WithServiceConfig(adjust))
@@ -163,7 +178,10 @@ func (s *stack) online(u user) (*client, protocol.StateEvent) {
 // management API as the backend would (DELETE @connections/{id}).
 func (s *stack) forceDisconnect(connectionID string) {
 	s.t.Helper()
-	poster := apigw.NewPoster(apigw.NewClient(s.awsCfg, s.gw.CallbackURL()))
+	poster, err := apigw.NewPoster(s.awsCfg, s.gw.CallbackURL())
+	if err != nil {
+		s.t.Fatal(err)
+	}
 	if err := poster.Disconnect(context.Background(), connectionID); err != nil {
 		s.t.Fatalf("delete connection %s: %v", connectionID, err)
 	}
@@ -171,7 +189,10 @@ func (s *stack) forceDisconnect(connectionID string) {
 
 // post sends a payload to a connection through the management API.
 func (s *stack) post(connectionID string) error {
-	poster := apigw.NewPoster(apigw.NewClient(s.awsCfg, s.gw.CallbackURL()))
+	poster, err := apigw.NewPoster(s.awsCfg, s.gw.CallbackURL())
+	if err != nil {
+		return err
+	}
 	return poster.Post(context.Background(), connectionID, []byte(`{"type":"pong","time":0}`))
 }
 

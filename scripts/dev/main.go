@@ -76,11 +76,20 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, stack.Close()) }()
 
+	fanout, err := startFanoutQueue(ctx, stack) // sets FANOUT_QUEUE_URL for the chat
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, fanout.Close()) }()
+
 	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, chat.Close()) }()
+	if err := fanout.startWorkers(ctx, chat.metrics); err != nil {
+		return err
+	}
 
 	events, err := startEvents(ctx, stack, os.Stdout)
 	if err != nil {

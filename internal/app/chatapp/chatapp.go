@@ -12,12 +12,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/backchannel-chat/backchannel/internal/apigw"
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
+	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/fanout"
+	"github.com/backchannel-chat/backchannel/internal/fanoutqueue"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
@@ -27,6 +30,10 @@ type Core struct {
 	Service *service.Chat
 	Logger  *slog.Logger
 	AWS     aws.Config
+	// Fanout posts inline, never queues: the fanout function's worker
+	// posts its jobs with it. The service's fan-out is a
+	// fanoutqueue.Router over it when cfg.Fanout.QueueURL is set.
+	Fanout *fanout.Fanout
 }
 
 // Build wires the service from cfg.
@@ -49,7 +56,11 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	}
 	poster := s.Poster
 	if poster == nil {
-		poster = apigw.NewPoster(apigw.NewClient(awsCfg, cfg.CallbackURL))
+		p, err := apigw.NewPoster(awsCfg, cfg.CallbackURL)
+		if err != nil {
+			return nil, fmt.Errorf("app: management API: %w", err)
+		}
+		poster = p
 	}
 	metrics := s.Metrics
 	if metrics == nil {
@@ -65,12 +76,17 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 				slog.String("connectionId", connID), slog.String("error", err.Error()))
 		}
 	}})
-	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true}
+	var svcFan chat.Fanout = fan
+	if cfg.Fanout.QueueURL != "" {
+		queue := fanoutqueue.NewQueue(sqs.NewFromConfig(awsCfg), cfg.Fanout.QueueURL)
+		svcFan = &fanoutqueue.Router{Inline: fan, Queue: queue, Threshold: cfg.Fanout.InlineLimit, Logger: logger}
+	}
+	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true}
 	if s.EditService != nil {
 		s.EditService(&scfg)
 	}
 	if svc, err = service.New(scfg); err != nil {
 		return nil, fmt.Errorf("app: service: %w", err)
 	}
-	return &Core{Service: svc, Logger: logger, AWS: awsCfg}, nil
+	return &Core{Service: svc, Logger: logger, AWS: awsCfg, Fanout: fan}, nil
 }

@@ -1,0 +1,33 @@
+// Package fanoutapp wires the fanout function (functions/fanout), the
+// worker that posts the big rooms' fan-out jobs from the fan-out queue:
+// the inline fan-out through the management API, and the chat service
+// over DynamoDB only to clean up connections that answer 410. No S3, no
+// Cognito, and no queue producer: a worker never queues again.
+package fanoutapp
+
+import (
+	"context"
+
+	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/fanoutqueue"
+)
+
+// Build wires the worker from cfg.
+func Build(ctx context.Context, cfg app.FanoutWorkerConfig, opts ...chatapp.Option) (*fanoutqueue.Worker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	conn := cfg.ConnectionConfig
+	conn.Fanout = app.FanoutSettings{} // post, never queue
+	core, err := chatapp.Build(ctx, conn, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return New(core), nil
+}
+
+// New is the worker over a wired core.
+func New(core *chatapp.Core) *fanoutqueue.Worker {
+	return &fanoutqueue.Worker{Fanout: core.Fanout, Logger: core.Logger}
+}
