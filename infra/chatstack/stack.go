@@ -72,6 +72,8 @@ type builder struct {
 	streamFailures awssqs.Queue      // on-failure destination of the stream mapping
 	streamMapping  awslambda.CfnEventSourceMapping
 
+	thumbnailFailures awssqs.Queue // on-failure destination of the thumbnail function
+
 	distribution awscloudfront.Distribution
 	siteOrigin   string // https://host of the web client
 }

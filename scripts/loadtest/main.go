@@ -214,6 +214,11 @@ func (r *run) execute(ctx context.Context) (*result, error) {
 		go func() { defer chaos.Done(); r.chaos(chaosCtx) }()
 	}
 
+	// Progress every 10 s on stderr, so a stall shows where it is.
+	progressCtx, stopProgress := context.WithCancel(ctx)
+	defer stopProgress()
+	go r.progress(progressCtx)
+
 	// Sends at a bounded rate, at most one in flight per client.
 	sendStart := time.Now()
 	var sends sync.WaitGroup
@@ -270,6 +275,34 @@ func (r *run) execute(ctx context.Context) (*result, error) {
 	stopLoops()
 	loops.Wait()
 	return res, nil
+}
+
+func (r *run) progress(ctx context.Context) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		r.mu.Lock()
+		acked := 0
+		for _, seqs := range r.acked {
+			acked += len(seqs)
+		}
+		sending, kills, forgotten := len(r.sentAt)-acked, r.kills, len(r.forgotten)
+		r.mu.Unlock()
+		ready := 0
+		for _, c := range r.clients {
+			c.mu.Lock()
+			if c.isReady {
+				ready++
+			}
+			c.mu.Unlock()
+		}
+		fmt.Fprintf(os.Stderr, "  … %d acked, %d unacked, %d/%d clients connected, %d forced closes, %d forgotten\n", acked, sending, ready, len(r.clients), kills, forgotten)
+	}
 }
 
 // call sends one action on the current connection once ready.
