@@ -79,7 +79,7 @@ type client struct {
 
 type clientStats struct {
 	live, resumed, redundant, liveDup, outOfOrder int
-	reconnects, connectFailures, forgotten       int
+	reconnects, connectFailures, forgotten        int
 }
 
 func newClient(r *run, n int) *client {

@@ -31,7 +31,9 @@ func TestCount(t *testing.T) {
 	send(c0, "c", 3)
 	send(c1, "d", 4)
 	now := time.Now()
-	msg := func(seq int64, id string) chatpkg.Message { return chatpkg.Message{RoomID: "room", Seq: seq, ClientID: id} }
+	msg := func(seq int64, id string) chatpkg.Message {
+		return chatpkg.Message{RoomID: "room", Seq: seq, ClientID: id}
+	}
 	c1.receive(msg(2, "b"), true, now)
 	c1.receive(msg(1, "a"), true, now) // out of order
 	c1.receive(msg(2, "b"), true, now) // duplicate live delivery
