@@ -8,7 +8,7 @@
 #   make loadtest-small  the load and chaos test's small configuration
 #   make loadtest        the large one (LOADTEST_ARGS to change it)
 
-LOADTEST_BIN        := $(BUILD_DIR)/loadtest
+LOADTEST_BIN         = $(BUILD_DIR)/loadtest
 # NOTE: until issue 21's fix of the 410-during-$connect race lands, the
 # small configuration runs with -avoid-connect-race: no connection opens
 # while a fan-out may be running (sends and forced closes pause meanwhile).
