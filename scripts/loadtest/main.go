@@ -248,6 +248,13 @@ func (r *run) execute(ctx context.Context) (*result, error) {
 	sendDur := time.Since(sendStart)
 	stopChaos()
 	chaos.Wait()
+	if ctx.Err() != nil {
+		// Interrupted or out of time: what was measured so far, counted
+		// without the settle (deliveries still in flight count as lost).
+		res := r.count(setup, sendDur, 0)
+		res.interrupted = true
+		return res, nil
+	}
 
 	// Settle: every client connected and resumed, then quiet.
 	for _, c := range r.clients {
@@ -260,7 +267,7 @@ func (r *run) execute(ctx context.Context) (*result, error) {
 	}
 	sleep(ctx, cfg.settle)
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("timed out (-timeout %s)", cfg.timeout)
+		return nil, fmt.Errorf("interrupted or timed out (-timeout %s)", cfg.timeout)
 	}
 	// Which connections does the server still know? A forbidden reply now
 	// means the server forgot an open connection that had nothing to send:

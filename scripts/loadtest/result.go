@@ -26,6 +26,7 @@ type result struct {
 	kills, reconnects, connFails int
 	forgotten, forgottenAtEnd    int
 	worst                        []string
+	interrupted                  bool
 }
 
 // count compares what every receiver holds with what was acked, before any
@@ -81,7 +82,7 @@ func (r *run) count(setup, send time.Duration, forgottenAtEnd int) *result {
 }
 
 func (res *result) ok() bool {
-	return res.lost == 0 && res.liveDup == 0 && res.storedTwice == 0 && res.failedSends == 0
+	return !res.interrupted && res.lost == 0 && res.liveDup == 0 && res.storedTwice == 0 && res.failedSends == 0
 }
 
 func (res *result) print(w io.Writer, cfg config) {
@@ -123,7 +124,9 @@ func (res *result) print(w io.Writer, cfg config) {
 		}
 		p("    %s", s)
 	}
-	if res.ok() {
+	if res.interrupted {
+		p("INTERRUPTED (-timeout or a signal) before every message was acked: partial figures, not a verdict")
+	} else if res.ok() {
 		p("PASS")
 	} else {
 		p("FAIL: lost %d, duplicated %d, stored twice %d, failed sends %d", res.lost, res.liveDup, res.storedTwice, res.failedSends)
