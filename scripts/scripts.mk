@@ -37,6 +37,7 @@ vulncheck: ## govulncheck (pinned in tools/govulncheck) over functions/, interna
 	scripts/vulncheck.sh
 
 npm-audit: deps-node web-deps ## npm audit of the root and web/ lockfiles; skipped when the audit endpoint does not answer
+	scripts/npm-audit.sh --self-test
 	scripts/npm-audit.sh
 
 loadtest-bin:
