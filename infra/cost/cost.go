@@ -12,6 +12,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 //go:embed prices.json
@@ -106,6 +107,12 @@ func Estimate(template map[string]any, p Prices) Report {
 			add(wcu, "provisioned WCU", p.Provisioned["dynamodbWCU"].USD)
 			r.Storage = append(r.Storage, id+" ("+typ+")")
 			continue
+		case "AWS::Lambda::EventSourceMapping":
+			// Polling an empty SQS queue is billed (stream polling is not).
+			if isSQS(resources, props["EventSourceArn"]) {
+				add(1, "SQS mapping polling an empty queue", p.Provisioned["lambdaSQSPolling"].USD)
+			}
+			continue
 		case "AWS::Lambda::Version", "AWS::Lambda::Alias":
 			// Versions and aliases are free; provisioned concurrency on one is
 			// not (its memory is the function's: counted at 1 GB per unit, an
@@ -140,6 +147,24 @@ func Estimate(template map[string]any, p Prices) Report {
 		r.TotalUSD += l.USD
 	}
 	return r
+}
+
+// isSQS reports whether an event source ARN names an SQS queue: a literal
+// ARN, or a reference to a queue of the template.
+func isSQS(resources map[string]any, arn any) bool {
+	switch v := arn.(type) {
+	case string:
+		return strings.HasPrefix(v, "arn:") && strings.Contains(v, ":sqs:")
+	case map[string]any:
+		if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) > 0 {
+			id, _ := ga[0].(string)
+			typ, _ := get(resources[id], "Type").(string)
+			return typ == "AWS::SQS::Queue"
+		}
+		raw, _ := json.Marshal(v)
+		return strings.Contains(string(raw), ":sqs:")
+	}
+	return false
 }
 
 // alarmMetrics counts the metrics an alarm bills: one for a single-metric

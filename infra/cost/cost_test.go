@@ -61,12 +61,15 @@ func TestEstimate(t *testing.T) {
 		"Fn": {"Type": "AWS::Lambda::Function"},
 		"Alias": {"Type": "AWS::Lambda::Alias", "Properties": {"ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": 2}}},
 		"Bucket": {"Type": "AWS::S3::Bucket"},
+		"Queue": {"Type": "AWS::SQS::Queue"},
+		"FromQueue": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"EventSourceArn": {"Fn::GetAtt": ["Queue", "Arn"]}}},
+		"FromStream": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"EventSourceArn": {"Fn::GetAtt": ["OnDemand", "StreamArn"]}}},
 		"Odd": {"Type": "AWS::Foo::Bar"}
 	}}`), &tmpl); err != nil {
 		t.Fatal(err)
 	}
 	r := Estimate(tmpl, p)
-	want := 0.10 + 0.30 + 0.20 + 3.00 + 0.40 + 10*0.0949 + 10*0.4745 + 2*8.76
+	want := 0.10 + 0.30 + 0.20 + 3.00 + 0.40 + 10*0.0949 + 10*0.4745 + 2*8.76 + 0.26
 	if diff := r.TotalUSD - want; diff > 1e-9 || diff < -1e-9 {
 		t.Errorf("total %.4f, want %.4f; lines %+v", r.TotalUSD, want, r.Lines)
 	}
