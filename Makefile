@@ -14,7 +14,7 @@ NPM ?= npm
 TEST_TARGETS :=
 DEV_DEPS :=
 
--include infra/infra.mk web/web.mk
+-include infra/infra.mk web/web.mk scripts/scripts.mk
 
 # Lambda functions: every functions/<name>/main.go, built for arm64.
 FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))

@@ -7,6 +7,7 @@ ignore (
 	./cdk.out
 	./node_modules
 	./web/node_modules
+	./infra/nag/node_modules
 )
 
 require (

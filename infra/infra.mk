@@ -3,7 +3,8 @@
 #   make synth        offline synth into cdk.out (no AWS credentials needed)
 #   make deploy       build functions (+ web), then cdk deploy (real credentials)
 #   make destroy      cdk destroy (FORCE=1 skips the prompt)
-#   make test-infra   Go tests (assertions + cdk-nag) and cfn-lint
+#   make test-infra   Go tests (assertions, cdk-nag AwsSolutions, idle cost),
+#                     cdk-nag ServerlessChecks (npm, infra/nag) and cfn-lint
 #
 # Extra CLI arguments go in CDK_ARGS, e.g. CDK_ARGS='-c stage=beta'.
 
@@ -93,10 +94,21 @@ $(INFRA_VENV)/bin/cfn-lint: infra/requirements.txt
 	$(INFRA_VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
 	@touch $@
 
-test-infra: $(INFRA_TEST_BIN) $(INFRA_VENV)/bin/cfn-lint ## CDK assertions + cdk-nag (Go tests), then cfn-lint on the templates
+# cdk-nag's ServerlessChecks pack exists only in the npm build (pinned in
+# infra/nag/package.json): it checks the templates the Go tests write.
+INFRA_NAG_DIR := infra/nag
+$(INFRA_NAG_DIR)/node_modules/.package-lock.json: $(INFRA_NAG_DIR)/package.json $(INFRA_NAG_DIR)/package-lock.json
+	cd $(INFRA_NAG_DIR) && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+test-infra: $(INFRA_TEST_BIN) $(INFRA_VENV)/bin/cfn-lint $(INFRA_NAG_DIR)/node_modules/.package-lock.json ## CDK assertions, cdk-nag AwsSolutions (Go tests) and ServerlessChecks, idle cost, then cfn-lint on the templates
 	go vet ./infra/...
+	go test -count=1 ./infra/cost
 	@rm -rf $(INFRA_LINT_DIR)
 	cd infra/chatstack && $(INFRA_QUIET) CHATSTACK_DUMP=$(CURDIR)/$(INFRA_LINT_DIR) $(CURDIR)/$(INFRA_TEST_BIN) -test.count=1 $(if $(V),-test.v)
+	@echo
+	$(INFRA_QUIET) node $(INFRA_NAG_DIR)/check.mjs --self-test
+	$(INFRA_QUIET) node $(INFRA_NAG_DIR)/check.mjs $(INFRA_LINT_DIR)/*.template.json
 	@# W3005 (DependsOn already implied by a Ref) comes from CDK's own
 	@# function/role wiring. cfn-lint exit bits: 2 error, 4 warning, 8 info;
 	@# only errors (or a crash) fail the target.

@@ -36,6 +36,8 @@ const (
 	CtxEventsIncludeText       = "eventsIncludeText"
 	CtxEventArchive            = "eventArchive"
 	CtxEventArchiveDays        = "eventArchiveDays"
+	CtxProduction              = "production"
+	CtxDashboard               = "dashboard"
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -62,6 +64,8 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		EventsIncludeText:       r.boolean(CtxEventsIncludeText),
 		EventArchive:            r.boolean(CtxEventArchive),
 		EventArchiveDays:        r.number(CtxEventArchiveDays),
+		Production:              r.boolean(CtxProduction),
+		Dashboard:               r.boolean(CtxDashboard),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

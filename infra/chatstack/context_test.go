@@ -27,10 +27,11 @@ func TestValidate(t *testing.T) {
 		"cert region": {func(p *chatstack.ChatStackProps) {
 			p.SiteDomain, p.SiteCertificateArn = "a.b", "arn:aws:acm:eu-west-1:1:certificate/x"
 		}, "us-east-1"},
-		"domain alone":      {func(p *chatstack.ChatStackProps) { p.APIDomain = "ws.b" }, "go together"},
-		"bad stage":         {func(p *chatstack.ChatStackProps) { p.StageName = "a b" }, "stage name"},
-		"bad level":         {func(p *chatstack.ChatStackProps) { p.LogLevel = "loud" }, "log level"},
-		"two alarm targets": {func(p *chatstack.ChatStackProps) { p.AlarmEmail, p.AlarmTopicArn = "a@b", "arn" }, "not both"},
+		"domain alone":                    {func(p *chatstack.ChatStackProps) { p.APIDomain = "ws.b" }, "go together"},
+		"bad stage":                       {func(p *chatstack.ChatStackProps) { p.StageName = "a b" }, "stage name"},
+		"bad level":                       {func(p *chatstack.ChatStackProps) { p.LogLevel = "loud" }, "log level"},
+		"two alarm targets":               {func(p *chatstack.ChatStackProps) { p.AlarmEmail, p.AlarmTopicArn = "a@b", "arn" }, "not both"},
+		"production alarms notify nobody": {func(p *chatstack.ChatStackProps) { p.Production = true }, "alarms that notify nobody"},
 		"archive days alone": {func(p *chatstack.ChatStackProps) {
 			p.EventArchiveDays = 7
 		}, "needs eventArchive"},
@@ -73,6 +74,11 @@ func TestPropsFromContext(t *testing.T) {
 		t.Errorf("event props %+v, %v", p, err)
 	}
 
+	prod := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{chatstack.CtxProduction: "true", chatstack.CtxDashboard: true}})
+	if p, err := chatstack.PropsFromContext(prod.Node()); err != nil || !p.Production || !p.Dashboard {
+		t.Errorf("production props %+v, %v", p, err)
+	}
+
 	bad := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{chatstack.CtxDestroyData: "yes please", chatstack.CtxThrottleRate: "fast"}})
 	if _, err := chatstack.PropsFromContext(bad.Node()); err == nil || !strings.Contains(err.Error(), chatstack.CtxDestroyData) || !strings.Contains(err.Error(), chatstack.CtxThrottleRate) {
 		t.Errorf("bad context error %v", err)
@@ -88,6 +94,23 @@ func TestInvalidPropsFailSynth(t *testing.T) {
 		found := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("make build")))
 		if len(*found) != 1 {
 			t.Errorf("want one error annotation naming `make build`, got %d", len(*found))
+		}
+	})
+}
+
+// TestProductionRefusesSilentAlarms: -c production=true without an alarm
+// e-mail or topic does not synthesize; with one it does, and every alarm
+// notifies it.
+func TestProductionRefusesSilentAlarms(t *testing.T) {
+	noPanic(t, "production", func() {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		stack := chatstack.NewChatStack(app, "Prod", &chatstack.ChatStackProps{AssetDir: fixtures.assetDir, WebDistDir: fixtures.noDist, Production: true})
+		found := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("notify nobody")))
+		if len(*found) != 1 {
+			t.Errorf("want one error annotation refusing silent alarms, got %d", len(*found))
+		}
+		if n := len(*assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::CloudWatch::Alarm"), nil)); n != 0 {
+			t.Errorf("%d alarms synthesized", n)
 		}
 	})
 }

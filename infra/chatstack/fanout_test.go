@@ -114,7 +114,7 @@ func TestFanoutWorker(t *testing.T) {
 			}
 		}
 	}
-	queue, tableArns := []string{"${" + q + ".Arn}"}, []string{"${" + table + ".Arn}", "${" + table + ".Arn}/index/*"}
+	queue, tableArns := []string{"${" + q + ".Arn}"}, []string{"${" + table + ".Arn}", "${" + table + ".Arn}/index/gsi1"}
 	want := map[string][]string{
 		"sqs:ReceiveMessage":            queue,
 		"sqs:DeleteMessage":             queue,

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
 )
 
 // functionSpec describes one Go Lambda (functions/<name>).
@@ -120,10 +121,10 @@ func (b *builder) grants() {
 	conn, actions := b.fns["connection"], b.fns["actions"]
 
 	b.grantTableData(conn)
-	b.stage.GrantManagementApiAccess(conn) // presence fan-out and 410 cleanup
+	b.grantManageConnections(conn) // presence fan-out and 410 cleanup
 
 	b.grantTableData(actions)
-	b.stage.GrantManagementApiAccess(actions)
+	b.grantManageConnections(actions)
 	// A presigned URL carries the signer's permissions: the actions function
 	// presigns uploads (PUT) under rooms/ and avatars/ and downloads (GET)
 	// of originals, thumbnails and profile pictures, and reads them itself
@@ -165,10 +166,32 @@ var tableDataActions = []string{
 }
 
 // grantTableData is GrantReadWriteData narrowed to tableDataActions, on the
-// table and its index.
+// table and its one index (gsi1, the only index the store queries).
 func (b *builder) grantTableData(fn awslambda.Function) {
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings(tableDataActions...),
-		Resources: jsii.Strings(*b.table.TableArn(), *b.table.TableArn()+"/index/*"),
+		Resources: jsii.Strings(*b.table.TableArn(), *b.table.TableArn()+"/index/"+dynamo.IndexGSI1),
+	}))
+}
+
+// ManagementMethods are the @connections calls the functions make:
+// PostToConnection (POST) and DeleteConnection (DELETE), never
+// GetConnection.
+var ManagementMethods = []string{"POST", "DELETE"}
+
+// grantManageConnections is the stage's GrantManagementApiAccess narrowed
+// to ManagementMethods.
+func (b *builder) grantManageConnections(fn awslambda.Function) {
+	var resources []*string
+	for _, method := range ManagementMethods {
+		resources = append(resources, b.stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("execute-api"),
+			Resource:     b.api.ApiId(),
+			ResourceName: jsii.String(b.props.StageName + "/" + method + "/@connections/*"),
+		}))
+	}
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("execute-api:ManageConnections"),
+		Resources: &resources,
 	}))
 }

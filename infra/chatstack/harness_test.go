@@ -102,6 +102,8 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxEventsIncludeText:     "true",
 		chatstack.CtxEventArchive:          "true",
 		chatstack.CtxEventArchiveDays:      "7",
+		chatstack.CtxProduction:            "true",
+		chatstack.CtxDashboard:             "true",
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",

@@ -161,15 +161,16 @@ func TestFunctionGrants(t *testing.T) {
 				}
 			}
 			allowed := map[string]bool{
-				"${" + table + ".Arn}":         true,
-				"${" + table + ".Arn}/index/*": true,
-				"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}":                true,
-				"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/*/@connections/*": true,
-				"${" + fanoutQueue + ".Arn}": true, // sqs:SendMessage: big rooms' fan-out jobs
-				files + "/rooms/*":           tc.files,
-				files + "/thumbs/*":          tc.files,
-				files + "/avatars/*":         tc.files,
-				files:                        tc.files,
+				"${" + table + ".Arn}":                                                                 true,
+				"${" + table + ".Arn}/index/gsi1":                                                      true,
+				"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}":                     true,
+				"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/POST/@connections/*":   true,
+				"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/DELETE/@connections/*": true,
+				"${" + fanoutQueue + ".Arn}":                                                           true, // sqs:SendMessage: big rooms' fan-out jobs
+				files + "/rooms/*":                                                                     tc.files,
+				files + "/thumbs/*":                                                                    tc.files,
+				files + "/avatars/*":                                                                   tc.files,
+				files:                                                                                  tc.files,
 			}
 			for _, r := range resources {
 				if !allowed[r] {
@@ -177,6 +178,38 @@ func TestFunctionGrants(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestApiGatewayLogRole: the account-setting role reaches this API's log
+// groups only (and lists log groups, which has no narrower resource).
+func TestApiGatewayLogRole(t *testing.T) {
+	s := synth(t, cfgDefault)
+	role := s.one(t, "AWS::IAM::Role", "ApiGatewayCloudWatchRole")
+	api := s.one(t, "AWS::ApiGatewayV2::Api", "WebSocketApi").ID
+	access := s.one(t, "AWS::Logs::LogGroup", "ApiAccessLogs").ID
+	base := "arn:aws:logs:eu-west-1:123456789012:log-group:"
+	allowed := map[string]bool{
+		base + "${" + access + "}": true, base + "${" + access + "}:*": true,
+		base + "API-Gateway-Execution-Logs_${" + api + "}/prod": true, base + "API-Gateway-Execution-Logs_${" + api + "}/prod:*": true,
+	}
+	n := 0
+	for _, st := range s.statements() {
+		if !strings.HasPrefix(st.Where, role.ID+"/") {
+			continue
+		}
+		for _, r := range st.Resources {
+			n++
+			if r == base+"*" && slices.Equal(st.Actions, []string{"logs:DescribeLogGroups"}) {
+				continue
+			}
+			if !allowed[r] {
+				t.Errorf("logging role reaches %s (%v)", r, st.Actions)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no statements found for the logging role")
 	}
 }
 
@@ -199,10 +232,14 @@ func TestThumbnailGrantsAndTrigger(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"s3:GetObject":         {files + "/rooms/*"},
-		"s3:PutObject":         {files + "/thumbs/*"},
-		"logs:CreateLogStream": {"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}"},
-		"logs:PutLogEvents":    {"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}"},
+		"s3:GetObject": {files + "/rooms/*"},
+		"s3:PutObject": {files + "/thumbs/*"},
+		// Its failure destination (CDK's grantSendMessages).
+		"sqs:GetQueueAttributes": {"${" + s.one(t, "AWS::SQS::Queue", "ThumbnailFailureQueue").ID + ".Arn}"},
+		"sqs:GetQueueUrl":        {"${" + s.one(t, "AWS::SQS::Queue", "ThumbnailFailureQueue").ID + ".Arn}"},
+		"sqs:SendMessage":        {"${" + s.one(t, "AWS::SQS::Queue", "ThumbnailFailureQueue").ID + ".Arn}"},
+		"logs:CreateLogStream":   {"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}"},
+		"logs:PutLogEvents":      {"${" + refID(get(fn.Props, "LoggingConfig", "LogGroup")) + ".Arn}"},
 	}
 	if render(got) != render(want) {
 		t.Errorf("thumbnail grants\n got %v\nwant %v", got, want)

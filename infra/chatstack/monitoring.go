@@ -40,6 +40,8 @@ func (b *builder) monitoring() {
 			EnforceSSL:  jsii.Bool(true),
 		})
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(b.props.AlarmEmail), nil))
+		suppress(topic, "Serverless-SNSRedrivePolicy",
+			"The alarm e-mail subscription: SNS retries e-mail deliveries itself, and a dead-letter queue of undeliverable alarm e-mails would need an alarm of its own that notifies nobody either")
 		action = awscloudwatchactions.NewSnsAction(topic)
 	case b.props.AlarmTopicArn != "":
 		action = awscloudwatchactions.NewSnsAction(awssns.Topic_FromTopicArn(b.stack, jsii.String("AlarmTopic"), jsii.String(b.props.AlarmTopicArn)))
@@ -62,7 +64,14 @@ func (b *builder) monitoring() {
 		alarms = append(alarms, alarm)
 	}
 
-	for _, name := range FunctionNames() {
+	// Every alarm metric bills 0.10 USD a month, idle or not (an alarm on
+	// metric math bills each metric it reads): the set below is what the
+	// idle-cost budget (infra/cost) affords, each alarm earning its place.
+	//
+	// Function errors: the WebSocket functions and the stream function. The
+	// thumbnail function is watched through its failure destination instead
+	// (what still failed after Lambda's retries).
+	for _, name := range []string{"authorizer", "connection", "actions", "stream"} {
 		fn, id := b.fns[name], titleCase(name)
 		threshold := 5.0
 		switch name {
@@ -79,15 +88,27 @@ func (b *builder) monitoring() {
 		}
 		add(id+"ErrorsAlarm", fn.MetricErrors(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), threshold,
 			fmt.Sprintf("%s function: %v or more errors in 5 minutes", name, threshold))
-		add(id+"ThrottlesAlarm", fn.MetricThrottles(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), 1,
-			name+" function: throttled (account or reserved concurrency exhausted)")
 	}
-	add("TableThrottlesAlarm", b.table.MetricThrottledRequestsForOperations(&awsdynamodb.OperationsMetricOptions{
-		Operations: &tableOperations, Period: period,
-	}), 1, "DynamoDB table: throttled requests")
+	// Throttles: no function has reserved concurrency, so they all throttle
+	// exactly when the account's (regional) concurrency runs out: one
+	// account-level metric instead of one per function.
+	add("FunctionThrottlesAlarm", awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace: jsii.String("AWS/Lambda"), MetricName: jsii.String("Throttles"), Statistic: jsii.String("Sum"), Period: period,
+	}), 1, "Lambda: invocations throttled in this account and region (concurrency exhausted); the chat's functions have no reserved concurrency")
+	// Table throttles: the table-level read and write throttle events (two
+	// metrics) rather than ThrottledRequests per operation (nine).
+	add("TableThrottlesAlarm", awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String("r + w"),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{
+			"r": b.table.Metric(jsii.String("ReadThrottleEvents"), &awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}),
+			"w": b.table.Metric(jsii.String("WriteThrottleEvents"), &awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}),
+		},
+		Label:  jsii.String("throttle events"),
+		Period: period,
+	}), 1, "DynamoDB table: throttled reads or writes")
 	add("TableSystemErrorsAlarm", b.table.MetricSystemErrorsForOperations(&awsdynamodb.SystemErrorsForOperationsMetricOptions{
-		Operations: &tableOperations, Period: period,
-	}), 1, "DynamoDB table: service-side errors")
+		Operations: &alarmedOperations, Period: period,
+	}), 1, "DynamoDB table: service-side errors on the operations of a send (get, put, update, query, transaction)")
 	add("ApiIntegrationErrorsAlarm", b.apiMetric("IntegrationError", "Sum"), 5,
 		"WebSocket API: integration (Lambda) errors, the 5xx of a WebSocket API")
 	add("ApiExecutionErrorsAlarm", b.apiMetric("ExecutionError", "Sum"), 5,
@@ -98,8 +119,20 @@ func (b *builder) monitoring() {
 		"fan-out dead-letter queue: fan-out jobs were given up on (their recipients missed a message until they resume)")
 	add("StreamFailureQueueAlarm", b.streamFailuresVisible(), 1,
 		"stream failure queue: batches of the table stream were given up on (their chat events never reached the bus)")
+	add("ThumbnailFailureQueueAlarm", b.thumbnailFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+		Period: period, Statistic: jsii.String("Maximum"),
+	}), 1, "thumbnail failure queue: uploads whose thumbnail failed after Lambda's retries (the event is in the queue)")
 
-	b.dashboard(alarms)
+	if b.props.Dashboard {
+		b.dashboard(alarms)
+	}
+}
+
+// alarmedOperations are the table operations whose system errors raise an
+// alarm: those of a send and of connecting (each one is an alarm metric).
+var alarmedOperations = []awsdynamodb.Operation{
+	awsdynamodb.Operation_GET_ITEM, awsdynamodb.Operation_PUT_ITEM, awsdynamodb.Operation_UPDATE_ITEM,
+	awsdynamodb.Operation_QUERY, awsdynamodb.Operation_TRANSACT_WRITE_ITEMS,
 }
 
 // StreamIteratorAgeAlarmMs is the stream function's IteratorAge (the age of

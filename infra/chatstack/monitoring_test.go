@@ -33,18 +33,54 @@ func TestAlarms(t *testing.T) {
 	has := func(prefix, contains string) bool {
 		return slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, prefix) && strings.Contains(k, contains) })
 	}
-	for _, name := range chatstack.FunctionNames() {
-		fn := functionNamed(t, s, name).ID
-		for _, metric := range []string{"Errors", "Throttles"} {
-			if !has("AWS/Lambda/"+metric+"/", fn) {
-				t.Errorf("no %s alarm for %s", metric, name)
-			}
+	for _, name := range []string{"authorizer", "connection", "actions"} {
+		if fn := functionNamed(t, s, name).ID; !has("AWS/Lambda/Errors/", fn) {
+			t.Errorf("no Errors alarm for %s", name)
 		}
 	}
-	for _, want := range []string{"AWS/DynamoDB/ThrottledRequests", "AWS/DynamoDB/SystemErrors", "AWS/ApiGateway/IntegrationError/", "AWS/ApiGateway/ExecutionError/"} {
+	for _, want := range []string{"AWS/Lambda/Throttles/", "AWS/DynamoDB/ReadThrottleEvents", "AWS/DynamoDB/WriteThrottleEvents", "AWS/DynamoDB/SystemErrors",
+		"AWS/ApiGateway/IntegrationError/", "AWS/ApiGateway/ExecutionError/", "AWS/Lambda/IteratorAge/"} {
 		if !has(want, "") {
 			t.Errorf("no alarm on %s (have %v)", want, keys)
 		}
+	}
+	// Both failure queues (stream mapping, thumbnail invocations) alarm.
+	for _, queue := range []string{"StreamFailureQueue", "ThumbnailFailureQueue"} {
+		if q := s.one(t, "AWS::SQS::Queue", queue).ID; !has("AWS/SQS/ApproximateNumberOfMessagesVisible/", q) {
+			t.Errorf("no alarm on %s", queue)
+		}
+	}
+}
+
+// TestThumbnailFailureDestination: S3 invokes the thumbnail function
+// asynchronously; what still fails after the retries goes to an encrypted,
+// SSL-only queue the function may send to.
+func TestThumbnailFailureDestination(t *testing.T) {
+	s := synth(t, cfgDefault)
+	fn := functionNamed(t, s, "thumbnail")
+	queue := s.one(t, "AWS::SQS::Queue", "ThumbnailFailureQueue")
+	cfg := s.one(t, "AWS::Lambda::EventInvokeConfig", "")
+	if refID(cfg.Props["FunctionName"]) != fn.ID || render(cfg.Props["MaximumRetryAttempts"]) != "2" {
+		t.Errorf("event invoke config %s", render(cfg.Props))
+	}
+	if dest := render(get(cfg.Props, "DestinationConfig", "OnFailure", "Destination")); dest != "${"+queue.ID+".Arn}" {
+		t.Errorf("on-failure destination %s, want the queue", dest)
+	}
+	if render(queue.Props["SqsManagedSseEnabled"]) != "true" {
+		t.Errorf("queue not encrypted: %s", render(queue.Props))
+	}
+	sslOnly := false
+	for _, p := range s.resources("AWS::SQS::QueuePolicy") {
+		if strings.Contains(render(p.Props["Queues"]), queue.ID) && strings.Contains(render(p.Props["PolicyDocument"]), "aws:SecureTransport") {
+			sslOnly = true
+		}
+	}
+	if !sslOnly {
+		t.Error("the thumbnail failure queue does not enforce SSL")
+	}
+	actions, resources := s.grantsOf(t, s.roleOf(t, fn).ID)
+	if !slices.Contains(actions, "sqs:SendMessage") || !slices.Contains(resources, "${"+queue.ID+".Arn}") {
+		t.Errorf("thumbnail role cannot send to its failure queue: %v %v", actions, resources)
 	}
 }
 
@@ -63,7 +99,10 @@ func TestAlarmTopicByContext(t *testing.T) {
 }
 
 func TestDashboard(t *testing.T) {
-	s := synth(t, cfgDefault)
+	if n := len(synth(t, cfgDefault).resources("AWS::CloudWatch::Dashboard")); n != 0 {
+		t.Errorf("default configuration has %d dashboards, want none (dashboard=true adds it)", n)
+	}
+	s := synth(t, cfgFull)
 	body := render(s.one(t, "AWS::CloudWatch::Dashboard", "Dashboard").Props["DashboardBody"])
 	for _, want := range []string{"ConnectCount", "MessageCount", "IntegrationLatency", "Invocations", "Duration", "ThrottledRequests"} {
 		if !strings.Contains(body, want) {

@@ -44,9 +44,9 @@ func (b *builder) suppressions() {
 	// Function roles: the wildcards CDK's grants produce, each named.
 	for _, name := range []string{"connection", "actions"} {
 		suppress(b.fns[name].Role(), "AwsSolutions-IAM5",
-			"Table grant covers the table's indexes (gsi1) and PostToConnection/DeleteConnection to any connection id of this stage: connection ids are only known at run time",
-			"Resource::<"+b.logicalID(b.table)+".Arn>/index/*",
-			arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/*/@connections/*"),
+			"PostToConnection (POST) and DeleteConnection (DELETE) to any connection id of this stage: connection ids are only known at run time",
+			arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/POST/@connections/*"),
+			arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/DELETE/@connections/*"),
 		)
 	}
 	suppress(b.fns["actions"].Role(), "AwsSolutions-IAM5",
@@ -61,6 +61,8 @@ func (b *builder) suppressions() {
 	suppress(b.streamFailures, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: the on-failure destination of the table stream's event source mapping (cdk-nag only recognises DLQs named in another queue's redrive policy)")
 	b.fanoutSuppressions()
+	suppress(b.thumbnailFailures, "AwsSolutions-SQS3",
+		"This queue is itself a dead-letter queue: the on-failure destination of the thumbnail function's asynchronous invocations")
 	if b.props.Tracing {
 		for _, name := range FunctionNames() {
 			suppress(b.fns[name].Role(), "AwsSolutions-IAM5",
@@ -70,13 +72,26 @@ func (b *builder) suppressions() {
 	}
 	if role := b.stack.Node().TryFindChild(jsii.String("ApiGatewayCloudWatchRole")); role != nil {
 		suppress(role, "AwsSolutions-IAM5",
-			"API Gateway's account-wide logging role creates and writes its execution and access log groups by name at run time; limited to this account and region",
-			arnMatching("logs", "log-group:*"))
+			"API Gateway's logging role writes log streams it names at run time, in this API's access and execution log groups only; DescribeLogGroups has no per-group resource",
+			arnMatching("logs", "log-group:*"),
+			&cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::arn:" + partitionPattern + ":logs:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):log-group:(<" + b.logicalID(b.apiAccessLog) + ">|API-Gateway-Execution-Logs_<" + b.logicalID(b.api) + ">/" + regexp.QuoteMeta(b.props.StageName) + "):\\*$/")})
 	}
+
+	b.serverlessSuppressions()
 
 	// BucketDeployment's handler: CDK's code and role, not ours.
 	for _, child := range *b.stack.Node().Children() {
 		id := *child.Node().Id()
+		if strings.HasPrefix(id, "Custom::CDKBucketDeployment") || strings.HasPrefix(id, "Custom::S3AutoDeleteObjects") {
+			suppress(child, "Serverless-LambdaDLQ",
+				"CDK's custom-resource handler: CloudFormation invokes it and reports its failure as the deployment's")
+			suppress(child, "Serverless-LambdaLatestVersion",
+				"CDK's custom-resource handler: its runtime is chosen by the CDK version")
+			suppress(child, "Serverless-LambdaDefaultMemorySize",
+				"CDK's custom-resource handler: its memory is chosen by CDK")
+			suppress(child, "Serverless-LambdaTracing",
+				"CDK's custom-resource handler runs at deploy time only")
+		}
 		if !strings.HasPrefix(id, "Custom::CDKBucketDeployment") {
 			continue
 		}
@@ -90,6 +105,29 @@ func (b *builder) suppressions() {
 			&cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::arn:" + partitionPattern + ":s3:::cdk-[a-z0-9]+-assets-[^/]+\\/\\*$/")})
 		suppress(child, "AwsSolutions-L1",
 			"CDK's BucketDeployment handler: its Python runtime is chosen by the CDK version")
+	}
+}
+
+// serverlessSuppressions: the findings of cdk-nag's ServerlessChecks pack
+// (run by infra/nag over the synthesized templates) the design accepts.
+func (b *builder) serverlessSuppressions() {
+	for _, name := range []string{"authorizer", "connection", "actions"} {
+		suppress(b.fns[name], "Serverless-LambdaDLQ",
+			"Invoked synchronously by API Gateway (the $connect authorizer and the routes): the caller gets the error; a dead-letter queue applies to asynchronous invocations only")
+	}
+	suppress(b.fns["stream"], "Serverless-LambdaDLQ",
+		"Invoked by the table stream's event source mapping, whose failed batches go to its on-failure destination (StreamFailureQueue, alarmed); a function DLQ applies to asynchronous invocations only")
+	suppress(b.fns["thumbnail"], "Serverless-LambdaDLQ",
+		"S3 invokes it asynchronously and its failures go to an on-failure destination (ThumbnailFailureQueue, alarmed), which records the error with the event; a DeadLetterConfig on top would duplicate it")
+	for _, queue := range []constructs.IConstruct{b.streamFailures, b.thumbnailFailures} {
+		suppress(queue, "Serverless-SQSRedrivePolicy",
+			"This queue is itself the failure destination; nothing consumes it automatically (an operator inspects and replays it), so there is nothing to redrive")
+	}
+	if !b.props.Tracing {
+		for _, name := range FunctionNames() {
+			suppress(b.fns[name], "Serverless-LambdaTracing",
+				"X-Ray tracing is billed per trace: on with -c tracing=true")
+		}
 	}
 }
 

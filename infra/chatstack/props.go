@@ -73,6 +73,12 @@ type ChatStackProps struct {
 	// uses an existing topic. Without either, alarms have no actions.
 	AlarmEmail    string
 	AlarmTopicArn string
+	// Production refuses to synthesize alarms that notify nobody: it needs
+	// AlarmEmail or AlarmTopicArn.
+	Production bool
+	// Dashboard adds the CloudWatch dashboard (3 USD a month beyond an
+	// account's three free ones: off by default, see infra/cost).
+	Dashboard bool
 
 	// LogLevel is passed to the functions as LOG_LEVEL.
 	LogLevel string
@@ -194,6 +200,9 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
 		bad("give alarmEmail or alarmTopicArn, not both")
+	}
+	if p.Production && p.AlarmEmail == "" && p.AlarmTopicArn == "" {
+		bad("production=true refuses alarms that notify nobody: give alarmEmail or alarmTopicArn")
 	}
 	if p.EventArchiveDays != 0 && !p.EventArchive {
 		bad("eventArchiveDays needs eventArchive=true")

@@ -74,8 +74,9 @@ type builder struct {
 	streamFailures awssqs.Queue      // on-failure destination of the stream mapping
 	streamMapping  awslambda.CfnEventSourceMapping
 
-	fanoutQueue awssqs.Queue // big rooms' fan-out jobs (fanout.go)
-	fanoutDLQ   awssqs.Queue
+	fanoutQueue       awssqs.Queue // big rooms' fan-out jobs (fanout.go)
+	fanoutDLQ         awssqs.Queue
+	thumbnailFailures awssqs.Queue // on-failure destination of the thumbnail function
 
 	distribution awscloudfront.Distribution
 	siteOrigin   string // https://host of the web client

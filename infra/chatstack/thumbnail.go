@@ -4,7 +4,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -63,4 +65,30 @@ func (b *builder) thumbnailGrantsAndTrigger() {
 		}},
 	})
 	bucket.AddDependency(permission)
+	b.thumbnailFailureDestination()
+}
+
+// ThumbnailRetryAttempts is how often Lambda retries a failed thumbnail
+// (S3 invokes it asynchronously); ThumbnailFailureRetentionDays how long a
+// given-up event waits in the failure queue.
+const (
+	ThumbnailRetryAttempts        = 2
+	ThumbnailFailureRetentionDays = 14
+)
+
+// thumbnailFailureDestination: an event the thumbnail function still fails
+// after Lambda's retries goes to an encrypted queue (SSL enforced), with an
+// alarm on it (monitoring.go), instead of being dropped silently.
+func (b *builder) thumbnailFailureDestination() {
+	b.thumbnailFailures = awssqs.NewQueue(b.stack, jsii.String("ThumbnailFailureQueue"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(ThumbnailFailureRetentionDays)),
+		RemovalPolicy:   b.removal(),
+	})
+	b.fns["thumbnail"].ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+		OnFailure:     awslambdadestinations.NewSqsDestination(b.thumbnailFailures),
+		RetryAttempts: jsii.Number(ThumbnailRetryAttempts),
+		MaxEventAge:   awscdk.Duration_Hours(jsii.Number(6)),
+	})
 }

@@ -108,29 +108,45 @@ func (b *builder) accessLogging() {
 
 // apiGatewayAccountRole sets the region-wide role API Gateway uses to write
 // WebSocket and REST logs (account settings); without it a stage with
-// access logging fails to create. Other APIs in the account may rely on the
-// setting, so role and setting are retained when the stack goes.
+// access logging fails to create. Role and setting are retained when the
+// stack goes. The role reaches only this API's log groups: its access log
+// group and the execution log groups API Gateway names after the API. An
+// account whose other APIs log through API Gateway keeps a role of its own
+// (apiGatewayLogRoleExists=true).
 func (b *builder) apiGatewayAccountRole() awsapigateway.CfnAccount {
-	logGroups := b.stack.FormatArn(&awscdk.ArnComponents{
-		Service:      jsii.String("logs"),
-		Resource:     jsii.String("log-group"),
-		ResourceName: jsii.String("*"),
-		ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
-	})
+	logGroup := func(name *string) *string {
+		return b.stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("logs"),
+			Resource:     jsii.String("log-group"),
+			ResourceName: name,
+			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})
+	}
+	accessLogs := logGroup(b.apiAccessLog.LogGroupName())
+	executionLogs := logGroup(awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String("API-Gateway-Execution-Logs_"), b.api.ApiId(), jsii.String("/" + b.props.StageName),
+	}))
 	role := awsiam.NewRole(b.stack, jsii.String("ApiGatewayCloudWatchRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
-		Description: jsii.String("API Gateway account setting: write API logs to CloudWatch Logs"),
+		Description: jsii.String("API Gateway account setting: write this API's logs to CloudWatch Logs"),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
 			"WriteApiLogs": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
-				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					// The actions of AmazonAPIGatewayPushToCloudWatchLogs, limited
-					// to this account's log groups in this region.
-					Actions: jsii.Strings(
-						"logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
-						"logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents",
-					),
-					Resources: jsii.Strings(*logGroups),
-				})},
+				Statements: &[]awsiam.PolicyStatement{
+					// The actions of AmazonAPIGatewayPushToCloudWatchLogs, on this
+					// API's log groups and their streams only.
+					awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+						Actions: jsii.Strings(
+							"logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams",
+							"logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents",
+						),
+						Resources: &[]*string{accessLogs, jsii.String(*accessLogs + ":*"), executionLogs, jsii.String(*executionLogs + ":*")},
+					}),
+					// DescribeLogGroups lists: it has no per-group resource.
+					awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+						Actions:   jsii.Strings("logs:DescribeLogGroups"),
+						Resources: &[]*string{logGroup(jsii.String("*"))},
+					}),
+				},
 			}),
 		},
 	})

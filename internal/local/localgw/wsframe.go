@@ -128,7 +128,13 @@ func closePayload(code int, reason string) []byte {
 		return nil
 	}
 	if len(reason) > maxControlPayloadLen-2 {
-		reason = reason[:maxControlPayloadLen-2]
+		// Cut on a rune boundary: a reason cut inside a rune is not UTF-8,
+		// and the client must fail the connection with 1007 over it.
+		n := maxControlPayloadLen - 2
+		for n > 0 && !utf8.RuneStart(reason[n]) {
+			n--
+		}
+		reason = reason[:n]
 	}
 	p := binary.BigEndian.AppendUint16(nil, uint16(code))
 	return append(p, reason...)

@@ -12,7 +12,9 @@ export interface FormatContext {
 
 const PH_OPEN = "\uE000";
 const PH_CLOSE = "\uE001";
-const URL_RE = /\bhttps?:\/\/[^\s<>"`]+[^\s<>"`.,:;!?'")\]}]/gi;
+// A URL stops at a placeholder: inline code taken out before it (`x`) must
+// not end up inside the link, where its placeholder would never be filled.
+const URL_RE = /\bhttps?:\/\/[^\s<>"`\uE000\uE001]+[^\s<>"`.,:;!?'")\]}\uE000\uE001]/gi;
 const FENCE_RE = /```(?:[a-zA-Z0-9_+-]*\n)?([\s\S]*?)```/g;
 
 export function escapeHTML(s: string): string {

@@ -1,0 +1,3 @@
+module example.com/vulnfixture
+
+go 1.26
