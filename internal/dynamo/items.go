@@ -21,8 +21,14 @@ type connItem struct {
 	Email        string    `dynamo:"email,omitempty"`
 	Groups       []string  `dynamo:"groups,omitempty"`
 	ConnectedAt  time.Time `dynamo:"connectedAt"`
-	TTL          int64     `dynamo:"ttl"`
+	// ConnectedMs is connectedAt in Unix milliseconds, a number the
+	// gone-cleanup's condition compares (DeleteConnectionIfConnectedBefore).
+	ConnectedMs int64 `dynamo:"connectedMs,omitempty"`
+	TTL         int64 `dynamo:"ttl"`
 }
+
+// attrConnectedMs is connItem.ConnectedMs's attribute.
+const attrConnectedMs = "connectedMs"
 
 func (it connItem) connection() chat.Connection {
 	return chat.Connection{
