@@ -41,11 +41,16 @@ func (p *countingPoster) Post(context.Context, string, []byte) error {
 }
 
 // capacityMeter adds up what the store's capacity recorder reports.
+// It also adds them up as real DynamoDB bills them: read units apart from
+// write units, and a transactional write at twice what DynamoDB Local
+// reports (real DynamoDB bills 2 WCU per KB per item of a
+// TransactWriteItems; DynamoDB Local reports 1).
 type capacityMeter struct {
-	mu    sync.Mutex
-	reqs  int
-	units float64
-	byOp  map[string]int
+	mu       sync.Mutex
+	reqs     int
+	units    float64
+	rcu, wcu float64 // real-pricing read and write units
+	byOp     map[string]int
 }
 
 func (m *capacityMeter) record(op string, units float64) {
@@ -54,12 +59,23 @@ func (m *capacityMeter) record(op string, units float64) {
 	m.reqs++
 	m.units += units
 	m.byOp[op]++
+	api := op[strings.LastIndexByte(op, ':')+1:]
+	switch api {
+	case "GetItem", "Query", "BatchGetItem", "Scan":
+		m.rcu += units
+	case "TransactGetItems":
+		m.rcu += 2 * units
+	case "TransactWriteItems":
+		m.wcu += 2 * units
+	default:
+		m.wcu += units
+	}
 }
 
 func (m *capacityMeter) reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.reqs, m.units, m.byOp = 0, 0, map[string]int{}
+	m.reqs, m.units, m.rcu, m.wcu, m.byOp = 0, 0, 0, 0, map[string]int{}
 }
 
 // BenchmarkSendMessage measures one sendMessage through the real actions
@@ -137,6 +153,8 @@ func benchSend(b *testing.B, members int) {
 	b.ReportMetric(float64(meter.reqs)/float64(n), "ddb-req/op")
 	b.ReportMetric(float64(httpAttempts.Load())/float64(n), "ddb-http/op")
 	b.ReportMetric(meter.units/float64(n), "ddb-cu/op")
+	b.ReportMetric(meter.rcu/float64(n), "real-rcu/op")
+	b.ReportMetric(meter.wcu/float64(n), "real-wcu/op")
 	b.ReportMetric(float64(poster.posts.Load())/float64(n), "posts/op")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
 	var ops []string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -30,7 +31,7 @@ const testPassword = "Corr3ct-Horse-Battery!"
 // verifier) behind a real local API Gateway, against the test
 // environment's DynamoDB Local and cognito-local.
 type stack struct {
-	t      *testing.T
+	t      testing.TB
 	awsCfg aws.Config
 	pool   testenv.Pool
 	table  string
@@ -47,14 +48,14 @@ func generousLimits(c *service.Config) { c.RatePerWindow, c.ReadsPerWindow = 10_
 
 // newStack starts a stack with its own table and user pool. It skips the
 // test unless CHAT_INTEGRATION is set (testenv.AWSConfig does).
-func newStack(t *testing.T, adjust limits) *stack {
+func newStack(t testing.TB, adjust limits) *stack {
 	t.Helper()
 	return newStackWithFiles(t, adjust, "")
 }
 
 // newStackWithFiles is newStack with file sharing on bucket (see
 // newFilesBucket); "" leaves it off.
-func newStackWithFiles(t *testing.T, adjust limits, bucket string) *stack {
+func newStackWithFiles(t testing.TB, adjust limits, bucket string) *stack {
 	t.Helper()
 	awsCfg := testenv.AWSConfig(t)
 	s := &stack{t: t, awsCfg: awsCfg}
@@ -102,7 +103,11 @@ func newStackWithFiles(t *testing.T, adjust limits, bucket string) *stack {
 		Cognito:        app.CognitoConfig{Issuer: s.pool.Issuer, ClientID: s.pool.ClientID, JWKSURL: s.pool.JWKSURL},
 		LogLevel:       slog.LevelWarn,
 	}
-	opts := []chatapp.Option{chatapp.WithAWSConfig(awsCfg), chatapp.WithLogger(logger), chatapp.WithMetrics(t.Output())}
+	metrics := t.Output()
+	if _, bench := t.(*testing.B); bench {
+		metrics = io.Discard // EMF lines are still built, as in Lambda
+	}
+	opts := []chatapp.Option{chatapp.WithAWSConfig(awsCfg), chatapp.WithLogger(logger), chatapp.WithMetrics(metrics)}
 	if adjust != nil {
 		opts = append(opts, chatapp.WithServiceConfig(adjust))
 	}
@@ -182,7 +187,7 @@ type idClaims struct {
 }
 
 // claimsOf reads a JWT's claims without verifying it (the server does).
-func claimsOf(t *testing.T, token string) idClaims {
+func claimsOf(t testing.TB, token string) idClaims {
 	t.Helper()
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
