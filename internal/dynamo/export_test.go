@@ -7,3 +7,15 @@ import "context"
 func (s *Store) BurnSeq(ctx context.Context, roomID string) error {
 	return s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skRoomSeq).Add("lastSeq", 1).Run(ctx)
 }
+
+// CrashAfterClaim runs the first two steps of AppendMessage (the seq, the
+// client-id claim) and stops, as a send that crashed between its claim and
+// its message would; it returns the claimed seq.
+func (s *Store) CrashAfterClaim(ctx context.Context, roomID, senderID, clientID string) (int64, error) {
+	var room roomSeqItem
+	if err := s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skRoomSeq).Add("lastSeq", 1).OnlyUpdatedValue(ctx, &room); err != nil {
+		return 0, err
+	}
+	idem := clientItem{PK: msgPK(roomID), SK: clientSK(senderID, clientID), Seq: room.LastSeq}
+	return room.LastSeq, s.table.Put(idem).Run(ctx)
+}
