@@ -48,6 +48,14 @@ type ProfileStore interface {
 	GetProfiles(ctx context.Context, userIDs []string) ([]Profile, error)
 	UpdateProfile(ctx context.Context, userID string, displayName, avatarColor, avatarKey *string) (Profile, error)
 	SetLastSeen(ctx context.Context, userID string, at time.Time) error
+	// MentionCandidates returns the members of roomID whose username or
+	// display name has one of keys as its NameKey, with their user id,
+	// username and display name (other profile fields may be empty), in no
+	// particular order. Its cost depends on the keys and on how many users
+	// share them, never on the room's size: the store keeps a name index,
+	// written with the profile (EnsureProfile, UpdateProfile), and checks
+	// the candidates' memberships.
+	MentionCandidates(ctx context.Context, roomID string, keys []string) ([]Profile, error)
 	// ListProfiles pages through all users ordered by id.
 	ListProfiles(ctx context.Context, cursor string, limit int) ([]Profile, string, error)
 }

@@ -235,6 +235,25 @@ type clientItem struct {
 	Seq int64  `dynamo:"seq"`
 }
 
+// nameIndexItem indexes a user under one key of their names for mentions:
+// pk UNAME#<chat.NameKey(name)>, sk <userId>, with both names.
+type nameIndexItem struct {
+	PK          string `dynamo:"pk"`
+	SK          string `dynamo:"sk"`
+	UserID      string `dynamo:"userId"`
+	Username    string `dynamo:"username,omitempty"`
+	DisplayName string `dynamo:"displayName,omitempty"`
+}
+
+// nameIndexItems are the index items of a profile, one per distinct key.
+func nameIndexItems(p chat.Profile) []nameIndexItem {
+	var out []nameIndexItem
+	for _, k := range chat.NameKeys(p.Username, p.DisplayName) {
+		out = append(out, nameIndexItem{PK: unamePK(k), SK: p.UserID, UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName})
+	}
+	return out
+}
+
 // rateItem counts events of one key in one window: pk RATE#<key>,
 // sk <window start, unix millis>.
 type rateItem struct {
