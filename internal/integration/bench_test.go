@@ -89,13 +89,17 @@ func (m *capacityMeter) reset() {
 // shared machine: read the request counts and CPU, not ns/op.
 //
 //	go run ./scripts/testenv -- go test -run '^$' -bench SendMessage -benchmem ./internal/integration/
+//
+// With mention=true every message mentions one member ("@u-7").
 func BenchmarkSendMessage(b *testing.B) {
 	for _, members := range []int{10, 100, 1000} {
-		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) { benchSend(b, members) })
+		for _, mention := range []bool{false, true} {
+			b.Run(fmt.Sprintf("members=%d/mention=%v", members, mention), func(b *testing.B) { benchSend(b, members, mention) })
+		}
 	}
 }
 
-func benchSend(b *testing.B, members int) {
+func benchSend(b *testing.B, members int, mention bool) {
 	awsCfg := testenv.AWSConfig(b)
 	var httpAttempts atomic.Int64
 	awsCfg.APIOptions = append(slices.Clone(awsCfg.APIOptions), func(stack *middleware.Stack) error {
@@ -128,7 +132,7 @@ func benchSend(b *testing.B, members int) {
 		b.Fatal(err)
 	}
 	send := func(i int) {
-		req := sendEvent(roomID, i)
+		req := sendEvent(roomID, i, mention)
 		resp, err := a.Actions.Handle(context.Background(), req)
 		if err != nil || !strings.HasPrefix(resp.Body, `{"type":"ack"`) {
 			b.Fatalf("send %d: %v %s", i, err, resp.Body)
@@ -196,6 +200,11 @@ func seedRoom(b *testing.B, awsCfg aws.Config, table string, members int) string
 			for i := int(next.Add(1)) - 1; i < members; i = int(next.Add(1)) - 1 {
 				uid := fmt.Sprintf("u-%d", i)
 				if i > 0 {
+					p := chat.Profile{UserID: uid, Username: uid, DisplayName: "User " + uid, AvatarColor: "#4db6ac", CreatedAt: now}
+					if _, _, err := store.EnsureProfile(ctx, p); err != nil {
+						firstErr.CompareAndSwap(nil, &err)
+						return
+					}
 					if err := store.AddMember(ctx, chat.Member{RoomID: roomID, UserID: uid, Role: chat.RoleMember, JoinedAt: now}); err != nil {
 						firstErr.CompareAndSwap(nil, &err)
 						return
@@ -224,15 +233,19 @@ func seedRoom(b *testing.B, awsCfg aws.Config, table string, members int) string
 }
 
 // sendEvent is the MESSAGE event of one sendMessage from conn-0.
-func sendEvent(roomID string, i int) events.APIGatewayWebsocketProxyRequest {
+func sendEvent(roomID string, i int, mention bool) events.APIGatewayWebsocketProxyRequest {
 	now := time.Now()
+	text := fmt.Sprintf("benchmark message number %d, a typical short chat line", i)
+	if mention {
+		text = fmt.Sprintf("benchmark message number %d for @u-7, a typical short chat line", i)
+	}
 	return events.APIGatewayWebsocketProxyRequest{
 		RequestContext: events.APIGatewayWebsocketProxyRequestContext{
 			RouteKey: "sendMessage", EventType: "MESSAGE", MessageDirection: "IN", Stage: "bench",
 			RequestID: fmt.Sprintf("bench-%d", i), ConnectionID: "conn-0", ConnectedAt: now.UnixMilli(),
 			RequestTimeEpoch: now.UnixMilli(),
 		},
-		Body: fmt.Sprintf(`{"action":"sendMessage","requestId":"r-%d","roomId":%q,"clientId":"bench-%d","text":"benchmark message number %d, a typical short chat line"}`, i, roomID, i, i),
+		Body: fmt.Sprintf(`{"action":"sendMessage","requestId":"r-%d","roomId":%q,"clientId":"bench-%d","text":%q}`, i, roomID, i, text),
 	}
 }
 
