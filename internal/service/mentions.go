@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 // Mentions: "@" followed by a room member's username or display name,
@@ -23,6 +24,10 @@ import (
 // MentionCandidates for the name keys after each "@" (in DynamoDB one
 // Query of the name index per distinct key and one BatchGetItem of the
 // candidates' memberships): a few reads whatever the room's size.
+// maxMentionKeys bounds the name-index reads of one message: names after
+// the first maxMentionKeys distinct ones are not resolved.
+const maxMentionKeys = 20
+
 func (s *Chat) mentionsIn(ctx context.Context, roomID, text string) ([]string, error) {
 	starts := mentionStarts(text)
 	if len(starts) == 0 {
@@ -30,7 +35,9 @@ func (s *Chat) mentionsIn(ctx context.Context, roomID, text string) ([]string, e
 	}
 	var keys []string
 	for _, at := range starts {
-		if k := chat.NameKey(text[at:]); k != "" && !slices.Contains(keys, k) {
+		// A name key is at most a name long: look no further.
+		end := min(len(text), at+4*protocol.MaxNameRunes+4)
+		if k := chat.NameKey(text[at:end]); k != "" && !slices.Contains(keys, k) && len(keys) < maxMentionKeys {
 			keys = append(keys, k)
 		}
 	}
