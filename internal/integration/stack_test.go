@@ -55,9 +55,12 @@ func newStack(t testing.TB, adjust limits) *stack {
 
 // newStackWithFiles is newStack with file sharing on bucket (see
 // newFilesBucket); "" leaves it off.
-func newStackWithFiles(t testing.TB, adjust limits, bucket string) *stack {
+func newStackWithFiles(t testing.TB, adjust limits, bucket string, awsOpts ...func(*aws.Config)) *stack {
 	t.Helper()
 	awsCfg := testenv.AWSConfig(t)
+	for _, o := range awsOpts {
+		o(&awsCfg)
+	}
 	s := &stack{t: t, awsCfg: awsCfg}
 	s.table = testenv.NewTable(t, awsCfg)
 	s.pool = testenv.NewUserPool(t, awsCfg)
