@@ -9,14 +9,7 @@
 #   make loadtest        the large one (LOADTEST_ARGS to change it)
 
 LOADTEST_BIN         = $(BUILD_DIR)/loadtest
-# NOTE: until issue 21's fix of the 410-during-$connect race lands, the
-# small configuration runs with -avoid-connect-race: no connection opens
-# while a fan-out may be running (sends and forced closes pause meanwhile).
-# That race alone makes the server forget 50 to 300 open connections in a
-# run and starts reconnect storms, which make this check slow and flaky.
-# Every other check is unchanged (any loss or duplicate fails). Drop the
-# flag once the fix is in: `make loadtest` already runs without it.
-LOADTEST_SMALL_ARGS ?= -clients 50 -rooms 5 -messages 2000 -rate 80 -kill-every 500ms -timeout 5m -avoid-connect-race
+LOADTEST_SMALL_ARGS ?= -clients 50 -rooms 5 -messages 2000 -rate 80 -kill-every 500ms -timeout 5m
 LOADTEST_ARGS       ?= -clients 200 -rooms 20 -messages 20000 -rate 150 -kill-every 250ms -timeout 20m
 FUZZTIME            ?= 5s
 

@@ -23,6 +23,14 @@ type ConnectionStore interface {
 	// DeleteConnection removes c, its user link and its RoomConnection items
 	// for roomIDs. Deleting a missing connection is not an error.
 	DeleteConnection(ctx context.Context, c Connection, roomIDs []string) error
+	// DeleteConnectionIfConnectedBefore deletes the connection item only if
+	// it was connected before cutoff, atomically (a conditional delete):
+	// it returns the deleted connection and true, or a connection connected
+	// at or after cutoff, kept, and false; NotFound if there is none. The
+	// user link and room-connection items stay: DeleteConnection removes
+	// them. The gone-cleanup uses it so that a connection whose $connect
+	// may still be running is never deleted.
+	DeleteConnectionIfConnectedBefore(ctx context.Context, id string, cutoff time.Time) (Connection, bool, error)
 	// UserConnections lists the live connection ids of a user.
 	UserConnections(ctx context.Context, userID string) ([]string, error)
 	// RoomConnections is the fan-out query: one Query, no scan.
@@ -40,6 +48,14 @@ type ProfileStore interface {
 	GetProfiles(ctx context.Context, userIDs []string) ([]Profile, error)
 	UpdateProfile(ctx context.Context, userID string, displayName, avatarColor, avatarKey *string) (Profile, error)
 	SetLastSeen(ctx context.Context, userID string, at time.Time) error
+	// MentionCandidates returns the members of roomID whose username or
+	// display name has one of keys as its NameKey, with their user id,
+	// username and display name (other profile fields may be empty), in no
+	// particular order. Its cost depends on the keys and on how many users
+	// share them, never on the room's size: the store keeps a name index,
+	// written with the profile (EnsureProfile, UpdateProfile), and checks
+	// the candidates' memberships.
+	MentionCandidates(ctx context.Context, roomID string, keys []string) ([]Profile, error)
 	// ListProfiles pages through all users ordered by id.
 	ListProfiles(ctx context.Context, cursor string, limit int) ([]Profile, string, error)
 }

@@ -30,7 +30,8 @@ func (s *Store) PutConnection(ctx context.Context, c chat.Connection, roomIDs []
 		connItem{
 			PK: connPK(c.ID), SK: skMeta, ConnectionID: c.ID,
 			UserID: c.UserID, Username: c.Username, DisplayName: c.DisplayName,
-			Email: c.Email, Groups: c.Groups, ConnectedAt: utc(c.ConnectedAt), TTL: ttl,
+			Email: c.Email, Groups: c.Groups, ConnectedAt: utc(c.ConnectedAt),
+			ConnectedMs: c.ConnectedAt.UnixMilli(), TTL: ttl,
 		},
 		userConnItem{PK: userPK(c.UserID), SK: userConnSK(c.ID), ConnectionID: c.ID, TTL: ttl},
 	}
@@ -219,4 +220,34 @@ func unique(ids []string) []string {
 		}
 	}
 	return out
+}
+
+// DeleteConnectionIfConnectedBefore is the first step of the gone-cleanup:
+// one DeleteItem of the connection item, on the condition that it was
+// connected before cutoff, returning the item either way (ALL_OLD on
+// success and on a failed condition). It returns the deleted connection
+// and true; a connection connected at or after cutoff is kept and returned
+// with false; a missing one is NotFound. The condition is on the item
+// itself, so a $connect that stores the connection at the same moment is
+// never undone: its item is either absent yet (NotFound) or young (kept).
+// The caller deletes the user link and room-connection items afterwards
+// (DeleteConnection). Items written before connectedMs existed count as
+// old.
+func (s *Store) DeleteConnectionIfConnectedBefore(ctx context.Context, id string, cutoff time.Time) (chat.Connection, bool, error) {
+	ctx = withOp(ctx, "DeleteConnectionIfConnectedBefore")
+	var it connItem
+	err := s.table.Delete(AttrPK, connPK(id)).Range(AttrSK, skMeta).
+		If("attribute_exists($) AND ($ < ? OR attribute_not_exists($))", AttrPK, attrConnectedMs, cutoff.UnixMilli(), attrConnectedMs).
+		IncludeItemInCondCheckFail(true).
+		OldValue(ctx, &it)
+	if err == nil {
+		return it.connection(), true, nil
+	}
+	if !isCondFailed(err) {
+		return chat.Connection{}, false, internal(err, "delete gone connection")
+	}
+	if ok, uerr := gdynamo.UnmarshalItemFromCondCheckFailed(err, &it); ok && uerr == nil && it.PK != "" {
+		return it.connection(), false, nil
+	}
+	return chat.Connection{}, false, chat.Errorf(chat.NotFound, "connection %s not found", id)
 }

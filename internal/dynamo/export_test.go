@@ -13,3 +13,15 @@ func RoomConnPK(roomID, connID string) string { return roomConnPK(roomID, connID
 
 // RoomConnShard is the shard of a connection id.
 func RoomConnShard(connID string) int { return roomConnShard(connID) }
+
+// CrashAfterClaim runs the first two steps of AppendMessage (the seq, the
+// client-id claim) and stops, as a send that crashed between its claim and
+// its message would; it returns the claimed seq.
+func (s *Store) CrashAfterClaim(ctx context.Context, roomID, senderID, clientID string) (int64, error) {
+	var room roomSeqItem
+	if err := s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skRoomSeq).Add("lastSeq", 1).OnlyUpdatedValue(ctx, &room); err != nil {
+		return 0, err
+	}
+	idem := clientItem{PK: msgPK(roomID), SK: clientSK(senderID, clientID), Seq: room.LastSeq}
+	return room.LastSeq, s.table.Put(idem).Run(ctx)
+}

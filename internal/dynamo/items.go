@@ -21,8 +21,14 @@ type connItem struct {
 	Email        string    `dynamo:"email,omitempty"`
 	Groups       []string  `dynamo:"groups,omitempty"`
 	ConnectedAt  time.Time `dynamo:"connectedAt"`
-	TTL          int64     `dynamo:"ttl"`
+	// ConnectedMs is connectedAt in Unix milliseconds, a number the
+	// gone-cleanup's condition compares (DeleteConnectionIfConnectedBefore).
+	ConnectedMs int64 `dynamo:"connectedMs,omitempty"`
+	TTL         int64 `dynamo:"ttl"`
 }
+
+// attrConnectedMs is connItem.ConnectedMs's attribute.
+const attrConnectedMs = "connectedMs"
 
 func (it connItem) connection() chat.Connection {
 	return chat.Connection{
@@ -242,6 +248,25 @@ type clientItem struct {
 	PK  string `dynamo:"pk"`
 	SK  string `dynamo:"sk"`
 	Seq int64  `dynamo:"seq"`
+}
+
+// nameIndexItem indexes a user under one key of their names for mentions:
+// pk UNAME#<chat.NameKey(name)>, sk <userId>, with both names.
+type nameIndexItem struct {
+	PK          string `dynamo:"pk"`
+	SK          string `dynamo:"sk"`
+	UserID      string `dynamo:"userId"`
+	Username    string `dynamo:"username,omitempty"`
+	DisplayName string `dynamo:"displayName,omitempty"`
+}
+
+// nameIndexItems are the index items of a profile, one per distinct key.
+func nameIndexItems(p chat.Profile) []nameIndexItem {
+	var out []nameIndexItem
+	for _, k := range chat.NameKeys(p.Username, p.DisplayName) {
+		out = append(out, nameIndexItem{PK: unamePK(k), SK: p.UserID, UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName})
+	}
+	return out
 }
 
 // rateItem counts events of one key in one window: pk RATE#<key>,

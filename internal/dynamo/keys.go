@@ -19,6 +19,7 @@ const (
 	prefixClient   = "CLIENT#"
 	prefixRate     = "RATE#"
 	prefixChanName = "CHANNAME#"
+	prefixUName    = "UNAME#"
 
 	skMeta    = "META"
 	skProfile = "PROFILE"
@@ -78,6 +79,9 @@ func publicRoomGSISK(name, id string) string { return strings.ToLower(name) + "#
 // chanNamePK keys the claim on a channel name: lowercased, so names are
 // unique case-insensitively.
 func chanNamePK(name string) string { return prefixChanName + strings.ToLower(name) }
+
+// unamePK keys the name-index partition of one name key (chat.NameKey).
+func unamePK(key string) string { return prefixUName + key }
 
 // clientSK keys the idempotency item of one (sender, clientId) pair. It
 // starts with a letter, so it sorts after every message sort key (digits)

@@ -97,6 +97,35 @@ func TestAppendMessageIsIdempotent(t *testing.T) {
 	}
 }
 
+// TestRetryRepairsASendThatCrashedAfterItsClaim: a send that claimed its
+// client id and seq but never stored its message is completed by its
+// retry, at the claimed seq, announced once (created on the repair only).
+func TestRetryRepairsASendThatCrashedAfterItsClaim(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	mustCreateRoom(t, s, testRoom("r1", chat.KindPublic, "One"), "u1")
+	seq, err := s.CrashAfterClaim(ctx, "r1", "u1", "lost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repaired, created, err := s.AppendMessage(ctx, testMessage("r1", "u1", "lost", "second try"))
+	if err != nil || !created || repaired.Seq != seq || repaired.Text != "second try" {
+		t.Fatalf("repair = %+v, created=%v, %v; want created at the claimed seq %d", repaired, created, err, seq)
+	}
+	again, created, err := s.AppendMessage(ctx, testMessage("r1", "u1", "lost", "third try"))
+	if err != nil || created || again.Seq != seq || again.Text != "second try" {
+		t.Errorf("retry after the repair = %+v, created=%v, %v; want the repaired message", again, created, err)
+	}
+	next, _, err := s.AppendMessage(ctx, testMessage("r1", "u1", "next", "next one"))
+	if err != nil || next.Seq <= seq {
+		t.Errorf("next message seq %d (%v), want after %d", next.Seq, err, seq)
+	}
+	msgs, _, err := s.MessagesAfter(ctx, "r1", 0, 50)
+	if err != nil || !slices.Equal(seqs(msgs), []int64{seq, next.Seq}) {
+		t.Errorf("history %v (%v), want [%d %d]", seqs(msgs), err, seq, next.Seq)
+	}
+}
+
 func TestConcurrentRetriesStoreOneMessage(t *testing.T) {
 	s, _ := newStore(t)
 	ctx := context.Background()

@@ -2,6 +2,8 @@ package dynamo
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"time"
 
 	gdynamo "github.com/guregu/dynamo/v2"
@@ -9,8 +11,9 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
-// EnsureProfile puts p unless the user has a profile; a failed condition
-// returns the stored profile in the same request (ALL_OLD on failure).
+// EnsureProfile puts p unless the user has a profile, with its name-index
+// items (for mentions) in the same transaction; if the profile exists, the
+// stored one is returned.
 func (s *Store) EnsureProfile(ctx context.Context, p chat.Profile) (chat.Profile, bool, error) {
 	ctx = withOp(ctx, "EnsureProfile")
 	if p.UserID == "" {
@@ -19,17 +22,20 @@ func (s *Store) EnsureProfile(ctx context.Context, p chat.Profile) (chat.Profile
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = s.now()
 	}
-	var stored profileItem
-	wrote, err := s.table.Put(newProfileItem(p)).If("attribute_not_exists($)", AttrPK).CurrentValue(ctx, &stored)
-	if err != nil && isCondFailed(err) {
-		// The emulator may not return the old item: read it instead.
+	tx := s.db.WriteTx().Put(s.table.Put(newProfileItem(p)).If("attribute_not_exists($)", AttrPK))
+	for _, it := range nameIndexItems(p) {
+		tx.Put(s.table.Put(it))
+	}
+	err := retryConflicts(ctx, func() error { return tx.Run(ctx) })
+	if err != nil && (txCondFailedAt(err, 0) || isCondFailed(err)) {
 		got, getErr := s.GetProfile(ctx, p.UserID)
 		return got, false, getErr
 	}
 	if err != nil {
 		return chat.Profile{}, false, internal(err, "ensure profile")
 	}
-	return stored.profile(), wrote, nil
+	stored := newProfileItem(p)
+	return stored.profile(), true, nil
 }
 
 // GetProfile reads one profile.
@@ -77,16 +83,21 @@ func (s *Store) GetProfiles(ctx context.Context, userIDs []string) ([]chat.Profi
 }
 
 // UpdateProfile sets the non-nil fields; an empty string removes the
-// attribute. NotFound if the user has no profile.
+// attribute. NotFound if the user has no profile. A display name change
+// also moves the user's name-index items, in one transaction with the
+// profile, conditioned on the display name it read (re-read and retried
+// if a concurrent rename won).
 func (s *Store) UpdateProfile(ctx context.Context, userID string, displayName, avatarColor, avatarKey *string) (chat.Profile, error) {
 	ctx = withOp(ctx, "UpdateProfile")
-	u := s.table.Update(AttrPK, userPK(userID)).Range(AttrSK, skProfile).If("attribute_exists($)", AttrPK)
-	setOrRemove(u, "displayName", displayName)
-	setOrRemove(u, "avatarColor", avatarColor)
-	setOrRemove(u, "avatarKey", avatarKey)
 	if displayName == nil && avatarColor == nil && avatarKey == nil {
 		return s.GetProfile(ctx, userID)
 	}
+	if displayName != nil {
+		return s.rename(ctx, userID, *displayName, avatarColor, avatarKey)
+	}
+	u := s.table.Update(AttrPK, userPK(userID)).Range(AttrSK, skProfile).If("attribute_exists($)", AttrPK)
+	setOrRemove(u, "avatarColor", avatarColor)
+	setOrRemove(u, "avatarKey", avatarKey)
 	var it profileItem
 	err := u.Value(ctx, &it)
 	if isCondFailed(err) {
@@ -96,6 +107,114 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, displayName, a
 		return chat.Profile{}, internal(err, "update profile")
 	}
 	return it.profile(), nil
+}
+
+// renameAttempts bounds the re-reads of a rename racing another.
+const profileRenameAttempts = 3
+
+func (s *Store) rename(ctx context.Context, userID, displayName string, avatarColor, avatarKey *string) (chat.Profile, error) {
+	for attempt := 1; ; attempt++ {
+		var old profileItem
+		err := s.table.Get(AttrPK, userPK(userID)).Range(AttrSK, gdynamo.Equal, skProfile).Consistent(true).One(ctx, &old)
+		if isNotFound(err) {
+			return chat.Profile{}, chat.Errorf(chat.NotFound, "user %s not found", userID)
+		}
+		if err != nil {
+			return chat.Profile{}, internal(err, "update profile")
+		}
+		next := old
+		next.DisplayName = displayName
+		if avatarColor != nil {
+			next.AvatarColor = *avatarColor
+		}
+		if avatarKey != nil {
+			next.AvatarKey = *avatarKey
+		}
+		u := s.table.Update(AttrPK, userPK(userID)).Range(AttrSK, skProfile)
+		if old.DisplayName == "" {
+			u.If("attribute_exists($) AND attribute_not_exists($)", AttrPK, "displayName")
+		} else {
+			u.If("attribute_exists($) AND $ = ?", AttrPK, "displayName", old.DisplayName)
+		}
+		setOrRemove(u, "displayName", &displayName)
+		setOrRemove(u, "avatarColor", avatarColor)
+		setOrRemove(u, "avatarKey", avatarKey)
+		tx := s.db.WriteTx().Update(u)
+		keep := map[string]bool{}
+		for _, it := range nameIndexItems(next.profile()) {
+			keep[it.PK] = true
+			tx.Put(s.table.Put(it))
+		}
+		for _, it := range nameIndexItems(old.profile()) {
+			if !keep[it.PK] {
+				tx.Delete(s.table.Delete(AttrPK, it.PK).Range(AttrSK, it.SK))
+			}
+		}
+		err = retryConflicts(ctx, func() error { return tx.Run(ctx) })
+		if err == nil {
+			return next.profile(), nil
+		}
+		if !txCondFailedAt(err, 0) {
+			return chat.Profile{}, internal(err, "update profile")
+		}
+		if attempt == profileRenameAttempts {
+			return chat.Profile{}, chat.Errorf(chat.Conflict, "profile changed meanwhile: retry")
+		}
+	}
+}
+
+// MentionCandidates reads the name index: one Query (eventually
+// consistent) per key, a few at a time, then one BatchGetItem of the
+// candidates' member items in roomID (100 keys per request) keeps the
+// members. Its cost grows with the users sharing a key, not the room.
+func (s *Store) MentionCandidates(ctx context.Context, roomID string, keys []string) ([]chat.Profile, error) {
+	ctx = withOp(ctx, "MentionCandidates")
+	var (
+		mu    sync.Mutex
+		cands = map[string]chat.Profile{}
+		wg    sync.WaitGroup
+		errs  = make([]error, len(keys))
+		sem   = make(chan struct{}, 8)
+	)
+	for i, k := range unique(keys) {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var items []nameIndexItem
+			if err := s.table.Get(AttrPK, unamePK(k)).All(ctx, &items); err != nil {
+				errs[i] = internal(err, "read name index")
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, it := range items {
+				cands[it.UserID] = chat.Profile{UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(cands) == 0 {
+		return []chat.Profile{}, nil
+	}
+	ids := make([]gdynamo.Keyed, 0, len(cands))
+	for id := range cands {
+		ids = append(ids, gdynamo.Keys{roomPK(roomID), memberSK(id)})
+	}
+	var members []memberItem
+	err := s.table.Batch(AttrPK, AttrSK).Get(ids...).Project(AttrPK, AttrSK, "userId").All(ctx, &members)
+	if err != nil && !isNotFound(err) {
+		return nil, internal(err, "read candidates' memberships")
+	}
+	out := make([]chat.Profile, 0, len(members))
+	for _, m := range members {
+		if p, ok := cands[m.UserID]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // SetLastSeen records when the user was last online. NotFound if the user

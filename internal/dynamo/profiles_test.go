@@ -3,10 +3,12 @@ package dynamo_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
 )
 
 func testProfile(id string) chat.Profile {
@@ -157,5 +159,73 @@ func TestListProfilesPages(t *testing.T) {
 	}
 	if _, _, err := s.ListProfiles(ctx, "!!not base64!!", 3); chat.ErrorCode(err) != chat.Invalid {
 		t.Errorf("bad cursor: %v, want invalid", err)
+	}
+}
+
+// TestMentionCandidatesFollowTheNameIndex: the name index is written with
+// the profile and moved by a rename; candidates are the room's members
+// indexed under the keys asked for, whatever the room's size.
+func TestMentionCandidatesFollowTheNameIndex(t *testing.T) {
+	var log requestLog
+	s, _ := newStore(t, dynamo.WithCapacityRecorder(log.record))
+	ctx := context.Background()
+	for _, p := range []chat.Profile{
+		{UserID: "u-ann", Username: "ann", DisplayName: "Ann Archer"},
+		{UserID: "u-bob", Username: "bob", DisplayName: "Bob Baker"},
+		{UserID: "u-annie", Username: "annie", DisplayName: "Annie"},
+	} {
+		if _, created, err := s.EnsureProfile(ctx, p); err != nil || !created {
+			t.Fatalf("EnsureProfile(%s) = %v, %v", p.UserID, created, err)
+		}
+	}
+	mustCreateRoom(t, s, testRoom("r1", chat.KindPublic, "One"), "u-ann", "u-bob")
+	ids := func(ps []chat.Profile) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.UserID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	log.reset()
+	got, err := s.MentionCandidates(ctx, "r1", []string{"ann", "bob", "annie", "nobody"})
+	if err != nil || !slices.Equal(ids(got), []string{"u-ann", "u-bob"}) {
+		t.Fatalf("candidates = %v, %v; want ann and bob (annie is no member)", ids(got), err)
+	}
+	ops, _ := log.reset()
+	t.Logf("mention lookup: %v", ops)
+	if len(ops) != 5 {
+		t.Errorf("requests %v, want 4 Queries and 1 BatchGetItem", ops)
+	}
+	for _, p := range got {
+		if p.UserID == "u-ann" && (p.Username != "ann" || p.DisplayName != "Ann Archer") {
+			t.Errorf("candidate = %+v, want its names", p)
+		}
+	}
+
+	name := "Zed Zulu"
+	if p, err := s.UpdateProfile(ctx, "u-bob", &name, nil, nil); err != nil || p.DisplayName != name || p.Username != "bob" {
+		t.Fatalf("rename = %+v, %v", p, err)
+	}
+	if got, _ := s.MentionCandidates(ctx, "r1", []string{"zed"}); !slices.Equal(ids(got), []string{"u-bob"}) {
+		t.Errorf("after rename, zed = %v", ids(got))
+	}
+	if got, _ := s.MentionCandidates(ctx, "r1", []string{"bob"}); len(got) != 1 || got[0].DisplayName != name {
+		t.Errorf("after rename, bob (the username) = %+v, want the new display name", got)
+	}
+	ann := "Ann Archer"
+	renamed := "Xena"
+	if _, err := s.UpdateProfile(ctx, "u-ann", &renamed, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.MentionCandidates(ctx, "r1", []string{"xena"}); !slices.Equal(ids(got), []string{"u-ann"}) {
+		t.Errorf("after rename, xena = %v", ids(got))
+	}
+	if got, _ := s.MentionCandidates(ctx, "r1", []string{chat.NameKey(ann)}); !slices.Equal(ids(got), []string{"u-ann"}) {
+		t.Errorf("the username key ann must still find ann: %v", ids(got))
+	}
+	missing := "x"
+	if _, err := s.UpdateProfile(ctx, "nobody", &missing, nil, nil); chat.ErrorCode(err) != chat.NotFound {
+		t.Errorf("rename of a missing user: %v, want NotFound", err)
 	}
 }

@@ -33,9 +33,8 @@ func TestBadInput(t *testing.T) {
 		{"wrong-typed roomId", websocket.MessageText, `{"action":"history","requestId":"bad-5","roomId":42}`, "bad-5", chat.Invalid, `field "roomId" must be a string`},
 		{"wrong-typed seq", websocket.MessageText, `{"action":"markRead","requestId":"bad-6","roomId":"general","seq":"ten"}`, "bad-6", chat.Invalid, `field "seq" must be an integer`},
 		{"oversize text", websocket.MessageText, `{"action":"sendMessage","requestId":"bad-7","roomId":"general","clientId":"big","text":"` + strings.Repeat("a", protocol.MaxTextBytes+1) + `"}`, "bad-7", chat.TooLarge, "too long"},
-		// A text frame must be UTF-8 (the gateway closes one that is not),
-		// so invalid UTF-8 arrives in a binary frame.
-		{"invalid UTF-8", websocket.MessageBinary, "{\"action\":\"sendMessage\",\"requestId\":\"bad-8\",\"roomId\":\"general\",\"clientId\":\"u\",\"text\":\"\xc3\x28\"}", "", chat.Invalid, "not valid UTF-8"},
+		// Invalid UTF-8 and binary frames never reach the backend: the
+		// gateway closes the connection (TestFramesTheGatewayRefuses).
 		{"unknown room", websocket.MessageText, `{"action":"sendMessage","requestId":"bad-9","roomId":"c_nosuchroom","clientId":"c2","text":"hi"}`, "bad-9", chat.NotFound, "room not found"},
 		{"malformed room id", websocket.MessageText, `{"action":"joinChannel","requestId":"bad-10","roomId":"../../etc"}`, "bad-10", chat.Invalid, "roomId is malformed"},
 		{"unknown message", websocket.MessageText, `{"action":"editMessage","requestId":"bad-11","roomId":"general","seq":12345,"text":"x"}`, "bad-11", chat.NotFound, "message not found"},
@@ -61,4 +60,34 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("bad frames stored messages: %+v", h.Messages)
 	}
 	tr.b.expectNoEvent(protocol.EventMessage, nil)
+}
+
+// TestFramesTheGatewayRefuses: what never reaches the backend. A binary
+// frame closes the connection with 1003 (API Gateway refuses binary
+// frames, as AWS documents); a text frame that is not UTF-8 closes it with
+// 1007 (RFC 6455 requires failing the connection; AWS documents nothing,
+// see docs/PROTOCOL.md section 2). Either way the client reconnects, and
+// nothing was stored.
+func TestFramesTheGatewayRefuses(t *testing.T) {
+	tr := newTrio(t, generousLimits)
+	cases := []struct {
+		name string
+		typ  websocket.MessageType
+		data string
+		want websocket.StatusCode
+	}{
+		{"binary frame", websocket.MessageBinary, `{"action":"ping","requestId":"bin-1"}`, websocket.StatusUnsupportedData},
+		{"invalid UTF-8 text", websocket.MessageText, "{\"action\":\"sendMessage\",\"requestId\":\"bad-8\",\"roomId\":\"general\",\"clientId\":\"u\",\"text\":\"\xc3\x28\"}", websocket.StatusInvalidFramePayloadData},
+	}
+	for _, tc := range cases {
+		c := tr.s.connect(tr.ann)
+		c.sendRaw(tc.typ, []byte(tc.data))
+		if got := c.waitClosed(); got != tc.want {
+			t.Errorf("%s: closed with %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	h := decode[protocol.HistoryEvent](t, tr.a.call(protocol.ActionHistory, room(chat.GeneralRoomID), protocol.EventHistory))
+	if len(h.Messages) != 0 {
+		t.Errorf("refused frames stored messages: %+v", h.Messages)
+	}
 }

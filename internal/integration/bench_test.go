@@ -41,11 +41,16 @@ func (p *countingPoster) Post(context.Context, string, []byte) error {
 }
 
 // capacityMeter adds up what the store's capacity recorder reports.
+// It also adds them up as real DynamoDB bills them: read units apart from
+// write units, and a transactional write at twice what DynamoDB Local
+// reports (real DynamoDB bills 2 WCU per KB per item of a
+// TransactWriteItems; DynamoDB Local reports 1).
 type capacityMeter struct {
-	mu    sync.Mutex
-	reqs  int
-	units float64
-	byOp  map[string]int
+	mu       sync.Mutex
+	reqs     int
+	units    float64
+	rcu, wcu float64 // real-pricing read and write units
+	byOp     map[string]int
 }
 
 func (m *capacityMeter) record(op string, units float64) {
@@ -54,12 +59,23 @@ func (m *capacityMeter) record(op string, units float64) {
 	m.reqs++
 	m.units += units
 	m.byOp[op]++
+	api := op[strings.LastIndexByte(op, ':')+1:]
+	switch api {
+	case "GetItem", "Query", "BatchGetItem", "Scan":
+		m.rcu += units
+	case "TransactGetItems":
+		m.rcu += 2 * units
+	case "TransactWriteItems":
+		m.wcu += 2 * units
+	default:
+		m.wcu += units
+	}
 }
 
 func (m *capacityMeter) reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.reqs, m.units, m.byOp = 0, 0, map[string]int{}
+	m.reqs, m.units, m.rcu, m.wcu, m.byOp = 0, 0, 0, 0, map[string]int{}
 }
 
 // BenchmarkSendMessage measures one sendMessage through the real actions
@@ -73,13 +89,17 @@ func (m *capacityMeter) reset() {
 // shared machine: read the request counts and CPU, not ns/op.
 //
 //	go run ./scripts/testenv -- go test -run '^$' -bench SendMessage -benchmem ./internal/integration/
+//
+// With mention=true every message mentions one member ("@u-7").
 func BenchmarkSendMessage(b *testing.B) {
 	for _, members := range []int{10, 100, 1000} {
-		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) { benchSend(b, members) })
+		for _, mention := range []bool{false, true} {
+			b.Run(fmt.Sprintf("members=%d/mention=%v", members, mention), func(b *testing.B) { benchSend(b, members, mention) })
+		}
 	}
 }
 
-func benchSend(b *testing.B, members int) {
+func benchSend(b *testing.B, members int, mention bool) {
 	awsCfg := testenv.AWSConfig(b)
 	var httpAttempts atomic.Int64
 	awsCfg.APIOptions = append(slices.Clone(awsCfg.APIOptions), func(stack *middleware.Stack) error {
@@ -112,7 +132,7 @@ func benchSend(b *testing.B, members int) {
 		b.Fatal(err)
 	}
 	send := func(i int) {
-		req := sendEvent(roomID, i)
+		req := sendEvent(roomID, i, mention)
 		resp, err := a.Actions.Handle(context.Background(), req)
 		if err != nil || !strings.HasPrefix(resp.Body, `{"type":"ack"`) {
 			b.Fatalf("send %d: %v %s", i, err, resp.Body)
@@ -137,6 +157,8 @@ func benchSend(b *testing.B, members int) {
 	b.ReportMetric(float64(meter.reqs)/float64(n), "ddb-req/op")
 	b.ReportMetric(float64(httpAttempts.Load())/float64(n), "ddb-http/op")
 	b.ReportMetric(meter.units/float64(n), "ddb-cu/op")
+	b.ReportMetric(meter.rcu/float64(n), "real-rcu/op")
+	b.ReportMetric(meter.wcu/float64(n), "real-wcu/op")
 	b.ReportMetric(float64(poster.posts.Load())/float64(n), "posts/op")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
 	var ops []string
@@ -178,6 +200,11 @@ func seedRoom(b *testing.B, awsCfg aws.Config, table string, members int) string
 			for i := int(next.Add(1)) - 1; i < members; i = int(next.Add(1)) - 1 {
 				uid := fmt.Sprintf("u-%d", i)
 				if i > 0 {
+					p := chat.Profile{UserID: uid, Username: uid, DisplayName: "User " + uid, AvatarColor: "#4db6ac", CreatedAt: now}
+					if _, _, err := store.EnsureProfile(ctx, p); err != nil {
+						firstErr.CompareAndSwap(nil, &err)
+						return
+					}
 					if err := store.AddMember(ctx, chat.Member{RoomID: roomID, UserID: uid, Role: chat.RoleMember, JoinedAt: now}); err != nil {
 						firstErr.CompareAndSwap(nil, &err)
 						return
@@ -206,15 +233,19 @@ func seedRoom(b *testing.B, awsCfg aws.Config, table string, members int) string
 }
 
 // sendEvent is the MESSAGE event of one sendMessage from conn-0.
-func sendEvent(roomID string, i int) events.APIGatewayWebsocketProxyRequest {
+func sendEvent(roomID string, i int, mention bool) events.APIGatewayWebsocketProxyRequest {
 	now := time.Now()
+	text := fmt.Sprintf("benchmark message number %d, a typical short chat line", i)
+	if mention {
+		text = fmt.Sprintf("benchmark message number %d for @u-7, a typical short chat line", i)
+	}
 	return events.APIGatewayWebsocketProxyRequest{
 		RequestContext: events.APIGatewayWebsocketProxyRequestContext{
 			RouteKey: "sendMessage", EventType: "MESSAGE", MessageDirection: "IN", Stage: "bench",
 			RequestID: fmt.Sprintf("bench-%d", i), ConnectionID: "conn-0", ConnectedAt: now.UnixMilli(),
 			RequestTimeEpoch: now.UnixMilli(),
 		},
-		Body: fmt.Sprintf(`{"action":"sendMessage","requestId":"r-%d","roomId":%q,"clientId":"bench-%d","text":"benchmark message number %d, a typical short chat line"}`, i, roomID, i, i),
+		Body: fmt.Sprintf(`{"action":"sendMessage","requestId":"r-%d","roomId":%q,"clientId":"bench-%d","text":%q}`, i, roomID, i, text),
 	}
 }
 

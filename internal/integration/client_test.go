@@ -31,7 +31,7 @@ type frame struct {
 
 // client is one real WebSocket connection through the local gateway.
 type client struct {
-	t      *testing.T
+	t      testing.TB
 	name   string
 	conn   *websocket.Conn
 	frames chan frame // filled by the reader goroutine, closed when it ends
@@ -44,7 +44,7 @@ type client struct {
 
 // dial opens a WebSocket with the token as query parameter and returns the
 // HTTP status of a refused handshake (0 on success).
-func dial(t *testing.T, wsURL, token string, subprotocols ...string) (*websocket.Conn, *http.Response, error) {
+func dial(t testing.TB, wsURL, token string, subprotocols ...string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
@@ -56,7 +56,7 @@ func dial(t *testing.T, wsURL, token string, subprotocols ...string) (*websocket
 }
 
 // newClient wraps an open connection and starts reading from it.
-func newClient(t *testing.T, name string, conn *websocket.Conn) *client {
+func newClient(t testing.TB, name string, conn *websocket.Conn) *client {
 	conn.SetReadLimit(1 << 20)
 	c := &client{t: t, name: name, conn: conn, frames: make(chan frame, 4096)}
 	go c.read()
@@ -231,7 +231,7 @@ func (c *client) dump() string {
 }
 
 // decode turns a frame into its protocol type.
-func decode[T any](t *testing.T, f frame) T {
+func decode[T any](t testing.TB, f frame) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(f.raw, &v); err != nil {

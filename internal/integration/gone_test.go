@@ -10,6 +10,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
 // TestGoneConnectionIsCleanedUp: a connection the store still lists but the
@@ -24,12 +25,13 @@ func TestGoneConnectionIsCleanedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A ghost: Cyd's second connection, registered in #general, never
-	// opened on the gateway.
+	// opened on the gateway, connected long enough ago that it cannot be
+	// in its $connect any more (service.ConnectGrace).
 	const ghost = "GhostConnAAAA="
 	now := time.Now()
 	err = store.PutConnection(ctx, chat.Connection{
 		ID: ghost, Identity: chat.Identity{UserID: tr.cyd.id, Username: tr.cyd.id, DisplayName: tr.cyd.display},
-		ConnectedAt: now, ExpiresAt: now.Add(3 * time.Hour),
+		ConnectedAt: now.Add(-2 * service.ConnectGrace), ExpiresAt: now.Add(3 * time.Hour),
 	}, []string{chat.GeneralRoomID})
 	if err != nil {
 		t.Fatal(err)

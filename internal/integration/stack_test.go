@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -30,7 +31,7 @@ const testPassword = "Corr3ct-Horse-Battery!"
 // verifier) behind a real local API Gateway, against the test
 // environment's DynamoDB Local and cognito-local.
 type stack struct {
-	t      *testing.T
+	t      testing.TB
 	awsCfg aws.Config
 	pool   testenv.Pool
 	table  string
@@ -51,23 +52,26 @@ func generousLimits(c *service.Config) { c.RatePerWindow, c.ReadsPerWindow = 10_
 
 // newStack starts a stack with its own table and user pool. It skips the
 // test unless CHAT_INTEGRATION is set (testenv.AWSConfig does).
-func newStack(t *testing.T, adjust limits) *stack {
+func newStack(t testing.TB, adjust limits) *stack {
 	t.Helper()
 	return newStackWithFiles(t, adjust, "")
 }
 
 // newStackWithFiles is newStack with file sharing on bucket (see
 // newFilesBucket); "" leaves it off.
-func newStackWithFiles(t *testing.T, adjust limits, bucket string) *stack {
+func newStackWithFiles(t testing.TB, adjust limits, bucket string, awsOpts ...func(*aws.Config)) *stack {
 	t.Helper()
-	return newStackWithConfig(t, adjust, bucket, nil)
+	return newStackWithConfig(t, adjust, bucket, nil, awsOpts...)
 }
 
 // newStackWithConfig is newStackWithFiles with the app's configuration
 // edited by edit (nil: none) before the app is built.
-func newStackWithConfig(t *testing.T, adjust limits, bucket string, edit func(*app.Config)) *stack {
+func newStackWithConfig(t testing.TB, adjust limits, bucket string, edit func(*app.Config), awsOpts ...func(*aws.Config)) *stack {
 	t.Helper()
 	awsCfg := testenv.AWSConfig(t)
+	for _, o := range awsOpts {
+		o(&awsCfg)
+	}
 	s := &stack{t: t, awsCfg: awsCfg}
 	s.table = testenv.NewTable(t, awsCfg)
 	s.pool = testenv.NewUserPool(t, awsCfg)
@@ -117,7 +121,11 @@ func newStackWithConfig(t *testing.T, adjust limits, bucket string, edit func(*a
 		edit(&cfg)
 	}
 	s.cfg = cfg
-	opts := []chatapp.Option{chatapp.WithAWSConfig(awsCfg), chatapp.WithLogger(logger), chatapp.WithMetrics(t.Output())}
+	metrics := t.Output()
+	if _, bench := t.(*testing.B); bench {
+		metrics = io.Discard // EMF lines are still built, as in Lambda
+	}
+	opts := []chatapp.Option{chatapp.WithAWSConfig(awsCfg), chatapp.WithLogger(logger), chatapp.WithMetrics(metrics)}
 	if adjust != nil {
 		opts = append(opts, chatapp.WithServiceConfig(adjust))
 	}
@@ -203,7 +211,7 @@ type idClaims struct {
 }
 
 // claimsOf reads a JWT's claims without verifying it (the server does).
-func claimsOf(t *testing.T, token string) idClaims {
+func claimsOf(t testing.TB, token string) idClaims {
 	t.Helper()
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {

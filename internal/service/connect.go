@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
@@ -45,9 +46,9 @@ func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
 	return nil
 }
 
-// Disconnect handles $disconnect and the fan-out's 410 cleanup: it deletes
-// exactly that connection (a missing one is not an error) and, if it was
-// the user's last, records lastSeen and announces the user offline.
+// Disconnect handles $disconnect: it deletes exactly that connection (a
+// missing one is not an error) and, if it was the user's last, records
+// lastSeen and announces the user offline.
 func (s *Chat) Disconnect(ctx context.Context, connectionID string) error {
 	if connectionID == "" {
 		return chat.Errorf(chat.Invalid, "connection id is required")
@@ -59,6 +60,47 @@ func (s *Chat) Disconnect(ctx context.Context, connectionID string) error {
 	if err != nil {
 		return storeErr(err, "get connection")
 	}
+	return s.forget(ctx, c)
+}
+
+// ConnectGrace is how long after its connectedAt a connection may still be
+// in its $connect: API Gateway stamps connectedAt when the upgrade request
+// arrives, then runs the authorizer and the $connect integration, each
+// bounded by the 29 s integration timeout, and answers PostToConnection
+// with 410 until $connect has returned. 2 x 29 s, plus a little for clock
+// skew between API Gateway and the Lambda.
+const ConnectGrace = 60 * time.Second
+
+// Gone handles the fan-out's 410 for a connection. A 410 does not prove a
+// connection dead: API Gateway answers it too for a connection whose
+// $connect has not returned yet, which the $connect has stored already and
+// which is about to live. So Gone deletes the connection only if it was
+// connected more than ConnectGrace ago, with a conditional delete (a
+// $connect racing it is never undone); a younger one is kept: if it is
+// really dead, its $disconnect, a later 410 or the TTL removes it. A
+// deleted connection is then forgotten as on $disconnect.
+func (s *Chat) Gone(ctx context.Context, connectionID string) error {
+	if connectionID == "" {
+		return chat.Errorf(chat.Invalid, "connection id is required")
+	}
+	c, deleted, err := s.store.DeleteConnectionIfConnectedBefore(ctx, connectionID, s.now().Add(-s.connectGrace))
+	switch {
+	case chat.ErrorCode(err) == chat.NotFound:
+		return nil
+	case err != nil:
+		return storeErr(err, "delete gone connection")
+	case !deleted:
+		s.log.DebugContext(ctx, "410 for a connection that may still be connecting: kept",
+			slog.String("connectionId", connectionID), slog.Time("connectedAt", c.ConnectedAt))
+		return nil
+	}
+	return s.forget(ctx, c)
+}
+
+// forget deletes c's user link and room-connection items (and its item,
+// if still there) and, if it was the user's last connection, records
+// lastSeen and announces the user offline.
+func (s *Chat) forget(ctx context.Context, c chat.Connection) error {
 	roomIDs, err := s.userRoomIDs(ctx, c.UserID)
 	if err != nil {
 		return err

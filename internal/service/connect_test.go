@@ -243,3 +243,46 @@ func TestConnectRepairsAHalfDoneSignUp(t *testing.T) {
 		t.Errorf("#general member count = %d, want 2 (no double join)", g.MemberCount)
 	}
 }
+
+// TestGoneKeepsAConnectionThatMayStillBeConnecting: API Gateway answers 410
+// to a post to a connection whose $connect has not returned, so the
+// gone-cleanup deletes only connections connected more than ConnectGrace
+// ago; a young one stays registered and indexed, an old one is forgotten
+// like on $disconnect (offline presence included).
+func TestGoneKeepsAConnectionThatMayStillBeConnecting(t *testing.T) {
+	h := newHarness(t)
+	alice := h.connect("alice", "a1")
+	h.connect("bob", "b1")
+	if err := h.svc.Gone(h.ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Connection(h.ctx, "b1"); err != nil {
+		t.Fatalf("young connection deleted by a 410: %v", err)
+	}
+	ack, err := h.svc.SendMessage(h.ctx, alice, protocol.SendMessageRequest{RoomID: chat.GeneralRoomID, ClientID: "y", Text: "hi"})
+	if err != nil || ack.Delivered != 1 {
+		t.Fatalf("young connection unindexed: delivered %d, err %v", ack.Delivered, err)
+	}
+
+	h.advance(service.ConnectGrace + time.Second)
+	if err := h.svc.Gone(h.ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Connection(h.ctx, "b1"); chat.ErrorCode(err) != chat.NotFound {
+		t.Fatalf("old gone connection kept: %v", err)
+	}
+	rcs, _ := h.store.RoomConnections(h.ctx, chat.GeneralRoomID)
+	for _, rc := range rcs {
+		if rc.ConnectionID == "b1" {
+			t.Error("b1 still indexed in #general")
+		}
+	}
+	ps := h.fan.OfType("a1", protocol.EventPresence)
+	var p protocol.PresenceEvent
+	if len(ps) == 0 || ps[len(ps)-1].Decode(&p) != nil || p.UserID != "bob" || p.Online {
+		t.Errorf("last presence = %+v, want bob offline", p)
+	}
+	if err := h.svc.Gone(h.ctx, "b1"); err != nil {
+		t.Errorf("Gone of a forgotten connection: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 // Mentions: "@" followed by a room member's username or display name,
@@ -19,25 +20,37 @@ import (
 // mentionsIn resolves the mentions of text against the room's members and
 // returns their user ids, deduplicated, in order of first appearance.
 //
-// Cost: none for text without "@"; otherwise one ListMembers Query and one
-// BatchGetItem per 100 members. Large rooms pay this per mentioning message.
+// Cost: none for text without "@"; otherwise the store's
+// MentionCandidates for the name keys after each "@" (in DynamoDB one
+// Query of the name index per distinct key and one BatchGetItem of the
+// candidates' memberships): a few reads whatever the room's size.
+// maxMentionKeys bounds the name-index reads of one message: names after
+// the first maxMentionKeys distinct ones are not resolved.
+const maxMentionKeys = 20
+
 func (s *Chat) mentionsIn(ctx context.Context, roomID, text string) ([]string, error) {
 	starts := mentionStarts(text)
 	if len(starts) == 0 {
 		return nil, nil
 	}
-	ms, err := s.store.ListMembers(ctx, roomID)
+	var keys []string
+	for _, at := range starts {
+		// A name key is at most a name long: look no further.
+		end := min(len(text), at+4*protocol.MaxNameRunes+4)
+		if k := chat.NameKey(text[at:end]); k != "" && !slices.Contains(keys, k) && len(keys) < maxMentionKeys {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	ps, err := s.store.MentionCandidates(ctx, roomID, keys)
 	if err != nil {
-		return nil, storeErr(err, "list members")
+		return nil, storeErr(err, "resolve mentions")
 	}
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.UserID
-	}
-	ps, err := s.profilesOf(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
+	// Candidates come in no particular order: resolve ties between equally
+	// long names the same way every time.
+	slices.SortFunc(ps, func(a, b chat.Profile) int { return strings.Compare(a.UserID, b.UserID) })
 	return resolveMentions(text, starts, ps), nil
 }
 
@@ -92,6 +105,4 @@ func resolveMentions(text string, starts []int, profiles []chat.Profile) []strin
 
 // continuesName reports whether r may follow inside a name, so that "@ann"
 // does not match inside "@anna".
-func continuesName(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-'
-}
+func continuesName(r rune) bool { return chat.ContinuesName(r) }

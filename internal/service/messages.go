@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -32,21 +33,41 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if text == "" && len(r.Attachments) == 0 {
 		return protocol.AckEvent{}, chat.Errorf(chat.Invalid, "message is empty")
 	}
-	if _, err := s.authorize(ctx, c, chat.ActSendMessage, r.RoomID, false); err != nil {
+	// The reads that do not depend on each other run at once, and at once
+	// with the rate-limit charge when the dispatcher overlaps it (admitted):
+	// membership, the sender's profile (their current display name) and
+	// the mentions' candidates. Nothing is written before all have
+	// answered, and the errors keep their precedence: rate limit,
+	// authorization, then the rest.
+	var (
+		wg                  sync.WaitGroup
+		authErr, mentionErr error
+		mentions            []string
+		sender              chat.Profile
+	)
+	wg.Go(func() { _, authErr = s.authorize(ctx, c, chat.ActSendMessage, r.RoomID, false) })
+	wg.Go(func() { sender = s.profileOrStub(ctx, c.UserID) })
+	wg.Go(func() { mentions, mentionErr = s.mentionsIn(ctx, r.RoomID, text) })
+	admitErr := admitted(ctx)
+	wg.Wait()
+	if err := firstErr(admitErr, authErr); err != nil {
 		return protocol.AckEvent{}, err
 	}
 	atts, err := s.verifyAttachments(ctx, c, r.RoomID, r.Attachments)
 	if err != nil {
 		return protocol.AckEvent{}, err
 	}
-	mentions, err := s.mentionsIn(ctx, r.RoomID, text)
-	if err != nil {
-		return protocol.AckEvent{}, err
+	if mentionErr != nil {
+		return protocol.AckEvent{}, mentionErr
 	}
-	sender := s.profileOrStub(ctx, c.UserID)
 	if sender.DisplayName == "" {
 		sender.DisplayName = c.DisplayName
 	}
+	// The fan-out's lookup of the room's connections runs while the message
+	// is written (the push uses it, see prefetchRoom).
+	ctx, cancelLookup := context.WithCancel(ctx)
+	defer cancelLookup()
+	ctx = s.push.prefetchRoom(ctx, r.RoomID)
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: r.ClientID,
 		SenderID: c.UserID, SenderName: sender.DisplayName,

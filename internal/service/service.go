@@ -42,6 +42,9 @@ type Config struct {
 	// ConnectionTTL is how long a connection item outlives a missed
 	// $disconnect; past API Gateway's 2-hour maximum.
 	ConnectionTTL time.Duration
+	// ConnectGrace: the gone-cleanup (Gone) keeps connections younger than
+	// this; zero means the ConnectGrace constant.
+	ConnectGrace time.Duration
 
 	// Blobs stores shared files (internal/s3blob). Nil turns file sharing
 	// off: requestUpload, requestDownload and attachments are refused.
@@ -74,6 +77,7 @@ type Chat struct {
 	rateWindow     time.Duration
 	typingInterval time.Duration
 	connectionTTL  time.Duration
+	connectGrace   time.Duration
 
 	blobs chat.BlobStore
 	files media.Limits
@@ -92,7 +96,7 @@ func New(cfg Config) (*Chat, error) {
 	if cfg.Fanout == nil {
 		return nil, errors.New("service: Config.Fanout is required")
 	}
-	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 {
+	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 || cfg.ConnectGrace < 0 {
 		return nil, errors.New("service: limits must not be negative")
 	}
 	files, err := cfg.Files.Resolve()
@@ -110,6 +114,7 @@ func New(cfg Config) (*Chat, error) {
 		rateWindow:     orDefault(cfg.RateWindow, DefaultRateWindow),
 		typingInterval: orDefault(cfg.TypingInterval, DefaultTypingInterval),
 		connectionTTL:  orDefault(cfg.ConnectionTTL, DefaultConnectionTTL),
+		connectGrace:   orDefault(cfg.ConnectGrace, ConnectGrace),
 		blobs:          cfg.Blobs,
 		files:          files,
 	}

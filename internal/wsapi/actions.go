@@ -83,7 +83,14 @@ func (h *ActionHandler) Handle(ctx context.Context, req events.APIGatewayWebsock
 	if f.requestErr != nil {
 		return h.fail(ctx, rc, f, f.requestErr), nil
 	}
-	if err := h.service.Charge(ctx, conn.UserID, a.spec.Budget); err != nil {
+	// The rate budget is charged before the method runs, or, for the
+	// methods that wait for it before their first write
+	// (service.OverlapsCharge), while their reads run.
+	var admission *service.Admission
+	if a.spec.Budget != protocol.BudgetNone && h.service.OverlapsCharge(a.spec.Name) {
+		admission = h.service.StartCharge(ctx, conn.UserID, a.spec.Budget)
+		ctx = service.WithAdmission(ctx, admission)
+	} else if err := h.service.Charge(ctx, conn.UserID, a.spec.Budget); err != nil {
 		return h.fail(ctx, rc, f, err), nil
 	}
 	if h.called != nil {
@@ -94,6 +101,12 @@ func (h *ActionHandler) Handle(ctx context.Context, req events.APIGatewayWebsock
 		h.called(a.name, conn, r)
 	}
 	ev, err := a.invoke(h.service, ctx, conn, f.request)
+	if admission != nil {
+		// A refused charge answers rate_limited, as when it ran first.
+		if cerr := admission.Wait(); cerr != nil {
+			err = cerr
+		}
+	}
 	if err != nil {
 		return h.fail(ctx, rc, f, err), nil
 	}

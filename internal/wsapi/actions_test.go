@@ -220,9 +220,10 @@ func TestBadFrames(t *testing.T) {
 		{"null action", `{"requestId":"r-2","action":null}`, "r-2", "", `missing field "action"`},
 		{"action in another case", `{"requestId":"r-2","Action":"ping"}`, "r-2", "", `missing field "action"`},
 		{"action not a string", `{"requestId":"r-3","action":7}`, "r-3", "", `field "action" must be a string`},
-		{"requestId not a string", `{"requestId":7,"action":"ping"}`, "", "", `field "requestId" must be a string`},
+		// The action is echoed wherever it can be read.
+		{"requestId not a string", `{"requestId":7,"action":"ping"}`, "", "ping", `field "requestId" must be a string`},
 		{"unknown action", `{"action":"foo","requestId":"r-4"}`, "r-4", "foo", `unknown action "foo"`},
-		{"invalid UTF-8", "{\"action\":\"sendMessage\",\"requestId\":\"r-5\",\"text\":\"\xff\xfe\"}", "", "", "frame is not valid UTF-8"},
+		{"invalid UTF-8", "{\"action\":\"sendMessage\",\"requestId\":\"r-5\",\"text\":\"\xff\xfe\"}", "r-5", "sendMessage", "frame is not valid UTF-8"},
 		{"bad base64", "", "", "", ""}, // filled below
 	}
 	for _, tc := range cases {

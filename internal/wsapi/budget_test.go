@@ -63,6 +63,12 @@ func TestRateLimitIsPerUser(t *testing.T) {
 	if !strings.Contains(ev.Message, "limit is 3 per 10s") {
 		t.Errorf("message %q does not state the limit", ev.Message)
 	}
+	// sendMessage's reads run beside its charge (service.OverlapsCharge),
+	// but a refused charge still answers first, as when it ran before the
+	// method: over the limit, an empty message and a room the caller is
+	// not in answer rate_limited too.
+	wantCode(t, "empty send over the limit", c.do(`{"action":"sendMessage","roomId":"general","clientId":"e1","text":""}`), chat.RateLimited)
+	wantCode(t, "send to an unknown room over the limit", c.do(`{"action":"sendMessage","roomId":"c_nosuchroom","clientId":"e2","text":"x"}`), chat.RateLimited)
 	// Other actions count too; the rejected one stored nothing.
 	wantCode(t, "createChannel", c.do(`{"action":"createChannel","name":"x"}`), chat.RateLimited)
 	if r, _ := c.store.GetRoom(c.ctx, chat.GeneralRoomID); r.LastSeq != 3 {

@@ -90,6 +90,12 @@ func decodeFrame(body []byte, a *action) (frame, error) {
 	// Checked on the raw bytes: encoding/json would silently replace
 	// invalid sequences with U+FFFD.
 	if !utf8.Valid(body) {
+		// The gateway closes such text frames (and every binary one)
+		// before they get here; should one arrive anyway, its envelope is
+		// still echoed where it can be read.
+		if env, err := decodeFrame([]byte(strings.ToValidUTF8(string(body), "\uFFFD")), nil); err == nil || env.action != "" || env.requestID != "" {
+			f.action, f.requestID = env.action, env.requestID
+		}
 		return f, chat.Errorf(chat.Invalid, "frame is not valid UTF-8")
 	}
 	typ := envelopeFrame
@@ -116,9 +122,12 @@ func decodeFrame(body []byte, a *action) (frame, error) {
 	if isNull(body) { // the frame was the literal null
 		return f, chat.Errorf(chat.Invalid, "frame must be a JSON object, got null")
 	}
+	// Both halves of the envelope are read before either is refused, so
+	// an error echoes whatever of it could be read.
+	var requestIDErr error
 	if raw := v.Field(fieldRequestID).Bytes(); len(raw) > 0 && !isNull(raw) {
 		if err := json.Unmarshal(raw, &f.requestID); err != nil {
-			return f, chat.Errorf(chat.Invalid, `field "requestId" must be a string`)
+			requestIDErr = chat.Errorf(chat.Invalid, `field "requestId" must be a string`)
 		}
 	}
 	raw := v.Field(fieldAction).Bytes()
@@ -126,7 +135,11 @@ func decodeFrame(body []byte, a *action) (frame, error) {
 		return f, chat.Errorf(chat.Invalid, `missing field "action"`)
 	}
 	if err := json.Unmarshal(raw, &f.action); err != nil {
+		f.action = ""
 		return f, chat.Errorf(chat.Invalid, `field "action" must be a string`)
+	}
+	if requestIDErr != nil {
+		return f, requestIDErr
 	}
 	if a != nil && a.request != nil {
 		if p := v.Field(fieldRequest); p.IsNil() { // no request field was sent

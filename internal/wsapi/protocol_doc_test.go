@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
@@ -113,4 +116,31 @@ func keys(m map[string]json.RawMessage) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestProtocolDocUploadTypes keeps the default upload types that
+// docs/PROTOCOL.md lists under requestUpload equal to the code's
+// (media.DefaultUploadTypes, what getState's limits.allowedUploadTypes
+// carries unless configured).
+func TestProtocolDocUploadTypes(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "PROTOCOL.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	start := strings.Index(text, "### requestUpload")
+	end := strings.Index(text[start+1:], "```")
+	if start < 0 || end < 0 {
+		t.Fatal("no requestUpload section with an example")
+	}
+	var listed []string
+	for _, m := range regexp.MustCompile("`([a-z]+/[a-z0-9.+-]+)`").FindAllStringSubmatch(text[start:start+1+end], -1) {
+		listed = append(listed, m[1])
+	}
+	want := slices.Clone(media.DefaultUploadTypes)
+	slices.Sort(listed)
+	slices.Sort(want)
+	if !slices.Equal(listed, want) {
+		t.Errorf("PROTOCOL.md lists upload types %v,\nthe code allows %v by default", listed, want)
+	}
 }

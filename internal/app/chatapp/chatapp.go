@@ -71,7 +71,9 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	// before any Send can run.
 	var svc *service.Chat
 	fan := fanout.New(poster, fanout.Config{Metrics: metrics, Logger: logger, OnGone: func(ctx context.Context, connID string) {
-		if err := svc.Disconnect(ctx, connID); err != nil {
+		// Gone, not Disconnect: a 410 may come from a connection whose
+		// $connect is still running (service.Gone keeps young ones).
+		if err := svc.Gone(ctx, connID); err != nil {
 			logger.LogAttrs(ctx, slog.LevelError, "cleanup of gone connection failed",
 				slog.String("connectionId", connID), slog.String("error", err.Error()))
 		}

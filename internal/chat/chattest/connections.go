@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
@@ -57,6 +58,25 @@ func (s *Store) DeleteConnection(ctx context.Context, c chat.Connection, roomIDs
 		delete(s.roomConns[r], c.ID)
 	}
 	return nil
+}
+
+// DeleteConnectionIfConnectedBefore deletes only the connection item, and
+// only if it was connected before cutoff.
+func (s *Store) DeleteConnectionIfConnectedBefore(ctx context.Context, id string, cutoff time.Time) (chat.Connection, bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "DeleteConnectionIfConnectedBefore", id); err != nil {
+		return chat.Connection{}, false, err
+	}
+	c, ok := s.connections[id]
+	if !ok {
+		return chat.Connection{}, false, chat.Errorf(chat.NotFound, "connection not found")
+	}
+	c.Groups = slices.Clone(c.Groups)
+	if !c.ConnectedAt.Before(cutoff) {
+		return c, false, nil
+	}
+	delete(s.connections, id)
+	return c, true, nil
 }
 
 func (s *Store) UserConnections(ctx context.Context, userID string) ([]string, error) {

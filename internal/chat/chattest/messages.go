@@ -19,12 +19,14 @@ func (s *Store) AppendMessage(ctx context.Context, m chat.Message) (chat.Message
 	if !ok {
 		return chat.Message{}, false, chat.Errorf(chat.NotFound, "room not found")
 	}
+	// Like the DynamoDB store, the seq is taken before the client id is
+	// checked: a retry leaves a gap.
+	r.LastSeq++
+	s.rooms[m.RoomID] = r
 	idem := m.RoomID + "\x00" + m.SenderID + "\x00" + m.ClientID
 	if seq, ok := s.clientIDs[idem]; ok {
 		return copyMessage(s.messages[m.RoomID][seq]), false, nil
 	}
-	r.LastSeq++
-	s.rooms[m.RoomID] = r
 	m.Seq = r.LastSeq
 	m = copyMessage(m)
 	if s.messages[m.RoomID] == nil {

@@ -121,3 +121,31 @@ func (s *Store) ListProfiles(ctx context.Context, cursor string, limit int) ([]c
 	}
 	return out, next, nil
 }
+
+// MentionCandidates answers from the profiles and memberships, as the name
+// index would.
+func (s *Store) MentionCandidates(ctx context.Context, roomID string, keys []string) ([]chat.Profile, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "MentionCandidates", append([]string{roomID}, keys...)...); err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, k := range keys {
+		want[k] = true
+	}
+	var out []chat.Profile
+	for uid := range s.members[roomID] {
+		p, ok := s.profiles[uid]
+		if !ok {
+			continue
+		}
+		for _, k := range chat.NameKeys(p.Username, p.DisplayName) {
+			if want[k] {
+				out = append(out, chat.Profile{UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName})
+				break
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UserID < out[j].UserID })
+	return out, nil
+}

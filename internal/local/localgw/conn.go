@@ -125,6 +125,12 @@ func (c *conn) readFrames() error {
 			}
 			continue
 		}
+		if h.op == opBinary {
+			// API Gateway does not take binary frames: it closes the
+			// connection with 1003 (AWS developer guide, "Binary media
+			// types for WebSocket APIs").
+			return &closeError{code: closeUnsupportedData, reason: "Binary frames are not supported"}
+		}
 		if h.length > uint64(cfg.MaxFrameBytes) || uint64(len(msg))+h.length > uint64(cfg.MaxMessageBytes) {
 			return &closeError{code: closeMessageTooBig, reason: "Message too big"}
 		}
@@ -142,6 +148,11 @@ func (c *conn) readFrames() error {
 			continue
 		}
 		inMessage = false
+		// RFC 6455 (sections 5.6, 8.1) requires failing the connection,
+		// with 1007 (7.4.1), on a text message that is not UTF-8. AWS
+		// documents nothing either way for API Gateway; the emulator does
+		// what the RFC requires, as for binary frames it does what AWS
+		// documents.
 		if msgOp == opText && !utf8.Valid(msg) {
 			return &closeError{code: closeInvalidPayload, reason: "Invalid UTF-8 in text message"}
 		}

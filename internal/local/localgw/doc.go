@@ -18,21 +18,25 @@
 //     captured fixtures in testdata/), passed through JSON as the Lambda
 //     runtime does. requestContext.authorizer (the authorizer's context plus
 //     principalId) is on every event of the connection; headers and query
-//     string only on $connect; binary frames arrive base64-encoded.
+//     string only on $connect.
 //   - Route selection on $request.body.action with $default fallback; with
 //     no route, the client gets {"message": "Forbidden", ...}; a failing or
 //     panicking handler gives {"message": "Internal server error", ...} and
 //     the connection stays open. Handlers get a 29 s deadline.
 //   - Limits: frame over 32 KiB or message over 128 KiB → close 1009; no
 //     data from the client for 10 min or a connection older than 2 h →
-//     close 1001 "Going away".
+//     close 1001 "Going away"; a binary frame → close 1003 (AWS refuses
+//     binary frames so).
+//   - A text message that is not valid UTF-8 → close 1007, as RFC 6455
+//     requires; AWS does not document what API Gateway does here.
 //   - $disconnect runs exactly once per established connection, whatever
 //     ended it, never for a refused handshake.
 //   - @connections POST/GET/DELETE with API Gateway's status codes and error
 //     types (410 GoneException, 413 PayloadTooLargeException) and its JSON
 //     member names, so the real apigatewaymanagementapi client works against
 //     CallbackURL(). A connection exists for this API only once $connect
-//     succeeded: posting to it from its own $connect handler answers 410.
+//     succeeded: a post or get while its $connect runs (from any handler)
+//     answers 410, as on AWS.
 //   - Only data frames count as activity for the idle timeout and for
 //     GetConnection's lastActiveAt; pings do not.
 //
@@ -54,7 +58,8 @@
 //     no permessage-deflate. Disconnect codes are chosen locally: the
 //     client's close code (1005 when it sent none), 1006 for a dropped
 //     connection, 1000 after DeleteConnection, 1009 for limits, 1001 for
-//     timeouts and gateway shutdown.
+//     timeouts and gateway shutdown, 1003 for binary frames, 1007 for
+//     invalid UTF-8.
 //   - A handler that ignores its context's deadline is waited for (it
 //     cannot be killed in-process); the client then gets
 //     {"message": "Endpoint request timed out", ...}.

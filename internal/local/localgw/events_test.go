@@ -215,20 +215,6 @@ func TestEventShapesMatchAWSFixtures(t *testing.T) {
 	})
 }
 
-func TestBinaryFrameIsBase64Encoded(t *testing.T) {
-	rec := newRecorder()
-	g := startGateway(t, Config{Routes: rec.allRoutes()})
-	c := mustDial(t, g, "", nil)
-	payload := []byte{0, 1, 2, 0xff, '{'}
-	if err := c.Write(testContext(t), websocket.MessageBinary, payload); err != nil {
-		t.Fatal(err)
-	}
-	ev := rec.nextOf(t, RouteDefault)
-	if !ev.IsBase64Encoded || ev.Body != base64.StdEncoding.EncodeToString(payload) {
-		t.Errorf("body = %q base64=%v, want %q true", ev.Body, ev.IsBase64Encoded, base64.StdEncoding.EncodeToString(payload))
-	}
-}
-
 func TestRequestTimeFormat(t *testing.T) {
 	at := time.Date(2024, 1, 20, 11, 55, 8, 0, time.FixedZone("x", 3600))
 	if got := at.UTC().Format(requestTimeLayout); got != "20/Jan/2024:10:55:08 +0000" {

@@ -1,6 +1,7 @@
 package localgw
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
@@ -136,5 +138,46 @@ func TestGoneWireFormat(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusGone || resp.Header.Get("x-amzn-ErrorType") != "GoneException" || !strings.Contains(string(body), `"message"`) {
 		t.Errorf("status %d, error type %q, body %s", resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"), body)
+	}
+}
+
+// TestPostDuringConnectIsGone: like API Gateway, the management API knows a
+// connection only once its $connect has returned: a post (or a get) while
+// $connect runs answers 410 GoneException, and the same connection then
+// lives and receives posts. The backend's gone-cleanup must therefore not
+// take a 410 as proof that a young connection is dead.
+func TestPostDuringConnectIsGone(t *testing.T) {
+	var g *Gateway
+	var api *apigatewaymanagementapi.Client
+	duringConnect := make(chan error, 2)
+	ids := make(chan string, 1)
+	connect := func(ctx context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+		id := aws.String(ev.RequestContext.ConnectionID)
+		_, errPost := api.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: id, Data: []byte("early")})
+		_, errGet := api.GetConnection(ctx, &apigatewaymanagementapi.GetConnectionInput{ConnectionId: id})
+		duringConnect <- errPost
+		duringConnect <- errGet
+		ids <- *id
+		return events.APIGatewayProxyResponse{StatusCode: 200}, nil
+	}
+	rec := newRecorder()
+	routes := rec.allRoutes()
+	routes[RouteConnect] = connect
+	g = startGateway(t, Config{Routes: routes})
+	api = managementClient(t, g)
+	c := mustDial(t, g, "", nil)
+	for _, what := range []string{"post", "get"} {
+		if err := <-duringConnect; !isGone(err) {
+			t.Errorf("%s during $connect: err = %v, want GoneException", what, err)
+		}
+	}
+	// Established now: the same id is known and receives.
+	ctx := testContext(t)
+	id := <-ids
+	if _, err := api.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(id), Data: []byte("later")}); err != nil {
+		t.Fatalf("post after $connect: %v", err)
+	}
+	if got := readText(t, c); got != "later" {
+		t.Errorf("client got %q, want the post made after $connect only", got)
 	}
 }

@@ -36,6 +36,9 @@ func TestProtocolViolationsCloseWithTheRightCode(t *testing.T) {
 		{"new message inside a fragmented one", [][]byte{clientFrame(false, opText, []byte("a")), clientFrame(true, opText, []byte("b"))}, closeProtocolError},
 		{"fragmented ping", [][]byte{clientFrame(false, opPing, nil)}, closeProtocolError},
 		{"invalid UTF-8 text", [][]byte{clientFrame(true, opText, []byte{0xff, 0xfe})}, closeInvalidPayload},
+		{"invalid UTF-8 across fragments", [][]byte{clientFrame(false, opText, []byte{'"', 0xc3}), clientFrame(true, opContinuation, []byte{0x28, '"'})}, closeInvalidPayload},
+		// API Gateway refuses binary frames with 1003, whatever they hold.
+		{"binary frame", [][]byte{clientFrame(true, opBinary, []byte(`{"action":"ping"}`))}, closeUnsupportedData},
 		{"invalid close code", [][]byte{clientFrame(true, opClose, []byte{0x03, 0xED})}, closeProtocolError}, // 1005
 		// Only the header of a 33 KiB frame is sent: the limit applies
 		// before the payload is read.

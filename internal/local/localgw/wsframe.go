@@ -39,6 +39,7 @@ const (
 	closeNormal          = 1000
 	closeGoingAway       = 1001
 	closeProtocolError   = 1002
+	closeUnsupportedData = 1003
 	closeNoStatus        = 1005 // never sent on the wire
 	closeAbnormal        = 1006 // never sent on the wire
 	closeInvalidPayload  = 1007
