@@ -63,13 +63,13 @@ func TestMessaging(t *testing.T) {
 		t.Errorf("history has %d messages after a retried send, want 2 (the join line and the message)", len(hist.Messages))
 	}
 	// The same clientId from someone else is a different message. (The
-	// retry took seq 2 and left it unused: seqs may have gaps.)
+	// retry took seq 3 and left it unused: seqs may have gaps.)
 	other := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage,
 		map[string]any{"roomId": club, "clientId": "01JDB3K4Z8Q3W5E6R7T8Y9U0I1", "text": "mine"}, protocol.EventAck))
-	if other.Duplicate || other.Message.Seq != 3 {
+	if other.Duplicate || other.Message.Seq != 4 {
 		t.Errorf("bob's send with ann's clientId: %+v", other)
 	}
-	tr.a.expectEvent(protocol.EventMessage, isMessage(t, club, 3))
+	tr.a.expectEvent(protocol.EventMessage, isMessage(t, club, 4))
 
 	// Edit own message: reply and broadcast.
 	edited := decode[protocol.MessageEvent](t, tr.a.call(protocol.ActionEditMessage,
