@@ -183,6 +183,8 @@ func (b *builder) fanoutGrantsAndMapping() {
 	if policy := fn.Role().Node().TryFindChild(jsii.String("DefaultPolicy")); policy != nil {
 		mapping.Node().AddDependency(policy)
 	}
+	suppress(mapping, "Serverless-LambdaEventSourceMappingDestination",
+		"An SQS event source mapping takes no on-failure destination (Lambda offers them for stream and Kafka sources): a job that keeps failing goes to the fan-out queue's dead-letter queue through its redrive policy (after 5 receives, alarmed)")
 }
 
 // fanoutDeadLetters is the dead-letter queue's visible messages.
@@ -196,6 +198,10 @@ func (b *builder) fanoutDeadLetters() awscloudwatch.Metric {
 func (b *builder) fanoutSuppressions() {
 	suppress(b.fanoutDLQ, "AwsSolutions-SQS3",
 		"This queue is itself the dead-letter queue of the fan-out queue")
+	suppress(b.fanoutDLQ, "Serverless-SQSRedrivePolicy",
+		"This queue is itself the dead-letter queue of the fan-out queue; nothing consumes it automatically (an operator inspects it), so there is nothing to redrive")
+	suppress(b.fns["fanout"], "Serverless-LambdaDLQ",
+		"Invoked by the fan-out queue's event source mapping, whose failed jobs go to the queue's dead-letter queue (redrive policy, alarmed); a function DLQ applies to asynchronous invocations only")
 	suppress(b.fns["fanout"].Role(), "AwsSolutions-IAM5",
 		"The worker posts to connection ids known only at run time (POST on this stage's @connections, no other method) and cleans the table and its index (gsi1)",
 		"Resource::<"+b.logicalID(b.table)+".Arn>/index/*",
