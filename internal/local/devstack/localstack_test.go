@@ -94,3 +94,25 @@ func TestFindPython313SaysWhatToInstall(t *testing.T) {
 		t.Fatalf("err = %v, want one naming what to install", err)
 	}
 }
+
+func TestDummyCredentialsOnlyForEndpointsOnThisMachine(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	local := Endpoint{URL: "http://127.0.0.1:4566", External: true}
+	aws := Endpoint{URL: "https://dynamodb.eu-west-1.amazonaws.com", External: true}
+	for _, c := range []struct {
+		name  string
+		stack *Stack
+		env   map[string]string
+		want  string
+	}{
+		{"emulators only", &Stack{}, nil, StandInAccessKey},
+		{"LocalStack, no credentials", &Stack{DynamoDB: local, S3: local}, nil, LocalStackAccessKey},
+		{"LocalStack, credentials given", &Stack{DynamoDB: local}, map[string]string{"AWS_ACCESS_KEY_ID": "AKIA"}, ""},
+		{"LocalStack, a profile", &Stack{DynamoDB: local}, map[string]string{"AWS_PROFILE": "dev"}, ""},
+		{"an account", &Stack{DynamoDB: aws, S3: local}, nil, ""},
+	} {
+		if got := dummyCredentials(c.stack, env(c.env)); got != c.want {
+			t.Errorf("%s: dummy key %q, want %q", c.name, got, c.want)
+		}
+	}
+}
