@@ -22,7 +22,7 @@ BUILD_DIR := build
 LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: help dev test build deps deps-node deps-dynamodb deps-browser clean localstack deps-localstack test-localstack $(FUNCTIONS:%=build-%)
+.PHONY: help dev test build deps deps-node deps-dynamodb deps-browser clean localstack deps-localstack test-localstack localstack-template $(FUNCTIONS:%=build-%)
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,12 +49,17 @@ localstack: deps-dynamodb ## run LocalStack on 127.0.0.1:$(LOCALSTACK_PORT) unti
 	exec $(BUILD_DIR)/localstack --port $(LOCALSTACK_PORT)
 
 # The Go tests (the integration ones against LocalStack's DynamoDB, its
-# streams and its S3 with signatures checked; Cognito stays cognito-local,
-# which the free edition lacks), then the template deployed through its
-# CloudFormation. `.ci/run` runs it after `make test`.
-test-localstack: deps deps-localstack ## the integration tests against LocalStack (started and stopped here)
+# streams, its S3 with signatures checked and its EventBridge; Cognito stays
+# cognito-local, which the free edition lacks), the template among them
+# (scripts/cfn-localstack: cdk.out, filtered, deployed through its
+# CloudFormation). `.ci/run` runs it after `make test`.
+test-localstack: deps deps-localstack localstack-template ## the integration tests and the template against LocalStack (started and stopped here)
 	$(GO) run ./scripts/localstack --port 0 -- \
 	  $(GO) run ./scripts/testenv -- $(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/infra$$' -e '/infra/')
+
+# The synthesized template, unless cdk.out has one (make synth to refresh).
+localstack-template:
+	@ls cdk.out/*.template.json >/dev/null 2>&1 || $(MAKE) synth
 
 deps-localstack: deps-dynamodb ## LocalStack's virtual environment into .cache/localstack (a no-op once there)
 	$(GO) run ./scripts/localstack --prepare
