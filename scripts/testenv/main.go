@@ -152,7 +152,7 @@ func testGetenv(getenv func(string) string) func(string) string {
 			return devstack.DefaultRegion
 		case name == envEndpoint:
 			return ""
-		case strings.HasPrefix(name, envEndpoint+"_"):
+		case strings.HasPrefix(name, envEndpoint+"_"), name == "AWS_ACCESS_KEY_ID", name == "AWS_PROFILE":
 			return getenv(name)
 		}
 		return ""
