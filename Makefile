@@ -57,9 +57,10 @@ test-localstack: deps deps-localstack localstack-template ## the integration tes
 	$(GO) run ./scripts/localstack --port 0 -- \
 	  $(GO) run ./scripts/testenv -- $(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/infra$$' -e '/infra/')
 
-# The synthesized template, unless cdk.out has one (make synth to refresh).
+# The synthesized template: cdk.out's (make synth to refresh), else the one
+# `make test` (test-infra) wrote, else make synth now.
 localstack-template:
-	@ls cdk.out/*.template.json >/dev/null 2>&1 || $(MAKE) synth
+	@[ -n "$(wildcard cdk.out/*.template.json .cache/infra-templates/default.template.json)" ] || $(MAKE) synth
 
 deps-localstack: deps-dynamodb ## LocalStack's virtual environment into .cache/localstack (a no-op once there)
 	$(GO) run ./scripts/localstack --prepare
