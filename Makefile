@@ -22,7 +22,7 @@ BUILD_DIR := build
 LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: help dev test build deps deps-node deps-dynamodb deps-browser clean $(FUNCTIONS:%=build-%)
+.PHONY: help dev test build deps deps-node deps-dynamodb deps-browser clean localstack deps-localstack test-localstack localstack-template $(FUNCTIONS:%=build-%)
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,31 @@ test: deps ## vet, then every Go test against the emulators, then the fragments'
 	$(GO) vet ./...
 	$(GO) run ./scripts/testenv -- $(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/infra$$' -e '/infra/')
 	$(if $(strip $(TEST_TARGETS)),$(MAKE) $(TEST_TARGETS))
+
+# LocalStack on the host, no Docker (docs/LOCALSTACK.md): pinned in
+# scripts/localstack/requirements.txt, installed once into .cache/localstack/.
+LOCALSTACK_PORT ?= 4566
+
+localstack: deps-dynamodb ## run LocalStack on 127.0.0.1:$(LOCALSTACK_PORT) until Ctrl-C (no Docker; needs Python 3.13)
+	$(GO) build -o $(BUILD_DIR)/localstack ./scripts/localstack
+	exec $(BUILD_DIR)/localstack --port $(LOCALSTACK_PORT)
+
+# The Go tests (the integration ones against LocalStack's DynamoDB, its
+# streams, its S3 with signatures checked and its EventBridge; Cognito stays
+# cognito-local, which the free edition lacks), the template among them
+# (scripts/cfn-localstack: cdk.out, filtered, deployed through its
+# CloudFormation). `.ci/run` runs it after `make test`.
+test-localstack: deps deps-localstack localstack-template ## the integration tests and the template against LocalStack (started and stopped here)
+	$(GO) run ./scripts/localstack --port 0 -- \
+	  $(GO) run ./scripts/testenv -- $(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/infra$$' -e '/infra/')
+
+# The synthesized template: cdk.out's (make synth to refresh), else the one
+# `make test` (test-infra) wrote, else make synth now.
+localstack-template:
+	@[ -n "$(wildcard cdk.out/*.template.json .cache/infra-templates/default.template.json)" ] || $(MAKE) synth
+
+deps-localstack: deps-dynamodb ## LocalStack's virtual environment into .cache/localstack (a no-op once there)
+	$(GO) run ./scripts/localstack --prepare
 
 build: $(FUNCTIONS:%=build-%) ## build every function to build/<name>/bootstrap and build/<name>.zip
 	@for f in $(FUNCTIONS); do \

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -20,7 +19,6 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app/streamapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
-	"github.com/backchannel-chat/backchannel/internal/local/localbus"
 	"github.com/backchannel-chat/backchannel/internal/local/streampoll"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -32,14 +30,14 @@ const testBus = "backchannel-test"
 // table's stream (DynamoDB Local's, polled as Lambda's event source mapping
 // would) -> the stream handler of streamapp.Build -> the EventBridge
 // publisher -> the local EventBridge stand-in, which the test reads.
-func (s *stack) startEvents(includeText bool, tap func([]byte)) *localbus.Server {
+func (s *stack) startEvents(includeText bool, tap func([]byte)) testenv.EventBus {
 	s.t.Helper()
-	bus := testenv.NewEventBus(s.t, testBus)
+	bus := testenv.NewEventBus(s.t, testBus) // LocalStack's EventBridge under make test-localstack
 	cfg := s.awsCfg.Copy()
-	cfg.BaseEndpoint = aws.String(bus.URL()) // the only AWS client of the stream function
+	cfg.BaseEndpoint = aws.String(bus.Endpoint()) // the only AWS client of the stream function
 	logger := slog.New(slog.NewJSONHandler(s.t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h, err := streamapp.Build(context.Background(),
-		app.StreamConfig{EventBusName: testBus, IncludeText: includeText, LogLevel: slog.LevelWarn},
+		app.StreamConfig{EventBusName: bus.Name(), IncludeText: includeText, LogLevel: slog.LevelWarn},
 		streamapp.WithAWSConfig(cfg), streamapp.WithLogger(logger))
 	if err != nil {
 		s.t.Fatal(err)
@@ -51,22 +49,14 @@ func (s *stack) startEvents(includeText bool, tap func([]byte)) *localbus.Server
 }
 
 // eventsOf lists the bus's events of detail-type typ whose detail has
-// roomId and seq, through the stand-in's HTTP list (as a person would).
-func eventsOf(t *testing.T, bus *localbus.Server, typ chat.EventType, roomID string, seq int64) []eventbus.MessageDetail {
+// roomId and seq.
+func eventsOf(t *testing.T, bus testenv.EventBus, typ chat.EventType, roomID string, seq int64) []eventbus.MessageDetail {
 	t.Helper()
-	resp, err := http.Get(bus.EventsURL() + "?source=backchannel&detail-type=" + string(typ))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var list struct {
-		Events []localbus.Event `json:"events"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		t.Fatal(err)
-	}
 	var out []eventbus.MessageDetail
-	for _, e := range list.Events {
+	for _, e := range bus.Events() {
+		if e.Source != "backchannel" || e.DetailType != string(typ) {
+			continue
+		}
 		var d eventbus.MessageDetail
 		if err := json.Unmarshal(e.Detail, &d); err != nil {
 			t.Fatalf("%s detail %s: %v", typ, e.Detail, err)
@@ -78,12 +68,17 @@ func eventsOf(t *testing.T, bus *localbus.Server, typ chat.EventType, roomID str
 	return out
 }
 
-// awaitOne polls the stand-in until exactly one event of typ for the
-// message is there, failing after 2 s from the write; then it checks no
-// second one follows while the poller runs another batch.
-func awaitOne(t *testing.T, bus *localbus.Server, since time.Time, typ chat.EventType, roomID string, seq int64) eventbus.MessageDetail {
+// awaitOne polls the bus until exactly one event of typ for the message is
+// there, failing after 2 s from the write (15 s on LocalStack's EventBridge,
+// read back through a rule and an SQS queue); then it checks no second one
+// follows while the poller runs another batch.
+func awaitOne(t *testing.T, bus testenv.EventBus, since time.Time, typ chat.EventType, roomID string, seq int64) eventbus.MessageDetail {
 	t.Helper()
-	deadline := since.Add(2 * time.Second)
+	wait := 2 * time.Second
+	if bus.External() {
+		wait = 15 * time.Second
+	}
+	deadline := since.Add(wait)
 	for {
 		got := eventsOf(t, bus, typ, roomID, seq)
 		if len(got) > 1 {
@@ -94,7 +89,7 @@ func awaitOne(t *testing.T, bus *localbus.Server, since time.Time, typ chat.Even
 			return got[0]
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s for %s/%d on the bus within 2 s; bus has %d events", typ, roomID, seq, len(bus.Events()))
+			t.Fatalf("no %s for %s/%d on the bus within %s; bus has %d events", typ, roomID, seq, wait, len(bus.Events()))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -10,16 +9,14 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
-// newFilesBucket starts an in-process S3 for the test, points the SDK's S3
-// endpoint at it (before the stack loads its AWS config) and creates a
-// bucket.
+// newFilesBucket gives the test an S3 (LocalStack's under `make
+// test-localstack`, else an in-process one), points the SDK's S3 endpoint
+// at it (before the stack loads its AWS config) and creates a bucket of its
+// own.
 func newFilesBucket(t *testing.T) string {
 	t.Helper()
 	if !testenv.Enabled() {
@@ -27,12 +24,7 @@ func newFilesBucket(t *testing.T) string {
 	}
 	endpoint := testenv.NewS3(t)
 	t.Setenv("AWS_ENDPOINT_URL_S3", endpoint)
-	const bucket = "chat-files"
-	client := s3.NewFromConfig(testenv.AWSConfig(t), func(o *s3.Options) { o.UsePathStyle = true })
-	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatalf("create bucket: %v", err)
-	}
-	return bucket
+	return testenv.NewBucket(t, testenv.AWSConfig(t), endpoint)
 }
 
 func pngBytes(t *testing.T, w, h int) []byte {

@@ -23,8 +23,9 @@ import (
 
 // chatServer is the chat's handlers behind the local API Gateway.
 type chatServer struct {
-	gateway *localgw.Gateway
-	metrics *os.File
+	gateway  *localgw.Gateway
+	metrics  *os.File
+	s3Events *devstack.QueueSubscription // external S3's notifications, for the thumbnails
 }
 
 // startChat starts the gateway first (its address is the app's
@@ -114,13 +115,25 @@ func startChat(ctx context.Context, stack *devstack.Stack, logFormat string) (*c
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("build the thumbnail handler: %w", err), s.Close())
 	}
-	stack.OnObjectCreated(thumbs.Handle)
+	switch sqsEndpoint := firstSet(os.Getenv("AWS_ENDPOINT_URL_SQS"), os.Getenv("AWS_ENDPOINT_URL")); {
+	case stack.OnObjectCreated(thumbs.Handle):
+		// the in-process S3 notifies in-process
+	case sqsEndpoint == "":
+		fmt.Fprintln(os.Stderr, "dev: thumbnails do not run: S3 is external and no SQS endpoint (AWS_ENDPOINT_URL_SQS) is given for its notifications")
+	default:
+		sub, err := stack.SubscribeObjectCreated(ctx, sqsEndpoint, thumbs.Handle, os.Stderr)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "dev: thumbnails do not run: %v\n", err)
+			break
+		}
+		s.s3Events = sub
+	}
 	return s, nil
 }
 
 // Close closes every WebSocket (running $disconnect) and the listener.
 func (s *chatServer) Close() error {
-	err := s.gateway.Close()
+	err := errors.Join(s.s3Events.Close(), s.gateway.Close())
 	if s.metrics != nil {
 		err = errors.Join(err, s.metrics.Close())
 	}

@@ -28,7 +28,14 @@ func TestRunsTheCommandInTheTestEnvironment(t *testing.T) {
 	envFile := filepath.Join(dir, "env")
 	// The command is this test binary again, running helperCommand.
 	cmd := exec.Command(bin, "--", os.Args[0], "-test.run=^TestHelperCommand$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+envFile)
+	// Without the endpoints of the environment this test runs in, which
+	// testenv would otherwise use (it honours them) instead of starting its own.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_ENDPOINT_URL") && !strings.HasPrefix(kv, "AWS_ACCESS_KEY_ID=") && !strings.HasPrefix(kv, "AWS_SECRET_ACCESS_KEY=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, helperEnv+"="+envFile)
 	root, _ := filepath.Abs("../..")
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
@@ -101,4 +108,21 @@ func readEnv(t *testing.T, path string) map[string]string {
 		}
 	}
 	return env
+}
+
+func TestEndpointsOffThisMachineAreRefused(t *testing.T) {
+	if err := checkLocalEndpoints([]string{"AWS_ENDPOINT_URL_S3=http://127.0.0.1:4566", "AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000"}); err != nil {
+		t.Errorf("loopback endpoints refused: %v", err)
+	}
+	err := checkLocalEndpoints([]string{"AWS_ENDPOINT_URL_DYNAMODB=https://dynamodb.eu-west-1.amazonaws.com"})
+	if err == nil || !strings.Contains(err.Error(), "not on this machine") {
+		t.Errorf("a remote endpoint: %v, want refused", err)
+	}
+	get := testGetenv(func(name string) string {
+		return map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:4566", "TABLE_NAME": "prod"}[name]
+	})
+	if get("AWS_ENDPOINT_URL") != "" || get("TABLE_NAME") != "" || get("AWS_ENDPOINT_URL_S3") == "" || get("AWS_REGION") != "us-east-1" {
+		t.Errorf("testenv's view of the environment: generic %q, table %q, S3 %q, region %q",
+			get("AWS_ENDPOINT_URL"), get("TABLE_NAME"), get("AWS_ENDPOINT_URL_S3"), get("AWS_REGION"))
+	}
 }

@@ -15,6 +15,7 @@ type childSpec struct {
 	args    []string
 	dir     string
 	env     []string
+	unset   []string
 	logDir  string
 	port    int
 	timeout time.Duration
@@ -28,7 +29,7 @@ func startChild(ctx context.Context, spec childSpec) (*Service, error) {
 	}
 	defer logFile.Close() // the child holds its own descriptor
 	proc, err := StartProcess(ProcessSpec{
-		Name: spec.name, Path: spec.path, Args: spec.args, Dir: spec.dir, Env: spec.env, Log: logFile,
+		Name: spec.name, Path: spec.path, Args: spec.args, Dir: spec.dir, Env: spec.env, Unset: spec.unset, Log: logFile,
 	})
 	if err != nil {
 		return nil, err

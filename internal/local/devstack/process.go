@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -19,7 +21,10 @@ type ProcessSpec struct {
 	Args []string // arguments, without the executable
 	Dir  string   // working directory; "" is the current one
 	Env  []string // added to (and overriding) this process's environment
-	Log  io.Writer
+	// Unset are variables of this process's environment the child does not
+	// get (an empty value is not the same as none to some programs).
+	Unset []string
+	Log   io.Writer
 }
 
 // Process is a running child in its own process group.
@@ -61,7 +66,7 @@ func onSpawnThread(f func()) {
 func StartProcess(spec ProcessSpec) (*Process, error) {
 	cmd := exec.Command(spec.Path, spec.Args...)
 	cmd.Dir = spec.Dir
-	cmd.Env = append(os.Environ(), spec.Env...)
+	cmd.Env = append(withoutVars(os.Environ(), spec.Unset), spec.Env...)
 	cmd.Stdin = nil // /dev/null: children never read the terminal
 	if spec.Log != nil {
 		cmd.Stdout, cmd.Stderr = spec.Log, spec.Log
@@ -124,4 +129,19 @@ func (p *Process) stop(grace time.Duration) error {
 	}
 	<-p.done
 	return nil
+}
+
+// withoutVars drops the variables named in names from env.
+func withoutVars(env, names []string) []string {
+	if len(names) == 0 {
+		return env
+	}
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

@@ -38,3 +38,23 @@ func EnsureBucket(ctx context.Context, c *s3.Client, name string) error {
 	}
 	return nil
 }
+
+// EnsureLocalCORS lets pages served from this machine (any port of
+// 127.0.0.1 or localhost) upload to and read from the bucket with presigned
+// URLs, as the deployed bucket's CORS lets the site (infra/).
+func EnsureLocalCORS(ctx context.Context, c *s3.Client, bucket string) error {
+	_, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{
+		Bucket: aws.String(bucket),
+		CORSConfiguration: &s3types.CORSConfiguration{CORSRules: []s3types.CORSRule{{
+			AllowedOrigins: []string{"http://127.0.0.1:*", "http://localhost:*"},
+			AllowedMethods: []string{"GET", "HEAD", "PUT"},
+			AllowedHeaders: []string{"*"},
+			ExposeHeaders:  []string{"ETag"},
+			MaxAgeSeconds:  aws.Int32(300),
+		}}},
+	})
+	if err != nil {
+		return fmt.Errorf("devstack: CORS of bucket %q: %w", bucket, err)
+	}
+	return nil
+}

@@ -17,9 +17,10 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/local/s3notify"
 )
 
-// S3Server is gofakes3 served in-process on its own loopback port. Clients
-// must use path-style addressing (S3_USE_PATH_STYLE=true). It keeps objects
-// in memory only.
+// S3Server is gofakes3 served in-process on its own loopback port, behind
+// S3Verifier (signatures checked as S3 does). Clients must use path-style
+// addressing (S3_USE_PATH_STYLE=true) and the credentials StandInAccessKey
+// (or LocalStack's "test"). It keeps objects in memory only.
 type S3Server struct {
 	Endpoint string // http://127.0.0.1:port
 	Backend  *s3mem.Backend
@@ -63,7 +64,13 @@ func StartS3() (*S3Server, error) {
 		return nil, errors.Join(err, ln.Close())
 	}
 	s.notifier = notifier
-	s.srv = &http.Server{Handler: notifier, ReadHeaderTimeout: 10 * time.Second}
+	// Signatures are checked as S3 does (s3sig.go), for the stand-in's
+	// credentials and LocalStack's dummy ones.
+	verifier := &S3Verifier{Next: notifier, Secrets: map[string]string{
+		StandInAccessKey:    StandInSecretKey,
+		LocalStackAccessKey: LocalStackSecretKey,
+	}}
+	s.srv = &http.Server{Handler: verifier, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.served)
 		_ = s.srv.Serve(ln)

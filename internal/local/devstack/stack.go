@@ -86,6 +86,7 @@ type Stack struct {
 	s3         *S3Server
 	s3Data     string // where the in-process S3 is snapshotted on Close; "" keeps nothing
 	cognitoDir string // cognito-local's data directory; "" when Cognito is external
+	dummyKey   string // the dummy access key (= secret) clients use; "" for the SDK's usual chain
 	tempDir    string
 	closeOnce  sync.Once
 	closeErr   error
@@ -132,11 +133,14 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 
 	external := func(name string) string { return firstNonEmpty(getenv(name), getenv(envEndpoint)) }
 	s.DynamoDB = Endpoint{URL: external(envEndpointDynamo), External: external(envEndpointDynamo) != ""}
-	s.Cognito = Endpoint{URL: external(envEndpointCognito), External: external(envEndpointCognito) != ""}
+	// Cognito follows only its own variable: AWS_ENDPOINT_URL alone (say,
+	// LocalStack's, whose free edition has no Cognito) keeps cognito-local.
+	s.Cognito = Endpoint{URL: getenv(envEndpointCognito), External: getenv(envEndpointCognito) != ""}
 	if opts.S3 {
 		s.S3 = Endpoint{URL: external(envEndpointS3), External: external(envEndpointS3) != ""}
 	}
 
+	s.dummyKey = dummyCredentials(s, getenv)
 	if err := s.startEmulators(ctx, opts, dataDir); err != nil {
 		return nil, err
 	}
@@ -226,13 +230,45 @@ func (s *Stack) anyExternal() bool {
 	return s.DynamoDB.External || s.Cognito.External || s.S3.External
 }
 
-// loadAWSConfig: against emulators only, fixed dummy credentials, so real
-// ones are never sent anywhere and a machine without any works; as soon as
-// one endpoint is external, the SDK's default chain.
+// dummyCredentials: against emulators only, fixed dummy credentials
+// ("local"), so real ones are never sent anywhere and a machine without any
+// works. With external endpoints all on this machine (LocalStack) and no
+// credentials configured, LocalStack's dummy ones ("test", the only secret
+// its S3 accepts presigned URLs for). Otherwise (an account) the SDK's
+// usual chain.
+func dummyCredentials(s *Stack, getenv func(string) string) string {
+	if !s.anyExternal() {
+		return StandInAccessKey
+	}
+	for _, e := range []Endpoint{s.DynamoDB, s.Cognito, s.S3} {
+		if e.External && !isLoopback(e.URL) {
+			return ""
+		}
+	}
+	if getenv("AWS_ACCESS_KEY_ID") != "" || getenv("AWS_PROFILE") != "" {
+		return ""
+	}
+	return LocalStackAccessKey
+}
+
+// isLoopback reports an endpoint on this machine.
+func isLoopback(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	switch u.Hostname() {
+	case "127.0.0.1", "localhost", "::1":
+		return true
+	}
+	return false
+}
+
+// loadAWSConfig uses the dummy credentials when there are some.
 func (s *Stack) loadAWSConfig(ctx context.Context) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{config.WithRegion(s.Region)}
-	if !s.anyExternal() {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	if s.dummyKey != "" {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.dummyKey, s.dummyKey, "")))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
@@ -287,6 +323,13 @@ func (s *Stack) provision(ctx context.Context, names Names, getenv func(string) 
 		if err := EnsureBucket(ctx, s.S3Client(), r.Bucket); err != nil {
 			return err
 		}
+		// The browser PUTs to presigned URLs from the dev server's origin;
+		// the in-process S3 allows any origin, an external one needs CORS.
+		if s.S3.External && isLoopback(s.S3.URL) {
+			if err := EnsureLocalCORS(ctx, s.S3Client(), r.Bucket); err != nil {
+				return err
+			}
+		}
 	}
 	s.Resources = r
 	return nil
@@ -306,8 +349,8 @@ func Issuer(endpoint, region, poolID string) string {
 // region, endpoints and, against emulators only, dummy credentials.
 func (s *Stack) SDKEnv() []string {
 	env := []string{"AWS_REGION=" + s.Region}
-	if !s.anyExternal() {
-		env = append(env, "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=")
+	if s.dummyKey != "" {
+		env = append(env, "AWS_ACCESS_KEY_ID="+s.dummyKey, "AWS_SECRET_ACCESS_KEY="+s.dummyKey, "AWS_SESSION_TOKEN=")
 	}
 	env = append(env, envEndpointDynamo+"="+s.DynamoDB.URL, envEndpointCognito+"="+s.Cognito.URL)
 	if s.S3.URL != "" {

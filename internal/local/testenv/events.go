@@ -10,22 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
-	"github.com/backchannel-chat/backchannel/internal/local/localbus"
 	"github.com/backchannel-chat/backchannel/internal/local/streampoll"
 )
-
-// NewEventBus starts the local EventBridge stand-in with the custom bus
-// busName, stopped when the test ends. Point a client at it with
-// aws.Config.BaseEndpoint = bus.URL().
-func NewEventBus(t testing.TB, busName string) *localbus.Server {
-	t.Helper()
-	bus, err := localbus.Start(localbus.Config{Buses: []string{busName}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = bus.Close() })
-	return bus
-}
 
 // StreamsClient is a DynamoDB Streams client of the test environment's
 // DynamoDB Local (the streams API shares its endpoint).

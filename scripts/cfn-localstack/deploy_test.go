@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
+)
+
+func TestFilterKeepsSupportedResourcesAndReplacesReferencesToTheOthers(t *testing.T) {
+	raw := []byte(`{
+	 "Parameters": {"BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>"}},
+	 "Rules": {"CheckBootstrapVersion": {}},
+	 "Resources": {
+	  "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "t"}},
+	  "Fn": {"Type": "AWS::Lambda::Function", "Properties": {}},
+	  "Dist": {"Type": "AWS::CloudFront::Distribution", "Properties": {}},
+	  "Bucket": {"Type": "AWS::S3::Bucket", "DependsOn": ["Fn", "Table"], "Properties": {"CorsConfiguration": {"CorsRules": [
+	    {"AllowedOrigins": [{"Fn::Join": ["", ["https://", {"Fn::GetAtt": ["Dist", "DomainName"]}]]}]}]}}},
+	  "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": {"Statement": [
+	    {"Resource": [{"Fn::GetAtt": ["Table", "Arn"]}, {"Fn::Sub": "${Fn.Arn}/x"}, {"Ref": "Fn"}]}]}}}
+	 },
+	 "Outputs": {"Url": {"Value": {"Fn::GetAtt": ["Dist", "DomainName"]}}, "TableName": {"Value": {"Ref": "Table"}}}
+	}`)
+	f, err := Filter(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(f.Template)
+	got := string(b)
+	for _, want := range []string{`"Table"`, `"Bucket"`, `"Policy"`, `"DependsOn":["Table"]`, `"https://",` + fmt.Sprintf("%q", Placeholder("Dist")),
+		`{"Fn::Sub":"` + Placeholder("Fn") + `/x"}`, `{"Fn::GetAtt":["Table","Arn"]}`, `"TableName":{"Value":{"Ref":"Table"}}`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("filtered template lacks %s:\n%s", want, got)
+		}
+	}
+	for _, gone := range []string{`"Fn":{`, `"Dist":{`, `"Rules"`, `BootstrapVersion`, `"Url"`} {
+		if strings.Contains(got, gone) {
+			t.Errorf("filtered template still has %s:\n%s", gone, got)
+		}
+	}
+	if len(f.Dropped) != 2 {
+		t.Errorf("dropped %v, want Fn and Dist", f.Dropped)
+	}
+}
+
+// TestTemplateDeploysInLocalStack deploys the real template (cdk.out, from
+// `make synth`), filtered, through LocalStack's CloudFormation, and checks
+// the table and the buckets carry the template's settings that LocalStack
+// honours. It runs in `make test-localstack`.
+func TestTemplateDeploysInLocalStack(t *testing.T) {
+	if os.Getenv("AWS_ENDPOINT_URL_CLOUDFORMATION") == "" {
+		t.Skip("needs LocalStack's CloudFormation: make test-localstack")
+	}
+	cfg := testenv.AWSConfig(t)
+	// The template: LOCALSTACK_TEMPLATE, else cdk.out's (make synth), else
+	// the default configuration's that `make test` (test-infra) wrote.
+	path := os.Getenv("LOCALSTACK_TEMPLATE")
+	if path == "" {
+		var err error
+		if path, err = FindTemplate(filepath.Join("..", "..", "cdk.out")); err != nil {
+			dumped := filepath.Join("..", "..", ".cache", "infra-templates", "default.template.json")
+			if _, statErr := os.Stat(dumped); statErr != nil {
+				t.Fatal(err)
+			}
+			path = dumped
+		}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Filter(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: dropped %d resources:\n%s", path, len(f.Dropped), f.Summary())
+	body, _ := json.Marshal(f.Template)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cfn := cloudformation.NewFromConfig(cfg)
+	name := fmt.Sprintf("backchannel-%d", time.Now().UnixNano())
+	started := time.Now()
+	if _, err := cfn.CreateStack(ctx, &cloudformation.CreateStackInput{
+		StackName: aws.String(name), TemplateBody: aws.String(string(body)),
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityNamedIam, cfntypes.CapabilityCapabilityAutoExpand},
+	}); err != nil {
+		t.Fatalf("create stack: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = cfn.DeleteStack(context.Background(), &cloudformation.DeleteStackInput{StackName: aws.String(name)})
+	})
+	var status cfntypes.StackStatus
+	for {
+		out, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status = out.Stacks[0].StackStatus
+		if !strings.HasSuffix(string(status), "_IN_PROGRESS") {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	if status != cfntypes.StackStatusCreateComplete {
+		evs, _ := cfn.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String(name)})
+		var failed []string
+		for _, e := range evs.StackEvents {
+			if strings.HasSuffix(string(e.ResourceStatus), "_FAILED") {
+				failed = append(failed, fmt.Sprintf("%s %s: %s", aws.ToString(e.LogicalResourceId), aws.ToString(e.ResourceType), aws.ToString(e.ResourceStatusReason)))
+			}
+		}
+		t.Fatalf("stack %s, want CREATE_COMPLETE:\n%s", status, strings.Join(failed, "\n"))
+	}
+	t.Logf("CREATE_COMPLETE in %s", time.Since(started).Round(100*time.Millisecond))
+
+	res, err := cfn.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := func(id string) map[string]any {
+		return f.Template["Resources"].(map[string]any)[id].(map[string]any)["Properties"].(map[string]any)
+	}
+	ddb := dynamodb.NewFromConfig(cfg)
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	tables, buckets := 0, 0
+	for _, r := range res.StackResources {
+		id, phys := aws.ToString(r.LogicalResourceId), aws.ToString(r.PhysicalResourceId)
+		switch aws.ToString(r.ResourceType) {
+		case "AWS::DynamoDB::Table":
+			tables++
+			checkTable(ctx, t, ddb, phys, props(id))
+		case "AWS::S3::Bucket":
+			buckets++
+			checkBucket(ctx, t, s3c, phys, props(id))
+		}
+	}
+	if tables != 1 || buckets == 0 {
+		t.Errorf("deployed %d tables and %d buckets, want 1 and some", tables, buckets)
+	}
+}
+
+func checkTable(ctx context.Context, t *testing.T, c *dynamodb.Client, name string, p map[string]any) {
+	t.Helper()
+	out, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := out.Table
+	var keys []string
+	for _, k := range d.KeySchema {
+		keys = append(keys, aws.ToString(k.AttributeName)+"/"+string(k.KeyType))
+	}
+	var want []string
+	for _, k := range p["KeySchema"].([]any) {
+		m := k.(map[string]any)
+		want = append(want, fmt.Sprint(m["AttributeName"])+"/"+fmt.Sprint(m["KeyType"]))
+	}
+	if strings.Join(keys, ",") != strings.Join(want, ",") {
+		t.Errorf("table keys %v, template %v", keys, want)
+	}
+	if bm, ok := p["BillingMode"].(string); ok && (d.BillingModeSummary == nil || string(d.BillingModeSummary.BillingMode) != bm) {
+		t.Errorf("billing mode %+v, template %s", d.BillingModeSummary, bm)
+	}
+	if gsis, ok := p["GlobalSecondaryIndexes"].([]any); ok {
+		var got, want []string
+		for _, g := range d.GlobalSecondaryIndexes {
+			got = append(got, aws.ToString(g.IndexName))
+		}
+		for _, g := range gsis {
+			want = append(want, fmt.Sprint(g.(map[string]any)["IndexName"]))
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") && len(got) != len(want) {
+			t.Errorf("indexes %v, template %v", got, want)
+		}
+	}
+	if ss, ok := p["StreamSpecification"].(map[string]any); ok {
+		if d.StreamSpecification == nil || !aws.ToBool(d.StreamSpecification.StreamEnabled) || string(d.StreamSpecification.StreamViewType) != fmt.Sprint(ss["StreamViewType"]) {
+			t.Errorf("stream %+v, template %v", d.StreamSpecification, ss)
+		}
+	}
+	if ttl, ok := p["TimeToLiveSpecification"].(map[string]any); ok {
+		out, err := c.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+		if err != nil || out.TimeToLiveDescription == nil || aws.ToString(out.TimeToLiveDescription.AttributeName) != fmt.Sprint(ttl["AttributeName"]) {
+			t.Errorf("time to live %+v (%v), template %v", out, err, ttl)
+		}
+	}
+	if sse, ok := p["SSESpecification"].(map[string]any); ok && sse["SSEEnabled"] == true {
+		if d.SSEDescription == nil || d.SSEDescription.Status != "ENABLED" {
+			t.Errorf("server-side encryption %+v, template %v", d.SSEDescription, sse)
+		}
+	}
+}
+
+func checkBucket(ctx context.Context, t *testing.T, c *s3.Client, name string, p map[string]any) {
+	t.Helper()
+	if enc, ok := p["BucketEncryption"].(map[string]any); ok {
+		out, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(name)})
+		want := fmt.Sprint(enc["ServerSideEncryptionConfiguration"].([]any)[0].(map[string]any)["ServerSideEncryptionByDefault"].(map[string]any)["SSEAlgorithm"])
+		if err != nil || len(out.ServerSideEncryptionConfiguration.Rules) == 0 ||
+			string(out.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm) != want {
+			t.Errorf("bucket %s encryption: %v, template %s", name, err, want)
+		}
+	}
+	if pab, ok := p["PublicAccessBlockConfiguration"].(map[string]any); ok {
+		out, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(name)})
+		if err != nil {
+			t.Errorf("bucket %s public access block: %v", name, err)
+		} else if got := out.PublicAccessBlockConfiguration; pab["BlockPublicAcls"] == true && !aws.ToBool(got.BlockPublicAcls) ||
+			pab["BlockPublicPolicy"] == true && !aws.ToBool(got.BlockPublicPolicy) ||
+			pab["IgnorePublicAcls"] == true && !aws.ToBool(got.IgnorePublicAcls) ||
+			pab["RestrictPublicBuckets"] == true && !aws.ToBool(got.RestrictPublicBuckets) {
+			t.Errorf("bucket %s public access block %+v, template %v", name, got, pab)
+		}
+	}
+	if v, ok := p["VersioningConfiguration"].(map[string]any); ok {
+		out, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(name)})
+		if err != nil || string(out.Status) != fmt.Sprint(v["Status"]) {
+			t.Errorf("bucket %s versioning %+v (%v), template %v", name, out, err, v)
+		}
+	}
+	if cors, ok := p["CorsConfiguration"].(map[string]any); ok {
+		out, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String(name)})
+		if err != nil || len(out.CORSRules) != len(cors["CorsRules"].([]any)) {
+			t.Errorf("bucket %s CORS %+v (%v), template %v", name, out, err, cors)
+		}
+	}
+}
