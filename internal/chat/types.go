@@ -11,6 +11,11 @@ type Identity struct {
 	DisplayName string   `json:"displayName"`
 	Email       string   `json:"email,omitempty"`
 	Groups      []string `json:"groups,omitempty"`
+	// TokenExpiresAt is the exp of the token that proved this identity
+	// (zero: unknown). A connection lives no longer than it: past it every
+	// action is refused with SessionExpired and the client reconnects with
+	// a fresh token.
+	TokenExpiresAt time.Time `json:"-"`
 }
 
 // Connection is one live WebSocket connection.

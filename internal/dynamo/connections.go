@@ -28,7 +28,7 @@ func (s *Store) PutConnection(ctx context.Context, c chat.Connection, roomIDs []
 		connItem{
 			PK: connPK(c.ID), SK: skMeta, ConnectionID: c.ID,
 			UserID: c.UserID, Username: c.Username, DisplayName: c.DisplayName,
-			Email: c.Email, Groups: c.Groups, ConnectedAt: utc(c.ConnectedAt), TTL: ttl,
+			Email: c.Email, Groups: c.Groups, ConnectedAt: utc(c.ConnectedAt), TokenExp: unixOrZero(c.TokenExpiresAt), TTL: ttl,
 		},
 		userConnItem{PK: userPK(c.UserID), SK: userConnSK(c.ID), ConnectionID: c.ID, TTL: ttl},
 	}
@@ -178,4 +178,12 @@ func unique(ids []string) []string {
 		}
 	}
 	return out
+}
+
+// unixOrZero is t in Unix seconds, 0 for the zero time.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }

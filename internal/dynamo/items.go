@@ -21,11 +21,14 @@ type connItem struct {
 	Email        string    `dynamo:"email,omitempty"`
 	Groups       []string  `dynamo:"groups,omitempty"`
 	ConnectedAt  time.Time `dynamo:"connectedAt"`
-	TTL          int64     `dynamo:"ttl"`
+	// TokenExp is the exp (Unix seconds) of the token that opened the
+	// connection; 0 when unknown.
+	TokenExp int64 `dynamo:"tokenExp,omitempty"`
+	TTL      int64 `dynamo:"ttl"`
 }
 
 func (it connItem) connection() chat.Connection {
-	return chat.Connection{
+	c := chat.Connection{
 		ID: it.ConnectionID,
 		Identity: chat.Identity{
 			UserID:      it.UserID,
@@ -37,6 +40,10 @@ func (it connItem) connection() chat.Connection {
 		ConnectedAt: it.ConnectedAt,
 		ExpiresAt:   time.Unix(it.TTL, 0).UTC(),
 	}
+	if it.TokenExp > 0 {
+		c.TokenExpiresAt = time.Unix(it.TokenExp, 0).UTC()
+	}
+	return c
 }
 
 // userConnItem links a user to a connection: pk USER#<userId>, sk CONN#<connId>.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
@@ -98,8 +99,12 @@ func (s *Chat) Connection(ctx context.Context, connectionID string) (chat.Connec
 	if err != nil {
 		return chat.Connection{}, storeErr(err, "get connection")
 	}
-	if !c.ExpiresAt.IsZero() && !s.clock().Before(c.ExpiresAt) {
+	now := s.clock()
+	if !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) {
 		return chat.Connection{}, chat.Errorf(chat.NotFound, "connection expired: reconnect")
+	}
+	if !c.TokenExpiresAt.IsZero() && !now.Before(c.TokenExpiresAt) {
+		return chat.Connection{}, chat.Errorf(chat.SessionExpired, "your sign-in expired at %s: reconnect with a fresh token", c.TokenExpiresAt.UTC().Format(time.RFC3339))
 	}
 	return c, nil
 }
