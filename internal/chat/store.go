@@ -40,6 +40,9 @@ type ProfileStore interface {
 	GetProfiles(ctx context.Context, userIDs []string) ([]Profile, error)
 	UpdateProfile(ctx context.Context, userID string, displayName, avatarColor, avatarKey *string) (Profile, error)
 	SetLastSeen(ctx context.Context, userID string, at time.Time) error
+	// SetDeactivated marks (true) or unmarks the user's profile as
+	// deactivated; NotFound if the user has no profile.
+	SetDeactivated(ctx context.Context, userID string, deactivated bool, at time.Time) error
 	// ListProfiles pages through all users ordered by id.
 	ListProfiles(ctx context.Context, cursor string, limit int) ([]Profile, string, error)
 }

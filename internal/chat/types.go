@@ -38,6 +38,9 @@ type Profile struct {
 	Online      bool      `json:"online"`
 	LastSeen    time.Time `json:"lastSeen,omitzero"`
 	CreatedAt   time.Time `json:"createdAt"`
+	// Deactivated: an admin deactivated the person; their messages stay
+	// and clients mark their name. $connect refuses them.
+	Deactivated bool `json:"deactivated,omitempty"`
 }
 
 // RoomKind says what sort of conversation a room is.

@@ -77,6 +77,8 @@ type profileItem struct {
 	AvatarKey   string    `dynamo:"avatarKey,omitempty"`
 	LastSeen    time.Time `dynamo:"lastSeen,omitempty"`
 	CreatedAt   time.Time `dynamo:"createdAt"`
+	// DeactivatedAt is set while an admin has deactivated the person.
+	DeactivatedAt time.Time `dynamo:"deactivatedAt,omitempty"`
 }
 
 func newProfileItem(p chat.Profile) profileItem {
@@ -94,6 +96,7 @@ func (it profileItem) profile() chat.Profile {
 		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName,
 		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
 		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
+		Deactivated: !it.DeactivatedAt.IsZero(),
 	}
 }
 

@@ -103,6 +103,11 @@ var ActionTable = []ActionSpec{
 	{Name: ActionRequestDownload, Request: RequestDownloadRequest{}, Reply: EventDownloadURL, Budget: BudgetDownload},
 	{Name: ActionRequestAvatarUpload, Request: RequestAvatarUploadRequest{}, Reply: EventUploadTicket, Budget: BudgetWrite},
 	{Name: ActionRequestAvatarURL, Request: RequestAvatarURLRequest{}, Reply: EventAvatarURL, Budget: BudgetRead},
+	{Name: ActionListPeople, Request: ListPeopleRequest{}, Reply: EventPeople, Budget: BudgetRead},
+	{Name: ActionInvitePerson, Request: InvitePersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
+	{Name: ActionSetWorkspaceRole, Request: SetWorkspaceRoleRequest{}, Reply: EventPerson, Budget: BudgetWrite},
+	{Name: ActionDeactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
+	{Name: ActionReactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
 }
 
 // LookupAction returns the row of the named action.

@@ -16,8 +16,14 @@ func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
 	if c.ID == "" || c.UserID == "" {
 		return chat.Errorf(chat.Invalid, "connection id and user id are required")
 	}
-	if _, err := s.ensureProfile(ctx, c.Identity); err != nil {
+	p, err := s.ensureProfile(ctx, c.Identity)
+	if err != nil {
 		return err
+	}
+	if p.Deactivated {
+		// ID tokens cannot be revoked: a deactivated person's token may
+		// still verify until it expires. The profile says no.
+		return chat.Errorf(chat.Forbidden, "this account has been deactivated")
 	}
 	roomIDs, err := s.userRoomIDs(ctx, c.UserID)
 	if err != nil {

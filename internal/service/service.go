@@ -49,6 +49,14 @@ type Config struct {
 	// Files bounds uploads (size, types) and downloads (rate).
 	Files media.Limits
 
+	// People manages the user pool's accounts (the admin console). Nil
+	// turns the people actions off (they answer internal).
+	People chat.Directory
+	// Closer closes connections from the server side (deactivation). Nil:
+	// deactivation only forgets the connections, which then fail their
+	// next action.
+	Closer chat.Closer
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -70,6 +78,9 @@ type Chat struct {
 
 	blobs chat.BlobStore
 	files media.Limits
+
+	people chat.Directory
+	closer chat.Closer
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -104,6 +115,8 @@ func New(cfg Config) (*Chat, error) {
 		connectionTTL:  orDefault(cfg.ConnectionTTL, DefaultConnectionTTL),
 		blobs:          cfg.Blobs,
 		files:          files,
+		people:         cfg.People,
+		closer:         cfg.Closer,
 	}
 	if s.now == nil {
 		s.now = time.Now
