@@ -26,6 +26,7 @@
 //	S3_USE_PATH_STYLE                             opt      opt
 //	MAX_UPLOAD_BYTES                              opt      opt
 //	ALLOWED_UPLOAD_TYPES                          opt
+//	USER_POOL_ID                                  opt
 //	LOG_LEVEL             opt         opt         opt      opt
 //
 // The stream function reads only EVENT_BUS_NAME (req), EVENTS_INCLUDE_TEXT
@@ -56,9 +57,12 @@ const (
 	EnvS3UsePathStyle     = "S3_USE_PATH_STYLE"
 	EnvMaxUploadBytes     = "MAX_UPLOAD_BYTES"
 	EnvAllowedUploadTypes = "ALLOWED_UPLOAD_TYPES"
-	EnvLogLevel           = "LOG_LEVEL"
-	EnvEventBusName       = "EVENT_BUS_NAME"
-	EnvEventsIncludeText  = "EVENTS_INCLUDE_TEXT"
+	// EnvUserPoolID is the pool the admin console manages; empty turns
+	// the people actions off.
+	EnvUserPoolID        = "USER_POOL_ID"
+	EnvLogLevel          = "LOG_LEVEL"
+	EnvEventBusName      = "EVENT_BUS_NAME"
+	EnvEventsIncludeText = "EVENTS_INCLUDE_TEXT"
 )
 
 // CognitoConfig names the user pool and app client tokens must come from.
@@ -100,6 +104,9 @@ type ActionsConfig struct {
 	FilesBucket    string
 	S3UsePathStyle bool // S3_USE_PATH_STYLE: "true" against gofakes3
 	Files          UploadLimits
+	// UserPoolID is USER_POOL_ID: the pool the admin console manages
+	// (internal/cognitoadmin); empty turns the people actions off.
+	UserPoolID string
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -122,6 +129,7 @@ type Config struct {
 	LogLevel       slog.Level // LOG_LEVEL
 	S3UsePathStyle bool       // S3_USE_PATH_STYLE
 	Files          UploadLimits
+	UserPoolID     string // USER_POOL_ID
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -135,7 +143,7 @@ func (c Config) Connection() ConnectionConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -200,6 +208,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		LogLevel:       r.logLevel(),
 		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
 		Files:          r.uploadLimits(),
+		UserPoolID:     r.get(EnvUserPoolID),
 	}
 	return cfg, r.done(cfg.Validate())
 }
@@ -223,6 +232,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		FilesBucket:      r.get(EnvFilesBucket),
 		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 		Files:            r.uploadLimits(),
+		UserPoolID:       r.get(EnvUserPoolID),
 	}
 	return cfg, r.done(cfg.Validate())
 }

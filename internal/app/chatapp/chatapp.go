@@ -16,6 +16,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/apigw"
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
+	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/fanout"
 	"github.com/backchannel-chat/backchannel/internal/service"
@@ -65,7 +66,10 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 				slog.String("connectionId", connID), slog.String("error", err.Error()))
 		}
 	}})
-	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Blobs: s.Blobs, Files: s.Files}
+	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Blobs: s.Blobs, Files: s.Files, People: s.People}
+	if closer, ok := poster.(chat.Closer); ok {
+		scfg.Closer = closer // @connections DELETE, for deactivation
+	}
 	if s.EditService != nil {
 		s.EditService(&scfg)
 	}
