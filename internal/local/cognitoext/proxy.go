@@ -42,7 +42,7 @@ type Proxy struct {
 	now      func() time.Time
 
 	mu        sync.Mutex
-	signedOut map[string]int64 // pool/username -> Unix second of the last global sign-out
+	signedOut map[string]int64  // pool/username -> Unix second of the last global sign-out
 	pools     map[string]string // client id -> pool id, learnt from DescribeUserPoolClient
 }
 
