@@ -90,6 +90,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.signedOut[in.UserPoolID+"/"+u.Username] = p.now().Unix()
 		p.mu.Unlock()
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
 		_, _ = w.Write([]byte("{}"))
 		return
 	default: // InitiateAuth, AdminInitiateAuth
@@ -237,6 +238,8 @@ func jwtClaims(token string, v any) bool {
 // into the typed exception.
 func writeErr(w http.ResponseWriter, status int, typ, msg string) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Access-Control-Allow-Origin", "*") // as cognito-local answers browsers
+	w.Header().Set("Access-Control-Expose-Headers", "x-amzn-errortype, x-amzn-requestid")
 	w.Header().Set("X-Amzn-ErrorType", typ)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": msg})
