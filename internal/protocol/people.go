@@ -15,6 +15,9 @@ const (
 const (
 	EventPeople = "people"
 	EventPerson = "person"
+	// EventSignedOut is pushed to every connection of a person just before
+	// the server closes it because they were deactivated.
+	EventSignedOut = "signedOut"
 )
 
 // ListPeopleRequest searches the accounts: Query matches the email, the
@@ -52,4 +55,11 @@ type PeopleEvent struct {
 type PersonEvent struct {
 	Head
 	Person chat.Person `json:"person"`
+}
+
+// SignedOutEvent tells a client its person was signed out by the server
+// (Reason "deactivated"): stop reconnecting and show the sign-in screen.
+type SignedOutEvent struct {
+	Head
+	Reason string `json:"reason"`
 }

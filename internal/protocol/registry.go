@@ -31,6 +31,7 @@ var Events = map[string]any{
 	EventAvatarURL:      AvatarURLEvent{},
 	EventPeople:         PeopleEvent{},
 	EventPerson:         PersonEvent{},
+	EventSignedOut:      SignedOutEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

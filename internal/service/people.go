@@ -3,6 +3,7 @@ package service
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/mail"
 	"slices"
@@ -204,6 +205,9 @@ func (s *Chat) closeConnections(ctx context.Context, userID string) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, closeTimeout)
 	defer cancel()
+	if payload, err := json.Marshal(protocol.SignedOutEvent{Head: protocol.Head{Type: protocol.EventSignedOut}, Reason: "deactivated"}); err == nil && len(ids) > 0 {
+		s.fanout.Send(ctx, ids, payload) // best effort: the close follows anyway
+	}
 	var wg sync.WaitGroup
 	for _, id := range ids {
 		wg.Add(1)

@@ -101,6 +101,7 @@ export type RoomFrame = Omit<RoomEvent, "type"> & { type: "room" };
 export type RoomAddedFrame = Omit<RoomEvent, "type"> & { type: "roomAdded" };
 export type RoomRemovedFrame = Omit<RoomRemovedEvent, "type"> & { type: "roomRemoved" };
 export type RoomUpdatedFrame = Omit<RoomEvent, "type"> & { type: "roomUpdated" };
+export type SignedOutFrame = Omit<SignedOutEvent, "type"> & { type: "signedOut" };
 export type StateFrame = Omit<StateEvent, "type"> & { type: "state" };
 export type TypingFrame = Omit<TypingEvent, "type"> & { type: "typing" };
 export type UploadTicketFrame = Omit<UploadTicketEvent, "type"> & { type: "uploadTicket" };
@@ -129,6 +130,7 @@ export type ServerEvent =
   | RoomAddedFrame
   | RoomRemovedFrame
   | RoomUpdatedFrame
+  | SignedOutFrame
   | StateFrame
   | TypingFrame
   | UploadTicketFrame
@@ -403,6 +405,12 @@ export interface RoomRemovedEvent {
   type: string;
   requestId?: string;
   roomId: string;
+}
+
+export interface SignedOutEvent {
+  type: string;
+  requestId?: string;
+  reason: string;
 }
 
 export interface StateEvent {
