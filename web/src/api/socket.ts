@@ -29,7 +29,7 @@ export interface SocketHooks {
   // A send the server refused for good (not worth retrying).
   onSendRejected?(clientId: string, err: RequestError): void;
   // The token was refused and cannot be refreshed: stop and sign out.
-  onAuthLost?(): void;
+  onAuthLost?(reason?: string): void;
 }
 
 type WebSocketLike = Pick<WebSocket, "send" | "close" | "readyState"> & {
@@ -287,6 +287,13 @@ export class ChatSocket {
     try {
       ev = JSON.parse(raw) as ServerEvent;
     } catch {
+      return;
+    }
+    if (ev.type === "signedOut") {
+      // An admin deactivated this person: the server closes the socket
+      // next. Stop for good; reconnecting would be refused.
+      this.stop();
+      this.hooks.onAuthLost?.(ev.reason);
       return;
     }
     const waiter = ev.requestId ? this.inFlight.get(ev.requestId) : undefined;

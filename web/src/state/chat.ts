@@ -15,7 +15,8 @@ const TYPING_EVERY_MS = 3000;
 export interface ChatEnv {
   wsUrl: string;
   getToken(force?: boolean): Promise<string>;
-  onAuthLost(): void;
+  // onAuthLost: the session ended ("deactivated": by an admin).
+  onAuthLost(reason?: string): void;
   // The display name picked at sign-up, to apply if the profile lacks it.
   signUpName?: { name: string; done(): void } | null;
   // Where the attachments of the next message of a room come from.
