@@ -5,8 +5,8 @@
 // other request passes through untouched.
 //
 // What it adds, as real Cognito behaves:
-//   - AdminUserGlobalSignOut (cognito-local answers "unsupported"): the
-//     user's refresh tokens issued until then stop working.
+//   - AdminUserGlobalSignOut and GlobalSignOut (cognito-local lacks both):
+//     the user's refresh tokens issued until then stop working.
 //   - A disabled user (AdminDisableUser) cannot sign in (InitiateAuth
 //     USER_PASSWORD_AUTH) or refresh (REFRESH_TOKEN_AUTH): Cognito answers
 //     NotAuthorizedException "User is disabled." (cognito-local records
@@ -60,7 +60,7 @@ func New(upstream string) (*Proxy, error) {
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	if r.Method != http.MethodPost || (target != "AdminUserGlobalSignOut" && target != "InitiateAuth" && target != "AdminInitiateAuth") {
+	if r.Method != http.MethodPost || (target != "AdminUserGlobalSignOut" && target != "GlobalSignOut" && target != "InitiateAuth" && target != "AdminInitiateAuth") {
 		p.rp.ServeHTTP(w, r)
 		return
 	}
@@ -77,8 +77,21 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Username       string            `json:"Username"`
 		AuthFlow       string            `json:"AuthFlow"`
 		AuthParameters map[string]string `json:"AuthParameters"`
+		AccessToken    string            `json:"AccessToken"`
 	}
 	_ = json.Unmarshal(body, &in)
+	if target == "GlobalSignOut" {
+		// The user signs themselves out everywhere with their access token.
+		var claims struct {
+			Username string `json:"username"`
+			Issuer   string `json:"iss"`
+		}
+		if !jwtClaims(in.AccessToken, &claims) || claims.Username == "" {
+			writeErr(w, http.StatusBadRequest, "NotAuthorizedException", "Invalid Access Token")
+			return
+		}
+		target, in.UserPoolID, in.Username = "AdminUserGlobalSignOut", claims.Issuer[strings.LastIndex(claims.Issuer, "/")+1:], claims.Username
+	}
 	switch target {
 	case "AdminUserGlobalSignOut":
 		u, err := p.getUser(r, in.UserPoolID, in.Username)

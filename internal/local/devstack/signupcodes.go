@@ -68,8 +68,8 @@ func pendingCodes(poolFile string) []pendingCode {
 			// Invited from the admin console: the "code" is the temporary
 			// password Cognito would mail.
 			code = "temporary password " + u.Password
-		} else if code == "" || u.UserStatus == "CONFIRMED" {
-			continue
+		} else if code == "" {
+			continue // cognito-local clears a code once it is used
 		}
 		for _, a := range u.Attributes {
 			if a.Name == "email" {
