@@ -120,12 +120,15 @@ func (s *Chat) DeactivatePerson(ctx context.Context, c chat.Connection, r protoc
 			return protocol.PersonEvent{}, err
 		}
 	}
-	if err := s.people.Deactivate(ctx, p.Username); err != nil {
-		return protocol.PersonEvent{}, storeErr(err, "deactivate")
-	}
+	// The connections close even if the pool fails: the marker already
+	// refuses any new one.
+	poolErr := s.people.Deactivate(ctx, p.Username)
 	closed := 0
 	if p.UserID != "" {
 		closed = s.closeConnections(ctx, p.UserID)
+	}
+	if poolErr != nil {
+		return protocol.PersonEvent{}, storeErr(poolErr, "deactivate")
 	}
 	p.Status = chat.PersonDeactivated
 	s.log.InfoContext(ctx, "person deactivated", slog.String("by", c.UserID), slog.String("userId", p.UserID), slog.Int("connectionsClosed", closed))

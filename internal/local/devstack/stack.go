@@ -209,7 +209,7 @@ func (s *Stack) startEmulators(ctx context.Context, opts Options, dataDir string
 		mu.Unlock()
 	}
 	wg.Wait()
-	if len(errs) == 0 && s.cognitoDir != "" {
+	if errors.Join(errs...) == nil && s.cognitoDir != "" {
 		errs = append(errs, s.startCognitoExt())
 	}
 	return errors.Join(errs...)

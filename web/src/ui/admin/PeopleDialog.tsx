@@ -101,7 +101,7 @@ export function PeopleDialog({ onClose }: { onClose(): void }) {
                     </span>
                     <span class="person-email">{p.email}</span>
                   </div>
-                  <span class={`badge status-${p.status}`}>{t(`admin.status.${p.status}`)}</span>
+                  <span class={`person-status status-${p.status}`}>{t(`admin.status.${p.status}`)}</span>
                   <select
                     aria-label={t("admin.role", { name: p.displayName })}
                     value={p.role}
