@@ -62,6 +62,11 @@ async function online(page, who) {
   await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
 }
 
+async function closeDialog(page) {
+  await page.locator("dialog[open] .dialog-close").click();
+  await page.locator("dialog[open]").waitFor({ state: "detached" });
+}
+
 async function shoot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
@@ -103,7 +108,7 @@ test("an admin deactivates Bo while he is chatting; Bo is signed out and cannot 
   await pageB.locator("form").getByRole("button", { name: "Sign in" }).click();
   await pageB.getByText(/This account has been deactivated/).waitFor();
 
-  await pageA.keyboard.press("Escape");
+  await closeDialog(pageA);
   await messages(pageA).getByText("Bo (deactivated)").first().waitFor();
   await messages(pageA).getByText(`hello from Bo ${run}`).waitFor();
   await pageB.context().close();
@@ -114,8 +119,8 @@ test("the admin console fits 360 px and dark mode", async () => {
     await pageA.emulateMedia({ colorScheme: scheme });
     await pageA.setViewportSize(viewport);
     if (viewport.width === 360) {
-      const menu = pageA.getByRole("button", { name: /menu|rooms/i }).first();
-      if (await menu.isVisible().catch(() => false)) await menu.click();
+      const toggle = pageA.locator(".drawer-toggle");
+      if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
     }
     await pageA.getByRole("button", { name: "Manage people" }).click();
     const dialog = pageA.getByRole("dialog", { name: "People" });
@@ -124,7 +129,7 @@ test("the admin console fits 360 px and dark mode", async () => {
     const overflow = await pageA.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `horizontal overflow ${overflow}px at ${viewport.width}px`);
     await axeCheck(pageA, `the admin console (${viewport.width}px, ${scheme})`);
-    await pageA.keyboard.press("Escape");
+    await closeDialog(pageA);
   }
   await pageA.emulateMedia({ colorScheme: "light" });
   await pageA.setViewportSize({ width: 1280, height: 800 });
@@ -133,11 +138,11 @@ test("the admin console fits 360 px and dark mode", async () => {
 test("a new person is invited and sets their password", async () => {
   await pageA.getByRole("button", { name: "Manage people" }).click();
   const dialog = pageA.getByRole("dialog", { name: "People" });
-  await dialog.getByLabel("Email").fill(cy.email);
+  await dialog.getByLabel("Email", { exact: true }).fill(cy.email);
   await dialog.getByLabel("Name (optional)").fill(cy.name);
   await dialog.getByRole("button", { name: "Send invitation" }).click();
   await dialog.getByText(`Invitation sent to ${cy.email}.`).waitFor();
-  await pageA.keyboard.press("Escape");
+  await closeDialog(pageA);
   const temp = await waitFor(() => poolUser(cy.email)?.Password, "Cy's temporary password");
 
   const pageC = await newPage();
