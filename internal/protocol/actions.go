@@ -18,7 +18,7 @@ const (
 	BudgetRead
 	// BudgetDownload: download URLs (FileLimits.DownloadsPerWindow).
 	BudgetDownload
-	// BudgetNone: not counted (ping, getState, typing, markRead).
+	// BudgetNone: not counted (ping, typing, markRead).
 	BudgetNone
 )
 
@@ -81,7 +81,7 @@ func (a ActionSpec) ReplyType() reflect.Type {
 // and one service method (plus their tests and a docs/PROTOCOL.md example).
 var ActionTable = []ActionSpec{
 	{Name: ActionPing, Reply: EventPong, Budget: BudgetNone, NoConnection: true},
-	{Name: ActionGetState, Reply: EventState, Budget: BudgetNone},
+	{Name: ActionGetState, Reply: EventState, Budget: BudgetRead}, // a reconnect loop cannot spin on it
 	{Name: ActionListUsers, Request: ListUsersRequest{}, Reply: EventUsers, Budget: BudgetRead},
 	{Name: ActionUpdateProfile, Request: UpdateProfileRequest{}, Reply: EventProfile, Budget: BudgetWrite},
 	{Name: ActionCreateChannel, Request: CreateChannelRequest{}, Reply: EventRoom, Budget: BudgetWrite},

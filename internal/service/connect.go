@@ -16,6 +16,9 @@ func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
 	if c.ID == "" || c.UserID == "" {
 		return chat.Errorf(chat.Invalid, "connection id and user id are required")
 	}
+	if err := s.limit(ctx, "connect:"+c.UserID, "connection attempts", s.connectsPerWin); err != nil {
+		return err
+	}
 	p, err := s.ensureProfile(ctx, c.Identity)
 	if err != nil {
 		return err
@@ -34,6 +37,9 @@ func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
 	existing, err := s.store.UserConnections(ctx, c.UserID)
 	if err != nil {
 		return storeErr(err, "list connections")
+	}
+	if len(without(existing, c.ID)) >= s.maxConns {
+		return chat.Errorf(chat.RateLimited, "too many open connections: the limit is %d per person; close a tab or device", s.maxConns)
 	}
 	now := s.clock()
 	if c.ConnectedAt.IsZero() {

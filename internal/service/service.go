@@ -19,6 +19,11 @@ const (
 	DefaultRateWindow     = 10 * time.Second
 	DefaultTypingInterval = 3 * time.Second
 	DefaultConnectionTTL  = 3 * time.Hour
+	// DefaultMaxConnections is how many live connections one user may
+	// hold (tabs, devices); DefaultConnectsPerWindow how many $connect
+	// attempts they may make per RateWindow.
+	DefaultMaxConnections    = 10
+	DefaultConnectsPerWindow = 20
 )
 
 // Config wires the service. Store and Fanout are required; zero limits take
@@ -30,7 +35,7 @@ type Config struct {
 	Logger *slog.Logger
 
 	// RatePerWindow actions per RateWindow per user (sends, edits,
-	// creates…; ping, typing, getState and markRead are not counted).
+	// creates…; getState counts as a read; ping, typing and markRead are not counted).
 	RatePerWindow int
 	RateWindow    time.Duration
 	// ReadsPerWindow reads per RateWindow per user (history, resume and the
@@ -42,6 +47,12 @@ type Config struct {
 	// ConnectionTTL is how long a connection item outlives a missed
 	// $disconnect; past API Gateway's 2-hour maximum.
 	ConnectionTTL time.Duration
+	// MaxConnections live connections per user (default 10): one more is
+	// refused with RateLimited (HTTP 429 on $connect).
+	MaxConnections int
+	// ConnectsPerWindow $connect attempts per user per RateWindow
+	// (default 20), so a reconnect loop cannot hammer the table.
+	ConnectsPerWindow int
 
 	// Blobs stores shared files (internal/s3blob). Nil turns file sharing
 	// off: requestUpload, requestDownload and attachments are refused.
@@ -75,6 +86,8 @@ type Chat struct {
 	rateWindow     time.Duration
 	typingInterval time.Duration
 	connectionTTL  time.Duration
+	maxConns       int
+	connectsPerWin int
 
 	blobs chat.BlobStore
 	files media.Limits
@@ -96,7 +109,7 @@ func New(cfg Config) (*Chat, error) {
 	if cfg.Fanout == nil {
 		return nil, errors.New("service: Config.Fanout is required")
 	}
-	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 {
+	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 || cfg.MaxConnections < 0 || cfg.ConnectsPerWindow < 0 {
 		return nil, errors.New("service: limits must not be negative")
 	}
 	files, err := cfg.Files.Resolve()
@@ -113,6 +126,8 @@ func New(cfg Config) (*Chat, error) {
 		rateWindow:     orDefault(cfg.RateWindow, DefaultRateWindow),
 		typingInterval: orDefault(cfg.TypingInterval, DefaultTypingInterval),
 		connectionTTL:  orDefault(cfg.ConnectionTTL, DefaultConnectionTTL),
+		maxConns:       orDefault(cfg.MaxConnections, DefaultMaxConnections),
+		connectsPerWin: orDefault(cfg.ConnectsPerWindow, DefaultConnectsPerWindow),
 		blobs:          cfg.Blobs,
 		files:          files,
 		people:         cfg.People,

@@ -1,10 +1,12 @@
 package service_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
 // A connection lives no longer than the token that opened it: past the
@@ -41,4 +43,29 @@ func TestConnectionWithoutTokenExpiryLivesUntilItsTTL(t *testing.T) {
 	if _, err := h.svc.Connection(h.ctx, "c1"); err != nil {
 		t.Fatalf("Connection after an hour: %v", err)
 	}
+}
+
+func TestMaxConnectionsPerUser(t *testing.T) {
+	h := newHarness(t, func(c *service.Config) { c.MaxConnections = 3 })
+	for i := range 3 {
+		h.connect("ada", fmt.Sprint("c", i))
+	}
+	err := h.svc.Connect(h.ctx, chat.Connection{ID: "c3", Identity: chat.Identity{UserID: "ada", Username: "ada"}})
+	wantCode(t, err, chat.RateLimited)
+	// Others are not affected, and a closed one frees a place.
+	h.connect("bo", "b0")
+	if err := h.svc.Disconnect(h.ctx, "c0"); err != nil {
+		t.Fatal(err)
+	}
+	h.connect("ada", "c4")
+}
+
+func TestConnectAttemptsAreLimited(t *testing.T) {
+	h := newHarness(t, func(c *service.Config) { c.ConnectsPerWindow = 2 })
+	h.connect("ada", "c1")
+	h.connect("ada", "c2")
+	err := h.svc.Connect(h.ctx, chat.Connection{ID: "c3", Identity: chat.Identity{UserID: "ada", Username: "ada"}})
+	wantCode(t, err, chat.RateLimited)
+	h.advance(service.DefaultRateWindow)
+	h.connect("ada", "c3")
 }
