@@ -59,7 +59,10 @@ const (
 	EnvAllowedUploadTypes = "ALLOWED_UPLOAD_TYPES"
 	// EnvUserPoolID is the pool the admin console manages; empty turns
 	// the people actions off.
-	EnvUserPoolID        = "USER_POOL_ID"
+	EnvUserPoolID = "USER_POOL_ID"
+	// EnvSignUpDomains: the email domains that may sign up themselves
+	// (the PreSignUp trigger, functions/presignup).
+	EnvSignUpDomains     = "SIGNUP_DOMAINS"
 	EnvLogLevel          = "LOG_LEVEL"
 	EnvEventBusName      = "EVENT_BUS_NAME"
 	EnvEventsIncludeText = "EVENTS_INCLUDE_TEXT"
@@ -375,4 +378,17 @@ func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 		LogLevel:     r.logLevel(),
 	}
 	return cfg, r.done(cfg.Validate())
+}
+
+// PreSignUpConfig is the environment of the PreSignUp trigger.
+type PreSignUpConfig struct {
+	Domains  string // SIGNUP_DOMAINS (required): comma-separated
+	LogLevel slog.Level
+}
+
+// PreSignUpConfigFromEnv reads the PreSignUp trigger's variables.
+func PreSignUpConfigFromEnv() (PreSignUpConfig, error) {
+	r := reader{lookup: os.LookupEnv}
+	cfg := PreSignUpConfig{Domains: r.get(EnvSignUpDomains), LogLevel: r.logLevel()}
+	return cfg, r.done(missing(map[string]string{EnvSignUpDomains: cfg.Domains}))
 }
