@@ -36,6 +36,11 @@ const (
 	CtxEventsIncludeText       = "eventsIncludeText"
 	CtxEventArchive            = "eventArchive"
 	CtxEventArchiveDays        = "eventArchiveDays"
+	CtxSignUp                  = "signUp"        // invite (default), domains or open
+	CtxSignUpDomains           = "signUpDomains" // with signUp=domains: "example.com,corp.example"
+	CtxRefreshTokenDays        = "refreshTokenDays"
+	CtxConnectThrottleRate     = "connectThrottleRate"
+	CtxConnectThrottleBurst    = "connectThrottleBurst"
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -62,6 +67,11 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		EventsIncludeText:       r.boolean(CtxEventsIncludeText),
 		EventArchive:            r.boolean(CtxEventArchive),
 		EventArchiveDays:        r.number(CtxEventArchiveDays),
+		SignUp:                  SignUpMode(r.str(CtxSignUp)),
+		SignUpDomains:           r.str(CtxSignUpDomains),
+		RefreshTokenDays:        r.number(CtxRefreshTokenDays),
+		ConnectThrottleRate:     r.number(CtxConnectThrottleRate),
+		ConnectThrottleBurst:    r.number(CtxConnectThrottleBurst),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

@@ -62,7 +62,7 @@ func (b *builder) monitoring() {
 		alarms = append(alarms, alarm)
 	}
 
-	for _, name := range FunctionNames() {
+	for _, name := range b.deployedFunctions() {
 		fn, id := b.fns[name], titleCase(name)
 		threshold := 5.0
 		switch name {
@@ -148,7 +148,7 @@ func (b *builder) dashboard(alarms []interfacesawscloudwatch.IAlarmRef) {
 	}
 	perFunction := func(metric func(name string) awscloudwatch.IMetric) []awscloudwatch.IMetric {
 		var ms []awscloudwatch.IMetric
-		for _, name := range FunctionNames() {
+		for _, name := range b.deployedFunctions() {
 			ms = append(ms, metric(name))
 		}
 		return ms

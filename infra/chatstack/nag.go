@@ -61,7 +61,7 @@ func (b *builder) suppressions() {
 	suppress(b.streamFailures, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: the on-failure destination of the table stream's event source mapping (cdk-nag only recognises DLQs named in another queue's redrive policy)")
 	if b.props.Tracing {
-		for _, name := range FunctionNames() {
+		for _, name := range b.deployedFunctions() {
 			suppress(b.fns[name].Role(), "AwsSolutions-IAM5",
 				"X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
 				"Resource::*")
