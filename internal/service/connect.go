@@ -112,11 +112,13 @@ func (s *Chat) Connection(ctx context.Context, connectionID string) (chat.Connec
 		return chat.Connection{}, storeErr(err, "get connection")
 	}
 	now := s.clock()
-	if !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) {
-		return chat.Connection{}, chat.Errorf(chat.NotFound, "connection expired: reconnect")
-	}
+	// The token's expiry first: it is the more useful answer (refresh,
+	// then reconnect) when both have passed.
 	if !c.TokenExpiresAt.IsZero() && !now.Before(c.TokenExpiresAt) {
 		return chat.Connection{}, chat.Errorf(chat.SessionExpired, "your sign-in expired at %s: reconnect with a fresh token", c.TokenExpiresAt.UTC().Format(time.RFC3339))
+	}
+	if !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) {
+		return chat.Connection{}, chat.Errorf(chat.NotFound, "connection expired: reconnect")
 	}
 	return c, nil
 }

@@ -52,6 +52,11 @@ type Options struct {
 	S3        bool      // also serve S3 (gofakes3 in-process)
 	Provision bool      // ensure the table, user pool, app client, groups and bucket
 	Names     Names     // empty fields take DefaultNames
+	// CognitoStandIn puts internal/local/cognitoext in front of a
+	// cognito-local this stack starts (make dev). Tests that need it start
+	// their own, so that the endpoint they get stays cognito-local's (the
+	// issuer of its tokens).
+	CognitoStandIn bool
 	// Getenv reads the endpoint overrides (AWS_ENDPOINT_URL and the
 	// per-service AWS_ENDPOINT_URL_DYNAMODB, _COGNITO_IDENTITY_PROVIDER,
 	// _S3), AWS_REGION, and existing resources (TABLE_NAME,
@@ -209,7 +214,7 @@ func (s *Stack) startEmulators(ctx context.Context, opts Options, dataDir string
 		mu.Unlock()
 	}
 	wg.Wait()
-	if errors.Join(errs...) == nil && s.cognitoDir != "" {
+	if errors.Join(errs...) == nil && s.cognitoDir != "" && opts.CognitoStandIn {
 		errs = append(errs, s.startCognitoExt())
 	}
 	return errors.Join(errs...)
