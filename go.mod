@@ -31,6 +31,7 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/guregu/dynamo/v2 v2.6.0
 	github.com/johannesboyne/gofakes3 v1.2.0
+	golang.org/x/text v0.28.0
 )
 
 require (

@@ -22,8 +22,10 @@ func (b *builder) userPool() {
 		FeaturePlan:         awscognito.FeaturePlan_LITE,
 		SignInAliases:       &awscognito.SignInAliases{Email: jsii.Bool(true)},
 		SignInCaseSensitive: jsii.Bool(false),
-		SelfSignUpEnabled:   jsii.Bool(true),
-		AutoVerify:          &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		// Invite-only (the default) lets only admins create accounts
+		// (AdminCreateUser from the admin console).
+		SelfSignUpEnabled: jsii.Bool(b.props.SignUp != SignUpInvite),
+		AutoVerify:        &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
 		UserVerification: &awscognito.UserVerificationConfig{
 			EmailStyle: awscognito.VerificationEmailStyle_CODE,
 		},
@@ -106,7 +108,7 @@ func (b *builder) appClient() {
 		EnableTokenRevocation:      jsii.Bool(true),
 		IdTokenValidity:            awscdk.Duration_Hours(jsii.Number(1)),
 		AccessTokenValidity:        awscdk.Duration_Hours(jsii.Number(1)),
-		RefreshTokenValidity:       awscdk.Duration_Days(jsii.Number(30)),
+		RefreshTokenValidity:       awscdk.Duration_Days(jsii.Number(b.props.RefreshTokenDays)),
 		SupportedIdentityProviders: b.clientIdentityProviders(),
 	}
 	if b.cognitoLogin == "" {

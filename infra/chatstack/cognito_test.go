@@ -12,7 +12,7 @@ func TestUserPool(t *testing.T) {
 	checks := map[string][2]string{
 		"username": {render(p["UsernameAttributes"]), "[email]"},
 		"verify":   {render(p["AutoVerifiedAttributes"]), "[email]"},
-		"sign-up":  {render(get(p, "AdminCreateUserConfig", "AllowAdminCreateUserOnly")), "false"},
+		"sign-up":  {render(get(p, "AdminCreateUserConfig", "AllowAdminCreateUserOnly")), "true"}, // invite-only by default
 		"min len":  {render(get(p, "Policies", "PasswordPolicy", "MinimumLength")), "12"},
 		"upper":    {render(get(p, "Policies", "PasswordPolicy", "RequireUppercase")), "true"},
 		"lower":    {render(get(p, "Policies", "PasswordPolicy", "RequireLowercase")), "true"},

@@ -38,6 +38,11 @@ const (
 	CtxEventArchiveDays        = "eventArchiveDays"
 	CtxProduction              = "production"
 	CtxDashboard               = "dashboard"
+	CtxSignUp                  = "signUp"        // invite (default), domains or open
+	CtxSignUpDomains           = "signUpDomains" // with signUp=domains: "example.com,corp.example"
+	CtxRefreshTokenDays        = "refreshTokenDays"
+	CtxConnectThrottleRate     = "connectThrottleRate"
+	CtxConnectThrottleBurst    = "connectThrottleBurst"
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -66,6 +71,11 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		EventArchiveDays:        r.number(CtxEventArchiveDays),
 		Production:              r.boolean(CtxProduction),
 		Dashboard:               r.boolean(CtxDashboard),
+		SignUp:                  SignUpMode(r.str(CtxSignUp)),
+		SignUpDomains:           r.str(CtxSignUpDomains),
+		RefreshTokenDays:        r.number(CtxRefreshTokenDays),
+		ConnectThrottleRate:     r.number(CtxConnectThrottleRate),
+		ConnectThrottleBurst:    r.number(CtxConnectThrottleBurst),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

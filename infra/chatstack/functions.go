@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
@@ -32,6 +33,8 @@ var functionSpecs = []functionSpec{
 	{"thumbnail", 1024, 60, "Makes the thumbnail of each image uploaded to the files bucket", (*builder).thumbnailEnv},
 	{"stream", 256, 30, "Turns the table's stream into chat events on the EventBridge bus", (*builder).streamEnv},
 	{"fanout", FanoutWorkerMemoryMB, FanoutWorkerTimeoutSeconds, "Posts the fan-out jobs of big rooms from the fan-out queue", (*builder).fanoutEnv},
+	// Only with signUp=domains (see functions()).
+	{"presignup", 128, 5, "PreSignUp trigger: self sign-up only for the listed email domains", (*builder).preSignUpEnv},
 }
 
 // FunctionNames lists the functions the stack deploys.
@@ -43,6 +46,18 @@ func FunctionNames() []string {
 	return names
 }
 
+// deployedFunctions lists the functions this configuration deploys, in
+// FunctionNames order (presignup only with signUp=domains).
+func (b *builder) deployedFunctions() []string {
+	var out []string
+	for _, name := range FunctionNames() {
+		if _, ok := b.fns[name]; ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // functions creates every function with its own role and log group, then
 // grants each exactly what its code does.
 func (b *builder) functions() {
@@ -52,6 +67,9 @@ func (b *builder) functions() {
 	}
 	b.fns = map[string]awslambda.Function{}
 	for _, spec := range functionSpecs {
+		if spec.name == "presignup" && b.props.SignUp != SignUpDomains {
+			continue
+		}
 		path, err := FunctionAssetPath(b.props.AssetDir, spec.name)
 		if err != nil {
 			panic(err) // Validate checked every asset before the build started
@@ -110,7 +128,30 @@ func (b *builder) connectionEnv() map[string]*string {
 func (b *builder) actionsEnv() map[string]*string {
 	env := b.connectionEnv()
 	env["FILES_BUCKET"] = b.filesBucket.BucketName()
+	env["USER_POOL_ID"] = b.pool.UserPoolId() // the admin console
 	return env
+}
+
+func (b *builder) preSignUpEnv() map[string]*string {
+	return map[string]*string{
+		"SIGNUP_DOMAINS": jsii.String(b.props.SignUpDomains),
+		"LOG_LEVEL":      jsii.String(b.props.LogLevel),
+	}
+}
+
+// peopleActions are exactly the user pool calls internal/cognitoadmin
+// makes for the admin console (the actions function).
+var peopleActions = []string{
+	"cognito-idp:ListUsers",
+	"cognito-idp:ListUsersInGroup",
+	"cognito-idp:AdminGetUser",
+	"cognito-idp:AdminListGroupsForUser",
+	"cognito-idp:AdminCreateUser",
+	"cognito-idp:AdminAddUserToGroup",
+	"cognito-idp:AdminRemoveUserFromGroup",
+	"cognito-idp:AdminDisableUser",
+	"cognito-idp:AdminEnableUser",
+	"cognito-idp:AdminUserGlobalSignOut",
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -125,6 +166,14 @@ func (b *builder) grants() {
 
 	b.grantTableData(actions)
 	b.grantManageConnections(actions)
+	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(peopleActions...),
+		Resources: jsii.Strings(*b.pool.UserPoolArn()),
+	}))
+	if fn, ok := b.fns["presignup"]; ok {
+		// Cognito invokes it; the pool grants itself the permission.
+		b.pool.AddTrigger(awscognito.UserPoolOperation_PRE_SIGN_UP(), fn, awscognito.LambdaVersion_V1_0)
+	}
 	// A presigned URL carries the signer's permissions: the actions function
 	// presigns uploads (PUT) under rooms/ and avatars/ and downloads (GET)
 	// of originals, thumbnails and profile pictures, and reads them itself

@@ -74,8 +74,8 @@ func writeFile(path, body string) error {
 // Configurations the tests synthesize; each is synthesized once.
 const (
 	cfgDefault = "default" // only the required context, no web build
-	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive
-	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention)
+	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive, domain-limited sign-up
+	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention), open sign-up
 )
 
 var configContexts = map[string]map[string]any{
@@ -104,6 +104,11 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxEventArchiveDays:      "7",
 		chatstack.CtxProduction:            "true",
 		chatstack.CtxDashboard:             "true",
+		chatstack.CtxSignUp:                "domains",
+		chatstack.CtxSignUpDomains:         "example.com,corp.example",
+		chatstack.CtxRefreshTokenDays:      "7",
+		chatstack.CtxConnectThrottleRate:   "10",
+		chatstack.CtxConnectThrottleBurst:  20.0,
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",
@@ -111,6 +116,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxGoogleClientSecretArn:   "arn:aws:secretsmanager:eu-west-1:123456789012:secret:google-AbCdEf",
 		chatstack.CtxAPIGatewayLogRoleExists: "true",
 		chatstack.CtxEventArchive:            true, // default retention
+		chatstack.CtxSignUp:                  "open",
 	},
 }
 

@@ -187,7 +187,7 @@ func (b *builder) dashboard(alarms []interfacesawscloudwatch.IAlarmRef) {
 	}
 	perFunction := func(metric func(name string) awscloudwatch.IMetric) []awscloudwatch.IMetric {
 		var ms []awscloudwatch.IMetric
-		for _, name := range FunctionNames() {
+		for _, name := range b.deployedFunctions() {
 			ms = append(ms, metric(name))
 		}
 		return ms

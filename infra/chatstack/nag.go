@@ -64,7 +64,7 @@ func (b *builder) suppressions() {
 	suppress(b.thumbnailFailures, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: the on-failure destination of the thumbnail function's asynchronous invocations")
 	if b.props.Tracing {
-		for _, name := range FunctionNames() {
+		for _, name := range b.deployedFunctions() {
 			suppress(b.fns[name].Role(), "AwsSolutions-IAM5",
 				"X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
 				"Resource::*")

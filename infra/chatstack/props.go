@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"github.com/backchannel-chat/backchannel/internal/signup"
 )
 
 // Defaults used when props leave a field empty.
@@ -22,7 +24,11 @@ const (
 	DefaultWebDistDir    = "web/dist"
 	DefaultThrottleRate  = 100 // requests per second, steady state, per stage
 	DefaultThrottleBurst = 200
-	DefaultLogLevel      = "info"
+	// $connect: below the default (see ConnectThrottleRate).
+	DefaultConnectThrottleRate  = 20
+	DefaultConnectThrottleBurst = 40
+	DefaultRefreshTokenDays     = 30
+	DefaultLogLevel             = "info"
 	// DefaultEventArchiveDays is how long the event archive (when on) keeps
 	// chat events.
 	DefaultEventArchiveDays = 30
@@ -50,6 +56,21 @@ type ChatStackProps struct {
 	// ThrottleRate and ThrottleBurst are the stage's default route throttling.
 	ThrottleRate  float64
 	ThrottleBurst float64
+	// ConnectThrottleRate and ConnectThrottleBurst throttle the $connect
+	// route below the default: connecting costs an authorizer run, a
+	// profile read and a batch write.
+	ConnectThrottleRate  float64
+	ConnectThrottleBurst float64
+
+	// SignUp says who may create an account: SignUpInvite (the default:
+	// only admins, from the admin console), SignUpDomains (self sign-up for
+	// the email domains in SignUpDomains, checked by a PreSignUp trigger)
+	// or SignUpOpen (anyone).
+	SignUp        SignUpMode
+	SignUpDomains string
+	// RefreshTokenDays is how long a sign-in lasts without a password
+	// (the refresh token's validity), 1 to 3650 days; default 30.
+	RefreshTokenDays float64
 
 	// SiteDomain and SiteCertificateArn put the CloudFront site on a custom
 	// domain; the certificate must be in us-east-1. DNS is left to you.
@@ -134,6 +155,18 @@ func (p ChatStackProps) withDefaults() ChatStackProps {
 	if p.ThrottleRate == 0 {
 		p.ThrottleRate = DefaultThrottleRate
 	}
+	if p.ConnectThrottleRate == 0 {
+		p.ConnectThrottleRate = DefaultConnectThrottleRate
+	}
+	if p.ConnectThrottleBurst == 0 {
+		p.ConnectThrottleBurst = DefaultConnectThrottleBurst
+	}
+	if p.SignUp == "" {
+		p.SignUp = SignUpInvite
+	}
+	if p.RefreshTokenDays == 0 {
+		p.RefreshTokenDays = DefaultRefreshTokenDays
+	}
 	if p.ThrottleBurst == 0 {
 		p.ThrottleBurst = DefaultThrottleBurst
 	}
@@ -163,6 +196,24 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.ThrottleRate < 0 || p.ThrottleBurst < 0 {
 		bad("throttling must not be negative (rate %v, burst %v)", p.ThrottleRate, p.ThrottleBurst)
+	}
+	if p.ConnectThrottleRate < 0 || p.ConnectThrottleBurst < 0 || p.ConnectThrottleRate > p.ThrottleRate || p.ConnectThrottleBurst > p.ThrottleBurst {
+		bad("$connect throttling (rate %v, burst %v) must be positive and below the stage's (%v, %v)", p.ConnectThrottleRate, p.ConnectThrottleBurst, p.ThrottleRate, p.ThrottleBurst)
+	}
+	switch p.SignUp {
+	case SignUpInvite, SignUpOpen:
+		if p.SignUpDomains != "" {
+			bad("signUpDomains needs signUp=domains")
+		}
+	case SignUpDomains:
+		if _, err := signup.ParseDomains(p.SignUpDomains); err != nil {
+			bad("signUp=domains: %v", err)
+		}
+	default:
+		bad("signUp %q: want invite, domains or open", p.SignUp)
+	}
+	if p.RefreshTokenDays < 1 || p.RefreshTokenDays > 3650 {
+		bad("refreshTokenDays %v: want 1 to 3650", p.RefreshTokenDays)
 	}
 	if !logLevels[p.LogLevel] {
 		bad("log level %q: want debug, info, warn or error", p.LogLevel)
@@ -226,3 +277,12 @@ func FunctionAssetPath(assetDir, name string) (string, error) {
 	}
 	return "", fmt.Errorf("function %s: neither %s nor %s/bootstrap exists (run `make build`)", name, zip, dir)
 }
+
+// SignUpMode says who may create an account.
+type SignUpMode string
+
+const (
+	SignUpInvite  SignUpMode = "invite"
+	SignUpDomains SignUpMode = "domains"
+	SignUpOpen    SignUpMode = "open"
+)

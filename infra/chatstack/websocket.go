@@ -171,7 +171,18 @@ func (b *builder) routes() {
 	connection := awsapigatewayv2integrations.NewWebSocketLambdaIntegration(jsii.String("ConnectionIntegration"), b.fns["connection"], nil)
 	actions := awsapigatewayv2integrations.NewWebSocketLambdaIntegration(jsii.String("ActionsIntegration"), b.fns["actions"], nil)
 
-	b.api.AddRoute(jsii.String("$connect"), &awsapigatewayv2.WebSocketRouteOptions{Integration: connection, Authorizer: authorizer})
+	connect := b.api.AddRoute(jsii.String("$connect"), &awsapigatewayv2.WebSocketRouteOptions{Integration: connection, Authorizer: authorizer})
+	// $connect is throttled below the stage default: each attempt runs the
+	// authorizer and the connection function (a profile read, a batch
+	// write). The route must exist before the stage names it.
+	cfnStage := b.stage.Node().DefaultChild().(awsapigatewayv2.CfnStage)
+	cfnStage.SetRouteSettings(map[string]any{
+		"$connect": map[string]any{
+			"ThrottlingRateLimit":  b.props.ConnectThrottleRate,
+			"ThrottlingBurstLimit": b.props.ConnectThrottleBurst,
+		},
+	})
+	cfnStage.AddDependency(connect.Node().DefaultChild().(awscdk.CfnResource))
 	b.api.AddRoute(jsii.String("$disconnect"), &awsapigatewayv2.WebSocketRouteOptions{Integration: connection})
 	b.api.AddRoute(jsii.String("$default"), &awsapigatewayv2.WebSocketRouteOptions{Integration: actions, ReturnResponse: jsii.Bool(true)})
 	// One route per row of the action table.

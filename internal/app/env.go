@@ -28,6 +28,7 @@
 //	ALLOWED_UPLOAD_TYPES                          opt
 //	FANOUT_QUEUE_URL                  opt         opt
 //	FANOUT_INLINE_LIMIT               opt         opt
+//	USER_POOL_ID                                  opt
 //	LOG_LEVEL             opt         opt         opt      opt
 //
 // The fanout function (the big rooms' fan-out worker, functions/fanout)
@@ -66,6 +67,12 @@ const (
 	EnvEventsIncludeText  = "EVENTS_INCLUDE_TEXT"
 	EnvFanoutQueueURL     = "FANOUT_QUEUE_URL"
 	EnvFanoutInlineLimit  = "FANOUT_INLINE_LIMIT"
+	// EnvUserPoolID is the pool the admin console manages; empty turns
+	// the people actions off.
+	EnvUserPoolID = "USER_POOL_ID"
+	// EnvSignUpDomains: the email domains that may sign up themselves
+	// (the PreSignUp trigger, functions/presignup).
+	EnvSignUpDomains = "SIGNUP_DOMAINS"
 )
 
 // FanoutSettings route big fan-outs through the fan-out queue: FANOUT_QUEUE_URL
@@ -123,6 +130,9 @@ type ActionsConfig struct {
 	FilesBucket    string
 	S3UsePathStyle bool // S3_USE_PATH_STYLE: "true" against gofakes3
 	Files          UploadLimits
+	// UserPoolID is USER_POOL_ID: the pool the admin console manages
+	// (internal/cognitoadmin); empty turns the people actions off.
+	UserPoolID string
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -146,6 +156,7 @@ type Config struct {
 	S3UsePathStyle bool       // S3_USE_PATH_STYLE
 	Files          UploadLimits
 	Fanout         FanoutSettings
+	UserPoolID     string // USER_POOL_ID
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -164,7 +175,7 @@ func (c Config) FanoutWorker() FanoutWorkerConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -233,6 +244,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
 		Files:          r.uploadLimits(),
 		Fanout:         r.fanout(),
+		UserPoolID:     r.get(EnvUserPoolID),
 	}
 	return cfg, r.done(cfg.Validate())
 }
@@ -262,6 +274,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		FilesBucket:      r.get(EnvFilesBucket),
 		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 		Files:            r.uploadLimits(),
+		UserPoolID:       r.get(EnvUserPoolID),
 	}
 	return cfg, r.done(cfg.Validate())
 }
@@ -417,4 +430,17 @@ func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 		LogLevel:     r.logLevel(),
 	}
 	return cfg, r.done(cfg.Validate())
+}
+
+// PreSignUpConfig is the environment of the PreSignUp trigger.
+type PreSignUpConfig struct {
+	Domains  string // SIGNUP_DOMAINS (required): comma-separated
+	LogLevel slog.Level
+}
+
+// PreSignUpConfigFromEnv reads the PreSignUp trigger's variables.
+func PreSignUpConfigFromEnv() (PreSignUpConfig, error) {
+	r := reader{lookup: os.LookupEnv}
+	cfg := PreSignUpConfig{Domains: r.get(EnvSignUpDomains), LogLevel: r.logLevel()}
+	return cfg, r.done(missing(map[string]string{EnvSignUpDomains: cfg.Domains}))
 }

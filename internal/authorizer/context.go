@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
@@ -17,8 +18,8 @@ import (
 // accepted and turned into strings. A context without userId means the route
 // was not behind this authorizer: that is Forbidden.
 func IdentityFromContext(m map[string]any) (chat.Identity, error) {
-	fields := make(map[string]string, 5)
-	for _, key := range []string{ctxUserID, ctxUsername, ctxDisplayName, ctxEmail, ctxGroups} {
+	fields := make(map[string]string, 6)
+	for _, key := range []string{ctxUserID, ctxUsername, ctxDisplayName, ctxEmail, ctxGroups, ctxTokenExpires} {
 		s, err := contextString(m[key])
 		if err != nil {
 			return chat.Identity{}, &chat.Error{Code: chat.Internal, Message: "bad authorizer context", Err: fmt.Errorf("%s: %w", key, err)}
@@ -39,6 +40,13 @@ func IdentityFromContext(m map[string]any) (chat.Identity, error) {
 	}
 	if id.DisplayName == "" {
 		id.DisplayName = id.Username
+	}
+	if s := fields[ctxTokenExpires]; s != "" {
+		exp, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || exp <= 0 {
+			return chat.Identity{}, &chat.Error{Code: chat.Internal, Message: "bad authorizer context", Err: fmt.Errorf("%s: %q is not Unix seconds", ctxTokenExpires, s)}
+		}
+		id.TokenExpiresAt = time.Unix(exp, 0).UTC()
 	}
 	for _, g := range strings.Split(fields[ctxGroups], ",") {
 		if g = strings.TrimSpace(g); g != "" {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -47,6 +48,11 @@ func TestIdentityFromContextValueTypes(t *testing.T) {
 			want: chat.Identity{UserID: "12345", Username: "42", DisplayName: "true"},
 		},
 		{
+			name: "token expiry in Unix seconds, as string or number",
+			in:   map[string]any{"userId": "u1", "tokenExpiresAt": float64(1700000000)},
+			want: chat.Identity{UserID: "u1", Username: "u1", DisplayName: "u1", TokenExpiresAt: time.Unix(1700000000, 0).UTC()},
+		},
+		{
 			name: "missing names fall back",
 			in:   map[string]any{"principalId": "u1", "userId": "u1", "groups": " a , ,b "},
 			want: chat.Identity{UserID: "u1", Username: "u1", DisplayName: "u1", Groups: []string{"a", "b"}},
@@ -78,6 +84,15 @@ func TestIdentityFromContextRefuses(t *testing.T) {
 		_, err := authorizer.IdentityFromContext(tc.in)
 		if got := chat.ErrorCode(err); got != tc.code {
 			t.Errorf("%s: code = %q (%v), want %q", name, got, err, tc.code)
+		}
+	}
+}
+
+func TestBadTokenExpiryIsInternal(t *testing.T) {
+	for _, v := range []any{"soon", "-5", "0"} {
+		_, err := authorizer.IdentityFromContext(map[string]any{"userId": "u1", "tokenExpiresAt": v})
+		if chat.ErrorCode(err) != chat.Internal {
+			t.Errorf("tokenExpiresAt %v: err = %v, want Internal", v, err)
 		}
 	}
 }

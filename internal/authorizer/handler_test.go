@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -279,5 +281,28 @@ func TestAllowRoundTripsThroughConnectEvent(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, ada) {
 		t.Fatalf("round trip = %+v, want %+v", got, ada)
+	}
+}
+
+// The token's expiry travels in the context to the connection function,
+// which stores it with the connection.
+func TestTokenExpiryRoundTripsThroughContext(t *testing.T) {
+	exp := time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC)
+	withExp := ada
+	withExp.TokenExpiresAt = exp
+	h := authorizer.New(&fakeVerifier{answers: map[string]fakeAnswer{adaToken: {id: withExp}}}, slog.New(slog.DiscardHandler))
+	resp, err := h.Handle(context.Background(), loadEvent(t, "connect_token_in_query.json"))
+	if err != nil {
+		t.Fatalf("Handle: %v", err)
+	}
+	if got := resp.Context["tokenExpiresAt"]; got != strconv.FormatInt(exp.Unix(), 10) {
+		t.Fatalf("context tokenExpiresAt = %v, want %d", got, exp.Unix())
+	}
+	id, err := authorizer.IdentityFromContext(resp.Context)
+	if err != nil {
+		t.Fatalf("IdentityFromContext: %v", err)
+	}
+	if !id.TokenExpiresAt.Equal(exp) {
+		t.Fatalf("TokenExpiresAt = %v, want %v", id.TokenExpiresAt, exp)
 	}
 }

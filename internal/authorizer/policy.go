@@ -2,6 +2,7 @@ package authorizer
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -17,6 +18,9 @@ const (
 	ctxDisplayName = "displayName"
 	ctxEmail       = "email"
 	ctxGroups      = "groups"
+	// ctxTokenExpires is the token's exp in Unix seconds: the connection
+	// lives no longer than the token.
+	ctxTokenExpires = "tokenExpiresAt"
 )
 
 // connectResource checks that methodArn names a WebSocket $connect route,
@@ -62,11 +66,15 @@ func contextFor(id chat.Identity) (ctx map[string]any, dropped []string) {
 		}
 		groups = append(groups, g)
 	}
-	return map[string]any{
+	ctx = map[string]any{
 		ctxUserID:      id.UserID,
 		ctxUsername:    id.Username,
 		ctxDisplayName: id.DisplayName,
 		ctxEmail:       id.Email,
 		ctxGroups:      strings.Join(groups, ","),
-	}, dropped
+	}
+	if !id.TokenExpiresAt.IsZero() {
+		ctx[ctxTokenExpires] = strconv.FormatInt(id.TokenExpiresAt.Unix(), 10)
+	}
+	return ctx, dropped
 }

@@ -16,7 +16,10 @@ const (
 	Conflict    Code = "conflict"
 	TooLarge    Code = "too_large"
 	RateLimited Code = "rate_limited"
-	Internal    Code = "internal"
+	// SessionExpired: the token that opened this connection has expired;
+	// reconnect with a fresh one (the client does, silently).
+	SessionExpired Code = "session_expired"
+	Internal       Code = "internal"
 )
 
 // Error is the one error type of the domain. Message is safe to show to the

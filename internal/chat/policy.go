@@ -74,6 +74,13 @@ const (
 	// Message actions: room actions on one message.
 	ActEditMessage   Action = "editMessage"
 	ActDeleteMessage Action = "deleteMessage"
+
+	// Managing people (the admin console): workspace admins only.
+	ActListPeople       Action = "listPeople"
+	ActInvitePerson     Action = "invitePerson"
+	ActSetWorkspaceRole Action = "setWorkspaceRole"
+	ActDeactivatePerson Action = "deactivatePerson"
+	ActReactivatePerson Action = "reactivatePerson"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -120,7 +127,10 @@ type rule struct {
 	notInGeneral string              // refused (Invalid) to members of #general
 	authorOnly   string              // message action: only the author, "you can only <verb> your own messages"
 	creates      bool                // without a room (Access.Room.ID ""), a workspace action that creates it
+	group        string              // a workspace action for members of this group only (Forbidden otherwise)
 }
+
+var admins = rule{group: GroupAdmins}
 
 var workspace = rule{}
 
@@ -160,6 +170,12 @@ var rules = map[Action]rule{
 
 	ActEditMessage:   {room: true, authorOnly: "edit"},
 	ActDeleteMessage: {room: true, authorOnly: "delete"},
+
+	ActListPeople:       admins,
+	ActInvitePerson:     admins,
+	ActSetWorkspaceRole: admins,
+	ActDeactivatePerson: admins,
+	ActReactivatePerson: admins,
 }
 
 // Actions lists every action the policy knows, for table tests and docs.
@@ -191,6 +207,9 @@ func Authorize(a Action, acc Access) error {
 	r, ok := rules[a]
 	if !ok {
 		return Wrap(fmt.Errorf("no access rule for action %q", a), "access check")
+	}
+	if r.group != "" && !acc.InGroup(r.group) {
+		return Errorf(Forbidden, "only workspace %s may do this", r.group)
 	}
 	if !r.room || (r.creates && acc.Room.ID == "") {
 		return nil

@@ -167,6 +167,7 @@ func TestPolicyCoversEveryAction(t *testing.T) {
 		}
 	}
 	tested := slices.Clone(workspaceActions)
+	tested = append(tested, adminActions...)
 	for _, row := range policyTable {
 		tested = append(tested, row.action)
 	}

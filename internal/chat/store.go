@@ -56,6 +56,9 @@ type ProfileStore interface {
 	// written with the profile (EnsureProfile, UpdateProfile), and checks
 	// the candidates' memberships.
 	MentionCandidates(ctx context.Context, roomID string, keys []string) ([]Profile, error)
+	// SetDeactivated marks (true) or unmarks the user's profile as
+	// deactivated; NotFound if the user has no profile.
+	SetDeactivated(ctx context.Context, userID string, deactivated bool, at time.Time) error
 	// ListProfiles pages through all users ordered by id.
 	ListProfiles(ctx context.Context, cursor string, limit int) ([]Profile, string, error)
 }

@@ -11,6 +11,11 @@ type Identity struct {
 	DisplayName string   `json:"displayName"`
 	Email       string   `json:"email,omitempty"`
 	Groups      []string `json:"groups,omitempty"`
+	// TokenExpiresAt is the exp of the token that proved this identity
+	// (zero: unknown). A connection lives no longer than it: past it every
+	// action is refused with SessionExpired and the client reconnects with
+	// a fresh token.
+	TokenExpiresAt time.Time `json:"-"`
 }
 
 // Connection is one live WebSocket connection.
@@ -33,6 +38,9 @@ type Profile struct {
 	Online      bool      `json:"online"`
 	LastSeen    time.Time `json:"lastSeen,omitzero"`
 	CreatedAt   time.Time `json:"createdAt"`
+	// Deactivated: an admin deactivated the person; their messages stay
+	// and clients mark their name. $connect refuses them.
+	Deactivated bool `json:"deactivated,omitempty"`
 }
 
 // RoomKind says what sort of conversation a room is.

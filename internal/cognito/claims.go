@@ -33,6 +33,8 @@ func (c *idTokenClaims) identity() chat.Identity {
 		DisplayName: displayName(c.Name, c.PreferredUsername, c.Email, username),
 		Email:       c.Email,
 		Groups:      c.Groups,
+		// exp is required by the parser, so ExpiresAt is never nil here.
+		TokenExpiresAt: c.ExpiresAt.UTC(),
 	}
 }
 

@@ -29,12 +29,16 @@ const maxJWKSBytes = 1 << 20
 //     The fetch is detached from the caller that started it (its own timeout),
 //     so one caller giving up does not fail the others; each caller still
 //     stops waiting when its own context ends.
-//   - If a refresh fails, keys from the last good fetch keep working: an
-//     outage of the key endpoint should not log everyone out.
+//   - If a refresh fails, keys from the last good fetch keep working for a
+//     bounded time (maxStale after the endpoint last confirmed them): an
+//     outage of the key endpoint should not log everyone out, but neither
+//     should a key the pool has withdrawn stay trusted forever because we
+//     could not see the withdrawal. Past maxStale the keys are dropped.
 type jwksCache struct {
 	url          string
 	client       *http.Client
 	ttl          time.Duration
+	maxStale     time.Duration
 	minRefetch   time.Duration
 	fetchTimeout time.Duration
 	now          func() time.Time
@@ -61,6 +65,7 @@ type fetchCall struct {
 // stale or does not know kid and the refetch interval allows it.
 func (c *jwksCache) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 	c.mu.Lock()
+	c.dropUnconfirmedLocked()
 	key, known := c.keys[kid]
 	fresh := !c.fetchedAt.IsZero() && c.now().Sub(c.fetchedAt) < c.ttl
 	if known && fresh {
@@ -88,16 +93,25 @@ func (c *jwksCache) key(ctx context.Context, kid string) (*rsa.PublicKey, error)
 		return nil, chat.Wrap(ctx.Err(), "signing keys unavailable")
 	}
 	c.mu.Lock()
+	c.dropUnconfirmedLocked()
 	key, known = c.keys[kid]
 	c.mu.Unlock()
 	return settle(key, known, call.err)
+}
+
+// dropUnconfirmedLocked forgets the keys once the endpoint has not
+// confirmed them for maxStale (every fetch since failed).
+func (c *jwksCache) dropUnconfirmedLocked() {
+	if c.keys != nil && c.maxStale > 0 && c.now().Sub(c.fetchedAt) >= c.maxStale {
+		c.keys = nil
+	}
 }
 
 // settle decides the answer once no (further) fetch will happen.
 func settle(key *rsa.PublicKey, known bool, fetchErr error) (*rsa.PublicKey, error) {
 	switch {
 	case known:
-		return key, nil // possibly stale: better than refusing everyone while the endpoint is down
+		return key, nil // possibly stale (at most maxStale): better than refusing everyone while the endpoint is down
 	case fetchErr != nil:
 		return nil, chat.Wrap(fetchErr, "signing keys unavailable")
 	default:

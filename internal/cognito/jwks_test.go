@@ -146,6 +146,52 @@ func TestStaleKeysServeWhileRefreshFails(t *testing.T) {
 	}
 }
 
+// A key the endpoint has not confirmed for MaxStale is no longer trusted,
+// however long the outage lasts; once the endpoint answers again it is.
+func TestStaleKeysDroppedAfterMaxStale(t *testing.T) {
+	pool, _, _ := testKeys(t)
+	srv := newJWKSServer(t, map[string]*rsa.PublicKey{testKid: &pool.PublicKey})
+	clock := newFakeClock()
+	v := newTestVerifier(t, srv, clock, func(c *VerifierConfig) {
+		c.CacheTTL = 10 * time.Minute
+		c.MaxStale = time.Hour
+	})
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, sign(t, pool, testKid, idClaims(clock.Now()))); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	down := func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}
+	srv.setHandler(down)
+	clock.Advance(59 * time.Minute)
+	if _, err := v.Verify(ctx, sign(t, pool, testKid, idClaims(clock.Now()))); err != nil {
+		t.Fatalf("Verify 59 min after the last confirmation: %v", err)
+	}
+	clock.Advance(time.Minute)
+	_, err := v.Verify(ctx, sign(t, pool, testKid, idClaims(clock.Now())))
+	if chat.ErrorCode(err) != chat.Internal {
+		t.Fatalf("Verify 60 min after the last confirmation: err = %v, want Internal (keys no longer trusted)", err)
+	}
+	// Still refused between fetch attempts (no key comes back from memory).
+	_, err = v.Verify(ctx, sign(t, pool, testKid, idClaims(clock.Now())))
+	if chat.ErrorCode(err) != chat.Internal {
+		t.Fatalf("second Verify during the outage: err = %v, want Internal", err)
+	}
+	srv.setHandler(nil)
+	clock.Advance(DefaultMinRefetchInterval)
+	if _, err := v.Verify(ctx, sign(t, pool, testKid, idClaims(clock.Now()))); err != nil {
+		t.Fatalf("Verify once the endpoint is back: %v", err)
+	}
+}
+
+func TestMaxStaleShorterThanTTLRefused(t *testing.T) {
+	_, err := NewVerifier(VerifierConfig{Issuer: "https://issuer.example/pool", ClientID: "c", CacheTTL: time.Hour, MaxStale: time.Minute})
+	if err == nil {
+		t.Fatal("NewVerifier accepted MaxStale shorter than CacheTTL")
+	}
+}
+
 func TestJWKSGarbageIsInternal(t *testing.T) {
 	pool, _, _ := testKeys(t)
 	for name, body := range map[string]string{

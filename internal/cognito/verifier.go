@@ -20,6 +20,9 @@ const (
 	DefaultFetchTimeout       = 5 * time.Second
 	DefaultMinRefetchInterval = 30 * time.Second
 	DefaultLeeway             = 30 * time.Second
+	// DefaultMaxStale bounds how long keys stay trusted after the JWKS
+	// endpoint last confirmed them, while refreshes fail.
+	DefaultMaxStale = 6 * time.Hour
 )
 
 // maxTokenBytes refuses absurd inputs before any parsing; Cognito ID tokens
@@ -49,6 +52,13 @@ type VerifierConfig struct {
 	Now func() time.Time
 	// Leeway is the clock skew tolerated on exp, nbf and iat.
 	Leeway time.Duration
+	// MaxStale is how long past its last confirmation by the JWKS endpoint a
+	// cached key is still trusted while refreshes fail (the endpoint is
+	// down, or answers garbage). Past it, tokens signed with that key are
+	// refused with Internal until a fetch succeeds: a key the pool withdrew
+	// while we could not see it stops working within CacheTTL + MaxStale.
+	// Defaults to DefaultMaxStale; must not be shorter than CacheTTL.
+	MaxStale time.Duration
 }
 
 // Verifier checks Cognito ID tokens. It is safe for concurrent use and meant
@@ -80,7 +90,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if err := checkURL(jwksURL); err != nil {
 		return nil, fmt.Errorf("cognito: JWKS URL: %w", err)
 	}
-	if cfg.CacheTTL < 0 || cfg.FetchTimeout < 0 || cfg.MinRefetchInterval < 0 || cfg.Leeway < 0 {
+	if cfg.CacheTTL < 0 || cfg.FetchTimeout < 0 || cfg.MinRefetchInterval < 0 || cfg.Leeway < 0 || cfg.MaxStale < 0 {
 		return nil, errors.New("cognito: durations must not be negative")
 	}
 	client := cfg.HTTPClient
@@ -92,6 +102,11 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		now = time.Now
 	}
 	leeway := orDefault(cfg.Leeway, DefaultLeeway)
+	ttl := orDefault(cfg.CacheTTL, DefaultCacheTTL)
+	maxStale := orDefault(cfg.MaxStale, DefaultMaxStale)
+	if maxStale < ttl {
+		return nil, fmt.Errorf("cognito: MaxStale %s is shorter than CacheTTL %s", maxStale, ttl)
+	}
 	return &Verifier{
 		issuer:   issuer,
 		clientID: cfg.ClientID,
@@ -106,7 +121,8 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		keys: &jwksCache{
 			url:          jwksURL,
 			client:       client,
-			ttl:          orDefault(cfg.CacheTTL, DefaultCacheTTL),
+			ttl:          ttl,
+			maxStale:     maxStale,
 			minRefetch:   orDefault(cfg.MinRefetchInterval, DefaultMinRefetchInterval),
 			fetchTimeout: orDefault(cfg.FetchTimeout, DefaultFetchTimeout),
 			now:          now,

@@ -33,6 +33,8 @@ func TestVerifyAcceptsValidIDToken(t *testing.T) {
 		DisplayName: "Ada Lovelace",
 		Email:       "ada@example.com",
 		Groups:      []string{"moderators", "staff"},
+		// The connection lives no longer than the token: exp travels along.
+		TokenExpiresAt: time.Unix(clock.Now().Add(time.Hour).Unix(), 0).UTC(),
 	}
 	if !reflect.DeepEqual(id, want) {
 		t.Fatalf("identity = %+v, want %+v", id, want)

@@ -31,7 +31,7 @@ func (s *Store) PutConnection(ctx context.Context, c chat.Connection, roomIDs []
 			PK: connPK(c.ID), SK: skMeta, ConnectionID: c.ID,
 			UserID: c.UserID, Username: c.Username, DisplayName: c.DisplayName,
 			Email: c.Email, Groups: c.Groups, ConnectedAt: utc(c.ConnectedAt),
-			ConnectedMs: c.ConnectedAt.UnixMilli(), TTL: ttl,
+			ConnectedMs: c.ConnectedAt.UnixMilli(), TokenExp: unixOrZero(c.TokenExpiresAt), TTL: ttl,
 		},
 		userConnItem{PK: userPK(c.UserID), SK: userConnSK(c.ID), ConnectionID: c.ID, TTL: ttl},
 	}
@@ -250,4 +250,12 @@ func (s *Store) DeleteConnectionIfConnectedBefore(ctx context.Context, id string
 		return it.connection(), false, nil
 	}
 	return chat.Connection{}, false, chat.Errorf(chat.NotFound, "connection %s not found", id)
+}
+
+// unixOrZero is t in Unix seconds, 0 for the zero time.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }

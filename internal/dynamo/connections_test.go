@@ -199,3 +199,27 @@ func TestPutConnectionNeedsIdentity(t *testing.T) {
 		t.Errorf("PutConnection without user = %v, want invalid", err)
 	}
 }
+
+func TestConnectionKeepsTokenExpiry(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	c := testConn("conn-exp", "u1")
+	c.TokenExpiresAt = time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	if err := s.PutConnection(ctx, c, nil); err != nil {
+		t.Fatalf("PutConnection: %v", err)
+	}
+	got, err := s.GetConnection(ctx, c.ID)
+	if err != nil {
+		t.Fatalf("GetConnection: %v", err)
+	}
+	if !got.TokenExpiresAt.Equal(c.TokenExpiresAt) {
+		t.Fatalf("TokenExpiresAt = %v, want %v", got.TokenExpiresAt, c.TokenExpiresAt)
+	}
+	plain := testConn("conn-plain", "u1")
+	if err := s.PutConnection(ctx, plain, nil); err != nil {
+		t.Fatalf("PutConnection: %v", err)
+	}
+	if got, err := s.GetConnection(ctx, plain.ID); err != nil || !got.TokenExpiresAt.IsZero() {
+		t.Fatalf("GetConnection without expiry = %v, %v; want zero TokenExpiresAt", got.TokenExpiresAt, err)
+	}
+}

@@ -24,14 +24,17 @@ type connItem struct {
 	// ConnectedMs is connectedAt in Unix milliseconds, a number the
 	// gone-cleanup's condition compares (DeleteConnectionIfConnectedBefore).
 	ConnectedMs int64 `dynamo:"connectedMs,omitempty"`
-	TTL         int64 `dynamo:"ttl"`
+	// TokenExp is the exp (Unix seconds) of the token that opened the
+	// connection; 0 when unknown.
+	TokenExp int64 `dynamo:"tokenExp,omitempty"`
+	TTL      int64 `dynamo:"ttl"`
 }
 
 // attrConnectedMs is connItem.ConnectedMs's attribute.
 const attrConnectedMs = "connectedMs"
 
 func (it connItem) connection() chat.Connection {
-	return chat.Connection{
+	c := chat.Connection{
 		ID: it.ConnectionID,
 		Identity: chat.Identity{
 			UserID:      it.UserID,
@@ -43,6 +46,10 @@ func (it connItem) connection() chat.Connection {
 		ConnectedAt: it.ConnectedAt,
 		ExpiresAt:   time.Unix(it.TTL, 0).UTC(),
 	}
+	if it.TokenExp > 0 {
+		c.TokenExpiresAt = time.Unix(it.TokenExp, 0).UTC()
+	}
+	return c
 }
 
 // userConnItem links a user to a connection: pk USER#<userId>, sk CONN#<connId>.
@@ -77,6 +84,8 @@ type profileItem struct {
 	AvatarKey   string    `dynamo:"avatarKey,omitempty"`
 	LastSeen    time.Time `dynamo:"lastSeen,omitempty"`
 	CreatedAt   time.Time `dynamo:"createdAt"`
+	// DeactivatedAt is set while an admin has deactivated the person.
+	DeactivatedAt time.Time `dynamo:"deactivatedAt,omitempty"`
 }
 
 func newProfileItem(p chat.Profile) profileItem {
@@ -94,6 +103,7 @@ func (it profileItem) profile() chat.Profile {
 		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName,
 		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
 		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
+		Deactivated: !it.DeactivatedAt.IsZero(),
 	}
 }
 

@@ -234,6 +234,26 @@ func (s *Store) SetLastSeen(ctx context.Context, userID string, at time.Time) er
 	return nil
 }
 
+// SetDeactivated sets or removes deactivatedAt on the profile. NotFound if
+// the user has no profile.
+func (s *Store) SetDeactivated(ctx context.Context, userID string, deactivated bool, at time.Time) error {
+	ctx = withOp(ctx, "SetDeactivated")
+	u := s.table.Update(AttrPK, userPK(userID)).Range(AttrSK, skProfile).If("attribute_exists($)", AttrPK)
+	if deactivated {
+		u.Set("deactivatedAt", utc(at))
+	} else {
+		u.Remove("deactivatedAt")
+	}
+	err := u.Run(ctx)
+	if isCondFailed(err) {
+		return chat.Errorf(chat.NotFound, "user %s not found", userID)
+	}
+	if err != nil {
+		return internal(err, "set deactivated")
+	}
+	return nil
+}
+
 // ListProfiles pages through every profile by user id: a Query on gsi1
 // partition USERS.
 func (s *Store) ListProfiles(ctx context.Context, cursor string, limit int) ([]chat.Profile, string, error) {

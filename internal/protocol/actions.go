@@ -18,7 +18,7 @@ const (
 	BudgetRead
 	// BudgetDownload: download URLs (FileLimits.DownloadsPerWindow).
 	BudgetDownload
-	// BudgetNone: not counted (ping, getState, typing, markRead).
+	// BudgetNone: not counted (ping, typing, markRead).
 	BudgetNone
 )
 
@@ -83,7 +83,7 @@ func (a ActionSpec) ReplyType() reflect.Type {
 // example).
 var ActionTable = []ActionSpec{
 	{Name: ActionPing, Reply: EventPong, Budget: BudgetNone, NoConnection: true},
-	{Name: ActionGetState, Reply: EventState, Budget: BudgetNone},
+	{Name: ActionGetState, Reply: EventState, Budget: BudgetRead}, // a reconnect loop cannot spin on it
 	{Name: ActionListUsers, Request: ListUsersRequest{}, Reply: EventUsers, Budget: BudgetRead},
 	{Name: ActionUpdateProfile, Request: UpdateProfileRequest{}, Reply: EventProfile, Budget: BudgetWrite},
 	{Name: ActionCreateChannel, Request: CreateChannelRequest{}, Reply: EventRoom, Budget: BudgetWrite},
@@ -105,6 +105,11 @@ var ActionTable = []ActionSpec{
 	{Name: ActionRequestDownload, Request: RequestDownloadRequest{}, Reply: EventDownloadURL, Budget: BudgetDownload},
 	{Name: ActionRequestAvatarUpload, Request: RequestAvatarUploadRequest{}, Reply: EventUploadTicket, Budget: BudgetWrite},
 	{Name: ActionRequestAvatarURL, Request: RequestAvatarURLRequest{}, Reply: EventAvatarURL, Budget: BudgetRead},
+	{Name: ActionListPeople, Request: ListPeopleRequest{}, Reply: EventPeople, Budget: BudgetRead},
+	{Name: ActionInvitePerson, Request: InvitePersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
+	{Name: ActionSetWorkspaceRole, Request: SetWorkspaceRoleRequest{}, Reply: EventPerson, Budget: BudgetWrite},
+	{Name: ActionDeactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
+	{Name: ActionReactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
 }
 
 // LookupAction returns the row of the named action.

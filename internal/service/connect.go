@@ -16,8 +16,17 @@ func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
 	if c.ID == "" || c.UserID == "" {
 		return chat.Errorf(chat.Invalid, "connection id and user id are required")
 	}
-	if _, err := s.ensureProfile(ctx, c.Identity); err != nil {
+	if err := s.limit(ctx, "connect:"+c.UserID, "connection attempts", s.connectsPerWin); err != nil {
 		return err
+	}
+	p, err := s.ensureProfile(ctx, c.Identity)
+	if err != nil {
+		return err
+	}
+	if p.Deactivated {
+		// ID tokens cannot be revoked: a deactivated person's token may
+		// still verify until it expires. The profile says no.
+		return chat.Errorf(chat.Forbidden, "this account has been deactivated")
 	}
 	roomIDs, err := s.userRoomIDs(ctx, c.UserID)
 	if err != nil {
@@ -28,6 +37,9 @@ func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
 	existing, err := s.store.UserConnections(ctx, c.UserID)
 	if err != nil {
 		return storeErr(err, "list connections")
+	}
+	if len(without(existing, c.ID)) >= s.maxConns {
+		return chat.Errorf(chat.RateLimited, "too many open connections: the limit is %d per person; close a tab or device", s.maxConns)
 	}
 	now := s.clock()
 	if c.ConnectedAt.IsZero() {
@@ -140,7 +152,13 @@ func (s *Chat) Connection(ctx context.Context, connectionID string) (chat.Connec
 	if err != nil {
 		return chat.Connection{}, storeErr(err, "get connection")
 	}
-	if !c.ExpiresAt.IsZero() && !s.clock().Before(c.ExpiresAt) {
+	now := s.clock()
+	// The token's expiry first: it is the more useful answer (refresh,
+	// then reconnect) when both have passed.
+	if !c.TokenExpiresAt.IsZero() && !now.Before(c.TokenExpiresAt) {
+		return chat.Connection{}, chat.Errorf(chat.SessionExpired, "your sign-in expired at %s: reconnect with a fresh token", c.TokenExpiresAt.UTC().Format(time.RFC3339))
+	}
+	if !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) {
 		return chat.Connection{}, chat.Errorf(chat.NotFound, "connection expired: reconnect")
 	}
 	return c, nil

@@ -19,6 +19,11 @@ const (
 	DefaultRateWindow     = 10 * time.Second
 	DefaultTypingInterval = 3 * time.Second
 	DefaultConnectionTTL  = 3 * time.Hour
+	// DefaultMaxConnections is how many live connections one user may
+	// hold (tabs, devices); DefaultConnectsPerWindow how many $connect
+	// attempts they may make per RateWindow.
+	DefaultMaxConnections    = 10
+	DefaultConnectsPerWindow = 20
 )
 
 // Config wires the service. Store and Fanout are required; zero limits take
@@ -30,7 +35,7 @@ type Config struct {
 	Logger *slog.Logger
 
 	// RatePerWindow actions per RateWindow per user (sends, edits,
-	// creates…; ping, typing, getState and markRead are not counted).
+	// creates…; getState counts as a read; ping, typing and markRead are not counted).
 	RatePerWindow int
 	RateWindow    time.Duration
 	// ReadsPerWindow reads per RateWindow per user (history, resume and the
@@ -45,6 +50,12 @@ type Config struct {
 	// ConnectGrace: the gone-cleanup (Gone) keeps connections younger than
 	// this; zero means the ConnectGrace constant.
 	ConnectGrace time.Duration
+	// MaxConnections live connections per user (default 10): one more is
+	// refused with RateLimited (HTTP 429 on $connect).
+	MaxConnections int
+	// ConnectsPerWindow $connect attempts per user per RateWindow
+	// (default 20), so a reconnect loop cannot hammer the table.
+	ConnectsPerWindow int
 
 	// Blobs stores shared files (internal/s3blob). Nil turns file sharing
 	// off: requestUpload, requestDownload and attachments are refused.
@@ -57,6 +68,13 @@ type Config struct {
 	// change (see systemLine). The app turns it on; off, the timeline holds
 	// only what people wrote.
 	SystemLines bool
+	// People manages the user pool's accounts (the admin console). Nil
+	// turns the people actions off (they answer internal).
+	People chat.Directory
+	// Closer closes connections from the server side (deactivation). Nil:
+	// deactivation only forgets the connections, which then fail their
+	// next action.
+	Closer chat.Closer
 
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
@@ -78,9 +96,14 @@ type Chat struct {
 	typingInterval time.Duration
 	connectionTTL  time.Duration
 	connectGrace   time.Duration
+	maxConns       int
+	connectsPerWin int
 
 	blobs chat.BlobStore
 	files media.Limits
+
+	people chat.Directory
+	closer chat.Closer
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -96,7 +119,7 @@ func New(cfg Config) (*Chat, error) {
 	if cfg.Fanout == nil {
 		return nil, errors.New("service: Config.Fanout is required")
 	}
-	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 || cfg.ConnectGrace < 0 {
+	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 || cfg.ConnectGrace < 0 || cfg.MaxConnections < 0 || cfg.ConnectsPerWindow < 0 {
 		return nil, errors.New("service: limits must not be negative")
 	}
 	files, err := cfg.Files.Resolve()
@@ -115,8 +138,12 @@ func New(cfg Config) (*Chat, error) {
 		typingInterval: orDefault(cfg.TypingInterval, DefaultTypingInterval),
 		connectionTTL:  orDefault(cfg.ConnectionTTL, DefaultConnectionTTL),
 		connectGrace:   orDefault(cfg.ConnectGrace, ConnectGrace),
+		maxConns:       orDefault(cfg.MaxConnections, DefaultMaxConnections),
+		connectsPerWin: orDefault(cfg.ConnectsPerWindow, DefaultConnectsPerWindow),
 		blobs:          cfg.Blobs,
 		files:          files,
+		people:         cfg.People,
+		closer:         cfg.Closer,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -3,8 +3,9 @@ package service
 import (
 	"context"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -56,12 +57,12 @@ func (s *Chat) newProfile(id chat.Identity) chat.Profile {
 func cleanName(raw string) string {
 	name := strings.ToValidUTF8(raw, "")
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if hasHidden(string(r)) {
 			return -1
 		}
 		return r
 	}, name)
-	name = strings.TrimSpace(name)
+	name = strings.TrimSpace(norm.NFKC.String(name))
 	for utf8.RuneCountInString(name) > protocol.MaxNameRunes {
 		_, size := utf8.DecodeLastRuneInString(name)
 		name = name[:len(name)-size]

@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
@@ -71,7 +73,9 @@ func channelName(raw string) (string, error) {
 	if !utf8.ValidString(raw) {
 		return "", chat.Errorf(chat.Invalid, "channel name must be valid UTF-8")
 	}
-	name := strings.ToLower(strings.TrimSpace(raw))
+	// NFKC first: fullwidth and other compatibility forms fold to the
+	// plain letters, so "ｇｅｎｅｒａｌ" cannot pose as "general".
+	name := strings.ToLower(strings.TrimSpace(norm.NFKC.String(raw)))
 	n := utf8.RuneCountInString(name)
 	if n == 0 {
 		return "", chat.Errorf(chat.Invalid, "channel name is required")
@@ -106,7 +110,10 @@ func displayName(raw string) (string, error) {
 	if !utf8.ValidString(raw) {
 		return "", chat.Errorf(chat.Invalid, "display name must be valid UTF-8")
 	}
-	name := strings.TrimSpace(raw)
+	if hasHidden(raw) {
+		return "", chat.Errorf(chat.Invalid, "display name must not contain control, invisible (zero-width, bidi override) or private-use characters")
+	}
+	name := strings.TrimSpace(norm.NFKC.String(raw))
 	n := utf8.RuneCountInString(name)
 	if n == 0 {
 		return "", chat.Errorf(chat.Invalid, "display name is required")
@@ -114,10 +121,21 @@ func displayName(raw string) (string, error) {
 	if n > protocol.MaxNameRunes {
 		return "", chat.Errorf(chat.Invalid, "display name is too long: the limit is %d characters", protocol.MaxNameRunes)
 	}
-	if hasControl(name) {
-		return "", chat.Errorf(chat.Invalid, "display name must not contain control characters")
-	}
 	return name, nil
+}
+
+// validDisplayName is displayName for names other people choose (an
+// invitee's name in the admin console): the same rules.
+func validDisplayName(raw string) (string, error) { return displayName(raw) }
+
+// hasHidden reports control (Cc), format (Cf: zero-width spaces and
+// joiners, bidi overrides and isolates, soft hyphens) and private-use (Co)
+// characters: they make one name look like another or reorder the text
+// around it.
+func hasHidden(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co) || (r >= 0xF0000) // planes 15-16 are private use
+	}) >= 0
 }
 
 func hasControl(s string) bool {

@@ -287,5 +287,65 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"listPeople": {
+			method:  "ListPeople",
+			request: reflect.TypeFor[protocol.ListPeopleRequest](),
+			reply:   reflect.TypeFor[protocol.PeopleEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListPeople(ctx, c, req.Interface().(protocol.ListPeopleRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"invitePerson": {
+			method:  "InvitePerson",
+			request: reflect.TypeFor[protocol.InvitePersonRequest](),
+			reply:   reflect.TypeFor[protocol.PersonEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.InvitePerson(ctx, c, req.Interface().(protocol.InvitePersonRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"setWorkspaceRole": {
+			method:  "SetWorkspaceRole",
+			request: reflect.TypeFor[protocol.SetWorkspaceRoleRequest](),
+			reply:   reflect.TypeFor[protocol.PersonEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetWorkspaceRole(ctx, c, req.Interface().(protocol.SetWorkspaceRoleRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deactivatePerson": {
+			method:  "DeactivatePerson",
+			request: reflect.TypeFor[protocol.PersonRequest](),
+			reply:   reflect.TypeFor[protocol.PersonEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeactivatePerson(ctx, c, req.Interface().(protocol.PersonRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"reactivatePerson": {
+			method:  "ReactivatePerson",
+			request: reflect.TypeFor[protocol.PersonRequest](),
+			reply:   reflect.TypeFor[protocol.PersonEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ReactivatePerson(ctx, c, req.Interface().(protocol.PersonRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -25,7 +27,9 @@ const (
 // uploaded to r1, and a picture of u2. It returns alice's stored connection.
 func seedRouting(t *testing.T, c *testChat) chat.Connection {
 	t.Helper()
-	alice := c.register(testConn)
+	admin := testConn
+	admin.Groups = []string{chat.GroupAdmins} // for the people actions
+	alice := c.register(admin)
 	c.user("u2", testOtherConn)
 	c.user("u3", "c3")
 	now := c.clock()
@@ -102,10 +106,20 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"requestAvatarUrl","requestId":"q","userId":"u2"}`, "RequestAvatarURL",
 			protocol.RequestAvatarURLRequest{UserID: "u2"}, protocol.EventAvatarURL},
 		{`{"action":"ping","requestId":"q"}`, "Ping", nil, protocol.EventPong},
+		{`{"action":"listPeople","requestId":"q","query":"u"}`, "ListPeople", protocol.ListPeopleRequest{Query: "u"}, protocol.EventPeople},
+		{`{"action":"invitePerson","requestId":"q","email":"new@example.com","displayName":"New"}`, "InvitePerson",
+			protocol.InvitePersonRequest{Email: "new@example.com", DisplayName: "New"}, protocol.EventPerson},
+		{`{"action":"setWorkspaceRole","requestId":"q","username":"u2","role":"moderator"}`, "SetWorkspaceRole",
+			protocol.SetWorkspaceRoleRequest{Username: "u2", Role: chat.WorkspaceModerator}, protocol.EventPerson},
+		{`{"action":"deactivatePerson","requestId":"q","username":"u2"}`, "DeactivatePerson", protocol.PersonRequest{Username: "u2"}, protocol.EventPerson},
+		{`{"action":"reactivatePerson","requestId":"q","username":"u2"}`, "ReactivatePerson", protocol.PersonRequest{Username: "u2"}, protocol.EventPerson},
 	}
 	covered := map[string]bool{}
 	for _, tc := range cases {
-		c := newTestChat(t)
+		c := newTestChat(t, func(cfg *service.Config) {
+			cfg.People = chattest.NewDirectory(chat.Person{UserID: "u2", Username: "u2", Email: "u2@example.com", DisplayName: "u2", Role: chat.WorkspaceMember, Status: chat.PersonActive})
+			cfg.Closer = &chattest.Closer{}
+		})
 		alice := seedRouting(t, c)
 		resp := c.do(tc.body)
 		calls := c.recorded()

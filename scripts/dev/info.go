@@ -81,7 +81,8 @@ func printInfo(w io.Writer, i readyInfo, took time.Duration) {
 	fmt.Fprintf(w, "  WebSocket     %s\n", i.WSURL)
 	fmt.Fprintf(w, "  @connections  %s/@connections/{connectionId}\n", i.CallbackURL)
 	fmt.Fprintf(w, "  DynamoDB      %s  table %s  (%s)\n", i.DynamoDB, i.TableName, source("dynamodb", "DynamoDB Local, "+kept))
-	fmt.Fprintf(w, "  Cognito       %s  pool %s  client %s  (%s)\n", i.Cognito, i.UserPoolID, i.ClientID, source("cognito", "cognito-local, "+kept))
+	fmt.Fprintf(w, "  Cognito       %s  pool %s  client %s  (%s)\n", i.Cognito, i.UserPoolID, i.ClientID, source("cognito", "cognito-local behind the cognitoext stand-in, "+kept))
+	fmt.Fprintf(w, "  sign-up       open: anyone can create an account here (a deployment is invite-only unless its signUp context says otherwise)\n")
 	fmt.Fprintf(w, "  S3            %s  bucket %s  (%s)\n", i.S3, i.Bucket, source("s3", "gofakes3 in-process, "+keptFiles))
 	if i.EventBridge != "" {
 		fmt.Fprintf(w, "  events        %s  bus %s at %s  (%s)\n", i.EventsURL, i.EventBus, i.EventBridge,

@@ -70,6 +70,9 @@ func run(f flags) (err error) {
 		Progress:  os.Stderr,
 		S3:        true,
 		Provision: true,
+		// Offboarding needs AdminUserGlobalSignOut and disabled users
+		// refused, which cognito-local lacks.
+		CognitoStandIn: true,
 	})
 	if err != nil {
 		return err

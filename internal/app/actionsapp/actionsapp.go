@@ -1,6 +1,8 @@
 // Package actionsapp wires the actions function: the chat service over
 // DynamoDB and the fan-out, with the files bucket (S3) when FILES_BUCKET
-// is set. No Cognito: actions are authorized from the stored connection.
+// is set, and the user pool's admin API (internal/cognitoadmin) when
+// USER_POOL_ID is set, for the admin console. Tokens are not verified
+// here: actions are authorized from the stored connection.
 package actionsapp
 
 import (
@@ -11,6 +13,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/cognitoadmin"
 	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/wsapi"
@@ -46,6 +49,13 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 	}
 	limits := media.Limits{MaxBytes: cfg.Files.MaxBytes, AllowedTypes: cfg.Files.AllowedTypes}
 	opts = append(opts[:len(opts):len(opts)], chatapp.WithAWSConfig(awsCfg), chatapp.WithFiles(blobs, limits))
+	if cfg.UserPoolID != "" && s.People == nil {
+		people, err := cognitoadmin.NewFromConfig(awsCfg, cfg.UserPoolID)
+		if err != nil {
+			return nil, fmt.Errorf("app: people: %w", err)
+		}
+		opts = append(opts, chatapp.WithPeople(people))
+	}
 	return chatapp.Build(ctx, cfg.ConnectionConfig, opts...)
 }
 

@@ -83,7 +83,10 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 		queue := fanoutqueue.NewQueue(sqs.NewFromConfig(awsCfg), cfg.Fanout.QueueURL)
 		svcFan = &fanoutqueue.Router{Inline: fan, Queue: queue, Threshold: cfg.Fanout.InlineLimit, Logger: logger}
 	}
-	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true}
+	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true, People: s.People}
+	if closer, ok := poster.(chat.Closer); ok {
+		scfg.Closer = closer // @connections DELETE, for deactivation
+	}
 	if s.EditService != nil {
 		s.EditService(&scfg)
 	}

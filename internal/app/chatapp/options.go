@@ -29,6 +29,7 @@ type Settings struct {
 	EditService  func(*service.Config)
 	Blobs        chat.BlobStore
 	Files        media.Limits
+	People       chat.Directory
 }
 
 // Collect applies opts in order.
@@ -85,4 +86,10 @@ func WithServiceConfig(edit func(*service.Config)) Option {
 // given upload limits (internal/app/actionsapp sets it from FILES_BUCKET).
 func WithFiles(blobs chat.BlobStore, limits media.Limits) Option {
 	return func(s *Settings) { s.Blobs, s.Files = blobs, limits }
+}
+
+// WithPeople manages the user pool's accounts through d (the admin
+// console); internal/app/actionsapp sets it from USER_POOL_ID.
+func WithPeople(d chat.Directory) Option {
+	return func(s *Settings) { s.People = d }
 }

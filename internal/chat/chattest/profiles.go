@@ -149,3 +149,18 @@ func (s *Store) MentionCandidates(ctx context.Context, roomID string, keys []str
 	sort.Slice(out, func(i, j int) bool { return out[i].UserID < out[j].UserID })
 	return out, nil
 }
+
+// SetDeactivated marks the profile.
+func (s *Store) SetDeactivated(ctx context.Context, userID string, deactivated bool, _ time.Time) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SetDeactivated", userID); err != nil {
+		return err
+	}
+	p, ok := s.profiles[userID]
+	if !ok {
+		return chat.Errorf(chat.NotFound, "user not found")
+	}
+	p.Deactivated = deactivated
+	s.profiles[userID] = p
+	return nil
+}

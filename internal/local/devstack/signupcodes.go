@@ -55,6 +55,7 @@ func pendingCodes(poolFile string) []pendingCode {
 			Attributes       []struct{ Name, Value string }
 			ConfirmationCode string
 			UserStatus       string
+			Password         string
 		}
 	}
 	if json.Unmarshal(b, &db) != nil {
@@ -62,12 +63,17 @@ func pendingCodes(poolFile string) []pendingCode {
 	}
 	var out []pendingCode
 	for _, u := range db.Users {
-		if u.ConfirmationCode == "" || u.UserStatus == "CONFIRMED" {
-			continue
+		code := u.ConfirmationCode
+		if u.UserStatus == "FORCE_CHANGE_PASSWORD" {
+			// Invited from the admin console: the "code" is the temporary
+			// password Cognito would mail.
+			code = "temporary password " + u.Password
+		} else if code == "" {
+			continue // cognito-local clears a code once it is used
 		}
 		for _, a := range u.Attributes {
 			if a.Name == "email" {
-				out = append(out, pendingCode{email: a.Value, code: u.ConfirmationCode})
+				out = append(out, pendingCode{email: a.Value, code: code})
 			}
 		}
 	}

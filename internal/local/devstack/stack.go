@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -17,6 +20,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/backchannel-chat/backchannel/internal/local/cognitoext"
 )
 
 // Names are the resources provisioned in the stack. They are looked up by
@@ -47,6 +52,11 @@ type Options struct {
 	S3        bool      // also serve S3 (gofakes3 in-process)
 	Provision bool      // ensure the table, user pool, app client, groups and bucket
 	Names     Names     // empty fields take DefaultNames
+	// CognitoStandIn puts internal/local/cognitoext in front of a
+	// cognito-local this stack starts (make dev). Tests that need it start
+	// their own, so that the endpoint they get stays cognito-local's (the
+	// issuer of its tokens).
+	CognitoStandIn bool
 	// Getenv reads the endpoint overrides (AWS_ENDPOINT_URL and the
 	// per-service AWS_ENDPOINT_URL_DYNAMODB, _COGNITO_IDENTITY_PROVIDER,
 	// _S3), AWS_REGION, and existing resources (TABLE_NAME,
@@ -87,9 +97,13 @@ type Stack struct {
 	s3Data     string // where the in-process S3 is snapshotted on Close; "" keeps nothing
 	cognitoDir string // cognito-local's data directory; "" when Cognito is external
 	dummyKey   string // the dummy access key (= secret) clients use; "" for the SDK's usual chain
-	tempDir    string
-	closeOnce  sync.Once
-	closeErr   error
+	// cognitoLocal is cognito-local's own URL (its tokens' issuer) when
+	// Cognito.URL is the cognitoext stand-in in front of it.
+	cognitoLocal string
+	cognitoExt   *http.Server
+	tempDir      string
+	closeOnce    sync.Once
+	closeErr     error
 }
 
 // Service endpoint variables the AWS SDK reads natively.
@@ -204,7 +218,28 @@ func (s *Stack) startEmulators(ctx context.Context, opts Options, dataDir string
 		mu.Unlock()
 	}
 	wg.Wait()
+	if errors.Join(errs...) == nil && s.cognitoDir != "" && opts.CognitoStandIn {
+		errs = append(errs, s.startCognitoExt())
+	}
 	return errors.Join(errs...)
+}
+
+// startCognitoExt puts the cognitoext stand-in (AdminUserGlobalSignOut,
+// disabled users refused) in front of cognito-local: every client, the
+// browser included, talks to it; tokens keep cognito-local's issuer.
+func (s *Stack) startCognitoExt() error {
+	ext, err := cognitoext.New(s.Cognito.URL)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("devstack: cognito stand-in: %w", err)
+	}
+	s.cognitoExt = &http.Server{Handler: ext, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.cognitoExt.Serve(ln) }()
+	s.cognitoLocal, s.Cognito.URL = s.Cognito.URL, "http://"+ln.Addr().String()
+	return nil
 }
 
 // startS3 serves S3 in-process; with persistent data it restores the last
@@ -317,7 +352,7 @@ func (s *Stack) provision(ctx context.Context, names Names, getenv func(string) 
 		}
 		r.UserPoolID, r.ClientID = pool.ID, pool.ClientID
 	}
-	r.Issuer = firstNonEmpty(getenv("COGNITO_ISSUER"), Issuer(s.Cognito.URL, s.Region, r.UserPoolID))
+	r.Issuer = firstNonEmpty(getenv("COGNITO_ISSUER"), Issuer(firstNonEmpty(s.cognitoLocal, s.Cognito.URL), s.Region, r.UserPoolID))
 	r.JWKSURL = firstNonEmpty(getenv("COGNITO_JWKS_URL"), r.Issuer+"/.well-known/jwks.json")
 	if s.S3.URL != "" {
 		if err := EnsureBucket(ctx, s.S3Client(), r.Bucket); err != nil {
@@ -369,6 +404,7 @@ func (s *Stack) AppEnv() []string {
 		"COGNITO_ISSUER="+r.Issuer,
 		"COGNITO_CLIENT_ID="+r.ClientID,
 		"COGNITO_JWKS_URL="+r.JWKSURL,
+		"USER_POOL_ID="+r.UserPoolID,
 	)
 }
 
@@ -395,6 +431,9 @@ func (s *Stack) LogPaths() map[string]string {
 func (s *Stack) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		if s.cognitoExt != nil {
+			errs = append(errs, s.cognitoExt.Close())
+		}
 		for _, svc := range s.services {
 			errs = append(errs, svc.Stop())
 		}

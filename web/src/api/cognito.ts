@@ -10,7 +10,9 @@ export interface CognitoConfig {
 
 export interface Tokens {
   idToken: string;
-  // For GetUser (the user's attributes); absent in sessions stored before.
+  // The access token: for GetUser (the user's attributes) and the calls a
+  // user makes about their own account (change password, sign out
+  // everywhere). Absent in sessions stored before.
   accessToken?: string;
   refreshToken: string;
   // Expiry of the ID token, Unix milliseconds.
@@ -30,6 +32,7 @@ export class CognitoError extends Error {
 // errorKey maps Cognito's error types to a message for people.
 export function errorKey(err: unknown): MessageKey {
   const type = err instanceof CognitoError ? err.type : "";
+  if (type === "NotAuthorizedException" && /disabled/i.test((err as Error).message)) return "auth.err.disabled";
   switch (type) {
     case "NotAuthorizedException":
     case "InvalidPasswordException":
@@ -129,6 +132,7 @@ export class CognitoClient {
       AuthFlow: "USER_PASSWORD_AUTH",
       AuthParameters: { USERNAME: email, PASSWORD: password },
     });
+    if (out.ChallengeName === "NEW_PASSWORD_REQUIRED") throw new NewPasswordRequired(out.Session ?? "");
     return tokensFrom(out, "");
   }
 
@@ -137,6 +141,40 @@ export class CognitoClient {
   async getUser(accessToken: string): Promise<Record<string, string>> {
     const out = await this.call<{ UserAttributes?: { Name: string; Value: string }[] }>("GetUser", { AccessToken: accessToken });
     return Object.fromEntries((out.UserAttributes ?? []).map((a) => [a.Name, a.Value]));
+  }
+
+  // setNewPassword answers NEW_PASSWORD_REQUIRED: an invited person signed
+  // in with their temporary password and chooses their own.
+  async setNewPassword(email: string, newPassword: string, session: string): Promise<Tokens> {
+    const out = await this.call<AuthOut>("RespondToAuthChallenge", {
+      ClientId: this.cfg.clientId,
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      Session: session,
+      ChallengeResponses: { USERNAME: email, NEW_PASSWORD: newPassword },
+    });
+    return tokensFrom(out, "");
+  }
+
+  async forgotPassword(email: string): Promise<void> {
+    await this.call("ForgotPassword", { ClientId: this.cfg.clientId, Username: email });
+  }
+
+  async confirmForgotPassword(email: string, code: string, password: string): Promise<void> {
+    await this.call("ConfirmForgotPassword", { ClientId: this.cfg.clientId, Username: email, ConfirmationCode: code, Password: password });
+  }
+
+  async changePassword(accessToken: string, oldPassword: string, newPassword: string): Promise<void> {
+    await this.call("ChangePassword", { AccessToken: accessToken, PreviousPassword: oldPassword, ProposedPassword: newPassword });
+  }
+
+  // revoke ends a refresh token (sign out on this device).
+  async revoke(refreshToken: string): Promise<void> {
+    await this.call("RevokeToken", { ClientId: this.cfg.clientId, Token: refreshToken });
+  }
+
+  // globalSignOut ends every refresh token of the user (every device).
+  async globalSignOut(accessToken: string): Promise<void> {
+    await this.call("GlobalSignOut", { AccessToken: accessToken });
   }
 
   // refresh trades the refresh token for a new ID token; Cognito does not
@@ -151,9 +189,18 @@ export class CognitoClient {
   }
 }
 
+// NewPasswordRequired: the password was a temporary one (an invitation);
+// answer with setNewPassword and this session.
+export class NewPasswordRequired extends Error {
+  constructor(readonly session: string) {
+    super("NEW_PASSWORD_REQUIRED");
+  }
+}
+
 interface AuthOut {
   AuthenticationResult?: { IdToken?: string; AccessToken?: string; RefreshToken?: string; ExpiresIn?: number };
   ChallengeName?: string;
+  Session?: string;
 }
 
 function tokensFrom(out: AuthOut, oldRefresh: string): Tokens {

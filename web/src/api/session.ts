@@ -18,7 +18,9 @@ export class Session {
   private tokens: Stored | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private refreshing: Promise<string> | null = null;
-  onLost: () => void = () => {};
+  // onLost: the session ended without the user asking ("deactivated" when
+  // an admin deactivated them, "" when the refresh token was refused).
+  onLost: (reason?: string) => void = () => {};
 
   constructor(private readonly cognito: CognitoClient) {}
 
@@ -44,11 +46,37 @@ export class Session {
     this.schedule();
   }
 
-  signOut(): void {
+  // signOut forgets the tokens; with revoke, it also ends the refresh
+  // token at Cognito (RevokeToken), so a copy of it is worthless.
+  signOut(revoke = false): void {
+    const t = this.tokens;
+    if (revoke && t?.refreshToken) this.cognito.revoke(t.refreshToken).catch(() => {});
     this.tokens = null;
     if (this.timer) clearTimeout(this.timer);
     localStorage.removeItem(KEY);
     sessionStorage.removeItem(KEY);
+  }
+
+  // signOutEverywhere ends every session of the user, on every device
+  // (GlobalSignOut), then this one.
+  async signOutEverywhere(): Promise<void> {
+    if (!this.tokens) return;
+    if (!this.tokens.accessToken) await this.refresh();
+    await this.cognito.globalSignOut(this.tokens!.accessToken!);
+    this.signOut();
+  }
+
+  // changePassword changes the signed-in user's password.
+  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    if (!this.tokens) throw new RequestError("auth", "signed out");
+    if (!this.tokens.accessToken) await this.refresh();
+    await this.cognito.changePassword(this.tokens!.accessToken!, oldPassword, newPassword);
+  }
+
+  // groups are the workspace groups in the ID token (cognito:groups).
+  get groups(): string[] {
+    const g = this.tokens ? jwtClaims(this.tokens.idToken)["cognito:groups"] : undefined;
+    return Array.isArray(g) ? g.map(String) : [];
   }
 
   get userId(): string {

@@ -30,7 +30,7 @@ export interface SocketHooks {
   // A send the server refused for good (not worth retrying).
   onSendRejected?(clientId: string, err: RequestError): void;
   // The token was refused and cannot be refreshed: stop and sign out.
-  onAuthLost?(): void;
+  onAuthLost?(reason?: string): void;
 }
 
 type WebSocketLike = Pick<WebSocket, "send" | "close" | "readyState"> & {
@@ -84,6 +84,9 @@ export class ChatSocket {
   // token) may be what fails, so every few of them the token is refreshed.
   private failedOpens = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  // freshToken: the server said the token that opened the socket expired
+  // ("session_expired"): the next connect forces a token refresh.
+  private freshToken = false;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = true;
   private synced = false;
@@ -236,7 +239,9 @@ export class ChatSocket {
     this.setStatus("connecting");
     let token: string;
     try {
-      token = await this.hooks.getToken(this.failedOpens > 0 && this.failedOpens % 3 === 0);
+      const force = this.freshToken || (this.failedOpens > 0 && this.failedOpens % 3 === 0);
+      this.freshToken = false;
+      token = await this.hooks.getToken(force);
     } catch (err) {
       if (err instanceof RequestError && err.code === "auth") {
         this.stop();
@@ -351,17 +356,32 @@ export class ChatSocket {
     } catch {
       return;
     }
+    if (ev.type === "signedOut") {
+      // An admin deactivated this person: the server closes the socket
+      // next. Stop for good; reconnecting would be refused.
+      this.stop();
+      this.hooks.onAuthLost?.(ev.reason);
+      return;
+    }
     const waiter = ev.requestId ? this.inFlight.get(ev.requestId) : undefined;
     // The store sees every frame, replies included, before the waiter.
     if (ev.type !== "error") this.hooks.onEvent(ev);
     if (ev.type === "error" && (ev as ErrorFrame).code === "forbidden" && /not registered/i.test(ev.message)) {
       this.reconnectNow();
     }
-    if (!waiter || !ev.requestId) return;
-    this.inFlight.delete(ev.requestId);
-    clearTimeout(waiter.timer);
-    if (ev.type === "error") waiter.reject(new RequestError(ev.code, ev.message));
-    else waiter.resolve(ev);
+    if (waiter && ev.requestId) {
+      this.inFlight.delete(ev.requestId);
+      clearTimeout(waiter.timer);
+      if (ev.type === "error") waiter.reject(new RequestError(ev.code, ev.message));
+      else waiter.resolve(ev);
+    }
+    // The token that opened this socket has expired: reconnect at once with
+    // a fresh one, silently (pending sends are re-sent after the resume).
+    if (ev.type === "error" && (ev as ErrorFrame).code === "session_expired") {
+      this.freshToken = true;
+      this.attempt = 0;
+      this.reconnectNow();
+    }
   }
 }
 

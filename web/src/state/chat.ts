@@ -15,7 +15,8 @@ const TYPING_EVERY_MS = 3000;
 export interface ChatEnv {
   wsUrl: string;
   getToken(force?: boolean): Promise<string>;
-  onAuthLost(): void;
+  // onAuthLost: the session ended ("deactivated": by an admin).
+  onAuthLost(reason?: string): void;
   // The display name given at sign-up, to apply if the profile lacks it:
   // asked for once the first state arrived. ifDefault: apply only while
   // the profile still has that (the server's fallback) name.

@@ -40,12 +40,12 @@ function Signed({ config }: { config: AppConfig }) {
     return () => mq.removeEventListener?.("change", onChange);
   }, [prefs]);
 
-  const signOut = (why = "") => {
-    session.signOut();
+  const signOut = (why = "", revoke = false) => {
+    session.signOut(revoke);
     setUserId("");
     setNotice(why);
   };
-  session.onLost = () => signOut(t("auth.sessionLost"));
+  session.onLost = (reason) => signOut(reason === "deactivated" ? t("auth.deactivated") : t("auth.sessionLost"));
 
   const onSignedIn = (tokens: Tokens, remember: boolean) => {
     session.signedIn(tokens, remember);
@@ -69,7 +69,7 @@ function Signed({ config }: { config: AppConfig }) {
         savePrefs(userId, p);
         setPrefsState(p);
       }}
-      signOut={() => signOut()}
+      signOut={() => signOut("", true)}
     />
   );
 }
@@ -101,7 +101,7 @@ function ChatRoot({ config, session, cognito, prefs, setPrefs, signOut }: { conf
       createClient({
         wsUrl: config.wsUrl,
         getToken: session.getToken,
-        onAuthLost: () => session.onLost(),
+        onAuthLost: (reason) => session.onLost(reason),
         prefs: () => live.prefs,
         t: () => live.t,
         signUpName: () => signUpName(cognito, session),
@@ -114,7 +114,7 @@ function ChatRoot({ config, session, cognito, prefs, setPrefs, signOut }: { conf
     return () => chat.stop();
   }, [chat]);
   return (
-    <AppContext.Provider value={{ ...client, t, prefs, setPrefs, signOut }}>
+    <AppContext.Provider value={{ ...client, t, prefs, setPrefs, signOut, session }}>
       <ChatShell />
     </AppContext.Provider>
   );

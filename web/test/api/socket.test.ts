@@ -295,4 +295,22 @@ describe("ChatSocket", () => {
     expect(getToken.mock.calls.map((c) => !!c[0])).toEqual([false, false, false, true]);
     expect(FakeWebSocket.all[3].url).toBe("ws://x/local?token=fresh");
   });
+
+  it("reconnects with a freshly refreshed token when the server says session_expired", async () => {
+    const getToken = vi.fn(async (force?: boolean) => (force ? "fresh" : "tok"));
+    const { sock, hooks } = setup({ getToken });
+    sock.start();
+    const ws = await handshake();
+    expect(sock.online).toBe(true);
+    const p = sock.request({ action: "listChannels" }).catch((e: RequestError) => e);
+    const req = ws.last("listChannels")!;
+    ws.reply({ type: "error", requestId: req.requestId, code: "session_expired", message: "your sign-in expired" });
+    expect(((await p) as RequestError).code).toBe("session_expired");
+    await vi.advanceTimersByTimeAsync(600);
+    expect(getToken).toHaveBeenLastCalledWith(true);
+    const ws2 = FakeWebSocket.all[FakeWebSocket.all.length - 1];
+    expect(ws2).not.toBe(ws);
+    expect(ws2.url).toBe("ws://x/local?token=fresh");
+    expect(hooks.onAuthLost).toBeUndefined();
+  });
 });

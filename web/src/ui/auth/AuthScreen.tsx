@@ -1,9 +1,11 @@
-// Sign in, sign up and email confirmation, all against Cognito.
+// Sign in, sign up and email confirmation, forgotten passwords, and the
+// first sign-in of an invited person (NEW_PASSWORD_REQUIRED), all against
+// Cognito.
 import { useState } from "preact/hooks";
-import { CognitoClient, CognitoError, errorKey, type Tokens } from "../../api/cognito";
+import { CognitoClient, CognitoError, errorKey, NewPasswordRequired, type Tokens } from "../../api/cognito";
 import type { Translate } from "../../i18n";
 
-type Mode = "signIn" | "signUp" | "confirm";
+type Mode = "signIn" | "signUp" | "confirm" | "forgot" | "reset" | "newPassword";
 type Field = "" | "email" | "password" | "code";
 
 // fieldOf: which field an error is about.
@@ -53,6 +55,7 @@ export function AuthScreen({
     setErrorField(field);
   };
   const [info, setInfo] = useState(notice ?? "");
+  const [challenge, setChallenge] = useState("");
 
   async function run(f: () => Promise<void>) {
     setBusy(true);
@@ -74,13 +77,56 @@ export function AuthScreen({
 
   const signIn = () =>
     run(async () => {
-      const tokens = await cognito.signIn(email.trim(), password);
-      onSignedIn(tokens, remember);
+      try {
+        onSignedIn(await cognito.signIn(email.trim(), password), remember);
+      } catch (err) {
+        if (!(err instanceof NewPasswordRequired)) throw err;
+        setChallenge(err.session);
+        setPassword("");
+        setInfo(t("auth.newPasswordHelp"));
+        setMode("newPassword");
+      }
+    });
+
+  const setNewPassword = () =>
+    run(async () => {
+      onSignedIn(await cognito.setNewPassword(email.trim(), password, challenge), remember);
+    });
+
+  const forgot = () =>
+    run(async () => {
+      try {
+        await cognito.forgotPassword(email.trim());
+      } catch (err) {
+        // Do not reveal whether the address has an account.
+        if (!(err instanceof CognitoError && err.type === "UserNotFoundException")) throw err;
+      }
+      setPassword("");
+      setInfo(t("auth.resetHelp", { email: email.trim() }));
+      setMode("reset");
+    });
+
+  const reset = () =>
+    run(async () => {
+      await cognito.confirmForgotPassword(email.trim(), code.trim(), password);
+      setPassword("");
+      setCode("");
+      setInfo(t("auth.resetDone"));
+      setMode("signIn");
     });
 
   const signUp = () =>
     run(async () => {
-      const out = await cognito.signUp(email.trim(), password, name.trim());
+      let out: { confirmed: boolean };
+      try {
+        out = await cognito.signUp(email.trim(), password, name.trim());
+      } catch (err) {
+        // The sign-up screen does not reveal whether an email has an
+        // account: an existing one gets the same "check your email" step
+        // (its owner can sign in or reset the password).
+        if (!(err instanceof CognitoError && err.type === "UsernameExistsException")) throw err;
+        out = { confirmed: false };
+      }
       rememberSignUpName(email.trim(), name.trim());
       if (out.confirmed) {
         onSignedIn(await cognito.signIn(email.trim(), password), remember);
@@ -115,7 +161,36 @@ export function AuthScreen({
       </p>
     ) : null;
 
-  const title = mode === "signIn" ? t("auth.signIn") : mode === "signUp" ? t("auth.signUp") : t("auth.confirmTitle");
+  const titles: Record<Mode, string> = {
+    signIn: t("auth.signIn"),
+    signUp: t("auth.signUp"),
+    confirm: t("auth.confirmTitle"),
+    forgot: t("auth.forgotTitle"),
+    reset: t("auth.forgotTitle"),
+    newPassword: t("auth.newPasswordTitle"),
+  };
+  const title = titles[mode];
+  const submit = { signIn, signUp, confirm, forgot, reset, newPassword: setNewPassword }[mode];
+  const newPasswordField = (
+    <>
+      <label>
+        {t("auth.newPassword")}
+        <input
+          name="new-password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          aria-describedby="pw-hint"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+      </label>
+      <p class="hint" id="pw-hint">
+        {t("auth.passwordHint")}
+      </p>
+    </>
+  );
   return (
     <main class="auth" id="main">
       <div class="auth-card">
@@ -138,10 +213,39 @@ export function AuthScreen({
           key={mode}
           onSubmit={(e) => {
             e.preventDefault();
-            void (mode === "signIn" ? signIn() : mode === "signUp" ? signUp() : confirm());
+            void submit();
           }}
         >
-          {mode === "confirm" ? (
+          {mode === "forgot" ? (
+            <>
+              <p>{t("auth.forgotHelp")}</p>
+              <label>
+                {t("auth.email")}
+                <input name="email" type="email" autoComplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+              </label>
+              <button type="submit" class="primary" disabled={busy}>
+                {busy ? t("auth.working") : t("auth.sendCode")}
+              </button>
+            </>
+          ) : mode === "reset" ? (
+            <>
+              <label>
+                {t("auth.code")}
+                <input name="code" inputMode="numeric" autoComplete="one-time-code" required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+              </label>
+              {newPasswordField}
+              <button type="submit" class="primary" disabled={busy}>
+                {busy ? t("auth.working") : t("auth.setPassword")}
+              </button>
+            </>
+          ) : mode === "newPassword" ? (
+            <>
+              {newPasswordField}
+              <button type="submit" class="primary" disabled={busy}>
+                {busy ? t("auth.working") : t("auth.setPassword")}
+              </button>
+            </>
+          ) : mode === "confirm" ? (
             <>
               <p>{t("auth.confirmHelp", { email })}</p>
               <label>
@@ -196,11 +300,24 @@ export function AuthScreen({
               <button type="submit" class="primary" disabled={busy}>
                 {busy ? t("auth.working") : mode === "signIn" ? t("auth.signIn") : t("auth.signUp")}
               </button>
+              {mode === "signIn" && (
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() => {
+                    setError("");
+                    setInfo("");
+                    setMode("forgot");
+                  }}
+                >
+                  {t("auth.forgot")}
+                </button>
+              )}
             </>
           )}
         </form>
         <p class="switch">
-          {mode === "signIn" ? t("auth.noAccount") : t("auth.haveAccount")}{" "}
+          {mode === "signIn" ? t("auth.noAccount") : mode === "signUp" ? t("auth.haveAccount") : ""}{" "}
           <button
             type="button"
             class="link"
@@ -212,7 +329,7 @@ export function AuthScreen({
               setMode(mode === "signIn" ? "signUp" : "signIn");
             }}
           >
-            {mode === "signIn" ? t("auth.signUp") : t("auth.signIn")}
+            {mode === "signIn" ? t("auth.signUp") : mode === "signUp" ? t("auth.signIn") : t("auth.backToSignIn")}
           </button>
         </p>
       </div>

@@ -6,17 +6,20 @@ import type { Chat } from "../../state/chat";
 import type { Client } from "../../features/client";
 import type { Translate } from "../../i18n";
 import type { Prefs } from "../../features/prefs";
+import type { Session } from "../../api/session";
 
 export interface AppCtx extends Client {
   t: Translate;
   prefs: Prefs;
   setPrefs(p: Prefs): void;
   signOut(): void;
+  // The Cognito session: groups, change password, sign out everywhere.
+  session?: Session;
 }
 
 // The dialogs the shell can open (the sidebar and the room header ask for
 // them; the shell shows them).
-export type DialogName = "" | "create" | "browse" | "dm" | "invite" | "room" | "settings";
+export type DialogName = "" | "create" | "browse" | "dm" | "invite" | "room" | "settings" | "people";
 
 export const AppContext = createContext<AppCtx>(null as unknown as AppCtx);
 

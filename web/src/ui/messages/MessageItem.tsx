@@ -30,7 +30,9 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
   const { error, setError, run } = useSubmit();
   const editRef = useRef<HTMLTextAreaElement>(null);
   const html = useMemo(() => formatMessage(m.text, fmt), [m.text, fmt]);
-  const name = sender?.displayName ?? m.senderName;
+  const baseName = sender?.displayName ?? m.senderName;
+  // A deactivated person's messages stay; their name says so.
+  const name = sender?.deactivated ? t("user.deactivated", { name: baseName }) : baseName;
   const mentionsMe = !!chat.state.me && !!m.mentions?.includes(chat.state.me.userId);
 
   useEffect(() => {

@@ -7,6 +7,7 @@ import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { ACCENTS, type Layout, type Theme } from "../../features/prefs";
 import { languages, type Lang } from "../../i18n";
+import { SecuritySetting } from "./SecuritySetting";
 import { askPermission, notificationPermission, type Permission } from "../../features/notify";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
@@ -134,6 +135,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           </div>
         </section>
       </div>
+      <SecuritySetting />
     </Dialog>
   );
 }

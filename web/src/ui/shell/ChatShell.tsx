@@ -11,6 +11,7 @@ import { BrowseDialog } from "../dialogs/BrowseDialog";
 import { UserPickerDialog } from "../dialogs/UserPickerDialog";
 import { RoomSettingsDialog } from "../dialogs/RoomSettingsDialog";
 import { SettingsDialog } from "../settings/SettingsDialog";
+import { PeopleDialog } from "../admin/PeopleDialog";
 import { NotifyPrompt } from "./NotifyPrompt";
 
 export function ChatShell() {
@@ -135,6 +136,7 @@ export function ChatShell() {
       {dialog === "invite" && room && <UserPickerDialog mode="invite" roomId={room.roomId} onClose={() => setDialog("")} onOpen={open} />}
       {dialog === "room" && room && <RoomSettingsDialog roomId={room.roomId} onClose={() => setDialog("")} />}
       {dialog === "settings" && <SettingsDialog onClose={() => setDialog("")} />}
+      {dialog === "people" && <PeopleDialog onClose={() => setDialog("")} />}
     </div>
   );
 }

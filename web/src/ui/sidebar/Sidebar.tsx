@@ -6,7 +6,8 @@ import { Avatar, PresenceDot } from "../common/Avatar";
 import { useApp, useChatState, type DialogName } from "../common/context";
 
 export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(roomId: string): void; onDialog(d: DialogName): void; onClose(): void }) {
-  const { chat, t, signOut } = useApp();
+  const { chat, t, signOut, session } = useApp();
+  const isAdmin = !!session?.groups.includes("admins");
   const state = useChatState(chat);
   const rooms = Object.values(state.rooms);
   const channels = rooms.filter((r) => r.kind !== "direct").sort((a, b) => (a.roomId === "general" ? -1 : b.roomId === "general" ? 1 : a.name.localeCompare(b.name)));
@@ -81,6 +82,11 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
             <span class="me-name">{state.me.displayName}</span>
             <span class={`me-status ${chat.status}`}>{chat.status === "online" ? t("conn.statusOnline") : chat.status === "connecting" ? t("conn.statusConnecting") : t("conn.statusOffline")}</span>
           </span>
+          {isAdmin && (
+            <button type="button" class="icon-btn" aria-label={t("admin.open")} title={t("admin.open")} onClick={() => onDialog("people")}>
+              👥
+            </button>
+          )}
           <button type="button" class="icon-btn" aria-label={t("sidebar.settings")} title={t("sidebar.settings")} onClick={() => onDialog("settings")}>
             ⚙
           </button>
