@@ -15,6 +15,8 @@ import { formatMessage, toHTML } from "../../src/ui/messages/format";
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const RUNS = Number(env.FORMAT_FUZZ_RUNS ?? 1500);
 const SEED = Number(env.FORMAT_FUZZ_SEED ?? 0x5eed);
+// Vitest's 5 s default is too short for long runs or a busy machine.
+const TIMEOUT = Math.max(60_000, RUNS * 100);
 
 const ALLOWED: Record<string, string[]> = {
   B: [], STRONG: [], I: [], EM: [], S: [], DEL: [], CODE: [], PRE: [], BLOCKQUOTE: [], BR: [],
@@ -95,7 +97,7 @@ describe("formatMessage over random inputs", () => {
         expect.fail(`input #${i} (seed ${SEED}) ${JSON.stringify(text)}\nrenders ${JSON.stringify(html)}\n${found.join("\n")}`);
       }
     }
-  });
+  }, TIMEOUT);
 
   it("the tokenizer alone escapes every < the sender typed", () => {
     // Before DOMPurify: every "<" in the tokenizer's output opens one of
@@ -109,7 +111,7 @@ describe("formatMessage over random inputs", () => {
         if (!own.test(html.slice(at))) expect.fail(`input ${JSON.stringify(text)}: toHTML emits ${JSON.stringify(html.slice(at, at + 40))}`);
       }
     }
-  });
+  }, TIMEOUT);
 });
 
 describe("regressions found by the random inputs", () => {
