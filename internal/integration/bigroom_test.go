@@ -62,7 +62,11 @@ func TestBigRoomFanoutGoesThroughTheQueue(t *testing.T) {
 	for _, c := range clients[1:] {
 		c.call(protocol.ActionJoinChannel, room(hall), protocol.EventRoom)
 	}
+	// Each join is a system line (seqs 1 to 4), delivered through the queue
+	// once the room is big: wait for the last one everywhere before
+	// draining, so none arrives after the drain.
 	for _, c := range clients {
+		c.expectEvent(protocol.EventMessage, isMessage(t, hall, 4))
 		c.drain()
 	}
 	ack := decode[protocol.AckEvent](t, clients[0].call(protocol.ActionSendMessage,
