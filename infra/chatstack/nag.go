@@ -123,8 +123,12 @@ func (b *builder) serverlessSuppressions() {
 		suppress(queue, "Serverless-SQSRedrivePolicy",
 			"This queue is itself the failure destination; nothing consumes it automatically (an operator inspects and replays it), so there is nothing to redrive")
 	}
+	if fn, ok := b.fns["presignup"]; ok {
+		suppress(fn, "Serverless-LambdaDLQ",
+			"Cognito invokes the PreSignUp trigger synchronously and refuses the sign-up when it fails; a dead-letter queue applies to asynchronous invocations only")
+	}
 	if !b.props.Tracing {
-		for _, name := range FunctionNames() {
+		for _, name := range b.deployedFunctions() {
 			suppress(b.fns[name], "Serverless-LambdaTracing",
 				"X-Ray tracing is billed per trace: on with -c tracing=true")
 		}
