@@ -145,7 +145,7 @@ export class CognitoClient {
   // A challenge that needs the person is thrown: NewPasswordRequired,
   // MfaRequired (the authenticator's code) or MfaSetupRequired.
   async signIn(email: string, password: string): Promise<Tokens> {
-    if (this.cfg.authFlow === "USER_SRP_AUTH") return this.next(email, await srpSignIn(this.call.bind(this), this.cfg, email, password));
+    if (this.cfg.authFlow === "USER_SRP_AUTH") return this.next(email, await srpSignIn<AuthOut>(this.call.bind(this), this.cfg, email, password));
     const out = await this.call<AuthOut>("InitiateAuth", {
       ClientId: this.cfg.clientId,
       AuthFlow: "USER_PASSWORD_AUTH",

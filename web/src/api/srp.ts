@@ -9,7 +9,18 @@
 // Amplify) with their own HTTP clients, Node polyfills and storage, tens of
 // kilobytes for a hundred lines of arithmetic. test/api/srp.test.ts checks
 // this code against amazon-cognito-identity-js and against a server side.
-import type { AuthOut, CognitoConfig } from "./cognito";
+
+// The parts of Cognito's answers and configuration used here (cognito.ts
+// has the full ones and imports this module).
+interface AuthOut {
+  ChallengeName?: string;
+  ChallengeParameters?: Record<string, string>;
+  Session?: string;
+}
+interface PoolClient {
+  userPoolId: string;
+  clientId: string;
+}
 
 export const N = BigInt(
   "0x" +
@@ -140,9 +151,9 @@ type Call = <T>(op: string, body: unknown) => Promise<T>;
 
 // srpSignIn runs InitiateAuth USER_SRP_AUTH and answers PASSWORD_VERIFIER;
 // it returns the answer to that (tokens, or the next challenge).
-export async function srpSignIn(call: Call, cfg: CognitoConfig, email: string, password: string, now: () => Date = () => new Date()): Promise<AuthOut> {
+export async function srpSignIn<Out extends AuthOut>(call: Call, cfg: PoolClient, email: string, password: string, now: () => Date = () => new Date()): Promise<Out> {
   const a = randomSmallA();
-  const first = await call<AuthOut>("InitiateAuth", {
+  const first = await call<Out>("InitiateAuth", {
     ClientId: cfg.clientId,
     AuthFlow: "USER_SRP_AUTH",
     AuthParameters: { USERNAME: email, SRP_A: largeA(a).toString(16) },
@@ -153,7 +164,7 @@ export async function srpSignIn(call: Call, cfg: CognitoConfig, email: string, p
   const poolName = cfg.userPoolId.split("_")[1] ?? "";
   const key = await passwordKey(poolName, userId, password, a, BigInt("0x" + p.SRP_B), BigInt("0x" + p.SALT));
   const ts = timestamp(now());
-  const out = await call<AuthOut>("RespondToAuthChallenge", {
+  const out = await call<Out>("RespondToAuthChallenge", {
     ClientId: cfg.clientId,
     ChallengeName: "PASSWORD_VERIFIER",
     Session: first.Session,

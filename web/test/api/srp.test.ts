@@ -104,7 +104,7 @@ describe("SRP (USER_SRP_AUTH)", () => {
       return { AuthenticationResult: { IdToken: "id" } } as T;
     };
     const now = () => new Date(Date.UTC(2026, 10, 30, 1, 2, 3));
-    const out = await srpSignIn(call, { endpoint: "", userPoolId: `eu-west-1_${poolName}`, clientId: "c" }, "ann@example.com", password, now);
+    const out: AuthOut = await srpSignIn<AuthOut>(call, { userPoolId: `eu-west-1_${poolName}`, clientId: "c" }, "ann@example.com", password, now);
     expect(out.AuthenticationResult?.IdToken).toBe("id");
     expect(calls.map((c) => c.op)).toEqual(["InitiateAuth", "RespondToAuthChallenge"]);
     const answer = calls[1].body;
@@ -114,6 +114,6 @@ describe("SRP (USER_SRP_AUTH)", () => {
     expect(await claimSignature(new Uint8Array(serverKey), poolName, userId, secretBlock, answer.ChallengeResponses.TIMESTAMP)).toBe(answer.ChallengeResponses.PASSWORD_CLAIM_SIGNATURE);
 
     // The wrong password: the server refuses the proof.
-    await expect(srpSignIn(call, { endpoint: "", userPoolId: `eu-west-1_${poolName}`, clientId: "c" }, "ann@example.com", "nope", now)).rejects.toThrow("NotAuthorizedException");
+    await expect(srpSignIn(call, { userPoolId: `eu-west-1_${poolName}`, clientId: "c" }, "ann@example.com", "nope", now)).rejects.toThrow("NotAuthorizedException");
   });
 });
