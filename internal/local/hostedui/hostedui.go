@@ -157,7 +157,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.sweep()
 		s.logins[id] = authRequest{redirectURI: redirect, state: state, challenge: q.Get("code_challenge"), expires: s.cfg.Now().Add(LoginValidity)}
 		s.mu.Unlock()
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+		// form-action covers the redirect that follows the form: the app.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self' "+originOf(redirect)+"; frame-ancestors 'none'")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = loginPage.Execute(w, map[string]string{"Provider": s.cfg.Provider, "Login": id})
 	}
@@ -261,7 +262,7 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, cb := range s.callbacks {
-		if u, err := url.Parse(cb); err == nil && u.Scheme+"://"+u.Host == origin {
+		if originOf(cb) == origin {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
 			w.Header().Add("Vary", "Origin")
 			return
@@ -348,6 +349,14 @@ func (s *Server) sweep() {
 			delete(s.codes, k)
 		}
 	}
+}
+
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // validChallenge: BASE64URL(SHA-256(...)) is 43 characters.
