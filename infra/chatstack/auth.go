@@ -136,8 +136,11 @@ func (b *builder) appClient() {
 		opts.DisableOAuth = jsii.Bool(true)
 	} else {
 		opts.OAuth = &awscognito.OAuthSettings{
-			Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
-			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
+			Flows: &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
+			// COGNITO_ADMIN (aws.cognito.signin.user.admin) lets the access
+			// token of a provider sign-in call the user's own API (GetUser,
+			// GlobalSignOut, TOTP enrolment), as a password sign-in's can.
+			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE(), awscognito.OAuthScope_COGNITO_ADMIN()},
 			CallbackUrls: jsii.Strings(b.siteOrigin + "/"),
 			LogoutUrls:   jsii.Strings(b.siteOrigin + "/"),
 		}

@@ -105,6 +105,11 @@ func TestCognitoOptionsByContext(t *testing.T) {
 	if got := strList(c.Props["AllowedOAuthFlows"]); !slices.Equal(got, []string{"code"}) {
 		t.Errorf("OAuth flows %v, want [code]", got)
 	}
+	scopes := strList(c.Props["AllowedOAuthScopes"])
+	slices.Sort(scopes)
+	if want := []string{"aws.cognito.signin.user.admin", "email", "openid", "profile"}; !slices.Equal(scopes, want) {
+		t.Errorf("OAuth scopes %v, want %v", scopes, want)
+	}
 	if got := strList(c.Props["CallbackURLs"]); !slices.Equal(got, []string{"https://chat.example.com/"}) {
 		t.Errorf("callback URLs %v", got)
 	}

@@ -40,7 +40,9 @@ export async function authorizeURL(cfg: CognitoConfig, provider: string, remembe
     client_id: cfg.clientId,
     redirect_uri: p.redirectUri,
     identity_provider: provider,
-    scope: "openid email profile",
+    // aws.cognito.signin.user.admin: the access token may call the user's
+    // own API (GetUser, TOTP enrolment) as a password sign-in's may.
+    scope: "openid email profile aws.cognito.signin.user.admin",
     state: p.state,
     code_challenge: await pkceChallenge(p.verifier),
     code_challenge_method: "S256",

@@ -115,7 +115,7 @@ describe("provider sign-in (authorization code + PKCE)", () => {
     const url = new URL(await authorizeURL(withDomain, "Google", true, "https://chat.example.com", store));
     expect(url.origin + url.pathname).toBe("https://auth.example.com/oauth2/authorize");
     const q = url.searchParams;
-    expect(Object.fromEntries(q)).toMatchObject({ response_type: "code", client_id: "client", redirect_uri: "https://chat.example.com/", identity_provider: "Google", scope: "openid email profile", code_challenge_method: "S256" });
+    expect(Object.fromEntries(q)).toMatchObject({ response_type: "code", client_id: "client", redirect_uri: "https://chat.example.com/", identity_provider: "Google", scope: "openid email profile aws.cognito.signin.user.admin", code_challenge_method: "S256" });
     const pending = JSON.parse(store.getItem("backchannel.oauth")!);
     expect(q.get("code_challenge")).toBe(await pkceChallenge(pending.verifier));
     expect(pending.verifier.length).toBeGreaterThanOrEqual(43);
