@@ -8,6 +8,7 @@ import { useSubmit } from "../common/useSubmit";
 import { ACCENTS, type Layout, type Theme } from "../../features/prefs";
 import { languages, type Lang } from "../../i18n";
 import { SecuritySetting } from "./SecuritySetting";
+import { MfaSetting } from "./MfaSetting";
 import { askPermission, notificationPermission, type Permission } from "../../features/notify";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
@@ -136,6 +137,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         </section>
       </div>
       <SecuritySetting />
+      <MfaSetting />
     </Dialog>
   );
 }
