@@ -57,6 +57,9 @@ type UpdateProfileRequest struct {
 	DisplayName *string `json:"displayName,omitempty"`
 	AvatarColor *string `json:"avatarColor,omitempty"`
 	AvatarKey   *string `json:"avatarKey,omitempty"`
+	// Handle claims a new unique handle ("bo.berg", a leading "@" is
+	// dropped) and frees the old one; "conflict" when someone holds it.
+	Handle *string `json:"handle,omitempty"`
 }
 
 type CreateChannelRequest struct {

@@ -281,6 +281,7 @@ export interface UpdateProfileRequest {
   displayName?: string;
   avatarColor?: string;
   avatarKey?: string;
+  handle?: string;
 }
 
 export interface AckEvent {
@@ -496,6 +497,7 @@ export interface Profile {
   userId: string;
   username: string;
   displayName: string;
+  handle?: string;
   avatarColor: string;
   avatarKey?: string;
   online: boolean;
@@ -508,6 +510,7 @@ export interface MemberInfo {
   userId: string;
   username: string;
   displayName: string;
+  handle?: string;
   avatarColor: string;
   avatarKey?: string;
   online: boolean;
@@ -527,6 +530,7 @@ export interface MissedRoom {
 export interface Person {
   userId: string;
   username: string;
+  handle?: string;
   email: string;
   displayName: string;
   role: WorkspaceRole;
