@@ -354,4 +354,10 @@ export class Chat {
   async updateProfile(displayName: string, avatarColor: string): Promise<void> {
     await this.socket.request({ action: "updateProfile", displayName, avatarColor });
   }
+
+  // setHandle claims another handle; a taken or invalid one is refused
+  // with the server's reason (and nothing changes).
+  async setHandle(handle: string): Promise<void> {
+    await this.socket.request({ action: "updateProfile", handle });
+  }
 }
