@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
@@ -16,6 +17,24 @@ import (
 // next connect of anyone who signed up before handles existed (their
 // profile has none). They change it in the settings (updateProfile
 // {handle}).
+
+// placeholderHandle reports whether p still has the display name and the
+// handle its token gave it at sign-up when that token carried no name (the
+// pool's name claim missing: cognito-local, or a pool without the
+// attribute), so the name is the email's local part, a placeholder, and the
+// handle was derived from it. The client then sends the name given at
+// sign-up (issue 10 item 8), and the handle follows that first rename once:
+// after it the display name is no longer the placeholder. A handle the
+// person chose never matches (it is not derived from the placeholder).
+func placeholderHandle(c chat.Connection, p chat.Profile) bool {
+	local, _, ok := strings.Cut(c.Email, "@")
+	if !ok || strings.TrimSpace(local) != c.DisplayName || p.DisplayName != cleanName(c.DisplayName) || p.Handle == "" {
+		return false
+	}
+	base := chat.DeriveHandle(p.DisplayName, c.Email)
+	rest, found := strings.CutPrefix(p.Handle, base)
+	return found && len(rest) <= 4 && strings.Trim(rest, "0123456789") == ""
+}
 
 // handleNumbered and handleRandom bound the claims one derivation makes: the base, then the
 // base with 2..9 appended, then a few random 4-digit suffixes.
@@ -31,6 +50,12 @@ func (s *Chat) ensureHandle(ctx context.Context, p chat.Profile, email string) c
 	if p.Handle != "" {
 		return p
 	}
+	return s.deriveHandle(ctx, p, email)
+}
+
+// deriveHandle claims the first free candidate made from p's display name
+// (or email), keeping p's handle when it is one of them.
+func (s *Chat) deriveHandle(ctx context.Context, p chat.Profile, email string) chat.Profile {
 	base := chat.DeriveHandle(p.DisplayName, email)
 	for i := 1; i <= handleNumbered+handleRandom; i++ {
 		h := handleCandidate(base, i)

@@ -194,3 +194,44 @@ func TestAdminSearchFindsPeopleByHandle(t *testing.T) {
 		t.Fatalf("ListPeople(@bo.be) = %+v, %v", list.People, err)
 	}
 }
+
+// A token without a name claim gives the placeholder name (the email's
+// local part) and a handle made from it; the sign-up name the client then
+// sends replaces both, once. A later rename, or a chosen handle, keeps the
+// handle.
+func TestSignUpNameReplacesAPlaceholderHandleOnce(t *testing.T) {
+	h := newHarness(t)
+	bo := h.connectAs("bo", "b1", "bo1-x7", "bo1-x7@example.com")
+	if got := h.handleOf("bo"); got != "bo1.x7" {
+		t.Fatalf("placeholder handle %q", got)
+	}
+	ev, err := h.svc.UpdateProfile(h.ctx, bo, protocol.UpdateProfileRequest{DisplayName: ptr("Bo Berg")})
+	if err != nil || ev.Profile.Handle != "bo.berg" {
+		t.Fatalf("after the sign-up name: %+v, %v", ev.Profile, err)
+	}
+	if _, err := h.svc.UpdateProfile(h.ctx, bo, protocol.UpdateProfileRequest{DisplayName: ptr("Robert Berg")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.handleOf("bo"); got != "bo.berg" {
+		t.Errorf("a later rename moved the handle to %q", got)
+	}
+	// A token that carries the name: the handle never follows a rename.
+	ann := h.connectAs("ann", "a1", "Ann Lee", "ann@example.com")
+	if _, err := h.svc.UpdateProfile(h.ctx, ann, protocol.UpdateProfileRequest{DisplayName: ptr("Annie")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.handleOf("ann"); got != "ann.lee" {
+		t.Errorf("ann's handle %q, want ann.lee", got)
+	}
+	// A chosen handle stays even on the first rename from a placeholder.
+	cy := h.connectAs("cy", "c1", "cy", "cy@example.com")
+	if _, err := h.svc.UpdateProfile(h.ctx, cy, protocol.UpdateProfileRequest{Handle: ptr("the.cy")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.UpdateProfile(h.ctx, cy, protocol.UpdateProfileRequest{DisplayName: ptr("Cy Young")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.handleOf("cy"); got != "the.cy" {
+		t.Errorf("cy's chosen handle became %q", got)
+	}
+}

@@ -54,6 +54,13 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 		}
 		key = r.AvatarKey
 	}
+	// A sign-up name replacing the placeholder: the handle follows it.
+	follow := false
+	if name != nil && r.Handle == nil {
+		if p0, err := s.store.GetProfile(ctx, c.UserID); err == nil && *name != p0.DisplayName {
+			follow = placeholderHandle(c, p0)
+		}
+	}
 	// The handle first: a taken handle then changes nothing at all.
 	if r.Handle != nil {
 		if _, err := s.store.SetHandle(ctx, c.UserID, handle); err != nil {
@@ -63,6 +70,9 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 	p, err := s.store.UpdateProfile(ctx, c.UserID, name, color, key)
 	if err != nil {
 		return protocol.ProfileEvent{}, storeErr(err, "update profile")
+	}
+	if follow {
+		p = s.deriveHandle(ctx, p, c.Email)
 	}
 	p.Online = true // the caller is connected
 	s.publish(ctx, chat.ProfileUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Profile: p})

@@ -89,6 +89,9 @@ export class Chat {
       get status() {
         return self.status;
       },
+      get state() {
+        return self.state;
+      },
     };
   }
 
