@@ -154,6 +154,15 @@ type RateLimiter interface {
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error)
 }
 
+// LastRoomStore remembers the room a person last had open, per account
+// (not per browser), so any device reopens it.
+type LastRoomStore interface {
+	// SetLastRoom records roomID as the user's last open room, opened at.
+	SetLastRoom(ctx context.Context, userID, roomID string, at time.Time) error
+	// LastRoom is the room last recorded and when, "" if none.
+	LastRoom(ctx context.Context, userID string) (string, time.Time, error)
+}
+
 // Store is everything the chat service persists.
 type Store interface {
 	ConnectionStore
@@ -161,6 +170,7 @@ type Store interface {
 	RoomStore
 	MessageStore
 	RateLimiter
+	LastRoomStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

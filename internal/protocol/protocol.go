@@ -117,6 +117,16 @@ type MessageRef struct {
 	Seq    int64  `json:"seq"`
 }
 
+// MarkReadRequest moves the read position to Seq. Open also records the
+// room as the one the person has open (the client sends it once a room has
+// stayed open a few seconds), which getState answers as lastRoomId on any
+// device.
+type MarkReadRequest struct {
+	RoomID string `json:"roomId"`
+	Seq    int64  `json:"seq"`
+	Open   bool   `json:"open,omitempty"`
+}
+
 type HistoryRequest struct {
 	RoomID string `json:"roomId"`
 	// Before pages back: messages with seq < Before; 0 means the newest.
@@ -195,6 +205,12 @@ type StateEvent struct {
 	Rooms        []RoomState    `json:"rooms"`
 	Users        []chat.Profile `json:"users"` // people who share a room with me
 	Limits       Limits         `json:"limits"`
+	// LastRoomID is the room this person last had open, on any device
+	// (markRead {open: true}); absent if none or no longer theirs.
+	LastRoomID string `json:"lastRoomId,omitempty"`
+	// LastRoomAt is when it was recorded (Unix milliseconds), so a client
+	// can tell whether what it remembers itself is newer.
+	LastRoomAt int64 `json:"lastRoomAt,omitempty"`
 }
 
 // Limits are this deployment's limits, so a client can check before it

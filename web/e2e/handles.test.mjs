@@ -150,3 +150,28 @@ test("items 16 and 19: a one-line notification prompt at 360 px; settings in two
   }
   await pageA.keyboard.press("Escape");
 });
+
+test("the last open room follows the account to another browser", { timeout: 120_000 }, async () => {
+  await pageA.setViewportSize({ width: 1280, height: 800 });
+  await pageA.getByRole("button", { name: "Create a channel" }).click();
+  await pageA.getByLabel("Name").fill(`plans-${run}`);
+  await pageA.getByRole("dialog").getByRole("button", { name: /Create/ }).click();
+  await pageA.getByRole("heading", { name: new RegExp(`#plans-${run}`) }).waitFor();
+  await roomLink(pageA, "general").click();
+  await roomLink(pageA, `plans-${run}`).click();
+  // Stays open past the report delay (3 s): the account records it.
+  await pageA.waitForTimeout(3500);
+  const other = await openPage(stack);
+  await other.goto(stack.info.webUrl);
+  await other.getByLabel("Email").fill(ann.email);
+  await other.getByLabel("Password").fill(ann.password);
+  await other.locator("form").getByRole("button", { name: "Sign in" }).click();
+  await other.getByRole("heading", { name: new RegExp(`#plans-${run}`) }).waitFor();
+  // And back: the other browser moves on to #general; the first, reloaded,
+  // follows, although it remembers plans itself (older).
+  await roomLink(other, "general").click();
+  await other.waitForTimeout(3500);
+  await pageA.reload();
+  await pageA.getByRole("heading", { name: /#general/ }).waitFor();
+  await other.context().close();
+});

@@ -89,3 +89,24 @@ func contractHandles(t *testing.T, s chat.Store) {
 		t.Errorf("MentionCandidates(h2) after rename = %+v, %v", cands, err)
 	}
 }
+
+// contractLastRoom: the last open room is one value per user, "" at first.
+func contractLastRoom(t *testing.T, s chat.Store) {
+	ctx := context.Background()
+	u, other := uniq("u"), uniq("u")
+	if id, at, err := s.LastRoom(ctx, u); err != nil || id != "" || !at.IsZero() {
+		t.Fatalf("LastRoom before any = %q, %v, %v", id, at, err)
+	}
+	now := ms(time.Now())
+	for i, r := range []string{"r1", "r2"} {
+		if err := s.SetLastRoom(ctx, u, r, now.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatalf("SetLastRoom(%s): %v", r, err)
+		}
+	}
+	if id, at, err := s.LastRoom(ctx, u); err != nil || id != "r2" || !at.Equal(now.Add(time.Second)) {
+		t.Errorf("LastRoom = %q, %v, %v; want r2 at %v", id, at, err, now.Add(time.Second))
+	}
+	if id, _, err := s.LastRoom(ctx, other); err != nil || id != "" {
+		t.Errorf("another user's LastRoom = %q, %v", id, err)
+	}
+}

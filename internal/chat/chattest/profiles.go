@@ -186,3 +186,31 @@ func (s *Store) SetHandle(ctx context.Context, userID, handle string) (chat.Prof
 	s.profiles[userID] = p
 	return p, nil
 }
+
+// SetLastRoom records the user's last open room.
+func (s *Store) SetLastRoom(ctx context.Context, userID, roomID string, at time.Time) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SetLastRoom", userID, roomID); err != nil {
+		return err
+	}
+	if s.lastRooms == nil {
+		s.lastRooms = map[string]lastRoom{}
+	}
+	s.lastRooms[userID] = lastRoom{roomID, at}
+	return nil
+}
+
+// LastRoom is the last recorded room, "" if none.
+func (s *Store) LastRoom(ctx context.Context, userID string) (string, time.Time, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "LastRoom", userID); err != nil {
+		return "", time.Time{}, err
+	}
+	lr := s.lastRooms[userID]
+	return lr.roomID, lr.at, nil
+}
+
+type lastRoom struct {
+	roomID string
+	at     time.Time
+}
