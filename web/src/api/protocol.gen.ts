@@ -34,7 +34,7 @@ export type ListChannelsAction = { action: "listChannels"; requestId?: string } 
 export type ListMembersAction = { action: "listMembers"; requestId?: string } & RoomRequest;
 export type ListPeopleAction = { action: "listPeople"; requestId?: string } & ListPeopleRequest;
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
-export type MarkReadAction = { action: "markRead"; requestId?: string } & MessageRef;
+export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
 export type OpenDirectAction = { action: "openDirect"; requestId?: string } & OpenDirectRequest;
 export type PingAction = { action: "ping"; requestId?: string } & {};
 export type ReactivatePersonAction = { action: "reactivatePerson"; requestId?: string } & PersonRequest;
@@ -153,7 +153,7 @@ export interface ActionTypes {
   listMembers: { request: RoomRequest; reply: MembersFrame };
   listPeople: { request: ListPeopleRequest; reply: PeopleFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
-  markRead: { request: MessageRef; reply: ReadFrame };
+  markRead: { request: MarkReadRequest; reply: ReadFrame };
   openDirect: { request: OpenDirectRequest; reply: RoomFrame };
   ping: { request: {}; reply: PongFrame };
   reactivatePerson: { request: PersonRequest; reply: PersonFrame };
@@ -224,6 +224,12 @@ export interface ListUsersRequest {
   cursor?: string;
 }
 
+export interface MarkReadRequest {
+  roomId: string;
+  seq: number;
+  open?: boolean;
+}
+
 export interface OpenDirectRequest {
   userIds: string[];
 }
@@ -281,6 +287,7 @@ export interface UpdateProfileRequest {
   displayName?: string;
   avatarColor?: string;
   avatarKey?: string;
+  handle?: string;
 }
 
 export interface AckEvent {
@@ -426,6 +433,8 @@ export interface StateEvent {
   rooms: RoomState[];
   users: Profile[];
   limits: Limits;
+  lastRoomId?: string;
+  lastRoomAt?: number;
 }
 
 export interface TypingEvent {
@@ -496,6 +505,7 @@ export interface Profile {
   userId: string;
   username: string;
   displayName: string;
+  handle?: string;
   avatarColor: string;
   avatarKey?: string;
   online: boolean;
@@ -508,6 +518,7 @@ export interface MemberInfo {
   userId: string;
   username: string;
   displayName: string;
+  handle?: string;
   avatarColor: string;
   avatarKey?: string;
   online: boolean;
@@ -527,6 +538,7 @@ export interface MissedRoom {
 export interface Person {
   userId: string;
   username: string;
+  handle?: string;
   email: string;
   displayName: string;
   role: WorkspaceRole;

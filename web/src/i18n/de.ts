@@ -179,6 +179,8 @@ export const de: Record<MessageKey, string> = {
   "settings.title": "Einstellungen",
   "settings.profile": "Profil",
   "settings.displayName": "Anzeigename",
+  "settings.handle": "Handle",
+  "settings.handleHint": "Eindeutig; andere erwähnen dich damit. Buchstaben a–z, Ziffern, . _ -",
   "settings.avatarColor": "Avatarfarbe",
   "settings.saveProfile": "Profil speichern",
   "settings.saved": "Gespeichert.",
@@ -211,6 +213,7 @@ export const de: Record<MessageKey, string> = {
   "notify.title": "{name} in {room}",
   "notify.titleDirect": "{name} (Direktnachricht)",
   "notify.prompt": "Benachrichtigungen über neue Nachrichten erhalten, wenn dieser Tab im Hintergrund ist?",
+  "notify.promptShort": "Über Neues benachrichtigen?",
   "notify.allow": "Einschalten",
   "notify.later": "Später",
 

@@ -177,6 +177,8 @@ export const en = {
   "settings.title": "Settings",
   "settings.profile": "Profile",
   "settings.displayName": "Display name",
+  "settings.handle": "Handle",
+  "settings.handleHint": "Unique; others mention you with it. Letters a–z, digits, . _ -",
   "settings.avatarColor": "Avatar colour",
   "settings.saveProfile": "Save profile",
   "settings.saved": "Saved.",
@@ -209,6 +211,7 @@ export const en = {
   "notify.title": "{name} in {room}",
   "notify.titleDirect": "{name} (direct message)",
   "notify.prompt": "Get notified of new messages when this tab is in the background?",
+  "notify.promptShort": "Notify me of new messages?",
   "notify.allow": "Turn on",
   "notify.later": "Not now",
 
