@@ -24,6 +24,8 @@ type result struct {
 	latencies                    []time.Duration
 	retries                      map[string]int
 	kills, reconnects, connFails int
+	connFailWhy                  map[string]int
+	holes, ackedHoles            int // seqs resumes skipped; of them acked (lost to a write still in flight)
 	forgotten, forgottenAtEnd    int
 	worst                        []string
 	interrupted                  bool
@@ -37,7 +39,7 @@ func (r *run) count(setup, send time.Duration, forgottenAtEnd int) *result {
 	defer r.mu.Unlock()
 	res := &result{setup: setup, send: send, failedSends: r.failedSends, dupAcks: r.dupAcks,
 		storedTwice: len(r.storedTwice), kills: r.kills, forgotten: len(r.forgotten), forgottenAtEnd: forgottenAtEnd,
-		retries: r.retries}
+		retries: r.retries, connFailWhy: r.connFailWhy}
 	forgottenClients := map[int]bool{}
 	for _, ev := range r.forgotten {
 		forgottenClients[ev.client] = true
@@ -55,6 +57,9 @@ func (r *run) count(setup, send time.Duration, forgottenAtEnd int) *result {
 			res.expected++
 			if !c.have[seq] {
 				lost++
+				if c.holes[seq] {
+					res.ackedHoles++
+				}
 			}
 		}
 		res.lost += lost
@@ -73,6 +78,7 @@ func (r *run) count(setup, send time.Duration, forgottenAtEnd int) *result {
 		res.outOfOrder += c.st.outOfOrder
 		res.reconnects += c.st.reconnects
 		res.connFails += c.st.connectFailures
+		res.holes += c.st.holes
 		c.mu.Unlock()
 	}
 	res.latencies = slices.Clone(r.latencies)
@@ -112,6 +118,15 @@ func (res *result) print(w io.Writer, cfg config) {
 	}
 	p("  send retries (same clientId)          %s; duplicate acks %d; failed sends %d", strings.Join(rs, ", "), res.dupAcks, res.failedSends)
 	p("  connections                           %d forced closes, %d reconnects, %d failed connects", res.kills, res.reconnects, res.connFails)
+	var fs []string
+	for why, n := range res.connFailWhy {
+		fs = append(fs, fmt.Sprintf("%s: %d", why, n))
+	}
+	slices.Sort(fs)
+	if len(fs) > 0 {
+		p("  failed connects by reason             %s", strings.Join(fs, "; "))
+	}
+	p("  holes skipped by resumes              %d seqs (summed over receivers); acked messages among them %d", res.holes, res.ackedHoles)
 	p("  forgotten by the server               %d open connections answered forbidden \"connection not registered\" (%d of them at the end)", res.forgotten, res.forgottenAtEnd)
 	p("  deliveries                            %d live, %d recovered by resume, %d redundant (already held: dropped by seq)", res.live, res.resumed, res.redundant)
 	p("  per receiver                          lost %d (receivers with loss %d; of them by receivers the server had forgotten at least once %d), duplicated %d, out of order %d (live, inserted by seq)",
