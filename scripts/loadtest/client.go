@@ -70,24 +70,26 @@ type client struct {
 	connected bool // connected at least once (resume from then on)
 	sending   bool
 
-	have    map[int64]bool // seqs of the room it holds (received, resumed or its own)
-	holes   map[int64]bool // seqs a resume skipped: no message has them
-	last    int64          // highest seq up to which every stored message is held
-	live    map[int64]int  // live deliveries per seq
-	maxLive int64          // highest live seq on the current connection
+	have    map[int64]bool      // seqs of the room it holds (received, resumed or its own)
+	holes   map[int64]bool      // seqs a resume skipped that have settled: no message has them
+	at      map[int64]time.Time // createdAt of each seq held
+	newest  time.Time           // newest createdAt held (the server's clock)
+	last    int64               // highest seq up to which every stored message is held
+	live    map[int64]int       // live deliveries per seq
+	maxLive int64               // highest live seq on the current connection
 	st      clientStats
 }
 
 type clientStats struct {
 	live, resumed, redundant, liveDup, outOfOrder int
 	reconnects, connectFailures, forgotten        int
-	holes                                         int
+	holes, youngGaps                              int
 }
 
 func newClient(r *run, n int) *client {
 	return &client{
 		r: r, n: n, email: fmt.Sprintf("load%04d@example.com", n),
-		pending: map[string]chan frame{}, have: map[int64]bool{}, holes: map[int64]bool{}, live: map[int64]int{},
+		pending: map[string]chan frame{}, have: map[int64]bool{}, holes: map[int64]bool{}, at: map[int64]time.Time{}, live: map[int64]int{},
 		ready: make(chan struct{}),
 	}
 }
@@ -250,11 +252,31 @@ func resumeRoom(after int64, page func(from int64) ([]chatpkg.Message, bool, err
 	return top, errors.New("resume: too many pages")
 }
 
+// HoleSettle is how much older than the newest message held the message
+// after a gap must be before the gap counts as holes (docs/PROTOCOL.md §7):
+// a send takes at most 29 s (the actions function's timeout), so a seq
+// taken before a message created 58 s ago has been written by now or
+// never will be. A younger gap may be a write still in flight.
+const HoleSettle = 60 * time.Second
+
 // markHoles records the seqs in (after, upTo] that a complete resume did
-// not return as holes; c.mu is held.
+// not return as holes, up to the first gap that may still be a write in
+// flight (see HoleSettle): the contiguous mark stays below that one, so
+// the next resume asks for it again; c.mu is held.
 func (c *client) markHoles(after, upTo int64) {
 	for seq := after + 1; seq <= upTo; seq++ {
-		if !c.have[seq] {
+		if c.have[seq] || c.holes[seq] {
+			continue
+		}
+		next := seq + 1
+		for next <= upTo && !c.have[next] {
+			next++
+		}
+		if next > upTo || !c.at[next].Before(c.newest.Add(-HoleSettle)) {
+			c.st.youngGaps++
+			break
+		}
+		for ; seq < next; seq++ {
 			c.holes[seq] = true
 			c.st.holes++
 		}
@@ -387,7 +409,7 @@ func (c *client) receive(m chatpkg.Message, live bool, at time.Time) {
 		c.r.observe(c, m, false, at)
 		return
 	}
-	c.hold(m.Seq)
+	c.hold(m.Seq, m.CreatedAt)
 	if live {
 		c.st.live++
 	} else {
@@ -397,9 +419,13 @@ func (c *client) receive(m chatpkg.Message, live bool, at time.Time) {
 	c.r.observe(c, m, live, at)
 }
 
-// hold records seq as held; c.mu is held.
-func (c *client) hold(seq int64) {
+// hold records seq, created at createdAt, as held; c.mu is held.
+func (c *client) hold(seq int64, createdAt time.Time) {
 	c.have[seq] = true
+	c.at[seq] = createdAt
+	if createdAt.After(c.newest) {
+		c.newest = createdAt
+	}
 	for c.have[c.last+1] || c.holes[c.last+1] {
 		c.last++
 	}

@@ -2,12 +2,18 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	chatpkg "github.com/backchannel-chat/backchannel/internal/chat"
 )
 
+// t0 is when the test rooms' first message was created; seq n is n
+// seconds later.
+var t0 = time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+
 // room is a stored timeline with holes: seqs a retried or failed send took
-// and that never hold a message (docs/PROTOCOL.md §7).
+// and that never hold a message (docs/PROTOCOL.md §7). Message n was
+// created n seconds after t0.
 func room(n int64, holes ...int64) []chatpkg.Message {
 	skip := map[int64]bool{}
 	for _, h := range holes {
@@ -16,7 +22,7 @@ func room(n int64, holes ...int64) []chatpkg.Message {
 	var msgs []chatpkg.Message
 	for seq := int64(1); seq <= n; seq++ {
 		if !skip[seq] {
-			msgs = append(msgs, chatpkg.Message{RoomID: "r", Seq: seq})
+			msgs = append(msgs, chatpkg.Message{RoomID: "r", Seq: seq, CreatedAt: t0.Add(time.Duration(seq) * time.Second)})
 		}
 	}
 	return msgs
@@ -60,14 +66,19 @@ func TestResumePagesPastHoles(t *testing.T) {
 	}
 }
 
-func TestResumeMarksHolesSoTheNextResumeStartsAfterThem(t *testing.T) {
+// Gaps whose next message is more than HoleSettle older than the newest
+// one are holes; a younger gap may be a write in flight, and the
+// contiguous mark stays below it so that the next resume asks again (the
+// load test lost a message so: resumed while its write was in flight, the
+// client took it for a hole, then lost the connection before its push).
+func TestResumeMarksSettledHolesOnly(t *testing.T) {
 	c := newClient(&run{}, 1)
 	c.room = "r"
-	stored := room(250, 3, 120, 121, 240)
+	stored := room(250, 3, 120, 121, 240) // 240's next message is 9 s older than the newest
 	calls := 0
 	top, err := resumeRoom(c.last, pager(stored, 100, &calls), func(m chatpkg.Message) {
 		c.mu.Lock()
-		c.hold(m.Seq)
+		c.hold(m.Seq, m.CreatedAt)
 		c.mu.Unlock()
 	})
 	if err != nil {
@@ -75,20 +86,29 @@ func TestResumeMarksHolesSoTheNextResumeStartsAfterThem(t *testing.T) {
 	}
 	c.mu.Lock()
 	if c.last != 2 {
-		t.Errorf("before marking holes last = %d, want 2 (held up to the first hole)", c.last)
+		t.Errorf("before marking holes last = %d, want 2 (held up to the first gap)", c.last)
 	}
 	c.markHoles(0, top)
 	c.mu.Unlock()
-	if c.last != 250 || c.st.holes != 4 {
-		t.Errorf("last = %d, holes = %d; want 250 and 4", c.last, c.st.holes)
+	if c.last != 239 || c.st.holes != 3 || c.st.youngGaps != 1 {
+		t.Errorf("last = %d, holes = %d, young gaps = %d; want 239, 3, 1", c.last, c.st.holes, c.st.youngGaps)
 	}
-	// A message written later with a seq below top (a write still in flight
-	// during the resume) is still held when it arrives live.
+	// The message in flight arrives (live, or from the next resume).
 	c.mu.Lock()
-	c.hold(251)
+	c.hold(240, t0.Add(240*time.Second))
 	c.mu.Unlock()
-	if c.last != 251 {
-		t.Errorf("last = %d after 251, want 251", c.last)
+	if c.last != 250 {
+		t.Errorf("last = %d after 240 arrived, want 250", c.last)
+	}
+	// A later resume, once a newer message shows the gap is old, settles it.
+	c2 := newClient(&run{}, 2)
+	c2.room = "r"
+	for _, m := range append(room(250, 240), chatpkg.Message{RoomID: "r", Seq: 251, CreatedAt: t0.Add(400 * time.Second)}) {
+		c2.hold(m.Seq, m.CreatedAt)
+	}
+	c2.markHoles(0, 251)
+	if c2.last != 251 || c2.st.holes != 1 {
+		t.Errorf("last = %d, holes = %d once the gap is old; want 251, 1", c2.last, c2.st.holes)
 	}
 }
 

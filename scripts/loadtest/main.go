@@ -430,7 +430,7 @@ func (r *run) ack(c *client, clientID string, m chatpkg.Message, duplicate bool)
 	r.checkSeqLocked(clientID, m.Seq)
 	r.mu.Unlock()
 	c.mu.Lock()
-	c.hold(m.Seq)
+	c.hold(m.Seq, m.CreatedAt)
 	c.mu.Unlock()
 }
 

@@ -25,7 +25,8 @@ type result struct {
 	retries                      map[string]int
 	kills, reconnects, connFails int
 	connFailWhy                  map[string]int
-	holes, ackedHoles            int // seqs resumes skipped; of them acked (lost to a write still in flight)
+	holes, ackedHoles            int // seqs resumes skipped, settled as holes; of them acked (a write in flight taken for a hole)
+	youngGaps                    int // resumes that stopped the contiguous mark at a gap that may be a write in flight
 	forgotten, forgottenAtEnd    int
 	worst                        []string
 	interrupted                  bool
@@ -79,6 +80,7 @@ func (r *run) count(setup, send time.Duration, forgottenAtEnd int) *result {
 		res.reconnects += c.st.reconnects
 		res.connFails += c.st.connectFailures
 		res.holes += c.st.holes
+		res.youngGaps += c.st.youngGaps
 		c.mu.Unlock()
 	}
 	res.latencies = slices.Clone(r.latencies)
@@ -126,7 +128,7 @@ func (res *result) print(w io.Writer, cfg config) {
 	if len(fs) > 0 {
 		p("  failed connects by reason             %s", strings.Join(fs, "; "))
 	}
-	p("  holes skipped by resumes              %d seqs (summed over receivers); acked messages among them %d", res.holes, res.ackedHoles)
+	p("  holes skipped by resumes              %d seqs settled as holes (summed over receivers), acked messages among them %d; %d resumes kept the mark below a gap younger than %s", res.holes, res.ackedHoles, res.youngGaps, HoleSettle)
 	p("  forgotten by the server               %d open connections answered forbidden \"connection not registered\" (%d of them at the end)", res.forgotten, res.forgottenAtEnd)
 	p("  deliveries                            %d live, %d recovered by resume, %d redundant (already held: dropped by seq)", res.live, res.resumed, res.redundant)
 	p("  per receiver                          lost %d (receivers with loss %d; of them by receivers the server had forgotten at least once %d), duplicated %d, out of order %d (live, inserted by seq)",
