@@ -119,6 +119,7 @@ func TestFanoutWorker(t *testing.T) {
 		"sqs:ReceiveMessage":            queue,
 		"sqs:DeleteMessage":             queue,
 		"sqs:GetQueueAttributes":        queue,
+		"sqs:SendMessage":               queue, // throttled recipients re-queued
 		"execute-api:ManageConnections": {"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/POST/@connections/*"},
 		"logs:CreateLogStream":          {logs},
 		"logs:PutLogEvents":             {logs},
