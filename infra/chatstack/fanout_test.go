@@ -91,7 +91,9 @@ func TestFanoutWorker(t *testing.T) {
 		t.Errorf("mapping %s", render(m))
 	}
 	env := get(fn.Props, "Environment", "Variables").(map[string]any)
-	if len(env) != 3 || env["TABLE_NAME"] == nil || env["WS_CALLBACK_URL"] == nil || env["LOG_LEVEL"] == nil {
+	// Its own queue, to put throttled recipients back on (never an inline
+	// limit: a worker does not queue a fan-out of its own).
+	if len(env) != 4 || env["TABLE_NAME"] == nil || env["WS_CALLBACK_URL"] == nil || env["LOG_LEVEL"] == nil || refID(env["FANOUT_QUEUE_URL"]) != q {
 		t.Errorf("worker environment %s", render(env))
 	}
 	for _, name := range []string{"actions", "connection"} {
