@@ -124,19 +124,23 @@ func (b *builder) fanoutSenderEnv() map[string]*string {
 }
 
 // fanoutEnv is the worker's environment: the table (cleanup of gone
-// connections) and the management API.
+// connections), the management API, and its own queue (recipients still
+// throttled go back on it as a delayed job).
 func (b *builder) fanoutEnv() map[string]*string {
 	return map[string]*string{
-		"TABLE_NAME":      b.table.TableName(),
-		"WS_CALLBACK_URL": b.stage.CallbackUrl(),
-		"LOG_LEVEL":       jsii.String(b.props.LogLevel),
+		"FANOUT_QUEUE_URL": b.fanoutQueue.QueueUrl(),
+		"TABLE_NAME":       b.table.TableName(),
+		"WS_CALLBACK_URL":  b.stage.CallbackUrl(),
+		"LOG_LEVEL":        jsii.String(b.props.LogLevel),
 	}
 }
 
 // fanoutQueueConsumeActions are what an SQS event source mapping needs of
 // the function's role (CDK's SqsEventSource grants the same three plus
-// ChangeMessageVisibility and GetQueueUrl, which Lambda does not use).
-var fanoutQueueConsumeActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+// ChangeMessageVisibility and GetQueueUrl, which Lambda does not use), and
+// SendMessage: the worker puts recipients still throttled back on the
+// queue (fanoutqueue.Worker.Requeue).
+var fanoutQueueConsumeActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"}
 
 // postToConnectionsArn is POST on @connections of this stage: what the
 // worker does (it never disconnects anyone).
@@ -150,7 +154,8 @@ func (b *builder) postToConnectionsArn() *string {
 }
 
 // fanoutGrantsAndMapping: the senders may send to the queue; the worker
-// consumes it, posts to connections and deletes gone ones from the table;
+// consumes it (and re-queues throttled recipients), posts to connections
+// and deletes gone ones from the table;
 // the mapping delivers one job per invocation with ReportBatchItemFailures,
 // at most FanoutWorkerMaxConcurrency at once.
 func (b *builder) fanoutGrantsAndMapping() {

@@ -91,7 +91,9 @@ func TestFanoutWorker(t *testing.T) {
 		t.Errorf("mapping %s", render(m))
 	}
 	env := get(fn.Props, "Environment", "Variables").(map[string]any)
-	if len(env) != 3 || env["TABLE_NAME"] == nil || env["WS_CALLBACK_URL"] == nil || env["LOG_LEVEL"] == nil {
+	// Its own queue, to put throttled recipients back on (never an inline
+	// limit: a worker does not queue a fan-out of its own).
+	if len(env) != 4 || env["TABLE_NAME"] == nil || env["WS_CALLBACK_URL"] == nil || env["LOG_LEVEL"] == nil || refID(env["FANOUT_QUEUE_URL"]) != q {
 		t.Errorf("worker environment %s", render(env))
 	}
 	for _, name := range []string{"actions", "connection"} {
@@ -119,6 +121,7 @@ func TestFanoutWorker(t *testing.T) {
 		"sqs:ReceiveMessage":            queue,
 		"sqs:DeleteMessage":             queue,
 		"sqs:GetQueueAttributes":        queue,
+		"sqs:SendMessage":               queue, // throttled recipients re-queued
 		"execute-api:ManageConnections": {"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/POST/@connections/*"},
 		"logs:CreateLogStream":          {logs},
 		"logs:PutLogEvents":             {logs},

@@ -88,7 +88,7 @@ func TestFunctionsRuntime(t *testing.T) {
 			"Connection": {"FANOUT_INLINE_LIMIT", "FANOUT_QUEUE_URL", "LOG_LEVEL", "TABLE_NAME", "WS_CALLBACK_URL"},
 			"Actions":    {"FANOUT_INLINE_LIMIT", "FANOUT_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "TABLE_NAME", "USER_POOL_ID", "WS_CALLBACK_URL"},
 			"Presignup":  {"LOG_LEVEL", "SIGNUP_DOMAINS"},
-			"Fanout":     {"LOG_LEVEL", "TABLE_NAME", "WS_CALLBACK_URL"},
+			"Fanout":     {"FANOUT_QUEUE_URL", "LOG_LEVEL", "TABLE_NAME", "WS_CALLBACK_URL"},
 		}
 		var keys []string
 		for k := range env {

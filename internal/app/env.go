@@ -32,7 +32,8 @@
 //	LOG_LEVEL             opt         opt         opt      opt
 //
 // The fanout function (the big rooms' fan-out worker, functions/fanout)
-// reads TABLE_NAME and WS_CALLBACK_URL (req) and LOG_LEVEL (opt): see
+// reads TABLE_NAME and WS_CALLBACK_URL (req), LOG_LEVEL and
+// FANOUT_QUEUE_URL (opt: where throttled recipients go back): see
 // FanoutWorkerConfig.
 // The stream function reads only EVENT_BUS_NAME (req), EVENTS_INCLUDE_TEXT
 // (opt) and LOG_LEVEL (opt): see StreamConfig.
@@ -117,9 +118,15 @@ type ConnectionConfig struct {
 
 // FanoutWorkerConfig is the environment of the fanout function: the
 // management API to post with and the table to clean gone connections
-// from. It never queues (Fanout is empty): a worker posts its job itself.
+// from. It never queues a fan-out (Fanout is empty): a worker posts its
+// job itself, and puts back on the queue only the recipients still
+// throttled (RequeueURL).
 type FanoutWorkerConfig struct {
 	ConnectionConfig
+	// RequeueURL is FANOUT_QUEUE_URL (optional): the queue the worker
+	// reads, where throttled recipients go back as a delayed job. Empty:
+	// they are dropped and recover with resume.
+	RequeueURL string
 }
 
 // ActionsConfig is the environment of the actions function: the
@@ -171,7 +178,7 @@ func (c Config) Connection() ConnectionConfig {
 
 // FanoutWorker is the part of c the fanout function reads.
 func (c Config) FanoutWorker() FanoutWorkerConfig {
-	return FanoutWorkerConfig{ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel}}
+	return FanoutWorkerConfig{ConnectionConfig: ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel}, RequeueURL: c.Fanout.QueueURL}
 }
 
 func (c Config) Actions() ActionsConfig {
@@ -263,7 +270,8 @@ func readConnection(lookup func(string) (string, bool)) (ConnectionConfig, error
 
 func readFanoutWorker(lookup func(string) (string, bool)) (FanoutWorkerConfig, error) {
 	r := reader{lookup: lookup}
-	cfg := FanoutWorkerConfig{ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()}}
+	cfg := FanoutWorkerConfig{ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()},
+		RequeueURL: r.get(EnvFanoutQueueURL)}
 	return cfg, r.done(cfg.Validate())
 }
 

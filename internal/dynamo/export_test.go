@@ -1,6 +1,10 @@
 package dynamo
 
-import "context"
+import (
+	"context"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
 
 // BurnSeq takes a seq from a room's counter without storing a message, as
 // a lost race between two retries does: tests use it to make gaps.
@@ -24,4 +28,19 @@ func (s *Store) CrashAfterClaim(ctx context.Context, roomID, senderID, clientID 
 	}
 	idem := clientItem{PK: msgPK(roomID), SK: clientSK(senderID, clientID), Seq: room.LastSeq}
 	return room.LastSeq, s.table.Put(idem).Run(ctx)
+}
+
+// PutProfileWithoutIndex stores a profile as the store did before the
+// name index existed: no UNAME# items.
+func (s *Store) PutProfileWithoutIndex(ctx context.Context, p chat.Profile) error {
+	return s.table.Put(newProfileItem(p)).Run(ctx)
+}
+
+// BackfillStale runs the backfill of one profile as the Scan read it
+// (userID with these names), which may be out of date by now.
+func (s *Store) BackfillStale(ctx context.Context, userID, username, displayName string) (BackfillStats, error) {
+	var st BackfillStats
+	it := newProfileItem(chat.Profile{UserID: userID, Username: username, DisplayName: displayName})
+	err := s.backfillProfile(ctx, it, false, func(context.Context) error { return nil }, &st)
+	return st, err
 }

@@ -117,12 +117,23 @@ const (
 	delivered outcome = iota
 	gone
 	failed
+	throttled // still throttled after MaxRetries: failed, but worth another try later
 )
 
 // Send posts payload to every distinct id in connectionIDs. It never
 // fails: what happened is counted in the result. When ctx ends, no new
 // post starts and every recipient not delivered counts as failed.
 func (f *Fanout) Send(ctx context.Context, connectionIDs []string, payload []byte) chat.FanoutResult {
+	res, _ := f.SendReportingThrottled(ctx, connectionIDs, payload)
+	return res
+}
+
+// SendReportingThrottled is Send, and also lists the recipients that were
+// still throttled after MaxRetries (counted as failed in the result): a
+// queued job's worker hands them to a later job instead of dropping them
+// (internal/fanoutqueue). Recipients never attempted because ctx ended are
+// listed too: they were not refused, only not tried.
+func (f *Fanout) SendReportingThrottled(ctx context.Context, connectionIDs []string, payload []byte) (chat.FanoutResult, []string) {
 	start := time.Now()
 	ids := unique(connectionIDs)
 	post := func(ctx context.Context, id string) error { return f.poster.Post(ctx, id, payload) }
@@ -135,6 +146,8 @@ func (f *Fanout) Send(ctx context.Context, connectionIDs []string, payload []byt
 		nDelivered, nGone, nTry atomic.Int64
 		retries                 atomic.Int64
 		wg                      sync.WaitGroup
+		mu                      sync.Mutex
+		again                   []string
 	)
 	// A fixed pool: a goroutine per recipient would mean 10,000 goroutines
 	// (and 10,000 stacks) for a large room, for no gain past the bound.
@@ -153,6 +166,10 @@ func (f *Fanout) Send(ctx context.Context, connectionIDs []string, payload []byt
 					nDelivered.Add(1)
 				case gone:
 					nGone.Add(1)
+				case throttled:
+					mu.Lock()
+					again = append(again, ids[i])
+					mu.Unlock()
 				}
 			}
 		})
@@ -168,9 +185,10 @@ func (f *Fanout) Send(ctx context.Context, connectionIDs []string, payload []byt
 	if skipped := len(ids) - int(nTry.Load()); skipped > 0 {
 		f.log.WarnContext(ctx, "fanout stopped early", "error", ctx.Err(),
 			"recipients", res.Recipients, "notAttempted", skipped)
+		again = append(again, ids[int(nTry.Load()):]...)
 	}
 	f.emit(res, retries.Load(), time.Since(start), len(payload))
-	return res
+	return res, again
 }
 
 // deliver posts to one connection, retrying throttling, and reports the
@@ -190,8 +208,12 @@ func (f *Fanout) deliver(ctx context.Context, id string, post func(context.Conte
 			if !f.sleep(ctx, f.backoff(retry)) {
 				f.log.WarnContext(ctx, "fanout post abandoned while backing off",
 					"connectionId", id, "attempts", retry+1, "error", ctx.Err())
-				return failed, retry
+				return throttled, retry
 			}
+		case errors.Is(err, chat.ErrThrottled):
+			f.log.WarnContext(ctx, "fanout post still throttled after its retries",
+				"connectionId", id, "attempts", retry+1, "error", err)
+			return throttled, retry
 		default:
 			f.log.WarnContext(ctx, "fanout post failed",
 				"connectionId", id, "attempts", retry+1, "error", err)

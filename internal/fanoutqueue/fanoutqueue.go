@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -42,6 +43,13 @@ const (
 	maxBatchBytes = 256 * 1024
 	batchEntries  = 10
 	jobVersion    = 1
+	// DefaultMaxRequeues bounds how often a worker hands recipients that
+	// are still throttled on to a later job (Worker.MaxRequeues).
+	DefaultMaxRequeues = 5
+	// requeueBaseDelay is the first re-queued job's DelaySeconds; each
+	// further re-queue doubles it (2, 4, 8, 16, 32 s: about a minute in
+	// all, far under SQS's 900 s maximum delay).
+	requeueBaseDelay = 2 * time.Second
 )
 
 // Job is one queued piece of a fan-out: one payload to at most JobSize
@@ -50,6 +58,9 @@ type Job struct {
 	Version       int      `json:"v"`
 	Payload       string   `json:"p"`
 	ConnectionIDs []string `json:"c"`
+	// Requeues is how often these recipients were handed on already
+	// because the management API throttled them (0 for a first job).
+	Requeues int `json:"r,omitempty"`
 }
 
 // Split cuts ids into jobs of at most size ids, all with payload.
@@ -96,6 +107,13 @@ func NewQueue(client SQSAPI, url string) *Queue { return &Queue{client: client, 
 // Put sends jobs in batches of up to 10 (and under maxBatchBytes), the
 // batches concurrently, and returns the jobs SQS did not take.
 func (q *Queue) Put(ctx context.Context, jobs []Job) (notQueued []Job, err error) {
+	return q.PutDelayed(ctx, jobs, 0)
+}
+
+// PutDelayed is Put with the jobs invisible for delay (whole seconds, at
+// most SQS's 15 minutes).
+func (q *Queue) PutDelayed(ctx context.Context, jobs []Job, delay time.Duration) (notQueued []Job, err error) {
+	delaySeconds := int32(min(delay, 15*time.Minute) / time.Second)
 	type batch struct {
 		jobs    []Job
 		entries []types.SendMessageBatchRequestEntry
@@ -114,7 +132,7 @@ func (q *Queue) Put(ctx context.Context, jobs []Job) (notQueued []Job, err error
 			batches, cur, size = append(batches, cur), batch{}, 0
 		}
 		cur.entries = append(cur.entries, types.SendMessageBatchRequestEntry{
-			Id: aws.String(strconv.Itoa(len(cur.jobs))), MessageBody: aws.String(string(body)),
+			Id: aws.String(strconv.Itoa(len(cur.jobs))), MessageBody: aws.String(string(body)), DelaySeconds: delaySeconds,
 		})
 		cur.jobs = append(cur.jobs, j)
 		size += len(body)
@@ -216,18 +234,42 @@ func unique(ids []string) []string {
 
 // Worker is the SQS handler of functions/fanout: each record is one job,
 // posted through Fanout (an inline fanout.Fanout, never a Router: a worker
-// does not queue again); the records of one batch run concurrently.
+// does not queue a fan-out of its own); the records of one batch run
+// concurrently.
 type Worker struct {
 	Fanout chat.Fanout
 	Logger *slog.Logger
+	// Requeue is the fan-out queue: the recipients of a job that the
+	// management API still throttles after the fan-out's own retries go
+	// back on it as a smaller, delayed job (requeueBaseDelay doubling per
+	// re-queue), at most MaxRequeues times. Nil: they are dropped, counted
+	// as failed, and recover with resume.
+	Requeue *Queue
+	// MaxRequeues is DefaultMaxRequeues when 0; negative never re-queues.
+	MaxRequeues int
+	// Delay is the delay of the re-queue that follows requeues earlier
+	// ones; RequeueDelay when nil.
+	Delay func(requeues int) time.Duration
+}
+
+// throttleReporter is a fan-out that names the recipients still throttled
+// after its retries (fanout.Fanout).
+type throttleReporter interface {
+	SendReportingThrottled(ctx context.Context, connectionIDs []string, payload []byte) (chat.FanoutResult, []string)
 }
 
 // Handle posts every job of the batch, the jobs concurrently. A record
 // that is not a job is reported as a batch item failure, so after the
 // queue's maxReceiveCount it lands in the dead-letter queue (and the
-// alarm) instead of being dropped silently. Recipients that fail after the
-// fan-out's retries are counted in its metrics and recover with resume;
-// the job is not retried, which would post again to everyone it reached.
+// alarm) instead of being dropped silently. Recipients still throttled
+// after the fan-out's retries go back on the queue as a delayed job of
+// their own (see Requeue), so a throttling burst delays them instead of
+// dropping them; the job itself is not retried, which would post again to
+// everyone it reached. Only when that re-queue fails is the record
+// reported as failed: SQS then delivers the whole job again, and the
+// recipients it had reached drop the repeat by seq (docs/PROTOCOL.md §7).
+// Recipients that fail otherwise are counted in the fan-out's metrics and
+// recover with resume.
 func (w *Worker) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	log := w.Logger
 	if log == nil {
@@ -235,21 +277,75 @@ func (w *Worker) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 	}
 	var (
 		resp events.SQSEventResponse
+		mu   sync.Mutex
 		wg   sync.WaitGroup
 	)
+	fail := func(id string) {
+		mu.Lock()
+		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: id})
+		mu.Unlock()
+	}
 	for _, rec := range ev.Records {
 		job, err := Decode(rec.Body)
 		if err != nil {
 			log.ErrorContext(ctx, "fanout job rejected", "messageId", rec.MessageId, "error", err)
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			fail(rec.MessageId)
 			continue
 		}
 		wg.Go(func() {
-			res := w.Fanout.Send(ctx, job.ConnectionIDs, []byte(job.Payload))
+			payload := []byte(job.Payload)
+			var (
+				res   chat.FanoutResult
+				again []string
+			)
+			if r, ok := w.Fanout.(throttleReporter); ok {
+				res, again = r.SendReportingThrottled(ctx, job.ConnectionIDs, payload)
+			} else {
+				res = w.Fanout.Send(ctx, job.ConnectionIDs, payload)
+			}
 			log.InfoContext(ctx, "fanout job done", "messageId", rec.MessageId, "recipients", res.Recipients,
-				"delivered", res.Delivered, "gone", res.Gone, "failed", res.Failed)
+				"delivered", res.Delivered, "gone", res.Gone, "failed", res.Failed, "throttled", len(again), "requeues", job.Requeues)
+			if len(again) > 0 && !w.requeue(ctx, log, rec.MessageId, job, again) {
+				fail(rec.MessageId)
+			}
 		})
 	}
 	wg.Wait()
 	return resp, nil
+}
+
+// requeue hands the throttled recipients of job on to a delayed job, and
+// reports false only when the queue refused it.
+func (w *Worker) requeue(ctx context.Context, log *slog.Logger, messageID string, job Job, ids []string) bool {
+	limit := w.MaxRequeues
+	if limit == 0 {
+		limit = DefaultMaxRequeues
+	}
+	if w.Requeue == nil || limit < 0 || job.Requeues >= limit {
+		log.WarnContext(ctx, "fanout recipients dropped: still throttled", "messageId", messageID,
+			"recipients", len(ids), "requeues", job.Requeues)
+		return true
+	}
+	next := Job{Version: jobVersion, Payload: job.Payload, ConnectionIDs: ids, Requeues: job.Requeues + 1}
+	delay := RequeueDelay(job.Requeues)
+	if w.Delay != nil {
+		delay = w.Delay(job.Requeues)
+	}
+	if _, err := w.Requeue.PutDelayed(ctx, []Job{next}, delay); err != nil {
+		log.ErrorContext(ctx, "fanout throttled recipients not re-queued: the job is retried whole", "messageId", messageID,
+			"recipients", len(ids), "error", err)
+		return false
+	}
+	log.InfoContext(ctx, "fanout throttled recipients re-queued", "messageId", messageID,
+		"recipients", len(ids), "requeues", next.Requeues, "delay", delay.String())
+	return true
+}
+
+// RequeueDelay is the delay of the re-queue that follows requeues earlier
+// ones: requeueBaseDelay doubling, capped at SQS's 15 minutes.
+func RequeueDelay(requeues int) time.Duration {
+	if requeues > 8 {
+		return 15 * time.Minute
+	}
+	return min(requeueBaseDelay<<requeues, 15*time.Minute)
 }

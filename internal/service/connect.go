@@ -2,10 +2,13 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 // Connect handles $connect: it makes sure the user has a profile (on first
@@ -39,7 +42,12 @@ func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
 		return storeErr(err, "list connections")
 	}
 	if len(without(existing, c.ID)) >= s.maxConns {
-		return chat.Errorf(chat.RateLimited, "too many open connections: the limit is %d per person; close a tab or device", s.maxConns)
+		if existing, err = s.forgetGoneConnections(ctx, c.UserID, without(existing, c.ID)); err != nil {
+			return err
+		}
+		if len(without(existing, c.ID)) >= s.maxConns {
+			return chat.Errorf(chat.RateLimited, "too many open connections: the limit is %d per person; close a tab or device", s.maxConns)
+		}
 	}
 	now := s.clock()
 	if c.ConnectedAt.IsZero() {
@@ -56,6 +64,40 @@ func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
 		s.pushPresence(ctx, c.UserID, roomIDs, true, now)
 	}
 	return nil
+}
+
+// forgetGoneConnections runs when a user is at the connection limit:
+// API Gateway runs $disconnect best-effort, so some of the connections
+// counted may be dead, and would lock the user out until a fan-out's 410
+// or the TTL (hours) removed them. It probes each of ids with a pong
+// without requestId (clients ignore it) and hands the ones API Gateway
+// answers gone for to Gone, which forgets only those connected more than
+// ConnectGrace ago (a 410 may also mean a $connect still running). Then
+// it lists the user's connections again.
+func (s *Chat) forgetGoneConnections(ctx context.Context, userID string, ids []string) ([]string, error) {
+	probe, err := json.Marshal(protocol.PongEvent{Head: protocol.Head{Type: protocol.EventPong}, Time: s.clock().UnixMilli()})
+	if err != nil {
+		return nil, chat.Wrap(err, "probe")
+	}
+	var gone atomic.Int64
+	_ = forEach(len(ids), func(i int) error {
+		if s.fanout.Send(ctx, ids[i:i+1], probe).Gone == 0 {
+			return nil
+		}
+		gone.Add(1)
+		if err := s.Gone(ctx, ids[i]); err != nil {
+			s.log.WarnContext(ctx, "cleanup of a gone connection at the limit failed",
+				slog.String("connectionId", ids[i]), slog.Any("error", err))
+		}
+		return nil
+	})
+	s.log.InfoContext(ctx, "connection limit reached: probed the user's connections",
+		slog.String("userId", userID), slog.Int("connections", len(ids)), slog.Int64("gone", gone.Load()))
+	rest, err := s.store.UserConnections(ctx, userID)
+	if err != nil {
+		return nil, storeErr(err, "list connections")
+	}
+	return rest, nil
 }
 
 // Disconnect handles $disconnect: it deletes exactly that connection (a

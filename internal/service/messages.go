@@ -63,11 +63,12 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if sender.DisplayName == "" {
 		sender.DisplayName = c.DisplayName
 	}
-	// The fan-out's lookup of the room's connections runs while the message
-	// is written (the push uses it, see prefetchRoom).
-	ctx, cancelLookup := context.WithCancel(ctx)
-	defer cancelLookup()
-	ctx = s.push.prefetchRoom(ctx, r.RoomID)
+	// The fan-out reads the room's connections only after the message is
+	// stored (in publish), never while the write is in flight: a
+	// connection registered after that read then finds the message by the
+	// resume it sends after connecting, one registered before gets it live.
+	// Read while the write was in flight, a connection registered in
+	// between got neither (issue 21's large load test lost deliveries so).
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: r.ClientID,
 		SenderID: c.UserID, SenderName: sender.DisplayName,

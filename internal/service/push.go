@@ -160,46 +160,10 @@ func (p *Push) send(ctx context.Context, connIDs []string, ev any) chat.FanoutRe
 	return res
 }
 
-// roomLookup is a RoomConnections query started ahead of its use.
-type roomLookup struct {
-	roomID string
-	done   chan struct{}
-	rcs    []chat.RoomConnection
-	err    error
-}
-
-type roomLookupKey struct{}
-
-// prefetchRoom starts the fan-out's RoomConnections query for roomID in the
-// background and returns ctx carrying it: toRoom for that room then uses
-// its answer instead of querying after the write. sendMessage runs it
-// concurrently with its write, which takes the query off the send's
-// serial path. A connection registered between the query and the write
-// misses that one push, as one registered just after the query always
-// could; it finds the message by resume (it sends one after connecting)
-// or by the gap before the next message.
-func (p *Push) prefetchRoom(ctx context.Context, roomID string) context.Context {
-	l := &roomLookup{roomID: roomID, done: make(chan struct{})}
-	go func() {
-		defer close(l.done)
-		l.rcs, l.err = p.store.RoomConnections(ctx, roomID)
-	}()
-	return context.WithValue(ctx, roomLookupKey{}, l)
-}
-
-// roomConnections answers from a prefetched query of ctx, or queries.
-func (p *Push) roomConnections(ctx context.Context, roomID string) ([]chat.RoomConnection, error) {
-	if l, ok := ctx.Value(roomLookupKey{}).(*roomLookup); ok && l.roomID == roomID {
-		<-l.done
-		return l.rcs, l.err
-	}
-	return p.store.RoomConnections(ctx, roomID)
-}
-
 // toRoom sends ev to the room's live connections except those of skipUser
 // (when not "") and the connection skipConn.
 func (p *Push) toRoom(ctx context.Context, roomID string, ev any, skipConn, skipUser string) chat.FanoutResult {
-	rcs, err := p.roomConnections(ctx, roomID)
+	rcs, err := p.store.RoomConnections(ctx, roomID)
 	if err != nil {
 		p.log.WarnContext(ctx, "room connections", slog.String("roomId", roomID), slog.Any("error", err))
 		return chat.FanoutResult{}

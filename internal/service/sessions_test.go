@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
@@ -68,4 +69,50 @@ func TestConnectAttemptsAreLimited(t *testing.T) {
 	wantCode(t, err, chat.RateLimited)
 	h.advance(service.DefaultRateWindow)
 	h.connect("ada", "c3")
+}
+
+// A client's own reconnects must never lock it out: connections whose
+// $disconnect never ran (API Gateway runs it best-effort) still count
+// toward the limit until a fan-out's 410 or the TTL (hours) removes them.
+// At the limit, $connect probes the user's connections older than
+// ConnectGrace and forgets those API Gateway answers gone for.
+func TestConnectAtTheLimitForgetsConnectionsThatAreGone(t *testing.T) {
+	h := newHarness(t, func(c *service.Config) { c.MaxConnections = 3 })
+	for i := range 3 {
+		h.connect("ada", fmt.Sprint("c", i))
+		h.fan.SetGone(fmt.Sprint("c", i)) // the socket died, no $disconnect came
+	}
+	h.advance(service.ConnectGrace + time.Second)
+	h.connect("ada", "c3")
+	for i := range 3 {
+		if _, err := h.svc.Connection(h.ctx, fmt.Sprint("c", i)); chat.ErrorCode(err) != chat.NotFound {
+			t.Errorf("gone connection c%d still stored (%v)", i, err)
+		}
+	}
+	// Two more fit now; the limit still holds for live connections, which
+	// the probe reaches harmlessly (a pong without requestId).
+	h.fan.Reset()
+	h.connect("ada", "c4")
+	h.connect("ada", "c5")
+	h.advance(service.ConnectGrace + time.Second)
+	err := h.svc.Connect(h.ctx, chat.Connection{ID: "c6", Identity: chat.Identity{UserID: "ada", Username: "ada"}})
+	wantCode(t, err, chat.RateLimited)
+	if n := len(h.fan.OfType("c3", protocol.EventPong)); n != 1 {
+		t.Errorf("live connection c3 got %d probes, want 1", n)
+	}
+}
+
+// A connection still inside ConnectGrace is never probed away: a 410 may
+// mean its $connect has not returned yet.
+func TestConnectAtTheLimitKeepsYoungConnections(t *testing.T) {
+	h := newHarness(t, func(c *service.Config) { c.MaxConnections = 2 })
+	h.connect("ada", "c0")
+	h.connect("ada", "c1")
+	h.fan.SetGone("c0")
+	h.fan.SetGone("c1")
+	err := h.svc.Connect(h.ctx, chat.Connection{ID: "c2", Identity: chat.Identity{UserID: "ada", Username: "ada"}})
+	wantCode(t, err, chat.RateLimited)
+	if _, err := h.svc.Connection(h.ctx, "c0"); err != nil {
+		t.Errorf("young connection c0 forgotten: %v", err)
+	}
 }

@@ -70,22 +70,26 @@ type client struct {
 	connected bool // connected at least once (resume from then on)
 	sending   bool
 
-	have    map[int64]bool // seqs of the room it holds (received, resumed or its own)
-	last    int64          // highest contiguous seq held
-	live    map[int64]int  // live deliveries per seq
-	maxLive int64          // highest live seq on the current connection
+	have    map[int64]bool      // seqs of the room it holds (received, resumed or its own)
+	holes   map[int64]bool      // seqs a resume skipped that have settled: no message has them
+	at      map[int64]time.Time // createdAt of each seq held
+	newest  time.Time           // newest createdAt held (the server's clock)
+	last    int64               // highest seq up to which every stored message is held
+	live    map[int64]int       // live deliveries per seq
+	maxLive int64               // highest live seq on the current connection
 	st      clientStats
 }
 
 type clientStats struct {
 	live, resumed, redundant, liveDup, outOfOrder int
 	reconnects, connectFailures, forgotten        int
+	holes, youngGaps                              int
 }
 
 func newClient(r *run, n int) *client {
 	return &client{
 		r: r, n: n, email: fmt.Sprintf("load%04d@example.com", n),
-		pending: map[string]chan frame{}, have: map[int64]bool{}, live: map[int64]int{},
+		pending: map[string]chan frame{}, have: map[int64]bool{}, holes: map[int64]bool{}, at: map[int64]time.Time{}, live: map[int64]int{},
 		ready: make(chan struct{}),
 	}
 }
@@ -102,6 +106,7 @@ func (c *client) loop(ctx context.Context) {
 			c.mu.Lock()
 			c.st.connectFailures++
 			c.mu.Unlock()
+			c.r.connectFailed(err)
 			sleep(ctx, jitter(backoff))
 			backoff = min(backoff*2, 5*time.Second)
 			continue
@@ -171,22 +176,27 @@ func (c *client) connectOnce(ctx context.Context) (<-chan struct{}, error) {
 }
 
 // resume asks for the room's messages after the highest contiguous seq,
-// page by page.
+// page by page, as docs/PROTOCOL.md §7 says: each next page from the last
+// seq of the one before, and afterwards the seqs the answer skipped are
+// holes (a retried or failed send's seq), which never hold a message.
+// Resuming every page from the contiguous mark instead asks for the same
+// page forever once the room has a hole: that stalled the large load test.
 func (c *client) resume(ctx context.Context, gen int) error {
-	for range 10_000 {
-		c.mu.Lock()
-		from := c.last
-		c.mu.Unlock()
+	c.mu.Lock()
+	start := c.last
+	c.mu.Unlock()
+	top, err := resumeRoom(start, func(from int64) ([]chatpkg.Message, bool, error) {
 		f, err := c.request(ctx, gen, map[string]any{"action": "resume", "rooms": map[string]int64{c.room: from}})
 		if err != nil {
-			return err
+			return nil, false, err
 		}
 		if f.Type == "error" && f.Code == "rate_limited" {
+			c.r.retry("resume: rate_limited")
 			sleep(ctx, jitter(time.Second))
-			continue
+			return nil, false, errRetryPage
 		}
 		if f.Type != "missed" {
-			return fmt.Errorf("resume: %s %s %s", f.Type, f.Code, f.errorText())
+			return nil, false, fmt.Errorf("resume: %s %s %s", f.Type, f.Code, f.errorText())
 		}
 		var rooms []struct {
 			RoomID   string            `json:"roomId"`
@@ -194,20 +204,86 @@ func (c *client) resume(ctx context.Context, gen int) error {
 			HasMore  bool              `json:"hasMore"`
 		}
 		if err := json.Unmarshal(f.Rooms, &rooms); err != nil {
-			return fmt.Errorf("resume: %w", err)
+			return nil, false, fmt.Errorf("resume: %w", err)
 		}
-		more := false
 		for _, room := range rooms {
-			for _, m := range room.Messages {
-				c.receive(m, false, time.Now())
+			if room.RoomID == c.room {
+				return room.Messages, room.HasMore, nil
 			}
-			more = more || (room.HasMore && len(room.Messages) > 0)
 		}
-		if !more {
-			return nil
+		return nil, false, nil
+	}, func(m chatpkg.Message) { c.receive(m, false, time.Now()) })
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.markHoles(start, top)
+	c.mu.Unlock()
+	return nil
+}
+
+// errRetryPage asks resumeRoom to ask for the same page again.
+var errRetryPage = errors.New("retry this page")
+
+// resumeRoom pages through one room's messages after seq after: page(from)
+// answers the messages after from (oldest first) and whether there are
+// more. Each next page starts at the last seq of the one before, never at
+// the contiguous mark, which a hole would hold still. It applies every
+// message and returns the highest seq returned.
+func resumeRoom(after int64, page func(from int64) ([]chatpkg.Message, bool, error), apply func(chatpkg.Message)) (int64, error) {
+	from, top := after, after
+	for range 10_000 {
+		msgs, more, err := page(from)
+		if errors.Is(err, errRetryPage) {
+			continue
+		}
+		if err != nil {
+			return top, err
+		}
+		for _, m := range msgs {
+			apply(m)
+			top = max(top, m.Seq)
+		}
+		if !more || len(msgs) == 0 {
+			return top, nil
+		}
+		from = max(from, msgs[len(msgs)-1].Seq)
+	}
+	return top, errors.New("resume: too many pages")
+}
+
+// HoleSettle is how much older than the newest message held the message
+// after a gap must be before the gap counts as holes (docs/PROTOCOL.md §7):
+// a send takes at most 29 s (the actions function's timeout), so a seq
+// taken before a message created 58 s ago has been written by now or
+// never will be. A younger gap may be a write still in flight.
+const HoleSettle = 60 * time.Second
+
+// markHoles records the seqs in (after, upTo] that a complete resume did
+// not return as holes, up to the first gap that may still be a write in
+// flight (see HoleSettle): the contiguous mark stays below that one, so
+// the next resume asks for it again; c.mu is held.
+func (c *client) markHoles(after, upTo int64) {
+	for seq := after + 1; seq <= upTo; seq++ {
+		if c.have[seq] || c.holes[seq] {
+			continue
+		}
+		next := seq + 1
+		for next <= upTo && !c.have[next] {
+			next++
+		}
+		if next > upTo || !c.at[next].Before(c.newest.Add(-HoleSettle)) {
+			c.st.youngGaps++
+			break
+		}
+		for ; seq < next; seq++ {
+			c.holes[seq] = true
+			c.st.holes++
 		}
 	}
-	return errors.New("resume: too many pages")
+	for c.have[c.last+1] || c.holes[c.last+1] {
+		c.last++
+	}
 }
 
 // read delivers replies to their requests and applies pushed messages.
@@ -333,7 +409,7 @@ func (c *client) receive(m chatpkg.Message, live bool, at time.Time) {
 		c.r.observe(c, m, false, at)
 		return
 	}
-	c.hold(m.Seq)
+	c.hold(m.Seq, m.CreatedAt)
 	if live {
 		c.st.live++
 	} else {
@@ -343,10 +419,14 @@ func (c *client) receive(m chatpkg.Message, live bool, at time.Time) {
 	c.r.observe(c, m, live, at)
 }
 
-// hold records seq as held; c.mu is held.
-func (c *client) hold(seq int64) {
+// hold records seq, created at createdAt, as held; c.mu is held.
+func (c *client) hold(seq int64, createdAt time.Time) {
 	c.have[seq] = true
-	for c.have[c.last+1] {
+	c.at[seq] = createdAt
+	if createdAt.After(c.newest) {
+		c.newest = createdAt
+	}
+	for c.have[c.last+1] || c.holes[c.last+1] {
 		c.last++
 	}
 }
@@ -367,6 +447,21 @@ func (c *client) waitReady(ctx context.Context) (int, error) {
 			return 0, ctx.Err()
 		}
 	}
+}
+
+// connectFailed counts a failed connect by its reason (a refused upgrade
+// by its HTTP status).
+func (r *run) connectFailed(err error) {
+	why := err.Error()
+	if i := strings.Index(why, "but got "); i >= 0 {
+		why = "HTTP " + strings.TrimSpace(why[i+len("but got "):])
+	}
+	if len(why) > 80 {
+		why = why[:80]
+	}
+	r.mu.Lock()
+	r.connFailWhy[why]++
+	r.mu.Unlock()
 }
 
 func jitter(d time.Duration) time.Duration {

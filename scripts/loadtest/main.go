@@ -112,6 +112,7 @@ type run struct {
 	storedTwice map[string][2]int64
 	latencies   []time.Duration
 	retries     map[string]int
+	connFailWhy map[string]int // failed connects by reason
 	dupAcks     int
 	failedSends int
 	kills       int
@@ -129,6 +130,7 @@ func newRun(cfg config, c *chat) *run {
 		cfg: cfg, chat: c, rng: rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15)),
 		sentAt: map[string]time.Time{}, acked: map[string]map[int64]string{}, seqOf: map[string]int64{},
 		senderOf: map[string]*client{}, storedTwice: map[string][2]int64{}, retries: map[string]int{},
+		connFailWhy: map[string]int{},
 	}
 }
 
@@ -299,6 +301,10 @@ func (r *run) progress(ctx context.Context) {
 			acked += len(seqs)
 		}
 		sending, kills, forgotten := len(r.sentAt)-acked, r.kills, len(r.forgotten)
+		fails := 0
+		for _, n := range r.connFailWhy {
+			fails += n
+		}
 		r.mu.Unlock()
 		ready := 0
 		for _, c := range r.clients {
@@ -308,7 +314,7 @@ func (r *run) progress(ctx context.Context) {
 			}
 			c.mu.Unlock()
 		}
-		fmt.Fprintf(os.Stderr, "  … %d acked, %d unacked, %d/%d clients connected, %d forced closes, %d forgotten\n", acked, sending, ready, len(r.clients), kills, forgotten)
+		fmt.Fprintf(os.Stderr, "  … %s %d acked, %d unacked, %d/%d clients connected, %d forced closes, %d failed connects, %d forgotten\n", time.Now().UTC().Format("15:04:05"), acked, sending, ready, len(r.clients), kills, fails, forgotten)
 	}
 }
 
@@ -424,7 +430,7 @@ func (r *run) ack(c *client, clientID string, m chatpkg.Message, duplicate bool)
 	r.checkSeqLocked(clientID, m.Seq)
 	r.mu.Unlock()
 	c.mu.Lock()
-	c.hold(m.Seq)
+	c.hold(m.Seq, m.CreatedAt)
 	c.mu.Unlock()
 }
 

@@ -24,6 +24,9 @@ type result struct {
 	latencies                    []time.Duration
 	retries                      map[string]int
 	kills, reconnects, connFails int
+	connFailWhy                  map[string]int
+	holes, ackedHoles            int // seqs resumes skipped, settled as holes; of them acked (a write in flight taken for a hole)
+	youngGaps                    int // resumes that stopped the contiguous mark at a gap that may be a write in flight
 	forgotten, forgottenAtEnd    int
 	worst                        []string
 	interrupted                  bool
@@ -37,7 +40,7 @@ func (r *run) count(setup, send time.Duration, forgottenAtEnd int) *result {
 	defer r.mu.Unlock()
 	res := &result{setup: setup, send: send, failedSends: r.failedSends, dupAcks: r.dupAcks,
 		storedTwice: len(r.storedTwice), kills: r.kills, forgotten: len(r.forgotten), forgottenAtEnd: forgottenAtEnd,
-		retries: r.retries}
+		retries: r.retries, connFailWhy: r.connFailWhy}
 	forgottenClients := map[int]bool{}
 	for _, ev := range r.forgotten {
 		forgottenClients[ev.client] = true
@@ -55,6 +58,9 @@ func (r *run) count(setup, send time.Duration, forgottenAtEnd int) *result {
 			res.expected++
 			if !c.have[seq] {
 				lost++
+				if c.holes[seq] {
+					res.ackedHoles++
+				}
 			}
 		}
 		res.lost += lost
@@ -73,6 +79,8 @@ func (r *run) count(setup, send time.Duration, forgottenAtEnd int) *result {
 		res.outOfOrder += c.st.outOfOrder
 		res.reconnects += c.st.reconnects
 		res.connFails += c.st.connectFailures
+		res.holes += c.st.holes
+		res.youngGaps += c.st.youngGaps
 		c.mu.Unlock()
 	}
 	res.latencies = slices.Clone(r.latencies)
@@ -112,6 +120,15 @@ func (res *result) print(w io.Writer, cfg config) {
 	}
 	p("  send retries (same clientId)          %s; duplicate acks %d; failed sends %d", strings.Join(rs, ", "), res.dupAcks, res.failedSends)
 	p("  connections                           %d forced closes, %d reconnects, %d failed connects", res.kills, res.reconnects, res.connFails)
+	var fs []string
+	for why, n := range res.connFailWhy {
+		fs = append(fs, fmt.Sprintf("%s: %d", why, n))
+	}
+	slices.Sort(fs)
+	if len(fs) > 0 {
+		p("  failed connects by reason             %s", strings.Join(fs, "; "))
+	}
+	p("  holes skipped by resumes              %d seqs settled as holes (summed over receivers), acked messages among them %d; %d resumes kept the mark below a gap younger than %s", res.holes, res.ackedHoles, res.youngGaps, HoleSettle)
 	p("  forgotten by the server               %d open connections answered forbidden \"connection not registered\" (%d of them at the end)", res.forgotten, res.forgottenAtEnd)
 	p("  deliveries                            %d live, %d recovered by resume, %d redundant (already held: dropped by seq)", res.live, res.resumed, res.redundant)
 	p("  per receiver                          lost %d (receivers with loss %d; of them by receivers the server had forgotten at least once %d), duplicated %d, out of order %d (live, inserted by seq)",

@@ -2,11 +2,14 @@
 // worker that posts the big rooms' fan-out jobs from the fan-out queue:
 // the inline fan-out through the management API, and the chat service
 // over DynamoDB only to clean up connections that answer 410. No S3, no
-// Cognito, and no queue producer: a worker never queues again.
+// Cognito; a queue producer only to put throttled recipients back on the
+// fan-out queue (fanoutqueue.Worker.Requeue), never to queue a fan-out.
 package fanoutapp
 
 import (
 	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
@@ -24,7 +27,11 @@ func Build(ctx context.Context, cfg app.FanoutWorkerConfig, opts ...chatapp.Opti
 	if err != nil {
 		return nil, err
 	}
-	return New(core), nil
+	w := New(core)
+	if cfg.RequeueURL != "" {
+		w.Requeue = fanoutqueue.NewQueue(sqs.NewFromConfig(core.AWS), cfg.RequeueURL)
+	}
+	return w, nil
 }
 
 // New is the worker over a wired core.

@@ -77,6 +77,9 @@ export class Chat {
   private openReported = "";
   private openTimer: ReturnType<typeof setTimeout> | null = null;
   private gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  // The highest seq a resume answered per room: gaps below it were asked
+  // for already (a young one is asked again on the next reconnect).
+  private resumedTo = new Map<string, number>();
   private readonly features: ChatFeature[] = [];
 
   constructor(private readonly env: ChatEnv) {
@@ -178,6 +181,12 @@ export class Chat {
   private onEvent(ev: ServerEvent): void {
     const before = this.state;
     this.dispatch(ev);
+    if (ev.type === "missed") {
+      for (const r of ev.rooms) {
+        const top = r.messages.reduce((max, m) => Math.max(max, m.seq), 0);
+        if (top > (this.resumedTo.get(r.roomId) ?? 0)) this.resumedTo.set(r.roomId, top);
+      }
+    }
     if (ev.type === "message") this.watchGap(ev.message.roomId);
     for (const f of this.features) f.onEvent?.(ev, before);
     if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
@@ -190,10 +199,16 @@ export class Chat {
 
   // watchGap: a message past the contiguous mark means one was missed (or
   // is still on its way from another sender). If the gap is still there a
-  // moment later, resume that room from the mark.
+  // moment later, resume that room from the mark. Gaps below what a resume
+  // answered already are left alone (they are holes, or writes in flight
+  // whose push is coming).
   private watchGap(roomId: string): void {
     if (this.gapTimers.has(roomId)) return;
-    const gapped = () => (this.state.messages[roomId] ?? []).some((m) => m.seq > (this.state.last[roomId] ?? 0) + 1);
+    const gapped = () => {
+      const base = Math.max(this.state.last[roomId] ?? 0, this.resumedTo.get(roomId) ?? 0);
+      const above = (this.state.messages[roomId] ?? []).filter((m) => m.seq > base);
+      return above.length > 0 && above[above.length - 1].seq - base > above.length;
+    };
     if (!gapped()) return;
     this.gapTimers.set(
       roomId,

@@ -23,6 +23,37 @@ function advanceLast(last: number, msgs: Message[]): number {
   return last;
 }
 
+// HOLE_SETTLE_MS (docs/PROTOCOL.md §7): a gap that a resume skipped is
+// holes once the message after it is this much older than the newest
+// message held (both by the server's clock). A send takes at most 29 s, so
+// an older gap will never fill; a younger one may be a message still being
+// written, which a resume must ask for again.
+export const HOLE_SETTLE_MS = 60_000;
+
+// settleLast moves the contiguous mark, after a resume answered up to upTo,
+// over every seq held and every skipped gap that has settled, and stops
+// below the first gap that may still fill.
+export function settleLast(last: number, msgs: Message[], upTo: number): number {
+  const at = new Map<number, number>();
+  let newest = -Infinity;
+  for (const m of msgs) {
+    const t = Date.parse(m.createdAt);
+    at.set(m.seq, t);
+    if (t > newest) newest = t;
+  }
+  while (last < upTo) {
+    if (at.has(last + 1)) {
+      last++;
+      continue;
+    }
+    let next = last + 2;
+    while (next <= upTo && !at.has(next)) next++;
+    if (next > upTo || !((at.get(next) ?? newest) < newest - HOLE_SETTLE_MS)) break;
+    last = next;
+  }
+  return advanceLast(last, msgs);
+}
+
 // addMessages merges messages into a room; our own among them settle
 // their pending sends. (The room's lastSeq is raised by the rooms slice.)
 function addMessages(state: ChatState, roomId: string, incoming: Message[]): ChatState {
@@ -94,9 +125,11 @@ export const reduceMessages: SliceReducer = (state, action, { prev }) => {
       for (const r of action.rooms) {
         if (!prev.rooms[r.roomId]) continue;
         next = addMessages(next, r.roomId, r.messages);
-        // Whatever resume delivered is contiguous from the asked seq.
+        // The seqs up to the highest returned that the answer skipped are
+        // holes, once settled (settleLast): a younger gap may be a message
+        // whose write is still in flight, which the next resume asks for.
         const top = r.messages.reduce((max, m) => Math.max(max, m.seq), next.last[r.roomId] ?? 0);
-        next = { ...next, last: { ...next.last, [r.roomId]: advanceLast(top, next.messages[r.roomId] ?? []) } };
+        next = { ...next, last: { ...next.last, [r.roomId]: settleLast(next.last[r.roomId] ?? 0, next.messages[r.roomId] ?? [], top) } };
       }
       return next;
     }

@@ -120,6 +120,27 @@ describe("resume and state", () => {
     expect(s.rooms.g.lastSeq).toBe(4);
   });
 
+  it("takes the gaps a resume skipped for holes once settled, and keeps the mark below a younger gap", () => {
+    const at = (seq: number, sec: number) => msg("g", seq, { createdAt: new Date(Date.UTC(2026, 10, 21, 2, 0, sec)).toISOString() });
+    let s = withState(room("g", { lastSeq: 1 }));
+    s = reduce(s, { type: "missed", rooms: [{ roomId: "g", hasMore: false, messages: [at(2, 2), at(4, 4), at(10, 20), at(12, 100)] }] });
+    // 3 and 5..9 are holes (4 and 10 are over 60 s older than the newest,
+    // 12); 11 may be a message still being written.
+    expect(resumePoints(s).g).toBe(10);
+    // It arrives live: the mark moves on.
+    s = reduce(s, { type: "message", message: at(11, 99) });
+    expect(resumePoints(s).g).toBe(12);
+  });
+
+  it("a young gap is settled by a later resume once newer messages exist", () => {
+    const at = (seq: number, sec: number) => msg("g", seq, { createdAt: new Date(Date.UTC(2026, 10, 21, 2, 0, sec)).toISOString() });
+    let s = withState(room("g", { lastSeq: 0 }));
+    s = reduce(s, { type: "missed", rooms: [{ roomId: "g", hasMore: false, messages: [at(1, 1), at(3, 2)] }] });
+    expect(resumePoints(s).g).toBe(1);
+    s = reduce(s, { type: "missed", rooms: [{ roomId: "g", hasMore: false, messages: [at(3, 2), at(4, 90)] }] });
+    expect(resumePoints(s).g).toBe(4);
+  });
+
   it("a room reply with a newer read position takes it", () => {
     let s = withState(room("g", { lastSeq: 5, readSeq: 3, unread: 2 }));
     s = reduce(s, { type: "room", room: room("g", { lastSeq: 6, readSeq: 6, unread: 0 }) });
