@@ -14,9 +14,11 @@ import (
 // rate_limited while others carry on, and keepalive is never limited.
 func TestRateLimitIsPerUser(t *testing.T) {
 	const perWindow = 5
-	// A window far longer than the test, so no window boundary can let an
-	// extra send through.
-	tr := newTrio(t, func(c *service.Config) { c.RatePerWindow, c.RateWindow = perWindow, time.Hour })
+	// Windows are aligned to the Unix epoch, so a window boundary between
+	// two sends would let an extra one through (an hour-long window did, in
+	// a run that crossed 03:00). A 200-year window's next boundary is in
+	// 2170.
+	tr := newTrio(t, func(c *service.Config) { c.RatePerWindow, c.RateWindow = perWindow, 200 * 365 * 24 * time.Hour })
 
 	for i := range perWindow {
 		tr.a.call(protocol.ActionSendMessage, message(chat.GeneralRoomID, fmt.Sprintf("rl-%d", i), "spam"), protocol.EventAck)
