@@ -59,6 +59,8 @@ type Room struct {
 	MemberCount int       `json:"memberCount"`
 	// MemberIDs is filled for direct rooms only, which are small.
 	MemberIDs []string `json:"memberIds,omitempty"`
+	// Archived: read-only and hidden from browse (channels only).
+	Archived bool `json:"archived,omitempty"`
 }
 
 // Role is a member's role in a room.
@@ -77,7 +79,13 @@ type Member struct {
 	Role     Role      `json:"role"`
 	JoinedAt time.Time `json:"joinedAt"`
 	ReadSeq  int64     `json:"readSeq"`
+	// MutedUntil: the member may not send in the room before this time
+	// (zero: not muted; a past time means the mute has ended).
+	MutedUntil time.Time `json:"mutedUntil,omitzero"`
 }
+
+// MutedAt says whether the member is muted at now.
+func (m Member) MutedAt(now time.Time) bool { return now.Before(m.MutedUntil) }
 
 // Attachment is a file stored in S3 and referenced by a message.
 type Attachment struct {
@@ -106,6 +114,79 @@ type Message struct {
 	CreatedAt   time.Time    `json:"createdAt"`
 	EditedAt    time.Time    `json:"editedAt,omitzero"`
 	Deleted     bool         `json:"deleted,omitempty"`
+	// DeletedBy is who turned the message into a tombstone: the sender, or
+	// a moderator (clients show "removed by a moderator").
+	DeletedBy string `json:"deletedBy,omitempty"`
+	// System is set on the server's own lines in the timeline (joins,
+	// leaves, invites, removals, renames, topic changes, archiving); its
+	// SenderID is the person who acted.
+	System *SystemNote `json:"system,omitempty"`
+}
+
+// SystemNote says what a system message records.
+type SystemNote struct {
+	// Kind: joined, left, invited, removed, banned, renamed, topic,
+	// archived, unarchived, role.
+	Kind string `json:"kind"`
+	// UserIDs are the people it is about (the invited, the removed…).
+	UserIDs []string `json:"userIds,omitempty"`
+	// Value is the new name, topic or role.
+	Value string `json:"value,omitempty"`
+}
+
+// System message kinds.
+const (
+	SysJoined     = "joined"
+	SysLeft       = "left"
+	SysInvited    = "invited"
+	SysRemoved    = "removed"
+	SysBanned     = "banned"
+	SysRenamed    = "renamed"
+	SysTopic      = "topic"
+	SysArchived   = "archived"
+	SysUnarchived = "unarchived"
+	SysRole       = "role"
+)
+
+// Ban keeps a user out of a channel until it is lifted.
+type Ban struct {
+	RoomID   string    `json:"roomId"`
+	UserID   string    `json:"userId"`
+	By       string    `json:"by"`
+	Reason   string    `json:"reason,omitempty"`
+	BannedAt time.Time `json:"bannedAt"`
+}
+
+// Report is a member's report of a message, queued for moderators.
+type Report struct {
+	ID         string    `json:"reportId"`
+	RoomID     string    `json:"roomId"`
+	Seq        int64     `json:"seq"`
+	ReporterID string    `json:"reporterId"`
+	Reason     string    `json:"reason,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	// Message is the reported message as it was when reported.
+	Message Message `json:"message"`
+	// Resolution is "" while open; dismiss, delete, mute or ban once
+	// resolved, by ResolvedBy at ResolvedAt.
+	Resolution string    `json:"resolution,omitempty"`
+	ResolvedBy string    `json:"resolvedBy,omitempty"`
+	ResolvedAt time.Time `json:"resolvedAt,omitzero"`
+}
+
+// AuditEntry records one moderation or administration action.
+type AuditEntry struct {
+	ID       string    `json:"auditId"`
+	At       time.Time `json:"at"`
+	ActorID  string    `json:"actorId"`
+	Action   string    `json:"action"`
+	RoomID   string    `json:"roomId,omitempty"`
+	TargetID string    `json:"targetId,omitempty"`
+	Seq      int64     `json:"seq,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
+	Detail   string    `json:"detail,omitempty"`
+	// ExpiresAt is when the store forgets the entry (the retention).
+	ExpiresAt time.Time `json:"-"`
 }
 
 // RoomConnection is one live connection of one member of a room: the item

@@ -18,6 +18,9 @@ const (
 	prefixClient   = "CLIENT#"
 	prefixRate     = "RATE#"
 	prefixChanName = "CHANNAME#"
+	prefixBan      = "BAN#"
+	prefixReport   = "REPORT#"
+	prefixAudit    = "AUDIT#"
 
 	skMeta    = "META"
 	skProfile = "PROFILE"
@@ -28,8 +31,10 @@ const (
 	skRoomSeq = "META#SEQ"
 	skClaim   = "CLAIM"
 
-	gsiUsers  = "USERS"  // gsi1pk of every profile: ListProfiles
-	gsiPublic = "PUBLIC" // gsi1pk of public rooms only: ListPublicRooms
+	gsiUsers   = "USERS"   // gsi1pk of every profile: ListProfiles
+	gsiPublic  = "PUBLIC"  // gsi1pk of public rooms only: ListPublicRooms
+	gsiReports = "REPORTS" // gsi1pk of open reports only: ListOpenReports
+	gsiAudit   = "AUDIT"   // gsi1pk of audit entries: ListAudit
 )
 
 func connPK(connID string) string            { return prefixConn + connID }
