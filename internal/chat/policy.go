@@ -261,11 +261,12 @@ func Actions() []Action {
 func IsRoomAction(a Action) bool { return rules[a].room }
 
 // RoomKindMatters says whether a's answer for a member depends on the room
-// itself (its kind or id), so the service must read the room even when the
-// caller is a member. For a non-member the room is always needed.
+// itself (its kind, id or archived state), so the service must read the
+// room even when the caller is a member. For a non-member the room is
+// always needed.
 func RoomKindMatters(a Action) bool {
 	r := rules[a]
-	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != ""
+	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != "" || r.writes || r.privateLevel > r.level
 }
 
 // Authorize answers whether the caller described by acc may do a: nil

@@ -29,6 +29,11 @@ var Events = map[string]any{
 	EventUploadTicket:   UploadTicketEvent{},
 	EventDownloadURL:    DownloadURLEvent{},
 	EventAvatarURL:      AvatarURLEvent{},
+	EventMemberUpdated:  MemberUpdatedEvent{},
+	EventBans:           BansEvent{},
+	EventReport:         ReportEvent{},
+	EventReports:        ReportsEvent{},
+	EventAudit:          AuditEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

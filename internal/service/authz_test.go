@@ -214,7 +214,7 @@ func TestDirectRoomsCannotBeJoinedLeftRenamedOrInvitedTo(t *testing.T) {
 
 func TestPrivateChannelByInvitationOnly(t *testing.T) {
 	w := newWorld(t)
-	// Bob cannot invite himself, but alice (a member) can invite him.
+	// Bob cannot invite himself, but alice (the owner) can invite him.
 	_, err := w.svc.InviteToChannel(w.ctx, w.bob, protocol.InviteRequest{RoomID: w.private.ID, UserIDs: []string{"bob"}})
 	wantCode(t, err, chat.NotFound)
 	members, err := w.svc.InviteToChannel(w.ctx, w.alice, protocol.InviteRequest{RoomID: w.private.ID, UserIDs: []string{"bob"}})
@@ -230,9 +230,10 @@ func TestPrivateChannelByInvitationOnly(t *testing.T) {
 	}
 	// Now a member, bob reads the history and hears new messages.
 	hist, err := w.svc.History(w.ctx, w.bob, protocol.HistoryRequest{RoomID: w.private.ID})
-	if err != nil || len(hist.Messages) != 1 {
+	if err != nil || len(hist.Messages) != 2 || hist.Messages[0].System == nil || hist.Messages[0].System.Kind != chat.SysInvited {
 		t.Fatalf("history: %d messages, err %v", len(hist.Messages), err)
 	}
+	w.fan.Reset()
 	w.send(w.alice, w.private.ID, "hi bob")
 	if got := w.fan.OfType("b1", protocol.EventMessage); len(got) != 1 {
 		t.Errorf("bob got %d messages", len(got))

@@ -78,7 +78,12 @@ func (s *Chat) ListChannels(ctx context.Context, c chat.Connection, r protocol.L
 // joined by invitation only (a non-member gets NotFound, as for a room that
 // does not exist).
 func (s *Chat) JoinChannel(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.RoomEvent, error) {
-	ra, err := s.authorize(ctx, c, chat.ActJoinChannel, r.RoomID, true)
+	ra, err := s.authorizeWith(ctx, c, chat.ActJoinChannel, r.RoomID, true, func(ra *roomAccess) error {
+		if ra.member != nil {
+			return nil
+		}
+		return s.loadBan(ctx, ra, c.UserID)
+	})
 	if err != nil {
 		return protocol.RoomEvent{}, err
 	}
@@ -104,7 +109,8 @@ func (s *Chat) JoinChannel(ctx context.Context, c chat.Connection, r protocol.Ro
 	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), chat.Actor{UserID: c.UserID, ConnectionID: c.ID}); err != nil {
 		return protocol.RoomEvent{}, err
 	}
-	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
+	s.note(ctx, c, room, chat.SystemNote{Kind: chat.SysJoined})
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq, Role: m.Role}}, nil
 }
 
 // rejoin answers a join by a member: no broadcast, but the connection index
@@ -123,7 +129,14 @@ func (s *Chat) rejoin(ctx context.Context, room chat.Room, m chat.Member, userID
 // LeaveChannel removes the caller from a channel. Nobody leaves #general or
 // a direct conversation.
 func (s *Chat) LeaveChannel(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.RoomRemovedEvent, error) {
-	ra, err := s.authorize(ctx, c, chat.ActLeaveChannel, r.RoomID, true)
+	ra, err := s.authorizeWith(ctx, c, chat.ActLeaveChannel, r.RoomID, true, func(ra *roomAccess) error {
+		if ra.member == nil || ra.member.Role != chat.RoleOwner {
+			return nil
+		}
+		n, err := s.owners(ctx, r.RoomID)
+		ra.lastOwner = n <= 1
+		return err
+	})
 	if err != nil {
 		return protocol.RoomRemovedEvent{}, err
 	}
@@ -150,17 +163,20 @@ func (s *Chat) LeaveChannel(ctx context.Context, c chat.Connection, r protocol.R
 	})
 	// The caller's own room list changed: a direct push, not an event.
 	s.push.send(ctx, without(conns, c.ID), ev)
+	s.note(ctx, c, room, chat.SystemNote{Kind: chat.SysLeft})
 	return ev, nil
 }
 
-// UpdateChannel renames a channel or changes its topic; any member may.
-// #general keeps its name; direct rooms have none.
+// UpdateChannel renames a channel or changes its topic: its owners and
+// moderators and workspace admins may (audited, and noted in the
+// timeline). #general keeps its name; direct rooms have none.
 func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.UpdateChannelRequest) (protocol.RoomEvent, error) {
 	ra, err := s.authorize(ctx, c, chat.ActUpdateChannel, r.RoomID, true)
 	if err != nil {
 		return protocol.RoomEvent{}, err
 	}
-	room, m := ra.room, *ra.member
+	room := ra.room
+	old := room
 	if r.Name == nil && r.Topic == nil {
 		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give name or topic")
 	}
@@ -192,5 +208,30 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 		return protocol.RoomEvent{}, channelNameErr(err, name, "update channel")
 	}
 	s.publish(ctx, chat.RoomUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Room: room})
-	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
+	if room.Name != old.Name {
+		s.note(ctx, c, room, chat.SystemNote{Kind: chat.SysRenamed, Value: room.Name})
+		s.audit(ctx, c, chat.ActRenameChannel, room.ID, "", 0, "", old.Name+" -> "+room.Name)
+	}
+	if room.Topic != old.Topic {
+		s.note(ctx, c, room, chat.SystemNote{Kind: chat.SysTopic, Value: room.Topic})
+		s.audit(ctx, c, chat.ActUpdateChannel, room.ID, "", 0, "", "topic: "+room.Topic)
+	}
+	st := protocol.RoomState{Room: room}
+	if ra.member != nil {
+		st.ReadSeq, st.Role = ra.member.ReadSeq, ra.member.Role
+	}
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: st}, nil
+}
+
+// loadBan tells the policy whether userID is banned from ra's room.
+func (s *Chat) loadBan(ctx context.Context, ra *roomAccess, userID string) error {
+	_, err := s.store.GetBan(ctx, ra.room.ID, userID)
+	switch chat.ErrorCode(err) {
+	case "":
+		ra.banned = true
+	case chat.NotFound:
+	default:
+		return storeErr(err, "get ban")
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,8 +94,9 @@ func TestJoinAndLeavePublicChannel(t *testing.T) {
 		t.Errorf("memberJoined = %+v", joined)
 	}
 	decodeOne[protocol.RoomEvent](t, h.fan, "b2", protocol.EventRoomAdded)
-	if n := len(h.fan.Deliveries("b1")); n != 0 {
-		t.Errorf("joining connection got %d pushes: %v", n, h.fan.Types("b1"))
+	// The joining connection hears only the system line of its join.
+	if got := h.fan.Types("b1"); !slices.Equal(got, []string{protocol.EventMessage}) {
+		t.Errorf("joining connection got pushes: %v", got)
 	}
 
 	// Joining again is an idempotent no-op.
@@ -158,27 +160,36 @@ func TestUpdateChannel(t *testing.T) {
 	h.fan.Reset()
 
 	name, topic := "New-Name", "fresh topic"
-	ev, err := h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &name, Topic: &topic})
+	// A plain member may not; the owner may.
+	_, err := h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &name, Topic: &topic})
+	wantCode(t, err, chat.Forbidden)
+	if r, _ := h.store.GetRoom(h.ctx, room.ID); r.Name != "old" || len(h.fan.Sends()) != 0 {
+		t.Fatalf("refused update changed %+v or pushed %v", r, h.fan.Sends())
+	}
+	ev, err := h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &name, Topic: &topic})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ev.Room.Name != "new-name" || ev.Room.Topic != "fresh topic" {
 		t.Errorf("room = %+v", ev.Room.Room)
 	}
-	upd := decodeOne[protocol.RoomEvent](t, h.fan, "a1", protocol.EventRoomUpdated)
+	upd := decodeOne[protocol.RoomEvent](t, h.fan, "b1", protocol.EventRoomUpdated)
 	if upd.Room.Name != "new-name" {
 		t.Errorf("roomUpdated = %+v", upd.Room.Room)
 	}
-	_, err = h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: room.ID})
+	_, err = h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: room.ID})
 	wantCode(t, err, chat.Invalid)
 	bad := "no spaces"
-	_, err = h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &bad})
+	_, err = h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &bad})
 	wantCode(t, err, chat.Invalid)
 
+	// Not even an admin renames #general; its topic is theirs to set.
+	admin := h.connect("root", "r1")
+	admin.Groups = []string{chat.GroupAdmins}
 	renamed := "lobby"
-	_, err = h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Name: &renamed})
+	_, err = h.svc.UpdateChannel(h.ctx, admin, protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Name: &renamed})
 	wantCode(t, err, chat.Invalid)
-	_, err = h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Topic: &topic})
+	_, err = h.svc.UpdateChannel(h.ctx, admin, protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Topic: &topic})
 	if err != nil {
 		t.Errorf("topic of #general: %v", err)
 	}

@@ -101,7 +101,8 @@ func TestResumeReturnsWhatWasMissed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rest.Rooms[0]; len(r.Messages) != 20 || r.HasMore || r.Messages[19].Seq != 130 {
+	// Seq 1 is the system line of bob's join; the 130 messages are 2..131.
+	if r := rest.Rooms[0]; len(r.Messages) != 21 || r.HasMore || r.Messages[20].Seq != 131 {
 		t.Errorf("second page: %d messages, hasMore %v", len(r.Messages), r.HasMore)
 	}
 }

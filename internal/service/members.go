@@ -8,7 +8,8 @@ import (
 )
 
 // InviteToChannel adds users to a channel the caller is a member of
-// (private channels are joined only this way). Users who are members
+// (private channels are joined only this way, and only their owners,
+// moderators and admins invite to them). Banned users are refused. Users who are members
 // already are skipped; unknown users fail the whole request before anyone
 // is added. It answers the room's member list.
 func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protocol.InviteRequest) (protocol.MembersEvent, error) {
@@ -31,6 +32,19 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 	if err != nil {
 		return protocol.MembersEvent{}, err
 	}
+	for _, id := range ids {
+		switch _, err := s.store.GetBan(ctx, room.ID, id); chat.ErrorCode(err) {
+		case "":
+			name := profiles[id].DisplayName
+			if name == "" {
+				name = id
+			}
+			return protocol.MembersEvent{}, chat.Errorf(chat.Forbidden, "%s is banned from #%s: unban them first", name, room.Name)
+		case chat.NotFound:
+		default:
+			return protocol.MembersEvent{}, storeErr(err, "get ban")
+		}
+	}
 	now := s.clock()
 	var added []chat.Member
 	for _, id := range ids {
@@ -44,10 +58,15 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 		}
 	}
 	room.MemberCount += len(added)
+	var invited []string
 	for _, m := range added {
 		if err := s.welcome(ctx, room, m, profiles[m.UserID], chat.Actor{UserID: c.UserID, ConnectionID: c.ID}); err != nil {
 			return protocol.MembersEvent{}, err
 		}
+		invited = append(invited, m.UserID)
+	}
+	if len(invited) > 0 {
+		s.note(ctx, c, room, chat.SystemNote{Kind: chat.SysInvited, UserIDs: invited})
 	}
 	return s.membersEvent(ctx, room.ID)
 }

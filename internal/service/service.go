@@ -49,6 +49,10 @@ type Config struct {
 	// Files bounds uploads (size, types) and downloads (rate).
 	Files media.Limits
 
+	// AuditRetention is how long audit entries are kept (the items' TTL);
+	// zero takes DefaultAuditRetention.
+	AuditRetention time.Duration
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -70,6 +74,8 @@ type Chat struct {
 
 	blobs chat.BlobStore
 	files media.Limits
+
+	auditRetention time.Duration
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -104,6 +110,7 @@ func New(cfg Config) (*Chat, error) {
 		connectionTTL:  orDefault(cfg.ConnectionTTL, DefaultConnectionTTL),
 		blobs:          cfg.Blobs,
 		files:          files,
+		auditRetention: orDefault(cfg.AuditRetention, DefaultAuditRetention),
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -137,7 +137,10 @@ func pickStateUsers(priority, others, online map[string]bool) []string {
 // roomState is a room as member m sees it: read position, unread count and
 // unread mentions.
 func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, userID string) (protocol.RoomState, error) {
-	st := protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}
+	st := protocol.RoomState{Room: room, ReadSeq: m.ReadSeq, Role: m.Role}
+	if m.MutedAt(s.clock()) {
+		st.MutedUntil = m.MutedUntil
+	}
 	if room.LastSeq <= m.ReadSeq {
 		return st, nil
 	}
@@ -152,11 +155,11 @@ func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, use
 // unreadCap is where unread counts stop ("99+" in the client).
 const unreadCap = 100
 
-// countUnread counts messages by others that are not deleted, and those
-// of them that mention userID.
+// countUnread counts messages by others that are not deleted or system
+// lines, and those of them that mention userID.
 func countUnread(msgs []chat.Message, userID string) (unread, mentions int) {
 	for _, msg := range msgs {
-		if msg.SenderID == userID || msg.Deleted {
+		if msg.SenderID == userID || msg.Deleted || msg.System != nil {
 			continue
 		}
 		unread++
