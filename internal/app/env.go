@@ -28,7 +28,8 @@
 //	ALLOWED_UPLOAD_TYPES                          opt
 //	LOG_LEVEL             opt         opt         opt      opt
 //
-// The stream function reads only EVENT_BUS_NAME (req), EVENTS_INCLUDE_TEXT
+// The stream function reads EVENT_BUS_NAME (req), FILES_BUCKET and
+// S3_USE_PATH_STYLE (opt: the file sweeper), EVENTS_INCLUDE_TEXT
 // (opt) and LOG_LEVEL (opt): see StreamConfig.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
@@ -347,6 +348,10 @@ type StreamConfig struct {
 	EventBusName string     // EVENT_BUS_NAME: the custom bus chat events go to
 	IncludeText  bool       // EVENTS_INCLUDE_TEXT: "true" puts message text in the details
 	LogLevel     slog.Level // LOG_LEVEL
+	// FilesBucket is FILES_BUCKET: when set, the file sweeper deletes the
+	// files of deleted messages from it.
+	FilesBucket    string
+	S3UsePathStyle bool // S3_USE_PATH_STYLE
 }
 
 // Validate checks that everything the stream function needs is set.
@@ -360,9 +365,11 @@ func StreamConfigFromEnv() (StreamConfig, error) { return readStream(os.LookupEn
 func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := StreamConfig{
-		EventBusName: r.get(EnvEventBusName),
-		IncludeText:  r.bool(EnvEventsIncludeText),
-		LogLevel:     r.logLevel(),
+		EventBusName:   r.get(EnvEventBusName),
+		IncludeText:    r.bool(EnvEventsIncludeText),
+		LogLevel:       r.logLevel(),
+		FilesBucket:    r.get(EnvFilesBucket),
+		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
 	}
 	return cfg, r.done(cfg.Validate())
 }
