@@ -2,6 +2,7 @@ package chattest
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sort"
 	"time"
@@ -205,4 +206,21 @@ func pageAfter[T any](all []T, cursor string, limit int, id func(T) string) ([]T
 		return all[:limit], id(all[limit-1]), nil
 	}
 	return all, "", nil
+}
+
+// Snapshot renders everything the store keeps but rate-limit counters, so
+// a test can assert that a refused action stored nothing.
+func (s *Store) Snapshot() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := json.Marshal(map[string]any{
+		"connections": s.connections, "userConns": s.userConns, "roomConns": s.roomConns,
+		"profiles": s.profiles, "rooms": s.rooms, "members": s.members, "names": s.names,
+		"messages": s.messages, "clientIds": s.clientIDs,
+		"bans": s.bans, "reports": s.reports, "audit": s.audit,
+	})
+	if err != nil {
+		return "snapshot: " + err.Error()
+	}
+	return string(b)
 }
