@@ -194,6 +194,9 @@ type StateEvent struct {
 	Rooms        []RoomState    `json:"rooms"`
 	Users        []chat.Profile `json:"users"` // people who share a room with me
 	Limits       Limits         `json:"limits"`
+	// Groups are my workspace groups (admins, moderators), from my token:
+	// clients show the moderation queue and the audit log by them.
+	Groups []string `json:"groups,omitempty"`
 }
 
 // Limits are this deployment's limits, so a client can check before it

@@ -484,6 +484,7 @@ export interface StateEvent {
   rooms: RoomState[];
   users: Profile[];
   limits: Limits;
+  groups?: string[];
 }
 
 export interface TypingEvent {

@@ -38,7 +38,7 @@ export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
       document.title = titleWithUnread(env.t()("app.name"), totalUnread(state));
     },
     onEvent(ev, before) {
-      if (ev.type !== "message" || ev.message.senderId === chat.state.me?.userId) return;
+      if (ev.type !== "message" || ev.message.senderId === chat.state.me?.userId || ev.message.system) return;
       const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);
       if (!known) notice(ev.message.roomId, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
     },

@@ -1,5 +1,6 @@
 // Deutsch. Typed against the English catalog, so a missing key fails the build.
 import type { MessageKey } from "./en";
+import { modDe } from "./moderation";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -217,4 +218,5 @@ export const de: Record<MessageKey, string> = {
   "common.error": "Fehler: {error}",
   "common.loading": "Wird geladen…",
   "common.you": "Du",
+  ...modDe,
 };

@@ -1,4 +1,6 @@
 // English, the reference catalog: every other language has exactly these keys.
+import { modEn } from "./moderation";
+
 export const en = {
   "app.name": "Backchannel",
   "app.loading": "Loading…",
@@ -215,6 +217,7 @@ export const en = {
   "common.error": "Error: {error}",
   "common.loading": "Loading…",
   "common.you": "You",
+  ...modEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -21,7 +21,8 @@ function raiseLastSeq(state: ChatState, roomId: string, incoming: Message[]): Ch
 function countUnread(state: ChatState, roomId: string, msg: Message): ChatState {
   const room = state.rooms[roomId];
   const me = state.me?.userId;
-  if (!room || msg.senderId === me || msg.seq <= room.readSeq || isViewing(state, roomId)) return state;
+  // System lines (joins, renames…) are never unread.
+  if (!room || msg.senderId === me || msg.system || msg.seq <= room.readSeq || isViewing(state, roomId)) return state;
   const mentioned = !!me && !!msg.mentions?.includes(me);
   return {
     ...state,
@@ -37,6 +38,8 @@ function countUnread(state: ChatState, roomId: string, msg: Message): ChatState 
 function upsertRoom(state: ChatState, room: RoomState): ChatState {
   const old = state.rooms[room.roomId];
   let merged: RoomState = { ...room, lastSeq: Math.max(old?.lastSeq ?? 0, room.lastSeq) };
+  // roomUpdated carries no role or mute: keep mine.
+  if (old && !room.role) merged = { ...merged, role: old.role, mutedUntil: old.mutedUntil };
   if (old && old.readSeq >= room.readSeq) {
     merged = { ...merged, readSeq: old.readSeq, unread: old.unread, mentions: old.mentions };
   }

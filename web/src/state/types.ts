@@ -29,6 +29,8 @@ export interface HistoryCursor {
 export interface MemberState {
   role: MemberInfo["role"];
   readSeq: number;
+  // Set while the member is muted in the room.
+  mutedUntil?: string;
 }
 
 // connection.ts: this connection and the deployment's limits.
@@ -70,7 +72,12 @@ export interface TypingSlice {
   typing: Record<string, TypingEntry[]>;
 }
 
-export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice {}
+// moderation.ts: my workspace groups (admins, moderators).
+export interface ModerationSlice {
+  groups: string[];
+}
+
+export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice {}
 
 // Local intents, next to the server's frames.
 export type LocalAction =

@@ -10,6 +10,8 @@ import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
+import { SystemLine } from "../moderation/SystemLine";
+import { MessageModActions } from "../moderation/MessageModActions";
 
 export interface ListItem {
   msg: Message;
@@ -20,7 +22,12 @@ function time(iso: string, lang: string): string {
   return new Date(iso).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
 }
 
-export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: { item: ListItem; head: boolean; mine: boolean; seenBy?: Profile[]; sender?: Profile; fmt: FormatContext; layout: Layout }) {
+export function MessageItem(props: { item: ListItem; head: boolean; mine: boolean; seenBy?: Profile[]; sender?: Profile; fmt: FormatContext; layout: Layout }) {
+  if (props.item.msg.system) return <SystemLine msg={props.item.msg} />;
+  return <UserMessage {...props} />;
+}
+
+function UserMessage({ item, head, mine, seenBy, sender, fmt, layout }: { item: ListItem; head: boolean; mine: boolean; seenBy?: Profile[]; sender?: Profile; fmt: FormatContext; layout: Layout }) {
   const { chat, t, prefs } = useApp();
   const m = item.msg;
   const p = item.pending;
@@ -105,7 +112,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
             </div>
           </div>
         ) : m.deleted ? (
-          <p class="msg-text tombstone">{t("msg.deleted")}</p>
+          <p class="msg-text tombstone">{m.deletedBy && m.deletedBy !== m.senderId ? t("mod.removedByModerator") : t("msg.deleted")}</p>
         ) : (
           m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
@@ -132,6 +139,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           <div class="seen">{t("msg.seenBy", { names: seenBy.map((u) => u.displayName).join(", ") })}</div>
         )}
       </div>
+      {!mine && !p && !m.deleted && m.seq > 0 && <MessageModActions msg={m} />}
       {mine && !p && !m.deleted && !editing && (
         <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
           <button

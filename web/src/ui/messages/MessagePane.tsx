@@ -7,6 +7,7 @@ import { useApp, useChatState, type DialogName } from "../common/context";
 import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
 import { useSubmit } from "../common/useSubmit";
+import { RoomBanner } from "../moderation/RoomBanner";
 
 export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }: { roomId: string; membersShown: boolean; onToggleMembers(): void; onDialog(d: DialogName): void }) {
   const { chat, uploads, t } = useApp();
@@ -113,7 +114,8 @@ export function MessagePane({ roomId, membersShown, onToggleMembers, onDialog }:
       <p class="typing" aria-live="off">
         {typingLine}
       </p>
-      <Composer roomId={roomId} label={label} />
+      <RoomBanner roomId={roomId} />
+      {!room.archived && <Composer roomId={roomId} label={label} />}
     </section>
   );
 }

@@ -1,5 +1,7 @@
 // The chat layout: sidebar (a drawer on narrow screens), the message pane,
 // the members panel, the offline banner, dialogs and the live region.
+import { ModerationQueueDialog } from "../moderation/ModerationQueueDialog";
+import { AuditLogDialog } from "../moderation/AuditLogDialog";
 import { useEffect, useState } from "preact/hooks";
 import { roomTitle } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
@@ -89,6 +91,8 @@ export function ChatShell() {
       {dialog === "invite" && room && <UserPickerDialog mode="invite" roomId={room.roomId} onClose={() => setDialog("")} onOpen={open} />}
       {dialog === "room" && room && <RoomSettingsDialog roomId={room.roomId} onClose={() => setDialog("")} />}
       {dialog === "settings" && <SettingsDialog onClose={() => setDialog("")} />}
+      {dialog === "queue" && <ModerationQueueDialog onClose={() => setDialog("")} />}
+      {dialog === "audit" && <AuditLogDialog onClose={() => setDialog("")} />}
     </div>
   );
 }

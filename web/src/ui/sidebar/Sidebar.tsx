@@ -1,5 +1,6 @@
 // The room list: channels and DMs with unread badges and presence dots,
 // and the entry points to create, browse, message and settings.
+import { isAdmin, isStaff } from "../../state/moderation";
 import type { RoomState } from "../../api/protocol.gen";
 import { directPeer, roomTitle } from "../../state/rooms";
 import { Avatar, PresenceDot } from "../common/Avatar";
@@ -78,6 +79,16 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
         <div class="me">
           <Avatar user={state.me} size={32} presence />
           <span class="me-name">{state.me.displayName}</span>
+          {isStaff(state) && (
+            <button type="button" class="icon-btn" aria-label={t("mod.queue")} title={t("mod.queue")} data-open="queue" onClick={() => onDialog("queue")}>
+              ⚑
+            </button>
+          )}
+          {isAdmin(state) && (
+            <button type="button" class="icon-btn" aria-label={t("mod.audit")} title={t("mod.audit")} data-open="audit" onClick={() => onDialog("audit")}>
+              ☰
+            </button>
+          )}
           <button type="button" class="icon-btn" aria-label={t("sidebar.settings")} title={t("sidebar.settings")} onClick={() => onDialog("settings")}>
             ⚙
           </button>
