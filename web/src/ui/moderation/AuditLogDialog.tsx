@@ -47,18 +47,18 @@ export function AuditLogDialog({ onClose }: { onClose(): void }) {
             <tbody>
               {entries.map((e) => (
                 <tr key={e.auditId} data-action={e.action}>
-                  <td>
+                  <td data-label={t("mod.auditWhen")}>
                     <time dateTime={e.at}>{new Date(e.at).toLocaleString(prefs.lang)}</time>
                   </td>
-                  <td>{who(e.actorId)}</td>
-                  <td>
+                  <td data-label={t("mod.auditWho")}>{who(e.actorId)}</td>
+                  <td data-label={t("mod.auditWhat")}>
                     {e.action}
                     {e.detail ? ` (${e.detail})` : ""}
                   </td>
-                  <td>
+                  <td data-label={t("mod.auditTarget")}>
                     {[who(e.targetId), room(e.roomId), e.seq ? `#${e.seq}` : ""].filter(Boolean).join(" ")}
                   </td>
-                  <td>{e.reason ?? ""}</td>
+                  <td data-label={t("mod.auditReason")}>{e.reason ?? ""}</td>
                 </tr>
               ))}
             </tbody>

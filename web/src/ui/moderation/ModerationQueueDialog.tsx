@@ -60,7 +60,7 @@ export function ModerationQueueDialog({ onClose }: { onClose(): void }) {
                   {context.map((m) => (
                     <li key={m.seq} class={m.seq === rep.seq ? "reported" : ""} aria-current={m.seq === rep.seq ? "true" : undefined}>
                       <span class="msg-name">{m.system ? "·" : who(m.senderId, m.senderName)}</span>{" "}
-                      <span>{m.seq === rep.seq && !m.deleted ? m.text || rep.message.text : m.deleted ? t("msg.deleted") : m.system ? "" : m.text}</span>
+                      <span>{m.seq === rep.seq && !m.deleted ? m.text || rep.message.text : m.deleted ? (m.deletedBy && m.deletedBy !== m.senderId ? t("mod.removedByModerator") : t("msg.deleted")) : m.system ? "" : m.text}</span>
                     </li>
                   ))}
                 </ol>
