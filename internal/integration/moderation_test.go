@@ -143,7 +143,9 @@ func TestModerationOverTheGateway(t *testing.T) {
 	rep := decode[protocol.ReportEvent](t, tr.b.call(protocol.ActionReportMessage, map[string]any{"roomId": ch, "seq": own.Seq, "reason": "rude"}, protocol.EventReport))
 	tr.b.callError(protocol.ActionListReports, nil, "forbidden")
 	q := decode[protocol.ReportsEvent](t, m.call(protocol.ActionListReports, nil, protocol.EventReports))
-	if !slices.ContainsFunc(q.Reports, func(r protocol.ReportInfo) bool { return r.ID == rep.Report.ID && r.Message.Text == "welcome" && len(r.Context) > 0 }) {
+	if !slices.ContainsFunc(q.Reports, func(r protocol.ReportInfo) bool {
+		return r.ID == rep.Report.ID && r.Message.Text == "welcome" && len(r.Context) > 0
+	}) {
 		t.Fatalf("queue = %+v", q.Reports)
 	}
 	m.call(protocol.ActionResolveReport, map[string]any{"reportId": rep.Report.ID, "resolution": "dismiss"}, protocol.EventReport)
