@@ -26,6 +26,7 @@
 //	S3_USE_PATH_STYLE                             opt      opt
 //	MAX_UPLOAD_BYTES                              opt      opt
 //	ALLOWED_UPLOAD_TYPES                          opt
+//	AUDIT_RETENTION_DAYS              opt         opt
 //	LOG_LEVEL             opt         opt         opt      opt
 //
 // The stream function reads EVENT_BUS_NAME (req), FILES_BUCKET and
@@ -57,6 +58,7 @@ const (
 	EnvS3UsePathStyle     = "S3_USE_PATH_STYLE"
 	EnvMaxUploadBytes     = "MAX_UPLOAD_BYTES"
 	EnvAllowedUploadTypes = "ALLOWED_UPLOAD_TYPES"
+	EnvAuditRetentionDays = "AUDIT_RETENTION_DAYS"
 	EnvLogLevel           = "LOG_LEVEL"
 	EnvEventBusName       = "EVENT_BUS_NAME"
 	EnvEventsIncludeText  = "EVENTS_INCLUDE_TEXT"
@@ -91,6 +93,9 @@ type ConnectionConfig struct {
 	// https://{apiId}.execute-api.{region}.amazonaws.com/{stage}.
 	CallbackURL string
 	LogLevel    slog.Level // LOG_LEVEL
+	// AuditRetentionDays is AUDIT_RETENTION_DAYS: how long the audit log
+	// keeps an entry; 0 takes the service's default (a year).
+	AuditRetentionDays int64
 }
 
 // ActionsConfig is the environment of the actions function: the
@@ -123,6 +128,8 @@ type Config struct {
 	LogLevel       slog.Level // LOG_LEVEL
 	S3UsePathStyle bool       // S3_USE_PATH_STYLE
 	Files          UploadLimits
+	// AuditRetentionDays is AUDIT_RETENTION_DAYS (0: the default, a year).
+	AuditRetentionDays int64
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -132,7 +139,7 @@ func (c Config) Authorizer() AuthorizerConfig {
 }
 
 func (c Config) Connection() ConnectionConfig {
-	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel}
+	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, AuditRetentionDays: c.AuditRetentionDays}
 }
 
 func (c Config) Actions() ActionsConfig {
@@ -194,13 +201,14 @@ func LogLevelFromEnv() (slog.Level, error) {
 func readConfig(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	cfg := Config{
-		TableName:      r.get(EnvTableName),
-		FilesBucket:    r.get(EnvFilesBucket),
-		CallbackURL:    r.callbackURL(),
-		Cognito:        r.cognito(),
-		LogLevel:       r.logLevel(),
-		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
-		Files:          r.uploadLimits(),
+		TableName:          r.get(EnvTableName),
+		FilesBucket:        r.get(EnvFilesBucket),
+		CallbackURL:        r.callbackURL(),
+		Cognito:            r.cognito(),
+		LogLevel:           r.logLevel(),
+		S3UsePathStyle:     r.bool(EnvS3UsePathStyle),
+		Files:              r.uploadLimits(),
+		AuditRetentionDays: r.positive(EnvAuditRetentionDays),
 	}
 	return cfg, r.done(cfg.Validate())
 }
@@ -213,14 +221,14 @@ func readAuthorizer(lookup func(string) (string, bool)) (AuthorizerConfig, error
 
 func readConnection(lookup func(string) (string, bool)) (ConnectionConfig, error) {
 	r := reader{lookup: lookup}
-	cfg := ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()}
+	cfg := ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), AuditRetentionDays: r.positive(EnvAuditRetentionDays)}
 	return cfg, r.done(cfg.Validate())
 }
 
 func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := ActionsConfig{
-		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()},
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), AuditRetentionDays: r.positive(EnvAuditRetentionDays)},
 		FilesBucket:      r.get(EnvFilesBucket),
 		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 		Files:            r.uploadLimits(),

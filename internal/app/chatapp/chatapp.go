@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -65,7 +66,8 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 				slog.String("connectionId", connID), slog.String("error", err.Error()))
 		}
 	}})
-	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Blobs: s.Blobs, Files: s.Files}
+	scfg := service.Config{Store: store, Fanout: fan, Logger: logger, Blobs: s.Blobs, Files: s.Files,
+		AuditRetention: time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour}
 	if s.EditService != nil {
 		s.EditService(&scfg)
 	}
