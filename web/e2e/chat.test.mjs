@@ -157,7 +157,10 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await pageA.getByLabel("Topic (optional)").fill("incidents only");
   await pageA.getByRole("button", { name: "Save" }).click();
   await pageB.getByRole("heading", { name: /#ops$/ }).waitFor();
-  await pageB.getByText("incidents only").waitFor();
+  await pageB.locator("p.topic", { hasText: "incidents only" }).waitFor();
+  // The server writes both to the timeline as system lines.
+  await messages(pageB).locator(".sys-line", { hasText: "Ana set the topic: incidents only" }).waitFor();
+  await messages(pageB).locator(".sys-line", { hasText: "Ana renamed the channel to #ops" }).waitFor();
 
   // Bo leaves; Ana sees the member count drop.
   acceptConfirm = true; // the leave button asks "Leave #ops?"
