@@ -36,6 +36,7 @@ const (
 	CtxEventsIncludeText       = "eventsIncludeText"
 	CtxEventArchive            = "eventArchive"
 	CtxEventArchiveDays        = "eventArchiveDays"
+	CtxAuditRetentionDays      = "auditRetentionDays"
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -62,6 +63,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		EventsIncludeText:       r.boolean(CtxEventsIncludeText),
 		EventArchive:            r.boolean(CtxEventArchive),
 		EventArchiveDays:        r.number(CtxEventArchiveDays),
+		AuditRetentionDays:      r.number(CtxAuditRetentionDays),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

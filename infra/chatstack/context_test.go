@@ -72,6 +72,13 @@ func TestPropsFromContext(t *testing.T) {
 	if p, err := chatstack.PropsFromContext(events.Node()); err != nil || !p.EventsIncludeText || !p.EventArchive || p.EventArchiveDays != 90 {
 		t.Errorf("event props %+v, %v", p, err)
 	}
+	if p.AuditRetentionDays != 0 {
+		t.Errorf("audit retention without context: %v", p.AuditRetentionDays)
+	}
+	audit := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{chatstack.CtxAuditRetentionDays: "90"}})
+	if p, err := chatstack.PropsFromContext(audit.Node()); err != nil || p.AuditRetentionDays != 90 {
+		t.Errorf("audit retention %+v, %v", p.AuditRetentionDays, err)
+	}
 
 	bad := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{chatstack.CtxDestroyData: "yes please", chatstack.CtxThrottleRate: "fast"}})
 	if _, err := chatstack.PropsFromContext(bad.Node()); err == nil || !strings.Contains(err.Error(), chatstack.CtxDestroyData) || !strings.Contains(err.Error(), chatstack.CtxThrottleRate) {

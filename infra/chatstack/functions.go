@@ -1,6 +1,7 @@
 package chatstack
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -83,7 +84,7 @@ func (b *builder) functions() {
 // contract). The authorizer reads only the Cognito variables, but the
 // others grant nothing by themselves.
 func (b *builder) apiEnv() map[string]*string {
-	return map[string]*string{
+	env := map[string]*string{
 		"TABLE_NAME":        b.table.TableName(),
 		"FILES_BUCKET":      b.filesBucket.BucketName(),
 		"WS_CALLBACK_URL":   b.stage.CallbackUrl(),
@@ -91,6 +92,10 @@ func (b *builder) apiEnv() map[string]*string {
 		"COGNITO_CLIENT_ID": b.client.UserPoolClientId(),
 		"LOG_LEVEL":         jsii.String(b.props.LogLevel),
 	}
+	if d := int(b.props.AuditRetentionDays); d > 0 {
+		env["AUDIT_RETENTION_DAYS"] = jsii.String(strconv.Itoa(d))
+	}
+	return env
 }
 
 func ptr[T any](v T) *T { return &v }
