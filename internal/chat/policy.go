@@ -25,7 +25,9 @@ import (
 //     any room, workspace moderators in the public channels they can see
 //     (moderation actions only).
 //   - joinChannel is the one room action open to non-members, of public
-//     channels only, and not to people banned from the channel.
+//     channels only, and not to people banned from the channel; an
+//     invitation to a private channel is accepted or declined by its
+//     invitee (acceptInvite, declineInvite), who is not a member yet.
 //   - Managing a channel (renaming it, its topic, archiving it, setting
 //     members' roles, inviting to a private channel) is for its owners and
 //     moderators and workspace admins; setting roles is for owners and
@@ -96,6 +98,9 @@ const (
 	ActBanMember        Action = "banMember"
 	ActUnbanMember      Action = "unbanMember"
 	ActListBans         Action = "listBans"
+	// An invitation to a private channel, by its invitee.
+	ActAcceptInvite  Action = "acceptInvite"
+	ActDeclineInvite Action = "declineInvite"
 
 	// Message actions: room actions on one message.
 	ActEditMessage   Action = "editMessage"
@@ -140,6 +145,8 @@ type Access struct {
 	Banned bool
 	// LastOwner: the caller is Room's only owner.
 	LastOwner bool
+	// Invited: the caller holds an invitation to Room.
+	Invited bool
 	// Target is the role in Room of the member an action is about
 	// (setMemberRole, mute, remove, ban); "" when not a member or none.
 	Target Role
@@ -180,6 +187,7 @@ type rule struct {
 	groups       []string            // workspace action: only these groups
 	lastOwner    string              // refused (Invalid) to the last owner
 	targets      bool                // acts on another member: only owners and admins act on owners
+	invitedOK    bool                // non-members holding an invitation are allowed
 }
 
 var workspace = rule{}
@@ -244,6 +252,9 @@ var rules = map[Action]rule{
 	ActEditMessage:   {room: true, authorOnly: "edit", writes: true, mutes: true},
 	ActDeleteMessage: {room: true, authorOnly: "delete", modOverride: true, staff: true},
 	ActReportMessage: member,
+
+	ActAcceptInvite:  {room: true, invitedOK: true, writes: true, notInKind: noDirect("joined")},
+	ActDeclineInvite: {room: true, invitedOK: true, notInKind: noDirect("joined")},
 }
 
 // Actions lists every action the policy knows, for table tests and docs.
@@ -266,7 +277,7 @@ func IsRoomAction(a Action) bool { return rules[a].room }
 // always needed.
 func RoomKindMatters(a Action) bool {
 	r := rules[a]
-	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != "" || r.writes || r.privateLevel > r.level
+	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != "" || r.writes || r.privateLevel > r.level || r.invitedOK
 }
 
 // Authorize answers whether the caller described by acc may do a: nil
@@ -292,6 +303,7 @@ func Authorize(a Action, acc Access) error {
 			return Errorf(Forbidden, "you are banned from #%s", acc.Room.Name)
 		case r.joinPublic && acc.Room.Kind == KindPublic:
 		case r.staff && acc.staffOutside():
+		case r.invitedOK && acc.Invited && !acc.Banned:
 		default:
 			return notMember(acc.Room)
 		}

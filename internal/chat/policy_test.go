@@ -77,6 +77,10 @@ var matrix = []matrixRow{
 	{action: chat.ActRequestUpload, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
 	{action: chat.ActRequestDownload, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActReportMessage, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	// Without an invitation (see TestPolicyInvites): members pass (the
+	// service answers their room), others are refused as for any room.
+	{action: chat.ActAcceptInvite, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActDeclineInvite, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	// Message actions: before the message is read, on one's own message,
 	// on someone else's.
 	{action: chat.ActEditMessage, author: chat.AuthorUnchecked, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
@@ -243,6 +247,25 @@ func TestPolicyOwnersAndTargets(t *testing.T) {
 	last := chat.Access{Role: chat.RoleOwner, Room: publicRoom, LastOwner: true}
 	if got := answer(chat.Authorize(chat.ActLeaveChannel, last)); got != "invalid: you are the last owner: make someone else an owner before you leave" {
 		t.Errorf("last owner leaves: %s", got)
+	}
+}
+
+// An invitation lets its invitee (not a member) accept or decline it; a
+// private channel stays invisible to everyone else, and a ban wins.
+func TestPolicyInvites(t *testing.T) {
+	for _, a := range []chat.Action{chat.ActAcceptInvite, chat.ActDeclineInvite} {
+		if err := chat.Authorize(a, chat.Access{Room: privateRoom, Invited: true}); err != nil {
+			t.Errorf("%s invited: %v", a, err)
+		}
+		if got := answer(chat.Authorize(a, chat.Access{Room: privateRoom})); got != "not_found: room not found" {
+			t.Errorf("%s without an invitation: %s", a, got)
+		}
+		if got := code(chat.Authorize(a, chat.Access{Room: privateRoom, Invited: true, Banned: true})); got != N {
+			t.Errorf("%s invited but banned: %s", a, got)
+		}
+	}
+	if got := code(chat.Authorize(chat.ActAcceptInvite, chat.Access{Room: chat.Room{ID: "c_x", Kind: chat.KindPrivate, Name: "x", Archived: true}, Invited: true})); got != F {
+		t.Errorf("accept into an archived channel: %s", got)
 	}
 }
 

@@ -92,6 +92,14 @@ type ModerationStore interface {
 	DeleteBan(ctx context.Context, roomID, userID string) error
 	// ListBans lists a room's bans.
 	ListBans(ctx context.Context, roomID string) ([]Ban, error)
+	// PutInvite stores (or renews) a pending invitation.
+	PutInvite(ctx context.Context, inv Invite) error
+	// GetInvite reads one: NotFound when there is none.
+	GetInvite(ctx context.Context, roomID, userID string) (Invite, error)
+	// DeleteInvite removes one: NotFound when there was none.
+	DeleteInvite(ctx context.Context, roomID, userID string) error
+	// UserInvites lists a user's pending invitations.
+	UserInvites(ctx context.Context, userID string) ([]Invite, error)
 	// PutReport stores a new report (open).
 	PutReport(ctx context.Context, r Report) error
 	GetReport(ctx context.Context, id string) (Report, error)

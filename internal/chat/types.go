@@ -157,6 +157,15 @@ type Ban struct {
 	BannedAt time.Time `json:"bannedAt"`
 }
 
+// Invite is a pending invitation to a private channel: the invitee
+// accepts (and becomes a member) or declines.
+type Invite struct {
+	RoomID    string    `json:"roomId"`
+	UserID    string    `json:"userId"`
+	InvitedBy string    `json:"invitedBy"`
+	InvitedAt time.Time `json:"invitedAt"`
+}
+
 // Report is a member's report of a message, queued for moderators.
 type Report struct {
 	ID         string    `json:"reportId"`

@@ -19,6 +19,7 @@ const (
 	prefixRate     = "RATE#"
 	prefixChanName = "CHANNAME#"
 	prefixBan      = "BAN#"
+	prefixInvite   = "INVITE#"
 	prefixReport   = "REPORT#"
 	prefixAudit    = "AUDIT#"
 

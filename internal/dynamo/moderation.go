@@ -306,3 +306,73 @@ func (s *Store) ListAudit(ctx context.Context, cursor string, limit int) ([]chat
 	}
 	return out, next, nil
 }
+
+// inviteItem is a pending invitation: pk ROOM#<roomId>, sk INVITE#<userId>,
+// gsi1 (INVITE#<userId>, ROOM#<roomId>) for a user's invitations.
+type inviteItem struct {
+	PK        string    `dynamo:"pk"`
+	SK        string    `dynamo:"sk"`
+	GSI1PK    string    `dynamo:"gsi1pk"`
+	GSI1SK    string    `dynamo:"gsi1sk"`
+	RoomID    string    `dynamo:"roomId"`
+	UserID    string    `dynamo:"userId"`
+	InvitedBy string    `dynamo:"invitedBy,omitempty"`
+	InvitedAt time.Time `dynamo:"invitedAt"`
+}
+
+func (it inviteItem) invite() chat.Invite {
+	return chat.Invite{RoomID: it.RoomID, UserID: it.UserID, InvitedBy: it.InvitedBy, InvitedAt: it.InvitedAt}
+}
+
+func (s *Store) PutInvite(ctx context.Context, inv chat.Invite) error {
+	ctx = withOp(ctx, "PutInvite")
+	it := inviteItem{PK: roomPK(inv.RoomID), SK: prefixInvite + inv.UserID, GSI1PK: prefixInvite + inv.UserID, GSI1SK: roomPK(inv.RoomID),
+		RoomID: inv.RoomID, UserID: inv.UserID, InvitedBy: inv.InvitedBy, InvitedAt: utc(inv.InvitedAt)}
+	if err := s.table.Put(it).Run(ctx); err != nil {
+		return internal(err, "put invite")
+	}
+	return nil
+}
+
+// GetInvite reads an invitation with a strongly consistent read: it
+// authorizes acceptInvite.
+func (s *Store) GetInvite(ctx context.Context, roomID, userID string) (chat.Invite, error) {
+	ctx = withOp(ctx, "GetInvite")
+	var it inviteItem
+	err := s.table.Get(AttrPK, roomPK(roomID)).Range(AttrSK, gdynamo.Equal, prefixInvite+userID).Consistent(true).One(ctx, &it)
+	if isNotFound(err) {
+		return chat.Invite{}, chat.Errorf(chat.NotFound, "no invitation")
+	}
+	if err != nil {
+		return chat.Invite{}, internal(err, "get invite")
+	}
+	return it.invite(), nil
+}
+
+func (s *Store) DeleteInvite(ctx context.Context, roomID, userID string) error {
+	ctx = withOp(ctx, "DeleteInvite")
+	err := s.table.Delete(AttrPK, roomPK(roomID)).Range(AttrSK, prefixInvite+userID).If("attribute_exists($)", AttrPK).Run(ctx)
+	if isCondFailed(err) {
+		return chat.Errorf(chat.NotFound, "no invitation")
+	}
+	if err != nil {
+		return internal(err, "delete invite")
+	}
+	return nil
+}
+
+// UserInvites: one Query on gsi1 partition INVITE#<userId> (eventually
+// consistent, as UserRooms).
+func (s *Store) UserInvites(ctx context.Context, userID string) ([]chat.Invite, error) {
+	ctx = withOp(ctx, "UserInvites")
+	var items []inviteItem
+	err := s.table.Get(AttrGSI1PK, prefixInvite+userID).Index(IndexGSI1).Range(AttrGSI1SK, gdynamo.BeginsWith, prefixRoom).All(ctx, &items)
+	if err != nil {
+		return nil, internal(err, "user invites")
+	}
+	out := make([]chat.Invite, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.invite())
+	}
+	return out, nil
+}

@@ -116,6 +116,8 @@ var ActionTable = []ActionSpec{
 	{Name: ActionListReports, Request: ListReportsRequest{}, Reply: EventReports, Budget: BudgetRead},
 	{Name: ActionResolveReport, Request: ResolveReportRequest{}, Reply: EventReport, Budget: BudgetWrite},
 	{Name: ActionListAudit, Request: ListAuditRequest{}, Reply: EventAudit, Budget: BudgetRead},
+	{Name: ActionAcceptInvite, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	{Name: ActionDeclineInvite, Request: RoomRequest{}, Reply: EventInvites, Budget: BudgetWrite},
 }
 
 // LookupAction returns the row of the named action.

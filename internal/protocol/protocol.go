@@ -197,6 +197,8 @@ type StateEvent struct {
 	// Groups are my workspace groups (admins, moderators), from my token:
 	// clients show the moderation queue and the audit log by them.
 	Groups []string `json:"groups,omitempty"`
+	// Invites are my pending invitations to private channels.
+	Invites []InviteInfo `json:"invites"`
 }
 
 // Limits are this deployment's limits, so a client can check before it
@@ -331,6 +333,8 @@ const (
 	ActionListReports      = "listReports"
 	ActionResolveReport    = "resolveReport"
 	ActionListAudit        = "listAudit"
+	ActionAcceptInvite     = "acceptInvite"
+	ActionDeclineInvite    = "declineInvite"
 )
 
 // Moderation limits.
@@ -349,7 +353,28 @@ const (
 	EventReport        = "report"
 	EventReports       = "reports"
 	EventAudit         = "audit"
+	EventInvited       = "invited"
+	EventInvites       = "invites"
 )
+
+// InviteInfo is a pending invitation to a private channel as its invitee
+// sees it.
+type InviteInfo struct {
+	chat.Invite
+	RoomName string `json:"roomName"`
+}
+
+// InvitedEvent tells the invitee about a new invitation.
+type InvitedEvent struct {
+	Head
+	Invite InviteInfo `json:"invite"`
+}
+
+// InvitesEvent lists my pending invitations (the reply to declineInvite).
+type InvitesEvent struct {
+	Head
+	Invites []InviteInfo `json:"invites"`
+}
 
 type SetMemberRoleRequest struct {
 	RoomID string    `json:"roomId"`

@@ -34,6 +34,8 @@ var Events = map[string]any{
 	EventReport:         ReportEvent{},
 	EventReports:        ReportsEvent{},
 	EventAudit:          AuditEvent{},
+	EventInvited:        InvitedEvent{},
+	EventInvites:        InvitesEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

@@ -25,12 +25,13 @@ type roomAccess struct {
 	// What a prepare step of authorizeWith loaded for the policy.
 	target    *chat.Member // the member a moderation action is about
 	banned    bool         // the caller is banned from the room
+	invited   bool         // the caller holds an invitation to the room
 	lastOwner bool         // the caller is the room's only owner
 }
 
 // access builds the policy's input for c in the room.
 func (ra roomAccess) access(c chat.Connection) chat.Access {
-	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner}
+	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner, Invited: ra.invited}
 	if ra.member != nil {
 		acc.Role = ra.member.Role
 		if ra.member.MutedAt(ra.now) {

@@ -232,14 +232,28 @@ func TestInviteValidation(t *testing.T) {
 	wantCode(t, err, chat.Invalid)
 	_, err = h.svc.InviteToChannel(h.ctx, alice, protocol.InviteRequest{RoomID: room.ID, UserIDs: []string{"bad id!"}})
 	wantCode(t, err, chat.Invalid)
-	// Inviting a member again is harmless.
+	// Inviting again is harmless: one invitation (a private channel), and
+	// once accepted, one member.
 	for range 2 {
 		if _, err := h.svc.InviteToChannel(h.ctx, alice, protocol.InviteRequest{RoomID: room.ID, UserIDs: []string{"bob", "bob"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	if invs, _ := h.store.UserInvites(h.ctx, "bob"); len(invs) != 1 {
+		t.Errorf("invitations = %+v, want one", invs)
+	}
+	bob := h.connect("bob", "b2")
+	if _, err := h.svc.AcceptInvite(h.ctx, bob, protocol.RoomRequest{RoomID: room.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.InviteToChannel(h.ctx, alice, protocol.InviteRequest{RoomID: room.ID, UserIDs: []string{"bob"}}); err != nil {
+		t.Fatal(err)
+	}
 	if r, _ := h.store.GetRoom(h.ctx, room.ID); r.MemberCount != 2 {
 		t.Errorf("member count = %d, want 2", r.MemberCount)
+	}
+	if invs, _ := h.store.UserInvites(h.ctx, "bob"); len(invs) != 0 {
+		t.Errorf("a member was invited again: %+v", invs)
 	}
 }
 

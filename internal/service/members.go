@@ -2,14 +2,16 @@ package service
 
 import (
 	"context"
+	"strings"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
-// InviteToChannel adds users to a channel the caller is a member of
-// (private channels are joined only this way, and only their owners,
-// moderators and admins invite to them). Banned users are refused. Users who are members
+// InviteToChannel adds users to a public channel the caller is a member
+// of, or invites them to a private one (only its owners, moderators and
+// admins may): each invitee gets an invitation to accept or decline
+// (invites.go). Banned users are refused. Users who are members
 // already are skipped; unknown users fail the whole request before anyone
 // is added. It answers the room's member list.
 func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protocol.InviteRequest) (protocol.MembersEvent, error) {
@@ -44,6 +46,14 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 		default:
 			return protocol.MembersEvent{}, storeErr(err, "get ban")
 		}
+	}
+	if room.Kind == chat.KindPrivate {
+		// Invitations, accepted or declined by each invitee.
+		if err := s.invitePending(ctx, c, room, ids); err != nil {
+			return protocol.MembersEvent{}, err
+		}
+		s.audit(ctx, c, chat.ActInviteToChannel, room.ID, strings.Join(ids, ","), 0, "", "")
+		return s.membersEvent(ctx, room.ID)
 	}
 	now := s.clock()
 	var added []chat.Member

@@ -96,6 +96,9 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 			ev.Rooms = append(ev.Rooms, *st)
 		}
 	}
+	if ev.Invites, err = s.myInvites(ctx, c.UserID); err != nil {
+		return protocol.StateEvent{}, err
+	}
 	ids := pickStateUsers(priority, others, online)
 	users, err := s.profilesOf(ctx, ids)
 	if err != nil {

@@ -58,6 +58,14 @@ func seedRouting(t *testing.T, c *testChat) chat.Connection {
 	if err := c.store.PutBan(c.ctx, chat.Ban{RoomID: "r1", UserID: "u4", By: testUserID, BannedAt: now}); err != nil {
 		t.Fatal(err)
 	}
+	// u2's private channel r2, to which alice holds an invitation.
+	if err := c.store.CreateRoom(c.ctx, chat.Room{ID: "r2", Kind: chat.KindPrivate, Name: "r2", CreatedBy: "u2", CreatedAt: now},
+		[]chat.Member{{RoomID: "r2", UserID: "u2", Role: chat.RoleOwner, JoinedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.PutInvite(c.ctx, chat.Invite{RoomID: "r2", UserID: testUserID, InvitedBy: "u2", InvitedAt: now}); err != nil {
+		t.Fatal(err)
+	}
 	avatar := chat.AvatarPrefix("u2") + "p.png"
 	for key, typ := range map[string]string{
 		routingFile:  "text/plain",
@@ -137,6 +145,8 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"resolveReport","requestId":"q","reportId":"rep1","resolution":"dismiss"}`, "ResolveReport",
 			protocol.ResolveReportRequest{ReportID: "rep1", Resolution: "dismiss"}, protocol.EventReport},
 		{`{"action":"listAudit","requestId":"q"}`, "ListAudit", protocol.ListAuditRequest{}, protocol.EventAudit},
+		{`{"action":"acceptInvite","requestId":"q","roomId":"r2"}`, "AcceptInvite", protocol.RoomRequest{RoomID: "r2"}, protocol.EventRoom},
+		{`{"action":"declineInvite","requestId":"q","roomId":"r2"}`, "DeclineInvite", protocol.RoomRequest{RoomID: "r2"}, protocol.EventInvites},
 		{`{"action":"ping","requestId":"q"}`, "Ping", nil, protocol.EventPong},
 	}
 	covered := map[string]bool{}

@@ -180,6 +180,8 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await axeCheck(pageA, "the invite dialog");
   await pageA.getByRole("checkbox", { name: /Bo/ }).check();
   await pageA.getByRole("button", { name: "Invite", exact: true }).click();
+  // An invitation to a private channel: Bo accepts it.
+  await pageB.locator(".invite", { hasText: "secret" }).getByRole("button", { name: "Accept" }).click();
   await pageB.locator("nav.sidebar .room-link", { hasText: "secret" }).waitFor();
 });
 

@@ -164,3 +164,27 @@ test("the audit log lists what moderators did", async () => {
   await pageM.setViewportSize({ width: 1280, height: 800 });
   await pageM.getByRole("button", { name: "Close" }).click();
 });
+
+test("an invitation to a private channel is declined, then accepted", async () => {
+  const invite = async () => {
+    await pageM.getByRole("button", { name: "Invite people" }).click();
+    await pageM.getByRole("checkbox", { name: /Bo/ }).check();
+    await pageM.getByRole("button", { name: "Invite", exact: true }).click();
+  };
+  await pageM.getByRole("button", { name: "Create a channel" }).click();
+  await pageM.getByLabel("Name").fill(`backroom-${run}`);
+  await pageM.getByLabel(/Private/).check();
+  await pageM.getByRole("button", { name: "Create", exact: true }).click();
+  await pageM.getByRole("heading", { name: /#backroom/ }).waitFor();
+  await invite();
+  const card = pageB.locator(".invite", { hasText: `backroom-${run}` });
+  await card.waitFor();
+  assert.equal(await pageB.locator("nav.sidebar .room-link", { hasText: "backroom" }).count(), 0);
+  await shoot(pageB, "invitation-1280");
+  await card.getByRole("button", { name: "Decline" }).click();
+  await waitFor(async () => (await card.count()) === 0, "the invitation gone");
+  await invite();
+  await card.getByRole("button", { name: "Accept" }).click();
+  await pageB.getByRole("heading", { name: /#backroom/ }).waitFor();
+  await messages(pageM).locator(".sys-line", { hasText: "Bo joined." }).waitFor();
+});

@@ -86,6 +86,30 @@ func contractModeration(t *testing.T, s chat.Store) {
 	}
 	wantCode(t, "DeleteBan again", s.DeleteBan(ctx, room.ID, "u2"), chat.NotFound)
 
+	// Invitations.
+	_, err = s.GetInvite(ctx, room.ID, "u3")
+	wantCode(t, "GetInvite before", err, chat.NotFound)
+	inv := chat.Invite{RoomID: room.ID, UserID: "u3", InvitedBy: "u1", InvitedAt: now}
+	if err := s.PutInvite(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetInvite(ctx, room.ID, "u3"); err != nil || got.InvitedBy != "u1" || !got.InvitedAt.Equal(now) {
+		t.Errorf("GetInvite = %+v, %v", got, err)
+	}
+	if ms, _ := s.ListMembers(ctx, room.ID); len(ms) != 1 {
+		t.Errorf("an invitation shows up as a member: %+v", ms)
+	}
+	if got, err := s.UserInvites(ctx, "u3"); err != nil || len(got) != 1 || got[0].RoomID != room.ID {
+		t.Errorf("UserInvites = %+v, %v", got, err)
+	}
+	if err := s.DeleteInvite(ctx, room.ID, "u3"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "DeleteInvite again", s.DeleteInvite(ctx, room.ID, "u3"), chat.NotFound)
+	if got, _ := s.UserInvites(ctx, "u3"); len(got) != 0 {
+		t.Errorf("UserInvites after delete = %+v", got)
+	}
+
 	// Reports: open ones newest first; resolving closes them once.
 	msg := chat.Message{RoomID: room.ID, Seq: 3, SenderID: "u2", Text: "bad", CreatedAt: now}
 	r1 := chat.Report{ID: uniq("r1"), RoomID: room.ID, Seq: 3, ReporterID: "u1", Reason: "spam", CreatedAt: now, Message: msg}

@@ -217,10 +217,61 @@ func (s *Store) Snapshot() string {
 		"connections": s.connections, "userConns": s.userConns, "roomConns": s.roomConns,
 		"profiles": s.profiles, "rooms": s.rooms, "members": s.members, "names": s.names,
 		"messages": s.messages, "clientIds": s.clientIDs,
-		"bans": s.bans, "reports": s.reports, "audit": s.audit,
+		"bans": s.bans, "invites": s.invites, "reports": s.reports, "audit": s.audit,
 	})
 	if err != nil {
 		return "snapshot: " + err.Error()
 	}
 	return string(b)
+}
+
+func (s *Store) PutInvite(ctx context.Context, inv chat.Invite) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "PutInvite", inv.RoomID, inv.UserID); err != nil {
+		return err
+	}
+	if s.invites[inv.RoomID] == nil {
+		s.invites[inv.RoomID] = map[string]chat.Invite{}
+	}
+	s.invites[inv.RoomID][inv.UserID] = inv
+	return nil
+}
+
+func (s *Store) GetInvite(ctx context.Context, roomID, userID string) (chat.Invite, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "GetInvite", roomID, userID); err != nil {
+		return chat.Invite{}, err
+	}
+	inv, ok := s.invites[roomID][userID]
+	if !ok {
+		return chat.Invite{}, chat.Errorf(chat.NotFound, "no invitation")
+	}
+	return inv, nil
+}
+
+func (s *Store) DeleteInvite(ctx context.Context, roomID, userID string) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "DeleteInvite", roomID, userID); err != nil {
+		return err
+	}
+	if _, ok := s.invites[roomID][userID]; !ok {
+		return chat.Errorf(chat.NotFound, "no invitation")
+	}
+	delete(s.invites[roomID], userID)
+	return nil
+}
+
+func (s *Store) UserInvites(ctx context.Context, userID string) ([]chat.Invite, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "UserInvites", userID); err != nil {
+		return nil, err
+	}
+	out := []chat.Invite{}
+	for _, byUser := range s.invites {
+		if inv, ok := byUser[userID]; ok {
+			out = append(out, inv)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].RoomID < out[j].RoomID })
+	return out, nil
 }

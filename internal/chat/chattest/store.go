@@ -42,6 +42,7 @@ type Store struct {
 	counters map[string]int // rate-limit key|window start -> count
 
 	bans    map[string]map[string]chat.Ban // room -> user -> ban
+	invites map[string]map[string]chat.Invite
 	reports map[string]chat.Report
 	audit   []chat.AuditEntry
 }
@@ -63,6 +64,7 @@ func NewStore() *Store {
 		clientIDs:   map[string]int64{},
 		counters:    map[string]int{},
 		bans:        map[string]map[string]chat.Ban{},
+		invites:     map[string]map[string]chat.Invite{},
 		reports:     map[string]chat.Report{},
 	}
 }

@@ -18,9 +18,11 @@ export const limits = {
   avatarSide: 256,
 } as const;
 
+export type AcceptInviteAction = { action: "acceptInvite"; requestId?: string } & RoomRequest;
 export type ArchiveChannelAction = { action: "archiveChannel"; requestId?: string } & RoomRequest;
 export type BanMemberAction = { action: "banMember"; requestId?: string } & MemberActionRequest;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
+export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
@@ -55,9 +57,11 @@ export type UnmuteMemberAction = { action: "unmuteMember"; requestId?: string } 
 export type UpdateChannelAction = { action: "updateChannel"; requestId?: string } & UpdateChannelRequest;
 export type UpdateProfileAction = { action: "updateProfile"; requestId?: string } & UpdateProfileRequest;
 export type ClientAction =
+  | AcceptInviteAction
   | ArchiveChannelAction
   | BanMemberAction
   | CreateChannelAction
+  | DeclineInviteAction
   | DeleteMessageAction
   | EditMessageAction
   | GetStateAction
@@ -101,6 +105,8 @@ export type ChannelsFrame = Omit<ChannelsEvent, "type"> & { type: "channels" };
 export type DownloadUrlFrame = Omit<DownloadURLEvent, "type"> & { type: "downloadUrl" };
 export type ErrorFrame = Omit<ErrorEvent, "type"> & { type: "error" };
 export type HistoryFrame = Omit<HistoryEvent, "type"> & { type: "history" };
+export type InvitedFrame = Omit<InvitedEvent, "type"> & { type: "invited" };
+export type InvitesFrame = Omit<InvitesEvent, "type"> & { type: "invites" };
 export type MemberJoinedFrame = Omit<MemberEvent, "type"> & { type: "memberJoined" };
 export type MemberLeftFrame = Omit<MemberEvent, "type"> & { type: "memberLeft" };
 export type MemberUpdatedFrame = Omit<MemberUpdatedEvent, "type"> & { type: "memberUpdated" };
@@ -132,6 +138,8 @@ export type ServerEvent =
   | DownloadUrlFrame
   | ErrorFrame
   | HistoryFrame
+  | InvitedFrame
+  | InvitesFrame
   | MemberJoinedFrame
   | MemberLeftFrame
   | MemberUpdatedFrame
@@ -157,9 +165,11 @@ export type ServerEvent =
 export type EventType = ServerEvent["type"];
 
 export interface ActionTypes {
+  acceptInvite: { request: RoomRequest; reply: RoomFrame };
   archiveChannel: { request: RoomRequest; reply: RoomFrame };
   banMember: { request: MemberActionRequest; reply: BansFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
+  declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   getState: { request: {}; reply: StateFrame };
@@ -390,6 +400,18 @@ export interface HistoryEvent {
   before?: number;
 }
 
+export interface InvitedEvent {
+  type: string;
+  requestId?: string;
+  invite: InviteInfo;
+}
+
+export interface InvitesEvent {
+  type: string;
+  requestId?: string;
+  invites: InviteInfo[];
+}
+
 export interface MemberEvent {
   type: string;
   requestId?: string;
@@ -485,6 +507,7 @@ export interface StateEvent {
   users: Profile[];
   limits: Limits;
   groups?: string[];
+  invites: InviteInfo[];
 }
 
 export interface TypingEvent {
@@ -571,6 +594,14 @@ export interface Room {
   memberCount: number;
   memberIds?: string[];
   archived?: boolean;
+}
+
+export interface InviteInfo {
+  roomId: string;
+  userId: string;
+  invitedBy: string;
+  invitedAt: string;
+  roomName: string;
 }
 
 export interface Profile {

@@ -6,12 +6,20 @@
 import type { RoomState } from "../api/protocol.gen";
 import type { ChatState, ModerationSlice, SliceReducer } from "./types";
 
-export const initialModeration: ModerationSlice = { groups: [] };
+export const initialModeration: ModerationSlice = { groups: [], invites: [] };
 
 export const reduceModeration: SliceReducer = (state, action) => {
   switch (action.type) {
     case "state":
-      return { ...state, groups: action.groups ?? [] };
+      return { ...state, groups: action.groups ?? [], invites: action.invites ?? [] };
+    case "invited":
+      return { ...state, invites: [...state.invites.filter((i) => i.roomId !== action.invite.roomId), action.invite] };
+    case "invites":
+      return { ...state, invites: action.invites };
+    case "room":
+    case "roomAdded":
+      // Accepted (here or on another connection): no longer pending.
+      return state.invites.some((i) => i.roomId === action.room.roomId) ? { ...state, invites: state.invites.filter((i) => i.roomId !== action.room.roomId) } : state;
     case "memberUpdated": {
       const { roomId, member } = action;
       let next = state;

@@ -1,7 +1,7 @@
 // The client's state and the actions that change it, shared by the slices
 // (rooms.ts, messages.ts, members.ts, typing.ts, connection.ts) that each
 // own some of its fields, and by the store that composes them (store.ts).
-import type { Attachment, Limits, MemberInfo, Message, Profile, RoomState, ServerEvent } from "../api/protocol.gen";
+import type { Attachment, InviteInfo, Limits, MemberInfo, Message, Profile, RoomState, ServerEvent } from "../api/protocol.gen";
 
 export interface PendingSend {
   clientId: string;
@@ -72,9 +72,11 @@ export interface TypingSlice {
   typing: Record<string, TypingEntry[]>;
 }
 
-// moderation.ts: my workspace groups (admins, moderators).
+// moderation.ts: my workspace groups (admins, moderators) and my pending
+// invitations to private channels.
 export interface ModerationSlice {
   groups: string[];
+  invites: InviteInfo[];
 }
 
 export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice {}

@@ -48,3 +48,17 @@ describe("moderation slice", () => {
     expect(s.rooms.r1.unread).toBe(1);
   });
 });
+
+describe("invitations", () => {
+  const inv = { roomId: "p1", userId: "me", invitedBy: "bob", invitedAt: "2026-11-21T02:00:00Z", roomName: "ops" };
+  it("come with the state and as invited, and go when accepted or declined", () => {
+    let s = reduce(initialState, { ...stateFrame([room("general")]), invites: [inv] });
+    expect(s.invites).toHaveLength(1);
+    s = reduce(s, { type: "invited", invite: { ...inv, roomId: "p2", roomName: "two" } });
+    expect(s.invites.map((i) => i.roomId)).toEqual(["p1", "p2"]);
+    s = reduce(s, { type: "room", room: room("p1", { kind: "private" }) });
+    expect(s.invites.map((i) => i.roomId)).toEqual(["p2"]);
+    s = reduce(s, { type: "invites", invites: [] });
+    expect(s.invites).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 // The room list: channels and DMs with unread badges and presence dots,
 // and the entry points to create, browse, message and settings.
 import { isAdmin, isStaff } from "../../state/moderation";
+import { Invitations } from "../moderation/Invitations";
 import type { RoomState } from "../../api/protocol.gen";
 import { directPeer, roomTitle } from "../../state/rooms";
 import { Avatar, PresenceDot } from "../common/Avatar";
@@ -53,6 +54,7 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
         </button>
       </div>
       <div class="sidebar-scroll">
+        <Invitations onOpen={onOpen} />
         <section aria-labelledby="h-channels">
           <div class="section-head">
             <h2 id="h-channels">{t("sidebar.channels")}</h2>
