@@ -78,7 +78,10 @@ const (
 	ActUpdateChannel   Action = "updateChannel"
 	// ActRenameChannel is asked besides ActUpdateChannel when the update
 	// changes the room's name.
-	ActRenameChannel   Action = "renameChannel"
+	ActRenameChannel Action = "renameChannel"
+	// ActChangeKind is asked besides ActUpdateChannel when the update makes
+	// a channel public or private.
+	ActChangeKind      Action = "changeKind"
 	ActListMembers     Action = "listMembers"
 	ActSendMessage     Action = "sendMessage"
 	ActHistory         Action = "history"
@@ -225,6 +228,9 @@ var rules = map[Action]rule{
 	ActRenameChannel: {room: true, writes: true, staff: true, level: manager, verb: "rename the channel",
 		notInKind:    noDirect("renamed"),
 		notInGeneral: "#general cannot be renamed"},
+	ActChangeKind: {room: true, writes: true, staff: true, level: manager, verb: "make the channel public or private",
+		notInKind:    noDirect("renamed"),
+		notInGeneral: "#general stays public"},
 	ActArchiveChannel: {room: true, staff: true, level: manager, verb: "archive the channel",
 		notInKind:    noDirect("archived"),
 		notInGeneral: "#general cannot be archived"},

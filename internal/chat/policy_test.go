@@ -58,6 +58,7 @@ var matrix = []matrixRow{
 	{action: chat.ActInviteToChannel, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
 	{action: chat.ActUpdateChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActRenameChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActChangeKind, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActArchiveChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActUnarchiveChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActSetMemberRole, want: [10]string{F, F, y, F, F, y, F, y, F, F}},
@@ -211,6 +212,8 @@ func TestPolicyByRoomKind(t *testing.T) {
 		{chat.ActRenameChannel, "admin", generalRoom, 0, "invalid: #general cannot be renamed"},
 		{chat.ActUpdateChannel, "admin", generalRoom, 0, y},
 		{chat.ActArchiveChannel, "admin", generalRoom, 0, "invalid: #general cannot be archived"},
+		{chat.ActChangeKind, "admin", generalRoom, 0, "invalid: #general stays public"},
+		{chat.ActChangeKind, "member", privateRoom, 0, "forbidden: only the channel's owners and moderators and workspace admins may make the channel public or private"},
 		{chat.ActRemoveMember, "admin", generalRoom, 0, "invalid: everyone stays in #general: ban or mute instead"},
 		{chat.ActBanMember, "admin", generalRoom, 0, "invalid: nobody is banned from #general: mute instead"},
 		{chat.ActMuteMember, "workspace moderator", generalRoom, 0, y},
@@ -371,6 +374,9 @@ func policyDocTable() string {
 		}
 		if row.action == chat.ActRenameChannel {
 			label += " (updateChannel with a new name)"
+		}
+		if row.action == chat.ActChangeKind {
+			label += " (updateChannel with private)"
 		}
 		fmt.Fprintf(&b, "| %s |", label)
 		for _, p := range personas {

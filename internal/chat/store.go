@@ -80,6 +80,10 @@ type RoomStore interface {
 	// SetArchived archives or unarchives a room: an archived public channel
 	// leaves ListPublicRooms. NotFound if there is no such room.
 	SetArchived(ctx context.Context, roomID string, archived bool) (Room, error)
+	// SetKind makes a channel public or private (not direct rooms): a
+	// private channel leaves ListPublicRooms, a public one enters it.
+	// NotFound if there is no such room.
+	SetKind(ctx context.Context, roomID string, kind RoomKind) (Room, error)
 }
 
 // ModerationStore keeps bans, reports and the audit log.

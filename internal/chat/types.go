@@ -125,7 +125,7 @@ type Message struct {
 
 // SystemNote says what a system message records.
 type SystemNote struct {
-	// Kind: joined, left, invited, removed, banned, renamed, topic,
+	// Kind: joined, left, invited, removed, banned, renamed, topic, kind,
 	// archived, unarchived, role.
 	Kind string `json:"kind"`
 	// UserIDs are the people it is about (the invited, the removed…).
@@ -146,6 +146,7 @@ const (
 	SysArchived   = "archived"
 	SysUnarchived = "unarchived"
 	SysRole       = "role"
+	SysKind       = "kind"
 )
 
 // Ban keeps a user out of a channel until it is lifted.

@@ -376,3 +376,40 @@ func (s *Store) UserInvites(ctx context.Context, userID string) ([]chat.Invite, 
 	}
 	return out, nil
 }
+
+// SetKind makes a channel public (into the PUBLIC index, unless archived)
+// or private (out of it), and its name claim says so: the room's META and
+// the claim in one transaction.
+func (s *Store) SetKind(ctx context.Context, roomID string, kind chat.RoomKind) (chat.Room, error) {
+	ctx = withOp(ctx, "SetKind")
+	room, err := s.GetRoom(ctx, roomID)
+	if err != nil {
+		return chat.Room{}, err
+	}
+	if room.Kind == chat.KindDirect || kind == chat.KindDirect {
+		return chat.Room{}, chat.Errorf(chat.Invalid, "only channels change kind")
+	}
+	u := s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skMeta).Set("kind", string(kind)).If("attribute_exists($)", AttrPK)
+	if kind == chat.KindPublic && !room.Archived {
+		u.Set(AttrGSI1PK, gsiPublic).Set(AttrGSI1SK, publicRoomGSISK(room.Name, roomID))
+	} else {
+		u.Remove(AttrGSI1PK)
+	}
+	tx := s.db.WriteTx().Update(u)
+	if claimsName(room.Kind, room.Name) {
+		tx.Update(s.table.Update(AttrPK, chanNamePK(room.Name)).Range(AttrSK, skClaim).Set("kind", string(kind)).
+			If("attribute_exists($) AND roomId = ?", AttrPK, roomID))
+	}
+	err = retryConflicts(ctx, func() error { return tx.Run(ctx) })
+	if txCondFailedAt(err, 0) {
+		return chat.Room{}, chat.Errorf(chat.NotFound, "room %s not found", roomID)
+	}
+	if isCondFailed(err) { // a claim of another room (names from before claims): the room alone
+		err = retryConflicts(ctx, func() error { return u.Run(ctx) })
+	}
+	if err != nil {
+		return chat.Room{}, internal(err, "set room kind")
+	}
+	room.Kind = kind
+	return room, nil
+}

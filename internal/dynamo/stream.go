@@ -131,7 +131,7 @@ func decodeRoom(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 		if err := unmarshalImage(rec, "NewImage", rec.Change.NewImage, &n); err != nil {
 			return nil, err
 		}
-		if o.Name == n.Name && o.Topic == n.Topic && o.Archived == n.Archived {
+		if o.Name == n.Name && o.Topic == n.Topic && o.Archived == n.Archived && o.Kind == n.Kind {
 			return nil, nil // member counts and lists are not updates of the room
 		}
 		// The item does not say who renamed it: the actor is unknown here.

@@ -86,6 +86,8 @@ type UpdateChannelRequest struct {
 	RoomID string  `json:"roomId"`
 	Name   *string `json:"name,omitempty"`
 	Topic  *string `json:"topic,omitempty"`
+	// Private makes the channel private (true) or public (false).
+	Private *bool `json:"private,omitempty"`
 }
 
 type OpenDirectRequest struct {

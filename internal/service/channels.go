@@ -177,8 +177,20 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 	}
 	room := ra.room
 	old := room
-	if r.Name == nil && r.Topic == nil {
-		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give name or topic")
+	if r.Name == nil && r.Topic == nil && r.Private == nil {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give name, topic or private")
+	}
+	kind := room.Kind
+	if r.Private != nil && room.Kind != chat.KindDirect {
+		kind = chat.KindPublic
+		if *r.Private {
+			kind = chat.KindPrivate
+		}
+		if kind != room.Kind {
+			if err := chat.Authorize(chat.ActChangeKind, ra.access(c)); err != nil {
+				return protocol.RoomEvent{}, err
+			}
+		}
 	}
 	var name, topic *string
 	if r.Name != nil {
@@ -203,14 +215,25 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 		}
 		topic = &t
 	}
-	room, err = s.store.UpdateRoom(ctx, room.ID, name, topic)
-	if err != nil {
-		return protocol.RoomEvent{}, channelNameErr(err, name, "update channel")
+	if name != nil || topic != nil {
+		room, err = s.store.UpdateRoom(ctx, room.ID, name, topic)
+		if err != nil {
+			return protocol.RoomEvent{}, channelNameErr(err, name, "update channel")
+		}
+	}
+	if kind != room.Kind {
+		if room, err = s.store.SetKind(ctx, room.ID, kind); err != nil {
+			return protocol.RoomEvent{}, storeErr(err, "change channel kind")
+		}
 	}
 	s.publish(ctx, chat.RoomUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Room: room})
 	if room.Name != old.Name {
 		s.note(ctx, c, room, chat.SystemNote{Kind: chat.SysRenamed, Value: room.Name})
 		s.audit(ctx, c, chat.ActRenameChannel, room.ID, "", 0, "", old.Name+" -> "+room.Name)
+	}
+	if room.Kind != old.Kind {
+		s.note(ctx, c, room, chat.SystemNote{Kind: chat.SysKind, Value: string(room.Kind)})
+		s.audit(ctx, c, chat.ActChangeKind, room.ID, "", 0, "", string(old.Kind)+" -> "+string(room.Kind))
 	}
 	if room.Topic != old.Topic {
 		s.note(ctx, c, room, chat.SystemNote{Kind: chat.SysTopic, Value: room.Topic})

@@ -122,6 +122,12 @@ var modCases = []modCase{
 			_, err := w.svc.UpdateChannel(w.ctx, c, protocol.UpdateChannelRequest{RoomID: w.room.ID, Name: &name})
 			return err
 		}},
+	{name: "updateChannel private", want: [8]chat.Code{fb, fb, "", "", fb, "", fb, fb},
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			private := true
+			_, err := w.svc.UpdateChannel(w.ctx, c, protocol.UpdateChannelRequest{RoomID: w.room.ID, Private: &private})
+			return err
+		}},
 	{name: "archiveChannel", want: [8]chat.Code{fb, fb, "", "", fb, "", fb, fb},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ArchiveChannel(w.ctx, c, w.roomReq())
@@ -578,4 +584,47 @@ func TestSystemLinesForChannelChanges(t *testing.T) {
 			t.Errorf("newbie has %d unread", r.Unread)
 		}
 	}
+}
+
+func TestChannelKindChanges(t *testing.T) {
+	w := newModWorld(t)
+	private := true
+	ev, err := w.svc.UpdateChannel(w.ctx, w.p["owner"], protocol.UpdateChannelRequest{RoomID: w.room.ID, Private: &private})
+	if err != nil || ev.Room.Kind != chat.KindPrivate {
+		t.Fatalf("make private: %+v, %v", ev.Room, err)
+	}
+	if upd := decodeOne[protocol.RoomEvent](t, w.fan, "t1", protocol.EventRoomUpdated); upd.Room.Kind != chat.KindPrivate {
+		t.Errorf("roomUpdated = %+v", upd.Room)
+	}
+	list, _ := w.svc.ListChannels(w.ctx, w.newbie, protocol.ListChannelsRequest{})
+	if slices.ContainsFunc(list.Rooms, func(r chat.Room) bool { return r.ID == w.room.ID }) {
+		t.Error("a private channel is listed")
+	}
+	// Now private, it does not exist for outsiders.
+	_, err = w.svc.JoinChannel(w.ctx, w.newbie, w.roomReq())
+	wantCode(t, err, chat.NotFound)
+	public := false
+	if _, err := w.svc.UpdateChannel(w.ctx, w.p["admin"], protocol.UpdateChannelRequest{RoomID: w.room.ID, Private: &public}); err != nil {
+		t.Fatal(err)
+	}
+	w.join(w.newbie, w.room.ID)
+	hist, _ := w.svc.History(w.ctx, w.p["owner"], protocol.HistoryRequest{RoomID: w.room.ID, Limit: 3})
+	var kinds []string
+	for _, m := range hist.Messages {
+		if m.System != nil {
+			kinds = append(kinds, m.System.Kind+"="+m.System.Value)
+		}
+	}
+	if !slices.Equal(kinds, []string{"joined=", "kind=public", "kind=private"}) {
+		t.Errorf("system lines = %v", kinds)
+	}
+	var actions []string
+	for _, a := range w.store.AuditEntries() {
+		actions = append(actions, a.Action+":"+a.Detail)
+	}
+	if !slices.Equal(actions, []string{"changeKind:public -> private", "changeKind:private -> public"}) {
+		t.Errorf("audit = %v", actions)
+	}
+	_, err = w.svc.UpdateChannel(w.ctx, w.p["admin"], protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Private: &private})
+	wantCode(t, err, chat.Invalid)
 }

@@ -64,6 +64,16 @@ func contractModeration(t *testing.T, s chat.Store) {
 	}
 	_, err = s.SetArchived(ctx, uniq("none"), true)
 	wantCode(t, "SetArchived of a missing room", err, chat.NotFound)
+	// Making it private takes it out of the listing; public again, back in.
+	if r, err := s.SetKind(ctx, room.ID, chat.KindPrivate); err != nil || r.Kind != chat.KindPrivate || listed() {
+		t.Errorf("private: %+v, %v, listed=%v", r, err, listed())
+	}
+	if r, _ := s.GetRoom(ctx, room.ID); r.Kind != chat.KindPrivate {
+		t.Errorf("stored kind %q", r.Kind)
+	}
+	if r, err := s.SetKind(ctx, room.ID, chat.KindPublic); err != nil || r.Kind != chat.KindPublic || !listed() {
+		t.Errorf("public: %+v, %v, listed=%v", r, err, listed())
+	}
 
 	// Bans.
 	_, err = s.GetBan(ctx, room.ID, "u2")

@@ -275,3 +275,22 @@ func (s *Store) UserInvites(ctx context.Context, userID string) ([]chat.Invite, 
 	sort.Slice(out, func(i, j int) bool { return out[i].RoomID < out[j].RoomID })
 	return out, nil
 }
+
+// SetKind makes a channel public or private.
+func (s *Store) SetKind(ctx context.Context, roomID string, kind chat.RoomKind) (chat.Room, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SetKind", roomID); err != nil {
+		return chat.Room{}, err
+	}
+	r, ok := s.rooms[roomID]
+	if !ok {
+		return chat.Room{}, chat.Errorf(chat.NotFound, "room not found")
+	}
+	if r.Kind == chat.KindDirect || kind == chat.KindDirect {
+		return chat.Room{}, chat.Errorf(chat.Invalid, "only channels change kind")
+	}
+	r.Kind = kind
+	s.rooms[roomID] = r
+	r.MemberIDs = slices.Clone(r.MemberIDs)
+	return r, nil
+}

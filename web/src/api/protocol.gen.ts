@@ -327,6 +327,7 @@ export interface UpdateChannelRequest {
   roomId: string;
   name?: string;
   topic?: string;
+  private?: boolean;
 }
 
 export interface UpdateProfileRequest {

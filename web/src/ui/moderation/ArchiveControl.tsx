@@ -22,9 +22,25 @@ export function ArchiveControl({ roomId, onDone }: { roomId: string; onDone(): v
           {error}
         </p>
       )}
-      <button type="button" class={room.archived ? "btn" : "btn danger"} onClick={() => void toggle()}>
-        {room.archived ? t("mod.unarchive") : t("mod.archive")}
-      </button>
+      <div class="dialog-actions">
+        {!room.archived && (
+          <button
+            type="button"
+            class="btn"
+            onClick={() =>
+              void run(async () => {
+                await chat.request({ action: "updateChannel", roomId, private: room.kind !== "private" });
+                onDone();
+              })
+            }
+          >
+            {room.kind === "private" ? t("mod.makePublic") : t("mod.makePrivate")}
+          </button>
+        )}
+        <button type="button" class={room.archived ? "btn" : "btn danger"} onClick={() => void toggle()}>
+          {room.archived ? t("mod.unarchive") : t("mod.archive")}
+        </button>
+      </div>
     </div>
   );
 }

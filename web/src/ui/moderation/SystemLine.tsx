@@ -28,6 +28,8 @@ export function systemText(m: Message, state: ChatState, t: Translate): string {
       return t("sys.renamed", { name, value });
     case "topic":
       return value ? t("sys.topic", { name, value }) : t("sys.topicCleared", { name });
+    case "kind":
+      return t("sys.kind", { name, value });
     case "archived":
       return t("sys.archived", { name });
     case "unarchived":
