@@ -43,6 +43,7 @@ const (
 	CtxRefreshTokenDays        = "refreshTokenDays"
 	CtxConnectThrottleRate     = "connectThrottleRate"
 	CtxConnectThrottleBurst    = "connectThrottleBurst"
+	CtxAuditRetentionDays      = "auditRetentionDays"
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -76,6 +77,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		RefreshTokenDays:        r.number(CtxRefreshTokenDays),
 		ConnectThrottleRate:     r.number(CtxConnectThrottleRate),
 		ConnectThrottleBurst:    r.number(CtxConnectThrottleBurst),
+		AuditRetentionDays:      r.number(CtxAuditRetentionDays),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{
