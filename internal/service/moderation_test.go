@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -26,24 +27,33 @@ type modWorld struct {
 	persona []string
 }
 
-var personaNames = []string{"outsider", "member", "owner", "room moderator", "workspace moderator", "admin", "muted", "banned"}
+// personaNames: the callers of the matrix. "deactivated" was a member
+// until an admin deactivated their account (DeactivatePerson): their
+// connections are closed and forgotten, so every action they still send
+// is answered not_found ("reconnect"), and the reconnect is refused.
+var personaNames = []string{"outsider", "member", "owner", "room moderator", "workspace moderator", "admin", "muted", "banned", "deactivated"}
 
 func newModWorld(t *testing.T) *modWorld {
-	h := newHarness(t, withSystemLines)
+	dir := chattest.NewDirectory(
+		chat.Person{UserID: "adm", Username: "adm", DisplayName: "Adm", Role: chat.WorkspaceAdmin, Status: chat.PersonActive},
+		chat.Person{UserID: "dea", Username: "dea", DisplayName: "Dea", Role: chat.WorkspaceMember, Status: chat.PersonActive},
+	)
+	h := newHarness(t, withSystemLines, func(c *service.Config) { c.People, c.Closer = dir, &chattest.Closer{} })
 	w := &modWorld{harness: h, p: map[string]chat.Connection{}, own: map[string]int64{}}
 	alice := h.connect("alice", "a1")
 	w.room = h.channel(alice, "open", false)
 	w.p["owner"] = alice
-	for i, name := range []string{"member", "room moderator", "workspace moderator", "admin", "muted"} {
-		id := []string{"mem", "rmod", "wmod", "adm", "mute"}[i]
-		c := h.connect(id, id+"1")
-		h.join(c, w.room.ID)
+	for i, name := range []string{"member", "room moderator", "workspace moderator", "admin", "muted", "deactivated"} {
+		id := []string{"mem", "rmod", "wmod", "adm", "mute", "dea"}[i]
+		var groups []string
 		switch name {
 		case "workspace moderator":
-			c.Groups = []string{chat.GroupModerators}
+			groups = []string{chat.GroupModerators}
 		case "admin":
-			c.Groups = []string{chat.GroupAdmins}
+			groups = []string{chat.GroupAdmins}
 		}
+		c := h.connectWithGroups(id, id+"1", groups...)
+		h.join(c, w.room.ID)
 		w.p[name] = c
 	}
 	for name, c := range w.p {
@@ -55,6 +65,9 @@ func newModWorld(t *testing.T) *modWorld {
 	}
 	until := h.clock().Add(time.Hour)
 	if _, err := h.store.UpdateMember(h.ctx, w.room.ID, "mute", nil, &until); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.DeactivatePerson(h.ctx, w.p["admin"], protocol.PersonRequest{Username: "dea"}); err != nil {
 		t.Fatal(err)
 	}
 	w.p["outsider"] = h.connect("out", "o1")
@@ -81,12 +94,13 @@ type modCase struct {
 	name  string
 	setup func(w *modWorld)
 	do    func(w *modWorld, who string, c chat.Connection) error
-	want  [8]chat.Code
+	want  [9]chat.Code
 }
 
 const (
 	fb = chat.Forbidden
 	iv = chat.Invalid
+	nf = chat.NotFound
 )
 
 func (w *modWorld) roomReq() protocol.RoomRequest { return protocol.RoomRequest{RoomID: w.room.ID} }
@@ -96,45 +110,45 @@ func (w *modWorld) on(userID string) protocol.MemberActionRequest {
 }
 
 var modCases = []modCase{
-	{name: "joinChannel", want: [8]chat.Code{"", "", "", "", "", "", "", fb},
+	{name: "joinChannel", want: [9]chat.Code{"", "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.JoinChannel(w.ctx, c, w.roomReq())
 			return err
 		}},
-	{name: "leaveChannel", want: [8]chat.Code{fb, "", iv, "", "", "", "", fb},
+	{name: "leaveChannel", want: [9]chat.Code{fb, "", iv, "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.LeaveChannel(w.ctx, c, w.roomReq())
 			return err
 		}},
-	{name: "inviteToChannel", want: [8]chat.Code{fb, "", "", "", "", "", "", fb},
+	{name: "inviteToChannel", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.InviteToChannel(w.ctx, c, protocol.InviteRequest{RoomID: w.room.ID, UserIDs: []string{"newbie"}})
 			return err
 		}},
-	{name: "updateChannel topic", want: [8]chat.Code{fb, fb, "", "", fb, "", fb, fb},
+	{name: "updateChannel topic", want: [9]chat.Code{fb, fb, "", "", fb, "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			topic := "phishing here"
 			_, err := w.svc.UpdateChannel(w.ctx, c, protocol.UpdateChannelRequest{RoomID: w.room.ID, Topic: &topic})
 			return err
 		}},
-	{name: "updateChannel name", want: [8]chat.Code{fb, fb, "", "", fb, "", fb, fb},
+	{name: "updateChannel name", want: [9]chat.Code{fb, fb, "", "", fb, "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			name := "renamed"
 			_, err := w.svc.UpdateChannel(w.ctx, c, protocol.UpdateChannelRequest{RoomID: w.room.ID, Name: &name})
 			return err
 		}},
-	{name: "updateChannel private", want: [8]chat.Code{fb, fb, "", "", fb, "", fb, fb},
+	{name: "updateChannel private", want: [9]chat.Code{fb, fb, "", "", fb, "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			private := true
 			_, err := w.svc.UpdateChannel(w.ctx, c, protocol.UpdateChannelRequest{RoomID: w.room.ID, Private: &private})
 			return err
 		}},
-	{name: "archiveChannel", want: [8]chat.Code{fb, fb, "", "", fb, "", fb, fb},
+	{name: "archiveChannel", want: [9]chat.Code{fb, fb, "", "", fb, "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ArchiveChannel(w.ctx, c, w.roomReq())
 			return err
 		}},
-	{name: "unarchiveChannel", want: [8]chat.Code{fb, fb, "", "", fb, "", fb, fb},
+	{name: "unarchiveChannel", want: [9]chat.Code{fb, fb, "", "", fb, "", fb, fb, nf},
 		setup: func(w *modWorld) {
 			if _, err := w.store.SetArchived(w.ctx, w.room.ID, true); err != nil {
 				w.t.Fatal(err)
@@ -144,17 +158,17 @@ var modCases = []modCase{
 			_, err := w.svc.UnarchiveChannel(w.ctx, c, w.roomReq())
 			return err
 		}},
-	{name: "setMemberRole", want: [8]chat.Code{fb, fb, "", fb, fb, "", fb, fb},
+	{name: "setMemberRole", want: [9]chat.Code{fb, fb, "", fb, fb, "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.SetMemberRole(w.ctx, c, protocol.SetMemberRoleRequest{RoomID: w.room.ID, UserID: "tgt", Role: chat.RoleModerator})
 			return err
 		}},
-	{name: "muteMember", want: [8]chat.Code{fb, fb, "", "", "", "", fb, fb},
+	{name: "muteMember", want: [9]chat.Code{fb, fb, "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.MuteMember(w.ctx, c, protocol.MuteMemberRequest{RoomID: w.room.ID, UserID: "tgt", Minutes: 5})
 			return err
 		}},
-	{name: "unmuteMember", want: [8]chat.Code{fb, fb, "", "", "", "", fb, fb},
+	{name: "unmuteMember", want: [9]chat.Code{fb, fb, "", "", "", "", fb, fb, nf},
 		setup: func(w *modWorld) {
 			until := w.clock().Add(time.Hour)
 			if _, err := w.store.UpdateMember(w.ctx, w.room.ID, "tgt", nil, &until); err != nil {
@@ -165,37 +179,37 @@ var modCases = []modCase{
 			_, err := w.svc.UnmuteMember(w.ctx, c, w.on("tgt"))
 			return err
 		}},
-	{name: "removeMember", want: [8]chat.Code{fb, fb, "", "", "", "", fb, fb},
+	{name: "removeMember", want: [9]chat.Code{fb, fb, "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.RemoveMember(w.ctx, c, w.on("tgt"))
 			return err
 		}},
-	{name: "banMember", want: [8]chat.Code{fb, fb, "", "", "", "", fb, fb},
+	{name: "banMember", want: [9]chat.Code{fb, fb, "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.BanMember(w.ctx, c, w.on("tgt"))
 			return err
 		}},
-	{name: "unbanMember", want: [8]chat.Code{fb, fb, "", "", "", "", fb, fb},
+	{name: "unbanMember", want: [9]chat.Code{fb, fb, "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.UnbanMember(w.ctx, c, w.on("old"))
 			return err
 		}},
-	{name: "listBans", want: [8]chat.Code{fb, fb, "", "", "", "", fb, fb},
+	{name: "listBans", want: [9]chat.Code{fb, fb, "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ListBans(w.ctx, c, w.roomReq())
 			return err
 		}},
-	{name: "listMembers", want: [8]chat.Code{fb, "", "", "", "", "", "", fb},
+	{name: "listMembers", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ListMembers(w.ctx, c, w.roomReq())
 			return err
 		}},
-	{name: "sendMessage", want: [8]chat.Code{fb, "", "", "", "", "", fb, fb},
+	{name: "sendMessage", want: [9]chat.Code{fb, "", "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.SendMessage(w.ctx, c, protocol.SendMessageRequest{RoomID: w.room.ID, ClientID: "matrix-1", Text: "hello"})
 			return err
 		}},
-	{name: "editMessage own", want: [8]chat.Code{fb, "", "", "", "", "", fb, fb},
+	{name: "editMessage own", want: [9]chat.Code{fb, "", "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, who string, c chat.Connection) error {
 			seq, ok := w.own[who]
 			if !ok {
@@ -204,27 +218,27 @@ var modCases = []modCase{
 			_, err := w.svc.EditMessage(w.ctx, c, protocol.EditMessageRequest{RoomID: w.room.ID, Seq: seq, Text: "changed"})
 			return err
 		}},
-	{name: "editMessage other's", want: [8]chat.Code{fb, fb, fb, fb, fb, fb, fb, fb},
+	{name: "editMessage other's", want: [9]chat.Code{fb, fb, fb, fb, fb, fb, fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.EditMessage(w.ctx, c, protocol.EditMessageRequest{RoomID: w.room.ID, Seq: w.tgtMsg.Seq, Text: "changed"})
 			return err
 		}},
-	{name: "deleteMessage other's", want: [8]chat.Code{fb, fb, "", "", "", "", fb, fb},
+	{name: "deleteMessage other's", want: [9]chat.Code{fb, fb, "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.DeleteMessage(w.ctx, c, protocol.MessageRef{RoomID: w.room.ID, Seq: w.tgtMsg.Seq})
 			return err
 		}},
-	{name: "reportMessage", want: [8]chat.Code{fb, "", "", "", "", "", "", fb},
+	{name: "reportMessage", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ReportMessage(w.ctx, c, protocol.ReportMessageRequest{RoomID: w.room.ID, Seq: w.tgtMsg.Seq})
 			return err
 		}},
-	{name: "history", want: [8]chat.Code{fb, "", "", "", "", "", "", fb},
+	{name: "history", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.History(w.ctx, c, protocol.HistoryRequest{RoomID: w.room.ID})
 			return err
 		}},
-	{name: "resume", want: [8]chat.Code{fb, "", "", "", "", "", "", fb},
+	{name: "resume", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			// resume leaves refused rooms out instead of failing.
 			ev, err := w.svc.Resume(w.ctx, c, protocol.ResumeRequest{Rooms: map[string]int64{w.room.ID: 0}})
@@ -233,11 +247,11 @@ var modCases = []modCase{
 			}
 			return err
 		}},
-	{name: "typing", want: [8]chat.Code{fb, "", "", "", "", "", "", fb},
+	{name: "typing", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			return w.svc.Typing(w.ctx, c, protocol.TypingRequest{RoomID: w.room.ID})
 		}},
-	{name: "markRead", want: [8]chat.Code{fb, "", "", "", "", "", "", fb},
+	{name: "markRead", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.MarkRead(w.ctx, c, protocol.MessageRef{RoomID: w.room.ID, Seq: w.tgtMsg.Seq})
 			return err
@@ -252,6 +266,15 @@ var modCases = []modCase{
 // ask the same policy rows: see internal/chat's TestPolicyMatrix and
 // files_test.go.)
 func TestAuthorizationMatrix(t *testing.T) {
+	// The deactivated persona cannot come back either: $connect refuses
+	// them, storing nothing.
+	w := newModWorld(t)
+	before := w.store.Snapshot()
+	err := w.svc.Connect(w.ctx, chat.Connection{ID: "dea2", Identity: chat.Identity{UserID: "dea", Username: "dea"}})
+	wantCode(t, err, chat.Forbidden)
+	if w.store.Snapshot() != before || len(w.fan.Sends()) > 0 || len(w.events.All()) > 0 {
+		t.Error("a refused reconnect of the deactivated persona stored, pushed or published something")
+	}
 	for _, mc := range modCases {
 		for i, who := range personaNames {
 			w := newModWorld(t)
@@ -261,7 +284,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			before := w.store.Snapshot()
 			w.fan.Reset()
 			w.events.Reset()
-			err := mc.do(w, who, w.p[who])
+			// As wsapi does: the stored connection first, then the action.
+			c, err := w.svc.Connection(w.ctx, w.p[who].ID)
+			if err == nil {
+				err = mc.do(w, who, c)
+			}
 			got := chat.ErrorCode(err)
 			if got != mc.want[i] {
 				t.Errorf("%s by %s: %v, want code %q", mc.name, who, err, mc.want[i])
@@ -638,3 +665,18 @@ func TestChannelKindChanges(t *testing.T) {
 
 // withSystemLines turns the timeline's system lines on (the app does).
 func withSystemLines(c *service.Config) { c.SystemLines = true }
+
+// connectWithGroups connects like harness.connect, with the token's
+// workspace groups stored on the connection (as $connect stores them).
+func (h *harness) connectWithGroups(userID, connID string, groups ...string) chat.Connection {
+	h.t.Helper()
+	id := chat.Identity{UserID: userID, Username: userID, DisplayName: strings.ToUpper(userID[:1]) + userID[1:], Groups: groups}
+	if err := h.svc.Connect(h.ctx, chat.Connection{ID: connID, Identity: id}); err != nil {
+		h.t.Fatalf("Connect(%s, %s): %v", userID, connID, err)
+	}
+	c, err := h.svc.Connection(h.ctx, connID)
+	if err != nil {
+		h.t.Fatalf("Connection(%s): %v", connID, err)
+	}
+	return c
+}

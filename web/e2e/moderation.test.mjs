@@ -186,5 +186,5 @@ test("an invitation to a private channel is declined, then accepted", async () =
   await invite();
   await card.getByRole("button", { name: "Accept" }).click();
   await pageB.getByRole("heading", { name: /#backroom/ }).waitFor();
-  await messages(pageM).locator(".sys-line", { hasText: "Bo joined." }).waitFor();
+  await messages(pageM).locator(".sys-line", { hasText: "Bo joined" }).waitFor();
 });
