@@ -1,5 +1,6 @@
 // Archive or unarchive a channel (its owners and moderators, admins):
 // archived channels are read-only and leave the channel browser.
+import "./moderation.css";
 import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { canManage } from "../../state/moderation";

@@ -1,5 +1,6 @@
 // The audit log (admins): every moderation and administration action,
 // newest first: who, what, target, when, why.
+import "./moderation.css";
 import { useEffect, useState } from "preact/hooks";
 import type { AuditEntry, AuditFrame } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";

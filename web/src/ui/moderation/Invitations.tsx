@@ -1,5 +1,6 @@
 // My pending invitations to private channels, in the sidebar: accept (and
 // open the channel) or decline.
+import "./moderation.css";
 import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 

@@ -1,6 +1,7 @@
 // A member's moderation menu in the members panel: mute or unmute, remove,
 // ban, and (owners and admins) their role. Only offered to those the
 // policy lets act; the server checks again.
+import "./moderation.css";
 import type { MemberState } from "../../state/types";
 import type { RoomState } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";

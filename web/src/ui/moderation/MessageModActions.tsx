@@ -1,5 +1,6 @@
 // Actions on someone else's message: report it (any member) and, for the
 // room's moderators, owners and workspace staff, remove it.
+import "./moderation.css";
 import type { Message } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";

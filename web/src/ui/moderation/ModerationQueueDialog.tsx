@@ -1,6 +1,7 @@
 // The moderation queue (workspace moderators and admins): open reports,
 // newest first, each with the reported message in context, resolved with
 // one click.
+import "./moderation.css";
 import { useEffect, useState } from "preact/hooks";
 import type { ReportInfo, ReportsFrame } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";

@@ -1,5 +1,6 @@
 // Above the composer: that I am muted here (until when), or that the
 // channel is archived (then there is no composer).
+import "./moderation.css";
 import { useEffect, useState } from "preact/hooks";
 import { useApp, useChatState } from "../common/context";
 import { mutedUntil } from "../../state/moderation";

@@ -78,13 +78,10 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
           <ul class="room-list">{directs.map(item)}</ul>
         </section>
       </div>
-      {state.me && (
-        <div class="me-bar">
-          <Avatar user={{ ...state.me, online: chat.status === "online" }} size={32} presence />
-          <span class="me-text">
-            <span class="me-name">{state.me.displayName}</span>
-            <span class={`me-status ${chat.status}`}>{chat.status === "online" ? t("conn.statusOnline") : chat.status === "connecting" ? t("conn.statusConnecting") : t("conn.statusOffline")}</span>
-          </span>
+      {state.me && (isStaff(state) || isAdmin) && (
+        // The workspace tools, on their own row: with them the me-bar would
+        // have no room left for the name.
+        <div class="staff-bar" role="group" aria-label={t("mod.tools")}>
           {isStaff(state) && (
             <button type="button" class="icon-btn" aria-label={t("mod.queue")} title={t("mod.queue")} data-open="queue" onClick={() => onDialog("queue")}>
               ⚑
@@ -100,6 +97,15 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
               👥
             </button>
           )}
+        </div>
+      )}
+      {state.me && (
+        <div class="me-bar">
+          <Avatar user={{ ...state.me, online: chat.status === "online" }} size={32} presence />
+          <span class="me-text">
+            <span class="me-name">{state.me.displayName}</span>
+            <span class={`me-status ${chat.status}`}>{chat.status === "online" ? t("conn.statusOnline") : chat.status === "connecting" ? t("conn.statusConnecting") : t("conn.statusOffline")}</span>
+          </span>
           <button type="button" class="icon-btn" aria-label={t("sidebar.settings")} title={t("sidebar.settings")} onClick={() => onDialog("settings")}>
             ⚙
           </button>
