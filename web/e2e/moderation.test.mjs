@@ -187,4 +187,16 @@ test("an invitation to a private channel is declined, then accepted", async () =
   await card.getByRole("button", { name: "Accept" }).click();
   await pageB.getByRole("heading", { name: /#backroom/ }).waitFor();
   await messages(pageM).locator(".sys-line", { hasText: "Bo joined" }).waitFor();
+  // A role change and a removal are system lines too, for both sides.
+  if (!(await pageM.locator("aside.members").isVisible())) await pageM.getByRole("button", { name: /members/ }).first().click();
+  await pageM.locator("aside.members summary[aria-label='Moderate Bo']").click();
+  await pageM.getByRole("button", { name: "Make moderator" }).click();
+  for (const page of [pageM, pageB]) {
+    await messages(page).locator(".sys-line", { hasText: "Mo made Bo a moderator" }).waitFor();
+  }
+  await shoot(pageB, "system-lines-1280");
+  await pageM.locator("aside.members summary[aria-label='Moderate Bo']").click();
+  await pageM.getByRole("button", { name: "Remove from channel" }).click();
+  await messages(pageM).locator(".sys-line", { hasText: "Mo removed Bo" }).waitFor();
+  await waitFor(async () => (await pageB.locator("nav.sidebar .room-link", { hasText: "backroom" }).count()) === 0, "the channel gone from Bo's sidebar");
 });

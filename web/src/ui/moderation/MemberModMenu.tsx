@@ -2,6 +2,7 @@
 // ban, and (owners and admins) their role. Only offered to those the
 // policy lets act; the server checks again.
 import "./moderation.css";
+import { useRef } from "preact/hooks";
 import type { MemberState } from "../../state/types";
 import type { RoomState } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
@@ -12,14 +13,20 @@ export function MemberModMenu({ room, userId, name, member }: { room: RoomState;
   const { chat, t } = useApp();
   const state = useChatState(chat);
   const { error, run } = useSubmit();
+  const menu = useRef<HTMLDetailsElement>(null);
   const roles = canSetRoles(state, room);
   if (!canModerate(state, room) || room.kind === "direct") return null;
   const muted = !!member.mutedUntil && new Date(member.mutedUntil).getTime() > Date.now();
   const general = room.roomId === "general";
-  const act = (payload: Parameters<typeof chat.request>[0]) => run(() => chat.request(payload));
+  // The menu closes once the action is done (it stays open on an error).
+  const act = (payload: Parameters<typeof chat.request>[0]) =>
+    run(async () => {
+      await chat.request(payload);
+      if (menu.current) menu.current.open = false;
+    });
   const base = { roomId: room.roomId, userId };
   return (
-    <details class="mod-menu">
+    <details class="mod-menu" ref={menu}>
       <summary class="icon-btn" aria-label={t("mod.memberActions", { name })} title={t("mod.memberActions", { name })}>
         ⋯
       </summary>
