@@ -28,6 +28,8 @@ import (
 //     channels only, and not to people banned from the channel; an
 //     invitation to a private channel is accepted or declined by its
 //     invitee (acceptInvite, declineInvite), who is not a member yet.
+//   - Deleting a channel (its messages, members and files) is for
+//     workspace admins only.
 //   - Managing a channel (renaming it, its topic, archiving it, setting
 //     members' roles, inviting to a private channel) is for its owners and
 //     moderators and workspace admins; setting roles is for owners and
@@ -94,6 +96,7 @@ const (
 	// Managing and moderating a room.
 	ActArchiveChannel   Action = "archiveChannel"
 	ActUnarchiveChannel Action = "unarchiveChannel"
+	ActDeleteChannel    Action = "deleteChannel"
 	ActSetMemberRole    Action = "setMemberRole"
 	ActMuteMember       Action = "muteMember"
 	ActUnmuteMember     Action = "unmuteMember"
@@ -177,6 +180,8 @@ const (
 	moderator
 	// ownerLevel: the room's owners, workspace admins.
 	ownerLevel
+	// adminLevel: workspace admins only.
+	adminLevel
 )
 
 // rule is one action's row of the policy.
@@ -245,6 +250,9 @@ var rules = map[Action]rule{
 		notInGeneral: "#general cannot be archived"},
 	ActUnarchiveChannel: {room: true, staff: true, level: manager, verb: "unarchive the channel",
 		notInKind: noDirect("archived")},
+	ActDeleteChannel: {room: true, staff: true, level: adminLevel, verb: "delete a channel",
+		notInKind:    noDirect("deleted"),
+		notInGeneral: "#general cannot be deleted"},
 	ActSetMemberRole: {room: true, writes: true, staff: true, level: ownerLevel, targets: true, verb: "change members' roles",
 		notInKind: noDirect("moderated")},
 	ActMuteMember:   {room: true, staff: true, level: moderator, targets: true, verb: "mute members", notInKind: noDirect("moderated")},
@@ -376,6 +384,8 @@ func (a Access) atLevel(l level) bool {
 		return admin || a.InGroup(GroupModerators) || a.Role == RoleOwner || a.Role == RoleModerator
 	case ownerLevel:
 		return admin || a.Role == RoleOwner
+	case adminLevel:
+		return admin
 	}
 	return true
 }
@@ -385,6 +395,7 @@ var levelNames = map[level]string{
 	manager:    "the channel's owners and moderators and workspace admins",
 	moderator:  "the channel's owners and moderators, workspace moderators and admins",
 	ownerLevel: "the channel's owners and workspace admins",
+	adminLevel: "workspace admins",
 }
 
 func groupNames(gs []string) string {

@@ -61,6 +61,7 @@ var matrix = []matrixRow{
 	{action: chat.ActChangeKind, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActArchiveChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActUnarchiveChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActDeleteChannel, want: [10]string{F, F, F, F, F, y, F, y, F, F}},
 	{action: chat.ActSetMemberRole, want: [10]string{F, F, y, F, F, y, F, y, F, F}},
 	{action: chat.ActMuteMember, want: [10]string{F, F, y, y, y, y, y, y, F, F}},
 	{action: chat.ActUnmuteMember, want: [10]string{F, F, y, y, y, y, y, y, F, F}},

@@ -103,6 +103,12 @@ type RoomStore interface {
 	// private channel leaves ListPublicRooms, a public one enters it.
 	// NotFound if there is no such room.
 	SetKind(ctx context.Context, roomID string, kind RoomKind) (Room, error)
+	// DeleteRoom deletes a channel and everything stored under it: its
+	// messages (the stream then sees each message removed, and its files
+	// are swept), memberships, bans, invitations, fan-out index and name
+	// claim. The room item goes last, so a delete that fails half-way can
+	// be retried. NotFound if there is no such room.
+	DeleteRoom(ctx context.Context, roomID string) error
 }
 
 // ModerationStore keeps bans, reports and the audit log.

@@ -25,7 +25,8 @@ const (
 //
 //	message   INSERT -> MessageCreated
 //	message   MODIFY -> MessageDeleted (became a tombstone) or
-//	                    MessageEdited (text or mentions changed)
+//	                    MessageEdited (text or mentions changed);
+//	          REMOVE -> MessageDeleted (its channel was deleted)
 //	member    INSERT -> MemberJoined;  REMOVE -> MemberLeft;
 //	          MODIFY of role or mutedUntil -> MemberUpdated
 //	room META INSERT -> RoomCreated;   MODIFY of name, topic or archived -> RoomUpdated
@@ -110,8 +111,26 @@ func decodeMessage(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 		case o.Text != n.Text || !slices.Equal(o.Mentions, n.Mentions):
 			return []chat.Event{chat.MessageEdited{Actor: actor, Message: m}}, nil
 		}
+	case streamRemove:
+		// Messages are removed outright only with their channel
+		// (DeleteRoom): a message.deleted, without an actor (the item does
+		// not say who deleted the channel), naming the files for the file
+		// sweeper. A tombstone had its event already.
+		var o messageItem
+		if err := unmarshalImage(rec, "OldImage", rec.Change.OldImage, &o); err != nil {
+			return nil, err
+		}
+		if o.Deleted {
+			return nil, nil
+		}
+		old := o.message()
+		files := chat.AttachmentKeys(old.Attachments)
+		m := old
+		m.Deleted, m.Text, m.Mentions, m.Attachments = true, "", nil, nil
+		m.EditedAt = rec.Change.ApproximateCreationDateTime.UTC()
+		return []chat.Event{chat.MessageDeleted{Message: m, Files: files}}, nil
 	}
-	return nil, nil // removals: messages are never deleted outright
+	return nil, nil
 }
 
 func decodeRoom(rec events.DynamoDBEventRecord) ([]chat.Event, error) {

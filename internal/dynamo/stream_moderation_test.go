@@ -67,3 +67,33 @@ func TestDecodeModeratorDelete(t *testing.T) {
 		t.Errorf("event = %#v", evs[0])
 	}
 }
+
+// A message removed outright (its channel deleted): a message.deleted
+// without an actor, naming the files for the sweeper; a tombstone's
+// removal is nothing (its delete had its event), and so is a TTL expiry.
+func TestDecodeMessageRemovedWithItsChannel(t *testing.T) {
+	ins := loadRecords(t, "message-INSERT.json")[0]
+	rec := ins
+	rec.EventName = "REMOVE"
+	rec.Change.OldImage = cloneImage(ins.Change.NewImage)
+	rec.Change.NewImage = nil
+	rec.Change.OldImage["attachments"] = events.NewListAttribute([]events.DynamoDBAttributeValue{
+		events.NewMapAttribute(map[string]events.DynamoDBAttributeValue{
+			"key": events.NewStringAttribute("rooms/r/u/f/a.png"), "size": events.NewNumberAttribute("3"),
+			"thumbKey": events.NewStringAttribute("thumbs/rooms/r/u/f/thumb.jpg"),
+		}),
+	})
+	evs, err := dynamo.DecodeStreamRecord(rec)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("decode: %v, %v", evs, err)
+	}
+	md, ok := evs[0].(chat.MessageDeleted)
+	if !ok || md.Actor.UserID != "" || !md.Message.Deleted || md.Message.Text != "" || len(md.Message.Attachments) != 0 ||
+		!slices.Equal(md.Files, []string{"rooms/r/u/f/a.png", "thumbs/rooms/r/u/f/thumb.jpg"}) {
+		t.Errorf("event = %#v", evs[0])
+	}
+	rec.Change.OldImage["deleted"] = events.NewBooleanAttribute(true)
+	if evs, err := dynamo.DecodeStreamRecord(rec); err != nil || len(evs) != 0 {
+		t.Errorf("a tombstone's removal: %v, %v", evs, err)
+	}
+}

@@ -243,3 +243,73 @@ func TestDeletedMessageFilesLeaveTheBucket(t *testing.T) {
 	// attachment now).
 	tr.b.callError(protocol.ActionRequestDownload, map[string]any{"roomId": ch, "key": ticket.Key}, "not_found")
 }
+
+// TestDeleteChannelOverTheGateway: an admin deletes a channel with a file
+// in it. Its members' open sockets get roomRemoved (deleted) and drop it;
+// the owner cannot (only admins may); its history is gone; its name is
+// free; and its file leaves the bucket through the stream pipeline
+// (message removed -> message.deleted -> file sweeper), not in the request.
+func TestDeleteChannelOverTheGateway(t *testing.T) {
+	bucket := newFilesBucket(t)
+	tr := newTrioWithFiles(t, generousLimits, bucket)
+	s := tr.s
+	adm := s.staff(s.newUser("adm", "Ad Min"), chat.GroupAdmins)
+	ad, _ := s.online(adm)
+	blobs, err := s3blob.New(s.awsCfg, s3blob.Config{Bucket: bucket, UsePathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewJSONHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h, err := stream.New(stream.Config{Consumers: []chat.EventConsumer{filesweep.New(blobs, logger)}, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.StartStreamPoller(t, s.awsCfg, s.table, h.Handle, streampoll.Config{Logger: logger, PollInterval: 100 * time.Millisecond})
+
+	ch := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "doomed"}, protocol.EventRoom)).Room.ID
+	tr.b.call(protocol.ActionJoinChannel, room(ch), protocol.EventRoom)
+	file := []byte("a file that goes with its channel")
+	ticket := decode[protocol.UploadTicketEvent](t, tr.b.call(protocol.ActionRequestUpload,
+		map[string]any{"roomId": ch, "name": "note.txt", "size": len(file), "type": "text/plain"}, protocol.EventUploadTicket))
+	uploadByTicket(t, ticket, file)
+	att := map[string]any{"key": ticket.Key, "name": "note.txt", "size": len(file), "type": "text/plain"}
+	tr.b.call(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "f-1", "text": "see file", "attachments": []any{att}}, protocol.EventAck)
+	tr.a.call(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "t-1", "text": "plain words"}, protocol.EventAck)
+	tr.a.drain()
+	tr.b.drain()
+
+	// The owner may not; the admin, not a member, may.
+	tr.a.callError(protocol.ActionDeleteChannel, room(ch), "forbidden")
+	start := time.Now()
+	reply := decode[protocol.RoomRemovedEvent](t, ad.call(protocol.ActionDeleteChannel, room(ch), protocol.EventRoomRemoved))
+	if reply.RoomID != ch || !reply.Deleted {
+		t.Errorf("reply = %+v", reply)
+	}
+	for _, c := range []*client{tr.a, tr.b} {
+		ev := decode[protocol.RoomRemovedEvent](t, c.expectEvent(protocol.EventRoomRemoved, isRoom(ch)))
+		if !ev.Deleted {
+			t.Errorf("roomRemoved without deleted: %+v", ev)
+		}
+	}
+	tr.b.callError(protocol.ActionHistory, map[string]any{"roomId": ch}, "not_found")
+	tr.b.callError(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "late", "text": "anyone?"}, "not_found")
+	// The name is free again.
+	decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "doomed"}, protocol.EventRoom))
+
+	deadline := start.Add(10 * time.Second)
+	for {
+		_, err := blobs.Stat(context.Background(), ticket.Key)
+		if chat.ErrorCode(err) == chat.NotFound {
+			t.Logf("file deleted %s after the channel", time.Since(start).Round(time.Millisecond))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("file still in the bucket 10 s after the channel was deleted (%v)", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	audit := decode[protocol.AuditEvent](t, ad.call(protocol.ActionListAudit, nil, protocol.EventAudit))
+	if len(audit.Entries) == 0 || audit.Entries[0].Action != "deleteChannel" || audit.Entries[0].RoomID != ch {
+		t.Errorf("audit = %+v", audit.Entries)
+	}
+}

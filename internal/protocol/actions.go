@@ -112,6 +112,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionReactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
 	{Name: ActionArchiveChannel, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 	{Name: ActionUnarchiveChannel, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	{Name: ActionDeleteChannel, Request: RoomRequest{}, Reply: EventRoomRemoved, Budget: BudgetWrite},
 	{Name: ActionSetMemberRole, Request: SetMemberRoleRequest{}, Reply: EventMembers, Budget: BudgetWrite},
 	{Name: ActionMuteMember, Request: MuteMemberRequest{}, Reply: EventMembers, Budget: BudgetWrite},
 	{Name: ActionUnmuteMember, Request: MemberActionRequest{}, Reply: EventMembers, Budget: BudgetWrite},

@@ -245,6 +245,9 @@ type ChannelsEvent struct {
 type RoomRemovedEvent struct {
 	Head
 	RoomID string `json:"roomId"`
+	// Deleted: the channel itself was deleted (deleteChannel), for
+	// everyone; otherwise only the recipient left or was removed.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 type MemberEvent struct {
@@ -333,6 +336,7 @@ type PresenceEvent struct {
 const (
 	ActionArchiveChannel   = "archiveChannel"
 	ActionUnarchiveChannel = "unarchiveChannel"
+	ActionDeleteChannel    = "deleteChannel"
 	ActionSetMemberRole    = "setMemberRole"
 	ActionMuteMember       = "muteMember"
 	ActionUnmuteMember     = "unmuteMember"

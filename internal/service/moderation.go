@@ -526,3 +526,32 @@ func (s *Chat) ListAudit(ctx context.Context, c chat.Connection, r protocol.List
 	}
 	return protocol.AuditEvent{Head: protocol.Head{Type: protocol.EventAudit}, Entries: es, Cursor: next}, nil
 }
+
+// DeleteChannel deletes a channel for everyone (workspace admins only; not
+// #general, not direct rooms): its messages, members, bans, invitations
+// and name go now, its files through the stream (each removed message
+// reaches the file sweeper, internal/filesweep), never inline. Every
+// connection that had the room open gets roomRemoved with deleted set,
+// and drops it; the reply is the same event.
+func (s *Chat) DeleteChannel(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.RoomRemovedEvent, error) {
+	ra, err := s.authorize(ctx, c, chat.ActDeleteChannel, r.RoomID, true)
+	if err != nil {
+		return protocol.RoomRemovedEvent{}, err
+	}
+	// Who to tell, read before the index goes with the room.
+	conns, err := s.store.RoomConnections(ctx, ra.room.ID)
+	if err != nil {
+		return protocol.RoomRemovedEvent{}, storeErr(err, "list room connections")
+	}
+	if err := s.store.DeleteRoom(ctx, ra.room.ID); err != nil {
+		return protocol.RoomRemovedEvent{}, storeErr(err, "delete channel")
+	}
+	s.audit(ctx, c, chat.ActDeleteChannel, ra.room.ID, "", 0, "", "#"+ra.room.Name)
+	ev := protocol.RoomRemovedEvent{Head: protocol.Head{Type: protocol.EventRoomRemoved}, RoomID: ra.room.ID, Deleted: true}
+	ids := make([]string, 0, len(conns))
+	for _, rc := range conns {
+		ids = append(ids, rc.ConnectionID)
+	}
+	s.push.send(ctx, without(ids, c.ID), ev)
+	return ev, nil
+}

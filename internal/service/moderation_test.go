@@ -158,6 +158,11 @@ var modCases = []modCase{
 			_, err := w.svc.UnarchiveChannel(w.ctx, c, w.roomReq())
 			return err
 		}},
+	{name: "deleteChannel", want: [9]chat.Code{fb, fb, fb, fb, fb, "", fb, fb, nf},
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			_, err := w.svc.DeleteChannel(w.ctx, c, w.roomReq())
+			return err
+		}},
 	{name: "setMemberRole", want: [9]chat.Code{fb, fb, "", fb, fb, "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.SetMemberRole(w.ctx, c, protocol.SetMemberRoleRequest{RoomID: w.room.ID, UserID: "tgt", Role: chat.RoleModerator})
@@ -679,4 +684,50 @@ func (h *harness) connectWithGroups(userID, connID string, groups ...string) cha
 		h.t.Fatalf("Connection(%s): %v", connID, err)
 	}
 	return c
+}
+
+// An admin deletes a channel: what was stored under it goes, every
+// connection that had it gets roomRemoved (deleted), its name is free, and
+// the audit log says who. #general and direct rooms cannot be deleted.
+func TestDeleteChannel(t *testing.T) {
+	w := newModWorld(t)
+	ev, err := w.svc.DeleteChannel(w.ctx, w.p["admin"], w.roomReq())
+	if err != nil || !ev.Deleted || ev.RoomID != w.room.ID || ev.Type != protocol.EventRoomRemoved {
+		t.Fatalf("DeleteChannel = %+v, %v", ev, err)
+	}
+	for _, conn := range []string{"a1", "mem1", "t1", "mute1"} {
+		got := decodeOne[protocol.RoomRemovedEvent](t, w.fan, conn, protocol.EventRoomRemoved)
+		if got.RoomID != w.room.ID || !got.Deleted {
+			t.Errorf("%s got %+v", conn, got)
+		}
+	}
+	if got := w.fan.OfType("adm1", protocol.EventRoomRemoved); len(got) != 0 {
+		t.Errorf("the admin's own connection was pushed the reply too: %d", len(got))
+	}
+	if _, err := w.store.GetRoom(w.ctx, w.room.ID); chat.ErrorCode(err) != chat.NotFound {
+		t.Errorf("room still stored: %v", err)
+	}
+	if ms, _ := w.store.ListMembers(w.ctx, w.room.ID); len(ms) != 0 {
+		t.Errorf("members left: %d", len(ms))
+	}
+	if msgs, _, _ := w.store.MessagesBefore(w.ctx, w.room.ID, 0, 100); len(msgs) != 0 {
+		t.Errorf("messages left: %d", len(msgs))
+	}
+	_, err = w.svc.History(w.ctx, w.p["member"], protocol.HistoryRequest{RoomID: w.room.ID})
+	wantCode(t, err, chat.NotFound)
+	st, _ := w.svc.GetState(w.ctx, w.p["member"])
+	for _, r := range st.Rooms {
+		if r.ID == w.room.ID {
+			t.Error("the deleted room is still in the member's state")
+		}
+	}
+	audit := w.store.AuditEntries()
+	if len(audit) != 1 || audit[0].Action != "deleteChannel" || audit[0].ActorID != "adm" || audit[0].Detail != "#open" {
+		t.Errorf("audit = %+v", audit)
+	}
+	// The name is free again.
+	w.channel(w.p["owner"], "open", false)
+	// Not #general, not a direct room.
+	_, err = w.svc.DeleteChannel(w.ctx, w.p["admin"], protocol.RoomRequest{RoomID: chat.GeneralRoomID})
+	wantCode(t, err, chat.Invalid)
 }

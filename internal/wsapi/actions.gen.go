@@ -371,6 +371,18 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"deleteChannel": {
+			method:  "DeleteChannel",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.RoomRemovedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteChannel(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 		"setMemberRole": {
 			method:  "SetMemberRole",
 			request: reflect.TypeFor[protocol.SetMemberRoleRequest](),

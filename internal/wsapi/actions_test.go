@@ -132,6 +132,7 @@ func TestActionRouting(t *testing.T) {
 			protocol.RequestAvatarURLRequest{UserID: "u2"}, protocol.EventAvatarURL},
 		{`{"action":"archiveChannel","requestId":"q","roomId":"r1"}`, "ArchiveChannel", protocol.RoomRequest{RoomID: "r1"}, protocol.EventRoom},
 		{`{"action":"unarchiveChannel","requestId":"q","roomId":"r1"}`, "UnarchiveChannel", protocol.RoomRequest{RoomID: "r1"}, protocol.EventRoom},
+		{`{"action":"deleteChannel","requestId":"q","roomId":"r1"}`, "DeleteChannel", protocol.RoomRequest{RoomID: "r1"}, protocol.EventRoomRemoved},
 		{`{"action":"setMemberRole","requestId":"q","roomId":"r1","userId":"u2","role":"moderator"}`, "SetMemberRole",
 			protocol.SetMemberRoleRequest{RoomID: "r1", UserID: "u2", Role: chat.RoleModerator}, protocol.EventMembers},
 		{`{"action":"muteMember","requestId":"q","roomId":"r1","userId":"u2","minutes":10,"reason":"calm down"}`, "MuteMember",

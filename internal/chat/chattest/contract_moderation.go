@@ -184,4 +184,34 @@ func contractModeration(t *testing.T, s chat.Store) {
 	if len(ids) != 2 || ids[0] != a2.ID || ids[1] != a1.ID {
 		t.Errorf("audit = %v, want [%s %s]", ids, a2.ID, a1.ID)
 	}
+
+	// Deleting a channel deletes what is stored under it and frees its name.
+	doomed := chat.Room{ID: uniq("doomed"), Kind: chat.KindPublic, Name: uniq("doomed"), CreatedBy: "u1", CreatedAt: now}
+	if err := s.CreateRoom(ctx, doomed, []chat.Member{{RoomID: doomed.ID, UserID: "u1", Role: chat.RoleOwner, JoinedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AppendMessage(ctx, chat.Message{RoomID: doomed.ID, ClientID: "c1", SenderID: "u1", Text: "bye", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutBan(ctx, chat.Ban{RoomID: doomed.ID, UserID: "u9", By: "u1", BannedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteRoom(ctx, doomed.ID); err != nil {
+		t.Fatalf("DeleteRoom: %v", err)
+	}
+	_, err = s.GetRoom(ctx, doomed.ID)
+	wantCode(t, "GetRoom of a deleted room", err, chat.NotFound)
+	if ms, _ := s.ListMembers(ctx, doomed.ID); len(ms) != 0 {
+		t.Errorf("members of a deleted room: %+v", ms)
+	}
+	if msgs, _, _ := s.MessagesBefore(ctx, doomed.ID, 0, 10); len(msgs) != 0 {
+		t.Errorf("messages of a deleted room: %+v", msgs)
+	}
+	_, err = s.GetBan(ctx, doomed.ID, "u9")
+	wantCode(t, "GetBan in a deleted room", err, chat.NotFound)
+	again := chat.Room{ID: uniq("again"), Kind: chat.KindPublic, Name: doomed.Name, CreatedBy: "u1", CreatedAt: now}
+	if err := s.CreateRoom(ctx, again, nil); err != nil {
+		t.Errorf("the deleted room's name is still taken: %v", err)
+	}
+	wantCode(t, "DeleteRoom of a missing room", s.DeleteRoom(ctx, doomed.ID), chat.NotFound)
 }

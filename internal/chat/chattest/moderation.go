@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -44,6 +45,33 @@ func (s *Store) SetArchived(ctx context.Context, roomID string, archived bool) (
 	s.rooms[roomID] = r
 	r.MemberIDs = slices.Clone(r.MemberIDs)
 	return r, nil
+}
+
+// DeleteRoom deletes a room and everything under it.
+func (s *Store) DeleteRoom(ctx context.Context, roomID string) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "DeleteRoom", roomID); err != nil {
+		return err
+	}
+	r, ok := s.rooms[roomID]
+	if !ok {
+		return chat.Errorf(chat.NotFound, "room not found")
+	}
+	if r.Kind != chat.KindDirect && s.names[strings.ToLower(r.Name)] == roomID {
+		delete(s.names, strings.ToLower(r.Name))
+	}
+	delete(s.members, roomID)
+	delete(s.messages, roomID)
+	for k := range s.clientIDs {
+		if strings.HasPrefix(k, roomID+"\x00") {
+			delete(s.clientIDs, k)
+		}
+	}
+	delete(s.roomConns, roomID)
+	delete(s.bans, roomID)
+	delete(s.invites, roomID)
+	delete(s.rooms, roomID)
+	return nil
 }
 
 func (s *Store) PutBan(ctx context.Context, b chat.Ban) error {

@@ -26,6 +26,7 @@ export type BanMemberAction = { action: "banMember"; requestId?: string } & Memb
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
+export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
@@ -70,6 +71,7 @@ export type ClientAction =
   | CreateChannelAction
   | DeactivatePersonAction
   | DeclineInviteAction
+  | DeleteChannelAction
   | DeleteMessageAction
   | EditMessageAction
   | GetStateAction
@@ -189,6 +191,7 @@ export interface ActionTypes {
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
+  deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   getState: { request: {}; reply: StateFrame };
@@ -555,6 +558,7 @@ export interface RoomRemovedEvent {
   type: string;
   requestId?: string;
   roomId: string;
+  deleted?: boolean;
 }
 
 export interface SignedOutEvent {
