@@ -200,3 +200,24 @@ test("an invitation to a private channel is declined, then accepted", async () =
   await messages(pageM).locator(".sys-line", { hasText: "Mo removed Bo" }).waitFor();
   await waitFor(async () => (await pageB.locator("nav.sidebar .room-link", { hasText: "backroom" }).count()) === 0, "the channel gone from Bo's sidebar");
 });
+
+test("an admin deletes a channel: it leaves both sidebars", async () => {
+  await pageM.getByRole("button", { name: "Create a channel" }).click();
+  await pageM.getByLabel("Name").fill(`scratch-${run}`);
+  await pageM.getByRole("button", { name: "Create", exact: true }).click();
+  await pageM.getByRole("heading", { name: /#scratch/ }).waitFor();
+  await pageM.getByRole("button", { name: "Invite people" }).click();
+  await pageM.getByRole("checkbox", { name: /Bo/ }).check();
+  await pageM.getByRole("button", { name: "Invite", exact: true }).click();
+  const link = (page) => page.locator("nav.sidebar .room-link", { hasText: `scratch-${run}` });
+  await link(pageB).waitFor();
+  await pageM.getByRole("button", { name: "Channel settings" }).click();
+  await pageM.getByRole("button", { name: "Delete channel" }).click();
+  const confirm = pageM.getByRole("dialog", { name: `Delete #scratch-${run} for everyone?` });
+  await confirm.waitFor();
+  await shoot(pageM, "delete-channel-1280");
+  await confirm.getByRole("button", { name: "Delete channel" }).click();
+  for (const page of [pageM, pageB]) {
+    await waitFor(async () => (await link(page).count()) === 0, "the deleted channel gone from the sidebar");
+  }
+});
