@@ -18,7 +18,9 @@ const (
 	BudgetRead
 	// BudgetDownload: download URLs (FileLimits.DownloadsPerWindow).
 	BudgetDownload
-	// BudgetNone: not counted (ping, typing, markRead).
+	// BudgetNone: not counted by the store's limiter (typing has its own
+	// per-room counter; ping is counted per user in memory by wsapi,
+	// pinglimit.go, since it reads no item; markRead).
 	BudgetNone
 )
 

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
@@ -471,5 +472,42 @@ func TestNewActionHandlerRejectsNil(t *testing.T) {
 	}
 	if _, err := NewActionHandler(newTestChat(t).svc, nil); err == nil {
 		t.Error("nil logger accepted")
+	}
+}
+
+// Ping is counted per user (the authorizer's userId on every frame), over
+// all of their connections, in memory: past PingsPerMinute it answers
+// rate_limited, others are not affected, and the next minute starts anew.
+// It still reads nothing from the store.
+func TestPingIsLimitedPerUser(t *testing.T) {
+	c := newTestChat(t)
+	c.failStore()
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	c.actions.pings.now = func() time.Time { return now }
+	ping := func(userID, connID string) string {
+		req := frameEvent(t, `{"action":"ping","requestId":"p"}`)
+		req.RequestContext.ConnectionID = connID
+		req.RequestContext.Authorizer = map[string]any{"userId": userID, "principalId": userID}
+		resp, err := c.actions.Handle(c.ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replyOf(t, resp)["type"].(string)
+	}
+	for i := range PingsPerMinute {
+		// Spread over two connections of the same person.
+		if got := ping("ann", []string{"a1", "a2"}[i%2]); got != protocol.EventPong {
+			t.Fatalf("ping %d: %s", i+1, got)
+		}
+	}
+	if got := ping("ann", "a3"); got != protocol.EventError {
+		t.Errorf("ping past the limit: %s, want an error", got)
+	}
+	if got := ping("bob", "b1"); got != protocol.EventPong {
+		t.Errorf("another user's ping: %s", got)
+	}
+	now = now.Add(time.Minute)
+	if got := ping("ann", "a1"); got != protocol.EventPong {
+		t.Errorf("ping in the next minute: %s", got)
 	}
 }
