@@ -84,6 +84,7 @@ func newModWorld(t *testing.T) *modWorld {
 	w.newbie = h.connect("newbie", "n1")
 	h.fan.Reset()
 	h.events.Reset()
+	h.store.ResetAudit() // the persona's deactivation
 	return w
 }
 

@@ -213,6 +213,13 @@ func (s *Store) ListAudit(ctx context.Context, cursor string, limit int) ([]chat
 }
 
 // AuditEntries returns every recorded entry, oldest first (tests).
+// ResetAudit forgets the audit entries written so far (a test's setup).
+func (s *Store) ResetAudit() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.audit = nil
+}
+
 func (s *Store) AuditEntries() []chat.AuditEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
