@@ -8,6 +8,9 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 GO ?= go
 NPM ?= npm
+# Follow go.mod's toolchain line (a patched Go, fetched once through the
+# module proxy) even where the installed Go defaults to GOTOOLCHAIN=local.
+export GOTOOLCHAIN ?= auto
 
 # Fragments of infra/ and web/ add to these: TEST_TARGETS run after the Go
 # tests in `make test`, DEV_DEPS before `make dev` (say, building web/dist).

@@ -1,6 +1,12 @@
 module github.com/backchannel-chat/backchannel
 
-go 1.26
+go 1.26.0
+
+// The toolchain that builds and tests everything: the newest 1.26 patch
+// release, for its security fixes (scripts/vulncheck.sh finds the older
+// ones' reachable). The Makefile sets GOTOOLCHAIN=auto so this line is
+// followed; the module proxy serves it.
+toolchain go1.26.11
 
 ignore (
 	./.cache
@@ -31,7 +37,7 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/guregu/dynamo/v2 v2.6.0
 	github.com/johannesboyne/gofakes3 v1.2.0
-	golang.org/x/text v0.28.0
+	golang.org/x/text v0.44.0
 )
 
 require (
@@ -63,8 +69,8 @@ require (
 	github.com/yuin/goldmark v1.4.13 // indirect
 	go.shabbyrobe.org/gocovmerge v0.0.0-20230507111327-fa4f82cfbf4d // indirect
 	golang.org/x/lint v0.0.0-20210508222113-6edffad5e616 // indirect
-	golang.org/x/mod v0.27.0 // indirect
-	golang.org/x/sync v0.20.0 // indirect
-	golang.org/x/sys v0.35.0 // indirect
-	golang.org/x/tools v0.36.0 // indirect
+	golang.org/x/mod v0.42.0 // indirect
+	golang.org/x/sync v0.25.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/tools v0.52.0 // indirect
 )

@@ -43,7 +43,8 @@ func (b *builder) userPool() {
 			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
 		},
 		AccountRecovery:    awscognito.AccountRecovery_EMAIL_ONLY,
-		Mfa:                awscognito.Mfa_OFF,
+		Mfa:                b.mfa(),
+		MfaSecondFactor:    b.mfaSecondFactor(),
 		DeletionProtection: jsii.Bool(!b.props.DestroyData),
 		RemovalPolicy:      b.removal(),
 	})
@@ -60,6 +61,26 @@ func (b *builder) userPool() {
 		b.cognitoLogin = *domain.BaseUrl(nil)
 	}
 	b.identityProviders()
+}
+
+// mfa is the pool's MFA setting from the mfa context (off by default).
+func (b *builder) mfa() awscognito.Mfa {
+	switch b.props.MFA {
+	case MFAOptional:
+		return awscognito.Mfa_OPTIONAL
+	case MFARequired:
+		return awscognito.Mfa_REQUIRED
+	default:
+		return awscognito.Mfa_OFF
+	}
+}
+
+// mfaSecondFactor: authenticator apps (TOTP) only, when MFA is on.
+func (b *builder) mfaSecondFactor() *awscognito.MfaSecondFactor {
+	if b.props.MFA == MFAOff {
+		return nil
+	}
+	return &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)}
 }
 
 // identityProviders registers the optional OIDC and Google providers. The
@@ -115,8 +136,11 @@ func (b *builder) appClient() {
 		opts.DisableOAuth = jsii.Bool(true)
 	} else {
 		opts.OAuth = &awscognito.OAuthSettings{
-			Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
-			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
+			Flows: &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
+			// COGNITO_ADMIN (aws.cognito.signin.user.admin) lets the access
+			// token of a provider sign-in call the user's own API (GetUser,
+			// GlobalSignOut, TOTP enrolment), as a password sign-in's can.
+			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE(), awscognito.OAuthScope_COGNITO_ADMIN()},
 			CallbackUrls: jsii.Strings(b.siteOrigin + "/"),
 			LogoutUrls:   jsii.Strings(b.siteOrigin + "/"),
 		}

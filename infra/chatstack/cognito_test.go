@@ -1,9 +1,12 @@
 package chatstack_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/backchannel-chat/backchannel/infra/chatstack"
 )
 
 func TestUserPool(t *testing.T) {
@@ -102,6 +105,11 @@ func TestCognitoOptionsByContext(t *testing.T) {
 	if got := strList(c.Props["AllowedOAuthFlows"]); !slices.Equal(got, []string{"code"}) {
 		t.Errorf("OAuth flows %v, want [code]", got)
 	}
+	scopes := strList(c.Props["AllowedOAuthScopes"])
+	slices.Sort(scopes)
+	if want := []string{"aws.cognito.signin.user.admin", "email", "openid", "profile"}; !slices.Equal(scopes, want) {
+		t.Errorf("OAuth scopes %v, want %v", scopes, want)
+	}
 	if got := strList(c.Props["CallbackURLs"]); !slices.Equal(got, []string{"https://chat.example.com/"}) {
 		t.Errorf("callback URLs %v", got)
 	}
@@ -114,5 +122,46 @@ func TestCognitoOptionsByContext(t *testing.T) {
 	g := synth(t, cfgGoogle)
 	if n := len(g.resources("AWS::Cognito::UserPoolIdentityProvider")); n != 1 {
 		t.Errorf("google config: %d providers, want 1", n)
+	}
+}
+
+// TestMFAByContext: mfa=off (the default) leaves MFA off; optional and
+// required turn on authenticator apps (TOTP) only, never SMS.
+func TestMFAByContext(t *testing.T) {
+	for cfg, want := range map[string]string{cfgDefault: "OFF", cfgGoogle: "OPTIONAL", cfgFull: "ON"} {
+		p := synth(t, cfg).one(t, "AWS::Cognito::UserPool", "UserPool").Props
+		if got := render(p["MfaConfiguration"]); got != want {
+			t.Errorf("%s: MfaConfiguration %s, want %s", cfg, got, want)
+		}
+		factors := render(p["EnabledMfas"])
+		if want == "OFF" && factors != "" {
+			t.Errorf("%s: MFA off but factors %s", cfg, factors)
+		}
+		if want != "OFF" && factors != "[SOFTWARE_TOKEN_MFA]" {
+			t.Errorf("%s: factors %s, want [SOFTWARE_TOKEN_MFA]", cfg, factors)
+		}
+	}
+}
+
+// TestWebAuthConfig: config.json tells the client to sign in with SRP,
+// whether MFA is offered, and which provider buttons to show.
+func TestWebAuthConfig(t *testing.T) {
+	js := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got, want := js(chatstack.WebAuthConfig(chatstack.ChatStackProps{})), `{"authFlow":"USER_SRP_AUTH","mfa":"off","providers":[]}`; got != want {
+		t.Errorf("default %s, want %s", got, want)
+	}
+	full := chatstack.WebAuthConfig(chatstack.ChatStackProps{
+		MFA:    chatstack.MFAOptional,
+		Google: &chatstack.GoogleProvider{ClientID: "g", ClientSecretArn: "s"},
+		OIDC:   &chatstack.OIDCProvider{Name: "Corp", Issuer: "https://id", ClientID: "o", ClientSecretArn: "s"},
+	})
+	if got, want := js(full), `{"authFlow":"USER_SRP_AUTH","mfa":"optional","providers":[{"id":"Google","name":"Google"},{"id":"Corp","name":"Corp"}]}`; got != want {
+		t.Errorf("full %s, want %s", got, want)
 	}
 }

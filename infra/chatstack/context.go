@@ -41,6 +41,7 @@ const (
 	CtxSignUp                  = "signUp"        // invite (default), domains or open
 	CtxSignUpDomains           = "signUpDomains" // with signUp=domains: "example.com,corp.example"
 	CtxRefreshTokenDays        = "refreshTokenDays"
+	CtxMFA                     = "mfa" // off (default), optional or required: TOTP (authenticator apps)
 	CtxConnectThrottleRate     = "connectThrottleRate"
 	CtxConnectThrottleBurst    = "connectThrottleBurst"
 	CtxAuditRetentionDays      = "auditRetentionDays"
@@ -75,6 +76,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		SignUp:                  SignUpMode(r.str(CtxSignUp)),
 		SignUpDomains:           r.str(CtxSignUpDomains),
 		RefreshTokenDays:        r.number(CtxRefreshTokenDays),
+		MFA:                     MFAMode(r.str(CtxMFA)),
 		ConnectThrottleRate:     r.number(CtxConnectThrottleRate),
 		ConnectThrottleBurst:    r.number(CtxConnectThrottleBurst),
 		AuditRetentionDays:      r.number(CtxAuditRetentionDays),

@@ -30,6 +30,7 @@ func TestValidate(t *testing.T) {
 		"domain alone":                    {func(p *chatstack.ChatStackProps) { p.APIDomain = "ws.b" }, "go together"},
 		"bad stage":                       {func(p *chatstack.ChatStackProps) { p.StageName = "a b" }, "stage name"},
 		"bad level":                       {func(p *chatstack.ChatStackProps) { p.LogLevel = "loud" }, "log level"},
+		"bad mfa":                         {func(p *chatstack.ChatStackProps) { p.MFA = "sms" }, "want off, optional or required"},
 		"two alarm targets":               {func(p *chatstack.ChatStackProps) { p.AlarmEmail, p.AlarmTopicArn = "a@b", "arn" }, "not both"},
 		"production alarms notify nobody": {func(p *chatstack.ChatStackProps) { p.Production = true }, "alarms that notify nobody"},
 		"archive days alone": {func(p *chatstack.ChatStackProps) {

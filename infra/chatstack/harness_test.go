@@ -74,8 +74,8 @@ func writeFile(path, body string) error {
 // Configurations the tests synthesize; each is synthesized once.
 const (
 	cfgDefault = "default" // only the required context, no web build
-	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive, domain-limited sign-up
-	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention), open sign-up
+	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive, domain-limited sign-up, MFA required
+	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention), open sign-up, MFA optional
 )
 
 var configContexts = map[string]map[string]any{
@@ -107,6 +107,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxSignUp:                "domains",
 		chatstack.CtxSignUpDomains:         "example.com,corp.example",
 		chatstack.CtxRefreshTokenDays:      "7",
+		chatstack.CtxMFA:                   "required",
 		chatstack.CtxConnectThrottleRate:   "10",
 		chatstack.CtxConnectThrottleBurst:  20.0,
 	},
@@ -117,6 +118,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxAPIGatewayLogRoleExists: "true",
 		chatstack.CtxEventArchive:            true, // default retention
 		chatstack.CtxSignUp:                  "open",
+		chatstack.CtxMFA:                     "optional",
 	},
 }
 

@@ -24,8 +24,10 @@ func (b *builder) suppressions() {
 			"WebSocket APIs authorize only on $connect (the only route a Lambda authorizer can guard); every later frame runs with the identity the authorizer stored for the connection")
 	}
 
-	suppress(b.pool, "AwsSolutions-COG2",
-		"MFA is off: the web client has no TOTP enrolment yet and SMS costs money; passwords are long (12+) and complex")
+	if b.props.MFA != MFARequired {
+		suppress(b.pool, "AwsSolutions-COG2",
+			"MFA is the deployment's choice (context mfa=off|optional|required, TOTP only: SMS costs money); passwords are long (12+) and complex")
+	}
 	suppress(b.pool, "AwsSolutions-COG3",
 		"Threat protection (AdvancedSecurityMode ENFORCED) needs the paid Plus feature plan; the stack is designed to cost nothing while idle")
 

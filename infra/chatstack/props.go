@@ -71,6 +71,11 @@ type ChatStackProps struct {
 	// RefreshTokenDays is how long a sign-in lasts without a password
 	// (the refresh token's validity), 1 to 3650 days; default 30.
 	RefreshTokenDays float64
+	// MFA is the second factor at sign-in: MFAOff (the default), MFAOptional
+	// (people may enrol an authenticator app in the settings and are then
+	// asked for its code) or MFARequired (everyone enrols at their first
+	// sign-in). TOTP only: SMS costs money and needs an SNS role.
+	MFA MFAMode
 
 	// SiteDomain and SiteCertificateArn put the CloudFront site on a custom
 	// domain; the certificate must be in us-east-1. DNS is left to you.
@@ -172,6 +177,9 @@ func (p ChatStackProps) withDefaults() ChatStackProps {
 	if p.RefreshTokenDays == 0 {
 		p.RefreshTokenDays = DefaultRefreshTokenDays
 	}
+	if p.MFA == "" {
+		p.MFA = MFAOff
+	}
 	if p.ThrottleBurst == 0 {
 		p.ThrottleBurst = DefaultThrottleBurst
 	}
@@ -216,6 +224,11 @@ func (p ChatStackProps) Validate() error {
 		}
 	default:
 		bad("signUp %q: want invite, domains or open", p.SignUp)
+	}
+	switch p.MFA {
+	case MFAOff, MFAOptional, MFARequired:
+	default:
+		bad("mfa %q: want off, optional or required", p.MFA)
 	}
 	if p.RefreshTokenDays < 1 || p.RefreshTokenDays > 3650 {
 		bad("refreshTokenDays %v: want 1 to 3650", p.RefreshTokenDays)
@@ -293,4 +306,13 @@ const (
 	SignUpInvite  SignUpMode = "invite"
 	SignUpDomains SignUpMode = "domains"
 	SignUpOpen    SignUpMode = "open"
+)
+
+// MFAMode says whether signing in asks for a second factor (TOTP).
+type MFAMode string
+
+const (
+	MFAOff      MFAMode = "off"
+	MFAOptional MFAMode = "optional"
+	MFARequired MFAMode = "required"
 )

@@ -165,11 +165,32 @@ func (b *builder) webConfig() map[string]any {
 	if b.cognitoLogin != "" {
 		cognito["domain"] = b.cognitoLogin
 	}
+	for k, v := range WebAuthConfig(b.props) {
+		cognito[k] = v
+	}
 	return map[string]any{
 		"wsUrl":   b.wsURL,
 		"region":  b.stack.Region(),
 		"cognito": cognito,
 	}
+}
+
+// WebAuthConfig is the part of config.json's "cognito" that follows from
+// the props alone: how the client signs in. The password never leaves the
+// browser (USER_SRP_AUTH); "mfa" says whether the settings offer
+// authenticator enrolment; "providers" are the external identity
+// providers' buttons, each the identity_provider name the hosted domain's
+// /oauth2/authorize takes.
+func WebAuthConfig(p ChatStackProps) map[string]any {
+	p = p.withDefaults()
+	providers := []map[string]string{}
+	if p.Google != nil {
+		providers = append(providers, map[string]string{"id": "Google", "name": "Google"})
+	}
+	if p.OIDC != nil {
+		providers = append(providers, map[string]string{"id": p.OIDC.Name, "name": p.OIDC.Name})
+	}
+	return map[string]any{"authFlow": "USER_SRP_AUTH", "mfa": string(p.MFA), "providers": providers}
 }
 
 func isDir(path string) bool {

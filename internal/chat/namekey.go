@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -28,11 +29,12 @@ func NameKey(name string) string {
 	return s
 }
 
-// NameKeys are the distinct non-empty keys of a user's names.
-func NameKeys(username, displayName string) []string {
+// NameKeys are the distinct non-empty keys of a user's names (username,
+// display name, handle).
+func NameKeys(names ...string) []string {
 	var keys []string
-	for _, n := range []string{username, displayName} {
-		if k := NameKey(n); k != "" && (len(keys) == 0 || keys[0] != k) {
+	for _, n := range names {
+		if k := NameKey(n); k != "" && !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}

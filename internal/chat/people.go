@@ -34,7 +34,10 @@ type Person struct {
 	// UserID is the pool's sub: the chat's user id.
 	UserID string `json:"userId"`
 	// Username is the pool's username (the handle shown in the chat).
-	Username    string        `json:"username"`
+	Username string `json:"username"`
+	// Handle is the chat handle of the person's profile ("" before their
+	// first connect).
+	Handle      string        `json:"handle,omitempty"`
 	Email       string        `json:"email"`
 	DisplayName string        `json:"displayName"`
 	Role        WorkspaceRole `json:"role"`

@@ -42,15 +42,23 @@ type ConnectionStore interface {
 // ProfileStore keeps user profiles.
 type ProfileStore interface {
 	// EnsureProfile creates p unless the user has a profile already, and
-	// returns the stored one and whether it was created.
+	// returns the stored one and whether it was created. It stores no
+	// handle (p.Handle is ignored): SetHandle claims one.
 	EnsureProfile(ctx context.Context, p Profile) (Profile, bool, error)
 	GetProfile(ctx context.Context, userID string) (Profile, error)
 	GetProfiles(ctx context.Context, userIDs []string) ([]Profile, error)
 	UpdateProfile(ctx context.Context, userID string, displayName, avatarColor, avatarKey *string) (Profile, error)
 	SetLastSeen(ctx context.Context, userID string, at time.Time) error
-	// MentionCandidates returns the members of roomID whose username or
-	// display name has one of keys as its NameKey, with their user id,
-	// username and display name (other profile fields may be empty), in no
+	// SetHandle gives the user handle (normalised and valid, see
+	// ValidHandle) and frees the handle they held, atomically: Conflict
+	// wrapping ErrHandleTaken if another user holds it (nothing changes),
+	// NotFound without a profile. Setting the handle the user holds is a
+	// no-op. Mentions find the user by the new handle (MentionCandidates),
+	// no longer by the old one.
+	SetHandle(ctx context.Context, userID, handle string) (Profile, error)
+	// MentionCandidates returns the members of roomID whose username,
+	// display name or handle has one of keys as its NameKey, with their
+	// user id, username, display name and handle (other profile fields may be empty), in no
 	// particular order. Its cost depends on the keys and on how many users
 	// share them, never on the room's size: the store keeps a name index,
 	// written with the profile (EnsureProfile, UpdateProfile), and checks
@@ -195,6 +203,15 @@ type RateLimiter interface {
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error)
 }
 
+// LastRoomStore remembers the room a person last had open, per account
+// (not per browser), so any device reopens it.
+type LastRoomStore interface {
+	// SetLastRoom records roomID as the user's last open room, opened at.
+	SetLastRoom(ctx context.Context, userID, roomID string, at time.Time) error
+	// LastRoom is the room last recorded and when, "" if none.
+	LastRoom(ctx context.Context, userID string) (string, time.Time, error)
+}
+
 // Store is everything the chat service persists.
 type Store interface {
 	ConnectionStore
@@ -203,6 +220,7 @@ type Store interface {
 	MessageStore
 	ModerationStore
 	RateLimiter
+	LastRoomStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

@@ -30,9 +30,12 @@ type Connection struct {
 
 // Profile is a user as others see them.
 type Profile struct {
-	UserID      string    `json:"userId"`
-	Username    string    `json:"username"`
-	DisplayName string    `json:"displayName"`
+	UserID      string `json:"userId"`
+	Username    string `json:"username"`
+	DisplayName string `json:"displayName"`
+	// Handle is the person's unique handle without the "@" (chat.ValidHandle);
+	// empty only until the server derives one on their next connect.
+	Handle      string    `json:"handle,omitempty"`
 	AvatarColor string    `json:"avatarColor"`
 	AvatarKey   string    `json:"avatarKey,omitempty"`
 	Online      bool      `json:"online"`

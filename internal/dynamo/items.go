@@ -80,6 +80,7 @@ type profileItem struct {
 	UserID      string    `dynamo:"userId"`
 	Username    string    `dynamo:"username,omitempty"`
 	DisplayName string    `dynamo:"displayName,omitempty"`
+	Handle      string    `dynamo:"handle,omitempty"`
 	AvatarColor string    `dynamo:"avatarColor,omitempty"`
 	AvatarKey   string    `dynamo:"avatarKey,omitempty"`
 	LastSeen    time.Time `dynamo:"lastSeen,omitempty"`
@@ -92,7 +93,7 @@ func newProfileItem(p chat.Profile) profileItem {
 	return profileItem{
 		PK: userPK(p.UserID), SK: skProfile,
 		GSI1PK: gsiUsers, GSI1SK: p.UserID,
-		UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName,
+		UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Handle: p.Handle,
 		AvatarColor: p.AvatarColor, AvatarKey: p.AvatarKey,
 		LastSeen: utc(p.LastSeen), CreatedAt: utc(p.CreatedAt),
 	}
@@ -100,7 +101,7 @@ func newProfileItem(p chat.Profile) profileItem {
 
 func (it profileItem) profile() chat.Profile {
 	return chat.Profile{
-		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName,
+		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName, Handle: it.Handle,
 		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
 		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
 		Deactivated: !it.DeactivatedAt.IsZero(),
@@ -269,20 +270,22 @@ type clientItem struct {
 }
 
 // nameIndexItem indexes a user under one key of their names for mentions:
-// pk UNAME#<chat.NameKey(name)>, sk <userId>, with both names.
+// pk UNAME#<chat.NameKey(name)>, sk <userId>, with the names (username,
+// display name and handle).
 type nameIndexItem struct {
 	PK          string `dynamo:"pk"`
 	SK          string `dynamo:"sk"`
 	UserID      string `dynamo:"userId"`
 	Username    string `dynamo:"username,omitempty"`
 	DisplayName string `dynamo:"displayName,omitempty"`
+	Handle      string `dynamo:"handle,omitempty"`
 }
 
 // nameIndexItems are the index items of a profile, one per distinct key.
 func nameIndexItems(p chat.Profile) []nameIndexItem {
 	var out []nameIndexItem
-	for _, k := range chat.NameKeys(p.Username, p.DisplayName) {
-		out = append(out, nameIndexItem{PK: unamePK(k), SK: p.UserID, UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName})
+	for _, k := range chat.NameKeys(p.Username, p.DisplayName, p.Handle) {
+		out = append(out, nameIndexItem{PK: unamePK(k), SK: p.UserID, UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Handle: p.Handle})
 	}
 	return out
 }

@@ -24,6 +24,7 @@ const (
 	prefixInvite   = "INVITE#"
 	prefixReport   = "REPORT#"
 	prefixAudit    = "AUDIT#"
+	prefixHandle   = "HANDLE#"
 
 	skMeta    = "META"
 	skProfile = "PROFILE"
@@ -88,6 +89,9 @@ func chanNamePK(name string) string { return prefixChanName + strings.ToLower(na
 
 // unamePK keys the name-index partition of one name key (chat.NameKey).
 func unamePK(key string) string { return prefixUName + key }
+
+// handlePK keys the claim on a person's handle (already normalised).
+func handlePK(h string) string { return prefixHandle + h }
 
 // clientSK keys the idempotency item of one (sender, clientId) pair. It
 // starts with a letter, so it sorts after every message sort key (digits)

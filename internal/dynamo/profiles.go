@@ -22,6 +22,7 @@ func (s *Store) EnsureProfile(ctx context.Context, p chat.Profile) (chat.Profile
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = s.now()
 	}
+	p.Handle = "" // claimed by SetHandle only
 	tx := s.db.WriteTx().Put(s.table.Put(newProfileItem(p)).If("attribute_not_exists($)", AttrPK))
 	for _, it := range nameIndexItems(p) {
 		tx.Put(s.table.Put(it))
@@ -188,7 +189,7 @@ func (s *Store) MentionCandidates(ctx context.Context, roomID string, keys []str
 			mu.Lock()
 			defer mu.Unlock()
 			for _, it := range items {
-				cands[it.UserID] = chat.Profile{UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName}
+				cands[it.UserID] = chat.Profile{UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName, Handle: it.Handle}
 			}
 		})
 	}

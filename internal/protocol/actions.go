@@ -102,7 +102,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionHistory, Request: HistoryRequest{}, Reply: EventHistory, Budget: BudgetRead},
 	{Name: ActionResume, Request: ResumeRequest{}, Reply: EventMissed, Budget: BudgetRead},
 	{Name: ActionTyping, Request: TypingRequest{}, Budget: BudgetNone}, // throttled silently by the service instead
-	{Name: ActionMarkRead, Request: MessageRef{}, Reply: EventRead, Budget: BudgetNone},
+	{Name: ActionMarkRead, Request: MarkReadRequest{}, Reply: EventRead, Budget: BudgetNone},
 	{Name: ActionRequestUpload, Request: RequestUploadRequest{}, Reply: EventUploadTicket, Budget: BudgetWrite},
 	{Name: ActionRequestDownload, Request: RequestDownloadRequest{}, Reply: EventDownloadURL, Budget: BudgetDownload},
 	{Name: ActionRequestAvatarUpload, Request: RequestAvatarUploadRequest{}, Reply: EventUploadTicket, Budget: BudgetWrite},

@@ -61,6 +61,9 @@ type UpdateProfileRequest struct {
 	DisplayName *string `json:"displayName,omitempty"`
 	AvatarColor *string `json:"avatarColor,omitempty"`
 	AvatarKey   *string `json:"avatarKey,omitempty"`
+	// Handle claims a new unique handle ("bo.berg", a leading "@" is
+	// dropped) and frees the old one; "conflict" when someone holds it.
+	Handle *string `json:"handle,omitempty"`
 }
 
 type CreateChannelRequest struct {
@@ -118,6 +121,16 @@ type EditMessageRequest struct {
 type MessageRef struct {
 	RoomID string `json:"roomId"`
 	Seq    int64  `json:"seq"`
+}
+
+// MarkReadRequest moves the read position to Seq. Open also records the
+// room as the one the person has open (the client sends it once a room has
+// stayed open a few seconds), which getState answers as lastRoomId on any
+// device.
+type MarkReadRequest struct {
+	RoomID string `json:"roomId"`
+	Seq    int64  `json:"seq"`
+	Open   bool   `json:"open,omitempty"`
 }
 
 type HistoryRequest struct {
@@ -208,6 +221,12 @@ type StateEvent struct {
 	Groups []string `json:"groups,omitempty"`
 	// Invites are my pending invitations to private channels.
 	Invites []InviteInfo `json:"invites"`
+	// LastRoomID is the room this person last had open, on any device
+	// (markRead {open: true}); absent if none or no longer theirs.
+	LastRoomID string `json:"lastRoomId,omitempty"`
+	// LastRoomAt is when it was recorded (Unix milliseconds), so a client
+	// can tell whether what it remembers itself is newer.
+	LastRoomAt int64 `json:"lastRoomAt,omitempty"`
 }
 
 // Limits are this deployment's limits, so a client can check before it

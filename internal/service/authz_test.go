@@ -56,7 +56,7 @@ func TestNonMembersAreRefusedEverything(t *testing.T) {
 			return w.svc.Typing(w.ctx, w.bob, protocol.TypingRequest{RoomID: r.ID})
 		}},
 		{"markRead", func(w *world, r chat.Room, seq int64) error {
-			_, err := w.svc.MarkRead(w.ctx, w.bob, protocol.MessageRef{RoomID: r.ID, Seq: seq})
+			_, err := w.svc.MarkRead(w.ctx, w.bob, protocol.MarkReadRequest{RoomID: r.ID, Seq: seq})
 			return err
 		}},
 		{"listMembers", func(w *world, r chat.Room, _ int64) error {

@@ -239,7 +239,7 @@ func TestEphemeralActionsPublishNothing(t *testing.T) {
 	calls := []func() error{
 		func() error { return h.svc.Typing(h.ctx, bob, protocol.TypingRequest{RoomID: chat.GeneralRoomID}) },
 		func() error {
-			_, err := h.svc.MarkRead(h.ctx, bob, protocol.MessageRef{RoomID: chat.GeneralRoomID, Seq: m.Seq})
+			_, err := h.svc.MarkRead(h.ctx, bob, protocol.MarkReadRequest{RoomID: chat.GeneralRoomID, Seq: m.Seq})
 			return err
 		},
 		func() error {

@@ -11,7 +11,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
-// Mentions: "@" followed by a room member's username or display name,
+// Mentions: "@" followed by a room member's handle, username or display name,
 // case-insensitive. The "@" must start the text or follow a character that
 // is not a letter or digit (so "ann@example.com" mentions nobody), and the
 // name must end the text or be followed by a character that cannot
@@ -84,7 +84,7 @@ func resolveMentions(text string, starts []int, profiles []chat.Profile) []strin
 	for _, at := range starts {
 		best, bestLen := "", 0
 		for _, p := range profiles {
-			for _, name := range []string{p.Username, p.DisplayName} {
+			for _, name := range []string{p.Username, p.DisplayName, p.Handle} {
 				n := strings.ToLower(name)
 				if n == "" || len(n) <= bestLen || !strings.HasPrefix(lower[at:], n) {
 					continue

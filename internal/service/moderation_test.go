@@ -259,7 +259,7 @@ var modCases = []modCase{
 		}},
 	{name: "markRead", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
-			_, err := w.svc.MarkRead(w.ctx, c, protocol.MessageRef{RoomID: w.room.ID, Seq: w.tgtMsg.Seq})
+			_, err := w.svc.MarkRead(w.ctx, c, protocol.MarkReadRequest{RoomID: w.room.ID, Seq: w.tgtMsg.Seq})
 			return err
 		}},
 }

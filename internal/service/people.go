@@ -43,11 +43,15 @@ func (s *Chat) ListPeople(ctx context.Context, c chat.Connection, r protocol.Lis
 	if err != nil {
 		return protocol.PeopleEvent{}, storeErr(err, "list people")
 	}
+	if err := s.addHandles(ctx, all); err != nil {
+		return protocol.PeopleEvent{}, err
+	}
 	q := strings.ToLower(strings.TrimSpace(r.Query))
+	qh := strings.TrimPrefix(q, "@")
 	out := make([]chat.Person, 0, len(all))
 	for _, p := range all {
 		if q == "" || strings.Contains(strings.ToLower(p.Email), q) || strings.Contains(strings.ToLower(p.Username), q) ||
-			strings.Contains(strings.ToLower(p.DisplayName), q) {
+			strings.Contains(strings.ToLower(p.DisplayName), q) || (p.Handle != "" && strings.Contains(p.Handle, qh)) {
 			out = append(out, p)
 		}
 	}
@@ -55,6 +59,29 @@ func (s *Chat) ListPeople(ctx context.Context, c chat.Connection, r protocol.Lis
 		return cmp.Or(cmp.Compare(strings.ToLower(a.DisplayName), strings.ToLower(b.DisplayName)), cmp.Compare(a.Username, b.Username))
 	})
 	return protocol.PeopleEvent{Head: protocol.Head{Type: protocol.EventPeople}, People: out}, nil
+}
+
+// addHandles fills in the chat handles from the profiles (BatchGetItem,
+// 100 at a time); people who never connected have none.
+func (s *Chat) addHandles(ctx context.Context, people []chat.Person) error {
+	ids := make([]string, 0, len(people))
+	for _, p := range people {
+		if p.UserID != "" {
+			ids = append(ids, p.UserID)
+		}
+	}
+	ps, err := s.profilesOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	handles := make(map[string]string, len(ps))
+	for _, p := range ps {
+		handles[p.UserID] = p.Handle
+	}
+	for i := range people {
+		people[i].Handle = handles[people[i].UserID]
+	}
+	return nil
 }
 
 // InvitePerson creates an account for an email address; the pool mails

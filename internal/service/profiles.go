@@ -8,8 +8,8 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
-// UpdateProfile changes the caller's own display name, avatar colour or
-// avatar picture (an uploaded image under avatars/<userId>/, or "" for
+// UpdateProfile changes the caller's own display name, handle, avatar
+// colour or avatar picture (an uploaded image under avatars/<userId>/, or "" for
 // none), and pushes userUpdated to everyone sharing a room with
 // them (their other connections included).
 func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.UpdateProfileRequest) (protocol.ProfileEvent, error) {
@@ -17,8 +17,15 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 	if err := chat.Authorize(chat.ActUpdateProfile, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.ProfileEvent{}, err
 	}
-	if r.DisplayName == nil && r.AvatarColor == nil && r.AvatarKey == nil {
-		return protocol.ProfileEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give displayName, avatarColor or avatarKey")
+	if r.DisplayName == nil && r.AvatarColor == nil && r.AvatarKey == nil && r.Handle == nil {
+		return protocol.ProfileEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give displayName, avatarColor, avatarKey or handle")
+	}
+	var handle string
+	if r.Handle != nil {
+		handle = chat.NormalizeHandle(*r.Handle)
+		if msg := chat.ValidHandle(handle); msg != "" {
+			return protocol.ProfileEvent{}, chat.Errorf(chat.Invalid, "%s", msg)
+		}
 	}
 	var name, color, key *string
 	if r.DisplayName != nil {
@@ -47,9 +54,25 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 		}
 		key = r.AvatarKey
 	}
+	// A sign-up name replacing the placeholder: the handle follows it.
+	follow := false
+	if name != nil && r.Handle == nil {
+		if p0, err := s.store.GetProfile(ctx, c.UserID); err == nil && *name != p0.DisplayName {
+			follow = placeholderHandle(c, p0)
+		}
+	}
+	// The handle first: a taken handle then changes nothing at all.
+	if r.Handle != nil {
+		if _, err := s.store.SetHandle(ctx, c.UserID, handle); err != nil {
+			return protocol.ProfileEvent{}, storeErr(err, "set handle")
+		}
+	}
 	p, err := s.store.UpdateProfile(ctx, c.UserID, name, color, key)
 	if err != nil {
 		return protocol.ProfileEvent{}, storeErr(err, "update profile")
+	}
+	if follow {
+		p = s.deriveHandle(ctx, p, c.Email)
 	}
 	p.Online = true // the caller is connected
 	s.publish(ctx, chat.ProfileUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Profile: p})

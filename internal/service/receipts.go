@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -12,7 +13,11 @@ import (
 // other connections included, so their unread badges clear; senders see
 // their messages read). Not rate-limited: clients send it as the user
 // scrolls, and it only ever writes forward.
-func (s *Chat) MarkRead(ctx context.Context, c chat.Connection, r protocol.MessageRef) (protocol.ReadEvent, error) {
+//
+// With Open it also records the room as the caller's last open one (one
+// PutItem), whether or not the position moved; a failure there is logged,
+// not answered: the read position matters more.
+func (s *Chat) MarkRead(ctx context.Context, c chat.Connection, r protocol.MarkReadRequest) (protocol.ReadEvent, error) {
 	ra, err := s.authorize(ctx, c, chat.ActMarkRead, r.RoomID, true)
 	if err != nil {
 		return protocol.ReadEvent{}, err
@@ -20,6 +25,11 @@ func (s *Chat) MarkRead(ctx context.Context, c chat.Connection, r protocol.Messa
 	room, m := ra.room, *ra.member
 	if r.Seq < 0 || r.Seq > room.LastSeq {
 		return protocol.ReadEvent{}, chat.Errorf(chat.Invalid, "seq %d is not a message of this room (last is %d)", r.Seq, room.LastSeq)
+	}
+	if r.Open {
+		if err := s.store.SetLastRoom(ctx, c.UserID, room.ID, s.clock()); err != nil {
+			s.log.WarnContext(ctx, "could not record the last open room", slog.String("userId", c.UserID), slog.Any("error", err))
+		}
 	}
 	ev := protocol.ReadEvent{Head: protocol.Head{Type: protocol.EventRead}, RoomID: room.ID, UserID: c.UserID, Seq: max(m.ReadSeq, r.Seq)}
 	if r.Seq <= m.ReadSeq {

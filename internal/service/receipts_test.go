@@ -16,7 +16,7 @@ func TestMarkReadMovesForwardOnly(t *testing.T) {
 	h.fill(alice, chat.GeneralRoomID, 5)
 	h.fan.Reset()
 
-	ev, err := h.svc.MarkRead(h.ctx, bob, protocol.MessageRef{RoomID: chat.GeneralRoomID, Seq: 4})
+	ev, err := h.svc.MarkRead(h.ctx, bob, protocol.MarkReadRequest{RoomID: chat.GeneralRoomID, Seq: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestMarkReadMovesForwardOnly(t *testing.T) {
 	}
 
 	h.fan.Reset()
-	back, err := h.svc.MarkRead(h.ctx, bob, protocol.MessageRef{RoomID: chat.GeneralRoomID, Seq: 2})
+	back, err := h.svc.MarkRead(h.ctx, bob, protocol.MarkReadRequest{RoomID: chat.GeneralRoomID, Seq: 2})
 	if err != nil || back.Seq != 4 {
 		t.Errorf("backwards mark = %+v, %v (want seq 4)", back, err)
 	}
@@ -44,9 +44,9 @@ func TestMarkReadMovesForwardOnly(t *testing.T) {
 	if m, _ := h.store.GetMember(h.ctx, chat.GeneralRoomID, "bob"); m.ReadSeq != 4 {
 		t.Errorf("ReadSeq = %d, want 4", m.ReadSeq)
 	}
-	_, err = h.svc.MarkRead(h.ctx, bob, protocol.MessageRef{RoomID: chat.GeneralRoomID, Seq: 6})
+	_, err = h.svc.MarkRead(h.ctx, bob, protocol.MarkReadRequest{RoomID: chat.GeneralRoomID, Seq: 6})
 	wantCode(t, err, chat.Invalid)
-	_, err = h.svc.MarkRead(h.ctx, bob, protocol.MessageRef{RoomID: chat.GeneralRoomID, Seq: -1})
+	_, err = h.svc.MarkRead(h.ctx, bob, protocol.MarkReadRequest{RoomID: chat.GeneralRoomID, Seq: -1})
 	wantCode(t, err, chat.Invalid)
 }
 
@@ -83,7 +83,7 @@ func TestStateCountsUnreadAndMentions(t *testing.T) {
 		t.Errorf("busy: unread %d (want capped 100), lastSeq %d", b.Unread, b.LastSeq)
 	}
 
-	if _, err := h.svc.MarkRead(h.ctx, bob, protocol.MessageRef{RoomID: chat.GeneralRoomID, Seq: 3}); err != nil {
+	if _, err := h.svc.MarkRead(h.ctx, bob, protocol.MarkReadRequest{RoomID: chat.GeneralRoomID, Seq: 3}); err != nil {
 		t.Fatal(err)
 	}
 	state, _ = h.svc.GetState(h.ctx, bob)

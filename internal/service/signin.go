@@ -18,7 +18,7 @@ import (
 func (s *Chat) ensureProfile(ctx context.Context, id chat.Identity) (chat.Profile, error) {
 	p, err := s.store.GetProfile(ctx, id.UserID)
 	if err == nil {
-		return p, nil
+		return s.ensureHandle(ctx, p, id.Email), nil
 	}
 	if chat.ErrorCode(err) != chat.NotFound {
 		return chat.Profile{}, storeErr(err, "get profile")
@@ -31,7 +31,7 @@ func (s *Chat) ensureProfile(ctx context.Context, id chat.Identity) (chat.Profil
 	if err != nil {
 		return chat.Profile{}, storeErr(err, "create profile")
 	}
-	return stored, nil
+	return s.ensureHandle(ctx, stored, id.Email), nil
 }
 
 // newProfile builds a first profile from the verified identity.

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 
@@ -23,7 +24,7 @@ const maxStateUsers = 500
 //
 // Cost: per room one GetRoom, one RoomConnections and one ListMembers
 // Query, plus one MessagesAfter Query when the room has unread messages;
-// run storeConcurrency at a time.
+// run storeConcurrency at a time; and one GetItem of the last open room.
 func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateEvent, error) {
 	if err := chat.Authorize(chat.ActGetState, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.StateEvent{}, err
@@ -99,6 +100,7 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 	if ev.Invites, err = s.myInvites(ctx, c.UserID); err != nil {
 		return protocol.StateEvent{}, err
 	}
+	ev.LastRoomID, ev.LastRoomAt = s.lastRoom(ctx, c.UserID, ev.Rooms)
 	ids := pickStateUsers(priority, others, online)
 	users, err := s.profilesOf(ctx, ids)
 	if err != nil {
@@ -171,4 +173,19 @@ func countUnread(msgs []chat.Message, userID string) (unread, mentions int) {
 		}
 	}
 	return unread, mentions
+}
+
+// lastRoom is the room the user last had open on any device, if it is
+// still one of rooms; a failed read is logged and answered with none (the
+// client then falls back to what this browser remembers).
+func (s *Chat) lastRoom(ctx context.Context, userID string, rooms []protocol.RoomState) (string, int64) {
+	id, at, err := s.store.LastRoom(ctx, userID)
+	if err != nil {
+		s.log.WarnContext(ctx, "could not read the last open room", slog.String("userId", userID), slog.Any("error", err))
+		return "", 0
+	}
+	if id != "" && slices.ContainsFunc(rooms, func(r protocol.RoomState) bool { return r.ID == id }) {
+		return id, at.UnixMilli()
+	}
+	return "", 0
 }

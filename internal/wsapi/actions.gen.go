@@ -229,10 +229,10 @@ func invokers() map[string]invoker {
 		},
 		"markRead": {
 			method:  "MarkRead",
-			request: reflect.TypeFor[protocol.MessageRef](),
+			request: reflect.TypeFor[protocol.MarkReadRequest](),
 			reply:   reflect.TypeFor[protocol.ReadEvent](),
 			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
-				ev, err := s.MarkRead(ctx, c, req.Interface().(protocol.MessageRef))
+				ev, err := s.MarkRead(ctx, c, req.Interface().(protocol.MarkReadRequest))
 				if err != nil {
 					return nil, err
 				}

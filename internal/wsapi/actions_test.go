@@ -122,7 +122,7 @@ func TestActionRouting(t *testing.T) {
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12, "general": 0}}, protocol.EventMissed},
 		{`{"action":"typing","requestId":"q","roomId":"r1"}`, "Typing", protocol.TypingRequest{RoomID: "r1"}, ""},
 		{`{"action":"typing","requestId":"q","roomId":"r1","stopped":true}`, "Typing", protocol.TypingRequest{RoomID: "r1", Stopped: true}, ""},
-		{`{"action":"markRead","requestId":"q","roomId":"r1","seq":9}`, "MarkRead", protocol.MessageRef{RoomID: "r1", Seq: 9}, protocol.EventRead},
+		{`{"action":"markRead","requestId":"q","roomId":"r1","seq":9}`, "MarkRead", protocol.MarkReadRequest{RoomID: "r1", Seq: 9}, protocol.EventRead},
 		{`{"action":"requestUpload","requestId":"q","roomId":"r1","name":"cat.png","size":2048,"type":"image/png"}`, "RequestUpload",
 			protocol.RequestUploadRequest{RoomID: "r1", Name: "cat.png", Size: 2048, Type: "image/png"}, protocol.EventUploadTicket},
 		{`{"action":"requestDownload","requestId":"q","roomId":"r1","key":"` + routingImage + `","thumb":true}`, "RequestDownload",

@@ -33,6 +33,9 @@ type readyInfo struct {
 	EventsURL   string         `json:"eventsUrl"`           // recent chat events (GET, JSON)
 	EventBridge string         `json:"eventBridgeEndpoint"` // where the stream function publishes
 	EventBus    string         `json:"eventBusName"`
+	// HostedDomain is the stand-in for the pool's hosted domain (OAuth
+	// endpoints and the local identity provider); "" without one.
+	HostedDomain string `json:"hostedDomain,omitempty"`
 
 	external map[string]bool
 	dataDir  string
@@ -83,6 +86,10 @@ func printInfo(w io.Writer, i readyInfo, took time.Duration) {
 	fmt.Fprintf(w, "  DynamoDB      %s  table %s  (%s)\n", i.DynamoDB, i.TableName, source("dynamodb", "DynamoDB Local, "+kept))
 	fmt.Fprintf(w, "  Cognito       %s  pool %s  client %s  (%s)\n", i.Cognito, i.UserPoolID, i.ClientID, source("cognito", "cognito-local behind the cognitoext stand-in, "+kept))
 	fmt.Fprintf(w, "  sign-up       open: anyone can create an account here (a deployment is invite-only unless its signUp context says otherwise)\n")
+	fmt.Fprintf(w, "  sign-in       password (USER_PASSWORD_AUTH: cognito-local has no SRP; a deployment uses SRP), optional TOTP MFA (Settings)\n")
+	if i.HostedDomain != "" {
+		fmt.Fprintf(w, "  provider      %s  (hosted domain stand-in: \"Sign in with the local provider\", real tokens of the local pool)\n", i.HostedDomain)
+	}
 	fmt.Fprintf(w, "  S3            %s  bucket %s  (%s)\n", i.S3, i.Bucket, source("s3", "gofakes3 in-process, "+keptFiles))
 	if i.EventBridge != "" {
 		fmt.Fprintf(w, "  events        %s  bus %s at %s  (%s)\n", i.EventsURL, i.EventBus, i.EventBridge,

@@ -100,13 +100,27 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, events.Close()) }()
 
-	web, err := startWeb(f.port, f.web, webConfig(stack, chat.gateway.URL()), events.listHandler())
+	hosted, err := startHostedDomain(stack)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, hosted.Close()) }()
+	hostedURL := ""
+	if hosted != nil {
+		hostedURL = hosted.url
+	}
+
+	web, err := startWeb(f.port, f.web, webConfig(stack, chat.gateway.URL(), hostedURL), events.listHandler())
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, web.Close()) }()
+	if hosted != nil {
+		hosted.ui.SetCallbackURLs(web.url) // the app client's callback: the site's origin and "/"
+	}
 
 	info := describe(stack, chat, web, f)
+	info.HostedDomain = hostedURL
 	info.addEvents(events)
 	printInfo(os.Stdout, info, time.Since(started))
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {

@@ -208,6 +208,12 @@ func checkEverythingAnswers(t *testing.T, info readyInfo) {
 		cfg.Cognito.Endpoint != info.Cognito+"/" || cfg.Cognito.UserPoolID == "" || cfg.Cognito.ClientID == "" {
 		t.Errorf("config.json = %+v, ready file = %+v", cfg, info)
 	}
+	// Password sign-in (cognito-local has no SRP), optional MFA, and the
+	// hosted domain stand-in with its provider button.
+	if cfg.Cognito.AuthFlow != "USER_PASSWORD_AUTH" || cfg.Cognito.MFA != "optional" || cfg.Cognito.Domain == "" || cfg.Cognito.Domain != info.HostedDomain ||
+		len(cfg.Cognito.Providers) != 1 || cfg.Cognito.Providers[0].ID != localProvider {
+		t.Errorf("config.json cognito = %+v", cfg.Cognito)
+	}
 	if body := get(t, info.WebURL); !strings.Contains(body, "backchannel test page") {
 		t.Errorf("web root = %q, want the index.html of --web", body)
 	}

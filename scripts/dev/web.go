@@ -28,20 +28,40 @@ type cognitoConfig struct {
 	Endpoint   string `json:"endpoint"`
 	UserPoolID string `json:"userPoolId"`
 	ClientID   string `json:"clientId"`
+	// AuthFlow: USER_PASSWORD_AUTH here, since cognito-local cannot do SRP
+	// (a deployment's config.json says USER_SRP_AUTH).
+	AuthFlow  string     `json:"authFlow"`
+	MFA       string     `json:"mfa"`              // the local pool's TOTP MFA is optional
+	Domain    string     `json:"domain,omitempty"` // the hosted domain stand-in
+	Providers []provider `json:"providers"`
+}
+
+type provider struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // webConfig: the browser calls Cognito's API directly. cognito-local answers
 // CORS preflights itself (Access-Control-Allow-Origin: *), so no proxy.
-func webConfig(stack *devstack.Stack, wsURL string) clientConfig {
-	return clientConfig{
+// hostedDomain is the hosted domain stand-in's URL, "" without one.
+func webConfig(stack *devstack.Stack, wsURL, hostedDomain string) clientConfig {
+	cfg := clientConfig{
 		WSURL:  wsURL,
 		Region: stack.Region,
 		Cognito: cognitoConfig{
 			Endpoint:   strings.TrimRight(stack.Cognito.URL, "/") + "/",
 			UserPoolID: stack.Resources.UserPoolID,
 			ClientID:   stack.Resources.ClientID,
+			AuthFlow:   "USER_PASSWORD_AUTH",
+			MFA:        "optional",
+			Providers:  []provider{},
 		},
 	}
+	if hostedDomain != "" {
+		cfg.Cognito.Domain = hostedDomain
+		cfg.Cognito.Providers = []provider{{ID: localProvider, Name: "the local provider"}}
+	}
+	return cfg
 }
 
 type webServer struct {

@@ -142,14 +142,15 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await pageB.getByRole("heading", { name: /#ops-team/ }).waitFor();
   await pageA.locator("aside.members button.member", { hasText: "Bo" }).waitFor();
 
-  // @mention autocomplete: Bo types "@An", picks Ana with Enter.
+  // @mention autocomplete: Bo types "@An", picks Ana with Enter, which
+  // inserts her handle (derived from "Ana" at sign-up).
   await composer(pageB).pressSequentially("ping @An");
-  await pageB.getByRole("option", { name: /Ana/ }).waitFor();
+  await pageB.getByRole("option", { name: /Ana @ana/ }).waitFor();
   await composer(pageB).press("Enter");
-  assert.match(await composer(pageB).inputValue(), /^ping @Ana $/);
+  assert.match(await composer(pageB).inputValue(), /^ping @ana $/);
   await composer(pageB).pressSequentially("please look");
   await composer(pageB).press("Enter");
-  await messages(pageA).locator(".mention.me", { hasText: "@Ana" }).waitFor();
+  await messages(pageA).locator(".mention.me", { hasText: "@ana" }).waitFor();
 
   // Rename and topic: Bo sees both.
   await pageA.getByRole("button", { name: "Channel settings" }).click();

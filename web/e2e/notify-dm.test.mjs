@@ -250,9 +250,9 @@ test("a group DM from the user list reaches all three, reopens as the same room,
     await page.getByRole("button", { name: "New direct message" }).click();
     const dialog = page.getByRole("dialog", { name: "New direct message" });
     await dialog.waitFor();
-    // Named by display name only: these pools' usernames are UUIDs, which
-    // the picker does not show (issue 10, item 11).
-    for (const name of names) await dialog.getByRole("checkbox", { name: new RegExp(`^${name}$`) }).check();
+    // Named by display name and @handle: these pools' usernames are UUIDs,
+    // which the picker does not show (issue 10, item 11).
+    for (const name of names) await dialog.getByRole("checkbox", { name: new RegExp(`^${name} @[a-z0-9._-]+$`) }).check();
     await dialog.getByRole("button", { name: "Start conversation" }).click();
     await dialog.waitFor({ state: "detached" });
     await roomHeading(page).filter({ hasText: /^Direct message: / }).waitFor();
@@ -261,7 +261,7 @@ test("a group DM from the user list reaches all three, reopens as the same room,
 
   const bosDirects = await directLinks(pageB).count();
   await pageA.getByRole("button", { name: "New direct message" }).click();
-  await pageA.getByRole("checkbox", { name: /^Dee$/ }).waitFor();
+  await pageA.getByRole("checkbox", { name: /^Dee @dee$/ }).waitFor();
   await axeCheck(pageA, "the new direct message dialog");
   await pageA.getByRole("button", { name: "Cancel" }).click();
   const roomId = await startGroup(pageA, ["Bo", "Cy"]);

@@ -157,7 +157,7 @@ test("item 3: a mention of me is an inline chip inside the sentence", async () =
   await composer(pageC).press("Enter");
   await composer(pageC).pressSequentially("about the deploy");
   await composer(pageC).press("Enter");
-  const chip = messages(pageD).locator(".mention.me", { hasText: "Di Dunn" }).last();
+  const chip = messages(pageD).locator(".mention.me", { hasText: "@di.dunn" }).last();
   await chip.waitFor();
   const box = await chip.evaluate((el) => {
     const text = el.closest(".msg-text");

@@ -19,6 +19,7 @@ func (s *Store) EnsureProfile(ctx context.Context, p chat.Profile) (chat.Profile
 		return old, false, nil
 	}
 	p.Online = false
+	p.Handle = "" // claimed by SetHandle only
 	s.profiles[p.UserID] = p
 	return p, true, nil
 }
@@ -139,9 +140,9 @@ func (s *Store) MentionCandidates(ctx context.Context, roomID string, keys []str
 		if !ok {
 			continue
 		}
-		for _, k := range chat.NameKeys(p.Username, p.DisplayName) {
+		for _, k := range chat.NameKeys(p.Username, p.DisplayName, p.Handle) {
 			if want[k] {
-				out = append(out, chat.Profile{UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName})
+				out = append(out, chat.Profile{UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Handle: p.Handle})
 				break
 			}
 		}
@@ -163,4 +164,53 @@ func (s *Store) SetDeactivated(ctx context.Context, userID string, deactivated b
 	p.Deactivated = deactivated
 	s.profiles[userID] = p
 	return nil
+}
+
+// SetHandle claims handle for userID: Conflict (ErrHandleTaken) if another
+// profile holds it.
+func (s *Store) SetHandle(ctx context.Context, userID, handle string) (chat.Profile, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SetHandle", userID, handle); err != nil {
+		return chat.Profile{}, err
+	}
+	p, ok := s.profiles[userID]
+	if !ok {
+		return chat.Profile{}, chat.Errorf(chat.NotFound, "user not found")
+	}
+	for id, other := range s.profiles {
+		if id != userID && other.Handle == handle {
+			return chat.Profile{}, chat.HandleTaken(handle)
+		}
+	}
+	p.Handle = handle
+	s.profiles[userID] = p
+	return p, nil
+}
+
+// SetLastRoom records the user's last open room.
+func (s *Store) SetLastRoom(ctx context.Context, userID, roomID string, at time.Time) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SetLastRoom", userID, roomID); err != nil {
+		return err
+	}
+	if s.lastRooms == nil {
+		s.lastRooms = map[string]lastRoom{}
+	}
+	s.lastRooms[userID] = lastRoom{roomID, at}
+	return nil
+}
+
+// LastRoom is the last recorded room, "" if none.
+func (s *Store) LastRoom(ctx context.Context, userID string) (string, time.Time, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "LastRoom", userID); err != nil {
+		return "", time.Time{}, err
+	}
+	lr := s.lastRooms[userID]
+	return lr.roomID, lr.at, nil
+}
+
+type lastRoom struct {
+	roomID string
+	at     time.Time
 }

@@ -30,7 +30,8 @@ type Store struct {
 	userConns   map[string]map[string]bool                // user -> connection ids
 	roomConns   map[string]map[string]chat.RoomConnection // room -> connection id -> item
 
-	profiles map[string]chat.Profile
+	profiles  map[string]chat.Profile
+	lastRooms map[string]lastRoom // user -> last open room
 
 	rooms   map[string]chat.Room
 	members map[string]map[string]chat.Member // room -> user -> member

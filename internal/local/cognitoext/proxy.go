@@ -11,6 +11,22 @@
 //     USER_PASSWORD_AUTH) or refresh (REFRESH_TOKEN_AUTH): Cognito answers
 //     NotAuthorizedException "User is disabled." (cognito-local records
 //     Enabled=false but lets them in).
+//   - A challenge's Session is what ties the answer to the password that
+//     was checked: RespondToAuthChallenge (SOFTWARE_TOKEN_MFA,
+//     NEW_PASSWORD_REQUIRED, ...) is accepted only with a Session that a
+//     sign-in through this stand-in was given, for the same user and
+//     challenge, within 3 minutes (Cognito's session validity), once.
+//     cognito-local accepts any Session string, so a TOTP code alone would
+//     sign a user in without their password.
+//
+// cognito-local does the rest of TOTP MFA itself, as Cognito does
+// (RFC 6238, SHA-1, 6 digits, 30 s steps, one step of tolerance):
+// AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference and
+// the SOFTWARE_TOKEN_MFA challenge. Two differences remain: its
+// VerifySoftwareToken also turns MFA on (Cognito waits for
+// SetUserMFAPreference, which the web client calls anyway), and it does not
+// keep the refresh token of a sign-in finished by RespondToAuthChallenge,
+// so such a local session ends when its ID token does (an hour).
 //
 // It reads the username and issue time of a refresh token from the token
 // itself: cognito-local's refresh tokens are JWTs carrying
@@ -44,7 +60,19 @@ type Proxy struct {
 	mu        sync.Mutex
 	signedOut map[string]int64  // pool/username -> Unix second of the last global sign-out
 	pools     map[string]string // client id -> pool id, learnt from DescribeUserPoolClient
+	sessions  map[string]challengeSession
 }
+
+// challengeSession is a challenge a sign-in was given: its answer must
+// come with that Session.
+type challengeSession struct {
+	pool, username, challenge string
+	expires                   time.Time
+}
+
+// SessionValidity is how long a challenge's Session may be answered
+// (Cognito's default auth session validity).
+const SessionValidity = 3 * time.Minute
 
 // New returns the stand-in in front of upstream (cognito-local's URL).
 func New(upstream string) (*Proxy, error) {
@@ -54,13 +82,18 @@ func New(upstream string) (*Proxy, error) {
 	}
 	return &Proxy{
 		upstream: u, rp: httputil.NewSingleHostReverseProxy(u), client: &http.Client{Timeout: 10 * time.Second},
-		now: time.Now, signedOut: map[string]int64{}, pools: map[string]string{},
+		now: time.Now, signedOut: map[string]int64{}, pools: map[string]string{}, sessions: map[string]challengeSession{},
 	}, nil
 }
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	if r.Method != http.MethodPost || (target != "AdminUserGlobalSignOut" && target != "GlobalSignOut" && target != "InitiateAuth" && target != "AdminInitiateAuth") {
+	switch target {
+	case "AdminUserGlobalSignOut", "GlobalSignOut", "InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge", "AdminRespondToAuthChallenge":
+	default:
+		target = ""
+	}
+	if r.Method != http.MethodPost || target == "" {
 		p.rp.ServeHTTP(w, r)
 		return
 	}
@@ -78,6 +111,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		AuthFlow       string            `json:"AuthFlow"`
 		AuthParameters map[string]string `json:"AuthParameters"`
 		AccessToken    string            `json:"AccessToken"`
+		ChallengeName  string            `json:"ChallengeName"`
+		Session        string            `json:"Session"`
+		Responses      map[string]string `json:"ChallengeResponses"`
 	}
 	_ = json.Unmarshal(body, &in)
 	if target == "GlobalSignOut" {
@@ -106,6 +142,33 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		_, _ = w.Write([]byte("{}"))
 		return
+	case "RespondToAuthChallenge", "AdminRespondToAuthChallenge":
+		pool := in.UserPoolID
+		if pool == "" {
+			pool = p.poolOf(r, in.ClientID)
+		}
+		u, err := p.getUser(r, pool, in.Responses["USERNAME"])
+		if err != nil {
+			writeErr(w, http.StatusBadRequest, "NotAuthorizedException", "Invalid session for the user.")
+			return
+		}
+		if !u.Enabled {
+			writeErr(w, http.StatusBadRequest, "NotAuthorizedException", "User is disabled.")
+			return
+		}
+		p.mu.Lock()
+		s, ok := p.sessions[in.Session]
+		p.mu.Unlock()
+		if !ok || s.pool != pool || s.username != u.Username || s.challenge != in.ChallengeName || !p.now().Before(s.expires) {
+			writeErr(w, http.StatusBadRequest, "NotAuthorizedException", "Invalid session for the user, session is expired.")
+			return
+		}
+		if p.forward(w, r, body, pool) {
+			p.mu.Lock()
+			delete(p.sessions, in.Session) // answered: used once
+			p.mu.Unlock()
+		}
+		return
 	default: // InitiateAuth, AdminInitiateAuth
 		pool := in.UserPoolID
 		if pool == "" {
@@ -115,8 +178,62 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, http.StatusBadRequest, "NotAuthorizedException", msg)
 			return
 		}
+		p.forward(w, r, body, pool)
+		return
 	}
-	p.rp.ServeHTTP(w, r)
+}
+
+// forward sends a sign-in call to cognito-local, relays the answer and
+// records the challenge Session it gives, if any. It reports whether the
+// call succeeded.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte, pool string) bool {
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.upstream.String()+"/", bytes.NewReader(body))
+	if err != nil {
+		writeErr(w, http.StatusInternalServerError, "InternalErrorException", err.Error())
+		return false
+	}
+	for _, h := range []string{"Content-Type", "X-Amz-Target", "Authorization", "X-Amz-Date", "User-Agent"} {
+		if v := r.Header.Get(h); v != "" {
+			req.Header.Set(h, v)
+		}
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		writeErr(w, http.StatusBadGateway, "InternalErrorException", "cognito-local: "+err.Error())
+		return false
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		writeErr(w, http.StatusBadGateway, "InternalErrorException", "cognito-local: "+err.Error())
+		return false
+	}
+	if resp.StatusCode == http.StatusOK && pool != "" {
+		var ch struct {
+			ChallengeName       string            `json:"ChallengeName"`
+			Session             string            `json:"Session"`
+			ChallengeParameters map[string]string `json:"ChallengeParameters"`
+		}
+		if json.Unmarshal(out, &ch) == nil && ch.ChallengeName != "" && ch.Session != "" {
+			p.mu.Lock()
+			now := p.now()
+			for k, s := range p.sessions { // forget the stale ones
+				if !now.Before(s.expires) {
+					delete(p.sessions, k)
+				}
+			}
+			p.sessions[ch.Session] = challengeSession{pool: pool, username: ch.ChallengeParameters["USER_ID_FOR_SRP"], challenge: ch.ChallengeName, expires: now.Add(SessionValidity)}
+			p.mu.Unlock()
+		}
+	}
+	for k, vs := range resp.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(out)
+	return resp.StatusCode == http.StatusOK
 }
 
 // refuse says why a sign-in or refresh must fail, or "".

@@ -43,6 +43,9 @@ func EnsureUserPool(ctx context.Context, c *cip.Client, poolName, clientName str
 	if err := EnsureGroups(ctx, c, id, Groups); err != nil {
 		return UserPool{}, err
 	}
+	if err := EnsureOptionalTOTP(ctx, c, id); err != nil { // pools kept from before
+		return UserPool{}, err
+	}
 	return UserPool{ID: id, ClientID: clientID}, nil
 }
 
@@ -70,7 +73,23 @@ func CreateUserPool(ctx context.Context, c *cip.Client, name string) (string, er
 	if err != nil {
 		return "", fmt.Errorf("devstack: create user pool %q: %w", name, err)
 	}
-	return aws.ToString(out.UserPool.Id), nil
+	id := aws.ToString(out.UserPool.Id)
+	return id, EnsureOptionalTOTP(ctx, c, id)
+}
+
+// EnsureOptionalTOTP makes MFA optional in the pool with authenticator
+// apps (TOTP) as the second factor, as the deployment's mfa=optional does:
+// a person who enrolled one is asked for a code at sign-in.
+func EnsureOptionalTOTP(ctx context.Context, c *cip.Client, poolID string) error {
+	_, err := c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
+		UserPoolId:                    aws.String(poolID),
+		MfaConfiguration:              ciptypes.UserPoolMfaTypeOptional,
+		SoftwareTokenMfaConfiguration: &ciptypes.SoftwareTokenMfaConfigType{Enabled: true},
+	})
+	if err != nil {
+		return fmt.Errorf("devstack: TOTP MFA of pool %s: %w", poolID, err)
+	}
+	return nil
 }
 
 // CreateAppClient creates the browser's app client: public (no secret),

@@ -1,11 +1,22 @@
 // Cognito user pools over plain fetch: the same JSON API is served by AWS
 // and by cognito-local, so one code path works in both.
 import type { MessageKey } from "../i18n";
+import { srpSignIn } from "./srp";
 
 export interface CognitoConfig {
   endpoint: string;
   userPoolId: string;
   clientId: string;
+  // How the password is checked: USER_SRP_AUTH (the deployed pool: the
+  // password never leaves the browser) or USER_PASSWORD_AUTH (the local
+  // pool: cognito-local cannot do SRP). Absent means USER_PASSWORD_AUTH.
+  authFlow?: "USER_SRP_AUTH" | "USER_PASSWORD_AUTH";
+  // TOTP MFA of the pool: off (absent), optional or required.
+  mfa?: "off" | "optional" | "required";
+  // The hosted domain (https://...) and its external identity providers,
+  // when the deployment has them.
+  domain?: string;
+  providers?: { id: string; name: string }[];
 }
 
 export interface Tokens {
@@ -126,14 +137,104 @@ export class CognitoClient {
     await this.call("ResendConfirmationCode", { ClientId: this.cfg.clientId, Username: email });
   }
 
+  get mfaMode(): "off" | "optional" | "required" {
+    return this.cfg.mfa ?? "off";
+  }
+
+  // signIn checks the password (SRP where the pool can, see authFlow).
+  // A challenge that needs the person is thrown: NewPasswordRequired,
+  // MfaRequired (the authenticator's code) or MfaSetupRequired.
   async signIn(email: string, password: string): Promise<Tokens> {
+    if (this.cfg.authFlow === "USER_SRP_AUTH") return this.next(email, await srpSignIn<AuthOut>(this.call.bind(this), this.cfg, email, password));
     const out = await this.call<AuthOut>("InitiateAuth", {
       ClientId: this.cfg.clientId,
       AuthFlow: "USER_PASSWORD_AUTH",
       AuthParameters: { USERNAME: email, PASSWORD: password },
     });
-    if (out.ChallengeName === "NEW_PASSWORD_REQUIRED") throw new NewPasswordRequired(out.Session ?? "");
+    return this.next(email, out);
+  }
+
+  // next turns an auth answer into tokens, or throws the challenge the
+  // person must answer. SELECT_MFA_TYPE is answered here: authenticator
+  // apps are the only second factor the pool offers.
+  private async next(email: string, out: AuthOut): Promise<Tokens> {
+    // The name the challenge answers must give (the SRP flow's user id).
+    const user = out.ChallengeParameters?.USER_ID_FOR_SRP || email;
+    switch (out.ChallengeName) {
+      case "NEW_PASSWORD_REQUIRED":
+        throw new NewPasswordRequired(out.Session ?? "", user);
+      case "SOFTWARE_TOKEN_MFA":
+        throw new MfaRequired(out.Session ?? "", user);
+      case "MFA_SETUP":
+        throw new MfaSetupRequired(out.Session ?? "", user);
+      case "SELECT_MFA_TYPE":
+        return this.next(
+          user,
+          await this.call<AuthOut>("RespondToAuthChallenge", {
+            ClientId: this.cfg.clientId,
+            ChallengeName: "SELECT_MFA_TYPE",
+            Session: out.Session,
+            ChallengeResponses: { USERNAME: user, ANSWER: "SOFTWARE_TOKEN_MFA" },
+          }),
+        );
+    }
     return tokensFrom(out, "");
+  }
+
+  // answerMfa answers SOFTWARE_TOKEN_MFA with the authenticator's code.
+  async answerMfa(email: string, code: string, session: string): Promise<Tokens> {
+    const out = await this.call<AuthOut>("RespondToAuthChallenge", {
+      ClientId: this.cfg.clientId,
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      Session: session,
+      ChallengeResponses: { USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: code },
+    });
+    return this.next(email, out);
+  }
+
+  // associateTotp starts enrolling an authenticator app: with the access
+  // token (settings) or a sign-in's MFA_SETUP session. The secret is the
+  // base32 key the app needs.
+  async associateTotp(by: { accessToken: string } | { session: string }): Promise<{ secret: string; session?: string }> {
+    const out = await this.call<{ SecretCode?: string; Session?: string }>(
+      "AssociateSoftwareToken",
+      "accessToken" in by ? { AccessToken: by.accessToken } : { Session: by.session },
+    );
+    if (!out.SecretCode) throw new CognitoError("Unknown", "no secret");
+    return { secret: out.SecretCode, session: out.Session };
+  }
+
+  // verifyTotp proves the app was set up: its current code.
+  async verifyTotp(by: { accessToken: string } | { session: string }, code: string, deviceName: string): Promise<{ session?: string }> {
+    const out = await this.call<{ Status?: string; Session?: string }>("VerifySoftwareToken", {
+      ...("accessToken" in by ? { AccessToken: by.accessToken } : { Session: by.session }),
+      UserCode: code,
+      FriendlyDeviceName: deviceName,
+    });
+    if (out.Status !== "SUCCESS") throw new CognitoError("CodeMismatchException", "code not accepted");
+    return { session: out.Session };
+  }
+
+  // finishMfaSetup completes a sign-in that had to enrol (MFA_SETUP).
+  async finishMfaSetup(email: string, session: string): Promise<Tokens> {
+    const out = await this.call<AuthOut>("RespondToAuthChallenge", {
+      ClientId: this.cfg.clientId,
+      ChallengeName: "MFA_SETUP",
+      Session: session,
+      ChallengeResponses: { USERNAME: email },
+    });
+    return this.next(email, out);
+  }
+
+  // setTotp turns sign-in codes from the authenticator app on or off.
+  async setTotp(accessToken: string, enabled: boolean): Promise<void> {
+    await this.call("SetUserMFAPreference", { AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: enabled, PreferredMfa: enabled } });
+  }
+
+  // totpEnabled: whether signing in asks for the authenticator's code.
+  async totpEnabled(accessToken: string): Promise<boolean> {
+    const out = await this.call<{ UserMFASettingList?: string[] }>("GetUser", { AccessToken: accessToken });
+    return (out.UserMFASettingList ?? []).includes("SOFTWARE_TOKEN_MFA");
   }
 
   // getUser reads the user's attributes (name, email...) with the access
@@ -152,7 +253,7 @@ export class CognitoClient {
       Session: session,
       ChallengeResponses: { USERNAME: email, NEW_PASSWORD: newPassword },
     });
-    return tokensFrom(out, "");
+    return this.next(email, out);
   }
 
   async forgotPassword(email: string): Promise<void> {
@@ -192,18 +293,47 @@ export class CognitoClient {
 // NewPasswordRequired: the password was a temporary one (an invitation);
 // answer with setNewPassword and this session.
 export class NewPasswordRequired extends Error {
-  constructor(readonly session: string) {
+  constructor(
+    readonly session: string,
+    readonly username = "",
+  ) {
     super("NEW_PASSWORD_REQUIRED");
   }
 }
 
-interface AuthOut {
+// MfaRequired: the password was right; answer with answerMfa, the
+// authenticator's current code and this session.
+export class MfaRequired extends Error {
+  constructor(
+    readonly session: string,
+    readonly username: string,
+  ) {
+    super("SOFTWARE_TOKEN_MFA");
+  }
+}
+
+// MfaSetupRequired: the pool requires MFA and the person has no
+// authenticator yet: associateTotp/verifyTotp with this session, then
+// finishMfaSetup.
+export class MfaSetupRequired extends Error {
+  constructor(
+    readonly session: string,
+    readonly username: string,
+  ) {
+    super("MFA_SETUP");
+  }
+}
+
+export interface AuthOut {
   AuthenticationResult?: { IdToken?: string; AccessToken?: string; RefreshToken?: string; ExpiresIn?: number };
   ChallengeName?: string;
+  ChallengeParameters?: Record<string, string>;
   Session?: string;
 }
 
-function tokensFrom(out: AuthOut, oldRefresh: string): Tokens {
+// tokensFrom: the tokens of a finished sign-in (the OAuth code grant's
+// answer is turned into the same shape).
+export function tokensFrom(out: AuthOut, oldRefresh: string): Tokens {
   const r = out.AuthenticationResult;
   if (!r?.IdToken) throw new CognitoError(out.ChallengeName ?? "Unknown", "unsupported sign-in challenge");
   const exp = Number(jwtClaims(r.IdToken).exp);

@@ -42,7 +42,7 @@ export type ListMembersAction = { action: "listMembers"; requestId?: string } & 
 export type ListPeopleAction = { action: "listPeople"; requestId?: string } & ListPeopleRequest;
 export type ListReportsAction = { action: "listReports"; requestId?: string } & ListReportsRequest;
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
-export type MarkReadAction = { action: "markRead"; requestId?: string } & MessageRef;
+export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
 export type MuteMemberAction = { action: "muteMember"; requestId?: string } & MuteMemberRequest;
 export type OpenDirectAction = { action: "openDirect"; requestId?: string } & OpenDirectRequest;
 export type PingAction = { action: "ping"; requestId?: string } & {};
@@ -207,7 +207,7 @@ export interface ActionTypes {
   listPeople: { request: ListPeopleRequest; reply: PeopleFrame };
   listReports: { request: ListReportsRequest; reply: ReportsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
-  markRead: { request: MessageRef; reply: ReadFrame };
+  markRead: { request: MarkReadRequest; reply: ReadFrame };
   muteMember: { request: MuteMemberRequest; reply: MembersFrame };
   openDirect: { request: OpenDirectRequest; reply: RoomFrame };
   ping: { request: {}; reply: PongFrame };
@@ -300,6 +300,12 @@ export interface ListUsersRequest {
   cursor?: string;
 }
 
+export interface MarkReadRequest {
+  roomId: string;
+  seq: number;
+  open?: boolean;
+}
+
 export interface MuteMemberRequest {
   roomId: string;
   userId: string;
@@ -383,6 +389,7 @@ export interface UpdateProfileRequest {
   displayName?: string;
   avatarColor?: string;
   avatarKey?: string;
+  handle?: string;
 }
 
 export interface AckEvent {
@@ -577,6 +584,8 @@ export interface StateEvent {
   limits: Limits;
   groups?: string[];
   invites: InviteInfo[];
+  lastRoomId?: string;
+  lastRoomAt?: number;
 }
 
 export interface TypingEvent {
@@ -678,6 +687,7 @@ export interface Profile {
   userId: string;
   username: string;
   displayName: string;
+  handle?: string;
   avatarColor: string;
   avatarKey?: string;
   online: boolean;
@@ -690,6 +700,7 @@ export interface MemberInfo {
   userId: string;
   username: string;
   displayName: string;
+  handle?: string;
   avatarColor: string;
   avatarKey?: string;
   online: boolean;
@@ -710,6 +721,7 @@ export interface MissedRoom {
 export interface Person {
   userId: string;
   username: string;
+  handle?: string;
   email: string;
   displayName: string;
   role: WorkspaceRole;

@@ -73,6 +73,32 @@ export class Session {
     await this.cognito.changePassword(this.tokens!.accessToken!, oldPassword, newPassword);
   }
 
+  // The pool's MFA: whether the settings offer an authenticator app.
+  get mfaMode(): "off" | "optional" | "required" {
+    return this.cognito.mfaMode;
+  }
+
+  // totpEnabled: whether signing in asks for an authenticator code.
+  async totpEnabled(): Promise<boolean> {
+    return this.cognito.totpEnabled(await this.accessToken());
+  }
+
+  // startTotp begins enrolling an authenticator app; its key comes back.
+  async startTotp(): Promise<string> {
+    return (await this.cognito.associateTotp({ accessToken: await this.accessToken() })).secret;
+  }
+
+  // confirmTotp checks the app's first code, then asks for it at sign-in.
+  async confirmTotp(code: string): Promise<void> {
+    const accessToken = await this.accessToken();
+    await this.cognito.verifyTotp({ accessToken }, code, "authenticator");
+    await this.cognito.setTotp(accessToken, true);
+  }
+
+  async disableTotp(): Promise<void> {
+    await this.cognito.setTotp(await this.accessToken(), false);
+  }
+
   // groups are the workspace groups in the ID token (cognito:groups).
   get groups(): string[] {
     const g = this.tokens ? jwtClaims(this.tokens.idToken)["cognito:groups"] : undefined;

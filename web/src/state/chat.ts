@@ -52,6 +52,10 @@ function newClientId(): string {
   return crypto.randomUUID();
 }
 
+// OPEN_REPORT_MS: how long a room stays open before the server is told it
+// is the open one (getState's lastRoomId on every device).
+export const OPEN_REPORT_MS = 3000;
+
 export class Chat {
   state: ChatState = initialState;
   status: Status = "offline";
@@ -63,6 +67,15 @@ export class Chat {
   private ticker: ReturnType<typeof setInterval> | null = null;
   private lastTyping = new Map<string, number>();
   private markSent = new Map<string, number>();
+  // The last open room, per account: getState's lastRoomId/lastRoomAt, and
+  // the room this client still has to report (markRead {open: true}) once
+  // it has stayed open OPEN_REPORT_MS, or sooner when the tab is hidden.
+  // Not folded into the markRead sent on scrolling: the record is an item
+  // of its own, so that would be a write per switch all the same.
+  lastRoom = { roomId: "", at: 0 };
+  private openToReport = "";
+  private openReported = "";
+  private openTimer: ReturnType<typeof setTimeout> | null = null;
   private gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly features: ChatFeature[] = [];
 
@@ -89,11 +102,18 @@ export class Chat {
       get status() {
         return self.status;
       },
+      get state() {
+        return self.state;
+      },
     };
   }
 
   start(): void {
     this.socket.start();
+    if (typeof document !== "undefined") {
+      document.addEventListener("visibilitychange", this.flushOpen);
+      window.addEventListener("pagehide", this.flushOpen);
+    }
     this.ticker = setInterval(() => {
       if (Object.values(this.state.typing).some((l) => l.length > 0)) this.dispatch({ type: "local/tick", now: Date.now() });
     }, 1000);
@@ -101,6 +121,11 @@ export class Chat {
 
   stop(): void {
     this.socket.stop();
+    if (this.openTimer) clearTimeout(this.openTimer);
+    if (typeof document !== "undefined") {
+      document.removeEventListener("visibilitychange", this.flushOpen);
+      window.removeEventListener("pagehide", this.flushOpen);
+    }
     if (this.ticker) clearInterval(this.ticker);
     for (const t of this.gapTimers.values()) clearTimeout(t);
     this.gapTimers.clear();
@@ -156,7 +181,11 @@ export class Chat {
     if (ev.type === "message") this.watchGap(ev.message.roomId);
     for (const f of this.features) f.onEvent?.(ev, before);
     if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
-    if (ev.type === "state") void this.applySignUpName();
+    if (ev.type === "state") {
+      this.lastRoom = { roomId: ev.lastRoomId ?? "", at: ev.lastRoomAt ?? 0 };
+      this.openReported = ev.lastRoomId ?? "";
+      void this.applySignUpName();
+    }
   }
 
   // watchGap: a message past the contiguous mark means one was missed (or
@@ -234,6 +263,7 @@ export class Chat {
 
   openRoom(roomId: string): void {
     this.dispatch({ type: "local/open", roomId });
+    this.scheduleOpenReport(roomId);
     if (!roomId) return;
     const h = this.state.history[roomId];
     if (!h?.loaded) this.read({ action: "history", roomId }).catch(() => {});
@@ -250,6 +280,35 @@ export class Chat {
     const h = this.state.history[roomId];
     if (!h?.hasMore) return;
     await this.read({ action: "history", roomId, before: h.before });
+  }
+
+  // scheduleOpenReport: report roomId as the open room once it has stayed
+  // open OPEN_REPORT_MS, so a quick walk through rooms writes nothing.
+  private scheduleOpenReport(roomId: string): void {
+    if (this.openTimer) clearTimeout(this.openTimer);
+    this.openTimer = null;
+    this.openToReport = roomId && roomId !== this.openReported ? roomId : "";
+    if (this.openToReport) this.openTimer = setTimeout(() => this.reportOpen(), OPEN_REPORT_MS);
+  }
+
+  // flushOpen: the tab is being hidden or closed: report now.
+  private flushOpen = (e: Event): void => {
+    if (e.type === "pagehide" || document.visibilityState === "hidden") this.reportOpen();
+  };
+
+  // reportOpen sends markRead {open: true} for the room still to report,
+  // at the read position it has (nothing is marked read by it).
+  private reportOpen(): void {
+    if (this.openTimer) clearTimeout(this.openTimer);
+    this.openTimer = null;
+    const roomId = this.openToReport;
+    const room = this.state.rooms[roomId];
+    if (!roomId || !room || this.state.activeRoom !== roomId || !this.socket.online) return;
+    this.openToReport = "";
+    this.openReported = roomId;
+    this.socket.request({ action: "markRead", roomId, seq: room.readSeq, open: true }).catch(() => {
+      if (this.openReported === roomId) this.openReported = "";
+    });
   }
 
   // markSeen: the user has seen the room up to upTo (what was on screen;
@@ -353,5 +412,11 @@ export class Chat {
 
   async updateProfile(displayName: string, avatarColor: string): Promise<void> {
     await this.socket.request({ action: "updateProfile", displayName, avatarColor });
+  }
+
+  // setHandle claims another handle; a taken or invalid one is refused
+  // with the server's reason (and nothing changes).
+  async setHandle(handle: string): Promise<void> {
+    await this.socket.request({ action: "updateProfile", handle });
   }
 }

@@ -56,7 +56,7 @@ function Signed({ config }: { config: AppConfig }) {
 
   if (!userId) {
     document.title = t("app.name");
-    return <AuthScreen cognito={cognito} t={t} notice={notice} onSignedIn={onSignedIn} />;
+    return <AuthScreen cognito={cognito} config={config.cognito} t={t} notice={notice} onSignedIn={onSignedIn} />;
   }
   return (
     <ChatRoot

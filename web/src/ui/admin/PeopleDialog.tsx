@@ -98,6 +98,7 @@ export function PeopleDialog({ onClose }: { onClose(): void }) {
                     <span class="person-name">
                       {p.displayName}
                       {self && ` (${t("admin.you")})`}
+                      {p.handle && <span class="muted"> @{p.handle}</span>}
                     </span>
                     <span class="person-email">{p.email}</span>
                   </div>

@@ -1,11 +1,15 @@
-// Sign in, sign up and email confirmation, forgotten passwords, and the
-// first sign-in of an invited person (NEW_PASSWORD_REQUIRED), all against
-// Cognito.
-import { useState } from "preact/hooks";
-import { CognitoClient, CognitoError, errorKey, NewPasswordRequired, type Tokens } from "../../api/cognito";
+// Sign in, sign up and email confirmation, forgotten passwords, the first
+// sign-in of an invited person (NEW_PASSWORD_REQUIRED), the authenticator
+// code (SOFTWARE_TOKEN_MFA, and MFA_SETUP where the pool requires one), all
+// against Cognito; and sign-in with an external identity provider through
+// the hosted domain (authorization code + PKCE).
+import { useEffect, useState } from "preact/hooks";
+import { CognitoClient, CognitoError, errorKey, MfaRequired, MfaSetupRequired, NewPasswordRequired, type CognitoConfig, type Tokens } from "../../api/cognito";
+import { authorizeURL, finish as finishProvider, hasAnswer } from "../../api/oauth";
 import type { Translate } from "../../i18n";
+import { TotpKey } from "../common/TotpKey";
 
-type Mode = "signIn" | "signUp" | "confirm" | "forgot" | "reset" | "newPassword";
+type Mode = "signIn" | "signUp" | "confirm" | "forgot" | "reset" | "newPassword" | "mfa" | "mfaSetup";
 type Field = "" | "email" | "password" | "code";
 
 // fieldOf: which field an error is about.
@@ -31,11 +35,13 @@ export function takeSignUpName(email: string): { name: string; done(): void } | 
 
 export function AuthScreen({
   cognito,
+  config,
   t,
   notice,
   onSignedIn,
 }: {
   cognito: CognitoClient;
+  config?: CognitoConfig;
   t: Translate;
   notice?: string;
   onSignedIn(tokens: Tokens, remember: boolean): void;
@@ -56,6 +62,60 @@ export function AuthScreen({
   };
   const [info, setInfo] = useState(notice ?? "");
   const [challenge, setChallenge] = useState("");
+  // The name the challenge answers give (SRP: the pool's user id).
+  const [challengeUser, setChallengeUser] = useState("");
+  const [totpSecret, setTotpSecret] = useState("");
+  const providers = config?.domain ? (config.providers ?? []) : [];
+
+  // Back from the provider (the hosted domain redirected here with a code).
+  useEffect(() => {
+    if (!config || !hasAnswer(location.search)) return;
+    const search = location.search;
+    history.replaceState(null, "", location.pathname); // the code is single-use: do not keep it in the address bar
+    void run(async () => {
+      try {
+        const { tokens, remember } = await finishProvider(config, search);
+        onSignedIn(tokens, remember);
+      } catch (err) {
+        if (err instanceof CognitoError && err.type.startsWith("OAuth")) throw new CognitoError("provider", err.message);
+        throw err;
+      }
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const withProvider = (id: string) =>
+    run(async () => {
+      location.assign(await authorizeURL(config!, id, remember, location.origin));
+    });
+
+  // challenged moves to the step a sign-in's challenge asks for; other
+  // errors go on to run's handling.
+  const challenged = async (err: unknown) => {
+    if (err instanceof NewPasswordRequired) {
+      setChallenge(err.session);
+      setChallengeUser(err.username || email.trim());
+      setPassword("");
+      setInfo(t("auth.newPasswordHelp"));
+      setMode("newPassword");
+    } else if (err instanceof MfaRequired) {
+      setChallenge(err.session);
+      setChallengeUser(err.username);
+      setCode("");
+      setInfo(t("auth.mfaHelp"));
+      setMode("mfa");
+    } else if (err instanceof MfaSetupRequired) {
+      const { secret, session } = await cognito.associateTotp({ session: err.session });
+      setTotpSecret(secret);
+      setChallenge(session ?? err.session);
+      setChallengeUser(err.username);
+      setCode("");
+      setInfo(t("auth.mfaSetupHelp"));
+      setMode("mfaSetup");
+    } else {
+      throw err;
+    }
+  };
 
   async function run(f: () => Promise<void>) {
     setBusy(true);
@@ -68,7 +128,8 @@ export function AuthScreen({
         setInfo("");
       }
       const weak = mode === "signUp" && err instanceof CognitoError && err.type === "InvalidPasswordException";
-      const key = weak ? "auth.err.weakPassword" : errorKey(err);
+      const provider = err instanceof CognitoError && err.type === "provider";
+      const key = weak ? "auth.err.weakPassword" : provider ? "auth.err.provider" : errorKey(err);
       setError(t(key), fieldOf(key, mode));
     } finally {
       setBusy(false);
@@ -80,17 +141,37 @@ export function AuthScreen({
       try {
         onSignedIn(await cognito.signIn(email.trim(), password), remember);
       } catch (err) {
-        if (!(err instanceof NewPasswordRequired)) throw err;
-        setChallenge(err.session);
-        setPassword("");
-        setInfo(t("auth.newPasswordHelp"));
-        setMode("newPassword");
+        await challenged(err);
       }
     });
 
   const setNewPassword = () =>
     run(async () => {
-      onSignedIn(await cognito.setNewPassword(email.trim(), password, challenge), remember);
+      try {
+        onSignedIn(await cognito.setNewPassword(challengeUser || email.trim(), password, challenge), remember);
+      } catch (err) {
+        await challenged(err);
+      }
+    });
+
+  const answerMfa = () =>
+    run(async () => {
+      try {
+        onSignedIn(await cognito.answerMfa(challengeUser, code.trim(), challenge), remember);
+      } catch (err) {
+        // The session ended (3 minutes, or used): sign in again.
+        if (err instanceof CognitoError && err.type === "NotAuthorizedException") {
+          setMode("signIn");
+          setInfo("");
+        }
+        await challenged(err);
+      }
+    });
+
+  const setUpMfa = () =>
+    run(async () => {
+      const { session } = await cognito.verifyTotp({ session: challenge }, code.trim(), "authenticator");
+      onSignedIn(await cognito.finishMfaSetup(challengeUser, session ?? challenge), remember);
     });
 
   const forgot = () =>
@@ -168,9 +249,17 @@ export function AuthScreen({
     forgot: t("auth.forgotTitle"),
     reset: t("auth.forgotTitle"),
     newPassword: t("auth.newPasswordTitle"),
+    mfa: t("auth.mfaTitle"),
+    mfaSetup: t("auth.mfaSetupTitle"),
   };
   const title = titles[mode];
-  const submit = { signIn, signUp, confirm, forgot, reset, newPassword: setNewPassword }[mode];
+  const submit = { signIn, signUp, confirm, forgot, reset, newPassword: setNewPassword, mfa: answerMfa, mfaSetup: setUpMfa }[mode];
+  const codeField = (label: string) => (
+    <label>
+      {label}
+      <input name="totp-code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+    </label>
+  );
   const newPasswordField = (
     <>
       <label>
@@ -236,6 +325,21 @@ export function AuthScreen({
               {newPasswordField}
               <button type="submit" class="primary" disabled={busy}>
                 {busy ? t("auth.working") : t("auth.setPassword")}
+              </button>
+            </>
+          ) : mode === "mfa" ? (
+            <>
+              {codeField(t("auth.mfaCode"))}
+              <button type="submit" class="primary" disabled={busy}>
+                {busy ? t("auth.working") : t("auth.verify")}
+              </button>
+            </>
+          ) : mode === "mfaSetup" ? (
+            <>
+              <TotpKey secret={totpSecret} account={email.trim()} t={t} />
+              {codeField(t("totp.code"))}
+              <button type="submit" class="primary" disabled={busy}>
+                {busy ? t("auth.working") : t("auth.verify")}
               </button>
             </>
           ) : mode === "newPassword" ? (
@@ -316,6 +420,16 @@ export function AuthScreen({
             </>
           )}
         </form>
+        {mode === "signIn" && providers.length > 0 && (
+          <div class="providers">
+            <p class="or">{t("auth.orWith")}</p>
+            {providers.map((p) => (
+              <button key={p.id} type="button" class="provider" disabled={busy} onClick={() => void withProvider(p.id)}>
+                {t("auth.withProvider", { name: p.name })}
+              </button>
+            ))}
+          </div>
+        )}
         <p class="switch">
           {mode === "signIn" ? t("auth.noAccount") : mode === "signUp" ? t("auth.haveAccount") : ""}{" "}
           <button

@@ -6,7 +6,7 @@ import { useApp } from "./context";
 
 const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
 
-export function Dialog({ title, onClose, children, wide }: { title: string; onClose(): void; children: ComponentChildren; wide?: boolean }) {
+export function Dialog({ title, onClose, children, wide, className }: { title: string; onClose(): void; children: ComponentChildren; wide?: boolean; className?: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   const { t } = useApp();
   useEffect(() => {
@@ -26,7 +26,7 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
   return (
     <dialog
       ref={ref}
-      class={wide ? "dialog wide" : "dialog"}
+      class={["dialog", wide ? "wide" : "", className ?? ""].filter(Boolean).join(" ")}
       aria-labelledby={id}
       onCancel={(e) => {
         e.preventDefault();

@@ -1,7 +1,7 @@
 // The composer: a growing textarea (Enter sends, Shift+Enter breaks the
 // line), typing notifications, @mention autocomplete, the emoji picker and
 // attachments (the paperclip button, or pasted images).
-import { handle } from "../common/handle";
+import { handle, mentionCandidates, mentionHandle } from "../common/handle";
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Profile } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
@@ -20,13 +20,6 @@ export function mentionAt(text: string, caret: number): MentionQuery | null {
   const m = /(^|[^\p{L}\p{N}_])@([\p{L}\p{N}_.-]{0,30})$/u.exec(before);
   if (!m) return null;
   return { start: caret - m[2].length - 1, query: m[2] };
-}
-
-// mentionHandle: the username, unless the pool gave none of its own (with
-// email sign-in Cognito's username is the user id): then the display name,
-// which the server matches too.
-export function mentionHandle(u: Profile): string {
-  return u.username && u.username !== u.userId ? u.username : u.displayName;
 }
 
 const drafts = new Map<string, string>();
@@ -59,12 +52,11 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
 
   const candidates: Profile[] = useMemo(() => {
     if (!mention) return [];
-    const q = mention.query.toLowerCase();
-    return Object.keys(state.members[roomId] ?? {})
+    const people = Object.keys(state.members[roomId] ?? {})
       .filter((id) => id !== state.me?.userId)
       .map((id) => state.users[id])
-      .filter((u): u is Profile => !!u && (u.username.toLowerCase().startsWith(q) || u.displayName.toLowerCase().startsWith(q)))
-      .slice(0, 8);
+      .filter((u): u is Profile => !!u);
+    return mentionCandidates(people, mention.query);
   }, [mention, state.members[roomId], state.users]);
   const listOpen = candidates.length > 0;
 

@@ -1,6 +1,6 @@
 // Pick people from the user list: to start a DM or group DM (openDirect),
 // or to invite them to a channel.
-import { handle } from "../common/handle";
+import { handle, matchesPerson } from "../common/handle";
 import { useState } from "preact/hooks";
 import { limits } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";
@@ -20,8 +20,7 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
   const members = roomId ? (state.members[roomId] ?? {}) : {};
   const max = mode === "dm" ? limits.maxDirectMembers - 1 : 50;
 
-  const q = filter.trim().toLowerCase();
-  const shown = users.filter((u) => u.userId !== state.me?.userId && !members[u.userId] && (!q || u.displayName.toLowerCase().includes(q) || u.username.toLowerCase().includes(q)));
+  const shown = users.filter((u) => u.userId !== state.me?.userId && !members[u.userId] && matchesPerson(u, filter));
 
   const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : p.length < max ? [...p, id] : p));
 

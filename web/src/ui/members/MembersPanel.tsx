@@ -1,4 +1,5 @@
 // Who is in the room, online first; a click opens a DM.
+import { handle } from "../common/handle";
 import type { Profile } from "../../api/protocol.gen";
 import { Avatar } from "../common/Avatar";
 import { useApp, useChatState } from "../common/context";
@@ -42,6 +43,7 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
               <Avatar user={u} size={28} presence />
               <span class="member-name">
                 {u.displayName}
+                {handle(u) && <span class="muted member-handle"> {handle(u)}</span>}
                 {!u.online && u.lastSeen && <span class="member-seen">{lastSeen(u.lastSeen, prefs.lang, t)}</span>}
               </span>
               {members[u.userId]?.role === "owner" && <span class="tag">{t("members.owner")}</span>}

@@ -6,6 +6,7 @@
 import { Fragment } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Message } from "../../api/protocol.gen";
+import { mentionNames } from "../common/handle";
 import { receipts } from "../../state/members";
 import { useApp, useChatState } from "../common/context";
 import { MessageItem, type ListItem } from "./MessageItem";
@@ -60,9 +61,9 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
     const names: string[] = [];
     for (const id of Object.keys(members)) {
       const u = state.users[id];
-      if (u) names.push(u.username, u.displayName);
+      if (u) names.push(...mentionNames(u));
     }
-    return { names, myNames: me ? [me.username, me.displayName] : [] };
+    return { names, myNames: me ? mentionNames(me) : [] };
   }, [members, state.users, me]);
 
   const isVisible = () => document.visibilityState !== "hidden";

@@ -8,12 +8,14 @@ import { useSubmit } from "../common/useSubmit";
 import { ACCENTS, type Layout, type Theme } from "../../features/prefs";
 import { languages, type Lang } from "../../i18n";
 import { SecuritySetting } from "./SecuritySetting";
+import { MfaSetting } from "./MfaSetting";
 import { askPermission, notificationPermission, type Permission } from "../../features/notify";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { chat, t, prefs, setPrefs } = useApp();
   const state = useChatState(chat);
   const [name, setName] = useState(state.me?.displayName ?? "");
+  const [handle, setHandle] = useState(state.me?.handle ?? "");
   const [color, setColor] = useState(state.me?.avatarColor ?? "#78909c");
   const [saved, setSaved] = useState("");
   const profile = useSubmit();
@@ -30,13 +32,23 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
       profile.setError("");
     });
   };
+  const saveHandle = async (next: string) => {
+    const h = next.trim().replace(/^@/, "").toLowerCase();
+    if (!h || h === state.me?.handle) return;
+    await profile.run(async () => {
+      await chat.setHandle(h);
+      setHandle(h);
+      setSaved(t("settings.saved"));
+      profile.setError("");
+    });
+  };
   const pref = (p: typeof prefs) => {
     setPrefs(p);
     setSaved(t("settings.saved"));
   };
 
   return (
-    <Dialog title={t("settings.title")} onClose={onClose} wide>
+    <Dialog title={t("settings.title")} onClose={onClose} wide className="settings">
       <p class="settings-status" role="status">
         {profile.error ? t("common.error", { error: profile.error }) : saved}
       </p>
@@ -55,6 +67,33 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
               <span>{t("settings.displayName")}</span>
               <input name="display-name" required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} onBlur={() => void saveProfile(name, color)} />
             </label>
+            <label class="settings-row">
+              <span>{t("settings.handle")}</span>
+              <span class="handle-input">
+                <span aria-hidden="true">@</span>
+                <input
+                  name="handle"
+                  autoComplete="off"
+                  autoCapitalize="none"
+                  spellcheck={false}
+                  maxLength={31}
+                  pattern="@?[a-zA-Z0-9._\-]{2,30}"
+                  aria-describedby="handle-hint"
+                  value={handle}
+                  onInput={(e) => setHandle(e.currentTarget.value)}
+                  onBlur={() => void saveHandle(handle)}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter") {
+                      e.preventDefault();
+                      void saveHandle(handle);
+                    }
+                  }}
+                />
+              </span>
+            </label>
+            <p class="hint settings-hint" id="handle-hint">
+              {t("settings.handleHint")}
+            </p>
             <label class="settings-row">
               <span>{t("settings.avatarColor")}</span>
               <input
@@ -136,6 +175,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         </section>
       </div>
       <SecuritySetting />
+      <MfaSetting />
     </Dialog>
   );
 }

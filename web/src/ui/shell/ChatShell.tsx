@@ -31,17 +31,19 @@ export function ChatShell() {
     return () => narrow.removeEventListener?.("change", onChange);
   }, []);
 
-  // Reopen the room last open (this browser remembers it per user), else
-  // #general (or the first room), once the rooms are known.
+  // Reopen the room last open, else #general (or the first room), once the
+  // rooms are known. The account remembers it (getState's lastRoomId, from
+  // any device); this browser too, for a room it opened more recently than
+  // the account's record (a switch just before closing the tab).
   const lastKey = `backchannel.lastRoom.${state.me?.userId ?? ""}`;
   useEffect(() => {
     if (state.activeRoom || Object.keys(state.rooms).length === 0 || !state.me) return;
-    const last = localStorage.getItem(lastKey) ?? "";
-    const first = state.rooms[last] ? last : state.rooms.general ? "general" : Object.keys(state.rooms)[0];
+    const last = pickLastRoom(chat.lastRoom, readLocalLast(lastKey), state.rooms);
+    const first = last || (state.rooms.general ? "general" : Object.keys(state.rooms)[0]);
     chat.openRoom(first);
   }, [state.rooms, state.activeRoom, state.me]);
   useEffect(() => {
-    if (state.activeRoom && state.me) localStorage.setItem(lastKey, state.activeRoom);
+    if (state.activeRoom && state.me) localStorage.setItem(lastKey, JSON.stringify({ roomId: state.activeRoom, at: Date.now() }));
   }, [state.activeRoom, state.me]);
 
   // Alt+↑/↓: the previous/next room in the sidebar's order; with Shift,
@@ -143,4 +145,30 @@ export function ChatShell() {
       {dialog === "audit" && <AuditLogDialog onClose={() => setDialog("")} />}
     </div>
   );
+}
+
+interface LastRoom {
+  roomId: string;
+  at: number;
+}
+
+// readLocalLast reads this browser's record ({roomId, at}; older versions
+// stored the bare room id, which counts as old).
+function readLocalLast(key: string): LastRoom {
+  const raw = localStorage.getItem(key) ?? "";
+  try {
+    const v = JSON.parse(raw) as LastRoom;
+    if (v && typeof v.roomId === "string" && typeof v.at === "number") return v;
+  } catch {
+    /* a bare id */
+  }
+  return { roomId: raw, at: 0 };
+}
+
+// pickLastRoom: the newer of the account's and this browser's last room,
+// among the rooms the person still has; "" for none.
+export function pickLastRoom(account: LastRoom, local: LastRoom, rooms: Record<string, unknown>): string {
+  const known = [account, local].filter((l) => l.roomId && rooms[l.roomId]);
+  known.sort((a, b) => b.at - a.at);
+  return known[0]?.roomId ?? "";
 }

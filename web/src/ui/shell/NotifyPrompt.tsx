@@ -16,7 +16,10 @@ export function NotifyPrompt() {
   };
   return (
     <div class="notify-prompt" role="region" aria-label={t("settings.notifications")}>
-      <span>{t("notify.prompt")}</span>
+      {/* The long question on wide screens; on narrow ones a short one and a
+          × to dismiss, so the prompt stays one line (styles.css). */}
+      <span class="notify-long">{t("notify.prompt")}</span>
+      <span class="notify-short">{t("notify.promptShort")}</span>
       <button
         type="button"
         class="btn primary"
@@ -26,8 +29,11 @@ export function NotifyPrompt() {
       >
         {t("notify.allow")}
       </button>
-      <button type="button" class="btn" onClick={close}>
-        {t("notify.later")}
+      <button type="button" class="btn notify-later" onClick={close} aria-label={t("notify.later")} title={t("notify.later")}>
+        <span class="notify-long">{t("notify.later")}</span>
+        <span class="notify-short" aria-hidden="true">
+          ×
+        </span>
       </button>
     </div>
   );
