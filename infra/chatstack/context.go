@@ -44,6 +44,7 @@ const (
 	CtxMFA                     = "mfa" // off (default), optional or required: TOTP (authenticator apps)
 	CtxConnectThrottleRate     = "connectThrottleRate"
 	CtxConnectThrottleBurst    = "connectThrottleBurst"
+	CtxAuditRetentionDays      = "auditRetentionDays"
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -78,6 +79,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		MFA:                     MFAMode(r.str(CtxMFA)),
 		ConnectThrottleRate:     r.number(CtxConnectThrottleRate),
 		ConnectThrottleBurst:    r.number(CtxConnectThrottleBurst),
+		AuditRetentionDays:      r.number(CtxAuditRetentionDays),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

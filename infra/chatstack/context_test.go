@@ -74,6 +74,13 @@ func TestPropsFromContext(t *testing.T) {
 	if p, err := chatstack.PropsFromContext(events.Node()); err != nil || !p.EventsIncludeText || !p.EventArchive || p.EventArchiveDays != 90 {
 		t.Errorf("event props %+v, %v", p, err)
 	}
+	if p.AuditRetentionDays != 0 {
+		t.Errorf("audit retention without context: %v", p.AuditRetentionDays)
+	}
+	audit := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{chatstack.CtxAuditRetentionDays: "90"}})
+	if p, err := chatstack.PropsFromContext(audit.Node()); err != nil || p.AuditRetentionDays != 90 {
+		t.Errorf("audit retention %+v, %v", p.AuditRetentionDays, err)
+	}
 
 	prod := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{chatstack.CtxProduction: "true", chatstack.CtxDashboard: true}})
 	if p, err := chatstack.PropsFromContext(prod.Node()); err != nil || !p.Production || !p.Dashboard {

@@ -1,6 +1,7 @@
 package chatstack
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -121,6 +122,9 @@ func (b *builder) connectionEnv() map[string]*string {
 	}
 	for k, v := range b.fanoutSenderEnv() {
 		env[k] = v
+	}
+	if d := int(b.props.AuditRetentionDays); d > 0 {
+		env["AUDIT_RETENTION_DAYS"] = jsii.String(strconv.Itoa(d)) // the audit log's retention
 	}
 	return env
 }

@@ -60,6 +60,9 @@ func (b *builder) suppressions() {
 	suppress(b.fns["stream"].Role(), "AwsSolutions-IAM5",
 		"dynamodb:ListStreams supports no resource-level permissions (Resource must be *); Lambda's event source mapping needs it beside DescribeStream/GetRecords/GetShardIterator, which are granted on the table's stream ARN only",
 		"Resource::*")
+	suppress(b.fns["stream"].Role(), "AwsSolutions-IAM5",
+		"The file sweeper deletes the files of deleted messages: originals under rooms/ and their thumbnails under thumbs/, keys known only at run time",
+		filesObjectsMatching(chat.FilesPrefix+"*"), filesObjectsMatching(chat.ThumbsPrefix+"*"))
 	suppress(b.streamFailures, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: the on-failure destination of the table stream's event source mapping (cdk-nag only recognises DLQs named in another queue's redrive policy)")
 	b.fanoutSuppressions()

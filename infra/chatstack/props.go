@@ -124,6 +124,11 @@ type ChatStackProps struct {
 	// are billed per GB stored.
 	EventArchive     bool
 	EventArchiveDays float64
+
+	// AuditRetentionDays is how long the audit log of moderation and
+	// administration keeps an entry (AUDIT_RETENTION_DAYS of the WebSocket
+	// functions; the items' TTL); 0 keeps the service's default, a year.
+	AuditRetentionDays float64
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -270,6 +275,9 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.EventArchiveDays != 0 && !p.EventArchive {
 		bad("eventArchiveDays needs eventArchive=true")
+	}
+	if p.AuditRetentionDays < 0 || p.AuditRetentionDays != float64(int(p.AuditRetentionDays)) {
+		bad("auditRetentionDays %v: want a whole number of days", p.AuditRetentionDays)
 	}
 	if p.EventArchiveDays < 0 || p.EventArchiveDays != float64(int(p.EventArchiveDays)) {
 		bad("eventArchiveDays %v: want a whole number of days", p.EventArchiveDays)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
 )
@@ -105,6 +106,8 @@ func (b *builder) streamEnv() map[string]*string {
 		"EVENT_BUS_NAME":      b.bus.EventBusName(),
 		"EVENTS_INCLUDE_TEXT": jsii.String(includeText),
 		"LOG_LEVEL":           jsii.String(b.props.LogLevel),
+		// The file sweeper deletes a deleted message's files.
+		"FILES_BUCKET": b.filesBucket.BucketName(),
 	}
 }
 
@@ -124,6 +127,12 @@ func (b *builder) streamGrantsAndMapping() {
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("dynamodb:ListStreams"),
 		Resources: jsii.Strings("*"),
+	}))
+	// The file sweeper (internal/filesweep): DeleteObjects needs
+	// s3:DeleteObject on each key, originals and thumbnails only.
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:DeleteObject"),
+		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.ThumbsPrefix+"*")),
 	}))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("events:PutEvents"),

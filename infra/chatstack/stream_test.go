@@ -217,6 +217,11 @@ func TestStreamGrants(t *testing.T) {
 		"sqs:SendMessage":           {"${" + queue + ".Arn}"},
 		"logs:CreateLogStream":      {logs},
 		"logs:PutLogEvents":         {logs},
+		// The file sweeper: originals and thumbnails of deleted messages.
+		"s3:DeleteObject": {
+			"arn:${AWS::Partition}:s3:::backchannel-files-Fn::Select([2,Fn::Split([/,${AWS::StackId}])])/rooms/*",
+			"arn:${AWS::Partition}:s3:::backchannel-files-Fn::Select([2,Fn::Split([/,${AWS::StackId}])])/thumbs/*",
+		},
 	}
 	if render(got) != render(want) {
 		t.Errorf("stream grants\n got %v\nwant %v", got, want)

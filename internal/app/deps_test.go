@@ -24,9 +24,10 @@ func linked(t *testing.T, pkg string) []string {
 // Each function links only what it uses: the authorizer no DynamoDB, S3,
 // service or fan-out (its cold start halves), the thumbnail function no
 // DynamoDB or service, the connection function no S3 or Cognito, the
-// actions function no Cognito, the stream function no S3, service, fan-out
-// or Cognito (only the stream decoder of internal/dynamo); and this package, which every function
-// imports, no AWS SDK at all.
+// actions function no Cognito, the stream function no service, fan-out
+// or Cognito (only the stream decoder of internal/dynamo, and S3 for the
+// file sweeper that deletes deleted messages' files); and this package,
+// which every function imports, no AWS SDK at all.
 func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go tool not on PATH")
@@ -47,7 +48,8 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		module + "/functions/thumbnail":  {dynamodb, store, svc, fan, cognito, jwt},
 		module + "/functions/connection": {s3, blobs, cognito, jwt},
 		module + "/functions/actions":    {cognito, jwt},
-		module + "/functions/stream":     {s3, blobs, svc, fan, cognito, jwt, module + "/internal/apigw"},
+		// The stream function links S3 for the file sweeper (filesweep).
+		module + "/functions/stream": {svc, fan, cognito, jwt, module + "/internal/apigw"},
 		// The big rooms' worker: posts and cleans up, never queues (no
 		// sqs producer client), no files, no Cognito.
 		module + "/functions/fanout": {s3, blobs, cognito, jwt, module + "/internal/wsapi"},

@@ -29,13 +29,15 @@
 //	FANOUT_QUEUE_URL                  opt         opt
 //	FANOUT_INLINE_LIMIT               opt         opt
 //	USER_POOL_ID                                  opt
+//	AUDIT_RETENTION_DAYS              opt         opt
 //	LOG_LEVEL             opt         opt         opt      opt
 //
 // The fanout function (the big rooms' fan-out worker, functions/fanout)
 // reads TABLE_NAME and WS_CALLBACK_URL (req), LOG_LEVEL and
 // FANOUT_QUEUE_URL (opt: where throttled recipients go back): see
 // FanoutWorkerConfig.
-// The stream function reads only EVENT_BUS_NAME (req), EVENTS_INCLUDE_TEXT
+// The stream function reads EVENT_BUS_NAME (req), FILES_BUCKET and
+// S3_USE_PATH_STYLE (opt: the file sweeper), EVENTS_INCLUDE_TEXT
 // (opt) and LOG_LEVEL (opt): see StreamConfig.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
@@ -63,6 +65,7 @@ const (
 	EnvS3UsePathStyle     = "S3_USE_PATH_STYLE"
 	EnvMaxUploadBytes     = "MAX_UPLOAD_BYTES"
 	EnvAllowedUploadTypes = "ALLOWED_UPLOAD_TYPES"
+	EnvAuditRetentionDays = "AUDIT_RETENTION_DAYS"
 	EnvLogLevel           = "LOG_LEVEL"
 	EnvEventBusName       = "EVENT_BUS_NAME"
 	EnvEventsIncludeText  = "EVENTS_INCLUDE_TEXT"
@@ -114,6 +117,9 @@ type ConnectionConfig struct {
 	CallbackURL string
 	LogLevel    slog.Level // LOG_LEVEL
 	Fanout      FanoutSettings
+	// AuditRetentionDays is AUDIT_RETENTION_DAYS: how long the audit log
+	// keeps an entry; 0 takes the service's default (a year).
+	AuditRetentionDays int64
 }
 
 // FanoutWorkerConfig is the environment of the fanout function: the
@@ -164,6 +170,8 @@ type Config struct {
 	Files          UploadLimits
 	Fanout         FanoutSettings
 	UserPoolID     string // USER_POOL_ID
+	// AuditRetentionDays is AUDIT_RETENTION_DAYS (0: the default, a year).
+	AuditRetentionDays int64
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -173,7 +181,7 @@ func (c Config) Authorizer() AuthorizerConfig {
 }
 
 func (c Config) Connection() ConnectionConfig {
-	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, Fanout: c.Fanout}
+	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, Fanout: c.Fanout, AuditRetentionDays: c.AuditRetentionDays}
 }
 
 // FanoutWorker is the part of c the fanout function reads.
@@ -243,15 +251,16 @@ func LogLevelFromEnv() (slog.Level, error) {
 func readConfig(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	cfg := Config{
-		TableName:      r.get(EnvTableName),
-		FilesBucket:    r.get(EnvFilesBucket),
-		CallbackURL:    r.callbackURL(),
-		Cognito:        r.cognito(),
-		LogLevel:       r.logLevel(),
-		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
-		Files:          r.uploadLimits(),
-		Fanout:         r.fanout(),
-		UserPoolID:     r.get(EnvUserPoolID),
+		TableName:          r.get(EnvTableName),
+		FilesBucket:        r.get(EnvFilesBucket),
+		CallbackURL:        r.callbackURL(),
+		Cognito:            r.cognito(),
+		LogLevel:           r.logLevel(),
+		S3UsePathStyle:     r.bool(EnvS3UsePathStyle),
+		Files:              r.uploadLimits(),
+		Fanout:             r.fanout(),
+		UserPoolID:         r.get(EnvUserPoolID),
+		AuditRetentionDays: r.positive(EnvAuditRetentionDays),
 	}
 	return cfg, r.done(cfg.Validate())
 }
@@ -264,7 +273,7 @@ func readAuthorizer(lookup func(string) (string, bool)) (AuthorizerConfig, error
 
 func readConnection(lookup func(string) (string, bool)) (ConnectionConfig, error) {
 	r := reader{lookup: lookup}
-	cfg := ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout()}
+	cfg := ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays)}
 	return cfg, r.done(cfg.Validate())
 }
 
@@ -278,7 +287,7 @@ func readFanoutWorker(lookup func(string) (string, bool)) (FanoutWorkerConfig, e
 func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := ActionsConfig{
-		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout()},
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays)},
 		FilesBucket:      r.get(EnvFilesBucket),
 		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 		Files:            r.uploadLimits(),
@@ -420,6 +429,10 @@ type StreamConfig struct {
 	EventBusName string     // EVENT_BUS_NAME: the custom bus chat events go to
 	IncludeText  bool       // EVENTS_INCLUDE_TEXT: "true" puts message text in the details
 	LogLevel     slog.Level // LOG_LEVEL
+	// FilesBucket is FILES_BUCKET: when set, the file sweeper deletes the
+	// files of deleted messages from it.
+	FilesBucket    string
+	S3UsePathStyle bool // S3_USE_PATH_STYLE
 }
 
 // Validate checks that everything the stream function needs is set.
@@ -433,9 +446,11 @@ func StreamConfigFromEnv() (StreamConfig, error) { return readStream(os.LookupEn
 func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := StreamConfig{
-		EventBusName: r.get(EnvEventBusName),
-		IncludeText:  r.bool(EnvEventsIncludeText),
-		LogLevel:     r.logLevel(),
+		EventBusName:   r.get(EnvEventBusName),
+		IncludeText:    r.bool(EnvEventsIncludeText),
+		LogLevel:       r.logLevel(),
+		FilesBucket:    r.get(EnvFilesBucket),
+		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
 	}
 	return cfg, r.done(cfg.Validate())
 }

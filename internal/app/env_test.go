@@ -258,3 +258,20 @@ func TestFanoutVariables(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditRetentionFromEnv(t *testing.T) {
+	setEnv(t, fullEnv)
+	t.Setenv(EnvAuditRetentionDays, "30")
+	cfg, err := ActionsConfigFromEnv()
+	if err != nil || cfg.AuditRetentionDays != 30 {
+		t.Errorf("actions: %d, %v", cfg.AuditRetentionDays, err)
+	}
+	full, err := ConfigFromEnv()
+	if err != nil || full.Connection().AuditRetentionDays != 30 {
+		t.Errorf("in process: %d, %v", full.Connection().AuditRetentionDays, err)
+	}
+	t.Setenv(EnvAuditRetentionDays, "forever")
+	if _, err := ActionsConfigFromEnv(); err == nil {
+		t.Error("a malformed retention was accepted")
+	}
+}

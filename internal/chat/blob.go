@@ -29,6 +29,8 @@ type BlobStore interface {
 	Open(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error)
 	// Put stores body at key with contentType.
 	Put(ctx context.Context, key, contentType string, body []byte) error
+	// Delete removes keys; a key that does not exist is not an error.
+	Delete(ctx context.Context, keys []string) error
 }
 
 // PresignedRequest is a request a client can make without credentials.

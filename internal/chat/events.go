@@ -26,6 +26,7 @@ const (
 	EventMessageDeleted EventType = "message.deleted"
 	EventMemberJoined   EventType = "member.joined"
 	EventMemberLeft     EventType = "member.left"
+	EventMemberUpdated  EventType = "member.updated"
 	EventRoomCreated    EventType = "room.created"
 	EventRoomUpdated    EventType = "room.updated"
 	EventProfileUpdated EventType = "profile.updated"
@@ -34,7 +35,7 @@ const (
 // EventTypes lists every domain event type, for table tests and docs.
 var EventTypes = []EventType{
 	EventMessageCreated, EventMessageEdited, EventMessageDeleted,
-	EventMemberJoined, EventMemberLeft,
+	EventMemberJoined, EventMemberLeft, EventMemberUpdated,
 	EventRoomCreated, EventRoomUpdated,
 	EventProfileUpdated,
 }
@@ -64,10 +65,27 @@ type MessageEdited struct {
 	Message Message
 }
 
-// MessageDeleted: a message became a tombstone. Message is the tombstone.
+// MessageDeleted: a message became a tombstone. Message is the tombstone
+// (Message.DeletedBy says who removed it); Files are the object keys of
+// the files it had (originals and thumbnails), which a stream consumer
+// deletes from the bucket.
 type MessageDeleted struct {
 	Actor   Actor
 	Message Message
+	Files   []string `json:"-"`
+}
+
+// AttachmentKeys lists the object keys of a message's files: originals
+// and thumbnails.
+func AttachmentKeys(atts []Attachment) []string {
+	var keys []string
+	for _, a := range atts {
+		keys = append(keys, a.Key)
+		if a.ThumbKey != "" {
+			keys = append(keys, a.ThumbKey)
+		}
+	}
+	return keys
 }
 
 // MemberJoined: a user became a member of a room (created with it, joined,
@@ -91,13 +109,19 @@ type MemberLeft struct {
 	At     time.Time
 }
 
+// MemberUpdated: a member's role changed, or they were muted or unmuted.
+type MemberUpdated struct {
+	Actor  Actor
+	Member Member
+}
+
 // RoomCreated: a channel or direct room was created with its first members.
 type RoomCreated struct {
 	Actor Actor
 	Room  Room
 }
 
-// RoomUpdated: a room's name or topic changed (member counts and message
+// RoomUpdated: a room's name, topic or archived state changed (member counts and message
 // counters are not updates of the room).
 type RoomUpdated struct {
 	Actor Actor
@@ -116,6 +140,7 @@ func (MessageEdited) Type() EventType  { return EventMessageEdited }
 func (MessageDeleted) Type() EventType { return EventMessageDeleted }
 func (MemberJoined) Type() EventType   { return EventMemberJoined }
 func (MemberLeft) Type() EventType     { return EventMemberLeft }
+func (MemberUpdated) Type() EventType  { return EventMemberUpdated }
 func (RoomCreated) Type() EventType    { return EventRoomCreated }
 func (RoomUpdated) Type() EventType    { return EventRoomUpdated }
 func (ProfileUpdated) Type() EventType { return EventProfileUpdated }

@@ -8,6 +8,9 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
+// groupSets: the workspace groups a caller may hold.
+var groupSets = [][]string{nil, {chat.GroupModerators}, {chat.GroupAdmins}, {chat.GroupAdmins, chat.GroupModerators}}
+
 // adminActions manage people: workspace admins only, whatever else the
 // caller is.
 var adminActions = []chat.Action{

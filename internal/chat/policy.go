@@ -3,6 +3,7 @@ package chat
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // The access policy: the one place that decides who may do what. Every use
@@ -11,21 +12,35 @@ import (
 // the policy reads (the caller's membership, the room, the message) and
 // hands it over as an Access.
 //
-// Today's rules, which the trust-and-safety issue will change:
+// The rules (docs/ARCHITECTURE.md shows them as a table rendered from
+// Authorize itself, and docs/PROTOCOL.md summarises them):
 //   - Workspace actions (listings, profiles, creating channels, opening
-//     direct conversations) are open to every signed-in user.
-//   - Room actions are for the room's members, whatever their role. A
-//     non-member of a public channel is refused Forbidden with a hint to
-//     join; of a private channel or direct room NotFound, exactly as for a
-//     room that does not exist, so ids cannot be probed.
+//     direct conversations) are open to every signed-in user, except the
+//     moderation queue (workspace moderators and admins), the audit log
+//     and managing people (the admin console: admins).
+//   - Room actions are for the room's members. A non-member of a public
+//     channel is refused Forbidden with a hint to join; of a private
+//     channel or direct room NotFound, exactly as for a room that does not
+//     exist, so ids cannot be probed. Workspace admins may act as staff in
+//     any room, workspace moderators in the public channels they can see
+//     (moderation actions only).
 //   - joinChannel is the one room action open to non-members, of public
-//     channels only.
-//   - Direct rooms cannot be joined, left, renamed or invited to; nobody
-//     leaves or renames #general.
-//   - Only a message's author edits or deletes it.
-//   - Workspace groups (admins, moderators) and room roles (owner,
-//     moderator) grant nothing extra yet: they are inputs that change no
-//     answer today.
+//     channels only, and not to people banned from the channel; an
+//     invitation to a private channel is accepted or declined by its
+//     invitee (acceptInvite, declineInvite), who is not a member yet.
+//   - Deleting a channel (its messages, members and files) is for
+//     workspace admins only.
+//   - Managing a channel (renaming it, its topic, archiving it, setting
+//     members' roles, inviting to a private channel) is for its owners and
+//     moderators and workspace admins; setting roles is for owners and
+//     admins. Moderating (deleting others' messages, muting, removing,
+//     banning) is for owners, room moderators, workspace moderators and
+//     admins; only owners and admins act on an owner.
+//   - A muted member cannot send, edit or upload until the mute ends; an
+//     archived channel is read-only.
+//   - The last owner cannot leave before handing ownership on.
+//   - Direct rooms cannot be joined, left, renamed, invited to, archived
+//     or moderated; nobody leaves or renames #general.
 //
 // Not here: checks that an object key named in a payload fits the request
 // (an attachment must be a file the sender uploaded to that room, a
@@ -50,6 +65,10 @@ const (
 	ActListChannels        Action = "listChannels"
 	ActRequestAvatarUpload Action = "requestAvatarUpload"
 	ActRequestAvatarURL    Action = "requestAvatarUrl"
+	// The moderation queue and the audit log.
+	ActListReports   Action = "listReports"
+	ActResolveReport Action = "resolveReport"
+	ActListAudit     Action = "listAudit"
 	// ActOpenDirect is a workspace action when it creates the room; when the
 	// room exists already, it is a room action (members only).
 	ActOpenDirect Action = "openDirect"
@@ -61,7 +80,10 @@ const (
 	ActUpdateChannel   Action = "updateChannel"
 	// ActRenameChannel is asked besides ActUpdateChannel when the update
 	// changes the room's name.
-	ActRenameChannel   Action = "renameChannel"
+	ActRenameChannel Action = "renameChannel"
+	// ActChangeKind is asked besides ActUpdateChannel when the update makes
+	// a channel public or private.
+	ActChangeKind      Action = "changeKind"
 	ActListMembers     Action = "listMembers"
 	ActSendMessage     Action = "sendMessage"
 	ActHistory         Action = "history"
@@ -71,9 +93,25 @@ const (
 	ActRequestUpload   Action = "requestUpload"
 	ActRequestDownload Action = "requestDownload"
 
+	// Managing and moderating a room.
+	ActArchiveChannel   Action = "archiveChannel"
+	ActUnarchiveChannel Action = "unarchiveChannel"
+	ActDeleteChannel    Action = "deleteChannel"
+	ActSetMemberRole    Action = "setMemberRole"
+	ActMuteMember       Action = "muteMember"
+	ActUnmuteMember     Action = "unmuteMember"
+	ActRemoveMember     Action = "removeMember"
+	ActBanMember        Action = "banMember"
+	ActUnbanMember      Action = "unbanMember"
+	ActListBans         Action = "listBans"
+	// An invitation to a private channel, by its invitee.
+	ActAcceptInvite  Action = "acceptInvite"
+	ActDeclineInvite Action = "declineInvite"
+
 	// Message actions: room actions on one message.
 	ActEditMessage   Action = "editMessage"
 	ActDeleteMessage Action = "deleteMessage"
+	ActReportMessage Action = "reportMessage"
 
 	// Managing people (the admin console): workspace admins only.
 	ActListPeople       Action = "listPeople"
@@ -114,27 +152,68 @@ type Access struct {
 	Room Room
 	// Author is about the message of a message action.
 	Author Authorship
+	// MutedUntil is set (non-zero) while the caller is muted in Room.
+	MutedUntil time.Time
+	// Banned: the caller is banned from Room.
+	Banned bool
+	// LastOwner: the caller is Room's only owner.
+	LastOwner bool
+	// Invited: the caller holds an invitation to Room.
+	Invited bool
+	// Target is the role in Room of the member an action is about
+	// (setMemberRole, mute, remove, ban); "" when not a member or none.
+	Target Role
 }
 
 // InGroup says whether the caller belongs to workspace group g.
 func (a Access) InGroup(g string) bool { return slices.Contains(a.Groups, g) }
 
+// level is who among a room's members (and the workspace's staff) may do
+// an action.
+type level int
+
+const (
+	anyMember level = iota
+	// manager: the room's owners and moderators, workspace admins.
+	manager
+	// moderator: managers and workspace moderators.
+	moderator
+	// ownerLevel: the room's owners, workspace admins.
+	ownerLevel
+	// adminLevel: workspace admins only.
+	adminLevel
+)
+
 // rule is one action's row of the policy.
 type rule struct {
-	room         bool                // a room action: members only (but see joinPublic)
+	room         bool                // a room action: members only (but see joinPublic and staff)
 	joinPublic   bool                // non-members of a public channel are allowed too
 	notInKind    map[RoomKind]string // refused (Invalid) to members in rooms of these kinds
 	notInGeneral string              // refused (Invalid) to members of #general
 	authorOnly   string              // message action: only the author, "you can only <verb> your own messages"
 	creates      bool                // without a room (Access.Room.ID ""), a workspace action that creates it
-	group        string              // a workspace action for members of this group only (Forbidden otherwise)
+	level        level               // who among the members
+	verb         string              // for the refusal: "only … may <verb>"
+	privateLevel level               // the level in private channels, when higher
+	modOverride  bool                // moderators may act on others' messages (authorOnly)
+	staff        bool                // workspace staff may act as non-members (admins anywhere, moderators in public channels)
+	writes       bool                // refused in archived rooms
+	mutes        bool                // refused to muted members
+	groups       []string            // workspace action: only these groups
+	lastOwner    string              // refused (Invalid) to the last owner
+	targets      bool                // acts on another member: only owners and admins act on owners
+	invitedOK    bool                // non-members holding an invitation are allowed
 }
 
-var admins = rule{group: GroupAdmins}
+var admins = rule{groups: []string{GroupAdmins}, verb: "do this"}
 
 var workspace = rule{}
 
 var member = rule{room: true}
+
+var noDirect = func(what string) map[RoomKind]string {
+	return map[RoomKind]string{KindDirect: "direct conversations cannot be " + what}
+}
 
 var rules = map[Action]rule{
 	ActPing:                workspace,
@@ -146,30 +225,59 @@ var rules = map[Action]rule{
 	ActRequestAvatarUpload: workspace,
 	ActRequestAvatarURL:    workspace,
 	ActOpenDirect:          {room: true, creates: true}, // see ActOpenDirect
+	ActListReports:         {groups: []string{GroupModerators, GroupAdmins}, verb: "see the moderation queue"},
+	ActResolveReport:       {groups: []string{GroupModerators, GroupAdmins}, verb: "resolve reports"},
+	ActListAudit:           {groups: []string{GroupAdmins}, verb: "read the audit log"},
 
-	ActJoinChannel: {room: true, joinPublic: true,
-		notInKind: map[RoomKind]string{KindDirect: "direct conversations cannot be joined"}},
+	ActJoinChannel: {room: true, joinPublic: true, writes: true,
+		notInKind: noDirect("joined")},
 	ActLeaveChannel: {room: true,
-		notInKind:    map[RoomKind]string{KindDirect: "direct conversations cannot be left"},
-		notInGeneral: "everyone stays in #general"},
-	ActInviteToChannel: {room: true,
+		notInKind:    noDirect("left"),
+		notInGeneral: "everyone stays in #general",
+		lastOwner:    "you are the last owner: make someone else an owner before you leave"},
+	ActInviteToChannel: {room: true, writes: true, staff: true, privateLevel: manager, verb: "invite people to a private channel",
 		notInKind: map[RoomKind]string{KindDirect: "nobody can be added to a direct conversation: open a new one with everyone"}},
-	ActUpdateChannel: {room: true,
-		notInKind: map[RoomKind]string{KindDirect: "direct conversations cannot be renamed"}},
-	ActRenameChannel: {room: true,
-		notInKind:    map[RoomKind]string{KindDirect: "direct conversations cannot be renamed"},
+	ActUpdateChannel: {room: true, writes: true, staff: true, level: manager, verb: "change the channel",
+		notInKind: noDirect("renamed")},
+	ActRenameChannel: {room: true, writes: true, staff: true, level: manager, verb: "rename the channel",
+		notInKind:    noDirect("renamed"),
 		notInGeneral: "#general cannot be renamed"},
-	ActListMembers:     member,
-	ActSendMessage:     member,
+	ActChangeKind: {room: true, writes: true, staff: true, level: manager, verb: "make the channel public or private",
+		notInKind:    noDirect("renamed"),
+		notInGeneral: "#general stays public"},
+	ActArchiveChannel: {room: true, staff: true, level: manager, verb: "archive the channel",
+		notInKind:    noDirect("archived"),
+		notInGeneral: "#general cannot be archived"},
+	ActUnarchiveChannel: {room: true, staff: true, level: manager, verb: "unarchive the channel",
+		notInKind: noDirect("archived")},
+	ActDeleteChannel: {room: true, staff: true, level: adminLevel, verb: "delete a channel",
+		notInKind:    noDirect("deleted"),
+		notInGeneral: "#general cannot be deleted"},
+	ActSetMemberRole: {room: true, writes: true, staff: true, level: ownerLevel, targets: true, verb: "change members' roles",
+		notInKind: noDirect("moderated")},
+	ActMuteMember:   {room: true, staff: true, level: moderator, targets: true, verb: "mute members", notInKind: noDirect("moderated")},
+	ActUnmuteMember: {room: true, staff: true, level: moderator, targets: true, verb: "unmute members", notInKind: noDirect("moderated")},
+	ActRemoveMember: {room: true, staff: true, level: moderator, targets: true, verb: "remove members",
+		notInKind: noDirect("moderated"), notInGeneral: "everyone stays in #general: ban or mute instead"},
+	ActBanMember: {room: true, staff: true, level: moderator, targets: true, verb: "ban members",
+		notInKind: noDirect("moderated"), notInGeneral: "nobody is banned from #general: mute instead"},
+	ActUnbanMember:     {room: true, staff: true, level: moderator, verb: "unban members", notInKind: noDirect("moderated")},
+	ActListBans:        {room: true, staff: true, level: moderator, verb: "see who is banned", notInKind: noDirect("moderated")},
+	ActListMembers:     {room: true, staff: true},
+	ActSendMessage:     {room: true, writes: true, mutes: true},
 	ActHistory:         member,
 	ActResume:          member,
 	ActTyping:          member,
 	ActMarkRead:        member,
-	ActRequestUpload:   member,
+	ActRequestUpload:   {room: true, writes: true, mutes: true},
 	ActRequestDownload: member,
 
-	ActEditMessage:   {room: true, authorOnly: "edit"},
-	ActDeleteMessage: {room: true, authorOnly: "delete"},
+	ActEditMessage:   {room: true, authorOnly: "edit", writes: true, mutes: true},
+	ActDeleteMessage: {room: true, authorOnly: "delete", modOverride: true, staff: true},
+	ActReportMessage: member,
+
+	ActAcceptInvite:  {room: true, invitedOK: true, writes: true, notInKind: noDirect("joined")},
+	ActDeclineInvite: {room: true, invitedOK: true, notInKind: noDirect("joined")},
 
 	ActListPeople:       admins,
 	ActInvitePerson:     admins,
@@ -193,11 +301,12 @@ func Actions() []Action {
 func IsRoomAction(a Action) bool { return rules[a].room }
 
 // RoomKindMatters says whether a's answer for a member depends on the room
-// itself (its kind or id), so the service must read the room even when the
-// caller is a member. For a non-member the room is always needed.
+// itself (its kind, id or archived state), so the service must read the
+// room even when the caller is a member. For a non-member the room is
+// always needed.
 func RoomKindMatters(a Action) bool {
 	r := rules[a]
-	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != ""
+	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != "" || r.writes || r.privateLevel > r.level || r.invitedOK
 }
 
 // Authorize answers whether the caller described by acc may do a: nil
@@ -208,17 +317,25 @@ func Authorize(a Action, acc Access) error {
 	if !ok {
 		return Wrap(fmt.Errorf("no access rule for action %q", a), "access check")
 	}
-	if r.group != "" && !acc.InGroup(r.group) {
-		return Errorf(Forbidden, "only workspace %s may do this", r.group)
+	if !r.room {
+		if len(r.groups) > 0 && !slices.ContainsFunc(r.groups, acc.InGroup) {
+			return Errorf(Forbidden, "only %s may %s", groupNames(r.groups), r.verb)
+		}
+		return nil
 	}
-	if !r.room || (r.creates && acc.Room.ID == "") {
+	if r.creates && acc.Room.ID == "" {
 		return nil
 	}
 	if acc.Role == "" {
-		if r.joinPublic && acc.Room.Kind == KindPublic {
-			return nil
+		switch {
+		case r.joinPublic && acc.Room.Kind == KindPublic && acc.Banned:
+			return Errorf(Forbidden, "you are banned from #%s", acc.Room.Name)
+		case r.joinPublic && acc.Room.Kind == KindPublic:
+		case r.staff && acc.staffOutside():
+		case r.invitedOK && acc.Invited && !acc.Banned:
+		default:
+			return notMember(acc.Room)
 		}
-		return notMember(acc.Room)
 	}
 	if msg, ok := r.notInKind[acc.Room.Kind]; ok {
 		return Errorf(Invalid, "%s", msg)
@@ -226,10 +343,66 @@ func Authorize(a Action, acc Access) error {
 	if r.notInGeneral != "" && acc.Room.ID == GeneralRoomID {
 		return Errorf(Invalid, "%s", r.notInGeneral)
 	}
-	if r.authorOnly != "" && acc.Author == AuthorOther {
+	if r.writes && acc.Room.Archived {
+		return Errorf(Forbidden, "#%s is archived: it is read-only", acc.Room.Name)
+	}
+	lvl := r.level
+	if acc.Room.Kind == KindPrivate && r.privateLevel > lvl {
+		lvl = r.privateLevel
+	}
+	if !acc.atLevel(lvl) {
+		return Errorf(Forbidden, "only %s may %s", levelNames[lvl], r.verb)
+	}
+	if r.targets && acc.Target == RoleOwner && !acc.atLevel(ownerLevel) {
+		return Errorf(Forbidden, "only an owner or a workspace admin can act on an owner")
+	}
+	if r.mutes && !acc.MutedUntil.IsZero() {
+		return Errorf(Forbidden, "you are muted here until %s", acc.MutedUntil.UTC().Format(time.RFC3339))
+	}
+	if r.authorOnly != "" && acc.Author == AuthorOther && !(r.modOverride && acc.atLevel(moderator)) {
 		return Errorf(Forbidden, "you can only %s your own messages", r.authorOnly)
 	}
+	if r.lastOwner != "" && acc.LastOwner && acc.Role == RoleOwner {
+		return Errorf(Invalid, "%s", r.lastOwner)
+	}
 	return nil
+}
+
+// staffOutside says whether workspace staff may act in acc.Room without
+// being a member: admins anywhere, moderators in public channels.
+func (a Access) staffOutside() bool {
+	return a.InGroup(GroupAdmins) || (a.InGroup(GroupModerators) && a.Room.Kind == KindPublic)
+}
+
+// atLevel says whether the caller is at least at level l in acc.Room.
+func (a Access) atLevel(l level) bool {
+	admin := a.InGroup(GroupAdmins)
+	switch l {
+	case manager:
+		return admin || a.Role == RoleOwner || a.Role == RoleModerator
+	case moderator:
+		return admin || a.InGroup(GroupModerators) || a.Role == RoleOwner || a.Role == RoleModerator
+	case ownerLevel:
+		return admin || a.Role == RoleOwner
+	case adminLevel:
+		return admin
+	}
+	return true
+}
+
+var levelNames = map[level]string{
+	anyMember:  "members",
+	manager:    "the channel's owners and moderators and workspace admins",
+	moderator:  "the channel's owners and moderators, workspace moderators and admins",
+	ownerLevel: "the channel's owners and workspace admins",
+	adminLevel: "workspace admins",
+}
+
+func groupNames(gs []string) string {
+	if len(gs) == 1 && gs[0] == GroupAdmins {
+		return "workspace admins"
+	}
+	return "workspace moderators and admins"
 }
 
 // notMember is the refusal of a room action to a non-member: Forbidden

@@ -6,143 +6,270 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
-// Answers in the policy table: "ok", or "code: message".
+// persona is one kind of caller, as the policy sees them.
+type persona struct {
+	name string
+	acc  chat.Access
+}
+
+var mutedUntil = time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
+
+// personas, in the order of the matrix's columns.
+var personas = []persona{
+	{"outsider", chat.Access{}},
+	{"member", chat.Access{Role: chat.RoleMember}},
+	{"owner", chat.Access{Role: chat.RoleOwner}},
+	{"room moderator", chat.Access{Role: chat.RoleModerator}},
+	{"workspace moderator", chat.Access{Role: chat.RoleMember, Groups: []string{chat.GroupModerators}}},
+	{"admin", chat.Access{Role: chat.RoleMember, Groups: []string{chat.GroupAdmins}}},
+	{"workspace moderator, not a member", chat.Access{Groups: []string{chat.GroupModerators}}},
+	{"admin, not a member", chat.Access{Groups: []string{chat.GroupAdmins}}},
+	{"muted member", chat.Access{Role: chat.RoleMember, MutedUntil: mutedUntil}},
+	{"banned", chat.Access{Banned: true}},
+}
+
+// matrixRow is one action's answers in a public channel, one code per
+// persona ("ok" or the refusal's code), in the order of personas.
+type matrixRow struct {
+	action chat.Action
+	author chat.Authorship
+	want   [10]string
+}
+
 const (
-	ok         = "ok"
-	joinFirst  = "forbidden: you are not a member of #open: join it first"
-	notFound   = "not_found: room not found"
-	notYours   = "forbidden: you can only %s your own messages"
-	noDirectTo = "invalid: direct conversations cannot be %s"
+	y = "ok"
+	F = "forbidden"
+	N = "not_found"
+	I = "invalid"
 )
 
-// policyRow is one action's answers: for members (any role) in a public
-// channel, a private channel, a direct room and #general, and for
-// non-members of a public channel, a private channel and a direct room.
-type policyRow struct {
-	action chat.Action
-	author chat.Authorship // message actions
-	// members
-	public, private, direct, general string
-	// non-members
-	outPublic, outPrivate, outDirect string
+// matrix: every room action × persona, in the public channel #open.
+//
+//	out mem own rmod wmod adm wmodOut admOut muted banned
+var matrix = []matrixRow{
+	{action: chat.ActJoinChannel, want: [10]string{y, y, y, y, y, y, y, y, y, F}},
+	{action: chat.ActLeaveChannel, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActInviteToChannel, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
+	{action: chat.ActUpdateChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActRenameChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActChangeKind, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActArchiveChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActUnarchiveChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActDeleteChannel, want: [10]string{F, F, F, F, F, y, F, y, F, F}},
+	{action: chat.ActSetMemberRole, want: [10]string{F, F, y, F, F, y, F, y, F, F}},
+	{action: chat.ActMuteMember, want: [10]string{F, F, y, y, y, y, y, y, F, F}},
+	{action: chat.ActUnmuteMember, want: [10]string{F, F, y, y, y, y, y, y, F, F}},
+	{action: chat.ActRemoveMember, want: [10]string{F, F, y, y, y, y, y, y, F, F}},
+	{action: chat.ActBanMember, want: [10]string{F, F, y, y, y, y, y, y, F, F}},
+	{action: chat.ActUnbanMember, want: [10]string{F, F, y, y, y, y, y, y, F, F}},
+	{action: chat.ActListBans, want: [10]string{F, F, y, y, y, y, y, y, F, F}},
+	{action: chat.ActListMembers, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
+	{action: chat.ActOpenDirect, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActSendMessage, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
+	{action: chat.ActHistory, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActResume, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActTyping, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActMarkRead, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActRequestUpload, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
+	{action: chat.ActRequestDownload, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActReportMessage, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	// Without an invitation (see TestPolicyInvites): members pass (the
+	// service answers their room), others are refused as for any room.
+	{action: chat.ActAcceptInvite, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActDeclineInvite, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	// Message actions: before the message is read, on one's own message,
+	// on someone else's.
+	{action: chat.ActEditMessage, author: chat.AuthorUnchecked, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
+	{action: chat.ActEditMessage, author: chat.AuthorSelf, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
+	{action: chat.ActEditMessage, author: chat.AuthorOther, want: [10]string{F, F, F, F, F, F, F, F, F, F}},
+	{action: chat.ActDeleteMessage, author: chat.AuthorUnchecked, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
+	{action: chat.ActDeleteMessage, author: chat.AuthorSelf, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
+	{action: chat.ActDeleteMessage, author: chat.AuthorOther, want: [10]string{F, F, y, y, y, y, y, y, F, F}},
 }
 
-// policyTable is today's policy, spelled out. Room roles (owner,
-// moderator, member) and workspace groups (admins, moderators) change no
-// answer yet, so each row holds for all of them (the test runs each).
-var policyTable = []policyRow{
-	{action: chat.ActJoinChannel, public: ok, private: ok, direct: fmt.Sprintf(noDirectTo, "joined"), general: ok,
-		outPublic: ok, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActLeaveChannel, public: ok, private: ok, direct: fmt.Sprintf(noDirectTo, "left"), general: "invalid: everyone stays in #general",
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActInviteToChannel, public: ok, private: ok,
-		direct: "invalid: nobody can be added to a direct conversation: open a new one with everyone", general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActUpdateChannel, public: ok, private: ok, direct: fmt.Sprintf(noDirectTo, "renamed"), general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActRenameChannel, public: ok, private: ok, direct: fmt.Sprintf(noDirectTo, "renamed"), general: "invalid: #general cannot be renamed",
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActOpenDirect, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActListMembers, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActSendMessage, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActHistory, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActResume, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActTyping, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActMarkRead, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActRequestUpload, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActRequestDownload, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	// Message actions: before the message is read (room rules only), on
-	// one's own message, on someone else's.
-	{action: chat.ActEditMessage, author: chat.AuthorUnchecked, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActEditMessage, author: chat.AuthorSelf, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActEditMessage, author: chat.AuthorOther,
-		public: fmt.Sprintf(notYours, "edit"), private: fmt.Sprintf(notYours, "edit"), direct: fmt.Sprintf(notYours, "edit"), general: fmt.Sprintf(notYours, "edit"),
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActDeleteMessage, author: chat.AuthorUnchecked, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActDeleteMessage, author: chat.AuthorSelf, public: ok, private: ok, direct: ok, general: ok,
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-	{action: chat.ActDeleteMessage, author: chat.AuthorOther,
-		public: fmt.Sprintf(notYours, "delete"), private: fmt.Sprintf(notYours, "delete"), direct: fmt.Sprintf(notYours, "delete"), general: fmt.Sprintf(notYours, "delete"),
-		outPublic: joinFirst, outPrivate: notFound, outDirect: notFound},
-}
-
-// workspaceActions are open to every signed-in user, with no room.
-var workspaceActions = []chat.Action{
-	chat.ActPing, chat.ActGetState, chat.ActListUsers, chat.ActUpdateProfile,
-	chat.ActCreateChannel, chat.ActListChannels, chat.ActOpenDirect,
-	chat.ActRequestAvatarUpload, chat.ActRequestAvatarURL,
+// workspaceMatrix: the workspace actions, for a plain user, a workspace
+// moderator and an admin.
+var workspaceMatrix = map[chat.Action][3]string{
+	chat.ActPing:                {y, y, y},
+	chat.ActGetState:            {y, y, y},
+	chat.ActListUsers:           {y, y, y},
+	chat.ActUpdateProfile:       {y, y, y},
+	chat.ActCreateChannel:       {y, y, y},
+	chat.ActListChannels:        {y, y, y},
+	chat.ActOpenDirect:          {y, y, y},
+	chat.ActRequestAvatarUpload: {y, y, y},
+	chat.ActRequestAvatarURL:    {y, y, y},
+	chat.ActListReports:         {F, y, y},
+	chat.ActResolveReport:       {F, y, y},
+	chat.ActListAudit:           {F, F, y},
 }
 
 var (
-	memberRoles = []chat.Role{chat.RoleOwner, chat.RoleModerator, chat.RoleMember}
-	groupSets   = [][]string{nil, {chat.GroupModerators}, {chat.GroupAdmins}, {chat.GroupAdmins, chat.GroupModerators}}
-
-	publicRoom  = chat.Room{ID: "c_open", Kind: chat.KindPublic, Name: "open"}
-	privateRoom = chat.Room{ID: "c_secret", Kind: chat.KindPrivate, Name: "secret"}
-	directRoom  = chat.Room{ID: "d_ab", Kind: chat.KindDirect}
-	generalRoom = chat.Room{ID: chat.GeneralRoomID, Kind: chat.KindPublic, Name: chat.GeneralRoomID}
+	publicRoom   = chat.Room{ID: "c_open", Kind: chat.KindPublic, Name: "open"}
+	privateRoom  = chat.Room{ID: "c_secret", Kind: chat.KindPrivate, Name: "secret"}
+	directRoom   = chat.Room{ID: "d_ab", Kind: chat.KindDirect}
+	generalRoom  = chat.Room{ID: chat.GeneralRoomID, Kind: chat.KindPublic, Name: chat.GeneralRoomID}
+	archivedRoom = chat.Room{ID: "c_old", Kind: chat.KindPublic, Name: "old", Archived: true}
 )
+
+func code(err error) string {
+	if err == nil {
+		return y
+	}
+	return string(chat.ErrorCode(err))
+}
 
 func answer(err error) string {
 	if err == nil {
-		return ok
+		return y
 	}
 	return string(chat.ErrorCode(err)) + ": " + chat.ErrorMessage(err)
 }
 
-// TestPolicyTable runs every action × role (none, member, moderator,
-// owner) × workspace group (none, moderators, admins, both) × room kind
-// (public, private, direct, and #general) through chat.Authorize.
-func TestPolicyTable(t *testing.T) {
-	for _, row := range policyTable {
-		cases := []struct {
-			room  chat.Room
-			roles []chat.Role
-			want  string
-		}{
-			{publicRoom, memberRoles, row.public},
-			{privateRoom, memberRoles, row.private},
-			{directRoom, memberRoles, row.direct},
-			{generalRoom, memberRoles, row.general},
-			{publicRoom, []chat.Role{""}, row.outPublic},
-			{privateRoom, []chat.Role{""}, row.outPrivate},
-			{directRoom, []chat.Role{""}, row.outDirect},
-		}
-		for _, c := range cases {
-			for _, role := range c.roles {
-				for _, groups := range groupSets {
-					name := fmt.Sprintf("%s/author=%d/%s/role=%q/groups=%v", row.action, row.author, c.room.ID, role, groups)
-					acc := chat.Access{Groups: groups, Role: role, Room: c.room, Author: row.author}
-					if got := answer(chat.Authorize(row.action, acc)); got != c.want {
-						t.Errorf("%s: got %q, want %q", name, got, c.want)
-					}
-				}
+func in(p persona, room chat.Room, author chat.Authorship) chat.Access {
+	acc := p.acc
+	acc.Room, acc.Author = room, author
+	return acc
+}
+
+// TestPolicyMatrix runs every room action × persona in a public channel
+// through chat.Authorize.
+func TestPolicyMatrix(t *testing.T) {
+	for _, row := range matrix {
+		for i, p := range personas {
+			got := code(chat.Authorize(row.action, in(p, publicRoom, row.author)))
+			if got != row.want[i] {
+				t.Errorf("%s (author=%d) by %s: got %s, want %s", row.action, row.author, p.name, got, row.want[i])
 			}
 		}
 	}
-	for _, a := range workspaceActions {
-		for _, groups := range groupSets {
-			if err := chat.Authorize(a, chat.Access{Groups: groups}); err != nil {
-				t.Errorf("%s with groups %v: %v", a, groups, err)
+	users := []chat.Access{{}, {Groups: []string{chat.GroupModerators}}, {Groups: []string{chat.GroupAdmins}}}
+	for a, want := range workspaceMatrix {
+		for i, acc := range users {
+			if got := code(chat.Authorize(a, acc)); got != want[i] {
+				t.Errorf("%s by %v: got %s, want %s", a, acc.Groups, got, want[i])
 			}
 		}
+	}
+}
+
+// TestPolicyByRoomKind: the answers that differ by the room's kind, and
+// the refusals' wording.
+func TestPolicyByRoomKind(t *testing.T) {
+	p := func(name string) persona {
+		for _, p := range personas {
+			if p.name == name {
+				return p
+			}
+		}
+		t.Fatalf("no persona %q", name)
+		return persona{}
+	}
+	cases := []struct {
+		action chat.Action
+		who    string
+		room   chat.Room
+		author chat.Authorship
+		want   string
+	}{
+		// Private channels and direct rooms do not exist for outsiders.
+		{chat.ActHistory, "outsider", privateRoom, 0, "not_found: room not found"},
+		{chat.ActJoinChannel, "outsider", privateRoom, 0, "not_found: room not found"},
+		{chat.ActHistory, "outsider", directRoom, 0, "not_found: room not found"},
+		{chat.ActHistory, "outsider", publicRoom, 0, "forbidden: you are not a member of #open: join it first"},
+		{chat.ActJoinChannel, "banned", publicRoom, 0, "forbidden: you are banned from #open"},
+		// Workspace moderators see public channels only; admins all.
+		{chat.ActMuteMember, "workspace moderator, not a member", privateRoom, 0, "not_found: room not found"},
+		{chat.ActMuteMember, "admin, not a member", privateRoom, 0, y},
+		{chat.ActDeleteMessage, "workspace moderator, not a member", privateRoom, chat.AuthorOther, "not_found: room not found"},
+		// Inviting to a private channel is for its managers.
+		{chat.ActInviteToChannel, "member", privateRoom, 0, "forbidden: only the channel's owners and moderators and workspace admins may invite people to a private channel"},
+		{chat.ActInviteToChannel, "workspace moderator", privateRoom, 0, "forbidden: only the channel's owners and moderators and workspace admins may invite people to a private channel"},
+		{chat.ActInviteToChannel, "owner", privateRoom, 0, y},
+		{chat.ActInviteToChannel, "room moderator", privateRoom, 0, y},
+		{chat.ActInviteToChannel, "admin, not a member", privateRoom, 0, y},
+		{chat.ActUpdateChannel, "member", publicRoom, 0, "forbidden: only the channel's owners and moderators and workspace admins may change the channel"},
+		{chat.ActSetMemberRole, "room moderator", publicRoom, 0, "forbidden: only the channel's owners and workspace admins may change members' roles"},
+		{chat.ActSendMessage, "muted member", publicRoom, 0, "forbidden: you are muted here until 2030-01-01T12:00:00Z"},
+		{chat.ActEditMessage, "member", publicRoom, chat.AuthorOther, "forbidden: you can only edit your own messages"},
+		{chat.ActDeleteMessage, "member", publicRoom, chat.AuthorOther, "forbidden: you can only delete your own messages"},
+		// Direct rooms.
+		{chat.ActJoinChannel, "member", directRoom, 0, "invalid: direct conversations cannot be joined"},
+		{chat.ActLeaveChannel, "member", directRoom, 0, "invalid: direct conversations cannot be left"},
+		{chat.ActUpdateChannel, "owner", directRoom, 0, "invalid: direct conversations cannot be renamed"},
+		{chat.ActInviteToChannel, "owner", directRoom, 0, "invalid: nobody can be added to a direct conversation: open a new one with everyone"},
+		{chat.ActArchiveChannel, "owner", directRoom, 0, "invalid: direct conversations cannot be archived"},
+		{chat.ActMuteMember, "admin", directRoom, 0, "invalid: direct conversations cannot be moderated"},
+		{chat.ActBanMember, "admin", directRoom, 0, "invalid: direct conversations cannot be moderated"},
+		{chat.ActDeleteMessage, "admin", directRoom, chat.AuthorOther, y},
+		// #general.
+		{chat.ActLeaveChannel, "member", generalRoom, 0, "invalid: everyone stays in #general"},
+		{chat.ActRenameChannel, "admin", generalRoom, 0, "invalid: #general cannot be renamed"},
+		{chat.ActUpdateChannel, "admin", generalRoom, 0, y},
+		{chat.ActArchiveChannel, "admin", generalRoom, 0, "invalid: #general cannot be archived"},
+		{chat.ActChangeKind, "admin", generalRoom, 0, "invalid: #general stays public"},
+		{chat.ActChangeKind, "member", privateRoom, 0, "forbidden: only the channel's owners and moderators and workspace admins may make the channel public or private"},
+		{chat.ActRemoveMember, "admin", generalRoom, 0, "invalid: everyone stays in #general: ban or mute instead"},
+		{chat.ActBanMember, "admin", generalRoom, 0, "invalid: nobody is banned from #general: mute instead"},
+		{chat.ActMuteMember, "workspace moderator", generalRoom, 0, y},
+		// Archived channels are read-only.
+		{chat.ActSendMessage, "owner", archivedRoom, 0, "forbidden: #old is archived: it is read-only"},
+		{chat.ActJoinChannel, "outsider", archivedRoom, 0, "forbidden: #old is archived: it is read-only"},
+		{chat.ActUpdateChannel, "owner", archivedRoom, 0, "forbidden: #old is archived: it is read-only"},
+		{chat.ActHistory, "member", archivedRoom, 0, y},
+		{chat.ActUnarchiveChannel, "owner", archivedRoom, 0, y},
+		{chat.ActDeleteMessage, "room moderator", archivedRoom, chat.AuthorOther, y},
+	}
+	for _, c := range cases {
+		got := answer(chat.Authorize(c.action, in(p(c.who), c.room, c.author)))
+		if got != c.want {
+			t.Errorf("%s by %s in %s: got %q, want %q", c.action, c.who, c.room.ID, got, c.want)
+		}
+	}
+}
+
+// Only owners and admins act on an owner; the last owner cannot leave.
+func TestPolicyOwnersAndTargets(t *testing.T) {
+	mod := chat.Access{Role: chat.RoleModerator, Room: publicRoom, Target: chat.RoleOwner}
+	if got := answer(chat.Authorize(chat.ActBanMember, mod)); got != "forbidden: only an owner or a workspace admin can act on an owner" {
+		t.Errorf("moderator bans owner: %s", got)
+	}
+	for _, a := range []chat.Access{
+		{Role: chat.RoleOwner, Room: publicRoom, Target: chat.RoleOwner},
+		{Groups: []string{chat.GroupAdmins}, Room: publicRoom, Target: chat.RoleOwner},
+	} {
+		if err := chat.Authorize(chat.ActMuteMember, a); err != nil {
+			t.Errorf("%v mutes owner: %v", a, err)
+		}
+	}
+	last := chat.Access{Role: chat.RoleOwner, Room: publicRoom, LastOwner: true}
+	if got := answer(chat.Authorize(chat.ActLeaveChannel, last)); got != "invalid: you are the last owner: make someone else an owner before you leave" {
+		t.Errorf("last owner leaves: %s", got)
+	}
+}
+
+// An invitation lets its invitee (not a member) accept or decline it; a
+// private channel stays invisible to everyone else, and a ban wins.
+func TestPolicyInvites(t *testing.T) {
+	for _, a := range []chat.Action{chat.ActAcceptInvite, chat.ActDeclineInvite} {
+		if err := chat.Authorize(a, chat.Access{Room: privateRoom, Invited: true}); err != nil {
+			t.Errorf("%s invited: %v", a, err)
+		}
+		if got := answer(chat.Authorize(a, chat.Access{Room: privateRoom})); got != "not_found: room not found" {
+			t.Errorf("%s without an invitation: %s", a, got)
+		}
+		if got := code(chat.Authorize(a, chat.Access{Room: privateRoom, Invited: true, Banned: true})); got != N {
+			t.Errorf("%s invited but banned: %s", a, got)
+		}
+	}
+	if got := code(chat.Authorize(chat.ActAcceptInvite, chat.Access{Room: chat.Room{ID: "c_x", Kind: chat.KindPrivate, Name: "x", Archived: true}, Invited: true})); got != F {
+		t.Errorf("accept into an archived channel: %s", got)
 	}
 }
 
@@ -158,7 +285,7 @@ func TestPolicyRefusalsAreCoded(t *testing.T) {
 }
 
 // TestPolicyCoversEveryAction: every protocol action has a policy rule,
-// and every rule is in the table test above.
+// and every rule is in the matrix above.
 func TestPolicyCoversEveryAction(t *testing.T) {
 	known := chat.Actions()
 	for _, a := range protocol.Actions {
@@ -166,19 +293,20 @@ func TestPolicyCoversEveryAction(t *testing.T) {
 			t.Errorf("protocol action %q has no access rule in chat/policy.go", a)
 		}
 	}
-	tested := slices.Clone(workspaceActions)
+	var tested []chat.Action
+	for a := range workspaceMatrix {
+		tested = append(tested, a)
+	}
 	tested = append(tested, adminActions...)
-	for _, row := range policyTable {
+	for _, row := range matrix {
 		tested = append(tested, row.action)
+		if !chat.IsRoomAction(row.action) {
+			t.Errorf("%s is in the room matrix but is not a room action", row.action)
+		}
 	}
 	for _, a := range known {
 		if !slices.Contains(tested, a) {
-			t.Errorf("policy action %q is not in the table test", a)
-		}
-	}
-	for _, row := range policyTable {
-		if !chat.IsRoomAction(row.action) {
-			t.Errorf("%s is in the room table but is not a room action", row.action)
+			t.Errorf("policy action %q is not in the matrix test", a)
 		}
 	}
 }
@@ -197,28 +325,16 @@ func TestPolicyDocTable(t *testing.T) {
 }
 
 // policyDocTable renders the policy as markdown: one row per action, one
-// column per (role, room), each cell the answer's code or "yes".
+// column per persona (in a public channel), each cell "yes" or the
+// refusal's code.
 func policyDocTable() string {
-	type col struct {
-		head string
-		role chat.Role
-		room chat.Room
-	}
-	cols := []col{
-		{"member/moderator/owner, public", chat.RoleMember, publicRoom},
-		{"…, private", chat.RoleMember, privateRoom},
-		{"…, direct", chat.RoleMember, directRoom},
-		{"…, #general", chat.RoleMember, generalRoom},
-		{"non-member, public", "", publicRoom},
-		{"non-member, private or direct", "", privateRoom},
-	}
 	var b strings.Builder
-	b.WriteString("| Action |")
-	for _, c := range cols {
-		b.WriteString(" " + c.head + " |")
+	b.WriteString("| Action (public channel) |")
+	for _, p := range personas {
+		b.WriteString(" " + p.name + " |")
 	}
 	b.WriteString("\n|---|")
-	for range cols {
+	for range personas {
 		b.WriteString("---|")
 	}
 	b.WriteString("\n")
@@ -228,18 +344,23 @@ func policyDocTable() string {
 		}
 		return "no (" + string(chat.ErrorCode(err)) + ")"
 	}
-	for _, a := range workspaceActions {
+	ws := make([]chat.Action, 0, len(workspaceMatrix))
+	for a := range workspaceMatrix {
+		ws = append(ws, a)
+	}
+	slices.Sort(ws)
+	for _, a := range ws {
 		label := "`" + string(a) + "` (workspace)"
 		if a == chat.ActOpenDirect {
 			label = "`openDirect` (new room)"
 		}
 		fmt.Fprintf(&b, "| %s |", label)
-		for range cols {
-			b.WriteString(" " + cell(chat.Authorize(a, chat.Access{})) + " |")
+		for _, p := range personas {
+			b.WriteString(" " + cell(chat.Authorize(a, chat.Access{Groups: p.acc.Groups})) + " |")
 		}
 		b.WriteString("\n")
 	}
-	for _, row := range policyTable {
+	for _, row := range matrix {
 		if row.author == chat.AuthorUnchecked && (row.action == chat.ActEditMessage || row.action == chat.ActDeleteMessage) {
 			continue
 		}
@@ -256,9 +377,12 @@ func policyDocTable() string {
 		if row.action == chat.ActRenameChannel {
 			label += " (updateChannel with a new name)"
 		}
+		if row.action == chat.ActChangeKind {
+			label += " (updateChannel with private)"
+		}
 		fmt.Fprintf(&b, "| %s |", label)
-		for _, c := range cols {
-			b.WriteString(" " + cell(chat.Authorize(row.action, chat.Access{Role: c.role, Room: c.room, Author: row.author})) + " |")
+		for _, p := range personas {
+			b.WriteString(" " + cell(chat.Authorize(row.action, in(p, publicRoom, row.author))) + " |")
 		}
 		b.WriteString("\n")
 	}

@@ -100,6 +100,55 @@ type RoomStore interface {
 	// AdvanceReadSeq moves a read position forward only; false if it was
 	// already at or past seq.
 	AdvanceReadSeq(ctx context.Context, roomID, userID string, seq int64) (bool, error)
+	// UpdateMember sets the non-nil fields of a membership (a zero
+	// mutedUntil lifts a mute) and returns it as stored; NotFound if
+	// there is no such membership.
+	UpdateMember(ctx context.Context, roomID, userID string, role *Role, mutedUntil *time.Time) (Member, error)
+	// SetArchived archives or unarchives a room: an archived public channel
+	// leaves ListPublicRooms. NotFound if there is no such room.
+	SetArchived(ctx context.Context, roomID string, archived bool) (Room, error)
+	// SetKind makes a channel public or private (not direct rooms): a
+	// private channel leaves ListPublicRooms, a public one enters it.
+	// NotFound if there is no such room.
+	SetKind(ctx context.Context, roomID string, kind RoomKind) (Room, error)
+	// DeleteRoom deletes a channel and everything stored under it: its
+	// messages (the stream then sees each message removed, and its files
+	// are swept), memberships, bans, invitations, fan-out index and name
+	// claim. The room item goes last, so a delete that fails half-way can
+	// be retried. NotFound if there is no such room.
+	DeleteRoom(ctx context.Context, roomID string) error
+}
+
+// ModerationStore keeps bans, reports and the audit log.
+type ModerationStore interface {
+	// PutBan stores (or replaces) a ban.
+	PutBan(ctx context.Context, b Ban) error
+	// GetBan reads a ban: NotFound when the user is not banned.
+	GetBan(ctx context.Context, roomID, userID string) (Ban, error)
+	// DeleteBan lifts a ban: NotFound when there was none.
+	DeleteBan(ctx context.Context, roomID, userID string) error
+	// ListBans lists a room's bans.
+	ListBans(ctx context.Context, roomID string) ([]Ban, error)
+	// PutInvite stores (or renews) a pending invitation.
+	PutInvite(ctx context.Context, inv Invite) error
+	// GetInvite reads one: NotFound when there is none.
+	GetInvite(ctx context.Context, roomID, userID string) (Invite, error)
+	// DeleteInvite removes one: NotFound when there was none.
+	DeleteInvite(ctx context.Context, roomID, userID string) error
+	// UserInvites lists a user's pending invitations.
+	UserInvites(ctx context.Context, userID string) ([]Invite, error)
+	// PutReport stores a new report (open).
+	PutReport(ctx context.Context, r Report) error
+	GetReport(ctx context.Context, id string) (Report, error)
+	// ListOpenReports pages through open reports, newest first.
+	ListOpenReports(ctx context.Context, cursor string, limit int) ([]Report, string, error)
+	// ResolveReport closes an open report: Conflict if it was resolved
+	// already, NotFound if there is none.
+	ResolveReport(ctx context.Context, id, resolution, by string, at time.Time) (Report, error)
+	// PutAudit records an entry, forgotten after its ExpiresAt.
+	PutAudit(ctx context.Context, e AuditEntry) error
+	// ListAudit pages through the audit log, newest first.
+	ListAudit(ctx context.Context, cursor string, limit int) ([]AuditEntry, string, error)
 }
 
 // MessageStore keeps messages.
@@ -169,6 +218,7 @@ type Store interface {
 	ProfileStore
 	RoomStore
 	MessageStore
+	ModerationStore
 	RateLimiter
 	LastRoomStore
 }

@@ -70,6 +70,8 @@ type Room struct {
 	MemberCount int       `json:"memberCount"`
 	// MemberIDs is filled for direct rooms only, which are small.
 	MemberIDs []string `json:"memberIds,omitempty"`
+	// Archived: read-only and hidden from browse (channels only).
+	Archived bool `json:"archived,omitempty"`
 }
 
 // Role is a member's role in a room.
@@ -88,7 +90,13 @@ type Member struct {
 	Role     Role      `json:"role"`
 	JoinedAt time.Time `json:"joinedAt"`
 	ReadSeq  int64     `json:"readSeq"`
+	// MutedUntil: the member may not send in the room before this time
+	// (zero: not muted; a past time means the mute has ended).
+	MutedUntil time.Time `json:"mutedUntil,omitzero"`
 }
+
+// MutedAt says whether the member is muted at now.
+func (m Member) MutedAt(now time.Time) bool { return now.Before(m.MutedUntil) }
 
 // Attachment is a file stored in S3 and referenced by a message.
 type Attachment struct {
@@ -117,31 +125,96 @@ type Message struct {
 	CreatedAt   time.Time    `json:"createdAt"`
 	EditedAt    time.Time    `json:"editedAt,omitzero"`
 	Deleted     bool         `json:"deleted,omitempty"`
+	// DeletedBy is who turned the message into a tombstone: the sender, or
+	// a moderator (clients show "removed by a moderator").
+	DeletedBy string `json:"deletedBy,omitempty"`
 	// System marks a line the server wrote about the room (someone joined,
-	// left, was invited; a rename, a topic): its sender is who did it, Text
-	// a plain-English fallback for clients that do not know the kind.
+	// left, was invited, removed or banned; a rename, a topic, a kind, a
+	// role; archiving): its sender is who did it, Text a plain-English
+	// fallback for clients that do not know the kind.
 	System *SystemLine `json:"system,omitempty"`
+}
+
+// Ban keeps a user out of a channel until it is lifted.
+type Ban struct {
+	RoomID   string    `json:"roomId"`
+	UserID   string    `json:"userId"`
+	By       string    `json:"by"`
+	Reason   string    `json:"reason,omitempty"`
+	BannedAt time.Time `json:"bannedAt"`
+}
+
+// Invite is a pending invitation to a private channel: the invitee
+// accepts (and becomes a member) or declines.
+type Invite struct {
+	RoomID    string    `json:"roomId"`
+	UserID    string    `json:"userId"`
+	InvitedBy string    `json:"invitedBy"`
+	InvitedAt time.Time `json:"invitedAt"`
+}
+
+// Report is a member's report of a message, queued for moderators.
+type Report struct {
+	ID         string    `json:"reportId"`
+	RoomID     string    `json:"roomId"`
+	Seq        int64     `json:"seq"`
+	ReporterID string    `json:"reporterId"`
+	Reason     string    `json:"reason,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	// Message is the reported message as it was when reported.
+	Message Message `json:"message"`
+	// Resolution is "" while open; dismiss, delete, mute or ban once
+	// resolved, by ResolvedBy at ResolvedAt.
+	Resolution string    `json:"resolution,omitempty"`
+	ResolvedBy string    `json:"resolvedBy,omitempty"`
+	ResolvedAt time.Time `json:"resolvedAt,omitzero"`
+}
+
+// AuditEntry records one moderation or administration action.
+type AuditEntry struct {
+	ID       string    `json:"auditId"`
+	At       time.Time `json:"at"`
+	ActorID  string    `json:"actorId"`
+	Action   string    `json:"action"`
+	RoomID   string    `json:"roomId,omitempty"`
+	TargetID string    `json:"targetId,omitempty"`
+	Seq      int64     `json:"seq,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
+	Detail   string    `json:"detail,omitempty"`
+	// ExpiresAt is when the store forgets the entry (the retention).
+	ExpiresAt time.Time `json:"-"`
 }
 
 // SystemLine is what a system message records.
 type SystemLine struct {
 	Kind SystemKind `json:"kind"`
-	// UserIDs: who joined, left or was invited (invites name several).
+	// UserIDs: who joined, left, was invited (invites name several),
+	// removed, banned, or whose role changed.
 	UserIDs []string `json:"userIds,omitempty"`
 	// Name and Topic: the new name or topic.
 	Name  string `json:"name,omitempty"`
 	Topic string `json:"topic,omitempty"`
+	// RoomKind: the channel's new kind (public or private), for "kind".
+	RoomKind RoomKind `json:"roomKind,omitempty"`
+	// Role: the new room role of UserIDs, for "role".
+	Role Role `json:"role,omitempty"`
 }
 
 // SystemKind says what a system line records.
 type SystemKind string
 
 const (
-	SystemJoined  SystemKind = "joined"
-	SystemLeft    SystemKind = "left"
-	SystemInvited SystemKind = "invited"
-	SystemRenamed SystemKind = "renamed"
-	SystemTopic   SystemKind = "topic"
+	SystemJoined     SystemKind = "joined"
+	SystemLeft       SystemKind = "left"
+	SystemInvited    SystemKind = "invited"
+	SystemRenamed    SystemKind = "renamed"
+	SystemTopic      SystemKind = "topic"
+	SystemRemoved    SystemKind = "removed"
+	SystemBanned     SystemKind = "banned"
+	SystemKindChange SystemKind = "kind"
+	SystemArchived   SystemKind = "archived"
+	SystemUnarchived SystemKind = "unarchived"
+	SystemRole       SystemKind = "role"
 )
 
 // RoomConnection is one live connection of one member of a room: the item

@@ -124,6 +124,8 @@ type roomItem struct {
 	CreatedAt   time.Time `dynamo:"createdAt"`
 	MemberCount int       `dynamo:"memberCount"`
 	MemberIDs   []string  `dynamo:"memberIds,omitempty"`
+	// Archived rooms leave the PUBLIC index (hidden from browse).
+	Archived bool `dynamo:"archived,omitempty"`
 }
 
 func newRoomItem(r chat.Room) roomItem {
@@ -131,9 +133,9 @@ func newRoomItem(r chat.Room) roomItem {
 		PK: roomPK(r.ID), SK: skMeta,
 		RoomID: r.ID, Kind: string(r.Kind), Name: r.Name, Topic: r.Topic,
 		CreatedBy: r.CreatedBy, CreatedAt: utc(r.CreatedAt),
-		MemberCount: r.MemberCount, MemberIDs: r.MemberIDs,
+		MemberCount: r.MemberCount, MemberIDs: r.MemberIDs, Archived: r.Archived,
 	}
-	if r.Kind == chat.KindPublic {
+	if r.Kind == chat.KindPublic && !r.Archived {
 		it.GSI1PK, it.GSI1SK = gsiPublic, publicRoomGSISK(r.Name, r.ID)
 	}
 	return it
@@ -143,7 +145,7 @@ func (it roomItem) room() chat.Room {
 	return chat.Room{
 		ID: it.RoomID, Kind: chat.RoomKind(it.Kind), Name: it.Name, Topic: it.Topic,
 		CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt,
-		MemberCount: it.MemberCount, MemberIDs: it.MemberIDs,
+		MemberCount: it.MemberCount, MemberIDs: it.MemberIDs, Archived: it.Archived,
 	}
 }
 
@@ -167,6 +169,9 @@ type memberItem struct {
 	Role     string    `dynamo:"role"`
 	JoinedAt time.Time `dynamo:"joinedAt"`
 	ReadSeq  int64     `dynamo:"readSeq"`
+	// MutedUntil is omitted when the member was never muted or the mute
+	// was lifted.
+	MutedUntil time.Time `dynamo:"mutedUntil,omitempty"`
 }
 
 func newMemberItem(m chat.Member) memberItem {
@@ -174,14 +179,14 @@ func newMemberItem(m chat.Member) memberItem {
 		PK: roomPK(m.RoomID), SK: memberSK(m.UserID),
 		GSI1PK: memberGSIPK(m.UserID), GSI1SK: roomPK(m.RoomID),
 		RoomID: m.RoomID, UserID: m.UserID, Role: string(m.Role),
-		JoinedAt: utc(m.JoinedAt), ReadSeq: m.ReadSeq,
+		JoinedAt: utc(m.JoinedAt), ReadSeq: m.ReadSeq, MutedUntil: utc(m.MutedUntil),
 	}
 }
 
 func (it memberItem) member() chat.Member {
 	return chat.Member{
 		RoomID: it.RoomID, UserID: it.UserID, Role: chat.Role(it.Role),
-		JoinedAt: it.JoinedAt, ReadSeq: it.ReadSeq,
+		JoinedAt: it.JoinedAt, ReadSeq: it.ReadSeq, MutedUntil: it.MutedUntil,
 	}
 }
 
@@ -200,14 +205,17 @@ type messageItem struct {
 	CreatedAt   time.Time        `dynamo:"createdAt"`
 	EditedAt    time.Time        `dynamo:"editedAt,omitempty"`
 	Deleted     bool             `dynamo:"deleted,omitempty"`
+	DeletedBy   string           `dynamo:"deletedBy,omitempty"`
 	System      *systemItem      `dynamo:"system,omitempty"`
 }
 
 type systemItem struct {
-	Kind    string   `dynamo:"kind"`
-	UserIDs []string `dynamo:"userIds,omitempty"`
-	Name    string   `dynamo:"name,omitempty"`
-	Topic   string   `dynamo:"topic,omitempty"`
+	Kind     string   `dynamo:"kind"`
+	UserIDs  []string `dynamo:"userIds,omitempty"`
+	Name     string   `dynamo:"name,omitempty"`
+	Topic    string   `dynamo:"topic,omitempty"`
+	RoomKind string   `dynamo:"roomKind,omitempty"`
+	Role     string   `dynamo:"role,omitempty"`
 }
 
 type attachmentItem struct {
@@ -226,13 +234,13 @@ func newMessageItem(m chat.Message) messageItem {
 		RoomID: m.RoomID, Seq: m.Seq, ClientID: m.ClientID,
 		SenderID: m.SenderID, SenderName: m.SenderName, Text: m.Text,
 		Mentions: m.Mentions, CreatedAt: utc(m.CreatedAt), EditedAt: utc(m.EditedAt),
-		Deleted: m.Deleted,
+		Deleted: m.Deleted, DeletedBy: m.DeletedBy,
 	}
 	for _, a := range m.Attachments {
 		it.Attachments = append(it.Attachments, attachmentItem(a))
 	}
 	if l := m.System; l != nil {
-		it.System = &systemItem{Kind: string(l.Kind), UserIDs: l.UserIDs, Name: l.Name, Topic: l.Topic}
+		it.System = &systemItem{Kind: string(l.Kind), UserIDs: l.UserIDs, Name: l.Name, Topic: l.Topic, RoomKind: string(l.RoomKind), Role: string(l.Role)}
 	}
 	return it
 }
@@ -242,13 +250,13 @@ func (it messageItem) message() chat.Message {
 		RoomID: it.RoomID, Seq: it.Seq, ClientID: it.ClientID,
 		SenderID: it.SenderID, SenderName: it.SenderName, Text: it.Text,
 		Mentions: it.Mentions, CreatedAt: it.CreatedAt, EditedAt: it.EditedAt,
-		Deleted: it.Deleted,
+		Deleted: it.Deleted, DeletedBy: it.DeletedBy,
 	}
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, chat.Attachment(a))
 	}
 	if l := it.System; l != nil {
-		m.System = &chat.SystemLine{Kind: chat.SystemKind(l.Kind), UserIDs: l.UserIDs, Name: l.Name, Topic: l.Topic}
+		m.System = &chat.SystemLine{Kind: chat.SystemKind(l.Kind), UserIDs: l.UserIDs, Name: l.Name, Topic: l.Topic, RoomKind: chat.RoomKind(l.RoomKind), Role: chat.Role(l.Role)}
 	}
 	return m
 }

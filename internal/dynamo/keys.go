@@ -20,6 +20,10 @@ const (
 	prefixRate     = "RATE#"
 	prefixChanName = "CHANNAME#"
 	prefixUName    = "UNAME#"
+	prefixBan      = "BAN#"
+	prefixInvite   = "INVITE#"
+	prefixReport   = "REPORT#"
+	prefixAudit    = "AUDIT#"
 	prefixHandle   = "HANDLE#"
 
 	skMeta    = "META"
@@ -31,8 +35,10 @@ const (
 	skRoomSeq = "META#SEQ"
 	skClaim   = "CLAIM"
 
-	gsiUsers  = "USERS"  // gsi1pk of every profile: ListProfiles
-	gsiPublic = "PUBLIC" // gsi1pk of public rooms only: ListPublicRooms
+	gsiUsers   = "USERS"   // gsi1pk of every profile: ListProfiles
+	gsiPublic  = "PUBLIC"  // gsi1pk of public rooms only: ListPublicRooms
+	gsiReports = "REPORTS" // gsi1pk of open reports only: ListOpenReports
+	gsiAudit   = "AUDIT"   // gsi1pk of audit entries: ListAudit
 )
 
 func connPK(connID string) string     { return prefixConn + connID }

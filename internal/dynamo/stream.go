@@ -25,9 +25,11 @@ const (
 //
 //	message   INSERT -> MessageCreated
 //	message   MODIFY -> MessageDeleted (became a tombstone) or
-//	                    MessageEdited (text or mentions changed)
-//	member    INSERT -> MemberJoined;  REMOVE -> MemberLeft
-//	room META INSERT -> RoomCreated;   MODIFY of name or topic -> RoomUpdated
+//	                    MessageEdited (text or mentions changed);
+//	          REMOVE -> MessageDeleted (its channel was deleted)
+//	member    INSERT -> MemberJoined;  REMOVE -> MemberLeft;
+//	          MODIFY of role or mutedUntil -> MemberUpdated
+//	room META INSERT -> RoomCreated;   MODIFY of name, topic or archived -> RoomUpdated
 //	profile   MODIFY of displayName, avatarColor or avatarKey -> ProfileUpdated
 //
 // Every other item (connections and their links, the room-connection
@@ -97,17 +99,38 @@ func decodeMessage(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 			return nil, err
 		}
 		m := n.message()
-		actor := chat.Actor{UserID: m.SenderID} // only senders edit and delete
+		actor := chat.Actor{UserID: m.SenderID} // only senders edit
 		switch {
 		case o.Deleted: // a tombstone is final: nothing more can happen to it
 			return nil, nil
 		case n.Deleted:
-			return []chat.Event{chat.MessageDeleted{Actor: actor, Message: m}}, nil
+			if m.DeletedBy != "" {
+				actor.UserID = m.DeletedBy // the sender or a moderator
+			}
+			return []chat.Event{chat.MessageDeleted{Actor: actor, Message: m, Files: chat.AttachmentKeys(o.message().Attachments)}}, nil
 		case o.Text != n.Text || !slices.Equal(o.Mentions, n.Mentions):
 			return []chat.Event{chat.MessageEdited{Actor: actor, Message: m}}, nil
 		}
+	case streamRemove:
+		// Messages are removed outright only with their channel
+		// (DeleteRoom): a message.deleted, without an actor (the item does
+		// not say who deleted the channel), naming the files for the file
+		// sweeper. A tombstone had its event already.
+		var o messageItem
+		if err := unmarshalImage(rec, "OldImage", rec.Change.OldImage, &o); err != nil {
+			return nil, err
+		}
+		if o.Deleted {
+			return nil, nil
+		}
+		old := o.message()
+		files := chat.AttachmentKeys(old.Attachments)
+		m := old
+		m.Deleted, m.Text, m.Mentions, m.Attachments = true, "", nil, nil
+		m.EditedAt = rec.Change.ApproximateCreationDateTime.UTC()
+		return []chat.Event{chat.MessageDeleted{Message: m, Files: files}}, nil
 	}
-	return nil, nil // removals: messages are never deleted outright
+	return nil, nil
 }
 
 func decodeRoom(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
@@ -127,7 +150,7 @@ func decodeRoom(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 		if err := unmarshalImage(rec, "NewImage", rec.Change.NewImage, &n); err != nil {
 			return nil, err
 		}
-		if o.Name == n.Name && o.Topic == n.Topic {
+		if o.Name == n.Name && o.Topic == n.Topic && o.Archived == n.Archived && o.Kind == n.Kind {
 			return nil, nil // member counts and lists are not updates of the room
 		}
 		// The item does not say who renamed it: the actor is unknown here.
@@ -155,8 +178,21 @@ func decodeMember(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 			RoomID: o.RoomID, UserID: o.UserID,
 			At: rec.Change.ApproximateCreationDateTime.UTC(),
 		}}, nil
+	case streamModify:
+		var o, n memberItem
+		if err := unmarshalImage(rec, "OldImage", rec.Change.OldImage, &o); err != nil {
+			return nil, err
+		}
+		if err := unmarshalImage(rec, "NewImage", rec.Change.NewImage, &n); err != nil {
+			return nil, err
+		}
+		if o.Role == n.Role && o.MutedUntil.Equal(n.MutedUntil) {
+			return nil, nil // read positions
+		}
+		// The item does not say who changed it: the actor is unknown here.
+		return []chat.Event{chat.MemberUpdated{Member: n.member()}}, nil
 	}
-	return nil, nil // MODIFY: read positions
+	return nil, nil
 }
 
 func decodeProfile(rec events.DynamoDBEventRecord) ([]chat.Event, error) {

@@ -34,6 +34,7 @@ type MessageDetail struct {
 	CreatedAt     time.Time          `json:"createdAt"`
 	EditedAt      *time.Time         `json:"editedAt,omitempty"`
 	Deleted       bool               `json:"deleted"`
+	DeletedBy     string             `json:"deletedBy,omitempty"`
 	TextLength    int                `json:"textLength"` // in Unicode code points
 	Text          *string            `json:"text,omitempty"`
 	TextOmitted   string             `json:"textOmitted,omitempty"` // "tooLarge" when the opt-in text did not fit
@@ -71,6 +72,17 @@ type MemberLeftDetail struct {
 	At            time.Time   `json:"at"`
 }
 
+// MemberUpdatedDetail is the detail of member.updated: the member's role
+// and, while muted, until when.
+type MemberUpdatedDetail struct {
+	SchemaVersion int         `json:"schemaVersion"`
+	Actor         ActorDetail `json:"actor"`
+	RoomID        string      `json:"roomId"`
+	UserID        string      `json:"userId"`
+	Role          string      `json:"role"`
+	MutedUntil    *time.Time  `json:"mutedUntil,omitempty"`
+}
+
 // RoomDetail is the detail of room.created and room.updated.
 type RoomDetail struct {
 	SchemaVersion int         `json:"schemaVersion"`
@@ -83,6 +95,7 @@ type RoomDetail struct {
 	CreatedAt     time.Time   `json:"createdAt"`
 	MemberCount   int         `json:"memberCount"`
 	MemberIDs     []string    `json:"memberIds,omitempty"` // direct rooms only
+	Archived      bool        `json:"archived,omitempty"`
 }
 
 // ProfileDetail is the detail of profile.updated.
@@ -115,6 +128,15 @@ func Detail(ev chat.Event, includeText bool) (detail any, at time.Time, err erro
 	case chat.MemberLeft:
 		return MemberLeftDetail{SchemaVersion: SchemaVersion, Actor: actor(e.Actor),
 			RoomID: e.RoomID, UserID: e.UserID, At: e.At.UTC()}, e.At, nil
+	case chat.MemberUpdated:
+		m := e.Member
+		d := MemberUpdatedDetail{SchemaVersion: SchemaVersion, Actor: actor(e.Actor),
+			RoomID: m.RoomID, UserID: m.UserID, Role: string(m.Role)}
+		if !m.MutedUntil.IsZero() {
+			t := m.MutedUntil.UTC()
+			d.MutedUntil = &t
+		}
+		return d, time.Time{}, nil
 	case chat.RoomCreated:
 		return roomDetail(actor(e.Actor), e.Room), e.Room.CreatedAt, nil
 	case chat.RoomUpdated:
@@ -132,7 +154,7 @@ func messageDetail(actor ActorDetail, m chat.Message, includeText bool) MessageD
 	d := MessageDetail{
 		SchemaVersion: SchemaVersion, Actor: actor,
 		RoomID: m.RoomID, Seq: m.Seq, SenderID: m.SenderID, SenderName: m.SenderName,
-		ClientID: m.ClientID, CreatedAt: m.CreatedAt.UTC(), Deleted: m.Deleted,
+		ClientID: m.ClientID, CreatedAt: m.CreatedAt.UTC(), Deleted: m.Deleted, DeletedBy: m.DeletedBy,
 		TextLength: len([]rune(m.Text)),
 		Mentions:   m.Mentions, Attachments: []AttachmentDetail{},
 	}
@@ -158,6 +180,6 @@ func roomDetail(actor ActorDetail, r chat.Room) RoomDetail {
 		SchemaVersion: SchemaVersion, Actor: actor,
 		RoomID: r.ID, Kind: string(r.Kind), Name: r.Name, Topic: r.Topic,
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
-		MemberCount: r.MemberCount, MemberIDs: r.MemberIDs,
+		MemberCount: r.MemberCount, MemberIDs: r.MemberIDs, Archived: r.Archived,
 	}
 }

@@ -40,6 +40,7 @@ func samples() []chat.Event {
 		chat.MessageDeleted{Actor: chat.Actor{UserID: "u-ann"}, Message: deleted},
 		chat.MemberJoined{Actor: chat.Actor{UserID: "u-bob"}, Member: chat.Member{RoomID: "c_8Jx2", UserID: "u-bob", Role: chat.RoleMember, JoinedAt: t0}},
 		chat.MemberLeft{Actor: chat.Actor{UserID: "u-bob"}, RoomID: "c_8Jx2", UserID: "u-bob", At: t0.Add(time.Hour)},
+		chat.MemberUpdated{Actor: chat.Actor{UserID: "u-ann"}, Member: chat.Member{RoomID: "c_8Jx2", UserID: "u-bob", Role: chat.RoleMember, JoinedAt: t0, MutedUntil: t0.Add(10 * time.Minute)}},
 		chat.RoomCreated{Actor: chat.Actor{UserID: "u-ann"}, Room: room},
 		chat.RoomUpdated{Room: func() chat.Room { r := room; r.Topic = "Monday"; return r }()},
 		chat.ProfileUpdated{Actor: chat.Actor{UserID: "u-ann"}, Profile: chat.Profile{UserID: "u-ann", Username: "u-ann", DisplayName: "Ann A.", AvatarColor: "#336699"}},

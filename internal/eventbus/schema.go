@@ -20,6 +20,7 @@ var DetailTypes = map[chat.EventType]reflect.Type{
 	chat.EventMessageDeleted: reflect.TypeFor[MessageDetail](),
 	chat.EventMemberJoined:   reflect.TypeFor[MemberJoinedDetail](),
 	chat.EventMemberLeft:     reflect.TypeFor[MemberLeftDetail](),
+	chat.EventMemberUpdated:  reflect.TypeFor[MemberUpdatedDetail](),
 	chat.EventRoomCreated:    reflect.TypeFor[RoomDetail](),
 	chat.EventRoomUpdated:    reflect.TypeFor[RoomDetail](),
 	chat.EventProfileUpdated: reflect.TypeFor[ProfileDetail](),

@@ -17,6 +17,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	public := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "open"}, protocol.EventRoom)).Room.ID
 	private := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "closed", "private": true}, protocol.EventRoom)).Room.ID
 	tr.a.call(protocol.ActionInviteToChannel, map[string]any{"roomId": private, "userIds": []string{tr.bob.id}}, protocol.EventMembers)
+	tr.b.call(protocol.ActionAcceptInvite, room(private), protocol.EventRoom)
 	tr.b.call(protocol.ActionJoinChannel, room(public), protocol.EventRoom)
 	ack := decode[protocol.AckEvent](t, tr.a.call(protocol.ActionSendMessage, message(private, "p-1", "secret plans"), protocol.EventAck))
 	tr.a.call(protocol.ActionSendMessage, message(public, "o-1", "open plans"), protocol.EventAck)

@@ -123,16 +123,24 @@ func TestPrivateChannels(t *testing.T) {
 	tr.b.callError(protocol.ActionHistory, room(ops), "not_found")
 	tr.b.callError(protocol.ActionJoinChannel, room("c_doesnotexist"), "not_found")
 
+	// Inviting to a private channel leaves an invitation: Bob sees it and
+	// accepts; only then is he a member.
 	invited := decode[protocol.MembersEvent](t, tr.a.call(protocol.ActionInviteToChannel,
 		map[string]any{"roomId": ops, "userIds": []string{tr.bob.id}}, protocol.EventMembers))
-	if got, want := memberIDs(invited), sortedIDs(tr.ann.id, tr.bob.id); !slices.Equal(got, want) {
+	if got, want := memberIDs(invited), sortedIDs(tr.ann.id); !slices.Equal(got, want) {
 		t.Errorf("members after invite %v, want %v", got, want)
 	}
-	added := decode[protocol.RoomEvent](t, tr.b.expectEvent(protocol.EventRoomAdded, func(f frame) bool {
-		return decode[protocol.RoomEvent](t, f).Room.ID == ops
+	inv := decode[protocol.InvitedEvent](t, tr.b.expectEvent(protocol.EventInvited, func(f frame) bool {
+		return decode[protocol.InvitedEvent](t, f).Invite.RoomID == ops
 	}))
-	if added.Room.Kind != chat.KindPrivate || added.Room.Name != "ops" {
-		t.Errorf("roomAdded %+v", added.Room)
+	if inv.Invite.RoomName != "ops" || inv.Invite.InvitedBy != tr.ann.id {
+		t.Errorf("invited %+v", inv.Invite)
+	}
+	tr.b.callError(protocol.ActionHistory, room(ops), "not_found")
+	tr.c.callError(protocol.ActionAcceptInvite, room(ops), "not_found")
+	added := decode[protocol.RoomEvent](t, tr.b.call(protocol.ActionAcceptInvite, room(ops), protocol.EventRoom))
+	if added.Room.Kind != chat.KindPrivate || added.Room.Name != "ops" || added.Room.MemberCount != 2 {
+		t.Errorf("accepted room %+v", added.Room)
 	}
 	tr.c.expectNoEvent(protocol.EventRoomAdded, nil)
 

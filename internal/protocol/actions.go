@@ -18,7 +18,9 @@ const (
 	BudgetRead
 	// BudgetDownload: download URLs (FileLimits.DownloadsPerWindow).
 	BudgetDownload
-	// BudgetNone: not counted (ping, typing, markRead).
+	// BudgetNone: not counted by the store's limiter (typing has its own
+	// per-room counter; ping is counted per user in memory by wsapi,
+	// pinglimit.go, since it reads no item; markRead).
 	BudgetNone
 )
 
@@ -110,6 +112,22 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSetWorkspaceRole, Request: SetWorkspaceRoleRequest{}, Reply: EventPerson, Budget: BudgetWrite},
 	{Name: ActionDeactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
 	{Name: ActionReactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
+	{Name: ActionArchiveChannel, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	{Name: ActionUnarchiveChannel, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	{Name: ActionDeleteChannel, Request: RoomRequest{}, Reply: EventRoomRemoved, Budget: BudgetWrite},
+	{Name: ActionSetMemberRole, Request: SetMemberRoleRequest{}, Reply: EventMembers, Budget: BudgetWrite},
+	{Name: ActionMuteMember, Request: MuteMemberRequest{}, Reply: EventMembers, Budget: BudgetWrite},
+	{Name: ActionUnmuteMember, Request: MemberActionRequest{}, Reply: EventMembers, Budget: BudgetWrite},
+	{Name: ActionRemoveMember, Request: MemberActionRequest{}, Reply: EventMembers, Budget: BudgetWrite},
+	{Name: ActionBanMember, Request: MemberActionRequest{}, Reply: EventBans, Budget: BudgetWrite},
+	{Name: ActionUnbanMember, Request: MemberActionRequest{}, Reply: EventBans, Budget: BudgetWrite},
+	{Name: ActionListBans, Request: RoomRequest{}, Reply: EventBans, Budget: BudgetRead},
+	{Name: ActionReportMessage, Request: ReportMessageRequest{}, Reply: EventReport, Budget: BudgetWrite},
+	{Name: ActionListReports, Request: ListReportsRequest{}, Reply: EventReports, Budget: BudgetRead},
+	{Name: ActionResolveReport, Request: ResolveReportRequest{}, Reply: EventReport, Budget: BudgetWrite},
+	{Name: ActionListAudit, Request: ListAuditRequest{}, Reply: EventAudit, Budget: BudgetRead},
+	{Name: ActionAcceptInvite, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	{Name: ActionDeclineInvite, Request: RoomRequest{}, Reply: EventInvites, Budget: BudgetWrite},
 }
 
 // LookupAction returns the row of the named action.

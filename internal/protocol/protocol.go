@@ -4,7 +4,11 @@
 // and docs/PROTOCOL.md documents it with examples.
 package protocol
 
-import "github.com/backchannel-chat/backchannel/internal/chat"
+import (
+	"time"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
 
 // Limits of the wire, enforced by the handlers.
 const (
@@ -92,6 +96,8 @@ type UpdateChannelRequest struct {
 	RoomID string  `json:"roomId"`
 	Name   *string `json:"name,omitempty"`
 	Topic  *string `json:"topic,omitempty"`
+	// Private makes the channel private (true) or public (false).
+	Private *bool `json:"private,omitempty"`
 }
 
 type OpenDirectRequest struct {
@@ -196,6 +202,11 @@ type RoomState struct {
 	Unread int `json:"unread"`
 	// Mentions counts unread messages that mention the member.
 	Mentions int `json:"mentions"`
+	// Role is the member's role in the room (on state, joins and
+	// roomAdded; clients keep theirs on roomUpdated).
+	Role chat.Role `json:"role,omitempty"`
+	// MutedUntil is set while the member is muted here.
+	MutedUntil time.Time `json:"mutedUntil,omitzero"`
 }
 
 type StateEvent struct {
@@ -205,6 +216,11 @@ type StateEvent struct {
 	Rooms        []RoomState    `json:"rooms"`
 	Users        []chat.Profile `json:"users"` // people who share a room with me
 	Limits       Limits         `json:"limits"`
+	// Groups are my workspace groups (admins, moderators), from my token:
+	// clients show the moderation queue and the audit log by them.
+	Groups []string `json:"groups,omitempty"`
+	// Invites are my pending invitations to private channels.
+	Invites []InviteInfo `json:"invites"`
 	// LastRoomID is the room this person last had open, on any device
 	// (markRead {open: true}); absent if none or no longer theirs.
 	LastRoomID string `json:"lastRoomId,omitempty"`
@@ -248,6 +264,9 @@ type ChannelsEvent struct {
 type RoomRemovedEvent struct {
 	Head
 	RoomID string `json:"roomId"`
+	// Deleted: the channel itself was deleted (deleteChannel), for
+	// everyone; otherwise only the recipient left or was removed.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 type MemberEvent struct {
@@ -260,6 +279,8 @@ type MemberInfo struct {
 	chat.Profile
 	Role    chat.Role `json:"role"`
 	ReadSeq int64     `json:"readSeq"`
+	// MutedUntil is set while the member is muted in the room.
+	MutedUntil time.Time `json:"mutedUntil,omitzero"`
 }
 
 type MembersEvent struct {
@@ -326,4 +347,161 @@ type PresenceEvent struct {
 	UserID   string `json:"userId"`
 	Online   bool   `json:"online"`
 	LastSeen int64  `json:"lastSeen,omitempty"` // Unix milliseconds
+}
+
+// ---- Roles and moderation ----
+
+// Moderation action names.
+const (
+	ActionArchiveChannel   = "archiveChannel"
+	ActionUnarchiveChannel = "unarchiveChannel"
+	ActionDeleteChannel    = "deleteChannel"
+	ActionSetMemberRole    = "setMemberRole"
+	ActionMuteMember       = "muteMember"
+	ActionUnmuteMember     = "unmuteMember"
+	ActionRemoveMember     = "removeMember"
+	ActionBanMember        = "banMember"
+	ActionUnbanMember      = "unbanMember"
+	ActionListBans         = "listBans"
+	ActionReportMessage    = "reportMessage"
+	ActionListReports      = "listReports"
+	ActionResolveReport    = "resolveReport"
+	ActionListAudit        = "listAudit"
+	ActionAcceptInvite     = "acceptInvite"
+	ActionDeclineInvite    = "declineInvite"
+)
+
+// Moderation limits.
+const (
+	MaxReasonRunes   = 500
+	MaxMuteMinutes   = 30 * 24 * 60 // 30 days
+	ReportsPageSize  = 50
+	AuditPageSize    = 100
+	ReportContextLen = 2 // messages before and after a reported one
+)
+
+// Moderation event types.
+const (
+	EventMemberUpdated = "memberUpdated"
+	EventBans          = "bans"
+	EventReport        = "report"
+	EventReports       = "reports"
+	EventAudit         = "audit"
+	EventInvited       = "invited"
+	EventInvites       = "invites"
+)
+
+// InviteInfo is a pending invitation to a private channel as its invitee
+// sees it.
+type InviteInfo struct {
+	chat.Invite
+	RoomName string `json:"roomName"`
+}
+
+// InvitedEvent tells the invitee about a new invitation.
+type InvitedEvent struct {
+	Head
+	Invite InviteInfo `json:"invite"`
+}
+
+// InvitesEvent lists my pending invitations (the reply to declineInvite).
+type InvitesEvent struct {
+	Head
+	Invites []InviteInfo `json:"invites"`
+}
+
+type SetMemberRoleRequest struct {
+	RoomID string    `json:"roomId"`
+	UserID string    `json:"userId"`
+	Role   chat.Role `json:"role"`
+}
+
+type MuteMemberRequest struct {
+	RoomID string `json:"roomId"`
+	UserID string `json:"userId"`
+	// Minutes is how long the mute lasts, 1 to MaxMuteMinutes.
+	Minutes int    `json:"minutes"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// MemberActionRequest names a member of a room to unmute, remove, ban or
+// unban.
+type MemberActionRequest struct {
+	RoomID string `json:"roomId"`
+	UserID string `json:"userId"`
+	Reason string `json:"reason,omitempty"`
+}
+
+type ReportMessageRequest struct {
+	RoomID string `json:"roomId"`
+	Seq    int64  `json:"seq"`
+	Reason string `json:"reason,omitempty"`
+}
+
+type ListReportsRequest struct {
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// Resolutions of a report.
+const (
+	ResolveDismiss = "dismiss"
+	ResolveDelete  = "delete"
+	ResolveMute    = "mute"
+	ResolveBan     = "ban"
+)
+
+type ResolveReportRequest struct {
+	ReportID string `json:"reportId"`
+	// Resolution is dismiss, delete (the message), mute (its sender, for
+	// Minutes, default 60) or ban (its sender from the room).
+	Resolution string `json:"resolution"`
+	Minutes    int    `json:"minutes,omitempty"`
+}
+
+type ListAuditRequest struct {
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// MemberUpdatedEvent tells a room that a member's role or mute changed.
+type MemberUpdatedEvent struct {
+	Head
+	RoomID string     `json:"roomId"`
+	Member MemberInfo `json:"member"`
+}
+
+// BanInfo is a ban with the banned person's profile.
+type BanInfo struct {
+	chat.Ban
+	User chat.Profile `json:"user"`
+}
+
+type BansEvent struct {
+	Head
+	RoomID string    `json:"roomId"`
+	Bans   []BanInfo `json:"bans"`
+}
+
+// ReportInfo is a report as moderators see it: the message as reported,
+// the room's name, and the messages around it now.
+type ReportInfo struct {
+	chat.Report
+	RoomName string         `json:"roomName,omitempty"`
+	Context  []chat.Message `json:"context"` // oldest first, the reported one included when it still exists
+}
+
+type ReportEvent struct {
+	Head
+	Report ReportInfo `json:"report"`
+}
+
+type ReportsEvent struct {
+	Head
+	Reports []ReportInfo `json:"reports"`
+	Cursor  string       `json:"cursor,omitempty"`
+}
+
+type AuditEvent struct {
+	Head
+	Entries []chat.AuditEntry `json:"entries"`
+	Cursor  string            `json:"cursor,omitempty"`
 }

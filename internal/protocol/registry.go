@@ -32,6 +32,13 @@ var Events = map[string]any{
 	EventPeople:         PeopleEvent{},
 	EventPerson:         PersonEvent{},
 	EventSignedOut:      SignedOutEvent{},
+	EventMemberUpdated:  MemberUpdatedEvent{},
+	EventBans:           BansEvent{},
+	EventReport:         ReportEvent{},
+	EventReports:        ReportsEvent{},
+	EventAudit:          AuditEvent{},
+	EventInvited:        InvitedEvent{},
+	EventInvites:        InvitesEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

@@ -164,6 +164,34 @@ func (s *Store) Put(ctx context.Context, key, contentType string, body []byte) e
 	return nil
 }
 
+// maxDeleteKeys is S3's limit on keys in one DeleteObjects call.
+const maxDeleteKeys = 1000
+
+// Delete removes keys with DeleteObjects (quiet: only failures come
+// back), up to 1000 per call. Missing keys are not errors in S3.
+func (s *Store) Delete(ctx context.Context, keys []string) error {
+	for len(keys) > 0 {
+		n := min(len(keys), maxDeleteKeys)
+		objs := make([]types.ObjectIdentifier, n)
+		for i, k := range keys[:n] {
+			objs[i] = types.ObjectIdentifier{Key: aws.String(k)}
+		}
+		out, err := s.client.DeleteObjects(ctx, &s3.DeleteObjectsInput{
+			Bucket: aws.String(s.bucket),
+			Delete: &types.Delete{Objects: objs, Quiet: aws.Bool(true)},
+		})
+		if err != nil {
+			return objectErr(err, "delete objects")
+		}
+		if len(out.Errors) > 0 {
+			e := out.Errors[0]
+			return chat.Wrap(fmt.Errorf("%s: %s: %s", aws.ToString(e.Key), aws.ToString(e.Code), aws.ToString(e.Message)), "delete objects: %d failed", len(out.Errors))
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
 // objectErr maps a missing key (GET: NoSuchKey; HEAD, which has no body:
 // NotFound or a bare 404) to chat.NotFound and everything else to Internal.
 func objectErr(err error, what string) error {

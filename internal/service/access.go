@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
@@ -18,13 +19,27 @@ import (
 type roomAccess struct {
 	room   chat.Room
 	member *chat.Member
+	// now is when the access was checked: a mute that ended before it
+	// does not count.
+	now time.Time
+	// What a prepare step of authorizeWith loaded for the policy.
+	target    *chat.Member // the member a moderation action is about
+	banned    bool         // the caller is banned from the room
+	invited   bool         // the caller holds an invitation to the room
+	lastOwner bool         // the caller is the room's only owner
 }
 
 // access builds the policy's input for c in the room.
 func (ra roomAccess) access(c chat.Connection) chat.Access {
-	acc := chat.Access{Groups: c.Groups, Room: ra.room}
+	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner, Invited: ra.invited}
 	if ra.member != nil {
 		acc.Role = ra.member.Role
+		if ra.member.MutedAt(ra.now) {
+			acc.MutedUntil = ra.member.MutedUntil
+		}
+	}
+	if ra.target != nil {
+		acc.Target = ra.target.Role
 	}
 	return acc
 }
@@ -35,10 +50,17 @@ func (ra roomAccess) access(c chat.Connection) chat.Access {
 // when needRoom. Cost: one GetItem for a member of a room whose kind does
 // not matter, two otherwise.
 func (s *Chat) authorize(ctx context.Context, c chat.Connection, action chat.Action, roomID string, needRoom bool) (roomAccess, error) {
+	return s.authorizeWith(ctx, c, action, roomID, needRoom, nil)
+}
+
+// authorizeWith is authorize with a prepare step that loads more of what
+// the policy reads (a ban, the target's membership, the owners) into ra
+// before the policy is asked.
+func (s *Chat) authorizeWith(ctx context.Context, c chat.Connection, action chat.Action, roomID string, needRoom bool, prepare func(*roomAccess) error) (roomAccess, error) {
 	if err := checkRoomID(roomID); err != nil {
 		return roomAccess{}, err
 	}
-	ra := roomAccess{room: chat.Room{ID: roomID}}
+	ra := roomAccess{room: chat.Room{ID: roomID}, now: s.clock()}
 	m, err := s.store.GetMember(ctx, roomID, c.UserID)
 	switch {
 	case err == nil:
@@ -52,6 +74,11 @@ func (s *Chat) authorize(ctx context.Context, c chat.Connection, action chat.Act
 			return roomAccess{}, roomLookupErr(err)
 		}
 		ra.room = room
+	}
+	if prepare != nil {
+		if err := prepare(&ra); err != nil {
+			return roomAccess{}, err
+		}
 	}
 	if err := chat.Authorize(action, ra.access(c)); err != nil {
 		return roomAccess{}, err

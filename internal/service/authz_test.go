@@ -214,27 +214,71 @@ func TestDirectRoomsCannotBeJoinedLeftRenamedOrInvitedTo(t *testing.T) {
 
 func TestPrivateChannelByInvitationOnly(t *testing.T) {
 	w := newWorld(t)
-	// Bob cannot invite himself, but alice (a member) can invite him.
+	// Bob cannot invite himself, but alice (the owner) can invite him.
 	_, err := w.svc.InviteToChannel(w.ctx, w.bob, protocol.InviteRequest{RoomID: w.private.ID, UserIDs: []string{"bob"}})
 	wantCode(t, err, chat.NotFound)
 	members, err := w.svc.InviteToChannel(w.ctx, w.alice, protocol.InviteRequest{RoomID: w.private.ID, UserIDs: []string{"bob"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(members.Members) != 2 || members.Type != protocol.EventMembers {
+	// An invitation, not yet a membership: bob sees it and accepts.
+	if len(members.Members) != 1 || members.Type != protocol.EventMembers {
 		t.Errorf("members = %+v", members)
 	}
-	added := decodeOne[protocol.RoomEvent](t, w.fan, "b1", protocol.EventRoomAdded)
-	if added.Room.ID != w.private.ID || added.Room.MemberCount != 2 {
-		t.Errorf("roomAdded = %+v", added.Room)
+	inv := decodeOne[protocol.InvitedEvent](t, w.fan, "b1", protocol.EventInvited)
+	if inv.Invite.RoomID != w.private.ID || inv.Invite.RoomName != "secret" || inv.Invite.InvitedBy != "alice" {
+		t.Errorf("invited = %+v", inv)
+	}
+	_, err = w.svc.History(w.ctx, w.bob, protocol.HistoryRequest{RoomID: w.private.ID})
+	wantCode(t, err, chat.NotFound)
+	if st, _ := w.svc.GetState(w.ctx, w.bob); len(st.Invites) != 1 || st.Invites[0].RoomID != w.private.ID {
+		t.Errorf("state invites = %+v", st.Invites)
+	}
+	// Carol, never invited, cannot accept.
+	_, err = w.svc.AcceptInvite(w.ctx, w.carol, protocol.RoomRequest{RoomID: w.private.ID})
+	wantCode(t, err, chat.NotFound)
+	joined, err := w.svc.AcceptInvite(w.ctx, w.bob, protocol.RoomRequest{RoomID: w.private.ID})
+	if err != nil || joined.Room.ID != w.private.ID || joined.Room.MemberCount != 2 {
+		t.Fatalf("accept: %+v, %v", joined.Room, err)
+	}
+	if st, _ := w.svc.GetState(w.ctx, w.bob); len(st.Invites) != 0 {
+		t.Errorf("invitation left after accepting: %+v", st.Invites)
 	}
 	// Now a member, bob reads the history and hears new messages.
 	hist, err := w.svc.History(w.ctx, w.bob, protocol.HistoryRequest{RoomID: w.private.ID})
 	if err != nil || len(hist.Messages) != 1 {
 		t.Fatalf("history: %d messages, err %v", len(hist.Messages), err)
 	}
+	w.fan.Reset()
 	w.send(w.alice, w.private.ID, "hi bob")
 	if got := w.fan.OfType("b1", protocol.EventMessage); len(got) != 1 {
 		t.Errorf("bob got %d messages", len(got))
 	}
+}
+
+// An invitee may decline: the invitation is gone, and accepting after
+// that is refused as for any outsider.
+func TestInvitationCanBeDeclined(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.svc.InviteToChannel(w.ctx, w.alice, protocol.InviteRequest{RoomID: w.private.ID, UserIDs: []string{"bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	left, err := w.svc.DeclineInvite(w.ctx, w.bob, protocol.RoomRequest{RoomID: w.private.ID})
+	if err != nil || len(left.Invites) != 0 {
+		t.Fatalf("decline: %+v, %v", left, err)
+	}
+	_, err = w.svc.AcceptInvite(w.ctx, w.bob, protocol.RoomRequest{RoomID: w.private.ID})
+	wantCode(t, err, chat.NotFound)
+	if _, err := w.store.GetMember(w.ctx, w.private.ID, "bob"); chat.ErrorCode(err) != chat.NotFound {
+		t.Errorf("bob is a member after declining: %v", err)
+	}
+	// A plain member of a private channel may not invite.
+	if _, err := w.svc.InviteToChannel(w.ctx, w.alice, protocol.InviteRequest{RoomID: w.private.ID, UserIDs: []string{"carol"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.AcceptInvite(w.ctx, w.carol, protocol.RoomRequest{RoomID: w.private.ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.InviteToChannel(w.ctx, w.carol, protocol.InviteRequest{RoomID: w.private.ID, UserIDs: []string{"bob"}})
+	wantCode(t, err, chat.Forbidden)
 }

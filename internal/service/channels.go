@@ -78,7 +78,12 @@ func (s *Chat) ListChannels(ctx context.Context, c chat.Connection, r protocol.L
 // joined by invitation only (a non-member gets NotFound, as for a room that
 // does not exist).
 func (s *Chat) JoinChannel(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.RoomEvent, error) {
-	ra, err := s.authorize(ctx, c, chat.ActJoinChannel, r.RoomID, true)
+	ra, err := s.authorizeWith(ctx, c, chat.ActJoinChannel, r.RoomID, true, func(ra *roomAccess) error {
+		if ra.member != nil {
+			return nil
+		}
+		return s.loadBan(ctx, ra, c.UserID)
+	})
 	if err != nil {
 		return protocol.RoomEvent{}, err
 	}
@@ -106,7 +111,7 @@ func (s *Chat) JoinChannel(ctx context.Context, c chat.Connection, r protocol.Ro
 		return protocol.RoomEvent{}, err
 	}
 	s.systemLine(ctx, room.ID, actor, chat.SystemLine{Kind: chat.SystemJoined, UserIDs: []string{c.UserID}})
-	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq, Role: m.Role}}, nil
 }
 
 // rejoin answers a join by a member: no broadcast, but the connection index
@@ -125,7 +130,14 @@ func (s *Chat) rejoin(ctx context.Context, room chat.Room, m chat.Member, userID
 // LeaveChannel removes the caller from a channel. Nobody leaves #general or
 // a direct conversation.
 func (s *Chat) LeaveChannel(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.RoomRemovedEvent, error) {
-	ra, err := s.authorize(ctx, c, chat.ActLeaveChannel, r.RoomID, true)
+	ra, err := s.authorizeWith(ctx, c, chat.ActLeaveChannel, r.RoomID, true, func(ra *roomAccess) error {
+		if ra.member == nil || ra.member.Role != chat.RoleOwner {
+			return nil
+		}
+		n, err := s.owners(ctx, r.RoomID)
+		ra.lastOwner = n <= 1
+		return err
+	})
 	if err != nil {
 		return protocol.RoomRemovedEvent{}, err
 	}
@@ -156,16 +168,30 @@ func (s *Chat) LeaveChannel(ctx context.Context, c chat.Connection, r protocol.R
 	return ev, nil
 }
 
-// UpdateChannel renames a channel or changes its topic; any member may.
-// #general keeps its name; direct rooms have none.
+// UpdateChannel renames a channel or changes its topic: its owners and
+// moderators and workspace admins may (audited, and noted in the
+// timeline). #general keeps its name; direct rooms have none.
 func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.UpdateChannelRequest) (protocol.RoomEvent, error) {
 	ra, err := s.authorize(ctx, c, chat.ActUpdateChannel, r.RoomID, true)
 	if err != nil {
 		return protocol.RoomEvent{}, err
 	}
-	room, m := ra.room, *ra.member
-	if r.Name == nil && r.Topic == nil {
-		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give name or topic")
+	room := ra.room
+	old := room
+	if r.Name == nil && r.Topic == nil && r.Private == nil {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give name, topic or private")
+	}
+	kind := room.Kind
+	if r.Private != nil && room.Kind != chat.KindDirect {
+		kind = chat.KindPublic
+		if *r.Private {
+			kind = chat.KindPrivate
+		}
+		if kind != room.Kind {
+			if err := chat.Authorize(chat.ActChangeKind, ra.access(c)); err != nil {
+				return protocol.RoomEvent{}, err
+			}
+		}
 	}
 	var name, topic *string
 	if r.Name != nil {
@@ -190,18 +216,47 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 		}
 		topic = &t
 	}
-	before := room
-	room, err = s.store.UpdateRoom(ctx, room.ID, name, topic)
-	if err != nil {
-		return protocol.RoomEvent{}, channelNameErr(err, name, "update channel")
+	if name != nil || topic != nil {
+		room, err = s.store.UpdateRoom(ctx, room.ID, name, topic)
+		if err != nil {
+			return protocol.RoomEvent{}, channelNameErr(err, name, "update channel")
+		}
+	}
+	if kind != room.Kind {
+		if room, err = s.store.SetKind(ctx, room.ID, kind); err != nil {
+			return protocol.RoomEvent{}, storeErr(err, "change channel kind")
+		}
 	}
 	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
 	s.publish(ctx, chat.RoomUpdated{Actor: actor, Room: room})
-	if room.Name != before.Name {
+	if room.Name != old.Name {
 		s.systemLine(ctx, room.ID, actor, chat.SystemLine{Kind: chat.SystemRenamed, Name: room.Name})
+		s.audit(ctx, c, chat.ActRenameChannel, room.ID, "", 0, "", old.Name+" -> "+room.Name)
 	}
-	if room.Topic != before.Topic {
+	if room.Kind != old.Kind {
+		s.systemLine(ctx, room.ID, actor, chat.SystemLine{Kind: chat.SystemKindChange, RoomKind: room.Kind})
+		s.audit(ctx, c, chat.ActChangeKind, room.ID, "", 0, "", string(old.Kind)+" -> "+string(room.Kind))
+	}
+	if room.Topic != old.Topic {
 		s.systemLine(ctx, room.ID, actor, chat.SystemLine{Kind: chat.SystemTopic, Topic: room.Topic})
+		s.audit(ctx, c, chat.ActUpdateChannel, room.ID, "", 0, "", "topic: "+room.Topic)
 	}
-	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}}, nil
+	st := protocol.RoomState{Room: room}
+	if ra.member != nil {
+		st.ReadSeq, st.Role = ra.member.ReadSeq, ra.member.Role
+	}
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: st}, nil
+}
+
+// loadBan tells the policy whether userID is banned from ra's room.
+func (s *Chat) loadBan(ctx context.Context, ra *roomAccess, userID string) error {
+	_, err := s.store.GetBan(ctx, ra.room.ID, userID)
+	switch chat.ErrorCode(err) {
+	case "":
+		ra.banned = true
+	case chat.NotFound:
+	default:
+		return storeErr(err, "get ban")
+	}
+	return nil
 }

@@ -158,27 +158,36 @@ func TestUpdateChannel(t *testing.T) {
 	h.fan.Reset()
 
 	name, topic := "New-Name", "fresh topic"
-	ev, err := h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &name, Topic: &topic})
+	// A plain member may not; the owner may.
+	_, err := h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &name, Topic: &topic})
+	wantCode(t, err, chat.Forbidden)
+	if r, _ := h.store.GetRoom(h.ctx, room.ID); r.Name != "old" || len(h.fan.Sends()) != 0 {
+		t.Fatalf("refused update changed %+v or pushed %v", r, h.fan.Sends())
+	}
+	ev, err := h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &name, Topic: &topic})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ev.Room.Name != "new-name" || ev.Room.Topic != "fresh topic" {
 		t.Errorf("room = %+v", ev.Room.Room)
 	}
-	upd := decodeOne[protocol.RoomEvent](t, h.fan, "a1", protocol.EventRoomUpdated)
+	upd := decodeOne[protocol.RoomEvent](t, h.fan, "b1", protocol.EventRoomUpdated)
 	if upd.Room.Name != "new-name" {
 		t.Errorf("roomUpdated = %+v", upd.Room.Room)
 	}
-	_, err = h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: room.ID})
+	_, err = h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: room.ID})
 	wantCode(t, err, chat.Invalid)
 	bad := "no spaces"
-	_, err = h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &bad})
+	_, err = h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: room.ID, Name: &bad})
 	wantCode(t, err, chat.Invalid)
 
+	// Not even an admin renames #general; its topic is theirs to set.
+	admin := h.connect("root", "r1")
+	admin.Groups = []string{chat.GroupAdmins}
 	renamed := "lobby"
-	_, err = h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Name: &renamed})
+	_, err = h.svc.UpdateChannel(h.ctx, admin, protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Name: &renamed})
 	wantCode(t, err, chat.Invalid)
-	_, err = h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Topic: &topic})
+	_, err = h.svc.UpdateChannel(h.ctx, admin, protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Topic: &topic})
 	if err != nil {
 		t.Errorf("topic of #general: %v", err)
 	}
@@ -221,14 +230,28 @@ func TestInviteValidation(t *testing.T) {
 	wantCode(t, err, chat.Invalid)
 	_, err = h.svc.InviteToChannel(h.ctx, alice, protocol.InviteRequest{RoomID: room.ID, UserIDs: []string{"bad id!"}})
 	wantCode(t, err, chat.Invalid)
-	// Inviting a member again is harmless.
+	// Inviting again is harmless: one invitation (a private channel), and
+	// once accepted, one member.
 	for range 2 {
 		if _, err := h.svc.InviteToChannel(h.ctx, alice, protocol.InviteRequest{RoomID: room.ID, UserIDs: []string{"bob", "bob"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	if invs, _ := h.store.UserInvites(h.ctx, "bob"); len(invs) != 1 {
+		t.Errorf("invitations = %+v, want one", invs)
+	}
+	bob := h.connect("bob", "b2")
+	if _, err := h.svc.AcceptInvite(h.ctx, bob, protocol.RoomRequest{RoomID: room.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.InviteToChannel(h.ctx, alice, protocol.InviteRequest{RoomID: room.ID, UserIDs: []string{"bob"}}); err != nil {
+		t.Fatal(err)
+	}
 	if r, _ := h.store.GetRoom(h.ctx, room.ID); r.MemberCount != 2 {
 		t.Errorf("member count = %d, want 2", r.MemberCount)
+	}
+	if invs, _ := h.store.UserInvites(h.ctx, "bob"); len(invs) != 0 {
+		t.Errorf("a member was invited again: %+v", invs)
 	}
 }
 

@@ -151,11 +151,11 @@ func TestChannelUseCasesPublish(t *testing.T) {
 	}
 
 	topic := "Q3"
-	if _, err := h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: room.ID, Topic: &topic}); err != nil {
+	if _, err := h.svc.UpdateChannel(h.ctx, alice, protocol.UpdateChannelRequest{RoomID: room.ID, Topic: &topic}); err != nil {
 		t.Fatal(err)
 	}
 	ru := wantEvents(t, h, chat.EventRoomUpdated)[0].(chat.RoomUpdated)
-	wantActor(t, ru.Actor, bob)
+	wantActor(t, ru.Actor, alice)
 	if ru.Room.ID != room.ID || ru.Room.Topic != "Q3" {
 		t.Errorf("RoomUpdated = %+v", ru)
 	}
@@ -176,7 +176,7 @@ func TestChannelUseCasesPublish(t *testing.T) {
 	wantCode(t, err, chat.Forbidden)
 	general := "lobby"
 	_, err = h.svc.UpdateChannel(h.ctx, bob, protocol.UpdateChannelRequest{RoomID: chat.GeneralRoomID, Name: &general})
-	wantCode(t, err, chat.Invalid)
+	wantCode(t, err, chat.Forbidden)
 	_, err = h.svc.CreateChannel(h.ctx, bob, protocol.CreateChannelRequest{Name: "plans"})
 	wantCode(t, err, chat.Conflict)
 	wantEvents(t, h)

@@ -34,7 +34,13 @@ func TestLastOpenRoomFollowsTheAccount(t *testing.T) {
 	if err != nil || st.LastRoomID != ops.ID || st.LastRoomAt != h.clock().UnixMilli() {
 		t.Fatalf("other browser: last room %q, %v; want %s", st.LastRoomID, err, ops.ID)
 	}
-	// Not a member any more: not answered.
+	// Not a member any more: not answered. (The last owner cannot leave:
+	// ann hands ownership to bob first.)
+	bob := h.connect("bob", "b1")
+	h.join(bob, ops.ID)
+	if _, err := h.svc.SetMemberRole(h.ctx, ann, protocol.SetMemberRoleRequest{RoomID: ops.ID, UserID: "bob", Role: chat.RoleOwner}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := h.svc.LeaveChannel(h.ctx, ann, protocol.RoomRequest{RoomID: ops.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +48,7 @@ func TestLastOpenRoomFollowsTheAccount(t *testing.T) {
 		t.Errorf("after leaving: last room %q", st.LastRoomID)
 	}
 	// Opening a room one may not read records nothing.
-	priv := h.channel(h.connect("bob", "b1"), "secret", true)
+	priv := h.channel(bob, "secret", true)
 	_, err = h.svc.MarkRead(h.ctx, ann, protocol.MarkReadRequest{RoomID: priv.ID, Open: true})
 	wantCode(t, err, chat.NotFound)
 	if id, _, _ := h.store.LastRoom(h.ctx, "ann"); id != ops.ID {

@@ -2,13 +2,16 @@ package service
 
 import (
 	"context"
+	"strings"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
-// InviteToChannel adds users to a channel the caller is a member of
-// (private channels are joined only this way). Users who are members
+// InviteToChannel adds users to a public channel the caller is a member
+// of, or invites them to a private one (only its owners, moderators and
+// admins may): each invitee gets an invitation to accept or decline
+// (invites.go). Banned users are refused. Users who are members
 // already are skipped; unknown users fail the whole request before anyone
 // is added. It answers the room's member list.
 func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protocol.InviteRequest) (protocol.MembersEvent, error) {
@@ -30,6 +33,27 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 	profiles, err := s.requireProfiles(ctx, ids)
 	if err != nil {
 		return protocol.MembersEvent{}, err
+	}
+	for _, id := range ids {
+		switch _, err := s.store.GetBan(ctx, room.ID, id); chat.ErrorCode(err) {
+		case "":
+			name := profiles[id].DisplayName
+			if name == "" {
+				name = id
+			}
+			return protocol.MembersEvent{}, chat.Errorf(chat.Forbidden, "%s is banned from #%s: unban them first", name, room.Name)
+		case chat.NotFound:
+		default:
+			return protocol.MembersEvent{}, storeErr(err, "get ban")
+		}
+	}
+	if room.Kind == chat.KindPrivate {
+		// Invitations, accepted or declined by each invitee.
+		if err := s.invitePending(ctx, c, room, ids); err != nil {
+			return protocol.MembersEvent{}, err
+		}
+		s.audit(ctx, c, chat.ActInviteToChannel, room.ID, strings.Join(ids, ","), 0, "", "")
+		return s.membersEvent(ctx, room.ID)
 	}
 	now := s.clock()
 	var added []chat.Member

@@ -62,6 +62,7 @@ func (s *Chat) profileOrStub(ctx context.Context, userID string) chat.Profile {
 // Cost: one ListMembers Query, one RoomConnections Query and one
 // BatchGetItem per 100 members.
 func (s *Chat) membersEvent(ctx context.Context, roomID string) (protocol.MembersEvent, error) {
+	now := s.clock()
 	ms, err := s.store.ListMembers(ctx, roomID)
 	if err != nil {
 		return protocol.MembersEvent{}, storeErr(err, "list members")
@@ -93,7 +94,11 @@ func (s *Chat) membersEvent(ctx context.Context, roomID string) (protocol.Member
 			p = chat.Profile{UserID: m.UserID}
 		}
 		p.Online = online[m.UserID]
-		ev.Members = append(ev.Members, protocol.MemberInfo{Profile: p, Role: m.Role, ReadSeq: m.ReadSeq})
+		info := protocol.MemberInfo{Profile: p, Role: m.Role, ReadSeq: m.ReadSeq}
+		if m.MutedAt(now) {
+			info.MutedUntil = m.MutedUntil
+		}
+		ev.Members = append(ev.Members, info)
 	}
 	return ev, nil
 }

@@ -112,7 +112,7 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 		return protocol.MessageEvent{}, err
 	}
 	msg.Text, msg.Mentions, msg.EditedAt = text, mentions, s.clock()
-	ev, err := s.replace(ctx, c, msg)
+	ev, err := s.replace(ctx, c, msg, nil)
 	if chat.ErrorCode(err) == chat.Conflict {
 		// Deleted since we read it: the store keeps tombstones final.
 		return protocol.MessageEvent{}, errMessageDeleted()
@@ -126,9 +126,11 @@ func errMessageDeleted() error {
 	return chat.Errorf(chat.Conflict, "message was deleted")
 }
 
-// DeleteMessage turns one of the caller's own messages into a tombstone: it
-// keeps its place (seq) but loses its text, mentions and attachments.
-// Deleting a tombstone again answers it unchanged.
+// DeleteMessage turns a message into a tombstone: it keeps its place (seq)
+// but loses its text, mentions and attachments; DeletedBy records who
+// removed it. Authors delete their own messages; owners, moderators and
+// admins anyone's (audited). Its files leave the bucket through the stream
+// (MessageDeleted.Files). Deleting a tombstone again answers it unchanged.
 func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.MessageRef) (protocol.MessageEvent, error) {
 	msg, err := s.ownMessage(ctx, c, r.RoomID, r.Seq, chat.ActDeleteMessage)
 	if err != nil {
@@ -137,9 +139,13 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 	if msg.Deleted {
 		return protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: msg}, nil
 	}
+	files := chat.AttachmentKeys(msg.Attachments)
 	msg.Text, msg.Mentions, msg.Attachments = "", nil, nil
-	msg.Deleted, msg.EditedAt = true, s.clock()
-	ev, err := s.replace(ctx, c, msg)
+	msg.Deleted, msg.EditedAt, msg.DeletedBy = true, s.clock(), c.UserID
+	ev, err := s.replace(ctx, c, msg, files)
+	if err == nil && msg.SenderID != c.UserID {
+		s.audit(ctx, c, chat.ActDeleteMessage, msg.RoomID, msg.SenderID, msg.Seq, "", "")
+	}
 	if chat.ErrorCode(err) != chat.Conflict {
 		return ev, err
 	}
@@ -184,13 +190,13 @@ func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string,
 // it, but the store refuses (Conflict) to replace a tombstone, so an edit
 // racing a delete cannot bring the text back; callers turn that Conflict
 // into their answer.
-func (s *Chat) replace(ctx context.Context, c chat.Connection, msg chat.Message) (protocol.MessageEvent, error) {
+func (s *Chat) replace(ctx context.Context, c chat.Connection, msg chat.Message, files []string) (protocol.MessageEvent, error) {
 	if err := s.store.ReplaceMessage(ctx, msg); err != nil {
 		return protocol.MessageEvent{}, storeErr(err, "update message")
 	}
 	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
 	if msg.Deleted {
-		s.publish(ctx, chat.MessageDeleted{Actor: actor, Message: msg})
+		s.publish(ctx, chat.MessageDeleted{Actor: actor, Message: msg, Files: files})
 	} else {
 		s.publish(ctx, chat.MessageEdited{Actor: actor, Message: msg})
 	}

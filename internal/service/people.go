@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/mail"
 	"slices"
@@ -105,6 +106,7 @@ func (s *Chat) InvitePerson(ctx context.Context, c chat.Connection, r protocol.I
 		return protocol.PersonEvent{}, storeErr(err, "invite")
 	}
 	s.log.InfoContext(ctx, "person invited", slog.String("by", c.UserID), slog.String("username", p.Username))
+	s.audit(ctx, c, chat.ActInvitePerson, "", p.UserID, 0, "", p.Email)
 	return personEvent(p), nil
 }
 
@@ -126,6 +128,7 @@ func (s *Chat) SetWorkspaceRole(ctx context.Context, c chat.Connection, r protoc
 	}
 	p.Role = r.Role
 	s.log.InfoContext(ctx, "workspace role changed", slog.String("by", c.UserID), slog.String("userId", p.UserID), slog.String("role", string(r.Role)))
+	s.audit(ctx, c, chat.ActSetWorkspaceRole, "", p.UserID, 0, "", string(r.Role))
 	return personEvent(p), nil
 }
 
@@ -159,6 +162,7 @@ func (s *Chat) DeactivatePerson(ctx context.Context, c chat.Connection, r protoc
 	}
 	p.Status = chat.PersonDeactivated
 	s.log.InfoContext(ctx, "person deactivated", slog.String("by", c.UserID), slog.String("userId", p.UserID), slog.Int("connectionsClosed", closed))
+	s.audit(ctx, c, chat.ActDeactivatePerson, "", p.UserID, 0, "", fmt.Sprintf("%d connections closed", closed))
 	return personEvent(p), nil
 }
 
@@ -181,6 +185,7 @@ func (s *Chat) ReactivatePerson(ctx context.Context, c chat.Connection, r protoc
 	}
 	p.Status = chat.PersonActive
 	s.log.InfoContext(ctx, "person reactivated", slog.String("by", c.UserID), slog.String("userId", p.UserID))
+	s.audit(ctx, c, chat.ActReactivatePerson, "", p.UserID, 0, "", "")
 	return personEvent(p), nil
 }
 

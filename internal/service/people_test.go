@@ -58,6 +58,10 @@ func TestDeactivateClosesEveryConnectionAndRefusesConnect(t *testing.T) {
 	if !p.Deactivated {
 		t.Error("profile not marked deactivated")
 	}
+	// The audit log says who deactivated whom.
+	if a := h.store.AuditEntries(); len(a) != 1 || a[0].Action != "deactivatePerson" || a[0].ActorID != "admin" || a[0].TargetID != "bo" || a[0].Detail != "3 connections closed" {
+		t.Errorf("audit = %+v", a)
+	}
 
 	if _, err := h.svc.ReactivatePerson(h.ctx, admin, protocol.PersonRequest{Username: "bo"}); err != nil {
 		t.Fatalf("ReactivatePerson: %v", err)

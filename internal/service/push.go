@@ -73,6 +73,7 @@ func NewPush(store PushStore, fanout chat.Fanout, log *slog.Logger) *Push {
 //	MessageDeleted  -> messageUpdated to the room, but the actor's connection
 //	MemberJoined    -> memberJoined   to the room, but the actor's connection and the member (none WithRoom)
 //	MemberLeft      -> memberLeft     to the room, but the actor's connection and the member
+//	MemberUpdated   -> memberUpdated  to the room (the member too), but the actor's connection
 //	RoomCreated     -> roomAdded      to the room (its first members), but the actor's connection
 //	RoomUpdated     -> roomUpdated    to the room, but the actor's connection
 //	ProfileUpdated  -> userUpdated    to everyone sharing a room with the user and the user's other connections
@@ -106,6 +107,12 @@ func (p *Push) Notify(ctx context.Context, ev chat.Event) int {
 		res = p.toRoom(ctx, e.RoomID, protocol.MemberEvent{
 			Head: protocol.Head{Type: protocol.EventMemberLeft}, RoomID: e.RoomID, User: p.profileOrStub(ctx, e.UserID),
 		}, e.Actor.ConnectionID, e.UserID)
+	case chat.MemberUpdated:
+		m := e.Member
+		info := protocol.MemberInfo{Profile: p.profileOrStub(ctx, m.UserID), Role: m.Role, ReadSeq: m.ReadSeq, MutedUntil: m.MutedUntil}
+		res = p.toRoom(ctx, m.RoomID, protocol.MemberUpdatedEvent{
+			Head: protocol.Head{Type: protocol.EventMemberUpdated}, RoomID: m.RoomID, Member: info,
+		}, e.Actor.ConnectionID, "")
 	case chat.RoomCreated:
 		res = p.toRoom(ctx, e.Room.ID, protocol.RoomEvent{
 			Head: protocol.Head{Type: protocol.EventRoomAdded}, Room: protocol.RoomState{Room: e.Room},

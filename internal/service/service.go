@@ -75,6 +75,9 @@ type Config struct {
 	// deactivation only forgets the connections, which then fail their
 	// next action.
 	Closer chat.Closer
+	// AuditRetention is how long audit entries are kept (the items' TTL);
+	// zero takes DefaultAuditRetention.
+	AuditRetention time.Duration
 
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
@@ -102,8 +105,9 @@ type Chat struct {
 	blobs chat.BlobStore
 	files media.Limits
 
-	people chat.Directory
-	closer chat.Closer
+	people         chat.Directory
+	closer         chat.Closer
+	auditRetention time.Duration
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -144,6 +148,7 @@ func New(cfg Config) (*Chat, error) {
 		files:          files,
 		people:         cfg.People,
 		closer:         cfg.Closer,
+		auditRetention: orDefault(cfg.AuditRetention, DefaultAuditRetention),
 	}
 	if s.now == nil {
 		s.now = time.Now

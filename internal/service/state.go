@@ -90,12 +90,15 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 	ev := protocol.StateEvent{
 		Head: protocol.Head{Type: protocol.EventState}, ConnectionID: c.ID, Me: me,
 		Rooms: []protocol.RoomState{}, Users: []chat.Profile{},
-		Limits: s.limits(),
+		Limits: s.limits(), Groups: c.Groups,
 	}
 	for _, st := range states {
 		if st != nil {
 			ev.Rooms = append(ev.Rooms, *st)
 		}
+	}
+	if ev.Invites, err = s.myInvites(ctx, c.UserID); err != nil {
+		return protocol.StateEvent{}, err
 	}
 	ev.LastRoomID, ev.LastRoomAt = s.lastRoom(ctx, c.UserID, ev.Rooms)
 	ids := pickStateUsers(priority, others, online)
@@ -139,7 +142,10 @@ func pickStateUsers(priority, others, online map[string]bool) []string {
 // roomState is a room as member m sees it: read position, unread count and
 // unread mentions.
 func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, userID string) (protocol.RoomState, error) {
-	st := protocol.RoomState{Room: room, ReadSeq: m.ReadSeq}
+	st := protocol.RoomState{Room: room, ReadSeq: m.ReadSeq, Role: m.Role}
+	if m.MutedAt(s.clock()) {
+		st.MutedUntil = m.MutedUntil
+	}
 	if room.LastSeq <= m.ReadSeq {
 		return st, nil
 	}
@@ -154,8 +160,8 @@ func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, use
 // unreadCap is where unread counts stop ("99+" in the client).
 const unreadCap = 100
 
-// countUnread counts messages by others that are not deleted, and those
-// of them that mention userID.
+// countUnread counts messages by others that are not deleted or system
+// lines, and those of them that mention userID.
 func countUnread(msgs []chat.Message, userID string) (unread, mentions int) {
 	for _, msg := range msgs {
 		if msg.SenderID == userID || msg.Deleted || msg.System != nil {

@@ -9,7 +9,8 @@ import (
 )
 
 // systemLine stores a line about the room in its timeline (someone joined,
-// left or was invited; a rename; a topic) as a message with System set, sent
+// left, was invited, removed or banned, or got a new role; a rename, a
+// topic, a change of kind; archiving) as a message with System set, sent
 // by the actor, and delivers it like any message, so it survives a reload
 // and takes its place in the room's order. It is best-effort: the action it
 // records has happened already, so a failure is logged, not returned.
@@ -36,6 +37,17 @@ func (s *Chat) systemLine(ctx context.Context, roomID string, actor chat.Actor, 
 	s.publish(ctx, chat.MessageCreated{Actor: chat.Actor{UserID: actor.UserID}, Message: msg})
 }
 
+// roleText: a room role in words, after "made Bo …".
+func roleText(r chat.Role) string {
+	switch r {
+	case chat.RoleOwner:
+		return "an owner"
+	case chat.RoleModerator:
+		return "a moderator"
+	}
+	return "a member"
+}
+
 // systemText: the fallback text ("joined", "invited Bo Berg", "changed the
 // topic to …"), without the actor's name (clients show the sender).
 func systemText(l chat.SystemLine, names []string) string {
@@ -53,6 +65,18 @@ func systemText(l chat.SystemLine, names []string) string {
 			return "cleared the topic"
 		}
 		return "changed the topic to \u201c" + l.Topic + "\u201d"
+	case chat.SystemRemoved:
+		return "removed " + strings.Join(names, ", ") + " from the channel"
+	case chat.SystemBanned:
+		return "banned " + strings.Join(names, ", ") + " from the channel"
+	case chat.SystemKindChange:
+		return "made the channel " + string(l.RoomKind)
+	case chat.SystemArchived:
+		return "archived the channel"
+	case chat.SystemUnarchived:
+		return "unarchived the channel"
+	case chat.SystemRole:
+		return "made " + strings.Join(names, ", ") + " " + roleText(l.Role)
 	}
 	return ""
 }

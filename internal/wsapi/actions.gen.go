@@ -347,5 +347,197 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"archiveChannel": {
+			method:  "ArchiveChannel",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.RoomEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ArchiveChannel(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"unarchiveChannel": {
+			method:  "UnarchiveChannel",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.RoomEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.UnarchiveChannel(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deleteChannel": {
+			method:  "DeleteChannel",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.RoomRemovedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteChannel(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"setMemberRole": {
+			method:  "SetMemberRole",
+			request: reflect.TypeFor[protocol.SetMemberRoleRequest](),
+			reply:   reflect.TypeFor[protocol.MembersEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetMemberRole(ctx, c, req.Interface().(protocol.SetMemberRoleRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"muteMember": {
+			method:  "MuteMember",
+			request: reflect.TypeFor[protocol.MuteMemberRequest](),
+			reply:   reflect.TypeFor[protocol.MembersEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.MuteMember(ctx, c, req.Interface().(protocol.MuteMemberRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"unmuteMember": {
+			method:  "UnmuteMember",
+			request: reflect.TypeFor[protocol.MemberActionRequest](),
+			reply:   reflect.TypeFor[protocol.MembersEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.UnmuteMember(ctx, c, req.Interface().(protocol.MemberActionRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"removeMember": {
+			method:  "RemoveMember",
+			request: reflect.TypeFor[protocol.MemberActionRequest](),
+			reply:   reflect.TypeFor[protocol.MembersEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RemoveMember(ctx, c, req.Interface().(protocol.MemberActionRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"banMember": {
+			method:  "BanMember",
+			request: reflect.TypeFor[protocol.MemberActionRequest](),
+			reply:   reflect.TypeFor[protocol.BansEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.BanMember(ctx, c, req.Interface().(protocol.MemberActionRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"unbanMember": {
+			method:  "UnbanMember",
+			request: reflect.TypeFor[protocol.MemberActionRequest](),
+			reply:   reflect.TypeFor[protocol.BansEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.UnbanMember(ctx, c, req.Interface().(protocol.MemberActionRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listBans": {
+			method:  "ListBans",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.BansEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListBans(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"reportMessage": {
+			method:  "ReportMessage",
+			request: reflect.TypeFor[protocol.ReportMessageRequest](),
+			reply:   reflect.TypeFor[protocol.ReportEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ReportMessage(ctx, c, req.Interface().(protocol.ReportMessageRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listReports": {
+			method:  "ListReports",
+			request: reflect.TypeFor[protocol.ListReportsRequest](),
+			reply:   reflect.TypeFor[protocol.ReportsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListReports(ctx, c, req.Interface().(protocol.ListReportsRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"resolveReport": {
+			method:  "ResolveReport",
+			request: reflect.TypeFor[protocol.ResolveReportRequest](),
+			reply:   reflect.TypeFor[protocol.ReportEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ResolveReport(ctx, c, req.Interface().(protocol.ResolveReportRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listAudit": {
+			method:  "ListAudit",
+			request: reflect.TypeFor[protocol.ListAuditRequest](),
+			reply:   reflect.TypeFor[protocol.AuditEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListAudit(ctx, c, req.Interface().(protocol.ListAuditRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"acceptInvite": {
+			method:  "AcceptInvite",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.RoomEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.AcceptInvite(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"declineInvite": {
+			method:  "DeclineInvite",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.InvitesEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeclineInvite(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

@@ -26,6 +26,9 @@ type ActionHandler struct {
 	actions map[string]*action
 	// called, when set (by tests), sees every call of a service method.
 	called func(method string, c chat.Connection, request any)
+	// pings counts keepalives per user (pinglimit.go): ping is answered
+	// without the store, so its limit is kept in memory.
+	pings *pingLimiter
 }
 
 // NewActionHandler returns the action handler over s, logging to logger.
@@ -42,7 +45,7 @@ func NewActionHandler(s *service.Chat, logger *slog.Logger) (*ActionHandler, err
 	if err != nil {
 		return nil, err
 	}
-	return &ActionHandler{service: s, logger: logger, actions: actions}, nil
+	return &ActionHandler{service: s, logger: logger, actions: actions, pings: newPingLimiter()}, nil
 }
 
 // Handle runs one client frame: it decodes it (once), loads the caller's
@@ -82,6 +85,11 @@ func (h *ActionHandler) Handle(ctx context.Context, req events.APIGatewayWebsock
 	}
 	if f.requestErr != nil {
 		return h.fail(ctx, rc, f, f.requestErr), nil
+	}
+	if a.spec.Name == protocol.ActionPing {
+		if err := h.pings.allow(rc.Authorizer, rc.ConnectionID); err != nil {
+			return h.fail(ctx, rc, f, err), nil
+		}
 	}
 	// The rate budget is charged before the method runs, or, for the
 	// methods that wait for it before their first write

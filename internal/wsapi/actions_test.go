@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
@@ -21,10 +22,12 @@ const (
 	routingImage = "rooms/r1/" + testUserID + "/f2/cat.png"
 )
 
-// seedRouting registers the captured connection (alice) and what every
-// routing case needs: users u2 and u3, channel r1 of which alice is the
-// owner with nine of her messages, a file and an image with its thumbnail
-// uploaded to r1, and a picture of u2. It returns alice's stored connection.
+// seedRouting registers the captured connection (alice, a workspace
+// admin) and what every routing case needs: users u2, u3 and u4, channel
+// r1 of which alice and u2 are the owners with nine of alice's messages
+// and one of u2's (seq 10, reported as rep1), u4 banned from r1, a file
+// and an image with its thumbnail uploaded to r1, and a picture of u2. It
+// returns alice's stored connection.
 func seedRouting(t *testing.T, c *testChat) chat.Connection {
 	t.Helper()
 	admin := testConn
@@ -32,6 +35,7 @@ func seedRouting(t *testing.T, c *testChat) chat.Connection {
 	alice := c.register(admin)
 	c.user("u2", testOtherConn)
 	c.user("u3", "c3")
+	c.user("u4", "c4")
 	now := c.clock()
 	err := c.store.CreateRoom(c.ctx, chat.Room{ID: "r1", Kind: chat.KindPublic, Name: "r1", CreatedBy: testUserID, CreatedAt: now},
 		[]chat.Member{{RoomID: "r1", UserID: testUserID, Role: chat.RoleOwner, JoinedAt: now}})
@@ -42,6 +46,28 @@ func seedRouting(t *testing.T, c *testChat) chat.Connection {
 		if _, err := c.svc.SendMessage(c.ctx, alice, protocol.SendMessageRequest{RoomID: "r1", ClientID: fmt.Sprint("seed-", i), Text: "m"}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	now = c.clock()
+	if err := c.store.AddMember(c.ctx, chat.Member{RoomID: "r1", UserID: "u2", Role: chat.RoleOwner, JoinedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	theirs, _, err := c.store.AppendMessage(c.ctx, chat.Message{RoomID: "r1", ClientID: "u2-1", SenderID: "u2", Text: "spam", CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.PutReport(c.ctx, chat.Report{ID: "rep1", RoomID: "r1", Seq: theirs.Seq, ReporterID: testUserID, CreatedAt: now, Message: theirs}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.PutBan(c.ctx, chat.Ban{RoomID: "r1", UserID: "u4", By: testUserID, BannedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	// u2's private channel r2, to which alice holds an invitation.
+	if err := c.store.CreateRoom(c.ctx, chat.Room{ID: "r2", Kind: chat.KindPrivate, Name: "r2", CreatedBy: "u2", CreatedAt: now},
+		[]chat.Member{{RoomID: "r2", UserID: "u2", Role: chat.RoleOwner, JoinedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.PutInvite(c.ctx, chat.Invite{RoomID: "r2", UserID: testUserID, InvitedBy: "u2", InvitedAt: now}); err != nil {
+		t.Fatal(err)
 	}
 	avatar := chat.AvatarPrefix("u2") + "p.png"
 	for key, typ := range map[string]string{
@@ -105,6 +131,27 @@ func TestActionRouting(t *testing.T) {
 			protocol.RequestAvatarUploadRequest{Size: 4096, Type: "image/jpeg"}, protocol.EventUploadTicket},
 		{`{"action":"requestAvatarUrl","requestId":"q","userId":"u2"}`, "RequestAvatarURL",
 			protocol.RequestAvatarURLRequest{UserID: "u2"}, protocol.EventAvatarURL},
+		{`{"action":"archiveChannel","requestId":"q","roomId":"r1"}`, "ArchiveChannel", protocol.RoomRequest{RoomID: "r1"}, protocol.EventRoom},
+		{`{"action":"unarchiveChannel","requestId":"q","roomId":"r1"}`, "UnarchiveChannel", protocol.RoomRequest{RoomID: "r1"}, protocol.EventRoom},
+		{`{"action":"deleteChannel","requestId":"q","roomId":"r1"}`, "DeleteChannel", protocol.RoomRequest{RoomID: "r1"}, protocol.EventRoomRemoved},
+		{`{"action":"setMemberRole","requestId":"q","roomId":"r1","userId":"u2","role":"moderator"}`, "SetMemberRole",
+			protocol.SetMemberRoleRequest{RoomID: "r1", UserID: "u2", Role: chat.RoleModerator}, protocol.EventMembers},
+		{`{"action":"muteMember","requestId":"q","roomId":"r1","userId":"u2","minutes":10,"reason":"calm down"}`, "MuteMember",
+			protocol.MuteMemberRequest{RoomID: "r1", UserID: "u2", Minutes: 10, Reason: "calm down"}, protocol.EventMembers},
+		{`{"action":"unmuteMember","requestId":"q","roomId":"r1","userId":"u2"}`, "UnmuteMember", protocol.MemberActionRequest{RoomID: "r1", UserID: "u2"}, protocol.EventMembers},
+		{`{"action":"removeMember","requestId":"q","roomId":"r1","userId":"u2"}`, "RemoveMember", protocol.MemberActionRequest{RoomID: "r1", UserID: "u2"}, protocol.EventMembers},
+		{`{"action":"banMember","requestId":"q","roomId":"r1","userId":"u2","reason":"spam"}`, "BanMember",
+			protocol.MemberActionRequest{RoomID: "r1", UserID: "u2", Reason: "spam"}, protocol.EventBans},
+		{`{"action":"unbanMember","requestId":"q","roomId":"r1","userId":"u4"}`, "UnbanMember", protocol.MemberActionRequest{RoomID: "r1", UserID: "u4"}, protocol.EventBans},
+		{`{"action":"listBans","requestId":"q","roomId":"r1"}`, "ListBans", protocol.RoomRequest{RoomID: "r1"}, protocol.EventBans},
+		{`{"action":"reportMessage","requestId":"q","roomId":"r1","seq":10,"reason":"spam"}`, "ReportMessage",
+			protocol.ReportMessageRequest{RoomID: "r1", Seq: 10, Reason: "spam"}, protocol.EventReport},
+		{`{"action":"listReports","requestId":"q"}`, "ListReports", protocol.ListReportsRequest{}, protocol.EventReports},
+		{`{"action":"resolveReport","requestId":"q","reportId":"rep1","resolution":"dismiss"}`, "ResolveReport",
+			protocol.ResolveReportRequest{ReportID: "rep1", Resolution: "dismiss"}, protocol.EventReport},
+		{`{"action":"listAudit","requestId":"q"}`, "ListAudit", protocol.ListAuditRequest{}, protocol.EventAudit},
+		{`{"action":"acceptInvite","requestId":"q","roomId":"r2"}`, "AcceptInvite", protocol.RoomRequest{RoomID: "r2"}, protocol.EventRoom},
+		{`{"action":"declineInvite","requestId":"q","roomId":"r2"}`, "DeclineInvite", protocol.RoomRequest{RoomID: "r2"}, protocol.EventInvites},
 		{`{"action":"ping","requestId":"q"}`, "Ping", nil, protocol.EventPong},
 		{`{"action":"listPeople","requestId":"q","query":"u"}`, "ListPeople", protocol.ListPeopleRequest{Query: "u"}, protocol.EventPeople},
 		{`{"action":"invitePerson","requestId":"q","email":"new@example.com","displayName":"New"}`, "InvitePerson",
@@ -425,5 +472,42 @@ func TestNewActionHandlerRejectsNil(t *testing.T) {
 	}
 	if _, err := NewActionHandler(newTestChat(t).svc, nil); err == nil {
 		t.Error("nil logger accepted")
+	}
+}
+
+// Ping is counted per user (the authorizer's userId on every frame), over
+// all of their connections, in memory: past PingsPerMinute it answers
+// rate_limited, others are not affected, and the next minute starts anew.
+// It still reads nothing from the store.
+func TestPingIsLimitedPerUser(t *testing.T) {
+	c := newTestChat(t)
+	c.failStore()
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	c.actions.pings.now = func() time.Time { return now }
+	ping := func(userID, connID string) string {
+		req := frameEvent(t, `{"action":"ping","requestId":"p"}`)
+		req.RequestContext.ConnectionID = connID
+		req.RequestContext.Authorizer = map[string]any{"userId": userID, "principalId": userID}
+		resp, err := c.actions.Handle(c.ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replyOf(t, resp)["type"].(string)
+	}
+	for i := range PingsPerMinute {
+		// Spread over two connections of the same person.
+		if got := ping("ann", []string{"a1", "a2"}[i%2]); got != protocol.EventPong {
+			t.Fatalf("ping %d: %s", i+1, got)
+		}
+	}
+	if got := ping("ann", "a3"); got != protocol.EventError {
+		t.Errorf("ping past the limit: %s, want an error", got)
+	}
+	if got := ping("bob", "b1"); got != protocol.EventPong {
+		t.Errorf("another user's ping: %s", got)
+	}
+	now = now.Add(time.Minute)
+	if got := ping("ann", "a1"); got != protocol.EventPong {
+		t.Errorf("ping in the next minute: %s", got)
 	}
 }

@@ -161,6 +161,7 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await pageB.locator(".room-head .topic", { hasText: "incidents only" }).waitFor();
   // And the change as a line in the timeline (issue 10, item 12).
   await messages(pageB).locator(".sys-line", { hasText: "Ana changed the topic to “incidents only”" }).waitFor();
+  await messages(pageB).locator(".sys-line", { hasText: "Ana renamed the channel to #ops" }).waitFor();
 
   // Bo leaves; Ana sees the member count drop.
   // The leave button asks "Leave #ops?" in an in-app dialog (no confirm()).
@@ -184,6 +185,8 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await axeCheck(pageA, "the invite dialog");
   await pageA.getByRole("checkbox", { name: /Bo/ }).check();
   await pageA.getByRole("button", { name: "Invite", exact: true }).click();
+  // An invitation to a private channel: Bo accepts it.
+  await pageB.locator(".invite", { hasText: "secret" }).getByRole("button", { name: "Accept" }).click();
   await pageB.locator("nav.sidebar .room-link", { hasText: "secret" }).waitFor();
 });
 

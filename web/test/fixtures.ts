@@ -14,5 +14,5 @@ export function msg(roomId: string, seq: number, over: Partial<Message> = {}): M
 }
 
 export function stateFrame(rooms: RoomState[], users: Profile[] = [BOB, CY]): StateFrame {
-  return { type: "state", requestId: "r1", connectionId: "conn-1", me: ME, rooms, users, limits: LIMITS };
+  return { type: "state", requestId: "r1", connectionId: "conn-1", me: ME, rooms, users, limits: LIMITS, invites: [] };
 }

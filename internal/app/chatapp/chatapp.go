@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -83,7 +84,8 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 		queue := fanoutqueue.NewQueue(sqs.NewFromConfig(awsCfg), cfg.Fanout.QueueURL)
 		svcFan = &fanoutqueue.Router{Inline: fan, Queue: queue, Threshold: cfg.Fanout.InlineLimit, Logger: logger}
 	}
-	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true, People: s.People}
+	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true, People: s.People,
+		AuditRetention: time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour}
 	if closer, ok := poster.(chat.Closer); ok {
 		scfg.Closer = closer // @connections DELETE, for deactivation
 	}

@@ -1,5 +1,6 @@
 // Package streamapp wires the stream function: the DynamoDB stream handler
-// and its consumers, today the EventBridge publisher. It links neither the
+// and its consumers, the EventBridge publisher and (with FILES_BUCKET) the
+// file sweeper that deletes deleted messages' files. It links neither the
 // table's store nor the service (only internal/dynamo's stream decoder).
 package streamapp
 
@@ -17,6 +18,8 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
+	"github.com/backchannel-chat/backchannel/internal/filesweep"
+	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/stream"
 )
 
@@ -63,7 +66,15 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 	if err != nil {
 		return nil, fmt.Errorf("app: event bus: %w", err)
 	}
-	h, err := stream.New(stream.Config{Consumers: []chat.EventConsumer{bus}, Logger: logger})
+	consumers := []chat.EventConsumer{bus}
+	if cfg.FilesBucket != "" {
+		blobs, err := s3blob.New(awsCfg, s3blob.Config{Bucket: cfg.FilesBucket, UsePathStyle: cfg.S3UsePathStyle})
+		if err != nil {
+			return nil, fmt.Errorf("app: files bucket: %w", err)
+		}
+		consumers = append(consumers, filesweep.New(blobs, logger))
+	}
+	h, err := stream.New(stream.Config{Consumers: consumers, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("app: stream handler: %w", err)
 	}

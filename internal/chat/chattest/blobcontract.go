@@ -71,6 +71,29 @@ func RunBlobContract(t *testing.T, newStore func(t *testing.T) chat.BlobStore) {
 			t.Errorf("ReadPrefix = %q, %v", b, err)
 		}
 	})
+	t.Run("delete", func(t *testing.T) {
+		s := newStore(t)
+		keep, gone1, gone2 := uniq("rooms/del/keep"), uniq("rooms/del/a"), uniq("thumbs/rooms/del/b")
+		for _, k := range []string{keep, gone1, gone2} {
+			if err := s.Put(ctx, k, "text/plain", []byte("x")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A missing key among them is fine.
+		if err := s.Delete(ctx, []string{gone1, gone2, uniq("rooms/del/never")}); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{gone1, gone2} {
+			_, err := s.Stat(ctx, k)
+			wantCode(t, "Stat after Delete", err, chat.NotFound)
+		}
+		if _, err := s.Stat(ctx, keep); err != nil {
+			t.Errorf("a key not named was deleted: %v", err)
+		}
+		if err := s.Delete(ctx, nil); err != nil {
+			t.Errorf("Delete of nothing: %v", err)
+		}
+	})
 	t.Run("presign", func(t *testing.T) {
 		s := newStore(t)
 		up, err := s.PresignUpload(ctx, "rooms/r/u/f/a.png", "image/png", 42, time.Minute)

@@ -150,6 +150,19 @@ func (b *Blobs) Open(_ context.Context, key string) (io.ReadCloser, chat.BlobInf
 	return io.NopCloser(bytes.NewReader(slices.Clone(o.data))), info, nil
 }
 
+// Delete removes keys; missing keys are fine.
+func (b *Blobs) Delete(_ context.Context, keys []string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.fault("Delete"); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		delete(b.objects, k)
+	}
+	return nil
+}
+
 func (b *Blobs) Put(_ context.Context, key, contentType string, body []byte) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -113,7 +113,7 @@ func (s *Store) ListPublicRooms(ctx context.Context, cursor string, limit int) (
 	}
 	var out []chat.Room
 	for _, r := range s.rooms {
-		if r.Kind == chat.KindPublic && (cursor == "" || roomSortKey(r) > cursor) {
+		if r.Kind == chat.KindPublic && !r.Archived && (cursor == "" || roomSortKey(r) > cursor) {
 			out = append(out, r)
 		}
 	}

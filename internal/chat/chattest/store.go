@@ -41,6 +41,11 @@ type Store struct {
 	clientIDs map[string]int64                  // room|sender|clientId -> seq
 
 	counters map[string]int // rate-limit key|window start -> count
+
+	bans    map[string]map[string]chat.Ban // room -> user -> ban
+	invites map[string]map[string]chat.Invite
+	reports map[string]chat.Report
+	audit   []chat.AuditEntry
 }
 
 // NewStore returns an empty store whose clock is time.Now.
@@ -59,6 +64,9 @@ func NewStore() *Store {
 		messages:    map[string]map[int64]chat.Message{},
 		clientIDs:   map[string]int64{},
 		counters:    map[string]int{},
+		bans:        map[string]map[string]chat.Ban{},
+		invites:     map[string]map[string]chat.Invite{},
+		reports:     map[string]chat.Report{},
 	}
 }
 

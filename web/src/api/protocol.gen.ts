@@ -20,8 +20,13 @@ export const limits = {
   avatarSide: 256,
 } as const;
 
+export type AcceptInviteAction = { action: "acceptInvite"; requestId?: string } & RoomRequest;
+export type ArchiveChannelAction = { action: "archiveChannel"; requestId?: string } & RoomRequest;
+export type BanMemberAction = { action: "banMember"; requestId?: string } & MemberActionRequest;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
+export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
+export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
@@ -30,27 +35,43 @@ export type InvitePersonAction = { action: "invitePerson"; requestId?: string } 
 export type InviteToChannelAction = { action: "inviteToChannel"; requestId?: string } & InviteRequest;
 export type JoinChannelAction = { action: "joinChannel"; requestId?: string } & RoomRequest;
 export type LeaveChannelAction = { action: "leaveChannel"; requestId?: string } & RoomRequest;
+export type ListAuditAction = { action: "listAudit"; requestId?: string } & ListAuditRequest;
+export type ListBansAction = { action: "listBans"; requestId?: string } & RoomRequest;
 export type ListChannelsAction = { action: "listChannels"; requestId?: string } & ListChannelsRequest;
 export type ListMembersAction = { action: "listMembers"; requestId?: string } & RoomRequest;
 export type ListPeopleAction = { action: "listPeople"; requestId?: string } & ListPeopleRequest;
+export type ListReportsAction = { action: "listReports"; requestId?: string } & ListReportsRequest;
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
+export type MuteMemberAction = { action: "muteMember"; requestId?: string } & MuteMemberRequest;
 export type OpenDirectAction = { action: "openDirect"; requestId?: string } & OpenDirectRequest;
 export type PingAction = { action: "ping"; requestId?: string } & {};
 export type ReactivatePersonAction = { action: "reactivatePerson"; requestId?: string } & PersonRequest;
+export type RemoveMemberAction = { action: "removeMember"; requestId?: string } & MemberActionRequest;
+export type ReportMessageAction = { action: "reportMessage"; requestId?: string } & ReportMessageRequest;
 export type RequestAvatarUploadAction = { action: "requestAvatarUpload"; requestId?: string } & RequestAvatarUploadRequest;
 export type RequestAvatarUrlAction = { action: "requestAvatarUrl"; requestId?: string } & RequestAvatarURLRequest;
 export type RequestDownloadAction = { action: "requestDownload"; requestId?: string } & RequestDownloadRequest;
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
+export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
+export type SetMemberRoleAction = { action: "setMemberRole"; requestId?: string } & SetMemberRoleRequest;
 export type SetWorkspaceRoleAction = { action: "setWorkspaceRole"; requestId?: string } & SetWorkspaceRoleRequest;
 export type TypingAction = { action: "typing"; requestId?: string } & TypingRequest;
+export type UnarchiveChannelAction = { action: "unarchiveChannel"; requestId?: string } & RoomRequest;
+export type UnbanMemberAction = { action: "unbanMember"; requestId?: string } & MemberActionRequest;
+export type UnmuteMemberAction = { action: "unmuteMember"; requestId?: string } & MemberActionRequest;
 export type UpdateChannelAction = { action: "updateChannel"; requestId?: string } & UpdateChannelRequest;
 export type UpdateProfileAction = { action: "updateProfile"; requestId?: string } & UpdateProfileRequest;
 export type ClientAction =
+  | AcceptInviteAction
+  | ArchiveChannelAction
+  | BanMemberAction
   | CreateChannelAction
   | DeactivatePersonAction
+  | DeclineInviteAction
+  | DeleteChannelAction
   | DeleteMessageAction
   | EditMessageAction
   | GetStateAction
@@ -59,34 +80,50 @@ export type ClientAction =
   | InviteToChannelAction
   | JoinChannelAction
   | LeaveChannelAction
+  | ListAuditAction
+  | ListBansAction
   | ListChannelsAction
   | ListMembersAction
   | ListPeopleAction
+  | ListReportsAction
   | ListUsersAction
   | MarkReadAction
+  | MuteMemberAction
   | OpenDirectAction
   | PingAction
   | ReactivatePersonAction
+  | RemoveMemberAction
+  | ReportMessageAction
   | RequestAvatarUploadAction
   | RequestAvatarUrlAction
   | RequestDownloadAction
   | RequestUploadAction
+  | ResolveReportAction
   | ResumeAction
   | SendMessageAction
+  | SetMemberRoleAction
   | SetWorkspaceRoleAction
   | TypingAction
+  | UnarchiveChannelAction
+  | UnbanMemberAction
+  | UnmuteMemberAction
   | UpdateChannelAction
   | UpdateProfileAction;
 export type ActionName = ClientAction["action"];
 
 export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
+export type AuditFrame = Omit<AuditEvent, "type"> & { type: "audit" };
 export type AvatarUrlFrame = Omit<AvatarURLEvent, "type"> & { type: "avatarUrl" };
+export type BansFrame = Omit<BansEvent, "type"> & { type: "bans" };
 export type ChannelsFrame = Omit<ChannelsEvent, "type"> & { type: "channels" };
 export type DownloadUrlFrame = Omit<DownloadURLEvent, "type"> & { type: "downloadUrl" };
 export type ErrorFrame = Omit<ErrorEvent, "type"> & { type: "error" };
 export type HistoryFrame = Omit<HistoryEvent, "type"> & { type: "history" };
+export type InvitedFrame = Omit<InvitedEvent, "type"> & { type: "invited" };
+export type InvitesFrame = Omit<InvitesEvent, "type"> & { type: "invites" };
 export type MemberJoinedFrame = Omit<MemberEvent, "type"> & { type: "memberJoined" };
 export type MemberLeftFrame = Omit<MemberEvent, "type"> & { type: "memberLeft" };
+export type MemberUpdatedFrame = Omit<MemberUpdatedEvent, "type"> & { type: "memberUpdated" };
 export type MembersFrame = Omit<MembersEvent, "type"> & { type: "members" };
 export type MessageFrame = Omit<MessageEvent, "type"> & { type: "message" };
 export type MessageUpdatedFrame = Omit<MessageEvent, "type"> & { type: "messageUpdated" };
@@ -97,6 +134,8 @@ export type PongFrame = Omit<PongEvent, "type"> & { type: "pong" };
 export type PresenceFrame = Omit<PresenceEvent, "type"> & { type: "presence" };
 export type ProfileFrame = Omit<ProfileEvent, "type"> & { type: "profile" };
 export type ReadFrame = Omit<ReadEvent, "type"> & { type: "read" };
+export type ReportFrame = Omit<ReportEvent, "type"> & { type: "report" };
+export type ReportsFrame = Omit<ReportsEvent, "type"> & { type: "reports" };
 export type RoomFrame = Omit<RoomEvent, "type"> & { type: "room" };
 export type RoomAddedFrame = Omit<RoomEvent, "type"> & { type: "roomAdded" };
 export type RoomRemovedFrame = Omit<RoomRemovedEvent, "type"> & { type: "roomRemoved" };
@@ -109,13 +148,18 @@ export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated
 export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type ServerEvent =
   | AckFrame
+  | AuditFrame
   | AvatarUrlFrame
+  | BansFrame
   | ChannelsFrame
   | DownloadUrlFrame
   | ErrorFrame
   | HistoryFrame
+  | InvitedFrame
+  | InvitesFrame
   | MemberJoinedFrame
   | MemberLeftFrame
+  | MemberUpdatedFrame
   | MembersFrame
   | MessageFrame
   | MessageUpdatedFrame
@@ -126,6 +170,8 @@ export type ServerEvent =
   | PresenceFrame
   | ProfileFrame
   | ReadFrame
+  | ReportFrame
+  | ReportsFrame
   | RoomFrame
   | RoomAddedFrame
   | RoomRemovedFrame
@@ -139,8 +185,13 @@ export type ServerEvent =
 export type EventType = ServerEvent["type"];
 
 export interface ActionTypes {
+  acceptInvite: { request: RoomRequest; reply: RoomFrame };
+  archiveChannel: { request: RoomRequest; reply: RoomFrame };
+  banMember: { request: MemberActionRequest; reply: BansFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
+  declineInvite: { request: RoomRequest; reply: InvitesFrame };
+  deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   getState: { request: {}; reply: StateFrame };
@@ -149,27 +200,48 @@ export interface ActionTypes {
   inviteToChannel: { request: InviteRequest; reply: MembersFrame };
   joinChannel: { request: RoomRequest; reply: RoomFrame };
   leaveChannel: { request: RoomRequest; reply: RoomRemovedFrame };
+  listAudit: { request: ListAuditRequest; reply: AuditFrame };
+  listBans: { request: RoomRequest; reply: BansFrame };
   listChannels: { request: ListChannelsRequest; reply: ChannelsFrame };
   listMembers: { request: RoomRequest; reply: MembersFrame };
   listPeople: { request: ListPeopleRequest; reply: PeopleFrame };
+  listReports: { request: ListReportsRequest; reply: ReportsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
+  muteMember: { request: MuteMemberRequest; reply: MembersFrame };
   openDirect: { request: OpenDirectRequest; reply: RoomFrame };
   ping: { request: {}; reply: PongFrame };
   reactivatePerson: { request: PersonRequest; reply: PersonFrame };
+  removeMember: { request: MemberActionRequest; reply: MembersFrame };
+  reportMessage: { request: ReportMessageRequest; reply: ReportFrame };
   requestAvatarUpload: { request: RequestAvatarUploadRequest; reply: UploadTicketFrame };
   requestAvatarUrl: { request: RequestAvatarURLRequest; reply: AvatarUrlFrame };
   requestDownload: { request: RequestDownloadRequest; reply: DownloadUrlFrame };
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
+  resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
   sendMessage: { request: SendMessageRequest; reply: AckFrame };
+  setMemberRole: { request: SetMemberRoleRequest; reply: MembersFrame };
   setWorkspaceRole: { request: SetWorkspaceRoleRequest; reply: PersonFrame };
   typing: { request: TypingRequest; reply: void };
+  unarchiveChannel: { request: RoomRequest; reply: RoomFrame };
+  unbanMember: { request: MemberActionRequest; reply: BansFrame };
+  unmuteMember: { request: MemberActionRequest; reply: MembersFrame };
   updateChannel: { request: UpdateChannelRequest; reply: RoomFrame };
   updateProfile: { request: UpdateProfileRequest; reply: ProfileFrame };
 }
 export type RequestOf<A extends ActionName> = ActionTypes[A]["request"];
 export type ReplyOf<A extends ActionName> = ActionTypes[A]["reply"];
+
+export interface RoomRequest {
+  roomId: string;
+}
+
+export interface MemberActionRequest {
+  roomId: string;
+  userId: string;
+  reason?: string;
+}
 
 export interface CreateChannelRequest {
   name: string;
@@ -208,8 +280,8 @@ export interface InviteRequest {
   userIds: string[];
 }
 
-export interface RoomRequest {
-  roomId: string;
+export interface ListAuditRequest {
+  cursor?: string;
 }
 
 export interface ListChannelsRequest {
@@ -218,6 +290,10 @@ export interface ListChannelsRequest {
 
 export interface ListPeopleRequest {
   query?: string;
+}
+
+export interface ListReportsRequest {
+  cursor?: string;
 }
 
 export interface ListUsersRequest {
@@ -230,8 +306,21 @@ export interface MarkReadRequest {
   open?: boolean;
 }
 
+export interface MuteMemberRequest {
+  roomId: string;
+  userId: string;
+  minutes: number;
+  reason?: string;
+}
+
 export interface OpenDirectRequest {
   userIds: string[];
+}
+
+export interface ReportMessageRequest {
+  roomId: string;
+  seq: number;
+  reason?: string;
 }
 
 export interface RequestAvatarUploadRequest {
@@ -256,6 +345,12 @@ export interface RequestUploadRequest {
   type: string;
 }
 
+export interface ResolveReportRequest {
+  reportId: string;
+  resolution: string;
+  minutes?: number;
+}
+
 export interface ResumeRequest {
   rooms: Record<string, number>;
 }
@@ -265,6 +360,12 @@ export interface SendMessageRequest {
   clientId: string;
   text: string;
   attachments?: Attachment[];
+}
+
+export interface SetMemberRoleRequest {
+  roomId: string;
+  userId: string;
+  role: Role;
 }
 
 export interface SetWorkspaceRoleRequest {
@@ -281,6 +382,7 @@ export interface UpdateChannelRequest {
   roomId: string;
   name?: string;
   topic?: string;
+  private?: boolean;
 }
 
 export interface UpdateProfileRequest {
@@ -299,12 +401,26 @@ export interface AckEvent {
   duplicate?: boolean;
 }
 
+export interface AuditEvent {
+  type: string;
+  requestId?: string;
+  entries: AuditEntry[];
+  cursor?: string;
+}
+
 export interface AvatarURLEvent {
   type: string;
   requestId?: string;
   userId: string;
   url: string;
   expiresAt: string;
+}
+
+export interface BansEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  bans: BanInfo[];
 }
 
 export interface ChannelsEvent {
@@ -341,11 +457,30 @@ export interface HistoryEvent {
   before?: number;
 }
 
+export interface InvitedEvent {
+  type: string;
+  requestId?: string;
+  invite: InviteInfo;
+}
+
+export interface InvitesEvent {
+  type: string;
+  requestId?: string;
+  invites: InviteInfo[];
+}
+
 export interface MemberEvent {
   type: string;
   requestId?: string;
   roomId: string;
   user: Profile;
+}
+
+export interface MemberUpdatedEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  member: MemberInfo;
 }
 
 export interface MembersEvent {
@@ -407,6 +542,19 @@ export interface ReadEvent {
   seq: number;
 }
 
+export interface ReportEvent {
+  type: string;
+  requestId?: string;
+  report: ReportInfo;
+}
+
+export interface ReportsEvent {
+  type: string;
+  requestId?: string;
+  reports: ReportInfo[];
+  cursor?: string;
+}
+
 export interface RoomEvent {
   type: string;
   requestId?: string;
@@ -417,6 +565,7 @@ export interface RoomRemovedEvent {
   type: string;
   requestId?: string;
   roomId: string;
+  deleted?: boolean;
 }
 
 export interface SignedOutEvent {
@@ -433,6 +582,8 @@ export interface StateEvent {
   rooms: RoomState[];
   users: Profile[];
   limits: Limits;
+  groups?: string[];
+  invites: InviteInfo[];
   lastRoomId?: string;
   lastRoomAt?: number;
 }
@@ -486,7 +637,29 @@ export interface Message {
   createdAt: string;
   editedAt?: string;
   deleted?: boolean;
+  deletedBy?: string;
   system?: SystemLine;
+}
+
+export interface AuditEntry {
+  auditId: string;
+  at: string;
+  actorId: string;
+  action: string;
+  roomId?: string;
+  targetId?: string;
+  seq?: number;
+  reason?: string;
+  detail?: string;
+}
+
+export interface BanInfo {
+  roomId: string;
+  userId: string;
+  by: string;
+  reason?: string;
+  bannedAt: string;
+  user: Profile;
 }
 
 export interface Room {
@@ -499,6 +672,15 @@ export interface Room {
   lastSeq: number;
   memberCount: number;
   memberIds?: string[];
+  archived?: boolean;
+}
+
+export interface InviteInfo {
+  roomId: string;
+  userId: string;
+  invitedBy: string;
+  invitedAt: string;
+  roomName: string;
 }
 
 export interface Profile {
@@ -527,6 +709,7 @@ export interface MemberInfo {
   deactivated?: boolean;
   role: Role;
   readSeq: number;
+  mutedUntil?: string;
 }
 
 export interface MissedRoom {
@@ -546,6 +729,21 @@ export interface Person {
   createdAt?: string;
 }
 
+export interface ReportInfo {
+  reportId: string;
+  roomId: string;
+  seq: number;
+  reporterId: string;
+  reason?: string;
+  createdAt: string;
+  message: Message;
+  resolution?: string;
+  resolvedBy?: string;
+  resolvedAt?: string;
+  roomName?: string;
+  context: Message[];
+}
+
 export interface RoomState {
   roomId: string;
   kind: RoomKind;
@@ -556,9 +754,12 @@ export interface RoomState {
   lastSeq: number;
   memberCount: number;
   memberIds?: string[];
+  archived?: boolean;
   readSeq: number;
   unread: number;
   mentions: number;
+  role?: Role;
+  mutedUntil?: string;
 }
 
 export interface Limits {
@@ -573,5 +774,7 @@ export interface SystemLine {
   userIds?: string[];
   name?: string;
   topic?: string;
+  roomKind?: RoomKind;
+  role?: Role;
 }
 

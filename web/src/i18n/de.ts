@@ -1,5 +1,6 @@
 // Deutsch. Typed against the English catalog, so a missing key fails the build.
 import type { MessageKey } from "./en";
+import { modDe } from "./moderation";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -322,4 +323,5 @@ export const de: Record<MessageKey, string> = {
   "admin.you": "du",
   "admin.done": "Erledigt: {name} ist jetzt {status}.",
   "user.deactivated": "{name} (deaktiviert)",
+  ...modDe,
 };

@@ -1,4 +1,6 @@
 // English, the reference catalog: every other language has exactly these keys.
+import { modEn } from "./moderation";
+
 export const en = {
   "app.name": "Backchannel",
   "app.loading": "Loading…",
@@ -320,6 +322,7 @@ export const en = {
   "admin.you": "you",
   "admin.done": "Done: {name} is now {status}.",
   "user.deactivated": "{name} (deactivated)",
+  ...modEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

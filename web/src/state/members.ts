@@ -24,8 +24,8 @@ export const reduceMembers: SliceReducer = (state, action) => {
       const members: Record<string, MemberState> = {};
       let next = state;
       for (const m of action.members) {
-        members[m.userId] = { role: m.role, readSeq: m.readSeq };
-        const { role: _r, readSeq: _s, ...profile } = m;
+        members[m.userId] = { role: m.role, readSeq: m.readSeq, mutedUntil: m.mutedUntil };
+        const { role: _r, readSeq: _s, mutedUntil: _m, ...profile } = m;
         next = upsertUser(next, profile);
       }
       return { ...next, members: { ...next.members, [action.roomId]: members } };

@@ -38,6 +38,8 @@ function countUnread(state: ChatState, roomId: string, msg: Message): ChatState 
 function upsertRoom(state: ChatState, room: RoomState): ChatState {
   const old = state.rooms[room.roomId];
   let merged: RoomState = { ...room, lastSeq: Math.max(old?.lastSeq ?? 0, room.lastSeq) };
+  // roomUpdated carries no role or mute: keep mine.
+  if (old && !room.role) merged = { ...merged, role: old.role, mutedUntil: old.mutedUntil };
   if (old && old.readSeq >= room.readSeq) {
     merged = { ...merged, readSeq: old.readSeq, unread: old.unread, mentions: old.mentions };
   }

@@ -12,6 +12,7 @@ import { initialMembers, reduceMembers } from "./members";
 import { initialMessages, reduceMessages } from "./messages";
 import { initialRooms, reduceRooms } from "./rooms";
 import { initialTyping, reduceTyping } from "./typing";
+import { initialModeration, reduceModeration } from "./moderation";
 import type { Action, ChatState, SliceReducer } from "./types";
 
 export const initialState: ChatState = {
@@ -20,9 +21,10 @@ export const initialState: ChatState = {
   ...initialRooms,
   ...initialMessages,
   ...initialTyping,
+  ...initialModeration,
 };
 
-const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping];
+const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping, reduceModeration];
 
 // reduce returns the next state, or the same object when nothing changed.
 export function reduce(state: ChatState, action: Action, now: number = Date.now()): ChatState {

@@ -1,7 +1,7 @@
 // The client's state and the actions that change it, shared by the slices
 // (rooms.ts, messages.ts, members.ts, typing.ts, connection.ts) that each
 // own some of its fields, and by the store that composes them (store.ts).
-import type { Attachment, Limits, MemberInfo, Message, Profile, RoomState, ServerEvent } from "../api/protocol.gen";
+import type { Attachment, InviteInfo, Limits, MemberInfo, Message, Profile, RoomState, ServerEvent } from "../api/protocol.gen";
 
 export interface PendingSend {
   clientId: string;
@@ -29,6 +29,8 @@ export interface HistoryCursor {
 export interface MemberState {
   role: MemberInfo["role"];
   readSeq: number;
+  // Set while the member is muted in the room.
+  mutedUntil?: string;
 }
 
 // connection.ts: this connection and the deployment's limits.
@@ -70,7 +72,14 @@ export interface TypingSlice {
   typing: Record<string, TypingEntry[]>;
 }
 
-export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice {}
+// moderation.ts: my workspace groups (admins, moderators) and my pending
+// invitations to private channels.
+export interface ModerationSlice {
+  groups: string[];
+  invites: InviteInfo[];
+}
+
+export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice {}
 
 // Local intents, next to the server's frames.
 export type LocalAction =

@@ -4,6 +4,7 @@ import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { normalizeChannelName, validChannelName } from "./CreateChannelDialog";
+import { ArchiveControl } from "../moderation/ArchiveControl";
 
 export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClose(): void }) {
   const { chat, t } = useApp();
@@ -53,6 +54,7 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
           </button>
         </div>
       </form>
+      <ArchiveControl roomId={roomId} onDone={onClose} />
     </Dialog>
   );
 }

@@ -5,12 +5,14 @@ import { Avatar } from "../common/Avatar";
 import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { lastSeen } from "../common/lastSeen";
+import { MemberModMenu } from "../moderation/MemberModMenu";
 
 export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOpen(roomId: string): void; onClose(): void }) {
   const { chat, t, prefs } = useApp();
   const state = useChatState(chat);
   const { error, run } = useSubmit();
   const members = state.members[roomId] ?? {};
+  const room = state.rooms[roomId];
   const people = Object.keys(members)
     .map((id) => state.users[id])
     .filter((u): u is Profile => !!u)
@@ -36,16 +38,21 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
             <span class="sr-only">, {u.online ? t("presence.online") : t("presence.offline")}</span>
           </div>
         ) : (
-          <button type="button" class="member" onClick={() => void dm(u)} title={t("members.message", { name: u.displayName })}>
-            <Avatar user={u} size={28} presence />
-            <span class="member-name">
-              {u.displayName}
-              {handle(u) && <span class="muted member-handle"> {handle(u)}</span>}
-              {!u.online && u.lastSeen && <span class="member-seen">{lastSeen(u.lastSeen, prefs.lang, t)}</span>}
-            </span>
-            {members[u.userId]?.role === "owner" && <span class="tag">{t("members.owner")}</span>}
-            <span class="sr-only">, {u.online ? t("presence.online") : t("presence.offline")}</span>
-          </button>
+          <div class="member-row">
+            <button type="button" class="member" onClick={() => void dm(u)} title={t("members.message", { name: u.displayName })}>
+              <Avatar user={u} size={28} presence />
+              <span class="member-name">
+                {u.displayName}
+                {handle(u) && <span class="muted member-handle"> {handle(u)}</span>}
+                {!u.online && u.lastSeen && <span class="member-seen">{lastSeen(u.lastSeen, prefs.lang, t)}</span>}
+              </span>
+              {members[u.userId]?.role === "owner" && <span class="tag">{t("members.owner")}</span>}
+              {members[u.userId]?.role === "moderator" && <span class="tag">{t("mod.moderatorTag")}</span>}
+              {!!members[u.userId]?.mutedUntil && new Date(members[u.userId]!.mutedUntil!).getTime() > Date.now() && <span class="tag muted-tag">{t("mod.mutedTag")}</span>}
+              <span class="sr-only">, {u.online ? t("presence.online") : t("presence.offline")}</span>
+            </button>
+            {room && members[u.userId] && <MemberModMenu room={room} userId={u.userId} name={u.displayName} member={members[u.userId]!} />}
+          </div>
         )}
       </li>
     );

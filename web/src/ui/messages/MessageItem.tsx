@@ -11,6 +11,7 @@ import { useSubmit } from "../common/useSubmit";
 import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
 import { ConfirmDialog } from "../common/ConfirmDialog";
+import { MessageModActions } from "../moderation/MessageModActions";
 
 export interface ListItem {
   msg: Message;
@@ -21,6 +22,7 @@ function time(iso: string, lang: string): string {
   return new Date(iso).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
 }
 
+// System lines never come here: MessageList renders them.
 export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: { item: ListItem; head: boolean; mine: boolean; seenBy?: Profile[]; sender?: Profile; fmt: FormatContext; layout: Layout }) {
   const { chat, t, prefs } = useApp();
   const m = item.msg;
@@ -107,7 +109,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
             </div>
           </div>
         ) : m.deleted ? (
-          <p class="msg-text tombstone">{t("msg.deleted")}</p>
+          <p class="msg-text tombstone">{m.deletedBy && m.deletedBy !== m.senderId ? t("mod.removedByModerator") : t("msg.deleted")}</p>
         ) : (
           m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
@@ -134,6 +136,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           <div class="seen">{t("msg.seenBy", { names: seenBy.map((u) => u.displayName).join(", ") })}</div>
         )}
       </div>
+      {!mine && !p && !m.deleted && m.seq > 0 && <MessageModActions msg={m} />}
       {mine && !p && !m.deleted && !editing && (
         <button type="button" class="icon-btn msg-more" aria-expanded={actionsOpen} aria-label={t("msg.actions")} title={t("msg.actions")} onClick={() => setActionsOpen(!actionsOpen)}>
           ⋯

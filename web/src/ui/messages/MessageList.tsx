@@ -298,18 +298,32 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
     </div>
   );
 
-  // systemText: "Bo Berg joined", "Ana added Bo and Cy", in words.
+  // systemText: "Bo Berg joined", "Ana added Bo and Cy", "Ana made Bo a
+  // moderator", in words (docs/PROTOCOL.md lists the kinds).
   function systemText(m: Message): string {
     const l = m.system!;
     const name = (id: string) => state.users[id]?.displayName ?? "…";
     const actor = state.users[m.senderId]?.displayName ?? m.senderName;
+    const names = new Intl.ListFormat(prefs.lang, { type: "conjunction" }).format((l.userIds ?? []).map(name));
     switch (l.kind) {
       case "joined":
         return t("sys.joined", { name: actor });
       case "left":
         return t("sys.left", { name: actor });
       case "invited":
-        return t("sys.invited", { name: actor, names: new Intl.ListFormat(prefs.lang, { type: "conjunction" }).format((l.userIds ?? []).map(name)) });
+        return t("sys.invited", { name: actor, names });
+      case "removed":
+        return t("sys.removed", { name: actor, names });
+      case "banned":
+        return t("sys.banned", { name: actor, names });
+      case "role":
+        return t(l.role === "owner" ? "sys.roleOwner" : l.role === "moderator" ? "sys.roleModerator" : "sys.roleMember", { name: actor, names });
+      case "kind":
+        return t(l.roomKind === "private" ? "sys.kindPrivate" : "sys.kindPublic", { name: actor });
+      case "archived":
+        return t("sys.archived", { name: actor });
+      case "unarchived":
+        return t("sys.unarchived", { name: actor });
       case "renamed":
         return t("sys.renamed", { name: actor, room: `#${l.name ?? ""}` });
       case "topic":

@@ -9,6 +9,7 @@ import { useApp, useChatState, type DialogName } from "../common/context";
 import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
 import { ConfirmDialog } from "../common/ConfirmDialog";
+import { RoomBanner } from "../moderation/RoomBanner";
 
 export function MessagePane({
   roomId,
@@ -158,7 +159,8 @@ export function MessagePane({
       <p class="typing" aria-live="off">
         {typingLine}
       </p>
-      <Composer roomId={roomId} label={label} />
+      <RoomBanner roomId={roomId} />
+      {!room.archived && <Composer roomId={roomId} label={label} />}
       {confirmLeave && (
         <ConfirmDialog
           title={t("room.leaveConfirm", { name: room.name })}

@@ -1,5 +1,7 @@
 // The chat layout: sidebar (a drawer on narrow screens), the message pane,
 // the members panel, the offline banner, dialogs and the live region.
+import { ModerationQueueDialog } from "../moderation/ModerationQueueDialog";
+import { AuditLogDialog } from "../moderation/AuditLogDialog";
 import { useEffect, useState } from "preact/hooks";
 import { directPeer } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
@@ -139,6 +141,8 @@ export function ChatShell() {
       {dialog === "room" && room && <RoomSettingsDialog roomId={room.roomId} onClose={() => setDialog("")} />}
       {dialog === "settings" && <SettingsDialog onClose={() => setDialog("")} />}
       {dialog === "people" && <PeopleDialog onClose={() => setDialog("")} />}
+      {dialog === "queue" && <ModerationQueueDialog onClose={() => setDialog("")} />}
+      {dialog === "audit" && <AuditLogDialog onClose={() => setDialog("")} />}
     </div>
   );
 }

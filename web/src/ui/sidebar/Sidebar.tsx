@@ -1,5 +1,7 @@
 // The room list: channels and DMs with unread badges and presence dots,
 // and the entry points to create, browse, message and settings.
+import { isStaff } from "../../state/moderation";
+import { Invitations } from "../moderation/Invitations";
 import type { RoomState } from "../../api/protocol.gen";
 import { directPeer, roomTitle } from "../../state/rooms";
 import { Avatar, PresenceDot } from "../common/Avatar";
@@ -53,6 +55,7 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
         </button>
       </div>
       <div class="sidebar-scroll">
+        <Invitations onOpen={onOpen} />
         <section aria-labelledby="h-channels">
           <div class="section-head">
             <h2 id="h-channels">{t("sidebar.channels")}</h2>
@@ -75,6 +78,27 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
           <ul class="room-list">{directs.map(item)}</ul>
         </section>
       </div>
+      {state.me && (isStaff(state) || isAdmin) && (
+        // The workspace tools, on their own row: with them the me-bar would
+        // have no room left for the name.
+        <div class="staff-bar" role="group" aria-label={t("mod.tools")}>
+          {isStaff(state) && (
+            <button type="button" class="icon-btn" aria-label={t("mod.queue")} title={t("mod.queue")} data-open="queue" onClick={() => onDialog("queue")}>
+              ⚑
+            </button>
+          )}
+          {isAdmin && (
+            <button type="button" class="icon-btn" aria-label={t("mod.audit")} title={t("mod.audit")} data-open="audit" onClick={() => onDialog("audit")}>
+              ☰
+            </button>
+          )}
+          {isAdmin && (
+            <button type="button" class="icon-btn" aria-label={t("admin.open")} title={t("admin.open")} onClick={() => onDialog("people")}>
+              👥
+            </button>
+          )}
+        </div>
+      )}
       {state.me && (
         <div class="me-bar">
           <Avatar user={{ ...state.me, online: chat.status === "online" }} size={32} presence />
@@ -82,11 +106,6 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
             <span class="me-name">{state.me.displayName}</span>
             <span class={`me-status ${chat.status}`}>{chat.status === "online" ? t("conn.statusOnline") : chat.status === "connecting" ? t("conn.statusConnecting") : t("conn.statusOffline")}</span>
           </span>
-          {isAdmin && (
-            <button type="button" class="icon-btn" aria-label={t("admin.open")} title={t("admin.open")} onClick={() => onDialog("people")}>
-              👥
-            </button>
-          )}
           <button type="button" class="icon-btn" aria-label={t("sidebar.settings")} title={t("sidebar.settings")} onClick={() => onDialog("settings")}>
             ⚙
           </button>

@@ -1,0 +1,47 @@
+// Actions on someone else's message: report it (any member) and, for the
+// room's moderators, owners and workspace staff, remove it.
+import "./moderation.css";
+import type { Message } from "../../api/protocol.gen";
+import { useApp, useChatState } from "../common/context";
+import { useSubmit } from "../common/useSubmit";
+import { canModerate } from "../../state/moderation";
+
+export function MessageModActions({ msg }: { msg: Message }) {
+  const { chat, t } = useApp();
+  const state = useChatState(chat);
+  const { error, run } = useSubmit();
+  const room = state.rooms[msg.roomId];
+  if (!room) return null;
+  const moderator = canModerate(state, room);
+
+  const report = async () => {
+    const reason = prompt(t("mod.reportPrompt"));
+    if (reason === null) return;
+    await run(async () => {
+      await chat.request({ action: "reportMessage", roomId: msg.roomId, seq: msg.seq, reason: reason.trim() || undefined });
+      chat.announce(t("mod.reported"));
+    });
+  };
+  const remove = async () => {
+    if (!confirm(t("mod.confirmDeleteAny"))) return;
+    await run(() => chat.request({ action: "deleteMessage", roomId: msg.roomId, seq: msg.seq }));
+  };
+
+  return (
+    <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
+      {error && (
+        <span class="status-line failed" role="alert">
+          {error}
+        </span>
+      )}
+      <button type="button" class="icon-btn" aria-label={t("mod.report")} title={t("mod.report")} data-action="report" onClick={() => void report()}>
+        ⚑
+      </button>
+      {moderator && (
+        <button type="button" class="icon-btn" aria-label={t("mod.deleteAny")} title={t("mod.deleteAny")} data-action="mod-delete" onClick={() => void remove()}>
+          🗑
+        </button>
+      )}
+    </div>
+  );
+}
