@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -61,17 +62,33 @@ func (s *Chat) authorizeWith(ctx context.Context, c chat.Connection, action chat
 		return roomAccess{}, err
 	}
 	ra := roomAccess{room: chat.Room{ID: roomID}, now: s.clock()}
+	// When the answer needs the room whatever the membership (a write
+	// checks that the channel is not archived), both reads go out at once:
+	// one round trip on the send path, not two.
+	var (
+		room     chat.Room
+		roomErr  error
+		roomRead = needRoom || chat.RoomKindMatters(action)
+		wg       sync.WaitGroup
+	)
+	if roomRead {
+		wg.Go(func() { room, roomErr = s.store.GetRoom(ctx, roomID) })
+	}
 	m, err := s.store.GetMember(ctx, roomID, c.UserID)
+	wg.Wait()
 	switch {
 	case err == nil:
 		ra.member = &m
 	case chat.ErrorCode(err) != chat.NotFound:
 		return roomAccess{}, storeErr(err, "get membership")
 	}
-	if ra.member == nil || needRoom || chat.RoomKindMatters(action) {
-		room, err := s.store.GetRoom(ctx, roomID)
-		if err != nil {
-			return roomAccess{}, roomLookupErr(err)
+	if ra.member == nil && !roomRead {
+		room, roomErr = s.store.GetRoom(ctx, roomID)
+		roomRead = true
+	}
+	if roomRead {
+		if roomErr != nil {
+			return roomAccess{}, roomLookupErr(roomErr)
 		}
 		ra.room = room
 	}
