@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -13,12 +12,8 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/filesweep"
-	"github.com/backchannel-chat/backchannel/internal/local/streampoll"
-	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
-	"github.com/backchannel-chat/backchannel/internal/stream"
 )
 
 // staff puts u in workspace groups (AdminAddUserToGroup, as an operator
@@ -196,7 +191,9 @@ func TestModerationOverTheGateway(t *testing.T) {
 
 // TestDeletedMessageFilesLeaveTheBucket: a moderator deletes a message
 // with a file; the stream pipeline (DynamoDB Local's stream, polled as
-// Lambda would, into the file sweeper) deletes the file from S3, so a
+// Lambda would, into the stream function streamapp.Build wires, as
+// functions/stream and make dev run it: the publisher and the file
+// sweeper) deletes the file from S3, so a
 // member who kept its key gets no URL that works.
 func TestDeletedMessageFilesLeaveTheBucket(t *testing.T) {
 	bucket := newFilesBucket(t)
@@ -206,12 +203,7 @@ func TestDeletedMessageFilesLeaveTheBucket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := stream.New(stream.Config{Consumers: []chat.EventConsumer{filesweep.New(blobs, logger)}, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.StartStreamPoller(t, s.awsCfg, s.table, h.Handle, streampoll.Config{Logger: logger, PollInterval: 100 * time.Millisecond})
+	s.startEventsWithFiles(bucket) // the stream function as deployed and as make dev runs it
 
 	ch := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "files"}, protocol.EventRoom)).Room.ID
 	tr.b.call(protocol.ActionJoinChannel, room(ch), protocol.EventRoom)
@@ -259,12 +251,7 @@ func TestDeleteChannelOverTheGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := stream.New(stream.Config{Consumers: []chat.EventConsumer{filesweep.New(blobs, logger)}, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.StartStreamPoller(t, s.awsCfg, s.table, h.Handle, streampoll.Config{Logger: logger, PollInterval: 100 * time.Millisecond})
+	s.startEventsWithFiles(bucket) // the stream function as deployed and as make dev runs it
 
 	ch := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "doomed"}, protocol.EventRoom)).Room.ID
 	tr.b.call(protocol.ActionJoinChannel, room(ch), protocol.EventRoom)
