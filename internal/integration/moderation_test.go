@@ -239,8 +239,10 @@ func TestDeletedMessageFilesLeaveTheBucket(t *testing.T) {
 // TestDeleteChannelOverTheGateway: an admin deletes a channel with a file
 // in it. Its members' open sockets get roomRemoved (deleted) and drop it;
 // the owner cannot (only admins may); its history is gone; its name is
-// free; and its file leaves the bucket through the stream pipeline
-// (message removed -> message.deleted -> file sweeper), not in the request.
+// free; its open report leaves the moderation queue (resolved as
+// channelDeleted); and its file leaves the bucket through the stream
+// pipeline (message removed -> message.deleted -> file sweeper), not in
+// the request.
 func TestDeleteChannelOverTheGateway(t *testing.T) {
 	bucket := newFilesBucket(t)
 	tr := newTrioWithFiles(t, generousLimits, bucket)
@@ -260,8 +262,10 @@ func TestDeleteChannelOverTheGateway(t *testing.T) {
 		map[string]any{"roomId": ch, "name": "note.txt", "size": len(file), "type": "text/plain"}, protocol.EventUploadTicket))
 	uploadByTicket(t, ticket, file)
 	att := map[string]any{"key": ticket.Key, "name": "note.txt", "size": len(file), "type": "text/plain"}
-	tr.b.call(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "f-1", "text": "see file", "attachments": []any{att}}, protocol.EventAck)
+	sent := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "f-1", "text": "see file", "attachments": []any{att}}, protocol.EventAck))
 	tr.a.call(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "t-1", "text": "plain words"}, protocol.EventAck)
+	// An open report of the channel: it leaves the queue with the channel.
+	rep := decode[protocol.ReportEvent](t, tr.a.call(protocol.ActionReportMessage, map[string]any{"roomId": ch, "seq": sent.Message.Seq, "reason": "spam"}, protocol.EventReport))
 	tr.a.drain()
 	tr.b.drain()
 
@@ -295,6 +299,11 @@ func TestDeleteChannelOverTheGateway(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	queue := decode[protocol.ReportsEvent](t, ad.call(protocol.ActionListReports, nil, protocol.EventReports))
+	if len(queue.Reports) != 0 {
+		t.Errorf("queue after deleting the channel = %+v", queue.Reports)
+	}
+	ad.callError(protocol.ActionResolveReport, map[string]any{"reportId": rep.Report.ID, "resolution": "dismiss"}, "conflict")
 	audit := decode[protocol.AuditEvent](t, ad.call(protocol.ActionListAudit, nil, protocol.EventAudit))
 	if len(audit.Entries) == 0 || audit.Entries[0].Action != "deleteChannel" || audit.Entries[0].RoomID != ch {
 		t.Errorf("audit = %+v", audit.Entries)

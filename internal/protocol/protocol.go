@@ -448,6 +448,9 @@ const (
 	ResolveDelete  = "delete"
 	ResolveMute    = "mute"
 	ResolveBan     = "ban"
+	// ResolutionChannelDeleted is set by the server, not asked for: the
+	// open reports of a channel an admin deletes leave the queue with it.
+	ResolutionChannelDeleted = "channelDeleted"
 )
 
 type ResolveReportRequest struct {

@@ -777,3 +777,42 @@ func TestDeleteChannel(t *testing.T) {
 	_, err = w.svc.DeleteChannel(w.ctx, w.p["admin"], protocol.RoomRequest{RoomID: chat.GeneralRoomID})
 	wantCode(t, err, chat.Invalid)
 }
+
+// TestDeletedChannelLeavesTheReportsQueue: deleting a channel resolves its
+// open reports as channelDeleted (by the admin who deleted it), so the
+// queue no longer holds reports nobody can act on; other rooms' reports
+// stay.
+func TestDeletedChannelLeavesTheReportsQueue(t *testing.T) {
+	w := newModWorld(t)
+	doomed, err := w.svc.ReportMessage(w.ctx, w.p["member"], protocol.ReportMessageRequest{RoomID: w.room.ID, Seq: w.tgtMsg.Seq, Reason: "rude"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := w.channel(w.tgt, "other", false)
+	w.join(w.p["member"], other.ID)
+	msg := w.send(w.tgt, other.ID, "elsewhere")
+	kept, err := w.svc.ReportMessage(w.ctx, w.p["member"], protocol.ReportMessageRequest{RoomID: other.ID, Seq: msg.Seq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.DeleteChannel(w.ctx, w.p["admin"], w.roomReq()); err != nil {
+		t.Fatal(err)
+	}
+	q, err := w.svc.ListReports(w.ctx, w.p["admin"], protocol.ListReportsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Reports) != 1 || q.Reports[0].ID != kept.Report.ID {
+		t.Errorf("queue after deleting the channel = %+v, want only %s", q.Reports, kept.Report.ID)
+	}
+	open, _, err := w.store.ListOpenReports(w.ctx, "", 100)
+	if err != nil || len(open) != 1 || open[0].ID != kept.Report.ID {
+		t.Errorf("open reports in the store = %+v, %v", open, err)
+	}
+	got, err := w.store.GetReport(w.ctx, doomed.Report.ID)
+	if err != nil || got.Resolution != protocol.ResolutionChannelDeleted || got.ResolvedBy != "adm" || !got.ResolvedAt.Equal(w.clock()) {
+		t.Errorf("deleted channel's report = %+v, %v", got, err)
+	}
+	_, err = w.svc.ResolveReport(w.ctx, w.p["admin"], protocol.ResolveReportRequest{ReportID: doomed.Report.ID, Resolution: protocol.ResolveDismiss})
+	wantCode(t, err, chat.Conflict)
+}
