@@ -106,6 +106,9 @@ func TestModerationOverTheGateway(t *testing.T) {
 	if msg, _ := refused.fields["message"].(string); !strings.Contains(msg, upd.Member.MutedUntil.UTC().Format(time.RFC3339)) {
 		t.Errorf("refusal %q does not name the end", msg)
 	}
+	if until := decode[protocol.ErrorEvent](t, refused).Until; until == nil || !until.Equal(upd.Member.MutedUntil) {
+		t.Errorf("refusal's until = %v, want %v", until, upd.Member.MutedUntil)
+	}
 	tr.a.call(protocol.ActionUnmuteMember, map[string]any{"roomId": ch, "userId": tr.bob.id}, protocol.EventMembers)
 	tr.b.call(protocol.ActionSendMessage, message(ch, "s-3", "sorry"), protocol.EventAck)
 

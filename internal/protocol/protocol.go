@@ -187,6 +187,10 @@ type ErrorEvent struct {
 	Action  string    `json:"action,omitempty"`
 	// TraceID is API Gateway's request id, for matching server logs.
 	TraceID string `json:"traceId,omitempty"`
+	// Until is when the refusal ends, for refusals that end at a known
+	// time (forbidden while muted: the mute's end); clients show it in
+	// local time instead of the message's UTC timestamp.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 type PongEvent struct {

@@ -433,6 +433,9 @@ func TestMuteRefusesSendsUntilItEnds(t *testing.T) {
 	if !strings.Contains(chat.ErrorMessage(err), until.Format(time.RFC3339)) {
 		t.Errorf("refusal %q does not name when the mute ends", chat.ErrorMessage(err))
 	}
+	if got := chat.ErrorUntil(err); !got.Equal(until) {
+		t.Errorf("refusal's Until = %v, want %v", got, until)
+	}
 	st, err := w.svc.GetState(w.ctx, w.tgt)
 	if err != nil {
 		t.Fatal(err)
