@@ -3,6 +3,7 @@ package chat
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error so handlers can map it to a reply without
@@ -28,6 +29,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Err     error
+	// Until, when set, is when a refusal ends (a mute): the error event
+	// carries it as "until" for clients to show in local time.
+	Until time.Time
 }
 
 func (e *Error) Error() string {
@@ -69,6 +73,15 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// ErrorUntil returns when the refusal err ends, or the zero time.
+func ErrorUntil(err error) time.Time {
+	var e *Error
+	if errors.As(err, &e) && e.Code != Internal {
+		return e.Until
+	}
+	return time.Time{}
 }
 
 // Sentinel causes a Poster reports; fan-out treats them specially.

@@ -357,7 +357,9 @@ func Authorize(a Action, acc Access) error {
 		return Errorf(Forbidden, "only an owner or a workspace admin can act on an owner")
 	}
 	if r.mutes && !acc.MutedUntil.IsZero() {
-		return Errorf(Forbidden, "you are muted here until %s", acc.MutedUntil.UTC().Format(time.RFC3339))
+		e := Errorf(Forbidden, "you are muted here until %s", acc.MutedUntil.UTC().Format(time.RFC3339))
+		e.Until = acc.MutedUntil.UTC()
+		return e
 	}
 	if r.authorOnly != "" && acc.Author == AuthorOther && !(r.modOverride && acc.atLevel(moderator)) {
 		return Errorf(Forbidden, "you can only %s your own messages", r.authorOnly)

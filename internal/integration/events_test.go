@@ -32,13 +32,31 @@ const testBus = "backchannel-test"
 // publisher -> the local EventBridge stand-in, which the test reads.
 func (s *stack) startEvents(includeText bool, tap func([]byte)) testenv.EventBus {
 	s.t.Helper()
+	return s.startStreamFunction(app.StreamConfig{IncludeText: includeText}, tap)
+}
+
+// startEventsWithFiles is startEvents with the files bucket configured, as
+// the deployed stream function and `make dev` run it (FILES_BUCKET set):
+// streamapp.Build then wires the file sweeper beside the publisher.
+func (s *stack) startEventsWithFiles(bucket string) testenv.EventBus {
+	s.t.Helper()
+	return s.startStreamFunction(app.StreamConfig{FilesBucket: bucket, S3UsePathStyle: true}, nil)
+}
+
+// startStreamFunction builds the stream function with streamapp.Build, as
+// functions/stream and scripts/dev do, from cfg (its bus and log level
+// filled in) and polls the table's stream into it.
+func (s *stack) startStreamFunction(cfg app.StreamConfig, tap func([]byte)) testenv.EventBus {
+	s.t.Helper()
 	bus := testenv.NewEventBus(s.t, testBus) // LocalStack's EventBridge under make test-localstack
-	cfg := s.awsCfg.Copy()
-	cfg.BaseEndpoint = aws.String(bus.Endpoint()) // the only AWS client of the stream function
+	awsCfg := s.awsCfg.Copy()
+	// EventBridge at the bus; S3 (the sweeper's) stays where
+	// AWS_ENDPOINT_URL_S3 says, a service-specific endpoint winning over
+	// BaseEndpoint.
+	awsCfg.BaseEndpoint = aws.String(bus.Endpoint())
+	cfg.EventBusName, cfg.LogLevel = bus.Name(), slog.LevelWarn
 	logger := slog.New(slog.NewJSONHandler(s.t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := streamapp.Build(context.Background(),
-		app.StreamConfig{EventBusName: bus.Name(), IncludeText: includeText, LogLevel: slog.LevelWarn},
-		streamapp.WithAWSConfig(cfg), streamapp.WithLogger(logger))
+	h, err := streamapp.Build(context.Background(), cfg, streamapp.WithAWSConfig(awsCfg), streamapp.WithLogger(logger))
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -13,12 +12,8 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/filesweep"
-	"github.com/backchannel-chat/backchannel/internal/local/streampoll"
-	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
-	"github.com/backchannel-chat/backchannel/internal/stream"
 )
 
 // staff puts u in workspace groups (AdminAddUserToGroup, as an operator
@@ -111,6 +106,9 @@ func TestModerationOverTheGateway(t *testing.T) {
 	if msg, _ := refused.fields["message"].(string); !strings.Contains(msg, upd.Member.MutedUntil.UTC().Format(time.RFC3339)) {
 		t.Errorf("refusal %q does not name the end", msg)
 	}
+	if until := decode[protocol.ErrorEvent](t, refused).Until; until == nil || !until.Equal(upd.Member.MutedUntil) {
+		t.Errorf("refusal's until = %v, want %v", until, upd.Member.MutedUntil)
+	}
 	tr.a.call(protocol.ActionUnmuteMember, map[string]any{"roomId": ch, "userId": tr.bob.id}, protocol.EventMembers)
 	tr.b.call(protocol.ActionSendMessage, message(ch, "s-3", "sorry"), protocol.EventAck)
 
@@ -196,7 +194,9 @@ func TestModerationOverTheGateway(t *testing.T) {
 
 // TestDeletedMessageFilesLeaveTheBucket: a moderator deletes a message
 // with a file; the stream pipeline (DynamoDB Local's stream, polled as
-// Lambda would, into the file sweeper) deletes the file from S3, so a
+// Lambda would, into the stream function streamapp.Build wires, as
+// functions/stream and make dev run it: the publisher and the file
+// sweeper) deletes the file from S3, so a
 // member who kept its key gets no URL that works.
 func TestDeletedMessageFilesLeaveTheBucket(t *testing.T) {
 	bucket := newFilesBucket(t)
@@ -206,12 +206,7 @@ func TestDeletedMessageFilesLeaveTheBucket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := stream.New(stream.Config{Consumers: []chat.EventConsumer{filesweep.New(blobs, logger)}, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.StartStreamPoller(t, s.awsCfg, s.table, h.Handle, streampoll.Config{Logger: logger, PollInterval: 100 * time.Millisecond})
+	s.startEventsWithFiles(bucket) // the stream function as deployed and as make dev runs it
 
 	ch := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "files"}, protocol.EventRoom)).Room.ID
 	tr.b.call(protocol.ActionJoinChannel, room(ch), protocol.EventRoom)
@@ -247,8 +242,10 @@ func TestDeletedMessageFilesLeaveTheBucket(t *testing.T) {
 // TestDeleteChannelOverTheGateway: an admin deletes a channel with a file
 // in it. Its members' open sockets get roomRemoved (deleted) and drop it;
 // the owner cannot (only admins may); its history is gone; its name is
-// free; and its file leaves the bucket through the stream pipeline
-// (message removed -> message.deleted -> file sweeper), not in the request.
+// free; its open report leaves the moderation queue (resolved as
+// channelDeleted); and its file leaves the bucket through the stream
+// pipeline (message removed -> message.deleted -> file sweeper), not in
+// the request.
 func TestDeleteChannelOverTheGateway(t *testing.T) {
 	bucket := newFilesBucket(t)
 	tr := newTrioWithFiles(t, generousLimits, bucket)
@@ -259,12 +256,7 @@ func TestDeleteChannelOverTheGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := stream.New(stream.Config{Consumers: []chat.EventConsumer{filesweep.New(blobs, logger)}, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.StartStreamPoller(t, s.awsCfg, s.table, h.Handle, streampoll.Config{Logger: logger, PollInterval: 100 * time.Millisecond})
+	s.startEventsWithFiles(bucket) // the stream function as deployed and as make dev runs it
 
 	ch := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "doomed"}, protocol.EventRoom)).Room.ID
 	tr.b.call(protocol.ActionJoinChannel, room(ch), protocol.EventRoom)
@@ -273,8 +265,10 @@ func TestDeleteChannelOverTheGateway(t *testing.T) {
 		map[string]any{"roomId": ch, "name": "note.txt", "size": len(file), "type": "text/plain"}, protocol.EventUploadTicket))
 	uploadByTicket(t, ticket, file)
 	att := map[string]any{"key": ticket.Key, "name": "note.txt", "size": len(file), "type": "text/plain"}
-	tr.b.call(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "f-1", "text": "see file", "attachments": []any{att}}, protocol.EventAck)
+	sent := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "f-1", "text": "see file", "attachments": []any{att}}, protocol.EventAck))
 	tr.a.call(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "t-1", "text": "plain words"}, protocol.EventAck)
+	// An open report of the channel: it leaves the queue with the channel.
+	rep := decode[protocol.ReportEvent](t, tr.a.call(protocol.ActionReportMessage, map[string]any{"roomId": ch, "seq": sent.Message.Seq, "reason": "spam"}, protocol.EventReport))
 	tr.a.drain()
 	tr.b.drain()
 
@@ -308,6 +302,11 @@ func TestDeleteChannelOverTheGateway(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	queue := decode[protocol.ReportsEvent](t, ad.call(protocol.ActionListReports, nil, protocol.EventReports))
+	if len(queue.Reports) != 0 {
+		t.Errorf("queue after deleting the channel = %+v", queue.Reports)
+	}
+	ad.callError(protocol.ActionResolveReport, map[string]any{"reportId": rep.Report.ID, "resolution": "dismiss"}, "conflict")
 	audit := decode[protocol.AuditEvent](t, ad.call(protocol.ActionListAudit, nil, protocol.EventAudit))
 	if len(audit.Entries) == 0 || audit.Entries[0].Action != "deleteChannel" || audit.Entries[0].RoomID != ch {
 		t.Errorf("audit = %+v", audit.Entries)

@@ -18,7 +18,7 @@ func TestRateLimitIsPerUser(t *testing.T) {
 	// two sends would let an extra one through (an hour-long window did, in
 	// a run that crossed 03:00). A 200-year window's next boundary is in
 	// 2170.
-	tr := newTrio(t, func(c *service.Config) { c.RatePerWindow, c.RateWindow = perWindow, 200 * 365 * 24 * time.Hour })
+	tr := newTrio(t, func(c *service.Config) { c.RatePerWindow, c.RateWindow = perWindow, 200*365*24*time.Hour })
 
 	for i := range perWindow {
 		tr.a.call(protocol.ActionSendMessage, message(chat.GeneralRoomID, fmt.Sprintf("rl-%d", i), "spam"), protocol.EventAck)

@@ -187,6 +187,10 @@ type ErrorEvent struct {
 	Action  string    `json:"action,omitempty"`
 	// TraceID is API Gateway's request id, for matching server logs.
 	TraceID string `json:"traceId,omitempty"`
+	// Until is when the refusal ends, for refusals that end at a known
+	// time (forbidden while muted: the mute's end); clients show it in
+	// local time instead of the message's UTC timestamp.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 type PongEvent struct {
@@ -448,6 +452,9 @@ const (
 	ResolveDelete  = "delete"
 	ResolveMute    = "mute"
 	ResolveBan     = "ban"
+	// ResolutionChannelDeleted is set by the server, not asked for: the
+	// open reports of a channel an admin deletes leave the queue with it.
+	ResolutionChannelDeleted = "channelDeleted"
 )
 
 type ResolveReportRequest struct {

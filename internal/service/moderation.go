@@ -547,6 +547,7 @@ func (s *Chat) DeleteChannel(ctx context.Context, c chat.Connection, r protocol.
 		return protocol.RoomRemovedEvent{}, storeErr(err, "delete channel")
 	}
 	s.audit(ctx, c, chat.ActDeleteChannel, ra.room.ID, "", 0, "", "#"+ra.room.Name)
+	s.closeReportsOf(ctx, c, ra.room.ID)
 	ev := protocol.RoomRemovedEvent{Head: protocol.Head{Type: protocol.EventRoomRemoved}, RoomID: ra.room.ID, Deleted: true}
 	ids := make([]string, 0, len(conns))
 	for _, rc := range conns {
@@ -554,4 +555,39 @@ func (s *Chat) DeleteChannel(ctx context.Context, c chat.Connection, r protocol.
 	}
 	s.push.send(ctx, without(ids, c.ID), ev)
 	return ev, nil
+}
+
+// closeReportsOf resolves the open reports of a deleted channel as
+// channelDeleted (by the admin who deleted it), so they leave the
+// moderation queue with their channel. The channel is gone already, so a
+// failure is logged, not answered: such a report stays open but hidden
+// (ListReports leaves out reports of rooms the caller cannot moderate, a
+// deleted one included).
+func (s *Chat) closeReportsOf(ctx context.Context, c chat.Connection, roomID string) {
+	cursor, closed := "", 0
+	for {
+		reps, next, err := s.store.ListOpenReports(ctx, cursor, protocol.ReportsPageSize)
+		if err != nil {
+			s.log.WarnContext(ctx, "reports of a deleted channel not closed", slog.String("roomId", roomID), slog.Any("error", err))
+			return
+		}
+		for _, rep := range reps {
+			if rep.RoomID != roomID {
+				continue
+			}
+			_, err := s.store.ResolveReport(ctx, rep.ID, protocol.ResolutionChannelDeleted, c.UserID, s.clock())
+			if err != nil && chat.ErrorCode(err) != chat.Conflict { // Conflict: a moderator resolved it meanwhile
+				s.log.WarnContext(ctx, "report of a deleted channel not closed", slog.String("reportId", rep.ID), slog.Any("error", err))
+				continue
+			}
+			closed++
+		}
+		if next == "" || len(reps) == 0 {
+			break
+		}
+		cursor = next
+	}
+	if closed > 0 {
+		s.log.InfoContext(ctx, "reports of a deleted channel closed", slog.String("roomId", roomID), slog.Int("reports", closed))
+	}
 }

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +26,11 @@ type modWorld struct {
 	newbie  chat.Connection // in no channel: invited by the invite case
 	oldBan  chat.Connection // banned before: unbanned by the unban case
 	persona []string
+	// The other things an action may change: the user pool, the
+	// connections closed from the server side and the file bucket.
+	dir    *chattest.Directory
+	closer *chattest.Closer
+	blobs  *chattest.Blobs
 }
 
 // personaNames: the callers of the matrix. "deactivated" was a member
@@ -37,9 +43,11 @@ func newModWorld(t *testing.T) *modWorld {
 	dir := chattest.NewDirectory(
 		chat.Person{UserID: "adm", Username: "adm", DisplayName: "Adm", Role: chat.WorkspaceAdmin, Status: chat.PersonActive},
 		chat.Person{UserID: "dea", Username: "dea", DisplayName: "Dea", Role: chat.WorkspaceMember, Status: chat.PersonActive},
+		chat.Person{UserID: "tgt", Username: "tgt", DisplayName: "Tgt", Role: chat.WorkspaceMember, Status: chat.PersonActive},
 	)
-	h := newHarness(t, withSystemLines, func(c *service.Config) { c.People, c.Closer = dir, &chattest.Closer{} })
-	w := &modWorld{harness: h, p: map[string]chat.Connection{}, own: map[string]int64{}}
+	closer, blobs := &chattest.Closer{}, chattest.NewBlobs()
+	h := newHarness(t, withSystemLines, func(c *service.Config) { c.People, c.Closer, c.Blobs = dir, closer, blobs })
+	w := &modWorld{harness: h, p: map[string]chat.Connection{}, own: map[string]int64{}, dir: dir, closer: closer, blobs: blobs}
 	alice := h.connect("alice", "a1")
 	w.room = h.channel(alice, "open", false)
 	w.p["owner"] = alice
@@ -266,32 +274,62 @@ var modCases = []modCase{
 
 // TestAuthorizationMatrix runs every room action of the moderation issue
 // × {outsider, member, owner, room moderator, workspace moderator, admin,
-// muted, banned} through the use cases, each in a fresh world: a refusal
-// has the policy's code, stores nothing and pushes nothing; an allowed
-// action succeeds. (The file actions, requestUpload and requestDownload,
-// ask the same policy rows: see internal/chat's TestPolicyMatrix and
-// files_test.go.)
+// muted, banned, deactivated} through the use cases, each in a fresh
+// world: a refusal has the policy's code, stores nothing and pushes
+// nothing; an allowed action succeeds. The workspace, people and file
+// actions are in TestAuthorizationMatrixWorkspace (authz_matrix_test.go);
+// TestAuthorizationMatrixCoversEveryAction fails when an action of
+// protocol.ActionTable has no case in either.
 func TestAuthorizationMatrix(t *testing.T) {
 	// The deactivated persona cannot come back either: $connect refuses
 	// them, storing nothing.
 	w := newModWorld(t)
-	before := w.store.Snapshot()
+	before := w.state()
 	err := w.svc.Connect(w.ctx, chat.Connection{ID: "dea2", Identity: chat.Identity{UserID: "dea", Username: "dea"}})
 	wantCode(t, err, chat.Forbidden)
-	if w.store.Snapshot() != before || len(w.fan.Sends()) > 0 || len(w.events.All()) > 0 {
+	if w.state() != before || len(w.fan.Sends()) > 0 || len(w.events.All()) > 0 {
 		t.Error("a refused reconnect of the deactivated persona stored, pushed or published something")
 	}
-	for _, mc := range modCases {
+	runMatrix(t, modCases)
+}
+
+// state renders everything an action may change: the store, the user
+// pool, the connections closed from the server side and the bucket
+// (its objects and the URLs signed).
+func (w *modWorld) state() string {
+	people, err := w.dir.ListPeople(w.ctx)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	slices.SortFunc(people, func(a, b chat.Person) int { return strings.Compare(a.Username, b.Username) })
+	return w.store.Snapshot() + fmt.Sprintf("\npool %v %v\nclosed %v\nblobs %v %v",
+		w.dir.Calls, people, w.closer.Closed(), w.blobs.Keys(), w.blobs.Presigns())
+}
+
+// runMatrix runs each case for each persona in a fresh world: a refusal
+// has the expected code and changes, pushes and publishes nothing; an
+// allowed action succeeds. As wsapi does, the stored connection is loaded
+// first, except for the actions the table answers without one (ping).
+func runMatrix(t *testing.T, cases []modCase) {
+	t.Helper()
+	for _, mc := range cases {
+		spec, ok := protocol.LookupAction(matrixAction(mc.name))
+		if !ok {
+			t.Errorf("matrix case %q names no action of protocol.ActionTable", mc.name)
+			continue
+		}
 		for i, who := range personaNames {
 			w := newModWorld(t)
 			if mc.setup != nil {
 				mc.setup(w)
 			}
-			before := w.store.Snapshot()
+			before := w.state()
 			w.fan.Reset()
 			w.events.Reset()
-			// As wsapi does: the stored connection first, then the action.
-			c, err := w.svc.Connection(w.ctx, w.p[who].ID)
+			c, err := w.p[who], error(nil)
+			if !spec.NoConnection {
+				c, err = w.svc.Connection(w.ctx, w.p[who].ID)
+			}
 			if err == nil {
 				err = mc.do(w, who, c)
 			}
@@ -303,8 +341,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if got == "" {
 				continue
 			}
-			if after := w.store.Snapshot(); after != before && mc.name != "resume" {
-				t.Errorf("%s by %s was refused but changed the store", mc.name, who)
+			if after := w.state(); after != before && mc.name != "resume" {
+				t.Errorf("%s by %s was refused but changed the store, the pool, the bucket or closed connections", mc.name, who)
 			}
 			if sends := w.fan.Sends(); len(sends) > 0 {
 				t.Errorf("%s by %s was refused but pushed %d events", mc.name, who, len(sends))
@@ -314,6 +352,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
+}
+
+// matrixAction is the action a matrix case is about: its name's first
+// word ("updateChannel topic" is updateChannel).
+func matrixAction(caseName string) string {
+	name, _, _ := strings.Cut(caseName, " ")
+	return name
 }
 
 func TestModeratorDeletesAnyonesMessageAndItsFiles(t *testing.T) {
@@ -387,6 +432,9 @@ func TestMuteRefusesSendsUntilItEnds(t *testing.T) {
 	wantCode(t, err, chat.Forbidden)
 	if !strings.Contains(chat.ErrorMessage(err), until.Format(time.RFC3339)) {
 		t.Errorf("refusal %q does not name when the mute ends", chat.ErrorMessage(err))
+	}
+	if got := chat.ErrorUntil(err); !got.Equal(until) {
+		t.Errorf("refusal's Until = %v, want %v", got, until)
 	}
 	st, err := w.svc.GetState(w.ctx, w.tgt)
 	if err != nil {
@@ -731,4 +779,43 @@ func TestDeleteChannel(t *testing.T) {
 	// Not #general, not a direct room.
 	_, err = w.svc.DeleteChannel(w.ctx, w.p["admin"], protocol.RoomRequest{RoomID: chat.GeneralRoomID})
 	wantCode(t, err, chat.Invalid)
+}
+
+// TestDeletedChannelLeavesTheReportsQueue: deleting a channel resolves its
+// open reports as channelDeleted (by the admin who deleted it), so the
+// queue no longer holds reports nobody can act on; other rooms' reports
+// stay.
+func TestDeletedChannelLeavesTheReportsQueue(t *testing.T) {
+	w := newModWorld(t)
+	doomed, err := w.svc.ReportMessage(w.ctx, w.p["member"], protocol.ReportMessageRequest{RoomID: w.room.ID, Seq: w.tgtMsg.Seq, Reason: "rude"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := w.channel(w.tgt, "other", false)
+	w.join(w.p["member"], other.ID)
+	msg := w.send(w.tgt, other.ID, "elsewhere")
+	kept, err := w.svc.ReportMessage(w.ctx, w.p["member"], protocol.ReportMessageRequest{RoomID: other.ID, Seq: msg.Seq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.DeleteChannel(w.ctx, w.p["admin"], w.roomReq()); err != nil {
+		t.Fatal(err)
+	}
+	q, err := w.svc.ListReports(w.ctx, w.p["admin"], protocol.ListReportsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Reports) != 1 || q.Reports[0].ID != kept.Report.ID {
+		t.Errorf("queue after deleting the channel = %+v, want only %s", q.Reports, kept.Report.ID)
+	}
+	open, _, err := w.store.ListOpenReports(w.ctx, "", 100)
+	if err != nil || len(open) != 1 || open[0].ID != kept.Report.ID {
+		t.Errorf("open reports in the store = %+v, %v", open, err)
+	}
+	got, err := w.store.GetReport(w.ctx, doomed.Report.ID)
+	if err != nil || got.Resolution != protocol.ResolutionChannelDeleted || got.ResolvedBy != "adm" || !got.ResolvedAt.Equal(w.clock()) {
+		t.Errorf("deleted channel's report = %+v, %v", got, err)
+	}
+	_, err = w.svc.ResolveReport(w.ctx, w.p["admin"], protocol.ResolveReportRequest{ReportID: doomed.Report.ID, Resolution: protocol.ResolveDismiss})
+	wantCode(t, err, chat.Conflict)
 }

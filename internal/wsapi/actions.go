@@ -153,6 +153,9 @@ func (h *ActionHandler) fail(ctx context.Context, rc events.APIGatewayWebsocketP
 		Action:  f.action,
 		TraceID: rc.RequestID,
 	}
-	b, _ := json.Marshal(ev) // strings and a string code only: cannot fail
+	if until := chat.ErrorUntil(err); !until.IsZero() {
+		ev.Until = &until
+	}
+	b, _ := json.Marshal(ev) // strings, a string code and a time only: cannot fail
 	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK, Body: string(b)}
 }

@@ -13,7 +13,9 @@
 // its handler, which publishes chat events to a local EventBridge stand-in
 // (one line printed per event, the recent ones at /events), or to
 // AWS_ENDPOINT_URL_EVENTBRIDGE when set (bus EVENT_BUS_NAME, default
-// backchannel-events).
+// backchannel-events), and sweeps a deleted message's files from the
+// bucket: the consumers of functions/stream, built by the same
+// streamapp.Build.
 // Ctrl-C stops everything, the emulators included.
 package main
 

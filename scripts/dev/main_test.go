@@ -58,6 +58,7 @@ func TestDevStack(t *testing.T) {
 	checkEverythingAnswers(t, first.info)
 	checkSignUpCodeIsPrinted(t, first)
 	checkMessageEventIsPublished(t, first)
+	checkDeletedFileLeavesTheBucket(t, first)
 	putFile(t, first.info, "kept.txt", "still here")
 	putItem(t, first.info, "kept-item")
 	first.interrupt(t)

@@ -446,6 +446,7 @@ export interface ErrorEvent {
   message: string;
   action?: string;
   traceId?: string;
+  until?: string;
 }
 
 export interface HistoryEvent {

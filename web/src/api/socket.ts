@@ -10,6 +10,8 @@ export class RequestError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    // until: when the refusal ends, RFC 3339 (the error event's until: a mute).
+    readonly until?: string,
   ) {
     super(message);
   }
@@ -372,7 +374,7 @@ export class ChatSocket {
     if (waiter && ev.requestId) {
       this.inFlight.delete(ev.requestId);
       clearTimeout(waiter.timer);
-      if (ev.type === "error") waiter.reject(new RequestError(ev.code, ev.message));
+      if (ev.type === "error") waiter.reject(new RequestError(ev.code, ev.message, (ev as ErrorFrame).until));
       else waiter.resolve(ev);
     }
     // The token that opened this socket has expired: reconnect at once with

@@ -92,7 +92,7 @@ export class Chat {
         resumePoints: () => resumePoints(this.state),
         pendingSends: () =>
           sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments })),
-        onSendRejected: (clientId, err) => this.dispatch({ type: "local/sendFailed", clientId, error: err.message }),
+        onSendRejected: (clientId, err) => this.dispatch({ type: "local/sendFailed", clientId, error: err.message, until: err.until }),
         onAuthLost: env.onAuthLost,
       },
     );

@@ -136,7 +136,7 @@ export const reduceMessages: SliceReducer = (state, action, { prev }) => {
     case "local/send":
       return { ...state, pending: [...state.pending, action.pending] };
     case "local/sendFailed":
-      return { ...state, pending: state.pending.map((p) => (p.clientId === action.clientId ? { ...p, status: "failed", error: action.error } : p)) };
+      return { ...state, pending: state.pending.map((p) => (p.clientId === action.clientId ? { ...p, status: "failed", error: action.error, errorUntil: action.until } : p)) };
     case "local/retry": {
       // A retried message goes to the end of the room's outbox (and of the
       // pending ones shown), after those sent meanwhile.

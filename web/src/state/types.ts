@@ -12,6 +12,9 @@ export interface PendingSend {
   // "sending" until acked; "failed" when the server refused it for good.
   status: "sending" | "failed";
   error?: string;
+  // errorUntil: when the refusal ends (muted: the error's until), for the
+  // UI to show in local time.
+  errorUntil?: string;
 }
 
 export interface TypingEntry {
@@ -84,7 +87,7 @@ export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, Me
 // Local intents, next to the server's frames.
 export type LocalAction =
   | { type: "local/send"; pending: PendingSend }
-  | { type: "local/sendFailed"; clientId: string; error: string }
+  | { type: "local/sendFailed"; clientId: string; error: string; until?: string }
   | { type: "local/discard"; clientId: string }
   | { type: "local/retry"; clientId: string }
   | { type: "local/open"; roomId: string }

@@ -8,6 +8,7 @@ import { formatMessage, type FormatContext } from "./format";
 import { Avatar } from "../common/Avatar";
 import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
+import { refusalText } from "../common/errorText";
 import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
 import { ConfirmDialog } from "../common/ConfirmDialog";
@@ -118,7 +119,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
         {p?.status === "sending" && <span class="status-line">{chat.status === "online" ? t("msg.sending") : t("msg.waiting")}</span>}
         {p?.status === "failed" && (
           <span class="status-line failed" role="alert">
-            {t("msg.failed", { error: p.error ?? "" })}{" "}
+            {t("msg.failed", { error: refusalText("forbidden", p.error ?? "", p.errorUntil, t, prefs.lang) })}{" "}
             <button type="button" class="link" onClick={() => chat.retry(p.clientId)}>
               {t("msg.retry")}
             </button>{" "}

@@ -4,6 +4,7 @@ import "./moderation.css";
 import { useEffect, useState } from "preact/hooks";
 import { useApp, useChatState } from "../common/context";
 import { mutedUntil } from "../../state/moderation";
+import { untilTime } from "../common/untilTime";
 
 export function RoomBanner({ roomId }: { roomId: string }) {
   const { chat, t, prefs } = useApp();
@@ -27,7 +28,7 @@ export function RoomBanner({ roomId }: { roomId: string }) {
   if (!until) return null;
   return (
     <p class="room-banner muted-banner" role="status">
-      {t("mod.mutedBanner", { time: until.toLocaleString(prefs.lang, { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" }) })}
+      {t("mod.mutedBanner", { time: untilTime(until, prefs.lang) })}
     </p>
   );
 }
