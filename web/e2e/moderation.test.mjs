@@ -109,7 +109,9 @@ test("a moderator mutes a member: the member sees a banner and cannot send", asy
   await pageB.getByText(/You are muted in this channel until/).waitFor();
   await pageM.locator(".members .tag", { hasText: "muted" }).waitFor();
   await send(pageB, `am I muted ${run}`);
-  await pageB.getByText(/you are muted here until/).waitFor();
+  // The refusal in local time (the server says "until <UTC>"; the client
+  // formats its `until`).
+  await pageB.getByText(/Not sent: you are muted in this channel until/).waitFor();
   await shoot(pageB, "muted-banner-1280");
   await pageB.setViewportSize({ width: 360, height: 740 });
   const width = await pageB.evaluate(() => document.documentElement.scrollWidth);
