@@ -41,7 +41,7 @@ type Query struct {
 	In []string
 	// After and Before bound createdAt: After <= createdAt < Before (UTC
 	// days). Zero means unbounded.
-	After, Before time.Time
+	After, Before              time.Time
 	HasFile, HasImage, HasLink bool
 	// IsMention: the message mentions the caller.
 	IsMention bool
