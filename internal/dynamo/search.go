@@ -145,3 +145,33 @@ func (s *Store) Messages(ctx context.Context, roomID string, seqs []int64) ([]ch
 	}
 	return out, nil
 }
+
+// UserIDByHandle is the user holding a handle (already normalised), from
+// its claim item; "" when nobody does. One GetItem.
+func (s *Store) UserIDByHandle(ctx context.Context, handle string) (string, error) {
+	ctx = withOp(ctx, "UserIDByHandle")
+	var it handleClaimItem
+	err := s.table.Get(AttrPK, handlePK(handle)).Range(AttrSK, gdynamo.Equal, skClaim).One(ctx, &it)
+	if isNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", internal(err, "read handle")
+	}
+	return it.UserID, nil
+}
+
+// RoomIDByName is the channel holding a name (case-insensitively), from
+// its claim item; "" when none does. One GetItem.
+func (s *Store) RoomIDByName(ctx context.Context, name string) (string, error) {
+	ctx = withOp(ctx, "RoomIDByName")
+	var it nameClaimItem
+	err := s.table.Get(AttrPK, chanNamePK(name)).Range(AttrSK, gdynamo.Equal, skClaim).One(ctx, &it)
+	if isNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", internal(err, "read channel name")
+	}
+	return it.RoomID, nil
+}
