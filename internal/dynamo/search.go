@@ -118,24 +118,24 @@ func (s *Store) Postings(ctx context.Context, roomID, term string, prefix bool, 
 	return out, more, nil
 }
 
-// Messages reads messages of a room by seq with BatchGetItem (search
-// results to check and show), eventually consistent; missing ones are
-// left out.
-func (s *Store) Messages(ctx context.Context, roomID string, seqs []int64) ([]chat.Message, error) {
+// Messages reads messages by key, of any rooms, with BatchGetItem (the
+// candidates of a search page: 100 keys per request, unprocessed keys
+// retried), eventually consistent; missing ones are left out.
+func (s *Store) Messages(ctx context.Context, keys []search.MessageKey) ([]chat.Message, error) {
 	ctx = withOp(ctx, "SearchMessages")
-	if len(seqs) == 0 {
+	if len(keys) == 0 {
 		return nil, nil
 	}
-	keys := make([]gdynamo.Keyed, 0, len(seqs))
-	seen := map[int64]bool{}
-	for _, seq := range seqs {
-		if !seen[seq] {
-			seen[seq] = true
-			keys = append(keys, gdynamo.Keys{msgPK(roomID), seqSK(seq)})
+	ks := make([]gdynamo.Keyed, 0, len(keys))
+	seen := map[search.MessageKey]bool{}
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			ks = append(ks, gdynamo.Keys{msgPK(k.RoomID), seqSK(k.Seq)})
 		}
 	}
 	var items []messageItem
-	err := s.table.Batch(AttrPK, AttrSK).Get(keys...).All(ctx, &items)
+	err := s.table.Batch(AttrPK, AttrSK).Get(ks...).All(ctx, &items)
 	if err != nil && !isNotFound(err) {
 		return nil, internal(err, "read search results")
 	}

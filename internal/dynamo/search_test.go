@@ -168,3 +168,44 @@ func TestSearchIndexOnDynamoDBLocal(t *testing.T) {
 		t.Errorf("release after the delete: %v", got)
 	}
 }
+
+// TestSearchReadCostOver50Rooms measures the read units of a two-word
+// query over 50 rooms (docs/ARCHITECTURE.md quotes the log line): one
+// Query per room and driving term, then one BatchGetItem of the page's
+// candidates.
+func TestSearchReadCostOver50Rooms(t *testing.T) {
+	meter := &unitMeter{}
+	meter.reset()
+	s, _ := newStore(t, dynamo.WithCapacityRecorder(meter.record))
+	ctx := context.Background()
+	idx := search.NewIndexer(s)
+	var rooms []string
+	texts := []string{"deploy the review app", "lunch at noon", "review notes for the deploy", "nothing to see"}
+	for r := range 50 {
+		room := fmt.Sprintf("room%02d", r)
+		rooms = append(rooms, room)
+		mustCreateRoom(t, s, testRoom(room, chat.KindPublic, "Room "+room), "u1")
+		for i, text := range texts {
+			m, _, err := s.AppendMessage(ctx, testMessage(room, "u1", fmt.Sprint("c", i), text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := idx.Consume(ctx, []chat.Event{chat.MessageCreated{Message: m}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, query := range []string{"deploy review ", "deploying ", "revi"} {
+		meter.reset()
+		got := searchFor(t, s, query, rooms...)
+		meter.mu.Lock()
+		calls := meter.calls["Postings:Query"]
+		batches := meter.calls["SearchMessages:BatchGetItem"]
+		meter.mu.Unlock()
+		t.Logf("query %q over 50 rooms: %d results, %d Queries (%.1f RCU) + %d BatchGetItem (%.1f RCU)", query, len(got),
+			calls, meter.sum("Postings"), batches, meter.sum("SearchMessages"))
+		if len(got) != 20 {
+			t.Errorf("%q: %d results, want a full page of 20", query, len(got))
+		}
+	}
+}

@@ -19,8 +19,15 @@ type Index interface {
 	// exist. With prefix, every term beginning with term matches, in
 	// term order, and before is ignored.
 	Postings(ctx context.Context, roomID, term string, prefix bool, before int64, limit int) ([]Posting, bool, error)
-	// Messages reads messages of a room by seq (missing ones are left out).
-	Messages(ctx context.Context, roomID string, seqs []int64) ([]chat.Message, error)
+	// Messages reads messages by key, of any rooms, in one request
+	// (missing ones are left out).
+	Messages(ctx context.Context, keys []MessageKey) ([]chat.Message, error)
+}
+
+// MessageKey names one message.
+type MessageKey struct {
+	RoomID string
+	Seq    int64
 }
 
 // Read bounds of one search request.
@@ -121,7 +128,7 @@ func drivingGroups(q Query, f Filter) []group {
 			continue
 		}
 		seen[w.Text] = true
-		gs = append(gs, group{terms: w.Stems})
+		gs = append(gs, group{terms: lookupStems(w)})
 	}
 	switch {
 	case len(gs) > 0:
@@ -143,6 +150,18 @@ func drivingGroups(q Query, f Filter) []group {
 		gs = append(gs, group{terms: ts})
 	}
 	return gs
+}
+
+// lookupStems are the stems of a query word the index is asked for: both,
+// except a German stem that is the word itself ("deploying": the German
+// stemmer left it alone, so it is not an inflected German form), which
+// only finds words that share the English stem anyway but for rare
+// coincidences; it halves the Queries of most English words.
+func lookupStems(w Word) []string {
+	if len(w.Stems) == 2 && w.Stems[1] == w.Text {
+		return w.Stems[:1]
+	}
+	return w.Stems
 }
 
 // candidate is a message the index says may match.
@@ -229,7 +248,8 @@ func Run(ctx context.Context, idx Index, r Request) (Page, error) {
 	stoppedAtCutoff := false
 	fetched := 0
 	for start := 0; start < len(all) && len(results) < r.Limit && fetched < MaxFetched; {
-		end := min(start+r.Limit*2, len(all))
+		// As many as are still missing: most candidates match.
+		end := min(start+max(r.Limit-len(results), 5), len(all))
 		chunk := all[start:end]
 		for k, cd := range chunk {
 			if cd.at.Before(cutoff) {
@@ -350,22 +370,20 @@ func readRoom(ctx context.Context, idx Index, room string, gs []group, before in
 }
 
 func fetch(ctx context.Context, idx Index, cands []candidate) (map[candidate]chat.Message, error) {
-	byRoom := map[string][]int64{}
-	for _, cd := range cands {
-		byRoom[cd.room] = append(byRoom[cd.room], cd.seq)
+	keys := make([]MessageKey, len(cands))
+	byKey := make(map[MessageKey]candidate, len(cands))
+	for i, cd := range cands {
+		keys[i] = MessageKey{RoomID: cd.room, Seq: cd.seq}
+		byKey[keys[i]] = cd
 	}
-	out := map[candidate]chat.Message{}
-	at := map[[2]any]time.Time{}
-	for _, cd := range cands {
-		at[[2]any{cd.room, cd.seq}] = cd.at
+	msgs, err := idx.Messages(ctx, keys)
+	if err != nil {
+		return nil, err
 	}
-	for room, seqs := range byRoom {
-		msgs, err := idx.Messages(ctx, room, seqs)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range msgs {
-			out[candidate{room: room, seq: m.Seq, at: at[[2]any{room, m.Seq}]}] = m
+	out := make(map[candidate]chat.Message, len(msgs))
+	for _, m := range msgs {
+		if cd, ok := byKey[MessageKey{RoomID: m.RoomID, Seq: m.Seq}]; ok {
+			out[cd] = m
 		}
 	}
 	return out, nil

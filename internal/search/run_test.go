@@ -46,10 +46,10 @@ func (x *memIndex) Postings(_ context.Context, room, term string, prefix bool, b
 	return out, false, nil
 }
 
-func (x *memIndex) Messages(_ context.Context, room string, seqs []int64) ([]chat.Message, error) {
+func (x *memIndex) Messages(_ context.Context, keys []MessageKey) ([]chat.Message, error) {
 	var out []chat.Message
-	for _, s := range seqs {
-		if m, ok := x.msgs[room][s]; ok {
+	for _, k := range keys {
+		if m, ok := x.msgs[k.RoomID][k.Seq]; ok {
 			out = append(out, m)
 		}
 	}

@@ -35,12 +35,12 @@ func (s *Store) Postings(_ context.Context, roomID, term string, prefix bool, be
 }
 
 // Messages implements search.Index.
-func (s *Store) Messages(_ context.Context, roomID string, seqs []int64) ([]chat.Message, error) {
+func (s *Store) Messages(_ context.Context, keys []search.MessageKey) ([]chat.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []chat.Message
-	for _, seq := range seqs {
-		if m, ok := s.messages[roomID][seq]; ok {
+	for _, k := range keys {
+		if m, ok := s.messages[k.RoomID][k.Seq]; ok {
 			out = append(out, m)
 		}
 	}
