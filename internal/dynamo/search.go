@@ -26,6 +26,11 @@ import (
 // pseudo-terms are "!file", "!from:<id>", …, ids having no '#').
 const prefixSearch = "SRCH#"
 
+// SearchKeyPrefix begins the partition key of every search posting: the
+// stream function's role may write only items whose key begins with it
+// (dynamodb:LeadingKeys).
+const SearchKeyPrefix = prefixSearch
+
 func searchPK(roomID string) string { return prefixSearch + roomID }
 
 func postingSK(term string, seq int64) string { return term + "#" + seqSK(seq) }
