@@ -40,6 +40,8 @@ require (
 	golang.org/x/text v0.44.0
 )
 
+require github.com/blevesearch/snowballstem v0.9.0 // indirect
+
 require (
 	github.com/Masterminds/semver/v3 v3.4.0 // indirect
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect

@@ -108,6 +108,8 @@ func (b *builder) streamEnv() map[string]*string {
 		"LOG_LEVEL":           jsii.String(b.props.LogLevel),
 		// The file sweeper deletes a deleted message's files.
 		"FILES_BUCKET": b.filesBucket.BucketName(),
+		// The search indexer keeps the message search postings.
+		"TABLE_NAME": b.table.TableName(),
 	}
 }
 
@@ -133,6 +135,15 @@ func (b *builder) streamGrantsAndMapping() {
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:DeleteObject"),
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.ThumbsPrefix+"*")),
+	}))
+	// The search indexer (internal/search): BatchWriteItem of the posting
+	// items, and of no other item: every key it writes is SRCH#<room>.
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:BatchWriteItem"),
+		Resources: jsii.Strings(*b.table.TableArn()),
+		Conditions: &map[string]any{
+			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []string{dynamo.SearchKeyPrefix + "*"}},
+		},
 	}))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("events:PutEvents"),

@@ -184,7 +184,8 @@ func patternMatches(pattern, record map[string]any) bool {
 }
 
 // TestStreamGrants: the stream function's role reads the table's stream
-// (ListStreams, which has no resource-level permissions, on *), puts events
+// (ListStreams, which has no resource-level permissions, on *), writes the
+// search postings (SRCH# keys only), puts events
 // on its bus, sends to its failure queue, writes its logs: nothing else.
 func TestStreamGrants(t *testing.T) {
 	s := synth(t, cfgDefault)
@@ -204,6 +205,11 @@ func TestStreamGrants(t *testing.T) {
 			}
 			for _, a := range oneOrMany(get(st, "Action")) {
 				got[a] = append(got[a], oneOrMany(get(st, "Resource"))...)
+				if a == "dynamodb:BatchWriteItem" {
+					if c := render(get(st, "Condition")); !strings.Contains(c, "dynamodb:LeadingKeys") || !strings.Contains(c, "SRCH#*") || !strings.Contains(c, "ForAllValues:StringLike") {
+						t.Errorf("BatchWriteItem condition %s: want ForAllValues:StringLike dynamodb:LeadingKeys SRCH#*", c)
+					}
+				}
 			}
 		}
 	}
@@ -215,8 +221,10 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:ListStreams":      {"*"},
 		"events:PutEvents":          {"${" + bus + ".Arn}"},
 		"sqs:SendMessage":           {"${" + queue + ".Arn}"},
-		"logs:CreateLogStream":      {logs},
-		"logs:PutLogEvents":         {logs},
+		// The search indexer: posting items only (checked below).
+		"dynamodb:BatchWriteItem": {"${" + table + ".Arn}"},
+		"logs:CreateLogStream":    {logs},
+		"logs:PutLogEvents":       {logs},
 		// The file sweeper: originals and thumbnails of deleted messages.
 		"s3:DeleteObject": {
 			"arn:${AWS::Partition}:s3:::backchannel-files-Fn::Select([2,Fn::Split([/,${AWS::StackId}])])/rooms/*",

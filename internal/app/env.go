@@ -7,7 +7,7 @@
 //	internal/app/connectionapp  $connect and $disconnect (DynamoDB, fan-out)
 //	internal/app/actionsapp     every action (DynamoDB, fan-out, S3)
 //	internal/app/thumbnailapp   the thumbnail maker (S3 only)
-//	internal/app/streamapp      the table's stream to EventBridge (no store, no service)
+//	internal/app/streamapp      the table's stream to EventBridge, the file sweeper, the search index (no service)
 //	internal/app/chatapp        the service core connection and actions share
 //	internal/app/inprocess      all of them in one process: make dev, tests
 //
@@ -36,7 +36,8 @@
 // reads TABLE_NAME and WS_CALLBACK_URL (req), LOG_LEVEL and
 // FANOUT_QUEUE_URL (opt: where throttled recipients go back): see
 // FanoutWorkerConfig.
-// The stream function reads EVENT_BUS_NAME (req), FILES_BUCKET and
+// The stream function reads EVENT_BUS_NAME (req), TABLE_NAME (the search
+// index), FILES_BUCKET and
 // S3_USE_PATH_STYLE (opt: the file sweeper), EVENTS_INCLUDE_TEXT
 // (opt) and LOG_LEVEL (opt): see StreamConfig.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
@@ -433,6 +434,9 @@ type StreamConfig struct {
 	// files of deleted messages from it.
 	FilesBucket    string
 	S3UsePathStyle bool // S3_USE_PATH_STYLE
+	// TableName is TABLE_NAME: when set, the search indexer keeps the
+	// message search postings in the table.
+	TableName string
 }
 
 // Validate checks that everything the stream function needs is set.
@@ -451,6 +455,7 @@ func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 		LogLevel:       r.logLevel(),
 		FilesBucket:    r.get(EnvFilesBucket),
 		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
+		TableName:      r.get(EnvTableName),
 	}
 	return cfg, r.done(cfg.Validate())
 }

@@ -201,10 +201,14 @@ func TestStreamConfigFromEnv(t *testing.T) {
 	}
 	cfg, err := readStream(env(map[string]string{
 		"EVENT_BUS_NAME": " chat-events ", "EVENTS_INCLUDE_TEXT": "true", "LOG_LEVEL": "debug",
-		"TABLE_NAME": "", // the stream function needs no table, callback or Cognito
+		"TABLE_NAME": "", // no table: no search indexer; no callback or Cognito either
 	}))
 	if err != nil || cfg != (StreamConfig{EventBusName: "chat-events", IncludeText: true, LogLevel: slog.LevelDebug}) {
 		t.Errorf("read %+v, %v", cfg, err)
+	}
+	cfg, err = readStream(env(map[string]string{"EVENT_BUS_NAME": "b", "TABLE_NAME": "chat"}))
+	if err != nil || cfg.TableName != "chat" {
+		t.Errorf("with a table (the search indexer): %+v, %v", cfg, err)
 	}
 	cfg, err = readStream(env(map[string]string{"EVENT_BUS_NAME": "b"}))
 	if err != nil || cfg.IncludeText || cfg.LogLevel != slog.LevelInfo {

@@ -63,6 +63,10 @@ type MessageCreated struct {
 type MessageEdited struct {
 	Actor   Actor
 	Message Message
+	// Previous is the message before the edit, when known (the stream's
+	// old image; the in-process publisher leaves it zero): the search
+	// index removes the words it lost.
+	Previous Message `json:"-"`
 }
 
 // MessageDeleted: a message became a tombstone. Message is the tombstone
@@ -73,6 +77,9 @@ type MessageDeleted struct {
 	Actor   Actor
 	Message Message
 	Files   []string `json:"-"`
+	// Previous is the message before it was deleted, when known (the
+	// stream's old image): the search index removes its words.
+	Previous Message `json:"-"`
 }
 
 // AttachmentKeys lists the object keys of a message's files: originals

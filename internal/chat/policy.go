@@ -83,11 +83,14 @@ const (
 	ActRenameChannel Action = "renameChannel"
 	// ActChangeKind is asked besides ActUpdateChannel when the update makes
 	// a channel public or private.
-	ActChangeKind      Action = "changeKind"
-	ActListMembers     Action = "listMembers"
-	ActSendMessage     Action = "sendMessage"
-	ActHistory         Action = "history"
-	ActResume          Action = "resume"
+	ActChangeKind  Action = "changeKind"
+	ActListMembers Action = "listMembers"
+	ActSendMessage Action = "sendMessage"
+	ActHistory     Action = "history"
+	ActResume      Action = "resume"
+	// ActSearch is asked per room of a search: the rooms searched are the
+	// caller's rooms it allows, judged at query time.
+	ActSearch          Action = "search"
 	ActTyping          Action = "typing"
 	ActMarkRead        Action = "markRead"
 	ActRequestUpload   Action = "requestUpload"
@@ -267,6 +270,7 @@ var rules = map[Action]rule{
 	ActSendMessage:     {room: true, writes: true, mutes: true},
 	ActHistory:         member,
 	ActResume:          member,
+	ActSearch:          member,
 	ActTyping:          member,
 	ActMarkRead:        member,
 	ActRequestUpload:   {room: true, writes: true, mutes: true},

@@ -74,6 +74,7 @@ var matrix = []matrixRow{
 	{action: chat.ActSendMessage, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
 	{action: chat.ActHistory, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActResume, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActSearch, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActTyping, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActMarkRead, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActRequestUpload, want: [10]string{F, y, y, y, y, y, F, F, F, F}},

@@ -107,9 +107,9 @@ func decodeMessage(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 			if m.DeletedBy != "" {
 				actor.UserID = m.DeletedBy // the sender or a moderator
 			}
-			return []chat.Event{chat.MessageDeleted{Actor: actor, Message: m, Files: chat.AttachmentKeys(o.message().Attachments)}}, nil
+			return []chat.Event{chat.MessageDeleted{Actor: actor, Message: m, Files: chat.AttachmentKeys(o.message().Attachments), Previous: o.message()}}, nil
 		case o.Text != n.Text || !slices.Equal(o.Mentions, n.Mentions):
-			return []chat.Event{chat.MessageEdited{Actor: actor, Message: m}}, nil
+			return []chat.Event{chat.MessageEdited{Actor: actor, Message: m, Previous: o.message()}}, nil
 		}
 	case streamRemove:
 		// Messages are removed outright only with their channel
@@ -128,7 +128,7 @@ func decodeMessage(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 		m := old
 		m.Deleted, m.Text, m.Mentions, m.Attachments = true, "", nil, nil
 		m.EditedAt = rec.Change.ApproximateCreationDateTime.UTC()
-		return []chat.Event{chat.MessageDeleted{Message: m, Files: files}}, nil
+		return []chat.Event{chat.MessageDeleted{Message: m, Files: files, Previous: old}}, nil
 	}
 	return nil, nil
 }

@@ -147,6 +147,13 @@ func TestDecodeStreamRecordContents(t *testing.T) {
 		if !deleted.Message.Deleted || deleted.Message.Text != "" || deleted.Message.Seq != m.Seq {
 			t.Errorf("deleted %+v", deleted)
 		}
+		// The old images, for the search index to take the old words out.
+		if edited.Previous.Text != "hi @Bob Baker" || edited.Previous.Seq != m.Seq {
+			t.Errorf("edited.Previous %+v", edited.Previous)
+		}
+		if deleted.Previous.Text != "hi all" || deleted.Previous.Deleted {
+			t.Errorf("deleted.Previous %+v", deleted.Previous)
+		}
 	})
 	t.Run("member", func(t *testing.T) {
 		joined := one(t, loadRecords(t, "member-INSERT.json")[3]).(chat.MemberJoined)

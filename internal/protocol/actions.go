@@ -101,6 +101,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionDeleteMessage, Request: MessageRef{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
 	{Name: ActionHistory, Request: HistoryRequest{}, Reply: EventHistory, Budget: BudgetRead},
 	{Name: ActionResume, Request: ResumeRequest{}, Reply: EventMissed, Budget: BudgetRead},
+	{Name: ActionSearch, Request: SearchRequest{}, Reply: EventSearchResults, Budget: BudgetRead},
 	{Name: ActionTyping, Request: TypingRequest{}, Budget: BudgetNone}, // throttled silently by the service instead
 	{Name: ActionMarkRead, Request: MarkReadRequest{}, Reply: EventRead, Budget: BudgetNone},
 	{Name: ActionRequestUpload, Request: RequestUploadRequest{}, Reply: EventUploadTicket, Budget: BudgetWrite},

@@ -47,6 +47,7 @@ const (
 	ActionDeleteMessage   = "deleteMessage"
 	ActionHistory         = "history"
 	ActionResume          = "resume"
+	ActionSearch          = "search"
 	ActionTyping          = "typing"
 	ActionMarkRead        = "markRead"
 )
@@ -140,6 +141,21 @@ type HistoryRequest struct {
 	Limit  int   `json:"limit,omitempty"`
 }
 
+// SearchRequest searches the messages of the caller's rooms (all of them,
+// or those of Rooms it is a member of now). Query is the search language
+// of docs/PROTOCOL.md (words, "phrases", the last word as a prefix,
+// from:@handle, in:#channel or in:@handle, before:/after:/on:YYYY-MM-DD,
+// has:file|image|link, is:mention). Before is the previous page's Next.
+type SearchRequest struct {
+	Query string   `json:"query"`
+	Rooms []string `json:"rooms,omitempty"`
+	// Before continues a search: the Next of the page before ("" starts).
+	Before string `json:"before,omitempty"`
+	Limit  int    `json:"limit,omitempty"`
+	// Order is "newest" (the default) or "relevance".
+	Order string `json:"order,omitempty"`
+}
+
 type ResumeRequest struct {
 	// Rooms maps a room id to the last seq the client saw there.
 	Rooms map[string]int64 `json:"rooms"`
@@ -168,6 +184,7 @@ const (
 	EventMessageUpdated = "messageUpdated"
 	EventHistory        = "history"
 	EventMissed         = "missed"
+	EventSearchResults  = "searchResults"
 	EventTyping         = "typing"
 	EventRead           = "read"
 	EventPresence       = "presence"
@@ -315,6 +332,29 @@ type HistoryEvent struct {
 	HasMore  bool           `json:"hasMore"`
 	// Before is the value to send as "before" for the next older page.
 	Before int64 `json:"before,omitempty"`
+}
+
+// SearchResultsEvent answers search: newest first (or by relevance), and
+// Next, the "before" of the next page ("" when there is none).
+type SearchResultsEvent struct {
+	Head
+	Results []SearchResult `json:"results"`
+	Next    string         `json:"next,omitempty"`
+}
+
+// SearchResult is one matching message: Text is a snippet of it (cut
+// with … around the first match when long), Highlights the matched words
+// in Text as [start, end) offsets in UTF-16 code units (JavaScript string
+// indexes).
+type SearchResult struct {
+	RoomID     string    `json:"roomId"`
+	Seq        int64     `json:"seq"`
+	SenderID   string    `json:"senderId"`
+	SenderName string    `json:"senderName,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	EditedAt   time.Time `json:"editedAt,omitzero"`
+	Text       string    `json:"text"`
+	Highlights [][2]int  `json:"highlights"`
 }
 
 // MissedEvent answers resume with one entry per room asked about.

@@ -23,6 +23,7 @@ var Events = map[string]any{
 	EventMessageUpdated: MessageEvent{},
 	EventHistory:        HistoryEvent{},
 	EventMissed:         MissedEvent{},
+	EventSearchResults:  SearchResultsEvent{},
 	EventTyping:         TypingEvent{},
 	EventRead:           ReadEvent{},
 	EventPresence:       PresenceEvent{},

@@ -252,6 +252,16 @@ var modCases = []modCase{
 			_, err := w.svc.History(w.ctx, c, protocol.HistoryRequest{RoomID: w.room.ID})
 			return err
 		}},
+	{name: "search", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			// search leaves rooms the caller is not in out instead of
+			// failing: finding nothing of the room is the refusal.
+			ev, err := w.svc.Search(w.ctx, c, protocol.SearchRequest{Query: "mine "})
+			if err == nil && !slices.ContainsFunc(ev.Results, func(r protocol.SearchResult) bool { return r.RoomID == w.room.ID }) {
+				return chat.Errorf(chat.Forbidden, "left out")
+			}
+			return err
+		}},
 	{name: "resume", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			// resume leaves refused rooms out instead of failing.

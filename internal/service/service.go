@@ -79,6 +79,11 @@ type Config struct {
 	// zero takes DefaultAuditRetention.
 	AuditRetention time.Duration
 
+	// Search answers the search action (message search). Nil takes the
+	// Store when it implements SearchIndex (internal/dynamo does); with
+	// neither, search answers internal.
+	Search SearchIndex
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -107,6 +112,7 @@ type Chat struct {
 
 	people         chat.Directory
 	closer         chat.Closer
+	search         SearchIndex
 	auditRetention time.Duration
 
 	// push is the WebSocket push: the first of subscribers, and the way
@@ -148,10 +154,14 @@ func New(cfg Config) (*Chat, error) {
 		files:          files,
 		people:         cfg.People,
 		closer:         cfg.Closer,
+		search:         cfg.Search,
 		auditRetention: orDefault(cfg.AuditRetention, DefaultAuditRetention),
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if si, ok := cfg.Store.(SearchIndex); ok && s.search == nil {
+		s.search = si
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -220,6 +220,18 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"search": {
+			method:  "Search",
+			request: reflect.TypeFor[protocol.SearchRequest](),
+			reply:   reflect.TypeFor[protocol.SearchResultsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.Search(ctx, c, req.Interface().(protocol.SearchRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 		"typing": {
 			method:  "Typing",
 			request: reflect.TypeFor[protocol.TypingRequest](),

@@ -120,6 +120,8 @@ func TestActionRouting(t *testing.T) {
 			protocol.HistoryRequest{RoomID: "r1", Before: 120, Limit: 20}, protocol.EventHistory},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12,"general":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12, "general": 0}}, protocol.EventMissed},
+		{`{"action":"search","requestId":"q","query":"deploy fri","rooms":["r1"],"limit":5,"order":"relevance"}`, "Search",
+			protocol.SearchRequest{Query: "deploy fri", Rooms: []string{"r1"}, Limit: 5, Order: "relevance"}, protocol.EventSearchResults},
 		{`{"action":"typing","requestId":"q","roomId":"r1"}`, "Typing", protocol.TypingRequest{RoomID: "r1"}, ""},
 		{`{"action":"typing","requestId":"q","roomId":"r1","stopped":true}`, "Typing", protocol.TypingRequest{RoomID: "r1", Stopped: true}, ""},
 		{`{"action":"markRead","requestId":"q","roomId":"r1","seq":9}`, "MarkRead", protocol.MarkReadRequest{RoomID: "r1", Seq: 9}, protocol.EventRead},

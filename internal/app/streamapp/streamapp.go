@@ -1,7 +1,8 @@
 // Package streamapp wires the stream function: the DynamoDB stream handler
 // and its consumers, the EventBridge publisher and (with FILES_BUCKET) the
-// file sweeper that deletes deleted messages' files. It links neither the
-// table's store nor the service (only internal/dynamo's stream decoder).
+// file sweeper that deletes deleted messages' files, and (with TABLE_NAME)
+// the search indexer that keeps the message search postings in the table.
+// It does not link the service.
 package streamapp
 
 import (
@@ -12,14 +13,17 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
 	"github.com/backchannel-chat/backchannel/internal/filesweep"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
+	"github.com/backchannel-chat/backchannel/internal/search"
 	"github.com/backchannel-chat/backchannel/internal/stream"
 )
 
@@ -73,6 +77,13 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			return nil, fmt.Errorf("app: files bucket: %w", err)
 		}
 		consumers = append(consumers, filesweep.New(blobs, logger))
+	}
+	if cfg.TableName != "" {
+		store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
+		if err != nil {
+			return nil, fmt.Errorf("app: search index: %w", err)
+		}
+		consumers = append(consumers, search.NewIndexer(store))
 	}
 	h, err := stream.New(stream.Config{Consumers: consumers, Logger: logger})
 	if err != nil {

@@ -112,6 +112,12 @@ func (g *generator) ref(t reflect.Type) string {
 		return g.ref(t.Elem())
 	case t.Kind() == reflect.Slice:
 		return g.ref(t.Elem()) + "[]"
+	case t.Kind() == reflect.Array: // a tuple: [2]int is [number, number]
+		elems := make([]string, t.Len())
+		for i := range elems {
+			elems[i] = g.ref(t.Elem())
+		}
+		return "[" + strings.Join(elems, ", ") + "]"
 	case t.Kind() == reflect.Map:
 		return "Record<string, " + g.ref(t.Elem()) + ">"
 	case t.Kind() == reflect.Struct:

@@ -55,6 +55,7 @@ export type RequestDownloadAction = { action: "requestDownload"; requestId?: str
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
+export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
 export type SetMemberRoleAction = { action: "setMemberRole"; requestId?: string } & SetMemberRoleRequest;
 export type SetWorkspaceRoleAction = { action: "setWorkspaceRole"; requestId?: string } & SetWorkspaceRoleRequest;
@@ -100,6 +101,7 @@ export type ClientAction =
   | RequestUploadAction
   | ResolveReportAction
   | ResumeAction
+  | SearchAction
   | SendMessageAction
   | SetMemberRoleAction
   | SetWorkspaceRoleAction
@@ -140,6 +142,7 @@ export type RoomFrame = Omit<RoomEvent, "type"> & { type: "room" };
 export type RoomAddedFrame = Omit<RoomEvent, "type"> & { type: "roomAdded" };
 export type RoomRemovedFrame = Omit<RoomRemovedEvent, "type"> & { type: "roomRemoved" };
 export type RoomUpdatedFrame = Omit<RoomEvent, "type"> & { type: "roomUpdated" };
+export type SearchResultsFrame = Omit<SearchResultsEvent, "type"> & { type: "searchResults" };
 export type SignedOutFrame = Omit<SignedOutEvent, "type"> & { type: "signedOut" };
 export type StateFrame = Omit<StateEvent, "type"> & { type: "state" };
 export type TypingFrame = Omit<TypingEvent, "type"> & { type: "typing" };
@@ -176,6 +179,7 @@ export type ServerEvent =
   | RoomAddedFrame
   | RoomRemovedFrame
   | RoomUpdatedFrame
+  | SearchResultsFrame
   | SignedOutFrame
   | StateFrame
   | TypingFrame
@@ -220,6 +224,7 @@ export interface ActionTypes {
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
   resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
+  search: { request: SearchRequest; reply: SearchResultsFrame };
   sendMessage: { request: SendMessageRequest; reply: AckFrame };
   setMemberRole: { request: SetMemberRoleRequest; reply: MembersFrame };
   setWorkspaceRole: { request: SetWorkspaceRoleRequest; reply: PersonFrame };
@@ -353,6 +358,14 @@ export interface ResolveReportRequest {
 
 export interface ResumeRequest {
   rooms: Record<string, number>;
+}
+
+export interface SearchRequest {
+  query: string;
+  rooms?: string[];
+  before?: string;
+  limit?: number;
+  order?: string;
 }
 
 export interface SendMessageRequest {
@@ -569,6 +582,13 @@ export interface RoomRemovedEvent {
   deleted?: boolean;
 }
 
+export interface SearchResultsEvent {
+  type: string;
+  requestId?: string;
+  results: SearchResult[];
+  next?: string;
+}
+
 export interface SignedOutEvent {
   type: string;
   requestId?: string;
@@ -761,6 +781,17 @@ export interface RoomState {
   mentions: number;
   role?: Role;
   mutedUntil?: string;
+}
+
+export interface SearchResult {
+  roomId: string;
+  seq: number;
+  senderId: string;
+  senderName?: string;
+  createdAt: string;
+  editedAt?: string;
+  text: string;
+  highlights: [number, number][];
 }
 
 export interface Limits {
