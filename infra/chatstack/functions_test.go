@@ -74,10 +74,10 @@ func TestFunctionsRuntime(t *testing.T) {
 			continue // TestFanoutWorker
 		}
 		if strings.HasPrefix(fn.ID, "Stream") {
-			// The bus, the text opt-in, the log level and the files bucket
-			// (the file sweeper): no table or API (records arrive in the
-			// event).
-			if len(env) != 4 || env["FILES_BUCKET"] == nil || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
+			// The bus, the text opt-in, the log level, the files bucket
+			// (the file sweeper) and the table (the room purger): no API
+			// (records arrive in the event).
+			if len(env) != 5 || env["FILES_BUCKET"] == nil || env["TABLE_NAME"] == nil || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
 				render(env["EVENTS_INCLUDE_TEXT"]) != "false" || env["LOG_LEVEL"] == nil {
 				t.Errorf("stream environment %s", render(env))
 			}

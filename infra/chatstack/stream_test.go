@@ -217,6 +217,12 @@ func TestStreamGrants(t *testing.T) {
 		"sqs:SendMessage":           {"${" + queue + ".Arn}"},
 		"logs:CreateLogStream":      {logs},
 		"logs:PutLogEvents":         {logs},
+		// The room purger: the table itself, not its indexes.
+		"dynamodb:BatchWriteItem": {"${" + table + ".Arn}"},
+		"dynamodb:DeleteItem":     {"${" + table + ".Arn}"},
+		"dynamodb:GetItem":        {"${" + table + ".Arn}"},
+		"dynamodb:Query":          {"${" + table + ".Arn}"},
+		"dynamodb:UpdateItem":     {"${" + table + ".Arn}"},
 		// The file sweeper: originals and thumbnails of deleted messages.
 		"s3:DeleteObject": {
 			"arn:${AWS::Partition}:s3:::backchannel-files-Fn::Select([2,Fn::Split([/,${AWS::StackId}])])/rooms/*",

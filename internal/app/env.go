@@ -433,6 +433,9 @@ type StreamConfig struct {
 	// files of deleted messages from it.
 	FilesBucket    string
 	S3UsePathStyle bool // S3_USE_PATH_STYLE
+	// TableName is TABLE_NAME: when set, the room purger
+	// (internal/roompurge) removes deleted channels' items from the table.
+	TableName string
 }
 
 // Validate checks that everything the stream function needs is set.
@@ -451,6 +454,7 @@ func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 		LogLevel:       r.logLevel(),
 		FilesBucket:    r.get(EnvFilesBucket),
 		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
+		TableName:      r.get(EnvTableName),
 	}
 	return cfg, r.done(cfg.Validate())
 }
