@@ -43,6 +43,7 @@ func samples() []chat.Event {
 		chat.MemberUpdated{Actor: chat.Actor{UserID: "u-ann"}, Member: chat.Member{RoomID: "c_8Jx2", UserID: "u-bob", Role: chat.RoleMember, JoinedAt: t0, MutedUntil: t0.Add(10 * time.Minute)}},
 		chat.RoomCreated{Actor: chat.Actor{UserID: "u-ann"}, Room: room},
 		chat.RoomUpdated{Room: func() chat.Room { r := room; r.Topic = "Monday"; return r }()},
+		chat.RoomDeleted{Actor: chat.Actor{UserID: "u-admin"}, Room: room, At: t0.Add(3 * time.Hour)},
 		chat.ProfileUpdated{Actor: chat.Actor{UserID: "u-ann"}, Profile: chat.Profile{UserID: "u-ann", Username: "u-ann", DisplayName: "Ann A.", AvatarColor: "#336699"}},
 	}
 }
