@@ -232,6 +232,22 @@ func TestPublishRetriesFailedEntries(t *testing.T) {
 	}
 }
 
+// The purger's cue (RoomPurgeContinued) is not a domain event: never put;
+// a failure after it still names the right event.
+func TestPublishSkipsPurgeContinuations(t *testing.T) {
+	api := &fakeAPI{failures: map[int]int{2: 99}}
+	p, _ := eventbus.New(api, eventbus.Config{BusName: "chat"})
+	evs := append([]chat.Event{chat.RoomPurgeContinued{RoomID: "r", Pass: 1}}, messages(3)...)
+	err := p.Consume(context.Background(), evs)
+	var pf *chat.PartialFailure
+	if !errors.As(err, &pf) || pf.Index != 3 {
+		t.Fatalf("err = %v, want the failure at event 3 (seq 2)", err)
+	}
+	if fmt.Sprint(api.calls[0]) != "[0 1 2]" {
+		t.Errorf("calls %v", api.calls)
+	}
+}
+
 func TestPublishReportsFirstFailedEvent(t *testing.T) {
 	api := &fakeAPI{failures: map[int]int{12: 99, 15: 99}}
 	p, _ := eventbus.New(api, eventbus.Config{BusName: "chat"})
