@@ -75,8 +75,8 @@ func TestFunctionsRuntime(t *testing.T) {
 		}
 		if strings.HasPrefix(fn.ID, "Stream") {
 			// The bus, the text opt-in, the log level, the files bucket
-			// (the file sweeper) and the table (the search indexer's
-			// postings): no API (records arrive in the event).
+			// (the file sweeper) and the table (the search indexer's postings,
+			// the room purger): no API (records arrive in the event).
 			if len(env) != 5 || env["FILES_BUCKET"] == nil || env["TABLE_NAME"] == nil || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
 				render(env["EVENTS_INCLUDE_TEXT"]) != "false" || env["LOG_LEVEL"] == nil {
 				t.Errorf("stream environment %s", render(env))

@@ -53,6 +53,9 @@ const (
 // statement of its own.
 var streamReadActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
 
+// roomPurgeActions are what the room purger does to the table.
+var roomPurgeActions = []string{"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"}
+
 // eventBus creates the custom bus the stream function publishes chat
 // events to (and, when asked, its archive) and the queue that receives
 // the stream batches the function could not process. Both come before the
@@ -108,7 +111,8 @@ func (b *builder) streamEnv() map[string]*string {
 		"LOG_LEVEL":           jsii.String(b.props.LogLevel),
 		// The file sweeper deletes a deleted message's files.
 		"FILES_BUCKET": b.filesBucket.BucketName(),
-		// The search indexer keeps the message search postings.
+		// The search indexer keeps the message search postings; the room
+		// purger removes a deleted channel's items.
 		"TABLE_NAME": b.table.TableName(),
 	}
 }
@@ -144,6 +148,17 @@ func (b *builder) streamGrantsAndMapping() {
 		Conditions: &map[string]any{
 			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []string{dynamo.SearchKeyPrefix + "*"}},
 		},
+	}))
+	// The room purger (internal/roompurge, dynamo.Store.PurgeRoom): reads
+	// the deleted room's META item, queries its partitions' keys,
+	// batch-deletes them, replaces reports' message copies, bumps the
+	// META item's purgePass and deletes it last. The table only, not its
+	// indexes. (Its BatchWriteItem is not limited to SRCH# keys, so the
+	// indexer's narrower statement above grants nothing more; it stays to
+	// say what the indexer needs on its own.)
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(roomPurgeActions...),
+		Resources: jsii.Strings(*b.table.TableArn()),
 	}))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("events:PutEvents"),

@@ -221,10 +221,15 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:ListStreams":      {"*"},
 		"events:PutEvents":          {"${" + bus + ".Arn}"},
 		"sqs:SendMessage":           {"${" + queue + ".Arn}"},
-		// The search indexer: posting items only (checked below).
+		"logs:CreateLogStream":      {logs},
+		"logs:PutLogEvents":         {logs},
+		// The room purger (the table itself, not its indexes) and the search
+		// indexer (BatchWriteItem of posting items only, checked below).
 		"dynamodb:BatchWriteItem": {"${" + table + ".Arn}"},
-		"logs:CreateLogStream":    {logs},
-		"logs:PutLogEvents":       {logs},
+		"dynamodb:DeleteItem":     {"${" + table + ".Arn}"},
+		"dynamodb:GetItem":        {"${" + table + ".Arn}"},
+		"dynamodb:Query":          {"${" + table + ".Arn}"},
+		"dynamodb:UpdateItem":     {"${" + table + ".Arn}"},
 		// The file sweeper: originals and thumbnails of deleted messages.
 		"s3:DeleteObject": {
 			"arn:${AWS::Partition}:s3:::backchannel-files-Fn::Select([2,Fn::Split([/,${AWS::StackId}])])/rooms/*",

@@ -25,8 +25,9 @@ func linked(t *testing.T, pkg string) []string {
 // service or fan-out (its cold start halves), the thumbnail function no
 // DynamoDB or service, the connection function no S3 or Cognito, the
 // actions function no Cognito, the stream function no service, fan-out
-// or Cognito (only the stream decoder of internal/dynamo, and S3 for the
-// file sweeper that deletes deleted messages' files); and this package,
+// or Cognito (internal/dynamo for the stream decoder and the room purger,
+// and S3 for the file sweeper that deletes deleted messages' files); and
+// this package,
 // which every function imports, no AWS SDK at all.
 func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {

@@ -7,7 +7,7 @@
 //	internal/app/connectionapp  $connect and $disconnect (DynamoDB, fan-out)
 //	internal/app/actionsapp     every action (DynamoDB, fan-out, S3)
 //	internal/app/thumbnailapp   the thumbnail maker (S3 only)
-//	internal/app/streamapp      the table's stream to EventBridge, the file sweeper, the search index (no service)
+//	internal/app/streamapp      the table's stream to EventBridge, the file sweeper, the search index, the room purger (no service)
 //	internal/app/chatapp        the service core connection and actions share
 //	internal/app/inprocess      all of them in one process: make dev, tests
 //
@@ -36,10 +36,10 @@
 // reads TABLE_NAME and WS_CALLBACK_URL (req), LOG_LEVEL and
 // FANOUT_QUEUE_URL (opt: where throttled recipients go back): see
 // FanoutWorkerConfig.
-// The stream function reads EVENT_BUS_NAME (req), TABLE_NAME (the search
-// index), FILES_BUCKET and
-// S3_USE_PATH_STYLE (opt: the file sweeper), EVENTS_INCLUDE_TEXT
-// (opt) and LOG_LEVEL (opt): see StreamConfig.
+// The stream function reads EVENT_BUS_NAME (req), FILES_BUCKET and
+// S3_USE_PATH_STYLE (opt: the file sweeper), TABLE_NAME (opt: the search
+// index and the room purger), EVENTS_INCLUDE_TEXT (opt) and LOG_LEVEL
+// (opt): see StreamConfig.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
 package app
@@ -435,7 +435,8 @@ type StreamConfig struct {
 	FilesBucket    string
 	S3UsePathStyle bool // S3_USE_PATH_STYLE
 	// TableName is TABLE_NAME: when set, the search indexer keeps the
-	// message search postings in the table.
+	// message search postings in the table and the room purger
+	// (internal/roompurge) removes deleted channels' items from it.
 	TableName string
 }
 

@@ -29,6 +29,7 @@ const (
 	EventMemberUpdated  EventType = "member.updated"
 	EventRoomCreated    EventType = "room.created"
 	EventRoomUpdated    EventType = "room.updated"
+	EventRoomDeleted    EventType = "room.deleted"
 	EventProfileUpdated EventType = "profile.updated"
 )
 
@@ -36,9 +37,14 @@ const (
 var EventTypes = []EventType{
 	EventMessageCreated, EventMessageEdited, EventMessageDeleted,
 	EventMemberJoined, EventMemberLeft, EventMemberUpdated,
-	EventRoomCreated, EventRoomUpdated,
+	EventRoomCreated, EventRoomUpdated, EventRoomDeleted,
 	EventProfileUpdated,
 }
+
+// EventRoomPurgeContinued is not a domain event (not in EventTypes, never
+// on the bus): the stream's cue to the room purger (internal/roompurge) to
+// remove the next batch of a deleted room's items.
+const EventRoomPurgeContinued EventType = "room.purgeContinued"
 
 // Event is one domain event. Type says which of the structs below it is.
 type Event interface {
@@ -135,6 +141,24 @@ type RoomUpdated struct {
 	Room  Room
 }
 
+// RoomDeleted: a channel was deleted. It is gone for everyone at once (the
+// room is marked deleted, its name freed, its members removed); its
+// messages, files, bans, invitations and fan-out index are removed after,
+// in the background (internal/roompurge), in bounded batches.
+type RoomDeleted struct {
+	Actor Actor
+	Room  Room // as it was before the delete
+	At    time.Time
+}
+
+// RoomPurgeContinued: the room purger stopped with a deleted room's items
+// left and asked (through the stream) to be invoked again. Internal: see
+// EventRoomPurgeContinued.
+type RoomPurgeContinued struct {
+	RoomID string
+	Pass   int
+}
+
 // ProfileUpdated: a user's display name, colour or picture changed
 // (last-seen times are not updates of the profile).
 type ProfileUpdated struct {
@@ -150,7 +174,10 @@ func (MemberLeft) Type() EventType     { return EventMemberLeft }
 func (MemberUpdated) Type() EventType  { return EventMemberUpdated }
 func (RoomCreated) Type() EventType    { return EventRoomCreated }
 func (RoomUpdated) Type() EventType    { return EventRoomUpdated }
+func (RoomDeleted) Type() EventType    { return EventRoomDeleted }
 func (ProfileUpdated) Type() EventType { return EventProfileUpdated }
+
+func (RoomPurgeContinued) Type() EventType { return EventRoomPurgeContinued }
 
 // EventConsumer is a subscriber of domain events that leave through the
 // stream (internal/eventbus publishes them to EventBridge). Consume returns

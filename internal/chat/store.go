@@ -111,12 +111,19 @@ type RoomStore interface {
 	// private channel leaves ListPublicRooms, a public one enters it.
 	// NotFound if there is no such room.
 	SetKind(ctx context.Context, roomID string, kind RoomKind) (Room, error)
-	// DeleteRoom deletes a channel and everything stored under it: its
-	// messages (the stream then sees each message removed, and its files
-	// are swept), memberships, bans, invitations, fan-out index and name
-	// claim. The room item goes last, so a delete that fails half-way can
-	// be retried. NotFound if there is no such room.
-	DeleteRoom(ctx context.Context, roomID string) error
+	// DeleteRoom deletes a channel for everyone at once: from then on the
+	// room is NotFound (GetRoom, AddMember, DeleteRoom), it leaves
+	// ListPublicRooms, its name is free and its memberships are gone. by is
+	// who deleted it. The rest (messages and so their files, bans,
+	// invitations, fan-out index, reports' message copies) is removed by
+	// PurgeRoom, which the store's change stream drives (the room.deleted
+	// record). NotFound if there is no such room.
+	DeleteRoom(ctx context.Context, roomID, by string) error
+	// PurgeRoom removes up to maxItems of what is left of a deleted room
+	// and reports whether items are left (then the store has arranged for
+	// the next pass). A room that is not deleted is left alone; a purged
+	// one is nothing to do: idempotent.
+	PurgeRoom(ctx context.Context, roomID string, maxItems int) (more bool, err error)
 }
 
 // ModerationStore keeps bans, reports and the audit log.

@@ -126,6 +126,14 @@ type roomItem struct {
 	MemberIDs   []string  `dynamo:"memberIds,omitempty"`
 	// Archived rooms leave the PUBLIC index (hidden from browse).
 	Archived bool `dynamo:"archived,omitempty"`
+	// Deleted: the channel was deleted (DeleteRoom) and its items are being
+	// purged (PurgeRoom); the store treats it as missing. PurgePass counts
+	// the purge's continuations: each increment is a stream record that
+	// invokes the purger again.
+	Deleted   bool      `dynamo:"deleted,omitempty"`
+	DeletedBy string    `dynamo:"deletedBy,omitempty"`
+	DeletedAt time.Time `dynamo:"deletedAt,omitempty"`
+	PurgePass int       `dynamo:"purgePass,omitempty"`
 }
 
 func newRoomItem(r chat.Room) roomItem {

@@ -185,6 +185,12 @@ func (s *Store) PutReport(ctx context.Context, r chat.Report) error {
 	if err != nil {
 		return internal(err, "encode reported message")
 	}
+	// The room's pointer to the report first (idempotent): the purge of a
+	// deleted channel finds its reports by it (PurgeRoom).
+	ref := reportRefItem{PK: roomPK(r.RoomID), SK: prefixReport + r.ID, ReportID: r.ID, Seq: r.Seq}
+	if err := s.table.Put(ref).Run(ctx); err != nil {
+		return internal(err, "put report reference")
+	}
 	it := reportItem{
 		PK: prefixReport + r.ID, SK: skMeta, GSI1PK: gsiReports, GSI1SK: newestFirst(r.CreatedAt, r.ID),
 		ID: r.ID, RoomID: r.RoomID, Seq: r.Seq, ReporterID: r.ReporterID, Reason: r.Reason,
@@ -412,67 +418,4 @@ func (s *Store) SetKind(ctx context.Context, roomID string, kind chat.RoomKind) 
 	}
 	room.Kind = kind
 	return room, nil
-}
-
-// DeleteRoom deletes a channel and everything stored under it, in batch
-// writes: the messages and their idempotency items (MSG#<roomId>), the
-// fan-out index (its shards), the memberships, bans and invitations, the
-// message counter, the name claim, and last the room item itself, so a
-// delete that fails half-way finds the room again and can be retried.
-// Each message's removal reaches the stream, where the file sweeper
-// deletes its files.
-//
-// Cost: one read unit per 4 KB of keys queried, one write unit per item
-// deleted (a 10,000-message channel is about 10,000 WCU).
-func (s *Store) DeleteRoom(ctx context.Context, roomID string) error {
-	ctx = withOp(ctx, "DeleteRoom")
-	room, err := s.GetRoom(ctx, roomID)
-	if err != nil {
-		return err
-	}
-	type keyItem struct {
-		PK string `dynamo:"pk"`
-		SK string `dynamo:"sk"`
-	}
-	var keys []gdynamo.Keyed
-	var last gdynamo.Keyed // the room's META item
-	collect := func(pk string) error {
-		var items []keyItem
-		if err := s.table.Get(AttrPK, pk).Project(AttrPK, AttrSK).Consistent(true).All(ctx, &items); err != nil {
-			return internal(err, "list items of "+pk)
-		}
-		for _, it := range items {
-			k := gdynamo.Keys{it.PK, it.SK}
-			if it.PK == roomPK(roomID) && it.SK == skMeta {
-				last = k
-				continue
-			}
-			keys = append(keys, k)
-		}
-		return nil
-	}
-	pks := []string{msgPK(roomID)}
-	for shard := range RoomConnShards {
-		pks = append(pks, roomConnShardPK(roomID, shard))
-	}
-	pks = append(pks, roomPK(roomID))
-	for _, pk := range pks {
-		if err := collect(pk); err != nil {
-			return err
-		}
-	}
-	if claimsName(room.Kind, room.Name) {
-		keys = append(keys, gdynamo.Keys{chanNamePK(room.Name), skClaim})
-	}
-	if len(keys) > 0 {
-		if _, err := s.table.Batch(AttrPK, AttrSK).Write().Delete(keys...).Run(ctx); err != nil {
-			return internal(err, "delete room "+roomID)
-		}
-	}
-	if last != nil {
-		if err := s.table.Delete(AttrPK, roomPK(roomID)).Range(AttrSK, skMeta).Run(ctx); err != nil {
-			return internal(err, "delete room item "+roomID)
-		}
-	}
-	return nil
 }

@@ -90,7 +90,7 @@ func (s *Store) GetRoom(ctx context.Context, roomID string) (chat.Room, error) {
 			return chat.Room{}, internal(err, "decode room")
 		}
 	}
-	if !found {
+	if !found || meta.Deleted {
 		return chat.Room{}, chat.Errorf(chat.NotFound, "room %s not found", roomID)
 	}
 	r := meta.room()
@@ -186,7 +186,7 @@ func (s *Store) AddMember(ctx context.Context, m chat.Member) error {
 	tx := s.db.WriteTx().
 		Put(s.table.Put(newMemberItem(m)).If("attribute_not_exists($)", AttrPK)).
 		Update(s.table.Update(AttrPK, roomPK(m.RoomID)).Range(AttrSK, skMeta).
-			Add("memberCount", 1).If("attribute_exists($)", AttrPK))
+			Add("memberCount", 1).If("attribute_exists($) AND attribute_not_exists(deleted)", AttrPK))
 	err := retryConflicts(ctx, func() error { return tx.Run(ctx) })
 	switch {
 	case err == nil:

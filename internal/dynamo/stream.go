@@ -29,7 +29,10 @@ const (
 //	          REMOVE -> MessageDeleted (its channel was deleted)
 //	member    INSERT -> MemberJoined;  REMOVE -> MemberLeft;
 //	          MODIFY of role or mutedUntil -> MemberUpdated
-//	room META INSERT -> RoomCreated;   MODIFY of name, topic or archived -> RoomUpdated
+//	room META INSERT -> RoomCreated;   MODIFY of name, topic or archived -> RoomUpdated;
+//	          MODIFY to deleted -> RoomDeleted; MODIFY of purgePass of a deleted
+//	          room -> RoomPurgeContinued (internal: the purger's next pass);
+//	          REMOVE (the purge's end) -> nothing
 //	profile   MODIFY of displayName, avatarColor or avatarKey -> ProfileUpdated
 //
 // Every other item (connections and their links, the room-connection
@@ -149,6 +152,17 @@ func decodeRoom(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 		}
 		if err := unmarshalImage(rec, "NewImage", rec.Change.NewImage, &n); err != nil {
 			return nil, err
+		}
+		switch {
+		case !o.Deleted && n.Deleted:
+			return []chat.Event{chat.RoomDeleted{
+				Actor: chat.Actor{UserID: n.DeletedBy}, Room: o.room(), At: n.DeletedAt,
+			}}, nil
+		case n.Deleted:
+			if o.PurgePass != n.PurgePass {
+				return []chat.Event{chat.RoomPurgeContinued{RoomID: n.RoomID, Pass: n.PurgePass}}, nil
+			}
+			return nil, nil
 		}
 		if o.Name == n.Name && o.Topic == n.Topic && o.Archived == n.Archived && o.Kind == n.Kind {
 			return nil, nil // member counts and lists are not updates of the room

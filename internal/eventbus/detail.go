@@ -98,6 +98,20 @@ type RoomDetail struct {
 	Archived      bool        `json:"archived,omitempty"`
 }
 
+// RoomDeletedDetail is the detail of room.deleted: the channel as it was
+// when an admin deleted it. Its messages and files are removed after, in
+// the background (their message.deleted events follow).
+type RoomDeletedDetail struct {
+	SchemaVersion int         `json:"schemaVersion"`
+	Actor         ActorDetail `json:"actor"`
+	RoomID        string      `json:"roomId"`
+	Kind          string      `json:"kind"`
+	Name          string      `json:"name,omitempty"`
+	CreatedBy     string      `json:"createdBy,omitempty"`
+	CreatedAt     time.Time   `json:"createdAt"`
+	DeletedAt     time.Time   `json:"deletedAt"`
+}
+
 // ProfileDetail is the detail of profile.updated.
 type ProfileDetail struct {
 	SchemaVersion int         `json:"schemaVersion"`
@@ -141,6 +155,11 @@ func Detail(ev chat.Event, includeText bool) (detail any, at time.Time, err erro
 		return roomDetail(actor(e.Actor), e.Room), e.Room.CreatedAt, nil
 	case chat.RoomUpdated:
 		return roomDetail(actor(e.Actor), e.Room), time.Time{}, nil
+	case chat.RoomDeleted:
+		r := e.Room
+		return RoomDeletedDetail{SchemaVersion: SchemaVersion, Actor: actor(e.Actor),
+			RoomID: r.ID, Kind: string(r.Kind), Name: r.Name, CreatedBy: r.CreatedBy,
+			CreatedAt: r.CreatedAt.UTC(), DeletedAt: e.At.UTC()}, e.At, nil
 	case chat.ProfileUpdated:
 		p := e.Profile
 		return ProfileDetail{SchemaVersion: SchemaVersion, Actor: actor(e.Actor),

@@ -150,17 +150,22 @@ const entryRetries = 2
 // and entries already put may be put again (at-least-once delivery).
 func (p *Publisher) Consume(ctx context.Context, evs []chat.Event) error {
 	entries := make([]types.PutEventsRequestEntry, 0, len(evs))
+	origin := make([]int, 0, len(evs)) // origin[j]: the index in evs of entries[j]
 	for i, ev := range evs {
+		if _, internal := ev.(chat.RoomPurgeContinued); internal {
+			continue // the purger's cue, not a domain event
+		}
 		e, err := Entry(p.cfg.BusName, ev, p.cfg.IncludeText)
 		if err != nil {
 			return &chat.PartialFailure{Index: i, Err: err}
 		}
 		entries = append(entries, e)
+		origin = append(origin, i)
 	}
 	done := 0
 	for _, batch := range Batches(entries) {
 		if i, err := p.put(ctx, batch); err != nil {
-			return &chat.PartialFailure{Index: done + i, Err: err}
+			return &chat.PartialFailure{Index: origin[done+i], Err: err}
 		}
 		for _, e := range batch {
 			p.logger.LogAttrs(ctx, slog.LevelDebug, "event published",

@@ -43,6 +43,7 @@ func samples() []chat.Event {
 		chat.MemberUpdated{Actor: chat.Actor{UserID: "u-ann"}, Member: chat.Member{RoomID: "c_8Jx2", UserID: "u-bob", Role: chat.RoleMember, JoinedAt: t0, MutedUntil: t0.Add(10 * time.Minute)}},
 		chat.RoomCreated{Actor: chat.Actor{UserID: "u-ann"}, Room: room},
 		chat.RoomUpdated{Room: func() chat.Room { r := room; r.Topic = "Monday"; return r }()},
+		chat.RoomDeleted{Actor: chat.Actor{UserID: "u-admin"}, Room: room, At: t0.Add(3 * time.Hour)},
 		chat.ProfileUpdated{Actor: chat.Actor{UserID: "u-ann"}, Profile: chat.Profile{UserID: "u-ann", Username: "u-ann", DisplayName: "Ann A.", AvatarColor: "#336699"}},
 	}
 }
@@ -227,6 +228,22 @@ func TestPublishRetriesFailedEntries(t *testing.T) {
 	}
 	// 10, then event 3 again; 10, then 14 twice more.
 	if len(api.calls) != 5 || fmt.Sprint(api.calls[1]) != "[3]" || fmt.Sprint(api.calls[3]) != "[14]" {
+		t.Errorf("calls %v", api.calls)
+	}
+}
+
+// The purger's cue (RoomPurgeContinued) is not a domain event: never put;
+// a failure after it still names the right event.
+func TestPublishSkipsPurgeContinuations(t *testing.T) {
+	api := &fakeAPI{failures: map[int]int{2: 99}}
+	p, _ := eventbus.New(api, eventbus.Config{BusName: "chat"})
+	evs := append([]chat.Event{chat.RoomPurgeContinued{RoomID: "r", Pass: 1}}, messages(3)...)
+	err := p.Consume(context.Background(), evs)
+	var pf *chat.PartialFailure
+	if !errors.As(err, &pf) || pf.Index != 3 {
+		t.Fatalf("err = %v, want the failure at event 3 (seq 2)", err)
+	}
+	if fmt.Sprint(api.calls[0]) != "[0 1 2]" {
 		t.Errorf("calls %v", api.calls)
 	}
 }

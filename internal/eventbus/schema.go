@@ -23,6 +23,7 @@ var DetailTypes = map[chat.EventType]reflect.Type{
 	chat.EventMemberUpdated:  reflect.TypeFor[MemberUpdatedDetail](),
 	chat.EventRoomCreated:    reflect.TypeFor[RoomDetail](),
 	chat.EventRoomUpdated:    reflect.TypeFor[RoomDetail](),
+	chat.EventRoomDeleted:    reflect.TypeFor[RoomDeletedDetail](),
 	chat.EventProfileUpdated: reflect.TypeFor[ProfileDetail](),
 }
 

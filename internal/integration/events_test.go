@@ -55,6 +55,7 @@ func (s *stack) startStreamFunction(cfg app.StreamConfig, tap func([]byte)) test
 	// BaseEndpoint.
 	awsCfg.BaseEndpoint = aws.String(bus.Endpoint())
 	cfg.EventBusName, cfg.LogLevel = bus.Name(), slog.LevelWarn
+	cfg.TableName = s.table // the room purger, as deployed
 	logger := slog.New(slog.NewJSONHandler(s.t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h, err := streamapp.Build(context.Background(), cfg, streamapp.WithAWSConfig(awsCfg), streamapp.WithLogger(logger))
 	if err != nil {

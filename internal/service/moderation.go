@@ -528,9 +528,13 @@ func (s *Chat) ListAudit(ctx context.Context, c chat.Connection, r protocol.List
 }
 
 // DeleteChannel deletes a channel for everyone (workspace admins only; not
-// #general, not direct rooms): its messages, members, bans, invitations
-// and name go now, its files through the stream (each removed message
-// reaches the file sweeper, internal/filesweep), never inline. Every
+// #general, not direct rooms). In the request only the bounded part: the
+// room is marked deleted (not_found to every action from now, out of
+// browse), its name freed and its members removed (store.DeleteRoom). Its
+// messages, files, bans, invitations and fan-out index go in the
+// background: the room.deleted stream record drives the purger
+// (internal/roompurge), and each removed message reaches the file sweeper
+// (internal/filesweep). Every
 // connection that had the room open gets roomRemoved with deleted set,
 // and drops it; the reply is the same event.
 func (s *Chat) DeleteChannel(ctx context.Context, c chat.Connection, r protocol.RoomRequest) (protocol.RoomRemovedEvent, error) {
@@ -543,7 +547,7 @@ func (s *Chat) DeleteChannel(ctx context.Context, c chat.Connection, r protocol.
 	if err != nil {
 		return protocol.RoomRemovedEvent{}, storeErr(err, "list room connections")
 	}
-	if err := s.store.DeleteRoom(ctx, ra.room.ID); err != nil {
+	if err := s.store.DeleteRoom(ctx, ra.room.ID, c.UserID); err != nil {
 		return protocol.RoomRemovedEvent{}, storeErr(err, "delete channel")
 	}
 	s.audit(ctx, c, chat.ActDeleteChannel, ra.room.ID, "", 0, "", "#"+ra.room.Name)

@@ -774,6 +774,20 @@ func TestDeleteChannel(t *testing.T) {
 	}
 	_, err = w.svc.History(w.ctx, w.p["member"], protocol.HistoryRequest{RoomID: w.room.ID})
 	wantCode(t, err, chat.NotFound)
+	// Gone at once for every action: joining, deleting again.
+	_, err = w.svc.JoinChannel(w.ctx, w.p["outsider"], w.roomReq())
+	wantCode(t, err, chat.NotFound)
+	_, err = w.svc.DeleteChannel(w.ctx, w.p["admin"], w.roomReq())
+	wantCode(t, err, chat.NotFound)
+	chans, err := w.svc.ListChannels(w.ctx, w.p["outsider"], protocol.ListChannelsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range chans.Rooms {
+		if r.ID == w.room.ID {
+			t.Error("the deleted room is still listed")
+		}
+	}
 	st, _ := w.svc.GetState(w.ctx, w.p["member"])
 	for _, r := range st.Rooms {
 		if r.ID == w.room.ID {

@@ -1,8 +1,9 @@
 // Package streamapp wires the stream function: the DynamoDB stream handler
-// and its consumers, the EventBridge publisher and (with FILES_BUCKET) the
-// file sweeper that deletes deleted messages' files, and (with TABLE_NAME)
-// the search indexer that keeps the message search postings in the table.
-// It does not link the service.
+// and its consumers, the EventBridge publisher, (with FILES_BUCKET) the
+// file sweeper that deletes deleted messages' files and (with TABLE_NAME)
+// the search indexer that keeps the message search postings and the room
+// purger that removes deleted channels' items. It links the table's store
+// (internal/dynamo) but not the service.
 package streamapp
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
 	"github.com/backchannel-chat/backchannel/internal/filesweep"
+	"github.com/backchannel-chat/backchannel/internal/roompurge"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/search"
 	"github.com/backchannel-chat/backchannel/internal/stream"
@@ -79,15 +81,24 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 		consumers = append(consumers, filesweep.New(blobs, logger))
 	}
 	if cfg.TableName != "" {
-		store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
+		store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, localDynamoDB), cfg.TableName)
 		if err != nil {
-			return nil, fmt.Errorf("app: search index: %w", err)
+			return nil, fmt.Errorf("app: store: %w", err)
 		}
-		consumers = append(consumers, search.NewIndexer(store))
+		consumers = append(consumers, search.NewIndexer(store), roompurge.New(store, 0, logger))
 	}
 	h, err := stream.New(stream.Config{Consumers: consumers, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("app: stream handler: %w", err)
 	}
 	return h, nil
+}
+
+// localDynamoDB: against a DynamoDB endpoint of our own (DynamoDB Local in
+// make dev and the tests) the SDK's response checksum validation is off,
+// as in chatapp.
+func localDynamoDB(o *dynamodb.Options) {
+	if os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
+		o.DisableValidateResponseChecksum = true
+	}
 }

@@ -196,13 +196,31 @@ func contractModeration(t *testing.T, s chat.Store) {
 	if err := s.PutBan(ctx, chat.Ban{RoomID: doomed.ID, UserID: "u9", By: "u1", BannedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteRoom(ctx, doomed.ID); err != nil {
+	if err := s.DeleteRoom(ctx, doomed.ID, "u1"); err != nil {
 		t.Fatalf("DeleteRoom: %v", err)
 	}
 	_, err = s.GetRoom(ctx, doomed.ID)
 	wantCode(t, "GetRoom of a deleted room", err, chat.NotFound)
 	if ms, _ := s.ListMembers(ctx, doomed.ID); len(ms) != 0 {
 		t.Errorf("members of a deleted room: %+v", ms)
+	}
+	wantCode(t, "AddMember to a deleted room", s.AddMember(ctx, chat.Member{RoomID: doomed.ID, UserID: "u2", Role: chat.RoleMember, JoinedAt: now}), chat.NotFound)
+	// The rest goes with the purge (the stream drives it; here by hand,
+	// in passes of 2 items, until nothing is left).
+	for pass := 0; ; pass++ {
+		more, err := s.PurgeRoom(ctx, doomed.ID, 2)
+		if err != nil {
+			t.Fatalf("PurgeRoom: %v", err)
+		}
+		if !more {
+			break
+		}
+		if pass > 10 {
+			t.Fatal("PurgeRoom never finished")
+		}
+	}
+	if more, err := s.PurgeRoom(ctx, doomed.ID, 2); more || err != nil {
+		t.Errorf("PurgeRoom of a purged room = %v, %v; want false, nil", more, err)
 	}
 	if msgs, _, _ := s.MessagesBefore(ctx, doomed.ID, 0, 10); len(msgs) != 0 {
 		t.Errorf("messages of a deleted room: %+v", msgs)
@@ -213,5 +231,5 @@ func contractModeration(t *testing.T, s chat.Store) {
 	if err := s.CreateRoom(ctx, again, nil); err != nil {
 		t.Errorf("the deleted room's name is still taken: %v", err)
 	}
-	wantCode(t, "DeleteRoom of a missing room", s.DeleteRoom(ctx, doomed.ID), chat.NotFound)
+	wantCode(t, "DeleteRoom of a missing room", s.DeleteRoom(ctx, doomed.ID, "u1"), chat.NotFound)
 }

@@ -47,8 +47,9 @@ func (s *Store) SetArchived(ctx context.Context, roomID string, archived bool) (
 	return r, nil
 }
 
-// DeleteRoom deletes a room and everything under it.
-func (s *Store) DeleteRoom(ctx context.Context, roomID string) error {
+// DeleteRoom deletes a room and everything under it at once (the memory
+// store has nothing to purge after).
+func (s *Store) DeleteRoom(ctx context.Context, roomID, _ string) error {
 	defer s.mu.Unlock()
 	if err := s.begin(ctx, "DeleteRoom", roomID); err != nil {
 		return err
@@ -72,6 +73,15 @@ func (s *Store) DeleteRoom(ctx context.Context, roomID string) error {
 	delete(s.invites, roomID)
 	delete(s.rooms, roomID)
 	return nil
+}
+
+// PurgeRoom has nothing to do: DeleteRoom removed everything.
+func (s *Store) PurgeRoom(ctx context.Context, roomID string, _ int) (bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "PurgeRoom", roomID); err != nil {
+		return false, err
+	}
+	return false, nil
 }
 
 func (s *Store) PutBan(ctx context.Context, b chat.Ban) error {
