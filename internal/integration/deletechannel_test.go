@@ -21,8 +21,10 @@ import (
 )
 
 // bigChannelMessages is the size of the channel TestDeleteBigChannel
-// deletes.
-const bigChannelMessages = 2500
+// deletes: more than two purge passes' worth of items (1,000 each), so the
+// continuation is exercised, and small enough to seed and index in
+// seconds (2,500 took minutes once the search indexer also ran).
+const bigChannelMessages = 1200
 
 // itemsOfRoom counts every item stored under a room: its messages and
 // idempotency items, its fan-out index shards, its room partition (META,
@@ -149,9 +151,10 @@ func TestDeleteBigChannel(t *testing.T) {
 	decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "big"}, protocol.EventRoom))
 
 	var deleted []eventbus.RoomDeletedDetail
-	// room.deleted on the bus, looked for at once: the local bus keeps
-	// the last 1,000 events, and the purge's message.deleted follow.
-	for range 1500 {
+	// room.deleted on the bus, looked for often: the local bus keeps the
+	// last 1,000 events, and the purge's message.deleted follow it; the
+	// seeded messages' events (indexed for search) go by first.
+	for range 9000 {
 		deleted = deleted[:0]
 		for _, e := range bus.Events() {
 			var d eventbus.RoomDeletedDetail
