@@ -64,16 +64,7 @@ func (s *Store) SetHandle(ctx context.Context, userID, handle string) (chat.Prof
 			tx.Delete(s.table.Delete(AttrPK, handlePK(old.Handle)).Range(AttrSK, skClaim).
 				If("attribute_not_exists($) OR $ = ?", AttrPK, "userId", userID))
 		}
-		keep := map[string]bool{}
-		for _, it := range nameIndexItems(next.profile()) {
-			keep[it.PK] = true
-			tx.Put(s.table.Put(it))
-		}
-		for _, it := range nameIndexItems(old.profile()) {
-			if !keep[it.PK] {
-				tx.Delete(s.table.Delete(AttrPK, it.PK).Range(AttrSK, it.SK))
-			}
-		}
+		s.moveNameIndex(tx, old.profile(), next.profile())
 		err = retryConflicts(ctx, func() error { return tx.Run(ctx) })
 		switch {
 		case err == nil:

@@ -141,16 +141,7 @@ func (s *Store) rename(ctx context.Context, userID, displayName string, avatarCo
 		setOrRemove(u, "avatarColor", avatarColor)
 		setOrRemove(u, "avatarKey", avatarKey)
 		tx := s.db.WriteTx().Update(u)
-		keep := map[string]bool{}
-		for _, it := range nameIndexItems(next.profile()) {
-			keep[it.PK] = true
-			tx.Put(s.table.Put(it))
-		}
-		for _, it := range nameIndexItems(old.profile()) {
-			if !keep[it.PK] {
-				tx.Delete(s.table.Delete(AttrPK, it.PK).Range(AttrSK, it.SK))
-			}
-		}
+		s.moveNameIndex(tx, old.profile(), next.profile())
 		err = retryConflicts(ctx, func() error { return tx.Run(ctx) })
 		if err == nil {
 			return next.profile(), nil
@@ -279,5 +270,21 @@ func setOrRemove(u *gdynamo.Update, path string, v *string) {
 		u.Remove(path)
 	default:
 		u.Set(path, *v)
+	}
+}
+
+// moveNameIndex adds to tx the writes that take a profile's name index
+// from before to after: the new keys put, the keys it no longer has
+// deleted, in the same transaction as the profile's own update.
+func (s *Store) moveNameIndex(tx *gdynamo.WriteTx, before, after chat.Profile) {
+	keep := map[string]bool{}
+	for _, it := range nameIndexItems(after) {
+		keep[it.PK] = true
+		tx.Put(s.table.Put(it))
+	}
+	for _, it := range nameIndexItems(before) {
+		if !keep[it.PK] {
+			tx.Delete(s.table.Delete(AttrPK, it.PK).Range(AttrSK, it.SK))
+		}
 	}
 }
