@@ -91,27 +91,7 @@ func (s *Chat) JoinChannel(ctx context.Context, c chat.Connection, r protocol.Ro
 	if ra.member != nil {
 		return s.rejoin(ctx, room, *ra.member, c.UserID)
 	}
-	m := chat.Member{RoomID: room.ID, UserID: c.UserID, Role: chat.RoleMember, JoinedAt: s.clock(), ReadSeq: room.LastSeq}
-	switch err := s.store.AddMember(ctx, m); chat.ErrorCode(err) {
-	case "":
-	case chat.Conflict: // a concurrent join won
-		m, err := s.store.GetMember(ctx, room.ID, c.UserID)
-		if err != nil {
-			return protocol.RoomEvent{}, storeErr(err, "get membership")
-		}
-		return s.rejoin(ctx, room, m, c.UserID)
-	case chat.NotFound:
-		return protocol.RoomEvent{}, errRoomNotFound()
-	default:
-		return protocol.RoomEvent{}, storeErr(err, "join channel")
-	}
-	room.MemberCount++
-	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
-	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), actor); err != nil {
-		return protocol.RoomEvent{}, err
-	}
-	s.systemLine(ctx, room.ID, actor, chat.SystemLine{Kind: chat.SystemJoined, UserIDs: []string{c.UserID}})
-	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq, Role: m.Role}}, nil
+	return s.joinAsMember(ctx, c, room, "join channel", nil)
 }
 
 // rejoin answers a join by a member: no broadcast, but the connection index
@@ -259,4 +239,36 @@ func (s *Chat) loadBan(ctx context.Context, ra *roomAccess, userID string) error
 		return storeErr(err, "get ban")
 	}
 	return nil
+}
+
+// joinAsMember makes the caller a member of room (joining a public channel,
+// accepting an invitation): the membership at the room's last seq, then
+// added (if any) once it is stored, the welcome (roomAdded, memberJoined)
+// and the joined line. A membership that exists already, or appears
+// concurrently, rejoins instead; op names the store error.
+func (s *Chat) joinAsMember(ctx context.Context, c chat.Connection, room chat.Room, op string, added func()) (protocol.RoomEvent, error) {
+	m := chat.Member{RoomID: room.ID, UserID: c.UserID, Role: chat.RoleMember, JoinedAt: s.clock(), ReadSeq: room.LastSeq}
+	switch err := s.store.AddMember(ctx, m); chat.ErrorCode(err) {
+	case "":
+	case chat.Conflict: // a concurrent join or accept won
+		m, err := s.store.GetMember(ctx, room.ID, c.UserID)
+		if err != nil {
+			return protocol.RoomEvent{}, storeErr(err, "get membership")
+		}
+		return s.rejoin(ctx, room, m, c.UserID)
+	case chat.NotFound:
+		return protocol.RoomEvent{}, errRoomNotFound()
+	default:
+		return protocol.RoomEvent{}, storeErr(err, op)
+	}
+	if added != nil {
+		added()
+	}
+	room.MemberCount++
+	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
+	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), actor); err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	s.systemLine(ctx, room.ID, actor, chat.SystemLine{Kind: chat.SystemJoined, UserIDs: []string{c.UserID}})
+	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq, Role: m.Role}}, nil
 }

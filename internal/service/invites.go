@@ -66,29 +66,11 @@ func (s *Chat) AcceptInvite(ctx context.Context, c chat.Connection, r protocol.R
 		_ = s.store.DeleteInvite(ctx, room.ID, c.UserID) // a stale one, if any
 		return s.rejoin(ctx, room, *ra.member, c.UserID)
 	}
-	m := chat.Member{RoomID: room.ID, UserID: c.UserID, Role: chat.RoleMember, JoinedAt: s.clock(), ReadSeq: room.LastSeq}
-	switch err := s.store.AddMember(ctx, m); chat.ErrorCode(err) {
-	case "":
-	case chat.Conflict: // accepted on another connection meanwhile
-		m, err := s.store.GetMember(ctx, room.ID, c.UserID)
-		if err != nil {
-			return protocol.RoomEvent{}, storeErr(err, "get membership")
+	return s.joinAsMember(ctx, c, room, "accept invitation", func() {
+		if err := s.store.DeleteInvite(ctx, room.ID, c.UserID); err != nil && chat.ErrorCode(err) != chat.NotFound {
+			s.log.WarnContext(ctx, "invitation not removed after accepting", "roomId", room.ID, "error", err)
 		}
-		return s.rejoin(ctx, room, m, c.UserID)
-	case chat.NotFound:
-		return protocol.RoomEvent{}, errRoomNotFound()
-	default:
-		return protocol.RoomEvent{}, storeErr(err, "accept invitation")
-	}
-	if err := s.store.DeleteInvite(ctx, room.ID, c.UserID); err != nil && chat.ErrorCode(err) != chat.NotFound {
-		s.log.WarnContext(ctx, "invitation not removed after accepting", "roomId", room.ID, "error", err)
-	}
-	room.MemberCount++
-	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), chat.Actor{UserID: c.UserID, ConnectionID: c.ID}); err != nil {
-		return protocol.RoomEvent{}, err
-	}
-	s.systemLine(ctx, room.ID, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, chat.SystemLine{Kind: chat.SystemJoined, UserIDs: []string{c.UserID}})
-	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq, Role: m.Role}}, nil
+	})
 }
 
 // DeclineInvite drops an invitation; the reply lists those left.
