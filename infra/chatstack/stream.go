@@ -140,22 +140,14 @@ func (b *builder) streamGrantsAndMapping() {
 		Actions:   jsii.Strings("s3:DeleteObject"),
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.ThumbsPrefix+"*")),
 	}))
-	// The search indexer (internal/search): BatchWriteItem of the posting
-	// items, and of no other item: every key it writes is SRCH#<room>.
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("dynamodb:BatchWriteItem"),
-		Resources: jsii.Strings(*b.table.TableArn()),
-		Conditions: &map[string]any{
-			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []string{dynamo.SearchKeyPrefix + "*"}},
-		},
-	}))
 	// The room purger (internal/roompurge, dynamo.Store.PurgeRoom): reads
 	// the deleted room's META item, queries its partitions' keys,
 	// batch-deletes them, replaces reports' message copies, bumps the
 	// META item's purgePass and deletes it last. The table only, not its
-	// indexes. (Its BatchWriteItem is not limited to SRCH# keys, so the
-	// indexer's narrower statement above grants nothing more; it stays to
-	// say what the indexer needs on its own.)
+	// indexes. The search indexer (internal/search) needs only its
+	// BatchWriteItem of the posting items (SRCH#<room>); a statement of its
+	// own limited to those keys would grant nothing this one does not, so
+	// there is none.
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings(roomPurgeActions...),
 		Resources: jsii.Strings(*b.table.TableArn()),
