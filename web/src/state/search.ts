@@ -77,7 +77,9 @@ export function highlightRuns(text: string, highlights: readonly (readonly numbe
     if (b <= at) continue;
     const from = Math.max(a, at);
     if (from > at) runs.push({ text: text.slice(at, from), mark: false });
-    runs.push({ text: text.slice(from, b), mark: true });
+    const last = runs[runs.length - 1];
+    if (last?.mark && from === at) last.text += text.slice(from, b);
+    else runs.push({ text: text.slice(from, b), mark: true });
     at = b;
   }
   if (at < text.length) runs.push({ text: text.slice(at), mark: false });
