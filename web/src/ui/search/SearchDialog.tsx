@@ -94,9 +94,9 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
         </label>
         <input id="search-input" type="search" value={query} placeholder={t("search.placeholder")} autocomplete="off" spellcheck={false} onInput={(e) => edit((e.target as HTMLInputElement).value)} />
         <div class="search-filters">
-          <label>
-            <span>{t("search.from")}</span>
-            <select value={from} onChange={(e) => edit(setOperator(query, "from", (e.target as HTMLSelectElement).value), true)}>
+          <span class="search-filter">
+            <label for="search-from">{t("search.from")}</label>
+            <select id="search-from" value={from} onChange={(e) => edit(setOperator(query, "from", (e.target as HTMLSelectElement).value), true)}>
               <option value="">{t("search.anyone")}</option>
               {people.map((u) => (
                 <option key={u.userId} value={`@${handleText(u)}`}>
@@ -104,10 +104,10 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
                 </option>
               ))}
             </select>
-          </label>
-          <label>
-            <span>{t("search.in")}</span>
-            <select value={inRoom} onChange={(e) => edit(setOperator(query, "in", (e.target as HTMLSelectElement).value), true)}>
+          </span>
+          <span class="search-filter">
+            <label for="search-in">{t("search.in")}</label>
+            <select id="search-in" value={inRoom} onChange={(e) => edit(setOperator(query, "in", (e.target as HTMLSelectElement).value), true)}>
               <option value="">{t("search.anywhere")}</option>
               {rooms.map((r) => (
                 <option key={r.ref} value={r.ref}>
@@ -115,7 +115,7 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
                 </option>
               ))}
             </select>
-          </label>
+          </span>
         </div>
       </form>
       {s.status === "error" && (
