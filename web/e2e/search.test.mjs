@@ -47,8 +47,11 @@ test("search from the header: a stemmed word, filtered by person and channel, op
   await send(pageB, bobText);
   await messages(pageA).locator(".msg", { hasText: "deploying the release" }).waitFor();
   await send(pageA, `Checklist: deploy steps are in the wiki ${run}`);
-  for (let i = 0; i < 12; i++) await send(pageA, `filler line ${i}`);
-  await messages(pageA).locator(".msg", { hasText: "filler line 11" }).waitFor();
+  // More after it than a page around it holds (25 each side), from both
+  // (each within the send budget of 30 per 10 s).
+  for (let i = 0; i < 25; i++) await send(pageA, `filler line ${i}`);
+  for (let i = 0; i < 25; i++) await send(pageB, `bob filler ${i}`);
+  await messages(pageA).locator(".msg", { hasText: "bob filler 24" }).waitFor();
   const bobSeq = await pageA.evaluate((t) => window.backchannel.state.messages.general.find((m) => m.text === t)?.seq, bobText);
   assert.ok(bobSeq > 0, "Bob's message is held");
 
@@ -120,8 +123,19 @@ test("search from the header: a stemmed word, filtered by person and channel, op
   }, "the message in view");
   await pageA.screenshot({ path: join(dir, "search-opened-light-1280.png") });
   await axeCheck(pageA, "the room opened at a search result");
-  // The newest messages are there below it (the room is live again).
-  await messages(pageA).locator(".msg", { hasText: "filler line 11" }).waitFor();
+  // Newer messages than the page around it: paged in while scrolling
+  // down, until the room is live again.
+  assert.equal(await messages(pageA).locator(".msg", { hasText: "bob filler 24" }).count(), 0, "the newest are not loaded yet");
+  assert.ok(await pageA.evaluate(() => window.backchannel.state.history.general.hasMoreAfter), "more after");
+  await waitFor(async () => {
+    await messages(pageA).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await pageA.waitForTimeout(150);
+    return (await messages(pageA).locator(".msg", { hasText: "bob filler 24" }).count()) === 1;
+  }, "scrolling down to reach the newest message");
+  await waitFor(() => pageA.evaluate(() => !window.backchannel.state.history.general.hasMoreAfter), "the room live again");
+  assert.equal(await messages(pageA).locator(".load-newer").count(), 0, "no more to load");
+  const seqs = await pageA.evaluate(() => window.backchannel.state.messages.general.map((m) => m.seq));
+  for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `contiguous from the jump to the newest: ${seqs}`);
   await send(pageB, `after the jump ${run}`);
   await messages(pageA).locator(".msg", { hasText: `after the jump ${run}` }).waitFor();
 });
