@@ -272,7 +272,8 @@ export class Chat {
   }
 
   private refreshRoom(roomId: string): void {
-    this.read({ action: "history", roomId }).catch(() => {});
+    // Opened at an older message: scrolling down pages the rest in.
+    if (!this.state.history[roomId]?.hasMoreAfter) this.read({ action: "history", roomId }).catch(() => {});
     this.read({ action: "listMembers", roomId }).catch(() => {});
   }
 
