@@ -58,6 +58,51 @@ func TestHistoryPaging(t *testing.T) {
 	tr.b.callError(protocol.ActionHistory, map[string]any{"roomId": chat.GeneralRoomID, "before": -1}, "invalid")
 }
 
+// TestHistoryAroundASeq: a room opened at a message (as from a search
+// result) pages older with before and newer with after until the newest,
+// nothing skipped or repeated.
+func TestHistoryAroundASeq(t *testing.T) {
+	tr := newTrio(t, generousLimits)
+	sent := sendN(t, tr.a, chat.GeneralRoomID, "ar", 9)
+	anchor := sent[4]
+	h := decode[protocol.HistoryEvent](t, tr.b.call(protocol.ActionHistory,
+		map[string]any{"roomId": chat.GeneralRoomID, "around": anchor, "limit": 4}, protocol.EventHistory))
+	var seen []int64
+	for _, m := range h.Messages {
+		seen = append(seen, m.Seq)
+	}
+	if !slices.Equal(seen, []int64{anchor + 1, anchor, anchor - 1, anchor - 2}) || h.HasMoreAfter == nil || !*h.HasMoreAfter || h.After != anchor+1 || !h.HasMore {
+		t.Fatalf("around %d: %v, hasMore %v before %d, hasMoreAfter %v after %d", anchor, seen, h.HasMore, h.Before, h.HasMoreAfter, h.After)
+	}
+	after := h.After
+	for page := 0; ; page++ {
+		p := decode[protocol.HistoryEvent](t, tr.b.call(protocol.ActionHistory,
+			map[string]any{"roomId": chat.GeneralRoomID, "after": after, "limit": 2}, protocol.EventHistory))
+		if page > 5 || len(p.Messages) > 2 {
+			t.Fatalf("forward page %d: %d messages", page, len(p.Messages))
+		}
+		for i := len(p.Messages) - 1; i >= 0; i-- {
+			seen = append([]int64{p.Messages[i].Seq}, seen...)
+		}
+		if p.HasMoreAfter == nil {
+			t.Fatal("an after page without hasMoreAfter")
+		}
+		if !*p.HasMoreAfter {
+			break
+		}
+		after = p.After
+	}
+	if seen[0] != sent[len(sent)-1] {
+		t.Fatalf("forward paging stopped at %d, newest is %d (%v)", seen[0], sent[len(sent)-1], seen)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] != seen[i-1]-1 {
+			t.Fatalf("seqs not contiguous: %v", seen)
+		}
+	}
+	tr.b.callError(protocol.ActionHistory, map[string]any{"roomId": chat.GeneralRoomID, "around": anchor, "before": anchor}, "invalid")
+}
+
 // TestResumeAfterForcedDisconnect: the server drops Bob's connection; what
 // was sent meanwhile reaches him on resume, in order, none lost, paging
 // with hasMore past one page.

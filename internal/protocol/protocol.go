@@ -138,7 +138,13 @@ type HistoryRequest struct {
 	RoomID string `json:"roomId"`
 	// Before pages back: messages with seq < Before; 0 means the newest.
 	Before int64 `json:"before,omitempty"`
-	Limit  int   `json:"limit,omitempty"`
+	// Around opens the room at a message: up to Limit/2 messages before
+	// seq Around and the rest from Around on (HasMore and HasMoreAfter say
+	// whether more lie each way).
+	Around int64 `json:"around,omitempty"`
+	// After pages forward: messages with seq > After (the reply's After).
+	After int64 `json:"after,omitempty"`
+	Limit int   `json:"limit,omitempty"`
 }
 
 // SearchRequest searches the messages of the caller's rooms (all of them,
@@ -332,6 +338,11 @@ type HistoryEvent struct {
 	HasMore  bool           `json:"hasMore"`
 	// Before is the value to send as "before" for the next older page.
 	Before int64 `json:"before,omitempty"`
+	// HasMoreAfter is present in the around and after modes only (and
+	// only then): newer messages follow; send After as "after" for the
+	// next newer page.
+	HasMoreAfter *bool `json:"hasMoreAfter,omitempty"`
+	After        int64 `json:"after,omitempty"`
 }
 
 // SearchResultsEvent answers search: newest first (or by relevance), and

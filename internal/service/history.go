@@ -8,10 +8,20 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
-// History pages back through a room, newest first, for members only.
+// History pages back through a room, newest first, for members only; or
+// opens it around a message (Around), or pages forward (After).
 func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.HistoryRequest) (protocol.HistoryEvent, error) {
-	if r.Before < 0 {
-		return protocol.HistoryEvent{}, chat.Errorf(chat.Invalid, "before must not be negative")
+	if r.Before < 0 || r.Around < 0 || r.After < 0 {
+		return protocol.HistoryEvent{}, chat.Errorf(chat.Invalid, "before, around and after must not be negative")
+	}
+	modes := 0
+	for _, v := range []int64{r.Before, r.Around, r.After} {
+		if v != 0 {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return protocol.HistoryEvent{}, chat.Errorf(chat.Invalid, "send at most one of before, around and after")
 	}
 	limit := r.Limit
 	switch {
@@ -23,6 +33,12 @@ func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.Histor
 	if _, err := s.authorize(ctx, c, chat.ActHistory, r.RoomID, false); err != nil {
 		return protocol.HistoryEvent{}, err
 	}
+	switch {
+	case r.Around > 0:
+		return s.historyAround(ctx, r.RoomID, r.Around, limit)
+	case r.After > 0:
+		return s.historyAfter(ctx, r.RoomID, r.After, limit)
+	}
 	msgs, more, err := s.store.MessagesBefore(ctx, r.RoomID, r.Before, limit)
 	if err != nil {
 		return protocol.HistoryEvent{}, storeErr(err, "read history")
@@ -33,6 +49,82 @@ func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.Histor
 	ev := protocol.HistoryEvent{Head: protocol.Head{Type: protocol.EventHistory}, RoomID: r.RoomID, Messages: nonNil(msgs), HasMore: more}
 	if more && len(msgs) > 0 {
 		ev.Before = msgs[len(msgs)-1].Seq
+	}
+	return ev, nil
+}
+
+// historyAround answers limit/2 messages before seq and the rest from seq
+// on, newest first. Under the reply budget it keeps the messages nearest
+// seq, taking one from each side in turn.
+func (s *Chat) historyAround(ctx context.Context, roomID string, seq int64, limit int) (protocol.HistoryEvent, error) {
+	older, moreOlder, err := s.store.MessagesBefore(ctx, roomID, seq, max(limit/2, 1))
+	if err != nil {
+		return protocol.HistoryEvent{}, storeErr(err, "read history")
+	}
+	newer, moreNewer, err := s.store.MessagesAfter(ctx, roomID, seq-1, max(limit-limit/2, 1))
+	if err != nil {
+		return protocol.HistoryEvent{}, storeErr(err, "read history")
+	}
+	budget := replyBudget
+	var o, n int // taken from older (newest first) and newer (oldest first)
+	for o < len(older) || n < len(newer) {
+		took := false
+		if n < len(newer) {
+			if _, cut := fitBudget(newer[n:n+1], &budget); !cut {
+				n++
+				took = true
+			}
+		}
+		if o < len(older) {
+			if _, cut := fitBudget(older[o:o+1], &budget); !cut {
+				o++
+				took = true
+			}
+		}
+		if !took {
+			break
+		}
+	}
+	moreOlder = moreOlder || o < len(older)
+	moreNewer = moreNewer || n < len(newer)
+	msgs := make([]chat.Message, 0, o+n)
+	for i := n - 1; i >= 0; i-- {
+		msgs = append(msgs, newer[i])
+	}
+	msgs = append(msgs, older[:o]...)
+	ev := protocol.HistoryEvent{Head: protocol.Head{Type: protocol.EventHistory}, RoomID: roomID, Messages: msgs, HasMore: moreOlder, HasMoreAfter: &moreNewer}
+	if len(msgs) > 0 {
+		if moreOlder {
+			ev.Before = msgs[len(msgs)-1].Seq
+		}
+		if moreNewer {
+			ev.After = msgs[0].Seq
+		}
+	} else {
+		// Nothing fits or nothing is there: page on from the anchor.
+		if moreOlder {
+			ev.Before = seq
+		}
+		if moreNewer {
+			ev.After = seq - 1
+		}
+	}
+	return ev, nil
+}
+
+// historyAfter pages forward: messages with seq > after, newest first.
+func (s *Chat) historyAfter(ctx context.Context, roomID string, after int64, limit int) (protocol.HistoryEvent, error) {
+	msgs, more, err := s.store.MessagesAfter(ctx, roomID, after, limit)
+	if err != nil {
+		return protocol.HistoryEvent{}, storeErr(err, "read history")
+	}
+	budget := replyBudget
+	msgs, cut := fitBudget(msgs, &budget)
+	more = more || cut
+	slices.Reverse(msgs)
+	ev := protocol.HistoryEvent{Head: protocol.Head{Type: protocol.EventHistory}, RoomID: roomID, Messages: nonNil(msgs), HasMoreAfter: &more}
+	if more && len(msgs) > 0 {
+		ev.After = msgs[0].Seq
 	}
 	return ev, nil
 }

@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -141,5 +143,100 @@ func TestResumeLimits(t *testing.T) {
 	empty, err := h.svc.Resume(h.ctx, alice, protocol.ResumeRequest{})
 	if err != nil || empty.Rooms == nil || len(empty.Rooms) != 0 {
 		t.Errorf("empty resume = %+v, %v", empty, err)
+	}
+}
+
+func TestHistoryAroundASeqPagesBothWays(t *testing.T) {
+	h := newHarness(t)
+	alice := h.connect("alice", "a1")
+	h.fill(alice, chat.GeneralRoomID, 60)
+	last, err := h.svc.History(h.ctx, alice, protocol.HistoryRequest{RoomID: chat.GeneralRoomID, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := last.Messages[0].Seq
+	mid := top - 30
+
+	page, err := h.svc.History(h.ctx, alice, protocol.HistoryRequest{RoomID: chat.GeneralRoomID, Around: mid, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Messages) != 10 || page.Messages[0].Seq != mid+4 || page.Messages[9].Seq != mid-5 {
+		t.Fatalf("around %d: %d messages from %d to %d", mid, len(page.Messages), page.Messages[0].Seq, page.Messages[len(page.Messages)-1].Seq)
+	}
+	if !page.HasMore || page.Before != mid-5 || !*page.HasMoreAfter || page.After != mid+4 {
+		t.Errorf("around: hasMore %v before %d, hasMoreAfter %v after %d", page.HasMore, page.Before, *page.HasMoreAfter, page.After)
+	}
+	// Forward from there to the newest, newest first in each page.
+	after, seen := page.After, int64(0)
+	for {
+		p, err := h.svc.History(h.ctx, alice, protocol.HistoryRequest{RoomID: chat.GeneralRoomID, After: after, Limit: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range p.Messages {
+			if want := after + int64(len(p.Messages)-i); m.Seq != want {
+				t.Fatalf("after %d: message %d has seq %d, want %d", after, i, m.Seq, want)
+			}
+		}
+		seen += int64(len(p.Messages))
+		if !*p.HasMoreAfter {
+			if p.After != 0 {
+				t.Errorf("last forward page says after %d", p.After)
+			}
+			break
+		}
+		after = p.After
+	}
+	if seen != top-(mid+4) {
+		t.Errorf("paged forward over %d messages, want %d", seen, top-(mid+4))
+	}
+
+	// At the newest message: nothing after.
+	end, err := h.svc.History(h.ctx, alice, protocol.HistoryRequest{RoomID: chat.GeneralRoomID, Around: top, Limit: 10})
+	if err != nil || *end.HasMoreAfter || end.Messages[0].Seq != top || len(end.Messages) != 6 {
+		t.Errorf("around the newest: %d messages, hasMoreAfter %v, err %v", len(end.Messages), end.HasMoreAfter, err)
+	}
+
+	for _, bad := range []protocol.HistoryRequest{
+		{RoomID: chat.GeneralRoomID, Around: -1},
+		{RoomID: chat.GeneralRoomID, After: -1},
+		{RoomID: chat.GeneralRoomID, Around: 5, Before: 9},
+		{RoomID: chat.GeneralRoomID, Around: 5, After: 2},
+	} {
+		_, err := h.svc.History(h.ctx, alice, bad)
+		wantCode(t, err, chat.Invalid)
+	}
+	bob := h.connect("bob", "b1")
+	priv := h.channel(alice, "secret", true).ID
+	_, err = h.svc.History(h.ctx, bob, protocol.HistoryRequest{RoomID: priv, Around: 1})
+	if err == nil {
+		t.Error("a non-member read history around a seq")
+	}
+}
+
+func TestHistoryAroundKeepsTheAnchorUnderTheBudget(t *testing.T) {
+	h := newHarness(t)
+	alice := h.connect("alice", "a1")
+	big := strings.Repeat("x", 3900)
+	for range 60 {
+		h.send(alice, chat.GeneralRoomID, big)
+	}
+	last, _ := h.svc.History(h.ctx, alice, protocol.HistoryRequest{RoomID: chat.GeneralRoomID, Limit: 1})
+	mid := last.Messages[0].Seq - 30
+	page, err := h.svc.History(h.ctx, alice, protocol.HistoryRequest{RoomID: chat.GeneralRoomID, Around: mid, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(page)
+	if len(b) > 100*1024+512 || len(page.Messages) >= 60 {
+		t.Fatalf("reply of %d bytes with %d messages", len(b), len(page.Messages))
+	}
+	var hasAnchor bool
+	for _, m := range page.Messages {
+		hasAnchor = hasAnchor || m.Seq == mid
+	}
+	if !hasAnchor || !page.HasMore || !*page.HasMoreAfter {
+		t.Errorf("anchor kept %v, hasMore %v, hasMoreAfter %v", hasAnchor, page.HasMore, *page.HasMoreAfter)
 	}
 }

@@ -272,6 +272,8 @@ export interface EditMessageRequest {
 export interface HistoryRequest {
   roomId: string;
   before?: number;
+  around?: number;
+  after?: number;
   limit?: number;
 }
 
@@ -469,6 +471,8 @@ export interface HistoryEvent {
   messages: Message[];
   hasMore: boolean;
   before?: number;
+  hasMoreAfter?: boolean;
+  after?: number;
 }
 
 export interface InvitedEvent {

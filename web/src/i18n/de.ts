@@ -1,6 +1,7 @@
 // Deutsch. Typed against the English catalog, so a missing key fails the build.
 import type { MessageKey } from "./en";
 import { modDe } from "./moderation";
+import { searchDe } from "./search";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -324,4 +325,5 @@ export const de: Record<MessageKey, string> = {
   "admin.done": "Erledigt: {name} ist jetzt {status}.",
   "user.deactivated": "{name} (deaktiviert)",
   ...modDe,
+  ...searchDe,
 };

@@ -1,5 +1,6 @@
 // English, the reference catalog: every other language has exactly these keys.
 import { modEn } from "./moderation";
+import { searchEn } from "./search";
 
 export const en = {
   "app.name": "Backchannel",
@@ -323,6 +324,7 @@ export const en = {
   "admin.done": "Done: {name} is now {status}.",
   "user.deactivated": "{name} (deactivated)",
   ...modEn,
+  ...searchEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -4,7 +4,7 @@
 // avatars, notifications: see features/client.ts) plug in through
 // ChatFeature and AttachmentSource and talk to the server through request
 // and read.
-import type { Attachment, ChannelsFrame, RoomFrame, Room, ServerEvent, UsersFrame, Profile } from "../api/protocol.gen";
+import type { Attachment, ChannelsFrame, RoomFrame, Room, SearchResultsEvent, ServerEvent, UsersFrame, Profile } from "../api/protocol.gen";
 import { ChatSocket, RequestError, type Payload, type Status } from "../api/socket";
 import { initialState, reduce } from "./store";
 import { resumePoints, sendingNow } from "./messages";
@@ -272,7 +272,8 @@ export class Chat {
   }
 
   private refreshRoom(roomId: string): void {
-    this.read({ action: "history", roomId }).catch(() => {});
+    // Opened at an older message: scrolling down pages the rest in.
+    if (!this.state.history[roomId]?.hasMoreAfter) this.read({ action: "history", roomId }).catch(() => {});
     this.read({ action: "listMembers", roomId }).catch(() => {});
   }
 
@@ -281,7 +282,7 @@ export class Chat {
     this.scheduleOpenReport(roomId);
     if (!roomId) return;
     const h = this.state.history[roomId];
-    if (!h?.loaded) this.read({ action: "history", roomId }).catch(() => {});
+    if (!h?.loaded && !h?.jumping) this.read({ action: "history", roomId }).catch(() => {});
     if (!this.state.members[roomId]) this.read({ action: "listMembers", roomId }).catch(() => {});
     this.emit();
   }
@@ -295,6 +296,32 @@ export class Chat {
     const h = this.state.history[roomId];
     if (!h?.hasMore) return;
     await this.read({ action: "history", roomId, before: h.before });
+  }
+
+  // jumpTo opens a room at a message (a search result): the page around
+  // it replaces what was held; loadOlder and loadNewer page on from there.
+  async jumpTo(roomId: string, seq: number): Promise<void> {
+    this.dispatch({ type: "local/jump", roomId, seq });
+    this.openRoom(roomId);
+    await this.read({ action: "history", roomId, around: seq });
+  }
+
+  // loadNewer fetches the page after the newest loaded message, while the
+  // room was opened at an older one; the last such page makes it live.
+  async loadNewer(roomId: string): Promise<void> {
+    const h = this.state.history[roomId];
+    if (!h?.hasMoreAfter || h.jumping || !h.after) return;
+    await this.read({ action: "history", roomId, after: h.after });
+  }
+
+  // focused: the focused message was shown.
+  focused(roomId: string): void {
+    this.dispatch({ type: "local/focused", roomId });
+  }
+
+  // search runs a message search (before: the previous page's next).
+  async search(query: string, before?: string): Promise<SearchResultsEvent> {
+    return (await this.socket.request({ action: "search", query, before, limit: 20 })) as SearchResultsEvent;
   }
 
   // scheduleOpenReport: report roomId as the open room once it has stayed

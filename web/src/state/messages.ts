@@ -2,7 +2,7 @@
 // the contiguous seq that resume asks from, the history cursor, and our
 // pending sends until the server acknowledges them.
 import type { Message } from "../api/protocol.gen";
-import { dropRoom, keepRooms, roomsOf, type ChatState, type MessagesSlice, type PendingSend, type SliceReducer } from "./types";
+import { dropRoom, keepRooms, roomsOf, type ChatState, type HistoryCursor, type MessagesSlice, type PendingSend, type SliceReducer } from "./types";
 
 export const initialMessages: MessagesSlice = { messages: {}, last: {}, history: {}, pending: [] };
 
@@ -113,12 +113,48 @@ export const reduceMessages: SliceReducer = (state, action, { prev }) => {
       if (!held?.some((x) => x.seq === m.seq)) return state;
       return { ...state, messages: { ...state.messages, [m.roomId]: mergeMessages(held, [m]) } };
     }
+    case "local/jump": {
+      // Open the room at a message: what is held makes way for the page
+      // around it (history around), which pages both ways from there.
+      if (!prev.rooms[action.roomId]) return state;
+      return {
+        ...state,
+        messages: { ...state.messages, [action.roomId]: [] },
+        history: { ...state.history, [action.roomId]: { loaded: false, hasMore: false, before: 0, hasMoreAfter: true, after: 0, focus: action.seq, jumping: true } },
+      };
+    }
+    case "local/focused": {
+      const h = state.history[action.roomId];
+      if (!h || h.focus === undefined) return state;
+      return { ...state, history: { ...state.history, [action.roomId]: { ...h, focus: undefined } } };
+    }
     case "history": {
       if (!prev.rooms[action.roomId]) return state;
+      const cur = state.history[action.roomId];
+      // The newest page, overtaken by a jump: the page around is coming.
+      if (cur?.jumping && action.hasMoreAfter === undefined) return state;
       const next = addMessages(state, action.roomId, action.messages);
       const oldest = action.messages.reduce((min, m) => Math.min(min, m.seq), Number.MAX_SAFE_INTEGER);
+      const newest = action.messages.reduce((max, m) => Math.max(max, m.seq), 0);
       const before = action.before ?? (action.messages.length ? oldest : 0);
-      return { ...next, history: { ...next.history, [action.roomId]: { loaded: true, hasMore: action.hasMore, before } } };
+      let cursor: HistoryCursor;
+      if (action.hasMoreAfter === undefined) {
+        // An older page (or the newest): the forward cursor stays.
+        cursor = { ...cur, loaded: true, hasMore: action.hasMore, before };
+      } else if (cur?.jumping) {
+        // The page around the focused message.
+        cursor = { ...cur, loaded: true, jumping: false, hasMore: action.hasMore, before, hasMoreAfter: action.hasMoreAfter, after: action.after ?? newest };
+      } else {
+        // A newer page: only the forward cursor moves. Once nothing newer
+        // remains the room is live again.
+        if (!cur) return next;
+        cursor = { ...cur, hasMoreAfter: action.hasMoreAfter, after: action.after ?? Math.max(newest, cur.after ?? 0) };
+      }
+      if (!cursor.hasMoreAfter) {
+        delete cursor.hasMoreAfter;
+        delete cursor.after;
+      }
+      return { ...next, history: { ...next.history, [action.roomId]: cursor } };
     }
     case "missed": {
       let next = state;

@@ -24,9 +24,17 @@ export interface TypingEntry {
 }
 
 export interface HistoryCursor {
-  loaded: boolean; // the newest page was fetched
+  loaded: boolean; // the newest page was fetched (or the page around focus)
   hasMore: boolean;
   before: number;
+  // Opened at a message (a search result): newer messages than those held
+  // remain while hasMoreAfter; after is the cursor to page forward from.
+  hasMoreAfter?: boolean;
+  after?: number;
+  // The message to scroll to and highlight once (cleared by local/focused).
+  focus?: number;
+  // The around page for focus is on its way.
+  jumping?: boolean;
 }
 
 export interface MemberState {
@@ -91,6 +99,8 @@ export type LocalAction =
   | { type: "local/discard"; clientId: string }
   | { type: "local/retry"; clientId: string }
   | { type: "local/open"; roomId: string }
+  | { type: "local/jump"; roomId: string; seq: number }
+  | { type: "local/focused"; roomId: string }
   | { type: "local/atBottom"; atBottom: boolean }
   | { type: "local/tick"; now: number }
   | { type: "local/reset" };

@@ -31,6 +31,9 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   const lastSeen = useRef(0);
   const pendingSeen = useRef(0);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  const [loadingNewer, setLoadingNewer] = useState(false);
+  // Newer pages were appended (a room opened at a message): not news.
+  const newerLoaded = useRef(false);
   const [newBelow, setNewBelow] = useState(false);
   // The read position when the room was opened: messages after it get the
   // "New messages" divider for as long as the room stays open.
@@ -94,7 +97,11 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   const checkBottom = () => {
     const el = ref.current;
     if (!el) return;
-    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48 && isVisible();
+    const near = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    // Opened at an older message: the bottom of what is held is not the
+    // room's newest until the newer pages are in.
+    if (near && chat.state.history[roomId]?.hasMoreAfter) loadNewer();
+    const bottom = near && isVisible() && !chat.state.history[roomId]?.hasMoreAfter;
     if (bottom !== atBottom.current) {
       atBottom.current = bottom;
       chat.setAtBottom(bottom);
@@ -157,6 +164,17 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       .finally(() => setLoadingOlder(false));
   };
 
+  const loadNewer = () => {
+    const h = chat.state.history[roomId];
+    if (loadingNewer || !h?.hasMoreAfter || h.jumping) return;
+    setLoadingNewer(true);
+    newerLoaded.current = true;
+    chat
+      .loadNewer(roomId)
+      .catch(() => {})
+      .finally(() => setLoadingNewer(false));
+  };
+
   // Scrolls that follow a focus move (tabbing into or through the list)
   // are the browser's, not the reader's: they load nothing older.
   const focusedAt = useRef(0);
@@ -170,7 +188,26 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
     if (!el) return;
     const first = msgs[0]?.seq ?? 0;
     const last = msgs.length ? msgs[msgs.length - 1].seq : 0;
-    if (!positioned.current) {
+    const focus = hist?.focus;
+    const target = focus !== undefined && !hist?.jumping ? el.querySelector<HTMLElement>(`[data-seq="${focus}"]`) : null;
+    if (hist?.jumping) {
+      // The page around a message is on its way: stay put.
+    } else if (focus !== undefined && (target || hist?.loaded)) {
+      // Opened at a message (a search result): bring it into view and
+      // highlight it for a moment.
+      positioned.current = true;
+      wantDivider.current = false;
+      anchor.current = null;
+      atBottom.current = false;
+      chat.setAtBottom(false);
+      if (target) {
+        target.scrollIntoView({ block: "center" });
+        target.classList.add("flash");
+        setTimeout(() => target.classList.remove("flash"), 2500);
+      }
+      chat.focused(roomId);
+      checkBottom();
+    } else if (!positioned.current) {
       if (hist?.loaded) {
         // The first page is here: open at the first unread message (loading
         // back to it if needed), or at the bottom.
@@ -196,12 +233,13 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       el.scrollTop = el.scrollHeight;
       if (isVisible() && !wantDivider.current) chat.markSeen(roomId);
       if (firstUnread) checkBottom();
-    } else if (last > lastSeen.current) {
+    } else if (last > lastSeen.current && !newerLoaded.current) {
       setNewBelow(true);
     }
+    if (!hist?.hasMoreAfter) newerLoaded.current = false;
     lastSeen.current = last;
     pendingSeen.current = pendingCount;
-  }, [items, hist?.loaded]);
+  }, [items, hist?.loaded, hist?.focus, hist?.jumping]);
 
   useEffect(() => {
     const onVis = () => {
@@ -219,6 +257,12 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
     const el = ref.current;
     if (el && positioned.current && hist?.hasMore && el.scrollHeight <= el.clientHeight && !loadingOlder) loadOlder();
   }, [hist?.before, hist?.hasMore]);
+
+  // The same for newer pages of a room opened at a message.
+  useEffect(() => {
+    const el = ref.current;
+    if (el && hist?.hasMoreAfter && !hist.jumping && el.scrollHeight <= el.clientHeight) loadNewer();
+  }, [hist?.after, hist?.hasMoreAfter, hist?.jumping]);
 
   const jump = () => {
     const el = ref.current;
@@ -284,6 +328,11 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
         )}
         {hist?.loaded && items.length === 0 && <p class="beginning">{t("msg.empty")}</p>}
         {rows}
+        {hist?.hasMoreAfter && !hist.jumping && (
+          <button type="button" class="link load-newer" onClick={loadNewer} disabled={loadingNewer}>
+            {loadingNewer ? t("msg.loadingNewer") : t("msg.loadNewer")}
+          </button>
+        )}
       </div>
       {unreadAbove && (
         <button type="button" class="jump jump-unread" onClick={() => void revealFirstUnread()}>

@@ -128,6 +128,12 @@ export function MessagePane({
             </p>
           )}
         </div>
+        <button type="button" class="icon-btn search-btn" aria-label={t("search.open")} title={t("search.open")} onClick={() => onDialog("search")}>
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+            <circle cx="10.5" cy="10.5" r="6.5" fill="none" stroke="currentColor" stroke-width="2" />
+            <path d="M15.5 15.5 21 21" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+          </svg>
+        </button>
         {/* On narrow screens the actions fold into a menu (one header row). */}
         <button type="button" class="icon-btn room-menu-btn" aria-expanded={menu} aria-controls="room-actions" aria-label={t("room.menu")} title={t("room.menu")} onClick={() => setMenu(!menu)}>
           ⋯

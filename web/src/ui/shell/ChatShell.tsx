@@ -15,6 +15,7 @@ import { RoomSettingsDialog } from "../dialogs/RoomSettingsDialog";
 import { SettingsDialog } from "../settings/SettingsDialog";
 import { PeopleDialog } from "../admin/PeopleDialog";
 import { NotifyPrompt } from "./NotifyPrompt";
+import { SearchDialog } from "../search/SearchDialog";
 
 export function ChatShell() {
   const { chat, t } = useApp();
@@ -143,6 +144,16 @@ export function ChatShell() {
       {dialog === "people" && <PeopleDialog onClose={() => setDialog("")} />}
       {dialog === "queue" && <ModerationQueueDialog onClose={() => setDialog("")} />}
       {dialog === "audit" && <AuditLogDialog onClose={() => setDialog("")} />}
+      {dialog === "search" && (
+        <SearchDialog
+          onClose={() => setDialog("")}
+          onOpenResult={(roomId, seq) => {
+            setDialog("");
+            setDrawer(false);
+            chat.jumpTo(roomId, seq).catch(() => {});
+          }}
+        />
+      )}
     </div>
   );
 }

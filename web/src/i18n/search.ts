@@ -1,0 +1,38 @@
+// The search panel's strings, spread into each catalog.
+export const searchEn = {
+  "search.open": "Search messages",
+  "search.title": "Search messages",
+  "search.label": "Search for",
+  "search.placeholder": "Words, \"a phrase\", from:@name, in:#channel",
+  "search.from": "From",
+  "search.anyone": "Anyone",
+  "search.in": "In",
+  "search.anywhere": "All my rooms",
+  "search.hint": "Type words to find; the last one may be the start of a word.",
+  "search.searching": "Searching…",
+  "search.none": "Nothing found.",
+  "search.count": "{n, plural, one {# result} other {# results}} shown",
+  "search.more": "Load more",
+  "search.loading": "Loading…",
+  "msg.loadNewer": "Load newer messages",
+  "msg.loadingNewer": "Loading newer messages…",
+} as const;
+
+export const searchDe: Record<keyof typeof searchEn, string> = {
+  "search.open": "Nachrichten suchen",
+  "search.title": "Nachrichten suchen",
+  "search.label": "Suchen nach",
+  "search.placeholder": "Wörter, \"eine Phrase\", from:@name, in:#kanal",
+  "search.from": "Von",
+  "search.anyone": "Allen",
+  "search.in": "In",
+  "search.anywhere": "Allen meinen Räumen",
+  "search.hint": "Wörter eingeben; das letzte darf ein Wortanfang sein.",
+  "search.searching": "Suche läuft…",
+  "search.none": "Nichts gefunden.",
+  "search.count": "{n, plural, one {# Treffer} other {# Treffer}} angezeigt",
+  "search.more": "Mehr laden",
+  "search.loading": "Wird geladen…",
+  "msg.loadNewer": "Neuere Nachrichten laden",
+  "msg.loadingNewer": "Neuere Nachrichten werden geladen…",
+};

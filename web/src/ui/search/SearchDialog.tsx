@@ -1,0 +1,154 @@
+// Message search: a query field (the search language of docs/PROTOCOL.md),
+// person and channel filters that edit its from: and in: operators, and
+// the results newest first, paged with "Load more". Choosing a result
+// opens its room at that message.
+import { useEffect, useReducer, useRef, useState } from "preact/hooks";
+import type { RoomState } from "../../api/protocol.gen";
+import { directPeer, roomTitle } from "../../state/rooms";
+import { initialSearch, operatorValue, reduceSearch, setOperator } from "../../state/search";
+import { Dialog } from "../common/Dialog";
+import { useApp, useChatState } from "../common/context";
+import { errorText } from "../common/errorText";
+import { handleText } from "../common/handle";
+import { Highlighted } from "./Highlighted";
+
+const TYPE_PAUSE_MS = 300;
+
+export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpenResult(roomId: string, seq: number): void }) {
+  const { chat, t, prefs } = useApp();
+  const state = useChatState(chat);
+  const [query, setQuery] = useState("");
+  const [s, dispatch] = useReducer(reduceSearch, initialSearch);
+  const runRef = useRef(0);
+  runRef.current = s.run;
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const search = (q: string) => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    if (!q.trim()) {
+      dispatch({ type: "clear" });
+      return;
+    }
+    dispatch({ type: "start", query: q });
+    const run = runRef.current + 1;
+    chat.search(q).then(
+      (r) => dispatch({ type: "page", run, results: r.results, next: r.next, append: false }),
+      (err) => dispatch({ type: "fail", run, error: errorText(err, t, prefs.lang) }),
+    );
+  };
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+
+  const edit = (q: string, now = false) => {
+    setQuery(q);
+    if (timer.current) clearTimeout(timer.current);
+    if (now) search(q);
+    else timer.current = setTimeout(() => search(q), TYPE_PAUSE_MS);
+  };
+
+  const more = () => {
+    if (!s.next || s.status !== "done") return;
+    const run = s.run;
+    dispatch({ type: "more" });
+    chat.search(s.query, s.next).then(
+      (r) => dispatch({ type: "page", run, results: r.results, next: r.next, append: true }),
+      (err) => dispatch({ type: "fail", run, error: errorText(err, t, prefs.lang) }),
+    );
+  };
+
+  // The filters' choices: people with a handle, and my rooms.
+  const people = Object.values(state.users)
+    .filter((u) => handleText(u) && !u.deactivated)
+    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const roomRef = (r: RoomState): string => {
+    if (r.kind !== "direct") return `#${r.name}`;
+    const peer = directPeer(state, r);
+    return peer && handleText(peer) ? `@${handleText(peer)}` : "";
+  };
+  const rooms = Object.values(state.rooms)
+    .map((r) => ({ ref: roomRef(r), label: r.kind === "direct" ? roomTitle(state, r) : `#${r.name}` }))
+    .filter((r) => r.ref)
+    .sort((a, b) => a.label.localeCompare(b.label));
+  const from = operatorValue(query, "from");
+  const inRoom = operatorValue(query, "in");
+
+  const roomName = (roomId: string) => {
+    const r = state.rooms[roomId];
+    if (!r) return "";
+    return r.kind === "direct" ? roomTitle(state, r) : `#${r.name}`;
+  };
+  const when = (iso: string) => new Date(iso).toLocaleString(prefs.lang, { dateStyle: "medium", timeStyle: "short" });
+
+  return (
+    <Dialog title={t("search.title")} onClose={onClose} wide className="search-dialog">
+      <form
+        class="search-form"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          search(query);
+        }}
+      >
+        <label class="sr-only" for="search-input">
+          {t("search.label")}
+        </label>
+        <input id="search-input" type="search" value={query} placeholder={t("search.placeholder")} autocomplete="off" spellcheck={false} onInput={(e) => edit((e.target as HTMLInputElement).value)} />
+        <div class="search-filters">
+          <span class="search-filter">
+            <label for="search-from">{t("search.from")}</label>
+            <select id="search-from" value={from} onChange={(e) => edit(setOperator(query, "from", (e.target as HTMLSelectElement).value), true)}>
+              <option value="">{t("search.anyone")}</option>
+              {people.map((u) => (
+                <option key={u.userId} value={`@${handleText(u)}`}>
+                  {u.displayName} (@{handleText(u)})
+                </option>
+              ))}
+            </select>
+          </span>
+          <span class="search-filter">
+            <label for="search-in">{t("search.in")}</label>
+            <select id="search-in" value={inRoom} onChange={(e) => edit(setOperator(query, "in", (e.target as HTMLSelectElement).value), true)}>
+              <option value="">{t("search.anywhere")}</option>
+              {rooms.map((r) => (
+                <option key={r.ref} value={r.ref}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+          </span>
+        </div>
+      </form>
+      {s.status === "error" && (
+        <p class="error search-error" role="alert">
+          {s.error}
+        </p>
+      )}
+      <p class="muted small search-status" role="status">
+        {s.status === "loading" ? t("search.searching") : s.status === "done" || s.status === "more" ? (s.results.length ? t("search.count", { n: s.results.length }) : t("search.none")) : s.status === "idle" ? t("search.hint") : ""}
+      </p>
+      {s.results.length > 0 && (
+        <ul class="search-results">
+          {s.results.map((r) => (
+            <li key={`${r.roomId}:${r.seq}`}>
+              <button type="button" class="search-result" onClick={() => onOpenResult(r.roomId, r.seq)}>
+                <span class="search-meta">
+                  <strong class="search-room">{roomName(r.roomId)}</strong>
+                  <span class="search-author">{r.senderName || state.users[r.senderId]?.displayName || ""}</span>
+                  <time dateTime={r.createdAt}>{when(r.createdAt)}</time>
+                </span>
+                <span class="search-text">
+                  <Highlighted text={r.text} highlights={r.highlights} />
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {s.next && (
+        <button type="button" class="btn search-more" onClick={more} disabled={s.status !== "done"}>
+          {s.status === "more" ? t("search.loading") : t("search.more")}
+        </button>
+      )}
+    </Dialog>
+  );
+}
