@@ -42,7 +42,11 @@ const me = (page) => page.evaluate(() => window.backchannel?.state?.me ?? null);
 
 test("handles: derived at sign-up, changed in the settings, shown in pickers; a mention by handle reaches its person", { timeout: 180_000 }, async () => {
   // Two people named Bo Berg got different handles.
-  await waitFor(async () => (await me(pageB2))?.handle, "Bo 2's handle");
+  // cognito-local's tokens carry no name, so the first connect derives a
+  // handle from the email; the sign-up name then replaces it once (as
+  // TestSignUpNameReplacesAPlaceholderHandleOnce checks): wait for that.
+  await waitFor(async () => (await me(pageB1))?.handle === "bo.berg", "Bo 1's handle from his name");
+  await waitFor(async () => (await me(pageB2))?.handle === "bo.berg2", "Bo 2's handle from his name");
   assert.equal((await me(pageB1)).handle, "bo.berg");
   assert.equal((await me(pageB2)).handle, "bo.berg2");
 

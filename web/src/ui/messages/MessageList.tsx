@@ -27,7 +27,7 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   const me = state.me;
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const anchor = useRef<{ height: number; top: number; first: number } | null>(null);
+  const anchor = useRef<{ height: number; top: number; first: number; offset?: number } | null>(null);
   const lastSeen = useRef(0);
   const pendingSeen = useRef(0);
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -154,7 +154,14 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   const loadOlder = () => {
     const el = ref.current;
     if (!el || loadingOlder || !hist?.hasMore || !positioned.current || wantDivider.current) return;
-    anchor.current = { height: el.scrollHeight, top: el.scrollTop, first: msgs[0]?.seq ?? 0 };
+    const first = msgs[0]?.seq ?? 0;
+    const node = el.querySelector<HTMLElement>(`[data-seq="${first}"]`);
+    anchor.current = {
+      height: el.scrollHeight,
+      top: el.scrollTop,
+      first,
+      offset: node ? node.getBoundingClientRect().top - el.getBoundingClientRect().top : undefined,
+    };
     setLoadingOlder(true);
     chat
       .loadOlder(roomId)
@@ -224,9 +231,16 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       if (!scrollToDivider()) el.scrollTop = el.scrollHeight;
       checkBottom();
     } else if (anchor.current && first !== anchor.current.first) {
-      // Older messages were prepended: keep the same message under the eye.
-      el.scrollTop = el.scrollHeight - anchor.current.height + anchor.current.top;
-      anchor.current = null;
+      // Older messages were prepended: keep the same message under the eye,
+      // measured on the message itself, and again until the load is over:
+      // the header above it ("load older" becoming "the beginning of …")
+      // may change in a later render than the messages, and must not move
+      // the view either.
+      const a = anchor.current;
+      const node = el.querySelector<HTMLElement>(`[data-seq="${a.first}"]`);
+      if (node && a.offset !== undefined) el.scrollTop += node.getBoundingClientRect().top - el.getBoundingClientRect().top - a.offset;
+      else el.scrollTop = el.scrollHeight - a.height + a.top;
+      if (!loadingOlder) anchor.current = null;
     } else if (atBottom.current || pendingCount > pendingSeen.current) {
       // At the bottom already, or we just sent something: follow it (the
       // scroll event then updates atBottom).
@@ -239,7 +253,7 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
     if (!hist?.hasMoreAfter) newerLoaded.current = false;
     lastSeen.current = last;
     pendingSeen.current = pendingCount;
-  }, [items, hist?.loaded, hist?.focus, hist?.jumping]);
+  }, [items, hist?.loaded, hist?.focus, hist?.jumping, hist?.hasMore, loadingOlder]);
 
   useEffect(() => {
     const onVis = () => {
