@@ -55,10 +55,12 @@ localstack: deps-dynamodb ## run LocalStack on 127.0.0.1:$(LOCALSTACK_PORT) unti
 # streams, its S3 with signatures checked and its EventBridge; Cognito stays
 # cognito-local, which the free edition lacks), the template among them
 # (scripts/cfn-localstack: cdk.out, filtered, deployed through its
-# CloudFormation). `.ci/run` runs it after `make test`.
+# CloudFormation). `.ci/run` runs it after `make test`. The integration
+# package takes about 10 min against LocalStack here (3.5 against the
+# emulators), past go test's default 10 min timeout: hence -timeout.
 test-localstack: deps deps-localstack localstack-template ## the integration tests and the template against LocalStack (started and stopped here)
 	$(GO) run ./scripts/localstack --port 0 -- \
-	  $(GO) run ./scripts/testenv -- $(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/infra$$' -e '/infra/')
+	  $(GO) run ./scripts/testenv -- $(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/infra$$' -e '/infra/')
 
 # The synthesized template: cdk.out's (make synth to refresh), else the one
 # `make test` (test-infra) wrote, else make synth now.
