@@ -135,7 +135,7 @@ func (f *Fanout) Send(ctx context.Context, connectionIDs []string, payload []byt
 // listed too: they were not refused, only not tried.
 func (f *Fanout) SendReportingThrottled(ctx context.Context, connectionIDs []string, payload []byte) (chat.FanoutResult, []string) {
 	start := time.Now()
-	ids := unique(connectionIDs)
+	ids := chat.DistinctConnectionIDs(connectionIDs)
 	post := func(ctx context.Context, id string) error { return f.poster.Post(ctx, id, payload) }
 	if p, ok := f.poster.(preparer); ok && len(ids) > 0 {
 		post = p.PreparePost(payload)
@@ -251,21 +251,6 @@ func (f *Fanout) emit(res chat.FanoutResult, retries int64, took time.Duration, 
 	if err != nil {
 		f.log.Error("fanout metrics not written", "error", err)
 	}
-}
-
-// unique drops repeated and empty ids, keeping first-seen order, so a
-// connection listed twice receives the payload once.
-func unique(ids []string) []string {
-	seen := make(map[string]struct{}, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; dup || id == "" {
-			continue
-		}
-		seen[id] = struct{}{}
-		out = append(out, id)
-	}
-	return out
 }
 
 func fullJitter(ceiling time.Duration) time.Duration {

@@ -193,7 +193,7 @@ func (r *Router) Send(ctx context.Context, connectionIDs []string, payload []byt
 	if r.Queue == nil || len(connectionIDs) <= threshold {
 		return r.Inline.Send(ctx, connectionIDs, payload)
 	}
-	ids := unique(connectionIDs)
+	ids := chat.DistinctConnectionIDs(connectionIDs)
 	jobs := Split(ids, payload, r.JobSize)
 	notQueued, err := r.Queue.Put(ctx, jobs)
 	res := chat.FanoutResult{Recipients: len(ids)}
@@ -215,21 +215,6 @@ func (r *Router) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return r.Logger
-}
-
-// unique drops repeated and empty ids, keeping order (fanout.Send does the
-// same inside one job; here it keeps one id out of two jobs).
-func unique(ids []string) []string {
-	seen := make(map[string]struct{}, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; dup || id == "" {
-			continue
-		}
-		seen[id] = struct{}{}
-		out = append(out, id)
-	}
-	return out
 }
 
 // Worker is the SQS handler of functions/fanout: each record is one job,
