@@ -390,3 +390,14 @@ func mustB64(s string) string {
 	b, _ := DecodeB64URL(s)
 	return string(b)
 }
+
+// Clone copies p deeply (its room map and days).
+func (p Preferences) Clone() Preferences {
+	p.Notify.DND.Days = slices.Clone(p.Notify.DND.Days)
+	rooms := make(map[string]RoomNotify, len(p.Rooms))
+	for k, v := range p.Rooms {
+		rooms[k] = v
+	}
+	p.Rooms = rooms
+	return p
+}
