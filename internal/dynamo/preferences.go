@@ -85,6 +85,7 @@ func (s *Store) UpdatePreferences(ctx context.Context, userID string, edit func(
 		if err != nil {
 			return chat.Preferences{}, err
 		}
+		before := p.Clone()
 		if err := edit(&p); err != nil {
 			return chat.Preferences{}, err
 		}
@@ -105,6 +106,9 @@ func (s *Store) UpdatePreferences(ctx context.Context, userID string, edit func(
 		}
 		if err != nil {
 			return chat.Preferences{}, internal(err, "put preferences")
+		}
+		if err := s.syncNotifyAll(ctx, userID, before, p); err != nil {
+			return chat.Preferences{}, err
 		}
 		return p, nil
 	}
@@ -230,4 +234,68 @@ func (s *Store) DeletePushSubscription(ctx context.Context, userID, endpoint str
 		return false, internal(err, "delete push subscription")
 	}
 	return old.Endpoint != "", nil
+}
+
+// notifyAllItem marks a member who set a room to "all": pk ROOM#<roomId>,
+// sk NOTIFYALL#<userId>. The notification consumer reads a channel's
+// NOTIFYALL# items (one Query) instead of every member's preferences:
+// besides them only the mentioned are candidates, so a message to a
+// 10,000-member channel costs reads for the few it may notify. The
+// items sort after META, so the room purge removes them with the room.
+type notifyAllItem struct {
+	PK     string `dynamo:"pk"`
+	SK     string `dynamo:"sk"`
+	UserID string `dynamo:"userId"`
+}
+
+const prefixNotifyAll = "NOTIFYALL#"
+
+// syncNotifyAll writes the NOTIFYALL# items of the rooms whose level
+// became "all" and deletes those of rooms whose level stopped being it
+// (one BatchWriteItem, usually of one item). A failure here leaves the
+// preferences stored: the next update of the room's level writes again.
+func (s *Store) syncNotifyAll(ctx context.Context, userID string, before, after chat.Preferences) error {
+	var puts []any
+	var dels []gdynamo.Keyed
+	for roomID := range before.Rooms {
+		if before.Rooms[roomID].Level == chat.LevelAll && after.Rooms[roomID].Level != chat.LevelAll {
+			dels = append(dels, gdynamo.Keys{roomPK(roomID), prefixNotifyAll + userID})
+		}
+	}
+	for roomID, rn := range after.Rooms {
+		if rn.Level == chat.LevelAll && before.Rooms[roomID].Level != chat.LevelAll {
+			puts = append(puts, notifyAllItem{PK: roomPK(roomID), SK: prefixNotifyAll + userID, UserID: userID})
+		}
+	}
+	if len(puts) == 0 && len(dels) == 0 {
+		return nil
+	}
+	w := s.table.Batch(AttrPK, AttrSK).Write()
+	if len(puts) > 0 {
+		w = w.Put(puts...)
+	}
+	if len(dels) > 0 {
+		w = w.Delete(dels...)
+	}
+	if _, err := w.Run(ctx); err != nil {
+		return internal(err, "room notification index")
+	}
+	return nil
+}
+
+// RoomNotifyAll lists the people who set the room to "all" (one Query of
+// its NOTIFYALL# items), members or not any more: the caller checks.
+func (s *Store) RoomNotifyAll(ctx context.Context, roomID string) ([]string, error) {
+	ctx = withOp(ctx, "RoomNotifyAll")
+	var items []notifyAllItem
+	err := s.table.Get(AttrPK, roomPK(roomID)).Range(AttrSK, gdynamo.BeginsWith, prefixNotifyAll).
+		Project("userId").All(ctx, &items)
+	if err != nil {
+		return nil, internal(err, "room notify-all index")
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.UserID
+	}
+	return ids, nil
 }
