@@ -1,0 +1,30 @@
+// Command vapidkeys generates the deployment's VAPID key pair at deploy
+// time: the onEvent handler of a custom resource, which stores the pair
+// in its Secrets Manager secret once and returns the public key.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/backchannel-chat/backchannel/internal/app/vapidkeysapp"
+)
+
+func main() {
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	h := &vapidkeysapp.Handler{
+		Secrets: secretsmanager.NewFromConfig(cfg),
+		Logger:  slog.New(slog.NewJSONHandler(os.Stderr, nil)),
+	}
+	lambda.Start(h.Handle)
+}
