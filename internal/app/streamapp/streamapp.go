@@ -40,7 +40,12 @@ type options struct {
 	httpClient *http.Client
 	logger     *slog.Logger
 	missed     notify.MissedNotifier
+	sqsURL     string
 }
+
+// WithSQSEndpoint points the push queue's SQS client at url (the tests'
+// stand-in) whatever the AWS config's base endpoint says.
+func WithSQSEndpoint(url string) Option { return func(o *options) { o.sqsURL = url } }
 
 // WithMissedNotifier tells m about notified people with no connection
 // (the email digest); the default does nothing.
@@ -96,7 +101,11 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 		consumers = append(consumers, search.NewIndexer(store), roompurge.New(store, 0, logger))
 		if cfg.PushQueueURL != "" {
 			n, err := notify.New(notify.Config{
-				Store: store, Queue: notify.NewSQSQueue(sqs.NewFromConfig(awsCfg), cfg.PushQueueURL),
+				Store: store, Queue: notify.NewSQSQueue(sqs.NewFromConfig(awsCfg, func(so *sqs.Options) {
+					if o.sqsURL != "" {
+						so.BaseEndpoint = aws.String(o.sqsURL)
+					}
+				}), cfg.PushQueueURL),
 				Missed: o.missed, Previews: !cfg.NoPushPreviews, Logger: logger,
 			})
 			if err != nil {
