@@ -12,6 +12,10 @@
 // It serves HTTPS (endpoints are https URLs) with a certificate of its
 // own: Client trusts it. A test tells it to answer 410 Gone for an
 // endpoint (as a push service does for an unsubscribed one) with Gone.
+//
+// Over HTTP: POST /push/{id} (the push service), POST /subscriptions (a
+// new browser-like subscription as JSON, for e2e tests and curl), GET
+// /messages (what was received, decrypted).
 package pushsvc
 
 import (
@@ -25,6 +29,7 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -86,6 +91,7 @@ func Start() *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /push/{id}", s.push)
 	mux.HandleFunc("GET /messages", s.list)
+	mux.HandleFunc("POST /subscriptions", s.subscribe)
 	s.srv = httptest.NewUnstartedServer(mux)
 	s.srv.StartTLS()
 	return s
@@ -256,6 +262,23 @@ func (s *Server) list(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(s.Messages())
 }
+
+// subscribe makes a subscription over HTTP (e2e tests, curl): the JSON of
+// NewSubscription, to pass to pushSubscribe.
+func (s *Server) subscribe(w http.ResponseWriter, _ *http.Request) {
+	sub, err := s.NewSubscription()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(sub)
+}
+
+// Certificate is the stand-in's TLS certificate (to trust it beside the
+// system's roots).
+func (s *Server) Certificate() *x509.Certificate { return s.srv.Certificate() }
 
 // ListHandler serves the received messages as JSON.
 func (s *Server) ListHandler() http.Handler { return http.HandlerFunc(s.list) }
