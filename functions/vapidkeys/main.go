@@ -1,6 +1,7 @@
 // Command vapidkeys generates the deployment's VAPID key pair at deploy
-// time: the onEvent handler of a custom resource, which stores the pair
-// in its Secrets Manager secret once and returns the public key.
+// time: the handler of a custom resource (answering CloudFormation's
+// response URL, cfn.LambdaWrap), which stores the pair in its Secrets
+// Manager secret once and returns the public key.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -26,5 +28,5 @@ func main() {
 		Secrets: secretsmanager.NewFromConfig(cfg),
 		Logger:  slog.New(slog.NewJSONHandler(os.Stderr, nil)),
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(cfn.LambdaWrap(h.Handle))
 }

@@ -1,6 +1,7 @@
 // Package vapidkeysapp is the deploy-time generator of the VAPID key pair
-// (functions/vapidkeys): the onEvent handler of a CloudFormation custom
-// resource (the CDK's custom resource provider framework). On Create and
+// (functions/vapidkeys): the handler of a CloudFormation custom resource
+// (functions/vapidkeys answers CloudFormation's response URL through
+// aws-lambda-go's cfn.LambdaWrap; no provider framework). On Create and
 // Update it makes sure the secret holds a key pair, generating one the
 // first time (PutSecretValue), and returns the public key as the
 // resource's PublicKey attribute, which the stack hands the actions
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -27,44 +29,31 @@ type SecretsAPI interface {
 	PutSecretValue(ctx context.Context, in *secretsmanager.PutSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error)
 }
 
-// Event is the provider framework's onEvent input (the parts read).
-type Event struct {
-	RequestType        string         `json:"RequestType"` // Create, Update, Delete
-	PhysicalResourceID string         `json:"PhysicalResourceId,omitempty"`
-	ResourceProperties map[string]any `json:"ResourceProperties"`
-}
-
-// Response is the onEvent output.
-type Response struct {
-	PhysicalResourceID string            `json:"PhysicalResourceId"`
-	Data               map[string]string `json:"Data,omitempty"`
-}
-
 // Handler generates or reads the key pair.
 type Handler struct {
 	Secrets SecretsAPI
 	Logger  *slog.Logger
 }
 
-// Handle is the Lambda handler. ResourceProperties.SecretArn names the
-// secret.
-func (h *Handler) Handle(ctx context.Context, ev Event) (Response, error) {
+// Handle is the cfn.CustomResourceFunction: ResourceProperties.SecretArn
+// names the secret; the data is {"PublicKey": …}.
+func (h *Handler) Handle(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
 	arn, _ := ev.ResourceProperties["SecretArn"].(string)
 	if arn == "" {
-		return Response{}, errors.New("vapidkeys: SecretArn is required")
+		return "", nil, errors.New("vapidkeys: SecretArn is required")
 	}
 	physical := "vapid-keys:" + arn
-	if ev.RequestType == "Delete" {
-		return Response{PhysicalResourceID: ev.PhysicalResourceID}, nil
+	if ev.RequestType == cfn.RequestDelete {
+		return ev.PhysicalResourceID, nil, nil
 	}
 	keys, created, err := Ensure(ctx, h.Secrets, arn)
 	if err != nil {
-		return Response{}, err
+		return "", nil, err
 	}
 	if h.Logger != nil {
 		h.Logger.InfoContext(ctx, "VAPID keys", slog.Bool("generated", created), slog.String("publicKey", keys.PublicKey))
 	}
-	return Response{PhysicalResourceID: physical, Data: map[string]string{"PublicKey": keys.PublicKey}}, nil
+	return physical, map[string]any{"PublicKey": keys.PublicKey}, nil
 }
 
 // Ensure returns the secret's key pair, generating and storing one when

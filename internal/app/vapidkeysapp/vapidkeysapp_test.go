@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -31,15 +32,15 @@ func TestGeneratesOnceKeepsAfter(t *testing.T) {
 	sm := &fakeSecrets{value: `{"placeholder":true}`}
 	h := &vapidkeysapp.Handler{Secrets: sm}
 	props := map[string]any{"SecretArn": "arn:aws:secretsmanager:eu-central-1:1:secret:vapid"}
-	r1, err := h.Handle(context.Background(), vapidkeysapp.Event{RequestType: "Create", ResourceProperties: props})
-	if err != nil || len(r1.Data["PublicKey"]) != 87 || sm.puts != 1 {
-		t.Fatalf("Create = %+v, %v (puts %d)", r1, err, sm.puts)
+	id1, d1, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestCreate, ResourceProperties: props})
+	if err != nil || len(d1["PublicKey"].(string)) != 87 || sm.puts != 1 {
+		t.Fatalf("Create = %v, %v, %v (puts %d)", id1, d1, err, sm.puts)
 	}
-	r2, err := h.Handle(context.Background(), vapidkeysapp.Event{RequestType: "Update", PhysicalResourceID: r1.PhysicalResourceID, ResourceProperties: props})
-	if err != nil || r2.Data["PublicKey"] != r1.Data["PublicKey"] || sm.puts != 1 || r2.PhysicalResourceID != r1.PhysicalResourceID {
-		t.Fatalf("Update = %+v, %v (puts %d)", r2, err, sm.puts)
+	id2, d2, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestUpdate, PhysicalResourceID: id1, ResourceProperties: props})
+	if err != nil || d2["PublicKey"] != d1["PublicKey"] || sm.puts != 1 || id2 != id1 {
+		t.Fatalf("Update = %v, %v, %v (puts %d)", id2, d2, err, sm.puts)
 	}
-	if r3, err := h.Handle(context.Background(), vapidkeysapp.Event{RequestType: "Delete", PhysicalResourceID: r1.PhysicalResourceID, ResourceProperties: props}); err != nil || sm.puts != 1 || r3.PhysicalResourceID != r1.PhysicalResourceID {
-		t.Fatalf("Delete = %+v, %v", r3, err)
+	if id3, _, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestDelete, PhysicalResourceID: id1, ResourceProperties: props}); err != nil || sm.puts != 1 || id3 != id1 {
+		t.Fatalf("Delete = %v, %v", id3, err)
 	}
 }
