@@ -155,7 +155,7 @@ func newPushStack(t testing.TB) (*stack, *pushPipeline) {
 	wg.Go(func() {
 		// One invocation at a time: pushes arrive in the order queued,
 		// which the "nothing pushed" checks below rely on.
-		localsqs.Poll(ctx, client, localsqs.PollConfig{QueueURL: queueURL, BatchSize: 10, Concurrency: 1, Logger: logger}, worker.Handle)
+		localsqs.Poll(ctx, client, localsqs.PollConfig{QueueURL: queueURL, BatchSize: 1, Concurrency: 1, Logger: logger}, worker.Handle)
 	})
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	return s, p

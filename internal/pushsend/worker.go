@@ -59,14 +59,25 @@ func urgencyOf(reason string) string {
 	return webpush.UrgencyHigh
 }
 
-// Handle is the Lambda handler (SQS event source, ReportBatchItemFailures).
+// Handle is the Lambda handler (SQS event source, ReportBatchItemFailures):
+// the records' jobs run concurrently, so a batch takes about as long as
+// its slowest push (the HTTP client's timeout bounds it).
 func (w *Worker) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
+	var (
+		resp events.SQSEventResponse
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+	)
 	for _, rec := range ev.Records {
-		if err := w.job(ctx, rec); err != nil {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
-		}
+		wg.Go(func() {
+			if err := w.job(ctx, rec); err != nil {
+				mu.Lock()
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+				mu.Unlock()
+			}
+		})
 	}
+	wg.Wait()
 	return resp, nil
 }
 
