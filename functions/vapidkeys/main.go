@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/cfn"
@@ -15,10 +14,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/vapidkeysapp"
 )
 
 func main() {
+	level, err := app.LogLevelFromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -26,7 +31,7 @@ func main() {
 	}
 	h := &vapidkeysapp.Handler{
 		Secrets: secretsmanager.NewFromConfig(cfg),
-		Logger:  slog.New(slog.NewJSONHandler(os.Stderr, nil)),
+		Logger:  app.NewLogger(os.Stderr, level),
 	}
 	lambda.Start(cfn.LambdaWrap(h.Handle))
 }

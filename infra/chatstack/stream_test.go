@@ -215,9 +215,10 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:GetShardIterator": {stream},
 		"dynamodb:ListStreams":      {"*"},
 		"events:PutEvents":          {"${" + bus + ".Arn}"},
-		"sqs:SendMessage":           {"${" + queue + ".Arn}"},
-		"logs:CreateLogStream":      {logs},
-		"logs:PutLogEvents":         {logs},
+		// The failure destination, and the notifier's push jobs (issue #13).
+		"sqs:SendMessage":      {"${" + queue + ".Arn}", "${" + s.one(t, "AWS::SQS::Queue", "PushQueue").ID + ".Arn}"},
+		"logs:CreateLogStream": {logs},
+		"logs:PutLogEvents":    {logs},
 		// The room purger (the table itself, not its indexes) and the search
 		// indexer (BatchWriteItem of its posting items, covered by the purger's).
 		"dynamodb:BatchWriteItem": {"${" + table + ".Arn}"},
@@ -225,6 +226,8 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:GetItem":        {"${" + table + ".Arn}"},
 		"dynamodb:Query":          {"${" + table + ".Arn}"},
 		"dynamodb:UpdateItem":     {"${" + table + ".Arn}"},
+		// The notifier: the candidates' profiles (GetProfiles).
+		"dynamodb:BatchGetItem": {"${" + table + ".Arn}"},
 		// The file sweeper: originals and thumbnails of deleted messages.
 		"s3:DeleteObject": {
 			"arn:${AWS::Partition}:s3:::backchannel-files-Fn::Select([2,Fn::Split([/,${AWS::StackId}])])/rooms/*",

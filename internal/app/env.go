@@ -44,7 +44,8 @@
 // The push sender (functions/pushsender) reads TABLE_NAME, VAPID_SUBJECT
 // and one of VAPID_SECRET_ARN and VAPID_KEYS_FILE (req), PUSH_TTL_SECONDS
 // and LOG_LEVEL (opt): see PushSenderConfig. The actions function reads
-// VAPID_PUBLIC_KEY (opt: Web Push off without it).
+// VAPID_PUBLIC_KEY (opt: Web Push off without it). The VAPID key
+// generator (functions/vapidkeys, a custom resource) reads LOG_LEVEL.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
 package app
