@@ -216,7 +216,7 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:ListStreams":      {"*"},
 		"events:PutEvents":          {"${" + bus + ".Arn}"},
 		// The failure destination, and the notifier's push jobs (issue #13).
-		"sqs:SendMessage":      {"${" + queue + ".Arn}", "${" + s.one(t, "AWS::SQS::Queue", "PushQueue").ID + ".Arn}"},
+		"sqs:SendMessage":      {"${" + s.one(t, "AWS::SQS::Queue", "PushQueue").ID + ".Arn}", "${" + queue + ".Arn}"},
 		"logs:CreateLogStream": {logs},
 		"logs:PutLogEvents":    {logs},
 		// The room purger (the table itself, not its indexes) and the search
