@@ -43,9 +43,10 @@ func TestStreamMapping(t *testing.T) {
 	if !slices.Contains(strList(esm.Raw["DependsOn"]), policy) {
 		t.Errorf("the mapping must wait for %s, depends on %v", policy, strList(esm.Raw["DependsOn"]))
 	}
-	// This one and the fan-out queue's (TestFanoutWorker).
-	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 2 {
-		t.Errorf("%d event source mappings, want 2", n)
+	// This one, the fan-out queue's (TestFanoutWorker) and the push
+	// queue's (TestPushQueue).
+	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 3 {
+		t.Errorf("%d event source mappings, want 3", n)
 	}
 }
 
