@@ -69,3 +69,34 @@ func TestNotifyCostPerMessage(t *testing.T) {
 	ops, units = log.reset()
 	t.Logf("push sender, one person: %d requests %v, %.1f RCU", len(ops), ops, units)
 }
+
+// TestRoomNotifyAllIndex: setting a room to "all" writes its NOTIFYALL#
+// item, another level removes it; other rooms' items stay.
+func TestRoomNotifyAllIndex(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	set := func(room string, level chat.NotifyLevel) {
+		t.Helper()
+		if _, err := s.UpdatePreferences(ctx, "bo", func(p *chat.Preferences) error {
+			p.Rooms[room] = chat.RoomNotify{Level: level}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(room string, want ...string) {
+		t.Helper()
+		got, err := s.RoomNotifyAll(ctx, room)
+		if err != nil || len(got) != len(want) || (len(want) == 1 && got[0] != want[0]) {
+			t.Fatalf("RoomNotifyAll(%s) = %v, %v; want %v", room, got, err, want)
+		}
+	}
+	set("c1", chat.LevelAll)
+	set("c2", chat.LevelAll)
+	check("c1", "bo")
+	set("c1", chat.LevelMentions)
+	check("c1")
+	check("c2", "bo")
+	set("c2", chat.LevelAll) // unchanged: no write, still there
+	check("c2", "bo")
+}
