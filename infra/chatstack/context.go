@@ -45,6 +45,7 @@ const (
 	CtxConnectThrottleRate     = "connectThrottleRate"
 	CtxConnectThrottleBurst    = "connectThrottleBurst"
 	CtxAuditRetentionDays      = "auditRetentionDays"
+	CtxPushNoPreviews          = "pushNoPreviews" // true: no text previews in Web Push notifications
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -80,6 +81,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		ConnectThrottleRate:     r.number(CtxConnectThrottleRate),
 		ConnectThrottleBurst:    r.number(CtxConnectThrottleBurst),
 		AuditRetentionDays:      r.number(CtxAuditRetentionDays),
+		PushNoPreviews:          r.boolean(CtxPushNoPreviews),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

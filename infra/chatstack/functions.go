@@ -34,6 +34,8 @@ var functionSpecs = []functionSpec{
 	{"thumbnail", 1024, 60, "Makes the thumbnail of each image uploaded to the files bucket", (*builder).thumbnailEnv},
 	{"stream", 256, 30, "Turns the table's stream into chat events on the EventBridge bus", (*builder).streamEnv},
 	{"fanout", FanoutWorkerMemoryMB, FanoutWorkerTimeoutSeconds, "Posts the fan-out jobs of big rooms from the fan-out queue", (*builder).fanoutEnv},
+	{"pushsender", 256, PushSenderTimeoutSeconds, "Sends the Web Push jobs of the push queue to people's devices", (*builder).pushSenderEnv},
+	{"vapidkeys", 128, 30, "Custom resource: generates the Web Push VAPID key pair into its secret once, at deploy time", (*builder).vapidKeysEnv},
 	// Only with signUp=domains (see functions()).
 	{"presignup", 128, 5, "PreSignUp trigger: self sign-up only for the listed email domains", (*builder).preSignUpEnv},
 }
@@ -201,6 +203,7 @@ func (b *builder) grants() {
 	b.thumbnailGrantsAndTrigger()
 	b.streamGrantsAndMapping()
 	b.fanoutGrantsAndMapping()
+	b.pushGrantsAndMapping()
 }
 
 func titleCase(s string) string {

@@ -76,8 +76,9 @@ func TestFunctionsRuntime(t *testing.T) {
 		if strings.HasPrefix(fn.ID, "Stream") {
 			// The bus, the text opt-in, the log level, the files bucket
 			// (the file sweeper) and the table (the search indexer's postings,
-			// the room purger): no API (records arrive in the event).
-			if len(env) != 5 || env["FILES_BUCKET"] == nil || env["TABLE_NAME"] == nil || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
+			// the room purger) and the notifier's push queue and previews
+			// switch: no API (records arrive in the event).
+			if len(env) != 7 || env["PUSH_QUEUE_URL"] == nil || render(env["PUSH_PREVIEWS"]) != "true" || env["FILES_BUCKET"] == nil || env["TABLE_NAME"] == nil || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
 				render(env["EVENTS_INCLUDE_TEXT"]) != "false" || env["LOG_LEVEL"] == nil {
 				t.Errorf("stream environment %s", render(env))
 			}
@@ -87,7 +88,9 @@ func TestFunctionsRuntime(t *testing.T) {
 		want := map[string][]string{
 			"Authorizer": {"COGNITO_CLIENT_ID", "COGNITO_ISSUER", "LOG_LEVEL"},
 			"Connection": {"FANOUT_INLINE_LIMIT", "FANOUT_QUEUE_URL", "LOG_LEVEL", "TABLE_NAME", "WS_CALLBACK_URL"},
-			"Actions":    {"FANOUT_INLINE_LIMIT", "FANOUT_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "TABLE_NAME", "USER_POOL_ID", "WS_CALLBACK_URL"},
+			"Actions":    {"FANOUT_INLINE_LIMIT", "FANOUT_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "TABLE_NAME", "USER_POOL_ID", "VAPID_PUBLIC_KEY", "WS_CALLBACK_URL"},
+			"Pushsender": {"LOG_LEVEL", "TABLE_NAME", "VAPID_SECRET_ARN", "VAPID_SUBJECT"},
+			"Vapidkeys":  {"LOG_LEVEL"},
 			"Presignup":  {"LOG_LEVEL", "SIGNUP_DOMAINS"},
 			"Fanout":     {"FANOUT_QUEUE_URL", "LOG_LEVEL", "TABLE_NAME", "WS_CALLBACK_URL"},
 		}

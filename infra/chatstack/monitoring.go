@@ -117,6 +117,8 @@ func (b *builder) monitoring() {
 		"stream function: stream records were 60 s or more old when read (events reach the bus late; see its errors and the failure queue)")
 	add("FanoutDeadLetterAlarm", b.fanoutDeadLetters(), 1,
 		"fan-out dead-letter queue: fan-out jobs were given up on (their recipients missed a message until they resume)")
+	add("PushDeadLetterAlarm", b.pushDeadLetters(), 1,
+		"push dead-letter queue: Web Push jobs were given up on (the push service stayed unavailable; those people got no notification)")
 	add("StreamFailureQueueAlarm", b.streamFailuresVisible(), 1,
 		"stream failure queue: batches of the table stream were given up on (their chat events never reached the bus)")
 	add("ThumbnailFailureQueueAlarm", b.thumbnailFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{

@@ -119,6 +119,10 @@ type ChatStackProps struct {
 	// (EVENTS_INCLUDE_TEXT of the stream function). Off by default: events
 	// carry ids and metadata, never what people wrote.
 	EventsIncludeText bool
+	// PushNoPreviews leaves the text preview out of every Web Push
+	// notification (PUSH_PREVIEWS=false); people can also turn previews
+	// off for themselves.
+	PushNoPreviews bool
 	// EventArchive archives every chat event of the bus for replay, for
 	// EventArchiveDays days (0: DefaultEventArchiveDays). Archived events
 	// are billed per GB stored.

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -36,8 +37,9 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.appClient()        // needs the site origin for OAuth callbacks
 	b.eventBus()         // the stream function's environment names the bus
 	b.eventSchemas()
-	b.fanoutQueues() // the senders' environment names the queue
-	b.functions()    // need the stage, the table, the bucket, the client and the bus
+	b.fanoutQueues()  // the senders' environment names the queue
+	b.pushResources() // the stream function's and the push sender's environments name them
+	b.functions()     // need the stage, the table, the bucket, the client and the bus
 	b.routes()
 	b.deploySite()
 	b.monitoring()
@@ -73,6 +75,10 @@ type builder struct {
 	archive        awsevents.Archive // nil unless EventArchive
 	streamFailures awssqs.Queue      // on-failure destination of the stream mapping
 	streamMapping  awslambda.CfnEventSourceMapping
+
+	pushQueue   awssqs.Queue // Web Push jobs (push.go)
+	pushDLQ     awssqs.Queue
+	vapidSecret awssecretsmanager.Secret
 
 	fanoutQueue       awssqs.Queue // big rooms' fan-out jobs (fanout.go)
 	fanoutDLQ         awssqs.Queue

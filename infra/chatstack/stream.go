@@ -105,7 +105,7 @@ func (b *builder) streamEnv() map[string]*string {
 	if b.props.EventsIncludeText {
 		includeText = "true"
 	}
-	return map[string]*string{
+	env := map[string]*string{
 		"EVENT_BUS_NAME":      b.bus.EventBusName(),
 		"EVENTS_INCLUDE_TEXT": jsii.String(includeText),
 		"LOG_LEVEL":           jsii.String(b.props.LogLevel),
@@ -115,6 +115,10 @@ func (b *builder) streamEnv() map[string]*string {
 		// purger removes a deleted channel's items.
 		"TABLE_NAME": b.table.TableName(),
 	}
+	for k, v := range b.streamPushEnv() { // the notifier (push.go)
+		env[k] = v
+	}
+	return env
 }
 
 // streamGrantsAndMapping lets the stream function read the table's stream,

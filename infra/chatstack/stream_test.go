@@ -43,9 +43,10 @@ func TestStreamMapping(t *testing.T) {
 	if !slices.Contains(strList(esm.Raw["DependsOn"]), policy) {
 		t.Errorf("the mapping must wait for %s, depends on %v", policy, strList(esm.Raw["DependsOn"]))
 	}
-	// This one and the fan-out queue's (TestFanoutWorker).
-	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 2 {
-		t.Errorf("%d event source mappings, want 2", n)
+	// This one, the fan-out queue's (TestFanoutWorker) and the push
+	// queue's (TestPushQueue).
+	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 3 {
+		t.Errorf("%d event source mappings, want 3", n)
 	}
 }
 
@@ -215,9 +216,10 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:GetShardIterator": {stream},
 		"dynamodb:ListStreams":      {"*"},
 		"events:PutEvents":          {"${" + bus + ".Arn}"},
-		"sqs:SendMessage":           {"${" + queue + ".Arn}"},
-		"logs:CreateLogStream":      {logs},
-		"logs:PutLogEvents":         {logs},
+		// The failure destination, and the notifier's push jobs (issue #13).
+		"sqs:SendMessage":      {"${" + s.one(t, "AWS::SQS::Queue", "PushQueue").ID + ".Arn}", "${" + queue + ".Arn}"},
+		"logs:CreateLogStream": {logs},
+		"logs:PutLogEvents":    {logs},
 		// The room purger (the table itself, not its indexes) and the search
 		// indexer (BatchWriteItem of its posting items, covered by the purger's).
 		"dynamodb:BatchWriteItem": {"${" + table + ".Arn}"},
@@ -225,6 +227,8 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:GetItem":        {"${" + table + ".Arn}"},
 		"dynamodb:Query":          {"${" + table + ".Arn}"},
 		"dynamodb:UpdateItem":     {"${" + table + ".Arn}"},
+		// The notifier: the candidates' profiles (GetProfiles).
+		"dynamodb:BatchGetItem": {"${" + table + ".Arn}"},
 		// The file sweeper: originals and thumbnails of deleted messages.
 		"s3:DeleteObject": {
 			"arn:${AWS::Partition}:s3:::backchannel-files-Fn::Select([2,Fn::Split([/,${AWS::StackId}])])/rooms/*",

@@ -26,7 +26,8 @@ func linked(t *testing.T, pkg string) []string {
 // DynamoDB or service, the connection function no S3 or Cognito, the
 // actions function no Cognito, the stream function no service, fan-out
 // or Cognito (internal/dynamo for the stream decoder and the room purger,
-// and S3 for the file sweeper that deletes deleted messages' files); and
+// and S3 for the file sweeper that deletes deleted messages' files), the
+// push sender no service or S3, the VAPID key generator no table; and
 // this package,
 // which every function imports, no AWS SDK at all.
 func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
@@ -54,6 +55,12 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		// The big rooms' worker: posts and cleans up, never queues (no
 		// sqs producer client), no files, no Cognito.
 		module + "/functions/fanout": {s3, blobs, cognito, jwt, module + "/internal/wsapi"},
+		// The push sender: subscriptions, the secret and the push
+		// services; no service, fan-out, S3 or Cognito. (jwt: the VAPID
+		// signature, through webpush-go.)
+		module + "/functions/pushsender": {s3, blobs, svc, fan, cognito, module + "/internal/wsapi", module + "/internal/apigw"},
+		// The key generator: Secrets Manager only.
+		module + "/functions/vapidkeys": {dynamodb, store, s3, svc, fan, cognito},
 		// Nothing links the SDK's management API client any more: the
 		// posts are hand-signed (internal/apigw).
 		module + "/functions/actions#sdk": {"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi", module + "/internal/apigw/sdkposter"},

@@ -39,7 +39,13 @@
 // The stream function reads EVENT_BUS_NAME (req), FILES_BUCKET and
 // S3_USE_PATH_STYLE (opt: the file sweeper), TABLE_NAME (opt: the search
 // index and the room purger), EVENTS_INCLUDE_TEXT (opt) and LOG_LEVEL
-// (opt): see StreamConfig.
+// (opt), PUSH_QUEUE_URL and PUSH_PREVIEWS (opt: the notifier): see
+// StreamConfig.
+// The push sender (functions/pushsender) reads TABLE_NAME, VAPID_SUBJECT
+// and one of VAPID_SECRET_ARN and VAPID_KEYS_FILE (req), PUSH_TTL_SECONDS
+// and LOG_LEVEL (opt): see PushSenderConfig. The actions function reads
+// VAPID_PUBLIC_KEY (opt: Web Push off without it). The VAPID key
+// generator (functions/vapidkeys, a custom resource) reads LOG_LEVEL.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
 package app
@@ -78,6 +84,29 @@ const (
 	// EnvSignUpDomains: the email domains that may sign up themselves
 	// (the PreSignUp trigger, functions/presignup).
 	EnvSignUpDomains = "SIGNUP_DOMAINS"
+
+	// Web Push (issue #13).
+	// EnvVAPIDPublicKey is the deployment's VAPID public key (base64url),
+	// which the actions function hands to clients; empty turns Web Push
+	// off (pushSubscribe is refused).
+	EnvVAPIDPublicKey = "VAPID_PUBLIC_KEY"
+	// EnvPushQueueURL is the push queue the stream function's notifier
+	// fills; empty turns the notifier off.
+	EnvPushQueueURL = "PUSH_QUEUE_URL"
+	// EnvPushPreviews: "false" leaves text previews out of every push.
+	EnvPushPreviews = "PUSH_PREVIEWS"
+	// EnvVAPIDSecretARN names the Secrets Manager secret holding the VAPID
+	// key pair (JSON {"publicKey","privateKey"}), read by the push sender.
+	EnvVAPIDSecretARN = "VAPID_SECRET_ARN"
+	// EnvVAPIDKeysFile is the local stand-in for the secret: a JSON file
+	// of the same shape (make dev generates it once into the data dir).
+	EnvVAPIDKeysFile = "VAPID_KEYS_FILE"
+	// EnvVAPIDSubject is the contact in the VAPID JWT's sub (mailto: or
+	// https:), which push services may use to reach the operator.
+	EnvVAPIDSubject = "VAPID_SUBJECT"
+	// EnvPushTTLSeconds is how long a push service keeps an undelivered
+	// push (the TTL header); default 86400.
+	EnvPushTTLSeconds = "PUSH_TTL_SECONDS"
 )
 
 // FanoutSettings route big fan-outs through the fan-out queue: FANOUT_QUEUE_URL
@@ -147,6 +176,8 @@ type ActionsConfig struct {
 	// UserPoolID is USER_POOL_ID: the pool the admin console manages
 	// (internal/cognitoadmin); empty turns the people actions off.
 	UserPoolID string
+	// PushKey is VAPID_PUBLIC_KEY; empty turns Web Push off.
+	PushKey string
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -173,6 +204,8 @@ type Config struct {
 	UserPoolID     string // USER_POOL_ID
 	// AuditRetentionDays is AUDIT_RETENTION_DAYS (0: the default, a year).
 	AuditRetentionDays int64
+	// PushKey is VAPID_PUBLIC_KEY (empty: Web Push off).
+	PushKey string
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -191,7 +224,7 @@ func (c Config) FanoutWorker() FanoutWorkerConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -262,6 +295,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		Fanout:             r.fanout(),
 		UserPoolID:         r.get(EnvUserPoolID),
 		AuditRetentionDays: r.positive(EnvAuditRetentionDays),
+		PushKey:            r.get(EnvVAPIDPublicKey),
 	}
 	return cfg, r.done(cfg.Validate())
 }
@@ -293,6 +327,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 		Files:            r.uploadLimits(),
 		UserPoolID:       r.get(EnvUserPoolID),
+		PushKey:          r.get(EnvVAPIDPublicKey),
 	}
 	return cfg, r.done(cfg.Validate())
 }
@@ -438,6 +473,11 @@ type StreamConfig struct {
 	// message search postings in the table and the room purger
 	// (internal/roompurge) removes deleted channels' items from it.
 	TableName string
+	// PushQueueURL is PUSH_QUEUE_URL: with TableName, the notifier
+	// (internal/notify) queues Web Push jobs there.
+	PushQueueURL string
+	// NoPushPreviews is PUSH_PREVIEWS=false: pushes carry no text.
+	NoPushPreviews bool
 }
 
 // Validate checks that everything the stream function needs is set.
@@ -457,6 +497,46 @@ func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 		FilesBucket:    r.get(EnvFilesBucket),
 		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
 		TableName:      r.get(EnvTableName),
+		PushQueueURL:   r.get(EnvPushQueueURL),
+		NoPushPreviews: r.get(EnvPushPreviews) != "" && !r.bool(EnvPushPreviews),
+	}
+	return cfg, r.done(cfg.Validate())
+}
+
+// PushSenderConfig is the environment of the push sender function
+// (functions/pushsender): the table (subscriptions), the VAPID keys (the
+// secret in AWS, a file locally) and the push headers.
+type PushSenderConfig struct {
+	TableName  string // TABLE_NAME (required)
+	SecretARN  string // VAPID_SECRET_ARN (one of it and KeysFile)
+	KeysFile   string // VAPID_KEYS_FILE
+	Subject    string // VAPID_SUBJECT (required): mailto: or https:
+	TTLSeconds int64  // PUSH_TTL_SECONDS (0: a day)
+	LogLevel   slog.Level
+}
+
+// Validate checks the push sender's variables.
+func (c PushSenderConfig) Validate() error {
+	if err := missing(map[string]string{EnvTableName: c.TableName, EnvVAPIDSubject: c.Subject}); err != nil {
+		return err
+	}
+	if (c.SecretARN == "") == (c.KeysFile == "") {
+		return fmt.Errorf("app: set exactly one of %s and %s", EnvVAPIDSecretARN, EnvVAPIDKeysFile)
+	}
+	if !strings.HasPrefix(c.Subject, "mailto:") && !strings.HasPrefix(c.Subject, "https://") {
+		return fmt.Errorf("app: %s %q: want a mailto: or https: URL", EnvVAPIDSubject, c.Subject)
+	}
+	return nil
+}
+
+// PushSenderConfigFromEnv reads the push sender's variables.
+func PushSenderConfigFromEnv() (PushSenderConfig, error) { return readPushSender(os.LookupEnv) }
+
+func readPushSender(lookup func(string) (string, bool)) (PushSenderConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := PushSenderConfig{
+		TableName: r.get(EnvTableName), SecretARN: r.get(EnvVAPIDSecretARN), KeysFile: r.get(EnvVAPIDKeysFile),
+		Subject: r.get(EnvVAPIDSubject), TTLSeconds: r.positive(EnvPushTTLSeconds), LogLevel: r.logLevel(),
 	}
 	return cfg, r.done(cfg.Validate())
 }

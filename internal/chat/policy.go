@@ -122,6 +122,15 @@ const (
 	ActSetWorkspaceRole Action = "setWorkspaceRole"
 	ActDeactivatePerson Action = "deactivatePerson"
 	ActReactivatePerson Action = "reactivatePerson"
+
+	// Notifications (issue #13): the caller's own preferences, tab
+	// visibility and push subscriptions (workspace actions), and a room's
+	// notification level (a room action: members only).
+	ActSetPreferences  Action = "setPreferences"
+	ActSetVisibility   Action = "setVisibility"
+	ActPushSubscribe   Action = "pushSubscribe"
+	ActPushUnsubscribe Action = "pushUnsubscribe"
+	ActSetRoomNotify   Action = "setRoomNotify"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -288,6 +297,12 @@ var rules = map[Action]rule{
 	ActSetWorkspaceRole: admins,
 	ActDeactivatePerson: admins,
 	ActReactivatePerson: admins,
+
+	ActSetPreferences:  workspace,
+	ActSetVisibility:   workspace,
+	ActPushSubscribe:   workspace,
+	ActPushUnsubscribe: workspace,
+	ActSetRoomNotify:   member,
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

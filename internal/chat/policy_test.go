@@ -80,6 +80,7 @@ var matrix = []matrixRow{
 	{action: chat.ActRequestUpload, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
 	{action: chat.ActRequestDownload, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActReportMessage, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActSetRoomNotify, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	// Without an invitation (see TestPolicyInvites): members pass (the
 	// service answers their room), others are refused as for any room.
 	{action: chat.ActAcceptInvite, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
@@ -109,6 +110,10 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActListReports:         {F, y, y},
 	chat.ActResolveReport:       {F, y, y},
 	chat.ActListAudit:           {F, F, y},
+	chat.ActSetPreferences:      {y, y, y},
+	chat.ActSetVisibility:       {y, y, y},
+	chat.ActPushSubscribe:       {y, y, y},
+	chat.ActPushUnsubscribe:     {y, y, y},
 }
 
 var (

@@ -219,6 +219,36 @@ type LastRoomStore interface {
 	LastRoom(ctx context.Context, userID string) (string, time.Time, error)
 }
 
+// PreferenceStore keeps a person's preferences, their Web Push
+// subscriptions and whether their connections are visible (issue #13).
+type PreferenceStore interface {
+	// GetPreferences returns the stored preferences, normalized
+	// (Preferences.Normalize); the defaults when there are none. PushKey is
+	// never stored.
+	GetPreferences(ctx context.Context, userID string) (Preferences, error)
+	// UpdatePreferences applies edit to the stored preferences (the
+	// defaults when none) and stores the result, atomically against
+	// concurrent updates (edit may run more than once); an error from edit
+	// is returned and nothing is stored.
+	UpdatePreferences(ctx context.Context, userID string, edit func(*Preferences) error) (Preferences, error)
+	// SetConnectionVisible records whether connection connID of userID is
+	// visible (the tab is in front) or hidden. A new connection is visible.
+	// NotFound when the connection is gone.
+	SetConnectionVisible(ctx context.Context, userID, connID string, visible bool) error
+	// UserPresence counts the user's live connections and how many of
+	// them are visible: one Query.
+	UserPresence(ctx context.Context, userID string) (connections, visible int, err error)
+	// PutPushSubscription stores s (keyed by its endpoint: the same
+	// endpoint again replaces it), drops the person's other subscription
+	// of the same non-empty Device label, and past max subscriptions drops
+	// the oldest.
+	PutPushSubscription(ctx context.Context, s PushSubscription, max int) error
+	// PushSubscriptions lists a person's subscriptions, oldest first.
+	PushSubscriptions(ctx context.Context, userID string) ([]PushSubscription, error)
+	// DeletePushSubscription removes one; false when there was none.
+	DeletePushSubscription(ctx context.Context, userID, endpoint string) (bool, error)
+}
+
 // Store is everything the chat service persists.
 type Store interface {
 	ConnectionStore
@@ -228,6 +258,7 @@ type Store interface {
 	ModerationStore
 	RateLimiter
 	LastRoomStore
+	PreferenceStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

@@ -129,6 +129,11 @@ var ActionTable = []ActionSpec{
 	{Name: ActionListAudit, Request: ListAuditRequest{}, Reply: EventAudit, Budget: BudgetRead},
 	{Name: ActionAcceptInvite, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 	{Name: ActionDeclineInvite, Request: RoomRequest{}, Reply: EventInvites, Budget: BudgetWrite},
+	{Name: ActionSetPreferences, Request: SetPreferencesRequest{}, Reply: EventPreferences, Budget: BudgetWrite},
+	{Name: ActionSetRoomNotify, Request: SetRoomNotifyRequest{}, Reply: EventPreferences, Budget: BudgetWrite},
+	{Name: ActionSetVisibility, Request: SetVisibilityRequest{}, Budget: BudgetNone}, // one small write; throttled per connection by the service
+	{Name: ActionPushSubscribe, Request: PushSubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},
+	{Name: ActionPushUnsubscribe, Request: PushUnsubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},
 }
 
 // LookupAction returns the row of the named action.

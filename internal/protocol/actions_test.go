@@ -81,7 +81,7 @@ func TestListsAreDerivedFromTheTable(t *testing.T) {
 		t.Error("LookupAction found an unknown action")
 	}
 	// The table as the issue names it: ping alone needs no connection,
-	// typing alone has no reply.
+	// typing and setVisibility (issue #13) alone have no reply.
 	var anon, silent []string
 	for _, a := range ActionTable {
 		if a.NoConnection {
@@ -91,7 +91,7 @@ func TestListsAreDerivedFromTheTable(t *testing.T) {
 			silent = append(silent, a.Name)
 		}
 	}
-	if !slices.Equal(anon, []string{ActionPing}) || !slices.Equal(silent, []string{ActionTyping}) {
+	if !slices.Equal(anon, []string{ActionPing}) || !slices.Equal(silent, []string{ActionTyping, ActionSetVisibility}) {
 		t.Errorf("no connection: %v, no reply: %v", anon, silent)
 	}
 }

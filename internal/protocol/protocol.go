@@ -254,6 +254,9 @@ type StateEvent struct {
 	// LastRoomAt is when it was recorded (Unix milliseconds), so a client
 	// can tell whether what it remembers itself is newer.
 	LastRoomAt int64 `json:"lastRoomAt,omitempty"`
+	// Preferences are this person's settings (issue #13), the same on
+	// every device.
+	Preferences chat.Preferences `json:"preferences"`
 }
 
 // Limits are this deployment's limits, so a client can check before it

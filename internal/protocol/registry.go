@@ -40,6 +40,8 @@ var Events = map[string]any{
 	EventAudit:          AuditEvent{},
 	EventInvited:        InvitedEvent{},
 	EventInvites:        InvitesEvent{},
+	EventPreferences:    PreferencesEvent{},
+	EventPushSubscribed: PushSubscribedEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the
@@ -49,5 +51,6 @@ var Enums = map[string][]string{
 	"RoomKind":      {string(chat.KindPublic), string(chat.KindPrivate), string(chat.KindDirect)},
 	"Role":          {string(chat.RoleOwner), string(chat.RoleModerator), string(chat.RoleMember)},
 	"WorkspaceRole": {string(chat.WorkspaceAdmin), string(chat.WorkspaceModerator), string(chat.WorkspaceMember)},
+	"NotifyLevel":   {string(chat.LevelAll), string(chat.LevelMentions), string(chat.LevelNothing)},
 	"PersonStatus":  {string(chat.PersonActive), string(chat.PersonInvited), string(chat.PersonDeactivated)},
 }

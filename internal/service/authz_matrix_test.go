@@ -14,6 +14,9 @@ import (
 // moderator, admin, muted, banned, deactivated), the world being
 // newModWorld's.
 
+// testP256dh is RFC 8291's example user agent public key.
+const testP256dh = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
+
 // adminOnly: the admin console and the audit log.
 var adminOnly = [9]chat.Code{fb, fb, fb, fb, fb, "", fb, fb, nf}
 
@@ -48,6 +51,29 @@ func reported(w *modWorld) string {
 }
 
 var workspaceCases = []modCase{
+	{name: "setPreferences", want: everyone,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			theme := "dark"
+			_, err := w.svc.SetPreferences(w.ctx, c, protocol.SetPreferencesRequest{Appearance: &protocol.AppearancePatch{Theme: &theme}})
+			return err
+		}},
+	{name: "setVisibility", want: everyone,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			return w.svc.SetVisibility(w.ctx, c, protocol.SetVisibilityRequest{Visible: false})
+		}},
+	{name: "pushSubscribe", want: everyone,
+		do: func(w *modWorld, who string, c chat.Connection) error {
+			_, err := w.svc.PushSubscribe(w.ctx, c, protocol.PushSubscribeRequest{
+				Endpoint: "https://push.example/p/" + c.ID,
+				Keys:     protocol.PushKeys{P256dh: testP256dh, Auth: "BTBZMqHH6r4Tts7J_aSIgg"},
+			})
+			return err
+		}},
+	{name: "pushUnsubscribe", want: everyone,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			_, err := w.svc.PushUnsubscribe(w.ctx, c, protocol.PushUnsubscribeRequest{Endpoint: "https://push.example/p/" + c.ID})
+			return err
+		}},
 	{name: "ping", want: [9]chat.Code{"", "", "", "", "", "", "", "", ""}, // answered before any connection is read
 		do: func(w *modWorld, _ string, _ chat.Connection) error {
 			_, err := w.svc.Ping(w.ctx)

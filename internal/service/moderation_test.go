@@ -46,7 +46,10 @@ func newModWorld(t *testing.T) *modWorld {
 		chat.Person{UserID: "tgt", Username: "tgt", DisplayName: "Tgt", Role: chat.WorkspaceMember, Status: chat.PersonActive},
 	)
 	closer, blobs := &chattest.Closer{}, chattest.NewBlobs()
-	h := newHarness(t, withSystemLines, func(c *service.Config) { c.People, c.Closer, c.Blobs = dir, closer, blobs })
+	h := newHarness(t, withSystemLines, func(c *service.Config) {
+		c.People, c.Closer, c.Blobs = dir, closer, blobs
+		c.PushKey = "test-push-key"
+	})
 	w := &modWorld{harness: h, p: map[string]chat.Connection{}, own: map[string]int64{}, dir: dir, closer: closer, blobs: blobs}
 	alice := h.connect("alice", "a1")
 	w.room = h.channel(alice, "open", false)
@@ -278,6 +281,12 @@ var modCases = []modCase{
 	{name: "markRead", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.MarkRead(w.ctx, c, protocol.MarkReadRequest{RoomID: w.room.ID, Seq: w.tgtMsg.Seq})
+			return err
+		}},
+	{name: "setRoomNotify", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			level := "all"
+			_, err := w.svc.SetRoomNotify(w.ctx, c, protocol.SetRoomNotifyRequest{RoomID: w.room.ID, Level: &level})
 			return err
 		}},
 }

@@ -84,6 +84,11 @@ type Config struct {
 	// neither, search answers internal.
 	Search SearchIndex
 
+	// PushKey is the deployment's VAPID public key (base64url), handed to
+	// clients in their preferences for PushManager.subscribe; "" when Web
+	// Push is off (pushSubscribe then answers Invalid).
+	PushKey string
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -114,6 +119,8 @@ type Chat struct {
 	closer         chat.Closer
 	search         SearchIndex
 	auditRetention time.Duration
+	pushKey        string
+	visibility     *connLimiter
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -156,6 +163,8 @@ func New(cfg Config) (*Chat, error) {
 		closer:         cfg.Closer,
 		search:         cfg.Search,
 		auditRetention: orDefault(cfg.AuditRetention, DefaultAuditRetention),
+		pushKey:        cfg.PushKey,
+		visibility:     newConnLimiter(VisibilityPerMinute),
 	}
 	if s.now == nil {
 		s.now = time.Now

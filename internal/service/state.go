@@ -24,7 +24,8 @@ const maxStateUsers = 500
 //
 // Cost: per room one GetRoom, one RoomConnections and one ListMembers
 // Query, plus one MessagesAfter Query when the room has unread messages;
-// run storeConcurrency at a time; and one GetItem of the last open room.
+// run storeConcurrency at a time; one GetItem of the last open room and
+// one of the preferences.
 func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateEvent, error) {
 	if err := chat.Authorize(chat.ActGetState, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.StateEvent{}, err
@@ -101,6 +102,9 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		return protocol.StateEvent{}, err
 	}
 	ev.LastRoomID, ev.LastRoomAt = s.lastRoom(ctx, c.UserID, ev.Rooms)
+	if ev.Preferences, err = s.preferencesOf(ctx, c.UserID); err != nil {
+		return protocol.StateEvent{}, err
+	}
 	ids := pickStateUsers(priority, others, online)
 	users, err := s.profilesOf(ctx, ids)
 	if err != nil {

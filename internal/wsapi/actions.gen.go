@@ -551,5 +551,60 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"setPreferences": {
+			method:  "SetPreferences",
+			request: reflect.TypeFor[protocol.SetPreferencesRequest](),
+			reply:   reflect.TypeFor[protocol.PreferencesEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetPreferences(ctx, c, req.Interface().(protocol.SetPreferencesRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"setRoomNotify": {
+			method:  "SetRoomNotify",
+			request: reflect.TypeFor[protocol.SetRoomNotifyRequest](),
+			reply:   reflect.TypeFor[protocol.PreferencesEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetRoomNotify(ctx, c, req.Interface().(protocol.SetRoomNotifyRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"setVisibility": {
+			method:  "SetVisibility",
+			request: reflect.TypeFor[protocol.SetVisibilityRequest](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				return nil, s.SetVisibility(ctx, c, req.Interface().(protocol.SetVisibilityRequest))
+			},
+		},
+		"pushSubscribe": {
+			method:  "PushSubscribe",
+			request: reflect.TypeFor[protocol.PushSubscribeRequest](),
+			reply:   reflect.TypeFor[protocol.PushSubscribedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.PushSubscribe(ctx, c, req.Interface().(protocol.PushSubscribeRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"pushUnsubscribe": {
+			method:  "PushUnsubscribe",
+			request: reflect.TypeFor[protocol.PushUnsubscribeRequest](),
+			reply:   reflect.TypeFor[protocol.PushSubscribedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.PushUnsubscribe(ctx, c, req.Interface().(protocol.PushUnsubscribeRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

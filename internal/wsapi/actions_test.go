@@ -86,6 +86,9 @@ func seedRouting(t *testing.T, c *testChat) chat.Connection {
 	return alice
 }
 
+// testP256dh is RFC 8291's example user agent public key.
+const testP256dh = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
+
 // TestActionRouting sends each action as a real MESSAGE event and checks it
 // reaches the right service method with the decoded request and the
 // caller's stored connection, and that the reply carries the request id.
@@ -162,12 +165,22 @@ func TestActionRouting(t *testing.T) {
 			protocol.SetWorkspaceRoleRequest{Username: "u2", Role: chat.WorkspaceModerator}, protocol.EventPerson},
 		{`{"action":"deactivatePerson","requestId":"q","username":"u2"}`, "DeactivatePerson", protocol.PersonRequest{Username: "u2"}, protocol.EventPerson},
 		{`{"action":"reactivatePerson","requestId":"q","username":"u2"}`, "ReactivatePerson", protocol.PersonRequest{Username: "u2"}, protocol.EventPerson},
+		{`{"action":"setPreferences","requestId":"q","appearance":{"theme":"dark"},"notify":{"dnd":{"enabled":true,"tz":"Europe/Berlin"}}}`, "SetPreferences",
+			protocol.SetPreferencesRequest{Appearance: &protocol.AppearancePatch{Theme: ptr("dark")}, Notify: &protocol.NotifyPatch{DND: &protocol.DNDPatch{Enabled: ptr(true), TZ: ptr("Europe/Berlin")}}}, protocol.EventPreferences},
+		{`{"action":"setRoomNotify","requestId":"q","roomId":"r1","level":"all","muteUntil":""}`, "SetRoomNotify",
+			protocol.SetRoomNotifyRequest{RoomID: "r1", Level: ptr("all"), MuteUntil: ptr("")}, protocol.EventPreferences},
+		{`{"action":"setVisibility","requestId":"q","visible":false}`, "SetVisibility", protocol.SetVisibilityRequest{Visible: false}, ""},
+		{`{"action":"pushSubscribe","requestId":"q","endpoint":"https://push.example/p/1","keys":{"p256dh":"` + testP256dh + `","auth":"BTBZMqHH6r4Tts7J_aSIgg"},"device":"laptop"}`, "PushSubscribe",
+			protocol.PushSubscribeRequest{Endpoint: "https://push.example/p/1", Keys: protocol.PushKeys{P256dh: testP256dh, Auth: "BTBZMqHH6r4Tts7J_aSIgg"}, Device: "laptop"}, protocol.EventPushSubscribed},
+		{`{"action":"pushUnsubscribe","requestId":"q","endpoint":"https://push.example/p/1"}`, "PushUnsubscribe",
+			protocol.PushUnsubscribeRequest{Endpoint: "https://push.example/p/1"}, protocol.EventPushSubscribed},
 	}
 	covered := map[string]bool{}
 	for _, tc := range cases {
 		c := newTestChat(t, func(cfg *service.Config) {
 			cfg.People = chattest.NewDirectory(chat.Person{UserID: "u2", Username: "u2", Email: "u2@example.com", DisplayName: "u2", Role: chat.WorkspaceMember, Status: chat.PersonActive})
 			cfg.Closer = &chattest.Closer{}
+			cfg.PushKey = "test-push-key"
 		})
 		alice := seedRouting(t, c)
 		resp := c.do(tc.body)

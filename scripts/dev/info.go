@@ -36,6 +36,9 @@ type readyInfo struct {
 	// HostedDomain is the stand-in for the pool's hosted domain (OAuth
 	// endpoints and the local identity provider); "" without one.
 	HostedDomain string `json:"hostedDomain,omitempty"`
+	// PushService is the Web Push service stand-in: POST /subscriptions
+	// makes a subscription, GET /messages lists the pushes received.
+	PushService string `json:"pushServiceUrl,omitempty"`
 
 	external map[string]bool
 	dataDir  string
@@ -94,6 +97,9 @@ func printInfo(w io.Writer, i readyInfo, took time.Duration) {
 	if i.EventBridge != "" {
 		fmt.Fprintf(w, "  events        %s  bus %s at %s  (%s)\n", i.EventsURL, i.EventBus, i.EventBridge,
 			source("eventbridge", "local EventBridge stand-in, a line per event below"))
+	}
+	if i.PushService != "" {
+		fmt.Fprintf(w, "  web push      %s  (Web Push service stand-in: pushes received, decrypted, at %s/messages)\n", i.PushService, i.PushService)
 	}
 	fmt.Fprintf(w, "  logs          %s\n\nPress Ctrl-C to stop.\n\n", i.LogDir)
 }

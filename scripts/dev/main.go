@@ -15,7 +15,11 @@
 // AWS_ENDPOINT_URL_EVENTBRIDGE when set (bus EVENT_BUS_NAME, default
 // backchannel-events), and sweeps a deleted message's files from the
 // bucket: the consumers of functions/stream, built by the same
-// streamapp.Build.
+// streamapp.Build. Its notifier queues Web Push jobs on a local push queue,
+// which the push sender (functions/pushsender's worker) sends to a local
+// Web Push service stand-in (received pushes, decrypted, at its
+// /messages), with a VAPID key pair generated once into the data
+// directory (vapid.json).
 // Ctrl-C stops everything, the emulators included.
 package main
 
@@ -87,12 +91,21 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, fanout.Close()) }()
 
+	push, err := startPush(ctx, stack, fanout) // sets VAPID_PUBLIC_KEY and PUSH_QUEUE_URL
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, push.Close()) }()
+
 	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, chat.Close()) }()
 	if err := fanout.startWorkers(ctx, chat.metrics); err != nil {
+		return err
+	}
+	if err := push.startSender(ctx, stack); err != nil {
 		return err
 	}
 
@@ -124,6 +137,7 @@ func run(f flags) (err error) {
 	info := describe(stack, chat, web, f)
 	info.HostedDomain = hostedURL
 	info.addEvents(events)
+	info.PushService = push.svc.URL()
 	printInfo(os.Stdout, info, time.Since(started))
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
 		// The codes stand out in the log and are kept on a local page too,

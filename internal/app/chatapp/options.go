@@ -30,6 +30,7 @@ type Settings struct {
 	Blobs        chat.BlobStore
 	Files        media.Limits
 	People       chat.Directory
+	PushKey      string // the VAPID public key (WithPushKey)
 }
 
 // Collect applies opts in order.
@@ -80,6 +81,12 @@ func WithStoreOptions(opts ...dynamo.Option) Option {
 // clock) after the store, fan-out, logger and files are filled in.
 func WithServiceConfig(edit func(*service.Config)) Option {
 	return func(s *Settings) { s.EditService = edit }
+}
+
+// WithPushKey hands clients the deployment's VAPID public key (Web Push
+// on); "" leaves it off.
+func WithPushKey(key string) Option {
+	return func(s *Settings) { s.PushKey = key }
 }
 
 // WithFiles turns file sharing on over blobs (nil leaves it off) with the

@@ -2,7 +2,8 @@
 // and its consumers, the EventBridge publisher, (with FILES_BUCKET) the
 // file sweeper that deletes deleted messages' files and (with TABLE_NAME)
 // the search indexer that keeps the message search postings and the room
-// purger that removes deleted channels' items. It links the table's store
+// purger that removes deleted channels' items, and (with TABLE_NAME and
+// PUSH_QUEUE_URL) the notifier that queues Web Push jobs. It links the table's store
 // (internal/dynamo) but not the service.
 package streamapp
 
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
@@ -23,6 +25,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
 	"github.com/backchannel-chat/backchannel/internal/filesweep"
+	"github.com/backchannel-chat/backchannel/internal/notify"
 	"github.com/backchannel-chat/backchannel/internal/roompurge"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/search"
@@ -36,7 +39,17 @@ type options struct {
 	awsConfig  *aws.Config
 	httpClient *http.Client
 	logger     *slog.Logger
+	missed     notify.MissedNotifier
+	sqsURL     string
 }
+
+// WithSQSEndpoint points the push queue's SQS client at url (the tests'
+// stand-in) whatever the AWS config's base endpoint says.
+func WithSQSEndpoint(url string) Option { return func(o *options) { o.sqsURL = url } }
+
+// WithMissedNotifier tells m about notified people with no connection
+// (the email digest); the default does nothing.
+func WithMissedNotifier(m notify.MissedNotifier) Option { return func(o *options) { o.missed = m } }
 
 // WithAWSConfig uses cfg instead of loading the default configuration.
 func WithAWSConfig(cfg aws.Config) Option { return func(o *options) { o.awsConfig = &cfg } }
@@ -86,6 +99,20 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			return nil, fmt.Errorf("app: store: %w", err)
 		}
 		consumers = append(consumers, search.NewIndexer(store), roompurge.New(store, 0, logger))
+		if cfg.PushQueueURL != "" {
+			n, err := notify.New(notify.Config{
+				Store: store, Queue: notify.NewSQSQueue(sqs.NewFromConfig(awsCfg, func(so *sqs.Options) {
+					if o.sqsURL != "" {
+						so.BaseEndpoint = aws.String(o.sqsURL)
+					}
+				}), cfg.PushQueueURL),
+				Missed: o.missed, Previews: !cfg.NoPushPreviews, Logger: logger,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("app: notifier: %w", err)
+			}
+			consumers = append(consumers, n)
+		}
 	}
 	h, err := stream.New(stream.Config{Consumers: consumers, Logger: logger})
 	if err != nil {

@@ -27,6 +27,9 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("messages", func(t *testing.T) { contractMessages(t, newStore(t)) })
 	t.Run("rate limiter", func(t *testing.T) { contractRateLimiter(t, newStore(t)) })
 	t.Run("moderation", func(t *testing.T) { contractModeration(t, newStore(t)) })
+	t.Run("preferences", func(t *testing.T) { contractPreferences(t, newStore(t)) })
+	t.Run("push subscriptions", func(t *testing.T) { contractPushSubscriptions(t, newStore(t)) })
+	t.Run("visibility", func(t *testing.T) { contractVisibility(t, newStore(t)) })
 }
 
 func uniq(prefix string) string {

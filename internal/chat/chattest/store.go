@@ -46,6 +46,8 @@ type Store struct {
 	invites map[string]map[string]chat.Invite
 	reports map[string]chat.Report
 	audit   []chat.AuditEntry
+
+	pref *prefState // preferences, visibility, push subscriptions
 }
 
 // NewStore returns an empty store whose clock is time.Now.

@@ -1,0 +1,90 @@
+package pushsend_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
+	"github.com/backchannel-chat/backchannel/internal/notify"
+	"github.com/backchannel-chat/backchannel/internal/pushsend"
+	"github.com/backchannel-chat/backchannel/internal/webpush"
+)
+
+// sender answers per endpoint: nil, or an error wrapping one of
+// webpush's.
+type sender struct {
+	mu      sync.Mutex
+	answers map[string]error
+	sent    []string
+	payload []byte
+	urgency string
+}
+
+func (s *sender) Send(_ context.Context, sub chat.PushSubscription, payload []byte, urgency, _ string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, sub.Endpoint)
+	s.payload, s.urgency = payload, urgency
+	return 201, s.answers[sub.Endpoint]
+}
+
+func record(t *testing.T, id string, j notify.Job) events.SQSMessage {
+	t.Helper()
+	b, _ := json.Marshal(j)
+	return events.SQSMessage{MessageId: id, Body: string(b)}
+}
+
+// TestWorker: every device is pushed; 410 deletes that subscription only;
+// a 5xx fails the record (SQS redelivers it); a body that is no job is
+// dropped, not retried.
+func TestWorker(t *testing.T) {
+	ctx := context.Background()
+	store := chattest.NewStore()
+	for i, ep := range []string{"https://p/ok", "https://p/gone", "https://p/down"} {
+		if err := store.PutPushSubscription(ctx, chat.PushSubscription{UserID: "bo", Endpoint: ep, P256dh: "k", Auth: "a", Device: fmt.Sprint(i)}, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &sender{answers: map[string]error{
+		"https://p/gone": fmt.Errorf("%w: 410", webpush.ErrGone),
+		"https://p/down": fmt.Errorf("%w: 503", webpush.ErrRetry),
+	}}
+	w := &pushsend.Worker{Store: store, Sender: s}
+	job := notify.Job{UserID: "bo", RoomID: "d1", Seq: 7, Room: "Ana", Sender: "Ana", Preview: "hi", Reason: "dm"}
+	resp, err := w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{
+		record(t, "m1", job), {MessageId: "m2", Body: "not a job"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "m1" {
+		t.Fatalf("failures = %+v, want m1 only (its push service was down)", resp.BatchItemFailures)
+	}
+	if len(s.sent) != 3 || s.urgency != webpush.UrgencyHigh {
+		t.Fatalf("sent %v urgency %s", s.sent, s.urgency)
+	}
+	var p webpush.Payload
+	if err := json.Unmarshal(s.payload, &p); err != nil || p != (webpush.Payload{V: 1, RoomID: "d1", Seq: 7, Room: "Ana", Sender: "Ana", Preview: "hi", Tag: "d1"}) {
+		t.Fatalf("payload %s: %v", s.payload, err)
+	}
+	subs, _ := store.PushSubscriptions(ctx, "bo")
+	if len(subs) != 2 {
+		t.Fatalf("subscriptions after a 410: %+v, want the gone one deleted", subs)
+	}
+	for _, sub := range subs {
+		if sub.Endpoint == "https://p/gone" {
+			t.Fatal("the gone subscription is still there")
+		}
+	}
+	// Nobody subscribed: nothing to do, no failure.
+	resp, _ = w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{record(t, "m3", notify.Job{UserID: "cy", RoomID: "c1", Reason: "all"})}})
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures = %+v", resp.BatchItemFailures)
+	}
+}
