@@ -166,11 +166,11 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time            { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) set(t time.Time)           { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-func (c *clock) advance(d time.Duration)   { c.set(c.now().Add(d)) }
-func (c *clock) at(h, m int) time.Time     { return time.Date(2026, 11, 30, h, m, 0, 0, time.UTC) }
-func (c *clock) setAt(h, m int) time.Time  { t := c.at(h, m); c.set(t); return t }
+func (c *clock) now() time.Time           { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time)          { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+func (c *clock) advance(d time.Duration)  { c.set(c.now().Add(d)) }
+func (c *clock) at(h, m int) time.Time    { return time.Date(2026, 11, 30, h, m, 0, 0, time.UTC) }
+func (c *clock) setAt(h, m int) time.Time { t := c.at(h, m); c.set(t); return t }
 
 type env struct {
 	svc    *digest.Service
