@@ -17,6 +17,9 @@ import (
 func main() {
 	ctx := context.Background()
 	cfg, err := app.DigestConfigFromEnv()
+	if err == nil {
+		err = cfg.ValidateUnsubscribe()
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

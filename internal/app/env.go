@@ -513,13 +513,17 @@ type DigestConfig struct {
 	LogLevel       slog.Level
 }
 
-// Validate checks what every part needs: the table and a key.
+// Validate checks what every part needs: the table.
 func (c DigestConfig) Validate() error {
-	key := c.KeySecretARN
-	if key == "" {
-		key = c.Key
+	return missing(map[string]string{EnvTableName: c.TableName})
+}
+
+// key is the HMAC key's source, "" when none is given.
+func (c DigestConfig) key() string {
+	if c.KeySecretARN != "" {
+		return c.KeySecretARN
 	}
-	return missing(map[string]string{EnvTableName: c.TableName, EnvDigestKeySecretARN + " or " + EnvDigestKey: key})
+	return c.Key
 }
 
 // ValidateSender checks what the digest function needs besides.
@@ -527,7 +531,13 @@ func (c DigestConfig) ValidateSender() error {
 	return errors.Join(c.Validate(), missing(map[string]string{
 		EnvUserPoolID: c.UserPoolID, EnvDigestSiteURL: c.SiteURL, EnvDigestFrom: c.From,
 		EnvDigestUnsubscribeURL: c.UnsubscribeURL, EnvDigestSchedulerRole: c.SchedulerRole,
+		EnvDigestKeySecretARN + " or " + EnvDigestKey: c.key(),
 	}))
+}
+
+// ValidateUnsubscribe checks what the unsubscribe function needs besides.
+func (c DigestConfig) ValidateUnsubscribe() error {
+	return errors.Join(c.Validate(), missing(map[string]string{EnvDigestKeySecretARN + " or " + EnvDigestKey: c.key()}))
 }
 
 // ValidateScheduler checks what Missed needs besides (the stream function).

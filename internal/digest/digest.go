@@ -155,8 +155,9 @@ func New(cfg Config) (*Service, error) {
 	switch {
 	case cfg.Prefs == nil || cfg.Chat == nil || cfg.Store == nil || cfg.Timer == nil:
 		return nil, errors.New("digest: Prefs, Chat, Store and Timer are required")
-	case cfg.Signer == nil:
-		return nil, errors.New("digest: a Signer is required")
+	case cfg.Mailer != nil && (cfg.Signer == nil || cfg.Addresses == nil):
+		// Scheduling alone (Missed, in the stream function) needs neither.
+		return nil, errors.New("digest: sending needs a Signer (the unsubscribe links) and Addresses")
 	}
 	if cfg.MinInterval <= 0 {
 		cfg.MinInterval = DefaultMinInterval
@@ -324,6 +325,9 @@ const (
 func (s *Service) Fire(ctx context.Context, ev Event) (Outcome, error) {
 	if ev.UserID == "" || ev.Due.IsZero() {
 		return "", fmt.Errorf("digest: event needs userId and due")
+	}
+	if s.c.Mailer == nil {
+		return "", errors.New("digest: this instance schedules only (no Mailer)")
 	}
 	now := s.c.Clock().UTC()
 	log := s.c.Logger.With("userId", ev.UserID, "due", ev.Due.UTC().Format(time.RFC3339))

@@ -14,6 +14,9 @@ import (
 // Unsubscribe turns email off for the person a valid token names, drops
 // their pending digest and deletes its schedule. It returns the person.
 func (s *Service) Unsubscribe(ctx context.Context, token string) (string, error) {
+	if s.c.Signer == nil {
+		return "", errors.New("digest: no unsubscribe key configured")
+	}
 	user, err := s.c.Signer.Verify(token)
 	if err != nil {
 		return "", err
@@ -88,6 +91,10 @@ func (s *Service) UnsubscribeHandler() http.Handler {
 		}
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
+			if s.c.Signer == nil {
+				render(http.StatusInternalServerError, "failTitle", "failBody", "")
+				return
+			}
 			if _, err := s.c.Signer.Verify(token); err != nil {
 				render(http.StatusBadRequest, "badTitle", "badBody", "")
 				return
@@ -114,6 +121,9 @@ func (s *Service) UnsubscribeHandler() http.Handler {
 // langOf is the person's language when the token is valid, else the
 // browser's first choice of en/de.
 func (s *Service) langOf(r *http.Request, token string) string {
+	if s.c.Signer == nil {
+		return "en"
+	}
 	if user, err := s.c.Signer.Verify(token); err == nil {
 		if p, err := s.c.Prefs.EmailPrefs(r.Context(), user); err == nil && p.Lang != "" {
 			l, _ := textsFor(p.Lang)

@@ -78,13 +78,19 @@ func Build(ctx context.Context, cfg app.DigestConfig, opts ...Option) (*App, err
 	if err != nil {
 		return nil, err
 	}
-	key, err := loadKey(ctx, awsCfg, cfg)
-	if err != nil {
-		return nil, err
-	}
-	signer, err := digest.NewSigner(key)
-	if err != nil {
-		return nil, err
+	// The key signs and verifies the unsubscribe links: the digest and
+	// unsubscribe functions have it, the scheduling side (Missed) does not.
+	var signer *digest.Signer
+	var mailer digest.Mailer
+	var addresses digest.Addresses
+	if cfg.KeySecretARN != "" || cfg.Key != "" {
+		key, err := loadKey(ctx, awsCfg, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if signer, err = digest.NewSigner(key); err != nil {
+			return nil, err
+		}
 	}
 	ddb := dynamodb.NewFromConfig(awsCfg)
 	store, err := dynamo.New(ddb, cfg.TableName)
@@ -96,13 +102,17 @@ func Build(ctx context.Context, cfg app.DigestConfig, opts ...Option) (*App, err
 		logger.WarnContext(ctx, "digest: preferences not wired: an in-memory stand-in (email on, 15 minutes) is used")
 		prefs = digest.NewMemPrefs()
 	}
+	if cfg.From != "" && signer != nil {
+		mailer = &digest.SESMailer{Client: sesv2.NewFromConfig(awsCfg), From: cfg.From}
+		addresses = &digest.CognitoAddresses{Profiles: store, Client: cip.NewFromConfig(awsCfg), PoolID: cfg.UserPoolID}
+	}
 	svc, err := digest.New(digest.Config{
 		Prefs:          prefs,
 		Chat:           store,
-		Addresses:      &digest.CognitoAddresses{Profiles: store, Client: cip.NewFromConfig(awsCfg), PoolID: cfg.UserPoolID},
+		Addresses:      addresses,
 		Store:          digest.NewDynamoStore(ddb, cfg.TableName),
 		Timer:          &digest.SchedulerTimer{Client: scheduler.NewFromConfig(awsCfg), Group: cfg.ScheduleGroup, RoleARN: cfg.SchedulerRole, TargetARN: cfg.TargetARN, TargetFrom: ownARN},
-		Mailer:         &digest.SESMailer{Client: sesv2.NewFromConfig(awsCfg), From: cfg.From},
+		Mailer:         mailer,
 		SiteURL:        cfg.SiteURL,
 		UnsubscribeURL: cfg.UnsubscribeURL,
 		Signer:         signer,
