@@ -45,6 +45,8 @@ const (
 	CtxConnectThrottleRate     = "connectThrottleRate"
 	CtxConnectThrottleBurst    = "connectThrottleBurst"
 	CtxAuditRetentionDays      = "auditRetentionDays"
+	CtxMailFrom                = "mailFrom"   // the digests' sender: "Backchannel <noreply@example.com>"
+	CtxMailDomain              = "mailDomain" // the SES domain identity (else the address of mailFrom)
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -80,6 +82,8 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		ConnectThrottleRate:     r.number(CtxConnectThrottleRate),
 		ConnectThrottleBurst:    r.number(CtxConnectThrottleBurst),
 		AuditRetentionDays:      r.number(CtxAuditRetentionDays),
+		MailFrom:                r.str(CtxMailFrom),
+		MailDomain:              r.str(CtxMailDomain),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{
