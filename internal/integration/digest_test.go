@@ -28,6 +28,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/local/localscheduler"
 	"github.com/backchannel-chat/backchannel/internal/local/localses"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
@@ -50,17 +51,8 @@ type digestRig struct {
 func newDigestRig(t *testing.T, s *stack) *digestRig {
 	t.Helper()
 	r := &digestRig{}
-	var err error
-	if r.ses, err = localses.Start("127.0.0.1:0", localses.Config{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.ses.Close() })
-	if r.sched, err = localscheduler.Start("127.0.0.1:0", localscheduler.Config{Groups: []string{"backchannel-digest"}, RetryBase: 100 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.sched.Close() })
-	t.Setenv("AWS_ENDPOINT_URL_SESV2", r.ses.URL())
-	t.Setenv("AWS_ENDPOINT_URL_SCHEDULER", r.sched.URL())
+	r.ses = testenv.NewSES(t)
+	r.sched = testenv.NewScheduler(t, "backchannel-digest")
 	awsCfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)
