@@ -53,7 +53,11 @@ func startDigest(ctx context.Context, stack *devstack.Stack, web *webServer, dat
 			err = errors.Join(err, d.Close())
 		}
 	}()
-	d.sesURL = firstSet(os.Getenv("AWS_ENDPOINT_URL_SESV2"), os.Getenv("AWS_ENDPOINT_URL"))
+	// Each follows only its own variable: AWS_ENDPOINT_URL alone (say,
+	// LocalStack's) keeps the stand-ins, since an external Scheduler cannot
+	// invoke the in-process digest handler and an external SES wants
+	// verified identities.
+	d.sesURL = os.Getenv("AWS_ENDPOINT_URL_SESV2")
 	if d.sesURL == "" {
 		d.ses, err = localses.Start("127.0.0.1:0", localses.Config{OnMail: func(m localses.Mail) {
 			fmt.Fprintf(out, "\n>>> Mail to %s: %q  (SES v2 stand-in: %sdev/mails/%s)\n\n", strings.Join(m.To, ", "), m.Subject, web.url, m.ID)
@@ -66,7 +70,7 @@ func startDigest(ctx context.Context, stack *devstack.Stack, web *webServer, dat
 		web.mux.Handle("GET /dev/mails", d.ses.PageHandler())
 		web.mux.Handle("GET /dev/mails/{id}", d.ses.PageHandler())
 	}
-	d.schedURL = firstSet(os.Getenv("AWS_ENDPOINT_URL_SCHEDULER"), os.Getenv("AWS_ENDPOINT_URL"))
+	d.schedURL = os.Getenv("AWS_ENDPOINT_URL_SCHEDULER")
 	if d.schedURL == "" {
 		if d.sched, err = localscheduler.Start("127.0.0.1:0", localscheduler.Config{Groups: []string{devDigestGroup}, Region: stack.Region}); err != nil {
 			return nil, err

@@ -19,7 +19,8 @@
 // Email for what was missed (internal/digest) runs against a local SES v2
 // stand-in, whose mails show at /dev/mails, and a local EventBridge
 // Scheduler stand-in that invokes the digest function in-process
-// (AWS_ENDPOINT_URL_SESV2 / AWS_ENDPOINT_URL_SCHEDULER point elsewhere);
+// (AWS_ENDPOINT_URL_SESV2 / AWS_ENDPOINT_URL_SCHEDULER, not AWS_ENDPOINT_URL
+// alone, point elsewhere);
 // the unsubscribe links go to /unsubscribe.
 // Ctrl-C stops everything, the emulators included.
 package main
