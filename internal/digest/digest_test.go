@@ -272,7 +272,7 @@ func TestDigestIsSentOnceWithTheMissedMentions(t *testing.T) {
 	}
 	for _, want := range []string{
 		"#general · Ana · mentioned you · 2026-11-30 09:00 UTC", "@bo can you look at <the> release notes?",
-		siteURL + "/?room=general&seq=5", "direct message · Ana · direct message", "lunch?", siteURL + "/?room=dm-ana-bo&seq=1",
+		siteURL + "/?room=general&seq=5", "direct message · Ana · 2026-11-30 09:02 UTC", "lunch?", siteURL + "/?room=dm-ana-bo&seq=1",
 		unsubURL + "?t=",
 	} {
 		if !strings.Contains(m.Text, want) {

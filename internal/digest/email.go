@@ -63,7 +63,7 @@ var htmlMail = template.Must(template.New("mail").Parse(`<!doctype html>
 <body style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;color:#1d1d1f;max-width:36rem;margin:0 auto;padding:1rem">
 <p>{{.Intro}}</p>
 {{range .Entries}}<div style="border-left:3px solid #6b5bd6;padding:.25rem .75rem;margin:.75rem 0">
-<div style="font-size:.85rem;color:#555"><strong>{{.Room}}</strong> · {{.Sender}} · {{.Reason}} · {{.Time}}</div>
+<div style="font-size:.85rem;color:#555"><strong>{{.Room}}</strong> · {{.Sender}}{{if .Reason}} · {{.Reason}}{{end}} · {{.Time}}</div>
 <div style="margin:.25rem 0">{{.Preview}}</div>
 <a href="{{.Link}}">{{$.Open}}</a></div>
 {{end}}{{if .More}}<p>{{.More}}</p>{{end}}
@@ -99,16 +99,13 @@ func (s *Service) compose(ctx context.Context, user string, p Prefs, items []Ite
 			}
 			rooms[it.RoomID] = r
 		}
-		reason := t.all
+		// "#general · Ana · mentioned you · time", "direct message · Ana · time".
+		room, reason := "#"+r.Name, t.all
 		switch {
-		case r.Kind == chat.KindDirect || it.Reason == ReasonDM:
-			reason = t.dm
+		case r.Kind == chat.KindDirect || it.Reason == ReasonDM || r.Name == "":
+			room, reason = t.dm, ""
 		case it.Reason == ReasonMention:
 			reason = t.mention
-		}
-		room := "#" + r.Name
-		if r.Kind == chat.KindDirect || r.Name == "" {
-			room = t.dm
 		}
 		entries = append(entries, Entry{
 			Room: room, Sender: m.SenderName, Reason: reason,
@@ -139,7 +136,11 @@ func (s *Service) compose(ctx context.Context, user string, p Prefs, items []Ite
 	var text strings.Builder
 	text.WriteString(t.intro + "\n\n")
 	for _, e := range entries {
-		fmt.Fprintf(&text, "%s · %s · %s · %s\n%s\n%s\n\n", e.Room, e.Sender, e.Reason, e.Time, e.Preview, e.Link)
+		meta := []string{e.Room, e.Sender, e.Reason, e.Time}
+		if e.Reason == "" {
+			meta = []string{e.Room, e.Sender, e.Time}
+		}
+		fmt.Fprintf(&text, "%s\n%s\n%s\n\n", strings.Join(meta, " · "), e.Preview, e.Link)
 	}
 	if more != "" {
 		text.WriteString(more + "\n\n")
