@@ -14,7 +14,7 @@ INFRA_VENV      := .cache/cfn-lint-venv
 INFRA_LINT_DIR  := .cache/infra-templates
 INFRA_DUMMY     := .cache/infra-dummy-build
 # The functions the stack deploys (chatstack.FunctionNames()).
-INFRA_FUNCTIONS := authorizer connection actions thumbnail stream fanout pushsender vapidkeys
+INFRA_FUNCTIONS := authorizer connection actions thumbnail stream fanout pushsender vapidkeys digest unsubscribe
 INFRA_CDK       := node_modules/.bin/cdk
 CDK_OUT         ?= cdk.out
 INFRA_ASSET_DIR ?= build

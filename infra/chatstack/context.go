@@ -46,6 +46,8 @@ const (
 	CtxConnectThrottleBurst    = "connectThrottleBurst"
 	CtxAuditRetentionDays      = "auditRetentionDays"
 	CtxPushNoPreviews          = "pushNoPreviews" // true: no text previews in Web Push notifications
+	CtxMailFrom                = "mailFrom"       // the digests' sender: "Backchannel <noreply@example.com>"
+	CtxMailDomain              = "mailDomain"     // the SES domain identity (else the address of mailFrom)
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -82,6 +84,8 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		ConnectThrottleBurst:    r.number(CtxConnectThrottleBurst),
 		AuditRetentionDays:      r.number(CtxAuditRetentionDays),
 		PushNoPreviews:          r.boolean(CtxPushNoPreviews),
+		MailFrom:                r.str(CtxMailFrom),
+		MailDomain:              r.str(CtxMailDomain),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

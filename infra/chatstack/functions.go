@@ -38,6 +38,9 @@ var functionSpecs = []functionSpec{
 	{"vapidkeys", 128, 30, "Custom resource: generates the Web Push VAPID key pair into its secret once, at deploy time", (*builder).vapidKeysEnv},
 	// Only with signUp=domains (see functions()).
 	{"presignup", 128, 5, "PreSignUp trigger: self sign-up only for the listed email domains", (*builder).preSignUpEnv},
+	// Only with mailFrom or mailDomain (digest.go).
+	{"digest", 256, 60, "Email for what was missed: EventBridge Scheduler's target, sends one digest through SES", (*builder).digestEnv},
+	{"unsubscribe", 128, 10, "The digest emails' one-click unsubscribe (a Lambda function URL)", (*builder).unsubscribeEnv},
 }
 
 // FunctionNames lists the functions the stack deploys.
@@ -71,6 +74,9 @@ func (b *builder) functions() {
 	b.fns = map[string]awslambda.Function{}
 	for _, spec := range functionSpecs {
 		if spec.name == "presignup" && b.props.SignUp != SignUpDomains {
+			continue
+		}
+		if (spec.name == "digest" || spec.name == "unsubscribe") && !b.props.DigestEnabled() {
 			continue
 		}
 		path, err := FunctionAssetPath(b.props.AssetDir, spec.name)
@@ -204,6 +210,7 @@ func (b *builder) grants() {
 	b.streamGrantsAndMapping()
 	b.fanoutGrantsAndMapping()
 	b.pushGrantsAndMapping()
+	b.digestGrants()
 }
 
 func titleCase(s string) string {

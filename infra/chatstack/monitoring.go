@@ -125,6 +125,8 @@ func (b *builder) monitoring() {
 		Period: period, Statistic: jsii.String("Maximum"),
 	}), 1, "thumbnail failure queue: uploads whose thumbnail failed after Lambda's retries (the event is in the queue)")
 
+	b.digestAlarms(add)
+
 	if b.props.Dashboard {
 		b.dashboard(alarms)
 	}

@@ -84,6 +84,7 @@ func (b *builder) suppressions() {
 	}
 
 	b.serverlessSuppressions()
+	b.digestSuppressions()
 
 	// BucketDeployment's handler: CDK's code and role, not ours.
 	for _, child := range *b.stack.Node().Children() {

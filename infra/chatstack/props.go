@@ -129,6 +129,14 @@ type ChatStackProps struct {
 	EventArchive     bool
 	EventArchiveDays float64
 
+	// MailFrom and MailDomain turn on email for what was missed (the
+	// digest): the SES identity is MailDomain when given (DKIM records to
+	// publish), else the address MailFrom (verified by the link SES mails
+	// it); the digests come from MailFrom, default noreply@MailDomain.
+	// Neither: no digest, no SES, no scheduler resources.
+	MailFrom   string
+	MailDomain string
+
 	// AuditRetentionDays is how long the audit log of moderation and
 	// administration keeps an entry (AUDIT_RETENTION_DAYS of the WebSocket
 	// functions; the items' TTL); 0 keeps the service's default, a year.
@@ -241,6 +249,9 @@ func (p ChatStackProps) Validate() error {
 		bad("log level %q: want debug, info, warn or error", p.LogLevel)
 	}
 	for _, name := range FunctionNames() {
+		if (name == "digest" || name == "unsubscribe") && !p.DigestEnabled() {
+			continue // built by `make build` all the same; needed only with mail
+		}
 		if _, err := FunctionAssetPath(p.AssetDir, name); err != nil {
 			errs = append(errs, err)
 		}
@@ -285,6 +296,9 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.EventArchiveDays < 0 || p.EventArchiveDays != float64(int(p.EventArchiveDays)) {
 		bad("eventArchiveDays %v: want a whole number of days", p.EventArchiveDays)
+	}
+	for _, problem := range p.validateMail() {
+		bad("%s", problem)
 	}
 	return errors.Join(errs...)
 }

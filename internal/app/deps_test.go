@@ -65,6 +65,11 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		// posts are hand-signed (internal/apigw).
 		module + "/functions/actions#sdk": {"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi", module + "/internal/apigw/sdkposter"},
 		module + "/internal/app":          {sdk, svc, module + "/internal/media"},
+		// The digest and its unsubscribe endpoint: the table, SES, the
+		// scheduler and the pool's AdminGetUser; no service, no fan-out,
+		// no files, no token verifier.
+		module + "/functions/digest":      {svc, fan, s3, blobs, cognito, jwt, module + "/internal/wsapi"},
+		module + "/functions/unsubscribe": {svc, fan, s3, blobs, cognito, jwt, module + "/internal/wsapi"},
 	} {
 		pkg, _, _ = strings.Cut(pkg, "#")
 		deps := linked(t, pkg)

@@ -46,6 +46,11 @@
 // and LOG_LEVEL (opt): see PushSenderConfig. The actions function reads
 // VAPID_PUBLIC_KEY (opt: Web Push off without it). The VAPID key
 // generator (functions/vapidkeys, a custom resource) reads LOG_LEVEL.
+// The digest function (functions/digest) and the unsubscribe function
+// (functions/unsubscribe) read TABLE_NAME, DIGEST_KEY_SECRET_ARN or
+// DIGEST_KEY, USER_POOL_ID, DIGEST_SITE_URL, DIGEST_FROM,
+// DIGEST_UNSUBSCRIBE_URL, DIGEST_SCHEDULE_GROUP, DIGEST_SCHEDULER_ROLE_ARN,
+// DIGEST_TARGET_ARN and LOG_LEVEL: see DigestConfig.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
 package app
@@ -552,4 +557,96 @@ func PreSignUpConfigFromEnv() (PreSignUpConfig, error) {
 	r := reader{lookup: os.LookupEnv}
 	cfg := PreSignUpConfig{Domains: r.get(EnvSignUpDomains), LogLevel: r.logLevel()}
 	return cfg, r.done(missing(map[string]string{EnvSignUpDomains: cfg.Domains}))
+}
+
+// The digest's variables (email for what was missed, internal/digest).
+const (
+	EnvDigestSiteURL        = "DIGEST_SITE_URL"        // the web client's origin, for the links
+	EnvDigestFrom           = "DIGEST_FROM"            // the sender: an address of the SES identity
+	EnvDigestUnsubscribeURL = "DIGEST_UNSUBSCRIBE_URL" // the unsubscribe endpoint
+	EnvDigestKeySecretARN   = "DIGEST_KEY_SECRET_ARN"  // the HMAC key in Secrets Manager (deployed)
+	EnvDigestKey            = "DIGEST_KEY"             // or the key itself (local), at least 32 bytes
+	EnvDigestScheduleGroup  = "DIGEST_SCHEDULE_GROUP"  // the EventBridge Scheduler group (default "default")
+	EnvDigestSchedulerRole  = "DIGEST_SCHEDULER_ROLE_ARN"
+	EnvDigestTargetARN      = "DIGEST_TARGET_ARN" // the digest function (in itself: its own ARN from the invocation)
+	EnvDigestMinLead        = "DIGEST_MIN_LEAD_SECONDS"
+)
+
+// DigestConfig is the environment of the digest function (functions/digest,
+// the schedules' target), of the unsubscribe function
+// (functions/unsubscribe), and of the digest's scheduling side where the
+// stream's notification consumer calls Missed.
+type DigestConfig struct {
+	TableName      string // TABLE_NAME
+	UserPoolID     string // USER_POOL_ID: where the addresses are
+	SiteURL        string
+	From           string
+	UnsubscribeURL string
+	KeySecretARN   string
+	Key            string
+	ScheduleGroup  string
+	SchedulerRole  string
+	TargetARN      string
+	// MinLeadSeconds: schedules at least this far ahead (0: a minute,
+	// EventBridge Scheduler's precision; tests use 1).
+	MinLeadSeconds int64
+	LogLevel       slog.Level
+}
+
+// Validate checks what every part needs: the table.
+func (c DigestConfig) Validate() error {
+	return missing(map[string]string{EnvTableName: c.TableName})
+}
+
+// key is the HMAC key's source, "" when none is given.
+func (c DigestConfig) key() string {
+	if c.KeySecretARN != "" {
+		return c.KeySecretARN
+	}
+	return c.Key
+}
+
+// ValidateSender checks what the digest function needs besides.
+func (c DigestConfig) ValidateSender() error {
+	return errors.Join(c.Validate(), missing(map[string]string{
+		EnvUserPoolID: c.UserPoolID, EnvDigestSiteURL: c.SiteURL, EnvDigestFrom: c.From,
+		EnvDigestUnsubscribeURL: c.UnsubscribeURL, EnvDigestSchedulerRole: c.SchedulerRole,
+		EnvDigestKeySecretARN + " or " + EnvDigestKey: c.key(),
+	}))
+}
+
+// ValidateUnsubscribe checks what the unsubscribe function needs besides.
+func (c DigestConfig) ValidateUnsubscribe() error {
+	return errors.Join(c.Validate(), missing(map[string]string{EnvDigestKeySecretARN + " or " + EnvDigestKey: c.key()}))
+}
+
+// ValidateScheduler checks what Missed needs besides (the stream function).
+func (c DigestConfig) ValidateScheduler() error {
+	return errors.Join(c.Validate(), missing(map[string]string{EnvDigestSchedulerRole: c.SchedulerRole, EnvDigestTargetARN: c.TargetARN}))
+}
+
+// DigestConfigFromEnv reads the digest's variables; each function then
+// validates the part it uses.
+func DigestConfigFromEnv() (DigestConfig, error) { return readDigest(os.LookupEnv) }
+
+func readDigest(lookup func(string) (string, bool)) (DigestConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := DigestConfig{
+		TableName:      r.get(EnvTableName),
+		UserPoolID:     r.get(EnvUserPoolID),
+		SiteURL:        strings.TrimRight(r.get(EnvDigestSiteURL), "/"),
+		From:           r.get(EnvDigestFrom),
+		UnsubscribeURL: r.get(EnvDigestUnsubscribeURL),
+		KeySecretARN:   r.get(EnvDigestKeySecretARN),
+		Key:            r.get(EnvDigestKey),
+		ScheduleGroup:  r.get(EnvDigestScheduleGroup),
+		SchedulerRole:  r.get(EnvDigestSchedulerRole),
+		TargetARN:      r.get(EnvDigestTargetARN),
+		MinLeadSeconds: r.positive(EnvDigestMinLead),
+		LogLevel:       r.logLevel(),
+	}
+	if cfg.ScheduleGroup == "" {
+		cfg.ScheduleGroup = "default"
+	}
+	return cfg, r.done(nil)
 }

@@ -33,6 +33,12 @@ type readyInfo struct {
 	EventsURL   string         `json:"eventsUrl"`           // recent chat events (GET, JSON)
 	EventBridge string         `json:"eventBridgeEndpoint"` // where the stream function publishes
 	EventBus    string         `json:"eventBusName"`
+	// MailsURL is the page of the mails the SES v2 stand-in received
+	// (digest emails); "" when SES is external.
+	MailsURL    string `json:"mailsUrl,omitempty"`
+	SESv2       string `json:"sesv2Endpoint,omitempty"`
+	Scheduler   string `json:"schedulerEndpoint,omitempty"`
+	Unsubscribe string `json:"unsubscribeUrl,omitempty"`
 	// HostedDomain is the stand-in for the pool's hosted domain (OAuth
 	// endpoints and the local identity provider); "" without one.
 	HostedDomain string `json:"hostedDomain,omitempty"`
@@ -101,6 +107,15 @@ func printInfo(w io.Writer, i readyInfo, took time.Duration) {
 	if i.PushService != "" {
 		fmt.Fprintf(w, "  web push      %s  (Web Push service stand-in: pushes received, decrypted, at %s/messages)\n", i.PushService, i.PushService)
 	}
+	if i.SESv2 != "" {
+		mail := i.MailsURL
+		if mail == "" {
+			mail = "(SES v2 given by AWS_ENDPOINT_URL*)"
+		}
+		fmt.Fprintf(w, "  mail          %s  (digest emails: SES v2 at %s, %s)\n", mail, i.SESv2,
+			source("sesv2", "local stand-in, nothing leaves this machine"))
+		fmt.Fprintf(w, "  scheduler     %s  (%s)\n", i.Scheduler, source("scheduler", "local EventBridge Scheduler stand-in, invokes the digest in-process"))
+	}
 	fmt.Fprintf(w, "  logs          %s\n\nPress Ctrl-C to stop.\n\n", i.LogDir)
 }
 
@@ -133,4 +148,11 @@ func writeReadyFile(path string, i readyInfo) error {
 		return fmt.Errorf("ready file: %w", err)
 	}
 	return nil
+}
+
+// addDigest describes email for what was missed.
+func (i *readyInfo) addDigest(d *digestRunner) {
+	i.MailsURL, i.SESv2, i.Scheduler, i.Unsubscribe = d.mailsURL, d.sesURL, d.schedURL, d.unsubURL
+	i.external["sesv2"] = d.ses == nil
+	i.external["scheduler"] = d.sched == nil
 }

@@ -20,6 +20,12 @@
 // Web Push service stand-in (received pushes, decrypted, at its
 // /messages), with a VAPID key pair generated once into the data
 // directory (vapid.json).
+// Email for what was missed (internal/digest) runs against a local SES v2
+// stand-in, whose mails show at /dev/mails, and a local EventBridge
+// Scheduler stand-in that invokes the digest function in-process
+// (AWS_ENDPOINT_URL_SESV2 / AWS_ENDPOINT_URL_SCHEDULER, not AWS_ENDPOINT_URL
+// alone, point elsewhere);
+// the unsubscribe links go to /unsubscribe.
 // Ctrl-C stops everything, the emulators included.
 package main
 
@@ -134,10 +140,17 @@ func run(f flags) (err error) {
 		hosted.ui.SetCallbackURLs(web.url) // the app client's callback: the site's origin and "/"
 	}
 
+	digest, err := startDigest(ctx, stack, web, f.data, os.Stdout)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, digest.Close()) }()
+
 	info := describe(stack, chat, web, f)
 	info.HostedDomain = hostedURL
 	info.addEvents(events)
 	info.PushService = push.svc.URL()
+	info.addDigest(digest)
 	printInfo(os.Stdout, info, time.Since(started))
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
 		// The codes stand out in the log and are kept on a local page too,

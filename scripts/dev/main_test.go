@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/coder/websocket"
 
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
@@ -59,6 +61,7 @@ func TestDevStack(t *testing.T) {
 	checkSignUpCodeIsPrinted(t, first)
 	checkMessageEventIsPublished(t, first)
 	checkDeletedFileLeavesTheBucket(t, first)
+	checkMailPage(t, first.info)
 	putFile(t, first.info, "kept.txt", "still here")
 	putItem(t, first.info, "kept-item")
 	first.interrupt(t)
@@ -466,4 +469,44 @@ func statusOf(resp *http.Response) string {
 func readFile(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
+}
+
+// checkMailPage: a mail sent to the banner's SES v2 endpoint with the real
+// SDK client shows on the local mail page (escaped), and the unsubscribe
+// endpoint refuses a forged link.
+func checkMailPage(t *testing.T, info readyInfo) {
+	t.Helper()
+	if info.MailsURL == "" || info.SESv2 == "" || info.Scheduler == "" || info.Unsubscribe == "" {
+		t.Fatalf("ready file lacks the digest's endpoints: %+v", info)
+	}
+	client := sesv2.New(sesv2.Options{Region: info.Region, BaseEndpoint: aws.String(info.SESv2),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	_, err := client.SendEmail(context.Background(), &sesv2.SendEmailInput{
+		FromEmailAddress: aws.String("noreply@backchannel.localhost"),
+		Destination:      &sestypes.Destination{ToAddresses: []string{"bo@example.com"}},
+		Content: &sestypes.EmailContent{Simple: &sestypes.Message{
+			Subject: &sestypes.Content{Data: aws.String("Hello <Bo>")},
+			Body:    &sestypes.Body{Text: &sestypes.Content{Data: aws.String("hi")}},
+		}},
+	})
+	if err != nil {
+		t.Fatalf("SendEmail to the stand-in: %v", err)
+	}
+	resp, err := http.Get(info.MailsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "Hello &lt;Bo&gt;") {
+		t.Fatalf("mail page: %d\n%s", resp.StatusCode, body)
+	}
+	resp, err = http.Post(info.Unsubscribe+"?t=forged", "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a forged unsubscribe link: %d, want 400", resp.StatusCode)
+	}
 }
