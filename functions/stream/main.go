@@ -21,7 +21,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	h, err := streamapp.Build(ctx, cfg)
+	var opts []streamapp.Option
+	digestCfg, err := app.DigestConfigFromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if digestCfg.TargetARN != "" { // mail is on: missed DMs and mentions are scheduled for a digest
+		opts = append(opts, streamapp.WithDigestScheduling(digestCfg))
+	}
+	h, err := streamapp.Build(ctx, cfg, opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

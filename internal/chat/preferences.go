@@ -86,8 +86,10 @@ var (
 	// MinEmailDelayMinutes: an email for what was missed waits at least
 	// this long, so a reconnect in between cancels it.
 	MinEmailDelayMinutes = 5
-	// MaxMuteAhead bounds a room's muteUntil.
+	// MaxMuteAhead bounds a room's muteUntil, except MuteForever.
 	MaxMuteAhead = 366 * 24 * time.Hour
+	// MuteForever is "muted until I turn it back on".
+	MuteForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 )
 
 // DefaultAccent is the accent colour of a person who chose none.

@@ -29,6 +29,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/local/localscheduler"
 	"github.com/backchannel-chat/backchannel/internal/local/localses"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
+	"github.com/backchannel-chat/backchannel/internal/notify"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
@@ -50,7 +51,14 @@ type digestRig struct {
 
 func newDigestRig(t *testing.T, s *stack) *digestRig {
 	t.Helper()
-	r := &digestRig{}
+	r := &digestRig{prefs: digest.NewMemPrefs()}
+	r.prefs.Default.Delay = time.Second // instead of 15 minutes
+	return newDigestRigWith(t, s, r, r.prefs)
+}
+
+// newDigestRigWith wires r with the preferences prefs.
+func newDigestRigWith(t *testing.T, s *stack, r *digestRig, prefs digest.PrefsSource) *digestRig {
+	t.Helper()
 	r.ses = testenv.NewSES(t)
 	r.sched = testenv.NewScheduler(t, "backchannel-digest")
 	awsCfg, err := config.LoadDefaultConfig(context.Background())
@@ -83,8 +91,6 @@ func newDigestRig(t *testing.T, s *stack) *digestRig {
 
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	r.prefs = digest.NewMemPrefs()
-	r.prefs.Default.Delay = time.Second // instead of 15 minutes
 	cfg := app.DigestConfig{
 		TableName: s.table, UserPoolID: s.pool.ID,
 		SiteURL: "http://chat.test", From: "Backchannel <noreply@chat.test>", UnsubscribeURL: r.unsub.URL + "/",
@@ -95,7 +101,7 @@ func newDigestRig(t *testing.T, s *stack) *digestRig {
 	if err := cfg.ValidateSender(); err != nil {
 		t.Fatal(err)
 	}
-	if r.app, err = digestapp.Build(context.Background(), cfg, digestapp.WithAWSConfig(awsCfg), digestapp.WithPrefs(r.prefs),
+	if r.app, err = digestapp.Build(context.Background(), cfg, digestapp.WithAWSConfig(awsCfg), digestapp.WithPrefs(prefs),
 		digestapp.WithLogger(slog.New(slog.NewJSONHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo})))); err != nil {
 		t.Fatal(err)
 	}
@@ -278,3 +284,62 @@ func waitNoSchedules(t *testing.T, s *localscheduler.Server) {
 }
 
 func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// quickPrefs are the people's synced preferences with the digest's delay
+// cut from minutes (at least 5) to a second.
+type quickPrefs struct{ digest.StorePrefs }
+
+func (q quickPrefs) EmailPrefs(ctx context.Context, userID string) (digest.Prefs, error) {
+	p, err := q.StorePrefs.EmailPrefs(ctx, userID)
+	p.Delay = time.Second
+	return p, err
+}
+
+// TestMissedMentionThroughTheStreamIsMailed is the whole path as deployed:
+// Ann mentions Bob, who has no connection; the table's stream -> the
+// stream function's notifier -> the digest's Missed (the scheduling side
+// streamapp wires) -> one schedule -> the digest function -> SES. Bob's
+// synced preferences decide: the one-click link turns their email off,
+// which his next state shows, and the next mention mails nothing.
+func TestMissedMentionThroughTheStreamIsMailed(t *testing.T) {
+	rig := &digestRig{}
+	var store *dynamo.Store
+	s, _ := newPushStackWith(t, func(s *stack) notify.MissedNotifier {
+		var err error
+		if store, err = dynamo.New(dynamodb.NewFromConfig(s.awsCfg), s.table); err != nil {
+			t.Fatal(err)
+		}
+		newDigestRigWith(t, s, rig, quickPrefs{digest.StorePrefs{Store: store}})
+		return rig.app.Digest
+	})
+	ann, bob := s.newUser("ann", "Ann Archer"), s.newUser("bob", "Bob Baker")
+	s.verifyEmail(bob)
+	a, _ := s.online(ann)
+	b, _ := s.online(bob)
+	s.offline(bob, b)
+
+	ack := decode[protocol.AckEvent](t, a.call(protocol.ActionSendMessage,
+		message(chat.GeneralRoomID, "01JDB3K4Z8Q3W5E6R7T8Y9U0E1", "@bob the release notes are ready"), protocol.EventAck))
+	m := rig.waitMail(t, 1)[0]
+	link := "http://chat.test/?room=general&seq=" + jsonNumber(ack.Message.Seq)
+	if m.To[0] != "bob@example.com" || !strings.Contains(m.Text, "the release notes are ready") || !strings.Contains(m.Text, link) {
+		t.Fatalf("mail %+v lacks the mention or its link %s", m, link)
+	}
+
+	resp, err := http.Post(strings.Trim(m.Headers["List-Unsubscribe"], "<>"), "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	b2, st := s.online(bob)
+	if resp.StatusCode != 200 || st.Preferences.Notify.Email {
+		t.Fatalf("unsubscribe answered %d; Bob's synced notify.email = %v, want false", resp.StatusCode, st.Preferences.Notify.Email)
+	}
+	s.offline(bob, b2)
+	decode[protocol.AckEvent](t, a.call(protocol.ActionSendMessage,
+		message(chat.GeneralRoomID, "01JDB3K4Z8Q3W5E6R7T8Y9U0E2", "@bob and the changelog"), protocol.EventAck))
+	time.Sleep(3 * time.Second) // the stream, the delay and the lead
+	if n := len(rig.ses.Mails()); n != 1 || len(rig.sched.Pending()) != 0 {
+		t.Fatalf("%d mails and schedules %v after unsubscribing, want 1 and none", n, rig.sched.Pending())
+	}
+}

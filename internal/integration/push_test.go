@@ -29,6 +29,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/local/pushsvc"
 	"github.com/backchannel-chat/backchannel/internal/local/streampoll"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
+	"github.com/backchannel-chat/backchannel/internal/notify"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/webpush"
 )
@@ -117,6 +118,13 @@ func (m *missedLog) all() []string {
 // the pipeline behind it.
 func newPushStack(t testing.TB) (*stack, *pushPipeline) {
 	t.Helper()
+	return newPushStackWith(t, nil)
+}
+
+// newPushStackWith is newPushStack with the notifier's MissedNotifier
+// given (nil: p.missed, a log).
+func newPushStackWith(t testing.TB, missed func(*stack) notify.MissedNotifier) (*stack, *pushPipeline) {
+	t.Helper()
 	keys, err := webpush.GenerateKeys()
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +132,10 @@ func newPushStack(t testing.TB) (*stack, *pushPipeline) {
 	s := newStackWithConfig(t, generousLimits, "", func(c *app.Config) { c.PushKey = keys.PublicKey })
 	p := &pushPipeline{svc: testenv.NewPushService(t), keys: keys, missed: &missedLog{}, processed: map[string]bool{}, wake: make(chan struct{})}
 	logger := slog.New(slog.NewJSONHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var missedBy notify.MissedNotifier = p.missed
+	if missed != nil {
+		missedBy = missed(s)
+	}
 
 	sqsEndpoint, queueURL := testenv.NewQueue(t, s.awsCfg, "push-")
 	bus := testenv.NewEventBus(t, testBus)
@@ -132,7 +144,7 @@ func newPushStack(t testing.TB) (*stack, *pushPipeline) {
 	h, err := streamapp.Build(context.Background(), app.StreamConfig{
 		EventBusName: bus.Name(), TableName: s.table, PushQueueURL: queueURL, LogLevel: slog.LevelWarn,
 	}, streamapp.WithAWSConfig(streamCfg), streamapp.WithLogger(logger),
-		streamapp.WithSQSEndpoint(sqsEndpoint), streamapp.WithMissedNotifier(p.missed))
+		streamapp.WithSQSEndpoint(sqsEndpoint), streamapp.WithMissedNotifier(missedBy))
 	if err != nil {
 		t.Fatal(err)
 	}

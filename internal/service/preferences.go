@@ -101,8 +101,8 @@ func (s *Chat) SetRoomNotify(ctx context.Context, c chat.Connection, r protocol.
 			if err != nil {
 				return protocol.PreferencesEvent{}, chat.Errorf(chat.Invalid, `muteUntil must be an RFC 3339 time such as 2026-12-01T10:00:00Z, or "" to unmute`)
 			}
-			if t.After(s.clock().Add(chat.MaxMuteAhead)) {
-				return protocol.PreferencesEvent{}, chat.Errorf(chat.Invalid, "muteUntil must be within a year")
+			if t.After(s.clock().Add(chat.MaxMuteAhead)) && !t.Equal(chat.MuteForever) {
+				return protocol.PreferencesEvent{}, chat.Errorf(chat.Invalid, "muteUntil must be within a year, or 9999-12-31T00:00:00Z (until unmuted)")
 			}
 			t = t.UTC().Truncate(time.Second)
 		}

@@ -10,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/digestapp"
+	"github.com/backchannel-chat/backchannel/internal/digest"
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localscheduler"
 	"github.com/backchannel-chat/backchannel/internal/local/localses"
@@ -153,4 +155,21 @@ func (d *digestRunner) Close() error {
 		errs = append(errs, d.ses.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// lateMissed is the stream notifier's MissedNotifier in make dev: the
+// digest, once it runs (it starts after the web server, whose links it
+// needs, and the web server after the events, whose page it serves).
+// Until then a missed message is not scheduled.
+type lateMissed struct {
+	d atomic.Pointer[digest.Service]
+}
+
+func (l *lateMissed) set(d *digest.Service) { l.d.Store(d) }
+
+func (l *lateMissed) Missed(ctx context.Context, userID, roomID string, seq int64, reason string) error {
+	if d := l.d.Load(); d != nil {
+		return d.Missed(ctx, userID, roomID, seq, reason)
+	}
+	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localbus"
 	"github.com/backchannel-chat/backchannel/internal/local/streampoll"
+	"github.com/backchannel-chat/backchannel/internal/notify"
 )
 
 // defaultEventBus is the custom bus of `make dev` unless EVENT_BUS_NAME
@@ -41,7 +42,7 @@ type eventPipeline struct {
 
 // startEvents runs after startChat, whose environment (region, dummy
 // credentials, endpoints) the stream function's AWS config is read from.
-func startEvents(ctx context.Context, stack *devstack.Stack, out io.Writer) (_ *eventPipeline, err error) {
+func startEvents(ctx context.Context, stack *devstack.Stack, missed notify.MissedNotifier, out io.Writer) (_ *eventPipeline, err error) {
 	e := &eventPipeline{busName: firstSet(os.Getenv("EVENT_BUS_NAME"), defaultEventBus)}
 	defer func() {
 		if err != nil {
@@ -76,7 +77,7 @@ func startEvents(ctx context.Context, stack *devstack.Stack, out io.Writer) (_ *
 		return nil, err
 	}
 	logger := app.NewLogger(os.Stderr, cfg.LogLevel)
-	handler, err := streamapp.Build(ctx, cfg, streamapp.WithLogger(logger))
+	handler, err := streamapp.Build(ctx, cfg, streamapp.WithLogger(logger), streamapp.WithMissedNotifier(missed))
 	if err != nil {
 		return nil, fmt.Errorf("build the stream handler: %w", err)
 	}

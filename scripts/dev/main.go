@@ -115,7 +115,8 @@ func run(f flags) (err error) {
 		return err
 	}
 
-	events, err := startEvents(ctx, stack, os.Stdout)
+	missed := &lateMissed{} // the digest starts after the web server, which needs the events
+	events, err := startEvents(ctx, stack, missed, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -145,6 +146,7 @@ func run(f flags) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, digest.Close()) }()
+	missed.set(digest.app.Digest)
 
 	info := describe(stack, chat, web, f)
 	info.HostedDomain = hostedURL

@@ -59,9 +59,9 @@ type App struct {
 	Logger *slog.Logger
 }
 
-// Build wires the digest from cfg. The preferences are the ones of #13
-// (internal/chat/preferences.go) once the lead's adapter is passed with
-// WithPrefs; until then an in-memory stand-in (email on, 15 minutes).
+// Build wires the digest from cfg. The preferences are the people's synced
+// ones (internal/chat/preferences.go, in the table) unless WithPrefs
+// replaces them.
 func Build(ctx context.Context, cfg app.DigestConfig, opts ...Option) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -99,8 +99,7 @@ func Build(ctx context.Context, cfg app.DigestConfig, opts ...Option) (*App, err
 	}
 	prefs := o.prefs
 	if prefs == nil {
-		logger.WarnContext(ctx, "digest: preferences not wired: an in-memory stand-in (email on, 15 minutes) is used")
-		prefs = digest.NewMemPrefs()
+		prefs = digest.StorePrefs{Store: store}
 	}
 	if cfg.From != "" && signer != nil {
 		mailer = &digest.SESMailer{Client: sesv2.NewFromConfig(awsCfg), From: cfg.From}

@@ -3,7 +3,8 @@
 // file sweeper that deletes deleted messages' files and (with TABLE_NAME)
 // the search indexer that keeps the message search postings and the room
 // purger that removes deleted channels' items, and (with TABLE_NAME and
-// PUSH_QUEUE_URL) the notifier that queues Web Push jobs. It links the table's store
+// PUSH_QUEUE_URL) the notifier that queues Web Push jobs and tells the
+// email digest about people it could not reach. It links the table's store
 // (internal/dynamo) but not the service.
 package streamapp
 
@@ -17,11 +18,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/digest"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
 	"github.com/backchannel-chat/backchannel/internal/filesweep"
@@ -41,6 +44,16 @@ type options struct {
 	logger     *slog.Logger
 	missed     notify.MissedNotifier
 	sqsURL     string
+	digest     *app.DigestConfig
+}
+
+// WithDigestScheduling makes the email digest (internal/digest) the
+// notifier's MissedNotifier: its scheduling side only (a missed item and
+// one EventBridge Scheduler schedule per person), which needs no key, no
+// mailer and no addresses. The stream function passes it when its
+// environment has DIGEST_TARGET_ARN (the stack sets it with mail on).
+func WithDigestScheduling(cfg app.DigestConfig) Option {
+	return func(o *options) { o.digest = &cfg }
 }
 
 // WithSQSEndpoint points the push queue's SQS client at url (the tests'
@@ -99,6 +112,21 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			return nil, fmt.Errorf("app: store: %w", err)
 		}
 		consumers = append(consumers, search.NewIndexer(store), roompurge.New(store, 0, logger))
+		if o.digest != nil && o.missed == nil {
+			if err := o.digest.ValidateScheduler(); err != nil {
+				return nil, err
+			}
+			ddb := dynamodb.NewFromConfig(awsCfg, localDynamoDB)
+			d, err := digest.New(digest.Config{
+				Prefs: digest.StorePrefs{Store: store}, Chat: store, Store: digest.NewDynamoStore(ddb, o.digest.TableName),
+				Timer:  &digest.SchedulerTimer{Client: scheduler.NewFromConfig(awsCfg), Group: o.digest.ScheduleGroup, RoleARN: o.digest.SchedulerRole, TargetARN: o.digest.TargetARN},
+				Logger: logger,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("app: digest: %w", err)
+			}
+			o.missed = d
+		}
 		if cfg.PushQueueURL != "" {
 			n, err := notify.New(notify.Config{
 				Store: store, Queue: notify.NewSQSQueue(sqs.NewFromConfig(awsCfg, func(so *sqs.Options) {
