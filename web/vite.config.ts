@@ -1,9 +1,10 @@
 import { defineConfig, type Plugin } from "vitest/config";
-import { resolve } from "node:path";
 
 // The files from public/ the service worker precaches with the build's own.
 const PUBLIC_SHELL = ["/manifest.webmanifest", "/icons/icon-192.png", "/icons/badge-96.png"];
 const PLACEHOLDER = /(["'`])__BACKCHANNEL_PRECACHE__\1/;
+
+const here = (file: string) => decodeURIComponent(new URL(file, import.meta.url).pathname);
 
 // serviceWorker: src/sw/sw.ts is a second entry, written as /sw.js (the
 // root scope needs it at the root), with the list of what the build wrote
@@ -42,7 +43,7 @@ export default defineConfig({
     target: "es2022",
     sourcemap: false,
     rollupOptions: {
-      input: { index: resolve(__dirname, "index.html"), sw: resolve(__dirname, "src/sw/sw.ts") },
+      input: { index: here("index.html"), sw: here("src/sw/sw.ts") },
       output: { entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js") },
     },
   },
