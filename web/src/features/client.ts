@@ -64,7 +64,7 @@ export function createClient(env: ClientEnv): Client {
   const preferences = new PreferencesSync(chat, { userId: env.userId, storage: localStorage, current: () => env.prefs(), apply: env.applyPrefs, hadLocal: env.hadLocalPrefs });
   chat.use(preferences);
   chat.use(push);
-  chat.use(attention(chat, { ...env, pushActive: () => push.wanted() && push.state === "on" && !push.error && notificationPermission() === "granted" }));
+  chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
   const onVisibility = () => push.tellVisibility();
   document.addEventListener("visibilitychange", onVisibility);
   chat.use({

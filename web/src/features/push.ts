@@ -61,6 +61,8 @@ export class PushSubscriptions implements ChatFeature {
   error = "";
   // Sent pushSubscribe for the current subscription in this session.
   private asserted = "";
+  // The server holds this device's subscription (told in this session).
+  subscribed = false;
   private syncing: Promise<void> | null = null;
 
   constructor(private readonly env: PushEnv) {
@@ -126,6 +128,7 @@ export class PushSubscriptions implements ChatFeature {
     const reg = await this.env.registration();
     const sub = await reg?.pushManager?.getSubscription().catch(() => null);
     this.asserted = "";
+    this.subscribed = false;
     if (!sub) return;
     if (this.env.online()) await this.env.request({ action: "pushUnsubscribe", endpoint: sub.endpoint }).catch(() => {});
     await sub.unsubscribe().catch(() => false);
@@ -161,11 +164,17 @@ export class PushSubscriptions implements ChatFeature {
         await this.env.request({ action: "pushSubscribe", endpoint: sub.endpoint, keys, device: this.env.device });
         this.asserted = sub.endpoint;
       }
+      this.subscribed = true;
       if (this.wanted()) this.env.storage.setItem(this.wantKey, JSON.stringify({ endpoint: sub.endpoint, key }));
       this.set("on");
     } catch (err) {
       this.set("on", (err as Error).message || String(err));
     }
+  }
+
+  // active: pushes reach this device (so the page leaves notifications to them).
+  active(): boolean {
+    return this.wanted() && this.subscribed && this.env.permission() === "granted";
   }
 
   // ---- ChatFeature ----
