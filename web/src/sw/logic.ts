@@ -8,6 +8,7 @@ import type { PushPayload } from "../api/notifyProtocol";
 
 export const CACHE_PREFIX = "backchannel-shell-";
 export const RUNTIME_CACHE = "backchannel-runtime";
+export const CONFIG = "/config.json";
 // The message a click sends to an open tab.
 export const OPEN_MESSAGE = "backchannel:open";
 
@@ -71,7 +72,7 @@ export type Strategy = "shell" | "network-first" | "cache-first" | "none";
 export function strategyFor(method: string, url: URL, origin: string, mode: string): Strategy {
   if (method !== "GET" || url.origin !== origin) return "none";
   if (mode === "navigate") return "shell";
-  if (url.pathname === "/config.json") return "network-first";
+  if (url.pathname === CONFIG) return "network-first";
   if (url.pathname.startsWith("/assets/") || url.pathname.startsWith("/icons/") || url.pathname === "/manifest.webmanifest") return "cache-first";
   return "none";
 }

@@ -2,7 +2,7 @@
 // script): precaches the app shell of its build and serves it offline, and
 // shows Web Push messages as notifications; a click focuses an open tab
 // and tells it which message to open, or opens a new window at it.
-import { FALLBACK, OPEN_MESSAGE, RUNTIME_CACHE, cacheName, notificationFor, openUrl, parsePush, strategyFor } from "./logic";
+import { CONFIG, FALLBACK, OPEN_MESSAGE, RUNTIME_CACHE, cacheName, notificationFor, openUrl, parsePush, strategyFor } from "./logic";
 
 // The worker's globals, typed here (the project compiles against the DOM
 // library; the WebWorker one would clash with it).
@@ -61,10 +61,15 @@ function keep(e: ExtendableEvent, p: Promise<unknown>): void {
 sw.addEventListener("install", (e) => {
   keep(
     e,
-    caches
-      .open(SHELL)
-      .then((c) => c.addAll(PRECACHE))
-      .then(() => sw.skipWaiting()),
+    Promise.all([
+      caches.open(SHELL).then((c) => c.addAll(PRECACHE)),
+      // The deployment's config.json (written at deploy time, not part of
+      // the build): its copy for offline, kept fresh by network-first.
+      caches
+        .open(RUNTIME_CACHE)
+        .then((c) => c.add(CONFIG))
+        .catch(() => {}),
+    ]).then(() => sw.skipWaiting()),
   );
 });
 

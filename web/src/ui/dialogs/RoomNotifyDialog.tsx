@@ -67,11 +67,6 @@ export function RoomNotifyDialog({ roomId, onClose }: { roomId: string; onClose(
             </div>
           )}
         </fieldset>
-        <div class="dialog-actions">
-          <button type="button" class="btn primary" onClick={onClose}>
-            {t("common.close")}
-          </button>
-        </div>
       </div>
     </Dialog>
   );

@@ -132,7 +132,8 @@ export function ChatShell() {
   };
   return (
     <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""}`}>
-      <a class="skip" href="#composer-input">
+      {/* To the composer in a room; without one (offline, loading) to the pane. */}
+      <a class="skip" href={room ? "#composer-input" : "#main"}>
         {t("nav.skip")}
       </a>
       {chat.status !== "online" && (
@@ -153,11 +154,14 @@ export function ChatShell() {
       )}
       <Sidebar id="sidebar" onOpen={open} onDialog={setDialog} onClose={closeDrawer} />
       {drawer && <div class="scrim" onClick={closeDrawer} aria-hidden="true" />}
-      <main id="main" class="pane">
+      <main id="main" class="pane" tabIndex={-1}>
         {room ? (
           <MessagePane key={room.roomId} roomId={room.roomId} membersShown={showMembers} onToggleMembers={toggleMembers} drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} onDialog={setDialog} />
         ) : (
+          <>
+          <h1 class="sr-only">{t("app.name")}</h1>
           <p class="empty-pane">{Object.keys(state.rooms).length ? t("room.none") : chat.status === "offline" ? t("conn.offlineEmpty") : t("common.loading")}</p>
+          </>
         )}
         {chat.sentOnce && <NotifyPrompt />}
       </main>
