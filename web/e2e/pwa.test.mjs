@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, messages, openPage, send, signUp } from "./helpers.mjs";
+import { axeCheck, clickNotification, messages, notifications, openPage, send, signUp, worker } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -38,30 +38,6 @@ function pngSize(buf) {
   assert.equal(buf.subarray(1, 4).toString("latin1"), "PNG", "a PNG");
   return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
 }
-
-// worker: the service worker of the page's context (Playwright evaluates
-// in it).
-async function worker(p) {
-  const ctx = p.context();
-  return ctx.serviceWorkers()[0] ?? ctx.waitForEvent("serviceworker");
-}
-
-// notifications lists what the worker's registration shows.
-const notifications = async (p, tag) =>
-  (await worker(p)).evaluate(
-    async (tag) => (await self.registration.getNotifications(tag ? { tag } : {})).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data, icon: n.icon, badge: n.badge })),
-    tag,
-  );
-
-// clickNotification: what the browser does when the person clicks the
-// newest notification with tag: a notificationclick in the worker.
-const clickNotification = async (p, tag) =>
-  (await worker(p)).evaluate(async (tag) => {
-    const n = (await self.registration.getNotifications({ tag })).at(-1);
-    if (!n) return false;
-    self.dispatchEvent(new NotificationEvent("notificationclick", { notification: n }));
-    return true;
-  }, tag);
 
 test("the manifest is valid and linked, its icons load at their sizes", async () => {
   const href = await page.locator('link[rel="manifest"]').getAttribute("href");
