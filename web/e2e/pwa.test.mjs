@@ -171,7 +171,7 @@ test("the room's notification menu sets the level and mutes the room; the sideba
   await page.screenshot({ path: join(shots, "pwa-room-notify-light-1280.png") });
   // Without the server part, the change is refused and rolled back;
   // with it, it sticks (checked below when the server sends preferences).
-  const server = await page.evaluate(() => !!window.backchannel.state.preferences && !window.backchannel.state.__local);
+  const server = await page.evaluate(() => !!window.backchannel.state.preferences);
   await dialog.getByRole("button", { name: "For 1 hour" }).click();
   if (server) {
     await dialog.getByText(/Muted until/).waitFor();
@@ -181,6 +181,14 @@ test("the room's notification menu sets the level and mutes the room; the sideba
     await dialog.getByRole("alert").waitFor();
     await page.getByRole("button", { name: "Close" }).click();
   }
+  // The settings' notification section, down to do-not-disturb.
+  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  const settings = page.getByRole("dialog", { name: "Settings", exact: true });
+  await settings.getByLabel("Pause notifications on a schedule").scrollIntoViewIfNeeded();
+  assert.equal(await settings.getByLabel("Time zone").inputValue(), await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), "the time zone defaults to the browser's");
+  await page.screenshot({ path: join(shots, "pwa-settings-notify-light-1280.png") });
+  await axeCheck(page, "the settings with notifications");
+  await page.getByRole("button", { name: "Close" }).click();
 });
 
 // Runs when the server sends preferences (the server part of issue 13,

@@ -60,7 +60,7 @@ export function NotificationsSetting({ pref, onSaved }: { pref(p: Prefs): void; 
   return (
     <>
       <h3 id="set-notify">{t("settings.notifications")}</h3>
-      <div class="settings-rows" role="group" aria-labelledby="set-notify">
+      <div class="settings-rows">
         {save.error && (
           <p class="error" role="alert">
             {t("common.error", { error: save.error })}
@@ -115,7 +115,7 @@ export function NotificationsSetting({ pref, onSaved }: { pref(p: Prefs): void; 
             </select>
           </label>
         )}
-        <fieldset class="settings-row dnd">
+        <fieldset class="dnd">
           <legend>{t("settings.dnd")}</legend>
           <label class="check">
             <input type="checkbox" name="dnd" checked={notify.dnd.enabled} onChange={(e) => setDnd({ enabled: e.currentTarget.checked })} />

@@ -53,7 +53,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         {profile.error ? t("common.error", { error: profile.error }) : saved}
       </p>
       <div class="settings-grid">
-        <section class="settings-section" aria-labelledby="set-profile">
+        <section class="settings-section profile-section" aria-labelledby="set-profile">
           <h3 id="set-profile">{t("settings.profile")}</h3>
           <PictureSetting />
           <form
@@ -105,7 +105,6 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
               />
             </label>
           </form>
-          <NotificationsSetting pref={pref} onSaved={() => setSaved(t("settings.saved"))} />
         </section>
         <section class="settings-section" aria-labelledby="set-appearance">
           <h3 id="set-appearance">{t("settings.appearance")}</h3>
@@ -154,6 +153,9 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
               </select>
             </label>
           </div>
+        </section>
+        <section class="settings-section notify-section" aria-labelledby="set-notify">
+          <NotificationsSetting pref={pref} onSaved={() => setSaved(t("settings.saved"))} />
         </section>
       </div>
       <SecuritySetting />

@@ -26,10 +26,14 @@ export function NotifyPrompt() {
         type="button"
         class="btn primary"
         onClick={() => {
+          // The offer goes once answered; subscribing (which may take the
+          // push service a while) goes on behind it.
           void askPermission()
-            .then((p) => (p === "granted" ? push.enable() : undefined))
-            .catch(() => {})
-            .finally(close);
+            .then((p) => {
+              close();
+              if (p === "granted") void push.enable();
+            })
+            .catch(close);
         }}
       >
         {t("notify.allow")}
