@@ -2,7 +2,7 @@
 // script): precaches the app shell of its build and serves it offline, and
 // shows Web Push messages as notifications; a click focuses an open tab
 // and tells it which message to open, or opens a new window at it.
-import { CONFIG, FALLBACK, OPEN_MESSAGE, RUNTIME_CACHE, cacheName, notificationFor, openUrl, parsePush, strategyFor } from "./logic";
+import { CACHE_PREFIX, CONFIG, FALLBACK, OPEN_MESSAGE, RUNTIME_CACHE, cacheName, notificationFor, openUrl, parsePush, strategyFor } from "./logic";
 
 // The worker's globals, typed here (the project compiles against the DOM
 // library; the WebWorker one would clash with it).
@@ -78,7 +78,7 @@ sw.addEventListener("activate", (e) => {
     e,
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k !== SHELL && k !== RUNTIME_CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith(CACHE_PREFIX) && k !== SHELL).map((k) => caches.delete(k))))
       .then(() => sw.clients.claim()),
   );
 });
