@@ -72,6 +72,9 @@ func TestSecurityHeaders(t *testing.T) {
 		"object-src":      "'none'",
 		"frame-ancestors": "'none'",
 		"base-uri":        "'self'",
+		// The web app manifest and the service worker (issue 13).
+		"manifest-src": "'self'",
+		"worker-src":   "'self'",
 	}
 	for d, w := range want {
 		if got(d) != w {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net"
 	"net/http"
 	"os"
@@ -109,6 +110,9 @@ func startWeb(port int, dir string, cfg clientConfig, events http.Handler) (*web
 	}()
 	return s, nil
 }
+
+// The web app manifest's type (Go's built-in table lacks it).
+func init() { _ = mime.AddExtensionType(".webmanifest", "application/manifest+json") }
 
 // staticFiles serves the built client, never cached (it changes under a
 // developer's hands), and index.html for client-side routes. Without a

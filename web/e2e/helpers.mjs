@@ -51,3 +51,30 @@ export async function axeCheck(page, where) {
   // No violations at all, whatever their impact (issue 10).
   assert.deepEqual(result, [], `axe on ${where}: ${JSON.stringify(result, null, 1)}`);
 }
+
+// worker: the service worker of the page's context (Playwright evaluates
+// in it).
+export async function worker(page) {
+  const ctx = page.context();
+  return ctx.serviceWorkers()[0] ?? ctx.waitForEvent("serviceworker");
+}
+
+// notifications lists what the worker's registration shows (with tag: those).
+export async function notifications(page, tag) {
+  return (await worker(page)).evaluate(
+    async (tag) => (await self.registration.getNotifications(tag ? { tag } : {})).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data, icon: n.icon, badge: n.badge })),
+    tag,
+  );
+}
+
+// clickNotification does what the browser does when the person clicks the
+// newest notification with tag: a notificationclick in the worker. False
+// when there is none.
+export async function clickNotification(page, tag) {
+  return (await worker(page)).evaluate(async (tag) => {
+    const n = (await self.registration.getNotifications({ tag })).at(-1);
+    if (!n) return false;
+    self.dispatchEvent(new NotificationEvent("notificationclick", { notification: n }));
+    return true;
+  }, tag);
+}

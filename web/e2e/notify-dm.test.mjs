@@ -1,7 +1,10 @@
 // End-to-end: attention and group DMs, on a stack of their own.
 // Notifications: Ana's browser has the notification permission granted, but
-// the page sees a recording stand-in for window.Notification (starting at
-// "default", like a fresh profile), a stand-in AudioContext that counts
+// the page sees a stand-in for window.Notification's permission (starting
+// at "default", like a fresh profile); notifications are shown through the
+// service worker's registration (issue 13: never `new Notification()`),
+// recorded on their way; a click is the worker's notificationclick, which
+// sends the tab to the message. A stand-in AudioContext that counts
 // beeps, and a tab whose visibility the test switches. She is asked for
 // permission only after her first message, notified only while the tab is
 // hidden, sees the unread count in the title, and can turn the sound off
@@ -13,7 +16,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, messages, openPage, send, signUp as signUpOn } from "./helpers.mjs";
+import { axeCheck, clickNotification, messages, notifications, openPage, send, signUp as signUpOn } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -37,7 +40,7 @@ after(async () => {
 // window.__setHidden(bool) hides or shows the tab.
 function attentionStandIns() {
   const Real = window.Notification;
-  const log = { requested: 0, shown: [] };
+  const log = { requested: 0, shown: [], constructed: 0 };
   // The real permission is granted to the context; the stand-in starts at
   // "default" until the page asks (remembered across reloads, as a real
   // grant would be).
@@ -52,21 +55,18 @@ function attentionStandIns() {
       if (permission === "granted") localStorage.setItem("__notifyGranted", "1");
       return permission;
     }
-    constructor(title, options = {}) {
-      this.title = title;
-      this.body = options.body ?? "";
-      this.tag = options.tag ?? "";
-      this.permissionWhenShown = permission;
-      this.onclick = null;
-      this.closed = false;
-      log.shown.push(this);
-    }
-    close() {
-      this.closed = true;
+    // Notifications go through the registration: constructing one is a bug.
+    constructor() {
+      log.constructed++;
     }
   }
   window.Notification = RecordingNotification;
   window.__notify = log;
+  const realShow = ServiceWorkerRegistration.prototype.showNotification;
+  ServiceWorkerRegistration.prototype.showNotification = function (title, options = {}) {
+    log.shown.push({ title, body: options.body ?? "", tag: options.tag ?? "", data: options.data, permissionWhenShown: permission });
+    return realShow.call(this, title, options);
+  };
 
   // Like a context made before a user gesture: suspended until resumed,
   // and silent while suspended (such beeps are counted apart).
@@ -218,10 +218,11 @@ test("notifications: asked after the first message, shown only while hidden, unr
   assert.deepEqual(dm, { title: "Bo (direct message)", body: "just between us", tag: dmId, permission: "granted" });
   await waitFor(async () => /^\(3\) (.+ · )?Backchannel$/.test(await pageA.title()), "(3) in the title");
   await roomHeading(pageA).filter({ hasText: "#general" }).waitFor();
-  await pageA.evaluate(() => window.__notify.shown.at(-1).onclick());
+  assert.deepEqual(await pageA.evaluate(() => window.__notify.shown.at(-1).data), { roomId: dmId, seq: await pageA.evaluate((id) => window.backchannel.state.rooms[id].lastSeq, dmId) });
+  assert.equal(await clickNotification(pageA, dmId), true, "the notification shown");
   await roomHeading(pageA).filter({ hasText: /^Direct message: Bo$/ }).waitFor();
   await messages(pageA).getByText("just between us").waitFor();
-  assert.equal(await pageA.evaluate(() => window.__notify.shown.at(-1).closed), true, "the clicked notification closes");
+  await waitFor(async () => (await notifications(pageA, dmId)).length === 0, "the clicked notification closes");
   await setHidden(pageA, false);
   await waitFor(async () => /^\(2\) (.+ · )?Backchannel$/.test(await pageA.title()), "the DM read, #general's two left");
 
@@ -238,6 +239,7 @@ test("notifications: asked after the first message, shown only while hidden, unr
   await pageA.reload();
   await roomHeading(pageA).waitFor();
   assert.equal(await pageA.evaluate(() => window.__notify.requested), 0, "requestPermission called on reload");
+  assert.equal(await pageA.evaluate(() => window.__notify.constructed), 0, "new Notification() used");
   await pageA.screenshot({ path: join(ARTIFACTS, "notify.png") });
 });
 

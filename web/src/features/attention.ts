@@ -1,50 +1,69 @@
 // Attention for new messages from others: the live region's announcement
-// (open room), the ping and a browser notification (per the preferences, a
-// notification only while the tab is hidden), and the unread count in the
-// document title.
+// (open room), the ping and a notification (per the preferences: the
+// room's level and mute, do-not-disturb, the device's mentions-only switch;
+// a notification only while the tab is hidden, and none from the page when
+// this device gets Web Push, which the server sends while no tab is
+// visible), and the unread count in the document title and on the app
+// icon (muted rooms count only mentions).
 import type { Chat, ChatFeature } from "../state/chat";
-import { directPeer, roomTitle, totalUnread } from "../state/rooms";
+import { directPeer, roomTitle } from "../state/rooms";
+import { badgeCount, notifyPrefs, shouldNotify } from "../state/preferences";
 import type { Translate } from "../i18n";
 import type { Prefs } from "./prefs";
-import { playPing, showNotification, titleWithUnread } from "./notify";
+import { playPing, setAppBadge, showNotification, titleWithUnread } from "./notify";
 
 export interface AttentionEnv {
   prefs(): Prefs;
   t(): Translate;
+  // pushActive: this device is subscribed to Web Push.
+  pushActive?(): boolean;
 }
 
 export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
-  const notice = (roomId: string, sender: string, text: string, mentions: string[]): void => {
+  const notice = (roomId: string, seq: number, sender: string, text: string, mentions: string[]): void => {
     const t = env.t();
     const room = chat.state.rooms[roomId];
     if (!room) return;
     const title = roomTitle(chat.state, room);
     if (roomId === chat.state.activeRoom) chat.announce(t("msg.announce", { name: sender, text: text.slice(0, 200) }));
     const prefs = env.prefs();
-    const important = room.kind === "direct" || (!!chat.state.me && mentions.includes(chat.state.me.userId));
+    const mentioned = !!chat.state.me && mentions.includes(chat.state.me.userId);
+    const important = room.kind === "direct" || mentioned;
     if (prefs.mentionsOnly && !important) return;
+    if (!shouldNotify(chat.state, roomId, { direct: room.kind === "direct", mentioned }, new Date())) return;
     const away = document.hidden || roomId !== chat.state.activeRoom;
     if (away && prefs.sound) playPing();
-    if (document.hidden) {
+    if (document.hidden && !env.pushActive?.()) {
       // A 1:1 DM's title is the sender already ("Bo in Bo" says nothing).
       const heading = directPeer(chat.state, room)
         ? t("notify.titleDirect", { name: sender })
         : t("notify.title", { name: sender, room: room.kind === "direct" ? title : `#${title}` });
-      showNotification(heading, text.slice(0, 180), roomId, () => chat.openRoom(roomId));
+      const body = notifyPrefs(chat.state).previews ? text.slice(0, 180) : t("notify.hiddenPreview");
+      void showNotification(heading, body, roomId, { roomId, seq });
     }
   };
+  let badge = -1;
   return {
     onChange(state) {
       // "(3) #general · Backchannel": the unread count, then the open room.
       const room = state.rooms[state.activeRoom];
       const app = env.t()("app.name");
       const base = room ? `${room.kind === "direct" ? roomTitle(state, room) : `#${room.name}`} · ${app}` : app;
-      document.title = titleWithUnread(base, totalUnread(state));
+      const n = badgeCount(state, Date.now());
+      document.title = titleWithUnread(base, n);
+      if (n !== badge) {
+        badge = n;
+        setAppBadge(n);
+      }
     },
     onEvent(ev, before) {
       if (ev.type !== "message" || ev.message.senderId === chat.state.me?.userId || ev.message.system) return;
       const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);
-      if (!known) notice(ev.message.roomId, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
+      if (!known) notice(ev.message.roomId, ev.message.seq, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
+    },
+    onStop() {
+      badge = -1;
+      setAppBadge(0);
     },
   };
 }

@@ -6,8 +6,20 @@ import { attention, type AttentionEnv } from "./attention";
 import { AvatarUrls } from "./avatars";
 import { DownloadUrls } from "./downloads";
 import { UploadQueue } from "./uploads";
+import { PushSubscriptions, deviceLabel } from "./push";
+import { PreferencesSync } from "./preferences";
+import { notificationPermission } from "./notify";
+import { registration } from "../api/serviceWorker";
+import type { Prefs } from "./prefs";
 
-export type ClientEnv = Omit<ChatEnv, "attachments"> & AttentionEnv;
+export type ClientEnv = Omit<ChatEnv, "attachments"> &
+  AttentionEnv & {
+    userId: string;
+    // The appearance: the one in use, applying the server's, and whether
+    // this device had one saved before (migrated to the server once).
+    applyPrefs(p: Prefs): void;
+    hadLocalPrefs: boolean;
+  };
 
 export interface Client {
   chat: Chat;
@@ -15,6 +27,10 @@ export interface Client {
   uploads: UploadQueue;
   downloads: DownloadUrls;
   avatars: AvatarUrls;
+  // Web Push on this device, and visibility for the server.
+  push: PushSubscriptions;
+  // The synced preferences' writes.
+  preferences: PreferencesSync;
 }
 
 export function createClient(env: ClientEnv): Client {
@@ -32,7 +48,25 @@ export function createClient(env: ClientEnv): Client {
   );
   const avatars = new AvatarUrls(async (userId) => (await live().read({ action: "requestAvatarUrl", userId }, 3)) as AvatarUrlFrame);
   chat = new Chat({ wsUrl: env.wsUrl, getToken: env.getToken, onAuthLost: env.onAuthLost, signUpName: env.signUpName, attachments: uploads });
-  chat.use(attention(chat, env));
+  const push = new PushSubscriptions({
+    registration: () => registration(),
+    request: (p) => live().request(p),
+    notify: (p) => live().notify(p),
+    state: () => live().state,
+    online: () => live().status === "online",
+    storage: localStorage,
+    userId: env.userId,
+    device: deviceLabel(navigator.userAgent),
+    visible: () => document.visibilityState !== "hidden",
+    permission: () => notificationPermission(),
+    onChange: () => live().emit(),
+  });
+  const preferences = new PreferencesSync(chat, { userId: env.userId, storage: localStorage, current: () => env.prefs(), apply: env.applyPrefs, hadLocal: env.hadLocalPrefs });
+  chat.use(preferences);
+  chat.use(push);
+  chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
+  const onVisibility = () => push.tellVisibility();
+  document.addEventListener("visibilitychange", onVisibility);
   chat.use({
     onEvent: (ev) => {
       if (ev.type === "state") uploads.setLimits(ev.limits);
@@ -40,7 +74,8 @@ export function createClient(env: ClientEnv): Client {
     onStop: () => {
       uploads.clear();
       avatars.clear();
+      document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars };
+  return { chat, uploads, downloads, avatars, push, preferences };
 }

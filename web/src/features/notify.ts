@@ -1,6 +1,9 @@
-// Attention: browser notifications while the tab is hidden, a short sound
-// synthesized with WebAudio (no file to fetch), and the unread count in the
-// document title.
+// Attention: notifications (always through the service worker's
+// registration: Android Chrome refuses `new Notification()`), a short sound
+// synthesized with WebAudio (no file to fetch), the unread count in the
+// document title and the app icon's badge.
+import { registration } from "../api/serviceWorker";
+
 let audio: AudioContext | null = null;
 // Counts pings, so that of the pings waiting on a suspended context only
 // the newest one beeps.
@@ -55,18 +58,33 @@ export async function askPermission(): Promise<Permission> {
   return Notification.requestPermission();
 }
 
-export function showNotification(title: string, body: string, tag: string, onClick: () => void): void {
-  if (notificationPermission() !== "granted") return;
+export interface NotificationData {
+  roomId: string;
+  seq: number;
+}
+
+// showNotification shows a notification through the service worker; a
+// click on it is the worker's (it tells this page to open data's message).
+// Resolves false when it could not be shown (no permission, no worker).
+export async function showNotification(title: string, body: string, tag: string, data: NotificationData): Promise<boolean> {
+  if (notificationPermission() !== "granted") return false;
   try {
-    const n = new Notification(title, { body, tag });
-    n.onclick = () => {
-      window.focus();
-      onClick();
-      n.close();
-    };
+    const reg = await registration();
+    if (!reg) return false;
+    await reg.showNotification(title, { body, tag, data, icon: "/icons/icon-192.png", badge: "/icons/badge-96.png" });
+    return true;
   } catch {
-    /* some platforms only allow notifications from a service worker */
+    return false;
   }
+}
+
+// setAppBadge shows n on the installed app's icon where the platform can
+// (nothing at 0).
+export function setAppBadge(n: number): void {
+  const nav = navigator as Navigator & { setAppBadge?(n?: number): Promise<void>; clearAppBadge?(): Promise<void> };
+  if (!nav.setAppBadge) return;
+  const done = n > 0 ? nav.setAppBadge(n) : (nav.clearAppBadge?.() ?? nav.setAppBadge(0));
+  done.catch(() => {});
 }
 
 export function titleWithUnread(base: string, unread: number): string {

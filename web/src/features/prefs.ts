@@ -1,5 +1,7 @@
-// Per-user preferences (theme, accent, layout, language, sound), kept in
-// localStorage under the user's id and applied as CSS custom properties.
+// Per-user preferences (theme, accent, layout, language, sound) applied as
+// CSS custom properties. They live on the server (features/preferences.ts);
+// localStorage keeps them under the user's id for the first paint, and
+// keeps the device's own mentions-only switch.
 import { defaultLang, type Lang } from "../i18n";
 
 export type Theme = "light" | "dark" | "system";
@@ -30,6 +32,15 @@ export function loadPrefs(userId: string): Prefs {
     /* unreadable: defaults */
   }
   return defaultPrefs();
+}
+
+// hasSavedPrefs: this device has saved preferences for the user.
+export function hasSavedPrefs(userId: string): boolean {
+  try {
+    return localStorage.getItem(key(userId)) !== null;
+  } catch {
+    return false;
+  }
 }
 
 export function savePrefs(userId: string, p: Prefs): void {

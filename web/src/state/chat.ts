@@ -8,7 +8,8 @@ import type { Attachment, ChannelsFrame, RoomFrame, Room, SearchResultsEvent, Se
 import { ChatSocket, RequestError, type Payload, type Status } from "../api/socket";
 import { initialState, reduce } from "./store";
 import { resumePoints, sendingNow } from "./messages";
-import type { Action, ChatState } from "./types";
+import type { Action, ChatState, ServerFrame } from "./types";
+import type { AnyPayload } from "../api/notifyProtocol";
 
 const TYPING_EVERY_MS = 3000;
 
@@ -27,11 +28,13 @@ export interface ChatEnv {
 
 // What a feature hooks into. onChange runs on every state change, before
 // the components hear of it; onEvent after the store took a server event
-// (before is the state it met); onStop when the chat stops, before the
-// state is reset.
+// (before is the state it met); onStatus when the connection's status
+// changed (after the chat's own handling); onStop when the chat stops,
+// before the state is reset.
 export interface ChatFeature {
   onChange?(state: ChatState): void;
-  onEvent?(ev: ServerEvent, before: ChatState): void;
+  onEvent?(ev: ServerFrame, before: ChatState): void;
+  onStatus?(status: Status): void;
   onStop?(): void;
 }
 
@@ -175,10 +178,11 @@ export class Chat {
       // What resume brought into view while still syncing counts as seen.
       if (this.state.atBottom && document.visibilityState !== "hidden") this.markSeen(active);
     }
+    for (const f of this.features) f.onStatus?.(s);
     this.emit();
   }
 
-  private onEvent(ev: ServerEvent): void {
+  private onEvent(ev: ServerFrame): void {
     const before = this.state;
     this.dispatch(ev);
     if (ev.type === "missed") {
@@ -252,8 +256,13 @@ export class Chat {
   // ---- intents ----
 
   // request sends a request and resolves with its reply.
-  request(payload: Payload): Promise<ServerEvent> {
-    return this.socket.request(payload);
+  request(payload: AnyPayload): Promise<ServerFrame> {
+    return this.socket.request(payload as Payload);
+  }
+
+  // notify sends a frame that has no reply (dropped while offline).
+  notify(payload: AnyPayload): void {
+    this.socket.notify(payload as Payload);
   }
 
   // read sends a read-only request, retrying with backoff while the server

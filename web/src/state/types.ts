@@ -2,6 +2,7 @@
 // (rooms.ts, messages.ts, members.ts, typing.ts, connection.ts) that each
 // own some of its fields, and by the store that composes them (store.ts).
 import type { Attachment, InviteInfo, Limits, MemberInfo, Message, Profile, RoomState, ServerEvent } from "../api/protocol.gen";
+import type { NotifyEvent, Preferences } from "../api/notifyProtocol";
 
 export interface PendingSend {
   clientId: string;
@@ -90,7 +91,12 @@ export interface ModerationSlice {
   invites: InviteInfo[];
 }
 
-export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice {}
+// preferences.ts: the synced preferences (null until the server sent them).
+export interface PreferencesSlice {
+  preferences: Preferences | null;
+}
+
+export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice, PreferencesSlice {}
 
 // Local intents, next to the server's frames.
 export type LocalAction =
@@ -103,9 +109,15 @@ export type LocalAction =
   | { type: "local/focused"; roomId: string }
   | { type: "local/atBottom"; atBottom: boolean }
   | { type: "local/tick"; now: number }
+  // Preferences changed here, shown before the server's reply.
+  | { type: "local/preferences"; preferences: Preferences }
   | { type: "local/reset" };
 
-export type Action = ServerEvent | LocalAction;
+// ServerFrame: what the socket delivers (the notification events are
+// typed by hand in api/notifyProtocol.ts until the generated types have them).
+export type ServerFrame = ServerEvent | NotifyEvent;
+
+export type Action = ServerFrame | LocalAction;
 
 // A slice's reducer updates its own fields for an action, reading any
 // field it needs, and returns the state unchanged (the same object) for

@@ -5,7 +5,7 @@ import { createClient } from "../features/client";
 import { CognitoClient, type Tokens } from "../api/cognito";
 import { loadConfig, type AppConfig } from "../api/config";
 import { translator } from "../i18n";
-import { applyPrefs, loadPrefs, savePrefs, type Prefs } from "../features/prefs";
+import { applyPrefs, hasSavedPrefs, loadPrefs, savePrefs, type Prefs } from "../features/prefs";
 import { Session } from "../api/session";
 import type { SignUpName } from "../state/chat";
 import { AuthScreen, takeSignUpName } from "./auth/AuthScreen";
@@ -93,12 +93,20 @@ async function signUpName(cognito: CognitoClient, session: Session): Promise<Sig
 function ChatRoot({ config, session, cognito, prefs, setPrefs, signOut }: { config: AppConfig; session: Session; cognito: CognitoClient; prefs: Prefs; setPrefs(p: Prefs): void; signOut(): void }) {
   const t = useMemo(() => translator(prefs.lang), [prefs.lang]);
   // The controller reads the latest prefs and translator through refs.
-  const live = useMemo(() => ({ prefs, t }), []);
+  const live = useMemo(() => ({ prefs, t, setPrefs }), []);
   live.prefs = prefs;
   live.t = t;
+  live.setPrefs = setPrefs;
   const client = useMemo(
     () =>
       createClient({
+        userId: session.userId,
+        // The server's appearance: used and cached (never sent back).
+        applyPrefs: (p) => {
+          live.prefs = p;
+          live.setPrefs(p);
+        },
+        hadLocalPrefs: hasSavedPrefs(session.userId),
         wsUrl: config.wsUrl,
         getToken: session.getToken,
         onAuthLost: (reason) => session.onLost(reason),
@@ -114,7 +122,21 @@ function ChatRoot({ config, session, cognito, prefs, setPrefs, signOut }: { conf
     return () => chat.stop();
   }, [chat]);
   return (
-    <AppContext.Provider value={{ ...client, t, prefs, setPrefs, signOut, session }}>
+    <AppContext.Provider
+      value={{
+        ...client,
+        t,
+        prefs,
+        setPrefs: (p) => {
+          setPrefs(p);
+          void client.preferences.saveAppearance(p);
+        },
+        // The server forgets this device's push subscription first (not
+        // waiting long for it: signing out must not hang on the network).
+        signOut: () => void Promise.race([client.push.signOut(), new Promise((r) => setTimeout(r, 2000))]).finally(signOut),
+        session,
+      }}
+    >
       <ChatShell />
     </AppContext.Provider>
   );

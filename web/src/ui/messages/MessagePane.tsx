@@ -5,6 +5,7 @@ import { directPeer, roomTitle } from "../../state/rooms";
 import { PresenceDot } from "../common/Avatar";
 import { lastSeen } from "../common/lastSeen";
 import { typingNames } from "../../state/typing";
+import { isMuted } from "../../state/preferences";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
@@ -68,6 +69,7 @@ export function MessagePane({
   const peer = directPeer(state, room);
   const label = room.kind === "direct" ? title : `#${title}`;
   const isChannel = room.kind !== "direct";
+  const muted = isMuted(state, roomId, Date.now());
   const isGeneral = room.roomId === "general";
   const typingLine = typing.length === 0 ? "" : typing.length === 1 ? t("typing.one", { a: typing[0] }) : typing.length === 2 ? t("typing.two", { a: typing[0], b: typing[1] }) : t("typing.many");
 
@@ -139,6 +141,10 @@ export function MessagePane({
           ⋯
         </button>
         <div id="room-actions" class={menu ? "room-actions open" : "room-actions"} onClick={() => setMenu(false)}>
+          <button type="button" class={`icon-btn labelled notify-btn ${muted ? "muted" : ""}`} aria-label={t("room.notifications")} title={t("room.notifications")} data-open="notify" onClick={() => onDialog("notify")}>
+            <span aria-hidden="true">{muted ? "🔕" : "🔔"}</span>
+            <span class="menu-label" aria-hidden="true">{t("room.notifications")}</span>
+          </button>
           {isChannel && (
             <button type="button" class="btn" onClick={() => onDialog("invite")}>
               {t("room.invite")}

@@ -1,5 +1,6 @@
 // Settings: profile, appearance (theme, accent, layout), language, sound
-// and notifications. Appearance is remembered per user on this device.
+// and notifications. Appearance and notifications are stored on the
+// server and follow the person to every device.
 import { useState } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { PictureSetting } from "./PictureSetting";
@@ -9,7 +10,7 @@ import { ACCENTS, type Layout, type Theme } from "../../features/prefs";
 import { languages, type Lang } from "../../i18n";
 import { SecuritySetting } from "./SecuritySetting";
 import { MfaSetting } from "./MfaSetting";
-import { askPermission, notificationPermission, type Permission } from "../../features/notify";
+import { NotificationsSetting } from "./NotificationsSetting";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { chat, t, prefs, setPrefs } = useApp();
@@ -19,7 +20,6 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const [color, setColor] = useState(state.me?.avatarColor ?? "#78909c");
   const [saved, setSaved] = useState("");
   const profile = useSubmit();
-  const [perm, setPerm] = useState<Permission>(notificationPermission());
 
   // One behaviour for everything: a change applies at once (the name when
   // the field is left or Enter is pressed), and "Saved." says so.
@@ -53,7 +53,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         {profile.error ? t("common.error", { error: profile.error }) : saved}
       </p>
       <div class="settings-grid">
-        <section class="settings-section" aria-labelledby="set-profile">
+        <section class="settings-section profile-section" aria-labelledby="set-profile">
           <h3 id="set-profile">{t("settings.profile")}</h3>
           <PictureSetting />
           <form
@@ -105,25 +105,6 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
               />
             </label>
           </form>
-          <h3>{t("settings.notifications")}</h3>
-          <div class="settings-rows">
-            <label class="check">
-              <input type="checkbox" name="sound" checked={prefs.sound} onChange={(e) => pref({ ...prefs, sound: e.currentTarget.checked })} />
-              {t("settings.sound")}
-            </label>
-            <label class="check">
-              <input type="checkbox" name="mentions-only" checked={prefs.mentionsOnly} onChange={(e) => pref({ ...prefs, mentionsOnly: e.currentTarget.checked })} />
-              {t("settings.notifyMentionsOnly")}
-            </label>
-            {perm === "default" && (
-              <button type="button" class="btn" onClick={() => void askPermission().then(setPerm)}>
-                {t("settings.notifyEnable")}
-              </button>
-            )}
-            {perm === "granted" && <p class="hint">{t("settings.notifyGranted")}</p>}
-            {perm === "denied" && <p class="hint">{t("settings.notifyDenied")}</p>}
-            {perm === "unsupported" && <p class="hint">{t("settings.notifyUnsupported")}</p>}
-          </div>
         </section>
         <section class="settings-section" aria-labelledby="set-appearance">
           <h3 id="set-appearance">{t("settings.appearance")}</h3>
@@ -172,6 +153,9 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
               </select>
             </label>
           </div>
+        </section>
+        <section class="settings-section notify-section" aria-labelledby="set-notify">
+          <NotificationsSetting pref={pref} onSaved={() => setSaved(t("settings.saved"))} />
         </section>
       </div>
       <SecuritySetting />

@@ -2,7 +2,10 @@
 // the members panel, the offline banner, dialogs and the live region.
 import { ModerationQueueDialog } from "../moderation/ModerationQueueDialog";
 import { AuditLogDialog } from "../moderation/AuditLogDialog";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { onWorkerMessage } from "../../api/serviceWorker";
+import { RoomNotifyDialog } from "../dialogs/RoomNotifyDialog";
+import { linkOfMessage, parseLink, type MessageLink } from "./deepLink";
 import { directPeer } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { Sidebar } from "../sidebar/Sidebar";
@@ -37,8 +40,35 @@ export function ChatShell() {
   // any device); this browser too, for a room it opened more recently than
   // the account's record (a switch just before closing the tab).
   const lastKey = `backchannel.lastRoom.${state.me?.userId ?? ""}`;
+  // A link into a message (a notification opened this window: ?room=&seq=)
+  // wins over the last room, once; the address goes back to "/".
+  const link = useRef<MessageLink | null>(parseLink(location.search));
+  const openLink = (l: MessageLink) => {
+    if (!chat.state.rooms[l.roomId]) return false;
+    setDialog("");
+    setDrawer(false);
+    if (l.seq > 0) chat.jumpTo(l.roomId, l.seq).catch(() => {});
+    else chat.openRoom(l.roomId);
+    return true;
+  };
   useEffect(() => {
-    if (state.activeRoom || Object.keys(state.rooms).length === 0 || !state.me) return;
+    const l = link.current;
+    if (!l || Object.keys(state.rooms).length === 0 || !state.me) return;
+    link.current = null;
+    history.replaceState(history.state, "", location.pathname);
+    openLink(l);
+  }, [state.rooms, state.me]);
+  // A notification clicked while this tab is open: the worker says which.
+  useEffect(
+    () =>
+      onWorkerMessage((data) => {
+        const l = linkOfMessage(data);
+        if (l) openLink(l);
+      }),
+    [],
+  );
+  useEffect(() => {
+    if (link.current || chat.state.activeRoom || Object.keys(state.rooms).length === 0 || !state.me) return;
     const last = pickLastRoom(chat.lastRoom, readLocalLast(lastKey), state.rooms);
     const first = last || (state.rooms.general ? "general" : Object.keys(state.rooms)[0]);
     chat.openRoom(first);
@@ -102,7 +132,8 @@ export function ChatShell() {
   };
   return (
     <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""}`}>
-      <a class="skip" href="#composer-input">
+      {/* To the composer in a room; without one (offline, loading) to the pane. */}
+      <a class="skip" href={room ? "#composer-input" : "#main"}>
         {t("nav.skip")}
       </a>
       {chat.status !== "online" && (
@@ -123,11 +154,14 @@ export function ChatShell() {
       )}
       <Sidebar id="sidebar" onOpen={open} onDialog={setDialog} onClose={closeDrawer} />
       {drawer && <div class="scrim" onClick={closeDrawer} aria-hidden="true" />}
-      <main id="main" class="pane">
+      <main id="main" class="pane" tabIndex={-1}>
         {room ? (
           <MessagePane key={room.roomId} roomId={room.roomId} membersShown={showMembers} onToggleMembers={toggleMembers} drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} onDialog={setDialog} />
         ) : (
-          <p class="empty-pane">{Object.keys(state.rooms).length ? t("room.none") : t("common.loading")}</p>
+          <>
+          <h1 class="sr-only">{t("app.name")}</h1>
+          <p class="empty-pane">{Object.keys(state.rooms).length ? t("room.none") : chat.status === "offline" ? t("conn.offlineEmpty") : t("common.loading")}</p>
+          </>
         )}
         {chat.sentOnce && <NotifyPrompt />}
       </main>
@@ -140,6 +174,7 @@ export function ChatShell() {
       {dialog === "dm" && <UserPickerDialog mode="dm" onClose={() => setDialog("")} onOpen={open} />}
       {dialog === "invite" && room && <UserPickerDialog mode="invite" roomId={room.roomId} onClose={() => setDialog("")} onOpen={open} />}
       {dialog === "room" && room && <RoomSettingsDialog roomId={room.roomId} onClose={() => setDialog("")} />}
+      {dialog === "notify" && room && <RoomNotifyDialog roomId={room.roomId} onClose={() => setDialog("")} />}
       {dialog === "settings" && <SettingsDialog onClose={() => setDialog("")} />}
       {dialog === "people" && <PeopleDialog onClose={() => setDialog("")} />}
       {dialog === "queue" && <ModerationQueueDialog onClose={() => setDialog("")} />}

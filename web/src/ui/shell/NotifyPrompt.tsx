@@ -1,5 +1,7 @@
-// Offers browser notifications once, after the user's first message: asking
-// on load is rude and browsers penalize it.
+// Offers notifications once, after the user's first message: asking on load
+// is rude and browsers penalize it. Agreeing also subscribes this device to
+// Web Push (when the server offers it), so notifications come with the tab
+// closed too.
 import { useState } from "preact/hooks";
 import { askPermission, notificationPermission } from "../../features/notify";
 import { useApp } from "../common/context";
@@ -7,7 +9,7 @@ import { useApp } from "../common/context";
 const DISMISSED = "backchannel.notifyPromptDismissed";
 
 export function NotifyPrompt() {
-  const { t } = useApp();
+  const { t, push } = useApp();
   const [hidden, setHidden] = useState(() => notificationPermission() !== "default" || localStorage.getItem(DISMISSED) === "1");
   if (hidden) return null;
   const close = () => {
@@ -24,7 +26,14 @@ export function NotifyPrompt() {
         type="button"
         class="btn primary"
         onClick={() => {
-          void askPermission().finally(close);
+          // The offer goes once answered; subscribing (which may take the
+          // push service a while) goes on behind it.
+          void askPermission()
+            .then((p) => {
+              close();
+              if (p === "granted") void push.enable();
+            })
+            .catch(close);
         }}
       >
         {t("notify.allow")}

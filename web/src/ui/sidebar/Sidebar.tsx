@@ -4,6 +4,7 @@ import { isStaff } from "../../state/moderation";
 import { Invitations } from "../moderation/Invitations";
 import type { RoomState } from "../../api/protocol.gen";
 import { directPeer, roomTitle } from "../../state/rooms";
+import { isMuted, roomBadge } from "../../state/preferences";
 import { Avatar, PresenceDot } from "../common/Avatar";
 import { useApp, useChatState, type DialogName } from "../common/context";
 
@@ -19,9 +20,12 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
     const title = roomTitle(state, r);
     const peer = directPeer(state, r);
     const active = r.roomId === state.activeRoom;
+    // A muted room counts only its mentions, and says it is muted.
+    const muted = isMuted(state, r.roomId, Date.now());
+    const count = roomBadge(state, r, Date.now());
     return (
       <li key={r.roomId}>
-        <button type="button" class={`room-link ${active ? "active" : ""} ${r.unread ? "unread" : ""}`} aria-current={active ? "page" : undefined} data-room={r.roomId} onClick={() => onOpen(r.roomId)}>
+        <button type="button" class={`room-link ${active ? "active" : ""} ${count ? "unread" : ""} ${muted ? "muted" : ""}`} aria-current={active ? "page" : undefined} data-room={r.roomId} onClick={() => onOpen(r.roomId)}>
           {r.kind === "direct" ? (
             peer ? (
               <PresenceDot online={peer.online} label={peer.online ? t("presence.online") : t("presence.offline")} />
@@ -36,7 +40,13 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
             </span>
           )}
           <span class="room-name">{title}</span>
-          {r.unread > 0 && (
+          {muted && (
+            <span class="muted-mark" title={t("sidebar.muted")}>
+              <span aria-hidden="true">🔕</span>
+              <span class="sr-only">{t("sidebar.muted")}</span>
+            </span>
+          )}
+          {count > 0 && (
             <span class={`badge ${r.mentions ? "mention" : ""}`} aria-label={r.mentions ? t("sidebar.mentions", { n: r.mentions }) : t("sidebar.unread", { n: r.unread })}>
               {r.mentions ? `@${r.mentions}` : r.unread >= 100 ? "99+" : r.unread}
             </span>

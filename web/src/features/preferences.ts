@@ -1,0 +1,116 @@
+// The synced preferences from the client's side: notification settings and
+// per-room levels and mutes written with setPreferences / setRoomNotify
+// (shown at once, the server's reply confirms), and the appearance, which
+// lives on the server and is cached in localStorage only for the first
+// paint (features/prefs.ts). The local appearance of earlier versions is
+// sent to the server once.
+import type { AppearancePreferences, NotifyLevel, NotifyPreferences, Preferences } from "../api/notifyProtocol";
+import type { Chat, ChatFeature } from "../state/chat";
+import { defaultNotify, roomNotify } from "../state/preferences";
+import { ACCENTS, type Prefs } from "./prefs";
+
+export interface PreferencesEnv {
+  userId: string;
+  storage: Pick<Storage, "getItem" | "setItem">;
+  // The appearance in use (the local cache until the server's arrives).
+  current(): Prefs;
+  // apply: the server's appearance, to use and cache.
+  apply(p: Prefs): void;
+  // hadLocal: this device had saved an appearance before (to migrate).
+  hadLocal: boolean;
+}
+
+export function appearanceOf(p: Prefs): AppearancePreferences {
+  return { theme: p.theme, accent: p.accent, layout: p.layout, lang: p.lang, sound: p.sound };
+}
+
+function sameAppearance(a: AppearancePreferences, b: AppearancePreferences): boolean {
+  return a.theme === b.theme && a.accent.toLowerCase() === b.accent.toLowerCase() && a.layout === b.layout && a.lang === b.lang && a.sound === b.sound;
+}
+
+// atDefaults: the server's appearance was never chosen (the language is
+// not looked at: the server's default need not be this browser's).
+function atDefaults(a: AppearancePreferences): boolean {
+  return a.theme === "system" && a.accent.toLowerCase() === ACCENTS[0] && a.layout === "compact" && a.sound;
+}
+
+export class PreferencesSync implements ChatFeature {
+  // An appearance change not yet stored on the server (sent again on the
+  // next connect instead of taking the server's).
+  private dirty = false;
+
+  constructor(
+    private readonly chat: Chat,
+    private readonly env: PreferencesEnv,
+  ) {}
+
+  private get migratedKey() {
+    return `backchannel.prefsMigrated.${this.env.userId}`;
+  }
+
+  private base(): Preferences {
+    const p = this.chat.state.preferences;
+    return p ?? { notify: defaultNotify(), appearance: appearanceOf(this.env.current()), rooms: {} };
+  }
+
+  onEvent(ev: { type: string }): void {
+    if (ev.type !== "state" && ev.type !== "preferences") return;
+    const server = this.chat.state.preferences?.appearance;
+    if (!server) return;
+    const local = appearanceOf(this.env.current());
+    const migrate = !this.env.storage.getItem(this.migratedKey);
+    if (migrate) this.env.storage.setItem(this.migratedKey, "1");
+    if (ev.type === "state" && (this.dirty || (migrate && this.env.hadLocal && atDefaults(server) && !sameAppearance(server, local)))) {
+      // This device's choice goes to the server (after the sync that the
+      // state event starts: the socket takes requests once it is online).
+      setTimeout(() => void this.saveAppearance(this.env.current()), 0);
+      return;
+    }
+    if (!sameAppearance(server, local)) this.env.apply({ ...this.env.current(), ...server });
+  }
+
+  // saveAppearance: the person changed the appearance here (applied by the
+  // caller already): store it on the server.
+  async saveAppearance(p: Prefs): Promise<void> {
+    const appearance = appearanceOf(p);
+    const now = this.chat.state.preferences;
+    if (now && sameAppearance(now.appearance, appearance) && !this.dirty) return;
+    if (now) this.chat.dispatch({ type: "local/preferences", preferences: { ...now, appearance } });
+    this.dirty = true;
+    try {
+      await this.chat.request({ action: "setPreferences", appearance });
+      this.dirty = false;
+    } catch {
+      /* kept locally; sent again on the next connect */
+    }
+  }
+
+  // setNotify stores the notification settings (rejects with the server's
+  // error, the previous settings shown again).
+  async setNotify(notify: NotifyPreferences): Promise<void> {
+    const before = this.base();
+    this.chat.dispatch({ type: "local/preferences", preferences: { ...before, notify } });
+    try {
+      await this.chat.request({ action: "setPreferences", notify });
+    } catch (err) {
+      if (this.chat.state.preferences) this.chat.dispatch({ type: "local/preferences", preferences: { ...this.chat.state.preferences, notify: before.notify } });
+      throw err;
+    }
+  }
+
+  // setRoom sets a room's level ("" = the default) and mute (muteUntil ""
+  // ends a mute; undefined keeps the current one).
+  async setRoom(roomId: string, level: NotifyLevel | "", muteUntil?: string): Promise<void> {
+    const before = this.base();
+    const old = roomNotify(this.chat.state, roomId);
+    const until = muteUntil ?? old.muteUntil ?? "";
+    const rooms = { ...before.rooms, [roomId]: { level, ...(until ? { muteUntil: until } : {}) } };
+    this.chat.dispatch({ type: "local/preferences", preferences: { ...before, rooms } });
+    try {
+      await this.chat.request({ action: "setRoomNotify", roomId, level, muteUntil: until });
+    } catch (err) {
+      if (this.chat.state.preferences) this.chat.dispatch({ type: "local/preferences", preferences: { ...this.chat.state.preferences, rooms: before.rooms } });
+      throw err;
+    }
+  }
+}
