@@ -53,7 +53,7 @@ type Appearance struct {
 	Theme  string `json:"theme"`  // system, light, dark
 	Accent string `json:"accent"` // #rrggbb
 	Layout string `json:"layout"` // compact, bubble
-	Lang   string `json:"lang"`   // en, de
+	Lang   string `json:"lang"`   // en, de; "": not chosen, each device uses its browser's
 	Sound  bool   `json:"sound"`
 }
 
@@ -102,7 +102,7 @@ func DefaultPreferences() Preferences {
 			Previews: true, Email: true, EmailDelayMinutes: 15,
 			DND: DND{Start: "22:00", End: "07:00", TZ: "UTC", Days: []int{1, 2, 3, 4, 5, 6, 7}},
 		},
-		Appearance: Appearance{Theme: "system", Accent: DefaultAccent, Layout: "compact", Lang: "en", Sound: true},
+		Appearance: Appearance{Theme: "system", Accent: DefaultAccent, Layout: "compact", Lang: "", Sound: true},
 		Rooms:      map[string]RoomNotify{},
 	}
 }
@@ -152,8 +152,8 @@ func (a Appearance) Validate() error {
 		return Errorf(Invalid, "appearance.accent must look like #rrggbb")
 	case !slices.Contains(Layouts, a.Layout):
 		return Errorf(Invalid, "appearance.layout must be one of %s", strings.Join(Layouts, ", "))
-	case !slices.Contains(Langs, a.Lang):
-		return Errorf(Invalid, "appearance.lang must be one of %s", strings.Join(Langs, ", "))
+	case a.Lang != "" && !slices.Contains(Langs, a.Lang):
+		return Errorf(Invalid, "appearance.lang must be one of %s, or \"\" (each device its browser's)", strings.Join(Langs, ", "))
 	}
 	return nil
 }

@@ -1,7 +1,8 @@
-// HAND-WRITTEN STAND-IN for the notification actions and events of issue 13
-// (server side built on another branch). The lead replaces this module with
-// the types generated into protocol.gen.ts at merge; keep it to the agreed
-// shapes only.
+// The notification types (issue 13) as the client uses them: the generated
+// ones (protocol.gen.ts, from internal/protocol) with the enums the server
+// validates narrowed to their values. The checks at the end fail the type
+// check if the two drift apart.
+import type * as gen from "./protocol.gen";
 import type { Payload } from "./socket";
 
 export type NotifyLevel = "all" | "mentions" | "nothing";
@@ -25,13 +26,13 @@ export interface AppearancePreferences {
   theme: "system" | "light" | "dark";
   accent: string;
   layout: "compact" | "bubble";
-  lang: "en" | "de";
+  lang: "en" | "de" | ""; // "": not chosen, each device uses its browser's
   sound: boolean;
 }
 
 export interface RoomNotify {
-  level?: NotifyLevel | "";
-  muteUntil?: string; // RFC 3339
+  level?: NotifyLevel; // absent: the default (DMs all, channels mentions)
+  muteUntil?: string; // RFC 3339; 9999-12-31T00:00:00Z: until turned back on
 }
 
 export interface Preferences {
@@ -42,51 +43,16 @@ export interface Preferences {
 }
 
 // The `preferences` event: the reply of setPreferences and setRoomNotify,
-// and pushed to the person's other connections. The agreed shape lists the
-// preference fields; whether the server nests them under "preferences" or
-// puts them beside "type" is read either way (prefsOfEvent).
-export type PreferencesFrame = { type: "preferences"; requestId?: string; preferences?: Preferences } & Partial<Preferences>;
-
-export interface PushSubscribedFrame {
-  type: "pushSubscribed";
-  requestId?: string;
-  endpoint: string; // "" after pushUnsubscribe
-}
-
+// and pushed to the person's other connections.
+export type PreferencesFrame = Omit<gen.PreferencesFrame, "preferences"> & { preferences: Preferences };
+export type PushSubscribedFrame = gen.PushSubscribedFrame;
 export type NotifyEvent = PreferencesFrame | PushSubscribedFrame;
 
-// The requests (without requestId).
-export interface SetPreferencesAction {
-  action: "setPreferences";
-  notify?: NotifyPreferences;
-  appearance?: AppearancePreferences;
-}
-export interface SetRoomNotifyAction {
-  action: "setRoomNotify";
-  roomId: string;
-  level: NotifyLevel | ""; // "" = the default
-  muteUntil?: string;
-}
-export interface SetVisibilityAction {
-  action: "setVisibility";
-  visible: boolean;
-}
-export interface PushSubscribeAction {
-  action: "pushSubscribe";
-  endpoint: string;
-  keys: { p256dh: string; auth: string };
-  device?: string;
-}
-export interface PushUnsubscribeAction {
-  action: "pushUnsubscribe";
-  endpoint: string;
-}
-export type NotifyPayload = SetPreferencesAction | SetRoomNotifyAction | SetVisibilityAction | PushSubscribeAction | PushUnsubscribeAction;
+// What the socket may send: the generated actions include these.
+export type AnyPayload = Payload;
 
-// AnyPayload: what the socket may send, the generated actions and these.
-export type AnyPayload = Payload | NotifyPayload;
-
-// The push message (JSON, encrypted by the push service's protocol).
+// The push message (JSON, encrypted by the push service's protocol):
+// internal/webpush.Payload.
 export interface PushPayload {
   v: 1;
   roomId: string;
@@ -98,8 +64,12 @@ export interface PushPayload {
 }
 
 // prefsOfEvent: the preferences a state or preferences event carries.
-export function prefsOfEvent(ev: { type: string; preferences?: Preferences } & Partial<Preferences>): Preferences | null {
-  if (ev.preferences) return ev.preferences;
-  if (ev.type === "preferences" && ev.notify && ev.appearance) return { notify: ev.notify, appearance: ev.appearance, rooms: ev.rooms ?? {}, pushKey: ev.pushKey };
-  return null;
+export function prefsOfEvent(ev: { type: string; preferences?: Preferences }): Preferences | null {
+  return ev.preferences ?? null;
 }
+
+// Drift checks: the narrowed types are the generated ones.
+type Assignable<A extends B, B> = A;
+export type _CheckPreferences = Assignable<Preferences, gen.Preferences>;
+export type _CheckSetPreferences = Assignable<{ action: "setPreferences"; notify?: NotifyPreferences; appearance?: AppearancePreferences }, Payload>;
+export type _CheckSetRoomNotify = Assignable<{ action: "setRoomNotify"; roomId: string; level: NotifyLevel | ""; muteUntil?: string }, Payload>;

@@ -25,7 +25,7 @@ export function appearanceOf(p: Prefs): AppearancePreferences {
 }
 
 function sameAppearance(a: AppearancePreferences, b: AppearancePreferences): boolean {
-  return a.theme === b.theme && a.accent.toLowerCase() === b.accent.toLowerCase() && a.layout === b.layout && a.lang === b.lang && a.sound === b.sound;
+  return a.theme === b.theme && a.accent.toLowerCase() === b.accent.toLowerCase() && a.layout === b.layout && (a.lang || b.lang) === (b.lang || a.lang) && a.sound === b.sound;
 }
 
 // atDefaults: the server's appearance was never chosen (the language is
@@ -66,7 +66,7 @@ export class PreferencesSync implements ChatFeature {
       setTimeout(() => void this.saveAppearance(this.env.current()), 0);
       return;
     }
-    if (!sameAppearance(server, local)) this.env.apply({ ...this.env.current(), ...server });
+    if (!sameAppearance(server, local)) this.env.apply({ ...this.env.current(), ...server, lang: server.lang || this.env.current().lang });
   }
 
   // saveAppearance: the person changed the appearance here (applied by the
@@ -104,7 +104,7 @@ export class PreferencesSync implements ChatFeature {
     const before = this.base();
     const old = roomNotify(this.chat.state, roomId);
     const until = muteUntil ?? old.muteUntil ?? "";
-    const rooms = { ...before.rooms, [roomId]: { level, ...(until ? { muteUntil: until } : {}) } };
+    const rooms = { ...before.rooms, [roomId]: { ...(level ? { level } : {}), ...(until ? { muteUntil: until } : {}) } };
     this.chat.dispatch({ type: "local/preferences", preferences: { ...before, rooms } });
     try {
       await this.chat.request({ action: "setRoomNotify", roomId, level, muteUntil: until });

@@ -46,10 +46,14 @@ export function roomNotify(state: ChatState, roomId: string): RoomNotify {
   return state.preferences?.rooms?.[roomId] ?? {};
 }
 
-// roomLevel: the room's level, "all" when it has none of its own (the
-// default: every message of the room may notify).
+// roomLevel: the room's level, or the default when it has none of its own:
+// "all" for a DM, "mentions" for a channel (chat.Preferences.RoomLevel).
 export function roomLevel(state: ChatState, roomId: string): NotifyLevel {
-  return roomNotify(state, roomId).level || "all";
+  return roomNotify(state, roomId).level || defaultLevel(state, roomId);
+}
+
+export function defaultLevel(state: ChatState, roomId: string): NotifyLevel {
+  return state.rooms[roomId]?.kind === "direct" ? "all" : "mentions";
 }
 
 // mutedUntil: when the room's mute ends (an RFC 3339 time), "" when not muted.
@@ -109,19 +113,15 @@ export function inDnd(dnd: DndSchedule, at: Date): boolean {
 }
 
 // shouldNotify: whether a message from someone else in a room is worth a
-// notification on this device, by the room's level, its mute and DND.
-// direct: a DM; mentioned: it mentions me. A DM counts as a mention for
-// the "mentions" level ("mentions and DMs").
+// notification on this device: the server's decision (chat.DecideNotify)
+// by the room's level and mute, and DND. direct: a DM; mentioned: it
+// mentions me. "nothing" notifies nothing; a muted room only mentions; a
+// DM counts as a mention for the "mentions" level ("mentions and DMs").
 export function shouldNotify(state: ChatState, roomId: string, msg: { direct: boolean; mentioned: boolean }, at: Date): boolean {
   const rn = roomNotify(state, roomId);
-  if (mutedUntil(rn, at.getTime())) return false;
   if (inDnd(notifyPrefs(state).dnd, at)) return false;
-  switch (rn.level || "all") {
-    case "nothing":
-      return false;
-    case "mentions":
-      return msg.direct || msg.mentioned;
-    default:
-      return true;
-  }
+  const level = rn.level || (msg.direct ? "all" : "mentions");
+  if (level === "nothing") return false;
+  if (mutedUntil(rn, at.getTime())) return msg.mentioned;
+  return level === "all" || msg.direct || msg.mentioned;
 }

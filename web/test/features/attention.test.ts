@@ -77,7 +77,7 @@ describe("attention", () => {
   // worker's registration; a click is the worker's, which tells the page
   // the room and message in data (the page then opens it).
   it("notifies only while hidden, through the registration; a 1:1 DM is titled by its sender; data names the message", async () => {
-    const { deliver } = setup();
+    const { deliver } = setup({}, { preferences: prefsWith({ rooms: { g: { level: "all" } } }) });
     deliver({ type: "message", message: msg("dm", 1, { text: "visible" }) });
     await settle();
     expect(shown).toEqual([]);
@@ -106,16 +106,17 @@ describe("attention", () => {
     expect(document.title).toBe("(1) #g · Backchannel");
   });
 
-  it("follows the room's level and mute: a muted room neither notifies nor counts beyond its mentions", async () => {
+  it("follows the room's level and mute: a muted room notifies and counts only its mentions", async () => {
     const future = new Date(Date.now() + 3600_000).toISOString();
-    const { deliver } = setup({}, { preferences: prefsWith({ rooms: { x: { level: "", muteUntil: future }, dm: { level: "mentions" } } }) });
+    const { deliver } = setup({}, { preferences: prefsWith({ rooms: { x: { muteUntil: future }, dm: { level: "mentions" } } }) });
     hidden = true;
     deliver({ type: "message", message: msg("x", 1) });
     deliver({ type: "message", message: msg("x", 2, { mentions: ["me"] }) });
     deliver({ type: "message", message: msg("dm", 1) });
     await settle();
-    // x is muted (even the mention stays quiet); a DM counts as a mention.
-    expect(shown.map((n) => n.tag)).toEqual(["dm"]);
+    // x is muted: only its mention notifies (as chat.DecideNotify); a DM
+    // counts as a mention.
+    expect(shown.map((n) => n.tag)).toEqual(["x", "dm"]);
     // x: 2 unread, 1 mention -> 1; dm: 1.
     expect(document.title).toBe("(2) #g · Backchannel");
     expect(badges.at(-1)).toBe(2);
@@ -158,7 +159,7 @@ describe("attention", () => {
   });
 
   it("a mute 'until I turn it back on' lasts", async () => {
-    const { deliver } = setup({}, { preferences: prefsWith({ rooms: { dm: { level: "", muteUntil: FOREVER } } }) });
+    const { deliver } = setup({}, { preferences: prefsWith({ rooms: { dm: { muteUntil: FOREVER } } }) });
     hidden = true;
     deliver({ type: "message", message: msg("dm", 1) });
     await settle();

@@ -19,22 +19,21 @@ const NOW = Date.parse("2026-11-30T12:00:00Z");
 
 describe("preferences slice", () => {
   it("takes the state event's preferences, keeps null without them", () => {
-    const without = reduce(initialState, stateFrame([room("g")]));
+    const { preferences: _, ...frame } = stateFrame([room("g")]);
+    const without = reduce(initialState, frame as never);
     expect(without.preferences).toBeNull();
     const withPrefs = reduce(initialState, { ...stateFrame([room("g")]), preferences: PREFS } as never);
     expect(withPrefs.preferences).toEqual(PREFS);
     expect(roomLevel(withPrefs, "g")).toBe("mentions");
-    expect(roomLevel(withPrefs, "other")).toBe("all");
+    expect(roomLevel(withPrefs, "other")).toBe("mentions"); // a channel's default
   });
 
-  it("takes a preferences event, flat or nested", () => {
+  it("takes a preferences event", () => {
     const s = reduce(initialState, stateFrame([room("g")]));
-    const flat = reduce(s, { type: "preferences", ...PREFS, rooms: {} });
-    expect(flat.preferences).toEqual({ ...PREFS, rooms: {} });
     const nested = reduce(s, { type: "preferences", preferences: PREFS });
     expect(nested.preferences).toEqual(PREFS);
     // Unchanged for a frame without them; reset on sign-out.
-    expect(reduce(nested, { type: "pushSubscribed", endpoint: "" })).toBe(nested);
+    expect(reduce(nested, { type: "pushSubscribed", endpoint: "", subscribed: false })).toBe(nested);
     expect(reduce(nested, { type: "local/reset" }).preferences).toBeNull();
   });
 
@@ -44,7 +43,7 @@ describe("preferences slice", () => {
       type: "local/preferences",
       preferences: {
         ...PREFS,
-        rooms: { a: { level: "", muteUntil: "2026-11-30T13:00:00Z" }, b: { level: "nothing" }, c: { level: "all", muteUntil: "2026-11-30T11:00:00Z" }, d: { level: "mentions" } },
+        rooms: { a: { muteUntil: "2026-11-30T13:00:00Z" }, b: { level: "nothing" }, c: { level: "all", muteUntil: "2026-11-30T11:00:00Z" }, d: { level: "mentions" } },
       },
     });
     expect(isMuted(s, "a", NOW)).toBe(true);
@@ -93,13 +92,17 @@ describe("shouldNotify", () => {
   const withRooms = (rooms: Preferences["rooms"], dnd = defaultNotify("UTC").dnd) => reduce(base, { type: "local/preferences", preferences: { ...PREFS, notify: { ...PREFS.notify, dnd }, rooms } });
   const at = new Date(NOW);
   const table: [string, Preferences["rooms"], string, { direct: boolean; mentioned: boolean }, boolean][] = [
-    ["default level, chatter", {}, "g", { direct: false, mentioned: false }, true],
+    ["default level of a channel, chatter", {}, "g", { direct: false, mentioned: false }, false],
+    ["default level of a channel, a mention", {}, "g", { direct: false, mentioned: true }, true],
+    ["default level of a DM", {}, "dm", { direct: true, mentioned: false }, true],
+    ["all, chatter", { g: { level: "all" } }, "g", { direct: false, mentioned: false }, true],
     ["mentions level, chatter", { g: { level: "mentions" } }, "g", { direct: false, mentioned: false }, false],
     ["mentions level, a mention", { g: { level: "mentions" } }, "g", { direct: false, mentioned: true }, true],
     ["mentions level, a DM", { dm: { level: "mentions" } }, "dm", { direct: true, mentioned: false }, true],
     ["nothing, a mention", { g: { level: "nothing" } }, "g", { direct: false, mentioned: true }, false],
-    ["muted an hour, a mention", { g: { level: "all", muteUntil: "2026-11-30T13:00:00Z" } }, "g", { direct: false, mentioned: true }, false],
-    ["muted forever", { g: { level: "", muteUntil: FOREVER } }, "g", { direct: false, mentioned: false }, false],
+    ["muted an hour, a mention (still notifies, as chat.DecideNotify)", { g: { level: "all", muteUntil: "2026-11-30T13:00:00Z" } }, "g", { direct: false, mentioned: true }, true],
+    ["muted an hour, chatter", { g: { level: "all", muteUntil: "2026-11-30T13:00:00Z" } }, "g", { direct: false, mentioned: false }, false],
+    ["muted forever", { g: { muteUntil: FOREVER } }, "g", { direct: false, mentioned: false }, false],
     ["mute over", { g: { level: "all", muteUntil: "2026-11-30T11:00:00Z" } }, "g", { direct: false, mentioned: false }, true],
   ];
   for (const [name, rooms, roomId, msg, want] of table) {
