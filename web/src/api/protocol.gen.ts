@@ -293,6 +293,7 @@ export interface ListAuditRequest {
 
 export interface ListChannelsRequest {
   cursor?: string;
+  query?: string;
 }
 
 export interface ListPeopleRequest {
@@ -305,6 +306,7 @@ export interface ListReportsRequest {
 
 export interface ListUsersRequest {
   cursor?: string;
+  query?: string;
 }
 
 export interface MarkReadRequest {
