@@ -92,7 +92,6 @@ func TestListUsersSearchesPeople(t *testing.T) {
 	}
 }
 
-
 // TestListChannelsSearchesPublicChannels: listChannels with a query finds
 // public channels by a prefix of a word of their name or topic, folded;
 // never private, direct or archived ones.
