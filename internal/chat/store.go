@@ -69,6 +69,11 @@ type ProfileStore interface {
 	SetDeactivated(ctx context.Context, userID string, deactivated bool, at time.Time) error
 	// ListProfiles pages through all users ordered by id.
 	ListProfiles(ctx context.Context, cursor string, limit int) ([]Profile, string, error)
+	// SearchProfiles returns the people one of whose name words
+	// (search.NameWords of the display name and handle) begins with
+	// prefix (a folded word), each once, at most limit (fewer when
+	// people have several such words).
+	SearchProfiles(ctx context.Context, prefix string, limit int) ([]Profile, error)
 }
 
 // RoomStore keeps rooms and memberships.
@@ -208,6 +213,9 @@ type RateLimiter interface {
 	// Allow records one event for key and reports whether it is within
 	// limit events per window.
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error)
+	// AllowN records n events at once (a weighted action) and reports
+	// whether the window's count is still within limit.
+	AllowN(ctx context.Context, key string, n, limit int, window time.Duration) (bool, error)
 }
 
 // LastRoomStore remembers the room a person last had open, per account

@@ -57,7 +57,7 @@ func (s *Store) BackfillNameIndex(ctx context.Context, opts BackfillOptions) (Ba
 		var items []profileItem
 		scan := s.table.Scan().
 			Filter("$ = ? AND begins_with($, ?)", AttrSK, skProfile, AttrPK, prefixUser).
-			Project(AttrPK, AttrSK, "userId", "username", "displayName").
+			Project(AttrPK, AttrSK, "userId", "username", "displayName", "handle").
 			SearchLimit(pageSize).RequestLimit(1)
 		if lek != nil {
 			scan = scan.StartFrom(lek)
@@ -103,12 +103,12 @@ func (s *Store) backfillProfile(ctx context.Context, it profileItem, dryRun bool
 	there := map[string]bool{}
 	for _, h := range have {
 		if h.Username == it.Username && h.DisplayName == it.DisplayName {
-			there[h.PK] = true
+			there[h.key()] = true
 		}
 	}
 	var missing []nameIndexItem
 	for _, w := range want {
-		if !there[w.PK] {
+		if !there[w.key()] {
 			missing = append(missing, w)
 		}
 	}

@@ -50,8 +50,10 @@ func TestBackfillNameIndexIndexesOldProfilesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dry.Profiles != 8 || dry.Written != 7 || dry.Items != 14 || dry.Indexed != 1 || dry.Pages < 2 {
-		t.Errorf("dry run %+v; want 8 profiles, 7 to write (14 items), 1 indexed, several pages", dry)
+	// Per profile: 2 mention keys (old3, olga) and 2 people-search words
+	// (olga, 3).
+	if dry.Profiles != 8 || dry.Written != 7 || dry.Items != 28 || dry.Indexed != 1 || dry.Pages < 2 {
+		t.Errorf("dry run %+v; want 8 profiles, 7 to write (28 items), 1 indexed, several pages", dry)
 	}
 	if got := mention(); !slices.Equal(got, []string{"u-new"}) {
 		t.Fatalf("the dry run wrote: mentions found %v", got)
@@ -62,8 +64,8 @@ func TestBackfillNameIndexIndexesOldProfilesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Written != 7 || st.Items != 14 || st.Indexed != 1 || st.Changed != 0 {
-		t.Errorf("backfill %+v; want 7 written (14 items), 1 indexed", st)
+	if st.Written != 7 || st.Items != 28 || st.Indexed != 1 || st.Changed != 0 {
+		t.Errorf("backfill %+v; want 7 written (28 items), 1 indexed", st)
 	}
 	if waits < st.Pages+st.Profiles+st.Written {
 		t.Errorf("Wait called %d times for %d pages, %d reads, %d writes: every request must wait", waits, st.Pages, st.Profiles, st.Written)
@@ -72,6 +74,10 @@ func TestBackfillNameIndexIndexesOldProfilesOnce(t *testing.T) {
 	slices.Sort(want)
 	if got := mention(); !slices.Equal(got, want) {
 		t.Errorf("after the backfill mentions found %v, want %v", got, want)
+	}
+	// People search finds them too.
+	if ps, err := s.SearchProfiles(ctx, "olg", 50); err != nil || len(ps) != 7 {
+		t.Errorf("SearchProfiles(olg) after the backfill = %d profiles, %v; want the 7", len(ps), err)
 	}
 
 	again, err := s.BackfillNameIndex(ctx, dynamo.BackfillOptions{})

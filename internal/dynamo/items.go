@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/search"
 )
 
 // The stored shape of every entity. Times are RFC 3339 strings with
@@ -289,14 +290,23 @@ type nameIndexItem struct {
 	Handle      string `dynamo:"handle,omitempty"`
 }
 
-// nameIndexItems are the index items of a profile, one per distinct key.
+// nameIndexItems are the index items of a profile: one per distinct
+// mention key (UNAME#…), then one per folded word of the display name and
+// the handle for people search (UWORD#…, wordIndexPK; not the username,
+// which may be an email address).
 func nameIndexItems(p chat.Profile) []nameIndexItem {
 	var out []nameIndexItem
 	for _, k := range chat.NameKeys(p.Username, p.DisplayName, p.Handle) {
 		out = append(out, nameIndexItem{PK: unamePK(k), SK: p.UserID, UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Handle: p.Handle})
 	}
+	for _, w := range search.NameWords(p.DisplayName, p.Handle) {
+		out = append(out, nameIndexItem{PK: wordIndexPK(w), SK: wordIndexSK(w, p.UserID), UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Handle: p.Handle})
+	}
 	return out
 }
+
+// itemKey is an item's primary key as one string (pk, NUL, sk).
+func (it nameIndexItem) key() string { return it.PK + "\x00" + it.SK }
 
 // rateItem counts events of one key in one window: pk RATE#<key>,
 // sk <window start, unix millis>.

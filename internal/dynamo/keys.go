@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Key prefixes and fixed sort keys. Every item's pk starts with its entity
@@ -25,6 +26,7 @@ const (
 	prefixReport   = "REPORT#"
 	prefixAudit    = "AUDIT#"
 	prefixHandle   = "HANDLE#"
+	prefixUWord    = "UWORD#"
 
 	skMeta    = "META"
 	skProfile = "PROFILE"
@@ -89,6 +91,17 @@ func chanNamePK(name string) string { return prefixChanName + strings.ToLower(na
 
 // unamePK keys the name-index partition of one name key (chat.NameKey).
 func unamePK(key string) string { return prefixUName + key }
+
+// wordIndexPK keys the people-search partition of a folded name word
+// (search.NameWords): UWORD#<its first character>, so the words are spread
+// over a partition per letter and a prefix is one begins_with range of
+// one partition. wordIndexSK is <word>#<userId> (words have no '#').
+func wordIndexPK(word string) string {
+	_, n := utf8.DecodeRuneInString(word)
+	return prefixUWord + word[:n]
+}
+
+func wordIndexSK(word, userID string) string { return word + "#" + userID }
 
 // handlePK keys the claim on a person's handle (already normalised).
 func handlePK(h string) string { return prefixHandle + h }

@@ -279,12 +279,35 @@ func setOrRemove(u *gdynamo.Update, path string, v *string) {
 func (s *Store) moveNameIndex(tx *gdynamo.WriteTx, before, after chat.Profile) {
 	keep := map[string]bool{}
 	for _, it := range nameIndexItems(after) {
-		keep[it.PK] = true
+		keep[it.key()] = true
 		tx.Put(s.table.Put(it))
 	}
 	for _, it := range nameIndexItems(before) {
-		if !keep[it.PK] {
+		if !keep[it.key()] {
 			tx.Delete(s.table.Delete(AttrPK, it.PK).Range(AttrSK, it.SK))
 		}
 	}
+}
+
+// SearchProfiles finds people by a prefix of a folded word of their display
+// name or handle (search.NameWords): one Query of the word's UWORD#
+// partition, begins_with the prefix, reading at most limit index items
+// (eventually consistent), then their profiles with one BatchGetItem, in
+// index (word) order, each person once.
+func (s *Store) SearchProfiles(ctx context.Context, prefix string, limit int) ([]chat.Profile, error) {
+	ctx = withOp(ctx, "SearchProfiles")
+	if prefix == "" || limit <= 0 {
+		return []chat.Profile{}, nil
+	}
+	var items []nameIndexItem
+	err := s.table.Get(AttrPK, wordIndexPK(prefix)).Range(AttrSK, gdynamo.BeginsWith, prefix).
+		Project(AttrPK, AttrSK, "userId").Limit(limit).All(ctx, &items)
+	if err != nil {
+		return nil, internal(err, "read people index")
+	}
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		ids = append(ids, it.UserID)
+	}
+	return s.GetProfiles(ctx, ids)
 }

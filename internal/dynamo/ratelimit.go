@@ -16,7 +16,16 @@ const rateTTLSlack = 60 * time.Second
 // UpdateItem: ADD n 1, returning the new count) and allows it while the
 // count is within limit. Windows are aligned to the Unix epoch.
 func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error) {
+	return s.AllowN(ctx, key, 1, limit, window)
+}
+
+// AllowN counts n events at once (ADD n n): a weighted action, one
+// UpdateItem as for one event.
+func (s *Store) AllowN(ctx context.Context, key string, n, limit int, window time.Duration) (bool, error) {
 	ctx = withOp(ctx, "Allow")
+	if n < 1 {
+		return false, chat.Errorf(chat.Invalid, "rate count must be at least 1")
+	}
 	if window < time.Millisecond {
 		return false, chat.Errorf(chat.Invalid, "rate window must be at least 1ms")
 	}
@@ -26,7 +35,7 @@ func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Du
 	end := time.UnixMilli(start).Add(window)
 	var it rateItem
 	err := s.table.Update(AttrPK, ratePK(key)).Range(AttrSK, strconv.FormatInt(start, 10)).
-		Add("n", 1).
+		Add("n", n).
 		Set(AttrTTL, end.Add(rateTTLSlack).Unix()).
 		OnlyUpdatedValue(ctx, &it)
 	if err != nil {

@@ -100,3 +100,59 @@ func TestSearchOverTheStream(t *testing.T) {
 	}
 	tr.c.callError(protocol.ActionSearch, map[string]any{"query": `"unterminated`}, "invalid")
 }
+
+// TestPeopleAndChannelSearchOverTheGateway: listUsers and listChannels
+// with a query, over the socket on DynamoDB Local: people by a prefix of
+// a name or handle word (accents and case ignored), public channels by
+// name and topic, never a private one.
+func TestPeopleAndChannelSearchOverTheGateway(t *testing.T) {
+	tr := newTrio(t, generousLimits)
+	users := func(q string) []string {
+		t.Helper()
+		ev := decode[protocol.UsersEvent](t, tr.c.call(protocol.ActionListUsers, map[string]any{"query": q}, protocol.EventUsers))
+		var out []string
+		for _, u := range ev.Users {
+			out = append(out, u.DisplayName)
+		}
+		return out
+	}
+	// The local pool's tokens carry no name: the first names are
+	// placeholders, which a rename replaces (and re-indexes).
+	tr.b.call(protocol.ActionUpdateProfile, map[string]any{"displayName": "Bob Baker"}, protocol.EventProfile)
+	tr.a.call(protocol.ActionUpdateProfile, map[string]any{"displayName": "Ånn Ärcher"}, protocol.EventProfile)
+	if got := users("BAK"); len(got) != 1 || got[0] != "Bob Baker" {
+		t.Errorf("BAK: %v", got)
+	}
+	if got := users("ann arch"); len(got) != 1 || got[0] != "Ånn Ärcher" {
+		t.Errorf("ann arch: %v", got)
+	}
+	tr.a.call(protocol.ActionUpdateProfile, map[string]any{"displayName": "Ann Quill"}, protocol.EventProfile)
+	// The first real name gave Ann the handle ann.archer, which still
+	// finds her (the old display name's words are gone: the store
+	// contract checks that).
+	if got := users("@ann.arch"); len(got) != 1 || got[0] != "Ann Quill" {
+		t.Errorf("by handle, @ann.arch: %v", got)
+	}
+	if got := users("quil"); len(got) != 1 || got[0] != "Ann Quill" {
+		t.Errorf("after a rename, quil: %v", got)
+	}
+	tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "harbour-watch", "topic": "Schiffe im Überblick"}, protocol.EventRoom)
+	tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "harbour-secret", "private": true}, protocol.EventRoom)
+	chans := func(q string) []string {
+		t.Helper()
+		ev := decode[protocol.ChannelsEvent](t, tr.c.call(protocol.ActionListChannels, map[string]any{"query": q}, protocol.EventChannels))
+		var out []string
+		for _, r := range ev.Rooms {
+			out = append(out, r.Name)
+		}
+		return out
+	}
+	for q, want := range map[string]string{"harb": "harbour-watch", "uberbl": "harbour-watch", "#harbour-w": "harbour-watch"} {
+		if got := chans(q); len(got) != 1 || got[0] != want {
+			t.Errorf("listChannels %q: %v, want %s", q, got, want)
+		}
+	}
+	if got := chans("secret"); len(got) != 0 {
+		t.Errorf("a private channel found: %v", got)
+	}
+}

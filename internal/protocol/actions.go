@@ -49,6 +49,10 @@ type ActionSpec struct {
 	// Budget is the rate budget the dispatcher charges before the action
 	// runs.
 	Budget Budget
+	// Weight is how many units of Budget one call charges (0 means 1): an
+	// action costing many reads of one history page counts as many
+	// (search: SearchWeight).
+	Weight int
 	// NoConnection says the action is answered without a registered
 	// connection (ping, the keepalive). Every other action first loads the
 	// caller's stored connection, which it is authorized from.
@@ -101,7 +105,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionDeleteMessage, Request: MessageRef{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
 	{Name: ActionHistory, Request: HistoryRequest{}, Reply: EventHistory, Budget: BudgetRead},
 	{Name: ActionResume, Request: ResumeRequest{}, Reply: EventMissed, Budget: BudgetRead},
-	{Name: ActionSearch, Request: SearchRequest{}, Reply: EventSearchResults, Budget: BudgetRead},
+	{Name: ActionSearch, Request: SearchRequest{}, Reply: EventSearchResults, Budget: BudgetRead, Weight: SearchWeight},
 	{Name: ActionTyping, Request: TypingRequest{}, Budget: BudgetNone}, // throttled silently by the service instead
 	{Name: ActionMarkRead, Request: MarkReadRequest{}, Reply: EventRead, Budget: BudgetNone},
 	{Name: ActionRequestUpload, Request: RequestUploadRequest{}, Reply: EventUploadTicket, Budget: BudgetWrite},
@@ -135,6 +139,17 @@ var ActionTable = []ActionSpec{
 	{Name: ActionPushSubscribe, Request: PushSubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},
 	{Name: ActionPushUnsubscribe, Request: PushUnsubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},
 }
+
+// SearchWeight is what one search charges to the read budget: it reads the
+// postings of up to 100 rooms (one Query per room and driving word) and a
+// page of messages, about 40 read units across 50 rooms, where a history
+// page is one Query (docs/ARCHITECTURE.md "Message search"). With the
+// default 120 reads a minute, a person can search 24 times a minute, which
+// as-you-type searching (one per 300 ms pause) stays within.
+const SearchWeight = 5
+
+// Units is what one call charges to its budget (Weight, at least 1).
+func (a ActionSpec) Units() int { return max(a.Weight, 1) }
 
 // LookupAction returns the row of the named action.
 func LookupAction(name string) (ActionSpec, bool) {

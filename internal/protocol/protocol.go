@@ -54,8 +54,13 @@ const (
 
 // ---- Client actions ----
 
+// ListUsersRequest pages through the directory, or with Query searches it:
+// people one of whose display-name or handle words begins with each word
+// of Query, case- and accent-insensitively ("zoë ång", "@bo.b"), at most
+// 50, by name, in one reply (no cursor).
 type ListUsersRequest struct {
 	Cursor string `json:"cursor,omitempty"`
+	Query  string `json:"query,omitempty"`
 }
 
 type UpdateProfileRequest struct {
@@ -73,8 +78,13 @@ type CreateChannelRequest struct {
 	Private bool   `json:"private,omitempty"`
 }
 
+// ListChannelsRequest pages through the public channels, or with Query
+// searches them: channels one of whose name or topic words begins with
+// each word of Query, case- and accent-insensitively, at most 50, by name,
+// in one reply (no cursor).
 type ListChannelsRequest struct {
 	Cursor string `json:"cursor,omitempty"`
+	Query  string `json:"query,omitempty"`
 }
 
 type RoomRequest struct {

@@ -184,3 +184,82 @@ func TestRunEditDeleteAndOperators(t *testing.T) {
 		t.Fatalf("bad cursor: %v", err)
 	}
 }
+
+// limitIndex records the limits Run asks the index for.
+type limitIndex struct {
+	*memIndex
+	prefixLimits, termLimits []int
+	fetched                  int
+}
+
+func (x *limitIndex) Postings(ctx context.Context, room, term string, prefix bool, before int64, limit int) ([]Posting, bool, error) {
+	if prefix {
+		x.prefixLimits = append(x.prefixLimits, limit)
+	} else {
+		x.termLimits = append(x.termLimits, limit)
+	}
+	return x.memIndex.Postings(ctx, room, term, prefix, before, limit)
+}
+
+func (x *limitIndex) Messages(ctx context.Context, keys []MessageKey) ([]chat.Message, error) {
+	x.fetched += len(keys)
+	return x.memIndex.Messages(ctx, keys)
+}
+
+// TestPrefixQueryReadsAtMost500PostingsPerRoom: a prefix-only query (the
+// last word as typed) reads at most PrefixReadLimit (500) postings per
+// room, one Query each, however many terms begin with it, and fetches at
+// most MaxFetched messages; a word query at most TermReadLimit per term.
+func TestPrefixQueryReadsAtMost500PostingsPerRoom(t *testing.T) {
+	if PrefixReadLimit != 500 {
+		t.Fatalf("PrefixReadLimit = %d, want 500", PrefixReadLimit)
+	}
+	mem := newMemIndex()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, room := range []string{"big", "small"} {
+		n := 700
+		if room == "small" {
+			n = 10
+		}
+		for i := range n {
+			mem.send(t, chat.Message{RoomID: room, Seq: int64(i + 1), SenderID: "u", CreatedAt: base.Add(time.Duration(i) * time.Minute),
+				Text: fmt.Sprintf("deploy%d deployment deployed", i)})
+		}
+	}
+	x := &limitIndex{memIndex: mem}
+	q, err := Parse("dep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Run(context.Background(), x, Request{Query: q, Rooms: []string{"big", "small"}, Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Results) != 20 {
+		t.Errorf("%d results, want a full page", len(p.Results))
+	}
+	if len(x.prefixLimits) != 2 || len(x.termLimits) != 0 {
+		t.Errorf("prefix Queries %v, term Queries %v: want one prefix Query per room", x.prefixLimits, x.termLimits)
+	}
+	for _, l := range x.prefixLimits {
+		if l > 500 {
+			t.Errorf("a prefix Query asked for %d postings, more than 500", l)
+		}
+	}
+	if x.fetched > MaxFetched {
+		t.Errorf("fetched %d messages, more than MaxFetched %d", x.fetched, MaxFetched)
+	}
+	x.prefixLimits, x.termLimits = nil, nil
+	q, _ = Parse("deployment ")
+	if _, err := Run(context.Background(), x, Request{Query: q, Rooms: []string{"big", "small"}, Limit: 20}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range x.termLimits {
+		if l > TermReadLimit {
+			t.Errorf("a term Query asked for %d postings", l)
+		}
+	}
+	if len(x.prefixLimits) != 0 || len(x.termLimits) == 0 {
+		t.Errorf("word query: prefix %v, term %v", x.prefixLimits, x.termLimits)
+	}
+}

@@ -223,3 +223,29 @@ func TestMessageTermsAndDiff(t *testing.T) {
 		t.Fatalf("Diff: put %+v del %+v", put, del)
 	}
 }
+
+func TestNameWordsAndQueries(t *testing.T) {
+	words := NameWords("Zoë Ångström", "zoe.angstrom")
+	if want := []string{"zoe", "angstrom"}; !slices.Equal(words, want) {
+		t.Fatalf("NameWords = %v, want %v", words, want)
+	}
+	for q, want := range map[string]bool{
+		"zo": true, "ÅNG": true, "@zoe.ang": true, "zoe angstrom": true, "Zoë  Å": true,
+		"oe": false, "zoe x": false, "strom": false,
+	} {
+		qw, lookup := NameQuery(q)
+		if got := len(qw) > 0 && MatchNameQuery(qw, words); got != want {
+			t.Errorf("%q matches %v: %v, want %v (lookup %q)", q, words, got, want, lookup)
+		}
+	}
+	if _, lookup := NameQuery("@bo.berg"); lookup != "berg" {
+		t.Errorf("lookup of @bo.berg = %q, want the longest word berg", lookup)
+	}
+	if qw, _ := NameQuery("@#!"); len(qw) != 0 {
+		t.Errorf("punctuation only: %v", qw)
+	}
+	long := strings.Repeat("x ", 30)
+	if n := len(NameWords(long + "a b c d e f g h i j k l m n")); n != MaxNameWords {
+		t.Errorf("NameWords kept %d words, want at most %d", n, MaxNameWords)
+	}
+}

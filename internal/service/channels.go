@@ -5,6 +5,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/search"
 )
 
 // CreateChannel creates a public or private channel with the caller as its
@@ -60,6 +61,9 @@ func (s *Chat) ListChannels(ctx context.Context, c chat.Connection, r protocol.L
 	if err := chat.Authorize(chat.ActListChannels, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.ChannelsEvent{}, err
 	}
+	if r.Query != "" {
+		return s.searchChannels(ctx, r.Query)
+	}
 	rooms, next, err := s.store.ListPublicRooms(ctx, r.Cursor, channelsPageSize)
 	if err != nil {
 		return protocol.ChannelsEvent{}, storeErr(err, "list channels")
@@ -71,6 +75,42 @@ func (s *Chat) ListChannels(ctx context.Context, c chat.Connection, r protocol.L
 		}
 	}
 	return protocol.ChannelsEvent{Head: protocol.Head{Type: protocol.EventChannels}, Rooms: out, Cursor: next}, nil
+}
+
+// searchChannels answers ListChannels with a query: the public channels
+// whose name and topic words match every query word (search.NameWords),
+// by name, at most channelsPageSize. It reads the public-channel index
+// (the PUBLIC partition of gsi1) in pages of channelsScanPage, at most
+// channelScanLimit channels: a workspace's public channels are few, and a
+// channel item is about 300 bytes, so 1,000 channels are about 37 read
+// units (eventually consistent). docs/ARCHITECTURE.md has the trade-off.
+func (s *Chat) searchChannels(ctx context.Context, q string) (protocol.ChannelsEvent, error) {
+	ev := protocol.ChannelsEvent{Head: protocol.Head{Type: protocol.EventChannels}, Rooms: []chat.Room{}}
+	words, _, err := nameQuery(q)
+	if err != nil || len(words) == 0 {
+		return ev, err
+	}
+	cursor := ""
+	for read := 0; read < channelScanLimit; {
+		rooms, next, err := s.store.ListPublicRooms(ctx, cursor, channelsScanPage)
+		if err != nil {
+			return protocol.ChannelsEvent{}, storeErr(err, "search channels")
+		}
+		read += len(rooms)
+		for _, room := range rooms {
+			if room.Kind == chat.KindPublic && search.MatchNameQuery(words, search.NameWords(room.Name, room.Topic)) {
+				ev.Rooms = append(ev.Rooms, room)
+				if len(ev.Rooms) == channelsPageSize {
+					return ev, nil
+				}
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return ev, nil
 }
 
 // JoinChannel makes the caller a member of a public channel. Joining a

@@ -14,6 +14,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/search"
 )
 
 // maxEmailBytes is RFC 5321's limit on a forward path.
@@ -46,12 +47,13 @@ func (s *Chat) ListPeople(ctx context.Context, c chat.Connection, r protocol.Lis
 	if err := s.addHandles(ctx, all); err != nil {
 		return protocol.PeopleEvent{}, err
 	}
-	q := strings.ToLower(strings.TrimSpace(r.Query))
+	// Case- and accent-insensitive ("zoe" finds "Zoë"), as people search.
+	q := search.Fold(strings.TrimSpace(r.Query))
 	qh := strings.TrimPrefix(q, "@")
 	out := make([]chat.Person, 0, len(all))
 	for _, p := range all {
-		if q == "" || strings.Contains(strings.ToLower(p.Email), q) || strings.Contains(strings.ToLower(p.Username), q) ||
-			strings.Contains(strings.ToLower(p.DisplayName), q) || (p.Handle != "" && strings.Contains(p.Handle, qh)) {
+		if q == "" || strings.Contains(search.Fold(p.Email), q) || strings.Contains(search.Fold(p.Username), q) ||
+			strings.Contains(search.Fold(p.DisplayName), q) || (p.Handle != "" && strings.Contains(p.Handle, qh)) {
 			out = append(out, p)
 		}
 	}

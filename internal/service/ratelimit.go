@@ -14,13 +14,22 @@ import (
 // when the budget of this window is spent. Typing is not charged here: it
 // has its own silent throttle (Typing).
 func (s *Chat) Charge(ctx context.Context, userID string, b protocol.Budget) error {
+	return s.ChargeN(ctx, userID, b, 1)
+}
+
+// ChargeN charges units of budget b at once (a weighted action,
+// protocol.ActionSpec.Weight): only the read budget has weighted actions.
+func (s *Chat) ChargeN(ctx context.Context, userID string, b protocol.Budget, units int) error {
+	if units > 1 && b != protocol.BudgetRead {
+		return chat.Errorf(chat.Internal, "rate budget %v is not weighted", b)
+	}
 	switch b {
 	case protocol.BudgetNone:
 		return nil
 	case protocol.BudgetWrite:
 		return s.allow(ctx, userID)
 	case protocol.BudgetRead:
-		return s.allowRead(ctx, userID)
+		return s.limitN(ctx, "read:"+userID, "reads", max(units, 1), s.readsPerWindow)
 	case protocol.BudgetDownload:
 		return s.allowDownload(ctx, userID)
 	}
@@ -35,14 +44,12 @@ func (s *Chat) allow(ctx context.Context, userID string) error {
 	return s.limit(ctx, "user:"+userID, "requests", s.ratePerWindow)
 }
 
-// allowRead counts one read (history, resume, a listing) against
-// ReadsPerWindow, apart from the actions that write.
-func (s *Chat) allowRead(ctx context.Context, userID string) error {
-	return s.limit(ctx, "read:"+userID, "reads", s.readsPerWindow)
+func (s *Chat) limit(ctx context.Context, key, what string, n int) error {
+	return s.limitN(ctx, key, what, 1, n)
 }
 
-func (s *Chat) limit(ctx context.Context, key, what string, n int) error {
-	ok, err := s.store.Allow(ctx, key, n, s.rateWindow)
+func (s *Chat) limitN(ctx context.Context, key, what string, units, n int) error {
+	ok, err := s.store.AllowN(ctx, key, units, n, s.rateWindow)
 	if err != nil {
 		return storeErr(err, "rate limit")
 	}

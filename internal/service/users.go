@@ -8,6 +8,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/search"
 )
 
 // Page sizes of the directory listings.
@@ -16,7 +17,26 @@ const (
 	channelsPageSize = 50
 	maxCursorLen     = 1024
 	batchGetLimit    = 100 // DynamoDB BatchGetItem keys per call
+	// maxNameQueryBytes bounds a people or channel query.
+	maxNameQueryBytes = 100
+	// peopleIndexReads is how many word-index items a people search reads
+	// (people with several matching words count more than once).
+	peopleIndexReads = 200
+	// channelScanLimit is how many public channels a channel search reads
+	// at most (channelsScanPage per request).
+	channelScanLimit = 2000
+	channelsScanPage = 200
 )
+
+// nameQuery parses a people or channel query: its folded words and the one
+// to look up. Invalid when too long.
+func nameQuery(q string) (words []string, lookup string, err error) {
+	if len(q) > maxNameQueryBytes {
+		return nil, "", chat.Errorf(chat.Invalid, "query is longer than %d bytes", maxNameQueryBytes)
+	}
+	words, lookup = search.NameQuery(q)
+	return words, lookup, nil
+}
 
 // ListUsers pages through every user, with presence. Any signed-in user
 // may list the directory (to start direct messages).
@@ -30,9 +50,20 @@ func (s *Chat) ListUsers(ctx context.Context, c chat.Connection, r protocol.List
 	if err := chat.Authorize(chat.ActListUsers, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.UsersEvent{}, err
 	}
-	users, next, err := s.store.ListProfiles(ctx, r.Cursor, usersPageSize)
+	var (
+		users []chat.Profile
+		next  string
+		err   error
+	)
+	if r.Query != "" {
+		users, err = s.searchUsers(ctx, r.Query)
+	} else {
+		if users, next, err = s.store.ListProfiles(ctx, r.Cursor, usersPageSize); err != nil {
+			err = storeErr(err, "list users")
+		}
+	}
 	if err != nil {
-		return protocol.UsersEvent{}, storeErr(err, "list users")
+		return protocol.UsersEvent{}, err
 	}
 	err = forEach(len(users), func(i int) error {
 		conns, err := s.store.UserConnections(ctx, users[i].UserID)
@@ -49,6 +80,35 @@ func (s *Chat) ListUsers(ctx context.Context, c chat.Connection, r protocol.List
 		users = []chat.Profile{}
 	}
 	return protocol.UsersEvent{Head: protocol.Head{Type: protocol.EventUsers}, Users: users, Cursor: next}, nil
+}
+
+// searchUsers answers ListUsers with a query: the people index is asked
+// for the query's longest word (one Query of at most peopleIndexReads
+// items, then one BatchGetItem of their profiles), and the people are
+// kept whose words match every query word, sorted by display name, at
+// most usersPageSize.
+func (s *Chat) searchUsers(ctx context.Context, q string) ([]chat.Profile, error) {
+	words, lookup, err := nameQuery(q)
+	if err != nil || lookup == "" {
+		return []chat.Profile{}, err
+	}
+	cands, err := s.store.SearchProfiles(ctx, lookup, peopleIndexReads)
+	if err != nil {
+		return nil, storeErr(err, "search people")
+	}
+	out := make([]chat.Profile, 0, len(cands))
+	for _, p := range cands {
+		if search.MatchNameQuery(words, search.NameWords(p.DisplayName, p.Handle)) {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b chat.Profile) int {
+		return cmp.Or(cmp.Compare(search.Fold(a.DisplayName), search.Fold(b.DisplayName)), cmp.Compare(a.UserID, b.UserID))
+	})
+	if len(out) > usersPageSize {
+		out = out[:usersPageSize]
+	}
+	return out, nil
 }
 
 // profilesOf reads the profiles of ids (duplicates dropped, missing users

@@ -98,7 +98,7 @@ func (h *ActionHandler) Handle(ctx context.Context, req events.APIGatewayWebsock
 	if a.spec.Budget != protocol.BudgetNone && h.service.OverlapsCharge(a.spec.Name) {
 		admission = h.service.StartCharge(ctx, conn.UserID, a.spec.Budget)
 		ctx = service.WithAdmission(ctx, admission)
-	} else if err := h.service.Charge(ctx, conn.UserID, a.spec.Budget); err != nil {
+	} else if err := h.service.ChargeN(ctx, conn.UserID, a.spec.Budget, a.spec.Units()); err != nil {
 		return h.fail(ctx, rc, f, err), nil
 	}
 	if h.called != nil {

@@ -168,3 +168,17 @@ func TestAvatarRequestsCountAgainstTheirBudgets(t *testing.T) {
 	wantCode(t, "the one read of the window", c.do(url), chat.NotFound)
 	wantCode(t, "second read", c.do(url), chat.RateLimited)
 }
+
+// A search charges protocol.SearchWeight reads: with a read budget of
+// exactly that, one search is admitted and then not even a history page.
+func TestSearchChargesItsWeightOfReads(t *testing.T) {
+	c := newTestChat(t, func(cfg *service.Config) { cfg.ReadsPerWindow = protocol.SearchWeight })
+	c.register(testConn)
+	ev := c.do(`{"action":"search","query":"hello "}`)
+	if strings.Contains(ev.Body, `"rate_limited"`) {
+		t.Fatalf("first search refused: %s", ev.Body)
+	}
+	wantCode(t, "history after a search", c.do(`{"action":"history","roomId":"general"}`), chat.RateLimited)
+	c.advance(service.DefaultRateWindow)
+	wantCode(t, "history in the next window", c.do(`{"action":"history","roomId":"general"}`), "")
+}

@@ -77,6 +77,9 @@ func bindOne(spec protocol.ActionSpec, invokers map[string]invoker) (*action, er
 	if !spec.Budget.Valid() {
 		return nil, fmt.Errorf("no valid rate budget (%v)", spec.Budget)
 	}
+	if spec.Weight < 0 || (spec.Weight > 1 && spec.Budget != protocol.BudgetRead) {
+		return nil, fmt.Errorf("weight %d: only read-budget actions are weighted", spec.Weight)
+	}
 	if spec.NoConnection && spec.Budget != protocol.BudgetNone {
 		return nil, fmt.Errorf("budget %v needs the caller's connection", spec.Budget)
 	}

@@ -23,6 +23,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("rooms", func(t *testing.T) { contractRooms(t, newStore(t)) })
 	t.Run("channel names", func(t *testing.T) { contractChannelNames(t, newStore(t)) })
 	t.Run("handles", func(t *testing.T) { contractHandles(t, newStore(t)) })
+	t.Run("people search", func(t *testing.T) { contractPeopleSearch(t, newStore(t)) })
 	t.Run("last room", func(t *testing.T) { contractLastRoom(t, newStore(t)) })
 	t.Run("messages", func(t *testing.T) { contractMessages(t, newStore(t)) })
 	t.Run("rate limiter", func(t *testing.T) { contractRateLimiter(t, newStore(t)) })

@@ -3,9 +3,11 @@ package chattest
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/search"
 )
 
 // EnsureProfile stores p unless one exists. Online is never stored: it is
@@ -213,4 +215,36 @@ func (s *Store) LastRoom(ctx context.Context, userID string) (string, time.Time,
 type lastRoom struct {
 	roomID string
 	at     time.Time
+}
+
+// SearchProfiles finds people by a prefix of a word of their display name
+// or handle, as the table's word index does: (word, user) pairs in order,
+// at most limit of them, each person once.
+func (s *Store) SearchProfiles(ctx context.Context, prefix string, limit int) ([]chat.Profile, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SearchProfiles"); err != nil {
+		return nil, err
+	}
+	var keys []string
+	for id, p := range s.profiles {
+		for _, w := range search.NameWords(p.DisplayName, p.Handle) {
+			if prefix != "" && strings.HasPrefix(w, prefix) {
+				keys = append(keys, w+"#"+id)
+			}
+		}
+	}
+	sort.Strings(keys)
+	if len(keys) > limit {
+		keys = keys[:max(limit, 0)]
+	}
+	out := []chat.Profile{}
+	seen := map[string]bool{}
+	for _, k := range keys {
+		id := k[strings.LastIndexByte(k, '#')+1:]
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, s.profiles[id])
+		}
+	}
+	return out, nil
 }

@@ -105,6 +105,9 @@ type DynamoDBLocalOptions struct {
 	DataDir  string    // keep tables here (-dbPath); "" runs in memory
 	LogDir   string    // where dynamodb-local.log goes
 	Progress io.Writer // first-run fetch messages
+	// Heap is the JVM's -Xmx ("" is 256m): a benchmark holding a million
+	// items in memory (scripts/seed-search) needs more.
+	Heap string
 }
 
 // StartDynamoDBLocal fetches DynamoDB Local if needed, starts it on a free
@@ -127,8 +130,12 @@ func StartDynamoDBLocal(ctx context.Context, opts DynamoDBLocalOptions) (*Servic
 		}
 	}
 	return startOnFreePort(ctx, func(ctx context.Context, port int) (*Service, error) {
+		heap := opts.Heap
+		if heap == "" {
+			heap = "256m"
+		}
 		args := []string{
-			"-Xmx256m",
+			"-Xmx" + heap,
 			// Start-up over peak speed: C1 only and the serial collector halve
 			// the time to ready on a busy 2-core machine (21 s to 10 s measured).
 			"-XX:TieredStopAtLevel=1",

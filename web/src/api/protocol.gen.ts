@@ -313,6 +313,7 @@ export interface ListAuditRequest {
 
 export interface ListChannelsRequest {
   cursor?: string;
+  query?: string;
 }
 
 export interface ListPeopleRequest {
@@ -325,6 +326,7 @@ export interface ListReportsRequest {
 
 export interface ListUsersRequest {
   cursor?: string;
+  query?: string;
 }
 
 export interface MarkReadRequest {

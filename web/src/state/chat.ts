@@ -329,8 +329,9 @@ export class Chat {
   }
 
   // search runs a message search (before: the previous page's next).
-  async search(query: string, before?: string): Promise<SearchResultsEvent> {
-    return (await this.socket.request({ action: "search", query, before, limit: 20 })) as SearchResultsEvent;
+  // search: one page of results, newest first or by relevance (order).
+  async search(query: string, before?: string, order?: "newest" | "relevance"): Promise<SearchResultsEvent> {
+    return (await this.socket.request({ action: "search", query, before, limit: 20, order: order === "relevance" ? order : undefined })) as SearchResultsEvent;
   }
 
   // scheduleOpenReport: report roomId as the open room once it has stayed
@@ -429,8 +430,10 @@ export class Chat {
     return r.room.roomId;
   }
 
-  async listChannels(cursor?: string): Promise<{ rooms: Room[]; cursor?: string }> {
-    const r = (await this.socket.request({ action: "listChannels", cursor })) as ChannelsFrame;
+  // listChannels pages through the public channels; with a query it
+  // searches them by name and topic (one page, no cursor).
+  async listChannels(cursor?: string, query?: string): Promise<{ rooms: Room[]; cursor?: string }> {
+    const r = (await this.socket.request({ action: "listChannels", cursor, query: query || undefined })) as ChannelsFrame;
     return { rooms: r.rooms, cursor: r.cursor };
   }
 
@@ -456,8 +459,10 @@ export class Chat {
     return r.room.roomId;
   }
 
-  async listUsers(cursor?: string): Promise<{ users: Profile[]; cursor?: string }> {
-    const r = (await this.socket.request({ action: "listUsers", cursor })) as UsersFrame;
+  // listUsers pages through the directory; with a query it searches people
+  // by display name and handle (one page, no cursor).
+  async listUsers(cursor?: string, query?: string): Promise<{ users: Profile[]; cursor?: string }> {
+    const r = (await this.socket.request({ action: "listUsers", cursor, query: query || undefined })) as UsersFrame;
     return { users: r.users, cursor: r.cursor };
   }
 

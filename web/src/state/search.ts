@@ -58,6 +58,41 @@ export function setOperator(query: string, op: string, value: string): string {
   return `${op}:${value}${rest ? " " + rest : ""}`;
 }
 
+// hasToken: does the query hold the token (has:file, is:mention; any case)?
+export function hasToken(query: string, token: string): boolean {
+  return query.split(/\s+/).some((w) => w.toLowerCase() === token.toLowerCase());
+}
+
+// toggleToken adds the token at the front of the query (on) or removes
+// every occurrence of it (off), keeping the rest as typed.
+export function toggleToken(query: string, token: string, on: boolean): string {
+  const rest = query
+    .split(/\s+/)
+    .filter((w) => w && w.toLowerCase() !== token.toLowerCase())
+    .join(" ");
+  const trailing = /\s$/.test(query) && rest ? " " : "";
+  if (!on) return rest + trailing;
+  return `${token}${rest ? " " + rest : ""}${trailing}`;
+}
+
+export type DateOp = "" | "before" | "after" | "on";
+const DATE_OPS: DateOp[] = ["before", "after", "on"];
+
+// dateFilter: the first date operator of the query and its value
+// (YYYY-MM-DD), or op "" when there is none.
+export function dateFilter(query: string): { op: DateOp; date: string } {
+  const m = query.match(/(?:^|\s)(before|after|on):(\S*)/i);
+  return m ? { op: m[1].toLowerCase() as DateOp, date: m[2] } : { op: "", date: "" };
+}
+
+// setDateFilter replaces the query's date operators with op:date (none
+// when op or date is empty).
+export function setDateFilter(query: string, op: DateOp, date: string): string {
+  let q = query;
+  for (const o of DATE_OPS) q = setOperator(q, o, "");
+  return op && date ? setOperator(q, op, date) : q;
+}
+
 export interface Run {
   text: string;
   mark: boolean;

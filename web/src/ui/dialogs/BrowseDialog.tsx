@@ -1,4 +1,6 @@
-// Browse public channels and join them.
+// Browse public channels and join them; the search box asks the server
+// (listChannels with a query: name and topic words, by prefix).
+import { useState } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
 import { usePagedList } from "../common/usePagedList";
@@ -8,7 +10,8 @@ export function BrowseDialog({ onClose, onOpen }: { onClose(): void; onOpen(room
   const { chat, t } = useApp();
   const state = useChatState(chat);
   const { error, run, fail } = useSubmit();
-  const { items: rooms, cursor, loading, more } = usePagedList((from) => chat.listChannels(from).then((p) => ({ items: p.rooms, cursor: p.cursor })), fail);
+  const [query, setQuery] = useState("");
+  const { items: rooms, cursor, loading, more } = usePagedList((from, q) => chat.listChannels(from, q).then((p) => ({ items: p.rooms, cursor: p.cursor })), fail, query);
 
   const join = (id: string) =>
     run(async () => {
@@ -24,7 +27,11 @@ export function BrowseDialog({ onClose, onOpen }: { onClose(): void; onOpen(room
           {error}
         </p>
       )}
-      {!loading && rooms.length === 0 && <p>{t("browse.empty")}</p>}
+      <label>
+        {t("browse.search")}
+        <input type="search" name="channel-search" value={query} autocomplete="off" spellcheck={false} onInput={(e) => setQuery(e.currentTarget.value)} />
+      </label>
+      {!loading && rooms.length === 0 && <p>{query.trim() ? t("browse.noMatch") : t("browse.empty")}</p>}
       <ul class="pick-list">
         {rooms.map((r) => (
           <li key={r.roomId} class="pick-row">

@@ -1,6 +1,9 @@
 // Pick people from the user list: to start a DM or group DM (openDirect),
-// or to invite them to a channel.
-import { handle, matchesPerson } from "../common/handle";
+// or to invite them to a channel. The filter asks the server (listUsers
+// with a query: display-name and handle words, by prefix, accents
+// ignored); the people picked stay listed while the filter changes.
+import type { Profile } from "../../api/protocol.gen";
+import { handle } from "../common/handle";
 import { useState } from "preact/hooks";
 import { limits } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";
@@ -15,14 +18,19 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
   const [filter, setFilter] = useState("");
   const [picked, setPicked] = useState<string[]>([]);
   const { error, run, fail } = useSubmit();
-  const { items: users, cursor, loading, more } = usePagedList((from) => chat.listUsers(from).then((p) => ({ items: p.users, cursor: p.cursor })), fail);
+  const [pickedUsers, setPickedUsers] = useState<Record<string, Profile>>({});
+  const { items: users, cursor, loading, more } = usePagedList((from, q) => chat.listUsers(from, q).then((p) => ({ items: p.users, cursor: p.cursor })), fail, filter);
   const room = roomId ? state.rooms[roomId] : undefined;
   const members = roomId ? (state.members[roomId] ?? {}) : {};
   const max = mode === "dm" ? limits.maxDirectMembers - 1 : 50;
 
-  const shown = users.filter((u) => u.userId !== state.me?.userId && !members[u.userId] && matchesPerson(u, filter));
+  const listed = users.filter((u) => u.userId !== state.me?.userId && !members[u.userId]);
+  const shown = [...picked.map((id) => pickedUsers[id]).filter((u): u is Profile => !!u && !listed.some((l) => l.userId === u.userId)), ...listed];
 
-  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : p.length < max ? [...p, id] : p));
+  const toggle = (u: Profile) => {
+    setPickedUsers((all) => ({ ...all, [u.userId]: u }));
+    setPicked((p) => (p.includes(u.userId) ? p.filter((x) => x !== u.userId) : p.length < max ? [...p, u.userId] : p));
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -56,7 +64,7 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
           <legend class="sr-only">{mode === "dm" ? t("users.dmTitle") : t("users.invite")}</legend>
           {shown.map((u) => (
             <label key={u.userId} class="pick-row check">
-              <input type="checkbox" name="user" value={u.userId} checked={picked.includes(u.userId)} onChange={() => toggle(u.userId)} />
+              <input type="checkbox" name="user" value={u.userId} checked={picked.includes(u.userId)} onChange={() => toggle(u)} />
               <Avatar user={u} size={28} presence />
               <span>
                 {u.displayName} {handle(u) && <span class="muted">{handle(u)}</span>}

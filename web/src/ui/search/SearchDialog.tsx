@@ -1,11 +1,12 @@
 // Message search: a query field (the search language of docs/PROTOCOL.md),
-// person and channel filters that edit its from: and in: operators, and
-// the results newest first, paged with "Load more". Choosing a result
-// opens its room at that message.
+// controls that edit its operators as text (from: and in: pickers, a date
+// range, has:file/image/link and is:mention), the order (newest first or
+// by relevance), and the results, paged with "Load more". Choosing a
+// result opens its room at that message.
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import type { RoomState } from "../../api/protocol.gen";
 import { directPeer, roomTitle } from "../../state/rooms";
-import { initialSearch, operatorValue, reduceSearch, setOperator } from "../../state/search";
+import { dateFilter, hasToken, initialSearch, operatorValue, reduceSearch, setDateFilter, setOperator, toggleToken, type DateOp } from "../../state/search";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
 import { errorText } from "../common/errorText";
@@ -13,11 +14,19 @@ import { handleText } from "../common/handle";
 import { Highlighted } from "./Highlighted";
 
 const TYPE_PAUSE_MS = 300;
+// Names longer than this are cut in the pickers (the select stays narrow).
+const PICKER_CHARS = 32;
+const cut = (s: string) => (s.length > PICKER_CHARS ? `${s.slice(0, PICKER_CHARS - 1)}…` : s);
+const TOKENS = ["has:file", "has:image", "has:link", "is:mention"] as const;
+type Token = (typeof TOKENS)[number];
 
 export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpenResult(roomId: string, seq: number): void }) {
   const { chat, t, prefs } = useApp();
   const state = useChatState(chat);
   const [query, setQuery] = useState("");
+  const [order, setOrder] = useState<"newest" | "relevance">("newest");
+  const orderRef = useRef(order);
+  orderRef.current = order;
   const [s, dispatch] = useReducer(reduceSearch, initialSearch);
   const runRef = useRef(0);
   runRef.current = s.run;
@@ -32,7 +41,7 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
     }
     dispatch({ type: "start", query: q });
     const run = runRef.current + 1;
-    chat.search(q).then(
+    chat.search(q, undefined, orderRef.current).then(
       (r) => dispatch({ type: "page", run, results: r.results, next: r.next, append: false }),
       (err) => dispatch({ type: "fail", run, error: errorText(err, t, prefs.lang) }),
     );
@@ -50,7 +59,7 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
     if (!s.next || s.status !== "done") return;
     const run = s.run;
     dispatch({ type: "more" });
-    chat.search(s.query, s.next).then(
+    chat.search(s.query, s.next, order).then(
       (r) => dispatch({ type: "page", run, results: r.results, next: r.next, append: true }),
       (err) => dispatch({ type: "fail", run, error: errorText(err, t, prefs.lang) }),
     );
@@ -71,6 +80,20 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
     .sort((a, b) => a.label.localeCompare(b.label));
   const from = operatorValue(query, "from");
   const inRoom = operatorValue(query, "in");
+  const date = dateFilter(query);
+  const [dateOp, setDateOp] = useState<DateOp>(date.op || "after");
+  const shownOp = date.op || dateOp;
+  const tokenLabel: Record<Token, string> = {
+    "has:file": t("search.hasFile"),
+    "has:image": t("search.hasImage"),
+    "has:link": t("search.hasLink"),
+    "is:mention": t("search.isMention"),
+  };
+  const reorder = (o: "newest" | "relevance") => {
+    setOrder(o);
+    orderRef.current = o;
+    if (query.trim()) search(query);
+  };
 
   const roomName = (roomId: string) => {
     const r = state.rooms[roomId];
@@ -99,8 +122,8 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
             <select id="search-from" value={from} onChange={(e) => edit(setOperator(query, "from", (e.target as HTMLSelectElement).value), true)}>
               <option value="">{t("search.anyone")}</option>
               {people.map((u) => (
-                <option key={u.userId} value={`@${handleText(u)}`}>
-                  {u.displayName} (@{handleText(u)})
+                <option key={u.userId} value={`@${handleText(u)}`} title={`${u.displayName} (@${handleText(u)})`}>
+                  {cut(u.displayName)} (@{cut(handleText(u))})
                 </option>
               ))}
             </select>
@@ -110,13 +133,53 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
             <select id="search-in" value={inRoom} onChange={(e) => edit(setOperator(query, "in", (e.target as HTMLSelectElement).value), true)}>
               <option value="">{t("search.anywhere")}</option>
               {rooms.map((r) => (
-                <option key={r.ref} value={r.ref}>
-                  {r.label}
+                <option key={r.ref} value={r.ref} title={r.label}>
+                  {cut(r.label)}
                 </option>
               ))}
             </select>
           </span>
+          <span class="search-filter">
+            <label for="search-date-op">{t("search.date")}</label>
+            <select
+              id="search-date-op"
+              value={shownOp}
+              onChange={(e) => {
+                const op = (e.target as HTMLSelectElement).value as DateOp;
+                setDateOp(op);
+                if (date.date) edit(setDateFilter(query, op, date.date), true);
+              }}
+            >
+              <option value="after">{t("search.after")}</option>
+              <option value="before">{t("search.before")}</option>
+              <option value="on">{t("search.on")}</option>
+            </select>
+            <input
+              id="search-date"
+              type="date"
+              aria-label={t("search.dateValue")}
+              value={/^\d{4}-\d{2}-\d{2}$/.test(date.date) ? date.date : ""}
+              onChange={(e) => edit(setDateFilter(query, shownOp, (e.target as HTMLInputElement).value), true)}
+            />
+          </span>
         </div>
+        <fieldset class="search-filters search-tokens">
+          <legend class="sr-only">{t("search.only")}</legend>
+          {TOKENS.map((tok) => (
+            <label key={tok} class="search-token">
+              <input type="checkbox" checked={hasToken(query, tok)} onChange={(e) => edit(toggleToken(query, tok, (e.target as HTMLInputElement).checked), true)} />
+              {tokenLabel[tok]}
+            </label>
+          ))}
+          <span class="search-order" role="radiogroup" aria-label={t("search.order")}>
+            {(["newest", "relevance"] as const).map((o) => (
+              <label key={o} class="search-token">
+                <input type="radio" name="search-order" value={o} checked={order === o} onChange={() => reorder(o)} />
+                {o === "newest" ? t("search.newest") : t("search.relevance")}
+              </label>
+            ))}
+          </span>
+        </fieldset>
       </form>
       {s.status === "error" && (
         <p class="error search-error" role="alert">

@@ -19,6 +19,8 @@ import { SettingsDialog } from "../settings/SettingsDialog";
 import { PeopleDialog } from "../admin/PeopleDialog";
 import { NotifyPrompt } from "./NotifyPrompt";
 import { SearchDialog } from "../search/SearchDialog";
+import { QuickSwitcher } from "../switcher/QuickSwitcher";
+import { pushRecent } from "../../features/recent";
 
 export function ChatShell() {
   const { chat, t } = useApp();
@@ -74,8 +76,22 @@ export function ChatShell() {
     chat.openRoom(first);
   }, [state.rooms, state.activeRoom, state.me]);
   useEffect(() => {
-    if (state.activeRoom && state.me) localStorage.setItem(lastKey, JSON.stringify({ roomId: state.activeRoom, at: Date.now() }));
+    if (!state.activeRoom || !state.me) return;
+    localStorage.setItem(lastKey, JSON.stringify({ roomId: state.activeRoom, at: Date.now() }));
+    pushRecent(state.me.userId, state.activeRoom);
   }, [state.activeRoom, state.me]);
+
+  // Ctrl/Cmd+K: the quick switcher (over any other dialog, which it
+  // replaces).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.key.toLowerCase() !== "k") return;
+      e.preventDefault();
+      setDialog("switcher");
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
 
   // Alt+↑/↓: the previous/next room in the sidebar's order; with Shift,
   // the previous/next unread room. Escape closes the members overlay on
@@ -179,6 +195,7 @@ export function ChatShell() {
       {dialog === "people" && <PeopleDialog onClose={() => setDialog("")} />}
       {dialog === "queue" && <ModerationQueueDialog onClose={() => setDialog("")} />}
       {dialog === "audit" && <AuditLogDialog onClose={() => setDialog("")} />}
+      {dialog === "switcher" && <QuickSwitcher onClose={() => setDialog("")} onOpen={open} />}
       {dialog === "search" && (
         <SearchDialog
           onClose={() => setDialog("")}
