@@ -228,6 +228,7 @@ type Store interface {
 	ModerationStore
 	RateLimiter
 	LastRoomStore
+	ConversationStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

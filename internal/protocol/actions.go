@@ -129,6 +129,13 @@ var ActionTable = []ActionSpec{
 	{Name: ActionListAudit, Request: ListAuditRequest{}, Reply: EventAudit, Budget: BudgetRead},
 	{Name: ActionAcceptInvite, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 	{Name: ActionDeclineInvite, Request: RoomRequest{}, Reply: EventInvites, Budget: BudgetWrite},
+	// Conversations (issue 14).
+	{Name: ActionReact, Request: ReactRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
+	{Name: ActionPinMessage, Request: PinMessageRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
+	{Name: ActionListPins, Request: RoomRequest{}, Reply: EventPins, Budget: BudgetRead},
+	{Name: ActionSaveMessage, Request: SaveMessageRequest{}, Reply: EventSaved, Budget: BudgetWrite},
+	{Name: ActionListSaved, Request: ListSavedRequest{}, Reply: EventSavedItems, Budget: BudgetRead},
+	{Name: ActionMessageVersions, Request: MessageRef{}, Reply: EventVersions, Budget: BudgetRead},
 }
 
 // LookupAction returns the row of the named action.

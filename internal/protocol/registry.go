@@ -40,6 +40,10 @@ var Events = map[string]any{
 	EventAudit:          AuditEvent{},
 	EventInvited:        InvitedEvent{},
 	EventInvites:        InvitesEvent{},
+	EventPins:           PinsEvent{},
+	EventSaved:          SavedEvent{},
+	EventSavedItems:     SavedItemsEvent{},
+	EventVersions:       VersionsEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

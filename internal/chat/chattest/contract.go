@@ -27,6 +27,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("messages", func(t *testing.T) { contractMessages(t, newStore(t)) })
 	t.Run("rate limiter", func(t *testing.T) { contractRateLimiter(t, newStore(t)) })
 	t.Run("moderation", func(t *testing.T) { contractModeration(t, newStore(t)) })
+	t.Run("conversations", func(t *testing.T) { contractConversations(t, newStore(t)) })
 }
 
 func uniq(prefix string) string {
