@@ -2,6 +2,7 @@
 import type { MessageKey } from "./en";
 import { modDe } from "./moderation";
 import { searchDe } from "./search";
+import { convDe } from "./conversations";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -326,4 +327,5 @@ export const de: Record<MessageKey, string> = {
   "user.deactivated": "{name} (deaktiviert)",
   ...modDe,
   ...searchDe,
+  ...convDe,
 };

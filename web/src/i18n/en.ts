@@ -1,6 +1,7 @@
 // English, the reference catalog: every other language has exactly these keys.
 import { modEn } from "./moderation";
 import { searchEn } from "./search";
+import { convEn } from "./conversations";
 
 export const en = {
   "app.name": "Backchannel",
@@ -325,6 +326,7 @@ export const en = {
   "user.deactivated": "{name} (deactivated)",
   ...modEn,
   ...searchEn,
+  ...convEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

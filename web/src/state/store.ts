@@ -13,6 +13,7 @@ import { initialMessages, reduceMessages } from "./messages";
 import { initialRooms, reduceRooms } from "./rooms";
 import { initialTyping, reduceTyping } from "./typing";
 import { initialModeration, reduceModeration } from "./moderation";
+import { initialConversations, reduceConversations } from "./conversations";
 import type { Action, ChatState, SliceReducer } from "./types";
 
 export const initialState: ChatState = {
@@ -22,9 +23,10 @@ export const initialState: ChatState = {
   ...initialMessages,
   ...initialTyping,
   ...initialModeration,
+  ...initialConversations,
 };
 
-const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping, reduceModeration];
+const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping, reduceModeration, reduceConversations];
 
 // reduce returns the next state, or the same object when nothing changed.
 export function reduce(state: ChatState, action: Action, now: number = Date.now()): ChatState {

@@ -16,6 +16,8 @@ import { SettingsDialog } from "../settings/SettingsDialog";
 import { PeopleDialog } from "../admin/PeopleDialog";
 import { NotifyPrompt } from "./NotifyPrompt";
 import { SearchDialog } from "../search/SearchDialog";
+import { PinsDialog } from "../conversations/PinsDialog";
+import { SavedDialog } from "../conversations/SavedDialog";
 
 export function ChatShell() {
   const { chat, t } = useApp();
@@ -144,6 +146,26 @@ export function ChatShell() {
       {dialog === "people" && <PeopleDialog onClose={() => setDialog("")} />}
       {dialog === "queue" && <ModerationQueueDialog onClose={() => setDialog("")} />}
       {dialog === "audit" && <AuditLogDialog onClose={() => setDialog("")} />}
+      {dialog === "pins" && room && (
+        <PinsDialog
+          roomId={room.roomId}
+          onClose={() => setDialog("")}
+          onOpen={(roomId, seq) => {
+            setDialog("");
+            chat.jumpTo(roomId, seq).catch(() => {});
+          }}
+        />
+      )}
+      {dialog === "saved" && (
+        <SavedDialog
+          onClose={() => setDialog("")}
+          onOpen={(roomId, seq) => {
+            setDialog("");
+            setDrawer(false);
+            chat.jumpTo(roomId, seq).catch(() => {});
+          }}
+        />
+      )}
       {dialog === "search" && (
         <SearchDialog
           onClose={() => setDialog("")}
