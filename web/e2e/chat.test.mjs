@@ -156,7 +156,7 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await pageA.getByRole("button", { name: "Channel settings" }).click();
   await pageA.getByLabel("Name").fill("ops");
   await pageA.getByLabel("Topic (optional)").fill("incidents only");
-  await pageA.getByRole("button", { name: "Save" }).click();
+  await pageA.getByRole("button", { name: "Save", exact: true }).click();
   await pageB.getByRole("heading", { name: /#ops$/ }).waitFor();
   await pageB.locator(".room-head .topic", { hasText: "incidents only" }).waitFor();
   // And the change as a line in the timeline (issue 10, item 12).
