@@ -110,7 +110,7 @@ test("two people sign up and chat in #general, with typing and receipts", async 
   await waitFor(async () => (await composer(pageA).inputValue()) === "\u{1F44D}", "the emoji in the composer");
   assert.equal(await pageA.getByRole("dialog", { name: "Emoji" }).count(), 0);
   await composer(pageA).press("Enter");
-  await messages(pageB).getByText("\u{1F44D}").waitFor();
+  await messages(pageB).locator(".msg-text", { hasText: "\u{1F44D}" }).waitFor();
 });
 
 test("a direct message reaches the other person with an unread badge", async () => {

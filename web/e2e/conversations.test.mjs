@@ -180,13 +180,18 @@ test("edit history: (edited) opens the earlier versions", { timeout: 120_000 }, 
   await axeCheck(pageB, "the edit history");
   await pageB.keyboard.press("Escape");
   await dialog.waitFor({ state: "detached" });
-  // A narrow screen: the quick bar still fits and works.
+  // A narrow screen: the quick bar (three recent emoji) still fits and
+  // works.
   await pageB.setViewportSize({ width: 360, height: 740 });
   await pageB.waitForTimeout(200);
   const msg = msgOf(pageB, `in room B ${run}`);
   await msg.hover();
-  await msg.getByRole("button", { name: "React with 🎉" }).click();
-  await chip(pageA, `in room B ${run}`, "🎉").waitFor();
+  const first = msg.locator(".quick-react").first();
+  const emoji = await first.getAttribute("data-emoji");
+  await first.click();
+  await chip(pageA, `in room B ${run}`, emoji).waitFor();
+  const bar = await msg.locator(".msg-actions").boundingBox();
+  assert.ok(bar && bar.x >= 0 && bar.x + bar.width <= 360, `the actions fit the screen: ${JSON.stringify(bar)}`);
   await pageB.screenshot({ path: join(dir, "reactions-light-360.png") });
   await axeCheck(pageB, "reactions at 360 px");
   await pageB.setViewportSize({ width: 1280, height: 800 });
