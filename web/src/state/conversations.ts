@@ -37,7 +37,9 @@ export const reduceConversations: SliceReducer = (state, action) => {
     case "missed": {
       let chg = state.chg;
       for (const r of action.rooms) {
-        if (r.lastChg !== undefined && r.roomId in chg && r.lastChg > (chg[r.roomId] ?? 0)) chg = { ...chg, [r.roomId]: r.lastChg };
+        if (r.lastChg === undefined || !(r.roomId in chg)) continue;
+        // On reset the room's current position replaces ours, whatever it was.
+        if (r.reset || r.lastChg > (chg[r.roomId] ?? 0)) chg = { ...chg, [r.roomId]: r.lastChg };
       }
       return chg === state.chg ? state : { ...state, chg };
     }

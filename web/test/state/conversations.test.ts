@@ -54,7 +54,7 @@ describe("change positions", () => {
   });
 
   it("drop what is held of a room on reset", () => {
-    let s = withState(room("g", { lastSeq: 2, lastChg: 2 }));
+    let s = withState(room("g", { lastSeq: 2, lastChg: 50 }));
     s = reduce(s, { type: "history", roomId: "g", messages: [msg("g", 2)], hasMore: false });
     s = reduce(s, { type: "missed", rooms: [{ roomId: "g", messages: [], hasMore: false, reset: true, lastChg: 40 }] });
     expect(s.messages.g ?? []).toEqual([]);
