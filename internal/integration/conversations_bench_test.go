@@ -28,6 +28,7 @@ import (
 //
 //	go run ./scripts/testenv -- go test -run '^$' -bench ConversationCost -benchtime 50x ./internal/integration/
 //
+// pin: one op pins or unpins (alternately) a short message as its owner.
 // edit: one op edits a short message (the change, its earlier version).
 // react: one op adds or removes (alternately) conn-0's 👍 on a short
 // message, so every op is a change. resume-after-100: one op is a resume
@@ -43,6 +44,18 @@ func BenchmarkConversationCost(b *testing.B) {
 		n := 0
 		for b.Loop() {
 			call(b, a, "react", fmt.Sprintf(`{"action":"react","roomId":%q,"seq":%d,"emoji":"👍","on":%v}`, roomID, seq, n%2 == 0), `"chg":`)
+			n++
+		}
+		report(b, meter, n)
+	})
+	b.Run("pin", func(b *testing.B) {
+		a, meter, roomID := conversationApp(b)
+		call(b, a, "send", fmt.Sprintf(`{"action":"sendMessage","roomId":%q,"clientId":"m-1","text":"ship it?"}`, roomID), `"ack"`)
+		seq := lastSeq(b, a, roomID)
+		meter.reset()
+		n := 0
+		for b.Loop() {
+			call(b, a, "pinMessage", fmt.Sprintf(`{"action":"pinMessage","roomId":%q,"seq":%d,"pinned":%v}`, roomID, seq, n%2 == 0), `"chg":`)
 			n++
 		}
 		report(b, meter, n)
