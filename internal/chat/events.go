@@ -41,6 +41,16 @@ var EventTypes = []EventType{
 	EventProfileUpdated,
 }
 
+// EventMessageReacted and EventMessagePinned are in-process events only
+// (not in EventTypes, never on the bus): the service publishes them for
+// the WebSocket push. The stream makes none: a reaction or a pin leaves a
+// message's text as it was, which is all the stream's consumers (search,
+// the bus) care about.
+const (
+	EventMessageReacted EventType = "message.reacted"
+	EventMessagePinned  EventType = "message.pinned"
+)
+
 // EventRoomPurgeContinued is not a domain event (not in EventTypes, never
 // on the bus): the stream's cue to the room purger (internal/roompurge) to
 // remove the next batch of a deleted room's items.
@@ -73,6 +83,9 @@ type MessageEdited struct {
 	// old image; the in-process publisher leaves it zero): the search
 	// index removes the words it lost.
 	Previous Message `json:"-"`
+	// Chg is the room's change number of the edit (the in-process
+	// publisher's; the stream decoder leaves it zero).
+	Chg int64 `json:"-"`
 }
 
 // MessageDeleted: a message became a tombstone. Message is the tombstone
@@ -86,6 +99,23 @@ type MessageDeleted struct {
 	// Previous is the message before it was deleted, when known (the
 	// stream's old image): the search index removes its words.
 	Previous Message `json:"-"`
+	// Chg is the room's change number of the delete (in-process only).
+	Chg int64 `json:"-"`
+}
+
+// MessageReacted: someone added or removed a reaction. Message is the
+// message with its reactions as stored; Chg the room's change number.
+type MessageReacted struct {
+	Actor   Actor
+	Message Message
+	Chg     int64
+}
+
+// MessagePinned: a message was pinned or unpinned (Message.PinnedBy).
+type MessagePinned struct {
+	Actor   Actor
+	Message Message
+	Chg     int64
 }
 
 // AttachmentKeys lists the object keys of a message's files: originals
@@ -178,6 +208,8 @@ func (RoomDeleted) Type() EventType    { return EventRoomDeleted }
 func (ProfileUpdated) Type() EventType { return EventProfileUpdated }
 
 func (RoomPurgeContinued) Type() EventType { return EventRoomPurgeContinued }
+func (MessageReacted) Type() EventType     { return EventMessageReacted }
+func (MessagePinned) Type() EventType      { return EventMessagePinned }
 
 // EventConsumer is a subscriber of domain events that leave through the
 // stream (internal/eventbus publishes them to EventBridge). Consume returns

@@ -38,6 +38,11 @@ import (
 //     admins; only owners and admins act on an owner.
 //   - A muted member cannot send, edit or upload until the mute ends; an
 //     archived channel is read-only.
+//   - Reacting is for members who may send (not muted, not in an archived
+//     channel); pinning for owners, moderators and workspace admins, or
+//     every member when the room allows it (and in direct rooms); listing
+//     pins, saving a message and reading its earlier versions for
+//     members; the saved list is the caller's own.
 //   - The last owner cannot leave before handing ownership on.
 //   - Direct rooms cannot be joined, left, renamed, invited to, archived
 //     or moderated; nobody leaves or renames #general.
@@ -115,6 +120,16 @@ const (
 	ActEditMessage   Action = "editMessage"
 	ActDeleteMessage Action = "deleteMessage"
 	ActReportMessage Action = "reportMessage"
+
+	// Conversations: reactions, pins, saved messages, edit history.
+	ActReact           Action = "react"
+	ActPinMessage      Action = "pinMessage"
+	ActListPins        Action = "listPins"
+	ActSaveMessage     Action = "saveMessage"
+	ActMessageVersions Action = "messageVersions"
+	// ActListSaved is a workspace action: the caller's own saved list
+	// (each message in it is shown only while its room is still theirs).
+	ActListSaved Action = "listSaved"
 
 	// Managing people (the admin console): workspace admins only.
 	ActListPeople       Action = "listPeople"
@@ -215,6 +230,7 @@ type rule struct {
 	lastOwner    string              // refused (Invalid) to the last owner
 	targets      bool                // acts on another member: only owners and admins act on owners
 	invitedOK    bool                // non-members holding an invitation are allowed
+	roomOpens    bool                // every member may, when the room says so (Room.MembersCanPin) and in direct rooms
 }
 
 var admins = rule{groups: []string{GroupAdmins}, verb: "do this"}
@@ -289,6 +305,13 @@ var rules = map[Action]rule{
 	ActDeleteMessage: {room: true, authorOnly: "delete", modOverride: true, staff: true},
 	ActReportMessage: member,
 
+	ActReact:           {room: true, writes: true, mutes: true},
+	ActPinMessage:      {room: true, writes: true, staff: true, level: manager, roomOpens: true, verb: "pin messages here"},
+	ActListPins:        member,
+	ActSaveMessage:     member,
+	ActMessageVersions: member,
+	ActListSaved:       workspace,
+
 	ActAcceptInvite:  {room: true, invitedOK: true, writes: true, notInKind: noDirect("joined")},
 	ActDeclineInvite: {room: true, invitedOK: true, notInKind: noDirect("joined")},
 
@@ -325,7 +348,7 @@ func IsRoomAction(a Action) bool { return rules[a].room }
 // always needed.
 func RoomKindMatters(a Action) bool {
 	r := rules[a]
-	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != "" || r.writes || r.privateLevel > r.level || r.invitedOK
+	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != "" || r.writes || r.privateLevel > r.level || r.invitedOK || r.roomOpens
 }
 
 // Authorize answers whether the caller described by acc may do a: nil
@@ -368,6 +391,9 @@ func Authorize(a Action, acc Access) error {
 	lvl := r.level
 	if acc.Room.Kind == KindPrivate && r.privateLevel > lvl {
 		lvl = r.privateLevel
+	}
+	if r.roomOpens && (acc.Room.MembersCanPin || acc.Room.Kind == KindDirect) {
+		lvl = anyMember
 	}
 	if !acc.atLevel(lvl) {
 		return Errorf(Forbidden, "only %s may %s", levelNames[lvl], r.verb)

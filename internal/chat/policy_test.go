@@ -81,6 +81,11 @@ var matrix = []matrixRow{
 	{action: chat.ActRequestDownload, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActReportMessage, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActSetRoomNotify, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActReact, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
+	{action: chat.ActPinMessage, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActListPins, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActSaveMessage, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActMessageVersions, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	// Without an invitation (see TestPolicyInvites): members pass (the
 	// service answers their room), others are refused as for any room.
 	{action: chat.ActAcceptInvite, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
@@ -114,6 +119,7 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActSetVisibility:       {y, y, y},
 	chat.ActPushSubscribe:       {y, y, y},
 	chat.ActPushUnsubscribe:     {y, y, y},
+	chat.ActListSaved:           {y, y, y},
 }
 
 var (
@@ -162,6 +168,34 @@ func TestPolicyMatrix(t *testing.T) {
 				t.Errorf("%s by %v: got %s, want %s", a, acc.Groups, got, want[i])
 			}
 		}
+	}
+}
+
+// TestPolicyPinSetting: pinning opens to every member when the room
+// allows it, and in direct rooms; an outsider stays out.
+func TestPolicyPinSetting(t *testing.T) {
+	open := publicRoom
+	open.MembersCanPin = true
+	member := chat.Access{Role: chat.RoleMember}
+	if err := chat.Authorize(chat.ActPinMessage, chat.Access{Role: chat.RoleMember, Room: publicRoom}); chat.ErrorCode(err) != chat.Forbidden {
+		t.Errorf("member pins by default: %v", err)
+	}
+	for _, room := range []chat.Room{open, directRoom} {
+		acc := member
+		acc.Room = room
+		if err := chat.Authorize(chat.ActPinMessage, acc); err != nil {
+			t.Errorf("member pins in %s (membersCanPin=%v): %v", room.ID, room.MembersCanPin, err)
+		}
+		if err := chat.Authorize(chat.ActPinMessage, chat.Access{Room: room}); err == nil {
+			t.Errorf("outsider pins in %s", room.ID)
+		}
+	}
+	muted := chat.Access{Role: chat.RoleMember, Room: open, MutedUntil: mutedUntil}
+	if err := chat.Authorize(chat.ActPinMessage, muted); err != nil {
+		t.Errorf("a muted member may still pin when members may: %v", err)
+	}
+	if err := chat.Authorize(chat.ActReact, muted); chat.ErrorCode(err) != chat.Forbidden {
+		t.Errorf("a muted member reacts: %v", err)
 	}
 }
 

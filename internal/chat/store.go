@@ -267,6 +267,7 @@ type Store interface {
 	RateLimiter
 	LastRoomStore
 	PreferenceStore
+	ConversationStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

@@ -72,6 +72,12 @@ type Room struct {
 	MemberIDs []string `json:"memberIds,omitempty"`
 	// Archived: read-only and hidden from browse (channels only).
 	Archived bool `json:"archived,omitempty"`
+	// MembersCanPin: every member may pin (otherwise owners, moderators
+	// and workspace admins; in direct rooms everyone).
+	MembersCanPin bool `json:"membersCanPin,omitempty"`
+	// LastChg is the room's change sequence: the last change (edit,
+	// delete, reaction, pin) numbered. Resume replays changes after it.
+	LastChg int64 `json:"lastChg,omitempty"`
 }
 
 // Role is a member's role in a room.
@@ -133,6 +139,12 @@ type Message struct {
 	// role; archiving): its sender is who did it, Text a plain-English
 	// fallback for clients that do not know the kind.
 	System *SystemLine `json:"system,omitempty"`
+	// Reactions: each emoji and who reacted with it, in the order the
+	// emoji were first used.
+	Reactions []Reaction `json:"reactions,omitempty"`
+	// PinnedBy and PinnedAt are set while the message is pinned.
+	PinnedBy string    `json:"pinnedBy,omitempty"`
+	PinnedAt time.Time `json:"pinnedAt,omitzero"`
 }
 
 // Ban keeps a user out of a channel until it is lifted.

@@ -135,6 +135,8 @@ type roomItem struct {
 	DeletedBy string    `dynamo:"deletedBy,omitempty"`
 	DeletedAt time.Time `dynamo:"deletedAt,omitempty"`
 	PurgePass int       `dynamo:"purgePass,omitempty"`
+	// MembersPin: every member may pin (chat.Room.MembersCanPin).
+	MembersPin bool `dynamo:"membersPin,omitempty"`
 }
 
 func newRoomItem(r chat.Room) roomItem {
@@ -143,6 +145,7 @@ func newRoomItem(r chat.Room) roomItem {
 		RoomID: r.ID, Kind: string(r.Kind), Name: r.Name, Topic: r.Topic,
 		CreatedBy: r.CreatedBy, CreatedAt: utc(r.CreatedAt),
 		MemberCount: r.MemberCount, MemberIDs: r.MemberIDs, Archived: r.Archived,
+		MembersPin: r.MembersCanPin,
 	}
 	if r.Kind == chat.KindPublic && !r.Archived {
 		it.GSI1PK, it.GSI1SK = gsiPublic, publicRoomGSISK(r.Name, r.ID)
@@ -155,15 +158,19 @@ func (it roomItem) room() chat.Room {
 		ID: it.RoomID, Kind: chat.RoomKind(it.Kind), Name: it.Name, Topic: it.Topic,
 		CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt,
 		MemberCount: it.MemberCount, MemberIDs: it.MemberIDs, Archived: it.Archived,
+		MembersCanPin: it.MembersPin,
 	}
 }
 
 // roomSeqItem is a room's message counter: pk ROOM#<roomId>, sk META#SEQ,
-// the last seq handed out.
+// the last seq handed out; and its change counter (the last change
+// numbered, see RecordChange) and pinned messages (a number set).
 type roomSeqItem struct {
-	PK      string `dynamo:"pk"`
-	SK      string `dynamo:"sk"`
-	LastSeq int64  `dynamo:"lastSeq"`
+	PK      string  `dynamo:"pk"`
+	SK      string  `dynamo:"sk"`
+	LastSeq int64   `dynamo:"lastSeq"`
+	LastChg int64   `dynamo:"lastChg,omitempty"`
+	Pins    []int64 `dynamo:"pins,set,omitempty"`
 }
 
 // memberItem is a membership: pk ROOM#<roomId>, sk MEMBER#<userId>, and
@@ -216,6 +223,26 @@ type messageItem struct {
 	Deleted     bool             `dynamo:"deleted,omitempty"`
 	DeletedBy   string           `dynamo:"deletedBy,omitempty"`
 	System      *systemItem      `dynamo:"system,omitempty"`
+	// Reactions in first-used order, replaced whole under the version RV
+	// (React): an optimistic lock, so concurrent reactions never lose one.
+	Reactions []reactionItem `dynamo:"rx,omitempty"`
+	RV        int64          `dynamo:"rv,omitempty"`
+	PinnedBy  string         `dynamo:"pinnedBy,omitempty"`
+	PinnedAt  time.Time      `dynamo:"pinnedAt,omitempty"`
+}
+
+// reactionItem is one emoji (e) of a message's reactions and who (u).
+type reactionItem struct {
+	Emoji   string   `dynamo:"e"`
+	UserIDs []string `dynamo:"u"`
+}
+
+func reactionItems(rs []chat.Reaction) []reactionItem {
+	out := make([]reactionItem, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, reactionItem{Emoji: r.Emoji, UserIDs: r.UserIDs})
+	}
+	return out
 }
 
 type systemItem struct {
@@ -244,6 +271,10 @@ func newMessageItem(m chat.Message) messageItem {
 		SenderID: m.SenderID, SenderName: m.SenderName, Text: m.Text,
 		Mentions: m.Mentions, CreatedAt: utc(m.CreatedAt), EditedAt: utc(m.EditedAt),
 		Deleted: m.Deleted, DeletedBy: m.DeletedBy,
+		PinnedBy: m.PinnedBy, PinnedAt: utc(m.PinnedAt),
+	}
+	if len(m.Reactions) > 0 {
+		it.Reactions = reactionItems(m.Reactions)
 	}
 	for _, a := range m.Attachments {
 		it.Attachments = append(it.Attachments, attachmentItem(a))
@@ -260,6 +291,10 @@ func (it messageItem) message() chat.Message {
 		SenderID: it.SenderID, SenderName: it.SenderName, Text: it.Text,
 		Mentions: it.Mentions, CreatedAt: it.CreatedAt, EditedAt: it.EditedAt,
 		Deleted: it.Deleted, DeletedBy: it.DeletedBy,
+		PinnedBy: it.PinnedBy, PinnedAt: it.PinnedAt,
+	}
+	for _, r := range it.Reactions {
+		m.Reactions = append(m.Reactions, chat.Reaction{Emoji: r.Emoji, UserIDs: r.UserIDs})
 	}
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, chat.Attachment(a))

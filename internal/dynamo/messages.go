@@ -129,16 +129,29 @@ func (s *Store) getMessage(ctx context.Context, roomID string, seq int64) (chat.
 	return it.message(), nil
 }
 
-// ReplaceMessage overwrites an existing message (edit, tombstone);
-// NotFound if there is none at m.Seq, Conflict if it is deleted already:
-// the condition makes the tombstone final, so an edit that read the
-// message before a concurrent delete cannot overwrite it.
+// ReplaceMessage stores an edit or a tombstone: it sets the message's
+// content (text, mentions, attachments, times, deleted) and leaves its
+// reactions and pin alone, which React and SetPinned write concurrently;
+// a tombstone loses them. NotFound if there is no message at m.Seq,
+// Conflict if it is deleted already: the condition makes the tombstone
+// final, so an edit that read the message before a concurrent delete
+// cannot overwrite it.
 func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	ctx = withOp(ctx, "ReplaceMessage")
-	err := s.table.Put(newMessageItem(m)).
+	it := newMessageItem(m)
+	u := s.table.Update(AttrPK, it.PK).Range(AttrSK, it.SK).
 		If("attribute_exists($) AND (attribute_not_exists($) OR $ = ?)", AttrPK, "deleted", "deleted", false).
-		IncludeItemInCondCheckFail(true).
-		Run(ctx)
+		IncludeItemInCondCheckFail(true)
+	setOrRemoveValue(u, "senderName", it.SenderName, it.SenderName == "")
+	setOrRemoveValue(u, "text", it.Text, it.Text == "")
+	setOrRemoveValue(u, "mentions", it.Mentions, len(it.Mentions) == 0)
+	setOrRemoveValue(u, "attachments", it.Attachments, len(it.Attachments) == 0)
+	setOrRemoveValue(u, "editedAt", it.EditedAt, it.EditedAt.IsZero())
+	setOrRemoveValue(u, "deletedBy", it.DeletedBy, it.DeletedBy == "")
+	if m.Deleted {
+		u.Set("deleted", true).Remove("rx", "rv", "pinnedBy", "pinnedAt")
+	}
+	err := u.Run(ctx)
 	if err == nil {
 		return nil
 	}
@@ -155,6 +168,15 @@ func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 		return err
 	}
 	return errMessageDeleted(m)
+}
+
+// setOrRemoveValue sets attribute name to v, or removes it when empty.
+func setOrRemoveValue(u *gdynamo.Update, name string, v any, empty bool) {
+	if empty {
+		u.Remove(name)
+		return
+	}
+	u.Set(name, v)
 }
 
 func errMessageDeleted(m chat.Message) error {

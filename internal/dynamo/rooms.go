@@ -94,7 +94,7 @@ func (s *Store) GetRoom(ctx context.Context, roomID string) (chat.Room, error) {
 		return chat.Room{}, chat.Errorf(chat.NotFound, "room %s not found", roomID)
 	}
 	r := meta.room()
-	r.LastSeq = seq.LastSeq
+	r.LastSeq, r.LastChg = seq.LastSeq, seq.LastChg
 	return r, nil
 }
 

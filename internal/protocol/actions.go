@@ -138,6 +138,13 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSetVisibility, Request: SetVisibilityRequest{}, Budget: BudgetNone}, // one small write; throttled per connection by the service
 	{Name: ActionPushSubscribe, Request: PushSubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},
 	{Name: ActionPushUnsubscribe, Request: PushUnsubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},
+	// Conversations (issue 14).
+	{Name: ActionReact, Request: ReactRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
+	{Name: ActionPinMessage, Request: PinMessageRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
+	{Name: ActionListPins, Request: RoomRequest{}, Reply: EventPins, Budget: BudgetRead},
+	{Name: ActionSaveMessage, Request: SaveMessageRequest{}, Reply: EventSaved, Budget: BudgetWrite},
+	{Name: ActionListSaved, Request: ListSavedRequest{}, Reply: EventSavedItems, Budget: BudgetRead},
+	{Name: ActionMessageVersions, Request: MessageRef{}, Reply: EventVersions, Budget: BudgetRead},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -109,6 +109,9 @@ type UpdateChannelRequest struct {
 	Topic  *string `json:"topic,omitempty"`
 	// Private makes the channel private (true) or public (false).
 	Private *bool `json:"private,omitempty"`
+	// MembersCanPin lets every member pin messages (true) or only the
+	// owners, moderators and workspace admins (false).
+	MembersCanPin *bool `json:"membersCanPin,omitempty"`
 }
 
 type OpenDirectRequest struct {
@@ -175,6 +178,11 @@ type SearchRequest struct {
 type ResumeRequest struct {
 	// Rooms maps a room id to the last seq the client saw there.
 	Rooms map[string]int64 `json:"rooms"`
+	// Changes maps a room id to the last change (Room.LastChg, the
+	// missed reply's LastChg) the client has applied there: the reply's
+	// Changed then holds every message edited, deleted, reacted to or
+	// pinned since. Rooms left out replay no changes.
+	Changes map[string]int64 `json:"changes,omitempty"`
 }
 
 // ---- Server events ----
@@ -342,6 +350,10 @@ type AckEvent struct {
 type MessageEvent struct {
 	Head
 	Message chat.Message `json:"message"`
+	// Chg is the room's change number of this update (messageUpdated
+	// only; absent on a new message): a client that has applied every
+	// change before it may take it as its position.
+	Chg int64 `json:"chg,omitempty"`
 }
 
 type HistoryEvent struct {
@@ -392,6 +404,16 @@ type MissedRoom struct {
 	Messages []chat.Message `json:"messages"` // oldest first
 	// HasMore says more messages follow: resume again from the last seq.
 	HasMore bool `json:"hasMore"`
+	// Changed (when the request gave the room's position in Changes)
+	// holds, as they are now, the messages up to the client's seq that
+	// changed after that position, by seq; LastChg is the position to
+	// resume from next time, ChangesMore says more changes follow.
+	// Reset: the changes asked for are no longer kept (the client was
+	// away longer than the log's retention): reload the room's history.
+	Changed     []chat.Message `json:"changed,omitempty"`
+	LastChg     int64          `json:"lastChg,omitempty"`
+	ChangesMore bool           `json:"changesMore,omitempty"`
+	Reset       bool           `json:"reset,omitempty"`
 }
 
 type TypingEvent struct {

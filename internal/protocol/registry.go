@@ -42,6 +42,10 @@ var Events = map[string]any{
 	EventInvites:        InvitesEvent{},
 	EventPreferences:    PreferencesEvent{},
 	EventPushSubscribed: PushSubscribedEvent{},
+	EventPins:           PinsEvent{},
+	EventSaved:          SavedEvent{},
+	EventSavedItems:     SavedItemsEvent{},
+	EventVersions:       VersionsEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -198,8 +199,8 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 	}
 	room := ra.room
 	old := room
-	if r.Name == nil && r.Topic == nil && r.Private == nil {
-		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give name, topic or private")
+	if r.Name == nil && r.Topic == nil && r.Private == nil && r.MembersCanPin == nil {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "nothing to update: give name, topic, private or membersCanPin")
 	}
 	kind := room.Kind
 	if r.Private != nil && room.Kind != chat.KindDirect {
@@ -246,6 +247,12 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 		if room, err = s.store.SetKind(ctx, room.ID, kind); err != nil {
 			return protocol.RoomEvent{}, storeErr(err, "change channel kind")
 		}
+	}
+	if r.MembersCanPin != nil && *r.MembersCanPin != room.MembersCanPin {
+		if room, err = s.store.SetMembersCanPin(ctx, room.ID, *r.MembersCanPin); err != nil {
+			return protocol.RoomEvent{}, storeErr(err, "change pin setting")
+		}
+		s.audit(ctx, c, chat.ActUpdateChannel, room.ID, "", 0, "", fmt.Sprintf("membersCanPin: %v", room.MembersCanPin))
 	}
 	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
 	s.publish(ctx, chat.RoomUpdated{Actor: actor, Room: room})

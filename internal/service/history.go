@@ -131,7 +131,10 @@ func (s *Chat) historyAfter(ctx context.Context, roomID string, after int64, lim
 
 // Resume answers what a reconnecting client missed: for each room asked
 // about, the messages after the last seq it saw, oldest first, one page of
-// protocol.ResumePageSize (HasMore: resume again from the last seq).
+// protocol.ResumePageSize (HasMore: resume again from the last seq); and,
+// for the rooms whose change position it gave (Changes), every earlier
+// message edited, deleted, reacted to or pinned since, as it is now
+// (readChanges, fitChanges).
 // Rooms the caller is no longer a member of (or that never were its own)
 // are left out of the answer rather than failing it: a client's membership
 // may have changed while it was away. It learns its current rooms from
@@ -149,6 +152,14 @@ func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeR
 			return protocol.MissedEvent{}, chat.Errorf(chat.Invalid, "last seen seq must not be negative")
 		}
 		ids = append(ids, id)
+	}
+	for id, chg := range r.Changes {
+		if _, ok := r.Rooms[id]; !ok {
+			return protocol.MissedEvent{}, chat.Errorf(chat.Invalid, "changes names room %q that rooms does not", id)
+		}
+		if chg < 0 {
+			return protocol.MissedEvent{}, chat.Errorf(chat.Invalid, "last change must not be negative")
+		}
 	}
 	slices.Sort(ids)
 	ev := protocol.MissedEvent{Head: protocol.Head{Type: protocol.EventMissed}, Rooms: []protocol.MissedRoom{}}
@@ -168,13 +179,19 @@ func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeR
 		return chat.Authorize(chat.ActResume, chat.Access{Groups: c.Groups, Role: roles[id], Room: chat.Room{ID: id}}) != nil
 	})
 	rooms := make([]protocol.MissedRoom, len(ids))
+	replays := make([]replay, len(ids))
 	err = forEach(len(ids), func(i int) error {
 		msgs, more, err := s.store.MessagesAfter(ctx, ids[i], r.Rooms[ids[i]], protocol.ResumePageSize)
 		if err != nil {
 			return storeErr(err, "read missed messages")
 		}
 		rooms[i] = protocol.MissedRoom{RoomID: ids[i], Messages: nonNil(msgs), HasMore: more}
-		return nil
+		after, asked := r.Changes[ids[i]]
+		if !asked {
+			return nil
+		}
+		replays[i] = replay{asked: true, after: after, known: r.Rooms[ids[i]]}
+		return s.readChanges(ctx, &rooms[i], &replays[i])
 	})
 	if err != nil {
 		return protocol.MissedEvent{}, err
@@ -186,6 +203,9 @@ func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeR
 		var cut bool
 		rooms[i].Messages, cut = fitBudget(rooms[i].Messages, &budget)
 		rooms[i].HasMore = rooms[i].HasMore || cut
+		if replays[i].asked {
+			fitChanges(&rooms[i], &replays[i], &budget)
+		}
 	}
 	ev.Rooms = rooms
 	return ev, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -111,13 +112,25 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 	if err != nil {
 		return protocol.MessageEvent{}, err
 	}
+	// The earlier text is kept as a version, since when it was the text.
+	prev := chat.MessageVersion{Text: msg.Text, At: msg.CreatedAt}
+	if !msg.EditedAt.IsZero() {
+		prev.At = msg.EditedAt
+	}
 	msg.Text, msg.Mentions, msg.EditedAt = text, mentions, s.clock()
 	ev, err := s.replace(ctx, c, msg, nil)
 	if chat.ErrorCode(err) == chat.Conflict {
 		// Deleted since we read it: the store keeps tombstones final.
 		return protocol.MessageEvent{}, errMessageDeleted()
 	}
-	return ev, err
+	if err != nil {
+		return ev, err
+	}
+	if err := s.store.PutVersion(ctx, msg.RoomID, msg.Seq, prev); err != nil {
+		// The edit is stored and told; only its history misses a version.
+		s.log.WarnContext(ctx, "keep earlier version", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq), slog.Any("error", err))
+	}
+	return ev, nil
 }
 
 // errMessageDeleted answers an edit of a tombstone, whether the delete came
@@ -140,11 +153,24 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 		return protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: msg}, nil
 	}
 	files := chat.AttachmentKeys(msg.Attachments)
+	if msg.PinnedBy != "" {
+		// A deleted message leaves the room's pinned list.
+		if _, err := s.store.SetPinned(ctx, msg.RoomID, msg.Seq, "", time.Time{}, false); err != nil && chat.ErrorCode(err) != chat.NotFound {
+			return protocol.MessageEvent{}, storeErr(err, "unpin message")
+		}
+	}
 	msg.Text, msg.Mentions, msg.Attachments = "", nil, nil
+	msg.Reactions, msg.PinnedBy, msg.PinnedAt = nil, "", time.Time{}
 	msg.Deleted, msg.EditedAt, msg.DeletedBy = true, s.clock(), c.UserID
 	ev, err := s.replace(ctx, c, msg, files)
 	if err == nil && msg.SenderID != c.UserID {
 		s.audit(ctx, c, chat.ActDeleteMessage, msg.RoomID, msg.SenderID, msg.Seq, "", "")
+	}
+	if err == nil {
+		// Deleting removes every earlier version too.
+		if err := s.store.DeleteVersions(ctx, msg.RoomID, msg.Seq); err != nil {
+			s.log.WarnContext(ctx, "delete earlier versions", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq), slog.Any("error", err))
+		}
 	}
 	if chat.ErrorCode(err) != chat.Conflict {
 		return ev, err
@@ -190,15 +216,23 @@ func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string,
 // it, but the store refuses (Conflict) to replace a tombstone, so an edit
 // racing a delete cannot bring the text back; callers turn that Conflict
 // into their answer.
+//
+// The change is numbered in the room's change log first (RecordChange),
+// so that resume replays it: logged before it is stored, a change that
+// then fails costs a replay of the message as it is, never a missed one.
 func (s *Chat) replace(ctx context.Context, c chat.Connection, msg chat.Message, files []string) (protocol.MessageEvent, error) {
+	chg, err := s.store.RecordChange(ctx, msg.RoomID, msg.Seq)
+	if err != nil {
+		return protocol.MessageEvent{}, storeErr(err, "record change")
+	}
 	if err := s.store.ReplaceMessage(ctx, msg); err != nil {
 		return protocol.MessageEvent{}, storeErr(err, "update message")
 	}
 	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
 	if msg.Deleted {
-		s.publish(ctx, chat.MessageDeleted{Actor: actor, Message: msg, Files: files})
+		s.publish(ctx, chat.MessageDeleted{Actor: actor, Message: msg, Files: files, Chg: chg})
 	} else {
-		s.publish(ctx, chat.MessageEdited{Actor: actor, Message: msg})
+		s.publish(ctx, chat.MessageEdited{Actor: actor, Message: msg, Chg: chg})
 	}
-	return protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: msg}, nil
+	return protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: msg, Chg: chg}, nil
 }

@@ -71,6 +71,8 @@ func NewPush(store PushStore, fanout chat.Fanout, log *slog.Logger) *Push {
 //	MessageCreated  -> message        to the room, but the actor's connection
 //	MessageEdited   -> messageUpdated to the room, but the actor's connection
 //	MessageDeleted  -> messageUpdated to the room, but the actor's connection
+//	MessageReacted  -> messageUpdated to the room, but the actor's connection
+//	MessagePinned   -> messageUpdated to the room, but the actor's connection
 //	MemberJoined    -> memberJoined   to the room, but the actor's connection and the member (none WithRoom)
 //	MemberLeft      -> memberLeft     to the room, but the actor's connection and the member
 //	MemberUpdated   -> memberUpdated  to the room (the member too), but the actor's connection
@@ -85,13 +87,13 @@ func (p *Push) Notify(ctx context.Context, ev chat.Event) int {
 			Head: protocol.Head{Type: protocol.EventMessage}, Message: e.Message,
 		}, e.Actor.ConnectionID, "")
 	case chat.MessageEdited:
-		res = p.toRoom(ctx, e.Message.RoomID, protocol.MessageEvent{
-			Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: e.Message,
-		}, e.Actor.ConnectionID, "")
+		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
 	case chat.MessageDeleted:
-		res = p.toRoom(ctx, e.Message.RoomID, protocol.MessageEvent{
-			Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: e.Message,
-		}, e.Actor.ConnectionID, "")
+		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
+	case chat.MessageReacted:
+		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
+	case chat.MessagePinned:
+		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
 	case chat.MemberJoined:
 		if e.WithRoom {
 			return 0
@@ -127,6 +129,14 @@ func (p *Push) Notify(ctx context.Context, ev chat.Event) int {
 		res = p.profileUpdated(ctx, e)
 	}
 	return res.Delivered
+}
+
+// messageUpdated tells the room about a changed message, with the room's
+// change number of the change.
+func (p *Push) messageUpdated(ctx context.Context, actor chat.Actor, m chat.Message, chg int64) chat.FanoutResult {
+	return p.toRoom(ctx, m.RoomID, protocol.MessageEvent{
+		Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: m, Chg: chg,
+	}, actor.ConnectionID, "")
 }
 
 // profileUpdated tells everyone sharing a room with the user, and the

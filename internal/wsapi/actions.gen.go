@@ -606,5 +606,77 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"react": {
+			method:  "React",
+			request: reflect.TypeFor[protocol.ReactRequest](),
+			reply:   reflect.TypeFor[protocol.MessageEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.React(ctx, c, req.Interface().(protocol.ReactRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"pinMessage": {
+			method:  "PinMessage",
+			request: reflect.TypeFor[protocol.PinMessageRequest](),
+			reply:   reflect.TypeFor[protocol.MessageEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.PinMessage(ctx, c, req.Interface().(protocol.PinMessageRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listPins": {
+			method:  "ListPins",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.PinsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListPins(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"saveMessage": {
+			method:  "SaveMessage",
+			request: reflect.TypeFor[protocol.SaveMessageRequest](),
+			reply:   reflect.TypeFor[protocol.SavedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SaveMessage(ctx, c, req.Interface().(protocol.SaveMessageRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listSaved": {
+			method:  "ListSaved",
+			request: reflect.TypeFor[protocol.ListSavedRequest](),
+			reply:   reflect.TypeFor[protocol.SavedItemsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListSaved(ctx, c, req.Interface().(protocol.ListSavedRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"messageVersions": {
+			method:  "MessageVersions",
+			request: reflect.TypeFor[protocol.MessageRef](),
+			reply:   reflect.TypeFor[protocol.VersionsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.MessageVersions(ctx, c, req.Interface().(protocol.MessageRef))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

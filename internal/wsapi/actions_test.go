@@ -174,6 +174,17 @@ func TestActionRouting(t *testing.T) {
 			protocol.PushSubscribeRequest{Endpoint: "https://push.example/p/1", Keys: protocol.PushKeys{P256dh: testP256dh, Auth: "BTBZMqHH6r4Tts7J_aSIgg"}, Device: "laptop"}, protocol.EventPushSubscribed},
 		{`{"action":"pushUnsubscribe","requestId":"q","endpoint":"https://push.example/p/1"}`, "PushUnsubscribe",
 			protocol.PushUnsubscribeRequest{Endpoint: "https://push.example/p/1"}, protocol.EventPushSubscribed},
+		{`{"action":"react","requestId":"q","roomId":"r1","seq":7,"emoji":"👍","on":true}`, "React",
+			protocol.ReactRequest{RoomID: "r1", Seq: 7, Emoji: "👍", On: true}, protocol.EventMessageUpdated},
+		{`{"action":"pinMessage","requestId":"q","roomId":"r1","seq":7,"pinned":true}`, "PinMessage",
+			protocol.PinMessageRequest{RoomID: "r1", Seq: 7, Pinned: true}, protocol.EventMessageUpdated},
+		{`{"action":"listPins","requestId":"q","roomId":"r1"}`, "ListPins", protocol.RoomRequest{RoomID: "r1"}, protocol.EventPins},
+		{`{"action":"saveMessage","requestId":"q","roomId":"r1","seq":7,"saved":true}`, "SaveMessage",
+			protocol.SaveMessageRequest{RoomID: "r1", Seq: 7, Saved: true}, protocol.EventSaved},
+		{`{"action":"listSaved","requestId":"q","limit":5}`, "ListSaved", protocol.ListSavedRequest{Limit: 5}, protocol.EventSavedItems},
+		{`{"action":"messageVersions","requestId":"q","roomId":"r1","seq":7}`, "MessageVersions", protocol.MessageRef{RoomID: "r1", Seq: 7}, protocol.EventVersions},
+		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
+			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
 	covered := map[string]bool{}
 	for _, tc := range cases {

@@ -29,10 +29,10 @@ func TestEveryActionHasAServiceMethod(t *testing.T) {
 	// A row added without running the generator fails the handler's
 	// construction.
 	extra := append(slices.Clone(protocol.ActionTable), protocol.ActionSpec{
-		Name: "pinMessage", Request: protocol.MessageRef{}, Reply: protocol.EventMessageUpdated, Budget: protocol.BudgetWrite,
+		Name: "frobMessage", Request: protocol.MessageRef{}, Reply: protocol.EventMessageUpdated, Budget: protocol.BudgetWrite,
 	})
 	_, err = bind(extra, invokers())
-	if err == nil || !strings.Contains(err.Error(), "action pinMessage: no invoker: actions.gen.go is stale: run go run ./scripts/gen-protocol") {
+	if err == nil || !strings.Contains(err.Error(), "action frobMessage: no invoker: actions.gen.go is stale: run go run ./scripts/gen-protocol") {
 		t.Fatalf("bind with a row lacking its invoker: %v", err)
 	}
 }

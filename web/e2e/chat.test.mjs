@@ -110,7 +110,7 @@ test("two people sign up and chat in #general, with typing and receipts", async 
   await waitFor(async () => (await composer(pageA).inputValue()) === "\u{1F44D}", "the emoji in the composer");
   assert.equal(await pageA.getByRole("dialog", { name: "Emoji" }).count(), 0);
   await composer(pageA).press("Enter");
-  await messages(pageB).getByText("\u{1F44D}").waitFor();
+  await messages(pageB).locator(".msg-text", { hasText: "\u{1F44D}" }).waitFor();
 });
 
 test("a direct message reaches the other person with an unread badge", async () => {
@@ -156,7 +156,7 @@ test("channels: create, browse and join, invite to a private one, rename, leave;
   await pageA.getByRole("button", { name: "Channel settings" }).click();
   await pageA.getByLabel("Name").fill("ops");
   await pageA.getByLabel("Topic (optional)").fill("incidents only");
-  await pageA.getByRole("button", { name: "Save" }).click();
+  await pageA.getByRole("button", { name: "Save", exact: true }).click();
   await pageB.getByRole("heading", { name: /#ops$/ }).waitFor();
   await pageB.locator(".room-head .topic", { hasText: "incidents only" }).waitFor();
   // And the change as a line in the timeline (issue 10, item 12).

@@ -206,7 +206,7 @@ test("item 5: member counts stay live for the inviter and use the language's plu
   await messages(pageC).locator(".sys-line", { hasText: "Cy Clark added Di Dunn" }).waitFor();
   await pageC.getByRole("button", { name: "Channel settings" }).click();
   await pageC.getByLabel("Topic (optional)").fill("ship it");
-  await pageC.getByRole("button", { name: "Save" }).click();
+  await pageC.getByRole("button", { name: "Save", exact: true }).click();
   await messages(pageC).locator(".sys-line", { hasText: "Cy Clark changed the topic to “ship it”" }).waitFor();
   await roomLink(pageD, "team").click();
   await messages(pageD).locator(".sys-line", { hasText: "Cy Clark changed the topic to “ship it”" }).waitFor();

@@ -31,6 +31,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("preferences", func(t *testing.T) { contractPreferences(t, newStore(t)) })
 	t.Run("push subscriptions", func(t *testing.T) { contractPushSubscriptions(t, newStore(t)) })
 	t.Run("visibility", func(t *testing.T) { contractVisibility(t, newStore(t)) })
+	t.Run("conversations", func(t *testing.T) { contractConversations(t, newStore(t)) })
 }
 
 func uniq(prefix string) string {

@@ -1,6 +1,8 @@
 package chattest
 
 import (
+	"time"
+
 	"context"
 	"slices"
 	"sort"
@@ -63,6 +65,12 @@ func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	if old.Deleted {
 		return chat.Errorf(chat.Conflict, "message was deleted")
 	}
+	// Like the DynamoDB store: the content is replaced, the reactions and
+	// pin are kept (a tombstone loses them).
+	m.Reactions, m.PinnedBy, m.PinnedAt = old.Reactions, old.PinnedBy, old.PinnedAt
+	if m.Deleted {
+		m.Reactions, m.PinnedBy, m.PinnedAt = nil, "", time.Time{}
+	}
 	s.messages[m.RoomID][m.Seq] = copyMessage(m)
 	return nil
 }
@@ -118,5 +126,13 @@ func (s *Store) page(roomID string, seqs []int64, limit int) ([]chat.Message, bo
 func copyMessage(m chat.Message) chat.Message {
 	m.Mentions = slices.Clone(m.Mentions)
 	m.Attachments = slices.Clone(m.Attachments)
+	rs := make([]chat.Reaction, 0, len(m.Reactions))
+	for _, r := range m.Reactions {
+		rs = append(rs, chat.Reaction{Emoji: r.Emoji, UserIDs: slices.Clone(r.UserIDs)})
+	}
+	m.Reactions = nil
+	if len(rs) > 0 {
+		m.Reactions = rs
+	}
 	return m
 }

@@ -263,6 +263,7 @@ func (s *Store) Snapshot() string {
 		"profiles": s.profiles, "rooms": s.rooms, "members": s.members, "names": s.names,
 		"messages": s.messages, "clientIds": s.clientIDs,
 		"bans": s.bans, "invites": s.invites, "reports": s.reports, "audit": s.audit,
+		"changes": s.changes, "pins": s.pins, "versions": s.versions, "saved": s.saved,
 	})
 	if err != nil {
 		return "snapshot: " + err.Error()

@@ -47,7 +47,11 @@ type Store struct {
 	reports map[string]chat.Report
 	audit   []chat.AuditEntry
 
-	pref *prefState // preferences, visibility, push subscriptions
+	pref     *prefState                           // preferences, visibility, push subscriptions
+	changes  map[string][]chat.Change             // room -> change log
+	pins     map[string][]int64                   // room -> pinned seqs
+	versions map[string][]chat.MessageVersion     // room|seq -> earlier texts
+	saved    map[string]map[string]chat.SavedItem // user -> room|seq -> item
 }
 
 // NewStore returns an empty store whose clock is time.Now.
@@ -69,6 +73,10 @@ func NewStore() *Store {
 		bans:        map[string]map[string]chat.Ban{},
 		invites:     map[string]map[string]chat.Invite{},
 		reports:     map[string]chat.Report{},
+		changes:     map[string][]chat.Change{},
+		pins:        map[string][]int64{},
+		versions:    map[string][]chat.MessageVersion{},
+		saved:       map[string]map[string]chat.SavedItem{},
 	}
 }
 

@@ -48,10 +48,10 @@ func TestEveryActionHasAServiceMethod(t *testing.T) {
 		t.Error("requestAvatarUrl does not call RequestAvatarURL (names match ignoring case)")
 	}
 	extra := append(slices.Clone(protocol.ActionTable), protocol.ActionSpec{
-		Name: "pinMessage", Request: protocol.MessageRef{}, Reply: protocol.EventMessageUpdated, Budget: protocol.BudgetWrite,
+		Name: "frobMessage", Request: protocol.MessageRef{}, Reply: protocol.EventMessageUpdated, Budget: protocol.BudgetWrite,
 	})
 	_, err = GenerateFor(reflect.TypeFor[*service.Chat](), extra)
-	if err == nil || !strings.Contains(err.Error(), "action pinMessage: no service method PinMessage(context.Context, chat.Connection, protocol.MessageRef) (protocol.MessageEvent, error)") {
+	if err == nil || !strings.Contains(err.Error(), "action frobMessage: no service method FrobMessage(context.Context, chat.Connection, protocol.MessageRef) (protocol.MessageEvent, error)") {
 		t.Fatalf("generate with a row lacking its method: %v", err)
 	}
 }

@@ -41,14 +41,19 @@ export type ListBansAction = { action: "listBans"; requestId?: string } & RoomRe
 export type ListChannelsAction = { action: "listChannels"; requestId?: string } & ListChannelsRequest;
 export type ListMembersAction = { action: "listMembers"; requestId?: string } & RoomRequest;
 export type ListPeopleAction = { action: "listPeople"; requestId?: string } & ListPeopleRequest;
+export type ListPinsAction = { action: "listPins"; requestId?: string } & RoomRequest;
 export type ListReportsAction = { action: "listReports"; requestId?: string } & ListReportsRequest;
+export type ListSavedAction = { action: "listSaved"; requestId?: string } & ListSavedRequest;
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
+export type MessageVersionsAction = { action: "messageVersions"; requestId?: string } & MessageRef;
 export type MuteMemberAction = { action: "muteMember"; requestId?: string } & MuteMemberRequest;
 export type OpenDirectAction = { action: "openDirect"; requestId?: string } & OpenDirectRequest;
+export type PinMessageAction = { action: "pinMessage"; requestId?: string } & PinMessageRequest;
 export type PingAction = { action: "ping"; requestId?: string } & {};
 export type PushSubscribeAction = { action: "pushSubscribe"; requestId?: string } & PushSubscribeRequest;
 export type PushUnsubscribeAction = { action: "pushUnsubscribe"; requestId?: string } & PushUnsubscribeRequest;
+export type ReactAction = { action: "react"; requestId?: string } & ReactRequest;
 export type ReactivatePersonAction = { action: "reactivatePerson"; requestId?: string } & PersonRequest;
 export type RemoveMemberAction = { action: "removeMember"; requestId?: string } & MemberActionRequest;
 export type ReportMessageAction = { action: "reportMessage"; requestId?: string } & ReportMessageRequest;
@@ -58,6 +63,7 @@ export type RequestDownloadAction = { action: "requestDownload"; requestId?: str
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
+export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
 export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
 export type SetMemberRoleAction = { action: "setMemberRole"; requestId?: string } & SetMemberRoleRequest;
@@ -92,14 +98,19 @@ export type ClientAction =
   | ListChannelsAction
   | ListMembersAction
   | ListPeopleAction
+  | ListPinsAction
   | ListReportsAction
+  | ListSavedAction
   | ListUsersAction
   | MarkReadAction
+  | MessageVersionsAction
   | MuteMemberAction
   | OpenDirectAction
+  | PinMessageAction
   | PingAction
   | PushSubscribeAction
   | PushUnsubscribeAction
+  | ReactAction
   | ReactivatePersonAction
   | RemoveMemberAction
   | ReportMessageAction
@@ -109,6 +120,7 @@ export type ClientAction =
   | RequestUploadAction
   | ResolveReportAction
   | ResumeAction
+  | SaveMessageAction
   | SearchAction
   | SendMessageAction
   | SetMemberRoleAction
@@ -143,6 +155,7 @@ export type MessageUpdatedFrame = Omit<MessageEvent, "type"> & { type: "messageU
 export type MissedFrame = Omit<MissedEvent, "type"> & { type: "missed" };
 export type PeopleFrame = Omit<PeopleEvent, "type"> & { type: "people" };
 export type PersonFrame = Omit<PersonEvent, "type"> & { type: "person" };
+export type PinsFrame = Omit<PinsEvent, "type"> & { type: "pins" };
 export type PongFrame = Omit<PongEvent, "type"> & { type: "pong" };
 export type PreferencesFrame = Omit<PreferencesEvent, "type"> & { type: "preferences" };
 export type PresenceFrame = Omit<PresenceEvent, "type"> & { type: "presence" };
@@ -155,6 +168,8 @@ export type RoomFrame = Omit<RoomEvent, "type"> & { type: "room" };
 export type RoomAddedFrame = Omit<RoomEvent, "type"> & { type: "roomAdded" };
 export type RoomRemovedFrame = Omit<RoomRemovedEvent, "type"> & { type: "roomRemoved" };
 export type RoomUpdatedFrame = Omit<RoomEvent, "type"> & { type: "roomUpdated" };
+export type SavedFrame = Omit<SavedEvent, "type"> & { type: "saved" };
+export type SavedItemsFrame = Omit<SavedItemsEvent, "type"> & { type: "savedItems" };
 export type SearchResultsFrame = Omit<SearchResultsEvent, "type"> & { type: "searchResults" };
 export type SignedOutFrame = Omit<SignedOutEvent, "type"> & { type: "signedOut" };
 export type StateFrame = Omit<StateEvent, "type"> & { type: "state" };
@@ -162,6 +177,7 @@ export type TypingFrame = Omit<TypingEvent, "type"> & { type: "typing" };
 export type UploadTicketFrame = Omit<UploadTicketEvent, "type"> & { type: "uploadTicket" };
 export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated" };
 export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
+export type VersionsFrame = Omit<VersionsEvent, "type"> & { type: "versions" };
 export type ServerEvent =
   | AckFrame
   | AuditFrame
@@ -182,6 +198,7 @@ export type ServerEvent =
   | MissedFrame
   | PeopleFrame
   | PersonFrame
+  | PinsFrame
   | PongFrame
   | PreferencesFrame
   | PresenceFrame
@@ -194,13 +211,16 @@ export type ServerEvent =
   | RoomAddedFrame
   | RoomRemovedFrame
   | RoomUpdatedFrame
+  | SavedFrame
+  | SavedItemsFrame
   | SearchResultsFrame
   | SignedOutFrame
   | StateFrame
   | TypingFrame
   | UploadTicketFrame
   | UserUpdatedFrame
-  | UsersFrame;
+  | UsersFrame
+  | VersionsFrame;
 export type EventType = ServerEvent["type"];
 
 export interface ActionTypes {
@@ -224,14 +244,19 @@ export interface ActionTypes {
   listChannels: { request: ListChannelsRequest; reply: ChannelsFrame };
   listMembers: { request: RoomRequest; reply: MembersFrame };
   listPeople: { request: ListPeopleRequest; reply: PeopleFrame };
+  listPins: { request: RoomRequest; reply: PinsFrame };
   listReports: { request: ListReportsRequest; reply: ReportsFrame };
+  listSaved: { request: ListSavedRequest; reply: SavedItemsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
+  messageVersions: { request: MessageRef; reply: VersionsFrame };
   muteMember: { request: MuteMemberRequest; reply: MembersFrame };
   openDirect: { request: OpenDirectRequest; reply: RoomFrame };
+  pinMessage: { request: PinMessageRequest; reply: MessageUpdatedFrame };
   ping: { request: {}; reply: PongFrame };
   pushSubscribe: { request: PushSubscribeRequest; reply: PushSubscribedFrame };
   pushUnsubscribe: { request: PushUnsubscribeRequest; reply: PushSubscribedFrame };
+  react: { request: ReactRequest; reply: MessageUpdatedFrame };
   reactivatePerson: { request: PersonRequest; reply: PersonFrame };
   removeMember: { request: MemberActionRequest; reply: MembersFrame };
   reportMessage: { request: ReportMessageRequest; reply: ReportFrame };
@@ -241,6 +266,7 @@ export interface ActionTypes {
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
   resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
+  saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
   search: { request: SearchRequest; reply: SearchResultsFrame };
   sendMessage: { request: SendMessageRequest; reply: AckFrame };
   setMemberRole: { request: SetMemberRoleRequest; reply: MembersFrame };
@@ -324,6 +350,11 @@ export interface ListReportsRequest {
   cursor?: string;
 }
 
+export interface ListSavedRequest {
+  cursor?: string;
+  limit?: number;
+}
+
 export interface ListUsersRequest {
   cursor?: string;
   query?: string;
@@ -346,6 +377,12 @@ export interface OpenDirectRequest {
   userIds: string[];
 }
 
+export interface PinMessageRequest {
+  roomId: string;
+  seq: number;
+  pinned: boolean;
+}
+
 export interface PushSubscribeRequest {
   endpoint: string;
   keys: PushKeys;
@@ -354,6 +391,13 @@ export interface PushSubscribeRequest {
 
 export interface PushUnsubscribeRequest {
   endpoint: string;
+}
+
+export interface ReactRequest {
+  roomId: string;
+  seq: number;
+  emoji: string;
+  on: boolean;
 }
 
 export interface ReportMessageRequest {
@@ -392,6 +436,13 @@ export interface ResolveReportRequest {
 
 export interface ResumeRequest {
   rooms: Record<string, number>;
+  changes?: Record<string, number>;
+}
+
+export interface SaveMessageRequest {
+  roomId: string;
+  seq: number;
+  saved: boolean;
 }
 
 export interface SearchRequest {
@@ -445,6 +496,7 @@ export interface UpdateChannelRequest {
   name?: string;
   topic?: string;
   private?: boolean;
+  membersCanPin?: boolean;
 }
 
 export interface UpdateProfileRequest {
@@ -559,6 +611,7 @@ export interface MessageEvent {
   type: string;
   requestId?: string;
   message: Message;
+  chg?: number;
 }
 
 export interface MissedEvent {
@@ -577,6 +630,13 @@ export interface PersonEvent {
   type: string;
   requestId?: string;
   person: Person;
+}
+
+export interface PinsEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  messages: Message[];
 }
 
 export interface PongEvent {
@@ -646,6 +706,22 @@ export interface RoomRemovedEvent {
   deleted?: boolean;
 }
 
+export interface SavedEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  seq: number;
+  saved: boolean;
+  savedAt?: string;
+}
+
+export interface SavedItemsEvent {
+  type: string;
+  requestId?: string;
+  items: SavedItem[];
+  cursor?: string;
+}
+
 export interface SearchResultsEvent {
   type: string;
   requestId?: string;
@@ -701,6 +777,14 @@ export interface UsersEvent {
   cursor?: string;
 }
 
+export interface VersionsEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  seq: number;
+  versions: MessageVersion[];
+}
+
 export interface PushKeys {
   p256dh: string;
   auth: string;
@@ -745,6 +829,9 @@ export interface Message {
   deleted?: boolean;
   deletedBy?: string;
   system?: SystemLine;
+  reactions?: Reaction[];
+  pinnedBy?: string;
+  pinnedAt?: string;
 }
 
 export interface AuditEntry {
@@ -779,6 +866,8 @@ export interface Room {
   memberCount: number;
   memberIds?: string[];
   archived?: boolean;
+  membersCanPin?: boolean;
+  lastChg?: number;
 }
 
 export interface InviteInfo {
@@ -822,6 +911,10 @@ export interface MissedRoom {
   roomId: string;
   messages: Message[];
   hasMore: boolean;
+  changed?: Message[];
+  lastChg?: number;
+  changesMore?: boolean;
+  reset?: boolean;
 }
 
 export interface Person {
@@ -868,11 +961,22 @@ export interface RoomState {
   memberCount: number;
   memberIds?: string[];
   archived?: boolean;
+  membersCanPin?: boolean;
+  lastChg?: number;
   readSeq: number;
   unread: number;
   mentions: number;
   role?: Role;
   mutedUntil?: string;
+}
+
+export interface SavedItem {
+  roomId: string;
+  seq: number;
+  savedAt: string;
+  roomName?: string;
+  message?: Message;
+  unavailable?: boolean;
 }
 
 export interface SearchResult {
@@ -893,6 +997,11 @@ export interface Limits {
   allowedUploadTypes?: string[];
 }
 
+export interface MessageVersion {
+  text: string;
+  at: string;
+}
+
 export interface DNDPatch {
   enabled?: boolean;
   start?: string;
@@ -908,6 +1017,11 @@ export interface SystemLine {
   topic?: string;
   roomKind?: RoomKind;
   role?: Role;
+}
+
+export interface Reaction {
+  emoji: string;
+  userIds: string[];
 }
 
 export interface NotifyPrefs {

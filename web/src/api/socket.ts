@@ -26,6 +26,9 @@ export interface SocketHooks {
   onStatus(s: Status): void;
   // After getState was applied: the last seq held per room.
   resumePoints(): Record<string, number>;
+  // changePoints: per room, the last change applied (resume replays the
+  // changes after it); rooms left out replay none.
+  changePoints?(): Record<string, number>;
   // Sends still waiting for an ack, oldest first: each room's are sent one
   // at a time in this order, and re-sent after resume.
   pendingSends(): SendMessageAction[];
@@ -321,17 +324,27 @@ export class ChatSocket {
       const state = (await this.request({ action: "getState" })) as StateFrame;
       this.connectionId = state.connectionId;
       let points = this.hooks.resumePoints();
+      let changes = this.hooks.changePoints?.() ?? {};
       while (Object.keys(points).length > 0) {
         const again: Record<string, number> = {};
+        const againChanges: Record<string, number> = {};
         const ids = Object.keys(points);
         for (let i = 0; i < ids.length; i += 50) {
-          const rooms = Object.fromEntries(ids.slice(i, i + 50).map((id) => [id, points[id]]));
-          const missed = (await this.request({ action: "resume", rooms })) as MissedFrame;
+          const batch = ids.slice(i, i + 50);
+          const rooms = Object.fromEntries(batch.map((id) => [id, points[id]]));
+          const chg = Object.fromEntries(batch.filter((id) => id in changes).map((id) => [id, changes[id]]));
+          const missed = (await this.request({ action: "resume", rooms, changes: Object.keys(chg).length ? chg : undefined })) as MissedFrame;
           for (const r of missed.rooms) {
-            if (r.hasMore && r.messages.length > 0) again[r.roomId] = r.messages[r.messages.length - 1].seq;
+            const top = r.messages.length > 0 ? r.messages[r.messages.length - 1].seq : points[r.roomId];
+            if (r.hasMore && r.messages.length > 0) again[r.roomId] = top;
+            if (r.changesMore && r.lastChg !== undefined) {
+              again[r.roomId] = top;
+              againChanges[r.roomId] = r.lastChg;
+            }
           }
         }
         points = again;
+        changes = againChanges;
       }
       if (this.ws !== ws) return;
       this.synced = true;

@@ -3,6 +3,7 @@ import type { MessageKey } from "./en";
 import { modDe } from "./moderation";
 import { searchDe } from "./search";
 import { notifyDe } from "./notifications";
+import { convDe } from "./conversations";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -328,4 +329,5 @@ export const de: Record<MessageKey, string> = {
   ...modDe,
   ...searchDe,
   ...notifyDe,
+  ...convDe,
 };

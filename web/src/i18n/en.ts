@@ -2,6 +2,7 @@
 import { modEn } from "./moderation";
 import { searchEn } from "./search";
 import { notifyEn } from "./notifications";
+import { convEn } from "./conversations";
 
 export const en = {
   "app.name": "Backchannel",
@@ -327,6 +328,7 @@ export const en = {
   ...modEn,
   ...searchEn,
   ...notifyEn,
+  ...convEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -4,10 +4,11 @@
 // avatars, notifications: see features/client.ts) plug in through
 // ChatFeature and AttachmentSource and talk to the server through request
 // and read.
-import type { Attachment, ChannelsFrame, RoomFrame, Room, SearchResultsEvent, ServerEvent, UsersFrame, Profile } from "../api/protocol.gen";
+import type { Attachment, ChannelsFrame, RoomFrame, Room, SearchResultsEvent, ServerEvent, UsersFrame, Profile, PinsFrame, SavedItemsFrame, VersionsFrame, Message, SavedItem, MessageVersion } from "../api/protocol.gen";
 import { ChatSocket, RequestError, type Payload, type Status } from "../api/socket";
 import { initialState, reduce } from "./store";
 import { resumePoints, sendingNow } from "./messages";
+import { changePoints } from "./conversations";
 import type { Action, ChatState, ServerFrame } from "./types";
 import type { AnyPayload } from "../api/notifyProtocol";
 
@@ -93,6 +94,7 @@ export class Chat {
         onEvent: (ev) => this.onEvent(ev),
         onStatus: (s) => this.onStatus(s),
         resumePoints: () => resumePoints(this.state),
+        changePoints: () => changePoints(this.state),
         pendingSends: () =>
           sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments })),
         onSendRejected: (clientId, err) => this.dispatch({ type: "local/sendFailed", clientId, error: err.message, until: err.until }),
@@ -187,6 +189,8 @@ export class Chat {
     this.dispatch(ev);
     if (ev.type === "missed") {
       for (const r of ev.rooms) {
+        // Away longer than the change log keeps: reload the room.
+        if (r.reset && this.state.activeRoom === r.roomId) this.read({ action: "history", roomId: r.roomId }).catch(() => {});
         const top = r.messages.reduce((max, m) => Math.max(max, m.seq), 0);
         if (top > (this.resumedTo.get(r.roomId) ?? 0)) this.resumedTo.set(r.roomId, top);
       }
@@ -450,8 +454,36 @@ export class Chat {
     await this.socket.request({ action: "inviteToChannel", roomId, userIds });
   }
 
-  async updateChannel(roomId: string, name: string | undefined, topic: string | undefined): Promise<void> {
-    await this.socket.request({ action: "updateChannel", roomId, name, topic });
+  async updateChannel(roomId: string, name: string | undefined, topic: string | undefined, membersCanPin?: boolean): Promise<void> {
+    await this.socket.request({ action: "updateChannel", roomId, name, topic, membersCanPin });
+  }
+
+  // ---- reactions, pins, saved messages, edit history ----
+
+  // react adds (on) or removes my reaction; the reply updates the message.
+  async react(roomId: string, seq: number, emoji: string, on: boolean): Promise<void> {
+    await this.socket.request({ action: "react", roomId, seq, emoji, on });
+  }
+
+  async pin(roomId: string, seq: number, pinned: boolean): Promise<void> {
+    await this.socket.request({ action: "pinMessage", roomId, seq, pinned });
+  }
+
+  async listPins(roomId: string): Promise<Message[]> {
+    return ((await this.read({ action: "listPins", roomId })) as PinsFrame).messages;
+  }
+
+  async save(roomId: string, seq: number, saved: boolean): Promise<void> {
+    await this.socket.request({ action: "saveMessage", roomId, seq, saved });
+  }
+
+  async listSaved(cursor?: string): Promise<{ items: SavedItem[]; cursor?: string }> {
+    const r = (await this.read({ action: "listSaved", cursor })) as SavedItemsFrame;
+    return { items: r.items, cursor: r.cursor };
+  }
+
+  async versions(roomId: string, seq: number): Promise<MessageVersion[]> {
+    return ((await this.read({ action: "messageVersions", roomId, seq })) as VersionsFrame).versions;
   }
 
   async openDirect(userIds: string[]): Promise<string> {

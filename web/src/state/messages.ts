@@ -160,6 +160,17 @@ export const reduceMessages: SliceReducer = (state, action, { prev }) => {
       let next = state;
       for (const r of action.rooms) {
         if (!prev.rooms[r.roomId]) continue;
+        if (r.reset) {
+          // The change log no longer covers our position: what we hold of
+          // the room may be stale. Drop it; the room's history is fetched
+          // again (Chat.onEvent).
+          next = { ...next, messages: dropRoom(next.messages, r.roomId), history: dropRoom(next.history, r.roomId) };
+        }
+        // Changed messages replace the ones held (those not held come as
+        // they are now with history).
+        const held = new Set((next.messages[r.roomId] ?? []).map((m) => m.seq));
+        const changed = (r.changed ?? []).filter((m) => held.has(m.seq));
+        if (changed.length > 0) next = { ...next, messages: { ...next.messages, [r.roomId]: mergeMessages(next.messages[r.roomId] ?? [], changed) } };
         next = addMessages(next, r.roomId, r.messages);
         // The seqs up to the highest returned that the answer skipped are
         // holes, once settled (settleLast): a younger gap may be a message

@@ -14,6 +14,7 @@ import { initialRooms, reduceRooms } from "./rooms";
 import { initialTyping, reduceTyping } from "./typing";
 import { initialModeration, reduceModeration } from "./moderation";
 import { initialPreferences, reducePreferences } from "./preferences";
+import { initialConversations, reduceConversations } from "./conversations";
 import type { Action, ChatState, SliceReducer } from "./types";
 
 export const initialState: ChatState = {
@@ -24,9 +25,10 @@ export const initialState: ChatState = {
   ...initialTyping,
   ...initialModeration,
   ...initialPreferences,
+  ...initialConversations,
 };
 
-const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping, reduceModeration, reducePreferences];
+const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping, reduceModeration, reducePreferences, reduceConversations];
 
 // reduce returns the next state, or the same object when nothing changed.
 export function reduce(state: ChatState, action: Action, now: number = Date.now()): ChatState {

@@ -96,7 +96,17 @@ export interface PreferencesSlice {
   preferences: Preferences | null;
 }
 
-export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice, PreferencesSlice {}
+// conversations.ts: each room's change position (what resume replays
+// from) and which messages I saved.
+export interface ConversationsSlice {
+  // The last change applied per room (PROTOCOL §7): from getState, then
+  // from resume and contiguous live changes.
+  chg: Record<string, number>;
+  // My saved messages I know of, "roomId:seq" -> savedAt.
+  saved: Record<string, string>;
+}
+
+export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice, PreferencesSlice, ConversationsSlice {}
 
 // Local intents, next to the server's frames.
 export type LocalAction =

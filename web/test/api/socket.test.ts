@@ -122,6 +122,34 @@ describe("ChatSocket", () => {
     expect(ws.last("resume")!.rooms).toEqual({ general: 141 });
   });
 
+  it("sends the change positions with resume and resumes again while changesMore, from the reply's lastChg", async () => {
+    const { sock } = setup({ changePoints: () => ({ general: 17, d_x: 0 }) });
+    sock.start();
+    await flush();
+    const ws = FakeWebSocket.all[0];
+    ws.open();
+    ws.reply({ type: "state", requestId: ws.sent[0].requestId, connectionId: "c1", me: {}, rooms: [], users: [] });
+    await flush();
+    const first = ws.last("resume")!;
+    expect(first.rooms).toEqual({ general: 41, d_x: 3 });
+    expect(first.changes).toEqual({ general: 17, d_x: 0 });
+    ws.reply({
+      type: "missed",
+      requestId: first.requestId,
+      rooms: [
+        { roomId: "general", hasMore: false, messages: [{ seq: 42 }], changed: [], lastChg: 117, changesMore: true },
+        { roomId: "d_x", hasMore: false, messages: [], lastChg: 0 },
+      ],
+    });
+    await flush();
+    const second = ws.last("resume")!;
+    expect(second.rooms).toEqual({ general: 42 });
+    expect(second.changes).toEqual({ general: 117 });
+    ws.reply({ type: "missed", requestId: second.requestId, rooms: [{ roomId: "general", hasMore: false, messages: [], lastChg: 130 }] });
+    await flush();
+    expect(sock.online).toBe(true);
+  });
+
   it("reconnects with growing, capped, jittered backoff after each close", async () => {
     const { sock } = setup({}, () => 0.999);
     sock.start();

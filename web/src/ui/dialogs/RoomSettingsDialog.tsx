@@ -12,6 +12,7 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
   const room = state.rooms[roomId];
   const [name, setName] = useState(room?.name ?? "");
   const [topic, setTopic] = useState(room?.topic ?? "");
+  const [membersCanPin, setMembersCanPin] = useState(!!room?.membersCanPin);
   const { error, setError, run } = useSubmit();
   if (!room) return null;
   const canRename = roomId !== "general";
@@ -24,7 +25,10 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
       return;
     }
     await run(async () => {
-      await chat.updateChannel(roomId, canRename && norm !== room.name ? norm : undefined, topic.trim() !== (room.topic ?? "") ? topic.trim() : undefined);
+      const newName = canRename && norm !== room.name ? norm : undefined;
+      const newTopic = topic.trim() !== (room.topic ?? "") ? topic.trim() : undefined;
+      const pinSetting = membersCanPin !== !!room.membersCanPin ? membersCanPin : undefined;
+      if (newName !== undefined || newTopic !== undefined || pinSetting !== undefined) await chat.updateChannel(roomId, newName, newTopic, pinSetting);
       onClose();
     });
   };
@@ -44,6 +48,10 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
         <label>
           {t("channel.topic")}
           <input name="channel-topic" maxLength={250} value={topic} onInput={(e) => setTopic(e.currentTarget.value)} />
+        </label>
+        <label class="check">
+          <input type="checkbox" name="members-can-pin" checked={membersCanPin} onChange={(e) => setMembersCanPin(e.currentTarget.checked)} />
+          {t("pin.membersCan")}
         </label>
         <div class="dialog-actions">
           <button type="button" class="btn" onClick={onClose}>

@@ -13,6 +13,9 @@ import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
 import { ConfirmDialog } from "../common/ConfirmDialog";
 import { MessageModActions } from "../moderation/MessageModActions";
+import { ReactionChips } from "../conversations/Reactions";
+import { MessageConvActions } from "../conversations/MessageConvActions";
+import { VersionsDialog } from "../conversations/VersionsDialog";
 
 export interface ListItem {
   msg: Message;
@@ -60,6 +63,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
   };
 
   const [confirming, setConfirming] = useState(false);
+  const [versions, setVersions] = useState(false);
   // Touch screens: the actions open from a ⋯ button (no hover there).
   const [actionsOpen, setActionsOpen] = useState(false);
 
@@ -115,7 +119,18 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
         {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
-        {m.editedAt && !m.deleted && !editing && <span class="edited">{t("msg.edited")}</span>}
+        {m.editedAt && !m.deleted && !editing && (
+          <button type="button" class="edited link" aria-haspopup="dialog" title={t("history.open")} onClick={() => setVersions(true)}>
+            {t("msg.edited")}
+          </button>
+        )}
+        {m.pinnedBy && !m.deleted && (
+          <span class="pinned-mark" title={t("pin.pinnedBy", { name: chat.state.users[m.pinnedBy]?.displayName ?? "" })}>
+            <span aria-hidden="true">📌 </span>
+            {t("pin.pinned")}
+          </span>
+        )}
+        {!p && <ReactionChips msg={m} />}
         {p?.status === "sending" && <span class="status-line">{chat.status === "online" ? t("msg.sending") : t("msg.waiting")}</span>}
         {p?.status === "failed" && (
           <span class="status-line failed" role="alert">
@@ -137,14 +152,19 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           <div class="seen">{t("msg.seenBy", { names: seenBy.map((u) => u.displayName).join(", ") })}</div>
         )}
       </div>
-      {!mine && !p && !m.deleted && m.seq > 0 && <MessageModActions msg={m} />}
-      {mine && !p && !m.deleted && !editing && (
+      {!mine && !p && !m.deleted && m.seq > 0 && (
+        <MessageModActions msg={m}>
+          <MessageConvActions msg={m} />
+        </MessageModActions>
+      )}
+      {!p && !m.deleted && !editing && m.seq > 0 && (
         <button type="button" class="icon-btn msg-more" aria-expanded={actionsOpen} aria-label={t("msg.actions")} title={t("msg.actions")} onClick={() => setActionsOpen(!actionsOpen)}>
           ⋯
         </button>
       )}
       {mine && !p && !m.deleted && !editing && (
         <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
+          <MessageConvActions msg={m} />
           <button
             type="button"
             class="icon-btn"
@@ -163,6 +183,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           </button>
         </div>
       )}
+      {versions && <VersionsDialog msg={m} onClose={() => setVersions(false)} />}
       {confirming && (
         <ConfirmDialog
           title={t("msg.confirmDelete")}

@@ -136,6 +136,12 @@ export function MessagePane({
             <path d="M15.5 15.5 21 21" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
           </svg>
         </button>
+        <button type="button" class="icon-btn pins-btn" aria-label={t("pin.open")} title={t("pin.open")} onClick={() => onDialog("pins")}>
+          <span aria-hidden="true">📌</span>
+        </button>
+        <button type="button" class="icon-btn saved-btn" aria-label={t("saved.open")} title={t("saved.open")} onClick={() => onDialog("saved")}>
+          <span aria-hidden="true">🔖</span>
+        </button>
         {/* On narrow screens the actions fold into a menu (one header row). */}
         <button type="button" class="icon-btn room-menu-btn" aria-expanded={menu} aria-controls="room-actions" aria-label={t("room.menu")} title={t("room.menu")} onClick={() => setMenu(!menu)}>
           ⋯

@@ -1,12 +1,14 @@
 // Actions on someone else's message: report it (any member) and, for the
 // room's moderators, owners and workspace staff, remove it.
 import "./moderation.css";
+import type { ComponentChildren } from "preact";
 import type { Message } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { canModerate } from "../../state/moderation";
 
-export function MessageModActions({ msg }: { msg: Message }) {
+// children: more actions shown first in the same group (reactions, pin, save).
+export function MessageModActions({ msg, children }: { msg: Message; children?: ComponentChildren }) {
   const { chat, t } = useApp();
   const state = useChatState(chat);
   const { error, run } = useSubmit();
@@ -29,6 +31,7 @@ export function MessageModActions({ msg }: { msg: Message }) {
 
   return (
     <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
+      {children}
       {error && (
         <span class="status-line failed" role="alert">
           {error}

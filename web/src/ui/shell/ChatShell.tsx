@@ -21,6 +21,8 @@ import { NotifyPrompt } from "./NotifyPrompt";
 import { SearchDialog } from "../search/SearchDialog";
 import { QuickSwitcher } from "../switcher/QuickSwitcher";
 import { pushRecent } from "../../features/recent";
+import { PinsDialog } from "../conversations/PinsDialog";
+import { SavedDialog } from "../conversations/SavedDialog";
 
 export function ChatShell() {
   const { chat, t } = useApp();
@@ -196,6 +198,26 @@ export function ChatShell() {
       {dialog === "queue" && <ModerationQueueDialog onClose={() => setDialog("")} />}
       {dialog === "audit" && <AuditLogDialog onClose={() => setDialog("")} />}
       {dialog === "switcher" && <QuickSwitcher onClose={() => setDialog("")} onOpen={open} />}
+      {dialog === "pins" && room && (
+        <PinsDialog
+          roomId={room.roomId}
+          onClose={() => setDialog("")}
+          onOpen={(roomId, seq) => {
+            setDialog("");
+            chat.jumpTo(roomId, seq).catch(() => {});
+          }}
+        />
+      )}
+      {dialog === "saved" && (
+        <SavedDialog
+          onClose={() => setDialog("")}
+          onOpen={(roomId, seq) => {
+            setDialog("");
+            setDrawer(false);
+            chat.jumpTo(roomId, seq).catch(() => {});
+          }}
+        />
+      )}
       {dialog === "search" && (
         <SearchDialog
           onClose={() => setDialog("")}
