@@ -160,6 +160,14 @@ test("notifications: asked after the first message, shown only while hidden, unr
   assert.equal(await pageA.evaluate(() => Notification.permission), "granted");
   await messages(pageB).getByText("hello everyone").waitFor();
 
+  // Channels notify about mentions by default (as DMs do about every
+  // message); Ana wants every message of #general, from the room's menu.
+  await pageA.getByRole("button", { name: "Notifications", exact: true }).click();
+  const roomNotify = pageA.getByRole("dialog", { name: /Notifications for #general/ });
+  await roomNotify.getByLabel("Every message").check();
+  await waitFor(() => pageA.evaluate(() => window.backchannel.state.preferences?.rooms?.general?.level === "all"), "#general set to every message");
+  await pageA.getByRole("button", { name: "Close" }).click();
+
   // Visible, in the room: no notification, no sound, no count.
   await send(pageB, "you can see this live");
   await messages(pageA).getByText("you can see this live").waitFor();

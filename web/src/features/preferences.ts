@@ -38,6 +38,31 @@ export class PreferencesSync implements ChatFeature {
   // An appearance change not yet stored on the server (sent again on the
   // next connect instead of taking the server's).
   private dirty = false;
+  // Edits sent and not yet answered, by what they change ("notify",
+  // "appearance", "room:<id>"): a preferences frame that arrives meanwhile
+  // (the reply to an earlier edit, or another device's change) would show
+  // the older value again for a moment, so they are laid over it until
+  // their own reply is in.
+  private pending = new Map<string, { token: number; apply: (p: Preferences) => Preferences }>();
+  private tokens = 0;
+
+  private async edit(key: string, apply: (p: Preferences) => Preferences, send: () => Promise<unknown>): Promise<void> {
+    const token = ++this.tokens;
+    this.pending.set(key, { token, apply });
+    try {
+      await send();
+    } finally {
+      if (this.pending.get(key)?.token === token) this.pending.delete(key);
+    }
+  }
+
+  private overlayPending(): void {
+    const p = this.chat.state.preferences;
+    if (!p || this.pending.size === 0) return;
+    let next = p;
+    for (const { apply } of this.pending.values()) next = apply(next);
+    this.chat.dispatch({ type: "local/preferences", preferences: next });
+  }
 
   constructor(
     private readonly chat: Chat,
@@ -55,6 +80,7 @@ export class PreferencesSync implements ChatFeature {
 
   onEvent(ev: { type: string }): void {
     if (ev.type !== "state" && ev.type !== "preferences") return;
+    this.overlayPending();
     const server = this.chat.state.preferences?.appearance;
     if (!server) return;
     const local = appearanceOf(this.env.current());
@@ -78,7 +104,7 @@ export class PreferencesSync implements ChatFeature {
     if (now) this.chat.dispatch({ type: "local/preferences", preferences: { ...now, appearance } });
     this.dirty = true;
     try {
-      await this.chat.request({ action: "setPreferences", appearance });
+      await this.edit("appearance", (p) => ({ ...p, appearance }), () => this.chat.request({ action: "setPreferences", appearance }));
       this.dirty = false;
     } catch {
       /* kept locally; sent again on the next connect */
@@ -91,7 +117,7 @@ export class PreferencesSync implements ChatFeature {
     const before = this.base();
     this.chat.dispatch({ type: "local/preferences", preferences: { ...before, notify } });
     try {
-      await this.chat.request({ action: "setPreferences", notify });
+      await this.edit("notify", (p) => ({ ...p, notify }), () => this.chat.request({ action: "setPreferences", notify }));
     } catch (err) {
       if (this.chat.state.preferences) this.chat.dispatch({ type: "local/preferences", preferences: { ...this.chat.state.preferences, notify: before.notify } });
       throw err;
@@ -107,7 +133,8 @@ export class PreferencesSync implements ChatFeature {
     const rooms = { ...before.rooms, [roomId]: { ...(level ? { level } : {}), ...(until ? { muteUntil: until } : {}) } };
     this.chat.dispatch({ type: "local/preferences", preferences: { ...before, rooms } });
     try {
-      await this.chat.request({ action: "setRoomNotify", roomId, level, muteUntil: until });
+      const mine = rooms[roomId];
+      await this.edit(`room:${roomId}`, (p) => ({ ...p, rooms: { ...p.rooms, [roomId]: mine } }), () => this.chat.request({ action: "setRoomNotify", roomId, level, muteUntil: until }));
     } catch (err) {
       if (this.chat.state.preferences) this.chat.dispatch({ type: "local/preferences", preferences: { ...this.chat.state.preferences, rooms: before.rooms } });
       throw err;

@@ -113,4 +113,34 @@ describe("synced preferences", () => {
     await expect(refused.sync.setRoom("g", "nothing")).rejects.toThrow("refused");
     expect(refused.state().preferences).toEqual(SERVER_DEFAULT);
   });
+
+  it("keeps an unanswered edit shown when an older reply arrives meanwhile", async () => {
+    let answer: (() => void) | undefined;
+    let state: ChatState = reduce(initialState, { ...stateFrame([room("g")]), preferences: SERVER_DEFAULT } as never);
+    const chat = {
+      get state() {
+        return state;
+      },
+      dispatch: (a: Action) => (state = reduce(state, a)),
+      request: (p: AnyPayload) =>
+        p.action === "setPreferences" && "notify" in p ? new Promise((resolve) => (answer = () => resolve({ type: "preferences" }))) : Promise.resolve({ type: "preferences" }),
+    } as unknown as Chat;
+    const sync = new PreferencesSync(chat, { userId: "me", storage: { getItem: () => "1", setItem: () => {} }, current: () => defaultPrefs(), apply: () => {}, hadLocal: false });
+    const edit = sync.setNotify({ ...SERVER_DEFAULT.notify, previews: false });
+    expect(state.preferences?.notify.previews).toBe(false);
+    // The reply to an earlier appearance change still carries previews on.
+    const older = { type: "preferences", preferences: { ...SERVER_DEFAULT, appearance: { ...SERVER_DEFAULT.appearance, theme: "dark" } } } as never;
+    state = reduce(state, older);
+    sync.onEvent(older);
+    expect(state.preferences?.notify.previews).toBe(false);
+    expect(state.preferences?.appearance.theme).toBe("dark");
+    answer?.();
+    await edit;
+    // Answered: the server's frames are taken as they are again.
+    const later = { type: "preferences", preferences: SERVER_DEFAULT } as never;
+    state = reduce(state, later);
+    sync.onEvent(later);
+    expect(state.preferences?.notify.previews).toBe(true);
+  });
 });
+
