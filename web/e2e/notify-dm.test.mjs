@@ -164,7 +164,7 @@ test("notifications: asked after the first message, shown only while hidden, unr
   // message); Ana wants every message of #general, from the room's menu.
   await pageA.getByRole("button", { name: "Notifications", exact: true }).click();
   const roomNotify = pageA.getByRole("dialog", { name: /Notifications for #general/ });
-  await roomNotify.getByLabel("Every message").check();
+  await roomNotify.getByLabel("Every message", { exact: true }).check();
   await waitFor(() => pageA.evaluate(() => window.backchannel.state.preferences?.rooms?.general?.level === "all"), "#general set to every message");
   await pageA.getByRole("button", { name: "Close" }).click();
 
