@@ -11,10 +11,11 @@ import (
 // TestLoadKeyReadsTheDigestSecret reads the unsubscribe links' HMAC key
 // the way the digest and unsubscribe functions do in AWS (GetSecretValue
 // on DIGEST_KEY_SECRET_ARN), from Secrets Manager (LocalStack in make
-// test-localstack; skipped elsewhere: no stand-in).
+// test-localstack, the stand-in internal/local/localsecrets in make test).
 func TestLoadKeyReadsTheDigestSecret(t *testing.T) {
+	svc := testenv.NewSecretsManager(t)
 	cfg := testenv.AWSConfig(t)
-	sm := testenv.SecretsManager(t, cfg)
+	sm := svc.Client(cfg)
 	const key = "0123456789abcdef0123456789abcdef0123456789abcdef"
 	arn := testenv.NewSecret(t, sm, key)
 	got, err := loadKey(context.Background(), cfg, app.DigestConfig{TableName: "t", KeySecretARN: arn})

@@ -12,11 +12,12 @@ import (
 
 // TestLoadKeysReadsTheVAPIDSecret reads the key pair the way the push
 // sender does in AWS (GetSecretValue on VAPID_SECRET_ARN), from a secret
-// in Secrets Manager (LocalStack in make test-localstack; skipped
-// elsewhere: no stand-in), then builds the worker on it.
+// in Secrets Manager (LocalStack in make test-localstack, the
+// stand-in internal/local/localsecrets in make test), then builds the worker on it.
 func TestLoadKeysReadsTheVAPIDSecret(t *testing.T) {
+	svc := testenv.NewSecretsManager(t)
 	cfg := testenv.AWSConfig(t)
-	sm := testenv.SecretsManager(t, cfg)
+	sm := svc.Client(cfg)
 	keys, err := webpush.GenerateKeys()
 	if err != nil {
 		t.Fatal(err)

@@ -13,12 +13,13 @@ import (
 )
 
 // TestEnsureOnSecretsManager runs the custom resource's Ensure against
-// Secrets Manager (LocalStack in make test-localstack; skipped elsewhere:
-// no stand-in): the stack's placeholder secret gets a generated pair, a
+// Secrets Manager (LocalStack in make test-localstack, the stand-in
+// internal/local/localsecrets in make test): the stack's placeholder secret gets a generated pair, a
 // second Ensure returns the same pair without writing.
 func TestEnsureOnSecretsManager(t *testing.T) {
+	svc := testenv.NewSecretsManager(t)
 	cfg := testenv.AWSConfig(t)
-	sm := testenv.SecretsManager(t, cfg)
+	sm := svc.Client(cfg)
 	arn := testenv.NewSecret(t, sm, `{"placeholder":true}`)
 	ctx := context.Background()
 	first, created, err := vapidkeysapp.Ensure(ctx, sm, arn)

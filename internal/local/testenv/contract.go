@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/backchannel-chat/backchannel/internal/local/localscheduler"
+	"github.com/backchannel-chat/backchannel/internal/local/localsecrets"
 	"github.com/backchannel-chat/backchannel/internal/local/localses"
 )
 
@@ -195,16 +196,39 @@ func (s *ScheduleService) NewScheduleGroup(t testing.TB, cfg aws.Config) string 
 	return name
 }
 
-// SecretsManager is a Secrets Manager client on AWS_ENDPOINT_URL_SECRETS_MANAGER
-// (LocalStack in `make test-localstack`). There is no stand-in: without
-// the endpoint the test is skipped.
-func SecretsManager(t testing.TB, cfg aws.Config) *secretsmanager.Client {
+// NewSecretsManager chooses Secrets Manager: AWS_ENDPOINT_URL_SECRETS_MANAGER
+// when given (LocalStack in `make test-localstack`), else the stand-in
+// (internal/local/localsecrets), serving until the test ends, with
+// AWS_ENDPOINT_URL_SECRETS_MANAGER pointed at it (t.Setenv: the test
+// cannot be parallel). Call it before AWSConfig, so that the code under
+// test, which makes its own client from the configuration, finds it too.
+// It returns a client on the chosen endpoint.
+func NewSecretsManager(t testing.TB) *SecretsService {
 	t.Helper()
-	ep := external(EnvEndpointSecretsManager)
-	if ep == "" {
-		t.Skip("Secrets Manager has no stand-in here: this test runs against LocalStack in `make test-localstack` (" + EnvEndpointSecretsManager + ")")
+	if !Enabled() {
+		t.Skip("integration test: run under scripts/testenv (make test), which sets " + EnvIntegration)
 	}
-	return secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = aws.String(ep) })
+	if ep := external(EnvEndpointSecretsManager); ep != "" {
+		return &SecretsService{Endpoint: ep, External: true}
+	}
+	s, err := localsecrets.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	t.Setenv(EnvEndpointSecretsManager, s.URL())
+	return &SecretsService{Endpoint: s.URL()}
+}
+
+// SecretsService is Secrets Manager for a contract test.
+type SecretsService struct {
+	Endpoint string
+	External bool
+}
+
+// Client is a Secrets Manager client on the chosen endpoint.
+func (s *SecretsService) Client(cfg aws.Config) *secretsmanager.Client {
+	return secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = aws.String(s.Endpoint) })
 }
 
 // NewSecret creates a secret of the test's own name holding value and
