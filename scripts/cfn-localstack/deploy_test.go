@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,13 +166,6 @@ func deployAndCheck(t *testing.T, cfg aws.Config, path string) {
 		case "AWS::S3::Bucket":
 			buckets++
 			checkBucket(ctx, t, s3c, phys, props(id))
-		case "AWS::SES::EmailIdentity":
-			// SES v1's ListIdentities (LocalStack's resource provider
-			// verifies the identity through v1; v2 is not in the free
-			// edition).
-			if want := fmt.Sprint(props(id)["EmailIdentity"]); !slices.Contains(sesIdentities(ctx, t), want) {
-				t.Errorf("SES identity %s (%s) not listed", id, want)
-			}
 		case "AWS::Scheduler::ScheduleGroup":
 			g, err := scheduler.NewFromConfig(cfg).GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String(phys)})
 			if err != nil || g.State != schedtypes.ScheduleGroupStateActive {
@@ -188,34 +178,6 @@ func deployAndCheck(t *testing.T, cfg aws.Config, path string) {
 	if tables != 1 || buckets == 0 {
 		t.Errorf("deployed %d tables and %d buckets, want 1 and some", tables, buckets)
 	}
-}
-
-// sesIdentities lists SES's identities through the v1 query API (the
-// project has no SES v1 client: only the adapters' v2).
-func sesIdentities(ctx context.Context, t *testing.T) []string {
-	t.Helper()
-	ep := os.Getenv("AWS_ENDPOINT_URL_SES")
-	if ep == "" {
-		t.Fatal("AWS_ENDPOINT_URL_SES is not set")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep, strings.NewReader("Action=ListIdentities&Version=2010-12-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/"+time.Now().UTC().Format("20060102")+"/us-east-1/ses/aws4_request, SignedHeaders=host, Signature=0")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Identities []string `xml:"ListIdentitiesResult>Identities>member"`
-	}
-	if err := xml.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("ListIdentities: %d: %v", resp.StatusCode, err)
-	}
-	return out.Identities
 }
 
 func checkTable(ctx context.Context, t *testing.T, c *dynamodb.Client, name string, p map[string]any) {

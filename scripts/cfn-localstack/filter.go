@@ -32,7 +32,6 @@ var Supported = map[string]bool{
 	"AWS::SNS::TopicPolicy":         true,
 	"AWS::SSM::Parameter":           true,
 	"AWS::Scheduler::ScheduleGroup": true,
-	"AWS::SES::EmailIdentity":       true, // through SES v1 (v2 is not in the free edition)
 }
 
 // Placeholder is what a reference to a dropped resource becomes: an
