@@ -51,7 +51,7 @@ var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}`)
 // Filter keeps the supported resources of a synthesized template, replaces
 // references to the others (Ref, Fn::GetAtt, ${...} in Fn::Sub) with
 // Placeholder, drops DependsOn entries, outputs and bucket notifications
-// that name them, and
+// that name them, the resources' Metadata, and
 // the CDK's bootstrap-version parameter and rule (there is no bootstrap
 // stack in LocalStack).
 func Filter(raw []byte) (*Filtered, error) {
@@ -80,6 +80,10 @@ func Filter(raw []byte) (*Filtered, error) {
 	}
 	for id, r := range resources {
 		res := r.(map[string]any)
+		// cdk-nag's suppressions and the CDK's paths: nothing LocalStack
+		// reads, and they take the full configuration's template past
+		// CreateStack's 51,200-byte TemplateBody limit.
+		delete(res, "Metadata")
 		f.dropNotificationsToDropped(res)
 		switch deps := res["DependsOn"].(type) {
 		case string:

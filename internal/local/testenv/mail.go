@@ -14,7 +14,9 @@ const (
 	EnvEndpointScheduler = "AWS_ENDPOINT_URL_SCHEDULER"
 )
 
-// NewSES starts the SES v2 stand-in for the test and points
+// NewSES starts the SES v2 stand-in for the test, always (whatever
+// endpoint scripts/testenv was given: the digest's end-to-end tests read
+// its mailbox; the adapter's contract test uses NewMailService), and points
 // AWS_ENDPOINT_URL_SESV2 at it (t.Setenv: the test cannot be parallel), so
 // an SDK configuration loaded afterwards sends there. Stopped when the test
 // ends.
@@ -29,7 +31,9 @@ func NewSES(t testing.TB) *localses.Server {
 	return s
 }
 
-// NewScheduler starts the EventBridge Scheduler stand-in with the schedule
+// NewScheduler starts the EventBridge Scheduler stand-in, always (its
+// schedules invoke in-process targets, which LocalStack's cannot; the
+// adapter's contract test uses NewScheduleService), with the schedule
 // groups named (besides "default") and points AWS_ENDPOINT_URL_SCHEDULER at
 // it; register the targets its schedules invoke with Register. Retries are
 // 100 ms apart, doubling. Stopped when the test ends.
