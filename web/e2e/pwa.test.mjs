@@ -80,6 +80,17 @@ test("the service worker registers, precaches the shell and controls the page", 
   });
   assert.ok(cached.includes("/"), `the page in the cache: ${cached}`);
   assert.ok(cached.some((p) => /^\/assets\/index-.*\.js$/.test(p)), `the bundle in the cache: ${cached}`);
+  // Chromium's own installability check (what Lighthouse's installable
+  // audit reported): the manifest, its icons, the worker, served securely
+  // (localhost counts). "in-incognito" is the test's browser context
+  // (Playwright's contexts are off the record), not the app.
+  const cdp = await page.context().newCDPSession(page);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  assert.deepEqual(installabilityErrors.filter((e) => e.errorId !== "in-incognito"), [], "Chromium finds the app installable");
+  const { url, errors } = await cdp.send("Page.getAppManifest");
+  assert.equal(new URL(url).pathname, "/manifest.webmanifest");
+  assert.deepEqual(errors, [], "the manifest parses without errors");
+  await cdp.detach();
 });
 
 test("offline, the app still loads from the worker and shows its offline state", async () => {
