@@ -9,12 +9,18 @@ import (
 )
 
 // TestDigestOffWithoutMail: no mailFrom/mailDomain, no digest: no SES
-// identity, no functions, no scheduler, no secret.
+// identity, no functions, no scheduler, no key (the one secret is Web
+// Push's VAPID key pair).
 func TestDigestOffWithoutMail(t *testing.T) {
 	s := synth(t, cfgDefault)
-	for _, typ := range []string{"AWS::SES::EmailIdentity", "AWS::Scheduler::ScheduleGroup", "AWS::SecretsManager::Secret", "AWS::Lambda::Url"} {
+	for _, typ := range []string{"AWS::SES::EmailIdentity", "AWS::Scheduler::ScheduleGroup", "AWS::Lambda::Url"} {
 		if n := len(s.resources(typ)); n != 0 {
 			t.Errorf("%d %s without mail context", n, typ)
+		}
+	}
+	for _, secret := range s.resources("AWS::SecretsManager::Secret") {
+		if !strings.HasPrefix(secret.ID, "VapidKeys") {
+			t.Errorf("secret %s without mail context (only Web Push's VAPID key pair is expected)", secret.ID)
 		}
 	}
 	if hasDigest(s) {
