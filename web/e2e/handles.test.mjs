@@ -96,8 +96,15 @@ test("handles: derived at sign-up, changed in the settings, shown in pickers; a 
   await roomLink(pageB2, "general").locator(".badge.mention").waitFor();
   await roomLink(pageB2, "general").click();
   await messages(pageB2).locator(".mention.me", { hasText: "@bobby.b" }).waitFor();
+  // The message as the client holds it (waited for: a room opened under
+  // load may still be taking its history page).
+  const bo2 = (await me(pageB2)).userId;
+  await waitFor(
+    () => pageB2.evaluate((id) => (window.backchannel.state.messages.general ?? []).find((m) => m.text === "lunch @bobby.b at noon?")?.mentions?.includes(id) ?? false, bo2),
+    "the server resolved the handle",
+  );
   const stored = await pageB2.evaluate(() => (window.backchannel.state.messages.general ?? []).find((m) => m.text === "lunch @bobby.b at noon?"));
-  assert.deepEqual(stored?.mentions, [(await me(pageB2)).userId], "the server resolved the handle");
+  assert.deepEqual(stored?.mentions, [bo2], "the server resolved the handle");
   // Bo 1 sees the chip, not as his own mention.
   await messages(pageB1).locator(".mention", { hasText: "@bobby.b" }).waitFor();
   assert.equal(await messages(pageB1).locator(".mention.me").count(), 0, "Bo 1 is not mentioned");

@@ -222,12 +222,18 @@ test("preferences set in one browser show in another", { timeout: 120_000 }, asy
   const settings = page.getByRole("dialog", { name: "Settings", exact: true });
   await settings.getByLabel("Dark").check();
   await settings.getByLabel("Bubbles").check();
-  // ...and a notification setting: previews off, quiet hours on.
-  await settings.getByLabel("Show message text in notifications").setChecked(false);
-  await settings.getByLabel("Pause notifications on a schedule").setChecked(true);
-  await page.getByRole("button", { name: "Close" }).click();
   // ...show in the other at once (pushed to its connection).
   await waitFor(() => other.evaluate(() => document.documentElement.dataset.theme === "dark" && document.documentElement.dataset.layout === "bubble"), "the other browser dark, with bubbles");
+  // ...and notification settings, one at a time as a person would (each
+  // waited for in the other browser): previews off, quiet hours on.
+  const otherNotify = (check, what) => waitFor(() => other.evaluate(check), what);
+  await settings.getByLabel("Show message text in notifications").click();
+  await waitFor(async () => !(await settings.getByLabel("Show message text in notifications").isChecked()), "previews off here");
+  await otherNotify(() => window.backchannel.state.preferences?.notify.previews === false, "previews off in the other browser");
+  await settings.getByLabel("Pause notifications on a schedule").click();
+  await waitFor(() => settings.getByLabel("Pause notifications on a schedule").isChecked(), "quiet hours on here");
+  await otherNotify(() => window.backchannel.state.preferences?.notify.dnd.enabled === true, "quiet hours on in the other browser");
+  await page.getByRole("button", { name: "Close" }).click();
   await other.getByRole("button", { name: "Settings", exact: true }).click();
   const otherSettings = other.getByRole("dialog", { name: "Settings", exact: true });
   assert.equal(await otherSettings.getByLabel("Show message text in notifications").isChecked(), false);
