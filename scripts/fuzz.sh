@@ -40,7 +40,7 @@ for dir in "${pkgs[@]}"; do
     corpus="$dir/testdata/fuzz/$t"
     before=$(corpus_size "$corpus")
     if out=$(go test -run '^$' -fuzz "^${t}\$" -fuzztime "$fuzztime" -parallel "$parallel" "./$dir" 2>&1); then
-      execs=$(grep -oE 'execs: [0-9]+' <<<"$out" | tail -1 | cut -d' ' -f2)
+      execs=$(grep -oE 'execs: [0-9]+' <<<"$out" | tail -1 | cut -d' ' -f2 || true)
       printf '  ok    %-28s %-32s %5ss  %s execs\n' "$t" "$dir" "$(( $(date +%s) - start ))" "${execs:-?}"
     elif deadline_race "$out" && [ "$(corpus_size "$corpus")" -eq "$before" ] \
       && go test -count=1 -run "^${t}\$" "./$dir" >/dev/null 2>&1; then
@@ -48,7 +48,7 @@ for dir in "${pkgs[@]}"; do
       # a failure (go.dev/issue/75804, fixed in 1.27) on a loaded machine. A
       # real finding writes a reproducer; none was written and the corpus
       # replays clean, so this is the race, not a bug of ours.
-      execs=$(grep -oE 'execs: [0-9]+' <<<"$out" | tail -1 | cut -d' ' -f2)
+      execs=$(grep -oE 'execs: [0-9]+' <<<"$out" | tail -1 | cut -d' ' -f2 || true)
       printf '  ok    %-28s %-32s %5ss  %s execs (fuzztime race go.dev/issue/75804, corpus replayed clean)\n' \
         "$t" "$dir" "$(( $(date +%s) - start ))" "${execs:-?}"
     else
