@@ -1,7 +1,7 @@
 // One message: avatar, name and time on the first of a group, the formatted
 // text, edited/deleted markers, pending state, own-message actions with
 // inline editing, and "seen by".
-import { useMemo, useRef, useState, useEffect } from "preact/hooks";
+import { useMemo, useRef, useState, useLayoutEffect } from "preact/hooks";
 import type { Message, Profile } from "../../api/protocol.gen";
 import type { PendingSend } from "../../state/types";
 import { formatMessage, type FormatContext } from "./format";
@@ -41,7 +41,10 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
   const name = sender?.deactivated ? t("user.deactivated", { name: baseName }) : baseName;
   const mentionsMe = !!chat.state.me && !!m.mentions?.includes(chat.state.me.userId);
 
-  useEffect(() => {
+  // A layout effect, so the caret is at the end before anything can type:
+  // a deferred effect could move it after a quick select-all and paste,
+  // which appended the new text to the old (seen in CI).
+  useLayoutEffect(() => {
     if (editing) {
       const el = editRef.current!;
       el.focus();
