@@ -38,48 +38,28 @@ type BackfillStats struct {
 // writes nothing: it is idempotent, and safe beside live traffic.
 func (s *Store) BackfillNameIndex(ctx context.Context, opts BackfillOptions) (BackfillStats, error) {
 	ctx = withOp(ctx, "BackfillNameIndex")
-	pageSize := opts.PageSize
-	if pageSize <= 0 {
-		pageSize = 100
-	}
-	wait := opts.Wait
-	if wait == nil {
-		wait = func(context.Context) error { return nil }
-	}
-	var (
-		st  BackfillStats
-		lek gdynamo.PagingKey
-	)
-	for {
-		if err := wait(ctx); err != nil {
-			return st, err
-		}
-		var items []profileItem
-		scan := s.table.Scan().
-			Filter("$ = ? AND begins_with($, ?)", AttrSK, skProfile, AttrPK, prefixUser).
-			Project(AttrPK, AttrSK, "userId", "username", "displayName", "handle").
-			SearchLimit(pageSize).RequestLimit(1)
-		if lek != nil {
-			scan = scan.StartFrom(lek)
-		}
-		next, err := scan.AllWithLastEvaluatedKey(ctx, &items)
-		if err != nil {
-			return st, internal(err, "scan profiles")
-		}
-		st.Pages++
-		for _, it := range items {
-			if err := s.backfillProfile(ctx, it, opts.DryRun, wait, &st); err != nil {
-				return st, err
+	var st BackfillStats
+	err := scanPages(ctx, opts, "profiles",
+		func() *gdynamo.Scan {
+			return s.table.Scan().
+				Filter("$ = ? AND begins_with($, ?)", AttrSK, skProfile, AttrPK, prefixUser).
+				Project(AttrPK, AttrSK, "userId", "username", "displayName", "handle")
+		},
+		func(items []profileItem) error {
+			st.Pages++
+			for _, it := range items {
+				if err := s.backfillProfile(ctx, it, opts.DryRun, opts.wait, &st); err != nil {
+					return err
+				}
 			}
-		}
-		if opts.Progress != nil {
-			opts.Progress(st)
-		}
-		if next == nil {
-			return st, nil
-		}
-		lek = next
-	}
+			return nil
+		},
+		func() {
+			if opts.Progress != nil {
+				opts.Progress(st)
+			}
+		})
+	return st, err
 }
 
 func (s *Store) backfillProfile(ctx context.Context, it profileItem, dryRun bool, wait func(context.Context) error, st *BackfillStats) error {

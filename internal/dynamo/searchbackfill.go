@@ -36,45 +36,21 @@ type SearchBackfillStats struct {
 // (search checks every candidate's text, so it is never a wrong result).
 func (s *Store) BackfillSearchIndex(ctx context.Context, opts BackfillOptions, progress func(SearchBackfillStats)) (SearchBackfillStats, error) {
 	ctx = withOp(ctx, "BackfillSearchIndex")
-	pageSize := opts.PageSize
-	if pageSize <= 0 {
-		pageSize = 100
-	}
-	wait := opts.Wait
-	if wait == nil {
-		wait = func(context.Context) error { return nil }
-	}
-	var (
-		st  SearchBackfillStats
-		lek gdynamo.PagingKey
-	)
-	for {
-		if err := wait(ctx); err != nil {
-			return st, err
-		}
-		var items []messageItem
-		scan := s.table.Scan().
-			Filter("begins_with($, ?) AND attribute_exists($)", AttrPK, prefixMsg, "seq").
-			SearchLimit(pageSize).RequestLimit(1)
-		if lek != nil {
-			scan = scan.StartFrom(lek)
-		}
-		next, err := scan.AllWithLastEvaluatedKey(ctx, &items)
-		if err != nil {
-			return st, internal(err, "scan messages")
-		}
-		st.Pages++
-		if err := s.backfillMessages(ctx, items, opts.DryRun, wait, &st); err != nil {
-			return st, err
-		}
-		if progress != nil {
-			progress(st)
-		}
-		if next == nil {
-			return st, nil
-		}
-		lek = next
-	}
+	var st SearchBackfillStats
+	err := scanPages(ctx, opts, "messages",
+		func() *gdynamo.Scan {
+			return s.table.Scan().Filter("begins_with($, ?) AND attribute_exists($)", AttrPK, prefixMsg, "seq")
+		},
+		func(items []messageItem) error {
+			st.Pages++
+			return s.backfillMessages(ctx, items, opts.DryRun, opts.wait, &st)
+		},
+		func() {
+			if progress != nil {
+				progress(st)
+			}
+		})
+	return st, err
 }
 
 func (s *Store) backfillMessages(ctx context.Context, items []messageItem, dryRun bool, wait func(context.Context) error, st *SearchBackfillStats) error {

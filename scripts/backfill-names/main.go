@@ -18,72 +18,37 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/scripts/internal/backfill"
 )
 
 func main() {
-	table := flag.String("table", os.Getenv("TABLE_NAME"), "the chat's table (default $TABLE_NAME)")
-	dryRun := flag.Bool("dry-run", false, "count what would be written, write nothing")
-	rate := flag.Float64("rate", 25, "requests per second at most (Scan pages, index reads and writes together)")
-	page := flag.Int("page", 100, "items each Scan request evaluates")
-	flag.Parse()
-	if err := run(*table, *dryRun, *rate, *page); err != nil {
+	if err := run(backfill.Parse()); err != nil {
 		fmt.Fprintln(os.Stderr, "backfill-names:", err)
 		os.Exit(1)
 	}
 }
 
-func run(table string, dryRun bool, rate float64, page int) error {
-	if table == "" {
-		return errors.New("no table: -table NAME or TABLE_NAME")
-	}
-	if rate <= 0 || page <= 0 {
-		return errors.New("-rate and -page must be positive")
-	}
+func run(f backfill.Flags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg, err := config.LoadDefaultConfig(ctx)
+	store, opts, release, err := backfill.Open(ctx, f)
 	if err != nil {
 		return err
 	}
-	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), table)
-	if err != nil {
-		return err
+	defer release()
+	fmt.Printf("backfill of the name index of table %s (%s, at most %.0f requests/s)\n", f.Table, f.Mode(), f.Rate)
+	opts.Progress = func(st dynamo.BackfillStats) {
+		fmt.Fprintf(os.Stderr, "  … page %d: %d profiles, %d to index\n", st.Pages, st.Profiles, st.Written)
 	}
-	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
-	defer tick.Stop()
-	wait := func(ctx context.Context) error {
-		select {
-		case <-tick.C:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	mode := "writing"
-	if dryRun {
-		mode = "dry run, writing nothing"
-	}
-	fmt.Printf("backfill of the name index of table %s (%s, at most %.0f requests/s)\n", table, mode, rate)
-	st, err := store.BackfillNameIndex(ctx, dynamo.BackfillOptions{
-		DryRun: dryRun, PageSize: page, Wait: wait,
-		Progress: func(st dynamo.BackfillStats) {
-			fmt.Fprintf(os.Stderr, "  … page %d: %d profiles, %d to index\n", st.Pages, st.Profiles, st.Written)
-		},
-	})
+	st, err := store.BackfillNameIndex(ctx, opts)
 	verb := "indexed"
-	if dryRun {
+	if f.DryRun {
 		verb = "would index"
 	}
 	fmt.Printf("%d profiles: %d already indexed, %s %d (%d items), %d renamed meanwhile (their rename indexed them)\n",

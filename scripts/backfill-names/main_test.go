@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
+	"github.com/backchannel-chat/backchannel/scripts/internal/backfill"
 )
 
 // The command against DynamoDB Local: a profile stored without index items
@@ -43,19 +44,19 @@ func TestBackfillCommand(t *testing.T) {
 		}
 		return n
 	}
-	if err := run(table, true, 1000, 10); err != nil {
+	if err := run(backfill.Flags{Table: table, DryRun: true, Rate: 1000, Page: 10}); err != nil {
 		t.Fatalf("dry run: %v", err)
 	}
 	if n := indexed(); n != 0 {
 		t.Fatalf("the dry run wrote %d index items", n)
 	}
-	if err := run(table, false, 1000, 10); err != nil {
+	if err := run(backfill.Flags{Table: table, DryRun: false, Rate: 1000, Page: 10}); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	if n := indexed(); n != 1 {
 		t.Errorf("%d index items for olga after the run, want 1", n)
 	}
-	if err := run(table, false, 1000, 10); err != nil {
+	if err := run(backfill.Flags{Table: table, DryRun: false, Rate: 1000, Page: 10}); err != nil {
 		t.Fatalf("second run: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
+	"github.com/backchannel-chat/backchannel/scripts/internal/backfill"
 )
 
 // The command against DynamoDB Local: a message stored without postings
@@ -38,19 +39,19 @@ func TestBackfillSearchCommand(t *testing.T) {
 		}
 		return out.Item != nil
 	}
-	if err := run(table, true, 1000, 10); err != nil {
+	if err := run(backfill.Flags{Table: table, DryRun: true, Rate: 1000, Page: 10}); err != nil {
 		t.Fatalf("dry run: %v", err)
 	}
 	if posting() {
 		t.Fatal("the dry run wrote a posting")
 	}
-	if err := run(table, false, 1000, 10); err != nil {
+	if err := run(backfill.Flags{Table: table, DryRun: false, Rate: 1000, Page: 10}); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	if !posting() {
 		t.Error("no posting of archiv after the run")
 	}
-	if err := run(table, false, 1000, 10); err != nil {
+	if err := run(backfill.Flags{Table: table, DryRun: false, Rate: 1000, Page: 10}); err != nil {
 		t.Fatalf("second run: %v", err)
 	}
 }
