@@ -40,7 +40,7 @@ dev: deps $(DEV_DEPS) ## run the chat locally (DEV_ARGS="--data .data --port 808
 # and cfn-lint.
 test: deps ## vet, then every Go test against the emulators, then the fragments' tests
 	$(GO) vet ./...
-	$(GO) run ./scripts/testenv -- $(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/infra$$' -e '/infra/')
+	$(GO) run ./scripts/testenv -- $(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/infra$$' -e '/infra/')
 	$(if $(strip $(TEST_TARGETS)),$(MAKE) $(TEST_TARGETS))
 
 # LocalStack on the host, no Docker (docs/LOCALSTACK.md): pinned in
