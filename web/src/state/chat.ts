@@ -465,6 +465,19 @@ export class Chat {
     await this.socket.request({ action: "react", roomId, seq, emoji, on });
   }
 
+  // Polls: the replies (ack, messageUpdated) update the message.
+  async createPoll(roomId: string, question: string, options: string[], multiple: boolean, anonymous: boolean): Promise<void> {
+    await this.socket.request({ action: "createPoll", roomId, clientId: newClientId(), question, options, multiple, anonymous });
+  }
+
+  async vote(roomId: string, seq: number, options: number[]): Promise<void> {
+    await this.socket.request({ action: "vote", roomId, seq, options });
+  }
+
+  async closePoll(roomId: string, seq: number): Promise<void> {
+    await this.socket.request({ action: "closePoll", roomId, seq });
+  }
+
   async pin(roomId: string, seq: number, pinned: boolean): Promise<void> {
     await this.socket.request({ action: "pinMessage", roomId, seq, pinned });
   }
