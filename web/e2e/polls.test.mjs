@@ -173,7 +173,7 @@ test("a closed poll refuses votes", { timeout: 120_000 }, async () => {
   assert.equal(await option(pageB, q, "Mountains").getByRole("button").isDisabled(), true);
   assert.equal(await pollOf(pageA, q).getByRole("button", { name: "Close poll" }).count(), 0);
   // The server refuses a vote sent anyway (a client that missed the close).
-  const seq = Number(await messages(pageB).locator("article.msg", { has: pollOf(pageB, q) }).getAttribute("data-seq"));
+  const seq = Number(await messages(pageB).locator("article.msg:not(.pending)", { has: pageB.locator(".poll", { hasText: q }) }).getAttribute("data-seq"));
   const refusal = await pageB.evaluate(
     async ({ seq }) => {
       const roomId = Object.values(window.backchannel.state.rooms).find((r) => r.name === "lunch").roomId;
