@@ -24,6 +24,8 @@ before(async () => {
   pageA = await openPage(stack);
   pageB = await openPage(stack);
   pageC = await openPage(stack);
+  // No bar transitions: the screenshots show the results as they are.
+  for (const p of [pageA, pageB, pageC]) await p.emulateMedia({ reducedMotion: "reduce" });
   await signUp(stack, pageA, ann);
   await signUp(stack, pageB, bob);
   await signUp(stack, pageC, cyd);
