@@ -43,6 +43,8 @@ import (
 //     every member when the room allows it (and in direct rooms); listing
 //     pins, saving a message and reading its earlier versions for
 //     members; the saved list is the caller's own.
+//   - Polls: creating one is sending; voting is for members who may send;
+//     closing is for the poll's author and the room's managers.
 //   - The last owner cannot leave before handing ownership on.
 //   - Direct rooms cannot be joined, left, renamed, invited to, archived
 //     or moderated; nobody leaves or renames #general.
@@ -131,6 +133,13 @@ const (
 	// (each message in it is shown only while its room is still theirs).
 	ActListSaved Action = "listSaved"
 
+	// Polls: creating one is sending a message; voting is for members who
+	// may send (as reacting); closing is for the poll's author and the
+	// room's managers (owners, room moderators, workspace admins).
+	ActCreatePoll Action = "createPoll"
+	ActVote       Action = "vote"
+	ActClosePoll  Action = "closePoll"
+
 	// Managing people (the admin console): workspace admins only.
 	ActListPeople       Action = "listPeople"
 	ActInvitePerson     Action = "invitePerson"
@@ -213,24 +222,25 @@ const (
 
 // rule is one action's row of the policy.
 type rule struct {
-	room         bool                // a room action: members only (but see joinPublic and staff)
-	joinPublic   bool                // non-members of a public channel are allowed too
-	notInKind    map[RoomKind]string // refused (Invalid) to members in rooms of these kinds
-	notInGeneral string              // refused (Invalid) to members of #general
-	authorOnly   string              // message action: only the author, "you can only <verb> your own messages"
-	creates      bool                // without a room (Access.Room.ID ""), a workspace action that creates it
-	level        level               // who among the members
-	verb         string              // for the refusal: "only … may <verb>"
-	privateLevel level               // the level in private channels, when higher
-	modOverride  bool                // moderators may act on others' messages (authorOnly)
-	staff        bool                // workspace staff may act as non-members (admins anywhere, moderators in public channels)
-	writes       bool                // refused in archived rooms
-	mutes        bool                // refused to muted members
-	groups       []string            // workspace action: only these groups
-	lastOwner    string              // refused (Invalid) to the last owner
-	targets      bool                // acts on another member: only owners and admins act on owners
-	invitedOK    bool                // non-members holding an invitation are allowed
-	roomOpens    bool                // every member may, when the room says so (Room.MembersCanPin) and in direct rooms
+	room            bool                // a room action: members only (but see joinPublic and staff)
+	joinPublic      bool                // non-members of a public channel are allowed too
+	notInKind       map[RoomKind]string // refused (Invalid) to members in rooms of these kinds
+	notInGeneral    string              // refused (Invalid) to members of #general
+	authorOnly      string              // message action: only the author, "you can only <verb> your own messages"
+	creates         bool                // without a room (Access.Room.ID ""), a workspace action that creates it
+	level           level               // who among the members
+	verb            string              // for the refusal: "only … may <verb>"
+	privateLevel    level               // the level in private channels, when higher
+	modOverride     bool                // moderators may act on others' messages (authorOnly)
+	managerOverride bool                // managers (not workspace moderators) may act on others' messages (authorOnly)
+	staff           bool                // workspace staff may act as non-members (admins anywhere, moderators in public channels)
+	writes          bool                // refused in archived rooms
+	mutes           bool                // refused to muted members
+	groups          []string            // workspace action: only these groups
+	lastOwner       string              // refused (Invalid) to the last owner
+	targets         bool                // acts on another member: only owners and admins act on owners
+	invitedOK       bool                // non-members holding an invitation are allowed
+	roomOpens       bool                // every member may, when the room says so (Room.MembersCanPin) and in direct rooms
 }
 
 var admins = rule{groups: []string{GroupAdmins}, verb: "do this"}
@@ -311,6 +321,10 @@ var rules = map[Action]rule{
 	ActSaveMessage:     member,
 	ActMessageVersions: member,
 	ActListSaved:       workspace,
+
+	ActCreatePoll: {room: true, writes: true, mutes: true},
+	ActVote:       {room: true, writes: true, mutes: true},
+	ActClosePoll:  {room: true, writes: true, staff: true, authorOnly: "close", managerOverride: true, verb: "close this poll"},
 
 	ActAcceptInvite:  {room: true, invitedOK: true, writes: true, notInKind: noDirect("joined")},
 	ActDeclineInvite: {room: true, invitedOK: true, notInKind: noDirect("joined")},
@@ -406,7 +420,10 @@ func Authorize(a Action, acc Access) error {
 		e.Until = acc.MutedUntil.UTC()
 		return e
 	}
-	if r.authorOnly != "" && acc.Author == AuthorOther && !(r.modOverride && acc.atLevel(moderator)) {
+	if r.authorOnly != "" && acc.Author == AuthorOther && !(r.modOverride && acc.atLevel(moderator)) && !(r.managerOverride && acc.atLevel(manager)) {
+		if r.managerOverride {
+			return Errorf(Forbidden, "only its author and %s may %s", levelNames[manager], r.verb)
+		}
 		return Errorf(Forbidden, "you can only %s your own messages", r.authorOnly)
 	}
 	if r.lastOwner != "" && acc.LastOwner && acc.Role == RoleOwner {

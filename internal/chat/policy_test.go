@@ -86,6 +86,14 @@ var matrix = []matrixRow{
 	{action: chat.ActListPins, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActSaveMessage, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActMessageVersions, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActCreatePoll, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
+	{action: chat.ActVote, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
+	// Closing a poll: its author, or the room's managers (not workspace
+	// moderators), also as staff outside (admins); a muted author may close
+	// their poll (closing sends nothing).
+	{action: chat.ActClosePoll, author: chat.AuthorUnchecked, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
+	{action: chat.ActClosePoll, author: chat.AuthorSelf, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
+	{action: chat.ActClosePoll, author: chat.AuthorOther, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	// Without an invitation (see TestPolicyInvites): members pass (the
 	// service answers their room), others are refused as for any room.
 	{action: chat.ActAcceptInvite, want: [10]string{F, y, y, y, y, y, F, F, y, F}},

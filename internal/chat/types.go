@@ -145,6 +145,10 @@ type Message struct {
 	// PinnedBy and PinnedAt are set while the message is pinned.
 	PinnedBy string    `json:"pinnedBy,omitempty"`
 	PinnedAt time.Time `json:"pinnedAt,omitzero"`
+	// Poll is set on a poll message (createPoll): its question, options
+	// and tally (polls.go); Text is the question, for search and
+	// notifications.
+	Poll *Poll `json:"poll,omitempty"`
 }
 
 // Ban keeps a user out of a channel until it is lifted.

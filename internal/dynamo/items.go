@@ -229,6 +229,9 @@ type messageItem struct {
 	RV        int64          `dynamo:"rv,omitempty"`
 	PinnedBy  string         `dynamo:"pinnedBy,omitempty"`
 	PinnedAt  time.Time      `dynamo:"pinnedAt,omitempty"`
+	// Poll of a poll message; its votes are one map entry per voter,
+	// written by Vote alone (polls.go).
+	Poll *pollItem `dynamo:"poll,omitempty"`
 }
 
 // reactionItem is one emoji (e) of a message's reactions and who (u).
@@ -276,6 +279,9 @@ func newMessageItem(m chat.Message) messageItem {
 	if len(m.Reactions) > 0 {
 		it.Reactions = reactionItems(m.Reactions)
 	}
+	if m.Poll != nil {
+		it.Poll = newPollItem(*m.Poll)
+	}
 	for _, a := range m.Attachments {
 		it.Attachments = append(it.Attachments, attachmentItem(a))
 	}
@@ -295,6 +301,10 @@ func (it messageItem) message() chat.Message {
 	}
 	for _, r := range it.Reactions {
 		m.Reactions = append(m.Reactions, chat.Reaction{Emoji: r.Emoji, UserIDs: r.UserIDs})
+	}
+	if it.Poll != nil {
+		p := it.Poll.poll()
+		m.Poll = &p
 	}
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, chat.Attachment(a))

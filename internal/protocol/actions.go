@@ -145,6 +145,10 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSaveMessage, Request: SaveMessageRequest{}, Reply: EventSaved, Budget: BudgetWrite},
 	{Name: ActionListSaved, Request: ListSavedRequest{}, Reply: EventSavedItems, Budget: BudgetRead},
 	{Name: ActionMessageVersions, Request: MessageRef{}, Reply: EventVersions, Budget: BudgetRead},
+	// Polls (issue 14).
+	{Name: ActionCreatePoll, Request: CreatePollRequest{}, Reply: EventAck, Budget: BudgetWrite},
+	{Name: ActionVote, Request: VoteRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
+	{Name: ActionClosePoll, Request: MessageRef{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -35,9 +35,9 @@ func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.Histor
 	}
 	switch {
 	case r.Around > 0:
-		return s.historyAround(ctx, r.RoomID, r.Around, limit)
+		return historyForViewer(c.UserID)(s.historyAround(ctx, r.RoomID, r.Around, limit))
 	case r.After > 0:
-		return s.historyAfter(ctx, r.RoomID, r.After, limit)
+		return historyForViewer(c.UserID)(s.historyAfter(ctx, r.RoomID, r.After, limit))
 	}
 	msgs, more, err := s.store.MessagesBefore(ctx, r.RoomID, r.Before, limit)
 	if err != nil {
@@ -46,7 +46,7 @@ func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.Histor
 	budget := replyBudget
 	msgs, cut := fitBudget(msgs, &budget)
 	more = more || cut
-	ev := protocol.HistoryEvent{Head: protocol.Head{Type: protocol.EventHistory}, RoomID: r.RoomID, Messages: nonNil(msgs), HasMore: more}
+	ev := protocol.HistoryEvent{Head: protocol.Head{Type: protocol.EventHistory}, RoomID: r.RoomID, Messages: chat.MessagesForViewer(nonNil(msgs), c.UserID), HasMore: more}
 	if more && len(msgs) > 0 {
 		ev.Before = msgs[len(msgs)-1].Seq
 	}
@@ -207,8 +207,22 @@ func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeR
 			fitChanges(&rooms[i], &replays[i], &budget)
 		}
 	}
+	for i := range rooms {
+		// Polls carry the caller's own choice (chat.Message.ForViewer).
+		chat.MessagesForViewer(rooms[i].Messages, c.UserID)
+		chat.MessagesForViewer(rooms[i].Changed, c.UserID)
+	}
 	ev.Rooms = rooms
 	return ev, nil
+}
+
+// historyForViewer gives the polls of a history page the caller's own
+// choice (chat.Message.ForViewer).
+func historyForViewer(userID string) func(protocol.HistoryEvent, error) (protocol.HistoryEvent, error) {
+	return func(ev protocol.HistoryEvent, err error) (protocol.HistoryEvent, error) {
+		chat.MessagesForViewer(ev.Messages, userID)
+		return ev, err
+	}
 }
 
 // nonNil makes an empty page marshal as [] rather than null.

@@ -105,6 +105,9 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 	if msg.Deleted {
 		return protocol.MessageEvent{}, errMessageDeleted()
 	}
+	if msg.Poll != nil {
+		return protocol.MessageEvent{}, errPollNotEditable()
+	}
 	if text == "" && len(msg.Attachments) == 0 {
 		return protocol.MessageEvent{}, chat.Errorf(chat.Invalid, "message is empty: delete it instead")
 	}
@@ -160,7 +163,7 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 		}
 	}
 	msg.Text, msg.Mentions, msg.Attachments = "", nil, nil
-	msg.Reactions, msg.PinnedBy, msg.PinnedAt = nil, "", time.Time{}
+	msg.Reactions, msg.PinnedBy, msg.PinnedAt, msg.Poll = nil, "", time.Time{}, nil
 	msg.Deleted, msg.EditedAt, msg.DeletedBy = true, s.clock(), c.UserID
 	ev, err := s.replace(ctx, c, msg, files)
 	if err == nil && msg.SenderID != c.UserID {

@@ -678,5 +678,41 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"createPoll": {
+			method:  "CreatePoll",
+			request: reflect.TypeFor[protocol.CreatePollRequest](),
+			reply:   reflect.TypeFor[protocol.AckEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.CreatePoll(ctx, c, req.Interface().(protocol.CreatePollRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"vote": {
+			method:  "Vote",
+			request: reflect.TypeFor[protocol.VoteRequest](),
+			reply:   reflect.TypeFor[protocol.MessageEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.Vote(ctx, c, req.Interface().(protocol.VoteRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"closePoll": {
+			method:  "ClosePoll",
+			request: reflect.TypeFor[protocol.MessageRef](),
+			reply:   reflect.TypeFor[protocol.MessageEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ClosePoll(ctx, c, req.Interface().(protocol.MessageRef))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

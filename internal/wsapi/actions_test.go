@@ -58,6 +58,10 @@ func seedRouting(t *testing.T, c *testChat) chat.Connection {
 	if err := c.store.PutReport(c.ctx, chat.Report{ID: "rep1", RoomID: "r1", Seq: theirs.Seq, ReporterID: testUserID, CreatedAt: now, Message: theirs}); err != nil {
 		t.Fatal(err)
 	}
+	// Seq 11: alice's poll (vote, closePoll).
+	if _, err := c.svc.CreatePoll(c.ctx, alice, protocol.CreatePollRequest{RoomID: "r1", ClientID: "poll-1", Question: "Q?", Options: []string{"a", "b"}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.store.PutBan(c.ctx, chat.Ban{RoomID: "r1", UserID: "u4", By: testUserID, BannedAt: now}); err != nil {
 		t.Fatal(err)
 	}
@@ -179,6 +183,11 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"pinMessage","requestId":"q","roomId":"r1","seq":7,"pinned":true}`, "PinMessage",
 			protocol.PinMessageRequest{RoomID: "r1", Seq: 7, Pinned: true}, protocol.EventMessageUpdated},
 		{`{"action":"listPins","requestId":"q","roomId":"r1"}`, "ListPins", protocol.RoomRequest{RoomID: "r1"}, protocol.EventPins},
+		{`{"action":"createPoll","requestId":"q","roomId":"r1","clientId":"c1","question":"Q?","options":["a","b"],"multiple":true}`, "CreatePoll",
+			protocol.CreatePollRequest{RoomID: "r1", ClientID: "c1", Question: "Q?", Options: []string{"a", "b"}, Multiple: true}, protocol.EventAck},
+		{`{"action":"vote","requestId":"q","roomId":"r1","seq":11,"options":[1]}`, "Vote",
+			protocol.VoteRequest{RoomID: "r1", Seq: 11, Options: []int{1}}, protocol.EventMessageUpdated},
+		{`{"action":"closePoll","requestId":"q","roomId":"r1","seq":11}`, "ClosePoll", protocol.MessageRef{RoomID: "r1", Seq: 11}, protocol.EventMessageUpdated},
 		{`{"action":"saveMessage","requestId":"q","roomId":"r1","seq":7,"saved":true}`, "SaveMessage",
 			protocol.SaveMessageRequest{RoomID: "r1", Seq: 7, Saved: true}, protocol.EventSaved},
 		{`{"action":"listSaved","requestId":"q","limit":5}`, "ListSaved", protocol.ListSavedRequest{Limit: 5}, protocol.EventSavedItems},

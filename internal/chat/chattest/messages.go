@@ -68,8 +68,9 @@ func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	// Like the DynamoDB store: the content is replaced, the reactions and
 	// pin are kept (a tombstone loses them).
 	m.Reactions, m.PinnedBy, m.PinnedAt = old.Reactions, old.PinnedBy, old.PinnedAt
+	m.Poll = old.Poll // votes are written by Vote alone
 	if m.Deleted {
-		m.Reactions, m.PinnedBy, m.PinnedAt = nil, "", time.Time{}
+		m.Reactions, m.PinnedBy, m.PinnedAt, m.Poll = nil, "", time.Time{}, nil
 	}
 	s.messages[m.RoomID][m.Seq] = copyMessage(m)
 	return nil
@@ -133,6 +134,12 @@ func copyMessage(m chat.Message) chat.Message {
 	m.Reactions = nil
 	if len(rs) > 0 {
 		m.Reactions = rs
+	}
+	if m.Poll != nil {
+		p := m.Poll.Clone()
+		p.Mine = nil
+		p.Tally()
+		m.Poll = &p
 	}
 	return m
 }

@@ -24,7 +24,9 @@ export const limits = {
 export type AcceptInviteAction = { action: "acceptInvite"; requestId?: string } & RoomRequest;
 export type ArchiveChannelAction = { action: "archiveChannel"; requestId?: string } & RoomRequest;
 export type BanMemberAction = { action: "banMember"; requestId?: string } & MemberActionRequest;
+export type ClosePollAction = { action: "closePoll"; requestId?: string } & MessageRef;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
+export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
@@ -77,11 +79,14 @@ export type UnbanMemberAction = { action: "unbanMember"; requestId?: string } & 
 export type UnmuteMemberAction = { action: "unmuteMember"; requestId?: string } & MemberActionRequest;
 export type UpdateChannelAction = { action: "updateChannel"; requestId?: string } & UpdateChannelRequest;
 export type UpdateProfileAction = { action: "updateProfile"; requestId?: string } & UpdateProfileRequest;
+export type VoteAction = { action: "vote"; requestId?: string } & VoteRequest;
 export type ClientAction =
   | AcceptInviteAction
   | ArchiveChannelAction
   | BanMemberAction
+  | ClosePollAction
   | CreateChannelAction
+  | CreatePollAction
   | DeactivatePersonAction
   | DeclineInviteAction
   | DeleteChannelAction
@@ -133,7 +138,8 @@ export type ClientAction =
   | UnbanMemberAction
   | UnmuteMemberAction
   | UpdateChannelAction
-  | UpdateProfileAction;
+  | UpdateProfileAction
+  | VoteAction;
 export type ActionName = ClientAction["action"];
 
 export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
@@ -227,7 +233,9 @@ export interface ActionTypes {
   acceptInvite: { request: RoomRequest; reply: RoomFrame };
   archiveChannel: { request: RoomRequest; reply: RoomFrame };
   banMember: { request: MemberActionRequest; reply: BansFrame };
+  closePoll: { request: MessageRef; reply: MessageUpdatedFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
+  createPoll: { request: CreatePollRequest; reply: AckFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
@@ -280,6 +288,7 @@ export interface ActionTypes {
   unmuteMember: { request: MemberActionRequest; reply: MembersFrame };
   updateChannel: { request: UpdateChannelRequest; reply: RoomFrame };
   updateProfile: { request: UpdateProfileRequest; reply: ProfileFrame };
+  vote: { request: VoteRequest; reply: MessageUpdatedFrame };
 }
 export type RequestOf<A extends ActionName> = ActionTypes[A]["request"];
 export type ReplyOf<A extends ActionName> = ActionTypes[A]["reply"];
@@ -294,19 +303,28 @@ export interface MemberActionRequest {
   reason?: string;
 }
 
+export interface MessageRef {
+  roomId: string;
+  seq: number;
+}
+
 export interface CreateChannelRequest {
   name: string;
   topic?: string;
   private?: boolean;
 }
 
-export interface PersonRequest {
-  username: string;
+export interface CreatePollRequest {
+  roomId: string;
+  clientId: string;
+  question: string;
+  options: string[];
+  multiple?: boolean;
+  anonymous?: boolean;
 }
 
-export interface MessageRef {
-  roomId: string;
-  seq: number;
+export interface PersonRequest {
+  username: string;
 }
 
 export interface EditMessageRequest {
@@ -504,6 +522,12 @@ export interface UpdateProfileRequest {
   avatarColor?: string;
   avatarKey?: string;
   handle?: string;
+}
+
+export interface VoteRequest {
+  roomId: string;
+  seq: number;
+  options: number[];
 }
 
 export interface AckEvent {
@@ -832,6 +856,7 @@ export interface Message {
   reactions?: Reaction[];
   pinnedBy?: string;
   pinnedAt?: string;
+  poll?: Poll;
 }
 
 export interface AuditEntry {
@@ -1024,6 +1049,17 @@ export interface Reaction {
   userIds: string[];
 }
 
+export interface Poll {
+  question: string;
+  options: PollOption[];
+  multiple?: boolean;
+  anonymous?: boolean;
+  voters: number;
+  mine?: number[];
+  closedBy?: string;
+  closedAt?: string;
+}
+
 export interface NotifyPrefs {
   previews: boolean;
   email: boolean;
@@ -1042,6 +1078,12 @@ export interface Appearance {
 export interface RoomNotify {
   level?: NotifyLevel;
   muteUntil?: string;
+}
+
+export interface PollOption {
+  text: string;
+  count: number;
+  voterIds?: string[];
 }
 
 export interface DND {

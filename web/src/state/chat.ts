@@ -113,6 +113,8 @@ export class Chat {
       get state() {
         return self.state;
       },
+      // The polls e2e sends a vote the UI no longer offers (a closed poll).
+      vote: (roomId: string, seq: number, options: number[]) => self.vote(roomId, seq, options),
     };
   }
 
@@ -463,6 +465,19 @@ export class Chat {
   // react adds (on) or removes my reaction; the reply updates the message.
   async react(roomId: string, seq: number, emoji: string, on: boolean): Promise<void> {
     await this.socket.request({ action: "react", roomId, seq, emoji, on });
+  }
+
+  // Polls: the replies (ack, messageUpdated) update the message.
+  async createPoll(roomId: string, question: string, options: string[], multiple: boolean, anonymous: boolean): Promise<void> {
+    await this.socket.request({ action: "createPoll", roomId, clientId: newClientId(), question, options, multiple, anonymous });
+  }
+
+  async vote(roomId: string, seq: number, options: number[]): Promise<void> {
+    await this.socket.request({ action: "vote", roomId, seq, options });
+  }
+
+  async closePoll(roomId: string, seq: number): Promise<void> {
+    await this.socket.request({ action: "closePoll", roomId, seq });
   }
 
   async pin(roomId: string, seq: number, pinned: boolean): Promise<void> {

@@ -2,6 +2,7 @@
 // the contiguous seq that resume asks from, the history cursor, and our
 // pending sends until the server acknowledges them.
 import type { Message } from "../api/protocol.gen";
+import { keepMine } from "./polls";
 import { dropRoom, keepRooms, roomsOf, type ChatState, type HistoryCursor, type MessagesSlice, type PendingSend, type SliceReducer } from "./types";
 
 export const initialMessages: MessagesSlice = { messages: {}, last: {}, history: {}, pending: [] };
@@ -12,7 +13,7 @@ export function mergeMessages(existing: Message[], incoming: Message[]): Message
   if (incoming.length === 0) return existing;
   const bySeq = new Map<number, Message>();
   for (const m of existing) bySeq.set(m.seq, m);
-  for (const m of incoming) bySeq.set(m.seq, m);
+  for (const m of incoming) bySeq.set(m.seq, keepMine(bySeq.get(m.seq), m));
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 

@@ -8,6 +8,7 @@ import { useApp, useChatState } from "../common/context";
 import { EmojiPicker } from "./EmojiPicker";
 import { limits } from "../../api/protocol.gen";
 import { UploadChips } from "./UploadChips";
+import { CreatePollDialog } from "../polls/CreatePollDialog";
 
 interface MentionQuery {
   start: number; // index of "@"
@@ -41,6 +42,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const [mention, setMention] = useState<MentionQuery | null>(null);
   const [active, setActive] = useState(0);
   const [emoji, setEmoji] = useState(false);
+  const [polling, setPolling] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const tooLong = new TextEncoder().encode(text.trim()).length > limits.maxTextBytes;
@@ -235,6 +237,9 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         <button type="button" class="icon-btn emoji-btn" aria-label={t("composer.emoji")} title={t("composer.emoji")} aria-expanded={emoji} onClick={() => setEmoji(!emoji)}>
           ☺
         </button>
+        <button type="button" class="icon-btn poll-btn" aria-label={t("poll.create")} title={t("poll.create")} aria-haspopup="dialog" onClick={() => setPolling(true)}>
+          📊
+        </button>
         <button type="submit" class="btn primary send" disabled={!canSend}>
           {t("composer.send")}
         </button>
@@ -242,6 +247,15 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
       <p id="composer-hint" class="hint">
         {hint}
       </p>
+      {polling && (
+        <CreatePollDialog
+          roomId={roomId}
+          onClose={() => {
+            setPolling(false);
+            ref.current?.focus();
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -16,6 +16,7 @@ import { MessageModActions } from "../moderation/MessageModActions";
 import { ReactionChips } from "../conversations/Reactions";
 import { MessageConvActions } from "../conversations/MessageConvActions";
 import { VersionsDialog } from "../conversations/VersionsDialog";
+import { PollCard } from "../polls/PollCard";
 
 export interface ListItem {
   msg: Message;
@@ -118,6 +119,8 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           </div>
         ) : m.deleted ? (
           <p class="msg-text tombstone">{m.deletedBy && m.deletedBy !== m.senderId ? t("mod.removedByModerator") : t("msg.deleted")}</p>
+        ) : m.poll ? (
+          <PollCard msg={m} />
         ) : (
           m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
@@ -168,19 +171,21 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
       {mine && !p && !m.deleted && !editing && (
         <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
           <MessageConvActions msg={m} />
-          <button
-            type="button"
-            class="icon-btn"
-            data-action="edit"
-            aria-label={t("msg.edit")}
-            title={t("msg.edit")}
-            onClick={() => {
-              setDraft(m.text);
-              setEditing(true);
-            }}
-          >
-            ✎
-          </button>
+          {!m.poll && (
+            <button
+              type="button"
+              class="icon-btn"
+              data-action="edit"
+              aria-label={t("msg.edit")}
+              title={t("msg.edit")}
+              onClick={() => {
+                setDraft(m.text);
+                setEditing(true);
+              }}
+            >
+              ✎
+            </button>
+          )}
           <button type="button" class="icon-btn" aria-label={t("msg.delete")} title={t("msg.delete")} onClick={() => setConfirming(true)}>
             🗑
           </button>
