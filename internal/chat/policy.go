@@ -131,6 +131,13 @@ const (
 	// (each message in it is shown only while its room is still theirs).
 	ActListSaved Action = "listSaved"
 
+	// Threads: reading a thread, following it and its read position are
+	// for members; listThreads is the caller's own list.
+	ActThreadHistory  Action = "threadHistory"
+	ActFollowThread   Action = "followThread"
+	ActMarkThreadRead Action = "markThreadRead"
+	ActListThreads    Action = "listThreads"
+
 	// Managing people (the admin console): workspace admins only.
 	ActListPeople       Action = "listPeople"
 	ActInvitePerson     Action = "invitePerson"
@@ -311,6 +318,11 @@ var rules = map[Action]rule{
 	ActSaveMessage:     member,
 	ActMessageVersions: member,
 	ActListSaved:       workspace,
+
+	ActThreadHistory:  member,
+	ActFollowThread:   member,
+	ActMarkThreadRead: member,
+	ActListThreads:    workspace,
 
 	ActAcceptInvite:  {room: true, invitedOK: true, writes: true, notInKind: noDirect("joined")},
 	ActDeclineInvite: {room: true, invitedOK: true, notInKind: noDirect("joined")},

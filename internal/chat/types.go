@@ -145,6 +145,12 @@ type Message struct {
 	// PinnedBy and PinnedAt are set while the message is pinned.
 	PinnedBy string    `json:"pinnedBy,omitempty"`
 	PinnedAt time.Time `json:"pinnedAt,omitzero"`
+	// ParentSeq makes the message a reply in the thread of that message
+	// (chat/threads.go); ToRoom: the reply was also sent to the room.
+	ParentSeq int64 `json:"parentSeq,omitempty"`
+	ToRoom    bool  `json:"toRoom,omitempty"`
+	// Thread is the summary of the replies to this message, if any.
+	Thread *ThreadSummary `json:"thread,omitempty"`
 }
 
 // Ban keeps a user out of a channel until it is lifted.

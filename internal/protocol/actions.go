@@ -145,6 +145,11 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSaveMessage, Request: SaveMessageRequest{}, Reply: EventSaved, Budget: BudgetWrite},
 	{Name: ActionListSaved, Request: ListSavedRequest{}, Reply: EventSavedItems, Budget: BudgetRead},
 	{Name: ActionMessageVersions, Request: MessageRef{}, Reply: EventVersions, Budget: BudgetRead},
+	// Threads (issue 14): replies are sent with sendMessage and parentSeq.
+	{Name: ActionThreadHistory, Request: ThreadHistoryRequest{}, Reply: EventThreadHistory, Budget: BudgetRead},
+	{Name: ActionFollowThread, Request: FollowThreadRequest{}, Reply: EventThreadFollow, Budget: BudgetWrite},
+	{Name: ActionMarkThreadRead, Request: MarkThreadReadRequest{}, Reply: EventThreadFollow, Budget: BudgetRead}, // one forward-only write, on the read budget so a busy thread cannot eat the sending one
+	{Name: ActionListThreads, Request: ListThreadsRequest{}, Reply: EventThreads, Budget: BudgetRead},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the
