@@ -149,7 +149,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionThreadHistory, Request: ThreadHistoryRequest{}, Reply: EventThreadHistory, Budget: BudgetRead},
 	{Name: ActionFollowThread, Request: FollowThreadRequest{}, Reply: EventThreadFollow, Budget: BudgetWrite},
 	{Name: ActionMarkThreadRead, Request: MarkThreadReadRequest{}, Reply: EventThreadFollow, Budget: BudgetRead}, // one forward-only write, on the read budget so a busy thread cannot eat the sending one
-	{Name: ActionListThreads, Request: ListThreadsRequest{}, Reply: EventThreads, Budget: BudgetRead},
+	{Name: ActionListThreads, Reply: EventThreads, Budget: BudgetRead},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -68,10 +68,6 @@ type ThreadFollowEvent struct {
 	ReadSeq   int64  `json:"readSeq,omitempty"`
 }
 
-// ListThreadsRequest takes no fields today (the list is bounded by
-// chat.MaxFollowedThreads).
-type ListThreadsRequest struct{}
-
 // ThreadItem is one followed thread: its parent as it is now, the
 // caller's read position and how many replies by others are unread (up to
 // ThreadUnreadCap).

@@ -220,7 +220,7 @@ func (s *Chat) MarkThreadRead(ctx context.Context, c chat.Connection, r protocol
 // replies by others they have not read. Cost: the follows (one gsi1
 // Query), the caller's rooms (one), one BatchGetItem of parents per room,
 // and one counting Query per thread with unread replies.
-func (s *Chat) ListThreads(ctx context.Context, c chat.Connection, _ protocol.ListThreadsRequest) (protocol.ThreadsEvent, error) {
+func (s *Chat) ListThreads(ctx context.Context, c chat.Connection) (protocol.ThreadsEvent, error) {
 	if err := chat.Authorize(chat.ActListThreads, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.ThreadsEvent{}, err
 	}

@@ -715,11 +715,10 @@ func invokers() map[string]invoker {
 			},
 		},
 		"listThreads": {
-			method:  "ListThreads",
-			request: reflect.TypeFor[protocol.ListThreadsRequest](),
-			reply:   reflect.TypeFor[protocol.ThreadsEvent](),
-			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
-				ev, err := s.ListThreads(ctx, c, req.Interface().(protocol.ListThreadsRequest))
+			method: "ListThreads",
+			reply:  reflect.TypeFor[protocol.ThreadsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.ListThreads(ctx, c)
 				if err != nil {
 					return nil, err
 				}

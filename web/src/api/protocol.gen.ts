@@ -45,7 +45,7 @@ export type ListPeopleAction = { action: "listPeople"; requestId?: string } & Li
 export type ListPinsAction = { action: "listPins"; requestId?: string } & RoomRequest;
 export type ListReportsAction = { action: "listReports"; requestId?: string } & ListReportsRequest;
 export type ListSavedAction = { action: "listSaved"; requestId?: string } & ListSavedRequest;
-export type ListThreadsAction = { action: "listThreads"; requestId?: string } & ListThreadsRequest;
+export type ListThreadsAction = { action: "listThreads"; requestId?: string } & {};
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
 export type MarkThreadReadAction = { action: "markThreadRead"; requestId?: string } & MarkThreadReadRequest;
@@ -262,7 +262,7 @@ export interface ActionTypes {
   listPins: { request: RoomRequest; reply: PinsFrame };
   listReports: { request: ListReportsRequest; reply: ReportsFrame };
   listSaved: { request: ListSavedRequest; reply: SavedItemsFrame };
-  listThreads: { request: ListThreadsRequest; reply: ThreadsFrame };
+  listThreads: { request: {}; reply: ThreadsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
   markThreadRead: { request: MarkThreadReadRequest; reply: ThreadFollowFrame };
@@ -377,9 +377,6 @@ export interface ListReportsRequest {
 export interface ListSavedRequest {
   cursor?: string;
   limit?: number;
-}
-
-export interface ListThreadsRequest {
 }
 
 export interface ListUsersRequest {
