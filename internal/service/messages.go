@@ -97,11 +97,18 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 		s.log.DebugContext(ctx, "duplicate send", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq))
 		return ack, nil
 	}
+	if msg.ParentSeq > 0 {
+		// The parent's summary is stored before either is told, so both
+		// pushes share one read of the room's connections (threads.go).
+		var thread *chat.ThreadUpdated
+		ctx, thread = s.threadReplied(ctx, c, parent, msg)
+		if thread != nil {
+			ack.Parent, ack.ParentChg = &thread.Parent, thread.Chg
+			defer s.publish(ctx, *thread)
+		}
+	}
 	// Delivered is what the subscribers report: the WebSocket push's count.
 	ack.Delivered = s.publish(ctx, chat.MessageCreated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Message: msg})
-	if msg.ParentSeq > 0 {
-		ack.Parent, ack.ParentChg = s.threadReplied(ctx, c, parent, msg)
-	}
 	s.log.DebugContext(ctx, "message sent", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq),
 		slog.Int("bytes", len(msg.Text)), slog.Int("mentions", len(mentions)), slog.Int("delivered", ack.Delivered))
 	return ack, nil

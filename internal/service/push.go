@@ -183,7 +183,7 @@ func (p *Push) send(ctx context.Context, connIDs []string, ev any) chat.FanoutRe
 // toRoom sends ev to the room's live connections except those of skipUser
 // (when not "") and the connection skipConn.
 func (p *Push) toRoom(ctx context.Context, roomID string, ev any, skipConn, skipUser string) chat.FanoutResult {
-	rcs, err := p.store.RoomConnections(ctx, roomID)
+	rcs, err := p.roomConnections(ctx, roomID)
 	if err != nil {
 		p.log.WarnContext(ctx, "room connections", slog.String("roomId", roomID), slog.Any("error", err))
 		return chat.FanoutResult{}

@@ -92,27 +92,62 @@ func (s *Chat) followOnReply(ctx context.Context, c chat.Connection, parent chat
 	return wg.Wait
 }
 
-// threadReplied numbers the parent's change (RecordChange), stores the
-// reply in its summary and tells the room (messageUpdated with the
-// change's number). The reply is stored and told already: a failure here
-// is logged and leaves the summary one reply short (the thread's own
-// paging still has the reply).
-func (s *Chat) threadReplied(ctx context.Context, c chat.Connection, parent, reply chat.Message) (*chat.Message, int64) {
+// threadReplied numbers the parent's change (RecordChange) and stores the
+// reply in its summary. It returns the event that tells the room (the
+// parent's messageUpdated with the change's number), for the caller to
+// publish after the reply's own, and a context in which both pushes share
+// one read of the room's connections (withRoomConnsMemo): both changes are
+// stored before that read, so a connection registered after it finds both
+// by resume. The reply is stored already: a failure here is logged and
+// leaves the summary one reply short (the thread's paging has the reply).
+func (s *Chat) threadReplied(ctx context.Context, c chat.Connection, parent, reply chat.Message) (context.Context, *chat.ThreadUpdated) {
 	log := func(what string, err error) {
 		s.log.WarnContext(ctx, what, slog.String("roomId", reply.RoomID), slog.Int64("parentSeq", reply.ParentSeq), slog.Int64("seq", reply.Seq), slog.Any("error", err))
 	}
 	chg, err := s.store.RecordChange(ctx, parent.RoomID, parent.Seq)
 	if err != nil {
 		log("record thread change", err)
-		return nil, 0
+		return ctx, nil
 	}
 	stored, err := s.store.AddThreadReply(ctx, parent, reply)
 	if err != nil {
 		log("update thread summary", err)
-		return nil, 0
+		return ctx, nil
 	}
-	s.publish(ctx, chat.ThreadUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Parent: stored, Chg: chg})
-	return &stored, chg
+	ev := chat.ThreadUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Parent: stored, Chg: chg}
+	return withRoomConnsMemo(ctx), &ev
+}
+
+// roomConnsMemo keeps the room connections read by the first push of a
+// request for the next ones of the same request (a reply and its parent's
+// update): one read of the sharded index instead of two.
+type roomConnsMemo struct {
+	mu sync.Mutex
+	m  map[string][]chat.RoomConnection
+}
+
+type roomConnsMemoKey struct{}
+
+func withRoomConnsMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, roomConnsMemoKey{}, &roomConnsMemo{m: map[string][]chat.RoomConnection{}})
+}
+
+// roomConnections reads the room's connections, once per memo.
+func (p *Push) roomConnections(ctx context.Context, roomID string) ([]chat.RoomConnection, error) {
+	memo, ok := ctx.Value(roomConnsMemoKey{}).(*roomConnsMemo)
+	if !ok {
+		return p.store.RoomConnections(ctx, roomID)
+	}
+	memo.mu.Lock()
+	defer memo.mu.Unlock()
+	if rcs, ok := memo.m[roomID]; ok {
+		return rcs, nil
+	}
+	rcs, err := p.store.RoomConnections(ctx, roomID)
+	if err == nil {
+		memo.m[roomID] = rcs
+	}
+	return rcs, err
 }
 
 // ThreadHistory pages back through a thread's replies, newest first, with
