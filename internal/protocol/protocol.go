@@ -399,6 +399,10 @@ type SearchResult struct {
 	EditedAt   time.Time `json:"editedAt,omitzero"`
 	Text       string    `json:"text"`
 	Highlights [][2]int  `json:"highlights"`
+	// ParentSeq: the hit is a reply in that message's thread (ToRoom: also
+	// in the room's timeline); clients open the thread.
+	ParentSeq int64 `json:"parentSeq,omitempty"`
+	ToRoom    bool  `json:"toRoom,omitempty"`
 }
 
 // MissedEvent answers resume with one entry per room asked about.

@@ -1060,6 +1060,8 @@ export interface SearchResult {
   editedAt?: string;
   text: string;
   highlights: [number, number][];
+  parentSeq?: number;
+  toRoom?: boolean;
 }
 
 export interface Limits {
