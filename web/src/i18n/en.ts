@@ -3,6 +3,7 @@ import { modEn } from "./moderation";
 import { searchEn } from "./search";
 import { notifyEn } from "./notifications";
 import { convEn } from "./conversations";
+import { threadsEn } from "./threads";
 
 export const en = {
   "app.name": "Backchannel",
@@ -329,6 +330,7 @@ export const en = {
   ...searchEn,
   ...notifyEn,
   ...convEn,
+  ...threadsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

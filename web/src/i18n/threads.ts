@@ -1,0 +1,38 @@
+// Threads: strings spread into each catalog.
+export const threadsEn = {
+  "thread.reply": "Reply in thread",
+  "thread.title": "Thread",
+  "thread.close": "Close thread",
+  "thread.unfollow": "Unfollow",
+  "thread.replies": "{n, plural, one {# reply} other {# replies}}",
+  "thread.lastReply": "last reply {when}",
+  "thread.summaryLabel": "{n, plural, one {# reply} other {# replies}} by {names}, last reply {when}: open thread",
+  "thread.older": "Show older replies",
+  "thread.repliesLabel": "Replies",
+  "thread.replyLabel": "Reply in thread in {room}",
+  "thread.placeholder": "Reply…",
+  "thread.alsoToRoom": "Also send to {room}",
+  "thread.send": "Reply",
+  "thread.listTitle": "Threads",
+  "thread.none": "You follow no threads yet: start one with “Reply in thread”.",
+  "thread.unread": "{n, plural, one {# unread reply} other {# unread replies}}",
+};
+
+export const threadsDe: Record<keyof typeof threadsEn, string> = {
+  "thread.reply": "Im Thread antworten",
+  "thread.title": "Thread",
+  "thread.close": "Thread schließen",
+  "thread.unfollow": "Nicht mehr folgen",
+  "thread.replies": "{n, plural, one {# Antwort} other {# Antworten}}",
+  "thread.lastReply": "letzte Antwort {when}",
+  "thread.summaryLabel": "{n, plural, one {# Antwort} other {# Antworten}} von {names}, letzte Antwort {when}: Thread öffnen",
+  "thread.older": "Ältere Antworten zeigen",
+  "thread.repliesLabel": "Antworten",
+  "thread.replyLabel": "Im Thread in {room} antworten",
+  "thread.placeholder": "Antworten…",
+  "thread.alsoToRoom": "Auch an {room} senden",
+  "thread.send": "Antworten",
+  "thread.listTitle": "Threads",
+  "thread.none": "Du folgst noch keinen Threads: beginne einen mit „Im Thread antworten“.",
+  "thread.unread": "{n, plural, one {# ungelesene Antwort} other {# ungelesene Antworten}}",
+};
