@@ -13,14 +13,16 @@ export function ThreadSummary({ msg }: { msg: Message }) {
   const when = relativeTime(th.lastAt, prefs.lang);
   const names = th.repliers.map((id) => state.users[id]?.displayName ?? "").filter(Boolean);
   return (
-    <button type="button" class="thread-summary" data-thread={msg.seq} onClick={() => chat.openThread(msg.roomId, msg.seq)} aria-label={t("thread.summaryLabel", { n: th.replies, names: names.join(", "), when })}>
+    <button type="button" class="thread-summary" data-thread={msg.seq} onClick={() => chat.openThread(msg.roomId, msg.seq)}>
       <span class="thread-avatars" aria-hidden="true">
         {th.repliers.map((id) => (
           <Avatar key={id} user={state.users[id]} size={22} />
         ))}
       </span>
       <span class="thread-count">{t("thread.replies", { n: th.replies })}</span>
+      {names.length > 0 && <span class="sr-only"> {t("thread.by", { names: names.join(", ") })}{" "}</span>}
       <span class="thread-last">{t("thread.lastReply", { when })}</span>
+      <span class="sr-only">: {t("thread.openHint")}</span>
     </button>
   );
 }
