@@ -1,4 +1,4 @@
-// The thread open beside the room (a full screen on narrow screens): the
+// The thread open beside the room (a full screen up to 760 px wide): the
 // parent, its replies (older ones a page at a time), and a composer with
 // "Also send to the room". Replies arriving while it is open are read.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -66,7 +66,7 @@ export function ThreadPane() {
   useEffect(() => {
     if (!key) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && !document.querySelector("dialog[open]") && (document.activeElement?.closest(".thread-pane") || matchMedia("(max-width: 700px)").matches)) chat.closeThread();
+      if (e.key === "Escape" && !document.querySelector("dialog[open]") && (document.activeElement?.closest(".thread-pane") || matchMedia("(max-width: 760px)").matches)) chat.closeThread();
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
