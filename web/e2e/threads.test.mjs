@@ -136,3 +136,28 @@ test("a threaded conversation between two people, with the unread thread badge",
   await pageB.screenshot({ path: join(dir, "threads-room-360.png") });
   await pageB.setViewportSize({ width: 1280, height: 800 });
 });
+
+test("a search hit in a thread opens the thread", { timeout: 120_000 }, async () => {
+  const word = `zeppelin${run}`;
+  const root = `Where is the hangar? ${run}`;
+  await send(pageA, root);
+  await msgOf(pageA, root).hover();
+  await msgOf(pageA, root).getByRole("button", { name: "Reply in thread" }).click();
+  await pane(pageA).locator("#thread-input").fill(`the ${word} hangar is north`);
+  await pane(pageA).locator("#thread-input").press("Enter");
+  await replyOf(pageA, word).waitFor();
+
+  await pageB.getByRole("button", { name: "Search messages" }).first().click();
+  const dialog = pageB.getByRole("dialog", { name: "Search messages" });
+  const input = dialog.getByRole("searchbox", { name: "Search for" });
+  await input.fill(word);
+  await waitFor(async () => {
+    await input.press("Enter");
+    await pageB.waitForTimeout(400);
+    return (await dialog.locator(".search-result").count()) === 1;
+  }, "the reply found");
+  await dialog.locator(".search-result").click();
+  await replyOf(pageB, word).waitFor();
+  await msgOf(pageB, root).waitFor();
+  await pane(pageB).getByRole("button", { name: "Close thread" }).click();
+});

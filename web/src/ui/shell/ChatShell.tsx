@@ -238,10 +238,13 @@ export function ChatShell() {
       {dialog === "search" && (
         <SearchDialog
           onClose={() => setDialog("")}
-          onOpenResult={(roomId, seq) => {
+          onOpenResult={(roomId, seq, parentSeq) => {
             setDialog("");
             setDrawer(false);
-            chat.jumpTo(roomId, seq).catch(() => {});
+            // A reply kept in its thread opens the room at its parent, and
+            // the thread beside it.
+            chat.jumpTo(roomId, parentSeq ?? seq).catch(() => {});
+            if (parentSeq) chat.openThread(roomId, parentSeq);
           }}
         />
       )}
