@@ -106,6 +106,8 @@ test("a threaded conversation between two people, with the unread thread badge",
   await pane(pageA).getByRole("button", { name: "Reply", exact: true }).click();
   await replyOf(pageA, r3).waitFor();
   await msgOf(pageA, r3).waitFor();
+  // In the room it says where it came from.
+  await msgOf(pageA, r3).getByRole("button", { name: "Replied in a thread: show it" }).waitFor();
   await waitFor(async () => (await crewLink(pageB).locator(".badge").count()) === 1, "#crew unread for the reply sent to the room");
   await waitFor(async () => (await threadsLink(pageB).locator(".badge").innerText().catch(() => "")) === "2", "Bob's two unread replies");
   await pageA.screenshot({ path: join(dir, "threads-pane-1280.png") });

@@ -95,9 +95,9 @@ export function ThreadPane() {
           <h2 id="thread-title">{t("thread.title")}</h2>
           <p class="topic">{label}</p>
         </div>
-        {view.following && (
-          <button type="button" class="btn" onClick={() => void chat.followThread(view.roomId, view.parentSeq, false).catch(() => {})}>
-            {t("thread.unfollow")}
+        {view.loaded && (
+          <button type="button" class="btn" aria-pressed={view.following} onClick={() => void chat.followThread(view.roomId, view.parentSeq, !view.following).catch(() => {})}>
+            {view.following ? t("thread.unfollow") : t("thread.follow")}
           </button>
         )}
         <button type="button" class="icon-btn thread-close" aria-label={t("thread.close")} title={t("thread.close")} onClick={() => chat.closeThread()}>

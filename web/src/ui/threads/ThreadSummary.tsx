@@ -8,6 +8,14 @@ import "./threads.css";
 export function ThreadSummary({ msg }: { msg: Message }) {
   const { chat, t, prefs } = useApp();
   const state = useChatState(chat);
+  // A reply also sent to the room leads to its thread.
+  if (msg.parentSeq && msg.toRoom) {
+    return (
+      <button type="button" class="link thread-from" onClick={() => chat.openThread(msg.roomId, msg.parentSeq!)}>
+        {t("thread.fromThread")}
+      </button>
+    );
+  }
   const th = msg.thread;
   if (!th || th.replies <= 0 || msg.parentSeq) return null;
   const when = relativeTime(th.lastAt, prefs.lang);
