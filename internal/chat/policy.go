@@ -139,6 +139,12 @@ const (
 	ActCreatePoll Action = "createPoll"
 	ActVote       Action = "vote"
 	ActClosePoll  Action = "closePoll"
+	// Threads: reading a thread, following it and its read position are
+	// for members; listThreads is the caller's own list.
+	ActThreadHistory  Action = "threadHistory"
+	ActFollowThread   Action = "followThread"
+	ActMarkThreadRead Action = "markThreadRead"
+	ActListThreads    Action = "listThreads"
 
 	// Managing people (the admin console): workspace admins only.
 	ActListPeople       Action = "listPeople"
@@ -322,9 +328,13 @@ var rules = map[Action]rule{
 	ActMessageVersions: member,
 	ActListSaved:       workspace,
 
-	ActCreatePoll: {room: true, writes: true, mutes: true},
-	ActVote:       {room: true, writes: true, mutes: true},
-	ActClosePoll:  {room: true, writes: true, staff: true, authorOnly: "close", managerOverride: true, verb: "close this poll"},
+	ActCreatePoll:     {room: true, writes: true, mutes: true},
+	ActVote:           {room: true, writes: true, mutes: true},
+	ActClosePoll:      {room: true, writes: true, staff: true, authorOnly: "close", managerOverride: true, verb: "close this poll"},
+	ActThreadHistory:  member,
+	ActFollowThread:   member,
+	ActMarkThreadRead: member,
+	ActListThreads:    workspace,
 
 	ActAcceptInvite:  {room: true, invitedOK: true, writes: true, notInKind: noDirect("joined")},
 	ActDeclineInvite: {room: true, invitedOK: true, notInKind: noDirect("joined")},

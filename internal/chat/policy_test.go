@@ -94,6 +94,9 @@ var matrix = []matrixRow{
 	{action: chat.ActClosePoll, author: chat.AuthorUnchecked, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
 	{action: chat.ActClosePoll, author: chat.AuthorSelf, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
 	{action: chat.ActClosePoll, author: chat.AuthorOther, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActThreadHistory, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActFollowThread, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActMarkThreadRead, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	// Without an invitation (see TestPolicyInvites): members pass (the
 	// service answers their room), others are refused as for any room.
 	{action: chat.ActAcceptInvite, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
@@ -128,6 +131,7 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActPushSubscribe:       {y, y, y},
 	chat.ActPushUnsubscribe:     {y, y, y},
 	chat.ActListSaved:           {y, y, y},
+	chat.ActListThreads:         {y, y, y},
 }
 
 var (

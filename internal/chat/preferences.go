@@ -269,7 +269,8 @@ type NotifyReason string
 const (
 	ReasonDM      NotifyReason = "dm"
 	ReasonMention NotifyReason = "mention"
-	ReasonAll     NotifyReason = "all" // the room is set to "all"
+	ReasonAll     NotifyReason = "all"    // the room is set to "all"
+	ReasonThread  NotifyReason = "thread" // a reply in a thread the person follows
 )
 
 // Recipient is a member of the room a message was sent to, as the
@@ -278,6 +279,9 @@ type Recipient struct {
 	UserID      string
 	Prefs       Preferences
 	Deactivated bool
+	// FollowsThread: the message is a reply in a thread the person
+	// follows.
+	FollowsThread bool
 }
 
 // Decision is the outcome for one recipient of one message.
@@ -319,12 +323,25 @@ func DecideNotify(m Message, room Room, r Recipient, now time.Time) Decision {
 		return Decision{}
 	case r.Prefs.RoomMuted(room.ID, now) && !mentioned:
 		return Decision{}
+	case m.ParentSeq > 0 && !m.ToRoom:
+		// A reply kept in its thread tells its followers and the
+		// mentioned, never the whole room.
+		switch {
+		case mentioned:
+			reason = ReasonMention
+		case r.FollowsThread:
+			reason = ReasonThread
+		default:
+			return Decision{}
+		}
 	case isDM:
 		reason = ReasonDM
 	case mentioned:
 		reason = ReasonMention
 	case level == LevelAll:
 		reason = ReasonAll
+	case m.ParentSeq > 0 && r.FollowsThread:
+		reason = ReasonThread // also sent to the room
 	default:
 		return Decision{}
 	}

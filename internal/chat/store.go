@@ -269,6 +269,7 @@ type Store interface {
 	PreferenceStore
 	ConversationStore
 	PollStore
+	ThreadStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

@@ -149,6 +149,12 @@ type Message struct {
 	// and tally (polls.go); Text is the question, for search and
 	// notifications.
 	Poll *Poll `json:"poll,omitempty"`
+	// ParentSeq makes the message a reply in the thread of that message
+	// (chat/threads.go); ToRoom: the reply was also sent to the room.
+	ParentSeq int64 `json:"parentSeq,omitempty"`
+	ToRoom    bool  `json:"toRoom,omitempty"`
+	// Thread is the summary of the replies to this message, if any.
+	Thread *ThreadSummary `json:"thread,omitempty"`
 }
 
 // Ban keeps a user out of a channel until it is lifted.

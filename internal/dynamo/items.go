@@ -232,6 +232,15 @@ type messageItem struct {
 	// Poll of a poll message; its votes are one map entry per voter,
 	// written by Vote alone (polls.go).
 	Poll *pollItem `dynamo:"poll,omitempty"`
+	// A thread reply: its parent, whether it was also sent to the room,
+	// and its entry in the sparse thread index (gsi1 THR#<roomId>#<parent20>,
+	// <seq20>; threads.go).
+	ParentSeq int64  `dynamo:"parentSeq,omitempty"`
+	ToRoom    bool   `dynamo:"toRoom,omitempty"`
+	GSI1PK    string `dynamo:"gsi1pk,omitempty"`
+	GSI1SK    string `dynamo:"gsi1sk,omitempty"`
+	// Thread is a parent's summary of its replies (AddThreadReply).
+	Thread *threadItem `dynamo:"thr,omitempty"`
 }
 
 // reactionItem is one emoji (e) of a message's reactions and who (u).
@@ -285,6 +294,13 @@ func newMessageItem(m chat.Message) messageItem {
 	for _, a := range m.Attachments {
 		it.Attachments = append(it.Attachments, attachmentItem(a))
 	}
+	if m.ParentSeq > 0 {
+		it.ParentSeq, it.ToRoom = m.ParentSeq, m.ToRoom
+		it.GSI1PK, it.GSI1SK = threadGSIPK(m.RoomID, m.ParentSeq), seqSK(m.Seq)
+	}
+	if m.Thread != nil {
+		it.Thread = newThreadItem(*m.Thread)
+	}
 	if l := m.System; l != nil {
 		it.System = &systemItem{Kind: string(l.Kind), UserIDs: l.UserIDs, Name: l.Name, Topic: l.Topic, RoomKind: string(l.RoomKind), Role: string(l.Role)}
 	}
@@ -308,6 +324,11 @@ func (it messageItem) message() chat.Message {
 	}
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, chat.Attachment(a))
+	}
+	m.ParentSeq, m.ToRoom = it.ParentSeq, it.ToRoom
+	if it.Thread != nil {
+		t := it.Thread.summary()
+		m.Thread = &t
 	}
 	if l := it.System; l != nil {
 		m.System = &chat.SystemLine{Kind: chat.SystemKind(l.Kind), UserIDs: l.UserIDs, Name: l.Name, Topic: l.Topic, RoomKind: chat.RoomKind(l.RoomKind), Role: chat.Role(l.Role)}

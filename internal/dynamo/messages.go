@@ -199,7 +199,7 @@ func (s *Store) MessagesBefore(ctx context.Context, roomID string, before int64,
 	q := s.table.Get(AttrPK, msgPK(roomID)).
 		Range(AttrSK, gdynamo.Between, seqSKMin, upper).
 		Order(gdynamo.Descending)
-	return s.messagePage(ctx, q, limit)
+	return s.timelinePage(ctx, q, limit)
 }
 
 // MessagesAfter returns up to limit messages with seq > after, oldest
@@ -214,7 +214,41 @@ func (s *Store) MessagesAfter(ctx context.Context, roomID string, after int64, l
 		Range(AttrSK, gdynamo.Between, seqSK(after+1), seqSKMax).
 		Order(gdynamo.Ascending).
 		Consistent(true)
-	return s.messagePage(ctx, q, limit)
+	return s.timelinePage(ctx, q, limit)
+}
+
+// timelinePage runs q with the timeline's filter (no thread reply that
+// was not also sent to the room) for limit+1 messages. A filter applies
+// after DynamoDB's Limit, so each request evaluates limit+1 items
+// (SearchLimit, never a whole 1 MB page) and the loop asks again from
+// where it stopped until it has limit+1 or the range ends: a page costs
+// the read units of the replies between its messages too.
+func (s *Store) timelinePage(ctx context.Context, q *gdynamo.Query, limit int) ([]chat.Message, bool, error) {
+	limit = pageSize(limit)
+	want := limit + 1
+	q.Filter("attribute_not_exists($) OR $ = ?", "parentSeq", "toRoom", true).SearchLimit(want)
+	var items []messageItem
+	for {
+		var page []messageItem
+		lek, err := q.AllWithLastEvaluatedKey(ctx, &page)
+		if err != nil {
+			return nil, false, internal(err, "read history")
+		}
+		items = append(items, page...)
+		if len(items) >= want || lek == nil {
+			break
+		}
+		q.StartFrom(lek)
+	}
+	more := len(items) > limit
+	if more {
+		items = items[:limit]
+	}
+	msgs := make([]chat.Message, 0, len(items))
+	for _, it := range items {
+		msgs = append(msgs, it.message())
+	}
+	return msgs, more, nil
 }
 
 // messagePage runs q for limit+1 messages: the extra one only says whether

@@ -39,6 +39,13 @@ type Store interface {
 	RoomNotifyAll(ctx context.Context, roomID string) ([]string, error)
 }
 
+// ThreadStore is what the consumer reads about threads: who follows one.
+// internal/dynamo.Store implements it; a Store without it notifies a
+// reply's mentioned people only.
+type ThreadStore interface {
+	ThreadFollowers(ctx context.Context, roomID string, parentSeq int64) ([]chat.ThreadFollow, error)
+}
+
 // Job is one push to one person (all their subscribed devices): the push
 // queue's message body, as JSON.
 type Job struct {
@@ -172,9 +179,22 @@ func (n *Notifier) Decide(ctx context.Context, m chat.Message) (Outcome, error) 
 		return Outcome{}, err
 	}
 	cands, err := n.candidates(ctx, room, m)
-	if err != nil || len(cands) == 0 {
+	if err != nil {
 		return Outcome{}, err
 	}
+	followers, err := n.threadFollowers(ctx, m)
+	if err != nil {
+		return Outcome{}, err
+	}
+	for uid := range followers {
+		if uid != m.SenderID && !slices.Contains(cands, uid) {
+			cands = append(cands, uid)
+		}
+	}
+	if len(cands) == 0 {
+		return Outcome{}, nil
+	}
+	slices.Sort(cands)
 	profiles, err := n.cfg.Store.GetProfiles(ctx, cands)
 	if err != nil {
 		return Outcome{}, err
@@ -203,7 +223,7 @@ func (n *Notifier) Decide(ctx context.Context, m chat.Message) (Outcome, error) 
 		if err != nil {
 			return err
 		}
-		d := chat.DecideNotify(m, room, chat.Recipient{UserID: uid, Prefs: prefs, Deactivated: deactivated[uid]}, now)
+		d := chat.DecideNotify(m, room, chat.Recipient{UserID: uid, Prefs: prefs, Deactivated: deactivated[uid], FollowsThread: followers[uid]}, now)
 		if !d.Notify {
 			return nil
 		}
@@ -241,9 +261,14 @@ func (n *Notifier) Decide(ctx context.Context, m chat.Message) (Outcome, error) 
 // sender is never one.
 func (n *Notifier) candidates(ctx context.Context, room chat.Room, m chat.Message) ([]string, error) {
 	var ids []string
-	if room.Kind == chat.KindDirect {
+	switch {
+	case m.ParentSeq > 0 && !m.ToRoom:
+		// A reply kept in its thread: the mentioned (and the thread's
+		// followers, threadFollowers), not the room.
+		ids = slices.Clone(m.Mentions)
+	case room.Kind == chat.KindDirect:
 		ids = slices.Clone(room.MemberIDs)
-	} else {
+	default:
 		ids = slices.Clone(m.Mentions) // resolved against the members at send time
 		all, err := n.cfg.Store.RoomNotifyAll(ctx, room.ID)
 		if err != nil {
@@ -273,6 +298,24 @@ func (n *Notifier) candidates(ctx context.Context, room chat.Room, m chat.Messag
 	ids = slices.DeleteFunc(ids, func(id string) bool { return id == m.SenderID || id == "" })
 	slices.Sort(ids)
 	return slices.Compact(ids), nil
+}
+
+// threadFollowers are the followers of the thread m replies in (none for
+// a message that is no reply).
+func (n *Notifier) threadFollowers(ctx context.Context, m chat.Message) (map[string]bool, error) {
+	ts, ok := n.cfg.Store.(ThreadStore)
+	if m.ParentSeq <= 0 || !ok {
+		return nil, nil
+	}
+	fs, err := ts.ThreadFollowers(ctx, m.RoomID, m.ParentSeq)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(fs))
+	for _, f := range fs {
+		out[f.UserID] = true
+	}
+	return out, nil
 }
 
 // Preview is the start of a message's text, at most MaxPreviewRunes

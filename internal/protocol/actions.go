@@ -149,6 +149,11 @@ var ActionTable = []ActionSpec{
 	{Name: ActionCreatePoll, Request: CreatePollRequest{}, Reply: EventAck, Budget: BudgetWrite},
 	{Name: ActionVote, Request: VoteRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
 	{Name: ActionClosePoll, Request: MessageRef{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
+	// Threads (issue 14): replies are sent with sendMessage and parentSeq.
+	{Name: ActionThreadHistory, Request: ThreadHistoryRequest{}, Reply: EventThreadHistory, Budget: BudgetRead},
+	{Name: ActionFollowThread, Request: FollowThreadRequest{}, Reply: EventThreadFollow, Budget: BudgetWrite},
+	{Name: ActionMarkThreadRead, Request: MarkThreadReadRequest{}, Reply: EventThreadFollow, Budget: BudgetRead}, // one forward-only write, on the read budget so a busy thread cannot eat the sending one
+	{Name: ActionListThreads, Reply: EventThreads, Budget: BudgetRead},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

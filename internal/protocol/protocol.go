@@ -124,6 +124,10 @@ type SendMessageRequest struct {
 	ClientID    string            `json:"clientId"`
 	Text        string            `json:"text"`
 	Attachments []chat.Attachment `json:"attachments,omitempty"`
+	// ParentSeq sends the message as a reply in that message's thread;
+	// ToRoom also shows it in the room's timeline.
+	ParentSeq int64 `json:"parentSeq,omitempty"`
+	ToRoom    bool  `json:"toRoom,omitempty"`
 }
 
 type EditMessageRequest struct {
@@ -345,6 +349,10 @@ type AckEvent struct {
 	Message   chat.Message `json:"message"`
 	Delivered int          `json:"delivered"`
 	Duplicate bool         `json:"duplicate,omitempty"`
+	// Parent: a thread reply's parent with its new summary, and that
+	// change's number (the room gets it as messageUpdated).
+	Parent    *chat.Message `json:"parent,omitempty"`
+	ParentChg int64         `json:"parentChg,omitempty"`
 }
 
 type MessageEvent struct {
@@ -391,6 +399,10 @@ type SearchResult struct {
 	EditedAt   time.Time `json:"editedAt,omitzero"`
 	Text       string    `json:"text"`
 	Highlights [][2]int  `json:"highlights"`
+	// ParentSeq: the hit is a reply in that message's thread (ToRoom: also
+	// in the room's timeline); clients open the thread.
+	ParentSeq int64 `json:"parentSeq,omitempty"`
+	ToRoom    bool  `json:"toRoom,omitempty"`
 }
 
 // MissedEvent answers resume with one entry per room asked about.

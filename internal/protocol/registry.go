@@ -46,6 +46,9 @@ var Events = map[string]any{
 	EventSaved:          SavedEvent{},
 	EventSavedItems:     SavedItemsEvent{},
 	EventVersions:       VersionsEvent{},
+	EventThreadHistory:  ThreadHistoryEvent{},
+	EventThreadFollow:   ThreadFollowEvent{},
+	EventThreads:        ThreadsEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

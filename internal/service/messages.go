@@ -34,6 +34,9 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if text == "" && len(r.Attachments) == 0 {
 		return protocol.AckEvent{}, chat.Errorf(chat.Invalid, "message is empty")
 	}
+	if err := checkReplyTo(r); err != nil {
+		return protocol.AckEvent{}, err
+	}
 	// The reads that do not depend on each other run at once, and at once
 	// with the rate-limit charge when the dispatcher overlaps it (admitted):
 	// membership, the sender's profile (their current display name) and
@@ -45,8 +48,13 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 		authErr, mentionErr error
 		mentions            []string
 		sender              chat.Profile
+		parent              chat.Message // a reply's (threads.go)
+		parentErr           error
 	)
 	wg.Go(func() { _, authErr = s.authorize(ctx, c, chat.ActSendMessage, r.RoomID, false) })
+	if r.ParentSeq > 0 {
+		wg.Go(func() { parent, parentErr = s.threadParent(ctx, r.RoomID, r.ParentSeq) })
+	}
 	wg.Go(func() { sender = s.profileOrStub(ctx, c.UserID) })
 	wg.Go(func() { mentions, mentionErr = s.mentionsIn(ctx, r.RoomID, text) })
 	admitErr := admitted(ctx)
@@ -58,8 +66,8 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if err != nil {
 		return protocol.AckEvent{}, err
 	}
-	if mentionErr != nil {
-		return protocol.AckEvent{}, mentionErr
+	if err := firstErr(parentErr, mentionErr); err != nil {
+		return protocol.AckEvent{}, err
 	}
 	if sender.DisplayName == "" {
 		sender.DisplayName = c.DisplayName
@@ -70,12 +78,16 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	// resume it sends after connecting, one registered before gets it live.
 	// Read while the write was in flight, a connection registered in
 	// between got neither (issue 21's large load test lost deliveries so).
+	// A reply's followers are written beside the append (threads.go).
+	follows := s.followOnReply(ctx, c, parent, mentions)
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: r.ClientID,
 		SenderID: c.UserID, SenderName: sender.DisplayName,
 		Text: text, Mentions: mentions, Attachments: atts,
 		CreatedAt: s.clock(),
+		ParentSeq: r.ParentSeq, ToRoom: r.ToRoom,
 	})
+	follows()
 	if err != nil {
 		return protocol.AckEvent{}, storeErr(err, "store message")
 	}
@@ -84,6 +96,16 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 		ack.Duplicate = true
 		s.log.DebugContext(ctx, "duplicate send", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq))
 		return ack, nil
+	}
+	if msg.ParentSeq > 0 {
+		// The parent's summary is stored before either is told, so both
+		// pushes share one read of the room's connections (threads.go).
+		var thread *chat.ThreadUpdated
+		ctx, thread = s.threadReplied(ctx, c, parent, msg)
+		if thread != nil {
+			ack.Parent, ack.ParentChg = &thread.Parent, thread.Chg
+			defer s.publish(ctx, *thread)
+		}
 	}
 	// Delivered is what the subscribers report: the WebSocket push's count.
 	ack.Delivered = s.publish(ctx, chat.MessageCreated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Message: msg})

@@ -74,6 +74,7 @@ func NewPush(store PushStore, fanout chat.Fanout, log *slog.Logger) *Push {
 //	MessageReacted  -> messageUpdated to the room, but the actor's connection
 //	MessagePinned   -> messageUpdated to the room, but the actor's connection
 //	PollChanged     -> messageUpdated to the room, but the actor's connection (the tally: no one's own choice)
+//	ThreadUpdated   -> messageUpdated (the parent) to the room, but the actor's connection
 //	MemberJoined    -> memberJoined   to the room, but the actor's connection and the member (none WithRoom)
 //	MemberLeft      -> memberLeft     to the room, but the actor's connection and the member
 //	MemberUpdated   -> memberUpdated  to the room (the member too), but the actor's connection
@@ -97,6 +98,8 @@ func (p *Push) Notify(ctx context.Context, ev chat.Event) int {
 		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
 	case chat.PollChanged:
 		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
+	case chat.ThreadUpdated:
+		res = p.messageUpdated(ctx, e.Actor, e.Parent, e.Chg)
 	case chat.MemberJoined:
 		if e.WithRoom {
 			return 0
@@ -183,7 +186,7 @@ func (p *Push) send(ctx context.Context, connIDs []string, ev any) chat.FanoutRe
 // toRoom sends ev to the room's live connections except those of skipUser
 // (when not "") and the connection skipConn.
 func (p *Push) toRoom(ctx context.Context, roomID string, ev any, skipConn, skipUser string) chat.FanoutResult {
-	rcs, err := p.store.RoomConnections(ctx, roomID)
+	rcs, err := p.roomConnections(ctx, roomID)
 	if err != nil {
 		p.log.WarnContext(ctx, "room connections", slog.String("roomId", roomID), slog.Any("error", err))
 		return chat.FanoutResult{}

@@ -98,6 +98,7 @@ func (s *Chat) Search(ctx context.Context, c chat.Connection, r protocol.SearchR
 		ev.Results = append(ev.Results, protocol.SearchResult{
 			RoomID: m.RoomID, Seq: m.Seq, SenderID: m.SenderID, SenderName: m.SenderName,
 			CreatedAt: m.CreatedAt, EditedAt: m.EditedAt, Text: res.Snippet, Highlights: hl,
+			ParentSeq: m.ParentSeq, ToRoom: m.ToRoom,
 		})
 	}
 	ev.Next = page.Next

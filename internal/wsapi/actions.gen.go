@@ -714,5 +714,52 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"threadHistory": {
+			method:  "ThreadHistory",
+			request: reflect.TypeFor[protocol.ThreadHistoryRequest](),
+			reply:   reflect.TypeFor[protocol.ThreadHistoryEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ThreadHistory(ctx, c, req.Interface().(protocol.ThreadHistoryRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"followThread": {
+			method:  "FollowThread",
+			request: reflect.TypeFor[protocol.FollowThreadRequest](),
+			reply:   reflect.TypeFor[protocol.ThreadFollowEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.FollowThread(ctx, c, req.Interface().(protocol.FollowThreadRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"markThreadRead": {
+			method:  "MarkThreadRead",
+			request: reflect.TypeFor[protocol.MarkThreadReadRequest](),
+			reply:   reflect.TypeFor[protocol.ThreadFollowEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.MarkThreadRead(ctx, c, req.Interface().(protocol.MarkThreadReadRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listThreads": {
+			method: "ListThreads",
+			reply:  reflect.TypeFor[protocol.ThreadsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.ListThreads(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

@@ -192,6 +192,13 @@ func TestActionRouting(t *testing.T) {
 			protocol.SaveMessageRequest{RoomID: "r1", Seq: 7, Saved: true}, protocol.EventSaved},
 		{`{"action":"listSaved","requestId":"q","limit":5}`, "ListSaved", protocol.ListSavedRequest{Limit: 5}, protocol.EventSavedItems},
 		{`{"action":"messageVersions","requestId":"q","roomId":"r1","seq":7}`, "MessageVersions", protocol.MessageRef{RoomID: "r1", Seq: 7}, protocol.EventVersions},
+		{`{"action":"threadHistory","requestId":"q","roomId":"r1","parentSeq":7,"before":20,"limit":10}`, "ThreadHistory",
+			protocol.ThreadHistoryRequest{RoomID: "r1", ParentSeq: 7, Before: 20, Limit: 10}, protocol.EventThreadHistory},
+		{`{"action":"followThread","requestId":"q","roomId":"r1","parentSeq":7,"follow":true}`, "FollowThread",
+			protocol.FollowThreadRequest{RoomID: "r1", ParentSeq: 7, Follow: true}, protocol.EventThreadFollow},
+		{`{"action":"markThreadRead","requestId":"q","roomId":"r1","parentSeq":7,"seq":9}`, "MarkThreadRead",
+			protocol.MarkThreadReadRequest{RoomID: "r1", ParentSeq: 7, Seq: 9}, protocol.EventThreadFollow},
+		{`{"action":"listThreads","requestId":"q"}`, "ListThreads", nil, protocol.EventThreads},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}

@@ -69,6 +69,8 @@ func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	// pin are kept (a tombstone loses them).
 	m.Reactions, m.PinnedBy, m.PinnedAt = old.Reactions, old.PinnedBy, old.PinnedAt
 	m.Poll = old.Poll // votes are written by Vote alone
+	// and so are the thread fields, which AddThreadReply writes.
+	m.ParentSeq, m.ToRoom, m.Thread = old.ParentSeq, old.ToRoom, old.Thread
 	if m.Deleted {
 		m.Reactions, m.PinnedBy, m.PinnedAt, m.Poll = nil, "", time.Time{}, nil
 	}
@@ -84,7 +86,7 @@ func (s *Store) MessagesBefore(ctx context.Context, roomID string, before int64,
 	if limit <= 0 {
 		return nil, false, chat.Errorf(chat.Internal, "MessagesBefore: limit must be positive")
 	}
-	seqs := s.seqs(roomID, func(seq int64) bool { return before == 0 || seq < before })
+	seqs := s.seqs(roomID, func(seq int64) bool { return (before == 0 || seq < before) && s.messages[roomID][seq].InTimeline() })
 	slices.Reverse(seqs)
 	return s.page(roomID, seqs, limit)
 }
@@ -97,7 +99,7 @@ func (s *Store) MessagesAfter(ctx context.Context, roomID string, after int64, l
 	if limit <= 0 {
 		return nil, false, chat.Errorf(chat.Internal, "MessagesAfter: limit must be positive")
 	}
-	return s.page(roomID, s.seqs(roomID, func(seq int64) bool { return seq > after }), limit)
+	return s.page(roomID, s.seqs(roomID, func(seq int64) bool { return seq > after && s.messages[roomID][seq].InTimeline() }), limit)
 }
 
 // seqs lists the room's seqs that keep, ascending.
@@ -140,6 +142,11 @@ func copyMessage(m chat.Message) chat.Message {
 		p.Mine = nil
 		p.Tally()
 		m.Poll = &p
+	}
+	if m.Thread != nil {
+		t := *m.Thread
+		t.Repliers = slices.Clone(t.Repliers)
+		m.Thread = &t
 	}
 	return m
 }

@@ -52,6 +52,7 @@ type Store struct {
 	pins     map[string][]int64                   // room -> pinned seqs
 	versions map[string][]chat.MessageVersion     // room|seq -> earlier texts
 	saved    map[string]map[string]chat.SavedItem // user -> room|seq -> item
+	follows  map[string]chat.ThreadFollow         // room|parent|user -> follow
 }
 
 // NewStore returns an empty store whose clock is time.Now.
@@ -77,6 +78,7 @@ func NewStore() *Store {
 		pins:        map[string][]int64{},
 		versions:    map[string][]chat.MessageVersion{},
 		saved:       map[string]map[string]chat.SavedItem{},
+		follows:     map[string]chat.ThreadFollow{},
 	}
 }
 

@@ -32,6 +32,7 @@ export type DeclineInviteAction = { action: "declineInvite"; requestId?: string 
 export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
+export type FollowThreadAction = { action: "followThread"; requestId?: string } & FollowThreadRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
 export type HistoryAction = { action: "history"; requestId?: string } & HistoryRequest;
 export type InvitePersonAction = { action: "invitePerson"; requestId?: string } & InvitePersonRequest;
@@ -46,8 +47,10 @@ export type ListPeopleAction = { action: "listPeople"; requestId?: string } & Li
 export type ListPinsAction = { action: "listPins"; requestId?: string } & RoomRequest;
 export type ListReportsAction = { action: "listReports"; requestId?: string } & ListReportsRequest;
 export type ListSavedAction = { action: "listSaved"; requestId?: string } & ListSavedRequest;
+export type ListThreadsAction = { action: "listThreads"; requestId?: string } & {};
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
+export type MarkThreadReadAction = { action: "markThreadRead"; requestId?: string } & MarkThreadReadRequest;
 export type MessageVersionsAction = { action: "messageVersions"; requestId?: string } & MessageRef;
 export type MuteMemberAction = { action: "muteMember"; requestId?: string } & MuteMemberRequest;
 export type OpenDirectAction = { action: "openDirect"; requestId?: string } & OpenDirectRequest;
@@ -73,6 +76,7 @@ export type SetPreferencesAction = { action: "setPreferences"; requestId?: strin
 export type SetRoomNotifyAction = { action: "setRoomNotify"; requestId?: string } & SetRoomNotifyRequest;
 export type SetVisibilityAction = { action: "setVisibility"; requestId?: string } & SetVisibilityRequest;
 export type SetWorkspaceRoleAction = { action: "setWorkspaceRole"; requestId?: string } & SetWorkspaceRoleRequest;
+export type ThreadHistoryAction = { action: "threadHistory"; requestId?: string } & ThreadHistoryRequest;
 export type TypingAction = { action: "typing"; requestId?: string } & TypingRequest;
 export type UnarchiveChannelAction = { action: "unarchiveChannel"; requestId?: string } & RoomRequest;
 export type UnbanMemberAction = { action: "unbanMember"; requestId?: string } & MemberActionRequest;
@@ -92,6 +96,7 @@ export type ClientAction =
   | DeleteChannelAction
   | DeleteMessageAction
   | EditMessageAction
+  | FollowThreadAction
   | GetStateAction
   | HistoryAction
   | InvitePersonAction
@@ -106,8 +111,10 @@ export type ClientAction =
   | ListPinsAction
   | ListReportsAction
   | ListSavedAction
+  | ListThreadsAction
   | ListUsersAction
   | MarkReadAction
+  | MarkThreadReadAction
   | MessageVersionsAction
   | MuteMemberAction
   | OpenDirectAction
@@ -133,6 +140,7 @@ export type ClientAction =
   | SetRoomNotifyAction
   | SetVisibilityAction
   | SetWorkspaceRoleAction
+  | ThreadHistoryAction
   | TypingAction
   | UnarchiveChannelAction
   | UnbanMemberAction
@@ -179,6 +187,9 @@ export type SavedItemsFrame = Omit<SavedItemsEvent, "type"> & { type: "savedItem
 export type SearchResultsFrame = Omit<SearchResultsEvent, "type"> & { type: "searchResults" };
 export type SignedOutFrame = Omit<SignedOutEvent, "type"> & { type: "signedOut" };
 export type StateFrame = Omit<StateEvent, "type"> & { type: "state" };
+export type ThreadFollowFrame = Omit<ThreadFollowEvent, "type"> & { type: "threadFollow" };
+export type ThreadHistoryFrame = Omit<ThreadHistoryEvent, "type"> & { type: "threadHistory" };
+export type ThreadsFrame = Omit<ThreadsEvent, "type"> & { type: "threads" };
 export type TypingFrame = Omit<TypingEvent, "type"> & { type: "typing" };
 export type UploadTicketFrame = Omit<UploadTicketEvent, "type"> & { type: "uploadTicket" };
 export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated" };
@@ -222,6 +233,9 @@ export type ServerEvent =
   | SearchResultsFrame
   | SignedOutFrame
   | StateFrame
+  | ThreadFollowFrame
+  | ThreadHistoryFrame
+  | ThreadsFrame
   | TypingFrame
   | UploadTicketFrame
   | UserUpdatedFrame
@@ -241,6 +255,7 @@ export interface ActionTypes {
   deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
+  followThread: { request: FollowThreadRequest; reply: ThreadFollowFrame };
   getState: { request: {}; reply: StateFrame };
   history: { request: HistoryRequest; reply: HistoryFrame };
   invitePerson: { request: InvitePersonRequest; reply: PersonFrame };
@@ -255,8 +270,10 @@ export interface ActionTypes {
   listPins: { request: RoomRequest; reply: PinsFrame };
   listReports: { request: ListReportsRequest; reply: ReportsFrame };
   listSaved: { request: ListSavedRequest; reply: SavedItemsFrame };
+  listThreads: { request: {}; reply: ThreadsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
+  markThreadRead: { request: MarkThreadReadRequest; reply: ThreadFollowFrame };
   messageVersions: { request: MessageRef; reply: VersionsFrame };
   muteMember: { request: MuteMemberRequest; reply: MembersFrame };
   openDirect: { request: OpenDirectRequest; reply: RoomFrame };
@@ -282,6 +299,7 @@ export interface ActionTypes {
   setRoomNotify: { request: SetRoomNotifyRequest; reply: PreferencesFrame };
   setVisibility: { request: SetVisibilityRequest; reply: void };
   setWorkspaceRole: { request: SetWorkspaceRoleRequest; reply: PersonFrame };
+  threadHistory: { request: ThreadHistoryRequest; reply: ThreadHistoryFrame };
   typing: { request: TypingRequest; reply: void };
   unarchiveChannel: { request: RoomRequest; reply: RoomFrame };
   unbanMember: { request: MemberActionRequest; reply: BansFrame };
@@ -333,6 +351,12 @@ export interface EditMessageRequest {
   text: string;
 }
 
+export interface FollowThreadRequest {
+  roomId: string;
+  parentSeq: number;
+  follow: boolean;
+}
+
 export interface HistoryRequest {
   roomId: string;
   before?: number;
@@ -382,6 +406,12 @@ export interface MarkReadRequest {
   roomId: string;
   seq: number;
   open?: boolean;
+}
+
+export interface MarkThreadReadRequest {
+  roomId: string;
+  parentSeq: number;
+  seq: number;
 }
 
 export interface MuteMemberRequest {
@@ -476,6 +506,8 @@ export interface SendMessageRequest {
   clientId: string;
   text: string;
   attachments?: Attachment[];
+  parentSeq?: number;
+  toRoom?: boolean;
 }
 
 export interface SetMemberRoleRequest {
@@ -502,6 +534,13 @@ export interface SetVisibilityRequest {
 export interface SetWorkspaceRoleRequest {
   username: string;
   role: WorkspaceRole;
+}
+
+export interface ThreadHistoryRequest {
+  roomId: string;
+  parentSeq: number;
+  before?: number;
+  limit?: number;
 }
 
 export interface TypingRequest {
@@ -537,6 +576,8 @@ export interface AckEvent {
   message: Message;
   delivered: number;
   duplicate?: boolean;
+  parent?: Message;
+  parentChg?: number;
 }
 
 export interface AuditEvent {
@@ -774,6 +815,34 @@ export interface StateEvent {
   preferences: Preferences;
 }
 
+export interface ThreadFollowEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  parentSeq: number;
+  following: boolean;
+  readSeq?: number;
+}
+
+export interface ThreadHistoryEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  parentSeq: number;
+  parent: Message;
+  messages: Message[];
+  hasMore: boolean;
+  before?: number;
+  following: boolean;
+  readSeq?: number;
+}
+
+export interface ThreadsEvent {
+  type: string;
+  requestId?: string;
+  threads: ThreadItem[];
+}
+
 export interface TypingEvent {
   type: string;
   requestId?: string;
@@ -857,6 +926,9 @@ export interface Message {
   pinnedBy?: string;
   pinnedAt?: string;
   poll?: Poll;
+  parentSeq?: number;
+  toRoom?: boolean;
+  thread?: ThreadSummary;
 }
 
 export interface AuditEntry {
@@ -1013,6 +1085,8 @@ export interface SearchResult {
   editedAt?: string;
   text: string;
   highlights: [number, number][];
+  parentSeq?: number;
+  toRoom?: boolean;
 }
 
 export interface Limits {
@@ -1020,6 +1094,14 @@ export interface Limits {
   files: boolean;
   maxUploadBytes?: number;
   allowedUploadTypes?: string[];
+}
+
+export interface ThreadItem {
+  roomId: string;
+  parentSeq: number;
+  parent: Message;
+  readSeq: number;
+  unread: number;
 }
 
 export interface MessageVersion {
@@ -1058,6 +1140,13 @@ export interface Poll {
   mine?: number[];
   closedBy?: string;
   closedAt?: string;
+}
+
+export interface ThreadSummary {
+  replies: number;
+  lastSeq: number;
+  lastAt: string;
+  repliers: string[];
 }
 
 export interface NotifyPrefs {

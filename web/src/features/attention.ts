@@ -5,6 +5,7 @@
 // this device gets Web Push, which the server sends while no tab is
 // visible), and the unread count in the document title and on the app
 // icon (muted rooms count only mentions).
+import { followsThread } from "../state/threads";
 import type { Chat, ChatFeature } from "../state/chat";
 import { directPeer, roomTitle } from "../state/rooms";
 import { badgeCount, notifyPrefs, shouldNotify } from "../state/preferences";
@@ -58,6 +59,8 @@ export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
     },
     onEvent(ev, before) {
       if (ev.type !== "message" || ev.message.senderId === chat.state.me?.userId || ev.message.system) return;
+      // A reply kept in its thread tells the thread's followers only.
+      if (ev.message.parentSeq && !ev.message.toRoom && !followsThread(chat.state, ev.message)) return;
       const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);
       if (!known) notice(ev.message.roomId, ev.message.seq, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
     },

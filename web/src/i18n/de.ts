@@ -5,6 +5,7 @@ import { searchDe } from "./search";
 import { notifyDe } from "./notifications";
 import { convDe } from "./conversations";
 import { pollsDe } from "./polls";
+import { threadsDe } from "./threads";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -332,4 +333,5 @@ export const de: Record<MessageKey, string> = {
   ...notifyDe,
   ...convDe,
   ...pollsDe,
+  ...threadsDe,
 };

@@ -4,6 +4,7 @@ import { searchEn } from "./search";
 import { notifyEn } from "./notifications";
 import { convEn } from "./conversations";
 import { pollsEn } from "./polls";
+import { threadsEn } from "./threads";
 
 export const en = {
   "app.name": "Backchannel",
@@ -331,6 +332,7 @@ export const en = {
   ...notifyEn,
   ...convEn,
   ...pollsEn,
+  ...threadsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -9,6 +9,7 @@ import { ChatSocket, RequestError, type Payload, type Status } from "../api/sock
 import { initialState, reduce } from "./store";
 import { resumePoints, sendingNow } from "./messages";
 import { changePoints } from "./conversations";
+import { followsThread, threadKey } from "./threads";
 import type { Action, ChatState, ServerFrame } from "./types";
 import type { AnyPayload } from "../api/notifyProtocol";
 
@@ -96,7 +97,7 @@ export class Chat {
         resumePoints: () => resumePoints(this.state),
         changePoints: () => changePoints(this.state),
         pendingSends: () =>
-          sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments })),
+          sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments, parentSeq: p.parentSeq, toRoom: p.toRoom })),
         onSendRejected: (clientId, err) => this.dispatch({ type: "local/sendFailed", clientId, error: err.message, until: err.until }),
         onAuthLost: env.onAuthLost,
       },
@@ -198,6 +199,7 @@ export class Chat {
       }
     }
     if (ev.type === "message") this.watchGap(ev.message.roomId);
+    this.onThreadEvent(ev);
     for (const f of this.features) f.onEvent?.(ev, before);
     if (ev.type === "roomRemoved" && before.activeRoom === ev.roomId) this.emit();
     if (ev.type === "state") {
@@ -257,6 +259,85 @@ export class Chat {
           this.env.signUpName = source;
         });
     }, 0);
+  }
+
+  // ---- threads ----
+
+  private threadsTimer: ReturnType<typeof setTimeout> | null = null;
+
+  // onThreadEvent keeps the threads current: the ack of a reply carries
+  // its parent's change (applied as the room's messageUpdated is); a
+  // reply in a thread I follow but have not listed (mine, or I am
+  // mentioned) lists my threads again; a (re)connect lists them and reloads
+  // the open thread; a reply in the open thread is read at once.
+  private onThreadEvent(ev: ServerFrame): void {
+    if (ev.type === "ack" && ev.parent) this.dispatch({ type: "messageUpdated", message: ev.parent, chg: ev.parentChg });
+    if (ev.type === "state") {
+      this.listThreads();
+      const open = this.state.threads[this.state.openThread];
+      if (open) this.read({ action: "threadHistory", roomId: open.roomId, parentSeq: open.parentSeq }).catch(() => {});
+    }
+    if (ev.type !== "message" || !ev.message.parentSeq) return;
+    const m = ev.message;
+    const key = threadKey(m.roomId, m.parentSeq!);
+    if (key === this.state.openThread) this.markThreadSeen(m.roomId, m.parentSeq!, m.seq);
+    else if (!this.state.followed[key] && m.senderId !== this.state.me?.userId && followsThread(this.state, m)) {
+      if (this.threadsTimer) clearTimeout(this.threadsTimer);
+      this.threadsTimer = setTimeout(() => {
+        this.threadsTimer = null;
+        this.listThreads();
+      }, 300);
+    }
+  }
+
+  // listThreads asks for the threads I follow (the reply updates state).
+  listThreads(): void {
+    this.read({ action: "listThreads" }).catch(() => {});
+  }
+
+  // openThread shows a thread beside the room: its newest replies, read.
+  openThread(roomId: string, parentSeq: number): void {
+    this.dispatch({ type: "local/openThread", roomId, parentSeq });
+    this.read({ action: "threadHistory", roomId, parentSeq })
+      .then((ev) => {
+        if (ev.type !== "threadHistory") return;
+        const last = ev.parent.thread?.lastSeq ?? 0;
+        if (last > 0) this.markThreadSeen(roomId, parentSeq, last);
+      })
+      .catch(() => {});
+  }
+
+  closeThread(): void {
+    this.dispatch({ type: "local/closeThread" });
+  }
+
+  async loadOlderReplies(roomId: string, parentSeq: number): Promise<void> {
+    const v = this.state.threads[threadKey(roomId, parentSeq)];
+    if (!v?.hasMore) return;
+    await this.read({ action: "threadHistory", roomId, parentSeq, before: v.before });
+  }
+
+  // markThreadSeen moves my read position in a thread I follow.
+  markThreadSeen(roomId: string, parentSeq: number, seq: number): void {
+    const key = threadKey(roomId, parentSeq);
+    const f = this.state.followed[key];
+    const v = this.state.threads[key];
+    if (!this.socket.online || (!f && !v?.following) || seq <= Math.max(f?.readSeq ?? 0, v?.readSeq ?? 0)) return;
+    this.socket.request({ action: "markThreadRead", roomId, parentSeq, seq }).catch(() => {});
+  }
+
+  async followThread(roomId: string, parentSeq: number, follow: boolean): Promise<void> {
+    await this.socket.request({ action: "followThread", roomId, parentSeq, follow });
+    if (follow) this.listThreads();
+  }
+
+  // reply sends a reply in a thread (toRoom: also to the room).
+  reply(roomId: string, parentSeq: number, text: string, toRoom: boolean): void {
+    const body = text.trim();
+    if (!body) return;
+    const clientId = newClientId();
+    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, parentSeq, toRoom: toRoom || undefined, createdAt: new Date().toISOString(), status: "sending" } });
+    this.socket.sendMessage({ roomId });
   }
 
   // ---- intents ----

@@ -23,6 +23,8 @@ function countUnread(state: ChatState, roomId: string, msg: Message): ChatState 
   const me = state.me?.userId;
   // System lines (joins, topics...) are never unread.
   if (!room || msg.senderId === me || msg.system || msg.seq <= room.readSeq || isViewing(state, roomId)) return state;
+  // A reply kept in its thread is no unread of the room (threads.ts counts it).
+  if (msg.parentSeq && !msg.toRoom) return state;
   const mentioned = !!me && !!msg.mentions?.includes(me);
   return {
     ...state,

@@ -15,6 +15,7 @@ import { initialTyping, reduceTyping } from "./typing";
 import { initialModeration, reduceModeration } from "./moderation";
 import { initialPreferences, reducePreferences } from "./preferences";
 import { initialConversations, reduceConversations } from "./conversations";
+import { initialThreads, reduceThreads } from "./threads";
 import type { Action, ChatState, SliceReducer } from "./types";
 
 export const initialState: ChatState = {
@@ -26,9 +27,10 @@ export const initialState: ChatState = {
   ...initialModeration,
   ...initialPreferences,
   ...initialConversations,
+  ...initialThreads,
 };
 
-const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping, reduceModeration, reducePreferences, reduceConversations];
+const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping, reduceModeration, reducePreferences, reduceConversations, reduceThreads];
 
 // reduce returns the next state, or the same object when nothing changed.
 export function reduce(state: ChatState, action: Action, now: number = Date.now()): ChatState {

@@ -9,6 +9,9 @@ export interface PendingSend {
   roomId: string;
   text: string;
   attachments?: Attachment[];
+  // A reply in the thread of parentSeq (toRoom: also in the room).
+  parentSeq?: number;
+  toRoom?: boolean;
   createdAt: string;
   // "sending" until acked; "failed" when the server refused it for good.
   status: "sending" | "failed";
@@ -106,7 +109,39 @@ export interface ConversationsSlice {
   saved: Record<string, string>;
 }
 
-export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice, PreferencesSlice, ConversationsSlice {}
+// threads.ts: the thread open beside the room, the threads loaded and
+// the threads I follow.
+export interface ThreadView {
+  roomId: string;
+  parentSeq: number;
+  parent?: Message;
+  // Replies loaded, ascending by seq.
+  replies: Message[];
+  loaded: boolean;
+  hasMore: boolean;
+  before: number;
+  following: boolean;
+  readSeq: number;
+}
+
+export interface FollowedThread {
+  roomId: string;
+  parentSeq: number;
+  parent: Message;
+  readSeq: number;
+  unread: number;
+}
+
+export interface ThreadsSlice {
+  // "roomId:parentSeq" of the thread open beside the room ("" for none).
+  openThread: string;
+  threads: Record<string, ThreadView>;
+  followed: Record<string, FollowedThread>;
+  // listThreads has answered once.
+  threadsListed: boolean;
+}
+
+export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice, PreferencesSlice, ConversationsSlice, ThreadsSlice {}
 
 // Local intents, next to the server's frames.
 export type LocalAction =
@@ -121,6 +156,9 @@ export type LocalAction =
   | { type: "local/tick"; now: number }
   // Preferences changed here, shown before the server's reply.
   | { type: "local/preferences"; preferences: Preferences }
+  // A thread opened beside the room, or closed.
+  | { type: "local/openThread"; roomId: string; parentSeq: number }
+  | { type: "local/closeThread" }
   | { type: "local/reset" };
 
 // ServerFrame: what the socket delivers (the notification events are

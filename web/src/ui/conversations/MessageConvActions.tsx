@@ -17,6 +17,11 @@ export function MessageConvActions({ msg }: { msg: Message }) {
   return (
     <>
       {!room.archived && <QuickReactions msg={msg} />}
+      {!msg.parentSeq && !msg.system && (
+        <button type="button" class="icon-btn" data-action="thread" aria-label={t("thread.reply")} title={t("thread.reply")} onClick={() => chat.openThread(msg.roomId, msg.seq)}>
+          <span aria-hidden="true">💬</span>
+        </button>
+      )}
       {canPin(state, msg.roomId) && (
         <button
           type="button"

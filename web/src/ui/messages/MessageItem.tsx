@@ -17,6 +17,7 @@ import { ReactionChips } from "../conversations/Reactions";
 import { MessageConvActions } from "../conversations/MessageConvActions";
 import { VersionsDialog } from "../conversations/VersionsDialog";
 import { PollCard } from "../polls/PollCard";
+import { ThreadSummary } from "../threads/ThreadSummary";
 
 export interface ListItem {
   msg: Message;
@@ -28,7 +29,8 @@ function time(iso: string, lang: string): string {
 }
 
 // System lines never come here: MessageList renders them.
-export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: { item: ListItem; head: boolean; mine: boolean; seenBy?: Profile[]; sender?: Profile; fmt: FormatContext; layout: Layout }) {
+// inThread: shown in the thread pane (no thread summary there).
+export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inThread }: { item: ListItem; head: boolean; mine: boolean; seenBy?: Profile[]; sender?: Profile; fmt: FormatContext; layout: Layout; inThread?: boolean }) {
   const { chat, t, prefs } = useApp();
   const m = item.msg;
   const p = item.pending;
@@ -137,6 +139,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           </span>
         )}
         {!p && <ReactionChips msg={m} />}
+        {!p && !inThread && <ThreadSummary msg={m} />}
         {p?.status === "sending" && <span class="status-line">{chat.status === "online" ? t("msg.sending") : t("msg.waiting")}</span>}
         {p?.status === "failed" && (
           <span class="status-line failed" role="alert">

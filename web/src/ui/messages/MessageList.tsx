@@ -11,6 +11,7 @@ import { receipts } from "../../state/members";
 import { useApp, useChatState } from "../common/context";
 import { MessageItem, type ListItem } from "./MessageItem";
 import type { FormatContext } from "./format";
+import { inTimeline } from "../../state/threads";
 
 const GROUP_GAP_MS = 5 * 60_000;
 
@@ -22,7 +23,9 @@ function dayKey(iso: string): string {
 export function MessageList({ roomId, label }: { roomId: string; label: string }) {
   const { chat, t, prefs } = useApp();
   const state = useChatState(chat);
-  const msgs = state.messages[roomId] ?? [];
+  // The room's timeline: replies kept in their threads are not in it.
+  const held = state.messages[roomId];
+  const msgs = useMemo(() => (held ?? []).filter(inTimeline), [held]);
   const hist = state.history[roomId];
   const me = state.me;
   const ref = useRef<HTMLDivElement>(null);
@@ -50,7 +53,7 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   const items: ListItem[] = useMemo(() => {
     const list: ListItem[] = msgs.map((m) => ({ msg: m, pending: undefined }));
     for (const p of state.pending) {
-      if (p.roomId !== roomId) continue;
+      if (p.roomId !== roomId || !inTimeline(p)) continue;
       const msg: Message = { roomId, seq: -1, clientId: p.clientId, senderId: me?.userId ?? "", senderName: me?.displayName ?? "", text: p.text, attachments: p.attachments, createdAt: p.createdAt };
       list.push({ msg, pending: p });
     }

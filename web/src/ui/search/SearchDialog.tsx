@@ -20,7 +20,7 @@ const cut = (s: string) => (s.length > PICKER_CHARS ? `${s.slice(0, PICKER_CHARS
 const TOKENS = ["has:file", "has:image", "has:link", "is:mention"] as const;
 type Token = (typeof TOKENS)[number];
 
-export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpenResult(roomId: string, seq: number): void }) {
+export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpenResult(roomId: string, seq: number, parentSeq?: number): void }) {
   const { chat, t, prefs } = useApp();
   const state = useChatState(chat);
   const [query, setQuery] = useState("");
@@ -193,7 +193,7 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
         <ul class="search-results">
           {s.results.map((r) => (
             <li key={`${r.roomId}:${r.seq}`}>
-              <button type="button" class="search-result" onClick={() => onOpenResult(r.roomId, r.seq)}>
+              <button type="button" class="search-result" onClick={() => onOpenResult(r.roomId, r.seq, r.parentSeq && !r.toRoom ? r.parentSeq : undefined)}>
                 <span class="search-meta">
                   <strong class="search-room">{roomName(r.roomId)}</strong>
                   <span class="search-author">{r.senderName || state.users[r.senderId]?.displayName || ""}</span>

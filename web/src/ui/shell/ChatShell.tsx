@@ -23,6 +23,8 @@ import { QuickSwitcher } from "../switcher/QuickSwitcher";
 import { pushRecent } from "../../features/recent";
 import { PinsDialog } from "../conversations/PinsDialog";
 import { SavedDialog } from "../conversations/SavedDialog";
+import { ThreadPane } from "../threads/ThreadPane";
+import { ThreadsDialog } from "../threads/ThreadsDialog";
 
 export function ChatShell() {
   const { chat, t } = useApp();
@@ -145,11 +147,14 @@ export function ChatShell() {
   // Messages written while offline wait in the outbox.
   const waiting = state.pending.filter((p) => p.status === "sending").length;
   const open = (roomId: string) => {
+    // A thread of another room closes with the switch.
+    if (chat.state.openThread && !chat.state.openThread.startsWith(`${roomId}:`)) chat.closeThread();
     chat.openRoom(roomId);
     setDrawer(false);
   };
+  const threadOpen = !!state.openThread && !!state.rooms[state.threads[state.openThread]?.roomId ?? ""];
   return (
-    <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""}`}>
+    <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""} ${threadOpen ? "with-thread" : ""}`}>
       {/* To the composer in a room; without one (offline, loading) to the pane. */}
       <a class="skip" href={room ? "#composer-input" : "#main"}>
         {t("nav.skip")}
@@ -183,6 +188,7 @@ export function ChatShell() {
         )}
         {chat.sentOnce && <NotifyPrompt />}
       </main>
+      {threadOpen && <ThreadPane />}
       {showMembers && room && <MembersPanel roomId={room.roomId} onOpen={open} onClose={() => (oneToOne ? setMembersInDm(false) : setMembers(false))} />}
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {chat.announcement}
@@ -218,13 +224,27 @@ export function ChatShell() {
           }}
         />
       )}
+      {dialog === "threads" && (
+        <ThreadsDialog
+          onClose={() => setDialog("")}
+          onOpen={(roomId, parentSeq) => {
+            setDialog("");
+            setDrawer(false);
+            open(roomId);
+            chat.openThread(roomId, parentSeq);
+          }}
+        />
+      )}
       {dialog === "search" && (
         <SearchDialog
           onClose={() => setDialog("")}
-          onOpenResult={(roomId, seq) => {
+          onOpenResult={(roomId, seq, parentSeq) => {
             setDialog("");
             setDrawer(false);
-            chat.jumpTo(roomId, seq).catch(() => {});
+            // A reply kept in its thread opens the room at its parent, and
+            // the thread beside it.
+            chat.jumpTo(roomId, parentSeq ?? seq).catch(() => {});
+            if (parentSeq) chat.openThread(roomId, parentSeq);
           }}
         />
       )}

@@ -2,6 +2,7 @@
 // and the entry points to create, browse, message and settings.
 import { isStaff } from "../../state/moderation";
 import { Invitations } from "../moderation/Invitations";
+import { ThreadsLink } from "../threads/ThreadsLink";
 import type { RoomState } from "../../api/protocol.gen";
 import { directPeer, roomTitle } from "../../state/rooms";
 import { isMuted, roomBadge } from "../../state/preferences";
@@ -65,6 +66,7 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
         </button>
       </div>
       <div class="sidebar-scroll">
+        <ThreadsLink onDialog={onDialog} />
         <Invitations onOpen={onOpen} />
         <section aria-labelledby="h-channels">
           <div class="section-head">
