@@ -145,6 +145,11 @@ type Message struct {
 	// PinnedBy and PinnedAt are set while the message is pinned.
 	PinnedBy string    `json:"pinnedBy,omitempty"`
 	PinnedAt time.Time `json:"pinnedAt,omitzero"`
+	// Previews of the message's first links (the unfurl worker's, see
+	// linkpreview.go); PreviewsRemoved the links the sender removed
+	// ("*": all), which the worker leaves out, and not sent to clients.
+	Previews        []LinkPreview `json:"previews,omitempty"`
+	PreviewsRemoved []string      `json:"-"`
 }
 
 // Ban keeps a user out of a channel until it is lifted.
