@@ -268,6 +268,7 @@ type Store interface {
 	LastRoomStore
 	PreferenceStore
 	ConversationStore
+	LinkPreviewStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

@@ -150,6 +150,8 @@ type Message struct {
 	// ("*": all), which the worker leaves out, and not sent to clients.
 	Previews        []LinkPreview `json:"previews,omitempty"`
 	PreviewsRemoved []string      `json:"-"`
+	// PreviewsVersion is the stores' optimistic lock of the previews.
+	PreviewsVersion int64 `json:"-"`
 }
 
 // Ban keeps a user out of a channel until it is lifted.

@@ -229,6 +229,11 @@ type messageItem struct {
 	RV        int64          `dynamo:"rv,omitempty"`
 	PinnedBy  string         `dynamo:"pinnedBy,omitempty"`
 	PinnedAt  time.Time      `dynamo:"pinnedAt,omitempty"`
+	// Link previews (lp), the links the sender removed (lpx) and their
+	// version (lpv), written by UpdateLinkPreviews only.
+	Previews        []previewItem `dynamo:"lp,omitempty"`
+	PreviewsRemoved []string      `dynamo:"lpx,omitempty"`
+	PreviewsVersion int64         `dynamo:"lpv,omitempty"`
 }
 
 // reactionItem is one emoji (e) of a message's reactions and who (u).
@@ -296,6 +301,10 @@ func (it messageItem) message() chat.Message {
 	for _, r := range it.Reactions {
 		m.Reactions = append(m.Reactions, chat.Reaction{Emoji: r.Emoji, UserIDs: r.UserIDs})
 	}
+	for _, p := range it.Previews {
+		m.Previews = append(m.Previews, chat.LinkPreview(p))
+	}
+	m.PreviewsRemoved, m.PreviewsVersion = it.PreviewsRemoved, it.PreviewsVersion
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, chat.Attachment(a))
 	}

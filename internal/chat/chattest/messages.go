@@ -68,8 +68,10 @@ func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	// Like the DynamoDB store: the content is replaced, the reactions and
 	// pin are kept (a tombstone loses them).
 	m.Reactions, m.PinnedBy, m.PinnedAt = old.Reactions, old.PinnedBy, old.PinnedAt
+	m.Previews, m.PreviewsRemoved, m.PreviewsVersion = old.Previews, old.PreviewsRemoved, old.PreviewsVersion
 	if m.Deleted {
 		m.Reactions, m.PinnedBy, m.PinnedAt = nil, "", time.Time{}
+		m.Previews, m.PreviewsRemoved = nil, nil
 	}
 	s.messages[m.RoomID][m.Seq] = copyMessage(m)
 	return nil
@@ -134,5 +136,7 @@ func copyMessage(m chat.Message) chat.Message {
 	if len(rs) > 0 {
 		m.Reactions = rs
 	}
+	m.Previews = slices.Clone(m.Previews)
+	m.PreviewsRemoved = slices.Clone(m.PreviewsRemoved)
 	return m
 }
