@@ -145,6 +145,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSaveMessage, Request: SaveMessageRequest{}, Reply: EventSaved, Budget: BudgetWrite},
 	{Name: ActionListSaved, Request: ListSavedRequest{}, Reply: EventSavedItems, Budget: BudgetRead},
 	{Name: ActionMessageVersions, Request: MessageRef{}, Reply: EventVersions, Budget: BudgetRead},
+	{Name: ActionRemovePreview, Request: RemovePreviewRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -73,6 +73,7 @@ func NewPush(store PushStore, fanout chat.Fanout, log *slog.Logger) *Push {
 //	MessageDeleted  -> messageUpdated to the room, but the actor's connection
 //	MessageReacted  -> messageUpdated to the room, but the actor's connection
 //	MessagePinned   -> messageUpdated to the room, but the actor's connection
+//	MessagePreviewed -> messageUpdated to the room, but the actor's connection (the worker's: everyone)
 //	MemberJoined    -> memberJoined   to the room, but the actor's connection and the member (none WithRoom)
 //	MemberLeft      -> memberLeft     to the room, but the actor's connection and the member
 //	MemberUpdated   -> memberUpdated  to the room (the member too), but the actor's connection
@@ -93,6 +94,8 @@ func (p *Push) Notify(ctx context.Context, ev chat.Event) int {
 	case chat.MessageReacted:
 		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
 	case chat.MessagePinned:
+		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
+	case chat.MessagePreviewed:
 		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
 	case chat.MemberJoined:
 		if e.WithRoom {

@@ -183,6 +183,8 @@ func TestActionRouting(t *testing.T) {
 			protocol.SaveMessageRequest{RoomID: "r1", Seq: 7, Saved: true}, protocol.EventSaved},
 		{`{"action":"listSaved","requestId":"q","limit":5}`, "ListSaved", protocol.ListSavedRequest{Limit: 5}, protocol.EventSavedItems},
 		{`{"action":"messageVersions","requestId":"q","roomId":"r1","seq":7}`, "MessageVersions", protocol.MessageRef{RoomID: "r1", Seq: 7}, protocol.EventVersions},
+		{`{"action":"removePreview","requestId":"q","roomId":"r1","seq":7,"url":"https://example.com/"}`, "RemovePreview",
+			protocol.RemovePreviewRequest{RoomID: "r1", Seq: 7, URL: "https://example.com/"}, protocol.EventMessageUpdated},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
