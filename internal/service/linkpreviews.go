@@ -83,3 +83,16 @@ func (s *Chat) RemovePreview(ctx context.Context, c chat.Connection, r protocol.
 	s.publish(ctx, chat.MessagePreviewed{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Message: stored, Chg: chg})
 	return protocol.MessageEvent{Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: stored, Chg: chg}, nil
 }
+
+// StoredMessage reads a message as stored (strongly consistent), for the
+// unfurl worker: no connection, no policy.
+func (s *Chat) StoredMessage(ctx context.Context, roomID string, seq int64) (chat.Message, error) {
+	m, err := s.store.GetMessage(ctx, roomID, seq)
+	if chat.ErrorCode(err) == chat.NotFound {
+		return chat.Message{}, err
+	}
+	if err != nil {
+		return chat.Message{}, storeErr(err, "get message")
+	}
+	return m, nil
+}
