@@ -101,4 +101,3 @@ func (u *unfurlPipeline) Close() error {
 	}
 	return nil
 }
-
