@@ -3,6 +3,7 @@ import { modEn } from "./moderation";
 import { searchEn } from "./search";
 import { notifyEn } from "./notifications";
 import { convEn } from "./conversations";
+import { linkPreviewEn } from "./linkpreview";
 
 export const en = {
   "app.name": "Backchannel",
@@ -329,6 +330,7 @@ export const en = {
   ...searchEn,
   ...notifyEn,
   ...convEn,
+  ...linkPreviewEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
