@@ -67,7 +67,7 @@ func TestSecurityHeaders(t *testing.T) {
 		"default-src":     "'self'",
 		"script-src":      "'self'",
 		"style-src":       "'self'",
-		"img-src":         "'self' data: blob: " + files,
+		"img-src":         "'self' data: blob: " + files + " https:",
 		"connect-src":     "'self' " + ws + " https://cognito-idp.eu-west-1.${AWS::URLSuffix} " + files,
 		"object-src":      "'none'",
 		"frame-ancestors": "'none'",

@@ -88,7 +88,9 @@ func (u *Unfurler) Preview(ctx context.Context, link string) (chat.LinkPreview, 
 				}
 			}
 		} else if err != nil && chat.ErrorCode(err) != chat.NotFound {
-			u.log().WarnContext(ctx, "preview cache read", slog.Any("error", err))
+			// Without s3:ListBucket (the function has none) a missing key
+			// answers 403: a miss like any other.
+			u.log().DebugContext(ctx, "preview cache read", slog.Any("error", err))
 		}
 	}
 	page, err := u.Fetcher.Fetch(ctx, link)
