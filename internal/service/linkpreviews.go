@@ -14,17 +14,15 @@ import (
 // the room's change log before they are stored, like every change to a
 // message, so resume replays them, and pushed as messageUpdated.
 
-// ApplyLinkPreviews stores the unfurled previews of a message (without
-// the links its sender removed meanwhile) and tells the room. It is the
-// worker's, not an action: no connection, no policy (the worker acts on a
-// message that was sent, for whoever can see it). Nothing is stored or
-// told when the previews are the same or the message was deleted; a
-// message that does not exist is NotFound.
-func (s *Chat) ApplyLinkPreviews(ctx context.Context, roomID string, seq int64, previews []chat.LinkPreview) (chat.Message, bool, error) {
-	msg, err := s.store.GetMessage(ctx, roomID, seq)
-	if err != nil {
-		return chat.Message{}, false, storeErr(err, "get message")
-	}
+// ApplyLinkPreviews stores the unfurled previews of msg, as the worker
+// read it (StoredMessage), without the links its sender removed meanwhile
+// (the store applies the update to the message as it is when it writes),
+// and tells the room. It is the worker's, not an action: no connection,
+// no policy (the worker acts on a message that was sent, for whoever can
+// see it). Nothing is stored or told when the previews are the same or
+// the message was deleted; a message that is gone is NotFound.
+func (s *Chat) ApplyLinkPreviews(ctx context.Context, msg chat.Message, previews []chat.LinkPreview) (chat.Message, bool, error) {
+	roomID, seq := msg.RoomID, msg.Seq
 	update := chat.SetPreviews(previews)
 	if msg.Deleted {
 		return msg, false, nil
@@ -39,6 +37,9 @@ func (s *Chat) ApplyLinkPreviews(ctx context.Context, roomID string, seq int64, 
 	stored, changed, err := s.store.UpdateLinkPreviews(ctx, roomID, seq, update)
 	if chat.ErrorCode(err) == chat.Conflict {
 		return chat.Message{}, false, nil // deleted meanwhile: a harmless replay
+	}
+	if chat.ErrorCode(err) == chat.NotFound {
+		return chat.Message{}, false, err
 	}
 	if err != nil {
 		return chat.Message{}, false, storeErr(err, "store link previews")

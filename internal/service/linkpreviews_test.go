@@ -7,6 +7,16 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
+// stored reads a message as the worker does.
+func (h *harness) stored(roomID string, seq int64) chat.Message {
+	h.t.Helper()
+	m, err := h.svc.StoredMessage(h.ctx, roomID, seq)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return m
+}
+
 func TestLinkPreviewsStoredPushedAndRemoved(t *testing.T) {
 	h, alice, bob, room := convWorld(t)
 	msg := h.send(alice, room.ID, "see https://a.example/ and https://b.example/")
@@ -14,7 +24,7 @@ func TestLinkPreviewsStoredPushedAndRemoved(t *testing.T) {
 
 	a := chat.LinkPreview{URL: "https://a.example/", Title: "A", ImageURL: "https://a.example/a.png"}
 	b := chat.LinkPreview{URL: "https://b.example/", Title: "B"}
-	stored, changed, err := h.svc.ApplyLinkPreviews(h.ctx, room.ID, msg.Seq, []chat.LinkPreview{a, b, {URL: "https://empty.example/"}})
+	stored, changed, err := h.svc.ApplyLinkPreviews(h.ctx, h.stored(room.ID, msg.Seq), []chat.LinkPreview{a, b, {URL: "https://empty.example/"}})
 	if err != nil || !changed || len(stored.Previews) != 2 {
 		t.Fatalf("ApplyLinkPreviews = %+v, %v, %v", stored.Previews, changed, err)
 	}
@@ -27,7 +37,7 @@ func TestLinkPreviewsStoredPushedAndRemoved(t *testing.T) {
 	}
 	// The same previews again: nothing numbered or pushed.
 	h.fan.Reset()
-	if _, changed, _ := h.svc.ApplyLinkPreviews(h.ctx, room.ID, msg.Seq, []chat.LinkPreview{a, b}); changed || len(h.fan.Sends()) != 0 {
+	if _, changed, _ := h.svc.ApplyLinkPreviews(h.ctx, h.stored(room.ID, msg.Seq), []chat.LinkPreview{a, b}); changed || len(h.fan.Sends()) != 0 {
 		t.Errorf("repeat changed %v, %d sends", changed, len(h.fan.Sends()))
 	}
 
@@ -45,7 +55,7 @@ func TestLinkPreviewsStoredPushedAndRemoved(t *testing.T) {
 	if ev, _ := h.svc.RemovePreview(h.ctx, alice, protocol.RemovePreviewRequest{RoomID: room.ID, Seq: msg.Seq, URL: a.URL}); ev.Chg != 0 {
 		t.Errorf("removing again numbered a change: %+v", ev)
 	}
-	if m, _, _ := h.svc.ApplyLinkPreviews(h.ctx, room.ID, msg.Seq, []chat.LinkPreview{a, b}); len(m.Previews) != 1 {
+	if m, _, _ := h.svc.ApplyLinkPreviews(h.ctx, h.stored(room.ID, msg.Seq), []chat.LinkPreview{a, b}); len(m.Previews) != 1 {
 		t.Errorf("a late worker brought a removed preview back: %+v", m.Previews)
 	}
 	// All, without a URL.
@@ -66,10 +76,12 @@ func TestLinkPreviewsOnDeletedAndMissingMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.fan.Reset()
-	if _, changed, err := h.svc.ApplyLinkPreviews(h.ctx, room.ID, msg.Seq, []chat.LinkPreview{{URL: "https://a.example/", Title: "A"}}); err != nil || changed || len(h.fan.Sends()) != 0 {
+	if _, changed, err := h.svc.ApplyLinkPreviews(h.ctx, h.stored(room.ID, msg.Seq), []chat.LinkPreview{{URL: "https://a.example/", Title: "A"}}); err != nil || changed || len(h.fan.Sends()) != 0 {
 		t.Errorf("previews on a tombstone: changed %v, %v", changed, err)
 	}
-	_, _, err := h.svc.ApplyLinkPreviews(h.ctx, room.ID, 999, nil)
+	_, _, err := h.svc.ApplyLinkPreviews(h.ctx, chat.Message{RoomID: room.ID, Seq: 999}, []chat.LinkPreview{{URL: "https://a.example/", Title: "A"}})
+	wantCode(t, err, chat.NotFound)
+	_, err = h.svc.StoredMessage(h.ctx, room.ID, 999)
 	wantCode(t, err, chat.NotFound)
 	_, err = h.svc.RemovePreview(h.ctx, alice, protocol.RemovePreviewRequest{RoomID: room.ID, Seq: msg.Seq})
 	wantCode(t, err, chat.Conflict)

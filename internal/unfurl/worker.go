@@ -20,7 +20,7 @@ type Messages interface {
 // Previews stores a message's previews and tells the room
 // (service.Chat.ApplyLinkPreviews).
 type Previews interface {
-	ApplyLinkPreviews(ctx context.Context, roomID string, seq int64, previews []chat.LinkPreview) (chat.Message, bool, error)
+	ApplyLinkPreviews(ctx context.Context, msg chat.Message, previews []chat.LinkPreview) (chat.Message, bool, error)
 }
 
 // Previewer previews one link (Unfurler).
@@ -112,7 +112,7 @@ func (w *Worker) job(ctx context.Context, rec events.SQSMessage) error {
 	if transient > 0 && receiveCount(rec) < MaxAttempts {
 		return errors.New("unfurl: a link failed; the job is retried")
 	}
-	_, changed, err := w.Previews.ApplyLinkPreviews(ctx, j.RoomID, j.Seq, got)
+	_, changed, err := w.Previews.ApplyLinkPreviews(ctx, m, got)
 	if chat.ErrorCode(err) == chat.NotFound {
 		return nil
 	}

@@ -27,7 +27,8 @@ type fakePreviews struct {
 	calls map[int64][]chat.LinkPreview
 }
 
-func (f *fakePreviews) ApplyLinkPreviews(_ context.Context, _ string, seq int64, ps []chat.LinkPreview) (chat.Message, bool, error) {
+func (f *fakePreviews) ApplyLinkPreviews(_ context.Context, m chat.Message, ps []chat.LinkPreview) (chat.Message, bool, error) {
+	seq := m.Seq
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.calls == nil {
