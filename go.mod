@@ -42,7 +42,7 @@ require (
 	golang.org/x/text v0.44.0
 )
 
-require golang.org/x/net v0.61.0 // indirect
+require golang.org/x/net v0.61.0 // link previews: html tokenizer (internal/unfurl)
 
 require (
 	github.com/aws/aws-sdk-go-v2/service/scheduler v1.25.0
