@@ -42,11 +42,13 @@ require (
 	golang.org/x/text v0.44.0
 )
 
+require golang.org/x/net v0.61.0 // link previews: html tokenizer (internal/unfurl)
+
 require (
 	github.com/aws/aws-sdk-go-v2/service/scheduler v1.25.0
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.79.9
 	github.com/blevesearch/snowballstem v0.9.0 // indirect
-	golang.org/x/crypto v0.31.0 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
 )
 
 require (

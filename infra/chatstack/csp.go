@@ -18,7 +18,10 @@ func (b *builder) contentSecurityPolicy() string {
 		{"default-src", "'self'"},
 		{"script-src", "'self'"},
 		{"style-src", "'self'"},
-		{"img-src", "'self'", "data:", "blob:", files},
+		// https: for link previews' images, which the client loads from
+		// the linked site itself (no referrer; see ARCHITECTURE.md "Link
+		// previews"). Scripts, styles and connections stay locked.
+		{"img-src", "'self'", "data:", "blob:", files, "https:"},
 		append([]string{"connect-src"}, connect...),
 		{"font-src", "'self'"},
 		{"manifest-src", "'self'"},

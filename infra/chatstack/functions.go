@@ -35,6 +35,7 @@ var functionSpecs = []functionSpec{
 	{"stream", 256, 30, "Turns the table's stream into chat events on the EventBridge bus", (*builder).streamEnv},
 	{"fanout", FanoutWorkerMemoryMB, FanoutWorkerTimeoutSeconds, "Posts the fan-out jobs of big rooms from the fan-out queue", (*builder).fanoutEnv},
 	{"pushsender", 256, PushSenderTimeoutSeconds, "Sends the Web Push jobs of the push queue to people's devices", (*builder).pushSenderEnv},
+	{"unfurl", 256, UnfurlTimeoutSeconds, "Link previews: fetches the links of the unfurl queue's messages safely and stores their previews", (*builder).unfurlEnv},
 	{"vapidkeys", 128, 30, "Custom resource: generates the Web Push VAPID key pair into its secret once, at deploy time", (*builder).vapidKeysEnv},
 	// Only with signUp=domains (see functions()).
 	{"presignup", 128, 5, "PreSignUp trigger: self sign-up only for the listed email domains", (*builder).preSignUpEnv},
@@ -210,6 +211,7 @@ func (b *builder) grants() {
 	b.streamGrantsAndMapping()
 	b.fanoutGrantsAndMapping()
 	b.pushGrantsAndMapping()
+	b.unfurlGrantsAndMapping()
 	b.digestGrants()
 }
 

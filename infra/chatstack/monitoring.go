@@ -119,6 +119,8 @@ func (b *builder) monitoring() {
 		"fan-out dead-letter queue: fan-out jobs were given up on (their recipients missed a message until they resume)")
 	add("PushDeadLetterAlarm", b.pushDeadLetters(), 1,
 		"push dead-letter queue: Web Push jobs were given up on (the push service stayed unavailable; those people got no notification)")
+	add("UnfurlDeadLetterAlarm", b.unfurlDeadLetters(), 1,
+		"unfurl dead-letter queue: link-preview jobs could not be stored (those messages got no preview)")
 	add("StreamFailureQueueAlarm", b.streamFailuresVisible(), 1,
 		"stream failure queue: batches of the table stream were given up on (their chat events never reached the bus)")
 	add("ThumbnailFailureQueueAlarm", b.thumbnailFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{

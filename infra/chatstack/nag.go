@@ -67,6 +67,7 @@ func (b *builder) suppressions() {
 		"This queue is itself a dead-letter queue: the on-failure destination of the table stream's event source mapping (cdk-nag only recognises DLQs named in another queue's redrive policy)")
 	b.fanoutSuppressions()
 	b.pushSuppressions()
+	b.unfurlSuppressions()
 	suppress(b.thumbnailFailures, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: the on-failure destination of the thumbnail function's asynchronous invocations")
 	if b.props.Tracing {

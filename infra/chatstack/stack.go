@@ -39,6 +39,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.eventSchemas()
 	b.fanoutQueues()    // the senders' environment names the queue
 	b.pushResources()   // the stream function's and the push sender's environments name them
+	b.unfurlResources() // the stream function's environment names the unfurl queue
 	b.digestResources() // the digest's environment names the key, the group, the role (only with mailFrom/mailDomain)
 	b.functions()       // need the stage, the table, the bucket, the client and the bus
 	b.routes()
@@ -79,6 +80,8 @@ type builder struct {
 
 	pushQueue   awssqs.Queue // Web Push jobs (push.go)
 	pushDLQ     awssqs.Queue
+	unfurlQueue awssqs.Queue // link-preview jobs (unfurl.go)
+	unfurlDLQ   awssqs.Queue
 	vapidSecret awssecretsmanager.Secret
 
 	fanoutQueue       awssqs.Queue // big rooms' fan-out jobs (fanout.go)

@@ -118,6 +118,9 @@ func (b *builder) streamEnv() map[string]*string {
 	for k, v := range b.streamPushEnv() { // the notifier (push.go)
 		env[k] = v
 	}
+	for k, v := range b.streamUnfurlEnv() { // the link-preview enqueuer (unfurl.go)
+		env[k] = v
+	}
 	return env
 }
 

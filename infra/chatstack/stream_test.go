@@ -43,10 +43,10 @@ func TestStreamMapping(t *testing.T) {
 	if !slices.Contains(strList(esm.Raw["DependsOn"]), policy) {
 		t.Errorf("the mapping must wait for %s, depends on %v", policy, strList(esm.Raw["DependsOn"]))
 	}
-	// This one, the fan-out queue's (TestFanoutWorker) and the push
-	// queue's (TestPushQueue).
-	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 3 {
-		t.Errorf("%d event source mappings, want 3", n)
+	// This one, the fan-out queue's (TestFanoutWorker), the push
+	// queue's (TestPushQueue) and the unfurl queue's (TestUnfurlQueue).
+	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 4 {
+		t.Errorf("%d event source mappings, want 4", n)
 	}
 }
 
@@ -216,8 +216,10 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:GetShardIterator": {stream},
 		"dynamodb:ListStreams":      {"*"},
 		"events:PutEvents":          {"${" + bus + ".Arn}"},
-		// The failure destination, and the notifier's push jobs (issue #13).
-		"sqs:SendMessage":      {"${" + s.one(t, "AWS::SQS::Queue", "PushQueue").ID + ".Arn}", "${" + queue + ".Arn}"},
+		// The failure destination, the notifier's push jobs (issue #13) and
+		// the link-preview jobs (issue #14).
+		"sqs:SendMessage": {"${" + s.one(t, "AWS::SQS::Queue", "PushQueue").ID + ".Arn}", "${" + queue + ".Arn}",
+			"${" + s.one(t, "AWS::SQS::Queue", "UnfurlQueue").ID + ".Arn}"},
 		"logs:CreateLogStream": {logs},
 		"logs:PutLogEvents":    {logs},
 		// The room purger (the table itself, not its indexes) and the search

@@ -70,6 +70,10 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		// no files, no token verifier.
 		module + "/functions/digest":      {svc, fan, s3, blobs, cognito, jwt, module + "/internal/wsapi"},
 		module + "/functions/unsubscribe": {svc, fan, s3, blobs, cognito, jwt, module + "/internal/wsapi"},
+		// The link-preview worker: the service (change log, previews,
+		// messageUpdated) and its S3 cache; no actions, no Cognito, and the
+		// stream side (the enqueuer) is not the worker's.
+		module + "/functions/unfurl": {cognito, jwt, module + "/internal/wsapi", module + "/internal/local", module + "/internal/notify"},
 	} {
 		pkg, _, _ = strings.Cut(pkg, "#")
 		deps := linked(t, pkg)

@@ -98,6 +98,9 @@ const (
 	// EnvPushQueueURL is the push queue the stream function's notifier
 	// fills; empty turns the notifier off.
 	EnvPushQueueURL = "PUSH_QUEUE_URL"
+	// EnvUnfurlQueueURL is the link-preview queue the stream function's
+	// enqueuer puts jobs on (internal/unfurl), read by functions/unfurl.
+	EnvUnfurlQueueURL = "UNFURL_QUEUE_URL"
 	// EnvPushPreviews: "false" leaves text previews out of every push.
 	EnvPushPreviews = "PUSH_PREVIEWS"
 	// EnvVAPIDSecretARN names the Secrets Manager secret holding the VAPID
@@ -483,6 +486,9 @@ type StreamConfig struct {
 	PushQueueURL string
 	// NoPushPreviews is PUSH_PREVIEWS=false: pushes carry no text.
 	NoPushPreviews bool
+	// UnfurlQueueURL is UNFURL_QUEUE_URL: messages with links become
+	// link-preview jobs there.
+	UnfurlQueueURL string
 }
 
 // Validate checks that everything the stream function needs is set.
@@ -504,6 +510,32 @@ func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 		TableName:      r.get(EnvTableName),
 		PushQueueURL:   r.get(EnvPushQueueURL),
 		NoPushPreviews: r.get(EnvPushPreviews) != "" && !r.bool(EnvPushPreviews),
+		UnfurlQueueURL: r.get(EnvUnfurlQueueURL),
+	}
+	return cfg, r.done(cfg.Validate())
+}
+
+// UnfurlConfig is the environment of the link-preview worker
+// (functions/unfurl): the table and the management API (it stores the
+// previews and pushes messageUpdated through the service) and the bucket
+// whose linkpreviews/ prefix caches fetched previews. Nothing here lets
+// the fetcher reach a private or loopback address: the local stack's
+// loopback allowance is a build option of unfurlapp, never a variable.
+type UnfurlConfig struct {
+	ConnectionConfig
+	CacheBucket    string // FILES_BUCKET (optional: no cache without it)
+	S3UsePathStyle bool   // S3_USE_PATH_STYLE
+}
+
+// UnfurlConfigFromEnv reads the unfurl function's variables.
+func UnfurlConfigFromEnv() (UnfurlConfig, error) { return readUnfurl(os.LookupEnv) }
+
+func readUnfurl(lookup func(string) (string, bool)) (UnfurlConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := UnfurlConfig{
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel()},
+		CacheBucket:      r.get(EnvFilesBucket),
+		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 	}
 	return cfg, r.done(cfg.Validate())
 }

@@ -49,6 +49,10 @@ var EventTypes = []EventType{
 const (
 	EventMessageReacted EventType = "message.reacted"
 	EventMessagePinned  EventType = "message.pinned"
+	// EventMessagePreviewed: the unfurl worker stored link previews on a
+	// message, or its sender removed one (in-process only, like the two
+	// above).
+	EventMessagePreviewed EventType = "message.previewed"
 )
 
 // EventRoomPurgeContinued is not a domain event (not in EventTypes, never
@@ -113,6 +117,14 @@ type MessageReacted struct {
 
 // MessagePinned: a message was pinned or unpinned (Message.PinnedBy).
 type MessagePinned struct {
+	Actor   Actor
+	Message Message
+	Chg     int64
+}
+
+// MessagePreviewed: a message's link previews changed (the unfurl
+// worker's, with no actor, or the sender's removal).
+type MessagePreviewed struct {
 	Actor   Actor
 	Message Message
 	Chg     int64
@@ -210,6 +222,7 @@ func (ProfileUpdated) Type() EventType { return EventProfileUpdated }
 func (RoomPurgeContinued) Type() EventType { return EventRoomPurgeContinued }
 func (MessageReacted) Type() EventType     { return EventMessageReacted }
 func (MessagePinned) Type() EventType      { return EventMessagePinned }
+func (MessagePreviewed) Type() EventType   { return EventMessagePreviewed }
 
 // EventConsumer is a subscriber of domain events that leave through the
 // stream (internal/eventbus publishes them to EventBridge). Consume returns

@@ -129,6 +129,8 @@ const (
 	ActListPins        Action = "listPins"
 	ActSaveMessage     Action = "saveMessage"
 	ActMessageVersions Action = "messageVersions"
+	// ActRemovePreview: the sender removes a link preview of their message.
+	ActRemovePreview Action = "removePreview"
 	// ActListSaved is a workspace action: the caller's own saved list
 	// (each message in it is shown only while its room is still theirs).
 	ActListSaved Action = "listSaved"
@@ -326,6 +328,7 @@ var rules = map[Action]rule{
 	ActListPins:        member,
 	ActSaveMessage:     member,
 	ActMessageVersions: member,
+	ActRemovePreview:   {room: true, authorOnly: "remove previews of", writes: true},
 	ActListSaved:       workspace,
 
 	ActCreatePoll:     {room: true, writes: true, mutes: true},

@@ -109,6 +109,9 @@ var matrix = []matrixRow{
 	{action: chat.ActDeleteMessage, author: chat.AuthorUnchecked, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
 	{action: chat.ActDeleteMessage, author: chat.AuthorSelf, want: [10]string{F, y, y, y, y, y, y, y, y, F}},
 	{action: chat.ActDeleteMessage, author: chat.AuthorOther, want: [10]string{F, F, y, y, y, y, y, y, F, F}},
+	// A link preview: only its sender removes it (muted too: it only takes away).
+	{action: chat.ActRemovePreview, author: chat.AuthorSelf, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActRemovePreview, author: chat.AuthorOther, want: [10]string{F, F, F, F, F, F, F, F, F, F}},
 }
 
 // workspaceMatrix: the workspace actions, for a plain user, a workspace

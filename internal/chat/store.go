@@ -270,6 +270,7 @@ type Store interface {
 	ConversationStore
 	PollStore
 	ThreadStore
+	LinkPreviewStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

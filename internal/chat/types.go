@@ -155,6 +155,13 @@ type Message struct {
 	ToRoom    bool  `json:"toRoom,omitempty"`
 	// Thread is the summary of the replies to this message, if any.
 	Thread *ThreadSummary `json:"thread,omitempty"`
+	// Previews of the message's first links (the unfurl worker's, see
+	// linkpreview.go); PreviewsRemoved the links the sender removed
+	// ("*": all), which the worker leaves out, and not sent to clients.
+	Previews        []LinkPreview `json:"previews,omitempty"`
+	PreviewsRemoved []string      `json:"-"`
+	// PreviewsVersion is the stores' optimistic lock of the previews.
+	PreviewsVersion int64 `json:"-"`
 }
 
 // Ban keeps a user out of a channel until it is lifted.

@@ -241,6 +241,11 @@ type messageItem struct {
 	GSI1SK    string `dynamo:"gsi1sk,omitempty"`
 	// Thread is a parent's summary of its replies (AddThreadReply).
 	Thread *threadItem `dynamo:"thr,omitempty"`
+	// Link previews (lp), the links the sender removed (lpx) and their
+	// version (lpv), written by UpdateLinkPreviews only.
+	Previews        []previewItem `dynamo:"lp,omitempty"`
+	PreviewsRemoved []string      `dynamo:"lpx,omitempty"`
+	PreviewsVersion int64         `dynamo:"lpv,omitempty"`
 }
 
 // reactionItem is one emoji (e) of a message's reactions and who (u).
@@ -322,6 +327,10 @@ func (it messageItem) message() chat.Message {
 		p := it.Poll.poll()
 		m.Poll = &p
 	}
+	for _, p := range it.Previews {
+		m.Previews = append(m.Previews, chat.LinkPreview(p))
+	}
+	m.PreviewsRemoved, m.PreviewsVersion = it.PreviewsRemoved, it.PreviewsVersion
 	for _, a := range it.Attachments {
 		m.Attachments = append(m.Attachments, chat.Attachment(a))
 	}

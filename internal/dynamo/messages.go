@@ -149,7 +149,7 @@ func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	setOrRemoveValue(u, "editedAt", it.EditedAt, it.EditedAt.IsZero())
 	setOrRemoveValue(u, "deletedBy", it.DeletedBy, it.DeletedBy == "")
 	if m.Deleted {
-		u.Set("deleted", true).Remove("rx", "rv", "pinnedBy", "pinnedAt", "poll")
+		u.Set("deleted", true).Remove("rx", "rv", "pinnedBy", "pinnedAt", "poll", "lp", "lpx")
 	}
 	err := u.Run(ctx)
 	if err == nil {

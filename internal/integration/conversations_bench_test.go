@@ -16,6 +16,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
+	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/service"
@@ -44,6 +45,35 @@ func BenchmarkConversationCost(b *testing.B) {
 		n := 0
 		for b.Loop() {
 			call(b, a, "react", fmt.Sprintf(`{"action":"react","roomId":%q,"seq":%d,"emoji":"👍","on":%v}`, roomID, seq, n%2 == 0), `"chg":`)
+			n++
+		}
+		report(b, meter, n)
+	})
+	// preview: one op is the unfurl worker's table work for a message
+	// whose previews changed (fetching and the S3 cache aside): its read
+	// of the message, then ApplyLinkPreviews (read, change number and log
+	// entry, the previews' read and write, the fan-out), alternating two
+	// preview sets so that every op is a change.
+	b.Run("preview", func(b *testing.B) {
+		a, meter, roomID := conversationApp(b)
+		call(b, a, "send", fmt.Sprintf(`{"action":"sendMessage","roomId":%q,"clientId":"m-1","text":"notes https://example.com/a https://example.com/b"}`, roomID), `"ack"`)
+		seq := lastSeq(b, a, roomID)
+		sets := [2][]chat.LinkPreview{
+			{{URL: "https://example.com/a", Title: "Release notes 4.2", Description: "What changed in 4.2, in one page.", ImageURL: "https://example.com/a.png", SiteName: "Example"}},
+			{{URL: "https://example.com/a", Title: "Release notes 4.2", Description: "What changed in 4.2, in one page.", ImageURL: "https://example.com/a.png", SiteName: "Example"},
+				{URL: "https://example.com/b", Title: "Roadmap", SiteName: "Example"}},
+		}
+		ctx := context.Background()
+		meter.reset()
+		n := 0
+		for b.Loop() {
+			m, err := a.Service.StoredMessage(ctx, roomID, seq)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, changed, err := a.Service.ApplyLinkPreviews(ctx, m, sets[n%2]); err != nil || !changed {
+				b.Fatalf("ApplyLinkPreviews: changed %v, %v", changed, err)
+			}
 			n++
 		}
 		report(b, meter, n)

@@ -154,6 +154,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionFollowThread, Request: FollowThreadRequest{}, Reply: EventThreadFollow, Budget: BudgetWrite},
 	{Name: ActionMarkThreadRead, Request: MarkThreadReadRequest{}, Reply: EventThreadFollow, Budget: BudgetRead}, // one forward-only write, on the read budget so a busy thread cannot eat the sending one
 	{Name: ActionListThreads, Reply: EventThreads, Budget: BudgetRead},
+	{Name: ActionRemovePreview, Request: RemovePreviewRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -184,8 +184,9 @@ type ResumeRequest struct {
 	Rooms map[string]int64 `json:"rooms"`
 	// Changes maps a room id to the last change (Room.LastChg, the
 	// missed reply's LastChg) the client has applied there: the reply's
-	// Changed then holds every message edited, deleted, reacted to or
-	// pinned since. Rooms left out replay no changes.
+	// Changed then holds every message edited, deleted, reacted to,
+	// pinned or given or stripped of link previews since. Rooms left out
+	// replay no changes.
 	Changes map[string]int64 `json:"changes,omitempty"`
 }
 

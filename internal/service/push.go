@@ -75,6 +75,7 @@ func NewPush(store PushStore, fanout chat.Fanout, log *slog.Logger) *Push {
 //	MessagePinned   -> messageUpdated to the room, but the actor's connection
 //	PollChanged     -> messageUpdated to the room, but the actor's connection (the tally: no one's own choice)
 //	ThreadUpdated   -> messageUpdated (the parent) to the room, but the actor's connection
+//	MessagePreviewed -> messageUpdated to the room, but the actor's connection (the worker's: everyone)
 //	MemberJoined    -> memberJoined   to the room, but the actor's connection and the member (none WithRoom)
 //	MemberLeft      -> memberLeft     to the room, but the actor's connection and the member
 //	MemberUpdated   -> memberUpdated  to the room (the member too), but the actor's connection
@@ -100,6 +101,8 @@ func (p *Push) Notify(ctx context.Context, ev chat.Event) int {
 		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
 	case chat.ThreadUpdated:
 		res = p.messageUpdated(ctx, e.Actor, e.Parent, e.Chg)
+	case chat.MessagePreviewed:
+		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
 	case chat.MemberJoined:
 		if e.WithRoom {
 			return 0

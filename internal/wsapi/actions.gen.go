@@ -761,5 +761,17 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"removePreview": {
+			method:  "RemovePreview",
+			request: reflect.TypeFor[protocol.RemovePreviewRequest](),
+			reply:   reflect.TypeFor[protocol.MessageEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RemovePreview(ctx, c, req.Interface().(protocol.RemovePreviewRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

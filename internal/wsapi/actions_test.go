@@ -199,6 +199,8 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"markThreadRead","requestId":"q","roomId":"r1","parentSeq":7,"seq":9}`, "MarkThreadRead",
 			protocol.MarkThreadReadRequest{RoomID: "r1", ParentSeq: 7, Seq: 9}, protocol.EventThreadFollow},
 		{`{"action":"listThreads","requestId":"q"}`, "ListThreads", nil, protocol.EventThreads},
+		{`{"action":"removePreview","requestId":"q","roomId":"r1","seq":7,"url":"https://example.com/"}`, "RemovePreview",
+			protocol.RemovePreviewRequest{RoomID: "r1", Seq: 7, URL: "https://example.com/"}, protocol.EventMessageUpdated},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}

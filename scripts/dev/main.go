@@ -26,6 +26,9 @@
 // (AWS_ENDPOINT_URL_SESV2 / AWS_ENDPOINT_URL_SCHEDULER, not AWS_ENDPOINT_URL
 // alone, point elsewhere);
 // the unsubscribe links go to /unsubscribe.
+// Link previews: the stream's enqueuer fills a local unfurl queue that
+// functions/unfurl's worker reads; its fetcher refuses loopback addresses
+// but on the ports DEV_UNFURL_LOOPBACK_PORTS lists (the e2e test's page).
 // Ctrl-C stops everything, the emulators included.
 package main
 
@@ -112,6 +115,14 @@ func run(f flags) (err error) {
 		return err
 	}
 	if err := push.startSender(ctx, stack); err != nil {
+		return err
+	}
+	unfurl, err := startUnfurlQueue(ctx, fanout) // sets UNFURL_QUEUE_URL for the stream function
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, unfurl.Close()) }()
+	if err := unfurl.startWorker(ctx, chat.metrics); err != nil {
 		return err
 	}
 

@@ -4,7 +4,8 @@
 // the search indexer that keeps the message search postings and the room
 // purger that removes deleted channels' items, and (with TABLE_NAME and
 // PUSH_QUEUE_URL) the notifier that queues Web Push jobs and tells the
-// email digest about people it could not reach. It links the table's store
+// email digest about people it could not reach, and (with
+// UNFURL_QUEUE_URL) the enqueuer of link-preview jobs. It links the table's store
 // (internal/dynamo) but not the service.
 package streamapp
 
@@ -33,6 +34,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/search"
 	"github.com/backchannel-chat/backchannel/internal/stream"
+	"github.com/backchannel-chat/backchannel/internal/unfurl"
 )
 
 // Option adjusts the wiring (tests and the local runner).
@@ -141,6 +143,13 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			}
 			consumers = append(consumers, n)
 		}
+	}
+	if cfg.UnfurlQueueURL != "" {
+		consumers = append(consumers, &unfurl.Enqueuer{Queue: unfurl.NewQueue(sqs.NewFromConfig(awsCfg, func(so *sqs.Options) {
+			if o.sqsURL != "" {
+				so.BaseEndpoint = aws.String(o.sqsURL)
+			}
+		}), cfg.UnfurlQueueURL)})
 	}
 	h, err := stream.New(stream.Config{Consumers: consumers, Logger: logger})
 	if err != nil {

@@ -34,6 +34,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("conversations", func(t *testing.T) { contractConversations(t, newStore(t)) })
 	t.Run("polls", func(t *testing.T) { contractPolls(t, newStore(t)) })
 	t.Run("threads", func(t *testing.T) { contractThreads(t, newStore(t)) })
+	t.Run("link previews", func(t *testing.T) { contractLinkPreviews(t, newStore(t)) })
 }
 
 func uniq(prefix string) string {

@@ -240,3 +240,28 @@ func (s *Store) ListSaved(ctx context.Context, userID, cursor string, limit int)
 	all = all[:limit]
 	return all, base64.RawURLEncoding.EncodeToString([]byte(savedOrder(all[limit-1]))), nil
 }
+
+func (s *Store) UpdateLinkPreviews(ctx context.Context, roomID string, seq int64, fn chat.PreviewUpdate) (chat.Message, bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "UpdateLinkPreviews", roomID); err != nil {
+		return chat.Message{}, false, err
+	}
+	m, ok := s.messages[roomID][seq]
+	if !ok {
+		return chat.Message{}, false, chat.Errorf(chat.NotFound, "message not found")
+	}
+	if m.Deleted {
+		return chat.Message{}, false, chat.Errorf(chat.Conflict, "message was deleted")
+	}
+	ps, removed, changed := fn(copyMessage(m))
+	if !changed {
+		return copyMessage(m), false, nil
+	}
+	m.Previews, m.PreviewsRemoved = slices.Clone(ps), slices.Clone(removed)
+	if len(ps) == 0 {
+		m.Previews = nil
+	}
+	m.PreviewsVersion++
+	s.messages[roomID][seq] = copyMessage(m)
+	return copyMessage(m), true, nil
+}

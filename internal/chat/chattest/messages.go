@@ -71,8 +71,10 @@ func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	m.Poll = old.Poll // votes are written by Vote alone
 	// and so are the thread fields, which AddThreadReply writes.
 	m.ParentSeq, m.ToRoom, m.Thread = old.ParentSeq, old.ToRoom, old.Thread
+	m.Previews, m.PreviewsRemoved, m.PreviewsVersion = old.Previews, old.PreviewsRemoved, old.PreviewsVersion
 	if m.Deleted {
 		m.Reactions, m.PinnedBy, m.PinnedAt, m.Poll = nil, "", time.Time{}, nil
+		m.Previews, m.PreviewsRemoved = nil, nil
 	}
 	s.messages[m.RoomID][m.Seq] = copyMessage(m)
 	return nil
@@ -148,5 +150,7 @@ func copyMessage(m chat.Message) chat.Message {
 		t.Repliers = slices.Clone(t.Repliers)
 		m.Thread = &t
 	}
+	m.Previews = slices.Clone(m.Previews)
+	m.PreviewsRemoved = slices.Clone(m.PreviewsRemoved)
 	return m
 }

@@ -61,6 +61,7 @@ export type PushUnsubscribeAction = { action: "pushUnsubscribe"; requestId?: str
 export type ReactAction = { action: "react"; requestId?: string } & ReactRequest;
 export type ReactivatePersonAction = { action: "reactivatePerson"; requestId?: string } & PersonRequest;
 export type RemoveMemberAction = { action: "removeMember"; requestId?: string } & MemberActionRequest;
+export type RemovePreviewAction = { action: "removePreview"; requestId?: string } & RemovePreviewRequest;
 export type ReportMessageAction = { action: "reportMessage"; requestId?: string } & ReportMessageRequest;
 export type RequestAvatarUploadAction = { action: "requestAvatarUpload"; requestId?: string } & RequestAvatarUploadRequest;
 export type RequestAvatarUrlAction = { action: "requestAvatarUrl"; requestId?: string } & RequestAvatarURLRequest;
@@ -125,6 +126,7 @@ export type ClientAction =
   | ReactAction
   | ReactivatePersonAction
   | RemoveMemberAction
+  | RemovePreviewAction
   | ReportMessageAction
   | RequestAvatarUploadAction
   | RequestAvatarUrlAction
@@ -284,6 +286,7 @@ export interface ActionTypes {
   react: { request: ReactRequest; reply: MessageUpdatedFrame };
   reactivatePerson: { request: PersonRequest; reply: PersonFrame };
   removeMember: { request: MemberActionRequest; reply: MembersFrame };
+  removePreview: { request: RemovePreviewRequest; reply: MessageUpdatedFrame };
   reportMessage: { request: ReportMessageRequest; reply: ReportFrame };
   requestAvatarUpload: { request: RequestAvatarUploadRequest; reply: UploadTicketFrame };
   requestAvatarUrl: { request: RequestAvatarURLRequest; reply: AvatarUrlFrame };
@@ -446,6 +449,12 @@ export interface ReactRequest {
   seq: number;
   emoji: string;
   on: boolean;
+}
+
+export interface RemovePreviewRequest {
+  roomId: string;
+  seq: number;
+  url?: string;
 }
 
 export interface ReportMessageRequest {
@@ -929,6 +938,7 @@ export interface Message {
   parentSeq?: number;
   toRoom?: boolean;
   thread?: ThreadSummary;
+  previews?: LinkPreview[];
 }
 
 export interface AuditEntry {
@@ -1147,6 +1157,14 @@ export interface ThreadSummary {
   lastSeq: number;
   lastAt: string;
   repliers: string[];
+}
+
+export interface LinkPreview {
+  url: string;
+  title?: string;
+  description?: string;
+  imageUrl?: string;
+  siteName?: string;
 }
 
 export interface NotifyPrefs {

@@ -6,6 +6,7 @@ import { notifyDe } from "./notifications";
 import { convDe } from "./conversations";
 import { pollsDe } from "./polls";
 import { threadsDe } from "./threads";
+import { linkPreviewDe } from "./linkpreview";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -334,4 +335,5 @@ export const de: Record<MessageKey, string> = {
   ...convDe,
   ...pollsDe,
   ...threadsDe,
+  ...linkPreviewDe,
 };

@@ -5,6 +5,7 @@ import { notifyEn } from "./notifications";
 import { convEn } from "./conversations";
 import { pollsEn } from "./polls";
 import { threadsEn } from "./threads";
+import { linkPreviewEn } from "./linkpreview";
 
 export const en = {
   "app.name": "Backchannel",
@@ -333,6 +334,7 @@ export const en = {
   ...convEn,
   ...pollsEn,
   ...threadsEn,
+  ...linkPreviewEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -561,6 +561,12 @@ export class Chat {
     await this.socket.request({ action: "closePoll", roomId, seq });
   }
 
+  // removePreview removes a link preview of my message (all without url);
+  // the reply updates the message.
+  async removePreview(roomId: string, seq: number, url?: string): Promise<void> {
+    await this.socket.request({ action: "removePreview", roomId, seq, url });
+  }
+
   async pin(roomId: string, seq: number, pinned: boolean): Promise<void> {
     await this.socket.request({ action: "pinMessage", roomId, seq, pinned });
   }

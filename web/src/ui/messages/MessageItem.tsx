@@ -18,6 +18,7 @@ import { MessageConvActions } from "../conversations/MessageConvActions";
 import { VersionsDialog } from "../conversations/VersionsDialog";
 import { PollCard } from "../polls/PollCard";
 import { ThreadSummary } from "../threads/ThreadSummary";
+import { LinkPreviews } from "../linkpreview/LinkPreviews";
 
 export interface ListItem {
   msg: Message;
@@ -127,6 +128,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
           m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
         {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
+        {!p && !editing && <LinkPreviews msg={m} mine={mine} />}
         {m.editedAt && !m.deleted && !editing && (
           <button type="button" class="edited link" aria-haspopup="dialog" title={t("history.open")} onClick={() => setVersions(true)}>
             {t("msg.edited")}
