@@ -131,6 +131,16 @@ const (
 	// (each message in it is shown only while its room is still theirs).
 	ActListSaved Action = "listSaved"
 
+	// Scheduled messages and reminders: scheduling a message is checked
+	// as a send (and checked again as one at its time); a reminder is
+	// about a message of a room the caller is in; the list, edits and
+	// cancels are of the caller's own items.
+	ActScheduleMessage Action = "scheduleMessage"
+	ActRemindMe        Action = "remindMe"
+	ActListScheduled   Action = "listScheduled"
+	ActEditScheduled   Action = "editScheduled"
+	ActCancelScheduled Action = "cancelScheduled"
+
 	// Managing people (the admin console): workspace admins only.
 	ActListPeople       Action = "listPeople"
 	ActInvitePerson     Action = "invitePerson"
@@ -311,6 +321,12 @@ var rules = map[Action]rule{
 	ActSaveMessage:     member,
 	ActMessageVersions: member,
 	ActListSaved:       workspace,
+
+	ActScheduleMessage: {room: true, writes: true, mutes: true},
+	ActRemindMe:        member,
+	ActListScheduled:   workspace,
+	ActEditScheduled:   workspace,
+	ActCancelScheduled: workspace,
 
 	ActAcceptInvite:  {room: true, invitedOK: true, writes: true, notInKind: noDirect("joined")},
 	ActDeclineInvite: {room: true, invitedOK: true, notInKind: noDirect("joined")},

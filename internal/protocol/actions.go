@@ -145,6 +145,12 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSaveMessage, Request: SaveMessageRequest{}, Reply: EventSaved, Budget: BudgetWrite},
 	{Name: ActionListSaved, Request: ListSavedRequest{}, Reply: EventSavedItems, Budget: BudgetRead},
 	{Name: ActionMessageVersions, Request: MessageRef{}, Reply: EventVersions, Budget: BudgetRead},
+	// Scheduled messages and reminders (issue 14).
+	{Name: ActionScheduleMessage, Request: ScheduleMessageRequest{}, Reply: EventScheduled, Budget: BudgetWrite},
+	{Name: ActionRemindMe, Request: RemindMeRequest{}, Reply: EventScheduled, Budget: BudgetWrite},
+	{Name: ActionListScheduled, Reply: EventScheduledItems, Budget: BudgetRead},
+	{Name: ActionEditScheduled, Request: EditScheduledRequest{}, Reply: EventScheduled, Budget: BudgetWrite},
+	{Name: ActionCancelScheduled, Request: ScheduledRef{}, Reply: EventScheduled, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the
