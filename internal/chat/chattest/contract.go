@@ -32,6 +32,13 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("push subscriptions", func(t *testing.T) { contractPushSubscriptions(t, newStore(t)) })
 	t.Run("visibility", func(t *testing.T) { contractVisibility(t, newStore(t)) })
 	t.Run("conversations", func(t *testing.T) { contractConversations(t, newStore(t)) })
+	t.Run("scheduled", func(t *testing.T) {
+		ss, ok := newStore(t).(chat.ScheduledStore)
+		if !ok {
+			t.Skip("the store keeps no scheduled items")
+		}
+		contractScheduled(t, ss)
+	})
 }
 
 func uniq(prefix string) string {

@@ -52,6 +52,8 @@ type Store struct {
 	pins     map[string][]int64                   // room -> pinned seqs
 	versions map[string][]chat.MessageVersion     // room|seq -> earlier texts
 	saved    map[string]map[string]chat.SavedItem // user -> room|seq -> item
+	// sched: user -> id -> scheduled item (scheduled.go)
+	sched map[string]map[string]chat.ScheduledItem
 }
 
 // NewStore returns an empty store whose clock is time.Now.
@@ -77,6 +79,7 @@ func NewStore() *Store {
 		pins:        map[string][]int64{},
 		versions:    map[string][]chat.MessageVersion{},
 		saved:       map[string]map[string]chat.SavedItem{},
+		sched:       map[string]map[string]chat.ScheduledItem{},
 	}
 }
 
