@@ -8,6 +8,7 @@ import { useApp, useChatState } from "../common/context";
 import { EmojiPicker } from "./EmojiPicker";
 import { limits } from "../../api/protocol.gen";
 import { UploadChips } from "./UploadChips";
+import { SendLater } from "../scheduled/SendLater";
 
 interface MentionQuery {
   start: number; // index of "@"
@@ -238,6 +239,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         <button type="submit" class="btn primary send" disabled={!canSend}>
           {t("composer.send")}
         </button>
+        <SendLater roomId={roomId} text={text} disabled={!text.trim() || tooLong || uploads.length > 0} onScheduled={() => update("")} />
       </form>
       <p id="composer-hint" class="hint">
         {hint}

@@ -23,6 +23,8 @@ import { QuickSwitcher } from "../switcher/QuickSwitcher";
 import { pushRecent } from "../../features/recent";
 import { PinsDialog } from "../conversations/PinsDialog";
 import { SavedDialog } from "../conversations/SavedDialog";
+import { ScheduledDialog } from "../scheduled/ScheduledDialog";
+import { ReminderToasts } from "../scheduled/ReminderToasts";
 
 export function ChatShell() {
   const { chat, t } = useApp();
@@ -208,6 +210,22 @@ export function ChatShell() {
           }}
         />
       )}
+      {dialog === "scheduled" && (
+        <ScheduledDialog
+          onClose={() => setDialog("")}
+          onOpen={(roomId, seq) => {
+            setDialog("");
+            setDrawer(false);
+            chat.jumpTo(roomId, seq).catch(() => {});
+          }}
+        />
+      )}
+      <ReminderToasts
+        onOpen={(roomId, seq) => {
+          setDrawer(false);
+          chat.jumpTo(roomId, seq).catch(() => {});
+        }}
+      />
       {dialog === "saved" && (
         <SavedDialog
           onClose={() => setDialog("")}
