@@ -37,7 +37,8 @@ export function ScheduledDialog({ onClose, onOpen }: { onClose(): void; onOpen(r
       <li key={it.id} class={`conv-item sched-item ${it.state}`} data-id={it.id} data-state={it.state}>
         <div class="sched-body">
           <span class="conv-meta">
-            {it.kind === "message" ? t("sched.to", { room }) : room}{" "}
+            {it.kind === "message" ? t("sched.to", { room }) : room}
+            {" · "}
             <time dateTime={it.at}>
               {it.state === "fired"
                 ? t("sched.firedAt", { time: whenText(it.firedAt ?? it.at, prefs.lang) })

@@ -63,7 +63,6 @@ export function TimeDialog({
             class="sched-when"
             required
             value={when}
-            min={toLocalInput(new Date(Date.now() + 60_000))}
             onInput={(e) => setWhen((e.currentTarget as HTMLInputElement).value)}
             aria-invalid={!!error}
             aria-describedby={error ? "sched-time-error" : undefined}
