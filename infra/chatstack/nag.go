@@ -85,6 +85,7 @@ func (b *builder) suppressions() {
 
 	b.serverlessSuppressions()
 	b.digestSuppressions()
+	b.scheduledSuppressions()
 
 	// BucketDeployment's handler: CDK's code and role, not ours.
 	for _, child := range *b.stack.Node().Children() {
