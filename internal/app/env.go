@@ -51,6 +51,12 @@
 // DIGEST_KEY, USER_POOL_ID, DIGEST_SITE_URL, DIGEST_FROM,
 // DIGEST_UNSUBSCRIBE_URL, DIGEST_SCHEDULE_GROUP, DIGEST_SCHEDULER_ROLE_ARN,
 // DIGEST_TARGET_ARN and LOG_LEVEL: see DigestConfig.
+// The actions function reads SCHEDULED_GROUP, SCHEDULED_ROLE_ARN,
+// SCHEDULED_TARGET_ARN and SCHEDULED_DEAD_LETTER_ARN (opt: scheduled
+// messages and reminders off without the group): see ScheduledConfig. The
+// scheduled function (functions/scheduled) reads the actions function's
+// chat variables and PUSH_QUEUE_URL, PUSH_PREVIEWS (opt): see
+// ScheduledFunctionConfig.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
 package app
