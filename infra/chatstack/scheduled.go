@@ -125,10 +125,12 @@ func (b *builder) scheduledGrants() {
 	})
 }
 
-// scheduledAlarms: the function's errors and the dead-letter queue.
+// scheduledAlarms: one alarm metric (0.10 USD a month, idle budget): the
+// dead-letter queue, what still failed after Scheduler's and Lambda's
+// retries, as the thumbnail function is watched through its failure
+// destination. A failed attempt that a retry then delivered is late, not
+// lost, and needs no page.
 func (b *builder) scheduledAlarms(add func(id string, metric awscloudwatch.IMetric, threshold float64, description string)) {
-	sum := &awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}
-	add("ScheduledErrorsAlarm", b.fns["scheduled"].MetricErrors(sum), 3, "scheduled function: 3 or more errors in 5 minutes (scheduled messages or reminders are late)")
 	add("ScheduledDeadLetterAlarm", b.scheduled.deadLetters.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
 		Period: period, Statistic: jsii.String("Maximum"),
 	}), 1, "scheduled dead-letter queue: scheduled messages or reminders given up on (the event is in the queue; replaying it is safe)")

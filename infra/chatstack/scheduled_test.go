@@ -34,7 +34,7 @@ func TestScheduledResources(t *testing.T) {
 	dlq := s.one(t, "AWS::SQS::Queue", "ScheduledDeadLetterQueue")
 	actions := functionNamed(t, s, "actions")
 	aenv := get(actions.Props, "Environment", "Variables").(map[string]any)
-	if !strings.Contains(render(aenv["SCHEDULED_GROUP"]), group.ID) || !strings.Contains(render(aenv["SCHEDULED_TARGET_ARN"]), fn.ID) ||
+	if render(aenv["SCHEDULED_GROUP"]) != render(group.Props["Name"]) || !strings.Contains(render(aenv["SCHEDULED_TARGET_ARN"]), fn.ID) ||
 		!strings.Contains(render(aenv["SCHEDULED_ROLE_ARN"]), "ScheduledSchedulerRole") || !strings.Contains(render(aenv["SCHEDULED_DEAD_LETTER_ARN"]), dlq.ID) {
 		t.Errorf("actions environment %s", render(aenv))
 	}
@@ -50,7 +50,7 @@ func TestScheduledResources(t *testing.T) {
 	for _, a := range s.resources("AWS::CloudWatch::Alarm") {
 		alarms[strings.TrimRightFunc(a.ID, func(r rune) bool { return r >= 'A' && r <= 'F' || r >= '0' && r <= '9' })] = true
 	}
-	for _, a := range []string{"ScheduledErrorsAlarm", "ScheduledDeadLetterAlarm"} {
+	for _, a := range []string{"ScheduledDeadLetterAlarm"} {
 		if !alarms[a] {
 			t.Errorf("no %s", a)
 		}
