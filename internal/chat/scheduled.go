@@ -96,8 +96,9 @@ type ScheduledStore interface {
 	// (Conflict otherwise); NotFound when gone.
 	DeleteScheduled(ctx context.Context, userID, id string, onlyPending bool) (ScheduledItem, error)
 	// ClaimScheduled moves a pending (or, for a retried delivery, sending)
-	// item due at at to sending; Conflict when it is neither or its time
-	// is another (a stale schedule), NotFound when gone.
+	// item due at at to sending (expiring after ScheduledKeep unless
+	// settled or deleted); Conflict when it is neither or its time is
+	// another (a stale schedule), NotFound when gone.
 	ClaimScheduled(ctx context.Context, userID, id string, at time.Time) (ScheduledItem, error)
 	// SettleScheduled ends a delivery: state failed or fired, with reason,
 	// firedAt and the TTL that lets the item expire.

@@ -185,7 +185,12 @@ func (s *Store) DeleteScheduled(ctx context.Context, userID, id string, onlyPend
 func (s *Store) ClaimScheduled(ctx context.Context, userID, id string, at time.Time) (chat.ScheduledItem, error) {
 	ctx = withOp(ctx, "ClaimScheduled")
 	var it scheduledItem
+	// The TTL lets an item whose delivery never finished (every retry
+	// failed, the dead-letter queue not replayed) expire instead of
+	// staying "sending" for ever; settling sets it again, a sent item is
+	// deleted.
 	err := s.table.Update(AttrPK, userPK(userID)).Range(AttrSK, schedSK(id)).Set("state", string(chat.ScheduledSending)).
+		Set("ttl", s.now().Add(chat.ScheduledKeep).Unix()).
 		If("attribute_exists($) AND ($ = ? OR $ = ?) AND $ = ?", AttrPK, "state", string(chat.ScheduledPending), "state", string(chat.ScheduledSending), "at", utc(at)).
 		Value(ctx, &it)
 	if err != nil {
