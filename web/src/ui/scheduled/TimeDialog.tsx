@@ -63,7 +63,10 @@ export function TimeDialog({
             class="sched-when"
             required
             value={when}
-            onInput={(e) => setWhen((e.currentTarget as HTMLInputElement).value)}
+            onInput={(e) => {
+              setWhen((e.currentTarget as HTMLInputElement).value);
+              setError("");
+            }}
             aria-invalid={!!error}
             aria-describedby={error ? "sched-time-error" : undefined}
           />
