@@ -39,6 +39,8 @@ var functionSpecs = []functionSpec{
 	{"vapidkeys", 128, 30, "Custom resource: generates the Web Push VAPID key pair into its secret once, at deploy time", (*builder).vapidKeysEnv},
 	// Only with signUp=domains (see functions()).
 	{"presignup", 128, 5, "PreSignUp trigger: self sign-up only for the listed email domains", (*builder).preSignUpEnv},
+	// EventBridge Scheduler's target at a scheduled message's or reminder's time (scheduled.go).
+	{"scheduled", 256, 30, "Delivers scheduled messages and fires reminders at their time: EventBridge Scheduler's target", (*builder).scheduledEnv},
 	// Only with mailFrom or mailDomain (digest.go).
 	{"digest", 256, 60, "Email for what was missed: EventBridge Scheduler's target, sends one digest through SES", (*builder).digestEnv},
 	{"unsubscribe", 128, 10, "The digest emails' one-click unsubscribe (a Lambda function URL)", (*builder).unsubscribeEnv},
@@ -213,6 +215,7 @@ func (b *builder) grants() {
 	b.pushGrantsAndMapping()
 	b.unfurlGrantsAndMapping()
 	b.digestGrants()
+	b.scheduledGrants()
 }
 
 func titleCase(s string) string {

@@ -173,6 +173,10 @@ func TestFunctionGrants(t *testing.T) {
 				files:                                                                                  tc.files,
 				// The admin console's user pool calls (TestPeopleGrants).
 				"${" + s.one(t, "AWS::Cognito::UserPool", "UserPool").ID + ".Arn}": tc.fn == "actions",
+				// Scheduled messages' schedules and the role passed to
+				// Scheduler (TestScheduledGrants).
+				"arn:aws:scheduler:eu-west-1:123456789012:schedule/" + render(s.one(t, "AWS::Scheduler::ScheduleGroup", "ScheduledScheduleGroup").Props["Name"]) + "/*": tc.fn == "actions",
+				"${" + s.one(t, "AWS::IAM::Role", "ScheduledSchedulerRole").ID + ".Arn}":                                                                                tc.fn == "actions",
 			}
 			for _, r := range resources {
 				if !allowed[r] {

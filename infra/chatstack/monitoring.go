@@ -128,6 +128,7 @@ func (b *builder) monitoring() {
 	}), 1, "thumbnail failure queue: uploads whose thumbnail failed after Lambda's retries (the event is in the queue)")
 
 	b.digestAlarms(add)
+	b.scheduledAlarms(add)
 
 	if b.props.Dashboard {
 		b.dashboard(alarms)

@@ -59,7 +59,7 @@ func TestThumbnailFailureDestination(t *testing.T) {
 	s := synth(t, cfgDefault)
 	fn := functionNamed(t, s, "thumbnail")
 	queue := s.one(t, "AWS::SQS::Queue", "ThumbnailFailureQueue")
-	cfg := s.one(t, "AWS::Lambda::EventInvokeConfig", "")
+	cfg := s.one(t, "AWS::Lambda::EventInvokeConfig", "ThumbnailFunction") // the scheduled function has one too (scheduled_test.go)
 	if refID(cfg.Props["FunctionName"]) != fn.ID || render(cfg.Props["MaximumRetryAttempts"]) != "2" {
 		t.Errorf("event invoke config %s", render(cfg.Props))
 	}

@@ -44,7 +44,7 @@ func (b *builder) suppressions() {
 	}
 
 	// Function roles: the wildcards CDK's grants produce, each named.
-	for _, name := range []string{"connection", "actions"} {
+	for _, name := range []string{"connection", "actions", "scheduled"} {
 		suppress(b.fns[name].Role(), "AwsSolutions-IAM5",
 			"PostToConnection (POST) and DeleteConnection (DELETE) to any connection id of this stage: connection ids are only known at run time",
 			arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/POST/@connections/*"),
@@ -86,6 +86,7 @@ func (b *builder) suppressions() {
 
 	b.serverlessSuppressions()
 	b.digestSuppressions()
+	b.scheduledSuppressions()
 
 	// BucketDeployment's handler: CDK's code and role, not ours.
 	for _, child := range *b.stack.Node().Children() {

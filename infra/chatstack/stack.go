@@ -37,11 +37,12 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.appClient()        // needs the site origin for OAuth callbacks
 	b.eventBus()         // the stream function's environment names the bus
 	b.eventSchemas()
-	b.fanoutQueues()    // the senders' environment names the queue
-	b.pushResources()   // the stream function's and the push sender's environments name them
-	b.unfurlResources() // the stream function's environment names the unfurl queue
-	b.digestResources() // the digest's environment names the key, the group, the role (only with mailFrom/mailDomain)
-	b.functions()       // need the stage, the table, the bucket, the client and the bus
+	b.fanoutQueues()       // the senders' environment names the queue
+	b.pushResources()      // the stream function's and the push sender's environments name them
+	b.unfurlResources()    // the stream function's environment names the unfurl queue
+	b.digestResources()    // the digest's environment names the key, the group, the role (only with mailFrom/mailDomain)
+	b.scheduledResources() // scheduled messages' schedule group, scheduler role and dead-letter queue
+	b.functions()          // need the stage, the table, the bucket, the client and the bus
 	b.routes()
 	b.deploySite()
 	b.monitoring()
@@ -89,6 +90,8 @@ type builder struct {
 	thumbnailFailures awssqs.Queue // on-failure destination of the thumbnail function
 
 	digest *digestParts // nil unless the deployment sends digests (digest.go)
+	// scheduled: scheduled messages and reminders (scheduled.go).
+	scheduled *scheduledParts
 
 	distribution awscloudfront.Distribution
 	siteOrigin   string // https://host of the web client

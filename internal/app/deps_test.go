@@ -59,6 +59,9 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		// services; no service, fan-out, S3 or Cognito. (jwt: the VAPID
 		// signature, through webpush-go.)
 		module + "/functions/pushsender": {s3, blobs, svc, fan, cognito, module + "/internal/wsapi", module + "/internal/apigw"},
+		// The scheduled function: the service over the table and the
+		// fan-out, the push queue; no files, no Cognito, no wsapi.
+		module + "/functions/scheduled": {s3, blobs, cognito, jwt, module + "/internal/wsapi"},
 		// The key generator: Secrets Manager only.
 		module + "/functions/vapidkeys": {dynamodb, store, s3, svc, fan, cognito},
 		// Nothing links the SDK's management API client any more: the

@@ -51,6 +51,12 @@
 // DIGEST_KEY, USER_POOL_ID, DIGEST_SITE_URL, DIGEST_FROM,
 // DIGEST_UNSUBSCRIBE_URL, DIGEST_SCHEDULE_GROUP, DIGEST_SCHEDULER_ROLE_ARN,
 // DIGEST_TARGET_ARN and LOG_LEVEL: see DigestConfig.
+// The actions function reads SCHEDULED_GROUP, SCHEDULED_ROLE_ARN,
+// SCHEDULED_TARGET_ARN and SCHEDULED_DEAD_LETTER_ARN (opt: scheduled
+// messages and reminders off without the group): see ScheduledConfig. The
+// scheduled function (functions/scheduled) reads the actions function's
+// chat variables and PUSH_QUEUE_URL, PUSH_PREVIEWS (opt): see
+// ScheduledFunctionConfig.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
 package app
@@ -186,6 +192,9 @@ type ActionsConfig struct {
 	UserPoolID string
 	// PushKey is VAPID_PUBLIC_KEY; empty turns Web Push off.
 	PushKey string
+	// Scheduled is SCHEDULED_*: the schedules of scheduled messages and
+	// reminders (off without SCHEDULED_GROUP).
+	Scheduled ScheduledConfig
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -214,6 +223,8 @@ type Config struct {
 	AuditRetentionDays int64
 	// PushKey is VAPID_PUBLIC_KEY (empty: Web Push off).
 	PushKey string
+	// Scheduled is SCHEDULED_*: scheduled messages and reminders.
+	Scheduled ScheduledConfig
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -232,7 +243,7 @@ func (c Config) FanoutWorker() FanoutWorkerConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -304,8 +315,9 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		UserPoolID:         r.get(EnvUserPoolID),
 		AuditRetentionDays: r.positive(EnvAuditRetentionDays),
 		PushKey:            r.get(EnvVAPIDPublicKey),
+		Scheduled:          r.scheduled(),
 	}
-	return cfg, r.done(cfg.Validate())
+	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }
 
 func readAuthorizer(lookup func(string) (string, bool)) (AuthorizerConfig, error) {
@@ -336,8 +348,9 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		Files:            r.uploadLimits(),
 		UserPoolID:       r.get(EnvUserPoolID),
 		PushKey:          r.get(EnvVAPIDPublicKey),
+		Scheduled:        r.scheduled(),
 	}
-	return cfg, r.done(cfg.Validate())
+	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }
 
 func readThumbnail(lookup func(string) (string, bool)) (ThumbnailConfig, error) {
@@ -679,6 +692,83 @@ func readDigest(lookup func(string) (string, bool)) (DigestConfig, error) {
 	}
 	if cfg.ScheduleGroup == "" {
 		cfg.ScheduleGroup = "default"
+	}
+	return cfg, r.done(nil)
+}
+
+// Scheduled messages and reminders (issue 14). The actions function
+// creates and deletes the schedules; the scheduled function
+// (functions/scheduled) delivers at their time.
+const (
+	EnvScheduledGroup      = "SCHEDULED_GROUP"           // the EventBridge Scheduler group of the items' schedules
+	EnvScheduledRole       = "SCHEDULED_ROLE_ARN"        // the role Scheduler assumes to invoke the scheduled function
+	EnvScheduledTargetARN  = "SCHEDULED_TARGET_ARN"      // the scheduled function
+	EnvScheduledDeadLetter = "SCHEDULED_DEAD_LETTER_ARN" // the SQS queue of events Scheduler could not deliver
+)
+
+// ScheduledConfig names the schedules' group, role, target and dead-letter
+// queue. Empty Group turns scheduled messages and reminders off.
+type ScheduledConfig struct {
+	Group         string
+	RoleARN       string
+	TargetARN     string
+	DeadLetterARN string
+}
+
+// Enabled says whether scheduled messages are configured.
+func (c ScheduledConfig) Enabled() bool { return c.Group != "" }
+
+// Validate: with a group, the role and the target are needed.
+func (c ScheduledConfig) Validate() error {
+	if !c.Enabled() {
+		return nil
+	}
+	return missing(map[string]string{EnvScheduledRole: c.RoleARN, EnvScheduledTargetARN: c.TargetARN})
+}
+
+// ScheduledConfigFromEnv reads the SCHEDULED_* variables.
+func ScheduledConfigFromEnv() (ScheduledConfig, error) { return readScheduled(os.LookupEnv) }
+
+func readScheduled(lookup func(string) (string, bool)) (ScheduledConfig, error) {
+	r := reader{lookup: lookup}
+	cfg := r.scheduled()
+	return cfg, r.done(cfg.Validate())
+}
+
+func (r *reader) scheduled() ScheduledConfig {
+	return ScheduledConfig{
+		Group:         r.get(EnvScheduledGroup),
+		RoleARN:       r.get(EnvScheduledRole),
+		TargetARN:     r.get(EnvScheduledTargetARN),
+		DeadLetterARN: r.get(EnvScheduledDeadLetter),
+	}
+}
+
+// ScheduledFunctionConfig is the environment of the scheduled function:
+// the actions function's (it sends through the same service: TABLE_NAME,
+// WS_CALLBACK_URL, FANOUT_*), the schedules' (it creates none, but the
+// service is wired with them), and PUSH_QUEUE_URL / PUSH_PREVIEWS for
+// the Web Push of fired reminders (optional).
+type ScheduledFunctionConfig struct {
+	Actions        ActionsConfig // with Actions.Scheduled
+	PushQueueURL   string
+	NoPushPreviews bool
+}
+
+// ScheduledFunctionConfigFromEnv reads the scheduled function's variables.
+func ScheduledFunctionConfigFromEnv() (ScheduledFunctionConfig, error) {
+	return readScheduledFunction(os.LookupEnv)
+}
+
+func readScheduledFunction(lookup func(string) (string, bool)) (ScheduledFunctionConfig, error) {
+	actions, err := readActions(lookup)
+	if err != nil {
+		return ScheduledFunctionConfig{}, err
+	}
+	r := reader{lookup: lookup}
+	cfg := ScheduledFunctionConfig{Actions: actions,
+		PushQueueURL:   r.get(EnvPushQueueURL),
+		NoPushPreviews: r.get(EnvPushPreviews) != "" && !r.bool(EnvPushPreviews),
 	}
 	return cfg, r.done(nil)
 }

@@ -147,6 +147,15 @@ const (
 	ActFollowThread   Action = "followThread"
 	ActMarkThreadRead Action = "markThreadRead"
 	ActListThreads    Action = "listThreads"
+	// Scheduled messages and reminders: scheduling a message is checked
+	// as a send (and checked again as one at its time); a reminder is
+	// about a message of a room the caller is in; the list, edits and
+	// cancels are of the caller's own items.
+	ActScheduleMessage Action = "scheduleMessage"
+	ActRemindMe        Action = "remindMe"
+	ActListScheduled   Action = "listScheduled"
+	ActEditScheduled   Action = "editScheduled"
+	ActCancelScheduled Action = "cancelScheduled"
 
 	// Managing people (the admin console): workspace admins only.
 	ActListPeople       Action = "listPeople"
@@ -331,13 +340,18 @@ var rules = map[Action]rule{
 	ActRemovePreview:   {room: true, authorOnly: "remove previews of", writes: true},
 	ActListSaved:       workspace,
 
-	ActCreatePoll:     {room: true, writes: true, mutes: true},
-	ActVote:           {room: true, writes: true, mutes: true},
-	ActClosePoll:      {room: true, writes: true, staff: true, authorOnly: "close", managerOverride: true, verb: "close this poll"},
-	ActThreadHistory:  member,
-	ActFollowThread:   member,
-	ActMarkThreadRead: member,
-	ActListThreads:    workspace,
+	ActCreatePoll:      {room: true, writes: true, mutes: true},
+	ActVote:            {room: true, writes: true, mutes: true},
+	ActClosePoll:       {room: true, writes: true, staff: true, authorOnly: "close", managerOverride: true, verb: "close this poll"},
+	ActThreadHistory:   member,
+	ActFollowThread:    member,
+	ActMarkThreadRead:  member,
+	ActListThreads:     workspace,
+	ActScheduleMessage: {room: true, writes: true, mutes: true},
+	ActRemindMe:        member,
+	ActListScheduled:   workspace,
+	ActEditScheduled:   workspace,
+	ActCancelScheduled: workspace,
 
 	ActAcceptInvite:  {room: true, invitedOK: true, writes: true, notInKind: noDirect("joined")},
 	ActDeclineInvite: {room: true, invitedOK: true, notInKind: noDirect("joined")},

@@ -97,6 +97,8 @@ var matrix = []matrixRow{
 	{action: chat.ActThreadHistory, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActFollowThread, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActMarkThreadRead, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
+	{action: chat.ActScheduleMessage, want: [10]string{F, y, y, y, y, y, F, F, F, F}},
+	{action: chat.ActRemindMe, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	// Without an invitation (see TestPolicyInvites): members pass (the
 	// service answers their room), others are refused as for any room.
 	{action: chat.ActAcceptInvite, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
@@ -135,6 +137,9 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActPushUnsubscribe:     {y, y, y},
 	chat.ActListSaved:           {y, y, y},
 	chat.ActListThreads:         {y, y, y},
+	chat.ActListScheduled:       {y, y, y},
+	chat.ActEditScheduled:       {y, y, y},
+	chat.ActCancelScheduled:     {y, y, y},
 }
 
 var (

@@ -155,6 +155,12 @@ var ActionTable = []ActionSpec{
 	{Name: ActionMarkThreadRead, Request: MarkThreadReadRequest{}, Reply: EventThreadFollow, Budget: BudgetRead}, // one forward-only write, on the read budget so a busy thread cannot eat the sending one
 	{Name: ActionListThreads, Reply: EventThreads, Budget: BudgetRead},
 	{Name: ActionRemovePreview, Request: RemovePreviewRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
+	// Scheduled messages and reminders (issue 14).
+	{Name: ActionScheduleMessage, Request: ScheduleMessageRequest{}, Reply: EventScheduled, Budget: BudgetWrite},
+	{Name: ActionRemindMe, Request: RemindMeRequest{}, Reply: EventScheduled, Budget: BudgetWrite},
+	{Name: ActionListScheduled, Reply: EventScheduledItems, Budget: BudgetRead},
+	{Name: ActionEditScheduled, Request: EditScheduledRequest{}, Reply: EventScheduled, Budget: BudgetWrite},
+	{Name: ActionCancelScheduled, Request: ScheduledRef{}, Reply: EventScheduled, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

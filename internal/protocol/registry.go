@@ -49,15 +49,20 @@ var Events = map[string]any{
 	EventThreadHistory:  ThreadHistoryEvent{},
 	EventThreadFollow:   ThreadFollowEvent{},
 	EventThreads:        ThreadsEvent{},
+	EventScheduled:      ScheduledEvent{},
+	EventScheduledItems: ScheduledItemsEvent{},
+	EventReminder:       ReminderEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the
 // generated TypeScript unions.
 var Enums = map[string][]string{
-	"Code":          {string(chat.Invalid), string(chat.NotFound), string(chat.Forbidden), string(chat.Conflict), string(chat.TooLarge), string(chat.RateLimited), string(chat.SessionExpired), string(chat.Internal)},
-	"RoomKind":      {string(chat.KindPublic), string(chat.KindPrivate), string(chat.KindDirect)},
-	"Role":          {string(chat.RoleOwner), string(chat.RoleModerator), string(chat.RoleMember)},
-	"WorkspaceRole": {string(chat.WorkspaceAdmin), string(chat.WorkspaceModerator), string(chat.WorkspaceMember)},
-	"NotifyLevel":   {string(chat.LevelAll), string(chat.LevelMentions), string(chat.LevelNothing)},
-	"PersonStatus":  {string(chat.PersonActive), string(chat.PersonInvited), string(chat.PersonDeactivated)},
+	"Code":           {string(chat.Invalid), string(chat.NotFound), string(chat.Forbidden), string(chat.Conflict), string(chat.TooLarge), string(chat.RateLimited), string(chat.SessionExpired), string(chat.Internal)},
+	"RoomKind":       {string(chat.KindPublic), string(chat.KindPrivate), string(chat.KindDirect)},
+	"Role":           {string(chat.RoleOwner), string(chat.RoleModerator), string(chat.RoleMember)},
+	"WorkspaceRole":  {string(chat.WorkspaceAdmin), string(chat.WorkspaceModerator), string(chat.WorkspaceMember)},
+	"NotifyLevel":    {string(chat.LevelAll), string(chat.LevelMentions), string(chat.LevelNothing)},
+	"PersonStatus":   {string(chat.PersonActive), string(chat.PersonInvited), string(chat.PersonDeactivated)},
+	"ScheduledKind":  {string(chat.ScheduledMessage), string(chat.ScheduledReminder)},
+	"ScheduledState": {string(chat.ScheduledPending), string(chat.ScheduledSending), string(chat.ScheduledFailed), string(chat.ScheduledFired)},
 }

@@ -89,6 +89,15 @@ type Config struct {
 	// Push is off (pushSubscribe then answers Invalid).
 	PushKey string
 
+	// Scheduled keeps scheduled messages and reminders; nil takes the
+	// Store when it implements chat.ScheduledStore (internal/dynamo does).
+	// Timer creates their schedules (EventBridge Scheduler); without it
+	// the scheduling actions answer internal.
+	Scheduled chat.ScheduledStore
+	Timer     chat.ScheduleTimer
+	// ReminderPush sends fired reminders to the owner's devices; optional.
+	ReminderPush ReminderPush
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -121,6 +130,9 @@ type Chat struct {
 	auditRetention time.Duration
 	pushKey        string
 	visibility     *connLimiter
+	sched          chat.ScheduledStore
+	timer          chat.ScheduleTimer
+	reminderPush   ReminderPush
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -165,6 +177,12 @@ func New(cfg Config) (*Chat, error) {
 		auditRetention: orDefault(cfg.AuditRetention, DefaultAuditRetention),
 		pushKey:        cfg.PushKey,
 		visibility:     newConnLimiter(VisibilityPerMinute),
+		sched:          cfg.Scheduled,
+		timer:          cfg.Timer,
+		reminderPush:   cfg.ReminderPush,
+	}
+	if ss, ok := cfg.Store.(chat.ScheduledStore); ok && s.sched == nil {
+		s.sched = ss
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -773,5 +773,64 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"scheduleMessage": {
+			method:  "ScheduleMessage",
+			request: reflect.TypeFor[protocol.ScheduleMessageRequest](),
+			reply:   reflect.TypeFor[protocol.ScheduledEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ScheduleMessage(ctx, c, req.Interface().(protocol.ScheduleMessageRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"remindMe": {
+			method:  "RemindMe",
+			request: reflect.TypeFor[protocol.RemindMeRequest](),
+			reply:   reflect.TypeFor[protocol.ScheduledEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RemindMe(ctx, c, req.Interface().(protocol.RemindMeRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listScheduled": {
+			method: "ListScheduled",
+			reply:  reflect.TypeFor[protocol.ScheduledItemsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.ListScheduled(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"editScheduled": {
+			method:  "EditScheduled",
+			request: reflect.TypeFor[protocol.EditScheduledRequest](),
+			reply:   reflect.TypeFor[protocol.ScheduledEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.EditScheduled(ctx, c, req.Interface().(protocol.EditScheduledRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"cancelScheduled": {
+			method:  "CancelScheduled",
+			request: reflect.TypeFor[protocol.ScheduledRef](),
+			reply:   reflect.TypeFor[protocol.ScheduledEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.CancelScheduled(ctx, c, req.Interface().(protocol.ScheduledRef))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

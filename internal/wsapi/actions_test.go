@@ -1,6 +1,7 @@
 package wsapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -201,6 +202,14 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"listThreads","requestId":"q"}`, "ListThreads", nil, protocol.EventThreads},
 		{`{"action":"removePreview","requestId":"q","roomId":"r1","seq":7,"url":"https://example.com/"}`, "RemovePreview",
 			protocol.RemovePreviewRequest{RoomID: "r1", Seq: 7, URL: "https://example.com/"}, protocol.EventMessageUpdated},
+		{`{"action":"scheduleMessage","requestId":"q","roomId":"r1","text":"later","at":"2024-01-20T12:30:00Z","clientId":"s2"}`, "ScheduleMessage",
+			protocol.ScheduleMessageRequest{RoomID: "r1", Text: "later", At: time.Date(2024, 1, 20, 12, 30, 0, 0, time.UTC), ClientID: "s2"}, protocol.EventScheduled},
+		{`{"action":"remindMe","requestId":"q","roomId":"r1","seq":7,"at":"2024-01-20T12:30:00Z"}`, "RemindMe",
+			protocol.RemindMeRequest{RoomID: "r1", Seq: 7, At: time.Date(2024, 1, 20, 12, 30, 0, 0, time.UTC)}, protocol.EventScheduled},
+		{`{"action":"listScheduled","requestId":"q"}`, "ListScheduled", nil, protocol.EventScheduledItems},
+		{`{"action":"editScheduled","requestId":"q","id":"s1","text":"edited"}`, "EditScheduled",
+			protocol.EditScheduledRequest{ID: "s1", Text: ptr("edited")}, protocol.EventScheduled},
+		{`{"action":"cancelScheduled","requestId":"q","id":"s1"}`, "CancelScheduled", protocol.ScheduledRef{ID: "s1"}, protocol.EventScheduled},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
@@ -210,8 +219,14 @@ func TestActionRouting(t *testing.T) {
 			cfg.People = chattest.NewDirectory(chat.Person{UserID: "u2", Username: "u2", Email: "u2@example.com", DisplayName: "u2", Role: chat.WorkspaceMember, Status: chat.PersonActive})
 			cfg.Closer = &chattest.Closer{}
 			cfg.PushKey = "test-push-key"
+			cfg.Timer = nopTimer{}
 		})
 		alice := seedRouting(t, c)
+		// A scheduled message of alice's for editScheduled and cancelScheduled.
+		if err := c.store.PutScheduled(c.ctx, chat.ScheduledItem{ID: "s1", UserID: testUserID, Kind: chat.ScheduledMessage, RoomID: "r1",
+			Text: "x", ClientID: "s1", At: c.clock().Add(time.Hour)}, 0); err != nil {
+			t.Fatal(err)
+		}
 		resp := c.do(tc.body)
 		calls := c.recorded()
 		if len(calls) != 1 {
@@ -555,3 +570,9 @@ func TestPingIsLimitedPerUser(t *testing.T) {
 		t.Errorf("ping in the next minute: %s", got)
 	}
 }
+
+// nopTimer accepts every schedule.
+type nopTimer struct{}
+
+func (nopTimer) At(context.Context, string, time.Time, []byte) error { return nil }
+func (nopTimer) Cancel(context.Context, string) error                { return nil }

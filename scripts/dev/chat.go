@@ -23,6 +23,7 @@ import (
 
 // chatServer is the chat's handlers behind the local API Gateway.
 type chatServer struct {
+	app      *inprocess.App
 	gateway  *localgw.Gateway
 	metrics  *os.File
 	s3Events *devstack.QueueSubscription // external S3's notifications, for the thumbnails
@@ -100,11 +101,16 @@ func startChat(ctx context.Context, stack *devstack.Stack, logFormat string) (*c
 	if s.metrics, err = os.Create(filepath.Join(stack.LogDir, "metrics.log")); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
-	a, err := inprocess.Build(ctx, cfg, chatapp.WithLogger(logger), chatapp.WithMetrics(s.metrics))
+	schedOpts, err := scheduledChatOptions(ctx)
+	if err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	a, err := inprocess.Build(ctx, cfg, append([]chatapp.Option{chatapp.WithLogger(logger), chatapp.WithMetrics(s.metrics)}, schedOpts...)...)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("build the app: %w", err), s.Close())
 	}
 	built.Store(a)
+	s.app = a
 
 	// The thumbnail Lambda, fed by the in-process S3's notifications.
 	thumbCfg, err := app.ThumbnailConfigFromEnv()

@@ -38,6 +38,7 @@ const (
 type digestRunner struct {
 	ses       *localses.Server       // nil when SES is external
 	sched     *localscheduler.Server // nil when the scheduler is external
+	shared    bool                   // sched is startScheduler's
 	app       *digestapp.App
 	sesURL    string
 	schedURL  string
@@ -48,7 +49,7 @@ type digestRunner struct {
 
 // startDigest runs after startChat (the environment points at the stack)
 // and startWeb (the links point at the web server).
-func startDigest(ctx context.Context, stack *devstack.Stack, web *webServer, dataDir string, out io.Writer) (_ *digestRunner, err error) {
+func startDigest(ctx context.Context, stack *devstack.Stack, web *webServer, dataDir string, out io.Writer, shared *localscheduler.Server) (_ *digestRunner, err error) {
 	d := &digestRunner{}
 	defer func() {
 		if err != nil {
@@ -73,6 +74,9 @@ func startDigest(ctx context.Context, stack *devstack.Stack, web *webServer, dat
 		web.mux.Handle("GET /dev/mails/{id}", d.ses.PageHandler())
 	}
 	d.schedURL = os.Getenv("AWS_ENDPOINT_URL_SCHEDULER")
+	if shared != nil { // the stand-in scheduled messages use too (scheduled.go), closed by its runner
+		d.sched, d.shared, d.schedURL = shared, true, shared.URL()
+	}
 	if d.schedURL == "" {
 		if d.sched, err = localscheduler.Start("127.0.0.1:0", localscheduler.Config{Groups: []string{devDigestGroup}, Region: stack.Region}); err != nil {
 			return nil, err
@@ -148,7 +152,7 @@ func devDigestKey(dataDir string) (key, origin string, err error) {
 
 func (d *digestRunner) Close() error {
 	var errs []error
-	if d.sched != nil {
+	if d.sched != nil && !d.shared {
 		errs = append(errs, d.sched.Close())
 	}
 	if d.ses != nil {

@@ -106,6 +106,12 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, push.Close()) }()
 
+	sched, err := startScheduler(stack) // sets AWS_ENDPOINT_URL_SCHEDULER and SCHEDULED_* for the chat
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, sched.Close()) }()
+
 	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
 		return err
@@ -152,7 +158,9 @@ func run(f flags) (err error) {
 		hosted.ui.SetCallbackURLs(web.url) // the app client's callback: the site's origin and "/"
 	}
 
-	digest, err := startDigest(ctx, stack, web, f.data, os.Stdout)
+	sched.register(chat.app.Service, chat.app.Logger, web.mux)
+
+	digest, err := startDigest(ctx, stack, web, f.data, os.Stdout, sched.sched)
 	if err != nil {
 		return err
 	}
@@ -165,6 +173,7 @@ func run(f flags) (err error) {
 	info.PushService = push.svc.URL()
 	info.addDigest(digest)
 	printInfo(os.Stdout, info, time.Since(started))
+	sched.describe(os.Stdout, web.url)
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
 		// The codes stand out in the log and are kept on a local page too,
 		// with the app's address repeated (the banner has scrolled away).

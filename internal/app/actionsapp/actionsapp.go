@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
@@ -16,6 +18,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/cognitoadmin"
 	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
+	"github.com/backchannel-chat/backchannel/internal/scheduled"
 	"github.com/backchannel-chat/backchannel/internal/wsapi"
 )
 
@@ -49,6 +52,10 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 	}
 	limits := media.Limits{MaxBytes: cfg.Files.MaxBytes, AllowedTypes: cfg.Files.AllowedTypes}
 	opts = append(opts[:len(opts):len(opts)], chatapp.WithAWSConfig(awsCfg), chatapp.WithFiles(blobs, limits), chatapp.WithPushKey(cfg.PushKey))
+	if cfg.Scheduled.Enabled() && s.Timer == nil {
+		opts = append(opts, chatapp.WithScheduleTimer(&scheduled.Timer{Client: scheduler.NewFromConfig(awsCfg),
+			Group: cfg.Scheduled.Group, RoleARN: cfg.Scheduled.RoleARN, TargetARN: cfg.Scheduled.TargetARN, DeadLetterARN: cfg.Scheduled.DeadLetterARN}))
+	}
 	if cfg.UserPoolID != "" && s.People == nil {
 		people, err := cognitoadmin.NewFromConfig(awsCfg, cfg.UserPoolID)
 		if err != nil {

@@ -31,6 +31,10 @@ type Settings struct {
 	Files        media.Limits
 	People       chat.Directory
 	PushKey      string // the VAPID public key (WithPushKey)
+	// Timer and ReminderPush: scheduled messages and reminders
+	// (WithScheduleTimer, WithReminderPush).
+	Timer        chat.ScheduleTimer
+	ReminderPush service.ReminderPush
 }
 
 // Collect applies opts in order.
@@ -99,4 +103,16 @@ func WithFiles(blobs chat.BlobStore, limits media.Limits) Option {
 // console); internal/app/actionsapp sets it from USER_POOL_ID.
 func WithPeople(d chat.Directory) Option {
 	return func(s *Settings) { s.People = d }
+}
+
+// WithScheduleTimer creates the schedules of scheduled messages and
+// reminders through t (actionsapp sets EventBridge Scheduler's when
+// SCHEDULED_GROUP is set).
+func WithScheduleTimer(t chat.ScheduleTimer) Option {
+	return func(s *Settings) { s.Timer = t }
+}
+
+// WithReminderPush sends fired reminders to people's devices through p.
+func WithReminderPush(p service.ReminderPush) Option {
+	return func(s *Settings) { s.ReminderPush = p }
 }

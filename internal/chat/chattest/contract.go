@@ -35,6 +35,13 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("polls", func(t *testing.T) { contractPolls(t, newStore(t)) })
 	t.Run("threads", func(t *testing.T) { contractThreads(t, newStore(t)) })
 	t.Run("link previews", func(t *testing.T) { contractLinkPreviews(t, newStore(t)) })
+	t.Run("scheduled", func(t *testing.T) {
+		ss, ok := newStore(t).(chat.ScheduledStore)
+		if !ok {
+			t.Skip("the store keeps no scheduled items")
+		}
+		contractScheduled(t, ss)
+	})
 }
 
 func uniq(prefix string) string {

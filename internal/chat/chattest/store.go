@@ -53,6 +53,8 @@ type Store struct {
 	versions map[string][]chat.MessageVersion     // room|seq -> earlier texts
 	saved    map[string]map[string]chat.SavedItem // user -> room|seq -> item
 	follows  map[string]chat.ThreadFollow         // room|parent|user -> follow
+	// sched: user -> id -> scheduled item (scheduled.go)
+	sched map[string]map[string]chat.ScheduledItem
 }
 
 // NewStore returns an empty store whose clock is time.Now.
@@ -79,6 +81,7 @@ func NewStore() *Store {
 		versions:    map[string][]chat.MessageVersion{},
 		saved:       map[string]map[string]chat.SavedItem{},
 		follows:     map[string]chat.ThreadFollow{},
+		sched:       map[string]map[string]chat.ScheduledItem{},
 	}
 }
 

@@ -190,6 +190,31 @@ func (s *Server) Pending() []string {
 	return keys
 }
 
+// FireNow fires, at once, every enabled schedule of group whose name
+// begins with prefix, as if its time had come, and returns how many. It
+// is the stand-in's test hook (the e2e tests and `make dev`'s
+// /dev/scheduled/fire): the service itself has no such call, and the
+// stand-in otherwise keeps real time.
+func (s *Server) FireNow(group, prefix string) int {
+	s.mu.Lock()
+	var due []func()
+	for key, sc := range s.schedules {
+		if sc.Group != group || !strings.HasPrefix(sc.Name, prefix) || sc.State != "ENABLED" || sc.timer == nil {
+			continue
+		}
+		if !sc.timer.Stop() {
+			continue // firing already
+		}
+		gen := sc.gen
+		due = append(due, func() { s.fire(key, gen) })
+	}
+	s.mu.Unlock()
+	for _, f := range due {
+		go f()
+	}
+	return len(due)
+}
+
 // Close stops the server and every timer, and waits for running targets.
 func (s *Server) Close() error {
 	s.mu.Lock()

@@ -217,3 +217,36 @@ func TestCreateScheduleValidatesAsTheServiceDoes(t *testing.T) {
 		t.Fatalf("ListSchedules = %+v, %v", list, err)
 	}
 }
+
+func TestFireNowFiresMatchingSchedulesEarly(t *testing.T) {
+	s, client := start(t)
+	ctx := context.Background()
+	got := make(chan string, 4)
+	s.Register(fnARN, func(_ context.Context, input []byte) error { got <- input2(input); return nil })
+	far := time.Now().Add(24 * time.Hour)
+	for _, name := range []string{"sched-a", "sched-b", "other"} {
+		if _, err := client.CreateSchedule(ctx, oneTime(name, far, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.FireNow("chat", "sched-"); n != 2 {
+		t.Fatalf("FireNow = %d, want 2", n)
+	}
+	seen := map[string]bool{<-got: true, <-got: true}
+	if !seen["sched-a"] || !seen["sched-b"] {
+		t.Errorf("fired %v", seen)
+	}
+	waitFor(t, s, 2)
+	deadline := time.Now().Add(5 * time.Second)
+	for len(s.Pending()) != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if p := s.Pending(); len(p) != 1 || p[0] != "chat/other" {
+		t.Errorf("pending after FireNow = %v (fired ones are deleted, ActionAfterCompletion DELETE)", p)
+	}
+	if n := s.FireNow("chat", "sched-"); n != 0 {
+		t.Errorf("FireNow again = %d", n)
+	}
+}
+
+func input2(b []byte) string { return string(b) }

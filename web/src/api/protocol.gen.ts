@@ -5,6 +5,8 @@ export type NotifyLevel = "all" | "mentions" | "nothing";
 export type PersonStatus = "active" | "invited" | "deactivated";
 export type Role = "owner" | "moderator" | "member";
 export type RoomKind = "public" | "private" | "direct";
+export type ScheduledKind = "message" | "reminder";
+export type ScheduledState = "pending" | "sending" | "failed" | "fired";
 export type WorkspaceRole = "admin" | "moderator" | "member";
 
 export const limits = {
@@ -24,6 +26,7 @@ export const limits = {
 export type AcceptInviteAction = { action: "acceptInvite"; requestId?: string } & RoomRequest;
 export type ArchiveChannelAction = { action: "archiveChannel"; requestId?: string } & RoomRequest;
 export type BanMemberAction = { action: "banMember"; requestId?: string } & MemberActionRequest;
+export type CancelScheduledAction = { action: "cancelScheduled"; requestId?: string } & ScheduledRef;
 export type ClosePollAction = { action: "closePoll"; requestId?: string } & MessageRef;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
@@ -32,6 +35,7 @@ export type DeclineInviteAction = { action: "declineInvite"; requestId?: string 
 export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
+export type EditScheduledAction = { action: "editScheduled"; requestId?: string } & EditScheduledRequest;
 export type FollowThreadAction = { action: "followThread"; requestId?: string } & FollowThreadRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
 export type HistoryAction = { action: "history"; requestId?: string } & HistoryRequest;
@@ -47,6 +51,7 @@ export type ListPeopleAction = { action: "listPeople"; requestId?: string } & Li
 export type ListPinsAction = { action: "listPins"; requestId?: string } & RoomRequest;
 export type ListReportsAction = { action: "listReports"; requestId?: string } & ListReportsRequest;
 export type ListSavedAction = { action: "listSaved"; requestId?: string } & ListSavedRequest;
+export type ListScheduledAction = { action: "listScheduled"; requestId?: string } & {};
 export type ListThreadsAction = { action: "listThreads"; requestId?: string } & {};
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
@@ -60,6 +65,7 @@ export type PushSubscribeAction = { action: "pushSubscribe"; requestId?: string 
 export type PushUnsubscribeAction = { action: "pushUnsubscribe"; requestId?: string } & PushUnsubscribeRequest;
 export type ReactAction = { action: "react"; requestId?: string } & ReactRequest;
 export type ReactivatePersonAction = { action: "reactivatePerson"; requestId?: string } & PersonRequest;
+export type RemindMeAction = { action: "remindMe"; requestId?: string } & RemindMeRequest;
 export type RemoveMemberAction = { action: "removeMember"; requestId?: string } & MemberActionRequest;
 export type RemovePreviewAction = { action: "removePreview"; requestId?: string } & RemovePreviewRequest;
 export type ReportMessageAction = { action: "reportMessage"; requestId?: string } & ReportMessageRequest;
@@ -70,6 +76,7 @@ export type RequestUploadAction = { action: "requestUpload"; requestId?: string 
 export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
+export type ScheduleMessageAction = { action: "scheduleMessage"; requestId?: string } & ScheduleMessageRequest;
 export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
 export type SetMemberRoleAction = { action: "setMemberRole"; requestId?: string } & SetMemberRoleRequest;
@@ -89,6 +96,7 @@ export type ClientAction =
   | AcceptInviteAction
   | ArchiveChannelAction
   | BanMemberAction
+  | CancelScheduledAction
   | ClosePollAction
   | CreateChannelAction
   | CreatePollAction
@@ -97,6 +105,7 @@ export type ClientAction =
   | DeleteChannelAction
   | DeleteMessageAction
   | EditMessageAction
+  | EditScheduledAction
   | FollowThreadAction
   | GetStateAction
   | HistoryAction
@@ -112,6 +121,7 @@ export type ClientAction =
   | ListPinsAction
   | ListReportsAction
   | ListSavedAction
+  | ListScheduledAction
   | ListThreadsAction
   | ListUsersAction
   | MarkReadAction
@@ -125,6 +135,7 @@ export type ClientAction =
   | PushUnsubscribeAction
   | ReactAction
   | ReactivatePersonAction
+  | RemindMeAction
   | RemoveMemberAction
   | RemovePreviewAction
   | ReportMessageAction
@@ -135,6 +146,7 @@ export type ClientAction =
   | ResolveReportAction
   | ResumeAction
   | SaveMessageAction
+  | ScheduleMessageAction
   | SearchAction
   | SendMessageAction
   | SetMemberRoleAction
@@ -178,6 +190,7 @@ export type PresenceFrame = Omit<PresenceEvent, "type"> & { type: "presence" };
 export type ProfileFrame = Omit<ProfileEvent, "type"> & { type: "profile" };
 export type PushSubscribedFrame = Omit<PushSubscribedEvent, "type"> & { type: "pushSubscribed" };
 export type ReadFrame = Omit<ReadEvent, "type"> & { type: "read" };
+export type ReminderFrame = Omit<ReminderEvent, "type"> & { type: "reminder" };
 export type ReportFrame = Omit<ReportEvent, "type"> & { type: "report" };
 export type ReportsFrame = Omit<ReportsEvent, "type"> & { type: "reports" };
 export type RoomFrame = Omit<RoomEvent, "type"> & { type: "room" };
@@ -186,6 +199,8 @@ export type RoomRemovedFrame = Omit<RoomRemovedEvent, "type"> & { type: "roomRem
 export type RoomUpdatedFrame = Omit<RoomEvent, "type"> & { type: "roomUpdated" };
 export type SavedFrame = Omit<SavedEvent, "type"> & { type: "saved" };
 export type SavedItemsFrame = Omit<SavedItemsEvent, "type"> & { type: "savedItems" };
+export type ScheduledFrame = Omit<ScheduledEvent, "type"> & { type: "scheduled" };
+export type ScheduledItemsFrame = Omit<ScheduledItemsEvent, "type"> & { type: "scheduledItems" };
 export type SearchResultsFrame = Omit<SearchResultsEvent, "type"> & { type: "searchResults" };
 export type SignedOutFrame = Omit<SignedOutEvent, "type"> & { type: "signedOut" };
 export type StateFrame = Omit<StateEvent, "type"> & { type: "state" };
@@ -224,6 +239,7 @@ export type ServerEvent =
   | ProfileFrame
   | PushSubscribedFrame
   | ReadFrame
+  | ReminderFrame
   | ReportFrame
   | ReportsFrame
   | RoomFrame
@@ -232,6 +248,8 @@ export type ServerEvent =
   | RoomUpdatedFrame
   | SavedFrame
   | SavedItemsFrame
+  | ScheduledFrame
+  | ScheduledItemsFrame
   | SearchResultsFrame
   | SignedOutFrame
   | StateFrame
@@ -249,6 +267,7 @@ export interface ActionTypes {
   acceptInvite: { request: RoomRequest; reply: RoomFrame };
   archiveChannel: { request: RoomRequest; reply: RoomFrame };
   banMember: { request: MemberActionRequest; reply: BansFrame };
+  cancelScheduled: { request: ScheduledRef; reply: ScheduledFrame };
   closePoll: { request: MessageRef; reply: MessageUpdatedFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   createPoll: { request: CreatePollRequest; reply: AckFrame };
@@ -257,6 +276,7 @@ export interface ActionTypes {
   deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
+  editScheduled: { request: EditScheduledRequest; reply: ScheduledFrame };
   followThread: { request: FollowThreadRequest; reply: ThreadFollowFrame };
   getState: { request: {}; reply: StateFrame };
   history: { request: HistoryRequest; reply: HistoryFrame };
@@ -272,6 +292,7 @@ export interface ActionTypes {
   listPins: { request: RoomRequest; reply: PinsFrame };
   listReports: { request: ListReportsRequest; reply: ReportsFrame };
   listSaved: { request: ListSavedRequest; reply: SavedItemsFrame };
+  listScheduled: { request: {}; reply: ScheduledItemsFrame };
   listThreads: { request: {}; reply: ThreadsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
@@ -285,6 +306,7 @@ export interface ActionTypes {
   pushUnsubscribe: { request: PushUnsubscribeRequest; reply: PushSubscribedFrame };
   react: { request: ReactRequest; reply: MessageUpdatedFrame };
   reactivatePerson: { request: PersonRequest; reply: PersonFrame };
+  remindMe: { request: RemindMeRequest; reply: ScheduledFrame };
   removeMember: { request: MemberActionRequest; reply: MembersFrame };
   removePreview: { request: RemovePreviewRequest; reply: MessageUpdatedFrame };
   reportMessage: { request: ReportMessageRequest; reply: ReportFrame };
@@ -295,6 +317,7 @@ export interface ActionTypes {
   resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
+  scheduleMessage: { request: ScheduleMessageRequest; reply: ScheduledFrame };
   search: { request: SearchRequest; reply: SearchResultsFrame };
   sendMessage: { request: SendMessageRequest; reply: AckFrame };
   setMemberRole: { request: SetMemberRoleRequest; reply: MembersFrame };
@@ -322,6 +345,10 @@ export interface MemberActionRequest {
   roomId: string;
   userId: string;
   reason?: string;
+}
+
+export interface ScheduledRef {
+  id: string;
 }
 
 export interface MessageRef {
@@ -352,6 +379,12 @@ export interface EditMessageRequest {
   roomId: string;
   seq: number;
   text: string;
+}
+
+export interface EditScheduledRequest {
+  id: string;
+  text?: string;
+  at?: string;
 }
 
 export interface FollowThreadRequest {
@@ -451,6 +484,13 @@ export interface ReactRequest {
   on: boolean;
 }
 
+export interface RemindMeRequest {
+  roomId: string;
+  seq: number;
+  at: string;
+  note?: string;
+}
+
 export interface RemovePreviewRequest {
   roomId: string;
   seq: number;
@@ -500,6 +540,13 @@ export interface SaveMessageRequest {
   roomId: string;
   seq: number;
   saved: boolean;
+}
+
+export interface ScheduleMessageRequest {
+  roomId: string;
+  text: string;
+  at: string;
+  clientId: string;
 }
 
 export interface SearchRequest {
@@ -754,6 +801,14 @@ export interface ReadEvent {
   seq: number;
 }
 
+export interface ReminderEvent {
+  type: string;
+  requestId?: string;
+  item: ScheduledItem;
+  roomName?: string;
+  message?: Message;
+}
+
 export interface ReportEvent {
   type: string;
   requestId?: string;
@@ -794,6 +849,21 @@ export interface SavedItemsEvent {
   requestId?: string;
   items: SavedItem[];
   cursor?: string;
+}
+
+export interface ScheduledEvent {
+  type: string;
+  requestId?: string;
+  item: ScheduledItem;
+  cancelled?: boolean;
+  sent?: boolean;
+  message?: Message;
+}
+
+export interface ScheduledItemsEvent {
+  type: string;
+  requestId?: string;
+  items: ScheduledItem[];
 }
 
 export interface SearchResultsEvent {
@@ -1040,6 +1110,20 @@ export interface Preferences {
   appearance: Appearance;
   rooms: Record<string, RoomNotify>;
   pushKey?: string;
+}
+
+export interface ScheduledItem {
+  id: string;
+  kind: ScheduledKind;
+  roomId: string;
+  at: string;
+  state: ScheduledState;
+  text?: string;
+  clientId?: string;
+  seq?: number;
+  reason?: string;
+  createdAt: string;
+  firedAt?: string;
 }
 
 export interface ReportInfo {

@@ -11,6 +11,7 @@ import { PreferencesSync } from "./preferences";
 import { notificationPermission } from "./notify";
 import { registration } from "../api/serviceWorker";
 import type { Prefs } from "./prefs";
+import { ScheduledItems } from "./scheduled";
 
 export type ClientEnv = Omit<ChatEnv, "attachments"> &
   AttentionEnv & {
@@ -31,6 +32,8 @@ export interface Client {
   push: PushSubscriptions;
   // The synced preferences' writes.
   preferences: PreferencesSync;
+  // Scheduled messages and reminders.
+  scheduled: ScheduledItems;
 }
 
 export function createClient(env: ClientEnv): Client {
@@ -63,6 +66,16 @@ export function createClient(env: ClientEnv): Client {
   });
   const preferences = new PreferencesSync(chat, { userId: env.userId, storage: localStorage, current: () => env.prefs(), apply: env.applyPrefs, hadLocal: env.hadLocalPrefs });
   chat.use(preferences);
+  const scheduled = new ScheduledItems({
+    request: (p) => live().request(p as never),
+    onChange: () => live().emit(),
+    announce: (text) => live().announce(text),
+    describe: ({ kind, item, message }) =>
+      kind === "reminder"
+        ? env.t()("sched.reminderFired", { text: item.text || message?.text || "" })
+        : env.t()("sched.failedAnnounce", { reason: item.reason ?? "" }),
+  });
+  chat.use(scheduled);
   chat.use(push);
   chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
   const onVisibility = () => push.tellVisibility();
@@ -77,5 +90,5 @@ export function createClient(env: ClientEnv): Client {
       document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars, push, preferences };
+  return { chat, uploads, downloads, avatars, push, preferences, scheduled };
 }

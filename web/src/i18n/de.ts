@@ -7,6 +7,7 @@ import { convDe } from "./conversations";
 import { pollsDe } from "./polls";
 import { threadsDe } from "./threads";
 import { linkPreviewDe } from "./linkpreview";
+import { schedDe } from "./scheduled";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -336,4 +337,5 @@ export const de: Record<MessageKey, string> = {
   ...pollsDe,
   ...threadsDe,
   ...linkPreviewDe,
+  ...schedDe,
 };

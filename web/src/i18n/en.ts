@@ -6,6 +6,7 @@ import { convEn } from "./conversations";
 import { pollsEn } from "./polls";
 import { threadsEn } from "./threads";
 import { linkPreviewEn } from "./linkpreview";
+import { schedEn } from "./scheduled";
 
 export const en = {
   "app.name": "Backchannel",
@@ -335,6 +336,7 @@ export const en = {
   ...pollsEn,
   ...threadsEn,
   ...linkPreviewEn,
+  ...schedEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -9,6 +9,7 @@ import { EmojiPicker } from "./EmojiPicker";
 import { limits } from "../../api/protocol.gen";
 import { UploadChips } from "./UploadChips";
 import { CreatePollDialog } from "../polls/CreatePollDialog";
+import { SendLater } from "../scheduled/SendLater";
 
 interface MentionQuery {
   start: number; // index of "@"
@@ -243,6 +244,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         <button type="submit" class="btn primary send" disabled={!canSend}>
           {t("composer.send")}
         </button>
+        <SendLater roomId={roomId} text={text} disabled={!text.trim() || tooLong || uploads.length > 0} onScheduled={() => update("")} />
       </form>
       <p id="composer-hint" class="hint">
         {hint}

@@ -5,6 +5,7 @@ import { useApp, useChatState } from "../common/context";
 import { canPin, isSaved } from "../../state/conversations";
 import { errorText } from "../common/errorText";
 import { QuickReactions } from "./Reactions";
+import { RemindMe } from "../scheduled/RemindMe";
 
 export function MessageConvActions({ msg }: { msg: Message }) {
   const { chat, t } = useApp();
@@ -51,6 +52,7 @@ export function MessageConvActions({ msg }: { msg: Message }) {
       >
         <span aria-hidden="true">{saved ? "🔖" : "🏷"}</span>
       </button>
+      <RemindMe msg={msg} />
     </>
   );
 }

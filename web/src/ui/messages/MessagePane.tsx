@@ -142,6 +142,9 @@ export function MessagePane({
         <button type="button" class="icon-btn saved-btn" aria-label={t("saved.open")} title={t("saved.open")} onClick={() => onDialog("saved")}>
           <span aria-hidden="true">🔖</span>
         </button>
+        <button type="button" class="icon-btn scheduled-btn" aria-label={t("sched.open")} title={t("sched.open")} onClick={() => onDialog("scheduled")}>
+          <span aria-hidden="true">🕒</span>
+        </button>
         {/* On narrow screens the actions fold into a menu (one header row). */}
         <button type="button" class="icon-btn room-menu-btn" aria-expanded={menu} aria-controls="room-actions" aria-label={t("room.menu")} title={t("room.menu")} onClick={() => setMenu(!menu)}>
           ⋯

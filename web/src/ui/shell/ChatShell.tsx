@@ -25,6 +25,8 @@ import { PinsDialog } from "../conversations/PinsDialog";
 import { SavedDialog } from "../conversations/SavedDialog";
 import { ThreadPane } from "../threads/ThreadPane";
 import { ThreadsDialog } from "../threads/ThreadsDialog";
+import { ScheduledDialog } from "../scheduled/ScheduledDialog";
+import { ReminderToasts } from "../scheduled/ReminderToasts";
 
 export function ChatShell() {
   const { chat, t } = useApp();
@@ -214,6 +216,22 @@ export function ChatShell() {
           }}
         />
       )}
+      {dialog === "scheduled" && (
+        <ScheduledDialog
+          onClose={() => setDialog("")}
+          onOpen={(roomId, seq) => {
+            setDialog("");
+            setDrawer(false);
+            chat.jumpTo(roomId, seq).catch(() => {});
+          }}
+        />
+      )}
+      <ReminderToasts
+        onOpen={(roomId, seq) => {
+          setDrawer(false);
+          chat.jumpTo(roomId, seq).catch(() => {});
+        }}
+      />
       {dialog === "saved" && (
         <SavedDialog
           onClose={() => setDialog("")}
