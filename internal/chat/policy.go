@@ -130,6 +130,8 @@ const (
 	// ActListSaved is a workspace action: the caller's own saved list
 	// (each message in it is shown only while its room is still theirs).
 	ActListSaved Action = "listSaved"
+	// ActSearchGifs is a workspace action: searching the GIF provider.
+	ActSearchGifs Action = "searchGifs"
 
 	// Managing people (the admin console): workspace admins only.
 	ActListPeople       Action = "listPeople"
@@ -311,6 +313,7 @@ var rules = map[Action]rule{
 	ActSaveMessage:     member,
 	ActMessageVersions: member,
 	ActListSaved:       workspace,
+	ActSearchGifs:      workspace,
 
 	ActAcceptInvite:  {room: true, invitedOK: true, writes: true, notInKind: noDirect("joined")},
 	ActDeclineInvite: {room: true, invitedOK: true, notInKind: noDirect("joined")},

@@ -145,6 +145,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSaveMessage, Request: SaveMessageRequest{}, Reply: EventSaved, Budget: BudgetWrite},
 	{Name: ActionListSaved, Request: ListSavedRequest{}, Reply: EventSavedItems, Budget: BudgetRead},
 	{Name: ActionMessageVersions, Request: MessageRef{}, Reply: EventVersions, Budget: BudgetRead},
+	{Name: ActionSearchGifs, Request: SearchGifsRequest{}, Reply: EventGifs, Budget: BudgetRead, Weight: SearchGifsWeight},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

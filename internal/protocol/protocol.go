@@ -124,6 +124,9 @@ type SendMessageRequest struct {
 	ClientID    string            `json:"clientId"`
 	Text        string            `json:"text"`
 	Attachments []chat.Attachment `json:"attachments,omitempty"`
+	// Gif is a GIF chosen from searchGifs' results; its URLs must be the
+	// provider's media hosts'.
+	Gif *chat.Gif `json:"gif,omitempty"`
 }
 
 type EditMessageRequest struct {
@@ -275,6 +278,10 @@ type StateEvent struct {
 	// Preferences are this person's settings (issue #13), the same on
 	// every device.
 	Preferences chat.Preferences `json:"preferences"`
+	// Gifs is true when the deployment has a GIF provider (searchGifs
+	// works and messages may carry a gif); clients hide the GIF button
+	// otherwise.
+	Gifs bool `json:"gifs,omitempty"`
 }
 
 // Limits are this deployment's limits, so a client can check before it

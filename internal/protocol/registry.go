@@ -46,6 +46,7 @@ var Events = map[string]any{
 	EventSaved:          SavedEvent{},
 	EventSavedItems:     SavedItemsEvent{},
 	EventVersions:       VersionsEvent{},
+	EventGifs:           GifsEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

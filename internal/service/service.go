@@ -89,6 +89,10 @@ type Config struct {
 	// Push is off (pushSubscribe then answers Invalid).
 	PushKey string
 
+	// Gifs is the GIF provider (internal/gifs); nil turns GIFs off
+	// (searchGifs and messages with a gif answer Invalid).
+	Gifs chat.GifProvider
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -120,6 +124,7 @@ type Chat struct {
 	search         SearchIndex
 	auditRetention time.Duration
 	pushKey        string
+	gifs           chat.GifProvider
 	visibility     *connLimiter
 
 	// push is the WebSocket push: the first of subscribers, and the way
@@ -164,6 +169,7 @@ func New(cfg Config) (*Chat, error) {
 		search:         cfg.Search,
 		auditRetention: orDefault(cfg.AuditRetention, DefaultAuditRetention),
 		pushKey:        cfg.PushKey,
+		gifs:           cfg.Gifs,
 		visibility:     newConnLimiter(VisibilityPerMinute),
 	}
 	if s.now == nil {

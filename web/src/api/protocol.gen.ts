@@ -65,6 +65,7 @@ export type ResolveReportAction = { action: "resolveReport"; requestId?: string 
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
 export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
+export type SearchGifsAction = { action: "searchGifs"; requestId?: string } & SearchGifsRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
 export type SetMemberRoleAction = { action: "setMemberRole"; requestId?: string } & SetMemberRoleRequest;
 export type SetPreferencesAction = { action: "setPreferences"; requestId?: string } & SetPreferencesRequest;
@@ -122,6 +123,7 @@ export type ClientAction =
   | ResumeAction
   | SaveMessageAction
   | SearchAction
+  | SearchGifsAction
   | SendMessageAction
   | SetMemberRoleAction
   | SetPreferencesAction
@@ -143,6 +145,7 @@ export type BansFrame = Omit<BansEvent, "type"> & { type: "bans" };
 export type ChannelsFrame = Omit<ChannelsEvent, "type"> & { type: "channels" };
 export type DownloadUrlFrame = Omit<DownloadURLEvent, "type"> & { type: "downloadUrl" };
 export type ErrorFrame = Omit<ErrorEvent, "type"> & { type: "error" };
+export type GifsFrame = Omit<GifsEvent, "type"> & { type: "gifs" };
 export type HistoryFrame = Omit<HistoryEvent, "type"> & { type: "history" };
 export type InvitedFrame = Omit<InvitedEvent, "type"> & { type: "invited" };
 export type InvitesFrame = Omit<InvitesEvent, "type"> & { type: "invites" };
@@ -186,6 +189,7 @@ export type ServerEvent =
   | ChannelsFrame
   | DownloadUrlFrame
   | ErrorFrame
+  | GifsFrame
   | HistoryFrame
   | InvitedFrame
   | InvitesFrame
@@ -268,6 +272,7 @@ export interface ActionTypes {
   resume: { request: ResumeRequest; reply: MissedFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
   search: { request: SearchRequest; reply: SearchResultsFrame };
+  searchGifs: { request: SearchGifsRequest; reply: GifsFrame };
   sendMessage: { request: SendMessageRequest; reply: AckFrame };
   setMemberRole: { request: SetMemberRoleRequest; reply: MembersFrame };
   setPreferences: { request: SetPreferencesRequest; reply: PreferencesFrame };
@@ -453,11 +458,17 @@ export interface SearchRequest {
   order?: string;
 }
 
+export interface SearchGifsRequest {
+  query: string;
+  pos?: string;
+}
+
 export interface SendMessageRequest {
   roomId: string;
   clientId: string;
   text: string;
   attachments?: Attachment[];
+  gif?: Gif;
 }
 
 export interface SetMemberRoleRequest {
@@ -561,6 +572,14 @@ export interface ErrorEvent {
   action?: string;
   traceId?: string;
   until?: string;
+}
+
+export interface GifsEvent {
+  type: string;
+  requestId?: string;
+  query: string;
+  results: Gif[];
+  next?: string;
 }
 
 export interface HistoryEvent {
@@ -748,6 +767,7 @@ export interface StateEvent {
   lastRoomId?: string;
   lastRoomAt?: number;
   preferences: Preferences;
+  gifs?: boolean;
 }
 
 export interface TypingEvent {
@@ -800,6 +820,14 @@ export interface Attachment {
   thumbKey?: string;
 }
 
+export interface Gif {
+  url: string;
+  width: number;
+  height: number;
+  preview?: string;
+  title?: string;
+}
+
 export interface NotifyPatch {
   previews?: boolean;
   email?: boolean;
@@ -824,6 +852,7 @@ export interface Message {
   text: string;
   mentions?: string[];
   attachments?: Attachment[];
+  gif?: Gif;
   createdAt: string;
   editedAt?: string;
   deleted?: boolean;
