@@ -120,6 +120,7 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActPushSubscribe:       {y, y, y},
 	chat.ActPushUnsubscribe:     {y, y, y},
 	chat.ActListSaved:           {y, y, y},
+	chat.ActSearchGifs:          {y, y, y},
 }
 
 var (

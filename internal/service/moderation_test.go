@@ -49,6 +49,7 @@ func newModWorld(t *testing.T) *modWorld {
 	h := newHarness(t, withSystemLines, func(c *service.Config) {
 		c.People, c.Closer, c.Blobs = dir, closer, blobs
 		c.PushKey = "test-push-key"
+		c.Gifs = &chattest.Gifs{}
 	})
 	w := &modWorld{harness: h, p: map[string]chat.Connection{}, own: map[string]int64{}, dir: dir, closer: closer, blobs: blobs}
 	alice := h.connect("alice", "a1")

@@ -182,6 +182,7 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"saveMessage","requestId":"q","roomId":"r1","seq":7,"saved":true}`, "SaveMessage",
 			protocol.SaveMessageRequest{RoomID: "r1", Seq: 7, Saved: true}, protocol.EventSaved},
 		{`{"action":"listSaved","requestId":"q","limit":5}`, "ListSaved", protocol.ListSavedRequest{Limit: 5}, protocol.EventSavedItems},
+		{`{"action":"searchGifs","requestId":"q","query":"cat","pos":"4"}`, "SearchGifs", protocol.SearchGifsRequest{Query: "cat", Pos: "4"}, protocol.EventGifs},
 		{`{"action":"messageVersions","requestId":"q","roomId":"r1","seq":7}`, "MessageVersions", protocol.MessageRef{RoomID: "r1", Seq: 7}, protocol.EventVersions},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
@@ -192,6 +193,7 @@ func TestActionRouting(t *testing.T) {
 			cfg.People = chattest.NewDirectory(chat.Person{UserID: "u2", Username: "u2", Email: "u2@example.com", DisplayName: "u2", Role: chat.WorkspaceMember, Status: chat.PersonActive})
 			cfg.Closer = &chattest.Closer{}
 			cfg.PushKey = "test-push-key"
+			cfg.Gifs = &chattest.Gifs{}
 		})
 		alice := seedRouting(t, c)
 		resp := c.do(tc.body)

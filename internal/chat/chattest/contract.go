@@ -32,6 +32,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("push subscriptions", func(t *testing.T) { contractPushSubscriptions(t, newStore(t)) })
 	t.Run("visibility", func(t *testing.T) { contractVisibility(t, newStore(t)) })
 	t.Run("conversations", func(t *testing.T) { contractConversations(t, newStore(t)) })
+	t.Run("gifs", func(t *testing.T) { contractGifs(t, newStore(t)) })
 }
 
 func uniq(prefix string) string {
