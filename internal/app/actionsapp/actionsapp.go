@@ -49,6 +49,15 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 	}
 	limits := media.Limits{MaxBytes: cfg.Files.MaxBytes, AllowedTypes: cfg.Files.AllowedTypes}
 	opts = append(opts[:len(opts):len(opts)], chatapp.WithAWSConfig(awsCfg), chatapp.WithFiles(blobs, limits), chatapp.WithPushKey(cfg.PushKey))
+	if s.Gifs == nil {
+		g, err := GifProvider(ctx, awsCfg, cfg.Gifs, s.Logger)
+		if err != nil {
+			return nil, err
+		}
+		if g != nil {
+			opts = append(opts, chatapp.WithGifs(g))
+		}
+	}
 	if cfg.UserPoolID != "" && s.People == nil {
 		people, err := cognitoadmin.NewFromConfig(awsCfg, cfg.UserPoolID)
 		if err != nil {

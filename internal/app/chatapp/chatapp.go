@@ -85,7 +85,7 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 		svcFan = &fanoutqueue.Router{Inline: fan, Queue: queue, Threshold: cfg.Fanout.InlineLimit, Logger: logger}
 	}
 	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true, People: s.People,
-		AuditRetention: time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour, PushKey: s.PushKey}
+		AuditRetention: time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour, PushKey: s.PushKey, Gifs: s.Gifs}
 	if closer, ok := poster.(chat.Closer); ok {
 		scfg.Closer = closer // @connections DELETE, for deactivation
 	}

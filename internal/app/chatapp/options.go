@@ -31,6 +31,7 @@ type Settings struct {
 	Files        media.Limits
 	People       chat.Directory
 	PushKey      string // the VAPID public key (WithPushKey)
+	Gifs         chat.GifProvider
 }
 
 // Collect applies opts in order.
@@ -99,4 +100,9 @@ func WithFiles(blobs chat.BlobStore, limits media.Limits) Option {
 // console); internal/app/actionsapp sets it from USER_POOL_ID.
 func WithPeople(d chat.Directory) Option {
 	return func(s *Settings) { s.People = d }
+}
+
+// WithGifs sets the GIF provider (nil: GIFs off).
+func WithGifs(g chat.GifProvider) Option {
+	return func(s *Settings) { s.Gifs = g }
 }
