@@ -103,6 +103,12 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, push.Close()) }()
 
+	gifs, err := startGifs(os.Stderr) // sets GIF_API_KEY, GIF_ENDPOINT_URL and GIF_MEDIA_ORIGINS
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, gifs.Close()) }()
+
 	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
 		return err
@@ -152,6 +158,7 @@ func run(f flags) (err error) {
 	info.HostedDomain = hostedURL
 	info.addEvents(events)
 	info.PushService = push.svc.URL()
+	info.Gifs = gifs.URL()
 	info.addDigest(digest)
 	printInfo(os.Stdout, info, time.Since(started))
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
