@@ -4,6 +4,7 @@ import { modDe } from "./moderation";
 import { searchDe } from "./search";
 import { notifyDe } from "./notifications";
 import { convDe } from "./conversations";
+import { gifsDe } from "./gifs";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -330,4 +331,5 @@ export const de: Record<MessageKey, string> = {
   ...searchDe,
   ...notifyDe,
   ...convDe,
+  ...gifsDe,
 };

@@ -3,6 +3,7 @@ import { modEn } from "./moderation";
 import { searchEn } from "./search";
 import { notifyEn } from "./notifications";
 import { convEn } from "./conversations";
+import { gifsEn } from "./gifs";
 
 export const en = {
   "app.name": "Backchannel",
@@ -329,6 +330,7 @@ export const en = {
   ...searchEn,
   ...notifyEn,
   ...convEn,
+  ...gifsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -11,6 +11,7 @@ import { useSubmit } from "../common/useSubmit";
 import { refusalText } from "../common/errorText";
 import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
+import { GifImage } from "../gifs/GifImage";
 import { ConfirmDialog } from "../common/ConfirmDialog";
 import { MessageModActions } from "../moderation/MessageModActions";
 import { ReactionChips } from "../conversations/Reactions";
@@ -122,6 +123,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout }: {
           m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
         {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
+        {!m.deleted && m.gif && <GifImage gif={m.gif} />}
         {m.editedAt && !m.deleted && !editing && (
           <button type="button" class="edited link" aria-haspopup="dialog" title={t("history.open")} onClick={() => setVersions(true)}>
             {t("msg.edited")}
