@@ -14,11 +14,15 @@ func (b *builder) contentSecurityPolicy() string {
 	if b.cognitoLogin != "" {
 		connect = append(connect, b.cognitoLogin)
 	}
+	images := []string{"img-src", "'self'", "data:", "blob:", files}
+	if b.gifsOn() {
+		images = append(images, TenorMediaOrigin) // GIFs load from the provider's media host
+	}
 	directives := [][]string{
 		{"default-src", "'self'"},
 		{"script-src", "'self'"},
 		{"style-src", "'self'"},
-		{"img-src", "'self'", "data:", "blob:", files},
+		images,
 		append([]string{"connect-src"}, connect...),
 		{"font-src", "'self'"},
 		{"manifest-src", "'self'"},

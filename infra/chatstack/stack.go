@@ -41,6 +41,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.pushResources()   // the stream function's and the push sender's environments name them
 	b.digestResources() // the digest's environment names the key, the group, the role (only with mailFrom/mailDomain)
 	b.functions()       // need the stage, the table, the bucket, the client and the bus
+	b.gifs()            // the actions function's GIF provider key (only with gifApiKeySecretArn)
 	b.routes()
 	b.deploySite()
 	b.monitoring()
