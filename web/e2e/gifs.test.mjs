@@ -63,7 +63,7 @@ test("a GIF is searched, sent and shown animated on the other side", { timeout: 
   await pageA.screenshot({ path: join(dir, "gifs-picker-1280.png") });
   await axeCheck(pageA, "the GIF picker");
   await choice.click();
-  assert.equal(await picker.count(), 0, "the picker closes");
+  await waitFor(async () => (await picker.count()) === 0, "the picker to close");
 
   // Bob sees it: the provider's URL, animated, without a referrer.
   const img = messages(pageB).locator(".gif-msg img").last();
@@ -127,13 +127,13 @@ test(":smile autocompletes with the keyboard; :tada: turns into its emoji as typ
   assert.equal(await box.getAttribute("aria-activedescendant"), "emoji-opt-1");
   await box.press("ArrowUp");
   await box.press("Enter");
-  assert.equal(await box.inputValue(), "😄");
-  assert.equal(await list.count(), 0, "the list closes");
+  await waitFor(async () => (await box.inputValue()) === "😄", "😄 inserted");
+  await waitFor(async () => (await list.count()) === 0, "the list to close");
   // Escape closes the list without picking.
   await box.pressSequentially(" :fir");
   await list.waitFor();
   await box.press("Escape");
-  assert.equal(await list.count(), 0);
+  await waitFor(async () => (await list.count()) === 0, "Escape to close the list");
   assert.equal(await box.inputValue(), "😄 :fir");
   await box.press("Backspace");
   await box.press("Backspace");
@@ -141,7 +141,7 @@ test(":smile autocompletes with the keyboard; :tada: turns into its emoji as typ
   await box.press("Backspace");
   // A complete shortcode turns into its emoji as it is typed.
   await box.pressSequentially(":tada: ship it");
-  assert.equal(await box.inputValue(), "😄 🎉 ship it");
+  await waitFor(async () => (await box.inputValue()) === "😄 🎉 ship it", ":tada: to become 🎉");
   await box.press("Enter");
   await msgOf(pageB, "😄 🎉 ship it").waitFor();
   // Shortcodes in received text render as emoji too.
