@@ -161,3 +161,19 @@ test("Markdown lists render as lists", { timeout: 120_000 }, async () => {
   await pageB.screenshot({ path: join(dir, "lists-1280.png") });
   await axeCheck(pageB, "a message with lists");
 });
+
+test("on a 360 px screen: the GIF button fits beside the composer, the picker within the screen", { timeout: 120_000 }, async () => {
+  await pageB.setViewportSize({ width: 360, height: 740 });
+  await pageB.getByRole("button", { name: "Send a GIF" }).click();
+  const picker = pageB.getByRole("dialog", { name: "GIFs" });
+  await picker.waitFor();
+  await waitFor(async () => (await picker.locator("button.gif-choice").count()) >= 4, "trending GIFs");
+  const box = await picker.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, `the picker fits: ${JSON.stringify(box)}`);
+  await pageB.screenshot({ path: join(dir, "gifs-picker-360.png") });
+  await axeCheck(pageB, "the GIF picker at 360 px");
+  await pageB.keyboard.press("Escape");
+  await waitFor(async () => (await picker.count()) === 0, "the picker to close");
+  await pageB.screenshot({ path: join(dir, "gifs-composer-360.png") });
+  await pageB.setViewportSize({ width: 1280, height: 800 });
+});

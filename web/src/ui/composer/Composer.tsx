@@ -321,7 +321,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
               setGifs(!gifs);
             }}
           >
-            GIF
+            <span aria-hidden="true">GIF</span>
           </button>
         )}
         <button type="button" class="icon-btn emoji-btn" aria-label={t("composer.emoji")} title={t("composer.emoji")} aria-expanded={emoji} onClick={() => setEmoji(!emoji)}>
