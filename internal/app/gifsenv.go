@@ -9,8 +9,7 @@ import (
 // key is configured (GIF_API_KEY_SECRET_ARN deployed, GIF_API_KEY
 // locally) and off otherwise.
 const (
-	// EnvGifProvider names the provider: "tenor" (the default and the only
-	// one implemented).
+	// EnvGifProvider names the provider: "tenor" (the default) or "giphy".
 	EnvGifProvider = "GIF_PROVIDER"
 	// EnvGifAPIKeySecretARN names the Secrets Manager secret holding the
 	// provider's API key as a plain string, read at cold start.
@@ -29,7 +28,7 @@ const (
 // GifSettings configure the GIF provider; On says whether a key is
 // configured at all.
 type GifSettings struct {
-	Provider     string   // GIF_PROVIDER ("" = tenor)
+	Provider     string   // GIF_PROVIDER ("" = tenor, or giphy)
 	KeySecretARN string   // GIF_API_KEY_SECRET_ARN
 	Key          string   // GIF_API_KEY
 	EndpointURL  string   // GIF_ENDPOINT_URL
@@ -47,8 +46,8 @@ func (r *reader) gifs() GifSettings {
 		Key:          r.get(EnvGifAPIKey),
 		EndpointURL:  r.get(EnvGifEndpointURL),
 	}
-	if g.Provider != "" && g.Provider != "tenor" {
-		r.fail(EnvGifProvider, g.Provider, "tenor")
+	if g.Provider != "" && g.Provider != "tenor" && g.Provider != "giphy" {
+		r.fail(EnvGifProvider, g.Provider, "tenor or giphy")
 	}
 	if g.KeySecretARN != "" && g.Key != "" {
 		r.fail(EnvGifAPIKey, "(set)", "either it or "+EnvGifAPIKeySecretARN+", not both")

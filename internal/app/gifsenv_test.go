@@ -34,7 +34,7 @@ func TestGifVariables(t *testing.T) {
 		t.Errorf("got %+v, %v", cfg.Gifs, err)
 	}
 	for name, vars := range map[string]map[string]string{
-		"giphy":           {EnvGifProvider: "giphy", EnvGifAPIKey: "k"},
+		"imgur":           {EnvGifProvider: "imgur", EnvGifAPIKey: "k"},
 		"both keys":       {EnvGifAPIKey: "k", EnvGifAPIKeySecretARN: "arn"},
 		"bad endpoint":    {EnvGifAPIKey: "k", EnvGifEndpointURL: "ftp://x"},
 		"origin w/ path":  {EnvGifAPIKey: "k", EnvGifMediaOrigins: "https://media.tenor.com/x"},
@@ -48,5 +48,12 @@ func TestGifVariables(t *testing.T) {
 	full, err := readConfig(env(with(map[string]string{EnvCognitoIssuer: "i", EnvCognitoClientID: "c", EnvGifAPIKey: "k"})))
 	if err != nil || full.Actions().Gifs.Key != "k" {
 		t.Errorf("the in-process config: %+v, %v", full.Gifs, err)
+	}
+}
+
+func TestGifProviderGiphy(t *testing.T) {
+	cfg, err := readActions(env(map[string]string{EnvTableName: "t", EnvCallbackURL: "http://x", EnvGifProvider: "giphy", EnvGifAPIKey: "k"}))
+	if err != nil || cfg.Gifs.Provider != "giphy" || !cfg.Gifs.On() {
+		t.Errorf("%+v, %v", cfg.Gifs, err)
 	}
 }

@@ -36,9 +36,9 @@ func GifProvider(ctx context.Context, awsCfg aws.Config, cfg app.GifSettings, lo
 			return nil, nil
 		}
 	}
-	t, err := gifs.NewTenor(gifs.Config{APIKey: key, BaseURL: cfg.EndpointURL, MediaOrigins: cfg.MediaOrigins})
+	p, err := gifs.New(cfg.Provider, gifs.Config{APIKey: key, BaseURL: cfg.EndpointURL, MediaOrigins: cfg.MediaOrigins})
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
-	return t, nil
+	return p, nil
 }
