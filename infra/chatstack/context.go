@@ -48,7 +48,8 @@ const (
 	CtxPushNoPreviews          = "pushNoPreviews"     // true: no text previews in Web Push notifications
 	CtxMailFrom                = "mailFrom"           // the digests' sender: "Backchannel <noreply@example.com>"
 	CtxMailDomain              = "mailDomain"         // the SES domain identity (else the address of mailFrom)
-	CtxGifAPIKeySecretArn      = "gifApiKeySecretArn" // GIFs: the secret holding the Tenor API key (off without)
+	CtxGifAPIKeySecretArn      = "gifApiKeySecretArn" // GIFs: the secret holding the provider's API key (off without)
+	CtxGifProvider             = "gifProvider"        // tenor (default) or giphy
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -88,6 +89,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		MailFrom:                r.str(CtxMailFrom),
 		MailDomain:              r.str(CtxMailDomain),
 		GifAPIKeySecretArn:      r.str(CtxGifAPIKeySecretArn),
+		GifProvider:             r.str(CtxGifProvider),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

@@ -16,7 +16,7 @@ func (b *builder) contentSecurityPolicy() string {
 	}
 	images := []string{"img-src", "'self'", "data:", "blob:", files}
 	if b.gifsOn() {
-		images = append(images, TenorMediaOrigin) // GIFs load from the provider's media host
+		images = append(images, GifMediaOrigins(b.gifProvider())...) // GIFs load from the provider's media hosts
 	}
 	directives := [][]string{
 		{"default-src", "'self'"},

@@ -82,6 +82,18 @@ func TestGifSecretArnMustBeASecret(t *testing.T) {
 			t.Errorf("%q: %v", arn, err)
 		}
 	}
+	for provider, ok := range map[string]bool{"": true, "tenor": true, "giphy": true, "imgur": false} {
+		err := chatstack.ChatStackProps{GifAPIKeySecretArn: gifSecretArn, GifProvider: provider}.Validate()
+		if got := err == nil || !strings.Contains(err.Error(), "gifProvider"); got != ok {
+			t.Errorf("provider %q: %v", provider, err)
+		}
+	}
+	if o := chatstack.GifMediaOrigins("giphy"); len(o) != 7 || !slices.Contains(o, "https://i.giphy.com") {
+		t.Errorf("giphy origins %v", o)
+	}
+	if o := chatstack.GifMediaOrigins("tenor"); !slices.Equal(o, []string{chatstack.TenorMediaOrigin}) {
+		t.Errorf("tenor origins %v", o)
+	}
 }
 
 func cspOf(t *testing.T, s *synthesized) map[string][]string {

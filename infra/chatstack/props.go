@@ -146,6 +146,8 @@ type ChatStackProps struct {
 	// Manager secret holding the GIF provider's (Tenor's) API key as a
 	// plain string, created by the operator. Empty: GIFs off.
 	GifAPIKeySecretArn string
+	// GifProvider is tenor (default) or giphy.
+	GifProvider string
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -289,6 +291,9 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.GifAPIKeySecretArn != "" && !validGifSecretArn(p.GifAPIKeySecretArn) {
 		bad("gifApiKeySecretArn must be a Secrets Manager secret's full ARN, got %q", p.GifAPIKeySecretArn)
+	}
+	if p.GifProvider != "" && p.GifProvider != "tenor" && p.GifProvider != "giphy" {
+		bad("gifProvider must be tenor or giphy, got %q", p.GifProvider)
 	}
 	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
 		bad("give alarmEmail or alarmTopicArn, not both")

@@ -44,6 +44,9 @@ type GifProvider interface {
 	// IsMediaURL reports whether u is a URL of the provider's media
 	// hosts, the only URLs a message's GIF may point at.
 	IsMediaURL(u string) bool
+	// Provider names the provider ("tenor", "giphy"), for the clients'
+	// attribution.
+	Provider() string
 }
 
 // Limits of a GIF in a message.

@@ -69,6 +69,9 @@ func NewGiphy(cfg Config) (*Giphy, error) {
 	return &Giphy{cfg: t.cfg, base: t.base, client: t.client}, nil
 }
 
+// Provider is "giphy".
+func (g *Giphy) Provider() string { return "giphy" }
+
 // IsMediaURL reports whether u is on one of the media origins.
 func (g *Giphy) IsMediaURL(u string) bool { return chat.MediaOriginAllows(g.cfg.MediaOrigins, u) }
 

@@ -100,6 +100,9 @@ func NewTenor(cfg Config) (*Tenor, error) {
 // MediaOrigins are the origins GIF URLs may have (for the web's CSP).
 func (t *Tenor) MediaOrigins() []string { return t.cfg.MediaOrigins }
 
+// Provider is "tenor".
+func (t *Tenor) Provider() string { return "tenor" }
+
 // IsMediaURL reports whether u is on one of the media origins.
 func (t *Tenor) IsMediaURL(u string) bool { return chat.MediaOriginAllows(t.cfg.MediaOrigins, u) }
 

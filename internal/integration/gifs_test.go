@@ -23,7 +23,7 @@ func TestGifsOverTheLocalStack(t *testing.T) {
 	ann, bob := s.newUser("ann", "Ann Archer"), s.newUser("bob", "Bob Baker")
 	a, stA := s.online(ann)
 	b, _ := s.online(bob)
-	if !stA.Gifs {
+	if !stA.Gifs || stA.GifProvider != "tenor" {
 		t.Fatal("getState: gifs off with a provider")
 	}
 	club := decode[protocol.RoomEvent](t, a.call(protocol.ActionCreateChannel, map[string]any{"name": "gifs"}, protocol.EventRoom)).Room.ID

@@ -282,6 +282,8 @@ type StateEvent struct {
 	// works and messages may carry a gif); clients hide the GIF button
 	// otherwise.
 	Gifs bool `json:"gifs,omitempty"`
+	// GifProvider names it (tenor, giphy), for the picker's attribution.
+	GifProvider string `json:"gifProvider,omitempty"`
 }
 
 // Limits are this deployment's limits, so a client can check before it

@@ -34,7 +34,7 @@ func TestSearchGifsAsksTheProvider(t *testing.T) {
 		t.Errorf("trending %+v, %v", trending, err)
 	}
 	st, err := h.svc.GetState(h.ctx, alice)
-	if err != nil || !st.Gifs {
+	if err != nil || !st.Gifs || st.GifProvider != "tenor" {
 		t.Errorf("getState gifs = %v, %v", st.Gifs, err)
 	}
 }

@@ -93,6 +93,9 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		Rooms: []protocol.RoomState{}, Users: []chat.Profile{},
 		Limits: s.limits(), Groups: c.Groups, Gifs: s.gifs != nil,
 	}
+	if s.gifs != nil {
+		ev.GifProvider = s.gifs.Provider()
+	}
 	for _, st := range states {
 		if st != nil {
 			ev.Rooms = append(ev.Rooms, *st)

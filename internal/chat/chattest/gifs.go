@@ -56,6 +56,9 @@ func (g *Gifs) SearchGifs(_ context.Context, q chat.GifQuery) (chat.GifPage, err
 	return page, nil
 }
 
+// Provider is "tenor", as the real default.
+func (g *Gifs) Provider() string { return "tenor" }
+
 func (g *Gifs) IsMediaURL(u string) bool { return chat.MediaOriginAllows([]string{GifOrigin}, u) }
 
 // Asked is how many searches were made.

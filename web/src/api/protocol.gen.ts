@@ -768,6 +768,7 @@ export interface StateEvent {
   lastRoomAt?: number;
   preferences: Preferences;
   gifs?: boolean;
+  gifProvider?: string;
 }
 
 export interface TypingEvent {

@@ -10,7 +10,7 @@ export const gifsEn = {
   "gifs.failed": "GIFs could not be loaded: {error}",
   "gifs.untitled": "GIF",
   "gifs.send": "Send GIF: {title}",
-  "gifs.poweredBy": "Via Tenor",
+  "gifs.poweredBy": "Via {provider}",
   "gifs.alt": "GIF: {title}",
   "composer.emojiSuggestions": "Emoji suggestions",
 };
@@ -26,7 +26,7 @@ export const gifsDe: Record<keyof typeof gifsEn, string> = {
   "gifs.failed": "GIFs konnten nicht geladen werden: {error}",
   "gifs.untitled": "GIF",
   "gifs.send": "GIF senden: {title}",
-  "gifs.poweredBy": "Über Tenor",
+  "gifs.poweredBy": "Über {provider}",
   "gifs.alt": "GIF: {title}",
   "composer.emojiSuggestions": "Emoji-Vorschläge",
 };

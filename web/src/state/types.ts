@@ -53,6 +53,8 @@ export interface ConnectionSlice {
   limits: Limits | null;
   // The deployment has a GIF provider (state event's gifs).
   gifs?: boolean;
+  // Which provider (tenor, giphy): the picker's attribution.
+  gifProvider?: string;
 }
 
 // members.ts: who we are, the people we know (presence included), and each

@@ -6,7 +6,9 @@ import { room, stateFrame } from "../fixtures";
 describe("GIFs in the state", () => {
   it("are on only when getState says so (the GIF button's switch)", () => {
     expect(reduce(initialState, stateFrame([room("g")])).gifs).toBe(false);
-    expect(reduce(initialState, { ...stateFrame([room("g")]), gifs: true }).gifs).toBe(true);
+    const on = reduce(initialState, { ...stateFrame([room("g")]), gifs: true, gifProvider: "giphy" });
+    expect(on.gifs).toBe(true);
+    expect(on.gifProvider).toBe("giphy");
   });
 
   it("a GIF waits to be sent like any message, with its gif", () => {

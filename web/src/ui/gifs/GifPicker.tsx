@@ -10,6 +10,8 @@ import { safeGifURL } from "./GifImage";
 import "./gifs.css";
 
 const DEBOUNCE_MS = 300;
+// The attribution each provider asks for.
+const CREDIT: Record<string, string> = { tenor: "Tenor", giphy: "GIPHY" };
 const COLS = 3;
 
 export function GifPicker({ roomId, onClose }: { roomId: string; onClose(): void }) {
@@ -121,7 +123,7 @@ export function GifPicker({ roomId, onClose }: { roomId: string; onClose(): void
             {t("gifs.more")}
           </button>
         )}
-        <span class="muted gif-credit">{t("gifs.poweredBy")}</span>
+        <span class="muted gif-credit">{t("gifs.poweredBy", { provider: CREDIT[chat.state.gifProvider ?? ""] ?? "Tenor" })}</span>
       </div>
     </div>
   );
