@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/actionsapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -40,5 +42,17 @@ func TestGifProviderReadsTheKeySecret(t *testing.T) {
 	}
 	if _, err := actionsapp.GifProvider(ctx, cfg, app.GifSettings{KeySecretARN: arn + "-missing"}, nil); err == nil {
 		t.Error("a missing secret: no error")
+	}
+}
+
+// TestGifProviderChoosesTheAdapter: GIF_PROVIDER picks Tenor (default) or
+// Giphy; an empty key leaves GIFs off.
+func TestGifProviderChoosesTheAdapter(t *testing.T) {
+	ctx := context.Background()
+	for provider, want := range map[string]string{"": "tenor", "tenor": "tenor", "giphy": "giphy"} {
+		p, err := actionsapp.GifProvider(ctx, aws.Config{}, app.GifSettings{Provider: provider, Key: "k"}, nil)
+		if err != nil || p == nil || p.Provider() != want {
+			t.Errorf("%q: %v, %v", provider, p, err)
+		}
 	}
 }
