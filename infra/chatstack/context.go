@@ -45,9 +45,11 @@ const (
 	CtxConnectThrottleRate     = "connectThrottleRate"
 	CtxConnectThrottleBurst    = "connectThrottleBurst"
 	CtxAuditRetentionDays      = "auditRetentionDays"
-	CtxPushNoPreviews          = "pushNoPreviews" // true: no text previews in Web Push notifications
-	CtxMailFrom                = "mailFrom"       // the digests' sender: "Backchannel <noreply@example.com>"
-	CtxMailDomain              = "mailDomain"     // the SES domain identity (else the address of mailFrom)
+	CtxPushNoPreviews          = "pushNoPreviews"     // true: no text previews in Web Push notifications
+	CtxMailFrom                = "mailFrom"           // the digests' sender: "Backchannel <noreply@example.com>"
+	CtxMailDomain              = "mailDomain"         // the SES domain identity (else the address of mailFrom)
+	CtxGifAPIKeySecretArn      = "gifApiKeySecretArn" // GIFs: the secret holding the provider's API key (off without)
+	CtxGifProvider             = "gifProvider"        // tenor (default) or giphy
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -86,6 +88,8 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		PushNoPreviews:          r.boolean(CtxPushNoPreviews),
 		MailFrom:                r.str(CtxMailFrom),
 		MailDomain:              r.str(CtxMailDomain),
+		GifAPIKeySecretArn:      r.str(CtxGifAPIKeySecretArn),
+		GifProvider:             r.str(CtxGifProvider),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

@@ -14,14 +14,18 @@ func (b *builder) contentSecurityPolicy() string {
 	if b.cognitoLogin != "" {
 		connect = append(connect, b.cognitoLogin)
 	}
+	// https: for link previews' images, which the client loads from the
+	// linked site itself (no referrer; see ARCHITECTURE.md "Link
+	// previews"). Scripts, styles and connections stay locked.
+	images := []string{"img-src", "'self'", "data:", "blob:", files, "https:"}
+	if b.gifsOn() {
+		images = append(images, GifMediaOrigins(b.gifProvider())...) // GIFs load from the provider's media hosts
+	}
 	directives := [][]string{
 		{"default-src", "'self'"},
 		{"script-src", "'self'"},
 		{"style-src", "'self'"},
-		// https: for link previews' images, which the client loads from
-		// the linked site itself (no referrer; see ARCHITECTURE.md "Link
-		// previews"). Scripts, styles and connections stay locked.
-		{"img-src", "'self'", "data:", "blob:", files, "https:"},
+		images,
 		append([]string{"connect-src"}, connect...),
 		{"font-src", "'self'"},
 		{"manifest-src", "'self'"},

@@ -74,7 +74,7 @@ func writeFile(path, body string) error {
 // Configurations the tests synthesize; each is synthesized once.
 const (
 	cfgDefault = "default" // only the required context, no web build
-	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive, domain-limited sign-up, MFA required, digest emails
+	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive, domain-limited sign-up, MFA required, digest emails, GIFs
 	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention), open sign-up, MFA optional
 )
 
@@ -112,6 +112,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxConnectThrottleBurst:  20.0,
 		chatstack.CtxMailDomain:            "example.com",
 		chatstack.CtxMailFrom:              "Backchannel <chat@example.com>",
+		chatstack.CtxGifAPIKeySecretArn:    gifSecretArn,
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",

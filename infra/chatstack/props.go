@@ -141,6 +141,13 @@ type ChatStackProps struct {
 	// administration keeps an entry (AUDIT_RETENTION_DAYS of the WebSocket
 	// functions; the items' TTL); 0 keeps the service's default, a year.
 	AuditRetentionDays float64
+
+	// GifAPIKeySecretArn turns GIFs on (issue 14): the ARN of a Secrets
+	// Manager secret holding the GIF provider's (Tenor's) API key as a
+	// plain string, created by the operator. Empty: GIFs off.
+	GifAPIKeySecretArn string
+	// GifProvider is tenor (default) or giphy.
+	GifProvider string
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -281,6 +288,12 @@ func (p ChatStackProps) Validate() error {
 	}
 	if (p.OIDC != nil || p.Google != nil) && p.CognitoDomainPrefix == "" {
 		bad("an external identity provider needs cognitoDomainPrefix (the OAuth redirect goes through the hosted domain)")
+	}
+	if p.GifAPIKeySecretArn != "" && !validGifSecretArn(p.GifAPIKeySecretArn) {
+		bad("gifApiKeySecretArn must be a Secrets Manager secret's full ARN, got %q", p.GifAPIKeySecretArn)
+	}
+	if p.GifProvider != "" && p.GifProvider != "tenor" && p.GifProvider != "giphy" {
+		bad("gifProvider must be tenor or giphy, got %q", p.GifProvider)
 	}
 	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
 		bad("give alarmEmail or alarmTopicArn, not both")

@@ -44,7 +44,9 @@
 // The push sender (functions/pushsender) reads TABLE_NAME, VAPID_SUBJECT
 // and one of VAPID_SECRET_ARN and VAPID_KEYS_FILE (req), PUSH_TTL_SECONDS
 // and LOG_LEVEL (opt): see PushSenderConfig. The actions function reads
-// VAPID_PUBLIC_KEY (opt: Web Push off without it). The VAPID key
+// VAPID_PUBLIC_KEY (opt: Web Push off without it) and the GIF provider's
+// GIF_PROVIDER, GIF_API_KEY_SECRET_ARN or GIF_API_KEY, GIF_ENDPOINT_URL
+// and GIF_MEDIA_ORIGINS (opt: GIFs off without a key; gifsenv.go). The VAPID key
 // generator (functions/vapidkeys, a custom resource) reads LOG_LEVEL.
 // The digest function (functions/digest) and the unsubscribe function
 // (functions/unsubscribe) read TABLE_NAME, DIGEST_KEY_SECRET_ARN or
@@ -195,6 +197,8 @@ type ActionsConfig struct {
 	// Scheduled is SCHEDULED_*: the schedules of scheduled messages and
 	// reminders (off without SCHEDULED_GROUP).
 	Scheduled ScheduledConfig
+	// Gifs is the GIF provider (GIF_*, gifsenv.go); off without a key.
+	Gifs GifSettings
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -225,6 +229,8 @@ type Config struct {
 	PushKey string
 	// Scheduled is SCHEDULED_*: scheduled messages and reminders.
 	Scheduled ScheduledConfig
+	// Gifs is the GIF provider (GIF_*; off without a key).
+	Gifs GifSettings
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -243,7 +249,7 @@ func (c Config) FanoutWorker() FanoutWorkerConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -316,6 +322,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		AuditRetentionDays: r.positive(EnvAuditRetentionDays),
 		PushKey:            r.get(EnvVAPIDPublicKey),
 		Scheduled:          r.scheduled(),
+		Gifs:               r.gifs(),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }
@@ -349,6 +356,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		UserPoolID:       r.get(EnvUserPoolID),
 		PushKey:          r.get(EnvVAPIDPublicKey),
 		Scheduled:        r.scheduled(),
+		Gifs:             r.gifs(),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }

@@ -134,6 +134,8 @@ const (
 	// ActListSaved is a workspace action: the caller's own saved list
 	// (each message in it is shown only while its room is still theirs).
 	ActListSaved Action = "listSaved"
+	// ActSearchGifs is a workspace action: searching the GIF provider.
+	ActSearchGifs Action = "searchGifs"
 
 	// Polls: creating one is sending a message; voting is for members who
 	// may send (as reacting); closing is for the poll's author and the
@@ -339,6 +341,7 @@ var rules = map[Action]rule{
 	ActMessageVersions: member,
 	ActRemovePreview:   {room: true, authorOnly: "remove previews of", writes: true},
 	ActListSaved:       workspace,
+	ActSearchGifs:      workspace,
 
 	ActCreatePoll:      {room: true, writes: true, mutes: true},
 	ActVote:            {room: true, writes: true, mutes: true},

@@ -140,6 +140,7 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActListScheduled:       {y, y, y},
 	chat.ActEditScheduled:       {y, y, y},
 	chat.ActCancelScheduled:     {y, y, y},
+	chat.ActSearchGifs:          {y, y, y},
 }
 
 var (

@@ -128,9 +128,11 @@ type Message struct {
 	Text        string       `json:"text"`
 	Mentions    []string     `json:"mentions,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
-	CreatedAt   time.Time    `json:"createdAt"`
-	EditedAt    time.Time    `json:"editedAt,omitzero"`
-	Deleted     bool         `json:"deleted,omitempty"`
+	// Gif is a GIF from the provider, sent by URL (chat.Gif).
+	Gif       *Gif      `json:"gif,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	EditedAt  time.Time `json:"editedAt,omitzero"`
+	Deleted   bool      `json:"deleted,omitempty"`
 	// DeletedBy is who turned the message into a tombstone: the sender, or
 	// a moderator (clients show "removed by a moderator").
 	DeletedBy string `json:"deletedBy,omitempty"`

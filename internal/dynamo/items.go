@@ -218,6 +218,7 @@ type messageItem struct {
 	Text        string           `dynamo:"text,omitempty"`
 	Mentions    []string         `dynamo:"mentions,omitempty"`
 	Attachments []attachmentItem `dynamo:"attachments,omitempty"`
+	Gif         *gifItem         `dynamo:"gif,omitempty"`
 	CreatedAt   time.Time        `dynamo:"createdAt"`
 	EditedAt    time.Time        `dynamo:"editedAt,omitempty"`
 	Deleted     bool             `dynamo:"deleted,omitempty"`
@@ -289,6 +290,7 @@ func newMessageItem(m chat.Message) messageItem {
 		Mentions: m.Mentions, CreatedAt: utc(m.CreatedAt), EditedAt: utc(m.EditedAt),
 		Deleted: m.Deleted, DeletedBy: m.DeletedBy,
 		PinnedBy: m.PinnedBy, PinnedAt: utc(m.PinnedAt),
+		Gif: newGifItem(m.Gif),
 	}
 	if len(m.Reactions) > 0 {
 		it.Reactions = reactionItems(m.Reactions)
@@ -319,6 +321,7 @@ func (it messageItem) message() chat.Message {
 		Mentions: it.Mentions, CreatedAt: it.CreatedAt, EditedAt: it.EditedAt,
 		Deleted: it.Deleted, DeletedBy: it.DeletedBy,
 		PinnedBy: it.PinnedBy, PinnedAt: it.PinnedAt,
+		Gif: it.Gif.gif(),
 	}
 	for _, r := range it.Reactions {
 		m.Reactions = append(m.Reactions, chat.Reaction{Emoji: r.Emoji, UserIDs: r.UserIDs})

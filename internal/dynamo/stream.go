@@ -129,7 +129,7 @@ func decodeMessage(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 		old := o.message()
 		files := chat.AttachmentKeys(old.Attachments)
 		m := old
-		m.Deleted, m.Text, m.Mentions, m.Attachments = true, "", nil, nil
+		m.Deleted, m.Text, m.Mentions, m.Attachments, m.Gif = true, "", nil, nil, nil
 		m.EditedAt = rec.Change.ApproximateCreationDateTime.UTC()
 		return []chat.Event{chat.MessageDeleted{Message: m, Files: files, Previous: old}}, nil
 	}

@@ -320,7 +320,7 @@ func (n *Notifier) threadFollowers(ctx context.Context, m chat.Message) (map[str
 
 // Preview is the start of a message's text, at most MaxPreviewRunes
 // runes (cut at a rune, "…" marking a cut), or a word for a message of
-// files only.
+// files (or a GIF) only.
 func Preview(m chat.Message) string {
 	t := m.Text
 	if t == "" && len(m.Attachments) > 0 {
@@ -328,6 +328,9 @@ func Preview(m chat.Message) string {
 			return "sent a file: " + truncate(m.Attachments[0].Name, MaxPreviewRunes-13)
 		}
 		return fmt.Sprintf("sent %d files", len(m.Attachments))
+	}
+	if t == "" && m.Gif != nil {
+		return "sent a GIF"
 	}
 	return truncate(t, MaxPreviewRunes)
 }

@@ -142,6 +142,9 @@ func TestPreview(t *testing.T) {
 	if p := notify.Preview(chat.Message{Text: long}); len([]rune(p)) != notify.MaxPreviewRunes || !strings.HasSuffix(p, "…") {
 		t.Errorf("Preview = %q (%d runes)", p, len([]rune(p)))
 	}
+	if p := notify.Preview(chat.Message{Gif: &chat.Gif{URL: "https://media.tenor.com/a/b.gif"}}); p != "sent a GIF" {
+		t.Errorf("gif preview %q", p)
+	}
 	if p := notify.Preview(chat.Message{Attachments: []chat.Attachment{{Name: "a.pdf"}}}); p != "sent a file: a.pdf" {
 		t.Errorf("Preview = %q", p)
 	}

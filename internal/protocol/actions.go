@@ -161,6 +161,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionListScheduled, Reply: EventScheduledItems, Budget: BudgetRead},
 	{Name: ActionEditScheduled, Request: EditScheduledRequest{}, Reply: EventScheduled, Budget: BudgetWrite},
 	{Name: ActionCancelScheduled, Request: ScheduledRef{}, Reply: EventScheduled, Budget: BudgetWrite},
+	{Name: ActionSearchGifs, Request: SearchGifsRequest{}, Reply: EventGifs, Budget: BudgetRead, Weight: SearchGifsWeight},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -128,6 +128,9 @@ type SendMessageRequest struct {
 	// ToRoom also shows it in the room's timeline.
 	ParentSeq int64 `json:"parentSeq,omitempty"`
 	ToRoom    bool  `json:"toRoom,omitempty"`
+	// Gif is a GIF chosen from searchGifs' results; its URLs must be the
+	// provider's media hosts'.
+	Gif *chat.Gif `json:"gif,omitempty"`
 }
 
 type EditMessageRequest struct {
@@ -280,6 +283,12 @@ type StateEvent struct {
 	// Preferences are this person's settings (issue #13), the same on
 	// every device.
 	Preferences chat.Preferences `json:"preferences"`
+	// Gifs is true when the deployment has a GIF provider (searchGifs
+	// works and messages may carry a gif); clients hide the GIF button
+	// otherwise.
+	Gifs bool `json:"gifs,omitempty"`
+	// GifProvider names it (tenor, giphy), for the picker's attribution.
+	GifProvider string `json:"gifProvider,omitempty"`
 }
 
 // Limits are this deployment's limits, so a client can check before it

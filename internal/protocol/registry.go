@@ -52,6 +52,7 @@ var Events = map[string]any{
 	EventScheduled:      ScheduledEvent{},
 	EventScheduledItems: ScheduledItemsEvent{},
 	EventReminder:       ReminderEvent{},
+	EventGifs:           GifsEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

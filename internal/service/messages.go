@@ -31,7 +31,10 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if err := checkAttachments(r.Attachments); err != nil {
 		return protocol.AckEvent{}, err
 	}
-	if text == "" && len(r.Attachments) == 0 {
+	if err := s.checkGif(r.Gif); err != nil {
+		return protocol.AckEvent{}, err
+	}
+	if text == "" && len(r.Attachments) == 0 && r.Gif == nil {
 		return protocol.AckEvent{}, chat.Errorf(chat.Invalid, "message is empty")
 	}
 	if err := checkReplyTo(r); err != nil {
@@ -83,7 +86,7 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: r.ClientID,
 		SenderID: c.UserID, SenderName: sender.DisplayName,
-		Text: text, Mentions: mentions, Attachments: atts,
+		Text: text, Mentions: mentions, Attachments: atts, Gif: gifOf(r.Gif),
 		CreatedAt: s.clock(),
 		ParentSeq: r.ParentSeq, ToRoom: r.ToRoom,
 	})
@@ -130,7 +133,7 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 	if msg.Poll != nil {
 		return protocol.MessageEvent{}, errPollNotEditable()
 	}
-	if text == "" && len(msg.Attachments) == 0 {
+	if text == "" && len(msg.Attachments) == 0 && msg.Gif == nil {
 		return protocol.MessageEvent{}, chat.Errorf(chat.Invalid, "message is empty: delete it instead")
 	}
 	mentions, err := s.mentionsIn(ctx, msg.RoomID, text)
@@ -184,7 +187,7 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 			return protocol.MessageEvent{}, storeErr(err, "unpin message")
 		}
 	}
-	msg.Text, msg.Mentions, msg.Attachments = "", nil, nil
+	msg.Text, msg.Mentions, msg.Attachments, msg.Gif = "", nil, nil, nil
 	msg.Reactions, msg.PinnedBy, msg.PinnedAt, msg.Poll = nil, "", time.Time{}, nil
 	msg.Deleted, msg.EditedAt, msg.DeletedBy = true, s.clock(), c.UserID
 	ev, err := s.replace(ctx, c, msg, files)

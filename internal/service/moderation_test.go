@@ -50,6 +50,7 @@ func newModWorld(t *testing.T) *modWorld {
 		c.People, c.Closer, c.Blobs = dir, closer, blobs
 		c.PushKey = "test-push-key"
 		c.Timer = noTimer{} // scheduled_authz_test.go
+		c.Gifs = &chattest.Gifs{}
 	})
 	w := &modWorld{harness: h, p: map[string]chat.Connection{}, own: map[string]int64{}, dir: dir, closer: closer, blobs: blobs}
 	alice := h.connect("alice", "a1")

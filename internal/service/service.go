@@ -97,6 +97,9 @@ type Config struct {
 	Timer     chat.ScheduleTimer
 	// ReminderPush sends fired reminders to the owner's devices; optional.
 	ReminderPush ReminderPush
+	// Gifs is the GIF provider (internal/gifs); nil turns GIFs off
+	// (searchGifs and messages with a gif answer Invalid).
+	Gifs chat.GifProvider
 
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
@@ -129,6 +132,7 @@ type Chat struct {
 	search         SearchIndex
 	auditRetention time.Duration
 	pushKey        string
+	gifs           chat.GifProvider
 	visibility     *connLimiter
 	sched          chat.ScheduledStore
 	timer          chat.ScheduleTimer
@@ -176,6 +180,7 @@ func New(cfg Config) (*Chat, error) {
 		search:         cfg.Search,
 		auditRetention: orDefault(cfg.AuditRetention, DefaultAuditRetention),
 		pushKey:        cfg.PushKey,
+		gifs:           cfg.Gifs,
 		visibility:     newConnLimiter(VisibilityPerMinute),
 		sched:          cfg.Scheduled,
 		timer:          cfg.Timer,

@@ -91,7 +91,10 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 	ev := protocol.StateEvent{
 		Head: protocol.Head{Type: protocol.EventState}, ConnectionID: c.ID, Me: me,
 		Rooms: []protocol.RoomState{}, Users: []chat.Profile{},
-		Limits: s.limits(), Groups: c.Groups,
+		Limits: s.limits(), Groups: c.Groups, Gifs: s.gifs != nil,
+	}
+	if s.gifs != nil {
+		ev.GifProvider = s.gifs.Provider()
 	}
 	for _, st := range states {
 		if st != nil {

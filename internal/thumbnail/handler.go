@@ -118,6 +118,10 @@ func (h *Handler) record(ctx context.Context, rec events.S3EventRecord) error {
 		return nil
 	}
 	thumb, err := Make(src, info.ContentType)
+	if errors.Is(err, ErrAnimated) {
+		log.InfoContext(ctx, "skipped: an animated GIF is shown as the original")
+		return nil
+	}
 	if err != nil {
 		log.WarnContext(ctx, "skipped: no thumbnail made", slog.String("error", err.Error()))
 		return nil

@@ -36,6 +36,9 @@ var (
 	ErrUnsupported = errors.New("thumbnail: not an image type thumbnails are made of")
 	ErrNotImage    = errors.New("thumbnail: content is not an image of its type")
 	ErrTooLarge    = errors.New("thumbnail: image has too many pixels")
+	// ErrAnimated: an animated GIF gets no thumbnail, since a still of its
+	// first frame would stop it animating; clients show the original.
+	ErrAnimated = errors.New("thumbnail: an animated GIF is shown as the original")
 )
 
 // Supported reports whether Make makes thumbnails of contentType: the
@@ -47,9 +50,10 @@ func Supported(contentType string) bool {
 	return err == nil && media.DecoderFormat(t) != ""
 }
 
-// Make returns a JPEG thumbnail of the image in src (PNG, JPEG, or the
-// first frame of a GIF) that fits in MaxSide×MaxSide. Smaller images keep
-// their size. Transparency is flattened onto white.
+// Make returns a JPEG thumbnail of the image in src (PNG, JPEG, or a GIF
+// of one frame) that fits in MaxSide×MaxSide. Smaller images keep their
+// size. Transparency is flattened onto white. An animated GIF is
+// ErrAnimated.
 func Make(src []byte, contentType string) ([]byte, error) {
 	t, _, err := mime.ParseMediaType(contentType)
 	format := media.DecoderFormat(t)
@@ -62,6 +66,9 @@ func Make(src []byte, contentType string) ([]byte, error) {
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, fmt.Errorf("%w: %d×%d", ErrNotImage, cfg.Width, cfg.Height)
+	}
+	if format == "gif" && media.AnimatedGIF(src) {
+		return nil, ErrAnimated
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, fmt.Errorf("%w: %d×%d is over %d", ErrTooLarge, cfg.Width, cfg.Height, MaxPixels)

@@ -832,5 +832,17 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"searchGifs": {
+			method:  "SearchGifs",
+			request: reflect.TypeFor[protocol.SearchGifsRequest](),
+			reply:   reflect.TypeFor[protocol.GifsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SearchGifs(ctx, c, req.Interface().(protocol.SearchGifsRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

@@ -192,6 +192,7 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"saveMessage","requestId":"q","roomId":"r1","seq":7,"saved":true}`, "SaveMessage",
 			protocol.SaveMessageRequest{RoomID: "r1", Seq: 7, Saved: true}, protocol.EventSaved},
 		{`{"action":"listSaved","requestId":"q","limit":5}`, "ListSaved", protocol.ListSavedRequest{Limit: 5}, protocol.EventSavedItems},
+		{`{"action":"searchGifs","requestId":"q","query":"cat","pos":"4"}`, "SearchGifs", protocol.SearchGifsRequest{Query: "cat", Pos: "4"}, protocol.EventGifs},
 		{`{"action":"messageVersions","requestId":"q","roomId":"r1","seq":7}`, "MessageVersions", protocol.MessageRef{RoomID: "r1", Seq: 7}, protocol.EventVersions},
 		{`{"action":"threadHistory","requestId":"q","roomId":"r1","parentSeq":7,"before":20,"limit":10}`, "ThreadHistory",
 			protocol.ThreadHistoryRequest{RoomID: "r1", ParentSeq: 7, Before: 20, Limit: 10}, protocol.EventThreadHistory},
@@ -220,6 +221,7 @@ func TestActionRouting(t *testing.T) {
 			cfg.Closer = &chattest.Closer{}
 			cfg.PushKey = "test-push-key"
 			cfg.Timer = nopTimer{}
+			cfg.Gifs = &chattest.Gifs{}
 		})
 		alice := seedRouting(t, c)
 		// A scheduled message of alice's for editScheduled and cancelScheduled.

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -181,4 +182,25 @@ func TestSearchChargesItsWeightOfReads(t *testing.T) {
 	wantCode(t, "history after a search", c.do(`{"action":"history","roomId":"general"}`), chat.RateLimited)
 	c.advance(service.DefaultRateWindow)
 	wantCode(t, "history in the next window", c.do(`{"action":"history","roomId":"general"}`), "")
+}
+
+// A GIF search charges protocol.SearchGifsWeight reads (a call to the
+// provider): with a read budget of exactly that, one is admitted, then
+// neither another nor a history page, and the provider is asked once.
+func TestSearchGifsChargesItsWeightOfReads(t *testing.T) {
+	gifs := &chattest.Gifs{}
+	c := newTestChat(t, func(cfg *service.Config) { cfg.ReadsPerWindow, cfg.Gifs = protocol.SearchGifsWeight, gifs })
+	c.register(testConn)
+	if ev := c.do(`{"action":"searchGifs","query":"cat"}`); !strings.Contains(ev.Body, `"type":"gifs"`) {
+		t.Fatalf("first GIF search: %s", ev.Body)
+	}
+	wantCode(t, "a second GIF search", c.do(`{"action":"searchGifs","query":"cat"}`), chat.RateLimited)
+	wantCode(t, "history after a GIF search", c.do(`{"action":"history","roomId":"general"}`), chat.RateLimited)
+	if gifs.Asked() != 1 {
+		t.Errorf("the provider was asked %d times", gifs.Asked())
+	}
+	c.advance(service.DefaultRateWindow)
+	if ev := c.do(`{"action":"searchGifs","query":"cat"}`); !strings.Contains(ev.Body, `"type":"gifs"`) {
+		t.Errorf("in the next window: %s", ev.Body)
+	}
 }

@@ -45,6 +45,9 @@ type readyInfo struct {
 	// PushService is the Web Push service stand-in: POST /subscriptions
 	// makes a subscription, GET /messages lists the pushes received.
 	PushService string `json:"pushServiceUrl,omitempty"`
+	// Gifs is the GIF provider stand-in (Tenor's API v2); "" when a real
+	// provider's key was given.
+	Gifs string `json:"gifsUrl,omitempty"`
 
 	external map[string]bool
 	dataDir  string
@@ -103,6 +106,9 @@ func printInfo(w io.Writer, i readyInfo, took time.Duration) {
 	if i.EventBridge != "" {
 		fmt.Fprintf(w, "  events        %s  bus %s at %s  (%s)\n", i.EventsURL, i.EventBus, i.EventBridge,
 			source("eventbridge", "local EventBridge stand-in, a line per event below"))
+	}
+	if i.Gifs != "" {
+		fmt.Fprintf(w, "  gifs          %s  (GIF provider stand-in, Tenor's API v2: /v2/search?q=cat&key=%s)\n", i.Gifs, devGifKey)
 	}
 	if i.PushService != "" {
 		fmt.Fprintf(w, "  web push      %s  (Web Push service stand-in: pushes received, decrypted, at %s/messages)\n", i.PushService, i.PushService)

@@ -111,6 +111,11 @@ func run(f flags) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, sched.Close()) }()
+	gifs, err := startGifs(os.Stderr) // sets GIF_API_KEY, GIF_ENDPOINT_URL and GIF_MEDIA_ORIGINS
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, gifs.Close()) }()
 
 	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
@@ -171,6 +176,7 @@ func run(f flags) (err error) {
 	info.HostedDomain = hostedURL
 	info.addEvents(events)
 	info.PushService = push.svc.URL()
+	info.Gifs = gifs.URL()
 	info.addDigest(digest)
 	printInfo(os.Stdout, info, time.Since(started))
 	sched.describe(os.Stdout, web.url)

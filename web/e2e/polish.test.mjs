@@ -371,7 +371,7 @@ test("item 16: on a 360 px touch screen: one header row with a menu, a compact p
   await page.keyboard.press("Escape");
   await page.locator(".room-actions.open").waitFor({ state: "detached" });
   await composer(page).fill("from my phone");
-  await page.getByRole("button", { name: "Send" }).tap();
+  await page.getByRole("button", { name: "Send", exact: true }).tap();
   const mine = messages(page).locator("article.msg.mine:not(.pending)", { hasText: "from my phone" });
   await mine.waitFor();
   const prompt = page.locator(".notify-prompt");

@@ -56,6 +56,15 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 		opts = append(opts, chatapp.WithScheduleTimer(&scheduled.Timer{Client: scheduler.NewFromConfig(awsCfg),
 			Group: cfg.Scheduled.Group, RoleARN: cfg.Scheduled.RoleARN, TargetARN: cfg.Scheduled.TargetARN, DeadLetterARN: cfg.Scheduled.DeadLetterARN}))
 	}
+	if s.Gifs == nil {
+		g, err := GifProvider(ctx, awsCfg, cfg.Gifs, s.Logger)
+		if err != nil {
+			return nil, err
+		}
+		if g != nil {
+			opts = append(opts, chatapp.WithGifs(g))
+		}
+	}
 	if cfg.UserPoolID != "" && s.People == nil {
 		people, err := cognitoadmin.NewFromConfig(awsCfg, cfg.UserPoolID)
 		if err != nil {

@@ -35,6 +35,8 @@ type Settings struct {
 	// (WithScheduleTimer, WithReminderPush).
 	Timer        chat.ScheduleTimer
 	ReminderPush service.ReminderPush
+	// Gifs is the GIF provider (WithGifs; nil: GIFs off).
+	Gifs chat.GifProvider
 }
 
 // Collect applies opts in order.
@@ -115,4 +117,9 @@ func WithScheduleTimer(t chat.ScheduleTimer) Option {
 // WithReminderPush sends fired reminders to people's devices through p.
 func WithReminderPush(p service.ReminderPush) Option {
 	return func(s *Settings) { s.ReminderPush = p }
+}
+
+// WithGifs sets the GIF provider (nil: GIFs off).
+func WithGifs(g chat.GifProvider) Option {
+	return func(s *Settings) { s.Gifs = g }
 }

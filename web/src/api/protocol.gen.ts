@@ -78,6 +78,7 @@ export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequ
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
 export type ScheduleMessageAction = { action: "scheduleMessage"; requestId?: string } & ScheduleMessageRequest;
 export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
+export type SearchGifsAction = { action: "searchGifs"; requestId?: string } & SearchGifsRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
 export type SetMemberRoleAction = { action: "setMemberRole"; requestId?: string } & SetMemberRoleRequest;
 export type SetPreferencesAction = { action: "setPreferences"; requestId?: string } & SetPreferencesRequest;
@@ -148,6 +149,7 @@ export type ClientAction =
   | SaveMessageAction
   | ScheduleMessageAction
   | SearchAction
+  | SearchGifsAction
   | SendMessageAction
   | SetMemberRoleAction
   | SetPreferencesAction
@@ -171,6 +173,7 @@ export type BansFrame = Omit<BansEvent, "type"> & { type: "bans" };
 export type ChannelsFrame = Omit<ChannelsEvent, "type"> & { type: "channels" };
 export type DownloadUrlFrame = Omit<DownloadURLEvent, "type"> & { type: "downloadUrl" };
 export type ErrorFrame = Omit<ErrorEvent, "type"> & { type: "error" };
+export type GifsFrame = Omit<GifsEvent, "type"> & { type: "gifs" };
 export type HistoryFrame = Omit<HistoryEvent, "type"> & { type: "history" };
 export type InvitedFrame = Omit<InvitedEvent, "type"> & { type: "invited" };
 export type InvitesFrame = Omit<InvitesEvent, "type"> & { type: "invites" };
@@ -220,6 +223,7 @@ export type ServerEvent =
   | ChannelsFrame
   | DownloadUrlFrame
   | ErrorFrame
+  | GifsFrame
   | HistoryFrame
   | InvitedFrame
   | InvitesFrame
@@ -319,6 +323,7 @@ export interface ActionTypes {
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
   scheduleMessage: { request: ScheduleMessageRequest; reply: ScheduledFrame };
   search: { request: SearchRequest; reply: SearchResultsFrame };
+  searchGifs: { request: SearchGifsRequest; reply: GifsFrame };
   sendMessage: { request: SendMessageRequest; reply: AckFrame };
   setMemberRole: { request: SetMemberRoleRequest; reply: MembersFrame };
   setPreferences: { request: SetPreferencesRequest; reply: PreferencesFrame };
@@ -557,6 +562,11 @@ export interface SearchRequest {
   order?: string;
 }
 
+export interface SearchGifsRequest {
+  query: string;
+  pos?: string;
+}
+
 export interface SendMessageRequest {
   roomId: string;
   clientId: string;
@@ -564,6 +574,7 @@ export interface SendMessageRequest {
   attachments?: Attachment[];
   parentSeq?: number;
   toRoom?: boolean;
+  gif?: Gif;
 }
 
 export interface SetMemberRoleRequest {
@@ -682,6 +693,14 @@ export interface ErrorEvent {
   action?: string;
   traceId?: string;
   until?: string;
+}
+
+export interface GifsEvent {
+  type: string;
+  requestId?: string;
+  query: string;
+  results: Gif[];
+  next?: string;
 }
 
 export interface HistoryEvent {
@@ -892,6 +911,8 @@ export interface StateEvent {
   lastRoomId?: string;
   lastRoomAt?: number;
   preferences: Preferences;
+  gifs?: boolean;
+  gifProvider?: string;
 }
 
 export interface ThreadFollowEvent {
@@ -972,6 +993,14 @@ export interface Attachment {
   thumbKey?: string;
 }
 
+export interface Gif {
+  url: string;
+  width: number;
+  height: number;
+  preview?: string;
+  title?: string;
+}
+
 export interface NotifyPatch {
   previews?: boolean;
   email?: boolean;
@@ -996,6 +1025,7 @@ export interface Message {
   text: string;
   mentions?: string[];
   attachments?: Attachment[];
+  gif?: Gif;
   createdAt: string;
   editedAt?: string;
   deleted?: boolean;

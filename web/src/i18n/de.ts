@@ -8,6 +8,7 @@ import { pollsDe } from "./polls";
 import { threadsDe } from "./threads";
 import { linkPreviewDe } from "./linkpreview";
 import { schedDe } from "./scheduled";
+import { gifsDe } from "./gifs";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -338,4 +339,5 @@ export const de: Record<MessageKey, string> = {
   ...threadsDe,
   ...linkPreviewDe,
   ...schedDe,
+  ...gifsDe,
 };

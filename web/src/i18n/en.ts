@@ -7,6 +7,7 @@ import { pollsEn } from "./polls";
 import { threadsEn } from "./threads";
 import { linkPreviewEn } from "./linkpreview";
 import { schedEn } from "./scheduled";
+import { gifsEn } from "./gifs";
 
 export const en = {
   "app.name": "Backchannel",
@@ -337,6 +338,7 @@ export const en = {
   ...threadsEn,
   ...linkPreviewEn,
   ...schedEn,
+  ...gifsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

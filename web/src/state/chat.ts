@@ -4,7 +4,7 @@
 // avatars, notifications: see features/client.ts) plug in through
 // ChatFeature and AttachmentSource and talk to the server through request
 // and read.
-import type { Attachment, ChannelsFrame, RoomFrame, Room, SearchResultsEvent, ServerEvent, UsersFrame, Profile, PinsFrame, SavedItemsFrame, VersionsFrame, Message, SavedItem, MessageVersion } from "../api/protocol.gen";
+import type { Attachment, ChannelsFrame, RoomFrame, Room, SearchResultsEvent, ServerEvent, UsersFrame, Profile, PinsFrame, SavedItemsFrame, VersionsFrame, Message, SavedItem, MessageVersion, Gif, GifsFrame } from "../api/protocol.gen";
 import { ChatSocket, RequestError, type Payload, type Status } from "../api/socket";
 import { initialState, reduce } from "./store";
 import { resumePoints, sendingNow } from "./messages";
@@ -97,7 +97,7 @@ export class Chat {
         resumePoints: () => resumePoints(this.state),
         changePoints: () => changePoints(this.state),
         pendingSends: () =>
-          sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments, parentSeq: p.parentSeq, toRoom: p.toRoom })),
+          sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments, parentSeq: p.parentSeq, toRoom: p.toRoom, gif: p.gif })),
         onSendRejected: (clientId, err) => this.dispatch({ type: "local/sendFailed", clientId, error: err.message, until: err.until }),
         onAuthLost: env.onAuthLost,
       },
@@ -476,6 +476,20 @@ export class Chat {
       this.sentOnce = true;
       this.emit();
     }
+  }
+
+  // sendGif sends a GIF chosen from searchGifs' results, as its own message.
+  sendGif(roomId: string, gif: Gif): void {
+    const clientId = newClientId();
+    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: "", gif, createdAt: new Date().toISOString(), status: "sending" } });
+    this.socket.sendMessage({ roomId });
+    this.stopTyping(roomId);
+  }
+
+  // searchGifs asks the server's GIF provider ("" for trending); pos is
+  // the previous page's next.
+  async searchGifs(query: string, pos?: string): Promise<GifsFrame> {
+    return (await this.socket.request({ action: "searchGifs", query, pos: pos || undefined })) as GifsFrame;
   }
 
   retry(clientId: string): void {

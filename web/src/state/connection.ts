@@ -5,6 +5,6 @@ import type { ConnectionSlice, SliceReducer } from "./types";
 export const initialConnection: ConnectionSlice = { connectionId: "", limits: null };
 
 export const reduceConnection: SliceReducer = (state, action) => {
-  if (action.type === "state") return { ...state, connectionId: action.connectionId, limits: action.limits };
+  if (action.type === "state") return { ...state, connectionId: action.connectionId, limits: action.limits, gifs: !!action.gifs, gifProvider: action.gifProvider };
   return state;
 };

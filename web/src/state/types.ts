@@ -1,7 +1,7 @@
 // The client's state and the actions that change it, shared by the slices
 // (rooms.ts, messages.ts, members.ts, typing.ts, connection.ts) that each
 // own some of its fields, and by the store that composes them (store.ts).
-import type { Attachment, InviteInfo, Limits, MemberInfo, Message, Profile, RoomState, ServerEvent } from "../api/protocol.gen";
+import type { Attachment, Gif, InviteInfo, Limits, MemberInfo, Message, Profile, RoomState, ServerEvent } from "../api/protocol.gen";
 import type { NotifyEvent, Preferences } from "../api/notifyProtocol";
 
 export interface PendingSend {
@@ -12,6 +12,7 @@ export interface PendingSend {
   // A reply in the thread of parentSeq (toRoom: also in the room).
   parentSeq?: number;
   toRoom?: boolean;
+  gif?: Gif;
   createdAt: string;
   // "sending" until acked; "failed" when the server refused it for good.
   status: "sending" | "failed";
@@ -53,6 +54,10 @@ export interface ConnectionSlice {
   connectionId: string;
   // This deployment's limits, from the state event (null until connected).
   limits: Limits | null;
+  // The deployment has a GIF provider (state event's gifs).
+  gifs?: boolean;
+  // Which provider (tenor, giphy): the picker's attribution.
+  gifProvider?: string;
 }
 
 // members.ts: who we are, the people we know (presence included), and each

@@ -22,6 +22,8 @@ const ALLOWED: Record<string, string[]> = {
   B: [], STRONG: [], I: [], EM: [], S: [], DEL: [], CODE: [], PRE: [], BLOCKQUOTE: [], BR: [],
   A: ["href", "rel", "target"],
   SPAN: ["class"],
+  UL: [], LI: [],
+  OL: ["start"],
 };
 
 const FRAGMENTS = [
@@ -30,6 +32,7 @@ const FRAGMENTS = [
   "<iframe src=//evil>", "<style>*{}</style>", "<!--", "-->", "<![CDATA[", "]]>", "<math><mi>", "<span class=\"mention me x\">",
   "javascript:", "JaVaScRiPt:", "data:text/html,", "vbscript:", "onerror=", "onclick=", "style=", "href=", "class=",
   "**", "*", "_", "~~", "`", "```", "```js\n", "> ", ">", "\n> ",
+  "\n- ", "- ", "\n* ", "\n1. ", "3) ", "\n12. ", "\n99999999999. ", ":smile:", ":tada:", ":", ":+1:", ":nope:",
   "@bob", "@Bob Builder", "@ada", "@Ada Lovelace", "@", "@<b>", "@\"",
   "http://", "https://", "https://example.com/a?b=1&c=\"<x>\"", "http://x.y/'onmouseover='alert(1)", "mailto:", "https://e.com/`x`",
   "\uE000", "\uE001", "\uE0000\uE001", "\uE000999\uE001", "0", "1", "12",
@@ -80,6 +83,8 @@ function problems(html: string): string[] {
     const href = el.getAttribute("href");
     if (href !== null && !/^(https?:|mailto:)/i.test(href.trim())) out.push(`href ${JSON.stringify(href)}`);
     if (el.tagName === "A" && el.getAttribute("rel") !== "noopener noreferrer") out.push("link without rel=noopener");
+    const start = el.getAttribute("start");
+    if (start !== null && !/^\d{1,9}$/.test(start)) out.push(`start ${JSON.stringify(start)}`);
     const cls = el.getAttribute("class");
     if (cls !== null && !/^mention( me)?$/.test(cls)) out.push(`class ${JSON.stringify(cls)}`);
   }
@@ -102,7 +107,7 @@ describe("formatMessage over random inputs", () => {
   it("the tokenizer alone escapes every < the sender typed", () => {
     // Before DOMPurify: every "<" in the tokenizer's output opens one of
     // its own tags, so the sanitizer is a second wall, not the only one.
-    const own = /^<\/?(strong|em|del|code|pre|blockquote|br|a|span)[\s>]/;
+    const own = /^<\/?(strong|em|del|code|pre|blockquote|br|a|span|ul|ol|li)[\s>]/;
     const rand = mulberry32(SEED + 1);
     for (let i = 0; i < RUNS; i++) {
       const text = randomText(rand);

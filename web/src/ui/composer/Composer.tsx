@@ -1,6 +1,8 @@
 // The composer: a growing textarea (Enter sends, Shift+Enter breaks the
-// line), typing notifications, @mention autocomplete, the emoji picker and
-// attachments (the paperclip button, or pasted images).
+// line), typing notifications, @mention autocomplete, :shortcode:
+// autocomplete (and a complete :name: turning into its emoji), the emoji
+// picker, the GIF picker and attachments (the paperclip button, or pasted
+// images).
 import { handle, mentionCandidates, mentionHandle } from "../common/handle";
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Profile } from "../../api/protocol.gen";
@@ -10,6 +12,8 @@ import { limits } from "../../api/protocol.gen";
 import { UploadChips } from "./UploadChips";
 import { CreatePollDialog } from "../polls/CreatePollDialog";
 import { SendLater } from "../scheduled/SendLater";
+import { completeShortcode, shortcodeAt, suggestShortcodes, type ShortcodeHit, type ShortcodeQuery } from "../common/shortcodes";
+import { GifPicker } from "../gifs/GifPicker";
 
 interface MentionQuery {
   start: number; // index of "@"
@@ -44,6 +48,8 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const [active, setActive] = useState(0);
   const [emoji, setEmoji] = useState(false);
   const [polling, setPolling] = useState(false);
+  const [gifs, setGifs] = useState(false);
+  const [sc, setSc] = useState<ShortcodeQuery | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const tooLong = new TextEncoder().encode(text.trim()).length > limits.maxTextBytes;
@@ -62,6 +68,8 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     return mentionCandidates(people, mention.query);
   }, [mention, state.members[roomId], state.users]);
   const listOpen = candidates.length > 0;
+  const emojiHits: ShortcodeHit[] = useMemo(() => (sc && !listOpen ? suggestShortcodes(sc.query) : []), [sc, listOpen]);
+  const scOpen = emojiHits.length > 0;
 
   const update = (value: string) => {
     setText(value);
@@ -70,8 +78,16 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
 
   const onInput = (e: Event) => {
     const el = e.currentTarget as HTMLTextAreaElement;
+    const caret = el.selectionStart ?? el.value.length;
+    // A complete ":name:" just typed becomes its emoji.
+    const done = (e as InputEvent).inputType?.startsWith("delete") ? null : completeShortcode(el.value, caret);
+    if (done) {
+      el.value = done.text;
+      el.setSelectionRange(done.caret, done.caret);
+    }
     update(el.value);
     setMention(mentionAt(el.value, el.selectionStart ?? el.value.length));
+    setSc(done ? null : shortcodeAt(el.value, el.selectionStart ?? el.value.length));
     setActive(0);
     if (el.value.trim()) chat.typing(roomId);
     else chat.stopTyping(roomId);
@@ -94,14 +110,39 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     setMention(null);
   };
 
+  const pickEmoji = (hit: ShortcodeHit) => {
+    if (!sc) return;
+    insert(hit.emoji, sc.start, sc.start + 1 + sc.query.length);
+    setSc(null);
+  };
+
   const send = () => {
     if (!canSend) return;
     chat.send(roomId, text);
     update("");
     setMention(null);
+    setSc(null);
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
+    if (scOpen) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const n = emojiHits.length;
+        setActive((active + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+        return;
+      }
+      if ((e.key === "Enter" || e.key === "Tab") && !e.isComposing) {
+        e.preventDefault();
+        pickEmoji(emojiHits[Math.min(active, emojiHits.length - 1)]);
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        setSc(null);
+        return;
+      }
+    }
     if (listOpen) {
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
         e.preventDefault();
@@ -189,6 +230,37 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           ))}
         </ul>
       )}
+      {scOpen && (
+        <ul class="mention-list emoji-list" id="emoji-list" role="listbox" aria-label={t("composer.emojiSuggestions")}>
+          {emojiHits.map((h, i) => (
+            <li
+              key={h.name}
+              id={`emoji-opt-${i}`}
+              role="option"
+              aria-selected={i === active}
+              class={i === active ? "active" : ""}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pickEmoji(h);
+              }}
+            >
+              <span class="emoji-char" aria-hidden="true">
+                {h.emoji}
+              </span>{" "}
+              :{h.name}:
+            </li>
+          ))}
+        </ul>
+      )}
+      {gifs && (
+        <GifPicker
+          roomId={roomId}
+          onClose={() => {
+            setGifs(false);
+            ref.current?.focus();
+          }}
+        />
+      )}
       {emoji && (
         <EmojiPicker
           onPick={(ch) => {
@@ -219,13 +291,18 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           aria-label={t("composer.label", { room: label })}
           aria-describedby="composer-hint"
           aria-autocomplete="list"
-          aria-controls={listOpen ? "mention-list" : undefined}
-          aria-activedescendant={listOpen ? `mention-${candidates[active]?.userId}` : undefined}
+          aria-controls={listOpen ? "mention-list" : scOpen ? "emoji-list" : undefined}
+          aria-activedescendant={listOpen ? `mention-${candidates[active]?.userId}` : scOpen ? `emoji-opt-${Math.min(active, emojiHits.length - 1)}` : undefined}
           aria-invalid={tooLong}
           onInput={onInput}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
-          onBlur={() => setTimeout(() => setMention(null), 150)}
+          onBlur={() =>
+            setTimeout(() => {
+              setMention(null);
+              setSc(null);
+            }, 150)
+          }
         />
         {filesOn && (
           <>
@@ -234,6 +311,21 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
               📎
             </button>
           </>
+        )}
+        {state.gifs && (
+          <button
+            type="button"
+            class="icon-btn gif-btn"
+            aria-label={t("gifs.open")}
+            title={t("gifs.open")}
+            aria-expanded={gifs}
+            onClick={() => {
+              setEmoji(false);
+              setGifs(!gifs);
+            }}
+          >
+            <span aria-hidden="true">GIF</span>
+          </button>
         )}
         <button type="button" class="icon-btn emoji-btn" aria-label={t("composer.emoji")} title={t("composer.emoji")} aria-expanded={emoji} onClick={() => setEmoji(!emoji)}>
           ☺

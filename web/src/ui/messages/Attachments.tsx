@@ -30,7 +30,9 @@ export function AttachmentList({ roomId, attachments, pending }: { roomId: strin
 function ImagePreview({ roomId, a, onOpen }: { roomId: string; a: Attachment; onOpen(): void }) {
   const { t } = useApp();
   const box = displayBox(a.width, a.height, limits.thumbnailMaxSide) ?? { width: 240, height: 180 };
-  const { url, failed, reload } = useFileUrl(roomId, a, hasThumbnail(a.type) || !!a.thumbKey);
+  // A GIF is shown as the original, so an animated one keeps animating (its
+  // thumbnail would be a still of the first frame; none is made of one).
+  const { url, failed, reload } = useFileUrl(roomId, a, a.type !== "image/gif" && (hasThumbnail(a.type) || !!a.thumbKey));
   return (
     <button
       type="button"

@@ -11,6 +11,7 @@ import { useSubmit } from "../common/useSubmit";
 import { refusalText } from "../common/errorText";
 import type { Layout } from "../../features/prefs";
 import { AttachmentList } from "./Attachments";
+import { GifImage } from "../gifs/GifImage";
 import { ConfirmDialog } from "../common/ConfirmDialog";
 import { MessageModActions } from "../moderation/MessageModActions";
 import { ReactionChips } from "../conversations/Reactions";
@@ -129,6 +130,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
         )}
         {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
         {!p && !editing && <LinkPreviews msg={m} mine={mine} />}
+        {!m.deleted && m.gif && <GifImage gif={m.gif} />}
         {m.editedAt && !m.deleted && !editing && (
           <button type="button" class="edited link" aria-haspopup="dialog" title={t("history.open")} onClick={() => setVersions(true)}>
             {t("msg.edited")}

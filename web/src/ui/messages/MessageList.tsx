@@ -54,7 +54,7 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
     const list: ListItem[] = msgs.map((m) => ({ msg: m, pending: undefined }));
     for (const p of state.pending) {
       if (p.roomId !== roomId || !inTimeline(p)) continue;
-      const msg: Message = { roomId, seq: -1, clientId: p.clientId, senderId: me?.userId ?? "", senderName: me?.displayName ?? "", text: p.text, attachments: p.attachments, createdAt: p.createdAt };
+      const msg: Message = { roomId, seq: -1, clientId: p.clientId, senderId: me?.userId ?? "", senderName: me?.displayName ?? "", text: p.text, attachments: p.attachments, gif: p.gif, createdAt: p.createdAt };
       list.push({ msg, pending: p });
     }
     return list;

@@ -2,6 +2,7 @@
 // then adds the few tags it knows, and DOMPurify behind it with a tight
 // allowlist, so nothing a sender types can become markup or script.
 import DOMPurify from "dompurify";
+import { replaceShortcodes } from "../common/shortcodes";
 
 export interface FormatContext {
   // Names that can be mentioned (usernames and display names of members).
@@ -77,20 +78,45 @@ function inline(raw: string, ctx: FormatContext): string {
   let s = raw.replace(/`([^`\n]+)`/g, (_, code: string) => ph.put(`<code>${escapeHTML(code)}</code>`));
   s = s.replace(URL_RE, (url) => ph.put(`<a href="${escapeHTML(url)}">${escapeHTML(url)}</a>`));
   s = markMentions(s, ph, ctx);
-  return ph.fill(emphasis(escapeHTML(s)));
+  return ph.fill(emphasis(escapeHTML(replaceShortcodes(s))));
+}
+
+// Markdown lists: "- item", "* item" (bullets) and "1. item" or "1) item"
+// (numbered, from the first number).
+const BULLET_RE = /^\s*[-*+]\s+(.*)$/;
+const NUMBERED_RE = /^\s*(\d{1,9})[.)]\s+(.*)$/;
+const QUOTE_RE = /^\s*>/;
+
+function kind(row: string): "quote" | "ul" | "ol" | "text" {
+  if (QUOTE_RE.test(row)) return "quote";
+  if (BULLET_RE.test(row)) return "ul";
+  if (NUMBERED_RE.test(row)) return "ol";
+  return "text";
 }
 
 function lines(raw: string, ctx: FormatContext): string {
   const out: string[] = [];
   const rows = raw.split("\n");
   for (let i = 0; i < rows.length; i++) {
-    if (/^\s*>/.test(rows[i])) {
+    const k = kind(rows[i]);
+    if (k === "quote") {
       const quoted: string[] = [];
-      while (i < rows.length && /^\s*>/.test(rows[i])) quoted.push(rows[i++].replace(/^\s*> ?/, ""));
+      while (i < rows.length && kind(rows[i]) === "quote") quoted.push(rows[i++].replace(/^\s*> ?/, ""));
       i--;
       out.push(`<blockquote>${quoted.map((q) => inline(q, ctx)).join("<br>")}</blockquote>`);
+    } else if (k === "ul" || k === "ol") {
+      const items: string[] = [];
+      const first = k === "ol" ? Number(NUMBERED_RE.exec(rows[i])![1]) : 1;
+      while (i < rows.length && kind(rows[i]) === k) {
+        const item = k === "ul" ? BULLET_RE.exec(rows[i])![1] : NUMBERED_RE.exec(rows[i])![2];
+        items.push(`<li>${inline(item, ctx)}</li>`);
+        i++;
+      }
+      i--;
+      const start = k === "ol" && first !== 1 ? ` start="${first}"` : "";
+      out.push(`<${k}${start}>${items.join("")}</${k}>`);
     } else {
-      out.push(inline(rows[i], ctx) + (i < rows.length - 1 && !/^\s*>/.test(rows[i + 1]) ? "<br>" : ""));
+      out.push(inline(rows[i], ctx) + (i < rows.length - 1 && kind(rows[i + 1]) === "text" ? "<br>" : ""));
     }
   }
   return out.join("");
@@ -110,8 +136,8 @@ export function toHTML(text: string, ctx: FormatContext = {}): string {
   return html;
 }
 
-const ALLOWED_TAGS = ["b", "strong", "i", "em", "s", "del", "code", "pre", "blockquote", "a", "br", "span"];
-const ALLOWED_ATTR = ["href", "rel", "target", "class"];
+const ALLOWED_TAGS = ["b", "strong", "i", "em", "s", "del", "code", "pre", "blockquote", "a", "br", "span", "ul", "ol", "li"];
+const ALLOWED_ATTR = ["href", "rel", "target", "class", "start"];
 const SAFE_HREF = /^(https?:|mailto:)/i;
 
 let hooked = false;
@@ -126,6 +152,7 @@ function installHooks(): void {
       el.setAttribute("target", "_blank");
       el.setAttribute("rel", "noopener noreferrer");
     }
+    if (el.hasAttribute?.("start") && (el.tagName !== "OL" || !/^\d{1,9}$/.test(el.getAttribute("start")!))) el.removeAttribute("start");
     if (el.hasAttribute?.("class")) {
       // Only span.mention (and .me for the current user) may carry a class.
       const ok = el.tagName === "SPAN" ? el.getAttribute("class")!.split(/\s+/).filter((c) => c === "mention" || c === "me") : [];
