@@ -23,7 +23,7 @@ type Entry struct {
 }
 
 type strings_ struct {
-	subjectOne, subjectMany, intro, dm, mention, all, open, more, why, unsubscribe, attachment string
+	subjectOne, subjectMany, intro, dm, mention, all, open, more, why, unsubscribe, attachment, gif string
 }
 
 var texts = map[string]strings_{
@@ -34,7 +34,7 @@ var texts = map[string]strings_{
 		dm:          "direct message", mention: "mentioned you", all: "new message",
 		open: "Open", more: "and %d more in the app.",
 		why:         "You get this email because you were away for a while and had unread direct messages or mentions. At most one an hour.",
-		unsubscribe: "Turn these emails off", attachment: "[file]",
+		unsubscribe: "Turn these emails off", attachment: "[file]", gif: "[GIF]",
 	},
 	"de": {
 		subjectOne:  "Du hast eine Nachricht in Backchannel verpasst",
@@ -43,7 +43,7 @@ var texts = map[string]strings_{
 		dm:          "Direktnachricht", mention: "hat dich erwähnt", all: "neue Nachricht",
 		open: "Öffnen", more: "und %d weitere in der App.",
 		why:         "Du bekommst diese E-Mail, weil du eine Weile weg warst und ungelesene Direktnachrichten oder Erwähnungen hattest. Höchstens eine pro Stunde.",
-		unsubscribe: "Diese E-Mails abbestellen", attachment: "[Datei]",
+		unsubscribe: "Diese E-Mails abbestellen", attachment: "[Datei]", gif: "[GIF]",
 	},
 }
 
@@ -110,7 +110,7 @@ func (s *Service) compose(ctx context.Context, user string, p Prefs, items []Ite
 		entries = append(entries, Entry{
 			Room: room, Sender: m.SenderName, Reason: reason,
 			Time:    m.CreatedAt.In(zone).Format("2006-01-02 15:04 MST"),
-			Preview: preview(m, t.attachment),
+			Preview: preview(m, t.attachment, t.gif),
 			Link:    s.link(it.RoomID, it.Seq),
 		})
 		listed = append(listed, it)
@@ -181,8 +181,8 @@ func (s *Service) UnsubscribeLink(userID string) string {
 }
 
 // preview is the message's text, whitespace collapsed, cut at
-// PreviewRunes; files are "[file]".
-func preview(m chat.Message, attachment string) string {
+// PreviewRunes; files are "[file]", a GIF "[GIF]".
+func preview(m chat.Message, attachment, gif string) string {
 	text := strings.Join(strings.Fields(m.Text), " ")
 	if utf8.RuneCountInString(text) > PreviewRunes {
 		r := []rune(text)
@@ -190,6 +190,9 @@ func preview(m chat.Message, attachment string) string {
 	}
 	if len(m.Attachments) > 0 {
 		text = strings.TrimSpace(text + " " + attachment)
+	}
+	if m.Gif != nil {
+		text = strings.TrimSpace(text + " " + gif)
 	}
 	return text
 }

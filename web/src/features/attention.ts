@@ -6,6 +6,7 @@
 // visible), and the unread count in the document title and on the app
 // icon (muted rooms count only mentions).
 import { followsThread } from "../state/threads";
+import type { Message } from "../api/protocol.gen";
 import type { Chat, ChatFeature } from "../state/chat";
 import { directPeer, roomTitle } from "../state/rooms";
 import { badgeCount, notifyPrefs, shouldNotify } from "../state/preferences";
@@ -18,6 +19,17 @@ export interface AttentionEnv {
   t(): Translate;
   // pushActive: this device is subscribed to Web Push.
   pushActive?(): boolean;
+}
+
+// summary is what a notification says of a message: its text, or for a
+// message of files or a GIF only what it sent (as the Web Push preview,
+// notify.Preview on the server).
+export function summary(m: Pick<Message, "text" | "attachments" | "gif">, t: Translate): string {
+  if (m.text) return m.text;
+  const files = m.attachments ?? [];
+  if (files.length === 1) return t("notify.sentFile", { name: files[0].name });
+  if (files.length > 1) return t("notify.sentFiles", { n: files.length });
+  return m.gif ? t("notify.sentGif") : "";
 }
 
 export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
@@ -62,7 +74,7 @@ export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
       // A reply kept in its thread tells the thread's followers only.
       if (ev.message.parentSeq && !ev.message.toRoom && !followsThread(chat.state, ev.message)) return;
       const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);
-      if (!known) notice(ev.message.roomId, ev.message.seq, ev.message.senderName, ev.message.text, ev.message.mentions ?? []);
+      if (!known) notice(ev.message.roomId, ev.message.seq, ev.message.senderName, summary(ev.message, env.t()), ev.message.mentions ?? []);
     },
     onStop() {
       badge = -1;

@@ -1,6 +1,9 @@
 // The strings of notifications and preferences (issue 13), spread into each catalog.
 export const notifyEn = {
   "notify.hiddenPreview": "New message",
+  "notify.sentFile": "sent a file: {name}",
+  "notify.sentFiles": "sent {n} files",
+  "notify.sentGif": "sent a GIF",
   "settings.previews": "Show message text in notifications",
   "settings.email": "Email me the mentions and direct messages I missed",
   "settings.emailDelay": "Email after",
@@ -36,6 +39,9 @@ export const notifyEn = {
 
 export const notifyDe: Record<keyof typeof notifyEn, string> = {
   "notify.hiddenPreview": "Neue Nachricht",
+  "notify.sentFile": "hat eine Datei geschickt: {name}",
+  "notify.sentFiles": "hat {n} Dateien geschickt",
+  "notify.sentGif": "hat ein GIF geschickt",
   "settings.previews": "Nachrichtentext in Benachrichtigungen zeigen",
   "settings.email": "Verpasste Erwähnungen und Direktnachrichten per E-Mail schicken",
   "settings.emailDelay": "E-Mail nach",

@@ -4,7 +4,7 @@
 // the unread count in the title and on the app badge, and the synced
 // notification preferences (room level and mute, do-not-disturb, previews).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { attention } from "../../src/features/attention";
+import { attention, summary } from "../../src/features/attention";
 import { defaultPrefs, type Prefs } from "../../src/features/prefs";
 import { translator } from "../../src/i18n";
 import { initialState, reduce } from "../../src/state/store";
@@ -164,5 +164,15 @@ describe("attention", () => {
     deliver({ type: "message", message: msg("dm", 1) });
     await settle();
     expect(shown).toEqual([]);
+  });
+});
+
+describe("summary", () => {
+  const t = translator("en");
+  it("says what a message of files or a GIF only sent, as the Web Push preview does", () => {
+    expect(summary({ text: "hi" }, t)).toBe("hi");
+    expect(summary({ text: "", attachments: [{ key: "k", name: "plan.pdf", size: 1, type: "application/pdf" }] }, t)).toBe("sent a file: plan.pdf");
+    expect(summary({ text: "", attachments: [{ key: "a", name: "a", size: 1, type: "x" }, { key: "b", name: "b", size: 1, type: "x" }] }, t)).toBe("sent 2 files");
+    expect(summary({ text: "", gif: { url: "https://media.tenor.com/x.gif", width: 1, height: 1, preview: "https://media.tenor.com/y.gif", title: "" } }, t)).toBe("sent a GIF");
   });
 });
