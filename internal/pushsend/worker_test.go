@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -86,5 +87,23 @@ func TestWorker(t *testing.T) {
 	resp, _ = w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{record(t, "m3", notify.Job{UserID: "cy", RoomID: "c1", Reason: "all"})}})
 	if len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures = %+v", resp.BatchItemFailures)
+	}
+}
+
+// A thread reply's push names the thread (parentSeq): the service worker
+// opens the room at the parent with the thread beside it. A room
+// message's push has no parentSeq at all.
+func TestPayloadOfAThreadReply(t *testing.T) {
+	b, err := pushsend.Payload(notify.Job{UserID: "bo", RoomID: "c1", Seq: 9, ParentSeq: 5, Room: "#general", Sender: "Ana", Reason: "thread"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p webpush.Payload
+	if err := json.Unmarshal(b, &p); err != nil || p != (webpush.Payload{V: 1, RoomID: "c1", Seq: 9, ParentSeq: 5, Room: "#general", Sender: "Ana", Tag: "c1"}) {
+		t.Fatalf("payload %s: %v", b, err)
+	}
+	b, _ = pushsend.Payload(notify.Job{UserID: "bo", RoomID: "c1", Seq: 4, Room: "#general", Sender: "Ana", Reason: "all"})
+	if strings.Contains(string(b), "parentSeq") {
+		t.Errorf("a room message's payload %s names a thread", b)
 	}
 }
