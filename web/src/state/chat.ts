@@ -277,17 +277,24 @@ export class Chat {
       const open = this.state.threads[this.state.openThread];
       if (open) this.read({ action: "threadHistory", roomId: open.roomId, parentSeq: open.parentSeq }).catch(() => {});
     }
+    // Another device of mine followed a thread this one has not listed:
+    // list them again (read positions and unfollows the reducer applies).
+    if (ev.type === "threadFollow" && !ev.requestId && ev.following && !this.state.followed[threadKey(ev.roomId, ev.parentSeq)]) this.listThreadsSoon();
     if (ev.type !== "message" || !ev.message.parentSeq) return;
     const m = ev.message;
     const key = threadKey(m.roomId, m.parentSeq!);
     if (key === this.state.openThread) this.markThreadSeen(m.roomId, m.parentSeq!, m.seq);
-    else if (!this.state.followed[key] && m.senderId !== this.state.me?.userId && followsThread(this.state, m)) {
-      if (this.threadsTimer) clearTimeout(this.threadsTimer);
-      this.threadsTimer = setTimeout(() => {
-        this.threadsTimer = null;
-        this.listThreads();
-      }, 300);
-    }
+    else if (!this.state.followed[key] && m.senderId !== this.state.me?.userId && followsThread(this.state, m)) this.listThreadsSoon();
+  }
+
+  // listThreadsSoon lists my threads after a moment (one request for a
+  // burst).
+  private listThreadsSoon(): void {
+    if (this.threadsTimer) clearTimeout(this.threadsTimer);
+    this.threadsTimer = setTimeout(() => {
+      this.threadsTimer = null;
+      this.listThreads();
+    }, 300);
   }
 
   // listThreads asks for the threads I follow (the reply updates state).
@@ -295,9 +302,10 @@ export class Chat {
     this.read({ action: "listThreads" }).catch(() => {});
   }
 
-  // openThread shows a thread beside the room: its newest replies, read.
-  openThread(roomId: string, parentSeq: number): void {
-    this.dispatch({ type: "local/openThread", roomId, parentSeq });
+  // openThread shows a thread beside the room: its newest replies, read
+  // (focus: a reply to bring into view, a notification's).
+  openThread(roomId: string, parentSeq: number, focus?: number): void {
+    this.dispatch({ type: "local/openThread", roomId, parentSeq, focus });
     this.read({ action: "threadHistory", roomId, parentSeq })
       .then((ev) => {
         if (ev.type !== "threadHistory") return;
@@ -309,6 +317,12 @@ export class Chat {
 
   closeThread(): void {
     this.dispatch({ type: "local/closeThread" });
+  }
+
+  // threadFocused: the open thread's focused reply was shown (or is not
+  // there to show).
+  threadFocused(): void {
+    this.dispatch({ type: "local/threadFocused" });
   }
 
   async loadOlderReplies(roomId: string, parentSeq: number): Promise<void> {

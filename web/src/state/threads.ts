@@ -10,7 +10,7 @@ import type { Message } from "../api/protocol.gen";
 import { mergeMessages } from "./messages";
 import type { ChatState, SliceReducer, ThreadView, ThreadsSlice, FollowedThread } from "./types";
 
-export const initialThreads: ThreadsSlice = { openThread: "", threads: {}, followed: {}, threadsListed: false };
+export const initialThreads: ThreadsSlice = { openThread: "", threads: {}, followed: {}, threadsListed: false, threadFocus: 0 };
 
 export const threadKey = (roomId: string, parentSeq: number) => `${roomId}:${parentSeq}`;
 
@@ -55,10 +55,12 @@ export const reduceThreads: SliceReducer = (state, action, { prev }) => {
     case "local/openThread": {
       const key = threadKey(action.roomId, action.parentSeq);
       const threads = state.threads[key] ? state.threads : { ...state.threads, [key]: emptyView(action.roomId, action.parentSeq) };
-      return { ...state, openThread: key, threads };
+      return { ...state, openThread: key, threads, threadFocus: action.focus && action.focus > 0 ? action.focus : 0 };
     }
     case "local/closeThread":
-      return state.openThread ? { ...state, openThread: "" } : state;
+      return state.openThread || state.threadFocus ? { ...state, openThread: "", threadFocus: 0 } : state;
+    case "local/threadFocused":
+      return state.threadFocus ? { ...state, threadFocus: 0 } : state;
     case "threadHistory": {
       const key = threadKey(action.roomId, action.parentSeq);
       const view = state.threads[key] ?? emptyView(action.roomId, action.parentSeq);

@@ -50,17 +50,33 @@ export function ThreadPane() {
   }, [members, state.users, me]);
 
   // Opening a thread puts the caret in its composer (before anything can
-  // be typed: a layout effect) and the newest reply in view.
+  // be typed: a layout effect) and the newest reply in view, or the reply
+  // a notification was about (threadFocus), highlighted for a moment, once
+  // it is there (the thread's first page; an older reply than that page
+  // leaves the newest in view).
   const key = state.openThread;
   useLayoutEffect(() => {
     if (!key) return;
     inputRef.current?.focus();
   }, [key]);
   const count = items.length;
+  const focus = state.threadFocus;
+  const loaded = !!view?.loaded;
   useLayoutEffect(() => {
     const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [count, key]);
+    if (!el) return;
+    const target = focus ? el.querySelector<HTMLElement>(`.thread-replies [data-seq="${focus}"]`) : null;
+    if (target) {
+      target.scrollIntoView({ block: "center" });
+      target.classList.add("flash");
+      setTimeout(() => target.classList.remove("flash"), 2500);
+      chat.threadFocused();
+      return;
+    }
+    if (focus && !loaded) return;
+    if (focus) chat.threadFocused();
+    el.scrollTop = el.scrollHeight;
+  }, [count, key, focus, loaded]);
 
   // Escape closes the pane (dialogs close themselves first).
   useEffect(() => {
