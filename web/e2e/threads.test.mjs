@@ -5,13 +5,15 @@
 // an unread badge on "Threads"; the Threads view opens the thread beside
 // the room, which clears the badge; "Also send to the room" puts a reply in
 // the timeline too. Screenshots at 1280 and 360 px (the thread a full
-// screen there), axe checks. Its own stack.
+// screen there), axe checks. A thread reply's notification (the push's
+// parentSeq) opens the room at the parent with the thread on the reply, in
+// the open tab and from a new window's /?room=&seq=&thread=. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, messages, openPage, send, signUp } from "./helpers.mjs";
+import { axeCheck, clickNotification, messages, notifications, openPage, send, signUp, worker } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -162,4 +164,64 @@ test("a search hit in a thread opens the thread", { timeout: 120_000 }, async ()
   await replyOf(pageB, word).waitFor();
   await msgOf(pageB, root).waitFor();
   await pane(pageB).getByRole("button", { name: "Close thread" }).click();
+});
+
+test("a thread reply's notification opens the room at the parent, the thread on the reply", { timeout: 120_000 }, async () => {
+  const root = `Who brings the projector? ${run}`;
+  await send(pageA, root);
+  await msgOf(pageB, root).waitFor();
+  await msgOf(pageB, root).hover();
+  await msgOf(pageB, root).getByRole("button", { name: "Reply in thread" }).click();
+  const r = `I have one in the car ${run}`;
+  await pane(pageB).locator("#thread-input").fill(r);
+  await pane(pageB).locator("#thread-input").press("Enter");
+  await replyOf(pageB, r).waitFor();
+  const { roomId, parentSeq, seq } = await waitFor(
+    () =>
+      pageA.evaluate(
+        ({ root, r }) => {
+          const st = window.backchannel.state;
+          const roomId = Object.keys(st.rooms).find((id) => st.rooms[id].name === "crew");
+          const ms = st.messages[roomId] ?? [];
+          const p = ms.find((m) => m.text === root);
+          const reply = ms.find((m) => m.text === r);
+          return p && reply ? { roomId, parentSeq: p.seq, seq: reply.seq } : null;
+        },
+        { root, r },
+      ),
+    "Ann has the reply",
+  );
+  // Ann is elsewhere, no thread open.
+  if (await pane(pageA).count()) await pane(pageA).getByRole("button", { name: "Close thread" }).click();
+  await pageA.locator('nav.sidebar .room-link[data-room="general"]').click();
+  await pageA.getByRole("heading", { name: /#general/ }).waitFor();
+
+  // The push (as the server sends it for a thread reply) shows with the
+  // thread in data; a click opens it in this tab.
+  await pageA.context().grantPermissions(["notifications"], { origin: new URL(stack.info.webUrl).origin });
+  await (await worker(pageA)).evaluate(
+    ({ roomId, parentSeq, seq }) => {
+      const data = JSON.stringify({ v: 1, roomId, seq, parentSeq, room: "crew", sender: "Bob Baker", preview: "I have one in the car", tag: roomId });
+      self.dispatchEvent(new PushEvent("push", { data }));
+    },
+    { roomId, parentSeq, seq },
+  );
+  const shown = await waitFor(async () => (await notifications(pageA, roomId))[0], "the notification");
+  assert.deepEqual(shown.data, { roomId, seq, parentSeq });
+  assert.equal(await clickNotification(pageA, roomId), true);
+  await pageA.getByRole("heading", { name: /#crew/ }).waitFor();
+  await replyOf(pageA, r).waitFor();
+  await msgOf(pageA, root).waitFor();
+  await waitFor(() => pageA.evaluate(() => window.backchannel.state.threadFocus === 0), "the reply brought into view");
+  await pageA.screenshot({ path: join(dir, "threads-from-notification-1280.png") });
+
+  // No tab open: the worker's link, loaded in this tab, does the same.
+  await pane(pageA).getByRole("button", { name: "Close thread" }).click();
+  await pageA.locator('nav.sidebar .room-link[data-room="general"]').click();
+  await pageA.getByRole("heading", { name: /#general/ }).waitFor();
+  await pageA.goto(new URL(`/?room=${encodeURIComponent(roomId)}&seq=${seq}&thread=${parentSeq}`, stack.info.webUrl).href);
+  await pageA.getByRole("heading", { name: /#crew/ }).waitFor();
+  await replyOf(pageA, r).waitFor();
+  await msgOf(pageA, root).waitFor();
+  await waitFor(async () => new URL(pageA.url()).search === "", "the address back to /");
 });
