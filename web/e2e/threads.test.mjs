@@ -7,7 +7,9 @@
 // the timeline too. Screenshots at 1280 and 360 px (the thread a full
 // screen there), axe checks. A thread reply's notification (the push's
 // parentSeq) opens the room at the parent with the thread on the reply, in
-// the open tab and from a new window's /?room=&seq=&thread=. Its own stack.
+// the open tab and from a new window's /?room=&seq=&thread=. The thread's
+// composer takes files like the room's (chips with progress, remove) and
+// keeps them apart from the room composer's. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -199,6 +201,9 @@ test("a thread reply's notification opens the room at the parent, the thread on 
   // The push (as the server sends it for a thread reply) shows with the
   // thread in data; a click opens it in this tab.
   await pageA.context().grantPermissions(["notifications"], { origin: new URL(stack.info.webUrl).origin });
+  // The grant reaches the worker on its own time: wait for it there (a push
+  // shown before it would be refused).
+  await waitFor(async () => (await (await worker(pageA)).evaluate(() => Notification.permission)) === "granted", "the worker allowed to notify");
   await (await worker(pageA)).evaluate(
     ({ roomId, parentSeq, seq }) => {
       const data = JSON.stringify({ v: 1, roomId, seq, parentSeq, room: "crew", sender: "Bob Baker", preview: "I have one in the car", tag: roomId });
@@ -206,7 +211,11 @@ test("a thread reply's notification opens the room at the parent, the thread on 
     },
     { roomId, parentSeq, seq },
   );
-  const shown = await waitFor(async () => (await notifications(pageA, roomId))[0], "the notification");
+  const shown = await waitFor(async () => (await notifications(pageA, roomId))[0], "the notification").catch(async (err) => {
+    const w = await worker(pageA);
+    const dbg = await w.evaluate(async () => ({ perm: Notification.permission, all: (await self.registration.getNotifications()).map((n) => n.tag), state: self.registration.active?.state, url: self.location.href }));
+    throw new Error(`${err.message}: ${JSON.stringify(dbg)} workers=${pageA.context().serviceWorkers().length}`);
+  });
   assert.deepEqual(shown.data, { roomId, seq, parentSeq });
   assert.equal(await clickNotification(pageA, roomId), true);
   await pageA.getByRole("heading", { name: /#crew/ }).waitFor();
@@ -224,4 +233,40 @@ test("a thread reply's notification opens the room at the parent, the thread on 
   await replyOf(pageA, r).waitFor();
   await msgOf(pageA, root).waitFor();
   await waitFor(async () => new URL(pageA.url()).search === "", "the address back to /");
+});
+
+test("the thread composer takes attachments, apart from the room composer's", { timeout: 120_000 }, async () => {
+  for (const page of [pageA, pageB]) {
+    await crewLink(page).click();
+    await page.getByRole("heading", { name: /#crew/ }).waitFor();
+  }
+  const root = `Photos from the offsite? ${run}`;
+  await send(pageA, root);
+  await msgOf(pageA, root).hover();
+  await msgOf(pageA, root).getByRole("button", { name: "Reply in thread" }).click();
+  await pane(pageA).waitFor();
+  const chip = (name) => pane(pageA).locator(".upload-chip", { hasText: name });
+  await pane(pageA).locator("#thread-file").setInputFiles([
+    { name: `agenda-${run}.txt`, mimeType: "text/plain", buffer: Buffer.from("09:00 coffee\n") },
+    { name: `wrong-${run}.txt`, mimeType: "text/plain", buffer: Buffer.from("not this one\n") },
+  ]);
+  await chip(`agenda-${run}.txt`).and(pageA.locator("[data-upload-status=done]")).waitFor();
+  await chip(`wrong-${run}.txt`).and(pageA.locator("[data-upload-status=done]")).waitFor();
+  // Not in the room's composer.
+  assert.equal(await pageA.locator(".composer .upload-chip").count(), 0, "the room composer has no chips");
+  await axeCheck(pageA, "the thread composer with files");
+  await pane(pageA).getByRole("button", { name: `Remove wrong-${run}.txt` }).click();
+  await chip(`wrong-${run}.txt`).waitFor({ state: "detached" });
+  await pageA.screenshot({ path: join(dir, "threads-attachment-1280.png") });
+  // Files alone make a reply.
+  await pane(pageA).getByRole("button", { name: "Reply", exact: true }).click();
+  await waitFor(async () => (await pane(pageA).locator(".upload-chip").count()) === 0, "the chip to leave the thread composer");
+  const att = (page) => pane(page).locator(".thread-replies article.msg:not(.pending)", { hasText: `agenda-${run}.txt` });
+  await att(pageA).waitFor();
+  assert.equal(await messages(pageA).locator("article.msg", { hasText: `agenda-${run}.txt` }).count(), 0, "the reply's file is not in the timeline");
+  // Bob opens the thread: the file is there.
+  await msgOf(pageB, root).locator(".thread-summary").click();
+  await att(pageB).waitFor();
+  await pane(pageA).getByRole("button", { name: "Close thread" }).click();
+  await pane(pageB).getByRole("button", { name: "Close thread" }).click();
 });

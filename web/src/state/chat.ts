@@ -40,11 +40,12 @@ export interface ChatFeature {
   onStop?(): void;
 }
 
-// AttachmentSource holds files ready to go with a room's next message (the
-// upload queue).
+// AttachmentSource holds files ready to go with the next message of a
+// composer (the upload queue): slot is the room's id, or a thread's key
+// (threadKey) for its reply composer.
 export interface AttachmentSource {
-  attachments(roomId: string): Attachment[];
-  takeAttachments(roomId: string): Attachment[];
+  attachments(slot: string): Attachment[];
+  takeAttachments(slot: string): Attachment[];
 }
 
 export interface SignUpName {
@@ -345,12 +346,16 @@ export class Chat {
     if (follow) this.listThreads();
   }
 
-  // reply sends a reply in a thread (toRoom: also to the room).
+  // reply sends a reply in a thread (toRoom: also to the room), with the
+  // thread composer's finished uploads (text is optional with them).
   reply(roomId: string, parentSeq: number, text: string, toRoom: boolean): void {
     const body = text.trim();
-    if (!body) return;
+    const slot = threadKey(roomId, parentSeq);
+    const files: Attachment[] = this.env.attachments?.attachments(slot) ?? [];
+    if (!body && files.length === 0) return;
+    const attachments = files.length > 0 ? this.env.attachments!.takeAttachments(slot) : undefined;
     const clientId = newClientId();
-    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, parentSeq, toRoom: toRoom || undefined, createdAt: new Date().toISOString(), status: "sending" } });
+    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, attachments, parentSeq, toRoom: toRoom || undefined, createdAt: new Date().toISOString(), status: "sending" } });
     this.socket.sendMessage({ roomId });
   }
 
