@@ -124,8 +124,19 @@ export const reduceThreads: SliceReducer = (state, action, { prev }) => {
       }
       return next;
     }
-    case "messageUpdated":
-      return changed(state, action.message);
+    case "messageUpdated": {
+      const m = action.message;
+      let next = changed(state, m);
+      // A reply deleted while it counted as unread counts no more (once:
+      // a replayed tombstone finds it deleted before).
+      const key = m.parentSeq ? threadKey(m.roomId, m.parentSeq) : "";
+      const f = key ? next.followed[key] : undefined;
+      const was = f && m.deleted ? prev.messages[m.roomId]?.find((x) => x.seq === m.seq) : undefined;
+      if (f && was && !was.deleted && was.senderId !== state.me?.userId && m.seq > f.readSeq && f.unread > 0) {
+        next = { ...next, followed: { ...next.followed, [key]: { ...f, unread: f.unread - 1 } } };
+      }
+      return next;
+    }
     case "missed": {
       let next = state;
       for (const r of action.rooms) for (const m of r.changed ?? []) next = changed(next, m);

@@ -76,6 +76,20 @@ describe("threads", () => {
     expect(s.followed[threadKey("g", 1)]).toBeUndefined();
   });
 
+  it("stop counting an unread reply that was deleted, once", () => {
+    let s = withRoom();
+    const parent = msg("g", 1, { senderId: "me", thread: { replies: 2, lastSeq: 3, lastAt: "2026-11-21T02:00:03Z", repliers: ["bob"] } });
+    s = reduce(s, { type: "threads", threads: [{ roomId: "g", parentSeq: 1, parent, readSeq: 0, unread: 0 }] });
+    s = reduce(s, { type: "message", message: msg("g", 2, { parentSeq: 1 }) });
+    s = reduce(s, { type: "message", message: msg("g", 3, { parentSeq: 1 }) });
+    expect(unreadThreads(s)).toBe(2);
+    const gone = msg("g", 3, { parentSeq: 1, text: "", deleted: true });
+    s = reduce(s, { type: "messageUpdated", message: gone, chg: 4 });
+    expect(unreadThreads(s)).toBe(1);
+    s = reduce(s, { type: "messageUpdated", message: gone, chg: 4 }); // replayed
+    expect(unreadThreads(s)).toBe(1);
+  });
+
   it("open a thread on a notification's reply, then let the focus go", () => {
     let s = withRoom();
     s = reduce(s, { type: "local/openThread", roomId: "g", parentSeq: 1, focus: 7 });
