@@ -19,14 +19,16 @@ const MaxRepliers = 3
 
 // ThreadSummary is what a thread's parent message shows.
 type ThreadSummary struct {
-	// Replies counts the replies (deleted ones included: a tombstone keeps
-	// its place in the thread).
+	// Replies counts the replies that are not deleted (a deleted reply
+	// keeps its tombstone in the thread's paging, but not its count:
+	// WithoutReply).
 	Replies int `json:"replies"`
-	// LastSeq and LastAt are the newest reply's seq and time.
-	LastSeq int64     `json:"lastSeq"`
-	LastAt  time.Time `json:"lastAt"`
-	// Repliers are the last MaxRepliers distinct repliers, newest first.
-	Repliers []string `json:"repliers"`
+	// LastSeq and LastAt are the newest reply's seq and time, and Repliers
+	// the last MaxRepliers distinct repliers, newest first: the thread's
+	// activity, which a deletion does not undo (WithoutReply).
+	LastSeq  int64     `json:"lastSeq"`
+	LastAt   time.Time `json:"lastAt"`
+	Repliers []string  `json:"repliers"`
 }
 
 // WithReply returns the summary with reply added (t itself is not
@@ -50,6 +52,22 @@ func (t *ThreadSummary) WithReply(reply Message) ThreadSummary {
 	if len(out.Repliers) > MaxRepliers {
 		out.Repliers = out.Repliers[:MaxRepliers]
 	}
+	return out
+}
+
+// WithoutReply returns the summary with one reply fewer: a reply was
+// deleted (never below zero). LastSeq, LastAt and Repliers stay: they are
+// the thread's activity, the deleted reply's tombstone stays in the
+// thread's paging where they lead, and finding the newest live reply
+// would be a Query of the eventually consistent thread index, which may
+// miss a reply stored a moment before (docs/ARCHITECTURE.md "Threads").
+func (t *ThreadSummary) WithoutReply() ThreadSummary {
+	var out ThreadSummary
+	if t != nil {
+		out = *t
+		out.Repliers = slices.Clone(t.Repliers)
+	}
+	out.Replies = max(out.Replies-1, 0)
 	return out
 }
 
@@ -80,6 +98,13 @@ type ThreadStore interface {
 	// Returns the parent as stored. NotFound without the parent, Conflict
 	// if it was deleted meanwhile.
 	AddThreadReply(ctx context.Context, parent Message, reply Message) (Message, error)
+	// RemoveThreadReply takes a deleted reply out of its parent's count
+	// (ThreadSummary.WithoutReply): a consistent read of the parent, then
+	// a write under an optimistic lock on the count, re-read and retried on
+	// a race. A deleted parent keeps its thread, so it is changed too.
+	// Returns the parent as stored and whether it changed (not when it has
+	// no summary or a count of 0). NotFound without the parent.
+	RemoveThreadReply(ctx context.Context, roomID string, parentSeq int64) (Message, bool, error)
 	// ThreadReplies pages back through a thread: up to limit replies with
 	// seq < before (0: the newest), newest first, and whether older ones
 	// exist.

@@ -113,6 +113,40 @@ func (s *Store) AddThreadReply(ctx context.Context, parent chat.Message, reply c
 	}
 }
 
+// RemoveThreadReply takes a deleted reply out of its parent's count: a
+// consistent GetItem of the parent, then an UpdateItem of thr under an
+// optimistic lock on thr.n as read (a race with a reply or another
+// deletion re-reads and tries again, 6 times, then Conflict). A deleted
+// parent is changed too (it keeps its thread). About 0.5 RCU + 1 WCU for
+// a chat line.
+func (s *Store) RemoveThreadReply(ctx context.Context, roomID string, parentSeq int64) (chat.Message, bool, error) {
+	ctx = withOp(ctx, "RemoveThreadReply")
+	for attempt := 0; ; attempt++ {
+		cur, err := s.getMessage(ctx, roomID, parentSeq)
+		if err != nil {
+			return chat.Message{}, false, err
+		}
+		if cur.Thread == nil || cur.Thread.Replies <= 0 {
+			return cur, false, nil
+		}
+		t := cur.Thread.WithoutReply()
+		var stored messageItem
+		err = s.table.Update(AttrPK, msgPK(roomID)).Range(AttrSK, seqSK(parentSeq)).
+			Set("thr", newThreadItem(t)).
+			If("$.$ = ?", "thr", "n", cur.Thread.Replies).
+			Value(ctx, &stored)
+		if err == nil {
+			return stored.message(), true, nil
+		}
+		if !isCondFailed(err) {
+			return chat.Message{}, false, internal(err, "update thread")
+		}
+		if attempt == 5 || ctx.Err() != nil {
+			return chat.Message{}, false, chat.Errorf(chat.Conflict, "the thread is changing too fast: try again")
+		}
+	}
+}
+
 // ThreadReplies Queries the sparse thread index (gsi1), newest first,
 // for limit+1 replies. Eventually consistent, like scrollback: a reply
 // stored a moment ago may be missing from the page, and reaches an open

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,7 +20,12 @@ import (
 // finds them, no follow is written). thread-reply-to-room: the same with
 // "also send to the room". thread-history: one op reads a page of 50
 // replies. list-threads: one op lists conn-0's followed threads (10
-// threads, each with unread replies).
+// threads, each with unread replies). delete-message: one op deletes a
+// plain message (the baseline); delete-reply: one op deletes a reply
+// (its parent's count goes down through the change log).
+// mark-thread-read: one op moves conn-0's read position in a thread it
+// follows (and tells its other connections: none here, so the cost is
+// the Query that finds them).
 func BenchmarkThreadCost(b *testing.B) {
 	b.Run("send", func(b *testing.B) {
 		a, meter, roomID := conversationApp(b)
@@ -50,6 +56,50 @@ func BenchmarkThreadCost(b *testing.B) {
 			report(b, meter, n)
 		})
 	}
+	for _, reply := range []bool{false, true} {
+		name := "delete-message"
+		if reply {
+			name = "delete-reply"
+		}
+		b.Run(name, func(b *testing.B) {
+			a, meter, roomID := conversationApp(b)
+			call(b, a, "send", fmt.Sprintf(`{"action":"sendMessage","roomId":%q,"clientId":"p-1","text":"shall we ship it?"}`, roomID), `"ack"`)
+			parent := lastSeq(b, a, roomID)
+			const pool = 100
+			seqs := make([]int64, pool)
+			for i := range pool {
+				thread := ""
+				if reply {
+					thread = fmt.Sprintf(`,"parentSeq":%d`, parent)
+				}
+				body := call(b, a, "send", fmt.Sprintf(`{"action":"sendMessage","roomId":%q,"clientId":"d-%d","text":"benchmark message number %d, a typical short chat line"%s}`, roomID, i, i, thread), `"ack"`)
+				seqs[i] = ackSeq(b, body)
+			}
+			meter.reset()
+			n := 0
+			for b.Loop() {
+				if n == pool {
+					b.Fatalf("more than %d deletions: use -benchtime 40x", pool)
+				}
+				call(b, a, "deleteMessage", fmt.Sprintf(`{"action":"deleteMessage","roomId":%q,"seq":%d}`, roomID, seqs[n]), `"deleted":true`)
+				n++
+			}
+			report(b, meter, n)
+		})
+	}
+	b.Run("mark-thread-read", func(b *testing.B) {
+		a, meter, roomID := conversationApp(b)
+		call(b, a, "send", fmt.Sprintf(`{"action":"sendMessage","roomId":%q,"clientId":"p-1","text":"shall we ship it?"}`, roomID), `"ack"`)
+		parent := lastSeq(b, a, roomID)
+		call(b, a, "send", fmt.Sprintf(`{"action":"sendMessage","roomId":%q,"clientId":"r-first","text":"first","parentSeq":%d}`, roomID, parent), `"parentChg"`)
+		meter.reset()
+		n := 0
+		for b.Loop() {
+			n++
+			call(b, a, "markThreadRead", fmt.Sprintf(`{"action":"markThreadRead","roomId":%q,"parentSeq":%d,"seq":%d}`, roomID, parent, parent+1+int64(n)), `"following":true`)
+		}
+		report(b, meter, n)
+	})
 	b.Run("thread-history", func(b *testing.B) {
 		a, meter, roomID := conversationApp(b)
 		call(b, a, "send", fmt.Sprintf(`{"action":"sendMessage","roomId":%q,"clientId":"p-1","text":"shall we ship it?"}`, roomID), `"ack"`)
@@ -68,4 +118,18 @@ func BenchmarkThreadCost(b *testing.B) {
 		}
 		report(b, meter, n)
 	})
+}
+
+// ackSeq reads the seq of the message an ack carries.
+func ackSeq(b *testing.B, body string) int64 {
+	b.Helper()
+	var ack struct {
+		Message struct {
+			Seq int64 `json:"seq"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal([]byte(body), &ack); err != nil || ack.Message.Seq == 0 {
+		b.Fatalf("ack %.300s: %v", body, err)
+	}
+	return ack.Message.Seq
 }

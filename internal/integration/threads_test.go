@@ -118,3 +118,67 @@ func TestThreadOverTheStack(t *testing.T) {
 		t.Errorf("cyd's threads after leaving %+v", ev.Threads)
 	}
 }
+
+// TestThreadReadAcrossDevices: Ann has two tabs; reading a thread in one
+// tells the other (threadFollow pushed, no requestId) and not Bob; and a
+// deleted reply leaves the parent's count for everyone, the deleter's own
+// connection included, and in Ann's listThreads.
+func TestThreadReadAcrossDevices(t *testing.T) {
+	tr := newTrio(t, generousLimits)
+	a2 := tr.s.connect(tr.ann)
+	a2.drain()
+	club := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "devices"}, protocol.EventRoom)).Room.ID
+	tr.b.call(protocol.ActionJoinChannel, room(club), protocol.EventRoom)
+	parent := sendText(t, tr.a, club, "d-1", "release checklist")
+	r1 := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage, reply(club, "d-2", "tests are green", parent.Seq, false), protocol.EventAck)).Message
+	r2 := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage, reply(club, "d-3", "changelog too", parent.Seq, false), protocol.EventAck)).Message
+	a2.expectEvent(protocol.EventMessage, isMessage(t, club, r2.Seq))
+	if ev := decode[protocol.ThreadsEvent](t, a2.call(protocol.ActionListThreads, nil, protocol.EventThreads)); len(ev.Threads) != 1 || ev.Threads[0].Unread != 2 {
+		t.Fatalf("ann's threads on her second tab %+v", ev.Threads)
+	}
+
+	tr.a.call(protocol.ActionMarkThreadRead, map[string]any{"roomId": club, "parentSeq": parent.Seq, "seq": r2.Seq}, protocol.EventThreadFollow)
+	got := decode[protocol.ThreadFollowEvent](t, a2.expectEvent(protocol.EventThreadFollow, nil))
+	if got.RoomID != club || got.ParentSeq != parent.Seq || !got.Following || got.ReadSeq != r2.Seq {
+		t.Errorf("the second tab got %+v", got)
+	}
+	tr.a.expectNoEvent(protocol.EventThreadFollow, nil)
+	tr.b.expectNoEvent(protocol.EventThreadFollow, nil)
+	if ev := decode[protocol.ThreadsEvent](t, a2.call(protocol.ActionListThreads, nil, protocol.EventThreads)); ev.Threads[0].Unread != 0 || ev.Threads[0].ReadSeq != r2.Seq {
+		t.Errorf("ann's threads after reading on the other tab %+v", ev.Threads)
+	}
+
+	// Bob deletes his first reply: the parent counts one.
+	for _, c := range []*client{tr.a, a2, tr.b} {
+		c.drain()
+	}
+	del := decode[protocol.MessageEvent](t, tr.b.call(protocol.ActionDeleteMessage, map[string]any{"roomId": club, "seq": r1.Seq}, protocol.EventMessageUpdated))
+	one := func(m chat.Message) bool { return m.Thread != nil && m.Thread.Replies == 1 }
+	for _, c := range []*client{tr.a, a2, tr.b} {
+		up := decode[protocol.MessageEvent](t, c.expectEvent(protocol.EventMessageUpdated, isUpdate(t, club, parent.Seq, one)))
+		if up.Chg <= del.Chg || up.Message.Thread.LastSeq != r2.Seq {
+			t.Errorf("%s: parent update %+v chg %d (the delete's %d)", c.name, up.Message.Thread, up.Chg, del.Chg)
+		}
+	}
+	if ev := decode[protocol.ThreadsEvent](t, tr.a.call(protocol.ActionListThreads, nil, protocol.EventThreads)); ev.Threads[0].Parent.Thread.Replies != 1 {
+		t.Errorf("ann's threads after the delete %+v", ev.Threads[0].Parent.Thread)
+	}
+}
+
+// TestThreadReplyPushNamesItsThread: a thread reply's Web Push carries
+// parentSeq, which the service worker turns into the thread's link.
+func TestThreadReplyPushNamesItsThread(t *testing.T) {
+	s, p := newPushStack(t)
+	ana, bo := s.newUser("ana", "Ana Alves"), s.newUser("bo", "Bo Berg")
+	a, _ := s.online(ana)
+	b, _ := s.online(bo)
+	sub := p.subscribe(t, b, "Bo's phone")
+	dm := decode[protocol.RoomEvent](t, a.call(protocol.ActionOpenDirect, map[string]any{"userIds": []string{bo.id}}, protocol.EventRoom)).Room
+	parent := sendText(t, b, dm.ID, "p-1", "which flight do we take?")
+	setVisible(b, false)
+	r := decode[protocol.AckEvent](t, a.call(protocol.ActionSendMessage, reply(dm.ID, "p-2", "the early one", parent.Seq, false), protocol.EventAck)).Message
+	pl, _ := p.next(t, sub.Endpoint, 0)
+	if pl.RoomID != dm.ID || pl.Seq != r.Seq || pl.ParentSeq != parent.Seq || pl.Preview != "the early one" {
+		t.Fatalf("push payload = %+v, want seq %d in the thread of %d", pl, r.Seq, parent.Seq)
+	}
+}

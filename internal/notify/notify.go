@@ -52,8 +52,11 @@ type Job struct {
 	UserID string `json:"userId"`
 	RoomID string `json:"roomId"`
 	Seq    int64  `json:"seq"`
-	Room   string `json:"room"`
-	Sender string `json:"sender"`
+	// ParentSeq is the thread's first message when the message is a
+	// thread reply (the push opens the thread), else 0.
+	ParentSeq int64  `json:"parentSeq,omitempty"`
+	Room      string `json:"room"`
+	Sender    string `json:"sender"`
 	// Preview is the text's start, "" when the recipient or the deployment
 	// turned previews off (then the payload has none).
 	Preview string `json:"preview,omitempty"`
@@ -232,7 +235,7 @@ func (n *Notifier) Decide(ctx context.Context, m chat.Message) (Outcome, error) 
 			return err
 		}
 		job := Job{
-			UserID: uid, RoomID: m.RoomID, Seq: m.Seq, Room: roomName, Sender: m.SenderName,
+			UserID: uid, RoomID: m.RoomID, Seq: m.Seq, ParentSeq: m.ParentSeq, Room: roomName, Sender: m.SenderName,
 			Reason: string(d.Reason), SentAt: m.CreatedAt.UnixMilli(),
 		}
 		if n.cfg.Previews && prefs.Notify.Previews {

@@ -28,8 +28,8 @@ func TestThreadReplyNotifiesFollowersNotTheRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	send(t, n, chat.Message{RoomID: "c1", Seq: 9, ParentSeq: 5, Text: "in the thread"})
-	if len(q.jobs) != 1 || q.jobs[0].UserID != "bo" || q.jobs[0].Reason != string(chat.ReasonThread) {
-		t.Fatalf("pushes = %+v, want bo's (thread) only", q.jobs)
+	if len(q.jobs) != 1 || q.jobs[0].UserID != "bo" || q.jobs[0].Reason != string(chat.ReasonThread) || q.jobs[0].ParentSeq != 5 || q.jobs[0].Seq != 9 {
+		t.Fatalf("pushes = %+v, want bo's (thread, parentSeq 5) only", q.jobs)
 	}
 	if len(m.calls) != 1 || m.calls[0] != "bo/c1/thread" {
 		t.Errorf("missed = %v", m.calls)

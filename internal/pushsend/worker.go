@@ -47,7 +47,7 @@ type Worker struct {
 // Payload builds a job's push payload.
 func Payload(j notify.Job) ([]byte, error) {
 	return json.Marshal(webpush.Payload{
-		V: 1, RoomID: j.RoomID, Seq: j.Seq, Room: j.Room, Sender: j.Sender, Preview: j.Preview, Tag: j.RoomID,
+		V: 1, RoomID: j.RoomID, Seq: j.Seq, ParentSeq: j.ParentSeq, Room: j.Room, Sender: j.Sender, Preview: j.Preview, Tag: j.RoomID,
 	})
 }
 

@@ -1,9 +1,14 @@
 package pushsend_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 
@@ -86,5 +91,52 @@ func TestWorker(t *testing.T) {
 	resp, _ = w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{record(t, "m3", notify.Job{UserID: "cy", RoomID: "c1", Reason: "all"})}})
 	if len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures = %+v", resp.BatchItemFailures)
+	}
+}
+
+// A thread reply's push names the thread (parentSeq): the service worker
+// opens the room at the parent with the thread beside it. A room
+// message's push has no parentSeq at all.
+func TestPayloadOfAThreadReply(t *testing.T) {
+	b, err := pushsend.Payload(notify.Job{UserID: "bo", RoomID: "c1", Seq: 9, ParentSeq: 5, Room: "#general", Sender: "Ana", Reason: "thread"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p webpush.Payload
+	if err := json.Unmarshal(b, &p); err != nil || p != (webpush.Payload{V: 1, RoomID: "c1", Seq: 9, ParentSeq: 5, Room: "#general", Sender: "Ana", Tag: "c1"}) {
+		t.Fatalf("payload %s: %v", b, err)
+	}
+	b, _ = pushsend.Payload(notify.Job{UserID: "bo", RoomID: "c1", Seq: 4, Room: "#general", Sender: "Ana", Reason: "all"})
+	if strings.Contains(string(b), "parentSeq") {
+		t.Errorf("a room message's payload %s names a thread", b)
+	}
+}
+
+// TestProtocolDocPushPayloads keeps docs/PROTOCOL.md's push payload
+// examples (the jsonc blocks with "v": 1) true: each decodes into
+// webpush.Payload with no unknown field, and one names a thread.
+func TestProtocolDocPushPayloads(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "PROTOCOL.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```jsonc\n(\\{\"v\": 1.*?)```").FindAllSubmatch(doc, -1)
+	if len(blocks) < 2 {
+		t.Fatalf("found %d push payload examples, want 2 (a message and a thread reply)", len(blocks))
+	}
+	threads := 0
+	for _, b := range blocks {
+		dec := json.NewDecoder(bytes.NewReader(b[1]))
+		dec.DisallowUnknownFields()
+		var p webpush.Payload
+		if err := dec.Decode(&p); err != nil || p.V != 1 || p.RoomID == "" || p.Seq <= 0 || p.Tag == "" {
+			t.Errorf("push payload example %s: %+v, %v", b[1], p, err)
+		}
+		if p.ParentSeq > 0 {
+			threads++
+		}
+	}
+	if threads != 1 {
+		t.Errorf("%d thread reply payload examples, want 1", threads)
 	}
 }

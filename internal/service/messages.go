@@ -194,6 +194,9 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 	if err == nil && msg.SenderID != c.UserID {
 		s.audit(ctx, c, chat.ActDeleteMessage, msg.RoomID, msg.SenderID, msg.Seq, "", "")
 	}
+	if err == nil && msg.ParentSeq > 0 {
+		s.threadReplyDeleted(ctx, c, msg)
+	}
 	if err == nil {
 		// Deleting removes every earlier version too.
 		if err := s.store.DeleteVersions(ctx, msg.RoomID, msg.Seq); err != nil {

@@ -118,6 +118,32 @@ func (s *Chat) threadReplied(ctx context.Context, c chat.Connection, parent, rep
 	return withRoomConnsMemo(ctx), &ev
 }
 
+// threadReplyDeleted takes a deleted reply out of its parent's count, as
+// a change of the parent in the room's change log (so resume replays it),
+// and tells the room with the parent's messageUpdated, the deleter's own
+// connection included (its answer is the reply's tombstone, not the
+// parent). The reply's tombstone is stored: a failure here is logged and
+// leaves the count one high. Only the deletion that stored the tombstone
+// gets here (a repeated or racing delete answers the tombstone before).
+func (s *Chat) threadReplyDeleted(ctx context.Context, c chat.Connection, reply chat.Message) {
+	log := func(what string, err error) {
+		s.log.WarnContext(ctx, what, slog.String("roomId", reply.RoomID), slog.Int64("parentSeq", reply.ParentSeq), slog.Int64("seq", reply.Seq), slog.Any("error", err))
+	}
+	chg, err := s.store.RecordChange(ctx, reply.RoomID, reply.ParentSeq)
+	if err != nil {
+		log("record thread change", err)
+		return
+	}
+	parent, changed, err := s.store.RemoveThreadReply(ctx, reply.RoomID, reply.ParentSeq)
+	if err != nil {
+		log("update thread summary", err)
+		return
+	}
+	if changed {
+		s.publish(ctx, chat.ThreadUpdated{Actor: chat.Actor{UserID: c.UserID}, Parent: parent, Chg: chg})
+	}
+}
+
 // roomConnsMemo keeps the room connections read by the first push of a
 // request for the next ones of the same request (a reply and its parent's
 // update): one read of the sharded index instead of two.
@@ -215,16 +241,21 @@ func (s *Chat) FollowThread(ctx context.Context, c chat.Connection, r protocol.F
 		if err := s.store.UnfollowThread(ctx, r.RoomID, r.ParentSeq, c.UserID); err != nil {
 			return protocol.ThreadFollowEvent{}, storeErr(err, "unfollow thread")
 		}
+		s.threadFollowChanged(ctx, c, ev)
 		return ev, nil
 	}
 	f := chat.ThreadFollow{RoomID: r.RoomID, ParentSeq: r.ParentSeq, UserID: c.UserID, Since: s.clock()}
 	if parent.Thread != nil {
 		f.ReadSeq = parent.Thread.LastSeq
 	}
-	if _, err := s.store.FollowThread(ctx, f); err != nil {
+	created, err := s.store.FollowThread(ctx, f)
+	if err != nil {
 		return protocol.ThreadFollowEvent{}, storeErr(err, "follow thread")
 	}
 	ev.ReadSeq = f.ReadSeq
+	if created {
+		s.threadFollowChanged(ctx, c, ev)
+	}
 	return ev, nil
 }
 
@@ -239,15 +270,35 @@ func (s *Chat) MarkThreadRead(ctx context.Context, c chat.Connection, r protocol
 		return protocol.ThreadFollowEvent{}, chat.Errorf(chat.Invalid, "parentSeq and seq must be positive")
 	}
 	ev := protocol.ThreadFollowEvent{Head: protocol.Head{Type: protocol.EventThreadFollow}, RoomID: r.RoomID, ParentSeq: r.ParentSeq}
-	_, err := s.store.MarkThreadRead(ctx, r.RoomID, r.ParentSeq, c.UserID, r.Seq)
+	moved, err := s.store.MarkThreadRead(ctx, r.RoomID, r.ParentSeq, c.UserID, r.Seq)
 	switch chat.ErrorCode(err) {
 	case "":
 		ev.Following, ev.ReadSeq = true, r.Seq
+		if moved {
+			s.threadFollowChanged(ctx, c, ev)
+		}
 	case chat.NotFound:
 	default:
 		return protocol.ThreadFollowEvent{}, storeErr(err, "mark thread read")
 	}
 	return ev, nil
+}
+
+// threadFollowChanged pushes a change of the caller's follow of a thread
+// (read further, followed, unfollowed) to the caller's other connections,
+// so that each device's thread badge agrees: the person's own news, a
+// direct push like preferencesChanged's, not a domain event. Cost: a
+// Query of the caller's connections and a post per other connection. A
+// failure is logged: the change is stored, and the other devices' next
+// listThreads (on every connect) has it.
+func (s *Chat) threadFollowChanged(ctx context.Context, c chat.Connection, ev protocol.ThreadFollowEvent) {
+	own, err := s.store.UserConnections(ctx, c.UserID)
+	if err != nil {
+		s.log.WarnContext(ctx, "thread follow not pushed to other devices", slog.String("roomId", ev.RoomID), slog.Int64("parentSeq", ev.ParentSeq), slog.Any("error", err))
+		return
+	}
+	ev.RequestID = ""
+	s.push.send(ctx, without(own, c.ID), ev)
 }
 
 // ListThreads lists the threads the caller follows in rooms that are

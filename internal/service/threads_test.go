@@ -223,3 +223,121 @@ func TestThreadHistoryPages(t *testing.T) {
 		t.Errorf("summary = %+v", p1.Parent.Thread)
 	}
 }
+
+// Reading a thread on one device clears its badge on the others: the
+// moved read position goes to the caller's other connections as
+// threadFollow (a direct push, no requestId); a mark that moves nothing,
+// and one of a thread not followed, push nothing.
+func TestMarkThreadReadTellsMyOtherDevices(t *testing.T) {
+	h, alice, bob, room := convWorld(t)
+	h.connect("alice", "a2")
+	parent := h.send(alice, room.ID, "plan")
+	r := h.reply(bob, room.ID, parent.Seq, "ok", false)
+	h.fan.Reset()
+
+	ev, err := h.svc.MarkThreadRead(h.ctx, alice, protocol.MarkThreadReadRequest{RoomID: room.ID, ParentSeq: parent.Seq, Seq: r.Message.Seq})
+	if err != nil || !ev.Following || ev.ReadSeq != r.Message.Seq {
+		t.Fatalf("MarkThreadRead = %+v, %v", ev, err)
+	}
+	got := decodeOne[protocol.ThreadFollowEvent](t, h.fan, "a2", protocol.EventThreadFollow)
+	if got.RequestID != "" || got.RoomID != room.ID || got.ParentSeq != parent.Seq || !got.Following || got.ReadSeq != r.Message.Seq {
+		t.Errorf("a2 got %+v", got)
+	}
+	if n := len(h.fan.OfType("a1", protocol.EventThreadFollow)); n != 0 {
+		t.Errorf("the caller's own connection got %d pushes (its answer is the reply)", n)
+	}
+	if n := len(h.fan.OfType("b1", protocol.EventThreadFollow)); n != 0 {
+		t.Errorf("bob got %d of alice's thread pushes", n)
+	}
+
+	h.fan.Reset()
+	if _, err := h.svc.MarkThreadRead(h.ctx, alice, protocol.MarkThreadReadRequest{RoomID: room.ID, ParentSeq: parent.Seq, Seq: r.Message.Seq}); err != nil {
+		t.Fatal(err)
+	}
+	carol := h.connect("carol", "c1")
+	h.connect("carol", "c2")
+	h.join(carol, room.ID)
+	h.fan.Reset()
+	if ev, err := h.svc.MarkThreadRead(h.ctx, carol, protocol.MarkThreadReadRequest{RoomID: room.ID, ParentSeq: parent.Seq, Seq: r.Message.Seq}); err != nil || ev.Following {
+		t.Fatalf("carol's MarkThreadRead = %+v, %v", ev, err)
+	}
+	if n := len(h.fan.OfType("a2", protocol.EventThreadFollow)) + len(h.fan.OfType("c2", protocol.EventThreadFollow)); n != 0 {
+		t.Errorf("%d pushes for marks that moved nothing", n)
+	}
+
+	// Following and unfollowing are told too.
+	if _, err := h.svc.FollowThread(h.ctx, carol, protocol.FollowThreadRequest{RoomID: room.ID, ParentSeq: parent.Seq, Follow: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeOne[protocol.ThreadFollowEvent](t, h.fan, "c2", protocol.EventThreadFollow); !got.Following || got.ReadSeq != r.Message.Seq {
+		t.Errorf("c2 after follow got %+v", got)
+	}
+	h.fan.Reset()
+	if _, err := h.svc.FollowThread(h.ctx, carol, protocol.FollowThreadRequest{RoomID: room.ID, ParentSeq: parent.Seq, Follow: false}); err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeOne[protocol.ThreadFollowEvent](t, h.fan, "c2", protocol.EventThreadFollow); got.Following {
+		t.Errorf("c2 after unfollow got %+v", got)
+	}
+}
+
+// A deleted reply leaves its parent's count, through the change log: the
+// room (the deleter's connection too) gets the parent's messageUpdated,
+// resume replays it, a repeated delete changes nothing, and a deleted
+// parent's thread still counts down.
+func TestDeletedReplyLeavesTheCount(t *testing.T) {
+	h, alice, bob, room := convWorld(t)
+	parent := h.send(alice, room.ID, "plan")
+	r1 := h.reply(bob, room.ID, parent.Seq, "one", false)
+	r2 := h.reply(bob, room.ID, parent.Seq, "two", false)
+	h.fan.Reset()
+
+	del, err := h.svc.DeleteMessage(h.ctx, bob, protocol.MessageRef{RoomID: room.ID, Seq: r2.Message.Seq})
+	if err != nil || !del.Message.Deleted {
+		t.Fatalf("DeleteMessage = %+v, %v", del, err)
+	}
+	for _, conn := range []string{"a1", "b1"} {
+		var up *protocol.MessageEvent
+		for _, d := range h.fan.OfType(conn, protocol.EventMessageUpdated) {
+			var ev protocol.MessageEvent
+			if err := d.Decode(&ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.Message.Seq == parent.Seq {
+				up = &ev
+			}
+		}
+		if up == nil || up.Chg <= del.Chg || up.Message.Thread == nil || up.Message.Thread.Replies != 1 {
+			t.Fatalf("%s: parent update = %+v (reply deleted at chg %d)", conn, up, del.Chg)
+		}
+	}
+	stored, err := h.store.GetMessage(h.ctx, room.ID, parent.Seq)
+	if err != nil || stored.Thread.Replies != 1 || stored.Thread.LastSeq != r2.Message.Seq {
+		t.Fatalf("stored parent = %+v, %v (the count drops, the last activity stays)", stored.Thread, err)
+	}
+	missed, err := h.svc.Resume(h.ctx, alice, protocol.ResumeRequest{Rooms: map[string]int64{room.ID: r2.Message.Seq}, Changes: map[string]int64{room.ID: del.Chg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := missed.Rooms[0].Changed; len(ch) != 1 || ch[0].Seq != parent.Seq || ch[0].Thread.Replies != 1 {
+		t.Errorf("resume after the delete: changed = %+v", ch)
+	}
+
+	// Deleting again answers the tombstone and counts nothing.
+	if _, err := h.svc.DeleteMessage(h.ctx, bob, protocol.MessageRef{RoomID: room.ID, Seq: r2.Message.Seq}); err != nil {
+		t.Fatal(err)
+	}
+	if stored, _ := h.store.GetMessage(h.ctx, room.ID, parent.Seq); stored.Thread.Replies != 1 {
+		t.Errorf("a repeated delete counted again: %+v", stored.Thread)
+	}
+	// A deleted parent keeps its thread, and its count follows deletions.
+	if _, err := h.svc.DeleteMessage(h.ctx, alice, protocol.MessageRef{RoomID: room.ID, Seq: parent.Seq}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.DeleteMessage(h.ctx, bob, protocol.MessageRef{RoomID: room.ID, Seq: r1.Message.Seq}); err != nil {
+		t.Fatal(err)
+	}
+	if stored, _ := h.store.GetMessage(h.ctx, room.ID, parent.Seq); !stored.Deleted || stored.Thread == nil || stored.Thread.Replies != 0 {
+		t.Errorf("deleted parent after its last reply went: %+v", stored.Thread)
+	}
+}

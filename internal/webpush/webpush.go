@@ -52,15 +52,19 @@ func ParseKeys(doc []byte) (Keys, error) {
 }
 
 // Payload is what a push carries (the service worker's input): small,
-// version 1. Preview is left out when previews are off.
+// version 1. Preview is left out when previews are off. ParentSeq is set
+// for a thread reply (the thread's first message: a click opens the room
+// there with the thread beside it); absent otherwise, so older workers
+// read it as before.
 type Payload struct {
-	V       int    `json:"v"`
-	RoomID  string `json:"roomId"`
-	Seq     int64  `json:"seq"`
-	Room    string `json:"room"`
-	Sender  string `json:"sender"`
-	Preview string `json:"preview,omitempty"`
-	Tag     string `json:"tag"`
+	V         int    `json:"v"`
+	RoomID    string `json:"roomId"`
+	Seq       int64  `json:"seq"`
+	ParentSeq int64  `json:"parentSeq,omitempty"`
+	Room      string `json:"room"`
+	Sender    string `json:"sender"`
+	Preview   string `json:"preview,omitempty"`
+	Tag       string `json:"tag"`
 }
 
 // Errors Send wraps.

@@ -5,13 +5,17 @@
 // an unread badge on "Threads"; the Threads view opens the thread beside
 // the room, which clears the badge; "Also send to the room" puts a reply in
 // the timeline too. Screenshots at 1280 and 360 px (the thread a full
-// screen there), axe checks. Its own stack.
+// screen there), axe checks. A thread reply's notification (the push's
+// parentSeq) opens the room at the parent with the thread on the reply, in
+// the open tab and from a new window's /?room=&seq=&thread=. The thread's
+// composer takes files like the room's (chips with progress, remove) and
+// keeps them apart from the room composer's. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, messages, openPage, send, signUp } from "./helpers.mjs";
+import { axeCheck, clickNotification, messages, notifications, openPage, send, signUp, worker } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -161,5 +165,108 @@ test("a search hit in a thread opens the thread", { timeout: 120_000 }, async ()
   await dialog.locator(".search-result").click();
   await replyOf(pageB, word).waitFor();
   await msgOf(pageB, root).waitFor();
+  await pane(pageB).getByRole("button", { name: "Close thread" }).click();
+});
+
+test("a thread reply's notification opens the room at the parent, the thread on the reply", { timeout: 120_000 }, async () => {
+  const root = `Who brings the projector? ${run}`;
+  await send(pageA, root);
+  await msgOf(pageB, root).waitFor();
+  await msgOf(pageB, root).hover();
+  await msgOf(pageB, root).getByRole("button", { name: "Reply in thread" }).click();
+  const r = `I have one in the car ${run}`;
+  await pane(pageB).locator("#thread-input").fill(r);
+  await pane(pageB).locator("#thread-input").press("Enter");
+  await replyOf(pageB, r).waitFor();
+  const { roomId, parentSeq, seq } = await waitFor(
+    () =>
+      pageA.evaluate(
+        ({ root, r }) => {
+          const st = window.backchannel.state;
+          const roomId = Object.keys(st.rooms).find((id) => st.rooms[id].name === "crew");
+          const ms = st.messages[roomId] ?? [];
+          const p = ms.find((m) => m.text === root);
+          const reply = ms.find((m) => m.text === r);
+          return p && reply ? { roomId, parentSeq: p.seq, seq: reply.seq } : null;
+        },
+        { root, r },
+      ),
+    "Ann has the reply",
+  );
+  // Ann is elsewhere, no thread open.
+  if (await pane(pageA).count()) await pane(pageA).getByRole("button", { name: "Close thread" }).click();
+  await pageA.locator('nav.sidebar .room-link[data-room="general"]').click();
+  await pageA.getByRole("heading", { name: /#general/ }).waitFor();
+
+  // The push (as the server sends it for a thread reply) shows with the
+  // thread in data; a click opens it in this tab.
+  await pageA.context().grantPermissions(["notifications"], { origin: new URL(stack.info.webUrl).origin });
+  // The grant reaches the worker on its own time: wait for it there (a push
+  // shown before it would be refused).
+  await waitFor(async () => (await (await worker(pageA)).evaluate(() => Notification.permission)) === "granted", "the worker allowed to notify");
+  await (await worker(pageA)).evaluate(
+    ({ roomId, parentSeq, seq }) => {
+      const data = JSON.stringify({ v: 1, roomId, seq, parentSeq, room: "crew", sender: "Bob Baker", preview: "I have one in the car", tag: roomId });
+      self.dispatchEvent(new PushEvent("push", { data }));
+    },
+    { roomId, parentSeq, seq },
+  );
+  const shown = await waitFor(async () => (await notifications(pageA, roomId))[0], "the notification").catch(async (err) => {
+    const w = await worker(pageA);
+    const dbg = await w.evaluate(async () => ({ perm: Notification.permission, all: (await self.registration.getNotifications()).map((n) => n.tag), state: self.registration.active?.state, url: self.location.href }));
+    throw new Error(`${err.message}: ${JSON.stringify(dbg)} workers=${pageA.context().serviceWorkers().length}`);
+  });
+  assert.deepEqual(shown.data, { roomId, seq, parentSeq });
+  assert.equal(await clickNotification(pageA, roomId), true);
+  await pageA.getByRole("heading", { name: /#crew/ }).waitFor();
+  await replyOf(pageA, r).waitFor();
+  await msgOf(pageA, root).waitFor();
+  await waitFor(() => pageA.evaluate(() => window.backchannel.state.threadFocus === 0), "the reply brought into view");
+  await pageA.screenshot({ path: join(dir, "threads-from-notification-1280.png") });
+
+  // No tab open: the worker's link, loaded in this tab, does the same.
+  await pane(pageA).getByRole("button", { name: "Close thread" }).click();
+  await pageA.locator('nav.sidebar .room-link[data-room="general"]').click();
+  await pageA.getByRole("heading", { name: /#general/ }).waitFor();
+  await pageA.goto(new URL(`/?room=${encodeURIComponent(roomId)}&seq=${seq}&thread=${parentSeq}`, stack.info.webUrl).href);
+  await pageA.getByRole("heading", { name: /#crew/ }).waitFor();
+  await replyOf(pageA, r).waitFor();
+  await msgOf(pageA, root).waitFor();
+  await waitFor(async () => new URL(pageA.url()).search === "", "the address back to /");
+});
+
+test("the thread composer takes attachments, apart from the room composer's", { timeout: 120_000 }, async () => {
+  for (const page of [pageA, pageB]) {
+    await crewLink(page).click();
+    await page.getByRole("heading", { name: /#crew/ }).waitFor();
+  }
+  const root = `Photos from the offsite? ${run}`;
+  await send(pageA, root);
+  await msgOf(pageA, root).hover();
+  await msgOf(pageA, root).getByRole("button", { name: "Reply in thread" }).click();
+  await pane(pageA).waitFor();
+  const chip = (name) => pane(pageA).locator(".upload-chip", { hasText: name });
+  await pane(pageA).locator("#thread-file").setInputFiles([
+    { name: `agenda-${run}.txt`, mimeType: "text/plain", buffer: Buffer.from("09:00 coffee\n") },
+    { name: `wrong-${run}.txt`, mimeType: "text/plain", buffer: Buffer.from("not this one\n") },
+  ]);
+  await chip(`agenda-${run}.txt`).and(pageA.locator("[data-upload-status=done]")).waitFor();
+  await chip(`wrong-${run}.txt`).and(pageA.locator("[data-upload-status=done]")).waitFor();
+  // Not in the room's composer.
+  assert.equal(await pageA.locator(".composer .upload-chip").count(), 0, "the room composer has no chips");
+  await axeCheck(pageA, "the thread composer with files");
+  await pane(pageA).getByRole("button", { name: `Remove wrong-${run}.txt` }).click();
+  await chip(`wrong-${run}.txt`).waitFor({ state: "detached" });
+  await pageA.screenshot({ path: join(dir, "threads-attachment-1280.png") });
+  // Files alone make a reply.
+  await pane(pageA).getByRole("button", { name: "Reply", exact: true }).click();
+  await waitFor(async () => (await pane(pageA).locator(".upload-chip").count()) === 0, "the chip to leave the thread composer");
+  const att = (page) => pane(page).locator(".thread-replies article.msg:not(.pending)", { hasText: `agenda-${run}.txt` });
+  await att(pageA).waitFor();
+  assert.equal(await messages(pageA).locator("article.msg", { hasText: `agenda-${run}.txt` }).count(), 0, "the reply's file is not in the timeline");
+  // Bob opens the thread: the file is there.
+  await msgOf(pageB, root).locator(".thread-summary").click();
+  await att(pageB).waitFor();
+  await pane(pageA).getByRole("button", { name: "Close thread" }).click();
   await pane(pageB).getByRole("button", { name: "Close thread" }).click();
 });

@@ -16,6 +16,18 @@ describe("service worker", () => {
     expect(notificationFor(parsePush({ v: 1, roomId: "d1", seq: 3, room: "Bo", sender: "Bo", tag: "d1" })!).options.body).toBe("Bo");
   });
 
+  it("carries a thread reply's parentSeq from the push to the click's link", () => {
+    const p = parsePush({ v: 1, roomId: "general", seq: 47, parentSeq: 43, room: "#general", sender: "Bo", tag: "general" })!;
+    expect(p.parentSeq).toBe(43);
+    expect(notificationFor(p).options.data).toEqual({ roomId: "general", seq: 47, parentSeq: 43 });
+    for (const bad of [0, -1, 2.5, "43"]) expect(notificationFor(parsePush({ v: 1, roomId: "g", seq: 4, parentSeq: bad })!).options.data).toEqual({ roomId: "g", seq: 4 });
+    expect(openUrl("general", 47, 43)).toBe("/?room=general&seq=47&thread=43");
+    expect(parseLink(openUrl("general", 47, 43).slice(1))).toEqual({ roomId: "general", seq: 47, parentSeq: 43 });
+    expect(parseLink("?room=g&seq=4&thread=x")).toEqual({ roomId: "g", seq: 4 });
+    expect(linkOfMessage({ type: WORKER_OPEN, roomId: "g", seq: 47, parentSeq: 43 })).toEqual({ roomId: "g", seq: 47, parentSeq: 43 });
+    expect(linkOfMessage({ type: WORKER_OPEN, roomId: "g", seq: 47, parentSeq: "43" })).toEqual({ roomId: "g", seq: 47 });
+  });
+
   it("refuses what is not a push of ours", () => {
     for (const bad of [null, "text", { v: 2, roomId: "g", seq: 1 }, { v: 1, seq: 1 }, { v: 1, roomId: "g", seq: "1" }]) expect(parsePush(bad)).toBeNull();
     expect(parsePush({ v: 1, roomId: "g", seq: 1 })?.tag).toBe("g");

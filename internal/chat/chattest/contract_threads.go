@@ -109,6 +109,21 @@ func contractThreads(t *testing.T, s chat.Store) {
 	_, err = s.AddThreadReply(ctx, chat.Message{RoomID: room.ID, Seq: 99999}, extra)
 	wantCode(t, "AddThreadReply without a parent", err, chat.NotFound)
 
+	// A deleted reply leaves the count; the thread's activity stays.
+	if p, changed, err := s.RemoveThreadReply(ctx, room.ID, parent.Seq); err != nil || !changed || p.Thread == nil ||
+		p.Thread.Replies != 5 || p.Thread.LastSeq != extra.Seq || p.Thread.Repliers[0] != "u3" || p.Text != "root (edited)" {
+		t.Fatalf("RemoveThreadReply = %+v, %v, %v", p.Thread, changed, err)
+	}
+	if stored, _ := s.GetMessage(ctx, room.ID, parent.Seq); stored.Thread == nil || stored.Thread.Replies != 5 {
+		t.Errorf("stored parent after RemoveThreadReply: %+v", stored.Thread)
+	}
+	// A message without a thread has nothing to take out.
+	if p, changed, err := s.RemoveThreadReply(ctx, room.ID, last.Seq); err != nil || changed || p.Thread != nil {
+		t.Errorf("RemoveThreadReply(no thread) = %+v, %v, %v", p.Thread, changed, err)
+	}
+	_, _, err = s.RemoveThreadReply(ctx, room.ID, 99999)
+	wantCode(t, "RemoveThreadReply without a parent", err, chat.NotFound)
+
 	// Follows.
 	f := chat.ThreadFollow{RoomID: room.ID, ParentSeq: parent.Seq, UserID: "u2", Since: now}
 	if created, err := s.FollowThread(ctx, f); err != nil || !created {

@@ -33,6 +33,25 @@ func (s *Store) AddThreadReply(ctx context.Context, parent chat.Message, reply c
 	return copyMessage(m), nil
 }
 
+// RemoveThreadReply takes a deleted reply out of its parent's count.
+func (s *Store) RemoveThreadReply(ctx context.Context, roomID string, parentSeq int64) (chat.Message, bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "RemoveThreadReply", roomID); err != nil {
+		return chat.Message{}, false, err
+	}
+	m, ok := s.messages[roomID][parentSeq]
+	if !ok {
+		return chat.Message{}, false, chat.Errorf(chat.NotFound, "message not found")
+	}
+	if m.Thread == nil || m.Thread.Replies <= 0 {
+		return copyMessage(m), false, nil
+	}
+	t := m.Thread.WithoutReply()
+	m.Thread = &t
+	s.messages[roomID][parentSeq] = m
+	return copyMessage(m), true, nil
+}
+
 func (s *Store) ThreadReplies(ctx context.Context, roomID string, parentSeq, before int64, limit int) ([]chat.Message, bool, error) {
 	defer s.mu.Unlock()
 	if err := s.begin(ctx, "ThreadReplies", roomID); err != nil {

@@ -57,6 +57,8 @@ export interface PushPayload {
   v: 1;
   roomId: string;
   seq: number;
+  // A thread reply's thread (its first message): the click opens it.
+  parentSeq?: number;
   room: string;
   sender: string;
   preview?: string;

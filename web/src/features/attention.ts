@@ -33,7 +33,7 @@ export function summary(m: Pick<Message, "text" | "attachments" | "gif">, t: Tra
 }
 
 export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
-  const notice = (roomId: string, seq: number, sender: string, text: string, mentions: string[]): void => {
+  const notice = (roomId: string, seq: number, parentSeq: number, sender: string, text: string, mentions: string[]): void => {
     const t = env.t();
     const room = chat.state.rooms[roomId];
     if (!room) return;
@@ -52,7 +52,7 @@ export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
         ? t("notify.titleDirect", { name: sender })
         : t("notify.title", { name: sender, room: room.kind === "direct" ? title : `#${title}` });
       const body = notifyPrefs(chat.state).previews ? text.slice(0, 180) : t("notify.hiddenPreview");
-      void showNotification(heading, body, roomId, { roomId, seq });
+      void showNotification(heading, body, roomId, parentSeq > 0 ? { roomId, seq, parentSeq } : { roomId, seq });
     }
   };
   let badge = -1;
@@ -74,7 +74,7 @@ export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
       // A reply kept in its thread tells the thread's followers only.
       if (ev.message.parentSeq && !ev.message.toRoom && !followsThread(chat.state, ev.message)) return;
       const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);
-      if (!known) notice(ev.message.roomId, ev.message.seq, ev.message.senderName, summary(ev.message, env.t()), ev.message.mentions ?? []);
+      if (!known) notice(ev.message.roomId, ev.message.seq, ev.message.parentSeq ?? 0, ev.message.senderName, summary(ev.message, env.t()), ev.message.mentions ?? []);
     },
     onStop() {
       badge = -1;

@@ -61,6 +61,8 @@ export async function askPermission(): Promise<Permission> {
 export interface NotificationData {
   roomId: string;
   seq: number;
+  // A thread reply's thread: the click opens it (the worker passes data on).
+  parentSeq?: number;
 }
 
 // showNotification shows a notification through the service worker; a

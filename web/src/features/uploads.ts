@@ -1,7 +1,9 @@
 // The upload queue: each file the user attaches gets a ticket
 // (requestUpload), is PUT to the presigned URL with XMLHttpRequest (fetch
 // cannot report upload progress), and becomes an attachment of the next
-// message of its room. Sizes and counts are checked before asking the server.
+// message of its slot: the room's composer (slot = the room's id) or a
+// thread's (slot = "roomId:parentSeq", threadKey). Sizes and counts are
+// checked before asking the server.
 import type { Attachment, Limits, UploadTicketFrame } from "../api/protocol.gen";
 import { limits } from "../api/protocol.gen";
 import { RequestError } from "../api/socket";
@@ -12,6 +14,8 @@ export type UploadStatus = "uploading" | "done" | "error";
 export interface Upload {
   id: string;
   roomId: string;
+  // Which composer the file waits in: the room's id, or a thread's key.
+  slot: string;
   name: string;
   size: number;
   type: string;
@@ -122,29 +126,31 @@ export class UploadQueue {
     return kinds ? `${what} ${t("files.allowedKinds", { kinds })}` : what;
   }
 
-  // list is the room's uploads in the order they were added.
-  list(roomId: string): Upload[] {
-    return this.items.filter((u) => u.roomId === roomId);
+  // list is a slot's uploads (a room's: slot is its id) in the order they
+  // were added.
+  list(slot: string): Upload[] {
+    return this.items.filter((u) => u.slot === slot);
   }
 
-  busy(roomId: string): boolean {
-    return this.list(roomId).some((u) => u.status === "uploading");
+  busy(slot: string): boolean {
+    return this.list(slot).some((u) => u.status === "uploading");
   }
 
-  // attachments are the room's finished uploads, as sendMessage names them.
-  attachments(roomId: string): Attachment[] {
-    return this.list(roomId)
+  // attachments are the slot's finished uploads, as sendMessage names them.
+  attachments(slot: string): Attachment[] {
+    return this.list(slot)
       .filter((u) => u.status === "done" && u.key)
       .map((u) => ({ key: u.key!, name: u.name, size: u.size, type: u.type }));
   }
 
-  // add starts uploading files to a room; each one is checked first.
-  add(roomId: string, files: File[]): Upload[] {
+  // add starts uploading files to a room, for the composer of slot (the
+  // room's own by default); each one is checked first.
+  add(roomId: string, files: File[], slot: string = roomId): Upload[] {
     const t = this.deps.t();
     const added: Upload[] = [];
     for (const file of files) {
-      const u: Upload = { id: `u${nextId++}`, roomId, name: file.name, size: file.size, type: mediaTypeOf(file), status: "uploading", loaded: 0 };
-      const kept = this.list(roomId).filter((x) => x.status !== "error").length;
+      const u: Upload = { id: `u${nextId++}`, roomId, slot, name: file.name, size: file.size, type: mediaTypeOf(file), status: "uploading", loaded: 0 };
+      const kept = this.list(slot).filter((x) => x.status !== "error").length;
       if (file.size > this.maxBytes) {
         u.status = "error";
         u.error = t("files.tooLarge", { limit: megabytes(this.maxBytes) });
@@ -184,11 +190,11 @@ export class UploadQueue {
     this.deps.onChange();
   }
 
-  // takeAttachments removes the room's finished uploads and returns them
+  // takeAttachments removes the slot's finished uploads and returns them
   // (when their message is sent); failed ones stay on screen.
-  takeAttachments(roomId: string): Attachment[] {
-    const out = this.attachments(roomId);
-    this.items = this.items.filter((u) => !(u.roomId === roomId && u.status === "done"));
+  takeAttachments(slot: string): Attachment[] {
+    const out = this.attachments(slot);
+    this.items = this.items.filter((u) => !(u.slot === slot && u.status === "done"));
     this.deps.onChange();
     return out;
   }

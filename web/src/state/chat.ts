@@ -40,11 +40,12 @@ export interface ChatFeature {
   onStop?(): void;
 }
 
-// AttachmentSource holds files ready to go with a room's next message (the
-// upload queue).
+// AttachmentSource holds files ready to go with the next message of a
+// composer (the upload queue): slot is the room's id, or a thread's key
+// (threadKey) for its reply composer.
 export interface AttachmentSource {
-  attachments(roomId: string): Attachment[];
-  takeAttachments(roomId: string): Attachment[];
+  attachments(slot: string): Attachment[];
+  takeAttachments(slot: string): Attachment[];
 }
 
 export interface SignUpName {
@@ -277,17 +278,24 @@ export class Chat {
       const open = this.state.threads[this.state.openThread];
       if (open) this.read({ action: "threadHistory", roomId: open.roomId, parentSeq: open.parentSeq }).catch(() => {});
     }
+    // Another device of mine followed a thread this one has not listed:
+    // list them again (read positions and unfollows the reducer applies).
+    if (ev.type === "threadFollow" && !ev.requestId && ev.following && !this.state.followed[threadKey(ev.roomId, ev.parentSeq)]) this.listThreadsSoon();
     if (ev.type !== "message" || !ev.message.parentSeq) return;
     const m = ev.message;
     const key = threadKey(m.roomId, m.parentSeq!);
     if (key === this.state.openThread) this.markThreadSeen(m.roomId, m.parentSeq!, m.seq);
-    else if (!this.state.followed[key] && m.senderId !== this.state.me?.userId && followsThread(this.state, m)) {
-      if (this.threadsTimer) clearTimeout(this.threadsTimer);
-      this.threadsTimer = setTimeout(() => {
-        this.threadsTimer = null;
-        this.listThreads();
-      }, 300);
-    }
+    else if (!this.state.followed[key] && m.senderId !== this.state.me?.userId && followsThread(this.state, m)) this.listThreadsSoon();
+  }
+
+  // listThreadsSoon lists my threads after a moment (one request for a
+  // burst).
+  private listThreadsSoon(): void {
+    if (this.threadsTimer) clearTimeout(this.threadsTimer);
+    this.threadsTimer = setTimeout(() => {
+      this.threadsTimer = null;
+      this.listThreads();
+    }, 300);
   }
 
   // listThreads asks for the threads I follow (the reply updates state).
@@ -295,9 +303,10 @@ export class Chat {
     this.read({ action: "listThreads" }).catch(() => {});
   }
 
-  // openThread shows a thread beside the room: its newest replies, read.
-  openThread(roomId: string, parentSeq: number): void {
-    this.dispatch({ type: "local/openThread", roomId, parentSeq });
+  // openThread shows a thread beside the room: its newest replies, read
+  // (focus: a reply to bring into view, a notification's).
+  openThread(roomId: string, parentSeq: number, focus?: number): void {
+    this.dispatch({ type: "local/openThread", roomId, parentSeq, focus });
     this.read({ action: "threadHistory", roomId, parentSeq })
       .then((ev) => {
         if (ev.type !== "threadHistory") return;
@@ -309,6 +318,12 @@ export class Chat {
 
   closeThread(): void {
     this.dispatch({ type: "local/closeThread" });
+  }
+
+  // threadFocused: the open thread's focused reply was shown (or is not
+  // there to show).
+  threadFocused(): void {
+    this.dispatch({ type: "local/threadFocused" });
   }
 
   async loadOlderReplies(roomId: string, parentSeq: number): Promise<void> {
@@ -331,12 +346,16 @@ export class Chat {
     if (follow) this.listThreads();
   }
 
-  // reply sends a reply in a thread (toRoom: also to the room).
+  // reply sends a reply in a thread (toRoom: also to the room), with the
+  // thread composer's finished uploads (text is optional with them).
   reply(roomId: string, parentSeq: number, text: string, toRoom: boolean): void {
     const body = text.trim();
-    if (!body) return;
+    const slot = threadKey(roomId, parentSeq);
+    const files: Attachment[] = this.env.attachments?.attachments(slot) ?? [];
+    if (!body && files.length === 0) return;
+    const attachments = files.length > 0 ? this.env.attachments!.takeAttachments(slot) : undefined;
     const clientId = newClientId();
-    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, parentSeq, toRoom: toRoom || undefined, createdAt: new Date().toISOString(), status: "sending" } });
+    this.dispatch({ type: "local/send", pending: { clientId, roomId, text: body, attachments, parentSeq, toRoom: toRoom || undefined, createdAt: new Date().toISOString(), status: "sending" } });
     this.socket.sendMessage({ roomId });
   }
 

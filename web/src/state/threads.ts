@@ -10,7 +10,7 @@ import type { Message } from "../api/protocol.gen";
 import { mergeMessages } from "./messages";
 import type { ChatState, SliceReducer, ThreadView, ThreadsSlice, FollowedThread } from "./types";
 
-export const initialThreads: ThreadsSlice = { openThread: "", threads: {}, followed: {}, threadsListed: false };
+export const initialThreads: ThreadsSlice = { openThread: "", threads: {}, followed: {}, threadsListed: false, threadFocus: 0 };
 
 export const threadKey = (roomId: string, parentSeq: number) => `${roomId}:${parentSeq}`;
 
@@ -55,10 +55,12 @@ export const reduceThreads: SliceReducer = (state, action, { prev }) => {
     case "local/openThread": {
       const key = threadKey(action.roomId, action.parentSeq);
       const threads = state.threads[key] ? state.threads : { ...state.threads, [key]: emptyView(action.roomId, action.parentSeq) };
-      return { ...state, openThread: key, threads };
+      return { ...state, openThread: key, threads, threadFocus: action.focus && action.focus > 0 ? action.focus : 0 };
     }
     case "local/closeThread":
-      return state.openThread ? { ...state, openThread: "" } : state;
+      return state.openThread || state.threadFocus ? { ...state, openThread: "", threadFocus: 0 } : state;
+    case "local/threadFocused":
+      return state.threadFocus ? { ...state, threadFocus: 0 } : state;
     case "threadHistory": {
       const key = threadKey(action.roomId, action.parentSeq);
       const view = state.threads[key] ?? emptyView(action.roomId, action.parentSeq);
@@ -122,8 +124,19 @@ export const reduceThreads: SliceReducer = (state, action, { prev }) => {
       }
       return next;
     }
-    case "messageUpdated":
-      return changed(state, action.message);
+    case "messageUpdated": {
+      const m = action.message;
+      let next = changed(state, m);
+      // A reply deleted while it counted as unread counts no more (once:
+      // a replayed tombstone finds it deleted before).
+      const key = m.parentSeq ? threadKey(m.roomId, m.parentSeq) : "";
+      const f = key ? next.followed[key] : undefined;
+      const was = f && m.deleted ? prev.messages[m.roomId]?.find((x) => x.seq === m.seq) : undefined;
+      if (f && was && !was.deleted && was.senderId !== state.me?.userId && m.seq > f.readSeq && f.unread > 0) {
+        next = { ...next, followed: { ...next.followed, [key]: { ...f, unread: f.unread - 1 } } };
+      }
+      return next;
+    }
     case "missed": {
       let next = state;
       for (const r of action.rooms) for (const m of r.changed ?? []) next = changed(next, m);

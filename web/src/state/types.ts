@@ -144,6 +144,9 @@ export interface ThreadsSlice {
   followed: Record<string, FollowedThread>;
   // listThreads has answered once.
   threadsListed: boolean;
+  // A reply of the open thread to bring into view once it is shown (a
+  // notification of it was clicked); 0: none.
+  threadFocus: number;
 }
 
 export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, MessagesSlice, TypingSlice, ModerationSlice, PreferencesSlice, ConversationsSlice, ThreadsSlice {}
@@ -162,8 +165,9 @@ export type LocalAction =
   // Preferences changed here, shown before the server's reply.
   | { type: "local/preferences"; preferences: Preferences }
   // A thread opened beside the room, or closed.
-  | { type: "local/openThread"; roomId: string; parentSeq: number }
+  | { type: "local/openThread"; roomId: string; parentSeq: number; focus?: number }
   | { type: "local/closeThread" }
+  | { type: "local/threadFocused" }
   | { type: "local/reset" };
 
 // ServerFrame: what the socket delivers (the notification events are

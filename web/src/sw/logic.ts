@@ -17,7 +17,7 @@ export const BADGE = "/icons/badge-96.png";
 
 export interface ShownNotification {
   title: string;
-  options: NotificationOptions & { data: { roomId: string; seq: number } };
+  options: NotificationOptions & { data: { roomId: string; seq: number; parentSeq?: number } };
 }
 
 // parsePush reads a push message's JSON; null when it is not one of ours.
@@ -33,12 +33,14 @@ export function parsePush(raw: unknown): PushPayload | null {
     sender: typeof p.sender === "string" ? p.sender : "",
     preview: typeof p.preview === "string" && p.preview ? p.preview : undefined,
     tag: typeof p.tag === "string" && p.tag ? p.tag : p.roomId,
+    ...(typeof p.parentSeq === "number" && Number.isInteger(p.parentSeq) && p.parentSeq > 0 ? { parentSeq: p.parentSeq } : {}),
   };
 }
 
 // notificationFor: the room as the title, "sender: preview" as the body
 // (the sender alone when the deployment or the person turned previews
-// off), the message to open in data.
+// off), the message to open in data (with its thread's parentSeq for a
+// thread reply).
 export function notificationFor(p: PushPayload): ShownNotification {
   return {
     title: p.room || "Backchannel",
@@ -47,7 +49,7 @@ export function notificationFor(p: PushPayload): ShownNotification {
       tag: p.tag,
       icon: ICON,
       badge: BADGE,
-      data: { roomId: p.roomId, seq: p.seq },
+      data: p.parentSeq ? { roomId: p.roomId, seq: p.seq, parentSeq: p.parentSeq } : { roomId: p.roomId, seq: p.seq },
     },
   };
 }
@@ -56,10 +58,11 @@ export function notificationFor(p: PushPayload): ShownNotification {
 // when the message cannot be read.
 export const FALLBACK: ShownNotification = { title: "Backchannel", options: { body: "", tag: "backchannel", icon: ICON, badge: BADGE, data: { roomId: "", seq: 0 } } };
 
-// openUrl: the page a click opens when no tab is open.
-export function openUrl(roomId: string, seq: number): string {
+// openUrl: the page a click opens when no tab is open (parentSeq: the
+// reply's thread, opened beside the room).
+export function openUrl(roomId: string, seq: number, parentSeq = 0): string {
   if (!roomId) return "/";
-  return `/?room=${encodeURIComponent(roomId)}${seq > 0 ? `&seq=${seq}` : ""}`;
+  return `/?room=${encodeURIComponent(roomId)}${seq > 0 ? `&seq=${seq}` : ""}${parentSeq > 0 ? `&thread=${parentSeq}` : ""}`;
 }
 
 export type Strategy = "shell" | "network-first" | "cache-first" | "none";

@@ -124,17 +124,18 @@ sw.addEventListener("push", (e) => {
 });
 
 sw.addEventListener("notificationclick", (e) => {
-  const data = (e.notification.data ?? {}) as { roomId?: string; seq?: number };
+  const data = (e.notification.data ?? {}) as { roomId?: string; seq?: number; parentSeq?: number };
   e.notification.close();
   const roomId = data.roomId ?? "";
   const seq = data.seq ?? 0;
+  const parentSeq = data.parentSeq ?? 0;
   keep(
     e,
     (async () => {
       const tabs = (await sw.clients.matchAll({ type: "window", includeUncontrolled: true })).filter((c) => new URL(c.url).origin === sw.location.origin);
       const tab = tabs.find((c) => c.focused) ?? tabs.find((c) => c.visibilityState === "visible") ?? tabs[0];
       if (tab) {
-        if (roomId) tab.postMessage({ type: OPEN_MESSAGE, roomId, seq });
+        if (roomId) tab.postMessage(parentSeq > 0 ? { type: OPEN_MESSAGE, roomId, seq, parentSeq } : { type: OPEN_MESSAGE, roomId, seq });
         try {
           await tab.focus();
         } catch {
@@ -142,7 +143,7 @@ sw.addEventListener("notificationclick", (e) => {
         }
         return;
       }
-      await sw.clients.openWindow(openUrl(roomId, seq));
+      await sw.clients.openWindow(openUrl(roomId, seq, parentSeq));
     })(),
   );
 });

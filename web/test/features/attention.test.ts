@@ -90,6 +90,19 @@ describe("attention", () => {
     expect(shown[1].title).toBe(translator("en")("notify.title", { name: "Bob", room: "#g" }));
   });
 
+  // A thread reply's notification names its thread: the click opens the
+  // room at the parent with the thread beside it on the reply.
+  it("names the thread of a reply in the notification's data", async () => {
+    const { deliver } = setup();
+    hidden = true;
+    deliver({ type: "message", message: msg("dm", 5, { text: "in the thread", parentSeq: 2 }) });
+    await settle();
+    expect(shown).toHaveLength(0); // a thread I do not follow: not mine to hear
+    deliver({ type: "message", message: msg("dm", 6, { text: "@me look", parentSeq: 2, mentions: ["me"] }) });
+    await settle();
+    expect(shown.map((n) => n.data)).toEqual([{ roomId: "dm", seq: 6, parentSeq: 2 }]);
+  });
+
   it("with mentions only, stays quiet unless mentioned or in a DM", async () => {
     const { deliver } = setup({ mentionsOnly: true });
     hidden = true;

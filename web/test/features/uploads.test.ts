@@ -230,6 +230,23 @@ describe("UploadQueue", () => {
     expect(q.list("general").map((u) => u.name)).toEqual(["big.txt"]);
   });
 
+  // A thread's composer has its own slot: its files ask for a ticket of
+  // the room, but wait for (and go with) the thread's next reply only.
+  it("keeps a thread's uploads apart from the room's composer", async () => {
+    const { q, asked } = setup();
+    q.add("general", [file("room.txt", 5, "text/plain")]);
+    q.add("general", [file("thread.txt", 6, "text/plain")], "general:42");
+    await flush();
+    expect(asked.map((a) => a.roomId)).toEqual(["general", "general"]);
+    expect(q.list("general").map((u) => u.name)).toEqual(["room.txt"]);
+    expect(q.list("general:42").map((u) => u.name)).toEqual(["thread.txt"]);
+    FakeXhr.all[1].respond(200);
+    expect(q.busy("general")).toBe(true);
+    expect(q.busy("general:42")).toBe(false);
+    expect(q.takeAttachments("general:42").map((a) => a.name)).toEqual(["thread.txt"]);
+    expect(q.list("general").map((u) => u.name)).toEqual(["room.txt"]);
+  });
+
   it("guesses the type from the extension when the browser gives none", () => {
     expect(mediaTypeOf({ name: "notes.MD", type: "" })).toBe("text/markdown");
     expect(mediaTypeOf({ name: "a.png", type: "image/png" })).toBe("image/png");

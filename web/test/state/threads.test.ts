@@ -61,6 +61,49 @@ describe("threads", () => {
     expect(s.openThread).toBe("");
   });
 
+  it("clear a thread's badge when another device of mine read it (a pushed threadFollow)", () => {
+    let s = withRoom();
+    const parent = msg("g", 1, { senderId: "me", thread: { replies: 2, lastSeq: 3, lastAt: "2026-11-21T02:00:03Z", repliers: ["bob"] } });
+    s = reduce(s, { type: "threads", threads: [{ roomId: "g", parentSeq: 1, parent, readSeq: 0, unread: 2 }] });
+    expect(unreadThreads(s)).toBe(2);
+    s = reduce(s, { type: "threadFollow", roomId: "g", parentSeq: 1, following: true, readSeq: 3 });
+    expect(unreadThreads(s)).toBe(0);
+    // Never back: an older position from a slower device moves nothing.
+    s = reduce(s, { type: "threadFollow", roomId: "g", parentSeq: 1, following: true, readSeq: 2 });
+    expect(s.followed[threadKey("g", 1)].readSeq).toBe(3);
+    // Unfollowed elsewhere: gone here too.
+    s = reduce(s, { type: "threadFollow", roomId: "g", parentSeq: 1, following: false });
+    expect(s.followed[threadKey("g", 1)]).toBeUndefined();
+  });
+
+  it("stop counting an unread reply that was deleted, once", () => {
+    let s = withRoom();
+    const parent = msg("g", 1, { senderId: "me", thread: { replies: 2, lastSeq: 3, lastAt: "2026-11-21T02:00:03Z", repliers: ["bob"] } });
+    s = reduce(s, { type: "threads", threads: [{ roomId: "g", parentSeq: 1, parent, readSeq: 0, unread: 0 }] });
+    s = reduce(s, { type: "message", message: msg("g", 2, { parentSeq: 1 }) });
+    s = reduce(s, { type: "message", message: msg("g", 3, { parentSeq: 1 }) });
+    expect(unreadThreads(s)).toBe(2);
+    const gone = msg("g", 3, { parentSeq: 1, text: "", deleted: true });
+    s = reduce(s, { type: "messageUpdated", message: gone, chg: 4 });
+    expect(unreadThreads(s)).toBe(1);
+    s = reduce(s, { type: "messageUpdated", message: gone, chg: 4 }); // replayed
+    expect(unreadThreads(s)).toBe(1);
+  });
+
+  it("open a thread on a notification's reply, then let the focus go", () => {
+    let s = withRoom();
+    s = reduce(s, { type: "local/openThread", roomId: "g", parentSeq: 1, focus: 7 });
+    expect(s.openThread).toBe(threadKey("g", 1));
+    expect(s.threadFocus).toBe(7);
+    s = reduce(s, { type: "local/threadFocused" });
+    expect(s.threadFocus).toBe(0);
+    s = reduce(s, { type: "local/openThread", roomId: "g", parentSeq: 1, focus: 9 });
+    s = reduce(s, { type: "local/closeThread" });
+    expect(s.threadFocus).toBe(0);
+    s = reduce(s, { type: "local/openThread", roomId: "g", parentSeq: 1 });
+    expect(s.threadFocus).toBe(0);
+  });
+
   it("follow the threads I reply in, start, or am mentioned in", () => {
     let s = withRoom();
     expect(followsThread(s, msg("g", 2, { parentSeq: 1 }))).toBe(true); // my message is the parent

@@ -10,6 +10,7 @@ import { useApp, useChatState } from "../common/context";
 import { EmojiPicker } from "./EmojiPicker";
 import { limits } from "../../api/protocol.gen";
 import { UploadChips } from "./UploadChips";
+import { AttachButton, filesOn, usePasteFiles } from "./attach";
 import { CreatePollDialog } from "../polls/CreatePollDialog";
 import { SendLater } from "../scheduled/SendLater";
 import { completeShortcode, shortcodeAt, suggestShortcodes, type ShortcodeHit, type ShortcodeQuery } from "../common/shortcodes";
@@ -31,14 +32,7 @@ export function mentionAt(text: string, caret: number): MentionQuery | null {
 const drafts = new Map<string, string>();
 const COMPOSER_MAX_PX = 240;
 
-// pastedName names a pasted image (clipboards call them all "image.png"):
-// pasted-image-20261121-031500.png.
-export function pastedName(type: string, now: Date): string {
-  const ext = (type.split("/")[1] ?? "png").replace("jpeg", "jpg").replace(/[^a-z0-9]/g, "") || "png";
-  const p = (n: number) => String(n).padStart(2, "0");
-  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  return `pasted-image-${stamp}.${ext}`;
-}
+export { pastedName } from "./attach";
 
 export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const { chat, uploads: queue, t } = useApp();
@@ -51,7 +45,6 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const [gifs, setGifs] = useState(false);
   const [sc, setSc] = useState<ShortcodeQuery | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
-  const fileRef = useRef<HTMLInputElement>(null);
   const tooLong = new TextEncoder().encode(text.trim()).length > limits.maxTextBytes;
   const uploads = queue.list(roomId);
   const uploading = queue.busy(roomId);
@@ -175,27 +168,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     }
   };
 
-  // Without a files bucket the deployment shares no files: no button, no paste.
-  const filesOn = state.limits?.files !== false;
-
-  const onPaste = (e: ClipboardEvent) => {
-    const files = Array.from(e.clipboardData?.files ?? []);
-    if (files.length === 0 || !filesOn) return;
-    e.preventDefault();
-    const now = new Date();
-    queue.add(
-      roomId,
-      files.map((f) => (f.type.startsWith("image/") ? new File([f], pastedName(f.type, now), { type: f.type }) : f)),
-    );
-  };
-
-  const onFiles = (e: Event) => {
-    const input = e.currentTarget as HTMLInputElement;
-    const files = Array.from(input.files ?? []);
-    input.value = ""; // the same file can be picked again
-    if (files.length > 0) queue.add(roomId, files);
-    ref.current?.focus();
-  };
+  const onPaste = usePasteFiles(roomId);
 
   const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
   // The textarea grows with its content, wrapped lines included, up to
@@ -304,14 +277,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
             }, 150)
           }
         />
-        {filesOn && (
-          <>
-            <input ref={fileRef} id="composer-file" type="file" multiple hidden onChange={onFiles} />
-            <button type="button" class="icon-btn attach-btn" aria-label={t("files.attach")} title={t("files.attach")} onClick={() => fileRef.current?.click()}>
-              📎
-            </button>
-          </>
-        )}
+        {filesOn(state) && <AttachButton roomId={roomId} inputId="composer-file" onPicked={() => ref.current?.focus()} />}
         {state.gifs && (
           <button
             type="button"

@@ -48,14 +48,21 @@ export function ChatShell() {
   // any device); this browser too, for a room it opened more recently than
   // the account's record (a switch just before closing the tab).
   const lastKey = `backchannel.lastRoom.${state.me?.userId ?? ""}`;
-  // A link into a message (a notification opened this window: ?room=&seq=)
+  // A link into a message (a notification opened this window:
+  // ?room=&seq=, &thread= for a thread reply)
   // wins over the last room, once; the address goes back to "/".
   const link = useRef<MessageLink | null>(parseLink(location.search));
   const openLink = (l: MessageLink) => {
     if (!chat.state.rooms[l.roomId]) return false;
     setDialog("");
     setDrawer(false);
-    if (l.seq > 0) chat.jumpTo(l.roomId, l.seq).catch(() => {});
+    if (l.parentSeq) {
+      // A thread reply: the room at its parent, the thread beside it on
+      // the reply.
+      if (chat.state.openThread && !chat.state.openThread.startsWith(`${l.roomId}:`)) chat.closeThread();
+      chat.jumpTo(l.roomId, l.parentSeq).catch(() => {});
+      chat.openThread(l.roomId, l.parentSeq, l.seq);
+    } else if (l.seq > 0) chat.jumpTo(l.roomId, l.seq).catch(() => {});
     else chat.openRoom(l.roomId);
     return true;
   };

@@ -1,6 +1,8 @@
 // The thread open beside the room (a full screen up to 760 px wide): the
 // parent, its replies (older ones a page at a time), and a composer with
-// "Also send to the room". Replies arriving while it is open are read.
+// "Also send to the room" and attachments (the room composer's paperclip,
+// paste and upload chips, under the thread's own slot of the upload
+// queue). Replies arriving while it is open are read.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Message } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
@@ -8,13 +10,18 @@ import { MessageItem, type ListItem } from "../messages/MessageItem";
 import type { FormatContext } from "../messages/format";
 import { mentionNames } from "../common/handle";
 import { openThreadView } from "../../state/threads";
+import { UploadChips } from "../composer/UploadChips";
+import { AttachButton, filesOn, usePasteFiles } from "../composer/attach";
 import { roomTitle } from "../../state/rooms";
 import "./threads.css";
 
 export function ThreadPane() {
-  const { chat, t, prefs } = useApp();
+  const { chat, t, prefs, uploads: queue } = useApp();
   const state = useChatState(chat);
   const view = openThreadView(state);
+  // The thread's uploads wait under its key (state.openThread).
+  const slot = state.openThread;
+  const onPaste = usePasteFiles(view?.roomId ?? "", slot);
   const [draft, setDraft] = useState("");
   const [toRoom, setToRoom] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -34,7 +41,7 @@ export function ThreadPane() {
     const list: ListItem[] = [...bySeq.values()].sort((a, b) => a.seq - b.seq).map((m) => ({ msg: m }));
     for (const p of state.pending) {
       if (p.roomId !== view.roomId || p.parentSeq !== view.parentSeq) continue;
-      list.push({ msg: { roomId: p.roomId, seq: -1, clientId: p.clientId, senderId: me?.userId ?? "", senderName: me?.displayName ?? "", text: p.text, createdAt: p.createdAt, parentSeq: p.parentSeq, toRoom: p.toRoom }, pending: p });
+      list.push({ msg: { roomId: p.roomId, seq: -1, clientId: p.clientId, senderId: me?.userId ?? "", senderName: me?.displayName ?? "", text: p.text, attachments: p.attachments, createdAt: p.createdAt, parentSeq: p.parentSeq, toRoom: p.toRoom }, pending: p });
     }
     return list;
   }, [view, state.messages, state.pending, me]);
@@ -50,17 +57,33 @@ export function ThreadPane() {
   }, [members, state.users, me]);
 
   // Opening a thread puts the caret in its composer (before anything can
-  // be typed: a layout effect) and the newest reply in view.
+  // be typed: a layout effect) and the newest reply in view, or the reply
+  // a notification was about (threadFocus), highlighted for a moment, once
+  // it is there (the thread's first page; an older reply than that page
+  // leaves the newest in view).
   const key = state.openThread;
   useLayoutEffect(() => {
     if (!key) return;
     inputRef.current?.focus();
   }, [key]);
   const count = items.length;
+  const focus = state.threadFocus;
+  const loaded = !!view?.loaded;
   useLayoutEffect(() => {
     const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [count, key]);
+    if (!el) return;
+    const target = focus ? el.querySelector<HTMLElement>(`.thread-replies [data-seq="${focus}"]`) : null;
+    if (target) {
+      target.scrollIntoView({ block: "center" });
+      target.classList.add("flash");
+      setTimeout(() => target.classList.remove("flash"), 2500);
+      chat.threadFocused();
+      return;
+    }
+    if (focus && !loaded) return;
+    if (focus) chat.threadFocused();
+    el.scrollTop = el.scrollHeight;
+  }, [count, key, focus, loaded]);
 
   // Escape closes the pane (dialogs close themselves first).
   useEffect(() => {
@@ -74,8 +97,12 @@ export function ThreadPane() {
 
   if (!view || !room) return null;
   const label = room.kind === "direct" ? roomTitle(state, room) : `#${room.name}`;
+  const uploads = queue.list(slot);
+  const uploading = queue.busy(slot);
+  // Sending waits for every upload to finish (the button is disabled).
+  const canSend = (!!draft.trim() || uploads.some((u) => u.status === "done")) && !uploading;
   const send = () => {
-    if (!draft.trim()) return;
+    if (!canSend) return;
     chat.reply(view.roomId, view.parentSeq, draft, toRoom);
     setDraft("");
     setToRoom(false);
@@ -134,6 +161,7 @@ export function ThreadPane() {
             send();
           }}
         >
+          <UploadChips uploads={uploads} />
           <textarea
             ref={inputRef}
             id="thread-input"
@@ -143,6 +171,7 @@ export function ThreadPane() {
             placeholder={t("thread.placeholder")}
             value={draft}
             onInput={(e) => setDraft(e.currentTarget.value)}
+            onPaste={onPaste}
             onKeyDown={(e) => {
               if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
                 e.preventDefault();
@@ -154,7 +183,8 @@ export function ThreadPane() {
             <label class="check">
               <input type="checkbox" checked={toRoom} onChange={(e) => setToRoom(e.currentTarget.checked)} /> {t("thread.alsoToRoom", { room: label })}
             </label>
-            <button type="submit" class="btn primary" disabled={!draft.trim()}>
+            {filesOn(state) && <AttachButton roomId={view.roomId} slot={slot} inputId="thread-file" onPicked={() => inputRef.current?.focus()} />}
+            <button type="submit" class="btn primary" disabled={!canSend}>
               {t("thread.send")}
             </button>
           </div>
