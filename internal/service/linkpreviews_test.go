@@ -86,3 +86,24 @@ func TestLinkPreviewsOnDeletedAndMissingMessages(t *testing.T) {
 	_, err = h.svc.RemovePreview(h.ctx, alice, protocol.RemovePreviewRequest{RoomID: room.ID, Seq: msg.Seq})
 	wantCode(t, err, chat.Conflict)
 }
+
+// A deleted message's tombstone carries no previews: not in the reply, not
+// pushed to the room, not stored.
+func TestDeletingAMessageDropsItsPreviews(t *testing.T) {
+	h, alice, _, room := convWorld(t)
+	msg := h.send(alice, room.ID, "https://a.example/")
+	if _, changed, err := h.svc.ApplyLinkPreviews(h.ctx, h.stored(room.ID, msg.Seq), []chat.LinkPreview{{URL: "https://a.example/", Title: "Secret plan"}}); err != nil || !changed {
+		t.Fatalf("ApplyLinkPreviews: %v, %v", changed, err)
+	}
+	h.fan.Reset()
+	ev, err := h.svc.DeleteMessage(h.ctx, alice, protocol.MessageRef{RoomID: room.ID, Seq: msg.Seq})
+	if err != nil || len(ev.Message.Previews) != 0 {
+		t.Fatalf("delete reply previews = %+v, %v", ev.Message.Previews, err)
+	}
+	if got := decodeOne[protocol.MessageEvent](t, h.fan, "b1", protocol.EventMessageUpdated); !got.Message.Deleted || len(got.Message.Previews) != 0 {
+		t.Errorf("the room's tombstone = %+v", got.Message)
+	}
+	if stored := h.stored(room.ID, msg.Seq); len(stored.Previews) != 0 || len(stored.PreviewsRemoved) != 0 {
+		t.Errorf("stored tombstone previews = %+v / %v", stored.Previews, stored.PreviewsRemoved)
+	}
+}

@@ -189,6 +189,7 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 	}
 	msg.Text, msg.Mentions, msg.Attachments, msg.Gif = "", nil, nil, nil
 	msg.Reactions, msg.PinnedBy, msg.PinnedAt, msg.Poll = nil, "", time.Time{}, nil
+	msg.Previews, msg.PreviewsRemoved = nil, nil // the store drops them too; the tombstone must not carry them
 	msg.Deleted, msg.EditedAt, msg.DeletedBy = true, s.clock(), c.UserID
 	ev, err := s.replace(ctx, c, msg, files)
 	if err == nil && msg.SenderID != c.UserID {
