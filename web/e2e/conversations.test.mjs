@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, messages, openPage, send, signUp } from "./helpers.mjs";
+import { axeCheck, createChannel, joinChannel, messages, msgOf, openPage, send, signUp } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -27,20 +27,14 @@ before(async () => {
   await signUp(stack, pageB, bob);
   mkdirSync(dir, { recursive: true });
   // Ann's channel, which Bob joins: Ann owns it, Bob is a member.
-  await pageA.getByRole("button", { name: "Create a channel" }).click();
-  await pageA.getByLabel("Name").fill("crew");
-  await pageA.getByRole("button", { name: "Create", exact: true }).click();
-  await pageA.getByRole("heading", { name: /#crew/ }).waitFor();
-  await pageB.getByRole("button", { name: "Browse channels" }).click();
-  await pageB.getByRole("button", { name: "Join #crew" }).click();
-  await pageB.getByRole("heading", { name: /#crew/ }).waitFor();
+  await createChannel(pageA, "crew");
+  await joinChannel(pageB, "crew");
 }, { timeout: 300_000 });
 
 after(async () => {
   await stack?.stop();
 });
 
-const msgOf = (page, text) => messages(page).locator("article.msg:not(.pending)", { hasText: text });
 const chip = (page, text, emoji) => msgOf(page, text).locator(".reaction", { hasText: emoji });
 
 test("reactions appear live on the other side, with who reacted; the quick bar offers recent emoji", { timeout: 120_000 }, async () => {

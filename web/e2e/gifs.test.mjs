@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, composer, messages, openPage, send, signUp } from "./helpers.mjs";
+import { axeCheck, composer, createChannel, joinChannel, messages, msgOf, openPage, send, signUp } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -27,20 +27,14 @@ before(async () => {
   await signUp(stack, pageA, ann);
   await signUp(stack, pageB, bob);
   mkdirSync(dir, { recursive: true });
-  await pageA.getByRole("button", { name: "Create a channel" }).click();
-  await pageA.getByLabel("Name").fill("fun");
-  await pageA.getByRole("button", { name: "Create", exact: true }).click();
-  await pageA.getByRole("heading", { name: /#fun/ }).waitFor();
-  await pageB.getByRole("button", { name: "Browse channels" }).click();
-  await pageB.getByRole("button", { name: "Join #fun" }).click();
-  await pageB.getByRole("heading", { name: /#fun/ }).waitFor();
+  await createChannel(pageA, "fun");
+  await joinChannel(pageB, "fun");
 }, { timeout: 300_000 });
 
 after(async () => {
   await stack?.stop();
 });
 
-const msgOf = (page, text) => messages(page).locator("article.msg:not(.pending)", { hasText: text });
 
 // frames counts a GIF's graphic control extensions, one per frame in the
 // files Go's encoder writes (the stand-in's).

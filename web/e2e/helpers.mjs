@@ -78,3 +78,21 @@ export async function clickNotification(page, tag) {
     return true;
   }, tag);
 }
+
+// msgOf: a stored message (not a pending send) of the open room, by text.
+export const msgOf = (page, text) => messages(page).locator("article.msg:not(.pending)", { hasText: text });
+
+// createChannel: the page creates the public channel #name and opens it.
+export async function createChannel(page, name) {
+  await page.getByRole("button", { name: "Create a channel" }).click();
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  await page.getByRole("heading", { name: new RegExp(`#${name}`) }).waitFor();
+}
+
+// joinChannel: the page joins the public channel #name from Browse.
+export async function joinChannel(page, name) {
+  await page.getByRole("button", { name: "Browse channels" }).click();
+  await page.getByRole("button", { name: `Join #${name}` }).click();
+  await page.getByRole("heading", { name: new RegExp(`#${name}`) }).waitFor();
+}

@@ -10,7 +10,7 @@ import { createServer } from "node:http";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, messages, openPage, send, signUp } from "./helpers.mjs";
+import { axeCheck, createChannel, joinChannel, msgOf, openPage, send, signUp } from "./helpers.mjs";
 import { makePng } from "./png.mjs";
 
 let stack, site, siteURL;
@@ -45,13 +45,8 @@ before(async () => {
   await signUp(stack, pageA, ann);
   await signUp(stack, pageB, bob);
   mkdirSync(dir, { recursive: true });
-  await pageA.getByRole("button", { name: "Create a channel" }).click();
-  await pageA.getByLabel("Name").fill("links");
-  await pageA.getByRole("button", { name: "Create", exact: true }).click();
-  await pageA.getByRole("heading", { name: /#links/ }).waitFor();
-  await pageB.getByRole("button", { name: "Browse channels" }).click();
-  await pageB.getByRole("button", { name: "Join #links" }).click();
-  await pageB.getByRole("heading", { name: /#links/ }).waitFor();
+  await createChannel(pageA, "links");
+  await joinChannel(pageB, "links");
 }, { timeout: 300_000 });
 
 after(async () => {
@@ -59,7 +54,6 @@ after(async () => {
   site?.close();
 });
 
-const msgOf = (page, text) => messages(page).locator("article.msg:not(.pending)", { hasText: text });
 
 test("a link shows a preview card on the other side; the sender removes it", { timeout: 120_000 }, async () => {
   const url = `${siteURL}/notes-${run}`;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, messages, openPage, signUp } from "./helpers.mjs";
+import { axeCheck, createChannel, joinChannel, messages, openPage, signUp } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -30,15 +30,8 @@ before(async () => {
   await signUp(stack, pageB, bob);
   await signUp(stack, pageC, cyd);
   mkdirSync(dir, { recursive: true });
-  await pageA.getByRole("button", { name: "Create a channel" }).click();
-  await pageA.getByLabel("Name").fill("lunch");
-  await pageA.getByRole("button", { name: "Create", exact: true }).click();
-  await pageA.getByRole("heading", { name: /#lunch/ }).waitFor();
-  for (const p of [pageB, pageC]) {
-    await p.getByRole("button", { name: "Browse channels" }).click();
-    await p.getByRole("button", { name: "Join #lunch" }).click();
-    await p.getByRole("heading", { name: /#lunch/ }).waitFor();
-  }
+  await createChannel(pageA, "lunch");
+  for (const p of [pageB, pageC]) await joinChannel(p, "lunch");
 }, { timeout: 300_000 });
 
 after(async () => {

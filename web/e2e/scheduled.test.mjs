@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, composer, messages, openPage, send, signUp } from "./helpers.mjs";
+import { axeCheck, composer, msgOf, openPage, send, signUp } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -33,7 +33,6 @@ after(async () => {
   await stack?.stop();
 });
 
-const msgOf = (page, text) => messages(page).locator("article.msg:not(.pending)", { hasText: text });
 
 // fire delivers every pending scheduled item now (make dev's test hook)
 // and returns how many schedules fired.

@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, clickNotification, messages, notifications, openPage, send, signUp, worker } from "./helpers.mjs";
+import { axeCheck, clickNotification, createChannel, joinChannel, messages, msgOf, notifications, openPage, send, signUp, worker } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -31,20 +31,14 @@ before(async () => {
   await signUp(stack, pageA, ann);
   await signUp(stack, pageB, bob);
   mkdirSync(dir, { recursive: true });
-  await pageA.getByRole("button", { name: "Create a channel" }).click();
-  await pageA.getByLabel("Name").fill("crew");
-  await pageA.getByRole("button", { name: "Create", exact: true }).click();
-  await pageA.getByRole("heading", { name: /#crew/ }).waitFor();
-  await pageB.getByRole("button", { name: "Browse channels" }).click();
-  await pageB.getByRole("button", { name: "Join #crew" }).click();
-  await pageB.getByRole("heading", { name: /#crew/ }).waitFor();
+  await createChannel(pageA, "crew");
+  await joinChannel(pageB, "crew");
 }, { timeout: 300_000 });
 
 after(async () => {
   await stack?.stop();
 });
 
-const msgOf = (page, text) => messages(page).locator("article.msg:not(.pending)", { hasText: text });
 const pane = (page) => page.getByRole("complementary", { name: "Thread" });
 const replyOf = (page, text) => pane(page).locator(".thread-replies article.msg:not(.pending)", { hasText: text });
 const threadsLink = (page) => page.locator("nav.sidebar .threads-link");
