@@ -88,8 +88,10 @@ func TestTemplateDeploysInLocalStack(t *testing.T) {
 		}
 	}
 	for _, path := range paths {
+		// One after the other: the templates name the same resources (the
+		// scheduled messages' schedule group is in every one), and one
+		// stack's cleanup would delete what the other just made.
 		t.Run(strings.TrimSuffix(filepath.Base(path), ".template.json"), func(t *testing.T) {
-			t.Parallel()
 			deployAndCheck(t, cfg, path)
 		})
 	}
@@ -121,7 +123,22 @@ func deployAndCheck(t *testing.T, cfg aws.Config, path string) {
 		t.Fatalf("create stack: %v", err)
 	}
 	t.Cleanup(func() {
-		_, _ = cfn.DeleteStack(context.Background(), &cloudformation.DeleteStackInput{StackName: aws.String(name)})
+		// Waited for, so that the next template's stack does not make what
+		// this deletion is about to remove.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if _, err := cfn.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(name)}); err != nil {
+			t.Logf("delete stack %s: %v", name, err)
+			return
+		}
+		for ctx.Err() == nil {
+			out, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+			if err != nil || len(out.Stacks) == 0 || !strings.HasSuffix(string(out.Stacks[0].StackStatus), "_IN_PROGRESS") {
+				return
+			}
+			time.Sleep(time.Second)
+		}
+		t.Logf("stack %s still deleting after 2 minutes", name)
 	})
 	var status cfntypes.StackStatus
 	for {
