@@ -3,9 +3,7 @@ package gifs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -127,34 +125,14 @@ func (g *Giphy) SearchGifs(ctx context.Context, q chat.GifQuery) (chat.GifPage, 
 		endpoint = "/v1/gifs/search"
 		v.Set("q", q.Query)
 	}
-	u := *g.base
-	u.Path = strings.TrimRight(u.Path, "/") + endpoint
-	u.RawQuery = v.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	status, body, err := get(ctx, g.client, g.base, endpoint, v)
 	if err != nil {
-		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: request: %v", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := g.client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL holds the key
-		}
-		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: %v", endpoint, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil || len(body) > maxBody {
-		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: read failed or over %d bytes", endpoint, maxBody)
+		return chat.GifPage{}, err
 	}
 	var page giphyPage
 	decodeErr := json.Unmarshal(body, &page)
-	if resp.StatusCode == http.StatusTooManyRequests {
-		return chat.GifPage{}, chat.Errorf(chat.RateLimited, "the GIF service is busy: try again in a minute")
-	}
-	if resp.StatusCode != http.StatusOK {
-		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: HTTP %d %s", endpoint, resp.StatusCode, page.Meta.Msg)
+	if status != http.StatusOK {
+		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: HTTP %d %s", endpoint, status, page.Meta.Msg)
 	}
 	if decodeErr != nil {
 		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: decode: %v", endpoint, decodeErr)

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -156,38 +155,14 @@ func (t *Tenor) SearchGifs(ctx context.Context, q chat.GifQuery) (chat.GifPage, 
 		endpoint = "/v2/search"
 		v.Set("q", q.Query)
 	}
-	u := *t.base
-	u.Path = strings.TrimRight(u.Path, "/") + endpoint
-	u.RawQuery = v.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	status, body, err := get(ctx, t.client, t.base, endpoint, v)
 	if err != nil {
-		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: request: %v", err)
+		return chat.GifPage{}, err
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := t.client.Do(req)
-	if err != nil {
-		// The error may quote the URL, which holds the key.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: %v", endpoint, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: read: %v", endpoint, err)
-	}
-	if len(body) > maxBody {
-		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: answer over %d bytes", endpoint, maxBody)
-	}
-	if resp.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		var te tenorError
 		_ = json.Unmarshal(body, &te)
-		if resp.StatusCode == http.StatusTooManyRequests {
-			return chat.GifPage{}, chat.Errorf(chat.RateLimited, "the GIF service is busy: try again in a minute")
-		}
-		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: HTTP %d %s %s", endpoint, resp.StatusCode, te.Error.Status, te.Error.Message)
+		return chat.GifPage{}, chat.Errorf(chat.Internal, "gifs: %s: HTTP %d %s %s", endpoint, status, te.Error.Status, te.Error.Message)
 	}
 	var page tenorPage
 	if err := json.Unmarshal(body, &page); err != nil {
