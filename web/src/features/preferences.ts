@@ -5,6 +5,7 @@
 // paint (features/prefs.ts). The local appearance of earlier versions is
 // sent to the server once.
 import type { AppearancePreferences, NotifyLevel, NotifyPreferences, Preferences } from "../api/notifyProtocol";
+import { RequestError } from "../api/socket";
 import type { Chat, ChatFeature } from "../state/chat";
 import { defaultNotify, roomNotify } from "../state/preferences";
 import { ACCENTS, type Prefs } from "./prefs";
@@ -34,6 +35,9 @@ function atDefaults(a: AppearancePreferences): boolean {
   return a.theme === "system" && a.accent.toLowerCase() === ACCENTS[0] && a.layout === "compact" && a.sound;
 }
 
+// RETRIED: the error codes after which a setting is sent again.
+const RETRIED = ["rate_limited", "internal", "timeout"];
+
 export class PreferencesSync implements ChatFeature {
   // An appearance change not yet stored on the server (sent again on the
   // next connect instead of taking the server's).
@@ -43,14 +47,31 @@ export class PreferencesSync implements ChatFeature {
   // (the reply to an earlier edit, or another device's change) would show
   // the older value again for a moment, so they are laid over it until
   // their own reply is in.
+  private readonly tries = 5;
+  backoffMs = 1000; // shorter in unit tests
   private pending = new Map<string, { token: number; apply: (p: Preferences) => Preferences }>();
   private tokens = 0;
 
+  // A setting sets values, so sending it again is harmless: while the
+  // server says wait (the rate limit, after a burst of messages) or fails
+  // for a moment, it is sent again with backoff (the next rate window is
+  // at most 10 s away) and stays on the screen meanwhile. A newer edit of
+  // the same settings ends the retries: it carries these values too.
   private async edit(key: string, apply: (p: Preferences) => Preferences, send: () => Promise<unknown>): Promise<void> {
     const token = ++this.tokens;
     this.pending.set(key, { token, apply });
     try {
-      await send();
+      for (let i = 0; ; i++) {
+        try {
+          await send();
+          return;
+        } catch (err) {
+          const code = err instanceof RequestError ? err.code : "";
+          if (i + 1 >= this.tries || !RETRIED.includes(code)) throw err;
+          await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** i * (1 + Math.random() / 2)));
+          if (this.pending.get(key)?.token !== token) return;
+        }
+      }
     } finally {
       if (this.pending.get(key)?.token === token) this.pending.delete(key);
     }

@@ -5,6 +5,7 @@
 // notification or room change is rolled back.
 import { describe, expect, it, vi } from "vitest";
 import { PreferencesSync } from "../../src/features/preferences";
+import { RequestError } from "../../src/api/socket";
 import { defaultPrefs, type Prefs } from "../../src/features/prefs";
 import { initialState, reduce } from "../../src/state/store";
 import { defaultNotify, FOREVER } from "../../src/state/preferences";
@@ -142,5 +143,44 @@ describe("synced preferences", () => {
     sync.onEvent(later);
     expect(state.preferences?.notify.previews).toBe(true);
   });
-});
 
+  it("sends a rate-limited setting again in the next window, shown meanwhile, and stops when a newer edit went out", async () => {
+    let state: ChatState = reduce(initialState, { ...stateFrame([room("g")]), preferences: SERVER_DEFAULT } as never);
+    const sent: AnyPayload[] = [];
+    let refuse = 2;
+    const chat = {
+      get state() {
+        return state;
+      },
+      dispatch: (a: Action) => (state = reduce(state, a)),
+      request: async (p: AnyPayload) => {
+        sent.push(p);
+        if (refuse-- > 0) throw new RequestError("rate_limited", "too many requests");
+        return { type: "preferences" };
+      },
+    } as unknown as Chat;
+    const sync = new PreferencesSync(chat, { userId: "me", storage: { getItem: () => "1", setItem: () => {} }, current: () => defaultPrefs(), apply: () => {}, hadLocal: false });
+    sync.backoffMs = 1;
+    await sync.setNotify({ ...SERVER_DEFAULT.notify, previews: false });
+    expect(sent).toHaveLength(3);
+    expect(state.preferences?.notify.previews).toBe(false);
+
+    // Refused, then changed again: the older edit is not sent after the newer.
+    sent.length = 0;
+    refuse = 1;
+    sync.backoffMs = 20;
+    const first = sync.setNotify({ ...SERVER_DEFAULT.notify, previews: false, email: false });
+    await Promise.resolve();
+    await sync.setNotify({ ...SERVER_DEFAULT.notify, previews: true, email: false });
+    await first;
+    expect(sent.map((p) => (p as { notify: { previews: boolean } }).notify.previews)).toEqual([false, true]);
+    expect(state.preferences?.notify.previews).toBe(true);
+
+    // Not retried: a refusal that waiting does not change.
+    sent.length = 0;
+    const invalid = { ...chat, request: async (p: AnyPayload) => (sent.push(p), Promise.reject(new RequestError("invalid", "bad time zone"))) } as unknown as Chat;
+    const once = new PreferencesSync(invalid, { userId: "me", storage: { getItem: () => "1", setItem: () => {} }, current: () => defaultPrefs(), apply: () => {}, hadLocal: false });
+    await expect(once.setNotify({ ...SERVER_DEFAULT.notify, email: false })).rejects.toThrow("bad time zone");
+    expect(sent).toHaveLength(1);
+  });
+});

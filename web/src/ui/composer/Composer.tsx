@@ -89,11 +89,12 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const insert = (s: string, from: number, to: number) => {
     const el = ref.current!;
     const value = text.slice(0, from) + s + text.slice(to);
+    // The value and caret are set on the element now, not after the next
+    // frame: a key typed in between would land where the caret used to be.
+    el.value = value;
+    el.focus();
+    el.setSelectionRange(from + s.length, from + s.length);
     update(value);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(from + s.length, from + s.length);
-    });
   };
 
   const pick = (u: Profile) => {
