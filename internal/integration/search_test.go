@@ -23,19 +23,19 @@ func searchSeqs(t *testing.T, c *client, query, roomID string) []int64 {
 }
 
 // awaitSearch polls the search until found says yes (the index is fed by
-// the stream: eventually consistent), for at most freshness; it returns
-// how long it took.
+// the stream: eventually consistent), for at most waitLimit; it returns
+// how long it took, which the tests log (freshness is measured, not
+// asserted: a busy machine would fail a timed assertion).
 func awaitSearch(t *testing.T, c *client, query, roomID string, found func([]int64) bool) time.Duration {
 	t.Helper()
-	const freshness = 5 * time.Second
 	start := time.Now()
 	for {
 		got := searchSeqs(t, c, query, roomID)
 		if found(got) {
 			return time.Since(start)
 		}
-		if time.Since(start) > freshness {
-			t.Fatalf("search %q: %v after %v", query, got, freshness)
+		if time.Since(start) > waitLimit {
+			t.Fatalf("search %q: %v after %v", query, got, waitLimit)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
