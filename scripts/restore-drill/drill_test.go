@@ -113,6 +113,12 @@ func TestRestoreDrillOnACopy(t *testing.T) {
 	if st := desc.Table.StreamSpecification; st == nil || !aws.ToBool(st.StreamEnabled) || st.StreamViewType != types.StreamViewTypeNewAndOldImages {
 		t.Errorf("restored stream %+v, want NEW_AND_OLD_IMAGES", st)
 	}
+	if res.StreamArn == "" || res.StreamArn != aws.ToString(desc.Table.LatestStreamArn) {
+		t.Errorf("drill's stream ARN %q, the table's %q", res.StreamArn, aws.ToString(desc.Table.LatestStreamArn))
+	}
+	if !strings.Contains(log.String(), "-c tableName="+target+" -c tableStreamArn="+res.StreamArn) {
+		t.Error("the drill does not print the context that switches the stack")
+	}
 	if len(desc.Table.GlobalSecondaryIndexes) != 1 || aws.ToString(desc.Table.GlobalSecondaryIndexes[0].IndexName) != dynamo.IndexGSI1 {
 		t.Errorf("restored indexes %+v", desc.Table.GlobalSecondaryIndexes)
 	}

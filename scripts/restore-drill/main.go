@@ -67,6 +67,7 @@ type Options struct {
 // Result is what a drill did and how long each step took.
 type Result struct {
 	Target                       string
+	StreamArn                    string // the restored table's stream, for tableStreamArn
 	Report                       *Report
 	Bucket                       *BucketReport
 	Restore, Settle, Check, Copy time.Duration
@@ -104,12 +105,17 @@ func Drill(ctx context.Context, db *dynamodb.Client, o Options, log io.Writer) (
 		res.Check = time.Since(start)
 		res.Report = rep
 		rep.Print(log)
+		if desc, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &res.Target}); err == nil && desc.Table.LatestStreamArn != nil {
+			res.StreamArn = *desc.Table.LatestStreamArn
+		}
 		fmt.Fprintf(log, "restore %s, settings %s, checks %s\n", res.Restore.Round(time.Millisecond), res.Settle.Round(time.Millisecond), res.Check.Round(time.Millisecond))
 		if o.Delete {
 			if err := DeleteTable(ctx, db, res.Target); err != nil {
 				return res, err
 			}
 			fmt.Fprintf(log, "deleted %s\n", res.Target)
+		} else {
+			fmt.Fprintf(log, "to switch the stack to it (docs/OPERATIONS.md): make deploy CDK_ARGS='-c tableName=%s -c tableStreamArn=%s'\n", res.Target, res.StreamArn)
 		}
 	}
 	if o.Bucket != nil {
