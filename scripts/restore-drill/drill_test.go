@@ -286,3 +286,24 @@ func deleteAllVersions(ctx context.Context, client *s3.Client, bucket string) {
 		_, _ = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: m.Key, VersionId: m.VersionId})
 	}
 }
+
+// Bad flags get a clear error before anything is touched.
+func TestRunRefusesBadFlags(t *testing.T) {
+	t.Setenv("AWS_REGION", "us-east-1")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-table", "t", "-mode", "export"}, "want pitr, backup or copy"},
+		{[]string{"-mode", "backup", "-table", "t"}, "needs -backup-arn"},
+		{[]string{"-table", "t", "-at", "yesterday"}, "-at"},
+		{[]string{"-bucket", "b"}, "-bucket needs -bucket-at or -at"},
+		{[]string{"-bucket", "b", "-bucket-at", "2026-11-30T10:00:00Z", "-copy", "rsync"}, "want server or download"},
+		{[]string{}, "nothing to do"},
+	} {
+		err := run(c.args)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("run(%q) = %v, want an error mentioning %q", c.args, err, c.want)
+		}
+	}
+}

@@ -33,6 +33,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -61,7 +62,7 @@ type Options struct {
 	Wait      time.Duration // how long to wait for the restored table
 	Delete    bool          // delete the restored table after the checks
 	Bucket    *BucketRestore
-	SkipTable bool
+	SkipTable bool // no table restore (-bucket only)
 }
 
 // Result is what a drill did and how long each step took.
@@ -79,10 +80,13 @@ func Drill(ctx context.Context, db *dynamodb.Client, o Options, log io.Writer) (
 	var res Result
 	if !o.SkipTable {
 		res.Target = o.Target
+		if res.Target == "" && o.Table == "" {
+			return res, errors.New("restoring a backup without its (deleted) source table needs -target")
+		}
 		if res.Target == "" {
 			res.Target = fmt.Sprintf("%s-restore-%s", o.Table, time.Now().UTC().Format("20060102-150405"))
 		}
-		fmt.Fprintf(log, "restoring %s to %s into %s by %s\n", o.Table, describeTime(o.At), res.Target, o.Restorer.Name())
+		fmt.Fprintf(log, "restoring %s to %s into %s by %s\n", cmp.Or(o.Table, "(no source table)"), describeTime(o.At), res.Target, o.Restorer.Name())
 		start := time.Now()
 		if err := o.Restorer.Restore(ctx, o.Table, res.Target, o.At); err != nil {
 			return res, err
@@ -98,13 +102,17 @@ func Drill(ctx context.Context, db *dynamodb.Client, o Options, log io.Writer) (
 		res.Settle = time.Since(start)
 		start = time.Now()
 		o.Check.Settings = o.Settings
-		rep, err := Check(ctx, db, o.Table, res.Target, o.Check)
-		if err != nil {
-			return res, err
+		if o.Table != "" {
+			rep, err := Check(ctx, db, o.Table, res.Target, o.Check)
+			if err != nil {
+				return res, err
+			}
+			res.Check = time.Since(start)
+			res.Report = rep
+			rep.Print(log)
+		} else {
+			fmt.Fprintln(log, "  no source table: settings applied, nothing to compare with")
 		}
-		res.Check = time.Since(start)
-		res.Report = rep
-		rep.Print(log)
 		if desc, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &res.Target}); err == nil && desc.Table.LatestStreamArn != nil {
 			res.StreamArn = *desc.Table.LatestStreamArn
 		}
@@ -149,7 +157,7 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("restore-drill", flag.ContinueOnError)
-	table := fs.String("table", "", "the source table (required unless -bucket only)")
+	table := fs.String("table", "", "the source table (required unless -bucket only, or -mode backup of a deleted table with -target)")
 	target := fs.String("target", "", "the new table's name (default <table>-restore-<UTC time>)")
 	at := fs.String("at", "", "restore point, RFC 3339 (default: the latest restorable time)")
 	mode := fs.String("mode", "pitr", "pitr (AWS), backup (AWS, with -backup-arn) or copy (DynamoDB Local: no point in time)")
@@ -175,7 +183,7 @@ func run(args []string) error {
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	o := Options{
-		Table: *table, Target: *target, Wait: *wait, Delete: *del, SkipTable: *table == "",
+		Table: *table, Target: *target, Wait: *wait, Delete: *del, SkipTable: *table == "" && *mode != "backup",
 		Check: CheckOptions{Sample: *sample, Tolerance: *tolerance, PKAttr: dynamo.AttrPK, SKAttr: dynamo.AttrSK},
 	}
 	if *at != "" {
