@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
@@ -251,5 +252,26 @@ func TestStackOnARestoredTable(t *testing.T) {
 	}
 	if len(s.errors) > 0 {
 		t.Errorf("cdk-nag: %v", s.errors)
+	}
+}
+
+func TestBackupPropsFromContext(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{
+		chatstack.CtxBackupPlan: "off", chatstack.CtxBackupDailyDays: "7", chatstack.CtxBackupMonthlyDays: 90.0,
+		chatstack.CtxBackupCopyRegion: "eu-central-1", chatstack.CtxBackupCopyVaultName: "dr-vault",
+		chatstack.CtxFilesVersionDays: "14", chatstack.CtxTableName: "t-restored", chatstack.CtxTableStreamArn: "arn:x",
+	}})
+	p, err := chatstack.PropsFromContext(app.Node())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := chatstack.BackupProps{PlanOff: true, DailyDays: 7, MonthlyDays: 90, CopyRegion: "eu-central-1", CopyVaultName: "dr-vault",
+		FilesVersionDays: 14, TableName: "t-restored", TableStreamArn: "arn:x"}
+	if p.Backup != want {
+		t.Errorf("backup props %+v, want %+v", p.Backup, want)
+	}
+	bad := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{chatstack.CtxBackupPlan: "sometimes"}})
+	if _, err := chatstack.PropsFromContext(bad.Node()); err == nil || !strings.Contains(err.Error(), "want on or off") {
+		t.Errorf("backupPlan=sometimes: %v", err)
 	}
 }
