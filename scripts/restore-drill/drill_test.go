@@ -103,7 +103,7 @@ func TestRestoreDrillOnACopy(t *testing.T) {
 	if got := r.TargetCounts[Kind("MSG#r-0", "00000000000000000001")]; got != rooms*messages {
 		t.Errorf("%d message items restored, want %d (counts %v)", got, rooms*messages, r.TargetCounts)
 	}
-	if r.Sampled != 50 || r.SampleDiffers != 0 || r.IndexLookups == 0 {
+	if r.Sampled != 50 || r.SampleDiffers != 0 || r.IndexLookups < 10 {
 		t.Errorf("sample: %d compared, %d differ, %d index lookups", r.Sampled, r.SampleDiffers, r.IndexLookups)
 	}
 	desc, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(target)})
