@@ -9,8 +9,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsbackup"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -258,4 +260,27 @@ func (b *builder) backups() {
 		Description: jsii.String("AWS Backup vault of the table and the files bucket"),
 		Value:       vault.BackupVaultName(),
 	})
+}
+
+// backupAlerts sends AWS Backup's failed, aborted and expired backup, copy
+// and restore jobs to the alarm topic (nil: none configured): an
+// EventBridge rule on the default bus, where AWS service events cost
+// nothing, instead of an alarm (0.10 USD a month each). A topic given by
+// alarmTopicArn must let events.amazonaws.com publish (as it must let
+// CloudWatch).
+func (b *builder) backupAlerts(topic awssns.ITopic) {
+	if topic == nil || b.props.Backup.PlanOff {
+		return
+	}
+	rule := awsevents.NewRule(b.stack, jsii.String("BackupJobFailedRule"), &awsevents.RuleProps{
+		Description: jsii.String("AWS Backup jobs of the chat's vault that failed, were aborted or expired"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.backup"),
+			DetailType: jsii.Strings("Backup Job State Change", "Copy Job State Change", "Restore Job State Change"),
+			Detail:     &map[string]any{"state": []string{"FAILED", "ABORTED", "EXPIRED"}},
+		},
+	})
+	rule.AddTarget(awseventstargets.NewSnsTopic(topic, nil))
+	suppress(rule, "Serverless-EventBusDLQ",
+		"An alert to the alarm topic: EventBridge retries the delivery to SNS for 24 hours, and a dead-letter queue of undelivered alerts would need an alarm of its own (0.10 USD a month) notifying the same topic")
 }

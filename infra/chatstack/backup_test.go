@@ -275,3 +275,28 @@ func TestBackupPropsFromContext(t *testing.T) {
 		t.Errorf("backupPlan=sometimes: %v", err)
 	}
 }
+
+// TestBackupFailuresNotify: with an alarm topic, failed, aborted and
+// expired backup, copy and restore jobs go to it (an EventBridge rule on
+// the default bus); without a topic or a plan, no rule.
+func TestBackupFailuresNotify(t *testing.T) {
+	s := synth(t, cfgFull)
+	rule := s.one(t, "AWS::Events::Rule", "BackupJobFailedRule")
+	if got := render(rule.Props["EventPattern"]); got != "detail(state([FAILED,ABORTED,EXPIRED])),detail-type([Backup Job State Change,Copy Job State Change,Restore Job State Change]),source([aws.backup])" {
+		t.Errorf("pattern %s", got)
+	}
+	if rule.Props["EventBusName"] != nil {
+		t.Errorf("rule on bus %s, want the default bus", render(rule.Props["EventBusName"]))
+	}
+	topic := s.one(t, "AWS::SNS::Topic", "AlarmTopic")
+	if got := render(rule.Props["Targets"]); !strings.Contains(got, "Arn(${"+topic.ID+"})") {
+		t.Errorf("targets %s, want the alarm topic %s", got, topic.ID)
+	}
+	for _, cfg := range []string{cfgDefault, cfgGoogle} {
+		for _, r := range synth(t, cfg).resources("AWS::Events::Rule") {
+			if strings.HasPrefix(r.ID, "BackupJobFailedRule") {
+				t.Errorf("%s: backup alert rule without an alarm topic", cfg)
+			}
+		}
+	}
+}
