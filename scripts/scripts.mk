@@ -7,6 +7,7 @@
 #   make npm-audit       npm audit of both lockfiles (needs the audit endpoint)
 #   make loadtest-small  the load and chaos test's small configuration
 #   make loadtest        the large one (LOADTEST_ARGS to change it)
+#   make restore-drill   restore the table into a new one and check it (docs/OPERATIONS.md)
 
 LOADTEST_BIN         = $(BUILD_DIR)/loadtest
 LOADTEST_SMALL_ARGS ?= -clients 50 -rooms 5 -messages 2000 -rate 80 -kill-every 500ms -timeout 5m
@@ -15,7 +16,7 @@ FUZZTIME            ?= 5s
 
 TEST_TARGETS += fuzz-short vulncheck npm-audit loadtest-small
 
-.PHONY: fuzz fuzz-short vulncheck npm-audit loadtest loadtest-small loadtest-bin
+.PHONY: fuzz fuzz-short vulncheck npm-audit loadtest loadtest-small loadtest-bin restore-drill
 
 fuzz-short: ## run every Go fuzz target for FUZZTIME (default 5s) each
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
@@ -41,3 +42,10 @@ loadtest-small: deps loadtest-bin ## the load and chaos test, small: 50 clients,
 
 loadtest: deps loadtest-bin ## the load and chaos test, large (LOADTEST_ARGS="-clients 200 -rooms 20 -messages 20000 ...")
 	$(LOADTEST_BIN) $(LOADTEST_ARGS)
+
+# The restore drill (docs/OPERATIONS.md "The restore drill"): AWS credentials
+# of the account, e.g. RESTORE_DRILL_ARGS="-table Backchannel-TableXYZ -delete";
+# against `make dev`'s DynamoDB Local add -mode copy and set AWS_ENDPOINT_URL_DYNAMODB.
+RESTORE_DRILL_ARGS ?=
+restore-drill: ## restore the table to a point in time into a new table and check it (RESTORE_DRILL_ARGS="-table NAME -delete")
+	$(GO) run ./scripts/restore-drill $(RESTORE_DRILL_ARGS)

@@ -90,6 +90,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		MailDomain:              r.str(CtxMailDomain),
 		GifAPIKeySecretArn:      r.str(CtxGifAPIKeySecretArn),
 		GifProvider:             r.str(CtxGifProvider),
+		Backup:                  backupPropsFromContext(&r),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

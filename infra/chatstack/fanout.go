@@ -209,7 +209,7 @@ func (b *builder) fanoutSuppressions() {
 		"Invoked by the fan-out queue's event source mapping, whose failed jobs go to the queue's dead-letter queue (redrive policy, alarmed); a function DLQ applies to asynchronous invocations only")
 	suppress(b.fns["fanout"].Role(), "AwsSolutions-IAM5",
 		"The worker posts to connection ids known only at run time (POST on this stage's @connections, no other method) and cleans the table and its index (gsi1)",
-		"Resource::<"+b.logicalID(b.table)+".Arn>/index/*",
+		b.tableIndexFinding(),
 		arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/POST/@connections/*"),
 	)
 }

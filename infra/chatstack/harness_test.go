@@ -74,8 +74,15 @@ func writeFile(path, body string) error {
 // Configurations the tests synthesize; each is synthesized once.
 const (
 	cfgDefault = "default" // only the required context, no web build
-	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive, domain-limited sign-up, MFA required, digest emails, GIFs
-	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention), open sign-up, MFA optional
+	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive, domain-limited sign-up, MFA required, digest emails, GIFs, cross-region backup copies
+	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention), open sign-up, MFA optional, no backup plan
+	// cfgRestored: the stack switched to a restored table (backup.go, docs/OPERATIONS.md).
+	cfgRestored = "restored"
+)
+
+const (
+	restoredTable     = "Backchannel-Table-restore-20261130"
+	restoredStreamArn = "arn:aws:dynamodb:eu-west-1:123456789012:table/" + restoredTable + "/stream/2026-11-30T12:00:00.000"
 )
 
 var configContexts = map[string]map[string]any{
@@ -113,6 +120,9 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxMailDomain:            "example.com",
 		chatstack.CtxMailFrom:              "Backchannel <chat@example.com>",
 		chatstack.CtxGifAPIKeySecretArn:    gifSecretArn,
+		chatstack.CtxBackupCopyRegion:      "eu-central-1", // backup.go: copies to the default vault name there
+		chatstack.CtxBackupDailyDays:       "14",
+		chatstack.CtxFilesVersionDays:      7.0,
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",
@@ -122,6 +132,11 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxEventArchive:            true, // default retention
 		chatstack.CtxSignUp:                  "open",
 		chatstack.CtxMFA:                     "optional",
+		chatstack.CtxBackupPlan:              "off", // backup.go: the files' old versions stay
+	},
+	cfgRestored: {
+		chatstack.CtxTableName:      restoredTable,
+		chatstack.CtxTableStreamArn: restoredStreamArn,
 	},
 }
 

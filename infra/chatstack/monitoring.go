@@ -33,6 +33,7 @@ var tableOperations = []awsdynamodb.Operation{
 // dashboard.
 func (b *builder) monitoring() {
 	var action awscloudwatch.IAlarmAction
+	var alarmTopic awssns.ITopic // nil: alarms notify nobody
 	switch {
 	case b.props.AlarmEmail != "":
 		topic := awssns.NewTopic(b.stack, jsii.String("AlarmTopic"), &awssns.TopicProps{
@@ -42,10 +43,12 @@ func (b *builder) monitoring() {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(b.props.AlarmEmail), nil))
 		suppress(topic, "Serverless-SNSRedrivePolicy",
 			"The alarm e-mail subscription: SNS retries e-mail deliveries itself, and a dead-letter queue of undeliverable alarm e-mails would need an alarm of its own that notifies nobody either")
-		action = awscloudwatchactions.NewSnsAction(topic)
+		action, alarmTopic = awscloudwatchactions.NewSnsAction(topic), topic
 	case b.props.AlarmTopicArn != "":
-		action = awscloudwatchactions.NewSnsAction(awssns.Topic_FromTopicArn(b.stack, jsii.String("AlarmTopic"), jsii.String(b.props.AlarmTopicArn)))
+		alarmTopic = awssns.Topic_FromTopicArn(b.stack, jsii.String("AlarmTopic"), jsii.String(b.props.AlarmTopicArn))
+		action = awscloudwatchactions.NewSnsAction(alarmTopic)
 	}
+	b.backupAlerts(alarmTopic) // backup.go: failed backup, copy and restore jobs
 
 	var alarms []interfacesawscloudwatch.IAlarmRef
 	add := func(id string, metric awscloudwatch.IMetric, threshold float64, description string) {

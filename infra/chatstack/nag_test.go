@@ -18,7 +18,7 @@ import (
 // suppressed with a reason (and on any other error annotation), in every
 // configuration; warnings are logged.
 func TestNagAwsSolutions(t *testing.T) {
-	for _, cfg := range []string{cfgDefault, cfgFull, cfgGoogle} {
+	for _, cfg := range []string{cfgDefault, cfgFull, cfgGoogle, cfgRestored} {
 		t.Run(cfg, func(t *testing.T) {
 			s := synth(t, cfg)
 			for _, e := range s.errors {

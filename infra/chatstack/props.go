@@ -148,6 +148,10 @@ type ChatStackProps struct {
 	GifAPIKeySecretArn string
 	// GifProvider is tenor (default) or giphy.
 	GifProvider string
+
+	// Backup configures the files' old versions and the AWS Backup plan
+	// (backup.go); the zero value is the default.
+	Backup BackupProps
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -295,6 +299,7 @@ func (p ChatStackProps) Validate() error {
 	if p.GifProvider != "" && p.GifProvider != "tenor" && p.GifProvider != "giphy" {
 		bad("gifProvider must be tenor or giphy, got %q", p.GifProvider)
 	}
+	errs = append(errs, p.Backup.validate()...)
 	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
 		bad("give alarmEmail or alarmTopicArn, not both")
 	}

@@ -31,6 +31,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	}
 	b := &builder{stack: stack, props: p.withDefaults()}
 	b.storage()
+	b.backups() // the files' old versions, the AWS Backup plan of the table and the bucket
 	b.userPool()
 	b.webSocketAPI()
 	b.siteDistribution() // needs the API and Cognito hosts for its CSP
@@ -57,7 +58,7 @@ type builder struct {
 	stack awscdk.Stack
 	props ChatStackProps
 
-	table         awsdynamodb.Table
+	table         awsdynamodb.ITable // the stack's own, or the restored one of context tableName (backup.go)
 	logBucket     awss3.Bucket
 	filesBucket   awss3.Bucket
 	filesName     string // bucket name expression, usable without referencing the bucket (see storage.go)

@@ -14,7 +14,7 @@ import (
 
 // storage creates the single table and the three buckets.
 func (b *builder) storage() {
-	b.table = b.newTable()
+	b.table = b.chatTable() // newTable, or a restored table (backup.go)
 	b.logBucket = b.newLogBucket()
 	b.filesBucket = b.newFilesBucket()
 	b.siteBucket = b.newPrivateBucket("SiteBucket", "site/", nil)
@@ -33,6 +33,7 @@ func (b *builder) newTable() awsdynamodb.Table {
 		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
+			RecoveryPeriodInDays:       jsii.Number(35), // the most PITR keeps (docs/OPERATIONS.md)
 		},
 		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
 		TimeToLiveAttribute: jsii.String(dynamo.AttrTTL),
@@ -83,6 +84,7 @@ func (b *builder) newFilesBucket() awss3.Bucket {
 	b.filesBucketDN = name + ".s3." + *b.stack.Region() + "." + *b.stack.UrlSuffix()
 	return b.newPrivateBucket("FilesBucket", "files/", &awss3.BucketProps{
 		BucketName: jsii.String(name),
+		Versioned:  jsii.Bool(true), // old versions expire (backup.go); AWS Backup of S3 needs versioning
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                                  jsii.String("abort-incomplete-uploads"),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),

@@ -151,7 +151,7 @@ func (b *builder) unfurlSuppressions() {
 		"Invoked by the unfurl queue's event source mapping, whose failed jobs go to the queue's dead-letter queue (redrive policy, alarmed); a function DLQ applies to asynchronous invocations only")
 	suppress(b.fns["unfurl"].Role(), "AwsSolutions-IAM5",
 		"The worker posts to connection ids known only at run time (POST on this stage's @connections), uses the table's index (gsi1) as the service does, and reads and writes only the link-preview cache prefix of the files bucket",
-		"Resource::<"+b.logicalID(b.table)+".Arn>/index/*",
+		b.tableIndexFinding(),
 		arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/POST/@connections/*"),
 		filesObjectsMatching(unfurl.CachePrefix+"*"),
 	)
