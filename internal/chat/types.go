@@ -44,6 +44,11 @@ type Profile struct {
 	// Deactivated: an admin deactivated the person; their messages stay
 	// and clients mark their name. $connect refuses them.
 	Deactivated bool `json:"deactivated,omitempty"`
+	// HidePresence and HideReceipts mirror the person's privacy settings
+	// (Preferences.Privacy) for the views of others (chat.PresenceSeenBy,
+	// chat.ReceiptVisible); never sent.
+	HidePresence bool `json:"-"`
+	HideReceipts bool `json:"-"`
 }
 
 // RoomKind says what sort of conversation a room is.

@@ -88,6 +88,10 @@ type profileItem struct {
 	CreatedAt   time.Time `dynamo:"createdAt"`
 	// DeactivatedAt is set while an admin has deactivated the person.
 	DeactivatedAt time.Time `dynamo:"deactivatedAt,omitempty"`
+	// HidePresence and HideReceipts mirror the person's privacy settings
+	// (SetProfilePrivacy) for the listings that show them to others.
+	HidePresence bool `dynamo:"hidePresence,omitempty"`
+	HideReceipts bool `dynamo:"hideReceipts,omitempty"`
 }
 
 func newProfileItem(p chat.Profile) profileItem {
@@ -97,6 +101,7 @@ func newProfileItem(p chat.Profile) profileItem {
 		UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Handle: p.Handle,
 		AvatarColor: p.AvatarColor, AvatarKey: p.AvatarKey,
 		LastSeen: utc(p.LastSeen), CreatedAt: utc(p.CreatedAt),
+		HidePresence: p.HidePresence, HideReceipts: p.HideReceipts,
 	}
 }
 
@@ -105,7 +110,8 @@ func (it profileItem) profile() chat.Profile {
 		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName, Handle: it.Handle,
 		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
 		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
-		Deactivated: !it.DeactivatedAt.IsZero(),
+		Deactivated:  !it.DeactivatedAt.IsZero(),
+		HidePresence: it.HidePresence, HideReceipts: it.HideReceipts,
 	}
 }
 

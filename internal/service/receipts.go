@@ -40,7 +40,56 @@ func (s *Chat) MarkRead(ctx context.Context, c chat.Connection, r protocol.MarkR
 		return protocol.ReadEvent{}, storeErr(err, "mark read")
 	}
 	if advanced {
-		s.push.toRoom(ctx, room.ID, ev, c.ID, "") // a receipt: a direct push, not a domain event
+		s.pushReceipt(ctx, c, room.ID, ev) // a receipt: a direct push, not a domain event
 	}
 	return ev, nil
+}
+
+// pushReceipt sends a read receipt as chat.ReceiptVisible says (issue
+// #15): a reader who hides receipts tells only their own other
+// connections (their unread badges clear); otherwise the room hears it but
+// for the members who hide their own receipts (they see nobody's).
+//
+// Cost: the reader's profile GetItem and, when the room has other people
+// online, one BatchGetItem of their profiles (100 per call).
+func (s *Chat) pushReceipt(ctx context.Context, c chat.Connection, roomID string, ev protocol.ReadEvent) {
+	if s.receiptsHidden(ctx, c.UserID) {
+		own, err := s.store.UserConnections(ctx, c.UserID)
+		if err != nil {
+			s.log.WarnContext(ctx, "receipt not sent to own devices", slog.Any("error", err))
+			return
+		}
+		s.push.send(ctx, without(own, c.ID), ev)
+		return
+	}
+	rcs, err := s.store.RoomConnections(ctx, roomID)
+	if err != nil {
+		s.log.WarnContext(ctx, "room connections", slog.String("roomId", roomID), slog.Any("error", err))
+		return
+	}
+	var others []string
+	for _, rc := range rcs {
+		if rc.UserID != c.UserID {
+			others = append(others, rc.UserID)
+		}
+	}
+	hides := map[string]bool{}
+	if len(others) > 0 {
+		ps, err := s.profilesOf(ctx, others)
+		if err != nil {
+			s.log.WarnContext(ctx, "receipt withheld: profiles unreadable", slog.Any("error", err))
+			return
+		}
+		for _, p := range ps {
+			hides[p.UserID] = p.HideReceipts
+		}
+	}
+	ids := make([]string, 0, len(rcs))
+	for _, rc := range rcs {
+		if rc.ConnectionID == c.ID || !chat.ReceiptVisible(c.UserID, false, rc.UserID, hides[rc.UserID]) {
+			continue
+		}
+		ids = append(ids, rc.ConnectionID)
+	}
+	s.push.send(ctx, ids, ev)
 }
