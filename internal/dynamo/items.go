@@ -13,15 +13,17 @@ import (
 
 // connItem is a connection: pk CONN#<connId>, sk META.
 type connItem struct {
-	PK           string    `dynamo:"pk"`
-	SK           string    `dynamo:"sk"`
-	ConnectionID string    `dynamo:"connectionId"`
-	UserID       string    `dynamo:"userId"`
-	Username     string    `dynamo:"username,omitempty"`
-	DisplayName  string    `dynamo:"displayName,omitempty"`
-	Email        string    `dynamo:"email,omitempty"`
-	Groups       []string  `dynamo:"groups,omitempty"`
-	ConnectedAt  time.Time `dynamo:"connectedAt"`
+	PK           string `dynamo:"pk"`
+	SK           string `dynamo:"sk"`
+	ConnectionID string `dynamo:"connectionId"`
+	UserID       string `dynamo:"userId"`
+	Username     string `dynamo:"username,omitempty"`
+	DisplayName  string `dynamo:"displayName,omitempty"`
+	// No email (issue #15, data minimisation): nothing authorizes from
+	// it; NameFromEmail is the one fact a later action needs from it.
+	NameFromEmail bool      `dynamo:"nameFromEmail,omitempty"`
+	Groups        []string  `dynamo:"groups,omitempty"`
+	ConnectedAt   time.Time `dynamo:"connectedAt"`
 	// ConnectedMs is connectedAt in Unix milliseconds, a number the
 	// gone-cleanup's condition compares (DeleteConnectionIfConnectedBefore).
 	ConnectedMs int64 `dynamo:"connectedMs,omitempty"`
@@ -38,11 +40,11 @@ func (it connItem) connection() chat.Connection {
 	c := chat.Connection{
 		ID: it.ConnectionID,
 		Identity: chat.Identity{
-			UserID:      it.UserID,
-			Username:    it.Username,
-			DisplayName: it.DisplayName,
-			Email:       it.Email,
-			Groups:      it.Groups,
+			UserID:        it.UserID,
+			Username:      it.Username,
+			DisplayName:   it.DisplayName,
+			Groups:        it.Groups,
+			NameFromEmail: it.NameFromEmail,
 		},
 		ConnectedAt: it.ConnectedAt,
 		ExpiresAt:   time.Unix(it.TTL, 0).UTC(),

@@ -90,6 +90,19 @@ func contractConnections(t *testing.T, s chat.Store) {
 		!slices.Equal(got.Groups, c.Groups) || !got.ConnectedAt.Equal(now) {
 		t.Errorf("GetConnection = %+v, want %+v", got, c)
 	}
+	// Data minimisation (issue #15): the connection keeps no email; only
+	// whether the display name is its local part.
+	if got.Email != "" || got.NameFromEmail {
+		t.Errorf("GetConnection kept email %q / nameFromEmail %v; want neither", got.Email, got.NameFromEmail)
+	}
+	cp := chat.Connection{ID: uniq("conn"), ConnectedAt: now, ExpiresAt: now.Add(3 * time.Hour),
+		Identity: chat.Identity{UserID: uniq("u"), Username: "bo", DisplayName: "bo", Email: "bo@example.com"}}
+	if err := s.PutConnection(ctx, cp, nil); err != nil {
+		t.Fatalf("PutConnection: %v", err)
+	}
+	if got, err := s.GetConnection(ctx, cp.ID); err != nil || got.Email != "" || !got.NameFromEmail {
+		t.Errorf("GetConnection of a placeholder name = %+v, %v; want no email, nameFromEmail", got, err)
+	}
 	if ids, err := s.UserConnections(ctx, user); err != nil || !slices.Equal(ids, []string{c.ID}) {
 		t.Errorf("UserConnections = %v, %v", ids, err)
 	}
