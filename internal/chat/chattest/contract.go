@@ -201,6 +201,27 @@ func contractProfiles(t *testing.T, s chat.Store) {
 	if p, _ := s.GetProfile(ctx, a); !p.LastSeen.Equal(seen) || p.DisplayName != "A2" {
 		t.Errorf("after SetLastSeen = %+v", p)
 	}
+	// The privacy mirrors (issue #15): set, kept by a rename, cleared.
+	if err := s.SetProfilePrivacy(ctx, a, true, true); err != nil {
+		t.Fatalf("SetProfilePrivacy: %v", err)
+	}
+	rename := "A3"
+	if p, err := s.UpdateProfile(ctx, a, &rename, nil, nil); err != nil || !p.HidePresence || !p.HideReceipts {
+		t.Errorf("after a rename the privacy mirrors = %+v, %v", p, err)
+	}
+	if ps, _ := s.GetProfiles(ctx, []string{a}); len(ps) != 1 || !ps[0].HidePresence || !ps[0].HideReceipts {
+		t.Errorf("GetProfiles privacy mirrors = %+v", ps)
+	}
+	if err := s.SetProfilePrivacy(ctx, a, false, true); err != nil {
+		t.Fatalf("SetProfilePrivacy: %v", err)
+	}
+	if p, _ := s.GetProfile(ctx, a); p.HidePresence || !p.HideReceipts {
+		t.Errorf("after clearing hidePresence = %+v", p)
+	}
+	wantCode(t, "SetProfilePrivacy missing", s.SetProfilePrivacy(ctx, missing, true, false), chat.NotFound)
+	if _, err := s.UpdateProfile(ctx, a, &name, nil, nil); err != nil {
+		t.Fatalf("rename back: %v", err)
+	}
 
 	// ListProfiles: ordered by id, every user exactly once, "" ends.
 	var all []string
