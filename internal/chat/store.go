@@ -53,6 +53,9 @@ type ProfileStore interface {
 	// hide-receipts settings onto the profile (Profile.HidePresence,
 	// Profile.HideReceipts). NotFound without a profile.
 	SetProfilePrivacy(ctx context.Context, userID string, hidePresence, hideReceipts bool) error
+	// ReceiptHiders answers the ids of everyone whose hideReceipts is on
+	// (kept by SetProfilePrivacy): one read per receipt's fan-out.
+	ReceiptHiders(ctx context.Context) (map[string]bool, error)
 	// SetHandle gives the user handle (normalised and valid, see
 	// ValidHandle) and frees the handle they held, atomically: Conflict
 	// wrapping ErrHandleTaken if another user holds it (nothing changes),

@@ -178,9 +178,3 @@ func (s *Chat) presenceHidden(ctx context.Context, userID string) bool {
 	p, err := s.store.GetProfile(ctx, userID)
 	return err == nil && p.HidePresence
 }
-
-// receiptsHidden says whether userID hides read receipts.
-func (s *Chat) receiptsHidden(ctx context.Context, userID string) bool {
-	p, err := s.store.GetProfile(ctx, userID)
-	return err == nil && p.HideReceipts
-}

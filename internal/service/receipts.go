@@ -50,10 +50,15 @@ func (s *Chat) MarkRead(ctx context.Context, c chat.Connection, r protocol.MarkR
 // connections (their unread badges clear); otherwise the room hears it but
 // for the members who hide their own receipts (they see nobody's).
 //
-// Cost: the reader's profile GetItem and, when the room has other people
-// online, one BatchGetItem of their profiles (100 per call).
+// Cost: one GetItem of the workspace's receipt hiders (ReceiptHiders),
+// whatever the room's size; unreadable, the receipt goes to the reader's
+// own connections only (never shown by mistake).
 func (s *Chat) pushReceipt(ctx context.Context, c chat.Connection, roomID string, ev protocol.ReadEvent) {
-	if s.receiptsHidden(ctx, c.UserID) {
+	hides, err := s.store.ReceiptHiders(ctx)
+	if err != nil {
+		s.log.WarnContext(ctx, "receipt hiders unreadable: receipt kept to the reader's devices", slog.Any("error", err))
+	}
+	if err != nil || hides[c.UserID] {
 		own, err := s.store.UserConnections(ctx, c.UserID)
 		if err != nil {
 			s.log.WarnContext(ctx, "receipt not sent to own devices", slog.Any("error", err))
@@ -66,23 +71,6 @@ func (s *Chat) pushReceipt(ctx context.Context, c chat.Connection, roomID string
 	if err != nil {
 		s.log.WarnContext(ctx, "room connections", slog.String("roomId", roomID), slog.Any("error", err))
 		return
-	}
-	var others []string
-	for _, rc := range rcs {
-		if rc.UserID != c.UserID {
-			others = append(others, rc.UserID)
-		}
-	}
-	hides := map[string]bool{}
-	if len(others) > 0 {
-		ps, err := s.profilesOf(ctx, others)
-		if err != nil {
-			s.log.WarnContext(ctx, "receipt withheld: profiles unreadable", slog.Any("error", err))
-			return
-		}
-		for _, p := range ps {
-			hides[p.UserID] = p.HideReceipts
-		}
 	}
 	ids := make([]string, 0, len(rcs))
 	for _, rc := range rcs {

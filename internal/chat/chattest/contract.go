@@ -218,6 +218,15 @@ func contractProfiles(t *testing.T, s chat.Store) {
 	if p, _ := s.GetProfile(ctx, a); p.HidePresence || !p.HideReceipts {
 		t.Errorf("after clearing hidePresence = %+v", p)
 	}
+	if h, err := s.ReceiptHiders(ctx); err != nil || !h[a] {
+		t.Errorf("ReceiptHiders = %v, %v; want %s in it", h, err, a)
+	}
+	if err := s.SetProfilePrivacy(ctx, a, false, false); err != nil {
+		t.Fatalf("SetProfilePrivacy: %v", err)
+	}
+	if h, err := s.ReceiptHiders(ctx); err != nil || h[a] {
+		t.Errorf("ReceiptHiders after clearing = %v, %v", h, err)
+	}
 	wantCode(t, "SetProfilePrivacy missing", s.SetProfilePrivacy(ctx, missing, true, false), chat.NotFound)
 	if _, err := s.UpdateProfile(ctx, a, &name, nil, nil); err != nil {
 		t.Fatalf("rename back: %v", err)

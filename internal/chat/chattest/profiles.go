@@ -111,6 +111,20 @@ func (s *Store) SetProfilePrivacy(ctx context.Context, userID string, hidePresen
 	return nil
 }
 
+func (s *Store) ReceiptHiders(ctx context.Context) (map[string]bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "ReceiptHiders"); err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for id, p := range s.profiles {
+		if p.HideReceipts {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
 // ListProfiles pages by user id; the cursor is the last id returned.
 func (s *Store) ListProfiles(ctx context.Context, cursor string, limit int) ([]chat.Profile, string, error) {
 	defer s.mu.Unlock()
