@@ -174,6 +174,12 @@ const (
 	ActPushSubscribe   Action = "pushSubscribe"
 	ActPushUnsubscribe Action = "pushUnsubscribe"
 	ActSetRoomNotify   Action = "setRoomNotify"
+
+	// Blocking (issue #15): the caller's own block list (workspace
+	// actions; the privacy settings go through setPreferences).
+	ActBlockUser   Action = "blockUser"
+	ActUnblockUser Action = "unblockUser"
+	ActListBlocked Action = "listBlocked"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -370,6 +376,10 @@ var rules = map[Action]rule{
 	ActPushSubscribe:   workspace,
 	ActPushUnsubscribe: workspace,
 	ActSetRoomNotify:   member,
+
+	ActBlockUser:   workspace,
+	ActUnblockUser: workspace,
+	ActListBlocked: workspace,
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

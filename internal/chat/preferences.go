@@ -18,6 +18,11 @@ type Preferences struct {
 	Notify     NotifyPrefs           `json:"notify"`
 	Appearance Appearance            `json:"appearance"`
 	Rooms      map[string]RoomNotify `json:"rooms"`
+	// Privacy and Blocked: the person's privacy controls and the user ids
+	// they blocked (privacy.go). Blocked is changed only by blockUser and
+	// unblockUser, never by setPreferences.
+	Privacy Privacy  `json:"privacy"`
+	Blocked []string `json:"blocked"`
 	// PushKey is the deployment's VAPID public key (base64url, uncompressed
 	// P-256), which a client passes to PushManager.subscribe. The service
 	// fills it in from its configuration; it is never stored per person.
@@ -104,6 +109,8 @@ func DefaultPreferences() Preferences {
 		},
 		Appearance: Appearance{Theme: "system", Accent: DefaultAccent, Layout: "compact", Lang: "", Sound: true},
 		Rooms:      map[string]RoomNotify{},
+		Privacy:    Privacy{DMFrom: DMEveryone},
+		Blocked:    []string{},
 	}
 }
 
@@ -198,6 +205,12 @@ func (p Preferences) Normalize() Preferences {
 	}
 	if p.Rooms == nil {
 		p.Rooms = map[string]RoomNotify{}
+	}
+	if p.Privacy.DMFrom == "" {
+		p.Privacy.DMFrom = DMEveryone
+	}
+	if p.Blocked == nil {
+		p.Blocked = []string{}
 	}
 	return p
 }
@@ -314,6 +327,9 @@ func DecideNotify(m Message, room Room, r Recipient, now time.Time) Decision {
 	if m.System != nil || m.Deleted || m.SenderID == r.UserID || r.Deactivated || r.UserID == "" {
 		return Decision{}
 	}
+	if r.Prefs.Blocks(m.SenderID) {
+		return Decision{} // a blocked person's messages never notify (issue #15)
+	}
 	isDM := room.Kind == KindDirect
 	mentioned := slices.Contains(m.Mentions, r.UserID)
 	level := r.Prefs.RoomLevel(room.ID, isDM)
@@ -418,5 +434,6 @@ func (p Preferences) Clone() Preferences {
 		rooms[k] = v
 	}
 	p.Rooms = rooms
+	p.Blocked = slices.Clone(p.Blocked)
 	return p
 }

@@ -49,6 +49,13 @@ type ProfileStore interface {
 	GetProfiles(ctx context.Context, userIDs []string) ([]Profile, error)
 	UpdateProfile(ctx context.Context, userID string, displayName, avatarColor, avatarKey *string) (Profile, error)
 	SetLastSeen(ctx context.Context, userID string, at time.Time) error
+	// SetProfilePrivacy mirrors the person's appear-offline and
+	// hide-receipts settings onto the profile (Profile.HidePresence,
+	// Profile.HideReceipts). NotFound without a profile.
+	SetProfilePrivacy(ctx context.Context, userID string, hidePresence, hideReceipts bool) error
+	// ReceiptHiders answers the ids of everyone whose hideReceipts is on
+	// (kept by SetProfilePrivacy): one read per receipt's fan-out.
+	ReceiptHiders(ctx context.Context) (map[string]bool, error)
 	// SetHandle gives the user handle (normalised and valid, see
 	// ValidHandle) and frees the handle they held, atomically: Conflict
 	// wrapping ErrHandleTaken if another user holds it (nothing changes),

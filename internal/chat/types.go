@@ -1,6 +1,9 @@
 package chat
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Identity is who a connection belongs to. It comes only from the verified
 // token (via the $connect authorizer) and is stored with the connection;
@@ -16,6 +19,22 @@ type Identity struct {
 	// action is refused with SessionExpired and the client reconnects with
 	// a fresh token.
 	TokenExpiresAt time.Time `json:"-"`
+	// NameFromEmail: the display name is the email's local part (the
+	// token carried no name claim), a placeholder the first rename
+	// replaces (service.placeholderHandle). Stored with the connection
+	// instead of the email (issue #15, data minimisation).
+	NameFromEmail bool `json:"-"`
+}
+
+// PlaceholderName says whether the display name is only the email's local
+// part: NameFromEmail, or computed from Email where the identity still
+// carries it (at $connect, from the token).
+func (id Identity) PlaceholderName() bool {
+	if id.NameFromEmail {
+		return true
+	}
+	local, _, ok := strings.Cut(id.Email, "@")
+	return ok && strings.TrimSpace(local) == id.DisplayName
 }
 
 // Connection is one live WebSocket connection.
@@ -44,6 +63,11 @@ type Profile struct {
 	// Deactivated: an admin deactivated the person; their messages stay
 	// and clients mark their name. $connect refuses them.
 	Deactivated bool `json:"deactivated,omitempty"`
+	// HidePresence and HideReceipts mirror the person's privacy settings
+	// (Preferences.Privacy) for the views of others (chat.PresenceSeenBy,
+	// chat.ReceiptVisible); never sent.
+	HidePresence bool `json:"-"`
+	HideReceipts bool `json:"-"`
 }
 
 // RoomKind says what sort of conversation a room is.

@@ -30,7 +30,7 @@ func (s *Store) PutConnection(ctx context.Context, c chat.Connection, roomIDs []
 		connItem{
 			PK: connPK(c.ID), SK: skMeta, ConnectionID: c.ID,
 			UserID: c.UserID, Username: c.Username, DisplayName: c.DisplayName,
-			Email: c.Email, Groups: c.Groups, ConnectedAt: utc(c.ConnectedAt),
+			NameFromEmail: c.PlaceholderName(), Groups: c.Groups, ConnectedAt: utc(c.ConnectedAt),
 			ConnectedMs: c.ConnectedAt.UnixMilli(), TokenExp: unixOrZero(c.TokenExpiresAt), TTL: ttl,
 		},
 		userConnItem{PK: userPK(c.UserID), SK: userConnSK(c.ID), ConnectionID: c.ID, TTL: ttl},

@@ -13,15 +13,17 @@ import (
 
 // connItem is a connection: pk CONN#<connId>, sk META.
 type connItem struct {
-	PK           string    `dynamo:"pk"`
-	SK           string    `dynamo:"sk"`
-	ConnectionID string    `dynamo:"connectionId"`
-	UserID       string    `dynamo:"userId"`
-	Username     string    `dynamo:"username,omitempty"`
-	DisplayName  string    `dynamo:"displayName,omitempty"`
-	Email        string    `dynamo:"email,omitempty"`
-	Groups       []string  `dynamo:"groups,omitempty"`
-	ConnectedAt  time.Time `dynamo:"connectedAt"`
+	PK           string `dynamo:"pk"`
+	SK           string `dynamo:"sk"`
+	ConnectionID string `dynamo:"connectionId"`
+	UserID       string `dynamo:"userId"`
+	Username     string `dynamo:"username,omitempty"`
+	DisplayName  string `dynamo:"displayName,omitempty"`
+	// No email (issue #15, data minimisation): nothing authorizes from
+	// it; NameFromEmail is the one fact a later action needs from it.
+	NameFromEmail bool      `dynamo:"nameFromEmail,omitempty"`
+	Groups        []string  `dynamo:"groups,omitempty"`
+	ConnectedAt   time.Time `dynamo:"connectedAt"`
 	// ConnectedMs is connectedAt in Unix milliseconds, a number the
 	// gone-cleanup's condition compares (DeleteConnectionIfConnectedBefore).
 	ConnectedMs int64 `dynamo:"connectedMs,omitempty"`
@@ -38,11 +40,11 @@ func (it connItem) connection() chat.Connection {
 	c := chat.Connection{
 		ID: it.ConnectionID,
 		Identity: chat.Identity{
-			UserID:      it.UserID,
-			Username:    it.Username,
-			DisplayName: it.DisplayName,
-			Email:       it.Email,
-			Groups:      it.Groups,
+			UserID:        it.UserID,
+			Username:      it.Username,
+			DisplayName:   it.DisplayName,
+			Groups:        it.Groups,
+			NameFromEmail: it.NameFromEmail,
 		},
 		ConnectedAt: it.ConnectedAt,
 		ExpiresAt:   time.Unix(it.TTL, 0).UTC(),
@@ -88,6 +90,10 @@ type profileItem struct {
 	CreatedAt   time.Time `dynamo:"createdAt"`
 	// DeactivatedAt is set while an admin has deactivated the person.
 	DeactivatedAt time.Time `dynamo:"deactivatedAt,omitempty"`
+	// HidePresence and HideReceipts mirror the person's privacy settings
+	// (SetProfilePrivacy) for the listings that show them to others.
+	HidePresence bool `dynamo:"hidePresence,omitempty"`
+	HideReceipts bool `dynamo:"hideReceipts,omitempty"`
 }
 
 func newProfileItem(p chat.Profile) profileItem {
@@ -97,6 +103,7 @@ func newProfileItem(p chat.Profile) profileItem {
 		UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Handle: p.Handle,
 		AvatarColor: p.AvatarColor, AvatarKey: p.AvatarKey,
 		LastSeen: utc(p.LastSeen), CreatedAt: utc(p.CreatedAt),
+		HidePresence: p.HidePresence, HideReceipts: p.HideReceipts,
 	}
 }
 
@@ -105,7 +112,8 @@ func (it profileItem) profile() chat.Profile {
 		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName, Handle: it.Handle,
 		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
 		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
-		Deactivated: !it.DeactivatedAt.IsZero(),
+		Deactivated:  !it.DeactivatedAt.IsZero(),
+		HidePresence: it.HidePresence, HideReceipts: it.HideReceipts,
 	}
 }
 

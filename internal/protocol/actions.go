@@ -138,6 +138,10 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSetVisibility, Request: SetVisibilityRequest{}, Budget: BudgetNone}, // one small write; throttled per connection by the service
 	{Name: ActionPushSubscribe, Request: PushSubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},
 	{Name: ActionPushUnsubscribe, Request: PushUnsubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},
+	// Privacy controls and blocking (issue 15).
+	{Name: ActionBlockUser, Request: BlockUserRequest{}, Reply: EventPreferences, Budget: BudgetWrite},
+	{Name: ActionUnblockUser, Request: BlockUserRequest{}, Reply: EventPreferences, Budget: BudgetWrite},
+	{Name: ActionListBlocked, Reply: EventUsers, Budget: BudgetRead},
 	// Conversations (issue 14).
 	{Name: ActionReact, Request: ReactRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},
 	{Name: ActionPinMessage, Request: PinMessageRequest{}, Reply: EventMessageUpdated, Budget: BudgetWrite},

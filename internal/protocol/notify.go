@@ -28,6 +28,7 @@ const (
 type SetPreferencesRequest struct {
 	Notify     *NotifyPatch     `json:"notify,omitempty"`
 	Appearance *AppearancePatch `json:"appearance,omitempty"`
+	Privacy    *PrivacyPatch    `json:"privacy,omitempty"`
 }
 
 // NotifyPatch is the part of the notify object to change.

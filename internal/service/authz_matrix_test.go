@@ -74,6 +74,27 @@ var workspaceCases = []modCase{
 			_, err := w.svc.PushUnsubscribe(w.ctx, c, protocol.PushUnsubscribeRequest{Endpoint: "https://push.example/p/" + c.ID})
 			return err
 		}},
+	{name: "blockUser", want: everyone, // the caller's own block list
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			_, err := w.svc.BlockUser(w.ctx, c, protocol.BlockUserRequest{UserID: w.tgt.UserID})
+			if chat.ErrorCode(err) == chat.Invalid && c.UserID == w.tgt.UserID {
+				return nil // the target blocking themselves: refused as invalid, not by the policy
+			}
+			return err
+		}},
+	{name: "unblockUser", want: everyone,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			_, err := w.svc.UnblockUser(w.ctx, c, protocol.BlockUserRequest{UserID: w.tgt.UserID})
+			if chat.ErrorCode(err) == chat.Invalid && c.UserID == w.tgt.UserID {
+				return nil
+			}
+			return err
+		}},
+	{name: "listBlocked", want: everyone,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			_, err := w.svc.ListBlocked(w.ctx, c)
+			return err
+		}},
 	{name: "ping", want: [9]chat.Code{"", "", "", "", "", "", "", "", ""}, // answered before any connection is read
 		do: func(w *modWorld, _ string, _ chat.Connection) error {
 			_, err := w.svc.Ping(w.ctx)

@@ -61,7 +61,7 @@ func (s *Chat) Connect(ctx context.Context, c chat.Connection) error {
 	s.log.DebugContext(ctx, "connected", slog.String("connectionId", c.ID),
 		slog.String("userId", c.UserID), slog.Int("rooms", len(roomIDs)), slog.Bool("first", first))
 	if first {
-		s.pushPresence(ctx, c.UserID, roomIDs, true, now)
+		s.pushPresence(ctx, c.UserID, roomIDs, true, now, p.HidePresence)
 	}
 	return nil
 }
@@ -176,7 +176,7 @@ func (s *Chat) forget(ctx context.Context, c chat.Connection) error {
 	if err := s.store.SetLastSeen(ctx, c.UserID, now); err != nil && chat.ErrorCode(err) != chat.NotFound {
 		return storeErr(err, "set last seen")
 	}
-	s.pushPresence(ctx, c.UserID, roomIDs, false, now)
+	s.pushPresence(ctx, c.UserID, roomIDs, false, now, s.presenceHidden(ctx, c.UserID))
 	return nil
 }
 

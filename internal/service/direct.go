@@ -23,7 +23,8 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	if len(others)+1 > protocol.MaxDirectMembers {
 		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "a direct conversation has at most %d people, you included", protocol.MaxDirectMembers)
 	}
-	if _, err := s.requireProfiles(ctx, others); err != nil {
+	profiles, err := s.requireProfiles(ctx, others)
+	if err != nil {
 		return protocol.RoomEvent{}, err
 	}
 	memberIDs := append(slices.Clone(others), c.UserID)
@@ -35,6 +36,10 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	}
 	// The room does not exist yet: creating it is a workspace action.
 	if err := chat.Authorize(chat.ActOpenDirect, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.RoomEvent{}, err
+	}
+	// And the others' privacy: who may start one with them, and blocks.
+	if err := s.checkDirect(ctx, c, others, profiles); err != nil {
 		return protocol.RoomEvent{}, err
 	}
 	now := s.clock()

@@ -27,11 +27,11 @@ import (
 // after it the display name is no longer the placeholder. A handle the
 // person chose never matches (it is not derived from the placeholder).
 func placeholderHandle(c chat.Connection, p chat.Profile) bool {
-	local, _, ok := strings.Cut(c.Email, "@")
-	if !ok || strings.TrimSpace(local) != c.DisplayName || p.DisplayName != cleanName(c.DisplayName) || p.Handle == "" {
+	// The connection keeps no email (issue #15): NameFromEmail says it.
+	if !c.PlaceholderName() || p.DisplayName != cleanName(c.DisplayName) || p.Handle == "" {
 		return false
 	}
-	base := chat.DeriveHandle(p.DisplayName, c.Email)
+	base := chat.DeriveHandle(p.DisplayName, "") // the name is the email's local part
 	rest, found := strings.CutPrefix(p.Handle, base)
 	return found && len(rest) <= 4 && strings.Trim(rest, "0123456789") == ""
 }

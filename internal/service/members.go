@@ -47,13 +47,21 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 			return protocol.MembersEvent{}, storeErr(err, "get ban")
 		}
 	}
+	// Invitees who blocked the caller are skipped silently (issue #15):
+	// the caller is not told.
+	if ids, err = s.deliverable(ctx, c.UserID, ids); err != nil {
+		return protocol.MembersEvent{}, err
+	}
+	if len(ids) == 0 {
+		return s.membersEvent(ctx, room.ID, c.UserID)
+	}
 	if room.Kind == chat.KindPrivate {
 		// Invitations, accepted or declined by each invitee.
 		if err := s.invitePending(ctx, c, room, ids); err != nil {
 			return protocol.MembersEvent{}, err
 		}
 		s.audit(ctx, c, chat.ActInviteToChannel, room.ID, strings.Join(ids, ","), 0, "", "")
-		return s.membersEvent(ctx, room.ID)
+		return s.membersEvent(ctx, room.ID, c.UserID)
 	}
 	now := s.clock()
 	var added []chat.Member
@@ -82,7 +90,7 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 		}
 		s.systemLine(ctx, room.ID, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, line, names...)
 	}
-	return s.membersEvent(ctx, room.ID)
+	return s.membersEvent(ctx, room.ID, c.UserID)
 }
 
 // ListMembers lists a room's members, for its members only.
@@ -90,7 +98,7 @@ func (s *Chat) ListMembers(ctx context.Context, c chat.Connection, r protocol.Ro
 	if _, err := s.authorize(ctx, c, chat.ActListMembers, r.RoomID, false); err != nil {
 		return protocol.MembersEvent{}, err
 	}
-	return s.membersEvent(ctx, r.RoomID)
+	return s.membersEvent(ctx, r.RoomID, c.UserID)
 }
 
 // requireProfiles reads the profiles of ids, NotFound naming the first

@@ -42,6 +42,7 @@ func (s *Chat) welcome(ctx context.Context, room chat.Room, m chat.Member, p cha
 		Room: protocol.RoomState{Room: room, ReadSeq: m.ReadSeq},
 	})
 	p.Online = len(conns) > 0
+	p = chat.PresenceSeenBy(p, "") // the room hears of it
 	s.publish(ctx, chat.MemberJoined{Actor: actor, Member: m, Profile: p})
 	return nil
 }
@@ -61,7 +62,11 @@ func (s *Chat) profileOrStub(ctx context.Context, userID string) chat.Profile {
 //
 // Cost: one ListMembers Query, one RoomConnections Query and one
 // BatchGetItem per 100 members.
-func (s *Chat) membersEvent(ctx context.Context, roomID string) (protocol.MembersEvent, error) {
+//
+// As viewerID sees them (issue #15): presence hidden for those who appear
+// offline, read positions (readSeq 0) for those who hide receipts, and for
+// everyone but the viewer when the viewer hides theirs.
+func (s *Chat) membersEvent(ctx context.Context, roomID, viewerID string) (protocol.MembersEvent, error) {
 	now := s.clock()
 	ms, err := s.store.ListMembers(ctx, roomID)
 	if err != nil {
@@ -94,7 +99,11 @@ func (s *Chat) membersEvent(ctx context.Context, roomID string) (protocol.Member
 			p = chat.Profile{UserID: m.UserID}
 		}
 		p.Online = online[m.UserID]
+		p = chat.PresenceSeenBy(p, viewerID)
 		info := protocol.MemberInfo{Profile: p, Role: m.Role, ReadSeq: m.ReadSeq}
+		if !chat.ReceiptVisible(m.UserID, p.HideReceipts, viewerID, byID[viewerID].HideReceipts) {
+			info.ReadSeq = 0
+		}
 		if m.MutedAt(now) {
 			info.MutedUntil = m.MutedUntil
 		}

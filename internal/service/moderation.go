@@ -105,7 +105,7 @@ func (s *Chat) SetMemberRole(ctx context.Context, c chat.Connection, r protocol.
 		return protocol.MembersEvent{}, chat.Errorf(chat.NotFound, "that person is not a member of this room")
 	}
 	if ra.target.Role == r.Role {
-		return s.membersEvent(ctx, r.RoomID)
+		return s.membersEvent(ctx, r.RoomID, c.UserID)
 	}
 	if ra.target.Role == chat.RoleOwner {
 		owners, err := s.owners(ctx, r.RoomID)
@@ -124,7 +124,7 @@ func (s *Chat) SetMemberRole(ctx context.Context, c chat.Connection, r protocol.
 	s.publish(ctx, chat.MemberUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Member: m})
 	s.systemLine(ctx, ra.room.ID, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, chat.SystemLine{Kind: chat.SystemRole, UserIDs: []string{r.UserID}, Role: role}, s.profileOrStub(ctx, r.UserID).DisplayName)
 	s.audit(ctx, c, chat.ActSetMemberRole, r.RoomID, r.UserID, 0, "", string(role))
-	return s.membersEvent(ctx, r.RoomID)
+	return s.membersEvent(ctx, r.RoomID, c.UserID)
 }
 
 // owners counts a room's owners.
@@ -178,7 +178,7 @@ func (s *Chat) UnmuteMember(ctx context.Context, c chat.Connection, r protocol.M
 		return protocol.MembersEvent{}, err
 	}
 	if !ra.target.MutedAt(ra.now) {
-		return s.membersEvent(ctx, r.RoomID)
+		return s.membersEvent(ctx, r.RoomID, c.UserID)
 	}
 	return s.setMute(ctx, c, chat.ActUnmuteMember, r.RoomID, r.UserID, time.Time{}, why)
 }
@@ -194,7 +194,7 @@ func (s *Chat) setMute(ctx context.Context, c chat.Connection, action chat.Actio
 		detail = "until " + until.Format(time.RFC3339)
 	}
 	s.audit(ctx, c, action, roomID, userID, 0, why, detail)
-	return s.membersEvent(ctx, roomID)
+	return s.membersEvent(ctx, roomID, c.UserID)
 }
 
 // RemoveMember removes (kicks) a member from a channel. They may rejoin a
@@ -216,7 +216,7 @@ func (s *Chat) RemoveMember(ctx context.Context, c chat.Connection, r protocol.M
 	}
 	s.systemLine(ctx, ra.room.ID, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, chat.SystemLine{Kind: chat.SystemRemoved, UserIDs: []string{r.UserID}}, s.profileOrStub(ctx, r.UserID).DisplayName)
 	s.audit(ctx, c, chat.ActRemoveMember, r.RoomID, r.UserID, 0, why, "")
-	return s.membersEvent(ctx, r.RoomID)
+	return s.membersEvent(ctx, r.RoomID, c.UserID)
 }
 
 // removeFromRoom deletes userID's membership, unindexes their connections,

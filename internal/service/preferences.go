@@ -34,10 +34,15 @@ func (s *Chat) SetPreferences(ctx context.Context, c chat.Connection, r protocol
 	if err := chat.Authorize(chat.ActSetPreferences, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.PreferencesEvent{}, err
 	}
-	if r.Notify == nil && r.Appearance == nil {
-		return protocol.PreferencesEvent{}, chat.Errorf(chat.Invalid, "nothing to change: give notify or appearance")
+	if r.Notify == nil && r.Appearance == nil && r.Privacy == nil {
+		return protocol.PreferencesEvent{}, chat.Errorf(chat.Invalid, "nothing to change: give notify, appearance or privacy")
 	}
+	var before chat.Privacy
 	p, err := s.store.UpdatePreferences(ctx, c.UserID, func(p *chat.Preferences) error {
+		before = p.Privacy
+		if err := applyPrivacy(&p.Privacy, r.Privacy); err != nil {
+			return err
+		}
 		if n := r.Notify; n != nil {
 			setIf(&p.Notify.Previews, n.Previews)
 			setIf(&p.Notify.Email, n.Email)
@@ -70,6 +75,9 @@ func (s *Chat) SetPreferences(ctx context.Context, c chat.Connection, r protocol
 	})
 	if err != nil {
 		return protocol.PreferencesEvent{}, storeErr(err, "set preferences")
+	}
+	if err := s.privacyChanged(ctx, c, before, p.Privacy); err != nil {
+		return protocol.PreferencesEvent{}, err
 	}
 	return s.preferencesChanged(ctx, c, p), nil
 }

@@ -21,7 +21,11 @@ import (
 
 // pushPresence announces userID online or offline (with lastSeen) to
 // everyone sharing a room with them.
-func (s *Chat) pushPresence(ctx context.Context, userID string, roomIDs []string, online bool, at time.Time) {
+// A person who appears offline (hidden) is never announced (issue #15).
+func (s *Chat) pushPresence(ctx context.Context, userID string, roomIDs []string, online bool, at time.Time, hidden bool) {
+	if hidden {
+		return
+	}
 	ev := protocol.PresenceEvent{Head: protocol.Head{Type: protocol.EventPresence}, UserID: userID, Online: online}
 	if !online {
 		ev.LastSeen = at.UnixMilli()

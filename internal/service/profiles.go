@@ -72,7 +72,7 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 		return protocol.ProfileEvent{}, storeErr(err, "update profile")
 	}
 	if follow {
-		p = s.deriveHandle(ctx, p, c.Email)
+		p = s.deriveHandle(ctx, p, "") // the connection keeps no email (issue #15)
 	}
 	p.Online = true // the caller is connected
 	s.publish(ctx, chat.ProfileUpdated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Profile: p})

@@ -161,11 +161,18 @@ func (p *Push) profileUpdated(ctx context.Context, e chat.ProfileUpdated) chat.F
 	for i, m := range ms {
 		roomIDs[i] = m.RoomID
 	}
-	audience := p.sharedAudience(ctx, userID, roomIDs)
+	// Others see the person's presence as chat.PresenceSeenBy says (issue
+	// #15); the person's own connections see it as it is.
+	res := p.send(ctx, p.sharedAudience(ctx, userID, roomIDs), protocol.ProfileEvent{Head: protocol.Head{Type: protocol.EventUserUpdated}, Profile: chat.PresenceSeenBy(e.Profile, "")})
 	if own, err := p.store.UserConnections(ctx, userID); err == nil {
-		audience = append(audience, without(own, e.Actor.ConnectionID)...)
+		r := p.send(ctx, without(own, e.Actor.ConnectionID), protocol.ProfileEvent{Head: protocol.Head{Type: protocol.EventUserUpdated}, Profile: e.Profile})
+		res.Recipients += r.Recipients
+		res.Delivered += r.Delivered
+		res.Gone += r.Gone
+		res.Failed += r.Failed
+		res.Queued += r.Queued
 	}
-	return p.send(ctx, audience, protocol.ProfileEvent{Head: protocol.Head{Type: protocol.EventUserUpdated}, Profile: e.Profile})
+	return res
 }
 
 // send marshals ev (a protocol event with its type set) and fans it out.

@@ -40,7 +40,44 @@ func (s *Chat) MarkRead(ctx context.Context, c chat.Connection, r protocol.MarkR
 		return protocol.ReadEvent{}, storeErr(err, "mark read")
 	}
 	if advanced {
-		s.push.toRoom(ctx, room.ID, ev, c.ID, "") // a receipt: a direct push, not a domain event
+		s.pushReceipt(ctx, c, room.ID, ev) // a receipt: a direct push, not a domain event
 	}
 	return ev, nil
+}
+
+// pushReceipt sends a read receipt as chat.ReceiptVisible says (issue
+// #15): a reader who hides receipts tells only their own other
+// connections (their unread badges clear); otherwise the room hears it but
+// for the members who hide their own receipts (they see nobody's).
+//
+// Cost: one GetItem of the workspace's receipt hiders (ReceiptHiders),
+// whatever the room's size; unreadable, the receipt goes to the reader's
+// own connections only (never shown by mistake).
+func (s *Chat) pushReceipt(ctx context.Context, c chat.Connection, roomID string, ev protocol.ReadEvent) {
+	hides, err := s.store.ReceiptHiders(ctx)
+	if err != nil {
+		s.log.WarnContext(ctx, "receipt hiders unreadable: receipt kept to the reader's devices", slog.Any("error", err))
+	}
+	if err != nil || hides[c.UserID] {
+		own, err := s.store.UserConnections(ctx, c.UserID)
+		if err != nil {
+			s.log.WarnContext(ctx, "receipt not sent to own devices", slog.Any("error", err))
+			return
+		}
+		s.push.send(ctx, without(own, c.ID), ev)
+		return
+	}
+	rcs, err := s.store.RoomConnections(ctx, roomID)
+	if err != nil {
+		s.log.WarnContext(ctx, "room connections", slog.String("roomId", roomID), slog.Any("error", err))
+		return
+	}
+	ids := make([]string, 0, len(rcs))
+	for _, rc := range rcs {
+		if rc.ConnectionID == c.ID || !chat.ReceiptVisible(c.UserID, false, rc.UserID, hides[rc.UserID]) {
+			continue
+		}
+		ids = append(ids, rc.ConnectionID)
+	}
+	s.push.send(ctx, ids, ev)
 }

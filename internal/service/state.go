@@ -115,6 +115,7 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 	}
 	for i := range users {
 		users[i].Online = online[users[i].UserID]
+		users[i] = chat.PresenceSeenBy(users[i], c.UserID)
 	}
 	ev.Users = users
 	return ev, nil

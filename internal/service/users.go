@@ -71,6 +71,7 @@ func (s *Chat) ListUsers(ctx context.Context, c chat.Connection, r protocol.List
 			return storeErr(err, "list connections")
 		}
 		users[i].Online = len(conns) > 0
+		users[i] = chat.PresenceSeenBy(users[i], c.UserID)
 		return nil
 	})
 	if err != nil {

@@ -606,6 +606,41 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"blockUser": {
+			method:  "BlockUser",
+			request: reflect.TypeFor[protocol.BlockUserRequest](),
+			reply:   reflect.TypeFor[protocol.PreferencesEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.BlockUser(ctx, c, req.Interface().(protocol.BlockUserRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"unblockUser": {
+			method:  "UnblockUser",
+			request: reflect.TypeFor[protocol.BlockUserRequest](),
+			reply:   reflect.TypeFor[protocol.PreferencesEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.UnblockUser(ctx, c, req.Interface().(protocol.BlockUserRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listBlocked": {
+			method: "ListBlocked",
+			reply:  reflect.TypeFor[protocol.UsersEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.ListBlocked(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 		"react": {
 			method:  "React",
 			request: reflect.TypeFor[protocol.ReactRequest](),

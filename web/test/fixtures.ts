@@ -10,6 +10,8 @@ export const PREFS: Preferences = {
   notify: { previews: true, email: true, emailDelayMinutes: 15, dnd: { enabled: false, start: "22:00", end: "07:00", tz: "UTC", days: [1, 2, 3, 4, 5, 6, 7] } },
   appearance: { theme: "system", accent: "#3b6fd8", layout: "compact", lang: "en", sound: true },
   rooms: {},
+  privacy: { appearOffline: false, hideReceipts: false, dmFrom: "everyone" },
+  blocked: [],
 };
 
 export function room(id: string, over: Partial<RoomState> = {}): RoomState {

@@ -20,6 +20,10 @@ func (s *Store) PutConnection(ctx context.Context, c chat.Connection, roomIDs []
 		}
 	}
 	c.Groups = slices.Clone(c.Groups)
+	// As DynamoDB: the connection keeps no email (issue #15), only
+	// whether the name is its local part.
+	c.NameFromEmail = c.PlaceholderName()
+	c.Email = ""
 	s.connections[c.ID] = c
 	if s.userConns[c.UserID] == nil {
 		s.userConns[c.UserID] = map[string]bool{}

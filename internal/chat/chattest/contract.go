@@ -90,6 +90,19 @@ func contractConnections(t *testing.T, s chat.Store) {
 		!slices.Equal(got.Groups, c.Groups) || !got.ConnectedAt.Equal(now) {
 		t.Errorf("GetConnection = %+v, want %+v", got, c)
 	}
+	// Data minimisation (issue #15): the connection keeps no email; only
+	// whether the display name is its local part.
+	if got.Email != "" || got.NameFromEmail {
+		t.Errorf("GetConnection kept email %q / nameFromEmail %v; want neither", got.Email, got.NameFromEmail)
+	}
+	cp := chat.Connection{ID: uniq("conn"), ConnectedAt: now, ExpiresAt: now.Add(3 * time.Hour),
+		Identity: chat.Identity{UserID: uniq("u"), Username: "bo", DisplayName: "bo", Email: "bo@example.com"}}
+	if err := s.PutConnection(ctx, cp, nil); err != nil {
+		t.Fatalf("PutConnection: %v", err)
+	}
+	if got, err := s.GetConnection(ctx, cp.ID); err != nil || got.Email != "" || !got.NameFromEmail {
+		t.Errorf("GetConnection of a placeholder name = %+v, %v; want no email, nameFromEmail", got, err)
+	}
 	if ids, err := s.UserConnections(ctx, user); err != nil || !slices.Equal(ids, []string{c.ID}) {
 		t.Errorf("UserConnections = %v, %v", ids, err)
 	}
@@ -187,6 +200,36 @@ func contractProfiles(t *testing.T, s chat.Store) {
 	}
 	if p, _ := s.GetProfile(ctx, a); !p.LastSeen.Equal(seen) || p.DisplayName != "A2" {
 		t.Errorf("after SetLastSeen = %+v", p)
+	}
+	// The privacy mirrors (issue #15): set, kept by a rename, cleared.
+	if err := s.SetProfilePrivacy(ctx, a, true, true); err != nil {
+		t.Fatalf("SetProfilePrivacy: %v", err)
+	}
+	rename := "A3"
+	if p, err := s.UpdateProfile(ctx, a, &rename, nil, nil); err != nil || !p.HidePresence || !p.HideReceipts {
+		t.Errorf("after a rename the privacy mirrors = %+v, %v", p, err)
+	}
+	if ps, _ := s.GetProfiles(ctx, []string{a}); len(ps) != 1 || !ps[0].HidePresence || !ps[0].HideReceipts {
+		t.Errorf("GetProfiles privacy mirrors = %+v", ps)
+	}
+	if err := s.SetProfilePrivacy(ctx, a, false, true); err != nil {
+		t.Fatalf("SetProfilePrivacy: %v", err)
+	}
+	if p, _ := s.GetProfile(ctx, a); p.HidePresence || !p.HideReceipts {
+		t.Errorf("after clearing hidePresence = %+v", p)
+	}
+	if h, err := s.ReceiptHiders(ctx); err != nil || !h[a] {
+		t.Errorf("ReceiptHiders = %v, %v; want %s in it", h, err, a)
+	}
+	if err := s.SetProfilePrivacy(ctx, a, false, false); err != nil {
+		t.Fatalf("SetProfilePrivacy: %v", err)
+	}
+	if h, err := s.ReceiptHiders(ctx); err != nil || h[a] {
+		t.Errorf("ReceiptHiders after clearing = %v, %v", h, err)
+	}
+	wantCode(t, "SetProfilePrivacy missing", s.SetProfilePrivacy(ctx, missing, true, false), chat.NotFound)
+	if _, err := s.UpdateProfile(ctx, a, &name, nil, nil); err != nil {
+		t.Fatalf("rename back: %v", err)
 	}
 
 	// ListProfiles: ordered by id, every user exactly once, "" ends.

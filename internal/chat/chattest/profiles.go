@@ -97,6 +97,34 @@ func (s *Store) SetLastSeen(ctx context.Context, userID string, at time.Time) er
 	return nil
 }
 
+func (s *Store) SetProfilePrivacy(ctx context.Context, userID string, hidePresence, hideReceipts bool) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SetProfilePrivacy", userID); err != nil {
+		return err
+	}
+	p, ok := s.profiles[userID]
+	if !ok {
+		return chat.Errorf(chat.NotFound, "user not found")
+	}
+	p.HidePresence, p.HideReceipts = hidePresence, hideReceipts
+	s.profiles[userID] = p
+	return nil
+}
+
+func (s *Store) ReceiptHiders(ctx context.Context) (map[string]bool, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "ReceiptHiders"); err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for id, p := range s.profiles {
+		if p.HideReceipts {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
 // ListProfiles pages by user id; the cursor is the last id returned.
 func (s *Store) ListProfiles(ctx context.Context, cursor string, limit int) ([]chat.Profile, string, error) {
 	defer s.mu.Unlock()

@@ -35,10 +35,21 @@ export interface RoomNotify {
   muteUntil?: string; // RFC 3339; 9999-12-31T00:00:00Z: until turned back on
 }
 
+// Privacy controls (issue 15): who sees what of me, who may start a DM.
+export type DMFrom = "everyone" | "rooms" | "nobody";
+export interface PrivacyPreferences {
+  appearOffline: boolean;
+  hideReceipts: boolean;
+  dmFrom: DMFrom;
+}
+
 export interface Preferences {
   notify: NotifyPreferences;
   appearance: AppearancePreferences;
   rooms: Record<string, RoomNotify>;
+  // Absent from a server older than issue 15: read as the defaults.
+  privacy?: PrivacyPreferences;
+  blocked?: string[]; // user ids; changed by blockUser / unblockUser only
   pushKey?: string; // the VAPID public key, base64url
 }
 
@@ -72,6 +83,8 @@ export function prefsOfEvent(ev: { type: string; preferences?: Preferences }): P
 
 // Drift checks: the narrowed types are the generated ones.
 type Assignable<A extends B, B> = A;
-export type _CheckPreferences = Assignable<Preferences, gen.Preferences>;
+export type _CheckPreferences = Assignable<Required<Preferences>, gen.Preferences>;
+export type _CheckPrivacy = Assignable<PrivacyPreferences, gen.Privacy>;
+export type _CheckSetPrivacy = Assignable<{ action: "setPreferences"; privacy?: Partial<PrivacyPreferences> }, Payload>;
 export type _CheckSetPreferences = Assignable<{ action: "setPreferences"; notify?: NotifyPreferences; appearance?: AppearancePreferences }, Payload>;
 export type _CheckSetRoomNotify = Assignable<{ action: "setRoomNotify"; roomId: string; level: NotifyLevel | ""; muteUntil?: string }, Payload>;

@@ -26,6 +26,7 @@ export const limits = {
 export type AcceptInviteAction = { action: "acceptInvite"; requestId?: string } & RoomRequest;
 export type ArchiveChannelAction = { action: "archiveChannel"; requestId?: string } & RoomRequest;
 export type BanMemberAction = { action: "banMember"; requestId?: string } & MemberActionRequest;
+export type BlockUserAction = { action: "blockUser"; requestId?: string } & BlockUserRequest;
 export type CancelScheduledAction = { action: "cancelScheduled"; requestId?: string } & ScheduledRef;
 export type ClosePollAction = { action: "closePoll"; requestId?: string } & MessageRef;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
@@ -45,6 +46,7 @@ export type JoinChannelAction = { action: "joinChannel"; requestId?: string } & 
 export type LeaveChannelAction = { action: "leaveChannel"; requestId?: string } & RoomRequest;
 export type ListAuditAction = { action: "listAudit"; requestId?: string } & ListAuditRequest;
 export type ListBansAction = { action: "listBans"; requestId?: string } & RoomRequest;
+export type ListBlockedAction = { action: "listBlocked"; requestId?: string } & {};
 export type ListChannelsAction = { action: "listChannels"; requestId?: string } & ListChannelsRequest;
 export type ListMembersAction = { action: "listMembers"; requestId?: string } & RoomRequest;
 export type ListPeopleAction = { action: "listPeople"; requestId?: string } & ListPeopleRequest;
@@ -89,6 +91,7 @@ export type ThreadHistoryAction = { action: "threadHistory"; requestId?: string 
 export type TypingAction = { action: "typing"; requestId?: string } & TypingRequest;
 export type UnarchiveChannelAction = { action: "unarchiveChannel"; requestId?: string } & RoomRequest;
 export type UnbanMemberAction = { action: "unbanMember"; requestId?: string } & MemberActionRequest;
+export type UnblockUserAction = { action: "unblockUser"; requestId?: string } & BlockUserRequest;
 export type UnmuteMemberAction = { action: "unmuteMember"; requestId?: string } & MemberActionRequest;
 export type UpdateChannelAction = { action: "updateChannel"; requestId?: string } & UpdateChannelRequest;
 export type UpdateProfileAction = { action: "updateProfile"; requestId?: string } & UpdateProfileRequest;
@@ -97,6 +100,7 @@ export type ClientAction =
   | AcceptInviteAction
   | ArchiveChannelAction
   | BanMemberAction
+  | BlockUserAction
   | CancelScheduledAction
   | ClosePollAction
   | CreateChannelAction
@@ -116,6 +120,7 @@ export type ClientAction =
   | LeaveChannelAction
   | ListAuditAction
   | ListBansAction
+  | ListBlockedAction
   | ListChannelsAction
   | ListMembersAction
   | ListPeopleAction
@@ -160,6 +165,7 @@ export type ClientAction =
   | TypingAction
   | UnarchiveChannelAction
   | UnbanMemberAction
+  | UnblockUserAction
   | UnmuteMemberAction
   | UpdateChannelAction
   | UpdateProfileAction
@@ -271,6 +277,7 @@ export interface ActionTypes {
   acceptInvite: { request: RoomRequest; reply: RoomFrame };
   archiveChannel: { request: RoomRequest; reply: RoomFrame };
   banMember: { request: MemberActionRequest; reply: BansFrame };
+  blockUser: { request: BlockUserRequest; reply: PreferencesFrame };
   cancelScheduled: { request: ScheduledRef; reply: ScheduledFrame };
   closePoll: { request: MessageRef; reply: MessageUpdatedFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
@@ -290,6 +297,7 @@ export interface ActionTypes {
   leaveChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   listAudit: { request: ListAuditRequest; reply: AuditFrame };
   listBans: { request: RoomRequest; reply: BansFrame };
+  listBlocked: { request: {}; reply: UsersFrame };
   listChannels: { request: ListChannelsRequest; reply: ChannelsFrame };
   listMembers: { request: RoomRequest; reply: MembersFrame };
   listPeople: { request: ListPeopleRequest; reply: PeopleFrame };
@@ -334,6 +342,7 @@ export interface ActionTypes {
   typing: { request: TypingRequest; reply: void };
   unarchiveChannel: { request: RoomRequest; reply: RoomFrame };
   unbanMember: { request: MemberActionRequest; reply: BansFrame };
+  unblockUser: { request: BlockUserRequest; reply: PreferencesFrame };
   unmuteMember: { request: MemberActionRequest; reply: MembersFrame };
   updateChannel: { request: UpdateChannelRequest; reply: RoomFrame };
   updateProfile: { request: UpdateProfileRequest; reply: ProfileFrame };
@@ -350,6 +359,10 @@ export interface MemberActionRequest {
   roomId: string;
   userId: string;
   reason?: string;
+}
+
+export interface BlockUserRequest {
+  userId: string;
 }
 
 export interface ScheduledRef {
@@ -586,6 +599,7 @@ export interface SetMemberRoleRequest {
 export interface SetPreferencesRequest {
   notify?: NotifyPatch;
   appearance?: AppearancePatch;
+  privacy?: PrivacyPatch;
 }
 
 export interface SetRoomNotifyRequest {
@@ -1016,6 +1030,12 @@ export interface AppearancePatch {
   sound?: boolean;
 }
 
+export interface PrivacyPatch {
+  appearOffline?: boolean;
+  hideReceipts?: boolean;
+  dmFrom?: string;
+}
+
 export interface Message {
   roomId: string;
   seq: number;
@@ -1139,6 +1159,8 @@ export interface Preferences {
   notify: NotifyPrefs;
   appearance: Appearance;
   rooms: Record<string, RoomNotify>;
+  privacy: Privacy;
+  blocked: string[];
   pushKey?: string;
 }
 
@@ -1299,6 +1321,12 @@ export interface Appearance {
 export interface RoomNotify {
   level?: NotifyLevel;
   muteUntil?: string;
+}
+
+export interface Privacy {
+  appearOffline: boolean;
+  hideReceipts: boolean;
+  dmFrom: string;
 }
 
 export interface PollOption {

@@ -9,7 +9,7 @@ import { followsThread } from "../state/threads";
 import type { Message } from "../api/protocol.gen";
 import type { Chat, ChatFeature } from "../state/chat";
 import { directPeer, roomTitle } from "../state/rooms";
-import { badgeCount, notifyPrefs, shouldNotify } from "../state/preferences";
+import { badgeCount, isBlocked, notifyPrefs, shouldNotify } from "../state/preferences";
 import type { Translate } from "../i18n";
 import type { Prefs } from "./prefs";
 import { playPing, setAppBadge, showNotification, titleWithUnread } from "./notify";
@@ -71,6 +71,8 @@ export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
     },
     onEvent(ev, before) {
       if (ev.type !== "message" || ev.message.senderId === chat.state.me?.userId || ev.message.system) return;
+      // A blocked person's message: no sound, no notification, not read out (issue 15).
+      if (isBlocked(chat.state, ev.message.senderId)) return;
       // A reply kept in its thread tells the thread's followers only.
       if (ev.message.parentSeq && !ev.message.toRoom && !followsThread(chat.state, ev.message)) return;
       const known = before.messages[ev.message.roomId]?.some((m) => m.seq === ev.message.seq);

@@ -4,10 +4,10 @@
 // lives on the server and is cached in localStorage only for the first
 // paint (features/prefs.ts). The local appearance of earlier versions is
 // sent to the server once.
-import type { AppearancePreferences, NotifyLevel, NotifyPreferences, Preferences } from "../api/notifyProtocol";
+import type { AppearancePreferences, NotifyLevel, NotifyPreferences, Preferences, PrivacyPreferences } from "../api/notifyProtocol";
 import { RequestError } from "../api/socket";
 import type { Chat, ChatFeature } from "../state/chat";
-import { defaultNotify, roomNotify } from "../state/preferences";
+import { defaultNotify, privacyOf, roomNotify } from "../state/preferences";
 import { ACCENTS, type Prefs } from "./prefs";
 
 export interface PreferencesEnv {
@@ -143,6 +143,30 @@ export class PreferencesSync implements ChatFeature {
       if (this.chat.state.preferences) this.chat.dispatch({ type: "local/preferences", preferences: { ...this.chat.state.preferences, notify: before.notify } });
       throw err;
     }
+  }
+
+  // setPrivacy stores privacy settings (issue 15; rejects with the
+  // server's error, the previous settings shown again).
+  async setPrivacy(patch: Partial<PrivacyPreferences>): Promise<void> {
+    const before = this.base();
+    const privacy = { ...privacyOf(this.chat.state), ...patch };
+    this.chat.dispatch({ type: "local/preferences", preferences: { ...before, privacy } });
+    try {
+      await this.edit("privacy", (p) => ({ ...p, privacy: { ...privacyOf({ preferences: p }), ...patch } }), () => this.chat.request({ action: "setPreferences", privacy: patch }));
+    } catch (err) {
+      if (this.chat.state.preferences) this.chat.dispatch({ type: "local/preferences", preferences: { ...this.chat.state.preferences, privacy: before.privacy } });
+      throw err;
+    }
+  }
+
+  // block / unblock a person: the server's reply (preferences, with the
+  // new list) updates the state; nobody else is told.
+  async block(userId: string): Promise<void> {
+    await this.chat.request({ action: "blockUser", userId });
+  }
+
+  async unblock(userId: string): Promise<void> {
+    await this.chat.request({ action: "unblockUser", userId });
   }
 
   // setRoom sets a room's level ("" = the default) and mute (muteUntil ""

@@ -3,7 +3,7 @@
 // event and the preferences event; and the decisions that follow from
 // them on this client: which rooms are muted, what the badges count, and
 // whether a message is worth a notification (DND included).
-import { prefsOfEvent, type DndSchedule, type NotifyLevel, type NotifyPreferences, type RoomNotify } from "../api/notifyProtocol";
+import { prefsOfEvent, type PrivacyPreferences, type DndSchedule, type NotifyLevel, type NotifyPreferences, type RoomNotify } from "../api/notifyProtocol";
 import type { RoomState } from "../api/protocol.gen";
 import type { ChatState, PreferencesSlice, SliceReducer } from "./types";
 
@@ -22,6 +22,20 @@ export function localTimeZone(): string {
 
 export function defaultNotify(tz = localTimeZone()): NotifyPreferences {
   return { previews: true, email: true, emailDelayMinutes: 15, dnd: { enabled: false, start: "22:00", end: "07:00", tz, days: [1, 2, 3, 4, 5, 6, 7] } };
+}
+
+export function defaultPrivacy(): PrivacyPreferences {
+  return { appearOffline: false, hideReceipts: false, dmFrom: "everyone" };
+}
+
+// privacyOf: the person's privacy settings (the defaults until known).
+export function privacyOf(state: Pick<ChatState, "preferences">): PrivacyPreferences {
+  return { ...defaultPrivacy(), ...(state.preferences?.privacy ?? {}) };
+}
+
+// isBlocked: the person blocked userId (their messages are collapsed).
+export function isBlocked(state: Pick<ChatState, "preferences">, userId: string): boolean {
+  return !!userId && !!state.preferences?.blocked?.includes(userId);
 }
 
 export const reducePreferences: SliceReducer = (state, action) => {

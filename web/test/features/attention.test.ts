@@ -146,6 +146,17 @@ describe("attention", () => {
     expect(shown).toEqual([]);
   });
 
+  // Issue 15: a blocked person's message is not notified, sounded or read out.
+  it("stays quiet for a blocked person's messages", async () => {
+    const { deliver, announced } = setup({ sound: true }, { preferences: prefsWith({ blocked: ["bob"] }) });
+    hidden = true;
+    deliver({ type: "message", message: msg("dm", 1, { text: "psst" }) });
+    deliver({ type: "message", message: msg("g", 2, { text: "hello" }) });
+    await settle();
+    expect(shown).toEqual([]);
+    expect(announced).toEqual([]);
+  });
+
   it("hides the text when previews are off", async () => {
     const { deliver } = setup({}, { preferences: prefsWith({ notify: { ...defaultNotify("UTC"), previews: false } }) });
     hidden = true;

@@ -20,6 +20,8 @@ import { VersionsDialog } from "../conversations/VersionsDialog";
 import { PollCard } from "../polls/PollCard";
 import { ThreadSummary } from "../threads/ThreadSummary";
 import { LinkPreviews } from "../linkpreview/LinkPreviews";
+import { BlockedMessage } from "../privacy/BlockedMessage";
+import { isBlocked } from "../../state/preferences";
 
 export interface ListItem {
   msg: Message;
@@ -74,6 +76,9 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
   const [versions, setVersions] = useState(false);
   // Touch screens: the actions open from a ⋯ button (no hover there).
   const [actionsOpen, setActionsOpen] = useState(false);
+  // A blocked person's message: collapsed until shown (issue 15).
+  const [shown, setShown] = useState(false);
+  if (!mine && !shown && !m.deleted && isBlocked(chat.state, m.senderId)) return <BlockedMessage seq={m.seq} onShow={() => setShown(true)} />;
 
   const classes = ["msg", head ? "head" : "cont", mine ? "mine" : "", p ? `pending ${p.status}` : "", m.deleted ? "deleted" : "", mentionsMe ? "mentions-me" : "", actionsOpen ? "actions-open" : "", layout].filter(Boolean).join(" ");
   return (

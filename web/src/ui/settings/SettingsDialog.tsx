@@ -11,6 +11,7 @@ import { languages, type Lang } from "../../i18n";
 import { SecuritySetting } from "./SecuritySetting";
 import { MfaSetting } from "./MfaSetting";
 import { NotificationsSetting } from "./NotificationsSetting";
+import { PrivacySetting } from "./PrivacySetting";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { chat, t, prefs, setPrefs } = useApp();
@@ -157,6 +158,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         <section class="settings-section notify-section" aria-labelledby="set-notify">
           <NotificationsSetting pref={pref} onSaved={() => setSaved(t("settings.saved"))} />
         </section>
+        <PrivacySetting onSaved={() => setSaved(t("settings.saved"))} />
       </div>
       <SecuritySetting />
       <MfaSetting />
