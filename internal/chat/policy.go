@@ -174,6 +174,14 @@ const (
 	ActPushSubscribe   Action = "pushSubscribe"
 	ActPushUnsubscribe Action = "pushUnsubscribe"
 	ActSetRoomNotify   Action = "setRoomNotify"
+
+	// Export my data (issue 15): asking, the status and the download are
+	// the caller's own (an admin downloads only an export they asked
+	// for); exporting another person's data is for workspace admins.
+	ActRequestExport         Action = "requestExport"
+	ActExportStatus          Action = "exportStatus"
+	ActRequestExportDownload Action = "requestExportDownload"
+	ActExportUser            Action = "exportUser"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -370,6 +378,11 @@ var rules = map[Action]rule{
 	ActPushSubscribe:   workspace,
 	ActPushUnsubscribe: workspace,
 	ActSetRoomNotify:   member,
+
+	ActRequestExport:         workspace,
+	ActExportStatus:          workspace,
+	ActRequestExportDownload: workspace,
+	ActExportUser:            {groups: []string{GroupAdmins}, verb: "export another person's data"},
 }
 
 // Actions lists every action the policy knows, for table tests and docs.
