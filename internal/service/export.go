@@ -187,28 +187,29 @@ func (s *Chat) StartExport(ctx context.Context, job chat.ExportJob) (chat.Export
 
 // FinishExport records a written archive (e's Key, Size, Files,
 // Messages) as ready for ExportValidFor and tells the person's
-// connections and the asking admin's. It answers how many of the
-// person's connections were told (0: the worker emails them instead).
-func (s *Chat) FinishExport(ctx context.Context, e chat.Export) (int, error) {
+// connections and the asking admin's. It answers the record as stored and
+// how many of the person's connections were told (0: the worker emails
+// them instead).
+func (s *Chat) FinishExport(ctx context.Context, e chat.Export) (chat.Export, int, error) {
 	now := s.clock()
 	e.State, e.ReadyAt, e.ExpiresAt, e.Error = chat.ExportReady, now, now.Add(chat.ExportValidFor), ""
 	return s.endExport(ctx, e)
 }
 
 // FailExport records that the archive could not be written.
-func (s *Chat) FailExport(ctx context.Context, e chat.Export, reason string) (int, error) {
+func (s *Chat) FailExport(ctx context.Context, e chat.Export, reason string) (chat.Export, int, error) {
 	e.State, e.Error = chat.ExportFailed, reason
 	return s.endExport(ctx, e)
 }
 
-func (s *Chat) endExport(ctx context.Context, e chat.Export) (int, error) {
+func (s *Chat) endExport(ctx context.Context, e chat.Export) (chat.Export, int, error) {
 	if err := s.exports.UpdateExport(ctx, e); err != nil {
-		return 0, err
+		return e, 0, err
 	}
 	ev := exportEvent(e)
 	n := s.toUser(ctx, e.UserID, "", ev)
 	if e.RequestedBy != "" && e.RequestedBy != e.UserID {
 		s.toUser(ctx, e.RequestedBy, "", ev)
 	}
-	return n, nil
+	return e, n, nil
 }

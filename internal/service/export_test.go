@@ -41,7 +41,7 @@ func readyExport(w *modWorld, userID, by string) chat.Export {
 	if err := w.store.CreateExport(w.ctx, e, now); err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := w.svc.FinishExport(w.ctx, e); err != nil {
+	if _, _, err := w.svc.FinishExport(w.ctx, e); err != nil {
 		w.t.Fatal(err)
 	}
 	return e
@@ -119,7 +119,7 @@ func TestExportLifecycle(t *testing.T) {
 	}
 	w.fan.Reset()
 	e.Size, e.Files, e.Messages = 1234, 1, 3
-	n, err := svc.FinishExport(w.ctx, e)
+	_, n, err := svc.FinishExport(w.ctx, e)
 	if err != nil || n != 1 {
 		t.Fatalf("finish: told %d, %v", n, err)
 	}
@@ -207,7 +207,7 @@ func TestExportUserByAdmin(t *testing.T) {
 	}
 	e, _, _ := svc.StartExport(w.ctx, q.all()[0])
 	w.fan.Reset()
-	if _, err := svc.FinishExport(w.ctx, e); err != nil {
+	if _, _, err := svc.FinishExport(w.ctx, e); err != nil {
 		t.Fatal(err)
 	}
 	if len(w.fan.Sends()) != 2 {
