@@ -8,6 +8,7 @@ import { pollsDe } from "./polls";
 import { threadsDe } from "./threads";
 import { linkPreviewDe } from "./linkpreview";
 import { schedDe } from "./scheduled";
+import { exportDe } from "./export";
 import { gifsDe } from "./gifs";
 
 export const de: Record<MessageKey, string> = {
@@ -339,5 +340,6 @@ export const de: Record<MessageKey, string> = {
   ...threadsDe,
   ...linkPreviewDe,
   ...schedDe,
+  ...exportDe,
   ...gifsDe,
 };
