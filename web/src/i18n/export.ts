@@ -1,7 +1,6 @@
 // Export my data (Settings > Privacy): strings spread into each catalog.
 export const exportEn = {
-  "privacy.title": "Privacy",
-  "export.heading": "Your data",
+  "export.heading": "Privacy: your data",
   "export.help": "Download a copy of your data: your profile, every message you sent with its room and time, your reactions, poll votes, files, preferences, saved messages and scheduled items. We prepare one zip file; the link works for a day.",
   "export.request": "Export my data",
   "export.pending": "Your export is being prepared…",
@@ -14,8 +13,7 @@ export const exportEn = {
 };
 
 export const exportDe: Record<keyof typeof exportEn, string> = {
-  "privacy.title": "Datenschutz",
-  "export.heading": "Deine Daten",
+  "export.heading": "Datenschutz: deine Daten",
   "export.help": "Lade eine Kopie deiner Daten herunter: dein Profil, jede Nachricht, die du gesendet hast, mit Raum und Zeit, deine Reaktionen, Umfrage-Stimmen, Dateien, Einstellungen, gespeicherten Nachrichten und geplanten Einträge. Wir erstellen eine ZIP-Datei; der Link gilt einen Tag.",
   "export.request": "Meine Daten exportieren",
   "export.pending": "Dein Export wird vorbereitet…",

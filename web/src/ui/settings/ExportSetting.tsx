@@ -29,8 +29,7 @@ export function ExportSetting() {
   const until = mine?.expiresAt ? new Date(mine.expiresAt).toLocaleString(lang) : "";
   return (
     <section class="settings-section export-section" aria-labelledby="set-export">
-      <h3 id="set-export">{t("privacy.title")}</h3>
-      <h4>{t("export.heading")}</h4>
+      <h3 id="set-export">{t("export.heading")}</h3>
       <p class="hint">{t("export.help")}</p>
       <p class="export-status" role="status" data-state={mine?.state ?? "none"}>
         {mine?.state === "pending" || mine?.state === "running"
