@@ -52,7 +52,9 @@ func (f *fakeSource) GetPreferences(context.Context, string) (chat.Preferences, 
 func (f *fakeSource) ListSaved(context.Context, string, string, int) ([]chat.SavedItem, string, error) {
 	return nil, "", nil
 }
-func (f *fakeSource) ListScheduled(context.Context, string) ([]chat.ScheduledItem, error) { return nil, nil }
+func (f *fakeSource) ListScheduled(context.Context, string) ([]chat.ScheduledItem, error) {
+	return nil, nil
+}
 func (f *fakeSource) PushSubscriptions(context.Context, string) ([]chat.PushSubscription, error) {
 	return nil, nil
 }
