@@ -4,7 +4,9 @@
 // (pushed by the worker over her socket); after a reload the dialog still
 // says ready (the server's status); she downloads the zip and the test
 // opens it: her messages with their rooms, her preferences, no word of
-// Bob's. Its own stack (make dev: the export queue and worker run in it).
+// Bob's. Then Bob, made an admin, exports Ann's data from the admin
+// console and downloads it; Ann sees an administrator asked for it. Its
+// own stack (make dev: the export queue and worker run in it).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -126,4 +128,50 @@ test("Ann exports her data, waits for it, reloads, downloads it and it holds her
   }
   // The text with markup was shown escaped in the app, never as HTML.
   assert.equal(await messages(pageA).locator("b", { hasText: "bold" }).count(), 0);
+});
+
+// cognito calls the local pool's API directly (cognito-local checks no
+// signature), as an operator with the AWS CLI would.
+async function cognito(op, body) {
+  const res = await fetch(stack.info.cognitoEndpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": `AWSCognitoIdentityProviderService.${op}` },
+    body: JSON.stringify(body),
+  });
+  assert.ok(res.ok, `${op}: ${res.status} ${await res.text()}`);
+}
+
+test("an admin exports Ann's data on her request from the admin console and downloads it", { timeout: 180_000 }, async () => {
+  await cognito("AdminAddUserToGroup", { UserPoolId: stack.info.userPoolId, Username: bob.email, GroupName: "admins" });
+  // A fresh token carries the group.
+  await pageB.getByRole("button", { name: "Sign out", exact: true }).click();
+  await pageB.getByLabel("Email").fill(bob.email);
+  await pageB.getByLabel("Password", { exact: true }).fill(bob.password);
+  await pageB.locator("form").getByRole("button", { name: "Sign in" }).click();
+  // Signed in again (in the room he was last in), now with the console.
+  await pageB.getByRole("button", { name: "Manage people" }).waitFor();
+  await waitFor(() => pageB.evaluate(() => window.backchannel?.status === "online"), "Bob online as an admin");
+
+  await pageB.getByRole("button", { name: "Manage people" }).click();
+  const dialog = pageB.getByRole("dialog", { name: "People" });
+  await dialog.getByLabel("Search by name or email").fill(`ann-${run}`);
+  const row = dialog.locator(`li[data-email="${ann.email}"]`);
+  await row.waitFor();
+  await row.getByRole("button", { name: `Export data of ${ann.name}` }).click();
+  const dl = row.getByRole("button", { name: `Download export of ${ann.name}` });
+  await dl.waitFor({ timeout: 60_000 });
+  await pageB.screenshot({ path: join(dir, "privacy-export-admin-1280.png") });
+  await axeCheck(pageB, "the admin console with a ready export");
+  const [download] = await Promise.all([pageB.waitForEvent("download"), dl.click()]);
+  const zip = unzip(readFileSync(await download.path()));
+  const profile = JSON.parse(zip.get("profile.json").toString("utf8"));
+  assert.equal(profile.displayName, ann.name);
+  const msgs = JSON.parse(zip.get("messages.json").toString("utf8"));
+  assert.ok(msgs.some((m) => m.text === `hello general ${run}`), "Ann's messages in the admin's export of her data");
+
+  // Ann sees that an administrator asked for it.
+  await pageA.keyboard.press("Escape");
+  await pageA.locator("dialog[open]").waitFor({ state: "detached" });
+  const annDialog = await openSettings(pageA);
+  await annDialog.getByText("An administrator asked for this export.").waitFor();
 });

@@ -19,6 +19,8 @@ export class DataExports implements ChatFeature {
   // mine is my latest export (null: none, or it expired).
   mine: Export | null = null;
   loaded = false;
+  // The exports of other people's data I asked for (an admin), by user id.
+  others = new Map<string, Export>();
 
   constructor(private readonly env: ExportsEnv) {}
 
@@ -42,6 +44,20 @@ export class DataExports implements ChatFeature {
     return r.url;
   }
 
+  // exportUser: an admin exports a person's data on their request.
+  async exportUser(userId: string): Promise<Export | null> {
+    const r = (await this.env.request({ action: "exportUser", userId })) as ExportFrame;
+    if (r.export) this.others.set(userId, r.export);
+    this.env.onChange();
+    return r.export ?? null;
+  }
+
+  // downloadUrlFor: a URL of the archive of a person's data I asked for.
+  async downloadUrlFor(userId: string): Promise<string> {
+    const r = (await this.env.request({ action: "requestExportDownload", userId })) as ExportDownloadFrame;
+    return r.url;
+  }
+
   running(): boolean {
     return this.mine?.state === "pending" || this.mine?.state === "running";
   }
@@ -51,6 +67,9 @@ export class DataExports implements ChatFeature {
       this.mine = ev.export;
       if (ev.export.state === "ready") this.env.announce(this.env.readyText());
       this.env.onChange();
+    } else if (ev.type === "export" && !ev.requestId && ev.export && ev.export.requestedBy === this.env.userId) {
+      this.others.set(ev.export.userId, ev.export);
+      this.env.onChange();
     } else if (ev.type === "state" && this.loaded) {
       // Reconnected: it may have finished meanwhile.
       void this.load().catch(() => {});
@@ -59,6 +78,7 @@ export class DataExports implements ChatFeature {
 
   onStop(): void {
     this.mine = null;
+    this.others.clear();
     this.loaded = false;
   }
 }

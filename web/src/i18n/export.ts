@@ -10,6 +10,10 @@ export const exportEn = {
   "export.again": "Export again",
   "export.readyAnnounce": "Your data export is ready to download.",
   "export.byAdmin": "An administrator asked for this export.",
+  "export.person": "Export data",
+  "export.forPerson": "Export data of {name}",
+  "export.downloadFor": "Download export of {name}",
+  "export.preparing": "Preparing…",
 };
 
 export const exportDe: Record<keyof typeof exportEn, string> = {
@@ -23,4 +27,8 @@ export const exportDe: Record<keyof typeof exportEn, string> = {
   "export.again": "Erneut exportieren",
   "export.readyAnnounce": "Dein Datenexport kann heruntergeladen werden.",
   "export.byAdmin": "Eine Administratorin oder ein Administrator hat diesen Export angefordert.",
+  "export.person": "Daten exportieren",
+  "export.forPerson": "Daten exportieren: {name}",
+  "export.downloadFor": "Export herunterladen: {name}",
+  "export.preparing": "Wird vorbereitet…",
 };

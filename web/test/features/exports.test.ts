@@ -31,8 +31,12 @@ describe("DataExports", () => {
     await x.request();
     expect(x.running()).toBe(true);
     // Another person's export (an admin's view) does not replace mine.
-    x.onEvent({ type: "export", export: { ...base, userId: "other", state: "ready" } } as unknown as ServerFrame);
+    x.onEvent({ type: "export", export: { ...base, userId: "other", requestedBy: "admin", state: "ready" } } as unknown as ServerFrame);
     expect(x.mine?.state).toBe("pending");
+    expect(x.others.size).toBe(0);
+    // One I asked for as an admin is kept by its person.
+    x.onEvent({ type: "export", export: { ...base, userId: "other", state: "ready" } } as unknown as ServerFrame);
+    expect(x.others.get("other")?.state).toBe("ready");
     x.onEvent({ type: "export", export: { ...base, state: "ready", expiresAt: "2026-12-01T10:00:00Z" } } as unknown as ServerFrame);
     expect(x.mine?.state).toBe("ready");
     expect(said).toEqual(["ready!"]);
