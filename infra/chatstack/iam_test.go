@@ -177,6 +177,9 @@ func TestFunctionGrants(t *testing.T) {
 				// Scheduler (TestScheduledGrants).
 				"arn:aws:scheduler:eu-west-1:123456789012:schedule/" + render(s.one(t, "AWS::Scheduler::ScheduleGroup", "ScheduledScheduleGroup").Props["Name"]) + "/*": tc.fn == "actions",
 				"${" + s.one(t, "AWS::IAM::Role", "ScheduledSchedulerRole").ID + ".Arn}":                                                                                tc.fn == "actions",
+				// Data exports: the queue and the archives' presigned GETs (TestExportGrants).
+				"${" + s.one(t, "AWS::SQS::Queue", "ExportQueue").ID + ".Arn}": tc.fn == "actions",
+				files + "/exports/*": tc.fn == "actions",
 			}
 			for _, r := range resources {
 				if !allowed[r] {

@@ -78,6 +78,11 @@ func TestPeopleGrants(t *testing.T) {
 		if !hasIDP {
 			continue
 		}
+		// The export worker reads the person's address (issue 15), and
+		// nothing else of the pool (TestExportGrants).
+		if strings.HasPrefix(st.Where, "ExportRole") && slices.Equal(st.Actions, []string{"cognito-idp:AdminGetUser"}) {
+			continue
+		}
 		if !strings.HasPrefix(st.Where, "ActionsRole") {
 			t.Errorf("%s is granted %v", st.Where, st.Actions)
 			continue

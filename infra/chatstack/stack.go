@@ -41,6 +41,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.fanoutQueues()       // the senders' environment names the queue
 	b.pushResources()      // the stream function's and the push sender's environments name them
 	b.unfurlResources()    // the stream function's environment names the unfurl queue
+	b.exportResources()    // the actions function's environment names the export queue
 	b.digestResources()    // the digest's environment names the key, the group, the role (only with mailFrom/mailDomain)
 	b.scheduledResources() // scheduled messages' schedule group, scheduler role and dead-letter queue
 	b.functions()          // need the stage, the table, the bucket, the client and the bus
@@ -85,6 +86,8 @@ type builder struct {
 	pushDLQ     awssqs.Queue
 	unfurlQueue awssqs.Queue // link-preview jobs (unfurl.go)
 	unfurlDLQ   awssqs.Queue
+	exportQueue awssqs.Queue // data-export jobs (export.go)
+	exportDLQ   awssqs.Queue
 	vapidSecret awssecretsmanager.Secret
 
 	fanoutQueue       awssqs.Queue // big rooms' fan-out jobs (fanout.go)

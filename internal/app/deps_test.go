@@ -55,6 +55,10 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		// The big rooms' worker: posts and cleans up, never queues (no
 		// sqs producer client), no files, no Cognito.
 		module + "/functions/fanout": {s3, blobs, cognito, jwt, module + "/internal/wsapi"},
+		// The export worker: the service, the table, the bucket (and the
+		// pool and SES for the ready email); no token verification, no
+		// action dispatcher.
+		module + "/functions/export": {cognito, jwt, module + "/internal/wsapi"},
 		// The push sender: subscriptions, the secret and the push
 		// services; no service, fan-out, S3 or Cognito. (jwt: the VAPID
 		// signature, through webpush-go.)

@@ -180,6 +180,13 @@ const (
 	ActBlockUser   Action = "blockUser"
 	ActUnblockUser Action = "unblockUser"
 	ActListBlocked Action = "listBlocked"
+	// Export my data (issue 15): asking, the status and the download are
+	// the caller's own (an admin downloads only an export they asked
+	// for); exporting another person's data is for workspace admins.
+	ActRequestExport         Action = "requestExport"
+	ActExportStatus          Action = "exportStatus"
+	ActRequestExportDownload Action = "requestExportDownload"
+	ActExportUser            Action = "exportUser"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -377,9 +384,13 @@ var rules = map[Action]rule{
 	ActPushUnsubscribe: workspace,
 	ActSetRoomNotify:   member,
 
-	ActBlockUser:   workspace,
-	ActUnblockUser: workspace,
-	ActListBlocked: workspace,
+	ActBlockUser:             workspace,
+	ActUnblockUser:           workspace,
+	ActListBlocked:           workspace,
+	ActRequestExport:         workspace,
+	ActExportStatus:          workspace,
+	ActRequestExportDownload: workspace,
+	ActExportUser:            {groups: []string{GroupAdmins}, verb: "export another person's data"},
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

@@ -144,6 +144,11 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActEditScheduled:       {y, y, y},
 	chat.ActCancelScheduled:     {y, y, y},
 	chat.ActSearchGifs:          {y, y, y},
+	// Export my data (issue 15).
+	chat.ActRequestExport:         {y, y, y},
+	chat.ActExportStatus:          {y, y, y},
+	chat.ActRequestExportDownload: {y, y, y},
+	chat.ActExportUser:            {F, F, y},
 }
 
 var (

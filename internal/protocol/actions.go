@@ -166,6 +166,11 @@ var ActionTable = []ActionSpec{
 	{Name: ActionEditScheduled, Request: EditScheduledRequest{}, Reply: EventScheduled, Budget: BudgetWrite},
 	{Name: ActionCancelScheduled, Request: ScheduledRef{}, Reply: EventScheduled, Budget: BudgetWrite},
 	{Name: ActionSearchGifs, Request: SearchGifsRequest{}, Reply: EventGifs, Budget: BudgetRead, Weight: SearchGifsWeight},
+	// Export my data (issue 15): one running export per person (conflict).
+	{Name: ActionRequestExport, Reply: EventExport, Budget: BudgetWrite},
+	{Name: ActionExportStatus, Reply: EventExport, Budget: BudgetRead},
+	{Name: ActionRequestExportDownload, Request: ExportDownloadRequest{}, Reply: EventExportDownload, Budget: BudgetDownload},
+	{Name: ActionExportUser, Request: ExportUserRequest{}, Reply: EventExport, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -53,6 +53,8 @@ var Events = map[string]any{
 	EventScheduledItems: ScheduledItemsEvent{},
 	EventReminder:       ReminderEvent{},
 	EventGifs:           GifsEvent{},
+	EventExport:         ExportEvent{},
+	EventExportDownload: ExportDownloadEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the
@@ -65,5 +67,6 @@ var Enums = map[string][]string{
 	"NotifyLevel":    {string(chat.LevelAll), string(chat.LevelMentions), string(chat.LevelNothing)},
 	"PersonStatus":   {string(chat.PersonActive), string(chat.PersonInvited), string(chat.PersonDeactivated)},
 	"ScheduledKind":  {string(chat.ScheduledMessage), string(chat.ScheduledReminder)},
+	"ExportState":    {string(chat.ExportPending), string(chat.ExportRunning), string(chat.ExportReady), string(chat.ExportFailed)},
 	"ScheduledState": {string(chat.ScheduledPending), string(chat.ScheduledSending), string(chat.ScheduledFailed), string(chat.ScheduledFired)},
 }

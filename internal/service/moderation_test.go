@@ -51,6 +51,7 @@ func newModWorld(t *testing.T) *modWorld {
 		c.PushKey = "test-push-key"
 		c.Timer = noTimer{} // scheduled_authz_test.go
 		c.Gifs = &chattest.Gifs{}
+		c.ExportQueue = &exportJobs{} // export_test.go
 	})
 	w := &modWorld{harness: h, p: map[string]chat.Connection{}, own: map[string]int64{}, dir: dir, closer: closer, blobs: blobs}
 	alice := h.connect("alice", "a1")

@@ -95,6 +95,11 @@ type Config struct {
 	// the scheduling actions answer internal.
 	Scheduled chat.ScheduledStore
 	Timer     chat.ScheduleTimer
+	// ExportQueue takes export jobs (export.go); nil turns exports off.
+	// Exports keeps the records: nil takes the Store when it implements
+	// chat.ExportStore (internal/dynamo does).
+	ExportQueue chat.ExportQueue
+	Exports     chat.ExportStore
 	// ReminderPush sends fired reminders to the owner's devices; optional.
 	ReminderPush ReminderPush
 	// Gifs is the GIF provider (internal/gifs); nil turns GIFs off
@@ -137,6 +142,8 @@ type Chat struct {
 	sched          chat.ScheduledStore
 	timer          chat.ScheduleTimer
 	reminderPush   ReminderPush
+	exportQueue    chat.ExportQueue
+	exports        chat.ExportStore
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -185,6 +192,11 @@ func New(cfg Config) (*Chat, error) {
 		sched:          cfg.Scheduled,
 		timer:          cfg.Timer,
 		reminderPush:   cfg.ReminderPush,
+		exportQueue:    cfg.ExportQueue,
+		exports:        cfg.Exports,
+	}
+	if es, ok := cfg.Store.(chat.ExportStore); ok && s.exports == nil {
+		s.exports = es
 	}
 	if ss, ok := cfg.Store.(chat.ScheduledStore); ok && s.sched == nil {
 		s.sched = ss

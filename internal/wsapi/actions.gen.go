@@ -879,5 +879,51 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"requestExport": {
+			method: "RequestExport",
+			reply:  reflect.TypeFor[protocol.ExportEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.RequestExport(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"exportStatus": {
+			method: "ExportStatus",
+			reply:  reflect.TypeFor[protocol.ExportEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.ExportStatus(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"requestExportDownload": {
+			method:  "RequestExportDownload",
+			request: reflect.TypeFor[protocol.ExportDownloadRequest](),
+			reply:   reflect.TypeFor[protocol.ExportDownloadEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RequestExportDownload(ctx, c, req.Interface().(protocol.ExportDownloadRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"exportUser": {
+			method:  "ExportUser",
+			request: reflect.TypeFor[protocol.ExportUserRequest](),
+			reply:   reflect.TypeFor[protocol.ExportEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ExportUser(ctx, c, req.Interface().(protocol.ExportUserRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

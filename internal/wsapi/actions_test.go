@@ -214,6 +214,11 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"editScheduled","requestId":"q","id":"s1","text":"edited"}`, "EditScheduled",
 			protocol.EditScheduledRequest{ID: "s1", Text: ptr("edited")}, protocol.EventScheduled},
 		{`{"action":"cancelScheduled","requestId":"q","id":"s1"}`, "CancelScheduled", protocol.ScheduledRef{ID: "s1"}, protocol.EventScheduled},
+		{`{"action":"requestExport","requestId":"q"}`, "RequestExport", nil, protocol.EventExport},
+		{`{"action":"exportStatus","requestId":"q"}`, "ExportStatus", nil, protocol.EventExport},
+		{`{"action":"requestExportDownload","requestId":"q","userId":"u2"}`, "RequestExportDownload",
+			protocol.ExportDownloadRequest{UserID: "u2"}, protocol.EventExportDownload},
+		{`{"action":"exportUser","requestId":"q","userId":"u2"}`, "ExportUser", protocol.ExportUserRequest{UserID: "u2"}, protocol.EventExport},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
@@ -225,8 +230,14 @@ func TestActionRouting(t *testing.T) {
 			cfg.PushKey = "test-push-key"
 			cfg.Timer = nopTimer{}
 			cfg.Gifs = &chattest.Gifs{}
+			cfg.ExportQueue = nopExportQueue{}
 		})
 		alice := seedRouting(t, c)
+		// A ready export of u2's that alice (an admin) asked for.
+		if err := c.store.CreateExport(c.ctx, chat.Export{ID: "x1", UserID: "u2", State: chat.ExportReady, RequestedBy: testUserID,
+			CreatedAt: c.clock(), ExpiresAt: c.clock().Add(time.Hour), Key: chat.ExportKey("u2", "x1")}, c.clock()); err != nil {
+			t.Fatal(err)
+		}
 		// A scheduled message of alice's for editScheduled and cancelScheduled.
 		if err := c.store.PutScheduled(c.ctx, chat.ScheduledItem{ID: "s1", UserID: testUserID, Kind: chat.ScheduledMessage, RoomID: "r1",
 			Text: "x", ClientID: "s1", At: c.clock().Add(time.Hour)}, 0); err != nil {
@@ -575,6 +586,11 @@ func TestPingIsLimitedPerUser(t *testing.T) {
 		t.Errorf("ping in the next minute: %s", got)
 	}
 }
+
+// nopExportQueue accepts every export job.
+type nopExportQueue struct{}
+
+func (nopExportQueue) EnqueueExport(context.Context, chat.ExportJob) error { return nil }
 
 // nopTimer accepts every schedule.
 type nopTimer struct{}

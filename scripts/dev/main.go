@@ -117,6 +117,11 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, gifs.Close()) }()
 
+	exports, err := startExportQueue(ctx, fanout) // sets EXPORT_QUEUE_URL for the actions function
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, exports.Close()) }()
 	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
 		return err
@@ -171,6 +176,9 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, digest.Close()) }()
 	missed.set(digest.app.Digest)
+	if err := exports.startWorker(ctx, web.url, chat.metrics); err != nil {
+		return err
+	}
 
 	info := describe(stack, chat, web, f)
 	info.HostedDomain = hostedURL

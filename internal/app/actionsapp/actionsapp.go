@@ -10,12 +10,14 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/cognitoadmin"
+	"github.com/backchannel-chat/backchannel/internal/export"
 	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/scheduled"
@@ -55,6 +57,9 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 	if cfg.Scheduled.Enabled() && s.Timer == nil {
 		opts = append(opts, chatapp.WithScheduleTimer(&scheduled.Timer{Client: scheduler.NewFromConfig(awsCfg),
 			Group: cfg.Scheduled.Group, RoleARN: cfg.Scheduled.RoleARN, TargetARN: cfg.Scheduled.TargetARN, DeadLetterARN: cfg.Scheduled.DeadLetterARN}))
+	}
+	if cfg.ExportQueueURL != "" && s.ExportQueue == nil {
+		opts = append(opts, chatapp.WithExportQueue(export.NewQueue(sqs.NewFromConfig(awsCfg), cfg.ExportQueueURL)))
 	}
 	if s.Gifs == nil {
 		g, err := GifProvider(ctx, awsCfg, cfg.Gifs, s.Logger)

@@ -35,6 +35,9 @@ type Core struct {
 	// posts its jobs with it. The service's fan-out is a
 	// fanoutqueue.Router over it when cfg.Fanout.QueueURL is set.
 	Fanout *fanout.Fanout
+	// Store is the service's store (the export worker reads the archive
+	// from it).
+	Store *dynamo.Store
 }
 
 // Build wires the service from cfg.
@@ -86,7 +89,7 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	}
 	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true, People: s.People,
 		AuditRetention: time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour, PushKey: s.PushKey,
-		Timer: s.Timer, ReminderPush: s.ReminderPush, Gifs: s.Gifs}
+		Timer: s.Timer, ReminderPush: s.ReminderPush, Gifs: s.Gifs, ExportQueue: s.ExportQueue}
 	if closer, ok := poster.(chat.Closer); ok {
 		scfg.Closer = closer // @connections DELETE, for deactivation
 	}
@@ -96,5 +99,5 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	if svc, err = service.New(scfg); err != nil {
 		return nil, fmt.Errorf("app: service: %w", err)
 	}
-	return &Core{Service: svc, Logger: logger, AWS: awsCfg, Fanout: fan}, nil
+	return &Core{Service: svc, Logger: logger, AWS: awsCfg, Fanout: fan, Store: store}, nil
 }

@@ -37,6 +37,8 @@ type Settings struct {
 	ReminderPush service.ReminderPush
 	// Gifs is the GIF provider (WithGifs; nil: GIFs off).
 	Gifs chat.GifProvider
+	// ExportQueue takes data-export jobs (WithExportQueue; nil: off).
+	ExportQueue chat.ExportQueue
 }
 
 // Collect applies opts in order.
@@ -117,6 +119,12 @@ func WithScheduleTimer(t chat.ScheduleTimer) Option {
 // WithReminderPush sends fired reminders to people's devices through p.
 func WithReminderPush(p service.ReminderPush) Option {
 	return func(s *Settings) { s.ReminderPush = p }
+}
+
+// WithExportQueue puts data-export jobs on q (actionsapp sets the SQS
+// export queue when EXPORT_QUEUE_URL is set).
+func WithExportQueue(q chat.ExportQueue) Option {
+	return func(s *Settings) { s.ExportQueue = q }
 }
 
 // WithGifs sets the GIF provider (nil: GIFs off).

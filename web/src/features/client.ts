@@ -12,6 +12,7 @@ import { notificationPermission } from "./notify";
 import { registration } from "../api/serviceWorker";
 import type { Prefs } from "./prefs";
 import { ScheduledItems } from "./scheduled";
+import { DataExports } from "./exports";
 
 export type ClientEnv = Omit<ChatEnv, "attachments"> &
   AttentionEnv & {
@@ -34,6 +35,8 @@ export interface Client {
   preferences: PreferencesSync;
   // Scheduled messages and reminders.
   scheduled: ScheduledItems;
+  // Export my data.
+  exports: DataExports;
 }
 
 export function createClient(env: ClientEnv): Client {
@@ -76,6 +79,14 @@ export function createClient(env: ClientEnv): Client {
         : env.t()("sched.failedAnnounce", { reason: item.reason ?? "" }),
   });
   chat.use(scheduled);
+  const exports = new DataExports({
+    request: (p) => live().request(p as never),
+    userId: env.userId,
+    onChange: () => live().emit(),
+    announce: (text) => live().announce(text),
+    readyText: () => env.t()("export.readyAnnounce"),
+  });
+  chat.use(exports);
   chat.use(push);
   chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
   const onVisibility = () => push.tellVisibility();
@@ -90,5 +101,5 @@ export function createClient(env: ClientEnv): Client {
       document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars, push, preferences, scheduled };
+  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports };
 }

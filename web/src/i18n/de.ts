@@ -8,6 +8,7 @@ import { pollsDe } from "./polls";
 import { threadsDe } from "./threads";
 import { linkPreviewDe } from "./linkpreview";
 import { schedDe } from "./scheduled";
+import { exportDe } from "./export";
 import { gifsDe } from "./gifs";
 import { privacyDe } from "./privacy";
 
@@ -340,6 +341,7 @@ export const de: Record<MessageKey, string> = {
   ...threadsDe,
   ...linkPreviewDe,
   ...schedDe,
+  ...exportDe,
   ...gifsDe,
   ...privacyDe,
 };

@@ -7,6 +7,7 @@ import { pollsEn } from "./polls";
 import { threadsEn } from "./threads";
 import { linkPreviewEn } from "./linkpreview";
 import { schedEn } from "./scheduled";
+import { exportEn } from "./export";
 import { gifsEn } from "./gifs";
 import { privacyEn } from "./privacy";
 
@@ -339,6 +340,7 @@ export const en = {
   ...threadsEn,
   ...linkPreviewEn,
   ...schedEn,
+  ...exportEn,
   ...gifsEn,
   ...privacyEn,
 } as const;

@@ -6,6 +6,7 @@ import type { PeopleFrame, Person, PersonFrame, WorkspaceRole } from "../../api/
 import { Dialog } from "../common/Dialog";
 import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
+import { ExportPersonButton } from "./ExportPersonButton";
 
 const ROLES: WorkspaceRole[] = ["member", "moderator", "admin"];
 
@@ -131,6 +132,7 @@ export function PeopleDialog({ onClose }: { onClose(): void }) {
                       {t("admin.deactivate")}
                     </button>
                   )}
+                  <ExportPersonButton person={p} />
                 </li>
               );
             })}

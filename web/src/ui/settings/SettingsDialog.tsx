@@ -12,6 +12,7 @@ import { SecuritySetting } from "./SecuritySetting";
 import { MfaSetting } from "./MfaSetting";
 import { NotificationsSetting } from "./NotificationsSetting";
 import { PrivacySetting } from "./PrivacySetting";
+import { ExportSetting } from "./ExportSetting";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { chat, t, prefs, setPrefs } = useApp();
@@ -162,6 +163,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
       </div>
       <SecuritySetting />
       <MfaSetting />
+      <ExportSetting />
     </Dialog>
   );
 }

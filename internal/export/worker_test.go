@@ -1,0 +1,185 @@
+package export
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+)
+
+// fakeSource is one person in one room.
+type fakeSource struct {
+	msgs    []chat.Message
+	failMsg error
+}
+
+func (f *fakeSource) GetProfile(context.Context, string) (chat.Profile, error) {
+	return chat.Profile{UserID: "u1", DisplayName: "Ann"}, nil
+}
+func (f *fakeSource) GetProfiles(context.Context, []string) ([]chat.Profile, error) { return nil, nil }
+func (f *fakeSource) UserRooms(context.Context, string) ([]chat.Member, error) {
+	return []chat.Member{{RoomID: "r1", UserID: "u1", Role: chat.RoleMember}}, nil
+}
+func (f *fakeSource) GetRoom(context.Context, string) (chat.Room, error) {
+	return chat.Room{ID: "r1", Name: "one", Kind: chat.KindPublic}, nil
+}
+func (f *fakeSource) RoomMessagesAfter(_ context.Context, _ string, after int64, limit int) ([]chat.Message, bool, error) {
+	if f.failMsg != nil {
+		return nil, false, f.failMsg
+	}
+	var out []chat.Message
+	for _, m := range f.msgs {
+		if m.Seq > after && len(out) < limit {
+			out = append(out, m)
+		}
+	}
+	return out, len(out) == limit, nil
+}
+func (f *fakeSource) MessageVersions(context.Context, string, int64) ([]chat.MessageVersion, error) {
+	return nil, nil
+}
+func (f *fakeSource) GetPreferences(context.Context, string) (chat.Preferences, error) {
+	return chat.Preferences{}, nil
+}
+func (f *fakeSource) ListSaved(context.Context, string, string, int) ([]chat.SavedItem, string, error) {
+	return nil, "", nil
+}
+func (f *fakeSource) ListScheduled(context.Context, string) ([]chat.ScheduledItem, error) {
+	return nil, nil
+}
+func (f *fakeSource) PushSubscriptions(context.Context, string) ([]chat.PushSubscription, error) {
+	return nil, nil
+}
+func (f *fakeSource) FollowedThreads(context.Context, string) ([]chat.ThreadFollow, error) {
+	return nil, nil
+}
+
+type noFiles struct{}
+
+func (noFiles) Open(context.Context, string) (io.ReadCloser, chat.BlobInfo, error) {
+	return nil, chat.BlobInfo{}, chat.Errorf(chat.NotFound, "gone")
+}
+
+type fakeJobs struct {
+	e               chat.Export
+	finished, fails int
+}
+
+func (j *fakeJobs) StartExport(_ context.Context, job chat.ExportJob) (chat.Export, bool, error) {
+	if job.ExportID != j.e.ID || j.e.State == chat.ExportReady {
+		return j.e, false, nil
+	}
+	j.e.State = chat.ExportRunning
+	return j.e, true, nil
+}
+func (j *fakeJobs) FinishExport(_ context.Context, e chat.Export) (chat.Export, int, error) {
+	j.finished++
+	e.State = chat.ExportReady
+	j.e = e
+	return e, 0, nil
+}
+func (j *fakeJobs) FailExport(_ context.Context, e chat.Export, reason string) (chat.Export, int, error) {
+	j.fails++
+	e.State, e.Error = chat.ExportFailed, reason
+	j.e = e
+	return e, 0, nil
+}
+
+type memUpload struct{ body []byte }
+
+func (m *memUpload) PutFile(_ context.Context, _ string, _ string, body io.ReadSeeker, size int64) error {
+	b, err := io.ReadAll(body)
+	if int64(len(b)) != size {
+		return errors.New("short body")
+	}
+	m.body = b
+	return err
+}
+
+type mails struct{ n int }
+
+func (m *mails) ExportReady(context.Context, chat.Export) error { m.n++; return nil }
+
+func record(body string, receive string) events.SQSMessage {
+	return events.SQSMessage{MessageId: "m1", Body: body, Attributes: map[string]string{"ApproximateReceiveCount": receive}}
+}
+
+// TestWorkerPagesAndStreams: more messages than a page, only the
+// person's own in messages.json, a file gone from the bucket listed
+// without bytes; offline: the ready email; the job again is stale.
+func TestWorkerPagesAndStreams(t *testing.T) {
+	src := &fakeSource{}
+	for i := int64(1); i <= 250; i++ {
+		sender := "u1"
+		if i%2 == 0 {
+			sender = "u2"
+		}
+		src.msgs = append(src.msgs, chat.Message{RoomID: "r1", Seq: i, SenderID: sender, Text: "m", CreatedAt: time.Unix(i, 0)})
+	}
+	src.msgs[0].Attachments = []chat.Attachment{{Key: "rooms/r1/u1/f1/a.png", Name: "a.png", Size: 3, Type: "image/png"}}
+	jobs := &fakeJobs{e: chat.Export{ID: "x1", UserID: "u1", State: chat.ExportPending, Key: "exports/u1/x1.zip"}}
+	up, m := &memUpload{}, &mails{}
+	w := &Worker{Jobs: jobs, Archive: &Writer{Source: src, Files: noFiles{}, TempDir: t.TempDir()}, Uploader: up, Notifier: m}
+	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{record(`{"exportId":"x1","userId":"u1"}`, "1")}})
+	if len(resp.BatchItemFailures) != 0 || jobs.finished != 1 || m.n != 1 {
+		t.Fatalf("failures %v, finished %d, mails %d", resp.BatchItemFailures, jobs.finished, m.n)
+	}
+	if jobs.e.Messages != 125 || jobs.e.Files != 0 || jobs.e.Size != int64(len(up.body)) {
+		t.Errorf("export %+v", jobs.e)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(up.body), int64(len(up.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := zr.Open(EntryMessages)
+	b, _ := io.ReadAll(f)
+	if n := strings.Count(string(b), `"seq":`); n != 125 {
+		t.Errorf("messages.json has %d messages", n)
+	}
+	if !strings.Contains(string(b), `"path":""`) {
+		t.Error("the gone file is not listed without its bytes")
+	}
+	// Redelivered: stale, nothing written again.
+	w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{record(`{"exportId":"x1","userId":"u1"}`, "2")}})
+	if jobs.finished != 1 {
+		t.Error("a finished export ran again")
+	}
+	// Not a job: dropped, not retried.
+	if resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{record(`nope`, "1")}}); len(resp.BatchItemFailures) != 0 {
+		t.Error("a bad body is retried")
+	}
+}
+
+// TestWorkerGivesUp: a failing build is retried until MaxAttempts, then
+// recorded as failed (and the record is no longer retried).
+func TestWorkerGivesUp(t *testing.T) {
+	src := &fakeSource{failMsg: errors.New("table down")}
+	jobs := &fakeJobs{e: chat.Export{ID: "x1", UserID: "u1", State: chat.ExportPending}}
+	w := &Worker{Jobs: jobs, Archive: &Writer{Source: src, Files: noFiles{}, TempDir: t.TempDir()}, Uploader: &memUpload{}}
+	for i := 1; i <= MaxAttempts; i++ {
+		resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{record(`{"exportId":"x1","userId":"u1"}`, string(rune('0'+i)))}})
+		retried := len(resp.BatchItemFailures) == 1
+		if i < MaxAttempts && (!retried || jobs.fails != 0) {
+			t.Fatalf("receive %d: retried %v, fails %d", i, retried, jobs.fails)
+		}
+		if i == MaxAttempts && (retried || jobs.fails != 1 || jobs.e.State != chat.ExportFailed) {
+			t.Fatalf("last receive: retried %v, %+v", retried, jobs.e)
+		}
+	}
+}
+
+func TestSafeName(t *testing.T) {
+	for in, want := range map[string]string{"a.png": "a.png", "../x": ".._x", "..": "_", "": "_", "a/b\\c": "a_b_c"} {
+		if got := safeName(in); got != want {
+			t.Errorf("safeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/app/exportapp"
+	"github.com/backchannel-chat/backchannel/internal/local/localsqs"
+)
+
+const defaultExportQueue = "backchannel-export"
+
+// exportPipeline is "Export my data" running locally: the export queue on
+// the same SQS as the fan-out queue (the actions put jobs on it) and
+// functions/export's worker invoked by a poller as Lambda's event source
+// mapping would (one job at a time). The ready email goes through the
+// digest's SES (the stand-in's mails page) when the person is offline.
+type exportPipeline struct {
+	client   *sqs.Client
+	queueURL string
+	cancel   context.CancelFunc
+	done     sync.WaitGroup
+}
+
+// startExportQueue runs before startChat: it sets EXPORT_QUEUE_URL, which
+// the actions function's configuration reads.
+func startExportQueue(ctx context.Context, fanout *fanoutWorkers) (*exportPipeline, error) {
+	x := &exportPipeline{client: fanout.client}
+	out, err := x.client.CreateQueue(ctx, &sqs.CreateQueueInput{
+		QueueName:  aws.String(defaultExportQueue),
+		Attributes: map[string]string{"VisibilityTimeout": "900"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create the export queue: %w", err)
+	}
+	x.queueURL = aws.ToString(out.QueueUrl)
+	return x, os.Setenv(app.EnvExportQueueURL, x.queueURL)
+}
+
+// startWorker runs after startDigest (SES's endpoint is set by then) and
+// startWeb (siteURL: the email's link).
+func (x *exportPipeline) startWorker(ctx context.Context, siteURL string, metrics io.Writer) error {
+	cfg, err := app.ExportConfigFromEnv()
+	if err != nil {
+		return err
+	}
+	cfg.MailFrom = firstSet(cfg.MailFrom, devDigestFrom)
+	cfg.SiteURL = strings.TrimRight(siteURL, "/")
+	logger := app.NewLogger(os.Stderr, cfg.LogLevel)
+	worker, err := exportapp.Build(ctx, cfg, exportapp.WithChatOptions(chatapp.WithLogger(logger), chatapp.WithMetrics(metrics)))
+	if err != nil {
+		return fmt.Errorf("build the export worker: %w", err)
+	}
+	ctx, x.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	x.done.Go(func() {
+		localsqs.Poll(ctx, x.client, localsqs.PollConfig{QueueURL: x.queueURL, BatchSize: 1, Concurrency: 1, Logger: logger}, worker.Handle)
+	})
+	return nil
+}
+
+func (x *exportPipeline) Close() error {
+	if x.cancel != nil {
+		x.cancel()
+		x.done.Wait()
+	}
+	return nil
+}
