@@ -199,6 +199,9 @@ type ActionsConfig struct {
 	Scheduled ScheduledConfig
 	// Gifs is the GIF provider (GIF_*, gifsenv.go); off without a key.
 	Gifs GifSettings
+	// Erasure is ERASURE_* (erasureenv.go): account deletion's queue
+	// (off without it) and the policy.
+	Erasure ErasureSettings
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -231,6 +234,8 @@ type Config struct {
 	Scheduled ScheduledConfig
 	// Gifs is the GIF provider (GIF_*; off without a key).
 	Gifs GifSettings
+	// Erasure is ERASURE_* (account deletion; off without the queue).
+	Erasure ErasureSettings
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -249,7 +254,7 @@ func (c Config) FanoutWorker() FanoutWorkerConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs, Erasure: c.Erasure}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -323,6 +328,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		PushKey:            r.get(EnvVAPIDPublicKey),
 		Scheduled:          r.scheduled(),
 		Gifs:               r.gifs(),
+		Erasure:            r.erasure(),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }
@@ -357,6 +363,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		PushKey:          r.get(EnvVAPIDPublicKey),
 		Scheduled:        r.scheduled(),
 		Gifs:             r.gifs(),
+		Erasure:          r.erasure(),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }

@@ -174,6 +174,12 @@ const (
 	ActPushSubscribe   Action = "pushSubscribe"
 	ActPushUnsubscribe Action = "pushUnsubscribe"
 	ActSetRoomNotify   Action = "setRoomNotify"
+
+	// Account deletion (issue #15): a person deletes their own account
+	// (workspace: anyone signed in, about themselves only); an admin
+	// deletes someone else's.
+	ActDeleteAccount Action = "deleteAccount"
+	ActDeleteUser    Action = "deleteUser"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -370,6 +376,9 @@ var rules = map[Action]rule{
 	ActPushSubscribe:   workspace,
 	ActPushUnsubscribe: workspace,
 	ActSetRoomNotify:   member,
+
+	ActDeleteAccount: workspace,
+	ActDeleteUser:    admins,
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

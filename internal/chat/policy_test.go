@@ -135,6 +135,8 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActSetVisibility:       {y, y, y},
 	chat.ActPushSubscribe:       {y, y, y},
 	chat.ActPushUnsubscribe:     {y, y, y},
+	chat.ActDeleteAccount:       {y, y, y},
+	chat.ActDeleteUser:          {F, F, y},
 	chat.ActListSaved:           {y, y, y},
 	chat.ActListThreads:         {y, y, y},
 	chat.ActListScheduled:       {y, y, y},

@@ -44,6 +44,9 @@ type Profile struct {
 	// Deactivated: an admin deactivated the person; their messages stay
 	// and clients mark their name. $connect refuses them.
 	Deactivated bool `json:"deactivated,omitempty"`
+	// Deleted: the account was deleted (erasure); the profile is a
+	// tombstone named DeletedUserName, with no email, handle or picture.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // RoomKind says what sort of conversation a room is.

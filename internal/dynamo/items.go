@@ -88,6 +88,8 @@ type profileItem struct {
 	CreatedAt   time.Time `dynamo:"createdAt"`
 	// DeactivatedAt is set while an admin has deactivated the person.
 	DeactivatedAt time.Time `dynamo:"deactivatedAt,omitempty"`
+	// Deleted marks the tombstone an erasure leaves (see erasure.go).
+	Deleted bool `dynamo:"deleted,omitempty"`
 }
 
 func newProfileItem(p chat.Profile) profileItem {
@@ -105,7 +107,8 @@ func (it profileItem) profile() chat.Profile {
 		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName, Handle: it.Handle,
 		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
 		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
-		Deactivated: !it.DeactivatedAt.IsZero(),
+		Deactivated: !it.DeactivatedAt.IsZero() || it.Deleted,
+		Deleted:     it.Deleted,
 	}
 }
 

@@ -84,6 +84,12 @@ type Config struct {
 	// neither, search answers internal.
 	Search SearchIndex
 
+	// Erasure queues account erasures (deleteAccount, deleteUser); nil
+	// turns account deletion off (it answers internal). ErasurePolicy is
+	// the workspace's policy for a deleted person's messages ("" = erase).
+	Erasure       chat.ErasureQueue
+	ErasurePolicy chat.ErasurePolicy
+
 	// PushKey is the deployment's VAPID public key (base64url), handed to
 	// clients in their preferences for PushManager.subscribe; "" when Web
 	// Push is off (pushSubscribe then answers Invalid).
@@ -137,6 +143,8 @@ type Chat struct {
 	sched          chat.ScheduledStore
 	timer          chat.ScheduleTimer
 	reminderPush   ReminderPush
+	erasure        chat.ErasureQueue
+	erasurePolicy  chat.ErasurePolicy
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -185,6 +193,11 @@ func New(cfg Config) (*Chat, error) {
 		sched:          cfg.Scheduled,
 		timer:          cfg.Timer,
 		reminderPush:   cfg.ReminderPush,
+		erasure:        cfg.Erasure,
+		erasurePolicy:  cfg.ErasurePolicy,
+	}
+	if s.erasurePolicy == "" {
+		s.erasurePolicy = chat.ErasureErase
 	}
 	if ss, ok := cfg.Store.(chat.ScheduledStore); ok && s.sched == nil {
 		s.sched = ss

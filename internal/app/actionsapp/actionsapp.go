@@ -10,12 +10,14 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/cognitoadmin"
+	"github.com/backchannel-chat/backchannel/internal/erasure"
 	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/scheduled"
@@ -71,6 +73,11 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 			return nil, fmt.Errorf("app: people: %w", err)
 		}
 		opts = append(opts, chatapp.WithPeople(people))
+	}
+	if cfg.Erasure.QueueURL != "" && s.Erasure == nil {
+		opts = append(opts, chatapp.WithErasure(&erasure.Queue{Client: sqs.NewFromConfig(awsCfg), URL: cfg.Erasure.QueueURL}, cfg.Erasure.Policy))
+	} else if s.Erasure == nil {
+		opts = append(opts, chatapp.WithErasure(nil, cfg.Erasure.Policy))
 	}
 	return chatapp.Build(ctx, cfg.ConnectionConfig, opts...)
 }

@@ -37,6 +37,9 @@ type Settings struct {
 	ReminderPush service.ReminderPush
 	// Gifs is the GIF provider (WithGifs; nil: GIFs off).
 	Gifs chat.GifProvider
+	// Erasure queues account erasures; ErasurePolicy is the workspace's.
+	Erasure       chat.ErasureQueue
+	ErasurePolicy chat.ErasurePolicy
 }
 
 // Collect applies opts in order.
@@ -122,4 +125,10 @@ func WithReminderPush(p service.ReminderPush) Option {
 // WithGifs sets the GIF provider (nil: GIFs off).
 func WithGifs(g chat.GifProvider) Option {
 	return func(s *Settings) { s.Gifs = g }
+}
+
+// WithErasure turns account deletion on: q takes the erasure jobs, p is
+// the workspace's erasure policy.
+func WithErasure(q chat.ErasureQueue, p chat.ErasurePolicy) Option {
+	return func(s *Settings) { s.Erasure, s.ErasurePolicy = q, p }
 }

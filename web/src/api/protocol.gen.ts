@@ -32,8 +32,10 @@ export type CreateChannelAction = { action: "createChannel"; requestId?: string 
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
+export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
 export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
+export type DeleteUserAction = { action: "deleteUser"; requestId?: string } & PersonRequest;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type EditScheduledAction = { action: "editScheduled"; requestId?: string } & EditScheduledRequest;
 export type FollowThreadAction = { action: "followThread"; requestId?: string } & FollowThreadRequest;
@@ -103,8 +105,10 @@ export type ClientAction =
   | CreatePollAction
   | DeactivatePersonAction
   | DeclineInviteAction
+  | DeleteAccountAction
   | DeleteChannelAction
   | DeleteMessageAction
+  | DeleteUserAction
   | EditMessageAction
   | EditScheduledAction
   | FollowThreadAction
@@ -166,6 +170,7 @@ export type ClientAction =
   | VoteAction;
 export type ActionName = ClientAction["action"];
 
+export type AccountDeletionFrame = Omit<AccountDeletionEvent, "type"> & { type: "accountDeletion" };
 export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
 export type AuditFrame = Omit<AuditEvent, "type"> & { type: "audit" };
 export type AvatarUrlFrame = Omit<AvatarURLEvent, "type"> & { type: "avatarUrl" };
@@ -216,6 +221,7 @@ export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated
 export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type VersionsFrame = Omit<VersionsEvent, "type"> & { type: "versions" };
 export type ServerEvent =
+  | AccountDeletionFrame
   | AckFrame
   | AuditFrame
   | AvatarUrlFrame
@@ -277,8 +283,10 @@ export interface ActionTypes {
   createPoll: { request: CreatePollRequest; reply: AckFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
+  deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
   deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
+  deleteUser: { request: PersonRequest; reply: AccountDeletionFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   editScheduled: { request: EditScheduledRequest; reply: ScheduledFrame };
   followThread: { request: FollowThreadRequest; reply: ThreadFollowFrame };
@@ -378,6 +386,10 @@ export interface CreatePollRequest {
 
 export interface PersonRequest {
   username: string;
+}
+
+export interface DeleteAccountRequest {
+  confirm: string;
 }
 
 export interface EditMessageRequest {
@@ -634,6 +646,13 @@ export interface VoteRequest {
   roomId: string;
   seq: number;
   options: number[];
+}
+
+export interface AccountDeletionEvent {
+  type: string;
+  requestId?: string;
+  userId: string;
+  policy: string;
 }
 
 export interface AckEvent {
@@ -1096,6 +1115,7 @@ export interface Profile {
   lastSeen?: string;
   createdAt: string;
   deactivated?: boolean;
+  deleted?: boolean;
 }
 
 export interface MemberInfo {
@@ -1109,6 +1129,7 @@ export interface MemberInfo {
   lastSeen?: string;
   createdAt: string;
   deactivated?: boolean;
+  deleted?: boolean;
   role: Role;
   readSeq: number;
   mutedUntil?: string;
