@@ -49,10 +49,12 @@ const tombstoneColor = "#8a8f98"
 //   - audit entries: actorId and targetId become chat.DeletedActor and the
 //     detail (an invite's email) goes.
 //
-// The user id itself stays where it is a reference that now resolves to
-// the tombstone profile: a message's senderId, a direct room's memberIds,
-// createdBy, deletedBy, pinnedBy, mentions, system lines and report
-// reporters (docs/ARCHITECTURE.md, "Account deletion").
+// Their messages (tombstones or kept) and the reports of them name the
+// sender chat.DeletedActor, so nothing kept links back to the id. The id
+// itself stays only where it is a reference that resolves to the
+// tombstone profile: a direct room's memberIds, createdBy, deletedBy,
+// pinnedBy, mentions, system lines and report reporters
+// (docs/ARCHITECTURE.md, "Account deletion").
 func (s *Store) EraseUserItems(ctx context.Context, userID string, policy chat.ErasurePolicy, cursor string, stop func() bool) (chat.ErasureResult, error) {
 	ctx = withOp(ctx, "EraseUserItems")
 	var res chat.ErasureResult
@@ -152,8 +154,16 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 			return del()
 		}
 	case strings.HasPrefix(pk, "SRCH#"):
-		if policy == chat.ErasureErase && str(item, "s") == userID {
+		// Erase: every posting of theirs goes. Anonymise: the postings of
+		// the kept texts stay, unlinked (no from: posting, no sender).
+		if str(item, "s") == userID && (policy == chat.ErasureErase || strings.HasPrefix(sk, "!from:"+userID+"#")) {
 			return del()
+		}
+		if str(item, "s") == userID {
+			if err := s.table.Update(AttrPK, pk).Range(AttrSK, sk).Set("s", chat.DeletedActor).If("attribute_exists($)", AttrPK).Run(ctx); err != nil && !isCondFailed(err) {
+				return internal(err, "unlink posting")
+			}
+			res.Updated++
 		}
 	case strings.HasPrefix(pk, prefixReport) && sk == skMeta:
 		return s.eraseFromReport(ctx, userID, policy, pk, item, res)
@@ -203,12 +213,15 @@ func (s *Store) eraseFromMessage(ctx context.Context, userID string, policy chat
 			return internal(err, "read message")
 		}
 		upd, changed := eraseUpdate(userID, policy, m)
-		own := m.SenderID == userID && m.System == nil
 		if !changed {
-			if own {
-				return s.DeleteVersions(ctx, roomID, m.Seq)
-			}
 			return nil
+		}
+		if m.SenderID == userID {
+			// Before the update, which unlinks the message from them: a
+			// pass retried after it would not know the versions were theirs.
+			if err := s.DeleteVersions(ctx, roomID, m.Seq); err != nil {
+				return err
+			}
 		}
 		upd.TableName, upd.Key = aws.String(s.name), keyOf(m.PK, m.SK)
 		_, err := s.api.UpdateItem(ctx, upd)
@@ -218,9 +231,6 @@ func (s *Store) eraseFromMessage(ctx context.Context, userID string, policy chat
 				return err
 			}
 			res.Messages = append(res.Messages, chat.MessageRef{RoomID: roomID, Seq: m.Seq})
-			if own {
-				return s.DeleteVersions(ctx, roomID, m.Seq)
-			}
 			return nil
 		}
 		if !isCondFailed(err) || attempt >= 5 {
@@ -245,10 +255,11 @@ func eraseUpdate(userID string, policy chat.ErasurePolicy, m messageItem) (*dyna
 		names       = map[string]string{}
 		values      = map[string]types.AttributeValue{}
 	)
+	// Their messages are unlinked from them under both policies: the
+	// sender becomes chat.DeletedActor, named DeletedUserName.
 	own := m.SenderID == userID && m.System == nil
-	if own && policy == chat.ErasureErase && (!m.Deleted || m.Text != "" || m.SenderName != chat.DeletedUserName || len(m.Attachments) > 0 || m.Gif != nil ||
-		len(m.Previews) > 0 || len(m.Reactions) > 0 || m.Poll != nil || len(m.Mentions) > 0 || m.ClientID != "" || !m.EditedAt.IsZero()) {
-		set = append(set, "deleted = :t", "senderName = :dn", "deletedBy = :da")
+	if own && policy == chat.ErasureErase {
+		set = append(set, "deleted = :t", "senderId = :da", "senderName = :dn", "deletedBy = :da")
 		values[":t"] = &types.AttributeValueMemberBOOL{Value: true}
 		values[":dn"] = &types.AttributeValueMemberS{Value: chat.DeletedUserName}
 		values[":da"] = &types.AttributeValueMemberS{Value: chat.DeletedActor}
@@ -256,8 +267,9 @@ func eraseUpdate(userID string, policy chat.ErasurePolicy, m messageItem) (*dyna
 		names["#text"] = "text"
 		return finishUpdate(set, remove, cond, names, values), true
 	}
-	if own && policy == chat.ErasureAnonymise && (m.SenderName != chat.DeletedUserName || len(m.Attachments) > 0 || m.ClientID != "") {
-		set = append(set, "senderName = :dn")
+	if own && policy == chat.ErasureAnonymise {
+		set = append(set, "senderId = :da", "senderName = :dn")
+		values[":da"] = &types.AttributeValueMemberS{Value: chat.DeletedActor}
 		values[":dn"] = &types.AttributeValueMemberS{Value: chat.DeletedUserName}
 		remove = append(remove, "attachments", "clientId")
 	}
@@ -340,10 +352,10 @@ func (s *Store) eraseFromReport(ctx context.Context, userID string, policy chat.
 	}
 	var out chat.Message
 	if policy == chat.ErasureErase {
-		out = chat.Message{RoomID: m.RoomID, Seq: m.Seq, SenderID: m.SenderID, SenderName: chat.DeletedUserName, CreatedAt: m.CreatedAt, Deleted: true}
+		out = chat.Message{RoomID: m.RoomID, Seq: m.Seq, SenderID: chat.DeletedActor, SenderName: chat.DeletedUserName, CreatedAt: m.CreatedAt, Deleted: true}
 	} else {
 		out = m
-		out.SenderName, out.Attachments = chat.DeletedUserName, nil
+		out.SenderID, out.SenderName, out.Attachments = chat.DeletedActor, chat.DeletedUserName, nil
 	}
 	b, err := json.Marshal(out)
 	if err != nil {

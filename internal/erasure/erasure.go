@@ -38,13 +38,21 @@ type Queue struct {
 
 var _ chat.ErasureQueue = (*Queue)(nil)
 
-// EnqueueErasure sends one job.
+// FirstDelay delays a new erasure's first pass, which closes the person's
+// connections: the answer to deleteAccount reaches their socket first.
+const FirstDelay = 3 * time.Second
+
+// EnqueueErasure sends one job (a new one delayed by FirstDelay).
 func (q *Queue) EnqueueErasure(ctx context.Context, job chat.ErasureJob) error {
 	body, err := json.Marshal(job)
 	if err != nil {
 		return err
 	}
-	if _, err := q.Client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(q.URL), MessageBody: aws.String(string(body))}); err != nil {
+	in := &sqs.SendMessageInput{QueueUrl: aws.String(q.URL), MessageBody: aws.String(string(body))}
+	if job.Cursor == "" && job.Pass == 0 {
+		in.DelaySeconds = int32(FirstDelay / time.Second)
+	}
+	if _, err := q.Client.SendMessage(ctx, in); err != nil {
 		return fmt.Errorf("erasure: queue job: %w", err)
 	}
 	return nil

@@ -48,6 +48,14 @@ func (s *Chat) startErasure(ctx context.Context, c chat.Connection, act chat.Act
 	if err := s.markDeactivated(ctx, chat.Person{UserID: userID, Username: username}, true); err != nil {
 		return protocol.AccountDeletionEvent{}, err
 	}
+	// No link back: the entry names no target, and a self-deletion no
+	// actor. Written before the job is queued, so the erasure's scan
+	// cannot pass it by.
+	actor := c
+	if act == chat.ActDeleteAccount {
+		actor.UserID = chat.DeletedActor
+	}
+	s.audit(ctx, actor, act, "", chat.DeletedActor, 0, "", "")
 	if err := s.erasure.EnqueueErasure(ctx, chat.ErasureJob{UserID: userID}); err != nil {
 		return protocol.AccountDeletionEvent{}, storeErr(err, "queue the erasure")
 	}
@@ -61,9 +69,6 @@ func (s *Chat) startErasure(ctx context.Context, c chat.Connection, act chat.Act
 	closed := s.closeConnectionsFor(ctx, userID, protocol.SignedOutDeleted, keep)
 	s.log.InfoContext(ctx, "account deletion queued", slog.String("by", c.UserID), slog.String("userId", userID),
 		slog.String("policy", string(s.erasurePolicy)), slog.Int("connectionsClosed", closed))
-	// No link back: the entry names no target; a self-deletion's actor id
-	// is anonymised by the erasure like every other entry of theirs.
-	s.audit(ctx, c, act, "", chat.DeletedActor, 0, "", "")
 	return protocol.AccountDeletionEvent{Head: protocol.Head{Type: protocol.EventAccountDeletion}, UserID: userID, Policy: string(s.erasurePolicy)}, nil
 }
 
