@@ -117,11 +117,18 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, gifs.Close()) }()
 
+	erasureQ, err := startErasureQueue(ctx, fanout) // sets ERASURE_QUEUE_URL for the actions function
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, erasureQ.Close()) }()
+
 	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, chat.Close()) }()
+	erasureQ.startWorker(ctx, chat.app.Service, chat.app.Logger)
 	if err := fanout.startWorkers(ctx, chat.metrics); err != nil {
 		return err
 	}
