@@ -121,6 +121,8 @@ func (b *builder) monitoring() {
 		"push dead-letter queue: Web Push jobs were given up on (the push service stayed unavailable; those people got no notification)")
 	add("UnfurlDeadLetterAlarm", b.unfurlDeadLetters(), 1,
 		"unfurl dead-letter queue: link-preview jobs could not be stored (those messages got no preview)")
+	add("ErasureDeadLetterAlarm", b.erasureDeadLetters(), 1,
+		"erasure dead-letter queue: an account erasure was given up on (the account is refused; redrive the job once the cause is fixed)")
 	add("StreamFailureQueueAlarm", b.streamFailuresVisible(), 1,
 		"stream failure queue: batches of the table stream were given up on (their chat events never reached the bus)")
 	add("ThumbnailFailureQueueAlarm", b.thumbnailFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{

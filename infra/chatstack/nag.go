@@ -68,6 +68,7 @@ func (b *builder) suppressions() {
 	b.fanoutSuppressions()
 	b.pushSuppressions()
 	b.unfurlSuppressions()
+	b.erasureSuppressions()
 	suppress(b.thumbnailFailures, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: the on-failure destination of the thumbnail function's asynchronous invocations")
 	if b.props.Tracing {

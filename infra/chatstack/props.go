@@ -148,6 +148,11 @@ type ChatStackProps struct {
 	GifAPIKeySecretArn string
 	// GifProvider is tenor (default) or giphy.
 	GifProvider string
+
+	// ErasurePolicy is what happens to a deleted account's messages
+	// (ERASURE_POLICY): erase (the default: tombstones) or anonymise (kept
+	// from "Deleted user").
+	ErasurePolicy string
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -294,6 +299,9 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.GifProvider != "" && p.GifProvider != "tenor" && p.GifProvider != "giphy" {
 		bad("gifProvider must be tenor or giphy, got %q", p.GifProvider)
+	}
+	if p.ErasurePolicy != "" && p.ErasurePolicy != "erase" && p.ErasurePolicy != "anonymise" {
+		bad("erasurePolicy must be erase or anonymise, got %q", p.ErasurePolicy)
 	}
 	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
 		bad("give alarmEmail or alarmTopicArn, not both")

@@ -40,6 +40,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.fanoutQueues()       // the senders' environment names the queue
 	b.pushResources()      // the stream function's and the push sender's environments name them
 	b.unfurlResources()    // the stream function's environment names the unfurl queue
+	b.erasureResources()   // the actions function's environment names the erasure queue
 	b.digestResources()    // the digest's environment names the key, the group, the role (only with mailFrom/mailDomain)
 	b.scheduledResources() // scheduled messages' schedule group, scheduler role and dead-letter queue
 	b.functions()          // need the stage, the table, the bucket, the client and the bus
@@ -84,7 +85,10 @@ type builder struct {
 	pushDLQ     awssqs.Queue
 	unfurlQueue awssqs.Queue // link-preview jobs (unfurl.go)
 	unfurlDLQ   awssqs.Queue
-	vapidSecret awssecretsmanager.Secret
+	// Account erasure jobs (erasure.go).
+	erasureQueue awssqs.Queue
+	erasureDLQ   awssqs.Queue
+	vapidSecret  awssecretsmanager.Secret
 
 	fanoutQueue       awssqs.Queue // big rooms' fan-out jobs (fanout.go)
 	fanoutDLQ         awssqs.Queue
