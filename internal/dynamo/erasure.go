@@ -273,6 +273,24 @@ func eraseUpdate(userID string, policy chat.ErasurePolicy, m messageItem) (*dyna
 		values[":dn"] = &types.AttributeValueMemberS{Value: chat.DeletedUserName}
 		remove = append(remove, "attachments", "clientId")
 	}
+	// System lines: one they caused is unlinked from them like their
+	// messages; the plain-English fallback text of one naming them
+	// ("added Zed") goes (clients render a known kind from its userIds,
+	// which resolve to the tombstone).
+	if m.System != nil {
+		if m.SenderID == userID {
+			set = append(set, "senderId = :da", "senderName = :dn")
+			values[":da"] = &types.AttributeValueMemberS{Value: chat.DeletedActor}
+			values[":dn"] = &types.AttributeValueMemberS{Value: chat.DeletedUserName}
+		}
+		if m.Text != "" && slices.Contains(m.System.UserIDs, userID) {
+			switch chat.SystemKind(m.System.Kind) {
+			case chat.SystemInvited, chat.SystemRemoved, chat.SystemBanned, chat.SystemRole:
+				remove = append(remove, "#text")
+				names["#text"] = "text"
+			}
+		}
+	}
 	// Reactions: theirs go from every message (an optimistic lock on rv).
 	if slices.ContainsFunc(m.Reactions, func(r reactionItem) bool { return slices.Contains(r.UserIDs, userID) }) {
 		var rx []reactionItem

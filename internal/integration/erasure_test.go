@@ -285,6 +285,15 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 	p.texts = append(p.texts, "wombat lighthouse secret")
 	p.kept = []string{"wombat marmalade recipe", "wombat second draft", "wombat lighthouse secret"}
 
+	// A private channel of Ann's: she adds Zed (a system line naming him),
+	// he accepts and writes there.
+	plans := decode[protocol.RoomEvent](t, annC.call(protocol.ActionCreateChannel, map[string]any{"name": "plans-" + string(policy), "private": true}, protocol.EventRoom)).Room.ID
+	annC.call(protocol.ActionInviteToChannel, map[string]any{"roomId": plans, "userIds": []string{zed.id}}, protocol.EventMembers)
+	zedC.call(protocol.ActionAcceptInvite, room(plans), protocol.EventRoom)
+	say(zedC, plans, "z-7", "wombat private plan", nil)
+	p.texts = append(p.texts, "wombat private plan")
+	p.kept = append(p.kept, "wombat private plan")
+
 	// Ann's message: Zed reacts, saves it and replies in its thread; Ann's poll: Zed votes.
 	annMsg := say(annC, "general", "a-1", "who wants lunch", nil)
 	zedC.call(protocol.ActionReact, map[string]any{"roomId": "general", "seq": annMsg.Seq, "emoji": "👍", "on": true}, protocol.EventMessageUpdated)
