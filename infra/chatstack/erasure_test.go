@@ -104,10 +104,10 @@ func TestErasureGrants(t *testing.T) {
 		"sqs:GetQueueAttributes":        {q},
 		"sqs:SendMessage":               {q},
 		"dynamodb:Scan":                 {table},
-		"execute-api:ManageConnections": {conns + "POST/@connections/*", conns + "DELETE/@connections/*"},
+		"execute-api:ManageConnections": {conns + "DELETE/@connections/*", conns + "POST/@connections/*"},
 		"cognito-idp:AdminDeleteUser":   {"${" + s.one(t, "AWS::Cognito::UserPool", "UserPool").ID + ".Arn}"},
 		"s3:ListBucket":                 {files},
-		"s3:DeleteObject":               {files + "/rooms/*", files + "/thumbs/*", files + "/avatars/*"},
+		"s3:DeleteObject":               {files + "/avatars/*", files + "/rooms/*", files + "/thumbs/*"},
 		"logs:CreateLogStream":          {logs},
 		"logs:PutLogEvents":             {logs},
 	}

@@ -44,9 +44,10 @@ func TestStreamMapping(t *testing.T) {
 		t.Errorf("the mapping must wait for %s, depends on %v", policy, strList(esm.Raw["DependsOn"]))
 	}
 	// This one, the fan-out queue's (TestFanoutWorker), the push
-	// queue's (TestPushQueue) and the unfurl queue's (TestUnfurlQueue).
-	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 4 {
-		t.Errorf("%d event source mappings, want 4", n)
+	// queue's (TestPushQueue), the unfurl queue's (TestUnfurlQueue) and
+	// the erasure queue's (TestErasureQueue).
+	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 5 {
+		t.Errorf("%d event source mappings, want 5", n)
 	}
 }
 
