@@ -451,3 +451,71 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 		t.Errorf("$connect with Zed's still-valid token: %d, want 403", status)
 	}
 }
+
+// TestAdminDeletesAccount: an admin deletes Bo's account from the people
+// screen's action while Bo has two windows open: both get signedOut
+// ("deleted") and close, the pool account is gone once the worker ran,
+// his profile is the tombstone, he is off the people list, and a member
+// cannot delete anyone.
+func TestAdminDeletesAccount(t *testing.T) {
+	es := newErasureStack(t, chat.ErasureErase)
+	ps := &peopleStack{stack: es.stack, idp: es.idp}
+	ada := ps.admin("ada")
+	bo := es.newUser("bo", "Bo")
+	adaC, _ := es.online(ada)
+	w1, _ := es.online(bo)
+	w2, _ := es.online(bo)
+	say := decode[protocol.AckEvent](t, w1.call(protocol.ActionSendMessage, message("general", "b-1", "bo was here"), protocol.EventAck)).Message
+	people := decode[protocol.PeopleEvent](t, adaC.call(protocol.ActionListPeople, map[string]any{"query": "bo@"}, protocol.EventPeople))
+	if len(people.People) != 1 {
+		t.Fatalf("listPeople = %+v", people.People)
+	}
+	username := people.People[0].Username
+	w1.callError(protocol.ActionDeleteUser, map[string]any{"username": ps.pool.ID}, "forbidden")
+	adaC.callError(protocol.ActionDeleteUser, map[string]any{"username": people.People[0].Username + "-nobody"}, "not_found")
+
+	got := decode[protocol.AccountDeletionEvent](t, adaC.call(protocol.ActionDeleteUser, map[string]any{"username": username}, protocol.EventAccountDeletion))
+	if got.UserID != bo.id || got.Policy != "erase" {
+		t.Errorf("accountDeletion = %+v", got)
+	}
+	for _, w := range []*client{w1, w2} {
+		w.expectEvent(protocol.EventSignedOut, func(f frame) bool { return decode[protocol.SignedOutEvent](t, f).Reason == protocol.SignedOutDeleted })
+		w.waitClosed()
+	}
+	store := newTableStore(t, es.stack)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		p, err := store.GetProfile(context.Background(), bo.id)
+		if err == nil && p.Deleted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Bo's profile after 20 s: %+v, %v", p, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// The pass ends with the table scan; wait for the message too.
+	waitUntil := time.Now().Add(20 * time.Second)
+	for {
+		hist := decode[protocol.HistoryEvent](t, adaC.call(protocol.ActionHistory, room("general"), protocol.EventHistory))
+		done := false
+		for _, m := range hist.Messages {
+			done = done || (m.Seq == say.Seq && m.Deleted && m.Text == "" && m.SenderName == chat.DeletedUserName)
+		}
+		if done {
+			break
+		}
+		if time.Now().After(waitUntil) {
+			t.Fatalf("Bo's message is not a tombstone: %+v", hist.Messages)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if _, err := es.idp.AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: aws.String(es.pool.ID), Username: aws.String(username)}); err == nil {
+		t.Error("Bo's pool account still exists")
+	}
+	people = decode[protocol.PeopleEvent](t, adaC.call(protocol.ActionListPeople, map[string]any{"query": "bo@"}, protocol.EventPeople))
+	if len(people.People) != 0 {
+		t.Errorf("Bo is still a person: %+v", people.People)
+	}
+	adaC.callError(protocol.ActionDeleteAccount, map[string]any{"confirm": ""}, "invalid")
+}
