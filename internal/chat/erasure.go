@@ -67,10 +67,12 @@ type ErasureResult struct {
 	Cursor   string       // "" when the scan reached the end
 }
 
-// MessageRef names a stored message.
+// MessageRef names a stored message (and, from an erasure, the change
+// number its change was recorded under).
 type MessageRef struct {
 	RoomID string
 	Seq    int64
+	Chg    int64
 }
 
 // ErasureStore is the table's part of an erasure (internal/dynamo): one

@@ -227,10 +227,11 @@ func (s *Store) eraseFromMessage(ctx context.Context, userID string, policy chat
 		_, err := s.api.UpdateItem(ctx, upd)
 		if err == nil {
 			res.Updated++
-			if _, err := s.RecordChange(ctx, roomID, m.Seq); err != nil && chat.ErrorCode(err) != chat.NotFound {
+			chg, err := s.RecordChange(ctx, roomID, m.Seq)
+			if err != nil && chat.ErrorCode(err) != chat.NotFound {
 				return err
 			}
-			res.Messages = append(res.Messages, chat.MessageRef{RoomID: roomID, Seq: m.Seq})
+			res.Messages = append(res.Messages, chat.MessageRef{RoomID: roomID, Seq: m.Seq, Chg: chg})
 			return nil
 		}
 		if !isCondFailed(err) || attempt >= 5 {

@@ -281,7 +281,7 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 	zedC.call(protocol.ActionEditMessage, map[string]any{"roomId": "general", "seq": edited.Seq, "text": "wombat second draft"}, protocol.EventMessageUpdated)
 	p.texts = append(p.texts, "wombat first draft", "wombat second draft")
 	dm := decode[protocol.RoomEvent](t, zedC.call(protocol.ActionOpenDirect, map[string]any{"userIds": []string{ann.id}}, protocol.EventRoom)).Room.ID
-	say(zedC, dm, "z-3", "wombat lighthouse secret", nil)
+	dmMsg := say(zedC, dm, "z-3", "wombat lighthouse secret", nil)
 	p.texts = append(p.texts, "wombat lighthouse secret")
 	p.kept = []string{"wombat marmalade recipe", "wombat second draft", "wombat lighthouse secret"}
 
@@ -366,6 +366,11 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 		t.Errorf("accountDeletion = %+v", got)
 	}
 	zedC.waitClosed()
+	// Ann, online, is told at once (messageUpdated with a change number).
+	annC.expectEvent(protocol.EventMessageUpdated, func(f frame) bool {
+		ev := decode[protocol.MessageEvent](t, f)
+		return ev.Message.RoomID == dm && ev.Message.Seq == dmMsg.Seq && ev.Message.SenderName == chat.DeletedUserName && ev.Chg > 0
+	})
 
 	// The worker runs from the queue: wait until nothing is left.
 	var left []string

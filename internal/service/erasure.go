@@ -1,8 +1,10 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -117,6 +119,7 @@ func (s *Chat) EraseAccount(ctx context.Context, job chat.ErasureJob, stop func(
 	if err != nil {
 		return res, storeErr(err, "erase items")
 	}
+	s.pushErased(ctx, res.Messages)
 	log.InfoContext(ctx, "erasure pass", slog.Int("scanned", res.Scanned), slog.Int("deleted", res.Deleted),
 		slog.Int("updated", res.Updated), slog.Int("messages", len(res.Messages)), slog.Bool("more", res.Cursor != ""))
 	if res.Cursor == "" {
@@ -125,6 +128,33 @@ func (s *Chat) EraseAccount(ctx context.Context, job chat.ErasureJob, stop func(
 		}
 	}
 	return res, nil
+}
+
+// maxErasedPushes bounds the messageUpdated pushes of one pass: the
+// people online see the erasure of the latest messages at once; anything
+// else they see on their next resume (the change log) or load.
+const maxErasedPushes = 100
+
+// pushErased tells the rooms of the latest changed messages
+// (messageUpdated, with the change number), as an edit or a delete would.
+func (s *Chat) pushErased(ctx context.Context, refs []chat.MessageRef) {
+	refs = slices.Clone(refs) // the scan's order: newest first instead
+	slices.SortFunc(refs, func(a, b chat.MessageRef) int { return cmp.Compare(b.Seq, a.Seq) })
+	if len(refs) > maxErasedPushes {
+		refs = refs[:maxErasedPushes]
+	}
+	actor := chat.Actor{UserID: chat.DeletedActor}
+	for _, r := range refs {
+		m, err := s.store.GetMessage(ctx, r.RoomID, r.Seq)
+		if err != nil {
+			continue
+		}
+		if m.Deleted {
+			s.publish(ctx, chat.MessageDeleted{Actor: actor, Message: m, Chg: r.Chg})
+		} else {
+			s.publish(ctx, chat.MessageEdited{Actor: actor, Message: m, Chg: r.Chg})
+		}
+	}
 }
 
 // cancelSchedules deletes the schedules of the person's pending

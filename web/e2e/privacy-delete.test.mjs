@@ -66,7 +66,11 @@ test("Zed deletes his account; he is signed out and cannot sign in; Ann sees Del
   await pageZ.getByRole("heading", { name: /#general/ }).waitFor({ state: "detached", timeout: 1000 }).catch(() => {});
   assert.equal(await pageZ.getByRole("heading", { name: /#general/ }).count(), 0, "Zed reached the chat");
 
-  // Ann: once the erasure has run, a fresh load shows "Deleted user".
+  // Ann, online in #general, sees his message erased as it happens.
+  await messages(pageA).getByText("Deleted user").first().waitFor({ timeout: 20_000 });
+  await waitFor(async () => (await messages(pageA).getByText(`wombat hello ${run}`).count()) === 0, "Zed's text to leave Ann's screen");
+
+  // A fresh load names the DM "Deleted user".
   await waitFor(async () => {
     await pageA.reload();
     await pageA.getByRole("heading", { name: /#general/ }).waitFor();
