@@ -50,6 +50,7 @@ const (
 	CtxMailDomain              = "mailDomain"         // the SES domain identity (else the address of mailFrom)
 	CtxGifAPIKeySecretArn      = "gifApiKeySecretArn" // GIFs: the secret holding the provider's API key (off without)
 	CtxGifProvider             = "gifProvider"        // tenor (default) or giphy
+	CtxErasurePolicy           = "erasurePolicy"      // a deleted account's messages: erase (default) or anonymise
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -91,6 +92,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		GifAPIKeySecretArn:      r.str(CtxGifAPIKeySecretArn),
 		GifProvider:             r.str(CtxGifProvider),
 		Backup:                  backupPropsFromContext(&r),
+		ErasurePolicy:           r.str(CtxErasurePolicy),
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

@@ -37,6 +37,7 @@ var functionSpecs = []functionSpec{
 	{"pushsender", 256, PushSenderTimeoutSeconds, "Sends the Web Push jobs of the push queue to people's devices", (*builder).pushSenderEnv},
 	{"unfurl", 256, UnfurlTimeoutSeconds, "Link previews: fetches the links of the unfurl queue's messages safely and stores their previews", (*builder).unfurlEnv},
 	{"export", ExportMemoryMB, ExportTimeoutSeconds, "Export my data: writes one person's archive from the export queue to the files bucket and tells them", (*builder).exportEnv},
+	{"erasure", 256, ErasureTimeoutSeconds, "Account deletion: erases a deleted person's account, files and data, a pass at a time, from the erasure queue", (*builder).erasureEnv},
 	{"vapidkeys", 128, 30, "Custom resource: generates the Web Push VAPID key pair into its secret once, at deploy time", (*builder).vapidKeysEnv},
 	// Only with signUp=domains (see functions()).
 	{"presignup", 128, 5, "PreSignUp trigger: self sign-up only for the listed email domains", (*builder).preSignUpEnv},
@@ -216,6 +217,7 @@ func (b *builder) grants() {
 	b.pushGrantsAndMapping()
 	b.unfurlGrantsAndMapping()
 	b.exportGrantsAndMapping()
+	b.erasureGrantsAndMapping()
 	b.digestGrants()
 	b.scheduledGrants()
 }

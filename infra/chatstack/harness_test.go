@@ -105,6 +105,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxGoogleClientSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:google-AbCdEf",
 		chatstack.CtxAlarmEmail:            "ops@example.com",
 		chatstack.CtxLogLevel:              "debug",
+		chatstack.CtxErasurePolicy:         "anonymise",
 		chatstack.CtxTracing:               true,
 		chatstack.CtxEventsIncludeText:     "true",
 		chatstack.CtxEventArchive:          "true",

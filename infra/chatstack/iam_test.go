@@ -167,10 +167,12 @@ func TestFunctionGrants(t *testing.T) {
 				"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/POST/@connections/*":   true,
 				"arn:aws:execute-api:eu-west-1:123456789012:${" + api + "}/prod/DELETE/@connections/*": true,
 				"${" + fanoutQueue + ".Arn}":                                                           true, // sqs:SendMessage: big rooms' fan-out jobs
-				files + "/rooms/*":                                                                     tc.files,
-				files + "/thumbs/*":                                                                    tc.files,
-				files + "/avatars/*":                                                                   tc.files,
-				files:                                                                                  tc.files,
+				// sqs:SendMessage: account deletion's erasure jobs (TestErasureGrants).
+				"${" + s.one(t, "AWS::SQS::Queue", "ErasureQueue").ID + ".Arn}": tc.fn == "actions",
+				files + "/rooms/*":   tc.files,
+				files + "/thumbs/*":  tc.files,
+				files + "/avatars/*": tc.files,
+				files:                tc.files,
 				// The admin console's user pool calls (TestPeopleGrants).
 				"${" + s.one(t, "AWS::Cognito::UserPool", "UserPool").ID + ".Arn}": tc.fn == "actions",
 				// Scheduled messages' schedules and the role passed to

@@ -126,6 +126,8 @@ func (b *builder) monitoring() {
 		"unfurl dead-letter queue: link-preview jobs could not be stored (those messages got no preview)")
 	add("ExportDeadLetterAlarm", b.exportDeadLetters(), 1,
 		"export dead-letter queue: data exports were given up on (those people's exports failed: they can ask again)")
+	add("ErasureDeadLetterAlarm", b.erasureDeadLetters(), 1,
+		"erasure dead-letter queue: an account erasure was given up on (the account is refused; redrive the job once the cause is fixed)")
 	add("StreamFailureQueueAlarm", b.streamFailuresVisible(), 1,
 		"stream failure queue: batches of the table stream were given up on (their chat events never reached the bus)")
 	add("ThumbnailFailureQueueAlarm", b.thumbnailFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{

@@ -69,6 +69,7 @@ func (b *builder) suppressions() {
 	b.pushSuppressions()
 	b.unfurlSuppressions()
 	b.exportSuppressions()
+	b.erasureSuppressions()
 	suppress(b.thumbnailFailures, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: the on-failure destination of the thumbnail function's asynchronous invocations")
 	if b.props.Tracing {

@@ -152,6 +152,10 @@ type ChatStackProps struct {
 	// Backup configures the files' old versions and the AWS Backup plan
 	// (backup.go); the zero value is the default.
 	Backup BackupProps
+	// ErasurePolicy is what happens to a deleted account's messages
+	// (ERASURE_POLICY): erase (the default: tombstones) or anonymise (kept
+	// from "Deleted user").
+	ErasurePolicy string
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -300,6 +304,9 @@ func (p ChatStackProps) Validate() error {
 		bad("gifProvider must be tenor or giphy, got %q", p.GifProvider)
 	}
 	errs = append(errs, p.Backup.validate()...)
+	if p.ErasurePolicy != "" && p.ErasurePolicy != "erase" && p.ErasurePolicy != "anonymise" {
+		bad("erasurePolicy must be erase or anonymise, got %q", p.ErasurePolicy)
+	}
 	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
 		bad("give alarmEmail or alarmTopicArn, not both")
 	}

@@ -42,6 +42,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.pushResources()      // the stream function's and the push sender's environments name them
 	b.unfurlResources()    // the stream function's environment names the unfurl queue
 	b.exportResources()    // the actions function's environment names the export queue
+	b.erasureResources()   // the actions function's environment names the erasure queue
 	b.digestResources()    // the digest's environment names the key, the group, the role (only with mailFrom/mailDomain)
 	b.scheduledResources() // scheduled messages' schedule group, scheduler role and dead-letter queue
 	b.functions()          // need the stage, the table, the bucket, the client and the bus
@@ -88,7 +89,10 @@ type builder struct {
 	unfurlDLQ   awssqs.Queue
 	exportQueue awssqs.Queue // data-export jobs (export.go)
 	exportDLQ   awssqs.Queue
-	vapidSecret awssecretsmanager.Secret
+	// Account erasure jobs (erasure.go).
+	erasureQueue awssqs.Queue
+	erasureDLQ   awssqs.Queue
+	vapidSecret  awssecretsmanager.Secret
 
 	fanoutQueue       awssqs.Queue // big rooms' fan-out jobs (fanout.go)
 	fanoutDLQ         awssqs.Queue

@@ -45,9 +45,10 @@ func TestStreamMapping(t *testing.T) {
 	}
 	// This one, the fan-out queue's (TestFanoutWorker), the push
 	// queue's (TestPushQueue), the unfurl queue's (TestUnfurlQueue) and
-	// the export queue's (TestExportQueue).
-	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 5 {
-		t.Errorf("%d event source mappings, want 5", n)
+	// the export queue's (TestExportQueue) and the erasure queue's
+	// (TestErasureQueue).
+	if n := len(s.resources("AWS::Lambda::EventSourceMapping")); n != 6 {
+		t.Errorf("%d event source mappings, want 6", n)
 	}
 }
 

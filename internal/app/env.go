@@ -202,6 +202,9 @@ type ActionsConfig struct {
 	// ExportQueueURL is EXPORT_QUEUE_URL (exportenv.go); empty turns data
 	// exports off.
 	ExportQueueURL string
+	// Erasure is ERASURE_* (erasureenv.go): account deletion's queue
+	// (off without it) and the policy.
+	Erasure ErasureSettings
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -236,6 +239,8 @@ type Config struct {
 	Gifs GifSettings
 	// ExportQueueURL is EXPORT_QUEUE_URL (empty: data exports off).
 	ExportQueueURL string
+	// Erasure is ERASURE_* (account deletion; off without the queue).
+	Erasure ErasureSettings
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -254,7 +259,7 @@ func (c Config) FanoutWorker() FanoutWorkerConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs, ExportQueueURL: c.ExportQueueURL}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs, ExportQueueURL: c.ExportQueueURL, Erasure: c.Erasure}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -329,6 +334,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		Scheduled:          r.scheduled(),
 		Gifs:               r.gifs(),
 		ExportQueueURL:     r.get(EnvExportQueueURL),
+		Erasure:            r.erasure(),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }
@@ -364,6 +370,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		Scheduled:        r.scheduled(),
 		Gifs:             r.gifs(),
 		ExportQueueURL:   r.get(EnvExportQueueURL),
+		Erasure:          r.erasure(),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }

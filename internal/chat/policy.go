@@ -187,6 +187,11 @@ const (
 	ActExportStatus          Action = "exportStatus"
 	ActRequestExportDownload Action = "requestExportDownload"
 	ActExportUser            Action = "exportUser"
+	// Account deletion (issue #15): a person deletes their own account
+	// (workspace: anyone signed in, about themselves only); an admin
+	// deletes someone else's.
+	ActDeleteAccount Action = "deleteAccount"
+	ActDeleteUser    Action = "deleteUser"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -391,6 +396,8 @@ var rules = map[Action]rule{
 	ActExportStatus:          workspace,
 	ActRequestExportDownload: workspace,
 	ActExportUser:            {groups: []string{GroupAdmins}, verb: "export another person's data"},
+	ActDeleteAccount:         workspace,
+	ActDeleteUser:            admins,
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

@@ -138,6 +138,8 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActBlockUser:           {y, y, y},
 	chat.ActUnblockUser:         {y, y, y},
 	chat.ActListBlocked:         {y, y, y},
+	chat.ActDeleteAccount:       {y, y, y},
+	chat.ActDeleteUser:          {F, F, y},
 	chat.ActListSaved:           {y, y, y},
 	chat.ActListThreads:         {y, y, y},
 	chat.ActListScheduled:       {y, y, y},

@@ -68,6 +68,9 @@ type Profile struct {
 	// chat.ReceiptVisible); never sent.
 	HidePresence bool `json:"-"`
 	HideReceipts bool `json:"-"`
+	// Deleted: the account was deleted (erasure); the profile is a
+	// tombstone named DeletedUserName, with no email, handle or picture.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // RoomKind says what sort of conversation a room is.

@@ -274,3 +274,30 @@ func classify(err error, what string) error {
 	}
 	return chat.Wrap(fmt.Errorf("cognito %s: %w", what, err), "user pool")
 }
+
+// userDeleter is the SDK call behind DeleteAccount (the real client has
+// it; the API interface stays as the console's fakes know it).
+type userDeleter interface {
+	AdminDeleteUser(context.Context, *cip.AdminDeleteUserInput, ...func(*cip.Options)) (*cip.AdminDeleteUserOutput, error)
+}
+
+var _ chat.AccountDeleter = (*Admin)(nil)
+
+// DeleteAccount deletes the account (AdminDeleteUser: the account's
+// attributes, email included, its groups and its refresh tokens go with
+// it). An account already gone is not an error: the erasure is retried.
+func (a *Admin) DeleteAccount(ctx context.Context, username string) error {
+	d, ok := a.api.(userDeleter)
+	if !ok {
+		return chat.Errorf(chat.Internal, "the user pool client cannot delete users")
+	}
+	_, err := d.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &a.poolID, Username: &username})
+	var nf *types.UserNotFoundException
+	if errors.As(err, &nf) {
+		return nil
+	}
+	if err != nil {
+		return classify(err, "delete user")
+	}
+	return nil
+}

@@ -94,6 +94,8 @@ type profileItem struct {
 	// (SetProfilePrivacy) for the listings that show them to others.
 	HidePresence bool `dynamo:"hidePresence,omitempty"`
 	HideReceipts bool `dynamo:"hideReceipts,omitempty"`
+	// Deleted marks the tombstone an erasure leaves (see erasure.go).
+	Deleted bool `dynamo:"deleted,omitempty"`
 }
 
 func newProfileItem(p chat.Profile) profileItem {
@@ -112,7 +114,8 @@ func (it profileItem) profile() chat.Profile {
 		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName, Handle: it.Handle,
 		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
 		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
-		Deactivated:  !it.DeactivatedAt.IsZero(),
+		Deactivated:  !it.DeactivatedAt.IsZero() || it.Deleted,
+		Deleted:      it.Deleted,
 		HidePresence: it.HidePresence, HideReceipts: it.HideReceipts,
 	}
 }

@@ -215,7 +215,7 @@ func (s *Store) SetLastSeen(ctx context.Context, userID string, at time.Time) er
 	ctx = withOp(ctx, "SetLastSeen")
 	err := s.table.Update(AttrPK, userPK(userID)).Range(AttrSK, skProfile).
 		Set("lastSeen", utc(at)).
-		If("attribute_exists($)", AttrPK).
+		If("attribute_exists($) AND attribute_not_exists(deleted)", AttrPK). // a deleted account's tombstone stays bare
 		Run(ctx)
 	if isCondFailed(err) {
 		return chat.Errorf(chat.NotFound, "user %s not found", userID)

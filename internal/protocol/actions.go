@@ -117,6 +117,8 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSetWorkspaceRole, Request: SetWorkspaceRoleRequest{}, Reply: EventPerson, Budget: BudgetWrite},
 	{Name: ActionDeactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
 	{Name: ActionReactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
+	{Name: ActionDeleteAccount, Request: DeleteAccountRequest{}, Reply: EventAccountDeletion, Budget: BudgetWrite},
+	{Name: ActionDeleteUser, Request: PersonRequest{}, Reply: EventAccountDeletion, Budget: BudgetWrite},
 	{Name: ActionArchiveChannel, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 	{Name: ActionUnarchiveChannel, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 	{Name: ActionDeleteChannel, Request: RoomRequest{}, Reply: EventRoomRemoved, Budget: BudgetWrite},

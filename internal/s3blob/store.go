@@ -221,3 +221,30 @@ func httpStatus(err error) int {
 
 // String names the store in logs.
 func (s *Store) String() string { return fmt.Sprintf("s3blob(%s)", s.bucket) }
+
+var _ chat.BlobLister = (*Store)(nil)
+
+// ListKeys lists the keys under prefix, a page (up to 1,000) at a time
+// (ListObjectsV2): the account erasure looks for a person's files with it.
+func (s *Store) ListKeys(ctx context.Context, prefix string, page func(keys []string) error) error {
+	var token *string
+	for {
+		out, err := s.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(prefix), ContinuationToken: token})
+		if err != nil {
+			return objectErr(err, "list objects")
+		}
+		keys := make([]string, 0, len(out.Contents))
+		for _, o := range out.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+		if len(keys) > 0 {
+			if err := page(keys); err != nil {
+				return err
+			}
+		}
+		if !aws.ToBool(out.IsTruncated) || out.NextContinuationToken == nil {
+			return nil
+		}
+		token = out.NextContinuationToken
+	}
+}

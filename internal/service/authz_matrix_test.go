@@ -185,6 +185,16 @@ var workspaceCases = []modCase{
 			_, err := w.svc.DeactivatePerson(w.ctx, c, protocol.PersonRequest{Username: "tgt"})
 			return err
 		}},
+	{name: "deleteUser", want: adminOnly,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			_, err := w.svc.DeleteUser(w.ctx, c, protocol.PersonRequest{Username: "tgt"})
+			return err
+		}},
+	{name: "deleteAccount", want: everyone,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			_, err := w.svc.DeleteAccount(w.ctx, c, protocol.DeleteAccountRequest{Confirm: protocol.DeleteAccountConfirmation})
+			return err
+		}},
 	{name: "reactivatePerson", want: adminOnly,
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ReactivatePerson(w.ctx, c, protocol.PersonRequest{Username: "dea"})

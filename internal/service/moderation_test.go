@@ -48,6 +48,7 @@ func newModWorld(t *testing.T) *modWorld {
 	closer, blobs := &chattest.Closer{}, chattest.NewBlobs()
 	h := newHarness(t, withSystemLines, func(c *service.Config) {
 		c.People, c.Closer, c.Blobs = dir, closer, blobs
+		c.Erasure = noErasure{}
 		c.PushKey = "test-push-key"
 		c.Timer = noTimer{} // scheduled_authz_test.go
 		c.Gifs = &chattest.Gifs{}

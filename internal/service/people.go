@@ -235,14 +235,23 @@ func (s *Chat) markDeactivated(ctx context.Context, p chat.Person, deactivated b
 // all at once, and returns how many there were. Failures are logged: the
 // forgotten connection fails its next action anyway.
 func (s *Chat) closeConnections(ctx context.Context, userID string) int {
+	return s.closeConnectionsFor(ctx, userID, "deactivated", "")
+}
+
+// closeConnectionsFor is closeConnections with the signedOut reason,
+// sparing the connection keep ("" for none).
+func (s *Chat) closeConnectionsFor(ctx context.Context, userID, reason, keep string) int {
 	ids, err := s.store.UserConnections(ctx, userID)
+	if keep != "" {
+		ids = without(ids, keep)
+	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "deactivate: list connections", slog.String("userId", userID), slog.String("error", err.Error()))
 		return 0
 	}
 	ctx, cancel := context.WithTimeout(ctx, closeTimeout)
 	defer cancel()
-	if payload, err := json.Marshal(protocol.SignedOutEvent{Head: protocol.Head{Type: protocol.EventSignedOut}, Reason: "deactivated"}); err == nil && len(ids) > 0 {
+	if payload, err := json.Marshal(protocol.SignedOutEvent{Head: protocol.Head{Type: protocol.EventSignedOut}, Reason: reason}); err == nil && len(ids) > 0 {
 		s.fanout.Send(ctx, ids, payload) // best effort: the close follows anyway
 	}
 	var wg sync.WaitGroup

@@ -84,6 +84,12 @@ type Config struct {
 	// neither, search answers internal.
 	Search SearchIndex
 
+	// Erasure queues account erasures (deleteAccount, deleteUser); nil
+	// turns account deletion off (it answers internal). ErasurePolicy is
+	// the workspace's policy for a deleted person's messages ("" = erase).
+	Erasure       chat.ErasureQueue
+	ErasurePolicy chat.ErasurePolicy
+
 	// PushKey is the deployment's VAPID public key (base64url), handed to
 	// clients in their preferences for PushManager.subscribe; "" when Web
 	// Push is off (pushSubscribe then answers Invalid).
@@ -144,6 +150,8 @@ type Chat struct {
 	reminderPush   ReminderPush
 	exportQueue    chat.ExportQueue
 	exports        chat.ExportStore
+	erasure        chat.ErasureQueue
+	erasurePolicy  chat.ErasurePolicy
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -194,9 +202,14 @@ func New(cfg Config) (*Chat, error) {
 		reminderPush:   cfg.ReminderPush,
 		exportQueue:    cfg.ExportQueue,
 		exports:        cfg.Exports,
+		erasure:        cfg.Erasure,
+		erasurePolicy:  cfg.ErasurePolicy,
 	}
 	if es, ok := cfg.Store.(chat.ExportStore); ok && s.exports == nil {
 		s.exports = es
+	}
+	if s.erasurePolicy == "" {
+		s.erasurePolicy = chat.ErasureErase
 	}
 	if ss, ok := cfg.Store.(chat.ScheduledStore); ok && s.sched == nil {
 		s.sched = ss

@@ -83,6 +83,15 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 				others[om.UserID] = true
 			}
 		}
+		if room.Kind == chat.KindDirect {
+			// A deleted account left the room but stays in its memberIds:
+			// its tombstone profile names it "Deleted user".
+			for _, id := range room.MemberIDs {
+				if id != c.UserID {
+					priority[id] = true
+				}
+			}
+		}
 		return nil
 	})
 	if err != nil {

@@ -359,6 +359,30 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"deleteAccount": {
+			method:  "DeleteAccount",
+			request: reflect.TypeFor[protocol.DeleteAccountRequest](),
+			reply:   reflect.TypeFor[protocol.AccountDeletionEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteAccount(ctx, c, req.Interface().(protocol.DeleteAccountRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deleteUser": {
+			method:  "DeleteUser",
+			request: reflect.TypeFor[protocol.PersonRequest](),
+			reply:   reflect.TypeFor[protocol.AccountDeletionEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteUser(ctx, c, req.Interface().(protocol.PersonRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 		"archiveChannel": {
 			method:  "ArchiveChannel",
 			request: reflect.TypeFor[protocol.RoomRequest](),

@@ -169,6 +169,8 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"setWorkspaceRole","requestId":"q","username":"u2","role":"moderator"}`, "SetWorkspaceRole",
 			protocol.SetWorkspaceRoleRequest{Username: "u2", Role: chat.WorkspaceModerator}, protocol.EventPerson},
 		{`{"action":"deactivatePerson","requestId":"q","username":"u2"}`, "DeactivatePerson", protocol.PersonRequest{Username: "u2"}, protocol.EventPerson},
+		{`{"action":"deleteUser","requestId":"q","username":"u2"}`, "DeleteUser", protocol.PersonRequest{Username: "u2"}, protocol.EventAccountDeletion},
+		{`{"action":"deleteAccount","requestId":"q","confirm":"DELETE"}`, "DeleteAccount", protocol.DeleteAccountRequest{Confirm: "DELETE"}, protocol.EventAccountDeletion},
 		{`{"action":"reactivatePerson","requestId":"q","username":"u2"}`, "ReactivatePerson", protocol.PersonRequest{Username: "u2"}, protocol.EventPerson},
 		{`{"action":"setPreferences","requestId":"q","appearance":{"theme":"dark"},"notify":{"dnd":{"enabled":true,"tz":"Europe/Berlin"}}}`, "SetPreferences",
 			protocol.SetPreferencesRequest{Appearance: &protocol.AppearancePatch{Theme: ptr("dark")}, Notify: &protocol.NotifyPatch{DND: &protocol.DNDPatch{Enabled: ptr(true), TZ: ptr("Europe/Berlin")}}}, protocol.EventPreferences},
@@ -227,6 +229,7 @@ func TestActionRouting(t *testing.T) {
 		c := newTestChat(t, func(cfg *service.Config) {
 			cfg.People = chattest.NewDirectory(chat.Person{UserID: "u2", Username: "u2", Email: "u2@example.com", DisplayName: "u2", Role: chat.WorkspaceMember, Status: chat.PersonActive})
 			cfg.Closer = &chattest.Closer{}
+			cfg.Erasure = noErasure{}
 			cfg.PushKey = "test-push-key"
 			cfg.Timer = nopTimer{}
 			cfg.Gifs = &chattest.Gifs{}
@@ -597,3 +600,8 @@ type nopTimer struct{}
 
 func (nopTimer) At(context.Context, string, time.Time, []byte) error { return nil }
 func (nopTimer) Cancel(context.Context, string) error                { return nil }
+
+// noErasure accepts every erasure job.
+type noErasure struct{}
+
+func (noErasure) EnqueueErasure(context.Context, chat.ErasureJob) error { return nil }

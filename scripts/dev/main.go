@@ -122,11 +122,18 @@ func run(f flags) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, exports.Close()) }()
+	erasureQ, err := startErasureQueue(ctx, fanout) // sets ERASURE_QUEUE_URL for the actions function
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, erasureQ.Close()) }()
+
 	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, chat.Close()) }()
+	erasureQ.startWorker(ctx, chat.app.Service, chat.app.Logger)
 	if err := fanout.startWorkers(ctx, chat.metrics); err != nil {
 		return err
 	}

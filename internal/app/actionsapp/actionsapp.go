@@ -17,6 +17,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/cognitoadmin"
+	"github.com/backchannel-chat/backchannel/internal/erasure"
 	"github.com/backchannel-chat/backchannel/internal/export"
 	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
@@ -76,6 +77,11 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 			return nil, fmt.Errorf("app: people: %w", err)
 		}
 		opts = append(opts, chatapp.WithPeople(people))
+	}
+	if cfg.Erasure.QueueURL != "" && s.Erasure == nil {
+		opts = append(opts, chatapp.WithErasure(&erasure.Queue{Client: sqs.NewFromConfig(awsCfg), URL: cfg.Erasure.QueueURL}, cfg.Erasure.Policy))
+	} else if s.Erasure == nil {
+		opts = append(opts, chatapp.WithErasure(nil, cfg.Erasure.Policy))
 	}
 	return chatapp.Build(ctx, cfg.ConnectionConfig, opts...)
 }

@@ -39,6 +39,9 @@ type Settings struct {
 	Gifs chat.GifProvider
 	// ExportQueue takes data-export jobs (WithExportQueue; nil: off).
 	ExportQueue chat.ExportQueue
+	// Erasure queues account erasures; ErasurePolicy is the workspace's.
+	Erasure       chat.ErasureQueue
+	ErasurePolicy chat.ErasurePolicy
 }
 
 // Collect applies opts in order.
@@ -130,4 +133,10 @@ func WithExportQueue(q chat.ExportQueue) Option {
 // WithGifs sets the GIF provider (nil: GIFs off).
 func WithGifs(g chat.GifProvider) Option {
 	return func(s *Settings) { s.Gifs = g }
+}
+
+// WithErasure turns account deletion on: q takes the erasure jobs, p is
+// the workspace's erasure policy.
+func WithErasure(q chat.ErasureQueue, p chat.ErasurePolicy) Option {
+	return func(s *Settings) { s.Erasure, s.ErasurePolicy = q, p }
 }

@@ -96,6 +96,10 @@ func attr(v st.AttributeValue) (events.DynamoDBAttributeValue, error) {
 			return events.DynamoDBAttributeValue{}, err
 		}
 		return events.NewMapAttribute(m), nil
+	case nil:
+		// The streams client decodes an empty map ({"M": {}}, a new poll's
+		// votes) as no value at all; Lambda's JSON has the empty map.
+		return events.NewMapAttribute(map[string]events.DynamoDBAttributeValue{}), nil
 	}
 	return events.DynamoDBAttributeValue{}, fmt.Errorf("unsupported attribute value %T", v)
 }

@@ -34,8 +34,10 @@ export type CreateChannelAction = { action: "createChannel"; requestId?: string 
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
+export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
 export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
+export type DeleteUserAction = { action: "deleteUser"; requestId?: string } & PersonRequest;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type EditScheduledAction = { action: "editScheduled"; requestId?: string } & EditScheduledRequest;
 export type ExportStatusAction = { action: "exportStatus"; requestId?: string } & {};
@@ -112,8 +114,10 @@ export type ClientAction =
   | CreatePollAction
   | DeactivatePersonAction
   | DeclineInviteAction
+  | DeleteAccountAction
   | DeleteChannelAction
   | DeleteMessageAction
+  | DeleteUserAction
   | EditMessageAction
   | EditScheduledAction
   | ExportStatusAction
@@ -181,6 +185,7 @@ export type ClientAction =
   | VoteAction;
 export type ActionName = ClientAction["action"];
 
+export type AccountDeletionFrame = Omit<AccountDeletionEvent, "type"> & { type: "accountDeletion" };
 export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
 export type AuditFrame = Omit<AuditEvent, "type"> & { type: "audit" };
 export type AvatarUrlFrame = Omit<AvatarURLEvent, "type"> & { type: "avatarUrl" };
@@ -233,6 +238,7 @@ export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated
 export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type VersionsFrame = Omit<VersionsEvent, "type"> & { type: "versions" };
 export type ServerEvent =
+  | AccountDeletionFrame
   | AckFrame
   | AuditFrame
   | AvatarUrlFrame
@@ -297,8 +303,10 @@ export interface ActionTypes {
   createPoll: { request: CreatePollRequest; reply: AckFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
+  deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
   deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
+  deleteUser: { request: PersonRequest; reply: AccountDeletionFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   editScheduled: { request: EditScheduledRequest; reply: ScheduledFrame };
   exportStatus: { request: {}; reply: ExportFrame };
@@ -408,6 +416,10 @@ export interface CreatePollRequest {
 
 export interface PersonRequest {
   username: string;
+}
+
+export interface DeleteAccountRequest {
+  confirm: string;
 }
 
 export interface EditMessageRequest {
@@ -673,6 +685,13 @@ export interface VoteRequest {
   roomId: string;
   seq: number;
   options: number[];
+}
+
+export interface AccountDeletionEvent {
+  type: string;
+  requestId?: string;
+  userId: string;
+  policy: string;
 }
 
 export interface AckEvent {
@@ -1169,6 +1188,7 @@ export interface Profile {
   lastSeen?: string;
   createdAt: string;
   deactivated?: boolean;
+  deleted?: boolean;
 }
 
 export interface MemberInfo {
@@ -1182,6 +1202,7 @@ export interface MemberInfo {
   lastSeen?: string;
   createdAt: string;
   deactivated?: boolean;
+  deleted?: boolean;
   role: Role;
   readSeq: number;
   mutedUntil?: string;

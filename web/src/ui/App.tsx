@@ -45,7 +45,7 @@ function Signed({ config }: { config: AppConfig }) {
     setUserId("");
     setNotice(why);
   };
-  session.onLost = (reason) => signOut(reason === "deactivated" ? t("auth.deactivated") : t("auth.sessionLost"));
+  session.onLost = (reason) => signOut(reason === "deactivated" ? t("auth.deactivated") : reason === "deleted" ? t("auth.deleted") : t("auth.sessionLost"));
 
   const onSignedIn = (tokens: Tokens, remember: boolean) => {
     session.signedIn(tokens, remember);

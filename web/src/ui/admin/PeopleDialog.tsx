@@ -54,6 +54,16 @@ export function PeopleDialog({ onClose }: { onClose(): void }) {
       act.setError("");
     });
 
+  // Deleting is final: the person leaves the list (the erasure runs in
+  // the background; docs/PROTOCOL.md, deleteUser).
+  const remove = (p: Person) =>
+    act.run(async () => {
+      await chat.request({ action: "deleteUser", username: p.username });
+      setPeople((all) => (all ?? []).filter((x) => x.username !== p.username));
+      setStatus(t("admin.deleted", { name: p.displayName }));
+      act.setError("");
+    });
+
   return (
     <Dialog title={t("admin.title")} onClose={onClose} wide>
       <form class="stack" onSubmit={sendInvite}>
@@ -133,6 +143,16 @@ export function PeopleDialog({ onClose }: { onClose(): void }) {
                     </button>
                   )}
                   <ExportPersonButton person={p} />
+                  <button
+                    type="button"
+                    class="btn danger"
+                    disabled={self || act.busy}
+                    onClick={() => {
+                      if (confirm(t("admin.confirmDelete", { name: p.displayName }))) void remove(p);
+                    }}
+                  >
+                    {t("admin.delete")}
+                  </button>
                 </li>
               );
             })}

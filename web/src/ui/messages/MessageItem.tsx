@@ -44,8 +44,9 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
   const editRef = useRef<HTMLTextAreaElement>(null);
   const html = useMemo(() => formatMessage(m.text, fmt), [m.text, fmt]);
   const baseName = sender?.displayName ?? m.senderName;
-  // A deactivated person's messages stay; their name says so.
-  const name = sender?.deactivated ? t("user.deactivated", { name: baseName }) : baseName;
+  // A deactivated person's messages stay; their name says so. A deleted
+  // account's are from "Deleted user" (the sender id "deleted" when kept).
+  const name = sender?.deleted || m.senderId === "deleted" ? t("user.deleted") : sender?.deactivated ? t("user.deactivated", { name: baseName }) : baseName;
   const mentionsMe = !!chat.state.me && !!m.mentions?.includes(chat.state.me.userId);
 
   // A layout effect, so the caret is at the end before anything can type:

@@ -13,6 +13,7 @@ import { MfaSetting } from "./MfaSetting";
 import { NotificationsSetting } from "./NotificationsSetting";
 import { PrivacySetting } from "./PrivacySetting";
 import { ExportSetting } from "./ExportSetting";
+import { DeleteAccountSetting } from "./DeleteAccountSetting";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { chat, t, prefs, setPrefs } = useApp();
@@ -164,6 +165,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
       <SecuritySetting />
       <MfaSetting />
       <ExportSetting />
+      <DeleteAccountSetting />
     </Dialog>
   );
 }
