@@ -174,6 +174,13 @@ const (
 	ActPushSubscribe   Action = "pushSubscribe"
 	ActPushUnsubscribe Action = "pushUnsubscribe"
 	ActSetRoomNotify   Action = "setRoomNotify"
+
+	// Retention (issue 15): everyone reads the workspace's settings (the
+	// rooms show what they keep); admins change them; a room's managers
+	// change the room's retention.
+	ActGetWorkspaceSettings Action = "getWorkspaceSettings"
+	ActSetWorkspaceSettings Action = "setWorkspaceSettings"
+	ActSetRoomRetention     Action = "setRoomRetention"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -370,6 +377,10 @@ var rules = map[Action]rule{
 	ActPushSubscribe:   workspace,
 	ActPushUnsubscribe: workspace,
 	ActSetRoomNotify:   member,
+
+	ActGetWorkspaceSettings: workspace,
+	ActSetWorkspaceSettings: {groups: []string{GroupAdmins}, verb: "change the workspace settings"},
+	ActSetRoomRetention:     {room: true, staff: true, level: manager, verb: "change how long this room keeps messages"},
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

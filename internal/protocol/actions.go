@@ -162,6 +162,10 @@ var ActionTable = []ActionSpec{
 	{Name: ActionEditScheduled, Request: EditScheduledRequest{}, Reply: EventScheduled, Budget: BudgetWrite},
 	{Name: ActionCancelScheduled, Request: ScheduledRef{}, Reply: EventScheduled, Budget: BudgetWrite},
 	{Name: ActionSearchGifs, Request: SearchGifsRequest{}, Reply: EventGifs, Budget: BudgetRead, Weight: SearchGifsWeight},
+	// Retention (issue 15).
+	{Name: ActionGetWorkspaceSettings, Reply: EventWorkspaceSettings, Budget: BudgetRead},
+	{Name: ActionSetWorkspaceSettings, Request: SetWorkspaceSettingsRequest{}, Reply: EventWorkspaceSettings, Budget: BudgetWrite},
+	{Name: ActionSetRoomRetention, Request: SetRoomRetentionRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

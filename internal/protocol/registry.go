@@ -53,6 +53,8 @@ var Events = map[string]any{
 	EventScheduledItems: ScheduledItemsEvent{},
 	EventReminder:       ReminderEvent{},
 	EventGifs:           GifsEvent{},
+	// Retention (issue 15).
+	EventWorkspaceSettings: WorkspaceSettingsEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

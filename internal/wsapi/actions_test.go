@@ -211,6 +211,11 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"editScheduled","requestId":"q","id":"s1","text":"edited"}`, "EditScheduled",
 			protocol.EditScheduledRequest{ID: "s1", Text: ptr("edited")}, protocol.EventScheduled},
 		{`{"action":"cancelScheduled","requestId":"q","id":"s1"}`, "CancelScheduled", protocol.ScheduledRef{ID: "s1"}, protocol.EventScheduled},
+		{`{"action":"getWorkspaceSettings","requestId":"q"}`, "GetWorkspaceSettings", nil, protocol.EventWorkspaceSettings},
+		{`{"action":"setWorkspaceSettings","requestId":"q","retentionDays":30}`, "SetWorkspaceSettings",
+			protocol.SetWorkspaceSettingsRequest{RetentionDays: ptr(30)}, protocol.EventWorkspaceSettings},
+		{`{"action":"setRoomRetention","requestId":"q","roomId":"r1","retentionDays":90}`, "SetRoomRetention",
+			protocol.SetRoomRetentionRequest{RoomID: "r1", RetentionDays: ptr(90)}, protocol.EventRoom},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}

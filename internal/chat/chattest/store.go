@@ -55,6 +55,8 @@ type Store struct {
 	follows  map[string]chat.ThreadFollow         // room|parent|user -> follow
 	// sched: user -> id -> scheduled item (scheduled.go)
 	sched map[string]map[string]chat.ScheduledItem
+	// settings: the workspace settings, nil until stored (retention.go)
+	settings *chat.WorkspaceSettings
 }
 
 // NewStore returns an empty store whose clock is time.Now.
