@@ -89,4 +89,23 @@ type RetentionStore interface {
 	// messages; it returns the last seq it stamped and whether more are
 	// left. The re-stamp job after a retention change.
 	RestampMessages(ctx context.Context, roomID string, days int, afterSeq int64, limit int) (last int64, more bool, err error)
+	// ContinueRestamp records where the re-stamp stopped (after seq from),
+	// a change of the room's item whose stream record is the next pass's
+	// cue (RoomRestamp).
+	ContinueRestamp(ctx context.Context, roomID string, from int64) error
 }
+
+// EventRoomRestamp is not a domain event (not in EventTypes, never on the
+// bus): the stream's cue to re-stamp a room's messages after its retention
+// changed (internal/retention), and to go on where the last pass stopped.
+const EventRoomRestamp EventType = "room.restamp"
+
+// RoomRestamp: the room's retention changed (From 0), or the re-stamp's
+// last pass stopped at From with messages left (Pass counts the passes).
+type RoomRestamp struct {
+	RoomID string
+	From   int64
+	Pass   int
+}
+
+func (RoomRestamp) Type() EventType { return EventRoomRestamp }

@@ -140,6 +140,11 @@ type roomItem struct {
 	// Ret: the room's retention in days (chat.Room.RetentionDays; absent:
 	// the workspace's default).
 	Ret *int `dynamo:"ret,omitempty"`
+	// RestampPass counts the re-stamp's continuations and RestampFrom is
+	// where the next starts (ContinueRestamp): each increment is a stream
+	// record that invokes the re-stamp again.
+	RestampPass int   `dynamo:"rsp,omitempty"`
+	RestampFrom int64 `dynamo:"rsf,omitempty"`
 }
 
 func newRoomItem(r chat.Room) roomItem {

@@ -139,6 +139,39 @@ func (s *Store) RestampMessages(ctx context.Context, roomID string, days int, af
 	return last, more, nil
 }
 
+// ContinueRestamp is one UpdateItem of the room's META: SET rsf, ADD rsp 1
+// (`attribute_exists(pk) AND attribute_not_exists(deleted)`; a deleted or
+// missing room is left alone).
+func (s *Store) ContinueRestamp(ctx context.Context, roomID string, from int64) error {
+	ctx = withOp(ctx, "ContinueRestamp")
+	err := s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skMeta).
+		Set("rsf", from).Add("rsp", 1).
+		If("attribute_exists($) AND attribute_not_exists($)", AttrPK, "deleted").Run(ctx)
+	if err != nil && !isCondFailed(err) {
+		return internal(err, "continue re-stamp")
+	}
+	return nil
+}
+
+// restampCue is the re-stamp's cue in a room's MODIFY: its retention
+// changed (from the start), or a pass asked for the next (ContinueRestamp).
+func restampCue(o, n roomItem) (chat.RoomRestamp, bool) {
+	if !sameDays(o.Ret, n.Ret) {
+		return chat.RoomRestamp{RoomID: n.RoomID, Pass: n.RestampPass}, true
+	}
+	if o.RestampPass != n.RestampPass {
+		return chat.RoomRestamp{RoomID: n.RoomID, From: n.RestampFrom, Pass: n.RestampPass}, true
+	}
+	return chat.RoomRestamp{}, false
+}
+
+func sameDays(a, b *int) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
 // stampTTL sets (or, for 0, removes) an existing item's ttl; a missing item
 // is left alone.
 func (s *Store) stampTTL(ctx context.Context, pk, sk string, ttl int64) error {

@@ -97,3 +97,9 @@ func (s *Store) ExpireMessages() int {
 	}
 	return n
 }
+
+// ContinueRestamp records nothing: the fake has no stream.
+func (s *Store) ContinueRestamp(ctx context.Context, roomID string, from int64) error {
+	defer s.mu.Unlock()
+	return s.begin(ctx, "ContinueRestamp", roomID)
+}
