@@ -109,3 +109,19 @@ type RoomRestamp struct {
 }
 
 func (RoomRestamp) Type() EventType { return EventRoomRestamp }
+
+// BlobLifecycle is what a BlobStore may offer for the pending-upload rule
+// (internal/s3blob does): an upload is tagged TagState=TagPending when it
+// is signed (PresignUpload), and the bucket's lifecycle deletes it after
+// PendingUploadTTL unless it is kept: attached to a sent message, or made
+// a profile picture. A replaced picture is discarded: tagged pending again.
+type BlobLifecycle interface {
+	// Keep removes the pending tag of keys (missing keys are skipped).
+	Keep(ctx context.Context, keys []string) error
+	// Discard tags keys pending: the lifecycle removes them within
+	// PendingUploadTTL (missing keys are skipped).
+	Discard(ctx context.Context, keys []string) error
+}
+
+// PendingTagging is the x-amz-tagging value of a pending upload.
+const PendingTagging = TagState + "=" + TagPending

@@ -70,6 +70,9 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if err != nil {
 		return protocol.AckEvent{}, err
 	}
+	if err := s.keepFiles(ctx, atts); err != nil { // retention.go: no longer a pending upload
+		return protocol.AckEvent{}, err
+	}
 	if err := firstErr(parentErr, mentionErr); err != nil {
 		return protocol.AckEvent{}, err
 	}

@@ -164,3 +164,49 @@ func (s *Chat) SetRoomRetention(ctx context.Context, c chat.Connection, r protoc
 	}
 	return protocol.RoomEvent{Head: protocol.Head{Type: protocol.EventRoom}, Room: st}, nil
 }
+
+// keepFiles takes the pending tag off a message's files before it is
+// stored (the bucket's lifecycle removes uploads still pending after a
+// day): a failure fails the send, which the client retries, rather than
+// store a message whose file would vanish. Without a BlobLifecycle
+// (the in-memory fake) there is nothing to do.
+func (s *Chat) keepFiles(ctx context.Context, atts []chat.Attachment) error {
+	lc, ok := s.blobs.(chat.BlobLifecycle)
+	if !ok || len(atts) == 0 {
+		return nil
+	}
+	keys := make([]string, len(atts))
+	for i, a := range atts {
+		keys[i] = a.Key
+	}
+	if err := lc.Keep(ctx, keys); err != nil {
+		return storeErr(err, "keep files")
+	}
+	return nil
+}
+
+// keepAvatar takes the pending tag off a new profile picture (before the
+// profile points at it).
+func (s *Chat) keepAvatar(ctx context.Context, key string) error {
+	lc, ok := s.blobs.(chat.BlobLifecycle)
+	if !ok || key == "" {
+		return nil
+	}
+	if err := lc.Keep(ctx, []string{key}); err != nil {
+		return storeErr(err, "keep picture")
+	}
+	return nil
+}
+
+// discardAvatar tags a replaced profile picture pending: the lifecycle
+// removes it within a day (clients showing it meanwhile keep working).
+// Best-effort: the profile has changed already.
+func (s *Chat) discardAvatar(ctx context.Context, old, now string) {
+	lc, ok := s.blobs.(chat.BlobLifecycle)
+	if !ok || old == "" || old == now {
+		return
+	}
+	if err := lc.Discard(ctx, []string{old}); err != nil {
+		s.log.WarnContext(ctx, "replaced picture not discarded", slog.String("key", old), slog.Any("error", err))
+	}
+}

@@ -20,12 +20,38 @@ const ttlSweepInterval = time.Minute
 
 // startTTLSweep runs the local TTL sweep every ttlSweepInterval until ctx
 // ends, and serves the test hook POST /dev/ttl/sweep?advance=<duration>:
-// one sweep now, as if the clock were advance later (a shortened clock for
+// one sweep of the table and of the S3 stand-in's lifecycle now, as if the
+// clock were advance later (a shortened clock for
 // the browser tests: an item that expires within advance is deleted, and
 // its REMOVE goes down the stream like TTL's).
 func startTTLSweep(ctx context.Context, stack *devstack.Stack, mux *http.ServeMux, logger *slog.Logger) {
 	sw := &ttlsweep.Sweeper{Client: stack.DynamoDBClient(), Table: stack.Resources.TableName, Log: logger}
 	go sw.Run(ctx, ttlSweepInterval)
+	lifecycle := stack.S3Lifecycle() // nil with an external S3, which runs its own
+	sweepFiles := func(now time.Time) int {
+		if lifecycle == nil {
+			return 0
+		}
+		gone, err := lifecycle.Sweep(now)
+		if err != nil {
+			logger.Warn("s3 lifecycle sweep failed", slog.Any("error", err))
+		}
+		return len(gone)
+	}
+	go func() {
+		t := time.NewTicker(ttlSweepInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				if n := sweepFiles(now); n > 0 {
+					logger.Info("s3 lifecycle removed pending uploads", slog.Int("objects", n))
+				}
+			}
+		}
+	}()
 	mux.HandleFunc("POST /dev/ttl/sweep", func(w http.ResponseWriter, r *http.Request) {
 		advance := time.Duration(0)
 		if v := r.URL.Query().Get("advance"); v != "" {
@@ -42,8 +68,9 @@ func startTTLSweep(ctx context.Context, stack *devstack.Stack, mux *http.ServeMu
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
+		files := sweepFiles(time.Now().Add(advance))
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]int{"deleted": n})
+		_ = json.NewEncoder(w).Encode(map[string]int{"deleted": n, "files": files})
 	})
 }
 
