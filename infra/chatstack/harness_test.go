@@ -113,6 +113,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxMailDomain:            "example.com",
 		chatstack.CtxMailFrom:              "Backchannel <chat@example.com>",
 		chatstack.CtxGifAPIKeySecretArn:    gifSecretArn,
+		chatstack.CtxRetentionDays:         "90",
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",
