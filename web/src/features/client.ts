@@ -12,6 +12,7 @@ import { notificationPermission } from "./notify";
 import { registration } from "../api/serviceWorker";
 import type { Prefs } from "./prefs";
 import { ScheduledItems } from "./scheduled";
+import { RetentionSettings } from "./retention";
 
 export type ClientEnv = Omit<ChatEnv, "attachments"> &
   AttentionEnv & {
@@ -34,6 +35,8 @@ export interface Client {
   preferences: PreferencesSync;
   // Scheduled messages and reminders.
   scheduled: ScheduledItems;
+  // How long messages are kept (the workspace's default, rooms' own).
+  retention: RetentionSettings;
 }
 
 export function createClient(env: ClientEnv): Client {
@@ -76,6 +79,8 @@ export function createClient(env: ClientEnv): Client {
         : env.t()("sched.failedAnnounce", { reason: item.reason ?? "" }),
   });
   chat.use(scheduled);
+  const retention = new RetentionSettings({ request: (p) => live().request(p as never), onChange: () => live().emit() });
+  chat.use(retention);
   chat.use(push);
   chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
   const onVisibility = () => push.tellVisibility();
@@ -90,5 +95,5 @@ export function createClient(env: ClientEnv): Client {
       document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars, push, preferences, scheduled };
+  return { chat, uploads, downloads, avatars, push, preferences, scheduled, retention };
 }

@@ -11,6 +11,7 @@ import { languages, type Lang } from "../../i18n";
 import { SecuritySetting } from "./SecuritySetting";
 import { MfaSetting } from "./MfaSetting";
 import { NotificationsSetting } from "./NotificationsSetting";
+import { RetentionSetting } from "./RetentionSetting";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { chat, t, prefs, setPrefs } = useApp();
@@ -160,6 +161,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
       </div>
       <SecuritySetting />
       <MfaSetting />
+      <RetentionSetting />
     </Dialog>
   );
 }
