@@ -23,7 +23,9 @@ const ttlSweepInterval = time.Minute
 // one sweep of the table and of the S3 stand-in's lifecycle now, as if the
 // clock were advance later (a shortened clock for
 // the browser tests: an item that expires within advance is deleted, and
-// its REMOVE goes down the stream like TTL's).
+// its REMOVE goes down the stream like TTL's). Run later than now, it
+// sweeps only the message and search partitions: the connections of the
+// browsers under test stay.
 func startTTLSweep(ctx context.Context, stack *devstack.Stack, mux *http.ServeMux, logger *slog.Logger) {
 	sw := &ttlsweep.Sweeper{Client: stack.DynamoDBClient(), Table: stack.Resources.TableName, Log: logger}
 	go sw.Run(ctx, ttlSweepInterval)
@@ -63,6 +65,11 @@ func startTTLSweep(ctx context.Context, stack *devstack.Stack, mux *http.ServeMu
 			advance = d
 		}
 		once := &ttlsweep.Sweeper{Client: sw.Client, Table: sw.Table, Now: func() time.Time { return time.Now().Add(advance) }}
+		if advance > 0 {
+			// Later than now: the messages (and what hangs off them) and
+			// their search postings only, not the browsers' connections.
+			once.Only = []string{"MSG#", "SRCH#"}
+		}
 		n, err := once.SweepOnce(r.Context())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,7 +30,11 @@ type Sweeper struct {
 	Attr string
 	// Now is the clock (tests shorten time with it); nil is time.Now.
 	Now func() time.Time
-	Log *slog.Logger
+	// Only, when set, limits the sweep to items whose pk starts with one
+	// of these prefixes (a sweep "two days later" of the messages alone,
+	// leaving the live connections of a test's browsers alone).
+	Only []string
+	Log  *slog.Logger
 }
 
 // SweepOnce deletes the items expired at Now and returns how many it
@@ -60,6 +65,9 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (int, error) {
 			return deleted, err
 		}
 		for _, key := range out.Items {
+			if !s.wanted(key) {
+				continue
+			}
 			_, err := s.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 				TableName:                 aws.String(s.Table),
 				Key:                       key,
@@ -81,6 +89,22 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (int, error) {
 		}
 		start = out.LastEvaluatedKey
 	}
+}
+
+func (s *Sweeper) wanted(key map[string]types.AttributeValue) bool {
+	if len(s.Only) == 0 {
+		return true
+	}
+	pk, _ := key["pk"].(*types.AttributeValueMemberS)
+	if pk == nil {
+		return false
+	}
+	for _, p := range s.Only {
+		if strings.HasPrefix(pk.Value, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Run sweeps every interval until ctx ends; failures are logged.
