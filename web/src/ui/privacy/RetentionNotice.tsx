@@ -8,5 +8,10 @@ export function RetentionNotice({ room }: { room: RoomState }) {
   const { retention, t } = useApp();
   const days = retention.effective(room);
   if (!days) return null;
-  return <p class="topic retention-notice">{t("retention.notice", { days })}</p>;
+  const text = t("retention.notice", { days });
+  return (
+    <p class="topic retention-notice" title={text}>
+      {text}
+    </p>
+  );
 }
