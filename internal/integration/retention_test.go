@@ -21,7 +21,8 @@ import (
 // them, history, resume and search leave them out; then the local TTL
 // sweep (ttlsweep, DynamoDB's TTL played against DynamoDB Local) deletes
 // the items, the stream sees the REMOVE, and the file sweeper deletes the
-// expired message's file from the bucket. A message sent now stays.
+// expired message's file from the bucket. A message sent now stays; one
+// sent before the setting is re-stamped through the stream.
 func TestRetentionExpiresMessagesAndFiles(t *testing.T) {
 	bucket := newFilesBucket(t)
 	var offset atomic.Int64
@@ -36,10 +37,31 @@ func TestRetentionExpiresMessagesAndFiles(t *testing.T) {
 
 	ch := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "keep"}, protocol.EventRoom)).Room.ID
 	tr.b.call(protocol.ActionJoinChannel, room(ch), protocol.EventRoom)
+	// Two days ago, while the room kept messages forever: no expiry.
+	offset.Store(int64(-48 * time.Hour))
+	early := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage, message(ch, "early-1", "written before the setting"), protocol.EventAck)).Message
+	offset.Store(0)
+	if !early.ExpiresAt.IsZero() {
+		t.Fatalf("a message sent while the room keeps forever expires at %v", early.ExpiresAt)
+	}
 	tr.b.callError(protocol.ActionSetRoomRetention, map[string]any{"roomId": ch, "retentionDays": 1}, "forbidden")
 	set := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionSetRoomRetention, map[string]any{"roomId": ch, "retentionDays": 1}, protocol.EventRoom))
 	if set.Room.RetentionDays == nil || *set.Room.RetentionDays != 1 {
 		t.Fatalf("setRoomRetention = %+v", set.Room)
+	}
+	// The re-stamp (the stream's internal/retention) gives the stored
+	// message its expiry, a day after it was sent: past already, so it
+	// leaves history.
+	restamped := time.Now().Add(10 * time.Second)
+	for {
+		h := decode[protocol.HistoryEvent](t, tr.b.call(protocol.ActionHistory, map[string]any{"roomId": ch}, protocol.EventHistory))
+		if !hasSeq(h.Messages, early.Seq) {
+			break
+		}
+		if time.Now().After(restamped) {
+			t.Fatal("the message sent before the setting is still in history 10 s after it")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	// Two days ago: a file and a line, kept a day.
