@@ -213,6 +213,10 @@ func (b *builder) grants() {
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.AvatarsPrefix+"*")),
 	}))
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:DeleteObjectTagging"), // a sent file's thumbnail is kept too
+		Resources: jsii.Strings(b.filesObjects(chat.ThumbsPrefix + "*")),
+	}))
+	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("s3:GetObject"),
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.ThumbsPrefix+"*"),
 			b.filesObjects(chat.AvatarsPrefix+"*")),

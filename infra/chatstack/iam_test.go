@@ -238,8 +238,11 @@ func TestThumbnailGrantsAndTrigger(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"s3:GetObject": {files + "/rooms/*"},
-		"s3:PutObject": {files + "/thumbs/*"},
+		"s3:GetObject":           {files + "/rooms/*"},
+		"s3:GetObjectTagging":    {files + "/rooms/*"},
+		"s3:PutObject":           {files + "/thumbs/*"},
+		"s3:PutObjectTagging":    {files + "/thumbs/*"},
+		"s3:DeleteObjectTagging": {files + "/thumbs/*"},
 		// Its failure destination (CDK's grantSendMessages).
 		"sqs:GetQueueAttributes": {"${" + s.one(t, "AWS::SQS::Queue", "ThumbnailFailureQueue").ID + ".Arn}"},
 		"sqs:GetQueueUrl":        {"${" + s.one(t, "AWS::SQS::Queue", "ThumbnailFailureQueue").ID + ".Arn}"},

@@ -121,6 +121,8 @@ type BlobLifecycle interface {
 	// Discard tags keys pending: the lifecycle removes them within
 	// PendingUploadTTL (missing keys are skipped).
 	Discard(ctx context.Context, keys []string) error
+	// Pending says whether key is tagged pending (NotFound when missing).
+	Pending(ctx context.Context, key string) (bool, error)
 }
 
 // PendingTagging is the x-amz-tagging value of a pending upload.

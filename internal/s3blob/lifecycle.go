@@ -43,3 +43,17 @@ func (s *Store) Discard(ctx context.Context, keys []string) error {
 	}
 	return nil
 }
+
+// Pending is one GetObjectTagging.
+func (s *Store) Pending(ctx context.Context, key string) (bool, error) {
+	out, err := s.client.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		return false, objectErr(err, "read object tags")
+	}
+	for _, t := range out.TagSet {
+		if aws.ToString(t.Key) == chat.TagState && aws.ToString(t.Value) == chat.TagPending {
+			return true, nil
+		}
+	}
+	return false, nil
+}

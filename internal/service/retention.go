@@ -175,9 +175,14 @@ func (s *Chat) keepFiles(ctx context.Context, atts []chat.Attachment) error {
 	if !ok || len(atts) == 0 {
 		return nil
 	}
-	keys := make([]string, len(atts))
-	for i, a := range atts {
-		keys[i] = a.Key
+	keys := make([]string, 0, 2*len(atts))
+	for _, a := range atts {
+		// The thumbnail too: the thumbnail function tags it as its original
+		// (internal/thumbnail); a missing one is skipped.
+		keys = append(keys, a.Key)
+		if fk, ok := chat.ParseFileKey(a.Key); ok {
+			keys = append(keys, fk.ThumbKey())
+		}
 	}
 	if err := lc.Keep(ctx, keys); err != nil {
 		return storeErr(err, "keep files")
