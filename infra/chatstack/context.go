@@ -45,6 +45,7 @@ const (
 	CtxConnectThrottleRate     = "connectThrottleRate"
 	CtxConnectThrottleBurst    = "connectThrottleBurst"
 	CtxAuditRetentionDays      = "auditRetentionDays"
+	CtxRetentionDays           = "retentionDays"      // the workspace's default message retention (0: forever)
 	CtxPushNoPreviews          = "pushNoPreviews"     // true: no text previews in Web Push notifications
 	CtxMailFrom                = "mailFrom"           // the digests' sender: "Backchannel <noreply@example.com>"
 	CtxMailDomain              = "mailDomain"         // the SES domain identity (else the address of mailFrom)
@@ -86,6 +87,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		ConnectThrottleRate:     r.number(CtxConnectThrottleRate),
 		ConnectThrottleBurst:    r.number(CtxConnectThrottleBurst),
 		AuditRetentionDays:      r.number(CtxAuditRetentionDays),
+		RetentionDays:           r.number(CtxRetentionDays),
 		PushNoPreviews:          r.boolean(CtxPushNoPreviews),
 		MailFrom:                r.str(CtxMailFrom),
 		MailDomain:              r.str(CtxMailDomain),

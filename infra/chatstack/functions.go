@@ -139,7 +139,19 @@ func (b *builder) connectionEnv() map[string]*string {
 	if d := int(b.props.AuditRetentionDays); d > 0 {
 		env["AUDIT_RETENTION_DAYS"] = jsii.String(strconv.Itoa(d)) // the audit log's retention
 	}
+	for k, v := range b.retentionEnv() {
+		env[k] = v
+	}
 	return env
+}
+
+// retentionEnv: the workspace's default message retention (issue 15),
+// when the deployment sets one.
+func (b *builder) retentionEnv() map[string]*string {
+	if d := int(b.props.RetentionDays); d > 0 {
+		return map[string]*string{"RETENTION_DAYS": jsii.String(strconv.Itoa(d))}
+	}
+	return nil
 }
 
 func (b *builder) actionsEnv() map[string]*string {
@@ -195,9 +207,16 @@ func (b *builder) grants() {
 	// presigns uploads (PUT) under rooms/ and avatars/ and downloads (GET)
 	// of originals, thumbnails and profile pictures, and reads them itself
 	// (HeadObject, ranged GetObject) to check an attachment or a picture.
+	// Uploads are signed with the pending tag (s3:PutObjectTagging for the
+	// x-amz-tagging header), which the function takes off when a file is
+	// sent or made a picture and puts back on a replaced picture (issue 15).
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("s3:PutObject"),
+		Actions:   jsii.Strings("s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging"),
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.AvatarsPrefix+"*")),
+	}))
+	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:DeleteObjectTagging"), // a sent file's thumbnail is kept too
+		Resources: jsii.Strings(b.filesObjects(chat.ThumbsPrefix + "*")),
 	}))
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("s3:GetObject"),

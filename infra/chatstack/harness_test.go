@@ -124,6 +124,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxBackupCopyRegion:      "eu-central-1", // backup.go: copies to the default vault name there
 		chatstack.CtxBackupDailyDays:       "14",
 		chatstack.CtxFilesVersionDays:      7.0,
+		chatstack.CtxRetentionDays:         "90",
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",

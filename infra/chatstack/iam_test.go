@@ -145,7 +145,7 @@ func TestFunctionGrants(t *testing.T) {
 		files    bool
 	}{
 		{"connection", []string{"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "execute-api:ManageConnections", "sqs:SendMessage"}, []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket", "dynamodb:Scan", "dynamodb:GetRecords"}, false},
-		{"actions", []string{"dynamodb:PutItem", "dynamodb:Query", "execute-api:ManageConnections", "s3:PutObject", "s3:GetObject", "s3:ListBucket", "sqs:SendMessage"}, []string{"s3:DeleteObject", "dynamodb:Scan", "dynamodb:GetRecords"}, true},
+		{"actions", []string{"dynamodb:PutItem", "dynamodb:Query", "execute-api:ManageConnections", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:GetObject", "s3:ListBucket", "sqs:SendMessage"}, []string{"s3:DeleteObject", "dynamodb:Scan", "dynamodb:GetRecords"}, true},
 	} {
 		t.Run(tc.fn, func(t *testing.T) {
 			fn := functionNamed(t, s, tc.fn)
@@ -243,8 +243,11 @@ func TestThumbnailGrantsAndTrigger(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"s3:GetObject": {files + "/rooms/*"},
-		"s3:PutObject": {files + "/thumbs/*"},
+		"s3:GetObject":           {files + "/rooms/*"},
+		"s3:GetObjectTagging":    {files + "/rooms/*"},
+		"s3:PutObject":           {files + "/thumbs/*"},
+		"s3:PutObjectTagging":    {files + "/thumbs/*"},
+		"s3:DeleteObjectTagging": {files + "/thumbs/*"},
 		// Its failure destination (CDK's grantSendMessages).
 		"sqs:GetQueueAttributes": {"${" + s.one(t, "AWS::SQS::Queue", "ThumbnailFailureQueue").ID + ".Arn}"},
 		"sqs:GetQueueUrl":        {"${" + s.one(t, "AWS::SQS::Queue", "ThumbnailFailureQueue").ID + ".Arn}"},

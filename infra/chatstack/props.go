@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
+	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/signup"
 )
 
@@ -141,6 +142,10 @@ type ChatStackProps struct {
 	// administration keeps an entry (AUDIT_RETENTION_DAYS of the WebSocket
 	// functions; the items' TTL); 0 keeps the service's default, a year.
 	AuditRetentionDays float64
+	// RetentionDays is the workspace's default message retention until its
+	// admins set one in the app (RETENTION_DAYS of the WebSocket and
+	// stream functions; issue 15); 0 keeps messages forever.
+	RetentionDays float64
 
 	// GifAPIKeySecretArn turns GIFs on (issue 14): the ARN of a Secrets
 	// Manager secret holding the GIF provider's (Tenor's) API key as a
@@ -315,6 +320,9 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.EventArchiveDays != 0 && !p.EventArchive {
 		bad("eventArchiveDays needs eventArchive=true")
+	}
+	if p.RetentionDays < 0 || p.RetentionDays > chat.MaxRetentionDays || p.RetentionDays != float64(int(p.RetentionDays)) {
+		bad("retentionDays %v: want a whole number of days from 0 (forever) to %d", p.RetentionDays, chat.MaxRetentionDays)
 	}
 	if p.AuditRetentionDays < 0 || p.AuditRetentionDays != float64(int(p.AuditRetentionDays)) {
 		bad("auditRetentionDays %v: want a whole number of days", p.AuditRetentionDays)

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 )
 
@@ -88,7 +89,7 @@ func (b *builder) newFilesBucket() awss3.Bucket {
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                                  jsii.String("abort-incomplete-uploads"),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
-		}},
+		}, pendingUploadsRule()},
 	})
 }
 
@@ -139,4 +140,18 @@ func (b *builder) filesBucketName() string {
 	// AWS::StackId is arn:aws:cloudformation:<region>:<account>:stack/<name>/<guid>.
 	guid := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
 	return prefix + "-files-" + *guid
+}
+
+// pendingUploadsRule expires uploads never sent and replaced profile
+// pictures (issue 15: retention): objects still tagged state=pending (the
+// tag every presigned upload signs; taken off when the file is sent or
+// becomes a picture, put back on a replaced picture) a day after their
+// creation. Files of sent messages go with their message (the stream's
+// REMOVE, TTL's included, and the file sweeper), not by a rule.
+func pendingUploadsRule() *awss3.LifecycleRule {
+	return &awss3.LifecycleRule{
+		Id:         jsii.String("expire-pending-uploads"),
+		TagFilters: &map[string]interface{}{chat.TagState: chat.TagPending},
+		Expiration: awscdk.Duration_Days(jsii.Number(chat.PendingUploadTTL.Hours() / 24)),
+	}
 }

@@ -146,6 +146,18 @@ func TestFilesBucket(t *testing.T) {
 		if abort != "1" {
 			t.Errorf("%s: abort incomplete multipart after %q days, want 1", cfg, abort)
 		}
+		// Retention (issue 15): uploads still tagged state=pending (never
+		// sent, or a replaced picture) expire after a day.
+		pending := ""
+		for _, r := range list(get(b.Props, "LifecycleConfiguration", "Rules")) {
+			tags := list(get(r, "TagFilters"))
+			if len(tags) == 1 && render(get(tags[0], "Key")) == "state" && render(get(tags[0], "Value")) == "pending" && render(get(r, "Status")) == "Enabled" {
+				pending = render(get(r, "ExpirationInDays"))
+			}
+		}
+		if pending != "1" {
+			t.Errorf("%s: pending uploads expire after %q days, want 1", cfg, pending)
+		}
 		// The name embeds the stack's GUID: unique per stack creation.
 		if got := render(b.Props["BucketName"]); !strings.HasPrefix(got, "backchannel-files-") || !strings.Contains(got, "AWS::StackId") {
 			t.Errorf("%s: files bucket name %s", cfg, got)

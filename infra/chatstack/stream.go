@@ -121,6 +121,9 @@ func (b *builder) streamEnv() map[string]*string {
 	for k, v := range b.streamUnfurlEnv() { // the link-preview enqueuer (unfurl.go)
 		env[k] = v
 	}
+	for k, v := range b.retentionEnv() { // the re-stamp after a room's retention changed
+		env[k] = v
+	}
 	return env
 }
 

@@ -34,12 +34,14 @@ func (b *builder) thumbnailEnv() map[string]*string {
 // expression (again: no cycle).
 func (b *builder) thumbnailGrantsAndTrigger() {
 	fn := b.fns["thumbnail"]
+	// The tags too (issue 15): a thumbnail follows its original's pending
+	// tag (internal/thumbnail followOriginal).
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("s3:GetObject"),
+		Actions:   jsii.Strings("s3:GetObject", "s3:GetObjectTagging"),
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix + "*")),
 	}))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("s3:PutObject"),
+		Actions:   jsii.Strings("s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging"),
 		Resources: jsii.Strings(b.filesObjects(chat.ThumbsPrefix + "*")),
 	}))
 

@@ -30,6 +30,7 @@
 //	FANOUT_INLINE_LIMIT               opt         opt
 //	USER_POOL_ID                                  opt
 //	AUDIT_RETENTION_DAYS              opt         opt
+//	RETENTION_DAYS                    opt         opt
 //	LOG_LEVEL             opt         opt         opt      opt
 //
 // The fanout function (the big rooms' fan-out worker, functions/fanout)
@@ -86,11 +87,14 @@ const (
 	EnvMaxUploadBytes     = "MAX_UPLOAD_BYTES"
 	EnvAllowedUploadTypes = "ALLOWED_UPLOAD_TYPES"
 	EnvAuditRetentionDays = "AUDIT_RETENTION_DAYS"
-	EnvLogLevel           = "LOG_LEVEL"
-	EnvEventBusName       = "EVENT_BUS_NAME"
-	EnvEventsIncludeText  = "EVENTS_INCLUDE_TEXT"
-	EnvFanoutQueueURL     = "FANOUT_QUEUE_URL"
-	EnvFanoutInlineLimit  = "FANOUT_INLINE_LIMIT"
+	// EnvRetentionDays is the workspace's default message retention in
+	// days until its admins store one (0 or unset: forever; issue 15).
+	EnvRetentionDays     = "RETENTION_DAYS"
+	EnvLogLevel          = "LOG_LEVEL"
+	EnvEventBusName      = "EVENT_BUS_NAME"
+	EnvEventsIncludeText = "EVENTS_INCLUDE_TEXT"
+	EnvFanoutQueueURL    = "FANOUT_QUEUE_URL"
+	EnvFanoutInlineLimit = "FANOUT_INLINE_LIMIT"
 	// EnvUserPoolID is the pool the admin console manages; empty turns
 	// the people actions off.
 	EnvUserPoolID = "USER_POOL_ID"
@@ -166,6 +170,9 @@ type ConnectionConfig struct {
 	// AuditRetentionDays is AUDIT_RETENTION_DAYS: how long the audit log
 	// keeps an entry; 0 takes the service's default (a year).
 	AuditRetentionDays int64
+	// RetentionDays is RETENTION_DAYS: the workspace's default message
+	// retention until its admins store one; 0 keeps messages forever.
+	RetentionDays int64
 }
 
 // FanoutWorkerConfig is the environment of the fanout function: the
@@ -231,6 +238,8 @@ type Config struct {
 	UserPoolID     string // USER_POOL_ID
 	// AuditRetentionDays is AUDIT_RETENTION_DAYS (0: the default, a year).
 	AuditRetentionDays int64
+	// RetentionDays is RETENTION_DAYS (0: messages kept forever).
+	RetentionDays int64
 	// PushKey is VAPID_PUBLIC_KEY (empty: Web Push off).
 	PushKey string
 	// Scheduled is SCHEDULED_*: scheduled messages and reminders.
@@ -250,7 +259,7 @@ func (c Config) Authorizer() AuthorizerConfig {
 }
 
 func (c Config) Connection() ConnectionConfig {
-	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, Fanout: c.Fanout, AuditRetentionDays: c.AuditRetentionDays}
+	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, Fanout: c.Fanout, AuditRetentionDays: c.AuditRetentionDays, RetentionDays: c.RetentionDays}
 }
 
 // FanoutWorker is the part of c the fanout function reads.
@@ -330,6 +339,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		Fanout:             r.fanout(),
 		UserPoolID:         r.get(EnvUserPoolID),
 		AuditRetentionDays: r.positive(EnvAuditRetentionDays),
+		RetentionDays:      r.positive(EnvRetentionDays),
 		PushKey:            r.get(EnvVAPIDPublicKey),
 		Scheduled:          r.scheduled(),
 		Gifs:               r.gifs(),
@@ -347,7 +357,7 @@ func readAuthorizer(lookup func(string) (string, bool)) (AuthorizerConfig, error
 
 func readConnection(lookup func(string) (string, bool)) (ConnectionConfig, error) {
 	r := reader{lookup: lookup}
-	cfg := ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays)}
+	cfg := ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays)}
 	return cfg, r.done(cfg.Validate())
 }
 
@@ -361,7 +371,7 @@ func readFanoutWorker(lookup func(string) (string, bool)) (FanoutWorkerConfig, e
 func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := ActionsConfig{
-		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays)},
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays)},
 		FilesBucket:      r.get(EnvFilesBucket),
 		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 		Files:            r.uploadLimits(),
@@ -524,6 +534,10 @@ type StreamConfig struct {
 	// UnfurlQueueURL is UNFURL_QUEUE_URL: messages with links become
 	// link-preview jobs there.
 	UnfurlQueueURL string
+	// RetentionDays is RETENTION_DAYS: with TableName, the re-stamp of a
+	// room's messages after its retention changed (internal/retention)
+	// uses it as the workspace's default until one is stored.
+	RetentionDays int64
 }
 
 // Validate checks that everything the stream function needs is set.
@@ -546,6 +560,7 @@ func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 		PushQueueURL:   r.get(EnvPushQueueURL),
 		NoPushPreviews: r.get(EnvPushPreviews) != "" && !r.bool(EnvPushPreviews),
 		UnfurlQueueURL: r.get(EnvUnfurlQueueURL),
+		RetentionDays:  r.positive(EnvRetentionDays),
 	}
 	return cfg, r.done(cfg.Validate())
 }

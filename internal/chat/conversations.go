@@ -35,6 +35,8 @@ type Reaction struct {
 type MessageVersion struct {
 	Text string    `json:"text"`
 	At   time.Time `json:"at"`
+	// ExpiresAt: the version goes with its message (retention.go).
+	ExpiresAt time.Time `json:"-"`
 }
 
 // SavedItem is a message a person saved for themselves.

@@ -192,6 +192,12 @@ const (
 	// deletes someone else's.
 	ActDeleteAccount Action = "deleteAccount"
 	ActDeleteUser    Action = "deleteUser"
+	// Retention (issue 15): everyone reads the workspace's settings (the
+	// rooms show what they keep); admins change them; a room's managers
+	// change the room's retention.
+	ActGetWorkspaceSettings Action = "getWorkspaceSettings"
+	ActSetWorkspaceSettings Action = "setWorkspaceSettings"
+	ActSetRoomRetention     Action = "setRoomRetention"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -398,6 +404,9 @@ var rules = map[Action]rule{
 	ActExportUser:            {groups: []string{GroupAdmins}, verb: "export another person's data"},
 	ActDeleteAccount:         workspace,
 	ActDeleteUser:            admins,
+	ActGetWorkspaceSettings:  workspace,
+	ActSetWorkspaceSettings:  {groups: []string{GroupAdmins}, verb: "change the workspace settings"},
+	ActSetRoomRetention:      {room: true, staff: true, level: manager, verb: "change how long this room keeps messages"},
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

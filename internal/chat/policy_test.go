@@ -60,6 +60,7 @@ var matrix = []matrixRow{
 	{action: chat.ActRenameChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActChangeKind, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActArchiveChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
+	{action: chat.ActSetRoomRetention, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActUnarchiveChannel, want: [10]string{F, F, y, y, F, y, F, y, F, F}},
 	{action: chat.ActDeleteChannel, want: [10]string{F, F, F, F, F, y, F, y, F, F}},
 	{action: chat.ActSetMemberRole, want: [10]string{F, F, y, F, F, y, F, y, F, F}},
@@ -151,6 +152,8 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActExportStatus:          {y, y, y},
 	chat.ActRequestExportDownload: {y, y, y},
 	chat.ActExportUser:            {F, F, y},
+	chat.ActGetWorkspaceSettings:  {y, y, y},
+	chat.ActSetWorkspaceSettings:  {F, F, y},
 }
 
 var (

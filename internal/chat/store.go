@@ -278,6 +278,7 @@ type Store interface {
 	PollStore
 	ThreadStore
 	LinkPreviewStore
+	RetentionStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

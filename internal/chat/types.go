@@ -105,6 +105,9 @@ type Room struct {
 	// LastChg is the room's change sequence: the last change (edit,
 	// delete, reaction, pin) numbered. Resume replays changes after it.
 	LastChg int64 `json:"lastChg,omitempty"`
+	// RetentionDays: the room keeps its messages this many days (0:
+	// forever); absent: the workspace's default (retention.go).
+	RetentionDays *int `json:"retentionDays,omitempty"`
 }
 
 // Role is a member's role in a room.
@@ -191,6 +194,9 @@ type Message struct {
 	PreviewsRemoved []string      `json:"-"`
 	// PreviewsVersion is the stores' optimistic lock of the previews.
 	PreviewsVersion int64 `json:"-"`
+	// ExpiresAt: the message is removed at this time, under its room's
+	// retention when it was stored (retention.go); zero: kept forever.
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 }
 
 // Ban keeps a user out of a channel until it is lifted.

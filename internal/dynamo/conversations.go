@@ -53,6 +53,7 @@ type versionItem struct {
 	SK   string    `dynamo:"sk"`
 	Text string    `dynamo:"text,omitempty"`
 	At   time.Time `dynamo:"at"`
+	TTL  int64     `dynamo:"ttl,omitempty"` // its message's (retention.go)
 }
 
 type savedItem struct {
@@ -133,9 +134,11 @@ func (s *Store) GetMessages(ctx context.Context, roomID string, seqs []int64) ([
 	if err != nil && !isNotFound(err) {
 		return nil, internal(err, "read messages")
 	}
-	out := make([]chat.Message, len(items))
-	for i, it := range items {
-		out[i] = it.message()
+	out := make([]chat.Message, 0, len(items))
+	for _, it := range items {
+		if !s.expiredItem(it.TTL) {
+			out = append(out, it.message())
+		}
 	}
 	slices.SortFunc(out, func(a, b chat.Message) int { return int(a.Seq - b.Seq) })
 	return out, nil
@@ -149,6 +152,9 @@ func (s *Store) getMessageItem(ctx context.Context, roomID string, seq int64) (m
 	}
 	if err != nil {
 		return it, internal(err, "get message")
+	}
+	if s.expiredItem(it.TTL) {
+		return messageItem{}, errMessageExpired(roomID, seq)
 	}
 	return it, nil
 }
@@ -280,7 +286,7 @@ func (s *Store) SetMembersCanPin(ctx context.Context, roomID string, on bool) (c
 // PutVersion puts one version item.
 func (s *Store) PutVersion(ctx context.Context, roomID string, seq int64, v chat.MessageVersion) error {
 	ctx = withOp(ctx, "PutVersion")
-	it := versionItem{PK: msgPK(roomID), SK: verPrefix(seq) + sortableTime(v.At), Text: v.Text, At: utc(v.At)}
+	it := versionItem{PK: msgPK(roomID), SK: verPrefix(seq) + sortableTime(v.At), Text: v.Text, At: utc(v.At), TTL: unixOrZero(v.ExpiresAt)}
 	if err := s.table.Put(it).Run(ctx); err != nil {
 		return internal(err, "keep version")
 	}

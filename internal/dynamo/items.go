@@ -148,6 +148,14 @@ type roomItem struct {
 	PurgePass int       `dynamo:"purgePass,omitempty"`
 	// MembersPin: every member may pin (chat.Room.MembersCanPin).
 	MembersPin bool `dynamo:"membersPin,omitempty"`
+	// Ret: the room's retention in days (chat.Room.RetentionDays; absent:
+	// the workspace's default).
+	Ret *int `dynamo:"ret,omitempty"`
+	// RestampPass counts the re-stamp's continuations and RestampFrom is
+	// where the next starts (ContinueRestamp): each increment is a stream
+	// record that invokes the re-stamp again.
+	RestampPass int   `dynamo:"rsp,omitempty"`
+	RestampFrom int64 `dynamo:"rsf,omitempty"`
 }
 
 func newRoomItem(r chat.Room) roomItem {
@@ -169,7 +177,7 @@ func (it roomItem) room() chat.Room {
 		ID: it.RoomID, Kind: chat.RoomKind(it.Kind), Name: it.Name, Topic: it.Topic,
 		CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt,
 		MemberCount: it.MemberCount, MemberIDs: it.MemberIDs, Archived: it.Archived,
-		MembersCanPin: it.MembersPin,
+		MembersCanPin: it.MembersPin, RetentionDays: it.Ret,
 	}
 }
 
@@ -258,6 +266,9 @@ type messageItem struct {
 	Previews        []previewItem `dynamo:"lp,omitempty"`
 	PreviewsRemoved []string      `dynamo:"lpx,omitempty"`
 	PreviewsVersion int64         `dynamo:"lpv,omitempty"`
+	// TTL: the message's expiry under its room's retention (epoch
+	// seconds; absent: kept forever). See retention.go.
+	TTL int64 `dynamo:"ttl,omitempty"`
 }
 
 // reactionItem is one emoji (e) of a message's reactions and who (u).
@@ -303,6 +314,9 @@ func newMessageItem(m chat.Message) messageItem {
 		PinnedBy: m.PinnedBy, PinnedAt: utc(m.PinnedAt),
 		Gif: newGifItem(m.Gif),
 	}
+	if !m.ExpiresAt.IsZero() {
+		it.TTL = m.ExpiresAt.Unix()
+	}
 	if len(m.Reactions) > 0 {
 		it.Reactions = reactionItems(m.Reactions)
 	}
@@ -333,6 +347,9 @@ func (it messageItem) message() chat.Message {
 		Deleted: it.Deleted, DeletedBy: it.DeletedBy,
 		PinnedBy: it.PinnedBy, PinnedAt: it.PinnedAt,
 		Gif: it.Gif.gif(),
+	}
+	if it.TTL > 0 {
+		m.ExpiresAt = time.Unix(it.TTL, 0).UTC()
 	}
 	for _, r := range it.Reactions {
 		m.Reactions = append(m.Reactions, chat.Reaction{Emoji: r.Emoji, UserIDs: r.UserIDs})
@@ -365,6 +382,7 @@ type clientItem struct {
 	PK  string `dynamo:"pk"`
 	SK  string `dynamo:"sk"`
 	Seq int64  `dynamo:"seq"`
+	TTL int64  `dynamo:"ttl,omitempty"` // the message's (retention.go)
 }
 
 // nameIndexItem indexes a user under one key of their names for mentions:

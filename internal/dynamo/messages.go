@@ -58,7 +58,7 @@ func (s *Store) AppendMessage(ctx context.Context, m chat.Message) (chat.Message
 	m.CreatedAt = utc(m.CreatedAt)
 
 	if m.ClientID != "" {
-		idem := clientItem{PK: msgPK(m.RoomID), SK: clientSK(m.SenderID, m.ClientID), Seq: m.Seq}
+		idem := clientItem{PK: msgPK(m.RoomID), SK: clientSK(m.SenderID, m.ClientID), Seq: m.Seq, TTL: unixOrZero(m.ExpiresAt)}
 		var first clientItem
 		wrote, err := s.table.Put(idem).If("attribute_not_exists($)", AttrPK).CurrentValue(ctx, &first)
 		if err != nil {
@@ -125,6 +125,9 @@ func (s *Store) getMessage(ctx context.Context, roomID string, seq int64) (chat.
 	}
 	if err != nil {
 		return chat.Message{}, internal(err, "get message")
+	}
+	if s.expiredItem(it.TTL) {
+		return chat.Message{}, errMessageExpired(roomID, seq)
 	}
 	return it.message(), nil
 }
@@ -228,6 +231,7 @@ func (s *Store) timelinePage(ctx context.Context, q *gdynamo.Query, limit int) (
 	limit = pageSize(limit)
 	want := limit + 1
 	q.Filter("attribute_not_exists($) OR $ = ?", "parentSeq", "toRoom", true).SearchLimit(want)
+	s.filterLive(q)
 	var items []messageItem
 	for {
 		var page []messageItem
@@ -257,7 +261,7 @@ func (s *Store) timelinePage(ctx context.Context, q *gdynamo.Query, limit int) (
 func (s *Store) messagePage(ctx context.Context, q *gdynamo.Query, limit int) ([]chat.Message, bool, error) {
 	limit = pageSize(limit)
 	var items []messageItem
-	if err := q.Limit(limit+1).All(ctx, &items); err != nil {
+	if err := s.filterLive(q).Limit(limit+1).All(ctx, &items); err != nil {
 		return nil, false, internal(err, "read history")
 	}
 	more := len(items) > limit

@@ -40,6 +40,7 @@ type postingItem struct {
 	SK     string `dynamo:"sk"`
 	Sender string `dynamo:"s,omitempty"`
 	T      int64  `dynamo:"t,omitempty"`
+	TTL    int64  `dynamo:"ttl,omitempty"` // its message's (retention.go)
 }
 
 func (it postingItem) posting(roomID string) (search.Posting, bool) {
@@ -69,7 +70,7 @@ func (s *Store) WritePostings(ctx context.Context, put, del []search.Posting) er
 	}
 	items := make([]any, 0, len(put))
 	for _, p := range put {
-		items = append(items, postingItem{PK: searchPK(p.RoomID), SK: postingSK(p.Term, p.Seq), Sender: p.SenderID, T: p.CreatedAt.UnixMilli()})
+		items = append(items, postingItem{PK: searchPK(p.RoomID), SK: postingSK(p.Term, p.Seq), Sender: p.SenderID, T: p.CreatedAt.UnixMilli(), TTL: unixOrZero(p.ExpiresAt)})
 	}
 	keys := make([]gdynamo.Keyed, 0, len(del))
 	for _, p := range del {
@@ -146,7 +147,9 @@ func (s *Store) Messages(ctx context.Context, keys []search.MessageKey) ([]chat.
 	}
 	out := make([]chat.Message, 0, len(items))
 	for _, it := range items {
-		out = append(out, it.message())
+		if !s.expiredItem(it.TTL) { // past its retention: TTL lags
+			out = append(out, it.message())
+		}
 	}
 	return out, nil
 }

@@ -26,7 +26,8 @@ const (
 //	message   INSERT -> MessageCreated
 //	message   MODIFY -> MessageDeleted (became a tombstone) or
 //	                    MessageEdited (text or mentions changed);
-//	          REMOVE -> MessageDeleted (its channel was deleted)
+//	          REMOVE -> MessageDeleted (its channel was deleted, or TTL
+//	          removed it past its room's retention)
 //	member    INSERT -> MemberJoined;  REMOVE -> MemberLeft;
 //	          MODIFY of role or mutedUntil -> MemberUpdated
 //	room META INSERT -> RoomCreated;   MODIFY of name, topic or archived -> RoomUpdated;
@@ -38,10 +39,17 @@ const (
 // Every other item (connections and their links, the room-connection
 // index, message counters, name claims, idempotency items, rate windows)
 // and every other change (read positions, member counts, last-seen times)
-// yields no event, and so do removals by TTL expiry. An error means the
+// yields no event, and so do removals by TTL expiry but a message's. An error means the
 // record is not what the table's layout says it must be.
 func DecodeStreamRecord(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 	if isTTLExpiry(rec) {
+		// A message past its retention (retention.go) goes like one of a
+		// deleted channel: message.deleted names its files for the file
+		// sweeper and its words for the search index. Every other expiry
+		// (connections, rate windows…) is no event.
+		if pk, sk, err := streamKeys(rec); err == nil && rec.EventName == streamRemove && EventSourceKind(pk, sk) == KindMessage {
+			return decodeMessage(rec)
+		}
 		return nil, nil
 	}
 	switch rec.EventName {
@@ -164,11 +172,15 @@ func decodeRoom(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 			}
 			return nil, nil
 		}
+		var evs []chat.Event
+		if cue, ok := restampCue(o, n); ok {
+			evs = append(evs, cue)
+		}
 		if o.Name == n.Name && o.Topic == n.Topic && o.Archived == n.Archived && o.Kind == n.Kind {
-			return nil, nil // member counts and lists are not updates of the room
+			return evs, nil // member counts and lists are not updates of the room
 		}
 		// The item does not say who renamed it: the actor is unknown here.
-		return []chat.Event{chat.RoomUpdated{Room: n.room()}}, nil
+		return append([]chat.Event{chat.RoomUpdated{Room: n.room()}}, evs...), nil
 	}
 	return nil, nil
 }

@@ -152,8 +152,9 @@ func (p *Publisher) Consume(ctx context.Context, evs []chat.Event) error {
 	entries := make([]types.PutEventsRequestEntry, 0, len(evs))
 	origin := make([]int, 0, len(evs)) // origin[j]: the index in evs of entries[j]
 	for i, ev := range evs {
-		if _, internal := ev.(chat.RoomPurgeContinued); internal {
-			continue // the purger's cue, not a domain event
+		switch ev.(type) {
+		case chat.RoomPurgeContinued, chat.RoomRestamp:
+			continue // the purger's and the re-stamp's cues, not domain events
 		}
 		e, err := Entry(p.cfg.BusName, ev, p.cfg.IncludeText)
 		if err != nil {

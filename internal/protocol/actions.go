@@ -173,6 +173,10 @@ var ActionTable = []ActionSpec{
 	{Name: ActionExportStatus, Reply: EventExport, Budget: BudgetRead},
 	{Name: ActionRequestExportDownload, Request: ExportDownloadRequest{}, Reply: EventExportDownload, Budget: BudgetDownload},
 	{Name: ActionExportUser, Request: ExportUserRequest{}, Reply: EventExport, Budget: BudgetWrite},
+	// Retention (issue 15).
+	{Name: ActionGetWorkspaceSettings, Reply: EventWorkspaceSettings, Budget: BudgetRead},
+	{Name: ActionSetWorkspaceSettings, Request: SetWorkspaceSettingsRequest{}, Reply: EventWorkspaceSettings, Budget: BudgetWrite},
+	{Name: ActionSetRoomRetention, Request: SetRoomRetentionRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

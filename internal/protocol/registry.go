@@ -56,6 +56,8 @@ var Events = map[string]any{
 	EventExport:          ExportEvent{},
 	EventExportDownload:  ExportDownloadEvent{},
 	EventAccountDeletion: AccountDeletionEvent{},
+	// Retention (issue 15).
+	EventWorkspaceSettings: WorkspaceSettingsEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

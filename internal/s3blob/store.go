@@ -72,6 +72,9 @@ func (s *Store) PresignUpload(ctx context.Context, key, contentType string, size
 		Key:           aws.String(key),
 		ContentType:   aws.String(contentType),
 		ContentLength: aws.Int64(size),
+		// Pending until sent (chat.BlobLifecycle, lifecycle.go): a signed
+		// header, so the upload cannot leave it out.
+		Tagging: aws.String(chat.PendingTagging),
 	}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return chat.PresignedRequest{}, chat.Wrap(err, "presign upload failed")

@@ -71,7 +71,12 @@ func TestPresignedUploadSignsTypeAndLengthAndExpiresSoon(t *testing.T) {
 	if req.Method != http.MethodPut || u.Path != "/"+bucket+"/"+key || q.Get("X-Amz-Signature") == "" {
 		t.Errorf("request %s %s", req.Method, req.URL)
 	}
-	if req.Header["Content-Type"] != "application/pdf" || req.Header["Content-Length"] != "1234" || len(req.Header) != 2 {
+	// The pending tag (issue 15: an upload never sent expires after a day)
+	// is signed too, so an upload cannot drop it.
+	if !slices.Contains(signed, "x-amz-tagging") || req.Header["X-Amz-Tagging"] != chat.PendingTagging {
+		t.Errorf("the pending tag is not a signed header: %v, %v", signed, req.Header)
+	}
+	if req.Header["Content-Type"] != "application/pdf" || req.Header["Content-Length"] != "1234" || len(req.Header) != 3 {
 		t.Errorf("headers to send = %v", req.Header)
 	}
 	// Nothing that would break a browser's upload (a checksum of an
@@ -187,5 +192,47 @@ func TestHonoursAWSEndpointURLS3(t *testing.T) {
 	req, err := s.PresignUpload(ctx, "rooms/b", "text/plain", 1, time.Minute)
 	if err != nil || !strings.HasPrefix(req.URL, *fake.BaseEndpoint+"/"+bucket+"/") {
 		t.Errorf("presigned URL %q does not use the endpoint (%v)", req.URL, err)
+	}
+}
+
+// TestPendingUploadExpiresUnlessKept (issue 15): an upload through the
+// presigned URL is tagged pending; the lifecycle rule (locally the
+// stand-in's sweep, a day later) removes it unless Keep took the tag off;
+// Discard puts it back (a replaced profile picture).
+func TestPendingUploadExpiresUnlessKept(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	upload := func(key string) {
+		req, err := s.PresignUpload(ctx, key, "text/plain", 2, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp := put(t, req, []byte("hi"), nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("PUT %s: %s", key, resp.Status)
+		}
+	}
+	upload("rooms/r/u/1/never-sent.txt")
+	upload("rooms/r/u/2/sent.txt")
+	upload("avatars/u/old.png")
+	if got := lifecycle.Tags(bucket, "rooms/r/u/1/never-sent.txt"); got[chat.TagState] != chat.TagPending {
+		t.Fatalf("tags after upload = %v, want state=pending", got)
+	}
+	if err := s.Keep(ctx, []string{"rooms/r/u/2/sent.txt", "avatars/u/old.png", "rooms/r/u/9/missing.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Discard(ctx, []string{"avatars/u/old.png", "avatars/u/missing.png"}); err != nil {
+		t.Fatal(err)
+	}
+	// Within the day nothing goes; after it, the pending ones do.
+	if gone, err := lifecycle.Sweep(time.Now().Add(time.Hour)); err != nil || len(gone) != 0 {
+		t.Fatalf("sweep within the day: %v, %v", gone, err)
+	}
+	if _, err := lifecycle.Sweep(time.Now().Add(chat.PendingUploadTTL + time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]chat.Code{"rooms/r/u/1/never-sent.txt": chat.NotFound, "avatars/u/old.png": chat.NotFound, "rooms/r/u/2/sent.txt": ""} {
+		if _, err := s.Stat(ctx, key); chat.ErrorCode(err) != want {
+			t.Errorf("%s after the sweep: %v, want %q", key, err, want)
+		}
 	}
 }

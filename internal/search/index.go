@@ -32,6 +32,9 @@ type Posting struct {
 	Seq       int64
 	SenderID  string
 	CreatedAt time.Time
+	// ExpiresAt is the message's expiry (its retention): the posting
+	// expires with it. Zero: kept.
+	ExpiresAt time.Time
 }
 
 // MessageTerms are the distinct index terms of a message: the terms of its
@@ -84,7 +87,7 @@ func Postings(m chat.Message) []Posting {
 	terms := MessageTerms(m)
 	out := make([]Posting, len(terms))
 	for i, t := range terms {
-		out[i] = Posting{RoomID: m.RoomID, Term: t, Seq: m.Seq, SenderID: m.SenderID, CreatedAt: m.CreatedAt}
+		out[i] = Posting{RoomID: m.RoomID, Term: t, Seq: m.Seq, SenderID: m.SenderID, CreatedAt: m.CreatedAt, ExpiresAt: m.ExpiresAt}
 	}
 	return out
 }

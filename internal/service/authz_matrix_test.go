@@ -51,6 +51,23 @@ func reported(w *modWorld) string {
 }
 
 var workspaceCases = []modCase{
+	{name: "getWorkspaceSettings", want: everyone,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			_, err := w.svc.GetWorkspaceSettings(w.ctx, c)
+			return err
+		}},
+	{name: "setWorkspaceSettings", want: adminOnly,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			days := 30
+			_, err := w.svc.SetWorkspaceSettings(w.ctx, c, protocol.SetWorkspaceSettingsRequest{RetentionDays: &days})
+			return err
+		}},
+	{name: "setRoomRetention", want: [9]chat.Code{fb, fb, "", "", fb, "", fb, fb, nf},
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			days := 90
+			_, err := w.svc.SetRoomRetention(w.ctx, c, protocol.SetRoomRetentionRequest{RoomID: w.room.ID, RetentionDays: &days})
+			return err
+		}},
 	{name: "setPreferences", want: everyone,
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			theme := "dark"

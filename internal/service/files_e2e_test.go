@@ -18,6 +18,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/local/s3lifecycle"
 	"github.com/backchannel-chat/backchannel/internal/local/s3notify"
 	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -55,6 +56,9 @@ func s3HarnessWithThumbnails(t *testing.T, thumbnails bool, tweak ...func(*servi
 		}
 		handler, wait = n, n.Wait
 	}
+	// The object tags and lifecycle gofakes3 lacks (the pending-upload
+	// rule), as the local stack has them in front of it.
+	handler = s3lifecycle.New(handler, func(string, string) error { return nil })
 	srv := httptest.NewServer(handler)
 	t.Cleanup(func() {
 		if n != nil {

@@ -53,8 +53,9 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 		sender              chat.Profile
 		parent              chat.Message // a reply's (threads.go)
 		parentErr           error
+		ra                  roomAccess // the room (read for the send: writes) carries its retention
 	)
-	wg.Go(func() { _, authErr = s.authorize(ctx, c, chat.ActSendMessage, r.RoomID, false) })
+	wg.Go(func() { ra, authErr = s.authorize(ctx, c, chat.ActSendMessage, r.RoomID, true) })
 	if r.ParentSeq > 0 {
 		wg.Go(func() { parent, parentErr = s.threadParent(ctx, r.RoomID, r.ParentSeq) })
 	}
@@ -67,6 +68,9 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	}
 	atts, err := s.verifyAttachments(ctx, c, r.RoomID, r.Attachments)
 	if err != nil {
+		return protocol.AckEvent{}, err
+	}
+	if err := s.keepFiles(ctx, atts); err != nil { // retention.go: no longer a pending upload
 		return protocol.AckEvent{}, err
 	}
 	if err := firstErr(parentErr, mentionErr); err != nil {
@@ -83,11 +87,12 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	// between got neither (issue 21's large load test lost deliveries so).
 	// A reply's followers are written beside the append (threads.go).
 	follows := s.followOnReply(ctx, c, parent, mentions)
+	now := s.clock()
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: r.ClientID,
 		SenderID: c.UserID, SenderName: sender.DisplayName,
 		Text: text, Mentions: mentions, Attachments: atts, Gif: gifOf(r.Gif),
-		CreatedAt: s.clock(),
+		CreatedAt: now, ExpiresAt: s.messageExpiry(ctx, ra.room, now),
 		ParentSeq: r.ParentSeq, ToRoom: r.ToRoom,
 	})
 	follows()
@@ -141,7 +146,7 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 		return protocol.MessageEvent{}, err
 	}
 	// The earlier text is kept as a version, since when it was the text.
-	prev := chat.MessageVersion{Text: msg.Text, At: msg.CreatedAt}
+	prev := chat.MessageVersion{Text: msg.Text, At: msg.CreatedAt, ExpiresAt: msg.ExpiresAt}
 	if !msg.EditedAt.IsZero() {
 		prev.At = msg.EditedAt
 	}

@@ -40,8 +40,9 @@ func (s *Chat) CreatePoll(ctx context.Context, c chat.Connection, r protocol.Cre
 		wg      sync.WaitGroup
 		authErr error
 		sender  chat.Profile
+		ra      roomAccess
 	)
-	wg.Go(func() { _, authErr = s.authorize(ctx, c, chat.ActCreatePoll, r.RoomID, false) })
+	wg.Go(func() { ra, authErr = s.authorize(ctx, c, chat.ActCreatePoll, r.RoomID, true) })
 	wg.Go(func() { sender = s.profileOrStub(ctx, c.UserID) })
 	admitErr := admitted(ctx)
 	wg.Wait()
@@ -51,11 +52,12 @@ func (s *Chat) CreatePoll(ctx context.Context, c chat.Connection, r protocol.Cre
 	if sender.DisplayName == "" {
 		sender.DisplayName = c.DisplayName
 	}
+	now := s.clock()
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: r.ClientID,
 		SenderID: c.UserID, SenderName: sender.DisplayName,
 		Text: poll.Question, Poll: &poll,
-		CreatedAt: s.clock(),
+		CreatedAt: now, ExpiresAt: s.messageExpiry(ctx, ra.room, now),
 	})
 	if err != nil {
 		return protocol.AckEvent{}, storeErr(err, "store poll")

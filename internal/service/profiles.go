@@ -67,9 +67,21 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 			return protocol.ProfileEvent{}, storeErr(err, "set handle")
 		}
 	}
+	oldAvatar := "" // a replaced picture is discarded (retention.go)
+	if key != nil {
+		if p0, err := s.store.GetProfile(ctx, c.UserID); err == nil {
+			oldAvatar = p0.AvatarKey
+		}
+		if err := s.keepAvatar(ctx, *key); err != nil {
+			return protocol.ProfileEvent{}, err
+		}
+	}
 	p, err := s.store.UpdateProfile(ctx, c.UserID, name, color, key)
 	if err != nil {
 		return protocol.ProfileEvent{}, storeErr(err, "update profile")
+	}
+	if key != nil {
+		s.discardAvatar(ctx, oldAvatar, *key)
 	}
 	if follow {
 		p = s.deriveHandle(ctx, p, "") // the connection keeps no email (issue #15)

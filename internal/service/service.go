@@ -5,6 +5,7 @@ package service
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -111,6 +112,10 @@ type Config struct {
 	// Gifs is the GIF provider (internal/gifs); nil turns GIFs off
 	// (searchGifs and messages with a gif answer Invalid).
 	Gifs chat.GifProvider
+	// RetentionDays is the workspace's default retention until its admins
+	// store one (setWorkspaceSettings): the deploy-time RETENTION_DAYS;
+	// 0 keeps messages forever (retention.go).
+	RetentionDays int
 
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
@@ -152,6 +157,8 @@ type Chat struct {
 	exports        chat.ExportStore
 	erasure        chat.ErasureQueue
 	erasurePolicy  chat.ErasurePolicy
+	retentionDays  int
+	settings       settingsCache
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -169,6 +176,9 @@ func New(cfg Config) (*Chat, error) {
 	}
 	if cfg.RatePerWindow < 0 || cfg.ReadsPerWindow < 0 || cfg.RateWindow < 0 || cfg.TypingInterval < 0 || cfg.ConnectionTTL < 0 || cfg.ConnectGrace < 0 || cfg.MaxConnections < 0 || cfg.ConnectsPerWindow < 0 {
 		return nil, errors.New("service: limits must not be negative")
+	}
+	if err := chat.CheckRetentionDays(cfg.RetentionDays); err != nil {
+		return nil, fmt.Errorf("service: RetentionDays: %w", err)
 	}
 	files, err := cfg.Files.Resolve()
 	if err != nil {
@@ -204,6 +214,7 @@ func New(cfg Config) (*Chat, error) {
 		exports:        cfg.Exports,
 		erasure:        cfg.Erasure,
 		erasurePolicy:  cfg.ErasurePolicy,
+		retentionDays:  cfg.RetentionDays,
 	}
 	if es, ok := cfg.Store.(chat.ExportStore); ok && s.exports == nil {
 		s.exports = es

@@ -20,12 +20,13 @@ func (s *Chat) systemLine(ctx context.Context, roomID string, actor chat.Actor, 
 		return
 	}
 	who := s.profileOrStub(ctx, actor.UserID).DisplayName
+	now := s.clock()
 	msg, _, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: roomID, ClientID: "sys-" + strings.TrimPrefix(newChannelID(), channelIDPrefix),
 		SenderID: actor.UserID, SenderName: who,
 		Text:      systemText(line, names),
-		CreatedAt: s.clock(),
-		System:    &line,
+		CreatedAt: now, ExpiresAt: s.roomExpiry(ctx, roomID, now),
+		System: &line,
 	})
 	if err != nil {
 		s.log.WarnContext(ctx, "system line not stored", slog.String("roomId", roomID), slog.String("kind", string(line.Kind)), slog.Any("error", err))

@@ -129,7 +129,38 @@ func (h *Handler) record(ctx context.Context, rec events.S3EventRecord) error {
 	if err := h.blobs.Put(ctx, fk.ThumbKey(), "image/jpeg", thumb); err != nil {
 		return fmt.Errorf("thumbnail: put %s: %w", fk.ThumbKey(), err)
 	}
+	if err := h.followOriginal(ctx, key, fk.ThumbKey()); err != nil {
+		return err
+	}
 	log.InfoContext(ctx, "thumbnail made", slog.String("thumbKey", fk.ThumbKey()),
 		slog.Int("sourceBytes", len(src)), slog.Int("thumbBytes", len(thumb)))
+	return nil
+}
+
+// followOriginal gives the thumbnail its original's life (issue 15: an
+// upload never sent is removed after a day, its thumbnail with it): tagged
+// pending, then kept if the original is not pending (any more). The
+// service keeps both when the file is sent, original first, so in every
+// order of the two a sent file's thumbnail ends up kept.
+func (h *Handler) followOriginal(ctx context.Context, orig, thumb string) error {
+	lc, ok := h.blobs.(chat.BlobLifecycle)
+	if !ok {
+		return nil
+	}
+	if err := lc.Discard(ctx, []string{thumb}); err != nil {
+		return fmt.Errorf("thumbnail: tag %s pending: %w", thumb, err)
+	}
+	pending, err := lc.Pending(ctx, orig)
+	if chat.ErrorCode(err) == chat.NotFound {
+		return nil // the original is gone: so goes the thumbnail, within a day
+	}
+	if err != nil {
+		return fmt.Errorf("thumbnail: read the tags of %s: %w", orig, err)
+	}
+	if !pending {
+		if err := lc.Keep(ctx, []string{thumb}); err != nil {
+			return fmt.Errorf("thumbnail: keep %s: %w", thumb, err)
+		}
+	}
 	return nil
 }

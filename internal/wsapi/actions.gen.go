@@ -949,5 +949,40 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"getWorkspaceSettings": {
+			method: "GetWorkspaceSettings",
+			reply:  reflect.TypeFor[protocol.WorkspaceSettingsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.GetWorkspaceSettings(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"setWorkspaceSettings": {
+			method:  "SetWorkspaceSettings",
+			request: reflect.TypeFor[protocol.SetWorkspaceSettingsRequest](),
+			reply:   reflect.TypeFor[protocol.WorkspaceSettingsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetWorkspaceSettings(ctx, c, req.Interface().(protocol.SetWorkspaceSettingsRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"setRoomRetention": {
+			method:  "SetRoomRetention",
+			request: reflect.TypeFor[protocol.SetRoomRetentionRequest](),
+			reply:   reflect.TypeFor[protocol.RoomEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetRoomRetention(ctx, c, req.Interface().(protocol.SetRoomRetentionRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

@@ -221,6 +221,11 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"requestExportDownload","requestId":"q","userId":"u2"}`, "RequestExportDownload",
 			protocol.ExportDownloadRequest{UserID: "u2"}, protocol.EventExportDownload},
 		{`{"action":"exportUser","requestId":"q","userId":"u2"}`, "ExportUser", protocol.ExportUserRequest{UserID: "u2"}, protocol.EventExport},
+		{`{"action":"getWorkspaceSettings","requestId":"q"}`, "GetWorkspaceSettings", nil, protocol.EventWorkspaceSettings},
+		{`{"action":"setWorkspaceSettings","requestId":"q","retentionDays":30}`, "SetWorkspaceSettings",
+			protocol.SetWorkspaceSettingsRequest{RetentionDays: ptr(30)}, protocol.EventWorkspaceSettings},
+		{`{"action":"setRoomRetention","requestId":"q","roomId":"r1","retentionDays":90}`, "SetRoomRetention",
+			protocol.SetRoomRetentionRequest{RoomID: "r1", RetentionDays: ptr(90)}, protocol.EventRoom},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}

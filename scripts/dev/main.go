@@ -176,6 +176,7 @@ func run(f flags) (err error) {
 	}
 
 	sched.register(chat.app.Service, chat.app.Logger, web.mux)
+	startTTLSweep(ctx, stack, web.mux, chat.app.Logger)
 
 	digest, err := startDigest(ctx, stack, web, f.data, os.Stdout, sched.sched)
 	if err != nil {
@@ -195,6 +196,7 @@ func run(f flags) (err error) {
 	info.addDigest(digest)
 	printInfo(os.Stdout, info, time.Since(started))
 	sched.describe(os.Stdout, web.url)
+	describeTTLSweep(os.Stdout, web.url)
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
 		// The codes stand out in the log and are kept on a local page too,
 		// with the app's address repeated (the banner has scrolled away).

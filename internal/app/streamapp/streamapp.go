@@ -30,6 +30,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
 	"github.com/backchannel-chat/backchannel/internal/filesweep"
 	"github.com/backchannel-chat/backchannel/internal/notify"
+	"github.com/backchannel-chat/backchannel/internal/retention"
 	"github.com/backchannel-chat/backchannel/internal/roompurge"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/search"
@@ -113,7 +114,8 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 		if err != nil {
 			return nil, fmt.Errorf("app: store: %w", err)
 		}
-		consumers = append(consumers, search.NewIndexer(store), roompurge.New(store, 0, logger))
+		consumers = append(consumers, search.NewIndexer(store), roompurge.New(store, 0, logger),
+			retention.New(store, int(cfg.RetentionDays), 0, logger))
 		if o.digest != nil && o.missed == nil {
 			if err := o.digest.ValidateScheduler(); err != nil {
 				return nil, err

@@ -56,7 +56,7 @@ func (s *Store) GetMessages(ctx context.Context, roomID string, seqs []int64) ([
 	seqs = slices.Compact(slices.Sorted(slices.Values(seqs)))
 	out := []chat.Message{}
 	for _, seq := range seqs {
-		if m, ok := s.messages[roomID][seq]; ok {
+		if m, ok := s.messages[roomID][seq]; ok && !s.expired(m) {
 			out = append(out, copyMessage(m))
 		}
 	}

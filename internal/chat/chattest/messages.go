@@ -45,7 +45,7 @@ func (s *Store) GetMessage(ctx context.Context, roomID string, seq int64) (chat.
 		return chat.Message{}, err
 	}
 	m, ok := s.messages[roomID][seq]
-	if !ok {
+	if !ok || s.expired(m) {
 		return chat.Message{}, chat.Errorf(chat.NotFound, "message not found")
 	}
 	return copyMessage(m), nil
@@ -72,6 +72,7 @@ func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	// and so are the thread fields, which AddThreadReply writes.
 	m.ParentSeq, m.ToRoom, m.Thread = old.ParentSeq, old.ToRoom, old.Thread
 	m.Previews, m.PreviewsRemoved, m.PreviewsVersion = old.Previews, old.PreviewsRemoved, old.PreviewsVersion
+	m.ExpiresAt = old.ExpiresAt // the expiry is stamped at the send (and re-stamped), not by an edit
 	if m.Deleted {
 		m.Reactions, m.PinnedBy, m.PinnedAt, m.Poll = nil, "", time.Time{}, nil
 		m.Previews, m.PreviewsRemoved = nil, nil
@@ -107,8 +108,8 @@ func (s *Store) MessagesAfter(ctx context.Context, roomID string, after int64, l
 // seqs lists the room's seqs that keep, ascending.
 func (s *Store) seqs(roomID string, keep func(int64) bool) []int64 {
 	var out []int64
-	for seq := range s.messages[roomID] {
-		if keep(seq) {
+	for seq, m := range s.messages[roomID] {
+		if keep(seq) && !s.expired(m) {
 			out = append(out, seq)
 		}
 	}

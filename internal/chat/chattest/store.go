@@ -57,6 +57,8 @@ type Store struct {
 	sched map[string]map[string]chat.ScheduledItem
 	// exports: user -> latest export (export.go)
 	exports map[string]chat.Export
+	// settings: the workspace settings, nil until stored (retention.go)
+	settings *chat.WorkspaceSettings
 }
 
 // NewStore returns an empty store whose clock is time.Now.

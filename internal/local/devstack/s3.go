@@ -14,6 +14,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/local/s3lifecycle"
 	"github.com/backchannel-chat/backchannel/internal/local/s3notify"
 )
 
@@ -27,6 +28,10 @@ type S3Server struct {
 	srv      *http.Server
 	served   chan struct{}
 	notifier *s3notify.Notifier
+	// Lifecycle holds the object tags gofakes3 lacks and sweeps what the
+	// files bucket's lifecycle rule expires: uploads still tagged pending
+	// a day after (chat.PendingUploadTTL; issue 15).
+	Lifecycle *s3lifecycle.Handler
 	// onCreated receives the files bucket's object-created notifications,
 	// as the thumbnail Lambda does in AWS; nil until OnObjectCreated.
 	onCreated atomic.Pointer[s3notify.Target]
@@ -66,7 +71,11 @@ func StartS3() (*S3Server, error) {
 	s.notifier = notifier
 	// Signatures are checked as S3 does (s3sig.go), for the stand-in's
 	// credentials and LocalStack's dummy ones.
-	verifier := &S3Verifier{Next: notifier, Secrets: map[string]string{
+	s.Lifecycle = s3lifecycle.New(notifier, func(bucket, key string) error {
+		_, err := backend.DeleteObject(bucket, key)
+		return err
+	}, s3lifecycle.Rule{Key: chat.TagState, Value: chat.TagPending, After: chat.PendingUploadTTL})
+	verifier := &S3Verifier{Next: s.Lifecycle, Secrets: map[string]string{
 		StandInAccessKey:    StandInSecretKey,
 		LocalStackAccessKey: LocalStackSecretKey,
 	}}
@@ -90,6 +99,16 @@ func (s *S3Server) Close() error {
 		return nil
 	}
 	return err
+}
+
+// S3Lifecycle is the in-process S3's lifecycle (object tags and the
+// pending-upload rule), or nil when S3 is external (LocalStack or AWS run
+// their own lifecycle) or not started.
+func (s *Stack) S3Lifecycle() *s3lifecycle.Handler {
+	if s.s3 == nil {
+		return nil
+	}
+	return s.s3.Lifecycle
 }
 
 // OnObjectCreated routes the in-process S3's object-created notifications

@@ -44,6 +44,7 @@ export type ExportStatusAction = { action: "exportStatus"; requestId?: string } 
 export type ExportUserAction = { action: "exportUser"; requestId?: string } & ExportUserRequest;
 export type FollowThreadAction = { action: "followThread"; requestId?: string } & FollowThreadRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
+export type GetWorkspaceSettingsAction = { action: "getWorkspaceSettings"; requestId?: string } & {};
 export type HistoryAction = { action: "history"; requestId?: string } & HistoryRequest;
 export type InvitePersonAction = { action: "invitePerson"; requestId?: string } & InvitePersonRequest;
 export type InviteToChannelAction = { action: "inviteToChannel"; requestId?: string } & InviteRequest;
@@ -92,8 +93,10 @@ export type SendMessageAction = { action: "sendMessage"; requestId?: string } & 
 export type SetMemberRoleAction = { action: "setMemberRole"; requestId?: string } & SetMemberRoleRequest;
 export type SetPreferencesAction = { action: "setPreferences"; requestId?: string } & SetPreferencesRequest;
 export type SetRoomNotifyAction = { action: "setRoomNotify"; requestId?: string } & SetRoomNotifyRequest;
+export type SetRoomRetentionAction = { action: "setRoomRetention"; requestId?: string } & SetRoomRetentionRequest;
 export type SetVisibilityAction = { action: "setVisibility"; requestId?: string } & SetVisibilityRequest;
 export type SetWorkspaceRoleAction = { action: "setWorkspaceRole"; requestId?: string } & SetWorkspaceRoleRequest;
+export type SetWorkspaceSettingsAction = { action: "setWorkspaceSettings"; requestId?: string } & SetWorkspaceSettingsRequest;
 export type ThreadHistoryAction = { action: "threadHistory"; requestId?: string } & ThreadHistoryRequest;
 export type TypingAction = { action: "typing"; requestId?: string } & TypingRequest;
 export type UnarchiveChannelAction = { action: "unarchiveChannel"; requestId?: string } & RoomRequest;
@@ -124,6 +127,7 @@ export type ClientAction =
   | ExportUserAction
   | FollowThreadAction
   | GetStateAction
+  | GetWorkspaceSettingsAction
   | HistoryAction
   | InvitePersonAction
   | InviteToChannelAction
@@ -172,8 +176,10 @@ export type ClientAction =
   | SetMemberRoleAction
   | SetPreferencesAction
   | SetRoomNotifyAction
+  | SetRoomRetentionAction
   | SetVisibilityAction
   | SetWorkspaceRoleAction
+  | SetWorkspaceSettingsAction
   | ThreadHistoryAction
   | TypingAction
   | UnarchiveChannelAction
@@ -237,6 +243,7 @@ export type UploadTicketFrame = Omit<UploadTicketEvent, "type"> & { type: "uploa
 export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated" };
 export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type VersionsFrame = Omit<VersionsEvent, "type"> & { type: "versions" };
+export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { type: "workspaceSettings" };
 export type ServerEvent =
   | AccountDeletionFrame
   | AckFrame
@@ -289,7 +296,8 @@ export type ServerEvent =
   | UploadTicketFrame
   | UserUpdatedFrame
   | UsersFrame
-  | VersionsFrame;
+  | VersionsFrame
+  | WorkspaceSettingsFrame;
 export type EventType = ServerEvent["type"];
 
 export interface ActionTypes {
@@ -313,6 +321,7 @@ export interface ActionTypes {
   exportUser: { request: ExportUserRequest; reply: ExportFrame };
   followThread: { request: FollowThreadRequest; reply: ThreadFollowFrame };
   getState: { request: {}; reply: StateFrame };
+  getWorkspaceSettings: { request: {}; reply: WorkspaceSettingsFrame };
   history: { request: HistoryRequest; reply: HistoryFrame };
   invitePerson: { request: InvitePersonRequest; reply: PersonFrame };
   inviteToChannel: { request: InviteRequest; reply: MembersFrame };
@@ -361,8 +370,10 @@ export interface ActionTypes {
   setMemberRole: { request: SetMemberRoleRequest; reply: MembersFrame };
   setPreferences: { request: SetPreferencesRequest; reply: PreferencesFrame };
   setRoomNotify: { request: SetRoomNotifyRequest; reply: PreferencesFrame };
+  setRoomRetention: { request: SetRoomRetentionRequest; reply: RoomFrame };
   setVisibility: { request: SetVisibilityRequest; reply: void };
   setWorkspaceRole: { request: SetWorkspaceRoleRequest; reply: PersonFrame };
+  setWorkspaceSettings: { request: SetWorkspaceSettingsRequest; reply: WorkspaceSettingsFrame };
   threadHistory: { request: ThreadHistoryRequest; reply: ThreadHistoryFrame };
   typing: { request: TypingRequest; reply: void };
   unarchiveChannel: { request: RoomRequest; reply: RoomFrame };
@@ -645,6 +656,11 @@ export interface SetRoomNotifyRequest {
   muteUntil?: string;
 }
 
+export interface SetRoomRetentionRequest {
+  roomId: string;
+  retentionDays?: number;
+}
+
 export interface SetVisibilityRequest {
   visible: boolean;
 }
@@ -652,6 +668,10 @@ export interface SetVisibilityRequest {
 export interface SetWorkspaceRoleRequest {
   username: string;
   role: WorkspaceRole;
+}
+
+export interface SetWorkspaceSettingsRequest {
+  retentionDays?: number;
 }
 
 export interface ThreadHistoryRequest {
@@ -1050,6 +1070,12 @@ export interface VersionsEvent {
   versions: MessageVersion[];
 }
 
+export interface WorkspaceSettingsEvent {
+  type: string;
+  requestId?: string;
+  settings: WorkspaceSettings;
+}
+
 export interface PushKeys {
   p256dh: string;
   auth: string;
@@ -1117,6 +1143,7 @@ export interface Message {
   toRoom?: boolean;
   thread?: ThreadSummary;
   previews?: LinkPreview[];
+  expiresAt?: string;
 }
 
 export interface AuditEntry {
@@ -1153,6 +1180,7 @@ export interface Room {
   archived?: boolean;
   membersCanPin?: boolean;
   lastChg?: number;
+  retentionDays?: number;
 }
 
 export interface Export {
@@ -1280,6 +1308,7 @@ export interface RoomState {
   archived?: boolean;
   membersCanPin?: boolean;
   lastChg?: number;
+  retentionDays?: number;
   readSeq: number;
   unread: number;
   mentions: number;
@@ -1327,6 +1356,12 @@ export interface ThreadItem {
 export interface MessageVersion {
   text: string;
   at: string;
+}
+
+export interface WorkspaceSettings {
+  retentionDays: number;
+  updatedBy?: string;
+  updatedAt?: string;
 }
 
 export interface DNDPatch {

@@ -13,6 +13,7 @@ import { registration } from "../api/serviceWorker";
 import type { Prefs } from "./prefs";
 import { ScheduledItems } from "./scheduled";
 import { DataExports } from "./exports";
+import { RetentionSettings } from "./retention";
 
 export type ClientEnv = Omit<ChatEnv, "attachments"> &
   AttentionEnv & {
@@ -37,6 +38,8 @@ export interface Client {
   scheduled: ScheduledItems;
   // Export my data.
   exports: DataExports;
+  // How long messages are kept (the workspace's default, rooms' own).
+  retention: RetentionSettings;
 }
 
 export function createClient(env: ClientEnv): Client {
@@ -87,6 +90,8 @@ export function createClient(env: ClientEnv): Client {
     readyText: () => env.t()("export.readyAnnounce"),
   });
   chat.use(exports);
+  const retention = new RetentionSettings({ request: (p) => live().request(p as never), onChange: () => live().emit() });
+  chat.use(retention);
   chat.use(push);
   chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
   const onVisibility = () => push.tellVisibility();
@@ -101,5 +106,5 @@ export function createClient(env: ClientEnv): Client {
       document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports };
+  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports, retention };
 }

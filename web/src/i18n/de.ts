@@ -11,6 +11,7 @@ import { schedDe } from "./scheduled";
 import { exportDe } from "./export";
 import { gifsDe } from "./gifs";
 import { privacyDe } from "./privacy";
+import { retentionDe } from "./retention";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -353,4 +354,5 @@ export const de: Record<MessageKey, string> = {
   ...exportDe,
   ...gifsDe,
   ...privacyDe,
+  ...retentionDe,
 };

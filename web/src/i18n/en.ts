@@ -10,6 +10,7 @@ import { schedEn } from "./scheduled";
 import { exportEn } from "./export";
 import { gifsEn } from "./gifs";
 import { privacyEn } from "./privacy";
+import { retentionEn } from "./retention";
 
 export const en = {
   "app.name": "Backchannel",
@@ -352,6 +353,7 @@ export const en = {
   ...exportEn,
   ...gifsEn,
   ...privacyEn,
+  ...retentionEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

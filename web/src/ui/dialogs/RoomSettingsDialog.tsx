@@ -5,6 +5,7 @@ import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { normalizeChannelName, validChannelName } from "./CreateChannelDialog";
 import { ArchiveControl } from "../moderation/ArchiveControl";
+import { RoomRetentionControl } from "../privacy/RoomRetentionControl";
 
 export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClose(): void }) {
   const { chat, t } = useApp();
@@ -62,6 +63,7 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
           </button>
         </div>
       </form>
+      <RoomRetentionControl roomId={roomId} />
       <ArchiveControl roomId={roomId} onDone={onClose} />
     </Dialog>
   );

@@ -11,6 +11,7 @@ import { MessageList } from "./MessageList";
 import { Composer } from "../composer/Composer";
 import { ConfirmDialog } from "../common/ConfirmDialog";
 import { RoomBanner } from "../moderation/RoomBanner";
+import { RetentionNotice } from "../privacy/RetentionNotice";
 
 export function MessagePane({
   roomId,
@@ -122,6 +123,7 @@ export function MessagePane({
             {label}
           </h1>
           {isChannel && <p class="topic">{room.topic || t("room.noTopic")}</p>}
+          <RetentionNotice room={room} />
           {/* Presence is only known while connected. */}
           {peer && chat.status === "online" && (
             <p class="topic presence-line">

@@ -14,6 +14,7 @@ import { NotificationsSetting } from "./NotificationsSetting";
 import { PrivacySetting } from "./PrivacySetting";
 import { ExportSetting } from "./ExportSetting";
 import { DeleteAccountSetting } from "./DeleteAccountSetting";
+import { RetentionSetting } from "./RetentionSetting";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { chat, t, prefs, setPrefs } = useApp();
@@ -166,6 +167,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
       <MfaSetting />
       <ExportSetting />
       <DeleteAccountSetting />
+      <RetentionSetting />
     </Dialog>
   );
 }

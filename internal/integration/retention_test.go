@@ -1,0 +1,159 @@
+package integration
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/local/ttlsweep"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/s3blob"
+	"github.com/backchannel-chat/backchannel/internal/service"
+)
+
+// TestRetentionExpiresMessagesAndFiles (issue 15): the owner keeps #keep's
+// messages for a day; messages sent two days ago (the service's clock set
+// back: a shortened clock) are past their expiry. Before anything deletes
+// them, history, resume and search leave them out; then the local TTL
+// sweep (ttlsweep, DynamoDB's TTL played against DynamoDB Local) deletes
+// the items, the stream sees the REMOVE, and the file sweeper deletes the
+// expired message's file from the bucket. A message sent now stays; one
+// sent before the setting is re-stamped through the stream.
+func TestRetentionExpiresMessagesAndFiles(t *testing.T) {
+	bucket := newFilesBucket(t)
+	var offset atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())).UTC() }
+	tr := newTrioWithFiles(t, func(c *service.Config) { generousLimits(c); c.Now = clock }, bucket)
+	s := tr.s
+	blobs, err := s3blob.New(s.awsCfg, s3blob.Config{Bucket: bucket, UsePathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.startEventsWithFiles(bucket) // the stream function as deployed: file sweeper, search index, re-stamp
+
+	ch := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "keep"}, protocol.EventRoom)).Room.ID
+	tr.b.call(protocol.ActionJoinChannel, room(ch), protocol.EventRoom)
+	// Two days ago, while the room kept messages forever: no expiry.
+	offset.Store(int64(-48 * time.Hour))
+	early := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage, message(ch, "early-1", "written before the setting"), protocol.EventAck)).Message
+	offset.Store(0)
+	if !early.ExpiresAt.IsZero() {
+		t.Fatalf("a message sent while the room keeps forever expires at %v", early.ExpiresAt)
+	}
+	tr.b.callError(protocol.ActionSetRoomRetention, map[string]any{"roomId": ch, "retentionDays": 1}, "forbidden")
+	set := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionSetRoomRetention, map[string]any{"roomId": ch, "retentionDays": 1}, protocol.EventRoom))
+	if set.Room.RetentionDays == nil || *set.Room.RetentionDays != 1 {
+		t.Fatalf("setRoomRetention = %+v", set.Room)
+	}
+	// The re-stamp (the stream's internal/retention) gives the stored
+	// message its expiry, a day after it was sent: past already, so it
+	// leaves history.
+	restamped := time.Now().Add(10 * time.Second)
+	for {
+		h := decode[protocol.HistoryEvent](t, tr.b.call(protocol.ActionHistory, map[string]any{"roomId": ch}, protocol.EventHistory))
+		if !hasSeq(h.Messages, early.Seq) {
+			break
+		}
+		if time.Now().After(restamped) {
+			t.Fatal("the message sent before the setting is still in history 10 s after it")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// Two days ago: a file and a line, kept a day.
+	offset.Store(int64(-48 * time.Hour))
+	file := []byte("a file kept a day")
+	ticket := decode[protocol.UploadTicketEvent](t, tr.b.call(protocol.ActionRequestUpload,
+		map[string]any{"roomId": ch, "name": "old.txt", "size": len(file), "type": "text/plain"}, protocol.EventUploadTicket))
+	uploadByTicket(t, ticket, file)
+	att := map[string]any{"key": ticket.Key, "name": "old.txt", "size": len(file), "type": "text/plain"}
+	old := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage,
+		map[string]any{"roomId": ch, "clientId": "old-1", "text": "ancient parchment", "attachments": []any{att}}, protocol.EventAck)).Message
+	if want := old.CreatedAt.Add(24 * time.Hour); !old.ExpiresAt.Equal(want.Truncate(time.Second)) {
+		t.Errorf("expiresAt = %v, want %v", old.ExpiresAt, want)
+	}
+	// Now.
+	offset.Store(0)
+	fresh := decode[protocol.AckEvent](t, tr.a.call(protocol.ActionSendMessage, message(ch, "new-1", "fresh parchment"), protocol.EventAck)).Message
+
+	// Read time: past its expiry, the old message is gone from every read.
+	hist := decode[protocol.HistoryEvent](t, tr.b.call(protocol.ActionHistory, map[string]any{"roomId": ch}, protocol.EventHistory))
+	if hasSeq(hist.Messages, old.Seq) || !hasSeq(hist.Messages, fresh.Seq) {
+		t.Errorf("history seqs %v: want %d, not the expired %d", seqsOf(hist.Messages), fresh.Seq, old.Seq)
+	}
+	missed := decode[protocol.MissedEvent](t, tr.b.call(protocol.ActionResume, map[string]any{"rooms": map[string]any{ch: 0}}, protocol.EventMissed))
+	for _, r := range missed.Rooms {
+		if hasSeq(r.Messages, old.Seq) {
+			t.Errorf("resume returned the expired message %d", old.Seq)
+		}
+	}
+	// Search: once the index has the fresh message, the old one (indexed
+	// too) is not among the results.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res := decode[protocol.SearchResultsEvent](t, tr.b.call(protocol.ActionSearch, map[string]any{"query": "parchment"}, protocol.EventSearchResults))
+		if len(res.Results) > 0 {
+			for _, r := range res.Results {
+				if r.Seq == old.Seq {
+					t.Errorf("search found the expired message %d", old.Seq)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("search never found the fresh message")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, err := blobs.Stat(context.Background(), ticket.Key); err != nil {
+		t.Fatalf("file gone before the sweep: %v", err)
+	}
+
+	// The TTL process (locally: the sweep) deletes the expired items; the
+	// stream's REMOVE takes the file with it.
+	sw := ttlsweep.Sweeper{Client: dynamodb.NewFromConfig(s.awsCfg), Table: s.table}
+	n, err := sw.SweepOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 2 { // the message and its idempotency item, at least
+		t.Errorf("the sweep deleted %d items", n)
+	}
+	start := time.Now()
+	for {
+		_, err := blobs.Stat(context.Background(), ticket.Key)
+		if chat.ErrorCode(err) == chat.NotFound {
+			t.Logf("file deleted %s after the sweep", time.Since(start).Round(time.Millisecond))
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("file still in the bucket 10 s after its message expired (%v)", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	hist = decode[protocol.HistoryEvent](t, tr.b.call(protocol.ActionHistory, map[string]any{"roomId": ch}, protocol.EventHistory))
+	if !hasSeq(hist.Messages, fresh.Seq) {
+		t.Errorf("the fresh message went too: %v", seqsOf(hist.Messages))
+	}
+}
+
+func hasSeq(ms []chat.Message, seq int64) bool {
+	for _, m := range ms {
+		if m.Seq == seq {
+			return true
+		}
+	}
+	return false
+}
+
+func seqsOf(ms []chat.Message) []int64 {
+	out := make([]int64, len(ms))
+	for i, m := range ms {
+		out[i] = m.Seq
+	}
+	return out
+}
