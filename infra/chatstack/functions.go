@@ -197,6 +197,13 @@ func (b *builder) grants() {
 		Actions:   jsii.Strings("s3:PutObject"),
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.AvatarsPrefix+"*")),
 	}))
+	// Pinned uploads: an attachment is served by the version checked at
+	// send (HeadObject and a presigned GET with versionId need
+	// GetObjectVersion), originals only.
+	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:GetObjectVersion"),
+		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix + "*")),
+	}))
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("s3:GetObject"),
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.ThumbsPrefix+"*"),

@@ -118,7 +118,7 @@ var workspaceCases = []modCase{
 	{name: "requestAvatarUrl", want: everyone,
 		setup: func(w *modWorld) {
 			key := "avatars/tgt/a1.png"
-			if err := w.blobs.Put(w.ctx, key, "image/png", encodePNG(w.t, 4, 4)); err != nil {
+			if err := w.blobs.PutPinned(w.ctx, key, "image/png", encodePNG(w.t, 4, 4)); err != nil {
 				w.t.Fatal(err)
 			}
 			if _, err := w.svc.UpdateProfile(w.ctx, w.tgt, protocol.UpdateProfileRequest{AvatarKey: &key}); err != nil {
@@ -131,12 +131,12 @@ var workspaceCases = []modCase{
 		}},
 	{name: "requestUpload", want: [9]chat.Code{fb, "", "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
-			_, err := w.svc.RequestUpload(w.ctx, c, protocol.RequestUploadRequest{RoomID: w.room.ID, Name: "a.txt", Size: 5, Type: "text/plain"})
+			_, err := w.svc.RequestUpload(w.ctx, c, protocol.RequestUploadRequest{RoomID: w.room.ID, Name: "a.txt", Size: 5, Type: "text/plain", SHA256: anySHA256})
 			return err
 		}},
 	{name: "requestDownload", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		setup: func(w *modWorld) {
-			if err := w.blobs.Put(w.ctx, w.fileKey(), "text/plain", []byte("hello")); err != nil {
+			if err := w.blobs.PutPinned(w.ctx, w.fileKey(), "text/plain", []byte("hello")); err != nil {
 				w.t.Fatal(err)
 			}
 		},

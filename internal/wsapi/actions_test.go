@@ -81,7 +81,7 @@ func seedRouting(t *testing.T, c *testChat) chat.Connection {
 		chat.FileKey{RoomID: "r1", UserID: testUserID, FileID: "f2", Name: "cat.png"}.ThumbKey(): "image/jpeg",
 		avatar: "image/png",
 	} {
-		if err := c.blobs.Put(c.ctx, key, typ, []byte("0123456789")); err != nil {
+		if err := c.blobs.PutPinned(c.ctx, key, typ, []byte("0123456789")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -133,8 +133,8 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"typing","requestId":"q","roomId":"r1"}`, "Typing", protocol.TypingRequest{RoomID: "r1"}, ""},
 		{`{"action":"typing","requestId":"q","roomId":"r1","stopped":true}`, "Typing", protocol.TypingRequest{RoomID: "r1", Stopped: true}, ""},
 		{`{"action":"markRead","requestId":"q","roomId":"r1","seq":9}`, "MarkRead", protocol.MarkReadRequest{RoomID: "r1", Seq: 9}, protocol.EventRead},
-		{`{"action":"requestUpload","requestId":"q","roomId":"r1","name":"cat.png","size":2048,"type":"image/png"}`, "RequestUpload",
-			protocol.RequestUploadRequest{RoomID: "r1", Name: "cat.png", Size: 2048, Type: "image/png"}, protocol.EventUploadTicket},
+		{`{"action":"requestUpload","requestId":"q","roomId":"r1","name":"cat.png","size":2048,"type":"image/png","sha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}`, "RequestUpload",
+			protocol.RequestUploadRequest{RoomID: "r1", Name: "cat.png", Size: 2048, Type: "image/png", SHA256: chat.SHA256Base64(nil)}, protocol.EventUploadTicket},
 		{`{"action":"requestDownload","requestId":"q","roomId":"r1","key":"` + routingImage + `","thumb":true}`, "RequestDownload",
 			protocol.RequestDownloadRequest{RoomID: "r1", Key: routingImage, Thumb: true}, protocol.EventDownloadURL},
 		{`{"action":"requestAvatarUpload","requestId":"q","size":4096,"type":"image/jpeg"}`, "RequestAvatarUpload",

@@ -521,6 +521,7 @@ export interface RequestDownloadRequest {
   roomId: string;
   key: string;
   thumb?: boolean;
+  versionId?: string;
 }
 
 export interface RequestUploadRequest {
@@ -528,6 +529,7 @@ export interface RequestUploadRequest {
   name: string;
   size: number;
   type: string;
+  sha256: string;
 }
 
 export interface ResolveReportRequest {
@@ -991,6 +993,8 @@ export interface Attachment {
   width?: number;
   height?: number;
   thumbKey?: string;
+  sha256?: string;
+  versionId?: string;
 }
 
 export interface Gif {
