@@ -41,13 +41,13 @@ export function createClient(env: ClientEnv): Client {
   let chat: Chat | undefined;
   const live = () => chat!;
   const uploads = new UploadQueue({
-    requestTicket: async (roomId, name, size, type) => (await live().request({ action: "requestUpload", roomId, name, size, type })) as UploadTicketFrame,
+    requestTicket: async (roomId, name, size, type, sha256) => (await live().request({ action: "requestUpload", roomId, name, size, type, sha256 })) as UploadTicketFrame,
     newXhr: () => new XMLHttpRequest(),
     t: () => env.t(),
     onChange: () => live().emit(),
   });
   const downloads = new DownloadUrls(
-    async (roomId, key, thumb) => (await live().read({ action: "requestDownload", roomId, key, thumb: thumb || undefined }, 3)) as DownloadUrlFrame,
+    async (roomId, key, thumb, versionId) => (await live().read({ action: "requestDownload", roomId, key, thumb: thumb || undefined, versionId }, 3)) as DownloadUrlFrame,
   );
   const avatars = new AvatarUrls(async (userId) => (await live().read({ action: "requestAvatarUrl", userId }, 3)) as AvatarUrlFrame);
   chat = new Chat({ wsUrl: env.wsUrl, getToken: env.getToken, onAuthLost: env.onAuthLost, signUpName: env.signUpName, attachments: uploads });
