@@ -103,6 +103,9 @@ const (
 	// which the actions function hands to clients; empty turns Web Push
 	// off (pushSubscribe is refused).
 	EnvVAPIDPublicKey = "VAPID_PUBLIC_KEY"
+	// EnvTermsVersion is the current version of the terms of service,
+	// privacy policy and community guidelines; empty: none, no gate.
+	EnvTermsVersion = "TERMS_VERSION"
 	// EnvPushQueueURL is the push queue the stream function's notifier
 	// fills; empty turns the notifier off.
 	EnvPushQueueURL = "PUSH_QUEUE_URL"
@@ -199,6 +202,8 @@ type ActionsConfig struct {
 	Scheduled ScheduledConfig
 	// Gifs is the GIF provider (GIF_*, gifsenv.go); off without a key.
 	Gifs GifSettings
+	// TermsVersion is TERMS_VERSION (empty: no terms to accept).
+	TermsVersion string
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -231,6 +236,8 @@ type Config struct {
 	Scheduled ScheduledConfig
 	// Gifs is the GIF provider (GIF_*; off without a key).
 	Gifs GifSettings
+	// TermsVersion is TERMS_VERSION (empty: no terms to accept).
+	TermsVersion string
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -249,7 +256,7 @@ func (c Config) FanoutWorker() FanoutWorkerConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs, TermsVersion: c.TermsVersion}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -323,6 +330,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		PushKey:            r.get(EnvVAPIDPublicKey),
 		Scheduled:          r.scheduled(),
 		Gifs:               r.gifs(),
+		TermsVersion:       r.get(EnvTermsVersion),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }
@@ -357,6 +365,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		PushKey:          r.get(EnvVAPIDPublicKey),
 		Scheduled:        r.scheduled(),
 		Gifs:             r.gifs(),
+		TermsVersion:     r.get(EnvTermsVersion),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }

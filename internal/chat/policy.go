@@ -174,6 +174,9 @@ const (
 	ActPushSubscribe   Action = "pushSubscribe"
 	ActPushUnsubscribe Action = "pushUnsubscribe"
 	ActSetRoomNotify   Action = "setRoomNotify"
+
+	// Terms (issue #15): the caller accepts the current terms.
+	ActAcceptTerms Action = "acceptTerms"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -370,6 +373,8 @@ var rules = map[Action]rule{
 	ActPushSubscribe:   workspace,
 	ActPushUnsubscribe: workspace,
 	ActSetRoomNotify:   member,
+
+	ActAcceptTerms: workspace,
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

@@ -271,6 +271,7 @@ type Store interface {
 	PollStore
 	ThreadStore
 	LinkPreviewStore
+	TermsStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

@@ -57,6 +57,10 @@ type ActionSpec struct {
 	// connection (ping, the keepalive). Every other action first loads the
 	// caller's stored connection, which it is authorized from.
 	NoConnection bool
+	// BeforeTerms says the action is answered while the caller has not
+	// accepted the current terms (acceptTerms, getState); every other
+	// action with a connection is refused with terms_required then.
+	BeforeTerms bool
 }
 
 // RequestType is the Go type of the request, or nil when there is none.
@@ -89,7 +93,7 @@ func (a ActionSpec) ReplyType() reflect.Type {
 // example).
 var ActionTable = []ActionSpec{
 	{Name: ActionPing, Reply: EventPong, Budget: BudgetNone, NoConnection: true},
-	{Name: ActionGetState, Reply: EventState, Budget: BudgetRead}, // a reconnect loop cannot spin on it
+	{Name: ActionGetState, Reply: EventState, Budget: BudgetRead, BeforeTerms: true}, // a reconnect loop cannot spin on it
 	{Name: ActionListUsers, Request: ListUsersRequest{}, Reply: EventUsers, Budget: BudgetRead},
 	{Name: ActionUpdateProfile, Request: UpdateProfileRequest{}, Reply: EventProfile, Budget: BudgetWrite},
 	{Name: ActionCreateChannel, Request: CreateChannelRequest{}, Reply: EventRoom, Budget: BudgetWrite},
@@ -134,6 +138,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionAcceptInvite, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 	{Name: ActionDeclineInvite, Request: RoomRequest{}, Reply: EventInvites, Budget: BudgetWrite},
 	{Name: ActionSetPreferences, Request: SetPreferencesRequest{}, Reply: EventPreferences, Budget: BudgetWrite},
+	{Name: ActionAcceptTerms, Request: AcceptTermsRequest{}, Reply: EventTerms, Budget: BudgetWrite, BeforeTerms: true},
 	{Name: ActionSetRoomNotify, Request: SetRoomNotifyRequest{}, Reply: EventPreferences, Budget: BudgetWrite},
 	{Name: ActionSetVisibility, Request: SetVisibilityRequest{}, Budget: BudgetNone}, // one small write; throttled per connection by the service
 	{Name: ActionPushSubscribe, Request: PushSubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},

@@ -84,6 +84,12 @@ var workspaceCases = []modCase{
 			_, err := w.svc.GetState(w.ctx, c)
 			return err
 		}},
+	{name: "acceptTerms", want: everyone,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			w.svc.SetTermsVersion("1")
+			_, err := w.svc.AcceptTerms(w.ctx, c, protocol.AcceptTermsRequest{Version: "1"})
+			return err
+		}},
 	{name: "listUsers", want: everyone,
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ListUsers(w.ctx, c, protocol.ListUsersRequest{})

@@ -101,6 +101,11 @@ type Config struct {
 	// (searchGifs and messages with a gif answer Invalid).
 	Gifs chat.GifProvider
 
+	// TermsVersion is the current version of the terms of service, privacy
+	// policy and community guidelines (TERMS_VERSION); "" publishes none
+	// and gates nothing (service/terms.go).
+	TermsVersion string
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -137,6 +142,7 @@ type Chat struct {
 	sched          chat.ScheduledStore
 	timer          chat.ScheduleTimer
 	reminderPush   ReminderPush
+	terms          *termsGate
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -185,6 +191,7 @@ func New(cfg Config) (*Chat, error) {
 		sched:          cfg.Scheduled,
 		timer:          cfg.Timer,
 		reminderPush:   cfg.ReminderPush,
+		terms:          newTermsGate(cfg.TermsVersion),
 	}
 	if ss, ok := cfg.Store.(chat.ScheduledStore); ok && s.sched == nil {
 		s.sched = ss

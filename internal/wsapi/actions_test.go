@@ -170,6 +170,7 @@ func TestActionRouting(t *testing.T) {
 			protocol.SetWorkspaceRoleRequest{Username: "u2", Role: chat.WorkspaceModerator}, protocol.EventPerson},
 		{`{"action":"deactivatePerson","requestId":"q","username":"u2"}`, "DeactivatePerson", protocol.PersonRequest{Username: "u2"}, protocol.EventPerson},
 		{`{"action":"reactivatePerson","requestId":"q","username":"u2"}`, "ReactivatePerson", protocol.PersonRequest{Username: "u2"}, protocol.EventPerson},
+		{`{"action":"acceptTerms","requestId":"q","version":"2026-11"}`, "AcceptTerms", protocol.AcceptTermsRequest{Version: "2026-11"}, protocol.EventTerms},
 		{`{"action":"setPreferences","requestId":"q","appearance":{"theme":"dark"},"notify":{"dnd":{"enabled":true,"tz":"Europe/Berlin"}}}`, "SetPreferences",
 			protocol.SetPreferencesRequest{Appearance: &protocol.AppearancePatch{Theme: ptr("dark")}, Notify: &protocol.NotifyPatch{DND: &protocol.DNDPatch{Enabled: ptr(true), TZ: ptr("Europe/Berlin")}}}, protocol.EventPreferences},
 		{`{"action":"setRoomNotify","requestId":"q","roomId":"r1","level":"all","muteUntil":""}`, "SetRoomNotify",
@@ -222,8 +223,12 @@ func TestActionRouting(t *testing.T) {
 			cfg.PushKey = "test-push-key"
 			cfg.Timer = nopTimer{}
 			cfg.Gifs = &chattest.Gifs{}
+			cfg.TermsVersion = "2026-11" // accepted below: every action passes the gate
 		})
 		alice := seedRouting(t, c)
+		if err := c.store.AcceptTerms(c.ctx, testUserID, chat.TermsAcceptance{Version: "2026-11", AcceptedAt: c.clock()}); err != nil {
+			t.Fatal(err)
+		}
 		// A scheduled message of alice's for editScheduled and cancelScheduled.
 		if err := c.store.PutScheduled(c.ctx, chat.ScheduledItem{ID: "s1", UserID: testUserID, Kind: chat.ScheduledMessage, RoomID: "r1",
 			Text: "x", ClientID: "s1", At: c.clock().Add(time.Hour)}, 0); err != nil {

@@ -86,7 +86,7 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	}
 	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true, People: s.People,
 		AuditRetention: time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour, PushKey: s.PushKey,
-		Timer: s.Timer, ReminderPush: s.ReminderPush, Gifs: s.Gifs}
+		Timer: s.Timer, ReminderPush: s.ReminderPush, Gifs: s.Gifs, TermsVersion: s.TermsVersion}
 	if closer, ok := poster.(chat.Closer); ok {
 		scfg.Closer = closer // @connections DELETE, for deactivation
 	}
