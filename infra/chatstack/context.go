@@ -50,6 +50,10 @@ const (
 	CtxMailDomain              = "mailDomain"         // the SES domain identity (else the address of mailFrom)
 	CtxGifAPIKeySecretArn      = "gifApiKeySecretArn" // GIFs: the secret holding the provider's API key (off without)
 	CtxGifProvider             = "gifProvider"        // tenor (default) or giphy
+	CtxTermsURL                = "termsUrl"           // the terms of service: https URL or site path (default the bundled page)
+	CtxPrivacyURL              = "privacyUrl"         // the privacy policy (idem)
+	CtxGuidelinesURL           = "guidelinesUrl"      // the community guidelines (idem)
+	CtxTermsVersion            = "termsVersion"       // the version everybody must accept (empty: none asked)
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -90,6 +94,10 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		MailDomain:              r.str(CtxMailDomain),
 		GifAPIKeySecretArn:      r.str(CtxGifAPIKeySecretArn),
 		GifProvider:             r.str(CtxGifProvider),
+		Legal: Legal{
+			TermsURL: r.str(CtxTermsURL), PrivacyURL: r.str(CtxPrivacyURL),
+			GuidelinesURL: r.str(CtxGuidelinesURL), Version: r.str(CtxTermsVersion),
+		},
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

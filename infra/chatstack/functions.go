@@ -144,6 +144,9 @@ func (b *builder) actionsEnv() map[string]*string {
 	env := b.connectionEnv()
 	env["FILES_BUCKET"] = b.filesBucket.BucketName()
 	env["USER_POOL_ID"] = b.pool.UserPoolId() // the admin console
+	if v := b.props.Legal.Version; v != "" {
+		env["TERMS_VERSION"] = jsii.String(v) // the terms everybody must accept
+	}
 	return env
 }
 

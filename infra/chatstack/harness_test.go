@@ -113,6 +113,8 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxMailDomain:            "example.com",
 		chatstack.CtxMailFrom:              "Backchannel <chat@example.com>",
 		chatstack.CtxGifAPIKeySecretArn:    gifSecretArn,
+		chatstack.CtxTermsVersion:          "2026-11-30",
+		chatstack.CtxTermsURL:              "https://example.com/terms",
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",

@@ -148,6 +148,9 @@ type ChatStackProps struct {
 	GifAPIKeySecretArn string
 	// GifProvider is tenor (default) or giphy.
 	GifProvider string
+
+	// Legal is the terms, privacy policy and guidelines (legal.go).
+	Legal Legal
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -294,6 +297,9 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.GifProvider != "" && p.GifProvider != "tenor" && p.GifProvider != "giphy" {
 		bad("gifProvider must be tenor or giphy, got %q", p.GifProvider)
+	}
+	for _, problem := range p.Legal.problems() {
+		bad("%s", problem)
 	}
 	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
 		bad("give alarmEmail or alarmTopicArn, not both")
