@@ -1,6 +1,7 @@
 // The client: the chat controller with its features plugged in (uploads,
 // download and picture URLs, attention), built once per signed-in user.
 import type { AvatarUrlFrame, DownloadUrlFrame, UploadTicketFrame } from "../api/protocol.gen";
+import { TermsGate } from "./terms";
 import { Chat, type ChatEnv } from "../state/chat";
 import { attention, type AttentionEnv } from "./attention";
 import { AvatarUrls } from "./avatars";
@@ -20,6 +21,8 @@ export type ClientEnv = Omit<ChatEnv, "attachments"> &
     // this device had one saved before (migrated to the server once).
     applyPrefs(p: Prefs): void;
     hadLocalPrefs: boolean;
+    // The signed-in email (a tick at sign-up is remembered by it).
+    email?: string;
   };
 
 export interface Client {
@@ -34,6 +37,8 @@ export interface Client {
   preferences: PreferencesSync;
   // Scheduled messages and reminders.
   scheduled: ScheduledItems;
+  // The terms the person must accept, if any.
+  terms: TermsGate;
 }
 
 export function createClient(env: ClientEnv): Client {
@@ -76,6 +81,8 @@ export function createClient(env: ClientEnv): Client {
         : env.t()("sched.failedAnnounce", { reason: item.reason ?? "" }),
   });
   chat.use(scheduled);
+  const terms = new TermsGate({ request: (p) => live().request(p), email: () => env.email ?? "", onChange: () => live().emit() });
+  chat.use(terms);
   chat.use(push);
   chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
   const onVisibility = () => push.tellVisibility();
@@ -90,5 +97,5 @@ export function createClient(env: ClientEnv): Client {
       document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars, push, preferences, scheduled };
+  return { chat, uploads, downloads, avatars, push, preferences, scheduled, terms };
 }

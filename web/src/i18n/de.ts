@@ -9,6 +9,7 @@ import { threadsDe } from "./threads";
 import { linkPreviewDe } from "./linkpreview";
 import { schedDe } from "./scheduled";
 import { gifsDe } from "./gifs";
+import { legalDe } from "./legal";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -340,4 +341,5 @@ export const de: Record<MessageKey, string> = {
   ...linkPreviewDe,
   ...schedDe,
   ...gifsDe,
+  ...legalDe,
 };

@@ -8,6 +8,7 @@ import { threadsEn } from "./threads";
 import { linkPreviewEn } from "./linkpreview";
 import { schedEn } from "./scheduled";
 import { gifsEn } from "./gifs";
+import { legalEn } from "./legal";
 
 export const en = {
   "app.name": "Backchannel",
@@ -339,6 +340,7 @@ export const en = {
   ...linkPreviewEn,
   ...schedEn,
   ...gifsEn,
+  ...legalEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -6,23 +6,22 @@ import type { Message } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { canModerate } from "../../state/moderation";
+import { useState } from "preact/hooks";
+import { ReportDialog } from "./ReportDialog";
 
 // children: more actions shown first in the same group (reactions, pin, save).
 export function MessageModActions({ msg, children }: { msg: Message; children?: ComponentChildren }) {
   const { chat, t } = useApp();
   const state = useChatState(chat);
   const { error, run } = useSubmit();
+  const [reporting, setReporting] = useState(false);
   const room = state.rooms[msg.roomId];
   if (!room) return null;
   const moderator = canModerate(state, room);
 
-  const report = async () => {
-    const reason = prompt(t("mod.reportPrompt"));
-    if (reason === null) return;
-    await run(async () => {
-      await chat.request({ action: "reportMessage", roomId: msg.roomId, seq: msg.seq, reason: reason.trim() || undefined });
-      chat.announce(t("mod.reported"));
-    });
+  const report = async (reason: string) => {
+    await chat.request({ action: "reportMessage", roomId: msg.roomId, seq: msg.seq, reason: reason || undefined });
+    chat.announce(t("mod.reported"));
   };
   const remove = async () => {
     if (!confirm(t("mod.confirmDeleteAny"))) return;
@@ -37,9 +36,10 @@ export function MessageModActions({ msg, children }: { msg: Message; children?: 
           {error}
         </span>
       )}
-      <button type="button" class="icon-btn" aria-label={t("mod.report")} title={t("mod.report")} data-action="report" onClick={() => void report()}>
+      <button type="button" class="icon-btn" aria-label={t("mod.report")} title={t("mod.report")} data-action="report" onClick={() => setReporting(true)}>
         ⚑
       </button>
+      {reporting && <ReportDialog onReport={report} onClose={() => setReporting(false)} />}
       {moderator && (
         <button type="button" class="icon-btn" aria-label={t("mod.deleteAny")} title={t("mod.deleteAny")} data-action="mod-delete" onClick={() => void remove()}>
           🗑
