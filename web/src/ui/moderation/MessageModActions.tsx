@@ -28,23 +28,27 @@ export function MessageModActions({ msg, children }: { msg: Message; children?: 
     await run(() => chat.request({ action: "deleteMessage", roomId: msg.roomId, seq: msg.seq }));
   };
 
+  // The dialog sits beside the actions, not in them: they hide when the
+  // pointer leaves the message, and would take the dialog along.
   return (
-    <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
-      {children}
-      {error && (
-        <span class="status-line failed" role="alert">
-          {error}
-        </span>
-      )}
-      <button type="button" class="icon-btn" aria-label={t("mod.report")} title={t("mod.report")} data-action="report" onClick={() => setReporting(true)}>
-        ⚑
-      </button>
+    <>
       {reporting && <ReportDialog onReport={report} onClose={() => setReporting(false)} />}
-      {moderator && (
-        <button type="button" class="icon-btn" aria-label={t("mod.deleteAny")} title={t("mod.deleteAny")} data-action="mod-delete" onClick={() => void remove()}>
-          🗑
+      <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
+        {children}
+        {error && (
+          <span class="status-line failed" role="alert">
+            {error}
+          </span>
+        )}
+        <button type="button" class="icon-btn" aria-label={t("mod.report")} title={t("mod.report")} data-action="report" onClick={() => setReporting(true)}>
+          ⚑
         </button>
-      )}
-    </div>
+        {moderator && (
+          <button type="button" class="icon-btn" aria-label={t("mod.deleteAny")} title={t("mod.deleteAny")} data-action="mod-delete" onClick={() => void remove()}>
+            🗑
+          </button>
+        )}
+      </div>
+    </>
   );
 }
