@@ -411,6 +411,11 @@ export class ChatSocket {
       if (ev.type === "error") waiter.reject(new RequestError(ev.code, ev.message, (ev as ErrorFrame).until));
       else waiter.resolve(ev);
     }
+    // New terms were published while this socket was open: sync again, so
+    // getState brings the terms to accept (the sync then waits for them).
+    if (ev.type === "error" && (ev as ErrorFrame).code === "terms_required" && this.synced) {
+      this.reconnectNow();
+    }
     // The token that opened this socket has expired: reconnect at once with
     // a fresh one, silently (pending sends are re-sent after the resume).
     if (ev.type === "error" && (ev as ErrorFrame).code === "session_expired") {
