@@ -93,7 +93,8 @@ export function LegalViewer({ href, title, t, onClose }: { href: string; title: 
           ) : text === null ? (
             <p role="status">{t("common.loading")}</p>
           ) : (
-            renderMarkdown(text)
+            // The page's own title is the dialog's heading already.
+            renderMarkdown(text.replace(/^\s*#\s[^\n]*\n/, ""))
           )}
         </article>
       </div>
