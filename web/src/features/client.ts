@@ -81,7 +81,7 @@ export function createClient(env: ClientEnv): Client {
         : env.t()("sched.failedAnnounce", { reason: item.reason ?? "" }),
   });
   chat.use(scheduled);
-  const terms = new TermsGate({ request: (p) => live().request(p), email: () => env.email ?? "", onChange: () => live().emit() });
+  const terms = new TermsGate({ request: (p) => live().request(p), email: () => env.email ?? "", onChange: () => live().emit(), onAccepted: () => live().listThreads() });
   chat.use(terms);
   chat.use(push);
   chat.use(attention(chat, { ...env, pushActive: () => push.active() }));

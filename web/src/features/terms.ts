@@ -19,6 +19,9 @@ export interface TermsDeps {
   request(p: { action: "acceptTerms"; version: string }): Promise<ServerFrame>;
   email(): string;
   onChange(): void;
+  // onAccepted runs when a required acceptance went through: what the
+  // server refused meanwhile (the threads list) is asked again.
+  onAccepted?(): void;
 }
 
 export class TermsGate implements ChatFeature {
@@ -38,8 +41,10 @@ export class TermsGate implements ChatFeature {
       this.deps.onChange();
       this.acceptTick();
     } else if (ev.type === "terms") {
+      const was = this.required;
       this.terms = { version: ev.version, accepted: ev.accepted, acceptedAt: ev.acceptedAt, required: ev.required };
       this.deps.onChange();
+      if (was && !ev.required) this.deps.onAccepted?.();
     }
   }
 
@@ -49,8 +54,7 @@ export class TermsGate implements ChatFeature {
 
   // accept sends acceptTerms for the version shown; the reply updates the gate.
   async accept(version: string): Promise<void> {
-    const ev = await this.deps.request({ action: "acceptTerms", version });
-    if (ev.type === "terms") this.onEvent(ev);
+    await this.deps.request({ action: "acceptTerms", version }); // the reply reaches onEvent too
   }
 
   // acceptTick: the box ticked at sign-up, for the version now required.

@@ -9,13 +9,17 @@ describe("TermsGate", () => {
 
   it("follows state.terms and the terms event, and sends the tick made at sign-up once", async () => {
     const sent: string[] = [];
+    let accepted = 0;
     const gate = new TermsGate({
       request: async (p) => {
         sent.push(p.version);
-        return { type: "terms", version: p.version, accepted: p.version, required: false } as never;
+        const reply = { type: "terms", version: p.version, accepted: p.version, required: false } as never;
+        gate.onEvent(reply); // the store sees replies too
+        return reply;
       },
       email: () => "Ann@Example.com",
       onChange: () => {},
+      onAccepted: () => accepted++,
     });
     rememberTick("ann@example.com", "2");
     gate.onEvent({ type: "state", terms: { version: "1", required: true } } as never);
@@ -25,6 +29,7 @@ describe("TermsGate", () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(sent).toEqual(["2"]);
     expect(gate.required).toBe(false);
+    expect(accepted).toBe(1);
     expect(localStorage.getItem("backchannel.termsTicked.ann@example.com")).toBeNull();
     gate.onEvent({ type: "state" } as never);
     expect(gate.terms).toBeNull();
