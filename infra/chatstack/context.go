@@ -52,6 +52,10 @@ const (
 	CtxGifAPIKeySecretArn      = "gifApiKeySecretArn" // GIFs: the secret holding the provider's API key (off without)
 	CtxGifProvider             = "gifProvider"        // tenor (default) or giphy
 	CtxErasurePolicy           = "erasurePolicy"      // a deleted account's messages: erase (default) or anonymise
+	CtxTermsURL                = "termsUrl"           // the terms of service: https URL or site path (default the bundled page)
+	CtxPrivacyURL              = "privacyUrl"         // the privacy policy (idem)
+	CtxGuidelinesURL           = "guidelinesUrl"      // the community guidelines (idem)
+	CtxTermsVersion            = "termsVersion"       // the version everybody must accept (empty: none asked)
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -95,6 +99,10 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		GifProvider:             r.str(CtxGifProvider),
 		Backup:                  backupPropsFromContext(&r),
 		ErasurePolicy:           r.str(CtxErasurePolicy),
+		Legal: Legal{
+			TermsURL: r.str(CtxTermsURL), PrivacyURL: r.str(CtxPrivacyURL),
+			GuidelinesURL: r.str(CtxGuidelinesURL), Version: r.str(CtxTermsVersion),
+		},
 	}
 	if issuer := r.str(CtxOIDCIssuer); issuer != "" || r.str(CtxOIDCClientID) != "" {
 		p.OIDC = &OIDCProvider{

@@ -158,6 +158,9 @@ func (b *builder) actionsEnv() map[string]*string {
 	env := b.connectionEnv()
 	env["FILES_BUCKET"] = b.filesBucket.BucketName()
 	env["USER_POOL_ID"] = b.pool.UserPoolId() // the admin console
+	if v := b.props.Legal.Version; v != "" {
+		env["TERMS_VERSION"] = jsii.String(v) // the terms everybody must accept
+	}
 	return env
 }
 
@@ -213,6 +216,13 @@ func (b *builder) grants() {
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging"),
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.AvatarsPrefix+"*")),
+	}))
+	// Pinned uploads: an attachment is served by the version checked at
+	// send (HeadObject and a presigned GET with versionId need
+	// GetObjectVersion), originals only.
+	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:GetObjectVersion"),
+		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix + "*")),
 	}))
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:DeleteObjectTagging"), // a sent file's thumbnail is kept too

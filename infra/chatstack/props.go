@@ -161,6 +161,8 @@ type ChatStackProps struct {
 	// (ERASURE_POLICY): erase (the default: tombstones) or anonymise (kept
 	// from "Deleted user").
 	ErasurePolicy string
+	// Legal is the terms, privacy policy and guidelines (legal.go).
+	Legal Legal
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -311,6 +313,9 @@ func (p ChatStackProps) Validate() error {
 	errs = append(errs, p.Backup.validate()...)
 	if p.ErasurePolicy != "" && p.ErasurePolicy != "erase" && p.ErasurePolicy != "anonymise" {
 		bad("erasurePolicy must be erase or anonymise, got %q", p.ErasurePolicy)
+	}
+	for _, problem := range p.Legal.problems() {
+		bad("%s", problem)
 	}
 	if p.AlarmEmail != "" && p.AlarmTopicArn != "" {
 		bad("give alarmEmail or alarmTopicArn, not both")

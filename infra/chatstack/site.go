@@ -172,6 +172,7 @@ func (b *builder) webConfig() map[string]any {
 		"wsUrl":   b.wsURL,
 		"region":  b.stack.Region(),
 		"cognito": cognito,
+		"legal":   WebLegalConfig(b.props),
 	}
 }
 

@@ -107,6 +107,9 @@ const (
 	// which the actions function hands to clients; empty turns Web Push
 	// off (pushSubscribe is refused).
 	EnvVAPIDPublicKey = "VAPID_PUBLIC_KEY"
+	// EnvTermsVersion is the current version of the terms of service,
+	// privacy policy and community guidelines; empty: none, no gate.
+	EnvTermsVersion = "TERMS_VERSION"
 	// EnvPushQueueURL is the push queue the stream function's notifier
 	// fills; empty turns the notifier off.
 	EnvPushQueueURL = "PUSH_QUEUE_URL"
@@ -212,6 +215,8 @@ type ActionsConfig struct {
 	// Erasure is ERASURE_* (erasureenv.go): account deletion's queue
 	// (off without it) and the policy.
 	Erasure ErasureSettings
+	// TermsVersion is TERMS_VERSION (empty: no terms to accept).
+	TermsVersion string
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -250,6 +255,8 @@ type Config struct {
 	ExportQueueURL string
 	// Erasure is ERASURE_* (account deletion; off without the queue).
 	Erasure ErasureSettings
+	// TermsVersion is TERMS_VERSION (empty: no terms to accept).
+	TermsVersion string
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -268,7 +275,7 @@ func (c Config) FanoutWorker() FanoutWorkerConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs, ExportQueueURL: c.ExportQueueURL, Erasure: c.Erasure}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs, ExportQueueURL: c.ExportQueueURL, Erasure: c.Erasure, TermsVersion: c.TermsVersion}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -345,6 +352,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		Gifs:               r.gifs(),
 		ExportQueueURL:     r.get(EnvExportQueueURL),
 		Erasure:            r.erasure(),
+		TermsVersion:       r.get(EnvTermsVersion),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }
@@ -381,6 +389,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		Gifs:             r.gifs(),
 		ExportQueueURL:   r.get(EnvExportQueueURL),
 		Erasure:          r.erasure(),
+		TermsVersion:     r.get(EnvTermsVersion),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }

@@ -20,7 +20,10 @@ const (
 	// SessionExpired: the token that opened this connection has expired;
 	// reconnect with a fresh one (the client does, silently).
 	SessionExpired Code = "session_expired"
-	Internal       Code = "internal"
+	// TermsRequired: the person has not accepted the current terms; only
+	// acceptTerms, getState and ping are answered until they do.
+	TermsRequired Code = "terms_required"
+	Internal      Code = "internal"
 )
 
 // Error is the one error type of the domain. Message is safe to show to the

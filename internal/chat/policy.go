@@ -198,6 +198,8 @@ const (
 	ActGetWorkspaceSettings Action = "getWorkspaceSettings"
 	ActSetWorkspaceSettings Action = "setWorkspaceSettings"
 	ActSetRoomRetention     Action = "setRoomRetention"
+	// Terms (issue #15): the caller accepts the current terms.
+	ActAcceptTerms Action = "acceptTerms"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -407,6 +409,7 @@ var rules = map[Action]rule{
 	ActGetWorkspaceSettings:  workspace,
 	ActSetWorkspaceSettings:  {groups: []string{GroupAdmins}, verb: "change the workspace settings"},
 	ActSetRoomRetention:      {room: true, staff: true, level: manager, verb: "change how long this room keeps messages"},
+	ActAcceptTerms:           workspace,
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

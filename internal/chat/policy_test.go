@@ -133,6 +133,7 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActResolveReport:       {F, y, y},
 	chat.ActListAudit:           {F, F, y},
 	chat.ActSetPreferences:      {y, y, y},
+	chat.ActAcceptTerms:         {y, y, y},
 	chat.ActSetVisibility:       {y, y, y},
 	chat.ActPushSubscribe:       {y, y, y},
 	chat.ActPushUnsubscribe:     {y, y, y},

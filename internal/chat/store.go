@@ -279,6 +279,7 @@ type Store interface {
 	ThreadStore
 	LinkPreviewStore
 	RetentionStore
+	TermsStore
 }
 
 // Poster delivers one payload to one connection. internal/apigw implements

@@ -144,6 +144,12 @@ type Attachment struct {
 	Height int    `json:"height,omitempty"`
 	// ThumbKey is set once a thumbnail exists beside the original.
 	ThumbKey string `json:"thumbKey,omitempty"`
+	// SHA256 is the base64 SHA-256 of the bytes the server checked at send
+	// (the checksum the storage verified on upload); VersionID is the
+	// object version those bytes are, served by requestDownload with
+	// versionId ("" when the bucket is not versioned). Set by the server.
+	SHA256    string `json:"sha256,omitempty"`
+	VersionID string `json:"versionId,omitempty"`
 }
 
 // Message is one message in a room. Seq is the server-stamped id: a per-room

@@ -302,6 +302,9 @@ type attachmentItem struct {
 	Width    int    `dynamo:"width,omitempty"`
 	Height   int    `dynamo:"height,omitempty"`
 	ThumbKey string `dynamo:"thumbKey,omitempty"`
+	// SHA256 and VersionID pin the attachment to the bytes checked at send.
+	SHA256    string `dynamo:"sha256,omitempty"`
+	VersionID string `dynamo:"versionId,omitempty"`
 }
 
 func newMessageItem(m chat.Message) messageItem {

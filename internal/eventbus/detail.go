@@ -189,7 +189,9 @@ func messageDetail(actor ActorDetail, m chat.Message, includeText bool) MessageD
 		d.Text = &text
 	}
 	for _, a := range m.Attachments {
-		d.Attachments = append(d.Attachments, AttachmentDetail(a))
+		d.Attachments = append(d.Attachments, AttachmentDetail{
+			Key: a.Key, Name: a.Name, Size: a.Size, Type: a.Type, Width: a.Width, Height: a.Height, ThumbKey: a.ThumbKey,
+		})
 	}
 	return d
 }

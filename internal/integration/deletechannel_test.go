@@ -87,7 +87,7 @@ func TestDeleteBigChannel(t *testing.T) {
 	for i := range 3 {
 		file := fmt.Appendf(nil, "file %d of a big channel", i)
 		ticket := decode[protocol.UploadTicketEvent](t, tr.b.call(protocol.ActionRequestUpload,
-			map[string]any{"roomId": ch, "name": "note.txt", "size": len(file), "type": "text/plain"}, protocol.EventUploadTicket))
+			map[string]any{"roomId": ch, "name": "note.txt", "size": len(file), "type": "text/plain", "sha256": chat.SHA256Base64(file)}, protocol.EventUploadTicket))
 		uploadByTicket(t, ticket, file)
 		att := map[string]any{"key": ticket.Key, "name": "note.txt", "size": len(file), "type": "text/plain"}
 		withFile = decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage,

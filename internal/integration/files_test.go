@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
@@ -49,7 +50,7 @@ func TestFileSharing(t *testing.T) {
 	file := pngBytes(t, 40, 30)
 
 	ticket := decode[protocol.UploadTicketEvent](t, tr.a.call(protocol.ActionRequestUpload,
-		map[string]any{"roomId": dm, "name": "chart.png", "size": len(file), "type": "image/png"}, protocol.EventUploadTicket))
+		map[string]any{"roomId": dm, "name": "chart.png", "size": len(file), "type": "image/png", "sha256": chat.SHA256Base64(file)}, protocol.EventUploadTicket))
 	if ticket.Method != http.MethodPut || ticket.URL == "" || ticket.Key == "" {
 		t.Fatalf("ticket %+v", ticket)
 	}
@@ -78,7 +79,7 @@ func TestFileSharing(t *testing.T) {
 
 	// Cyd, not in the DM, gets neither tickets nor URLs.
 	tr.c.callError(protocol.ActionRequestDownload, map[string]any{"roomId": dm, "key": ticket.Key}, "not_found")
-	tr.c.callError(protocol.ActionRequestUpload, map[string]any{"roomId": dm, "name": "x.png", "size": 10, "type": "image/png"}, "not_found")
+	tr.c.callError(protocol.ActionRequestUpload, map[string]any{"roomId": dm, "name": "x.png", "size": 10, "type": "image/png", "sha256": chat.SHA256Base64(file)}, "not_found")
 	// Nor can a file of the DM be attached elsewhere, even by its uploader.
 	tr.a.callError(protocol.ActionSendMessage, map[string]any{"roomId": "general", "clientId": "steal", "text": "look", "attachments": []any{att}}, "forbidden")
 	// Limits on what may be uploaded.

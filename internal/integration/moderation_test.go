@@ -212,7 +212,7 @@ func TestDeletedMessageFilesLeaveTheBucket(t *testing.T) {
 	tr.b.call(protocol.ActionJoinChannel, room(ch), protocol.EventRoom)
 	file := []byte("a file that must go")
 	ticket := decode[protocol.UploadTicketEvent](t, tr.b.call(protocol.ActionRequestUpload,
-		map[string]any{"roomId": ch, "name": "note.txt", "size": len(file), "type": "text/plain"}, protocol.EventUploadTicket))
+		map[string]any{"roomId": ch, "name": "note.txt", "size": len(file), "type": "text/plain", "sha256": chat.SHA256Base64(file)}, protocol.EventUploadTicket))
 	uploadByTicket(t, ticket, file)
 	att := map[string]any{"key": ticket.Key, "name": "note.txt", "size": len(file), "type": "text/plain"}
 	ack := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage,
@@ -262,7 +262,7 @@ func TestDeleteChannelOverTheGateway(t *testing.T) {
 	tr.b.call(protocol.ActionJoinChannel, room(ch), protocol.EventRoom)
 	file := []byte("a file that goes with its channel")
 	ticket := decode[protocol.UploadTicketEvent](t, tr.b.call(protocol.ActionRequestUpload,
-		map[string]any{"roomId": ch, "name": "note.txt", "size": len(file), "type": "text/plain"}, protocol.EventUploadTicket))
+		map[string]any{"roomId": ch, "name": "note.txt", "size": len(file), "type": "text/plain", "sha256": chat.SHA256Base64(file)}, protocol.EventUploadTicket))
 	uploadByTicket(t, ticket, file)
 	att := map[string]any{"key": ticket.Key, "name": "note.txt", "size": len(file), "type": "text/plain"}
 	sent := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage, map[string]any{"roomId": ch, "clientId": "f-1", "text": "see file", "attachments": []any{att}}, protocol.EventAck))

@@ -57,6 +57,12 @@ type ActionSpec struct {
 	// connection (ping, the keepalive). Every other action first loads the
 	// caller's stored connection, which it is authorized from.
 	NoConnection bool
+	// BeforeTerms says the action is answered while the caller has not
+	// accepted the current terms (acceptTerms, getState, and a person's
+	// rights over their data, which do not depend on new terms: export
+	// and deleting the account); every other action with a connection is
+	// refused with terms_required then.
+	BeforeTerms bool
 }
 
 // RequestType is the Go type of the request, or nil when there is none.
@@ -89,7 +95,7 @@ func (a ActionSpec) ReplyType() reflect.Type {
 // example).
 var ActionTable = []ActionSpec{
 	{Name: ActionPing, Reply: EventPong, Budget: BudgetNone, NoConnection: true},
-	{Name: ActionGetState, Reply: EventState, Budget: BudgetRead}, // a reconnect loop cannot spin on it
+	{Name: ActionGetState, Reply: EventState, Budget: BudgetRead, BeforeTerms: true}, // a reconnect loop cannot spin on it
 	{Name: ActionListUsers, Request: ListUsersRequest{}, Reply: EventUsers, Budget: BudgetRead},
 	{Name: ActionUpdateProfile, Request: UpdateProfileRequest{}, Reply: EventProfile, Budget: BudgetWrite},
 	{Name: ActionCreateChannel, Request: CreateChannelRequest{}, Reply: EventRoom, Budget: BudgetWrite},
@@ -117,7 +123,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionSetWorkspaceRole, Request: SetWorkspaceRoleRequest{}, Reply: EventPerson, Budget: BudgetWrite},
 	{Name: ActionDeactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
 	{Name: ActionReactivatePerson, Request: PersonRequest{}, Reply: EventPerson, Budget: BudgetWrite},
-	{Name: ActionDeleteAccount, Request: DeleteAccountRequest{}, Reply: EventAccountDeletion, Budget: BudgetWrite},
+	{Name: ActionDeleteAccount, Request: DeleteAccountRequest{}, Reply: EventAccountDeletion, Budget: BudgetWrite, BeforeTerms: true},
 	{Name: ActionDeleteUser, Request: PersonRequest{}, Reply: EventAccountDeletion, Budget: BudgetWrite},
 	{Name: ActionArchiveChannel, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 	{Name: ActionUnarchiveChannel, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
@@ -136,6 +142,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionAcceptInvite, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 	{Name: ActionDeclineInvite, Request: RoomRequest{}, Reply: EventInvites, Budget: BudgetWrite},
 	{Name: ActionSetPreferences, Request: SetPreferencesRequest{}, Reply: EventPreferences, Budget: BudgetWrite},
+	{Name: ActionAcceptTerms, Request: AcceptTermsRequest{}, Reply: EventTerms, Budget: BudgetWrite, BeforeTerms: true},
 	{Name: ActionSetRoomNotify, Request: SetRoomNotifyRequest{}, Reply: EventPreferences, Budget: BudgetWrite},
 	{Name: ActionSetVisibility, Request: SetVisibilityRequest{}, Budget: BudgetNone}, // one small write; throttled per connection by the service
 	{Name: ActionPushSubscribe, Request: PushSubscribeRequest{}, Reply: EventPushSubscribed, Budget: BudgetWrite},
@@ -169,9 +176,9 @@ var ActionTable = []ActionSpec{
 	{Name: ActionCancelScheduled, Request: ScheduledRef{}, Reply: EventScheduled, Budget: BudgetWrite},
 	{Name: ActionSearchGifs, Request: SearchGifsRequest{}, Reply: EventGifs, Budget: BudgetRead, Weight: SearchGifsWeight},
 	// Export my data (issue 15): one running export per person (conflict).
-	{Name: ActionRequestExport, Reply: EventExport, Budget: BudgetWrite},
-	{Name: ActionExportStatus, Reply: EventExport, Budget: BudgetRead},
-	{Name: ActionRequestExportDownload, Request: ExportDownloadRequest{}, Reply: EventExportDownload, Budget: BudgetDownload},
+	{Name: ActionRequestExport, Reply: EventExport, Budget: BudgetWrite, BeforeTerms: true},
+	{Name: ActionExportStatus, Reply: EventExport, Budget: BudgetRead, BeforeTerms: true},
+	{Name: ActionRequestExportDownload, Request: ExportDownloadRequest{}, Reply: EventExportDownload, Budget: BudgetDownload, BeforeTerms: true},
 	{Name: ActionExportUser, Request: ExportUserRequest{}, Reply: EventExport, Budget: BudgetWrite},
 	// Retention (issue 15).
 	{Name: ActionGetWorkspaceSettings, Reply: EventWorkspaceSettings, Budget: BudgetRead},

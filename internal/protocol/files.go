@@ -34,6 +34,10 @@ type RequestUploadRequest struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"` // bytes, exactly what will be uploaded
 	Type   string `json:"type"` // media type, e.g. image/png
+	// SHA256 is the base64 of the file's SHA-256 (44 characters): the
+	// upload URL is signed with it as x-amz-checksum-sha256, so storage
+	// refuses any other bytes. Required.
+	SHA256 string `json:"sha256"`
 }
 
 // RequestDownloadRequest asks for a URL of a file in a room, or of its
@@ -44,6 +48,10 @@ type RequestDownloadRequest struct {
 	RoomID string `json:"roomId"`
 	Key    string `json:"key"`
 	Thumb  bool   `json:"thumb,omitempty"`
+	// VersionID is the attachment's versionId from its message: the
+	// version checked at send is served, whatever was written to the key
+	// since. Omitted: the current version.
+	VersionID string `json:"versionId,omitempty"`
 }
 
 // UploadTicketEvent says how to upload the file. Method is "PUT": send the

@@ -289,6 +289,9 @@ type StateEvent struct {
 	Gifs bool `json:"gifs,omitempty"`
 	// GifProvider names it (tenor, giphy), for the picker's attribution.
 	GifProvider string `json:"gifProvider,omitempty"`
+	// Terms is the current terms version and this person's acceptance;
+	// absent when the deployment publishes no versioned terms.
+	Terms *TermsState `json:"terms,omitempty"`
 }
 
 // Limits are this deployment's limits, so a client can check before it

@@ -65,9 +65,12 @@ func (s *Store) Bucket() string { return s.bucket }
 // signed headers: S3 answers 403 SignatureDoesNotMatch to any upload of
 // another type or length. (A presigned POST could bound the length with
 // content-length-range; the exact length of a PUT is stricter and needs
-// no form.)
-func (s *Store) PresignUpload(ctx context.Context, key, contentType string, size int64, ttl time.Duration) (chat.PresignedRequest, error) {
-	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+// no form.) With sha256, x-amz-checksum-sha256 is signed as well (the
+// SDK leaves x-amz-sdk-checksum-algorithm out when the value is given): S3 computes the body's
+// SHA-256 and refuses a mismatch (400 BadDigest), and keeps the checksum
+// with the object (HeadObject with ChecksumMode ENABLED returns it).
+func (s *Store) PresignUpload(ctx context.Context, key, contentType string, size int64, sha256 string, ttl time.Duration) (chat.PresignedRequest, error) {
+	in := &s3.PutObjectInput{
 		Bucket:        aws.String(s.bucket),
 		Key:           aws.String(key),
 		ContentType:   aws.String(contentType),
@@ -75,7 +78,12 @@ func (s *Store) PresignUpload(ctx context.Context, key, contentType string, size
 		// Pending until sent (chat.BlobLifecycle, lifecycle.go): a signed
 		// header, so the upload cannot leave it out.
 		Tagging: aws.String(chat.PendingTagging),
-	}, s3.WithPresignExpires(ttl))
+	}
+	if sha256 != "" {
+		in.ChecksumAlgorithm = types.ChecksumAlgorithmSha256
+		in.ChecksumSHA256 = aws.String(sha256)
+	}
+	req, err := s.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return chat.PresignedRequest{}, chat.Wrap(err, "presign upload failed")
 	}
@@ -84,8 +92,11 @@ func (s *Store) PresignUpload(ctx context.Context, key, contentType string, size
 
 // PresignDownload signs a GET whose response headers are overridden with
 // response-content-type and response-content-disposition.
-func (s *Store) PresignDownload(ctx context.Context, key string, resp chat.ResponseHeaders, ttl time.Duration) (chat.PresignedRequest, error) {
+func (s *Store) PresignDownload(ctx context.Context, key, versionID string, resp chat.ResponseHeaders, ttl time.Duration) (chat.PresignedRequest, error) {
 	in := &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}
+	if versionID != "" {
+		in.VersionId = aws.String(versionID)
+	}
 	if resp.ContentType != "" {
 		in.ResponseContentType = aws.String(resp.ContentType)
 	}
@@ -116,11 +127,24 @@ func presigned(method, url string, signed http.Header) chat.PresignedRequest {
 }
 
 func (s *Store) Stat(ctx context.Context, key string) (chat.BlobInfo, error) {
-	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	return s.StatVersion(ctx, key, "")
+}
+
+// StatVersion heads key (its versionID, when given) with ChecksumMode
+// ENABLED, so the answer carries the SHA-256 S3 verified on upload.
+func (s *Store) StatVersion(ctx context.Context, key, versionID string) (chat.BlobInfo, error) {
+	in := &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled}
+	if versionID != "" {
+		in.VersionId = aws.String(versionID)
+	}
+	out, err := s.client.HeadObject(ctx, in)
 	if err != nil {
 		return chat.BlobInfo{}, objectErr(err, "head object")
 	}
-	return chat.BlobInfo{Size: aws.ToInt64(out.ContentLength), ContentType: aws.ToString(out.ContentType)}, nil
+	return chat.BlobInfo{
+		Size: aws.ToInt64(out.ContentLength), ContentType: aws.ToString(out.ContentType),
+		SHA256: aws.ToString(out.ChecksumSHA256), VersionID: aws.ToString(out.VersionId),
+	}, nil
 }
 
 func (s *Store) ReadPrefix(ctx context.Context, key string, n int64) ([]byte, error) {

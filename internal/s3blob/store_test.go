@@ -52,7 +52,7 @@ func put(t *testing.T, req chat.PresignedRequest, body []byte, override map[stri
 func TestPresignedUploadSignsTypeAndLengthAndExpiresSoon(t *testing.T) {
 	s := newStore(t)
 	key := "rooms/general/alice/0123/Q3 report é.pdf"
-	req, err := s.PresignUpload(context.Background(), key, "application/pdf", 1234, 5*time.Minute)
+	req, err := s.PresignUpload(context.Background(), key, "application/pdf", 1234, "", 5*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestUploadThroughThePresignedURLOverHTTP(t *testing.T) {
 	ctx := context.Background()
 	key := "rooms/general/alice/0123/hello world.txt"
 	body := []byte("hello, presigned world")
-	req, err := s.PresignUpload(ctx, key, "text/plain", int64(len(body)), time.Minute)
+	req, err := s.PresignUpload(ctx, key, "text/plain", int64(len(body)), "", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestPresignedDownloadServesTheFileAsAnAttachment(t *testing.T) {
 		t.Fatal(err)
 	}
 	disposition := `attachment; filename="page.html"; filename*=UTF-8''page.html`
-	req, err := s.PresignDownload(ctx, key, chat.ResponseHeaders{ContentType: "text/html", ContentDisposition: disposition}, 10*time.Minute)
+	req, err := s.PresignDownload(ctx, key, "", chat.ResponseHeaders{ContentType: "text/html", ContentDisposition: disposition}, 10*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestHonoursAWSEndpointURLS3(t *testing.T) {
 	if err := s.Put(ctx, "rooms/a", "text/plain", []byte("x")); err != nil {
 		t.Fatalf("Put through AWS_ENDPOINT_URL_S3: %v", err)
 	}
-	req, err := s.PresignUpload(ctx, "rooms/b", "text/plain", 1, time.Minute)
+	req, err := s.PresignUpload(ctx, "rooms/b", "text/plain", 1, "", time.Minute)
 	if err != nil || !strings.HasPrefix(req.URL, *fake.BaseEndpoint+"/"+bucket+"/") {
 		t.Errorf("presigned URL %q does not use the endpoint (%v)", req.URL, err)
 	}
@@ -203,7 +203,7 @@ func TestPendingUploadExpiresUnlessKept(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	upload := func(key string) {
-		req, err := s.PresignUpload(ctx, key, "text/plain", 2, time.Minute)
+		req, err := s.PresignUpload(ctx, key, "text/plain", 2, "", time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -122,6 +122,12 @@ var workspaceCases = []modCase{
 			_, err := w.svc.GetState(w.ctx, c)
 			return err
 		}},
+	{name: "acceptTerms", want: everyone,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			w.svc.SetTermsVersion("1")
+			_, err := w.svc.AcceptTerms(w.ctx, c, protocol.AcceptTermsRequest{Version: "1"})
+			return err
+		}},
 	{name: "listUsers", want: everyone,
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ListUsers(w.ctx, c, protocol.ListUsersRequest{})
@@ -156,7 +162,7 @@ var workspaceCases = []modCase{
 	{name: "requestAvatarUrl", want: everyone,
 		setup: func(w *modWorld) {
 			key := "avatars/tgt/a1.png"
-			if err := w.blobs.Put(w.ctx, key, "image/png", encodePNG(w.t, 4, 4)); err != nil {
+			if err := w.blobs.PutPinned(w.ctx, key, "image/png", encodePNG(w.t, 4, 4)); err != nil {
 				w.t.Fatal(err)
 			}
 			if _, err := w.svc.UpdateProfile(w.ctx, w.tgt, protocol.UpdateProfileRequest{AvatarKey: &key}); err != nil {
@@ -169,12 +175,12 @@ var workspaceCases = []modCase{
 		}},
 	{name: "requestUpload", want: [9]chat.Code{fb, "", "", "", "", "", fb, fb, nf},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
-			_, err := w.svc.RequestUpload(w.ctx, c, protocol.RequestUploadRequest{RoomID: w.room.ID, Name: "a.txt", Size: 5, Type: "text/plain"})
+			_, err := w.svc.RequestUpload(w.ctx, c, protocol.RequestUploadRequest{RoomID: w.room.ID, Name: "a.txt", Size: 5, Type: "text/plain", SHA256: anySHA256})
 			return err
 		}},
 	{name: "requestDownload", want: [9]chat.Code{fb, "", "", "", "", "", "", fb, nf},
 		setup: func(w *modWorld) {
-			if err := w.blobs.Put(w.ctx, w.fileKey(), "text/plain", []byte("hello")); err != nil {
+			if err := w.blobs.PutPinned(w.ctx, w.fileKey(), "text/plain", []byte("hello")); err != nil {
 				w.t.Fatal(err)
 			}
 		},

@@ -34,7 +34,7 @@ func (s *Chat) RequestAvatarUpload(ctx context.Context, c chat.Connection, r pro
 		return protocol.UploadTicketEvent{}, err
 	}
 	key := chat.AvatarPrefix(c.UserID) + newFileID() + "." + media.AvatarExtension(typ)
-	return s.uploadTicket(ctx, key, typ, r.Size)
+	return s.uploadTicket(ctx, key, typ, r.Size, "")
 }
 
 // RequestAvatarURL signs a GET of a user's profile picture, served inline
@@ -73,7 +73,7 @@ func (s *Chat) RequestAvatarURL(ctx context.Context, c chat.Connection, r protoc
 		return protocol.AvatarURLEvent{}, chat.Errorf(chat.NotFound, "this user has no picture")
 	}
 	now := s.clock()
-	req, err := s.blobs.PresignDownload(ctx, p.AvatarKey,
+	req, err := s.blobs.PresignDownload(ctx, p.AvatarKey, "",
 		chat.ResponseHeaders{ContentType: typ, ContentDisposition: media.ContentDisposition("inline", path.Base(p.AvatarKey))}, downloadURLTTL)
 	if err != nil {
 		return protocol.AvatarURLEvent{}, storeErr(err, "presign avatar download")

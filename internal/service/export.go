@@ -149,7 +149,7 @@ func (s *Chat) RequestExportDownload(ctx context.Context, c chat.Connection, r p
 		return protocol.ExportDownloadEvent{}, chat.Errorf(chat.Conflict, "the export is not ready yet")
 	}
 	name := "backchannel-export-" + e.CreatedAt.Format("2006-01-02") + ".zip"
-	req, err := s.blobs.PresignDownload(ctx, e.Key, chat.ResponseHeaders{ContentType: "application/zip",
+	req, err := s.blobs.PresignDownload(ctx, e.Key, "", chat.ResponseHeaders{ContentType: "application/zip",
 		ContentDisposition: media.ContentDisposition("attachment", name)}, exportDownloadTTL)
 	if err != nil {
 		return protocol.ExportDownloadEvent{}, storeErr(err, "presign export download")

@@ -45,15 +45,20 @@ func (s *Chat) RequestUpload(ctx context.Context, c chat.Connection, r protocol.
 		return protocol.UploadTicketEvent{}, chat.Errorf(chat.TooLarge, "file is too large: the limit is %s (%d bytes)",
 			media.FormatBytes(s.files.MaxBytes), s.files.MaxBytes)
 	}
+	if !chat.ValidSHA256Base64(r.SHA256) {
+		return protocol.UploadTicketEvent{}, chat.Errorf(chat.Invalid,
+			"sha256 must be the base64 of the file's SHA-256 (44 characters): the upload is pinned to it")
+	}
 	key := chat.FileKey{RoomID: r.RoomID, UserID: c.UserID, FileID: newFileID(), Name: media.SanitizeFileName(r.Name)}.String()
-	return s.uploadTicket(ctx, key, typ, r.Size)
+	return s.uploadTicket(ctx, key, typ, r.Size, r.SHA256)
 }
 
 // uploadTicket signs a PUT of exactly size bytes of type typ at key, valid
-// for uploadURLTTL: files and profile pictures alike.
-func (s *Chat) uploadTicket(ctx context.Context, key, typ string, size int64) (protocol.UploadTicketEvent, error) {
+// for uploadURLTTL: files and profile pictures alike. A non-empty sha256
+// pins it to those bytes (the storage refuses others).
+func (s *Chat) uploadTicket(ctx context.Context, key, typ string, size int64, sha256 string) (protocol.UploadTicketEvent, error) {
 	now := s.clock()
-	req, err := s.blobs.PresignUpload(ctx, key, typ, size, uploadURLTTL)
+	req, err := s.blobs.PresignUpload(ctx, key, typ, size, sha256, uploadURLTTL)
 	if err != nil {
 		return protocol.UploadTicketEvent{}, storeErr(err, "presign upload")
 	}
@@ -83,11 +88,14 @@ func (s *Chat) RequestDownload(ctx context.Context, c chat.Connection, r protoco
 	if fk.RoomID != r.RoomID {
 		return protocol.DownloadURLEvent{}, chat.Errorf(chat.Forbidden, "that file does not belong to this room")
 	}
-	target := r.Key
+	target, version := r.Key, r.VersionID
 	if r.Thumb {
-		target = fk.ThumbKey()
+		target, version = fk.ThumbKey(), "" // thumbnails are the server's own writes
 	}
-	info, err := s.blobs.Stat(ctx, target)
+	if !validVersionID(version) {
+		return protocol.DownloadURLEvent{}, chat.Errorf(chat.Invalid, "versionId is not an object version id")
+	}
+	info, err := s.blobs.StatVersion(ctx, target, version)
 	if chat.ErrorCode(err) == chat.NotFound {
 		if r.Thumb {
 			return protocol.DownloadURLEvent{}, chat.Errorf(chat.NotFound, "no thumbnail (yet): show the original")
@@ -98,7 +106,7 @@ func (s *Chat) RequestDownload(ctx context.Context, c chat.Connection, r protoco
 		return protocol.DownloadURLEvent{}, storeErr(err, "stat file")
 	}
 	now := s.clock()
-	req, err := s.blobs.PresignDownload(ctx, target, downloadHeaders(info.ContentType, fk.Name), downloadURLTTL)
+	req, err := s.blobs.PresignDownload(ctx, target, version, downloadHeaders(info.ContentType, fk.Name), downloadURLTTL)
 	if err != nil {
 		return protocol.DownloadURLEvent{}, storeErr(err, "presign download")
 	}
@@ -106,6 +114,20 @@ func (s *Chat) RequestDownload(ctx context.Context, c chat.Connection, r protoco
 		Head: protocol.Head{Type: protocol.EventDownloadURL},
 		Key:  r.Key, Thumb: r.Thumb, URL: req.URL, ExpiresAt: now.Add(downloadURLTTL),
 	}, nil
+}
+
+// validVersionID accepts "" and what S3 (up to 1024 URL-safe characters)
+// and the local stand-in give as version ids.
+func validVersionID(v string) bool {
+	if len(v) > 1024 {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-+/=", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // downloadHeaders are the response headers of a download: the stored type

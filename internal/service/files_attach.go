@@ -72,7 +72,17 @@ func (s *Chat) verifyAttachment(ctx context.Context, fk chat.FileKey, declared c
 	if !s.files.Allows(stored) {
 		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q: files of type %q cannot be shared", fk.Name, stored)
 	}
-	a := chat.Attachment{Key: declared.Key, Name: fk.Name, Size: info.Size, Type: stored}
+	// Pinned uploads (docs/ARCHITECTURE.md "Pinned uploads"): the object
+	// must carry the checksum its signed PUT made the storage verify, and
+	// the message records it with the version checked here, which is the
+	// one downloads serve.
+	if info.SHA256 == "" {
+		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q was not uploaded with its SHA-256 checksum: upload it again", fk.Name)
+	}
+	if declared.SHA256 != "" && declared.SHA256 != info.SHA256 {
+		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q: the uploaded bytes are not the file you hashed (sha256 differs)", fk.Name)
+	}
+	a := chat.Attachment{Key: declared.Key, Name: fk.Name, Size: info.Size, Type: stored, SHA256: info.SHA256, VersionID: info.VersionID}
 	if !media.Inline(stored) {
 		return a, nil
 	}

@@ -128,7 +128,7 @@ func TestUploadSendAndDownloadOverS3(t *testing.T) {
 		body      []byte
 	}{{"index.html", "text/html", page}, {"chart.png", "image/png", img}} {
 		ticket, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{
-			RoomID: chat.GeneralRoomID, Name: f.name, Size: int64(len(f.body)), Type: f.typ,
+			RoomID: chat.GeneralRoomID, Name: f.name, Size: int64(len(f.body)), Type: f.typ, SHA256: chat.SHA256Base64(f.body),
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -180,7 +180,7 @@ func TestUploadSendAndDownloadOverS3(t *testing.T) {
 func TestAnUploadThatWasNeverMadeCannotBeSent(t *testing.T) {
 	h := s3Harness(t)
 	alice := h.connect("alice", "a1")
-	ticket, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "a.txt", Size: 5, Type: "text/plain"})
+	ticket, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "a.txt", Size: 5, Type: "text/plain", SHA256: anySHA256})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestThumbnailChainLocally(t *testing.T) {
 	alice := h.connect("alice", "a1")
 	img := encodeJPEG(t, 1600, 1200)
 	ticket, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{
-		RoomID: chat.GeneralRoomID, Name: "holiday photo.jpg", Size: int64(len(img)), Type: "image/jpeg",
+		RoomID: chat.GeneralRoomID, Name: "holiday photo.jpg", Size: int64(len(img)), Type: "image/jpeg", SHA256: chat.SHA256Base64(img),
 	})
 	if err != nil {
 		t.Fatal(err)

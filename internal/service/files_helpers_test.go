@@ -28,11 +28,11 @@ func newFilesHarness(t *testing.T, tweak ...func(*service.Config)) (*harness, *c
 // client's PUT would, and returns the attachment the client then declares.
 func uploaded(t *testing.T, h *harness, blobs *chattest.Blobs, c chat.Connection, roomID, name, typ string, data []byte) chat.Attachment {
 	t.Helper()
-	ticket, err := h.svc.RequestUpload(h.ctx, c, protocol.RequestUploadRequest{RoomID: roomID, Name: name, Size: int64(len(data)), Type: typ})
+	ticket, err := h.svc.RequestUpload(h.ctx, c, protocol.RequestUploadRequest{RoomID: roomID, Name: name, Size: int64(len(data)), Type: typ, SHA256: chat.SHA256Base64(data)})
 	if err != nil {
 		t.Fatalf("RequestUpload(%s): %v", name, err)
 	}
-	if err := blobs.Put(h.ctx, ticket.Key, typ, data); err != nil {
+	if err := blobs.PutPinned(h.ctx, ticket.Key, typ, data); err != nil {
 		t.Fatal(err)
 	}
 	return chat.Attachment{Key: ticket.Key, Name: name, Size: int64(len(data)), Type: typ}
@@ -75,3 +75,7 @@ func encodeGIF(t *testing.T, w, h int) []byte {
 	}
 	return b.Bytes()
 }
+
+// anySHA256 is a well-formed checksum for tickets whose upload the test
+// never makes.
+var anySHA256 = chat.SHA256Base64([]byte("never uploaded"))

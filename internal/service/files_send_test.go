@@ -39,6 +39,13 @@ func TestSendWithAttachmentsStoresWhatWasUploaded(t *testing.T) {
 		{Key: gifAtt.Key, Name: "anim.gif", Size: gifAtt.Size, Type: "image/gif", Width: 5, Height: 7},
 		{Key: pdfAtt.Key, Name: "notes.pdf", Size: pdfAtt.Size, Type: "application/pdf"},
 	}
+	for i := range want { // the checksum the storage verified, recorded at send
+		info, err := blobs.Stat(h.ctx, want[i].Key)
+		if err != nil || info.SHA256 == "" {
+			t.Fatalf("stat %s: %+v, %v", want[i].Key, info, err)
+		}
+		want[i].SHA256 = info.SHA256
+	}
 	got := ack.Message.Attachments
 	if len(got) != len(want) {
 		t.Fatalf("attachments = %+v", got)
@@ -76,7 +83,7 @@ func TestForgedAttachmentKeysAreRefused(t *testing.T) {
 	alicesHere := uploaded(t, h, w.blobs, w.alice, chat.GeneralRoomID, "a.txt", "text/plain", data)
 	thumb := alicesHere
 	thumb.Key = mustParse(t, alicesHere.Key).ThumbKey()
-	if err := w.blobs.Put(h.ctx, thumb.Key, "text/plain", data); err != nil {
+	if err := w.blobs.PutPinned(h.ctx, thumb.Key, "text/plain", data); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -115,13 +122,13 @@ func TestAttachmentsMustMatchTheUpload(t *testing.T) {
 	fakePNG := uploaded(t, h, blobs, alice, chat.GeneralRoomID, "x.png", "image/png", html)
 	jpegAsPNG := uploaded(t, h, blobs, alice, chat.GeneralRoomID, "y.png", "image/png", encodeJPEG(t, 3, 3))
 	fakeWebP := uploaded(t, h, blobs, alice, chat.GeneralRoomID, "z.webp", "image/webp", html)
-	ticket, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "never.txt", Size: 4, Type: "text/plain"})
+	ticket, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "never.txt", Size: 4, Type: "text/plain", SHA256: anySHA256})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// An object of a type no longer allowed (or written by other means).
 	exe := chat.Attachment{Key: strings.Replace(png.Key, "p.png", "tool.exe", 1), Size: 2, Type: "application/x-msdownload"}
-	if err := blobs.Put(h.ctx, exe.Key, exe.Type, []byte("MZ")); err != nil {
+	if err := blobs.PutPinned(h.ctx, exe.Key, exe.Type, []byte("MZ")); err != nil {
 		t.Fatal(err)
 	}
 

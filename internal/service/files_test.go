@@ -19,7 +19,7 @@ func TestRequestUploadSignsAKeyOfTheCallerInTheRoom(t *testing.T) {
 	h, blobs := newFilesHarness(t)
 	alice := h.connect("alice", "a1")
 	ev, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{
-		RoomID: chat.GeneralRoomID, Name: "../../Q3 report.pdf", Size: 1234, Type: "Application/PDF; charset=binary",
+		RoomID: chat.GeneralRoomID, Name: "../../Q3 report.pdf", Size: 1234, Type: "Application/PDF; charset=binary", SHA256: anySHA256,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +27,7 @@ func TestRequestUploadSignsAKeyOfTheCallerInTheRoom(t *testing.T) {
 	if ev.Type != protocol.EventUploadTicket || ev.Method != "PUT" || ev.URL == "" || !fileKeyPattern.MatchString(ev.Key) {
 		t.Errorf("ticket = %+v", ev)
 	}
-	if ev.Headers["Content-Type"] != "application/pdf" || ev.Headers["Content-Length"] != "1234" {
+	if ev.Headers["Content-Type"] != "application/pdf" || ev.Headers["Content-Length"] != "1234" || ev.Headers["X-Amz-Checksum-Sha256"] != anySHA256 {
 		t.Errorf("headers to send = %v", ev.Headers)
 	}
 	if want := h.clock().Add(5 * time.Minute); !ev.ExpiresAt.Equal(want) {
@@ -37,10 +37,10 @@ func TestRequestUploadSignsAKeyOfTheCallerInTheRoom(t *testing.T) {
 	if len(ps) != 1 {
 		t.Fatalf("presigns = %+v", ps)
 	}
-	if p := ps[0]; p.Method != "PUT" || p.Key != ev.Key || p.ContentType != "application/pdf" || p.Size != 1234 || p.TTL <= 0 || p.TTL > 5*time.Minute {
+	if p := ps[0]; p.Method != "PUT" || p.Key != ev.Key || p.ContentType != "application/pdf" || p.Size != 1234 || p.SHA256 != anySHA256 || p.TTL <= 0 || p.TTL > 5*time.Minute {
 		t.Errorf("signed %+v", p)
 	}
-	again, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "Q3 report.pdf", Size: 1, Type: "application/pdf"})
+	again, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "Q3 report.pdf", Size: 1, Type: "application/pdf", SHA256: anySHA256})
 	if err != nil || again.Key == ev.Key {
 		t.Errorf("second ticket for the same name reuses key %q (%v)", again.Key, err)
 	}
@@ -81,7 +81,7 @@ func TestNonMembersGetNoUploadOrDownloadURL(t *testing.T) {
 	} {
 		t.Run(string(tc.room.Kind)+tc.room.ID, func(t *testing.T) {
 			before := len(w.blobs.Presigns())
-			_, err := w.svc.RequestUpload(w.ctx, w.bob, protocol.RequestUploadRequest{RoomID: tc.room.ID, Name: "x.png", Size: 10, Type: "image/png"})
+			_, err := w.svc.RequestUpload(w.ctx, w.bob, protocol.RequestUploadRequest{RoomID: tc.room.ID, Name: "x.png", Size: 10, Type: "image/png", SHA256: anySHA256})
 			wantCode(t, err, tc.code)
 			key := chat.FileKey{RoomID: tc.room.ID, UserID: "alice", FileID: "f1", Name: "x.png"}.String()
 			if tc.room.Kind != "" {
@@ -126,7 +126,7 @@ func TestUploadLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h, blobs := newFilesHarness(t)
 			alice := h.connect("alice", "a1")
-			_, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "f", Size: tc.size, Type: tc.typ})
+			_, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "f", Size: tc.size, Type: tc.typ, SHA256: anySHA256})
 			wantCode(t, err, tc.code)
 			for _, s := range tc.inText {
 				if !strings.Contains(chat.ErrorMessage(err), s) {
@@ -145,7 +145,7 @@ func TestConfiguredUploadLimits(t *testing.T) {
 		c.Files = media.Limits{MaxBytes: 1536, AllowedTypes: []string{"text/html", " Image/PNG "}}
 	})
 	alice := h.connect("alice", "a1")
-	req := protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "page.html", Size: 1536, Type: "text/html"}
+	req := protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "page.html", Size: 1536, Type: "text/html", SHA256: anySHA256}
 	if _, err := h.svc.RequestUpload(h.ctx, alice, req); err != nil {
 		t.Fatalf("configured type refused: %v", err)
 	}
@@ -174,7 +174,7 @@ func TestNewRefusesNegativeFileLimits(t *testing.T) {
 func TestFilesAreRefusedWithoutStorage(t *testing.T) {
 	h := newHarness(t)
 	alice := h.connect("alice", "a1")
-	_, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "a", Size: 1, Type: "text/plain"})
+	_, err := h.svc.RequestUpload(h.ctx, alice, protocol.RequestUploadRequest{RoomID: chat.GeneralRoomID, Name: "a", Size: 1, Type: "text/plain", SHA256: anySHA256})
 	wantCode(t, err, chat.Invalid)
 	_, err = h.svc.RequestDownload(h.ctx, alice, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: "rooms/general/alice/f/a"})
 	wantCode(t, err, chat.Invalid)

@@ -117,6 +117,11 @@ type Config struct {
 	// 0 keeps messages forever (retention.go).
 	RetentionDays int
 
+	// TermsVersion is the current version of the terms of service, privacy
+	// policy and community guidelines (TERMS_VERSION); "" publishes none
+	// and gates nothing (service/terms.go).
+	TermsVersion string
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -159,6 +164,7 @@ type Chat struct {
 	erasurePolicy  chat.ErasurePolicy
 	retentionDays  int
 	settings       settingsCache
+	terms          *termsGate
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -215,6 +221,7 @@ func New(cfg Config) (*Chat, error) {
 		erasure:        cfg.Erasure,
 		erasurePolicy:  cfg.ErasurePolicy,
 		retentionDays:  cfg.RetentionDays,
+		terms:          newTermsGate(cfg.TermsVersion),
 	}
 	if es, ok := cfg.Store.(chat.ExportStore); ok && s.exports == nil {
 		s.exports = es

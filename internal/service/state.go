@@ -117,6 +117,9 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 	if ev.Preferences, err = s.preferencesOf(ctx, c.UserID); err != nil {
 		return protocol.StateEvent{}, err
 	}
+	if ev.Terms, err = s.termsState(ctx, c.UserID); err != nil {
+		return protocol.StateEvent{}, err
+	}
 	ids := pickStateUsers(priority, others, online)
 	users, err := s.profilesOf(ctx, ids)
 	if err != nil {

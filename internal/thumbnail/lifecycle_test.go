@@ -52,7 +52,7 @@ func TestThumbnailFollowsItsOriginal(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload := func(key string) {
-		req, err := blobs.PresignUpload(ctx, key, "image/png", int64(img.Len()), time.Minute)
+		req, err := blobs.PresignUpload(ctx, key, "image/png", int64(img.Len()), "", time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}

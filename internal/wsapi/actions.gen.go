@@ -587,6 +587,18 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"acceptTerms": {
+			method:  "AcceptTerms",
+			request: reflect.TypeFor[protocol.AcceptTermsRequest](),
+			reply:   reflect.TypeFor[protocol.TermsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.AcceptTerms(ctx, c, req.Interface().(protocol.AcceptTermsRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 		"setRoomNotify": {
 			method:  "SetRoomNotify",
 			request: reflect.TypeFor[protocol.SetRoomNotifyRequest](),

@@ -86,6 +86,11 @@ func (h *ActionHandler) Handle(ctx context.Context, req events.APIGatewayWebsock
 	if f.requestErr != nil {
 		return h.fail(ctx, rc, f, f.requestErr), nil
 	}
+	if !a.spec.NoConnection && !a.spec.BeforeTerms {
+		if err := h.service.RequireTerms(ctx, conn); err != nil {
+			return h.fail(ctx, rc, f, err), nil
+		}
+	}
 	if a.spec.Name == protocol.ActionPing {
 		if err := h.pings.allow(rc.Authorizer, rc.ConnectionID); err != nil {
 			return h.fail(ctx, rc, f, err), nil

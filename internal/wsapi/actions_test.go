@@ -81,7 +81,7 @@ func seedRouting(t *testing.T, c *testChat) chat.Connection {
 		chat.FileKey{RoomID: "r1", UserID: testUserID, FileID: "f2", Name: "cat.png"}.ThumbKey(): "image/jpeg",
 		avatar: "image/png",
 	} {
-		if err := c.blobs.Put(c.ctx, key, typ, []byte("0123456789")); err != nil {
+		if err := c.blobs.PutPinned(c.ctx, key, typ, []byte("0123456789")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -133,8 +133,8 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"typing","requestId":"q","roomId":"r1"}`, "Typing", protocol.TypingRequest{RoomID: "r1"}, ""},
 		{`{"action":"typing","requestId":"q","roomId":"r1","stopped":true}`, "Typing", protocol.TypingRequest{RoomID: "r1", Stopped: true}, ""},
 		{`{"action":"markRead","requestId":"q","roomId":"r1","seq":9}`, "MarkRead", protocol.MarkReadRequest{RoomID: "r1", Seq: 9}, protocol.EventRead},
-		{`{"action":"requestUpload","requestId":"q","roomId":"r1","name":"cat.png","size":2048,"type":"image/png"}`, "RequestUpload",
-			protocol.RequestUploadRequest{RoomID: "r1", Name: "cat.png", Size: 2048, Type: "image/png"}, protocol.EventUploadTicket},
+		{`{"action":"requestUpload","requestId":"q","roomId":"r1","name":"cat.png","size":2048,"type":"image/png","sha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}`, "RequestUpload",
+			protocol.RequestUploadRequest{RoomID: "r1", Name: "cat.png", Size: 2048, Type: "image/png", SHA256: chat.SHA256Base64(nil)}, protocol.EventUploadTicket},
 		{`{"action":"requestDownload","requestId":"q","roomId":"r1","key":"` + routingImage + `","thumb":true}`, "RequestDownload",
 			protocol.RequestDownloadRequest{RoomID: "r1", Key: routingImage, Thumb: true}, protocol.EventDownloadURL},
 		{`{"action":"requestAvatarUpload","requestId":"q","size":4096,"type":"image/jpeg"}`, "RequestAvatarUpload",
@@ -172,6 +172,7 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"deleteUser","requestId":"q","username":"u2"}`, "DeleteUser", protocol.PersonRequest{Username: "u2"}, protocol.EventAccountDeletion},
 		{`{"action":"deleteAccount","requestId":"q","confirm":"DELETE"}`, "DeleteAccount", protocol.DeleteAccountRequest{Confirm: "DELETE"}, protocol.EventAccountDeletion},
 		{`{"action":"reactivatePerson","requestId":"q","username":"u2"}`, "ReactivatePerson", protocol.PersonRequest{Username: "u2"}, protocol.EventPerson},
+		{`{"action":"acceptTerms","requestId":"q","version":"2026-11"}`, "AcceptTerms", protocol.AcceptTermsRequest{Version: "2026-11"}, protocol.EventTerms},
 		{`{"action":"setPreferences","requestId":"q","appearance":{"theme":"dark"},"notify":{"dnd":{"enabled":true,"tz":"Europe/Berlin"}}}`, "SetPreferences",
 			protocol.SetPreferencesRequest{Appearance: &protocol.AppearancePatch{Theme: ptr("dark")}, Notify: &protocol.NotifyPatch{DND: &protocol.DNDPatch{Enabled: ptr(true), TZ: ptr("Europe/Berlin")}}}, protocol.EventPreferences},
 		{`{"action":"setRoomNotify","requestId":"q","roomId":"r1","level":"all","muteUntil":""}`, "SetRoomNotify",
@@ -239,8 +240,12 @@ func TestActionRouting(t *testing.T) {
 			cfg.Timer = nopTimer{}
 			cfg.Gifs = &chattest.Gifs{}
 			cfg.ExportQueue = nopExportQueue{}
+			cfg.TermsVersion = "2026-11" // accepted below: every action passes the gate
 		})
 		alice := seedRouting(t, c)
+		if err := c.store.AcceptTerms(c.ctx, testUserID, chat.TermsAcceptance{Version: "2026-11", AcceptedAt: c.clock()}); err != nil {
+			t.Fatal(err)
+		}
 		// A ready export of u2's that alice (an admin) asked for.
 		if err := c.store.CreateExport(c.ctx, chat.Export{ID: "x1", UserID: "u2", State: chat.ExportReady, RequestedBy: testUserID,
 			CreatedAt: c.clock(), ExpiresAt: c.clock().Add(time.Hour), Key: chat.ExportKey("u2", "x1")}, c.clock()); err != nil {

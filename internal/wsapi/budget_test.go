@@ -137,12 +137,12 @@ func TestUploadsAndDownloadsAreRateLimited(t *testing.T) {
 		cfg.Files.DownloadsPerWindow = 3
 	})
 	c.register(testConn)
-	upload := `{"action":"requestUpload","roomId":"general","name":"a.txt","size":2,"type":"text/plain"}`
+	upload := `{"action":"requestUpload","roomId":"general","name":"a.txt","size":2,"type":"text/plain","sha256":"` + chat.SHA256Base64([]byte("hi")) + `"}`
 	var ticket protocol.UploadTicketEvent
 	if err := json.Unmarshal([]byte(c.do(upload).Body), &ticket); err != nil || ticket.Key == "" { // 1 action
 		t.Fatalf("ticket %+v, %v", ticket, err)
 	}
-	if err := c.blobs.Put(c.ctx, ticket.Key, "text/plain", []byte("hi")); err != nil {
+	if err := c.blobs.PutPinned(c.ctx, ticket.Key, "text/plain", []byte("hi")); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, "second upload", c.do(upload), "") // 2

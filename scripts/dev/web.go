@@ -23,6 +23,7 @@ type clientConfig struct {
 	WSURL   string        `json:"wsUrl"`
 	Region  string        `json:"region"`
 	Cognito cognitoConfig `json:"cognito"`
+	Legal   legalConfig   `json:"legal"`
 }
 
 type cognitoConfig struct {
@@ -58,6 +59,7 @@ func webConfig(stack *devstack.Stack, wsURL, hostedDomain string) clientConfig {
 			Providers:  []provider{},
 		},
 	}
+	cfg.Legal = localLegal()
 	if hostedDomain != "" {
 		cfg.Cognito.Domain = hostedDomain
 		cfg.Cognito.Providers = []provider{{ID: localProvider, Name: "the local provider"}}
@@ -67,6 +69,7 @@ func webConfig(stack *devstack.Stack, wsURL, hostedDomain string) clientConfig {
 
 type webServer struct {
 	mux    *http.ServeMux // more local pages register here (/dev/codes)
+	config *liveConfig    // GET /config.json (terms.go changes its version)
 	url    string
 	dir    string
 	srv    *http.Server
@@ -82,12 +85,17 @@ func startWeb(port int, dir string, cfg clientConfig, events http.Handler) (*web
 	if err != nil {
 		return nil, fmt.Errorf("web server: %w (choose another with --port, or --port 0 for any free one)", err)
 	}
-	configJSON, err := json.Marshal(cfg)
-	if err != nil {
+	if _, err := json.Marshal(cfg); err != nil {
 		return nil, err
 	}
+	live := &liveConfig{cfg: cfg}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, _ *http.Request) {
+		configJSON, err := live.json()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = w.Write(configJSON)
@@ -98,6 +106,7 @@ func startWeb(port int, dir string, cfg clientConfig, events http.Handler) (*web
 	mux.Handle("/", staticFiles(dir))
 	s := &webServer{
 		mux:    mux,
+		config: live,
 		url:    "http://" + ln.Addr().String() + "/",
 		dir:    dir,
 		srv:    &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},

@@ -129,9 +129,12 @@ test("reports are resolved from the queue with one click", async () => {
     const msg = message(pageB, text);
     await msg.waitFor();
     await msg.hover();
-    promptAnswer = reason;
     await msg.getByRole("button", { name: "Report" }).click();
-    await pageB.waitForTimeout(300);
+    const dialog = pageB.getByRole("dialog", { name: "Report message" });
+    await dialog.getByRole("link", { name: "Community Guidelines" }).waitFor(); // the guidelines are one click away
+    await dialog.getByLabel("Why are you reporting this message? (optional)").fill(reason);
+    await dialog.getByRole("button", { name: "Report" }).click();
+    await dialog.waitFor({ state: "detached" });
   }
   await pageM.getByRole("button", { name: "Moderation queue" }).click();
   const dialog = pageM.getByRole("dialog", { name: "Moderation queue" });

@@ -90,7 +90,8 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true, People: s.People,
 		AuditRetention: time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour, PushKey: s.PushKey,
 		RetentionDays: int(cfg.RetentionDays),
-		Timer:         s.Timer, ReminderPush: s.ReminderPush, Gifs: s.Gifs, ExportQueue: s.ExportQueue, Erasure: s.Erasure, ErasurePolicy: s.ErasurePolicy}
+		Timer:         s.Timer, ReminderPush: s.ReminderPush, Gifs: s.Gifs, ExportQueue: s.ExportQueue, Erasure: s.Erasure, ErasurePolicy: s.ErasurePolicy,
+		TermsVersion: s.TermsVersion}
 	if closer, ok := poster.(chat.Closer); ok {
 		scfg.Closer = closer // @connections DELETE, for deactivation
 	}

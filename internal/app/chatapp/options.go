@@ -31,6 +31,7 @@ type Settings struct {
 	Files        media.Limits
 	People       chat.Directory
 	PushKey      string // the VAPID public key (WithPushKey)
+	TermsVersion string // the current terms version (WithTermsVersion)
 	// Timer and ReminderPush: scheduled messages and reminders
 	// (WithScheduleTimer, WithReminderPush).
 	Timer        chat.ScheduleTimer
@@ -98,6 +99,12 @@ func WithServiceConfig(edit func(*service.Config)) Option {
 // on); "" leaves it off.
 func WithPushKey(key string) Option {
 	return func(s *Settings) { s.PushKey = key }
+}
+
+// WithTermsVersion sets the version of the terms everybody must accept
+// (TERMS_VERSION); "" asks nothing.
+func WithTermsVersion(version string) Option {
+	return func(s *Settings) { s.TermsVersion = version }
 }
 
 // WithFiles turns file sharing on over blobs (nil leaves it off) with the

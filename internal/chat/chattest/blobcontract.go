@@ -96,11 +96,11 @@ func RunBlobContract(t *testing.T, newStore func(t *testing.T) chat.BlobStore) {
 	})
 	t.Run("presign", func(t *testing.T) {
 		s := newStore(t)
-		up, err := s.PresignUpload(ctx, "rooms/r/u/f/a.png", "image/png", 42, time.Minute)
+		up, err := s.PresignUpload(ctx, "rooms/r/u/f/a.png", "image/png", 42, "", time.Minute)
 		if err != nil || up.Method != "PUT" || up.URL == "" || up.Header["Content-Type"] != "image/png" || up.Header["Content-Length"] != "42" {
 			t.Errorf("PresignUpload = %+v, %v", up, err)
 		}
-		down, err := s.PresignDownload(ctx, "rooms/r/u/f/a.png", chat.ResponseHeaders{ContentType: "image/png", ContentDisposition: "inline"}, time.Minute)
+		down, err := s.PresignDownload(ctx, "rooms/r/u/f/a.png", "", chat.ResponseHeaders{ContentType: "image/png", ContentDisposition: "inline"}, time.Minute)
 		if err != nil || down.Method != "GET" || down.URL == "" {
 			t.Errorf("PresignDownload = %+v, %v", down, err)
 		}

@@ -28,6 +28,7 @@ type Blobs struct {
 type blob struct {
 	data        []byte
 	contentType string
+	sha256      string // base64, set by PutPinned (S3 keeps a checksum only when the upload sent one)
 }
 
 // Presign is one recorded presign call.
@@ -36,6 +37,8 @@ type Presign struct {
 	Key         string
 	ContentType string // uploads: the signed type
 	Size        int64  // uploads: the signed length
+	SHA256      string // uploads: the signed checksum
+	VersionID   string // downloads: the version signed
 	Response    chat.ResponseHeaders
 	TTL         time.Duration
 }
@@ -83,28 +86,35 @@ func (b *Blobs) fault(method string) error {
 	return nil
 }
 
-func (b *Blobs) PresignUpload(_ context.Context, key, contentType string, size int64, ttl time.Duration) (chat.PresignedRequest, error) {
+func (b *Blobs) PresignUpload(_ context.Context, key, contentType string, size int64, sha256 string, ttl time.Duration) (chat.PresignedRequest, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.fault("PresignUpload"); err != nil {
 		return chat.PresignedRequest{}, err
 	}
-	b.presigns = append(b.presigns, Presign{Method: "PUT", Key: key, ContentType: contentType, Size: size, TTL: ttl})
+	b.presigns = append(b.presigns, Presign{Method: "PUT", Key: key, ContentType: contentType, Size: size, SHA256: sha256, TTL: ttl})
+	h := map[string]string{"Content-Type": contentType, "Content-Length": strconv.FormatInt(size, 10)}
+	if sha256 != "" {
+		h["X-Amz-Checksum-Sha256"] = sha256 // as the SDK signs it
+	}
 	return chat.PresignedRequest{
 		Method: "PUT",
 		URL:    "https://blobs.test/" + url.PathEscape(key) + "?sig=fake",
-		Header: map[string]string{"Content-Type": contentType, "Content-Length": strconv.FormatInt(size, 10)},
+		Header: h,
 	}, nil
 }
 
-func (b *Blobs) PresignDownload(_ context.Context, key string, resp chat.ResponseHeaders, ttl time.Duration) (chat.PresignedRequest, error) {
+func (b *Blobs) PresignDownload(_ context.Context, key, versionID string, resp chat.ResponseHeaders, ttl time.Duration) (chat.PresignedRequest, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.fault("PresignDownload"); err != nil {
 		return chat.PresignedRequest{}, err
 	}
-	b.presigns = append(b.presigns, Presign{Method: "GET", Key: key, Response: resp, TTL: ttl})
+	b.presigns = append(b.presigns, Presign{Method: "GET", Key: key, VersionID: versionID, Response: resp, TTL: ttl})
 	q := url.Values{"response-content-type": {resp.ContentType}, "response-content-disposition": {resp.ContentDisposition}}
+	if versionID != "" {
+		q.Set("versionId", versionID)
+	}
 	return chat.PresignedRequest{Method: "GET", URL: "https://blobs.test/" + url.PathEscape(key) + "?" + q.Encode()}, nil
 }
 
@@ -126,7 +136,16 @@ func (b *Blobs) Stat(_ context.Context, key string) (chat.BlobInfo, error) {
 	if err != nil {
 		return chat.BlobInfo{}, err
 	}
-	return chat.BlobInfo{Size: int64(len(o.data)), ContentType: o.contentType}, nil
+	return chat.BlobInfo{Size: int64(len(o.data)), ContentType: o.contentType, SHA256: o.sha256}, nil
+}
+
+// StatVersion is Stat: the fake keeps no versions, so only "" (the
+// current one) is found.
+func (b *Blobs) StatVersion(ctx context.Context, key, versionID string) (chat.BlobInfo, error) {
+	if versionID != "" {
+		return chat.BlobInfo{}, chat.Errorf(chat.NotFound, "object version not found")
+	}
+	return b.Stat(ctx, key)
 }
 
 func (b *Blobs) ReadPrefix(_ context.Context, key string, n int64) ([]byte, error) {
@@ -173,5 +192,20 @@ func (b *Blobs) Put(_ context.Context, key, contentType string, body []byte) err
 		return chat.Errorf(chat.Invalid, "empty key")
 	}
 	b.objects[key] = blob{data: slices.Clone(body), contentType: contentType}
+	return nil
+}
+
+// PutPinned stores body as a pinned upload does: with its SHA-256
+// checksum, which Stat then reports (what a client's PUT to a URL signed
+// with a checksum leaves in S3).
+func (b *Blobs) PutPinned(ctx context.Context, key, contentType string, body []byte) error {
+	if err := b.Put(ctx, key, contentType, body); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o := b.objects[key]
+	o.sha256 = chat.SHA256Base64(body)
+	b.objects[key] = o
 	return nil
 }

@@ -43,6 +43,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		contractScheduled(t, ss)
 	})
 	t.Run("gifs", func(t *testing.T) { contractGifs(t, newStore(t)) })
+	t.Run("terms", func(t *testing.T) { contractTerms(t, newStore(t)) })
 }
 
 func uniq(prefix string) string {

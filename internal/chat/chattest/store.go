@@ -27,6 +27,7 @@ type Store struct {
 	once   map[string]error
 
 	connections map[string]chat.Connection
+	terms       map[string]chat.TermsAcceptance           // user -> last acceptance
 	userConns   map[string]map[string]bool                // user -> connection ids
 	roomConns   map[string]map[string]chat.RoomConnection // room -> connection id -> item
 

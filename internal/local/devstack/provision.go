@@ -39,6 +39,19 @@ func EnsureBucket(ctx context.Context, c *s3.Client, name string) error {
 	return nil
 }
 
+// EnsureVersioning turns versioning on for the bucket, as the deployed
+// files bucket has it: every PUT makes a new version with its own id.
+func EnsureVersioning(ctx context.Context, c *s3.Client, bucket string) error {
+	_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+		Bucket:                  aws.String(bucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled},
+	})
+	if err != nil {
+		return fmt.Errorf("devstack: versioning of bucket %q: %w", bucket, err)
+	}
+	return nil
+}
+
 // EnsureLocalCORS lets pages served from this machine (any port of
 // 127.0.0.1 or localhost) upload to and read from the bucket with presigned
 // URLs, as the deployed bucket's CORS lets the site (infra/).

@@ -31,7 +31,9 @@ import (
 //   - a header-signed request more than 15 minutes off the clock
 //     (RequestTimeTooSkewed);
 //   - a body whose SHA-256 differs from X-Amz-Content-Sha256
-//     (XAmzContentSHA256Mismatch).
+//     (XAmzContentSHA256Mismatch);
+//   - a body whose SHA-256 differs from x-amz-checksum-sha256 (BadDigest,
+//     s3checksum.go).
 //
 // Not checked: the chunk signatures of aws-chunked (STREAMING-*) uploads
 // (their seed signature is), and policies (any valid signature may do
@@ -45,6 +47,8 @@ type S3Verifier struct {
 	Now func() time.Time
 	// MaxBody bounds the bodies read to check their hash (default 64 MiB).
 	MaxBody int64
+
+	sums checksums // per object version (s3checksum.go)
 }
 
 // Stand-in credentials: the in-process S3 knows this one key, the one
@@ -73,7 +77,11 @@ func (v *S3Verifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		v.Next.ServeHTTP(w, r)
 		return
 	}
-	if e := v.verify(r); e != nil {
+	e := v.verify(r)
+	if e == nil {
+		e = v.checkChecksum(r)
+	}
+	if e != nil {
 		w.Header().Set("Content-Type", "application/xml")
 		// Browsers must be able to read the error of a failed upload.
 		if origin := r.Header.Get("Origin"); origin != "" {
@@ -86,7 +94,9 @@ func (v *S3Verifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}{s3Error: e})
 		return
 	}
-	v.Next.ServeHTTP(w, r)
+	w = v.sums.wrap(w, r)
+	v.Next.ServeHTTP(w, headAsGet(r))
+	finish(w)
 }
 
 func (v *S3Verifier) now() time.Time {

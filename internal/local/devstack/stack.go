@@ -358,6 +358,11 @@ func (s *Stack) provision(ctx context.Context, names Names, getenv func(string) 
 		if err := EnsureBucket(ctx, s.S3Client(), r.Bucket); err != nil {
 			return err
 		}
+		// Versioned as in AWS: a message's attachment is served by the
+		// version checked at send (docs/ARCHITECTURE.md "Pinned uploads").
+		if err := EnsureVersioning(ctx, s.S3Client(), r.Bucket); err != nil {
+			return err
+		}
 		// The browser PUTs to presigned URLs from the dev server's origin;
 		// the in-process S3 allows any origin, an external one needs CORS.
 		if s.S3.External && isLoopback(s.S3.URL) {

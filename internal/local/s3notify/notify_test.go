@@ -88,7 +88,7 @@ func (st *stack) received() []events.S3Event {
 // upload PUTs body through a presigned URL, as the browser does.
 func (st *stack) upload(t *testing.T, key, typ string, body []byte) {
 	t.Helper()
-	req, err := st.blobs.PresignUpload(context.Background(), key, typ, int64(len(body)), time.Minute)
+	req, err := st.blobs.PresignUpload(context.Background(), key, typ, int64(len(body)), "", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

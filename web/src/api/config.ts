@@ -2,10 +2,22 @@
 // the dev runner, in AWS by the deployment), so one build runs anywhere.
 import type { CognitoConfig } from "./cognito";
 
+// LegalConfig is config.json's "legal": the terms of service, privacy
+// policy and community guidelines (https URLs or site paths; a path ending
+// in .md is a bundled Markdown page the app shows itself), and the version
+// everybody must accept ("" or absent: nobody is asked).
+export interface LegalConfig {
+  terms: string;
+  privacy: string;
+  guidelines: string;
+  version?: string;
+}
+
 export interface AppConfig {
   wsUrl: string;
   region: string;
   cognito: CognitoConfig;
+  legal?: LegalConfig;
 }
 
 export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppConfig> {

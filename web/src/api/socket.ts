@@ -323,6 +323,10 @@ export class ChatSocket {
     try {
       const state = (await this.request({ action: "getState" })) as StateFrame;
       this.connectionId = state.connectionId;
+      // Terms to accept first: the server answers nothing else until then
+      // (terms_required), so the resume waits for the acceptance (the
+      // terms gate's dialog, features/terms) on this socket.
+      if (state.terms?.required) await this.termsAccepted(ws);
       let points = this.hooks.resumePoints();
       let changes = this.hooks.changePoints?.() ?? {};
       while (Object.keys(points).length > 0) {
@@ -364,6 +368,18 @@ export class ChatSocket {
     });
   }
 
+  // termsAccepted resolves once a terms frame says nothing is required
+  // (the reply to acceptTerms, or another device's acceptance), and never
+  // if ws closes first (a reconnect syncs again).
+  private termsWaiters: (() => void)[] = [];
+  private termsAccepted(ws: WebSocketLike): Promise<void> {
+    return new Promise((resolve) => {
+      this.termsWaiters.push(() => {
+        if (this.ws === ws) resolve();
+      });
+    });
+  }
+
   private handleFrame(raw: string): void {
     let ev: ServerEvent;
     try {
@@ -378,6 +394,11 @@ export class ChatSocket {
       this.hooks.onAuthLost?.(ev.reason);
       return;
     }
+    if (ev.type === "terms" && !ev.required) {
+      const waiters = this.termsWaiters;
+      this.termsWaiters = [];
+      for (const w of waiters) w();
+    }
     const waiter = ev.requestId ? this.inFlight.get(ev.requestId) : undefined;
     // The store sees every frame, replies included, before the waiter.
     if (ev.type !== "error") this.hooks.onEvent(ev);
@@ -389,6 +410,11 @@ export class ChatSocket {
       clearTimeout(waiter.timer);
       if (ev.type === "error") waiter.reject(new RequestError(ev.code, ev.message, (ev as ErrorFrame).until));
       else waiter.resolve(ev);
+    }
+    // New terms were published while this socket was open: sync again, so
+    // getState brings the terms to accept (the sync then waits for them).
+    if (ev.type === "error" && (ev as ErrorFrame).code === "terms_required" && this.synced) {
+      this.reconnectNow();
     }
     // The token that opened this socket has expired: reconnect at once with
     // a fresh one, silently (pending sends are re-sent after the resume).

@@ -1,6 +1,7 @@
 // The client: the chat controller with its features plugged in (uploads,
 // download and picture URLs, attention), built once per signed-in user.
 import type { AvatarUrlFrame, DownloadUrlFrame, UploadTicketFrame } from "../api/protocol.gen";
+import { TermsGate } from "./terms";
 import { Chat, type ChatEnv } from "../state/chat";
 import { attention, type AttentionEnv } from "./attention";
 import { AvatarUrls } from "./avatars";
@@ -22,6 +23,8 @@ export type ClientEnv = Omit<ChatEnv, "attachments"> &
     // this device had one saved before (migrated to the server once).
     applyPrefs(p: Prefs): void;
     hadLocalPrefs: boolean;
+    // The signed-in email (a tick at sign-up is remembered by it).
+    email?: string;
   };
 
 export interface Client {
@@ -40,6 +43,8 @@ export interface Client {
   exports: DataExports;
   // How long messages are kept (the workspace's default, rooms' own).
   retention: RetentionSettings;
+  // The terms the person must accept, if any.
+  terms: TermsGate;
 }
 
 export function createClient(env: ClientEnv): Client {
@@ -47,13 +52,13 @@ export function createClient(env: ClientEnv): Client {
   let chat: Chat | undefined;
   const live = () => chat!;
   const uploads = new UploadQueue({
-    requestTicket: async (roomId, name, size, type) => (await live().request({ action: "requestUpload", roomId, name, size, type })) as UploadTicketFrame,
+    requestTicket: async (roomId, name, size, type, sha256) => (await live().request({ action: "requestUpload", roomId, name, size, type, sha256 })) as UploadTicketFrame,
     newXhr: () => new XMLHttpRequest(),
     t: () => env.t(),
     onChange: () => live().emit(),
   });
   const downloads = new DownloadUrls(
-    async (roomId, key, thumb) => (await live().read({ action: "requestDownload", roomId, key, thumb: thumb || undefined }, 3)) as DownloadUrlFrame,
+    async (roomId, key, thumb, versionId) => (await live().read({ action: "requestDownload", roomId, key, thumb: thumb || undefined, versionId }, 3)) as DownloadUrlFrame,
   );
   const avatars = new AvatarUrls(async (userId) => (await live().read({ action: "requestAvatarUrl", userId }, 3)) as AvatarUrlFrame);
   chat = new Chat({ wsUrl: env.wsUrl, getToken: env.getToken, onAuthLost: env.onAuthLost, signUpName: env.signUpName, attachments: uploads });
@@ -92,6 +97,8 @@ export function createClient(env: ClientEnv): Client {
   chat.use(exports);
   const retention = new RetentionSettings({ request: (p) => live().request(p as never), onChange: () => live().emit() });
   chat.use(retention);
+  const terms = new TermsGate({ request: (p) => live().request(p), email: () => env.email ?? "", onChange: () => live().emit(), onAccepted: () => live().listThreads() });
+  chat.use(terms);
   chat.use(push);
   chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
   const onVisibility = () => push.tellVisibility();
@@ -106,5 +113,5 @@ export function createClient(env: ClientEnv): Client {
       document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports, retention };
+  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports, retention, terms };
 }

@@ -1,5 +1,6 @@
-// The upload queue: each file the user attaches gets a ticket
-// (requestUpload), is PUT to the presigned URL with XMLHttpRequest (fetch
+// The upload queue: each file the user attaches is hashed (SHA-256, Web
+// Crypto), gets a ticket pinned to that hash (requestUpload's sha256: the
+// storage refuses any other bytes at the ticket's URL), is PUT to the presigned URL with XMLHttpRequest (fetch
 // cannot report upload progress), and becomes an attachment of the next
 // message of its slot: the room's composer (slot = the room's id) or a
 // thread's (slot = "roomId:parentSeq", threadKey). Sizes and counts are
@@ -25,6 +26,8 @@ export interface Upload {
   error?: string;
   // The ticket's key, once the ticket was granted.
   key?: string;
+  // The file's SHA-256 in base64, once hashed.
+  sha256?: string;
 }
 
 // The part of XMLHttpRequest the queue uses, so tests can fake it.
@@ -33,12 +36,23 @@ export type XhrLike = Pick<XMLHttpRequest, "open" | "setRequestHeader" | "send" 
 };
 
 export interface UploadDeps {
-  requestTicket(roomId: string, name: string, size: number, type: string): Promise<UploadTicketFrame>;
+  requestTicket(roomId: string, name: string, size: number, type: string, sha256: string): Promise<UploadTicketFrame>;
+  // hash is the file's SHA-256 in base64 (default: Web Crypto's digest).
+  hash?(file: Blob): Promise<string>;
   newXhr(): XhrLike;
   t(): Translate;
   onChange(): void;
   maxBytes?: number;
   maxFiles?: number;
+}
+
+// sha256Base64 hashes the whole file in the browser (crypto.subtle has no
+// streaming digest; files are at most the upload limit, 25 MB by default).
+export async function sha256Base64(file: Blob): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
+  let bin = "";
+  for (const b of digest) bin += String.fromCharCode(b);
+  return btoa(bin);
 }
 
 // Headers the browser sets itself and refuses from scripts.
@@ -140,7 +154,7 @@ export class UploadQueue {
   attachments(slot: string): Attachment[] {
     return this.list(slot)
       .filter((u) => u.status === "done" && u.key)
-      .map((u) => ({ key: u.key!, name: u.name, size: u.size, type: u.type }));
+      .map((u) => ({ key: u.key!, name: u.name, size: u.size, type: u.type, ...(u.sha256 ? { sha256: u.sha256 } : {}) }));
   }
 
   // add starts uploading files to a room, for the composer of slot (the
@@ -215,8 +229,17 @@ export class UploadQueue {
 
   private async start(u: Upload, file: Blob): Promise<void> {
     let ticket: UploadTicketFrame;
+    let sha256: string;
     try {
-      ticket = await this.deps.requestTicket(u.roomId, u.name, u.size, u.type);
+      sha256 = await (this.deps.hash ?? sha256Base64)(file);
+    } catch {
+      this.update(u.id, { status: "error", error: this.deps.t()("files.failed") });
+      return;
+    }
+    if (!this.alive(u.id)) return; // removed while hashing
+    this.update(u.id, { sha256 });
+    try {
+      ticket = await this.deps.requestTicket(u.roomId, u.name, u.size, u.type, sha256);
     } catch (err) {
       this.update(u.id, { status: "error", error: this.ticketError(err, u) });
       return;

@@ -12,6 +12,7 @@ import { exportDe } from "./export";
 import { gifsDe } from "./gifs";
 import { privacyDe } from "./privacy";
 import { retentionDe } from "./retention";
+import { legalDe } from "./legal";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -355,4 +356,5 @@ export const de: Record<MessageKey, string> = {
   ...gifsDe,
   ...privacyDe,
   ...retentionDe,
+  ...legalDe,
 };

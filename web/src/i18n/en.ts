@@ -11,6 +11,7 @@ import { exportEn } from "./export";
 import { gifsEn } from "./gifs";
 import { privacyEn } from "./privacy";
 import { retentionEn } from "./retention";
+import { legalEn } from "./legal";
 
 export const en = {
   "app.name": "Backchannel",
@@ -354,6 +355,7 @@ export const en = {
   ...gifsEn,
   ...privacyEn,
   ...retentionEn,
+  ...legalEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

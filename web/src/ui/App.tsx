@@ -11,6 +11,7 @@ import type { SignUpName } from "../state/chat";
 import { AuthScreen, takeSignUpName } from "./auth/AuthScreen";
 import { ChatShell } from "./shell/ChatShell";
 import { AppContext } from "./common/context";
+import { TermsDialog } from "./legal/TermsDialog";
 
 export function App() {
   const [config, setConfig] = useState<AppConfig | null>(null);
@@ -56,7 +57,7 @@ function Signed({ config }: { config: AppConfig }) {
 
   if (!userId) {
     document.title = t("app.name");
-    return <AuthScreen cognito={cognito} config={config.cognito} t={t} notice={notice} onSignedIn={onSignedIn} />;
+    return <AuthScreen cognito={cognito} config={config.cognito} legal={config.legal} t={t} notice={notice} onSignedIn={onSignedIn} />;
   }
   return (
     <ChatRoot
@@ -113,6 +114,7 @@ function ChatRoot({ config, session, cognito, prefs, setPrefs, signOut }: { conf
         prefs: () => live.prefs,
         t: () => live.t,
         signUpName: () => signUpName(cognito, session),
+        email: session.email,
       }),
     [],
   );
@@ -135,9 +137,11 @@ function ChatRoot({ config, session, cognito, prefs, setPrefs, signOut }: { conf
         // waiting long for it: signing out must not hang on the network).
         signOut: () => void Promise.race([client.push.signOut(), new Promise((r) => setTimeout(r, 2000))]).finally(signOut),
         session,
+        legal: config.legal,
       }}
     >
       <ChatShell />
+      <TermsDialog legal={config.legal} />
     </AppContext.Provider>
   );
 }

@@ -341,4 +341,28 @@ describe("ChatSocket", () => {
     expect(ws2.url).toBe("ws://x/local?token=fresh");
     expect(hooks.onAuthLost).toBeUndefined();
   });
+  it("waits with the resume while terms must be accepted, and syncs again when terms_required comes later", async () => {
+    const { sock } = setup();
+    sock.start();
+    await flush();
+    const ws = FakeWebSocket.all[0];
+    ws.open();
+    ws.reply({ type: "state", requestId: ws.last("getState")!.requestId, connectionId: "c1", me: {}, rooms: [], users: [], terms: { version: "2", accepted: "1", required: true } });
+    await flush();
+    expect(ws.last("resume")).toBeUndefined(); // the server would refuse it
+    const p = sock.request({ action: "acceptTerms", version: "2" });
+    ws.reply({ type: "terms", requestId: ws.last("acceptTerms")!.requestId, version: "2", accepted: "2", required: false });
+    await p;
+    await flush();
+    ws.reply({ type: "missed", requestId: ws.last("resume")!.requestId, rooms: [] });
+    await flush();
+    expect(sock.online).toBe(true);
+
+    // A deployment with newer terms while the socket is open: sync again.
+    const q = sock.request({ action: "listChannels" }).catch((e: RequestError) => e);
+    ws.reply({ type: "error", requestId: ws.last("listChannels")!.requestId, code: "terms_required", message: "accept the terms" });
+    expect(((await q) as RequestError).code).toBe("terms_required");
+    await vi.advanceTimersByTimeAsync(600);
+    expect(FakeWebSocket.all.length).toBe(2);
+  });
 });

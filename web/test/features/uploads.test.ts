@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UploadQueue, mediaTypeOf, megabytes, type XhrLike } from "../../src/features/uploads";
+import { UploadQueue, mediaTypeOf, megabytes, sha256Base64, type XhrLike } from "../../src/features/uploads";
 import { DownloadUrls } from "../../src/features/downloads";
 import { RequestError } from "../../src/api/socket";
 import { translator } from "../../src/i18n";
@@ -56,11 +56,12 @@ function file(name: string, size: number, type: string): File {
 
 function setup(opts: { maxBytes?: number; maxFiles?: number; ticket?: (name: string, size: number, type: string) => Promise<UploadTicketFrame> } = {}) {
   FakeXhr.all = [];
-  const asked: { roomId: string; name: string; size: number; type: string }[] = [];
+  const asked: { roomId: string; name: string; size: number; type: string; sha256?: string }[] = [];
   let changes = 0;
   const q = new UploadQueue({
-    requestTicket: (roomId, name, size, type) => {
-      asked.push({ roomId, name, size, type });
+    hash: async (f) => `sha-of-${f.size}`,
+    requestTicket: (roomId, name, size, type, sha256) => {
+      asked.push({ roomId, name, size, type, sha256 });
       return (
         opts.ticket?.(name, size, type) ??
         Promise.resolve({
@@ -82,14 +83,21 @@ function setup(opts: { maxBytes?: number; maxFiles?: number; ticket?: (name: str
   return { q, asked, changes: () => changes };
 }
 
+describe("sha256Base64", () => {
+  it("is the file's SHA-256 in base64, as x-amz-checksum-sha256 takes it", async () => {
+    expect(await sha256Base64(new Blob([]))).toBe("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+    expect(await sha256Base64(new Blob(["abc"]))).toBe("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+  });
+});
+
 describe("UploadQueue", () => {
   it("asks for a ticket, PUTs the file with the ticket's Content-Type (not Content-Length) and reports progress", async () => {
     const { q, asked } = setup();
     const f = file("deploy.png", 1000, "image/png");
     q.add("general", [f]);
-    expect(asked).toEqual([{ roomId: "general", name: "deploy.png", size: 1000, type: "image/png" }]);
     expect(q.busy("general")).toBe(true);
     await flush();
+    expect(asked).toEqual([{ roomId: "general", name: "deploy.png", size: 1000, type: "image/png", sha256: "sha-of-1000" }]);
     const xhr = FakeXhr.all[0];
     expect(xhr.method).toBe("PUT");
     expect(xhr.url).toBe("http://s3.local/bucket/deploy.png?sig=1");
@@ -103,7 +111,7 @@ describe("UploadQueue", () => {
     xhr.respond(200);
     expect(q.list("general")[0]).toMatchObject({ status: "done", loaded: 1000 });
     expect(q.busy("general")).toBe(false);
-    expect(q.attachments("general")).toEqual([{ key: "rooms/general/me/f1/deploy.png", name: "deploy.png", size: 1000, type: "image/png" }]);
+    expect(q.attachments("general")).toEqual([{ key: "rooms/general/me/f1/deploy.png", name: "deploy.png", size: 1000, type: "image/png", sha256: "sha-of-1000" }]);
     expect(q.list("random")).toEqual([]);
   });
 
@@ -116,27 +124,30 @@ describe("UploadQueue", () => {
     expect(FakeXhr.all).toEqual([]);
   });
 
-  it("takes the deployment's limit from the state event", () => {
+  it("takes the deployment's limit from the state event", async () => {
     const { q, asked } = setup();
     q.setLimits({ maxTextBytes: 8192, files: true, maxUploadBytes: 1024 * 1024 });
     const [u] = q.add("general", [file("big.png", 1024 * 1024 + 1, "image/png")]);
     expect(u.status).toBe("error");
     expect(u.error).toBe("File is too large: the limit is 1 MB.");
     q.add("general", [file("fits.png", 1024 * 1024, "image/png")]);
+    await flush();
     expect(asked.map((a) => a.name)).toEqual(["fits.png"]);
   });
 
-  it("accepts a file of exactly the limit", () => {
+  it("accepts a file of exactly the limit", async () => {
     const { q, asked } = setup({ maxBytes: 10 });
     q.add("general", [file("ok.txt", 10, "text/plain")]);
+    await flush();
     expect(asked.length).toBe(1);
   });
 
-  it("refuses more files than a message may carry", () => {
+  it("refuses more files than a message may carry", async () => {
     const { q, asked } = setup({ maxFiles: 2 });
     const added = q.add("general", [file("a.txt", 1, "text/plain"), file("b.txt", 1, "text/plain"), file("c.txt", 1, "text/plain")]);
     expect(added.map((u) => u.status)).toEqual(["uploading", "uploading", "error"]);
     expect(added[2].error).toBe("Too many files: at most 2 per message.");
+    await flush();
     expect(asked.map((a) => a.name)).toEqual(["a.txt", "b.txt"]);
   });
 

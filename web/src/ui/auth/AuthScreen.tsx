@@ -8,6 +8,9 @@ import { CognitoClient, CognitoError, errorKey, MfaRequired, MfaSetupRequired, N
 import { authorizeURL, finish as finishProvider, hasAnswer } from "../../api/oauth";
 import type { Translate } from "../../i18n";
 import { TotpKey } from "../common/TotpKey";
+import type { LegalConfig } from "../../api/config";
+import { rememberTick } from "../../features/terms";
+import { LegalLink } from "../legal/LegalViewer";
 
 type Mode = "signIn" | "signUp" | "confirm" | "forgot" | "reset" | "newPassword" | "mfa" | "mfaSetup";
 type Field = "" | "email" | "password" | "code";
@@ -36,12 +39,14 @@ export function takeSignUpName(email: string): { name: string; done(): void } | 
 export function AuthScreen({
   cognito,
   config,
+  legal,
   t,
   notice,
   onSignedIn,
 }: {
   cognito: CognitoClient;
   config?: CognitoConfig;
+  legal?: LegalConfig;
   t: Translate;
   notice?: string;
   onSignedIn(tokens: Tokens, remember: boolean): void;
@@ -52,6 +57,9 @@ export function AuthScreen({
   const [name, setName] = useState("");
   const [code, setCode] = useState("");
   const [remember, setRemember] = useState(false);
+  // The terms' box at sign-up: never ticked for the person.
+  const [accepted, setAccepted] = useState(false);
+  const termsVersion = legal?.version ?? "";
   const [busy, setBusy] = useState(false);
   const [error, setErrorText] = useState("");
   // The field the error concerns ("" for the form as a whole): shown below it.
@@ -198,6 +206,10 @@ export function AuthScreen({
 
   const signUp = () =>
     run(async () => {
+      if (termsVersion && !accepted) {
+        setError(t("legal.mustAccept"));
+        return;
+      }
       let out: { confirmed: boolean };
       try {
         out = await cognito.signUp(email.trim(), password, name.trim());
@@ -209,6 +221,9 @@ export function AuthScreen({
         out = { confirmed: false };
       }
       rememberSignUpName(email.trim(), name.trim());
+      // The server records the acceptance on the first connection, for the
+      // signed-in person (features/terms).
+      if (termsVersion) rememberTick(email.trim(), termsVersion);
       if (out.confirmed) {
         onSignedIn(await cognito.signIn(email.trim(), password), remember);
         return;
@@ -395,6 +410,21 @@ export function AuthScreen({
               {mode === "signUp" && (
                 <p class="hint" id="pw-hint">
                   {t("auth.passwordHint")}
+                </p>
+              )}
+              {mode === "signUp" && legal && termsVersion && (
+                <label class="check legal-accept">
+                  <input type="checkbox" name="acceptTerms" checked={accepted} onChange={(e) => setAccepted(e.currentTarget.checked)} />
+                  <span>
+                    {t("legal.signUpAccept")} <LegalLink href={legal.terms} label={t("legal.terms")} t={t} />, <LegalLink href={legal.privacy} label={t("legal.privacy")} t={t} />,{" "}
+                    <LegalLink href={legal.guidelines} label={t("legal.guidelines")} t={t} />
+                  </span>
+                </label>
+              )}
+              {mode === "signUp" && legal && !termsVersion && (
+                <p class="hint">
+                  <LegalLink href={legal.terms} label={t("legal.terms")} t={t} /> · <LegalLink href={legal.privacy} label={t("legal.privacy")} t={t} /> ·{" "}
+                  <LegalLink href={legal.guidelines} label={t("legal.guidelines")} t={t} />
                 </p>
               )}
               <label class="check">

@@ -7,6 +7,7 @@ import type { Client } from "../../features/client";
 import type { Translate } from "../../i18n";
 import type { Prefs } from "../../features/prefs";
 import type { Session } from "../../api/session";
+import type { LegalConfig } from "../../api/config";
 
 export interface AppCtx extends Client {
   t: Translate;
@@ -15,6 +16,8 @@ export interface AppCtx extends Client {
   signOut(): void;
   // The Cognito session: groups, change password, sign out everywhere.
   session?: Session;
+  // The terms, privacy policy and guidelines (config.json's legal).
+  legal?: LegalConfig;
 }
 
 // The dialogs the shell can open (the sidebar and the room header ask for

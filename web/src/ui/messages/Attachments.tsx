@@ -82,7 +82,7 @@ function FileLink({ roomId, a }: { roomId: string; a: Attachment }) {
   const onClick = (e: MouseEvent) => {
     if (url && downloads.fresh(a.key, false)) return;
     e.preventDefault();
-    downloads.get(roomId, a.key, false).then(
+    downloads.get(roomId, a.key, false, a.versionId).then(
       (u) => window.open(u, "_blank", "noopener,noreferrer"),
       () => {},
     );

@@ -19,7 +19,7 @@ export function useFileUrl(roomId: string, a: Attachment, thumb: boolean): { url
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const original = () =>
-      downloads.get(roomId, a.key, false).then(
+      downloads.get(roomId, a.key, false, a.versionId).then(
         (u) => live && setUrl(u),
         () => live && setFailed(true),
       );

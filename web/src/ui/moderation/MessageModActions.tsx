@@ -6,45 +6,49 @@ import type { Message } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { canModerate } from "../../state/moderation";
+import { useState } from "preact/hooks";
+import { ReportDialog } from "./ReportDialog";
 
 // children: more actions shown first in the same group (reactions, pin, save).
 export function MessageModActions({ msg, children }: { msg: Message; children?: ComponentChildren }) {
   const { chat, t } = useApp();
   const state = useChatState(chat);
   const { error, run } = useSubmit();
+  const [reporting, setReporting] = useState(false);
   const room = state.rooms[msg.roomId];
   if (!room) return null;
   const moderator = canModerate(state, room);
 
-  const report = async () => {
-    const reason = prompt(t("mod.reportPrompt"));
-    if (reason === null) return;
-    await run(async () => {
-      await chat.request({ action: "reportMessage", roomId: msg.roomId, seq: msg.seq, reason: reason.trim() || undefined });
-      chat.announce(t("mod.reported"));
-    });
+  const report = async (reason: string) => {
+    await chat.request({ action: "reportMessage", roomId: msg.roomId, seq: msg.seq, reason: reason || undefined });
+    chat.announce(t("mod.reported"));
   };
   const remove = async () => {
     if (!confirm(t("mod.confirmDeleteAny"))) return;
     await run(() => chat.request({ action: "deleteMessage", roomId: msg.roomId, seq: msg.seq }));
   };
 
+  // The dialog sits beside the actions, not in them: they hide when the
+  // pointer leaves the message, and would take the dialog along.
   return (
-    <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
-      {children}
-      {error && (
-        <span class="status-line failed" role="alert">
-          {error}
-        </span>
-      )}
-      <button type="button" class="icon-btn" aria-label={t("mod.report")} title={t("mod.report")} data-action="report" onClick={() => void report()}>
-        ⚑
-      </button>
-      {moderator && (
-        <button type="button" class="icon-btn" aria-label={t("mod.deleteAny")} title={t("mod.deleteAny")} data-action="mod-delete" onClick={() => void remove()}>
-          🗑
+    <>
+      {reporting && <ReportDialog onReport={report} onClose={() => setReporting(false)} />}
+      <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
+        {children}
+        {error && (
+          <span class="status-line failed" role="alert">
+            {error}
+          </span>
+        )}
+        <button type="button" class="icon-btn" aria-label={t("mod.report")} title={t("mod.report")} data-action="report" onClick={() => setReporting(true)}>
+          ⚑
         </button>
-      )}
-    </div>
+        {moderator && (
+          <button type="button" class="icon-btn" aria-label={t("mod.deleteAny")} title={t("mod.deleteAny")} data-action="mod-delete" onClick={() => void remove()}>
+            🗑
+          </button>
+        )}
+      </div>
+    </>
   );
 }
