@@ -53,7 +53,9 @@ var erasurePoolActions = []string{"cognito-idp:AdminDeleteUser"}
 
 // erasureFileActions on the person's files (uploads, thumbnails,
 // pictures), found with s3:ListBucket on the bucket.
-var erasureFileActions = []string{"s3:DeleteObject"}
+// A versioned bucket (backup.go) keeps deleted bytes as old versions:
+// they are deleted by version id, found with s3:ListBucketVersions.
+var erasureFileActions = []string{"s3:DeleteObject", "s3:DeleteObjectVersion"}
 
 // erasureResources creates the queue and its dead-letter queue. They come
 // before the functions: the actions function's environment names the
@@ -142,7 +144,7 @@ func (b *builder) erasureGrantsAndMapping() {
 		Resources: jsii.Strings(*b.pool.UserPoolArn()),
 	}))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("s3:ListBucket"),
+		Actions:   jsii.Strings("s3:ListBucket", "s3:ListBucketVersions"),
 		Resources: jsii.Strings(b.filesBucketArn()),
 	}))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -201,7 +203,7 @@ func (b *builder) erasureSuppressions() {
 		"Invoked by the erasure queue's event source mapping, whose failed jobs go to the queue's dead-letter queue (redrive policy, alarmed); a function DLQ applies to asynchronous invocations only")
 	suppress(b.fns["erasure"].Role(), "AwsSolutions-IAM5",
 		"The erasure deletes a person's connections (ids known only at run time, on this stage's @connections), uses the table's index as the service does, deletes the person's files under the three prefixes of people's files (keys known only at run time) and the schedules of the scheduled-messages group",
-		"Resource::<"+b.logicalID(b.table)+".Arn>/index/*",
+		b.tableIndexFinding(),
 		arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/POST/@connections/*"),
 		arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/DELETE/@connections/*"),
 		arnMatching("scheduler", "schedule/"+*b.scheduled.group.Name()+"/*"),

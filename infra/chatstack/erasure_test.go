@@ -107,7 +107,9 @@ func TestErasureGrants(t *testing.T) {
 		"execute-api:ManageConnections": {conns + "DELETE/@connections/*", conns + "POST/@connections/*"},
 		"cognito-idp:AdminDeleteUser":   {"${" + s.one(t, "AWS::Cognito::UserPool", "UserPool").ID + ".Arn}"},
 		"s3:ListBucket":                 {files},
+		"s3:ListBucketVersions":         {files},
 		"s3:DeleteObject":               {files + "/avatars/*", files + "/rooms/*", files + "/thumbs/*"},
+		"s3:DeleteObjectVersion":        {files + "/avatars/*", files + "/rooms/*", files + "/thumbs/*"},
 		"logs:CreateLogStream":          {logs},
 		"logs:PutLogEvents":             {logs},
 	}

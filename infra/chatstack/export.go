@@ -179,7 +179,7 @@ func (b *builder) exportSuppressions() {
 		"Invoked by the export queue's event source mapping, whose failed jobs go to the queue's dead-letter queue (redrive policy, alarmed); a function DLQ applies to asynchronous invocations only")
 	suppress(b.fns["export"].Role(), "AwsSolutions-IAM5",
 		"The worker posts to connection ids known only at run time (POST on this stage's @connections), uses the table's index (gsi1) as the service does, reads a person's files and picture (keys known at run time) and writes archives under exports/ only",
-		"Resource::<"+b.logicalID(b.table)+".Arn>/index/*",
+		b.tableIndexFinding(),
 		arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/POST/@connections/*"),
 		filesObjectsMatching(chat.FilesPrefix+"*"), filesObjectsMatching(chat.AvatarsPrefix+"*"), filesObjectsMatching(chat.ExportPrefix+"*"),
 	)

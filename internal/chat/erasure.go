@@ -88,6 +88,15 @@ type BlobLister interface {
 	ListKeys(ctx context.Context, prefix string, page func(keys []string) error) error
 }
 
+// BlobVersionPurger deletes every stored version of the keys under prefix
+// that match, delete markers included, and says how many it deleted. A
+// versioned bucket keeps a deleted object's bytes as an old version (for
+// 30 days: docs/OPERATIONS.md), so an erasure that only deleted the
+// current objects would leave the person's files behind.
+type BlobVersionPurger interface {
+	PurgeVersions(ctx context.Context, prefix string, match func(key string) bool) (int, error)
+}
+
 // AccountDeleter deletes an account from the user pool
 // (internal/cognitoadmin: AdminDeleteUser); a missing account is not an
 // error.

@@ -25,6 +25,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/cognitoadmin"
 	"github.com/backchannel-chat/backchannel/internal/erasure"
 	"github.com/backchannel-chat/backchannel/internal/local/cognitoext"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localsqs"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -91,6 +92,9 @@ func newErasureStack(t *testing.T, policy chat.ErasurePolicy) *erasureStack {
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	es.sched = sched
 	es.s3 = s3.NewFromConfig(es.awsCfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if err := devstack.EnsureVersioning(context.Background(), es.s3, bucket); err != nil {
+		t.Fatal(err)
+	}
 	es.ddb = dynamodb.NewFromConfig(es.awsCfg)
 	return es
 }
@@ -130,17 +134,25 @@ func (es *erasureStack) everything(t *testing.T) []record {
 			out = append(out, record{where: fmt.Sprintf("item %v|%v", m["pk"], m["sk"]), attrs: m, text: string(b)})
 		}
 	}
-	op := s3.NewListObjectsV2Paginator(es.s3, &s3.ListObjectsV2Input{Bucket: aws.String(es.bucket)})
-	for op.HasMorePages() {
-		page, err := op.NextPage(ctx)
+	// Every version of every object (the bucket is versioned as in AWS:
+	// a delete that left the bytes as an old version is not an erasure).
+	var keyMarker, versionMarker *string
+	for {
+		page, err := es.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(es.bucket), KeyMarker: keyMarker, VersionIdMarker: versionMarker})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, o := range page.Contents {
-			out = append(out, record{where: "object " + aws.ToString(o.Key), text: aws.ToString(o.Key)})
+		for _, o := range page.Versions {
+			out = append(out, record{where: "object " + aws.ToString(o.Key) + " version " + aws.ToString(o.VersionId), text: aws.ToString(o.Key)})
 		}
+		for _, m := range page.DeleteMarkers {
+			out = append(out, record{where: "delete marker " + aws.ToString(m.Key), text: aws.ToString(m.Key)})
+		}
+		if !aws.ToBool(page.IsTruncated) {
+			return out
+		}
+		keyMarker, versionMarker = page.NextKeyMarker, page.NextVersionIdMarker
 	}
-	return out
 }
 
 // personal is what identifies the person or is what they wrote.
@@ -306,7 +318,7 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 	// writes next to it), a profile picture.
 	file := pngBytes(t, 40, 30)
 	ticket := decode[protocol.UploadTicketEvent](t, zedC.call(protocol.ActionRequestUpload,
-		map[string]any{"roomId": "general", "name": "wombat.png", "size": len(file), "type": "image/png"}, protocol.EventUploadTicket))
+		map[string]any{"roomId": "general", "name": "wombat.png", "size": len(file), "type": "image/png", "sha256": chat.SHA256Base64(file)}, protocol.EventUploadTicket))
 	uploadByTicket(t, ticket, file)
 	att := map[string]any{"key": ticket.Key, "name": "wombat.png", "size": len(file), "type": "image/png"}
 	say(zedC, "general", "z-5", "", map[string]any{"attachments": []any{att}})

@@ -191,7 +191,7 @@ func TestExportMyData(t *testing.T) {
 	// A file.
 	file := pngBytes(t, 24, 16)
 	ticket := decode[protocol.UploadTicketEvent](t, a.call(protocol.ActionRequestUpload,
-		map[string]any{"roomId": beta, "name": "plan.png", "size": len(file), "type": "image/png"}, protocol.EventUploadTicket))
+		map[string]any{"roomId": beta, "name": "plan.png", "size": len(file), "type": "image/png", "sha256": chat.SHA256Base64(file)}, protocol.EventUploadTicket))
 	uploadByTicket(t, ticket, file)
 	withFile := keep(decode[protocol.AckEvent](t, a.call(protocol.ActionSendMessage, map[string]any{"roomId": beta, "clientId": "a6", "text": "the plan",
 		"attachments": []any{map[string]any{"key": ticket.Key, "name": "plan.png", "size": len(file), "type": "image/png"}}}, protocol.EventAck)).Message)

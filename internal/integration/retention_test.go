@@ -68,7 +68,7 @@ func TestRetentionExpiresMessagesAndFiles(t *testing.T) {
 	offset.Store(int64(-48 * time.Hour))
 	file := []byte("a file kept a day")
 	ticket := decode[protocol.UploadTicketEvent](t, tr.b.call(protocol.ActionRequestUpload,
-		map[string]any{"roomId": ch, "name": "old.txt", "size": len(file), "type": "text/plain"}, protocol.EventUploadTicket))
+		map[string]any{"roomId": ch, "name": "old.txt", "size": len(file), "type": "text/plain", "sha256": chat.SHA256Base64(file)}, protocol.EventUploadTicket))
 	uploadByTicket(t, ticket, file)
 	att := map[string]any{"key": ticket.Key, "name": "old.txt", "size": len(file), "type": "text/plain"}
 	old := decode[protocol.AckEvent](t, tr.b.call(protocol.ActionSendMessage,

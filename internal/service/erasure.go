@@ -194,6 +194,15 @@ func (s *Chat) eraseFiles(ctx context.Context, userID string) error {
 	}
 	deleted := 0
 	for _, prefix := range []string{"rooms/", chat.ThumbsPrefix + "rooms/", chat.AvatarsPrefix + userID + "/"} {
+		if purger, ok := s.blobs.(chat.BlobVersionPurger); ok {
+			// Every version, not just the current objects.
+			n, err := purger.PurgeVersions(ctx, prefix, func(k string) bool { return strings.HasPrefix(k, chat.AvatarsPrefix) || theirs(k) })
+			deleted += n
+			if err != nil {
+				return storeErr(err, "erase files")
+			}
+			continue
+		}
 		err := lister.ListKeys(ctx, prefix, func(keys []string) error {
 			var del []string
 			for _, k := range keys {
