@@ -8,6 +8,7 @@
 #   make loadtest-small  the load and chaos test's small configuration
 #   make loadtest        the large one (LOADTEST_ARGS to change it)
 #   make restore-drill   restore the table into a new one and check it (docs/OPERATIONS.md)
+#   make erasure-replay  after a restore, queue again the erasures made after the restore point
 
 LOADTEST_BIN         = $(BUILD_DIR)/loadtest
 LOADTEST_SMALL_ARGS ?= -clients 50 -rooms 5 -messages 2000 -rate 80 -kill-every 500ms -timeout 5m
@@ -16,7 +17,7 @@ FUZZTIME            ?= 5s
 
 TEST_TARGETS += fuzz-short vulncheck npm-audit loadtest-small
 
-.PHONY: fuzz fuzz-short vulncheck npm-audit loadtest loadtest-small loadtest-bin restore-drill
+.PHONY: fuzz fuzz-short vulncheck npm-audit loadtest loadtest-small loadtest-bin restore-drill erasure-replay
 
 fuzz-short: ## run every Go fuzz target for FUZZTIME (default 5s) each
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
@@ -49,3 +50,9 @@ loadtest: deps loadtest-bin ## the load and chaos test, large (LOADTEST_ARGS="-c
 RESTORE_DRILL_ARGS ?=
 restore-drill: ## restore the table to a point in time into a new table and check it (RESTORE_DRILL_ARGS="-table NAME -delete")
 	$(GO) run ./scripts/restore-drill $(RESTORE_DRILL_ARGS)
+
+# After a table restore (docs/OPERATIONS.md "Erasure and backups"):
+# ERASURE_REPLAY_ARGS="-table T -user-pool-id P -queue-url Q [-dry-run]".
+ERASURE_REPLAY_ARGS ?=
+erasure-replay: ## queue again the erasures made after a restore point (ERASURE_REPLAY_ARGS="-table T -user-pool-id P -queue-url Q -dry-run")
+	$(GO) run ./scripts/erasure-replay $(ERASURE_REPLAY_ARGS)
