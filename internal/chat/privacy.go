@@ -147,3 +147,56 @@ func ReceiptVisible(readerID string, readerHides bool, viewerID string, viewerHi
 	}
 	return !readerHides && !viewerHides
 }
+
+// DirectOthers lists the members of a direct conversation other than
+// callerID: the people whose profiles DirectReadOnly reads (none for
+// another kind of room).
+func DirectOthers(room Room, callerID string) []string {
+	if room.Kind != KindDirect {
+		return nil
+	}
+	var ids []string
+	for _, id := range room.MemberIDs {
+		if id != callerID {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// ReadOnlyDirect is the message a write into a direct conversation whose
+// every other member deleted their account is refused with.
+const ReadOnlyDirect = "deleted their account: this conversation is read-only"
+
+// DirectReadOnly is the rule for a new message (a send, a poll, a
+// scheduled message) by callerID in room, given the profiles of the
+// room's other members (others; a missing profile counts as a live
+// person). A direct conversation whose every other member deleted their
+// account (their profile is a tombstone, Deleted) keeps its history for
+// the caller but takes nothing new: nobody is left to read it.
+//
+//	not a direct conversation              -> allowed
+//	no other member (a note to oneself)    -> allowed
+//	some other member has not been deleted -> allowed
+//	every other member deleted             -> forbidden, "the other person deleted their account: …" ("everyone else …" in a group)
+func DirectReadOnly(room Room, callerID string, others []Profile) error {
+	ids := DirectOthers(room, callerID)
+	if len(ids) == 0 {
+		return nil
+	}
+	deleted := make(map[string]bool, len(others))
+	for _, p := range others {
+		if p.Deleted {
+			deleted[p.UserID] = true
+		}
+	}
+	for _, id := range ids {
+		if !deleted[id] {
+			return nil
+		}
+	}
+	if len(ids) == 1 {
+		return Errorf(Forbidden, "the other person %s", ReadOnlyDirect)
+	}
+	return Errorf(Forbidden, "everyone else %s", ReadOnlyDirect)
+}

@@ -144,3 +144,40 @@ func TestDecideNotifyBlockedSender(t *testing.T) {
 		t.Errorf("a blocked sender notifies: %+v", d)
 	}
 }
+
+func TestDirectReadOnly(t *testing.T) {
+	dm := func(ids ...string) chat.Room { return chat.Room{ID: "r", Kind: chat.KindDirect, MemberIDs: ids} }
+	live := func(id string) chat.Profile { return chat.Profile{UserID: id, DisplayName: id} }
+	gone := func(id string) chat.Profile {
+		return chat.Profile{UserID: id, DisplayName: chat.DeletedUserName, Deleted: true, Deactivated: true}
+	}
+	cases := []struct {
+		name   string
+		room   chat.Room
+		others []chat.Profile
+		want   string // "" allowed, else the forbidden message
+	}{
+		{"partner live", dm("me", "ada"), []chat.Profile{live("ada")}, ""},
+		{"partner deactivated, not deleted", dm("me", "ada"), []chat.Profile{{UserID: "ada", Deactivated: true}}, ""},
+		{"partner deleted", dm("me", "ada"), []chat.Profile{gone("ada")}, "the other person deleted their account: this conversation is read-only"},
+		{"partner's profile missing counts as live", dm("me", "ada"), nil, ""},
+		{"group, one of two deleted", dm("me", "ada", "bo"), []chat.Profile{gone("ada"), live("bo")}, ""},
+		{"group, both deleted", dm("me", "ada", "bo"), []chat.Profile{gone("ada"), gone("bo")}, "everyone else deleted their account: this conversation is read-only"},
+		{"note to oneself", dm("me"), nil, ""},
+		{"a channel with a deleted member", chat.Room{ID: "r", Kind: chat.KindPrivate, MemberIDs: []string{"me", "ada"}}, []chat.Profile{gone("ada")}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := chat.DirectReadOnly(tc.room, "me", tc.others)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (chat.ErrorCode(err) != chat.Forbidden || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("got %v, want forbidden %q", err, tc.want)
+			}
+		})
+	}
+	if got := chat.DirectOthers(dm("me", "ada", "bo"), "me"); len(got) != 2 || got[0] != "ada" || got[1] != "bo" {
+		t.Errorf("DirectOthers = %v", got)
+	}
+}

@@ -2,8 +2,10 @@ package service_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -81,4 +83,53 @@ func TestParseErasurePolicy(t *testing.T) {
 	if _, err := chat.ParseErasurePolicy("keep"); err == nil {
 		t.Error("keep: no error")
 	}
+}
+
+// TestDirectWithDeletedPartnerIsReadOnly: once the only other person of a
+// direct conversation deleted their account, sendMessage, createPoll and
+// scheduleMessage there answer forbidden ("… deleted their account: this
+// conversation is read-only"), and nothing is stored; the history stays
+// readable, and a group DM with someone left keeps working.
+func TestDirectWithDeletedPartnerIsReadOnly(t *testing.T) {
+	timer := newFakeTimer()
+	h := newHarness(t, func(c *service.Config) { c.Timer = timer })
+	ann, cy := h.connect("ann", "c-ann"), h.connect("cy", "c-cy")
+	h.connect("bob", "c-bob")
+	dm, err := h.svc.OpenDirect(h.ctx, ann, protocol.OpenDirectRequest{UserIDs: []string{"bob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := h.svc.OpenDirect(h.ctx, ann, protocol.OpenDirectRequest{UserIDs: []string{"bob", "cy"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := h.send(ann, dm.Room.ID, "see you")
+	h.store.Tombstone("bob")
+
+	readOnly := func(what string, err error) {
+		t.Helper()
+		wantCode(t, err, chat.Forbidden)
+		if err == nil || !strings.Contains(err.Error(), "the other person deleted their account: this conversation is read-only") {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	_, err = h.svc.SendMessage(h.ctx, ann, protocol.SendMessageRequest{RoomID: dm.Room.ID, ClientID: "late-1", Text: "still there?"})
+	readOnly("sendMessage", err)
+	_, err = h.svc.CreatePoll(h.ctx, ann, protocol.CreatePollRequest{RoomID: dm.Room.ID, ClientID: "late-2", Question: "lunch?", Options: []string{"yes", "no"}})
+	readOnly("createPoll", err)
+	_, err = h.svc.ScheduleMessage(h.ctx, ann, protocol.ScheduleMessageRequest{RoomID: dm.Room.ID, ClientID: "late-3", Text: "later", At: h.now.Add(time.Hour)})
+	readOnly("scheduleMessage", err)
+	if n := len(timer.fires()); n != 0 {
+		t.Errorf("%d schedules created", n)
+	}
+	hist, err := h.svc.History(h.ctx, ann, protocol.HistoryRequest{RoomID: dm.Room.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := hist.Messages[len(hist.Messages)-1]; last.Seq != before.Seq {
+		t.Errorf("last message %+v, want the one sent before (seq %d)", last, before.Seq)
+	}
+	// The group DM still has cy.
+	h.send(ann, group.Room.ID, "hi both")
+	h.send(cy, group.Room.ID, "hi")
 }
