@@ -259,7 +259,7 @@ func TestAccountErasureAnonymise(t *testing.T) { testAccountErasure(t, chat.Eras
 // left, except, under anonymise, his messages' texts from "Deleted user"
 // (and their search postings), with no link back but an id that now
 // resolves to the tombstone. He is signed out and cannot sign in; Ann
-// still has the DM, with "Deleted user".
+// still has the DM, with "Deleted user", read-only (a send is forbidden).
 func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 	es := newErasureStack(t, policy)
 	ctx := context.Background()
@@ -450,6 +450,11 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 				t.Errorf("anonymise: DM message text %q", m.Text)
 			}
 		}
+	}
+	// The DM is read-only for Ann: nobody is left to read it.
+	refusal := annC.callError(protocol.ActionSendMessage, message(dm, "a-late", "are you there?"), string(chat.Forbidden))
+	if msg, _ := refusal.fields["message"].(string); !strings.Contains(msg, "deleted their account: this conversation is read-only") {
+		t.Errorf("Ann's send in the DM: %s", refusal.raw)
 	}
 	tomb, err := store.GetProfile(ctx, zed.id)
 	if err != nil || tomb.DisplayName != chat.DeletedUserName || !tomb.Deleted || tomb.Handle != "" || tomb.AvatarKey != "" || tomb.Username != "" {

@@ -21,6 +21,8 @@ export const privacyEn = {
   "privacy.blockedMessage": "Message from a blocked person",
   "privacy.show": "show",
   "privacy.hide": "hide",
+  "privacy.dmReadOnly": "They deleted their account: this conversation is read-only.",
+  "privacy.dmReadOnlyGroup": "Everyone else deleted their account: this conversation is read-only.",
 };
 
 export const privacyDe: Record<keyof typeof privacyEn, string> = {
@@ -45,4 +47,6 @@ export const privacyDe: Record<keyof typeof privacyEn, string> = {
   "privacy.blockedMessage": "Nachricht von einer blockierten Person",
   "privacy.show": "anzeigen",
   "privacy.hide": "ausblenden",
+  "privacy.dmReadOnly": "Diese Person hat ihr Konto gelöscht: die Unterhaltung ist nur noch lesbar.",
+  "privacy.dmReadOnlyGroup": "Alle anderen haben ihr Konto gelöscht: die Unterhaltung ist nur noch lesbar.",
 };

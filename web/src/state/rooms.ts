@@ -139,6 +139,16 @@ export function roomTitle(state: ChatState, room: RoomState): string {
 }
 
 // directPeer: the one other person of a 1:1 DM (for its presence dot).
+/** A direct conversation whose every other member deleted their account
+ * (their profile is the tombstone): read-only, the server refuses new
+ * messages there (chat.DirectReadOnly). A member not known yet counts as
+ * live. */
+export function directReadOnly(state: ChatState, room: RoomState | undefined): boolean {
+  if (!room || room.kind !== "direct") return false;
+  const others = (room.memberIds ?? []).filter((id) => id !== state.me?.userId);
+  return others.length > 0 && others.every((id) => state.users[id]?.deleted === true);
+}
+
 export function directPeer(state: ChatState, room: RoomState): Profile | undefined {
   if (room.kind !== "direct") return undefined;
   const others = (room.memberIds ?? []).filter((id) => id !== state.me?.userId);

@@ -7,6 +7,7 @@ import { PreferencesSync } from "../../src/features/preferences";
 import { defaultPrefs } from "../../src/features/prefs";
 import { initialState, reduce } from "../../src/state/store";
 import { isBlocked, privacyOf } from "../../src/state/preferences";
+import { directReadOnly } from "../../src/state/rooms";
 import type { AnyPayload } from "../../src/api/notifyProtocol";
 import type { Chat } from "../../src/state/chat";
 import type { Action, ChatState } from "../../src/state/types";
@@ -60,5 +61,23 @@ describe("privacy", () => {
     const { sync, state } = setup(true);
     await expect(sync.setPrivacy({ appearOffline: true })).rejects.toThrow("refused");
     expect(privacyOf(state()).appearOffline).toBe(false);
+  });
+});
+
+describe("a direct conversation with a deleted account", () => {
+  const users = (deleted: Record<string, boolean>) =>
+    Object.fromEntries(Object.entries(deleted).map(([id, d]) => [id, { userId: id, displayName: d ? "Deleted user" : id, deleted: d }]));
+  const st = (_: string[], deleted: Record<string, boolean>) =>
+    ({ me: { userId: "me" }, users: users(deleted), rooms: {} }) as unknown as ChatState;
+  const dm = (memberIds: string[], kind = "direct") => ({ id: "d", kind, memberIds }) as never;
+
+  it("is read-only once every other member deleted their account", () => {
+    expect(directReadOnly(st([], { ada: true }), dm(["me", "ada"]))).toBe(true);
+    expect(directReadOnly(st([], { ada: false }), dm(["me", "ada"]))).toBe(false);
+    expect(directReadOnly(st([], {}), dm(["me", "ada"]))).toBe(false); // not known yet: live
+    expect(directReadOnly(st([], { ada: true, bo: false }), dm(["me", "ada", "bo"]))).toBe(false);
+    expect(directReadOnly(st([], { ada: true, bo: true }), dm(["me", "ada", "bo"]))).toBe(true);
+    expect(directReadOnly(st([], {}), dm(["me"]))).toBe(false);
+    expect(directReadOnly(st([], { ada: true }), dm(["me", "ada"], "private"))).toBe(false);
   });
 });

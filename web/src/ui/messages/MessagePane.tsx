@@ -1,7 +1,7 @@
 // One room on screen: its header, the message list, who is typing, and the
 // composer. Files dropped anywhere on it are attached to the next message.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { directPeer, roomTitle } from "../../state/rooms";
+import { directPeer, directReadOnly, roomTitle } from "../../state/rooms";
 import { PresenceDot } from "../common/Avatar";
 import { lastSeen } from "../common/lastSeen";
 import { typingNames } from "../../state/typing";
@@ -12,6 +12,7 @@ import { Composer } from "../composer/Composer";
 import { ConfirmDialog } from "../common/ConfirmDialog";
 import { RoomBanner } from "../moderation/RoomBanner";
 import { RetentionNotice } from "../privacy/RetentionNotice";
+import { DeletedPartnerNotice } from "../privacy/DeletedPartnerNotice";
 
 export function MessagePane({
   roomId,
@@ -183,7 +184,8 @@ export function MessagePane({
         {typingLine}
       </p>
       <RoomBanner roomId={roomId} />
-      {!room.archived && <Composer roomId={roomId} label={label} />}
+      <DeletedPartnerNotice roomId={roomId} />
+      {!room.archived && !directReadOnly(state, room) && <Composer roomId={roomId} label={label} />}
       {confirmLeave && (
         <ConfirmDialog
           title={t("room.leaveConfirm", { name: room.name })}
