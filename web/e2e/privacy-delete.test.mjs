@@ -1,7 +1,8 @@
 // End-to-end: Zed deletes his account from the settings (typing DELETE);
 // his window is signed out with the reason, he cannot sign in again, and
 // Ann, who had a DM with him, sees "Deleted user" in the DM and in
-// #general once the erasure (the SQS worker of make dev) has run.
+// #general once the erasure (the SQS worker of make dev) has run, and a
+// read-only notice in place of the DM's composer.
 // Screenshots of the setting and of Ann's view; axe checks.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -81,6 +82,9 @@ test("Zed deletes his account; he is signed out and cannot sign in; Ann sees Del
   await pageA.locator("nav.sidebar .room-link", { hasText: "Deleted user" }).click();
   await messages(pageA).getByText("Deleted user").first().waitFor();
   assert.equal(await messages(pageA).getByText(`wombat secret ${run}`).count(), 0, "Zed's DM text is still shown");
+  // The DM is read-only: a notice in place of the composer.
+  await pageA.getByRole("status").filter({ hasText: "They deleted their account: this conversation is read-only." }).waitFor();
+  assert.equal(await pageA.locator(".composer").count(), 0, "the DM still offers a composer");
   await shoot(pageA, "privacy-delete-ann-sees-deleted-user");
   await axeCheck(pageA, "a DM with a deleted account");
 });

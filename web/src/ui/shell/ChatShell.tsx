@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { onWorkerMessage } from "../../api/serviceWorker";
 import { RoomNotifyDialog } from "../dialogs/RoomNotifyDialog";
 import { linkOfMessage, parseLink, type MessageLink } from "./deepLink";
-import { directPeer } from "../../state/rooms";
+import { directPeer, directReadOnly } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { Sidebar } from "../sidebar/Sidebar";
 import { MessagePane } from "../messages/MessagePane";
@@ -164,8 +164,8 @@ export function ChatShell() {
   const threadOpen = !!state.openThread && !!state.rooms[state.threads[state.openThread]?.roomId ?? ""];
   return (
     <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""} ${threadOpen ? "with-thread" : ""}`}>
-      {/* To the composer in a room; without one (offline, loading) to the pane. */}
-      <a class="skip" href={room ? "#composer-input" : "#main"}>
+      {/* To the composer in a room; without one (offline, loading, archived, read-only DM) to the pane. */}
+      <a class="skip" href={room && !room.archived && !directReadOnly(state, room) ? "#composer-input" : "#main"}>
         {t("nav.skip")}
       </a>
       {chat.status !== "online" && (
