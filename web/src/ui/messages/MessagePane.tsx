@@ -12,6 +12,7 @@ import { Composer } from "../composer/Composer";
 import { ConfirmDialog } from "../common/ConfirmDialog";
 import { RoomBanner } from "../moderation/RoomBanner";
 import { RetentionNotice } from "../privacy/RetentionNotice";
+import { DirectBlockButton } from "../privacy/BlockButton";
 
 export function MessagePane({
   roomId,
@@ -167,6 +168,7 @@ export function MessagePane({
               <span class="menu-label" aria-hidden="true">{t("room.settings")}</span>
             </button>
           )}
+          {peer && <DirectBlockButton userId={peer.userId} name={peer.displayName} />}
           {isChannel && !isGeneral && (
             <button type="button" class="icon-btn labelled" aria-label={t("room.leave")} title={t("room.leave")} onClick={() => setConfirmLeave(true)}>
               <span aria-hidden="true">⇥</span>
