@@ -149,7 +149,7 @@ export function MessagePane({
           <span aria-hidden="true">🕒</span>
         </button>
         {/* On narrow screens the actions fold into a menu (one header row). */}
-        <button type="button" class="icon-btn room-menu-btn" aria-expanded={menu} aria-controls="room-actions" aria-label={t("room.menu")} title={t("room.menu")} onClick={() => setMenu(!menu)}>
+        <button type="button" class="icon-btn room-menu-btn" aria-expanded={menu} aria-controls="room-actions" aria-label={t(isChannel ? "room.menu" : "room.menuDirect")} title={t(isChannel ? "room.menu" : "room.menuDirect")} onClick={() => setMenu(!menu)}>
           ⋯
         </button>
         <div id="room-actions" class={menu ? "room-actions open" : "room-actions"} onClick={() => setMenu(false)}>
