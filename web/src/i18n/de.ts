@@ -83,6 +83,7 @@ export const de: Record<MessageKey, string> = {
   "room.noTopic": "Kein Thema",
   "room.members": "{n, plural, one {# Mitglied} other {# Mitglieder}}",
   "room.menu": "Kanalaktionen",
+  "room.menuDirect": "Aktionen der Unterhaltung",
   "room.settings": "Kanaleinstellungen",
   "room.leave": "Kanal verlassen",
   "room.leaveConfirm": "#{name} verlassen?",

@@ -82,6 +82,7 @@ export const en = {
   "room.noTopic": "No topic",
   "room.members": "{n, plural, one {# member} other {# members}}",
   "room.menu": "Channel actions",
+  "room.menuDirect": "Conversation actions",
   "room.settings": "Channel settings",
   "room.leave": "Leave channel",
   "room.leaveConfirm": "Leave #{name}?",

@@ -2,6 +2,7 @@
 // counts, the room on screen and whether its newest message is in view; and
 // how rooms are named for people.
 import type { Message, Profile, RoomState } from "../api/protocol.gen";
+import { isBlocked } from "./preferences";
 import { dropRoom, roomsOf, type ChatState, type RoomsSlice, type SliceReducer } from "./types";
 
 export const initialRooms: RoomsSlice = { rooms: {}, activeRoom: "", atBottom: true };
@@ -25,6 +26,9 @@ function countUnread(state: ChatState, roomId: string, msg: Message): ChatState 
   if (!room || msg.senderId === me || msg.system || msg.seq <= room.readSeq || isViewing(state, roomId)) return state;
   // A reply kept in its thread is no unread of the room (threads.ts counts it).
   if (msg.parentSeq && !msg.toRoom) return state;
+  // A person I blocked is no news (issue 15): the server's count at connect
+  // still includes theirs (it counts by seq); this client does not add them.
+  if (isBlocked(state, msg.senderId)) return state;
   const mentioned = !!me && !!msg.mentions?.includes(me);
   return {
     ...state,
@@ -59,7 +63,7 @@ function withMemberCount(state: ChatState, roomId: string, count: (n: number) =>
 function ourRead(state: ChatState, roomId: string, userId: string, seq: number): ChatState {
   const room = state.rooms[roomId];
   if (userId !== state.me?.userId || !room || seq <= room.readSeq) return state;
-  const left = (state.messages[roomId] ?? []).filter((m) => m.seq > seq && m.senderId !== userId && !m.system);
+  const left = (state.messages[roomId] ?? []).filter((m) => m.seq > seq && m.senderId !== userId && !m.system && !isBlocked(state, m.senderId));
   const unread = seq >= room.lastSeq ? 0 : Math.min(left.length, room.unread);
   const mentions = seq >= room.lastSeq ? 0 : left.filter((m) => m.mentions?.includes(userId)).length;
   return { ...state, rooms: { ...state.rooms, [roomId]: { ...room, readSeq: seq, unread, mentions } } };
@@ -153,4 +157,17 @@ export function directPeer(state: ChatState, room: RoomState): Profile | undefin
   if (room.kind !== "direct") return undefined;
   const others = (room.memberIds ?? []).filter((id) => id !== state.me?.userId);
   return others.length === 1 ? state.users[others[0]] : undefined;
+}
+
+// unreadDividerSeq: where the "New messages" divider goes, the first held
+// message from `from` on that is not from a person I blocked (their
+// messages are collapsed, no news; issue 15); 0 when there is none yet.
+export function unreadDividerSeq(state: Pick<ChatState, "preferences">, msgs: Message[], from: number): number {
+  return msgs.find((m) => m.seq >= from && !isBlocked(state, m.senderId))?.seq ?? 0;
+}
+
+// newsAfter: a message after seq worth the "jump to latest" button (one
+// from a person I blocked is not).
+export function newsAfter(state: Pick<ChatState, "preferences">, msgs: Message[], seq: number): boolean {
+  return msgs.some((m) => m.seq > seq && !isBlocked(state, m.senderId));
 }

@@ -8,6 +8,7 @@
 // only those in it (inTimeline).
 import type { Message } from "../api/protocol.gen";
 import { mergeMessages } from "./messages";
+import { isBlocked } from "./preferences";
 import type { ChatState, SliceReducer, ThreadView, ThreadsSlice, FollowedThread } from "./types";
 
 export const initialThreads: ThreadsSlice = { openThread: "", threads: {}, followed: {}, threadsListed: false, threadFocus: 0 };
@@ -106,7 +107,8 @@ export const reduceThreads: SliceReducer = (state, action, { prev }) => {
       const f = next.followed[key];
       const me = state.me?.userId;
       const fresh = !prev.messages[m.roomId]?.some((x) => x.seq === m.seq);
-      if (f && fresh && m.senderId !== me && m.seq > f.readSeq && next.openThread !== key) {
+      // A blocked person's reply is no unread of the thread either (issue 15).
+      if (f && fresh && m.senderId !== me && m.seq > f.readSeq && next.openThread !== key && !isBlocked(state, m.senderId)) {
         next = { ...next, followed: { ...next.followed, [key]: { ...f, unread: Math.min(f.unread + 1, 100) } } };
       }
       return next;
@@ -132,7 +134,7 @@ export const reduceThreads: SliceReducer = (state, action, { prev }) => {
       const key = m.parentSeq ? threadKey(m.roomId, m.parentSeq) : "";
       const f = key ? next.followed[key] : undefined;
       const was = f && m.deleted ? prev.messages[m.roomId]?.find((x) => x.seq === m.seq) : undefined;
-      if (f && was && !was.deleted && was.senderId !== state.me?.userId && m.seq > f.readSeq && f.unread > 0) {
+      if (f && was && !was.deleted && was.senderId !== state.me?.userId && !isBlocked(state, was.senderId) && m.seq > f.readSeq && f.unread > 0) {
         next = { ...next, followed: { ...next.followed, [key]: { ...f, unread: f.unread - 1 } } };
       }
       return next;

@@ -1,5 +1,6 @@
 // The typing slice: who is typing in which room, each until a moment after
 // their last notice or until their message arrives.
+import { isBlocked } from "./preferences";
 import { dropRoom, keepRooms, roomsOf, type ChatState, type SliceReducer, type TypingEntry, type TypingSlice } from "./types";
 
 export const TYPING_TTL_MS = 4000;
@@ -46,6 +47,8 @@ export const reduceTyping: SliceReducer = (state, action, { prev, now }) => {
   }
 };
 
+// typingNames: who is typing now, never a person I blocked (their notices
+// are kept, so unblocking shows them again at once; issue 15).
 export function typingNames(state: ChatState, roomId: string, now: number): string[] {
-  return (state.typing[roomId] ?? []).filter((t) => t.until > now).map((t) => t.name);
+  return (state.typing[roomId] ?? []).filter((t) => t.until > now && !isBlocked(state, t.userId)).map((t) => t.name);
 }

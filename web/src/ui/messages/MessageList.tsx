@@ -12,6 +12,7 @@ import { useApp, useChatState } from "../common/context";
 import { MessageItem, type ListItem } from "./MessageItem";
 import type { FormatContext } from "./format";
 import { inTimeline } from "../../state/threads";
+import { newsAfter, unreadDividerSeq } from "../../state/rooms";
 
 const GROUP_GAP_MS = 5 * 60_000;
 
@@ -250,7 +251,7 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
       el.scrollTop = el.scrollHeight;
       if (isVisible() && !wantDivider.current) chat.markSeen(roomId);
       if (firstUnread) checkBottom();
-    } else if (last > lastSeen.current && !newerLoaded.current) {
+    } else if (last > lastSeen.current && !newerLoaded.current && newsAfter(chat.state, msgs, lastSeen.current)) {
       setNewBelow(true);
     }
     if (!hist?.hasMoreAfter) newerLoaded.current = false;
@@ -291,9 +292,11 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
   let lastDay = "";
   // The divider only once the first unread message itself is held.
   let dividerShown = !(firstUnread && ((msgs.length > 0 && msgs[0].seq <= firstUnread) || (hist?.loaded && !hist.hasMore)));
+  // Not before a blocked person's (collapsed) message: at the first other.
+  const dividerAt = firstUnread ? unreadDividerSeq(state, msgs, firstUnread) : 0;
   const rows = items.map((item) => {
     const m = item.msg;
-    const divider = !!firstUnread && !dividerShown && !item.pending && m.seq >= firstUnread;
+    const divider = !!dividerAt && !dividerShown && !item.pending && m.seq === dividerAt;
     if (m.system) {
       prev = undefined;
       if (divider) dividerShown = true;

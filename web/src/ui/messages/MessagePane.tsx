@@ -13,6 +13,7 @@ import { ConfirmDialog } from "../common/ConfirmDialog";
 import { RoomBanner } from "../moderation/RoomBanner";
 import { RetentionNotice } from "../privacy/RetentionNotice";
 import { DeletedPartnerNotice } from "../privacy/DeletedPartnerNotice";
+import { DirectBlockButton } from "../privacy/BlockButton";
 
 export function MessagePane({
   roomId,
@@ -149,7 +150,7 @@ export function MessagePane({
           <span aria-hidden="true">🕒</span>
         </button>
         {/* On narrow screens the actions fold into a menu (one header row). */}
-        <button type="button" class="icon-btn room-menu-btn" aria-expanded={menu} aria-controls="room-actions" aria-label={t("room.menu")} title={t("room.menu")} onClick={() => setMenu(!menu)}>
+        <button type="button" class="icon-btn room-menu-btn" aria-expanded={menu} aria-controls="room-actions" aria-label={t(isChannel ? "room.menu" : "room.menuDirect")} title={t(isChannel ? "room.menu" : "room.menuDirect")} onClick={() => setMenu(!menu)}>
           ⋯
         </button>
         <div id="room-actions" class={menu ? "room-actions open" : "room-actions"} onClick={() => setMenu(false)}>
@@ -168,6 +169,7 @@ export function MessagePane({
               <span class="menu-label" aria-hidden="true">{t("room.settings")}</span>
             </button>
           )}
+          {peer && <DirectBlockButton userId={peer.userId} name={peer.displayName} />}
           {isChannel && !isGeneral && (
             <button type="button" class="icon-btn labelled" aria-label={t("room.leave")} title={t("room.leave")} onClick={() => setConfirmLeave(true)}>
               <span aria-hidden="true">⇥</span>

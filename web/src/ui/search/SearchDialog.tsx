@@ -12,6 +12,7 @@ import { useApp, useChatState } from "../common/context";
 import { errorText } from "../common/errorText";
 import { handleText } from "../common/handle";
 import { Highlighted } from "./Highlighted";
+import { isBlocked } from "../../state/preferences";
 
 const TYPE_PAUSE_MS = 300;
 // Names longer than this are cut in the pickers (the select stays narrow).
@@ -28,6 +29,9 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
   const orderRef = useRef(order);
   orderRef.current = order;
   const [s, dispatch] = useReducer(reduceSearch, initialSearch);
+  // Hits from people I blocked are collapsed like their messages until
+  // "show" (issue 15); the keys of the ones shown.
+  const [shown, setShown] = useState<ReadonlySet<string>>(new Set());
   const runRef = useRef(0);
   runRef.current = s.run;
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -191,20 +195,36 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
       </p>
       {s.results.length > 0 && (
         <ul class="search-results">
-          {s.results.map((r) => (
-            <li key={`${r.roomId}:${r.seq}`}>
-              <button type="button" class="search-result" onClick={() => onOpenResult(r.roomId, r.seq, r.parentSeq && !r.toRoom ? r.parentSeq : undefined)}>
-                <span class="search-meta">
+          {s.results.map((r) => {
+            const key = `${r.roomId}:${r.seq}`;
+            if (isBlocked(state, r.senderId) && !shown.has(key))
+              return (
+                <li key={key} class="search-result-blocked">
                   <strong class="search-room">{roomName(r.roomId)}</strong>
-                  <span class="search-author">{r.senderName || state.users[r.senderId]?.displayName || ""}</span>
                   <time dateTime={r.createdAt}>{when(r.createdAt)}</time>
-                </span>
-                <span class="search-text">
-                  <Highlighted text={r.text} highlights={r.highlights} />
-                </span>
-              </button>
-            </li>
-          ))}
+                  <span class="tombstone">
+                    {t("privacy.blockedMessage")} —{" "}
+                    <button type="button" class="link" data-action="show-blocked" onClick={() => setShown(new Set([...shown, key]))}>
+                      {t("privacy.show")}
+                    </button>
+                  </span>
+                </li>
+              );
+            return (
+              <li key={key}>
+                <button type="button" class="search-result" onClick={() => onOpenResult(r.roomId, r.seq, r.parentSeq && !r.toRoom ? r.parentSeq : undefined)}>
+                  <span class="search-meta">
+                    <strong class="search-room">{roomName(r.roomId)}</strong>
+                    <span class="search-author">{r.senderName || state.users[r.senderId]?.displayName || ""}</span>
+                    <time dateTime={r.createdAt}>{when(r.createdAt)}</time>
+                  </span>
+                  <span class="search-text">
+                    <Highlighted text={r.text} highlights={r.highlights} />
+                  </span>
+                </button>
+              </li>
+            );
+          })}
         </ul>
       )}
       {s.next && (
