@@ -30,11 +30,13 @@ const tombstoneColor = "#8a8f98"
 // an older cursor does no harm:
 //
 //   - USER#<id> items (preferences, push subscriptions, saved, digest,
-//     scheduled, last room, connection links) are deleted; the PROFILE
+//     scheduled, last room, connection links, terms acceptance, "left
+//     room" markers LEFT#) are deleted; the PROFILE
 //     becomes a tombstone (DeletedUserName, no username, handle, email or
 //     picture, not listed in USERS, deleted and deactivated);
 //   - connections, room connections, name and word index entries, the
-//     handle claim, memberships (RemoveMember: the count follows), the
+//     handle claim, memberships (RemoveMember without the "left room"
+//     marker: the count follows), the
 //     notify index, bans of them, thread follows, send idempotency items
 //     and rate counters are deleted;
 //   - their messages: erase → a tombstone (text, mentions, attachments,
@@ -134,7 +136,7 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 		roomID := strings.TrimPrefix(pk, prefixRoom)
 		switch sk {
 		case memberSK(userID):
-			err := s.RemoveMember(ctx, roomID, userID)
+			err := s.removeMember(withOp(ctx, "RemoveMember"), roomID, userID, false)
 			if err != nil && chat.ErrorCode(err) != chat.NotFound {
 				return err
 			}

@@ -199,14 +199,24 @@ func (s *Store) AddMember(ctx context.Context, m chat.Member) error {
 	return internal(err, "add member")
 }
 
-// RemoveMember deletes the membership and lowers the member count in one
-// transaction: NotFound if there was no membership.
+// RemoveMember deletes the membership, lowers the member count and puts
+// the person's "left room" marker (USER#<id> / LEFT#<roomId>, leftrooms.go)
+// in one transaction: NotFound if there was no membership (and no marker).
 func (s *Store) RemoveMember(ctx context.Context, roomID, userID string) error {
 	ctx = withOp(ctx, "RemoveMember")
+	return s.removeMember(ctx, roomID, userID, true)
+}
+
+// removeMember is RemoveMember; the erasure removes without the marker (it
+// deletes the person's USER# items and must not write one back).
+func (s *Store) removeMember(ctx context.Context, roomID, userID string, marker bool) error {
 	tx := s.db.WriteTx().
 		Delete(s.table.Delete(AttrPK, roomPK(roomID)).Range(AttrSK, memberSK(userID)).If("attribute_exists($)", AttrPK)).
 		Update(s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skMeta).
 			Add("memberCount", -1).If("attribute_exists($)", AttrPK))
+	if marker {
+		tx = tx.Put(s.table.Put(newLeftItem(roomID, userID, s.now())))
+	}
 	err := retryConflicts(ctx, func() error { return tx.Run(ctx) })
 	switch {
 	case err == nil:

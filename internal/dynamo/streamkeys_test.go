@@ -21,6 +21,7 @@ func TestEventSourceKeys(t *testing.T) {
 		{"member", roomPK("r1"), memberSK("u1"), "member"},
 		{"profile", userPK("u1"), skProfile, "profile"},
 		{"user-connection link", userPK("u1"), userConnSK("c1"), ""},
+		{"left-room marker", userPK("u1"), leftSK("r1"), ""},
 		{"connection", connPK("c1"), skMeta, ""},
 		{"room-connection index", roomConnPK("r1", "c1"), "c1", ""},
 		{"rate counter", ratePK("write#u1"), "1700000000000", ""},

@@ -6,8 +6,9 @@
 // What goes in (README.txt in the archive says the same to the person):
 //
 //	profile.json       the profile (+ the email address when the worker can read it), memberships
-//	rooms.json         every room they are in: id, name, kind, role, joined, read position
-//	messages.json      every message they sent, in each of their rooms, with its room (id + name),
+//	rooms.json         every room they are in: id, name, kind, role, joined, read position; and
+//	                   the rooms they have left (left: true, leftAt)
+//	messages.json      every message they sent, in each of those rooms, with its room (id + name),
 //	                   time, edits (earlier texts and when), thread parent, attachments, GIF, poll
 //	reactions.json     their reactions: room, message seq, emoji
 //	poll_votes.json    their votes: room, message seq, question, the options they chose
@@ -18,6 +19,7 @@
 //	scheduled.json     scheduled messages and reminders
 //	threads.json       followed threads
 //	devices.json       Web Push subscriptions (device label, created, push service host)
+//	terms.json         the terms they accepted: version and when (accepted: false if never)
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -63,6 +65,8 @@ type Source interface {
 	ListScheduled(ctx context.Context, userID string) ([]chat.ScheduledItem, error)
 	PushSubscriptions(ctx context.Context, userID string) ([]chat.PushSubscription, error)
 	FollowedThreads(ctx context.Context, userID string) ([]chat.ThreadFollow, error)
+	LeftRooms(ctx context.Context, userID string) ([]chat.LeftRoom, error)
+	TermsAcceptance(ctx context.Context, userID string) (chat.TermsAcceptance, error)
 }
 
 // Files reads the person's files (internal/s3blob.Store).
@@ -89,6 +93,7 @@ const (
 	EntryScheduled   = "scheduled.json"
 	EntryThreads     = "threads.json"
 	EntryDevices     = "devices.json"
+	EntryTerms       = "terms.json"
 	FilesDir         = "files/"
 )
 
@@ -99,14 +104,25 @@ type Profile struct {
 	ExportedAt time.Time `json:"exportedAt"`
 }
 
-// Room is one row of rooms.json.
+// Room is one row of rooms.json: a room the person is in, or one they
+// have left (Left; no role, joined or read position then).
 type Room struct {
 	RoomID   string        `json:"roomId"`
 	Name     string        `json:"name"`
 	Kind     chat.RoomKind `json:"kind"`
-	Role     chat.Role     `json:"role"`
-	JoinedAt time.Time     `json:"joinedAt"`
-	ReadSeq  int64         `json:"readSeq"`
+	Role     chat.Role     `json:"role,omitempty"`
+	JoinedAt time.Time     `json:"joinedAt,omitzero"`
+	ReadSeq  int64         `json:"readSeq,omitempty"`
+	Left     bool          `json:"left,omitempty"`
+	LeftAt   time.Time     `json:"leftAt,omitzero"`
+}
+
+// Terms is terms.json: the version of the terms the person last accepted
+// and when.
+type Terms struct {
+	Accepted   bool      `json:"accepted"`
+	Version    string    `json:"version,omitempty"`
+	AcceptedAt time.Time `json:"acceptedAt,omitzero"`
 }
 
 // Message is one row of messages.json: a message the person sent.
@@ -309,7 +325,9 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 	}
 	slices.SortFunc(members, func(a, b chat.Member) int { return strings.Compare(a.RoomID, b.RoomID) })
 	var rooms []Room
+	in := map[string]bool{}
 	for _, m := range members {
+		in[m.RoomID] = true
 		room, err := src.GetRoom(ctx, m.RoomID)
 		if chat.ErrorCode(err) == chat.NotFound {
 			continue // deleted meanwhile
@@ -319,6 +337,31 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 		}
 		name := w.roomName(ctx, room, userID)
 		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Role: m.Role, JoinedAt: m.JoinedAt, ReadSeq: m.ReadSeq})
+		if err := w.room(ctx, zw, room.ID, name, userID, lists, &st); err != nil {
+			return st, err
+		}
+	}
+	// The rooms they have left (the store's markers): their own messages
+	// there, listed as left. A room they are in again is listed once, above.
+	left, err := src.LeftRooms(ctx, userID)
+	if err != nil {
+		return st, fmt.Errorf("left rooms: %w", err)
+	}
+	slices.SortFunc(left, func(a, b chat.LeftRoom) int { return strings.Compare(a.RoomID, b.RoomID) })
+	for _, l := range left {
+		if in[l.RoomID] {
+			continue
+		}
+		in[l.RoomID] = true
+		room, err := src.GetRoom(ctx, l.RoomID)
+		if chat.ErrorCode(err) == chat.NotFound {
+			continue // deleted, its messages with it
+		}
+		if err != nil {
+			return st, fmt.Errorf("left room %s: %w", l.RoomID, err)
+		}
+		name := w.roomName(ctx, room, userID)
+		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Left: true, LeftAt: l.LeftAt})
 		if err := w.room(ctx, zw, room.ID, name, userID, lists, &st); err != nil {
 			return st, err
 		}
@@ -507,6 +550,13 @@ func (w *Writer) small(ctx context.Context, zw *zip.Writer, userID string) error
 	if err := writeJSON(zw, EntryThreads, orEmpty(threads)); err != nil {
 		return err
 	}
+	terms, err := src.TermsAcceptance(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("terms: %w", err)
+	}
+	if err := writeJSON(zw, EntryTerms, Terms{Accepted: terms.Version != "", Version: terms.Version, AcceptedAt: terms.AcceptedAt}); err != nil {
+		return err
+	}
 	subs, err := src.PushSubscriptions(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("devices: %w", err)
@@ -559,7 +609,8 @@ Person: %s (%s)
 Written: %s
 
 profile.json      your profile (name, handle, avatar colour, when you joined, your email address)
-rooms.json        the rooms you are in: id, name, kind, your role, when you joined, how far you read
+rooms.json        the rooms you are in: id, name, kind, your role, when you joined, how far you read;
+                  and the rooms you have left ("left": true, when)
 messages.json     every message you sent, with its room (id and name), time, edits, thread parent,
                   attachments, GIF or poll
 reactions.json    your reactions (room, message number, emoji)
@@ -571,6 +622,7 @@ saved.json        the messages you saved (room and message number)
 scheduled.json    your scheduled messages and reminders
 threads.json      the threads you follow
 devices.json      the devices you get push notifications on
+terms.json        the version of the terms you accepted, and when
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.

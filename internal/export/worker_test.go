@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,8 @@ import (
 type fakeSource struct {
 	msgs    []chat.Message
 	failMsg error
+	left    []chat.LeftRoom
+	terms   chat.TermsAcceptance
 }
 
 func (f *fakeSource) GetProfile(context.Context, string) (chat.Profile, error) {
@@ -28,16 +32,22 @@ func (f *fakeSource) GetProfiles(context.Context, []string) ([]chat.Profile, err
 func (f *fakeSource) UserRooms(context.Context, string) ([]chat.Member, error) {
 	return []chat.Member{{RoomID: "r1", UserID: "u1", Role: chat.RoleMember}}, nil
 }
-func (f *fakeSource) GetRoom(context.Context, string) (chat.Room, error) {
-	return chat.Room{ID: "r1", Name: "one", Kind: chat.KindPublic}, nil
+func (f *fakeSource) GetRoom(_ context.Context, id string) (chat.Room, error) {
+	switch id {
+	case "r1":
+		return chat.Room{ID: "r1", Name: "one", Kind: chat.KindPublic}, nil
+	case "r2":
+		return chat.Room{ID: "r2", Name: "two", Kind: chat.KindPrivate}, nil
+	}
+	return chat.Room{}, chat.Errorf(chat.NotFound, "room %s not found", id)
 }
-func (f *fakeSource) RoomMessagesAfter(_ context.Context, _ string, after int64, limit int) ([]chat.Message, bool, error) {
+func (f *fakeSource) RoomMessagesAfter(_ context.Context, roomID string, after int64, limit int) ([]chat.Message, bool, error) {
 	if f.failMsg != nil {
 		return nil, false, f.failMsg
 	}
 	var out []chat.Message
 	for _, m := range f.msgs {
-		if m.Seq > after && len(out) < limit {
+		if m.RoomID == roomID && m.Seq > after && len(out) < limit {
 			out = append(out, m)
 		}
 	}
@@ -60,6 +70,12 @@ func (f *fakeSource) PushSubscriptions(context.Context, string) ([]chat.PushSubs
 }
 func (f *fakeSource) FollowedThreads(context.Context, string) ([]chat.ThreadFollow, error) {
 	return nil, nil
+}
+func (f *fakeSource) LeftRooms(context.Context, string) ([]chat.LeftRoom, error) {
+	return f.left, nil
+}
+func (f *fakeSource) TermsAcceptance(context.Context, string) (chat.TermsAcceptance, error) {
+	return f.terms, nil
 }
 
 type noFiles struct{}
@@ -181,5 +197,74 @@ func TestSafeName(t *testing.T) {
 		if got := safeName(in); got != want {
 			t.Errorf("safeName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestArchiveLeftRoomsAndTerms: a room the person left is read for their
+// own messages (not others') and listed as left; a left room they are in
+// again is listed once, as a member; a deleted left room is skipped;
+// terms.json holds the accepted version (and says so when there is none).
+func TestArchiveLeftRoomsAndTerms(t *testing.T) {
+	leftAt := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	accepted := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
+	src := &fakeSource{
+		msgs: []chat.Message{
+			{RoomID: "r1", Seq: 1, SenderID: "u1", Text: "in one"},
+			{RoomID: "r2", Seq: 1, SenderID: "u1", Text: "in two, before leaving"},
+			{RoomID: "r2", Seq: 2, SenderID: "u2", Text: "someone else's"},
+		},
+		left:  []chat.LeftRoom{{RoomID: "r2", LeftAt: leftAt}, {RoomID: "r1", LeftAt: leftAt}, {RoomID: "gone", LeftAt: leftAt}},
+		terms: chat.TermsAcceptance{Version: "2026-10", AcceptedAt: accepted},
+	}
+	read := func(src *fakeSource) *zip.Reader {
+		var buf bytes.Buffer
+		st, err := (&Writer{Source: src, Files: noFiles{}, TempDir: t.TempDir()}).Write(context.Background(), "u1", &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Messages != 2 {
+			t.Errorf("%d messages, want 2", st.Messages)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return zr
+	}
+	decodeEntry := func(zr *zip.Reader, name string, v any) {
+		f, err := zr.Open(name)
+		if err != nil {
+			t.Fatalf("no %s: %v", name, err)
+		}
+		defer f.Close()
+		if err := json.NewDecoder(f).Decode(v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	zr := read(src)
+	var rooms []Room
+	decodeEntry(zr, EntryRooms, &rooms)
+	want := []Room{
+		{RoomID: "r1", Name: "one", Kind: chat.KindPublic, Role: chat.RoleMember},
+		{RoomID: "r2", Name: "two", Kind: chat.KindPrivate, Left: true, LeftAt: leftAt},
+	}
+	if !reflect.DeepEqual(rooms, want) {
+		t.Errorf("rooms.json %+v, want %+v", rooms, want)
+	}
+	var msgs []Message
+	decodeEntry(zr, EntryMessages, &msgs)
+	if len(msgs) != 2 || msgs[1].RoomID != "r2" || msgs[1].RoomName != "two" || msgs[1].Text != "in two, before leaving" {
+		t.Errorf("messages.json %+v", msgs)
+	}
+	var terms Terms
+	decodeEntry(zr, EntryTerms, &terms)
+	if !terms.Accepted || terms.Version != "2026-10" || !terms.AcceptedAt.Equal(accepted) {
+		t.Errorf("terms.json %+v", terms)
+	}
+	src.terms = chat.TermsAcceptance{}
+	terms = Terms{}
+	decodeEntry(read(src), EntryTerms, &terms)
+	if terms.Accepted || terms.Version != "" {
+		t.Errorf("terms.json with none accepted: %+v", terms)
 	}
 }

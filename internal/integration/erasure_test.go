@@ -296,6 +296,14 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 	dmMsg := say(zedC, dm, "z-3", "wombat lighthouse secret", nil)
 	p.texts = append(p.texts, "wombat lighthouse secret")
 	p.kept = []string{"wombat marmalade recipe", "wombat second draft", "wombat lighthouse secret"}
+	// A channel Zed joins and leaves: his left-room marker (USER#<id>/LEFT#,
+	// kept for his export) goes with the erasure too.
+	exit := decode[protocol.RoomEvent](t, annC.call(protocol.ActionCreateChannel, map[string]any{"name": "exit-row"}, protocol.EventRoom)).Room.ID
+	zedC.call(protocol.ActionJoinChannel, room(exit), protocol.EventRoom)
+	zedC.call(protocol.ActionLeaveChannel, room(exit), protocol.EventRoomRemoved)
+	if left, err := store.LeftRooms(ctx, zed.id); err != nil || len(left) != 1 || left[0].RoomID != exit {
+		t.Fatalf("Zed's left-room marker before the erasure: %+v, %v", left, err)
+	}
 
 	// A private channel of Ann's: she adds Zed (a system line naming him),
 	// he accepts and writes there.

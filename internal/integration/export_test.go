@@ -160,9 +160,10 @@ func entryJSON[T any](t *testing.T, zr *zip.Reader, name string) T {
 // a fresh presigned URL. The archive is checked item by item: every one
 // of her messages with its room and time, the edit's earlier text, the
 // thread parent, the file's bytes, the preferences, reactions, vote,
-// saved message; and nothing of Bob's (his channel message, his DM to
-// her) is in it, in any entry. A second request while one runs is a
-// conflict.
+// saved message, preferences, a message in a channel she has since left
+// and her terms acceptance; and nothing of Bob's (his channel messages,
+// his DM to her) is in it, in any entry. A second request while one runs
+// is a conflict.
 func TestExportMyData(t *testing.T) {
 	tr, release, mails := newExportStack(t)
 	a, b := tr.a, tr.b
@@ -204,6 +205,24 @@ func TestExportMyData(t *testing.T) {
 	a.call(protocol.ActionSaveMessage, map[string]any{"roomId": alpha, "seq": bobMsg.Seq, "saved": true}, protocol.EventSaved)
 	prefs := decode[protocol.PreferencesEvent](t, a.call(protocol.ActionSetPreferences, map[string]any{
 		"appearance": map[string]any{"theme": "dark", "lang": "de"}, "notify": map[string]any{"previews": false}}, protocol.EventPreferences)).Preferences
+	// A channel Ann writes in and then leaves: her words there are still
+	// hers (the left-room marker finds them), Bob's are not.
+	const bobsGamma = "bob-gamma-words-3390"
+	gamma := decode[protocol.RoomEvent](t, b.call(protocol.ActionCreateChannel, map[string]any{"name": "gamma"}, protocol.EventRoom)).Room.ID
+	a.call(protocol.ActionJoinChannel, room(gamma), protocol.EventRoom)
+	sendText(t, b, gamma, "b3", bobsGamma)
+	inGamma := keep(sendText(t, a, gamma, "a7", "said in gamma, then left"))
+	a.call(protocol.ActionLeaveChannel, room(gamma), protocol.EventRoomRemoved)
+	// The terms she accepted (recorded as acceptTerms records them: the
+	// acceptance itself is TestTermsAcceptanceAndReacceptance's).
+	store, err := dynamo.New(dynamodb.NewFromConfig(tr.s.awsCfg), tr.s.table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	termsAt := time.Now().UTC().Truncate(time.Millisecond)
+	if err := store.AcceptTerms(context.Background(), tr.ann.id, chat.TermsAcceptance{Version: "2026-01", AcceptedAt: termsAt}); err != nil {
+		t.Fatal(err)
+	}
 
 	// No export yet; ask; a second ask while it runs is a conflict.
 	st := decode[protocol.ExportEvent](t, a.call(protocol.ActionExportStatus, nil, protocol.EventExport))
@@ -240,7 +259,7 @@ func TestExportMyData(t *testing.T) {
 	// Nothing of Bob's words in any entry.
 	for _, zf := range zr.File {
 		body := entry(t, zr, zf.Name)
-		for _, secret := range []string{bobsWords, bobsSecret} {
+		for _, secret := range []string{bobsWords, bobsSecret, bobsGamma} {
 			if bytes.Contains(body, []byte(secret)) {
 				t.Errorf("%s holds Bob's text %q", zf.Name, secret)
 			}
@@ -252,13 +271,9 @@ func TestExportMyData(t *testing.T) {
 
 	// Every message of Ann's, with its room and time; nothing else.
 	msgs := entryJSON[[]export.Message](t, zr, export.EntryMessages)
-	store, err := dynamo.New(dynamodb.NewFromConfig(tr.s.awsCfg), tr.s.table)
-	if err != nil {
-		t.Fatal(err)
-	}
 	bobP, _ := store.GetProfile(context.Background(), tr.bob.id)
 	annP, _ := store.GetProfile(context.Background(), tr.ann.id)
-	names := map[string]string{"general": "general", alpha: "alpha", beta: "beta", dm: "Direct message with " + bobP.DisplayName}
+	names := map[string]string{"general": "general", alpha: "alpha", beta: "beta", gamma: "gamma", dm: "Direct message with " + bobP.DisplayName}
 	got := map[string]export.Message{}
 	for _, m := range msgs {
 		got[m.RoomID+"/"+itoa(m.Seq)] = m
@@ -322,20 +337,30 @@ func TestExportMyData(t *testing.T) {
 		t.Errorf("preferences.json %s, want %s", gotJSON, wantJSON)
 	}
 	rooms := entryJSON[[]export.Room](t, zr, export.EntryRooms)
-	if len(rooms) != 4 {
-		t.Errorf("rooms.json %+v, want general, alpha, beta and the DM", rooms)
+	if len(rooms) != 5 {
+		t.Errorf("rooms.json %+v, want general, alpha, beta, the DM and gamma (left)", rooms)
 	}
 	for _, r := range rooms {
 		if r.Name != names[r.RoomID] {
 			t.Errorf("room %s named %q, want %q", r.RoomID, r.Name, names[r.RoomID])
 		}
+		if r.Left != (r.RoomID == gamma) || (r.Left && (r.LeftAt.IsZero() || r.Role != "")) {
+			t.Errorf("room %+v: only gamma is left, with when", r)
+		}
+	}
+	if m, ok := got[gamma+"/"+itoa(inGamma.Seq)]; !ok || m.RoomName != "gamma" {
+		t.Errorf("her message in the channel she left: %+v", m)
+	}
+	terms := entryJSON[export.Terms](t, zr, export.EntryTerms)
+	if !terms.Accepted || terms.Version != "2026-01" || !terms.AcceptedAt.Equal(termsAt) {
+		t.Errorf("terms.json %+v, want 2026-01 accepted at %v", terms, termsAt)
 	}
 	profile := entryJSON[export.Profile](t, zr, export.EntryProfile)
 	if profile.UserID != annP.UserID || profile.DisplayName != annP.DisplayName || profile.Handle != annP.Handle ||
 		profile.AvatarColor != annP.AvatarColor || !profile.CreatedAt.Equal(annP.CreatedAt) {
 		t.Errorf("profile %+v, want %+v", profile, annP)
 	}
-	for _, name := range []string{export.EntryReadme, export.EntryScheduled, export.EntryThreads, export.EntryDevices} {
+	for _, name := range []string{export.EntryReadme, export.EntryScheduled, export.EntryThreads, export.EntryDevices, export.EntryTerms} {
 		entry(t, zr, name)
 	}
 
