@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/coder/websocket"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
 // checkDeletedFileLeavesTheBucket: the stream consumers run under make
@@ -46,7 +48,7 @@ func checkDeletedFileLeavesTheBucket(t *testing.T, r *devRun) {
 		Key, URL, Method string
 		Headers          map[string]string
 	}
-	wsCall(t, ctx, conn, map[string]any{"action": "requestUpload", "roomId": "general", "name": "note.txt", "size": len(body), "type": "text/plain"}, &ticket)
+	wsCall(t, ctx, conn, map[string]any{"action": "requestUpload", "roomId": "general", "name": "note.txt", "size": len(body), "type": "text/plain", "sha256": chat.SHA256Base64(body)}, &ticket)
 	req, err := http.NewRequestWithContext(ctx, ticket.Method, ticket.URL, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/local/s3lifecycle"
 	"github.com/backchannel-chat/backchannel/internal/local/s3notify"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/thumbnail"
@@ -56,11 +57,18 @@ func newStack(t *testing.T, cfg s3notify.Config) *stack {
 		}
 		return nil
 	}
-	n, err := s3notify.New(gofakes3.New(s3mem.New()).Server(), cfg)
+	backend := s3mem.New()
+	n, err := s3notify.New(gofakes3.New(backend).Server(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(n)
+	// In front, as in devstack: the tagging requests the thumbnail
+	// handler makes (a thumbnail follows its original's tag) are answered
+	// there; gofakes3 would take them for object writes.
+	srv := httptest.NewServer(s3lifecycle.New(n, func(bucket, key string) error {
+		_, err := backend.DeleteObject(bucket, key)
+		return err
+	}))
 	t.Cleanup(func() { n.Close(); srv.Close() })
 	st.url, st.notifier = srv.URL, n
 	awsCfg := aws.Config{
