@@ -116,10 +116,17 @@ func deployAndCheck(t *testing.T, cfg aws.Config, path string) {
 	cfn := cloudformation.NewFromConfig(cfg)
 	name := fmt.Sprintf("backchannel-%d", time.Now().UnixNano())
 	started := time.Now()
-	if _, err := cfn.CreateStack(ctx, &cloudformation.CreateStackInput{
-		StackName: aws.String(name), TemplateBody: aws.String(string(body)),
+	in := &cloudformation.CreateStackInput{
+		StackName:    aws.String(name),
 		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityNamedIam, cfntypes.CapabilityCapabilityAutoExpand},
-	}); err != nil {
+	}
+	if len(body) <= maxTemplateBody {
+		in.TemplateBody = aws.String(string(body))
+	} else {
+		// As cdk deploy does with a large template: from S3.
+		in.TemplateURL = aws.String(uploadTemplate(t, ctx, cfg, name, body))
+	}
+	if _, err := cfn.CreateStack(ctx, in); err != nil {
 		t.Fatalf("create stack: %v", err)
 	}
 	t.Cleanup(func() {
@@ -282,4 +289,30 @@ func checkBucket(ctx context.Context, t *testing.T, c *s3.Client, name string, p
 			t.Errorf("bucket %s CORS %+v (%v), template %v", name, out, err, cors)
 		}
 	}
+}
+
+// maxTemplateBody is CreateStack's limit on an inline template; a larger
+// one (the full configuration's, 54 KB filtered) is given as a URL.
+const maxTemplateBody = 51200
+
+// uploadTemplate puts the template in a bucket of LocalStack's S3 and
+// returns its URL (path style, on the endpoint CloudFormation is on).
+func uploadTemplate(t *testing.T, ctx context.Context, cfg aws.Config, name string, body []byte) string {
+	t.Helper()
+	endpoint := strings.TrimSuffix(os.Getenv("AWS_ENDPOINT_URL_CLOUDFORMATION"), "/")
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true; o.BaseEndpoint = aws.String(endpoint) })
+	bucket, key := name+"-template", "template.json"
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatalf("template bucket: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, _ = s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		_, _ = s3c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
+	})
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(string(body))}); err != nil {
+		t.Fatalf("template upload: %v", err)
+	}
+	return endpoint + "/" + bucket + "/" + key
 }

@@ -17,8 +17,9 @@ type CopyMode string
 
 const (
 	// CopyServer copies the version server-side (CopyObject with
-	// x-amz-copy-source ...?versionId=): S3 and LocalStack; objects up to
-	// 5 GB, far above the chat's file limit.
+	// x-amz-copy-source ...?versionId=): S3; objects up to 5 GB, far above
+	// the chat's file limit. LocalStack (2026.3) refuses a version copied
+	// onto its own key: use CopyDownload there.
 	CopyServer CopyMode = "server"
 	// CopyDownload reads the version (GetObject versionId) and writes it
 	// back (PutObject) with its content type, disposition, cache control and
