@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -61,20 +60,10 @@ var erasureFileActions = []string{"s3:DeleteObject", "s3:DeleteObjectVersion"}
 // before the functions: the actions function's environment names the
 // queue.
 func (b *builder) erasureResources() {
-	b.erasureDLQ = awssqs.NewQueue(b.stack, jsii.String("ErasureDeadLetterQueue"), &awssqs.QueueProps{
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(ErasureDLQRetentionDays)),
-		RemovalPolicy:   b.removal(),
-	})
-	b.erasureQueue = awssqs.NewQueue(b.stack, jsii.String("ErasureQueue"), &awssqs.QueueProps{
-		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(ErasureQueueVisibilitySeconds)),
-		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(ErasureRetentionDays)),
-		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: b.erasureDLQ, MaxReceiveCount: jsii.Number(ErasureMaxReceiveCount)},
-		RemovalPolicy:     b.removal(),
-	})
+	b.erasureQueue, b.erasureDLQ = b.jobQueue("Erasure",
+		awscdk.Duration_Seconds(jsii.Number(ErasureQueueVisibilitySeconds)),
+		awscdk.Duration_Days(jsii.Number(ErasureRetentionDays)),
+		awscdk.Duration_Days(jsii.Number(ErasureDLQRetentionDays)), ErasureMaxReceiveCount)
 }
 
 // erasurePolicy is the deployed policy ("" reads as erase).

@@ -6,7 +6,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -54,20 +53,10 @@ var exportQueueConsumeActions = []string{"sqs:DeleteMessage", "sqs:GetQueueAttri
 // the archives' expiry. They come before the functions: the actions
 // function's environment names the queue.
 func (b *builder) exportResources() {
-	b.exportDLQ = awssqs.NewQueue(b.stack, jsii.String("ExportDeadLetterQueue"), &awssqs.QueueProps{
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(ExportDLQRetentionDays)),
-		RemovalPolicy:   b.removal(),
-	})
-	b.exportQueue = awssqs.NewQueue(b.stack, jsii.String("ExportQueue"), &awssqs.QueueProps{
-		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(ExportQueueVisibilitySeconds)),
-		RetentionPeriod:   awscdk.Duration_Seconds(jsii.Number(ExportRetentionSeconds)),
-		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: b.exportDLQ, MaxReceiveCount: jsii.Number(ExportMaxReceiveCount)},
-		RemovalPolicy:     b.removal(),
-	})
+	b.exportQueue, b.exportDLQ = b.jobQueue("Export",
+		awscdk.Duration_Seconds(jsii.Number(ExportQueueVisibilitySeconds)),
+		awscdk.Duration_Seconds(jsii.Number(ExportRetentionSeconds)),
+		awscdk.Duration_Days(jsii.Number(ExportDLQRetentionDays)), ExportMaxReceiveCount)
 	b.filesBucket.AddLifecycleRule(&awss3.LifecycleRule{
 		Id:         jsii.String("expire-data-exports"),
 		Prefix:     jsii.String(chat.ExportPrefix),

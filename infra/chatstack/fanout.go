@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/backchannel-chat/backchannel/internal/fanout"
@@ -98,20 +97,10 @@ const (
 // SQS-encrypted (no key to pay for or grant) and SSL-only. They come
 // before the functions: the senders' environment names the queue.
 func (b *builder) fanoutQueues() {
-	b.fanoutDLQ = awssqs.NewQueue(b.stack, jsii.String("FanoutDeadLetterQueue"), &awssqs.QueueProps{
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(FanoutDLQRetentionDays)),
-		RemovalPolicy:   b.removal(),
-	})
-	b.fanoutQueue = awssqs.NewQueue(b.stack, jsii.String("FanoutQueue"), &awssqs.QueueProps{
-		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(FanoutQueueVisibilitySeconds)),
-		RetentionPeriod:   awscdk.Duration_Seconds(jsii.Number(FanoutRetentionSeconds)),
-		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: b.fanoutDLQ, MaxReceiveCount: jsii.Number(FanoutMaxReceiveCount)},
-		RemovalPolicy:     b.removal(),
-	})
+	b.fanoutQueue, b.fanoutDLQ = b.jobQueue("Fanout",
+		awscdk.Duration_Seconds(jsii.Number(FanoutQueueVisibilitySeconds)),
+		awscdk.Duration_Seconds(jsii.Number(FanoutRetentionSeconds)),
+		awscdk.Duration_Days(jsii.Number(FanoutDLQRetentionDays)), FanoutMaxReceiveCount)
 }
 
 // fanoutSenderEnv is what the connection and actions functions add to

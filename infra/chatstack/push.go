@@ -6,7 +6,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -58,20 +57,10 @@ var notifierTableActions = []string{"dynamodb:BatchGetItem"}
 // VAPID secret (a placeholder value until the generator replaces it).
 // They come before the functions: their environments name them.
 func (b *builder) pushResources() {
-	b.pushDLQ = awssqs.NewQueue(b.stack, jsii.String("PushDeadLetterQueue"), &awssqs.QueueProps{
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(PushDLQRetentionDays)),
-		RemovalPolicy:   b.removal(),
-	})
-	b.pushQueue = awssqs.NewQueue(b.stack, jsii.String("PushQueue"), &awssqs.QueueProps{
-		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(PushQueueVisibilitySeconds)),
-		RetentionPeriod:   awscdk.Duration_Seconds(jsii.Number(PushRetentionSeconds)),
-		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: b.pushDLQ, MaxReceiveCount: jsii.Number(PushMaxReceiveCount)},
-		RemovalPolicy:     b.removal(),
-	})
+	b.pushQueue, b.pushDLQ = b.jobQueue("Push",
+		awscdk.Duration_Seconds(jsii.Number(PushQueueVisibilitySeconds)),
+		awscdk.Duration_Seconds(jsii.Number(PushRetentionSeconds)),
+		awscdk.Duration_Days(jsii.Number(PushDLQRetentionDays)), PushMaxReceiveCount)
 	// The key pair must outlive a redeploy: every browser subscription is
 	// bound to its public key. Retained unless destroyData.
 	b.vapidSecret = awssecretsmanager.NewSecret(b.stack, jsii.String("VapidKeys"), &awssecretsmanager.SecretProps{

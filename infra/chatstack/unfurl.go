@@ -6,7 +6,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/backchannel-chat/backchannel/internal/unfurl"
@@ -55,20 +54,10 @@ var unfurlQueueConsumeActions = []string{"sqs:DeleteMessage", "sqs:GetQueueAttri
 // the files bucket's expiry of the cache. They come before the functions:
 // the stream function's environment names the queue.
 func (b *builder) unfurlResources() {
-	b.unfurlDLQ = awssqs.NewQueue(b.stack, jsii.String("UnfurlDeadLetterQueue"), &awssqs.QueueProps{
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(UnfurlDLQRetentionDays)),
-		RemovalPolicy:   b.removal(),
-	})
-	b.unfurlQueue = awssqs.NewQueue(b.stack, jsii.String("UnfurlQueue"), &awssqs.QueueProps{
-		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(UnfurlQueueVisibilitySeconds)),
-		RetentionPeriod:   awscdk.Duration_Seconds(jsii.Number(UnfurlRetentionSeconds)),
-		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: b.unfurlDLQ, MaxReceiveCount: jsii.Number(UnfurlMaxReceiveCount)},
-		RemovalPolicy:     b.removal(),
-	})
+	b.unfurlQueue, b.unfurlDLQ = b.jobQueue("Unfurl",
+		awscdk.Duration_Seconds(jsii.Number(UnfurlQueueVisibilitySeconds)),
+		awscdk.Duration_Seconds(jsii.Number(UnfurlRetentionSeconds)),
+		awscdk.Duration_Days(jsii.Number(UnfurlDLQRetentionDays)), UnfurlMaxReceiveCount)
 	b.filesBucket.AddLifecycleRule(&awss3.LifecycleRule{
 		Id:         jsii.String("expire-link-previews"),
 		Prefix:     jsii.String(unfurl.CachePrefix),
