@@ -45,6 +45,7 @@ require (
 require golang.org/x/net v0.61.0 // link previews: html tokenizer (internal/unfurl)
 
 require (
+	github.com/aws/aws-sdk-go-v2/service/lambda v1.114.4 // the message review hook (internal/lambdareview)
 	github.com/aws/aws-sdk-go-v2/service/scheduler v1.25.0
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.79.9
 	github.com/blevesearch/snowballstem v0.9.0 // indirect
@@ -53,7 +54,7 @@ require (
 
 require (
 	github.com/Masterminds/semver/v3 v3.4.0 // indirect
-	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect
+	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue v1.20.37 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.6 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect

@@ -23,6 +23,10 @@ const (
 	// TermsRequired: the person has not accepted the current terms; only
 	// acceptTerms, getState and ping are answered until they do.
 	TermsRequired Code = "terms_required"
+	// Rejected: the deployment's message review hook denied the message
+	// (the message is the hook's reason), or the hook failed and the
+	// deployment fails closed; nothing was stored (review.go).
+	Rejected Code = "rejected"
 	Internal      Code = "internal"
 )
 

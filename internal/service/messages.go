@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,14 +75,30 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if err != nil {
 		return protocol.AckEvent{}, err
 	}
-	if err := s.keepFiles(ctx, atts); err != nil { // retention.go: no longer a pending upload
-		return protocol.AckEvent{}, err
-	}
 	if err := firstErr(parentErr, mentionErr); err != nil {
 		return protocol.AckEvent{}, err
 	}
 	if sender.DisplayName == "" {
 		sender.DisplayName = c.DisplayName
+	}
+	// The review hook sees the message as it would be stored, before
+	// anything is written (review.go); a rewrite's mentions are its own.
+	if s.hook != nil {
+		reviewed, err := s.review(ctx, chat.ReviewRequest{Kind: chat.ReviewSend, RoomID: r.RoomID, ParentSeq: r.ParentSeq, ClientID: r.ClientID,
+			SenderID: c.UserID, SenderName: sender.DisplayName, Text: text, Attachments: attachmentNames(atts), HasGif: r.Gif != nil,
+			Scheduled: strings.HasPrefix(c.ID, scheduledConnPrefix)}, len(atts) > 0 || r.Gif != nil)
+		if err != nil {
+			return protocol.AckEvent{}, err
+		}
+		if reviewed != text {
+			text = reviewed
+			if mentions, err = s.mentionsIn(ctx, r.RoomID, text); err != nil {
+				return protocol.AckEvent{}, err
+			}
+		}
+	}
+	if err := s.keepFiles(ctx, atts); err != nil { // retention.go: no longer a pending upload
+		return protocol.AckEvent{}, err
 	}
 	// The fan-out reads the room's connections only after the message is
 	// stored (in publish), never while the write is in flight: a
@@ -144,6 +161,14 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 	}
 	if text == "" && len(msg.Attachments) == 0 && msg.Gif == nil {
 		return protocol.MessageEvent{}, chat.Errorf(chat.Invalid, "message is empty: delete it instead")
+	}
+	if s.hook != nil && text != msg.Text {
+		text, err = s.review(ctx, chat.ReviewRequest{Kind: chat.ReviewEdit, RoomID: msg.RoomID, Seq: msg.Seq, ParentSeq: msg.ParentSeq,
+			SenderID: c.UserID, SenderName: msg.SenderName, Text: text, Attachments: attachmentNames(msg.Attachments), HasGif: msg.Gif != nil},
+			len(msg.Attachments) > 0 || msg.Gif != nil)
+		if err != nil {
+			return protocol.MessageEvent{}, err
+		}
 	}
 	mentions, err := s.mentionsIn(ctx, msg.RoomID, text)
 	if err != nil {

@@ -386,7 +386,7 @@ func (s *Chat) sendScheduled(ctx context.Context, store chat.ScheduledStore, it 
 	if prof.Deactivated {
 		err = chat.Errorf(chat.Forbidden, "your account is deactivated")
 	} else {
-		c := chat.Connection{ID: "scheduled:" + it.ID, Identity: chat.Identity{UserID: it.UserID, DisplayName: prof.DisplayName}}
+		c := chat.Connection{ID: scheduledConnPrefix + it.ID, Identity: chat.Identity{UserID: it.UserID, DisplayName: prof.DisplayName}}
 		ack, err = s.SendMessage(ctx, c, protocol.SendMessageRequest{RoomID: it.RoomID, Text: it.Text, ClientID: it.ClientID})
 	}
 	if err != nil {

@@ -122,6 +122,10 @@ type Config struct {
 	// and gates nothing (service/terms.go).
 	TermsVersion string
 
+	// Review is the message review hook (review.go); its zero value
+	// stores messages unreviewed.
+	Review ReviewConfig
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -165,6 +169,7 @@ type Chat struct {
 	retentionDays  int
 	settings       settingsCache
 	terms          *termsGate
+	hook           *reviewHook
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -240,6 +245,9 @@ func New(cfg Config) (*Chat, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.hook, err = newReviewHook(cfg.Review, s.log); err != nil {
+		return nil, err
 	}
 	s.push = NewPush(cfg.Store, cfg.Fanout, s.log)
 	s.subscribers = append([]chat.EventSubscriber{s.push}, cfg.Subscribers...)
