@@ -27,7 +27,7 @@ const (
 	// (the message is the hook's reason), or the hook failed and the
 	// deployment fails closed; nothing was stored (review.go).
 	Rejected Code = "rejected"
-	Internal      Code = "internal"
+	Internal Code = "internal"
 )
 
 // Error is the one error type of the domain. Message is safe to show to the
