@@ -48,7 +48,8 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	for pkg, forbidden := range map[string][]string{
 		module + "/functions/authorizer": {dynamodb, s3, store, blobs, svc, fan, "github.com/guregu/dynamo"},
 		module + "/functions/thumbnail":  {dynamodb, store, svc, fan, cognito, jwt},
-		module + "/functions/connection": {s3, blobs, cognito, jwt},
+		// The review hook's Lambda client is the senders' (actions, scheduled).
+		module + "/functions/connection": {s3, blobs, cognito, jwt, "github.com/aws/aws-sdk-go-v2/service/lambda"},
 		module + "/functions/actions":    {cognito, jwt},
 		// The stream function links S3 for the file sweeper (filesweep).
 		module + "/functions/stream": {svc, fan, cognito, jwt, module + "/internal/apigw"},

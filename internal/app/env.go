@@ -59,7 +59,9 @@
 // messages and reminders off without the group): see ScheduledConfig. The
 // scheduled function (functions/scheduled) reads the actions function's
 // chat variables and PUSH_QUEUE_URL, PUSH_PREVIEWS (opt): see
-// ScheduledFunctionConfig.
+// ScheduledFunctionConfig. The actions and scheduled functions read
+// REVIEW_HOOK_FUNCTION, REVIEW_HOOK_TIMEOUT_MS and REVIEW_HOOK_FAILURE
+// (opt: the message review hook, reviewenv.go).
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
 package app
@@ -217,6 +219,8 @@ type ActionsConfig struct {
 	Erasure ErasureSettings
 	// TermsVersion is TERMS_VERSION (empty: no terms to accept).
 	TermsVersion string
+	// Review is REVIEW_HOOK_* (reviewenv.go): the message review hook.
+	Review ReviewSettings
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -257,6 +261,8 @@ type Config struct {
 	Erasure ErasureSettings
 	// TermsVersion is TERMS_VERSION (empty: no terms to accept).
 	TermsVersion string
+	// Review is REVIEW_HOOK_* (the message review hook; off without it).
+	Review ReviewSettings
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
@@ -275,7 +281,7 @@ func (c Config) FanoutWorker() FanoutWorkerConfig {
 }
 
 func (c Config) Actions() ActionsConfig {
-	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs, ExportQueueURL: c.ExportQueueURL, Erasure: c.Erasure, TermsVersion: c.TermsVersion}
+	return ActionsConfig{ConnectionConfig: c.Connection(), FilesBucket: c.FilesBucket, S3UsePathStyle: c.S3UsePathStyle, Files: c.Files, UserPoolID: c.UserPoolID, PushKey: c.PushKey, Scheduled: c.Scheduled, Gifs: c.Gifs, ExportQueueURL: c.ExportQueueURL, Erasure: c.Erasure, TermsVersion: c.TermsVersion, Review: c.Review}
 }
 
 func (c Config) Thumbnail() ThumbnailConfig {
@@ -353,6 +359,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		ExportQueueURL:     r.get(EnvExportQueueURL),
 		Erasure:            r.erasure(),
 		TermsVersion:       r.get(EnvTermsVersion),
+		Review:             r.review(),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }
@@ -390,6 +397,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		ExportQueueURL:   r.get(EnvExportQueueURL),
 		Erasure:          r.erasure(),
 		TermsVersion:     r.get(EnvTermsVersion),
+		Review:           r.review(),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/app/reviewapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/cognitoadmin"
 	"github.com/backchannel-chat/backchannel/internal/erasure"
@@ -70,6 +71,13 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 		if g != nil {
 			opts = append(opts, chatapp.WithGifs(g))
 		}
+	}
+	if cfg.Review.On() && s.Review.Reviewer == nil {
+		opt, err := reviewapp.Option(awsCfg, cfg.Review)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, opt)
 	}
 	if cfg.UserPoolID != "" && s.People == nil {
 		people, err := cognitoadmin.NewFromConfig(awsCfg, cfg.UserPoolID)

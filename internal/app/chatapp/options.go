@@ -43,6 +43,8 @@ type Settings struct {
 	// Erasure queues account erasures; ErasurePolicy is the workspace's.
 	Erasure       chat.ErasureQueue
 	ErasurePolicy chat.ErasurePolicy
+	// Review is the message review hook (WithReview; nil Reviewer: off).
+	Review service.ReviewConfig
 }
 
 // Collect applies opts in order.
@@ -146,4 +148,12 @@ func WithGifs(g chat.GifProvider) Option {
 // the workspace's erasure policy.
 func WithErasure(q chat.ErasureQueue, p chat.ErasurePolicy) Option {
 	return func(s *Settings) { s.Erasure, s.ErasurePolicy = q, p }
+}
+
+// WithReview shows every message to the review hook before it is stored
+// (actionsapp and scheduledapp set the Lambda adapter when
+// REVIEW_HOOK_FUNCTION is set). Its metrics go where the fan-out's do
+// unless cfg.Metrics is set.
+func WithReview(cfg service.ReviewConfig) Option {
+	return func(s *Settings) { s.Review = cfg }
 }

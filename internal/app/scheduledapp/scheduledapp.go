@@ -18,6 +18,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/app/reviewapp"
 	"github.com/backchannel-chat/backchannel/internal/notify"
 	"github.com/backchannel-chat/backchannel/internal/scheduled"
 	"github.com/backchannel-chat/backchannel/internal/service"
@@ -40,6 +41,18 @@ func Build(ctx context.Context, cfg app.ScheduledFunctionConfig, opts ...chatapp
 		queue := notify.NewSQSQueue(sqs.NewFromConfig(awsCfg), cfg.PushQueueURL)
 		opts = append(opts[:len(opts):len(opts)], chatapp.WithAWSConfig(awsCfg),
 			chatapp.WithReminderPush(&scheduled.QueuePush{Queue: queue, Previews: !cfg.NoPushPreviews}))
+	}
+	if cfg.Actions.Review.On() && s.Review.Reviewer == nil {
+		// A scheduled message is reviewed when it fires, as if sent then.
+		awsCfg, err := awsconfig.Load(ctx, s.AWSConfig, s.HTTPClient)
+		if err != nil {
+			return nil, err
+		}
+		opt, err := reviewapp.Option(awsCfg, cfg.Actions.Review)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts[:len(opts):len(opts)], chatapp.WithAWSConfig(awsCfg), opt)
 	}
 	core, err := chatapp.Build(ctx, cfg.Actions.ConnectionConfig, opts...)
 	if err != nil {
