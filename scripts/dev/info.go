@@ -48,6 +48,9 @@ type readyInfo struct {
 	// Gifs is the GIF provider stand-in (Tenor's API v2); "" when a real
 	// provider's key was given.
 	Gifs string `json:"gifsUrl,omitempty"`
+	// ReviewHook is the Lambda stand-in running the example review hook
+	// (REVIEW_HOOK=example); "" when off.
+	ReviewHook string `json:"reviewHookUrl,omitempty"`
 
 	external map[string]bool
 	dataDir  string
@@ -109,6 +112,9 @@ func printInfo(w io.Writer, i readyInfo, took time.Duration) {
 	}
 	if i.Gifs != "" {
 		fmt.Fprintf(w, "  gifs          %s  (GIF provider stand-in, Tenor's API v2: /v2/search?q=cat&key=%s)\n", i.Gifs, devGifKey)
+	}
+	if i.ReviewHook != "" {
+		fmt.Fprintf(w, "  review hook   %s  (Lambda stand-in running the example review hook %s: masks e-mail addresses and card numbers)\n", i.ReviewHook, devReviewFunction)
 	}
 	if i.PushService != "" {
 		fmt.Fprintf(w, "  web push      %s  (Web Push service stand-in: pushes received, decrypted, at %s/messages)\n", i.PushService, i.PushService)

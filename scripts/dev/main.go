@@ -117,6 +117,12 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, gifs.Close()) }()
 
+	review, err := startReview(os.Stderr) // REVIEW_HOOK=example: sets REVIEW_HOOK_FUNCTION and AWS_ENDPOINT_URL_LAMBDA
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, review.Close()) }()
+
 	exports, err := startExportQueue(ctx, fanout) // sets EXPORT_QUEUE_URL for the actions function
 	if err != nil {
 		return err
@@ -194,6 +200,7 @@ func run(f flags) (err error) {
 	info.addEvents(events)
 	info.PushService = push.svc.URL()
 	info.Gifs = gifs.URL()
+	info.ReviewHook = review.URL()
 	info.addDigest(digest)
 	printInfo(os.Stdout, info, time.Since(started))
 	sched.describe(os.Stdout, web.url)
