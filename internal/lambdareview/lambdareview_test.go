@@ -18,7 +18,7 @@ import (
 
 // reviewer is the adapter over the real SDK client, talking to the Lambda
 // stand-in on a loopback port.
-func reviewer(t *testing.T, function string) (*locallambda.Server, *lambdareview.Reviewer) {
+func reviewer(t testing.TB, function string) (*locallambda.Server, *lambdareview.Reviewer) {
 	t.Helper()
 	s, err := locallambda.Start("127.0.0.1:0", nil)
 	if err != nil {
@@ -102,7 +102,7 @@ func TestReviewHonoursTheCallersDeadline(t *testing.T) {
 	}
 }
 
-func reviewerOn(t *testing.T, url, fn string) *lambdareview.Reviewer {
+func reviewerOn(t testing.TB, url, fn string) *lambdareview.Reviewer {
 	rv, err := lambdareview.New(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}, fn)
 	if err != nil {

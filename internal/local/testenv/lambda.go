@@ -11,7 +11,7 @@ import (
 // real SDK client at it through AWS_ENDPOINT_URL_LAMBDA, as make dev does:
 // call it before AWSConfig (which reads the variable). Register the
 // functions the test invokes on the returned server.
-func NewLambda(t *testing.T) *locallambda.Server {
+func NewLambda(t testing.TB) *locallambda.Server {
 	t.Helper()
 	s, err := locallambda.Start("127.0.0.1:0", nil)
 	if err != nil {
