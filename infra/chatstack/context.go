@@ -45,17 +45,20 @@ const (
 	CtxConnectThrottleRate     = "connectThrottleRate"
 	CtxConnectThrottleBurst    = "connectThrottleBurst"
 	CtxAuditRetentionDays      = "auditRetentionDays"
-	CtxRetentionDays           = "retentionDays"      // the workspace's default message retention (0: forever)
-	CtxPushNoPreviews          = "pushNoPreviews"     // true: no text previews in Web Push notifications
-	CtxMailFrom                = "mailFrom"           // the digests' sender: "Backchannel <noreply@example.com>"
-	CtxMailDomain              = "mailDomain"         // the SES domain identity (else the address of mailFrom)
-	CtxGifAPIKeySecretArn      = "gifApiKeySecretArn" // GIFs: the secret holding the provider's API key (off without)
-	CtxGifProvider             = "gifProvider"        // tenor (default) or giphy
-	CtxErasurePolicy           = "erasurePolicy"      // a deleted account's messages: erase (default) or anonymise
-	CtxTermsURL                = "termsUrl"           // the terms of service: https URL or site path (default the bundled page)
-	CtxPrivacyURL              = "privacyUrl"         // the privacy policy (idem)
-	CtxGuidelinesURL           = "guidelinesUrl"      // the community guidelines (idem)
-	CtxTermsVersion            = "termsVersion"       // the version everybody must accept (empty: none asked)
+	CtxRetentionDays           = "retentionDays"       // the workspace's default message retention (0: forever)
+	CtxPushNoPreviews          = "pushNoPreviews"      // true: no text previews in Web Push notifications
+	CtxMailFrom                = "mailFrom"            // the digests' sender: "Backchannel <noreply@example.com>"
+	CtxMailDomain              = "mailDomain"          // the SES domain identity (else the address of mailFrom)
+	CtxGifAPIKeySecretArn      = "gifApiKeySecretArn"  // GIFs: the secret holding the provider's API key (off without)
+	CtxGifProvider             = "gifProvider"         // tenor (default) or giphy
+	CtxErasurePolicy           = "erasurePolicy"       // a deleted account's messages: erase (default) or anonymise
+	CtxTermsURL                = "termsUrl"            // the terms of service: https URL or site path (default the bundled page)
+	CtxPrivacyURL              = "privacyUrl"          // the privacy policy (idem)
+	CtxGuidelinesURL           = "guidelinesUrl"       // the community guidelines (idem)
+	CtxTermsVersion            = "termsVersion"        // the version everybody must accept (empty: none asked)
+	CtxReviewHook              = "reviewHook"          // the message review hook: a function name or ARN, or example (off without)
+	CtxReviewHookTimeoutMs     = "reviewHookTimeoutMs" // its time budget (default 800)
+	CtxReviewHookFailure       = "reviewHookFailure"   // open (default) or closed
 )
 
 // PropsFromContext reads the stack's configuration from CDK context. Values
@@ -99,6 +102,9 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		GifProvider:             r.str(CtxGifProvider),
 		Backup:                  backupPropsFromContext(&r),
 		ErasurePolicy:           r.str(CtxErasurePolicy),
+		ReviewHook:              r.str(CtxReviewHook),
+		ReviewHookTimeoutMs:     r.number(CtxReviewHookTimeoutMs),
+		ReviewHookFailure:       r.str(CtxReviewHookFailure),
 		Legal: Legal{
 			TermsURL: r.str(CtxTermsURL), PrivacyURL: r.str(CtxPrivacyURL),
 			GuidelinesURL: r.str(CtxGuidelinesURL), Version: r.str(CtxTermsVersion),

@@ -46,6 +46,8 @@ var functionSpecs = []functionSpec{
 	// Only with mailFrom or mailDomain (digest.go).
 	{"digest", 256, 60, "Email for what was missed: EventBridge Scheduler's target, sends one digest through SES", (*builder).digestEnv},
 	{"unsubscribe", 128, 10, "The digest emails' one-click unsubscribe (a Lambda function URL)", (*builder).unsubscribeEnv},
+	// Only with reviewHook=example (review.go): the senders invoke it synchronously.
+	{"reviewhook", 128, 3, "Example message review hook: masks e-mail addresses and card numbers in messages before they are stored", (*builder).reviewHookEnv},
 }
 
 // FunctionNames lists the functions the stack deploys.
@@ -84,6 +86,9 @@ func (b *builder) functions() {
 		if (spec.name == "digest" || spec.name == "unsubscribe") && !b.props.DigestEnabled() {
 			continue
 		}
+		if spec.name == "reviewhook" && b.props.ReviewHook != ReviewHookExample {
+			continue
+		}
 		path, err := FunctionAssetPath(b.props.AssetDir, spec.name)
 		if err != nil {
 			panic(err) // Validate checked every asset before the build started
@@ -113,6 +118,9 @@ func (b *builder) functions() {
 	}
 	b.grants()
 }
+
+// reviewHookEnv: the example hook reads nothing.
+func (b *builder) reviewHookEnv() map[string]*string { return map[string]*string{} }
 
 // Each function gets exactly the variables its code reads (the table in
 // internal/app/env.go), so its configuration shows what it can touch.

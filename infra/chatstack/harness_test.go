@@ -74,8 +74,8 @@ func writeFile(path, body string) error {
 // Configurations the tests synthesize; each is synthesized once.
 const (
 	cfgDefault = "default" // only the required context, no web build
-	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive, domain-limited sign-up, MFA required, digest emails, GIFs, cross-region backup copies
-	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention), open sign-up, MFA optional, no backup plan
+	cfgFull    = "full"    // every option on: domains, hosted UI, OIDC + Google, alarms, tracing, destroy, web build, event text, archive, domain-limited sign-up, MFA required, digest emails, GIFs, cross-region backup copies, the example review hook
+	cfgGoogle  = "google"  // hosted domain + Google only (and the event archive with its default retention), open sign-up, MFA optional, no backup plan, an own review hook by ARN
 	// cfgRestored: the stack switched to a restored table (backup.go, docs/OPERATIONS.md).
 	cfgRestored = "restored"
 )
@@ -127,6 +127,9 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxRetentionDays:         "90",
 		chatstack.CtxTermsVersion:          "2026-11-30",
 		chatstack.CtxTermsURL:              "https://example.com/terms",
+		chatstack.CtxReviewHook:            chatstack.ReviewHookExample,
+		chatstack.CtxReviewHookTimeoutMs:   "500",
+		chatstack.CtxReviewHookFailure:     "closed",
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",
@@ -137,6 +140,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxSignUp:                  "open",
 		chatstack.CtxMFA:                     "optional",
 		chatstack.CtxBackupPlan:              "off", // backup.go: the files' old versions stay
+		chatstack.CtxReviewHook:              corpReviewArn,
 	},
 	cfgRestored: {
 		chatstack.CtxTableName:      restoredTable,

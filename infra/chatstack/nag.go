@@ -134,6 +134,10 @@ func (b *builder) serverlessSuppressions() {
 		suppress(queue, "Serverless-SQSRedrivePolicy",
 			"This queue is itself the failure destination; nothing consumes it automatically (an operator inspects and replays it), so there is nothing to redrive")
 	}
+	if fn, ok := b.fns["reviewhook"]; ok {
+		suppress(fn, "Serverless-LambdaDLQ",
+			"The actions and scheduled functions invoke the review hook synchronously (RequestResponse) and apply the failure policy themselves; a dead-letter queue applies to asynchronous invocations only")
+	}
 	if fn, ok := b.fns["presignup"]; ok {
 		suppress(fn, "Serverless-LambdaDLQ",
 			"Cognito invokes the PreSignUp trigger synchronously and refuses the sign-up when it fails; a dead-letter queue applies to asynchronous invocations only")

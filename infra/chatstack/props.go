@@ -163,6 +163,15 @@ type ChatStackProps struct {
 	ErasurePolicy string
 	// Legal is the terms, privacy policy and guidelines (legal.go).
 	Legal Legal
+
+	// ReviewHook is the message review hook (review.go): a Lambda
+	// function's name or ARN, or "example" for the bundled example; empty:
+	// messages are not reviewed. ReviewHookTimeoutMs is its time budget (0:
+	// the service's 800 ms), ReviewHookFailure "open" (default) or
+	// "closed".
+	ReviewHook          string
+	ReviewHookTimeoutMs float64
+	ReviewHookFailure   string
 }
 
 // OIDCProvider is a generic OpenID Connect identity provider for Cognito.
@@ -274,6 +283,9 @@ func (p ChatStackProps) Validate() error {
 		if (name == "digest" || name == "unsubscribe") && !p.DigestEnabled() {
 			continue // built by `make build` all the same; needed only with mail
 		}
+		if name == "reviewhook" && p.ReviewHook != ReviewHookExample {
+			continue // only with reviewHook=example
+		}
 		if _, err := FunctionAssetPath(p.AssetDir, name); err != nil {
 			errs = append(errs, err)
 		}
@@ -311,6 +323,18 @@ func (p ChatStackProps) Validate() error {
 		bad("gifProvider must be tenor or giphy, got %q", p.GifProvider)
 	}
 	errs = append(errs, p.Backup.validate()...)
+	if p.ReviewHook != "" && !validReviewHook(p.ReviewHook) {
+		bad("reviewHook must be example, a Lambda function's name or its full ARN (no wildcards), got %q", p.ReviewHook)
+	}
+	if p.ReviewHookTimeoutMs < 0 || p.ReviewHookTimeoutMs > 10000 || p.ReviewHookTimeoutMs != float64(int(p.ReviewHookTimeoutMs)) {
+		bad("reviewHookTimeoutMs %v: want whole milliseconds from 1 to 10000", p.ReviewHookTimeoutMs)
+	}
+	if p.ReviewHookFailure != "" && p.ReviewHookFailure != "open" && p.ReviewHookFailure != "closed" {
+		bad("reviewHookFailure must be open or closed, got %q", p.ReviewHookFailure)
+	}
+	if p.ReviewHook == "" && (p.ReviewHookTimeoutMs != 0 || p.ReviewHookFailure != "") {
+		bad("reviewHookTimeoutMs and reviewHookFailure need reviewHook")
+	}
 	if p.ErasurePolicy != "" && p.ErasurePolicy != "erase" && p.ErasurePolicy != "anonymise" {
 		bad("erasurePolicy must be erase or anonymise, got %q", p.ErasurePolicy)
 	}

@@ -46,6 +46,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.digestResources()    // the digest's environment names the key, the group, the role (only with mailFrom/mailDomain)
 	b.scheduledResources() // scheduled messages' schedule group, scheduler role and dead-letter queue
 	b.functions()          // need the stage, the table, the bucket, the client and the bus
+	b.reviewHook()         // the senders' review hook variables and grant (only with reviewHook)
 	b.gifs()               // the actions function's GIF provider key (only with gifApiKeySecretArn)
 	b.routes()
 	b.deploySite()
