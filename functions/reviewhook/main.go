@@ -6,11 +6,22 @@
 package main
 
 import (
+	"fmt"
+	"log/slog"
+	"os"
+
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/reviewhook/mask"
 )
 
 func main() {
+	level, err := app.LogLevelFromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	slog.SetDefault(app.NewLogger(os.Stderr, level)) // mask.Handle logs its verdicts at debug
 	lambda.Start(mask.Handle)
 }

@@ -119,8 +119,10 @@ func (b *builder) functions() {
 	b.grants()
 }
 
-// reviewHookEnv: the example hook reads nothing.
-func (b *builder) reviewHookEnv() map[string]*string { return map[string]*string{} }
+// reviewHookEnv: the example hook reads LOG_LEVEL only.
+func (b *builder) reviewHookEnv() map[string]*string {
+	return map[string]*string{"LOG_LEVEL": jsii.String(b.props.LogLevel)}
+}
 
 // Each function gets exactly the variables its code reads (the table in
 // internal/app/env.go), so its configuration shows what it can touch.

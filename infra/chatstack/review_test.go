@@ -40,7 +40,7 @@ func hasReviewHook(s *synthesized) bool {
 }
 
 // TestReviewHookExample (-c reviewHook=example, 500 ms, closed): the
-// example function is in the stack (128 MB, no variables), and the actions
+// example function is in the stack (128 MB, LOG_LEVEL only), and the actions
 // and scheduled functions name it, carry the budget and the policy, and
 // may lambda:InvokeFunction on exactly it and nothing else of Lambda.
 func TestReviewHookExample(t *testing.T) {
@@ -49,8 +49,8 @@ func TestReviewHookExample(t *testing.T) {
 	if render(hook.Props["MemorySize"]) != "128" || render(hook.Props["Timeout"]) != "3" {
 		t.Errorf("example hook memory %s MB, timeout %s s", render(hook.Props["MemorySize"]), render(hook.Props["Timeout"]))
 	}
-	if env := get(hook.Props, "Environment", "Variables"); env != nil && len(env.(map[string]any)) != 0 {
-		t.Errorf("example hook environment %s", render(env))
+	if env, _ := get(hook.Props, "Environment", "Variables").(map[string]any); len(env) != 1 || render(env["LOG_LEVEL"]) != "debug" {
+		t.Errorf("example hook environment %s, want LOG_LEVEL only", render(env))
 	}
 	if actions, _ := s.invokeGrants(t, hook); len(actions) != 0 {
 		t.Errorf("the hook itself may %v", actions)

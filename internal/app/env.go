@@ -61,7 +61,8 @@
 // chat variables and PUSH_QUEUE_URL, PUSH_PREVIEWS (opt): see
 // ScheduledFunctionConfig. The actions and scheduled functions read
 // REVIEW_HOOK_FUNCTION, REVIEW_HOOK_TIMEOUT_MS and REVIEW_HOOK_FAILURE
-// (opt: the message review hook, reviewenv.go).
+// (opt: the message review hook, reviewenv.go); the example hook
+// (functions/reviewhook) reads LOG_LEVEL.
 // The AWS region, credentials and endpoint overrides (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB …) are read by the SDK itself.
 package app

@@ -11,6 +11,7 @@ package mask
 
 import (
 	"context"
+	"log/slog"
 	"regexp"
 	"strings"
 	"unicode"
@@ -106,9 +107,12 @@ func luhn(s string) bool {
 
 // Handle is the hook: a rewrite when something was masked, allow
 // otherwise. It never denies.
-func Handle(_ context.Context, r chat.ReviewRequest) (chat.ReviewVerdict, error) {
+// It logs each verdict at debug level, without the text.
+func Handle(ctx context.Context, r chat.ReviewRequest) (chat.ReviewVerdict, error) {
+	v := chat.ReviewVerdict{Action: chat.ReviewAllow}
 	if masked, changed := Text(r.Text); changed {
-		return chat.ReviewVerdict{Action: chat.ReviewRewrite, Text: masked}, nil
+		v = chat.ReviewVerdict{Action: chat.ReviewRewrite, Text: masked}
 	}
-	return chat.ReviewVerdict{Action: chat.ReviewAllow}, nil
+	slog.DebugContext(ctx, "reviewed", slog.String("kind", string(r.Kind)), slog.String("roomId", r.RoomID), slog.String("action", string(v.Action)), slog.Int("bytes", len(r.Text)))
+	return v, nil
 }

@@ -63,7 +63,9 @@ export const DEFAULTS = {
 };
 
 // Codes that will fail again if retried unchanged.
-const FINAL_SEND_CODES = new Set(["invalid", "not_found", "forbidden", "too_large"]);
+// ("rejected": the review hook denied it, or could not check it and the
+// deployment fails closed; the person decides what to send instead.)
+const FINAL_SEND_CODES = new Set(["invalid", "not_found", "forbidden", "too_large", "rejected"]);
 
 // backoffDelay: full jitter, uniform in [0, min(cap, base * 2^attempt)).
 export function backoffDelay(attempt: number, random: () => number, baseMs: number, capMs: number): number {

@@ -10,6 +10,7 @@ import { linkPreviewDe } from "./linkpreview";
 import { schedDe } from "./scheduled";
 import { exportDe } from "./export";
 import { gifsDe } from "./gifs";
+import { reviewDe } from "./review";
 import { privacyDe } from "./privacy";
 import { retentionDe } from "./retention";
 import { legalDe } from "./legal";
@@ -355,6 +356,7 @@ export const de: Record<MessageKey, string> = {
   ...schedDe,
   ...exportDe,
   ...gifsDe,
+  ...reviewDe,
   ...privacyDe,
   ...retentionDe,
   ...legalDe,

@@ -9,6 +9,7 @@ import { linkPreviewEn } from "./linkpreview";
 import { schedEn } from "./scheduled";
 import { exportEn } from "./export";
 import { gifsEn } from "./gifs";
+import { reviewEn } from "./review";
 import { privacyEn } from "./privacy";
 import { retentionEn } from "./retention";
 import { legalEn } from "./legal";
@@ -354,6 +355,7 @@ export const en = {
   ...schedEn,
   ...exportEn,
   ...gifsEn,
+  ...reviewEn,
   ...privacyEn,
   ...retentionEn,
   ...legalEn,

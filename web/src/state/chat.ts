@@ -99,7 +99,8 @@ export class Chat {
         changePoints: () => changePoints(this.state),
         pendingSends: () =>
           sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments, parentSeq: p.parentSeq, toRoom: p.toRoom, gif: p.gif })),
-        onSendRejected: (clientId, err) => this.dispatch({ type: "local/sendFailed", clientId, error: err.message, until: err.until }),
+        onSendRejected: (clientId, err) =>
+          this.dispatch(err.code === "rejected" ? { type: "local/sendRejected", clientId, reason: err.message } : { type: "local/sendFailed", clientId, error: err.message, until: err.until }),
         onAuthLost: env.onAuthLost,
       },
     );
@@ -516,6 +517,12 @@ export class Chat {
     if (!p) return;
     this.dispatch({ type: "local/retry", clientId });
     this.socket.sendMessage({ roomId: p.roomId });
+  }
+
+  // clearRejected forgets the room's rejected message (its notice was
+  // dismissed, or the next message was sent).
+  clearRejected(roomId: string): void {
+    this.dispatch({ type: "local/clearRejected", roomId });
   }
 
   discard(clientId: string): void {

@@ -5,7 +5,7 @@ import type { Message } from "../api/protocol.gen";
 import { keepMine } from "./polls";
 import { dropRoom, keepRooms, roomsOf, type ChatState, type HistoryCursor, type MessagesSlice, type PendingSend, type SliceReducer } from "./types";
 
-export const initialMessages: MessagesSlice = { messages: {}, last: {}, history: {}, pending: [] };
+export const initialMessages: MessagesSlice = { messages: {}, last: {}, history: {}, pending: [], rejected: {} };
 
 // mergeMessages inserts incoming messages by seq; a seq already held is
 // replaced by the newer copy (an edit or deletion), never duplicated.
@@ -185,6 +185,21 @@ export const reduceMessages: SliceReducer = (state, action, { prev }) => {
       return { ...state, pending: [...state.pending, action.pending] };
     case "local/sendFailed":
       return { ...state, pending: state.pending.map((p) => (p.clientId === action.clientId ? { ...p, status: "failed", error: action.error, errorUntil: action.until } : p)) };
+    case "local/sendRejected": {
+      const p = state.pending.find((x) => x.clientId === action.clientId);
+      if (!p) return state;
+      if (p.attachments?.length || p.gif || p.parentSeq) {
+        // Files, a GIF or a thread reply stay where they are, failed, with the reason.
+        return { ...state, pending: state.pending.map((x) => (x === p ? { ...x, status: "failed", error: action.reason } : x)) };
+      }
+      return {
+        ...state,
+        pending: state.pending.filter((x) => x !== p),
+        rejected: { ...state.rejected, [p.roomId]: { clientId: p.clientId, text: p.text, reason: action.reason } },
+      };
+    }
+    case "local/clearRejected":
+      return action.roomId in state.rejected ? { ...state, rejected: dropRoom(state.rejected, action.roomId) } : state;
     case "local/retry": {
       // A retried message goes to the end of the room's outbox (and of the
       // pending ones shown), after those sent meanwhile.

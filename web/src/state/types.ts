@@ -85,6 +85,15 @@ export interface MessagesSlice {
   last: Record<string, number>;
   history: Record<string, HistoryCursor>;
   pending: PendingSend[];
+  // The message the review hook rejected last, per room: its text goes
+  // back into the composer, with the reason (ui/composer/Rejection.tsx).
+  rejected: Record<string, Rejection>;
+}
+
+export interface Rejection {
+  clientId: string;
+  text: string;
+  reason: string;
 }
 
 // typing.ts: who is typing where, until when.
@@ -155,6 +164,10 @@ export interface ChatState extends ConnectionSlice, MembersSlice, RoomsSlice, Me
 export type LocalAction =
   | { type: "local/send"; pending: PendingSend }
   | { type: "local/sendFailed"; clientId: string; error: string; until?: string }
+  // The review hook rejected a send (code "rejected"): a plain text message
+  // leaves the timeline for the composer; others fail as local/sendFailed.
+  | { type: "local/sendRejected"; clientId: string; reason: string }
+  | { type: "local/clearRejected"; roomId: string }
   | { type: "local/discard"; clientId: string }
   | { type: "local/retry"; clientId: string }
   | { type: "local/open"; roomId: string }

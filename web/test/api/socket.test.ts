@@ -206,6 +206,22 @@ describe("ChatSocket", () => {
     expect(second.sent.map((f) => f.action)).toEqual(["getState", "resume", "sendMessage"]);
   });
 
+  it("gives up on a send the review hook rejected, and sends the next", async () => {
+    const onSendRejected = vi.fn();
+    const { sock, pending } = setup({ onSendRejected });
+    sock.start();
+    const ws = await handshake();
+    pending.push({ action: "sendMessage", roomId: "general", clientId: "r-1", text: "card 4111 1111 1111 1111" });
+    pending.push({ action: "sendMessage", roomId: "general", clientId: "r-2", text: "fine" });
+    sock.sendMessage({ roomId: "general" });
+    const f = ws.last("sendMessage")!;
+    pending.shift(); // the hook takes it out of the pending sends
+    ws.reply({ type: "error", requestId: f.requestId, code: "rejected", message: "No card numbers here." });
+    await flush();
+    expect(onSendRejected).toHaveBeenCalledWith("r-1", expect.objectContaining({ code: "rejected", message: "No card numbers here." }));
+    expect(ws.sent.filter((x) => x.action === "sendMessage").map((x) => x.clientId)).toEqual(["r-1", "r-2"]);
+  });
+
   it("sends one room's messages one at a time, in order, the next after the ack", async () => {
     const { sock, pending } = setup();
     sock.start();

@@ -15,6 +15,7 @@ import { CreatePollDialog } from "../polls/CreatePollDialog";
 import { SendLater } from "../scheduled/SendLater";
 import { completeShortcode, shortcodeAt, suggestShortcodes, type ShortcodeHit, type ShortcodeQuery } from "../common/shortcodes";
 import { GifPicker } from "../gifs/GifPicker";
+import { Rejection } from "./Rejection";
 
 interface MentionQuery {
   start: number; // index of "@"
@@ -69,6 +70,19 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     drafts.set(roomId, value);
   };
 
+  // A message the review hook rejected comes back as the draft (unless
+  // something new was typed meanwhile), under the hook's reason.
+  const rejection = state.rejected?.[roomId];
+  const [restored, setRestored] = useState("");
+  useLayoutEffect(() => {
+    if (!rejection || restored === rejection.clientId) return;
+    if (!text.trim()) {
+      update(rejection.text);
+      setRestored(rejection.clientId);
+      ref.current?.focus();
+    }
+  }, [rejection?.clientId]);
+
   const onInput = (e: Event) => {
     const el = e.currentTarget as HTMLTextAreaElement;
     const caret = el.selectionStart ?? el.value.length;
@@ -112,6 +126,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
 
   const send = () => {
     if (!canSend) return;
+    if (rejection) chat.clearRejected(roomId);
     chat.send(roomId, text);
     update("");
     setMention(null);
@@ -248,6 +263,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           }}
         />
       )}
+      {rejection && <Rejection roomId={roomId} rejection={rejection} restored={restored === rejection.clientId} />}
       <UploadChips uploads={uploads} />
       <form
         class="composer-row"
@@ -267,7 +283,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           aria-autocomplete="list"
           aria-controls={listOpen ? "mention-list" : scOpen ? "emoji-list" : undefined}
           aria-activedescendant={listOpen ? `mention-${candidates[active]?.userId}` : scOpen ? `emoji-opt-${Math.min(active, emojiHits.length - 1)}` : undefined}
-          aria-invalid={tooLong}
+          aria-invalid={tooLong || !!rejection}
           onInput={onInput}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
