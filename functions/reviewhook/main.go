@@ -1,7 +1,8 @@
 // Command reviewhook is the example message review hook (issue 16): the
 // chat's actions and scheduled functions invoke it synchronously with
 // every message before storing it, and it masks e-mail addresses and card
-// numbers (internal/reviewhook/mask). It is in the stack only with
+// numbers (internal/reviewhook/mask), and denies messages with one of the
+// words of REVIEW_DENY_WORDS (none by default). It is in the stack only with
 // `-c reviewHook=example`; docs/INTEGRATIONS.md says how to write your own.
 package main
 
@@ -22,6 +23,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	slog.SetDefault(app.NewLogger(os.Stderr, level)) // mask.Handle logs its verdicts at debug
-	lambda.Start(mask.Handle)
+	slog.SetDefault(app.NewLogger(os.Stderr, level)) // the hook logs its verdicts at debug
+	lambda.Start(mask.Policy{DenyWords: app.ReviewDenyWordsFromEnv()}.Handle)
 }

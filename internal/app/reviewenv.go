@@ -1,7 +1,9 @@
 package app
 
 import (
+	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -21,6 +23,21 @@ const (
 	// "closed" (the message is rejected).
 	EnvReviewHookFailure = "REVIEW_HOOK_FAILURE"
 )
+
+// EnvReviewDenyWords configures the example hook (functions/reviewhook):
+// comma-separated words it denies messages for; unset: it only masks.
+const EnvReviewDenyWords = "REVIEW_DENY_WORDS"
+
+// ReviewDenyWordsFromEnv reads REVIEW_DENY_WORDS.
+func ReviewDenyWordsFromEnv() []string {
+	var words []string
+	for w := range strings.SplitSeq(os.Getenv(EnvReviewDenyWords), ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			words = append(words, w)
+		}
+	}
+	return words
+}
 
 // MaxReviewHookTimeout bounds REVIEW_HOOK_TIMEOUT_MS: the sender waits.
 const MaxReviewHookTimeout = 10 * time.Second

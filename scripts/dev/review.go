@@ -15,7 +15,8 @@ import (
 
 // EnvDevReviewHook turns make dev's message review hook on:
 // REVIEW_HOOK=example runs the example hook (functions/reviewhook: it
-// masks e-mail addresses and card numbers) in the Lambda stand-in
+// masks e-mail addresses and card numbers, and denies messages with the
+// words of REVIEW_DENY_WORDS) in the Lambda stand-in
 // (internal/local/locallambda) that the chat's real Lambda client calls.
 // Off by default, as in a deployment. REVIEW_HOOK_FUNCTION with
 // AWS_ENDPOINT_URL_LAMBDA (or real AWS credentials) calls another
@@ -48,14 +49,15 @@ func startReview(out io.Writer) (*reviewRunner, error) {
 		return nil, err
 	}
 	// The deployed example has 3 s; the chat's budget ends a review sooner.
-	srv.Register(devReviewFunction, locallambda.Function{Handler: awslambda.NewHandler(mask.Handle), Timeout: 3 * time.Second})
+	policy := mask.Policy{DenyWords: app.ReviewDenyWordsFromEnv()} // REVIEW_DENY_WORDS, as the deployed example reads it
+	srv.Register(devReviewFunction, locallambda.Function{Handler: awslambda.NewHandler(policy.Handle), Timeout: 3 * time.Second})
 	for k, v := range map[string]string{app.EnvReviewHookFunction: devReviewFunction, "AWS_ENDPOINT_URL_LAMBDA": srv.URL()} {
 		if err := os.Setenv(k, v); err != nil {
 			_ = srv.Close()
 			return nil, err
 		}
 	}
-	fmt.Fprintf(out, "review hook: the example (masks e-mail addresses and card numbers) as %s in the Lambda stand-in at %s\n", devReviewFunction, srv.URL())
+	fmt.Fprintf(out, "review hook: the example (masks e-mail addresses and card numbers; denies %q) as %s in the Lambda stand-in at %s\n", policy.DenyWords, devReviewFunction, srv.URL())
 	return &reviewRunner{srv: srv}, nil
 }
 

@@ -1,6 +1,7 @@
 // Package mask is the example message review hook (functions/reviewhook):
-// it masks e-mail addresses and payment card numbers in a message's text
-// and allows everything else. A card number is 13 to 19 digits, optionally
+// it masks e-mail addresses and payment card numbers in a message's text,
+// denies messages with a configured word (REVIEW_DENY_WORDS; none by
+// default) and allows everything else. A card number is 13 to 19 digits, optionally
 // grouped by single spaces or dashes, that passes the Luhn check, so that
 // order numbers and phone numbers mostly stay as they are.
 //
@@ -11,8 +12,10 @@ package mask
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -105,14 +108,44 @@ func luhn(s string) bool {
 	return sum%10 == 0
 }
 
-// Handle is the hook: a rewrite when something was masked, allow
-// otherwise. It never denies.
-// It logs each verdict at debug level, without the text.
+// Policy is the example hook's configuration: DenyWords are words (case
+// does not matter, whole words only) a message must not contain; one
+// that does is denied with a reason naming the word. Empty: it never
+// denies, only masks.
+type Policy struct {
+	DenyWords []string
+}
+
+// Handle is the hook with no words denied: a rewrite when something was
+// masked, allow otherwise.
 func Handle(ctx context.Context, r chat.ReviewRequest) (chat.ReviewVerdict, error) {
+	return Policy{}.Handle(ctx, r)
+}
+
+// Handle denies a message with one of p's words, else masks it (a
+// rewrite when something was masked, allow otherwise). It logs each
+// verdict at debug level, without the text.
+func (p Policy) Handle(ctx context.Context, r chat.ReviewRequest) (chat.ReviewVerdict, error) {
 	v := chat.ReviewVerdict{Action: chat.ReviewAllow}
-	if masked, changed := Text(r.Text); changed {
+	if w := p.deniedWord(r.Text); w != "" {
+		v = chat.ReviewVerdict{Action: chat.ReviewDeny, Reason: fmt.Sprintf("Messages with the word “%s” are not allowed in this workspace.", w)}
+	} else if masked, changed := Text(r.Text); changed {
 		v = chat.ReviewVerdict{Action: chat.ReviewRewrite, Text: masked}
 	}
 	slog.DebugContext(ctx, "reviewed", slog.String("kind", string(r.Kind)), slog.String("roomId", r.RoomID), slog.String("action", string(v.Action)), slog.Int("bytes", len(r.Text)))
 	return v, nil
+}
+
+// deniedWord is the first of p.DenyWords that text contains as a word.
+func (p Policy) deniedWord(text string) string {
+	if len(p.DenyWords) == 0 {
+		return ""
+	}
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' })
+	for _, deny := range p.DenyWords {
+		if d := strings.ToLower(strings.TrimSpace(deny)); d != "" && slices.Contains(words, d) {
+			return deny
+		}
+	}
+	return ""
 }

@@ -11,11 +11,13 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/reviewhook/mask"
 )
 
-// Each testdata/*.json is an event as the hook receives it and the reply
-// it must give.
+// Each testdata/*.json is an event as the hook receives it (with the
+// hook's deny words, if any) and the reply it must give.
 type testCase struct {
-	Event chat.ReviewRequest `json:"event"`
-	Want  chat.ReviewVerdict `json:"want"`
+	// DenyWords configure the hook (REVIEW_DENY_WORDS); none by default.
+	DenyWords []string           `json:"denyWords"`
+	Event     chat.ReviewRequest `json:"event"`
+	Want      chat.ReviewVerdict `json:"want"`
 }
 
 func TestHandleEvents(t *testing.T) {
@@ -35,7 +37,7 @@ func TestHandleEvents(t *testing.T) {
 			if err := dec.Decode(&tc); err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
-			got, err := mask.Handle(t.Context(), tc.Event)
+			got, err := mask.Policy{DenyWords: tc.DenyWords}.Handle(t.Context(), tc.Event)
 			if err != nil {
 				t.Fatal(err)
 			}
