@@ -285,3 +285,41 @@ func TestReviewTimeoutMustNotBeNegative(t *testing.T) {
 		t.Fatal("negative timeout accepted")
 	}
 }
+
+// A scheduled message is reviewed when it fires (Scheduled set): a denial
+// fails the item with the hook's reason and sends nothing.
+func TestReviewScheduledMessageWhenItFires(t *testing.T) {
+	rv := &fakeReviewer{verdict: func(r chat.ReviewRequest) chat.ReviewVerdict {
+		if r.Scheduled {
+			return chat.ReviewVerdict{Action: chat.ReviewDeny, Reason: "not at night"}
+		}
+		return chat.ReviewVerdict{Action: chat.ReviewAllow}
+	}}
+	timer := newFakeTimer()
+	h := newHarness(t, func(c *service.Config) { c.Timer = timer; c.Review = service.ReviewConfig{Reviewer: rv} })
+	alice, bob := h.connect("alice", "a1"), h.connect("bob", "b1")
+	room := h.channel(alice, "plans", false)
+	h.join(bob, room.ID)
+	if _, err := h.svc.ScheduleMessage(h.ctx, alice, protocol.ScheduleMessageRequest{RoomID: room.ID, Text: "later", At: h.clock().Add(time.Hour), ClientID: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rv.requests()); n != 0 {
+		t.Fatalf("reviewed %d times when scheduled", n)
+	}
+	h.fan.Reset()
+	h.advance(time.Hour)
+	out, err := h.svc.DeliverScheduled(h.ctx, timer.fires()[0])
+	if err != nil || out != service.DeliveryFailed {
+		t.Fatalf("DeliverScheduled = %q, %v", out, err)
+	}
+	failed := decodeOne[protocol.ScheduledEvent](t, h.fan, "a1", protocol.EventScheduled).Item
+	if failed.State != chat.ScheduledFailed || failed.Reason != "not at night" {
+		t.Fatalf("item = %+v", failed)
+	}
+	if len(h.fan.OfType("b1", protocol.EventMessage)) != 0 || len(h.history(room.ID)) != 0 {
+		t.Fatal("a denied scheduled message was sent")
+	}
+	if reqs := rv.requests(); len(reqs) != 1 || !reqs[0].Scheduled || reqs[0].SenderID != "alice" {
+		t.Fatalf("requests %+v", reqs)
+	}
+}

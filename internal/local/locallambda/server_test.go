@@ -155,3 +155,26 @@ func TestInvokePanicIsAFunctionError(t *testing.T) {
 		t.Fatalf("payload %s", out.Payload)
 	}
 }
+
+// What docs/INTEGRATIONS.md's curl examples send: a plain POST (curl -d's
+// form content type, no invocation type header) is a RequestResponse.
+func TestInvokeWithCurl(t *testing.T) {
+	s, _ := start(t)
+	resp, err := http.Post(s.URL()+"/2015-03-31/functions/hello/invocations", "application/x-www-form-urlencoded", strings.NewReader(`{"name":"Bo"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 || out["greeting"] != "hello Bo" {
+		t.Fatalf("status %d, %v, %v", resp.StatusCode, out, err)
+	}
+	resp, err = http.Post(s.URL()+"/2015-03-31/functions/nobody/invocations", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 || resp.Header.Get("X-Amzn-ErrorType") != "ResourceNotFoundException" {
+		t.Fatalf("unknown function: %d %s", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+	}
+}
