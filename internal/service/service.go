@@ -122,6 +122,10 @@ type Config struct {
 	// and gates nothing (service/terms.go).
 	TermsVersion string
 
+	// Bots keeps the bot accounts (bots.go); nil takes the Store when it
+	// implements chat.BotStore (internal/dynamo does and chattest's).
+	Bots chat.BotStore
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -165,6 +169,7 @@ type Chat struct {
 	retentionDays  int
 	settings       settingsCache
 	terms          *termsGate
+	bots           chat.BotStore
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -222,6 +227,10 @@ func New(cfg Config) (*Chat, error) {
 		erasurePolicy:  cfg.ErasurePolicy,
 		retentionDays:  cfg.RetentionDays,
 		terms:          newTermsGate(cfg.TermsVersion),
+		bots:           cfg.Bots,
+	}
+	if bs, ok := cfg.Store.(chat.BotStore); ok && s.bots == nil {
+		s.bots = bs
 	}
 	if es, ok := cfg.Store.(chat.ExportStore); ok && s.exports == nil {
 		s.exports = es
