@@ -102,14 +102,23 @@ type BotStore interface {
 	DeleteBot(ctx context.Context, botID string, at time.Time) error
 }
 
-// VerifyBotToken returns the identity of the bot token names, or
-// SessionExpired-free Forbidden ("invalid bot token") for any token that is
-// not a current bot token. The stored hash is compared in constant time.
+// VerifyBotToken returns the identity of the bot the token names, or
+// Forbidden ("invalid bot token") for anything that is not a current bot
+// token.
 func VerifyBotToken(ctx context.Context, bots BotTokenLookup, token string) (Identity, error) {
 	if !IsBotToken(token) || len(token) > 100 {
 		return Identity{}, Errorf(Forbidden, "invalid bot token")
 	}
-	hash := BotTokenHash(token)
+	return VerifyBotTokenHash(ctx, bots, BotTokenHash(token))
+}
+
+// VerifyBotTokenHash is VerifyBotToken from the token's SHA-256 (what the
+// $connect authorizer passes on): the stored hash is compared in constant
+// time.
+func VerifyBotTokenHash(ctx context.Context, bots BotTokenLookup, hash []byte) (Identity, error) {
+	if len(hash) != sha256.Size {
+		return Identity{}, Errorf(Forbidden, "invalid bot token")
+	}
 	b, err := bots.BotByTokenHash(ctx, hash)
 	if ErrorCode(err) == NotFound {
 		return Identity{}, Errorf(Forbidden, "invalid bot token")

@@ -59,6 +59,7 @@ type API struct {
 	log     *slog.Logger
 	maxBody int
 	table   []route
+	bots    botState // bots.go
 }
 
 // HandlerFunc answers one matched request.
@@ -87,6 +88,7 @@ func New(cfg Config) (*API, error) {
 // routes registers every route: one line per feature file.
 func (a *API) routes() {
 	a.webhookRoutes() // webhooks.go: POST /hooks/{id}/{secret}
+	a.botRoutes()     // bots.go: /api/v1/...
 }
 
 // handle registers h for pattern "METHOD /a/{b}/c". It panics on a

@@ -34,6 +34,16 @@ func (s *Chat) BotIdentity(ctx context.Context, token string) (chat.Identity, er
 	return chat.VerifyBotToken(ctx, bots, token)
 }
 
+// BotIdentityByHash is BotIdentity from the token's SHA-256, which the
+// $connect authorizer passes on instead of the token.
+func (s *Chat) BotIdentityByHash(ctx context.Context, hash []byte) (chat.Identity, error) {
+	bots, err := s.botStore()
+	if err != nil {
+		return chat.Identity{}, err
+	}
+	return chat.VerifyBotTokenHash(ctx, bots, hash)
+}
+
 // botName checks a bot's name as a display name, at most chat.MaxBotName
 // characters.
 func botName(raw string) (string, error) {
