@@ -205,4 +205,3 @@ func TestBotOverHTTPAndWebSocket(t *testing.T) {
 		t.Errorf("deleted bot's token: %d", st)
 	}
 }
-
