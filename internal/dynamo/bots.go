@@ -185,3 +185,14 @@ func (s *Store) DeleteBot(ctx context.Context, botID string, at time.Time) error
 	}
 	return nil
 }
+
+// eraseFromBot unlinks a bot from its deleted creator (erasure.go): the
+// bot stays, its creator becomes chat.DeletedActor.
+func (s *Store) eraseFromBot(ctx context.Context, pk string, res *chat.ErasureResult) error {
+	err := s.table.Update(AttrPK, pk).Range(AttrSK, skBot).Set("createdBy", chat.DeletedActor).If("attribute_exists($)", AttrPK).Run(ctx)
+	if err != nil && !isCondFailed(err) {
+		return internal(err, "unlink bot creator")
+	}
+	res.Updated++
+	return nil
+}
