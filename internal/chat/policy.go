@@ -201,8 +201,9 @@ const (
 	// Terms (issue #15): the caller accepts the current terms.
 	ActAcceptTerms Action = "acceptTerms"
 
-	// Bot accounts (issue #16): admins manage them; a room's owners and
-	// workspace admins add a bot to the room and remove it.
+	// Bot accounts (issue #16): admins manage them (everyone may list
+	// them: names and ids, never tokens); a room's owners and workspace
+	// admins add a bot to the room and remove it.
 	ActCreateBot         Action = "createBot"
 	ActListBots          Action = "listBots"
 	ActRotateBotToken    Action = "rotateBotToken"
@@ -434,7 +435,7 @@ var rules = map[Action]rule{
 	ActAcceptTerms:           workspace,
 
 	ActCreateBot:         {groups: []string{GroupAdmins}, verb: "manage bots"},
-	ActListBots:          {groups: []string{GroupAdmins}, verb: "manage bots"},
+	ActListBots:          workspace, // a room's owners pick the bot to add from it
 	ActRotateBotToken:    {groups: []string{GroupAdmins}, verb: "manage bots"},
 	ActDeleteBot:         {groups: []string{GroupAdmins}, verb: "manage bots"},
 	ActAddBotToRoom:      {room: true, writes: true, staff: true, level: ownerLevel, verb: "add bots to this room", notInKind: map[RoomKind]string{KindDirect: "bots cannot be added to a direct conversation"}},

@@ -160,7 +160,7 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActSetWorkspaceSettings:  {F, F, y},
 	// Bots (issue #16).
 	chat.ActCreateBot:      {F, F, y},
-	chat.ActListBots:       {F, F, y},
+	chat.ActListBots:       {y, y, y},
 	chat.ActRotateBotToken: {F, F, y},
 	chat.ActDeleteBot:      {F, F, y},
 }

@@ -38,7 +38,7 @@ var botCases = []modCase{
 			_, err := w.svc.CreateBot(w.ctx, c, protocol.CreateBotRequest{Name: "Deploy bot"})
 			return err
 		}},
-	{name: "listBots", want: adminOnly, setup: withBot(false),
+	{name: "listBots", want: everyone, setup: withBot(false),
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ListBots(w.ctx, c)
 			return err
