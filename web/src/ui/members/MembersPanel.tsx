@@ -7,6 +7,7 @@ import { useSubmit } from "../common/useSubmit";
 import { lastSeen } from "../common/lastSeen";
 import { MemberModMenu } from "../moderation/MemberModMenu";
 import { BlockButton } from "../privacy/BlockButton";
+import { BotBadge, isBot } from "../bots/BotBadge";
 
 export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOpen(roomId: string): void; onClose(): void }) {
   const { chat, t, prefs } = useApp();
@@ -47,6 +48,7 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
                 {handle(u) && <span class="muted member-handle"> {handle(u)}</span>}
                 {!u.online && u.lastSeen && <span class="member-seen">{lastSeen(u.lastSeen, prefs.lang, t)}</span>}
               </span>
+              {isBot(u.userId, u) && <BotBadge />}
               {members[u.userId]?.role === "owner" && <span class="tag">{t("members.owner")}</span>}
               {members[u.userId]?.role === "moderator" && <span class="tag">{t("mod.moderatorTag")}</span>}
               {!!members[u.userId]?.mutedUntil && new Date(members[u.userId]!.mutedUntil!).getTime() > Date.now() && <span class="tag muted-tag">{t("mod.mutedTag")}</span>}
