@@ -306,6 +306,9 @@ var botActions = map[Action]bool{
 	ActSendMessage: true, ActEditMessage: true, ActDeleteMessage: true,
 	ActHistory: true, ActResume: true, ActTyping: true, ActMarkRead: true,
 	ActReact: true, ActThreadHistory: true,
+	// Scheduling is sending later (checked again as a send at its time):
+	// a bot's reminders (functions/samplebot).
+	ActScheduleMessage: true,
 }
 
 // BotMay says whether bots may do a at all (in a room, only as its member).

@@ -21,7 +21,7 @@ func botIn(room chat.Room, added bool, author chat.Authorship) chat.Access {
 // private or direct room, so ids cannot be probed).
 func TestPolicyBotsOnlyInTheirRooms(t *testing.T) {
 	allowed := []chat.Action{chat.ActSendMessage, chat.ActHistory, chat.ActResume, chat.ActReact,
-		chat.ActThreadHistory, chat.ActListMembers, chat.ActTyping, chat.ActMarkRead}
+		chat.ActThreadHistory, chat.ActListMembers, chat.ActTyping, chat.ActMarkRead, chat.ActScheduleMessage}
 	for _, room := range []chat.Room{publicRoom, privateRoom, directRoom, generalRoom} {
 		for _, a := range allowed {
 			if err := chat.Authorize(a, botIn(room, true, chat.AuthorUnchecked)); err != nil {
