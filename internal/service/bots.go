@@ -228,3 +228,15 @@ func (s *Chat) RemoveBotFromRoom(ctx context.Context, c chat.Connection, r proto
 	s.audit(ctx, c, chat.ActRemoveBotFromRoom, r.RoomID, r.BotID, 0, "", "")
 	return s.membersEvent(ctx, r.RoomID, c.UserID)
 }
+
+// noBots refuses a list of people that names a bot: a bot is a member of
+// exactly the rooms its channels' owners added it to (addBotToRoom), never
+// of a direct conversation, never by invitation.
+func noBots(userIDs []string, why string) error {
+	for _, id := range userIDs {
+		if chat.IsBotID(id) {
+			return chat.Errorf(chat.Invalid, "%s", why)
+		}
+	}
+	return nil
+}

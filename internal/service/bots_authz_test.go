@@ -123,6 +123,13 @@ func TestBotActsOnlyInItsRooms(t *testing.T) {
 	if len(st.Rooms) != 1 || st.Rooms[0].ID != w.room.ID {
 		t.Errorf("the bot's rooms: %+v, want only #open", st.Rooms)
 	}
+	// Nobody brings a bot into a room but through addBotToRoom.
+	if _, err := w.svc.OpenDirect(w.ctx, w.p["member"], protocol.OpenDirectRequest{UserIDs: []string{w.bot.UserID}}); chat.ErrorCode(err) != chat.Invalid {
+		t.Errorf("a direct conversation with a bot: %v, want invalid", err)
+	}
+	if _, err := w.svc.InviteToChannel(w.ctx, w.p["owner"], protocol.InviteRequest{RoomID: w.secret.ID, UserIDs: []string{w.bot.UserID}}); chat.ErrorCode(err) != chat.Invalid {
+		t.Errorf("inviting a bot: %v, want invalid", err)
+	}
 	refusals := []struct {
 		name string
 		want chat.Code

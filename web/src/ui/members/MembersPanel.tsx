@@ -23,7 +23,7 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
   const offline = people.filter((u) => !u.online);
 
   const dm = async (u: Profile) => {
-    if (u.userId === state.me?.userId) return;
+    if (u.userId === state.me?.userId || isBot(u.userId, u)) return; // bots are in no direct conversation
     await run(async () => onOpen(await chat.openDirect([u.userId])));
   };
 
@@ -41,7 +41,7 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
           </div>
         ) : (
           <div class="member-row">
-            <button type="button" class="member" onClick={() => void dm(u)} title={t("members.message", { name: u.displayName })}>
+            <button type="button" class="member" onClick={() => void dm(u)} title={isBot(u.userId, u) ? undefined : t("members.message", { name: u.displayName })}>
               <Avatar user={u} size={28} presence />
               <span class="member-name">
                 {u.displayName}
