@@ -82,6 +82,11 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		// messageUpdated) and its S3 cache; no actions, no Cognito, and the
 		// stream side (the enqueuer) is not the worker's.
 		module + "/functions/unfurl": {cognito, jwt, module + "/internal/wsapi", module + "/internal/local", module + "/internal/notify"},
+		// The HTTP API (webhooks, bots): the service over the table and the
+		// fan-out, and the action table's binding (internal/wsapi: the bot
+		// API calls actions through ActionHandler.Call, the WebSocket's
+		// decode, budget and invokers); no files, no Cognito, nothing local.
+		module + "/functions/httpapi": {s3, blobs, cognito, jwt, module + "/internal/local"},
 	} {
 		pkg, _, _ = strings.Cut(pkg, "#")
 		deps := linked(t, pkg)

@@ -74,6 +74,15 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthori
 		log.InfoContext(ctx, "authorizer: refusing connect", "reason", "missing token")
 		return none, ErrUnauthorized
 	}
+	if chat.IsBotToken(token) {
+		// Verified by the $connect integration from its hash (bots.go).
+		log.InfoContext(ctx, "authorizer: bot token passed on for verification", "tokenSource", source)
+		return events.APIGatewayCustomAuthorizerResponse{
+			PrincipalID:    "bot",
+			PolicyDocument: allowInvoke(resource),
+			Context:        botContext(token),
+		}, nil
+	}
 	id, err := h.verifier.Verify(ctx, token)
 	if err != nil {
 		if chat.ErrorCode(err) == chat.Internal {
@@ -81,6 +90,11 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthori
 		} else {
 			log.InfoContext(ctx, "authorizer: refusing connect", "reason", chat.ErrorMessage(err), "tokenSource", source)
 		}
+		return none, ErrUnauthorized
+	}
+	if chat.IsBotID(id.UserID) || id.IsBot() {
+		// Only a bot token names a bot; a sign-in token never does.
+		log.WarnContext(ctx, "authorizer: refusing connect", "reason", "a sign-in token naming a bot", "tokenSource", source)
 		return none, ErrUnauthorized
 	}
 	authCtx, dropped := contextFor(id)

@@ -200,6 +200,16 @@ const (
 	ActSetRoomRetention     Action = "setRoomRetention"
 	// Terms (issue #15): the caller accepts the current terms.
 	ActAcceptTerms Action = "acceptTerms"
+
+	// Bot accounts (issue #16): admins manage them (everyone may list
+	// them: names and ids, never tokens); a room's owners and workspace
+	// admins add a bot to the room and remove it.
+	ActCreateBot         Action = "createBot"
+	ActListBots          Action = "listBots"
+	ActRotateBotToken    Action = "rotateBotToken"
+	ActDeleteBot         Action = "deleteBot"
+	ActAddBotToRoom      Action = "addBotToRoom"
+	ActRemoveBotFromRoom Action = "removeBotFromRoom"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -287,6 +297,22 @@ type rule struct {
 	invitedOK       bool                // non-members holding an invitation are allowed
 	roomOpens       bool                // every member may, when the room says so (Room.MembersCanPin) and in direct rooms
 }
+
+// botActions are the actions a bot (an identity in GroupBots) may do: read
+// and write in the rooms it was added to, as a plain member, and the
+// workspace reads its client needs. Every other action is refused to bots.
+var botActions = map[Action]bool{
+	ActPing: true, ActGetState: true, ActListMembers: true,
+	ActSendMessage: true, ActEditMessage: true, ActDeleteMessage: true,
+	ActHistory: true, ActResume: true, ActTyping: true, ActMarkRead: true,
+	ActReact: true, ActThreadHistory: true,
+	// Scheduling is sending later (checked again as a send at its time):
+	// a bot's reminders (functions/samplebot).
+	ActScheduleMessage: true,
+}
+
+// BotMay says whether bots may do a at all (in a room, only as its member).
+func BotMay(a Action) bool { return botActions[a] }
 
 var admins = rule{groups: []string{GroupAdmins}, verb: "do this"}
 
@@ -410,6 +436,13 @@ var rules = map[Action]rule{
 	ActSetWorkspaceSettings:  {groups: []string{GroupAdmins}, verb: "change the workspace settings"},
 	ActSetRoomRetention:      {room: true, staff: true, level: manager, verb: "change how long this room keeps messages"},
 	ActAcceptTerms:           workspace,
+
+	ActCreateBot:         {groups: []string{GroupAdmins}, verb: "manage bots"},
+	ActListBots:          workspace, // a room's owners pick the bot to add from it
+	ActRotateBotToken:    {groups: []string{GroupAdmins}, verb: "manage bots"},
+	ActDeleteBot:         {groups: []string{GroupAdmins}, verb: "manage bots"},
+	ActAddBotToRoom:      {room: true, writes: true, staff: true, level: ownerLevel, verb: "add bots to this room", notInKind: map[RoomKind]string{KindDirect: "bots cannot be added to a direct conversation"}},
+	ActRemoveBotFromRoom: {room: true, staff: true, level: ownerLevel, verb: "remove bots from this room", notInKind: noDirect("moderated")},
 }
 
 // Actions lists every action the policy knows, for table tests and docs.
@@ -442,6 +475,18 @@ func Authorize(a Action, acc Access) error {
 	r, ok := rules[a]
 	if !ok {
 		return Wrap(fmt.Errorf("no access rule for action %q", a), "access check")
+	}
+	if acc.InGroup(GroupBots) {
+		if !botActions[a] {
+			return Errorf(Forbidden, "bots may not use %s", a)
+		}
+		// A bot is a plain member of its rooms and nothing more: no
+		// workspace group, no room role above member.
+		role := acc.Role
+		if role != "" {
+			role = RoleMember
+		}
+		acc = Access{Groups: []string{GroupBots}, Role: role, Room: acc.Room, Author: acc.Author, MutedUntil: acc.MutedUntil}
 	}
 	if !r.room {
 		if len(r.groups) > 0 && !slices.ContainsFunc(r.groups, acc.InGroup) {

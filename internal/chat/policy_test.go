@@ -115,6 +115,9 @@ var matrix = []matrixRow{
 	// A link preview: only its sender removes it (muted too: it only takes away).
 	{action: chat.ActRemovePreview, author: chat.AuthorSelf, want: [10]string{F, y, y, y, y, y, F, F, y, F}},
 	{action: chat.ActRemovePreview, author: chat.AuthorOther, want: [10]string{F, F, F, F, F, F, F, F, F, F}},
+	// Bots (issue #16): a room's owners and workspace admins add and remove them.
+	{action: chat.ActAddBotToRoom, want: [10]string{F, F, y, F, F, y, F, y, F, F}},
+	{action: chat.ActRemoveBotFromRoom, want: [10]string{F, F, y, F, F, y, F, y, F, F}},
 }
 
 // workspaceMatrix: the workspace actions, for a plain user, a workspace
@@ -155,6 +158,11 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActExportUser:            {F, F, y},
 	chat.ActGetWorkspaceSettings:  {y, y, y},
 	chat.ActSetWorkspaceSettings:  {F, F, y},
+	// Bots (issue #16).
+	chat.ActCreateBot:      {F, F, y},
+	chat.ActListBots:       {y, y, y},
+	chat.ActRotateBotToken: {F, F, y},
+	chat.ActDeleteBot:      {F, F, y},
 }
 
 var (

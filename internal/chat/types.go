@@ -71,6 +71,8 @@ type Profile struct {
 	// Deleted: the account was deleted (erasure); the profile is a
 	// tombstone named DeletedUserName, with no email, handle or picture.
 	Deleted bool `json:"deleted,omitempty"`
+	// Bot: a bot account (chat.Bot); clients mark its name and messages.
+	Bot bool `json:"bot,omitempty"`
 }
 
 // RoomKind says what sort of conversation a room is.

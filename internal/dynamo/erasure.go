@@ -120,6 +120,8 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 		return s.tombstoneProfile(ctx, item, res)
 	case pk == userPK(userID):
 		return del()
+	case sk == skBot && str(item, "createdBy") == userID:
+		return s.eraseFromBot(ctx, pk, res) // bots.go
 	case strings.HasPrefix(pk, prefixConn), strings.HasPrefix(pk, prefixRoomConn):
 		if holder {
 			return del()

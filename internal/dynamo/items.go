@@ -96,6 +96,8 @@ type profileItem struct {
 	HideReceipts bool `dynamo:"hideReceipts,omitempty"`
 	// Deleted marks the tombstone an erasure leaves (see erasure.go).
 	Deleted bool `dynamo:"deleted,omitempty"`
+	// Bot marks a bot account's profile (bots.go).
+	Bot bool `dynamo:"bot,omitempty"`
 }
 
 func newProfileItem(p chat.Profile) profileItem {
@@ -106,6 +108,7 @@ func newProfileItem(p chat.Profile) profileItem {
 		AvatarColor: p.AvatarColor, AvatarKey: p.AvatarKey,
 		LastSeen: utc(p.LastSeen), CreatedAt: utc(p.CreatedAt),
 		HidePresence: p.HidePresence, HideReceipts: p.HideReceipts,
+		Bot: p.Bot,
 	}
 }
 
@@ -117,6 +120,7 @@ func (it profileItem) profile() chat.Profile {
 		Deactivated:  !it.DeactivatedAt.IsZero() || it.Deleted,
 		Deleted:      it.Deleted,
 		HidePresence: it.HidePresence, HideReceipts: it.HideReceipts,
+		Bot: it.Bot,
 	}
 }
 

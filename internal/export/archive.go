@@ -20,6 +20,7 @@
 //	threads.json       followed threads
 //	devices.json       Web Push subscriptions (device label, created, push service host)
 //	terms.json         the terms they accepted: version and when (accepted: false if never)
+//	bots.json          the bot accounts they created (bots.go): id, name, when; no tokens
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -380,6 +381,9 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 	if err := w.small(ctx, zw, userID); err != nil {
 		return st, err
 	}
+	if err := w.bots(ctx, zw, userID); err != nil { // bots.go
+		return st, err
+	}
 	return st, zw.Close()
 }
 
@@ -623,6 +627,7 @@ scheduled.json    your scheduled messages and reminders
 threads.json      the threads you follow
 devices.json      the devices you get push notifications on
 terms.json        the version of the terms you accepted, and when
+bots.json         the bot accounts you created (name and when; never their tokens)
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.

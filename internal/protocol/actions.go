@@ -184,6 +184,13 @@ var ActionTable = []ActionSpec{
 	{Name: ActionGetWorkspaceSettings, Reply: EventWorkspaceSettings, Budget: BudgetRead},
 	{Name: ActionSetWorkspaceSettings, Request: SetWorkspaceSettingsRequest{}, Reply: EventWorkspaceSettings, Budget: BudgetWrite},
 	{Name: ActionSetRoomRetention, Request: SetRoomRetentionRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	// Bot accounts (issue 16).
+	{Name: ActionCreateBot, Request: CreateBotRequest{}, Reply: EventBot, Budget: BudgetWrite},
+	{Name: ActionListBots, Reply: EventBots, Budget: BudgetRead},
+	{Name: ActionRotateBotToken, Request: BotRequest{}, Reply: EventBot, Budget: BudgetWrite},
+	{Name: ActionDeleteBot, Request: BotRequest{}, Reply: EventBot, Budget: BudgetWrite},
+	{Name: ActionAddBotToRoom, Request: RoomBotRequest{}, Reply: EventMembers, Budget: BudgetWrite},
+	{Name: ActionRemoveBotFromRoom, Request: RoomBotRequest{}, Reply: EventMembers, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -59,6 +59,9 @@ var Events = map[string]any{
 	// Retention (issue 15).
 	EventWorkspaceSettings: WorkspaceSettingsEvent{},
 	EventTerms:             TermsEvent{},
+	// Bot accounts (issue 16).
+	EventBot:  BotEvent{},
+	EventBots: BotsEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

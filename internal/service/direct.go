@@ -20,6 +20,9 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	if len(others) == 0 {
 		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "userIds must name someone other than you")
 	}
+	if err := noBots(others, "bots are not in direct conversations: add the bot to a channel instead"); err != nil { // bots.go
+		return protocol.RoomEvent{}, err
+	}
 	if len(others)+1 > protocol.MaxDirectMembers {
 		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "a direct conversation has at most %d people, you included", protocol.MaxDirectMembers)
 	}

@@ -27,6 +27,9 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 	if len(ids) == 0 {
 		return protocol.MembersEvent{}, chat.Errorf(chat.Invalid, "userIds must name someone other than you")
 	}
+	if err := noBots(ids, "bots join only by addBotToRoom, from the channel's owners and workspace admins"); err != nil { // bots.go
+		return protocol.MembersEvent{}, err
+	}
 	if len(ids) > maxInvitees {
 		return protocol.MembersEvent{}, chat.Errorf(chat.Invalid, "too many users: invite at most %d at a time", maxInvitees)
 	}

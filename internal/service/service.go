@@ -125,6 +125,9 @@ type Config struct {
 	// Review is the message review hook (review.go); its zero value
 	// stores messages unreviewed.
 	Review ReviewConfig
+	// Bots keeps the bot accounts (bots.go); nil takes the Store when it
+	// implements chat.BotStore (internal/dynamo does and chattest's).
+	Bots chat.BotStore
 
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
@@ -170,6 +173,7 @@ type Chat struct {
 	settings       settingsCache
 	terms          *termsGate
 	hook           *reviewHook
+	bots           chat.BotStore
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -227,6 +231,10 @@ func New(cfg Config) (*Chat, error) {
 		erasurePolicy:  cfg.ErasurePolicy,
 		retentionDays:  cfg.RetentionDays,
 		terms:          newTermsGate(cfg.TermsVersion),
+		bots:           cfg.Bots,
+	}
+	if bs, ok := cfg.Store.(chat.BotStore); ok && s.bots == nil {
+		s.bots = bs
 	}
 	if es, ok := cfg.Store.(chat.ExportStore); ok && s.exports == nil {
 		s.exports = es

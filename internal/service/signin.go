@@ -23,6 +23,10 @@ func (s *Chat) ensureProfile(ctx context.Context, id chat.Identity) (chat.Profil
 	if chat.ErrorCode(err) != chat.NotFound {
 		return chat.Profile{}, storeErr(err, "get profile")
 	}
+	if id.IsBot() || chat.IsBotID(id.UserID) {
+		// createBot made its profile; a bot without one was deleted.
+		return chat.Profile{}, chat.Errorf(chat.Forbidden, "this bot has been deleted")
+	}
 	p = s.newProfile(id)
 	if err := s.joinGeneral(ctx, p); err != nil {
 		return chat.Profile{}, err

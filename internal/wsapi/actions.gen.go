@@ -996,5 +996,76 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"createBot": {
+			method:  "CreateBot",
+			request: reflect.TypeFor[protocol.CreateBotRequest](),
+			reply:   reflect.TypeFor[protocol.BotEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.CreateBot(ctx, c, req.Interface().(protocol.CreateBotRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listBots": {
+			method: "ListBots",
+			reply:  reflect.TypeFor[protocol.BotsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.ListBots(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"rotateBotToken": {
+			method:  "RotateBotToken",
+			request: reflect.TypeFor[protocol.BotRequest](),
+			reply:   reflect.TypeFor[protocol.BotEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RotateBotToken(ctx, c, req.Interface().(protocol.BotRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deleteBot": {
+			method:  "DeleteBot",
+			request: reflect.TypeFor[protocol.BotRequest](),
+			reply:   reflect.TypeFor[protocol.BotEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteBot(ctx, c, req.Interface().(protocol.BotRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"addBotToRoom": {
+			method:  "AddBotToRoom",
+			request: reflect.TypeFor[protocol.RoomBotRequest](),
+			reply:   reflect.TypeFor[protocol.MembersEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.AddBotToRoom(ctx, c, req.Interface().(protocol.RoomBotRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"removeBotFromRoom": {
+			method:  "RemoveBotFromRoom",
+			request: reflect.TypeFor[protocol.RoomBotRequest](),
+			reply:   reflect.TypeFor[protocol.MembersEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RemoveBotFromRoom(ctx, c, req.Interface().(protocol.RoomBotRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

@@ -227,6 +227,12 @@ func TestActionRouting(t *testing.T) {
 			protocol.SetWorkspaceSettingsRequest{RetentionDays: ptr(30)}, protocol.EventWorkspaceSettings},
 		{`{"action":"setRoomRetention","requestId":"q","roomId":"r1","retentionDays":90}`, "SetRoomRetention",
 			protocol.SetRoomRetentionRequest{RoomID: "r1", RetentionDays: ptr(90)}, protocol.EventRoom},
+		{`{"action":"createBot","requestId":"q","name":"Deploy bot"}`, "CreateBot", protocol.CreateBotRequest{Name: "Deploy bot"}, protocol.EventBot},
+		{`{"action":"listBots","requestId":"q"}`, "ListBots", nil, protocol.EventBots},
+		{`{"action":"rotateBotToken","requestId":"q","botId":"bot_1"}`, "RotateBotToken", protocol.BotRequest{BotID: "bot_1"}, protocol.EventBot},
+		{`{"action":"deleteBot","requestId":"q","botId":"bot_1"}`, "DeleteBot", protocol.BotRequest{BotID: "bot_1"}, protocol.EventBot},
+		{`{"action":"addBotToRoom","requestId":"q","roomId":"r1","botId":"bot_1"}`, "AddBotToRoom", protocol.RoomBotRequest{RoomID: "r1", BotID: "bot_1"}, protocol.EventMembers},
+		{`{"action":"removeBotFromRoom","requestId":"q","roomId":"r1","botId":"bot_1"}`, "RemoveBotFromRoom", protocol.RoomBotRequest{RoomID: "r1", BotID: "bot_1"}, protocol.EventMembers},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
@@ -256,6 +262,7 @@ func TestActionRouting(t *testing.T) {
 			Text: "x", ClientID: "s1", At: c.clock().Add(time.Hour)}, 0); err != nil {
 			t.Fatal(err)
 		}
+		seedBot(t, c) // bot_1, in r1: the bot actions (bots_test.go)
 		resp := c.do(tc.body)
 		calls := c.recorded()
 		if len(calls) != 1 {

@@ -58,6 +58,17 @@ func (h *ConnectionHandler) connect(ctx context.Context, req events.APIGatewayWe
 	rc := req.RequestContext
 	authCtx, _ := rc.Authorizer.(map[string]any)
 	identity, err := authorizer.IdentityFromContext(authCtx)
+	if hash, ok := authorizer.BotTokenHashFromContext(authCtx); ok {
+		// A bot token: the authorizer passed its hash on (issue #16).
+		identity, err = h.service.BotIdentityByHash(ctx, hash)
+		if err != nil {
+			if chat.ErrorCode(err) == chat.Internal {
+				h.log(ctx, rc, slog.LevelError, "bot token lookup failed", err)
+				return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}
+			}
+			return events.APIGatewayProxyResponse{StatusCode: http.StatusUnauthorized, Body: chat.ErrorMessage(err)}
+		}
+	}
 	if authCtx == nil || err != nil {
 		// Without the authorizer's context nobody vouched for this caller:
 		// the route is misconfigured or the request did not come through it.

@@ -184,6 +184,7 @@ func run(f flags) (err error) {
 	sched.register(chat.app.Service, chat.app.Logger, web.mux)
 	startTTLSweep(ctx, stack, web.mux, chat.app.Logger)
 	registerTerms(web, chat.app.Service)
+	registerHTTPAPI(web, chat.app.HTTP, chat.app.Logger)
 
 	digest, err := startDigest(ctx, stack, web, f.data, os.Stdout, sched.sched)
 	if err != nil {
@@ -205,6 +206,7 @@ func run(f flags) (err error) {
 	printInfo(os.Stdout, info, time.Since(started))
 	sched.describe(os.Stdout, web.url)
 	describeTTLSweep(os.Stdout, web.url)
+	describeHTTPAPI(os.Stdout, web.url)
 	describeTerms(os.Stdout, web.url)
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
 		// The codes stand out in the log and are kept on a local page too,

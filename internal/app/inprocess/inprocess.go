@@ -13,7 +13,9 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app/authorizerapp"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/app/connectionapp"
+	"github.com/backchannel-chat/backchannel/internal/app/httpapiapp"
 	"github.com/backchannel-chat/backchannel/internal/authorizer"
+	"github.com/backchannel-chat/backchannel/internal/httpapi"
 	"github.com/backchannel-chat/backchannel/internal/service"
 	"github.com/backchannel-chat/backchannel/internal/wsapi"
 )
@@ -24,8 +26,10 @@ type App struct {
 	Authorizer *authorizer.Handler
 	Connection *wsapi.ConnectionHandler
 	Actions    *wsapi.ActionHandler
-	Service    *service.Chat
-	Logger     *slog.Logger
+	// HTTP is the HTTP API (webhooks, bots): internal/local/httpgw serves it.
+	HTTP    *httpapi.API
+	Service *service.Chat
+	Logger  *slog.Logger
 }
 
 // Build wires every handler from cfg (the thumbnail handler is
@@ -55,5 +59,9 @@ func Build(ctx context.Context, cfg app.Config, opts ...chatapp.Option) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	return &App{Authorizer: auth, Connection: conn, Actions: actions, Service: core.Service, Logger: logger}, nil
+	httpAPI, err := httpapiapp.New(core, cfg.HTTPAPI())
+	if err != nil {
+		return nil, err
+	}
+	return &App{Authorizer: auth, Connection: conn, Actions: actions, HTTP: httpAPI, Service: core.Service, Logger: logger}, nil
 }

@@ -60,6 +60,8 @@ type Store struct {
 	exports map[string]chat.Export
 	// settings: the workspace settings, nil until stored (retention.go)
 	settings *chat.WorkspaceSettings
+	// botz: the bot accounts (bots.go), nil until the first is made
+	botz *botState
 }
 
 // NewStore returns an empty store whose clock is time.Now.

@@ -26,16 +26,19 @@ export const limits = {
 
 export type AcceptInviteAction = { action: "acceptInvite"; requestId?: string } & RoomRequest;
 export type AcceptTermsAction = { action: "acceptTerms"; requestId?: string } & AcceptTermsRequest;
+export type AddBotToRoomAction = { action: "addBotToRoom"; requestId?: string } & RoomBotRequest;
 export type ArchiveChannelAction = { action: "archiveChannel"; requestId?: string } & RoomRequest;
 export type BanMemberAction = { action: "banMember"; requestId?: string } & MemberActionRequest;
 export type BlockUserAction = { action: "blockUser"; requestId?: string } & BlockUserRequest;
 export type CancelScheduledAction = { action: "cancelScheduled"; requestId?: string } & ScheduledRef;
 export type ClosePollAction = { action: "closePoll"; requestId?: string } & MessageRef;
+export type CreateBotAction = { action: "createBot"; requestId?: string } & CreateBotRequest;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
+export type DeleteBotAction = { action: "deleteBot"; requestId?: string } & BotRequest;
 export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
 export type DeleteUserAction = { action: "deleteUser"; requestId?: string } & PersonRequest;
@@ -54,6 +57,7 @@ export type LeaveChannelAction = { action: "leaveChannel"; requestId?: string } 
 export type ListAuditAction = { action: "listAudit"; requestId?: string } & ListAuditRequest;
 export type ListBansAction = { action: "listBans"; requestId?: string } & RoomRequest;
 export type ListBlockedAction = { action: "listBlocked"; requestId?: string } & {};
+export type ListBotsAction = { action: "listBots"; requestId?: string } & {};
 export type ListChannelsAction = { action: "listChannels"; requestId?: string } & ListChannelsRequest;
 export type ListMembersAction = { action: "listMembers"; requestId?: string } & RoomRequest;
 export type ListPeopleAction = { action: "listPeople"; requestId?: string } & ListPeopleRequest;
@@ -75,6 +79,7 @@ export type PushUnsubscribeAction = { action: "pushUnsubscribe"; requestId?: str
 export type ReactAction = { action: "react"; requestId?: string } & ReactRequest;
 export type ReactivatePersonAction = { action: "reactivatePerson"; requestId?: string } & PersonRequest;
 export type RemindMeAction = { action: "remindMe"; requestId?: string } & RemindMeRequest;
+export type RemoveBotFromRoomAction = { action: "removeBotFromRoom"; requestId?: string } & RoomBotRequest;
 export type RemoveMemberAction = { action: "removeMember"; requestId?: string } & MemberActionRequest;
 export type RemovePreviewAction = { action: "removePreview"; requestId?: string } & RemovePreviewRequest;
 export type ReportMessageAction = { action: "reportMessage"; requestId?: string } & ReportMessageRequest;
@@ -86,6 +91,7 @@ export type RequestExportDownloadAction = { action: "requestExportDownload"; req
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
+export type RotateBotTokenAction = { action: "rotateBotToken"; requestId?: string } & BotRequest;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
 export type ScheduleMessageAction = { action: "scheduleMessage"; requestId?: string } & ScheduleMessageRequest;
 export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
@@ -110,16 +116,19 @@ export type VoteAction = { action: "vote"; requestId?: string } & VoteRequest;
 export type ClientAction =
   | AcceptInviteAction
   | AcceptTermsAction
+  | AddBotToRoomAction
   | ArchiveChannelAction
   | BanMemberAction
   | BlockUserAction
   | CancelScheduledAction
   | ClosePollAction
+  | CreateBotAction
   | CreateChannelAction
   | CreatePollAction
   | DeactivatePersonAction
   | DeclineInviteAction
   | DeleteAccountAction
+  | DeleteBotAction
   | DeleteChannelAction
   | DeleteMessageAction
   | DeleteUserAction
@@ -138,6 +147,7 @@ export type ClientAction =
   | ListAuditAction
   | ListBansAction
   | ListBlockedAction
+  | ListBotsAction
   | ListChannelsAction
   | ListMembersAction
   | ListPeopleAction
@@ -159,6 +169,7 @@ export type ClientAction =
   | ReactAction
   | ReactivatePersonAction
   | RemindMeAction
+  | RemoveBotFromRoomAction
   | RemoveMemberAction
   | RemovePreviewAction
   | ReportMessageAction
@@ -170,6 +181,7 @@ export type ClientAction =
   | RequestUploadAction
   | ResolveReportAction
   | ResumeAction
+  | RotateBotTokenAction
   | SaveMessageAction
   | ScheduleMessageAction
   | SearchAction
@@ -198,6 +210,8 @@ export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
 export type AuditFrame = Omit<AuditEvent, "type"> & { type: "audit" };
 export type AvatarUrlFrame = Omit<AvatarURLEvent, "type"> & { type: "avatarUrl" };
 export type BansFrame = Omit<BansEvent, "type"> & { type: "bans" };
+export type BotFrame = Omit<BotEvent, "type"> & { type: "bot" };
+export type BotsFrame = Omit<BotsEvent, "type"> & { type: "bots" };
 export type ChannelsFrame = Omit<ChannelsEvent, "type"> & { type: "channels" };
 export type DownloadUrlFrame = Omit<DownloadURLEvent, "type"> & { type: "downloadUrl" };
 export type ErrorFrame = Omit<ErrorEvent, "type"> & { type: "error" };
@@ -253,6 +267,8 @@ export type ServerEvent =
   | AuditFrame
   | AvatarUrlFrame
   | BansFrame
+  | BotFrame
+  | BotsFrame
   | ChannelsFrame
   | DownloadUrlFrame
   | ErrorFrame
@@ -307,16 +323,19 @@ export type EventType = ServerEvent["type"];
 export interface ActionTypes {
   acceptInvite: { request: RoomRequest; reply: RoomFrame };
   acceptTerms: { request: AcceptTermsRequest; reply: TermsFrame };
+  addBotToRoom: { request: RoomBotRequest; reply: MembersFrame };
   archiveChannel: { request: RoomRequest; reply: RoomFrame };
   banMember: { request: MemberActionRequest; reply: BansFrame };
   blockUser: { request: BlockUserRequest; reply: PreferencesFrame };
   cancelScheduled: { request: ScheduledRef; reply: ScheduledFrame };
   closePoll: { request: MessageRef; reply: MessageUpdatedFrame };
+  createBot: { request: CreateBotRequest; reply: BotFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   createPoll: { request: CreatePollRequest; reply: AckFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
+  deleteBot: { request: BotRequest; reply: BotFrame };
   deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
   deleteUser: { request: PersonRequest; reply: AccountDeletionFrame };
@@ -335,6 +354,7 @@ export interface ActionTypes {
   listAudit: { request: ListAuditRequest; reply: AuditFrame };
   listBans: { request: RoomRequest; reply: BansFrame };
   listBlocked: { request: {}; reply: UsersFrame };
+  listBots: { request: {}; reply: BotsFrame };
   listChannels: { request: ListChannelsRequest; reply: ChannelsFrame };
   listMembers: { request: RoomRequest; reply: MembersFrame };
   listPeople: { request: ListPeopleRequest; reply: PeopleFrame };
@@ -356,6 +376,7 @@ export interface ActionTypes {
   react: { request: ReactRequest; reply: MessageUpdatedFrame };
   reactivatePerson: { request: PersonRequest; reply: PersonFrame };
   remindMe: { request: RemindMeRequest; reply: ScheduledFrame };
+  removeBotFromRoom: { request: RoomBotRequest; reply: MembersFrame };
   removeMember: { request: MemberActionRequest; reply: MembersFrame };
   removePreview: { request: RemovePreviewRequest; reply: MessageUpdatedFrame };
   reportMessage: { request: ReportMessageRequest; reply: ReportFrame };
@@ -367,6 +388,7 @@ export interface ActionTypes {
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
   resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
+  rotateBotToken: { request: BotRequest; reply: BotFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
   scheduleMessage: { request: ScheduleMessageRequest; reply: ScheduledFrame };
   search: { request: SearchRequest; reply: SearchResultsFrame };
@@ -400,6 +422,11 @@ export interface AcceptTermsRequest {
   version: string;
 }
 
+export interface RoomBotRequest {
+  roomId: string;
+  botId: string;
+}
+
 export interface MemberActionRequest {
   roomId: string;
   userId: string;
@@ -417,6 +444,11 @@ export interface ScheduledRef {
 export interface MessageRef {
   roomId: string;
   seq: number;
+}
+
+export interface CreateBotRequest {
+  name: string;
+  avatarColor?: string;
 }
 
 export interface CreateChannelRequest {
@@ -440,6 +472,10 @@ export interface PersonRequest {
 
 export interface DeleteAccountRequest {
   confirm: string;
+}
+
+export interface BotRequest {
+  botId: string;
 }
 
 export interface EditMessageRequest {
@@ -756,6 +792,20 @@ export interface BansEvent {
   requestId?: string;
   roomId: string;
   bans: BanInfo[];
+}
+
+export interface BotEvent {
+  type: string;
+  requestId?: string;
+  bot: Bot;
+  token?: string;
+  deleted?: boolean;
+}
+
+export interface BotsEvent {
+  type: string;
+  requestId?: string;
+  bots: Bot[];
 }
 
 export interface ChannelsEvent {
@@ -1190,6 +1240,15 @@ export interface BanInfo {
   user: Profile;
 }
 
+export interface Bot {
+  botId: string;
+  name: string;
+  avatarColor: string;
+  createdBy: string;
+  createdAt: string;
+  tokenIssuedAt: string;
+}
+
 export interface Room {
   roomId: string;
   kind: RoomKind;
@@ -1240,6 +1299,7 @@ export interface Profile {
   createdAt: string;
   deactivated?: boolean;
   deleted?: boolean;
+  bot?: boolean;
 }
 
 export interface MemberInfo {
@@ -1254,6 +1314,7 @@ export interface MemberInfo {
   createdAt: string;
   deactivated?: boolean;
   deleted?: boolean;
+  bot?: boolean;
   role: Role;
   readSeq: number;
   mutedUntil?: string;

@@ -13,6 +13,7 @@ import { gifsDe } from "./gifs";
 import { reviewDe } from "./review";
 import { privacyDe } from "./privacy";
 import { retentionDe } from "./retention";
+import { botsDe } from "./bots";
 import { legalDe } from "./legal";
 
 export const de: Record<MessageKey, string> = {
@@ -359,5 +360,6 @@ export const de: Record<MessageKey, string> = {
   ...reviewDe,
   ...privacyDe,
   ...retentionDe,
+  ...botsDe,
   ...legalDe,
 };

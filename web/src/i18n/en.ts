@@ -12,6 +12,7 @@ import { gifsEn } from "./gifs";
 import { reviewEn } from "./review";
 import { privacyEn } from "./privacy";
 import { retentionEn } from "./retention";
+import { botsEn } from "./bots";
 import { legalEn } from "./legal";
 
 export const en = {
@@ -358,6 +359,7 @@ export const en = {
   ...reviewEn,
   ...privacyEn,
   ...retentionEn,
+  ...botsEn,
   ...legalEn,
 } as const;
 

@@ -7,6 +7,7 @@ import { Dialog } from "../common/Dialog";
 import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { ExportPersonButton } from "./ExportPersonButton";
+import { BotsSection } from "../bots/BotsSection";
 
 const ROLES: WorkspaceRole[] = ["member", "moderator", "admin"];
 
@@ -159,6 +160,7 @@ export function PeopleDialog({ onClose }: { onClose(): void }) {
           </ul>
         )}
       </div>
+      <BotsSection />
     </Dialog>
   );
 }

@@ -7,6 +7,7 @@ import { useSubmit } from "../common/useSubmit";
 import { lastSeen } from "../common/lastSeen";
 import { MemberModMenu } from "../moderation/MemberModMenu";
 import { BlockButton } from "../privacy/BlockButton";
+import { BotBadge, isBot } from "../bots/BotBadge";
 
 export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOpen(roomId: string): void; onClose(): void }) {
   const { chat, t, prefs } = useApp();
@@ -22,7 +23,7 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
   const offline = people.filter((u) => !u.online);
 
   const dm = async (u: Profile) => {
-    if (u.userId === state.me?.userId) return;
+    if (u.userId === state.me?.userId || isBot(u.userId, u)) return; // bots are in no direct conversation
     await run(async () => onOpen(await chat.openDirect([u.userId])));
   };
 
@@ -40,13 +41,14 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
           </div>
         ) : (
           <div class="member-row">
-            <button type="button" class="member" onClick={() => void dm(u)} title={t("members.message", { name: u.displayName })}>
+            <button type="button" class="member" onClick={() => void dm(u)} title={isBot(u.userId, u) ? undefined : t("members.message", { name: u.displayName })}>
               <Avatar user={u} size={28} presence />
               <span class="member-name">
                 {u.displayName}
                 {handle(u) && <span class="muted member-handle"> {handle(u)}</span>}
                 {!u.online && u.lastSeen && <span class="member-seen">{lastSeen(u.lastSeen, prefs.lang, t)}</span>}
               </span>
+              {isBot(u.userId, u) && <BotBadge />}
               {members[u.userId]?.role === "owner" && <span class="tag">{t("members.owner")}</span>}
               {members[u.userId]?.role === "moderator" && <span class="tag">{t("mod.moderatorTag")}</span>}
               {!!members[u.userId]?.mutedUntil && new Date(members[u.userId]!.mutedUntil!).getTime() > Date.now() && <span class="tag muted-tag">{t("mod.mutedTag")}</span>}

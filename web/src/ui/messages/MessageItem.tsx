@@ -1,6 +1,7 @@
 // One message: avatar, name and time on the first of a group, the formatted
 // text, edited/deleted markers, pending state, own-message actions with
 // inline editing, and "seen by".
+import { BotBadge, isBot } from "../bots/BotBadge";
 import { useMemo, useRef, useState, useLayoutEffect } from "preact/hooks";
 import type { Message, Profile } from "../../api/protocol.gen";
 import type { PendingSend } from "../../state/types";
@@ -89,6 +90,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
         {head && (
           <div class="msg-meta">
             <span class="msg-name">{name}</span>
+            {isBot(m.senderId, sender) && <BotBadge />}
             <time dateTime={m.createdAt} title={new Date(m.createdAt).toLocaleString(prefs.lang)}>
               {time(m.createdAt, prefs.lang)}
             </time>
