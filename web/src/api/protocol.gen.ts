@@ -44,6 +44,7 @@ export type EditScheduledAction = { action: "editScheduled"; requestId?: string 
 export type ExportStatusAction = { action: "exportStatus"; requestId?: string } & {};
 export type ExportUserAction = { action: "exportUser"; requestId?: string } & ExportUserRequest;
 export type FollowThreadAction = { action: "followThread"; requestId?: string } & FollowThreadRequest;
+export type GetAnalyticsAction = { action: "getAnalytics"; requestId?: string } & GetAnalyticsRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
 export type GetWorkspaceSettingsAction = { action: "getWorkspaceSettings"; requestId?: string } & {};
 export type HistoryAction = { action: "history"; requestId?: string } & HistoryRequest;
@@ -128,6 +129,7 @@ export type ClientAction =
   | ExportStatusAction
   | ExportUserAction
   | FollowThreadAction
+  | GetAnalyticsAction
   | GetStateAction
   | GetWorkspaceSettingsAction
   | HistoryAction
@@ -195,6 +197,7 @@ export type ActionName = ClientAction["action"];
 
 export type AccountDeletionFrame = Omit<AccountDeletionEvent, "type"> & { type: "accountDeletion" };
 export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
+export type AnalyticsFrame = Omit<AnalyticsEvent, "type"> & { type: "analytics" };
 export type AuditFrame = Omit<AuditEvent, "type"> & { type: "audit" };
 export type AvatarUrlFrame = Omit<AvatarURLEvent, "type"> & { type: "avatarUrl" };
 export type BansFrame = Omit<BansEvent, "type"> & { type: "bans" };
@@ -250,6 +253,7 @@ export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { ty
 export type ServerEvent =
   | AccountDeletionFrame
   | AckFrame
+  | AnalyticsFrame
   | AuditFrame
   | AvatarUrlFrame
   | BansFrame
@@ -325,6 +329,7 @@ export interface ActionTypes {
   exportStatus: { request: {}; reply: ExportFrame };
   exportUser: { request: ExportUserRequest; reply: ExportFrame };
   followThread: { request: FollowThreadRequest; reply: ThreadFollowFrame };
+  getAnalytics: { request: GetAnalyticsRequest; reply: AnalyticsFrame };
   getState: { request: {}; reply: StateFrame };
   getWorkspaceSettings: { request: {}; reply: WorkspaceSettingsFrame };
   history: { request: HistoryRequest; reply: HistoryFrame };
@@ -462,6 +467,12 @@ export interface FollowThreadRequest {
   roomId: string;
   parentSeq: number;
   follow: boolean;
+}
+
+export interface GetAnalyticsRequest {
+  from: string;
+  to: string;
+  roomId?: string;
 }
 
 export interface HistoryRequest {
@@ -734,6 +745,20 @@ export interface AckEvent {
   duplicate?: boolean;
   parent?: Message;
   parentChg?: number;
+}
+
+export interface AnalyticsEvent {
+  type: string;
+  requestId?: string;
+  from: string;
+  to: string;
+  roomId?: string;
+  days: AnalyticsDay[];
+  weeks: AnalyticsPeriod[];
+  months: AnalyticsPeriod[];
+  rooms: AnalyticsRoom[];
+  totals: AnalyticsRoom;
+  connectionCostUsd: number;
 }
 
 export interface AuditEvent {
@@ -1167,6 +1192,34 @@ export interface Message {
   thread?: ThreadSummary;
   previews?: LinkPreview[];
   expiresAt?: string;
+}
+
+export interface AnalyticsDay {
+  day: string;
+  messages: number;
+  activePeople: number;
+  newMembers: number;
+  files: number;
+  fileBytes: number;
+  connections: number;
+  connectionMinutes: number;
+  costUsd: number;
+}
+
+export interface AnalyticsPeriod {
+  period: string;
+  activePeople: number;
+}
+
+export interface AnalyticsRoom {
+  roomId: string;
+  name: string;
+  messages: number;
+  activePeople: number;
+  newMembers: number;
+  files: number;
+  fileBytes: number;
+  costUsd: number;
 }
 
 export interface AuditEntry {
