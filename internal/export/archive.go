@@ -94,6 +94,7 @@ const (
 	EntryThreads     = "threads.json"
 	EntryDevices     = "devices.json"
 	EntryTerms       = "terms.json"
+	EntryAnalytics   = "analytics.json"
 	FilesDir         = "files/"
 )
 
@@ -555,6 +556,9 @@ func (w *Writer) small(ctx context.Context, zw *zip.Writer, userID string) error
 		return fmt.Errorf("terms: %w", err)
 	}
 	if err := writeJSON(zw, EntryTerms, Terms{Accepted: terms.Version != "", Version: terms.Version, AcceptedAt: terms.AcceptedAt}); err != nil {
+		return err
+	}
+	if err := writeAnalytics(ctx, zw, src, userID); err != nil {
 		return err
 	}
 	subs, err := src.PushSubscriptions(ctx, userID)

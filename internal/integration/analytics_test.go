@@ -10,12 +10,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/coder/websocket"
 
 	"github.com/backchannel-chat/backchannel/internal/analytics"
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/streamapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/local/streampoll"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -149,5 +151,27 @@ func TestAnalyticsCountsADay(t *testing.T) {
 	}
 	if after, bad := check(); bad != "" {
 		t.Errorf("after redelivery of %d batches %s differs: %+v", len(batches), bad, after)
+	}
+
+	// Export and erasure: what the aggregates hold of cyd is the day she
+	// was active and the room she sent in; erasure takes her pseudonym
+	// out of every set (the day then counts three active people).
+	store, err := dynamo.New(dynamodb.NewFromConfig(s.awsCfg), s.table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	days, err := store.AnalyticsDaysOf(context.Background(), cyd.id)
+	if err != nil || len(days) != 1 || len(days[today]) != 1 || days[today][0] != chat.GeneralRoomID {
+		t.Fatalf("cyd's analytics days %v, %v", days, err)
+	}
+	if n, err := store.EraseAnalyticsPerson(context.Background(), cyd.id); err != nil || n != 2 {
+		t.Fatalf("erased from %d items, %v; want 2 (#general's day and the day's connectors)", n, err)
+	}
+	if days, err := store.AnalyticsDaysOf(context.Background(), cyd.id); err != nil || len(days) != 0 {
+		t.Errorf("after erasure: %v, %v", days, err)
+	}
+	after := decode[protocol.AnalyticsEvent](t, admC.call(protocol.ActionGetAnalytics, map[string]any{"from": today, "to": today}, protocol.EventAnalytics))
+	if after.Days[0].ActivePeople != 3 || after.Days[0].Messages != 8 {
+		t.Errorf("after erasure: %+v", after.Days[0])
 	}
 }

@@ -72,3 +72,21 @@ func analyticsRoom(r analytics.RoomRow) protocol.AnalyticsRoom {
 	return protocol.AnalyticsRoom{RoomID: r.RoomID, Messages: r.Messages, ActivePeople: r.ActivePeople,
 		NewMembers: r.NewMembers, Files: r.Files, FileBytes: r.FileBytes, CostUSD: r.CostUSD}
 }
+
+// analyticsEraser removes a person's pseudonym from the aggregates.
+type analyticsEraser interface {
+	EraseAnalyticsPerson(ctx context.Context, userID string) (int, error)
+}
+
+// eraseAnalytics is erasure's step for usage analytics: the person's
+// pseudonym leaves every day's sets (the counts stay).
+func (s *Chat) eraseAnalytics(ctx context.Context, userID string) error {
+	e, ok := s.store.(analyticsEraser)
+	if !ok {
+		return nil
+	}
+	if _, err := e.EraseAnalyticsPerson(ctx, userID); err != nil {
+		return storeErr(err, "erase analytics")
+	}
+	return nil
+}
