@@ -9,6 +9,7 @@ import { threadsDe } from "./threads";
 import { linkPreviewDe } from "./linkpreview";
 import { schedDe } from "./scheduled";
 import { exportDe } from "./export";
+import { analyticsDe } from "./analytics";
 import { gifsDe } from "./gifs";
 import { privacyDe } from "./privacy";
 import { retentionDe } from "./retention";
@@ -354,6 +355,7 @@ export const de: Record<MessageKey, string> = {
   ...linkPreviewDe,
   ...schedDe,
   ...exportDe,
+  ...analyticsDe,
   ...gifsDe,
   ...privacyDe,
   ...retentionDe,

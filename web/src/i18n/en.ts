@@ -8,6 +8,7 @@ import { threadsEn } from "./threads";
 import { linkPreviewEn } from "./linkpreview";
 import { schedEn } from "./scheduled";
 import { exportEn } from "./export";
+import { analyticsEn } from "./analytics";
 import { gifsEn } from "./gifs";
 import { privacyEn } from "./privacy";
 import { retentionEn } from "./retention";
@@ -353,6 +354,7 @@ export const en = {
   ...linkPreviewEn,
   ...schedEn,
   ...exportEn,
+  ...analyticsEn,
   ...gifsEn,
   ...privacyEn,
   ...retentionEn,
