@@ -109,7 +109,7 @@ export function AnalyticsDialog({ onClose }: { onClose(): void }) {
           </div>
           <details>
             <summary>{t("analytics.table")}</summary>
-            <div class="analytics-tablewrap">
+            <div class="analytics-tablewrap" tabIndex={0} role="region" aria-label={t("analytics.table")}>
               <table class="analytics" data-table="days">
                 <thead>
                   <tr>
@@ -148,7 +148,7 @@ export function AnalyticsDialog({ onClose }: { onClose(): void }) {
           {data.rooms.length === 0 ? (
             <p class="muted">{t("analytics.noRooms")}</p>
           ) : (
-            <div class="analytics-tablewrap">
+            <div class="analytics-tablewrap" tabIndex={0} role="region" aria-label={t("analytics.rooms")}>
               <table class="analytics" data-table="rooms">
                 <thead>
                   <tr>
