@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -50,6 +52,9 @@ type Consumer struct {
 	Decode  Decoder
 	Logger  *slog.Logger
 	Metrics *emf.Writer // nil: no EMF
+
+	mu   sync.Mutex
+	seen map[string]map[string]bool // day -> pseudonyms this instance counted (for EMF only)
 }
 
 // ConsumeRecords applies records in order and returns how many are done
@@ -180,13 +185,55 @@ func (c *Consumer) emit(d Delta) {
 		secs += t.ConnSeconds
 	}
 	cost += float64(secs) / 60 * USDPerConnMinute
+	active := c.activeSeen(d)
 	_ = c.Metrics.Emit(map[string]string{"Service": "analytics"}, []emf.Metric{
+		{Name: "AnalyticsActivePeople", Unit: emf.Count, Value: float64(active)},
 		{Name: "AnalyticsMessages", Unit: emf.Count, Value: float64(msgs)},
 		{Name: "AnalyticsFiles", Unit: emf.Count, Value: float64(files)},
 		{Name: "AnalyticsFileBytes", Unit: emf.Bytes, Value: float64(bytes)},
 		{Name: "AnalyticsConnections", Unit: emf.Count, Value: float64(conns)},
 		{Name: "AnalyticsEstimatedCostMicroUSD", Unit: emf.None, Value: cost * 1e6},
 	}, nil)
+}
+
+// activeSeen adds the delta's people to this instance's set of its latest
+// days and returns the size of the latest one with people in the run: the EMF gauge AnalyticsActivePeople,
+// whose daily Maximum is the day's active people as far as one function
+// instance saw them (one per stream shard; an instance recycled mid-day
+// starts again). The exact figure is getAnalytics's.
+func (c *Consumer) activeSeen(d Delta) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil {
+		c.seen = map[string]map[string]bool{}
+	}
+	latest := ""
+	add := func(day string, ps []string) {
+		if len(ps) > 0 && day > latest {
+			latest = day
+		}
+		if c.seen[day] == nil {
+			c.seen[day] = map[string]bool{}
+		}
+		for _, p := range ps {
+			c.seen[day][p] = true
+		}
+	}
+	for _, r := range d.Rooms {
+		add(r.Day, r.Senders)
+	}
+	for _, t := range d.Days {
+		add(t.Day, t.People)
+	}
+	days := make([]string, 0, len(c.seen))
+	for day := range c.seen {
+		days = append(days, day)
+	}
+	sort.Strings(days)
+	for _, old := range days[:max(0, len(days)-2)] { // keep two days
+		delete(c.seen, old)
+	}
+	return len(c.seen[latest]) // the latest day this run saw someone on
 }
 
 // seqLess orders two sequence numbers of one shard (decimal strings).

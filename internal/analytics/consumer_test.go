@@ -1,6 +1,7 @@
 package analytics_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/analytics"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/emf"
 )
 
 // memStore is the table's semantics in memory: ADD on counters, set
@@ -259,4 +261,30 @@ func TestFailedRunIsRetriedFromItsStart(t *testing.T) {
 		t.Fatalf("retry: %d, %v", m, err)
 	}
 	checkDay(t, st)
+}
+
+// TestEMF: a run prints one EMF document with the headline figures.
+func TestEMF(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := emf.New(&buf, analytics.MetricsNamespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &analytics.Consumer{Store: newMemStore(), Decode: dynamo.DecodeAnalyticsRecord, Metrics: w}
+	recs := dayRecords(t)
+	if _, err := c.ConsumeRecords(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(buf.Bytes()), &doc); err != nil {
+		t.Fatalf("%v: %s", err, buf.String())
+	}
+	for name, want := range map[string]float64{"AnalyticsMessages": 2, "AnalyticsFiles": 2, "AnalyticsFileBytes": 102048, "AnalyticsConnections": 2, "AnalyticsActivePeople": 2} {
+		if got, _ := doc[name].(float64); got != want {
+			t.Errorf("%s = %v, want %v", name, doc[name], want)
+		}
+	}
+	if cost, _ := doc["AnalyticsEstimatedCostMicroUSD"].(float64); cost <= 0 {
+		t.Errorf("cost %v", doc["AnalyticsEstimatedCostMicroUSD"])
+	}
 }
