@@ -20,6 +20,7 @@
 //	threads.json       followed threads
 //	devices.json       Web Push subscriptions (device label, created, push service host)
 //	terms.json         the terms they accepted: version and when (accepted: false if never)
+//	analytics.json     the days usage analytics counted them active, and the rooms they sent in
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -627,6 +628,7 @@ scheduled.json    your scheduled messages and reminders
 threads.json      the threads you follow
 devices.json      the devices you get push notifications on
 terms.json        the version of the terms you accepted, and when
+analytics.json    the days usage analytics counted you active, and the rooms you wrote in
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.
