@@ -21,7 +21,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	var opts []streamapp.Option
+	opts := []streamapp.Option{streamapp.WithAnalyticsMetrics(os.Stdout)}
 	digestCfg, err := app.DigestConfigFromEnv()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

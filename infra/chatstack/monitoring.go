@@ -193,6 +193,36 @@ func fanoutMetric(name, statistic string) awscloudwatch.IMetric {
 	})
 }
 
+// AnalyticsMetrics are the usage analytics consumer's EMF metrics
+// (internal/analytics), the dashboard's "Usage" row.
+var AnalyticsMetrics = []string{"AnalyticsMessages", "AnalyticsActivePeople", "AnalyticsFiles", "AnalyticsEstimatedCostMicroUSD"}
+
+// analyticsWidgets is the dashboard's "Usage" row: messages, files and
+// connections a day, active people (the daily maximum of the consumer's
+// gauge), and the estimated cost in micro-USD a day. Same figures as the
+// admin dashboard's (getAnalytics has the exact ones).
+func (b *builder) analyticsWidgets() *[]awscloudwatch.IWidget {
+	day := func(name, stat string) awscloudwatch.IMetric {
+		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression:   jsii.String(fmt.Sprintf(`SEARCH('Namespace="%s" MetricName="%s"', '%s', 86400)`, MetricsNamespace, name, stat)),
+			UsingMetrics: &map[string]awscloudwatch.IMetric{},
+			Label:        jsii.String(name),
+			Period:       awscdk.Duration_Days(jsii.Number(1)),
+		})
+	}
+	usage := func(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
+		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+			Title: jsii.String(title), Left: &metrics, Width: jsii.Number(8), Height: jsii.Number(6),
+			Period: awscdk.Duration_Days(jsii.Number(1)),
+		})
+	}
+	return &[]awscloudwatch.IWidget{
+		usage("Usage: messages and files a day", day("AnalyticsMessages", "Sum"), day("AnalyticsFiles", "Sum")),
+		usage("Usage: active people a day", day("AnalyticsActivePeople", "Maximum")),
+		usage("Usage: estimated cost a day (micro-USD)", day("AnalyticsEstimatedCostMicroUSD", "Sum")),
+	}
+}
+
 func (b *builder) dashboard(alarms []interfacesawscloudwatch.IAlarmRef) {
 	graph := func(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
 		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
@@ -244,6 +274,7 @@ func (b *builder) dashboard(alarms []interfacesawscloudwatch.IAlarmRef) {
 				graph("Stream iterator age (ms)", b.streamIteratorAge().With(&awscloudwatch.MetricOptions{Label: jsii.String("max")})),
 				graph("Stream failure queue", b.streamFailuresVisible().With(&awscloudwatch.MetricOptions{Label: jsii.String("failed batches")})),
 			},
+			b.analyticsWidgets(),
 		},
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/infra/chatstack"
+	"github.com/backchannel-chat/backchannel/internal/analytics"
 )
 
 func TestAlarms(t *testing.T) {
@@ -112,6 +113,21 @@ func TestDashboard(t *testing.T) {
 	for _, m := range chatstack.FanoutMetrics {
 		if !strings.Contains(body, `Namespace=\"Backchannel\" MetricName=\"`+m+`\"`) {
 			t.Errorf("dashboard lacks fan-out metric %s", m)
+		}
+	}
+	// Usage analytics (issue 16): the headline figures, a day each, in the
+	// namespace the consumer prints them to.
+	if chatstack.MetricsNamespace != analytics.MetricsNamespace {
+		t.Errorf("namespaces differ: stack %q, analytics %q", chatstack.MetricsNamespace, analytics.MetricsNamespace)
+	}
+	for _, m := range chatstack.AnalyticsMetrics {
+		if !strings.Contains(body, `Namespace=\"Backchannel\" MetricName=\"`+m+`\"`) {
+			t.Errorf("dashboard lacks analytics metric %s", m)
+		}
+	}
+	for _, title := range []string{"Usage: messages and files a day", "Usage: active people a day", "Usage: estimated cost a day (micro-USD)"} {
+		if !strings.Contains(body, title) {
+			t.Errorf("dashboard lacks the widget %q", title)
 		}
 	}
 }

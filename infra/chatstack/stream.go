@@ -53,6 +53,10 @@ const (
 // statement of its own.
 var streamReadActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
 
+// AnalyticsRunKeys are the partition keys the stream function may put
+// items in: the analytics consumer's run markers (dynamo.AnalyticsRunPK).
+const AnalyticsRunKeys = "ANXRUN#*"
+
 // roomPurgeActions are what the room purger does to the table.
 var roomPurgeActions = []string{"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"}
 
@@ -162,6 +166,18 @@ func (b *builder) streamGrantsAndMapping() {
 		Actions:   jsii.Strings(roomPurgeActions...),
 		Resources: jsii.Strings(*b.table.TableArn()),
 	}))
+	// Usage analytics (internal/analytics): each run's transaction puts
+	// its two markers (ANXRUN#<seq>) and updates the aggregates
+	// (UpdateItem, above); reads of the rooms' member counts are
+	// BatchGetItem (the notifier's, below). PutItem is for the markers'
+	// partitions only.
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:PutItem"),
+		Resources: jsii.Strings(*b.table.TableArn()),
+		Conditions: &map[string]any{
+			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []string{AnalyticsRunKeys}},
+		},
+	}))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("events:PutEvents"),
 		Resources: jsii.Strings(*b.bus.EventBusArn()),
@@ -213,6 +229,22 @@ func streamFilters() *[]interface{} {
 		pattern, err := json.Marshal(map[string]any{"dynamodb": map[string]any{"Keys": keys}})
 		if err != nil {
 			panic(err) // maps of strings always marshal
+		}
+		filters = append(filters, &awslambda.CfnEventSourceMapping_FilterProperty{Pattern: jsii.String(string(pattern))})
+	}
+	// Usage analytics counts connections opened and closed: their inserts
+	// and removals, not their updates (the fifth and last filter Lambda
+	// allows by default).
+	for _, rule := range dynamo.AnalyticsSourceKeys {
+		pattern, err := json.Marshal(map[string]any{
+			"eventName": []any{"INSERT", "REMOVE"},
+			"dynamodb": map[string]any{"Keys": map[string]any{
+				dynamo.AttrPK: map[string]any{"S": []any{map[string]string{"prefix": rule.PKPrefix}}},
+				dynamo.AttrSK: map[string]any{"S": []any{rule.SK}},
+			}},
+		})
+		if err != nil {
+			panic(err)
 		}
 		filters = append(filters, &awslambda.CfnEventSourceMapping_FilterProperty{Pattern: jsii.String(string(pattern))})
 	}

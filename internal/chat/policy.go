@@ -76,6 +76,8 @@ const (
 	ActListReports   Action = "listReports"
 	ActResolveReport Action = "resolveReport"
 	ActListAudit     Action = "listAudit"
+	// Usage analytics (issue 16).
+	ActGetAnalytics Action = "getAnalytics"
 	// ActOpenDirect is a workspace action when it creates the room; when the
 	// room exists already, it is a room action (members only).
 	ActOpenDirect Action = "openDirect"
@@ -337,6 +339,7 @@ var rules = map[Action]rule{
 	ActListReports:         {groups: []string{GroupModerators, GroupAdmins}, verb: "see the moderation queue"},
 	ActResolveReport:       {groups: []string{GroupModerators, GroupAdmins}, verb: "resolve reports"},
 	ActListAudit:           {groups: []string{GroupAdmins}, verb: "read the audit log"},
+	ActGetAnalytics:        {groups: []string{GroupAdmins}, verb: "see usage analytics"},
 
 	ActJoinChannel: {room: true, joinPublic: true, writes: true,
 		notInKind: noDirect("joined")},

@@ -135,6 +135,7 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActListReports:         {F, y, y},
 	chat.ActResolveReport:       {F, y, y},
 	chat.ActListAudit:           {F, F, y},
+	chat.ActGetAnalytics:        {F, F, y},
 	chat.ActSetPreferences:      {y, y, y},
 	chat.ActAcceptTerms:         {y, y, y},
 	chat.ActSetVisibility:       {y, y, y},

@@ -27,7 +27,8 @@ const (
 // counters, channel-name claims, message idempotency items, room message
 // counters) changes far more often and never makes one; the stream's event
 // source mapping (infra/chatstack) filters on these rules, so the stream
-// function is not even invoked for them.
+// function is not even invoked for them (but for the inserts and removals
+// of connections, AnalyticsSourceKeys, which usage analytics counts).
 var EventSourceKeys = []StreamKeyRule{
 	// Message sort keys are seqSK: 20 zero-padded digits, and an int64 has
 	// at most 19, so every one begins with "0". The idempotency items of

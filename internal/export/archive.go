@@ -21,6 +21,7 @@
 //	devices.json       Web Push subscriptions (device label, created, push service host)
 //	terms.json         the terms they accepted: version and when (accepted: false if never)
 //	bots.json          the bot accounts they created (bots.go): id, name, when; no tokens
+//	analytics.json     the days usage analytics counted them active, and the rooms they sent in
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -95,6 +96,7 @@ const (
 	EntryThreads     = "threads.json"
 	EntryDevices     = "devices.json"
 	EntryTerms       = "terms.json"
+	EntryAnalytics   = "analytics.json"
 	FilesDir         = "files/"
 )
 
@@ -561,6 +563,9 @@ func (w *Writer) small(ctx context.Context, zw *zip.Writer, userID string) error
 	if err := writeJSON(zw, EntryTerms, Terms{Accepted: terms.Version != "", Version: terms.Version, AcceptedAt: terms.AcceptedAt}); err != nil {
 		return err
 	}
+	if err := writeAnalytics(ctx, zw, src, userID); err != nil {
+		return err
+	}
 	subs, err := src.PushSubscriptions(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("devices: %w", err)
@@ -628,6 +633,7 @@ threads.json      the threads you follow
 devices.json      the devices you get push notifications on
 terms.json        the version of the terms you accepted, and when
 bots.json         the bot accounts you created (name and when; never their tokens)
+analytics.json    the days usage analytics counted you active, and the rooms you wrote in
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.

@@ -139,6 +139,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionListReports, Request: ListReportsRequest{}, Reply: EventReports, Budget: BudgetRead},
 	{Name: ActionResolveReport, Request: ResolveReportRequest{}, Reply: EventReport, Budget: BudgetWrite},
 	{Name: ActionListAudit, Request: ListAuditRequest{}, Reply: EventAudit, Budget: BudgetRead},
+	{Name: ActionGetAnalytics, Request: GetAnalyticsRequest{}, Reply: EventAnalytics, Budget: BudgetRead}, // issue 16: usage analytics
 	{Name: ActionAcceptInvite, Request: RoomRequest{}, Reply: EventRoom, Budget: BudgetWrite},
 	{Name: ActionDeclineInvite, Request: RoomRequest{}, Reply: EventInvites, Budget: BudgetWrite},
 	{Name: ActionSetPreferences, Request: SetPreferencesRequest{}, Reply: EventPreferences, Budget: BudgetWrite},

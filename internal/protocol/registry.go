@@ -38,6 +38,7 @@ var Events = map[string]any{
 	EventReport:          ReportEvent{},
 	EventReports:         ReportsEvent{},
 	EventAudit:           AuditEvent{},
+	EventAnalytics:       AnalyticsEvent{}, // issue 16
 	EventInvited:         InvitedEvent{},
 	EventInvites:         InvitesEvent{},
 	EventPreferences:     PreferencesEvent{},

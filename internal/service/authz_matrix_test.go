@@ -233,6 +233,11 @@ var workspaceCases = []modCase{
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			return nil // replaced below: needs the report's id from setup
 		}},
+	{name: "getAnalytics", want: adminOnly,
+		do: func(w *modWorld, _ string, c chat.Connection) error {
+			_, err := w.svc.GetAnalytics(w.ctx, c, protocol.GetAnalyticsRequest{From: "2026-11-01", To: "2026-11-30"})
+			return err
+		}},
 	{name: "listAudit", want: adminOnly,
 		do: func(w *modWorld, _ string, c chat.Connection) error {
 			_, err := w.svc.ListAudit(w.ctx, c, protocol.ListAuditRequest{})

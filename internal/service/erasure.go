@@ -114,6 +114,9 @@ func (s *Chat) EraseAccount(ctx context.Context, job chat.ErasureJob, stop func(
 		if err := s.eraseFiles(ctx, job.UserID); err != nil {
 			return chat.ErasureResult{}, err
 		}
+		if err := s.eraseAnalytics(ctx, job.UserID); err != nil { // issue 16
+			return chat.ErasureResult{}, err
+		}
 	}
 	res, err := es.EraseUserItems(ctx, job.UserID, s.erasurePolicy, job.Cursor, stop)
 	if err != nil {

@@ -32,13 +32,25 @@ type Config struct {
 	// Consumers receive every batch's events, in record order. A consumer
 	// that fails part way returns a *chat.PartialFailure.
 	Consumers []chat.EventConsumer
+	// Records are consumers of the raw records (internal/analytics), run
+	// after Consumers and given only the records before the first one any
+	// of them (or the decoder) failed: a retry starts at a record they
+	// never saw, which lets them count each record once.
+	Records []RecordConsumer
 	// Decode defaults to dynamo.DecodeStreamRecord.
 	Decode Decoder
 	Logger *slog.Logger // nil discards
 }
 
+// RecordConsumer takes raw stream records in order and says how many it
+// is done with (all, or the index of the first not done, with the error).
+type RecordConsumer interface {
+	ConsumeRecords(ctx context.Context, records []events.DynamoDBEventRecord) (int, error)
+}
+
 // Handler handles events.DynamoDBEvent batches.
 type Handler struct {
+	records   []RecordConsumer
 	consumers []chat.EventConsumer
 	decode    Decoder
 	logger    *slog.Logger
@@ -51,7 +63,12 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("stream: consumer %d is nil", i)
 		}
 	}
-	h := &Handler{consumers: cfg.Consumers, decode: cfg.Decode, logger: cfg.Logger}
+	for i, c := range cfg.Records {
+		if c == nil {
+			return nil, fmt.Errorf("stream: record consumer %d is nil", i)
+		}
+	}
+	h := &Handler{consumers: cfg.Consumers, records: cfg.Records, decode: cfg.Decode, logger: cfg.Logger}
 	if h.decode == nil {
 		h.decode = dynamo.DecodeStreamRecord
 	}
@@ -105,6 +122,23 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 				slog.String("error", err.Error()))
 			firstFailed = min(firstFailed, failedAt)
 		}
+	}
+	for _, c := range h.records {
+		if firstFailed == 0 {
+			break
+		}
+		n, err := c.ConsumeRecords(ctx, records[:firstFailed])
+		if err == nil && n >= firstFailed {
+			continue
+		}
+		n = max(0, min(n, firstFailed))
+		msg := "incomplete"
+		if err != nil {
+			msg = err.Error()
+		}
+		h.logger.LogAttrs(ctx, slog.LevelError, "stream record consumer failed",
+			slog.String("consumer", fmt.Sprintf("%T", c)), slog.Int("done", n), slog.String("error", msg))
+		firstFailed = n
 	}
 	resp := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
 	for _, rec := range records[firstFailed:] {

@@ -166,3 +166,57 @@ func TestHandleDefaultDecoder(t *testing.T) {
 		t.Error("a nil consumer was accepted")
 	}
 }
+
+// recordConsumer records the records it got and stops where told.
+type recordConsumer struct {
+	got  []string
+	stop int // -1: takes all
+}
+
+func (c *recordConsumer) ConsumeRecords(_ context.Context, recs []events.DynamoDBEventRecord) (int, error) {
+	for _, r := range recs {
+		c.got = append(c.got, r.Change.SequenceNumber)
+	}
+	if c.stop >= 0 && c.stop < len(recs) {
+		return c.stop, errors.New("throttled")
+	}
+	return len(recs), nil
+}
+
+// TestHandleRecordConsumers: a record consumer runs after the event
+// consumers, on the records before the first one they failed (a retry
+// starts at a record it never saw), and its own failure moves the
+// checkpoint back.
+func TestHandleRecordConsumers(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		failEventAt int // -1: none
+		stop        int
+		wantGot     []string
+		wantFailed  []string
+	}{
+		{"all taken", -1, -1, []string{"100", "101", "102", "103"}, []string{}},
+		{"an event consumer failed at record 2", 2, -1, []string{"100", "101"}, []string{"102", "103"}},
+		{"the record consumer stopped at 1", -1, 1, []string{"100", "101", "102", "103"}, []string{"101", "102", "103"}},
+		{"an event consumer failed at record 0", 0, -1, nil, []string{"100", "101", "102", "103"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := &consumer{}
+			if tc.failEventAt >= 0 {
+				ev.fail = func([]chat.Event) error { return &chat.PartialFailure{Index: tc.failEventAt, Err: errors.New("x")} }
+			}
+			rc := &recordConsumer{stop: tc.stop}
+			h, err := stream.New(stream.Config{Consumers: []chat.EventConsumer{ev}, Records: []stream.RecordConsumer{rc}, Decode: decoder([]int{1, 1, 1, 1})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, _ := h.Handle(context.Background(), batch(4))
+			if !slices.Equal(rc.got, tc.wantGot) {
+				t.Errorf("record consumer got %v, want %v", rc.got, tc.wantGot)
+			}
+			if got := failedSeqs(resp); !slices.Equal(got, tc.wantFailed) {
+				t.Errorf("failures %v, want %v", got, tc.wantFailed)
+			}
+		})
+	}
+}

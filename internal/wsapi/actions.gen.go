@@ -551,6 +551,18 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"getAnalytics": {
+			method:  "GetAnalytics",
+			request: reflect.TypeFor[protocol.GetAnalyticsRequest](),
+			reply:   reflect.TypeFor[protocol.AnalyticsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.GetAnalytics(ctx, c, req.Interface().(protocol.GetAnalyticsRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 		"acceptInvite": {
 			method:  "AcceptInvite",
 			request: reflect.TypeFor[protocol.RoomRequest](),

@@ -160,6 +160,7 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"resolveReport","requestId":"q","reportId":"rep1","resolution":"dismiss"}`, "ResolveReport",
 			protocol.ResolveReportRequest{ReportID: "rep1", Resolution: "dismiss"}, protocol.EventReport},
 		{`{"action":"listAudit","requestId":"q"}`, "ListAudit", protocol.ListAuditRequest{}, protocol.EventAudit},
+		{`{"action":"getAnalytics","requestId":"q","from":"2026-11-01","to":"2026-11-30"}`, "GetAnalytics", protocol.GetAnalyticsRequest{From: "2026-11-01", To: "2026-11-30"}, protocol.EventAnalytics},
 		{`{"action":"acceptInvite","requestId":"q","roomId":"r2"}`, "AcceptInvite", protocol.RoomRequest{RoomID: "r2"}, protocol.EventRoom},
 		{`{"action":"declineInvite","requestId":"q","roomId":"r2"}`, "DeclineInvite", protocol.RoomRequest{RoomID: "r2"}, protocol.EventInvites},
 		{`{"action":"ping","requestId":"q"}`, "Ping", nil, protocol.EventPong},

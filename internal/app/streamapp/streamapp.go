@@ -12,6 +12,7 @@ package streamapp
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -22,11 +23,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/backchannel-chat/backchannel/internal/analytics"
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/digest"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/emf"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
 	"github.com/backchannel-chat/backchannel/internal/filesweep"
 	"github.com/backchannel-chat/backchannel/internal/notify"
@@ -48,7 +51,12 @@ type options struct {
 	missed     notify.MissedNotifier
 	sqsURL     string
 	digest     *app.DigestConfig
+	metrics    io.Writer
 }
+
+// WithAnalyticsMetrics makes the analytics consumer print its headline
+// figures as CloudWatch EMF documents to w (the Lambda's stdout).
+func WithAnalyticsMetrics(w io.Writer) Option { return func(o *options) { o.metrics = w } }
 
 // WithDigestScheduling makes the email digest (internal/digest) the
 // notifier's MissedNotifier: its scheduling side only (a missed item and
@@ -102,6 +110,7 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 		return nil, fmt.Errorf("app: event bus: %w", err)
 	}
 	consumers := []chat.EventConsumer{bus}
+	var records []stream.RecordConsumer
 	if cfg.FilesBucket != "" {
 		blobs, err := s3blob.New(awsCfg, s3blob.Config{Bucket: cfg.FilesBucket, UsePathStyle: cfg.S3UsePathStyle})
 		if err != nil {
@@ -116,6 +125,13 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 		}
 		consumers = append(consumers, search.NewIndexer(store), roompurge.New(store, 0, logger),
 			retention.New(store, int(cfg.RetentionDays), 0, logger))
+		counter := &analytics.Consumer{Store: store, Decode: dynamo.DecodeAnalyticsRecord, Logger: logger}
+		if o.metrics != nil {
+			if counter.Metrics, err = emf.New(o.metrics, analytics.MetricsNamespace); err != nil {
+				return nil, fmt.Errorf("app: analytics metrics: %w", err)
+			}
+		}
+		records = append(records, counter)
 		if o.digest != nil && o.missed == nil {
 			if err := o.digest.ValidateScheduler(); err != nil {
 				return nil, err
@@ -153,7 +169,7 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			}
 		}), cfg.UnfurlQueueURL)})
 	}
-	h, err := stream.New(stream.Config{Consumers: consumers, Logger: logger})
+	h, err := stream.New(stream.Config{Consumers: consumers, Records: records, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("app: stream handler: %w", err)
 	}

@@ -47,6 +47,7 @@ export type EditScheduledAction = { action: "editScheduled"; requestId?: string 
 export type ExportStatusAction = { action: "exportStatus"; requestId?: string } & {};
 export type ExportUserAction = { action: "exportUser"; requestId?: string } & ExportUserRequest;
 export type FollowThreadAction = { action: "followThread"; requestId?: string } & FollowThreadRequest;
+export type GetAnalyticsAction = { action: "getAnalytics"; requestId?: string } & GetAnalyticsRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
 export type GetWorkspaceSettingsAction = { action: "getWorkspaceSettings"; requestId?: string } & {};
 export type HistoryAction = { action: "history"; requestId?: string } & HistoryRequest;
@@ -137,6 +138,7 @@ export type ClientAction =
   | ExportStatusAction
   | ExportUserAction
   | FollowThreadAction
+  | GetAnalyticsAction
   | GetStateAction
   | GetWorkspaceSettingsAction
   | HistoryAction
@@ -207,6 +209,7 @@ export type ActionName = ClientAction["action"];
 
 export type AccountDeletionFrame = Omit<AccountDeletionEvent, "type"> & { type: "accountDeletion" };
 export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
+export type AnalyticsFrame = Omit<AnalyticsEvent, "type"> & { type: "analytics" };
 export type AuditFrame = Omit<AuditEvent, "type"> & { type: "audit" };
 export type AvatarUrlFrame = Omit<AvatarURLEvent, "type"> & { type: "avatarUrl" };
 export type BansFrame = Omit<BansEvent, "type"> & { type: "bans" };
@@ -264,6 +267,7 @@ export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { ty
 export type ServerEvent =
   | AccountDeletionFrame
   | AckFrame
+  | AnalyticsFrame
   | AuditFrame
   | AvatarUrlFrame
   | BansFrame
@@ -344,6 +348,7 @@ export interface ActionTypes {
   exportStatus: { request: {}; reply: ExportFrame };
   exportUser: { request: ExportUserRequest; reply: ExportFrame };
   followThread: { request: FollowThreadRequest; reply: ThreadFollowFrame };
+  getAnalytics: { request: GetAnalyticsRequest; reply: AnalyticsFrame };
   getState: { request: {}; reply: StateFrame };
   getWorkspaceSettings: { request: {}; reply: WorkspaceSettingsFrame };
   history: { request: HistoryRequest; reply: HistoryFrame };
@@ -498,6 +503,12 @@ export interface FollowThreadRequest {
   roomId: string;
   parentSeq: number;
   follow: boolean;
+}
+
+export interface GetAnalyticsRequest {
+  from: string;
+  to: string;
+  roomId?: string;
 }
 
 export interface HistoryRequest {
@@ -770,6 +781,20 @@ export interface AckEvent {
   duplicate?: boolean;
   parent?: Message;
   parentChg?: number;
+}
+
+export interface AnalyticsEvent {
+  type: string;
+  requestId?: string;
+  from: string;
+  to: string;
+  roomId?: string;
+  days: AnalyticsDay[];
+  weeks: AnalyticsPeriod[];
+  months: AnalyticsPeriod[];
+  rooms: AnalyticsRoom[];
+  totals: AnalyticsRoom;
+  connectionCostUsd: number;
 }
 
 export interface AuditEvent {
@@ -1217,6 +1242,34 @@ export interface Message {
   thread?: ThreadSummary;
   previews?: LinkPreview[];
   expiresAt?: string;
+}
+
+export interface AnalyticsDay {
+  day: string;
+  messages: number;
+  activePeople: number;
+  newMembers: number;
+  files: number;
+  fileBytes: number;
+  connections: number;
+  connectionMinutes: number;
+  costUsd: number;
+}
+
+export interface AnalyticsPeriod {
+  period: string;
+  activePeople: number;
+}
+
+export interface AnalyticsRoom {
+  roomId: string;
+  name: string;
+  messages: number;
+  activePeople: number;
+  newMembers: number;
+  files: number;
+  fileBytes: number;
+  costUsd: number;
 }
 
 export interface AuditEntry {

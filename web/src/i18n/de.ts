@@ -9,6 +9,7 @@ import { threadsDe } from "./threads";
 import { linkPreviewDe } from "./linkpreview";
 import { schedDe } from "./scheduled";
 import { exportDe } from "./export";
+import { analyticsDe } from "./analytics";
 import { gifsDe } from "./gifs";
 import { reviewDe } from "./review";
 import { privacyDe } from "./privacy";
@@ -356,6 +357,7 @@ export const de: Record<MessageKey, string> = {
   ...linkPreviewDe,
   ...schedDe,
   ...exportDe,
+  ...analyticsDe,
   ...gifsDe,
   ...reviewDe,
   ...privacyDe,

@@ -8,6 +8,7 @@ import { threadsEn } from "./threads";
 import { linkPreviewEn } from "./linkpreview";
 import { schedEn } from "./scheduled";
 import { exportEn } from "./export";
+import { analyticsEn } from "./analytics";
 import { gifsEn } from "./gifs";
 import { reviewEn } from "./review";
 import { privacyEn } from "./privacy";
@@ -355,6 +356,7 @@ export const en = {
   ...linkPreviewEn,
   ...schedEn,
   ...exportEn,
+  ...analyticsEn,
   ...gifsEn,
   ...reviewEn,
   ...privacyEn,

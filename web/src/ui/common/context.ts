@@ -22,7 +22,7 @@ export interface AppCtx extends Client {
 
 // The dialogs the shell can open (the sidebar and the room header ask for
 // them; the shell shows them).
-export type DialogName = "" | "create" | "browse" | "dm" | "invite" | "room" | "settings" | "people" | "queue" | "audit" | "search" | "notify" | "switcher" | "pins" | "saved" | "threads" | "scheduled";
+export type DialogName = "" | "create" | "browse" | "dm" | "invite" | "room" | "settings" | "people" | "queue" | "audit" | "search" | "notify" | "switcher" | "pins" | "saved" | "threads" | "scheduled" | "analytics";
 
 export const AppContext = createContext<AppCtx>(null as unknown as AppCtx);
 

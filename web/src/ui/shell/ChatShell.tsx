@@ -17,6 +17,7 @@ import { UserPickerDialog } from "../dialogs/UserPickerDialog";
 import { RoomSettingsDialog } from "../dialogs/RoomSettingsDialog";
 import { SettingsDialog } from "../settings/SettingsDialog";
 import { PeopleDialog } from "../admin/PeopleDialog";
+import { AnalyticsDialog } from "../analytics/AnalyticsDialog";
 import { NotifyPrompt } from "./NotifyPrompt";
 import { SearchDialog } from "../search/SearchDialog";
 import { QuickSwitcher } from "../switcher/QuickSwitcher";
@@ -212,6 +213,7 @@ export function ChatShell() {
       {dialog === "people" && <PeopleDialog onClose={() => setDialog("")} />}
       {dialog === "queue" && <ModerationQueueDialog onClose={() => setDialog("")} />}
       {dialog === "audit" && <AuditLogDialog onClose={() => setDialog("")} />}
+      {dialog === "analytics" && <AnalyticsDialog onClose={() => setDialog("")} />}
       {dialog === "switcher" && <QuickSwitcher onClose={() => setDialog("")} onOpen={open} />}
       {dialog === "pins" && room && (
         <PinsDialog

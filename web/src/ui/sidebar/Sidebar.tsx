@@ -105,6 +105,11 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
             </button>
           )}
           {isAdmin && (
+            <button type="button" class="icon-btn" aria-label={t("analytics.open")} title={t("analytics.open")} data-open="analytics" onClick={() => onDialog("analytics")}>
+              📊
+            </button>
+          )}
+          {isAdmin && (
             <button type="button" class="icon-btn" aria-label={t("admin.open")} title={t("admin.open")} onClick={() => onDialog("people")}>
               👥
             </button>
