@@ -184,6 +184,11 @@ var ActionTable = []ActionSpec{
 	{Name: ActionGetWorkspaceSettings, Reply: EventWorkspaceSettings, Budget: BudgetRead},
 	{Name: ActionSetWorkspaceSettings, Request: SetWorkspaceSettingsRequest{}, Reply: EventWorkspaceSettings, Budget: BudgetWrite},
 	{Name: ActionSetRoomRetention, Request: SetRoomRetentionRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	// Incoming webhooks (issue 16): the room's owners and workspace admins.
+	{Name: ActionCreateWebhook, Request: CreateWebhookRequest{}, Reply: EventWebhook, Budget: BudgetWrite},
+	{Name: ActionListWebhooks, Request: ListWebhooksRequest{}, Reply: EventWebhooks, Budget: BudgetRead},
+	{Name: ActionRotateWebhookSecret, Request: WebhookRef{}, Reply: EventWebhook, Budget: BudgetWrite},
+	{Name: ActionRevokeWebhook, Request: WebhookRef{}, Reply: EventWebhook, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -58,7 +58,10 @@ var Events = map[string]any{
 	EventAccountDeletion: AccountDeletionEvent{},
 	// Retention (issue 15).
 	EventWorkspaceSettings: WorkspaceSettingsEvent{},
-	EventTerms:             TermsEvent{},
+	// Incoming webhooks (issue 16).
+	EventWebhook:  WebhookEvent{},
+	EventWebhooks: WebhooksEvent{},
+	EventTerms:    TermsEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

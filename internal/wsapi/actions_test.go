@@ -227,6 +227,14 @@ func TestActionRouting(t *testing.T) {
 			protocol.SetWorkspaceSettingsRequest{RetentionDays: ptr(30)}, protocol.EventWorkspaceSettings},
 		{`{"action":"setRoomRetention","requestId":"q","roomId":"r1","retentionDays":90}`, "SetRoomRetention",
 			protocol.SetRoomRetentionRequest{RoomID: "r1", RetentionDays: ptr(90)}, protocol.EventRoom},
+		{`{"action":"createWebhook","requestId":"q","roomId":"r1","name":"CI"}`, "CreateWebhook",
+			protocol.CreateWebhookRequest{RoomID: "r1", Name: "CI"}, protocol.EventWebhook},
+		{`{"action":"listWebhooks","requestId":"q","roomId":"r1"}`, "ListWebhooks",
+			protocol.ListWebhooksRequest{RoomID: "r1"}, protocol.EventWebhooks},
+		{`{"action":"rotateWebhookSecret","requestId":"q","roomId":"r1","webhookId":"wh_1"}`, "RotateWebhookSecret",
+			protocol.WebhookRef{RoomID: "r1", WebhookID: "wh_1"}, protocol.EventWebhook},
+		{`{"action":"revokeWebhook","requestId":"q","roomId":"r1","webhookId":"wh_1"}`, "RevokeWebhook",
+			protocol.WebhookRef{RoomID: "r1", WebhookID: "wh_1"}, protocol.EventWebhook},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
@@ -254,6 +262,10 @@ func TestActionRouting(t *testing.T) {
 		// A scheduled message of alice's for editScheduled and cancelScheduled.
 		if err := c.store.PutScheduled(c.ctx, chat.ScheduledItem{ID: "s1", UserID: testUserID, Kind: chat.ScheduledMessage, RoomID: "r1",
 			Text: "x", ClientID: "s1", At: c.clock().Add(time.Hour)}, 0); err != nil {
+			t.Fatal(err)
+		}
+		// A webhook of r1 for rotateWebhookSecret and revokeWebhook.
+		if err := c.store.CreateWebhook(c.ctx, chat.Webhook{ID: "wh_1", RoomID: "r1", Name: "CI", CreatedBy: testUserID, CreatedAt: c.clock()}); err != nil {
 			t.Fatal(err)
 		}
 		resp := c.do(tc.body)

@@ -33,6 +33,7 @@ export type CancelScheduledAction = { action: "cancelScheduled"; requestId?: str
 export type ClosePollAction = { action: "closePoll"; requestId?: string } & MessageRef;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
+export type CreateWebhookAction = { action: "createWebhook"; requestId?: string } & CreateWebhookRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
@@ -63,6 +64,7 @@ export type ListSavedAction = { action: "listSaved"; requestId?: string } & List
 export type ListScheduledAction = { action: "listScheduled"; requestId?: string } & {};
 export type ListThreadsAction = { action: "listThreads"; requestId?: string } & {};
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
+export type ListWebhooksAction = { action: "listWebhooks"; requestId?: string } & ListWebhooksRequest;
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
 export type MarkThreadReadAction = { action: "markThreadRead"; requestId?: string } & MarkThreadReadRequest;
 export type MessageVersionsAction = { action: "messageVersions"; requestId?: string } & MessageRef;
@@ -86,6 +88,8 @@ export type RequestExportDownloadAction = { action: "requestExportDownload"; req
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
+export type RevokeWebhookAction = { action: "revokeWebhook"; requestId?: string } & WebhookRef;
+export type RotateWebhookSecretAction = { action: "rotateWebhookSecret"; requestId?: string } & WebhookRef;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
 export type ScheduleMessageAction = { action: "scheduleMessage"; requestId?: string } & ScheduleMessageRequest;
 export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
@@ -117,6 +121,7 @@ export type ClientAction =
   | ClosePollAction
   | CreateChannelAction
   | CreatePollAction
+  | CreateWebhookAction
   | DeactivatePersonAction
   | DeclineInviteAction
   | DeleteAccountAction
@@ -147,6 +152,7 @@ export type ClientAction =
   | ListScheduledAction
   | ListThreadsAction
   | ListUsersAction
+  | ListWebhooksAction
   | MarkReadAction
   | MarkThreadReadAction
   | MessageVersionsAction
@@ -170,6 +176,8 @@ export type ClientAction =
   | RequestUploadAction
   | ResolveReportAction
   | ResumeAction
+  | RevokeWebhookAction
+  | RotateWebhookSecretAction
   | SaveMessageAction
   | ScheduleMessageAction
   | SearchAction
@@ -246,6 +254,8 @@ export type UploadTicketFrame = Omit<UploadTicketEvent, "type"> & { type: "uploa
 export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated" };
 export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type VersionsFrame = Omit<VersionsEvent, "type"> & { type: "versions" };
+export type WebhookFrame = Omit<WebhookEvent, "type"> & { type: "webhook" };
+export type WebhooksFrame = Omit<WebhooksEvent, "type"> & { type: "webhooks" };
 export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { type: "workspaceSettings" };
 export type ServerEvent =
   | AccountDeletionFrame
@@ -301,6 +311,8 @@ export type ServerEvent =
   | UserUpdatedFrame
   | UsersFrame
   | VersionsFrame
+  | WebhookFrame
+  | WebhooksFrame
   | WorkspaceSettingsFrame;
 export type EventType = ServerEvent["type"];
 
@@ -314,6 +326,7 @@ export interface ActionTypes {
   closePoll: { request: MessageRef; reply: MessageUpdatedFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   createPoll: { request: CreatePollRequest; reply: AckFrame };
+  createWebhook: { request: CreateWebhookRequest; reply: WebhookFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
@@ -344,6 +357,7 @@ export interface ActionTypes {
   listScheduled: { request: {}; reply: ScheduledItemsFrame };
   listThreads: { request: {}; reply: ThreadsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
+  listWebhooks: { request: ListWebhooksRequest; reply: WebhooksFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
   markThreadRead: { request: MarkThreadReadRequest; reply: ThreadFollowFrame };
   messageVersions: { request: MessageRef; reply: VersionsFrame };
@@ -367,6 +381,8 @@ export interface ActionTypes {
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
   resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
+  revokeWebhook: { request: WebhookRef; reply: WebhookFrame };
+  rotateWebhookSecret: { request: WebhookRef; reply: WebhookFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
   scheduleMessage: { request: ScheduleMessageRequest; reply: ScheduledFrame };
   search: { request: SearchRequest; reply: SearchResultsFrame };
@@ -432,6 +448,12 @@ export interface CreatePollRequest {
   options: string[];
   multiple?: boolean;
   anonymous?: boolean;
+}
+
+export interface CreateWebhookRequest {
+  roomId: string;
+  name: string;
+  avatarUrl?: string;
 }
 
 export interface PersonRequest {
@@ -507,6 +529,10 @@ export interface ListSavedRequest {
 export interface ListUsersRequest {
   cursor?: string;
   query?: string;
+}
+
+export interface ListWebhooksRequest {
+  roomId: string;
 }
 
 export interface MarkReadRequest {
@@ -611,6 +637,11 @@ export interface ResolveReportRequest {
 export interface ResumeRequest {
   rooms: Record<string, number>;
   changes?: Record<string, number>;
+}
+
+export interface WebhookRef {
+  roomId: string;
+  webhookId: string;
 }
 
 export interface SaveMessageRequest {
@@ -1091,6 +1122,20 @@ export interface VersionsEvent {
   versions: MessageVersion[];
 }
 
+export interface WebhookEvent {
+  type: string;
+  requestId?: string;
+  webhook: WebhookInfo;
+  path?: string;
+}
+
+export interface WebhooksEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  webhooks: WebhookInfo[];
+}
+
 export interface WorkspaceSettingsEvent {
   type: string;
   requestId?: string;
@@ -1153,6 +1198,7 @@ export interface Message {
   mentions?: string[];
   attachments?: Attachment[];
   gif?: Gif;
+  integration?: Integration;
   createdAt: string;
   editedAt?: string;
   deleted?: boolean;
@@ -1388,6 +1434,18 @@ export interface MessageVersion {
   at: string;
 }
 
+export interface WebhookInfo {
+  id: string;
+  roomId: string;
+  name: string;
+  avatarUrl?: string;
+  createdBy: string;
+  createdByName?: string;
+  createdAt: string;
+  rotatedAt?: string;
+  revokedAt?: string;
+}
+
 export interface WorkspaceSettings {
   retentionDays: number;
   updatedBy?: string;
@@ -1400,6 +1458,13 @@ export interface DNDPatch {
   end?: string;
   tz?: string;
   days?: number[];
+}
+
+export interface Integration {
+  kind: string;
+  id: string;
+  name: string;
+  avatarUrl?: string;
 }
 
 export interface SystemLine {
