@@ -20,6 +20,7 @@
 //	threads.json       followed threads
 //	devices.json       Web Push subscriptions (device label, created, push service host)
 //	terms.json         the terms they accepted: version and when (accepted: false if never)
+//	webhooks.json      the incoming webhooks they created: room, name, picture, created/rotated/revoked
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -372,6 +373,9 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 	if err := writeJSON(zw, EntryRooms, rooms); err != nil {
 		return st, err
 	}
+	if err := w.webhooks(ctx, zw, userID, rooms); err != nil { // webhooks.go
+		return st, err
+	}
 	for _, name := range []string{EntryMessages, EntryReactions, EntryVotes, EntryFiles} {
 		if err := lists[name].copyTo(zw, name); err != nil {
 			return st, err
@@ -623,6 +627,7 @@ scheduled.json    your scheduled messages and reminders
 threads.json      the threads you follow
 devices.json      the devices you get push notifications on
 terms.json        the version of the terms you accepted, and when
+webhooks.json     the incoming webhooks you created (room, name, picture, when; never a secret)
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.
