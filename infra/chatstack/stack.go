@@ -48,6 +48,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.functions()          // need the stage, the table, the bucket, the client and the bus
 	b.gifs()               // the actions function's GIF provider key (only with gifApiKeySecretArn)
 	b.routes()
+	b.httpAPI() // the HTTP API (webhooks, bots): config.json names its URL
 	b.deploySite()
 	b.monitoring()
 	b.outputs()
@@ -74,6 +75,7 @@ type builder struct {
 	api          awsapigatewayv2.WebSocketApi
 	stage        awsapigatewayv2.WebSocketStage
 	wsURL        string // public wss:// URL clients connect to
+	httpAPIURL   string // the HTTP API's base URL (httpapi.go)
 	apiAccessLog awslogs.LogGroup
 
 	fns map[string]awslambda.Function
