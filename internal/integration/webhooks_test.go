@@ -61,7 +61,7 @@ func TestIncomingWebhookEndToEnd(t *testing.T) {
 	got := tr.b.expectEvent(protocol.EventMessage, func(f frame) bool { return strings.Contains(string(f.raw), "Build **#7** passed") })
 	msg := decode[protocol.MessageEvent](t, got).Message
 	if msg.Integration == nil || msg.Integration.Name != "CI" || msg.Integration.AvatarURL != "https://example.com/ci.png" || msg.SenderName != "Jenkins" ||
-		msg.SenderID != "hook:"+created.Webhook.ID || !strings.Contains(msg.Text, "[Pipeline](https://ci.example.com/7)") {
+		msg.SenderID != "hook:"+created.Webhook.ID || !strings.Contains(msg.Text, "Pipeline: https://ci.example.com/7") {
 		t.Fatalf("bob got %s", got.raw)
 	}
 	// History (DynamoDB) keeps the marker.

@@ -192,9 +192,9 @@ type WebhookPost struct {
 	Text string
 	// Username, if set, is shown instead of the webhook's name.
 	Username string
-	// Links are the post's attachments by URL (http or https): they are
-	// appended to the text as Markdown links, so clients render them and
-	// link previews apply.
+	// Links are the post's attachments by URL (http or https): each is
+	// appended to the text as a line "title: url" (clients link the URL,
+	// link previews apply).
 	Links []WebhookLink
 	// IdempotencyKey, if set, makes a retried post store nothing new (the
 	// message's clientId; 1 to 64 of A-Z a-z 0-9 _ -).
@@ -317,11 +317,10 @@ func webhookMessage(p WebhookPost) (text, username, clientID string, err error) 
 		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
-		if title == "" {
-			b.WriteString("<" + u + ">")
-		} else {
-			b.WriteString("[" + escapeLinkTitle(title) + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(u) + ")")
+		if title != "" {
+			b.WriteString(title + ": ")
 		}
+		b.WriteString(u)
 	}
 	if text, err = messageText(b.String()); err != nil {
 		return "", "", "", err
@@ -336,9 +335,4 @@ func webhookMessage(p WebhookPost) (text, username, clientID string, err error) 
 		return "", "", "", chat.Errorf(chat.Invalid, "Idempotency-Key must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'")
 	}
 	return text, username, clientID, nil
-}
-
-// escapeLinkTitle escapes what would end a Markdown link's text.
-func escapeLinkTitle(t string) string {
-	return strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`).Replace(t)
 }

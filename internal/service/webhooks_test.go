@@ -84,7 +84,7 @@ func TestWebhookPostsIntoTheRoomAsTheIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "**build** passed\n[Build \\[1\\]](https://ci.example.com/b/1)\n<http://ci.example.com/log>"
+	want := "**build** passed\nBuild [1]: https://ci.example.com/b/1\nhttp://ci.example.com/log"
 	if m.Text != want || m.SenderName != "Jenkins" || m.SenderID != chat.WebhookSenderPrefix+ev.Webhook.ID {
 		t.Fatalf("message: %q %q %q", m.Text, m.SenderName, m.SenderID)
 	}

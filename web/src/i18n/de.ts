@@ -12,6 +12,7 @@ import { exportDe } from "./export";
 import { gifsDe } from "./gifs";
 import { privacyDe } from "./privacy";
 import { retentionDe } from "./retention";
+import { webhooksDe } from "./webhooks";
 import { legalDe } from "./legal";
 
 export const de: Record<MessageKey, string> = {
@@ -357,5 +358,6 @@ export const de: Record<MessageKey, string> = {
   ...gifsDe,
   ...privacyDe,
   ...retentionDe,
+  ...webhooksDe,
   ...legalDe,
 };

@@ -11,6 +11,7 @@ import { exportEn } from "./export";
 import { gifsEn } from "./gifs";
 import { privacyEn } from "./privacy";
 import { retentionEn } from "./retention";
+import { webhooksEn } from "./webhooks";
 import { legalEn } from "./legal";
 
 export const en = {
@@ -356,6 +357,7 @@ export const en = {
   ...gifsEn,
   ...privacyEn,
   ...retentionEn,
+  ...webhooksEn,
   ...legalEn,
 } as const;
 
