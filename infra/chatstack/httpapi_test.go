@@ -147,3 +147,17 @@ func TestHTTPAPIGrants(t *testing.T) {
 		}
 	}
 }
+
+// webSocketOnly is s.resources(typ) of the WebSocket API (the HTTP API's
+// routes and integration are TestHTTPAPI's).
+func webSocketOnly(t *testing.T, s *synthesized, typ string) []resource {
+	t.Helper()
+	ws := s.one(t, "AWS::ApiGatewayV2::Api", "WebSocketApi").ID
+	var out []resource
+	for _, r := range s.resources(typ) {
+		if refID(r.Props["ApiId"]) == ws {
+			out = append(out, r)
+		}
+	}
+	return out
+}
