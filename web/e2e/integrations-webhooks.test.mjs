@@ -46,7 +46,7 @@ test("the owner creates a webhook and sees its URL once", { timeout: 120_000 }, 
   const dialog = pageA.getByRole("dialog", { name: "Channel settings" });
   await dialog.getByRole("heading", { name: "Webhooks" }).waitFor();
   await dialog.getByText("No webhooks yet.").waitFor();
-  await dialog.getByLabel("Webhook name").fill("CI");
+  await dialog.getByLabel("Shown as").fill("CI");
   await dialog.getByRole("button", { name: "Create webhook" }).click();
   const url = dialog.getByTestId("webhook-url");
   await url.waitFor();

@@ -2,7 +2,7 @@
 export const webhooksEn = {
   "webhooks.title": "Webhooks",
   "webhooks.hint": "A webhook is a secret URL that tools (CI, alerts) post messages to. They appear here as an app.",
-  "webhooks.name": "Webhook name",
+  "webhooks.name": "Shown as",
   "webhooks.avatar": "Picture URL (optional, https)",
   "webhooks.create": "Create webhook",
   "webhooks.urlOnce": "Copy this URL now: it is shown only once. Anyone with it can post here.",
@@ -25,7 +25,7 @@ export const webhooksEn = {
 export const webhooksDe: Record<keyof typeof webhooksEn, string> = {
   "webhooks.title": "Webhooks",
   "webhooks.hint": "Ein Webhook ist eine geheime URL, an die Werkzeuge (CI, Alarme) Nachrichten senden. Sie erscheinen hier als App.",
-  "webhooks.name": "Name des Webhooks",
+  "webhooks.name": "Angezeigt als",
   "webhooks.avatar": "Bild-URL (optional, https)",
   "webhooks.create": "Webhook erstellen",
   "webhooks.urlOnce": "Kopiere diese URL jetzt: Sie wird nur einmal angezeigt. Wer sie hat, kann hier posten.",

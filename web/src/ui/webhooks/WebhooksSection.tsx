@@ -90,7 +90,7 @@ export function WebhooksSection({ roomId }: { roomId: string }) {
       <form class="stack" onSubmit={create}>
         <label>
           {t("webhooks.name")}
-          <input name="webhook-name" required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input name="webhook-name" required maxLength={80} placeholder="CI" value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
         <label>
           {t("webhooks.avatar")}
