@@ -17,7 +17,7 @@ func TestRoutes(t *testing.T) {
 		t.Errorf("api %v / %v", api.Props["ProtocolType"], api.Props["RouteSelectionExpression"])
 	}
 	routes := map[string]resource{}
-	for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
+	for _, r := range webSocketOnly(t, s, "AWS::ApiGatewayV2::Route") {
 		routes[render(r.Props["RouteKey"])] = r
 	}
 	want := append([]string{"$connect", "$disconnect", "$default"}, protocol.Actions...)
@@ -66,7 +66,7 @@ func TestRoutes(t *testing.T) {
 func TestEveryActionHasExactlyOneRoute(t *testing.T) {
 	s := synth(t, cfgDefault)
 	count := map[string]int{}
-	for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
+	for _, r := range webSocketOnly(t, s, "AWS::ApiGatewayV2::Route") {
 		count[render(r.Props["RouteKey"])]++
 	}
 	for _, a := range protocol.ActionTable {
@@ -91,7 +91,7 @@ func TestEveryActionHasExactlyOneRoute(t *testing.T) {
 func TestIntegrationsReachTheirFunctions(t *testing.T) {
 	s := synth(t, cfgDefault)
 	integrationFn := map[string]string{}
-	for _, in := range s.resources("AWS::ApiGatewayV2::Integration") {
+	for _, in := range webSocketOnly(t, s, "AWS::ApiGatewayV2::Integration") {
 		uri := render(in.Props["IntegrationUri"])
 		for _, name := range []string{"connection", "actions"} {
 			if strings.Contains(uri, functionNamed(t, s, name).ID) {
@@ -99,7 +99,7 @@ func TestIntegrationsReachTheirFunctions(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
+	for _, r := range webSocketOnly(t, s, "AWS::ApiGatewayV2::Route") {
 		key := render(r.Props["RouteKey"])
 		want := "actions"
 		if key == "$connect" || key == "$disconnect" {

@@ -45,6 +45,8 @@ var functionSpecs = []functionSpec{
 	{"scheduled", 256, 30, "Delivers scheduled messages and fires reminders at their time: EventBridge Scheduler's target", (*builder).scheduledEnv},
 	// Only with mailFrom or mailDomain (digest.go).
 	{"digest", 256, 60, "Email for what was missed: EventBridge Scheduler's target, sends one digest through SES", (*builder).digestEnv},
+	// The HTTP API: incoming webhooks and the bot API (httpapi.go).
+	{"httpapi", 256, 10, "The HTTP API: incoming webhooks and the bot API, behind an API Gateway HTTP API", (*builder).httpAPIEnv},
 	{"unsubscribe", 128, 10, "The digest emails' one-click unsubscribe (a Lambda function URL)", (*builder).unsubscribeEnv},
 	// Only with reviewHook=example (review.go): the senders invoke it synchronously.
 	{"reviewhook", 128, 3, "Example message review hook: masks e-mail addresses and card numbers in messages before they are stored", (*builder).reviewHookEnv},

@@ -44,7 +44,7 @@ func (b *builder) suppressions() {
 	}
 
 	// Function roles: the wildcards CDK's grants produce, each named.
-	for _, name := range []string{"connection", "actions", "scheduled"} {
+	for _, name := range []string{"connection", "actions", "scheduled", "httpapi"} {
 		suppress(b.fns[name].Role(), "AwsSolutions-IAM5",
 			"PostToConnection (POST) and DeleteConnection (DELETE) to any connection id of this stage: connection ids are only known at run time",
 			arnMatching("execute-api", "<"+b.logicalID(b.api)+">/"+b.props.StageName+"/POST/@connections/*"),
@@ -122,7 +122,7 @@ func (b *builder) suppressions() {
 // serverlessSuppressions: the findings of cdk-nag's ServerlessChecks pack
 // (run by infra/nag over the synthesized templates) the design accepts.
 func (b *builder) serverlessSuppressions() {
-	for _, name := range []string{"authorizer", "connection", "actions"} {
+	for _, name := range []string{"authorizer", "connection", "actions", "httpapi"} {
 		suppress(b.fns[name], "Serverless-LambdaDLQ",
 			"Invoked synchronously by API Gateway (the $connect authorizer and the routes): the caller gets the error; a dead-letter queue applies to asynchronous invocations only")
 	}

@@ -173,6 +173,8 @@ func (b *builder) webConfig() map[string]any {
 		"region":  b.stack.Region(),
 		"cognito": cognito,
 		"legal":   WebLegalConfig(b.props),
+		// Where webhook URLs point (httpapi.go); the client shows them.
+		"httpApiUrl": b.httpAPIURL,
 	}
 }
 

@@ -49,6 +49,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.reviewHook()         // the senders' review hook variables and grant (only with reviewHook)
 	b.gifs()               // the actions function's GIF provider key (only with gifApiKeySecretArn)
 	b.routes()
+	b.httpAPI() // the HTTP API (webhooks, bots): config.json names its URL
 	b.deploySite()
 	b.monitoring()
 	b.outputs()
@@ -75,6 +76,7 @@ type builder struct {
 	api          awsapigatewayv2.WebSocketApi
 	stage        awsapigatewayv2.WebSocketStage
 	wsURL        string // public wss:// URL clients connect to
+	httpAPIURL   string // the HTTP API's base URL (httpapi.go)
 	apiAccessLog awslogs.LogGroup
 
 	fns map[string]awslambda.Function

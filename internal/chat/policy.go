@@ -326,7 +326,22 @@ var noDirect = func(what string) map[RoomKind]string {
 	return map[RoomKind]string{KindDirect: "direct conversations cannot be " + what}
 }
 
+// Incoming webhooks (issue 16): the room's owners and workspace admins
+// manage them, in channels only.
+const (
+	ActCreateWebhook       Action = "createWebhook"
+	ActListWebhooks        Action = "listWebhooks"
+	ActRotateWebhookSecret Action = "rotateWebhookSecret"
+	ActRevokeWebhook       Action = "revokeWebhook"
+)
+
+var webhookRule = rule{room: true, staff: true, level: ownerLevel, verb: "manage the room's webhooks", notInKind: noDirect("given webhooks")}
+
 var rules = map[Action]rule{
+	ActCreateWebhook:       {room: true, writes: true, staff: true, level: ownerLevel, verb: "manage the room's webhooks", notInKind: noDirect("given webhooks")},
+	ActListWebhooks:        webhookRule,
+	ActRotateWebhookSecret: webhookRule,
+	ActRevokeWebhook:       webhookRule,
 	ActPing:                workspace,
 	ActGetState:            workspace,
 	ActListUsers:           workspace,

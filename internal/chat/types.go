@@ -167,10 +167,13 @@ type Message struct {
 	Mentions    []string     `json:"mentions,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
 	// Gif is a GIF from the provider, sent by URL (chat.Gif).
-	Gif       *Gif      `json:"gif,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
-	EditedAt  time.Time `json:"editedAt,omitzero"`
-	Deleted   bool      `json:"deleted,omitempty"`
+	Gif *Gif `json:"gif,omitempty"`
+	// Integration marks a message an integration posted (a webhook,
+	// webhooks.go): set by the server only.
+	Integration *Integration `json:"integration,omitempty"`
+	CreatedAt   time.Time    `json:"createdAt"`
+	EditedAt    time.Time    `json:"editedAt,omitzero"`
+	Deleted     bool         `json:"deleted,omitempty"`
 	// DeletedBy is who turned the message into a tombstone: the sender, or
 	// a moderator (clients show "removed by a moderator").
 	DeletedBy string `json:"deletedBy,omitempty"`

@@ -134,6 +134,8 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 		if strings.Contains(pk, userID) {
 			return del()
 		}
+	case strings.HasPrefix(pk, prefixRoom) && strings.HasPrefix(sk, prefixHook):
+		return s.eraseFromWebhook(ctx, userID, pk, sk, item, res) // webhooks.go
 	case strings.HasPrefix(pk, prefixRoom):
 		roomID := strings.TrimPrefix(pk, prefixRoom)
 		switch sk {

@@ -242,6 +242,8 @@ type messageItem struct {
 	Mentions    []string         `dynamo:"mentions,omitempty"`
 	Attachments []attachmentItem `dynamo:"attachments,omitempty"`
 	Gif         *gifItem         `dynamo:"gif,omitempty"`
+	// Integration marks an integration's message (webhooks.go).
+	Integration *integrationItem `dynamo:"intg,omitempty"`
 	CreatedAt   time.Time        `dynamo:"createdAt"`
 	EditedAt    time.Time        `dynamo:"editedAt,omitempty"`
 	Deleted     bool             `dynamo:"deleted,omitempty"`
@@ -319,7 +321,7 @@ func newMessageItem(m chat.Message) messageItem {
 		Mentions: m.Mentions, CreatedAt: utc(m.CreatedAt), EditedAt: utc(m.EditedAt),
 		Deleted: m.Deleted, DeletedBy: m.DeletedBy,
 		PinnedBy: m.PinnedBy, PinnedAt: utc(m.PinnedAt),
-		Gif: newGifItem(m.Gif),
+		Gif: newGifItem(m.Gif), Integration: newIntegrationItem(m.Integration),
 	}
 	if !m.ExpiresAt.IsZero() {
 		it.TTL = m.ExpiresAt.Unix()
@@ -353,7 +355,7 @@ func (it messageItem) message() chat.Message {
 		Mentions: it.Mentions, CreatedAt: it.CreatedAt, EditedAt: it.EditedAt,
 		Deleted: it.Deleted, DeletedBy: it.DeletedBy,
 		PinnedBy: it.PinnedBy, PinnedAt: it.PinnedAt,
-		Gif: it.Gif.gif(),
+		Gif: it.Gif.gif(), Integration: it.Integration.integration(),
 	}
 	if it.TTL > 0 {
 		m.ExpiresAt = time.Unix(it.TTL, 0).UTC()

@@ -22,6 +22,7 @@
 //	terms.json         the terms they accepted: version and when (accepted: false if never)
 //	bots.json          the bot accounts they created (bots.go): id, name, when; no tokens
 //	analytics.json     the days usage analytics counted them active, and the rooms they sent in
+//	webhooks.json      the incoming webhooks they created: room, name, picture, created/rotated/revoked
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -375,6 +376,9 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 	if err := writeJSON(zw, EntryRooms, rooms); err != nil {
 		return st, err
 	}
+	if err := w.webhooks(ctx, zw, userID, rooms); err != nil { // webhooks.go
+		return st, err
+	}
 	for _, name := range []string{EntryMessages, EntryReactions, EntryVotes, EntryFiles} {
 		if err := lists[name].copyTo(zw, name); err != nil {
 			return st, err
@@ -634,6 +638,7 @@ devices.json      the devices you get push notifications on
 terms.json        the version of the terms you accepted, and when
 bots.json         the bot accounts you created (name and when; never their tokens)
 analytics.json    the days usage analytics counted you active, and the rooms you wrote in
+webhooks.json     the incoming webhooks you created (room, name, picture, when; never a secret)
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.

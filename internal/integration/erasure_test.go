@@ -314,6 +314,16 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 	p.texts = append(p.texts, "wombat private plan")
 	p.kept = append(p.kept, "wombat private plan")
 
+	// Incoming webhooks (issue 16): Zed creates one in his channel and
+	// revokes it (createdBy and revokedBy name him), and another that stays.
+	hooks := decode[protocol.RoomEvent](t, zedC.call(protocol.ActionCreateChannel, map[string]any{"name": "hooks-" + string(policy)}, protocol.EventRoom)).Room.ID
+	for _, name := range []string{"CI", "Alerts"} {
+		hook := decode[protocol.WebhookEvent](t, zedC.call(protocol.ActionCreateWebhook, map[string]any{"roomId": hooks, "name": name}, protocol.EventWebhook))
+		if name == "CI" {
+			zedC.call(protocol.ActionRevokeWebhook, map[string]any{"roomId": hooks, "webhookId": hook.Webhook.ID}, protocol.EventWebhook)
+		}
+	}
+
 	// Ann's message: Zed reacts, saves it and replies in its thread; Ann's poll: Zed votes.
 	annMsg := say(annC, "general", "a-1", "who wants lunch", nil)
 	zedC.call(protocol.ActionReact, map[string]any{"roomId": "general", "seq": annMsg.Seq, "emoji": "👍", "on": true}, protocol.EventMessageUpdated)

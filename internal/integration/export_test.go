@@ -170,6 +170,8 @@ func TestExportMyData(t *testing.T) {
 	alpha := decode[protocol.RoomEvent](t, a.call(protocol.ActionCreateChannel, map[string]any{"name": "alpha"}, protocol.EventRoom)).Room.ID
 	beta := decode[protocol.RoomEvent](t, a.call(protocol.ActionCreateChannel, map[string]any{"name": "beta", "private": true}, protocol.EventRoom)).Room.ID
 	b.call(protocol.ActionJoinChannel, room(alpha), protocol.EventRoom)
+	// An incoming webhook Ann creates in alpha (webhooks.json).
+	hook := decode[protocol.WebhookEvent](t, a.call(protocol.ActionCreateWebhook, map[string]any{"roomId": alpha, "name": "Ann's CI"}, protocol.EventWebhook))
 	dm := decode[protocol.RoomEvent](t, b.call(protocol.ActionOpenDirect, map[string]any{"userIds": []string{tr.ann.id}}, protocol.EventRoom)).Room.ID
 
 	const bobsWords, bobsSecret = "bob-channel-words-7781", "bob-dm-secret-5512"
@@ -350,6 +352,13 @@ func TestExportMyData(t *testing.T) {
 	}
 	if m, ok := got[gamma+"/"+itoa(inGamma.Seq)]; !ok || m.RoomName != "gamma" {
 		t.Errorf("her message in the channel she left: %+v", m)
+	}
+	hooks := entryJSON[[]export.Webhook](t, zr, export.EntryWebhooks)
+	if len(hooks) != 1 || hooks[0].ID != hook.Webhook.ID || hooks[0].Name != "Ann's CI" || hooks[0].RoomName != "alpha" {
+		t.Errorf("webhooks.json %+v, want Ann's CI in alpha", hooks)
+	}
+	if raw := string(entry(t, zr, export.EntryWebhooks)); strings.Contains(raw, "secret") || strings.Contains(raw, strings.Split(hook.Path, "/")[3]) {
+		t.Errorf("webhooks.json holds the secret: %s", raw)
 	}
 	terms := entryJSON[export.Terms](t, zr, export.EntryTerms)
 	if !terms.Accepted || terms.Version != "2026-01" || !terms.AcceptedAt.Equal(termsAt) {

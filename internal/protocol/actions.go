@@ -192,6 +192,11 @@ var ActionTable = []ActionSpec{
 	{Name: ActionDeleteBot, Request: BotRequest{}, Reply: EventBot, Budget: BudgetWrite},
 	{Name: ActionAddBotToRoom, Request: RoomBotRequest{}, Reply: EventMembers, Budget: BudgetWrite},
 	{Name: ActionRemoveBotFromRoom, Request: RoomBotRequest{}, Reply: EventMembers, Budget: BudgetWrite},
+	// Incoming webhooks (issue 16): the room's owners and workspace admins.
+	{Name: ActionCreateWebhook, Request: CreateWebhookRequest{}, Reply: EventWebhook, Budget: BudgetWrite},
+	{Name: ActionListWebhooks, Request: ListWebhooksRequest{}, Reply: EventWebhooks, Budget: BudgetRead},
+	{Name: ActionRotateWebhookSecret, Request: WebhookRef{}, Reply: EventWebhook, Budget: BudgetWrite},
+	{Name: ActionRevokeWebhook, Request: WebhookRef{}, Reply: EventWebhook, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -63,6 +63,9 @@ var Events = map[string]any{
 	// Bot accounts (issue 16).
 	EventBot:  BotEvent{},
 	EventBots: BotsEvent{},
+	// Incoming webhooks (issue 16).
+	EventWebhook:  WebhookEvent{},
+	EventWebhooks: WebhooksEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

@@ -57,6 +57,9 @@ type Config struct {
 	// ConnectsPerWindow $connect attempts per user per RateWindow
 	// (default 20), so a reconnect loop cannot hammer the table.
 	ConnectsPerWindow int
+	// WebhookPerWindow posts per RateWindow per incoming webhook
+	// (default DefaultWebhookPerWindow; webhooks.go).
+	WebhookPerWindow int
 
 	// Blobs stores shared files (internal/s3blob). Nil turns file sharing
 	// off: requestUpload, requestDownload and attachments are refused.
@@ -151,6 +154,7 @@ type Chat struct {
 	connectGrace   time.Duration
 	maxConns       int
 	connectsPerWin int
+	webhookPerWin  int
 
 	blobs chat.BlobStore
 	files media.Limits
@@ -213,6 +217,7 @@ func New(cfg Config) (*Chat, error) {
 		connectGrace:   orDefault(cfg.ConnectGrace, ConnectGrace),
 		maxConns:       orDefault(cfg.MaxConnections, DefaultMaxConnections),
 		connectsPerWin: orDefault(cfg.ConnectsPerWindow, DefaultConnectsPerWindow),
+		webhookPerWin:  orDefault(cfg.WebhookPerWindow, DefaultWebhookPerWindow),
 		blobs:          cfg.Blobs,
 		files:          files,
 		people:         cfg.People,

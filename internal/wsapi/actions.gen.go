@@ -1079,5 +1079,53 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"createWebhook": {
+			method:  "CreateWebhook",
+			request: reflect.TypeFor[protocol.CreateWebhookRequest](),
+			reply:   reflect.TypeFor[protocol.WebhookEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.CreateWebhook(ctx, c, req.Interface().(protocol.CreateWebhookRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listWebhooks": {
+			method:  "ListWebhooks",
+			request: reflect.TypeFor[protocol.ListWebhooksRequest](),
+			reply:   reflect.TypeFor[protocol.WebhooksEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListWebhooks(ctx, c, req.Interface().(protocol.ListWebhooksRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"rotateWebhookSecret": {
+			method:  "RotateWebhookSecret",
+			request: reflect.TypeFor[protocol.WebhookRef](),
+			reply:   reflect.TypeFor[protocol.WebhookEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RotateWebhookSecret(ctx, c, req.Interface().(protocol.WebhookRef))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"revokeWebhook": {
+			method:  "RevokeWebhook",
+			request: reflect.TypeFor[protocol.WebhookRef](),
+			reply:   reflect.TypeFor[protocol.WebhookEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RevokeWebhook(ctx, c, req.Interface().(protocol.WebhookRef))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

@@ -234,6 +234,14 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"deleteBot","requestId":"q","botId":"bot_1"}`, "DeleteBot", protocol.BotRequest{BotID: "bot_1"}, protocol.EventBot},
 		{`{"action":"addBotToRoom","requestId":"q","roomId":"r1","botId":"bot_1"}`, "AddBotToRoom", protocol.RoomBotRequest{RoomID: "r1", BotID: "bot_1"}, protocol.EventMembers},
 		{`{"action":"removeBotFromRoom","requestId":"q","roomId":"r1","botId":"bot_1"}`, "RemoveBotFromRoom", protocol.RoomBotRequest{RoomID: "r1", BotID: "bot_1"}, protocol.EventMembers},
+		{`{"action":"createWebhook","requestId":"q","roomId":"r1","name":"CI"}`, "CreateWebhook",
+			protocol.CreateWebhookRequest{RoomID: "r1", Name: "CI"}, protocol.EventWebhook},
+		{`{"action":"listWebhooks","requestId":"q","roomId":"r1"}`, "ListWebhooks",
+			protocol.ListWebhooksRequest{RoomID: "r1"}, protocol.EventWebhooks},
+		{`{"action":"rotateWebhookSecret","requestId":"q","roomId":"r1","webhookId":"wh_1"}`, "RotateWebhookSecret",
+			protocol.WebhookRef{RoomID: "r1", WebhookID: "wh_1"}, protocol.EventWebhook},
+		{`{"action":"revokeWebhook","requestId":"q","roomId":"r1","webhookId":"wh_1"}`, "RevokeWebhook",
+			protocol.WebhookRef{RoomID: "r1", WebhookID: "wh_1"}, protocol.EventWebhook},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
@@ -264,6 +272,10 @@ func TestActionRouting(t *testing.T) {
 			t.Fatal(err)
 		}
 		seedBot(t, c) // bot_1, in r1: the bot actions (bots_test.go)
+		// A webhook of r1 for rotateWebhookSecret and revokeWebhook.
+		if err := c.store.CreateWebhook(c.ctx, chat.Webhook{ID: "wh_1", RoomID: "r1", Name: "CI", CreatedBy: testUserID, CreatedAt: c.clock()}); err != nil {
+			t.Fatal(err)
+		}
 		resp := c.do(tc.body)
 		calls := c.recorded()
 		if len(calls) != 1 {

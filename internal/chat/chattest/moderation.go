@@ -71,6 +71,11 @@ func (s *Store) DeleteRoom(ctx context.Context, roomID, _ string) error {
 	delete(s.roomConns, roomID)
 	delete(s.bans, roomID)
 	delete(s.invites, roomID)
+	for k, w := range s.hooks {
+		if w.RoomID == roomID {
+			delete(s.hooks, k)
+		}
+	}
 	delete(s.rooms, roomID)
 	return nil
 }

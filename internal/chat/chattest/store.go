@@ -58,6 +58,8 @@ type Store struct {
 	sched map[string]map[string]chat.ScheduledItem
 	// exports: user -> latest export (export.go)
 	exports map[string]chat.Export
+	// hooks: room|id -> webhook (webhooks.go)
+	hooks map[string]chat.Webhook
 	// settings: the workspace settings, nil until stored (retention.go)
 	settings *chat.WorkspaceSettings
 	// botz: the bot accounts (bots.go), nil until the first is made

@@ -18,6 +18,8 @@ export interface AppConfig {
   region: string;
   cognito: CognitoConfig;
   legal?: LegalConfig;
+  // httpApiUrl: the HTTP API (webhooks, bots); absent: this site's origin.
+  httpApiUrl?: string;
 }
 
 export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppConfig> {

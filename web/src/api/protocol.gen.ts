@@ -35,6 +35,7 @@ export type ClosePollAction = { action: "closePoll"; requestId?: string } & Mess
 export type CreateBotAction = { action: "createBot"; requestId?: string } & CreateBotRequest;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
+export type CreateWebhookAction = { action: "createWebhook"; requestId?: string } & CreateWebhookRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
@@ -68,6 +69,7 @@ export type ListSavedAction = { action: "listSaved"; requestId?: string } & List
 export type ListScheduledAction = { action: "listScheduled"; requestId?: string } & {};
 export type ListThreadsAction = { action: "listThreads"; requestId?: string } & {};
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
+export type ListWebhooksAction = { action: "listWebhooks"; requestId?: string } & ListWebhooksRequest;
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
 export type MarkThreadReadAction = { action: "markThreadRead"; requestId?: string } & MarkThreadReadRequest;
 export type MessageVersionsAction = { action: "messageVersions"; requestId?: string } & MessageRef;
@@ -92,7 +94,9 @@ export type RequestExportDownloadAction = { action: "requestExportDownload"; req
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
+export type RevokeWebhookAction = { action: "revokeWebhook"; requestId?: string } & WebhookRef;
 export type RotateBotTokenAction = { action: "rotateBotToken"; requestId?: string } & BotRequest;
+export type RotateWebhookSecretAction = { action: "rotateWebhookSecret"; requestId?: string } & WebhookRef;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
 export type ScheduleMessageAction = { action: "scheduleMessage"; requestId?: string } & ScheduleMessageRequest;
 export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
@@ -126,6 +130,7 @@ export type ClientAction =
   | CreateBotAction
   | CreateChannelAction
   | CreatePollAction
+  | CreateWebhookAction
   | DeactivatePersonAction
   | DeclineInviteAction
   | DeleteAccountAction
@@ -159,6 +164,7 @@ export type ClientAction =
   | ListScheduledAction
   | ListThreadsAction
   | ListUsersAction
+  | ListWebhooksAction
   | MarkReadAction
   | MarkThreadReadAction
   | MessageVersionsAction
@@ -183,7 +189,9 @@ export type ClientAction =
   | RequestUploadAction
   | ResolveReportAction
   | ResumeAction
+  | RevokeWebhookAction
   | RotateBotTokenAction
+  | RotateWebhookSecretAction
   | SaveMessageAction
   | ScheduleMessageAction
   | SearchAction
@@ -263,6 +271,8 @@ export type UploadTicketFrame = Omit<UploadTicketEvent, "type"> & { type: "uploa
 export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated" };
 export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type VersionsFrame = Omit<VersionsEvent, "type"> & { type: "versions" };
+export type WebhookFrame = Omit<WebhookEvent, "type"> & { type: "webhook" };
+export type WebhooksFrame = Omit<WebhooksEvent, "type"> & { type: "webhooks" };
 export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { type: "workspaceSettings" };
 export type ServerEvent =
   | AccountDeletionFrame
@@ -321,6 +331,8 @@ export type ServerEvent =
   | UserUpdatedFrame
   | UsersFrame
   | VersionsFrame
+  | WebhookFrame
+  | WebhooksFrame
   | WorkspaceSettingsFrame;
 export type EventType = ServerEvent["type"];
 
@@ -336,6 +348,7 @@ export interface ActionTypes {
   createBot: { request: CreateBotRequest; reply: BotFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   createPoll: { request: CreatePollRequest; reply: AckFrame };
+  createWebhook: { request: CreateWebhookRequest; reply: WebhookFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
@@ -369,6 +382,7 @@ export interface ActionTypes {
   listScheduled: { request: {}; reply: ScheduledItemsFrame };
   listThreads: { request: {}; reply: ThreadsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
+  listWebhooks: { request: ListWebhooksRequest; reply: WebhooksFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
   markThreadRead: { request: MarkThreadReadRequest; reply: ThreadFollowFrame };
   messageVersions: { request: MessageRef; reply: VersionsFrame };
@@ -393,7 +407,9 @@ export interface ActionTypes {
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
   resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
+  revokeWebhook: { request: WebhookRef; reply: WebhookFrame };
   rotateBotToken: { request: BotRequest; reply: BotFrame };
+  rotateWebhookSecret: { request: WebhookRef; reply: WebhookFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
   scheduleMessage: { request: ScheduleMessageRequest; reply: ScheduledFrame };
   search: { request: SearchRequest; reply: SearchResultsFrame };
@@ -469,6 +485,12 @@ export interface CreatePollRequest {
   options: string[];
   multiple?: boolean;
   anonymous?: boolean;
+}
+
+export interface CreateWebhookRequest {
+  roomId: string;
+  name: string;
+  avatarUrl?: string;
 }
 
 export interface PersonRequest {
@@ -554,6 +576,10 @@ export interface ListSavedRequest {
 export interface ListUsersRequest {
   cursor?: string;
   query?: string;
+}
+
+export interface ListWebhooksRequest {
+  roomId: string;
 }
 
 export interface MarkReadRequest {
@@ -658,6 +684,11 @@ export interface ResolveReportRequest {
 export interface ResumeRequest {
   rooms: Record<string, number>;
   changes?: Record<string, number>;
+}
+
+export interface WebhookRef {
+  roomId: string;
+  webhookId: string;
 }
 
 export interface SaveMessageRequest {
@@ -1166,6 +1197,20 @@ export interface VersionsEvent {
   versions: MessageVersion[];
 }
 
+export interface WebhookEvent {
+  type: string;
+  requestId?: string;
+  webhook: WebhookInfo;
+  path?: string;
+}
+
+export interface WebhooksEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  webhooks: WebhookInfo[];
+}
+
 export interface WorkspaceSettingsEvent {
   type: string;
   requestId?: string;
@@ -1228,6 +1273,7 @@ export interface Message {
   mentions?: string[];
   attachments?: Attachment[];
   gif?: Gif;
+  integration?: Integration;
   createdAt: string;
   editedAt?: string;
   deleted?: boolean;
@@ -1502,6 +1548,18 @@ export interface MessageVersion {
   at: string;
 }
 
+export interface WebhookInfo {
+  id: string;
+  roomId: string;
+  name: string;
+  avatarUrl?: string;
+  createdBy: string;
+  createdByName?: string;
+  createdAt: string;
+  rotatedAt?: string;
+  revokedAt?: string;
+}
+
 export interface WorkspaceSettings {
   retentionDays: number;
   updatedBy?: string;
@@ -1514,6 +1572,13 @@ export interface DNDPatch {
   end?: string;
   tz?: string;
   days?: number[];
+}
+
+export interface Integration {
+  kind: string;
+  id: string;
+  name: string;
+  avatarUrl?: string;
 }
 
 export interface SystemLine {

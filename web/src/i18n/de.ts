@@ -15,6 +15,7 @@ import { reviewDe } from "./review";
 import { privacyDe } from "./privacy";
 import { retentionDe } from "./retention";
 import { botsDe } from "./bots";
+import { webhooksDe } from "./webhooks";
 import { legalDe } from "./legal";
 
 export const de: Record<MessageKey, string> = {
@@ -363,5 +364,6 @@ export const de: Record<MessageKey, string> = {
   ...privacyDe,
   ...retentionDe,
   ...botsDe,
+  ...webhooksDe,
   ...legalDe,
 };

@@ -14,6 +14,7 @@ import { reviewEn } from "./review";
 import { privacyEn } from "./privacy";
 import { retentionEn } from "./retention";
 import { botsEn } from "./bots";
+import { webhooksEn } from "./webhooks";
 import { legalEn } from "./legal";
 
 export const en = {
@@ -362,6 +363,7 @@ export const en = {
   ...privacyEn,
   ...retentionEn,
   ...botsEn,
+  ...webhooksEn,
   ...legalEn,
 } as const;
 

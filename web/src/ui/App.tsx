@@ -138,6 +138,7 @@ function ChatRoot({ config, session, cognito, prefs, setPrefs, signOut }: { conf
         signOut: () => void Promise.race([client.push.signOut(), new Promise((r) => setTimeout(r, 2000))]).finally(signOut),
         session,
         legal: config.legal,
+        httpApiUrl: config.httpApiUrl,
       }}
     >
       <ChatShell />

@@ -18,6 +18,8 @@ export interface AppCtx extends Client {
   session?: Session;
   // The terms, privacy policy and guidelines (config.json's legal).
   legal?: LegalConfig;
+  // The HTTP API's base URL (config.json's httpApiUrl): webhook URLs.
+  httpApiUrl?: string;
 }
 
 // The dialogs the shell can open (the sidebar and the room header ask for

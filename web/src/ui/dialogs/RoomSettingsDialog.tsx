@@ -7,6 +7,7 @@ import { normalizeChannelName, validChannelName } from "./CreateChannelDialog";
 import { ArchiveControl } from "../moderation/ArchiveControl";
 import { RoomRetentionControl } from "../privacy/RoomRetentionControl";
 import { RoomBotsControl } from "../bots/RoomBotsControl";
+import { WebhooksSection } from "../webhooks/WebhooksSection";
 
 export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClose(): void }) {
   const { chat, t } = useApp();
@@ -66,6 +67,7 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
       </form>
       <RoomRetentionControl roomId={roomId} />
       <RoomBotsControl roomId={roomId} />
+      <WebhooksSection roomId={roomId} />
       <ArchiveControl roomId={roomId} onDone={onClose} />
     </Dialog>
   );

@@ -7,6 +7,7 @@ import type { Message, Profile } from "../../api/protocol.gen";
 import type { PendingSend } from "../../state/types";
 import { formatMessage, type FormatContext } from "./format";
 import { Avatar } from "../common/Avatar";
+import { IntegrationAvatar, IntegrationBadge } from "../webhooks/IntegrationBadge";
 import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { refusalText } from "../common/errorText";
@@ -85,12 +86,13 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
   const classes = ["msg", head ? "head" : "cont", mine ? "mine" : "", p ? `pending ${p.status}` : "", m.deleted ? "deleted" : "", mentionsMe ? "mentions-me" : "", actionsOpen ? "actions-open" : "", layout].filter(Boolean).join(" ");
   return (
     <article class={classes} data-seq={m.seq > 0 ? m.seq : undefined} data-client-id={m.clientId} aria-label={`${name}, ${time(m.createdAt, prefs.lang)}`}>
-      <div class="msg-gutter">{head ? <Avatar user={sender} name={m.senderName} /> : <time class="hover-time" dateTime={m.createdAt}>{time(m.createdAt, prefs.lang)}</time>}</div>
+      <div class="msg-gutter">{head ? m.integration ? <IntegrationAvatar integration={m.integration} name={m.senderName} /> : <Avatar user={sender} name={m.senderName} /> : <time class="hover-time" dateTime={m.createdAt}>{time(m.createdAt, prefs.lang)}</time>}</div>
       <div class="msg-main">
         {head && (
           <div class="msg-meta">
             <span class="msg-name">{name}</span>
             {isBot(m.senderId, sender) && <BotBadge />}
+            {m.integration && <IntegrationBadge integration={m.integration} />}
             <time dateTime={m.createdAt} title={new Date(m.createdAt).toLocaleString(prefs.lang)}>
               {time(m.createdAt, prefs.lang)}
             </time>
