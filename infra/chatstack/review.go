@@ -61,7 +61,7 @@ func (b *builder) reviewHook() {
 	if function == ReviewHookExample {
 		function = *b.fns["reviewhook"].FunctionName()
 	}
-	for _, name := range []string{"actions", "scheduled"} {
+	for _, name := range []string{"actions", "scheduled", "httpapi"} {
 		fn := b.fns[name]
 		fn.AddEnvironment(jsii.String("REVIEW_HOOK_FUNCTION"), jsii.String(function), nil)
 		if ms := b.props.ReviewHookTimeoutMs; ms > 0 {

@@ -55,7 +55,7 @@ func TestReviewHookExample(t *testing.T) {
 	if actions, _ := s.invokeGrants(t, hook); len(actions) != 0 {
 		t.Errorf("the hook itself may %v", actions)
 	}
-	for _, name := range []string{"actions", "scheduled"} {
+	for _, name := range []string{"actions", "scheduled", "httpapi"} {
 		fn := functionNamed(t, s, name)
 		env, _ := get(fn.Props, "Environment", "Variables").(map[string]any)
 		if got := render(env["REVIEW_HOOK_FUNCTION"]); got != "${"+hook.ID+"}" {
@@ -89,7 +89,7 @@ func TestReviewHookOwnFunction(t *testing.T) {
 	if hasReviewHook(s) {
 		t.Error("the example hook is deployed without reviewHook=example")
 	}
-	for _, name := range []string{"actions", "scheduled"} {
+	for _, name := range []string{"actions", "scheduled", "httpapi"} {
 		fn := functionNamed(t, s, name)
 		env, _ := get(fn.Props, "Environment", "Variables").(map[string]any)
 		if render(env["REVIEW_HOOK_FUNCTION"]) != corpReviewArn {

@@ -73,7 +73,7 @@ func (b *builder) scheduledEnv() map[string]*string {
 // scheduledGrants: each part gets exactly the calls its code makes.
 func (b *builder) scheduledGrants() {
 	p := b.scheduled
-	fn, actions := b.fns["scheduled"], b.fns["actions"]
+	fn := b.fns["scheduled"]
 
 	// Scheduler invokes the scheduled function through this role, which
 	// may invoke that function and nothing else, and send what it could
@@ -87,25 +87,29 @@ func (b *builder) scheduledGrants() {
 		Resources: jsii.Strings(*p.deadLetters.QueueArn()),
 	}))
 
-	// The actions function creates and deletes the items' schedules in the
-	// group, passing only that role, only to Scheduler.
-	for k, v := range map[string]*string{
-		"SCHEDULED_GROUP":           p.group.Name(),
-		"SCHEDULED_ROLE_ARN":        p.schedulerRole.RoleArn(),
-		"SCHEDULED_TARGET_ARN":      fn.FunctionArn(),
-		"SCHEDULED_DEAD_LETTER_ARN": p.deadLetters.QueueArn(),
-	} {
-		actions.AddEnvironment(jsii.String(k), v, nil)
+	// The actions function, and the HTTP API's (a bot's scheduleMessage),
+	// create and delete the items' schedules in the group, passing only
+	// that role, only to Scheduler.
+	for _, sender := range []string{"actions", "httpapi"} {
+		sender := b.fns[sender]
+		for k, v := range map[string]*string{
+			"SCHEDULED_GROUP":           p.group.Name(),
+			"SCHEDULED_ROLE_ARN":        p.schedulerRole.RoleArn(),
+			"SCHEDULED_TARGET_ARN":      fn.FunctionArn(),
+			"SCHEDULED_DEAD_LETTER_ARN": p.deadLetters.QueueArn(),
+		} {
+			sender.AddEnvironment(jsii.String(k), v, nil)
+		}
+		sender.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("scheduler:CreateSchedule", "scheduler:DeleteSchedule"),
+			Resources: jsii.Strings(b.scheduledSchedules()),
+		}))
+		sender.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:    jsii.Strings("iam:PassRole"),
+			Resources:  jsii.Strings(*p.schedulerRole.RoleArn()),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "scheduler.amazonaws.com"}},
+		}))
 	}
-	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("scheduler:CreateSchedule", "scheduler:DeleteSchedule"),
-		Resources: jsii.Strings(b.scheduledSchedules()),
-	}))
-	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:    jsii.Strings("iam:PassRole"),
-		Resources:  jsii.Strings(*p.schedulerRole.RoleArn()),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "scheduler.amazonaws.com"}},
-	}))
 
 	// The scheduled function: the table, posting to connections (and
 	// deleting gone ones), the fan-out queue for big rooms, the push queue.

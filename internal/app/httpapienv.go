@@ -15,6 +15,12 @@ const (
 type HTTPAPIConfig struct {
 	ConnectionConfig
 	MaxBodyBytes int64 // HTTP_API_MAX_BODY_BYTES
+	// Scheduled is SCHEDULED_*: a bot's scheduleMessage over the bot API
+	// (off without SCHEDULED_GROUP).
+	Scheduled ScheduledConfig
+	// Review is REVIEW_HOOK_*: webhook and bot posts are reviewed like
+	// any other message (off without it).
+	Review ReviewSettings
 }
 
 // HTTPAPIConfigFromEnv reads the httpapi function's variables.
@@ -25,6 +31,8 @@ func readHTTPAPI(lookup func(string) (string, bool)) (HTTPAPIConfig, error) {
 	cfg := HTTPAPIConfig{
 		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays)},
 		MaxBodyBytes:     r.positive(EnvHTTPAPIMaxBodyBytes),
+		Scheduled:        r.scheduled(),
+		Review:           r.review(),
 	}
 	return cfg, r.done(cfg.Validate())
 }
