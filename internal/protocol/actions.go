@@ -184,6 +184,13 @@ var ActionTable = []ActionSpec{
 	{Name: ActionGetWorkspaceSettings, Reply: EventWorkspaceSettings, Budget: BudgetRead},
 	{Name: ActionSetWorkspaceSettings, Request: SetWorkspaceSettingsRequest{}, Reply: EventWorkspaceSettings, Budget: BudgetWrite},
 	{Name: ActionSetRoomRetention, Request: SetRoomRetentionRequest{}, Reply: EventRoom, Budget: BudgetWrite},
+	// Slash commands and outgoing webhooks (issue 16).
+	{Name: ActionRegisterCommand, Request: RegisterCommandRequest{}, Reply: EventIntegration, Budget: BudgetWrite},
+	{Name: ActionListCommands, Request: ListCommandsRequest{}, Reply: EventCommands, Budget: BudgetRead},
+	{Name: ActionDeleteCommand, Request: DeleteIntegrationRequest{}, Reply: EventIntegrationDeleted, Budget: BudgetWrite},
+	{Name: ActionRunCommand, Request: RunCommandRequest{}, Reply: EventCommandResult, Budget: BudgetWrite},
+	{Name: ActionRegisterOutgoingWebhook, Request: RegisterOutgoingWebhookRequest{}, Reply: EventIntegration, Budget: BudgetWrite},
+	{Name: ActionDeleteOutgoingWebhook, Request: DeleteIntegrationRequest{}, Reply: EventIntegrationDeleted, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

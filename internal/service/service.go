@@ -11,6 +11,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/media"
+	"github.com/backchannel-chat/backchannel/internal/outhook"
 )
 
 // Defaults of the limits in Config.
@@ -122,6 +123,13 @@ type Config struct {
 	// and gates nothing (service/terms.go).
 	TermsVersion string
 
+	// Integrations keeps slash commands and outgoing webhooks; nil takes
+	// the Store when it implements chat.IntegrationStore (internal/dynamo
+	// does). Hooks calls the commands' URLs (nil: one that refuses private
+	// addresses).
+	Integrations chat.IntegrationStore
+	Hooks        *outhook.Client
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -165,6 +173,8 @@ type Chat struct {
 	retentionDays  int
 	settings       settingsCache
 	terms          *termsGate
+	integ          chat.IntegrationStore
+	hooks          *outhook.Client
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -222,6 +232,11 @@ func New(cfg Config) (*Chat, error) {
 		erasurePolicy:  cfg.ErasurePolicy,
 		retentionDays:  cfg.RetentionDays,
 		terms:          newTermsGate(cfg.TermsVersion),
+		integ:          cfg.Integrations,
+		hooks:          cfg.Hooks,
+	}
+	if is, ok := cfg.Store.(chat.IntegrationStore); ok && s.integ == nil {
+		s.integ = is
 	}
 	if es, ok := cfg.Store.(chat.ExportStore); ok && s.exports == nil {
 		s.exports = es
