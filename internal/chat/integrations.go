@@ -20,6 +20,11 @@ const (
 	KindOutgoing IntegrationKind = "outgoing"
 )
 
+// Unavailable: something the action depends on outside Backchannel (a
+// slash command's URL) failed, answered badly or not in time; the message
+// says which and how. Retrying later may work.
+const Unavailable Code = "unavailable"
+
 // WorkspaceScope is the RoomID of a workspace-wide command.
 const WorkspaceScope = ""
 

@@ -36,6 +36,7 @@ func init() {
 	Events[EventCommands] = CommandsEvent{}
 	Events[EventIntegrationDeleted] = IntegrationDeletedEvent{}
 	Events[EventCommandResult] = CommandResultEvent{}
+	Enums["Code"] = append(Enums["Code"], string(chat.Unavailable))
 	Enums["IntegrationKind"] = []string{string(chat.KindCommand), string(chat.KindOutgoing)}
 	Enums["CommandVisibility"] = []string{VisibilityEphemeral, VisibilityRoom}
 }

@@ -318,13 +318,13 @@ func (s *Chat) RunCommand(ctx context.Context, c chat.Connection, r protocol.Run
 	res, err := s.hookClient().Post(ctx, it.URL, it.Secret, it.ID+":"+r.ClientID, body, outhook.CommandTimeout)
 	if err != nil {
 		s.log.WarnContext(ctx, "slash command failed", "command", name, "integration", it.ID, "error", err.Error())
-		return protocol.CommandResultEvent{}, chat.Errorf(chat.Internal, "/%s failed: %s", name, clientSafe(err))
+		return protocol.CommandResultEvent{}, chat.Errorf(chat.Unavailable, "/%s failed: %s", name, clientSafe(err))
 	}
 	var reply CommandReply
 	if len(strings.TrimSpace(string(res.Body))) == 0 {
 		reply = CommandReply{} // an empty 200: done, nothing to show
 	} else if err := json.Unmarshal(res.Body, &reply); err != nil {
-		return protocol.CommandResultEvent{}, chat.Errorf(chat.Internal, "/%s failed: its answer is not the JSON {\"text\", \"visibility\"}", name)
+		return protocol.CommandResultEvent{}, chat.Errorf(chat.Unavailable, "/%s failed: its answer is not the JSON {\"text\", \"visibility\"}", name)
 	}
 	reply.Text = strings.TrimSpace(reply.Text)
 	if utf8.RuneCountInString(reply.Text) > MaxCommandReply {

@@ -207,7 +207,7 @@ func TestCommandFailuresAreClear(t *testing.T) {
 		_, err := h.svc.RunCommand(h.ctx, alice, protocol.RunCommandRequest{RoomID: room.ID, Command: "x", ClientID: "c"})
 		return err
 	}
-	if err := run(); chat.ErrorCode(err) != chat.Internal || !strings.Contains(err.Error(), "not the JSON") {
+	if err := run(); chat.ErrorCode(err) != chat.Unavailable || !strings.Contains(err.Error(), "not the JSON") {
 		t.Errorf("garbage answer: %v", err)
 	}
 	recv.mu.Lock()

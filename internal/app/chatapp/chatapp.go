@@ -91,7 +91,7 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 		AuditRetention: time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour, PushKey: s.PushKey,
 		RetentionDays: int(cfg.RetentionDays),
 		Timer:         s.Timer, ReminderPush: s.ReminderPush, Gifs: s.Gifs, ExportQueue: s.ExportQueue, Erasure: s.Erasure, ErasurePolicy: s.ErasurePolicy,
-		TermsVersion: s.TermsVersion}
+		TermsVersion: s.TermsVersion, Hooks: s.Hooks}
 	if closer, ok := poster.(chat.Closer); ok {
 		scfg.Closer = closer // @connections DELETE, for deactivation
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/media"
+	"github.com/backchannel-chat/backchannel/internal/outhook"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
@@ -43,6 +44,9 @@ type Settings struct {
 	// Erasure queues account erasures; ErasurePolicy is the workspace's.
 	Erasure       chat.ErasureQueue
 	ErasurePolicy chat.ErasurePolicy
+	// Hooks calls slash commands' URLs (WithHooks; nil: the service's
+	// default, which reaches public https URLs only).
+	Hooks *outhook.Client
 }
 
 // Collect applies opts in order.
@@ -146,4 +150,11 @@ func WithGifs(g chat.GifProvider) Option {
 // the workspace's erasure policy.
 func WithErasure(q chat.ErasureQueue, p chat.ErasurePolicy) Option {
 	return func(s *Settings) { s.Erasure, s.ErasurePolicy = q, p }
+}
+
+// WithHooks sets the client that calls slash commands' URLs: make dev and
+// the tests pass one that may reach this machine (AllowPrivate); a
+// deployment never does.
+func WithHooks(c *outhook.Client) Option {
+	return func(s *Settings) { s.Hooks = c }
 }
