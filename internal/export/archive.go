@@ -20,6 +20,7 @@
 //	threads.json       followed threads
 //	devices.json       Web Push subscriptions (device label, created, push service host)
 //	terms.json         the terms they accepted: version and when (accepted: false if never)
+//	integrations.json  slash commands and outgoing webhooks they registered (never the secrets)
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -94,7 +95,10 @@ const (
 	EntryThreads     = "threads.json"
 	EntryDevices     = "devices.json"
 	EntryTerms       = "terms.json"
-	FilesDir         = "files/"
+	// EntryIntegrations lists the slash commands and outgoing webhooks
+	// the person registered (chat.Integration without its secret).
+	EntryIntegrations = "integrations.json"
+	FilesDir          = "files/"
 )
 
 // Profile is profile.json.
@@ -557,6 +561,17 @@ func (w *Writer) small(ctx context.Context, zw *zip.Writer, userID string) error
 	if err := writeJSON(zw, EntryTerms, Terms{Accepted: terms.Version != "", Version: terms.Version, AcceptedAt: terms.AcceptedAt}); err != nil {
 		return err
 	}
+	if is, ok := src.(interface {
+		IntegrationsBy(ctx context.Context, userID string) ([]chat.Integration, error)
+	}); ok {
+		regs, err := is.IntegrationsBy(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("integrations: %w", err)
+		}
+		if err := writeJSON(zw, EntryIntegrations, orEmpty(regs)); err != nil {
+			return err
+		}
+	}
 	subs, err := src.PushSubscriptions(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("devices: %w", err)
@@ -623,6 +638,7 @@ scheduled.json    your scheduled messages and reminders
 threads.json      the threads you follow
 devices.json      the devices you get push notifications on
 terms.json        the version of the terms you accepted, and when
+integrations.json the slash commands and outgoing webhooks you registered
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.
