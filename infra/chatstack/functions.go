@@ -45,6 +45,8 @@ var functionSpecs = []functionSpec{
 	{"scheduled", 256, 30, "Delivers scheduled messages and fires reminders at their time: EventBridge Scheduler's target", (*builder).scheduledEnv},
 	// Only with mailFrom or mailDomain (digest.go).
 	{"digest", 256, 60, "Email for what was missed: EventBridge Scheduler's target, sends one digest through SES", (*builder).digestEnv},
+	// Outgoing webhooks: the chat bus's rule on message.created (outhooks.go).
+	{"outhooks", 256, OutHooksTimeoutSeconds, "Outgoing webhooks: posts each new message, signed, to its room's webhooks (EventBridge rule target)", (*builder).outHookEnv},
 	{"unsubscribe", 128, 10, "The digest emails' one-click unsubscribe (a Lambda function URL)", (*builder).unsubscribeEnv},
 }
 
@@ -249,6 +251,7 @@ func (b *builder) grants() {
 	b.erasureGrantsAndMapping()
 	b.digestGrants()
 	b.scheduledGrants()
+	b.outHookGrantsAndRule()
 }
 
 func titleCase(s string) string {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -33,6 +34,9 @@ type Client struct {
 	// runtime API listens on 127.0.0.1).
 	AllowPrivate bool
 	Now          func() time.Time
+
+	once sync.Once
+	hc   *http.Client
 }
 
 // CheckURL validates a URL to register: https (http too with
@@ -69,6 +73,11 @@ func publicIP(ip net.IP) bool {
 }
 
 func (c *Client) http() *http.Client {
+	c.once.Do(func() { c.hc = c.newHTTP() })
+	return c.hc
+}
+
+func (c *Client) newHTTP() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
@@ -87,12 +96,11 @@ func (c *Client) http() *http.Client {
 			return nil
 		}
 	}
-	c.HTTP = &http.Client{
+	return &http.Client{
 		Transport: &http.Transport{DialContext: d.DialContext, TLSHandshakeTimeout: 5 * time.Second,
 			MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return c.HTTP
 }
 
 // Response is a receiver's answer.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -106,7 +107,13 @@ func (d *Deliverer) Deliver(ctx context.Context, ev BusEvent) error {
 	if msg.Deleted || msg.System != nil {
 		return nil
 	}
-	var failed []error
+	// The room's webhooks at once: one slow URL does not hold the others
+	// (at most chat.MaxOutgoingPerRoom).
+	var (
+		mu     sync.Mutex
+		failed []error
+		wg     sync.WaitGroup
+	)
 	for _, h := range hooks {
 		if !h.Fires(msg.Text) {
 			continue
@@ -114,10 +121,15 @@ func (d *Deliverer) Deliver(ctx context.Context, ev BusEvent) error {
 		p := WebhookPayload{Event: string(chat.EventMessageCreated), WebhookID: h.ID, DeliveryID: ev.ID + ":" + h.ID,
 			RoomID: msg.RoomID, Seq: msg.Seq, ParentSeq: msg.ParentSeq, UserID: msg.SenderID, UserName: msg.SenderName,
 			Text: msg.Text, TriggerWord: trigger(h, msg.Text), CreatedAt: msg.CreatedAt}
-		if err := d.post(ctx, h, p); err != nil {
-			failed = append(failed, fmt.Errorf("webhook %s: %w", h.ID, err))
-		}
+		wg.Go(func() {
+			if err := d.post(ctx, h, p); err != nil {
+				mu.Lock()
+				failed = append(failed, fmt.Errorf("webhook %s: %w", h.ID, err))
+				mu.Unlock()
+			}
+		})
 	}
+	wg.Wait()
 	return errors.Join(failed...)
 }
 

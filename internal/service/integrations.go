@@ -56,12 +56,7 @@ func (s *Chat) integrations() (chat.IntegrationStore, error) {
 	return s.integ, nil
 }
 
-func (s *Chat) hookClient() *outhook.Client {
-	if s.hooks == nil {
-		s.hooks = &outhook.Client{}
-	}
-	return s.hooks
-}
+func (s *Chat) hookClient() *outhook.Client { return s.hooks }
 
 func newSecret() string {
 	var b [32]byte

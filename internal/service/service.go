@@ -238,6 +238,9 @@ func New(cfg Config) (*Chat, error) {
 	if is, ok := cfg.Store.(chat.IntegrationStore); ok && s.integ == nil {
 		s.integ = is
 	}
+	if s.hooks == nil {
+		s.hooks = &outhook.Client{} // public https URLs only
+	}
 	if es, ok := cfg.Store.(chat.ExportStore); ok && s.exports == nil {
 		s.exports = es
 	}

@@ -15,10 +15,10 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
-	"github.com/backchannel-chat/backchannel/internal/outhook"
 	"github.com/backchannel-chat/backchannel/internal/app/thumbnailapp"
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localgw"
+	"github.com/backchannel-chat/backchannel/internal/outhook"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 

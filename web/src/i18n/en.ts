@@ -7,6 +7,7 @@ import { pollsEn } from "./polls";
 import { threadsEn } from "./threads";
 import { linkPreviewEn } from "./linkpreview";
 import { schedEn } from "./scheduled";
+import { integrationsEn } from "./integrations";
 import { exportEn } from "./export";
 import { gifsEn } from "./gifs";
 import { privacyEn } from "./privacy";
@@ -352,6 +353,7 @@ export const en = {
   ...threadsEn,
   ...linkPreviewEn,
   ...schedEn,
+  ...integrationsEn,
   ...exportEn,
   ...gifsEn,
   ...privacyEn,

@@ -15,6 +15,9 @@ import { CreatePollDialog } from "../polls/CreatePollDialog";
 import { SendLater } from "../scheduled/SendLater";
 import { completeShortcode, shortcodeAt, suggestShortcodes, type ShortcodeHit, type ShortcodeQuery } from "../common/shortcodes";
 import { GifPicker } from "../gifs/GifPicker";
+import { addEphemeral, commandOf, runCommand, suggestCommands } from "../../features/commands";
+import { EphemeralReplies } from "../integrations/EphemeralReplies";
+import { useRoomCommands } from "../integrations/useCommands";
 
 interface MentionQuery {
   start: number; // index of "@"
@@ -112,6 +115,15 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
 
   const send = () => {
     if (!canSend) return;
+    // A registered /command runs (integrations); any other text is a message.
+    const cmd = !ready ? commandOf(roomId, text) : null;
+    if (cmd) {
+      void runCommand(chat, roomId, cmd.command, cmd.rest).catch((err: unknown) =>
+        addEphemeral(roomId, `/${cmd.command}`, t("integrations.failed", { reason: err instanceof Error ? err.message : String(err) })),
+      );
+      update("");
+      return;
+    }
     chat.send(roomId, text);
     update("");
     setMention(null);
@@ -171,6 +183,9 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
 
   const onPaste = usePasteFiles(roomId);
 
+  // The room's slash commands (integrations): offered while "/name" is typed.
+  useRoomCommands(chat, roomId);
+  const cmdHints = suggestCommands(roomId, text);
   const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
   // The textarea grows with its content, wrapped lines included, up to
   // COMPOSER_MAX_PX (or 40% of the screen), then scrolls.
@@ -185,6 +200,25 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   }, [text]);
   return (
     <div class="composer">
+      <EphemeralReplies roomId={roomId} />
+      {cmdHints.length > 0 && (
+        <ul class="command-hints" aria-label={t("integrations.suggestions")}>
+          {cmdHints.map((c) => (
+            <li key={c.id}>
+              <button
+                type="button"
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  update(`/${c.command} `);
+                  ref.current?.focus();
+                }}
+              >
+                <code>/{c.command}</code> {c.description && <span class="muted">{c.description}</span>}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {listOpen && (
         <ul class="mention-list" id="mention-list" role="listbox" aria-label={t("composer.mentions")}>
           {candidates.map((u, i) => (

@@ -6,6 +6,7 @@ import { useSubmit } from "../common/useSubmit";
 import { normalizeChannelName, validChannelName } from "./CreateChannelDialog";
 import { ArchiveControl } from "../moderation/ArchiveControl";
 import { RoomRetentionControl } from "../privacy/RoomRetentionControl";
+import { RoomIntegrations } from "../integrations/RoomIntegrations";
 
 export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClose(): void }) {
   const { chat, t } = useApp();
@@ -64,6 +65,7 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
         </div>
       </form>
       <RoomRetentionControl roomId={roomId} />
+      <RoomIntegrations roomId={roomId} />
       <ArchiveControl roomId={roomId} onDone={onClose} />
     </Dialog>
   );
