@@ -79,3 +79,9 @@ func (b *builder) outHookGrantsAndRule() {
 		})},
 	})
 }
+
+// outHookSuppressions: the cdk-nag findings of the outgoing webhooks.
+func (b *builder) outHookSuppressions() {
+	suppress(b.fns["outhooks"], "Serverless-LambdaDLQ",
+		"EventBridge invokes it asynchronously and its failures go to an on-failure destination (ThumbnailFailureQueue, alarmed), which records the error with the event; a DeadLetterConfig on top would duplicate it")
+}

@@ -341,7 +341,9 @@ func (s *Chat) RunCommand(ctx context.Context, c chat.Connection, r protocol.Run
 		return protocol.CommandResultEvent{}, storeErr(err, "store command reply")
 	}
 	if created {
-		s.publish(ctx, chat.MessageCreated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Message: msg})
+		// No connection in the actor: the caller's own connection gets the
+		// message too (its reply is the command's result, not an ack).
+		s.publish(ctx, chat.MessageCreated{Actor: chat.Actor{UserID: c.UserID}, Message: msg})
 	}
 	out.Message = &msg
 	return out, nil

@@ -4,7 +4,7 @@
 // picker, the GIF picker and attachments (the paperclip button, or pasted
 // images).
 import { handle, mentionCandidates, mentionHandle } from "../common/handle";
-import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Profile } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { EmojiPicker } from "./EmojiPicker";
@@ -15,7 +15,7 @@ import { CreatePollDialog } from "../polls/CreatePollDialog";
 import { SendLater } from "../scheduled/SendLater";
 import { completeShortcode, shortcodeAt, suggestShortcodes, type ShortcodeHit, type ShortcodeQuery } from "../common/shortcodes";
 import { GifPicker } from "../gifs/GifPicker";
-import { addEphemeral, commandOf, runCommand, suggestCommands } from "../../features/commands";
+import { addEphemeral, commandOf, loadCommands, runCommand, suggestCommands } from "../../features/commands";
 import { EphemeralReplies } from "../integrations/EphemeralReplies";
 import { useRoomCommands } from "../integrations/useCommands";
 
@@ -185,6 +185,10 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
 
   // The room's slash commands (integrations): offered while "/name" is typed.
   useRoomCommands(chat, roomId);
+  const slash = text.startsWith("/");
+  useEffect(() => {
+    if (slash) void loadCommands(chat, roomId).catch(() => {});
+  }, [slash, chat, roomId]);
   const cmdHints = suggestCommands(roomId, text);
   const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
   // The textarea grows with its content, wrapped lines included, up to

@@ -15,7 +15,7 @@ export function EphemeralReplies({ roomId }: { roomId: string }) {
         <li key={e.id} class="ephemeral-reply">
           <div class="ephemeral-head">
             <strong>{e.command}</strong> <span class="ephemeral-badge">{t("integrations.onlyYou")}</span>
-            <button type="button" class="btn link" onClick={() => dismissEphemeral(roomId, e.id)}>
+            <button type="button" class="btn" onClick={() => dismissEphemeral(roomId, e.id)}>
               {t("integrations.dismiss")}
             </button>
           </div>
