@@ -3,7 +3,7 @@
 // against a small receiver this test starts, which verifies every
 // request's signature (HMAC-SHA256 over timestamp.body, 5-minute window)
 // with the secret the dialog showed once. Bob types /ec, picks /echo from
-// the suggestions, sends it and sees the reply marked "Only visible to
+// the suggestions (Tab), sends it and sees the reply marked "Only visible to
 // you" (Ann does not); then a /echo room reply reaches both as the
 // command. Axe and screenshots. Its own stack.
 import { after, before, test } from "node:test";
@@ -96,7 +96,7 @@ test("Ann registers /echo in the channel settings; Bob runs it and sees the repl
   await composer(pageB).fill("/ec");
   const hint = pageB.locator(".command-hints button", { hasText: "/echo" });
   await hint.waitFor();
-  await hint.dispatchEvent("mousedown");
+  await composer(pageB).press("Tab"); // Tab completes the first suggestion
   assert.equal(await composer(pageB).inputValue(), "/echo ");
   await composer(pageB).pressSequentially("hello there");
   await composer(pageB).press("Enter");

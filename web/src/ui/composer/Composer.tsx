@@ -167,6 +167,12 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         return;
       }
     }
+    if (e.key === "Tab" && !e.shiftKey && cmdHints.length > 0) {
+      // Tab completes the first suggested /command.
+      e.preventDefault();
+      update(`/${cmdHints[0].command} `);
+      return;
+    }
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       send();
