@@ -47,6 +47,8 @@ var functionSpecs = []functionSpec{
 	{"digest", 256, 60, "Email for what was missed: EventBridge Scheduler's target, sends one digest through SES", (*builder).digestEnv},
 	// The HTTP API: incoming webhooks and the bot API (httpapi.go).
 	{"httpapi", 256, 10, "The HTTP API: incoming webhooks and the bot API, behind an API Gateway HTTP API", (*builder).httpAPIEnv},
+	// Outgoing webhooks: the chat bus's rule on message.created (outhooks.go).
+	{"outhooks", 256, OutHooksTimeoutSeconds, "Outgoing webhooks: posts each new message, signed, to its room's webhooks (EventBridge rule target)", (*builder).outHookEnv},
 	{"unsubscribe", 128, 10, "The digest emails' one-click unsubscribe (a Lambda function URL)", (*builder).unsubscribeEnv},
 	// Only with reviewHook=example (review.go): the senders invoke it synchronously.
 	{"reviewhook", 128, 3, "Example message review hook: masks e-mail addresses and card numbers in messages before they are stored", (*builder).reviewHookEnv},
@@ -261,6 +263,7 @@ func (b *builder) grants() {
 	b.erasureGrantsAndMapping()
 	b.digestGrants()
 	b.scheduledGrants()
+	b.outHookGrantsAndRule()
 }
 
 func titleCase(s string) string {

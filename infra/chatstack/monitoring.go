@@ -132,7 +132,7 @@ func (b *builder) monitoring() {
 		"stream failure queue: batches of the table stream were given up on (their chat events never reached the bus)")
 	add("ThumbnailFailureQueueAlarm", b.thumbnailFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
 		Period: period, Statistic: jsii.String("Maximum"),
-	}), 1, "thumbnail failure queue: uploads whose thumbnail failed after Lambda's retries (the event is in the queue)")
+	}), 1, "asynchronous functions' failure queue: uploads whose thumbnail failed, or messages an outgoing webhook did not take, after Lambda's retries (the event is in the queue)")
 
 	b.digestAlarms(add)
 	b.scheduledAlarms(add)

@@ -68,6 +68,7 @@ func (b *builder) suppressions() {
 	b.fanoutSuppressions()
 	b.pushSuppressions()
 	b.unfurlSuppressions()
+	b.outHookSuppressions()
 	b.exportSuppressions()
 	b.erasureSuppressions()
 	suppress(b.thumbnailFailures, "AwsSolutions-SQS3",

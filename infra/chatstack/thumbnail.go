@@ -80,7 +80,9 @@ const (
 
 // thumbnailFailureDestination: an event the thumbnail function still fails
 // after Lambda's retries goes to an encrypted queue (SSL enforced), with an
-// alarm on it (monitoring.go), instead of being dropped silently.
+// alarm on it (monitoring.go), instead of being dropped silently. The
+// outgoing webhooks' delivery function sends its failures there too
+// (outhooks.go).
 func (b *builder) thumbnailFailureDestination() {
 	b.thumbnailFailures = awssqs.NewQueue(b.stack, jsii.String("ThumbnailFailureQueue"), &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,

@@ -170,7 +170,7 @@ type Message struct {
 	Gif *Gif `json:"gif,omitempty"`
 	// Integration marks a message an integration posted (a webhook,
 	// webhooks.go): set by the server only.
-	Integration *Integration `json:"integration,omitempty"`
+	Integration *MessageIntegration `json:"integration,omitempty"`
 	CreatedAt   time.Time    `json:"createdAt"`
 	EditedAt    time.Time    `json:"editedAt,omitzero"`
 	Deleted     bool         `json:"deleted,omitempty"`

@@ -39,10 +39,10 @@ type Webhook struct {
 // Revoked says whether the webhook was revoked.
 func (w Webhook) Revoked() bool { return !w.RevokedAt.IsZero() }
 
-// Integration marks a message posted by an integration (a webhook, a
+// MessageIntegration marks a message posted by an integration (a webhook, a
 // bot): set by the server only, never from a client's payload, so the
 // client's "APP" badge cannot be forged by a send.
-type Integration struct {
+type MessageIntegration struct {
 	// Kind is IntegrationWebhook (or a bot's kind).
 	Kind string `json:"kind"`
 	// ID is the webhook's (or bot's) id.

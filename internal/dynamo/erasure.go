@@ -173,6 +173,8 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 		}
 	case strings.HasPrefix(pk, prefixReport) && sk == skMeta:
 		return s.eraseFromReport(ctx, userID, policy, pk, item, res)
+	case isIntegrationOf(pk, str(item, "createdBy"), userID):
+		return del() // a slash command or outgoing webhook they registered (integrations.go)
 	case strings.HasPrefix(pk, prefixAudit):
 		if str(item, "actorId") == userID || str(item, "targetId") == userID {
 			return s.anonymiseAudit(ctx, userID, pk, sk, item, res)

@@ -243,7 +243,7 @@ type messageItem struct {
 	Attachments []attachmentItem `dynamo:"attachments,omitempty"`
 	Gif         *gifItem         `dynamo:"gif,omitempty"`
 	// Integration marks an integration's message (webhooks.go).
-	Integration *integrationItem `dynamo:"intg,omitempty"`
+	Integration *messageIntegrationItem `dynamo:"intg,omitempty"`
 	CreatedAt   time.Time        `dynamo:"createdAt"`
 	EditedAt    time.Time        `dynamo:"editedAt,omitempty"`
 	Deleted     bool             `dynamo:"deleted,omitempty"`
@@ -321,7 +321,7 @@ func newMessageItem(m chat.Message) messageItem {
 		Mentions: m.Mentions, CreatedAt: utc(m.CreatedAt), EditedAt: utc(m.EditedAt),
 		Deleted: m.Deleted, DeletedBy: m.DeletedBy,
 		PinnedBy: m.PinnedBy, PinnedAt: utc(m.PinnedAt),
-		Gif: newGifItem(m.Gif), Integration: newIntegrationItem(m.Integration),
+		Gif: newGifItem(m.Gif), Integration: newMessageIntegrationItem(m.Integration),
 	}
 	if !m.ExpiresAt.IsZero() {
 		it.TTL = m.ExpiresAt.Unix()
@@ -355,7 +355,7 @@ func (it messageItem) message() chat.Message {
 		Mentions: it.Mentions, CreatedAt: it.CreatedAt, EditedAt: it.EditedAt,
 		Deleted: it.Deleted, DeletedBy: it.DeletedBy,
 		PinnedBy: it.PinnedBy, PinnedAt: it.PinnedAt,
-		Gif: it.Gif.gif(), Integration: it.Integration.integration(),
+		Gif: it.Gif.gif(), Integration: it.Integration.messageIntegration(),
 	}
 	if it.TTL > 0 {
 		m.ExpiresAt = time.Unix(it.TTL, 0).UTC()

@@ -35,26 +35,26 @@ const prefixHook = "HOOK#"
 
 func hookSK(id string) string { return prefixHook + id }
 
-// integrationItem is a message's integration marker (intg).
-type integrationItem struct {
+// messageIntegrationItem is a message's integration marker (intg).
+type messageIntegrationItem struct {
 	Kind      string `dynamo:"k"`
 	ID        string `dynamo:"id"`
 	Name      string `dynamo:"n"`
 	AvatarURL string `dynamo:"a,omitempty"`
 }
 
-func newIntegrationItem(i *chat.Integration) *integrationItem {
+func newMessageIntegrationItem(i *chat.MessageIntegration) *messageIntegrationItem {
 	if i == nil {
 		return nil
 	}
-	return &integrationItem{Kind: i.Kind, ID: i.ID, Name: i.Name, AvatarURL: i.AvatarURL}
+	return &messageIntegrationItem{Kind: i.Kind, ID: i.ID, Name: i.Name, AvatarURL: i.AvatarURL}
 }
 
-func (it *integrationItem) integration() *chat.Integration {
+func (it *messageIntegrationItem) messageIntegration() *chat.MessageIntegration {
 	if it == nil {
 		return nil
 	}
-	return &chat.Integration{Kind: it.Kind, ID: it.ID, Name: it.Name, AvatarURL: it.AvatarURL}
+	return &chat.MessageIntegration{Kind: it.Kind, ID: it.ID, Name: it.Name, AvatarURL: it.AvatarURL}
 }
 
 func newWebhookItem(w chat.Webhook) webhookItem {

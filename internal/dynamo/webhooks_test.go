@@ -68,7 +68,7 @@ func TestWebhooks(t *testing.T) {
 		t.Fatalf("rotate missing: %v", err)
 	}
 
-	intg := &chat.Integration{Kind: chat.IntegrationWebhook, ID: "wh_b", Name: "Alerts", AvatarURL: "https://example.com/b.png"}
+	intg := &chat.MessageIntegration{Kind: chat.IntegrationWebhook, ID: "wh_b", Name: "Alerts", AvatarURL: "https://example.com/b.png"}
 	m, _, err := s.AppendMessage(ctx, chat.Message{RoomID: room.ID, ClientID: "hook-1", SenderID: chat.WebhookSenderPrefix + "wh_b", SenderName: "Alerts", Text: "disk full", Integration: intg, CreatedAt: now})
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@
 //	bots.json          the bot accounts they created (bots.go): id, name, when; no tokens
 //	analytics.json     the days usage analytics counted them active, and the rooms they sent in
 //	webhooks.json      the incoming webhooks they created: room, name, picture, created/rotated/revoked
+//	integrations.json  slash commands and outgoing webhooks they registered (never the secrets)
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -98,7 +99,10 @@ const (
 	EntryDevices     = "devices.json"
 	EntryTerms       = "terms.json"
 	EntryAnalytics   = "analytics.json"
-	FilesDir         = "files/"
+	// EntryIntegrations lists the slash commands and outgoing webhooks
+	// the person registered (chat.Integration without its secret).
+	EntryIntegrations = "integrations.json"
+	FilesDir          = "files/"
 )
 
 // Profile is profile.json.
@@ -570,6 +574,17 @@ func (w *Writer) small(ctx context.Context, zw *zip.Writer, userID string) error
 	if err := writeAnalytics(ctx, zw, src, userID); err != nil {
 		return err
 	}
+	if is, ok := src.(interface {
+		IntegrationsBy(ctx context.Context, userID string) ([]chat.Integration, error)
+	}); ok {
+		regs, err := is.IntegrationsBy(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("integrations: %w", err)
+		}
+		if err := writeJSON(zw, EntryIntegrations, orEmpty(regs)); err != nil {
+			return err
+		}
+	}
 	subs, err := src.PushSubscriptions(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("devices: %w", err)
@@ -639,6 +654,7 @@ terms.json        the version of the terms you accepted, and when
 bots.json         the bot accounts you created (name and when; never their tokens)
 analytics.json    the days usage analytics counted you active, and the rooms you wrote in
 webhooks.json     the incoming webhooks you created (room, name, picture, when; never a secret)
+integrations.json the slash commands and outgoing webhooks you registered
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.

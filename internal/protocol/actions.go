@@ -197,6 +197,13 @@ var ActionTable = []ActionSpec{
 	{Name: ActionListWebhooks, Request: ListWebhooksRequest{}, Reply: EventWebhooks, Budget: BudgetRead},
 	{Name: ActionRotateWebhookSecret, Request: WebhookRef{}, Reply: EventWebhook, Budget: BudgetWrite},
 	{Name: ActionRevokeWebhook, Request: WebhookRef{}, Reply: EventWebhook, Budget: BudgetWrite},
+	// Slash commands and outgoing webhooks (issue 16).
+	{Name: ActionRegisterCommand, Request: RegisterCommandRequest{}, Reply: EventIntegration, Budget: BudgetWrite},
+	{Name: ActionListCommands, Request: ListCommandsRequest{}, Reply: EventCommands, Budget: BudgetRead},
+	{Name: ActionDeleteCommand, Request: DeleteIntegrationRequest{}, Reply: EventIntegrationDeleted, Budget: BudgetWrite},
+	{Name: ActionRunCommand, Request: RunCommandRequest{}, Reply: EventCommandResult, Budget: BudgetWrite},
+	{Name: ActionRegisterOutgoingWebhook, Request: RegisterOutgoingWebhookRequest{}, Reply: EventIntegration, Budget: BudgetWrite},
+	{Name: ActionDeleteOutgoingWebhook, Request: DeleteIntegrationRequest{}, Reply: EventIntegrationDeleted, Budget: BudgetWrite},
 }
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -53,6 +53,7 @@ func newModWorld(t *testing.T) *modWorld {
 		c.Timer = noTimer{} // scheduled_authz_test.go
 		c.Gifs = &chattest.Gifs{}
 		c.ExportQueue = &exportJobs{} // export_test.go
+		c.Hooks = testHooks           // integrations_test.go
 	})
 	w := &modWorld{harness: h, p: map[string]chat.Connection{}, own: map[string]int64{}, dir: dir, closer: closer, blobs: blobs}
 	alice := h.connect("alice", "a1")

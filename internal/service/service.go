@@ -11,6 +11,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/media"
+	"github.com/backchannel-chat/backchannel/internal/outhook"
 )
 
 // Defaults of the limits in Config.
@@ -131,6 +132,12 @@ type Config struct {
 	// Bots keeps the bot accounts (bots.go); nil takes the Store when it
 	// implements chat.BotStore (internal/dynamo does and chattest's).
 	Bots chat.BotStore
+	// Integrations keeps slash commands and outgoing webhooks; nil takes
+	// the Store when it implements chat.IntegrationStore (internal/dynamo
+	// does). Hooks calls the commands' URLs (nil: one that refuses private
+	// addresses).
+	Integrations chat.IntegrationStore
+	Hooks        *outhook.Client
 
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
@@ -178,6 +185,8 @@ type Chat struct {
 	terms          *termsGate
 	hook           *reviewHook
 	bots           chat.BotStore
+	integ          chat.IntegrationStore
+	hooks          *outhook.Client
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -237,9 +246,17 @@ func New(cfg Config) (*Chat, error) {
 		retentionDays:  cfg.RetentionDays,
 		terms:          newTermsGate(cfg.TermsVersion),
 		bots:           cfg.Bots,
+		integ:          cfg.Integrations,
+		hooks:          cfg.Hooks,
 	}
 	if bs, ok := cfg.Store.(chat.BotStore); ok && s.bots == nil {
 		s.bots = bs
+	}
+	if is, ok := cfg.Store.(chat.IntegrationStore); ok && s.integ == nil {
+		s.integ = is
+	}
+	if s.hooks == nil {
+		s.hooks = &outhook.Client{} // public https URLs only
 	}
 	if es, ok := cfg.Store.(chat.ExportStore); ok && s.exports == nil {
 		s.exports = es

@@ -279,7 +279,7 @@ func (s *Chat) PostWebhook(ctx context.Context, urlID, secret string, p WebhookP
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: roomID, ClientID: clientID, SenderID: sender, SenderName: name,
 		Text: text, Mentions: mentions,
-		Integration: &chat.Integration{Kind: chat.IntegrationWebhook, ID: w.ID, Name: w.Name, AvatarURL: w.AvatarURL},
+		Integration: &chat.MessageIntegration{Kind: chat.IntegrationWebhook, ID: w.ID, Name: w.Name, AvatarURL: w.AvatarURL},
 		CreatedAt:   now, ExpiresAt: s.messageExpiry(ctx, room, now),
 	})
 	if err != nil {

@@ -88,7 +88,7 @@ func TestWebhookPostsIntoTheRoomAsTheIntegration(t *testing.T) {
 	if m.Text != want || m.SenderName != "Jenkins" || m.SenderID != chat.WebhookSenderPrefix+ev.Webhook.ID {
 		t.Fatalf("message: %q %q %q", m.Text, m.SenderName, m.SenderID)
 	}
-	if m.Integration == nil || *m.Integration != (chat.Integration{Kind: chat.IntegrationWebhook, ID: ev.Webhook.ID, Name: "CI bot", AvatarURL: "https://example.com/ci.png"}) {
+	if m.Integration == nil || *m.Integration != (chat.MessageIntegration{Kind: chat.IntegrationWebhook, ID: ev.Webhook.ID, Name: "CI bot", AvatarURL: "https://example.com/ci.png"}) {
 		t.Fatalf("integration: %+v", m.Integration)
 	}
 	got := h.fan.OfType("c-bob", protocol.EventMessage)
@@ -262,7 +262,7 @@ func TestClientSendCannotCarryTheIntegrationMarker(t *testing.T) {
 	for _, typ := range []reflect.Type{reflect.TypeOf(protocol.SendMessageRequest{}), reflect.TypeOf(protocol.EditMessageRequest{})} {
 		for i := range typ.NumField() {
 			f := typ.Field(i)
-			if f.Type == reflect.TypeOf(&chat.Integration{}) || strings.Contains(strings.ToLower(f.Tag.Get("json")), "integration") {
+			if f.Type == reflect.TypeOf(&chat.MessageIntegration{}) || strings.Contains(strings.ToLower(f.Tag.Get("json")), "integration") {
 				t.Fatalf("%s has %s", typ, f.Name)
 			}
 		}

@@ -1127,5 +1127,77 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"registerCommand": {
+			method:  "RegisterCommand",
+			request: reflect.TypeFor[protocol.RegisterCommandRequest](),
+			reply:   reflect.TypeFor[protocol.IntegrationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RegisterCommand(ctx, c, req.Interface().(protocol.RegisterCommandRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listCommands": {
+			method:  "ListCommands",
+			request: reflect.TypeFor[protocol.ListCommandsRequest](),
+			reply:   reflect.TypeFor[protocol.CommandsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListCommands(ctx, c, req.Interface().(protocol.ListCommandsRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deleteCommand": {
+			method:  "DeleteCommand",
+			request: reflect.TypeFor[protocol.DeleteIntegrationRequest](),
+			reply:   reflect.TypeFor[protocol.IntegrationDeletedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteCommand(ctx, c, req.Interface().(protocol.DeleteIntegrationRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"runCommand": {
+			method:  "RunCommand",
+			request: reflect.TypeFor[protocol.RunCommandRequest](),
+			reply:   reflect.TypeFor[protocol.CommandResultEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RunCommand(ctx, c, req.Interface().(protocol.RunCommandRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"registerOutgoingWebhook": {
+			method:  "RegisterOutgoingWebhook",
+			request: reflect.TypeFor[protocol.RegisterOutgoingWebhookRequest](),
+			reply:   reflect.TypeFor[protocol.IntegrationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RegisterOutgoingWebhook(ctx, c, req.Interface().(protocol.RegisterOutgoingWebhookRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deleteOutgoingWebhook": {
+			method:  "DeleteOutgoingWebhook",
+			request: reflect.TypeFor[protocol.DeleteIntegrationRequest](),
+			reply:   reflect.TypeFor[protocol.IntegrationDeletedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteOutgoingWebhook(ctx, c, req.Interface().(protocol.DeleteIntegrationRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

@@ -242,6 +242,17 @@ func TestActionRouting(t *testing.T) {
 			protocol.WebhookRef{RoomID: "r1", WebhookID: "wh_1"}, protocol.EventWebhook},
 		{`{"action":"revokeWebhook","requestId":"q","roomId":"r1","webhookId":"wh_1"}`, "RevokeWebhook",
 			protocol.WebhookRef{RoomID: "r1", WebhookID: "wh_1"}, protocol.EventWebhook},
+		{`{"action":"registerCommand","requestId":"q","roomId":"r1","command":"/deploy","url":"https://example.com/c"}`, "RegisterCommand",
+			protocol.RegisterCommandRequest{RoomID: "r1", Command: "/deploy", URL: "https://example.com/c"}, protocol.EventIntegration},
+		{`{"action":"listCommands","requestId":"q","roomId":"r1"}`, "ListCommands", protocol.ListCommandsRequest{RoomID: "r1"}, protocol.EventCommands},
+		{`{"action":"deleteCommand","requestId":"q","roomId":"r1","id":"ig_cmd"}`, "DeleteCommand",
+			protocol.DeleteIntegrationRequest{RoomID: "r1", ID: "ig_cmd"}, protocol.EventIntegrationDeleted},
+		{`{"action":"runCommand","requestId":"q","roomId":"r1","command":"ping","clientId":"k1"}`, "RunCommand",
+			protocol.RunCommandRequest{RoomID: "r1", Command: "ping", ClientID: "k1"}, protocol.EventCommandResult},
+		{`{"action":"registerOutgoingWebhook","requestId":"q","roomId":"r1","url":"https://example.com/o2","allMessages":true}`, "RegisterOutgoingWebhook",
+			protocol.RegisterOutgoingWebhookRequest{RoomID: "r1", URL: "https://example.com/o2", AllMessages: true}, protocol.EventIntegration},
+		{`{"action":"deleteOutgoingWebhook","requestId":"q","roomId":"r1","id":"ig_out"}`, "DeleteOutgoingWebhook",
+			protocol.DeleteIntegrationRequest{RoomID: "r1", ID: "ig_out"}, protocol.EventIntegrationDeleted},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
@@ -256,8 +267,10 @@ func TestActionRouting(t *testing.T) {
 			cfg.Gifs = &chattest.Gifs{}
 			cfg.ExportQueue = nopExportQueue{}
 			cfg.TermsVersion = "2026-11" // accepted below: every action passes the gate
+			cfg.Hooks = routingHooks     // integrations_routing_test.go
 		})
 		alice := seedRouting(t, c)
+		seedIntegrations(t, c)
 		if err := c.store.AcceptTerms(c.ctx, testUserID, chat.TermsAcceptance{Version: "2026-11", AcceptedAt: c.clock()}); err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app/thumbnailapp"
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localgw"
+	"github.com/backchannel-chat/backchannel/internal/outhook"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
@@ -105,6 +106,8 @@ func startChat(ctx context.Context, stack *devstack.Stack, logFormat string) (*c
 	if err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
+	// Slash commands may reach receivers on this machine (http://localhost:…).
+	schedOpts = append(schedOpts, chatapp.WithHooks(&outhook.Client{AllowPrivate: true}))
 	a, err := inprocess.Build(ctx, cfg, append([]chatapp.Option{chatapp.WithLogger(logger), chatapp.WithMetrics(s.metrics)}, schedOpts...)...)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("build the app: %w", err), s.Close())

@@ -77,6 +77,11 @@ func startEvents(ctx context.Context, stack *devstack.Stack, missed notify.Misse
 		return nil, err
 	}
 	logger := app.NewLogger(os.Stderr, cfg.LogLevel)
+	if e.bus != nil {
+		if err := addOutHookRule(ctx, e.bus, stack.Resources.TableName, e.busName, logger); err != nil {
+			return nil, err
+		}
+	}
 	handler, err := streamapp.Build(ctx, cfg, streamapp.WithLogger(logger), streamapp.WithMissedNotifier(missed))
 	if err != nil {
 		return nil, fmt.Errorf("build the stream handler: %w", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/media"
+	"github.com/backchannel-chat/backchannel/internal/outhook"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
@@ -45,6 +46,9 @@ type Settings struct {
 	ErasurePolicy chat.ErasurePolicy
 	// Review is the message review hook (WithReview; nil Reviewer: off).
 	Review service.ReviewConfig
+	// Hooks calls slash commands' URLs (WithHooks; nil: the service's
+	// default, which reaches public https URLs only).
+	Hooks *outhook.Client
 }
 
 // Collect applies opts in order.
@@ -156,4 +160,11 @@ func WithErasure(q chat.ErasureQueue, p chat.ErasurePolicy) Option {
 // unless cfg.Metrics is set.
 func WithReview(cfg service.ReviewConfig) Option {
 	return func(s *Settings) { s.Review = cfg }
+}
+
+// WithHooks sets the client that calls slash commands' URLs: make dev and
+// the tests pass one that may reach this machine (AllowPrivate); a
+// deployment never does.
+func WithHooks(c *outhook.Client) Option {
+	return func(s *Settings) { s.Hooks = c }
 }

@@ -49,6 +49,7 @@ type Store struct {
 	audit   []chat.AuditEntry
 
 	pref     *prefState                           // preferences, visibility, push subscriptions
+	integ    map[string]chat.Integration          // slash commands and outgoing webhooks, by id (integrations.go)
 	changes  map[string][]chat.Change             // room -> change log
 	pins     map[string][]int64                   // room -> pinned seqs
 	versions map[string][]chat.MessageVersion     // room|seq -> earlier texts

@@ -6,8 +6,9 @@
 // events a rule's target would receive, logs a line per event, and lists
 // them at GET /events (JSON; ?detail-type= and ?source= filter).
 //
-// It does not check signatures or evaluate rules: it is the bus, seen from
-// the publisher's side.
+// It does not check signatures. It evaluates the rules added with AddRule,
+// whose Lambda targets it invokes asynchronously with Lambda's retries and
+// an OnFailure dead-letter queue (targets.go).
 package localbus
 
 import (
@@ -59,6 +60,9 @@ type Config struct {
 	Logger *slog.Logger
 	// OnEvent is called for every accepted event (make dev prints a line).
 	OnEvent func(Event)
+	// OnFailure receives a rule target's failure record when its retries
+	// are exhausted (targets.go), besides DeadLetters.
+	OnFailure func(FailureRecord)
 }
 
 // Server is a running stand-in.
@@ -74,6 +78,9 @@ type Server struct {
 	events []Event // oldest first, at most cfg.Keep
 	seen   int     // accepted events in total
 	notify chan struct{}
+
+	rulesOnce sync.Once
+	rules     *rules // targets.go
 }
 
 // Start listens on 127.0.0.1 (a free port) and serves.
@@ -115,6 +122,7 @@ func (s *Server) EventsURL() string { return s.url + "/events" }
 
 // Close stops the server.
 func (s *Server) Close() error {
+	s.stopRules()
 	if s.srv == nil {
 		return nil
 	}
@@ -126,6 +134,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && strings.TrimSuffix(r.URL.Path, "/") == "/events":
 		s.ListHandler().ServeHTTP(w, r)
+	case r.Method == http.MethodGet && strings.TrimSuffix(r.URL.Path, "/") == "/dead-letters":
+		s.deadLettersHandler(w, r)
 	case r.Method == http.MethodPost && r.URL.Path == "/":
 		s.serveAPI(w, r)
 	default:
@@ -362,6 +372,7 @@ func (s *Server) add(evs []Event) {
 	close(s.notify)
 	s.notify = make(chan struct{})
 	s.mu.Unlock()
+	s.route(evs)
 }
 
 func entrySize(e entry) int {

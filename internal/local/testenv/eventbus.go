@@ -64,6 +64,9 @@ func (b localBus) Name() string     { return b.name }
 func (b localBus) Endpoint() string { return b.URL() }
 func (b localBus) External() bool   { return false }
 
+// Local is the stand-in itself (its rules, targets and dead letters).
+func (b localBus) Local() *localbus.Server { return b.Server }
+
 type externalBus struct {
 	name, endpoint string
 	mu             sync.Mutex

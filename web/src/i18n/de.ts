@@ -8,6 +8,7 @@ import { pollsDe } from "./polls";
 import { threadsDe } from "./threads";
 import { linkPreviewDe } from "./linkpreview";
 import { schedDe } from "./scheduled";
+import { integrationsDe } from "./integrations";
 import { exportDe } from "./export";
 import { analyticsDe } from "./analytics";
 import { gifsDe } from "./gifs";
@@ -357,6 +358,7 @@ export const de: Record<MessageKey, string> = {
   ...threadsDe,
   ...linkPreviewDe,
   ...schedDe,
+  ...integrationsDe,
   ...exportDe,
   ...analyticsDe,
   ...gifsDe,

@@ -7,6 +7,7 @@ import { pollsEn } from "./polls";
 import { threadsEn } from "./threads";
 import { linkPreviewEn } from "./linkpreview";
 import { schedEn } from "./scheduled";
+import { integrationsEn } from "./integrations";
 import { exportEn } from "./export";
 import { analyticsEn } from "./analytics";
 import { gifsEn } from "./gifs";
@@ -356,6 +357,7 @@ export const en = {
   ...threadsEn,
   ...linkPreviewEn,
   ...schedEn,
+  ...integrationsEn,
   ...exportEn,
   ...analyticsEn,
   ...gifsEn,

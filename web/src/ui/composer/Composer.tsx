@@ -4,7 +4,7 @@
 // picker, the GIF picker and attachments (the paperclip button, or pasted
 // images).
 import { handle, mentionCandidates, mentionHandle } from "../common/handle";
-import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Profile } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { EmojiPicker } from "./EmojiPicker";
@@ -16,6 +16,9 @@ import { SendLater } from "../scheduled/SendLater";
 import { completeShortcode, shortcodeAt, suggestShortcodes, type ShortcodeHit, type ShortcodeQuery } from "../common/shortcodes";
 import { GifPicker } from "../gifs/GifPicker";
 import { Rejection } from "./Rejection";
+import { addEphemeral, commandOf, loadCommands, runCommand, suggestCommands } from "../../features/commands";
+import { EphemeralReplies } from "../integrations/EphemeralReplies";
+import { useRoomCommands } from "../integrations/useCommands";
 
 interface MentionQuery {
   start: number; // index of "@"
@@ -127,6 +130,15 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const send = () => {
     if (!canSend) return;
     if (rejection) chat.clearRejected(roomId);
+    // A registered /command runs (integrations); any other text is a message.
+    const cmd = !ready ? commandOf(roomId, text) : null;
+    if (cmd) {
+      void runCommand(chat, roomId, cmd.command, cmd.rest).catch((err: unknown) =>
+        addEphemeral(roomId, `/${cmd.command}`, t("integrations.failed", { reason: err instanceof Error ? err.message : String(err) })),
+      );
+      update("");
+      return;
+    }
     chat.send(roomId, text);
     update("");
     setMention(null);
@@ -170,6 +182,12 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         return;
       }
     }
+    if (e.key === "Tab" && !e.shiftKey && cmdHints.length > 0) {
+      // Tab completes the first suggested /command.
+      e.preventDefault();
+      update(`/${cmdHints[0].command} `);
+      return;
+    }
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       send();
@@ -186,6 +204,13 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
 
   const onPaste = usePasteFiles(roomId);
 
+  // The room's slash commands (integrations): offered while "/name" is typed.
+  useRoomCommands(chat, roomId);
+  const slash = text.startsWith("/");
+  useEffect(() => {
+    if (slash) void loadCommands(chat, roomId).catch(() => {});
+  }, [slash, chat, roomId]);
+  const cmdHints = suggestCommands(roomId, text);
   const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
   // The textarea grows with its content, wrapped lines included, up to
   // COMPOSER_MAX_PX (or 40% of the screen), then scrolls.
@@ -200,6 +225,25 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   }, [text]);
   return (
     <div class="composer">
+      <EphemeralReplies roomId={roomId} />
+      {cmdHints.length > 0 && (
+        <ul class="command-hints" aria-label={t("integrations.suggestions")}>
+          {cmdHints.map((c) => (
+            <li key={c.id}>
+              <button
+                type="button"
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  update(`/${c.command} `);
+                  ref.current?.focus();
+                }}
+              >
+                <code>/{c.command}</code> {c.description && <span class="muted">{c.description}</span>}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {listOpen && (
         <ul class="mention-list" id="mention-list" role="listbox" aria-label={t("composer.mentions")}>
           {candidates.map((u, i) => (

@@ -8,6 +8,7 @@ import { ArchiveControl } from "../moderation/ArchiveControl";
 import { RoomRetentionControl } from "../privacy/RoomRetentionControl";
 import { RoomBotsControl } from "../bots/RoomBotsControl";
 import { WebhooksSection } from "../webhooks/WebhooksSection";
+import { RoomIntegrations } from "../integrations/RoomIntegrations";
 
 export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClose(): void }) {
   const { chat, t } = useApp();
@@ -68,6 +69,7 @@ export function RoomSettingsDialog({ roomId, onClose }: { roomId: string; onClos
       <RoomRetentionControl roomId={roomId} />
       <RoomBotsControl roomId={roomId} />
       <WebhooksSection roomId={roomId} />
+      <RoomIntegrations roomId={roomId} />
       <ArchiveControl roomId={roomId} onDone={onClose} />
     </Dialog>
   );

@@ -3,7 +3,7 @@
 // loads or when it fails) and the "APP" badge beside the name. The marker
 // comes from the server only: no client can send it.
 import { useState } from "preact/hooks";
-import type { Integration } from "../../api/protocol.gen";
+import type { MessageIntegration as Integration } from "../../api/protocol.gen";
 import { initials } from "../common/Avatar";
 import { useApp } from "../common/context";
 
