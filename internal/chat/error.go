@@ -23,7 +23,12 @@ const (
 	// TermsRequired: the person has not accepted the current terms; only
 	// acceptTerms, getState and ping are answered until they do.
 	TermsRequired Code = "terms_required"
-	Internal      Code = "internal"
+	// ReadOnly: the room takes no more writes because nobody is left to
+	// read them: a direct conversation whose every other member deleted
+	// their account (chat.Access.DirectGone). Reading, marking read,
+	// saving and deleting one's own messages still work.
+	ReadOnly Code = "read_only"
+	Internal Code = "internal"
 )
 
 // Error is the one error type of the domain. Message is safe to show to the

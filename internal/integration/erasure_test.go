@@ -460,10 +460,14 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 		}
 	}
 	// The DM is read-only for Ann: nobody is left to read it.
-	refusal := annC.callError(protocol.ActionSendMessage, message(dm, "a-late", "are you there?"), string(chat.Forbidden))
+	refusal := annC.callError(protocol.ActionSendMessage, message(dm, "a-late", "are you there?"), string(chat.ReadOnly))
 	if msg, _ := refusal.fields["message"].(string); !strings.Contains(msg, "deleted their account: this conversation is read-only") {
 		t.Errorf("Ann's send in the DM: %s", refusal.raw)
 	}
+	// Every other write too: a reaction, a pin (on any message of the DM).
+	anySeq := hist.Messages[0].Seq
+	annC.callError(protocol.ActionReact, map[string]any{"roomId": dm, "seq": anySeq, "emoji": "👍", "on": true}, string(chat.ReadOnly))
+	annC.callError(protocol.ActionPinMessage, map[string]any{"roomId": dm, "seq": anySeq, "pinned": true}, string(chat.ReadOnly))
 	tomb, err := store.GetProfile(ctx, zed.id)
 	if err != nil || tomb.DisplayName != chat.DeletedUserName || !tomb.Deleted || tomb.Handle != "" || tomb.AvatarKey != "" || tomb.Username != "" {
 		t.Errorf("profile = %+v, %v; want the tombstone", tomb, err)
