@@ -35,6 +35,13 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		return protocol.StateEvent{}, err
 	}
 	me.Online = true
+	terms, err := s.termsState(ctx, c.UserID)
+	if err != nil {
+		return protocol.StateEvent{}, err
+	}
+	if terms != nil && terms.Required {
+		return s.gatedState(ctx, c, me, terms)
+	}
 	memberships, err := s.store.UserRooms(ctx, c.UserID)
 	if err != nil {
 		return protocol.StateEvent{}, storeErr(err, "list rooms")
@@ -117,9 +124,7 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 	if ev.Preferences, err = s.preferencesOf(ctx, c.UserID); err != nil {
 		return protocol.StateEvent{}, err
 	}
-	if ev.Terms, err = s.termsState(ctx, c.UserID); err != nil {
-		return protocol.StateEvent{}, err
-	}
+	ev.Terms = terms
 	ids := pickStateUsers(priority, others, online)
 	users, err := s.profilesOf(ctx, ids)
 	if err != nil {
@@ -131,6 +136,26 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 	}
 	ev.Users = users
 	return ev, nil
+}
+
+// gatedState is getState while the caller has not accepted the current
+// terms (getState is answered before acceptance, protocol.ActionSpec
+// BeforeTerms): only what the terms dialog and the page around it need
+// (the connection, the caller's own profile and groups, the limits, the
+// preferences for language and theme, the terms), and nothing of the
+// workspace (no rooms, people, invitations or last room: the gate's
+// allow-list reads nothing else either). The client asks getState again
+// once the acceptance is recorded.
+func (s *Chat) gatedState(ctx context.Context, c chat.Connection, me chat.Profile, terms *protocol.TermsState) (protocol.StateEvent, error) {
+	prefs, err := s.preferencesOf(ctx, c.UserID)
+	if err != nil {
+		return protocol.StateEvent{}, err
+	}
+	return protocol.StateEvent{
+		Head: protocol.Head{Type: protocol.EventState}, ConnectionID: c.ID, Me: me,
+		Rooms: []protocol.RoomState{}, Users: []chat.Profile{}, Invites: []protocol.InviteInfo{},
+		Limits: s.limits(), Groups: c.Groups, Preferences: prefs, Terms: terms,
+	}, nil
 }
 
 // pickStateUsers orders candidate ids (direct partners, then online, then
