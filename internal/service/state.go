@@ -42,6 +42,12 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 	if terms != nil && terms.Required {
 		return s.gatedState(ctx, c, me, terms)
 	}
+	// The preferences first: their block list leaves blocked people's
+	// messages out of the unread counts (unread.go).
+	prefs, err := s.preferencesOf(ctx, c.UserID)
+	if err != nil {
+		return protocol.StateEvent{}, err
+	}
 	memberships, err := s.store.UserRooms(ctx, c.UserID)
 	if err != nil {
 		return protocol.StateEvent{}, storeErr(err, "list rooms")
@@ -62,7 +68,7 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		if err != nil {
 			return storeErr(err, "get room")
 		}
-		st, err := s.roomState(ctx, room, m, c.UserID)
+		st, err := s.roomState(ctx, room, m, c.UserID, prefs.Blocked)
 		if err != nil {
 			return err
 		}
@@ -121,9 +127,7 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		return protocol.StateEvent{}, err
 	}
 	ev.LastRoomID, ev.LastRoomAt = s.lastRoom(ctx, c.UserID, ev.Rooms)
-	if ev.Preferences, err = s.preferencesOf(ctx, c.UserID); err != nil {
-		return protocol.StateEvent{}, err
-	}
+	ev.Preferences = prefs
 	ev.Terms = terms
 	ids := pickStateUsers(priority, others, online)
 	users, err := s.profilesOf(ctx, ids)
@@ -186,7 +190,10 @@ func pickStateUsers(priority, others, online map[string]bool) []string {
 
 // roomState is a room as member m sees it: read position, unread count and
 // unread mentions.
-func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, userID string) (protocol.RoomState, error) {
+//
+// blocked are the people userID blocked: their messages count neither as
+// unread nor as mentions (the blocker's client counts the same way).
+func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, userID string, blocked []string) (protocol.RoomState, error) {
 	st := protocol.RoomState{Room: room, ReadSeq: m.ReadSeq, Role: m.Role}
 	if m.MutedAt(s.clock()) {
 		st.MutedUntil = m.MutedUntil
@@ -198,18 +205,19 @@ func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, use
 	if err != nil {
 		return st, storeErr(err, "count unread")
 	}
-	st.Unread, st.Mentions = countUnread(msgs, userID)
+	st.Unread, st.Mentions = countUnread(msgs, userID, blocked)
 	return st, nil
 }
 
 // unreadCap is where unread counts stop ("99+" in the client).
 const unreadCap = 100
 
-// countUnread counts messages by others that are not deleted or system
-// lines, and those of them that mention userID.
-func countUnread(msgs []chat.Message, userID string) (unread, mentions int) {
+// countUnread counts messages by others (not by userID nor by anyone in
+// blocked) that are not deleted or system lines, and those of them that
+// mention userID.
+func countUnread(msgs []chat.Message, userID string, blocked []string) (unread, mentions int) {
 	for _, msg := range msgs {
-		if msg.SenderID == userID || msg.Deleted || msg.System != nil {
+		if msg.SenderID == userID || msg.Deleted || msg.System != nil || slices.Contains(blocked, msg.SenderID) {
 			continue
 		}
 		unread++
