@@ -46,4 +46,3 @@ func (s *Chat) threadUnread(ctx context.Context, it protocol.ThreadItem, userID 
 	}
 	return n, nil
 }
-
