@@ -118,7 +118,7 @@ func TestPinnedUploadCannotBeSwapped(t *testing.T) {
 	uploadByTicket(t, ticket, orig)
 
 	dl := decode[protocol.DownloadURLEvent](t, tr.b.call(protocol.ActionRequestDownload,
-		map[string]any{"roomId": dm, "key": sent.Key, "versionId": sent.VersionID}, protocol.EventDownloadURL))
+		map[string]any{"roomId": dm, "seq": ack.Message.Seq, "key": sent.Key, "versionId": sent.VersionID}, protocol.EventDownloadURL))
 	resp, err := http.Get(dl.URL)
 	if err != nil {
 		t.Fatal(err)

@@ -112,6 +112,10 @@ func TestRetentionExpiresMessagesAndFiles(t *testing.T) {
 	if _, err := blobs.Stat(context.Background(), ticket.Key); err != nil {
 		t.Fatalf("file gone before the sweep: %v", err)
 	}
+	// Still in the bucket, but past its message's retention: not signed,
+	// neither the file nor its thumbnail.
+	tr.b.callError(protocol.ActionRequestDownload, map[string]any{"roomId": ch, "seq": old.Seq, "key": ticket.Key}, "not_found")
+	tr.b.callError(protocol.ActionRequestDownload, map[string]any{"roomId": ch, "seq": old.Seq, "key": ticket.Key, "thumb": true}, "not_found")
 
 	// The TTL process (locally: the sweep) deletes the expired items; the
 	// stream's REMOVE takes the file with it.

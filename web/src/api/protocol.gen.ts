@@ -585,6 +585,7 @@ export interface RequestAvatarURLRequest {
 
 export interface RequestDownloadRequest {
   roomId: string;
+  seq: number;
   key: string;
   thumb?: boolean;
   versionId?: string;

@@ -137,7 +137,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
         ) : (
           m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
-        {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
+        {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} seq={m.seq} attachments={m.attachments} pending={!!p || m.seq <= 0} />}
         {!p && !editing && <LinkPreviews msg={m} mine={mine && writable} />}
         {!m.deleted && m.gif && <GifImage gif={m.gif} />}
         {m.editedAt && !m.deleted && !editing && (
