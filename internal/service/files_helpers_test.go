@@ -1,13 +1,13 @@
 package service_test
 
 import (
-	"strconv"
 	"bytes"
 	"image"
 	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"strconv"
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
