@@ -156,6 +156,11 @@ type roomItem struct {
 	// record that invokes the re-stamp again.
 	RestampPass int   `dynamo:"rsp,omitempty"`
 	RestampFrom int64 `dynamo:"rsf,omitempty"`
+	// WorkspaceRestampPass and WorkspaceRestampCursor: on #general's META
+	// only, the workspace default's re-stamp job (ContinueWorkspaceRestamp):
+	// each increment is a stream record that runs its next page of rooms.
+	WorkspaceRestampPass   int    `dynamo:"wrp,omitempty"`
+	WorkspaceRestampCursor string `dynamo:"wrc,omitempty"`
 }
 
 func newRoomItem(r chat.Room) roomItem {

@@ -60,6 +60,10 @@ type Store struct {
 	exports map[string]chat.Export
 	// settings: the workspace settings, nil until stored (retention.go)
 	settings *chat.WorkspaceSettings
+	// WorkspaceRestamps records ContinueWorkspaceRestamp's cursors, in order.
+	WorkspaceRestamps []string
+	// Restamps records ContinueRestamp's calls ("room@from"), in order.
+	Restamps []string
 }
 
 // NewStore returns an empty store whose clock is time.Now.
