@@ -20,6 +20,10 @@
 //	threads.json       followed threads
 //	devices.json       Web Push subscriptions (device label, created, push service host)
 //	terms.json         the terms they accepted: version and when (accepted: false if never)
+//	reports.json       the reports they filed: room, message seq, reason, when, the outcome
+//	                   (not the reported message's text nor who resolved it: others' data)
+//	audit.json         audit log entries about them or by them: when, action, room, reason;
+//	                   other people's ids replaced by "other", details naming others left out
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -67,6 +71,10 @@ type Source interface {
 	FollowedThreads(ctx context.Context, userID string) ([]chat.ThreadFollow, error)
 	LeftRooms(ctx context.Context, userID string) ([]chat.LeftRoom, error)
 	TermsAcceptance(ctx context.Context, userID string) (chat.TermsAcceptance, error)
+	// RoomReports and ListAudit: the reports the person filed (in their
+	// rooms, current and left) and the audit entries about or by them.
+	RoomReports(ctx context.Context, roomID string) ([]chat.Report, error)
+	ListAudit(ctx context.Context, cursor string, limit int) ([]chat.AuditEntry, string, error)
 }
 
 // Files reads the person's files (internal/s3blob.Store).
@@ -94,6 +102,8 @@ const (
 	EntryThreads     = "threads.json"
 	EntryDevices     = "devices.json"
 	EntryTerms       = "terms.json"
+	EntryReports     = "reports.json"
+	EntryAudit       = "audit.json"
 	FilesDir         = "files/"
 )
 
@@ -380,6 +390,14 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 	if err := w.small(ctx, zw, userID); err != nil {
 		return st, err
 	}
+	ids := make([]string, 0, len(in))
+	for id := range in {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	if err := w.reportsAndAudit(ctx, zw, userID, ids); err != nil { // moderation.go
+		return st, err
+	}
 	return st, zw.Close()
 }
 
@@ -623,6 +641,9 @@ scheduled.json    your scheduled messages and reminders
 threads.json      the threads you follow
 devices.json      the devices you get push notifications on
 terms.json        the version of the terms you accepted, and when
+reports.json      the messages you reported (room, message number, your reason, when, the outcome)
+audit.json        the audit log's entries about you or by you (when, what, room, reason); other
+                  people in them appear as "other"
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.
