@@ -76,18 +76,22 @@ type roomConnItem struct {
 // profileItem is a user's profile: pk USER#<userId>, sk PROFILE, listed by
 // gsi1 (USERS, <userId>). Online is derived by the domain, never stored.
 type profileItem struct {
-	PK          string    `dynamo:"pk"`
-	SK          string    `dynamo:"sk"`
-	GSI1PK      string    `dynamo:"gsi1pk"`
-	GSI1SK      string    `dynamo:"gsi1sk"`
-	UserID      string    `dynamo:"userId"`
-	Username    string    `dynamo:"username,omitempty"`
-	DisplayName string    `dynamo:"displayName,omitempty"`
-	Handle      string    `dynamo:"handle,omitempty"`
-	AvatarColor string    `dynamo:"avatarColor,omitempty"`
-	AvatarKey   string    `dynamo:"avatarKey,omitempty"`
-	LastSeen    time.Time `dynamo:"lastSeen,omitempty"`
-	CreatedAt   time.Time `dynamo:"createdAt"`
+	PK          string `dynamo:"pk"`
+	SK          string `dynamo:"sk"`
+	GSI1PK      string `dynamo:"gsi1pk"`
+	GSI1SK      string `dynamo:"gsi1sk"`
+	UserID      string `dynamo:"userId"`
+	Username    string `dynamo:"username,omitempty"`
+	DisplayName string `dynamo:"displayName,omitempty"`
+	Handle      string `dynamo:"handle,omitempty"`
+	AvatarColor string `dynamo:"avatarColor,omitempty"`
+	AvatarKey   string `dynamo:"avatarKey,omitempty"`
+	// AvatarVer and AvatarVerKey: the version of the picture checked when
+	// it was set, and which key it is of (SetAvatarVersion).
+	AvatarVer    string    `dynamo:"avatarVer,omitempty"`
+	AvatarVerKey string    `dynamo:"avatarVerKey,omitempty"`
+	LastSeen     time.Time `dynamo:"lastSeen,omitempty"`
+	CreatedAt    time.Time `dynamo:"createdAt"`
 	// DeactivatedAt is set while an admin has deactivated the person.
 	DeactivatedAt time.Time `dynamo:"deactivatedAt,omitempty"`
 	// HidePresence and HideReceipts mirror the person's privacy settings
@@ -113,6 +117,7 @@ func (it profileItem) profile() chat.Profile {
 	return chat.Profile{
 		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName, Handle: it.Handle,
 		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
+		AvatarVersion: it.AvatarVer, AvatarVersionKey: it.AvatarVerKey,
 		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
 		Deactivated:  !it.DeactivatedAt.IsZero() || it.Deleted,
 		Deleted:      it.Deleted,

@@ -334,7 +334,7 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 		t.Fatal(err)
 	}
 	pic := pngBytes(t, 64, 64)
-	avatar := decode[protocol.UploadTicketEvent](t, zedC.call(protocol.ActionRequestAvatarUpload, map[string]any{"size": len(pic), "type": "image/png"}, protocol.EventUploadTicket))
+	avatar := decode[protocol.UploadTicketEvent](t, zedC.call(protocol.ActionRequestAvatarUpload, map[string]any{"size": len(pic), "type": "image/png", "sha256": chat.SHA256Base64(pic)}, protocol.EventUploadTicket))
 	uploadByTicket(t, avatar, pic)
 	zedC.call(protocol.ActionUpdateProfile, map[string]any{"avatarKey": avatar.Key}, protocol.EventProfile)
 

@@ -159,7 +159,7 @@ var workspaceCases = []modCase{
 		}},
 	{name: "requestAvatarUpload", want: everyone,
 		do: func(w *modWorld, _ string, c chat.Connection) error {
-			_, err := w.svc.RequestAvatarUpload(w.ctx, c, protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/png"})
+			_, err := w.svc.RequestAvatarUpload(w.ctx, c, protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/png", SHA256: anySHA256})
 			return err
 		}},
 	{name: "requestAvatarUrl", want: everyone,

@@ -166,7 +166,7 @@ func TestUploadsAndDownloadsAreRateLimited(t *testing.T) {
 func TestAvatarRequestsCountAgainstTheirBudgets(t *testing.T) {
 	c := newTestChat(t, func(cfg *service.Config) { cfg.RatePerWindow = 1; cfg.ReadsPerWindow = 1 })
 	c.register(testConn)
-	upload := `{"action":"requestAvatarUpload","size":10,"type":"image/png"}`
+	upload := `{"action":"requestAvatarUpload","size":10,"type":"image/png","sha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}`
 	wantCode(t, "upload", c.do(upload), "")
 	wantCode(t, "second upload", c.do(upload), chat.RateLimited)
 

@@ -577,6 +577,7 @@ export interface ReportMessageRequest {
 export interface RequestAvatarUploadRequest {
   size: number;
   type: string;
+  sha256: string;
 }
 
 export interface RequestAvatarURLRequest {
