@@ -100,6 +100,9 @@ type profileItem struct {
 	HideReceipts bool `dynamo:"hideReceipts,omitempty"`
 	// Deleted marks the tombstone an erasure leaves (see erasure.go).
 	Deleted bool `dynamo:"deleted,omitempty"`
+	// ErasedAt: on a tombstone, when its erasure finished (MarkErased);
+	// absent while the erasure runs (erasuremark.go).
+	ErasedAt time.Time `dynamo:"erasedAt,omitempty"`
 }
 
 func newProfileItem(p chat.Profile) profileItem {

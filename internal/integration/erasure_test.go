@@ -204,12 +204,20 @@ func leftover(r record, p personal, policy chat.ErasurePolicy) string {
 	}
 	pk, _ := attrs["pk"].(string)
 	sk, _ := attrs["sk"].(string)
-	// The tombstone profile: the id, "Deleted user", nothing else.
+	// The tombstone profile: the id, "Deleted user", nothing else (its
+	// place in the ERASED index is the id again, and erasedAt when the
+	// erasure finished: the progress marker scripts/erasure-replay reads).
 	if pk == "USER#"+p.id && sk == "PROFILE" {
 		for k := range attrs {
-			if !slices.Contains([]string{"pk", "sk", "userId", "displayName", "avatarColor", "createdAt", "deactivatedAt", "deleted"}, k) {
+			if !slices.Contains([]string{"pk", "sk", "userId", "displayName", "avatarColor", "createdAt", "deactivatedAt", "deleted", "gsi1pk", "gsi1sk", "erasedAt"}, k) {
 				return "the tombstone profile keeps " + k
 			}
+		}
+		if attrs["gsi1pk"] != "ERASED" || attrs["gsi1sk"] != p.id {
+			return "the tombstone profile is not in the ERASED index by its id alone"
+		}
+		if _, ok := attrs["erasedAt"]; !ok {
+			return "the finished erasure did not mark the tombstone (erasedAt)"
 		}
 		if attrs["displayName"] != chat.DeletedUserName || attrs["deleted"] != true {
 			return "the profile is not a tombstone"
