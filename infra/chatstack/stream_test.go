@@ -233,6 +233,8 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:UpdateItem":     {"${" + table + ".Arn}"},
 		// The notifier: the candidates' profiles (GetProfiles).
 		"dynamodb:BatchGetItem": {"${" + table + ".Arn}"},
+		// The workspace default's re-stamp: pages of rooms (RoomsPage).
+		"dynamodb:Scan": {"${" + table + ".Arn}"},
 		// The file sweeper: originals and thumbnails of deleted messages.
 		"s3:DeleteObject": {
 			"arn:${AWS::Partition}:s3:::backchannel-files-Fn::Select([2,Fn::Split([/,${AWS::StackId}])])/rooms/*",
