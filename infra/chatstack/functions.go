@@ -232,11 +232,12 @@ func (b *builder) grants() {
 		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.AvatarsPrefix+"*")),
 	}))
 	// Pinned uploads: an attachment is served by the version checked at
-	// send (HeadObject and a presigned GET with versionId need
-	// GetObjectVersion), originals only.
+	// send, a profile picture by the version checked when it was set
+	// (HeadObject and a presigned GET with versionId need
+	// GetObjectVersion), originals and pictures only.
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:GetObjectVersion"),
-		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix + "*")),
+		Resources: jsii.Strings(b.filesObjects(chat.FilesPrefix+"*"), b.filesObjects(chat.AvatarsPrefix+"*")),
 	}))
 	actions.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:DeleteObjectTagging"), // a sent file's thumbnail is kept too

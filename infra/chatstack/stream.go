@@ -178,6 +178,13 @@ func (b *builder) streamGrantsAndMapping() {
 			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []string{AnalyticsRunKeys}},
 		},
 	}))
+	// The workspace default's re-stamp (internal/retention, dynamo
+	// RoomsPage): pages of the table's rooms, by Scan (there is no index of
+	// every room), once per change of the default. The table only.
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:Scan"),
+		Resources: jsii.Strings(*b.table.TableArn()),
+	}))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("events:PutEvents"),
 		Resources: jsii.Strings(*b.bus.EventBusArn()),

@@ -250,6 +250,8 @@ func TestStreamGrants(t *testing.T) {
 		"dynamodb:BatchGetItem": {"${" + table + ".Arn}"},
 		// Analytics: the run markers (ANXRUN#…, by a LeadingKeys condition).
 		"dynamodb:PutItem": {"${" + table + ".Arn}"},
+		// The workspace default's re-stamp: pages of rooms (RoomsPage).
+		"dynamodb:Scan": {"${" + table + ".Arn}"},
 		// The file sweeper: originals and thumbnails of deleted messages.
 		"s3:DeleteObject": {
 			"arn:${AWS::Partition}:s3:::backchannel-files-Fn::Select([2,Fn::Split([/,${AWS::StackId}])])/rooms/*",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // DeletedUserName is the name a deleted account shows everywhere: the
@@ -80,6 +81,17 @@ type MessageRef struct {
 // the user's id, until the end or until stop says so.
 type ErasureStore interface {
 	EraseUserItems(ctx context.Context, userID string, policy ErasurePolicy, cursor string, stop func() bool) (ErasureResult, error)
+}
+
+// ErasureMarker records that an erasure finished, and lists those that
+// have not (a table restored to a point taken during one): the tombstone's
+// erasedAt (internal/dynamo erasuremark.go; scripts/erasure-replay).
+type ErasureMarker interface {
+	// MarkErased records on userID's tombstone that its erasure finished.
+	MarkErased(ctx context.Context, userID string, at time.Time) error
+	// PartialErasures pages through the tombstones whose erasure has not
+	// finished: their user ids, and the next page's cursor ("" at the end).
+	PartialErasures(ctx context.Context, cursor string, limit int) ([]string, string, error)
 }
 
 // BlobLister lists a bucket's keys under a prefix, a page at a time

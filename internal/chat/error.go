@@ -27,6 +27,11 @@ const (
 	// (the message is the hook's reason), or the hook failed and the
 	// deployment fails closed; nothing was stored (review.go).
 	Rejected Code = "rejected"
+	// ReadOnly: the room takes no more writes because nobody is left to
+	// read them: a direct conversation whose every other member deleted
+	// their account (chat.Access.DirectGone). Reading, marking read,
+	// saving and deleting one's own messages still work.
+	ReadOnly Code = "read_only"
 	Internal Code = "internal"
 )
 

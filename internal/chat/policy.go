@@ -45,6 +45,12 @@ import (
 //     members; the saved list is the caller's own.
 //   - Polls: creating one is sending; voting is for members who may send;
 //     closing is for the poll's author and the room's managers.
+//   - A direct conversation whose every other member deleted their
+//     account is read-only: every write (the rows marked writes: sending,
+//     thread replies, polls and votes, scheduling, editing, reacting,
+//     pinning, removing a preview, uploading) is refused ReadOnly; reading,
+//     marking read, saving, reminders and deleting one's own messages
+//     stay.
 //   - The last owner cannot leave before handing ownership on.
 //   - Direct rooms cannot be joined, left, renamed, invited to, archived
 //     or moderated; nobody leaves or renames #general.
@@ -253,6 +259,10 @@ type Access struct {
 	LastOwner bool
 	// Invited: the caller holds an invitation to Room.
 	Invited bool
+	// DirectGone is, in a direct room whose every other member deleted
+	// their account, how many other members it has (1: a 1:1 DM); 0
+	// otherwise (chat.DirectGone). Such a room takes no writes: ReadOnly.
+	DirectGone int
 	// Target is the role in Room of the member an action is about
 	// (setMemberRole, mute, remove, ban); "" when not a member or none.
 	Target Role
@@ -291,7 +301,7 @@ type rule struct {
 	modOverride     bool                // moderators may act on others' messages (authorOnly)
 	managerOverride bool                // managers (not workspace moderators) may act on others' messages (authorOnly)
 	staff           bool                // workspace staff may act as non-members (admins anywhere, moderators in public channels)
-	writes          bool                // refused in archived rooms
+	writes          bool                // refused in archived rooms and in direct rooms with nobody left (DirectGone)
 	mutes           bool                // refused to muted members
 	groups          []string            // workspace action: only these groups
 	lastOwner       string              // refused (Invalid) to the last owner
@@ -486,6 +496,11 @@ func RoomKindMatters(a Action) bool {
 	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != "" || r.writes || r.privateLevel > r.level || r.invitedOK || r.roomOpens
 }
 
+// DirectGoneMatters says whether a's answer in a direct room depends on
+// whether its other members deleted their accounts (Access.DirectGone),
+// so the service must read their profiles: the writes.
+func DirectGoneMatters(a Action) bool { return rules[a].writes }
+
 // Authorize answers whether the caller described by acc may do a: nil
 // when allowed, otherwise the *Error the use case returns (its code and
 // client-safe message are the refusal).
@@ -534,6 +549,9 @@ func Authorize(a Action, acc Access) error {
 	}
 	if r.writes && acc.Room.Archived {
 		return Errorf(Forbidden, "#%s is archived: it is read-only", acc.Room.Name)
+	}
+	if r.writes && acc.DirectGone > 0 && acc.Room.Kind == KindDirect {
+		return directReadOnly(acc.DirectGone)
 	}
 	lvl := r.level
 	if acc.Room.Kind == KindPrivate && r.privateLevel > lvl {

@@ -410,6 +410,9 @@ func TestPolicyDocTable(t *testing.T) {
 	if !strings.Contains(string(doc), want) {
 		t.Errorf("docs/ARCHITECTURE.md does not contain the policy table; it should read:\n%s", want)
 	}
+	if want := directGoneDocTable(); !strings.Contains(string(doc), want) {
+		t.Errorf("docs/ARCHITECTURE.md does not contain the read-only direct conversation's table; it should read:\n%s", want)
+	}
 }
 
 // policyDocTable renders the policy as markdown: one row per action, one
@@ -473,6 +476,101 @@ func policyDocTable() string {
 			b.WriteString(" " + cell(chat.Authorize(row.action, in(p, publicRoom, row.author))) + " |")
 		}
 		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// goneDM: a 1:1 direct conversation whose other member deleted their
+// account, as the policy sees it (the service counts them: DirectGone).
+var goneDM = chat.Room{ID: "d_gone", Kind: chat.KindDirect, MemberIDs: []string{"me", "ada"}}
+
+// directGoneWant: every room action's answer to a member of goneDM acting
+// on their own message ("ok" or the refusal's code). Every write is
+// read_only; what only reads, or only takes away one's own (deleting
+// one's message), stays.
+var directGoneWant = map[chat.Action]string{
+	chat.ActSendMessage: "read_only", chat.ActEditMessage: "read_only", chat.ActReact: "read_only",
+	chat.ActPinMessage: "read_only", chat.ActVote: "read_only", chat.ActCreatePoll: "read_only",
+	chat.ActClosePoll: "read_only", chat.ActScheduleMessage: "read_only", chat.ActRequestUpload: "read_only",
+	chat.ActRemovePreview: "read_only", chat.ActRunCommand: "read_only",
+	// Not for direct rooms at all (invalid comes first).
+	chat.ActJoinChannel: I, chat.ActLeaveChannel: I, chat.ActInviteToChannel: I, chat.ActUpdateChannel: I,
+	chat.ActRenameChannel: I, chat.ActChangeKind: I, chat.ActArchiveChannel: I, chat.ActUnarchiveChannel: I,
+	chat.ActDeleteChannel: I, chat.ActSetMemberRole: I, chat.ActMuteMember: I, chat.ActUnmuteMember: I,
+	chat.ActRemoveMember: I, chat.ActBanMember: I, chat.ActUnbanMember: I, chat.ActListBans: I,
+	chat.ActAcceptInvite: I, chat.ActDeclineInvite: I,
+	// Integrations (issue 16) are not for direct rooms either.
+	chat.ActAddBotToRoom: I, chat.ActRemoveBotFromRoom: I, chat.ActCreateWebhook: I, chat.ActListWebhooks: I,
+	chat.ActRotateWebhookSecret: I, chat.ActRevokeWebhook: I, chat.ActRegisterCommand: I, chat.ActDeleteCommand: I,
+	chat.ActRegisterOutgoingWebhook: I, chat.ActDeleteOutgoingWebhook: I,
+	// setRoomRetention: a direct room's members are its "members", not managers.
+	chat.ActSetRoomRetention: F,
+}
+
+// directGoneRow is one room action's answer in goneDM.
+func directGoneRow(a chat.Action, gone int) string {
+	acc := chat.Access{Role: chat.RoleMember, Room: goneDM, Author: chat.AuthorSelf, DirectGone: gone}
+	return code(chat.Authorize(a, acc))
+}
+
+// TestPolicyDirectWithDeletedPartner: in a direct conversation whose other
+// person deleted their account every write is refused read_only (the
+// same actions answer as before when the partner is there), and the rows
+// that decide it are exactly the ones DirectGoneMatters names.
+func TestPolicyDirectWithDeletedPartner(t *testing.T) {
+	for _, a := range chat.Actions() {
+		if !chat.IsRoomAction(a) || a == chat.ActOpenDirect {
+			continue
+		}
+		want, ok := directGoneWant[a]
+		if !ok {
+			want = y
+		}
+		if got := directGoneRow(a, 1); got != want {
+			t.Errorf("%s in a DM with a deleted partner: %s, want %s", a, got, want)
+		}
+		live := directGoneRow(a, 0)
+		if want == "read_only" && live != y {
+			t.Errorf("%s in a DM with its partner: %s, want ok", a, live)
+		}
+		if want != "read_only" && live != want {
+			t.Errorf("%s answers %s with the partner, %s without: only writes change", a, live, want)
+		}
+		if want == "read_only" && !chat.DirectGoneMatters(a) {
+			t.Errorf("%s is refused read_only but DirectGoneMatters says the service need not read the profiles", a)
+		}
+	}
+	err := chat.Authorize(chat.ActReact, chat.Access{Role: chat.RoleMember, Room: chat.Room{ID: "d_g", Kind: chat.KindDirect, MemberIDs: []string{"me", "a", "b"}}, DirectGone: 2})
+	if chat.ErrorCode(err) != chat.ReadOnly || !strings.Contains(err.Error(), "everyone else deleted their account: this conversation is read-only") {
+		t.Errorf("group: %v", err)
+	}
+	// DirectGone means nothing outside a direct room.
+	if err := chat.Authorize(chat.ActSendMessage, chat.Access{Role: chat.RoleMember, Room: publicRoom, DirectGone: 1}); err != nil {
+		t.Errorf("public channel: %v", err)
+	}
+}
+
+// directGoneDocTable renders TestPolicyDirectWithDeletedPartner's answers
+// as markdown, for docs/ARCHITECTURE.md: the room actions whose answer in
+// a direct room is not the same with the partner gone.
+func directGoneDocTable() string {
+	var b strings.Builder
+	b.WriteString("| Action (direct conversation, own message) | partner there | partner deleted their account |\n|---|---|---|\n")
+	cell := func(c string) string {
+		if c == y {
+			return "yes"
+		}
+		return "no (" + c + ")"
+	}
+	for _, a := range chat.Actions() {
+		if !chat.IsRoomAction(a) || a == chat.ActOpenDirect {
+			continue
+		}
+		live, gone := directGoneRow(a, 0), directGoneRow(a, 1)
+		if live == gone && live != y {
+			continue // not for direct rooms either way
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", a, cell(live), cell(gone))
 	}
 	return b.String()
 }

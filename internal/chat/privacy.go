@@ -168,21 +168,21 @@ func DirectOthers(room Room, callerID string) []string {
 // every other member deleted their account is refused with.
 const ReadOnlyDirect = "deleted their account: this conversation is read-only"
 
-// DirectReadOnly is the rule for a new message (a send, a poll, a
-// scheduled message) by callerID in room, given the profiles of the
-// room's other members (others; a missing profile counts as a live
-// person). A direct conversation whose every other member deleted their
-// account (their profile is a tombstone, Deleted) keeps its history for
-// the caller but takes nothing new: nobody is left to read it.
+// DirectGone is, for callerID in room, given the profiles of the room's
+// other members (others; a missing profile counts as a live person), the
+// number of other members when every one of them deleted their account
+// (their profile is a tombstone, Deleted), and 0 otherwise. Such a direct
+// conversation keeps its history for the caller but takes nothing new:
+// nobody is left to read it (the policy refuses its writes, ReadOnly).
 //
-//	not a direct conversation              -> allowed
-//	no other member (a note to oneself)    -> allowed
-//	some other member has not been deleted -> allowed
-//	every other member deleted             -> forbidden, "the other person deleted their account: …" ("everyone else …" in a group)
-func DirectReadOnly(room Room, callerID string, others []Profile) error {
+//	not a direct conversation              -> 0
+//	no other member (a note to oneself)    -> 0
+//	some other member has not been deleted -> 0
+//	every other member deleted             -> their number (1 in a 1:1 DM)
+func DirectGone(room Room, callerID string, others []Profile) int {
 	ids := DirectOthers(room, callerID)
 	if len(ids) == 0 {
-		return nil
+		return 0
 	}
 	deleted := make(map[string]bool, len(others))
 	for _, p := range others {
@@ -192,11 +192,25 @@ func DirectReadOnly(room Room, callerID string, others []Profile) error {
 	}
 	for _, id := range ids {
 		if !deleted[id] {
-			return nil
+			return 0
 		}
 	}
-	if len(ids) == 1 {
-		return Errorf(Forbidden, "the other person %s", ReadOnlyDirect)
+	return len(ids)
+}
+
+// DirectReadOnly is DirectGone as the policy's refusal: nil when the
+// conversation takes writes, else ReadOnly "the other person deleted
+// their account: …" ("everyone else …" in a group).
+func DirectReadOnly(room Room, callerID string, others []Profile) error {
+	if n := DirectGone(room, callerID, others); n > 0 {
+		return directReadOnly(n)
 	}
-	return Errorf(Forbidden, "everyone else %s", ReadOnlyDirect)
+	return nil
+}
+
+func directReadOnly(n int) error {
+	if n == 1 {
+		return Errorf(ReadOnly, "the other person %s", ReadOnlyDirect)
+	}
+	return Errorf(ReadOnly, "everyone else %s", ReadOnlyDirect)
 }

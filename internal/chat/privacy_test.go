@@ -20,7 +20,7 @@ func TestCanOpenDirect(t *testing.T) {
 		name   string
 		p      chat.Preferences
 		shares bool
-		want   string // "" allowed, else the forbidden message
+		want   string // "" allowed, else the read_only message
 	}{
 		{"everyone", prefs(chat.DMEveryone), false, ""},
 		{"unset reads as everyone", prefs(""), false, ""},
@@ -155,7 +155,7 @@ func TestDirectReadOnly(t *testing.T) {
 		name   string
 		room   chat.Room
 		others []chat.Profile
-		want   string // "" allowed, else the forbidden message
+		want   string // "" allowed, else the read_only message
 	}{
 		{"partner live", dm("me", "ada"), []chat.Profile{live("ada")}, ""},
 		{"partner deactivated, not deleted", dm("me", "ada"), []chat.Profile{{UserID: "ada", Deactivated: true}}, ""},
@@ -172,8 +172,11 @@ func TestDirectReadOnly(t *testing.T) {
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("refused: %v", err)
-			case tc.want != "" && (chat.ErrorCode(err) != chat.Forbidden || !strings.Contains(err.Error(), tc.want)):
-				t.Fatalf("got %v, want forbidden %q", err, tc.want)
+			case tc.want != "" && (chat.ErrorCode(err) != chat.ReadOnly || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("got %v, want read_only %q", err, tc.want)
+			}
+			if n := chat.DirectGone(tc.room, "me", tc.others); (n > 0) != (tc.want != "") {
+				t.Errorf("DirectGone = %d", n)
 			}
 		})
 	}

@@ -110,6 +110,34 @@ type RoomRestamp struct {
 
 func (RoomRestamp) Type() EventType { return EventRoomRestamp }
 
+// EventWorkspaceRestamp is, like EventRoomRestamp, not a domain event: the
+// stream's cue to go on with the workspace default's re-stamp (a page of
+// rooms after Cursor; internal/retention).
+const EventWorkspaceRestamp EventType = "workspace.restamp"
+
+// WorkspaceRestamp: the workspace's default retention changed (Cursor ""),
+// or the last page of rooms stopped at Cursor (Pass counts the pages).
+type WorkspaceRestamp struct {
+	Cursor string
+	Pass   int
+}
+
+func (WorkspaceRestamp) Type() EventType { return EventWorkspaceRestamp }
+
+// WorkspaceRestampStore is what the workspace default's re-stamp needs: a
+// page of every room, and where the job stands (whose change is the next
+// page's cue).
+type WorkspaceRestampStore interface {
+	// ContinueWorkspaceRestamp records that the job goes on from cursor
+	// ("" starts it): a change whose stream record is the cue
+	// (WorkspaceRestamp).
+	ContinueWorkspaceRestamp(ctx context.Context, cursor string) error
+	// RoomsPage returns the rooms of one page (up to limit items read)
+	// after cursor ("" the first), not deleted, and the next page's cursor
+	// ("" after the last).
+	RoomsPage(ctx context.Context, cursor string, limit int) ([]Room, string, error)
+}
+
 // BlobLifecycle is what a BlobStore may offer for the pending-upload rule
 // (internal/s3blob does): an upload is tagged TagState=TagPending when it
 // is signed (PresignUpload), and the bucket's lifecycle deletes it after

@@ -54,12 +54,17 @@ type Profile struct {
 	DisplayName string `json:"displayName"`
 	// Handle is the person's unique handle without the "@" (chat.ValidHandle);
 	// empty only until the server derives one on their next connect.
-	Handle      string    `json:"handle,omitempty"`
-	AvatarColor string    `json:"avatarColor"`
-	AvatarKey   string    `json:"avatarKey,omitempty"`
-	Online      bool      `json:"online"`
-	LastSeen    time.Time `json:"lastSeen,omitzero"`
-	CreatedAt   time.Time `json:"createdAt"`
+	Handle      string `json:"handle,omitempty"`
+	AvatarColor string `json:"avatarColor"`
+	AvatarKey   string `json:"avatarKey,omitempty"`
+	// AvatarVersion is the object version of AvatarKey checked when it was
+	// made the picture (served by requestAvatarUrl), while
+	// AvatarVersionKey is AvatarKey; server-side only.
+	AvatarVersion    string    `json:"-"`
+	AvatarVersionKey string    `json:"-"`
+	Online           bool      `json:"online"`
+	LastSeen         time.Time `json:"lastSeen,omitzero"`
+	CreatedAt        time.Time `json:"createdAt"`
 	// Deactivated: an admin deactivated the person; their messages stay
 	// and clients mark their name. $connect refuses them.
 	Deactivated bool `json:"deactivated,omitempty"`
@@ -171,9 +176,9 @@ type Message struct {
 	// Integration marks a message an integration posted (a webhook,
 	// webhooks.go): set by the server only.
 	Integration *MessageIntegration `json:"integration,omitempty"`
-	CreatedAt   time.Time    `json:"createdAt"`
-	EditedAt    time.Time    `json:"editedAt,omitzero"`
-	Deleted     bool         `json:"deleted,omitempty"`
+	CreatedAt   time.Time           `json:"createdAt"`
+	EditedAt    time.Time           `json:"editedAt,omitzero"`
+	Deleted     bool                `json:"deleted,omitempty"`
 	// DeletedBy is who turned the message into a tombstone: the sender, or
 	// a moderator (clients show "removed by a moderator").
 	DeletedBy string `json:"deletedBy,omitempty"`

@@ -195,14 +195,16 @@ func (s *Store) tombstoneProfile(ctx context.Context, item map[string]types.Attr
 	if err := gdynamo.UnmarshalItem(item, &old); err != nil {
 		return internal(err, "read profile")
 	}
-	if old.Deleted && old.DisplayName == chat.DeletedUserName && old.Username == "" && old.Handle == "" && old.AvatarKey == "" && old.GSI1PK == "" {
+	if old.Deleted && old.DisplayName == chat.DeletedUserName && old.Username == "" && old.Handle == "" && old.AvatarKey == "" && old.GSI1PK == gsiErased {
 		return nil
 	}
 	deactivated := old.DeactivatedAt
 	if deactivated.IsZero() {
 		deactivated = s.now()
 	}
-	tomb := profileItem{PK: old.PK, SK: old.SK, UserID: old.UserID, DisplayName: chat.DeletedUserName,
+	// In the ERASED index, without erasedAt until the erasure finishes
+	// (MarkErased): a restore taken meanwhile shows a partial erasure.
+	tomb := profileItem{PK: old.PK, SK: old.SK, GSI1PK: gsiErased, GSI1SK: old.UserID, UserID: old.UserID, DisplayName: chat.DeletedUserName,
 		AvatarColor: tombstoneColor, CreatedAt: old.CreatedAt, DeactivatedAt: utc(deactivated), Deleted: true}
 	if err := s.table.Put(tomb).Run(ctx); err != nil {
 		return internal(err, "tombstone profile")

@@ -76,18 +76,22 @@ type roomConnItem struct {
 // profileItem is a user's profile: pk USER#<userId>, sk PROFILE, listed by
 // gsi1 (USERS, <userId>). Online is derived by the domain, never stored.
 type profileItem struct {
-	PK          string    `dynamo:"pk"`
-	SK          string    `dynamo:"sk"`
-	GSI1PK      string    `dynamo:"gsi1pk"`
-	GSI1SK      string    `dynamo:"gsi1sk"`
-	UserID      string    `dynamo:"userId"`
-	Username    string    `dynamo:"username,omitempty"`
-	DisplayName string    `dynamo:"displayName,omitempty"`
-	Handle      string    `dynamo:"handle,omitempty"`
-	AvatarColor string    `dynamo:"avatarColor,omitempty"`
-	AvatarKey   string    `dynamo:"avatarKey,omitempty"`
-	LastSeen    time.Time `dynamo:"lastSeen,omitempty"`
-	CreatedAt   time.Time `dynamo:"createdAt"`
+	PK          string `dynamo:"pk"`
+	SK          string `dynamo:"sk"`
+	GSI1PK      string `dynamo:"gsi1pk"`
+	GSI1SK      string `dynamo:"gsi1sk"`
+	UserID      string `dynamo:"userId"`
+	Username    string `dynamo:"username,omitempty"`
+	DisplayName string `dynamo:"displayName,omitempty"`
+	Handle      string `dynamo:"handle,omitempty"`
+	AvatarColor string `dynamo:"avatarColor,omitempty"`
+	AvatarKey   string `dynamo:"avatarKey,omitempty"`
+	// AvatarVer and AvatarVerKey: the version of the picture checked when
+	// it was set, and which key it is of (SetAvatarVersion).
+	AvatarVer    string    `dynamo:"avatarVer,omitempty"`
+	AvatarVerKey string    `dynamo:"avatarVerKey,omitempty"`
+	LastSeen     time.Time `dynamo:"lastSeen,omitempty"`
+	CreatedAt    time.Time `dynamo:"createdAt"`
 	// DeactivatedAt is set while an admin has deactivated the person.
 	DeactivatedAt time.Time `dynamo:"deactivatedAt,omitempty"`
 	// HidePresence and HideReceipts mirror the person's privacy settings
@@ -98,6 +102,9 @@ type profileItem struct {
 	Deleted bool `dynamo:"deleted,omitempty"`
 	// Bot marks a bot account's profile (bots.go).
 	Bot bool `dynamo:"bot,omitempty"`
+	// ErasedAt: on a tombstone, when its erasure finished (MarkErased);
+	// absent while the erasure runs (erasuremark.go).
+	ErasedAt time.Time `dynamo:"erasedAt,omitempty"`
 }
 
 func newProfileItem(p chat.Profile) profileItem {
@@ -116,6 +123,7 @@ func (it profileItem) profile() chat.Profile {
 	return chat.Profile{
 		UserID: it.UserID, Username: it.Username, DisplayName: it.DisplayName, Handle: it.Handle,
 		AvatarColor: it.AvatarColor, AvatarKey: it.AvatarKey,
+		AvatarVersion: it.AvatarVer, AvatarVersionKey: it.AvatarVerKey,
 		LastSeen: it.LastSeen, CreatedAt: it.CreatedAt,
 		Deactivated:  !it.DeactivatedAt.IsZero() || it.Deleted,
 		Deleted:      it.Deleted,
@@ -160,6 +168,11 @@ type roomItem struct {
 	// record that invokes the re-stamp again.
 	RestampPass int   `dynamo:"rsp,omitempty"`
 	RestampFrom int64 `dynamo:"rsf,omitempty"`
+	// WorkspaceRestampPass and WorkspaceRestampCursor: on #general's META
+	// only, the workspace default's re-stamp job (ContinueWorkspaceRestamp):
+	// each increment is a stream record that runs its next page of rooms.
+	WorkspaceRestampPass   int    `dynamo:"wrp,omitempty"`
+	WorkspaceRestampCursor string `dynamo:"wrc,omitempty"`
 }
 
 func newRoomItem(r chat.Room) roomItem {
@@ -244,11 +257,11 @@ type messageItem struct {
 	Gif         *gifItem         `dynamo:"gif,omitempty"`
 	// Integration marks an integration's message (webhooks.go).
 	Integration *messageIntegrationItem `dynamo:"intg,omitempty"`
-	CreatedAt   time.Time        `dynamo:"createdAt"`
-	EditedAt    time.Time        `dynamo:"editedAt,omitempty"`
-	Deleted     bool             `dynamo:"deleted,omitempty"`
-	DeletedBy   string           `dynamo:"deletedBy,omitempty"`
-	System      *systemItem      `dynamo:"system,omitempty"`
+	CreatedAt   time.Time               `dynamo:"createdAt"`
+	EditedAt    time.Time               `dynamo:"editedAt,omitempty"`
+	Deleted     bool                    `dynamo:"deleted,omitempty"`
+	DeletedBy   string                  `dynamo:"deletedBy,omitempty"`
+	System      *systemItem             `dynamo:"system,omitempty"`
 	// Reactions in first-used order, replaced whole under the version RV
 	// (React): an optimistic lock, so concurrent reactions never lose one.
 	Reactions []reactionItem `dynamo:"rx,omitempty"`

@@ -38,6 +38,7 @@ const (
 	skClaim   = "CLAIM"
 
 	gsiUsers   = "USERS"   // gsi1pk of every profile: ListProfiles
+	gsiErased  = "ERASED"  // gsi1pk of every tombstone profile: PartialErasures (erasuremark.go)
 	gsiPublic  = "PUBLIC"  // gsi1pk of public rooms only: ListPublicRooms
 	gsiReports = "REPORTS" // gsi1pk of open reports only: ListOpenReports
 	gsiAudit   = "AUDIT"   // gsi1pk of audit entries: ListAudit

@@ -419,3 +419,27 @@ func (s *Store) SetKind(ctx context.Context, roomID string, kind chat.RoomKind) 
 	room.Kind = kind
 	return room, nil
 }
+
+// RoomReports lists every report filed in a room, open or resolved: one
+// Query of the room's report pointers (ROOM#<id>, REPORT#…), then a
+// GetItem per report (reports are rare). The export reads it for the
+// reports a person filed (there is no index by reporter).
+func (s *Store) RoomReports(ctx context.Context, roomID string) ([]chat.Report, error) {
+	ctx = withOp(ctx, "RoomReports")
+	var refs []reportRefItem
+	if err := s.table.Get(AttrPK, roomPK(roomID)).Range(AttrSK, gdynamo.BeginsWith, prefixReport).All(ctx, &refs); err != nil {
+		return nil, internal(err, "list the room's reports")
+	}
+	out := make([]chat.Report, 0, len(refs))
+	for _, ref := range refs {
+		r, err := s.GetReport(ctx, ref.ReportID)
+		if chat.ErrorCode(err) == chat.NotFound {
+			continue // the pointer was written first: a report that never landed
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -24,6 +24,10 @@
 //	analytics.json     the days usage analytics counted them active, and the rooms they sent in
 //	webhooks.json      the incoming webhooks they created: room, name, picture, created/rotated/revoked
 //	integrations.json  slash commands and outgoing webhooks they registered (never the secrets)
+//	reports.json       the reports they filed: room, message seq, reason, when, the outcome
+//	                   (not the reported message's text nor who resolved it: others' data)
+//	audit.json         audit log entries about them or by them: when, action, room, reason;
+//	                   other people's ids replaced by "other", details naming others left out
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -71,6 +75,10 @@ type Source interface {
 	FollowedThreads(ctx context.Context, userID string) ([]chat.ThreadFollow, error)
 	LeftRooms(ctx context.Context, userID string) ([]chat.LeftRoom, error)
 	TermsAcceptance(ctx context.Context, userID string) (chat.TermsAcceptance, error)
+	// RoomReports and ListAudit: the reports the person filed (in their
+	// rooms, current and left) and the audit entries about or by them.
+	RoomReports(ctx context.Context, roomID string) ([]chat.Report, error)
+	ListAudit(ctx context.Context, cursor string, limit int) ([]chat.AuditEntry, string, error)
 }
 
 // Files reads the person's files (internal/s3blob.Store).
@@ -102,6 +110,8 @@ const (
 	// EntryIntegrations lists the slash commands and outgoing webhooks
 	// the person registered (chat.Integration without its secret).
 	EntryIntegrations = "integrations.json"
+	EntryReports      = "reports.json"
+	EntryAudit        = "audit.json"
 	FilesDir          = "files/"
 )
 
@@ -394,6 +404,14 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 	if err := w.bots(ctx, zw, userID); err != nil { // bots.go
 		return st, err
 	}
+	ids := make([]string, 0, len(in))
+	for id := range in {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	if err := w.reportsAndAudit(ctx, zw, userID, ids); err != nil { // moderation.go
+		return st, err
+	}
 	return st, zw.Close()
 }
 
@@ -655,6 +673,9 @@ bots.json         the bot accounts you created (name and when; never their token
 analytics.json    the days usage analytics counted you active, and the rooms you wrote in
 webhooks.json     the incoming webhooks you created (room, name, picture, when; never a secret)
 integrations.json the slash commands and outgoing webhooks you registered
+reports.json      the messages you reported (room, message number, your reason, when, the outcome)
+audit.json        the audit log's entries about you or by you (when, what, room, reason); other
+                  people in them appear as "other"
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,32 @@ type fakeSource struct {
 	failMsg error
 	left    []chat.LeftRoom
 	terms   chat.TermsAcceptance
+	reports []chat.Report
+	audit   []chat.AuditEntry
+}
+
+func (f *fakeSource) RoomReports(_ context.Context, roomID string) ([]chat.Report, error) {
+	var out []chat.Report
+	for _, r := range f.reports {
+		if r.RoomID == roomID {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// ListAudit pages two entries at a time; the cursor is the next index.
+func (f *fakeSource) ListAudit(_ context.Context, cursor string, _ int) ([]chat.AuditEntry, string, error) {
+	i := 0
+	if cursor != "" {
+		i, _ = strconv.Atoi(cursor)
+	}
+	end := min(i+2, len(f.audit))
+	next := ""
+	if end < len(f.audit) {
+		next = strconv.Itoa(end)
+	}
+	return f.audit[i:end], next, nil
 }
 
 func (f *fakeSource) GetProfile(context.Context, string) (chat.Profile, error) {
@@ -266,5 +293,77 @@ func TestArchiveLeftRoomsAndTerms(t *testing.T) {
 	decodeEntry(read(src), EntryTerms, &terms)
 	if terms.Accepted || terms.Version != "" {
 		t.Errorf("terms.json with none accepted: %+v", terms)
+	}
+}
+
+// TestArchiveReportsAndAudit: reports.json holds the reports the person
+// filed in their rooms (current and left), without the reported message
+// or who resolved it; audit.json the audit entries about or by them, paged
+// through the whole log, other people's ids as "other" and a detail naming
+// someone else (an invitation's email) left out.
+func TestArchiveReportsAndAudit(t *testing.T) {
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	src := &fakeSource{
+		left: []chat.LeftRoom{{RoomID: "r2", LeftAt: at}},
+		reports: []chat.Report{
+			{ID: "rp1", RoomID: "r1", Seq: 4, ReporterID: "u1", Reason: "spam", CreatedAt: at, Resolution: "delete", ResolvedBy: "mod9", ResolvedAt: at.Add(time.Hour),
+				Message: chat.Message{RoomID: "r1", Seq: 4, SenderID: "u2", Text: "buy pills"}},
+			{ID: "rp2", RoomID: "r2", Seq: 7, ReporterID: "u1", Reason: "rude", CreatedAt: at.Add(time.Minute)},
+			{ID: "rp3", RoomID: "r1", Seq: 5, ReporterID: "u3", Reason: "not hers", CreatedAt: at},
+		},
+		audit: []chat.AuditEntry{
+			{ID: "a1", At: at, ActorID: "adm", Action: "muteMember", RoomID: "r1", TargetID: "u1", Reason: "calm down", Detail: "until 2026-11-03T09:00:00Z"},
+			{ID: "a2", At: at, ActorID: "adm", Action: "muteMember", RoomID: "r1", TargetID: "u3", Reason: "someone else's"},
+			{ID: "a3", At: at, ActorID: "u1", Action: "invitePerson", TargetID: "u4", Detail: "dora@example.com"},
+			{ID: "a4", At: at, ActorID: "u2", Action: "deleteMessage", RoomID: "r1", Seq: 3},
+			{ID: "a5", At: at, ActorID: "adm", Action: "deactivatePerson", TargetID: "u1"},
+		},
+	}
+	var buf bytes.Buffer
+	if _, err := (&Writer{Source: src, Files: noFiles{}, TempDir: t.TempDir()}).Write(context.Background(), "u1", &buf); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := func(name string) []byte {
+		f, err := zr.Open(name)
+		if err != nil {
+			t.Fatalf("no %s: %v", name, err)
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(f)
+		return b
+	}
+	var reports []Report
+	if err := json.Unmarshal(raw(EntryReports), &reports); err != nil {
+		t.Fatal(err)
+	}
+	wantReports := []Report{
+		{ReportID: "rp1", RoomID: "r1", Seq: 4, Reason: "spam", CreatedAt: at, Resolution: "delete", ResolvedAt: at.Add(time.Hour)},
+		{ReportID: "rp2", RoomID: "r2", Seq: 7, Reason: "rude", CreatedAt: at.Add(time.Minute)},
+	}
+	if !reflect.DeepEqual(reports, wantReports) {
+		t.Errorf("reports.json %+v\nwant %+v", reports, wantReports)
+	}
+	var audit []Audit
+	if err := json.Unmarshal(raw(EntryAudit), &audit); err != nil {
+		t.Fatal(err)
+	}
+	wantAudit := []Audit{
+		{At: at, Action: "muteMember", ActorID: OtherPerson, TargetID: "u1", RoomID: "r1", Reason: "calm down", Detail: "until 2026-11-03T09:00:00Z"},
+		{At: at, Action: "invitePerson", ActorID: "u1", TargetID: OtherPerson},
+		{At: at, Action: "deactivatePerson", ActorID: OtherPerson, TargetID: "u1"},
+	}
+	if !reflect.DeepEqual(audit, wantAudit) {
+		t.Errorf("audit.json %+v\nwant %+v", audit, wantAudit)
+	}
+	for _, name := range []string{EntryReports, EntryAudit} {
+		for _, other := range []string{"buy pills", "mod9", "u2", "u3", "u4", "adm", "dora@example.com", "not hers", "someone else's"} {
+			if bytes.Contains(raw(name), []byte(`"`+other+`"`)) || bytes.Contains(raw(name), []byte(other+`"`)) && other != "u1" {
+				t.Errorf("%s holds %q: %s", name, other, raw(name))
+			}
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
@@ -21,7 +22,7 @@ func TestAvatarPicture(t *testing.T) {
 	tr.b.callError(protocol.ActionRequestAvatarURL, map[string]any{"userId": tr.ann.id}, "not_found")
 
 	ticket := decode[protocol.UploadTicketEvent](t, tr.a.call(protocol.ActionRequestAvatarUpload,
-		map[string]any{"size": len(pic), "type": "image/png"}, protocol.EventUploadTicket))
+		map[string]any{"size": len(pic), "type": "image/png", "sha256": chat.SHA256Base64(pic)}, protocol.EventUploadTicket))
 	if ticket.Method != http.MethodPut || !strings.HasPrefix(ticket.Key, "avatars/"+tr.ann.id+"/") || !strings.HasSuffix(ticket.Key, ".png") {
 		t.Fatalf("ticket %+v", ticket)
 	}

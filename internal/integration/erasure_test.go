@@ -204,12 +204,20 @@ func leftover(r record, p personal, policy chat.ErasurePolicy) string {
 	}
 	pk, _ := attrs["pk"].(string)
 	sk, _ := attrs["sk"].(string)
-	// The tombstone profile: the id, "Deleted user", nothing else.
+	// The tombstone profile: the id, "Deleted user", nothing else (its
+	// place in the ERASED index is the id again, and erasedAt when the
+	// erasure finished: the progress marker scripts/erasure-replay reads).
 	if pk == "USER#"+p.id && sk == "PROFILE" {
 		for k := range attrs {
-			if !slices.Contains([]string{"pk", "sk", "userId", "displayName", "avatarColor", "createdAt", "deactivatedAt", "deleted"}, k) {
+			if !slices.Contains([]string{"pk", "sk", "userId", "displayName", "avatarColor", "createdAt", "deactivatedAt", "deleted", "gsi1pk", "gsi1sk", "erasedAt"}, k) {
 				return "the tombstone profile keeps " + k
 			}
+		}
+		if attrs["gsi1pk"] != "ERASED" || attrs["gsi1sk"] != p.id {
+			return "the tombstone profile is not in the ERASED index by its id alone"
+		}
+		if _, ok := attrs["erasedAt"]; !ok {
+			return "the finished erasure did not mark the tombstone (erasedAt)"
 		}
 		if attrs["displayName"] != chat.DeletedUserName || attrs["deleted"] != true {
 			return "the profile is not a tombstone"
@@ -344,7 +352,7 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 		t.Fatal(err)
 	}
 	pic := pngBytes(t, 64, 64)
-	avatar := decode[protocol.UploadTicketEvent](t, zedC.call(protocol.ActionRequestAvatarUpload, map[string]any{"size": len(pic), "type": "image/png"}, protocol.EventUploadTicket))
+	avatar := decode[protocol.UploadTicketEvent](t, zedC.call(protocol.ActionRequestAvatarUpload, map[string]any{"size": len(pic), "type": "image/png", "sha256": chat.SHA256Base64(pic)}, protocol.EventUploadTicket))
 	uploadByTicket(t, avatar, pic)
 	zedC.call(protocol.ActionUpdateProfile, map[string]any{"avatarKey": avatar.Key}, protocol.EventProfile)
 
@@ -470,10 +478,14 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 		}
 	}
 	// The DM is read-only for Ann: nobody is left to read it.
-	refusal := annC.callError(protocol.ActionSendMessage, message(dm, "a-late", "are you there?"), string(chat.Forbidden))
+	refusal := annC.callError(protocol.ActionSendMessage, message(dm, "a-late", "are you there?"), string(chat.ReadOnly))
 	if msg, _ := refusal.fields["message"].(string); !strings.Contains(msg, "deleted their account: this conversation is read-only") {
 		t.Errorf("Ann's send in the DM: %s", refusal.raw)
 	}
+	// Every other write too: a reaction, a pin (on any message of the DM).
+	anySeq := hist.Messages[0].Seq
+	annC.callError(protocol.ActionReact, map[string]any{"roomId": dm, "seq": anySeq, "emoji": "👍", "on": true}, string(chat.ReadOnly))
+	annC.callError(protocol.ActionPinMessage, map[string]any{"roomId": dm, "seq": anySeq, "pinned": true}, string(chat.ReadOnly))
 	tomb, err := store.GetProfile(ctx, zed.id)
 	if err != nil || tomb.DisplayName != chat.DeletedUserName || !tomb.Deleted || tomb.Handle != "" || tomb.AvatarKey != "" || tomb.Username != "" {
 		t.Errorf("profile = %+v, %v; want the tombstone", tomb, err)

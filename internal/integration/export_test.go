@@ -214,6 +214,13 @@ func TestExportMyData(t *testing.T) {
 	a.call(protocol.ActionJoinChannel, room(gamma), protocol.EventRoom)
 	sendText(t, b, gamma, "b3", bobsGamma)
 	inGamma := keep(sendText(t, a, gamma, "a7", "said in gamma, then left"))
+	// Moderation about her and by her: Bob (gamma's owner) mutes her there
+	// (an audit entry about her), she reports Bob's message in alpha and
+	// mutes him there (an entry by her about another person).
+	const muteReason, reportReason = "mute-reason-4410", "report-reason-9921"
+	b.call(protocol.ActionMuteMember, map[string]any{"roomId": gamma, "userId": tr.ann.id, "minutes": 5, "reason": muteReason}, protocol.EventMembers)
+	a.call(protocol.ActionReportMessage, map[string]any{"roomId": alpha, "seq": bobMsg.Seq, "reason": reportReason}, protocol.EventReport)
+	a.call(protocol.ActionMuteMember, map[string]any{"roomId": alpha, "userId": tr.bob.id, "minutes": 5}, protocol.EventMembers)
 	a.call(protocol.ActionLeaveChannel, room(gamma), protocol.EventRoomRemoved)
 	// The terms she accepted (recorded as acceptTerms records them: the
 	// acceptance itself is TestTermsAcceptanceAndReacceptance's).
@@ -360,6 +367,23 @@ func TestExportMyData(t *testing.T) {
 	if raw := string(entry(t, zr, export.EntryWebhooks)); strings.Contains(raw, "secret") || strings.Contains(raw, strings.Split(hook.Path, "/")[3]) {
 		t.Errorf("webhooks.json holds the secret: %s", raw)
 	}
+	reports := entryJSON[[]export.Report](t, zr, export.EntryReports)
+	if len(reports) != 1 || reports[0].RoomID != alpha || reports[0].Seq != bobMsg.Seq || reports[0].Reason != reportReason {
+		t.Errorf("reports.json %+v, want her report of Bob's message in alpha", reports)
+	}
+	audit := entryJSON[[]export.Audit](t, zr, export.EntryAudit)
+	var mutedHer, mutedBob bool
+	for _, e := range audit {
+		switch {
+		case e.Action == "muteMember" && e.TargetID == tr.ann.id && e.ActorID == export.OtherPerson && e.RoomID == gamma && e.Reason == muteReason:
+			mutedHer = true
+		case e.Action == "muteMember" && e.ActorID == tr.ann.id && e.TargetID == export.OtherPerson && e.RoomID == alpha:
+			mutedBob = true
+		}
+	}
+	if !mutedHer || !mutedBob || strings.Contains(string(entry(t, zr, export.EntryAudit)), tr.bob.id) {
+		t.Errorf("audit.json %+v: want Bob's mute of her and hers of him, Bob's id as %q", audit, export.OtherPerson)
+	}
 	terms := entryJSON[export.Terms](t, zr, export.EntryTerms)
 	if !terms.Accepted || terms.Version != "2026-01" || !terms.AcceptedAt.Equal(termsAt) {
 		t.Errorf("terms.json %+v, want 2026-01 accepted at %v", terms, termsAt)
@@ -369,7 +393,7 @@ func TestExportMyData(t *testing.T) {
 		profile.AvatarColor != annP.AvatarColor || !profile.CreatedAt.Equal(annP.CreatedAt) {
 		t.Errorf("profile %+v, want %+v", profile, annP)
 	}
-	for _, name := range []string{export.EntryReadme, export.EntryScheduled, export.EntryThreads, export.EntryDevices, export.EntryTerms} {
+	for _, name := range []string{export.EntryReadme, export.EntryScheduled, export.EntryThreads, export.EntryDevices, export.EntryTerms, export.EntryReports, export.EntryAudit} {
 		entry(t, zr, name)
 	}
 

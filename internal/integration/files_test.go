@@ -66,7 +66,7 @@ func TestFileSharing(t *testing.T) {
 
 	// Bob, a member, downloads it.
 	dl := decode[protocol.DownloadURLEvent](t, tr.b.call(protocol.ActionRequestDownload,
-		map[string]any{"roomId": dm, "key": ticket.Key}, protocol.EventDownloadURL))
+		map[string]any{"roomId": dm, "seq": ack.Message.Seq, "key": ticket.Key}, protocol.EventDownloadURL))
 	got, err := http.Get(dl.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestFileSharing(t *testing.T) {
 	}
 
 	// Cyd, not in the DM, gets neither tickets nor URLs.
-	tr.c.callError(protocol.ActionRequestDownload, map[string]any{"roomId": dm, "key": ticket.Key}, "not_found")
+	tr.c.callError(protocol.ActionRequestDownload, map[string]any{"roomId": dm, "seq": ack.Message.Seq, "key": ticket.Key}, "not_found")
 	tr.c.callError(protocol.ActionRequestUpload, map[string]any{"roomId": dm, "name": "x.png", "size": 10, "type": "image/png", "sha256": chat.SHA256Base64(file)}, "not_found")
 	// Nor can a file of the DM be attached elsewhere, even by its uploader.
 	tr.a.callError(protocol.ActionSendMessage, map[string]any{"roomId": "general", "clientId": "steal", "text": "look", "attachments": []any{att}}, "forbidden")

@@ -236,7 +236,7 @@ func TestDeletedMessageFilesLeaveTheBucket(t *testing.T) {
 	}
 	// Bob kept the key: the server no longer signs it (the message has no
 	// attachment now).
-	tr.b.callError(protocol.ActionRequestDownload, map[string]any{"roomId": ch, "key": ticket.Key}, "not_found")
+	tr.b.callError(protocol.ActionRequestDownload, map[string]any{"roomId": ch, "seq": ack.Message.Seq, "key": ticket.Key}, "not_found")
 }
 
 // TestDeleteChannelOverTheGateway: an admin deletes a channel with a file

@@ -9,10 +9,12 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -118,7 +120,7 @@ func TestPinnedUploadCannotBeSwapped(t *testing.T) {
 	uploadByTicket(t, ticket, orig)
 
 	dl := decode[protocol.DownloadURLEvent](t, tr.b.call(protocol.ActionRequestDownload,
-		map[string]any{"roomId": dm, "key": sent.Key, "versionId": sent.VersionID}, protocol.EventDownloadURL))
+		map[string]any{"roomId": dm, "seq": ack.Message.Seq, "key": sent.Key, "versionId": sent.VersionID}, protocol.EventDownloadURL))
 	resp, err := http.Get(dl.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -130,5 +132,56 @@ func TestPinnedUploadCannotBeSwapped(t *testing.T) {
 	}
 	if !strings.Contains(dl.URL, "versionId=") {
 		t.Errorf("download URL %s does not name the version", dl.URL)
+	}
+}
+
+// TestPinnedAvatarCannotBeSwapped: a profile picture is pinned like a
+// message's file: requestAvatarUpload needs the picture's checksum, the
+// storage refuses a replay of the ticket with other bytes of the same size
+// and type before and after the picture is set, the version checked when
+// it was set is recorded on the profile, and requestAvatarUrl serves that
+// version, the original bytes, whatever was written to the key since.
+func TestPinnedAvatarCannotBeSwapped(t *testing.T) {
+	bucket := newVersionedFilesBucket(t)
+	tr := newTrioWithFiles(t, generousLimits, bucket)
+	orig := pngBytes(t, 16, 16)
+	swap := bytes.Clone(orig)
+	swap[len(swap)/2] ^= 0xff // same size and type, other bytes
+	tr.a.callError(protocol.ActionRequestAvatarUpload, map[string]any{"size": len(orig), "type": "image/png"}, "invalid")
+	ticket := decode[protocol.UploadTicketEvent](t, tr.a.call(protocol.ActionRequestAvatarUpload,
+		map[string]any{"size": len(orig), "type": "image/png", "sha256": chat.SHA256Base64(orig)}, protocol.EventUploadTicket))
+	if code, body := replay(t, ticket, swap); code != http.StatusBadRequest || !strings.Contains(body, "BadDigest") {
+		t.Fatalf("PUT of other bytes = %d %s, want 400 BadDigest", code, body)
+	}
+	uploadByTicket(t, ticket, orig)
+	if code, body := replay(t, ticket, swap); code != http.StatusBadRequest || !strings.Contains(body, "BadDigest") {
+		t.Fatalf("replay with other bytes before setting it = %d %s, want 400 BadDigest", code, body)
+	}
+	tr.a.call(protocol.ActionUpdateProfile, map[string]any{"avatarKey": ticket.Key}, protocol.EventProfile)
+	if code, body := replay(t, ticket, swap); code != http.StatusBadRequest || !strings.Contains(body, "BadDigest") {
+		t.Fatalf("replay with other bytes after setting it = %d %s, want 400 BadDigest", code, body)
+	}
+	uploadByTicket(t, ticket, orig) // the same bytes again: a new, identical version
+
+	store, err := dynamo.New(dynamodb.NewFromConfig(tr.s.awsCfg), tr.s.table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := store.GetProfile(context.Background(), tr.ann.id)
+	if err != nil || p.AvatarKey != ticket.Key || p.AvatarVersion == "" || p.AvatarVersionKey != ticket.Key {
+		t.Fatalf("profile %+v, %v: want the checked version recorded", p, err)
+	}
+	url := decode[protocol.AvatarURLEvent](t, tr.b.call(protocol.ActionRequestAvatarURL, map[string]any{"userId": tr.ann.id}, protocol.EventAvatarURL)).URL
+	if !strings.Contains(url, "versionId=") {
+		t.Errorf("the picture's URL names no version: %s", url)
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(got, orig) {
+		t.Errorf("Bob got %s, %d bytes: want the picture as it was checked", resp.Status, len(got))
 	}
 }

@@ -112,6 +112,10 @@ func TestRetentionExpiresMessagesAndFiles(t *testing.T) {
 	if _, err := blobs.Stat(context.Background(), ticket.Key); err != nil {
 		t.Fatalf("file gone before the sweep: %v", err)
 	}
+	// Still in the bucket, but past its message's retention: not signed,
+	// neither the file nor its thumbnail.
+	tr.b.callError(protocol.ActionRequestDownload, map[string]any{"roomId": ch, "seq": old.Seq, "key": ticket.Key}, "not_found")
+	tr.b.callError(protocol.ActionRequestDownload, map[string]any{"roomId": ch, "seq": old.Seq, "key": ticket.Key, "thumb": true}, "not_found")
 
 	// The TTL process (locally: the sweep) deletes the expired items; the
 	// stream's REMOVE takes the file with it.
@@ -156,4 +160,55 @@ func seqsOf(ms []chat.Message) []int64 {
 		out[i] = m.Seq
 	}
 	return out
+}
+
+// TestWorkspaceRetentionRestampsRoomsFollowingTheDefault (issue 15): a
+// change of the workspace's default retention re-stamps, in the
+// background, the stored messages of every room that follows the default
+// (channels and a DM), through the stream (#general's META cues the pages
+// of rooms, each room's own re-stamp runs as after a change of its
+// retention); a room with its own retention keeps its expiry.
+func TestWorkspaceRetentionRestampsRoomsFollowingTheDefault(t *testing.T) {
+	tr := newTrio(t, generousLimits)
+	s := tr.s
+	s.startEvents(false, nil)
+	adm, _ := s.online(s.staff(s.newUser("adm", "Ad Min"), chat.GroupAdmins))
+	follows := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "follows"}, protocol.EventRoom)).Room.ID
+	own := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionCreateChannel, map[string]any{"name": "own"}, protocol.EventRoom)).Room.ID
+	dm := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionOpenDirect, map[string]any{"userIds": []string{tr.bob.id}}, protocol.EventRoom)).Room.ID
+	tr.a.call(protocol.ActionSetRoomRetention, map[string]any{"roomId": own, "retentionDays": 30}, protocol.EventRoom)
+	sent := map[string]protocol.AckEvent{}
+	for _, r := range []string{follows, own, dm, "general"} {
+		sent[r] = decode[protocol.AckEvent](t, tr.a.call(protocol.ActionSendMessage, message(r, "m-"+r, "kept by "+r), protocol.EventAck))
+	}
+	if !sent[follows].Message.ExpiresAt.IsZero() || sent[own].Message.ExpiresAt.IsZero() {
+		t.Fatalf("before: follows expires %v, own %v", sent[follows].Message.ExpiresAt, sent[own].Message.ExpiresAt)
+	}
+	ownExpiry := sent[own].Message.ExpiresAt
+
+	adm.call(protocol.ActionSetWorkspaceSettings, map[string]any{"retentionDays": 7}, protocol.EventWorkspaceSettings)
+	expiry := func(roomID string, seq int64) time.Time {
+		h := decode[protocol.HistoryEvent](t, tr.a.call(protocol.ActionHistory, map[string]any{"roomId": roomID}, protocol.EventHistory))
+		for _, m := range h.Messages {
+			if m.Seq == seq {
+				return m.ExpiresAt
+			}
+		}
+		t.Fatalf("message %d of %s not in history", seq, roomID)
+		return time.Time{}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for _, r := range []string{follows, dm, "general"} {
+		m := sent[r].Message
+		want := chat.MessageExpiry(m.CreatedAt, 7)
+		for !expiry(r, m.Seq).Equal(want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s's message expires %v, want %v (createdAt + the new default)", r, expiry(r, m.Seq), want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if got := expiry(own, sent[own].Message.Seq); !got.Equal(ownExpiry) {
+		t.Errorf("the room with its own retention: expires %v, want %v as before", got, ownExpiry)
+	}
 }

@@ -42,6 +42,11 @@ func TestTermsAcceptanceAndReacceptance(t *testing.T) {
 	if st.Terms == nil || st.Terms.Version != "2026-01" || st.Terms.Accepted != "" || !st.Terms.Required {
 		t.Fatalf("state.terms = %+v, want 2026-01 required", st.Terms)
 	}
+	// The state before acceptance holds only the dialog's part: nothing of
+	// the workspace (she is in #general already).
+	if len(st.Rooms) != 0 || len(st.Users) != 0 || len(st.Invites) != 0 || st.Me.UserID != ann.id {
+		t.Errorf("state before acceptance: rooms %+v, users %+v, invites %+v, me %+v", st.Rooms, st.Users, st.Invites, st.Me)
+	}
 	send := map[string]any{"roomId": "general", "clientId": "hello", "text": "hello"}
 	a.callError(protocol.ActionSendMessage, send, "terms_required")
 	a.callError(protocol.ActionListChannels, nil, "terms_required")
@@ -59,6 +64,9 @@ func TestTermsAcceptanceAndReacceptance(t *testing.T) {
 		t.Fatalf("recorded %+v, %v", got, err)
 	}
 	a.call(protocol.ActionSendMessage, send, protocol.EventAck)
+	if st := decode[protocol.StateEvent](t, a.call(protocol.ActionGetState, nil, protocol.EventState)); len(st.Rooms) == 0 {
+		t.Errorf("state after acceptance has no rooms")
+	}
 
 	// A new version is deployed: the same connection is asked again.
 	s.redeployTerms("2026-02")
@@ -67,6 +75,9 @@ func TestTermsAcceptanceAndReacceptance(t *testing.T) {
 	st = decode[protocol.StateEvent](t, a.call(protocol.ActionGetState, nil, protocol.EventState))
 	if st.Terms == nil || st.Terms.Version != "2026-02" || st.Terms.Accepted != "2026-01" || !st.Terms.Required {
 		t.Fatalf("after the bump state.terms = %+v", st.Terms)
+	}
+	if len(st.Rooms) != 0 {
+		t.Errorf("after the bump the state holds rooms again before acceptance: %+v", st.Rooms)
 	}
 	a.callError(protocol.ActionAcceptTerms, map[string]any{"version": "2026-01"}, "invalid")
 	a.call(protocol.ActionAcceptTerms, map[string]any{"version": "2026-02"}, protocol.EventTerms)

@@ -34,6 +34,9 @@ var AvatarTypes = []string{"image/png", "image/jpeg", "image/webp"}
 type RequestAvatarUploadRequest struct {
 	Size int64  `json:"size"` // bytes, exactly what will be uploaded
 	Type string `json:"type"` // image/png, image/jpeg or image/webp
+	// SHA256 is the base64 SHA-256 of the picture: the upload is pinned to
+	// it (the storage refuses other bytes), as requestUpload's.
+	SHA256 string `json:"sha256"`
 }
 
 // RequestAvatarURLRequest asks for a URL of a user's profile picture.

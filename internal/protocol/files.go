@@ -46,8 +46,11 @@ type RequestUploadRequest struct {
 // the client shows the original instead.
 type RequestDownloadRequest struct {
 	RoomID string `json:"roomId"`
-	Key    string `json:"key"`
-	Thumb  bool   `json:"thumb,omitempty"`
+	// Seq is the message the file is attached to: a file is served only
+	// while that message is (not deleted, not past its room's retention).
+	Seq   int64  `json:"seq"`
+	Key   string `json:"key"`
+	Thumb bool   `json:"thumb,omitempty"`
 	// VersionID is the attachment's versionId from its message: the
 	// version checked at send is served, whatever was written to the key
 	// since. Omitted: the current version.

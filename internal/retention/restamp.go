@@ -27,7 +27,13 @@ const PassSize = 200
 type Store interface {
 	GetRoom(ctx context.Context, roomID string) (chat.Room, error)
 	chat.RetentionStore
+	chat.WorkspaceRestampStore
 }
+
+// RoomsPerPage is how many items one page of the workspace re-stamp reads
+// (a Scan request); each room among them that follows the default costs one
+// more write (its re-stamp's start).
+const RoomsPerPage = 100
 
 // Restamper consumes the re-stamp cues.
 type Restamper struct {
@@ -56,15 +62,46 @@ func New(store Store, defaultDays, passSize int, log *slog.Logger) *Restamper {
 // its business. A failure stops there (the stream retries from it).
 func (r *Restamper) Consume(ctx context.Context, events []chat.Event) error {
 	for i, ev := range events {
-		cue, ok := ev.(chat.RoomRestamp)
-		if !ok {
-			continue
-		}
-		if err := r.pass(ctx, cue); err != nil {
-			return &chat.PartialFailure{Index: i, Err: fmt.Errorf("retention: re-stamp %s from %d: %w", cue.RoomID, cue.From, err)}
+		switch cue := ev.(type) {
+		case chat.RoomRestamp:
+			if err := r.pass(ctx, cue); err != nil {
+				return &chat.PartialFailure{Index: i, Err: fmt.Errorf("retention: re-stamp %s from %d: %w", cue.RoomID, cue.From, err)}
+			}
+		case chat.WorkspaceRestamp:
+			if err := r.workspacePage(ctx, cue); err != nil {
+				return &chat.PartialFailure{Index: i, Err: fmt.Errorf("retention: workspace re-stamp page %d: %w", cue.Pass, err)}
+			}
 		}
 	}
 	return nil
+}
+
+// workspacePage is one page of the workspace default's re-stamp: every room
+// of the page that follows the default (no retention of its own) starts its
+// own re-stamp (ContinueRestamp from 0: the room's passes then run as after
+// a change of its retention), and with rooms left the next page is asked
+// for. Rooms with their own retention keep their expiry. Idempotent: a
+// repeated page only restarts those rooms' re-stamps.
+func (r *Restamper) workspacePage(ctx context.Context, cue chat.WorkspaceRestamp) error {
+	rooms, next, err := r.store.RoomsPage(ctx, cue.Cursor, RoomsPerPage)
+	if err != nil {
+		return err
+	}
+	started := 0
+	for _, room := range rooms {
+		if room.RetentionDays != nil {
+			continue
+		}
+		if err := r.store.ContinueRestamp(ctx, room.ID, 0); err != nil {
+			return err
+		}
+		started++
+	}
+	r.log.InfoContext(ctx, "workspace re-stamp: a page of rooms", slog.Int("pass", cue.Pass), slog.Int("rooms", len(rooms)), slog.Int("restarted", started), slog.Bool("more", next != ""))
+	if next == "" {
+		return nil
+	}
+	return r.store.ContinueWorkspaceRestamp(ctx, next)
 }
 
 // Days is a room's effective retention: its own, the workspace's stored

@@ -2,6 +2,8 @@ package retention_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -70,5 +72,56 @@ func TestRestampPasses(t *testing.T) {
 	// A deleted room is skipped.
 	if err := r.Consume(ctx, []chat.Event{chat.RoomRestamp{RoomID: "gone"}}); err != nil {
 		t.Errorf("unknown room: %v", err)
+	}
+}
+
+// TestWorkspaceRestampPages: the workspace default's re-stamp pages
+// through every room (RoomsPerPage a page, each page cueing the next) and
+// starts the re-stamp (from seq 0) of each room that follows the default;
+// rooms with their own retention are left alone.
+func TestWorkspaceRestampPages(t *testing.T) {
+	ctx := context.Background()
+	st := chattest.NewStore()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	seven := 7
+	var follow []string
+	for i := range retention.RoomsPerPage + 50 {
+		id := fmt.Sprintf("c_%03d", i)
+		if i == 0 {
+			id = chat.GeneralRoomID // where the job keeps its place
+		}
+		if err := st.CreateRoom(ctx, chat.Room{ID: id, Kind: chat.KindPublic, Name: id, CreatedAt: now}, []chat.Member{{RoomID: id, UserID: "u", Role: chat.RoleOwner, JoinedAt: now}}); err != nil {
+			t.Fatal(err)
+		}
+		if i%10 == 5 {
+			if _, err := st.SetRoomRetention(ctx, id, &seven); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		follow = append(follow, id+"@0")
+	}
+	r := retention.New(st, 0, 0, nil)
+	if err := r.Consume(ctx, []chat.Event{chat.WorkspaceRestamp{}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.WorkspaceRestamps) != 1 || st.WorkspaceRestamps[0] == "" {
+		t.Fatalf("after the first page: continuations %q, want one with a cursor", st.WorkspaceRestamps)
+	}
+	first := len(st.Restamps)
+	if first == 0 || first >= len(follow) {
+		t.Fatalf("first page started %d re-stamps of %d", first, len(follow))
+	}
+	if err := r.Consume(ctx, []chat.Event{chat.WorkspaceRestamp{Cursor: st.WorkspaceRestamps[0], Pass: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.WorkspaceRestamps) != 1 {
+		t.Errorf("the last page asked for another: %q", st.WorkspaceRestamps)
+	}
+	got := slices.Clone(st.Restamps)
+	slices.Sort(got)
+	slices.Sort(follow)
+	if !slices.Equal(got, follow) {
+		t.Errorf("re-stamps started %v\nwant every room following the default %v", got, follow)
 	}
 }

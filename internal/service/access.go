@@ -28,11 +28,14 @@ type roomAccess struct {
 	banned    bool         // the caller is banned from the room
 	invited   bool         // the caller holds an invitation to the room
 	lastOwner bool         // the caller is the room's only owner
+	// directGone: the room is direct and every other member deleted their
+	// account (chat.DirectGone; read only for a write, directreadonly.go).
+	directGone int
 }
 
 // access builds the policy's input for c in the room.
 func (ra roomAccess) access(c chat.Connection) chat.Access {
-	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner, Invited: ra.invited}
+	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner, Invited: ra.invited, DirectGone: ra.directGone}
 	if ra.member != nil {
 		acc.Role = ra.member.Role
 		if ra.member.MutedAt(ra.now) {
@@ -91,6 +94,9 @@ func (s *Chat) authorizeWith(ctx context.Context, c chat.Connection, action chat
 			return roomAccess{}, roomLookupErr(roomErr)
 		}
 		ra.room = room
+		if ra.directGone, err = s.directGone(ctx, c, action, room); err != nil { // directreadonly.go
+			return roomAccess{}, err
+		}
 	}
 	if prepare != nil {
 		if err := prepare(&ra); err != nil {

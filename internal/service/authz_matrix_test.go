@@ -50,6 +50,9 @@ func reported(w *modWorld) string {
 	return rep.Report.ID
 }
 
+// downloadSeq is the message the requestDownload case's file is attached to.
+var downloadSeq int64
+
 var workspaceCases = []modCase{
 	{name: "getWorkspaceSettings", want: everyone,
 		do: func(w *modWorld, _ string, c chat.Connection) error {
@@ -156,7 +159,7 @@ var workspaceCases = []modCase{
 		}},
 	{name: "requestAvatarUpload", want: everyone,
 		do: func(w *modWorld, _ string, c chat.Connection) error {
-			_, err := w.svc.RequestAvatarUpload(w.ctx, c, protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/png"})
+			_, err := w.svc.RequestAvatarUpload(w.ctx, c, protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/png", SHA256: anySHA256})
 			return err
 		}},
 	{name: "requestAvatarUrl", want: everyone,
@@ -183,9 +186,15 @@ var workspaceCases = []modCase{
 			if err := w.blobs.PutPinned(w.ctx, w.fileKey(), "text/plain", []byte("hello")); err != nil {
 				w.t.Fatal(err)
 			}
+			ack, err := w.svc.SendMessage(w.ctx, w.tgt, protocol.SendMessageRequest{RoomID: w.room.ID, ClientID: "with-file",
+				Attachments: []chat.Attachment{{Key: w.fileKey(), Size: 5, Type: "text/plain", SHA256: chat.SHA256Base64([]byte("hello"))}}})
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			downloadSeq = ack.Message.Seq
 		},
 		do: func(w *modWorld, _ string, c chat.Connection) error {
-			_, err := w.svc.RequestDownload(w.ctx, c, protocol.RequestDownloadRequest{RoomID: w.room.ID, Key: w.fileKey()})
+			_, err := w.svc.RequestDownload(w.ctx, c, protocol.RequestDownloadRequest{RoomID: w.room.ID, Seq: downloadSeq, Key: w.fileKey()})
 			return err
 		}},
 	{name: "listPeople", want: adminOnly,

@@ -33,8 +33,12 @@ func (s *Chat) RequestAvatarUpload(ctx context.Context, c chat.Connection, r pro
 	if err := avatarSize(r.Size); err != nil {
 		return protocol.UploadTicketEvent{}, err
 	}
+	if !chat.ValidSHA256Base64(r.SHA256) {
+		return protocol.UploadTicketEvent{}, chat.Errorf(chat.Invalid,
+			"sha256 must be the base64 of the picture's SHA-256 (44 characters): the upload is pinned to it")
+	}
 	key := chat.AvatarPrefix(c.UserID) + newFileID() + "." + media.AvatarExtension(typ)
-	return s.uploadTicket(ctx, key, typ, r.Size, "")
+	return s.uploadTicket(ctx, key, typ, r.Size, r.SHA256)
 }
 
 // RequestAvatarURL signs a GET of a user's profile picture, served inline
@@ -61,7 +65,13 @@ func (s *Chat) RequestAvatarURL(ctx context.Context, c chat.Connection, r protoc
 	if p.AvatarKey == "" || !chat.IsAvatarKeyOf(p.UserID, p.AvatarKey) {
 		return protocol.AvatarURLEvent{}, chat.Errorf(chat.NotFound, "this user has no picture")
 	}
-	info, err := s.blobs.Stat(ctx, p.AvatarKey)
+	// The version checked when it was set (pinned pictures); older
+	// pictures have none recorded: the current one.
+	version := ""
+	if p.AvatarVersionKey == p.AvatarKey {
+		version = p.AvatarVersion
+	}
+	info, err := s.blobs.StatVersion(ctx, p.AvatarKey, version)
 	if chat.ErrorCode(err) == chat.NotFound {
 		return protocol.AvatarURLEvent{}, chat.Errorf(chat.NotFound, "this user has no picture")
 	}
@@ -73,7 +83,7 @@ func (s *Chat) RequestAvatarURL(ctx context.Context, c chat.Connection, r protoc
 		return protocol.AvatarURLEvent{}, chat.Errorf(chat.NotFound, "this user has no picture")
 	}
 	now := s.clock()
-	req, err := s.blobs.PresignDownload(ctx, p.AvatarKey, "",
+	req, err := s.blobs.PresignDownload(ctx, p.AvatarKey, version,
 		chat.ResponseHeaders{ContentType: typ, ContentDisposition: media.ContentDisposition("inline", path.Base(p.AvatarKey))}, downloadURLTTL)
 	if err != nil {
 		return protocol.AvatarURLEvent{}, storeErr(err, "presign avatar download")
@@ -85,34 +95,40 @@ func (s *Chat) RequestAvatarURL(ctx context.Context, c chat.Connection, r protoc
 }
 
 // checkAvatarObject checks that key, already known to be under the
-// caller's folder, holds an uploaded picture: an allowed image type, within
-// the size limit, whose first bytes are an image of that type.
-func (s *Chat) checkAvatarObject(ctx context.Context, key string) error {
+// caller's folder, holds an uploaded picture: pinned to its content (stored
+// with a SHA-256 checksum, so through a requestAvatarUpload ticket), an
+// allowed image type, within the size limit, whose first bytes are an
+// image of that type. It returns the object's version, recorded with the
+// picture and served by requestAvatarUrl.
+func (s *Chat) checkAvatarObject(ctx context.Context, key string) (string, error) {
 	if err := s.filesEnabled(); err != nil {
-		return err
+		return "", err
 	}
 	info, err := s.blobs.Stat(ctx, key)
 	if chat.ErrorCode(err) == chat.NotFound {
-		return chat.Errorf(chat.Invalid, "no picture was uploaded at avatarKey: upload it first (requestAvatarUpload)")
+		return "", chat.Errorf(chat.Invalid, "no picture was uploaded at avatarKey: upload it first (requestAvatarUpload)")
 	}
 	if err != nil {
-		return storeErr(err, "stat avatar")
+		return "", storeErr(err, "stat avatar")
+	}
+	if info.SHA256 == "" {
+		return "", chat.Errorf(chat.Invalid, "the picture was not uploaded with its checksum: upload it again (requestAvatarUpload with sha256)")
 	}
 	typ, ok := media.ParseType(info.ContentType)
 	if !ok || !media.IsAvatarType(typ) {
-		return chat.Errorf(chat.Invalid, "the picture must be one of %s, not %q", strings.Join(protocol.AvatarTypes, ", "), info.ContentType)
+		return "", chat.Errorf(chat.Invalid, "the picture must be one of %s, not %q", strings.Join(protocol.AvatarTypes, ", "), info.ContentType)
 	}
 	if err := avatarSize(info.Size); err != nil {
-		return err
+		return "", err
 	}
 	head, err := s.blobs.ReadPrefix(ctx, key, media.ImageHeaderBytes)
 	if err != nil {
-		return storeErr(err, "read avatar")
+		return "", storeErr(err, "read avatar")
 	}
 	if _, _, err := media.ImageDimensions(typ, head, int64(len(head)) >= info.Size); errors.Is(err, media.ErrNotImage) {
-		return chat.Errorf(chat.Invalid, "the picture is not a %s image", typ)
+		return "", chat.Errorf(chat.Invalid, "the picture is not a %s image", typ)
 	}
-	return nil
+	return info.VersionID, nil
 }
 
 // avatarType normalizes a declared picture type and checks it is allowed.

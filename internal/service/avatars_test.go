@@ -17,11 +17,11 @@ var avatarKeyPattern = regexp.MustCompile(`^avatars/alice/[0-9a-f]{32}\.(png|jpg
 // the client's PUT would.
 func uploadedAvatar(t *testing.T, h *harness, blobs *chattest.Blobs, c chat.Connection, typ string, data []byte) string {
 	t.Helper()
-	ticket, err := h.svc.RequestAvatarUpload(h.ctx, c, protocol.RequestAvatarUploadRequest{Size: int64(len(data)), Type: typ})
+	ticket, err := h.svc.RequestAvatarUpload(h.ctx, c, protocol.RequestAvatarUploadRequest{Size: int64(len(data)), Type: typ, SHA256: chat.SHA256Base64(data)})
 	if err != nil {
 		t.Fatalf("RequestAvatarUpload: %v", err)
 	}
-	if err := blobs.Put(h.ctx, ticket.Key, typ, data); err != nil {
+	if err := blobs.PutPinned(h.ctx, ticket.Key, typ, data); err != nil {
 		t.Fatal(err)
 	}
 	return ticket.Key
@@ -30,7 +30,7 @@ func uploadedAvatar(t *testing.T, h *harness, blobs *chattest.Blobs, c chat.Conn
 func TestRequestAvatarUploadSignsAKeyInTheCallersFolder(t *testing.T) {
 	h, blobs := newFilesHarness(t)
 	alice := h.connect("alice", "a1")
-	ev, err := h.svc.RequestAvatarUpload(h.ctx, alice, protocol.RequestAvatarUploadRequest{Size: 5000, Type: "Image/JPEG"})
+	ev, err := h.svc.RequestAvatarUpload(h.ctx, alice, protocol.RequestAvatarUploadRequest{Size: 5000, Type: "Image/JPEG", SHA256: anySHA256})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestRequestAvatarUploadSignsAKeyInTheCallersFolder(t *testing.T) {
 	if len(ps) != 1 || ps[0].Method != "PUT" || ps[0].Key != ev.Key || ps[0].ContentType != "image/jpeg" || ps[0].Size != 5000 {
 		t.Fatalf("presigns = %+v", ps)
 	}
-	again, err := h.svc.RequestAvatarUpload(h.ctx, alice, protocol.RequestAvatarUploadRequest{Size: 10, Type: "image/png"})
+	again, err := h.svc.RequestAvatarUpload(h.ctx, alice, protocol.RequestAvatarUploadRequest{Size: 10, Type: "image/png", SHA256: anySHA256})
 	if err != nil || again.Key == ev.Key || !avatarKeyPattern.MatchString(again.Key) {
 		t.Errorf("second ticket = %q (%v), want a new key", again.Key, err)
 	}
@@ -62,15 +62,15 @@ func TestRequestAvatarUploadChecksTypeAndSize(t *testing.T) {
 		req  protocol.RequestAvatarUploadRequest
 		code chat.Code
 	}{
-		{"png", protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/png"}, ""},
-		{"webp at the limit", protocol.RequestAvatarUploadRequest{Size: protocol.MaxAvatarBytes, Type: "image/webp"}, ""},
-		{"too large", protocol.RequestAvatarUploadRequest{Size: protocol.MaxAvatarBytes + 1, Type: "image/png"}, chat.TooLarge},
-		{"empty", protocol.RequestAvatarUploadRequest{Size: 0, Type: "image/png"}, chat.Invalid},
-		{"negative", protocol.RequestAvatarUploadRequest{Size: -1, Type: "image/png"}, chat.Invalid},
-		{"gif", protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/gif"}, chat.Invalid},
-		{"svg", protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/svg+xml"}, chat.Invalid},
-		{"pdf", protocol.RequestAvatarUploadRequest{Size: 100, Type: "application/pdf"}, chat.Invalid},
-		{"no type", protocol.RequestAvatarUploadRequest{Size: 100}, chat.Invalid},
+		{"png", protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/png", SHA256: anySHA256}, ""},
+		{"webp at the limit", protocol.RequestAvatarUploadRequest{Size: protocol.MaxAvatarBytes, Type: "image/webp", SHA256: anySHA256}, ""},
+		{"too large", protocol.RequestAvatarUploadRequest{Size: protocol.MaxAvatarBytes + 1, Type: "image/png", SHA256: anySHA256}, chat.TooLarge},
+		{"empty", protocol.RequestAvatarUploadRequest{Size: 0, Type: "image/png", SHA256: anySHA256}, chat.Invalid},
+		{"negative", protocol.RequestAvatarUploadRequest{Size: -1, Type: "image/png", SHA256: anySHA256}, chat.Invalid},
+		{"gif", protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/gif", SHA256: anySHA256}, chat.Invalid},
+		{"svg", protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/svg+xml", SHA256: anySHA256}, chat.Invalid},
+		{"pdf", protocol.RequestAvatarUploadRequest{Size: 100, Type: "application/pdf", SHA256: anySHA256}, chat.Invalid},
+		{"no type", protocol.RequestAvatarUploadRequest{Size: 100, SHA256: anySHA256}, chat.Invalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,7 +88,7 @@ func TestRequestAvatarUploadChecksTypeAndSize(t *testing.T) {
 func TestAvatarsNeedTheFilesBucket(t *testing.T) {
 	h := newHarness(t)
 	alice := h.connect("alice", "a1")
-	_, err := h.svc.RequestAvatarUpload(h.ctx, alice, protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/png"})
+	_, err := h.svc.RequestAvatarUpload(h.ctx, alice, protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/png", SHA256: anySHA256})
 	wantCode(t, err, chat.Invalid)
 	_, err = h.svc.UpdateProfile(h.ctx, alice, protocol.UpdateProfileRequest{AvatarKey: ptr("avatars/alice/x.png")})
 	wantCode(t, err, chat.Invalid)
@@ -129,7 +129,7 @@ func TestUpdateProfileRefusesAvatarsThatAreNotItsPictures(t *testing.T) {
 	bobs := uploadedAvatar(t, h, blobs, bob, "image/png", encodePNG(t, 8, 8))
 	// Objects under alice's folder that no ticket would have allowed.
 	put := func(key, typ string, data []byte) string {
-		if err := blobs.Put(h.ctx, key, typ, data); err != nil {
+		if err := blobs.PutPinned(h.ctx, key, typ, data); err != nil {
 			t.Fatal(err)
 		}
 		return key
@@ -193,5 +193,33 @@ func TestRequestAvatarURL(t *testing.T) {
 	last := ps[len(ps)-1]
 	if last.Method != "GET" || last.Key != key || last.Response.ContentType != "image/jpeg" || last.Response.ContentDisposition[:6] != "inline" {
 		t.Errorf("signed %+v", last)
+	}
+}
+
+// TestAvatarsArePinned: a picture ticket needs the checksum; an object
+// stored without one (not through a pinned ticket) cannot be set; a pinned
+// one is set with its version recorded, and its URL signs that version.
+func TestAvatarsArePinned(t *testing.T) {
+	h, blobs := newFilesHarness(t)
+	alice := h.connect("alice", "a1")
+	bob := h.connect("bob", "b1")
+	_, err := h.svc.RequestAvatarUpload(h.ctx, alice, protocol.RequestAvatarUploadRequest{Size: 100, Type: "image/png"})
+	wantCode(t, err, chat.Invalid)
+	data := encodePNG(t, 4, 4)
+	ticket, err := h.svc.RequestAvatarUpload(h.ctx, alice, protocol.RequestAvatarUploadRequest{Size: int64(len(data)), Type: "image/png", SHA256: chat.SHA256Base64(data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := blobs.Put(h.ctx, ticket.Key, "image/png", data); err != nil { // no checksum
+		t.Fatal(err)
+	}
+	_, err = h.svc.UpdateProfile(h.ctx, alice, protocol.UpdateProfileRequest{AvatarKey: &ticket.Key})
+	wantCode(t, err, chat.Invalid)
+	key := uploadedAvatar(t, h, blobs, alice, "image/png", data)
+	if _, err := h.svc.UpdateProfile(h.ctx, alice, protocol.UpdateProfileRequest{AvatarKey: &key}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.RequestAvatarURL(h.ctx, bob, protocol.RequestAvatarURLRequest{UserID: "alice"}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -141,7 +141,7 @@ func (s *Chat) rejoin(ctx context.Context, room chat.Room, m chat.Member, userID
 	if _, err := s.indexMember(ctx, room.ID, userID); err != nil {
 		return protocol.RoomEvent{}, err
 	}
-	st, err := s.roomState(ctx, room, m, userID)
+	st, err := s.roomState(ctx, room, m, userID, s.blockedBy(ctx, userID))
 	if err != nil {
 		return protocol.RoomEvent{}, err
 	}

@@ -126,6 +126,13 @@ func (s *Chat) EraseAccount(ctx context.Context, job chat.ErasureJob, stop func(
 	log.InfoContext(ctx, "erasure pass", slog.Int("scanned", res.Scanned), slog.Int("deleted", res.Deleted),
 		slog.Int("updated", res.Updated), slog.Int("messages", len(res.Messages)), slog.Bool("more", res.Cursor != ""))
 	if res.Cursor == "" {
+		// The erasure's progress marker: finished (a restore taken before
+		// this shows it unfinished: scripts/erasure-replay runs it again).
+		if m, ok := s.store.(chat.ErasureMarker); ok {
+			if err := m.MarkErased(ctx, job.UserID, s.clock()); err != nil {
+				return res, storeErr(err, "mark the erasure finished")
+			}
+		}
 		if prof, err := s.store.GetProfile(ctx, job.UserID); err == nil {
 			s.publish(ctx, chat.ProfileUpdated{Actor: chat.Actor{UserID: job.UserID}, Profile: prof})
 		}

@@ -86,10 +86,13 @@ func TestParseErasurePolicy(t *testing.T) {
 }
 
 // TestDirectWithDeletedPartnerIsReadOnly: once the only other person of a
-// direct conversation deleted their account, sendMessage, createPoll and
-// scheduleMessage there answer forbidden ("… deleted their account: this
-// conversation is read-only"), and nothing is stored; the history stays
-// readable, and a group DM with someone left keeps working.
+// direct conversation deleted their account, every write there answers
+// read_only ("… deleted their account: this conversation is read-only"):
+// sendMessage, a thread reply, createPoll, vote, closePoll,
+// scheduleMessage, editMessage, react, pinMessage (requestUpload: the
+// policy test); nothing
+// is stored. Reading, marking read, saving and deleting one's own message
+// stay; a group DM with someone left keeps working.
 func TestDirectWithDeletedPartnerIsReadOnly(t *testing.T) {
 	timer := newFakeTimer()
 	h := newHarness(t, func(c *service.Config) { c.Timer = timer })
@@ -103,22 +106,39 @@ func TestDirectWithDeletedPartnerIsReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	gone := h.send(ann, dm.Room.ID, "to be deleted")
+	poll, err := h.svc.CreatePoll(h.ctx, ann, protocol.CreatePollRequest{RoomID: dm.Room.ID, ClientID: "poll-1", Question: "tea?", Options: []string{"yes", "no"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	before := h.send(ann, dm.Room.ID, "see you")
 	h.store.Tombstone("bob")
 
 	readOnly := func(what string, err error) {
 		t.Helper()
-		wantCode(t, err, chat.Forbidden)
+		wantCode(t, err, chat.ReadOnly)
 		if err == nil || !strings.Contains(err.Error(), "the other person deleted their account: this conversation is read-only") {
 			t.Errorf("%s: %v", what, err)
 		}
 	}
 	_, err = h.svc.SendMessage(h.ctx, ann, protocol.SendMessageRequest{RoomID: dm.Room.ID, ClientID: "late-1", Text: "still there?"})
 	readOnly("sendMessage", err)
+	_, err = h.svc.SendMessage(h.ctx, ann, protocol.SendMessageRequest{RoomID: dm.Room.ID, ClientID: "late-4", Text: "in a thread", ParentSeq: before.Seq})
+	readOnly("thread reply", err)
 	_, err = h.svc.CreatePoll(h.ctx, ann, protocol.CreatePollRequest{RoomID: dm.Room.ID, ClientID: "late-2", Question: "lunch?", Options: []string{"yes", "no"}})
 	readOnly("createPoll", err)
+	_, err = h.svc.Vote(h.ctx, ann, protocol.VoteRequest{RoomID: dm.Room.ID, Seq: poll.Message.Seq, Options: []int{0}})
+	readOnly("vote", err)
+	_, err = h.svc.ClosePoll(h.ctx, ann, protocol.MessageRef{RoomID: dm.Room.ID, Seq: poll.Message.Seq})
+	readOnly("closePoll", err)
 	_, err = h.svc.ScheduleMessage(h.ctx, ann, protocol.ScheduleMessageRequest{RoomID: dm.Room.ID, ClientID: "late-3", Text: "later", At: h.now.Add(time.Hour)})
 	readOnly("scheduleMessage", err)
+	_, err = h.svc.EditMessage(h.ctx, ann, protocol.EditMessageRequest{RoomID: dm.Room.ID, Seq: before.Seq, Text: "edited"})
+	readOnly("editMessage", err)
+	_, err = h.svc.React(h.ctx, ann, protocol.ReactRequest{RoomID: dm.Room.ID, Seq: before.Seq, Emoji: "👍", On: true})
+	readOnly("react", err)
+	_, err = h.svc.PinMessage(h.ctx, ann, protocol.PinMessageRequest{RoomID: dm.Room.ID, Seq: before.Seq, Pinned: true})
+	readOnly("pinMessage", err)
 	if n := len(timer.fires()); n != 0 {
 		t.Errorf("%d schedules created", n)
 	}
@@ -126,8 +146,24 @@ func TestDirectWithDeletedPartnerIsReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := hist.Messages[len(hist.Messages)-1]; last.Seq != before.Seq {
-		t.Errorf("last message %+v, want the one sent before (seq %d)", last, before.Seq)
+	var last chat.Message
+	for _, m := range hist.Messages {
+		if m.Seq > last.Seq {
+			last = m
+		}
+	}
+	if last.Seq != before.Seq || last.Text != "see you" || !last.EditedAt.IsZero() || len(last.Reactions) != 0 || last.PinnedBy != "" {
+		t.Errorf("last message %+v, want the one sent before (seq %d), unchanged", last, before.Seq)
+	}
+	// What only reads or takes one's own words back still works.
+	if _, err := h.svc.MarkRead(h.ctx, ann, protocol.MarkReadRequest{RoomID: dm.Room.ID, Seq: before.Seq}); err != nil {
+		t.Errorf("markRead: %v", err)
+	}
+	if _, err := h.svc.SaveMessage(h.ctx, ann, protocol.SaveMessageRequest{RoomID: dm.Room.ID, Seq: before.Seq, Saved: true}); err != nil {
+		t.Errorf("saveMessage: %v", err)
+	}
+	if _, err := h.svc.DeleteMessage(h.ctx, ann, protocol.MessageRef{RoomID: dm.Room.ID, Seq: gone.Seq}); err != nil {
+		t.Errorf("deleteMessage of her own: %v", err)
 	}
 	// The group DM still has cy.
 	h.send(ann, group.Room.ID, "hi both")

@@ -88,6 +88,9 @@ func (s *Chat) RequestDownload(ctx context.Context, c chat.Connection, r protoco
 	if fk.RoomID != r.RoomID {
 		return protocol.DownloadURLEvent{}, chat.Errorf(chat.Forbidden, "that file does not belong to this room")
 	}
+	if err := s.attachedFile(ctx, r); err != nil { // filelife.go
+		return protocol.DownloadURLEvent{}, err
+	}
 	target, version := r.Key, r.VersionID
 	if r.Thumb {
 		target, version = fk.ThumbKey(), "" // thumbnails are the server's own writes

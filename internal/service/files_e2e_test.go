@@ -149,7 +149,7 @@ func TestUploadSendAndDownloadOverS3(t *testing.T) {
 	}
 
 	// 3. Bob downloads: the HTML comes as an attachment, never inline.
-	dl, err := h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: atts[0].Key})
+	dl, err := h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Seq: ack.Message.Seq, Key: atts[0].Key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestUploadSendAndDownloadOverS3(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/html" {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	dl, err = h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: atts[1].Key})
+	dl, err = h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Seq: ack.Message.Seq, Key: atts[1].Key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestUploadSendAndDownloadOverS3(t *testing.T) {
 	}
 	// No thumbnail function runs here: the thumbnail is not found, and
 	// the client shows the original.
-	_, err = h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: atts[1].Key, Thumb: true})
+	_, err = h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Seq: ack.Message.Seq, Key: atts[1].Key, Thumb: true})
 	wantCode(t, err, chat.NotFound)
 }
 
@@ -218,7 +218,7 @@ func TestThumbnailChainLocally(t *testing.T) {
 	if att.Width != 1600 || att.Height != 1200 || att.ThumbKey == "" || att.Name != "holiday photo.jpg" {
 		t.Errorf("attachment = %+v", att)
 	}
-	dl, err := h.svc.RequestDownload(h.ctx, alice, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: ticket.Key, Thumb: true})
+	dl, err := h.svc.RequestDownload(h.ctx, alice, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Seq: ack.Message.Seq, Key: ticket.Key, Thumb: true})
 	if err != nil {
 		t.Fatal(err)
 	}

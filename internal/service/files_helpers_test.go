@@ -7,6 +7,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"strconv"
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -36,6 +37,20 @@ func uploaded(t *testing.T, h *harness, blobs *chattest.Blobs, c chat.Connection
 		t.Fatal(err)
 	}
 	return chat.Attachment{Key: ticket.Key, Name: name, Size: int64(len(data)), Type: typ}
+}
+
+// sent sends att (from uploaded, its checksum set from data) in a message
+// of c's and returns the stored attachment and the message's seq: a file is
+// downloaded through the message it is attached to.
+func sent(t *testing.T, h *harness, c chat.Connection, roomID string, att chat.Attachment, data []byte) (chat.Attachment, int64) {
+	t.Helper()
+	att.SHA256 = chat.SHA256Base64(data)
+	h.sent++
+	ack, err := h.svc.SendMessage(h.ctx, c, protocol.SendMessageRequest{RoomID: roomID, ClientID: "f" + strconv.Itoa(h.sent), Attachments: []chat.Attachment{att}})
+	if err != nil {
+		t.Fatalf("send %s: %v", att.Name, err)
+	}
+	return ack.Message.Attachments[0], ack.Message.Seq
 }
 
 // testImage is a w×h gradient, so encoders cannot shrink it to nothing.

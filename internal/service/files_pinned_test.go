@@ -56,11 +56,11 @@ func TestUploadsArePinnedToTheirChecksum(t *testing.T) {
 
 	// The fake keeps no versions: a named one is not found, and the URL
 	// of the current one names none.
-	_, err = h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: att.Key, VersionID: "v1"})
+	_, err = h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Seq: ack.Message.Seq, Key: att.Key, VersionID: "v1"})
 	wantCode(t, err, chat.NotFound)
-	_, err = h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: att.Key, VersionID: "bad version?"})
+	_, err = h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Seq: ack.Message.Seq, Key: att.Key, VersionID: "bad version?"})
 	wantCode(t, err, chat.Invalid)
-	if _, err := h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Key: att.Key}); err != nil {
+	if _, err := h.svc.RequestDownload(h.ctx, bob, protocol.RequestDownloadRequest{RoomID: chat.GeneralRoomID, Seq: ack.Message.Seq, Key: att.Key}); err != nil {
 		t.Fatal(err)
 	}
 	if p := blobs.Presigns(); p[len(p)-1].Method != "GET" || p[len(p)-1].VersionID != "" {

@@ -298,9 +298,6 @@ func (s *Chat) RunCommand(ctx context.Context, c chat.Connection, r protocol.Run
 	if err != nil {
 		return protocol.CommandResultEvent{}, err
 	}
-	if err := s.directWritable(ctx, c, ra.room); err != nil {
-		return protocol.CommandResultEvent{}, err
-	}
 	it, err := s.findCommand(ctx, store, r.RoomID, name)
 	if err != nil {
 		return protocol.CommandResultEvent{}, err

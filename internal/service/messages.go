@@ -57,9 +57,7 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 		ra                  roomAccess // the room (read for the send: writes) carries its retention
 	)
 	wg.Go(func() {
-		if ra, authErr = s.authorize(ctx, c, chat.ActSendMessage, r.RoomID, true); authErr == nil {
-			authErr = s.directWritable(ctx, c, ra.room) // directreadonly.go
-		}
+		ra, authErr = s.authorize(ctx, c, chat.ActSendMessage, r.RoomID, true)
 	})
 	if r.ParentSeq > 0 {
 		wg.Go(func() { parent, parentErr = s.threadParent(ctx, r.RoomID, r.ParentSeq) })

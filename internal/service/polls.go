@@ -43,9 +43,7 @@ func (s *Chat) CreatePoll(ctx context.Context, c chat.Connection, r protocol.Cre
 		ra      roomAccess
 	)
 	wg.Go(func() {
-		if ra, authErr = s.authorize(ctx, c, chat.ActCreatePoll, r.RoomID, true); authErr == nil {
-			authErr = s.directWritable(ctx, c, ra.room) // directreadonly.go
-		}
+		ra, authErr = s.authorize(ctx, c, chat.ActCreatePoll, r.RoomID, true)
 	})
 	wg.Go(func() { sender = s.profileOrStub(ctx, c.UserID) })
 	admitErr := admitted(ctx)

@@ -42,15 +42,18 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 		col := strings.ToLower(*r.AvatarColor)
 		color = &col
 	}
+	avatarVersion := "" // the checked version of a new picture (avatars.go)
 	if r.AvatarKey != nil {
 		if err := avatarKey(c.UserID, *r.AvatarKey); err != nil {
 			return protocol.ProfileEvent{}, err
 		}
 		// An empty key removes the picture; any other must be uploaded.
 		if *r.AvatarKey != "" {
-			if err := s.checkAvatarObject(ctx, *r.AvatarKey); err != nil {
+			v, err := s.checkAvatarObject(ctx, *r.AvatarKey)
+			if err != nil {
 				return protocol.ProfileEvent{}, err
 			}
+			avatarVersion = v
 		}
 		key = r.AvatarKey
 	}
@@ -82,6 +85,14 @@ func (s *Chat) UpdateProfile(ctx context.Context, c chat.Connection, r protocol.
 	}
 	if key != nil {
 		s.discardAvatar(ctx, oldAvatar, *key)
+	}
+	// The checked version is what requestAvatarUrl serves (pinned pictures).
+	if avatarVersion != "" {
+		if vs, ok := s.store.(chat.AvatarVersionStore); ok {
+			if err := vs.SetAvatarVersion(ctx, c.UserID, *key, avatarVersion); err != nil {
+				return protocol.ProfileEvent{}, storeErr(err, "record the picture's version")
+			}
+		}
 	}
 	if follow {
 		p = s.deriveHandle(ctx, p, "") // the connection keeps no email (issue #15)

@@ -43,7 +43,7 @@ func TestUpdateProfileValidation(t *testing.T) {
 			alice := h.connect("alice", "a1")
 			// The pictures exist: only the key's place is wrong.
 			for _, k := range []string{"avatars/alice/me.png", "avatars/bob/me.png", "avatars/alice-evil/me.png"} {
-				if err := blobs.Put(h.ctx, k, "image/png", encodePNG(t, 4, 4)); err != nil {
+				if err := blobs.PutPinned(h.ctx, k, "image/png", encodePNG(t, 4, 4)); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -100,8 +100,9 @@ func (s *Chat) GetWorkspaceSettings(ctx context.Context, c chat.Connection) (pro
 
 // SetWorkspaceSettings changes the workspace's settings (admins). A new
 // default retention applies to messages sent from then on in rooms
-// without their own; stored messages keep their expiry (docs/ARCHITECTURE.md
-// "Retention").
+// without their own, and their stored messages are re-stamped in the
+// background (ContinueWorkspaceRestamp: the stream's internal/retention
+// pages through the rooms; docs/ARCHITECTURE.md "Retention").
 func (s *Chat) SetWorkspaceSettings(ctx context.Context, c chat.Connection, r protocol.SetWorkspaceSettingsRequest) (protocol.WorkspaceSettingsEvent, error) {
 	if err := chat.Authorize(chat.ActSetWorkspaceSettings, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.WorkspaceSettingsEvent{}, err
@@ -126,6 +127,16 @@ func (s *Chat) SetWorkspaceSettings(ctx context.Context, c chat.Connection, r pr
 	s.settings.mu.Lock()
 	s.settings.ws, s.settings.read = ws, s.now()
 	s.settings.mu.Unlock()
+	// The rooms that follow the default have their stored messages
+	// re-stamped in the background: the stream's retention consumer pages
+	// through the rooms and starts each one's re-stamp (internal/retention).
+	if r.RetentionDays != nil {
+		if wr, ok := s.store.(chat.WorkspaceRestampStore); ok {
+			if err := wr.ContinueWorkspaceRestamp(ctx, ""); err != nil {
+				return protocol.WorkspaceSettingsEvent{}, storeErr(err, "start re-stamping the rooms that follow the default")
+			}
+		}
+	}
 	s.audit(ctx, c, chat.ActSetWorkspaceSettings, "", "", 0, "", fmt.Sprintf("retentionDays: %d", ws.RetentionDays))
 	return settingsEvent(ws), nil
 }

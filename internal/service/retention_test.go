@@ -88,3 +88,25 @@ func containsSeq(ms []chat.Message, seq int64) bool {
 	}
 	return false
 }
+
+// TestWorkspaceDefaultStartsTheRestamp: a new workspace default starts the
+// background re-stamp of the rooms that follow it (the stream's retention
+// consumer pages through them: TestWorkspaceRestampPages); a refused
+// change starts nothing.
+func TestWorkspaceDefaultStartsTheRestamp(t *testing.T) {
+	h := newHarness(t)
+	admin := h.connect("ada", "c-ada")
+	admin.Groups = []string{chat.GroupAdmins}
+	bob := h.connect("bob", "c-bob")
+	_, err := h.svc.SetWorkspaceSettings(h.ctx, bob, protocol.SetWorkspaceSettingsRequest{RetentionDays: intp(7)})
+	wantCode(t, err, chat.Forbidden)
+	if len(h.store.WorkspaceRestamps) != 0 {
+		t.Fatalf("a refused change started %q", h.store.WorkspaceRestamps)
+	}
+	if _, err := h.svc.SetWorkspaceSettings(h.ctx, admin, protocol.SetWorkspaceSettingsRequest{RetentionDays: intp(7)}); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.store.WorkspaceRestamps) != 1 || h.store.WorkspaceRestamps[0] != "" {
+		t.Errorf("started %q, want one job from the start", h.store.WorkspaceRestamps)
+	}
+}

@@ -35,6 +35,19 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		return protocol.StateEvent{}, err
 	}
 	me.Online = true
+	terms, err := s.termsState(ctx, c.UserID)
+	if err != nil {
+		return protocol.StateEvent{}, err
+	}
+	if terms != nil && terms.Required {
+		return s.gatedState(ctx, c, me, terms)
+	}
+	// The preferences first: their block list leaves blocked people's
+	// messages out of the unread counts (unread.go).
+	prefs, err := s.preferencesOf(ctx, c.UserID)
+	if err != nil {
+		return protocol.StateEvent{}, err
+	}
 	memberships, err := s.store.UserRooms(ctx, c.UserID)
 	if err != nil {
 		return protocol.StateEvent{}, storeErr(err, "list rooms")
@@ -55,7 +68,7 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		if err != nil {
 			return storeErr(err, "get room")
 		}
-		st, err := s.roomState(ctx, room, m, c.UserID)
+		st, err := s.roomState(ctx, room, m, c.UserID, prefs.Blocked)
 		if err != nil {
 			return err
 		}
@@ -114,12 +127,8 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		return protocol.StateEvent{}, err
 	}
 	ev.LastRoomID, ev.LastRoomAt = s.lastRoom(ctx, c.UserID, ev.Rooms)
-	if ev.Preferences, err = s.preferencesOf(ctx, c.UserID); err != nil {
-		return protocol.StateEvent{}, err
-	}
-	if ev.Terms, err = s.termsState(ctx, c.UserID); err != nil {
-		return protocol.StateEvent{}, err
-	}
+	ev.Preferences = prefs
+	ev.Terms = terms
 	ids := pickStateUsers(priority, others, online)
 	users, err := s.profilesOf(ctx, ids)
 	if err != nil {
@@ -131,6 +140,26 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 	}
 	ev.Users = users
 	return ev, nil
+}
+
+// gatedState is getState while the caller has not accepted the current
+// terms (getState is answered before acceptance, protocol.ActionSpec
+// BeforeTerms): only what the terms dialog and the page around it need
+// (the connection, the caller's own profile and groups, the limits, the
+// preferences for language and theme, the terms), and nothing of the
+// workspace (no rooms, people, invitations or last room: the gate's
+// allow-list reads nothing else either). The client asks getState again
+// once the acceptance is recorded.
+func (s *Chat) gatedState(ctx context.Context, c chat.Connection, me chat.Profile, terms *protocol.TermsState) (protocol.StateEvent, error) {
+	prefs, err := s.preferencesOf(ctx, c.UserID)
+	if err != nil {
+		return protocol.StateEvent{}, err
+	}
+	return protocol.StateEvent{
+		Head: protocol.Head{Type: protocol.EventState}, ConnectionID: c.ID, Me: me,
+		Rooms: []protocol.RoomState{}, Users: []chat.Profile{}, Invites: []protocol.InviteInfo{},
+		Limits: s.limits(), Groups: c.Groups, Preferences: prefs, Terms: terms,
+	}, nil
 }
 
 // pickStateUsers orders candidate ids (direct partners, then online, then
@@ -161,7 +190,10 @@ func pickStateUsers(priority, others, online map[string]bool) []string {
 
 // roomState is a room as member m sees it: read position, unread count and
 // unread mentions.
-func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, userID string) (protocol.RoomState, error) {
+//
+// blocked are the people userID blocked: their messages count neither as
+// unread nor as mentions (the blocker's client counts the same way).
+func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, userID string, blocked []string) (protocol.RoomState, error) {
 	st := protocol.RoomState{Room: room, ReadSeq: m.ReadSeq, Role: m.Role}
 	if m.MutedAt(s.clock()) {
 		st.MutedUntil = m.MutedUntil
@@ -173,18 +205,19 @@ func (s *Chat) roomState(ctx context.Context, room chat.Room, m chat.Member, use
 	if err != nil {
 		return st, storeErr(err, "count unread")
 	}
-	st.Unread, st.Mentions = countUnread(msgs, userID)
+	st.Unread, st.Mentions = countUnread(msgs, userID, blocked)
 	return st, nil
 }
 
 // unreadCap is where unread counts stop ("99+" in the client).
 const unreadCap = 100
 
-// countUnread counts messages by others that are not deleted or system
-// lines, and those of them that mention userID.
-func countUnread(msgs []chat.Message, userID string) (unread, mentions int) {
+// countUnread counts messages by others (not by userID nor by anyone in
+// blocked) that are not deleted or system lines, and those of them that
+// mention userID.
+func countUnread(msgs []chat.Message, userID string, blocked []string) (unread, mentions int) {
 	for _, msg := range msgs {
-		if msg.SenderID == userID || msg.Deleted || msg.System != nil {
+		if msg.SenderID == userID || msg.Deleted || msg.System != nil || slices.Contains(blocked, msg.SenderID) {
 			continue
 		}
 		unread++

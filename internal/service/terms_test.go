@@ -84,3 +84,49 @@ func TestNoTermsNoGate(t *testing.T) {
 	_, err := h.svc.AcceptTerms(h.ctx, alice, protocol.AcceptTermsRequest{Version: "1"})
 	wantCode(t, err, chat.Invalid)
 }
+
+// TestGetStateBeforeTermsHoldsOnlyTheDialog: while the current terms are
+// not accepted, getState (answered before acceptance, so the client can
+// render the dialog) carries only what the dialog needs: the connection,
+// the person's own profile, groups, limits, preferences (language and
+// theme) and the terms; no rooms, people, invitations or last room. Once
+// accepted, the whole state; a new version gates it again.
+func TestGetStateBeforeTermsHoldsOnlyTheDialog(t *testing.T) {
+	h := newHarness(t, withTerms("1"))
+	alice := h.connect("alice", "a1")
+	bob := h.connect("bob", "b1")
+	if _, err := h.svc.AcceptTerms(h.ctx, bob, protocol.AcceptTermsRequest{Version: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	h.send(bob, chat.GeneralRoomID, "hello before alice accepted")
+
+	gated := func(when string) {
+		t.Helper()
+		st, err := h.svc.GetState(h.ctx, alice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Rooms) != 0 || len(st.Users) != 0 || len(st.Invites) != 0 || st.LastRoomID != "" {
+			t.Errorf("%s: state before acceptance holds rooms %+v, users %+v, invites %+v, last room %q", when, st.Rooms, st.Users, st.Invites, st.LastRoomID)
+		}
+		if st.Rooms == nil || st.Users == nil || st.Invites == nil {
+			t.Errorf("%s: empty lists must be [] (the client reads them)", when)
+		}
+		if st.Me.UserID != "alice" || st.ConnectionID != alice.ID || st.Terms == nil || !st.Terms.Required || st.Preferences.Appearance.Theme == "" {
+			t.Errorf("%s: the dialog's part: %+v", when, st)
+		}
+	}
+	gated("before")
+	if _, err := h.svc.AcceptTerms(h.ctx, alice, protocol.AcceptTermsRequest{Version: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := h.svc.GetState(h.ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Rooms) == 0 || len(st.Users) == 0 {
+		t.Errorf("after accepting: rooms %+v, users %+v", st.Rooms, st.Users)
+	}
+	h.svc.SetTermsVersion("2")
+	gated("after a new version")
+}

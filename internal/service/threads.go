@@ -305,7 +305,8 @@ func (s *Chat) threadFollowChanged(ctx context.Context, c chat.Connection, ev pr
 // still theirs, latest reply first (at most listThreadsMax), with the
 // replies by others they have not read. Cost: the follows (one gsi1
 // Query), the caller's rooms (one), one BatchGetItem of parents per room,
-// and one counting Query per thread with unread replies.
+// and one counting Query per thread with unread replies (with a block
+// list: the preferences' GetItem, and a page of replies instead).
 func (s *Chat) ListThreads(ctx context.Context, c chat.Connection) (protocol.ThreadsEvent, error) {
 	if err := chat.Authorize(chat.ActListThreads, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.ThreadsEvent{}, err
@@ -314,8 +315,10 @@ func (s *Chat) ListThreads(ctx context.Context, c chat.Connection) (protocol.Thr
 		wg      sync.WaitGroup
 		follows []chat.ThreadFollow
 		folErr  error
+		blocked []string // their replies are not unread (unread.go)
 	)
 	wg.Go(func() { follows, folErr = s.store.FollowedThreads(ctx, c.UserID) })
+	wg.Go(func() { blocked = s.blockedBy(ctx, c.UserID) })
 	mine, err := s.store.UserRooms(ctx, c.UserID)
 	wg.Wait()
 	if err := firstErr(folErr, err); err != nil {
@@ -370,7 +373,7 @@ func (s *Chat) ListThreads(ctx context.Context, c chat.Connection) (protocol.Thr
 		if it.Parent.Thread == nil || it.Parent.Thread.LastSeq <= it.ReadSeq {
 			return nil
 		}
-		n, err := s.store.ThreadUnread(ctx, it.RoomID, it.ParentSeq, it.ReadSeq, c.UserID, protocol.ThreadUnreadCap)
+		n, err := s.threadUnread(ctx, *it, c.UserID, blocked) // unread.go
 		if err != nil {
 			return storeErr(err, "count unread replies")
 		}

@@ -88,6 +88,11 @@ func seedRouting(t *testing.T, c *testChat) chat.Connection {
 	if _, err := c.store.UpdateProfile(c.ctx, "u2", nil, nil, &avatar); err != nil {
 		t.Fatal(err)
 	}
+	// Seq 12: alice's message with the image (requestDownload).
+	if _, _, err := c.store.AppendMessage(c.ctx, chat.Message{RoomID: "r1", ClientID: "img-1", SenderID: testUserID, CreatedAt: now,
+		Attachments: []chat.Attachment{{Key: routingImage, Name: "cat.png", Size: 10, Type: "image/png"}}}); err != nil {
+		t.Fatal(err)
+	}
 	return alice
 }
 
@@ -135,10 +140,10 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"markRead","requestId":"q","roomId":"r1","seq":9}`, "MarkRead", protocol.MarkReadRequest{RoomID: "r1", Seq: 9}, protocol.EventRead},
 		{`{"action":"requestUpload","requestId":"q","roomId":"r1","name":"cat.png","size":2048,"type":"image/png","sha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}`, "RequestUpload",
 			protocol.RequestUploadRequest{RoomID: "r1", Name: "cat.png", Size: 2048, Type: "image/png", SHA256: chat.SHA256Base64(nil)}, protocol.EventUploadTicket},
-		{`{"action":"requestDownload","requestId":"q","roomId":"r1","key":"` + routingImage + `","thumb":true}`, "RequestDownload",
-			protocol.RequestDownloadRequest{RoomID: "r1", Key: routingImage, Thumb: true}, protocol.EventDownloadURL},
-		{`{"action":"requestAvatarUpload","requestId":"q","size":4096,"type":"image/jpeg"}`, "RequestAvatarUpload",
-			protocol.RequestAvatarUploadRequest{Size: 4096, Type: "image/jpeg"}, protocol.EventUploadTicket},
+		{`{"action":"requestDownload","requestId":"q","roomId":"r1","seq":12,"key":"` + routingImage + `","thumb":true}`, "RequestDownload",
+			protocol.RequestDownloadRequest{RoomID: "r1", Seq: 12, Key: routingImage, Thumb: true}, protocol.EventDownloadURL},
+		{`{"action":"requestAvatarUpload","requestId":"q","size":4096,"type":"image/jpeg","sha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}`, "RequestAvatarUpload",
+			protocol.RequestAvatarUploadRequest{Size: 4096, Type: "image/jpeg", SHA256: chat.SHA256Base64(nil)}, protocol.EventUploadTicket},
 		{`{"action":"requestAvatarUrl","requestId":"q","userId":"u2"}`, "RequestAvatarURL",
 			protocol.RequestAvatarURLRequest{UserID: "u2"}, protocol.EventAvatarURL},
 		{`{"action":"archiveChannel","requestId":"q","roomId":"r1"}`, "ArchiveChannel", protocol.RoomRequest{RoomID: "r1"}, protocol.EventRoom},

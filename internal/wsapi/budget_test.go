@@ -149,7 +149,12 @@ func TestUploadsAndDownloadsAreRateLimited(t *testing.T) {
 	wantCode(t, "third upload", c.do(upload), chat.RateLimited)
 	// Downloads have their own budget: the spent action budget does not
 	// stop them, and theirs runs out on its own.
-	dl := fmt.Sprintf(`{"action":"requestDownload","roomId":"general","key":%q}`, ticket.Key)
+	m, _, err := c.store.AppendMessage(c.ctx, chat.Message{RoomID: "general", ClientID: "with-file", SenderID: testUserID, CreatedAt: c.now,
+		Attachments: []chat.Attachment{{Key: ticket.Key, Name: "a.txt", Size: 2, Type: "text/plain"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := fmt.Sprintf(`{"action":"requestDownload","roomId":"general","seq":%d,"key":%q}`, m.Seq, ticket.Key)
 	for i := range 3 {
 		wantCode(t, fmt.Sprint("download ", i+1), c.do(dl), "")
 	}
@@ -161,7 +166,7 @@ func TestUploadsAndDownloadsAreRateLimited(t *testing.T) {
 func TestAvatarRequestsCountAgainstTheirBudgets(t *testing.T) {
 	c := newTestChat(t, func(cfg *service.Config) { cfg.RatePerWindow = 1; cfg.ReadsPerWindow = 1 })
 	c.register(testConn)
-	upload := `{"action":"requestAvatarUpload","size":10,"type":"image/png"}`
+	upload := `{"action":"requestAvatarUpload","size":10,"type":"image/png","sha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}`
 	wantCode(t, "upload", c.do(upload), "")
 	wantCode(t, "second upload", c.do(upload), chat.RateLimited)
 

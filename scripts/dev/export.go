@@ -6,10 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
@@ -24,26 +20,16 @@ const defaultExportQueue = "backchannel-export"
 // functions/export's worker invoked by a poller as Lambda's event source
 // mapping would (one job at a time). The ready email goes through the
 // digest's SES (the stand-in's mails page) when the person is offline.
-type exportPipeline struct {
-	client   *sqs.Client
-	queueURL string
-	cancel   context.CancelFunc
-	done     sync.WaitGroup
-}
+type exportPipeline struct{ *localJobQueue }
 
 // startExportQueue runs before startChat: it sets EXPORT_QUEUE_URL, which
 // the actions function's configuration reads.
 func startExportQueue(ctx context.Context, fanout *fanoutWorkers) (*exportPipeline, error) {
-	x := &exportPipeline{client: fanout.client}
-	out, err := x.client.CreateQueue(ctx, &sqs.CreateQueueInput{
-		QueueName:  aws.String(defaultExportQueue),
-		Attributes: map[string]string{"VisibilityTimeout": "900"},
-	})
+	q, err := newLocalJobQueue(ctx, fanout, defaultExportQueue, 900, app.EnvExportQueueURL)
 	if err != nil {
-		return nil, fmt.Errorf("create the export queue: %w", err)
+		return nil, err
 	}
-	x.queueURL = aws.ToString(out.QueueUrl)
-	return x, os.Setenv(app.EnvExportQueueURL, x.queueURL)
+	return &exportPipeline{q}, nil
 }
 
 // startWorker runs after startDigest (SES's endpoint is set by then) and
@@ -60,17 +46,6 @@ func (x *exportPipeline) startWorker(ctx context.Context, siteURL string, metric
 	if err != nil {
 		return fmt.Errorf("build the export worker: %w", err)
 	}
-	ctx, x.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	x.done.Go(func() {
-		localsqs.Poll(ctx, x.client, localsqs.PollConfig{QueueURL: x.queueURL, BatchSize: 1, Concurrency: 1, Logger: logger}, worker.Handle)
-	})
-	return nil
-}
-
-func (x *exportPipeline) Close() error {
-	if x.cancel != nil {
-		x.cancel()
-		x.done.Wait()
-	}
+	x.poll(ctx, localsqs.PollConfig{BatchSize: 1, Concurrency: 1, Logger: logger}, worker.Handle)
 	return nil
 }

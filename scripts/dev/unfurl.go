@@ -7,10 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
@@ -32,26 +28,16 @@ const (
 // the same SQS as the fan-out queue (the stream's enqueuer fills it) and
 // functions/unfurl's worker invoked by a poller as Lambda's event source
 // mapping would.
-type unfurlPipeline struct {
-	client   *sqs.Client
-	queueURL string
-	cancel   context.CancelFunc
-	done     sync.WaitGroup
-}
+type unfurlPipeline struct{ *localJobQueue }
 
 // startUnfurlQueue runs before startEvents: it sets UNFURL_QUEUE_URL,
 // which the stream function's configuration reads.
 func startUnfurlQueue(ctx context.Context, fanout *fanoutWorkers) (*unfurlPipeline, error) {
-	u := &unfurlPipeline{client: fanout.client}
-	out, err := u.client.CreateQueue(ctx, &sqs.CreateQueueInput{
-		QueueName:  aws.String(defaultUnfurlQueue),
-		Attributes: map[string]string{"VisibilityTimeout": "30"},
-	})
+	q, err := newLocalJobQueue(ctx, fanout, defaultUnfurlQueue, 30, app.EnvUnfurlQueueURL)
 	if err != nil {
-		return nil, fmt.Errorf("create the unfurl queue: %w", err)
+		return nil, err
 	}
-	u.queueURL = aws.ToString(out.QueueUrl)
-	return u, os.Setenv(app.EnvUnfurlQueueURL, u.queueURL)
+	return &unfurlPipeline{q}, nil
 }
 
 // devUnfurlPorts parses DEV_UNFURL_LOOPBACK_PORTS.
@@ -87,17 +73,6 @@ func (u *unfurlPipeline) startWorker(ctx context.Context, metrics io.Writer) err
 	if err != nil {
 		return fmt.Errorf("build the unfurl worker: %w", err)
 	}
-	ctx, u.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	u.done.Go(func() {
-		localsqs.Poll(ctx, u.client, localsqs.PollConfig{QueueURL: u.queueURL, BatchSize: 10, Concurrency: 2, Logger: logger}, worker.Handle)
-	})
-	return nil
-}
-
-func (u *unfurlPipeline) Close() error {
-	if u.cancel != nil {
-		u.cancel()
-		u.done.Wait()
-	}
+	u.poll(ctx, localsqs.PollConfig{BatchSize: 10, Concurrency: 2, Logger: logger}, worker.Handle)
 	return nil
 }

@@ -9,6 +9,14 @@
 // rest. Every step of an erasure is idempotent, so running it twice does
 // no harm.
 //
+// A restore point taken while an erasure was running holds the person's
+// tombstone profile (written when the erasure's scan reached it) beside
+// items the scan had not reached yet; such a tombstone has no erasedAt
+// (the erasure's progress marker, set when its last pass ends), and it is
+// in no listing of live profiles. The command also pages the tombstones
+// (gsi1 partition ERASED) and queues the erasure again of each one whose
+// erasedAt is absent.
+//
 //	go run ./scripts/erasure-replay -table T -user-pool-id P -queue-url Q -dry-run
 //	go run ./scripts/erasure-replay -table T -user-pool-id P -queue-url Q
 //
@@ -47,9 +55,11 @@ type Flags struct {
 	DryRun                      bool
 }
 
-// Profiles pages through the table's live profiles (dynamo.Store).
+// Profiles pages through the table's live profiles and its unfinished
+// erasures' tombstones (dynamo.Store).
 type Profiles interface {
 	ListProfiles(ctx context.Context, cursor string, limit int) ([]chat.Profile, string, error)
+	PartialErasures(ctx context.Context, cursor string, limit int) ([]string, string, error)
 }
 
 // Pool is the part of the Cognito client the command uses.
@@ -60,6 +70,9 @@ type Pool interface {
 // Report counts what a run found and did.
 type Report struct {
 	Profiles, Existing, NoUsername, Erased int
+	// Partial counts the erasures that were running at the restore point
+	// (a tombstone without erasedAt), queued again.
+	Partial int
 }
 
 func main() {
@@ -143,10 +156,34 @@ func Run(ctx context.Context, f Flags, profiles Profiles, pool Pool, queue chat.
 		}
 		cursor = next
 	}
+	// Erasures that were running at the restore point: the tombstone is
+	// there, its erasedAt is not.
+	cursor = ""
+	for {
+		ids, next, err := profiles.PartialErasures(ctx, cursor, 100)
+		if err != nil {
+			return r, fmt.Errorf("list unfinished erasures: %w", err)
+		}
+		for _, id := range ids {
+			r.Partial++
+			if f.DryRun {
+				fmt.Fprintf(out, "  would erase %s again: its erasure was running at the restore point\n", id)
+				continue
+			}
+			if err := queue.EnqueueErasure(ctx, chat.ErasureJob{UserID: id}); err != nil {
+				return r, fmt.Errorf("queue the erasure of %s: %w", id, err)
+			}
+			fmt.Fprintf(out, "  queued the erasure of %s again: it was running at the restore point\n", id)
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
 	verb := "queued"
 	if f.DryRun {
 		verb = "would queue"
 	}
-	fmt.Fprintf(out, "%d live profiles: %d still in the pool, %s %d erasures, %d without a username\n", r.Profiles, r.Existing, verb, r.Erased, r.NoUsername)
+	fmt.Fprintf(out, "%d live profiles: %d still in the pool, %s %d erasures, %d without a username; %s %d unfinished erasures again\n", r.Profiles, r.Existing, verb, r.Erased, r.NoUsername, verb, r.Partial)
 	return r, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +20,12 @@ import (
 )
 
 // The command against DynamoDB Local, cognito-local and the SQS stand-in:
-// of three profiles, one whose pool user was deleted (erased after the
-// restore point), one deactivated (disabled, still in the pool) and one
-// tombstone (erased before it), exactly one erasure job is queued, for the
-// first; the dry run queues nothing.
+// of four profiles, one whose pool user was deleted (erased after the
+// restore point), one deactivated (disabled, still in the pool), one
+// tombstone (erased before it, finished) and one tombstone whose erasure
+// was running at the restore point (no erasedAt: items of hers the scan
+// had not reached are still there), exactly two erasure jobs are queued,
+// for the first and the last; the dry run queues nothing.
 func TestReplayQueuesTheErasuresThePoolRemembers(t *testing.T) {
 	cfg := testenv.AWSConfig(t)
 	ctx := context.Background()
@@ -52,7 +55,7 @@ func TestReplayQueuesTheErasuresThePoolRemembers(t *testing.T) {
 		}
 		return p
 	}
-	erased, deactivated, tombstone := person("erin"), person("dana"), person("tom")
+	erased, deactivated, tombstone, midway := person("erin"), person("dana"), person("tom"), person("mia")
 	// After the restore point: erin's pool user was deleted (her erasure's
 	// first step), dana was deactivated (disabled).
 	if _, err := idp.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(pool.ID), Username: aws.String(erased.Username)}); err != nil {
@@ -72,6 +75,21 @@ func TestReplayQueuesTheErasuresThePoolRemembers(t *testing.T) {
 	if _, err := store.EraseUserItems(ctx, tombstone.UserID, chat.ErasureErase, "", func() bool { return false }); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.MarkErased(ctx, tombstone.UserID, time.Now()); err != nil { // its last pass ended
+		t.Fatal(err)
+	}
+	// At the restore point mia's erasure was running: her pool user and
+	// profile were handled (a tombstone without erasedAt), her preferences
+	// not yet.
+	if _, err := idp.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(pool.ID), Username: aws.String(midway.Username)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.EraseUserItems(ctx, midway.UserID, chat.ErasureErase, "", func() bool { return false }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.UpdatePreferences(ctx, midway.UserID, func(p *chat.Preferences) error { p.Appearance.Theme = "dark"; return nil }); err != nil {
+		t.Fatal(err)
+	}
 
 	f := Flags{Table: table, UserPoolID: pool.ID, QueueURL: queueURL, DryRun: true}
 	var out bytes.Buffer
@@ -80,10 +98,10 @@ func TestReplayQueuesTheErasuresThePoolRemembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(out.String())
-	if want := (Report{Profiles: 2, Existing: 1, Erased: 1}); r != want {
+	if want := (Report{Profiles: 2, Existing: 1, Erased: 1, Partial: 1}); r != want {
 		t.Fatalf("dry run report %+v, want %+v", r, want)
 	}
-	if !strings.Contains(out.String(), "would erase u-erin") {
+	if !strings.Contains(out.String(), "would erase u-erin") || !strings.Contains(out.String(), "would erase u-mia again") {
 		t.Errorf("the dry run does not name erin:\n%s", out.String())
 	}
 	if jobs := receive(t, sqsClient, queueURL, 5*time.Second); len(jobs) != 0 {
@@ -96,12 +114,13 @@ func TestReplayQueuesTheErasuresThePoolRemembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(out.String())
-	if r.Erased != 1 || !strings.Contains(out.String(), "queued the erasure of u-erin") {
+	if r.Erased != 1 || r.Partial != 1 || !strings.Contains(out.String(), "queued the erasure of u-erin") {
 		t.Fatalf("report %+v:\n%s", r, out.String())
 	}
 	jobs := receive(t, sqsClient, queueURL, 10*time.Second)
-	if len(jobs) != 1 || jobs[0] != (chat.ErasureJob{UserID: erased.UserID}) {
-		t.Fatalf("jobs %+v, want exactly one for %s", jobs, erased.UserID)
+	slices.SortFunc(jobs, func(a, b chat.ErasureJob) int { return strings.Compare(a.UserID, b.UserID) })
+	if len(jobs) != 2 || jobs[0] != (chat.ErasureJob{UserID: erased.UserID}) || jobs[1] != (chat.ErasureJob{UserID: midway.UserID}) {
+		t.Fatalf("jobs %+v, want exactly one for %s and one for %s", jobs, erased.UserID, midway.UserID)
 	}
 }
 

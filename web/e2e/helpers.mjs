@@ -1,7 +1,8 @@
 // Page-level helpers the e2e files share: sign up through the UI, the
 // composer and message list, and axe-core's check (no violations at all).
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { WEB_DIR, confirmationCode, waitFor } from "./stack.mjs";
 
 // openPage opens a page in a fresh browser context of the stack's browser:
@@ -31,6 +32,45 @@ export async function signUp(stack, page, who) {
   await page.getByRole("button", { name: "Confirm" }).click();
   await page.getByRole("heading", { name: /#general/ }).waitFor();
   await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
+}
+
+// cognitoUsername finds the user pool's username of email in cognito-local's
+// pool file.
+export function cognitoUsername(stack, email) {
+  const db = join(dirname(stack.info.logDir), "cognito", ".cognito", "db", `${stack.info.userPoolId}.json`);
+  assert.ok(existsSync(db), "cognito-local's pool file");
+  const users = JSON.parse(readFileSync(db, "utf8")).Users ?? {};
+  const [name] = Object.entries(users).find(([, u]) => u.Attributes?.some((a) => a.Name === "email" && a.Value === email)) ?? [];
+  assert.ok(name, `a user with ${email}`);
+  return name;
+}
+
+// addToGroup puts a user in a workspace group through cognito-local's API.
+export async function addToGroup(stack, email, group) {
+  const res = await fetch(stack.info.cognitoEndpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.AdminAddUserToGroup" },
+    body: JSON.stringify({ UserPoolId: stack.info.userPoolId, Username: cognitoUsername(stack, email), GroupName: group }),
+  });
+  assert.equal(res.status, 200, `AdminAddUserToGroup ${group}: ${await res.text()}`);
+}
+
+// signInAgain signs who out and in again (a new token: new groups count).
+export async function signInAgain(page, who) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.locator("form").getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: /#general/ }).waitFor();
+  await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
+}
+
+// signUpAdmin is signUp, then who joins the workspace admins and signs in
+// again so the token carries the group.
+export async function signUpAdmin(stack, page, who) {
+  await signUp(stack, page, who);
+  await addToGroup(stack, who.email, "admins");
+  await signInAgain(page, who);
 }
 
 export const composer = (page) => page.locator("#composer-input");

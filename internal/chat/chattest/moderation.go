@@ -345,3 +345,20 @@ func (s *Store) SetKind(ctx context.Context, roomID string, kind chat.RoomKind) 
 	r.MemberIDs = slices.Clone(r.MemberIDs)
 	return r, nil
 }
+
+// RoomReports lists the reports filed in a room, open or resolved, oldest
+// first.
+func (s *Store) RoomReports(ctx context.Context, roomID string) ([]chat.Report, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "RoomReports", roomID); err != nil {
+		return nil, err
+	}
+	var out []chat.Report
+	for _, r := range s.reports {
+		if r.RoomID == roomID {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b chat.Report) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}

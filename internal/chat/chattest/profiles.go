@@ -276,3 +276,20 @@ func (s *Store) SearchProfiles(ctx context.Context, prefix string, limit int) ([
 	}
 	return out, nil
 }
+
+var _ chat.AvatarVersionStore = (*Store)(nil)
+
+// SetAvatarVersion records the version while key is the picture.
+func (s *Store) SetAvatarVersion(ctx context.Context, userID, key, version string) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SetAvatarVersion", userID); err != nil {
+		return err
+	}
+	p, ok := s.profiles[userID]
+	if !ok || p.AvatarKey != key {
+		return nil
+	}
+	p.AvatarVersion, p.AvatarVersionKey = version, key
+	s.profiles[userID] = p
+	return nil
+}

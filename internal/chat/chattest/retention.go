@@ -3,6 +3,7 @@ package chattest
 import (
 	"context"
 	"slices"
+	"strconv"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 )
@@ -101,5 +102,54 @@ func (s *Store) ExpireMessages() int {
 // ContinueRestamp records nothing: the fake has no stream.
 func (s *Store) ContinueRestamp(ctx context.Context, roomID string, from int64) error {
 	defer s.mu.Unlock()
-	return s.begin(ctx, "ContinueRestamp", roomID)
+	if err := s.begin(ctx, "ContinueRestamp", roomID); err != nil {
+		return err
+	}
+	s.Restamps = append(s.Restamps, roomID+"@"+strconv.FormatInt(from, 10))
+	return nil
+}
+
+var _ chat.WorkspaceRestampStore = (*Store)(nil)
+
+// ContinueWorkspaceRestamp records the cursor (WorkspaceRestamps); like the
+// DynamoDB store it needs #general.
+func (s *Store) ContinueWorkspaceRestamp(ctx context.Context, cursor string) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "ContinueWorkspaceRestamp"); err != nil {
+		return err
+	}
+	if _, ok := s.rooms[chat.GeneralRoomID]; !ok {
+		return chat.Errorf(chat.NotFound, "#general not found")
+	}
+	s.WorkspaceRestamps = append(s.WorkspaceRestamps, cursor)
+	return nil
+}
+
+// RoomsPage pages through the rooms by id; the cursor is the last id given.
+func (s *Store) RoomsPage(ctx context.Context, cursor string, limit int) ([]chat.Room, string, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "RoomsPage"); err != nil {
+		return nil, "", err
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	var ids []string
+	for id := range s.rooms {
+		if id > cursor {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	next := ""
+	if len(ids) > limit {
+		ids, next = ids[:limit], ids[limit-1]
+	}
+	out := make([]chat.Room, 0, len(ids))
+	for _, id := range ids {
+		r := s.rooms[id]
+		r.MemberIDs = slices.Clone(r.MemberIDs)
+		out = append(out, r)
+	}
+	return out, next, nil
 }

@@ -65,6 +65,10 @@ type Store struct {
 	settings *chat.WorkspaceSettings
 	// botz: the bot accounts (bots.go), nil until the first is made
 	botz *botState
+	// WorkspaceRestamps records ContinueWorkspaceRestamp's cursors, in order.
+	WorkspaceRestamps []string
+	// Restamps records ContinueRestamp's calls ("room@from"), in order.
+	Restamps []string
 }
 
 // NewStore returns an empty store whose clock is time.Now.

@@ -327,8 +327,13 @@ export class ChatSocket {
       this.connectionId = state.connectionId;
       // Terms to accept first: the server answers nothing else until then
       // (terms_required), so the resume waits for the acceptance (the
-      // terms gate's dialog, features/terms) on this socket.
-      if (state.terms?.required) await this.termsAccepted(ws);
+      // terms gate's dialog, features/terms) on this socket. Its getState
+      // held only what the dialog needs (no rooms, people or invitations),
+      // so the whole state is asked for once accepted.
+      if (state.terms?.required) {
+        await this.termsAccepted(ws);
+        await this.request({ action: "getState" });
+      }
       let points = this.hooks.resumePoints();
       let changes = this.hooks.changePoints?.() ?? {};
       while (Object.keys(points).length > 0) {

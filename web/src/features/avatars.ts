@@ -4,6 +4,7 @@
 import type { AvatarUrlFrame, UploadTicketFrame } from "../api/protocol.gen";
 import type { Chat } from "../state/chat";
 import { resizeAvatar } from "./avatarImage";
+import { sha256Base64 } from "./uploads";
 
 // A URL closer than this to its expiry is asked for again.
 const EXPIRY_MARGIN_MS = 60_000;
@@ -89,7 +90,9 @@ export class PutError extends Error {
 // HTTP status.
 export async function uploadAvatar(chat: Pick<Chat, "request">, file: Blob, onProgress: (fraction: number) => void): Promise<void> {
   const picture = await resizeAvatar(file);
-  const ticket = (await chat.request({ action: "requestAvatarUpload", size: picture.size, type: picture.type })) as UploadTicketFrame;
+  // Pinned like a message's file: the storage accepts only these bytes.
+  const sha256 = await sha256Base64(picture);
+  const ticket = (await chat.request({ action: "requestAvatarUpload", size: picture.size, type: picture.type, sha256 })) as UploadTicketFrame;
   await putWithProgress(ticket, picture, onProgress);
   await chat.request({ action: "updateProfile", avatarKey: ticket.key });
 }

@@ -58,7 +58,7 @@ export function createClient(env: ClientEnv): Client {
     onChange: () => live().emit(),
   });
   const downloads = new DownloadUrls(
-    async (roomId, key, thumb, versionId) => (await live().read({ action: "requestDownload", roomId, key, thumb: thumb || undefined, versionId }, 3)) as DownloadUrlFrame,
+    async (roomId, seq, key, thumb, versionId) => (await live().read({ action: "requestDownload", roomId, seq, key, thumb: thumb || undefined, versionId }, 3)) as DownloadUrlFrame,
   );
   const avatars = new AvatarUrls(async (userId) => (await live().read({ action: "requestAvatarUrl", userId }, 3)) as AvatarUrlFrame);
   chat = new Chat({ wsUrl: env.wsUrl, getToken: env.getToken, onAuthLost: env.onAuthLost, signUpName: env.signUpName, attachments: uploads });

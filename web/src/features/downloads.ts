@@ -16,20 +16,22 @@ export class DownloadUrls {
   private inFlight = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly ask: (roomId: string, key: string, thumb: boolean, versionId?: string) => Promise<DownloadUrlFrame>,
+    private readonly ask: (roomId: string, seq: number, key: string, thumb: boolean, versionId?: string) => Promise<DownloadUrlFrame>,
     private readonly now: () => number = Date.now,
   ) {}
 
   // get resolves with a URL for the file (or its thumbnail); it rejects
   // with the server's error (not_found: no thumbnail yet). versionId is the
   // attachment's: the original is served as the server checked it at send.
-  get(roomId: string, key: string, thumb: boolean, versionId?: string): Promise<string> {
+  // seq is the message it is attached to (a file lives as long as its
+  // message: the server refuses it once the message is deleted or expired).
+  get(roomId: string, seq: number, key: string, thumb: boolean, versionId?: string): Promise<string> {
     const id = `${thumb ? "t" : "f"}:${key}`;
     const hit = this.fresh(key, thumb);
     if (hit) return Promise.resolve(hit);
     const running = this.inFlight.get(id);
     if (running) return running;
-    const p = this.ask(roomId, key, thumb, thumb ? undefined : versionId)
+    const p = this.ask(roomId, seq, key, thumb, thumb ? undefined : versionId)
       .then((r) => {
         const expiresAt = Date.parse(r.expiresAt);
         this.cache.set(id, { url: r.url, expiresAt: Number.isNaN(expiresAt) ? this.now() : expiresAt });

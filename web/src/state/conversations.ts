@@ -3,6 +3,7 @@
 import type { Message } from "../api/protocol.gen";
 import { dropRoom, type ChatState, type ConversationsSlice, type SliceReducer } from "./types";
 import { canManage } from "./moderation";
+import { roomWritable } from "./rooms";
 
 export const initialConversations: ConversationsSlice = { chg: {}, saved: {} };
 
@@ -72,8 +73,8 @@ export function isSaved(state: ChatState, m: Message): boolean {
 // canPin: whether I may pin in the room (the server decides again).
 export function canPin(state: ChatState, roomId: string): boolean {
   const room = state.rooms[roomId];
-  if (!room || room.archived) return false;
-  return room.kind === "direct" || !!room.membersCanPin || canManage(state, room);
+  if (!roomWritable(state, room)) return false;
+  return room!.kind === "direct" || !!room.membersCanPin || canManage(state, room);
 }
 
 // reactionUsers: who reacted, by display name (me as "you"), in order.

@@ -153,6 +153,15 @@ export function directReadOnly(state: ChatState, room: RoomState | undefined): b
   return others.length > 0 && others.every((id) => state.users[id]?.deleted === true);
 }
 
+/** roomWritable: whether the room takes writes (sending, replying in a
+ * thread, editing, reacting, pinning, voting, closing a poll, removing a
+ * preview): not an archived channel, not a direct conversation with nobody
+ * left (directReadOnly; the server refuses those with read_only). Reading,
+ * saving, reminders and deleting one's own messages are offered either way. */
+export function roomWritable(state: ChatState, room: RoomState | undefined): boolean {
+  return !!room && !room.archived && !directReadOnly(state, room);
+}
+
 export function directPeer(state: ChatState, room: RoomState): Profile | undefined {
   if (room.kind !== "direct") return undefined;
   const others = (room.memberIds ?? []).filter((id) => id !== state.me?.userId);

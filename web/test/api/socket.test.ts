@@ -357,7 +357,7 @@ describe("ChatSocket", () => {
     expect(ws2.url).toBe("ws://x/local?token=fresh");
     expect(hooks.onAuthLost).toBeUndefined();
   });
-  it("waits with the resume while terms must be accepted, and syncs again when terms_required comes later", async () => {
+  it("waits with the resume while terms must be accepted, asks the whole state once accepted, and syncs again when terms_required comes later", async () => {
     const { sock } = setup();
     sock.start();
     await flush();
@@ -367,8 +367,15 @@ describe("ChatSocket", () => {
     await flush();
     expect(ws.last("resume")).toBeUndefined(); // the server would refuse it
     const p = sock.request({ action: "acceptTerms", version: "2" });
+    const gated = ws.last("getState")!;
     ws.reply({ type: "terms", requestId: ws.last("acceptTerms")!.requestId, version: "2", accepted: "2", required: false });
     await p;
+    await flush();
+    // The gated state held no rooms: the whole one is asked for, then the resume.
+    const full = ws.last("getState")!;
+    expect(full.requestId).not.toBe(gated.requestId);
+    expect(ws.last("resume")).toBeUndefined();
+    ws.reply({ type: "state", requestId: full.requestId, connectionId: "c1", me: {}, rooms: [], users: [], terms: { version: "2", accepted: "2", required: false } });
     await flush();
     ws.reply({ type: "missed", requestId: ws.last("resume")!.requestId, rooms: [] });
     await flush();

@@ -270,29 +270,30 @@ describe("DownloadUrls", () => {
     let now = Date.parse("2026-11-21T03:00:00Z");
     const asked: string[] = [];
     const urls = new DownloadUrls(
-      (roomId, key, thumb) => {
-        asked.push(`${roomId} ${key} ${thumb}`);
+      (roomId, seq, key, thumb) => {
+        asked.push(`${roomId} ${seq} ${key} ${thumb}`);
         return Promise.resolve({ type: "downloadUrl", key, thumb, url: `http://s3/${key}?n=${asked.length}`, expiresAt: "2026-11-21T03:10:00Z" } as DownloadUrlFrame);
       },
       () => now,
     );
-    const [a, b] = await Promise.all([urls.get("r", "k", true), urls.get("r", "k", true)]);
+    const [a, b] = await Promise.all([urls.get("r", 7, "k", true), urls.get("r", 7, "k", true)]);
     expect(a).toBe("http://s3/k?n=1");
     expect(b).toBe(a);
-    expect(await urls.get("r", "k", false)).toBe("http://s3/k?n=2"); // the original is another URL
+    expect(await urls.get("r", 7, "k", false)).toBe("http://s3/k?n=2"); // the original is another URL
     now += 8 * 60_000;
-    expect(await urls.get("r", "k", true)).toBe("http://s3/k?n=1");
+    expect(await urls.get("r", 7, "k", true)).toBe("http://s3/k?n=1");
     now += 90_000; // within a minute of expiry
-    expect(await urls.get("r", "k", true)).toBe("http://s3/k?n=3");
+    expect(await urls.get("r", 7, "k", true)).toBe("http://s3/k?n=3");
     urls.forget("k", true);
-    expect(await urls.get("r", "k", true)).toBe("http://s3/k?n=4");
+    expect(await urls.get("r", 7, "k", true)).toBe("http://s3/k?n=4");
+    expect(asked[0]).toBe("r 7 k true"); // the message the file is attached to goes with the request
   });
 
   it("passes the server's refusal on and does not cache it", async () => {
     let n = 0;
     const urls = new DownloadUrls(() => (n++ === 0 ? Promise.reject(new RequestError("not_found", "no thumbnail (yet)")) : Promise.resolve({ type: "downloadUrl", key: "k", url: "http://s3/t", expiresAt: "2099-01-01T00:00:00Z" } as DownloadUrlFrame)));
-    await expect(urls.get("r", "k", true)).rejects.toMatchObject({ code: "not_found" });
-    expect(await urls.get("r", "k", true)).toBe("http://s3/t");
+    await expect(urls.get("r", 7, "k", true)).rejects.toMatchObject({ code: "not_found" });
+    expect(await urls.get("r", 7, "k", true)).toBe("http://s3/t");
   });
 });
 

@@ -55,7 +55,7 @@ describe("blocking: unread", () => {
     expect(s.rooms.g.unread).toBe(2);
   });
 
-  it("keeps the server's count at connect as it is (it counts by seq)", () => {
+  it("keeps the server's count at connect as it is (the server leaves blocked people out itself)", () => {
     const s = withBlock(["cy"], room("g", { lastSeq: 5, readSeq: 2, unread: 3 }));
     expect(s.rooms.g.unread).toBe(3);
   });

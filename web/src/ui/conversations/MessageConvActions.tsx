@@ -3,6 +3,7 @@
 import type { Message } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { canPin, isSaved } from "../../state/conversations";
+import { roomWritable } from "../../state/rooms";
 import { errorText } from "../common/errorText";
 import { QuickReactions } from "./Reactions";
 import { RemindMe } from "../scheduled/RemindMe";
@@ -17,7 +18,7 @@ export function MessageConvActions({ msg }: { msg: Message }) {
   const fail = (err: unknown) => chat.announce(errorText(err, t));
   return (
     <>
-      {!room.archived && <QuickReactions msg={msg} />}
+      {roomWritable(state, room) && <QuickReactions msg={msg} />}
       {!msg.parentSeq && !msg.system && (
         <button type="button" class="icon-btn" data-action="thread" aria-label={t("thread.reply")} title={t("thread.reply")} onClick={() => chat.openThread(msg.roomId, msg.seq)}>
           <span aria-hidden="true">💬</span>

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Message } from "../../api/protocol.gen";
 import { useApp, useChatState } from "../common/context";
 import { reactionNames } from "../../state/conversations";
+import { roomWritable } from "../../state/rooms";
 import { PALETTE, recentEmoji, rememberEmoji } from "../../features/recentEmoji";
 import { errorText } from "../common/errorText";
 
@@ -27,6 +28,8 @@ export function ReactionChips({ msg }: { msg: Message }) {
   const toggle = useReact(msg);
   if (!msg.reactions?.length || msg.deleted) return null;
   const me = state.me?.userId ?? "";
+  // Where nothing can be written (archived, a DM with nobody left) the chips only show.
+  const writable = roomWritable(state, state.rooms[msg.roomId]);
   return (
     <div class="reactions" role="group" aria-label={t("react.list")}>
       {msg.reactions.map((r) => {
@@ -38,6 +41,7 @@ export function ReactionChips({ msg }: { msg: Message }) {
             key={r.emoji}
             class={mine ? "reaction mine" : "reaction"}
             aria-pressed={mine}
+            disabled={!writable}
             aria-label={t("react.chip", { emoji: r.emoji, n: r.userIds.length, names })}
             title={t("react.chipTitle", { names, emoji: r.emoji })}
             onClick={() => toggle(r.emoji)}

@@ -9,7 +9,9 @@ import { useApp } from "../common/context";
 import { ImageViewer } from "./ImageViewer";
 import { useFileUrl } from "./useFileUrl";
 
-export function AttachmentList({ roomId, attachments, pending }: { roomId: string; attachments: Attachment[]; pending?: boolean }) {
+// seq is the message's: a file is served through the message it is attached
+// to, while that message is there (not deleted, not past its retention).
+export function AttachmentList({ roomId, seq, attachments, pending }: { roomId: string; seq: number; attachments: Attachment[]; pending?: boolean }) {
   const [viewing, setViewing] = useState<Attachment | null>(null);
   return (
     <div class="attachments">
@@ -17,22 +19,22 @@ export function AttachmentList({ roomId, attachments, pending }: { roomId: strin
         pending ? (
           <FileCard key={a.key} a={a} />
         ) : isImage(a.type) ? (
-          <ImagePreview key={a.key} roomId={roomId} a={a} onOpen={() => setViewing(a)} />
+          <ImagePreview key={a.key} roomId={roomId} seq={seq} a={a} onOpen={() => setViewing(a)} />
         ) : (
-          <FileLink key={a.key} roomId={roomId} a={a} />
+          <FileLink key={a.key} roomId={roomId} seq={seq} a={a} />
         ),
       )}
-      {viewing && <ImageViewer roomId={roomId} a={viewing} onClose={() => setViewing(null)} />}
+      {viewing && <ImageViewer roomId={roomId} seq={seq} a={viewing} onClose={() => setViewing(null)} />}
     </div>
   );
 }
 
-function ImagePreview({ roomId, a, onOpen }: { roomId: string; a: Attachment; onOpen(): void }) {
+function ImagePreview({ roomId, seq, a, onOpen }: { roomId: string; seq: number; a: Attachment; onOpen(): void }) {
   const { t } = useApp();
   const box = displayBox(a.width, a.height, limits.thumbnailMaxSide) ?? { width: 240, height: 180 };
   // A GIF is shown as the original, so an animated one keeps animating (its
   // thumbnail would be a still of the first frame; none is made of one).
-  const { url, failed, reload } = useFileUrl(roomId, a, a.type !== "image/gif" && (hasThumbnail(a.type) || !!a.thumbKey));
+  const { url, failed, reload } = useFileUrl(roomId, seq, a, a.type !== "image/gif" && (hasThumbnail(a.type) || !!a.thumbKey));
   return (
     <button
       type="button"
@@ -76,13 +78,13 @@ function FileCard({ a, href, onClick }: { a: Attachment; href?: string; onClick?
 
 // FileLink: a card linking to the file (served as an attachment, so the
 // browser downloads it). An expired URL is renewed on click.
-function FileLink({ roomId, a }: { roomId: string; a: Attachment }) {
+function FileLink({ roomId, seq, a }: { roomId: string; seq: number; a: Attachment }) {
   const { downloads } = useApp();
-  const { url } = useFileUrl(roomId, a, false);
+  const { url } = useFileUrl(roomId, seq, a, false);
   const onClick = (e: MouseEvent) => {
     if (url && downloads.fresh(a.key, false)) return;
     e.preventDefault();
-    downloads.get(roomId, a.key, false, a.versionId).then(
+    downloads.get(roomId, seq, a.key, false, a.versionId).then(
       (u) => window.open(u, "_blank", "noopener,noreferrer"),
       () => {},
     );

@@ -6,9 +6,9 @@ import { Dialog } from "../common/Dialog";
 import { useApp } from "../common/context";
 import { useFileUrl } from "./useFileUrl";
 
-export function ImageViewer({ roomId, a, onClose }: { roomId: string; a: Attachment; onClose(): void }) {
+export function ImageViewer({ roomId, seq, a, onClose }: { roomId: string; seq: number; a: Attachment; onClose(): void }) {
   const { t, prefs } = useApp();
-  const { url, failed, reload } = useFileUrl(roomId, a, false);
+  const { url, failed, reload } = useFileUrl(roomId, seq, a, false);
   const dims = a.width && a.height ? `${a.width} × ${a.height} · ` : "";
   return (
     <Dialog title={a.name} onClose={onClose} wide>

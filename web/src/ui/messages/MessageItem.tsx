@@ -24,6 +24,7 @@ import { ThreadSummary } from "../threads/ThreadSummary";
 import { LinkPreviews } from "../linkpreview/LinkPreviews";
 import { BlockedMessage } from "../privacy/BlockedMessage";
 import { isBlocked } from "../../state/preferences";
+import { roomWritable } from "../../state/rooms";
 
 export interface ListItem {
   msg: Message;
@@ -50,6 +51,8 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
   // account's are from "Deleted user" (the sender id "deleted" when kept).
   const name = sender?.deleted || m.senderId === "deleted" ? t("user.deleted") : sender?.deactivated ? t("user.deactivated", { name: baseName }) : baseName;
   const mentionsMe = !!chat.state.me && !!m.mentions?.includes(chat.state.me.userId);
+  // An archived channel or a DM with nobody left takes no edits (the server refuses them).
+  const writable = roomWritable(chat.state, chat.state.rooms[m.roomId]);
 
   // A layout effect, so the caret is at the end before anything can type:
   // a deferred effect could move it after a quick select-all and paste,
@@ -138,8 +141,8 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
         ) : (
           m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
-        {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} attachments={m.attachments} pending={!!p} />}
-        {!p && !editing && <LinkPreviews msg={m} mine={mine} />}
+        {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} seq={m.seq} attachments={m.attachments} pending={!!p || m.seq <= 0} />}
+        {!p && !editing && <LinkPreviews msg={m} mine={mine && writable} />}
         {!m.deleted && m.gif && <GifImage gif={m.gif} />}
         {m.editedAt && !m.deleted && !editing && (
           <button type="button" class="edited link" aria-haspopup="dialog" title={t("history.open")} onClick={() => setVersions(true)}>
@@ -188,7 +191,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
       {mine && !p && !m.deleted && !editing && (
         <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
           <MessageConvActions msg={m} />
-          {!m.poll && (
+          {!m.poll && writable && (
             <button
               type="button"
               class="icon-btn"

@@ -1,7 +1,7 @@
 // One room on screen: its header, the message list, who is typing, and the
 // composer. Files dropped anywhere on it are attached to the next message.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { directPeer, directReadOnly, roomTitle } from "../../state/rooms";
+import { directPeer, roomTitle, roomWritable } from "../../state/rooms";
 import { PresenceDot } from "../common/Avatar";
 import { lastSeen } from "../common/lastSeen";
 import { typingNames } from "../../state/typing";
@@ -187,7 +187,7 @@ export function MessagePane({
       </p>
       <RoomBanner roomId={roomId} />
       <DeletedPartnerNotice roomId={roomId} />
-      {!room.archived && !directReadOnly(state, room) && <Composer roomId={roomId} label={label} />}
+      {roomWritable(state, room) && <Composer roomId={roomId} label={label} />}
       {confirmLeave && (
         <ConfirmDialog
           title={t("room.leaveConfirm", { name: room.name })}

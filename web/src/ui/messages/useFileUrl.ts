@@ -10,7 +10,9 @@ const THUMB_RETRY_MS = 2000;
 // useFileUrl asks for the file's URL (or its thumbnail's, falling back to
 // the original while there is none and upgrading once it appears).
 // reload asks again, for a URL that stopped working.
-export function useFileUrl(roomId: string, a: Attachment, thumb: boolean): { url: string; failed: boolean; reload(): void } {
+// seq is the message the file is attached to (the server serves it only
+// through that message).
+export function useFileUrl(roomId: string, seq: number, a: Attachment, thumb: boolean): { url: string; failed: boolean; reload(): void } {
   const { downloads } = useApp();
   const [url, setUrl] = useState("");
   const [failed, setFailed] = useState(false);
@@ -19,21 +21,21 @@ export function useFileUrl(roomId: string, a: Attachment, thumb: boolean): { url
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const original = () =>
-      downloads.get(roomId, a.key, false, a.versionId).then(
+      downloads.get(roomId, seq, a.key, false, a.versionId).then(
         (u) => live && setUrl(u),
         () => live && setFailed(true),
       );
     if (!thumb) {
       void original();
     } else {
-      downloads.get(roomId, a.key, true).then(
+      downloads.get(roomId, seq, a.key, true).then(
         (u) => live && setUrl(u),
         (err) => {
           if (!live) return;
           void original();
           if (err instanceof RequestError && err.code === "not_found") {
             timer = setTimeout(() => {
-              downloads.get(roomId, a.key, true).then(
+              downloads.get(roomId, seq, a.key, true).then(
                 (u) => live && setUrl(u),
                 () => {},
               );
@@ -46,7 +48,7 @@ export function useFileUrl(roomId: string, a: Attachment, thumb: boolean): { url
       live = false;
       clearTimeout(timer);
     };
-  }, [roomId, a.key, thumb, round]);
+  }, [roomId, seq, a.key, thumb, round]);
   return {
     url,
     failed,

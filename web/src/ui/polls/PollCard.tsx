@@ -12,6 +12,7 @@ import { ConfirmDialog } from "../common/ConfirmDialog";
 import { myChoice, nextChoice, percent } from "../../state/polls";
 import { reactionNames } from "../../state/conversations";
 import { canManage } from "../../state/moderation";
+import { roomWritable } from "../../state/rooms";
 
 export function PollCard({ msg }: { msg: Message }) {
   const { chat, t } = useApp();
@@ -23,8 +24,8 @@ export function PollCard({ msg }: { msg: Message }) {
   const mine = myChoice(poll, me);
   const room = state.rooms[msg.roomId];
   const closed = !!poll.closedAt;
-  const canVote = !closed && !!room && !room.archived && msg.seq > 0;
-  const mayClose = !closed && msg.seq > 0 && !!room && !room.archived && (msg.senderId === me || canManage(state, room));
+  const canVote = !closed && roomWritable(state, room) && msg.seq > 0;
+  const mayClose = !closed && msg.seq > 0 && roomWritable(state, room) && (msg.senderId === me || canManage(state, room));
   const id = `poll-${msg.roomId}-${msg.seq}`;
 
   const vote = (options: number[]) => {

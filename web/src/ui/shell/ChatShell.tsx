@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { onWorkerMessage } from "../../api/serviceWorker";
 import { RoomNotifyDialog } from "../dialogs/RoomNotifyDialog";
 import { linkOfMessage, parseLink, type MessageLink } from "./deepLink";
-import { directPeer, directReadOnly } from "../../state/rooms";
+import { directPeer, roomWritable } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { Sidebar } from "../sidebar/Sidebar";
 import { MessagePane } from "../messages/MessagePane";
@@ -166,7 +166,7 @@ export function ChatShell() {
   return (
     <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""} ${threadOpen ? "with-thread" : ""}`}>
       {/* To the composer in a room; without one (offline, loading, archived, read-only DM) to the pane. */}
-      <a class="skip" href={room && !room.archived && !directReadOnly(state, room) ? "#composer-input" : "#main"}>
+      <a class="skip" href={roomWritable(state, room) ? "#composer-input" : "#main"}>
         {t("nav.skip")}
       </a>
       {chat.status !== "online" && (

@@ -12,7 +12,7 @@ import { mentionNames } from "../common/handle";
 import { openThreadView } from "../../state/threads";
 import { UploadChips } from "../composer/UploadChips";
 import { AttachButton, filesOn, usePasteFiles } from "../composer/attach";
-import { roomTitle } from "../../state/rooms";
+import { roomTitle, roomWritable } from "../../state/rooms";
 import "./threads.css";
 
 export function ThreadPane() {
@@ -153,7 +153,7 @@ export function ThreadPane() {
           ))}
         </div>
       </div>
-      {!room.archived && (
+      {roomWritable(state, room) && (
         <form
           class="thread-composer"
           onSubmit={(e) => {
