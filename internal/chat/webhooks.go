@@ -56,6 +56,10 @@ type MessageIntegration struct {
 // IntegrationWebhook is the Kind of an incoming webhook's messages.
 const IntegrationWebhook = "webhook"
 
+// IntegrationCommand is the Kind of a slash command's room replies (ID the
+// registration's, Name the command with its slash).
+const IntegrationCommand = "command"
+
 // WebhookSenderPrefix begins the SenderID of a webhook's messages
 // ("hook:<webhookId>"): no user id has a colon, so it is nobody's.
 const WebhookSenderPrefix = "hook:"

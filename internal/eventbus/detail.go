@@ -40,6 +40,19 @@ type MessageDetail struct {
 	TextOmitted   string             `json:"textOmitted,omitempty"` // "tooLarge" when the opt-in text did not fit
 	Mentions      []string           `json:"mentions"`
 	Attachments   []AttachmentDetail `json:"attachments"`
+	// Integration marks a message an integration posted (an incoming
+	// webhook's, a slash command's room reply); absent otherwise.
+	Integration *IntegrationDetail `json:"integration,omitempty"`
+	// Bot: the sender is a bot account. Bots listening on the bus skip
+	// messages with integration or bot set (no loops between bots).
+	Bot bool `json:"bot,omitempty"`
+}
+
+// IntegrationDetail names the integration that posted a message.
+type IntegrationDetail struct {
+	Kind string `json:"kind"` // "webhook" or "command"
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // AttachmentDetail describes a file of a message (never its content).
@@ -188,6 +201,10 @@ func messageDetail(actor ActorDetail, m chat.Message, includeText bool) MessageD
 		text := m.Text
 		d.Text = &text
 	}
+	if i := m.Integration; i != nil {
+		d.Integration = &IntegrationDetail{Kind: i.Kind, ID: i.ID, Name: i.Name}
+	}
+	d.Bot = chat.IsBotID(m.SenderID)
 	for _, a := range m.Attachments {
 		d.Attachments = append(d.Attachments, AttachmentDetail{
 			Key: a.Key, Name: a.Name, Size: a.Size, Type: a.Type, Width: a.Width, Height: a.Height, ThumbKey: a.ThumbKey,

@@ -23,6 +23,9 @@ func sampleEvents() []chat.Event {
 	actor := chat.Actor{UserID: "u-1"}
 	return []chat.Event{
 		chat.MessageCreated{Actor: actor, Message: msg},
+		chat.MessageCreated{Actor: chat.Actor{UserID: "u-1"}, Message: chat.Message{RoomID: "general", Seq: 8, SenderID: "hook:wh_1", SenderName: "CI", Text: "green",
+			CreatedAt: at, Integration: &chat.MessageIntegration{Kind: chat.IntegrationWebhook, ID: "wh_1", Name: "CI", AvatarURL: "https://ci.example.com/a.png"}}},
+		chat.MessageCreated{Actor: chat.Actor{UserID: "bot_1"}, Message: chat.Message{RoomID: "general", Seq: 9, SenderID: "bot_1", SenderName: "Helper", Text: "hi", CreatedAt: at}},
 		chat.MessageEdited{Actor: actor, Message: msg},
 		chat.MessageDeleted{Actor: actor, Message: chat.Message{RoomID: "general", Seq: 7, SenderID: "u-1", CreatedAt: at, EditedAt: at, Deleted: true}},
 		chat.MemberJoined{Actor: actor, Member: chat.Member{RoomID: "general", UserID: "u-2", Role: chat.RoleMember, JoinedAt: at}},
@@ -143,5 +146,49 @@ func TestSchemaNames(t *testing.T) {
 	}
 	if _, err := Schema("nope.nothing"); err == nil {
 		t.Error("unknown event type has a schema")
+	}
+}
+
+// TestMessageDetailMarksIntegrationsAndBots: an integration's message
+// carries integration (kind, id, name; never the picture URL), a bot's
+// bot: true, a person's neither, so bots on the bus can skip both
+// without parsing senderId prefixes.
+func TestMessageDetailMarksIntegrationsAndBots(t *testing.T) {
+	at := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		msg  chat.Message
+		want string
+	}{
+		{chat.Message{RoomID: "r", Seq: 1, SenderID: "u-1", CreatedAt: at}, `{}`},
+		{chat.Message{RoomID: "r", Seq: 2, SenderID: "hook:wh_1", CreatedAt: at,
+			Integration: &chat.MessageIntegration{Kind: chat.IntegrationWebhook, ID: "wh_1", Name: "CI", AvatarURL: "https://x/a.png"}},
+			`{"integration":{"kind":"webhook","id":"wh_1","name":"CI"}}`},
+		{chat.Message{RoomID: "r", Seq: 3, SenderID: "integration:ig_1", CreatedAt: at,
+			Integration: &chat.MessageIntegration{Kind: chat.IntegrationCommand, ID: "ig_1", Name: "/deploy"}},
+			`{"integration":{"kind":"command","id":"ig_1","name":"/deploy"}}`},
+		{chat.Message{RoomID: "r", Seq: 4, SenderID: "bot_abc", CreatedAt: at}, `{"bot":true}`},
+	} {
+		for _, ev := range []chat.Event{chat.MessageCreated{Message: tc.msg}, chat.MessageEdited{Message: tc.msg}} {
+			d, _, err := Detail(ev, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(d)
+			var got map[string]any
+			_ = json.Unmarshal(b, &got)
+			marks := map[string]any{}
+			for _, k := range []string{"integration", "bot"} {
+				if v, ok := got[k]; ok {
+					marks[k] = v
+				}
+			}
+			mb, _ := json.Marshal(marks)
+			var w any
+			_ = json.Unmarshal([]byte(tc.want), &w)
+			wb, _ := json.Marshal(w)
+			if string(mb) != string(wb) {
+				t.Errorf("%s of %s: marks %s, want %s", ev.Type(), tc.msg.SenderID, mb, wb)
+			}
+		}
 	}
 }

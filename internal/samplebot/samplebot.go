@@ -58,6 +58,12 @@ type message struct {
 	SenderName string   `json:"senderName"`
 	Deleted    bool     `json:"deleted"`
 	Mentions   []string `json:"mentions"`
+	// Integration is set on an integration's post (a webhook's, a slash
+	// command's room reply), Bot on a bot's (this one's too).
+	Integration *struct {
+		Kind string `json:"kind"`
+	} `json:"integration"`
+	Bot bool `json:"bot"`
 }
 
 // stored is the part of a stored message (history) the bot reads.
@@ -68,7 +74,8 @@ type stored struct {
 }
 
 // Handle answers one event (the Lambda handler). Events that are not a
-// new message, or are the bot's own or another bot's, are ignored.
+// new message, or are the bot's own, another bot's or an integration's
+// (the detail's bot and integration fields), are ignored.
 func (b *Bot) Handle(ctx context.Context, ev events.EventBridgeEvent) error {
 	if ev.DetailType != "message.created" {
 		return nil
@@ -77,7 +84,9 @@ func (b *Bot) Handle(ctx context.Context, ev events.EventBridgeEvent) error {
 	if err := json.Unmarshal(ev.Detail, &m); err != nil {
 		return fmt.Errorf("samplebot: detail: %w", err)
 	}
-	if m.Deleted || m.RoomID == "" || strings.HasPrefix(m.SenderID, "bot_") || strings.HasPrefix(m.SenderID, "hook:") {
+	// Never answer a bot (itself included) or an integration: two bots
+	// answering each other would never stop.
+	if m.Deleted || m.RoomID == "" || m.Bot || m.Integration != nil {
 		return nil
 	}
 	me, err := b.me(ctx)

@@ -1,8 +1,16 @@
 package samplebot
 
 import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 func TestParseWhen(t *testing.T) {
@@ -26,5 +34,53 @@ func TestParseWhen(t *testing.T) {
 		if _, _, err := ParseWhen(in); err == nil {
 			t.Errorf("ParseWhen(%q) accepted", in)
 		}
+	}
+}
+
+// TestHandleSkipsBotsAndIntegrations: a message.created whose detail marks
+// a bot's or an integration's post makes no request at all (no answer, no
+// read); a person's message with the same sender id prefixes the bot used
+// to check is read (the marks decide, not the ids).
+func TestHandleSkipsBotsAndIntegrations(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/v1/me":
+			_, _ = w.Write([]byte(`{"userId":"bot_me","name":"Helper"}`))
+		default:
+			_, _ = w.Write([]byte(`{"messages":[]}`))
+		}
+	}))
+	defer srv.Close()
+	b := &Bot{API: srv.URL, Token: "bcb_x"}
+	handle := func(detail string) []string {
+		t.Helper()
+		mu.Lock()
+		paths = nil
+		mu.Unlock()
+		if err := b.Handle(context.Background(), events.EventBridgeEvent{DetailType: "message.created", Detail: json.RawMessage(detail)}); err != nil {
+			t.Fatalf("%s: %v", detail, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), paths...)
+	}
+	for _, d := range []string{
+		`{"roomId":"c_1","seq":2,"senderId":"hook:wh_1","mentions":["bot_me"],"integration":{"kind":"webhook","id":"wh_1","name":"CI"}}`,
+		`{"roomId":"c_1","seq":3,"senderId":"integration:ig_1","integration":{"kind":"command","id":"ig_1","name":"/deploy"}}`,
+		`{"roomId":"c_1","seq":4,"senderId":"bot_other","mentions":["bot_me"],"bot":true}`,
+		`{"roomId":"c_1","seq":5,"senderId":"bot_me","bot":true}`,
+	} {
+		if got := handle(d); len(got) != 0 {
+			t.Errorf("%s made requests %v", d, got)
+		}
+	}
+	if got := handle(`{"roomId":"c_1","seq":6,"senderId":"u-ann","mentions":["bot_me"]}`); !slices.Contains(got, "GET /api/v1/rooms/c_1/messages") {
+		t.Errorf("a person's message was not read: %v", got)
 	}
 }

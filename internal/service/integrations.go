@@ -332,7 +332,8 @@ func (s *Chat) RunCommand(ctx context.Context, c chat.Connection, r protocol.Run
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: "cmd-" + r.ClientID,
 		SenderID: IntegrationSenderPrefix + it.ID, SenderName: "/" + name,
-		Text: reply.Text, CreatedAt: now, ExpiresAt: s.messageExpiry(ctx, ra.room, now),
+		Integration: &chat.MessageIntegration{Kind: chat.IntegrationCommand, ID: it.ID, Name: "/" + name},
+		Text:        reply.Text, CreatedAt: now, ExpiresAt: s.messageExpiry(ctx, ra.room, now),
 	})
 	if err != nil {
 		return protocol.CommandResultEvent{}, storeErr(err, "store command reply")

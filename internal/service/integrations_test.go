@@ -190,6 +190,14 @@ func TestCommandRoundTripEphemeralAndRoom(t *testing.T) {
 	if last.Text != "deployed :rocket:" {
 		t.Fatalf("the room reply is not in the history: %+v", last)
 	}
+	// It carries the integration marker (as a webhook's post does), in the
+	// reply and as stored, so clients and the bus's bots can tell it apart.
+	wantMark := chat.MessageIntegration{Kind: chat.IntegrationCommand, ID: strings.TrimPrefix(res.Message.SenderID, service.IntegrationSenderPrefix), Name: "/deploy"}
+	for _, m := range []chat.Message{*res.Message, last} {
+		if m.Integration == nil || *m.Integration != wantMark {
+			t.Errorf("the room reply's integration %+v, want %+v", m.Integration, wantMark)
+		}
+	}
 	if recv.bad != 0 {
 		t.Fatalf("%d requests failed verification", recv.bad)
 	}
