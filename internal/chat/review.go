@@ -19,6 +19,9 @@ const (
 	ReviewSend ReviewKind = "send"
 	// ReviewEdit: new text for a stored message (Seq).
 	ReviewEdit ReviewKind = "edit"
+	// ReviewPoll: a new poll (createPoll): Text is its question, Options
+	// its options.
+	ReviewPoll ReviewKind = "poll"
 )
 
 // ReviewRequest is what a hook sees: the message as it would be stored.
@@ -32,6 +35,8 @@ type ReviewRequest struct {
 	SenderID   string     `json:"senderId"`
 	SenderName string     `json:"senderName,omitempty"`
 	Text       string     `json:"text"`
+	// Options are a poll's options (ReviewPoll only), in order.
+	Options []string `json:"options,omitempty"`
 	// Attachments are the attached files' names (their content is not
 	// sent); HasGif says a GIF is attached.
 	Attachments []string `json:"attachments,omitempty"`
@@ -51,11 +56,13 @@ const (
 )
 
 // ReviewVerdict is a hook's reply: Reason goes to the sender on a deny,
-// Text replaces the message's text on a rewrite.
+// Text replaces the message's text (a poll's question) on a rewrite, and
+// for a poll Options, when given, replace its options (as many as it had).
 type ReviewVerdict struct {
-	Action ReviewAction `json:"action"`
-	Reason string       `json:"reason,omitempty"`
-	Text   string       `json:"text,omitempty"`
+	Action  ReviewAction `json:"action"`
+	Reason  string       `json:"reason,omitempty"`
+	Text    string       `json:"text,omitempty"`
+	Options []string     `json:"options,omitempty"`
 }
 
 // Reviewer is the port of the message review hook. An error (the hook

@@ -54,6 +54,12 @@ func (s *Chat) CreatePoll(ctx context.Context, c chat.Connection, r protocol.Cre
 	if sender.DisplayName == "" {
 		sender.DisplayName = c.DisplayName
 	}
+	// The review hook sees the question and the options (kind poll) after
+	// the policy and before anything is stored, as a send's text.
+	poll, err = s.reviewPoll(ctx, chat.ReviewRequest{RoomID: r.RoomID, ClientID: r.ClientID, SenderID: c.UserID, SenderName: sender.DisplayName}, poll)
+	if err != nil {
+		return protocol.AckEvent{}, err
+	}
 	now := s.clock()
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: r.ClientID,

@@ -77,9 +77,69 @@ func errReviewUnavailable() error {
 // verdict) lets req.Text through (fail open) or answers Rejected (fail
 // closed).
 func (s *Chat) review(ctx context.Context, req chat.ReviewRequest, hasContent bool) (string, error) {
+	text := req.Text
+	err := s.reviewWith(ctx, req, func(v chat.ReviewVerdict) error {
+		t, err := messageText(v.Text)
+		if err == nil && t == "" && !hasContent {
+			err = errors.New("rewrote the message to nothing")
+		}
+		if err != nil {
+			return err
+		}
+		text = t
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return text, nil
+}
+
+// reviewPoll shows a new poll to the hook (kind poll: its question as the
+// text, its options) and answers the poll to store: p, or p with the
+// hook's rewritten question and options (validated as a new poll's; a
+// rewrite that is not one is a failed review). Denial, time budget and
+// failure policy are review's.
+func (s *Chat) reviewPoll(ctx context.Context, req chat.ReviewRequest, p chat.Poll) (chat.Poll, error) {
+	req.Kind, req.Text, req.Options = chat.ReviewPoll, p.Question, make([]string, len(p.Options))
+	for i, o := range p.Options {
+		req.Options[i] = o.Text
+	}
+	out := p
+	err := s.reviewWith(ctx, req, func(v chat.ReviewVerdict) error {
+		opts := v.Options
+		if len(opts) == 0 {
+			opts = req.Options
+		} else if len(opts) != len(req.Options) {
+			return fmt.Errorf("rewrote %d options into %d", len(req.Options), len(opts))
+		}
+		q := v.Text
+		if strings.TrimSpace(q) == "" {
+			q = req.Text // options only
+		}
+		np, err := chat.NewPoll(q, opts, p.Multiple, p.Anonymous)
+		if err != nil {
+			return err
+		}
+		out = np
+		return nil
+	})
+	if err != nil {
+		return chat.Poll{}, err
+	}
+	return out, nil
+}
+
+// reviewWith asks the hook, if there is one, about req within its time
+// budget. Allow: nil. Deny: a Rejected error with the hook's reason.
+// Rewrite: apply(verdict), whose error makes the review a failed one. A
+// failed review (error, timeout, a malformed verdict or rewrite) is
+// logged and counted and then nil (fail open: the content as sent) or
+// Rejected (fail closed).
+func (s *Chat) reviewWith(ctx context.Context, req chat.ReviewRequest, apply func(chat.ReviewVerdict) error) error {
 	h := s.hook
 	if h == nil {
-		return req.Text, nil
+		return nil
 	}
 	start := time.Now()
 	rctx, cancel := context.WithTimeout(ctx, h.timeout)
@@ -88,17 +148,14 @@ func (s *Chat) review(ctx context.Context, req chat.ReviewRequest, hasContent bo
 	if err == nil {
 		switch v.Action {
 		case chat.ReviewAllow:
-			return req.Text, nil
+			return nil
 		case chat.ReviewDeny:
 			s.log.InfoContext(ctx, "message rejected by the review hook", slog.String("roomId", req.RoomID), slog.String("kind", string(req.Kind)), slog.String("reason", v.Reason))
-			return "", chat.Errorf(chat.Rejected, "%s", reviewReason(v.Reason))
+			return chat.Errorf(chat.Rejected, "%s", reviewReason(v.Reason))
 		case chat.ReviewRewrite:
-			text, terr := messageText(v.Text)
-			if terr == nil && text == "" && !hasContent {
-				terr = errors.New("rewrote the message to nothing")
-			}
+			terr := apply(v)
 			if terr == nil {
-				return text, nil
+				return nil
 			}
 			err = fmt.Errorf("rewrite: %w", terr)
 		default:
@@ -106,7 +163,7 @@ func (s *Chat) review(ctx context.Context, req chat.ReviewRequest, hasContent bo
 		}
 	}
 	if ctx.Err() != nil {
-		return "", ctx.Err() // the caller gave up: not the hook's failure
+		return ctx.Err() // the caller gave up: not the hook's failure
 	}
 	outcome := "open"
 	if h.failClosed {
@@ -118,9 +175,9 @@ func (s *Chat) review(ctx context.Context, req chat.ReviewRequest, hasContent bo
 		_ = h.metrics.Emit(map[string]string{"Outcome": outcome}, []emf.Metric{{Name: "ReviewFailures", Unit: emf.Count, Value: 1}}, nil)
 	}
 	if h.failClosed {
-		return "", errReviewUnavailable()
+		return errReviewUnavailable()
 	}
-	return req.Text, nil
+	return nil
 }
 
 // reviewReason is the hook's reason as the sender sees it: valid UTF-8,

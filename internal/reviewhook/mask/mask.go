@@ -122,18 +122,36 @@ func Handle(ctx context.Context, r chat.ReviewRequest) (chat.ReviewVerdict, erro
 	return Policy{}.Handle(ctx, r)
 }
 
-// Handle denies a message with one of p's words, else masks it (a
-// rewrite when something was masked, allow otherwise). It logs each
+// Handle denies a message (a poll: its question or an option) with one of
+// p's words, else masks it (a rewrite when something was masked, with all
+// of a poll's options, allow otherwise). It logs each
 // verdict at debug level, without the text.
 func (p Policy) Handle(ctx context.Context, r chat.ReviewRequest) (chat.ReviewVerdict, error) {
 	v := chat.ReviewVerdict{Action: chat.ReviewAllow}
-	if w := p.deniedWord(r.Text); w != "" {
-		v = chat.ReviewVerdict{Action: chat.ReviewDeny, Reason: fmt.Sprintf("Messages with the word “%s” are not allowed in this workspace.", w)}
-	} else if masked, changed := Text(r.Text); changed {
-		v = chat.ReviewVerdict{Action: chat.ReviewRewrite, Text: masked}
+	w := p.deniedWord(r.Text)
+	for _, o := range r.Options { // a poll's options (kind poll)
+		if w == "" {
+			w = p.deniedWord(o)
+		}
 	}
+	if w != "" {
+		return p.logged(ctx, r, chat.ReviewVerdict{Action: chat.ReviewDeny, Reason: fmt.Sprintf("Messages with the word “%s” are not allowed in this workspace.", w)}), nil
+	}
+	masked, changed := Text(r.Text)
+	var opts []string
+	for _, o := range r.Options {
+		m, ch := Text(o)
+		opts, changed = append(opts, m), changed || ch
+	}
+	if changed {
+		v = chat.ReviewVerdict{Action: chat.ReviewRewrite, Text: masked, Options: opts}
+	}
+	return p.logged(ctx, r, v), nil
+}
+
+func (p Policy) logged(ctx context.Context, r chat.ReviewRequest, v chat.ReviewVerdict) chat.ReviewVerdict {
 	slog.DebugContext(ctx, "reviewed", slog.String("kind", string(r.Kind)), slog.String("roomId", r.RoomID), slog.String("action", string(v.Action)), slog.Int("bytes", len(r.Text)))
-	return v, nil
+	return v
 }
 
 // deniedWord is the first of p.DenyWords that text contains as a word.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func TestHandleEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tc.Want {
+			if !reflect.DeepEqual(got, tc.Want) {
 				t.Fatalf("text %q\n got %+v\nwant %+v", tc.Event.Text, got, tc.Want)
 			}
 		})
