@@ -2,7 +2,8 @@
 // #general, Ada shares a file in a new channel; the admin dashboard shows
 // the charts and the per-room numbers of exactly that activity (the
 // stream consumer counts it through make dev's stream poller), the CSV
-// download is a real .csv file with the same numbers. Screenshots (desktop
+// download is a real .csv file with the same numbers; a room's name shows
+// that room's days, charts and CSV. Screenshots (desktop
 // and 360 px, light and dark) and axe checks.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -33,6 +34,15 @@ async function cognito(op, body) {
     body: JSON.stringify(body),
   });
   assert.ok(res.ok, `${op}: ${res.status} ${await res.text()}`);
+}
+
+// bars reads the messages chart: the last bar's day, the sum of its
+// values and the sum of all but the last two bars'.
+async function bars(dialog) {
+  const rects = dialog.locator("svg").first().locator("rect.chart-bar");
+  const values = await rects.evaluateAll((rs) => rs.map((r) => Number(r.getAttribute("data-value"))));
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  return { last: await rects.last().getAttribute("data-day"), sum: sum(values), early: sum(values.slice(0, -2)) };
 }
 
 const shoot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
@@ -104,8 +114,11 @@ test("an admin sees the day's activity in the dashboard and downloads it as CSV"
   assert.equal(await charts.count(), 2);
   assert.ok(await dialog.getByRole("img", { name: /Messages per day/ }).isVisible());
   assert.equal(await dialog.locator("svg").first().locator("rect.chart-bar").count(), 30);
-  // Today's bar is the last: 4 messages.
-  assert.equal(await dialog.locator("svg").first().locator("rect.chart-bar").last().getAttribute("data-value"), "4");
+  // The bars are the range's days, the last one its end (today by the
+  // browser's clock when the period was picked). The 4 messages are in the
+  // last bar, or in the last two if the sends or the picking crossed
+  // midnight UTC: never in any other.
+  assert.deepEqual(await bars(dialog), { last: (await dialog.locator("[data-range]").getAttribute("data-range")).split("..")[1], sum: 4, early: 0 });
 
   await shoot(pageA, "analytics-desktop-light");
   await dialog.locator("table[data-table=rooms]").scrollIntoViewIfNeeded();
@@ -128,6 +141,35 @@ test("an admin sees the day's activity in the dashboard and downloads it as CSV"
   assert.equal(total[0], "total");
   assert.equal(total[4], "4");
   assert.equal(total[5], "2");
+
+  // Drill down: the channel's name in the rooms table shows its own days
+  // (the picker follows), and the CSV is that room's.
+  const designId = await design.getAttribute("data-room");
+  await design.getByRole("button", { name: `#${channel}` }).click();
+  await dialog.locator(`[data-room-shown="${designId}"]`).waitFor();
+  assert.equal(await dialog.getByLabel("Room", { exact: true }).inputValue(), designId);
+  assert.equal((await dialog.locator('[data-figure="messages"] .figure-value').textContent()).trim(), "1");
+  assert.equal((await dialog.locator('[data-figure="files"] .figure-value').textContent()).trim(), "1");
+  assert.ok(await dialog.getByRole("img", { name: new RegExp(`Messages per day: #${channel}`) }).isVisible());
+  assert.equal((await bars(dialog)).sum, 1);
+  assert.equal(await dialog.locator("table[data-table=rooms] tbody tr").count(), 1);
+  await dialog.locator(".analytics-head").scrollIntoViewIfNeeded();
+  await shoot(pageA, "analytics-room-desktop-light");
+  await axeCheck(pageA, "the analytics dashboard of one room");
+  const [roomDownload] = await Promise.all([pageA.waitForEvent("download"), dialog.getByRole("button", { name: "Download CSV" }).click()]);
+  assert.ok(roomDownload.suggestedFilename().endsWith(`-${designId}.csv`), roomDownload.suggestedFilename());
+  const roomLines = readFileSync(await roomDownload.path(), "utf8").trimEnd().split("\r\n");
+  const roomDays = roomLines.filter((l) => l.startsWith("day,"));
+  assert.equal(roomDays.length, 30);
+  assert.ok(roomDays.every((l) => l.split(",")[2] === designId && l.split(",")[3] === channel), roomDays[0]);
+  const roomTotal = roomLines.at(-1).split(",");
+  assert.deepEqual([roomTotal[0], roomTotal[2], roomTotal[4], roomTotal[7], roomTotal[8], roomTotal[9]], ["total", designId, "1", "1", String(png.length), ""]);
+  assert.equal(roomLines.filter((l) => l.startsWith("room,")).length, 1);
+
+  // Back to every room with the picker.
+  await dialog.getByLabel("Room", { exact: true }).selectOption("");
+  await dialog.locator('[data-room-shown=""]').waitFor();
+  assert.equal((await dialog.locator('[data-figure="messages"] .figure-value').textContent()).trim(), "4");
 
   // 360 px wide, dark.
   await pageA.setViewportSize({ width: 360, height: 740 });

@@ -28,12 +28,16 @@ export function cell(v: string | number): string {
 
 const usd = (n: number) => n.toFixed(6);
 
-// analyticsCsv: one "day" row per day of the range (every room), one
-// "room" row per room over the range, one "total" row; CRLF line ends.
+// analyticsCsv: one "day" row per day of the range (every room, or the
+// one room the reply is about: then its day and total rows name it and the
+// connection columns, not counted per room, are empty), one "room" row per
+// room over the range, one "total" row; CRLF line ends.
 export function analyticsCsv(a: AnalyticsFrame): string {
   const rows: (string | number)[][] = [[...CSV_COLUMNS]];
+  const one = a.roomId ? [a.roomId, a.rooms.find((r) => r.roomId === a.roomId)?.name ?? ""] : ["", ""];
+  const conn = (n: number) => (a.roomId ? "" : n);
   for (const d of a.days) {
-    rows.push(["day", d.day, "", "", d.messages, d.activePeople, d.newMembers, d.files, d.fileBytes, d.connections, d.connectionMinutes, usd(d.costUsd)]);
+    rows.push(["day", d.day, ...one, d.messages, d.activePeople, d.newMembers, d.files, d.fileBytes, conn(d.connections), conn(d.connectionMinutes), usd(d.costUsd)]);
   }
   for (const r of a.rooms) {
     rows.push(["room", `${a.from}..${a.to}`, r.roomId, r.name, r.messages, r.activePeople, r.newMembers, r.files, r.fileBytes, "", "", usd(r.costUsd)]);
@@ -41,9 +45,10 @@ export function analyticsCsv(a: AnalyticsFrame): string {
   const connections = a.days.reduce((n, d) => n + d.connections, 0);
   const minutes = a.days.reduce((n, d) => n + d.connectionMinutes, 0);
   const t = a.totals;
-  rows.push(["total", `${a.from}..${a.to}`, "", "", t.messages, t.activePeople, t.newMembers, t.files, t.fileBytes, connections, minutes, usd(t.costUsd + a.connectionCostUsd)]);
+  rows.push(["total", `${a.from}..${a.to}`, ...one, t.messages, t.activePeople, t.newMembers, t.files, t.fileBytes, conn(connections), conn(minutes), usd(t.costUsd + a.connectionCostUsd)]);
   return rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
 }
 
-// csvFileName is the download's name.
-export const csvFileName = (a: { from: string; to: string }) => `backchannel-analytics-${a.from}-to-${a.to}.csv`;
+// csvFileName is the download's name (one room's ends in its id).
+export const csvFileName = (a: { from: string; to: string; roomId?: string }) =>
+  `backchannel-analytics-${a.from}-to-${a.to}${a.roomId ? `-${a.roomId.replace(/[^A-Za-z0-9_-]/g, "_")}` : ""}.csv`;

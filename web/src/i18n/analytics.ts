@@ -25,6 +25,10 @@ export const analyticsEn = {
   "analytics.chartDesc": "Bar chart, {from} to {to}; highest {max}. The table below has every value.",
   "analytics.table": "Every day as a table",
   "analytics.total": "Total",
+  "analytics.roomPicker": "Room",
+  "analytics.allRooms": "All rooms",
+  "analytics.showRoom": "Show the days of {room}",
+  "analytics.roomOnly": "Only {room}: connections are not counted per room.",
 };
 
 export const analyticsDe: Record<keyof typeof analyticsEn, string> = {
@@ -53,4 +57,8 @@ export const analyticsDe: Record<keyof typeof analyticsEn, string> = {
   "analytics.chartDesc": "Balkendiagramm, {from} bis {to}; höchster Wert {max}. Die Tabelle darunter enthält alle Werte.",
   "analytics.table": "Alle Tage als Tabelle",
   "analytics.total": "Summe",
+  "analytics.roomPicker": "Raum",
+  "analytics.allRooms": "Alle Räume",
+  "analytics.showRoom": "Die Tage von {room} zeigen",
+  "analytics.roomOnly": "Nur {room}: Verbindungen werden nicht pro Raum gezählt.",
 };

@@ -29,6 +29,24 @@ describe("analyticsCsv", () => {
       "",
     ]);
   });
+  it("names the room in its day and total rows when the reply is one room's, without connections", () => {
+    const one: AnalyticsFrame = {
+      ...frame,
+      roomId: "c_1",
+      rooms: [{ ...frame.rooms[0], name: "design" }],
+      days: frame.days.map((d) => ({ ...d, connections: 0, connectionMinutes: 0 })),
+      connectionCostUsd: 0,
+    };
+    expect(analyticsCsv(one).split("\r\n")).toEqual([
+      "kind,day,room_id,room_name,messages,active_people,new_members,files,file_bytes,connections,connection_minutes,estimated_cost_usd",
+      "day,2026-11-29,c_1,design,8,4,8,2,304,,,0.000066",
+      "day,2026-11-30,c_1,design,0,0,0,0,0,,,0.000000",
+      "room,2026-11-29..2026-11-30,c_1,design,8,4,8,2,304,,,0.000066",
+      "total,2026-11-29..2026-11-30,c_1,design,8,4,8,2,304,,,0.000066",
+      "",
+    ]);
+    expect(csvFileName(one)).toBe("backchannel-analytics-2026-11-29-to-2026-11-30-c_1.csv");
+  });
   it("defuses formulas and quotes", () => {
     expect(cell("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(cell("-3")).toBe("'-3");

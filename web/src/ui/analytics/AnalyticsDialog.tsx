@@ -1,9 +1,11 @@
-// The admins' usage analytics (issue 16): a period picker, headline
-// figures, two SVG bar charts with a table of every day as their
-// fallback, the rooms' table and a CSV download built from the same reply.
+// The admins' usage analytics (issue 16): a period picker, a room picker
+// (all rooms or one: its days, its charts, its CSV), headline figures, two
+// SVG bar charts with a table of every day as their fallback, the rooms'
+// table (a room's name shows that room) and a CSV download built from the
+// same reply.
 import "./analytics.css";
-import { useEffect, useState } from "preact/hooks";
-import type { AnalyticsFrame } from "../../api/protocol.gen";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
+import type { AnalyticsFrame, AnalyticsRoom } from "../../api/protocol.gen";
 import { analyticsCsv, csvFileName } from "../../features/analyticsCsv";
 import { Dialog } from "../common/Dialog";
 import { useApp } from "../common/context";
@@ -22,14 +24,30 @@ export function rangeOf(n: number, now = new Date()): { from: string; to: string
 export function AnalyticsDialog({ onClose }: { onClose(): void }) {
   const { chat, t, prefs } = useApp();
   const [days, setDays] = useState<number>(30);
+  const uid = useId();
+  const [roomId, setRoomId] = useState("");
   const [data, setData] = useState<AnalyticsFrame | null>(null);
+  // The picker's rooms: those of the last all-rooms reply, plus the one
+  // shown (a room keeps its place when another period has no activity).
+  const [known, setKnown] = useState<Pick<AnalyticsRoom, "roomId" | "name">[]>([]);
+  const latest = useRef(0);
   const { error, run } = useSubmit();
   useEffect(() => {
+    const n = ++latest.current;
     void run(async () => {
-      const r = (await chat.read({ action: "getAnalytics", ...rangeOf(days) })) as AnalyticsFrame;
+      const r = (await chat.read({ action: "getAnalytics", ...rangeOf(days), ...(roomId ? { roomId } : {}) })) as AnalyticsFrame;
+      if (n !== latest.current) return; // a later choice's reply wins
       setData(r);
+      setKnown((k) => {
+        const next = r.roomId ? [...k] : r.rooms.map(({ roomId, name }) => ({ roomId, name }));
+        for (const x of r.rooms) if (!next.some((y) => y.roomId === x.roomId)) next.push({ roomId: x.roomId, name: x.name });
+        if (roomId && !next.some((y) => y.roomId === roomId)) next.push({ roomId, name: k.find((y) => y.roomId === roomId)?.name ?? "" });
+        return next;
+      });
     });
-  }, [days]);
+  }, [days, roomId]);
+  const roomName = (r: { roomId: string; name: string }) => (r.name ? (r.roomId.startsWith("d_") ? r.name : `#${r.name}`) : r.roomId);
+  const shown = roomId ? known.find((r) => r.roomId === roomId) : undefined;
 
   const num = (n: number) => n.toLocaleString(prefs.lang);
   const usd = (n: number) => n.toLocaleString(prefs.lang, { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: n > 0 && n < 0.01 ? 6 : 2 });
@@ -60,6 +78,17 @@ export function AnalyticsDialog({ onClose }: { onClose(): void }) {
             </label>
           ))}
         </fieldset>
+        <div class="room-picker">
+          <label for={`${uid}-room`}>{t("analytics.roomPicker")}</label>
+          <select id={`${uid}-room`} value={roomId} onChange={(e) => setRoomId((e.target as HTMLSelectElement).value)}>
+            <option value="">{t("analytics.allRooms")}</option>
+            {known.map((r) => (
+              <option key={r.roomId} value={r.roomId}>
+                {roomName(r)}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="button" class="btn" onClick={download} disabled={!data}>
           {t("analytics.download")}
         </button>
@@ -72,7 +101,8 @@ export function AnalyticsDialog({ onClose }: { onClose(): void }) {
       {!data ? (
         <p>{t("common.loading")}</p>
       ) : (
-        <div class="stack" data-range={`${data.from}..${data.to}`}>
+        <div class="stack" data-range={`${data.from}..${data.to}`} data-room-shown={data.roomId ?? ""}>
+          {data.roomId && <p class="muted">{t("analytics.roomOnly", { room: shown ? roomName(shown) : data.roomId })}</p>}
           <ul class="analytics-figures" aria-label={t("analytics.total")}>
             <li data-figure="messages">
               <span class="figure-value">{num(data.totals.messages)}</span>
@@ -95,13 +125,13 @@ export function AnalyticsDialog({ onClose }: { onClose(): void }) {
           </ul>
           <div class="analytics-charts">
             <BarChart
-              title={t("analytics.chartMessages")}
+              title={shown ? `${t("analytics.chartMessages")}: ${roomName(shown)}` : t("analytics.chartMessages")}
               desc={chartDesc(Math.max(0, ...data.days.map((d) => d.messages)))}
               yLabel={t("analytics.messages")}
               bars={data.days.map((d) => ({ label: d.day, value: d.messages }))}
             />
             <BarChart
-              title={t("analytics.chartActive")}
+              title={shown ? `${t("analytics.chartActive")}: ${roomName(shown)}` : t("analytics.chartActive")}
               desc={chartDesc(Math.max(0, ...data.days.map((d) => d.activePeople)))}
               yLabel={t("analytics.active")}
               bars={data.days.map((d) => ({ label: d.day, value: d.activePeople }))}
@@ -118,8 +148,8 @@ export function AnalyticsDialog({ onClose }: { onClose(): void }) {
                     <th scope="col">{t("analytics.active")}</th>
                     <th scope="col">{t("analytics.newMembers")}</th>
                     <th scope="col">{t("analytics.files")}</th>
-                    <th scope="col">{t("analytics.connections")}</th>
-                    <th scope="col">{t("analytics.connectionMinutes")}</th>
+                    {!data.roomId && <th scope="col">{t("analytics.connections")}</th>}
+                    {!data.roomId && <th scope="col">{t("analytics.connectionMinutes")}</th>}
                     <th scope="col">{t("analytics.cost")}</th>
                   </tr>
                 </thead>
@@ -131,8 +161,8 @@ export function AnalyticsDialog({ onClose }: { onClose(): void }) {
                       <td>{num(d.activePeople)}</td>
                       <td>{num(d.newMembers)}</td>
                       <td>{num(d.files)}</td>
-                      <td>{num(d.connections)}</td>
-                      <td>{num(d.connectionMinutes)}</td>
+                      {!data.roomId && <td>{num(d.connections)}</td>}
+                      {!data.roomId && <td>{num(d.connectionMinutes)}</td>}
                       <td>{usd(d.costUsd)}</td>
                     </tr>
                   ))}
@@ -163,7 +193,15 @@ export function AnalyticsDialog({ onClose }: { onClose(): void }) {
                 <tbody>
                   {data.rooms.map((r) => (
                     <tr key={r.roomId} data-room={r.roomId}>
-                      <th scope="row">{r.name ? (r.roomId.startsWith("d_") ? r.name : `#${r.name}`) : r.roomId}</th>
+                      <th scope="row">
+                        {data.roomId ? (
+                          roomName(r)
+                        ) : (
+                          <button type="button" class="link" title={t("analytics.showRoom", { room: roomName(r) })} onClick={() => setRoomId(r.roomId)}>
+                            {roomName(r)}
+                          </button>
+                        )}
+                      </th>
                       <td data-col="messages">{num(r.messages)}</td>
                       <td data-col="active">{num(r.activePeople)}</td>
                       <td data-col="files">{num(r.files)}</td>

@@ -44,7 +44,7 @@ export function BarChart({ title, desc, yLabel, bars }: { title: string; desc: s
           {yLabel}
         </text>
         {bars.map((b, i) => (
-          <rect key={b.label} class="chart-bar" x={PAD.left + i * step + (step - bw) / 2} y={y(b.value)} width={bw} height={Math.max(0, PAD.top + ih - y(b.value))} data-value={b.value}>
+          <rect key={b.label} class="chart-bar" data-day={b.label} x={PAD.left + i * step + (step - bw) / 2} y={y(b.value)} width={bw} height={Math.max(0, PAD.top + ih - y(b.value))} data-value={b.value}>
             <title>{`${b.label}: ${b.value}`}</title>
           </rect>
         ))}
