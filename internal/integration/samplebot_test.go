@@ -18,9 +18,11 @@ import (
 // (internal/eventbus's detail, without the text, as by default).
 func messageCreated(t *testing.T, msg chat.Message) events.EventBridgeEvent {
 	t.Helper()
-	detail, err := json.Marshal(eventbus.MessageDetail{SchemaVersion: 1, Actor: eventbus.ActorDetail{UserID: msg.SenderID},
-		RoomID: msg.RoomID, Seq: msg.Seq, SenderID: msg.SenderID, SenderName: msg.SenderName, CreatedAt: msg.CreatedAt,
-		TextLength: len([]rune(msg.Text)), Mentions: append([]string{}, msg.Mentions...), Attachments: []eventbus.AttachmentDetail{}})
+	d, _, err := eventbus.Detail(chat.MessageCreated{Actor: chat.Actor{UserID: msg.SenderID}, Message: msg}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail, err := json.Marshal(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +77,12 @@ func TestSampleBot(t *testing.T) {
 	if m := ok.fields["message"].(map[string]any); m["parentSeq"] != float64(remind.Seq) || !strings.HasSuffix(m["text"].(string), ": stand-up") {
 		t.Errorf("the bot's answer: %s", ok.raw)
 	}
+	// Its own answer comes back on the bus marked bot: true: ignored.
+	own := decode[protocol.MessageEvent](t, ok).Message
+	if err := bot.Handle(ctx, messageCreated(t, own)); err != nil {
+		t.Fatal(err)
+	}
+	tr.a.expectNoEvent(protocol.EventMessage, fromBot(""))
 	if err := bot.Handle(ctx, ev); err != nil { // at least once: the same event again
 		t.Fatal(err)
 	}
