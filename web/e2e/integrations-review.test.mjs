@@ -4,7 +4,8 @@
 // REVIEW_DENY_WORDS=classified. A card number and an e-mail address reach
 // Bob masked; a message with "classified" is rejected: Ann sees the
 // hook's reason in the composer, her text back in the box, and Bob sees
-// nothing. Axe and screenshots. Its own stack; two people.
+// nothing. A poll is reviewed the same way (question and options). Axe
+// and screenshots. Its own stack; two people.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -79,4 +80,25 @@ test("a rejected message shows the hook's reason in the composer, keeps the text
   await pageB.reload();
   await msgOf(pageB, `the plan ${run}, version two`).waitFor();
   assert.equal(await msgOf(pageB, "classified").count(), 0);
+});
+
+test("a poll is reviewed too: a denied one keeps its dialog open with the reason, a masked one reaches Bob masked", { timeout: 120_000 }, async () => {
+  const q = `Budget ${run}?`;
+  await pageA.getByRole("button", { name: "Create poll" }).click();
+  const dlg = pageA.getByRole("dialog", { name: "Create a poll" });
+  await dlg.getByLabel("Question").fill(q);
+  await dlg.getByLabel("Option 1", { exact: true }).fill("the classified one");
+  await dlg.getByLabel("Option 2", { exact: true }).fill("Card 4111 1111 1111 1111");
+  await dlg.getByRole("button", { name: "Create poll" }).click();
+  await dlg.getByRole("alert").filter({ hasText: "Messages with the word “classified” are not allowed in this workspace." }).waitFor();
+  await axeCheck(pageA, "a rejected poll's dialog");
+  // The draft stays; without the word it goes through, the card masked.
+  await dlg.getByLabel("Option 1", { exact: true }).fill("the open one");
+  await dlg.getByRole("button", { name: "Create poll" }).click();
+  await dlg.waitFor({ state: "detached" });
+  const onB = messages(pageB).locator("article.msg:not(.pending) .poll", { hasText: q });
+  await onB.locator(".poll-option", { hasText: "Card [card number hidden]" }).waitFor();
+  assert.ok(!(await messages(pageB).textContent()).includes("4111"), "the card number is nowhere on Bob's screen");
+  assert.equal(await messages(pageB).locator(".poll", { hasText: "classified" }).count(), 0);
+  await pageB.screenshot({ path: join(dir, "review-poll-masked-1280.png") });
 });
