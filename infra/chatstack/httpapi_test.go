@@ -128,6 +128,11 @@ func TestHTTPAPIGrants(t *testing.T) {
 		"execute-api:ManageConnections": {del, post},
 		"logs:CreateLogStream":          {logs},
 		"logs:PutLogEvents":             {logs},
+		// A bot's scheduleMessage (scheduled.go): the group's schedules,
+		// passing only the scheduler's role.
+		"scheduler:CreateSchedule": {"arn:aws:scheduler:eu-west-1:123456789012:schedule/" + render(s.one(t, "AWS::Scheduler::ScheduleGroup", "ScheduledScheduleGroup").Props["Name"]) + "/*"},
+		"scheduler:DeleteSchedule": {"arn:aws:scheduler:eu-west-1:123456789012:schedule/" + render(s.one(t, "AWS::Scheduler::ScheduleGroup", "ScheduledScheduleGroup").Props["Name"]) + "/*"},
+		"iam:PassRole":             {"${" + s.one(t, "AWS::IAM::Role", "ScheduledSchedulerRole").ID + ".Arn}"},
 	}
 	for _, a := range []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"} {
 		want[a] = []string{table, index}

@@ -142,9 +142,11 @@ func (b *builder) scheduledAlarms(add func(id string, metric awscloudwatch.IMetr
 
 // scheduledSuppressions: the findings the design accepts.
 func (b *builder) scheduledSuppressions() {
-	suppress(b.fns["actions"].Role(), "AwsSolutions-IAM5",
-		"Scheduled messages' and reminders' one-time schedules are named per item and time at run time, all in their own schedule group",
-		arnMatching("scheduler", "schedule/"+*b.scheduled.group.Name()+"/*"))
+	for _, sender := range []string{"actions", "httpapi"} {
+		suppress(b.fns[sender].Role(), "AwsSolutions-IAM5",
+			"Scheduled messages' and reminders' one-time schedules are named per item and time at run time, all in their own schedule group",
+			arnMatching("scheduler", "schedule/"+*b.scheduled.group.Name()+"/*"))
+	}
 	suppress(b.scheduled.deadLetters, "AwsSolutions-SQS3",
 		"This queue is itself a dead-letter queue: of EventBridge Scheduler's undeliverable events and the scheduled function's failed invocations")
 	suppress(b.scheduled.deadLetters, "Serverless-SQSRedrivePolicy",

@@ -81,15 +81,21 @@ func TestScheduledGrants(t *testing.T) {
 
 	group := render(s.one(t, "AWS::Scheduler::ScheduleGroup", "ScheduledScheduleGroup").Props["Name"])
 	schedules := "arn:aws:scheduler:eu-west-1:123456789012:schedule/" + group + "/*"
-	sawCreate := false
+	sawCreate := map[string]bool{}
 	for _, st := range s.statements() {
-		if !strings.Contains(st.Where, "ActionsRole") {
+		sender := ""
+		for _, r := range []string{"ActionsRole", "HttpapiRole"} { // the HTTP API: a bot's scheduleMessage
+			if strings.Contains(st.Where, r) {
+				sender = r
+			}
+		}
+		if sender == "" {
 			continue
 		}
 		for _, a := range st.Actions {
 			switch {
 			case strings.HasPrefix(a, "scheduler:"):
-				sawCreate = sawCreate || a == "scheduler:CreateSchedule"
+				sawCreate[sender] = sawCreate[sender] || a == "scheduler:CreateSchedule"
 				if !slices.Equal(st.Resources, []string{schedules}) {
 					t.Errorf("%s: %s on %v, want %s", st.Where, a, st.Resources, schedules)
 				}
@@ -100,8 +106,8 @@ func TestScheduledGrants(t *testing.T) {
 			}
 		}
 	}
-	if !sawCreate {
-		t.Error("the actions function cannot create schedules")
+	if !sawCreate["ActionsRole"] || !sawCreate["HttpapiRole"] {
+		t.Errorf("the actions and HTTP API functions cannot both create schedules: %v", sawCreate)
 	}
 	for _, tc := range []struct {
 		fn       resource
