@@ -20,7 +20,10 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
 )
 
 // Kind is the kind of activity a stream record shows.
@@ -162,13 +165,17 @@ func Aggregate(facts []Fact, size RoomSizer) Delta {
 			}
 			// The day's people are the union of its rooms' senders and its
 			// connectors (Build): the total item is not written per message.
-			r.Senders = addSet(r.Senders, Pseudonym(f.UserID))
+			if isPerson(f.UserID) {
+				r.Senders = addSet(r.Senders, Pseudonym(f.UserID))
+			}
 		case Joined:
 			room(day, f.RoomID).Members++
 		case Connected:
 			t := total(day)
 			t.Connections++
-			t.People = addSet(t.People, Pseudonym(f.UserID))
+			if isPerson(f.UserID) {
+				t.People = addSet(t.People, Pseudonym(f.UserID))
+			}
 		case Disconnected:
 			total(day).ConnSeconds += int64(f.Duration / time.Second)
 		}
@@ -188,6 +195,12 @@ func Aggregate(facts []Fact, size RoomSizer) Delta {
 	})
 	sort.Slice(d.Days, func(i, j int) bool { return d.Days[i].Day < d.Days[j].Day })
 	return d
+}
+
+// isPerson: bots (bot_…) and incoming webhooks (hook:…) send and connect
+// but are not people; their messages count, they are not active people.
+func isPerson(userID string) bool {
+	return !chat.IsBotID(userID) && !strings.HasPrefix(userID, chat.WebhookSenderPrefix)
 }
 
 func addSet(s []string, v string) []string {

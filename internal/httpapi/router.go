@@ -245,6 +245,8 @@ func statusOf(code chat.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case chat.RateLimited:
 		return http.StatusTooManyRequests
+	case chat.Rejected: // the review hook denied the message: the caller's content, not the server
+		return http.StatusUnprocessableEntity
 	case chat.SessionExpired:
 		return http.StatusUnauthorized
 	default:

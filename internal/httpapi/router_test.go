@@ -123,6 +123,7 @@ func TestErrorResponsesMapDomainCodes(t *testing.T) {
 		{chat.Errorf(chat.Conflict, "no"), 409, "conflict"},
 		{chat.Errorf(chat.TooLarge, "no"), 413, "too_large"},
 		{chat.Errorf(chat.RateLimited, "slow down"), 429, "rate_limited"},
+		{chat.Errorf(chat.Rejected, "no card numbers here"), 422, "rejected"},
 		{chat.Wrap(context.DeadlineExceeded, "secret detail"), 500, "internal"},
 		{Errorf(http.StatusUnauthorized, "unauthorized", "wrong secret"), 401, "unauthorized"},
 	} {

@@ -323,3 +323,39 @@ func TestReviewScheduledMessageWhenItFires(t *testing.T) {
 		t.Fatalf("requests %+v", reqs)
 	}
 }
+
+// An incoming webhook's post passes the review hook as a person's send
+// does: denied, nothing is stored; rewritten, the rewrite is stored.
+func TestReviewWebhookPostIsReviewed(t *testing.T) {
+	deny := true
+	rv := &fakeReviewer{verdict: func(r chat.ReviewRequest) chat.ReviewVerdict {
+		if deny {
+			return chat.ReviewVerdict{Action: chat.ReviewDeny, Reason: "no secrets"}
+		}
+		return chat.ReviewVerdict{Action: chat.ReviewRewrite, Text: strings.ReplaceAll(r.Text, "4111", "****")}
+	}}
+	h, alice, room := reviewSetup(t, rv, nil)
+	ev, err := h.svc.CreateWebhook(h.ctx, alice, protocol.CreateWebhookRequest{RoomID: room.ID, Name: "CI"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, secret := splitPath(t, ev.Path)
+	_, err = h.svc.PostWebhook(h.ctx, id, secret, service.WebhookPost{Text: "card 4111"})
+	wantCode(t, err, chat.Rejected)
+	if msgs := h.history(room.ID); len(msgs) != 0 {
+		t.Fatalf("stored %+v", msgs)
+	}
+	deny = false
+	res, err := h.svc.PostWebhook(h.ctx, id, secret, service.WebhookPost{Text: "card 4111", Username: "Deploy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := h.store.GetMessage(h.ctx, room.ID, res.Seq)
+	if err != nil || m.Text != "card ****" {
+		t.Fatalf("stored %q, %v", m.Text, err)
+	}
+	reqs := rv.requests()
+	if len(reqs) != 2 || reqs[1].Kind != chat.ReviewSend || reqs[1].SenderID != chat.WebhookSenderPrefix+ev.Webhook.ID || reqs[1].SenderName != "Deploy" || reqs[1].ClientID == "" {
+		t.Fatalf("requests = %+v", reqs)
+	}
+}

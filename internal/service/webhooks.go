@@ -274,8 +274,23 @@ func (s *Chat) PostWebhook(ctx context.Context, urlID, secret string, p WebhookP
 	if username != "" {
 		name = username
 	}
-	now := s.clock()
 	sender := chat.WebhookSenderPrefix + w.ID
+	// The review hook sees a webhook's post as it sees a person's send
+	// (review.go): a denial is refused (nothing stored), a rewrite stored.
+	if s.hook != nil {
+		reviewed, err := s.review(ctx, chat.ReviewRequest{Kind: chat.ReviewSend, RoomID: roomID, ClientID: clientID,
+			SenderID: sender, SenderName: name, Text: text}, false)
+		if err != nil {
+			return WebhookResult{}, err
+		}
+		if reviewed != text {
+			text = reviewed
+			if mentions, err = s.mentionsIn(ctx, roomID, text); err != nil {
+				return WebhookResult{}, err
+			}
+		}
+	}
+	now := s.clock()
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: roomID, ClientID: clientID, SenderID: sender, SenderName: name,
 		Text: text, Mentions: mentions,
