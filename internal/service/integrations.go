@@ -32,7 +32,8 @@ type CommandPayload struct {
 	RoomID   string `json:"roomId"`
 	UserID   string `json:"userId"`
 	UserName string `json:"userName"`
-	// ResponseURL is reserved for delayed answers (not offered yet).
+	// ResponseURL takes delayed answers: up to CommandResponseUses POSTs
+	// of a CommandReply within CommandResponseTTL (integrations_respond.go).
 	ResponseURL string `json:"responseUrl,omitempty"`
 }
 
@@ -327,7 +328,8 @@ func (s *Chat) RunCommand(ctx context.Context, c chat.Connection, r protocol.Run
 	if caller.DisplayName == "" {
 		caller.DisplayName = c.DisplayName
 	}
-	body, _ := json.Marshal(CommandPayload{Command: "/" + name, Text: strings.TrimSpace(r.Text), RoomID: r.RoomID, UserID: c.UserID, UserName: caller.DisplayName})
+	body, _ := json.Marshal(CommandPayload{Command: "/" + name, Text: strings.TrimSpace(r.Text), RoomID: r.RoomID, UserID: c.UserID, UserName: caller.DisplayName,
+		ResponseURL: s.commandResponseURL(it, r.RoomID, c.UserID)})
 	res, err := s.hookClient().Post(ctx, it.URL, it.Secret, it.ID+":"+r.ClientID, body, outhook.CommandTimeout)
 	if err != nil {
 		s.log.WarnContext(ctx, "slash command failed", "command", name, "integration", it.ID, "error", err.Error())
