@@ -52,7 +52,8 @@ func responseMAC(secret, part string) []byte {
 // commandResponseURL is the responseUrl for one run of it ("" when the
 // service has no CommandResponseBase).
 func (s *Chat) commandResponseURL(it chat.Integration, roomID, userID string) string {
-	if s.cmdRespBase == "" {
+	base := *s.cmdRespBase.Load()
+	if base == "" {
 		return ""
 	}
 	var n [12]byte
@@ -60,8 +61,13 @@ func (s *Chat) commandResponseURL(it chat.Integration, roomID, userID string) st
 	claims, _ := json.Marshal(responseClaims{Integration: it.ID, Scope: it.RoomID, RoomID: roomID, UserID: userID,
 		Nonce: hex.EncodeToString(n[:]), Exp: s.clock().Add(CommandResponseTTL).Unix()})
 	part := base64.RawURLEncoding.EncodeToString(claims)
-	return strings.TrimRight(s.cmdRespBase, "/") + "/" + part + "." + base64.RawURLEncoding.EncodeToString(responseMAC(it.Secret, part))
+	return strings.TrimRight(base, "/") + "/" + part + "." + base64.RawURLEncoding.EncodeToString(responseMAC(it.Secret, part))
 }
+
+// SetCommandResponseBase changes Config.CommandResponseBase: make dev
+// knows its web server's address (which serves the HTTP API) only after
+// the service is built.
+func (s *Chat) SetCommandResponseBase(base string) { s.cmdRespBase.Store(&base) }
 
 // CommandResponse is the result of a delayed answer.
 type CommandResponse struct {

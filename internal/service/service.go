@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -191,7 +192,7 @@ type Chat struct {
 	bots           chat.BotStore
 	integ          chat.IntegrationStore
 	hooks          *outhook.Client
-	cmdRespBase    string
+	cmdRespBase    atomic.Pointer[string] // integrations_respond.go
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -253,8 +254,8 @@ func New(cfg Config) (*Chat, error) {
 		bots:           cfg.Bots,
 		integ:          cfg.Integrations,
 		hooks:          cfg.Hooks,
-		cmdRespBase:    cfg.CommandResponseBase,
 	}
+	s.cmdRespBase.Store(&cfg.CommandResponseBase)
 	if bs, ok := cfg.Store.(chat.BotStore); ok && s.bots == nil {
 		s.bots = bs
 	}
