@@ -8,8 +8,9 @@
 // reaches both as the command. Ada, a workspace admin, registers /status
 // for the whole workspace in the People dialog ("Slash commands"); Bob
 // gets it in every room's suggestions (a listbox: arrows move the
-// selection, Escape closes, Enter picks), runs it, and it is gone once
-// Ada deletes it. Axe and screenshots. Its own stack.
+// selection, Escape closes, Enter picks), runs it in #general, its
+// receiver answers later through the payload's responseUrl (both see it),
+// and it is gone once Ada deletes it. Axe and screenshots. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -175,6 +176,16 @@ test("Ada registers /status for the workspace in the People dialog; Bob picks it
   assert.equal(got[0].payload.command, "/status");
   assert.equal(got[0].payload.userName, "Bob Baker");
   assert.equal(receiver.refused.length, 0);
+
+  // A delayed answer: the receiver POSTs to the payload's responseUrl (the
+  // web server's /api/, the HTTP API stand-in); both see it from /status.
+  const responseUrl = got[0].payload.responseUrl;
+  assert.match(responseUrl, /\/api\/v1\/commands\/respond\/[\w-]+\.[\w-]+$/);
+  const res = await fetch(responseUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: "status: the deploy finished", visibility: "room" }) });
+  assert.equal(res.status, 201, await res.clone().text());
+  await msgOf(pageB, "status: the deploy finished").waitFor();
+  assert.match(await msgOf(pageB, "status: the deploy finished").textContent(), /\/status/);
+  await msgOf(pageC, "status: the deploy finished").waitFor();
 
   // Ada deletes it; Bob's next "/" no longer offers it.
   await section.getByRole("button", { name: "Delete /status" }).click();
