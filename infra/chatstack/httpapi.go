@@ -100,6 +100,9 @@ func (b *builder) httpAPI() {
 	suppress(api, "AwsSolutions-APIG4",
 		"No API Gateway authorizer: a webhook's secret is in its URL and a bot's token in its Authorization header, both compared by the function in constant time with their SHA-256 in the table (an authorizer would cost a second invocation per request)")
 	b.httpAPIURL = *api.ApiEndpoint()
+	// Slash commands' responseUrl (delayed answers) is on this API: the
+	// actions function, which runs them, names it in their payload.
+	b.fns["actions"].AddEnvironment(jsii.String("HTTP_API_URL"), api.ApiEndpoint(), nil)
 	awscdk.NewCfnOutput(b.stack, jsii.String(OutputHTTPAPIURL), &awscdk.CfnOutputProps{
 		Description: jsii.String("HTTP API base URL: incoming webhooks POST {url}/hooks/{id}/{secret} (docs/INTEGRATIONS.md)"),
 		Value:       api.ApiEndpoint(),

@@ -166,3 +166,15 @@ func webSocketOnly(t *testing.T, s *synthesized, typ string) []resource {
 	}
 	return out
 }
+
+// TestCommandsResponseURLBase: the actions function, which runs slash
+// commands, names the HTTP API's URL in their payload's responseUrl
+// (HTTP_API_URL, a reference to this stack's HTTP API).
+func TestCommandsResponseURLBase(t *testing.T) {
+	s := synth(t, cfgDefault)
+	api := s.one(t, "AWS::ApiGatewayV2::Api", "HttpApi")
+	env := get(functionNamed(t, s, "actions").Props, "Environment", "Variables").(map[string]any)
+	if v, ok := env["HTTP_API_URL"]; !ok || !strings.Contains(render(v), api.ID) {
+		t.Errorf("actions: HTTP_API_URL = %s, want the HTTP API %s's endpoint", render(v), api.ID)
+	}
+}

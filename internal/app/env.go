@@ -113,6 +113,9 @@ const (
 	// EnvTermsVersion is the current version of the terms of service,
 	// privacy policy and community guidelines; empty: none, no gate.
 	EnvTermsVersion = "TERMS_VERSION"
+	// EnvHTTPAPIURL is the HTTP API's base URL (the actions function):
+	// slash commands' responseUrl starts with it; empty: no responseUrl.
+	EnvHTTPAPIURL = "HTTP_API_URL"
 	// EnvPushQueueURL is the push queue the stream function's notifier
 	// fills; empty turns the notifier off.
 	EnvPushQueueURL = "PUSH_QUEUE_URL"
@@ -222,6 +225,8 @@ type ActionsConfig struct {
 	TermsVersion string
 	// Review is REVIEW_HOOK_* (reviewenv.go): the message review hook.
 	Review ReviewSettings
+	// HTTPAPIURL is HTTP_API_URL (commands' responseUrl; empty: none).
+	HTTPAPIURL string
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -399,6 +404,7 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		Erasure:          r.erasure(),
 		TermsVersion:     r.get(EnvTermsVersion),
 		Review:           r.review(),
+		HTTPAPIURL:       strings.TrimRight(r.get(EnvHTTPAPIURL), "/"),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }

@@ -57,3 +57,16 @@ func TestGifProviderGiphy(t *testing.T) {
 		t.Errorf("%+v, %v", cfg.Gifs, err)
 	}
 }
+
+// HTTP_API_URL (the actions function: commands' responseUrl) is read
+// without its trailing slash; absent, it is empty (no responseUrl).
+func TestHTTPAPIURLVariable(t *testing.T) {
+	base := map[string]string{EnvTableName: "t", EnvCallbackURL: "http://x"}
+	if cfg, err := readActions(env(base)); err != nil || cfg.HTTPAPIURL != "" {
+		t.Fatalf("absent: %q, %v", cfg.HTTPAPIURL, err)
+	}
+	base[EnvHTTPAPIURL] = "https://abc.execute-api.eu-west-1.amazonaws.com/"
+	if cfg, err := readActions(env(base)); err != nil || cfg.HTTPAPIURL != "https://abc.execute-api.eu-west-1.amazonaws.com" {
+		t.Fatalf("set: %q, %v", cfg.HTTPAPIURL, err)
+	}
+}

@@ -89,6 +89,7 @@ func New(cfg Config) (*API, error) {
 func (a *API) routes() {
 	a.webhookRoutes() // webhooks.go: POST /hooks/{id}/{secret}
 	a.botRoutes()     // bots.go: /api/v1/...
+	a.commandRoutes() // commands.go: POST /api/v1/commands/respond/{token}
 }
 
 // handle registers h for pattern "METHOD /a/{b}/c". It panics on a

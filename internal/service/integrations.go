@@ -32,7 +32,8 @@ type CommandPayload struct {
 	RoomID   string `json:"roomId"`
 	UserID   string `json:"userId"`
 	UserName string `json:"userName"`
-	// ResponseURL is reserved for delayed answers (not offered yet).
+	// ResponseURL takes delayed answers: up to CommandResponseUses POSTs
+	// of a CommandReply within CommandResponseTTL (integrations_respond.go).
 	ResponseURL string `json:"responseUrl,omitempty"`
 }
 
@@ -182,6 +183,9 @@ func (s *Chat) ListCommands(ctx context.Context, c chat.Connection, r protocol.L
 	if err != nil {
 		return protocol.CommandsEvent{}, err
 	}
+	if r.RoomID == chat.WorkspaceScope {
+		return s.listWorkspaceCommands(ctx, c, store)
+	}
 	ra, err := s.authorize(ctx, c, chat.ActListCommands, r.RoomID, true)
 	if err != nil {
 		return protocol.CommandsEvent{}, err
@@ -214,6 +218,24 @@ func (s *Chat) ListCommands(ctx context.Context, c chat.Connection, r protocol.L
 		if !seen[it.Command] {
 			ev.Commands = append(ev.Commands, integrationView(it, admin))
 		}
+	}
+	slices.SortFunc(ev.Commands, func(a, b protocol.IntegrationView) int { return strings.Compare(a.Command, b.Command) })
+	return ev, nil
+}
+
+// listWorkspaceCommands is listCommands without a room: the workspace's
+// commands with their URLs, for the admin console (admins only).
+func (s *Chat) listWorkspaceCommands(ctx context.Context, c chat.Connection, store chat.IntegrationStore) (protocol.CommandsEvent, error) {
+	if err := chat.Authorize(chat.ActManageWorkspaceCommands, chat.Access{Groups: c.Groups}); err != nil {
+		return protocol.CommandsEvent{}, err
+	}
+	ws, err := store.ListIntegrations(ctx, chat.WorkspaceScope, chat.KindCommand)
+	if err != nil {
+		return protocol.CommandsEvent{}, storeErr(err, "list workspace commands")
+	}
+	ev := protocol.CommandsEvent{Head: protocol.Head{Type: protocol.EventCommands}, CanManage: true, Commands: []protocol.IntegrationView{}}
+	for _, it := range ws {
+		ev.Commands = append(ev.Commands, integrationView(it, true))
 	}
 	slices.SortFunc(ev.Commands, func(a, b protocol.IntegrationView) int { return strings.Compare(a.Command, b.Command) })
 	return ev, nil
@@ -306,7 +328,8 @@ func (s *Chat) RunCommand(ctx context.Context, c chat.Connection, r protocol.Run
 	if caller.DisplayName == "" {
 		caller.DisplayName = c.DisplayName
 	}
-	body, _ := json.Marshal(CommandPayload{Command: "/" + name, Text: strings.TrimSpace(r.Text), RoomID: r.RoomID, UserID: c.UserID, UserName: caller.DisplayName})
+	body, _ := json.Marshal(CommandPayload{Command: "/" + name, Text: strings.TrimSpace(r.Text), RoomID: r.RoomID, UserID: c.UserID, UserName: caller.DisplayName,
+		ResponseURL: s.commandResponseURL(it, r.RoomID, c.UserID)})
 	res, err := s.hookClient().Post(ctx, it.URL, it.Secret, it.ID+":"+r.ClientID, body, outhook.CommandTimeout)
 	if err != nil {
 		s.log.WarnContext(ctx, "slash command failed", "command", name, "integration", it.ID, "error", err.Error())

@@ -287,3 +287,32 @@ func TestCommandScopesAndValidation(t *testing.T) {
 		t.Errorf("a member's list: %+v", mine)
 	}
 }
+
+// The admin console lists the workspace's commands with listCommands and
+// no roomId: admins see them with their URLs; anyone else is refused.
+func TestListWorkspaceCommands(t *testing.T) {
+	h, alice, room := newHooksHarness(t)
+	admin := h.connectWithGroups("adm", "adm1", chat.GroupAdmins)
+	if _, err := h.svc.RegisterCommand(h.ctx, admin, protocol.RegisterCommandRequest{Command: "ws", URL: "https://example.com/ws", Description: "workspace"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.RegisterCommand(h.ctx, alice, protocol.RegisterCommandRequest{RoomID: room.ID, Command: "local", URL: "https://example.com/room"}); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := h.svc.ListCommands(h.ctx, admin, protocol.ListCommandsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ws.Commands) != 1 || ws.Commands[0].Command != "ws" || ws.Commands[0].URL != "https://example.com/ws" || ws.Commands[0].RoomID != "" || !ws.CanManage {
+		t.Errorf("the workspace's commands: %+v", ws)
+	}
+	if _, err := h.svc.ListCommands(h.ctx, alice, protocol.ListCommandsRequest{}); chat.ErrorCode(err) != chat.Forbidden {
+		t.Errorf("a non-admin lists the workspace's commands: %v", err)
+	}
+	if _, err := h.svc.DeleteCommand(h.ctx, admin, protocol.DeleteIntegrationRequest{ID: ws.Commands[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if ws, err = h.svc.ListCommands(h.ctx, admin, protocol.ListCommandsRequest{}); err != nil || len(ws.Commands) != 0 {
+		t.Errorf("after the delete: %+v %v", ws, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -138,6 +139,10 @@ type Config struct {
 	// addresses).
 	Integrations chat.IntegrationStore
 	Hooks        *outhook.Client
+	// CommandResponseBase is the HTTP API's URL that a command's
+	// responseUrl starts with (".../api/v1/commands/respond/"); empty: the
+	// payload carries no responseUrl (integrations_respond.go).
+	CommandResponseBase string
 
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
@@ -187,6 +192,7 @@ type Chat struct {
 	bots           chat.BotStore
 	integ          chat.IntegrationStore
 	hooks          *outhook.Client
+	cmdRespBase    atomic.Pointer[string] // integrations_respond.go
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -249,6 +255,7 @@ func New(cfg Config) (*Chat, error) {
 		integ:          cfg.Integrations,
 		hooks:          cfg.Hooks,
 	}
+	s.cmdRespBase.Store(&cfg.CommandResponseBase)
 	if bs, ok := cfg.Store.(chat.BotStore); ok && s.bots == nil {
 		s.bots = bs
 	}

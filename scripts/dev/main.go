@@ -39,10 +39,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
+	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
 type flags struct {
@@ -177,6 +179,9 @@ func run(f flags) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, web.Close()) }()
+	// The web server serves the HTTP API under /api/: slash commands'
+	// responseUrl points there (HTTP_API_URL in AWS).
+	chat.app.Service.SetCommandResponseBase(strings.TrimRight(web.url, "/") + service.CommandResponsePath)
 	if hosted != nil {
 		hosted.ui.SetCallbackURLs(web.url) // the app client's callback: the site's origin and "/"
 	}

@@ -1,66 +1,45 @@
 // End-to-end check of slash commands (issue 16): Ann, owner of #ops,
 // registers /echo in the channel settings ("Commands & outgoing webhooks")
-// against a small receiver this test starts, which verifies every
-// request's signature (HMAC-SHA256 over timestamp.body, 5-minute window)
-// with the secret the dialog showed once. Bob types /ec, picks /echo from
-// the suggestions (Tab), sends it and sees the reply marked "Only visible to
-// you" (Ann does not); then a /echo room reply reaches both as the
-// command. Axe and screenshots. Its own stack.
+// against a small receiver this test starts (signed-receiver.mjs), which
+// verifies every request's signature (HMAC-SHA256 over timestamp.body,
+// 5-minute window) with the secret the dialog showed once. Bob types /ec,
+// picks /echo from the suggestions (Tab), sends it and sees the reply
+// marked "Only visible to you" (Ann does not); then a /echo room reply
+// reaches both as the command. Ada, a workspace admin, registers /status
+// for the whole workspace in the People dialog ("Slash commands"); Bob
+// gets it in every room's suggestions (a listbox: arrows move the
+// selection, Escape closes, Enter picks), runs it in #general, its
+// receiver answers later through the payload's responseUrl (both see it),
+// and it is gone once Ada deletes it. Axe and screenshots. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer } from "node:http";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack } from "./stack.mjs";
-import { axeCheck, composer, createChannel, joinChannel, msgOf, openPage, signUp } from "./helpers.mjs";
+import { axeCheck, composer, createChannel, joinChannel, msgOf, openPage, signUp, signUpAdmin } from "./helpers.mjs";
+import { startReceiver } from "./signed-receiver.mjs";
 
-let stack, receiver, receiverURL;
-let secret = "";
-const requests = [];
-const refused = [];
+let stack, receiver;
 const run = Date.now().toString(36);
 const ann = { email: `ann-${run}@example.com`, name: "Ann Archer", password: "correct horse 1" };
 const bob = { email: `bob-${run}@example.com`, name: "Bob Baker", password: "battery staple 2" };
-let pageA, pageB;
+const ada = { email: `ada-${run}@example.com`, name: "Ada Admin", password: "lovelace rules 3" };
+let pageA, pageB, pageC;
 const dir = join(ARTIFACTS, "screens");
 
-// verify is the receiver's check, as docs/INTEGRATIONS.md shows it.
-function verify(headers, body) {
-  const ts = headers["x-backchannel-timestamp"];
-  const sig = headers["x-backchannel-signature"] ?? "";
-  if (!ts || Math.abs(Date.now() / 1000 - Number(ts)) > 300) return false;
-  const want = Buffer.from("v1=" + createHmac("sha256", secret).update(`${ts}.${body}`).digest("hex"));
-  return sig.split(",").some((s) => {
-    const got = Buffer.from(s.trim());
-    return got.length === want.length && timingSafeEqual(got, want);
-  });
-}
-
 before(async () => {
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      if (!verify(req.headers, body)) {
-        refused.push(body);
-        res.writeHead(401).end("bad signature");
-        return;
-      }
-      const p = JSON.parse(body);
-      requests.push(p);
-      const room = p.text.startsWith("all ");
-      res.writeHead(200, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ text: `echo: ${room ? p.text.slice(4) : p.text} (from ${p.userName})`, visibility: room ? "room" : "ephemeral" }));
-    });
+  receiver = await startReceiver((path, p) => {
+    if (path === "/status") return { text: `status: all green in ${p.roomId}`, visibility: "ephemeral" };
+    const room = p.text.startsWith("all ");
+    return { text: `echo: ${room ? p.text.slice(4) : p.text} (from ${p.userName})`, visibility: room ? "room" : "ephemeral" };
   });
-  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
-  receiverURL = `http://127.0.0.1:${receiver.address().port}/echo`;
   stack = await startStack({ logName: "integrations-commands-stack.log" });
   pageA = await openPage(stack);
   pageB = await openPage(stack);
+  pageC = await openPage(stack);
   await signUp(stack, pageA, ann);
   await signUp(stack, pageB, bob);
+  await signUpAdmin(stack, pageC, ada);
   mkdirSync(dir, { recursive: true });
   await createChannel(pageA, "ops");
   await joinChannel(pageB, "ops");
@@ -77,13 +56,14 @@ test("Ann registers /echo in the channel settings; Bob runs it and sees the repl
   const section = dialog.getByRole("region", { name: "Commands & outgoing webhooks" });
   await section.waitFor();
   await section.getByLabel("Command", { exact: true }).fill("/echo");
-  await section.getByLabel("URL").first().fill(receiverURL);
+  await section.getByLabel("URL").first().fill(receiver.url("/echo"));
   await section.getByLabel("Description").fill("Repeats what you say");
   await section.getByRole("button", { name: "Add command" }).click();
   const secretBox = section.getByLabel("Signing secret for /echo");
   await secretBox.waitFor();
-  secret = await secretBox.inputValue();
+  const secret = await secretBox.inputValue();
   assert.match(secret, /^bcsec_[0-9a-f]{64}$/);
+  receiver.setSecret("/echo", secret);
   await section.locator(".integration-row", { hasText: "/echo" }).waitFor();
   await dialog.evaluate((el) => el.querySelector(".integrations")?.scrollIntoView());
   await pageA.screenshot({ path: join(dir, "integrations-commands-settings-1280.png") });
@@ -94,7 +74,7 @@ test("Ann registers /echo in the channel settings; Bob runs it and sees the repl
   // Bob's composer offers /echo (the room's commands are read again when a
   // "/" starts the text).
   await composer(pageB).fill("/ec");
-  const hint = pageB.locator(".command-hints button", { hasText: "/echo" });
+  const hint = pageB.getByRole("listbox", { name: "Commands" }).getByRole("option", { name: /\/echo/ });
   await hint.waitFor();
   await composer(pageB).press("Tab"); // Tab completes the first suggestion
   assert.equal(await composer(pageB).inputValue(), "/echo ");
@@ -103,10 +83,10 @@ test("Ann registers /echo in the channel settings; Bob runs it and sees the repl
   const reply = pageB.locator(".ephemeral-reply", { hasText: "echo: hello there (from" });
   await reply.waitFor();
   assert.match(await reply.textContent(), /Only visible to you/);
-  assert.equal(requests.length, 1);
-  assert.equal(requests[0].command, "/echo");
-  assert.equal(requests[0].text, "hello there");
-  assert.equal(refused.length, 0);
+  assert.equal(receiver.on("/echo").length, 1);
+  assert.equal(receiver.on("/echo")[0].payload.command, "/echo");
+  assert.equal(receiver.on("/echo")[0].payload.text, "hello there");
+  assert.equal(receiver.refused.length, 0);
   await pageB.screenshot({ path: join(dir, "integrations-commands-ephemeral-1280.png") });
   await axeCheck(pageB, "the room with an ephemeral command reply");
   assert.equal(await pageA.locator(".ephemeral-reply").count(), 0);
@@ -128,4 +108,93 @@ test("Ann registers /echo in the channel settings; Bob runs it and sees the repl
   await composer(pageB).fill("/nope not a command");
   await composer(pageB).press("Enter");
   await msgOf(pageA, "/nope not a command").waitFor();
+});
+
+test("Ada registers /status for the workspace in the People dialog; Bob picks it from every room's suggestions with the keyboard; deleted, it is gone", { timeout: 180_000 }, async () => {
+  await pageC.getByRole("button", { name: "Manage people" }).click();
+  const people = pageC.getByRole("dialog", { name: "People" });
+  const section = people.getByRole("region", { name: "Slash commands" });
+  await section.waitFor();
+  await section.getByLabel("Command", { exact: true }).fill("status");
+  await section.getByLabel("URL").fill(receiver.url("/status"));
+  await section.getByLabel("Description").fill("How things are");
+  await section.getByRole("button", { name: "Add command" }).click();
+  const secretBox = section.getByLabel("Signing secret for /status");
+  await secretBox.waitFor();
+  const secret = await secretBox.inputValue();
+  assert.match(secret, /^bcsec_[0-9a-f]{64}$/);
+  receiver.setSecret("/status", secret);
+  const row = section.locator(".integration-row", { hasText: "/status" });
+  await row.waitFor();
+  assert.match(await row.textContent(), /\/status/);
+  await section.evaluate((el) => el.scrollIntoView());
+  await pageC.screenshot({ path: join(dir, "integrations-commands-workspace-1280.png") });
+  await axeCheck(pageC, "the People dialog with the workspace's slash commands");
+
+  // Bob, in #ops: both /echo (the room's) and /status (the workspace's).
+  const box = composer(pageB);
+  const list = pageB.getByRole("listbox", { name: "Commands" });
+  const selected = () => list.locator('[role=option][aria-selected="true"]').textContent();
+  await box.fill("/");
+  await list.getByRole("option", { name: /\/status/ }).waitFor();
+  assert.equal(await list.getByRole("option").count(), 2);
+  assert.equal(await box.getAttribute("aria-controls"), "command-list");
+  assert.equal(await box.getAttribute("aria-activedescendant"), "command-opt-0");
+  assert.match(await selected(), /\/echo/);
+  await box.press("ArrowDown");
+  assert.equal(await box.getAttribute("aria-activedescendant"), "command-opt-1");
+  assert.match(await selected(), /\/status/);
+  await box.press("ArrowDown"); // wraps around
+  assert.match(await selected(), /\/echo/);
+  await box.press("ArrowUp");
+  assert.match(await selected(), /\/status/);
+  await pageB.screenshot({ path: join(dir, "integrations-commands-suggestions-1280.png") });
+  await axeCheck(pageB, "the composer's command suggestions");
+  await box.press("Escape");
+  await list.waitFor({ state: "detached" });
+  assert.equal(await box.getAttribute("aria-activedescendant"), null);
+  assert.equal(await box.inputValue(), "/");
+  await box.pressSequentially("s"); // typing opens them again
+  await list.getByRole("option", { name: /\/status/ }).waitFor();
+  await box.press("Enter"); // Enter picks, it does not send
+  assert.equal(await box.inputValue(), "/status ");
+  await list.waitFor({ state: "detached" });
+
+  // In #general too (a workspace command is offered in every room).
+  await box.fill("");
+  await pageB.locator("nav.sidebar .room-link", { hasText: "general" }).click();
+  await pageB.getByRole("heading", { name: /#general/ }).waitFor();
+  await box.fill("/st");
+  await list.getByRole("option", { name: /\/status/ }).waitFor();
+  await box.press("Tab");
+  assert.equal(await box.inputValue(), "/status ");
+  await box.press("Enter");
+  const reply = pageB.locator(".ephemeral-reply", { hasText: "status: all green in" });
+  await reply.waitFor();
+  const got = receiver.on("/status");
+  assert.equal(got.length, 1);
+  assert.equal(got[0].payload.command, "/status");
+  assert.equal(got[0].payload.userName, "Bob Baker");
+  assert.equal(receiver.refused.length, 0);
+
+  // A delayed answer: the receiver POSTs to the payload's responseUrl (the
+  // web server's /api/, the HTTP API stand-in); both see it from /status.
+  const responseUrl = got[0].payload.responseUrl;
+  assert.match(responseUrl, /\/api\/v1\/commands\/respond\/[\w-]+\.[\w-]+$/);
+  const res = await fetch(responseUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: "status: the deploy finished", visibility: "room" }) });
+  assert.equal(res.status, 201, await res.clone().text());
+  await msgOf(pageB, "status: the deploy finished").waitFor();
+  assert.match(await msgOf(pageB, "status: the deploy finished").textContent(), /\/status/);
+  await msgOf(pageC, "status: the deploy finished").waitFor();
+
+  // Ada deletes it; Bob's next "/" no longer offers it.
+  await section.getByRole("button", { name: "Delete /status" }).click();
+  await row.waitFor({ state: "detached" });
+  await section.getByText("None yet.").waitFor();
+  // (the room's list is read again when a "/" starts the text; #general
+  // has no other command, so the suggestions close).
+  await box.fill("");
+  await box.fill("/");
+  await list.waitFor({ state: "detached" });
+  assert.equal(await box.inputValue(), "/");
 });

@@ -23,6 +23,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/media"
 	"github.com/backchannel-chat/backchannel/internal/s3blob"
 	"github.com/backchannel-chat/backchannel/internal/scheduled"
+	"github.com/backchannel-chat/backchannel/internal/service"
 	"github.com/backchannel-chat/backchannel/internal/wsapi"
 )
 
@@ -56,6 +57,9 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 	}
 	limits := media.Limits{MaxBytes: cfg.Files.MaxBytes, AllowedTypes: cfg.Files.AllowedTypes}
 	opts = append(opts[:len(opts):len(opts)], chatapp.WithAWSConfig(awsCfg), chatapp.WithFiles(blobs, limits), chatapp.WithPushKey(cfg.PushKey), chatapp.WithTermsVersion(cfg.TermsVersion))
+	if cfg.HTTPAPIURL != "" {
+		opts = append(opts, chatapp.WithCommandResponseBase(cfg.HTTPAPIURL+service.CommandResponsePath))
+	}
 	if cfg.Scheduled.Enabled() && s.Timer == nil {
 		opts = append(opts, chatapp.WithScheduleTimer(&scheduled.Timer{Client: scheduler.NewFromConfig(awsCfg),
 			Group: cfg.Scheduled.Group, RoleARN: cfg.Scheduled.RoleARN, TargetARN: cfg.Scheduled.TargetARN, DeadLetterARN: cfg.Scheduled.DeadLetterARN}))

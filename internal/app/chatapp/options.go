@@ -49,6 +49,9 @@ type Settings struct {
 	// Hooks calls slash commands' URLs (WithHooks; nil: the service's
 	// default, which reaches public https URLs only).
 	Hooks *outhook.Client
+	// CommandResponseBase starts slash commands' responseUrl
+	// (WithCommandResponseBase; empty: none).
+	CommandResponseBase string
 }
 
 // Collect applies opts in order.
@@ -167,4 +170,10 @@ func WithReview(cfg service.ReviewConfig) Option {
 // deployment never does.
 func WithHooks(c *outhook.Client) Option {
 	return func(s *Settings) { s.Hooks = c }
+}
+
+// WithCommandResponseBase sets the URL slash commands' responseUrl starts
+// with: the HTTP API's base URL + service.CommandResponsePath.
+func WithCommandResponseBase(base string) Option {
+	return func(s *Settings) { s.CommandResponseBase = base }
 }

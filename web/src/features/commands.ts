@@ -102,3 +102,24 @@ export async function deleteIntegration(chat: Requester, roomId: string, it: Int
   await chat.request({ action, roomId: it.roomId ?? (it.kind === "command" ? undefined : roomId), id: it.id });
   await loadCommands(chat, roomId);
 }
+
+// The workspace's commands (no room), for the admin console: listCommands
+// without a roomId lists them with their URLs (admins only).
+export async function loadWorkspaceCommands(chat: Requester): Promise<IntegrationView[]> {
+  const r = (await chat.request({ action: "listCommands" })) as CommandsFrame;
+  return r.commands ?? [];
+}
+
+export async function registerWorkspaceCommand(chat: Requester, command: string, url: string, description: string): Promise<IntegrationFrame> {
+  const r = (await chat.request({ action: "registerCommand", command, url, description })) as IntegrationFrame;
+  // Every room offers it from now on: the rooms' lists are read again.
+  rooms.clear();
+  emit();
+  return r;
+}
+
+export async function deleteWorkspaceCommand(chat: Requester, id: string): Promise<void> {
+  await chat.request({ action: "deleteCommand", id });
+  rooms.clear();
+  emit();
+}

@@ -23,6 +23,7 @@ export const integrationsEn = {
   "integrations.dismiss": "Dismiss",
   "integrations.suggestions": "Commands",
   "integrations.failed": "Failed: {reason}",
+  "integrations.workspaceIntro": "Workspace commands are offered in every room (a room's own command of the same name wins there). Every request is signed with the secret shown once.",
 };
 
 export const integrationsDe: Record<keyof typeof integrationsEn, string> = {
@@ -49,4 +50,5 @@ export const integrationsDe: Record<keyof typeof integrationsEn, string> = {
   "integrations.dismiss": "Schließen",
   "integrations.suggestions": "Befehle",
   "integrations.failed": "Fehlgeschlagen: {reason}",
+  "integrations.workspaceIntro": "Befehle des Arbeitsbereichs werden in jedem Raum angeboten (ein gleichnamiger Befehl des Raums hat dort Vorrang). Jede Anfrage ist mit dem Geheimnis signiert, das einmal angezeigt wird.",
 };

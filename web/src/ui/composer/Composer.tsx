@@ -48,6 +48,10 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const [polling, setPolling] = useState(false);
   const [gifs, setGifs] = useState(false);
   const [sc, setSc] = useState<ShortcodeQuery | null>(null);
+  // The /command suggestions: the selected one, and the text Escape closed
+  // them at (they open again once the text changes).
+  const [cmdActive, setCmdActive] = useState(0);
+  const [cmdClosed, setCmdClosed] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
   const tooLong = new TextEncoder().encode(text.trim()).length > limits.maxTextBytes;
   const uploads = queue.list(roomId);
@@ -99,6 +103,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     setMention(mentionAt(el.value, el.selectionStart ?? el.value.length));
     setSc(done ? null : shortcodeAt(el.value, el.selectionStart ?? el.value.length));
     setActive(0);
+    setCmdActive(0);
     if (el.value.trim()) chat.typing(roomId);
     else chat.stopTyping(roomId);
   };
@@ -182,11 +187,25 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         return;
       }
     }
-    if (e.key === "Tab" && !e.shiftKey && cmdHints.length > 0) {
-      // Tab completes the first suggested /command.
-      e.preventDefault();
-      update(`/${cmdHints[0].command} `);
-      return;
+    if (cmdOpen) {
+      // The /command suggestions: arrows move, Enter or Tab completes the
+      // selected one (the first unless moved), Escape closes them.
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const n = cmdHints.length;
+        setCmdActive((cmdSel + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+        return;
+      }
+      if ((e.key === "Enter" || e.key === "Tab") && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        pickCommand(cmdHints[cmdSel]);
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        setCmdClosed(text);
+        return;
+      }
     }
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
@@ -211,6 +230,13 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     if (slash) void loadCommands(chat, roomId).catch(() => {});
   }, [slash, chat, roomId]);
   const cmdHints = suggestCommands(roomId, text);
+  const cmdOpen = cmdHints.length > 0 && cmdClosed !== text;
+  const cmdSel = Math.min(cmdActive, cmdHints.length - 1);
+  const pickCommand = (c: { command?: string }) => {
+    update(`/${c.command} `);
+    setCmdActive(0);
+    ref.current?.focus();
+  };
   const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
   // The textarea grows with its content, wrapped lines included, up to
   // COMPOSER_MAX_PX (or 40% of the screen), then scrolls.
@@ -226,20 +252,21 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   return (
     <div class="composer">
       <EphemeralReplies roomId={roomId} />
-      {cmdHints.length > 0 && (
-        <ul class="command-hints" aria-label={t("integrations.suggestions")}>
-          {cmdHints.map((c) => (
-            <li key={c.id}>
-              <button
-                type="button"
-                onMouseDown={(e) => {
-                  e.preventDefault();
-                  update(`/${c.command} `);
-                  ref.current?.focus();
-                }}
-              >
-                <code>/{c.command}</code> {c.description && <span class="muted">{c.description}</span>}
-              </button>
+      {cmdOpen && (
+        <ul class="mention-list command-hints" id="command-list" role="listbox" aria-label={t("integrations.suggestions")}>
+          {cmdHints.map((c, i) => (
+            <li
+              key={c.id}
+              id={`command-opt-${i}`}
+              role="option"
+              aria-selected={i === cmdSel}
+              class={i === cmdSel ? "active" : ""}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pickCommand(c);
+              }}
+            >
+              <code>/{c.command}</code> {c.description && <span class="muted">{c.description}</span>}
             </li>
           ))}
         </ul>
@@ -325,8 +352,10 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           aria-label={t("composer.label", { room: label })}
           aria-describedby="composer-hint"
           aria-autocomplete="list"
-          aria-controls={listOpen ? "mention-list" : scOpen ? "emoji-list" : undefined}
-          aria-activedescendant={listOpen ? `mention-${candidates[active]?.userId}` : scOpen ? `emoji-opt-${Math.min(active, emojiHits.length - 1)}` : undefined}
+          aria-controls={listOpen ? "mention-list" : scOpen ? "emoji-list" : cmdOpen ? "command-list" : undefined}
+          aria-activedescendant={
+            listOpen ? `mention-${candidates[active]?.userId}` : scOpen ? `emoji-opt-${Math.min(active, emojiHits.length - 1)}` : cmdOpen ? `command-opt-${cmdSel}` : undefined
+          }
           aria-invalid={tooLong || !!rejection}
           onInput={onInput}
           onKeyDown={onKeyDown}
