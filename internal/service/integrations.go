@@ -351,6 +351,13 @@ func (s *Chat) RunCommand(ctx context.Context, c chat.Connection, r protocol.Run
 		return out, nil
 	}
 	out.Visibility = protocol.VisibilityRoom
+	// A room reply is reviewed as a send (review.go): a denial reaches the
+	// caller as rejected, and nothing is stored.
+	if reply.Text, err = s.review(ctx, chat.ReviewRequest{Kind: chat.ReviewSend, RoomID: r.RoomID, ClientID: "cmd-" + r.ClientID,
+		SenderID: IntegrationSenderPrefix + it.ID, SenderName: "/" + name, Text: reply.Text}, false); err != nil {
+		return protocol.CommandResultEvent{}, err
+	}
+	out.Text = reply.Text
 	now := s.clock()
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: "cmd-" + r.ClientID,

@@ -143,11 +143,19 @@ func (s *Chat) RespondToCommand(ctx context.Context, token string, reply Command
 	}
 	var cid [9]byte
 	_, _ = rand.Read(cid[:])
+	clientID := "cmdr-" + hex.EncodeToString(cid[:])
+	// Reviewed as a send (review.go): a denial answers 422 rejected.
+	text, err := s.review(ctx, chat.ReviewRequest{Kind: chat.ReviewSend, RoomID: cl.RoomID, ClientID: clientID,
+		SenderID: IntegrationSenderPrefix + it.ID, SenderName: "/" + it.Command, Text: reply.Text}, false)
+	if err != nil {
+		return CommandResponse{}, err
+	}
 	now := s.clock()
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
-		RoomID: cl.RoomID, ClientID: "cmdr-" + hex.EncodeToString(cid[:]),
+		RoomID: cl.RoomID, ClientID: clientID,
 		SenderID: IntegrationSenderPrefix + it.ID, SenderName: "/" + it.Command,
-		Text: reply.Text, CreatedAt: now, ExpiresAt: s.messageExpiry(ctx, room, now),
+		Integration: &chat.MessageIntegration{Kind: chat.IntegrationCommand, ID: it.ID, Name: "/" + it.Command},
+		Text:        text, CreatedAt: now, ExpiresAt: s.messageExpiry(ctx, room, now),
 	})
 	if err != nil {
 		return CommandResponse{}, storeErr(err, "store command reply")
