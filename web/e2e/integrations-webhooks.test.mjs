@@ -6,10 +6,8 @@
 // once the owner revokes the webhook, its URL is refused too. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, startStack } from "./stack.mjs";
-import { axeCheck, createChannel, joinChannel, msgOf, openPage, signUp } from "./helpers.mjs";
+import { SCREENS, axeCheck, createChannel, joinChannel, msgOf, startWithTwo } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -17,15 +15,10 @@ const ann = { email: `ann-${run}@example.com`, name: "Ann Archer", password: "co
 const bob = { email: `bob-${run}@example.com`, name: "Bob Baker", password: "battery staple 2" };
 const channel = `deploys-${run}`;
 let pageA, pageB, hookURL;
-const dir = join(ARTIFACTS, "screens");
+const dir = SCREENS;
 
 before(async () => {
-  stack = await startStack({ logName: "integrations-webhooks-stack.log" });
-  pageA = await openPage(stack);
-  pageB = await openPage(stack);
-  await signUp(stack, pageA, ann);
-  await signUp(stack, pageB, bob);
-  mkdirSync(dir, { recursive: true });
+  ({ stack, pageA, pageB } = await startWithTwo({ logName: "integrations-webhooks-stack.log" }, ann, bob));
 }, { timeout: 300_000 });
 
 after(async () => {
