@@ -37,7 +37,7 @@ test("the owner creates a webhook and sees its URL once", { timeout: 120_000 }, 
   await joinChannel(pageB, channel);
   await pageA.getByRole("button", { name: "Channel settings" }).click();
   const dialog = pageA.getByRole("dialog", { name: "Channel settings" });
-  await dialog.getByRole("heading", { name: "Webhooks" }).waitFor();
+  await dialog.getByRole("heading", { name: "Webhooks", exact: true }).waitFor();
   await dialog.getByText("No webhooks yet.").waitFor();
   await dialog.getByLabel("Shown as").fill("CI");
   await dialog.getByRole("button", { name: "Create webhook" }).click();
@@ -46,7 +46,7 @@ test("the owner creates a webhook and sees its URL once", { timeout: 120_000 }, 
   hookURL = (await url.textContent()).trim();
   assert.match(hookURL, new RegExp(`^${stack.info.webUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}hooks/c_[\\w-]+\\.wh_[\\w-]+/[\\w-]{43}$`));
   await dialog.getByRole("list", { name: "Webhooks of this room" }).getByText("CI", { exact: true }).waitFor();
-  await dialog.getByRole("heading", { name: "Webhooks" }).scrollIntoViewIfNeeded();
+  await dialog.getByRole("heading", { name: "Webhooks", exact: true }).scrollIntoViewIfNeeded();
   await pageA.screenshot({ path: join(dir, "webhooks-created-1280.png") });
   await axeCheck(pageA, "the channel settings with a new webhook");
   await dialog.getByRole("button", { name: "Done" }).click();
