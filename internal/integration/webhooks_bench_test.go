@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"io"
-	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -15,9 +13,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/backchannel-chat/backchannel/internal/app"
-	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
-	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
@@ -53,24 +48,8 @@ func benchWebhook(b *testing.B, members int) {
 	}
 	path := "/hooks/" + roomID + ".wh_bench/" + secret
 
-	meter := &capacityMeter{byOp: map[string]int{}}
 	poster := &countingPoster{}
-	cfg := app.Config{
-		TableName:   table,
-		CallbackURL: "http://127.0.0.1:9/unused",
-		Cognito:     app.CognitoConfig{Issuer: "http://127.0.0.1:9/unused", ClientID: "unused"},
-	}
-	a, err := inprocess.Build(context.Background(), cfg,
-		chatapp.WithAWSConfig(awsCfg),
-		chatapp.WithPoster(poster),
-		chatapp.WithStoreOptions(dynamo.WithCapacityRecorder(meter.record)),
-		chatapp.WithLogger(slog.New(slog.DiscardHandler)),
-		chatapp.WithMetrics(io.Discard),
-		chatapp.WithServiceConfig(func(c *service.Config) { c.RatePerWindow, c.WebhookPerWindow = 1<<30, 1<<30 }),
-	)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, meter := benchApp(b, awsCfg, benchConfig(table), poster, func(c *service.Config) { c.RatePerWindow, c.WebhookPerWindow = 1<<30, 1<<30 })
 	post := func(i int) {
 		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: path, Headers: map[string]string{"content-type": "application/json"},
 			Body: fmt.Sprintf(`{"text":"build %d passed, a typical short integration line"}`, i)}

@@ -1,0 +1,47 @@
+package integration
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/service"
+)
+
+// benchConfig is the in-process chat's configuration over table for a
+// benchmark: no token verification or callbacks reach anything.
+func benchConfig(table string) app.Config {
+	return app.Config{
+		TableName:   table,
+		CallbackURL: "http://127.0.0.1:9/unused",
+		Cognito:     app.CognitoConfig{Issuer: "http://127.0.0.1:9/unused", ClientID: "unused"},
+	}
+}
+
+// benchApp builds the in-process handlers from cfg for a benchmark: the
+// store metered (the meter it answers), the fan-out posting to poster, no
+// logs or metrics; tune sets the service's limits (out of the way).
+func benchApp(b *testing.B, awsCfg aws.Config, cfg app.Config, poster chat.Poster, tune func(*service.Config)) (*inprocess.App, *capacityMeter) {
+	b.Helper()
+	meter := &capacityMeter{byOp: map[string]int{}}
+	a, err := inprocess.Build(context.Background(), cfg,
+		chatapp.WithAWSConfig(awsCfg),
+		chatapp.WithPoster(poster),
+		chatapp.WithStoreOptions(dynamo.WithCapacityRecorder(meter.record)),
+		chatapp.WithLogger(slog.New(slog.DiscardHandler)),
+		chatapp.WithMetrics(io.Discard),
+		chatapp.WithServiceConfig(tune),
+	)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a, meter
+}
