@@ -2,8 +2,12 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,4 +48,14 @@ func benchApp(b *testing.B, awsCfg aws.Config, cfg app.Config, poster chat.Poste
 		b.Fatal(err)
 	}
 	return a, meter
+}
+
+// perOp lists the DynamoDB requests per operation over n operations, by
+// store method and request ("AppendMessage:TransactWriteItems=1.00 …").
+func (m *capacityMeter) perOp(n int) string {
+	var ops []string
+	for _, op := range slices.Sorted(maps.Keys(m.byOp)) {
+		ops = append(ops, fmt.Sprintf("%s=%.2f", op, float64(m.byOp[op])/float64(n)))
+	}
+	return strings.Join(ops, " ")
 }

@@ -3,8 +3,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,9 +187,5 @@ func report(b *testing.B, m *capacityMeter, n int) {
 	b.ReportMetric(float64(m.reqs)/float64(n), "ddb-req/op")
 	b.ReportMetric(m.rcu/float64(n), "real-rcu/op")
 	b.ReportMetric(m.wcu/float64(n), "real-wcu/op")
-	var ops []string
-	for _, op := range slices.Sorted(maps.Keys(m.byOp)) {
-		ops = append(ops, fmt.Sprintf("%s=%.2f", op, float64(m.byOp[op])/float64(n)))
-	}
-	b.Logf("%d ops; DynamoDB requests per op: %s", n, strings.Join(ops, " "))
+	b.Logf("%d ops; DynamoDB requests per op: %s", n, m.perOp(n))
 }

@@ -3,10 +3,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +10,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/backchannel-chat/backchannel/internal/app"
-	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
-	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
@@ -50,20 +43,8 @@ func benchMarkRead(b *testing.B, members int) {
 			b.Fatal(err)
 		}
 	}
-	meter := &capacityMeter{byOp: map[string]int{}}
 	poster := &countingPoster{}
-	cfg := app.Config{TableName: table, CallbackURL: "http://127.0.0.1:9/unused", Cognito: app.CognitoConfig{Issuer: "http://127.0.0.1:9/unused", ClientID: "unused"}}
-	a, err := inprocess.Build(context.Background(), cfg,
-		chatapp.WithAWSConfig(awsCfg),
-		chatapp.WithPoster(poster),
-		chatapp.WithStoreOptions(dynamo.WithCapacityRecorder(meter.record)),
-		chatapp.WithLogger(slog.New(slog.DiscardHandler)),
-		chatapp.WithMetrics(io.Discard),
-		chatapp.WithServiceConfig(func(c *service.Config) { c.RatePerWindow = 1 << 30 }),
-	)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, meter := benchApp(b, awsCfg, benchConfig(table), poster, func(c *service.Config) { c.RatePerWindow = 1 << 30 })
 	read := func(seq int) {
 		now := time.Now()
 		req := events.APIGatewayWebsocketProxyRequest{
@@ -93,9 +74,5 @@ func benchMarkRead(b *testing.B, members int) {
 	b.ReportMetric(float64(meter.reqs)/float64(n), "ddb-req/op")
 	b.ReportMetric(meter.rcu/float64(n), "real-rcu/op")
 	b.ReportMetric(meter.wcu/float64(n), "real-wcu/op")
-	var ops []string
-	for _, op := range slices.Sorted(maps.Keys(meter.byOp)) {
-		ops = append(ops, fmt.Sprintf("%s=%.2f", op, float64(meter.byOp[op])/float64(n)))
-	}
-	b.Logf("members=%d, %d reads; DynamoDB requests per read: %s", members, n, strings.Join(ops, " "))
+	b.Logf("members=%d, %d reads; DynamoDB requests per read: %s", members, n, meter.perOp(n))
 }

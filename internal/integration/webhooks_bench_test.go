@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -79,9 +77,5 @@ func benchWebhook(b *testing.B, members int) {
 	b.ReportMetric(meter.wcu/float64(n), "real-wcu/op")
 	b.ReportMetric(float64(poster.posts.Load())/float64(n), "posts/op")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
-	var ops []string
-	for _, op := range slices.Sorted(maps.Keys(meter.byOp)) {
-		ops = append(ops, fmt.Sprintf("%s=%.2f", op, float64(meter.byOp[op])/float64(n)))
-	}
-	b.Logf("members=%d, %d posts; DynamoDB requests per post: %s", members, n, strings.Join(ops, " "))
+	b.Logf("members=%d, %d posts; DynamoDB requests per post: %s", members, n, meter.perOp(n))
 }
