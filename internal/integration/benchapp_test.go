@@ -11,12 +11,14 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
@@ -58,4 +60,25 @@ func (m *capacityMeter) perOp(n int) string {
 		ops = append(ops, fmt.Sprintf("%s=%.2f", op, float64(m.byOp[op])/float64(n)))
 	}
 	return strings.Join(ops, " ")
+}
+
+// perRoomSize runs bench once per room size, as sub-benchmarks members=N.
+func perRoomSize(b *testing.B, sizes []int, bench func(b *testing.B, members int)) {
+	for _, members := range sizes {
+		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) { bench(b, members) })
+	}
+}
+
+// seededStore makes a fresh table with a room of members (seedRoom) and a
+// store over it (not metered): the AWS configuration, table, room and store.
+func seededStore(b *testing.B, members int) (aws.Config, string, string, *dynamo.Store) {
+	b.Helper()
+	awsCfg := testenv.AWSConfig(b)
+	table := testenv.NewTable(b, awsCfg)
+	roomID := seedRoom(b, awsCfg.Copy(), table, members)
+	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg.Copy()), table)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return awsCfg, table, roomID, store
 }

@@ -8,11 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/dynamo"
-	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
@@ -24,19 +21,11 @@ import (
 //
 //	go run ./scripts/testenv -- go test -run '^$' -bench MarkRead -benchtime 100x ./internal/integration/
 func BenchmarkMarkRead(b *testing.B) {
-	for _, members := range []int{10, 100} {
-		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) { benchMarkRead(b, members) })
-	}
+	perRoomSize(b, []int{10, 100}, benchMarkRead)
 }
 
 func benchMarkRead(b *testing.B, members int) {
-	awsCfg := testenv.AWSConfig(b)
-	table := testenv.NewTable(b, awsCfg)
-	roomID := seedRoom(b, awsCfg.Copy(), table, members)
-	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg.Copy()), table)
-	if err != nil {
-		b.Fatal(err)
-	}
+	awsCfg, table, roomID, store := seededStore(b, members)
 	for i := range b.N + 1 {
 		m := chat.Message{RoomID: roomID, ClientID: fmt.Sprintf("seed-%d", i), SenderID: "u-1", SenderName: "User u-1", Text: "seed", CreatedAt: time.Now()}
 		if _, _, err := store.AppendMessage(context.Background(), m); err != nil {

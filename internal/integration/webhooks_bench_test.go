@@ -9,11 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/dynamo"
-	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
@@ -26,19 +23,11 @@ import (
 //
 //	go run ./scripts/testenv -- go test -run '^$' -bench 'WebhookPost|SendMessage/members=(10|100)/mention=false' -benchmem ./internal/integration/
 func BenchmarkWebhookPost(b *testing.B) {
-	for _, members := range []int{10, 100} {
-		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) { benchWebhook(b, members) })
-	}
+	perRoomSize(b, []int{10, 100}, benchWebhook)
 }
 
 func benchWebhook(b *testing.B, members int) {
-	awsCfg := testenv.AWSConfig(b)
-	table := testenv.NewTable(b, awsCfg)
-	roomID := seedRoom(b, awsCfg.Copy(), table, members)
-	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg), table)
-	if err != nil {
-		b.Fatal(err)
-	}
+	awsCfg, table, roomID, store := seededStore(b, members)
 	secret := strings.Repeat("s", 43)
 	sum := sha256.Sum256([]byte(secret))
 	if err := store.CreateWebhook(context.Background(), chat.Webhook{ID: "wh_bench", RoomID: roomID, Name: "CI", CreatedBy: "u-0", CreatedAt: time.Now(), SecretHash: sum[:]}); err != nil {
