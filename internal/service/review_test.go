@@ -342,12 +342,8 @@ func TestReviewWebhookPostIsReviewed(t *testing.T) {
 		return chat.ReviewVerdict{Action: chat.ReviewRewrite, Text: strings.ReplaceAll(r.Text, "4111", "****")}
 	}}
 	h, alice, room := reviewSetup(t, rv, nil)
-	ev, err := h.svc.CreateWebhook(h.ctx, alice, protocol.CreateWebhookRequest{RoomID: room.ID, Name: "CI"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, secret := splitPath(t, ev.Path)
-	_, err = h.svc.PostWebhook(h.ctx, id, secret, service.WebhookPost{Text: "card 4111"})
+	ev, id, secret := createWebhook(t, h, alice, room.ID, "CI")
+	_, err := h.svc.PostWebhook(h.ctx, id, secret, service.WebhookPost{Text: "card 4111"})
 	wantCode(t, err, chat.Rejected)
 	if msgs := h.history(room.ID); len(msgs) != 0 {
 		t.Fatalf("stored %+v", msgs)
