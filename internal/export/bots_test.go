@@ -1,8 +1,6 @@
 package export
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -27,25 +25,11 @@ func TestArchiveBots(t *testing.T) {
 		{ID: "bot_a", Name: "Mine", CreatedBy: "u1", CreatedAt: at, TokenHash: []byte("secret-hash")},
 		{ID: "bot_b", Name: "Theirs", CreatedBy: "u2", CreatedAt: at},
 	}}
-	var buf bytes.Buffer
-	if _, err := (&Writer{Source: src, Files: noFiles{}, TempDir: t.TempDir()}).Write(context.Background(), "u1", &buf); err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := zr.Open(EntryBots)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var raw json.RawMessage
-	if err := json.NewDecoder(f).Decode(&raw); err != nil {
-		t.Fatal(err)
-	}
+	raw := entryOf(t, writeArchive(t, src), EntryBots)
 	var got []BotRef
-	_ = json.Unmarshal(raw, &got)
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
 	if len(got) != 1 || got[0].BotID != "bot_a" || got[0].Name != "Mine" || !got[0].CreatedAt.Equal(at) {
 		t.Errorf("bots.json = %s", raw)
 	}

@@ -1,11 +1,8 @@
 package export
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -37,20 +34,7 @@ func TestArchiveIntegrations(t *testing.T) {
 		{ID: "ig_1", Kind: chat.KindCommand, RoomID: "r1", Command: "deploy", URL: "https://ci.example.com/d", Secret: "bcsec_topsecret", CreatedBy: "u1", CreatedAt: at},
 		{ID: "ig_2", Kind: chat.KindOutgoing, RoomID: "r1", URL: "https://x.example.com/o", TriggerWords: []string{"incident"}, Secret: "bcsec_other", CreatedBy: "u2", CreatedAt: at},
 	}}
-	var buf bytes.Buffer
-	if _, err := (&Writer{Source: src, Files: noFiles{}, TempDir: t.TempDir()}).Write(context.Background(), "u1", &buf); err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := zr.Open(EntryIntegrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	raw, _ := io.ReadAll(f)
+	raw := entryOf(t, writeArchive(t, src), EntryIntegrations)
 	var regs []chat.Integration
 	if err := json.Unmarshal(raw, &regs); err != nil {
 		t.Fatal(err)

@@ -319,23 +319,8 @@ func TestArchiveReportsAndAudit(t *testing.T) {
 			{ID: "a5", At: at, ActorID: "adm", Action: "deactivatePerson", TargetID: "u1"},
 		},
 	}
-	var buf bytes.Buffer
-	if _, err := (&Writer{Source: src, Files: noFiles{}, TempDir: t.TempDir()}).Write(context.Background(), "u1", &buf); err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw := func(name string) []byte {
-		f, err := zr.Open(name)
-		if err != nil {
-			t.Fatalf("no %s: %v", name, err)
-		}
-		defer f.Close()
-		b, _ := io.ReadAll(f)
-		return b
-	}
+	zr := writeArchive(t, src)
+	raw := func(name string) []byte { return entryOf(t, zr, name) }
 	var reports []Report
 	if err := json.Unmarshal(raw(EntryReports), &reports); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -161,11 +160,7 @@ func benchSend(b *testing.B, members int, mention bool) {
 	b.ReportMetric(meter.wcu/float64(n), "real-wcu/op")
 	b.ReportMetric(float64(poster.posts.Load())/float64(n), "posts/op")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
-	var ops []string
-	for _, op := range slices.Sorted(maps.Keys(meter.byOp)) {
-		ops = append(ops, fmt.Sprintf("%s=%.2f", op, float64(meter.byOp[op])/float64(n)))
-	}
-	b.Logf("members=%d, %d messages; DynamoDB requests per message: %s", members, n, strings.Join(ops, " "))
+	b.Logf("members=%d, %d messages; DynamoDB requests per message: %s", members, n, meter.perOp(n))
 }
 
 // seedRoom writes a public room with members users, each with one live

@@ -3,21 +3,14 @@ package integration
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/backchannel-chat/backchannel/internal/app"
-	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -154,23 +147,7 @@ func conversationApp(b *testing.B) (*inprocess.App, *capacityMeter, string) {
 	awsCfg := testenv.AWSConfig(b)
 	table := testenv.NewTable(b, awsCfg)
 	roomID := seedRoom(b, awsCfg.Copy(), table, 10)
-	meter := &capacityMeter{byOp: map[string]int{}}
-	cfg := app.Config{
-		TableName:   table,
-		CallbackURL: "http://127.0.0.1:9/unused",
-		Cognito:     app.CognitoConfig{Issuer: "http://127.0.0.1:9/unused", ClientID: "unused"},
-	}
-	a, err := inprocess.Build(context.Background(), cfg,
-		chatapp.WithAWSConfig(awsCfg),
-		chatapp.WithPoster(&countingPoster{}),
-		chatapp.WithStoreOptions(dynamo.WithCapacityRecorder(meter.record)),
-		chatapp.WithLogger(slog.New(slog.DiscardHandler)),
-		chatapp.WithMetrics(io.Discard),
-		chatapp.WithServiceConfig(func(c *service.Config) { c.RatePerWindow = 1 << 30; c.ReadsPerWindow = 1 << 30 }),
-	)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, meter := benchApp(b, awsCfg, benchConfig(table), &countingPoster{}, func(c *service.Config) { c.RatePerWindow = 1 << 30; c.ReadsPerWindow = 1 << 30 })
 	return a, meter, roomID
 }
 
@@ -210,9 +187,5 @@ func report(b *testing.B, m *capacityMeter, n int) {
 	b.ReportMetric(float64(m.reqs)/float64(n), "ddb-req/op")
 	b.ReportMetric(m.rcu/float64(n), "real-rcu/op")
 	b.ReportMetric(m.wcu/float64(n), "real-wcu/op")
-	var ops []string
-	for _, op := range slices.Sorted(maps.Keys(m.byOp)) {
-		ops = append(ops, fmt.Sprintf("%s=%.2f", op, float64(m.byOp[op])/float64(n)))
-	}
-	b.Logf("%d ops; DynamoDB requests per op: %s", n, strings.Join(ops, " "))
+	b.Logf("%d ops; DynamoDB requests per op: %s", n, m.perOp(n))
 }

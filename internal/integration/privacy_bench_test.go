@@ -3,23 +3,13 @@ package integration
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/backchannel-chat/backchannel/internal/app"
-	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
-	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/dynamo"
-	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
@@ -31,39 +21,19 @@ import (
 //
 //	go run ./scripts/testenv -- go test -run '^$' -bench MarkRead -benchtime 100x ./internal/integration/
 func BenchmarkMarkRead(b *testing.B) {
-	for _, members := range []int{10, 100} {
-		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) { benchMarkRead(b, members) })
-	}
+	perRoomSize(b, []int{10, 100}, benchMarkRead)
 }
 
 func benchMarkRead(b *testing.B, members int) {
-	awsCfg := testenv.AWSConfig(b)
-	table := testenv.NewTable(b, awsCfg)
-	roomID := seedRoom(b, awsCfg.Copy(), table, members)
-	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg.Copy()), table)
-	if err != nil {
-		b.Fatal(err)
-	}
+	awsCfg, table, roomID, store := seededStore(b, members)
 	for i := range b.N + 1 {
 		m := chat.Message{RoomID: roomID, ClientID: fmt.Sprintf("seed-%d", i), SenderID: "u-1", SenderName: "User u-1", Text: "seed", CreatedAt: time.Now()}
 		if _, _, err := store.AppendMessage(context.Background(), m); err != nil {
 			b.Fatal(err)
 		}
 	}
-	meter := &capacityMeter{byOp: map[string]int{}}
 	poster := &countingPoster{}
-	cfg := app.Config{TableName: table, CallbackURL: "http://127.0.0.1:9/unused", Cognito: app.CognitoConfig{Issuer: "http://127.0.0.1:9/unused", ClientID: "unused"}}
-	a, err := inprocess.Build(context.Background(), cfg,
-		chatapp.WithAWSConfig(awsCfg),
-		chatapp.WithPoster(poster),
-		chatapp.WithStoreOptions(dynamo.WithCapacityRecorder(meter.record)),
-		chatapp.WithLogger(slog.New(slog.DiscardHandler)),
-		chatapp.WithMetrics(io.Discard),
-		chatapp.WithServiceConfig(func(c *service.Config) { c.RatePerWindow = 1 << 30 }),
-	)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, meter := benchApp(b, awsCfg, benchConfig(table), poster, func(c *service.Config) { c.RatePerWindow = 1 << 30 })
 	read := func(seq int) {
 		now := time.Now()
 		req := events.APIGatewayWebsocketProxyRequest{
@@ -93,9 +63,5 @@ func benchMarkRead(b *testing.B, members int) {
 	b.ReportMetric(float64(meter.reqs)/float64(n), "ddb-req/op")
 	b.ReportMetric(meter.rcu/float64(n), "real-rcu/op")
 	b.ReportMetric(meter.wcu/float64(n), "real-wcu/op")
-	var ops []string
-	for _, op := range slices.Sorted(maps.Keys(meter.byOp)) {
-		ops = append(ops, fmt.Sprintf("%s=%.2f", op, float64(meter.byOp[op])/float64(n)))
-	}
-	b.Logf("members=%d, %d reads; DynamoDB requests per read: %s", members, n, strings.Join(ops, " "))
+	b.Logf("members=%d, %d reads; DynamoDB requests per read: %s", members, n, meter.perOp(n))
 }

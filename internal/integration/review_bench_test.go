@@ -1,19 +1,14 @@
 package integration
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	awslambda "github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
-	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
-	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/local/locallambda"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/reviewhook/mask"
@@ -60,25 +55,10 @@ func reviewBenchApp(b *testing.B, hook bool) (*inprocess.App, *capacityMeter, st
 	awsCfg := testenv.AWSConfig(b)
 	table := testenv.NewTable(b, awsCfg)
 	roomID := seedRoom(b, awsCfg.Copy(), table, 10)
-	meter := &capacityMeter{byOp: map[string]int{}}
-	cfg := app.Config{
-		TableName:   table,
-		CallbackURL: "http://127.0.0.1:9/unused",
-		Cognito:     app.CognitoConfig{Issuer: "http://127.0.0.1:9/unused", ClientID: "unused"},
-	}
+	cfg := benchConfig(table)
 	if hook {
 		cfg.Review = app.ReviewSettings{Function: "review"}
 	}
-	a, err := inprocess.Build(context.Background(), cfg,
-		chatapp.WithAWSConfig(awsCfg),
-		chatapp.WithPoster(&countingPoster{}),
-		chatapp.WithStoreOptions(dynamo.WithCapacityRecorder(meter.record)),
-		chatapp.WithLogger(slog.New(slog.DiscardHandler)),
-		chatapp.WithMetrics(io.Discard),
-		chatapp.WithServiceConfig(func(c *service.Config) { c.RatePerWindow = 1 << 30; c.ReadsPerWindow = 1 << 30 }),
-	)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, meter := benchApp(b, awsCfg, cfg, &countingPoster{}, func(c *service.Config) { c.RatePerWindow = 1 << 30; c.ReadsPerWindow = 1 << 30 })
 	return a, meter, roomID, fn
 }

@@ -4,23 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"io"
-	"log/slog"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/backchannel-chat/backchannel/internal/app"
-	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
-	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/dynamo"
-	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
@@ -33,19 +23,11 @@ import (
 //
 //	go run ./scripts/testenv -- go test -run '^$' -bench 'WebhookPost|SendMessage/members=(10|100)/mention=false' -benchmem ./internal/integration/
 func BenchmarkWebhookPost(b *testing.B) {
-	for _, members := range []int{10, 100} {
-		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) { benchWebhook(b, members) })
-	}
+	perRoomSize(b, []int{10, 100}, benchWebhook)
 }
 
 func benchWebhook(b *testing.B, members int) {
-	awsCfg := testenv.AWSConfig(b)
-	table := testenv.NewTable(b, awsCfg)
-	roomID := seedRoom(b, awsCfg.Copy(), table, members)
-	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg), table)
-	if err != nil {
-		b.Fatal(err)
-	}
+	awsCfg, table, roomID, store := seededStore(b, members)
 	secret := strings.Repeat("s", 43)
 	sum := sha256.Sum256([]byte(secret))
 	if err := store.CreateWebhook(context.Background(), chat.Webhook{ID: "wh_bench", RoomID: roomID, Name: "CI", CreatedBy: "u-0", CreatedAt: time.Now(), SecretHash: sum[:]}); err != nil {
@@ -53,24 +35,8 @@ func benchWebhook(b *testing.B, members int) {
 	}
 	path := "/hooks/" + roomID + ".wh_bench/" + secret
 
-	meter := &capacityMeter{byOp: map[string]int{}}
 	poster := &countingPoster{}
-	cfg := app.Config{
-		TableName:   table,
-		CallbackURL: "http://127.0.0.1:9/unused",
-		Cognito:     app.CognitoConfig{Issuer: "http://127.0.0.1:9/unused", ClientID: "unused"},
-	}
-	a, err := inprocess.Build(context.Background(), cfg,
-		chatapp.WithAWSConfig(awsCfg),
-		chatapp.WithPoster(poster),
-		chatapp.WithStoreOptions(dynamo.WithCapacityRecorder(meter.record)),
-		chatapp.WithLogger(slog.New(slog.DiscardHandler)),
-		chatapp.WithMetrics(io.Discard),
-		chatapp.WithServiceConfig(func(c *service.Config) { c.RatePerWindow, c.WebhookPerWindow = 1<<30, 1<<30 }),
-	)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, meter := benchApp(b, awsCfg, benchConfig(table), poster, func(c *service.Config) { c.RatePerWindow, c.WebhookPerWindow = 1<<30, 1<<30 })
 	post := func(i int) {
 		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: path, Headers: map[string]string{"content-type": "application/json"},
 			Body: fmt.Sprintf(`{"text":"build %d passed, a typical short integration line"}`, i)}
@@ -100,9 +66,5 @@ func benchWebhook(b *testing.B, members int) {
 	b.ReportMetric(meter.wcu/float64(n), "real-wcu/op")
 	b.ReportMetric(float64(poster.posts.Load())/float64(n), "posts/op")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
-	var ops []string
-	for _, op := range slices.Sorted(maps.Keys(meter.byOp)) {
-		ops = append(ops, fmt.Sprintf("%s=%.2f", op, float64(meter.byOp[op])/float64(n)))
-	}
-	b.Logf("members=%d, %d posts; DynamoDB requests per post: %s", members, n, strings.Join(ops, " "))
+	b.Logf("members=%d, %d posts; DynamoDB requests per post: %s", members, n, meter.perOp(n))
 }

@@ -24,6 +24,33 @@ func (s *Chat) botStore() (chat.BotStore, error) {
 	return s.bots, nil
 }
 
+// botStoreFor is botStore for acting on the bot with the id: NotFound for
+// an id that is no bot's.
+func (s *Chat) botStoreFor(id string) (chat.BotStore, error) {
+	bots, err := s.botStore()
+	if err != nil {
+		return nil, err
+	}
+	if !chat.IsBotID(id) {
+		return nil, chat.Errorf(chat.NotFound, "bot not found")
+	}
+	return bots, nil
+}
+
+// getBot reads the bot with the id (NotFound when there is none) and
+// answers the store it came from.
+func (s *Chat) getBot(ctx context.Context, id string) (chat.BotStore, chat.Bot, error) {
+	bots, err := s.botStoreFor(id)
+	if err != nil {
+		return nil, chat.Bot{}, err
+	}
+	b, err := bots.GetBot(ctx, id)
+	if err != nil {
+		return nil, chat.Bot{}, storeErr(err, "get bot")
+	}
+	return bots, b, nil
+}
+
 // BotIdentity verifies a bot token (the HTTP API's bearer credential) and
 // returns the bot's identity: Forbidden for anything but a current token.
 func (s *Chat) BotIdentity(ctx context.Context, token string) (chat.Identity, error) {
@@ -113,12 +140,9 @@ func (s *Chat) RotateBotToken(ctx context.Context, c chat.Connection, r protocol
 	if err := chat.Authorize(chat.ActRotateBotToken, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.BotEvent{}, err
 	}
-	bots, err := s.botStore()
+	bots, err := s.botStoreFor(r.BotID)
 	if err != nil {
 		return protocol.BotEvent{}, err
-	}
-	if !chat.IsBotID(r.BotID) {
-		return protocol.BotEvent{}, chat.Errorf(chat.NotFound, "bot not found")
 	}
 	token, hash := chat.NewBotToken()
 	b, err := bots.RotateBotToken(ctx, r.BotID, hash, s.clock())
@@ -137,16 +161,9 @@ func (s *Chat) DeleteBot(ctx context.Context, c chat.Connection, r protocol.BotR
 	if err := chat.Authorize(chat.ActDeleteBot, chat.Access{Groups: c.Groups}); err != nil {
 		return protocol.BotEvent{}, err
 	}
-	bots, err := s.botStore()
+	bots, b, err := s.getBot(ctx, r.BotID)
 	if err != nil {
 		return protocol.BotEvent{}, err
-	}
-	if !chat.IsBotID(r.BotID) {
-		return protocol.BotEvent{}, chat.Errorf(chat.NotFound, "bot not found")
-	}
-	b, err := bots.GetBot(ctx, r.BotID)
-	if err != nil {
-		return protocol.BotEvent{}, storeErr(err, "get bot")
 	}
 	// The token first, so the bot cannot act while it leaves its rooms.
 	if err := bots.DeleteBot(ctx, b.ID, s.clock()); err != nil {
@@ -178,16 +195,9 @@ func (s *Chat) AddBotToRoom(ctx context.Context, c chat.Connection, r protocol.R
 	if err != nil {
 		return protocol.MembersEvent{}, err
 	}
-	bots, err := s.botStore()
+	_, b, err := s.getBot(ctx, r.BotID)
 	if err != nil {
 		return protocol.MembersEvent{}, err
-	}
-	if !chat.IsBotID(r.BotID) {
-		return protocol.MembersEvent{}, chat.Errorf(chat.NotFound, "bot not found")
-	}
-	b, err := bots.GetBot(ctx, r.BotID)
-	if err != nil {
-		return protocol.MembersEvent{}, storeErr(err, "get bot")
 	}
 	room := ra.room
 	m := chat.Member{RoomID: room.ID, UserID: b.ID, Role: chat.RoleMember, JoinedAt: s.clock(), ReadSeq: room.LastSeq}

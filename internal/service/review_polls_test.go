@@ -58,17 +58,7 @@ func TestReviewPollDenyStoresAndPushesNothing(t *testing.T) {
 	if got := chat.ErrorMessage(err); got != "no polls about lunch" {
 		t.Fatalf("reason = %q", got)
 	}
-	if msgs := h.history(room.ID); len(msgs) != 0 {
-		t.Fatalf("stored %+v", msgs)
-	}
-	for _, conn := range []string{"a1", "a2", "b1"} {
-		if ds := h.fan.Deliveries(conn); len(ds) != 0 {
-			t.Fatalf("%s got %v", conn, h.fan.Types(conn))
-		}
-	}
-	if evs := h.events.All(); len(evs) != 0 {
-		t.Fatalf("published %v", h.events.Types())
-	}
+	wantNothingKept(t, h, room.ID)
 }
 
 func TestReviewPollRewriteStoresAndDeliversTheRewrite(t *testing.T) {

@@ -51,6 +51,23 @@ func verdict(v chat.ReviewVerdict) func(chat.ReviewRequest) chat.ReviewVerdict {
 	return func(chat.ReviewRequest) chat.ReviewVerdict { return v }
 }
 
+// wantNothingKept: a denied message (or poll) left nothing: nothing stored
+// in the room, no push to anyone's connection, no domain event.
+func wantNothingKept(t *testing.T, h *harness, roomID string) {
+	t.Helper()
+	if msgs := h.history(roomID); len(msgs) != 0 {
+		t.Fatalf("stored %+v", msgs)
+	}
+	for _, conn := range []string{"a1", "a2", "b1"} {
+		if ds := h.fan.Deliveries(conn); len(ds) != 0 {
+			t.Fatalf("%s got %v", conn, h.fan.Types(conn))
+		}
+	}
+	if evs := h.events.All(); len(evs) != 0 {
+		t.Fatalf("published %v", h.events.Types())
+	}
+}
+
 // reviewSetup is a room of alice (sender, on a1 and a2) and bob (b1),
 // with the review hook rv.
 func reviewSetup(t *testing.T, rv chat.Reviewer, tweak func(*service.ReviewConfig)) (*harness, chat.Connection, chat.Room) {
@@ -115,17 +132,7 @@ func TestReviewDenyStoresAndPushesNothing(t *testing.T) {
 	if got := chat.ErrorMessage(err); got != "no swearing here" {
 		t.Fatalf("reason = %q", got)
 	}
-	if msgs := h.history(room.ID); len(msgs) != 0 {
-		t.Fatalf("stored %+v", msgs)
-	}
-	for _, conn := range []string{"a1", "a2", "b1"} {
-		if ds := h.fan.Deliveries(conn); len(ds) != 0 {
-			t.Fatalf("%s got %v", conn, h.fan.Types(conn))
-		}
-	}
-	if evs := h.events.All(); len(evs) != 0 {
-		t.Fatalf("published %v", h.events.Types())
-	}
+	wantNothingKept(t, h, room.ID)
 }
 
 func TestReviewDenyWithoutReasonHasAGenericOne(t *testing.T) {
@@ -335,12 +342,8 @@ func TestReviewWebhookPostIsReviewed(t *testing.T) {
 		return chat.ReviewVerdict{Action: chat.ReviewRewrite, Text: strings.ReplaceAll(r.Text, "4111", "****")}
 	}}
 	h, alice, room := reviewSetup(t, rv, nil)
-	ev, err := h.svc.CreateWebhook(h.ctx, alice, protocol.CreateWebhookRequest{RoomID: room.ID, Name: "CI"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, secret := splitPath(t, ev.Path)
-	_, err = h.svc.PostWebhook(h.ctx, id, secret, service.WebhookPost{Text: "card 4111"})
+	ev, id, secret := createWebhook(t, h, alice, room.ID, "CI")
+	_, err := h.svc.PostWebhook(h.ctx, id, secret, service.WebhookPost{Text: "card 4111"})
 	wantCode(t, err, chat.Rejected)
 	if msgs := h.history(room.ID); len(msgs) != 0 {
 		t.Fatalf("stored %+v", msgs)

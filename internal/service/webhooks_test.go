@@ -61,6 +61,18 @@ func splitPath(t *testing.T, path string) (string, string) {
 	return id, secret
 }
 
+// createWebhook has c create a webhook called name in the room: the event,
+// and the {id} and {secret} of its path.
+func createWebhook(t *testing.T, h *harness, c chat.Connection, roomID, name string) (protocol.WebhookEvent, string, string) {
+	t.Helper()
+	ev, err := h.svc.CreateWebhook(h.ctx, c, protocol.CreateWebhookRequest{RoomID: roomID, Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, secret := splitPath(t, ev.Path)
+	return ev, id, secret
+}
+
 func TestWebhookPostsIntoTheRoomAsTheIntegration(t *testing.T) {
 	h := newHarness(t)
 	alice, bob := h.connect("alice", "c-alice"), h.connect("bob", "c-bob")
@@ -111,11 +123,7 @@ func TestWebhookRefusesWrongSecretsRotatedAndRevoked(t *testing.T) {
 	h := newHarness(t)
 	alice := h.connect("alice", "c-alice")
 	room := h.channel(alice, "deploys", false)
-	ev, err := h.svc.CreateWebhook(h.ctx, alice, protocol.CreateWebhookRequest{RoomID: room.ID, Name: "CI"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, secret := splitPath(t, ev.Path)
+	ev, id, secret := createWebhook(t, h, alice, room.ID, "CI")
 	post := func(id, secret string) error {
 		_, err := h.svc.PostWebhook(h.ctx, id, secret, service.WebhookPost{Text: "hi"})
 		return err
@@ -176,11 +184,7 @@ func TestWebhookValidatesPostsAndIsRateLimited(t *testing.T) {
 	h := newHarness(t, func(c *service.Config) { c.WebhookPerWindow = 3 })
 	alice := h.connect("alice", "c-alice")
 	room := h.channel(alice, "deploys", false)
-	ev, err := h.svc.CreateWebhook(h.ctx, alice, protocol.CreateWebhookRequest{RoomID: room.ID, Name: "CI"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, secret := splitPath(t, ev.Path)
+	_, id, secret := createWebhook(t, h, alice, room.ID, "CI")
 	for _, tc := range []struct {
 		p    service.WebhookPost
 		code chat.Code

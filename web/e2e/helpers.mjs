@@ -1,9 +1,12 @@
 // Page-level helpers the e2e files share: sign up through the UI, the
 // composer and message list, and axe-core's check (no violations at all).
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { WEB_DIR, confirmationCode, waitFor } from "./stack.mjs";
+import { ARTIFACTS, WEB_DIR, confirmationCode, startStack, waitFor } from "./stack.mjs";
+
+// SCREENS is where the e2e files put their screenshots.
+export const SCREENS = join(ARTIFACTS, "screens");
 
 // openPage opens a page in a fresh browser context of the stack's browser:
 // a desktop viewport unless told, 30 s failure bounds, page errors logged.
@@ -135,4 +138,26 @@ export async function joinChannel(page, name) {
   await page.getByRole("button", { name: "Browse channels" }).click();
   await page.getByRole("button", { name: `Join #${name}` }).click();
   await page.getByRole("heading", { name: new RegExp(`#${name}`) }).waitFor();
+}
+
+// startWithTwo starts a stack (startStack's options), opens a page for a
+// and one for b and signs both up, makes SCREENS and, given a channel,
+// a creates #channel and b joins it. Should a step fail, the stack stops.
+export async function startWithTwo(options, a, b, channel) {
+  const stack = await startStack(options);
+  try {
+    const pageA = await openPage(stack);
+    const pageB = await openPage(stack);
+    await signUp(stack, pageA, a);
+    await signUp(stack, pageB, b);
+    mkdirSync(SCREENS, { recursive: true });
+    if (channel) {
+      await createChannel(pageA, channel);
+      await joinChannel(pageB, channel);
+    }
+    return { stack, pageA, pageB };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
 }

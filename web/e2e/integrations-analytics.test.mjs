@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, composer, createChannel, openPage, send, signUp } from "./helpers.mjs";
+import { axeCheck, composer, createChannel, openPage, send, signUp, signUpAdmin } from "./helpers.mjs";
 import { makePng } from "./png.mjs";
 
 let stack;
@@ -26,15 +26,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-async function cognito(op, body) {
-  const res = await fetch(stack.info.cognitoEndpoint, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": `AWSCognitoIdentityProviderService.${op}` },
-    body: JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${op}: ${res.status} ${await res.text()}`);
-}
 
 // bars reads the messages chart: the last bar's day, the sum of its
 // values and the sum of all but the last two bars'.
@@ -58,14 +49,7 @@ async function cells(row) {
 
 test("an admin sees the day's activity in the dashboard and downloads it as CSV", async () => {
   const pageA = await openPage(stack);
-  await signUp(stack, pageA, ada);
-  await cognito("AdminAddUserToGroup", { UserPoolId: stack.info.userPoolId, Username: ada.email, GroupName: "admins" });
-  await pageA.getByRole("button", { name: "Sign out", exact: true }).click();
-  await pageA.getByLabel("Email").fill(ada.email);
-  await pageA.getByLabel("Password", { exact: true }).fill(ada.password);
-  await pageA.locator("form").getByRole("button", { name: "Sign in" }).click();
-  await pageA.getByRole("heading", { name: /#general/ }).waitFor();
-  await waitFor(() => pageA.evaluate(() => window.backchannel?.status === "online"), "Ada online");
+  await signUpAdmin(stack, pageA, ada);
 
   const pageB = await openPage(stack);
   await signUp(stack, pageB, bo);

@@ -6,10 +6,9 @@
 // makes the old one refused. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, createChannel, joinChannel, msgOf, openPage, signUp } from "./helpers.mjs";
+import { join } from "node:path";
+import { waitFor } from "./stack.mjs";
+import { SCREENS, addToGroup, axeCheck, createChannel, joinChannel, msgOf, signInAgain, startWithTwo } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -18,50 +17,17 @@ const bob = { email: `bob-${run}@example.com`, name: "Bob Baker", password: "bat
 const channel = `deploys-${run}`;
 const botName = "Deploy bot";
 let pageA, pageB, token;
-const dir = join(ARTIFACTS, "screens");
+const dir = SCREENS;
 
 before(async () => {
-  stack = await startStack({ logName: "integrations-bots-stack.log" });
-  pageA = await openPage(stack);
-  pageB = await openPage(stack);
-  await signUp(stack, pageA, ann);
-  await signUp(stack, pageB, bob);
-  await addToGroup(ann.email, "admins");
+  ({ stack, pageA, pageB } = await startWithTwo({ logName: "integrations-bots-stack.log" }, ann, bob));
+  await addToGroup(stack, ann.email, "admins");
   await signInAgain(pageA, ann);
-  mkdirSync(dir, { recursive: true });
 }, { timeout: 300_000 });
 
 after(async () => {
   await stack?.stop();
 });
-
-function cognitoUsername(email) {
-  const db = join(dirname(stack.info.logDir), "cognito", ".cognito", "db", `${stack.info.userPoolId}.json`);
-  assert.ok(existsSync(db), "cognito-local's pool file");
-  const users = JSON.parse(readFileSync(db, "utf8")).Users ?? {};
-  const [name] = Object.entries(users).find(([, u]) => u.Attributes?.some((a) => a.Name === "email" && a.Value === email)) ?? [];
-  assert.ok(name, `a user with ${email}`);
-  return name;
-}
-
-// addToGroup puts a user in a workspace group through cognito-local's API.
-async function addToGroup(email, group) {
-  const res = await fetch(stack.info.cognitoEndpoint, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.AdminAddUserToGroup" },
-    body: JSON.stringify({ UserPoolId: stack.info.userPoolId, Username: cognitoUsername(email), GroupName: group }),
-  });
-  assert.equal(res.status, 200, `AdminAddUserToGroup ${group}: ${await res.text()}`);
-}
-
-async function signInAgain(page, who) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.locator("form").getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: /#general/ }).waitFor();
-  await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
-}
 
 // api calls the bot HTTP API as a bot would: curl -H "Authorization: Bearer …".
 async function api(method, path, tok, body) {

@@ -13,10 +13,8 @@
 // and it is gone once Ada deletes it. Axe and screenshots. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, startStack } from "./stack.mjs";
-import { axeCheck, composer, createChannel, joinChannel, msgOf, openPage, signUp, signUpAdmin } from "./helpers.mjs";
+import { SCREENS, axeCheck, composer, msgOf, openPage, signUpAdmin, startWithTwo } from "./helpers.mjs";
 import { startReceiver } from "./signed-receiver.mjs";
 
 let stack, receiver;
@@ -25,7 +23,7 @@ const ann = { email: `ann-${run}@example.com`, name: "Ann Archer", password: "co
 const bob = { email: `bob-${run}@example.com`, name: "Bob Baker", password: "battery staple 2" };
 const ada = { email: `ada-${run}@example.com`, name: "Ada Admin", password: "lovelace rules 3" };
 let pageA, pageB, pageC;
-const dir = join(ARTIFACTS, "screens");
+const dir = SCREENS;
 
 before(async () => {
   receiver = await startReceiver((path, p) => {
@@ -33,16 +31,9 @@ before(async () => {
     const room = p.text.startsWith("all ");
     return { text: `echo: ${room ? p.text.slice(4) : p.text} (from ${p.userName})`, visibility: room ? "room" : "ephemeral" };
   });
-  stack = await startStack({ logName: "integrations-commands-stack.log" });
-  pageA = await openPage(stack);
-  pageB = await openPage(stack);
+  ({ stack, pageA, pageB } = await startWithTwo({ logName: "integrations-commands-stack.log" }, ann, bob, "ops"));
   pageC = await openPage(stack);
-  await signUp(stack, pageA, ann);
-  await signUp(stack, pageB, bob);
   await signUpAdmin(stack, pageC, ada);
-  mkdirSync(dir, { recursive: true });
-  await createChannel(pageA, "ops");
-  await joinChannel(pageB, "ops");
 }, { timeout: 300_000 });
 
 after(async () => {

@@ -9,10 +9,8 @@
 // webhook of the same room. Axe and a screenshot. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, startStack } from "./stack.mjs";
-import { axeCheck, createChannel, joinChannel, msgOf, openPage, send, signUp } from "./helpers.mjs";
+import { SCREENS, axeCheck, msgOf, send, startWithTwo } from "./helpers.mjs";
 import { startReceiver } from "./signed-receiver.mjs";
 
 let stack, receiver;
@@ -20,18 +18,11 @@ const run = Date.now().toString(36);
 const ann = { email: `ann-${run}@example.com`, name: "Ann Archer", password: "correct horse 1" };
 const bob = { email: `bob-${run}@example.com`, name: "Bob Baker", password: "battery staple 2" };
 let pageA, pageB;
-const dir = join(ARTIFACTS, "screens");
+const dir = SCREENS;
 
 before(async () => {
   receiver = await startReceiver();
-  stack = await startStack({ logName: "integrations-outgoing-stack.log" });
-  pageA = await openPage(stack);
-  pageB = await openPage(stack);
-  await signUp(stack, pageA, ann);
-  await signUp(stack, pageB, bob);
-  mkdirSync(dir, { recursive: true });
-  await createChannel(pageA, "alerts");
-  await joinChannel(pageB, "alerts");
+  ({ stack, pageA, pageB } = await startWithTwo({ logName: "integrations-outgoing-stack.log" }, ann, bob, "alerts"));
 }, { timeout: 300_000 });
 
 after(async () => {

@@ -8,28 +8,21 @@
 // and screenshots. Its own stack; two people.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, composer, createChannel, joinChannel, messages, msgOf, openPage, send, signUp } from "./helpers.mjs";
+import { waitFor } from "./stack.mjs";
+import { SCREENS, axeCheck, composer, messages, msgOf, send, startWithTwo } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
 const ann = { email: `ann-${run}@example.com`, name: "Ann Archer", password: "correct horse 1" };
 const bob = { email: `bob-${run}@example.com`, name: "Bob Baker", password: "battery staple 2" };
 let pageA, pageB;
-const dir = join(ARTIFACTS, "screens");
+const dir = SCREENS;
 
 before(async () => {
-  stack = await startStack({ env: { REVIEW_HOOK: "example", REVIEW_DENY_WORDS: "classified" }, logName: "integrations-review-stack.log" });
+  const options = { env: { REVIEW_HOOK: "example", REVIEW_DENY_WORDS: "classified" }, logName: "integrations-review-stack.log" };
+  ({ stack, pageA, pageB } = await startWithTwo(options, ann, bob, "billing"));
   assert.ok(stack.info.reviewHookUrl, "make dev starts the Lambda stand-in with the example hook");
-  pageA = await openPage(stack);
-  pageB = await openPage(stack);
-  await signUp(stack, pageA, ann);
-  await signUp(stack, pageB, bob);
-  mkdirSync(dir, { recursive: true });
-  await createChannel(pageA, "billing");
-  await joinChannel(pageB, "billing");
 }, { timeout: 300_000 });
 
 after(async () => {

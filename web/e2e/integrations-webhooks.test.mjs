@@ -6,10 +6,8 @@
 // once the owner revokes the webhook, its URL is refused too. Its own stack.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, startStack } from "./stack.mjs";
-import { axeCheck, createChannel, joinChannel, msgOf, openPage, signUp } from "./helpers.mjs";
+import { SCREENS, axeCheck, createChannel, joinChannel, msgOf, startWithTwo } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -17,15 +15,10 @@ const ann = { email: `ann-${run}@example.com`, name: "Ann Archer", password: "co
 const bob = { email: `bob-${run}@example.com`, name: "Bob Baker", password: "battery staple 2" };
 const channel = `deploys-${run}`;
 let pageA, pageB, hookURL;
-const dir = join(ARTIFACTS, "screens");
+const dir = SCREENS;
 
 before(async () => {
-  stack = await startStack({ logName: "integrations-webhooks-stack.log" });
-  pageA = await openPage(stack);
-  pageB = await openPage(stack);
-  await signUp(stack, pageA, ann);
-  await signUp(stack, pageB, bob);
-  mkdirSync(dir, { recursive: true });
+  ({ stack, pageA, pageB } = await startWithTwo({ logName: "integrations-webhooks-stack.log" }, ann, bob));
 }, { timeout: 300_000 });
 
 after(async () => {
@@ -44,7 +37,7 @@ test("the owner creates a webhook and sees its URL once", { timeout: 120_000 }, 
   await joinChannel(pageB, channel);
   await pageA.getByRole("button", { name: "Channel settings" }).click();
   const dialog = pageA.getByRole("dialog", { name: "Channel settings" });
-  await dialog.getByRole("heading", { name: "Webhooks" }).waitFor();
+  await dialog.getByRole("heading", { name: "Webhooks", exact: true }).waitFor();
   await dialog.getByText("No webhooks yet.").waitFor();
   await dialog.getByLabel("Shown as").fill("CI");
   await dialog.getByRole("button", { name: "Create webhook" }).click();
@@ -53,7 +46,7 @@ test("the owner creates a webhook and sees its URL once", { timeout: 120_000 }, 
   hookURL = (await url.textContent()).trim();
   assert.match(hookURL, new RegExp(`^${stack.info.webUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}hooks/c_[\\w-]+\\.wh_[\\w-]+/[\\w-]{43}$`));
   await dialog.getByRole("list", { name: "Webhooks of this room" }).getByText("CI", { exact: true }).waitFor();
-  await dialog.getByRole("heading", { name: "Webhooks" }).scrollIntoViewIfNeeded();
+  await dialog.getByRole("heading", { name: "Webhooks", exact: true }).scrollIntoViewIfNeeded();
   await pageA.screenshot({ path: join(dir, "webhooks-created-1280.png") });
   await axeCheck(pageA, "the channel settings with a new webhook");
   await dialog.getByRole("button", { name: "Done" }).click();

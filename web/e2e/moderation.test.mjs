@@ -5,10 +5,9 @@
 // (desktop and 360 px, light and dark) go to e2e/artifacts; axe stays clean.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { ARTIFACTS, startStack, waitFor } from "./stack.mjs";
-import { axeCheck, composer, messages, openPage, send, signUp } from "./helpers.mjs";
+import { addToGroup, axeCheck, composer, messages, openPage, send, signInAgain, signUp } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -35,37 +34,6 @@ async function newPage() {
   return page;
 }
 
-// cognitoUsername finds the user pool's username of email in cognito-local's
-// pool file.
-function cognitoUsername(email) {
-  const db = join(dirname(stack.info.logDir), "cognito", ".cognito", "db", `${stack.info.userPoolId}.json`);
-  assert.ok(existsSync(db), "cognito-local's pool file");
-  const users = JSON.parse(readFileSync(db, "utf8")).Users ?? {};
-  const [name] = Object.entries(users).find(([, u]) => u.Attributes?.some((a) => a.Name === "email" && a.Value === email)) ?? [];
-  assert.ok(name, `a user with ${email}`);
-  return name;
-}
-
-// addToGroup puts a user in a workspace group through the Cognito API
-// (cognito-local), as an operator would with the AWS CLI.
-async function addToGroup(email, group) {
-  const res = await fetch(stack.info.cognitoEndpoint, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.AdminAddUserToGroup" },
-    body: JSON.stringify({ UserPoolId: stack.info.userPoolId, Username: cognitoUsername(email), GroupName: group }),
-  });
-  assert.equal(res.status, 200, `AdminAddUserToGroup ${group}: ${await res.text()}`);
-}
-
-async function signInAgain(page, who) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.locator("form").getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: /#general/ }).waitFor();
-  await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
-}
-
 const message = (page, text) => messages(page).locator("article.msg", { hasText: text });
 
 async function shoot(page, name) {
@@ -82,8 +50,8 @@ test("a moderator signs in with the token's group", async () => {
   pageB = await newPage();
   await signUp(stack, pageM, mo);
   await signUp(stack, pageB, bo);
-  await addToGroup(mo.email, "moderators");
-  await addToGroup(mo.email, "admins");
+  await addToGroup(stack, mo.email, "moderators");
+  await addToGroup(stack, mo.email, "admins");
   await signInAgain(pageM, mo);
   await pageM.getByRole("button", { name: "Moderation queue" }).waitFor();
   await pageM.getByRole("button", { name: "Audit log" }).waitFor();

@@ -54,7 +54,7 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	if err != nil {
 		return nil, err
 	}
-	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, localDynamoDB), cfg.TableName, s.StoreOptions...)
+	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, dynamo.LocalEndpointOptions), cfg.TableName, s.StoreOptions...)
 	if err != nil {
 		return nil, fmt.Errorf("app: store: %w", err)
 	}

@@ -80,11 +80,7 @@ func Build(ctx context.Context, cfg app.OutHookConfig, opts ...Option) (*Handler
 	if err != nil {
 		return nil, err
 	}
-	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, func(d *dynamodb.Options) {
-		if os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
-			d.DisableValidateResponseChecksum = true // DynamoDB Local
-		}
-	}), cfg.TableName)
+	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, dynamo.LocalEndpointOptions), cfg.TableName)
 	if err != nil {
 		return nil, fmt.Errorf("app: store: %w", err)
 	}

@@ -68,11 +68,7 @@ func Build(ctx context.Context, cfg app.PushSenderConfig, opts ...Option) (*push
 	if err != nil {
 		return nil, err
 	}
-	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
-		if os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
-			o.DisableValidateResponseChecksum = true
-		}
-	}), cfg.TableName)
+	store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, dynamo.LocalEndpointOptions), cfg.TableName)
 	if err != nil {
 		return nil, fmt.Errorf("app: store: %w", err)
 	}

@@ -119,7 +119,7 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 		consumers = append(consumers, filesweep.New(blobs, logger))
 	}
 	if cfg.TableName != "" {
-		store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, localDynamoDB), cfg.TableName)
+		store, err := dynamo.New(dynamodb.NewFromConfig(awsCfg, dynamo.LocalEndpointOptions), cfg.TableName)
 		if err != nil {
 			return nil, fmt.Errorf("app: store: %w", err)
 		}
@@ -136,7 +136,7 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			if err := o.digest.ValidateScheduler(); err != nil {
 				return nil, err
 			}
-			ddb := dynamodb.NewFromConfig(awsCfg, localDynamoDB)
+			ddb := dynamodb.NewFromConfig(awsCfg, dynamo.LocalEndpointOptions)
 			d, err := digest.New(digest.Config{
 				Prefs: digest.StorePrefs{Store: store}, Chat: store, Store: digest.NewDynamoStore(ddb, o.digest.TableName),
 				Timer:  &digest.SchedulerTimer{Client: scheduler.NewFromConfig(awsCfg), Group: o.digest.ScheduleGroup, RoleARN: o.digest.SchedulerRole, TargetARN: o.digest.TargetARN},
@@ -174,13 +174,4 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 		return nil, fmt.Errorf("app: stream handler: %w", err)
 	}
 	return h, nil
-}
-
-// localDynamoDB: against a DynamoDB endpoint of our own (DynamoDB Local in
-// make dev and the tests) the SDK's response checksum validation is off,
-// as in chatapp.
-func localDynamoDB(o *dynamodb.Options) {
-	if os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
-		o.DisableValidateResponseChecksum = true
-	}
 }

@@ -8,24 +8,20 @@ import type { IntegrationView } from "../../api/protocol.gen";
 import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { deleteIntegration, registerCommand, registerOutgoing } from "../../features/commands";
+import { CommandForm, IntegrationList, SecretOnce, type CommandFields, type ShownSecret } from "./IntegrationParts";
 import { useRoomCommands } from "./useCommands";
 
 export function RoomIntegrations({ roomId }: { roomId: string }) {
   const { chat, t } = useApp();
   const rc = useRoomCommands(chat, roomId);
   const { error, run } = useSubmit();
-  const [secret, setSecret] = useState<{ what: string; secret: string } | null>(null);
-  const [cmd, setCmd] = useState({ command: "", url: "", description: "" });
+  const [secret, setSecret] = useState<ShownSecret | null>(null);
   const [out, setOut] = useState({ url: "", words: "", all: false });
   if (!rc?.canManage) return null;
   const name = (it: IntegrationView) => (it.kind === "command" ? `/${it.command}` : (it.url ?? ""));
-  const addCommand = (e: Event) => {
-    e.preventDefault();
-    void run(async () => {
-      const r = await registerCommand(chat, roomId, cmd.command, cmd.url.trim(), cmd.description);
-      setSecret({ what: `/${r.integration.command}`, secret: r.secret });
-      setCmd({ command: "", url: "", description: "" });
-    });
+  const addCommand = async (cmd: CommandFields) => {
+    const r = await registerCommand(chat, roomId, cmd.command, cmd.url, cmd.description);
+    setSecret({ what: `/${r.integration.command}`, secret: r.secret });
   };
   const addOutgoing = (e: Event) => {
     e.preventDefault();
@@ -64,36 +60,12 @@ export function RoomIntegrations({ roomId }: { roomId: string }) {
           {error}
         </p>
       )}
-      {secret && (
-        <div class="integration-secret" role="status">
-          <label>
-            {t("integrations.secret", { what: secret.what })}
-            <input type="text" readOnly value={secret.secret} name="integration-secret" onFocus={(e) => e.currentTarget.select()} />
-          </label>
-          <p class="hint">{t("integrations.secretHint")}</p>
-        </div>
-      )}
+      <SecretOnce shown={secret} name="integration-secret" />
       <h4>{t("integrations.commands")}</h4>
-      {rc.commands.length === 0 ? <p class="hint">{t("integrations.none")}</p> : <ul class="integration-list">{rc.commands.map(row)}</ul>}
-      <form class="integration-form" onSubmit={addCommand}>
-        <label>
-          {t("integrations.command")}
-          <input name="command" required placeholder="/deploy" value={cmd.command} onInput={(e) => setCmd({ ...cmd, command: e.currentTarget.value })} />
-        </label>
-        <label>
-          {t("integrations.url")}
-          <input name="command-url" type="url" required placeholder="https://" value={cmd.url} onInput={(e) => setCmd({ ...cmd, url: e.currentTarget.value })} />
-        </label>
-        <label>
-          {t("integrations.description")}
-          <input name="command-description" maxLength={200} value={cmd.description} onInput={(e) => setCmd({ ...cmd, description: e.currentTarget.value })} />
-        </label>
-        <button type="submit" class="btn">
-          {t("integrations.addCommand")}
-        </button>
-      </form>
+      <IntegrationList items={rc.commands} row={row} />
+      <CommandForm prefix="" run={run} add={addCommand} />
       <h4>{t("integrations.outgoing")}</h4>
-      {rc.outgoing.length === 0 ? <p class="hint">{t("integrations.none")}</p> : <ul class="integration-list">{rc.outgoing.map(row)}</ul>}
+      <IntegrationList items={rc.outgoing} row={row} />
       <form class="integration-form" onSubmit={addOutgoing}>
         <label>
           {t("integrations.url")}
