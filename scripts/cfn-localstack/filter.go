@@ -85,6 +85,7 @@ func Filter(raw []byte) (*Filtered, error) {
 		// CreateStack's 51,200-byte TemplateBody limit.
 		delete(res, "Metadata")
 		f.dropNotificationsToDropped(res)
+		f.dropTargetsToDropped(res)
 		switch deps := res["DependsOn"].(type) {
 		case string:
 			if _, gone := f.Dropped[deps]; gone {
@@ -141,6 +142,33 @@ func (f *Filtered) dropNotificationsToDropped(res map[string]any) {
 	}
 	if len(nc) == 0 {
 		delete(props, "NotificationConfiguration")
+	}
+}
+
+// dropTargetsToDropped removes an EventBridge rule's targets that are
+// dropped resources (a function: EventBridge refuses a placeholder ARN,
+// "Unsupported target for Service"); the rule stays, with the targets
+// LocalStack has.
+func (f *Filtered) dropTargetsToDropped(res map[string]any) {
+	if res["Type"] != "AWS::Events::Rule" {
+		return
+	}
+	props, _ := res["Properties"].(map[string]any)
+	targets, _ := props["Targets"].([]any)
+	if targets == nil {
+		return
+	}
+	var kept []any
+	for _, t := range targets {
+		tm, _ := t.(map[string]any)
+		if !f.refersToDropped(tm["Arn"]) {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) == 0 {
+		delete(props, "Targets")
+	} else {
+		props["Targets"] = kept
 	}
 }
 
