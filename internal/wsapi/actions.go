@@ -96,15 +96,30 @@ func (h *ActionHandler) Handle(ctx context.Context, req events.APIGatewayWebsock
 			return h.fail(ctx, rc, f, err), nil
 		}
 	}
-	// The rate budget is charged before the method runs, or, for the
-	// methods that wait for it before their first write
-	// (service.OverlapsCharge), while their reads run.
+	ev, err := h.chargeAndInvoke(ctx, conn, a, f)
+	if err != nil {
+		return h.fail(ctx, rc, f, err), nil
+	}
+	if ev == nil {
+		return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
+	}
+	setRequestID(ev, f.requestID)
+	return h.reply(ctx, rc, f, ev), nil
+}
+
+// chargeAndInvoke charges the caller's rate budget and runs the action's
+// service method: the step every transport (a WebSocket frame, Call)
+// shares once the request is decoded and the terms gate passed. The
+// budget is charged before the method runs, or, for the methods that wait
+// for it before their first write (service.OverlapsCharge), while their
+// reads run.
+func (h *ActionHandler) chargeAndInvoke(ctx context.Context, conn chat.Connection, a *action, f frame) (any, error) {
 	var admission *service.Admission
 	if a.spec.Budget != protocol.BudgetNone && h.service.OverlapsCharge(a.spec.Name) {
 		admission = h.service.StartCharge(ctx, conn.UserID, a.spec.Budget)
 		ctx = service.WithAdmission(ctx, admission)
 	} else if err := h.service.ChargeN(ctx, conn.UserID, a.spec.Budget, a.spec.Units()); err != nil {
-		return h.fail(ctx, rc, f, err), nil
+		return nil, err
 	}
 	if h.called != nil {
 		var r any
@@ -121,13 +136,9 @@ func (h *ActionHandler) Handle(ctx context.Context, req events.APIGatewayWebsock
 		}
 	}
 	if err != nil {
-		return h.fail(ctx, rc, f, err), nil
+		return nil, err
 	}
-	if ev == nil {
-		return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
-	}
-	setRequestID(ev, f.requestID)
-	return h.reply(ctx, rc, f, ev), nil
+	return ev, nil
 }
 
 // reply encodes ev as the response body.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
-	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
 // Call runs one action of protocol.ActionTable for a caller whose
@@ -47,30 +46,7 @@ func (h *ActionHandler) Call(ctx context.Context, conn chat.Connection, name str
 			return nil, err
 		}
 	}
-	var admission *service.Admission
-	if a.spec.Budget != protocol.BudgetNone && h.service.OverlapsCharge(a.spec.Name) {
-		admission = h.service.StartCharge(ctx, conn.UserID, a.spec.Budget)
-		ctx = service.WithAdmission(ctx, admission)
-	} else if err := h.service.ChargeN(ctx, conn.UserID, a.spec.Budget, a.spec.Units()); err != nil {
-		return nil, err
-	}
-	if h.called != nil {
-		var r any
-		if f.request.IsValid() {
-			r = f.request.Interface()
-		}
-		h.called(a.name, conn, r)
-	}
-	ev, err := a.invoke(h.service, ctx, conn, f.request)
-	if admission != nil {
-		if cerr := admission.Wait(); cerr != nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return ev, nil
+	return h.chargeAndInvoke(ctx, conn, a, f)
 }
 
 // asFrame makes a frame of an action's request object: the object with
