@@ -15,7 +15,7 @@ import (
 type supportWorld struct {
 	*harness
 	adm, ann, bob, lea, tia, pat chat.Connection
-	billing, tech              chat.SupportTeam
+	billing, tech                chat.SupportTeam
 }
 
 const (
