@@ -38,6 +38,7 @@ export type CreateBotAction = { action: "createBot"; requestId?: string } & Crea
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
 export type CreateWebhookAction = { action: "createWebhook"; requestId?: string } & CreateWebhookRequest;
+export type CreateWidgetAction = { action: "createWidget"; requestId?: string } & WidgetRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
@@ -47,6 +48,7 @@ export type DeleteCommandAction = { action: "deleteCommand"; requestId?: string 
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
 export type DeleteOutgoingWebhookAction = { action: "deleteOutgoingWebhook"; requestId?: string } & DeleteIntegrationRequest;
 export type DeleteUserAction = { action: "deleteUser"; requestId?: string } & PersonRequest;
+export type DeleteWidgetAction = { action: "deleteWidget"; requestId?: string } & WidgetRef;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type EditScheduledAction = { action: "editScheduled"; requestId?: string } & EditScheduledRequest;
 export type ExportStatusAction = { action: "exportStatus"; requestId?: string } & {};
@@ -75,6 +77,7 @@ export type ListScheduledAction = { action: "listScheduled"; requestId?: string 
 export type ListThreadsAction = { action: "listThreads"; requestId?: string } & {};
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
 export type ListWebhooksAction = { action: "listWebhooks"; requestId?: string } & ListWebhooksRequest;
+export type ListWidgetsAction = { action: "listWidgets"; requestId?: string } & {};
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
 export type MarkThreadReadAction = { action: "markThreadRead"; requestId?: string } & MarkThreadReadRequest;
 export type MessageVersionsAction = { action: "messageVersions"; requestId?: string } & MessageRef;
@@ -104,6 +107,7 @@ export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequ
 export type RevokeWebhookAction = { action: "revokeWebhook"; requestId?: string } & WebhookRef;
 export type RotateBotTokenAction = { action: "rotateBotToken"; requestId?: string } & BotRequest;
 export type RotateWebhookSecretAction = { action: "rotateWebhookSecret"; requestId?: string } & WebhookRef;
+export type RotateWidgetSecretAction = { action: "rotateWidgetSecret"; requestId?: string } & WidgetRef;
 export type RunCommandAction = { action: "runCommand"; requestId?: string } & RunCommandRequest;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
 export type ScheduleMessageAction = { action: "scheduleMessage"; requestId?: string } & ScheduleMessageRequest;
@@ -125,6 +129,7 @@ export type UnblockUserAction = { action: "unblockUser"; requestId?: string } & 
 export type UnmuteMemberAction = { action: "unmuteMember"; requestId?: string } & MemberActionRequest;
 export type UpdateChannelAction = { action: "updateChannel"; requestId?: string } & UpdateChannelRequest;
 export type UpdateProfileAction = { action: "updateProfile"; requestId?: string } & UpdateProfileRequest;
+export type UpdateWidgetAction = { action: "updateWidget"; requestId?: string } & WidgetRequest;
 export type VoteAction = { action: "vote"; requestId?: string } & VoteRequest;
 export type ClientAction =
   | AcceptInviteAction
@@ -139,6 +144,7 @@ export type ClientAction =
   | CreateChannelAction
   | CreatePollAction
   | CreateWebhookAction
+  | CreateWidgetAction
   | DeactivatePersonAction
   | DeclineInviteAction
   | DeleteAccountAction
@@ -148,6 +154,7 @@ export type ClientAction =
   | DeleteMessageAction
   | DeleteOutgoingWebhookAction
   | DeleteUserAction
+  | DeleteWidgetAction
   | EditMessageAction
   | EditScheduledAction
   | ExportStatusAction
@@ -176,6 +183,7 @@ export type ClientAction =
   | ListThreadsAction
   | ListUsersAction
   | ListWebhooksAction
+  | ListWidgetsAction
   | MarkReadAction
   | MarkThreadReadAction
   | MessageVersionsAction
@@ -205,6 +213,7 @@ export type ClientAction =
   | RevokeWebhookAction
   | RotateBotTokenAction
   | RotateWebhookSecretAction
+  | RotateWidgetSecretAction
   | RunCommandAction
   | SaveMessageAction
   | ScheduleMessageAction
@@ -226,6 +235,7 @@ export type ClientAction =
   | UnmuteMemberAction
   | UpdateChannelAction
   | UpdateProfileAction
+  | UpdateWidgetAction
   | VoteAction;
 export type ActionName = ClientAction["action"];
 
@@ -291,6 +301,8 @@ export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type VersionsFrame = Omit<VersionsEvent, "type"> & { type: "versions" };
 export type WebhookFrame = Omit<WebhookEvent, "type"> & { type: "webhook" };
 export type WebhooksFrame = Omit<WebhooksEvent, "type"> & { type: "webhooks" };
+export type WidgetFrame = Omit<WidgetEvent, "type"> & { type: "widget" };
+export type WidgetsFrame = Omit<WidgetsEvent, "type"> & { type: "widgets" };
 export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { type: "workspaceSettings" };
 export type ServerEvent =
   | AccountDeletionFrame
@@ -355,6 +367,8 @@ export type ServerEvent =
   | VersionsFrame
   | WebhookFrame
   | WebhooksFrame
+  | WidgetFrame
+  | WidgetsFrame
   | WorkspaceSettingsFrame;
 export type EventType = ServerEvent["type"];
 
@@ -371,6 +385,7 @@ export interface ActionTypes {
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   createPoll: { request: CreatePollRequest; reply: AckFrame };
   createWebhook: { request: CreateWebhookRequest; reply: WebhookFrame };
+  createWidget: { request: WidgetRequest; reply: WidgetFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
@@ -380,6 +395,7 @@ export interface ActionTypes {
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
   deleteOutgoingWebhook: { request: DeleteIntegrationRequest; reply: IntegrationDeletedFrame };
   deleteUser: { request: PersonRequest; reply: AccountDeletionFrame };
+  deleteWidget: { request: WidgetRef; reply: WidgetFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   editScheduled: { request: EditScheduledRequest; reply: ScheduledFrame };
   exportStatus: { request: {}; reply: ExportFrame };
@@ -408,6 +424,7 @@ export interface ActionTypes {
   listThreads: { request: {}; reply: ThreadsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
   listWebhooks: { request: ListWebhooksRequest; reply: WebhooksFrame };
+  listWidgets: { request: {}; reply: WidgetsFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
   markThreadRead: { request: MarkThreadReadRequest; reply: ThreadFollowFrame };
   messageVersions: { request: MessageRef; reply: VersionsFrame };
@@ -437,6 +454,7 @@ export interface ActionTypes {
   revokeWebhook: { request: WebhookRef; reply: WebhookFrame };
   rotateBotToken: { request: BotRequest; reply: BotFrame };
   rotateWebhookSecret: { request: WebhookRef; reply: WebhookFrame };
+  rotateWidgetSecret: { request: WidgetRef; reply: WidgetFrame };
   runCommand: { request: RunCommandRequest; reply: CommandResultFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
   scheduleMessage: { request: ScheduleMessageRequest; reply: ScheduledFrame };
@@ -458,6 +476,7 @@ export interface ActionTypes {
   unmuteMember: { request: MemberActionRequest; reply: MembersFrame };
   updateChannel: { request: UpdateChannelRequest; reply: RoomFrame };
   updateProfile: { request: UpdateProfileRequest; reply: ProfileFrame };
+  updateWidget: { request: WidgetRequest; reply: WidgetFrame };
   vote: { request: VoteRequest; reply: MessageUpdatedFrame };
 }
 export type RequestOf<A extends ActionName> = ActionTypes[A]["request"];
@@ -521,6 +540,10 @@ export interface CreateWebhookRequest {
   avatarUrl?: string;
 }
 
+export interface WidgetRequest {
+  widget: Widget;
+}
+
 export interface PersonRequest {
   username: string;
 }
@@ -536,6 +559,10 @@ export interface BotRequest {
 export interface DeleteIntegrationRequest {
   roomId?: string;
   id: string;
+}
+
+export interface WidgetRef {
+  widgetId: string;
 }
 
 export interface EditMessageRequest {
@@ -1305,10 +1332,42 @@ export interface WebhooksEvent {
   webhooks: WebhookInfo[];
 }
 
+export interface WidgetEvent {
+  type: string;
+  requestId?: string;
+  widget: Widget;
+  identitySecret?: string;
+  deleted?: boolean;
+}
+
+export interface WidgetsEvent {
+  type: string;
+  requestId?: string;
+  widgets: Widget[];
+}
+
 export interface WorkspaceSettingsEvent {
   type: string;
   requestId?: string;
   settings: WorkspaceSettings;
+}
+
+export interface Widget {
+  id: string;
+  name: string;
+  allowedOrigins: string[];
+  appearance: WidgetAppearance;
+  greeting?: Record<string, string>;
+  languages: string[];
+  preChat: string[];
+  required?: string[];
+  topics?: WidgetTopic[];
+  defaultTeamId?: string;
+  bot: WidgetBot;
+  identitySecretVersion: number;
+  createdBy?: string;
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface PushKeys {
@@ -1673,6 +1732,26 @@ export interface WorkspaceSettings {
   updatedAt?: string;
 }
 
+export interface WidgetAppearance {
+  primaryColor: string;
+  position: string;
+  title?: string;
+}
+
+export interface WidgetTopic {
+  id: string;
+  label: string;
+  teamId?: string;
+}
+
+export interface WidgetBot {
+  kind: string;
+  botId?: string;
+  name?: string;
+  faq?: WidgetFAQ[];
+  threshold?: number;
+}
+
 export interface DNDPatch {
   enabled?: boolean;
   start?: string;
@@ -1752,6 +1831,12 @@ export interface Privacy {
   appearOffline: boolean;
   hideReceipts: boolean;
   dmFrom: string;
+}
+
+export interface WidgetFAQ {
+  id: string;
+  questions: string[];
+  answer: string;
 }
 
 export interface PollOption {
