@@ -7,7 +7,7 @@ export type IntegrationKind = "command" | "outgoing";
 export type NotifyLevel = "all" | "mentions" | "nothing";
 export type PersonStatus = "active" | "invited" | "deactivated";
 export type Role = "owner" | "moderator" | "member";
-export type RoomKind = "public" | "private" | "direct";
+export type RoomKind = "public" | "private" | "direct" | "support";
 export type ScheduledKind = "message" | "reminder";
 export type ScheduledState = "pending" | "sending" | "failed" | "fired";
 export type WorkspaceRole = "admin" | "moderator" | "member";
@@ -29,11 +29,14 @@ export const limits = {
 export type AcceptInviteAction = { action: "acceptInvite"; requestId?: string } & RoomRequest;
 export type AcceptTermsAction = { action: "acceptTerms"; requestId?: string } & AcceptTermsRequest;
 export type AddBotToRoomAction = { action: "addBotToRoom"; requestId?: string } & RoomBotRequest;
+export type AddSupportNoteAction = { action: "addSupportNote"; requestId?: string } & AddSupportNoteRequest;
 export type ArchiveChannelAction = { action: "archiveChannel"; requestId?: string } & RoomRequest;
 export type BanMemberAction = { action: "banMember"; requestId?: string } & MemberActionRequest;
 export type BlockUserAction = { action: "blockUser"; requestId?: string } & BlockUserRequest;
 export type CancelScheduledAction = { action: "cancelScheduled"; requestId?: string } & ScheduledRef;
+export type ClaimSupportAction = { action: "claimSupport"; requestId?: string } & RoomRequest;
 export type ClosePollAction = { action: "closePoll"; requestId?: string } & MessageRef;
+export type CloseSupportAction = { action: "closeSupport"; requestId?: string } & RoomRequest;
 export type CreateBotAction = { action: "createBot"; requestId?: string } & CreateBotRequest;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
@@ -43,19 +46,23 @@ export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: s
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
 export type DeleteBotAction = { action: "deleteBot"; requestId?: string } & BotRequest;
+export type DeleteCannedAnswerAction = { action: "deleteCannedAnswer"; requestId?: string } & CannedAnswerRef;
 export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
 export type DeleteCommandAction = { action: "deleteCommand"; requestId?: string } & DeleteIntegrationRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
 export type DeleteOutgoingWebhookAction = { action: "deleteOutgoingWebhook"; requestId?: string } & DeleteIntegrationRequest;
+export type DeleteSupportTeamAction = { action: "deleteSupportTeam"; requestId?: string } & SupportTeamRef;
 export type DeleteUserAction = { action: "deleteUser"; requestId?: string } & PersonRequest;
 export type DeleteWidgetAction = { action: "deleteWidget"; requestId?: string } & WidgetRef;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type EditScheduledAction = { action: "editScheduled"; requestId?: string } & EditScheduledRequest;
+export type EscalateSupportAction = { action: "escalateSupport"; requestId?: string } & EscalateSupportRequest;
 export type ExportStatusAction = { action: "exportStatus"; requestId?: string } & {};
 export type ExportUserAction = { action: "exportUser"; requestId?: string } & ExportUserRequest;
 export type FollowThreadAction = { action: "followThread"; requestId?: string } & FollowThreadRequest;
 export type GetAnalyticsAction = { action: "getAnalytics"; requestId?: string } & GetAnalyticsRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
+export type GetSupportInboxAction = { action: "getSupportInbox"; requestId?: string } & {};
 export type GetWorkspaceSettingsAction = { action: "getWorkspaceSettings"; requestId?: string } & {};
 export type HistoryAction = { action: "history"; requestId?: string } & HistoryRequest;
 export type InvitePersonAction = { action: "invitePerson"; requestId?: string } & InvitePersonRequest;
@@ -66,6 +73,7 @@ export type ListAuditAction = { action: "listAudit"; requestId?: string } & List
 export type ListBansAction = { action: "listBans"; requestId?: string } & RoomRequest;
 export type ListBlockedAction = { action: "listBlocked"; requestId?: string } & {};
 export type ListBotsAction = { action: "listBots"; requestId?: string } & {};
+export type ListCannedAnswersAction = { action: "listCannedAnswers"; requestId?: string } & ListCannedAnswersRequest;
 export type ListChannelsAction = { action: "listChannels"; requestId?: string } & ListChannelsRequest;
 export type ListCommandsAction = { action: "listCommands"; requestId?: string } & ListCommandsRequest;
 export type ListMembersAction = { action: "listMembers"; requestId?: string } & RoomRequest;
@@ -74,8 +82,10 @@ export type ListPinsAction = { action: "listPins"; requestId?: string } & RoomRe
 export type ListReportsAction = { action: "listReports"; requestId?: string } & ListReportsRequest;
 export type ListSavedAction = { action: "listSaved"; requestId?: string } & ListSavedRequest;
 export type ListScheduledAction = { action: "listScheduled"; requestId?: string } & {};
+export type ListSupportTeamsAction = { action: "listSupportTeams"; requestId?: string } & {};
 export type ListThreadsAction = { action: "listThreads"; requestId?: string } & {};
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
+export type ListVisitorConversationsAction = { action: "listVisitorConversations"; requestId?: string } & ListVisitorConversationsRequest;
 export type ListWebhooksAction = { action: "listWebhooks"; requestId?: string } & ListWebhooksRequest;
 export type ListWidgetsAction = { action: "listWidgets"; requestId?: string } & {};
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
@@ -87,6 +97,7 @@ export type PinMessageAction = { action: "pinMessage"; requestId?: string } & Pi
 export type PingAction = { action: "ping"; requestId?: string } & {};
 export type PushSubscribeAction = { action: "pushSubscribe"; requestId?: string } & PushSubscribeRequest;
 export type PushUnsubscribeAction = { action: "pushUnsubscribe"; requestId?: string } & PushUnsubscribeRequest;
+export type RateSupportAction = { action: "rateSupport"; requestId?: string } & RateSupportRequest;
 export type ReactAction = { action: "react"; requestId?: string } & ReactRequest;
 export type ReactivatePersonAction = { action: "reactivatePerson"; requestId?: string } & PersonRequest;
 export type RegisterCommandAction = { action: "registerCommand"; requestId?: string } & RegisterCommandRequest;
@@ -95,12 +106,14 @@ export type RemindMeAction = { action: "remindMe"; requestId?: string } & Remind
 export type RemoveBotFromRoomAction = { action: "removeBotFromRoom"; requestId?: string } & RoomBotRequest;
 export type RemoveMemberAction = { action: "removeMember"; requestId?: string } & MemberActionRequest;
 export type RemovePreviewAction = { action: "removePreview"; requestId?: string } & RemovePreviewRequest;
+export type ReopenSupportAction = { action: "reopenSupport"; requestId?: string } & RoomRequest;
 export type ReportMessageAction = { action: "reportMessage"; requestId?: string } & ReportMessageRequest;
 export type RequestAvatarUploadAction = { action: "requestAvatarUpload"; requestId?: string } & RequestAvatarUploadRequest;
 export type RequestAvatarUrlAction = { action: "requestAvatarUrl"; requestId?: string } & RequestAvatarURLRequest;
 export type RequestDownloadAction = { action: "requestDownload"; requestId?: string } & RequestDownloadRequest;
 export type RequestExportAction = { action: "requestExport"; requestId?: string } & {};
 export type RequestExportDownloadAction = { action: "requestExportDownload"; requestId?: string } & ExportDownloadRequest;
+export type RequestHumanAction = { action: "requestHuman"; requestId?: string } & RoomRequest;
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
@@ -109,11 +122,14 @@ export type RotateBotTokenAction = { action: "rotateBotToken"; requestId?: strin
 export type RotateWebhookSecretAction = { action: "rotateWebhookSecret"; requestId?: string } & WebhookRef;
 export type RotateWidgetSecretAction = { action: "rotateWidgetSecret"; requestId?: string } & WidgetRef;
 export type RunCommandAction = { action: "runCommand"; requestId?: string } & RunCommandRequest;
+export type SaveCannedAnswerAction = { action: "saveCannedAnswer"; requestId?: string } & SaveCannedAnswerRequest;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
+export type SaveSupportTeamAction = { action: "saveSupportTeam"; requestId?: string } & SaveSupportTeamRequest;
 export type ScheduleMessageAction = { action: "scheduleMessage"; requestId?: string } & ScheduleMessageRequest;
 export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
 export type SearchGifsAction = { action: "searchGifs"; requestId?: string } & SearchGifsRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
+export type SetAgentStatusAction = { action: "setAgentStatus"; requestId?: string } & SetAgentStatusRequest;
 export type SetMemberRoleAction = { action: "setMemberRole"; requestId?: string } & SetMemberRoleRequest;
 export type SetPreferencesAction = { action: "setPreferences"; requestId?: string } & SetPreferencesRequest;
 export type SetRoomNotifyAction = { action: "setRoomNotify"; requestId?: string } & SetRoomNotifyRequest;
@@ -121,7 +137,9 @@ export type SetRoomRetentionAction = { action: "setRoomRetention"; requestId?: s
 export type SetVisibilityAction = { action: "setVisibility"; requestId?: string } & SetVisibilityRequest;
 export type SetWorkspaceRoleAction = { action: "setWorkspaceRole"; requestId?: string } & SetWorkspaceRoleRequest;
 export type SetWorkspaceSettingsAction = { action: "setWorkspaceSettings"; requestId?: string } & SetWorkspaceSettingsRequest;
+export type StartSupportAction = { action: "startSupport"; requestId?: string } & StartSupportRequest;
 export type ThreadHistoryAction = { action: "threadHistory"; requestId?: string } & ThreadHistoryRequest;
+export type TransferSupportAction = { action: "transferSupport"; requestId?: string } & TransferSupportRequest;
 export type TypingAction = { action: "typing"; requestId?: string } & TypingRequest;
 export type UnarchiveChannelAction = { action: "unarchiveChannel"; requestId?: string } & RoomRequest;
 export type UnbanMemberAction = { action: "unbanMember"; requestId?: string } & MemberActionRequest;
@@ -135,11 +153,14 @@ export type ClientAction =
   | AcceptInviteAction
   | AcceptTermsAction
   | AddBotToRoomAction
+  | AddSupportNoteAction
   | ArchiveChannelAction
   | BanMemberAction
   | BlockUserAction
   | CancelScheduledAction
+  | ClaimSupportAction
   | ClosePollAction
+  | CloseSupportAction
   | CreateBotAction
   | CreateChannelAction
   | CreatePollAction
@@ -149,19 +170,23 @@ export type ClientAction =
   | DeclineInviteAction
   | DeleteAccountAction
   | DeleteBotAction
+  | DeleteCannedAnswerAction
   | DeleteChannelAction
   | DeleteCommandAction
   | DeleteMessageAction
   | DeleteOutgoingWebhookAction
+  | DeleteSupportTeamAction
   | DeleteUserAction
   | DeleteWidgetAction
   | EditMessageAction
   | EditScheduledAction
+  | EscalateSupportAction
   | ExportStatusAction
   | ExportUserAction
   | FollowThreadAction
   | GetAnalyticsAction
   | GetStateAction
+  | GetSupportInboxAction
   | GetWorkspaceSettingsAction
   | HistoryAction
   | InvitePersonAction
@@ -172,6 +197,7 @@ export type ClientAction =
   | ListBansAction
   | ListBlockedAction
   | ListBotsAction
+  | ListCannedAnswersAction
   | ListChannelsAction
   | ListCommandsAction
   | ListMembersAction
@@ -180,8 +206,10 @@ export type ClientAction =
   | ListReportsAction
   | ListSavedAction
   | ListScheduledAction
+  | ListSupportTeamsAction
   | ListThreadsAction
   | ListUsersAction
+  | ListVisitorConversationsAction
   | ListWebhooksAction
   | ListWidgetsAction
   | MarkReadAction
@@ -193,6 +221,7 @@ export type ClientAction =
   | PingAction
   | PushSubscribeAction
   | PushUnsubscribeAction
+  | RateSupportAction
   | ReactAction
   | ReactivatePersonAction
   | RegisterCommandAction
@@ -201,12 +230,14 @@ export type ClientAction =
   | RemoveBotFromRoomAction
   | RemoveMemberAction
   | RemovePreviewAction
+  | ReopenSupportAction
   | ReportMessageAction
   | RequestAvatarUploadAction
   | RequestAvatarUrlAction
   | RequestDownloadAction
   | RequestExportAction
   | RequestExportDownloadAction
+  | RequestHumanAction
   | RequestUploadAction
   | ResolveReportAction
   | ResumeAction
@@ -215,11 +246,14 @@ export type ClientAction =
   | RotateWebhookSecretAction
   | RotateWidgetSecretAction
   | RunCommandAction
+  | SaveCannedAnswerAction
   | SaveMessageAction
+  | SaveSupportTeamAction
   | ScheduleMessageAction
   | SearchAction
   | SearchGifsAction
   | SendMessageAction
+  | SetAgentStatusAction
   | SetMemberRoleAction
   | SetPreferencesAction
   | SetRoomNotifyAction
@@ -227,7 +261,9 @@ export type ClientAction =
   | SetVisibilityAction
   | SetWorkspaceRoleAction
   | SetWorkspaceSettingsAction
+  | StartSupportAction
   | ThreadHistoryAction
+  | TransferSupportAction
   | TypingAction
   | UnarchiveChannelAction
   | UnbanMemberAction
@@ -241,12 +277,15 @@ export type ActionName = ClientAction["action"];
 
 export type AccountDeletionFrame = Omit<AccountDeletionEvent, "type"> & { type: "accountDeletion" };
 export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
+export type AgentStatusFrame = Omit<AgentStatusEvent, "type"> & { type: "agentStatus" };
 export type AnalyticsFrame = Omit<AnalyticsEvent, "type"> & { type: "analytics" };
 export type AuditFrame = Omit<AuditEvent, "type"> & { type: "audit" };
 export type AvatarUrlFrame = Omit<AvatarURLEvent, "type"> & { type: "avatarUrl" };
 export type BansFrame = Omit<BansEvent, "type"> & { type: "bans" };
 export type BotFrame = Omit<BotEvent, "type"> & { type: "bot" };
 export type BotsFrame = Omit<BotsEvent, "type"> & { type: "bots" };
+export type CannedAnswerFrame = Omit<CannedAnswerEvent, "type"> & { type: "cannedAnswer" };
+export type CannedAnswersFrame = Omit<CannedAnswersEvent, "type"> & { type: "cannedAnswers" };
 export type ChannelsFrame = Omit<ChannelsEvent, "type"> & { type: "channels" };
 export type CommandResultFrame = Omit<CommandResultEvent, "type"> & { type: "commandResult" };
 export type CommandsFrame = Omit<CommandsEvent, "type"> & { type: "commands" };
@@ -290,6 +329,12 @@ export type ScheduledItemsFrame = Omit<ScheduledItemsEvent, "type"> & { type: "s
 export type SearchResultsFrame = Omit<SearchResultsEvent, "type"> & { type: "searchResults" };
 export type SignedOutFrame = Omit<SignedOutEvent, "type"> & { type: "signedOut" };
 export type StateFrame = Omit<StateEvent, "type"> & { type: "state" };
+export type SupportConversationFrame = Omit<SupportConversationEvent, "type"> & { type: "supportConversation" };
+export type SupportConversationsFrame = Omit<SupportConversationsEvent, "type"> & { type: "supportConversations" };
+export type SupportInboxFrame = Omit<SupportInboxEvent, "type"> & { type: "supportInbox" };
+export type SupportStartedFrame = Omit<SupportStartedEvent, "type"> & { type: "supportStarted" };
+export type SupportTeamFrame = Omit<SupportTeamEvent, "type"> & { type: "supportTeam" };
+export type SupportTeamsFrame = Omit<SupportTeamsEvent, "type"> & { type: "supportTeams" };
 export type TermsFrame = Omit<TermsEvent, "type"> & { type: "terms" };
 export type ThreadFollowFrame = Omit<ThreadFollowEvent, "type"> & { type: "threadFollow" };
 export type ThreadHistoryFrame = Omit<ThreadHistoryEvent, "type"> & { type: "threadHistory" };
@@ -307,12 +352,15 @@ export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { ty
 export type ServerEvent =
   | AccountDeletionFrame
   | AckFrame
+  | AgentStatusFrame
   | AnalyticsFrame
   | AuditFrame
   | AvatarUrlFrame
   | BansFrame
   | BotFrame
   | BotsFrame
+  | CannedAnswerFrame
+  | CannedAnswersFrame
   | ChannelsFrame
   | CommandResultFrame
   | CommandsFrame
@@ -356,6 +404,12 @@ export type ServerEvent =
   | SearchResultsFrame
   | SignedOutFrame
   | StateFrame
+  | SupportConversationFrame
+  | SupportConversationsFrame
+  | SupportInboxFrame
+  | SupportStartedFrame
+  | SupportTeamFrame
+  | SupportTeamsFrame
   | TermsFrame
   | ThreadFollowFrame
   | ThreadHistoryFrame
@@ -376,11 +430,14 @@ export interface ActionTypes {
   acceptInvite: { request: RoomRequest; reply: RoomFrame };
   acceptTerms: { request: AcceptTermsRequest; reply: TermsFrame };
   addBotToRoom: { request: RoomBotRequest; reply: MembersFrame };
+  addSupportNote: { request: AddSupportNoteRequest; reply: AckFrame };
   archiveChannel: { request: RoomRequest; reply: RoomFrame };
   banMember: { request: MemberActionRequest; reply: BansFrame };
   blockUser: { request: BlockUserRequest; reply: PreferencesFrame };
   cancelScheduled: { request: ScheduledRef; reply: ScheduledFrame };
+  claimSupport: { request: RoomRequest; reply: SupportConversationFrame };
   closePoll: { request: MessageRef; reply: MessageUpdatedFrame };
+  closeSupport: { request: RoomRequest; reply: SupportConversationFrame };
   createBot: { request: CreateBotRequest; reply: BotFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   createPoll: { request: CreatePollRequest; reply: AckFrame };
@@ -390,19 +447,23 @@ export interface ActionTypes {
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
   deleteBot: { request: BotRequest; reply: BotFrame };
+  deleteCannedAnswer: { request: CannedAnswerRef; reply: CannedAnswerFrame };
   deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   deleteCommand: { request: DeleteIntegrationRequest; reply: IntegrationDeletedFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
   deleteOutgoingWebhook: { request: DeleteIntegrationRequest; reply: IntegrationDeletedFrame };
+  deleteSupportTeam: { request: SupportTeamRef; reply: SupportTeamFrame };
   deleteUser: { request: PersonRequest; reply: AccountDeletionFrame };
   deleteWidget: { request: WidgetRef; reply: WidgetFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   editScheduled: { request: EditScheduledRequest; reply: ScheduledFrame };
+  escalateSupport: { request: EscalateSupportRequest; reply: SupportConversationFrame };
   exportStatus: { request: {}; reply: ExportFrame };
   exportUser: { request: ExportUserRequest; reply: ExportFrame };
   followThread: { request: FollowThreadRequest; reply: ThreadFollowFrame };
   getAnalytics: { request: GetAnalyticsRequest; reply: AnalyticsFrame };
   getState: { request: {}; reply: StateFrame };
+  getSupportInbox: { request: {}; reply: SupportInboxFrame };
   getWorkspaceSettings: { request: {}; reply: WorkspaceSettingsFrame };
   history: { request: HistoryRequest; reply: HistoryFrame };
   invitePerson: { request: InvitePersonRequest; reply: PersonFrame };
@@ -413,6 +474,7 @@ export interface ActionTypes {
   listBans: { request: RoomRequest; reply: BansFrame };
   listBlocked: { request: {}; reply: UsersFrame };
   listBots: { request: {}; reply: BotsFrame };
+  listCannedAnswers: { request: ListCannedAnswersRequest; reply: CannedAnswersFrame };
   listChannels: { request: ListChannelsRequest; reply: ChannelsFrame };
   listCommands: { request: ListCommandsRequest; reply: CommandsFrame };
   listMembers: { request: RoomRequest; reply: MembersFrame };
@@ -421,8 +483,10 @@ export interface ActionTypes {
   listReports: { request: ListReportsRequest; reply: ReportsFrame };
   listSaved: { request: ListSavedRequest; reply: SavedItemsFrame };
   listScheduled: { request: {}; reply: ScheduledItemsFrame };
+  listSupportTeams: { request: {}; reply: SupportTeamsFrame };
   listThreads: { request: {}; reply: ThreadsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
+  listVisitorConversations: { request: ListVisitorConversationsRequest; reply: SupportConversationsFrame };
   listWebhooks: { request: ListWebhooksRequest; reply: WebhooksFrame };
   listWidgets: { request: {}; reply: WidgetsFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
@@ -434,6 +498,7 @@ export interface ActionTypes {
   ping: { request: {}; reply: PongFrame };
   pushSubscribe: { request: PushSubscribeRequest; reply: PushSubscribedFrame };
   pushUnsubscribe: { request: PushUnsubscribeRequest; reply: PushSubscribedFrame };
+  rateSupport: { request: RateSupportRequest; reply: SupportConversationFrame };
   react: { request: ReactRequest; reply: MessageUpdatedFrame };
   reactivatePerson: { request: PersonRequest; reply: PersonFrame };
   registerCommand: { request: RegisterCommandRequest; reply: IntegrationFrame };
@@ -442,12 +507,14 @@ export interface ActionTypes {
   removeBotFromRoom: { request: RoomBotRequest; reply: MembersFrame };
   removeMember: { request: MemberActionRequest; reply: MembersFrame };
   removePreview: { request: RemovePreviewRequest; reply: MessageUpdatedFrame };
+  reopenSupport: { request: RoomRequest; reply: SupportConversationFrame };
   reportMessage: { request: ReportMessageRequest; reply: ReportFrame };
   requestAvatarUpload: { request: RequestAvatarUploadRequest; reply: UploadTicketFrame };
   requestAvatarUrl: { request: RequestAvatarURLRequest; reply: AvatarUrlFrame };
   requestDownload: { request: RequestDownloadRequest; reply: DownloadUrlFrame };
   requestExport: { request: {}; reply: ExportFrame };
   requestExportDownload: { request: ExportDownloadRequest; reply: ExportDownloadFrame };
+  requestHuman: { request: RoomRequest; reply: SupportConversationFrame };
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
   resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
@@ -456,11 +523,14 @@ export interface ActionTypes {
   rotateWebhookSecret: { request: WebhookRef; reply: WebhookFrame };
   rotateWidgetSecret: { request: WidgetRef; reply: WidgetFrame };
   runCommand: { request: RunCommandRequest; reply: CommandResultFrame };
+  saveCannedAnswer: { request: SaveCannedAnswerRequest; reply: CannedAnswerFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
+  saveSupportTeam: { request: SaveSupportTeamRequest; reply: SupportTeamFrame };
   scheduleMessage: { request: ScheduleMessageRequest; reply: ScheduledFrame };
   search: { request: SearchRequest; reply: SearchResultsFrame };
   searchGifs: { request: SearchGifsRequest; reply: GifsFrame };
   sendMessage: { request: SendMessageRequest; reply: AckFrame };
+  setAgentStatus: { request: SetAgentStatusRequest; reply: AgentStatusFrame };
   setMemberRole: { request: SetMemberRoleRequest; reply: MembersFrame };
   setPreferences: { request: SetPreferencesRequest; reply: PreferencesFrame };
   setRoomNotify: { request: SetRoomNotifyRequest; reply: PreferencesFrame };
@@ -468,7 +538,9 @@ export interface ActionTypes {
   setVisibility: { request: SetVisibilityRequest; reply: void };
   setWorkspaceRole: { request: SetWorkspaceRoleRequest; reply: PersonFrame };
   setWorkspaceSettings: { request: SetWorkspaceSettingsRequest; reply: WorkspaceSettingsFrame };
+  startSupport: { request: StartSupportRequest; reply: SupportStartedFrame };
   threadHistory: { request: ThreadHistoryRequest; reply: ThreadHistoryFrame };
+  transferSupport: { request: TransferSupportRequest; reply: SupportConversationFrame };
   typing: { request: TypingRequest; reply: void };
   unarchiveChannel: { request: RoomRequest; reply: RoomFrame };
   unbanMember: { request: MemberActionRequest; reply: BansFrame };
@@ -493,6 +565,12 @@ export interface AcceptTermsRequest {
 export interface RoomBotRequest {
   roomId: string;
   botId: string;
+}
+
+export interface AddSupportNoteRequest {
+  roomId: string;
+  clientId?: string;
+  text: string;
 }
 
 export interface MemberActionRequest {
@@ -556,9 +634,17 @@ export interface BotRequest {
   botId: string;
 }
 
+export interface CannedAnswerRef {
+  id: string;
+}
+
 export interface DeleteIntegrationRequest {
   roomId?: string;
   id: string;
+}
+
+export interface SupportTeamRef {
+  teamId: string;
 }
 
 export interface WidgetRef {
@@ -575,6 +661,12 @@ export interface EditScheduledRequest {
   id: string;
   text?: string;
   at?: string;
+}
+
+export interface EscalateSupportRequest {
+  roomId: string;
+  priority: string;
+  note?: string;
 }
 
 export interface ExportUserRequest {
@@ -615,6 +707,10 @@ export interface ListAuditRequest {
   cursor?: string;
 }
 
+export interface ListCannedAnswersRequest {
+  teamId?: string;
+}
+
 export interface ListChannelsRequest {
   cursor?: string;
   query?: string;
@@ -640,6 +736,10 @@ export interface ListSavedRequest {
 export interface ListUsersRequest {
   cursor?: string;
   query?: string;
+}
+
+export interface ListVisitorConversationsRequest {
+  visitorId: string;
 }
 
 export interface ListWebhooksRequest {
@@ -683,6 +783,12 @@ export interface PushSubscribeRequest {
 
 export interface PushUnsubscribeRequest {
   endpoint: string;
+}
+
+export interface RateSupportRequest {
+  roomId: string;
+  score: number;
+  comment?: string;
 }
 
 export interface ReactRequest {
@@ -779,10 +885,18 @@ export interface RunCommandRequest {
   clientId: string;
 }
 
+export interface SaveCannedAnswerRequest {
+  answer: CannedAnswer;
+}
+
 export interface SaveMessageRequest {
   roomId: string;
   seq: number;
   saved: boolean;
+}
+
+export interface SaveSupportTeamRequest {
+  team: SupportTeam;
 }
 
 export interface ScheduleMessageRequest {
@@ -813,6 +927,11 @@ export interface SendMessageRequest {
   parentSeq?: number;
   toRoom?: boolean;
   gif?: Gif;
+}
+
+export interface SetAgentStatusRequest {
+  availability: string;
+  capacity?: number;
 }
 
 export interface SetMemberRoleRequest {
@@ -851,11 +970,28 @@ export interface SetWorkspaceSettingsRequest {
   retentionDays?: number;
 }
 
+export interface StartSupportRequest {
+  topic?: string;
+  name?: string;
+  email?: string;
+  page: SupportPage;
+  lang?: string;
+  text?: string;
+  clientId?: string;
+}
+
 export interface ThreadHistoryRequest {
   roomId: string;
   parentSeq: number;
   before?: number;
   limit?: number;
+}
+
+export interface TransferSupportRequest {
+  roomId: string;
+  toTeamId?: string;
+  toUserId?: string;
+  note: string;
 }
 
 export interface TypingRequest {
@@ -900,6 +1036,12 @@ export interface AckEvent {
   duplicate?: boolean;
   parent?: Message;
   parentChg?: number;
+}
+
+export interface AgentStatusEvent {
+  type: string;
+  requestId?: string;
+  status: AgentStatus;
 }
 
 export interface AnalyticsEvent {
@@ -950,6 +1092,19 @@ export interface BotsEvent {
   type: string;
   requestId?: string;
   bots: Bot[];
+}
+
+export interface CannedAnswerEvent {
+  type: string;
+  requestId?: string;
+  answer: CannedAnswer;
+  deleted?: boolean;
+}
+
+export interface CannedAnswersEvent {
+  type: string;
+  requestId?: string;
+  answers: CannedAnswer[];
 }
 
 export interface ChannelsEvent {
@@ -1244,6 +1399,50 @@ export interface StateEvent {
   gifs?: boolean;
   gifProvider?: string;
   terms?: TermsState;
+  support?: SupportConversation[];
+}
+
+export interface SupportConversationEvent {
+  type: string;
+  requestId?: string;
+  conversation: SupportConversation;
+}
+
+export interface SupportConversationsEvent {
+  type: string;
+  requestId?: string;
+  conversations: SupportConversation[];
+}
+
+export interface SupportInboxEvent {
+  type: string;
+  requestId?: string;
+  status: AgentStatus;
+  teams: SupportTeam[];
+  queued: SupportConversation[];
+  mine: SupportConversation[];
+  recentClosed: SupportConversation[];
+  unread?: Record<string, number>;
+}
+
+export interface SupportStartedEvent {
+  type: string;
+  requestId?: string;
+  conversation: SupportConversation;
+  room: RoomState;
+}
+
+export interface SupportTeamEvent {
+  type: string;
+  requestId?: string;
+  team: SupportTeam;
+  deleted?: boolean;
+}
+
+export interface SupportTeamsEvent {
+  type: string;
+  requestId?: string;
+  teams: SupportTeam[];
 }
 
 export interface TermsEvent {
@@ -1375,6 +1574,30 @@ export interface PushKeys {
   auth: string;
 }
 
+export interface CannedAnswer {
+  id: string;
+  teamId?: string;
+  shortcut: string;
+  title: string;
+  text: string;
+  updatedBy?: string;
+  updatedAt?: string;
+}
+
+export interface SupportTeam {
+  id: string;
+  name: string;
+  topics?: string[];
+  agents?: string[];
+  leads?: string[];
+  hours?: BusinessHours;
+  capacity?: number;
+  offline?: boolean;
+  autoAssign?: boolean;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
 export interface Attachment {
   key: string;
   name: string;
@@ -1416,6 +1639,11 @@ export interface PrivacyPatch {
   dmFrom?: string;
 }
 
+export interface SupportPage {
+  url?: string;
+  title?: string;
+}
+
 export interface Message {
   roomId: string;
   seq: number;
@@ -1441,6 +1669,15 @@ export interface Message {
   thread?: ThreadSummary;
   previews?: LinkPreview[];
   expiresAt?: string;
+  internal?: boolean;
+}
+
+export interface AgentStatus {
+  userId: string;
+  availability: string;
+  capacity?: number;
+  open: number;
+  updatedAt?: string;
 }
 
 export interface AnalyticsDay {
@@ -1701,6 +1938,28 @@ export interface TermsState {
   required: boolean;
 }
 
+export interface SupportConversation {
+  roomId: string;
+  widgetId?: string;
+  visitor: SupportVisitor;
+  topic?: string;
+  teamId?: string;
+  assigneeId?: string;
+  state: string;
+  priority: string;
+  page?: SupportPage;
+  lang?: string;
+  channel: string;
+  createdAt: string;
+  queuedAt?: string;
+  assignedAt?: string;
+  closedAt?: string;
+  lastMessageAt?: string;
+  rating?: SupportRating;
+  transfers?: SupportTransfer[];
+  escalatedAt?: string;
+}
+
 export interface ThreadItem {
   roomId: string;
   parentSeq: number;
@@ -1750,6 +2009,11 @@ export interface WidgetBot {
   name?: string;
   faq?: WidgetFAQ[];
   threshold?: number;
+}
+
+export interface BusinessHours {
+  tz: string;
+  days: [Span[], Span[], Span[], Span[], Span[], Span[], Span[]];
 }
 
 export interface DNDPatch {
@@ -1833,10 +2097,38 @@ export interface Privacy {
   dmFrom: string;
 }
 
+export interface SupportVisitor {
+  id: string;
+  name: string;
+  email?: string;
+  identified?: boolean;
+}
+
+export interface SupportRating {
+  score: number;
+  comment?: string;
+  at: string;
+}
+
+export interface SupportTransfer {
+  fromTeamId?: string;
+  toTeamId?: string;
+  fromUserId?: string;
+  toUserId?: string;
+  note?: string;
+  by: string;
+  at: string;
+}
+
 export interface WidgetFAQ {
   id: string;
   questions: string[];
   answer: string;
+}
+
+export interface Span {
+  from: string;
+  to: string;
 }
 
 export interface PollOption {
