@@ -218,6 +218,20 @@ const (
 	ActDeleteBot         Action = "deleteBot"
 	ActAddBotToRoom      Action = "addBotToRoom"
 	ActRemoveBotFromRoom Action = "removeBotFromRoom"
+
+	// Calls (issue #18): starting one is for members who may write (not
+	// muted, not in an archived or read-only room); joining and declining
+	// for members; signalling, media changes, heartbeats and ICE servers
+	// for the call's participants (Access.InCall: the caller's connection
+	// is in the call), who must still be members.
+	ActStartCall     Action = "startCall"
+	ActJoinCall      Action = "joinCall"
+	ActLeaveCall     Action = "leaveCall"
+	ActDeclineCall   Action = "declineCall"
+	ActCallSignal    Action = "callSignal"
+	ActSetCallMedia  Action = "setCallMedia"
+	ActCallHeartbeat Action = "callHeartbeat"
+	ActGetIceServers Action = "getIceServers"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -266,6 +280,9 @@ type Access struct {
 	// Target is the role in Room of the member an action is about
 	// (setMemberRole, mute, remove, ban); "" when not a member or none.
 	Target Role
+	// InCall: the caller's connection is a participant of the call a call
+	// action is about (calls.go).
+	InCall bool
 }
 
 // InGroup says whether the caller belongs to workspace group g.
@@ -308,6 +325,7 @@ type rule struct {
 	targets         bool                // acts on another member: only owners and admins act on owners
 	invitedOK       bool                // non-members holding an invitation are allowed
 	roomOpens       bool                // every member may, when the room says so (Room.MembersCanPin) and in direct rooms
+	inCall          bool                // only the call's participants (Access.InCall)
 }
 
 // botActions are the actions a bot (an identity in GroupBots) may do: read
@@ -471,7 +489,19 @@ var rules = map[Action]rule{
 	ActDeleteBot:         {groups: []string{GroupAdmins}, verb: "manage bots"},
 	ActAddBotToRoom:      {room: true, writes: true, staff: true, level: ownerLevel, verb: "add bots to this room", notInKind: map[RoomKind]string{KindDirect: "bots cannot be added to a direct conversation"}},
 	ActRemoveBotFromRoom: {room: true, staff: true, level: ownerLevel, verb: "remove bots from this room", notInKind: noDirect("moderated")},
+
+	ActStartCall:     {room: true, writes: true, mutes: true},
+	ActJoinCall:      member,
+	ActLeaveCall:     member,
+	ActDeclineCall:   member,
+	ActCallSignal:    inCall,
+	ActSetCallMedia:  inCall,
+	ActCallHeartbeat: inCall,
+	ActGetIceServers: inCall,
 }
+
+// inCall: a call's participants (who are members of its room).
+var inCall = rule{room: true, inCall: true}
 
 // Actions lists every action the policy knows, for table tests and docs.
 func Actions() []Action {
@@ -519,7 +549,7 @@ func Authorize(a Action, acc Access) error {
 		if role != "" {
 			role = RoleMember
 		}
-		acc = Access{Groups: []string{GroupBots}, Role: role, Room: acc.Room, Author: acc.Author, MutedUntil: acc.MutedUntil}
+		acc = Access{Groups: []string{GroupBots}, Role: role, Room: acc.Room, Author: acc.Author, MutedUntil: acc.MutedUntil, InCall: acc.InCall}
 	}
 	if !r.room {
 		if len(r.groups) > 0 && !slices.ContainsFunc(r.groups, acc.InGroup) {
@@ -576,6 +606,9 @@ func Authorize(a Action, acc Access) error {
 			return Errorf(Forbidden, "only its author and %s may %s", levelNames[manager], r.verb)
 		}
 		return Errorf(Forbidden, "you can only %s your own messages", r.authorOnly)
+	}
+	if r.inCall && !acc.InCall {
+		return Errorf(Forbidden, "you are not in this call: join it first")
 	}
 	if r.lastOwner != "" && acc.LastOwner && acc.Role == RoleOwner {
 		return Errorf(Invalid, "%s", r.lastOwner)

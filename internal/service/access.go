@@ -31,11 +31,14 @@ type roomAccess struct {
 	// directGone: the room is direct and every other member deleted their
 	// account (chat.DirectGone; read only for a write, directreadonly.go).
 	directGone int
+	// inCall: the caller's connection is in the call a call action is
+	// about (calls.go).
+	inCall bool
 }
 
 // access builds the policy's input for c in the room.
 func (ra roomAccess) access(c chat.Connection) chat.Access {
-	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner, Invited: ra.invited, DirectGone: ra.directGone}
+	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner, Invited: ra.invited, DirectGone: ra.directGone, InCall: ra.inCall}
 	if ra.member != nil {
 		acc.Role = ra.member.Role
 		if ra.member.MutedAt(ra.now) {
