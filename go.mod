@@ -42,6 +42,8 @@ require (
 	golang.org/x/text v0.44.0
 )
 
+require github.com/aws/aws-sdk-go-v2/service/kinesisvideo v1.34.0 // indirect
+
 require golang.org/x/net v0.61.0 // link previews: html tokenizer (internal/unfurl)
 
 require (
