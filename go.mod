@@ -42,14 +42,13 @@ require (
 	golang.org/x/text v0.44.0
 )
 
-require github.com/aws/aws-sdk-go-v2/service/kinesisvideo v1.34.0 // indirect
-
 require golang.org/x/net v0.61.0 // link previews: html tokenizer (internal/unfurl)
 
 require (
 	github.com/aws/aws-sdk-go-v2/service/lambda v1.114.4 // the message review hook (internal/lambdareview)
 	github.com/aws/aws-sdk-go-v2/service/scheduler v1.25.0
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.79.9
+	github.com/aws/aws-sdk-go-v2/service/kinesisvideo v1.34.0 // calls: KVS managed TURN (internal/iceservers); service/kinesisvideosignaling is not served
 	github.com/blevesearch/snowballstem v0.9.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 )
