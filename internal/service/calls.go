@@ -280,12 +280,22 @@ func (s *Chat) StartCall(ctx context.Context, c chat.Connection, r protocol.Star
 		s.push.send(ctx, without(own, c.ID), protocol.CallEvent{Head: protocol.Head{Type: protocol.EventCallUpdated}, Call: call})
 	}
 	if s.callPush != nil && len(call.Rung) > 0 {
+		// Web Push for the people rung with no visible tab (a visible one
+		// rings on callRinging).
+		var hidden []string
+		for _, u := range call.Rung {
+			if _, visible, err := s.store.UserPresence(ctx, u); err != nil || visible == 0 {
+				hidden = append(hidden, u)
+			}
+		}
 		name := "#" + ra.room.Name
 		if ra.room.Kind == chat.KindDirect {
 			name = caller.DisplayName
 		}
-		if err := s.callPush.Ring(ctx, call, name, caller, call.Rung); err != nil {
-			s.log.WarnContext(ctx, "call push", slog.String("callId", call.ID), slog.Any("error", err))
+		if len(hidden) > 0 {
+			if err := s.callPush.Ring(ctx, call, name, caller, hidden); err != nil {
+				s.log.WarnContext(ctx, "call push", slog.String("callId", call.ID), slog.Any("error", err))
+			}
 		}
 	}
 	return protocol.CallEvent{Head: protocol.Head{Type: protocol.EventCall}, Call: call, IceServers: servers, IceValidUntil: exp}, nil

@@ -54,6 +54,12 @@ func newCallWorld(t *testing.T, tweak ...func(*service.Config)) *callWorld {
 	w.bob2 = h.connect("bob", "b2")
 	w.carol = h.connect("carol", "c1")
 	w.dm = h.direct(w.alice, "bob")
+	// bob's tabs are in the background (a new connection counts visible).
+	for _, c := range []chat.Connection{w.bob, w.bob2} {
+		if err := h.svc.SetVisibility(h.ctx, c, protocol.SetVisibilityRequest{Visible: false}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	h.fan.Reset()
 	return w
 }
@@ -422,5 +428,29 @@ func TestCallMedia(t *testing.T) {
 	}
 	if len(w.fan.Deliveries("b1")) != 0 {
 		t.Error("the actor's connection got its own update pushed")
+	}
+}
+
+// TestCallPushOnlyWhenHidden: a callee with a visible tab is rung there,
+// not pushed; with every tab hidden (newCallWorld's), pushed.
+func TestCallPushOnlyWhenHidden(t *testing.T) {
+	w := newCallWorld(t)
+	if err := w.svc.SetVisibility(w.ctx, w.bob, protocol.SetVisibilityRequest{Visible: true}); err != nil {
+		t.Fatal(err)
+	}
+	call := w.start(w.alice, false)
+	if len(w.rings.calls) != 0 {
+		t.Errorf("pushed despite a visible tab: %v", w.rings.calls)
+	}
+	if _, err := w.svc.LeaveCall(w.ctx, w.alice, protocol.CallRequest{CallID: call.ID}); err != nil {
+		t.Fatal(err)
+	}
+	w.advance(time.Minute) // setVisibility is throttled per connection
+	if err := w.svc.SetVisibility(w.ctx, w.bob, protocol.SetVisibilityRequest{Visible: false}); err != nil {
+		t.Fatal(err)
+	}
+	w.start(w.alice, false)
+	if len(w.rings.calls) != 1 {
+		t.Errorf("pushes with every tab hidden: %v", w.rings.calls)
 	}
 }
