@@ -261,7 +261,9 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
-	cases = append(cases, callRoutingCases...) // calls_routing_test.go
+	for _, c := range callRoutingCases { // calls_routing_test.go (element-wise: an unnamed struct type)
+		cases = append(cases, c)
+	}
 	covered := map[string]bool{}
 	for _, tc := range cases {
 		c := newTestChat(t, func(cfg *service.Config) {

@@ -32,7 +32,7 @@ func seedCalls(t *testing.T, c *testChat) {
 }
 
 // callRoutingCases are the call actions' routing cases.
-var callRoutingCases = []routingCase{
+var callRoutingCases = []callRoutingCase{
 	{`{"action":"startCall","requestId":"q","roomId":"r1","video":true}`, "StartCall", protocol.StartCallRequest{RoomID: "r1", Video: true}, protocol.EventCall},
 	{`{"action":"joinCall","requestId":"q","callId":"r3/k1","media":{"audio":true,"video":false,"screen":false}}`, "JoinCall",
 		protocol.JoinCallRequest{CallID: routingCallID, Media: &chat.CallMedia{Audio: true}}, protocol.EventCall},
@@ -46,8 +46,8 @@ var callRoutingCases = []routingCase{
 	{`{"action":"getIceServers","requestId":"q","callId":"r3/k1"}`, "GetIceServers", protocol.CallRequest{CallID: routingCallID}, protocol.EventIceServers},
 }
 
-// routingCase is TestActionRouting's case type.
-type routingCase = struct {
+// callRoutingCase is TestActionRouting's case type (an alias: its cases append to the test's).
+type callRoutingCase = struct {
 	body     string
 	method   string
 	req      any
