@@ -48,6 +48,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/lambda v1.114.4 // the message review hook (internal/lambdareview)
 	github.com/aws/aws-sdk-go-v2/service/scheduler v1.25.0
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.79.9
+	github.com/aws/aws-sdk-go-v2/service/kinesisvideo v1.34.0 // calls: KVS managed TURN (internal/iceservers); service/kinesisvideosignaling is not served
 	github.com/blevesearch/snowballstem v0.9.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 )

@@ -101,6 +101,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		GifAPIKeySecretArn:      r.str(CtxGifAPIKeySecretArn),
 		GifProvider:             r.str(CtxGifProvider),
 		Backup:                  backupPropsFromContext(&r),
+		Calls:                   callPropsFromContext(&r),
 		ErasurePolicy:           r.str(CtxErasurePolicy),
 		ReviewHook:              r.str(CtxReviewHook),
 		ReviewHookTimeoutMs:     r.number(CtxReviewHookTimeoutMs),

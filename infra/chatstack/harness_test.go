@@ -130,6 +130,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxReviewHook:            chatstack.ReviewHookExample,
 		chatstack.CtxReviewHookTimeoutMs:   "500",
 		chatstack.CtxReviewHookFailure:     "closed",
+		chatstack.CtxCallMaxSize:           "8",
 	},
 	cfgGoogle: {
 		chatstack.CtxCognitoDomainPrefix:     "backchannel-g",
@@ -141,10 +142,15 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxMFA:                     "optional",
 		chatstack.CtxBackupPlan:              "off", // backup.go: the files' old versions stay
 		chatstack.CtxReviewHook:              corpReviewArn,
+		chatstack.CtxICEServers:              "turn", // calls_test.go: the deployer's TURN servers and secret
+		chatstack.CtxTURNURLs:                "turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349?transport=tcp",
+		chatstack.CtxSTUNURLs:                "stun:turn.example.org:3478",
+		chatstack.CtxTURNSecretArn:           turnSecretArn,
 	},
 	cfgRestored: {
 		chatstack.CtxTableName:      restoredTable,
 		chatstack.CtxTableStreamArn: restoredStreamArn,
+		chatstack.CtxICEServers:     "none",
 	},
 }
 

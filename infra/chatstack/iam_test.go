@@ -182,6 +182,10 @@ func TestFunctionGrants(t *testing.T) {
 				// Data exports: the queue and the archives' presigned GETs (TestExportGrants).
 				"${" + s.one(t, "AWS::SQS::Queue", "ExportQueue").ID + ".Arn}": tc.fn == "actions",
 				files + "/exports/*": tc.fn == "actions",
+				// Calls (TestCallsKVSByDefault): the signalling channel's
+				// managed TURN and the incoming-call push on the push queue.
+				"${" + s.one(t, "AWS::KinesisVideo::SignalingChannel", "CallsSignalingChannel").ID + ".Arn}": tc.fn == "actions",
+				"${" + s.one(t, "AWS::SQS::Queue", "PushQueue").ID + ".Arn}":                                 tc.fn == "actions",
 			}
 			for _, r := range resources {
 				if !allowed[r] {

@@ -157,6 +157,8 @@ type ChatStackProps struct {
 	// Backup configures the files' old versions and the AWS Backup plan
 	// (backup.go); the zero value is the default.
 	Backup BackupProps
+	// Calls configure the calls' ICE servers and size (calls.go).
+	Calls CallProps
 	// ErasurePolicy is what happens to a deleted account's messages
 	// (ERASURE_POLICY): erase (the default: tombstones) or anonymise (kept
 	// from "Deleted user").
@@ -323,6 +325,7 @@ func (p ChatStackProps) Validate() error {
 		bad("gifProvider must be tenor or giphy, got %q", p.GifProvider)
 	}
 	errs = append(errs, p.Backup.validate()...)
+	errs = append(errs, p.Calls.validate(p.DigestEnabled())...)
 	if p.ReviewHook != "" && !validReviewHook(p.ReviewHook) {
 		bad("reviewHook must be example, a Lambda function's name or its full ARN (no wildcards), got %q", p.ReviewHook)
 	}

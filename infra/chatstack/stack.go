@@ -48,6 +48,7 @@ func NewChatStack(scope constructs.Construct, id string, props *ChatStackProps) 
 	b.functions()          // need the stage, the table, the bucket, the client and the bus
 	b.reviewHook()         // the senders' review hook variables and grant (only with reviewHook)
 	b.gifs()               // the actions function's GIF provider key (only with gifApiKeySecretArn)
+	b.calls()              // the calls' ICE source (the KVS channel by default), ring push and size
 	b.routes()
 	b.httpAPI() // the HTTP API (webhooks, bots): config.json names its URL
 	b.deploySite()

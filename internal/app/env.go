@@ -233,6 +233,8 @@ type ActionsConfig struct {
 	Review ReviewSettings
 	// HTTPAPIURL is HTTP_API_URL (commands' responseUrl; empty: none).
 	HTTPAPIURL string
+	// Calls is ICE_SERVERS and the calls' settings (callsenv.go).
+	Calls CallSettings
 }
 
 // ThumbnailConfig is the environment of the thumbnail function.
@@ -417,8 +419,9 @@ func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 		TermsVersion:     r.get(EnvTermsVersion),
 		Review:           r.review(),
 		HTTPAPIURL:       strings.TrimRight(r.get(EnvHTTPAPIURL), "/"),
+		Calls:            r.calls(),
 	}
-	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
+	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate(), cfg.Calls.Validate()))
 }
 
 func readThumbnail(lookup func(string) (string, bool)) (ThumbnailConfig, error) {

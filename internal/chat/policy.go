@@ -218,6 +218,20 @@ const (
 	ActDeleteBot         Action = "deleteBot"
 	ActAddBotToRoom      Action = "addBotToRoom"
 	ActRemoveBotFromRoom Action = "removeBotFromRoom"
+
+	// Calls (issue #18): starting one is for members who may write (not
+	// muted, not in an archived or read-only room); joining and declining
+	// for members; signalling, media changes, heartbeats and ICE servers
+	// for the call's participants (Access.InCall: the caller's connection
+	// is in the call), who must still be members.
+	ActStartCall     Action = "startCall"
+	ActJoinCall      Action = "joinCall"
+	ActLeaveCall     Action = "leaveCall"
+	ActDeclineCall   Action = "declineCall"
+	ActCallSignal    Action = "callSignal"
+	ActSetCallMedia  Action = "setCallMedia"
+	ActCallHeartbeat Action = "callHeartbeat"
+	ActGetIceServers Action = "getIceServers"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -271,6 +285,9 @@ type Access struct {
 	UserID string
 	// Support is the caller's place in customer support (support.go).
 	Support SupportAccess
+	// InCall: the caller's connection is a participant of the call a call
+	// action is about (calls.go).
+	InCall bool
 }
 
 // InGroup says whether the caller belongs to workspace group g.
@@ -317,6 +334,7 @@ type rule struct {
 	agents          bool                // support agents (of the conversation's team in a room; of any team for a workspace action) and admins
 	leads           bool                // with groups: the team's leads too (Access.Support.Lead)
 	visitorOnly     bool                // visitors only
+	inCall          bool                // only the call's participants (Access.InCall)
 }
 
 // botActions are the actions a bot (an identity in GroupBots) may do: read
@@ -486,7 +504,18 @@ var rules = map[Action]rule{
 	ActDeleteWidget:       {groups: []string{GroupAdmins}, verb: "manage support widgets"},
 	ActListWidgets:        {groups: []string{GroupAdmins}, verb: "manage support widgets"},
 	ActRotateWidgetSecret: {groups: []string{GroupAdmins}, verb: "manage support widgets"},
+	ActStartCall:     {room: true, writes: true, mutes: true},
+	ActJoinCall:      member,
+	ActLeaveCall:     member,
+	ActDeclineCall:   member,
+	ActCallSignal:    inCall,
+	ActSetCallMedia:  inCall,
+	ActCallHeartbeat: inCall,
+	ActGetIceServers: inCall,
 }
+
+// inCall: a call's participants (who are members of its room).
+var inCall = rule{room: true, inCall: true}
 
 // Actions lists every action the policy knows, for table tests and docs.
 func Actions() []Action {
@@ -540,7 +569,7 @@ func Authorize(a Action, acc Access) error {
 		if role != "" {
 			role = RoleMember
 		}
-		acc = Access{Groups: []string{GroupBots}, Role: role, Room: acc.Room, Author: acc.Author, MutedUntil: acc.MutedUntil}
+		acc = Access{Groups: []string{GroupBots}, Role: role, Room: acc.Room, Author: acc.Author, MutedUntil: acc.MutedUntil, InCall: acc.InCall}
 	}
 	if !r.room {
 		if r.agents && !acc.supportAgent() {
@@ -612,6 +641,9 @@ func Authorize(a Action, acc Access) error {
 			return Errorf(Forbidden, "only its author and %s may %s", levelNames[manager], r.verb)
 		}
 		return Errorf(Forbidden, "you can only %s your own messages", r.authorOnly)
+	}
+	if r.inCall && !acc.InCall {
+		return Errorf(Forbidden, "you are not in this call: join it first")
 	}
 	if r.lastOwner != "" && acc.LastOwner && acc.Role == RoleOwner {
 		return Errorf(Invalid, "%s", r.lastOwner)

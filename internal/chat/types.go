@@ -288,6 +288,8 @@ type SystemLine struct {
 	RoomKind RoomKind `json:"roomKind,omitempty"`
 	// Role: the new room role of UserIDs, for "role".
 	Role Role `json:"role,omitempty"`
+	// Video: the missed call was a video call, for "missedCall" (calls.go).
+	Video bool `json:"video,omitempty"`
 }
 
 // SystemKind says what a system line records.

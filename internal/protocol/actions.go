@@ -210,6 +210,17 @@ var ActionTable = append([]ActionSpec{
 	{Name: ActionDeleteWidget, Request: WidgetRef{}, Reply: EventWidget, Budget: BudgetWrite},
 	{Name: ActionListWidgets, Reply: EventWidgets, Budget: BudgetRead},
 	{Name: ActionRotateWidgetSecret, Request: WidgetRef{}, Reply: EventWidget, Budget: BudgetWrite},
+	// Calls (issue 18): signalling over this socket. callSignal is not
+	// counted by the limiter: the service counts signals per connection
+	// (chat.CallSignalsPerWindow), so an ICE-candidate burst fits.
+	{Name: ActionStartCall, Request: StartCallRequest{}, Reply: EventCall, Budget: BudgetWrite},
+	{Name: ActionJoinCall, Request: JoinCallRequest{}, Reply: EventCall, Budget: BudgetWrite},
+	{Name: ActionLeaveCall, Request: CallRequest{}, Reply: EventCall, Budget: BudgetWrite},
+	{Name: ActionDeclineCall, Request: CallRequest{}, Reply: EventCall, Budget: BudgetWrite},
+	{Name: ActionCallSignal, Request: CallSignalRequest{}, Budget: BudgetNone},
+	{Name: ActionSetCallMedia, Request: SetCallMediaRequest{}, Reply: EventCall, Budget: BudgetWrite},
+	{Name: ActionCallHeartbeat, Request: CallRequest{}, Reply: EventCall, Budget: BudgetRead}, // every 15 s per participant
+	{Name: ActionGetIceServers, Request: CallRequest{}, Reply: EventIceServers, Budget: BudgetRead},
 }, supportRows...) // customer support (issue 17): support.go
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -81,7 +81,8 @@ func TestListsAreDerivedFromTheTable(t *testing.T) {
 		t.Error("LookupAction found an unknown action")
 	}
 	// The table as the issue names it: ping alone needs no connection,
-	// typing and setVisibility (issue #13) alone have no reply.
+	// typing, setVisibility (issue #13) and callSignal (issue #18, a
+	// relayed signal: only a refusal answers) alone have no reply.
 	var anon, silent []string
 	for _, a := range ActionTable {
 		if a.NoConnection {
@@ -91,7 +92,7 @@ func TestListsAreDerivedFromTheTable(t *testing.T) {
 			silent = append(silent, a.Name)
 		}
 	}
-	if !slices.Equal(anon, []string{ActionPing}) || !slices.Equal(silent, []string{ActionTyping, ActionSetVisibility}) {
+	if !slices.Equal(anon, []string{ActionPing}) || !slices.Equal(silent, []string{ActionTyping, ActionSetVisibility, ActionCallSignal}) {
 		t.Errorf("no connection: %v, no reply: %v", anon, silent)
 	}
 }

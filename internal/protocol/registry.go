@@ -79,6 +79,13 @@ var Events = map[string]any{
 	EventSupportConversation:  SupportConversationEvent{},
 	EventSupportConversations: SupportConversationsEvent{},
 	EventSupportStarted:       SupportStartedEvent{},
+	// Calls (issue 18).
+	EventCall:        CallEvent{},
+	EventCallRinging: CallRingingEvent{},
+	EventCallUpdated: CallEvent{},
+	EventCallSignal:  CallSignalEvent{},
+	EventCallEnded:   CallEndedEvent{},
+	EventIceServers:  IceServersEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the
@@ -92,5 +99,6 @@ var Enums = map[string][]string{
 	"PersonStatus":   {string(chat.PersonActive), string(chat.PersonInvited), string(chat.PersonDeactivated)},
 	"ScheduledKind":  {string(chat.ScheduledMessage), string(chat.ScheduledReminder)},
 	"ExportState":    {string(chat.ExportPending), string(chat.ExportRunning), string(chat.ExportReady), string(chat.ExportFailed)},
+	"CallState":      {string(chat.CallRinging), string(chat.CallActive), string(chat.CallEnded)},
 	"ScheduledState": {string(chat.ScheduledPending), string(chat.ScheduledSending), string(chat.ScheduledFailed), string(chat.ScheduledFired)},
 }

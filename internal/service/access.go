@@ -34,12 +34,15 @@ type roomAccess struct {
 	// support: the caller's place in a support room's team (read for
 	// support rooms only, support.go).
 	support chat.SupportAccess
+	// inCall: the caller's connection is in the call a call action is
+	// about (calls.go).
+	inCall bool
 }
 
 // access builds the policy's input for c in the room.
 func (ra roomAccess) access(c chat.Connection) chat.Access {
 	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner, Invited: ra.invited, DirectGone: ra.directGone,
-		UserID: c.UserID, Support: ra.support}
+		UserID: c.UserID, Support: ra.support, InCall: ra.inCall}
 	if ra.member != nil {
 		acc.Role = ra.member.Role
 		if ra.member.MutedAt(ra.now) {

@@ -144,6 +144,14 @@ type Config struct {
 	// payload carries no responseUrl (integrations_respond.go).
 	CommandResponseBase string
 
+	// ICEServers hands out the calls' STUN/TURN servers (internal/iceservers);
+	// nil hands out none (host candidates only: enough on one machine).
+	// CallMaxSize is how many people a call holds (0: chat.DefaultCallMaxSize).
+	// CallPush rings devices for an incoming call (optional).
+	ICEServers  chat.ICEServerSource
+	CallMaxSize int
+	CallPush    CallPush
+
 	// Subscribers receive the domain events the use cases publish, after
 	// the WebSocket push (which New builds from Store and Fanout), in
 	// process and before each use case answers. Optional.
@@ -194,6 +202,10 @@ type Chat struct {
 	hooks          *outhook.Client
 	cmdRespBase    atomic.Pointer[string] // integrations_respond.go
 	widgets        widgetState            // widgets.go (issue #17)
+	calls          chat.CallStore         // calls.go; nil: calls answer internal
+	ice            chat.ICEServerSource
+	callMaxSize    int
+	callPush       CallPush
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.
@@ -257,6 +269,14 @@ func New(cfg Config) (*Chat, error) {
 		hooks:          cfg.Hooks,
 	}
 	s.cmdRespBase.Store(&cfg.CommandResponseBase)
+	if cfg.CallMaxSize < 0 || cfg.CallMaxSize > chat.MaxCallMaxSize {
+		return nil, fmt.Errorf("service: CallMaxSize must be 0..%d", chat.MaxCallMaxSize)
+	}
+	s.ice, s.callPush = cfg.ICEServers, cfg.CallPush
+	s.callMaxSize = orDefault(cfg.CallMaxSize, chat.DefaultCallMaxSize)
+	if cs, ok := cfg.Store.(chat.CallStore); ok {
+		s.calls = cs
+	}
 	if bs, ok := cfg.Store.(chat.BotStore); ok && s.bots == nil {
 		s.bots = bs
 	}

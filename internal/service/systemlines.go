@@ -78,6 +78,12 @@ func systemText(l chat.SystemLine, names []string) string {
 		return "unarchived the channel"
 	case chat.SystemRole:
 		return "made " + strings.Join(names, ", ") + " " + roleText(l.Role)
+	case chat.SystemMissedCall:
+		what := "called"
+		if l.Video {
+			what = "video called"
+		}
+		return what + ": missed by " + strings.Join(names, ", ")
 	}
 	return ""
 }

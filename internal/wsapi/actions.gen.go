@@ -1258,6 +1258,97 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"startCall": {
+			method:  "StartCall",
+			request: reflect.TypeFor[protocol.StartCallRequest](),
+			reply:   reflect.TypeFor[protocol.CallEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.StartCall(ctx, c, req.Interface().(protocol.StartCallRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"joinCall": {
+			method:  "JoinCall",
+			request: reflect.TypeFor[protocol.JoinCallRequest](),
+			reply:   reflect.TypeFor[protocol.CallEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.JoinCall(ctx, c, req.Interface().(protocol.JoinCallRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"leaveCall": {
+			method:  "LeaveCall",
+			request: reflect.TypeFor[protocol.CallRequest](),
+			reply:   reflect.TypeFor[protocol.CallEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.LeaveCall(ctx, c, req.Interface().(protocol.CallRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"declineCall": {
+			method:  "DeclineCall",
+			request: reflect.TypeFor[protocol.CallRequest](),
+			reply:   reflect.TypeFor[protocol.CallEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeclineCall(ctx, c, req.Interface().(protocol.CallRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"callSignal": {
+			method:  "CallSignal",
+			request: reflect.TypeFor[protocol.CallSignalRequest](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				return nil, s.CallSignal(ctx, c, req.Interface().(protocol.CallSignalRequest))
+			},
+		},
+		"setCallMedia": {
+			method:  "SetCallMedia",
+			request: reflect.TypeFor[protocol.SetCallMediaRequest](),
+			reply:   reflect.TypeFor[protocol.CallEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetCallMedia(ctx, c, req.Interface().(protocol.SetCallMediaRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"callHeartbeat": {
+			method:  "CallHeartbeat",
+			request: reflect.TypeFor[protocol.CallRequest](),
+			reply:   reflect.TypeFor[protocol.CallEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.CallHeartbeat(ctx, c, req.Interface().(protocol.CallRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"getIceServers": {
+			method:  "GetIceServers",
+			request: reflect.TypeFor[protocol.CallRequest](),
+			reply:   reflect.TypeFor[protocol.IceServersEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.GetIceServers(ctx, c, req.Interface().(protocol.CallRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 		"saveSupportTeam": {
 			method:  "SaveSupportTeam",
 			request: reflect.TypeFor[protocol.SaveSupportTeamRequest](),

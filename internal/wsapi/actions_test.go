@@ -281,6 +281,9 @@ func TestActionRouting(t *testing.T) {
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
 	cases = append(cases, widgetRoutingCases...) // widgets_routing_test.go
+	for _, c := range callRoutingCases { // calls_routing_test.go (element-wise: an unnamed struct type)
+		cases = append(cases, c)
+	}
 	covered := map[string]bool{}
 	for _, tc := range cases {
 		c := newTestChat(t, func(cfg *service.Config) {
@@ -310,7 +313,8 @@ func TestActionRouting(t *testing.T) {
 			Text: "x", ClientID: "s1", At: c.clock().Add(time.Hour)}, 0); err != nil {
 			t.Fatal(err)
 		}
-		seedBot(t, c) // bot_1, in r1: the bot actions (bots_test.go)
+		seedBot(t, c)   // bot_1, in r1: the bot actions (bots_test.go)
+		seedCalls(t, c) // r3's call (calls_routing_test.go)
 		// A webhook of r1 for rotateWebhookSecret and revokeWebhook.
 		if err := c.store.CreateWebhook(c.ctx, chat.Webhook{ID: "wh_1", RoomID: "r1", Name: "CI", CreatedBy: testUserID, CreatedAt: c.clock()}); err != nil {
 			t.Fatal(err)

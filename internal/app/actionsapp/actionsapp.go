@@ -83,6 +83,13 @@ func Core(ctx context.Context, cfg app.ActionsConfig, opts ...chatapp.Option) (*
 		}
 		opts = append(opts, opt)
 	}
+	if s.ICEServers == nil && s.CallPush == nil {
+		opt, err := callsOption(ctx, awsCfg, cfg.Calls)
+		if err != nil {
+			return nil, fmt.Errorf("app: calls: %w", err)
+		}
+		opts = append(opts, opt)
+	}
 	if cfg.UserPoolID != "" && s.People == nil {
 		people, err := cognitoadmin.NewFromConfig(awsCfg, cfg.UserPoolID)
 		if err != nil {

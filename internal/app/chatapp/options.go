@@ -52,6 +52,11 @@ type Settings struct {
 	// CommandResponseBase starts slash commands' responseUrl
 	// (WithCommandResponseBase; empty: none).
 	CommandResponseBase string
+	// ICEServers, CallPush and CallMaxSize: calls (WithCalls; nil ICE
+	// source: none, host candidates only).
+	ICEServers  chat.ICEServerSource
+	CallPush    service.CallPush
+	CallMaxSize int
 }
 
 // Collect applies opts in order.
@@ -133,6 +138,12 @@ func WithPeople(d chat.Directory) Option {
 // SCHEDULED_GROUP is set).
 func WithScheduleTimer(t chat.ScheduleTimer) Option {
 	return func(s *Settings) { s.Timer = t }
+}
+
+// WithCalls sets the calls' ICE source (nil: none), their ring push
+// (nil: none) and size (0: the default).
+func WithCalls(ice chat.ICEServerSource, push service.CallPush, maxSize int) Option {
+	return func(s *Settings) { s.ICEServers, s.CallPush, s.CallMaxSize = ice, push, maxSize }
 }
 
 // WithReminderPush sends fired reminders to people's devices through p.

@@ -43,6 +43,13 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		}
 		contractScheduled(t, ss)
 	})
+	t.Run("calls", func(t *testing.T) {
+		cs, ok := newStore(t).(chat.CallStore)
+		if !ok {
+			t.Skip("the store keeps no calls")
+		}
+		contractCalls(t, cs)
+	})
 	t.Run("gifs", func(t *testing.T) { contractGifs(t, newStore(t)) })
 	t.Run("terms", func(t *testing.T) { contractTerms(t, newStore(t)) })
 	t.Run("support", func(t *testing.T) { contractSupport(t, newStore(t)) }) // contract_support.go

@@ -74,6 +74,8 @@ type Store struct {
 	WorkspaceRestamps []string
 	// Restamps records ContinueRestamp's calls ("room@from"), in order.
 	Restamps []string
+	// calls: room -> its call (calls.go), nil until the first
+	calls map[string]chat.Call
 }
 
 // NewStore returns an empty store whose clock is time.Now.
