@@ -77,7 +77,7 @@ func (b *builder) widget(api awsapigatewayv2.HttpApi) {
 			{Header: jsii.String("Cross-Origin-Resource-Policy"), Value: jsii.String("cross-origin"), Override: jsii.Bool(true)},
 		}},
 	})
-	b.distribution.AddBehavior(jsii.String(WidgetScriptPath), awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(b.siteBucket, nil), &awscloudfront.AddBehaviorOptions{
+	b.distribution.AddBehavior(jsii.String(WidgetScriptPath), b.siteS3Origin, &awscloudfront.AddBehaviorOptions{
 		ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
 		AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
 		CachePolicy:           scriptCache,
