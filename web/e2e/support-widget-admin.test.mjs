@@ -83,15 +83,15 @@ test("an admin creates a widget with every setting; its secret and embed code ar
   // A mistake shows before anything is sent.
   await form.getByRole("button", { name: "Create widget" }).click();
   await form.getByText("Give the widget a name.").waitFor();
-  await form.getByLabel("Name", { exact: true }).fill("Shop");
+  await form.getByRole("textbox", { name: "Name", exact: true }).fill("Shop");
   await form.getByLabel(/Allowed sites/).fill("https://shop.example.com/path");
   await form.getByRole("button", { name: "Create widget" }).click();
   await form.getByText("only scheme, host and port, without a path").waitFor();
   await form.getByLabel(/Allowed sites/).fill("HTTPS://Shop.Example.com");
-  await form.getByLabel("Main colour").fill("#0f766e");
+  await form.locator('input[name="widget-color"]').fill("#0f766e");
   await form.getByLabel("Position").selectOption("left");
   await form.getByLabel("Panel title").fill("Shop help");
-  await form.getByLabel("Deutsch").check();
+  await form.getByLabel("Deutsch", { exact: true }).check();
   await form.getByLabel("Greeting (English)").fill("Hi! How can we help?");
   await form.getByLabel("Greeting (Deutsch)").fill("Hallo! Wie können wir helfen?");
   await form.locator('input[name="widget-prechat-email"]').check();
@@ -108,7 +108,7 @@ test("an admin creates a widget with every setting; its secret and embed code ar
   await axeCheck(page, "the widget settings form");
   await form.getByRole("button", { name: "Create widget" }).click();
 
-  const secretField = section.getByLabel("Identity secret");
+  const secretField = section.getByLabel("Identity secret", { exact: true });
   await secretField.waitFor();
   secret = await secretField.inputValue();
   assert.match(secret, /^[0-9a-f]{64}$/, "the identity secret is shown once, hex");
@@ -154,7 +154,7 @@ test("a new identity secret refuses the old signature; an edit changes the confi
   const section = people.locator(".widgets-admin");
   await section.getByRole("button", { name: "New identity secret for Shop" }).click();
   const fresh = await waitFor(async () => {
-    const f = section.getByLabel("Identity secret");
+    const f = section.getByLabel("Identity secret", { exact: true });
     const v = (await f.count()) ? await f.inputValue() : "";
     return v && v !== secret ? v : null;
   }, "the new secret");
@@ -163,7 +163,7 @@ test("a new identity secret refuses the old signature; an edit changes the confi
 
   await section.getByRole("button", { name: "Edit Shop" }).click();
   const form = section.getByRole("form", { name: "Edit Shop" });
-  await form.getByLabel("Main colour").fill("#b91c1c");
+  await form.locator('input[name="widget-color"]').fill("#b91c1c");
   await form.getByLabel(/Allowed sites/).fill("https://shop.example.com\nhttps://shop.example.de");
   await form.getByLabel("A person answers").check();
   await form.getByRole("button", { name: "Save" }).click();
