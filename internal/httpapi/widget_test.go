@@ -186,7 +186,14 @@ func TestWidgetSessionProofOfWork(t *testing.T) {
 	if r := w.do("POST", w.path("session"), shopOrigin, "203.0.113.1", map[string]any{}); r.status != http.StatusBadRequest {
 		t.Errorf("no proof: %d %v", r.status, r.body)
 	}
-	// A bad origin is refused before anything else.
+	// A bad origin is refused before anything else, a body that is not
+	// JSON too.
+	if r := w.do("POST", w.path("session"), "https://evil.example.net", "203.0.113.1", "not an object"); r.status != http.StatusForbidden {
+		t.Errorf("bad origin, bad body: %d %v", r.status, r.body)
+	}
+	if r := w.do("POST", w.path("session"), shopOrigin, "203.0.113.1", "not an object"); r.status != http.StatusBadRequest || r.header["access-control-allow-origin"] != shopOrigin {
+		t.Errorf("good origin, bad body: %d %v", r.status, r.body)
+	}
 	if r := w.do("POST", w.path("session"), "https://evil.example.net", "203.0.113.1", w.solved("203.0.113.1")); r.status != http.StatusForbidden {
 		t.Errorf("bad origin: %d %v", r.status, r.body)
 	}
@@ -280,4 +287,33 @@ func TestWidgetSessionIdentifiedVisitor(t *testing.T) {
 		}
 	}
 	_ = strconv.Itoa
+}
+
+// TestWidgetViewerAddressBehindCloudFront: behind CloudFront the per-IP
+// limit counts the viewer's address (CloudFront-Viewer-Address), not the
+// edge's.
+func TestWidgetViewerAddressBehindCloudFront(t *testing.T) {
+	w := newWidgetWorld(t, service.VisitorLimits{SessionsPerIP: 1, ChallengesPerIP: 100})
+	post := func(viewer string) int {
+		proof := w.solved("10.0.0.1")
+		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: w.path("session"), Headers: map[string]string{
+			"origin": shopOrigin, "content-type": "application/json", "cloudfront-viewer-address": viewer}}
+		ev.RequestContext.HTTP.Method, ev.RequestContext.HTTP.SourceIP = "POST", "10.0.0.1" // the edge
+		b, _ := json.Marshal(proof)
+		ev.Body = string(b)
+		resp, err := w.api.Handle(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode
+	}
+	if s := post("198.51.100.1:4711"); s != http.StatusCreated {
+		t.Fatalf("first viewer: %d", s)
+	}
+	if s := post("198.51.100.2:4711"); s != http.StatusCreated {
+		t.Fatalf("second viewer behind the same edge: %d", s)
+	}
+	if s := post("198.51.100.1:5000"); s != http.StatusTooManyRequests {
+		t.Fatalf("first viewer again: %d", s)
+	}
 }
