@@ -504,14 +504,14 @@ var rules = map[Action]rule{
 	ActDeleteWidget:       {groups: []string{GroupAdmins}, verb: "manage support widgets"},
 	ActListWidgets:        {groups: []string{GroupAdmins}, verb: "manage support widgets"},
 	ActRotateWidgetSecret: {groups: []string{GroupAdmins}, verb: "manage support widgets"},
-	ActStartCall:     {room: true, writes: true, mutes: true},
-	ActJoinCall:      member,
-	ActLeaveCall:     member,
-	ActDeclineCall:   member,
-	ActCallSignal:    inCall,
-	ActSetCallMedia:  inCall,
-	ActCallHeartbeat: inCall,
-	ActGetIceServers: inCall,
+	ActStartCall:          {room: true, writes: true, mutes: true},
+	ActJoinCall:           member,
+	ActLeaveCall:          member,
+	ActDeclineCall:        member,
+	ActCallSignal:         inCall,
+	ActSetCallMedia:       inCall,
+	ActCallHeartbeat:      inCall,
+	ActGetIceServers:      inCall,
 }
 
 // inCall: a call's participants (who are members of its room).
