@@ -28,6 +28,7 @@ import { ThreadPane } from "../threads/ThreadPane";
 import { ThreadsDialog } from "../threads/ThreadsDialog";
 import { ScheduledDialog } from "../scheduled/ScheduledDialog";
 import { ReminderToasts } from "../scheduled/ReminderToasts";
+import { SupportInbox } from "../support/SupportInbox";
 
 export function ChatShell() {
   const { chat, t } = useApp();
@@ -35,6 +36,9 @@ export function ChatShell() {
   const [drawer, setDrawer] = useState(false);
   const [members, setMembers] = useState(() => matchMedia("(min-width: 1100px)").matches);
   const [dialog, setDialog] = useState<DialogName>("");
+  // The support inbox in place of the room (agents; issue 17).
+  const [view, setView] = useState<"chat" | "support">("chat");
+  const support = view === "support";
   // On narrow screens the members panel is an overlay: closed by default.
   useEffect(() => {
     const narrow = matchMedia("(max-width: 760px)");
@@ -147,7 +151,7 @@ export function ChatShell() {
     return () => document.removeEventListener("keydown", onKey);
   }, [drawer]);
 
-  const room = state.rooms[state.activeRoom];
+  const room = support ? undefined : state.rooms[state.activeRoom];
   // A 1:1 DM opens without the members panel (two people: the header says
   // who and their presence); toggling it there is remembered apart.
   const oneToOne = !!room && !!directPeer(state, room);
@@ -161,8 +165,9 @@ export function ChatShell() {
     if (chat.state.openThread && !chat.state.openThread.startsWith(`${roomId}:`)) chat.closeThread();
     chat.openRoom(roomId);
     setDrawer(false);
+    setView("chat");
   };
-  const threadOpen = !!state.openThread && !!state.rooms[state.threads[state.openThread]?.roomId ?? ""];
+  const threadOpen = !support && !!state.openThread && !!state.rooms[state.threads[state.openThread]?.roomId ?? ""];
   return (
     <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""} ${threadOpen ? "with-thread" : ""}`}>
       {/* To the composer in a room; without one (offline, loading, archived, read-only DM) to the pane. */}
@@ -177,7 +182,7 @@ export function ChatShell() {
       )}
       {/* Without a room open, the top bar holds the drawer's button (in a
           room, its header row does). */}
-      {!room && (
+      {!room && !support && (
       <header class="topbar">
         <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawer} aria-controls="sidebar" aria-label={t("nav.openSidebar")} title={t("nav.openSidebar")} onClick={() => setDrawer(!drawer)}>
           ☰
@@ -185,10 +190,22 @@ export function ChatShell() {
         <span class="topbar-title">{t("app.name")}</span>
       </header>
       )}
-      <Sidebar id="sidebar" onOpen={open} onDialog={setDialog} onClose={closeDrawer} />
+      <Sidebar
+        id="sidebar"
+        onOpen={open}
+        onDialog={setDialog}
+        onClose={closeDrawer}
+        supportActive={support}
+        onSupport={() => {
+          setView("support");
+          setDrawer(false);
+        }}
+      />
       {drawer && <div class="scrim" onClick={closeDrawer} aria-hidden="true" />}
       <main id="main" class="pane" tabIndex={-1}>
-        {room ? (
+        {support ? (
+          <SupportInbox drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} />
+        ) : room ? (
           <MessagePane key={room.roomId} roomId={room.roomId} membersShown={showMembers} onToggleMembers={toggleMembers} drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} onDialog={setDialog} />
         ) : (
           <>
