@@ -415,7 +415,10 @@ export class SupportInbox implements ChatFeature {
     await this.loadMessages(roomId, true);
   }
 
-  transfer(roomId: string, to: { teamId?: string; userId?: string }, note: string) {
+  async transfer(roomId: string, to: { teamId?: string; userId?: string }, note: string) {
+    // Handed over: it leaves my screen.
+    const { [roomId]: _gone, ...rest } = this.peek;
+    this.peek = rest;
     return this.act({ action: "transferSupport", roomId, ...(to.teamId ? { toTeamId: to.teamId } : {}), ...(to.userId ? { toUserId: to.userId } : {}), note });
   }
 
@@ -423,8 +426,13 @@ export class SupportInbox implements ChatFeature {
     return this.act({ action: "escalateSupport", roomId, priority: "high", note });
   }
 
-  close(roomId: string) {
-    return this.act({ action: "closeSupport", roomId });
+  // close keeps the conversation on screen (closed) until dismissed: the
+  // visitor's rating arrives there.
+  async close(roomId: string) {
+    const c = await this.act({ action: "closeSupport", roomId });
+    if (c) this.peek = { ...this.peek, [roomId]: c };
+    this.changed();
+    return c;
   }
 
   reopen(roomId: string) {

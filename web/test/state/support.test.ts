@@ -20,6 +20,7 @@ import {
   unreadOf,
   waitSeconds,
   type CannedAnswer,
+  type InboxLists,
   type SupportConversation,
 } from "../../src/state/support";
 import type { ServerFrame } from "../../src/state/types";
@@ -103,7 +104,7 @@ describe("where a conversation belongs", () => {
   });
 
   it("moves from the queue to mine to closed, and out on a transfer", () => {
-    let lists = { queued: [conv("r1"), conv("r2")], mine: [], recentClosed: [] };
+    let lists: InboxLists = { queued: [conv("r1"), conv("r2")], mine: [], recentClosed: [] };
     lists = applyConversation(lists, conv("r1", { state: "open", assigneeId: "u1" }), "u1", mine);
     expect(lists.queued.map((c) => c.roomId)).toEqual(["r2"]);
     expect(lists.mine.map((c) => c.roomId)).toEqual(["r1"]);

@@ -124,7 +124,11 @@ export function SupportComposer({ conv, onActivate }: { conv: SupportConversatio
             }
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
           }}
-          onBlur={() => setTimeout(() => setPick(null), 150)}
+          onBlur={(e) => {
+            // The picker's options keep the focus here (mousedown); anything else closes it.
+            const to = e.relatedTarget as Node | null;
+            if (!to || !e.currentTarget.form?.contains(to)) setPick(null);
+          }}
         />
         <div class="support-compose-tools">
           <button

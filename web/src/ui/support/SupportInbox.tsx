@@ -54,12 +54,10 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
                 {unread}
               </span>
             )}
+            {kind === "queued" && <span class="support-wait">{t("support.waiting", { time: shortDuration(waitSeconds(c, now)) })}</span>}
+            {kind === "closed" && c.rating && <span class="support-wait">★ {c.rating.score}</span>}
           </span>
-          <span class="support-item-sub">
-            {[c.topic, c.page?.title || c.page?.url].filter(Boolean).join(" · ")}
-            {kind === "queued" && <span class="support-wait"> {t("support.waiting", { time: shortDuration(waitSeconds(c, now)) })}</span>}
-            {kind === "closed" && c.rating && <span class="support-wait"> ★ {c.rating.score}</span>}
-          </span>
+          <span class="support-item-sub">{[c.topic, c.page?.title || c.page?.url].filter(Boolean).join(" · ")}</span>
         </button>
         {kind === "queued" && (
           <button
@@ -92,12 +90,12 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
         <AvailabilitySwitch />
         <div class="support-tools">
           {(support.isLead() || isAdmin) && (
-            <button type="button" class="text-btn" onClick={() => setDialog("canned")}>
+            <button type="button" class="btn small" onClick={() => setDialog("canned")}>
               {t("support.manageCanned")}
             </button>
           )}
           {isAdmin && (
-            <button type="button" class="text-btn" onClick={() => setDialog("teams")}>
+            <button type="button" class="btn small" onClick={() => setDialog("teams")}>
               {t("support.manageTeams")}
             </button>
           )}
