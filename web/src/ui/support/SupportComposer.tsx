@@ -94,9 +94,7 @@ export function SupportComposer({ conv, onActivate }: { conv: SupportConversatio
           ref={ref}
           rows={2}
           value={text}
-          role="combobox"
           aria-autocomplete="list"
-          aria-expanded={open}
           aria-controls={open ? `canned-${id}` : undefined}
           aria-activedescendant={open && matches[sel] ? `canned-${id}-${matches[sel].id}` : undefined}
           aria-label={note ? t("support.notePlaceholder") : t("support.replyPlaceholder", { name })}

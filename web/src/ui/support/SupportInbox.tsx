@@ -13,11 +13,16 @@ import { ConversationView } from "./ConversationView";
 import { CannedAnswersDialog } from "./CannedAnswersDialog";
 import { TeamsDialog } from "./TeamsDialog";
 
+// The phone's first tab: the queue and my lists.
+const LISTS = "lists";
+
 export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean; onOpenDrawer(): void }) {
   const { chat, support, t } = useApp();
   useChatState(chat);
   const [dialog, setDialog] = useState<"" | "canned" | "teams">("");
   const [active, setActive] = useState("");
+  // On a phone, one pane at a time: the lists or a conversation.
+  const [pane, setPane] = useState<"lists" | "conv">("lists");
   const [now, setNow] = useState(Date.now());
   const isAdmin = chat.state.groups.includes("admins");
   useEffect(() => {
@@ -34,7 +39,8 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
   const open = (c: SupportConversation) => {
     if (!lists.mine.some((m) => m.roomId === c.roomId)) support.peekAt(c);
     setActive(c.roomId);
-    // On a phone the queue sits above: bring the conversation into view.
+    setPane("conv");
+    // A wide screen scrolls sideways to it.
     requestAnimationFrame(() => document.getElementById(`conv-${c.roomId}`)?.scrollIntoView?.({ block: "nearest", inline: "nearest" }));
   };
   const groups = queueByTeam(lists.queued, support.teams.filter((tm) => support.myTeams().has(tm.id)));
@@ -44,7 +50,7 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
     const unread = kind === "mine" ? support.unread(c.roomId) : 0;
     return (
       <li key={c.roomId} class={`support-item ${c.priority === "high" ? "high" : ""} ${current === c.roomId ? "current" : ""}`} data-room={c.roomId}>
-        <button type="button" class="support-item-main" onClick={() => open(c)} aria-label={kind === "queued" ? t("support.previewFor", { name: name(c) }) : undefined}>
+        <button type="button" class="support-item-main" onClick={() => open(c)} title={kind === "queued" ? t("support.previewFor", { name: name(c) }) : undefined}>
           <span class="support-item-line">
             <span class="support-item-name">{name(c)}</span>
             {c.priority === "high" && <span class="chip high">{t("support.high")}</span>}
@@ -68,6 +74,7 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
               try {
                 await support.claim(c.roomId);
                 setActive(c.roomId);
+                setPane("conv");
               } catch (err) {
                 chat.announce(err instanceof Error ? err.message : String(err));
               }
@@ -111,8 +118,49 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
       ) : !support.isAgent() && !isAdmin ? (
         <p class="empty-pane">{t("support.notAgent")}</p>
       ) : (
-        <div class="support-body">
-          <div class="support-lists">
+        <>
+        <div class="support-tabs" role="tablist" aria-label={t("support.conversations")}>
+          {[{ roomId: LISTS } as SupportConversation, ...shown].map((c, i, all) => {
+            const isLists = c.roomId === LISTS;
+            const selected = isLists ? pane === "lists" : pane === "conv" && current === c.roomId;
+            const unread = isLists ? 0 : support.unread(c.roomId);
+            const select = (x: SupportConversation) => {
+              if (x.roomId === LISTS) setPane("lists");
+              else {
+                setActive(x.roomId);
+                setPane("conv");
+              }
+            };
+            return (
+              <button
+                key={c.roomId}
+                type="button"
+                role="tab"
+                id={`tab-${c.roomId}`}
+                aria-selected={selected}
+                aria-controls={isLists ? "support-lists" : `conv-${c.roomId}`}
+                tabIndex={selected ? 0 : -1}
+                onClick={() => select(c)}
+                onKeyDown={(e) => {
+                  if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+                  const next = all[(i + (e.key === "ArrowRight" ? 1 : all.length - 1)) % all.length];
+                  select(next);
+                  document.getElementById(`tab-${next.roomId}`)?.focus();
+                }}
+              >
+                {isLists ? t("support.queue") : name(c)}
+                {isLists && waiting > 0 && <span class="badge">{waiting}</span>}
+                {unread > 0 && (
+                  <span class="badge" aria-label={t("support.unread", { n: unread })}>
+                    {unread}
+                  </span>
+                )}
+              </button>
+            );
+          })}
+        </div>
+        <div class="support-body" data-pane={pane}>
+          <div class="support-lists" id="support-lists" role="tabpanel" aria-labelledby="tab-lists">
             <section aria-labelledby="h-support-queue" class="support-queue">
               <h2 id="h-support-queue">
                 {t("support.queue")} {waiting > 0 && <span class="badge">{waiting}</span>}
@@ -139,39 +187,6 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
             )}
           </div>
           <div class="support-convs">
-            {shown.length > 0 && (
-              <div class="support-tabs" role="tablist" aria-label={t("support.conversations")}>
-                {shown.map((c) => {
-                  const unread = support.unread(c.roomId);
-                  return (
-                    <button
-                      key={c.roomId}
-                      type="button"
-                      role="tab"
-                      id={`tab-${c.roomId}`}
-                      aria-selected={current === c.roomId}
-                      aria-controls={`conv-${c.roomId}`}
-                      tabIndex={current === c.roomId ? 0 : -1}
-                      onClick={() => setActive(c.roomId)}
-                      onKeyDown={(e) => {
-                        if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
-                        const i = shown.findIndex((x) => x.roomId === c.roomId);
-                        const next = shown[(i + (e.key === "ArrowRight" ? 1 : shown.length - 1)) % shown.length];
-                        setActive(next.roomId);
-                        document.getElementById(`tab-${next.roomId}`)?.focus();
-                      }}
-                    >
-                      {name(c)}
-                      {unread > 0 && (
-                        <span class="badge" aria-label={t("support.unread", { n: unread })}>
-                          {unread}
-                        </span>
-                      )}
-                    </button>
-                  );
-                })}
-              </div>
-            )}
             {shown.length === 0 ? (
               <p class="empty-pane">{t("support.noConversation")}</p>
             ) : (
@@ -183,6 +198,7 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
             )}
           </div>
         </div>
+        </>
       )}
       {dialog === "canned" && <CannedAnswersDialog onClose={() => setDialog("")} />}
       {dialog === "teams" && <TeamsDialog onClose={() => setDialog("")} />}
