@@ -28,7 +28,7 @@ import { ThreadPane } from "../threads/ThreadPane";
 import { ThreadsDialog } from "../threads/ThreadsDialog";
 import { ScheduledDialog } from "../scheduled/ScheduledDialog";
 import { ReminderToasts } from "../scheduled/ReminderToasts";
-import { SupportInbox } from "../support/SupportInbox";
+import type { SupportInbox as SupportInboxScreen } from "../support/SupportInbox";
 
 export function ChatShell() {
   const { chat, t } = useApp();
@@ -39,6 +39,11 @@ export function ChatShell() {
   // The support inbox in place of the room (agents; issue 17).
   const [view, setView] = useState<"chat" | "support">("chat");
   const support = view === "support";
+  // The inbox's code loads when first opened (most people are no agents).
+  const [Inbox, setInbox] = useState<typeof SupportInboxScreen | null>(null);
+  useEffect(() => {
+    if (support && !Inbox) void import("../support/SupportInbox").then((m) => setInbox(() => m.SupportInbox));
+  }, [support]);
   // On narrow screens the members panel is an overlay: closed by default.
   useEffect(() => {
     const narrow = matchMedia("(max-width: 760px)");
@@ -204,7 +209,11 @@ export function ChatShell() {
       {drawer && <div class="scrim" onClick={closeDrawer} aria-hidden="true" />}
       <main id="main" class="pane" tabIndex={-1}>
         {support ? (
-          <SupportInbox drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} />
+          Inbox ? (
+            <Inbox drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} />
+          ) : (
+            <p class="empty-pane">{t("support.loading")}</p>
+          )
         ) : room ? (
           <MessagePane key={room.roomId} roomId={room.roomId} membersShown={showMembers} onToggleMembers={toggleMembers} drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} onDialog={setDialog} />
         ) : (
