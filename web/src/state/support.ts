@@ -105,6 +105,7 @@ export interface InboxReply {
   queued?: SupportConversation[];
   mine?: SupportConversation[];
   recentClosed?: SupportConversation[];
+  unread?: Record<string, number>;
 }
 
 export const DEFAULT_CAPACITY = 3;
@@ -163,9 +164,11 @@ export function shortDuration(seconds: number): string {
 // placeOf: where a conversation belongs in my inbox, "" for nowhere (another
 // team's queue, another agent's conversation).
 export function placeOf(c: SupportConversation, me: string, myTeams: Set<string>): "queued" | "mine" | "closed" | "" {
-  if (c.state === "closed") return c.assigneeId === me ? "closed" : "";
+  const ours = !!c.teamId && myTeams.has(c.teamId);
+  if (c.state === "closed") return c.assigneeId === me || ours ? "closed" : "";
   if (c.assigneeId === me && c.state === "open") return "mine";
-  if ((c.state === "queued" || (c.state === "open" && !c.assigneeId)) && c.teamId && myTeams.has(c.teamId)) return "queued";
+  // With the bot: visible in the queue, and claimable.
+  if ((c.state === "queued" || c.state === "bot" || (c.state === "open" && !c.assigneeId)) && ours) return "queued";
   return "";
 }
 
@@ -231,6 +234,15 @@ export function unreadOf(msgs: Message[] | undefined, seen: number, me: string):
   return msgs.filter((m) => m.seq > seen && m.senderId !== me && !m.system && !m.deleted).length;
 }
 
+// seenFrom: the seen mark below the last n unread messages of a page.
+export function seenFrom(msgs: Message[], n: number, me: string): number {
+  const top = Math.max(0, ...msgs.map((m) => m.seq));
+  if (n <= 0) return top;
+  const others = msgs.filter((m) => m.senderId !== me && !m.system && !m.deleted);
+  if (others.length === 0) return top;
+  return others[Math.max(0, others.length - n)].seq - 1;
+}
+
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 // teamProblems: what is wrong with a team before it is saved (message keys
@@ -274,6 +286,9 @@ export class SupportInbox implements ChatFeature {
   seen: Record<string, number> = {};
   // Conversations opened from the queue or the closed list to read (not mine).
   peek: Record<string, SupportConversation> = {};
+  // The server's unread counts of my conversations (getSupportInbox), until
+  // their messages are here.
+  private unreadHint: Record<string, number> = {};
   private loading: Record<string, Promise<void>> = {};
 
   constructor(private readonly env: SupportEnv) {}
@@ -284,10 +299,10 @@ export class SupportInbox implements ChatFeature {
     return this.teams.some((t) => t.agents?.includes(me) || t.leads?.includes(me));
   }
 
-  // myTeams: the teams whose queue I see.
+  // myTeams: the teams whose queue I see (an admin: every team).
   myTeams(): Set<string> {
     const me = this.env.userId;
-    return new Set(this.teams.filter((t) => t.agents?.includes(me) || t.leads?.includes(me)).map((t) => t.id));
+    return new Set(this.teams.filter((t) => this.env.isAdmin() || t.agents?.includes(me) || t.leads?.includes(me)).map((t) => t.id));
   }
 
   // isLead: a lead of the team (or of any team without one), or an admin.
@@ -334,6 +349,7 @@ export class SupportInbox implements ChatFeature {
       if (r.teams) this.teams = r.teams;
       this.status = r.status ?? this.status;
       this.lists = { queued: [...(r.queued ?? [])].sort(queueOrder), mine: r.mine ?? [], recentClosed: r.recentClosed ?? [] };
+      this.unreadHint = r.unread ?? {};
       this.loaded = true;
       this.known = true;
       this.error = "";
@@ -362,8 +378,9 @@ export class SupportInbox implements ChatFeature {
       try {
         const r = (await this.env.request({ action: "history", roomId })) as { messages?: Message[] };
         this.addMessages(roomId, r.messages ?? []);
-        // What was there when first opened counts as seen.
-        if (this.seen[roomId] === undefined) this.seen[roomId] = Math.max(0, ...(r.messages ?? []).map((m) => m.seq));
+        // What was there when first opened counts as seen, but for the
+        // server's unread count of it.
+        if (this.seen[roomId] === undefined) this.seen[roomId] = seenFrom(r.messages ?? [], this.unreadHint[roomId] ?? 0, this.env.userId);
       } finally {
         delete this.loading[roomId];
         this.changed();

@@ -14,6 +14,7 @@ import {
   placeOf,
   queueByTeam,
   queueOrder,
+  seenFrom,
   shortDuration,
   SupportInbox,
   teamProblems,
@@ -99,8 +100,11 @@ describe("where a conversation belongs", () => {
     expect(placeOf(conv("o", { state: "open", assigneeId: "u1" }), "u1", mine)).toBe("mine");
     expect(placeOf(conv("o", { state: "open", assigneeId: "u2" }), "u1", mine)).toBe("");
     expect(placeOf(conv("c", { state: "closed", assigneeId: "u1" }), "u1", mine)).toBe("closed");
-    expect(placeOf(conv("c", { state: "closed", assigneeId: "u2" }), "u1", mine)).toBe("");
-    expect(placeOf(conv("b", { state: "bot" }), "u1", mine)).toBe("");
+    // Closed by a colleague of my team: among the team's recently closed.
+    expect(placeOf(conv("c", { state: "closed", assigneeId: "u2" }), "u1", mine)).toBe("closed");
+    expect(placeOf(conv("c", { state: "closed", assigneeId: "u2", teamId: "team_b" }), "u1", mine)).toBe("");
+    // With the bot: in the queue, claimable.
+    expect(placeOf(conv("b", { state: "bot" }), "u1", mine)).toBe("queued");
   });
 
   it("moves from the queue to mine to closed, and out on a transfer", () => {
@@ -155,6 +159,14 @@ describe("unread and the team form", () => {
     expect(unreadOf(msgs, 0, "u1")).toBe(3);
     expect(unreadOf(msgs, 3, "u1")).toBe(1);
     expect(unreadOf(undefined, 0, "u1")).toBe(0);
+  });
+
+  it("keeps the server's unread count when a conversation's first page arrives", () => {
+    const msgs = [msg("r", 1, "vis_r"), msg("r", 2, "u1"), msg("r", 3, "vis_r"), msg("r", 4, "vis_r")];
+    expect(seenFrom(msgs, 0, "u1")).toBe(4);
+    expect(unreadOf(msgs, seenFrom(msgs, 2, "u1"), "u1")).toBe(2);
+    expect(unreadOf(msgs, seenFrom(msgs, 9, "u1"), "u1")).toBe(3);
+    expect(seenFrom([], 2, "u1")).toBe(0);
   });
 
   it("checks name, capacity and hours", () => {

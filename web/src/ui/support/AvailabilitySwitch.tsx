@@ -21,7 +21,7 @@ export function AvailabilitySwitch() {
       <fieldset class="seg" disabled={busy}>
         <legend class="sr-only">{t("support.availability")}</legend>
         <label class={online ? "on" : ""}>
-          <input type="radio" name="support-availability" value="online" checked={online} onChange={() => set("online", Number(cap) || undefined)} />
+          <input type="radio" name="support-availability" value="online" checked={online} onChange={() => set("online")} />
           {t("support.online")}
         </label>
         <label class={!online ? "on" : ""}>
