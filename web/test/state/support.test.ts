@@ -25,6 +25,8 @@ import {
   type SupportConversation,
 } from "../../src/state/support";
 import type { ServerFrame } from "../../src/state/types";
+import { initialState, reduce } from "../../src/state/store";
+import { msg as fmsg, room, stateFrame } from "../fixtures";
 
 const conv = (roomId: string, over: Partial<SupportConversation> = {}): SupportConversation => ({
   roomId,
@@ -318,5 +320,19 @@ describe("the inbox feature", () => {
     inbox.onStop();
     expect(inbox.lists.queued).toEqual([]);
     expect(inbox.isAgent()).toBe(false);
+  });
+});
+
+describe("the team chat's store", () => {
+  it("keeps support conversations out: no room, no unread, no messages", () => {
+    let s = reduce(initialState, stateFrame([room("general"), room("sup_x", { kind: "support", unread: 3 })]));
+    expect(Object.keys(s.rooms)).toEqual(["general"]);
+    // An agent who claims a conversation joins its room: still not a room here.
+    s = reduce(s, { type: "roomAdded", room: room("sup_y", { kind: "support" }) } as ServerFrame);
+    s = reduce(s, { type: "message", message: fmsg("sup_y", 1) } as ServerFrame);
+    expect(Object.keys(s.rooms)).toEqual(["general"]);
+    expect(s.messages.sup_y).toBeUndefined();
+    s = reduce(s, { type: "roomAdded", room: room("team", { kind: "public" }) } as ServerFrame);
+    expect(Object.keys(s.rooms).sort()).toEqual(["general", "team"]);
   });
 });

@@ -15,7 +15,7 @@ export function Sidebar({ id, onOpen, onDialog, onClose, onSupport, supportActiv
   const isAdmin = !!session?.groups.includes("admins");
   const state = useChatState(chat);
   // Support rooms live in the support inbox, never in the room list.
-  const rooms = Object.values(state.rooms).filter((r) => (r.kind as string) !== "support");
+  const rooms = Object.values(state.rooms).filter((r) => r.kind !== "support");
   const channels = rooms.filter((r) => r.kind !== "direct").sort((a, b) => (a.roomId === "general" ? -1 : b.roomId === "general" ? 1 : a.name.localeCompare(b.name)));
   const directs = rooms.filter((r) => r.kind === "direct").sort((a, b) => roomTitle(state, a).localeCompare(roomTitle(state, b)));
 
