@@ -19,6 +19,7 @@ func registerHTTPAPI(web *webServer, api *httpapi.API, logger *slog.Logger) {
 	gw := httpgw.New(api.Handle, logger)
 	web.mux.Handle("/hooks/", gw)
 	web.mux.Handle("/api/", gw)
+	web.mux.Handle("/widget/", gw) // the support widget's config, challenge and session (issue #17)
 }
 
 func describeHTTPAPI(out io.Writer, webURL string) {
