@@ -210,7 +210,7 @@ test("a visitor's conversation goes from the queue to Bo, to Tech and Cy, closed
 
   // The visitor starts a conversation about billing.
   const visitor = await Visitor.connect(stack.info.webUrl, widgetId, SITE);
-  const started = await visitor.request({ action: "startSupport", topic: "billing", name: "Vera", email: `vera-${run}@example.com`, page: { url: `${SITE}/checkout`, title: "Checkout" }, lang: "en", text: `I was charged twice ${run}` });
+  const started = await visitor.request({ action: "startSupport", clientId: `v-${run}-1`, topic: "billing", name: "Vera", email: `vera-${run}@example.com`, page: { url: `${SITE}/checkout`, title: "Checkout" }, lang: "en", text: `I was charged twice ${run}` });
   assert.equal(started.type, "supportStarted", JSON.stringify(started));
   const roomId = started.conversation.roomId;
   assert.equal(started.conversation.state, "queued");
@@ -242,13 +242,13 @@ test("a visitor's conversation goes from the queue to Bo, to Tech and Cy, closed
   await waitFor(() => visitor.texts().some((t) => t.includes(`Refunds reach your card within 5 business days (${run})`)), "the visitor received the canned answer");
 
   // A note: only agents see it.
-  await colB.getByRole("button", { name: "Note" }).click();
+  await colB.getByRole("button", { name: "Note", exact: true }).click();
   await box.fill(`VIP customer, secret ${run}`);
   await colB.getByRole("button", { name: "Add note" }).click();
   const note = colB.locator(".conv-msg.note", { hasText: `VIP customer, secret ${run}` });
   await note.waitFor();
   assert.match(await note.textContent(), /Only agents see this/);
-  await colB.getByRole("button", { name: "Note" }).click();
+  await colB.getByRole("button", { name: "Note", exact: true }).click();
   await shoot(pageB, "conversation");
   await axeCheck(pageB, "a conversation with a note");
 
@@ -259,7 +259,7 @@ test("a visitor's conversation goes from the queue to Bo, to Tech and Cy, closed
   // Bo transfers it to Tech with a note.
   await colB.getByRole("button", { name: "Transfer" }).click();
   const tr = pageB.getByRole("dialog", { name: "Transfer the conversation" });
-  await tr.getByLabel("Team").selectOption({ label: "Tech" });
+  await tr.getByLabel("Team", { exact: true }).selectOption({ label: "Tech" });
   await tr.getByLabel("Note for the next agent").fill(`Double charge, see order ${run}`);
   await tr.getByRole("button", { name: "Transfer" }).click();
   await waitFor(async () => (await column(pageB, "Vera").count()) === 0, "the conversation left Bo's inbox");

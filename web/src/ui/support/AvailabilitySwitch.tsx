@@ -14,18 +14,24 @@ export function AvailabilitySwitch() {
   const [cap, setCap] = useState(String(capacity));
   useEffect(() => setCap(String(capacity)), [capacity]);
   const { error, busy, run } = useSubmit();
-  const set = (availability: "online" | "away", c?: number) => run(() => support.setStatus(availability, c));
-  const online = status?.availability !== "away" && !!status;
+  // The choice shows at once; the server's answer settles it.
+  const [want, setWant] = useState<"online" | "away" | null>(null);
+  const set = async (availability: "online" | "away", c?: number) => {
+    setWant(availability);
+    await run(() => support.setStatus(availability, c));
+    setWant(null);
+  };
+  const online = want ? want === "online" : status?.availability !== "away" && !!status;
   return (
     <div class="support-availability">
-      <fieldset class="seg" disabled={busy}>
+      <fieldset class="seg" aria-busy={busy}>
         <legend class="sr-only">{t("support.availability")}</legend>
         <label class={online ? "on" : ""}>
-          <input type="radio" name="support-availability" value="online" checked={online} onChange={() => set("online")} />
+          <input type="radio" name="support-availability" value="online" checked={online} onChange={() => void set("online")} />
           {t("support.online")}
         </label>
         <label class={!online ? "on" : ""}>
-          <input type="radio" name="support-availability" value="away" checked={!online} onChange={() => set("away")} />
+          <input type="radio" name="support-availability" value="away" checked={!online} onChange={() => void set("away")} />
           {t("support.away")}
         </label>
       </fieldset>
