@@ -270,6 +270,9 @@ test("a visitor's conversation goes from the queue to Bo, to Tech and Cy, closed
   const colC = column(pageC, "Vera");
   await colC.locator(".conv-msg.note", { hasText: `Double charge, see order ${run}` }).waitFor();
   await colC.locator(".conv-msg.note", { hasText: `VIP customer, secret ${run}` }).waitFor();
+  // The history says who passed it on, and to whom; the visitor's messages carry their name.
+  await colC.locator('.conv-system[data-kind="transferred"]', { hasText: "Bo transferred the conversation to Tech" }).waitFor();
+  await colC.locator(".conv-msg.visitor .conv-sender", { hasText: "Vera" }).first().waitFor();
   await colC.locator("textarea").fill(`Cy from Tech here: the second charge is refunded ${run}`);
   await colC.locator("textarea").press("Enter");
   await waitFor(() => visitor.texts().some((t) => t.includes(`Cy from Tech here: the second charge is refunded ${run}`)), "the visitor received Cy's answer");
@@ -285,6 +288,7 @@ test("a visitor's conversation goes from the queue to Bo, to Tech and Cy, closed
   await waitFor(() => visitor.frames.some((f) => f.type === "supportConversation" && f.conversation?.state === "closed"), "the visitor told it is closed");
   const rated = await visitor.request({ action: "rateSupport", roomId, score: 5, comment: `Quick and kind ${run}` });
   assert.notEqual(rated.type, "error", JSON.stringify(rated));
+  await colC.locator('.conv-system[data-kind="closed"]', { hasText: "Cy closed the conversation" }).waitFor();
   const rating = colC.locator(".conv-rating");
   await rating.waitFor();
   assert.match(await rating.textContent(), /5 of 5/);

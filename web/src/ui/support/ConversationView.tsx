@@ -47,6 +47,25 @@ export function ConversationView({ conv, active, onActivate, onOpen }: { conv: S
   const team = support.teams.find((x) => x.id === conv.teamId);
   const unread = support.unread(conv.roomId);
   const headId = `conv-h-${conv.roomId}`;
+  // systemText: a conversation's system line in words (joined, left,
+  // transferred, closed, reopened; anything else as the server wrote it).
+  const systemText = (m: Msg): string => {
+    const who = m.senderId === conv.visitor.id ? name : (chat.state.users[m.senderId]?.displayName ?? m.senderName);
+    switch (m.system?.kind) {
+      case "joined":
+        return t("support.sys.joined", { name: who });
+      case "left":
+        return t("support.sys.left", { name: who });
+      case "transferred":
+        return t("support.sys.transferred", { name: who, target: m.system.name ?? "" });
+      case "closed":
+        return t("support.sys.closed", { name: who });
+      case "reopened":
+        return t("support.sys.reopened", { name: who });
+      default:
+        return m.text ? `${who} ${m.text}` : who;
+    }
+  };
 
   return (
     <section
@@ -193,13 +212,13 @@ export function ConversationView({ conv, active, onActivate, onOpen }: { conv: S
         {msgs.length === 0 && <li class="muted">{t("support.empty")}</li>}
         {msgs.map((m) =>
           m.system ? (
-            <li key={m.seq} class="conv-system">
-              {m.text}
+            <li key={m.seq} class="conv-system" data-kind={m.system.kind}>
+              {systemText(m)}
             </li>
           ) : (
             <li key={m.seq} class={`conv-msg ${m.internal ? "note" : ""} ${m.senderId === conv.visitor.id ? "visitor" : "agent"}`} data-seq={m.seq}>
               <div class="conv-meta">
-                <span class="conv-sender">{m.senderName}</span> <time dateTime={m.createdAt}>{clock(m.createdAt)}</time>
+                <span class="conv-sender">{m.senderId === conv.visitor.id ? name : m.senderName}</span> <time dateTime={m.createdAt}>{clock(m.createdAt)}</time>
                 {m.internal && <span class="note-label">{t("support.noteLabel")}</span>}
               </div>
               <div class="conv-text">{m.deleted ? "—" : m.text}</div>
