@@ -142,12 +142,24 @@ async function openInbox(page) {
   await page.getByRole("heading", { name: "Support inbox" }).waitFor();
 }
 
+const pages = [];
 test("a visitor's conversation goes from the queue to Bo, to Tech and Cy, closed and rated", { timeout: 600_000 }, async () => {
+  try {
+    await story();
+  } catch (err) {
+    // Every page as it was when it failed.
+    for (const [i, p] of pages.entries()) await p.screenshot({ path: join(SCREENS, `support-inbox-failed-${i}.png`) }).catch(() => {});
+    throw err;
+  }
+});
+
+async function story() {
   const pageA = await openPage(stack);
   await signUpAdmin(stack, pageA, ada);
   const pageB = await openPage(stack);
   await signUp(stack, pageB, bo);
   const pageC = await openPage(stack);
+  pages.push(pageA, pageB, pageC);
   await signUp(stack, pageC, cy);
 
   // Ada (an admin: the nav entry shows) creates the teams in the inbox.
@@ -314,4 +326,4 @@ test("a visitor's conversation goes from the queue to Bo, to Tech and Cy, closed
   await shoot(pageC, "phone-conversation");
   await axeCheck(pageC, "the inbox on a phone");
   visitor.close();
-});
+}

@@ -65,8 +65,8 @@ export function TransferDialog({ conv, onClose }: { conv: SupportConversation; o
         </fieldset>
         {to === "team" ? (
           <label>
-            {t("support.team")}
-            <select name="transfer-team" value={teamId} onChange={(e) => setTeamId(e.currentTarget.value)}>
+            <span id={`tt-${conv.roomId}`}>{t("support.team")}</span>
+            <select name="transfer-team" aria-labelledby={`tt-${conv.roomId}`} value={teamId} onChange={(e) => setTeamId(e.currentTarget.value)}>
               {otherTeams.map((x) => (
                 <option key={x.id} value={x.id}>
                   {x.name}
@@ -76,8 +76,8 @@ export function TransferDialog({ conv, onClose }: { conv: SupportConversation; o
           </label>
         ) : (
           <label>
-            {t("support.agent")}
-            <select name="transfer-agent" value={userId} onChange={(e) => setUserId(e.currentTarget.value)}>
+            <span id={`ta-${conv.roomId}`}>{t("support.agent")}</span>
+            <select name="transfer-agent" aria-labelledby={`ta-${conv.roomId}`} value={userId} onChange={(e) => setUserId(e.currentTarget.value)}>
               {agentIds.map((id) => (
                 <option key={id} value={id}>
                   {nameOf(id)}
