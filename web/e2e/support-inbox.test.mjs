@@ -268,6 +268,13 @@ async function story() {
   await visitor.request({ action: "sendMessage", roomId, clientId: `v-${run}-2`, text: `Thanks, and the second charge? ${run}` });
   await colB.getByText(`Thanks, and the second charge? ${run}`).waitFor();
 
+  // Bo escalates it: high priority, with a note for the leads.
+  await colB.getByRole("button", { name: "Escalate" }).click();
+  const esc = pageB.getByRole("dialog", { name: "Escalate the conversation" });
+  await esc.getByLabel("Why does this need attention?").fill(`Charged twice, angry ${run}`);
+  await esc.getByRole("button", { name: "Escalate" }).click();
+  await colB.locator(".chip.high").waitFor();
+
   // Bo transfers it to Tech with a note.
   await colB.getByRole("button", { name: "Transfer" }).click();
   const tr = pageB.getByRole("dialog", { name: "Transfer the conversation" });
@@ -276,8 +283,9 @@ async function story() {
   await tr.getByRole("button", { name: "Transfer" }).click();
   await waitFor(async () => (await column(pageB, "Vera").count()) === 0, "the conversation left Bo's inbox");
 
-  // Cy sees it in the Tech queue, reads the transfer note, claims and answers.
+  // Cy sees it in the Tech queue (high priority), reads the transfer note, claims and answers.
   await queueItem(pageC, "Vera").waitFor();
+  assert.match(await queueItem(pageC, "Vera").textContent(), /High priority/);
   await queueItem(pageC, "Vera").getByRole("button", { name: "Claim the conversation with Vera" }).click();
   const colC = column(pageC, "Vera");
   await colC.locator(".conv-msg.note", { hasText: `Double charge, see order ${run}` }).waitFor();
@@ -293,6 +301,8 @@ async function story() {
   await colC.getByText("Visitor details").click();
   await colC.getByText(`vera-${run}@example.com`).waitFor();
   await colC.getByRole("link", { name: "Checkout" }).waitFor();
+  await colC.getByRole("button", { name: "Show past conversations" }).click();
+  await colC.getByText("No other conversations.").waitFor();
 
   // Cy closes it; the visitor rates it; the rating shows in Cy's inbox.
   await colC.getByRole("button", { name: "Close", exact: true }).click();
