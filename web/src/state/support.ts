@@ -109,6 +109,8 @@ export interface InboxReply {
 }
 
 export const DEFAULT_CAPACITY = 3;
+// MAX_CAPACITY: the most conversations an agent takes at once (chat.MaxAgentCapacity).
+export const MAX_CAPACITY = 20;
 
 // ---- the pure rules ----
 
@@ -250,7 +252,7 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 export function teamProblems(t: SupportTeam): string[] {
   const out: string[] = [];
   if (!t.name.trim()) out.push("support.team.nameRequired");
-  if (t.capacity !== undefined && (!Number.isInteger(t.capacity) || t.capacity < 1 || t.capacity > 50)) out.push("support.team.capacityRange");
+  if (t.capacity !== undefined && (!Number.isInteger(t.capacity) || t.capacity < 1 || t.capacity > MAX_CAPACITY)) out.push("support.team.capacityRange");
   if (t.hours) {
     if (!t.hours.tz) out.push("support.team.tzRequired");
     for (const day of t.hours.days) for (const s of day) if (!HHMM.test(s.from) || !HHMM.test(s.to) || s.from >= s.to) out.push("support.team.spanInvalid");

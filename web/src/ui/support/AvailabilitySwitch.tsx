@@ -1,7 +1,7 @@
 // Online or away, and how many conversations at once; "busy" when at
 // capacity (the server routes nothing more to me then).
 import { useEffect, useState } from "preact/hooks";
-import { availabilityOf, DEFAULT_CAPACITY } from "../../state/support";
+import { availabilityOf, DEFAULT_CAPACITY, MAX_CAPACITY } from "../../state/support";
 import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 
@@ -40,12 +40,12 @@ export function AvailabilitySwitch() {
         <input
           type="number"
           min={1}
-          max={50}
+          max={MAX_CAPACITY}
           value={cap}
           onInput={(e) => setCap((e.target as HTMLInputElement).value)}
           onChange={() => {
             const n = Math.round(Number(cap));
-            if (n >= 1 && n <= 50 && n !== capacity) void set(online ? "online" : "away", n);
+            if (n >= 1 && n <= MAX_CAPACITY && n !== capacity) void set(online ? "online" : "away", n);
           }}
         />
       </label>

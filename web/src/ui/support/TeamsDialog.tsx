@@ -3,7 +3,7 @@
 // business hours per weekday in a time zone (or always open).
 import { useEffect, useState } from "preact/hooks";
 import type { Profile } from "../../api/protocol.gen";
-import { DEFAULT_CAPACITY, teamProblems, type BusinessHours, type SupportTeam } from "../../state/support";
+import { DEFAULT_CAPACITY, MAX_CAPACITY, teamProblems, type BusinessHours, type SupportTeam } from "../../state/support";
 import type { MessageKey } from "../../i18n";
 import { Dialog } from "../common/Dialog";
 import { ConfirmDialog } from "../common/ConfirmDialog";
@@ -204,7 +204,7 @@ function TeamForm({ team, onCancel, onSaved }: { team: SupportTeam; onCancel(): 
       </fieldset>
       <label>
         {t("support.team.capacity")}
-        <input type="number" name="team-capacity" min={1} max={50} value={capacity} onInput={(e) => setCapacity(e.currentTarget.value)} />
+        <input type="number" name="team-capacity" min={1} max={MAX_CAPACITY} value={capacity} onInput={(e) => setCapacity(e.currentTarget.value)} />
       </label>
       <label class="check">
         <input type="checkbox" name="team-auto" checked={autoAssign} onChange={(e) => setAutoAssign(e.currentTarget.checked)} />
