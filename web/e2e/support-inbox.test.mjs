@@ -242,6 +242,10 @@ async function story() {
   await colB.getByText(`I was charged twice ${run}`).waitFor();
   await waitFor(() => visitor.frames.some((f) => f.type === "supportConversation" && f.conversation?.state === "open"), "the visitor told it is open");
 
+  // The visitor types: Bo sees it.
+  visitor.ws.send(JSON.stringify({ action: "typing", roomId }));
+  await colB.getByText("Vera is typing…").waitFor();
+
   // Bo answers with the canned answer: `#ref` offers it, Enter takes it.
   const box = colB.locator("textarea");
   await box.click();

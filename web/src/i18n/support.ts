@@ -67,6 +67,7 @@ export const supportEn = {
   // Messages and composer
   "support.history": "Conversation with {name}",
   "support.empty": "No messages yet.",
+  "support.typing": "{name} is typing…",
   "support.noteLabel": "Only agents see this",
   "support.note": "Note",
   "support.noteToggle": "Internal note (only agents see it)",
@@ -204,6 +205,7 @@ export const supportDe: Record<keyof typeof supportEn, string> = {
   "support.sys.reopened": "{name} hat das Gespräch wieder geöffnet",
   "support.history": "Gespräch mit {name}",
   "support.empty": "Noch keine Nachrichten.",
+  "support.typing": "{name} schreibt …",
   "support.noteLabel": "Nur Agenten sehen das",
   "support.note": "Notiz",
   "support.noteToggle": "Interne Notiz (nur Agenten sehen sie)",

@@ -109,6 +109,8 @@ export interface InboxReply {
 }
 
 export const DEFAULT_CAPACITY = 3;
+// TYPING_TTL_MS: how long "is typing" shows without a new signal.
+const TYPING_TTL_MS = 6000;
 // MAX_CAPACITY: the most conversations an agent takes at once (chat.MaxAgentCapacity).
 export const MAX_CAPACITY = 20;
 
@@ -291,6 +293,10 @@ export class SupportInbox implements ChatFeature {
   // The server's unread counts of my conversations (getSupportInbox), until
   // their messages are here.
   private unreadHint: Record<string, number> = {};
+  // Who is typing in a conversation (the visitor, a colleague), until when.
+  typing: Record<string, { userId: string; name: string; until: number }> = {};
+  // A conversation to bring on screen (a notification was clicked).
+  focusRoom = "";
   private loading: Record<string, Promise<void>> = {};
 
   constructor(private readonly env: SupportEnv) {}
@@ -316,6 +322,12 @@ export class SupportInbox implements ChatFeature {
 
   conversation(roomId: string): SupportConversation | undefined {
     return this.lists.mine.find((c) => c.roomId === roomId) ?? this.lists.queued.find((c) => c.roomId === roomId) ?? this.lists.recentClosed.find((c) => c.roomId === roomId) ?? this.peek[roomId];
+  }
+
+  // typingIn: who is typing in the conversation now (null for nobody).
+  typingIn(roomId: string, now = Date.now()): { userId: string; name: string } | null {
+    const ty = this.typing[roomId];
+    return ty && ty.until > now ? ty : null;
   }
 
   unread(roomId: string): number {
@@ -537,8 +549,24 @@ export class SupportInbox implements ChatFeature {
       const roomId = e.message.roomId;
       if (this.messages[roomId] || this.conversation(roomId)) {
         this.addMessages(roomId, [e.message]);
+        // A message ends its sender's typing.
+        if (this.typing[roomId] && e.message.senderId !== this.env.userId) {
+          const { [roomId]: _gone, ...rest } = this.typing;
+          this.typing = rest;
+        }
         this.changed();
       }
+    } else if (e.type === "typing") {
+      const ty = ev as unknown as { roomId: string; userId: string; displayName: string; stopped?: boolean };
+      if (ty.userId === this.env.userId || !this.conversation(ty.roomId)) return;
+      if (ty.stopped) {
+        const { [ty.roomId]: _gone, ...rest } = this.typing;
+        this.typing = rest;
+      } else {
+        this.typing = { ...this.typing, [ty.roomId]: { userId: ty.userId, name: ty.displayName, until: Date.now() + TYPING_TTL_MS } };
+        setTimeout(() => this.changed(), TYPING_TTL_MS + 50);
+      }
+      this.changed();
     } else if (e.type === "state") {
       // Connected (again): what I am, and what changed meanwhile.
       if (this.loaded) void this.load();
@@ -555,6 +583,8 @@ export class SupportInbox implements ChatFeature {
     this.messages = {};
     this.seen = {};
     this.peek = {};
+    this.typing = {};
+    this.focusRoom = "";
     this.known = false;
     this.loaded = false;
   }

@@ -255,6 +255,30 @@ describe("the inbox feature", () => {
     expect(inbox.lists.mine.map((c) => c.roomId)).toEqual(["r9"]);
   });
 
+  it("shows who types in a conversation until they send or stop", async () => {
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout"] });
+    try {
+      const { inbox } = setup({ listSupportTeams: { teams: [teamA] }, getSupportInbox: { teams: [teamA], mine: [conv("m1", { state: "open", assigneeId: "u1" })] }, history: { messages: [] } });
+      await inbox.discover();
+      const typing = (userId: string, roomId = "m1", stopped?: boolean) => inbox.onEvent({ type: "typing", roomId, userId, displayName: "Vera", stopped } as unknown as ServerFrame);
+      typing("vis_m1");
+      typing("vis_x", "other-room");
+      typing("u1");
+      expect(inbox.typingIn("m1")).toEqual(expect.objectContaining({ userId: "vis_m1" }));
+      expect(inbox.typingIn("other-room")).toBeNull();
+      vi.advanceTimersByTime(7000);
+      expect(inbox.typingIn("m1")).toBeNull();
+      typing("vis_m1");
+      inbox.onEvent({ type: "message", message: msg("m1", 1, "vis_m1") } as ServerFrame);
+      expect(inbox.typingIn("m1")).toBeNull();
+      typing("vis_m1");
+      typing("vis_m1", "m1", true);
+      expect(inbox.typingIn("m1")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("sends replies with #shortcuts expanded, and notes through addSupportNote", async () => {
     const { inbox, sent } = setup({
       listSupportTeams: { teams: [teamA] },

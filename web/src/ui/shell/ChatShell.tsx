@@ -31,7 +31,7 @@ import { ReminderToasts } from "../scheduled/ReminderToasts";
 import type { SupportInbox as SupportInboxScreen } from "../support/SupportInbox";
 
 export function ChatShell() {
-  const { chat, t } = useApp();
+  const { chat, t, support: inbox } = useApp();
   const state = useChatState(chat);
   const [drawer, setDrawer] = useState(false);
   const [members, setMembers] = useState(() => matchMedia("(min-width: 1100px)").matches);
@@ -63,6 +63,15 @@ export function ChatShell() {
   // wins over the last room, once; the address goes back to "/".
   const link = useRef<MessageLink | null>(parseLink(location.search));
   const openLink = (l: MessageLink) => {
+    if (!chat.state.rooms[l.roomId] && l.roomId.startsWith("sup_")) {
+      // A support conversation (its notification): the inbox, at it.
+      setDialog("");
+      setDrawer(false);
+      inbox.focusRoom = l.roomId;
+      setView("support");
+      chat.emit();
+      return true;
+    }
     if (!chat.state.rooms[l.roomId]) return false;
     setDialog("");
     setDrawer(false);

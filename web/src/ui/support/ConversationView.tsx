@@ -47,6 +47,7 @@ export function ConversationView({ conv, active, onActivate, onOpen }: { conv: S
   const team = support.teams.find((x) => x.id === conv.teamId);
   const unread = support.unread(conv.roomId);
   const headId = `conv-h-${conv.roomId}`;
+  const typing = support.typingIn(conv.roomId);
   // systemText: a conversation's system line in words (joined, left,
   // transferred, closed, reopened; anything else as the server wrote it).
   const systemText = (m: Msg): string => {
@@ -226,6 +227,9 @@ export function ConversationView({ conv, active, onActivate, onOpen }: { conv: S
           ),
         )}
       </ol>
+      <p class="conv-typing" aria-live="polite">
+        {typing && t("support.typing", { name: typing.userId === conv.visitor.id ? name : typing.name })}
+      </p>
       {mine && <SupportComposer conv={conv} onActivate={onActivate} />}
       {dialog === "transfer" && <TransferDialog conv={conv} onClose={() => setDialog("")} />}
       {dialog === "escalate" && <EscalateDialog conv={conv} onClose={() => setDialog("")} />}

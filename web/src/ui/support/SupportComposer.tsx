@@ -8,7 +8,7 @@ import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 
 export function SupportComposer({ conv, onActivate }: { conv: SupportConversation; onActivate(): void }) {
-  const { support, t } = useApp();
+  const { chat, support, t } = useApp();
   const [text, setText] = useState("");
   const [note, setNote] = useState(false);
   const [pick, setPick] = useState<{ start: number; query: string; button?: boolean } | null>(null);
@@ -100,7 +100,11 @@ export function SupportComposer({ conv, onActivate }: { conv: SupportConversatio
           aria-label={note ? t("support.notePlaceholder") : t("support.replyPlaceholder", { name })}
           placeholder={note ? t("support.notePlaceholder") : t("support.replyPlaceholder", { name })}
           data-conv={conv.roomId}
-          onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}
+          onInput={(e) => {
+            update(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length);
+            // The visitor sees a reply coming, never a note.
+            if (!note && e.currentTarget.value.trim()) chat.typing(conv.roomId);
+          }}
           onKeyDown={(e) => {
             if (open && matches.length > 0) {
               if (e.key === "ArrowDown" || e.key === "ArrowUp") {

@@ -43,6 +43,13 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
     // A wide screen scrolls sideways to it.
     requestAnimationFrame(() => document.getElementById(`conv-${c.roomId}`)?.scrollIntoView?.({ block: "nearest", inline: "nearest" }));
   };
+  // A conversation asked for (a notification clicked): on screen once known.
+  useEffect(() => {
+    const c = support.focusRoom && support.conversation(support.focusRoom);
+    if (!c) return;
+    support.focusRoom = "";
+    open(c);
+  });
   const groups = queueByTeam(lists.queued, support.teams.filter((tm) => support.myTeams().has(tm.id)));
   const waiting = lists.queued.length;
 
