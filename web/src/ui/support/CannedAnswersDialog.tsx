@@ -6,7 +6,8 @@ import { Dialog } from "../common/Dialog";
 import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 
-const SHORTCUT = /^[\p{L}\p{N}_-]{1,32}$/u;
+// As the server takes them: 1 to 30 of a-z, 0-9, - and _.
+const SHORTCUT = /^[a-z0-9_-]{1,30}$/;
 type Draft = Omit<CannedAnswer, "id"> & { id?: string };
 const blank: Draft = { shortcut: "", title: "", text: "", teamId: "" };
 
@@ -23,7 +24,7 @@ export function CannedAnswersDialog({ onClose }: { onClose(): void }) {
   const set = (k: keyof Draft) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
   const submit = (e: Event) => {
     e.preventDefault();
-    const shortcut = draft.shortcut.trim().replace(/^#/, "");
+    const shortcut = draft.shortcut.trim().replace(/^#/, "").toLowerCase();
     if (!SHORTCUT.test(shortcut) || !draft.title.trim() || !draft.text.trim()) {
       setError(t("support.canned.invalid"));
       return;
@@ -64,7 +65,7 @@ export function CannedAnswersDialog({ onClose }: { onClose(): void }) {
         )}
         <label>
           {t("support.canned.shortcut")}
-          <input name="canned-shortcut" maxLength={33} value={draft.shortcut} onInput={set("shortcut")} aria-describedby="canned-short-hint" />
+          <input name="canned-shortcut" maxLength={31} value={draft.shortcut} onInput={set("shortcut")} aria-describedby="canned-short-hint" />
         </label>
         <p class="hint" id="canned-short-hint">
           {t("support.canned.shortcutHint")}
