@@ -607,6 +607,14 @@ func (s *Chat) StartSupport(ctx context.Context, c chat.Connection, r protocol.S
 	if name == "" || utf8.RuneCountInString(name) > chat.MaxVisitorNameLen {
 		name = chat.DefaultVisitorName
 	}
+	if r.Name != "" {
+		// The pre-chat form's name names the visitor's messages too.
+		if p, err := s.store.GetProfile(ctx, c.UserID); err == nil && p.DisplayName != name {
+			if _, err := s.store.UpdateProfile(ctx, c.UserID, &name, nil, nil); err != nil {
+				s.log.WarnContext(ctx, "visitor name", slog.String("userId", c.UserID), slog.Any("error", err))
+			}
+		}
+	}
 	email, err := supportEmail(r.Email)
 	if err != nil {
 		return protocol.SupportStartedEvent{}, err
