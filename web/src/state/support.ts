@@ -539,6 +539,8 @@ export class SupportInbox implements ChatFeature {
     const e = ev as { type: string; requestId?: string; conversation?: SupportConversation; message?: Message };
     if (e.type === "supportConversation" && e.conversation) {
       const c = e.conversation;
+      // Of a team I did not know: I was added to it meanwhile.
+      if (c.teamId && !this.teams.some((t) => t.id === c.teamId)) void this.discover();
       const was = this.conversation(c.roomId);
       this.apply(c);
       const now = placeOf(c, this.env.userId, this.myTeams());

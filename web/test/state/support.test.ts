@@ -222,6 +222,17 @@ describe("the inbox feature", () => {
     expect(sent.map((p) => p.action)).toEqual(expect.arrayContaining(["listSupportTeams", "getSupportInbox", "history", "listCannedAnswers"]));
   });
 
+  it("learns of a team it was added to from that team's first conversation", async () => {
+    let teams: unknown[] = [];
+    const { inbox } = setup({ listSupportTeams: () => ({ teams }), getSupportInbox: () => ({ teams, queued: [conv("q1")] }), history: { messages: [] } });
+    await inbox.discover();
+    expect(inbox.isAgent()).toBe(false);
+    teams = [teamA];
+    inbox.onEvent({ type: "supportConversation", conversation: conv("q1") } as unknown as ServerFrame);
+    await vi.waitFor(() => expect(inbox.isAgent()).toBe(true));
+    await vi.waitFor(() => expect(inbox.lists.queued.map((c) => c.roomId)).toEqual(["q1"]));
+  });
+
   it("someone who is in no team is no agent and loads nothing more", async () => {
     const { inbox, sent } = setup({ listSupportTeams: { teams: [] } });
     await inbox.discover();
