@@ -40,7 +40,7 @@ func init() {
 	agentRoom := func(verb string) rule { return rule{room: true, support: true, agents: true, verb: verb} }
 	rules[ActSaveSupportTeam] = rule{groups: []string{GroupAdmins}, verb: "manage support teams"}
 	rules[ActDeleteSupportTeam] = rule{groups: []string{GroupAdmins}, verb: "manage support teams"}
-	rules[ActListSupportTeams] = workspace // agents see their teams, admins all, others none
+	rules[ActListSupportTeams] = workspace // agents and admins see every team, others none
 	rules[ActSaveCannedAnswer] = rule{groups: []string{GroupAdmins}, leads: true, verb: "manage canned answers"}
 	rules[ActDeleteCannedAnswer] = rule{groups: []string{GroupAdmins}, leads: true, verb: "manage canned answers"}
 	rules[ActListCannedAnswers] = rule{agents: true, verb: "use canned answers"}

@@ -228,8 +228,10 @@ func (s *Chat) ListSupportTeams(ctx context.Context, c chat.Connection) (protoco
 	if err != nil {
 		return protocol.SupportTeamsEvent{}, storeErr(err, "list support teams")
 	}
-	if !isAdmin(c) {
-		teams = slices.DeleteFunc(teams, func(t chat.SupportTeam) bool { return !t.HasAgent(c.UserID) })
+	// Agents see every team (where to transfer a conversation: a team's
+	// queue or one of its agents), admins too; anyone else none.
+	if !isAdmin(c) && !slices.ContainsFunc(teams, func(t chat.SupportTeam) bool { return t.HasAgent(c.UserID) }) {
+		teams = nil
 	}
 	return protocol.SupportTeamsEvent{Head: protocol.Head{Type: protocol.EventSupportTeams}, Teams: nonNilSlice(teams)}, nil
 }

@@ -15,6 +15,7 @@ import type { Prefs } from "./prefs";
 import { ScheduledItems } from "./scheduled";
 import { DataExports } from "./exports";
 import { RetentionSettings } from "./retention";
+import { SupportInbox } from "../state/support";
 
 export type ClientEnv = Omit<ChatEnv, "attachments"> &
   AttentionEnv & {
@@ -45,6 +46,8 @@ export interface Client {
   retention: RetentionSettings;
   // The terms the person must accept, if any.
   terms: TermsGate;
+  // The agents' support inbox (issue 17).
+  support: SupportInbox;
 }
 
 export function createClient(env: ClientEnv): Client {
@@ -99,6 +102,15 @@ export function createClient(env: ClientEnv): Client {
   chat.use(retention);
   const terms = new TermsGate({ request: (p) => live().request(p), email: () => env.email ?? "", onChange: () => live().emit(), onAccepted: () => live().listThreads() });
   chat.use(terms);
+  const support = new SupportInbox({
+    request: (p) => live().request(p as never),
+    userId: env.userId,
+    isAdmin: () => live().state.groups.includes("admins"),
+    onChange: () => live().emit(),
+    announce: (text) => live().announce(text),
+    describe: (kind, c) => env.t()(kind === "assigned" ? "support.announceAssigned" : "support.announceQueued", { name: c.visitor.name || env.t()("support.visitor") }),
+  });
+  chat.use(support);
   chat.use(push);
   chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
   const onVisibility = () => push.tellVisibility();
@@ -113,5 +125,5 @@ export function createClient(env: ClientEnv): Client {
       document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports, retention, terms };
+  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports, retention, terms, support };
 }

@@ -11,6 +11,7 @@ import { schedDe } from "./scheduled";
 import { integrationsDe } from "./integrations";
 import { exportDe } from "./export";
 import { analyticsDe } from "./analytics";
+import { supportDe } from "./support";
 import { gifsDe } from "./gifs";
 import { reviewDe } from "./review";
 import { privacyDe } from "./privacy";
@@ -362,6 +363,7 @@ export const de: Record<MessageKey, string> = {
   ...integrationsDe,
   ...exportDe,
   ...analyticsDe,
+  ...supportDe,
   ...gifsDe,
   ...reviewDe,
   ...privacyDe,

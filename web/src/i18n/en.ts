@@ -10,6 +10,7 @@ import { schedEn } from "./scheduled";
 import { integrationsEn } from "./integrations";
 import { exportEn } from "./export";
 import { analyticsEn } from "./analytics";
+import { supportEn } from "./support";
 import { gifsEn } from "./gifs";
 import { reviewEn } from "./review";
 import { privacyEn } from "./privacy";
@@ -361,6 +362,7 @@ export const en = {
   ...integrationsEn,
   ...exportEn,
   ...analyticsEn,
+  ...supportEn,
   ...gifsEn,
   ...reviewEn,
   ...privacyEn,

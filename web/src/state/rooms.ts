@@ -74,11 +74,15 @@ export const reduceRooms: SliceReducer = (state, action, { prev }) => {
     case "state": {
       // Rooms no longer listed are dropped.
       const rooms = roomsOf(action);
+      for (const r of action.rooms) if (r.kind === "support") delete rooms[r.roomId];
       return { ...state, rooms, activeRoom: state.activeRoom in rooms ? state.activeRoom : "" };
     }
     case "room":
     case "roomAdded":
     case "roomUpdated":
+      // A support conversation (an agent joined it) is the support inbox's
+      // (state/support.ts), never a room of the team chat.
+      if (action.room.kind === "support") return state;
       return upsertRoom(state, action.room);
     case "roomRemoved":
       return { ...state, rooms: dropRoom(state.rooms, action.roomId), activeRoom: state.activeRoom === action.roomId ? "" : state.activeRoom };

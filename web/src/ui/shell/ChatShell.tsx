@@ -28,13 +28,22 @@ import { ThreadPane } from "../threads/ThreadPane";
 import { ThreadsDialog } from "../threads/ThreadsDialog";
 import { ScheduledDialog } from "../scheduled/ScheduledDialog";
 import { ReminderToasts } from "../scheduled/ReminderToasts";
+import type { SupportInbox as SupportInboxScreen } from "../support/SupportInbox";
 
 export function ChatShell() {
-  const { chat, t } = useApp();
+  const { chat, t, support: inbox } = useApp();
   const state = useChatState(chat);
   const [drawer, setDrawer] = useState(false);
   const [members, setMembers] = useState(() => matchMedia("(min-width: 1100px)").matches);
   const [dialog, setDialog] = useState<DialogName>("");
+  // The support inbox in place of the room (agents; issue 17).
+  const [view, setView] = useState<"chat" | "support">("chat");
+  const support = view === "support";
+  // The inbox's code loads when first opened (most people are no agents).
+  const [Inbox, setInbox] = useState<typeof SupportInboxScreen | null>(null);
+  useEffect(() => {
+    if (support && !Inbox) void import("../support/SupportInbox").then((m) => setInbox(() => m.SupportInbox));
+  }, [support]);
   // On narrow screens the members panel is an overlay: closed by default.
   useEffect(() => {
     const narrow = matchMedia("(max-width: 760px)");
@@ -54,6 +63,15 @@ export function ChatShell() {
   // wins over the last room, once; the address goes back to "/".
   const link = useRef<MessageLink | null>(parseLink(location.search));
   const openLink = (l: MessageLink) => {
+    if (!chat.state.rooms[l.roomId] && l.roomId.startsWith("sup_")) {
+      // A support conversation (its notification): the inbox, at it.
+      setDialog("");
+      setDrawer(false);
+      inbox.focusRoom = l.roomId;
+      setView("support");
+      chat.emit();
+      return true;
+    }
     if (!chat.state.rooms[l.roomId]) return false;
     setDialog("");
     setDrawer(false);
@@ -147,7 +165,7 @@ export function ChatShell() {
     return () => document.removeEventListener("keydown", onKey);
   }, [drawer]);
 
-  const room = state.rooms[state.activeRoom];
+  const room = support ? undefined : state.rooms[state.activeRoom];
   // A 1:1 DM opens without the members panel (two people: the header says
   // who and their presence); toggling it there is remembered apart.
   const oneToOne = !!room && !!directPeer(state, room);
@@ -161,8 +179,9 @@ export function ChatShell() {
     if (chat.state.openThread && !chat.state.openThread.startsWith(`${roomId}:`)) chat.closeThread();
     chat.openRoom(roomId);
     setDrawer(false);
+    setView("chat");
   };
-  const threadOpen = !!state.openThread && !!state.rooms[state.threads[state.openThread]?.roomId ?? ""];
+  const threadOpen = !support && !!state.openThread && !!state.rooms[state.threads[state.openThread]?.roomId ?? ""];
   return (
     <div class={`shell ${drawer ? "drawer-open" : ""} ${showMembers && room ? "with-members" : ""} ${threadOpen ? "with-thread" : ""}`}>
       {/* To the composer in a room; without one (offline, loading, archived, read-only DM) to the pane. */}
@@ -177,7 +196,7 @@ export function ChatShell() {
       )}
       {/* Without a room open, the top bar holds the drawer's button (in a
           room, its header row does). */}
-      {!room && (
+      {!room && !support && (
       <header class="topbar">
         <button type="button" class="icon-btn drawer-toggle" aria-expanded={drawer} aria-controls="sidebar" aria-label={t("nav.openSidebar")} title={t("nav.openSidebar")} onClick={() => setDrawer(!drawer)}>
           ☰
@@ -185,10 +204,26 @@ export function ChatShell() {
         <span class="topbar-title">{t("app.name")}</span>
       </header>
       )}
-      <Sidebar id="sidebar" onOpen={open} onDialog={setDialog} onClose={closeDrawer} />
+      <Sidebar
+        id="sidebar"
+        onOpen={open}
+        onDialog={setDialog}
+        onClose={closeDrawer}
+        supportActive={support}
+        onSupport={() => {
+          setView("support");
+          setDrawer(false);
+        }}
+      />
       {drawer && <div class="scrim" onClick={closeDrawer} aria-hidden="true" />}
       <main id="main" class="pane" tabIndex={-1}>
-        {room ? (
+        {support ? (
+          Inbox ? (
+            <Inbox drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} />
+          ) : (
+            <p class="empty-pane">{t("support.loading")}</p>
+          )
+        ) : room ? (
           <MessagePane key={room.roomId} roomId={room.roomId} membersShown={showMembers} onToggleMembers={toggleMembers} drawerOpen={drawer} onOpenDrawer={() => setDrawer(!drawer)} onDialog={setDialog} />
         ) : (
           <>

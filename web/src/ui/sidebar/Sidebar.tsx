@@ -3,24 +3,26 @@
 import { isStaff } from "../../state/moderation";
 import { Invitations } from "../moderation/Invitations";
 import { ThreadsLink } from "../threads/ThreadsLink";
+import { SupportLink } from "../support/SupportLink";
 import type { RoomState } from "../../api/protocol.gen";
 import { directPeer, roomTitle } from "../../state/rooms";
 import { isMuted, roomBadge } from "../../state/preferences";
 import { Avatar, PresenceDot } from "../common/Avatar";
 import { useApp, useChatState, type DialogName } from "../common/context";
 
-export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(roomId: string): void; onDialog(d: DialogName): void; onClose(): void }) {
-  const { chat, t, signOut, session } = useApp();
+export function Sidebar({ id, onOpen, onDialog, onClose, onSupport, supportActive }: { id: string; onOpen(roomId: string): void; onDialog(d: DialogName): void; onClose(): void; onSupport?(): void; supportActive?: boolean }) {
+  const { chat, t, signOut, session, support } = useApp();
   const isAdmin = !!session?.groups.includes("admins");
   const state = useChatState(chat);
-  const rooms = Object.values(state.rooms);
+  // Support rooms live in the support inbox, never in the room list.
+  const rooms = Object.values(state.rooms).filter((r) => r.kind !== "support");
   const channels = rooms.filter((r) => r.kind !== "direct").sort((a, b) => (a.roomId === "general" ? -1 : b.roomId === "general" ? 1 : a.name.localeCompare(b.name)));
   const directs = rooms.filter((r) => r.kind === "direct").sort((a, b) => roomTitle(state, a).localeCompare(roomTitle(state, b)));
 
   const item = (r: RoomState) => {
     const title = roomTitle(state, r);
     const peer = directPeer(state, r);
-    const active = r.roomId === state.activeRoom;
+    const active = r.roomId === state.activeRoom && !supportActive;
     // A muted room counts only its mentions, and says it is muted.
     const muted = isMuted(state, r.roomId, Date.now());
     const count = roomBadge(state, r, Date.now());
@@ -67,6 +69,9 @@ export function Sidebar({ id, onOpen, onDialog, onClose }: { id: string; onOpen(
       </div>
       <div class="sidebar-scroll">
         <ThreadsLink onDialog={onDialog} />
+        {onSupport && (support.isAgent() || isAdmin) && (
+          <SupportLink active={!!supportActive} onOpen={onSupport} />
+        )}
         <Invitations onOpen={onOpen} />
         <section aria-labelledby="h-channels">
           <div class="section-head">
