@@ -49,7 +49,7 @@ async function mount(c: SupportConversation) {
     { id: "can_1", shortcut: "refund", title: "Refunds", text: "Refunds take 5 days." },
     { id: "can_2", shortcut: "hours", title: "Hours", text: "Open 9-17.", teamId: "team_other" },
   ];
-  const chat = { state: { me: { userId: "me" }, users: {}, groups: [] }, status: "online", announce: vi.fn() };
+  const chat = { state: { me: { userId: "me" }, users: {}, groups: [] }, status: "online", announce: vi.fn(), typing: vi.fn() };
   const ctx = { chat, support, t: translator("en"), prefs: { lang: "en" } } as never;
   const root = document.createElement("div");
   document.body.appendChild(root);
