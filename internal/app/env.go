@@ -40,7 +40,9 @@
 // The stream function reads EVENT_BUS_NAME (req), FILES_BUCKET and
 // S3_USE_PATH_STYLE (opt: the file sweeper), TABLE_NAME (opt: the search
 // index and the room purger), EVENTS_INCLUDE_TEXT (opt) and LOG_LEVEL
-// (opt), PUSH_QUEUE_URL and PUSH_PREVIEWS (opt: the notifier): see
+// (opt), PUSH_QUEUE_URL and PUSH_PREVIEWS (opt: the notifier),
+// WS_CALLBACK_URL (opt: customer support's FAQ bot), DIGEST_FROM with
+// DIGEST_KEY_SECRET_ARN or DIGEST_KEY (opt: customer support's mail): see
 // StreamConfig.
 // The push sender (functions/pushsender) reads TABLE_NAME, VAPID_SUBJECT
 // and one of VAPID_SECRET_ARN and VAPID_KEYS_FILE (req), PUSH_TTL_SECONDS
@@ -562,6 +564,21 @@ type StreamConfig struct {
 	// room's messages after its retention changed (internal/retention)
 	// uses it as the workspace's default until one is stored.
 	RetentionDays int64
+	// CallbackURL is WS_CALLBACK_URL: with TableName, customer support's
+	// FAQ bot (internal/supportbot) answers visitors through the chat
+	// service over this management API (the bot's posts are pushed).
+	CallbackURL string
+	// MailFrom (DIGEST_FROM) with MailKeySecretARN (DIGEST_KEY_SECRET_ARN)
+	// or MailKey (DIGEST_KEY, local): with TableName, customer support's
+	// mail (internal/supportmail) sends agents' replies in email
+	// conversations and transcripts through SES, the reopen links signed
+	// with a key derived from the digest's.
+	MailFrom, MailKeySecretARN, MailKey string
+}
+
+// SupportMail says whether the stream function mails for support.
+func (c StreamConfig) SupportMail() bool {
+	return c.TableName != "" && c.MailFrom != "" && (c.MailKeySecretARN != "" || c.MailKey != "")
 }
 
 // Validate checks that everything the stream function needs is set.
@@ -575,16 +592,20 @@ func StreamConfigFromEnv() (StreamConfig, error) { return readStream(os.LookupEn
 func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := StreamConfig{
-		EventBusName:   r.get(EnvEventBusName),
-		IncludeText:    r.bool(EnvEventsIncludeText),
-		LogLevel:       r.logLevel(),
-		FilesBucket:    r.get(EnvFilesBucket),
-		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
-		TableName:      r.get(EnvTableName),
-		PushQueueURL:   r.get(EnvPushQueueURL),
-		NoPushPreviews: r.get(EnvPushPreviews) != "" && !r.bool(EnvPushPreviews),
-		UnfurlQueueURL: r.get(EnvUnfurlQueueURL),
-		RetentionDays:  r.positive(EnvRetentionDays),
+		EventBusName:     r.get(EnvEventBusName),
+		IncludeText:      r.bool(EnvEventsIncludeText),
+		LogLevel:         r.logLevel(),
+		FilesBucket:      r.get(EnvFilesBucket),
+		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
+		TableName:        r.get(EnvTableName),
+		PushQueueURL:     r.get(EnvPushQueueURL),
+		NoPushPreviews:   r.get(EnvPushPreviews) != "" && !r.bool(EnvPushPreviews),
+		UnfurlQueueURL:   r.get(EnvUnfurlQueueURL),
+		RetentionDays:    r.positive(EnvRetentionDays),
+		CallbackURL:      r.get(EnvCallbackURL),
+		MailFrom:         r.get(EnvDigestFrom),
+		MailKeySecretARN: r.get(EnvDigestKeySecretARN),
+		MailKey:          r.get(EnvDigestKey),
 	}
 	return cfg, r.done(cfg.Validate())
 }

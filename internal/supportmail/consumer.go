@@ -59,6 +59,11 @@ type Consumer struct {
 	IsInternal func(chat.Message) bool
 	Clock      func() time.Time
 	Logger     *slog.Logger
+	// Forget, when set, removes a transcript request's address once its
+	// mail is sent (dynamo.Store.ClearTranscriptAddress).
+	Forget interface {
+		ClearTranscriptAddress(ctx context.Context, roomID string, n int) error
+	}
 }
 
 // Consume implements chat.EventConsumer.
@@ -188,6 +193,11 @@ func (c *Consumer) transcript(ctx context.Context, e chat.SupportTranscriptReque
 	}
 	if err := c.Mailer.Send(ctx, mail); err != nil {
 		return fmt.Errorf("supportmail: send transcript of %s: %w", e.RoomID, err)
+	}
+	if c.Forget != nil && e.To != "" {
+		if err := c.Forget.ClearTranscriptAddress(ctx, e.RoomID, e.N); err != nil {
+			return fmt.Errorf("supportmail: forget the address of %s: %w", e.RoomID, err)
+		}
 	}
 	c.log().LogAttrs(ctx, slog.LevelInfo, "support transcript mailed", slog.String("roomId", e.RoomID), slog.Int("lines", len(lines)))
 	return nil
