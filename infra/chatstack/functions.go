@@ -263,6 +263,7 @@ func (b *builder) grants() {
 	b.exportGrantsAndMapping()
 	b.erasureGrantsAndMapping()
 	b.digestGrants()
+	b.supportStreamGrants() // after digestGrants: the mail part needs the digest's key
 	b.scheduledGrants()
 	b.outHookGrantsAndRule()
 }

@@ -92,9 +92,9 @@ func TestFunctionsRuntime(t *testing.T) {
 			// The bus, the text opt-in, the log level, the files bucket
 			// (the file sweeper) and the table (the search indexer's postings,
 			// the room purger) and the notifier's push queue and previews
-			// switch, and the link-preview enqueuer's unfurl queue: no API
-			// (records arrive in the event).
-			if len(env) != 8 || env["PUSH_QUEUE_URL"] == nil || env["UNFURL_QUEUE_URL"] == nil || render(env["PUSH_PREVIEWS"]) != "true" || env["FILES_BUCKET"] == nil || env["TABLE_NAME"] == nil || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
+			// switch, the link-preview enqueuer's unfurl queue, and the
+			// management API (customer support's FAQ bot posts and pushes).
+			if len(env) != 9 || env["WS_CALLBACK_URL"] == nil || env["PUSH_QUEUE_URL"] == nil || env["UNFURL_QUEUE_URL"] == nil || render(env["PUSH_PREVIEWS"]) != "true" || env["FILES_BUCKET"] == nil || env["TABLE_NAME"] == nil || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
 				render(env["EVENTS_INCLUDE_TEXT"]) != "false" || env["LOG_LEVEL"] == nil {
 				t.Errorf("stream environment %s", render(env))
 			}
