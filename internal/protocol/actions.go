@@ -204,7 +204,7 @@ var ActionTable = append([]ActionSpec{
 	{Name: ActionRunCommand, Request: RunCommandRequest{}, Reply: EventCommandResult, Budget: BudgetWrite},
 	{Name: ActionRegisterOutgoingWebhook, Request: RegisterOutgoingWebhookRequest{}, Reply: EventIntegration, Budget: BudgetWrite},
 	{Name: ActionDeleteOutgoingWebhook, Request: DeleteIntegrationRequest{}, Reply: EventIntegrationDeleted, Budget: BudgetWrite},
-}, supportRows...) // customer support (issue 17): support.go
+}, append(supportRows, hoursRows...)...) // customer support (issue 17): support.go, supporthours.go
 
 // SearchWeight is what one search charges to the read budget: it reads the
 // postings of up to 100 rooms (one Query per room and driving word) and a
