@@ -494,3 +494,7 @@ func WithoutInternal(msgs []Message, visitor bool) []Message {
 	}
 	return slices.DeleteFunc(msgs, func(m Message) bool { return m.Internal })
 }
+
+// IsSupportRoomID says whether a room id is a support room's (they are
+// created with SupportIDPrefix), for the listings that do not read rooms.
+func IsSupportRoomID(roomID string) bool { return strings.HasPrefix(roomID, SupportIDPrefix) }

@@ -21,6 +21,10 @@ import (
 // it once closed. Every change is pushed as supportConversation to the
 // visitor (ForVisitor), the assignee and every online agent of the team.
 
+// SupportRoomName is every support room's name (the inbox names a
+// conversation by its visitor).
+const SupportRoomName = "support"
+
 // SystemTransferred: a system line "transferred to …" (Name: the team or
 // agent).
 const SystemTransferred chat.SystemKind = "transferred"
@@ -633,7 +637,9 @@ func (s *Chat) StartSupport(ctx context.Context, c chat.Connection, r protocol.S
 		return protocol.SupportStartedEvent{}, err
 	}
 	now := s.clock()
-	room := chat.Room{ID: chat.SupportIDPrefix + newID(), Kind: chat.KindSupport, Name: name, CreatedBy: c.UserID, CreatedAt: now}
+	// The room's name is no one's: the visitor's name is the
+	// conversation's (erased with it), never the room's.
+	room := chat.Room{ID: chat.SupportIDPrefix + newID(), Kind: chat.KindSupport, Name: SupportRoomName, CreatedBy: c.UserID, CreatedAt: now}
 	conv := chat.SupportConversation{
 		RoomID: room.ID, WidgetID: c.WidgetID, Visitor: chat.SupportVisitor{ID: c.UserID, Name: name, Email: email},
 		Topic: topic, TeamID: t.ID, State: chat.SupportQueued, Priority: chat.PriorityNormal, Page: page, Lang: r.Lang,
