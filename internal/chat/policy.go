@@ -481,6 +481,12 @@ var rules = map[Action]rule{
 	ActDeleteBot:         {groups: []string{GroupAdmins}, verb: "manage bots"},
 	ActAddBotToRoom:      {room: true, writes: true, staff: true, level: ownerLevel, verb: "add bots to this room", notInKind: map[RoomKind]string{KindDirect: "bots cannot be added to a direct conversation"}},
 	ActRemoveBotFromRoom: {room: true, staff: true, level: ownerLevel, verb: "remove bots from this room", notInKind: noDirect("moderated")},
+
+	ActCreateWidget:       {groups: []string{GroupAdmins}, verb: "manage support widgets"},
+	ActUpdateWidget:       {groups: []string{GroupAdmins}, verb: "manage support widgets"},
+	ActDeleteWidget:       {groups: []string{GroupAdmins}, verb: "manage support widgets"},
+	ActListWidgets:        {groups: []string{GroupAdmins}, verb: "manage support widgets"},
+	ActRotateWidgetSecret: {groups: []string{GroupAdmins}, verb: "manage support widgets"},
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

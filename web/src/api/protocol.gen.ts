@@ -41,6 +41,7 @@ export type CreateBotAction = { action: "createBot"; requestId?: string } & Crea
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
 export type CreateWebhookAction = { action: "createWebhook"; requestId?: string } & CreateWebhookRequest;
+export type CreateWidgetAction = { action: "createWidget"; requestId?: string } & WidgetRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
@@ -52,6 +53,7 @@ export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string 
 export type DeleteOutgoingWebhookAction = { action: "deleteOutgoingWebhook"; requestId?: string } & DeleteIntegrationRequest;
 export type DeleteSupportTeamAction = { action: "deleteSupportTeam"; requestId?: string } & SupportTeamRef;
 export type DeleteUserAction = { action: "deleteUser"; requestId?: string } & PersonRequest;
+export type DeleteWidgetAction = { action: "deleteWidget"; requestId?: string } & WidgetRef;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type EditScheduledAction = { action: "editScheduled"; requestId?: string } & EditScheduledRequest;
 export type EscalateSupportAction = { action: "escalateSupport"; requestId?: string } & EscalateSupportRequest;
@@ -87,6 +89,7 @@ export type ListThreadsAction = { action: "listThreads"; requestId?: string } & 
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
 export type ListVisitorConversationsAction = { action: "listVisitorConversations"; requestId?: string } & ListVisitorConversationsRequest;
 export type ListWebhooksAction = { action: "listWebhooks"; requestId?: string } & ListWebhooksRequest;
+export type ListWidgetsAction = { action: "listWidgets"; requestId?: string } & {};
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
 export type MarkThreadReadAction = { action: "markThreadRead"; requestId?: string } & MarkThreadReadRequest;
 export type MessageVersionsAction = { action: "messageVersions"; requestId?: string } & MessageRef;
@@ -120,6 +123,7 @@ export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequ
 export type RevokeWebhookAction = { action: "revokeWebhook"; requestId?: string } & WebhookRef;
 export type RotateBotTokenAction = { action: "rotateBotToken"; requestId?: string } & BotRequest;
 export type RotateWebhookSecretAction = { action: "rotateWebhookSecret"; requestId?: string } & WebhookRef;
+export type RotateWidgetSecretAction = { action: "rotateWidgetSecret"; requestId?: string } & WidgetRef;
 export type RunCommandAction = { action: "runCommand"; requestId?: string } & RunCommandRequest;
 export type SaveCannedAnswerAction = { action: "saveCannedAnswer"; requestId?: string } & SaveCannedAnswerRequest;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
@@ -146,6 +150,7 @@ export type UnblockUserAction = { action: "unblockUser"; requestId?: string } & 
 export type UnmuteMemberAction = { action: "unmuteMember"; requestId?: string } & MemberActionRequest;
 export type UpdateChannelAction = { action: "updateChannel"; requestId?: string } & UpdateChannelRequest;
 export type UpdateProfileAction = { action: "updateProfile"; requestId?: string } & UpdateProfileRequest;
+export type UpdateWidgetAction = { action: "updateWidget"; requestId?: string } & WidgetRequest;
 export type VoteAction = { action: "vote"; requestId?: string } & VoteRequest;
 export type ClientAction =
   | AcceptInviteAction
@@ -163,6 +168,7 @@ export type ClientAction =
   | CreateChannelAction
   | CreatePollAction
   | CreateWebhookAction
+  | CreateWidgetAction
   | DeactivatePersonAction
   | DeclineInviteAction
   | DeleteAccountAction
@@ -174,6 +180,7 @@ export type ClientAction =
   | DeleteOutgoingWebhookAction
   | DeleteSupportTeamAction
   | DeleteUserAction
+  | DeleteWidgetAction
   | EditMessageAction
   | EditScheduledAction
   | EscalateSupportAction
@@ -209,6 +216,7 @@ export type ClientAction =
   | ListUsersAction
   | ListVisitorConversationsAction
   | ListWebhooksAction
+  | ListWidgetsAction
   | MarkReadAction
   | MarkThreadReadAction
   | MessageVersionsAction
@@ -242,6 +250,7 @@ export type ClientAction =
   | RevokeWebhookAction
   | RotateBotTokenAction
   | RotateWebhookSecretAction
+  | RotateWidgetSecretAction
   | RunCommandAction
   | SaveCannedAnswerAction
   | SaveMessageAction
@@ -268,6 +277,7 @@ export type ClientAction =
   | UnmuteMemberAction
   | UpdateChannelAction
   | UpdateProfileAction
+  | UpdateWidgetAction
   | VoteAction;
 export type ActionName = ClientAction["action"];
 
@@ -343,6 +353,8 @@ export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type VersionsFrame = Omit<VersionsEvent, "type"> & { type: "versions" };
 export type WebhookFrame = Omit<WebhookEvent, "type"> & { type: "webhook" };
 export type WebhooksFrame = Omit<WebhooksEvent, "type"> & { type: "webhooks" };
+export type WidgetFrame = Omit<WidgetEvent, "type"> & { type: "widget" };
+export type WidgetsFrame = Omit<WidgetsEvent, "type"> & { type: "widgets" };
 export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { type: "workspaceSettings" };
 export type ServerEvent =
   | AccountDeletionFrame
@@ -417,6 +429,8 @@ export type ServerEvent =
   | VersionsFrame
   | WebhookFrame
   | WebhooksFrame
+  | WidgetFrame
+  | WidgetsFrame
   | WorkspaceSettingsFrame;
 export type EventType = ServerEvent["type"];
 
@@ -436,6 +450,7 @@ export interface ActionTypes {
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   createPoll: { request: CreatePollRequest; reply: AckFrame };
   createWebhook: { request: CreateWebhookRequest; reply: WebhookFrame };
+  createWidget: { request: WidgetRequest; reply: WidgetFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
@@ -447,6 +462,7 @@ export interface ActionTypes {
   deleteOutgoingWebhook: { request: DeleteIntegrationRequest; reply: IntegrationDeletedFrame };
   deleteSupportTeam: { request: SupportTeamRef; reply: SupportTeamFrame };
   deleteUser: { request: PersonRequest; reply: AccountDeletionFrame };
+  deleteWidget: { request: WidgetRef; reply: WidgetFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   editScheduled: { request: EditScheduledRequest; reply: ScheduledFrame };
   escalateSupport: { request: EscalateSupportRequest; reply: SupportConversationFrame };
@@ -482,6 +498,7 @@ export interface ActionTypes {
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
   listVisitorConversations: { request: ListVisitorConversationsRequest; reply: SupportConversationsFrame };
   listWebhooks: { request: ListWebhooksRequest; reply: WebhooksFrame };
+  listWidgets: { request: {}; reply: WidgetsFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
   markThreadRead: { request: MarkThreadReadRequest; reply: ThreadFollowFrame };
   messageVersions: { request: MessageRef; reply: VersionsFrame };
@@ -515,6 +532,7 @@ export interface ActionTypes {
   revokeWebhook: { request: WebhookRef; reply: WebhookFrame };
   rotateBotToken: { request: BotRequest; reply: BotFrame };
   rotateWebhookSecret: { request: WebhookRef; reply: WebhookFrame };
+  rotateWidgetSecret: { request: WidgetRef; reply: WidgetFrame };
   runCommand: { request: RunCommandRequest; reply: CommandResultFrame };
   saveCannedAnswer: { request: SaveCannedAnswerRequest; reply: CannedAnswerFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
@@ -541,6 +559,7 @@ export interface ActionTypes {
   unmuteMember: { request: MemberActionRequest; reply: MembersFrame };
   updateChannel: { request: UpdateChannelRequest; reply: RoomFrame };
   updateProfile: { request: UpdateProfileRequest; reply: ProfileFrame };
+  updateWidget: { request: WidgetRequest; reply: WidgetFrame };
   vote: { request: VoteRequest; reply: MessageUpdatedFrame };
 }
 export type RequestOf<A extends ActionName> = ActionTypes[A]["request"];
@@ -610,6 +629,10 @@ export interface CreateWebhookRequest {
   avatarUrl?: string;
 }
 
+export interface WidgetRequest {
+  widget: Widget;
+}
+
 export interface PersonRequest {
   username: string;
 }
@@ -633,6 +656,10 @@ export interface DeleteIntegrationRequest {
 
 export interface SupportTeamRef {
   teamId: string;
+}
+
+export interface WidgetRef {
+  widgetId: string;
 }
 
 export interface EditMessageRequest {
@@ -1542,10 +1569,42 @@ export interface WebhooksEvent {
   webhooks: WebhookInfo[];
 }
 
+export interface WidgetEvent {
+  type: string;
+  requestId?: string;
+  widget: Widget;
+  identitySecret?: string;
+  deleted?: boolean;
+}
+
+export interface WidgetsEvent {
+  type: string;
+  requestId?: string;
+  widgets: Widget[];
+}
+
 export interface WorkspaceSettingsEvent {
   type: string;
   requestId?: string;
   settings: WorkspaceSettings;
+}
+
+export interface Widget {
+  id: string;
+  name: string;
+  allowedOrigins: string[];
+  appearance: WidgetAppearance;
+  greeting?: Record<string, string>;
+  languages: string[];
+  preChat: string[];
+  required?: string[];
+  topics?: WidgetTopic[];
+  defaultTeamId?: string;
+  bot: WidgetBot;
+  identitySecretVersion: number;
+  createdBy?: string;
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface SupportPage {
@@ -1970,6 +2029,26 @@ export interface WorkspaceSettings {
   updatedAt?: string;
 }
 
+export interface WidgetAppearance {
+  primaryColor: string;
+  position: string;
+  title?: string;
+}
+
+export interface WidgetTopic {
+  id: string;
+  label: string;
+  teamId?: string;
+}
+
+export interface WidgetBot {
+  kind: string;
+  botId?: string;
+  name?: string;
+  faq?: WidgetFAQ[];
+  threshold?: number;
+}
+
 export interface BusinessHours {
   tz: string;
   days: [Span[], Span[], Span[], Span[], Span[], Span[], Span[]];
@@ -2077,6 +2156,12 @@ export interface SupportTransfer {
   note?: string;
   by: string;
   at: string;
+}
+
+export interface WidgetFAQ {
+  id: string;
+  questions: string[];
+  answer: string;
 }
 
 export interface Span {
