@@ -41,9 +41,9 @@
 // S3_USE_PATH_STYLE (opt: the file sweeper), TABLE_NAME (opt: the search
 // index and the room purger), EVENTS_INCLUDE_TEXT (opt) and LOG_LEVEL
 // (opt), PUSH_QUEUE_URL and PUSH_PREVIEWS (opt: the notifier),
-// WS_CALLBACK_URL (opt: customer support's FAQ bot), DIGEST_FROM with
-// DIGEST_KEY_SECRET_ARN or DIGEST_KEY (opt: customer support's mail): see
-// StreamConfig.
+// DIGEST_FROM with DIGEST_KEY_SECRET_ARN or DIGEST_KEY (opt: customer
+// support's mail): see StreamConfig. Customer support's FAQ bot
+// (functions/supportbot) reads the connection function's variables.
 // The push sender (functions/pushsender) reads TABLE_NAME, VAPID_SUBJECT
 // and one of VAPID_SECRET_ARN and VAPID_KEYS_FILE (req), PUSH_TTL_SECONDS
 // and LOG_LEVEL (opt): see PushSenderConfig. The actions function reads
@@ -576,10 +576,6 @@ type StreamConfig struct {
 	// room's messages after its retention changed (internal/retention)
 	// uses it as the workspace's default until one is stored.
 	RetentionDays int64
-	// CallbackURL is WS_CALLBACK_URL: with TableName, customer support's
-	// FAQ bot (internal/supportbot) answers visitors through the chat
-	// service over this management API (the bot's posts are pushed).
-	CallbackURL string
 	// MailFrom (DIGEST_FROM) with MailKeySecretARN (DIGEST_KEY_SECRET_ARN)
 	// or MailKey (DIGEST_KEY, local): with TableName, customer support's
 	// mail (internal/supportmail) sends agents' replies in email
@@ -614,7 +610,6 @@ func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 		NoPushPreviews:   r.get(EnvPushPreviews) != "" && !r.bool(EnvPushPreviews),
 		UnfurlQueueURL:   r.get(EnvUnfurlQueueURL),
 		RetentionDays:    r.positive(EnvRetentionDays),
-		CallbackURL:      r.get(EnvCallbackURL),
 		MailFrom:         r.get(EnvDigestFrom),
 		MailKeySecretARN: r.get(EnvDigestKeySecretARN),
 		MailKey:          r.get(EnvDigestKey),

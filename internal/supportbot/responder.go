@@ -47,7 +47,8 @@ type Source interface {
 
 // Reply is one message the bot posts.
 type Reply struct {
-	RoomID string
+	RoomID   string
+	WidgetID string // the bot's: its messages are "integration:<widgetId>"
 	// ClientID is derived from the visitor's message (sbot-<seq>): a
 	// record delivered twice posts once (the store's idempotency).
 	ClientID string
@@ -127,7 +128,7 @@ func (r *Responder) answer(ctx context.Context, m chat.Message, matchers map[str
 	if name == "" {
 		name = "Bot"
 	}
-	reply := Reply{RoomID: m.RoomID, ClientID: "sbot-" + strconv.FormatInt(m.Seq, 10), BotName: name, Text: d.Text, EntryID: d.EntryID}
+	reply := Reply{RoomID: m.RoomID, WidgetID: conv.WidgetID, ClientID: "sbot-" + strconv.FormatInt(m.Seq, 10), BotName: name, Text: d.Text, EntryID: d.EntryID}
 	if err := r.Actions.PostBotReply(ctx, reply); err != nil {
 		return fmt.Errorf("post: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/eventbus"
 	"github.com/backchannel-chat/backchannel/internal/stream"
 )
 
@@ -163,5 +164,44 @@ func TestResponderHandsOverWhenUnsureInGerman(t *testing.T) {
 	}
 	if len(act.posted) != 1 || act.posted[0].Text != HandOverLine(ReasonUnsure, "de") || len(act.handover) != 1 || act.handover[0] != room+":unsure" {
 		t.Fatalf("%+v %v", act.posted, act.handover)
+	}
+}
+
+type fakeMessages map[int64]chat.Message
+
+func (f fakeMessages) GetMessage(_ context.Context, _ string, seq int64) (chat.Message, error) {
+	m, ok := f[seq]
+	if !ok {
+		return chat.Message{}, chat.Errorf(chat.NotFound, "message not found")
+	}
+	return m, nil
+}
+
+// The bus path: the event as the rule's target receives it (the detail
+// the stream function's publisher builds, without text), the message read
+// from the store, answered once; others' messages and unknown details pass.
+func TestBusHandler(t *testing.T) {
+	src, act, _ := setup(StateBot, KindFAQ)
+	visitorMsg := chat.Message{RoomID: room, Seq: 2, SenderID: "vis_4k2m7q9x3b5n8p6r2t4v6y8z1c", SenderName: "Kim", Text: "how do I reset my password", ClientID: "c2"}
+	h := &BusHandler{Responder: &Responder{Source: src, Actions: act}, Messages: fakeMessages{2: visitorMsg}}
+	entry, err := eventbus.Entry("chat", chat.MessageCreated{Actor: chat.Actor{UserID: visitorMsg.SenderID}, Message: visitorMsg}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(map[string]any{"id": "e1", "source": *entry.Source, "detail-type": *entry.DetailType, "detail": json.RawMessage(*entry.Detail)})
+	for range 2 { // Lambda's retry of the same event
+		if err := h.HandleJSON(context.Background(), raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(act.posted) != 1 || act.posted[0].EntryID != "faq_password" {
+		t.Fatalf("posted %+v", act.posted)
+	}
+	gone, _ := json.Marshal(map[string]any{"detail-type": "message.created", "detail": map[string]any{"roomId": room, "seq": 9, "senderId": visitorMsg.SenderID}})
+	other, _ := json.Marshal(map[string]any{"detail-type": "message.created", "detail": map[string]any{"roomId": room, "seq": 2, "senderId": "u-ana"}})
+	for _, ev := range [][]byte{gone, other, []byte(`{"detail-type":"member.joined","detail":{}}`)} {
+		if err := h.HandleJSON(context.Background(), ev); err != nil || len(act.posted) != 1 {
+			t.Fatalf("%s: %v %d", ev, err, len(act.posted))
+		}
 	}
 }
