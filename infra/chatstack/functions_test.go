@@ -92,9 +92,9 @@ func TestFunctionsRuntime(t *testing.T) {
 			// The bus, the text opt-in, the log level, the files bucket
 			// (the file sweeper) and the table (the search indexer's postings,
 			// the room purger) and the notifier's push queue and previews
-			// switch, the link-preview enqueuer's unfurl queue, and the
-			// management API (customer support's FAQ bot posts and pushes).
-			if len(env) != 9 || env["WS_CALLBACK_URL"] == nil || env["PUSH_QUEUE_URL"] == nil || env["UNFURL_QUEUE_URL"] == nil || render(env["PUSH_PREVIEWS"]) != "true" || env["FILES_BUCKET"] == nil || env["TABLE_NAME"] == nil || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
+			// switch, and the link-preview enqueuer's unfurl queue: no API
+			// (records arrive in the event).
+			if len(env) != 8 || env["PUSH_QUEUE_URL"] == nil || env["UNFURL_QUEUE_URL"] == nil || render(env["PUSH_PREVIEWS"]) != "true" || env["FILES_BUCKET"] == nil || env["TABLE_NAME"] == nil || refID(env["EVENT_BUS_NAME"]) != s.one(t, "AWS::Events::EventBus", "EventBus").ID ||
 				render(env["EVENTS_INCLUDE_TEXT"]) != "false" || env["LOG_LEVEL"] == nil {
 				t.Errorf("stream environment %s", render(env))
 			}
@@ -115,7 +115,10 @@ func TestFunctionsRuntime(t *testing.T) {
 			"Httpapi": {"FANOUT_INLINE_LIMIT", "FANOUT_QUEUE_URL", "LOG_LEVEL", "SCHEDULED_DEAD_LETTER_ARN", "SCHEDULED_GROUP", "SCHEDULED_ROLE_ARN",
 				"SCHEDULED_TARGET_ARN", "TABLE_NAME", "WS_CALLBACK_URL"},
 			"Outhooks": {"LOG_LEVEL", "TABLE_NAME"},
-			"Export":   {"FILES_BUCKET", "LOG_LEVEL", "TABLE_NAME", "USER_POOL_ID", "WS_CALLBACK_URL"},
+			// Customer support's FAQ bot: the service over the table and
+			// the management API (supporthours.go).
+			"Supportbot": {"LOG_LEVEL", "TABLE_NAME", "WS_CALLBACK_URL"},
+			"Export":     {"FILES_BUCKET", "LOG_LEVEL", "TABLE_NAME", "USER_POOL_ID", "WS_CALLBACK_URL"},
 			"Erasure": {"ERASURE_POLICY", "ERASURE_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "SCHEDULED_DEAD_LETTER_ARN", "SCHEDULED_GROUP", "SCHEDULED_ROLE_ARN",
 				"SCHEDULED_TARGET_ARN", "TABLE_NAME", "USER_POOL_ID", "WS_CALLBACK_URL"},
 		}

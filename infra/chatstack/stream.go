@@ -128,9 +128,6 @@ func (b *builder) streamEnv() map[string]*string {
 	for k, v := range b.retentionEnv() { // the re-stamp after a room's retention changed
 		env[k] = v
 	}
-	for k, v := range b.supportStreamEnv() { // customer support's FAQ bot (supporthours.go)
-		env[k] = v
-	}
 	return env
 }
 
