@@ -85,7 +85,7 @@ func TestSupportBotFirstAndEmail(t *testing.T) {
 	}, protocol.EventSupportTeam)).Team
 	w := decode[protocol.WidgetEvent](t, admin.call(protocol.ActionCreateWidget, map[string]any{"widget": map[string]any{
 		"name": "acme", "allowedOrigins": []string{hoursOrigin}, "languages": []string{"en", "de"}, "preChat": []string{},
-		"appearance": map[string]any{"primaryColor": "#0a7d55", "position": "right", "title": "Acme Shop"},
+		"appearance":    map[string]any{"primaryColor": "#0a7d55", "position": "right", "title": "Acme Shop"},
 		"defaultTeamId": team.ID,
 		"bot": map[string]any{"kind": "faq", "name": "Shop Assistant", "threshold": 0.35, "faq": []map[string]any{
 			{"id": "shipping", "questions": []string{"How long does shipping take?", "Wie lange dauert der Versand?"}, "answer": "Orders ship within a day; delivery takes 2 to 4 days."},
