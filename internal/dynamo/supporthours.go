@@ -54,3 +54,15 @@ func transcriptCue(o, n roomItem) (chat.SupportTranscriptRequested, bool) {
 	}
 	return chat.SupportTranscriptRequested{RoomID: n.RoomID, To: n.TranscriptTo, Lang: n.TranscriptLang, N: n.TranscriptN}, true
 }
+
+// forgetTranscriptRequest removes a pending transcript request's address
+// and language from the room's META (the visitor's erasure): REMOVE trto,
+// trl; trn stays (a count, no personal data).
+func (s *Store) forgetTranscriptRequest(ctx context.Context, roomID string) error {
+	err := s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skMeta).Remove("trto").Remove("trl").
+		If("attribute_exists($)", "trto").Run(ctx)
+	if err != nil && !isCondFailed(err) {
+		return internal(err, "forget transcript request")
+	}
+	return nil
+}

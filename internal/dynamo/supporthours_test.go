@@ -3,6 +3,7 @@ package dynamo_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -82,5 +83,37 @@ func TestRequestTranscriptOnDynamoDBLocal(t *testing.T) {
 	}
 	if _, err := s.RequestTranscript(ctx, "nope", "", ""); chat.ErrorCode(err) != chat.NotFound {
 		t.Fatalf("missing room: %v", err)
+	}
+}
+
+// Erasing a visitor removes a pending transcript request's address from
+// their conversation's room (the mail was not sent yet).
+func TestErasureForgetsAPendingTranscriptAddress(t *testing.T) {
+	s, client := newStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	const vis = "vis_tttttttttttttttttttttttttt"
+	conv := chat.SupportConversation{RoomID: "sup_t", Visitor: chat.SupportVisitor{ID: vis, Name: "Kim", Email: "kim@example.org"},
+		TeamID: "team_t", State: chat.SupportOpen, Priority: chat.PriorityNormal, Channel: chat.ChannelEmail, CreatedAt: now}
+	room := chat.Room{ID: "sup_t", Kind: chat.KindSupport, Name: "support", CreatedBy: vis, CreatedAt: now}
+	if err := s.CreateSupportConversation(ctx, room, conv, chat.Member{RoomID: "sup_t", UserID: vis, Role: chat.RoleMember, JoinedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RequestTranscript(ctx, "sup_t", "kim.private@example.org", "de"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseUserItems(ctx, vis, chat.ErasureErase, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.TableName()), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ROOM#sup_t"}, "sk": &types.AttributeValueMemberS{Value: "META"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := out.Item["trto"]; ok {
+		t.Fatal("the transcript's address stayed after the visitor's erasure")
+	}
+	if _, ok := out.Item["trl"]; ok {
+		t.Fatal("the transcript's language stayed")
 	}
 }
