@@ -162,6 +162,7 @@ func (s *Chat) AddSupportNote(ctx context.Context, c chat.Connection, r protocol
 
 // update writes conv (optimistic: Conflict when it changed meanwhile).
 func (s *Chat) updateConv(ctx context.Context, ss chat.SupportStore, conv chat.SupportConversation) (chat.SupportConversation, error) {
+	conv.ExpiresAt = s.conversationExpiry(ctx, conv) // supporthours.go
 	out, err := ss.UpdateSupportConversation(ctx, conv)
 	if err != nil {
 		return chat.SupportConversation{}, storeErr(err, "update conversation")

@@ -270,3 +270,16 @@ func (s *Chat) HandOverFromBot(ctx context.Context, roomID, reason string) error
 	s.pushConversation(ctx, ss, out, "")
 	return nil
 }
+
+// conversationExpiry is when a conversation item expires (its TTL): a
+// closed conversation is kept for the workspace's retention after it was
+// closed (support rooms have no retention of their own: setRoomRetention
+// is not among their actions), like its last messages; an open one never
+// expires, and reopening clears the expiry. Every conversation write goes
+// through updateConv, which stamps it.
+func (s *Chat) conversationExpiry(ctx context.Context, conv chat.SupportConversation) time.Time {
+	if conv.State != chat.SupportClosed || conv.ClosedAt.IsZero() {
+		return time.Time{}
+	}
+	return s.messageExpiry(ctx, chat.Room{}, conv.ClosedAt)
+}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
@@ -244,3 +245,45 @@ func TestBotAccountHandsOver(t *testing.T) {
 	_, err = h.svc.HandOverSupport(h.ctx, v, protocol.HandOverSupportRequest{RoomID: room})
 	wantCode(t, err, chat.Forbidden)
 }
+
+// Retention: a closed conversation expires the workspace's retention after
+// closing; reopening clears it; without a retention it is kept.
+func TestClosedConversationsFollowTheRetention(t *testing.T) {
+	h, ana := hoursWorld(t)
+	v := h.visitor(hoursVisitor, "v1")
+	ev, err := h.svc.LeaveSupportMessage(h.ctx, v, protocol.LeaveSupportMessageRequest{Email: "kim@example.org", Text: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room := ev.Conversation.RoomID
+	expiry := func() time.Time {
+		c, err := h.store.GetSupportConversation(h.ctx, room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.ExpiresAt
+	}
+	admin := h.connectWithGroups("boss", "boss1", chat.GroupAdmins)
+	if _, err := h.svc.SetWorkspaceSettings(h.ctx, admin, protocol.SetWorkspaceSettingsRequest{RetentionDays: ptr(30)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.ClaimSupport(h.ctx, ana, protocol.RoomRequest{RoomID: room}); err != nil {
+		t.Fatal(err)
+	}
+	if !expiry().IsZero() {
+		t.Fatal("an open conversation expires")
+	}
+	if _, err := h.svc.CloseSupport(h.ctx, ana, protocol.RoomRequest{RoomID: room}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := expiry(), h.clock().Add(30*24*time.Hour); !got.Equal(want) {
+		t.Fatalf("closed: expires %v, want %v", got, want)
+	}
+	if _, err := h.svc.ReopenSupport(h.ctx, ana, protocol.RoomRequest{RoomID: room}); err != nil {
+		t.Fatal(err)
+	}
+	if !expiry().IsZero() {
+		t.Fatal("a reopened conversation still expires")
+	}
+}
+
