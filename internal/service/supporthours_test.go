@@ -286,4 +286,3 @@ func TestClosedConversationsFollowTheRetention(t *testing.T) {
 		t.Fatal("a reopened conversation still expires")
 	}
 }
-
