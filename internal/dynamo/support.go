@@ -72,6 +72,9 @@ type supConvItem struct {
 	Data      string `dynamo:"data"`
 	Ver       int64  `dynamo:"ver"`
 	TTL       int64  `dynamo:"ttl,omitempty"`
+	// LMA is lastMessageAt (Unix ms), kept outside data and the lock
+	// (TouchSupportConversation).
+	LMA int64 `dynamo:"lma,omitempty"`
 }
 
 type cannedItem struct {
@@ -113,6 +116,9 @@ func newSupConvItem(c chat.SupportConversation) (supConvItem, error) {
 		GSI1PK: supQueuePK(c.TeamID, c.State), GSI1SK: utc(stateAt(c)).Format(time.RFC3339Nano) + "#" + c.RoomID,
 		VisitorID: c.Visitor.ID, Data: string(b), Ver: c.Version,
 	}
+	if !c.LastMessageAt.IsZero() {
+		it.LMA = c.LastMessageAt.UnixMilli()
+	}
 	if !c.ExpiresAt.IsZero() {
 		it.TTL = c.ExpiresAt.Unix()
 	}
@@ -125,6 +131,9 @@ func (it supConvItem) conversation() (chat.SupportConversation, error) {
 		return chat.SupportConversation{}, internal(err, "decode conversation")
 	}
 	c.Version = it.Ver
+	if lma := time.UnixMilli(it.LMA).UTC(); it.LMA > 0 && lma.After(c.LastMessageAt) {
+		c.LastMessageAt = lma
+	}
 	if it.TTL > 0 {
 		c.ExpiresAt = time.Unix(it.TTL, 0).UTC()
 	}
@@ -328,6 +337,23 @@ func (s *Store) UpdateSupportConversation(ctx context.Context, conv chat.Support
 		return chat.SupportConversation{}, internal(err, "update conversation")
 	}
 	return conv, nil
+}
+
+// TouchSupportConversation: one UpdateItem of lma (only forwards), the
+// lock untouched.
+func (s *Store) TouchSupportConversation(ctx context.Context, roomID string, at time.Time) (chat.SupportConversation, error) {
+	ctx = withOp(ctx, "TouchSupportConversation")
+	ms := at.UnixMilli()
+	var it supConvItem
+	err := s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skSupportConv).Set("lma", ms).
+		If("attribute_exists($) AND (attribute_not_exists(lma) OR lma < ?)", AttrPK, ms).Value(ctx, &it)
+	if isCondFailed(err) {
+		return s.GetSupportConversation(ctx, roomID) // gone (NotFound) or newer already
+	}
+	if err != nil {
+		return chat.SupportConversation{}, internal(err, "touch conversation")
+	}
+	return it.conversation()
 }
 
 // ListSupportQueue: one Query of gsi1 partition SUPQ#<teamId>#<state>,

@@ -476,6 +476,12 @@ func TestVisitorIsolation(t *testing.T) {
 	w := newSupportWorld(t)
 	v := w.visitor(visA, "va1")
 	first := w.start(v, "", "hi")
+	if _, err := w.svc.StartSupport(w.ctx, w.visitor(visB, "vb0"), protocol.StartSupportRequest{Name: "Dana", Text: "hello", ClientID: "d1"}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := w.store.GetProfile(w.ctx, visB); p.DisplayName != "Dana" {
+		t.Errorf("the pre-chat name does not name the visitor: %+v", p)
+	}
 	again := w.start(v, "tech", "")
 	if again.RoomID != first.RoomID {
 		t.Errorf("a second startSupport opened another conversation")
@@ -534,5 +540,42 @@ func TestVisitorIsolation(t *testing.T) {
 	} {
 		_, err := w.svc.StartSupport(w.ctx, w.visitor("vis_gggggggggggggggggggggggggg", "vg1"), r)
 		wantCode(t, err, chat.Invalid)
+	}
+}
+
+// TestSupportMessagesWhileQueued: a visitor's message while it waits
+// stamps lastMessageAt (outside the lock: a claim does not conflict) and
+// tells the team's agents; a visitor cannot touch a note even by its seq.
+func TestSupportMessagesWhileQueued(t *testing.T) {
+	w := newSupportWorld(t)
+	v := w.visitor(visA, "va1")
+	conv := w.start(v, "tech", "hello")
+	w.fan.Reset()
+	w.advance(time.Minute)
+	w.send(v, conv.RoomID, "anyone there?")
+	if got := w.conv(conv.RoomID); !got.LastMessageAt.Equal(w.clock()) || got.Version != conv.Version {
+		t.Errorf("after a message: lastMessageAt %v (want %v), version %d (want %d)", got.LastMessageAt, w.clock(), got.Version, conv.Version)
+	}
+	if len(w.fan.OfType("tia1", protocol.EventSupportConversation)) != 1 {
+		t.Errorf("the team's agent was not told: %v", w.fan.Types("tia1"))
+	}
+	if _, err := w.svc.ClaimSupport(w.ctx, w.tia, protocol.RoomRequest{RoomID: conv.RoomID}); err != nil {
+		t.Fatalf("claim after the visitor's message: %v", err)
+	}
+	note, err := w.svc.AddSupportNote(w.ctx, w.tia, protocol.AddSupportNoteRequest{RoomID: conv.RoomID, Text: "vip"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.EditMessage(w.ctx, v, protocol.EditMessageRequest{RoomID: conv.RoomID, Seq: note.Message.Seq, Text: "x"})
+	wantCode(t, err, chat.NotFound)
+	_, err = w.svc.DeleteMessage(w.ctx, v, protocol.MessageRef{RoomID: conv.RoomID, Seq: note.Message.Seq})
+	wantCode(t, err, chat.NotFound)
+	// The agent edits the note: the visitor is not told.
+	w.fan.Reset()
+	if _, err := w.svc.EditMessage(w.ctx, w.tia, protocol.EditMessageRequest{RoomID: conv.RoomID, Seq: note.Message.Seq, Text: "vip customer"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.fan.OfType("va1", protocol.EventMessageUpdated)); n != 0 {
+		t.Errorf("the visitor got the note's edit (%d)", n)
 	}
 }

@@ -159,3 +159,35 @@ func containsTeam(ts []chat.SupportTeam, id string) bool {
 	}
 	return false
 }
+
+// contractSupportTouch: lastMessageAt moves forward only, outside the lock.
+func contractSupportTouch(t *testing.T, st chat.Store) {
+	s, ok := st.(chat.SupportStore)
+	if !ok {
+		t.Skip("the store keeps no support data")
+	}
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	roomID, visitor := uniq("sup_"), "vis_"+"zyxwvutsrqponmlkjihgfedcba"
+	conv := chat.SupportConversation{RoomID: roomID, Visitor: chat.SupportVisitor{ID: visitor}, TeamID: "team_t", State: chat.SupportQueued, CreatedAt: now}
+	if err := s.CreateSupportConversation(ctx, chat.Room{ID: roomID, Kind: chat.KindSupport, Name: "support", CreatedAt: now}, conv,
+		chat.Member{RoomID: roomID, UserID: visitor, Role: chat.RoleMember, JoinedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.TouchSupportConversation(ctx, roomID, now.Add(time.Minute)); err != nil || !c.LastMessageAt.Equal(now.Add(time.Minute)) || c.Version != 1 {
+		t.Fatalf("touch: %+v %v", c, err)
+	}
+	if c, err := s.TouchSupportConversation(ctx, roomID, now); err != nil || !c.LastMessageAt.Equal(now.Add(time.Minute)) {
+		t.Fatalf("touch backwards: %+v %v", c, err)
+	}
+	c, err := s.GetSupportConversation(ctx, roomID)
+	if err != nil || c.Version != 1 || !c.LastMessageAt.Equal(now.Add(time.Minute)) {
+		t.Fatalf("after touches: %+v %v", c, err)
+	}
+	c.State = chat.SupportOpen
+	if _, err := s.UpdateSupportConversation(ctx, c); err != nil {
+		t.Fatalf("an update after a touch: %v", err)
+	}
+	_, err = s.TouchSupportConversation(ctx, uniq("sup_"), now)
+	wantCode(t, "touch a missing conversation", err, chat.NotFound)
+}
