@@ -113,7 +113,7 @@ func TestFunctionsRuntime(t *testing.T) {
 			"Fanout":     {"FANOUT_QUEUE_URL", "LOG_LEVEL", "TABLE_NAME", "WS_CALLBACK_URL"},
 			"Unfurl":     {"FILES_BUCKET", "LOG_LEVEL", "TABLE_NAME", "WS_CALLBACK_URL"},
 			"Httpapi": {"FANOUT_INLINE_LIMIT", "FANOUT_QUEUE_URL", "LOG_LEVEL", "SCHEDULED_DEAD_LETTER_ARN", "SCHEDULED_GROUP", "SCHEDULED_ROLE_ARN",
-				"SCHEDULED_TARGET_ARN", "TABLE_NAME", "WS_CALLBACK_URL"},
+				"SCHEDULED_TARGET_ARN", "TABLE_NAME", "VISITOR_WS_URL", "WS_CALLBACK_URL"},
 			"Outhooks": {"LOG_LEVEL", "TABLE_NAME"},
 			// Customer support's FAQ bot: the service over the table and
 			// the management API (supporthours.go).
