@@ -140,6 +140,26 @@ func TestSupportBotFirstAndEmail(t *testing.T) {
 	if grant, err := signer.Verify(tok, time.Now()); err != nil || grant.VisitorID != visB || grant.RoomID != left.RoomID || grant.WidgetID != w.ID {
 		t.Fatalf("the link grants %+v, %v", grant, err)
 	}
+	// The link reopens the chat: the widget's session route takes the
+	// token from the page's fragment and gives that visitor back, whose
+	// conversation it is.
+	base := s.httpAPI() + "/widget/v1/" + w.ID + "/session"
+	status, _, sess := widgetHTTP(t, "POST", base, widgetShop, map[string]any{"reopenToken": tok})
+	if status != 201 || sess["visitorId"] != visB {
+		t.Fatalf("reopen session: %d %v", status, sess)
+	}
+	if status, _, _ := widgetHTTP(t, "POST", base, widgetShop, map[string]any{"reopenToken": tok + "x"}); status == 201 {
+		t.Fatal("a tampered link opened a session")
+	}
+	conn, st, err := dialVisitor(t, s.gw.URL(), sess["token"].(string), widgetShop)
+	if err != nil {
+		t.Fatalf("reopened visitor connect: %d %v", st, err)
+	}
+	back := newClient(t, "kim2", conn)
+	h := decode[protocol.HistoryEvent](t, back.call(protocol.ActionHistory, map[string]any{"roomId": left.RoomID}, protocol.EventHistory))
+	if len(h.Messages) == 0 || h.Messages[0].Text != "Yes: I changed it for you." { // newest first
+		t.Fatalf("the reopened chat: %+v", h.Messages)
+	}
 	for _, mail := range ses.Mails() {
 		if strings.Contains(mail.Text+mail.HTML, "warehouse") {
 			t.Fatalf("an internal note was mailed: %q", mail.Subject)
