@@ -311,12 +311,12 @@ func (s *Chat) visitorAllow(ctx context.Context, key string, limit int, window t
 
 // VisitorSessionRequest is the body of POST /widget/v1/{id}/session.
 type VisitorSessionRequest struct {
-	Challenge   string            `json:"challenge,omitempty"`
-	Nonce       string            `json:"nonce,omitempty"`
-	ResumeToken string            `json:"resumeToken,omitempty"`
+	Challenge   string `json:"challenge,omitempty"`
+	Nonce       string `json:"nonce,omitempty"`
+	ResumeToken string `json:"resumeToken,omitempty"`
 	// ReopenToken is the token of a reopen link from a support mail
 	// (supporthours.go): that visitor again, for that conversation.
-	ReopenToken string `json:"reopenToken,omitempty"`
+	ReopenToken string            `json:"reopenToken,omitempty"`
 	Identity    *visitor.Identity `json:"identity,omitempty"`
 	// Name and Email are the pre-chat form's (anonymous visitors).
 	Name  string `json:"name,omitempty"`
