@@ -315,3 +315,28 @@ func (s *Chat) reopenVisitor(ctx context.Context, k *visitor.Keys, widgetID, tok
 	}
 	return g.VisitorID, conv.Visitor.Name, conv.Visitor.Email, nil
 }
+
+// addBotAccount adds the widget's bot account (Bot.Kind "bot", Bot.BotID)
+// to a new conversation's room, before the visitor's first message, so it
+// hears the conversation like any room it is in (roomAdded, its
+// connections indexed) and answers through the bot API; it hands over
+// with handOverSupport. A failure leaves the conversation with no bot
+// member (logged): the visitor can still ask for a person.
+func (s *Chat) addBotAccount(ctx context.Context, room chat.Room, widgetID string) {
+	ws, err := s.widgetStore()
+	if err != nil || widgetID == "" {
+		return
+	}
+	w, err := ws.GetWidget(ctx, widgetID)
+	if err != nil || w.Bot.Kind != chat.WidgetBotBot || w.Bot.BotID == "" {
+		return
+	}
+	m := chat.Member{RoomID: room.ID, UserID: w.Bot.BotID, Role: chat.RoleMember, JoinedAt: s.clock()}
+	if err := s.store.AddMember(ctx, m); err != nil {
+		s.log.WarnContext(ctx, "support: the bot account was not added", slog.String("roomId", room.ID), slog.String("botId", w.Bot.BotID), slog.Any("error", err))
+		return
+	}
+	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, m.UserID), chat.Actor{UserID: room.CreatedBy}); err != nil {
+		s.log.WarnContext(ctx, "support: the bot account's connections", slog.String("roomId", room.ID), slog.Any("error", err))
+	}
+}
