@@ -5,11 +5,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
+	"github.com/backchannel-chat/backchannel/internal/app/streamapp"
 	"github.com/backchannel-chat/backchannel/internal/app/supportbotapp"
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/eventbus"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localbus"
 )
 
@@ -39,4 +47,41 @@ func addSupportBotRule(ctx context.Context, bus *localbus.Server, busName string
 			return h.HandleJSON(ctx, raw)
 		},
 	})
+}
+
+// lateConsumer is a stream consumer set after the stream function is
+// built: support's mail needs the SES stand-in and the digest key, which
+// startDigest makes after the events started (the web server needs them).
+type lateConsumer struct {
+	c atomic.Pointer[chat.EventConsumer]
+}
+
+func (l *lateConsumer) set(c chat.EventConsumer) { l.c.Store(&c) }
+
+func (l *lateConsumer) Consume(ctx context.Context, evs []chat.Event) error {
+	if c := l.c.Load(); c != nil {
+		return (*c).Consume(ctx, evs)
+	}
+	return nil
+}
+
+// startSupportMail builds customer support's mail (replies in email
+// conversations, transcripts) as the stream function runs it with mail on,
+// against the digest's SES (the stand-in) and key, and hands it to late.
+func startSupportMail(ctx context.Context, stack *devstack.Stack, d *digestRunner, late *lateConsumer) error {
+	awsCfg, err := config.LoadDefaultConfig(ctx) // the SES endpoint startDigest set
+	if err != nil {
+		return err
+	}
+	store, err := dynamo.New(stack.DynamoDBClient(), stack.Resources.TableName)
+	if err != nil {
+		return err
+	}
+	cfg := app.StreamConfig{TableName: stack.Resources.TableName, MailFrom: d.from, MailKey: d.key}
+	m, err := streamapp.SupportMail(ctx, awsCfg, cfg, store, app.NewLogger(os.Stderr, slog.LevelInfo))
+	if err != nil {
+		return fmt.Errorf("support mail: %w", err)
+	}
+	late.set(m)
+	return nil
 }

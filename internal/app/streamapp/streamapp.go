@@ -53,6 +53,13 @@ type options struct {
 	sqsURL     string
 	digest     *app.DigestConfig
 	metrics    io.Writer
+	extra      []chat.EventConsumer
+}
+
+// WithConsumer adds a consumer after the others (make dev: support's mail,
+// built once the SES stand-in and the digest key exist).
+func WithConsumer(c chat.EventConsumer) Option {
+	return func(o *options) { o.extra = append(o.extra, c) }
 }
 
 // WithAnalyticsMetrics makes the analytics consumer print its headline
@@ -134,7 +141,7 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 		}
 		records = append(records, counter)
 		if cfg.SupportMail() { // customer support's mail (support.go)
-			mail, err := supportMail(ctx, awsCfg, cfg, store, logger)
+			mail, err := SupportMail(ctx, awsCfg, cfg, store, logger)
 			if err != nil {
 				return nil, err
 			}
@@ -177,6 +184,7 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			}
 		}), cfg.UnfurlQueueURL)})
 	}
+	consumers = append(consumers, o.extra...)
 	h, err := stream.New(stream.Config{Consumers: consumers, Records: records, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("app: stream handler: %w", err)

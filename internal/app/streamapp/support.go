@@ -17,11 +17,11 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/supportmail"
 )
 
-// supportMail is customer support's mail consumer (internal/supportmail):
+// SupportMail is customer support's mail consumer (internal/supportmail):
 // agents' replies in email conversations and transcripts, through SES v2
 // (AWS_ENDPOINT_URL_SESV2 points the real client at the local stand-in),
 // the reopen links signed with a key derived from the digest's secret.
-func supportMail(ctx context.Context, awsCfg aws.Config, cfg app.StreamConfig, store *dynamo.Store, logger *slog.Logger) (*supportmail.Consumer, error) {
+func SupportMail(ctx context.Context, awsCfg aws.Config, cfg app.StreamConfig, store *dynamo.Store, logger *slog.Logger) (*supportmail.Consumer, error) {
 	secret := []byte(cfg.MailKey)
 	if cfg.MailKeySecretARN != "" {
 		out, err := secretsmanager.NewFromConfig(awsCfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(cfg.MailKeySecretARN)})
