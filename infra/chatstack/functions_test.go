@@ -116,7 +116,10 @@ func TestFunctionsRuntime(t *testing.T) {
 			"Httpapi": {"FANOUT_INLINE_LIMIT", "FANOUT_QUEUE_URL", "LOG_LEVEL", "SCHEDULED_DEAD_LETTER_ARN", "SCHEDULED_GROUP", "SCHEDULED_ROLE_ARN",
 				"SCHEDULED_TARGET_ARN", "TABLE_NAME", "VISITOR_WS_URL", "WS_CALLBACK_URL"},
 			"Outhooks": {"LOG_LEVEL", "TABLE_NAME"},
-			"Export":   {"FILES_BUCKET", "LOG_LEVEL", "TABLE_NAME", "USER_POOL_ID", "WS_CALLBACK_URL"},
+			// Customer support's FAQ bot: the service over the table and
+			// the management API (supporthours.go).
+			"Supportbot": {"LOG_LEVEL", "TABLE_NAME", "WS_CALLBACK_URL"},
+			"Export":     {"FILES_BUCKET", "LOG_LEVEL", "TABLE_NAME", "USER_POOL_ID", "WS_CALLBACK_URL"},
 			"Erasure": {"ERASURE_POLICY", "ERASURE_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "SCHEDULED_DEAD_LETTER_ARN", "SCHEDULED_GROUP", "SCHEDULED_ROLE_ARN",
 				"SCHEDULED_TARGET_ARN", "TABLE_NAME", "USER_POOL_ID", "WS_CALLBACK_URL"},
 		}

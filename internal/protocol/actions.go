@@ -221,7 +221,7 @@ var ActionTable = append([]ActionSpec{
 	{Name: ActionSetCallMedia, Request: SetCallMediaRequest{}, Reply: EventCall, Budget: BudgetWrite},
 	{Name: ActionCallHeartbeat, Request: CallRequest{}, Reply: EventCall, Budget: BudgetRead}, // every 15 s per participant
 	{Name: ActionGetIceServers, Request: CallRequest{}, Reply: EventIceServers, Budget: BudgetRead},
-}, supportRows...) // customer support (issue 17): support.go
+}, append(supportRows, hoursRows...)...) // customer support (issue 17): support.go, supporthours.go
 
 // SearchWeight is what one search charges to the read budget: it reads the
 // postings of up to 100 rooms (one Query per room and driving word) and a

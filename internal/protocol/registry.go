@@ -80,12 +80,13 @@ var Events = map[string]any{
 	EventSupportConversations: SupportConversationsEvent{},
 	EventSupportStarted:       SupportStartedEvent{},
 	// Calls (issue 18).
-	EventCall:        CallEvent{},
-	EventCallRinging: CallRingingEvent{},
-	EventCallUpdated: CallEvent{},
-	EventCallSignal:  CallSignalEvent{},
-	EventCallEnded:   CallEndedEvent{},
-	EventIceServers:  IceServersEvent{},
+	EventCall:                CallEvent{},
+	EventCallRinging:         CallRingingEvent{},
+	EventCallUpdated:         CallEvent{},
+	EventCallSignal:          CallSignalEvent{},
+	EventCallEnded:           CallEndedEvent{},
+	EventIceServers:          IceServersEvent{},
+	EventTranscriptRequested: TranscriptRequestedEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

@@ -45,6 +45,7 @@ type digestRunner struct {
 	mailsURL  string
 	unsubURL  string
 	keyOrigin string
+	from, key string // the sender and the key (support's mail uses them too)
 }
 
 // startDigest runs after startChat (the environment points at the stack)
@@ -107,6 +108,7 @@ func startDigest(ctx context.Context, stack *devstack.Stack, web *webServer, dat
 	if err := cfg.ValidateSender(); err != nil {
 		return nil, err
 	}
+	d.from, d.key = cfg.From, cfg.Key
 	awsCfg, err := config.LoadDefaultConfig(ctx) // reads the endpoints set above
 	if err != nil {
 		return nil, err

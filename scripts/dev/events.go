@@ -42,7 +42,7 @@ type eventPipeline struct {
 
 // startEvents runs after startChat, whose environment (region, dummy
 // credentials, endpoints) the stream function's AWS config is read from.
-func startEvents(ctx context.Context, stack *devstack.Stack, missed notify.MissedNotifier, out io.Writer) (_ *eventPipeline, err error) {
+func startEvents(ctx context.Context, stack *devstack.Stack, missed notify.MissedNotifier, mail *lateConsumer, out io.Writer) (_ *eventPipeline, err error) {
 	e := &eventPipeline{busName: firstSet(os.Getenv("EVENT_BUS_NAME"), defaultEventBus)}
 	defer func() {
 		if err != nil {
@@ -81,8 +81,11 @@ func startEvents(ctx context.Context, stack *devstack.Stack, missed notify.Misse
 		if err := addOutHookRule(ctx, e.bus, stack.Resources.TableName, e.busName, logger); err != nil {
 			return nil, err
 		}
+		if err := addSupportBotRule(ctx, e.bus, e.busName, logger); err != nil { // supportbot.go
+			return nil, err
+		}
 	}
-	handler, err := streamapp.Build(ctx, cfg, streamapp.WithLogger(logger), streamapp.WithMissedNotifier(missed))
+	handler, err := streamapp.Build(ctx, cfg, streamapp.WithLogger(logger), streamapp.WithMissedNotifier(missed), streamapp.WithConsumer(mail))
 	if err != nil {
 		return nil, fmt.Errorf("build the stream handler: %w", err)
 	}

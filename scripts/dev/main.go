@@ -169,8 +169,9 @@ func run(f flags) (err error) {
 		return err
 	}
 
-	missed := &lateMissed{} // the digest starts after the web server, which needs the events
-	events, err := startEvents(ctx, stack, missed, os.Stdout)
+	missed := &lateMissed{}        // the digest starts after the web server, which needs the events
+	supportMail := &lateConsumer{} // support's mail, once the digest's SES and key exist (supportbot.go)
+	events, err := startEvents(ctx, stack, missed, supportMail, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -209,6 +210,9 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, digest.Close()) }()
 	missed.set(digest.app.Digest)
+	if err := startSupportMail(ctx, stack, digest, supportMail); err != nil {
+		return err
+	}
 	if err := exports.startWorker(ctx, web.url, chat.metrics); err != nil {
 		return err
 	}

@@ -5,7 +5,8 @@
 // purger that removes deleted channels' items, and (with TABLE_NAME and
 // PUSH_QUEUE_URL) the notifier that queues Web Push jobs and tells the
 // email digest about people it could not reach, and (with
-// UNFURL_QUEUE_URL) the enqueuer of link-preview jobs. It links the table's store
+// UNFURL_QUEUE_URL) the enqueuer of link-preview jobs, and (with TABLE_NAME,
+// DIGEST_FROM and the digest key) customer support's mail. It links the table's store
 // (internal/dynamo) but not the service.
 package streamapp
 
@@ -52,6 +53,13 @@ type options struct {
 	sqsURL     string
 	digest     *app.DigestConfig
 	metrics    io.Writer
+	extra      []chat.EventConsumer
+}
+
+// WithConsumer adds a consumer after the others (make dev: support's mail,
+// built once the SES stand-in and the digest key exist).
+func WithConsumer(c chat.EventConsumer) Option {
+	return func(o *options) { o.extra = append(o.extra, c) }
 }
 
 // WithAnalyticsMetrics makes the analytics consumer print its headline
@@ -132,6 +140,13 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			}
 		}
 		records = append(records, counter)
+		if cfg.SupportMail() { // customer support's mail (support.go)
+			mail, err := SupportMail(ctx, awsCfg, cfg, store, logger)
+			if err != nil {
+				return nil, err
+			}
+			consumers = append(consumers, mail)
+		}
 		if o.digest != nil && o.missed == nil {
 			if err := o.digest.ValidateScheduler(); err != nil {
 				return nil, err
@@ -169,6 +184,7 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			}
 		}), cfg.UnfurlQueueURL)})
 	}
+	consumers = append(consumers, o.extra...)
 	h, err := stream.New(stream.Config{Consumers: consumers, Records: records, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("app: stream handler: %w", err)
