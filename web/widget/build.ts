@@ -12,8 +12,22 @@ export const WIDGET_BUDGET_BYTES = 40 * 1024;
 
 const here = (file: string) => decodeURIComponent(new URL(file, import.meta.url).pathname);
 
+// asciiOnly escapes every non-ASCII character of the bundle (they are all
+// in string literals: the words, "★", "…") as \uXXXX, so a host page or a
+// server that serves the script without a charset cannot garble them.
+function asciiOnly(): Plugin {
+  return {
+    name: "backchannel-widget-ascii",
+    enforce: "post",
+    generateBundle(_opts, bundle) {
+      for (const c of Object.values(bundle)) if (c.type === "chunk") c.code = c.code.replace(/[^\x00-\x7f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    },
+  };
+}
+
 export function widgetConfig(outDir: string): InlineConfig {
   return {
+    plugins: [asciiOnly()],
     configFile: false,
     mode: "production",
     logLevel: "warn",
@@ -51,6 +65,7 @@ export async function gzipSize(code: string): Promise<number> {
 export async function buildWidget(outDir: string): Promise<WidgetSize> {
   const out = (await build(widgetConfig(outDir))) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
   const chunks = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).filter((c) => c.type === "chunk");
+  if (/[^\x00-\x7f]/.test(chunks[0]?.code ?? "")) throw new Error("widget: the bundle is not ASCII");
   if (chunks.length !== 1 || chunks[0].fileName !== WIDGET_PATH) throw new Error(`widget: expected one chunk ${WIDGET_PATH}, got ${chunks.map((c) => c.fileName).join(", ")}`);
   const code = chunks[0].code;
   return { file: `${outDir}/${WIDGET_PATH}`, bytes: new TextEncoder().encode(code).length, gzipped: await gzipSize(code) };
