@@ -1,0 +1,147 @@
+// The support widget on a third-party page (issue 17): two origins, the
+// demo site on http://127.0.0.1:<demo port> embedding the widget from the
+// app at http://localhost:<port>. A visitor opens the widget, fills the
+// pre-chat form and chats; the conversation survives a reload; the widget
+// is accessible (axe) on a desktop and a phone (full screen); an origin
+// the widget does not allow (the same page as http://localhost:<demo
+// port>) is refused: no launcher, a clear console line, and the config and
+// session routes answer 403.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { SCREENS, axeCheck, openPage } from "./helpers.mjs";
+import { startStack, waitFor } from "./stack.mjs";
+
+let stack;
+before(async () => {
+  stack = await startStack({ logName: "support-widget-stack.log" });
+  mkdirSync(SCREENS, { recursive: true });
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const shot = (page, name) => page.screenshot({ path: join(SCREENS, `support-widget-${name}.png`) });
+
+// widget: the launcher and panel inside the widget's shadow root
+// (Playwright's locators pierce open shadow roots).
+const launcher = (page) => page.locator("#backchannel-widget").getByRole("button", { name: /Open chat|Close chat/ });
+
+test("the ready file names the demo site, the widget and the app's origin", () => {
+  const { demoUrl, widgetId, appOrigin, webUrl } = stack.info;
+  assert.match(demoUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  assert.match(widgetId, /^wid_/);
+  assert.equal(appOrigin, webUrl.replace("127.0.0.1", "localhost"));
+});
+
+test("a visitor on the demo site chats through the widget", async () => {
+  const page = await openPage(stack);
+  const consoleLines = [];
+  page.on("console", (m) => consoleLines.push(m.text()));
+  await page.goto(stack.info.demoUrl);
+  // The script comes from the other origin.
+  const src = await page.locator("script[data-widget]").getAttribute("src");
+  assert.equal(new URL(src).origin, new URL(stack.info.appOrigin).origin);
+  await launcher(page).waitFor();
+  assert.equal(await page.locator("#backchannel-widget").getAttribute("data-state"), "ready");
+  // The host page's styles (its red buttons, Georgia) stay out of the shadow root.
+  const font = await launcher(page).evaluate((el) => getComputedStyle(el).fontFamily);
+  assert.doesNotMatch(font, /Georgia/);
+  await shot(page, "1-launcher");
+  await axeCheck(page, "the demo site with the widget's launcher");
+
+  // Keyboard: focus the launcher, Enter opens the panel, focus moves in.
+  await launcher(page).focus();
+  await page.keyboard.press("Enter");
+  const panel = page.getByRole("dialog");
+  await panel.waitFor();
+  assert.equal(await launcher(page).getAttribute("aria-expanded"), "true");
+  await shot(page, "2-prechat");
+  await axeCheck(page, "the widget's pre-chat form");
+
+  const name = panel.getByLabel("Your name");
+  if (await name.count()) await name.fill("Ann Visitor");
+  const email = panel.getByLabel(/^Email/);
+  if (await email.count()) await email.fill("ann@example.com");
+  const topic = panel.getByLabel(/^Topic/);
+  if (await topic.count()) {
+    const options = await topic.locator("option").evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    if (options.length) await topic.selectOption(options[0]);
+  }
+  await panel.getByLabel(/^Message/).fill("Hello, where is my order <b>42</b>?");
+  await panel.getByRole("button", { name: "Start chat" }).click();
+  const log = panel.getByRole("log");
+  await log.getByText("Hello, where is my order <b>42</b>?").waitFor();
+  // Escaped: the tags are text, not elements.
+  assert.equal(await log.locator("b").count(), 0);
+  // The conversation's state is shown (bot answering, waiting, or an agent).
+  await waitFor(async () => (await panel.getByRole("status").first().textContent())?.trim(), "a conversation status line");
+
+  // A second message from the composer (Enter sends).
+  const composer = panel.getByRole("textbox", { name: "Message" });
+  await composer.fill("It was order 42.");
+  await composer.press("Enter");
+  await log.locator(".bc-me:not(.bc-pending)", { hasText: "It was order 42." }).waitFor();
+  await shot(page, "3-chat");
+  await axeCheck(page, "the widget's conversation");
+
+  // Escape closes, focus returns to the launcher.
+  await page.keyboard.press("Escape");
+  await panel.waitFor({ state: "detached" });
+  assert.equal(await launcher(page).evaluate((el) => el.getRootNode().activeElement === el), true);
+
+  // A reload keeps the visitor (resume token) and the conversation.
+  await page.reload();
+  await launcher(page).click();
+  await page.getByRole("log").getByText("It was order 42.").waitFor();
+  assert.deepEqual(
+    consoleLines.filter((l) => /Backchannel/.test(l)),
+    [],
+  );
+  await page.context().close();
+});
+
+test("on a phone the open panel fills the screen", async () => {
+  const page = await openPage(stack, { viewport: { width: 390, height: 780 } });
+  await page.goto(`${stack.info.demoUrl}?lang=de`);
+  await page.locator("#backchannel-widget").getByRole("button", { name: "Chat öffnen" }).click();
+  const box = await page.getByRole("dialog").boundingBox();
+  assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 390, 780]);
+  await page.getByRole("dialog").getByRole("button", { name: "Chat schließen" }).waitFor();
+  await shot(page, "4-phone-de");
+  await axeCheck(page, "the widget on a phone, in German");
+  await page.context().close();
+});
+
+test("an origin the widget does not allow is refused", async () => {
+  const refusedOrigin = stack.info.demoUrl.replace("127.0.0.1", "localhost").replace(/\/$/, "");
+  const page = await openPage(stack);
+  const consoleLines = [];
+  page.on("console", (m) => consoleLines.push(m.text()));
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const config = page.waitForResponse((r) => r.url().includes(`/widget/v1/${stack.info.widgetId}/config`));
+  await page.goto(`${refusedOrigin}/`);
+  assert.equal((await config).status(), 403);
+  await waitFor(() => consoleLines.some((l) => /chat is not available on this site/.test(l)), "the refusal in the console");
+  assert.equal(await page.locator("#backchannel-widget").count(), 0, "no widget on a refused origin");
+  assert.deepEqual(errors, [], "nothing thrown into the host page");
+  await shot(page, "5-refused");
+  await page.context().close();
+
+  // The routes themselves refuse that origin.
+  const base = `${stack.info.appOrigin}widget/v1/${stack.info.widgetId}`;
+  const cfg = await fetch(`${base}/config`, { headers: { Origin: refusedOrigin } });
+  assert.equal(cfg.status, 403);
+  assert.equal(cfg.headers.get("access-control-allow-origin"), null);
+  const ch = await fetch(`${base}/challenge`, { method: "POST", headers: { Origin: refusedOrigin, "Content-Type": "application/json" }, body: "{}" });
+  assert.equal(ch.status, 403);
+  const sess = await fetch(`${base}/session`, { method: "POST", headers: { Origin: refusedOrigin, "Content-Type": "application/json" }, body: JSON.stringify({ challenge: "x", nonce: "1" }) });
+  assert.equal(sess.status, 403);
+  // The allowed origin gets its config, with CORS for exactly that origin.
+  const demoOrigin = stack.info.demoUrl.replace(/\/$/, "");
+  const ok = await fetch(`${base}/config`, { headers: { Origin: demoOrigin } });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get("access-control-allow-origin"), demoOrigin);
+});
