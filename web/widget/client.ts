@@ -160,15 +160,23 @@ export class WidgetClient {
     const f = ev as Record<string, unknown> & { type: string };
     switch (f.type) {
       case "state": {
+        // A visitor's state: its own profile, its support rooms and their
+        // conversations (state.support).
         const me = (f.me as { userId?: string } | undefined)?.userId ?? "";
-        const rooms = (f.rooms as { roomId: string; support?: SupportConversation; conversation?: SupportConversation; unread?: number }[] | undefined) ?? [];
+        const rooms = (f.rooms as { roomId: string; unread?: number }[] | undefined) ?? [];
+        const convs = (f.support as SupportConversation[] | undefined) ?? [];
         const saved = this.session.store.load().roomId;
-        const mine = rooms.find((r) => r.roomId === saved) ?? rooms.find((r) => (r.support ?? r.conversation)?.state !== "closed" && (r.support ?? r.conversation));
-        const conv = mine ? (mine.support ?? mine.conversation ?? null) : null;
+        const conv =
+          convs.find((c) => c.roomId === (this.state.conversation?.roomId ?? saved)) ??
+          [...convs].sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? "")).find((c) => c.state !== "closed") ??
+          null;
         const patch: Partial<WidgetState> = { me };
-        if (conv) patch.conversation = conv;
-        if (mine && !this.state.open) patch.unread = mine.unread ?? 0;
+        if (conv) {
+          const room = rooms.find((r) => r.roomId === conv.roomId);
+          if (room && !this.state.open) patch.unread = room.unread ?? 0;
+        }
         this.set(patch);
+        if (conv) this.setConversation(conv);
         return;
       }
       case "supportStarted":

@@ -54,6 +54,11 @@ async function boot(): Promise<void> {
   let wantOpen: boolean | null = null;
   const api: Api = {
     identify(id) {
+      if (!id || typeof id.userId !== "string" || typeof id.signature !== "string") {
+        console.warn(LOG, "identify needs {userId, email, name, ts, signature}");
+        return;
+      }
+      id = { ...id, ts: Number(id.ts) };
       identity = id;
       session.identity = id;
       client?.reidentify();

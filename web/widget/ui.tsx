@@ -93,10 +93,12 @@ function Status({ s, t }: { s: WidgetState; t: Strings }) {
   const c = s.conversation;
   if (s.conn === "connecting" && (c || s.busy)) text = t.connecting;
   else if (s.conn === "offline" && c) text = t.offline;
-  else if (c?.state === "bot") text = s.config.bot?.name || s.config.botName ? fmt(t.bot, { name: s.config.bot?.name || s.config.botName || "" }) : t.botDefault;
+  else if (c?.state === "bot") text = s.config.botName ? fmt(t.bot, { name: s.config.botName }) : t.botDefault;
   else if (c?.state === "queued") text = t.queued;
   else if (c?.state === "open") {
-    const name = c.assigneeName || c.assignee?.name || c.assignee?.displayName;
+    // The agent's name: from the conversation when the server sends it,
+    // else from the agent's latest message.
+    const name = c.assigneeName || [...s.messages].reverse().find((m) => m.senderId === c.assigneeId && !m.system)?.senderName;
     text = name ? fmt(t.openWith, { name }) : t.openAgent;
   } else if (c?.state === "closed") text = t.closed;
   return (

@@ -19,15 +19,13 @@ export interface Topic {
 
 // GET /widget/v1/{widgetId}/config
 export interface WidgetConfig {
-  widgetId?: string;
-  name?: string;
+  id?: string;
   appearance?: { primaryColor?: string; position?: "right" | "left"; title?: string };
   greeting?: Record<string, string>;
   languages?: string[];
   preChat?: PreChatField[];
   required?: PreChatField[];
   topics?: Topic[];
-  bot?: { name?: string; kind?: string } | null;
   botName?: string;
   // open: somebody can answer now (any team); false shows "leave a message".
   open?: boolean;
@@ -54,7 +52,7 @@ export interface Identity {
   userId: string;
   email?: string;
   name?: string;
-  ts: string | number;
+  ts: number; // Unix seconds, as signed
   signature: string;
 }
 
@@ -68,8 +66,7 @@ export interface SupportConversation {
   topic?: string;
   teamId?: string;
   assigneeId?: string;
-  assigneeName?: string;
-  assignee?: { id?: string; name?: string; displayName?: string };
+  assigneeName?: string; // if the server names the agent
   state: SupportState;
   channel?: "chat" | "email";
   createdAt?: string;

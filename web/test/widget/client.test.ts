@@ -93,7 +93,8 @@ describe("widget client", () => {
       type: "state",
       connectionId: "k1",
       me: { userId: "vis_1" },
-      rooms: [{ roomId: "sup_1", kind: "support", lastSeq: 0, unread: 0, support: { roomId: "sup_1", state: "bot" } }],
+      rooms: [{ roomId: "sup_1", kind: "support", lastSeq: 0, unread: 0 }],
+      support: [{ roomId: "sup_1", state: "bot" }],
     });
     await vi.waitFor(() => expect(client.state.conn).toBe("online"));
     expect(client.state.conversation?.state).toBe("bot");
@@ -136,7 +137,7 @@ describe("widget client", () => {
 
   it("resumes from the last message after a reconnect, and re-sends what was not acked", async () => {
     const { client, ws } = await online(memStore({ roomId: "sup_1" }));
-    ws.answer("getState", { type: "state", connectionId: "k1", me: { userId: "vis_1" }, rooms: [{ roomId: "sup_1", support: { roomId: "sup_1", state: "open" } }] });
+    ws.answer("getState", { type: "state", connectionId: "k1", me: { userId: "vis_1" }, rooms: [{ roomId: "sup_1" }], support: [{ roomId: "sup_1", state: "open" }] });
     await vi.waitFor(() => expect(ws.sentOf("history")).toHaveLength(1));
     ws.answer("history", { type: "history", roomId: "sup_1", messages: [msg(1, "vis_1", "a"), msg(2, "u_bob", "b")], hasMore: false });
     client.send("lost?");
@@ -145,7 +146,7 @@ describe("widget client", () => {
     await vi.waitFor(() => expect(FakeWS.all).toHaveLength(2));
     const ws2 = FakeWS.last();
     ws2.open();
-    ws2.answer("getState", { type: "state", connectionId: "k2", me: { userId: "vis_1" }, rooms: [{ roomId: "sup_1", support: { roomId: "sup_1", state: "open" } }] });
+    ws2.answer("getState", { type: "state", connectionId: "k2", me: { userId: "vis_1" }, rooms: [{ roomId: "sup_1" }], support: [{ roomId: "sup_1", state: "open" }] });
     await vi.waitFor(() => expect(ws2.sentOf("resume")).toHaveLength(1));
     expect(ws2.sentOf("resume")[0]).toMatchObject({ rooms: { sup_1: 2 } });
     ws2.answer("resume", { type: "missed", rooms: [{ roomId: "sup_1", messages: [msg(3, "u_bob", "while you were away")], hasMore: false }] });

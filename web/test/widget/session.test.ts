@@ -26,7 +26,7 @@ describe("visitor session", () => {
     const { calls, fetchImpl } = fakeFetch({ resumeOk: true });
     const store = memStore({ resumeToken: "R0", roomId: "r1" });
     const s = new VisitorSession(BASE, store, fetchImpl);
-    s.identity = { userId: "u-7", email: "a@example.com", ts: "1700000000", signature: "ab" };
+    s.identity = { userId: "u-7", email: "a@example.com", ts: 1700000000, signature: "ab" };
     await s.token();
     expect(calls.map((c) => c.url.slice(BASE.length))).toEqual(["/session"]);
     expect(calls[0].body).toEqual({ resumeToken: "R0", identity: s.identity });
