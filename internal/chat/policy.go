@@ -266,6 +266,11 @@ type Access struct {
 	// Target is the role in Room of the member an action is about
 	// (setMemberRole, mute, remove, ban); "" when not a member or none.
 	Target Role
+	// UserID is the caller's (a visitor acts only in the support rooms
+	// whose visitor it is).
+	UserID string
+	// Support is the caller's place in customer support (support.go).
+	Support SupportAccess
 }
 
 // InGroup says whether the caller belongs to workspace group g.
@@ -308,6 +313,10 @@ type rule struct {
 	targets         bool                // acts on another member: only owners and admins act on owners
 	invitedOK       bool                // non-members holding an invitation are allowed
 	roomOpens       bool                // every member may, when the room says so (Room.MembersCanPin) and in direct rooms
+	support         bool                // support rooms only (KindSupport)
+	agents          bool                // support agents (of the conversation's team in a room; of any team for a workspace action) and admins
+	leads           bool                // with groups: the team's leads too (Access.Support.Lead)
+	visitorOnly     bool                // visitors only
 }
 
 // botActions are the actions a bot (an identity in GroupBots) may do: read
@@ -493,7 +502,7 @@ func IsRoomAction(a Action) bool { return rules[a].room }
 // always needed.
 func RoomKindMatters(a Action) bool {
 	r := rules[a]
-	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != "" || r.writes || r.privateLevel > r.level || r.invitedOK || r.roomOpens
+	return r.joinPublic || len(r.notInKind) > 0 || r.notInGeneral != "" || r.writes || r.privateLevel > r.level || r.invitedOK || r.roomOpens || r.support
 }
 
 // DirectGoneMatters says whether a's answer in a direct room depends on
@@ -509,7 +518,13 @@ func Authorize(a Action, acc Access) error {
 	if !ok {
 		return Wrap(fmt.Errorf("no access rule for action %q", a), "access check")
 	}
-	if acc.InGroup(GroupBots) {
+	if acc.InGroup(GroupVisitors) {
+		if err := visitorAccess(a, r, &acc); err != nil {
+			return err
+		}
+	} else if r.visitorOnly {
+		return Errorf(Forbidden, "only visitors may %s", r.verb)
+	} else if acc.InGroup(GroupBots) {
 		if !botActions[a] {
 			return Errorf(Forbidden, "bots may not use %s", a)
 		}
@@ -522,7 +537,13 @@ func Authorize(a Action, acc Access) error {
 		acc = Access{Groups: []string{GroupBots}, Role: role, Room: acc.Room, Author: acc.Author, MutedUntil: acc.MutedUntil}
 	}
 	if !r.room {
-		if len(r.groups) > 0 && !slices.ContainsFunc(r.groups, acc.InGroup) {
+		if r.agents && !acc.supportAgent() {
+			return Errorf(Forbidden, "only support agents may %s", r.verb)
+		}
+		if len(r.groups) > 0 && !slices.ContainsFunc(r.groups, acc.InGroup) && !(r.leads && acc.Support.Lead) {
+			if r.leads {
+				return Errorf(Forbidden, "only workspace admins and the team's leads may %s", r.verb)
+			}
 			return Errorf(Forbidden, "only %s may %s", groupNames(r.groups), r.verb)
 		}
 		return nil
@@ -532,6 +553,7 @@ func Authorize(a Action, acc Access) error {
 	}
 	if acc.Role == "" {
 		switch {
+		case acc.Room.Kind == KindSupport && acc.supportAgent() && (r.agents || agentReads[a]):
 		case r.joinPublic && acc.Room.Kind == KindPublic && acc.Banned:
 			return Errorf(Forbidden, "you are banned from #%s", acc.Room.Name)
 		case r.joinPublic && acc.Room.Kind == KindPublic:
@@ -543,6 +565,14 @@ func Authorize(a Action, acc Access) error {
 	}
 	if msg, ok := r.notInKind[acc.Room.Kind]; ok {
 		return Errorf(Invalid, "%s", msg)
+	}
+	if r.support && acc.Room.Kind != KindSupport {
+		return Errorf(Invalid, "this is not a support conversation")
+	}
+	if acc.Room.Kind == KindSupport {
+		if err := supportRoom(a, r, acc); err != nil {
+			return err
+		}
 	}
 	if r.notInGeneral != "" && acc.Room.ID == GeneralRoomID {
 		return Errorf(Invalid, "%s", r.notInGeneral)

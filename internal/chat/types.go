@@ -24,6 +24,9 @@ type Identity struct {
 	// replaces (service.placeholderHandle). Stored with the connection
 	// instead of the email (issue #15, data minimisation).
 	NameFromEmail bool `json:"-"`
+	// WidgetID is the support widget a visitor came through (visitors
+	// only; issue #17).
+	WidgetID string `json:"widgetId,omitempty"`
 }
 
 // PlaceholderName says whether the display name is only the email's local
@@ -115,6 +118,10 @@ type Room struct {
 	// RetentionDays: the room keeps its messages this many days (0:
 	// forever); absent: the workspace's default (retention.go).
 	RetentionDays *int `json:"retentionDays,omitempty"`
+	// Support is the visitor conversation of a support room (KindSupport),
+	// read with the room; never sent as part of the room (clients get it
+	// as a supportConversation, for visitors without the agents' side).
+	Support *SupportConversation `json:"-"`
 }
 
 // Role is a member's role in a room.
@@ -213,6 +220,9 @@ type Message struct {
 	// ExpiresAt: the message is removed at this time, under its room's
 	// retention when it was stored (retention.go); zero: kept forever.
 	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	// Internal marks an agent's internal note in a support room
+	// (addSupportNote): never delivered to the visitor.
+	Internal bool `json:"internal,omitempty"`
 }
 
 // Ban keeps a user out of a channel until it is lifted.

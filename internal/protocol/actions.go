@@ -93,7 +93,7 @@ func (a ActionSpec) ReplyType() reflect.Type {
 // the CDK stack. Adding an action is one row here, one service method and
 // `go run ./scripts/gen-protocol` (plus their tests and a docs/PROTOCOL.md
 // example).
-var ActionTable = []ActionSpec{
+var ActionTable = append([]ActionSpec{
 	{Name: ActionPing, Reply: EventPong, Budget: BudgetNone, NoConnection: true},
 	{Name: ActionGetState, Reply: EventState, Budget: BudgetRead, BeforeTerms: true}, // a reconnect loop cannot spin on it
 	{Name: ActionListUsers, Request: ListUsersRequest{}, Reply: EventUsers, Budget: BudgetRead},
@@ -204,7 +204,7 @@ var ActionTable = []ActionSpec{
 	{Name: ActionRunCommand, Request: RunCommandRequest{}, Reply: EventCommandResult, Budget: BudgetWrite},
 	{Name: ActionRegisterOutgoingWebhook, Request: RegisterOutgoingWebhookRequest{}, Reply: EventIntegration, Budget: BudgetWrite},
 	{Name: ActionDeleteOutgoingWebhook, Request: DeleteIntegrationRequest{}, Reply: EventIntegrationDeleted, Budget: BudgetWrite},
-}
+}, supportRows...) // customer support (issue 17): support.go
 
 // SearchWeight is what one search charges to the read budget: it reads the
 // postings of up to 100 rooms (one Query per room and driving word) and a

@@ -292,6 +292,10 @@ type StateEvent struct {
 	// Terms is the current terms version and this person's acceptance;
 	// absent when the deployment publishes no versioned terms.
 	Terms *TermsState `json:"terms,omitempty"`
+	// Support: a visitor's conversations (issue 17; Rooms holds their
+	// rooms). A visitor's state holds only the connection, its own
+	// profile, its support rooms, these and the limits.
+	Support []chat.SupportConversation `json:"support,omitempty"`
 }
 
 // Limits are this deployment's limits, so a client can check before it

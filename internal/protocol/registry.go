@@ -66,13 +66,23 @@ var Events = map[string]any{
 	// Incoming webhooks (issue 16).
 	EventWebhook:  WebhookEvent{},
 	EventWebhooks: WebhooksEvent{},
+	// Customer support (issue 17).
+	EventSupportTeam:          SupportTeamEvent{},
+	EventSupportTeams:         SupportTeamsEvent{},
+	EventCannedAnswer:         CannedAnswerEvent{},
+	EventCannedAnswers:        CannedAnswersEvent{},
+	EventAgentStatus:          AgentStatusEvent{},
+	EventSupportInbox:         SupportInboxEvent{},
+	EventSupportConversation:  SupportConversationEvent{},
+	EventSupportConversations: SupportConversationsEvent{},
+	EventSupportStarted:       SupportStartedEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the
 // generated TypeScript unions.
 var Enums = map[string][]string{
 	"Code":           {string(chat.Invalid), string(chat.NotFound), string(chat.Forbidden), string(chat.Conflict), string(chat.TooLarge), string(chat.RateLimited), string(chat.SessionExpired), string(chat.TermsRequired), string(chat.Rejected), string(chat.ReadOnly), string(chat.Internal)},
-	"RoomKind":       {string(chat.KindPublic), string(chat.KindPrivate), string(chat.KindDirect)},
+	"RoomKind":       {string(chat.KindPublic), string(chat.KindPrivate), string(chat.KindDirect), string(chat.KindSupport)},
 	"Role":           {string(chat.RoleOwner), string(chat.RoleModerator), string(chat.RoleMember)},
 	"WorkspaceRole":  {string(chat.WorkspaceAdmin), string(chat.WorkspaceModerator), string(chat.WorkspaceMember)},
 	"NotifyLevel":    {string(chat.LevelAll), string(chat.LevelMentions), string(chat.LevelNothing)},

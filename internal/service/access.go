@@ -31,11 +31,15 @@ type roomAccess struct {
 	// directGone: the room is direct and every other member deleted their
 	// account (chat.DirectGone; read only for a write, directreadonly.go).
 	directGone int
+	// support: the caller's place in a support room's team (read for
+	// support rooms only, support.go).
+	support chat.SupportAccess
 }
 
 // access builds the policy's input for c in the room.
 func (ra roomAccess) access(c chat.Connection) chat.Access {
-	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner, Invited: ra.invited, DirectGone: ra.directGone}
+	acc := chat.Access{Groups: c.Groups, Room: ra.room, Banned: ra.banned, LastOwner: ra.lastOwner, Invited: ra.invited, DirectGone: ra.directGone,
+		UserID: c.UserID, Support: ra.support}
 	if ra.member != nil {
 		acc.Role = ra.member.Role
 		if ra.member.MutedAt(ra.now) {
@@ -69,9 +73,11 @@ func (s *Chat) authorizeWith(ctx context.Context, c chat.Connection, action chat
 	// checks that the channel is not archived), both reads go out at once:
 	// one round trip on the send path, not two.
 	var (
-		room     chat.Room
-		roomErr  error
-		roomRead = needRoom || chat.RoomKindMatters(action)
+		room    chat.Room
+		roomErr error
+		// A visitor's every room action reads the room: the policy lets it
+		// act only in the support room whose visitor it is.
+		roomRead = needRoom || chat.RoomKindMatters(action) || c.IsVisitor()
 		wg       sync.WaitGroup
 	)
 	if roomRead {
@@ -96,6 +102,11 @@ func (s *Chat) authorizeWith(ctx context.Context, c chat.Connection, action chat
 		ra.room = room
 		if ra.directGone, err = s.directGone(ctx, c, action, room); err != nil { // directreadonly.go
 			return roomAccess{}, err
+		}
+		if room.Kind == chat.KindSupport && room.Support != nil && !c.IsVisitor() && !c.IsBot() {
+			if ra.support, err = s.supportAccessFor(ctx, c.UserID, room.Support.TeamID); err != nil { // support.go
+				return roomAccess{}, err
+			}
 		}
 	}
 	if prepare != nil {

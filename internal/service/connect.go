@@ -176,6 +176,7 @@ func (s *Chat) forget(ctx context.Context, c chat.Connection) error {
 	if err := s.store.SetLastSeen(ctx, c.UserID, now); err != nil && chat.ErrorCode(err) != chat.NotFound {
 		return storeErr(err, "set last seen")
 	}
+	s.agentGone(ctx, c.UserID) // support.go: an agent with no connection is away
 	s.pushPresence(ctx, c.UserID, roomIDs, false, now, s.presenceHidden(ctx, c.UserID))
 	return nil
 }

@@ -35,9 +35,9 @@ func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.Histor
 	}
 	switch {
 	case r.Around > 0:
-		return historyForViewer(c.UserID)(s.historyAround(ctx, r.RoomID, r.Around, limit))
+		return historyForViewer(c)(s.historyAround(ctx, r.RoomID, r.Around, limit))
 	case r.After > 0:
-		return historyForViewer(c.UserID)(s.historyAfter(ctx, r.RoomID, r.After, limit))
+		return historyForViewer(c)(s.historyAfter(ctx, r.RoomID, r.After, limit))
 	}
 	msgs, more, err := s.store.MessagesBefore(ctx, r.RoomID, r.Before, limit)
 	if err != nil {
@@ -50,6 +50,7 @@ func (s *Chat) History(ctx context.Context, c chat.Connection, r protocol.Histor
 	if more && len(msgs) > 0 {
 		ev.Before = msgs[len(msgs)-1].Seq
 	}
+	ev.Messages = chat.WithoutInternal(ev.Messages, c.IsVisitor()) // after the cursor: it pages on past the notes
 	return ev, nil
 }
 
@@ -175,8 +176,24 @@ func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeR
 		roles[m.RoomID] = m.Role
 	}
 	// The policy refuses rooms the caller is not in; they are left out.
+	// A visitor's rooms are read: the policy checks each is its own
+	// support room (issue 17).
+	visitorRooms := map[string]chat.Room{}
+	if c.IsVisitor() {
+		for _, id := range ids {
+			if _, ok := roles[id]; ok {
+				if room, err := s.store.GetRoom(ctx, id); err == nil {
+					visitorRooms[id] = room
+				}
+			}
+		}
+	}
 	ids = slices.DeleteFunc(ids, func(id string) bool {
-		return chat.Authorize(chat.ActResume, chat.Access{Groups: c.Groups, Role: roles[id], Room: chat.Room{ID: id}}) != nil
+		room, ok := visitorRooms[id]
+		if !ok {
+			room = chat.Room{ID: id}
+		}
+		return chat.Authorize(chat.ActResume, chat.Access{Groups: c.Groups, Role: roles[id], Room: room, UserID: c.UserID}) != nil
 	})
 	rooms := make([]protocol.MissedRoom, len(ids))
 	replays := make([]replay, len(ids))
@@ -211,6 +228,9 @@ func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeR
 		// Polls carry the caller's own choice (chat.Message.ForViewer).
 		chat.MessagesForViewer(rooms[i].Messages, c.UserID)
 		chat.MessagesForViewer(rooms[i].Changed, c.UserID)
+		// A visitor never gets internal notes (issue 17).
+		rooms[i].Messages = chat.WithoutInternal(rooms[i].Messages, c.IsVisitor())
+		rooms[i].Changed = chat.WithoutInternal(rooms[i].Changed, c.IsVisitor())
 	}
 	ev.Rooms = rooms
 	return ev, nil
@@ -218,9 +238,11 @@ func (s *Chat) Resume(ctx context.Context, c chat.Connection, r protocol.ResumeR
 
 // historyForViewer gives the polls of a history page the caller's own
 // choice (chat.Message.ForViewer).
-func historyForViewer(userID string) func(protocol.HistoryEvent, error) (protocol.HistoryEvent, error) {
+// A visitor's page leaves internal notes out (issue 17).
+func historyForViewer(c chat.Connection) func(protocol.HistoryEvent, error) (protocol.HistoryEvent, error) {
 	return func(ev protocol.HistoryEvent, err error) (protocol.HistoryEvent, error) {
-		chat.MessagesForViewer(ev.Messages, userID)
+		chat.MessagesForViewer(ev.Messages, c.UserID)
+		ev.Messages = chat.WithoutInternal(ev.Messages, c.IsVisitor())
 		return ev, err
 	}
 }

@@ -86,9 +86,9 @@ func (p *Push) Notify(ctx context.Context, ev chat.Event) int {
 	var res chat.FanoutResult
 	switch e := ev.(type) {
 	case chat.MessageCreated:
-		res = p.toRoom(ctx, e.Message.RoomID, protocol.MessageEvent{
+		res = p.toRoomFor(ctx, e.Message.RoomID, protocol.MessageEvent{
 			Head: protocol.Head{Type: protocol.EventMessage}, Message: e.Message,
-		}, e.Actor.ConnectionID, "")
+		}, e.Actor.ConnectionID, "", e.Message.Internal)
 	case chat.MessageEdited:
 		res = p.messageUpdated(ctx, e.Actor, e.Message, e.Chg)
 	case chat.MessageDeleted:
@@ -143,9 +143,9 @@ func (p *Push) Notify(ctx context.Context, ev chat.Event) int {
 // messageUpdated tells the room about a changed message, with the room's
 // change number of the change.
 func (p *Push) messageUpdated(ctx context.Context, actor chat.Actor, m chat.Message, chg int64) chat.FanoutResult {
-	return p.toRoom(ctx, m.RoomID, protocol.MessageEvent{
+	return p.toRoomFor(ctx, m.RoomID, protocol.MessageEvent{
 		Head: protocol.Head{Type: protocol.EventMessageUpdated}, Message: m, Chg: chg,
-	}, actor.ConnectionID, "")
+	}, actor.ConnectionID, "", m.Internal)
 }
 
 // profileUpdated tells everyone sharing a room with the user, and the
@@ -196,6 +196,13 @@ func (p *Push) send(ctx context.Context, connIDs []string, ev any) chat.FanoutRe
 // toRoom sends ev to the room's live connections except those of skipUser
 // (when not "") and the connection skipConn.
 func (p *Push) toRoom(ctx context.Context, roomID string, ev any, skipConn, skipUser string) chat.FanoutResult {
+	return p.toRoomFor(ctx, roomID, ev, skipConn, skipUser, false)
+}
+
+// toRoomFor is toRoom, leaving visitors' connections out when
+// agentsOnly (an internal note of a support room, issue 17: never
+// delivered to a visitor).
+func (p *Push) toRoomFor(ctx context.Context, roomID string, ev any, skipConn, skipUser string, agentsOnly bool) chat.FanoutResult {
 	rcs, err := p.roomConnections(ctx, roomID)
 	if err != nil {
 		p.log.WarnContext(ctx, "room connections", slog.String("roomId", roomID), slog.Any("error", err))
@@ -203,7 +210,7 @@ func (p *Push) toRoom(ctx context.Context, roomID string, ev any, skipConn, skip
 	}
 	ids := make([]string, 0, len(rcs))
 	for _, rc := range rcs {
-		if rc.ConnectionID == skipConn || (skipUser != "" && rc.UserID == skipUser) {
+		if rc.ConnectionID == skipConn || (skipUser != "" && rc.UserID == skipUser) || (agentsOnly && chat.IsVisitorID(rc.UserID)) {
 			continue
 		}
 		ids = append(ids, rc.ConnectionID)

@@ -17,6 +17,9 @@ import (
 // connect instead of leaving a user outside #general forever.
 func (s *Chat) ensureProfile(ctx context.Context, id chat.Identity) (chat.Profile, error) {
 	p, err := s.store.GetProfile(ctx, id.UserID)
+	if err == nil && id.IsVisitor() {
+		return p, nil // no handle: nobody mentions or finds a visitor
+	}
 	if err == nil {
 		return s.ensureHandle(ctx, p, id.Email), nil
 	}
@@ -28,6 +31,18 @@ func (s *Chat) ensureProfile(ctx context.Context, id chat.Identity) (chat.Profil
 		return chat.Profile{}, chat.Errorf(chat.Forbidden, "this bot has been deleted")
 	}
 	p = s.newProfile(id)
+	if id.IsVisitor() {
+		// A visitor (issue 17) joins no channel and gets no handle: it is
+		// in its support rooms only.
+		if !chat.IsVisitorID(id.UserID) {
+			return chat.Profile{}, chat.Errorf(chat.Forbidden, "invalid visitor identity")
+		}
+		stored, _, err := s.store.EnsureProfile(ctx, p)
+		if err != nil {
+			return chat.Profile{}, storeErr(err, "create profile")
+		}
+		return stored, nil
+	}
 	if err := s.joinGeneral(ctx, p); err != nil {
 		return chat.Profile{}, err
 	}

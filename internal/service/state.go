@@ -35,6 +35,9 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		return protocol.StateEvent{}, err
 	}
 	me.Online = true
+	if c.IsVisitor() {
+		return s.visitorState(ctx, c, me) // support_state.go
+	}
 	terms, err := s.termsState(ctx, c.UserID)
 	if err != nil {
 		return protocol.StateEvent{}, err
@@ -67,6 +70,9 @@ func (s *Chat) GetState(ctx context.Context, c chat.Connection) (protocol.StateE
 		}
 		if err != nil {
 			return storeErr(err, "get room")
+		}
+		if room.Kind == chat.KindSupport {
+			return nil // the support inbox shows them (issue 17), not the team chat's lists
 		}
 		st, err := s.roomState(ctx, room, m, c.UserID, prefs.Blocked)
 		if err != nil {

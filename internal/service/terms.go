@@ -77,7 +77,7 @@ func (s *Chat) SetTermsVersion(version string) {
 // for every action with a connection whose row lacks BeforeTerms.
 func (s *Chat) RequireTerms(ctx context.Context, c chat.Connection) error {
 	current := s.terms.current()
-	if current == "" || s.terms.known(c.UserID) || c.IsBot() {
+	if current == "" || s.terms.known(c.UserID) || c.IsBot() || c.IsVisitor() { // a visitor is under the site's terms (issue 17)
 		return nil // a bot's terms are its admins' (chat/bots.go)
 	}
 	a, err := s.store.TermsAcceptance(ctx, c.UserID)

@@ -65,6 +65,9 @@ func (s *Chat) ListUsers(ctx context.Context, c chat.Connection, r protocol.List
 	if err != nil {
 		return protocol.UsersEvent{}, err
 	}
+	// Visitors (issue 17) are nobody's to find: only their conversations'
+	// agents see them, in the inbox.
+	users = slices.DeleteFunc(users, func(p chat.Profile) bool { return chat.IsVisitorID(p.UserID) })
 	err = forEach(len(users), func(i int) error {
 		conns, err := s.store.UserConnections(ctx, users[i].UserID)
 		if err != nil {

@@ -1199,5 +1199,219 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"saveSupportTeam": {
+			method:  "SaveSupportTeam",
+			request: reflect.TypeFor[protocol.SaveSupportTeamRequest](),
+			reply:   reflect.TypeFor[protocol.SupportTeamEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SaveSupportTeam(ctx, c, req.Interface().(protocol.SaveSupportTeamRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deleteSupportTeam": {
+			method:  "DeleteSupportTeam",
+			request: reflect.TypeFor[protocol.SupportTeamRef](),
+			reply:   reflect.TypeFor[protocol.SupportTeamEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteSupportTeam(ctx, c, req.Interface().(protocol.SupportTeamRef))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listSupportTeams": {
+			method: "ListSupportTeams",
+			reply:  reflect.TypeFor[protocol.SupportTeamsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.ListSupportTeams(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"saveCannedAnswer": {
+			method:  "SaveCannedAnswer",
+			request: reflect.TypeFor[protocol.SaveCannedAnswerRequest](),
+			reply:   reflect.TypeFor[protocol.CannedAnswerEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SaveCannedAnswer(ctx, c, req.Interface().(protocol.SaveCannedAnswerRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deleteCannedAnswer": {
+			method:  "DeleteCannedAnswer",
+			request: reflect.TypeFor[protocol.CannedAnswerRef](),
+			reply:   reflect.TypeFor[protocol.CannedAnswerEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteCannedAnswer(ctx, c, req.Interface().(protocol.CannedAnswerRef))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listCannedAnswers": {
+			method:  "ListCannedAnswers",
+			request: reflect.TypeFor[protocol.ListCannedAnswersRequest](),
+			reply:   reflect.TypeFor[protocol.CannedAnswersEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListCannedAnswers(ctx, c, req.Interface().(protocol.ListCannedAnswersRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"setAgentStatus": {
+			method:  "SetAgentStatus",
+			request: reflect.TypeFor[protocol.SetAgentStatusRequest](),
+			reply:   reflect.TypeFor[protocol.AgentStatusEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetAgentStatus(ctx, c, req.Interface().(protocol.SetAgentStatusRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"getSupportInbox": {
+			method: "GetSupportInbox",
+			reply:  reflect.TypeFor[protocol.SupportInboxEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.GetSupportInbox(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"claimSupport": {
+			method:  "ClaimSupport",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.SupportConversationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ClaimSupport(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"transferSupport": {
+			method:  "TransferSupport",
+			request: reflect.TypeFor[protocol.TransferSupportRequest](),
+			reply:   reflect.TypeFor[protocol.SupportConversationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.TransferSupport(ctx, c, req.Interface().(protocol.TransferSupportRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"escalateSupport": {
+			method:  "EscalateSupport",
+			request: reflect.TypeFor[protocol.EscalateSupportRequest](),
+			reply:   reflect.TypeFor[protocol.SupportConversationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.EscalateSupport(ctx, c, req.Interface().(protocol.EscalateSupportRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"closeSupport": {
+			method:  "CloseSupport",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.SupportConversationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.CloseSupport(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"reopenSupport": {
+			method:  "ReopenSupport",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.SupportConversationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ReopenSupport(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"addSupportNote": {
+			method:  "AddSupportNote",
+			request: reflect.TypeFor[protocol.AddSupportNoteRequest](),
+			reply:   reflect.TypeFor[protocol.AckEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.AddSupportNote(ctx, c, req.Interface().(protocol.AddSupportNoteRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listVisitorConversations": {
+			method:  "ListVisitorConversations",
+			request: reflect.TypeFor[protocol.ListVisitorConversationsRequest](),
+			reply:   reflect.TypeFor[protocol.SupportConversationsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ListVisitorConversations(ctx, c, req.Interface().(protocol.ListVisitorConversationsRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"startSupport": {
+			method:  "StartSupport",
+			request: reflect.TypeFor[protocol.StartSupportRequest](),
+			reply:   reflect.TypeFor[protocol.SupportStartedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.StartSupport(ctx, c, req.Interface().(protocol.StartSupportRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"requestHuman": {
+			method:  "RequestHuman",
+			request: reflect.TypeFor[protocol.RoomRequest](),
+			reply:   reflect.TypeFor[protocol.SupportConversationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RequestHuman(ctx, c, req.Interface().(protocol.RoomRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"rateSupport": {
+			method:  "RateSupport",
+			request: reflect.TypeFor[protocol.RateSupportRequest](),
+			reply:   reflect.TypeFor[protocol.SupportConversationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RateSupport(ctx, c, req.Interface().(protocol.RateSupportRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

@@ -258,6 +258,30 @@ func TestActionRouting(t *testing.T) {
 			protocol.RegisterOutgoingWebhookRequest{RoomID: "r1", URL: "https://example.com/o2", AllMessages: true}, protocol.EventIntegration},
 		{`{"action":"deleteOutgoingWebhook","requestId":"q","roomId":"r1","id":"ig_out"}`, "DeleteOutgoingWebhook",
 			protocol.DeleteIntegrationRequest{RoomID: "r1", ID: "ig_out"}, protocol.EventIntegrationDeleted},
+		// Customer support (issue 17).
+		{`{"action":"saveSupportTeam","requestId":"q","team":{"name":"Billing"}}`, "SaveSupportTeam", protocol.SaveSupportTeamRequest{Team: chat.SupportTeam{Name: "Billing"}}, protocol.EventSupportTeam},
+		{`{"action":"deleteSupportTeam","requestId":"q","teamId":"team_1"}`, "DeleteSupportTeam", protocol.SupportTeamRef{TeamID: "team_1"}, protocol.EventSupportTeam},
+		{`{"action":"listSupportTeams","requestId":"q"}`, "ListSupportTeams", nil, protocol.EventSupportTeams},
+		{`{"action":"saveCannedAnswer","requestId":"q","answer":{"shortcut":"hi","title":"Hi","text":"Hello"}}`, "SaveCannedAnswer",
+			protocol.SaveCannedAnswerRequest{Answer: chat.CannedAnswer{Shortcut: "hi", Title: "Hi", Text: "Hello"}}, protocol.EventCannedAnswer},
+		{`{"action":"deleteCannedAnswer","requestId":"q","id":"can_1"}`, "DeleteCannedAnswer", protocol.CannedAnswerRef{ID: "can_1"}, protocol.EventCannedAnswer},
+		{`{"action":"listCannedAnswers","requestId":"q","teamId":"team_1"}`, "ListCannedAnswers", protocol.ListCannedAnswersRequest{TeamID: "team_1"}, protocol.EventCannedAnswers},
+		{`{"action":"setAgentStatus","requestId":"q","availability":"online"}`, "SetAgentStatus", protocol.SetAgentStatusRequest{Availability: "online"}, protocol.EventAgentStatus},
+		{`{"action":"getSupportInbox","requestId":"q"}`, "GetSupportInbox", nil, protocol.EventSupportInbox},
+		{`{"action":"claimSupport","requestId":"q","roomId":"s1"}`, "ClaimSupport", protocol.RoomRequest{RoomID: "s1"}, protocol.EventSupportConversation},
+		{`{"action":"transferSupport","requestId":"q","roomId":"s1","toTeamId":"team_2","note":"n"}`, "TransferSupport",
+			protocol.TransferSupportRequest{RoomID: "s1", ToTeamID: "team_2", Note: "n"}, protocol.EventSupportConversation},
+		{`{"action":"escalateSupport","requestId":"q","roomId":"s1","priority":"high"}`, "EscalateSupport",
+			protocol.EscalateSupportRequest{RoomID: "s1", Priority: "high"}, protocol.EventSupportConversation},
+		{`{"action":"closeSupport","requestId":"q","roomId":"s1"}`, "CloseSupport", protocol.RoomRequest{RoomID: "s1"}, protocol.EventSupportConversation},
+		{`{"action":"reopenSupport","requestId":"q","roomId":"s2"}`, "ReopenSupport", protocol.RoomRequest{RoomID: "s2"}, protocol.EventSupportConversation},
+		{`{"action":"addSupportNote","requestId":"q","roomId":"s1","text":"n"}`, "AddSupportNote", protocol.AddSupportNoteRequest{RoomID: "s1", Text: "n"}, protocol.EventAck},
+		{`{"action":"listVisitorConversations","requestId":"q","visitorId":"` + routingVisitor + `"}`, "ListVisitorConversations",
+			protocol.ListVisitorConversationsRequest{VisitorID: routingVisitor}, protocol.EventSupportConversations},
+		{`{"action":"startSupport","requestId":"q","topic":"billing","page":{"url":"https://a.example/"}}`, "StartSupport",
+			protocol.StartSupportRequest{Topic: "billing", Page: chat.SupportPage{URL: "https://a.example/"}}, protocol.EventSupportStarted},
+		{`{"action":"requestHuman","requestId":"q","roomId":"s3"}`, "RequestHuman", protocol.RoomRequest{RoomID: "s3"}, protocol.EventSupportConversation},
+		{`{"action":"rateSupport","requestId":"q","roomId":"s2","score":4}`, "RateSupport", protocol.RateSupportRequest{RoomID: "s2", Score: 4}, protocol.EventSupportConversation},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
@@ -293,6 +317,9 @@ func TestActionRouting(t *testing.T) {
 		// A webhook of r1 for rotateWebhookSecret and revokeWebhook.
 		if err := c.store.CreateWebhook(c.ctx, chat.Webhook{ID: "wh_1", RoomID: "r1", Name: "CI", CreatedBy: testUserID, CreatedAt: c.clock()}); err != nil {
 			t.Fatal(err)
+		}
+		if seed, ok := routingSeeds[tc.method]; ok { // support_routing_test.go
+			alice = seed(t, c, alice)
 		}
 		resp := c.do(tc.body)
 		calls := c.recorded()

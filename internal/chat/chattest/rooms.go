@@ -67,6 +67,7 @@ func (s *Store) GetRoom(ctx context.Context, roomID string) (chat.Room, error) {
 		return chat.Room{}, chat.Errorf(chat.NotFound, "room not found")
 	}
 	r.MemberIDs = slices.Clone(r.MemberIDs)
+	s.supportRoomLocked(&r)
 	return r, nil
 }
 

@@ -65,6 +65,8 @@ type Store struct {
 	settings *chat.WorkspaceSettings
 	// botz: the bot accounts (bots.go), nil until the first is made
 	botz *botState
+	// supp: customer support (support.go), nil until first used
+	supp *supportState
 	// WorkspaceRestamps records ContinueWorkspaceRestamp's cursors, in order.
 	WorkspaceRestamps []string
 	// Restamps records ContinueRestamp's calls ("room@from"), in order.

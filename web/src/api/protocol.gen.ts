@@ -7,7 +7,7 @@ export type IntegrationKind = "command" | "outgoing";
 export type NotifyLevel = "all" | "mentions" | "nothing";
 export type PersonStatus = "active" | "invited" | "deactivated";
 export type Role = "owner" | "moderator" | "member";
-export type RoomKind = "public" | "private" | "direct";
+export type RoomKind = "public" | "private" | "direct" | "support";
 export type ScheduledKind = "message" | "reminder";
 export type ScheduledState = "pending" | "sending" | "failed" | "fired";
 export type WorkspaceRole = "admin" | "moderator" | "member";
@@ -29,11 +29,14 @@ export const limits = {
 export type AcceptInviteAction = { action: "acceptInvite"; requestId?: string } & RoomRequest;
 export type AcceptTermsAction = { action: "acceptTerms"; requestId?: string } & AcceptTermsRequest;
 export type AddBotToRoomAction = { action: "addBotToRoom"; requestId?: string } & RoomBotRequest;
+export type AddSupportNoteAction = { action: "addSupportNote"; requestId?: string } & AddSupportNoteRequest;
 export type ArchiveChannelAction = { action: "archiveChannel"; requestId?: string } & RoomRequest;
 export type BanMemberAction = { action: "banMember"; requestId?: string } & MemberActionRequest;
 export type BlockUserAction = { action: "blockUser"; requestId?: string } & BlockUserRequest;
 export type CancelScheduledAction = { action: "cancelScheduled"; requestId?: string } & ScheduledRef;
+export type ClaimSupportAction = { action: "claimSupport"; requestId?: string } & RoomRequest;
 export type ClosePollAction = { action: "closePoll"; requestId?: string } & MessageRef;
+export type CloseSupportAction = { action: "closeSupport"; requestId?: string } & RoomRequest;
 export type CreateBotAction = { action: "createBot"; requestId?: string } & CreateBotRequest;
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
@@ -42,18 +45,22 @@ export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: s
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
 export type DeleteBotAction = { action: "deleteBot"; requestId?: string } & BotRequest;
+export type DeleteCannedAnswerAction = { action: "deleteCannedAnswer"; requestId?: string } & CannedAnswerRef;
 export type DeleteChannelAction = { action: "deleteChannel"; requestId?: string } & RoomRequest;
 export type DeleteCommandAction = { action: "deleteCommand"; requestId?: string } & DeleteIntegrationRequest;
 export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string } & MessageRef;
 export type DeleteOutgoingWebhookAction = { action: "deleteOutgoingWebhook"; requestId?: string } & DeleteIntegrationRequest;
+export type DeleteSupportTeamAction = { action: "deleteSupportTeam"; requestId?: string } & SupportTeamRef;
 export type DeleteUserAction = { action: "deleteUser"; requestId?: string } & PersonRequest;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type EditScheduledAction = { action: "editScheduled"; requestId?: string } & EditScheduledRequest;
+export type EscalateSupportAction = { action: "escalateSupport"; requestId?: string } & EscalateSupportRequest;
 export type ExportStatusAction = { action: "exportStatus"; requestId?: string } & {};
 export type ExportUserAction = { action: "exportUser"; requestId?: string } & ExportUserRequest;
 export type FollowThreadAction = { action: "followThread"; requestId?: string } & FollowThreadRequest;
 export type GetAnalyticsAction = { action: "getAnalytics"; requestId?: string } & GetAnalyticsRequest;
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
+export type GetSupportInboxAction = { action: "getSupportInbox"; requestId?: string } & {};
 export type GetWorkspaceSettingsAction = { action: "getWorkspaceSettings"; requestId?: string } & {};
 export type HistoryAction = { action: "history"; requestId?: string } & HistoryRequest;
 export type InvitePersonAction = { action: "invitePerson"; requestId?: string } & InvitePersonRequest;
@@ -64,6 +71,7 @@ export type ListAuditAction = { action: "listAudit"; requestId?: string } & List
 export type ListBansAction = { action: "listBans"; requestId?: string } & RoomRequest;
 export type ListBlockedAction = { action: "listBlocked"; requestId?: string } & {};
 export type ListBotsAction = { action: "listBots"; requestId?: string } & {};
+export type ListCannedAnswersAction = { action: "listCannedAnswers"; requestId?: string } & ListCannedAnswersRequest;
 export type ListChannelsAction = { action: "listChannels"; requestId?: string } & ListChannelsRequest;
 export type ListCommandsAction = { action: "listCommands"; requestId?: string } & ListCommandsRequest;
 export type ListMembersAction = { action: "listMembers"; requestId?: string } & RoomRequest;
@@ -72,8 +80,10 @@ export type ListPinsAction = { action: "listPins"; requestId?: string } & RoomRe
 export type ListReportsAction = { action: "listReports"; requestId?: string } & ListReportsRequest;
 export type ListSavedAction = { action: "listSaved"; requestId?: string } & ListSavedRequest;
 export type ListScheduledAction = { action: "listScheduled"; requestId?: string } & {};
+export type ListSupportTeamsAction = { action: "listSupportTeams"; requestId?: string } & {};
 export type ListThreadsAction = { action: "listThreads"; requestId?: string } & {};
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
+export type ListVisitorConversationsAction = { action: "listVisitorConversations"; requestId?: string } & ListVisitorConversationsRequest;
 export type ListWebhooksAction = { action: "listWebhooks"; requestId?: string } & ListWebhooksRequest;
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
 export type MarkThreadReadAction = { action: "markThreadRead"; requestId?: string } & MarkThreadReadRequest;
@@ -84,6 +94,7 @@ export type PinMessageAction = { action: "pinMessage"; requestId?: string } & Pi
 export type PingAction = { action: "ping"; requestId?: string } & {};
 export type PushSubscribeAction = { action: "pushSubscribe"; requestId?: string } & PushSubscribeRequest;
 export type PushUnsubscribeAction = { action: "pushUnsubscribe"; requestId?: string } & PushUnsubscribeRequest;
+export type RateSupportAction = { action: "rateSupport"; requestId?: string } & RateSupportRequest;
 export type ReactAction = { action: "react"; requestId?: string } & ReactRequest;
 export type ReactivatePersonAction = { action: "reactivatePerson"; requestId?: string } & PersonRequest;
 export type RegisterCommandAction = { action: "registerCommand"; requestId?: string } & RegisterCommandRequest;
@@ -92,12 +103,14 @@ export type RemindMeAction = { action: "remindMe"; requestId?: string } & Remind
 export type RemoveBotFromRoomAction = { action: "removeBotFromRoom"; requestId?: string } & RoomBotRequest;
 export type RemoveMemberAction = { action: "removeMember"; requestId?: string } & MemberActionRequest;
 export type RemovePreviewAction = { action: "removePreview"; requestId?: string } & RemovePreviewRequest;
+export type ReopenSupportAction = { action: "reopenSupport"; requestId?: string } & RoomRequest;
 export type ReportMessageAction = { action: "reportMessage"; requestId?: string } & ReportMessageRequest;
 export type RequestAvatarUploadAction = { action: "requestAvatarUpload"; requestId?: string } & RequestAvatarUploadRequest;
 export type RequestAvatarUrlAction = { action: "requestAvatarUrl"; requestId?: string } & RequestAvatarURLRequest;
 export type RequestDownloadAction = { action: "requestDownload"; requestId?: string } & RequestDownloadRequest;
 export type RequestExportAction = { action: "requestExport"; requestId?: string } & {};
 export type RequestExportDownloadAction = { action: "requestExportDownload"; requestId?: string } & ExportDownloadRequest;
+export type RequestHumanAction = { action: "requestHuman"; requestId?: string } & RoomRequest;
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
@@ -105,11 +118,14 @@ export type RevokeWebhookAction = { action: "revokeWebhook"; requestId?: string 
 export type RotateBotTokenAction = { action: "rotateBotToken"; requestId?: string } & BotRequest;
 export type RotateWebhookSecretAction = { action: "rotateWebhookSecret"; requestId?: string } & WebhookRef;
 export type RunCommandAction = { action: "runCommand"; requestId?: string } & RunCommandRequest;
+export type SaveCannedAnswerAction = { action: "saveCannedAnswer"; requestId?: string } & SaveCannedAnswerRequest;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
+export type SaveSupportTeamAction = { action: "saveSupportTeam"; requestId?: string } & SaveSupportTeamRequest;
 export type ScheduleMessageAction = { action: "scheduleMessage"; requestId?: string } & ScheduleMessageRequest;
 export type SearchAction = { action: "search"; requestId?: string } & SearchRequest;
 export type SearchGifsAction = { action: "searchGifs"; requestId?: string } & SearchGifsRequest;
 export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;
+export type SetAgentStatusAction = { action: "setAgentStatus"; requestId?: string } & SetAgentStatusRequest;
 export type SetMemberRoleAction = { action: "setMemberRole"; requestId?: string } & SetMemberRoleRequest;
 export type SetPreferencesAction = { action: "setPreferences"; requestId?: string } & SetPreferencesRequest;
 export type SetRoomNotifyAction = { action: "setRoomNotify"; requestId?: string } & SetRoomNotifyRequest;
@@ -117,7 +133,9 @@ export type SetRoomRetentionAction = { action: "setRoomRetention"; requestId?: s
 export type SetVisibilityAction = { action: "setVisibility"; requestId?: string } & SetVisibilityRequest;
 export type SetWorkspaceRoleAction = { action: "setWorkspaceRole"; requestId?: string } & SetWorkspaceRoleRequest;
 export type SetWorkspaceSettingsAction = { action: "setWorkspaceSettings"; requestId?: string } & SetWorkspaceSettingsRequest;
+export type StartSupportAction = { action: "startSupport"; requestId?: string } & StartSupportRequest;
 export type ThreadHistoryAction = { action: "threadHistory"; requestId?: string } & ThreadHistoryRequest;
+export type TransferSupportAction = { action: "transferSupport"; requestId?: string } & TransferSupportRequest;
 export type TypingAction = { action: "typing"; requestId?: string } & TypingRequest;
 export type UnarchiveChannelAction = { action: "unarchiveChannel"; requestId?: string } & RoomRequest;
 export type UnbanMemberAction = { action: "unbanMember"; requestId?: string } & MemberActionRequest;
@@ -130,11 +148,14 @@ export type ClientAction =
   | AcceptInviteAction
   | AcceptTermsAction
   | AddBotToRoomAction
+  | AddSupportNoteAction
   | ArchiveChannelAction
   | BanMemberAction
   | BlockUserAction
   | CancelScheduledAction
+  | ClaimSupportAction
   | ClosePollAction
+  | CloseSupportAction
   | CreateBotAction
   | CreateChannelAction
   | CreatePollAction
@@ -143,18 +164,22 @@ export type ClientAction =
   | DeclineInviteAction
   | DeleteAccountAction
   | DeleteBotAction
+  | DeleteCannedAnswerAction
   | DeleteChannelAction
   | DeleteCommandAction
   | DeleteMessageAction
   | DeleteOutgoingWebhookAction
+  | DeleteSupportTeamAction
   | DeleteUserAction
   | EditMessageAction
   | EditScheduledAction
+  | EscalateSupportAction
   | ExportStatusAction
   | ExportUserAction
   | FollowThreadAction
   | GetAnalyticsAction
   | GetStateAction
+  | GetSupportInboxAction
   | GetWorkspaceSettingsAction
   | HistoryAction
   | InvitePersonAction
@@ -165,6 +190,7 @@ export type ClientAction =
   | ListBansAction
   | ListBlockedAction
   | ListBotsAction
+  | ListCannedAnswersAction
   | ListChannelsAction
   | ListCommandsAction
   | ListMembersAction
@@ -173,8 +199,10 @@ export type ClientAction =
   | ListReportsAction
   | ListSavedAction
   | ListScheduledAction
+  | ListSupportTeamsAction
   | ListThreadsAction
   | ListUsersAction
+  | ListVisitorConversationsAction
   | ListWebhooksAction
   | MarkReadAction
   | MarkThreadReadAction
@@ -185,6 +213,7 @@ export type ClientAction =
   | PingAction
   | PushSubscribeAction
   | PushUnsubscribeAction
+  | RateSupportAction
   | ReactAction
   | ReactivatePersonAction
   | RegisterCommandAction
@@ -193,12 +222,14 @@ export type ClientAction =
   | RemoveBotFromRoomAction
   | RemoveMemberAction
   | RemovePreviewAction
+  | ReopenSupportAction
   | ReportMessageAction
   | RequestAvatarUploadAction
   | RequestAvatarUrlAction
   | RequestDownloadAction
   | RequestExportAction
   | RequestExportDownloadAction
+  | RequestHumanAction
   | RequestUploadAction
   | ResolveReportAction
   | ResumeAction
@@ -206,11 +237,14 @@ export type ClientAction =
   | RotateBotTokenAction
   | RotateWebhookSecretAction
   | RunCommandAction
+  | SaveCannedAnswerAction
   | SaveMessageAction
+  | SaveSupportTeamAction
   | ScheduleMessageAction
   | SearchAction
   | SearchGifsAction
   | SendMessageAction
+  | SetAgentStatusAction
   | SetMemberRoleAction
   | SetPreferencesAction
   | SetRoomNotifyAction
@@ -218,7 +252,9 @@ export type ClientAction =
   | SetVisibilityAction
   | SetWorkspaceRoleAction
   | SetWorkspaceSettingsAction
+  | StartSupportAction
   | ThreadHistoryAction
+  | TransferSupportAction
   | TypingAction
   | UnarchiveChannelAction
   | UnbanMemberAction
@@ -231,12 +267,15 @@ export type ActionName = ClientAction["action"];
 
 export type AccountDeletionFrame = Omit<AccountDeletionEvent, "type"> & { type: "accountDeletion" };
 export type AckFrame = Omit<AckEvent, "type"> & { type: "ack" };
+export type AgentStatusFrame = Omit<AgentStatusEvent, "type"> & { type: "agentStatus" };
 export type AnalyticsFrame = Omit<AnalyticsEvent, "type"> & { type: "analytics" };
 export type AuditFrame = Omit<AuditEvent, "type"> & { type: "audit" };
 export type AvatarUrlFrame = Omit<AvatarURLEvent, "type"> & { type: "avatarUrl" };
 export type BansFrame = Omit<BansEvent, "type"> & { type: "bans" };
 export type BotFrame = Omit<BotEvent, "type"> & { type: "bot" };
 export type BotsFrame = Omit<BotsEvent, "type"> & { type: "bots" };
+export type CannedAnswerFrame = Omit<CannedAnswerEvent, "type"> & { type: "cannedAnswer" };
+export type CannedAnswersFrame = Omit<CannedAnswersEvent, "type"> & { type: "cannedAnswers" };
 export type ChannelsFrame = Omit<ChannelsEvent, "type"> & { type: "channels" };
 export type CommandResultFrame = Omit<CommandResultEvent, "type"> & { type: "commandResult" };
 export type CommandsFrame = Omit<CommandsEvent, "type"> & { type: "commands" };
@@ -280,6 +319,12 @@ export type ScheduledItemsFrame = Omit<ScheduledItemsEvent, "type"> & { type: "s
 export type SearchResultsFrame = Omit<SearchResultsEvent, "type"> & { type: "searchResults" };
 export type SignedOutFrame = Omit<SignedOutEvent, "type"> & { type: "signedOut" };
 export type StateFrame = Omit<StateEvent, "type"> & { type: "state" };
+export type SupportConversationFrame = Omit<SupportConversationEvent, "type"> & { type: "supportConversation" };
+export type SupportConversationsFrame = Omit<SupportConversationsEvent, "type"> & { type: "supportConversations" };
+export type SupportInboxFrame = Omit<SupportInboxEvent, "type"> & { type: "supportInbox" };
+export type SupportStartedFrame = Omit<SupportStartedEvent, "type"> & { type: "supportStarted" };
+export type SupportTeamFrame = Omit<SupportTeamEvent, "type"> & { type: "supportTeam" };
+export type SupportTeamsFrame = Omit<SupportTeamsEvent, "type"> & { type: "supportTeams" };
 export type TermsFrame = Omit<TermsEvent, "type"> & { type: "terms" };
 export type ThreadFollowFrame = Omit<ThreadFollowEvent, "type"> & { type: "threadFollow" };
 export type ThreadHistoryFrame = Omit<ThreadHistoryEvent, "type"> & { type: "threadHistory" };
@@ -295,12 +340,15 @@ export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { ty
 export type ServerEvent =
   | AccountDeletionFrame
   | AckFrame
+  | AgentStatusFrame
   | AnalyticsFrame
   | AuditFrame
   | AvatarUrlFrame
   | BansFrame
   | BotFrame
   | BotsFrame
+  | CannedAnswerFrame
+  | CannedAnswersFrame
   | ChannelsFrame
   | CommandResultFrame
   | CommandsFrame
@@ -344,6 +392,12 @@ export type ServerEvent =
   | SearchResultsFrame
   | SignedOutFrame
   | StateFrame
+  | SupportConversationFrame
+  | SupportConversationsFrame
+  | SupportInboxFrame
+  | SupportStartedFrame
+  | SupportTeamFrame
+  | SupportTeamsFrame
   | TermsFrame
   | ThreadFollowFrame
   | ThreadHistoryFrame
@@ -362,11 +416,14 @@ export interface ActionTypes {
   acceptInvite: { request: RoomRequest; reply: RoomFrame };
   acceptTerms: { request: AcceptTermsRequest; reply: TermsFrame };
   addBotToRoom: { request: RoomBotRequest; reply: MembersFrame };
+  addSupportNote: { request: AddSupportNoteRequest; reply: AckFrame };
   archiveChannel: { request: RoomRequest; reply: RoomFrame };
   banMember: { request: MemberActionRequest; reply: BansFrame };
   blockUser: { request: BlockUserRequest; reply: PreferencesFrame };
   cancelScheduled: { request: ScheduledRef; reply: ScheduledFrame };
+  claimSupport: { request: RoomRequest; reply: SupportConversationFrame };
   closePoll: { request: MessageRef; reply: MessageUpdatedFrame };
+  closeSupport: { request: RoomRequest; reply: SupportConversationFrame };
   createBot: { request: CreateBotRequest; reply: BotFrame };
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   createPoll: { request: CreatePollRequest; reply: AckFrame };
@@ -375,18 +432,22 @@ export interface ActionTypes {
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
   deleteBot: { request: BotRequest; reply: BotFrame };
+  deleteCannedAnswer: { request: CannedAnswerRef; reply: CannedAnswerFrame };
   deleteChannel: { request: RoomRequest; reply: RoomRemovedFrame };
   deleteCommand: { request: DeleteIntegrationRequest; reply: IntegrationDeletedFrame };
   deleteMessage: { request: MessageRef; reply: MessageUpdatedFrame };
   deleteOutgoingWebhook: { request: DeleteIntegrationRequest; reply: IntegrationDeletedFrame };
+  deleteSupportTeam: { request: SupportTeamRef; reply: SupportTeamFrame };
   deleteUser: { request: PersonRequest; reply: AccountDeletionFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   editScheduled: { request: EditScheduledRequest; reply: ScheduledFrame };
+  escalateSupport: { request: EscalateSupportRequest; reply: SupportConversationFrame };
   exportStatus: { request: {}; reply: ExportFrame };
   exportUser: { request: ExportUserRequest; reply: ExportFrame };
   followThread: { request: FollowThreadRequest; reply: ThreadFollowFrame };
   getAnalytics: { request: GetAnalyticsRequest; reply: AnalyticsFrame };
   getState: { request: {}; reply: StateFrame };
+  getSupportInbox: { request: {}; reply: SupportInboxFrame };
   getWorkspaceSettings: { request: {}; reply: WorkspaceSettingsFrame };
   history: { request: HistoryRequest; reply: HistoryFrame };
   invitePerson: { request: InvitePersonRequest; reply: PersonFrame };
@@ -397,6 +458,7 @@ export interface ActionTypes {
   listBans: { request: RoomRequest; reply: BansFrame };
   listBlocked: { request: {}; reply: UsersFrame };
   listBots: { request: {}; reply: BotsFrame };
+  listCannedAnswers: { request: ListCannedAnswersRequest; reply: CannedAnswersFrame };
   listChannels: { request: ListChannelsRequest; reply: ChannelsFrame };
   listCommands: { request: ListCommandsRequest; reply: CommandsFrame };
   listMembers: { request: RoomRequest; reply: MembersFrame };
@@ -405,8 +467,10 @@ export interface ActionTypes {
   listReports: { request: ListReportsRequest; reply: ReportsFrame };
   listSaved: { request: ListSavedRequest; reply: SavedItemsFrame };
   listScheduled: { request: {}; reply: ScheduledItemsFrame };
+  listSupportTeams: { request: {}; reply: SupportTeamsFrame };
   listThreads: { request: {}; reply: ThreadsFrame };
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
+  listVisitorConversations: { request: ListVisitorConversationsRequest; reply: SupportConversationsFrame };
   listWebhooks: { request: ListWebhooksRequest; reply: WebhooksFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
   markThreadRead: { request: MarkThreadReadRequest; reply: ThreadFollowFrame };
@@ -417,6 +481,7 @@ export interface ActionTypes {
   ping: { request: {}; reply: PongFrame };
   pushSubscribe: { request: PushSubscribeRequest; reply: PushSubscribedFrame };
   pushUnsubscribe: { request: PushUnsubscribeRequest; reply: PushSubscribedFrame };
+  rateSupport: { request: RateSupportRequest; reply: SupportConversationFrame };
   react: { request: ReactRequest; reply: MessageUpdatedFrame };
   reactivatePerson: { request: PersonRequest; reply: PersonFrame };
   registerCommand: { request: RegisterCommandRequest; reply: IntegrationFrame };
@@ -425,12 +490,14 @@ export interface ActionTypes {
   removeBotFromRoom: { request: RoomBotRequest; reply: MembersFrame };
   removeMember: { request: MemberActionRequest; reply: MembersFrame };
   removePreview: { request: RemovePreviewRequest; reply: MessageUpdatedFrame };
+  reopenSupport: { request: RoomRequest; reply: SupportConversationFrame };
   reportMessage: { request: ReportMessageRequest; reply: ReportFrame };
   requestAvatarUpload: { request: RequestAvatarUploadRequest; reply: UploadTicketFrame };
   requestAvatarUrl: { request: RequestAvatarURLRequest; reply: AvatarUrlFrame };
   requestDownload: { request: RequestDownloadRequest; reply: DownloadUrlFrame };
   requestExport: { request: {}; reply: ExportFrame };
   requestExportDownload: { request: ExportDownloadRequest; reply: ExportDownloadFrame };
+  requestHuman: { request: RoomRequest; reply: SupportConversationFrame };
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
   resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
@@ -438,11 +505,14 @@ export interface ActionTypes {
   rotateBotToken: { request: BotRequest; reply: BotFrame };
   rotateWebhookSecret: { request: WebhookRef; reply: WebhookFrame };
   runCommand: { request: RunCommandRequest; reply: CommandResultFrame };
+  saveCannedAnswer: { request: SaveCannedAnswerRequest; reply: CannedAnswerFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
+  saveSupportTeam: { request: SaveSupportTeamRequest; reply: SupportTeamFrame };
   scheduleMessage: { request: ScheduleMessageRequest; reply: ScheduledFrame };
   search: { request: SearchRequest; reply: SearchResultsFrame };
   searchGifs: { request: SearchGifsRequest; reply: GifsFrame };
   sendMessage: { request: SendMessageRequest; reply: AckFrame };
+  setAgentStatus: { request: SetAgentStatusRequest; reply: AgentStatusFrame };
   setMemberRole: { request: SetMemberRoleRequest; reply: MembersFrame };
   setPreferences: { request: SetPreferencesRequest; reply: PreferencesFrame };
   setRoomNotify: { request: SetRoomNotifyRequest; reply: PreferencesFrame };
@@ -450,7 +520,9 @@ export interface ActionTypes {
   setVisibility: { request: SetVisibilityRequest; reply: void };
   setWorkspaceRole: { request: SetWorkspaceRoleRequest; reply: PersonFrame };
   setWorkspaceSettings: { request: SetWorkspaceSettingsRequest; reply: WorkspaceSettingsFrame };
+  startSupport: { request: StartSupportRequest; reply: SupportStartedFrame };
   threadHistory: { request: ThreadHistoryRequest; reply: ThreadHistoryFrame };
+  transferSupport: { request: TransferSupportRequest; reply: SupportConversationFrame };
   typing: { request: TypingRequest; reply: void };
   unarchiveChannel: { request: RoomRequest; reply: RoomFrame };
   unbanMember: { request: MemberActionRequest; reply: BansFrame };
@@ -474,6 +546,12 @@ export interface AcceptTermsRequest {
 export interface RoomBotRequest {
   roomId: string;
   botId: string;
+}
+
+export interface AddSupportNoteRequest {
+  roomId: string;
+  clientId?: string;
+  text: string;
 }
 
 export interface MemberActionRequest {
@@ -533,9 +611,17 @@ export interface BotRequest {
   botId: string;
 }
 
+export interface CannedAnswerRef {
+  id: string;
+}
+
 export interface DeleteIntegrationRequest {
   roomId?: string;
   id: string;
+}
+
+export interface SupportTeamRef {
+  teamId: string;
 }
 
 export interface EditMessageRequest {
@@ -548,6 +634,12 @@ export interface EditScheduledRequest {
   id: string;
   text?: string;
   at?: string;
+}
+
+export interface EscalateSupportRequest {
+  roomId: string;
+  priority: string;
+  note?: string;
 }
 
 export interface ExportUserRequest {
@@ -588,6 +680,10 @@ export interface ListAuditRequest {
   cursor?: string;
 }
 
+export interface ListCannedAnswersRequest {
+  teamId?: string;
+}
+
 export interface ListChannelsRequest {
   cursor?: string;
   query?: string;
@@ -613,6 +709,10 @@ export interface ListSavedRequest {
 export interface ListUsersRequest {
   cursor?: string;
   query?: string;
+}
+
+export interface ListVisitorConversationsRequest {
+  visitorId: string;
 }
 
 export interface ListWebhooksRequest {
@@ -656,6 +756,12 @@ export interface PushSubscribeRequest {
 
 export interface PushUnsubscribeRequest {
   endpoint: string;
+}
+
+export interface RateSupportRequest {
+  roomId: string;
+  score: number;
+  comment?: string;
 }
 
 export interface ReactRequest {
@@ -752,10 +858,18 @@ export interface RunCommandRequest {
   clientId: string;
 }
 
+export interface SaveCannedAnswerRequest {
+  answer: CannedAnswer;
+}
+
 export interface SaveMessageRequest {
   roomId: string;
   seq: number;
   saved: boolean;
+}
+
+export interface SaveSupportTeamRequest {
+  team: SupportTeam;
 }
 
 export interface ScheduleMessageRequest {
@@ -786,6 +900,11 @@ export interface SendMessageRequest {
   parentSeq?: number;
   toRoom?: boolean;
   gif?: Gif;
+}
+
+export interface SetAgentStatusRequest {
+  availability: string;
+  capacity?: number;
 }
 
 export interface SetMemberRoleRequest {
@@ -824,11 +943,28 @@ export interface SetWorkspaceSettingsRequest {
   retentionDays?: number;
 }
 
+export interface StartSupportRequest {
+  topic?: string;
+  name?: string;
+  email?: string;
+  page: SupportPage;
+  lang?: string;
+  text?: string;
+  clientId?: string;
+}
+
 export interface ThreadHistoryRequest {
   roomId: string;
   parentSeq: number;
   before?: number;
   limit?: number;
+}
+
+export interface TransferSupportRequest {
+  roomId: string;
+  toTeamId?: string;
+  toUserId?: string;
+  note: string;
 }
 
 export interface TypingRequest {
@@ -873,6 +1009,12 @@ export interface AckEvent {
   duplicate?: boolean;
   parent?: Message;
   parentChg?: number;
+}
+
+export interface AgentStatusEvent {
+  type: string;
+  requestId?: string;
+  status: AgentStatus;
 }
 
 export interface AnalyticsEvent {
@@ -923,6 +1065,19 @@ export interface BotsEvent {
   type: string;
   requestId?: string;
   bots: Bot[];
+}
+
+export interface CannedAnswerEvent {
+  type: string;
+  requestId?: string;
+  answer: CannedAnswer;
+  deleted?: boolean;
+}
+
+export interface CannedAnswersEvent {
+  type: string;
+  requestId?: string;
+  answers: CannedAnswer[];
 }
 
 export interface ChannelsEvent {
@@ -1217,6 +1372,50 @@ export interface StateEvent {
   gifs?: boolean;
   gifProvider?: string;
   terms?: TermsState;
+  support?: SupportConversation[];
+}
+
+export interface SupportConversationEvent {
+  type: string;
+  requestId?: string;
+  conversation: SupportConversation;
+}
+
+export interface SupportConversationsEvent {
+  type: string;
+  requestId?: string;
+  conversations: SupportConversation[];
+}
+
+export interface SupportInboxEvent {
+  type: string;
+  requestId?: string;
+  status: AgentStatus;
+  teams: SupportTeam[];
+  queued: SupportConversation[];
+  mine: SupportConversation[];
+  recentClosed: SupportConversation[];
+  unread?: Record<string, number>;
+}
+
+export interface SupportStartedEvent {
+  type: string;
+  requestId?: string;
+  conversation: SupportConversation;
+  room: RoomState;
+}
+
+export interface SupportTeamEvent {
+  type: string;
+  requestId?: string;
+  team: SupportTeam;
+  deleted?: boolean;
+}
+
+export interface SupportTeamsEvent {
+  type: string;
+  requestId?: string;
+  teams: SupportTeam[];
 }
 
 export interface TermsEvent {
@@ -1316,6 +1515,30 @@ export interface PushKeys {
   auth: string;
 }
 
+export interface CannedAnswer {
+  id: string;
+  teamId?: string;
+  shortcut: string;
+  title: string;
+  text: string;
+  updatedBy?: string;
+  updatedAt?: string;
+}
+
+export interface SupportTeam {
+  id: string;
+  name: string;
+  topics?: string[];
+  agents?: string[];
+  leads?: string[];
+  hours?: BusinessHours;
+  capacity?: number;
+  offline?: boolean;
+  autoAssign?: boolean;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
 export interface Attachment {
   key: string;
   name: string;
@@ -1357,6 +1580,11 @@ export interface PrivacyPatch {
   dmFrom?: string;
 }
 
+export interface SupportPage {
+  url?: string;
+  title?: string;
+}
+
 export interface Message {
   roomId: string;
   seq: number;
@@ -1382,6 +1610,15 @@ export interface Message {
   thread?: ThreadSummary;
   previews?: LinkPreview[];
   expiresAt?: string;
+  internal?: boolean;
+}
+
+export interface AgentStatus {
+  userId: string;
+  availability: string;
+  capacity?: number;
+  open: number;
+  updatedAt?: string;
 }
 
 export interface AnalyticsDay {
@@ -1642,6 +1879,28 @@ export interface TermsState {
   required: boolean;
 }
 
+export interface SupportConversation {
+  roomId: string;
+  widgetId?: string;
+  visitor: SupportVisitor;
+  topic?: string;
+  teamId?: string;
+  assigneeId?: string;
+  state: string;
+  priority: string;
+  page?: SupportPage;
+  lang?: string;
+  channel: string;
+  createdAt: string;
+  queuedAt?: string;
+  assignedAt?: string;
+  closedAt?: string;
+  lastMessageAt?: string;
+  rating?: SupportRating;
+  transfers?: SupportTransfer[];
+  escalatedAt?: string;
+}
+
 export interface ThreadItem {
   roomId: string;
   parentSeq: number;
@@ -1671,6 +1930,11 @@ export interface WorkspaceSettings {
   retentionDays: number;
   updatedBy?: string;
   updatedAt?: string;
+}
+
+export interface BusinessHours {
+  tz: string;
+  days: [Span[], Span[], Span[], Span[], Span[], Span[], Span[]];
 }
 
 export interface DNDPatch {
@@ -1752,6 +2016,34 @@ export interface Privacy {
   appearOffline: boolean;
   hideReceipts: boolean;
   dmFrom: string;
+}
+
+export interface SupportVisitor {
+  id: string;
+  name: string;
+  email?: string;
+  identified?: boolean;
+}
+
+export interface SupportRating {
+  score: number;
+  comment?: string;
+  at: string;
+}
+
+export interface SupportTransfer {
+  fromTeamId?: string;
+  toTeamId?: string;
+  fromUserId?: string;
+  toUserId?: string;
+  note?: string;
+  by: string;
+  at: string;
+}
+
+export interface Span {
+  from: string;
+  to: string;
 }
 
 export interface PollOption {
