@@ -149,7 +149,7 @@ export class WidgetClient {
     if (!roomId || !this.socket || this.historyLoaded === roomId) return;
     this.historyLoaded = roomId;
     try {
-      await this.socket.request({ action: "history", roomId } as never);
+      await this.socket.request({ action: "history", roomId });
     } catch {
       this.historyLoaded = "";
     }
@@ -261,7 +261,7 @@ export class WidgetClient {
     const last = this.state.messages.at(-1);
     if (this.state.open) this.set({ unread: 0 });
     if (!this.state.open || !last || !this.socket || this.state.conn !== "online") return;
-    this.socket.request({ action: "markRead", roomId: last.roomId, seq: last.seq } as never).catch(() => {});
+    this.socket.request({ action: "markRead", roomId: last.roomId, seq: last.seq }).catch(() => {});
   }
 
   private async ready(): Promise<SocketLike> {
@@ -280,7 +280,8 @@ export class WidgetClient {
     this.set({ busy: true, error: "" });
     try {
       const s = await this.ready();
-      const res = (await s.request({ action: "startSupport", ...req, page: pageInfo() } as never)) as unknown as { conversation: SupportConversation };
+      // clientId: the first message's, so a retried start stores it once.
+      const res = (await s.request({ action: "startSupport", ...req, page: pageInfo(), clientId: newClientId() })) as unknown as { conversation: SupportConversation };
       this.setConversation(res.conversation);
     } catch {
       this.set({ error: "failedStart" });
@@ -314,7 +315,7 @@ export class WidgetClient {
     const now = Date.now();
     if (!this.roomId || !this.socket || now - this.lastTypingSent < 3000) return;
     this.lastTypingSent = now;
-    this.socket.notify({ action: "typing", roomId: this.roomId } as never);
+    this.socket.notify({ action: "typing", roomId: this.roomId });
   }
 
   private async act(payload: Record<string, unknown>): Promise<boolean> {
