@@ -86,7 +86,9 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 		// fan-out, and the action table's binding (internal/wsapi: the bot
 		// API calls actions through ActionHandler.Call, the WebSocket's
 		// decode, budget and invokers); no files, no Cognito, nothing local.
-		module + "/functions/httpapi": {s3, blobs, cognito, jwt, module + "/internal/local"},
+		// It links golang-jwt since issue #17: the support widget's session
+		// route signs visitor tokens (internal/visitor/vtoken).
+		module + "/functions/httpapi": {s3, blobs, cognito, module + "/internal/local"},
 	} {
 		pkg, _, _ = strings.Cut(pkg, "#")
 		deps := linked(t, pkg)

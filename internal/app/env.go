@@ -164,6 +164,9 @@ type UploadLimits struct {
 type AuthorizerConfig struct {
 	Cognito  CognitoConfig
 	LogLevel slog.Level // LOG_LEVEL: debug, info (default), warn, error
+	// Visitor is the support widget's visitor key (visitorenv.go): with
+	// it, visitor tokens are accepted besides Cognito's.
+	Visitor VisitorKeyConfig
 }
 
 // ConnectionConfig is the environment of the connection function
@@ -182,6 +185,9 @@ type ConnectionConfig struct {
 	// RetentionDays is RETENTION_DAYS: the workspace's default message
 	// retention until its admins store one; 0 keeps messages forever.
 	RetentionDays int64
+	// Visitor is the support widget's visitor key (visitorenv.go), read
+	// by the actions and HTTP API functions; empty: widgets off.
+	Visitor VisitorKeyConfig
 }
 
 // FanoutWorkerConfig is the environment of the fanout function: the
@@ -269,16 +275,20 @@ type Config struct {
 	TermsVersion string
 	// Review is REVIEW_HOOK_* (the message review hook; off without it).
 	Review ReviewSettings
+	// Visitor is the support widget's visitor key (visitorenv.go).
+	Visitor VisitorKeyConfig
+	// VisitorWSURL is VISITOR_WS_URL (the session route's wsUrl).
+	VisitorWSURL string
 }
 
 // Authorizer, Connection, Actions and Thumbnail are the parts of c each
 // function reads.
 func (c Config) Authorizer() AuthorizerConfig {
-	return AuthorizerConfig{Cognito: c.Cognito, LogLevel: c.LogLevel}
+	return AuthorizerConfig{Cognito: c.Cognito, LogLevel: c.LogLevel, Visitor: c.Visitor}
 }
 
 func (c Config) Connection() ConnectionConfig {
-	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, Fanout: c.Fanout, AuditRetentionDays: c.AuditRetentionDays, RetentionDays: c.RetentionDays}
+	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, Fanout: c.Fanout, AuditRetentionDays: c.AuditRetentionDays, RetentionDays: c.RetentionDays, Visitor: c.Visitor}
 }
 
 // FanoutWorker is the part of c the fanout function reads.
@@ -366,13 +376,15 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		Erasure:            r.erasure(),
 		TermsVersion:       r.get(EnvTermsVersion),
 		Review:             r.review(),
+		Visitor:            r.visitorKey(),
+		VisitorWSURL:       r.get(EnvVisitorWSURL),
 	}
 	return cfg, r.done(errors.Join(cfg.Validate(), cfg.Scheduled.Validate()))
 }
 
 func readAuthorizer(lookup func(string) (string, bool)) (AuthorizerConfig, error) {
 	r := reader{lookup: lookup}
-	cfg := AuthorizerConfig{Cognito: r.cognito(), LogLevel: r.logLevel()}
+	cfg := AuthorizerConfig{Cognito: r.cognito(), LogLevel: r.logLevel(), Visitor: r.visitorKey()}
 	return cfg, r.done(cfg.Validate())
 }
 
@@ -392,7 +404,7 @@ func readFanoutWorker(lookup func(string) (string, bool)) (FanoutWorkerConfig, e
 func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := ActionsConfig{
-		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays)},
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays), Visitor: r.visitorKey()},
 		FilesBucket:      r.get(EnvFilesBucket),
 		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 		Files:            r.uploadLimits(),

@@ -21,6 +21,9 @@ type HTTPAPIConfig struct {
 	// Review is REVIEW_HOOK_*: webhook and bot posts are reviewed like
 	// any other message (off without it).
 	Review ReviewSettings
+	// VisitorWSURL is VISITOR_WS_URL: the support widget's session
+	// route hands it to visitors (the key is ConnectionConfig.Visitor).
+	VisitorWSURL string
 }
 
 // HTTPAPIConfigFromEnv reads the httpapi function's variables.
@@ -29,8 +32,9 @@ func HTTPAPIConfigFromEnv() (HTTPAPIConfig, error) { return readHTTPAPI(os.Looku
 func readHTTPAPI(lookup func(string) (string, bool)) (HTTPAPIConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := HTTPAPIConfig{
-		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays)},
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays), Visitor: r.visitorKey()},
 		MaxBodyBytes:     r.positive(EnvHTTPAPIMaxBodyBytes),
+		VisitorWSURL:     r.get(EnvVisitorWSURL),
 		Scheduled:        r.scheduled(),
 		Review:           r.review(),
 	}
@@ -40,5 +44,5 @@ func readHTTPAPI(lookup func(string) (string, bool)) (HTTPAPIConfig, error) {
 // HTTPAPI is the part of c the HTTP API reads (the local runner and the
 // integration tests serve it in-process).
 func (c Config) HTTPAPI() HTTPAPIConfig {
-	return HTTPAPIConfig{ConnectionConfig: c.Connection()}
+	return HTTPAPIConfig{ConnectionConfig: c.Connection(), VisitorWSURL: c.VisitorWSURL}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/visitor"
 )
 
 // ErrUnauthorized is the error API Gateway maps to 401: it matches this
@@ -42,6 +43,7 @@ type Verifier interface {
 type Handler struct {
 	verifier Verifier
 	log      *slog.Logger
+	visitors VisitorVerifier // visitors.go; nil: visitor tokens refused
 }
 
 // New returns a handler; logger nil means slog.Default().
@@ -83,6 +85,10 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthori
 			Context:        botContext(token),
 		}, nil
 	}
+	if visitor.LooksLikeToken(token) {
+		// A support widget's visitor (visitors.go).
+		return h.visitorConnect(ctx, log, req, resource, token, source)
+	}
 	id, err := h.verifier.Verify(ctx, token)
 	if err != nil {
 		if chat.ErrorCode(err) == chat.Internal {
@@ -90,6 +96,11 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthori
 		} else {
 			log.InfoContext(ctx, "authorizer: refusing connect", "reason", chat.ErrorMessage(err), "tokenSource", source)
 		}
+		return none, ErrUnauthorized
+	}
+	if isVisitorIdentity(id) {
+		// Only a visitor token names a visitor; a sign-in token never does.
+		log.WarnContext(ctx, "authorizer: refusing connect", "reason", "a sign-in token naming a visitor", "tokenSource", source)
 		return none, ErrUnauthorized
 	}
 	if chat.IsBotID(id.UserID) || id.IsBot() {

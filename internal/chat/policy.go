@@ -218,6 +218,13 @@ const (
 	ActDeleteBot         Action = "deleteBot"
 	ActAddBotToRoom      Action = "addBotToRoom"
 	ActRemoveBotFromRoom Action = "removeBotFromRoom"
+
+	// Support widgets (issue #17, chat/widgets.go): admins manage them.
+	ActCreateWidget       Action = "createWidget"
+	ActUpdateWidget       Action = "updateWidget"
+	ActDeleteWidget       Action = "deleteWidget"
+	ActListWidgets        Action = "listWidgets"
+	ActRotateWidgetSecret Action = "rotateWidgetSecret"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -480,6 +487,12 @@ var rules = map[Action]rule{
 	ActDeleteBot:         {groups: []string{GroupAdmins}, verb: "manage bots"},
 	ActAddBotToRoom:      {room: true, writes: true, staff: true, level: ownerLevel, verb: "add bots to this room", notInKind: map[RoomKind]string{KindDirect: "bots cannot be added to a direct conversation"}},
 	ActRemoveBotFromRoom: {room: true, staff: true, level: ownerLevel, verb: "remove bots from this room", notInKind: noDirect("moderated")},
+
+	ActCreateWidget:       {groups: []string{GroupAdmins}, verb: "manage support widgets"},
+	ActUpdateWidget:       {groups: []string{GroupAdmins}, verb: "manage support widgets"},
+	ActDeleteWidget:       {groups: []string{GroupAdmins}, verb: "manage support widgets"},
+	ActListWidgets:        {groups: []string{GroupAdmins}, verb: "manage support widgets"},
+	ActRotateWidgetSecret: {groups: []string{GroupAdmins}, verb: "manage support widgets"},
 }
 
 // Actions lists every action the policy knows, for table tests and docs.

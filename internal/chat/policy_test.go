@@ -168,6 +168,12 @@ var workspaceMatrix = map[chat.Action][3]string{
 	chat.ActListBots:       {y, y, y},
 	chat.ActRotateBotToken: {F, F, y},
 	chat.ActDeleteBot:      {F, F, y},
+	// Support widgets (issue #17).
+	chat.ActCreateWidget:       {F, F, y},
+	chat.ActUpdateWidget:       {F, F, y},
+	chat.ActDeleteWidget:       {F, F, y},
+	chat.ActListWidgets:        {F, F, y},
+	chat.ActRotateWidgetSecret: {F, F, y},
 }
 
 var (

@@ -51,6 +51,9 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps a request body (decoded); 0 is DefaultMaxBodyBytes.
 	MaxBodyBytes int
+	// VisitorWSURL is the WebSocket URL a widget's visitor connects to
+	// (the session route's wsUrl; widget.go).
+	VisitorWSURL string
 }
 
 // API routes the HTTP API's requests.
@@ -60,6 +63,8 @@ type API struct {
 	maxBody int
 	table   []route
 	bots    botState // bots.go
+	// visitorWSURL is Config.VisitorWSURL (widget.go).
+	visitorWSURL string
 }
 
 // HandlerFunc answers one matched request.
@@ -77,7 +82,7 @@ func New(cfg Config) (*API, error) {
 	if cfg.Logger == nil {
 		return nil, errors.New("httpapi: nil logger")
 	}
-	a := &API{chat: cfg.Chat, log: cfg.Logger, maxBody: cfg.MaxBodyBytes}
+	a := &API{chat: cfg.Chat, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, visitorWSURL: cfg.VisitorWSURL}
 	if a.maxBody <= 0 {
 		a.maxBody = DefaultMaxBodyBytes
 	}
@@ -90,6 +95,7 @@ func (a *API) routes() {
 	a.webhookRoutes() // webhooks.go: POST /hooks/{id}/{secret}
 	a.botRoutes()     // bots.go: /api/v1/...
 	a.commandRoutes() // commands.go: POST /api/v1/commands/respond/{token}
+	a.widgetRoutes()  // widget.go: /widget/v1/{widgetId}/... (issue #17)
 }
 
 // handle registers h for pattern "METHOD /a/{b}/c". It panics on a

@@ -204,6 +204,12 @@ var ActionTable = append([]ActionSpec{
 	{Name: ActionRunCommand, Request: RunCommandRequest{}, Reply: EventCommandResult, Budget: BudgetWrite},
 	{Name: ActionRegisterOutgoingWebhook, Request: RegisterOutgoingWebhookRequest{}, Reply: EventIntegration, Budget: BudgetWrite},
 	{Name: ActionDeleteOutgoingWebhook, Request: DeleteIntegrationRequest{}, Reply: EventIntegrationDeleted, Budget: BudgetWrite},
+	// Support widgets (issue 17).
+	{Name: ActionCreateWidget, Request: WidgetRequest{}, Reply: EventWidget, Budget: BudgetWrite},
+	{Name: ActionUpdateWidget, Request: WidgetRequest{}, Reply: EventWidget, Budget: BudgetWrite},
+	{Name: ActionDeleteWidget, Request: WidgetRef{}, Reply: EventWidget, Budget: BudgetWrite},
+	{Name: ActionListWidgets, Reply: EventWidgets, Budget: BudgetRead},
+	{Name: ActionRotateWidgetSecret, Request: WidgetRef{}, Reply: EventWidget, Budget: BudgetWrite},
 }, supportRows...) // customer support (issue 17): support.go
 
 // SearchWeight is what one search charges to the read budget: it reads the

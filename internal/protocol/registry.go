@@ -63,6 +63,9 @@ var Events = map[string]any{
 	// Bot accounts (issue 16).
 	EventBot:  BotEvent{},
 	EventBots: BotsEvent{},
+	// Support widgets (issue 17).
+	EventWidget:  WidgetEvent{},
+	EventWidgets: WidgetsEvent{},
 	// Incoming webhooks (issue 16).
 	EventWebhook:  WebhookEvent{},
 	EventWebhooks: WebhooksEvent{},

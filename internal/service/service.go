@@ -193,6 +193,7 @@ type Chat struct {
 	integ          chat.IntegrationStore
 	hooks          *outhook.Client
 	cmdRespBase    atomic.Pointer[string] // integrations_respond.go
+	widgets        widgetState            // widgets.go (issue #17)
 
 	// push is the WebSocket push: the first of subscribers, and the way
 	// ephemeral signals (typing, presence, receipts…) go out directly.

@@ -1199,6 +1199,65 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"createWidget": {
+			method:  "CreateWidget",
+			request: reflect.TypeFor[protocol.WidgetRequest](),
+			reply:   reflect.TypeFor[protocol.WidgetEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.CreateWidget(ctx, c, req.Interface().(protocol.WidgetRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"updateWidget": {
+			method:  "UpdateWidget",
+			request: reflect.TypeFor[protocol.WidgetRequest](),
+			reply:   reflect.TypeFor[protocol.WidgetEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.UpdateWidget(ctx, c, req.Interface().(protocol.WidgetRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deleteWidget": {
+			method:  "DeleteWidget",
+			request: reflect.TypeFor[protocol.WidgetRef](),
+			reply:   reflect.TypeFor[protocol.WidgetEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.DeleteWidget(ctx, c, req.Interface().(protocol.WidgetRef))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listWidgets": {
+			method: "ListWidgets",
+			reply:  reflect.TypeFor[protocol.WidgetsEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.ListWidgets(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"rotateWidgetSecret": {
+			method:  "RotateWidgetSecret",
+			request: reflect.TypeFor[protocol.WidgetRef](),
+			reply:   reflect.TypeFor[protocol.WidgetEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RotateWidgetSecret(ctx, c, req.Interface().(protocol.WidgetRef))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 		"saveSupportTeam": {
 			method:  "SaveSupportTeam",
 			request: reflect.TypeFor[protocol.SaveSupportTeamRequest](),

@@ -103,12 +103,7 @@ const testP256dh = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4
 // reaches the right service method with the decoded request and the
 // caller's stored connection, and that the reply carries the request id.
 func TestActionRouting(t *testing.T) {
-	cases := []struct {
-		body     string
-		method   string
-		req      any
-		wantType string // "" means no reply
-	}{
+	cases := []routingCase{
 		{`{"action":"getState","requestId":"q"}`, "GetState", nil, protocol.EventState},
 		{`{"action":"listUsers","requestId":"q","cursor":"c1"}`, "ListUsers", protocol.ListUsersRequest{Cursor: "c1"}, protocol.EventUsers},
 		{`{"action":"updateProfile","requestId":"q","displayName":"Ada L.","avatarColor":"#ff0000"}`, "UpdateProfile",
@@ -285,6 +280,7 @@ func TestActionRouting(t *testing.T) {
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
+	cases = append(cases, widgetRoutingCases...) // widgets_routing_test.go
 	covered := map[string]bool{}
 	for _, tc := range cases {
 		c := newTestChat(t, func(cfg *service.Config) {
@@ -300,6 +296,7 @@ func TestActionRouting(t *testing.T) {
 		})
 		alice := seedRouting(t, c)
 		seedIntegrations(t, c)
+		seedWidgets(t, c)
 		if err := c.store.AcceptTerms(c.ctx, testUserID, chat.TermsAcceptance{Version: "2026-11", AcceptedAt: c.clock()}); err != nil {
 			t.Fatal(err)
 		}

@@ -75,6 +75,13 @@ func (h *ConnectionHandler) connect(ctx context.Context, req events.APIGatewayWe
 		h.log(ctx, rc, slog.LevelWarn, "connect without authorizer identity", err)
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusUnauthorized}
 	}
+	if v, ok := authorizer.VisitorFromContext(authCtx); ok {
+		// A support widget's visitor (visitors.go).
+		var refused *events.APIGatewayProxyResponse
+		if identity, refused = h.visitorConnect(ctx, rc, v, identity); refused != nil {
+			return *refused
+		}
+	}
 	connectedAt := h.now()
 	if rc.ConnectedAt > 0 {
 		connectedAt = time.UnixMilli(rc.ConnectedAt)

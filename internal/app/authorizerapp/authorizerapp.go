@@ -11,8 +11,10 @@ import (
 	"os"
 
 	"github.com/backchannel-chat/backchannel/internal/app"
+	"github.com/backchannel-chat/backchannel/internal/app/visitorapp"
 	"github.com/backchannel-chat/backchannel/internal/authorizer"
 	"github.com/backchannel-chat/backchannel/internal/cognito"
+	"github.com/backchannel-chat/backchannel/internal/visitor/vtoken"
 )
 
 // Option adjusts the wiring (tests and the local runner).
@@ -51,5 +53,9 @@ func Build(_ context.Context, cfg app.AuthorizerConfig, opts ...Option) (*author
 	if err != nil {
 		return nil, fmt.Errorf("app: verifier: %w", err)
 	}
-	return authorizer.New(verifier, logger), nil
+	h := authorizer.New(verifier, logger)
+	if src := visitorapp.Source(cfg.Visitor, nil, o.httpClient); src != nil {
+		h.WithVisitors(vtoken.Verifier{Keys: src}) // support widget visitors (issue #17)
+	}
+	return h, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/apigw"
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/awsconfig"
+	"github.com/backchannel-chat/backchannel/internal/app/visitorapp"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/fanout"
@@ -103,6 +104,9 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	}
 	if svc, err = service.New(scfg); err != nil {
 		return nil, fmt.Errorf("app: service: %w", err)
+	}
+	if src := visitorapp.Source(cfg.Visitor, &awsCfg, nil); src != nil {
+		svc.SetVisitorKeys(src) // support widgets (issue #17)
 	}
 	return &Core{Service: svc, Logger: logger, AWS: awsCfg, Fanout: fan, Store: store}, nil
 }

@@ -49,5 +49,5 @@ func Build(ctx context.Context, cfg app.HTTPAPIConfig, opts ...chatapp.Option) (
 // New is the API over a wired service (the in-process chat shares its
 // service with the other handlers).
 func New(core *chatapp.Core, cfg app.HTTPAPIConfig) (*httpapi.API, error) {
-	return httpapi.New(httpapi.Config{Chat: core.Service, Logger: core.Logger, MaxBodyBytes: int(cfg.MaxBodyBytes)})
+	return httpapi.New(httpapi.Config{Chat: core.Service, Logger: core.Logger, MaxBodyBytes: int(cfg.MaxBodyBytes), VisitorWSURL: cfg.VisitorWSURL})
 }

@@ -33,6 +33,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("visibility", func(t *testing.T) { contractVisibility(t, newStore(t)) })
 	t.Run("conversations", func(t *testing.T) { contractConversations(t, newStore(t)) })
 	t.Run("polls", func(t *testing.T) { contractPolls(t, newStore(t)) })
+	t.Run("widgets", func(t *testing.T) { contractWidgets(t, newStore(t)) })
 	t.Run("threads", func(t *testing.T) { contractThreads(t, newStore(t)) })
 	t.Run("link previews", func(t *testing.T) { contractLinkPreviews(t, newStore(t)) })
 	t.Run("scheduled", func(t *testing.T) {

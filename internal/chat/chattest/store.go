@@ -43,6 +43,9 @@ type Store struct {
 
 	counters map[string]int // rate-limit key|window start -> count
 
+	widgets map[string]chat.Widget        // widgets.go (issue #17)
+	resumes map[string]chat.VisitorResume // visitor|hash -> resume record
+
 	bans    map[string]map[string]chat.Ban // room -> user -> ban
 	invites map[string]map[string]chat.Invite
 	reports map[string]chat.Report

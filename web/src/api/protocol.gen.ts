@@ -41,6 +41,7 @@ export type CreateBotAction = { action: "createBot"; requestId?: string } & Crea
 export type CreateChannelAction = { action: "createChannel"; requestId?: string } & CreateChannelRequest;
 export type CreatePollAction = { action: "createPoll"; requestId?: string } & CreatePollRequest;
 export type CreateWebhookAction = { action: "createWebhook"; requestId?: string } & CreateWebhookRequest;
+export type CreateWidgetAction = { action: "createWidget"; requestId?: string } & WidgetRequest;
 export type DeactivatePersonAction = { action: "deactivatePerson"; requestId?: string } & PersonRequest;
 export type DeclineInviteAction = { action: "declineInvite"; requestId?: string } & RoomRequest;
 export type DeleteAccountAction = { action: "deleteAccount"; requestId?: string } & DeleteAccountRequest;
@@ -52,6 +53,7 @@ export type DeleteMessageAction = { action: "deleteMessage"; requestId?: string 
 export type DeleteOutgoingWebhookAction = { action: "deleteOutgoingWebhook"; requestId?: string } & DeleteIntegrationRequest;
 export type DeleteSupportTeamAction = { action: "deleteSupportTeam"; requestId?: string } & SupportTeamRef;
 export type DeleteUserAction = { action: "deleteUser"; requestId?: string } & PersonRequest;
+export type DeleteWidgetAction = { action: "deleteWidget"; requestId?: string } & WidgetRef;
 export type EditMessageAction = { action: "editMessage"; requestId?: string } & EditMessageRequest;
 export type EditScheduledAction = { action: "editScheduled"; requestId?: string } & EditScheduledRequest;
 export type EscalateSupportAction = { action: "escalateSupport"; requestId?: string } & EscalateSupportRequest;
@@ -85,6 +87,7 @@ export type ListThreadsAction = { action: "listThreads"; requestId?: string } & 
 export type ListUsersAction = { action: "listUsers"; requestId?: string } & ListUsersRequest;
 export type ListVisitorConversationsAction = { action: "listVisitorConversations"; requestId?: string } & ListVisitorConversationsRequest;
 export type ListWebhooksAction = { action: "listWebhooks"; requestId?: string } & ListWebhooksRequest;
+export type ListWidgetsAction = { action: "listWidgets"; requestId?: string } & {};
 export type MarkReadAction = { action: "markRead"; requestId?: string } & MarkReadRequest;
 export type MarkThreadReadAction = { action: "markThreadRead"; requestId?: string } & MarkThreadReadRequest;
 export type MessageVersionsAction = { action: "messageVersions"; requestId?: string } & MessageRef;
@@ -117,6 +120,7 @@ export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequ
 export type RevokeWebhookAction = { action: "revokeWebhook"; requestId?: string } & WebhookRef;
 export type RotateBotTokenAction = { action: "rotateBotToken"; requestId?: string } & BotRequest;
 export type RotateWebhookSecretAction = { action: "rotateWebhookSecret"; requestId?: string } & WebhookRef;
+export type RotateWidgetSecretAction = { action: "rotateWidgetSecret"; requestId?: string } & WidgetRef;
 export type RunCommandAction = { action: "runCommand"; requestId?: string } & RunCommandRequest;
 export type SaveCannedAnswerAction = { action: "saveCannedAnswer"; requestId?: string } & SaveCannedAnswerRequest;
 export type SaveMessageAction = { action: "saveMessage"; requestId?: string } & SaveMessageRequest;
@@ -143,6 +147,7 @@ export type UnblockUserAction = { action: "unblockUser"; requestId?: string } & 
 export type UnmuteMemberAction = { action: "unmuteMember"; requestId?: string } & MemberActionRequest;
 export type UpdateChannelAction = { action: "updateChannel"; requestId?: string } & UpdateChannelRequest;
 export type UpdateProfileAction = { action: "updateProfile"; requestId?: string } & UpdateProfileRequest;
+export type UpdateWidgetAction = { action: "updateWidget"; requestId?: string } & WidgetRequest;
 export type VoteAction = { action: "vote"; requestId?: string } & VoteRequest;
 export type ClientAction =
   | AcceptInviteAction
@@ -160,6 +165,7 @@ export type ClientAction =
   | CreateChannelAction
   | CreatePollAction
   | CreateWebhookAction
+  | CreateWidgetAction
   | DeactivatePersonAction
   | DeclineInviteAction
   | DeleteAccountAction
@@ -171,6 +177,7 @@ export type ClientAction =
   | DeleteOutgoingWebhookAction
   | DeleteSupportTeamAction
   | DeleteUserAction
+  | DeleteWidgetAction
   | EditMessageAction
   | EditScheduledAction
   | EscalateSupportAction
@@ -204,6 +211,7 @@ export type ClientAction =
   | ListUsersAction
   | ListVisitorConversationsAction
   | ListWebhooksAction
+  | ListWidgetsAction
   | MarkReadAction
   | MarkThreadReadAction
   | MessageVersionsAction
@@ -236,6 +244,7 @@ export type ClientAction =
   | RevokeWebhookAction
   | RotateBotTokenAction
   | RotateWebhookSecretAction
+  | RotateWidgetSecretAction
   | RunCommandAction
   | SaveCannedAnswerAction
   | SaveMessageAction
@@ -262,6 +271,7 @@ export type ClientAction =
   | UnmuteMemberAction
   | UpdateChannelAction
   | UpdateProfileAction
+  | UpdateWidgetAction
   | VoteAction;
 export type ActionName = ClientAction["action"];
 
@@ -336,6 +346,8 @@ export type UsersFrame = Omit<UsersEvent, "type"> & { type: "users" };
 export type VersionsFrame = Omit<VersionsEvent, "type"> & { type: "versions" };
 export type WebhookFrame = Omit<WebhookEvent, "type"> & { type: "webhook" };
 export type WebhooksFrame = Omit<WebhooksEvent, "type"> & { type: "webhooks" };
+export type WidgetFrame = Omit<WidgetEvent, "type"> & { type: "widget" };
+export type WidgetsFrame = Omit<WidgetsEvent, "type"> & { type: "widgets" };
 export type WorkspaceSettingsFrame = Omit<WorkspaceSettingsEvent, "type"> & { type: "workspaceSettings" };
 export type ServerEvent =
   | AccountDeletionFrame
@@ -409,6 +421,8 @@ export type ServerEvent =
   | VersionsFrame
   | WebhookFrame
   | WebhooksFrame
+  | WidgetFrame
+  | WidgetsFrame
   | WorkspaceSettingsFrame;
 export type EventType = ServerEvent["type"];
 
@@ -428,6 +442,7 @@ export interface ActionTypes {
   createChannel: { request: CreateChannelRequest; reply: RoomFrame };
   createPoll: { request: CreatePollRequest; reply: AckFrame };
   createWebhook: { request: CreateWebhookRequest; reply: WebhookFrame };
+  createWidget: { request: WidgetRequest; reply: WidgetFrame };
   deactivatePerson: { request: PersonRequest; reply: PersonFrame };
   declineInvite: { request: RoomRequest; reply: InvitesFrame };
   deleteAccount: { request: DeleteAccountRequest; reply: AccountDeletionFrame };
@@ -439,6 +454,7 @@ export interface ActionTypes {
   deleteOutgoingWebhook: { request: DeleteIntegrationRequest; reply: IntegrationDeletedFrame };
   deleteSupportTeam: { request: SupportTeamRef; reply: SupportTeamFrame };
   deleteUser: { request: PersonRequest; reply: AccountDeletionFrame };
+  deleteWidget: { request: WidgetRef; reply: WidgetFrame };
   editMessage: { request: EditMessageRequest; reply: MessageUpdatedFrame };
   editScheduled: { request: EditScheduledRequest; reply: ScheduledFrame };
   escalateSupport: { request: EscalateSupportRequest; reply: SupportConversationFrame };
@@ -472,6 +488,7 @@ export interface ActionTypes {
   listUsers: { request: ListUsersRequest; reply: UsersFrame };
   listVisitorConversations: { request: ListVisitorConversationsRequest; reply: SupportConversationsFrame };
   listWebhooks: { request: ListWebhooksRequest; reply: WebhooksFrame };
+  listWidgets: { request: {}; reply: WidgetsFrame };
   markRead: { request: MarkReadRequest; reply: ReadFrame };
   markThreadRead: { request: MarkThreadReadRequest; reply: ThreadFollowFrame };
   messageVersions: { request: MessageRef; reply: VersionsFrame };
@@ -504,6 +521,7 @@ export interface ActionTypes {
   revokeWebhook: { request: WebhookRef; reply: WebhookFrame };
   rotateBotToken: { request: BotRequest; reply: BotFrame };
   rotateWebhookSecret: { request: WebhookRef; reply: WebhookFrame };
+  rotateWidgetSecret: { request: WidgetRef; reply: WidgetFrame };
   runCommand: { request: RunCommandRequest; reply: CommandResultFrame };
   saveCannedAnswer: { request: SaveCannedAnswerRequest; reply: CannedAnswerFrame };
   saveMessage: { request: SaveMessageRequest; reply: SavedFrame };
@@ -530,6 +548,7 @@ export interface ActionTypes {
   unmuteMember: { request: MemberActionRequest; reply: MembersFrame };
   updateChannel: { request: UpdateChannelRequest; reply: RoomFrame };
   updateProfile: { request: UpdateProfileRequest; reply: ProfileFrame };
+  updateWidget: { request: WidgetRequest; reply: WidgetFrame };
   vote: { request: VoteRequest; reply: MessageUpdatedFrame };
 }
 export type RequestOf<A extends ActionName> = ActionTypes[A]["request"];
@@ -599,6 +618,10 @@ export interface CreateWebhookRequest {
   avatarUrl?: string;
 }
 
+export interface WidgetRequest {
+  widget: Widget;
+}
+
 export interface PersonRequest {
   username: string;
 }
@@ -622,6 +645,10 @@ export interface DeleteIntegrationRequest {
 
 export interface SupportTeamRef {
   teamId: string;
+}
+
+export interface WidgetRef {
+  widgetId: string;
 }
 
 export interface EditMessageRequest {
@@ -1504,10 +1531,42 @@ export interface WebhooksEvent {
   webhooks: WebhookInfo[];
 }
 
+export interface WidgetEvent {
+  type: string;
+  requestId?: string;
+  widget: Widget;
+  identitySecret?: string;
+  deleted?: boolean;
+}
+
+export interface WidgetsEvent {
+  type: string;
+  requestId?: string;
+  widgets: Widget[];
+}
+
 export interface WorkspaceSettingsEvent {
   type: string;
   requestId?: string;
   settings: WorkspaceSettings;
+}
+
+export interface Widget {
+  id: string;
+  name: string;
+  allowedOrigins: string[];
+  appearance: WidgetAppearance;
+  greeting?: Record<string, string>;
+  languages: string[];
+  preChat: string[];
+  required?: string[];
+  topics?: WidgetTopic[];
+  defaultTeamId?: string;
+  bot: WidgetBot;
+  identitySecretVersion: number;
+  createdBy?: string;
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface PushKeys {
@@ -1932,6 +1991,26 @@ export interface WorkspaceSettings {
   updatedAt?: string;
 }
 
+export interface WidgetAppearance {
+  primaryColor: string;
+  position: string;
+  title?: string;
+}
+
+export interface WidgetTopic {
+  id: string;
+  label: string;
+  teamId?: string;
+}
+
+export interface WidgetBot {
+  kind: string;
+  botId?: string;
+  name?: string;
+  faq?: WidgetFAQ[];
+  threshold?: number;
+}
+
 export interface BusinessHours {
   tz: string;
   days: [Span[], Span[], Span[], Span[], Span[], Span[], Span[]];
@@ -2039,6 +2118,12 @@ export interface SupportTransfer {
   note?: string;
   by: string;
   at: string;
+}
+
+export interface WidgetFAQ {
+  id: string;
+  questions: string[];
+  answer: string;
 }
 
 export interface Span {
