@@ -11,9 +11,13 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 // The support widget in make dev: the web server serves the built widget
@@ -157,10 +161,74 @@ var demoPage = template.Must(template.New("demo").Parse(`<!doctype html>
 </html>
 `))
 
-// seedDemoWidget makes sure the dev workspace has the default widget
-// "Demo" allowing the demo site's origin, and tells the demo site its id.
-func seedDemoWidget(_ context.Context, _ *chatServer, d *demoSite) error {
-	// TODO(h-visitor merge): the widget store.
-	d.setWidget("wid_demo")
+// seedDemoWidget makes sure the dev workspace has a support team and the
+// default widget "Demo" that allows the demo site's origin (an existing
+// "Demo", kept in --data, gets the origin added: the port may differ), and
+// tells the demo site its id. It acts as a local admin through the service,
+// as the admin screen would.
+func seedDemoWidget(ctx context.Context, c *chatServer, d *demoSite) error {
+	svc := c.app.Service
+	admin := chat.Connection{ID: "dev-seed", Identity: chat.Identity{UserID: "dev-seed", Username: "dev-seed", DisplayName: "make dev", Groups: []string{chat.GroupAdmins}}}
+	teams, err := svc.ListSupportTeams(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("demo widget: teams: %w", err)
+	}
+	teamID := ""
+	if len(teams.Teams) > 0 {
+		teamID = teams.Teams[0].ID
+	} else {
+		t, err := svc.SaveSupportTeam(ctx, admin, protocol.SaveSupportTeamRequest{Team: chat.SupportTeam{Name: "Support", Topics: []string{"orders", "returns"}}})
+		if err != nil {
+			return fmt.Errorf("demo widget: team: %w", err)
+		}
+		teamID = t.Team.ID
+	}
+	widgets, err := svc.ListWidgets(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("demo widget: %w", err)
+	}
+	for _, w := range widgets.Widgets {
+		if w.Name != demoWidgetName {
+			continue
+		}
+		if !slices.Contains(w.AllowedOrigins, d.origin) {
+			w.AllowedOrigins = append(w.AllowedOrigins, d.origin)
+			if _, err := svc.UpdateWidget(ctx, admin, protocol.WidgetRequest{Widget: w}); err != nil {
+				return fmt.Errorf("demo widget: allow %s: %w", d.origin, err)
+			}
+		}
+		d.setWidget(w.ID)
+		return nil
+	}
+	ev, err := svc.CreateWidget(ctx, admin, protocol.WidgetRequest{Widget: demoWidget(d.origin, teamID)})
+	if err != nil {
+		return fmt.Errorf("demo widget: %w", err)
+	}
+	d.setWidget(ev.Widget.ID)
 	return nil
+}
+
+const demoWidgetName = "Demo"
+
+func demoWidget(origin, teamID string) chat.Widget {
+	return chat.Widget{
+		Name:           demoWidgetName,
+		AllowedOrigins: []string{origin},
+		Appearance:     chat.WidgetAppearance{PrimaryColor: "#2f5d46", Position: "right", Title: "Alpenglow support"},
+		Greeting: map[string]string{
+			"en": "Hi! Questions about an order, sizes or returns? We're here.",
+			"de": "Hallo! Fragen zu Bestellung, Größen oder Rücksendung? Wir helfen gern.",
+		},
+		Languages: []string{"en", "de"},
+		PreChat:   []string{"name", "email", "topic"},
+		Topics: []chat.WidgetTopic{
+			{ID: "orders", Label: "Orders and delivery", TeamID: teamID},
+			{ID: "returns", Label: "Returns", TeamID: teamID},
+		},
+		DefaultTeamID: teamID,
+		Bot: chat.WidgetBot{Kind: "faq", Name: "Alpenglow assistant", FAQ: []chat.WidgetFAQ{
+			{ID: "shipping", Questions: []string{"How long does shipping take?", "When will my order arrive?"}, Answer: "Orders leave our warehouse within 2 working days; delivery takes 2 to 4 days."},
+			{ID: "returns", Questions: []string{"How do I return an item?", "Can I send it back?"}, Answer: "You can return unused items within 30 days: start at alpenglow.example/returns."},
+		}},
+	}
 }
