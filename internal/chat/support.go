@@ -469,6 +469,10 @@ type SupportStore interface {
 	// UpdateSupportConversation writes conv if its Version is still the
 	// stored one (Conflict otherwise) and returns it with the new Version.
 	UpdateSupportConversation(ctx context.Context, conv SupportConversation) (SupportConversation, error)
+	// TouchSupportConversation stamps LastMessageAt (never backwards)
+	// outside the optimistic lock, so a busy conversation does not make
+	// claims and transfers conflict; NotFound when there is none.
+	TouchSupportConversation(ctx context.Context, roomID string, at time.Time) (SupportConversation, error)
 	// ListSupportQueue lists a team's conversations in state (queued, open
 	// or closed), newest first up to limit (closed) or all (others).
 	ListSupportQueue(ctx context.Context, teamID, state string, limit int) ([]SupportConversation, error)
@@ -489,3 +493,7 @@ func WithoutInternal(msgs []Message, visitor bool) []Message {
 	}
 	return slices.DeleteFunc(msgs, func(m Message) bool { return m.Internal })
 }
+
+// IsSupportRoomID says whether a room id is a support room's (they are
+// created with SupportIDPrefix), for the listings that do not read rooms.
+func IsSupportRoomID(roomID string) bool { return strings.HasPrefix(roomID, SupportIDPrefix) }

@@ -32,6 +32,7 @@ func (s *Store) PutConnection(ctx context.Context, c chat.Connection, roomIDs []
 			UserID: c.UserID, Username: c.Username, DisplayName: c.DisplayName,
 			NameFromEmail: c.PlaceholderName(), Groups: c.Groups, ConnectedAt: utc(c.ConnectedAt),
 			ConnectedMs: c.ConnectedAt.UnixMilli(), TokenExp: unixOrZero(c.TokenExpiresAt), TTL: ttl,
+			WidgetID: c.WidgetID,
 		},
 		userConnItem{PK: userPK(c.UserID), SK: userConnSK(c.ID), ConnectionID: c.ID, TTL: ttl},
 	}

@@ -136,6 +136,12 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 		}
 	case strings.HasPrefix(pk, prefixRoom) && strings.HasPrefix(sk, prefixHook):
 		return s.eraseFromWebhook(ctx, userID, pk, sk, item, res) // webhooks.go
+	case strings.HasPrefix(pk, prefixRoom) && sk == skSupportConv:
+		return s.eraseFromSupportConv(ctx, userID, item, res) // support_erasure.go
+	case strings.HasPrefix(pk, prefixSupTeam) && sk == skMeta:
+		return s.eraseFromSupportTeam(ctx, userID, item, res)
+	case strings.HasPrefix(pk, prefixCanned) && sk == skMeta:
+		return s.eraseFromCanned(ctx, userID, item, res)
 	case strings.HasPrefix(pk, prefixRoom):
 		roomID := strings.TrimPrefix(pk, prefixRoom)
 		switch sk {

@@ -31,6 +31,8 @@ type connItem struct {
 	// connection; 0 when unknown.
 	TokenExp int64 `dynamo:"tokenExp,omitempty"`
 	TTL      int64 `dynamo:"ttl"`
+	// WidgetID: a visitor's support widget (issue 17).
+	WidgetID string `dynamo:"widgetId,omitempty"`
 }
 
 // attrConnectedMs is connItem.ConnectedMs's attribute.
@@ -45,6 +47,7 @@ func (it connItem) connection() chat.Connection {
 			DisplayName:   it.DisplayName,
 			Groups:        it.Groups,
 			NameFromEmail: it.NameFromEmail,
+			WidgetID:      it.WidgetID,
 		},
 		ConnectedAt: it.ConnectedAt,
 		ExpiresAt:   time.Unix(it.TTL, 0).UTC(),
@@ -288,6 +291,8 @@ type messageItem struct {
 	// TTL: the message's expiry under its room's retention (epoch
 	// seconds; absent: kept forever). See retention.go.
 	TTL int64 `dynamo:"ttl,omitempty"`
+	// Internal: a support agent's internal note (issue 17).
+	Internal bool `dynamo:"internal,omitempty"`
 }
 
 // reactionItem is one emoji (e) of a message's reactions and who (u).
@@ -335,6 +340,7 @@ func newMessageItem(m chat.Message) messageItem {
 		Deleted: m.Deleted, DeletedBy: m.DeletedBy,
 		PinnedBy: m.PinnedBy, PinnedAt: utc(m.PinnedAt),
 		Gif: newGifItem(m.Gif), Integration: newMessageIntegrationItem(m.Integration),
+		Internal: m.Internal,
 	}
 	if !m.ExpiresAt.IsZero() {
 		it.TTL = m.ExpiresAt.Unix()
@@ -369,6 +375,7 @@ func (it messageItem) message() chat.Message {
 		Deleted: it.Deleted, DeletedBy: it.DeletedBy,
 		PinnedBy: it.PinnedBy, PinnedAt: it.PinnedAt,
 		Gif: it.Gif.gif(), Integration: it.Integration.messageIntegration(),
+		Internal: it.Internal,
 	}
 	if it.TTL > 0 {
 		m.ExpiresAt = time.Unix(it.TTL, 0).UTC()

@@ -75,6 +75,7 @@ func (s *Store) GetRoom(ctx context.Context, roomID string) (chat.Room, error) {
 	}
 	var meta roomItem
 	var seq roomSeqItem
+	var conv *supConvItem // a support room's conversation (support.go)
 	found := false
 	for _, row := range rows {
 		sk, _ := row[AttrSK].(*types.AttributeValueMemberS)
@@ -85,6 +86,9 @@ func (s *Store) GetRoom(ctx context.Context, roomID string) (chat.Room, error) {
 			err = gdynamo.UnmarshalItem(row, &meta)
 		case sk.Value == skRoomSeq:
 			err = gdynamo.UnmarshalItem(row, &seq)
+		case sk.Value == skSupportConv:
+			conv = &supConvItem{}
+			err = gdynamo.UnmarshalItem(row, conv)
 		}
 		if err != nil {
 			return chat.Room{}, internal(err, "decode room")
@@ -95,6 +99,13 @@ func (s *Store) GetRoom(ctx context.Context, roomID string) (chat.Room, error) {
 	}
 	r := meta.room()
 	r.LastSeq, r.LastChg = seq.LastSeq, seq.LastChg
+	if conv != nil && r.Kind == chat.KindSupport {
+		c, err := conv.conversation()
+		if err != nil {
+			return chat.Room{}, err
+		}
+		r.Support = &c
+	}
 	return r, nil
 }
 

@@ -21,6 +21,8 @@
 //	devices.json       Web Push subscriptions (device label, created, push service host)
 //	terms.json         the terms they accepted: version and when (accepted: false if never)
 //	bots.json          the bot accounts they created (bots.go): id, name, when; no tokens
+//	support.json       customer support (support.go): a visitor's conversations as it sees them;
+//	                   an agent's teams, availability and the canned answers they wrote
 //	analytics.json     the days usage analytics counted them active, and the rooms they sent in
 //	webhooks.json      the incoming webhooks they created: room, name, picture, created/rotated/revoked
 //	integrations.json  slash commands and outgoing webhooks they registered (never the secrets)
@@ -404,6 +406,9 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 	if err := w.bots(ctx, zw, userID); err != nil { // bots.go
 		return st, err
 	}
+	if err := w.support(ctx, zw, userID); err != nil { // support.go
+		return st, err
+	}
 	ids := make([]string, 0, len(in))
 	for id := range in {
 		ids = append(ids, id)
@@ -670,6 +675,8 @@ threads.json      the threads you follow
 devices.json      the devices you get push notifications on
 terms.json        the version of the terms you accepted, and when
 bots.json         the bot accounts you created (name and when; never their tokens)
+support.json      customer support: your conversations with a support team (as a visitor),
+                  or the teams you answer for and the canned answers you wrote (as an agent)
 analytics.json    the days usage analytics counted you active, and the rooms you wrote in
 webhooks.json     the incoming webhooks you created (room, name, picture, when; never a secret)
 integrations.json the slash commands and outgoing webhooks you registered

@@ -136,6 +136,9 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	}
 	// Delivered is what the subscribers report: the WebSocket push's count.
 	ack.Delivered = s.publish(ctx, chat.MessageCreated{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, Message: msg})
+	if ra.room.Support != nil {
+		s.supportMessageSent(ctx, *ra.room.Support, msg) // support_conv.go
+	}
 	s.log.DebugContext(ctx, "message sent", slog.String("roomId", msg.RoomID), slog.Int64("seq", msg.Seq),
 		slog.Int("bytes", len(msg.Text)), slog.Int("mentions", len(mentions)), slog.Int("delivered", ack.Delivered))
 	return ack, nil
@@ -260,7 +263,8 @@ func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string,
 		return chat.Message{}, chat.Errorf(chat.Invalid, "seq must be positive")
 	}
 	msg, err := s.store.GetMessage(ctx, roomID, seq)
-	if chat.ErrorCode(err) == chat.NotFound {
+	if chat.ErrorCode(err) == chat.NotFound || (err == nil && msg.Internal && c.IsVisitor()) {
+		// An internal note is, to a visitor, no message at all (issue 17).
 		return chat.Message{}, chat.Errorf(chat.NotFound, "message not found")
 	}
 	if err != nil {

@@ -115,6 +115,9 @@ func (s *Chat) searchRooms(ctx context.Context, c chat.Connection, asked, in []s
 	}
 	var rooms []string
 	for _, m := range mine {
+		if chat.IsSupportRoomID(m.RoomID) {
+			continue // support rooms stay out of the team chat's search (issue 17)
+		}
 		if chat.Authorize(chat.ActSearch, chat.Access{Groups: c.Groups, Role: m.Role, Room: chat.Room{ID: m.RoomID}}) == nil {
 			rooms = append(rooms, m.RoomID)
 		}

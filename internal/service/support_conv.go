@@ -21,6 +21,10 @@ import (
 // it once closed. Every change is pushed as supportConversation to the
 // visitor (ForVisitor), the assignee and every online agent of the team.
 
+// SupportRoomName is every support room's name (the inbox names a
+// conversation by its visitor).
+const SupportRoomName = "support"
+
 // SystemTransferred: a system line "transferred to …" (Name: the team or
 // agent).
 const SystemTransferred chat.SystemKind = "transferred"
@@ -60,6 +64,21 @@ func convEvent(c chat.Connection, conv chat.SupportConversation) protocol.Suppor
 // assignee and every online agent of the team about the conversation, but
 // the connection skip (which gets the reply).
 func (s *Chat) pushConversation(ctx context.Context, ss chat.SupportStore, conv chat.SupportConversation, skip string) {
+	s.pushToAgents(ctx, ss, conv, skip)
+	if vc, err := s.store.UserConnections(ctx, conv.Visitor.ID); err == nil && len(vc) > 0 {
+		ev := protocol.SupportConversationEvent{Head: protocol.Head{Type: protocol.EventSupportConversation}, Conversation: conv.ForVisitor()}
+		s.push.send(ctx, without(vc, skip), ev)
+	}
+}
+
+// pushConversationToAgents is pushConversation without the visitor.
+func (s *Chat) pushConversationToAgents(ctx context.Context, ss chat.SupportStore, conv chat.SupportConversation) {
+	s.pushToAgents(ctx, ss, conv, "")
+}
+
+// pushToAgents sends the conversation to the assignee and every agent of
+// its team, but the connection skip.
+func (s *Chat) pushToAgents(ctx context.Context, ss chat.SupportStore, conv chat.SupportConversation, skip string) {
 	agents := []string{}
 	if conv.AssigneeID != "" {
 		agents = append(agents, conv.AssigneeID)
@@ -87,10 +106,6 @@ func (s *Chat) pushConversation(ctx context.Context, ss chat.SupportStore, conv 
 	}
 	ev := protocol.SupportConversationEvent{Head: protocol.Head{Type: protocol.EventSupportConversation}, Conversation: conv}
 	s.push.send(ctx, without(to, skip), ev)
-	if vc, err := s.store.UserConnections(ctx, conv.Visitor.ID); err == nil && len(vc) > 0 {
-		ev.Conversation = conv.ForVisitor()
-		s.push.send(ctx, without(vc, skip), ev)
-	}
 }
 
 // supportNote stores an internal note (never delivered to the visitor)
@@ -633,7 +648,9 @@ func (s *Chat) StartSupport(ctx context.Context, c chat.Connection, r protocol.S
 		return protocol.SupportStartedEvent{}, err
 	}
 	now := s.clock()
-	room := chat.Room{ID: chat.SupportIDPrefix + newID(), Kind: chat.KindSupport, Name: name, CreatedBy: c.UserID, CreatedAt: now}
+	// The room's name is no one's: the visitor's name is the
+	// conversation's (erased with it), never the room's.
+	room := chat.Room{ID: chat.SupportIDPrefix + newID(), Kind: chat.KindSupport, Name: SupportRoomName, CreatedBy: c.UserID, CreatedAt: now}
 	conv := chat.SupportConversation{
 		RoomID: room.ID, WidgetID: c.WidgetID, Visitor: chat.SupportVisitor{ID: c.UserID, Name: name, Email: email},
 		Topic: topic, TeamID: t.ID, State: chat.SupportQueued, Priority: chat.PriorityNormal, Page: page, Lang: r.Lang,
@@ -700,4 +717,23 @@ func (s *Chat) visitorRoomState(ctx context.Context, room chat.Room, m chat.Memb
 		}
 	}
 	return rs, nil
+}
+
+// supportMessageSent stamps a conversation's lastMessageAt after a message
+// in its room and, while it waits for an agent (queued or with the bot),
+// tells the team's agents, whose inbox lists it without being in the room.
+// Best-effort: the message is stored and delivered already.
+func (s *Chat) supportMessageSent(ctx context.Context, conv chat.SupportConversation, msg chat.Message) {
+	ss, err := s.supportStore()
+	if err != nil {
+		return
+	}
+	out, err := ss.TouchSupportConversation(ctx, conv.RoomID, msg.CreatedAt)
+	if err != nil {
+		s.log.DebugContext(ctx, "support: lastMessageAt not stamped", slog.String("roomId", conv.RoomID), slog.Any("error", err))
+		return
+	}
+	if out.State == chat.SupportQueued || out.State == chat.SupportBot {
+		s.pushConversationToAgents(ctx, ss, out)
+	}
 }

@@ -45,6 +45,8 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	})
 	t.Run("gifs", func(t *testing.T) { contractGifs(t, newStore(t)) })
 	t.Run("terms", func(t *testing.T) { contractTerms(t, newStore(t)) })
+	t.Run("support", func(t *testing.T) { contractSupport(t, newStore(t)) }) // contract_support.go
+	t.Run("support touch", func(t *testing.T) { contractSupportTouch(t, newStore(t)) })
 }
 
 func uniq(prefix string) string {

@@ -214,6 +214,23 @@ func (s *Store) UpdateSupportConversation(ctx context.Context, conv chat.Support
 	return cloneConv(conv), nil
 }
 
+func (s *Store) TouchSupportConversation(ctx context.Context, roomID string, at time.Time) (chat.SupportConversation, error) {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "TouchSupportConversation", roomID); err != nil {
+		return chat.SupportConversation{}, err
+	}
+	st := s.supportLocked()
+	c, ok := st.convs[roomID]
+	if !ok {
+		return chat.SupportConversation{}, chat.Errorf(chat.NotFound, "room not found")
+	}
+	if at.After(c.LastMessageAt) {
+		c.LastMessageAt = at
+		st.convs[roomID] = c
+	}
+	return cloneConv(c), nil
+}
+
 func sortConvs(out []chat.SupportConversation) {
 	slices.SortFunc(out, func(a, b chat.SupportConversation) int { return b.CreatedAt.Compare(a.CreatedAt) })
 }
