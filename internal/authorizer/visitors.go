@@ -33,9 +33,8 @@ const (
 	ctxIdentified    = "identified"
 )
 
-// GroupVisitors is the group every visitor identity is in (the same value
-// as chat.GroupVisitors).
-const GroupVisitors = "visitors"
+// GroupVisitors is the group every visitor identity is in.
+const GroupVisitors = chat.GroupVisitors
 
 // DefaultVisitorName is a visitor's display name without a pre-chat name.
 const DefaultVisitorName = "Visitor"
@@ -144,13 +143,5 @@ func VisitorFromContext(m map[string]any) (Visitor, bool) {
 // visitor's id prefix (a Cognito user must never pass for a visitor, nor a
 // visitor's narrow rights be applied to a person without a widget).
 func isVisitorIdentity(id chat.Identity) bool {
-	if strings.HasPrefix(id.UserID, visitor.VisitorIDPrefix) {
-		return true
-	}
-	for _, g := range id.Groups {
-		if g == GroupVisitors {
-			return true
-		}
-	}
-	return false
+	return strings.HasPrefix(id.UserID, chat.VisitorIDPrefix) || id.IsVisitor()
 }

@@ -218,13 +218,6 @@ const (
 	ActDeleteBot         Action = "deleteBot"
 	ActAddBotToRoom      Action = "addBotToRoom"
 	ActRemoveBotFromRoom Action = "removeBotFromRoom"
-
-	// Support widgets (issue #17, chat/widgets.go): admins manage them.
-	ActCreateWidget       Action = "createWidget"
-	ActUpdateWidget       Action = "updateWidget"
-	ActDeleteWidget       Action = "deleteWidget"
-	ActListWidgets        Action = "listWidgets"
-	ActRotateWidgetSecret Action = "rotateWidgetSecret"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with

@@ -71,6 +71,11 @@ const (
 	ActLeaveSupportMessage      Action = "leaveSupportMessage" // support-hours
 	ActRequestTranscript        Action = "requestTranscript"   // support-hours
 	ActHandOverSupport          Action = "handOverSupport"     // support-hours (bots)
+	ActCreateWidget             Action = "createWidget"        // widget-identity
+	ActUpdateWidget             Action = "updateWidget"        // widget-identity
+	ActDeleteWidget             Action = "deleteWidget"        // widget-identity
+	ActListWidgets              Action = "listWidgets"         // widget-identity
+	ActRotateWidgetSecret       Action = "rotateWidgetSecret"  // widget-identity
 )
 
 // visitorActions are the only actions a visitor may do; room actions only

@@ -478,3 +478,17 @@ type WidgetStore interface {
 	// it expires; false if it was spent already.
 	MarkChallengeUsed(ctx context.Context, id string, until time.Time) (bool, error)
 }
+
+// RouteByWidget is the SupportRouter of a widget store: the topic's team
+// (else the widget's default team) and whether its bot answers first; a
+// widget that no longer exists routes nowhere (the caller falls back).
+func RouteByWidget(ctx context.Context, ws WidgetStore, widgetID, topic string) (teamID string, bot bool, err error) {
+	w, err := ws.GetWidget(ctx, widgetID)
+	if ErrorCode(err) == NotFound {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return w.TeamFor(topic), w.Bot.Kind != WidgetBotNone, nil
+}

@@ -234,3 +234,9 @@ func (s *Store) MarkChallengeUsed(ctx context.Context, id string, until time.Tim
 	}
 	return true, nil
 }
+
+// SupportRoute routes a visitor's new conversation by its widget's topics
+// (service.SupportRouter).
+func (s *Store) SupportRoute(ctx context.Context, widgetID, topic string) (string, bool, error) {
+	return chat.RouteByWidget(ctx, s, widgetID, topic)
+}

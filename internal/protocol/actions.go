@@ -204,7 +204,7 @@ var ActionTable = append([]ActionSpec{
 	{Name: ActionRunCommand, Request: RunCommandRequest{}, Reply: EventCommandResult, Budget: BudgetWrite},
 	{Name: ActionRegisterOutgoingWebhook, Request: RegisterOutgoingWebhookRequest{}, Reply: EventIntegration, Budget: BudgetWrite},
 	{Name: ActionDeleteOutgoingWebhook, Request: DeleteIntegrationRequest{}, Reply: EventIntegrationDeleted, Budget: BudgetWrite},
-	// Support widgets (issue 17).
+	// Support widgets (issue 17): widgets.go.
 	{Name: ActionCreateWidget, Request: WidgetRequest{}, Reply: EventWidget, Budget: BudgetWrite},
 	{Name: ActionUpdateWidget, Request: WidgetRequest{}, Reply: EventWidget, Budget: BudgetWrite},
 	{Name: ActionDeleteWidget, Request: WidgetRef{}, Reply: EventWidget, Budget: BudgetWrite},

@@ -68,8 +68,8 @@ func (s *Chat) SetVisitorLimits(l VisitorLimits) {
 	s.widgets.limits.Store(&l)
 }
 
-// SetSupportOpen tells the widget config whether a team answers now
-// (business hours and agents online: the support service's). Unset: open.
+// SetSupportOpen replaces how the widget config tells whether a team
+// answers now (default: supportOpen, from the support store).
 func (s *Chat) SetSupportOpen(open func(ctx context.Context, teamID string, now time.Time) bool) {
 	s.widgets.open.Store(&open)
 }
@@ -272,7 +272,7 @@ func (s *Chat) WidgetConfig(ctx context.Context, widgetID, origin string) (chat.
 		return chat.WidgetPublic{}, err
 	}
 	now := s.clock()
-	open := func(string) bool { return true }
+	open := func(team string) bool { return s.supportOpen(ctx, team, now) }
 	if f := s.widgets.open.Load(); f != nil && *f != nil {
 		open = func(team string) bool { return (*f)(ctx, team, now) }
 	}
@@ -442,4 +442,38 @@ func (s *Chat) StartVisitorSession(ctx context.Context, widgetID, origin, ip str
 func (s *Chat) CheckVisitorConnect(ctx context.Context, widgetID, origin string) error {
 	_, err := s.WidgetForOrigin(ctx, widgetID, origin)
 	return err
+}
+
+// supportOpen is the widget config's default "does someone answer now":
+// the team (the first one when the widget names none) is not offline, its
+// business hours are open, and one of its agents is online (availability
+// "online", busy or not: the conversation waits in the queue). Without
+// support teams configured nobody answers.
+func (s *Chat) supportOpen(ctx context.Context, teamID string, now time.Time) bool {
+	ss, ok := s.store.(chat.SupportStore)
+	if !ok {
+		return false
+	}
+	var t chat.SupportTeam
+	var err error
+	if teamID != "" {
+		t, err = ss.GetSupportTeam(ctx, teamID)
+	} else {
+		var teams []chat.SupportTeam
+		if teams, err = ss.ListSupportTeams(ctx); err == nil {
+			if len(teams) == 0 {
+				return false
+			}
+			t = teams[0]
+		}
+	}
+	if err != nil || t.Offline || !t.Hours.OpenAt(now) {
+		return false
+	}
+	for _, id := range t.Members() {
+		if st, err := ss.GetAgentStatus(ctx, id); err == nil && st.Availability == chat.AgentOnline {
+			return true
+		}
+	}
+	return false
 }

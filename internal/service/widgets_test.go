@@ -8,6 +8,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/service"
 	"github.com/backchannel-chat/backchannel/internal/visitor"
 )
 
@@ -137,5 +138,27 @@ func TestWidgetAdminLifecycle(t *testing.T) {
 	}
 	if err := w.svc.CheckVisitorConnect(ctx, wd.ID, "https://shop.example"); chat.ErrorCode(err) != chat.Forbidden {
 		t.Errorf("a deleted widget's visitor connects: %v", err)
+	}
+}
+
+// TestWidgetRoutesSupport: startSupport of a visitor of a widget goes to
+// the team of the topic the widget names, else its default team, and the
+// widget's bot answers first when it has one.
+func TestWidgetRoutesSupport(t *testing.T) {
+	w := newModWorld(t)
+	var _ service.SupportRouter = w.store
+	ws := chat.Store(w.store).(chat.WidgetStore)
+	if err := ws.CreateWidget(w.ctx, chat.Widget{ID: "wid_r", Name: "R", DefaultTeamID: "team_a",
+		Topics: []chat.WidgetTopic{{ID: "billing", Label: "Billing", TeamID: "team_b"}}, Bot: chat.WidgetBot{Kind: "faq"}}); err != nil {
+		t.Fatal(err)
+	}
+	for topic, want := range map[string]string{"billing": "team_b", "other": "team_a", "": "team_a"} {
+		team, bot, err := w.store.SupportRoute(w.ctx, "wid_r", topic)
+		if err != nil || team != want || !bot {
+			t.Errorf("topic %q: %s %v %v, want %s with the bot", topic, team, bot, err, want)
+		}
+	}
+	if team, bot, err := w.store.SupportRoute(w.ctx, "wid_gone", "billing"); err != nil || team != "" || bot {
+		t.Errorf("unknown widget: %s %v %v", team, bot, err)
 	}
 }

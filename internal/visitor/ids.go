@@ -10,7 +10,7 @@ import (
 )
 
 // VisitorIDPrefix starts every visitor's user id: "vis_" + 26 lowercase
-// base32 characters.
+// base32 characters (chat.VisitorIDPrefix, chat.IsVisitorID).
 const VisitorIDPrefix = "vis_"
 
 var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -31,5 +31,6 @@ func (h *ConnectionHandler) visitorConnect(ctx context.Context, rc events.APIGat
 // withWidget names the visitor's widget on its identity (stored with the
 // connection).
 func withWidget(id chat.Identity, widgetID string) chat.Identity {
+	id.WidgetID = widgetID
 	return id
 }

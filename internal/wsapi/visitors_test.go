@@ -25,7 +25,7 @@ func TestConnectAVisitor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if conn.UserID != "vis_aaaaaaaaaaaaaaaaaaaaaaaaaa" || conn.DisplayName != "Ann" || len(conn.Groups) != 1 || conn.Groups[0] != "visitors" {
+	if conn.UserID != "vis_aaaaaaaaaaaaaaaaaaaaaaaaaa" || conn.DisplayName != "Ann" || len(conn.Groups) != 1 || conn.Groups[0] != "visitors" || conn.WidgetID != "wid_1" {
 		t.Errorf("connection = %+v", conn)
 	}
 	w, _ := c.store.GetWidget(c.ctx, "wid_1")

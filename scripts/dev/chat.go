@@ -85,7 +85,9 @@ func startChat(ctx context.Context, stack *devstack.Stack, logFormat string) (*c
 	}
 	s := &chatServer{gateway: gw}
 
-	for _, kv := range append(stack.AppEnv(), "WS_CALLBACK_URL="+gw.CallbackURL()) {
+	// VISITOR_WS_URL: where the support widget's visitors connect (the
+	// session route's wsUrl).
+	for _, kv := range append(stack.AppEnv(), "WS_CALLBACK_URL="+gw.CallbackURL(), app.EnvVisitorWSURL+"="+gw.URL()) {
 		name, value, _ := strings.Cut(kv, "=")
 		if err := os.Setenv(name, value); err != nil {
 			return nil, errors.Join(err, s.Close())

@@ -19,8 +19,11 @@ func registerHTTPAPI(web *webServer, api *httpapi.API, logger *slog.Logger) {
 	gw := httpgw.New(api.Handle, logger)
 	web.mux.Handle("/hooks/", gw)
 	web.mux.Handle("/api/", gw)
+	// The support widget's visitor routes (issue #17); the script itself,
+	// /widget/v1/widget.js, is served from web/dist beside them.
+	web.mux.Handle("/widget/", gw)
 }
 
 func describeHTTPAPI(out io.Writer, webURL string) {
-	fmt.Fprintf(out, "HTTP API: %shooks/{id}/{secret} (incoming webhooks), %sapi/ (docs/INTEGRATIONS.md)\n", webURL, webURL)
+	fmt.Fprintf(out, "HTTP API: %shooks/{id}/{secret} (incoming webhooks), %sapi/ (docs/INTEGRATIONS.md), %swidget/v1/{widgetId}/ (support widget sessions, docs/SUPPORT.md)\n", webURL, webURL, webURL)
 }

@@ -45,6 +45,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -140,6 +141,17 @@ func run(f flags) (err error) {
 	}
 	defer func() { err = errors.Join(err, erasureQ.Close()) }()
 
+	// The support widget's visitor keys derive from the digest's key
+	// (DIGEST_KEY): the same one for both, set before the chat is built.
+	if os.Getenv(app.EnvDigestKey) == "" {
+		key, _, err := devDigestKey(f.data)
+		if err != nil {
+			return err
+		}
+		if err := os.Setenv(app.EnvDigestKey, key); err != nil {
+			return err
+		}
+	}
 	chat, err := startChat(ctx, stack, f.log)
 	if err != nil {
 		return err
