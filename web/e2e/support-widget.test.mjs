@@ -1,26 +1,65 @@
 // The support widget on a third-party page (issue 17): two origins, the
 // demo site on http://127.0.0.1:<demo port> embedding the widget from the
-// app at http://localhost:<port>. A visitor opens the widget, fills the
-// pre-chat form and chats; the conversation survives a reload; the widget
-// is accessible (axe) on a desktop and a phone (full screen); an origin
-// the widget does not allow (the same page as http://localhost:<demo
-// port>) is refused: no launcher, a clear console line, and the config and
-// session routes answer 403.
+// app at http://localhost:<port>. An agent (signed up in the app, online
+// in the dev seed's team, acting over a raw socket of the app's page
+// until the inbox UI is merged) answers; a visitor opens the widget, fills
+// the pre-chat form, chats with the bot first, asks for a person, gets the
+// agent, and after the agent closes rates the conversation and asks for a
+// transcript; the conversation survives a reload; the widget is accessible
+// (axe) on a desktop and a phone (full screen, German); an origin the
+// widget does not allow (the same page as http://localhost:<demo port>) is
+// refused: no launcher, a clear console line, and the config and session
+// routes answer 403.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { SCREENS, axeCheck, openPage } from "./helpers.mjs";
+import { SCREENS, axeCheck, openPage, signUpAdmin } from "./helpers.mjs";
 import { startStack, waitFor } from "./stack.mjs";
 
 let stack;
+let agentPage;
 before(async () => {
   stack = await startStack({ logName: "support-widget-stack.log" });
   mkdirSync(SCREENS, { recursive: true });
+  // The agent: an admin of the workspace (admins manage teams), put in the
+  // dev seed's team and online, on a socket of their own in the app's page.
+  agentPage = await openPage(stack);
+  await signUpAdmin(stack, agentPage, { name: "Bob Agent", email: "bob@example.com", password: "Correct-Horse-9" });
+  await agentPage.evaluate(async () => {
+    const raw = localStorage.getItem("backchannel.session") ?? sessionStorage.getItem("backchannel.session");
+    const { idToken } = JSON.parse(raw);
+    const { wsUrl } = await (await fetch("/config.json")).json();
+    const ws = new WebSocket(`${wsUrl}?token=${encodeURIComponent(idToken)}`);
+    const agent = { ws, events: [], n: 0, waiting: new Map() };
+    window.agent = agent;
+    ws.onmessage = (e) => {
+      const f = JSON.parse(e.data);
+      agent.events.push(f);
+      const w = f.requestId && agent.waiting.get(f.requestId);
+      if (w) (f.type === "error" ? w.reject : w.resolve)(f);
+    };
+    agent.req = (frame) =>
+      new Promise((resolve, reject) => {
+        const requestId = `a${++agent.n}`;
+        agent.waiting.set(requestId, { resolve, reject: (f) => reject(new Error(`${frame.action}: ${f.code} ${f.message}`)) });
+        ws.send(JSON.stringify({ ...frame, requestId }));
+      });
+    await new Promise((r) => (ws.onopen = r));
+    const state = await agent.req({ action: "getState" });
+    agent.me = state.me.userId;
+    const { teams } = await agent.req({ action: "listSupportTeams" });
+    const team = teams[0];
+    await agent.req({ action: "saveSupportTeam", team: { ...team, agents: [...(team.agents ?? []), agent.me] } });
+    await agent.req({ action: "setAgentStatus", availability: "online" });
+  });
 });
 after(async () => {
   await stack?.stop();
 });
+
+// agentDo runs fn(agent) in the agent's page.
+const agentDo = (fn, arg) => agentPage.evaluate(fn, arg);
 
 const shot = (page, name) => page.screenshot({ path: join(SCREENS, `support-widget-${name}.png`) });
 
@@ -78,13 +117,50 @@ test("a visitor on the demo site chats through the widget", async () => {
   // The conversation's state is shown (bot answering, waiting, or an agent).
   await waitFor(async () => (await panel.getByRole("status").first().textContent())?.trim(), "a conversation status line");
 
-  // A second message from the composer (Enter sends).
+  // The bot answers first (the demo widget's FAQ bot): ask for a person.
+  const status = panel.locator(".bc-status");
+  await waitFor(async () => /assistant|Waiting/.test((await status.textContent()) ?? ""), "the bot or the queue");
+  if (/assistant/.test(await status.textContent())) {
+    await shot(page, "3-bot");
+    await panel.getByRole("button", { name: "Talk to a person" }).click();
+  }
+  await waitFor(async () => /Waiting for the next available person/.test((await status.textContent()) ?? ""), "queued");
+
+  // The agent sees it queued in their team, claims it and answers.
+  const roomId = await waitFor(
+    () => agentDo(() => window.agent.events.find((f) => f.type === "supportConversation" && f.conversation.state === "queued")?.conversation.roomId),
+    "the queued conversation at the agent",
+  );
+  await agentDo(async (roomId) => {
+    await window.agent.req({ action: "claimSupport", roomId });
+    await window.agent.req({ action: "sendMessage", roomId, clientId: "agent-1", text: "Hi Ann, Bob here. Let me look at order 42." });
+  }, roomId);
+  await log.getByText("Hi Ann, Bob here.").waitFor();
+  await waitFor(async () => (await status.textContent()) === "You're chatting with Bob Agent", "the agent's name");
+
+  // A second message from the composer (Enter sends); the agent gets it.
   const composer = panel.getByRole("textbox", { name: "Message" });
   await composer.fill("It was order 42.");
   await composer.press("Enter");
   await log.locator(".bc-me:not(.bc-pending)", { hasText: "It was order 42." }).waitFor();
+  await waitFor(() => agentDo(() => window.agent.events.some((f) => f.type === "message" && f.message.text === "It was order 42.")), "the agent receives the visitor's message");
   await shot(page, "3-chat");
   await axeCheck(page, "the widget's conversation");
+
+  // The agent closes: the visitor rates it and asks for a transcript.
+  await agentDo((roomId) => window.agent.req({ action: "closeSupport", roomId }), roomId);
+  await panel.getByRole("group", { name: "How was your conversation?" }).waitFor();
+  assert.equal(await composer.count(), 0, "no composer after close");
+  await shot(page, "4-closed");
+  await axeCheck(page, "the widget's rating form");
+  await panel.getByText("5 of 5 stars").click();
+  await panel.getByLabel("Comment (optional)").fill("Quick and kind.");
+  await panel.getByRole("button", { name: "Send rating" }).click();
+  await panel.getByText("Thanks for your feedback!").waitFor();
+  await waitFor(
+    () => agentDo((roomId) => window.agent.events.some((f) => f.type === "supportConversation" && f.conversation.roomId === roomId && f.conversation.rating?.score === 5), roomId),
+    "the rating reaches the agent",
+  );
 
   // Escape closes, focus returns to the launcher.
   await page.keyboard.press("Escape");
@@ -95,6 +171,7 @@ test("a visitor on the demo site chats through the widget", async () => {
   await page.reload();
   await launcher(page).click();
   await page.getByRole("log").getByText("It was order 42.").waitFor();
+  await page.getByRole("dialog").getByText("This conversation has ended.").waitFor();
   assert.deepEqual(
     consoleLines.filter((l) => /Backchannel/.test(l)),
     [],
@@ -109,7 +186,7 @@ test("on a phone the open panel fills the screen", async () => {
   const box = await page.getByRole("dialog").boundingBox();
   assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 390, 780]);
   await page.getByRole("dialog").getByRole("button", { name: "Chat schließen" }).waitFor();
-  await shot(page, "4-phone-de");
+  await shot(page, "5-phone-de");
   await axeCheck(page, "the widget on a phone, in German");
   await page.context().close();
 });
@@ -127,7 +204,7 @@ test("an origin the widget does not allow is refused", async () => {
   await waitFor(() => consoleLines.some((l) => /chat is not available on this site/.test(l)), "the refusal in the console");
   assert.equal(await page.locator("#backchannel-widget").count(), 0, "no widget on a refused origin");
   assert.deepEqual(errors, [], "nothing thrown into the host page");
-  await shot(page, "5-refused");
+  await shot(page, "6-refused");
   await page.context().close();
 
   // The routes themselves refuse that origin.
