@@ -137,7 +137,7 @@ var demoPage = template.Must(template.New("demo").Parse(`<!doctype html>
 <style>
   * { font-family: Georgia, serif; }
   body { margin: 0; color: #222; background: #f6f3ee; }
-  button { background: #d33 !important; color: #ff0 !important; font-size: 22px !important; border-radius: 0 !important; }
+  button { background: #8b1a1a !important; color: #fff !important; font-size: 20px !important; border-radius: 0 !important; padding: 6px 14px; }
   header { background: #253b2f; color: #fff; padding: 18px 32px; display: flex; justify-content: space-between; align-items: center; }
   header a { color: #fff; margin-left: 18px; }
   main { max-width: 880px; margin: 0 auto; padding: 24px 32px 120px; }

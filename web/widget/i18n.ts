@@ -45,6 +45,12 @@ const en = {
   failedStart: "Sorry, the chat could not start. Please try again.",
   unread: "{n} unread",
   fieldRequired: "Please fill in {field}.",
+  sysJoined: "{name} joined the conversation",
+  sysLeft: "{name} left the conversation",
+  sysTransferred: "Transferred to {name}",
+  sysClosed: "Conversation closed",
+  sysReopened: "Conversation reopened",
+  transcriptTo: "to {email}",
 };
 
 export type Strings = typeof en;
@@ -91,6 +97,12 @@ const de: Strings = {
   failedStart: "Der Chat konnte nicht starten. Bitte versuchen Sie es noch einmal.",
   unread: "{n} ungelesen",
   fieldRequired: "Bitte {field} ausfüllen.",
+  sysJoined: "{name} ist dem Gespräch beigetreten",
+  sysLeft: "{name} hat das Gespräch verlassen",
+  sysTransferred: "Weitergeleitet an {name}",
+  sysClosed: "Gespräch beendet",
+  sysReopened: "Gespräch wieder geöffnet",
+  transcriptTo: "an {email}",
 };
 
 export const STRINGS: Record<Lang, Strings> = { en, de };

@@ -86,8 +86,10 @@ async function boot(): Promise<void> {
   try {
     config = await session.config();
   } catch (err) {
+    // A refused origin gets a 403 without CORS headers, which the browser
+    // shows the page as a failed fetch, like an unreachable server.
     if (err instanceof Refused) console.warn(LOG, `chat is not available on this site (${err.message || "origin not allowed"})`);
-    else console.warn(LOG, "chat is not available right now:", err);
+    else console.warn(LOG, `chat is not available on this site (${location.origin} is not among the widget's allowed origins, or ${origin} cannot be reached)`);
     return;
   }
   const host = document.createElement("div");

@@ -44,7 +44,7 @@ export function App({ client, t, lang, primary, onPrimary, left }: AppProps) {
     <div class={`bc-root${left ? " bc-left" : ""}`} style={primary ? { "--bc-primary": primary, "--bc-on-primary": onPrimary } : undefined} lang={lang} onKeyDown={(e) => e.key === "Escape" && s.open && client.setOpen(false)}>
       {s.open && (
         <section class="bc-panel" id="bc-panel" role="dialog" aria-labelledby="bc-title" ref={panel} tabIndex={-1}>
-          <header class="bc-head">
+          <div class="bc-head">
             <div>
               <h2 id="bc-title">{title}</h2>
               <Status s={s} t={t} />
@@ -54,7 +54,7 @@ export function App({ client, t, lang, primary, onPrimary, left }: AppProps) {
                 <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
               </svg>
             </button>
-          </header>
+          </div>
           <div class="bc-body">
             <Body client={client} s={s} t={t} lang={lang} />
           </div>
@@ -220,9 +220,20 @@ function Chat({ client, s, t }: AppProps & { s: WidgetState }) {
   );
 }
 
+const SYSTEM: Record<string, keyof Strings> = {
+  joined: "sysJoined",
+  left: "sysLeft",
+  transferred: "sysTransferred",
+  closed: "sysClosed",
+  reopened: "sysReopened",
+};
+
 function Bubble({ m, mine, t }: { m: Message; mine: boolean; t: Strings }) {
   if (m.system) {
-    return m.text ? <p class="bc-system">{m.text}</p> : null;
+    // The visitor's words for the conversation's events (not the team
+    // chat's "joined the channel"); other kinds are not shown.
+    const line = SYSTEM[m.system.kind];
+    return line ? <p class="bc-system">{fmt(t[line], { name: m.system.name || m.senderName })}</p> : null;
   }
   const who = mine ? t.you : m.integration?.name || m.senderName;
   return (
@@ -278,7 +289,8 @@ function Composer({ client, t }: { client: WidgetClient; t: Strings }) {
 function AfterClose({ client, s, t }: { client: WidgetClient; s: WidgetState; t: Strings }) {
   const [score, setScore] = useState(0);
   const [comment, setComment] = useState("");
-  const [email, setEmail] = useState(s.conversation?.visitor?.email ?? "");
+  const [email, setEmail] = useState("");
+  const known = s.conversation?.visitor?.email ?? "";
   return (
     <div class="bc-after">
       {s.rated ? (
@@ -315,18 +327,24 @@ function AfterClose({ client, s, t }: { client: WidgetClient; s: WidgetState; t:
         <p class="bc-note" role="status">
           {t.transcriptSent}
         </p>
+      ) : known ? (
+        <div class="bc-form bc-row">
+          <button type="button" class="bc-secondary" onClick={() => void client.transcript(known)}>
+            {t.transcript}
+          </button>
+          <span class="bc-hint">{fmt(t.transcriptTo, { email: known })}</span>
+        </div>
       ) : (
         <form
-          class="bc-form bc-row"
+          class="bc-form"
           onSubmit={(e) => {
             e.preventDefault();
             void client.transcript(email.trim());
           }}
         >
-          <label for="bc-temail" class="bc-sr">
-            {t.email}
-          </label>
-          <input id="bc-temail" type="email" required autocomplete="email" placeholder={t.email} value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
+          <Field id="bc-temail" label={t.email} required t={t}>
+            <input id="bc-temail" type="email" required autocomplete="email" value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
+          </Field>
           <button type="submit" class="bc-secondary">
             {t.transcript}
           </button>

@@ -94,7 +94,9 @@ describe("widget UI", () => {
     expect(host.querySelector(".bc-stars legend")!.textContent).toBe("How was your conversation?");
     expect([...host.querySelectorAll<HTMLInputElement>('.bc-stars input[type="radio"]')]).toHaveLength(5);
     expect(host.querySelector(".bc-stars label .bc-sr")!.textContent).toBe("1 of 5 stars");
-    expect(host.querySelector<HTMLInputElement>("#bc-temail")!.value).toBe("ann@example.com");
+    // the pre-chat email is known: one button sends the transcript there
+    expect(host.querySelector("#bc-temail")).toBeNull();
+    expect(host.querySelector(".bc-hint")!.textContent).toBe("to ann@example.com");
     expect(host.querySelector(".bc-composer")).toBeNull();
   });
 
