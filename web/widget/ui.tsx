@@ -291,10 +291,16 @@ function AfterClose({ client, s, t }: { client: WidgetClient; s: WidgetState; t:
   const [comment, setComment] = useState("");
   const [email, setEmail] = useState("");
   const known = s.conversation?.visitor?.email ?? "";
+  // The form that had the focus is replaced by its thanks: the focus moves
+  // there instead of falling out of the panel.
+  const after = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (s.rated || s.transcript) after.current?.querySelector<HTMLElement>(".bc-note")?.focus();
+  }, [s.rated, s.transcript]);
   return (
-    <div class="bc-after">
+    <div class="bc-after" ref={after}>
       {s.rated ? (
-        <p class="bc-note" role="status">
+        <p class="bc-note" role="status" tabIndex={-1}>
           {t.rated}
         </p>
       ) : (
@@ -324,7 +330,7 @@ function AfterClose({ client, s, t }: { client: WidgetClient; s: WidgetState; t:
         </form>
       )}
       {s.transcript ? (
-        <p class="bc-note" role="status">
+        <p class="bc-note" role="status" tabIndex={-1}>
           {t.transcriptSent}
         </p>
       ) : known ? (
