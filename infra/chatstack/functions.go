@@ -49,6 +49,8 @@ var functionSpecs = []functionSpec{
 	{"httpapi", 256, 10, "The HTTP API: incoming webhooks and the bot API, behind an API Gateway HTTP API", (*builder).httpAPIEnv},
 	// Outgoing webhooks: the chat bus's rule on message.created (outhooks.go).
 	{"outhooks", 256, OutHooksTimeoutSeconds, "Outgoing webhooks: posts each new message, signed, to its room's webhooks (EventBridge rule target)", (*builder).outHookEnv},
+	// Customer support's FAQ bot: the chat bus's rule on visitors' messages (supporthours.go).
+	{"supportbot", 256, SupportBotTimeoutSeconds, "Customer support's FAQ bot: answers visitors' messages from the widget's FAQ or hands over (EventBridge rule target)", (*builder).supportBotEnv},
 	{"unsubscribe", 128, 10, "The digest emails' one-click unsubscribe (a Lambda function URL)", (*builder).unsubscribeEnv},
 	// Only with reviewHook=example (review.go): the senders invoke it synchronously.
 	{"reviewhook", 128, 3, "Example message review hook: masks e-mail addresses and card numbers in messages before they are stored", (*builder).reviewHookEnv},
@@ -263,6 +265,8 @@ func (b *builder) grants() {
 	b.exportGrantsAndMapping()
 	b.erasureGrantsAndMapping()
 	b.digestGrants()
+	b.supportMailGrants() // after digestGrants: it needs the digest's key
+	b.supportBotGrantsAndRule()
 	b.scheduledGrants()
 	b.outHookGrantsAndRule()
 }

@@ -32,8 +32,12 @@ func TestGifsOnWithAKeySecret(t *testing.T) {
 			acts, res := oneOrMany(get(st, "Action")), oneOrMany(get(st, "Resource"))
 			for _, a := range acts {
 				if strings.HasPrefix(a, "secretsmanager:") {
-					secretActions = append(secretActions, a)
-					found = found || (a == "secretsmanager:GetSecretValue" && slices.Equal(res, []string{gifSecretArn}) && len(acts) == 1)
+					if !slices.Contains(secretActions, a) {
+						secretActions = append(secretActions, a)
+					}
+					// The statement may also name the support widget's key
+					// (the DigestKey, widget.go) when the stack sends mail.
+					found = found || (a == "secretsmanager:GetSecretValue" && slices.Contains(res, gifSecretArn) && len(acts) == 1)
 				}
 			}
 		}

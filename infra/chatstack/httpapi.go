@@ -13,8 +13,9 @@ import (
 // The HTTP API (issue 16): one API Gateway HTTP API (payload format 2.0)
 // in front of one function, functions/httpapi, whose router
 // (internal/httpapi) answers incoming webhooks (POST /hooks/{id}/{secret})
-// and the bot API (/api/...). Two proxy routes send everything under
-// those prefixes to the function; any other path is API Gateway's own
+// and the bot API (/api/...), and the support widget's visitor sessions
+// (/widget/..., widget.go). Proxy routes send everything under those
+// prefixes to the function; any other path is API Gateway's own
 // 404 and invokes nothing. The routes carry no API Gateway authorizer:
 // a webhook's secret is in its URL and a bot's token in its request, both
 // checked by the function against their SHA-256 in the table. Idle it
@@ -29,7 +30,7 @@ const (
 )
 
 // HTTPAPIRoutePaths are the proxy routes (method ANY) to the function.
-var HTTPAPIRoutePaths = []string{"/hooks/{proxy+}", "/api/{proxy+}"}
+var HTTPAPIRoutePaths = []string{"/hooks/{proxy+}", "/api/{proxy+}", "/widget/{proxy+}"}
 
 // httpAPIAccessLogFormat is one JSON object per request, never the path
 // (a webhook's path holds its secret): the route, the status, the caller.
@@ -100,6 +101,7 @@ func (b *builder) httpAPI() {
 	suppress(api, "AwsSolutions-APIG4",
 		"No API Gateway authorizer: a webhook's secret is in its URL and a bot's token in its Authorization header, both compared by the function in constant time with their SHA-256 in the table (an authorizer would cost a second invocation per request)")
 	b.httpAPIURL = *api.ApiEndpoint()
+	b.widget(api) // the support widget's routes, keys and CloudFront paths (widget.go)
 	// Slash commands' responseUrl (delayed answers) is on this API: the
 	// actions function, which runs them, names it in their payload.
 	b.fns["actions"].AddEnvironment(jsii.String("HTTP_API_URL"), api.ApiEndpoint(), nil)

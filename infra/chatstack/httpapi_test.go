@@ -9,8 +9,8 @@ import (
 	"github.com/backchannel-chat/backchannel/infra/chatstack"
 )
 
-// TestHTTPAPI (issue 16): one HTTP API, payload format 2.0, whose two
-// proxy routes (/hooks/ and /api/) go to the httpapi function and nothing
+// TestHTTPAPI (issue 16): one HTTP API, payload format 2.0, whose
+// proxy routes (/hooks/, /api/ and, since issue 17, /widget/) go to the httpapi function and nothing
 // else; a throttled $default stage with access logs that never hold the
 // path (a webhook's secret); the URL is an output and in config.json.
 func TestHTTPAPI(t *testing.T) {
@@ -48,7 +48,8 @@ func TestHTTPAPI(t *testing.T) {
 		}
 	}
 	slices.Sort(routes)
-	if strings.Join(routes, ",") != "ANY /api/{proxy+},ANY /hooks/{proxy+}" {
+	// /widget/: the support widget's sessions (issue #17, widget.go).
+	if strings.Join(routes, ",") != "ANY /api/{proxy+},ANY /hooks/{proxy+},ANY /widget/{proxy+}" {
 		t.Errorf("routes %v", routes)
 	}
 	var stages []resource

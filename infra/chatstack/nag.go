@@ -68,6 +68,7 @@ func (b *builder) suppressions() {
 	b.fanoutSuppressions()
 	b.pushSuppressions()
 	b.unfurlSuppressions()
+	b.supportBotSuppressions()
 	b.outHookSuppressions()
 	b.exportSuppressions()
 	b.erasureSuppressions()

@@ -22,11 +22,12 @@ var filesCORSHeaders = []string{"Content-Type", "Content-Disposition", "Cache-Co
 // Origin Access Control, with the security headers, then allows the site's
 // origin (and only it) to use the files bucket from the browser.
 func (b *builder) siteDistribution() {
+	b.siteS3Origin = awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(b.siteBucket, nil)
 	props := &awscloudfront.DistributionProps{
 		Comment:           jsii.String(*b.stack.StackName() + " web client"),
 		DefaultRootObject: jsii.String("index.html"),
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
-			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(b.siteBucket, nil),
+			Origin:                b.siteS3Origin,
 			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
 			AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
 			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),

@@ -26,8 +26,11 @@ func TestDistribution(t *testing.T) {
 	origins := list(get(d, "Origins"))
 	oac := s.one(t, "AWS::CloudFront::OriginAccessControl", "")
 	site := s.one(t, "AWS::S3::Bucket", "SiteBucket")
-	if len(origins) != 1 || refID(get(origins[0], "OriginAccessControlId")) != oac.ID || !strings.Contains(render(get(origins[0], "DomainName")), site.ID) {
-		t.Errorf("origin is not the site bucket through OAC: %s", render(origins))
+	// Two origins since issue 17: the site bucket through OAC, and the HTTP
+	// API for the support widget's /widget/* (widget_test.go).
+	if len(origins) != 2 || refID(get(origins[0], "OriginAccessControlId")) != oac.ID || !strings.Contains(render(get(origins[0], "DomainName")), site.ID) ||
+		!strings.Contains(render(get(origins[1], "DomainName")), "execute-api") {
+		t.Errorf("origins are not the site bucket through OAC and the HTTP API: %s", render(origins))
 	}
 	if get(d, "Logging", "Bucket") == nil {
 		t.Errorf("no access logging")

@@ -106,7 +106,8 @@ type builder struct {
 	scheduled *scheduledParts
 
 	distribution awscloudfront.Distribution
-	siteOrigin   string // https://host of the web client
+	siteS3Origin awscloudfront.IOrigin // the site bucket through OAC (site.go; widget.go reuses it)
+	siteOrigin   string                // https://host of the web client
 }
 
 // removal is the removal policy of everything that holds data.

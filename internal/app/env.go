@@ -40,8 +40,10 @@
 // The stream function reads EVENT_BUS_NAME (req), FILES_BUCKET and
 // S3_USE_PATH_STYLE (opt: the file sweeper), TABLE_NAME (opt: the search
 // index and the room purger), EVENTS_INCLUDE_TEXT (opt) and LOG_LEVEL
-// (opt), PUSH_QUEUE_URL and PUSH_PREVIEWS (opt: the notifier): see
-// StreamConfig.
+// (opt), PUSH_QUEUE_URL and PUSH_PREVIEWS (opt: the notifier),
+// DIGEST_FROM with DIGEST_KEY_SECRET_ARN or DIGEST_KEY (opt: customer
+// support's mail): see StreamConfig. Customer support's FAQ bot
+// (functions/supportbot) reads the connection function's variables.
 // The push sender (functions/pushsender) reads TABLE_NAME, VAPID_SUBJECT
 // and one of VAPID_SECRET_ARN and VAPID_KEYS_FILE (req), PUSH_TTL_SECONDS
 // and LOG_LEVEL (opt): see PushSenderConfig. The actions function reads
@@ -574,6 +576,17 @@ type StreamConfig struct {
 	// room's messages after its retention changed (internal/retention)
 	// uses it as the workspace's default until one is stored.
 	RetentionDays int64
+	// MailFrom (DIGEST_FROM) with MailKeySecretARN (DIGEST_KEY_SECRET_ARN)
+	// or MailKey (DIGEST_KEY, local): with TableName, customer support's
+	// mail (internal/supportmail) sends agents' replies in email
+	// conversations and transcripts through SES, the reopen links signed
+	// with a key derived from the digest's.
+	MailFrom, MailKeySecretARN, MailKey string
+}
+
+// SupportMail says whether the stream function mails for support.
+func (c StreamConfig) SupportMail() bool {
+	return c.TableName != "" && c.MailFrom != "" && (c.MailKeySecretARN != "" || c.MailKey != "")
 }
 
 // Validate checks that everything the stream function needs is set.
@@ -587,16 +600,19 @@ func StreamConfigFromEnv() (StreamConfig, error) { return readStream(os.LookupEn
 func readStream(lookup func(string) (string, bool)) (StreamConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := StreamConfig{
-		EventBusName:   r.get(EnvEventBusName),
-		IncludeText:    r.bool(EnvEventsIncludeText),
-		LogLevel:       r.logLevel(),
-		FilesBucket:    r.get(EnvFilesBucket),
-		S3UsePathStyle: r.bool(EnvS3UsePathStyle),
-		TableName:      r.get(EnvTableName),
-		PushQueueURL:   r.get(EnvPushQueueURL),
-		NoPushPreviews: r.get(EnvPushPreviews) != "" && !r.bool(EnvPushPreviews),
-		UnfurlQueueURL: r.get(EnvUnfurlQueueURL),
-		RetentionDays:  r.positive(EnvRetentionDays),
+		EventBusName:     r.get(EnvEventBusName),
+		IncludeText:      r.bool(EnvEventsIncludeText),
+		LogLevel:         r.logLevel(),
+		FilesBucket:      r.get(EnvFilesBucket),
+		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
+		TableName:        r.get(EnvTableName),
+		PushQueueURL:     r.get(EnvPushQueueURL),
+		NoPushPreviews:   r.get(EnvPushPreviews) != "" && !r.bool(EnvPushPreviews),
+		UnfurlQueueURL:   r.get(EnvUnfurlQueueURL),
+		RetentionDays:    r.positive(EnvRetentionDays),
+		MailFrom:         r.get(EnvDigestFrom),
+		MailKeySecretARN: r.get(EnvDigestKeySecretARN),
+		MailKey:          r.get(EnvDigestKey),
 	}
 	return cfg, r.done(cfg.Validate())
 }

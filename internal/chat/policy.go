@@ -317,6 +317,7 @@ type rule struct {
 	agents          bool                // support agents (of the conversation's team in a room; of any team for a workspace action) and admins
 	leads           bool                // with groups: the team's leads too (Access.Support.Lead)
 	visitorOnly     bool                // visitors only
+	botOnly         bool                // bots only (GroupBots)
 }
 
 // botActions are the actions a bot (an identity in GroupBots) may do: read
@@ -530,6 +531,8 @@ func Authorize(a Action, acc Access) error {
 		}
 	} else if r.visitorOnly {
 		return Errorf(Forbidden, "only visitors may %s", r.verb)
+	} else if r.botOnly && !acc.InGroup(GroupBots) {
+		return Errorf(Forbidden, "only bots may %s", r.verb)
 	} else if acc.InGroup(GroupBots) {
 		if !botActions[a] {
 			return Errorf(Forbidden, "bots may not use %s", a)

@@ -330,7 +330,9 @@ func DecideNotify(m Message, room Room, r Recipient, now time.Time) Decision {
 	if r.Prefs.Blocks(m.SenderID) {
 		return Decision{} // a blocked person's messages never notify (issue #15)
 	}
-	isDM := room.Kind == KindDirect
+	// A support conversation notifies its assignee as a direct room does
+	// (issue 17).
+	isDM := room.Kind == KindDirect || (room.Kind == KindSupport && room.Support != nil && room.Support.AssigneeID == r.UserID)
 	mentioned := slices.Contains(m.Mentions, r.UserID)
 	level := r.Prefs.RoomLevel(room.ID, isDM)
 	var reason NotifyReason

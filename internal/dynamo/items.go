@@ -176,6 +176,13 @@ type roomItem struct {
 	// each increment is a stream record that runs its next page of rooms.
 	WorkspaceRestampPass   int    `dynamo:"wrp,omitempty"`
 	WorkspaceRestampCursor string `dynamo:"wrc,omitempty"`
+	// TranscriptN counts a support room's transcript requests
+	// (RequestTranscript, supporthours.go): each increment is a stream
+	// record that mails one. TranscriptTo and TranscriptLang say where and
+	// how; the mailer removes the address once sent.
+	TranscriptN    int    `dynamo:"trn,omitempty"`
+	TranscriptTo   string `dynamo:"trto,omitempty"`
+	TranscriptLang string `dynamo:"trl,omitempty"`
 }
 
 func newRoomItem(r chat.Room) roomItem {

@@ -179,6 +179,9 @@ func decodeRoom(rec events.DynamoDBEventRecord) ([]chat.Event, error) {
 		if cue, ok := workspaceRestampCue(o, n); ok { // workspacerestamp.go
 			evs = append(evs, cue)
 		}
+		if cue, ok := transcriptCue(o, n); ok { // supporthours.go
+			evs = append(evs, cue)
+		}
 		if o.Name == n.Name && o.Topic == n.Topic && o.Archived == n.Archived && o.Kind == n.Kind {
 			return evs, nil // member counts and lists are not updates of the room
 		}

@@ -45,6 +45,11 @@ func (s *Store) eraseFromSupportConv(ctx context.Context, userID string, item ma
 		}
 		changed = true
 	}
+	if c.Visitor.ID == userID {
+		if err := s.forgetTranscriptRequest(ctx, c.RoomID); err != nil { // supporthours.go
+			return err
+		}
+	}
 	if c.AssigneeID == userID {
 		c.AssigneeID, changed = chat.DeletedActor, true
 	}

@@ -153,7 +153,7 @@ func (p *Publisher) Consume(ctx context.Context, evs []chat.Event) error {
 	origin := make([]int, 0, len(evs)) // origin[j]: the index in evs of entries[j]
 	for i, ev := range evs {
 		switch ev.(type) {
-		case chat.RoomPurgeContinued, chat.RoomRestamp, chat.WorkspaceRestamp:
+		case chat.RoomPurgeContinued, chat.RoomRestamp, chat.WorkspaceRestamp, chat.SupportTranscriptRequested:
 			continue // the purger's and the re-stamps' cues, not domain events
 		}
 		e, err := Entry(p.cfg.BusName, ev, p.cfg.IncludeText)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -67,6 +68,21 @@ func (a *API) widgetCall(ctx context.Context, r *Request, fn func(origin string)
 	return resp, nil
 }
 
+// viewerIP is the caller's address for the per-IP limit: behind
+// CloudFront (the deployed path, /widget/* on the site's domain) API
+// Gateway sees an edge's address, and CloudFront-Viewer-Address
+// ("ip:port") names the viewer; called directly, the source address.
+// A caller bypassing CloudFront can set the header: the per-widget limit
+// and the proof of work still bound it (docs/SUPPORT.md "Security").
+func viewerIP(r *Request) string {
+	if v := strings.TrimSpace(r.Header("cloudfront-viewer-address")); v != "" {
+		if host, _, err := net.SplitHostPort(v); err == nil && net.ParseIP(host) != nil {
+			return host
+		}
+	}
+	return r.SourceIP()
+}
+
 func withCORS(h map[string]string, origin string) {
 	h["access-control-allow-origin"] = origin
 	h["vary"] = "Origin"
@@ -104,7 +120,7 @@ func (a *API) widgetConfig(ctx context.Context, r *Request) (events.APIGatewayV2
 
 func (a *API) widgetChallenge(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
 	return a.widgetCall(ctx, r, func(origin string) (any, int, error) {
-		ch, err := a.chat.WidgetChallenge(ctx, r.Param("widgetId"), origin, r.SourceIP())
+		ch, err := a.chat.WidgetChallenge(ctx, r.Param("widgetId"), origin, viewerIP(r))
 		return ch, http.StatusOK, err
 	})
 }
@@ -119,7 +135,7 @@ func (a *API) widgetSession(ctx context.Context, r *Request) (events.APIGatewayV
 		if err := r.DecodeJSON(&body); err != nil {
 			return nil, 0, err
 		}
-		sess, err := a.chat.StartVisitorSession(ctx, r.Param("widgetId"), origin, r.SourceIP(), body)
+		sess, err := a.chat.StartVisitorSession(ctx, r.Param("widgetId"), origin, viewerIP(r), body)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -281,3 +281,32 @@ func TestWidgetSessionIdentifiedVisitor(t *testing.T) {
 	}
 	_ = strconv.Itoa
 }
+
+// TestWidgetViewerAddressBehindCloudFront: behind CloudFront the per-IP
+// limit counts the viewer's address (CloudFront-Viewer-Address), not the
+// edge's.
+func TestWidgetViewerAddressBehindCloudFront(t *testing.T) {
+	w := newWidgetWorld(t, service.VisitorLimits{SessionsPerIP: 1, ChallengesPerIP: 100})
+	post := func(viewer string) int {
+		proof := w.solved("10.0.0.1")
+		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: w.path("session"), Headers: map[string]string{
+			"origin": shopOrigin, "content-type": "application/json", "cloudfront-viewer-address": viewer}}
+		ev.RequestContext.HTTP.Method, ev.RequestContext.HTTP.SourceIP = "POST", "10.0.0.1" // the edge
+		b, _ := json.Marshal(proof)
+		ev.Body = string(b)
+		resp, err := w.api.Handle(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode
+	}
+	if s := post("198.51.100.1:4711"); s != http.StatusCreated {
+		t.Fatalf("first viewer: %d", s)
+	}
+	if s := post("198.51.100.2:4711"); s != http.StatusCreated {
+		t.Fatalf("second viewer behind the same edge: %d", s)
+	}
+	if s := post("198.51.100.1:5000"); s != http.StatusTooManyRequests {
+		t.Fatalf("first viewer again: %d", s)
+	}
+}

@@ -39,10 +39,6 @@ type stack struct {
 	app    *inprocess.App
 	cfg    app.Config
 	users  atomic.Int64
-	// authHook answers $connect before the app's authorizer when it
-	// recognises the request (support_test.go: visitors' test tokens,
-	// until the visitor token's authorizer lands).
-	authHook func(events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, bool)
 }
 
 // appConfig is the configuration the app was built from.
@@ -99,11 +95,6 @@ func newStackWithConfig(t testing.TB, adjust limits, bucket string, edit func(*a
 	gw, err := localgw.New(localgw.Config{
 		Routes: routes,
 		Authorizer: func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-			if s.authHook != nil {
-				if resp, ok := s.authHook(req); ok {
-					return resp, nil
-				}
-			}
 			return s.app.Authorizer.Handle(ctx, req)
 		},
 		RouteResponses: true,

@@ -4,45 +4,34 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
-
+	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/visitor"
 )
 
-// testVisitorPrefix starts a visitor's test token: "test-visitor.<vis id>".
-// The stack's authHook (only in these tests) turns it into a visitor
-// identity as the visitor token's authorizer will (group visitors); any
-// other token goes to the app's authorizer.
-const testVisitorPrefix = "test-visitor."
-
-func visitorAuth(req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, bool) {
-	token := req.QueryStringParameters["token"]
-	id, ok := strings.CutPrefix(token, testVisitorPrefix)
-	if !ok || !chat.IsVisitorID(id) {
-		return events.APIGatewayCustomAuthorizerResponse{}, false
-	}
-	return events.APIGatewayCustomAuthorizerResponse{
-		PrincipalID: id,
-		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{Version: "2012-10-17", Statement: []events.IAMPolicyStatement{
-			{Action: []string{"execute-api:Invoke"}, Effect: "Allow", Resource: []string{req.MethodArn}},
-		}},
-		Context: map[string]any{"userId": id, "username": id, "displayName": chat.DefaultVisitorName, "groups": chat.GroupVisitors},
-	}, true
-}
-
-// visitor connects a visitor with a test token over the real gateway.
-func (s *stack) visitor(id string) *client {
+// supportVisitor gets a visitor session for widget wid from the shop's
+// origin over the local HTTP API (config, proof of work, session: a real
+// socket) and connects through the local gateway with the visitor token
+// and that Origin, as the widget in a browser does.
+func (s *stack) supportVisitor(wid, name string) (*client, string) {
 	s.t.Helper()
-	conn, resp, err := dial(s.t, s.gw.URL(), testVisitorPrefix+id)
-	if err != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-		}
-		s.t.Fatalf("connect visitor %s: status %d: %v", id, status, err)
+	t := s.t.(*testing.T)
+	base := s.httpAPI() + "/widget/v1/" + wid
+	status, _, ch := widgetHTTP(t, "POST", base+"/challenge", widgetShop, nil)
+	if status != 200 {
+		t.Fatalf("challenge: %d %v", status, ch)
 	}
-	return newClient(s.t, id[:8], conn)
+	proof := map[string]any{"challenge": ch["challenge"], "nonce": visitor.Solve(ch["challenge"].(string), int(ch["difficulty"].(float64))), "name": name}
+	status, _, sess := widgetHTTP(t, "POST", base+"/session", widgetShop, proof)
+	if status != 201 || sess["token"] == "" {
+		t.Fatalf("session: %d %v", status, sess)
+	}
+	conn, st, err := dialVisitor(t, s.gw.URL(), sess["token"].(string), widgetShop)
+	if err != nil {
+		t.Fatalf("visitor connect: %d %v", st, err)
+	}
+	return newClient(t, name, conn), sess["visitorId"].(string)
 }
 
 func isInternal(f frame) bool {
@@ -51,15 +40,18 @@ func isInternal(f frame) bool {
 	return in
 }
 
-// TestSupportOverSockets: over real sockets on DynamoDB Local and the
-// local gateway, a visitor starts a conversation, the team's online agent
+// TestSupportOverSockets: over real sockets on DynamoDB Local, cognito-local,
+// the local HTTP API and the local gateway, a visitor gets a session from
+// the widget's allowed origin (proof of work, visitor token), connects,
+// starts a conversation routed by the widget's topic, the team's online agent
 // sees it queued and reads it, claims and answers it; an internal note
 // reaches the agent's other tab but never the visitor (push, history); the
 // visitor cannot reach the team chat or another visitor's conversation;
 // the agent closes, the visitor rates.
 func TestSupportOverSockets(t *testing.T) {
-	s := newStack(t, generousLimits)
-	s.authHook = visitorAuth
+	s := newStackWithConfig(t, generousLimits, "", func(c *app.Config) {
+		c.Visitor = app.VisitorKeyConfig{Key: "integration-test-visitor-master-key-0123456789"}
+	})
 	adm := s.staff(s.newUser("adm", "Ad Min"), chat.GroupAdmins)
 	admin, _ := s.online(adm)
 	ann := s.newUser("ann", "Ann")
@@ -74,11 +66,13 @@ func TestSupportOverSockets(t *testing.T) {
 	}
 	agentTab, _ := s.online(ann)
 	agent.call(protocol.ActionSetAgentStatus, map[string]any{"availability": "online"}, protocol.EventAgentStatus)
+	created := admin.call("createWidget", map[string]any{"widget": map[string]any{"name": "Shop", "allowedOrigins": []string{widgetShop},
+		"topics": []map[string]any{{"id": "billing", "label": "Billing", "teamId": team.ID}}}}, "widget")
+	wid := created.fields["widget"].(map[string]any)["id"].(string)
 
-	const visA, visB = "vis_aaaaaaaaaaaaaaaaaaaaaaaaaa", "vis_bbbbbbbbbbbbbbbbbbbbbbbbbb"
-	v := s.visitor(visA)
+	v, visA := s.supportVisitor(wid, "Dana")
 	vst := decode[protocol.StateEvent](t, v.call(protocol.ActionGetState, nil, protocol.EventState))
-	if len(vst.Rooms) != 0 || len(vst.Users) != 0 || vst.Me.UserID != visA {
+	if len(vst.Rooms) != 0 || len(vst.Users) != 0 || vst.Me.UserID != visA || !chat.IsVisitorID(visA) {
 		t.Fatalf("visitor's first state: %+v", vst)
 	}
 	started := decode[protocol.SupportStartedEvent](t, v.call(protocol.ActionStartSupport, map[string]any{
@@ -86,7 +80,7 @@ func TestSupportOverSockets(t *testing.T) {
 		"lang": "en", "text": "I was charged twice", "clientId": "v-1",
 	}, protocol.EventSupportStarted))
 	room := started.Conversation.RoomID
-	if started.Conversation.TeamID != team.ID || started.Conversation.State != chat.SupportQueued || started.Room.Kind != chat.KindSupport {
+	if started.Conversation.TeamID != team.ID || started.Conversation.State != chat.SupportQueued || started.Room.Kind != chat.KindSupport || started.Conversation.WidgetID != wid {
 		t.Fatalf("started: %+v", started)
 	}
 	// The online agent hears of it; the inbox queues it.
@@ -150,7 +144,7 @@ func TestSupportOverSockets(t *testing.T) {
 	v.callError(protocol.ActionListChannels, nil, string(chat.Forbidden))
 	v.callError(protocol.ActionHistory, map[string]any{"roomId": chat.GeneralRoomID}, string(chat.NotFound))
 	v.callError(protocol.ActionAddSupportNote, map[string]any{"roomId": room, "text": "x"}, string(chat.Forbidden))
-	other := s.visitor(visB)
+	other, _ := s.supportVisitor(wid, "Eve")
 	other.callError(protocol.ActionHistory, map[string]any{"roomId": room}, string(chat.NotFound))
 	other.callError(protocol.ActionSendMessage, map[string]any{"roomId": room, "clientId": "b-1", "text": "hi"}, string(chat.NotFound))
 	// Close; the visitor rates.

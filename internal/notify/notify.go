@@ -213,6 +213,9 @@ func (n *Notifier) Decide(ctx context.Context, m chat.Message) (Outcome, error) 
 	if room.Kind == chat.KindDirect || roomName == "" {
 		roomName = m.SenderName
 	}
+	if room.Kind == chat.KindSupport && room.Support != nil && room.Support.Visitor.Name != "" {
+		roomName = room.Support.Visitor.Name // the conversation is named by its visitor
+	}
 	var (
 		mu  sync.Mutex
 		out Outcome
@@ -271,6 +274,15 @@ func (n *Notifier) candidates(ctx context.Context, room chat.Room, m chat.Messag
 		ids = slices.Clone(m.Mentions)
 	case room.Kind == chat.KindDirect:
 		ids = slices.Clone(room.MemberIDs)
+	case room.Kind == chat.KindSupport:
+		// A support conversation (issue 17): its assignee, as in a direct
+		// room, and whom a note mentions (an escalation's leads). Never
+		// the visitor: visitors get no pushes or mail.
+		ids = slices.Clone(m.Mentions)
+		if room.Support != nil && room.Support.AssigneeID != "" {
+			ids = append(ids, room.Support.AssigneeID)
+		}
+		ids = slices.DeleteFunc(ids, chat.IsVisitorID)
 	default:
 		ids = slices.Clone(m.Mentions) // resolved against the members at send time
 		all, err := n.cfg.Store.RoomNotifyAll(ctx, room.ID)

@@ -210,7 +210,7 @@ var ActionTable = append([]ActionSpec{
 	{Name: ActionDeleteWidget, Request: WidgetRef{}, Reply: EventWidget, Budget: BudgetWrite},
 	{Name: ActionListWidgets, Reply: EventWidgets, Budget: BudgetRead},
 	{Name: ActionRotateWidgetSecret, Request: WidgetRef{}, Reply: EventWidget, Budget: BudgetWrite},
-}, supportRows...) // customer support (issue 17): support.go
+}, append(supportRows, hoursRows...)...) // customer support (issue 17): support.go, supporthours.go
 
 // SearchWeight is what one search charges to the read budget: it reads the
 // postings of up to 100 rooms (one Query per room and driving word) and a

@@ -79,6 +79,7 @@ var Events = map[string]any{
 	EventSupportConversation:  SupportConversationEvent{},
 	EventSupportConversations: SupportConversationsEvent{},
 	EventSupportStarted:       SupportStartedEvent{},
+	EventTranscriptRequested:  TranscriptRequestedEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the

@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"testing"
+
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
@@ -127,3 +129,70 @@ var supportCases = []modCase{
 }
 
 func init() { workspaceCases = append(workspaceCases, supportCases...) }
+
+// visitorSucceeds are the matrix cases a visitor passes: what it may do
+// without any room (its state, the keepalive) and starting its own
+// conversation (withTeam made a team).
+var visitorSucceeds = map[string]bool{"ping": true, "getState": true, "startSupport": true}
+
+// preparesInDo are the cases whose do prepares the world for the caller
+// before acting (a ready export of the caller's own): what they store and
+// push is not the refused action's.
+var preparesInDo = map[string]bool{"requestExportDownload own": true}
+
+// TestVisitorAcrossTheMatrix: every case of the authorization matrix
+// (each action with the payload its case sends, in #open, #general, the
+// moderation world's direct rooms and files) done by a visitor is refused
+// (forbidden, or not_found for a room, or invalid), and a refusal changes,
+// pushes and publishes nothing. A visitor can never reach a team room.
+func TestVisitorAcrossTheMatrix(t *testing.T) {
+	cases := append(append([]modCase{}, modCases...), workspaceCases...)
+	if len(cases) < len(protocol.ActionTable) {
+		t.Fatalf("only %d matrix cases for %d actions", len(cases), len(protocol.ActionTable))
+	}
+	for _, mc := range cases {
+		w := newModWorld(t)
+		if mc.setup != nil {
+			mc.setup(w)
+		}
+		id := chat.Identity{UserID: matrixVisitor, Username: matrixVisitor, DisplayName: "Visitor", Groups: []string{chat.GroupVisitors}, WidgetID: "wid_m"}
+		if err := w.svc.Connect(w.ctx, chat.Connection{ID: "vis1", Identity: id}); err != nil {
+			t.Fatal(err)
+		}
+		v, err := w.svc.Connection(w.ctx, "vis1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := w.state()
+		w.fan.Reset()
+		w.events.Reset()
+		err = mc.do(w, "visitor", v)
+		code := chat.ErrorCode(err)
+		if visitorSucceeds[mc.name] {
+			continue
+		}
+		switch code {
+		case chat.Forbidden, chat.NotFound, chat.Invalid:
+		default:
+			t.Errorf("%s by a visitor: %v (code %q), want it refused", mc.name, err, code)
+			continue
+		}
+		if chat.IsRoomAction(chat.Action(matrixAction(mc.name))) && chat.VisitorMay(chat.Action(matrixAction(mc.name))) && code != chat.NotFound && code != chat.Invalid && mc.name != "resume" {
+			// (resume leaves rooms out rather than failing: its case
+			// answers forbidden "left out" for a room left out.)
+			t.Errorf("%s by a visitor in a team room: %v, want not_found (as for a room that does not exist)", mc.name, err)
+		}
+		if preparesInDo[mc.name] {
+			continue
+		}
+		if after := w.state(); after != before && mc.name != "resume" {
+			t.Errorf("%s by a visitor was refused but changed the store, the pool, the bucket or closed connections", mc.name)
+		}
+		if sends := w.fan.Sends(); len(sends) > 0 {
+			t.Errorf("%s by a visitor was refused but pushed %d events", mc.name, len(sends))
+		}
+		if evs := w.events.All(); len(evs) > 0 {
+			t.Errorf("%s by a visitor was refused but published %v", mc.name, w.events.Types())
+		}
+	}
+}

@@ -173,6 +173,7 @@ func (s *Chat) AddSupportNote(ctx context.Context, c chat.Connection, r protocol
 
 // update writes conv (optimistic: Conflict when it changed meanwhile).
 func (s *Chat) updateConv(ctx context.Context, ss chat.SupportStore, conv chat.SupportConversation) (chat.SupportConversation, error) {
+	conv.ExpiresAt = s.conversationExpiry(ctx, conv) // supporthours.go
 	out, err := ss.UpdateSupportConversation(ctx, conv)
 	if err != nil {
 		return chat.SupportConversation{}, storeErr(err, "update conversation")
@@ -606,6 +607,14 @@ func (s *Chat) StartSupport(ctx context.Context, c chat.Connection, r protocol.S
 	}
 	if name == "" || utf8.RuneCountInString(name) > chat.MaxVisitorNameLen {
 		name = chat.DefaultVisitorName
+	}
+	if r.Name != "" {
+		// The pre-chat form's name names the visitor's messages too.
+		if p, err := s.store.GetProfile(ctx, c.UserID); err == nil && p.DisplayName != name {
+			if _, err := s.store.UpdateProfile(ctx, c.UserID, &name, nil, nil); err != nil {
+				s.log.WarnContext(ctx, "visitor name", slog.String("userId", c.UserID), slog.Any("error", err))
+			}
+		}
 	}
 	email, err := supportEmail(r.Email)
 	if err != nil {

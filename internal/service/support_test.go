@@ -476,6 +476,12 @@ func TestVisitorIsolation(t *testing.T) {
 	w := newSupportWorld(t)
 	v := w.visitor(visA, "va1")
 	first := w.start(v, "", "hi")
+	if _, err := w.svc.StartSupport(w.ctx, w.visitor(visB, "vb0"), protocol.StartSupportRequest{Name: "Dana", Text: "hello", ClientID: "d1"}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := w.store.GetProfile(w.ctx, visB); p.DisplayName != "Dana" {
+		t.Errorf("the pre-chat name does not name the visitor: %+v", p)
+	}
 	again := w.start(v, "tech", "")
 	if again.RoomID != first.RoomID {
 		t.Errorf("a second startSupport opened another conversation")

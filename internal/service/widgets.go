@@ -134,7 +134,8 @@ func (s *Chat) CreateWidget(ctx context.Context, c chat.Connection, r protocol.W
 	now := s.clock().UTC()
 	w.ID = chat.WidgetIDPrefix + newID()
 	w.IdentitySecretVersion = 1
-	w.CreatedBy, w.CreatedAt, w.UpdatedAt = c.UserID, now, now
+	// No createdBy: the audit log names who (and erasure handles it there).
+	w.CreatedBy, w.CreatedAt, w.UpdatedAt = "", now, now
 	secret, err := s.identitySecret(ctx, w)
 	if err != nil {
 		return protocol.WidgetEvent{}, err

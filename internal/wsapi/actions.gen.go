@@ -1472,5 +1472,41 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"leaveSupportMessage": {
+			method:  "LeaveSupportMessage",
+			request: reflect.TypeFor[protocol.LeaveSupportMessageRequest](),
+			reply:   reflect.TypeFor[protocol.SupportStartedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.LeaveSupportMessage(ctx, c, req.Interface().(protocol.LeaveSupportMessageRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"requestTranscript": {
+			method:  "RequestTranscript",
+			request: reflect.TypeFor[protocol.RequestTranscriptRequest](),
+			reply:   reflect.TypeFor[protocol.TranscriptRequestedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RequestTranscript(ctx, c, req.Interface().(protocol.RequestTranscriptRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"handOverSupport": {
+			method:  "HandOverSupport",
+			request: reflect.TypeFor[protocol.HandOverSupportRequest](),
+			reply:   reflect.TypeFor[protocol.SupportConversationEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.HandOverSupport(ctx, c, req.Interface().(protocol.HandOverSupportRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 	}
 }

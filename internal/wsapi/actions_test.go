@@ -277,6 +277,11 @@ func TestActionRouting(t *testing.T) {
 			protocol.StartSupportRequest{Topic: "billing", Page: chat.SupportPage{URL: "https://a.example/"}}, protocol.EventSupportStarted},
 		{`{"action":"requestHuman","requestId":"q","roomId":"s3"}`, "RequestHuman", protocol.RoomRequest{RoomID: "s3"}, protocol.EventSupportConversation},
 		{`{"action":"rateSupport","requestId":"q","roomId":"s2","score":4}`, "RateSupport", protocol.RateSupportRequest{RoomID: "s2", Score: 4}, protocol.EventSupportConversation},
+		// support-hours (supporthours_routing_test.go seeds them).
+		{`{"action":"leaveSupportMessage","requestId":"q","email":"kim@example.org","text":"Where is my parcel?","page":{"url":"https://a.example/"}}`, "LeaveSupportMessage",
+			protocol.LeaveSupportMessageRequest{Email: "kim@example.org", Text: "Where is my parcel?", Page: chat.SupportPage{URL: "https://a.example/"}}, protocol.EventSupportStarted},
+		{`{"action":"requestTranscript","requestId":"q","roomId":"s2","email":"kim@example.org"}`, "RequestTranscript", protocol.RequestTranscriptRequest{RoomID: "s2", Email: "kim@example.org"}, protocol.EventTranscriptRequested},
+		{`{"action":"handOverSupport","requestId":"q","roomId":"s3","reason":"asks about a refund"}`, "HandOverSupport", protocol.HandOverSupportRequest{RoomID: "s3", Reason: "asks about a refund"}, protocol.EventSupportConversation},
 		{`{"action":"resume","requestId":"q","rooms":{"r1":12},"changes":{"r1":0}}`, "Resume",
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}

@@ -81,6 +81,9 @@ func startEvents(ctx context.Context, stack *devstack.Stack, missed notify.Misse
 		if err := addOutHookRule(ctx, e.bus, stack.Resources.TableName, e.busName, logger); err != nil {
 			return nil, err
 		}
+		if err := addSupportBotRule(ctx, e.bus, e.busName, logger); err != nil { // supportbot.go
+			return nil, err
+		}
 	}
 	handler, err := streamapp.Build(ctx, cfg, streamapp.WithLogger(logger), streamapp.WithMissedNotifier(missed))
 	if err != nil {

@@ -5,7 +5,8 @@
 // purger that removes deleted channels' items, and (with TABLE_NAME and
 // PUSH_QUEUE_URL) the notifier that queues Web Push jobs and tells the
 // email digest about people it could not reach, and (with
-// UNFURL_QUEUE_URL) the enqueuer of link-preview jobs. It links the table's store
+// UNFURL_QUEUE_URL) the enqueuer of link-preview jobs, and (with TABLE_NAME,
+// DIGEST_FROM and the digest key) customer support's mail. It links the table's store
 // (internal/dynamo) but not the service.
 package streamapp
 
@@ -132,6 +133,13 @@ func Build(ctx context.Context, cfg app.StreamConfig, opts ...Option) (*stream.H
 			}
 		}
 		records = append(records, counter)
+		if cfg.SupportMail() { // customer support's mail (support.go)
+			mail, err := supportMail(ctx, awsCfg, cfg, store, logger)
+			if err != nil {
+				return nil, err
+			}
+			consumers = append(consumers, mail)
+		}
 		if o.digest != nil && o.missed == nil {
 			if err := o.digest.ValidateScheduler(); err != nil {
 				return nil, err

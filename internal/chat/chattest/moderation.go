@@ -76,6 +76,9 @@ func (s *Store) DeleteRoom(ctx context.Context, roomID, _ string) error {
 			delete(s.hooks, k)
 		}
 	}
+	if s.supp != nil {
+		delete(s.supp.convs, roomID) // a support room's conversation (support.go)
+	}
 	delete(s.rooms, roomID)
 	return nil
 }

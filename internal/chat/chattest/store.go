@@ -70,6 +70,8 @@ type Store struct {
 	botz *botState
 	// supp: customer support (support.go), nil until first used
 	supp *supportState
+	// transcripts: requestTranscript's requests (supporthours.go)
+	transcripts []TranscriptRequest
 	// WorkspaceRestamps records ContinueWorkspaceRestamp's cursors, in order.
 	WorkspaceRestamps []string
 	// Restamps records ContinueRestamp's calls ("room@from"), in order.

@@ -64,11 +64,13 @@ export type GetAnalyticsAction = { action: "getAnalytics"; requestId?: string } 
 export type GetStateAction = { action: "getState"; requestId?: string } & {};
 export type GetSupportInboxAction = { action: "getSupportInbox"; requestId?: string } & {};
 export type GetWorkspaceSettingsAction = { action: "getWorkspaceSettings"; requestId?: string } & {};
+export type HandOverSupportAction = { action: "handOverSupport"; requestId?: string } & HandOverSupportRequest;
 export type HistoryAction = { action: "history"; requestId?: string } & HistoryRequest;
 export type InvitePersonAction = { action: "invitePerson"; requestId?: string } & InvitePersonRequest;
 export type InviteToChannelAction = { action: "inviteToChannel"; requestId?: string } & InviteRequest;
 export type JoinChannelAction = { action: "joinChannel"; requestId?: string } & RoomRequest;
 export type LeaveChannelAction = { action: "leaveChannel"; requestId?: string } & RoomRequest;
+export type LeaveSupportMessageAction = { action: "leaveSupportMessage"; requestId?: string } & LeaveSupportMessageRequest;
 export type ListAuditAction = { action: "listAudit"; requestId?: string } & ListAuditRequest;
 export type ListBansAction = { action: "listBans"; requestId?: string } & RoomRequest;
 export type ListBlockedAction = { action: "listBlocked"; requestId?: string } & {};
@@ -114,6 +116,7 @@ export type RequestDownloadAction = { action: "requestDownload"; requestId?: str
 export type RequestExportAction = { action: "requestExport"; requestId?: string } & {};
 export type RequestExportDownloadAction = { action: "requestExportDownload"; requestId?: string } & ExportDownloadRequest;
 export type RequestHumanAction = { action: "requestHuman"; requestId?: string } & RoomRequest;
+export type RequestTranscriptAction = { action: "requestTranscript"; requestId?: string } & RequestTranscriptRequest;
 export type RequestUploadAction = { action: "requestUpload"; requestId?: string } & RequestUploadRequest;
 export type ResolveReportAction = { action: "resolveReport"; requestId?: string } & ResolveReportRequest;
 export type ResumeAction = { action: "resume"; requestId?: string } & ResumeRequest;
@@ -188,11 +191,13 @@ export type ClientAction =
   | GetStateAction
   | GetSupportInboxAction
   | GetWorkspaceSettingsAction
+  | HandOverSupportAction
   | HistoryAction
   | InvitePersonAction
   | InviteToChannelAction
   | JoinChannelAction
   | LeaveChannelAction
+  | LeaveSupportMessageAction
   | ListAuditAction
   | ListBansAction
   | ListBlockedAction
@@ -238,6 +243,7 @@ export type ClientAction =
   | RequestExportAction
   | RequestExportDownloadAction
   | RequestHumanAction
+  | RequestTranscriptAction
   | RequestUploadAction
   | ResolveReportAction
   | ResumeAction
@@ -339,6 +345,7 @@ export type TermsFrame = Omit<TermsEvent, "type"> & { type: "terms" };
 export type ThreadFollowFrame = Omit<ThreadFollowEvent, "type"> & { type: "threadFollow" };
 export type ThreadHistoryFrame = Omit<ThreadHistoryEvent, "type"> & { type: "threadHistory" };
 export type ThreadsFrame = Omit<ThreadsEvent, "type"> & { type: "threads" };
+export type TranscriptRequestedFrame = Omit<TranscriptRequestedEvent, "type"> & { type: "transcriptRequested" };
 export type TypingFrame = Omit<TypingEvent, "type"> & { type: "typing" };
 export type UploadTicketFrame = Omit<UploadTicketEvent, "type"> & { type: "uploadTicket" };
 export type UserUpdatedFrame = Omit<ProfileEvent, "type"> & { type: "userUpdated" };
@@ -414,6 +421,7 @@ export type ServerEvent =
   | ThreadFollowFrame
   | ThreadHistoryFrame
   | ThreadsFrame
+  | TranscriptRequestedFrame
   | TypingFrame
   | UploadTicketFrame
   | UserUpdatedFrame
@@ -465,11 +473,13 @@ export interface ActionTypes {
   getState: { request: {}; reply: StateFrame };
   getSupportInbox: { request: {}; reply: SupportInboxFrame };
   getWorkspaceSettings: { request: {}; reply: WorkspaceSettingsFrame };
+  handOverSupport: { request: HandOverSupportRequest; reply: SupportConversationFrame };
   history: { request: HistoryRequest; reply: HistoryFrame };
   invitePerson: { request: InvitePersonRequest; reply: PersonFrame };
   inviteToChannel: { request: InviteRequest; reply: MembersFrame };
   joinChannel: { request: RoomRequest; reply: RoomFrame };
   leaveChannel: { request: RoomRequest; reply: RoomRemovedFrame };
+  leaveSupportMessage: { request: LeaveSupportMessageRequest; reply: SupportStartedFrame };
   listAudit: { request: ListAuditRequest; reply: AuditFrame };
   listBans: { request: RoomRequest; reply: BansFrame };
   listBlocked: { request: {}; reply: UsersFrame };
@@ -515,6 +525,7 @@ export interface ActionTypes {
   requestExport: { request: {}; reply: ExportFrame };
   requestExportDownload: { request: ExportDownloadRequest; reply: ExportDownloadFrame };
   requestHuman: { request: RoomRequest; reply: SupportConversationFrame };
+  requestTranscript: { request: RequestTranscriptRequest; reply: TranscriptRequestedFrame };
   requestUpload: { request: RequestUploadRequest; reply: UploadTicketFrame };
   resolveReport: { request: ResolveReportRequest; reply: ReportFrame };
   resume: { request: ResumeRequest; reply: MissedFrame };
@@ -685,6 +696,11 @@ export interface GetAnalyticsRequest {
   roomId?: string;
 }
 
+export interface HandOverSupportRequest {
+  roomId: string;
+  reason?: string;
+}
+
 export interface HistoryRequest {
   roomId: string;
   before?: number;
@@ -701,6 +717,16 @@ export interface InvitePersonRequest {
 export interface InviteRequest {
   roomId: string;
   userIds: string[];
+}
+
+export interface LeaveSupportMessageRequest {
+  email: string;
+  name?: string;
+  text: string;
+  topic?: string;
+  page: SupportPage;
+  lang?: string;
+  clientId?: string;
 }
 
 export interface ListAuditRequest {
@@ -852,6 +878,11 @@ export interface RequestDownloadRequest {
 
 export interface ExportDownloadRequest {
   userId?: string;
+}
+
+export interface RequestTranscriptRequest {
+  roomId: string;
+  email?: string;
 }
 
 export interface RequestUploadRequest {
@@ -1482,6 +1513,13 @@ export interface ThreadsEvent {
   threads: ThreadItem[];
 }
 
+export interface TranscriptRequestedEvent {
+  type: string;
+  requestId?: string;
+  roomId: string;
+  email: string;
+}
+
 export interface TypingEvent {
   type: string;
   requestId?: string;
@@ -1569,6 +1607,11 @@ export interface Widget {
   updatedAt?: string;
 }
 
+export interface SupportPage {
+  url?: string;
+  title?: string;
+}
+
 export interface PushKeys {
   p256dh: string;
   auth: string;
@@ -1637,11 +1680,6 @@ export interface PrivacyPatch {
   appearOffline?: boolean;
   hideReceipts?: boolean;
   dmFrom?: string;
-}
-
-export interface SupportPage {
-  url?: string;
-  title?: string;
 }
 
 export interface Message {

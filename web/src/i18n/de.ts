@@ -16,6 +16,7 @@ import { reviewDe } from "./review";
 import { privacyDe } from "./privacy";
 import { retentionDe } from "./retention";
 import { botsDe } from "./bots";
+import { widgetsDe } from "./widgets";
 import { webhooksDe } from "./webhooks";
 import { legalDe } from "./legal";
 
@@ -366,6 +367,7 @@ export const de: Record<MessageKey, string> = {
   ...privacyDe,
   ...retentionDe,
   ...botsDe,
+  ...widgetsDe,
   ...webhooksDe,
   ...legalDe,
 };

@@ -15,6 +15,7 @@ import { reviewEn } from "./review";
 import { privacyEn } from "./privacy";
 import { retentionEn } from "./retention";
 import { botsEn } from "./bots";
+import { widgetsEn } from "./widgets";
 import { webhooksEn } from "./webhooks";
 import { legalEn } from "./legal";
 
@@ -365,6 +366,7 @@ export const en = {
   ...privacyEn,
   ...retentionEn,
   ...botsEn,
+  ...widgetsEn,
   ...webhooksEn,
   ...legalEn,
 } as const;

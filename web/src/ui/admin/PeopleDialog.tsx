@@ -8,6 +8,7 @@ import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { ExportPersonButton } from "./ExportPersonButton";
 import { BotsSection } from "../bots/BotsSection";
+import { WidgetSettings } from "../support/admin/WidgetSettings";
 import { WorkspaceCommands } from "../integrations/WorkspaceCommands";
 
 const ROLES: WorkspaceRole[] = ["member", "moderator", "admin"];
@@ -162,6 +163,7 @@ export function PeopleDialog({ onClose }: { onClose(): void }) {
         )}
       </div>
       <BotsSection />
+      <WidgetSettings />
       <WorkspaceCommands />
     </Dialog>
   );
