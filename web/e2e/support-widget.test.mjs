@@ -157,6 +157,8 @@ test("a visitor on the demo site chats through the widget", async () => {
   await panel.getByLabel("Comment (optional)").fill("Quick and kind.");
   await panel.getByRole("button", { name: "Send rating" }).click();
   await panel.getByText("Thanks for your feedback!").waitFor();
+  await panel.getByRole("button", { name: "Email me a transcript" }).click();
+  await panel.getByText("We'll email you a transcript.").waitFor();
   await waitFor(
     () => agentDo((roomId) => window.agent.events.some((f) => f.type === "supportConversation" && f.conversation.roomId === roomId && f.conversation.rating?.score === 5), roomId),
     "the rating reaches the agent",
@@ -223,4 +225,27 @@ test("an origin the widget does not allow is refused", async () => {
   const ok = await fetch(`${base}/config`, { headers: { Origin: demoOrigin } });
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get("access-control-allow-origin"), demoOrigin);
+});
+
+test("nobody available: the visitor leaves a message with an email, and it reaches the team", async () => {
+  await agentDo(() => window.agent.req({ action: "setAgentStatus", availability: "away" }));
+  const page = await openPage(stack);
+  await page.goto(stack.info.demoUrl);
+  await launcher(page).click();
+  const panel = page.getByRole("dialog");
+  await panel.getByText("We're not available right now. Leave a message and we'll reply by email.").waitFor();
+  await panel.getByLabel("Your name").fill("Carla");
+  await panel.getByLabel(/^Email/).fill("carla@example.com");
+  await panel.getByLabel(/^Message/).fill("Do you ship to Norway?");
+  await shot(page, "7-leave-message");
+  await axeCheck(page, "the widget's leave-a-message form");
+  await panel.getByRole("button", { name: "Send message" }).click();
+  await panel.getByText("Thanks! We'll reply to carla@example.com by email.").waitFor();
+  // The team's inbox has it: an email conversation, queued.
+  const inbox = await agentDo(() => window.agent.req({ action: "getSupportInbox" }));
+  assert.ok(
+    inbox.queued.some((c) => c.channel === "email" && c.visitor?.email === "carla@example.com"),
+    `an email conversation queued: ${JSON.stringify(inbox.queued)}`,
+  );
+  await page.context().close();
 });

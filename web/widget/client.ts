@@ -4,8 +4,8 @@
 // support conversation (supportStarted / supportConversation), its
 // messages, typing and unread count. No DOM here: ui.tsx renders the
 // state; the tests drive this with a fake socket.
-import type { SendMessageAction, ServerEvent } from "../src/api/protocol.gen";
-import { ChatSocket, RequestError, type SocketOptions, type Status } from "../src/api/socket";
+import type { RateSupportAction, RequestHumanAction, RequestTranscriptAction, SendMessageAction, ServerEvent } from "../src/api/protocol.gen";
+import { ChatSocket, RequestError, type Payload, type SocketOptions, type Status } from "../src/api/socket";
 import type { VisitorSession } from "./api";
 import type { LeaveSupportMessageRequest, Message, StartSupportRequest, SupportConversation, WidgetConfig } from "./wire";
 
@@ -294,7 +294,7 @@ export class WidgetClient {
     this.set({ busy: true, error: "" });
     try {
       const s = await this.ready();
-      await s.request({ action: "leaveSupportMessage", ...req, page: pageInfo() } as never);
+      await s.request({ action: "leaveSupportMessage", ...req, page: pageInfo(), clientId: newClientId() });
       this.set({ left: req.email });
     } catch {
       this.set({ error: "failedStart" });
@@ -318,10 +318,10 @@ export class WidgetClient {
     this.socket.notify({ action: "typing", roomId: this.roomId });
   }
 
-  private async act(payload: Record<string, unknown>): Promise<boolean> {
+  private async act(payload: Payload<RequestHumanAction | RateSupportAction | RequestTranscriptAction> | { action: string }): Promise<boolean> {
     try {
       const s = await this.ready();
-      await s.request({ roomId: this.roomId, ...payload } as never);
+      await s.request({ roomId: this.roomId, ...payload } as Payload);
       return true;
     } catch {
       return false;

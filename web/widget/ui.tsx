@@ -145,7 +145,7 @@ function PreChat({ client, s, t, lang }: AppProps & { s: WidgetState }) {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const v = (n: string) => ((form.elements.namedItem(n) as HTMLInputElement | null)?.value ?? "").trim();
-    if (away) void client.leaveMessage({ email: v("email"), name: v("name") || undefined, text: v("text"), topic: topic || undefined });
+    if (away) void client.leaveMessage({ email: v("email"), name: v("name") || undefined, text: v("text"), topic: topic || undefined, lang });
     else void client.start({ name: v("name") || undefined, email: v("email") || undefined, topic: topic || undefined, lang, text: v("text") || undefined });
   };
   const showEmail = fields.includes("email") || away;

@@ -89,4 +89,5 @@ export interface LeaveSupportMessageRequest {
   text: string;
   topic?: string;
   page: { url: string; title: string };
+  lang?: string;
 }
