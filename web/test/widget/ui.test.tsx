@@ -74,7 +74,11 @@ describe("widget UI", () => {
         open: true,
         me: "vis_1",
         conversation: { roomId: "sup_1", state: "bot" },
-        messages: [{ roomId: "sup_1", seq: 1, clientId: "c", senderId: "bot_1", senderName: "Helper", text: '<img src=x onerror="alert(1)"><b>bold</b>', createdAt: "" }],
+        messages: [
+          { roomId: "sup_1", seq: 1, clientId: "c", senderId: "bot_1", senderName: "Helper", text: '<img src=x onerror="alert(1)"><b>bold</b>', createdAt: "" },
+          { roomId: "sup_1", seq: 2, clientId: "", senderId: "u_bob", senderName: "Bob", text: "", system: { kind: "joined", userIds: ["u_bob"] }, createdAt: "" },
+          { roomId: "sup_1", seq: 3, clientId: "", senderId: "u_bob", senderName: "Bob", text: "", system: { kind: "renamed", name: "x" }, createdAt: "" },
+        ],
       };
       client.setOpen(true);
     });
@@ -82,6 +86,8 @@ describe("widget UI", () => {
     expect(text.textContent).toBe('<img src=x onerror="alert(1)"><b>bold</b>');
     expect(host.querySelector("img, b")).toBeNull();
     expect(host.querySelector(".bc-chat .bc-secondary")!.textContent).toBe("Mit einem Menschen sprechen");
+    // the conversation's events in the visitor's words; team-chat events not at all
+    expect([...host.querySelectorAll(".bc-system")].map((p) => p.textContent)).toEqual(["Bob ist dem Gespräch beigetreten"]);
     expect(host.querySelector('[role="log"]')!.getAttribute("aria-live")).toBe("polite");
   });
 
