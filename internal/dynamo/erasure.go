@@ -136,6 +136,8 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 		}
 	case strings.HasPrefix(pk, prefixRoom) && strings.HasPrefix(sk, prefixHook):
 		return s.eraseFromWebhook(ctx, userID, pk, sk, item, res) // webhooks.go
+	case pk == visitorPK(userID):
+		return del() // a visitor's resume tokens (widgets.go)
 	case strings.HasPrefix(pk, prefixRoom) && sk == skSupportConv:
 		return s.eraseFromSupportConv(ctx, userID, item, res) // support_erasure.go
 	case strings.HasPrefix(pk, prefixSupTeam) && sk == skMeta:

@@ -127,12 +127,14 @@ func (a *API) widgetChallenge(ctx context.Context, r *Request) (events.APIGatewa
 
 func (a *API) widgetSession(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
 	return a.widgetCall(ctx, r, func(origin string) (any, int, error) {
-		// The origin first: a refused origin learns nothing about the body.
-		if _, err := a.chat.WidgetForOrigin(ctx, r.Param("widgetId"), origin); err != nil {
-			return nil, 0, err
-		}
+		// The origin first: a refused origin learns nothing about the body
+		// (StartVisitorSession checks it before anything else; a body that
+		// does not decode is checked here, one GetItem fewer per session).
 		var body service.VisitorSessionRequest
 		if err := r.DecodeJSON(&body); err != nil {
+			if _, oerr := a.chat.WidgetForOrigin(ctx, r.Param("widgetId"), origin); oerr != nil {
+				return nil, 0, oerr
+			}
 			return nil, 0, err
 		}
 		sess, err := a.chat.StartVisitorSession(ctx, r.Param("widgetId"), origin, viewerIP(r), body)

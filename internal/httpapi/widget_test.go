@@ -186,7 +186,14 @@ func TestWidgetSessionProofOfWork(t *testing.T) {
 	if r := w.do("POST", w.path("session"), shopOrigin, "203.0.113.1", map[string]any{}); r.status != http.StatusBadRequest {
 		t.Errorf("no proof: %d %v", r.status, r.body)
 	}
-	// A bad origin is refused before anything else.
+	// A bad origin is refused before anything else, a body that is not
+	// JSON too.
+	if r := w.do("POST", w.path("session"), "https://evil.example.net", "203.0.113.1", "not an object"); r.status != http.StatusForbidden {
+		t.Errorf("bad origin, bad body: %d %v", r.status, r.body)
+	}
+	if r := w.do("POST", w.path("session"), shopOrigin, "203.0.113.1", "not an object"); r.status != http.StatusBadRequest || r.header["access-control-allow-origin"] != shopOrigin {
+		t.Errorf("good origin, bad body: %d %v", r.status, r.body)
+	}
 	if r := w.do("POST", w.path("session"), "https://evil.example.net", "203.0.113.1", w.solved("203.0.113.1")); r.status != http.StatusForbidden {
 		t.Errorf("bad origin: %d %v", r.status, r.body)
 	}

@@ -57,3 +57,17 @@ func TestTokenRoundTrip(t *testing.T) {
 		t.Fatal("an RS256 token looks like a visitor token")
 	}
 }
+
+// BenchmarkVerify is the authorizer's cost per visitor $connect (the keys
+// already loaded).
+func BenchmarkVerify(b *testing.B) {
+	k, _ := visitor.NewKeys(master)
+	now := time.Now()
+	tok, _, _ := vtoken.Issue(k, visitor.Claims{VisitorID: visitor.NewVisitorID(), WidgetID: "wid_1", Origin: "https://shop.example", Name: "Ann"}, now)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := vtoken.Verify(k, tok, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
