@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/app/chatapp"
 	"github.com/backchannel-chat/backchannel/internal/app/supportbotapp"
@@ -20,23 +18,10 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/local/localses"
 	"github.com/backchannel-chat/backchannel/internal/local/testenv"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
-	"github.com/backchannel-chat/backchannel/internal/supportmail"
+	"github.com/backchannel-chat/backchannel/internal/supportlink"
 )
 
-const hoursOrigin = "https://shop.example"
-
-// widgetVisitorAuth is visitorAuth with the widget and origin a visitor
-// token carries (the $connect integration checks the widget allows it).
-func widgetVisitorAuth(widgetID *string) func(events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, bool) {
-	return func(req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, bool) {
-		res, ok := visitorAuth(req)
-		if ok {
-			res.Context["widgetId"] = *widgetID
-			res.Context["visitorOrigin"] = hoursOrigin
-		}
-		return res, ok
-	}
-}
+const hoursOrigin = widgetShop
 
 // TestSupportBotFirstAndEmail, on DynamoDB Local, the local gateway, the
 // stream (polled as Lambda's mapping would), the local EventBridge with the
@@ -51,11 +36,9 @@ func widgetVisitorAuth(widgetID *string) func(events.APIGatewayCustomAuthorizerR
 //   - the visitor's transcript by email holds the reply and no note.
 func TestSupportBotFirstAndEmail(t *testing.T) {
 	ses := testenv.NewSES(t) // before the stack: its AWS config sees AWS_ENDPOINT_URL_SESV2
-	var widgetID string
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	s := newStackWithConfig(t, generousLimits, "", func(c *app.Config) { c.Visitor = app.VisitorKeyConfig{Key: hex.EncodeToString(key)} })
-	s.authHook = widgetVisitorAuth(&widgetID)
 	bus := s.startStreamFunction(app.StreamConfig{MailFrom: "Acme Support <support@chat.test>", MailKey: hex.EncodeToString(key)}, nil)
 	local, ok := bus.(interface{ Local() *localbus.Server })
 	if !ok || bus.External() {
@@ -92,11 +75,9 @@ func TestSupportBotFirstAndEmail(t *testing.T) {
 			{"id": "refund", "questions": []string{"How do I get a refund?"}, "answer": "Open the order and choose Return."},
 		}},
 	}}, protocol.EventWidget)).Widget
-	widgetID = w.ID
 
 	// Bot first: the FAQ answer, then "agent" hands over.
-	const visA, visB = "vis_aaaaaaaaaaaaaaaaaaaaaaaaaa", "vis_bbbbbbbbbbbbbbbbbbbbbbbbbb"
-	v := s.visitor(visA)
+	v, _ := s.supportVisitor(w.ID, "Dana")
 	started := decode[protocol.SupportStartedEvent](t, v.call(protocol.ActionStartSupport, map[string]any{
 		"page": map[string]any{"url": hoursOrigin + "/help"}, "lang": "en", "text": "how long will shipping take to Austria?", "clientId": "v-1",
 	}, protocol.EventSupportStarted))
@@ -127,7 +108,7 @@ func TestSupportBotFirstAndEmail(t *testing.T) {
 	}
 
 	// Outside hours: a message with an address, answered by email.
-	vb := s.visitor(visB)
+	vb, visB := s.supportVisitor(w.ID, "Kim")
 	left := decode[protocol.SupportStartedEvent](t, vb.call(protocol.ActionLeaveSupportMessage, map[string]any{
 		"email": "kim@example.org", "name": "Kim", "text": "Can I change the address of order 1042?",
 		"page": map[string]any{"url": hoursOrigin + "/orders/1042", "title": "Order 1042"}, "lang": "en",
@@ -150,14 +131,34 @@ func TestSupportBotFirstAndEmail(t *testing.T) {
 	if len(reply.To) != 1 || reply.To[0] != "kim@example.org" || !strings.HasSuffix(reply.Subject, "replied to your message") {
 		t.Fatalf("reply mail to %v: %q", reply.To, reply.Subject)
 	}
-	i := strings.Index(reply.Text, hoursOrigin+"/orders/1042#"+supportmail.ReopenParam+"=")
+	i := strings.Index(reply.Text, hoursOrigin+"/orders/1042#"+supportlink.ReopenParam+"=")
 	if i < 0 {
 		t.Fatalf("no reopen link on the site's page:\n%s", reply.Text)
 	}
-	tok := strings.Fields(reply.Text[i+len(hoursOrigin+"/orders/1042#"+supportmail.ReopenParam+"="):])[0]
-	signer, _ := supportmail.NewSigner([]byte(hex.EncodeToString(key)))
+	tok := strings.Fields(reply.Text[i+len(hoursOrigin+"/orders/1042#"+supportlink.ReopenParam+"="):])[0]
+	signer, _ := supportlink.NewSigner([]byte(hex.EncodeToString(key)))
 	if grant, err := signer.Verify(tok, time.Now()); err != nil || grant.VisitorID != visB || grant.RoomID != left.RoomID || grant.WidgetID != w.ID {
 		t.Fatalf("the link grants %+v, %v", grant, err)
+	}
+	// The link reopens the chat: the widget's session route takes the
+	// token from the page's fragment and gives that visitor back, whose
+	// conversation it is.
+	base := s.httpAPI() + "/widget/v1/" + w.ID + "/session"
+	status, _, sess := widgetHTTP(t, "POST", base, widgetShop, map[string]any{"reopenToken": tok})
+	if status != 201 || sess["visitorId"] != visB {
+		t.Fatalf("reopen session: %d %v", status, sess)
+	}
+	if status, _, _ := widgetHTTP(t, "POST", base, widgetShop, map[string]any{"reopenToken": tok + "x"}); status == 201 {
+		t.Fatal("a tampered link opened a session")
+	}
+	conn, st, err := dialVisitor(t, s.gw.URL(), sess["token"].(string), widgetShop)
+	if err != nil {
+		t.Fatalf("reopened visitor connect: %d %v", st, err)
+	}
+	back := newClient(t, "kim2", conn)
+	h := decode[protocol.HistoryEvent](t, back.call(protocol.ActionHistory, map[string]any{"roomId": left.RoomID}, protocol.EventHistory))
+	if len(h.Messages) == 0 || h.Messages[0].Text != "Yes: I changed it for you." { // newest first
+		t.Fatalf("the reopened chat: %+v", h.Messages)
 	}
 	for _, mail := range ses.Mails() {
 		if strings.Contains(mail.Text+mail.HTML, "warehouse") {

@@ -677,6 +677,9 @@ func (s *Chat) StartSupport(ctx context.Context, c chat.Connection, r protocol.S
 		return protocol.SupportStartedEvent{}, err
 	}
 	room.Support, room.MemberCount = &conv, 1
+	if bot {
+		s.addBotAccount(ctx, room, c.WidgetID) // supporthours.go: a bot account answering first
+	}
 	if text != "" {
 		if _, err := s.SendMessage(ctx, c, protocol.SendMessageRequest{RoomID: room.ID, ClientID: r.ClientID, Text: text}); err != nil {
 			s.log.WarnContext(ctx, "first support message", slog.String("roomId", room.ID), slog.Any("error", err))

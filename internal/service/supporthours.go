@@ -9,6 +9,8 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/supportlink"
+	"github.com/backchannel-chat/backchannel/internal/visitor"
 )
 
 // Customer support's bot first, hours and mail (issue #17; ARCHITECTURE
@@ -282,4 +284,59 @@ func (s *Chat) conversationExpiry(ctx context.Context, conv chat.SupportConversa
 		return time.Time{}
 	}
 	return s.messageExpiry(ctx, chat.Room{}, conv.ClosedAt)
+}
+
+// reopenVisitor checks a reopen link's token (supportlink; the key derived
+// from the visitor master, the same secret the mailer's is derived from)
+// for widget widgetID: the visitor it names, with the name and address of
+// the conversation it names, which must still be that visitor's (an
+// erased visitor's is not). SessionExpired for a bad or expired link: the
+// widget starts a fresh session.
+func (s *Chat) reopenVisitor(ctx context.Context, k *visitor.Keys, widgetID, token string) (id, name, email string, err error) {
+	expired := &chat.Error{Code: chat.SessionExpired, Message: "this link is not valid any more: start a new chat"}
+	signer, err := supportlink.NewSignerWithKey(k.ReopenKey())
+	if err != nil {
+		return "", "", "", chat.Wrap(err, "reopen key")
+	}
+	g, err := signer.Verify(token, s.clock())
+	if err != nil || g.WidgetID != widgetID || !chat.IsVisitorID(g.VisitorID) {
+		return "", "", "", expired
+	}
+	ss, err := s.supportStore()
+	if err != nil {
+		return "", "", "", err
+	}
+	conv, err := ss.GetSupportConversation(ctx, g.RoomID)
+	if chat.ErrorCode(err) == chat.NotFound || (err == nil && (conv.Visitor.ID != g.VisitorID || conv.Visitor.Name == chat.DeletedUserName)) {
+		return "", "", "", expired
+	}
+	if err != nil {
+		return "", "", "", storeErr(err, "get conversation")
+	}
+	return g.VisitorID, conv.Visitor.Name, conv.Visitor.Email, nil
+}
+
+// addBotAccount adds the widget's bot account (Bot.Kind "bot", Bot.BotID)
+// to a new conversation's room, before the visitor's first message, so it
+// hears the conversation like any room it is in (roomAdded, its
+// connections indexed) and answers through the bot API; it hands over
+// with handOverSupport. A failure leaves the conversation with no bot
+// member (logged): the visitor can still ask for a person.
+func (s *Chat) addBotAccount(ctx context.Context, room chat.Room, widgetID string) {
+	ws, err := s.widgetStore()
+	if err != nil || widgetID == "" {
+		return
+	}
+	w, err := ws.GetWidget(ctx, widgetID)
+	if err != nil || w.Bot.Kind != chat.WidgetBotBot || w.Bot.BotID == "" {
+		return
+	}
+	m := chat.Member{RoomID: room.ID, UserID: w.Bot.BotID, Role: chat.RoleMember, JoinedAt: s.clock()}
+	if err := s.store.AddMember(ctx, m); err != nil {
+		s.log.WarnContext(ctx, "support: the bot account was not added", slog.String("roomId", room.ID), slog.String("botId", w.Bot.BotID), slog.Any("error", err))
+		return
+	}
+	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, m.UserID), chat.Actor{UserID: room.CreatedBy}); err != nil {
+		s.log.WarnContext(ctx, "support: the bot account's connections", slog.String("roomId", room.ID), slog.Any("error", err))
+	}
 }

@@ -286,3 +286,36 @@ func TestClosedConversationsFollowTheRetention(t *testing.T) {
 		t.Fatal("a reopened conversation still expires")
 	}
 }
+
+// A widget whose first responder is a bot account: startSupport adds the
+// bot to the room (state bot); it hands over with handOverSupport.
+func TestBotAccountIsAddedAtStart(t *testing.T) {
+	h, _ := hoursWorld(t)
+	now := h.clock()
+	_, hash := chat.NewBotToken()
+	if err := h.store.CreateBot(h.ctx, chat.Bot{ID: "bot_w", Name: "Helper", CreatedBy: "ana", CreatedAt: now, TokenIssuedAt: now, TokenHash: hash},
+		chat.Profile{UserID: "bot_w", Username: "bot_w", DisplayName: "Helper", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.CreateWidget(h.ctx, chat.Widget{ID: "wid_h", Name: "Shop", AllowedOrigins: []string{"https://shop.example"}, DefaultTeamID: "team_h",
+		Bot: chat.WidgetBot{Kind: chat.WidgetBotBot, BotID: "bot_w", Name: "Helper"}}); err != nil {
+		t.Fatal(err)
+	}
+	b := h.connectWithGroups("bot_w", "bw1", chat.GroupBots)
+	v := h.visitor(hoursVisitor, "v1")
+	ev, err := h.svc.StartSupport(h.ctx, v, protocol.StartSupportRequest{Text: "hello", ClientID: "c1"})
+	if err != nil || ev.Conversation.State != chat.SupportBot {
+		t.Fatalf("%+v %v", ev.Conversation, err)
+	}
+	room := ev.Conversation.RoomID
+	if _, err := h.store.GetMember(h.ctx, room, "bot_w"); err != nil {
+		t.Fatalf("the bot is not a member: %v", err)
+	}
+	if len(h.fan.OfType("bw1", protocol.EventRoomAdded)) != 1 {
+		t.Errorf("the bot's connection was not told: %v", h.fan.Types("bw1"))
+	}
+	out, err := h.svc.HandOverSupport(h.ctx, b, protocol.HandOverSupportRequest{RoomID: room, Reason: "wants a person"})
+	if err != nil || out.Conversation.State != chat.SupportQueued {
+		t.Fatalf("%+v %v", out.Conversation, err)
+	}
+}

@@ -311,9 +311,12 @@ func (s *Chat) visitorAllow(ctx context.Context, key string, limit int, window t
 
 // VisitorSessionRequest is the body of POST /widget/v1/{id}/session.
 type VisitorSessionRequest struct {
-	Challenge   string            `json:"challenge,omitempty"`
-	Nonce       string            `json:"nonce,omitempty"`
-	ResumeToken string            `json:"resumeToken,omitempty"`
+	Challenge   string `json:"challenge,omitempty"`
+	Nonce       string `json:"nonce,omitempty"`
+	ResumeToken string `json:"resumeToken,omitempty"`
+	// ReopenToken is the token of a reopen link from a support mail
+	// (supporthours.go): that visitor again, for that conversation.
+	ReopenToken string            `json:"reopenToken,omitempty"`
 	Identity    *visitor.Identity `json:"identity,omitempty"`
 	// Name and Email are the pre-chat form's (anonymous visitors).
 	Name  string `json:"name,omitempty"`
@@ -379,6 +382,10 @@ func (s *Chat) StartVisitorSession(ctx context.Context, widgetID, origin, ip str
 			return VisitorSession{}, storeErr(err, "resume visitor")
 		}
 		claims.VisitorID, claims.Name, claims.Email, claims.Identified = prev.VisitorID, prev.Name, prev.Email, prev.Identified
+	case r.ReopenToken != "":
+		if claims.VisitorID, claims.Name, claims.Email, err = s.reopenVisitor(ctx, k, w.ID, r.ReopenToken); err != nil {
+			return VisitorSession{}, err
+		}
 	case r.Challenge != "":
 		exp, err := k.CheckProof(w.ID, r.Challenge, r.Nonce, now)
 		switch {
@@ -399,7 +406,7 @@ func (s *Chat) StartVisitorSession(ctx context.Context, widgetID, origin, ip str
 		}
 		claims.VisitorID = visitor.NewVisitorID()
 	default:
-		return VisitorSession{}, chat.Errorf(chat.Invalid, "send challenge and nonce (proof of work) or resumeToken")
+		return VisitorSession{}, chat.Errorf(chat.Invalid, "send challenge and nonce (proof of work), resumeToken or reopenToken")
 	}
 
 	if r.Identity != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/digest"
+	"github.com/backchannel-chat/backchannel/internal/supportlink"
 )
 
 // Conversation is what the mails need of a support conversation.
@@ -54,7 +55,7 @@ type Source interface {
 type Consumer struct {
 	Source Source
 	Mailer digest.Mailer
-	Signer *Signer
+	Signer *supportlink.Signer
 	// IsInternal tells an internal note (never mailed); nil: none is.
 	IsInternal func(chat.Message) bool
 	Clock      func() time.Time
@@ -118,8 +119,8 @@ func (c *Consumer) link(conv Conversation, w Widget) string {
 	if c.Signer == nil {
 		return ""
 	}
-	tok := c.Signer.Token(Reopen{VisitorID: conv.VisitorID, RoomID: conv.RoomID, WidgetID: conv.WidgetID, Exp: c.now().Add(ReopenTTL).Unix()})
-	return ReopenLink(conv.PageURL, w.AllowedOrigins, tok)
+	tok := c.Signer.Token(supportlink.Reopen{VisitorID: conv.VisitorID, RoomID: conv.RoomID, WidgetID: conv.WidgetID, Exp: c.now().Add(supportlink.ReopenTTL).Unix()})
+	return supportlink.ReopenLink(conv.PageURL, w.AllowedOrigins, tok)
 }
 
 func (c *Consumer) reply(ctx context.Context, m chat.Message) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/digest"
+	"github.com/backchannel-chat/backchannel/internal/supportlink"
 )
 
 type fakeSource struct {
@@ -47,7 +48,7 @@ func consumer(channel string) (*Consumer, *outbox, *fakeSource) {
 		RoomID: "s_1", WidgetID: "wid_1", VisitorID: "vis_kim", VisitorName: "Kim", VisitorEmail: "kim@example.org",
 		Channel: channel, State: "open", Lang: "en", PageURL: "https://shop.example/orders/42", CreatedAt: t0,
 	}}}
-	s, _ := NewSigner(secret)
+	s, _ := supportlink.NewSigner(secret)
 	out := &outbox{}
 	return &Consumer{Source: src, Mailer: out, Signer: s, Clock: func() time.Time { return t0 },
 		IsInternal: func(m chat.Message) bool { return strings.HasPrefix(m.ClientID, "note-") }}, out, src
@@ -85,11 +86,11 @@ func TestAgentRepliesToAnEmailConversationAreMailed(t *testing.T) {
 	if strings.Contains(m.Text, "refund ok") || strings.Contains(m.HTML, "refund ok") {
 		t.Fatal("an internal note was mailed")
 	}
-	i := strings.Index(m.Text, "https://shop.example/orders/42#"+ReopenParam+"=")
+	i := strings.Index(m.Text, "https://shop.example/orders/42#"+supportlink.ReopenParam+"=")
 	if i < 0 {
 		t.Fatalf("no reopen link in\n%s", m.Text)
 	}
-	tok := strings.Fields(m.Text[i+len("https://shop.example/orders/42#"+ReopenParam+"="):])[0]
+	tok := strings.Fields(m.Text[i+len("https://shop.example/orders/42#"+supportlink.ReopenParam+"="):])[0]
 	r, err := c.Signer.Verify(tok, t0)
 	if err != nil || r.VisitorID != "vis_kim" || r.RoomID != "s_1" || r.WidgetID != "wid_1" {
 		t.Fatalf("link grants %+v, %v", r, err)

@@ -1,3 +1,9 @@
+// Package supportmail is customer support's mail (issue #17): the mail
+// that carries an agent's reply to a visitor who left a message outside
+// hours (a conversation with channel "email"), with the signed link that
+// reopens the conversation in the widget on the site's page
+// (internal/supportlink), and the transcript a visitor asks for (never
+// internal notes).
 package supportmail
 
 import (

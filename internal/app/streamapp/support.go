@@ -13,6 +13,7 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/digest"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/supportlink"
 	"github.com/backchannel-chat/backchannel/internal/supportmail"
 )
 
@@ -32,7 +33,7 @@ func supportMail(ctx context.Context, awsCfg aws.Config, cfg app.StreamConfig, s
 			secret = []byte(*out.SecretString)
 		}
 	}
-	signer, err := supportmail.NewSigner(secret)
+	signer, err := supportlink.NewSigner(secret)
 	if err != nil {
 		return nil, fmt.Errorf("app: support mail: %w", err)
 	}

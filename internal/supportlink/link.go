@@ -1,14 +1,14 @@
-// Package supportmail is customer support's mail (issue #17): the mail
-// that carries an agent's reply to a visitor who left a message outside
-// hours (a conversation with channel "email"), with a signed link that
-// reopens the conversation in the widget on the site's page, and the
-// transcript a visitor asks for (never internal notes).
+// Package supportlink is the signed link that reopens a support
+// conversation in the widget (issue #17): customer support's mail puts it
+// in agents' replies and transcripts (internal/supportmail), the widget's
+// session route takes it back (service.StartVisitorSession). Small on
+// purpose: the session route links it, not the mailer.
 //
 // Keys: no secret of its own (each costs 0.40 USD a month). The link key
 // is derived from the digest's HMAC secret (DIGEST_KEY_SECRET_ARN, or
 // DIGEST_KEY locally) with HKDF-SHA256 and the purpose label ReopenLabel,
 // so it can sign nothing else and nothing else signs with it.
-package supportmail
+package supportlink
 
 import (
 	"crypto/hkdf"
@@ -36,7 +36,7 @@ const ReopenParam = "bc-reopen"
 // DeriveKey derives a 32-byte key for label from the digest secret.
 func DeriveKey(secret []byte, label string) ([]byte, error) {
 	if len(secret) < 32 {
-		return nil, errors.New("supportmail: the secret must have at least 32 bytes")
+		return nil, errors.New("supportlink: the secret must have at least 32 bytes")
 	}
 	return hkdf.Key(sha256.New, secret, nil, label, 32)
 }
@@ -62,6 +62,15 @@ func NewSigner(secret []byte) (*Signer, error) {
 	return &Signer{key: k}, nil
 }
 
+// NewSignerWithKey uses an already derived key (visitor.Keys.Derive of
+// ReopenLabel: the same HKDF of the same secret).
+func NewSignerWithKey(key []byte) (*Signer, error) {
+	if len(key) < 32 {
+		return nil, errors.New("supportlink: the key must have at least 32 bytes")
+	}
+	return &Signer{key: append([]byte(nil), key...)}, nil
+}
+
 func (s *Signer) mac(payload string) []byte {
 	h := hmac.New(sha256.New, s.key)
 	h.Write([]byte("reopen:v1:" + payload))
@@ -77,7 +86,7 @@ func (s *Signer) Token(r Reopen) string {
 
 // ErrBadToken is a token that is malformed, not signed with the key or
 // expired.
-var ErrBadToken = errors.New("supportmail: invalid or expired reopen link")
+var ErrBadToken = errors.New("supportlink: invalid or expired reopen link")
 
 // Verify returns the grant of a valid, unexpired token (compared in
 // constant time).
