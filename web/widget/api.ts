@@ -59,6 +59,9 @@ export class VisitorSession {
   private session: Session | null = null;
   private pending: Promise<Session> | null = null;
   identity: Identity | null = null;
+  // reopenToken: from a support mail's link (#bc-reopen=…): the next session
+  // is that conversation's visitor, once.
+  reopenToken = "";
 
   constructor(
     // base: <script origin>/widget/v1/<widgetId>
@@ -101,8 +104,20 @@ export class VisitorSession {
   }
 
   private async create(): Promise<Session> {
-    const saved = this.store.load();
     const identity = this.identity ?? undefined;
+    if (this.reopenToken) {
+      const reopenToken = this.reopenToken;
+      this.reopenToken = "";
+      const res = await this.post("session", { reopenToken, identity });
+      if (res.ok) {
+        // Another visitor's conversation may be stored here: forget it.
+        this.store.save({});
+        return this.keep((await res.json()) as Session);
+      }
+      if (res.status === 403) throw new RequestError("auth", await errorText(res));
+      // An expired or bad link: go on as this browser's visitor.
+    }
+    const saved = this.store.load();
     if (saved.resumeToken) {
       const res = await this.post("session", { resumeToken: saved.resumeToken, identity });
       if (res.ok) return this.keep((await res.json()) as Session);

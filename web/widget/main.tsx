@@ -47,6 +47,18 @@ async function boot(): Promise<void> {
   }
   const origin = new URL(script.src, location.href).origin;
   const session = new VisitorSession(`${origin}/widget/v1/${widgetId}`, localStore(widgetId));
+  // A support mail's link reopens its conversation: #bc-reopen=<token>.
+  // The fragment is dropped from the address at once (not bookmarked, not
+  // shared), and the panel opens on that conversation.
+  const reopen = /(?:^#|&)bc-reopen=([A-Za-z0-9._~-]+)/.exec(location.hash);
+  if (reopen) {
+    session.reopenToken = reopen[1];
+    try {
+      history.replaceState(history.state, "", location.pathname + location.search);
+    } catch {
+      /* a sandboxed page: the token stays in the address */
+    }
+  }
 
   // Calls made before the widget is ready wait in a queue.
   let client: WidgetClient | null = null;
@@ -114,7 +126,8 @@ async function boot(): Promise<void> {
   // A returning visitor with a conversation reconnects at once (replies
   // while away show as unread on the launcher).
   if (session.store.load().roomId) void client.connect();
-  if (wantOpen !== null) client.setOpen(wantOpen);
+  if (session.reopenToken) client.setOpen(true);
+  else if (wantOpen !== null) client.setOpen(wantOpen);
 }
 
 function start(): void {

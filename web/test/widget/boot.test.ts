@@ -52,6 +52,22 @@ describe("widget boot", () => {
     expect(console.warn).toHaveBeenCalledWith("Backchannel:", expect.stringMatching(/chat is not available on this site/));
   });
 
+  it("a support mail's #bc-reopen= link: dropped from the address, the panel opens and the session asks with it", async () => {
+    history.replaceState(null, "", "/help?x=1#bc-reopen=v1.tok_en-9");
+    addScript("wid_demo");
+    const fetchMock = vi.fn(async (url: string, _init?: RequestInit) =>
+      url.endsWith("/config") ? new Response(JSON.stringify({ languages: ["en"], preChat: [], open: true }), { status: 200 }) : new Response("{}", { status: 403 }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    await import("../../widget/main");
+    await flush();
+    expect(location.hash).toBe("");
+    expect(location.search).toBe("?x=1");
+    const session = fetchMock.mock.calls.find(([url]) => url.endsWith("/session"));
+    expect(JSON.parse(String(session?.[1]?.body))).toEqual({ reopenToken: "v1.tok_en-9" });
+    expect(document.getElementById("backchannel-widget")!.shadowRoot!.querySelector('[role="dialog"]')).toBeNull(); // refused (403): hidden
+  });
+
   it("a missing or malformed widget id does nothing", async () => {
     addScript("not-an-id");
     const fetchMock = vi.fn();

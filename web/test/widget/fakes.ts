@@ -77,7 +77,7 @@ export function fakeFetch(opts: { refuse?: boolean; resumeOk?: boolean; config?:
     if (url.endsWith("/config")) return json(200, opts.config ?? { languages: ["en", "de"], preChat: ["name"] });
     if (url.endsWith("/challenge")) return json(200, { challenge: "ch.1", difficulty: 4, expiresAt: "2099-01-01T00:00:00Z" });
     if (url.endsWith("/session")) {
-      if (body.resumeToken && !opts.resumeOk) return json(401, { error: { code: "unauthorized", message: "expired" } });
+      if (body.resumeToken && !opts.resumeOk && !body.reopenToken) return json(401, { error: { code: "unauthorized", message: "expired" } });
       n++;
       return json(200, { token: `T${n}`, expiresAt: new Date(Date.now() + 3600_000).toISOString(), visitorId: "vis_1", resumeToken: `R${n}`, wsUrl: "wss://gw.example/ws" });
     }

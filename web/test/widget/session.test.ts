@@ -33,6 +33,17 @@ describe("visitor session", () => {
     expect(store.saved).toEqual({ resumeToken: "R1", roomId: "r1" });
   });
 
+  it("a support mail's reopen link: the session is asked with its token first, once, and this browser's stored conversation is dropped", async () => {
+    const { calls, fetchImpl } = fakeFetch();
+    const store = memStore({ resumeToken: "R0", roomId: "sup_other" });
+    const s = new VisitorSession(BASE, store, fetchImpl);
+    s.reopenToken = "tok.abc";
+    await s.token();
+    expect(calls.map((c) => c.body)).toEqual([{ reopenToken: "tok.abc" }]);
+    expect(store.saved).toEqual({ resumeToken: "R1" });
+    expect(s.reopenToken).toBe("");
+  });
+
   it("a refused origin: config throws Refused, the session an auth error", async () => {
     const { fetchImpl } = fakeFetch({ refuse: true });
     const s = new VisitorSession(BASE, memStore(), fetchImpl);
