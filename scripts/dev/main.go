@@ -212,7 +212,7 @@ func run(f flags) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, demo.Close()) }()
-	if err := seedDemoWidget(ctx, chat, demo); err != nil {
+	if err := seedDemoWidget(ctx, stack, demo); err != nil {
 		return err
 	}
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -17,7 +19,8 @@ import (
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 )
 
 // The support widget in make dev: the web server serves the built widget
@@ -165,48 +168,64 @@ var demoPage = template.Must(template.New("demo").Parse(`<!doctype html>
 // seedDemoWidget makes sure the dev workspace has a support team and the
 // default widget "Demo" that allows the demo site's origin (an existing
 // "Demo", kept in --data, gets the origin added: the port may differ), and
-// tells the demo site its id. It acts as a local admin through the service,
-// as the admin screen would.
-func seedDemoWidget(ctx context.Context, c *chatServer, d *demoSite) error {
-	svc := c.app.Service
-	admin := chat.Connection{ID: "dev-seed", Identity: chat.Identity{UserID: "dev-seed", Username: "dev-seed", DisplayName: "make dev", Groups: []string{chat.GroupAdmins}}}
-	teams, err := svc.ListSupportTeams(ctx, admin)
+// tells the demo site its id. It writes the table directly, as a fixture:
+// through the admin actions it would leave audit entries no admin made.
+func seedDemoWidget(ctx context.Context, stack *devstack.Stack, d *demoSite) error {
+	st, err := dynamo.New(stack.DynamoDBClient(), stack.Resources.TableName)
+	if err != nil {
+		return fmt.Errorf("demo widget: %w", err)
+	}
+	teams, err := st.ListSupportTeams(ctx)
 	if err != nil {
 		return fmt.Errorf("demo widget: teams: %w", err)
 	}
 	teamID := ""
-	if len(teams.Teams) > 0 {
-		teamID = teams.Teams[0].ID
+	if len(teams) > 0 {
+		teamID = teams[0].ID
 	} else {
-		t, err := svc.SaveSupportTeam(ctx, admin, protocol.SaveSupportTeamRequest{Team: chat.SupportTeam{Name: "Support", Topics: []string{"orders", "returns"}}})
-		if err != nil {
+		team := chat.SupportTeam{ID: chat.TeamIDPrefix + seedID(), Name: "Support", Topics: []string{"orders", "returns"}}
+		if err := st.PutSupportTeam(ctx, team); err != nil {
 			return fmt.Errorf("demo widget: team: %w", err)
 		}
-		teamID = t.Team.ID
+		teamID = team.ID
 	}
-	widgets, err := svc.ListWidgets(ctx, admin)
+	widgets, err := st.ListWidgets(ctx)
 	if err != nil {
 		return fmt.Errorf("demo widget: %w", err)
 	}
-	for _, w := range widgets.Widgets {
+	now := time.Now().UTC()
+	for _, w := range widgets {
 		if w.Name != demoWidgetName {
 			continue
 		}
 		if !slices.Contains(w.AllowedOrigins, d.origin) {
 			w.AllowedOrigins = append(w.AllowedOrigins, d.origin)
-			if _, err := svc.UpdateWidget(ctx, admin, protocol.WidgetRequest{Widget: w}); err != nil {
+			w.UpdatedAt = now
+			if err := st.UpdateWidget(ctx, w); err != nil {
 				return fmt.Errorf("demo widget: allow %s: %w", d.origin, err)
 			}
 		}
 		d.setWidget(w.ID)
 		return nil
 	}
-	ev, err := svc.CreateWidget(ctx, admin, protocol.WidgetRequest{Widget: demoWidget(d.origin, teamID)})
+	w, err := chat.NormalizeWidget(demoWidget(d.origin, teamID))
 	if err != nil {
 		return fmt.Errorf("demo widget: %w", err)
 	}
-	d.setWidget(ev.Widget.ID)
+	w.ID, w.IdentitySecretVersion = chat.WidgetIDPrefix+seedID(), 1
+	w.CreatedBy, w.CreatedAt, w.UpdatedAt = "make-dev", now, now
+	if err := st.CreateWidget(ctx, w); err != nil {
+		return fmt.Errorf("demo widget: %w", err)
+	}
+	d.setWidget(w.ID)
 	return nil
+}
+
+// seedID is a random id body, as the service makes them (22 base64url).
+func seedID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 const demoWidgetName = "Demo"
