@@ -9,6 +9,7 @@
 #   make loadtest        the large one (LOADTEST_ARGS to change it)
 #   make restore-drill   restore the table into a new one and check it (docs/OPERATIONS.md)
 #   make erasure-replay  after a restore, queue again the erasures made after the restore point
+#   make widget-tti      the support widget's time to interactive on throttled connections
 
 LOADTEST_BIN         = $(BUILD_DIR)/loadtest
 LOADTEST_SMALL_ARGS ?= -clients 50 -rooms 5 -messages 2000 -rate 80 -kill-every 500ms -timeout 5m
@@ -17,7 +18,7 @@ FUZZTIME            ?= 5s
 
 TEST_TARGETS += fuzz-short vulncheck npm-audit loadtest-small
 
-.PHONY: fuzz fuzz-short vulncheck npm-audit loadtest loadtest-small loadtest-bin restore-drill erasure-replay
+.PHONY: widget-tti fuzz fuzz-short vulncheck npm-audit loadtest loadtest-small loadtest-bin restore-drill erasure-replay
 
 fuzz-short: ## run every Go fuzz target for FUZZTIME (default 5s) each
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
@@ -56,3 +57,7 @@ restore-drill: ## restore the table to a point in time into a new table and chec
 ERASURE_REPLAY_ARGS ?=
 erasure-replay: ## queue again the erasures made after a restore point (ERASURE_REPLAY_ARGS="-table T -user-pool-id P -queue-url Q -dry-run")
 	$(GO) run ./scripts/erasure-replay $(ERASURE_REPLAY_ARGS)
+
+WIDGET_TTI_ARGS ?=
+widget-tti: deps deps-browser web-build ## the support widget's time to interactive on the demo site, throttled (Slow 4G, Fast 3G), in ms (WIDGET_TTI_ARGS="--url http://127.0.0.1:8081/ --runs 5")
+	node scripts/widget-tti/tti.mjs $(WIDGET_TTI_ARGS)

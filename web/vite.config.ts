@@ -1,4 +1,5 @@
 import { defineConfig, type Plugin } from "vitest/config";
+import { widgetBundle } from "./widget/build.ts";
 
 // The files from public/ the service worker precaches with the build's own.
 const PUBLIC_SHELL = ["/manifest.webmanifest", "/icons/icon-192.png", "/icons/badge-96.png"];
@@ -36,7 +37,10 @@ function serviceWorker(): Plugin {
 // run with node --test, not Vitest).
 export default defineConfig({
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
-  plugins: [serviceWorker()],
+  // widgetBundle: after the app, the support widget (widget/) is built on its
+  // own into dist/widget/v1/widget.js (one self-contained script; see
+  // widget/build.ts), and its gzipped size printed.
+  plugins: [serviceWorker(), widgetBundle()],
   build: {
     outDir: "dist",
     emptyOutDir: true,
@@ -48,7 +52,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.{ts,tsx}"],
     environment: "node",
   },
 });

@@ -6,7 +6,7 @@ WEB_SRC := $(shell find $(WEB_DIR)/src $(WEB_DIR)/index.html $(WEB_DIR)/vite.con
 
 TEST_TARGETS += web-test web-e2e
 # `make dev` builds the client only when web/dist is missing.
-DEV_DEPS += $(WEB_DIR)/dist/index.html
+DEV_DEPS += $(WEB_DIR)/dist/index.html $(WEB_DIR)/dist/widget/v1/widget.js
 
 .PHONY: web-deps web-gen web-build web-test web-e2e
 
@@ -23,6 +23,11 @@ web-build: web-deps ## type-check and build the web client into web/dist
 	cd $(WEB_DIR) && npx tsc --noEmit && npx vite build
 
 $(WEB_DIR)/dist/index.html: | web-deps
+	cd $(WEB_DIR) && npx vite build
+
+# The support widget (web/widget): the same build writes it; a dist from
+# before the widget gets it here.
+$(WEB_DIR)/dist/widget/v1/widget.js: | web-deps
 	cd $(WEB_DIR) && npx vite build
 
 web-test: web-build ## unit tests (Vitest) and the JS size budget (200 KB gzipped)

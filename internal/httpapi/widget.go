@@ -91,12 +91,19 @@ func withCORS(h map[string]string, origin string) {
 
 // widgetPreflight answers the CORS preflight of an allowed origin.
 func (a *API) widgetPreflight(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	return a.widgetCall(ctx, r, func(origin string) (any, int, error) {
+	resp, err := a.widgetCall(ctx, r, func(origin string) (any, int, error) {
 		if _, err := a.chat.WidgetForOrigin(ctx, r.Param("widgetId"), origin); err != nil {
 			return nil, 0, err
 		}
 		return nil, http.StatusNoContent, nil
 	})
+	if err == nil && resp.StatusCode == http.StatusNoContent {
+		// The widget POSTs JSON: the browser asks first whether it may.
+		resp.Headers["access-control-allow-methods"] = "GET, POST"
+		resp.Headers["access-control-allow-headers"] = "content-type"
+		resp.Headers["access-control-max-age"] = "600"
+	}
+	return resp, err
 }
 
 func (a *API) widgetConfig(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {

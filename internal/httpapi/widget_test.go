@@ -148,7 +148,7 @@ func TestWidgetConfigCORS(t *testing.T) {
 			t.Errorf("%s: CORS header on a refusal", tc.name)
 		}
 	}
-	if r := w.do("OPTIONS", w.path("session"), shopOrigin, "203.0.113.1", nil); r.status != http.StatusNoContent || r.header["access-control-allow-origin"] != shopOrigin {
+	if r := w.do("OPTIONS", w.path("session"), shopOrigin, "203.0.113.1", nil); r.status != http.StatusNoContent || r.header["access-control-allow-origin"] != shopOrigin || r.header["access-control-allow-headers"] != "content-type" || r.header["access-control-allow-methods"] != "GET, POST" {
 		t.Errorf("preflight: %d %v", r.status, r.header)
 	}
 }

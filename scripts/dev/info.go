@@ -51,6 +51,12 @@ type readyInfo struct {
 	// ReviewHook is the Lambda stand-in running the example review hook
 	// (REVIEW_HOOK=example); "" when off.
 	ReviewHook string `json:"reviewHookUrl,omitempty"`
+	// DemoURL is the demo third-party site embedding the support widget
+	// WidgetID (the dev seed's "Demo", which allows DemoURL's origin) from
+	// AppOrigin (the web server spelled http://localhost:<port>/).
+	DemoURL   string `json:"demoUrl,omitempty"`
+	WidgetID  string `json:"widgetId,omitempty"`
+	AppOrigin string `json:"appOrigin,omitempty"`
 
 	external map[string]bool
 	dataDir  string

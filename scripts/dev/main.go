@@ -3,7 +3,7 @@
 // run in-process behind the local API Gateway (internal/local/localgw), and a web
 // server serves the client and its /config.json.
 //
-//	go run ./scripts/dev [--data DIR] [--port 8080] [--web web/dist] [--ready-file PATH]
+//	go run ./scripts/dev [--data DIR] [--port 8080] [--demo-port 8081] [--web web/dist] [--ready-file PATH]
 //
 // AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_DYNAMODB / _COGNITO_IDENTITY_PROVIDER
 // / _S3 point a service at LocalStack or a real account instead of starting
@@ -29,6 +29,8 @@
 // Link previews: the stream's enqueuer fills a local unfurl queue that
 // functions/unfurl's worker reads; its fetcher refuses loopback addresses
 // but on the ports DEV_UNFURL_LOOPBACK_PORTS lists (the e2e test's page).
+// The support widget: /widget/v1/widget.js, embedded by a demo third-party
+// site on --demo-port (widgetdemo.go).
 // Ctrl-C stops everything, the emulators included.
 package main
 
@@ -51,6 +53,7 @@ import (
 type flags struct {
 	data      string
 	port      int
+	demoPort  int
 	web       string
 	readyFile string
 	log       string
@@ -60,6 +63,7 @@ func main() {
 	var f flags
 	flag.StringVar(&f.data, "data", "", "keep the emulators' data in `DIR` between runs (default: a temporary directory, removed on exit)")
 	flag.IntVar(&f.port, "port", 8080, "web server `port` on 127.0.0.1 (0 picks a free one)")
+	flag.IntVar(&f.demoPort, "demo-port", 8081, "`port` on 127.0.0.1 of the demo third-party site that embeds the support widget (0 picks a free one)")
 	flag.StringVar(&f.web, "web", "web/dist", "`DIR` of the built web client")
 	flag.StringVar(&f.readyFile, "ready-file", "", "once ready, write the URLs as JSON to `PATH` (for tests that start the stack)")
 	flag.StringVar(&f.log, "log", "text", "request log `FORMAT`: text (one short line per request) or json (as the Lambdas log in AWS)")
@@ -203,6 +207,15 @@ func run(f flags) (err error) {
 	startTTLSweep(ctx, stack, web.mux, chat.app.Logger)
 	registerTerms(web, chat.app.Service)
 	registerHTTPAPI(web, chat.app.HTTP, chat.app.Logger)
+	registerWidgetScript(web)
+	demo, err := startDemo(f.demoPort, appOrigin(web.url))
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, demo.Close()) }()
+	if err := seedDemoWidget(ctx, stack, demo); err != nil {
+		return err
+	}
 
 	digest, err := startDigest(ctx, stack, web, f.data, os.Stdout, sched.sched)
 	if err != nil {
@@ -228,6 +241,8 @@ func run(f flags) (err error) {
 	sched.describe(os.Stdout, web.url)
 	describeTTLSweep(os.Stdout, web.url)
 	describeHTTPAPI(os.Stdout, web.url)
+	describeDemo(os.Stdout, demo, web.url)
+	info.DemoURL, info.WidgetID, info.AppOrigin = demo.url, demo.widgetID(), appOrigin(web.url)
 	describeTerms(os.Stdout, web.url)
 	if pool := stack.CognitoPoolFile(info.UserPoolID); pool != "" {
 		// The codes stand out in the log and are kept on a local page too,

@@ -39,7 +39,7 @@ export async function startStack({ env = {}, logName = "stack.log" } = {}) {
   execFileSync("go", ["build", "-o", bin, "./scripts/dev"], { cwd: ROOT, stdio: "inherit" });
   const readyFile = join(tmp, "ready.json");
   const log = openSync(join(ARTIFACTS, logName), "w");
-  const proc = spawn(bin, ["--port", "0", "--web", join(WEB_DIR, "dist"), "--ready-file", readyFile], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
+  const proc = spawn(bin, ["--port", "0", "--demo-port", "0", "--web", join(WEB_DIR, "dist"), "--ready-file", readyFile], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
   let exited = null;
   proc.on("exit", (code) => (exited = code));
   const info = await waitFor(
