@@ -29,7 +29,7 @@ var functionSpecs = []functionSpec{
 	{"authorizer", 128, 10, "$connect authorizer: verifies the Cognito ID token", (*builder).authorizerEnv},
 	// Memory from the fan-out's measured CPU per post: see fanout.go.
 	{"connection", ConnectionMemoryMB, 10, "$connect and $disconnect: records and removes connections", (*builder).connectionEnv},
-	{"actions", ActionsMemoryMB, 29, "Every action route and $default (29 s is API Gateway's integration limit)", (*builder).actionsEnv},
+	{"actions", ActionsMemoryMB, 29, "Every action, through $default (29 s is API Gateway's integration limit)", (*builder).actionsEnv},
 	// Decoding a large photo needs memory, and more memory is more CPU.
 	{"thumbnail", 1024, 60, "Makes the thumbnail of each image uploaded to the files bucket", (*builder).thumbnailEnv},
 	{"stream", 256, 30, "Turns the table's stream into chat events on the EventBridge bus", (*builder).streamEnv},

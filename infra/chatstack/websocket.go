@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 // TokenIdentitySource is where the $connect authorizer reads the Cognito ID
@@ -158,10 +157,14 @@ func (b *builder) apiGatewayAccountRole() awsapigateway.CfnAccount {
 	return account
 }
 
-// routes wires $connect (behind the authorizer), $disconnect, $default and
-// one route per protocol action. Action routes and $default return the
+// routes wires $connect (behind the authorizer), $disconnect and $default.
+// $default serves every protocol action (the actions function dispatches
+// on the frame's "action" through the action table) and returns the
 // handler's body to the caller (route response), which is how replies reach
-// the requester.
+// the requester. There is no route per action: they all had the same
+// integration and settings, and two resources per action (route and route
+// response) took the stack past CloudFormation's 500 resources and toward
+// API Gateway's 300 routes per API as the table grew.
 func (b *builder) routes() {
 	authorizer := awsapigatewayv2authorizers.NewWebSocketLambdaAuthorizer(jsii.String("TokenAuthorizer"), b.fns["authorizer"],
 		&awsapigatewayv2authorizers.WebSocketLambdaAuthorizerProps{
@@ -185,10 +188,6 @@ func (b *builder) routes() {
 	cfnStage.AddDependency(connect.Node().DefaultChild().(awscdk.CfnResource))
 	b.api.AddRoute(jsii.String("$disconnect"), &awsapigatewayv2.WebSocketRouteOptions{Integration: connection})
 	b.api.AddRoute(jsii.String("$default"), &awsapigatewayv2.WebSocketRouteOptions{Integration: actions, ReturnResponse: jsii.Bool(true)})
-	// One route per row of the action table.
-	for _, action := range protocol.ActionTable {
-		b.api.AddRoute(jsii.String(action.Name), &awsapigatewayv2.WebSocketRouteOptions{Integration: actions, ReturnResponse: jsii.Bool(true)})
-	}
 
 	// A WebSocketLambdaIntegration shared by several routes grants invoke
 	// only for the first route it is bound to. One permission per function

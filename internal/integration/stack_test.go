@@ -89,9 +89,6 @@ func newStackWithConfig(t testing.TB, adjust limits, bucket string, edit func(*a
 	routes := map[string]localgw.Handler{
 		localgw.RouteConnect: connection, localgw.RouteDisconnect: connection, localgw.RouteDefault: actions,
 	}
-	for _, a := range protocol.Actions {
-		routes[a] = actions
-	}
 	gw, err := localgw.New(localgw.Config{
 		Routes: routes,
 		Authorizer: func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {

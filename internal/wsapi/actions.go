@@ -14,8 +14,8 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
 
-// ActionHandler answers every client frame (the action routes and
-// $default). Its response body is the reply event, which API Gateway's
+// ActionHandler answers every client frame (the $default route, which
+// every action arrives on). Its response body is the reply event, which API Gateway's
 // route response sends back to the caller as one frame; errors are replies
 // too (an error event, status 200), so the connection stays open.
 type ActionHandler struct {

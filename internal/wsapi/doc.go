@@ -1,6 +1,6 @@
 // Package wsapi holds the WebSocket Lambda handlers: the connection handler
-// ($connect, $disconnect) and the action handler (every action route and
-// $default). The action handler is derived from protocol.ActionTable: for
+// ($connect, $disconnect) and the action handler (the $default route:
+// every action). The action handler is derived from protocol.ActionTable: for
 // each row it calls the service.Chat method of the same name, after loading
 // the caller's connection and charging the row's rate budget. The calls are
 // generated (actions.gen.go, written by scripts/gen-protocol with package

@@ -19,7 +19,6 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localgw"
 	"github.com/backchannel-chat/backchannel/internal/outhook"
-	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 // chatServer is the chat's handlers behind the local API Gateway.
@@ -50,9 +49,6 @@ func startChat(ctx context.Context, stack *devstack.Stack, logFormat string) (*c
 		localgw.RouteConnect:    connection,
 		localgw.RouteDisconnect: connection,
 		localgw.RouteDefault:    actions,
-	}
-	for _, action := range protocol.Actions {
-		routes[action] = actions
 	}
 
 	logLevel, err := app.LogLevelFromEnv()

@@ -22,7 +22,6 @@ import (
 	"github.com/backchannel-chat/backchannel/internal/app/inprocess"
 	"github.com/backchannel-chat/backchannel/internal/local/devstack"
 	"github.com/backchannel-chat/backchannel/internal/local/localgw"
-	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
 // chat is the whole chat in this process, as `make dev` runs it: the real
@@ -73,9 +72,6 @@ func startChat(ctx context.Context, verbose bool) (_ *chat, err error) {
 	actions := route(func(a *inprocess.App) localgw.Handler { return a.Actions.Handle })
 	routes := map[string]localgw.Handler{
 		localgw.RouteConnect: connection, localgw.RouteDisconnect: connection, localgw.RouteDefault: actions,
-	}
-	for _, a := range protocol.Actions {
-		routes[a] = actions
 	}
 	c.gw, err = localgw.New(localgw.Config{
 		Routes: routes,
