@@ -50,6 +50,8 @@ const inView = (loc) =>
   });
 
 const pages = [];
+let pageA;
+let pageC;
 test("a visitor on a third-party site is helped by two agents in the inbox, across a transfer, and rates it", { timeout: 600_000 }, async () => {
   try {
     await story();
@@ -65,10 +67,10 @@ async function story() {
   assert.notEqual(new URL(stack.info.demoUrl).origin, new URL(stack.info.appOrigin).origin);
 
   // The agents sign up in the app.
-  const pageA = await openPage(stack);
+  pageA = await openPage(stack);
   pages.push(pageA);
   await signUpAdmin(stack, pageA, ada);
-  const pageC = await openPage(stack);
+  pageC = await openPage(stack);
   pages.push(pageC);
   await signUp(stack, pageC, cy);
 
@@ -243,3 +245,41 @@ async function story() {
   }
   assert.ok(frames.some((f) => f.includes(CANNED)), "the frames were recorded");
 }
+
+test("nobody online: a visitor leaves a message, and the inbox marks the conversation Email", { timeout: 120_000 }, async () => {
+  assert.ok(pageA && pageC, "the agents of the first test");
+  try {
+    for (const page of [pageA, pageC]) {
+      await inbox(page).getByRole("radio", { name: "Away" }).check();
+      await waitFor(() => inbox(page).locator('.support-status[data-availability="away"]').count(), "away");
+    }
+    const pageV = await openPage(stack);
+    pages.push(pageV);
+    await pageV.goto(stack.info.demoUrl);
+    await launcher(pageV).click();
+    const panel = pageV.getByRole("dialog");
+    await panel.getByText("We're not available right now. Leave a message and we'll reply by email.").waitFor();
+    await panel.getByLabel("Your name").fill("Carla");
+    await panel.getByLabel(/^Email/).fill(`carla-${run}@example.com`);
+    await panel.getByLabel(/^Message/).fill(`Do you ship to Norway? ${run}`);
+    await panel.getByRole("button", { name: "Send message" }).click();
+    await panel.getByText(`Thanks! We'll reply to carla-${run}@example.com by email.`).waitFor();
+
+    // Ada (away, so no live queue) finds it in her team's queue on load,
+    // marked Email; opened to read, its header says so too.
+    await pageA.reload();
+    await openInbox(pageA);
+    const item = queueItem(pageA, "Carla");
+    await item.waitFor();
+    assert.equal(await item.locator(".chip.email").textContent(), "Email");
+    assert.equal(await queueItem(pageA, "Vera").count(), 0);
+    await item.locator(".support-item-main").click();
+    const col = column(pageA, "Carla");
+    await col.getByText(`Do you ship to Norway? ${run}`).waitFor();
+    assert.equal(await col.locator(".conv-head .chip.email").textContent(), "Email");
+    await shoot(pageA, "ada-email-conversation");
+  } catch (err) {
+    for (const [i, p] of pages.entries()) await p.screenshot({ path: join(SCREENS, `support-flow-failed-${i}.png`) }).catch(() => {});
+    throw err;
+  }
+});
