@@ -13,6 +13,8 @@
 // At every step both sides are checked: the visitor sees the agents'
 // answers, the transfer and the closed state, and never an internal note
 // (neither on screen nor in any WebSocket frame her page received).
+// Then, with both agents away, another visitor leaves a message in the
+// widget and Ada's inbox marks that conversation "Email".
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
