@@ -18,6 +18,7 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { startStack, waitFor } from "./stack.mjs";
 import { SCREENS, axeCheck, openPage, signUp, signUpAdmin } from "./helpers.mjs";
+import { column, inbox, openInbox, queueItem } from "./support-helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -131,15 +132,6 @@ class Visitor {
   close() {
     this.ws.close();
   }
-}
-
-const inbox = (page) => page.locator("section.support");
-const queueItem = (page, name) => inbox(page).locator(".support-queue .support-item", { hasText: name });
-const column = (page, name) => inbox(page).locator(".support-conv", { has: page.getByRole("heading", { name, exact: false }) });
-
-async function openInbox(page) {
-  await page.getByRole("button", { name: /^Support/ }).click();
-  await page.getByRole("heading", { name: "Support inbox" }).waitFor();
 }
 
 const pages = [];

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { SCREENS, axeCheck, openPage, signUpAdmin } from "./helpers.mjs";
 import { startStack, waitFor } from "./stack.mjs";
+import { launcher } from "./support-helpers.mjs";
 
 let stack;
 let agentPage;
@@ -63,9 +64,6 @@ const agentDo = (fn, arg) => agentPage.evaluate(fn, arg);
 
 const shot = (page, name) => page.screenshot({ path: join(SCREENS, `support-widget-${name}.png`) });
 
-// widget: the launcher and panel inside the widget's shadow root
-// (Playwright's locators pierce open shadow roots).
-const launcher = (page) => page.locator("#backchannel-widget .bc-launcher");
 
 test("the ready file names the demo site, the widget and the app's origin", () => {
   const { demoUrl, widgetId, appOrigin, webUrl } = stack.info;

@@ -192,10 +192,13 @@ function PreChat({ client, s, t, lang }: AppProps & { s: WidgetState }) {
 function Chat({ client, s, t }: AppProps & { s: WidgetState }) {
   const list = useRef<HTMLDivElement>(null);
   const c = s.conversation!;
+  // The newest line stays in view: on new messages, and when the area
+  // under the log changes (the rating form replaces the composer on close,
+  // its thanks replaces the form), which shrinks or grows the log.
   useEffect(() => {
     const el = list.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [s.messages.length, s.pending.length, s.typing]);
+  }, [s.messages.length, s.pending.length, s.typing, c.state, s.rated, s.transcript]);
   return (
     <div class="bc-chat">
       <div class="bc-log" role="log" aria-live="polite" aria-label={t.messages} ref={list} tabIndex={0}>

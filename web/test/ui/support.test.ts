@@ -2,7 +2,8 @@
 // The inbox's conversation column and composer in a DOM: notes set apart
 // and labelled, `#` offering canned answers that Enter inserts, the Note
 // toggle sending an internal note, no composer on a conversation that is
-// not mine, the rating shown.
+// not mine, the rating shown; the Email badge of a conversation the visitor
+// left as a message (header and queue).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { h, render } from "preact";
 import { act } from "preact/test-utils";
@@ -10,6 +11,7 @@ import { AppContext } from "../../src/ui/common/context";
 import { translator } from "../../src/i18n";
 import { SupportInbox, type SupportConversation } from "../../src/state/support";
 import { ConversationView } from "../../src/ui/support/ConversationView";
+import { SupportInbox as InboxScreen } from "../../src/ui/support/SupportInbox";
 import { msg } from "../fixtures";
 
 const roots: HTMLElement[] = [];
@@ -125,5 +127,34 @@ describe("a conversation column", () => {
     expect(closed.root.querySelector(".conv-rating")!.textContent).toContain("4 of 5");
     expect(closed.root.querySelector(".conv-rating")!.textContent).toContain("Nice");
     expect([...closed.root.querySelectorAll("button")].some((b) => b.textContent === "Reopen")).toBe(true);
+  });
+});
+
+describe("an email conversation (the visitor left a message)", () => {
+  it("carries an Email badge in the header, a chat conversation none", async () => {
+    const email = await mount(conv({ channel: "email" }));
+    const chip = email.root.querySelector(".conv-head .chip.email")!;
+    expect(chip.textContent).toBe("Email");
+    expect(chip.getAttribute("title")).toBe("The visitor left a message: your replies go out by email");
+    const chat = await mount(conv({ channel: "chat" }));
+    expect(chat.root.querySelector(".chip.email")).toBeNull();
+  });
+
+  it("carries the badge in the queue, in German too", async () => {
+    const support = new SupportInbox({ request: async () => ({}), userId: "me", isAdmin: () => false, onChange: () => {}, announce: () => {}, describe: () => "" });
+    support.loaded = true;
+    support.teams = [{ id: "team_a", name: "Billing", agents: ["me"] }] as never;
+    support.lists = { queued: [conv({ state: "queued", assigneeId: undefined, channel: "email" }), conv({ roomId: "sup2", visitor: { id: "vis_2", name: "Max" }, state: "queued", assigneeId: undefined })], mine: [], recentClosed: [] };
+    const chat = { state: { me: { userId: "me" }, users: {}, groups: [] }, status: "online", subscribe: () => () => {}, announce: vi.fn(), typing: vi.fn() };
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    roots.push(root);
+    const ctx = { chat, support, t: translator("de"), prefs: { lang: "de" } } as never;
+    await act(async () => render(h(AppContext.Provider, { value: ctx }, h(InboxScreen, { drawerOpen: false, onOpenDrawer: () => {} })), root));
+    const items = [...root.querySelectorAll(".support-queue .support-item")];
+    expect(items.map((li) => [li.querySelector(".support-item-name")!.textContent, li.querySelector(".chip.email")?.textContent ?? null])).toEqual([
+      ["Vera", "E-Mail"],
+      ["Max", null],
+    ]);
   });
 });

@@ -106,6 +106,42 @@ describe("widget UI", () => {
     expect(host.querySelector(".bc-composer")).toBeNull();
   });
 
+  it("on close the log still ends at the newest line (the rating form shrinks it)", () => {
+    // jsdom lays nothing out: a log 500 px tall inside, scrollTop kept
+    // (on HTMLElement, over Element's; deleted again below).
+    const proto = HTMLElement.prototype;
+    Object.defineProperty(proto, "scrollHeight", { configurable: true, get: () => 500 });
+    Object.defineProperty(proto, "scrollTop", {
+      configurable: true,
+      get(this: HTMLElement & { _top?: number }) {
+        return this._top ?? 0;
+      },
+      set(this: HTMLElement & { _top?: number }, v: number) {
+        this._top = v;
+      },
+    });
+    try {
+      const client = mount({});
+      const msg = { roomId: "sup_1", seq: 1, clientId: "c", senderId: "u_cy", senderName: "Cy", text: "Try a restart.", createdAt: "" };
+      act(() => {
+        client.state = { ...client.state, me: "vis_1", conversation: { roomId: "sup_1", state: "open" }, messages: [msg] };
+        client.setOpen(true);
+      });
+      const log = host.querySelector<HTMLElement>('[role="log"]')!;
+      expect(log.scrollTop).toBe(500);
+      log.scrollTop = 120; // where the layout left it once the form took the room
+      act(() => {
+        client.state = { ...client.state, conversation: { roomId: "sup_1", state: "closed" } };
+        client.setOpen(true);
+      });
+      expect(host.querySelector(".bc-stars")).not.toBeNull();
+      expect(log.scrollTop).toBe(500);
+    } finally {
+      delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+      delete (HTMLElement.prototype as { scrollTop?: number }).scrollTop;
+    }
+  });
+
   it("picks the language and a readable text colour", () => {
     expect(pickLang("de", ["en", "de"], ["en-US"])).toBe("de");
     expect(pickLang(null, ["en", "de"], ["de-AT", "en"])).toBe("de");

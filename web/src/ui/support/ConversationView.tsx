@@ -8,6 +8,7 @@ import type { Message } from "../../api/protocol.gen";
 import type { SupportConversation } from "../../state/support";
 import { useApp } from "../common/context";
 import { ConfirmDialog } from "../common/ConfirmDialog";
+import { ChannelChip } from "./ChannelChip";
 import { SupportComposer } from "./SupportComposer";
 import { TransferDialog } from "./TransferDialog";
 import { EscalateDialog } from "./EscalateDialog";
@@ -92,6 +93,7 @@ export function ConversationView({ conv, active, onActivate, onOpen }: { conv: S
           <p class="conv-sub">
             <span class={`chip state-${conv.state}`}>{t(`support.state.${conv.state}` as "support.state.open")}</span>
             {conv.priority === "high" && <span class="chip high">{t("support.high")}</span>}
+            <ChannelChip conv={conv} />
             {conv.visitor.identified && (
               <span class="chip ok" title={t("support.identifiedHint")}>
                 ✓ {t("support.identified")}

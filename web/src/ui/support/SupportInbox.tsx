@@ -9,6 +9,7 @@ import { useEffect, useState } from "preact/hooks";
 import { queueByTeam, shortDuration, waitSeconds, type SupportConversation } from "../../state/support";
 import { useApp, useChatState } from "../common/context";
 import { AvailabilitySwitch } from "./AvailabilitySwitch";
+import { ChannelChip } from "./ChannelChip";
 import { ConversationView } from "./ConversationView";
 import { CannedAnswersDialog } from "./CannedAnswersDialog";
 import { TeamsDialog } from "./TeamsDialog";
@@ -61,7 +62,7 @@ export function SupportInbox({ drawerOpen, onOpenDrawer }: { drawerOpen: boolean
           <span class="support-item-line">
             <span class="support-item-name">{name(c)}</span>
             {c.priority === "high" && <span class="chip high">{t("support.high")}</span>}
-            {c.channel === "email" && <span class="chip">{t("support.byEmail")}</span>}
+            <ChannelChip conv={c} />
             {unread > 0 && (
               <span class="badge" aria-label={t("support.unread", { n: unread })}>
                 {unread}
