@@ -146,6 +146,10 @@ type CallStore interface {
 	// DeleteCall removes the room's call if it is still c.ID at
 	// c.Version (Conflict otherwise; NotFound when gone).
 	DeleteCall(ctx context.Context, c Call) error
+	// SetConnectionCall records on connection connectionID the call it
+	// started or joined (Connection.CallID), so that its $disconnect finds
+	// the call with no lookup; a connection that is gone is no error.
+	SetConnectionCall(ctx context.Context, connectionID, callID string) error
 }
 
 // CallIDSep separates the room id from the random part of a call id: room
@@ -288,6 +292,16 @@ func (c *Call) Missed() []string {
 		}
 	}
 	return out
+}
+
+// RingPushes says whether a call's ring goes to recipient r's devices as a
+// Web Push: exactly when a message from the caller in the room would
+// interrupt r (DecideNotify over r's preferences: not in a room r muted
+// or set to "nothing", not from someone r blocked, not during r's
+// do-not-disturb). The ring on r's open tabs (callRinging) does not ask.
+func RingPushes(call Call, room Room, r Recipient, now time.Time) bool {
+	d := DecideNotify(Message{RoomID: room.ID, SenderID: call.StartedBy}, room, r, now)
+	return d.Notify && d.Interrupt
 }
 
 // ICEServer is one entry of RTCConfiguration.iceServers.

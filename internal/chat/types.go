@@ -48,6 +48,10 @@ type Connection struct {
 	// ExpiresAt is when the store may forget the item (TTL), past API
 	// Gateway's 2-hour maximum so a missed $disconnect cleans itself up.
 	ExpiresAt time.Time `json:"-"`
+	// CallID is the call the connection last started or joined (calls.go,
+	// CallStore.SetConnectionCall), so that $disconnect takes it out of
+	// that call at once; it may name a call the connection has left.
+	CallID string `json:"-"`
 }
 
 // Profile is a user as others see them.

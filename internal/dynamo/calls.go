@@ -171,3 +171,18 @@ func (s *Store) DeleteCall(ctx context.Context, c chat.Call) error {
 	}
 	return nil
 }
+
+// SetConnectionCall is one UpdateItem of the connection item (SET callId),
+// on condition that the connection is still there.
+func (s *Store) SetConnectionCall(ctx context.Context, connectionID, callID string) error {
+	ctx = withOp(ctx, "SetConnectionCall")
+	if connectionID == "" || callID == "" {
+		return chat.Errorf(chat.Invalid, "a connection id and a call id are required")
+	}
+	err := s.table.Update(AttrPK, connPK(connectionID)).Range(AttrSK, skMeta).
+		Set("callId", callID).If("attribute_exists($)", AttrPK).Run(ctx)
+	if err != nil && !isCondFailed(err) {
+		return internal(err, "set connection call")
+	}
+	return nil
+}

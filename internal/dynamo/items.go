@@ -33,6 +33,9 @@ type connItem struct {
 	TTL      int64 `dynamo:"ttl"`
 	// WidgetID: a visitor's support widget (issue 17).
 	WidgetID string `dynamo:"widgetId,omitempty"`
+	// CallID: the call the connection last started or joined (issue 18;
+	// SetConnectionCall), read by $disconnect to leave it.
+	CallID string `dynamo:"callId,omitempty"`
 }
 
 // attrConnectedMs is connItem.ConnectedMs's attribute.
@@ -51,6 +54,7 @@ func (it connItem) connection() chat.Connection {
 		},
 		ConnectedAt: it.ConnectedAt,
 		ExpiresAt:   time.Unix(it.TTL, 0).UTC(),
+		CallID:      it.CallID,
 	}
 	if it.TokenExp > 0 {
 		c.TokenExpiresAt = time.Unix(it.TokenExp, 0).UTC()

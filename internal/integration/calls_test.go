@@ -147,3 +147,38 @@ func TestCallMissedOverTheGateway(t *testing.T) {
 		t.Errorf("missed-call line: %+v %+v", line, line.System)
 	}
 }
+
+// TestCallDisconnectOverTheGateway: in a call over real sockets, Bob
+// closing his socket ($disconnect through the local gateway) takes him out
+// of the call at once: Ann gets callUpdated without him, long before his
+// heartbeats would have run out; Ann closing hers then ends the call for
+// Bob's other tab.
+func TestCallDisconnectOverTheGateway(t *testing.T) {
+	tr := newTrio(t, generousLimits)
+	dm := decode[protocol.RoomEvent](t, tr.a.call(protocol.ActionOpenDirect, map[string]any{"userIds": []string{tr.bob.id}}, protocol.EventRoom)).Room.ID
+	call := decode[protocol.CallEvent](t, tr.a.call(protocol.ActionStartCall, map[string]any{"roomId": dm}, protocol.EventCall)).Call
+	annConn := participantConn(t, call, tr.ann.id)
+	joined := decode[protocol.CallEvent](t, tr.b.call(protocol.ActionJoinCall, map[string]any{"callId": call.ID}, protocol.EventCall)).Call
+	participantConn(t, joined, tr.bob.id)
+	tr.a.expectEvent(protocol.EventCallUpdated, func(f frame) bool { return len(decode[protocol.CallEvent](t, f).Call.Participants) == 2 })
+
+	_ = tr.b.conn.Close(websocket.StatusNormalClosure, "tab closed")
+	up := decode[protocol.CallEvent](t, tr.a.expectEvent(protocol.EventCallUpdated, func(f frame) bool {
+		return len(decode[protocol.CallEvent](t, f).Call.Participants) == 1
+	})).Call
+	if up.ID != call.ID || up.Participants[0].ConnectionID != annConn {
+		t.Fatalf("ann's update after bob's disconnect: %+v", up)
+	}
+	// Ann's own view agrees (the call as stored).
+	hb := decode[protocol.CallEvent](t, tr.a.call(protocol.ActionCallHeartbeat, map[string]any{"callId": call.ID}, protocol.EventCall)).Call
+	if len(hb.Participants) != 1 {
+		t.Fatalf("after bob's disconnect the call holds %+v", hb.Participants)
+	}
+
+	bob2, _ := tr.s.online(tr.bob)
+	_ = tr.a.conn.Close(websocket.StatusNormalClosure, "tab closed")
+	ended := decode[protocol.CallEndedEvent](t, bob2.expectEvent(protocol.EventCallEnded, nil))
+	if ended.CallID != call.ID || ended.Reason != chat.CallEndHangUp {
+		t.Errorf("bob's new tab: %+v", ended)
+	}
+}

@@ -270,6 +270,7 @@ func (s *Chat) StartCall(ctx context.Context, c chat.Connection, r protocol.Star
 		return protocol.CallEvent{}, storeErr(err, "start call")
 	}
 	call.Version = 1
+	s.markConnectionCall(ctx, c.ID, call.ID)
 	servers, exp, err := s.iceFor(ctx, c, call.ID)
 	if err != nil {
 		return protocol.CallEvent{}, err
@@ -281,12 +282,21 @@ func (s *Chat) StartCall(ctx context.Context, c chat.Connection, r protocol.Star
 	}
 	if s.callPush != nil && len(call.Rung) > 0 {
 		// Web Push for the people rung with no visible tab (a visible one
-		// rings on callRinging).
+		// rings on callRinging) whose preferences would let a message from
+		// the caller here interrupt them (chat.RingPushes: not muted, not
+		// in do-not-disturb); their open tabs ring all the same.
 		var hidden []string
 		for _, u := range call.Rung {
-			if _, visible, err := s.store.UserPresence(ctx, u); err != nil || visible == 0 {
-				hidden = append(hidden, u)
+			if _, visible, err := s.store.UserPresence(ctx, u); err == nil && visible > 0 {
+				continue
 			}
+			prefs, err := s.store.GetPreferences(ctx, u)
+			if err != nil {
+				s.log.WarnContext(ctx, "call push: preferences unknown, pushing", slog.String("userId", u), slog.Any("error", err))
+			} else if !chat.RingPushes(call, ra.room, chat.Recipient{UserID: u, Prefs: prefs}, now) {
+				continue
+			}
+			hidden = append(hidden, u)
 		}
 		name := "#" + ra.room.Name
 		if ra.room.Kind == chat.KindDirect {
@@ -319,6 +329,7 @@ func (s *Chat) JoinCall(ctx context.Context, c chat.Connection, r protocol.JoinC
 	if err != nil {
 		return protocol.CallEvent{}, err
 	}
+	s.markConnectionCall(ctx, c.ID, r.CallID)
 	servers, exp, err := s.iceFor(ctx, c, r.CallID)
 	if err != nil {
 		return protocol.CallEvent{}, err
@@ -353,6 +364,57 @@ func (s *Chat) LeaveCall(ctx context.Context, c chat.Connection, r protocol.Call
 		s.callUpdated(ctx, out.call, c.ID)
 	}
 	return protocol.CallEvent{Head: protocol.Head{Type: protocol.EventCall}, Call: out.call}, nil
+}
+
+// markConnectionCall records the call on the connection's item, so that
+// its $disconnect leaves the call at once (leaveCallOnDisconnect). A
+// failure only delays that to the missed heartbeats: logged.
+func (s *Chat) markConnectionCall(ctx context.Context, connID, callID string) {
+	if err := s.calls.SetConnectionCall(ctx, connID, callID); err != nil {
+		s.log.WarnContext(ctx, "record the connection's call", slog.String("connectionId", connID),
+			slog.String("callId", callID), slog.Any("error", err))
+	}
+}
+
+// leaveCallOnDisconnect takes a connection that is gone ($disconnect, or
+// a fan-out's 410) out of the call its item names, as leaveCall does: the
+// last one out ends the call (callEnded, the missed-call line), otherwise
+// the room gets callUpdated. Cost: one GetItem of the call when the
+// connection ever joined one, and one write when it is still in it. A
+// failure is logged: the participant then goes at its missed heartbeats.
+func (s *Chat) leaveCallOnDisconnect(ctx context.Context, c chat.Connection) {
+	if c.CallID == "" || s.calls == nil {
+		return
+	}
+	roomID, ok := chat.CallRoomID(c.CallID)
+	if !ok {
+		return
+	}
+	call, err := s.calls.RoomCall(ctx, roomID)
+	if err != nil || call.ID != c.CallID {
+		if err != nil && chat.ErrorCode(err) != chat.NotFound {
+			s.log.WarnContext(ctx, "read the call of a closed connection", slog.String("callId", c.CallID), slog.Any("error", err))
+		}
+		return
+	}
+	if _, in := call.Participant(c.ID); !in {
+		return // left it, or moved to another tab
+	}
+	out, err := s.mutateCall(ctx, call.ID, call, func(call *chat.Call) error {
+		if call.Leave(c.ID) && len(call.Participants) == 0 {
+			call.End(chat.CallEndHangUp, s.clock())
+		}
+		return nil
+	})
+	if err != nil {
+		if chat.ErrorCode(err) != chat.NotFound {
+			s.log.WarnContext(ctx, "take a closed connection out of its call", slog.String("callId", c.CallID), slog.Any("error", err))
+		}
+		return
+	}
+	if !out.ended {
+		s.callUpdated(ctx, out.call, c.ID)
+	}
 }
 
 // DeclineCall declines a ringing call; when everyone it rang declined, it

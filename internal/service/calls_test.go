@@ -454,3 +454,134 @@ func TestCallPushOnlyWhenHidden(t *testing.T) {
 		t.Errorf("pushes with every tab hidden: %v", w.rings.calls)
 	}
 }
+
+// TestCallDisconnectLeaves: a participant's $disconnect takes its
+// connection out of the call at once, as leaveCall does: the room gets
+// callUpdated without it; the last one's $disconnect ends the call.
+func TestCallDisconnectLeaves(t *testing.T) {
+	w := newCallWorld(t)
+	call := w.start(w.alice, true)
+	w.joinCall(w.bob, call.ID)
+	w.fan.Reset()
+	if err := w.svc.Disconnect(w.ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	up := decodeOne[protocol.CallEvent](t, w.fan, "a1", protocol.EventCallUpdated)
+	if !slices.Equal(connIDs(up.Call), []string{"a1"}) || up.Call.State != chat.CallActive {
+		t.Errorf("alice saw %+v", up.Call)
+	}
+	if got, err := w.store.RoomCall(w.ctx, w.dm.ID); err != nil || !slices.Equal(connIDs(got), []string{"a1"}) {
+		t.Errorf("stored after bob's disconnect: %+v, %v", got, err)
+	}
+	w.fan.Reset()
+	if err := w.svc.Disconnect(w.ctx, "a1"); err != nil {
+		t.Fatal(err)
+	}
+	if ended := decodeOne[protocol.CallEndedEvent](t, w.fan, "b2", protocol.EventCallEnded); ended.CallID != call.ID || ended.Reason != chat.CallEndHangUp {
+		t.Errorf("bob's other tab saw %+v", ended)
+	}
+	if _, err := w.store.RoomCall(w.ctx, w.dm.ID); chat.ErrorCode(err) != chat.NotFound {
+		t.Errorf("the call outlived its last participant: %v", err)
+	}
+	for _, m := range w.history(w.bob2) {
+		if m.System != nil && m.System.Kind == chat.SystemMissedCall {
+			t.Errorf("an answered call left a missed-call line: %+v", m)
+		}
+	}
+}
+
+// TestCallDisconnectWhileRinging: the caller closing the tab of a ringing
+// call ends it, and bob, who never answered, gets the missed-call line.
+func TestCallDisconnectWhileRinging(t *testing.T) {
+	w := newCallWorld(t)
+	call := w.start(w.alice, false)
+	w.fan.Reset()
+	if err := w.svc.Disconnect(w.ctx, "a1"); err != nil {
+		t.Fatal(err)
+	}
+	if ended := decodeOne[protocol.CallEndedEvent](t, w.fan, "b1", protocol.EventCallEnded); ended.CallID != call.ID {
+		t.Errorf("bob saw %+v", ended)
+	}
+	missed := false
+	for _, m := range w.history(w.bob) {
+		missed = missed || (m.System != nil && m.System.Kind == chat.SystemMissedCall && slices.Equal(m.System.UserIDs, []string{"bob"}))
+	}
+	if !missed {
+		t.Error("no missed-call line for bob")
+	}
+}
+
+// TestCallDisconnectOfAMovedTab: bob rejoins from his second tab; closing
+// the first one (no longer in the call) changes nothing, and a connection
+// that never joined a call costs no call read.
+func TestCallDisconnectOfAMovedTab(t *testing.T) {
+	w := newCallWorld(t)
+	call := w.start(w.alice, false)
+	w.joinCall(w.bob, call.ID)
+	w.joinCall(w.bob2, call.ID)
+	w.fan.Reset()
+	if err := w.svc.Disconnect(w.ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.store.RoomCall(w.ctx, w.dm.ID); err != nil || !slices.Equal(connIDs(got), []string{"a1", "b2"}) {
+		t.Errorf("after the old tab closed: %+v, %v", got, err)
+	}
+	if n := len(w.fan.Deliveries("a1")); n != 0 {
+		t.Errorf("alice got %d events for a tab that had left", n)
+	}
+	if err := w.svc.Disconnect(w.ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.store.RoomCall(w.ctx, w.dm.ID); err != nil || len(got.Participants) != 2 {
+		t.Errorf("after carol left: %+v, %v", got, err)
+	}
+}
+
+// TestCallPushRespectsPreferences: the ring's Web Push follows the
+// callee's preferences as a message's push does: none during
+// do-not-disturb or in a muted conversation (the open tabs still ring);
+// one again once both are off.
+func TestCallPushRespectsPreferences(t *testing.T) {
+	w := newCallWorld(t)
+	on, all, tz := true, "00:00", "UTC"
+	if _, err := w.svc.SetPreferences(w.ctx, w.bob, protocol.SetPreferencesRequest{Notify: &protocol.NotifyPatch{
+		DND: &protocol.DNDPatch{Enabled: &on, Start: &all, End: &all, TZ: &tz, Days: []int{1, 2, 3, 4, 5, 6, 7}}}}); err != nil {
+		t.Fatal(err)
+	}
+	w.fan.Reset()
+	call := w.start(w.alice, false)
+	if len(w.rings.calls) != 0 {
+		t.Errorf("pushed during do-not-disturb: %v", w.rings.calls)
+	}
+	for _, conn := range []string{"b1", "b2"} {
+		decodeOne[protocol.CallRingingEvent](t, w.fan, conn, protocol.EventCallRinging)
+	}
+	if _, err := w.svc.LeaveCall(w.ctx, w.alice, protocol.CallRequest{CallID: call.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	off := false
+	if _, err := w.svc.SetPreferences(w.ctx, w.bob, protocol.SetPreferencesRequest{Notify: &protocol.NotifyPatch{DND: &protocol.DNDPatch{Enabled: &off}}}); err != nil {
+		t.Fatal(err)
+	}
+	forever := chat.MuteForever.Format(time.RFC3339)
+	if _, err := w.svc.SetRoomNotify(w.ctx, w.bob, protocol.SetRoomNotifyRequest{RoomID: w.dm.ID, MuteUntil: &forever}); err != nil {
+		t.Fatal(err)
+	}
+	call = w.start(w.alice, false)
+	if len(w.rings.calls) != 0 {
+		t.Errorf("pushed in a muted conversation: %v", w.rings.calls)
+	}
+	if _, err := w.svc.LeaveCall(w.ctx, w.alice, protocol.CallRequest{CallID: call.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	unmute := ""
+	if _, err := w.svc.SetRoomNotify(w.ctx, w.bob, protocol.SetRoomNotifyRequest{RoomID: w.dm.ID, MuteUntil: &unmute}); err != nil {
+		t.Fatal(err)
+	}
+	w.start(w.alice, false)
+	if !slices.Equal(w.rings.calls, []string{"Alice|alice|bob"}) {
+		t.Errorf("pushes with neither: %v", w.rings.calls)
+	}
+}

@@ -151,10 +151,11 @@ func (s *Chat) Gone(ctx context.Context, connectionID string) error {
 	return s.forget(ctx, c)
 }
 
-// forget deletes c's user link and room-connection items (and its item,
-// if still there) and, if it was the user's last connection, records
+// forget takes c out of its call (if it is in one), deletes c's user link
+// and room-connection items (and its item, if still there) and, if it was the user's last connection, records
 // lastSeen and announces the user offline.
 func (s *Chat) forget(ctx context.Context, c chat.Connection) error {
+	s.leaveCallOnDisconnect(ctx, c) // calls.go: out of its call at once
 	roomIDs, err := s.userRoomIDs(ctx, c.UserID)
 	if err != nil {
 		return err

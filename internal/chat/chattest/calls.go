@@ -75,3 +75,15 @@ func (s *Store) DeleteCall(ctx context.Context, c chat.Call) error {
 	delete(s.calls, c.RoomID)
 	return nil
 }
+
+func (s *Store) SetConnectionCall(ctx context.Context, connectionID, callID string) error {
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "SetConnectionCall", connectionID, callID); err != nil {
+		return err
+	}
+	if c, ok := s.connections[connectionID]; ok {
+		c.CallID = callID
+		s.connections[connectionID] = c
+	}
+	return nil
+}

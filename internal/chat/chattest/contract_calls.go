@@ -80,4 +80,25 @@ func contractCalls(t *testing.T, s chat.CallStore) {
 	if got, err := s.RoomCall(ctx, room); err != nil || got.ID != other.ID {
 		t.Fatalf("after the new call: %+v, %v", got, err)
 	}
+
+	// The connection remembers the call it joined; a gone one is no error.
+	if st, ok := s.(chat.Store); ok {
+		conn := uniq("conn-call")
+		if err := st.PutConnection(ctx, chat.Connection{ID: conn, Identity: chat.Identity{UserID: "ada"}, ConnectedAt: now}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetConnectionCall(ctx, conn, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.GetConnection(ctx, conn); err != nil || got.CallID != other.ID {
+			t.Fatalf("the connection's call: %+v, %v; want %s", got, err, other.ID)
+		}
+		gone := uniq("conn-gone")
+		if err := s.SetConnectionCall(ctx, gone, other.ID); err != nil {
+			t.Errorf("SetConnectionCall on a gone connection: %v", err)
+		}
+		if _, err := st.GetConnection(ctx, gone); chat.ErrorCode(err) != chat.NotFound {
+			t.Errorf("SetConnectionCall created a connection: %v", err)
+		}
+	}
 }

@@ -1,0 +1,78 @@
+package dynamo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
+	"github.com/backchannel-chat/backchannel/internal/dynamo"
+	"github.com/backchannel-chat/backchannel/internal/protocol"
+	"github.com/backchannel-chat/backchannel/internal/service"
+)
+
+// TestDisconnectCallCost measures $disconnect on DynamoDB Local through the
+// service (docs/ARCHITECTURE.md "## Calls", Expiry): of a connection in no
+// call, and of a participant of a two-person call (it leaves the call at
+// once). No transaction is involved, so the units are what DynamoDB bills.
+func TestDisconnectCallCost(t *testing.T) {
+	var log requestLog
+	s, _ := newStore(t, dynamo.WithCapacityRecorder(log.record))
+	ctx := context.Background()
+	svc, err := service.New(service.Config{Store: s, Fanout: chattest.NewFanout(), SystemLines: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	connect := func(id, conn string) chat.Connection {
+		t.Helper()
+		if err := svc.Connect(ctx, chat.Connection{ID: conn, Identity: chat.Identity{UserID: id, Username: id, DisplayName: id}}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := svc.Connection(ctx, conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ann, bob := connect("ann", "ann1"), connect("bob", "bob1")
+	connect("ann", "ann2") // a second tab: the disconnects below are not the last
+	connect("bob", "bob2")
+	dm, err := svc.OpenDirect(ctx, ann, protocol.OpenDirectRequest{UserIDs: []string{"bob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	measure := func(what string) (int, float64) {
+		t.Helper()
+		ops, units := log.reset()
+		t.Logf("%s: %d requests, %.1f capacity units: %v", what, len(ops), units, ops)
+		return len(ops), units
+	}
+
+	log.reset()
+	if err := svc.Disconnect(ctx, "ann2"); err != nil {
+		t.Fatal(err)
+	}
+	plainReqs, _ := measure("$disconnect, in no call")
+
+	log.reset()
+	started, err := svc.StartCall(ctx, ann, protocol.StartCallRequest{RoomID: dm.Room.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each records the call on the connection (one UpdateItem more) so
+	// that $disconnect needs no lookup.
+	measure("startCall")
+	if _, err := svc.JoinCall(ctx, bob, protocol.JoinCallRequest{CallID: started.Call.ID}); err != nil {
+		t.Fatal(err)
+	}
+	measure("joinCall")
+	if err := svc.Disconnect(ctx, "bob1"); err != nil {
+		t.Fatal(err)
+	}
+	callReqs, _ := measure("$disconnect, in a two-person call")
+	// The call's GetItem and PutItem, and the room's fan-out lookup for
+	// callUpdated (one Query per shard), as leaveCall.
+	if want := plainReqs + 2 + dynamo.RoomConnShards; callReqs > want {
+		t.Errorf("$disconnect of a participant: %d requests, want at most %d", callReqs, want)
+	}
+}
