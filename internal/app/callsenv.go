@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +73,16 @@ func (c CallSettings) Validate() error {
 		return fmt.Errorf("%s must be kvs, turn or none, not %q", EnvICEServers, c.ICE)
 	}
 	return nil
+}
+
+// CallSettingsFromEnv reads the calls' settings alone (scripts/turn-secret);
+// the actions function reads them with the rest of ActionsConfig.
+func CallSettingsFromEnv() (CallSettings, error) { return readCalls(os.LookupEnv) }
+
+func readCalls(lookup func(string) (string, bool)) (CallSettings, error) {
+	r := &reader{lookup: lookup}
+	c := r.calls()
+	return c, r.err()
 }
 
 func splitURLs(v string) []string {

@@ -36,7 +36,7 @@ func ICESource(ctx context.Context, awsCfg aws.Config, c app.CallSettings) (chat
 		if err := iceservers.CheckURLs(c.STUNURLs, "stun", "stuns"); err != nil {
 			return nil, err
 		}
-		secret, err := turnSecret(ctx, awsCfg, c)
+		secret, err := TURNSecret(ctx, awsCfg, c)
 		if err != nil {
 			return nil, err
 		}
@@ -45,7 +45,12 @@ func ICESource(ctx context.Context, awsCfg aws.Config, c app.CallSettings) (chat
 	return nil, nil
 }
 
-func turnSecret(ctx context.Context, awsCfg aws.Config, c app.CallSettings) (string, error) {
+// TURNSecret is the TURN REST shared secret the turn source signs
+// credentials with: the deployer's secret (TURN_SECRET_ARN) as stored, or
+// derived from the digest key (DIGEST_KEY_SECRET_ARN or DIGEST_KEY) with
+// iceservers.DeriveTURNSecret. scripts/turn-secret prints the derived one
+// for the deployer's TURN server.
+func TURNSecret(ctx context.Context, awsCfg aws.Config, c app.CallSettings) (string, error) {
 	if c.TURNSecretARN != "" {
 		v, err := secretString(ctx, awsCfg, c.TURNSecretARN)
 		if err != nil {
