@@ -585,3 +585,27 @@ func TestCallPushRespectsPreferences(t *testing.T) {
 		t.Errorf("pushes with neither: %v", w.rings.calls)
 	}
 }
+
+// TestCallGoneConnectionLeaves: a fan-out's 410 for a participant's
+// connection (older than the connect grace) forgets it as $disconnect
+// does, and takes it out of the call.
+func TestCallGoneConnectionLeaves(t *testing.T) {
+	w := newCallWorld(t)
+	call := w.start(w.alice, false)
+	w.joinCall(w.bob, call.ID)
+	w.advance(40 * time.Second)
+	for _, c := range []chat.Connection{w.alice, w.bob} {
+		if _, err := w.svc.CallHeartbeat(w.ctx, c, protocol.CallRequest{CallID: call.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.advance(service.ConnectGrace - 39*time.Second) // past the grace since connecting, not past the heartbeats
+	w.fan.Reset()
+	if err := w.svc.Gone(w.ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	up := decodeOne[protocol.CallEvent](t, w.fan, "a1", protocol.EventCallUpdated)
+	if !slices.Equal(connIDs(up.Call), []string{"a1"}) {
+		t.Errorf("alice saw %+v", up.Call)
+	}
+}
