@@ -20,8 +20,10 @@ func TestRingPushes(t *testing.T) {
 		p    Preferences
 		want bool
 	}{
-		"defaults":        {prefs(func(*Preferences) {}), true},
-		"do-not-disturb":  {prefs(func(p *Preferences) { p.Notify.DND = DND{Enabled: true, Start: "00:00", End: "00:00", TZ: "UTC", Days: []int{1, 2, 3, 4, 5, 6, 7}} }), false},
+		"defaults": {prefs(func(*Preferences) {}), true},
+		"do-not-disturb": {prefs(func(p *Preferences) {
+			p.Notify.DND = DND{Enabled: true, Start: "00:00", End: "00:00", TZ: "UTC", Days: []int{1, 2, 3, 4, 5, 6, 7}}
+		}), false},
 		"muted":           {prefs(func(p *Preferences) { p.Rooms["d_x"] = RoomNotify{MuteUntil: now.Add(time.Hour)} }), false},
 		"a mute that ran": {prefs(func(p *Preferences) { p.Rooms["d_x"] = RoomNotify{MuteUntil: now.Add(-time.Hour)} }), true},
 		"set to nothing":  {prefs(func(p *Preferences) { p.Rooms["d_x"] = RoomNotify{Level: LevelNothing} }), false},
