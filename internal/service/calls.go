@@ -31,7 +31,9 @@ import (
 // name the participants' network addresses (that is what they are for).
 
 // CallPush rings people's devices (Web Push through the push queue) for
-// an incoming call when they have no visible tab; optional.
+// an incoming call; optional. StartCall hands it only the people rung who
+// have no visible tab and whose preferences let the caller interrupt them
+// (chat.RingPushes: not in do-not-disturb, conversation not muted).
 type CallPush interface {
 	Ring(ctx context.Context, call chat.Call, roomName string, caller chat.Profile, userIDs []string) error
 }
