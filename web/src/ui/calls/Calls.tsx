@@ -142,7 +142,7 @@ export function CallView({ onOpen, mini }: { onOpen(roomId: string): void; mini:
     const hasVideo = p.remote.getVideoTracks().length > 0 && m?.video !== false;
     const who = name(p.userId);
     return (
-      <li key={p.connectionId} class={`call-tile${calls.speaking.has(p.connectionId) ? " speaking" : ""}${failed ? " failed" : ""}`} data-connection={p.connectionId}>
+      <li key={p.connectionId} class={`call-tile${calls.speaking.has(p.connectionId) ? " speaking" : ""}${failed ? " failed" : ""}${m?.screen ? " screen" : ""}`} data-connection={p.connectionId}>
         <Video stream={p.remote} label={who} />
         {!hasVideo && (
           <span class="call-avatar" aria-hidden="true">

@@ -1,0 +1,150 @@
+// End-to-end: voice and video calls (issue 18) between Chromium contexts
+// with fake media devices (--use-fake-device-for-media-stream: a test
+// pattern and a beep; --use-fake-ui-for-media-stream: permissions and the
+// screen picker answered yes). Ana calls Bo in their direct conversation:
+// Bo's tab rings, he accepts, and each sees the other's video frames
+// arriving (RTCPeerConnection.getStats(): inbound-rtp framesDecoded
+// increasing, read through the window.backchannelCalls hook the client
+// sets only with the test flag in localStorage). The call setup time
+// (Ana's click to her first decoded remote frame) is printed. Ana mutes
+// (Bo sees it), shares her screen (frames keep arriving), both hang up.
+// Then Ana calls Cy, who is not online, and hangs up: the timeline says
+// "Missed call from Ana" when Cy signs in.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startStack, waitFor } from "./stack.mjs";
+import { SCREENS, messages, openPage, send, signUp } from "./helpers.mjs";
+
+let stack;
+const run = Date.now().toString(36);
+const person = (name, password) => ({ name, password, email: `${name.toLowerCase()}-call-${run}@example.com` });
+const ana = person("Ana", "correct horse 1");
+const bo = person("Bo", "battery staple 2");
+const cy = person("Cy", "tr0ub4dor and 3");
+let pageA, pageB;
+
+const callSetup = async (ctx) => {
+  await ctx.grantPermissions(["camera", "microphone"]);
+  await ctx.addInitScript(() => localStorage.setItem("backchannel.testCalls", "1"));
+};
+
+before(async () => {
+  stack = await startStack({ logName: "stack-calls.log", browserArgs: ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"] });
+}, { timeout: 300_000 });
+
+after(async () => {
+  await stack?.stop();
+});
+
+// framesDecoded: the video frames decoded so far over all of the page's
+// peer connections (-1 when not in a call).
+function framesDecoded(page) {
+  return page.evaluate(async () => {
+    const a = window.backchannelCalls?.active;
+    if (!a) return -1;
+    let n = 0;
+    for (const p of a.peers.values()) {
+      const stats = await p.pc.getStats();
+      stats.forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video") n += r.framesDecoded ?? 0;
+      });
+    }
+    return n;
+  });
+}
+
+async function framesGrow(page, who) {
+  const first = await waitFor(async () => {
+    const n = await framesDecoded(page);
+    return n > 0 && n;
+  }, `${who}: remote video frames`);
+  await waitFor(async () => (await framesDecoded(page)) > first + 5, `${who}: remote video frames increasing`);
+}
+
+test("Ana video calls Bo in their DM: ringing, accept, frames both ways, mute, screen share, hang up", { timeout: 240_000 }, async () => {
+  pageB = await openPage(stack, { setup: callSetup });
+  await signUp(stack, pageB, bo);
+  pageA = await openPage(stack, { setup: callSetup });
+  await signUp(stack, pageA, ana);
+  await pageA.locator("aside.members button.member", { hasText: "Bo" }).click();
+  await pageA.getByRole("heading", { name: /Bo/ }).waitFor();
+  await send(pageA, "call you in a second");
+  await messages(pageB).isVisible();
+  await pageB.locator("nav.sidebar .room-link", { hasText: "Ana" }).waitFor();
+
+  const t0 = Date.now();
+  await pageA.getByRole("button", { name: "Start video call" }).click();
+  const ring = pageB.getByRole("alertdialog", { name: "Ana is video calling" });
+  await ring.waitFor();
+  await pageB.screenshot({ path: join(SCREENS, "calls-ringing.png") });
+  await ring.getByRole("button", { name: "Accept" }).click();
+  await waitFor(async () => (await framesDecoded(pageA)) > 0, "Ana's first remote frame", 30_000);
+  const setupMs = Date.now() - t0;
+  console.log(`call setup (Ana's click to her first decoded remote frame, incl. Bo's accept click): ${setupMs} ms`);
+  await framesGrow(pageA, "Ana");
+  await framesGrow(pageB, "Bo");
+  // Both in the DM's call view with two tiles.
+  await pageB.getByRole("heading", { name: /Ana/ }).waitFor();
+  await waitFor(async () => (await pageA.locator(".call-view .call-tile").count()) === 2, "two tiles for Ana");
+  await pageA.screenshot({ path: join(SCREENS, "calls-active.png") });
+
+  // Mute: Bo sees Ana's microphone off.
+  await pageA.getByRole("button", { name: "Mute microphone" }).click();
+  await pageA.getByRole("button", { name: "Unmute microphone" }).waitFor();
+  await pageB.locator(".call-tile").getByLabel("Microphone off").waitFor();
+
+  // Screen sharing: Bo sees the flag and frames keep arriving.
+  await pageA.getByRole("button", { name: "Share screen" }).click();
+  await pageA.getByRole("button", { name: "Stop sharing" }).waitFor();
+  await pageB.locator(".call-tile").getByLabel("Sharing the screen").waitFor();
+  await framesGrow(pageB, "Bo (Ana's screen)");
+  await pageB.screenshot({ path: join(SCREENS, "calls-screen-share.png") });
+
+  // Device selection lists the fake devices.
+  await pageA.getByRole("button", { name: "Devices" }).click();
+  await waitFor(async () => (await pageA.getByLabel("Camera").locator("option").count()) > 0, "cameras listed");
+
+  // A phone's width: one column, controls visible.
+  await pageB.setViewportSize({ width: 390, height: 800 });
+  await pageB.screenshot({ path: join(SCREENS, "calls-phone.png") });
+  await pageB.setViewportSize({ width: 1280, height: 800 });
+
+  // Ana goes to #general: the mini view keeps the call.
+  await pageA.locator("nav.sidebar .room-link", { hasText: "general" }).click();
+  await pageA.locator(".call-view.mini").waitFor();
+  await pageA.screenshot({ path: join(SCREENS, "calls-mini.png") });
+  await pageA.locator(".call-view.mini").getByRole("button", { name: "Back to the call" }).click();
+  await pageA.locator(".call-view:not(.mini)").waitFor();
+
+  await pageA.getByRole("button", { name: "Hang up" }).click();
+  await waitFor(async () => (await framesDecoded(pageA)) === -1, "Ana out of the call");
+  await pageB.getByRole("button", { name: "Hang up" }).click();
+  await waitFor(async () => (await framesDecoded(pageB)) === -1, "Bo out of the call");
+  await pageA.locator(".call-view").waitFor({ state: "detached" });
+});
+
+test("a call Cy never answered (not online) shows as a missed call in the timeline", { timeout: 180_000 }, async () => {
+  const pageC = await openPage(stack, { setup: callSetup });
+  await signUp(stack, pageC, cy);
+  await pageC.context().close();
+  await pageA.locator("nav.sidebar .room-link", { hasText: "general" }).click();
+  await pageA.locator("aside.members button.member", { hasText: "Cy" }).click();
+  await pageA.getByRole("heading", { name: /Cy/ }).waitFor();
+  await pageA.getByRole("button", { name: "Start voice call" }).click();
+  await pageA.locator(".call-view").waitFor();
+  await pageA.getByText("Waiting for others to join…").waitFor();
+  await pageA.getByRole("button", { name: "Hang up" }).click();
+  await messages(pageA).getByText("Ana called: missed by Cy").waitFor();
+
+  const pageC2 = await openPage(stack, { setup: callSetup });
+  await pageC2.goto(stack.info.webUrl);
+  await pageC2.getByLabel("Email").fill(cy.email);
+  await pageC2.getByLabel("Password").fill(cy.password);
+  await pageC2.locator("form").getByRole("button", { name: "Sign in" }).click();
+  await pageC2.getByRole("heading", { name: /#general/ }).waitFor();
+  await pageC2.locator("nav.sidebar .room-link", { hasText: "Ana" }).click();
+  await messages(pageC2).getByText("Missed call from Ana").waitFor();
+  await pageC2.screenshot({ path: join(SCREENS, "calls-missed.png") });
+  assert.ok(true);
+});
