@@ -14,7 +14,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startStack, waitFor } from "./stack.mjs";
-import { SCREENS, messages, openPage, send, signUp } from "./helpers.mjs";
+import { SCREENS, axeCheck, messages, openPage, send, signUp } from "./helpers.mjs";
 
 let stack;
 const run = Date.now().toString(36);
@@ -147,4 +147,53 @@ test("a call Cy never answered (not online) shows as a missed call in the timeli
   await messages(pageC2).getByText("Missed call from Ana").waitFor();
   await pageC2.screenshot({ path: join(SCREENS, "calls-missed.png") });
   assert.ok(true);
+});
+
+// perPeerFrames: the video frames decoded from each peer of the page's call.
+function perPeerFrames(page) {
+  return page.evaluate(async () => {
+    const a = window.backchannelCalls?.active;
+    if (!a) return [];
+    const out = [];
+    for (const p of a.peers.values()) {
+      let n = 0;
+      (await p.pc.getStats()).forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video") n += r.framesDecoded ?? 0;
+      });
+      out.push(n);
+    }
+    return out;
+  });
+}
+
+test("three people in a channel call: the banner, join, a full mesh with frames from everyone; axe on the call view", { timeout: 180_000 }, async () => {
+  const dee = person("Dee", "purple monkey 4");
+  const pageD = await openPage(stack, { setup: callSetup });
+  await signUp(stack, pageD, dee);
+  for (const p of [pageA, pageB]) await p.locator("nav.sidebar .room-link", { hasText: "general" }).click();
+  await pageA.getByRole("button", { name: "Start video call" }).click();
+  await pageA.locator(".call-view").waitFor();
+  for (const p of [pageB, pageD]) {
+    const banner = p.getByRole("status").filter({ hasText: "Call in progress" });
+    await banner.waitFor();
+    await banner.getByRole("button", { name: "Join" }).click();
+  }
+  for (const [p, who] of [
+    [pageA, "Ana"],
+    [pageB, "Bo"],
+    [pageD, "Dee"],
+  ]) {
+    await waitFor(async () => {
+      const f = await perPeerFrames(p);
+      return f.length === 2 && f.every((n) => n > 0);
+    }, `${who}: frames from both others`);
+    await waitFor(async () => (await p.locator(".call-view .call-tile").count()) === 3, `${who}: three tiles`);
+  }
+  await pageD.screenshot({ path: join(SCREENS, "calls-three.png") });
+  await axeCheck(pageA, "the call view");
+  for (const p of [pageA, pageB, pageD]) {
+    await p.getByRole("button", { name: "Hang up" }).click();
+    await waitFor(async () => (await framesDecoded(p)) === -1, "out of the call");
+  }
+  await pageA.getByRole("status").filter({ hasText: "Call in progress" }).waitFor({ state: "detached" });
 });
