@@ -77,6 +77,8 @@ test("Ana video calls Bo in their DM: ringing, accept, frames both ways, mute, s
   await pageA.getByRole("button", { name: "Start video call" }).click();
   const ring = pageB.getByRole("alertdialog", { name: "Ana is video calling" });
   await ring.waitFor();
+  // Keyboard: the prompt takes the focus on Accept.
+  await waitFor(() => pageB.evaluate(() => document.activeElement?.textContent === "Accept"), "Accept focused");
   await pageB.screenshot({ path: join(SCREENS, "calls-ringing.png") });
   await ring.getByRole("button", { name: "Accept" }).click();
   await waitFor(async () => (await framesDecoded(pageA)) > 0, "Ana's first remote frame", 30_000);
@@ -196,4 +198,22 @@ test("three people in a channel call: the banner, join, a full mesh with frames 
     await waitFor(async () => (await framesDecoded(p)) === -1, "out of the call");
   }
   await pageA.getByRole("status").filter({ hasText: "Call in progress" }).waitFor({ state: "detached" });
+});
+
+test("a refused camera and microphone: a clear message, no call", { timeout: 120_000 }, async () => {
+  const eve = person("Eve", "hunter2 hunter 5");
+  const pageE = await openPage(stack, {
+    setup: async (ctx) => {
+      await ctx.addInitScript(() => {
+        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+      });
+    },
+  });
+  await signUp(stack, pageE, eve);
+  await pageE.getByRole("button", { name: "Start video call" }).click();
+  await pageE.getByRole("alert").filter({ hasText: "The browser refused the microphone or camera" }).waitFor();
+  assert.equal(await pageE.locator(".call-view").count(), 0);
+  await pageE.screenshot({ path: join(SCREENS, "calls-denied.png") });
+  await pageE.getByRole("button", { name: "Dismiss" }).click();
+  await pageE.getByRole("alert").filter({ hasText: "refused" }).waitFor({ state: "detached" });
 });
