@@ -119,6 +119,20 @@ test("Ana video calls Bo in their DM: ringing, accept, frames both ways, mute, s
   await pageA.locator(".call-view.mini").getByRole("button", { name: "Back to the call" }).click();
   await pageA.locator(".call-view:not(.mini)").waitFor();
 
+  // A reconnect: Bo's network drops and comes back; he joins again with his
+  // new connection, offers anew, and Ana gets his video over the new peer.
+  const oldConn = await pageB.evaluate(() => window.backchannel.connectionId);
+  await pageB.context().setOffline(true);
+  await waitFor(() => pageB.evaluate(() => window.backchannel.status !== "online"), "Bo offline");
+  await pageB.context().setOffline(false);
+  const newConn = await waitFor(() => pageB.evaluate((old) => window.backchannel.status === "online" && window.backchannel.connectionId !== old && window.backchannel.connectionId, oldConn), "Bo back with a new connection", 60_000);
+  await waitFor(() => pageB.evaluate((c) => window.backchannelCalls.active?.connectionId === c, newConn), "Bo rejoined with it");
+  await waitFor(async () => {
+    const keys = await pageA.evaluate(() => [...(window.backchannelCalls.active?.peers.keys() ?? [])]);
+    const f = await perPeerFrames(pageA);
+    return keys.length === 1 && keys[0] === newConn && f[0] > 0;
+  }, "Ana decoding Bo's video over the new peer", 60_000);
+
   await pageA.getByRole("button", { name: "Hang up" }).click();
   await waitFor(async () => (await framesDecoded(pageA)) === -1, "Ana out of the call");
   await pageB.getByRole("button", { name: "Hang up" }).click();
