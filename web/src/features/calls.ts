@@ -137,6 +137,7 @@ export class CallsEngine implements ChatFeature {
         reply = await this.env.request({ action: "startCall", roomId, video });
       } catch (e) {
         local.stream.getTracks().forEach((t) => t.stop());
+        this.error = "failed";
         throw e;
       }
       if (reply.type !== "call") return;
@@ -164,7 +165,7 @@ export class CallsEngine implements ChatFeature {
         reply = await this.env.request({ action: "joinCall", callId, media: local.media });
       } catch (e) {
         local.stream.getTracks().forEach((t) => t.stop());
-        if ((e as { code?: string }).code === "conflict") this.error = "full";
+        this.error = (e as { code?: string }).code === "conflict" ? "full" : "failed";
         throw e;
       }
       if (reply.type !== "call") return;

@@ -359,3 +359,15 @@ describe("calls helpers", () => {
     expect(errorOf({ name: "NotFoundError" })).toBe("nodevice");
   });
 });
+
+describe("CallsEngine refusals", () => {
+  it("says the call is full when joinCall answers conflict, and is in no call", async () => {
+    const s = setup();
+    s.replies.joinCall = () => {
+      throw Object.assign(new Error("the call is full (6 people)"), { code: "conflict" });
+    };
+    await expect(s.engine.join("d_1/c1")).rejects.toThrow("full");
+    expect(s.engine.error).toBe("full");
+    expect(s.engine.active).toBeNull();
+  });
+});

@@ -23,7 +23,7 @@ export function CallButtons({ roomId }: { roomId: string }) {
   useChatState(chat);
   const inThis = calls.active?.call.roomId === roomId;
   const going = calls.rooms.get(roomId);
-  const disabled = calls.busy || inThis || chat.status !== "online";
+  const disabled = calls.busy || !!calls.active || chat.status !== "online";
   if (going && !inThis) return null; // the banner offers to join
   return (
     <>
