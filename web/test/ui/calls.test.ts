@@ -20,7 +20,7 @@ const stream = () => ({ getVideoTracks: () => [], getAudioTracks: () => [], getT
 function mount(calls: Partial<CallsEngine>, node: ComponentChild) {
   const state = reduce(initialState, stateFrame([room("g"), room("d", { kind: "direct", memberIds: ["me", "bob"], name: "" })], [BOB]));
   const chat = { state, status: "online", subscribe: () => () => {}, announce: () => {} } as unknown as Chat;
-  const app = { chat, t, prefs: { lang: "en" }, calls } as unknown as AppCtx;
+  const app = { chat, t, prefs: { lang: "en", sound: false }, calls } as unknown as AppCtx;
   const root = document.createElement("div");
   document.body.appendChild(root);
   act(() => render(h(AppContext.Provider, { value: app }, node), root));

@@ -8,6 +8,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useApp, useChatState } from "../common/context";
 import { gridColumns, type CallError, type Peer } from "../../features/calls";
 import type { MessageKey } from "../../i18n/en";
+import { playPing } from "../../features/notify";
+
+// RING_EVERY_MS: how often a ringing call beeps (the sound preference).
+const RING_EVERY_MS = 2000;
 
 const ERRORS: Record<Exclude<CallError, "">, MessageKey> = {
   denied: "calls.errDenied",
@@ -55,11 +59,18 @@ export function CallBanner({ roomId }: { roomId: string }) {
 
 // IncomingCall: a direct conversation's call ringing here.
 export function IncomingCall({ onOpen }: { onOpen(roomId: string): void }) {
-  const { calls, t, chat } = useApp();
+  const { calls, t, chat, prefs } = useApp();
   useChatState(chat);
   const first = [...calls.ringing.values()][0];
   const accept = useRef<HTMLButtonElement>(null);
   useEffect(() => accept.current?.focus(), [first?.call.callId]);
+  const ringing = !!first;
+  useEffect(() => {
+    if (!ringing || !prefs.sound) return;
+    playPing();
+    const h = setInterval(playPing, RING_EVERY_MS);
+    return () => clearInterval(h);
+  }, [ringing, prefs.sound]);
   if (!first) return null;
   const name = first.from?.displayName || chat.state.users[first.call.startedBy]?.displayName || "…";
   const text = t(first.call.video ? "calls.incomingVideo" : "calls.incoming", { name });
