@@ -119,6 +119,7 @@ export class CallsEngine implements ChatFeature {
   private heartbeat: unknown = null;
   private meterTimer: unknown = null;
   private meters = new Map<string, () => number>();
+  private rejoining = false;
 
   constructor(private readonly env: CallsEnv) {}
 
@@ -389,8 +390,10 @@ export class CallsEngine implements ChatFeature {
     for (const p of a.peers.values()) this.closePeer(p);
     a.peers.clear();
     a.connectionId = this.env.connectionId();
+    this.rejoining = true;
     try {
       const reply = await this.env.request({ action: "joinCall", callId: a.call.callId, media: a.media });
+      this.rejoining = false;
       if (reply.type !== "call" || this.active !== a) return;
       a.call = reply.call;
       if (reply.iceServers) {
@@ -400,6 +403,7 @@ export class CallsEngine implements ChatFeature {
       await this.offerAll();
     } catch {
       // The call is over (ended while away).
+      this.rejoining = false;
       this.teardown();
     }
     this.env.onChange();
@@ -435,6 +439,10 @@ export class CallsEngine implements ChatFeature {
         }
       }
       if (call.state === "ended") this.teardown();
+      // My connection is no longer in it (I joined from another tab, or
+      // the server dropped this one): this tab is out. Not while joining
+      // again after a reconnect (the old connection's removal comes first).
+      else if (!this.rejoining && !here.has(a.connectionId)) this.teardown();
     }
     if (call.joined.includes(this.env.userId) || call.state === "ended") {
       // Joined elsewhere (another tab) or over: stop ringing here.

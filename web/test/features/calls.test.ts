@@ -135,7 +135,8 @@ function setup(opts: { me?: string; conn?: string; deny?: string; now?: number }
       sent.push(q);
       const r = replies[q.action as string];
       if (r) return r(q);
-      return { type: "call", call: call({ state: "active" }) } as ServerFrame;
+      // The server's answer: the call as it is, with both of us in it.
+      return { type: "call", call: call({ state: "active", participants: [call().participants[0], bo] }) } as ServerFrame;
     },
     notify: (p) => signals.push(p as unknown as Record<string, unknown>),
     connectionId: () => conn,
@@ -369,5 +370,38 @@ describe("CallsEngine refusals", () => {
     await expect(s.engine.join("d_1/c1")).rejects.toThrow("full");
     expect(s.engine.error).toBe("full");
     expect(s.engine.active).toBeNull();
+  });
+});
+
+describe("CallsEngine elsewhere", () => {
+  it("leaves this tab's call when my connection is no longer in it (joined from another tab)", async () => {
+    const s = setup();
+    s.replies.joinCall = () => ({ type: "call", call: call({ state: "active", participants: [call().participants[0], bo] }) }) as ServerFrame;
+    await s.engine.join("d_1/c1");
+    expect(s.engine.active).not.toBeNull();
+    s.engine.onEvent({ type: "callUpdated", call: call({ state: "active", participants: [call().participants[0], { ...bo, connectionId: "B9" }] }) } as ServerFrame);
+    expect(s.engine.active).toBeNull();
+    expect(s.peers[0].closed).toBe(true);
+    // And it does not ring here for a call I am in elsewhere.
+    expect(s.engine.ringing.size).toBe(0);
+  });
+
+  it("stays in the call while joining again after a reconnect, even if the old connection's removal comes first", async () => {
+    const s = setup();
+    s.replies.joinCall = () => ({ type: "call", call: call({ state: "active", participants: [call().participants[0], bo] }) }) as ServerFrame;
+    await s.engine.join("d_1/c1");
+    s.setConn("B2");
+    let release: (f: ServerFrame) => void = () => {};
+    s.replies.joinCall = () => new Promise<ServerFrame>((r) => (release = r)) as unknown as ServerFrame;
+    s.engine.onEvent({ type: "state", connectionId: "B2" } as ServerFrame);
+    await tick();
+    s.engine.onEvent({ type: "callUpdated", call: call({ state: "active", participants: [call().participants[0]] }) } as ServerFrame);
+    expect(s.engine.active).not.toBeNull();
+    release({ type: "call", call: call({ state: "active", participants: [call().participants[0], { ...bo, connectionId: "B2" }] }) } as ServerFrame);
+    await tick();
+    await tick();
+    await tick();
+    expect(s.engine.active?.connectionId).toBe("B2");
+    expect(s.signals.filter((p) => p.kind === "offer")).toHaveLength(2);
   });
 });
