@@ -238,6 +238,12 @@ test("a refused camera and microphone: a clear message, no call", { timeout: 120
   await pageE.getByRole("alert").filter({ hasText: "The browser refused the microphone or camera" }).waitFor();
   assert.equal(await pageE.locator(".call-view").count(), 0);
   await pageE.screenshot({ path: join(SCREENS, "calls-denied.png") });
+  // The header's call buttons fit a 360 px screen.
+  await pageE.setViewportSize({ width: 360, height: 740 });
+  const width = await pageE.evaluate(() => document.documentElement.scrollWidth);
+  await pageE.screenshot({ path: join(SCREENS, "calls-header-360.png") });
+  assert.ok(width <= 360, `page is ${width}px wide at a 360px viewport`);
+  await pageE.setViewportSize({ width: 1280, height: 800 });
   await pageE.getByRole("button", { name: "Dismiss" }).click();
   await pageE.getByRole("alert").filter({ hasText: "refused" }).waitFor({ state: "detached" });
 });
