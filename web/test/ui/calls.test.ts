@@ -96,9 +96,13 @@ describe("the call view", () => {
     expect(opened).toBe("d");
   });
 
-  it("rings with the caller's name", () => {
-    const calls = { ...engine("new", "new"), active: null, ringing: new Map([["d/c1", { call: { ...call, state: "ringing" }, from: BOB }]]) } as unknown as Partial<CallsEngine>;
+  it("rings with the caller's name, Accept focused; Escape declines", () => {
+    const declined: string[] = [];
+    const calls = { ...engine("new", "new"), active: null, decline: (id: string) => declined.push(id), ringing: new Map([["d/c1", { call: { ...call, state: "ringing" }, from: BOB }]]) } as unknown as Partial<CallsEngine>;
     const root = mount(calls, h(IncomingCall, { onOpen: () => {} }));
     expect(root.querySelector('[role="alertdialog"]')!.textContent).toContain(`${BOB.displayName} is video calling`);
+    expect(document.activeElement?.textContent).toBe("Accept");
+    root.querySelector('[role="alertdialog"]')!.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(declined).toEqual(["d/c1"]);
   });
 });

@@ -75,7 +75,18 @@ export function IncomingCall({ onOpen }: { onOpen(roomId: string): void }) {
   const name = first.from?.displayName || chat.state.users[first.call.startedBy]?.displayName || "…";
   const text = t(first.call.video ? "calls.incomingVideo" : "calls.incoming", { name });
   return (
-    <div class="incoming-call" role="alertdialog" aria-labelledby="incoming-call-text">
+    <div
+      class="incoming-call"
+      role="alertdialog"
+      aria-labelledby="incoming-call-text"
+      onKeyDown={(e) => {
+        // Escape declines, as it closes a dialog.
+        if (e.key === "Escape") {
+          e.stopPropagation();
+          calls.decline(first.call.callId);
+        }
+      }}
+    >
       <p id="incoming-call-text">
         <span aria-hidden="true">📞 </span>
         {text}
