@@ -51,7 +51,14 @@ export interface Peer {
   pending: RTCIceCandidateInit[];
   // Gathered locally: host, srflx, relay (the details panel).
   localTypes: string[];
+  // I sent the offer (I joined after them): I restart ICE on failure.
+  offerer: boolean;
+  restarts: number;
 }
+
+// MAX_ICE_RESTARTS: how often the offering side restarts ICE on a failed
+// connection (with fresh ICE servers) before the view says it cannot connect.
+export const MAX_ICE_RESTARTS = 1;
 
 export interface ActiveCall {
   call: Call;
@@ -478,7 +485,7 @@ export class CallsEngine implements ChatFeature {
     const again = a.peers.get(connectionId);
     if (again) return again;
     const pc = this.env.newPeer(config);
-    const peer: Peer = { connectionId, userId, pc, remote: this.env.newStream(), ice: "new", conn: "new", pending: [], localTypes: [] };
+    const peer: Peer = { connectionId, userId, pc, remote: this.env.newStream(), ice: "new", conn: "new", pending: [], localTypes: [], offerer, restarts: 0 };
     a.peers.set(connectionId, peer);
     if (offerer) {
       pc.addTransceiver(a.mic ?? "audio", { direction: "sendrecv", streams: [a.local] });
@@ -502,9 +509,23 @@ export class CallsEngine implements ChatFeature {
     };
     pc.onconnectionstatechange = () => {
       peer.conn = pc.connectionState;
+      if (peer.conn === "failed" && peer.offerer && peer.restarts < MAX_ICE_RESTARTS) this.restartIce(peer).catch(() => {});
       this.env.onChange();
     };
     return peer;
+  }
+
+  // restartIce offers again with iceRestart, with ICE servers that are
+  // still valid (getIceServers when they expired).
+  private async restartIce(peer: Peer): Promise<void> {
+    const a = this.active;
+    if (!a || a.peers.get(peer.connectionId) !== peer) return;
+    peer.restarts++;
+    const config = await this.iceConfig();
+    peer.pc.setConfiguration?.(config);
+    const offer = await peer.pc.createOffer({ iceRestart: true });
+    await peer.pc.setLocalDescription(offer);
+    this.send(peer.connectionId, "offer", { sdp: offer.sdp ?? "" });
   }
 
   private async signal(callId: string, from: string, fromUserId: string, kind: string, sdp?: string, candidate?: string): Promise<void> {

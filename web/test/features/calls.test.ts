@@ -405,3 +405,38 @@ describe("CallsEngine elsewhere", () => {
     expect(s.signals.filter((p) => p.kind === "offer")).toHaveLength(2);
   });
 });
+
+describe("CallsEngine ICE restart", () => {
+  it("the offering side restarts ICE once on a failed connection, with fresh servers; the answering side answers the new offer on the same peer", async () => {
+    const s = setup({ now: Date.parse("2026-11-30T19:00:00Z") });
+    s.replies.joinCall = () => ({ type: "call", call: call({ state: "active", participants: [call().participants[0], bo] }), iceServers: [{ urls: ["turn:old"] }], iceValidUntil: "2026-11-30T20:00:00Z" }) as ServerFrame;
+    await s.engine.join("d_1/c1");
+    const pc = s.peers[0];
+    pc.connectionState = "failed";
+    pc.onconnectionstatechange!();
+    await tick();
+    await tick();
+    expect(s.signals.filter((p) => p.kind === "offer")).toHaveLength(2);
+    pc.onconnectionstatechange!();
+    await tick();
+    expect(s.signals.filter((p) => p.kind === "offer")).toHaveLength(2);
+    expect(s.engine.active!.peers.get("A1")!.restarts).toBe(1);
+
+    const t = setup({ me: "u_ada", conn: "A1" });
+    await t.engine.start("d_1", true);
+    t.engine.onEvent({ type: "callSignal", callId: "d_1/c1", from: "B1", fromUserId: "u_bo", kind: "offer", sdp: "o1" } as ServerFrame);
+    await tick();
+    await tick();
+    t.engine.onEvent({ type: "callSignal", callId: "d_1/c1", from: "B1", fromUserId: "u_bo", kind: "offer", sdp: "o2" } as ServerFrame);
+    await tick();
+    await tick();
+    expect(t.peers).toHaveLength(1);
+    expect(t.peers[0].remoteDescription).toEqual({ type: "offer", sdp: "o2" });
+    expect(t.signals.filter((p) => p.kind === "answer")).toHaveLength(2);
+    // The answering side does not restart on its own.
+    t.peers[0].connectionState = "failed";
+    t.peers[0].onconnectionstatechange!();
+    await tick();
+    expect(t.signals.filter((p) => p.kind === "offer")).toHaveLength(0);
+  });
+});

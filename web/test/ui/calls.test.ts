@@ -53,7 +53,7 @@ function engine(conn: RTCPeerConnectionState, ice: RTCIceConnectionState): Parti
       mic: null,
       screen: null,
       media: { audio: true, video: true, screen: false },
-      peers: new Map([["B1", { connectionId: "B1", userId: "bob", pc: {} as RTCPeerConnection, remote: stream(), ice, conn, pending: [], localTypes: ["host"] }]]),
+      peers: new Map([["B1", { connectionId: "B1", userId: "bob", pc: {} as RTCPeerConnection, remote: stream(), ice, conn, pending: [], localTypes: ["host"], offerer: false, restarts: 0 }]]),
       iceServers: [{ urls: ["turn:t.example:443"] }],
       iceValidUntil: Infinity,
       connectionId: "M1",
