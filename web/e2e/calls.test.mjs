@@ -125,6 +125,9 @@ test("Ana video calls Bo in their DM: ringing, accept, frames both ways, mute, s
   // Ana goes to #general: the mini view keeps the call.
   await pageA.locator("nav.sidebar .room-link", { hasText: "general" }).click();
   await pageA.locator(".call-view.mini").waitFor();
+  // Bo's video plays in it (not a black box).
+  await waitFor(() => pageA.locator(".call-view.mini video").evaluate((v) => v.readyState >= 2 && v.videoWidth > 0 && !v.paused), "the mini view's video playing");
+  await pageA.waitForTimeout(200); // a painted frame, for the picture only
   await pageA.screenshot({ path: join(SCREENS, "calls-mini.png") });
   await pageA.locator(".call-view.mini").getByRole("button", { name: "Back to the call" }).click();
   await pageA.locator(".call-view:not(.mini)").waitFor();

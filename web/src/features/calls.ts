@@ -12,6 +12,7 @@ import type { Call, CallMedia, ICEServer, Profile, RoomKind } from "../api/proto
 import type { ChatFeature } from "../state/chat";
 import type { ServerFrame } from "../state/types";
 import type { AnyPayload } from "../api/notifyProtocol";
+import type { Status } from "../api/socket";
 
 export const HEARTBEAT_MS = 15_000;
 export const SPEAKING_POLL_MS = 250;
@@ -325,13 +326,17 @@ export class CallsEngine implements ChatFeature {
       case "callSignal":
         this.signal(ev.callId, ev.from, ev.fromUserId, ev.kind, ev.sdp, ev.candidate).catch(() => {});
         return;
-      case "state": {
-        // A new connection (a reconnect): join again with it and offer anew.
-        const a = this.active;
-        if (a && ev.connectionId && ev.connectionId !== a.connectionId) this.rejoin().catch(() => {});
-        return;
-      }
     }
+  }
+
+  // onStatus: back online on a new connection (a reconnect): join again
+  // with it and offer anew. Not on the state event: the socket drops
+  // frames without a reply (the signals) until its resume is done and it
+  // says "online".
+  onStatus(status: Status): void {
+    const a = this.active;
+    const conn = this.env.connectionId();
+    if (status === "online" && a && conn && conn !== a.connectionId && !this.rejoining) this.rejoin().catch(() => {});
   }
 
   onStop(): void {
@@ -447,9 +452,10 @@ export class CallsEngine implements ChatFeature {
       }
       if (call.state === "ended") this.teardown();
       // My connection is no longer in it (I joined from another tab, or
-      // the server dropped this one): this tab is out. Not while joining
-      // again after a reconnect (the old connection's removal comes first).
-      else if (!this.rejoining && !here.has(a.connectionId)) this.teardown();
+      // the server dropped this one): this tab is out. Not after a
+      // reconnect (a new connection: onStatus joins again with it), nor
+      // while joining again (the old connection's removal comes first).
+      else if (!this.rejoining && this.env.connectionId() === a.connectionId && !here.has(a.connectionId)) this.teardown();
     }
     if (call.joined.includes(this.env.userId) || call.state === "ended") {
       // Joined elsewhere (another tab) or over: stop ringing here.

@@ -287,7 +287,7 @@ describe("CallsEngine", () => {
     await s.engine.join("d_1/c1");
     s.setConn("B2");
     s.replies.joinCall = () => ({ type: "call", call: call({ state: "active", participants: [call().participants[0], { ...bo, connectionId: "B2" }] }) }) as ServerFrame;
-    s.engine.onEvent({ type: "state", connectionId: "B2" } as ServerFrame);
+    s.engine.onStatus("online");
     await tick();
     await tick();
     await tick();
@@ -393,7 +393,7 @@ describe("CallsEngine elsewhere", () => {
     s.setConn("B2");
     let release: (f: ServerFrame) => void = () => {};
     s.replies.joinCall = () => new Promise<ServerFrame>((r) => (release = r)) as unknown as ServerFrame;
-    s.engine.onEvent({ type: "state", connectionId: "B2" } as ServerFrame);
+    s.engine.onStatus("online");
     await tick();
     s.engine.onEvent({ type: "callUpdated", call: call({ state: "active", participants: [call().participants[0]] }) } as ServerFrame);
     expect(s.engine.active).not.toBeNull();
