@@ -31,7 +31,7 @@ export async function waitFor(fn, what, timeoutMs = 30_000) {
 // startStack builds and starts scripts/dev; env adds to its environment
 // (e.g. MAX_UPLOAD_BYTES for a smaller upload limit); its log goes to
 // e2e/artifacts/<logName>.
-export async function startStack({ env = {}, logName = "stack.log" } = {}) {
+export async function startStack({ env = {}, logName = "stack.log", browserArgs = [] } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
   if (!existsSync(join(WEB_DIR, "dist", "index.html"))) throw new Error("web/dist is missing: build the web client first (make web-build)");
   const tmp = mkdtempSync(join(tmpdir(), "backchannel-e2e-"));
@@ -52,7 +52,7 @@ export async function startStack({ env = {}, logName = "stack.log" } = {}) {
   );
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", ...browserArgs],
     // Playwright gives every launch a fresh temporary user-data-dir itself
     // (it refuses --user-data-dir in args).
   });

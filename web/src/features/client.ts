@@ -16,6 +16,7 @@ import { ScheduledItems } from "./scheduled";
 import { DataExports } from "./exports";
 import { RetentionSettings } from "./retention";
 import { SupportInbox } from "../state/support";
+import { CallsEngine, browserCallsEnv } from "./calls";
 
 export type ClientEnv = Omit<ChatEnv, "attachments"> &
   AttentionEnv & {
@@ -48,6 +49,8 @@ export interface Client {
   terms: TermsGate;
   // The agents' support inbox (issue 17).
   support: SupportInbox;
+  // Voice and video calls (issue 18).
+  calls: CallsEngine;
 }
 
 export function createClient(env: ClientEnv): Client {
@@ -111,6 +114,20 @@ export function createClient(env: ClientEnv): Client {
     describe: (kind, c) => env.t()(kind === "assigned" ? "support.announceAssigned" : "support.announceQueued", { name: c.visitor.name || env.t()("support.visitor") }),
   });
   chat.use(support);
+  const calls = new CallsEngine({
+    ...browserCallsEnv(),
+    request: (p) => live().request(p),
+    notify: (p) => live().notify(p),
+    connectionId: () => live().state.connectionId,
+    userId: env.userId,
+    roomKind: (roomId) => live().state.rooms[roomId]?.kind,
+    onChange: () => live().emit(),
+    announce: (text) => live().announce(text),
+  });
+  chat.use(calls);
+  // The calls e2e reads the peer connections (getStats) through this hook,
+  // set only when the test flag is in localStorage.
+  if (localStorage.getItem("backchannel.testCalls") === "1") (window as unknown as { backchannelCalls?: CallsEngine }).backchannelCalls = calls;
   chat.use(push);
   chat.use(attention(chat, { ...env, pushActive: () => push.active() }));
   const onVisibility = () => push.tellVisibility();
@@ -125,5 +142,5 @@ export function createClient(env: ClientEnv): Client {
       document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports, retention, terms, support };
+  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports, retention, terms, support, calls };
 }

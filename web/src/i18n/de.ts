@@ -19,6 +19,7 @@ import { retentionDe } from "./retention";
 import { botsDe } from "./bots";
 import { widgetsDe } from "./widgets";
 import { webhooksDe } from "./webhooks";
+import { callsDe } from "./calls";
 import { legalDe } from "./legal";
 
 export const de: Record<MessageKey, string> = {
@@ -371,5 +372,6 @@ export const de: Record<MessageKey, string> = {
   ...botsDe,
   ...widgetsDe,
   ...webhooksDe,
+  ...callsDe,
   ...legalDe,
 };

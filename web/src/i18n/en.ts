@@ -18,6 +18,7 @@ import { retentionEn } from "./retention";
 import { botsEn } from "./bots";
 import { widgetsEn } from "./widgets";
 import { webhooksEn } from "./webhooks";
+import { callsEn } from "./calls";
 import { legalEn } from "./legal";
 
 export const en = {
@@ -370,6 +371,7 @@ export const en = {
   ...botsEn,
   ...widgetsEn,
   ...webhooksEn,
+  ...callsEn,
   ...legalEn,
 } as const;
 

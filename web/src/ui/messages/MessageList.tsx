@@ -397,6 +397,10 @@ export function MessageList({ roomId, label }: { roomId: string; label: string }
         return t("sys.renamed", { name: actor, room: `#${l.name ?? ""}` });
       case "topic":
         return l.topic ? t("sys.topic", { name: actor, topic: l.topic }) : t("sys.topicCleared", { name: actor });
+      case "missedCall":
+        // The caller is the sender; userIds are who missed it.
+        if ((l.userIds ?? []).includes(state.me?.userId ?? "") || (l.userIds ?? []).length === 0) return t(l.video ? "sys.missedVideoCall" : "sys.missedCall", { name: actor });
+        return t("sys.missedCallBy", { name: actor, names });
       default:
         return `${actor} ${m.text}`;
     }

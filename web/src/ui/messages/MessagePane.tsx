@@ -14,6 +14,7 @@ import { RoomBanner } from "../moderation/RoomBanner";
 import { RetentionNotice } from "../privacy/RetentionNotice";
 import { DeletedPartnerNotice } from "../privacy/DeletedPartnerNotice";
 import { DirectBlockButton } from "../privacy/BlockButton";
+import { CallBanner, CallButtons, CallErrorNotice, CallView } from "../calls/Calls";
 
 export function MessagePane({
   roomId,
@@ -30,7 +31,7 @@ export function MessagePane({
   drawerOpen: boolean;
   onOpenDrawer(): void;
 }) {
-  const { chat, uploads, t, prefs } = useApp();
+  const { chat, uploads, t, prefs, calls } = useApp();
   const state = useChatState(chat);
   const room = state.rooms[roomId];
   const [dragging, setDragging] = useState(false);
@@ -134,6 +135,7 @@ export function MessagePane({
             </p>
           )}
         </div>
+        <CallButtons roomId={roomId} />
         <button type="button" class="icon-btn search-btn" aria-label={t("search.open")} title={t("search.open")} onClick={() => onDialog("search")}>
           <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
             <circle cx="10.5" cy="10.5" r="6.5" fill="none" stroke="currentColor" stroke-width="2" />
@@ -181,6 +183,8 @@ export function MessagePane({
           </button>
         </div>
       </header>
+      <CallBanner roomId={roomId} />
+      {calls.active?.call.roomId === roomId ? <CallView mini={false} onOpen={(id) => chat.openRoom(id)} /> : <CallErrorNotice />}
       <MessageList roomId={roomId} label={label} />
       <p class="typing" aria-live="off">
         {typingLine}

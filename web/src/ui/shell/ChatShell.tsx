@@ -10,6 +10,7 @@ import { directPeer, roomWritable } from "../../state/rooms";
 import { useApp, useChatState, type DialogName } from "../common/context";
 import { Sidebar } from "../sidebar/Sidebar";
 import { MessagePane } from "../messages/MessagePane";
+import { CallView, IncomingCall } from "../calls/Calls";
 import { MembersPanel } from "../members/MembersPanel";
 import { CreateChannelDialog } from "../dialogs/CreateChannelDialog";
 import { BrowseDialog } from "../dialogs/BrowseDialog";
@@ -31,7 +32,7 @@ import { ReminderToasts } from "../scheduled/ReminderToasts";
 import type { SupportInbox as SupportInboxScreen } from "../support/SupportInbox";
 
 export function ChatShell() {
-  const { chat, t, support: inbox } = useApp();
+  const { chat, t, support: inbox, calls } = useApp();
   const state = useChatState(chat);
   const [drawer, setDrawer] = useState(false);
   const [members, setMembers] = useState(() => matchMedia("(min-width: 1100px)").matches);
@@ -233,6 +234,9 @@ export function ChatShell() {
         )}
         {chat.sentOnce && <NotifyPrompt />}
       </main>
+      <IncomingCall onOpen={open} />
+      {/* The call goes on while another room is open: a mini view. */}
+      {calls.active && (support || room?.roomId !== calls.active.call.roomId) && <CallView mini onOpen={open} />}
       {threadOpen && <ThreadPane />}
       {showMembers && room && <MembersPanel roomId={room.roomId} onOpen={open} onClose={() => (oneToOne ? setMembersInDm(false) : setMembers(false))} />}
       <div class="sr-only" aria-live="polite" aria-atomic="true">
