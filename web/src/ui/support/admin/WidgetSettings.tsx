@@ -128,7 +128,7 @@ export function WidgetSettings() {
       ) : (
         <ul class="people-list widgets-list">
           {widgets.map((w) => (
-            <li key={w.id} class="person" data-widget-id={w.id}>
+            <li key={w.id} class="widget-item" data-widget-id={w.id}>
               <span class="bot-swatch" style={{ background: w.appearance.primaryColor }} aria-hidden="true" />
               <div class="person-who">
                 <span class="person-name">{w.name}</span>
