@@ -168,7 +168,7 @@ test("a visitor on the demo site chats through the widget", async () => {
   // Escape closes, focus returns to the launcher.
   await page.keyboard.press("Escape");
   await panel.waitFor({ state: "detached" });
-  assert.equal(await launcher(page).evaluate((el) => el.getRootNode().activeElement === el), true);
+  await waitFor(() => launcher(page).evaluate((el) => el.getRootNode().activeElement === el), "focus back on the launcher");
 
   // A reload keeps the visitor (resume token) and the conversation.
   await page.reload();

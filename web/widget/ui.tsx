@@ -3,7 +3,7 @@
 // the transcript. All text goes through Preact's text nodes (escaped);
 // nothing here sets innerHTML.
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { WidgetClient, WidgetState } from "./client";
 import { fmt, type Strings } from "./i18n";
 import type { Lang, Message, PreChatField } from "./wire";
@@ -29,7 +29,9 @@ export function App({ client, t, lang, primary, onPrimary, left }: AppProps) {
   const launcher = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLElement>(null);
   const wasOpen = useRef(false);
-  useEffect(() => {
+  // A layout effect: focus moves in the same commit that opens or closes
+  // the panel, so a key pressed right after lands where the user expects.
+  useLayoutEffect(() => {
     if (s.open && !wasOpen.current) {
       // Focus the first field (or the composer) of the panel.
       const first = panel.current?.querySelector<HTMLElement>("input, select, textarea, .bc-body button");
