@@ -612,6 +612,28 @@ func supportEmail(raw string) (string, error) {
 }
 
 // supportPage checks the visitor's page: an http(s) URL and a title.
+// supportOpening validates what a visitor opens a conversation with, the
+// same for a chat (startSupport) and a left message (leaveSupportMessage):
+// the topic (optional), the page, the language tag (optional) and the
+// first message's text (empty when none).
+func supportOpening(rawTopic string, rawPage chat.SupportPage, lang, rawText string) (topic string, page chat.SupportPage, text string, err error) {
+	if rawTopic != "" {
+		if topic, err = supportTopic(rawTopic); err != nil {
+			return "", chat.SupportPage{}, "", err
+		}
+	}
+	if page, err = supportPage(rawPage); err != nil {
+		return "", chat.SupportPage{}, "", err
+	}
+	if lang != "" && !langPattern.MatchString(lang) {
+		return "", chat.SupportPage{}, "", chat.Errorf(chat.Invalid, "lang must be a language tag such as en or de")
+	}
+	if text, err = messageText(rawText); err != nil {
+		return "", chat.SupportPage{}, "", err
+	}
+	return topic, page, text, nil
+}
+
 func supportPage(p chat.SupportPage) (chat.SupportPage, error) {
 	if p.URL != "" {
 		u, err := url.Parse(p.URL)

@@ -620,20 +620,7 @@ func (s *Chat) StartSupport(ctx context.Context, c chat.Connection, r protocol.S
 	if err != nil {
 		return protocol.SupportStartedEvent{}, err
 	}
-	topic := ""
-	if r.Topic != "" {
-		if topic, err = supportTopic(r.Topic); err != nil {
-			return protocol.SupportStartedEvent{}, err
-		}
-	}
-	page, err := supportPage(r.Page)
-	if err != nil {
-		return protocol.SupportStartedEvent{}, err
-	}
-	if r.Lang != "" && !langPattern.MatchString(r.Lang) {
-		return protocol.SupportStartedEvent{}, chat.Errorf(chat.Invalid, "lang must be a language tag such as en or de")
-	}
-	text, err := messageText(r.Text)
+	topic, page, text, err := supportOpening(r.Topic, r.Page, r.Lang, r.Text)
 	if err != nil {
 		return protocol.SupportStartedEvent{}, err
 	}

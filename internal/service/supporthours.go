@@ -65,20 +65,7 @@ func (s *Chat) LeaveSupportMessage(ctx context.Context, c chat.Connection, r pro
 	if name == "" || utf8.RuneCountInString(name) > chat.MaxVisitorNameLen {
 		name = chat.DefaultVisitorName
 	}
-	topic := ""
-	if r.Topic != "" {
-		if topic, err = supportTopic(r.Topic); err != nil {
-			return protocol.SupportStartedEvent{}, err
-		}
-	}
-	page, err := supportPage(r.Page)
-	if err != nil {
-		return protocol.SupportStartedEvent{}, err
-	}
-	if r.Lang != "" && !langPattern.MatchString(r.Lang) {
-		return protocol.SupportStartedEvent{}, chat.Errorf(chat.Invalid, "lang must be a language tag such as en or de")
-	}
-	text, err := messageText(r.Text)
+	topic, page, text, err := supportOpening(r.Topic, r.Page, r.Lang, r.Text)
 	if err != nil {
 		return protocol.SupportStartedEvent{}, err
 	}
