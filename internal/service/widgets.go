@@ -147,18 +147,28 @@ func (s *Chat) CreateWidget(ctx context.Context, c chat.Connection, r protocol.W
 	return protocol.WidgetEvent{Head: protocol.Head{Type: protocol.EventWidget}, Widget: w, IdentitySecret: secret}, nil
 }
 
-// UpdateWidget replaces a widget's configuration (admins).
-func (s *Chat) UpdateWidget(ctx context.Context, c chat.Connection, r protocol.WidgetRequest) (protocol.WidgetEvent, error) {
-	if err := chat.Authorize(chat.ActUpdateWidget, chat.Access{Groups: c.Groups}); err != nil {
-		return protocol.WidgetEvent{}, err
+// adminWidget authorizes an admin's action on a widget and reads it, with
+// the store to write it back to.
+func (s *Chat) adminWidget(ctx context.Context, c chat.Connection, act chat.Action, widgetID string) (chat.WidgetStore, chat.Widget, error) {
+	if err := chat.Authorize(act, chat.Access{Groups: c.Groups}); err != nil {
+		return nil, chat.Widget{}, err
 	}
 	ws, err := s.widgetStore()
 	if err != nil {
-		return protocol.WidgetEvent{}, err
+		return nil, chat.Widget{}, err
 	}
-	old, err := ws.GetWidget(ctx, r.Widget.ID)
+	w, err := ws.GetWidget(ctx, widgetID)
 	if err != nil {
-		return protocol.WidgetEvent{}, storeErr(err, "get widget")
+		return nil, chat.Widget{}, storeErr(err, "get widget")
+	}
+	return ws, w, nil
+}
+
+// UpdateWidget replaces a widget's configuration (admins).
+func (s *Chat) UpdateWidget(ctx context.Context, c chat.Connection, r protocol.WidgetRequest) (protocol.WidgetEvent, error) {
+	ws, old, err := s.adminWidget(ctx, c, chat.ActUpdateWidget, r.Widget.ID)
+	if err != nil {
+		return protocol.WidgetEvent{}, err
 	}
 	w, err := chat.NormalizeWidget(r.Widget)
 	if err != nil {
@@ -176,16 +186,9 @@ func (s *Chat) UpdateWidget(ctx context.Context, c chat.Connection, r protocol.W
 // DeleteWidget deletes a widget (admins): its script stops working at
 // once; its visitors' connections are refused from their next $connect.
 func (s *Chat) DeleteWidget(ctx context.Context, c chat.Connection, r protocol.WidgetRef) (protocol.WidgetEvent, error) {
-	if err := chat.Authorize(chat.ActDeleteWidget, chat.Access{Groups: c.Groups}); err != nil {
-		return protocol.WidgetEvent{}, err
-	}
-	ws, err := s.widgetStore()
+	ws, w, err := s.adminWidget(ctx, c, chat.ActDeleteWidget, r.WidgetID)
 	if err != nil {
 		return protocol.WidgetEvent{}, err
-	}
-	w, err := ws.GetWidget(ctx, r.WidgetID)
-	if err != nil {
-		return protocol.WidgetEvent{}, storeErr(err, "get widget")
 	}
 	if err := ws.DeleteWidget(ctx, w.ID); err != nil {
 		return protocol.WidgetEvent{}, storeErr(err, "delete widget")
@@ -214,16 +217,9 @@ func (s *Chat) ListWidgets(ctx context.Context, c chat.Connection) (protocol.Wid
 // signatures made with the old secret stop verifying at once; the reply
 // carries the new secret, this once.
 func (s *Chat) RotateWidgetSecret(ctx context.Context, c chat.Connection, r protocol.WidgetRef) (protocol.WidgetEvent, error) {
-	if err := chat.Authorize(chat.ActRotateWidgetSecret, chat.Access{Groups: c.Groups}); err != nil {
-		return protocol.WidgetEvent{}, err
-	}
-	ws, err := s.widgetStore()
+	ws, w, err := s.adminWidget(ctx, c, chat.ActRotateWidgetSecret, r.WidgetID)
 	if err != nil {
 		return protocol.WidgetEvent{}, err
-	}
-	w, err := ws.GetWidget(ctx, r.WidgetID)
-	if err != nil {
-		return protocol.WidgetEvent{}, storeErr(err, "get widget")
 	}
 	w.IdentitySecretVersion++
 	w.UpdatedAt = s.clock().UTC()
