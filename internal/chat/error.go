@@ -32,6 +32,10 @@ const (
 	// their account (chat.Access.DirectGone). Reading, marking read,
 	// saving and deleting one's own messages still work.
 	ReadOnly Code = "read_only"
+	// StaleKey: a message in an encrypted room used an epoch that is not
+	// the room's current one, or the room's key must rotate first; the
+	// client shares a new room key (or refreshes) and sends again.
+	StaleKey Code = "stale_key"
 	Internal Code = "internal"
 )
 

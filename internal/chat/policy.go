@@ -232,6 +232,24 @@ const (
 	ActSetCallMedia  Action = "setCallMedia"
 	ActCallHeartbeat Action = "callHeartbeat"
 	ActGetIceServers Action = "getIceServers"
+
+	// End-to-end encryption (issue #19): each person manages their own
+	// keys (workspace actions; the service checks device ownership and,
+	// for deviceMessage, a shared encrypted room); room keys are shared
+	// and read by the room's members.
+	ActRegisterDevice Action = "registerDevice"
+	ActSetIdentityKey Action = "setIdentityKey"
+	ActSignDevice     Action = "signDevice"
+	ActListDevices    Action = "listDevices"
+	ActRemoveDevice   Action = "removeDevice"
+	ActGetUserKeys    Action = "getUserKeys"
+	ActSetKeyBackup   Action = "setKeyBackup"
+	ActGetKeyBackup   Action = "getKeyBackup"
+	ActPutBackupKeys  Action = "putBackupKeys"
+	ActGetBackupKeys  Action = "getBackupKeys"
+	ActDeviceMessage  Action = "deviceMessage"
+	ActShareRoomKeys  Action = "shareRoomKeys"
+	ActGetRoomKeys    Action = "getRoomKeys"
 )
 
 // Workspace groups: from the verified token (Cognito groups), stored with
@@ -513,6 +531,19 @@ var rules = map[Action]rule{
 	ActSetCallMedia:       inCall,
 	ActCallHeartbeat:      inCall,
 	ActGetIceServers:      inCall,
+	ActRegisterDevice:     workspace,
+	ActSetIdentityKey:     workspace,
+	ActSignDevice:         workspace,
+	ActListDevices:        workspace,
+	ActRemoveDevice:       workspace,
+	ActGetUserKeys:        workspace,
+	ActSetKeyBackup:       workspace,
+	ActGetKeyBackup:       workspace,
+	ActPutBackupKeys:      workspace,
+	ActGetBackupKeys:      workspace,
+	ActDeviceMessage:      workspace,
+	ActShareRoomKeys:      member,
+	ActGetRoomKeys:        member,
 }
 
 // inCall: a call's participants (who are members of its room).

@@ -52,6 +52,9 @@ type Connection struct {
 	// CallStore.SetConnectionCall), so that $disconnect takes it out of
 	// that call at once; it may name a call the connection has left.
 	CallID string `json:"-"`
+	// DeviceID is the encryption device this connection registered
+	// (registerDevice), which deviceMessage and roomKeys reach.
+	DeviceID string `json:"-"`
 }
 
 // Profile is a user as others see them.
@@ -126,6 +129,13 @@ type Room struct {
 	// read with the room; never sent as part of the room (clients get it
 	// as a supportConversation, for visitors without the agents' side).
 	Support *SupportConversation `json:"-"`
+	// Encrypted: the room is end-to-end encrypted (e2ee.go); set when it
+	// is created and never changed. KeyEpoch is the newest epoch whose
+	// room key was shared; RotateKey says someone left (a member, a
+	// device) or joined since, so the next sender makes a new epoch.
+	Encrypted bool `json:"encrypted,omitempty"`
+	KeyEpoch  int  `json:"keyEpoch,omitempty"`
+	RotateKey bool `json:"rotateKey,omitempty"`
 }
 
 // Role is a member's role in a room.
@@ -198,6 +208,9 @@ type Message struct {
 	// role; archiving): its sender is who did it, Text a plain-English
 	// fallback for clients that do not know the kind.
 	System *SystemLine `json:"system,omitempty"`
+	// Encrypted is the ciphertext of a message in an end-to-end encrypted
+	// room (Text is then empty).
+	Encrypted *EncryptedContent `json:"encrypted,omitempty"`
 	// Reactions: each emoji and who reacted with it, in the order the
 	// emoji were first used.
 	Reactions []Reaction `json:"reactions,omitempty"`

@@ -221,6 +221,20 @@ var ActionTable = append([]ActionSpec{
 	{Name: ActionSetCallMedia, Request: SetCallMediaRequest{}, Reply: EventCall, Budget: BudgetWrite},
 	{Name: ActionCallHeartbeat, Request: CallRequest{}, Reply: EventCall, Budget: BudgetRead}, // every 15 s per participant
 	{Name: ActionGetIceServers, Request: CallRequest{}, Reply: EventIceServers, Budget: BudgetRead},
+	// End-to-end encryption (issue 19).
+	{Name: ActionRegisterDevice, Request: RegisterDeviceRequest{}, Reply: EventDevice, Budget: BudgetWrite},
+	{Name: ActionSetIdentityKey, Request: SetIdentityKeyRequest{}, Reply: EventUserKeys, Budget: BudgetWrite},
+	{Name: ActionSignDevice, Request: SignDeviceRequest{}, Reply: EventDevice, Budget: BudgetWrite},
+	{Name: ActionListDevices, Reply: EventDevices, Budget: BudgetRead},
+	{Name: ActionRemoveDevice, Request: DeviceRequest{}, Reply: EventDevices, Budget: BudgetWrite},
+	{Name: ActionGetUserKeys, Request: GetUserKeysRequest{}, Reply: EventUserKeys, Budget: BudgetRead},
+	{Name: ActionSetKeyBackup, Request: SetKeyBackupRequest{}, Reply: EventKeyBackup, Budget: BudgetWrite},
+	{Name: ActionGetKeyBackup, Request: GetKeyBackupRequest{}, Reply: EventKeyBackup, Budget: BudgetWrite}, // a proof attempt is a write (it counts failures)
+	{Name: ActionPutBackupKeys, Request: PutBackupKeysRequest{}, Reply: EventBackupKeys, Budget: BudgetWrite},
+	{Name: ActionGetBackupKeys, Request: GetBackupKeysRequest{}, Reply: EventBackupKeys, Budget: BudgetRead},
+	{Name: ActionDeviceMessage, Request: DeviceMessageRequest{}, Budget: BudgetWrite},
+	{Name: ActionShareRoomKeys, Request: ShareRoomKeysRequest{}, Reply: EventRoomKeysShared, Budget: BudgetWrite},
+	{Name: ActionGetRoomKeys, Request: GetRoomKeysRequest{}, Reply: EventRoomKeys, Budget: BudgetRead},
 }, append(supportRows, hoursRows...)...) // customer support (issue 17): support.go, supporthours.go
 
 // SearchWeight is what one search charges to the read budget: it reads the

@@ -76,6 +76,9 @@ type CreateChannelRequest struct {
 	Name    string `json:"name"`
 	Topic   string `json:"topic,omitempty"`
 	Private bool   `json:"private,omitempty"`
+	// Encrypted makes the (private) channel end-to-end encrypted, for
+	// good (at most MaxEncryptedMembers members).
+	Encrypted bool `json:"encrypted,omitempty"`
 }
 
 // ListChannelsRequest pages through the public channels, or with Query
@@ -117,6 +120,9 @@ type UpdateChannelRequest struct {
 type OpenDirectRequest struct {
 	// UserIDs are the other participants; the caller is added.
 	UserIDs []string `json:"userIds"`
+	// Encrypted opens the end-to-end encrypted conversation of these
+	// people, a different room from the plain one.
+	Encrypted bool `json:"encrypted,omitempty"`
 }
 
 type SendMessageRequest struct {
@@ -131,12 +137,19 @@ type SendMessageRequest struct {
 	// Gif is a GIF chosen from searchGifs' results; its URLs must be the
 	// provider's media hosts'.
 	Gif *chat.Gif `json:"gif,omitempty"`
+	// Encrypted is the ciphertext of a message in an encrypted room (Text
+	// empty); Mentions then name the people mentioned (user ids), since
+	// the server cannot read @handles.
+	Encrypted *chat.EncryptedContent `json:"encrypted,omitempty"`
+	Mentions  []string               `json:"mentions,omitempty"`
 }
 
 type EditMessageRequest struct {
 	RoomID string `json:"roomId"`
 	Seq    int64  `json:"seq"`
 	Text   string `json:"text"`
+	// Encrypted is the new ciphertext in an encrypted room (Text empty).
+	Encrypted *chat.EncryptedContent `json:"encrypted,omitempty"`
 }
 
 type MessageRef struct {
@@ -555,6 +568,9 @@ type ReportMessageRequest struct {
 	RoomID string `json:"roomId"`
 	Seq    int64  `json:"seq"`
 	Reason string `json:"reason,omitempty"`
+	// Plaintext is the message as the reporter's client decrypted it, for
+	// a message of an encrypted room (required there).
+	Plaintext string `json:"plaintext,omitempty"`
 }
 
 type ListReportsRequest struct {

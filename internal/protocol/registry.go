@@ -87,12 +87,23 @@ var Events = map[string]any{
 	EventCallEnded:           CallEndedEvent{},
 	EventIceServers:          IceServersEvent{},
 	EventTranscriptRequested: TranscriptRequestedEvent{},
+	// End-to-end encryption (issue 19).
+	EventDevice:         DeviceEvent{},
+	EventDevices:        DevicesEvent{},
+	EventUserKeys:       UserKeysEvent{},
+	EventKeyBackup:      KeyBackupEvent{},
+	EventBackupKeys:     BackupKeysEvent{},
+	EventKeysChanged:    KeysChangedEvent{},
+	EventDeviceRemoved:  DeviceRemovedEvent{},
+	EventDeviceMessage:  DeviceMessageEvent{},
+	EventRoomKeysShared: RoomKeysSharedEvent{},
+	EventRoomKeys:       RoomKeysEvent{},
 }
 
 // Enums lists the values of the named string types on the wire, for the
 // generated TypeScript unions.
 var Enums = map[string][]string{
-	"Code":           {string(chat.Invalid), string(chat.NotFound), string(chat.Forbidden), string(chat.Conflict), string(chat.TooLarge), string(chat.RateLimited), string(chat.SessionExpired), string(chat.TermsRequired), string(chat.Rejected), string(chat.ReadOnly), string(chat.Internal)},
+	"Code":           {string(chat.Invalid), string(chat.NotFound), string(chat.Forbidden), string(chat.Conflict), string(chat.TooLarge), string(chat.RateLimited), string(chat.SessionExpired), string(chat.TermsRequired), string(chat.Rejected), string(chat.ReadOnly), string(chat.StaleKey), string(chat.Internal)},
 	"RoomKind":       {string(chat.KindPublic), string(chat.KindPrivate), string(chat.KindDirect), string(chat.KindSupport)},
 	"Role":           {string(chat.RoleOwner), string(chat.RoleModerator), string(chat.RoleMember)},
 	"WorkspaceRole":  {string(chat.WorkspaceAdmin), string(chat.WorkspaceModerator), string(chat.WorkspaceMember)},

@@ -1349,6 +1349,156 @@ func invokers() map[string]invoker {
 				return &ev, nil
 			},
 		},
+		"registerDevice": {
+			method:  "RegisterDevice",
+			request: reflect.TypeFor[protocol.RegisterDeviceRequest](),
+			reply:   reflect.TypeFor[protocol.DeviceEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RegisterDevice(ctx, c, req.Interface().(protocol.RegisterDeviceRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"setIdentityKey": {
+			method:  "SetIdentityKey",
+			request: reflect.TypeFor[protocol.SetIdentityKeyRequest](),
+			reply:   reflect.TypeFor[protocol.UserKeysEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetIdentityKey(ctx, c, req.Interface().(protocol.SetIdentityKeyRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"signDevice": {
+			method:  "SignDevice",
+			request: reflect.TypeFor[protocol.SignDeviceRequest](),
+			reply:   reflect.TypeFor[protocol.DeviceEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SignDevice(ctx, c, req.Interface().(protocol.SignDeviceRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"listDevices": {
+			method: "ListDevices",
+			reply:  reflect.TypeFor[protocol.DevicesEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, _ reflect.Value) (any, error) {
+				ev, err := s.ListDevices(ctx, c)
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"removeDevice": {
+			method:  "RemoveDevice",
+			request: reflect.TypeFor[protocol.DeviceRequest](),
+			reply:   reflect.TypeFor[protocol.DevicesEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.RemoveDevice(ctx, c, req.Interface().(protocol.DeviceRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"getUserKeys": {
+			method:  "GetUserKeys",
+			request: reflect.TypeFor[protocol.GetUserKeysRequest](),
+			reply:   reflect.TypeFor[protocol.UserKeysEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.GetUserKeys(ctx, c, req.Interface().(protocol.GetUserKeysRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"setKeyBackup": {
+			method:  "SetKeyBackup",
+			request: reflect.TypeFor[protocol.SetKeyBackupRequest](),
+			reply:   reflect.TypeFor[protocol.KeyBackupEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.SetKeyBackup(ctx, c, req.Interface().(protocol.SetKeyBackupRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"getKeyBackup": {
+			method:  "GetKeyBackup",
+			request: reflect.TypeFor[protocol.GetKeyBackupRequest](),
+			reply:   reflect.TypeFor[protocol.KeyBackupEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.GetKeyBackup(ctx, c, req.Interface().(protocol.GetKeyBackupRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"putBackupKeys": {
+			method:  "PutBackupKeys",
+			request: reflect.TypeFor[protocol.PutBackupKeysRequest](),
+			reply:   reflect.TypeFor[protocol.BackupKeysEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.PutBackupKeys(ctx, c, req.Interface().(protocol.PutBackupKeysRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"getBackupKeys": {
+			method:  "GetBackupKeys",
+			request: reflect.TypeFor[protocol.GetBackupKeysRequest](),
+			reply:   reflect.TypeFor[protocol.BackupKeysEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.GetBackupKeys(ctx, c, req.Interface().(protocol.GetBackupKeysRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"deviceMessage": {
+			method:  "DeviceMessage",
+			request: reflect.TypeFor[protocol.DeviceMessageRequest](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				return nil, s.DeviceMessage(ctx, c, req.Interface().(protocol.DeviceMessageRequest))
+			},
+		},
+		"shareRoomKeys": {
+			method:  "ShareRoomKeys",
+			request: reflect.TypeFor[protocol.ShareRoomKeysRequest](),
+			reply:   reflect.TypeFor[protocol.RoomKeysSharedEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.ShareRoomKeys(ctx, c, req.Interface().(protocol.ShareRoomKeysRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
+		"getRoomKeys": {
+			method:  "GetRoomKeys",
+			request: reflect.TypeFor[protocol.GetRoomKeysRequest](),
+			reply:   reflect.TypeFor[protocol.RoomKeysEvent](),
+			call: func(s *service.Chat, ctx context.Context, c chat.Connection, req reflect.Value) (any, error) {
+				ev, err := s.GetRoomKeys(ctx, c, req.Interface().(protocol.GetRoomKeysRequest))
+				if err != nil {
+					return nil, err
+				}
+				return &ev, nil
+			},
+		},
 		"saveSupportTeam": {
 			method:  "SaveSupportTeam",
 			request: reflect.TypeFor[protocol.SaveSupportTeamRequest](),
