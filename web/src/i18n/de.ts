@@ -21,6 +21,7 @@ import { widgetsDe } from "./widgets";
 import { webhooksDe } from "./webhooks";
 import { callsDe } from "./calls";
 import { legalDe } from "./legal";
+import { e2eeDe } from "./e2ee";
 
 export const de: Record<MessageKey, string> = {
   "app.name": "Backchannel",
@@ -374,4 +375,5 @@ export const de: Record<MessageKey, string> = {
   ...webhooksDe,
   ...callsDe,
   ...legalDe,
+  ...e2eeDe,
 };

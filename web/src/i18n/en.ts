@@ -20,6 +20,7 @@ import { widgetsEn } from "./widgets";
 import { webhooksEn } from "./webhooks";
 import { callsEn } from "./calls";
 import { legalEn } from "./legal";
+import { e2eeEn } from "./e2ee";
 
 export const en = {
   "app.name": "Backchannel",
@@ -373,6 +374,7 @@ export const en = {
   ...webhooksEn,
   ...callsEn,
   ...legalEn,
+  ...e2eeEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -19,6 +19,8 @@ import { Rejection } from "./Rejection";
 import { addEphemeral, commandOf, loadCommands, runCommand, suggestCommands } from "../../features/commands";
 import { EphemeralReplies } from "../integrations/EphemeralReplies";
 import { useRoomCommands } from "../integrations/useCommands";
+import { useE2EE } from "../e2ee/api";
+import { LockBadge } from "../e2ee/LockBadge";
 
 interface MentionQuery {
   start: number; // index of "@"
@@ -57,8 +59,15 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const uploads = queue.list(roomId);
   const uploading = queue.busy(roomId);
   const ready = uploads.some((u) => u.status === "done");
+  // An encrypted room (issue 19): the engine says whether this device can
+  // send there now (set up, keys known, no unaccepted key change), and
+  // nothing that the server would have to read is offered (GIFs, polls,
+  // scheduling, /commands).
+  const e2ee = useE2EE();
+  const encrypted = !!state.rooms?.[roomId]?.encrypted;
+  const gate = encrypted ? (e2ee?.canSend(roomId) ?? { ok: false }) : { ok: true };
   // Sending waits for every upload to finish (the button is disabled).
-  const canSend = (!!text.trim() || ready) && !tooLong && !uploading;
+  const canSend = (!!text.trim() || ready) && !tooLong && !uploading && gate.ok;
 
   const candidates: Profile[] = useMemo(() => {
     if (!mention) return [];
@@ -136,7 +145,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     if (!canSend) return;
     if (rejection) chat.clearRejected(roomId);
     // A registered /command runs (integrations); any other text is a message.
-    const cmd = !ready ? commandOf(roomId, text) : null;
+    const cmd = !ready && !encrypted ? commandOf(roomId, text) : null;
     if (cmd) {
       void runCommand(chat, roomId, cmd.command, cmd.rest).catch((err: unknown) =>
         addEphemeral(roomId, `/${cmd.command}`, t("integrations.failed", { reason: err instanceof Error ? err.message : String(err) })),
@@ -229,7 +238,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   useEffect(() => {
     if (slash) void loadCommands(chat, roomId).catch(() => {});
   }, [slash, chat, roomId]);
-  const cmdHints = suggestCommands(roomId, text);
+  const cmdHints = encrypted ? [] : suggestCommands(roomId, text);
   const cmdOpen = cmdHints.length > 0 && cmdClosed !== text;
   const cmdSel = Math.min(cmdActive, cmdHints.length - 1);
   const pickCommand = (c: { command?: string }) => {
@@ -237,7 +246,8 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     setCmdActive(0);
     ref.current?.focus();
   };
-  const hint = tooLong ? t("composer.tooLong") : uploading ? t("files.waiting") : t("composer.hint");
+  const refused = !gate.ok ? t("e2ee.cannotSend", { reason: gate.reason ?? t("e2ee.loading") }) : "";
+  const hint = tooLong ? t("composer.tooLong") : refused || (uploading ? t("files.waiting") : t("composer.hint"));
   // The textarea grows with its content, wrapped lines included, up to
   // COMPOSER_MAX_PX (or 40% of the screen), then scrolls.
   useLayoutEffect(() => {
@@ -343,12 +353,17 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           send();
         }}
       >
+        {encrypted && (
+          <span class="composer-lock">
+            <LockBadge />
+          </span>
+        )}
         <textarea
           id="composer-input"
           ref={ref}
           rows={1}
           value={text}
-          placeholder={t("composer.placeholder", { room: label })}
+          placeholder={encrypted ? t("e2ee.composerPlaceholder", { room: label }) : t("composer.placeholder", { room: label })}
           aria-label={t("composer.label", { room: label })}
           aria-describedby="composer-hint"
           aria-autocomplete="list"
@@ -368,7 +383,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           }
         />
         {filesOn(state) && <AttachButton roomId={roomId} inputId="composer-file" onPicked={() => ref.current?.focus()} />}
-        {state.gifs && (
+        {state.gifs && !encrypted && (
           <button
             type="button"
             class="icon-btn gif-btn"
@@ -386,15 +401,17 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         <button type="button" class="icon-btn emoji-btn" aria-label={t("composer.emoji")} title={t("composer.emoji")} aria-expanded={emoji} onClick={() => setEmoji(!emoji)}>
           ☺
         </button>
+        {!encrypted && (
         <button type="button" class="icon-btn poll-btn" aria-label={t("poll.create")} title={t("poll.create")} aria-haspopup="dialog" onClick={() => setPolling(true)}>
           📊
         </button>
+        )}
         <button type="submit" class="btn primary send" disabled={!canSend}>
           {t("composer.send")}
         </button>
-        <SendLater roomId={roomId} text={text} disabled={!text.trim() || tooLong || uploads.length > 0} onScheduled={() => update("")} />
+        {!encrypted && <SendLater roomId={roomId} text={text} disabled={!text.trim() || tooLong || uploads.length > 0} onScheduled={() => update("")} />}
       </form>
-      <p id="composer-hint" class="hint">
+      <p id="composer-hint" class={refused && !tooLong ? "hint error" : "hint"} data-testid={refused ? "e2ee-cannot-send" : undefined}>
         {hint}
       </p>
       {polling && (

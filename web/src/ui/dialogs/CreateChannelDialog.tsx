@@ -3,6 +3,8 @@ import { useState } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
+import type { RoomFrame } from "../../api/protocol.gen";
+import { EncryptToggle } from "../e2ee/EncryptToggle";
 
 // Channel names are lowercased, then must be [a-z0-9_-], 1 to 80 long.
 export function normalizeChannelName(s: string): string {
@@ -15,6 +17,8 @@ export function CreateChannelDialog({ onClose, onCreated }: { onClose(): void; o
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
   const [priv, setPriv] = useState(false);
+  // End-to-end encrypted: private channels only, fixed at creation.
+  const [encrypted, setEncrypted] = useState(false);
   const { error, setError, busy, run } = useSubmit();
   const norm = normalizeChannelName(name);
 
@@ -25,7 +29,10 @@ export function CreateChannelDialog({ onClose, onCreated }: { onClose(): void; o
       return;
     }
     await run(async () => {
-      const id = await chat.createChannel(norm, topic.trim(), priv);
+      const id =
+        priv && encrypted
+          ? ((await chat.request({ action: "createChannel", name: norm, topic: topic.trim() || undefined, private: true, encrypted: true })) as RoomFrame).room.roomId
+          : await chat.createChannel(norm, topic.trim(), priv);
       onClose();
       onCreated(id);
     });
@@ -54,6 +61,7 @@ export function CreateChannelDialog({ onClose, onCreated }: { onClose(): void; o
           <input type="checkbox" name="channel-private" checked={priv} onChange={(e) => setPriv(e.currentTarget.checked)} />
           {t("channel.private")}
         </label>
+        {priv && <EncryptToggle checked={encrypted} onChange={setEncrypted} />}
         <div class="dialog-actions">
           <button type="button" class="btn" onClick={onClose}>
             {t("common.cancel")}

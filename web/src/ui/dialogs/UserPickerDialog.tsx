@@ -2,7 +2,8 @@
 // or to invite them to a channel. The filter asks the server (listUsers
 // with a query: display-name and handle words, by prefix, accents
 // ignored); the people picked stay listed while the filter changes.
-import type { Profile } from "../../api/protocol.gen";
+import type { Profile, RoomFrame } from "../../api/protocol.gen";
+import { EncryptToggle } from "../e2ee/EncryptToggle";
 import { handle } from "../common/handle";
 import { useState } from "preact/hooks";
 import { limits } from "../../api/protocol.gen";
@@ -17,6 +18,9 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
   const state = useChatState(chat);
   const [filter, setFilter] = useState("");
   const [picked, setPicked] = useState<string[]>([]);
+  // An end-to-end encrypted DM or group (a different room from the plain
+  // one with the same people).
+  const [encrypted, setEncrypted] = useState(false);
   const { error, run, fail } = useSubmit();
   const [pickedUsers, setPickedUsers] = useState<Record<string, Profile>>({});
   const { items: users, cursor, loading, more } = usePagedList((from, q) => chat.listUsers(from, q).then((p) => ({ items: p.users, cursor: p.cursor })), fail, filter);
@@ -37,7 +41,7 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
     if (picked.length === 0) return;
     await run(async () => {
       if (mode === "dm") {
-        const id = await chat.openDirect(picked);
+        const id = encrypted ? ((await chat.request({ action: "openDirect", userIds: picked, encrypted: true })) as RoomFrame).room.roomId : await chat.openDirect(picked);
         onClose();
         onOpen(id);
       } else if (roomId) {
@@ -74,6 +78,7 @@ export function UserPickerDialog({ mode, roomId, onClose, onOpen }: { mode: "dm"
           {!loading && shown.length === 0 && <p>{t("users.none")}</p>}
         </fieldset>
         {loading && <p role="status">{t("common.loading")}</p>}
+        {mode === "dm" && <EncryptToggle checked={encrypted} onChange={setEncrypted} people={picked.length + 1} />}
         {cursor && !loading && (
           <button type="button" class="btn" onClick={() => void more()}>
             {t("users.more")}

@@ -25,6 +25,9 @@ import { LinkPreviews } from "../linkpreview/LinkPreviews";
 import { BlockedMessage } from "../privacy/BlockedMessage";
 import { isBlocked } from "../../state/preferences";
 import { roomWritable } from "../../state/rooms";
+import { e2eeOf, useE2EEHandle } from "../e2ee/api";
+import { Undecryptable } from "../e2ee/Undecryptable";
+import { EncryptedFiles } from "../e2ee/EncryptedFiles";
 
 export interface ListItem {
   msg: Message;
@@ -53,6 +56,13 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
   const mentionsMe = !!chat.state.me && !!m.mentions?.includes(chat.state.me.userId);
   // An archived channel or a DM with nobody left takes no edits (the server refuses them).
   const writable = roomWritable(chat.state, chat.state.rooms[m.roomId]);
+  // A message of an encrypted room: decrypted in place by the engine, or
+  // still pending, or unreadable here (e2ee.error); its files are named in
+  // the plaintext (the server's list says only "encrypted.bin").
+  const encryptedRoom = !!chat.state.rooms[m.roomId]?.encrypted || !!m.encrypted;
+  const enc = e2eeOf(m);
+  const unreadable = !m.deleted && !!enc && (!!enc.error || !!enc.pending);
+  const e2ee = useE2EEHandle();
 
   // A layout effect, so the caret is at the end before anything can type:
   // a deferred effect could move it after a quick select-all and paste,
@@ -136,12 +146,15 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
           </div>
         ) : m.deleted ? (
           <p class="msg-text tombstone">{m.deletedBy && m.deletedBy !== m.senderId ? t("mod.removedByModerator") : t("msg.deleted")}</p>
+        ) : unreadable ? (
+          <Undecryptable info={enc!} />
         ) : m.poll ? (
           <PollCard msg={m} />
         ) : (
           m.text && <div class="msg-text" dangerouslySetInnerHTML={{ __html: html }} />
         )}
-        {!m.deleted && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} seq={m.seq} attachments={m.attachments} pending={!!p || m.seq <= 0} />}
+        {!m.deleted && !unreadable && enc?.files && enc.files.length > 0 && e2ee && <EncryptedFiles e2ee={e2ee} roomId={m.roomId} seq={m.seq} files={enc.files} />}
+        {!m.deleted && !encryptedRoom && m.attachments && m.attachments.length > 0 && <AttachmentList roomId={m.roomId} seq={m.seq} attachments={m.attachments} pending={!!p || m.seq <= 0} />}
         {!p && !editing && <LinkPreviews msg={m} mine={mine && writable} />}
         {!m.deleted && m.gif && <GifImage gif={m.gif} />}
         {m.editedAt && !m.deleted && !editing && (
@@ -191,7 +204,7 @@ export function MessageItem({ item, head, mine, seenBy, sender, fmt, layout, inT
       {mine && !p && !m.deleted && !editing && (
         <div class="msg-actions" role="group" aria-label={t("msg.actions")}>
           <MessageConvActions msg={m} />
-          {!m.poll && writable && (
+          {!m.poll && writable && !unreadable && (
             <button
               type="button"
               class="icon-btn"

@@ -15,6 +15,10 @@ import { RetentionNotice } from "../privacy/RetentionNotice";
 import { DeletedPartnerNotice } from "../privacy/DeletedPartnerNotice";
 import { DirectBlockButton } from "../privacy/BlockButton";
 import { CallBanner, CallButtons, CallErrorNotice, CallView } from "../calls/Calls";
+import { LockBadge } from "../e2ee/LockBadge";
+import { KeyWarningBanner } from "../e2ee/KeyWarningBanner";
+import { SafetyNumberDialog } from "../e2ee/SafetyNumberDialog";
+import { useE2EE } from "../e2ee/api";
 
 export function MessagePane({
   roomId,
@@ -37,6 +41,9 @@ export function MessagePane({
   const [dragging, setDragging] = useState(false);
   const [confirmLeave, setConfirmLeave] = useState(false);
   const [menu, setMenu] = useState(false);
+  // The safety number with the other person of an encrypted DM.
+  const [safety, setSafety] = useState(false);
+  const e2ee = useE2EE();
   // The menu closes on Escape and on a tap or click outside it.
   useEffect(() => {
     if (!menu) return;
@@ -124,6 +131,7 @@ export function MessagePane({
           <h1 id="room-title">
             <span class="sr-only">{room.kind === "private" ? t("room.private") : room.kind === "public" ? t("room.public") : t("room.direct")}: </span>
             {label}
+            {room.encrypted && <LockBadge onClick={peer && e2ee ? () => setSafety(true) : undefined} label={peer && e2ee ? t("e2ee.lockDm") : undefined} />}
           </h1>
           {isChannel && <p class="topic">{room.topic || t("room.noTopic")}</p>}
           <RetentionNotice room={room} />
@@ -189,9 +197,11 @@ export function MessagePane({
       <p class="typing" aria-live="off">
         {typingLine}
       </p>
+      <KeyWarningBanner roomId={roomId} />
       <RoomBanner roomId={roomId} />
       <DeletedPartnerNotice roomId={roomId} />
       {roomWritable(state, room) && <Composer roomId={roomId} label={label} />}
+      {safety && peer && e2ee && <SafetyNumberDialog e2ee={e2ee} userId={peer.userId} name={peer.displayName} onClose={() => setSafety(false)} />}
       {confirmLeave && (
         <ConfirmDialog
           title={t("room.leaveConfirm", { name: room.name })}

@@ -7,7 +7,8 @@ import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import { LegalLink } from "../legal/LegalViewer";
 
-export function ReportDialog({ onReport, onClose }: { onReport(reason: string): Promise<unknown>; onClose(): void }) {
+// note: what else the report carries (an encrypted message: its decrypted text).
+export function ReportDialog({ onReport, onClose, note }: { onReport(reason: string): Promise<unknown>; onClose(): void; note?: string }) {
   const { t, legal } = useApp();
   const [reason, setReason] = useState("");
   const { error, busy, run } = useSubmit();
@@ -27,6 +28,11 @@ export function ReportDialog({ onReport, onClose }: { onReport(reason: string): 
           {t("mod.reportPrompt")}
           <textarea name="reason" rows={3} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
         </label>
+        {note && (
+          <p class="hint" data-testid="e2ee-report-note">
+            {note}
+          </p>
+        )}
         {legal?.guidelines && (
           <p class="hint">
             {t("mod.reportGuidelines")} <LegalLink href={legal.guidelines} label={t("legal.guidelines")} t={t} />

@@ -13,6 +13,7 @@ import { errorText } from "../common/errorText";
 import { handleText } from "../common/handle";
 import { Highlighted } from "./Highlighted";
 import { isBlocked } from "../../state/preferences";
+import { LockBadge } from "../e2ee/LockBadge";
 
 const TYPE_PAUSE_MS = 300;
 // Names longer than this are cut in the pickers (the select stays narrow).
@@ -78,7 +79,9 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
     const peer = directPeer(state, r);
     return peer && handleText(peer) ? `@${handleText(peer)}` : "";
   };
+  // Encrypted rooms are never searched (the server cannot read them).
   const rooms = Object.values(state.rooms)
+    .filter((r) => !r.encrypted)
     .map((r) => ({ ref: roomRef(r), label: r.kind === "direct" ? roomTitle(state, r) : `#${r.name}` }))
     .filter((r) => r.ref)
     .sort((a, b) => a.label.localeCompare(b.label));
@@ -190,6 +193,9 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
           {s.error}
         </p>
       )}
+      <p class="muted small e2ee-search-note" data-testid="e2ee-search-note">
+        <LockBadge /> {t("e2ee.searchNote")}
+      </p>
       <p class="muted small search-status" role="status">
         {s.status === "loading" ? t("search.searching") : s.status === "done" || s.status === "more" ? (s.results.length ? t("search.count", { n: s.results.length }) : t("search.none")) : s.status === "idle" ? t("search.hint") : ""}
       </p>
@@ -197,6 +203,8 @@ export function SearchDialog({ onClose, onOpenResult }: { onClose(): void; onOpe
         <ul class="search-results">
           {s.results.map((r) => {
             const key = `${r.roomId}:${r.seq}`;
+            // Never a hit from an encrypted room (the server indexes none).
+            if (state.rooms[r.roomId]?.encrypted) return null;
             if (isBlocked(state, r.senderId) && !shown.has(key))
               return (
                 <li key={key} class="search-result-blocked">

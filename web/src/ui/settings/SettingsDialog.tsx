@@ -15,6 +15,7 @@ import { PrivacySetting } from "./PrivacySetting";
 import { ExportSetting } from "./ExportSetting";
 import { DeleteAccountSetting } from "./DeleteAccountSetting";
 import { RetentionSetting } from "./RetentionSetting";
+import { SecuritySection } from "../e2ee/SecuritySection";
 
 export function SettingsDialog({ onClose }: { onClose(): void }) {
   const { chat, t, prefs, setPrefs } = useApp();
@@ -164,6 +165,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         <PrivacySetting onSaved={() => setSaved(t("settings.saved"))} />
       </div>
       <SecuritySetting />
+      <SecuritySection />
       <MfaSetting />
       <ExportSetting />
       <DeleteAccountSetting />

@@ -29,6 +29,7 @@ import { ThreadPane } from "../threads/ThreadPane";
 import { ThreadsDialog } from "../threads/ThreadsDialog";
 import { ScheduledDialog } from "../scheduled/ScheduledDialog";
 import { ReminderToasts } from "../scheduled/ReminderToasts";
+import { E2EEHost } from "../e2ee/E2EEHost";
 import type { SupportInbox as SupportInboxScreen } from "../support/SupportInbox";
 
 export function ChatShell() {
@@ -235,6 +236,7 @@ export function ChatShell() {
         {chat.sentOnce && <NotifyPrompt />}
       </main>
       <IncomingCall onOpen={open} />
+      <E2EEHost />
       {/* The call goes on while another room is open: a mini view. */}
       {calls.active && (support || room?.roomId !== calls.active.call.roomId) && <CallView mini onOpen={open} />}
       {threadOpen && <ThreadPane />}

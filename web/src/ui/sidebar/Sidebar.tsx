@@ -9,6 +9,7 @@ import { directPeer, roomTitle } from "../../state/rooms";
 import { isMuted, roomBadge } from "../../state/preferences";
 import { Avatar, PresenceDot } from "../common/Avatar";
 import { useApp, useChatState, type DialogName } from "../common/context";
+import { LockBadge } from "../e2ee/LockBadge";
 
 export function Sidebar({ id, onOpen, onDialog, onClose, onSupport, supportActive }: { id: string; onOpen(roomId: string): void; onDialog(d: DialogName): void; onClose(): void; onSupport?(): void; supportActive?: boolean }) {
   const { chat, t, signOut, session, support } = useApp();
@@ -43,6 +44,7 @@ export function Sidebar({ id, onOpen, onDialog, onClose, onSupport, supportActiv
             </span>
           )}
           <span class="room-name">{title}</span>
+          {r.encrypted && <LockBadge />}
           {muted && (
             <span class="muted-mark" title={t("sidebar.muted")}>
               <span aria-hidden="true">🔕</span>

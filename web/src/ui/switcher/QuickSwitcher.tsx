@@ -10,6 +10,7 @@ import { switcherItems, type SwitcherItem } from "../../state/switcher";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
 import { errorText } from "../common/errorText";
+import { LockBadge } from "../e2ee/LockBadge";
 
 const TYPE_PAUSE_MS = 200;
 
@@ -141,6 +142,7 @@ export function QuickSwitcher({ onClose, onOpen }: { onClose(): void; onOpen(roo
                   onClick={() => void choose(it)}
                 >
                   <span class="switcher-label">{it.label}</span>
+                  {it.roomId && state.rooms[it.roomId]?.encrypted && <LockBadge />}
                   {it.detail && <span class="switcher-detail muted">{it.detail}</span>}
                   {kindLabel(it) && <span class="switcher-kind">{kindLabel(it)}</span>}
                 </div>
