@@ -13,6 +13,7 @@ import {
   generateIdentity,
   identityPublicKey,
   importIdentity,
+  isFileKey,
   messageAad,
   newDeviceId,
   newRoomKey,
@@ -218,6 +219,15 @@ describe("files", () => {
     expect(f.sha256).toBe(b64(new Uint8Array(await crypto.subtle.digest("SHA-256", data))));
     expect(await decryptFile(f.ct, f.key, f.iv, f.sha256)).toEqual(data);
     expect((await encryptFile(data)).key).not.toBe(f.key);
+  });
+
+  it("recognise a FileKey from a decrypted message", () => {
+    const ok = { key: "u/1/encrypted.bin", k: "a", iv: "b", name: "a.pdf", type: "application/pdf", size: 3, sha256: "c" };
+    expect(isFileKey(ok)).toBe(true);
+    expect(isFileKey({ ...ok, size: -1 })).toBe(false);
+    expect(isFileKey({ ...ok, size: "3" })).toBe(false);
+    expect(isFileKey({ ...ok, k: undefined })).toBe(false);
+    expect(isFileKey(null)).toBe(false);
   });
 
   it("fail on a checksum mismatch and on a changed object", async () => {
