@@ -4,7 +4,7 @@
 // backup.ts and is re-exported here, so this module is the one to import.
 import { b64, checkEpoch, concat, lines, randomBytes, unb64, unb64Len, utf8 } from "./encoding";
 import { IV_BYTES, KEY_BYTES, aesGcmDecrypt, aesGcmEncrypt, ecdh, exportPublic, generateEcdh, hkdfZeroSalt, importPublic, seal, open, sha256 } from "./primitives";
-import { CryptoFailure, type Bytes, type EncryptedContent, type MessageAad, type MessageContent } from "./types";
+import { CryptoFailure, type Bytes, type EncryptedContent, type FileKey, type MessageAad, type MessageContent } from "./types";
 
 export { b64, unb64, lines } from "./encoding";
 export * from "./types";
@@ -187,6 +187,14 @@ export async function decryptMessage(roomKey: Uint8Array | CryptoKey, aad: Decry
 }
 
 // ---- files ----
+
+// isFileKey says whether a decrypted `files` entry has the FileKey shape
+// (check before using one: the sender's client, not ours, wrote it).
+export function isFileKey(x: unknown): x is FileKey {
+  if (!x || typeof x !== "object") return false;
+  const f = x as Record<string, unknown>;
+  return ["key", "k", "iv", "name", "type", "sha256"].every((k) => typeof f[k] === "string") && Number.isSafeInteger(f.size) && (f.size as number) >= 0;
+}
 
 export interface EncryptedFile {
   ct: Bytes; // what is uploaded (as encrypted.bin, application/octet-stream)
