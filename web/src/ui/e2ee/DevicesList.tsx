@@ -16,7 +16,8 @@ export function DevicesList({ e2ee }: { e2ee: E2EE }) {
   }, [e2ee]);
   const date = (iso: string) => new Date(iso).toLocaleDateString(prefs.lang, { dateStyle: "medium" });
   const name = (d: DeviceView) => d.name || t("e2ee.unnamed");
-  const canVerify = e2ee.status === "ready";
+  // Verifying another device signs it: only a device holding the identity.
+  const canVerify = e2ee.status === "ready" && e2ee.hasIdentity;
   // This device first, then by when they were added.
   const devices = [...e2ee.devices].sort((a, b) => Number(b.current) - Number(a.current) || a.createdAt.localeCompare(b.createdAt));
   return (

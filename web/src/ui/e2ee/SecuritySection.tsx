@@ -83,7 +83,7 @@ function Section({ e2ee }: { e2ee: E2EE }) {
       {(s === "ready" || s === "recovery-needed") && <DevicesList e2ee={e2ee} />}
       {(s === "ready" || s === "recovery-needed") && (
         <div class="dialog-actions start">
-          {s === "ready" && (
+          {s === "ready" && e2ee.hasIdentity && (
             <button type="button" class="btn" aria-haspopup="dialog" data-testid="e2ee-change" onClick={() => setDialog("change")}>
               {t("e2ee.changePassphrase")}
             </button>
@@ -93,9 +93,9 @@ function Section({ e2ee }: { e2ee: E2EE }) {
           </button>
         </div>
       )}
-      {error && (
+      {(error || e2ee.error) && (
         <p class="error" role="alert">
-          {error}
+          {error || e2ee.error}
         </p>
       )}
       {(dialog === "setup" || dialog === "change" || dialog === "reset") && <SetupDialog e2ee={e2ee} mode={dialog} onClose={closeDialog} onDone={setDone} />}
