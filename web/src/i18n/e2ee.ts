@@ -89,6 +89,8 @@ export const e2eeEn = {
   "e2ee.reportNoText": "This message could not be decrypted here: the report cannot include its text.",
   "e2ee.fileFailed": "{name} could not be decrypted.",
   "e2ee.fileOpening": "Decrypting {name}…",
+  "e2ee.threadPlaceholder": "Encrypted reply…",
+  "e2ee.encryptedMessage": "Encrypted message",
 } as const;
 
 export const e2eeDe: Record<keyof typeof e2eeEn, string> = {
@@ -181,4 +183,6 @@ export const e2eeDe: Record<keyof typeof e2eeEn, string> = {
   "e2ee.reportNoText": "Diese Nachricht konnte hier nicht entschlüsselt werden: Die Meldung kann ihren Text nicht enthalten.",
   "e2ee.fileFailed": "{name} konnte nicht entschlüsselt werden.",
   "e2ee.fileOpening": "{name} wird entschlüsselt …",
+  "e2ee.threadPlaceholder": "Verschlüsselte Antwort …",
+  "e2ee.encryptedMessage": "Verschlüsselte Nachricht",
 };

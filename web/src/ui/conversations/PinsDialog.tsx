@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Message } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
+import { previewText } from "../e2ee/previewText";
 import { errorText } from "../common/errorText";
 import { canPin } from "../../state/conversations";
 
@@ -40,7 +41,7 @@ export function PinsDialog({ roomId, onClose, onOpen }: { roomId: string; onClos
                   <strong>{state.users[m.senderId]?.displayName ?? m.senderName}</strong>{" "}
                   <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleString(prefs.lang, { dateStyle: "medium", timeStyle: "short" })}</time>
                 </span>
-                <span class="conv-text">{m.text}</span>
+                <span class="conv-text">{previewText(m, t)}</span>
                 <span class="conv-meta">{t("pin.pinnedBy", { name: state.users[m.pinnedBy ?? ""]?.displayName ?? "" })}</span>
               </button>
               {mayUnpin && (

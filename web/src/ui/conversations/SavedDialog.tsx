@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import type { SavedItem } from "../../api/protocol.gen";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
+import { previewText } from "../e2ee/previewText";
 import { errorText } from "../common/errorText";
 import { usePagedList } from "../common/usePagedList";
 import { savedKey } from "../../state/conversations";
@@ -40,7 +41,7 @@ export function SavedDialog({ onClose, onOpen }: { onClose(): void; onOpen(roomI
                       <strong>{state.users[m.senderId]?.displayName ?? m.senderName}</strong> {room && t("saved.in", { room })}{" "}
                       {!m.deleted && <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleString(prefs.lang, { dateStyle: "medium", timeStyle: "short" })}</time>}
                     </span>
-                    {m.deleted ? <span class="conv-text tombstone">{t("msg.deleted")}</span> : <span class="conv-text">{m.text}</span>}
+                    {m.deleted ? <span class="conv-text tombstone">{t("msg.deleted")}</span> : <span class="conv-text">{previewText(m, t)}</span>}
                   </button>
                 )}
                 <button type="button" class="btn" onClick={() => chat.save(it.roomId, it.seq, false).catch((err) => setError(errorText(err, t)))}>

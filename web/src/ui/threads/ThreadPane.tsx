@@ -5,6 +5,7 @@
 // queue). Replies arriving while it is open are read.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Message } from "../../api/protocol.gen";
+import { useE2EE } from "../e2ee/api";
 import { useApp, useChatState } from "../common/context";
 import { MessageItem, type ListItem } from "../messages/MessageItem";
 import type { FormatContext } from "../messages/format";
@@ -95,12 +96,15 @@ export function ThreadPane() {
     return () => document.removeEventListener("keydown", onKey);
   }, [key]);
 
+  const e2ee = useE2EE();
   if (!view || !room) return null;
   const label = room.kind === "direct" ? roomTitle(state, room) : `#${room.name}`;
   const uploads = queue.list(slot);
   const uploading = queue.busy(slot);
   // Sending waits for every upload to finish (the button is disabled).
-  const canSend = (!!draft.trim() || uploads.some((u) => u.status === "done")) && !uploading;
+  // An encrypted room: the engine says whether this device can send now.
+  const gate = room.encrypted ? (e2ee?.canSend(room.roomId) ?? { ok: false }) : { ok: true };
+  const canSend = (!!draft.trim() || uploads.some((u) => u.status === "done")) && !uploading && gate.ok;
   const send = () => {
     if (!canSend) return;
     chat.reply(view.roomId, view.parentSeq, draft, toRoom);
@@ -168,7 +172,7 @@ export function ThreadPane() {
             class="composer-input"
             rows={2}
             aria-label={t("thread.replyLabel", { room: label })}
-            placeholder={t("thread.placeholder")}
+            placeholder={room.encrypted ? t("e2ee.threadPlaceholder") : t("thread.placeholder")}
             value={draft}
             onInput={(e) => setDraft(e.currentTarget.value)}
             onPaste={onPaste}
@@ -179,6 +183,11 @@ export function ThreadPane() {
               }
             }}
           />
+          {!gate.ok && (
+            <p class="hint error" data-testid="e2ee-cannot-send">
+              {t("e2ee.cannotSend", { reason: gate.reason ?? t("e2ee.loading") })}
+            </p>
+          )}
           <div class="thread-composer-row">
             <label class="check">
               <input type="checkbox" checked={toRoom} onChange={(e) => setToRoom(e.currentTarget.checked)} /> {t("thread.alsoToRoom", { room: label })}

@@ -3,6 +3,7 @@
 import { useEffect } from "preact/hooks";
 import { Dialog } from "../common/Dialog";
 import { useApp, useChatState } from "../common/context";
+import { previewText } from "../e2ee/previewText";
 import { roomTitle } from "../../state/rooms";
 import { threadKey } from "../../state/threads";
 import { relativeTime } from "./ThreadSummary";
@@ -32,7 +33,7 @@ export function ThreadsDialog({ onClose, onOpen }: { onClose(): void; onOpen(roo
                     <strong>{state.users[m.senderId]?.displayName ?? m.senderName}</strong> {t("saved.in", { room: where })}{" "}
                     {m.thread && <span>· {t("thread.replies", { n: m.thread.replies })} · {t("thread.lastReply", { when: relativeTime(m.thread.lastAt, prefs.lang) })}</span>}
                   </span>
-                  {m.deleted ? <span class="conv-text tombstone">{t("msg.deleted")}</span> : <span class="conv-text">{m.text}</span>}
+                  {m.deleted ? <span class="conv-text tombstone">{t("msg.deleted")}</span> : <span class="conv-text">{previewText(m, t)}</span>}
                 </button>
                 {f.unread > 0 && (
                   <span class="badge mention thread-unread" aria-label={t("thread.unread", { n: f.unread })}>
