@@ -91,6 +91,7 @@ export const e2eeEn = {
   "e2ee.fileOpening": "Decrypting {name}…",
   "e2ee.threadPlaceholder": "Encrypted reply…",
   "e2ee.encryptedMessage": "Encrypted message",
+  "e2ee.keyChangedShort": "key changed",
 } as const;
 
 export const e2eeDe: Record<keyof typeof e2eeEn, string> = {
@@ -185,4 +186,5 @@ export const e2eeDe: Record<keyof typeof e2eeEn, string> = {
   "e2ee.fileOpening": "{name} wird entschlüsselt …",
   "e2ee.threadPlaceholder": "Verschlüsselte Antwort …",
   "e2ee.encryptedMessage": "Verschlüsselte Nachricht",
+  "e2ee.keyChangedShort": "Schlüssel geändert",
 };

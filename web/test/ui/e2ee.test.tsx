@@ -26,6 +26,9 @@ import { Composer } from "../../src/ui/composer/Composer";
 import { MessageModActions } from "../../src/ui/moderation/MessageModActions";
 import { Sidebar } from "../../src/ui/sidebar/Sidebar";
 import { SearchDialog } from "../../src/ui/search/SearchDialog";
+import { UserPickerDialog } from "../../src/ui/dialogs/UserPickerDialog";
+import { CreateChannelDialog } from "../../src/ui/dialogs/CreateChannelDialog";
+import { MembersPanel } from "../../src/ui/members/MembersPanel";
 import { BOB, CY, msg, room, stateFrame } from "../fixtures";
 
 const t = translator("en");
@@ -75,9 +78,23 @@ afterEach(() => {
 });
 
 function mount(node: ComponentChild, e2ee?: E2EE, extra: Record<string, unknown> = {}) {
-  const state = reduce(initialState, stateFrame([room("general"), room("g"), ENC_DM], [BOB, CY]));
-  const request = vi.fn(async () => ({ type: "ack" }));
-  const chat = { state, status: "online", subscribe: () => () => {}, announce: () => {}, request, typing() {}, stopTyping() {}, send: vi.fn(), lastRoom: { roomId: "", at: 0 } } as unknown as Chat;
+  const base = reduce(initialState, stateFrame([room("general"), room("g"), ENC_DM], [BOB, CY]));
+  const state = { ...base, members: { ...base.members, e: { me: { role: "member", readSeq: 0 }, bob: { role: "member", readSeq: 0 } } } };
+  const request = vi.fn(async (p: { action: string }) => (p.action === "openDirect" || p.action === "createChannel" ? { type: "room", room: { roomId: "new" } } : { type: "ack" }));
+  const chat = {
+    state,
+    status: "online",
+    subscribe: () => () => {},
+    announce: () => {},
+    request,
+    typing() {},
+    stopTyping() {},
+    send: vi.fn(),
+    lastRoom: { roomId: "", at: 0 },
+    listUsers: async () => ({ users: [BOB, CY] }),
+    openDirect: vi.fn(async () => "plain"),
+    createChannel: vi.fn(async () => "plainchan"),
+  } as unknown as Chat;
   const uploads = { list: () => [], busy: () => false, add() {}, remove() {} };
   const app = { chat, t, prefs: { lang: "en", sound: false }, e2ee, uploads, support: { isAgent: () => false }, scheduled: {}, ...extra } as unknown as AppCtx;
   root = document.createElement("div");
@@ -468,5 +485,57 @@ describe("lock marks and search", () => {
     expect(testid("e2ee-search-note")!.textContent).toContain("Encrypted conversations are not searched.");
     const options = [...root!.querySelectorAll("#search-in option")].map((o) => o.textContent);
     expect(options.some((o) => o?.includes("Bob"))).toBe(false);
+  });
+});
+
+describe("starting an encrypted conversation", () => {
+  it("opens an encrypted DM when the toggle is on, a plain one otherwise", async () => {
+    const { e2ee } = engine("ready");
+    const opened: string[] = [];
+    const { request, chat } = mount(<UserPickerDialog mode="dm" onClose={() => {}} onOpen={(id) => opened.push(id)} />, e2ee);
+    await act(() => new Promise<void>((r) => setTimeout(r, 0)));
+    const bob = root!.querySelector<HTMLInputElement>('input[name="user"][value="bob"]')!;
+    await act(async () => {
+      bob.checked = true;
+      bob.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    const box = testid("e2ee-toggle") as HTMLInputElement;
+    await act(async () => {
+      box.checked = true;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await submit($("dialog form"));
+    expect(request).toHaveBeenCalledWith({ action: "openDirect", userIds: ["bob"], encrypted: true });
+    expect(chat.openDirect).not.toHaveBeenCalled();
+    expect(opened).toEqual(["new"]);
+  });
+
+  it("offers encryption for a private channel only, and creates it encrypted", async () => {
+    const { e2ee } = engine("ready");
+    const { request } = mount(<CreateChannelDialog onClose={() => {}} onCreated={() => {}} />, e2ee);
+    expect(testid("e2ee-toggle")).toBeNull();
+    await type($('input[name="channel-name"]'), "plans");
+    const priv = $('input[name="channel-private"]') as HTMLInputElement;
+    await act(async () => {
+      priv.checked = true;
+      priv.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    const box = testid("e2ee-toggle") as HTMLInputElement;
+    await act(async () => {
+      box.checked = true;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await submit($("dialog form"));
+    expect(request).toHaveBeenCalledWith({ action: "createChannel", name: "plans", topic: undefined, private: true, encrypted: true });
+  });
+
+  it("offers the safety number beside each member of an encrypted room", async () => {
+    const { e2ee } = engine("ready");
+    e2ee.update({ keyWarnings: new Map([["bob", "changed"]]) });
+    mount(<MembersPanel roomId="e" onOpen={() => {}} onClose={() => {}} />, e2ee);
+    const btn = $(".e2ee-member.changed [data-testid=e2ee-lock]");
+    expect(btn?.getAttribute("aria-label")).toBe("Safety number with Bob (key changed)");
+    await click(btn);
+    expect($("dialog h2")!.textContent).toBe("Safety number with Bob");
   });
 });

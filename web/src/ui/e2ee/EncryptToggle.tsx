@@ -3,6 +3,7 @@
 // encryption is not set up on this device (or the group is too big); the
 // set-up dialog opens over the current one (E2EEHost shows it).
 import "./e2ee.css";
+import { useEffect } from "preact/hooks";
 import { useApp, useChatState } from "../common/context";
 import { useE2EE } from "./api";
 import { openSecurity } from "./openSecurity";
@@ -17,11 +18,16 @@ export function EncryptToggle({ checked, onChange, people }: { checked: boolean;
   const { chat, t } = useApp();
   const state = useChatState(chat);
   const e2ee = useE2EE();
-  if (!e2ee) return null;
   const max = e2eeMaxMembers(state.limits);
   const tooMany = people !== undefined && people > max;
-  const ready = e2ee.status === "ready";
+  const ready = e2ee?.status === "ready";
   const disabled = !ready || tooMany;
+  // What cannot be encrypted is not asked for encrypted: the choice goes
+  // off with the toggle (too many people picked, encryption reset…).
+  useEffect(() => {
+    if (disabled && checked) onChange(false);
+  }, [disabled, checked]);
+  if (!e2ee) return null;
   const why = e2ee.status === "unsupported" ? t("e2ee.toggleUnsupported") : !ready ? t("e2ee.toggleOff") : tooMany ? t("e2ee.toggleTooMany", { n: max }) : t("e2ee.toggleHelp");
   return (
     <div class="e2ee-toggle">

@@ -8,6 +8,7 @@ import { lastSeen } from "../common/lastSeen";
 import { MemberModMenu } from "../moderation/MemberModMenu";
 import { BlockButton } from "../privacy/BlockButton";
 import { BotBadge, isBot } from "../bots/BotBadge";
+import { SafetyNumberButton } from "../e2ee/SafetyNumberButton";
 
 export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOpen(roomId: string): void; onClose(): void }) {
   const { chat, t, prefs } = useApp();
@@ -54,6 +55,7 @@ export function MembersPanel({ roomId, onOpen, onClose }: { roomId: string; onOp
               {!!members[u.userId]?.mutedUntil && new Date(members[u.userId]!.mutedUntil!).getTime() > Date.now() && <span class="tag muted-tag">{t("mod.mutedTag")}</span>}
               <span class="sr-only">, {u.online ? t("presence.online") : t("presence.offline")}</span>
             </button>
+            {room?.encrypted && <SafetyNumberButton userId={u.userId} name={u.displayName} />}
             <BlockButton userId={u.userId} name={u.displayName} />
             {room && members[u.userId] && <MemberModMenu room={room} userId={u.userId} name={u.displayName} member={members[u.userId]!} />}
           </div>
