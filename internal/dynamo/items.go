@@ -36,6 +36,9 @@ type connItem struct {
 	// CallID: the call the connection last started or joined (issue 18;
 	// SetConnectionCall), read by $disconnect to leave it.
 	CallID string `dynamo:"callId,omitempty"`
+	// DeviceID: the encryption device the connection registered (issue
+	// 19; SetConnectionDevice), also on its user link.
+	DeviceID string `dynamo:"deviceId,omitempty"`
 }
 
 // attrConnectedMs is connItem.ConnectedMs's attribute.
@@ -55,6 +58,7 @@ func (it connItem) connection() chat.Connection {
 		ConnectedAt: it.ConnectedAt,
 		ExpiresAt:   time.Unix(it.TTL, 0).UTC(),
 		CallID:      it.CallID,
+		DeviceID:    it.DeviceID,
 	}
 	if it.TokenExp > 0 {
 		c.TokenExpiresAt = time.Unix(it.TokenExp, 0).UTC()
