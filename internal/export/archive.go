@@ -30,6 +30,8 @@
 //	                   (not the reported message's text nor who resolved it: others' data)
 //	audit.json         audit log entries about them or by them: when, action, room, reason;
 //	                   other people's ids replaced by "other", details naming others left out
+//	encryption.json    end-to-end encryption (e2ee.go): identity key, devices, the key backup
+//	                   (sealed), backed-up room keys (sealed); not the proof's hash
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -409,6 +411,9 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 	if err := w.support(ctx, zw, userID); err != nil { // support.go
 		return st, err
 	}
+	if err := w.encryption(ctx, zw, userID); err != nil { // e2ee.go
+		return st, err
+	}
 	ids := make([]string, 0, len(in))
 	for id := range in {
 		ids = append(ids, id)
@@ -683,6 +688,9 @@ integrations.json the slash commands and outgoing webhooks you registered
 reports.json      the messages you reported (room, message number, your reason, when, the outcome)
 audit.json        the audit log's entries about you or by you (when, what, room, reason); other
                   people in them appear as "other"
+encryption.json   your end-to-end encryption keys as the server keeps them: your public identity
+                  key, your devices, your key backup and backed-up conversation keys (all sealed:
+                  only your passphrase and your devices open them)
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.
