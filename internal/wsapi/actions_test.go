@@ -286,10 +286,10 @@ func TestActionRouting(t *testing.T) {
 			protocol.ResumeRequest{Rooms: map[string]int64{"r1": 12}, Changes: map[string]int64{"r1": 0}}, protocol.EventMissed},
 	}
 	cases = append(cases, widgetRoutingCases...) // widgets_routing_test.go
-	for _, c := range keyRoutingCases { // e2ee_keys_routing_test.go
+	for _, c := range callRoutingCases {         // calls_routing_test.go (element-wise: an unnamed struct type)
 		cases = append(cases, c)
 	}
-	for _, c := range callRoutingCases {         // calls_routing_test.go (element-wise: an unnamed struct type)
+	for _, c := range keyRoutingCases { // e2ee_keys_routing_test.go
 		cases = append(cases, c)
 	}
 	covered := map[string]bool{}

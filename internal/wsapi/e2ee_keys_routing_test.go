@@ -19,7 +19,7 @@ import (
 // the seeds store alice's identity key, a device and a backup where the
 // action needs them.
 var (
-	routingDevice = "dev_" + strings.Repeat("a", 26)
+	routingDevice                              = "dev_" + strings.Repeat("a", 26)
 	routingDevPub, routingIDPub, routingDevSig string
 	keyRoutingCases                            []callRoutingCase
 )
