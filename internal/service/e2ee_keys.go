@@ -26,7 +26,7 @@ import (
 //
 // Pushes (direct, like presence: nothing here is a domain event):
 //
-//	keysChanged {userId}   on setIdentityKey, signDevice, removeDevice: to the
+//	keysChanged {userId}   on a new device, setIdentityKey, signDevice, removeDevice: to the
 //	                       person's other connections and everyone connected
 //	                       to an encrypted room they are in (clients refetch
 //	                       getUserKeys)
@@ -68,12 +68,14 @@ func (s *Chat) deleteDeviceRoomKeys(ctx context.Context, userID string, deviceID
 	return storeErr(d.DeleteDeviceRoomKeys(ctx, userID, deviceIDs), "delete wrapped room keys")
 }
 
-// RegisterDevice adds a device of the caller (unsigned) or, for a device
-// id they have with the same key, renames it and marks it seen; either way
-// the caller's connection is marked as that device (deviceMessage and
+// RegisterDevice adds a device of the caller (unsigned; keysChanged tells
+// their other connections and encrypted rooms) or, for a device id they
+// have with the same key, renames it and marks it seen; either way the
+// caller's connection is marked as that device (deviceMessage and
 // roomKeys reach it), so clients register on every connect. Cost: a
 // GetItem, a Query of the devices for a new one, a PutItem or UpdateItem,
-// two UpdateItems of the connection.
+// two UpdateItems of the connection (and keysChanged's reads for a new
+// device).
 func (s *Chat) RegisterDevice(ctx context.Context, c chat.Connection, r protocol.RegisterDeviceRequest) (protocol.DeviceEvent, error) {
 	ks, err := s.keysFor(c, chat.ActRegisterDevice)
 	if err != nil {
@@ -84,7 +86,10 @@ func (s *Chat) RegisterDevice(ctx context.Context, c chat.Connection, r protocol
 		return protocol.DeviceEvent{}, err
 	}
 	now := s.clock()
-	var d chat.Device
+	var (
+		d       chat.Device
+		created bool
+	)
 	for attempt := 0; ; attempt++ {
 		old, err := ks.GetDevice(ctx, c.UserID, r.DeviceID)
 		if err == nil {
@@ -109,6 +114,7 @@ func (s *Chat) RegisterDevice(ctx context.Context, c chat.Connection, r protocol
 		d = chat.Device{UserID: c.UserID, DeviceID: r.DeviceID, Name: name, PublicKey: r.PublicKey, CreatedAt: now, LastSeenAt: now}
 		err = ks.CreateDevice(ctx, d)
 		if err == nil {
+			created = true
 			break
 		}
 		if chat.ErrorCode(err) != chat.Conflict || attempt > 0 {
@@ -120,6 +126,9 @@ func (s *Chat) RegisterDevice(ctx context.Context, c chat.Connection, r protocol
 		if err := ks.SetConnectionDevice(ctx, c.UserID, c.ID, d.DeviceID); err != nil {
 			return protocol.DeviceEvent{}, storeErr(err, "mark connection device")
 		}
+	}
+	if created {
+		s.keysChanged(ctx, c, c.UserID) // a new (unsigned) device: the person's other devices may verify it
 	}
 	return protocol.DeviceEvent{Head: protocol.Head{Type: protocol.EventDevice}, Device: d}, nil
 }

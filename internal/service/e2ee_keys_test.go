@@ -45,8 +45,9 @@ func kdRegister(h *harness, c chat.Connection, dev, pub string) chat.Connection 
 	return got
 }
 
-// TestDeviceLifecycle: register (the connection is marked), register
-// again with the same key (renamed, seen), another key under the id
+// TestDeviceLifecycle: register (the connection is marked, the person's
+// other connection told keysChanged), register again with the same key
+// (renamed, seen, nothing pushed), another key under the id
 // (conflict), bad ids, names and keys, at most 20, list, remove (others
 // told deviceRemoved and keysChanged), remove again (not found).
 func TestDeviceLifecycle(t *testing.T) {
@@ -55,11 +56,16 @@ func TestDeviceLifecycle(t *testing.T) {
 	ann2 := h.connect("ann", "a2")
 	dev, pub := kdDeviceID("ann-laptop"), kdDeviceKey(t)
 	ann = kdRegister(h, ann, dev, pub)
+	decodeOne[protocol.KeysChangedEvent](t, h.fan, "a2", protocol.EventKeysChanged) // a new device
 
 	h.advance(time.Minute)
+	h.fan.Reset()
 	again, err := h.svc.RegisterDevice(h.ctx, ann2, protocol.RegisterDeviceRequest{DeviceID: dev, Name: "  Work laptop ", PublicKey: pub})
 	if err != nil || again.Device.Name != "Work laptop" || !again.Device.LastSeenAt.Equal(h.clock()) || again.Device.CreatedAt.Equal(h.clock()) {
 		t.Fatalf("registering again: %+v, %v", again.Device, err)
+	}
+	if sends := h.fan.Sends(); len(sends) != 0 {
+		t.Errorf("registering a known device again pushed %d times", len(sends))
 	}
 	_, err = h.svc.RegisterDevice(h.ctx, ann, protocol.RegisterDeviceRequest{DeviceID: dev, Name: "Laptop", PublicKey: kdDeviceKey(t)})
 	wantCode(t, err, chat.Conflict)
