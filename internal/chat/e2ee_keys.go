@@ -8,7 +8,9 @@ import (
 	"encoding/base64"
 	"math/big"
 	"math/bits"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -116,6 +118,9 @@ func ValidateDevice(deviceID, name, publicKey string) error {
 	}
 	if name == "" || utf8.RuneCountInString(name) > MaxDeviceNameLen || !utf8.ValidString(name) {
 		return Errorf(Invalid, "a device name is 1 to %d characters", MaxDeviceNameLen)
+	}
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return Errorf(Invalid, "a device name has no control characters")
 	}
 	_, err := ParseP256Point("publicKey", publicKey)
 	return err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
@@ -316,8 +317,9 @@ func (s *Chat) RemoveDevice(ctx context.Context, c chat.Connection, r protocol.D
 }
 
 // GetUserKeys answers the identity keys and devices of up to
-// MaxUserKeysPerCall people of the workspace. Ids that are no person's
-// (unknown, a visitor's, a bot's) are left out of the answer. Cost: a
+// MaxUserKeysPerCall people of the workspace (other people's devices
+// without lastSeenAt). Ids that are no person's (unknown, a visitor's, a
+// bot's) are left out of the answer. Cost: a
 // BatchGetItem of the profiles and one Query per person.
 func (s *Chat) GetUserKeys(ctx context.Context, c chat.Connection, r protocol.GetUserKeysRequest) (protocol.UserKeysEvent, error) {
 	ks, err := s.keysFor(c, chat.ActGetUserKeys)
@@ -355,6 +357,13 @@ func (s *Chat) GetUserKeys(ctx context.Context, c chat.Connection, r protocol.Ge
 	if err := forEach(len(ids), func(i int) error {
 		var err error
 		found[i], err = userKeys(ctx, ks, ids[i])
+		if ids[i] != c.UserID {
+			// When someone else's device was last used is their
+			// presence (which they may hide, #15): only their own.
+			for j := range found[i].Devices {
+				found[i].Devices[j].LastSeenAt = time.Time{}
+			}
+		}
 		return err
 	}); err != nil {
 		return protocol.UserKeysEvent{}, err

@@ -77,6 +77,7 @@ func TestDeviceLifecycle(t *testing.T) {
 		{DeviceID: "dev_" + strings.Repeat("A", 26), Name: "x", PublicKey: pub},
 		{DeviceID: kdDeviceID("n"), Name: "", PublicKey: pub},
 		{DeviceID: kdDeviceID("n"), Name: strings.Repeat("é", 65), PublicKey: pub},
+		{DeviceID: kdDeviceID("n"), Name: "a\nb", PublicKey: pub},
 		{DeviceID: kdDeviceID("n"), Name: "x", PublicKey: kdB64.EncodeToString(offCurve)},
 		{DeviceID: kdDeviceID("n"), Name: "x", PublicKey: pub[:40]},
 		{DeviceID: kdDeviceID("n"), Name: "x", PublicKey: pub + "="},
@@ -185,6 +186,12 @@ func TestSignDeviceVerifiesTheSignature(t *testing.T) {
 	u := keys.Users[0]
 	if u.UserID != "ann" || u.IdentityKey != idPub || len(u.Devices) != 2 || u.Devices[0].Signature != sig || u.Devices[1].Signature != "" {
 		t.Errorf("ann's keys = %+v", u)
+	}
+	if !u.Devices[0].LastSeenAt.IsZero() {
+		t.Errorf("cat sees when Ann's device was last used: %+v", u.Devices[0])
+	}
+	if own, _ := h.svc.GetUserKeys(h.ctx, ann, protocol.GetUserKeysRequest{UserIDs: []string{"ann"}}); own.Users[0].Devices[0].LastSeenAt.IsZero() {
+		t.Errorf("Ann does not see when her own device was last used")
 	}
 	_, err = h.svc.GetUserKeys(h.ctx, ann, protocol.GetUserKeysRequest{})
 	wantCode(t, err, chat.Invalid)
