@@ -240,6 +240,9 @@ func (s *Chat) removeFromRoom(ctx context.Context, c chat.Connection, room chat.
 		}
 	}
 	s.publish(ctx, chat.MemberLeft{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, RoomID: room.ID, UserID: userID, At: s.clock()})
+	if room.Encrypted { // who was removed reads nothing new (e2ee_rotate.go)
+		s.rotateAfterMemberChange(ctx, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, room)
+	}
 	s.push.send(ctx, without(conns, c.ID), protocol.RoomRemovedEvent{Head: protocol.Head{Type: protocol.EventRoomRemoved}, RoomID: room.ID})
 	return nil
 }
