@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	gdynamo "github.com/guregu/dynamo/v2"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
@@ -156,4 +157,25 @@ func (s *Store) DeleteUserRoomKeys(ctx context.Context, userID, deviceID string)
 		return 0, internal(err, "delete room keys")
 	}
 	return len(keys), nil
+}
+
+// eraseRoomKey is the erasure of one room key item (erasure.go): a key
+// wrapped for one of the person's devices is deleted; a key they wrapped
+// for someone else stays (its recipient may need it for the history) but
+// no longer names them (senderUserId becomes chat.DeletedActor).
+func (s *Store) eraseRoomKey(ctx context.Context, userID, pk, sk string, item map[string]types.AttributeValue, res *chat.ErasureResult) error {
+	switch userID {
+	case str(item, "userId"):
+		if err := s.table.Delete(AttrPK, pk).Range(AttrSK, sk).Run(ctx); err != nil {
+			return internal(err, "erase room key")
+		}
+		res.Deleted++
+	case str(item, "senderUserId"):
+		err := s.table.Update(AttrPK, pk).Range(AttrSK, sk).Set("senderUserId", chat.DeletedActor).If("attribute_exists($)", AttrPK).Run(ctx)
+		if err != nil && !isCondFailed(err) {
+			return internal(err, "unlink room key sender")
+		}
+		res.Updated++
+	}
+	return nil
 }

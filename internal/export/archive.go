@@ -147,18 +147,22 @@ type Terms struct {
 
 // Message is one row of messages.json: a message the person sent.
 type Message struct {
-	RoomID      string       `json:"roomId"`
-	RoomName    string       `json:"roomName"`
-	Seq         int64        `json:"seq"`
-	CreatedAt   time.Time    `json:"createdAt"`
-	EditedAt    time.Time    `json:"editedAt,omitzero"`
-	Text        string       `json:"text,omitempty"`
-	ParentSeq   int64        `json:"parentSeq,omitempty"`
-	ToRoom      bool         `json:"toRoom,omitempty"`
-	Deleted     bool         `json:"deleted,omitempty"`
-	Attachments []FileRef    `json:"attachments,omitempty"`
-	Gif         *chat.Gif    `json:"gif,omitempty"`
-	Poll        *PollSummary `json:"poll,omitempty"`
+	RoomID    string    `json:"roomId"`
+	RoomName  string    `json:"roomName"`
+	Seq       int64     `json:"seq"`
+	CreatedAt time.Time `json:"createdAt"`
+	EditedAt  time.Time `json:"editedAt,omitzero"`
+	Text      string    `json:"text,omitempty"`
+	// Encrypted is the ciphertext of a message of an end-to-end encrypted
+	// room, as stored: the server cannot decrypt it (the person's devices
+	// and key backup can; docs/E2EE.md).
+	Encrypted   *chat.EncryptedContent `json:"encrypted,omitempty"`
+	ParentSeq   int64                  `json:"parentSeq,omitempty"`
+	ToRoom      bool                   `json:"toRoom,omitempty"`
+	Deleted     bool                   `json:"deleted,omitempty"`
+	Attachments []FileRef              `json:"attachments,omitempty"`
+	Gif         *chat.Gif              `json:"gif,omitempty"`
+	Poll        *PollSummary           `json:"poll,omitempty"`
 	// Edits are the earlier texts, oldest first, each with since when it
 	// was the text.
 	Edits []chat.MessageVersion `json:"edits,omitempty"`
@@ -496,7 +500,7 @@ func (w *Writer) reactionsAndVotes(m chat.Message, userID string, lists map[stri
 
 func (w *Writer) message(ctx context.Context, zw *zip.Writer, m chat.Message, roomName string, lists map[string]*list, st *Stats) error {
 	out := Message{RoomID: m.RoomID, RoomName: roomName, Seq: m.Seq, CreatedAt: m.CreatedAt.UTC(), EditedAt: m.EditedAt,
-		Text: m.Text, ParentSeq: m.ParentSeq, ToRoom: m.ToRoom, Deleted: m.Deleted, Gif: m.Gif}
+		Text: m.Text, Encrypted: m.Encrypted, ParentSeq: m.ParentSeq, ToRoom: m.ToRoom, Deleted: m.Deleted, Gif: m.Gif}
 	if m.Poll != nil {
 		ps := &PollSummary{Question: m.Poll.Question, ClosedAt: m.Poll.ClosedAt}
 		for _, o := range m.Poll.Options {

@@ -175,3 +175,16 @@ func (s *Chat) encryptedMemberCap(room chat.Room, count int) error {
 	}
 	return nil
 }
+
+// reportedPlaintext checks the text a reporter's client decrypted from an
+// encrypted message (required: moderators cannot read the ciphertext).
+func reportedPlaintext(raw string) (string, error) {
+	text, err := messageText(raw)
+	if err != nil {
+		return "", err
+	}
+	if text == "" {
+		return "", chat.Errorf(chat.Invalid, "plaintext is required to report a message of an end-to-end encrypted conversation: send the text as your app decrypted it")
+	}
+	return text, nil
+}
