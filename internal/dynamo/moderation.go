@@ -45,10 +45,10 @@ type reportItem struct {
 	Message    string    `dynamo:"message"` // JSON of the message as reported
 	// DecryptedText: an encrypted message's text as the reporter's client
 	// decrypted it (issue #19).
-	DecryptedText string `dynamo:"decryptedText,omitempty"`
-	Resolution string    `dynamo:"resolution,omitempty"`
-	ResolvedBy string    `dynamo:"resolvedBy,omitempty"`
-	ResolvedAt time.Time `dynamo:"resolvedAt,omitempty"`
+	DecryptedText string    `dynamo:"decryptedText,omitempty"`
+	Resolution    string    `dynamo:"resolution,omitempty"`
+	ResolvedBy    string    `dynamo:"resolvedBy,omitempty"`
+	ResolvedAt    time.Time `dynamo:"resolvedAt,omitempty"`
 }
 
 type auditItem struct {
