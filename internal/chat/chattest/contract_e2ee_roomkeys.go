@@ -41,7 +41,9 @@ func contractRoomKeys(t *testing.T, st chat.Store) {
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i := range 2 {
-		wg.Go(func() { _, errs[i] = s.ShareRoomKeys(ctx, enc.ID, 1, true, []chat.WrappedRoomKey{key(1, a, devA), key(1, b, devB)}) })
+		wg.Go(func() {
+			_, errs[i] = s.ShareRoomKeys(ctx, enc.ID, 1, true, []chat.WrappedRoomKey{key(1, a, devA), key(1, b, devB)})
+		})
 	}
 	wg.Wait()
 	if (errs[0] == nil) == (errs[1] == nil) {
