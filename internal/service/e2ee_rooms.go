@@ -179,7 +179,7 @@ func (s *Chat) encryptedMemberCap(room chat.Room, count int) error {
 // reportedPlaintext checks the text a reporter's client decrypted from an
 // encrypted message (required: moderators cannot read the ciphertext).
 func reportedPlaintext(raw string) (string, error) {
-	text, err := messageText(raw)
+	text, err := messageText(strings.TrimSpace(raw))
 	if err != nil {
 		return "", err
 	}

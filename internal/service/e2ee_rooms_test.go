@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
 	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
@@ -410,4 +411,67 @@ func TestMembershipChangesRotateTheKey(t *testing.T) {
 	// Bo, gone, gets no key of epoch 3.
 	_, err = h.share(ada, id, 3, map[string]int{"ada": 1, "bo": 2})
 	wantCode(t, err, chat.Forbidden)
+}
+
+// What an encrypted room switches off, and reports carrying the
+// reporter's plaintext.
+func TestEncryptedRoomsSwitchOff(t *testing.T) {
+	h := newE2EEHarness(t, func(c *service.Config) { c.Timer = noTimer{}; c.Hooks = testHooks; c.Gifs = &chattest.Gifs{} })
+	ada := h.person("ada", "a1", 1)
+	bo := h.person("bo", "b1", 2)
+	ch, err := h.svc.CreateChannel(h.ctx, ada, protocol.CreateChannelRequest{Name: "vault", Private: true, Encrypted: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ch.Room.Room.ID
+	if _, err := h.share(ada, id, 1, map[string]int{"ada": 1}); err != nil {
+		t.Fatal(err)
+	}
+	off := map[string]error{}
+	_, off["poll"] = h.svc.CreatePoll(h.ctx, ada, protocol.CreatePollRequest{RoomID: id, ClientID: "p1", Question: "Lunch?", Options: []string{"a", "b"}})
+	_, off["scheduled message"] = h.svc.ScheduleMessage(h.ctx, ada, protocol.ScheduleMessageRequest{RoomID: id, ClientID: "s1", Text: "later", At: h.clock().Add(time.Hour)})
+	_, off["incoming webhook"] = h.svc.CreateWebhook(h.ctx, ada, protocol.CreateWebhookRequest{RoomID: id, Name: "CI"})
+	_, off["outgoing webhook"] = h.svc.RegisterOutgoingWebhook(h.ctx, ada, protocol.RegisterOutgoingWebhookRequest{RoomID: id, URL: "https://example.com/out", AllMessages: true})
+	_, off["slash command"] = h.svc.RunCommand(h.ctx, ada, protocol.RunCommandRequest{RoomID: id, Command: "build", ClientID: "c1", Text: "secret"})
+	_, off["bot"] = h.svc.AddBotToRoom(h.ctx, ada, protocol.RoomBotRequest{RoomID: id, BotID: "bot_x"})
+	_, off["upload in the clear"] = h.svc.RequestUpload(h.ctx, ada, protocol.RequestUploadRequest{RoomID: id, Name: "a.txt", Size: 3, Type: "text/plain"})
+	for what, err := range off {
+		if code := chat.ErrorCode(err); code != chat.Invalid && code != chat.Internal {
+			t.Errorf("%s in an encrypted room: %v, want refused", what, err)
+		} else if code == chat.Internal && what != "upload in the clear" {
+			t.Errorf("%s: %v, want invalid", what, err)
+		}
+	}
+
+	// A reminder on an encrypted message: no note (it would wait in the clear).
+	dm := encDirect(h.harness, ada, "bo")
+	if _, err := h.share(ada, dm.ID, 1, map[string]int{"ada": 1, "bo": 2}); err != nil {
+		t.Fatal(err)
+	}
+	ack, err := h.svc.SendMessage(h.ctx, ada, protocol.SendMessageRequest{RoomID: dm.ID, ClientID: "r1", Encrypted: ciphertext(1, ada.DeviceID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.svc.RemindMe(h.ctx, bo, protocol.RemindMeRequest{RoomID: dm.ID, Seq: ack.Message.Seq, Note: "pay the ransom", At: h.clock().Add(time.Hour)})
+	wantCode(t, err, chat.Invalid)
+
+	// Reporting it needs the plaintext, which moderators then see.
+	_, err = h.svc.ReportMessage(h.ctx, bo, protocol.ReportMessageRequest{RoomID: dm.ID, Seq: ack.Message.Seq, Reason: "threat"})
+	wantCode(t, err, chat.Invalid)
+	rep, err := h.svc.ReportMessage(h.ctx, bo, protocol.ReportMessageRequest{RoomID: dm.ID, Seq: ack.Message.Seq, Reason: "threat", Plaintext: "  you will regret this  "})
+	if err != nil || rep.Report.DecryptedText != "you will regret this" || rep.Report.Message.Encrypted == nil {
+		t.Fatalf("report %+v %v", rep.Report, err)
+	}
+	mod := h.connectWithGroups("mo", "m1", chat.GroupAdmins)
+	list, err := h.svc.ListReports(h.ctx, mod, protocol.ListReportsRequest{})
+	if err != nil || len(list.Reports) != 1 || list.Reports[0].DecryptedText != "you will regret this" {
+		t.Fatalf("listReports %+v %v", list.Reports, err)
+	}
+	// A plain room's report keeps no plaintext field.
+	plain := h.direct(ada, "bo")
+	m := h.send(ada, plain.ID, "hello there")
+	rep, err = h.svc.ReportMessage(h.ctx, bo, protocol.ReportMessageRequest{RoomID: plain.ID, Seq: m.Seq, Plaintext: "made up"})
+	if err != nil || rep.Report.DecryptedText != "" {
+		t.Fatalf("plain report %+v %v", rep.Report, err)
+	}
 }
