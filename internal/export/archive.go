@@ -127,14 +127,16 @@ type Profile struct {
 // Room is one row of rooms.json: a room the person is in, or one they
 // have left (Left; no role, joined or read position then).
 type Room struct {
-	RoomID   string        `json:"roomId"`
-	Name     string        `json:"name"`
-	Kind     chat.RoomKind `json:"kind"`
-	Role     chat.Role     `json:"role,omitempty"`
-	JoinedAt time.Time     `json:"joinedAt,omitzero"`
-	ReadSeq  int64         `json:"readSeq,omitempty"`
-	Left     bool          `json:"left,omitempty"`
-	LeftAt   time.Time     `json:"leftAt,omitzero"`
+	RoomID string        `json:"roomId"`
+	Name   string        `json:"name"`
+	Kind   chat.RoomKind `json:"kind"`
+	// Encrypted: an end-to-end encrypted room (its messages are ciphertext).
+	Encrypted bool      `json:"encrypted,omitempty"`
+	Role      chat.Role `json:"role,omitempty"`
+	JoinedAt  time.Time `json:"joinedAt,omitzero"`
+	ReadSeq   int64     `json:"readSeq,omitempty"`
+	Left      bool      `json:"left,omitempty"`
+	LeftAt    time.Time `json:"leftAt,omitzero"`
 }
 
 // Terms is terms.json: the version of the terms the person last accepted
@@ -360,7 +362,7 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 			return st, fmt.Errorf("room %s: %w", m.RoomID, err)
 		}
 		name := w.roomName(ctx, room, userID)
-		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Role: m.Role, JoinedAt: m.JoinedAt, ReadSeq: m.ReadSeq})
+		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Encrypted: room.Encrypted, Role: m.Role, JoinedAt: m.JoinedAt, ReadSeq: m.ReadSeq})
 		if err := w.room(ctx, zw, room.ID, name, userID, lists, &st); err != nil {
 			return st, err
 		}
@@ -385,7 +387,7 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 			return st, fmt.Errorf("left room %s: %w", l.RoomID, err)
 		}
 		name := w.roomName(ctx, room, userID)
-		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Left: true, LeftAt: l.LeftAt})
+		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Encrypted: room.Encrypted, Left: true, LeftAt: l.LeftAt})
 		if err := w.room(ctx, zw, room.ID, name, userID, lists, &st); err != nil {
 			return st, err
 		}
