@@ -140,6 +140,9 @@ func (s *Chat) ShareRoomKeys(ctx context.Context, c chat.Connection, r protocol.
 	}
 	err = forEach(len(r.Keys), func(i int) error {
 		k := r.Keys[i]
+		if k.UserID == c.UserID && k.DeviceID == k.SenderDevice {
+			return nil // the sender's own device, checked above
+		}
 		_, err := s.device(ctx, k.UserID, k.DeviceID)
 		if chat.ErrorCode(err) == chat.NotFound {
 			return chat.Errorf(chat.Invalid, "device %s is not a registered device of %s", k.DeviceID, k.UserID)
