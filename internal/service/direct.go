@@ -33,6 +33,9 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	memberIDs := append(slices.Clone(others), c.UserID)
 	slices.Sort(memberIDs)
 	id := directRoomID(memberIDs)
+	if r.Encrypted {
+		id = encryptedDirectRoomID(memberIDs) // e2ee_rooms.go
+	}
 
 	if ev, found, err := s.existingDirect(ctx, c, id); found || err != nil {
 		return ev, err
@@ -49,6 +52,8 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	room := chat.Room{
 		ID: id, Kind: chat.KindDirect, CreatedBy: c.UserID, CreatedAt: now,
 		MemberCount: len(memberIDs), MemberIDs: memberIDs,
+		// Encrypted for good; it has no key until a member shares epoch 1.
+		Encrypted: r.Encrypted,
 	}
 	members := make([]chat.Member, len(memberIDs))
 	for i, uid := range memberIDs {

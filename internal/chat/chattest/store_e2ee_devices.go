@@ -19,3 +19,15 @@ func (s *Store) GetDevice(ctx context.Context, userID, deviceID string) (chat.De
 	}
 	return d, nil
 }
+
+// SeedDevice stores d as a registered device of d.UserID (tests of room
+// keys that need recipients' devices without the key directory's flow).
+func (s *Store) SeedDevice(d chat.Device) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.keys()
+	if k.Devices[d.UserID] == nil {
+		k.Devices[d.UserID] = map[string]chat.Device{}
+	}
+	k.Devices[d.UserID][d.DeviceID] = d
+}
