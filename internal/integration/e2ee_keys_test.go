@@ -41,6 +41,20 @@ func e2eeSign(t *testing.T, id *ecdsa.PrivateKey, userID, deviceID, publicKey st
 	return e2eeB64.EncodeToString(sig)
 }
 
+// e2eeRandomIdentity is a fresh identity public key (raw point b64).
+func e2eeRandomIdentity(t *testing.T) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := k.PublicKey.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e2eeB64.EncodeToString(raw)
+}
+
 func e2eeRandom(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
