@@ -61,9 +61,9 @@ func e2eeRandom(n int) string {
 	return e2eeB64.EncodeToString(b)
 }
 
-// deviceMessage sends a deviceMessage frame (no reply on success) and
+// e2eeDeviceMessage sends a deviceMessage frame (no reply on success) and
 // fails on an error frame by the next ping.
-func deviceMessage(t *testing.T, c *client, userID, deviceID string, body map[string]any) {
+func e2eeDeviceMessage(t *testing.T, c *client, userID, deviceID string, body map[string]any) {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{"action": protocol.ActionDeviceMessage, "userId": userID, "deviceId": deviceID, "body": body})
 	if err != nil {
@@ -165,7 +165,7 @@ func TestE2EEKeysOverTheGateway(t *testing.T) {
 		c.drain()
 	}
 	body := map[string]any{"type": "verify.request", "txn": "t1", "from": laptopDev}
-	deviceMessage(t, laptop, ann.id, phoneDev, body)
+	e2eeDeviceMessage(t, laptop, ann.id, phoneDev, body)
 	got := decode[protocol.DeviceMessageEvent](t, phone.expectEvent(protocol.EventDeviceMessage, nil))
 	var gotBody map[string]any
 	if err := json.Unmarshal(got.Body, &gotBody); err != nil || got.FromUserID != ann.id || got.FromDeviceID != laptopDev || gotBody["txn"] != "t1" {
