@@ -41,15 +41,29 @@ func e2eeSign(t *testing.T, id *ecdsa.PrivateKey, userID, deviceID, publicKey st
 	return e2eeB64.EncodeToString(sig)
 }
 
+// e2eeRandomIdentity is a fresh identity public key (raw point b64).
+func e2eeRandomIdentity(t *testing.T) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := k.PublicKey.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e2eeB64.EncodeToString(raw)
+}
+
 func e2eeRandom(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return e2eeB64.EncodeToString(b)
 }
 
-// deviceMessage sends a deviceMessage frame (no reply on success) and
+// e2eeDeviceMessage sends a deviceMessage frame (no reply on success) and
 // fails on an error frame by the next ping.
-func deviceMessage(t *testing.T, c *client, userID, deviceID string, body map[string]any) {
+func e2eeDeviceMessage(t *testing.T, c *client, userID, deviceID string, body map[string]any) {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{"action": protocol.ActionDeviceMessage, "userId": userID, "deviceId": deviceID, "body": body})
 	if err != nil {
@@ -151,7 +165,7 @@ func TestE2EEKeysOverTheGateway(t *testing.T) {
 		c.drain()
 	}
 	body := map[string]any{"type": "verify.request", "txn": "t1", "from": laptopDev}
-	deviceMessage(t, laptop, ann.id, phoneDev, body)
+	e2eeDeviceMessage(t, laptop, ann.id, phoneDev, body)
 	got := decode[protocol.DeviceMessageEvent](t, phone.expectEvent(protocol.EventDeviceMessage, nil))
 	var gotBody map[string]any
 	if err := json.Unmarshal(got.Body, &gotBody); err != nil || got.FromUserID != ann.id || got.FromDeviceID != laptopDev || gotBody["txn"] != "t1" {

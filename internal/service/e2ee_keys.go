@@ -220,14 +220,14 @@ func (s *Chat) resetKeys(ctx context.Context, ks chat.KeyStore, c chat.Connectio
 
 // ownKeys answers userKeys with the caller's own keys.
 func (s *Chat) ownKeys(ctx context.Context, ks chat.KeyStore, userID string) (protocol.UserKeysEvent, error) {
-	uk, err := userKeys(ctx, ks, userID)
+	uk, err := userKeysOf(ctx, ks, userID)
 	if err != nil {
 		return protocol.UserKeysEvent{}, err
 	}
 	return protocol.UserKeysEvent{Head: protocol.Head{Type: protocol.EventUserKeys}, Users: []protocol.UserKeys{uk}}, nil
 }
 
-func userKeys(ctx context.Context, ks chat.KeyStore, userID string) (protocol.UserKeys, error) {
+func userKeysOf(ctx context.Context, ks chat.KeyStore, userID string) (protocol.UserKeys, error) {
 	id, devices, err := ks.GetUserKeys(ctx, userID)
 	if err != nil {
 		return protocol.UserKeys{}, storeErr(err, "get user keys")
@@ -276,10 +276,10 @@ func (s *Chat) ListDevices(ctx context.Context, c chat.Connection) (protocol.Dev
 	if err != nil {
 		return protocol.DevicesEvent{}, err
 	}
-	return s.devices(ctx, ks, c.UserID)
+	return s.devicesReply(ctx, ks, c.UserID)
 }
 
-func (s *Chat) devices(ctx context.Context, ks chat.KeyStore, userID string) (protocol.DevicesEvent, error) {
+func (s *Chat) devicesReply(ctx context.Context, ks chat.KeyStore, userID string) (protocol.DevicesEvent, error) {
 	all, err := ks.ListDevices(ctx, userID)
 	if err != nil {
 		return protocol.DevicesEvent{}, storeErr(err, "list devices")
@@ -313,7 +313,7 @@ func (s *Chat) RemoveDevice(ctx context.Context, c chat.Connection, r protocol.D
 	}
 	s.toUser(ctx, c.UserID, "", protocol.DeviceRemovedEvent{Head: protocol.Head{Type: protocol.EventDeviceRemoved}, DeviceID: r.DeviceID})
 	s.keysChanged(ctx, c, c.UserID)
-	return s.devices(ctx, ks, c.UserID)
+	return s.devicesReply(ctx, ks, c.UserID)
 }
 
 // GetUserKeys answers the identity keys and devices of up to
@@ -356,7 +356,7 @@ func (s *Chat) GetUserKeys(ctx context.Context, c chat.Connection, r protocol.Ge
 	found := make([]protocol.UserKeys, len(ids))
 	if err := forEach(len(ids), func(i int) error {
 		var err error
-		found[i], err = userKeys(ctx, ks, ids[i])
+		found[i], err = userKeysOf(ctx, ks, ids[i])
 		if ids[i] != c.UserID {
 			// When someone else's device was last used is their
 			// presence (which they may hide, #15): only their own.
@@ -403,7 +403,7 @@ func (s *Chat) SetKeyBackup(ctx context.Context, c chat.Connection, r protocol.S
 		return protocol.KeyBackupEvent{}, storeErr(err, "get key backup")
 	}
 	if replace {
-		if err := s.signedDevice(ctx, ks, c); err != nil {
+		if err := s.requireSignedCaller(ctx, ks, c); err != nil {
 			return protocol.KeyBackupEvent{}, err
 		}
 	}
@@ -417,9 +417,9 @@ func (s *Chat) SetKeyBackup(ctx context.Context, c chat.Connection, r protocol.S
 		AttemptsLeft: protocol.MaxBackupProofFailures}, nil
 }
 
-// signedDevice refuses unless the caller's connection registered a device
+// requireSignedCaller refuses unless the caller's connection registered a device
 // that is signed.
-func (s *Chat) signedDevice(ctx context.Context, ks chat.KeyStore, c chat.Connection) error {
+func (s *Chat) requireSignedCaller(ctx context.Context, ks chat.KeyStore, c chat.Connection) error {
 	const why = "only a verified device of yours (registered and signed) may replace your key backup"
 	if c.DeviceID == "" {
 		return chat.Errorf(chat.Forbidden, "%s", why)
@@ -597,7 +597,7 @@ func (s *Chat) shareEncryptedRoom(ctx context.Context, a, b string) (bool, error
 	mb, errB = s.store.UserRooms(ctx, b)
 	wg.Wait()
 	if errA != nil || errB != nil {
-		return false, storeErr(cmpErr(errA, errB), "user rooms")
+		return false, storeErr(firstOfErrs(errA, errB), "user rooms")
 	}
 	theirs := map[string]bool{}
 	for _, m := range mb {
@@ -609,20 +609,20 @@ func (s *Chat) shareEncryptedRoom(ctx context.Context, a, b string) (bool, error
 			shared = append(shared, m.RoomID)
 		}
 	}
-	enc, err := s.encryptedAmong(ctx, shared)
+	enc, err := s.encryptedRoomsAmong(ctx, shared)
 	return len(enc) > 0, err
 }
 
-func cmpErr(a, b error) error {
+func firstOfErrs(a, b error) error {
 	if a != nil {
 		return a
 	}
 	return b
 }
 
-// encryptedAmong reads the rooms (storeConcurrency at a time) and returns
+// encryptedRoomsAmong reads the rooms (storeConcurrency at a time) and returns
 // the encrypted ones; rooms gone meanwhile are skipped.
-func (s *Chat) encryptedAmong(ctx context.Context, roomIDs []string) ([]string, error) {
+func (s *Chat) encryptedRoomsAmong(ctx context.Context, roomIDs []string) ([]string, error) {
 	enc := make([]bool, len(roomIDs))
 	if err := forEach(len(roomIDs), func(i int) error {
 		room, err := s.store.GetRoom(ctx, roomIDs[i])
@@ -659,7 +659,7 @@ func (s *Chat) keysChanged(ctx context.Context, c chat.Connection, userID string
 		for _, m := range members {
 			ids = append(ids, m.RoomID)
 		}
-		rooms, err = s.encryptedAmong(ctx, ids)
+		rooms, err = s.encryptedRoomsAmong(ctx, ids)
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "keysChanged audience", slog.String("userId", userID), slog.Any("error", err))

@@ -444,7 +444,7 @@ func TestDeviceMessage(t *testing.T) {
 	laptop := kdRegister(h, h.connect("ann", "a1"), kdDeviceID("laptop"), kdDeviceKey(t))
 	phoneDev := kdDeviceID("phone")
 	phone1 := kdRegister(h, h.connect("ann", "a2"), phoneDev, kdDeviceKey(t))
-	kdRegister(h, h.connect("ann", "a3"), phoneDev, mustKey(h, "ann", phoneDev))
+	kdRegister(h, h.connect("ann", "a3"), phoneDev, kdKeyOf(h, "ann", phoneDev))
 	h.connect("ann", "a4") // no device
 	bob := kdRegister(h, h.connect("bob", "b1"), kdDeviceID("bob"), kdDeviceKey(t))
 	cat := kdRegister(h, h.connect("cat", "c1"), kdDeviceID("cat"), kdDeviceKey(t))
@@ -499,8 +499,8 @@ func TestDeviceMessage(t *testing.T) {
 	wantCode(t, err, chat.NotFound)
 }
 
-// mustKey is the public key a person's device was registered with.
-func mustKey(h *harness, userID, deviceID string) string {
+// kdKeyOf is the public key a person's device was registered with.
+func kdKeyOf(h *harness, userID, deviceID string) string {
 	h.t.Helper()
 	d, err := h.store.GetDevice(h.ctx, userID, deviceID)
 	if err != nil {

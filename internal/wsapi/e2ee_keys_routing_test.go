@@ -74,11 +74,11 @@ func init() {
 		{q("deviceMessage", `"userId":"`+testUserID+`","deviceId":"`+routingDevice+`","body":{"type":"verify.cancel","txn":"t"}`), "DeviceMessage",
 			protocol.DeviceMessageRequest{UserID: testUserID, DeviceID: routingDevice, Body: json.RawMessage(`{"type":"verify.cancel","txn":"t"}`)}, ""},
 	}
-	routingSeeds["SignDevice"] = seedKeys(true, true, false)
-	routingSeeds["RemoveDevice"] = seedKeys(false, true, false)
-	routingSeeds["SetKeyBackup"] = seedKeys(true, false, false)
-	routingSeeds["GetKeyBackup"] = seedKeys(true, false, true)
-	routingSeeds["PutBackupKeys"] = seedKeys(true, false, true)
+	routingSeeds["SignDevice"] = seedKeyDirectory(true, true, false)
+	routingSeeds["RemoveDevice"] = seedKeyDirectory(false, true, false)
+	routingSeeds["SetKeyBackup"] = seedKeyDirectory(true, false, false)
+	routingSeeds["GetKeyBackup"] = seedKeyDirectory(true, false, true)
+	routingSeeds["PutBackupKeys"] = seedKeyDirectory(true, false, true)
 	routingSeeds["DeviceMessage"] = func(t *testing.T, c *testChat, alice chat.Connection) chat.Connection {
 		if _, err := c.svc.RegisterDevice(c.ctx, alice, protocol.RegisterDeviceRequest{DeviceID: routingDevice, Name: "Laptop", PublicKey: routingDevPub}); err != nil {
 			t.Fatal(err)
@@ -91,9 +91,9 @@ func init() {
 	}
 }
 
-// seedKeys stores alice's identity key, her device and a backup (proof of
+// seedKeyDirectory stores alice's identity key, her device and a backup (proof of
 // 32 zero bytes), as asked.
-func seedKeys(identity, device, backup bool) func(*testing.T, *testChat, chat.Connection) chat.Connection {
+func seedKeyDirectory(identity, device, backup bool) func(*testing.T, *testChat, chat.Connection) chat.Connection {
 	return func(t *testing.T, c *testChat, alice chat.Connection) chat.Connection {
 		t.Helper()
 		now := c.clock()

@@ -14,9 +14,9 @@ import (
 
 var _ chat.KeyStore = (*Store)(nil)
 
-// keyState is the key directory (chat.KeyStore): exported fields so that
+// keyDirState is the key directory (chat.KeyStore): exported fields so that
 // Snapshot shows it.
-type keyState struct {
+type keyDirState struct {
 	Identities  map[string]chat.KeyIdentity              // user -> identity
 	Devices     map[string]map[string]chat.Device        // user -> device id -> device
 	Backups     map[string]chat.KeyBackup                // user -> backup
@@ -24,10 +24,10 @@ type keyState struct {
 	ConnDevices map[string]string                        // connection -> device id
 }
 
-// keys returns the key directory, making it on first use. Callers hold s.mu.
-func (s *Store) keys() *keyState {
+// keyDir returns the key directory, making it on first use. Callers hold s.mu.
+func (s *Store) keyDir() *keyDirState {
 	if s.e2ee == nil {
-		s.e2ee = &keyState{
+		s.e2ee = &keyDirState{
 			Identities: map[string]chat.KeyIdentity{}, Devices: map[string]map[string]chat.Device{},
 			Backups: map[string]chat.KeyBackup{}, BackupKeys: map[string]map[string]chat.BackupRoomKey{},
 			ConnDevices: map[string]string{},
@@ -41,7 +41,7 @@ func (s *Store) CreateDevice(ctx context.Context, d chat.Device) error {
 	if err := s.begin(ctx, "CreateDevice", d.UserID, d.DeviceID); err != nil {
 		return err
 	}
-	k := s.keys()
+	k := s.keyDir()
 	if _, ok := k.Devices[d.UserID][d.DeviceID]; ok {
 		return chat.Errorf(chat.Conflict, "the device exists")
 	}
@@ -64,7 +64,7 @@ func (s *Store) ListDevices(ctx context.Context, userID string) ([]chat.Device, 
 // devicesOf lists a person's devices oldest first. Callers hold s.mu.
 func (s *Store) devicesOf(userID string) []chat.Device {
 	out := []chat.Device{}
-	for _, d := range s.keys().Devices[userID] {
+	for _, d := range s.keyDir().Devices[userID] {
 		out = append(out, d)
 	}
 	slices.SortFunc(out, func(a, b chat.Device) int {
@@ -78,12 +78,12 @@ func (s *Store) SeeDevice(ctx context.Context, userID, deviceID, name string, at
 	if err := s.begin(ctx, "SeeDevice", userID, deviceID); err != nil {
 		return chat.Device{}, err
 	}
-	d, ok := s.keys().Devices[userID][deviceID]
+	d, ok := s.keyDir().Devices[userID][deviceID]
 	if !ok {
 		return chat.Device{}, chat.Errorf(chat.NotFound, "no such device")
 	}
 	d.Name, d.LastSeenAt = name, at.UTC()
-	s.keys().Devices[userID][deviceID] = d
+	s.keyDir().Devices[userID][deviceID] = d
 	return d, nil
 }
 
@@ -92,7 +92,7 @@ func (s *Store) SetDeviceSignature(ctx context.Context, userID, deviceID, public
 	if err := s.begin(ctx, "SetDeviceSignature", userID, deviceID); err != nil {
 		return chat.Device{}, err
 	}
-	d, ok := s.keys().Devices[userID][deviceID]
+	d, ok := s.keyDir().Devices[userID][deviceID]
 	if !ok {
 		return chat.Device{}, chat.Errorf(chat.NotFound, "no such device")
 	}
@@ -100,7 +100,7 @@ func (s *Store) SetDeviceSignature(ctx context.Context, userID, deviceID, public
 		return chat.Device{}, chat.Errorf(chat.Conflict, "the device's key changed")
 	}
 	d.Signature = signature
-	s.keys().Devices[userID][deviceID] = d
+	s.keyDir().Devices[userID][deviceID] = d
 	return d, nil
 }
 
@@ -109,10 +109,10 @@ func (s *Store) DeleteDevice(ctx context.Context, userID, deviceID string) error
 	if err := s.begin(ctx, "DeleteDevice", userID, deviceID); err != nil {
 		return err
 	}
-	if _, ok := s.keys().Devices[userID][deviceID]; !ok {
+	if _, ok := s.keyDir().Devices[userID][deviceID]; !ok {
 		return chat.Errorf(chat.NotFound, "no such device")
 	}
-	delete(s.keys().Devices[userID], deviceID)
+	delete(s.keyDir().Devices[userID], deviceID)
 	return nil
 }
 
@@ -121,7 +121,7 @@ func (s *Store) GetKeyIdentity(ctx context.Context, userID string) (chat.KeyIden
 	if err := s.begin(ctx, "GetKeyIdentity", userID); err != nil {
 		return chat.KeyIdentity{}, err
 	}
-	id, ok := s.keys().Identities[userID]
+	id, ok := s.keyDir().Identities[userID]
 	if !ok {
 		return chat.KeyIdentity{}, chat.Errorf(chat.NotFound, "no identity key")
 	}
@@ -133,7 +133,7 @@ func (s *Store) SetKeyIdentity(ctx context.Context, id chat.KeyIdentity, previou
 	if err := s.begin(ctx, "SetKeyIdentity", id.UserID, id.IdentityKey); err != nil {
 		return err
 	}
-	old, ok := s.keys().Identities[id.UserID]
+	old, ok := s.keyDir().Identities[id.UserID]
 	switch {
 	case previous == "" && ok:
 		return chat.Errorf(chat.Conflict, "an identity key is set")
@@ -141,7 +141,7 @@ func (s *Store) SetKeyIdentity(ctx context.Context, id chat.KeyIdentity, previou
 		return chat.Errorf(chat.Conflict, "the identity key changed")
 	}
 	id.CreatedAt = id.CreatedAt.UTC()
-	s.keys().Identities[id.UserID] = id
+	s.keyDir().Identities[id.UserID] = id
 	return nil
 }
 
@@ -150,7 +150,7 @@ func (s *Store) GetUserKeys(ctx context.Context, userID string) (chat.KeyIdentit
 	if err := s.begin(ctx, "GetUserKeys", userID); err != nil {
 		return chat.KeyIdentity{}, nil, err
 	}
-	return s.keys().Identities[userID], s.devicesOf(userID), nil
+	return s.keyDir().Identities[userID], s.devicesOf(userID), nil
 }
 
 func (s *Store) GetKeyBackup(ctx context.Context, userID string) (chat.KeyBackup, error) {
@@ -158,7 +158,7 @@ func (s *Store) GetKeyBackup(ctx context.Context, userID string) (chat.KeyBackup
 	if err := s.begin(ctx, "GetKeyBackup", userID); err != nil {
 		return chat.KeyBackup{}, err
 	}
-	b, ok := s.keys().Backups[userID]
+	b, ok := s.keyDir().Backups[userID]
 	if !ok {
 		return chat.KeyBackup{}, chat.Errorf(chat.NotFound, "no key backup")
 	}
@@ -170,11 +170,11 @@ func (s *Store) PutKeyBackup(ctx context.Context, b chat.KeyBackup, replace bool
 	if err := s.begin(ctx, "PutKeyBackup", b.UserID); err != nil {
 		return err
 	}
-	if _, ok := s.keys().Backups[b.UserID]; ok && !replace {
+	if _, ok := s.keyDir().Backups[b.UserID]; ok && !replace {
 		return chat.Errorf(chat.Conflict, "a key backup exists")
 	}
 	b.FailedProofs, b.FailedSince, b.UpdatedAt = 0, time.Time{}, b.UpdatedAt.UTC()
-	s.keys().Backups[b.UserID] = b
+	s.keyDir().Backups[b.UserID] = b
 	return nil
 }
 
@@ -183,7 +183,7 @@ func (s *Store) DeleteKeyBackup(ctx context.Context, userID string) error {
 	if err := s.begin(ctx, "DeleteKeyBackup", userID); err != nil {
 		return err
 	}
-	delete(s.keys().Backups, userID)
+	delete(s.keyDir().Backups, userID)
 	return nil
 }
 
@@ -192,7 +192,7 @@ func (s *Store) TakeProofAttempt(ctx context.Context, userID string, now time.Ti
 	if err := s.begin(ctx, "TakeProofAttempt", userID); err != nil {
 		return chat.KeyBackup{}, false, err
 	}
-	b, ok := s.keys().Backups[userID]
+	b, ok := s.keyDir().Backups[userID]
 	if !ok {
 		return chat.KeyBackup{}, false, chat.Errorf(chat.NotFound, "no key backup")
 	}
@@ -204,7 +204,7 @@ func (s *Store) TakeProofAttempt(ctx context.Context, userID string, now time.Ti
 	default:
 		return b, false, nil
 	}
-	s.keys().Backups[userID] = b
+	s.keyDir().Backups[userID] = b
 	return b, true, nil
 }
 
@@ -213,9 +213,9 @@ func (s *Store) ClearProofAttempts(ctx context.Context, userID string) error {
 	if err := s.begin(ctx, "ClearProofAttempts", userID); err != nil {
 		return err
 	}
-	if b, ok := s.keys().Backups[userID]; ok {
+	if b, ok := s.keyDir().Backups[userID]; ok {
 		b.FailedProofs, b.FailedSince = 0, time.Time{}
-		s.keys().Backups[userID] = b
+		s.keyDir().Backups[userID] = b
 	}
 	return nil
 }
@@ -233,7 +233,7 @@ func (s *Store) PutBackupKeys(ctx context.Context, userID string, keys []chat.Ba
 			return chat.Errorf(chat.Internal, "PutBackupKeys: empty key attribute")
 		}
 	}
-	ks := s.keys()
+	ks := s.keyDir()
 	if ks.BackupKeys[userID] == nil {
 		ks.BackupKeys[userID] = map[string]chat.BackupRoomKey{}
 	}
@@ -260,7 +260,7 @@ func (s *Store) ListBackupKeys(ctx context.Context, userID, cursor string, limit
 		limit = 50
 	}
 	var sks []string
-	for sk := range s.keys().BackupKeys[userID] {
+	for sk := range s.keyDir().BackupKeys[userID] {
 		if sk > after {
 			sks = append(sks, sk)
 		}
@@ -273,7 +273,7 @@ func (s *Store) ListBackupKeys(ctx context.Context, userID, cursor string, limit
 	}
 	out := []chat.BackupRoomKey{}
 	for _, sk := range sks {
-		out = append(out, s.keys().BackupKeys[userID][sk])
+		out = append(out, s.keyDir().BackupKeys[userID][sk])
 	}
 	return out, next, nil
 }
@@ -283,7 +283,7 @@ func (s *Store) DeleteBackupKeys(ctx context.Context, userID string) error {
 	if err := s.begin(ctx, "DeleteBackupKeys", userID); err != nil {
 		return err
 	}
-	delete(s.keys().BackupKeys, userID)
+	delete(s.keyDir().BackupKeys, userID)
 	return nil
 }
 
@@ -298,7 +298,7 @@ func (s *Store) SetConnectionDevice(ctx context.Context, userID, connectionID, d
 	}
 	c.DeviceID = deviceID
 	s.connections[connectionID] = c
-	s.keys().ConnDevices[connectionID] = deviceID
+	s.keyDir().ConnDevices[connectionID] = deviceID
 	return nil
 }
 

@@ -80,7 +80,7 @@ type Store struct {
 	// calls: room -> its call (calls.go), nil until the first
 	calls map[string]chat.Call
 	// e2ee: the key directory (e2ee_keys.go), nil until first used
-	e2ee *keyState
+	e2ee *keyDirState
 }
 
 // NewStore returns an empty store whose clock is time.Now.

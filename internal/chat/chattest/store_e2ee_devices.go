@@ -13,7 +13,7 @@ func (s *Store) GetDevice(ctx context.Context, userID, deviceID string) (chat.De
 	if err := s.begin(ctx, "GetDevice", userID, deviceID); err != nil {
 		return chat.Device{}, err
 	}
-	d, ok := s.keys().Devices[userID][deviceID]
+	d, ok := s.keyDir().Devices[userID][deviceID]
 	if !ok {
 		return chat.Device{}, chat.Errorf(chat.NotFound, "no such device")
 	}
