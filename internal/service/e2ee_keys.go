@@ -52,21 +52,20 @@ func (s *Chat) keysFor(c chat.Connection, action chat.Action) (chat.KeyStore, er
 	return s.keyStore()
 }
 
-// deviceRoomKeysDeleter deletes the wrapped room keys of a person's
-// devices (they live in the rooms' partitions, with the room keys of
-// e2ee_roomkeys.go). A store without it keeps them: the devices are gone
-// from the directory, so no one wraps new keys for them, and getRoomKeys
-// answers only a device's own connections.
-type deviceRoomKeysDeleter interface {
-	DeleteDeviceRoomKeys(ctx context.Context, userID string, deviceIDs []string) error
-}
-
+// deleteDeviceRoomKeys deletes the room keys wrapped for the person's
+// removed devices (they live in the rooms' partitions, chat.RoomKeyStore):
+// nothing is left that a removed device could still fetch.
 func (s *Chat) deleteDeviceRoomKeys(ctx context.Context, userID string, deviceIDs []string) error {
-	d, ok := s.store.(deviceRoomKeysDeleter)
-	if !ok || len(deviceIDs) == 0 {
+	rk, ok := s.store.(chat.RoomKeyStore)
+	if !ok {
 		return nil
 	}
-	return storeErr(d.DeleteDeviceRoomKeys(ctx, userID, deviceIDs), "delete wrapped room keys")
+	for _, id := range deviceIDs {
+		if _, err := rk.DeleteUserRoomKeys(ctx, userID, id); err != nil {
+			return storeErr(err, "delete wrapped room keys")
+		}
+	}
+	return nil
 }
 
 // RegisterDevice adds a device of the caller (unsigned; keysChanged tells

@@ -25,7 +25,7 @@ func (s *Store) GetDevice(ctx context.Context, userID, deviceID string) (chat.De
 func (s *Store) SeedDevice(d chat.Device) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.keys()
+	k := s.keyDir()
 	if k.Devices[d.UserID] == nil {
 		k.Devices[d.UserID] = map[string]chat.Device{}
 	}
