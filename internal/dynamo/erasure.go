@@ -155,7 +155,8 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 				return err
 			}
 			res.Deleted++
-			return nil
+			// An encrypted room needs a new key now they are gone (issue #19).
+			return s.markRotate(withOp(ctx, "SetRotateKey"), roomID)
 		case prefixBan + userID, "NOTIFYALL#" + userID:
 			return del()
 		}

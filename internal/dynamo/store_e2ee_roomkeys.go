@@ -129,12 +129,21 @@ func (s *Store) RoomKeys(ctx context.Context, roomID, deviceID string, sinceEpoc
 // SetRotateKey: a conditional update (the room exists and is encrypted).
 func (s *Store) SetRotateKey(ctx context.Context, roomID string) (chat.Room, error) {
 	ctx = withOp(ctx, "SetRotateKey")
+	if err := s.markRotate(ctx, roomID); err != nil {
+		return chat.Room{}, err
+	}
+	return s.GetRoom(ctx, roomID)
+}
+
+// markRotate sets rotateKey on the room if it is encrypted (a plain room
+// fails the condition, which is no error).
+func (s *Store) markRotate(ctx context.Context, roomID string) error {
 	err := s.table.Update(AttrPK, roomPK(roomID)).Range(AttrSK, skMeta).Set("rotateKey", true).
 		If("attribute_exists($) AND e2ee = ?", AttrPK, true).Run(ctx)
 	if err != nil && !isCondFailed(err) {
-		return chat.Room{}, internal(err, "mark room for a new key")
+		return internal(err, "mark room for a new key")
 	}
-	return s.GetRoom(ctx, roomID)
+	return nil
 }
 
 // DeleteUserRoomKeys queries the person's keys (gsi1, all rooms) and

@@ -66,6 +66,9 @@ func TestErasureLeavesNoRoomKeys(t *testing.T) {
 	if err != nil || len(ks) != 1 || ks[0].SenderUserID != chat.DeletedActor || ks[0].Wrapped != "wB" {
 		t.Fatalf("bob's key %+v %v", ks, err)
 	}
+	if r, err := s.GetRoom(ctx, room.ID); err != nil || !r.RotateKey {
+		t.Fatalf("the room after ann's erasure: %+v %v (want rotateKey)", r, err)
+	}
 	if rep, err := s.GetReport(ctx, "rep_e2ee"); err != nil || rep.DecryptedText != "" {
 		t.Fatalf("report after erasure %+v %v", rep, err)
 	}

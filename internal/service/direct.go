@@ -26,6 +26,9 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	if len(others)+1 > protocol.MaxDirectMembers {
 		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "a direct conversation has at most %d people, you included", protocol.MaxDirectMembers)
 	}
+	if r.Encrypted && len(others)+1 > s.e2eeMaxMembers() {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "an end-to-end encrypted conversation has at most %d people, you included", s.e2eeMaxMembers())
+	}
 	profiles, err := s.requireProfiles(ctx, others)
 	if err != nil {
 		return protocol.RoomEvent{}, err

@@ -170,6 +170,12 @@ func TestEncryptedChannelMemberCap(t *testing.T) {
 	di, _ := h.svc.Connection(h.ctx, "d1")
 	_, err = h.svc.AcceptInvite(h.ctx, di, protocol.RoomRequest{RoomID: id})
 	wantCode(t, err, chat.Invalid)
+	// An encrypted group conversation has the same cap; a plain one not.
+	_, err = h.svc.OpenDirect(h.ctx, ada, protocol.OpenDirectRequest{UserIDs: []string{"bo", "cy", "di"}, Encrypted: true})
+	wantCode(t, err, chat.Invalid)
+	if _, err := h.svc.OpenDirect(h.ctx, ada, protocol.OpenDirectRequest{UserIDs: []string{"bo", "cy", "di"}}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestEncryptedSendRules(t *testing.T) {
