@@ -45,6 +45,10 @@ export class Engine implements E2EEBackend, ChatFeature {
       await this.device.refreshStatus();
       this.messages.retryAll();
     };
+    this.core.onWiped = () => {
+      this.messages.reset();
+      this.files.reset();
+    };
     view.attach(this);
   }
 

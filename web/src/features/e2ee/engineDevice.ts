@@ -281,6 +281,7 @@ export class DeviceKeys {
     this.core.bk = null;
     this.keys.reset();
     this.trust.reset();
+    this.core.onWiped();
     this.core.ks = await this.core.deps.openKeystore(this.core.userId);
     this.core.device = await this.newDevice();
     this.core.view.update({ deviceId: this.core.deviceId, status: "recovery-needed", hasIdentity: false, devices: [] });

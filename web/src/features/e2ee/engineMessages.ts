@@ -7,7 +7,7 @@ import type { Message, ServerEvent } from "../../api/protocol.gen";
 import { RequestError, type Payload } from "../../api/socket";
 import { mentionIds } from "../../state/e2ee";
 import type { DecryptedItem, MessageE2EE, ServerFrame } from "../../state/types";
-import { CryptoFailure, decryptMessage, encryptMessage, type EncryptedContent, type FileKey } from "./crypto";
+import { CryptoFailure, decryptMessage, encryptMessage, isFileKey, type EncryptedContent, type FileKey } from "./crypto";
 import { errCode, type Core } from "./engineCore";
 import type { RoomKeys } from "./engineRoomKeys";
 import type { Trust } from "./engineTrust";
@@ -174,7 +174,7 @@ export class Messages {
       const content = await decryptMessage(key, { roomId: m.roomId, senderUserId: m.senderId, clientId: m.clientId }, m.encrypted!);
       // A device the sender's listing shows unsigned sent it: say so.
       if (await this.unsignedDevice(m.senderId, m.encrypted!.device)) return { text: "", e2ee: { error: "bad-device" } };
-      const files = Array.isArray(content.files) ? (content.files as FileKey[]) : undefined;
+      const files = Array.isArray(content.files) ? content.files.filter(isFileKey) : undefined;
       return { text: content.text, e2ee: files && files.length ? { files } : {} };
     } catch (err) {
       if (err instanceof CryptoFailure) return { text: "", e2ee: { error: "tampered" } };
