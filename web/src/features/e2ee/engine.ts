@@ -76,7 +76,14 @@ export class Engine implements E2EEBackend, ChatFeature {
   onEvent(ev: ServerFrame): void {
     switch (ev.type) {
       case "state":
-        this.bg("connect", this.device.connected().then(() => this.messages.retryAll()));
+        this.core.connecting = this.device.connected().catch((err) => this.core.log("connect", err));
+        this.bg(
+          "connect",
+          this.core.connecting.then(() => {
+            this.messages.retryAll();
+            return this.refreshPeople();
+          }),
+        );
         for (const r of ev.rooms) this.keys.noteRoom(r);
         return;
       case "room":
@@ -106,6 +113,15 @@ export class Engine implements E2EEBackend, ChatFeature {
         return;
       }
     }
+  }
+
+  // refreshPeople reads the keys of everyone in my encrypted rooms (pins
+  // the new, warns of changed ones): keysChanged pushes missed while away.
+  private async refreshPeople(): Promise<void> {
+    const s = this.core.deps.state();
+    const ids = new Set<string>();
+    for (const r of Object.values(s.rooms)) if (r.encrypted) for (const id of this.core.memberIdsKnown(r.roomId)) if (id !== this.core.userId) ids.add(id);
+    if (ids.size > 0 && this.core.view.status !== "unsupported") await this.trust.get([...ids], true);
   }
 
   onStop(): void {

@@ -205,6 +205,7 @@ export class Messages {
 
   private async encryptAndSend(payload: Extract<Payload, { action: "sendMessage" | "editMessage" }>, request: (p: Payload) => Promise<ServerEvent>): Promise<ServerEvent> {
     const roomId = payload.roomId;
+    await this.core.connecting;
     if (!this.core.ready()) throw new RequestError("forbidden", "Set up encryption (or recover it on this device) to send in an encrypted conversation.");
     const can = this.canSend(roomId);
     if (!can.ok) throw new RequestError("forbidden", can.reason ?? "Cannot send here");
