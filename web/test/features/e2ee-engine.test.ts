@@ -236,6 +236,26 @@ describe("e2ee engine", () => {
     expect(server.rooms.get("dm1")!.room.keyEpoch).toBe(2);
   });
 
+  it("after a reset on another device, this one starts over and recovers with the new passphrase", async () => {
+    const { server, ada } = await readyWorld();
+    await ada.send("dm1", "old history");
+    const ada2 = new Client(server, "ada", "ada2");
+    await ada2.connect();
+    await ada2.view.recover(ADA_PASS);
+    const before = ada.view.deviceId;
+    await ada2.view.resetEncryption("a brand new passphrase");
+    await settleAll(server);
+    expect(ada.view.status).toBe("recovery-needed");
+    expect(ada.view.deviceId).not.toBe(before);
+    expect(ada.view.hasIdentity).toBe(false);
+    await ada.view.recover("a brand new passphrase");
+    expect(ada.view.status).toBe("ready");
+    // The resetting device put the keys it held into the new backup.
+    await ada.history("dm1");
+    await ada.settle();
+    expect(texts(ada)).toEqual(["old history"]);
+  });
+
   it("warns of an unverified person's key change", async () => {
     const { server, ada, bob } = await readyWorld();
     await ada.send("dm1", "hi");

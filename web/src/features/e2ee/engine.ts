@@ -41,8 +41,11 @@ export class Engine implements E2EEBackend, ChatFeature {
       sealedIdentity: () => this.device.sealedIdentity(),
     });
     this.core.onKeys = (roomId, epoch) => (roomId ? this.messages.retry(roomId, epoch) : this.messages.retryAll());
+    // My keys changed elsewhere (a device signed or removed, a reset):
+    // register again if this device is gone (a reset deletes the others),
+    // and work out the status.
     this.core.onSelfChanged = async () => {
-      await this.device.refreshStatus();
+      await this.device.connected();
       this.messages.retryAll();
     };
     this.core.onWiped = () => {
