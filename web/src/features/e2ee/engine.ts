@@ -47,6 +47,8 @@ export class Engine implements E2EEBackend, ChatFeature {
     this.core.onSelfChanged = async () => {
       await this.device.connected();
       this.messages.retryAll();
+      // The devices list is on screen (it was read): keep it current.
+      if (this.core.view.devices.length > 0) await this.device.refreshDevices();
     };
     this.core.onWiped = () => {
       this.messages.reset();
