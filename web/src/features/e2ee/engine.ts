@@ -41,9 +41,18 @@ export class Engine implements E2EEBackend, ChatFeature {
       sealedIdentity: () => this.device.sealedIdentity(),
     });
     this.core.onKeys = (roomId, epoch) => (roomId ? this.messages.retry(roomId, epoch) : this.messages.retryAll());
+    // My keys changed elsewhere (a device signed or removed, a reset):
+    // register again if this device is gone (a reset deletes the others),
+    // and work out the status.
     this.core.onSelfChanged = async () => {
-      await this.device.refreshStatus();
+      await this.device.connected();
       this.messages.retryAll();
+      // The devices list is on screen (it was read): keep it current.
+      if (this.core.view.devices.length > 0) await this.device.refreshDevices();
+    };
+    this.core.onWiped = () => {
+      this.messages.reset();
+      this.files.reset();
     };
     view.attach(this);
   }
@@ -72,7 +81,14 @@ export class Engine implements E2EEBackend, ChatFeature {
   onEvent(ev: ServerFrame): void {
     switch (ev.type) {
       case "state":
-        this.bg("connect", this.device.connected().then(() => this.messages.retryAll()));
+        this.core.connecting = this.device.connected().catch((err) => this.core.log("connect", err));
+        this.bg(
+          "connect",
+          this.core.connecting.then(() => {
+            this.messages.retryAll();
+            return this.refreshPeople();
+          }),
+        );
         for (const r of ev.rooms) this.keys.noteRoom(r);
         return;
       case "room":
@@ -102,6 +118,15 @@ export class Engine implements E2EEBackend, ChatFeature {
         return;
       }
     }
+  }
+
+  // refreshPeople reads the keys of everyone in my encrypted rooms (pins
+  // the new, warns of changed ones): keysChanged pushes missed while away.
+  private async refreshPeople(): Promise<void> {
+    const s = this.core.deps.state();
+    const ids = new Set<string>();
+    for (const r of Object.values(s.rooms)) if (r.encrypted) for (const id of this.core.memberIdsKnown(r.roomId)) if (id !== this.core.userId) ids.add(id);
+    if (ids.size > 0 && this.core.view.status !== "unsupported") await this.trust.get([...ids], true);
   }
 
   onStop(): void {

@@ -84,6 +84,10 @@ export class Core {
   onKeys: (roomId: string, epoch: number) => void = () => {};
   // After this device's status may have changed (verified by another).
   onSelfChanged: () => Promise<void> = async () => {};
+  // The latest connection's registration (sends wait for it).
+  connecting: Promise<void> = Promise.resolve();
+  // This browser's keys were wiped: forget what was decrypted with them.
+  onWiped: () => void = () => {};
 
   constructor(
     readonly deps: EngineDeps,

@@ -28,6 +28,42 @@ import type { Trust } from "./engineTrust";
 
 export class DeviceKeys {
   private booting: Promise<void> | null = null;
+  // One change of this device's keys or status at a time (a keysChanged
+  // push must not compute a status from before a recovery it overtakes).
+  private lock: Promise<unknown> = Promise.resolve();
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.lock.then(fn, fn);
+    this.lock = p.catch(() => {});
+    return p;
+  }
+
+  // ---- the entry points (serialised) ----
+
+  connected(): Promise<void> {
+    return this.serial(() => this.connectedNow());
+  }
+  refreshStatus(): Promise<void> {
+    return this.serial(() => this.statusNow());
+  }
+  setup(passphrase: string): Promise<void> {
+    return this.serial(() => this.setupNow(passphrase));
+  }
+  resetEncryption(passphrase: string): Promise<void> {
+    return this.serial(() => this.resetNow(passphrase));
+  }
+  recover(passphrase: string): Promise<void> {
+    return this.serial(() => this.recoverNow(passphrase));
+  }
+  adopt(bk: Uint8Array, sealedIdentity: string | undefined): Promise<void> {
+    return this.serial(() => this.adoptNow(bk, sealedIdentity));
+  }
+  changePassphrase(passphrase: string): Promise<void> {
+    return this.serial(() => this.changeNow(passphrase));
+  }
+  removed(): Promise<void> {
+    return this.serial(() => this.removedNow());
+  }
 
   constructor(
     private readonly core: Core,
@@ -72,7 +108,7 @@ export class DeviceKeys {
 
   // connected: a (re)connection: register this device on it (the server
   // routes device messages by it) and work out the status.
-  async connected(): Promise<void> {
+  private async connectedNow(): Promise<void> {
     await this.start();
     if (this.core.view.status === "unsupported" || !this.core.device) return;
     const storage = this.core.deps.storage;
@@ -91,11 +127,11 @@ export class DeviceKeys {
       this.core.view.update({ deviceId: this.core.deviceId });
     }
     storage?.setItem(this.core.registeredKey(this.core.deviceId), "1");
-    await this.refreshStatus();
+    await this.statusNow();
   }
 
   // refreshStatus: off / recovery-needed / ready from the server's keys.
-  async refreshStatus(): Promise<void> {
+  private async statusNow(): Promise<void> {
     const me = await this.trust.one(this.core.userId, true);
     const identityKey = me?.identityKey ?? "";
     this.core.serverIdentity = identityKey;
@@ -128,7 +164,7 @@ export class DeviceKeys {
 
   // setup: the person's first device: an identity key, this device signed,
   // and the key backup under the passphrase.
-  async setup(passphrase: string): Promise<void> {
+  private async setupNow(passphrase: string): Promise<void> {
     await this.start();
     this.checkPassphrase(passphrase);
     if (this.core.view.status === "ready" || this.core.view.status === "recovery-needed") throw fail("Encryption is set up already: recover it with your passphrase.");
@@ -138,7 +174,7 @@ export class DeviceKeys {
   // resetEncryption: a new identity (the server forgets the other devices,
   // the backup and its keys); this device keeps the room keys it holds and
   // puts them into the new backup.
-  async resetEncryption(passphrase: string): Promise<void> {
+  private async resetNow(passphrase: string): Promise<void> {
     await this.start();
     this.checkPassphrase(passphrase);
     await this.establish(passphrase, true);
@@ -163,7 +199,7 @@ export class DeviceKeys {
     await this.core.ks!.putBackupKey(bk);
     this.core.deps.storage?.setItem(this.core.sealedIdentityKey(), sealed);
     this.trust.forget(this.core.userId);
-    await this.refreshStatus();
+    await this.statusNow();
   }
 
   private async signOwn(): Promise<void> {
@@ -175,7 +211,7 @@ export class DeviceKeys {
 
   // recover: the passphrase opens the backup: the backup key, the identity
   // (this device signs itself) and the room keys.
-  async recover(passphrase: string): Promise<void> {
+  private async recoverNow(passphrase: string): Promise<void> {
     await this.start();
     const info = await this.core.keyBackup();
     if (!info.exists || !info.kdf) throw fail("There is no key backup to recover from. Reset encryption to start again.");
@@ -198,13 +234,13 @@ export class DeviceKeys {
     }
     if (!full.wrappedKey || !full.identity) throw fail("The key backup is incomplete.");
     const bk = await unwrapBackupKey(secrets.kek, full.wrappedKey);
-    await this.adopt(bk, full.identity);
+    await this.adoptNow(bk, full.identity);
   }
 
   // adopt: with the backup key (from the passphrase or a verifying device)
   // and the sealed identity (if known): take the identity, sign this device
   // (if not signed yet) and read the backup's room keys.
-  async adopt(bk: Uint8Array, sealedIdentity: string | undefined): Promise<void> {
+  private async adoptNow(bk: Uint8Array, sealedIdentity: string | undefined): Promise<void> {
     this.core.bk = bk;
     await this.core.ks!.putBackupKey(bk);
     if (sealedIdentity) {
@@ -220,13 +256,13 @@ export class DeviceKeys {
       const mine = me?.devices.find((d) => d.deviceId === this.core.deviceId);
       if (!mine || !(await this.trust.signed(me?.identityKey, mine))) await this.signOwn();
     }
-    await this.refreshStatus();
+    await this.statusNow();
     await this.keys.readBackup(true);
     this.core.onKeys("", 0);
   }
 
   // changePassphrase: the same backup key under a new passphrase.
-  async changePassphrase(passphrase: string): Promise<void> {
+  private async changeNow(passphrase: string): Promise<void> {
     await this.start();
     this.checkPassphrase(passphrase);
     const bk = this.core.bk;
@@ -266,9 +302,9 @@ export class DeviceKeys {
 
   // removed: this device was removed (from another one): its keys go, a
   // new device key is made and registered, unsigned.
-  async removed(): Promise<void> {
+  private async removedNow(): Promise<void> {
     await this.wipe();
-    await this.connected();
+    await this.connectedNow();
   }
 
   // wipe forgets every key of this browser (a new device key follows).
@@ -281,6 +317,7 @@ export class DeviceKeys {
     this.core.bk = null;
     this.keys.reset();
     this.trust.reset();
+    this.core.onWiped();
     this.core.ks = await this.core.deps.openKeystore(this.core.userId);
     this.core.device = await this.newDevice();
     this.core.view.update({ deviceId: this.core.deviceId, status: "recovery-needed", hasIdentity: false, devices: [] });

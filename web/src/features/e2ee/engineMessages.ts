@@ -7,7 +7,7 @@ import type { Message, ServerEvent } from "../../api/protocol.gen";
 import { RequestError, type Payload } from "../../api/socket";
 import { mentionIds } from "../../state/e2ee";
 import type { DecryptedItem, MessageE2EE, ServerFrame } from "../../state/types";
-import { CryptoFailure, decryptMessage, encryptMessage, type EncryptedContent, type FileKey } from "./crypto";
+import { CryptoFailure, decryptMessage, encryptMessage, isFileKey, type EncryptedContent, type FileKey } from "./crypto";
 import { errCode, type Core } from "./engineCore";
 import type { RoomKeys } from "./engineRoomKeys";
 import type { Trust } from "./engineTrust";
@@ -174,7 +174,7 @@ export class Messages {
       const content = await decryptMessage(key, { roomId: m.roomId, senderUserId: m.senderId, clientId: m.clientId }, m.encrypted!);
       // A device the sender's listing shows unsigned sent it: say so.
       if (await this.unsignedDevice(m.senderId, m.encrypted!.device)) return { text: "", e2ee: { error: "bad-device" } };
-      const files = Array.isArray(content.files) ? (content.files as FileKey[]) : undefined;
+      const files = Array.isArray(content.files) ? content.files.filter(isFileKey) : undefined;
       return { text: content.text, e2ee: files && files.length ? { files } : {} };
     } catch (err) {
       if (err instanceof CryptoFailure) return { text: "", e2ee: { error: "tampered" } };
@@ -205,6 +205,7 @@ export class Messages {
 
   private async encryptAndSend(payload: Extract<Payload, { action: "sendMessage" | "editMessage" }>, request: (p: Payload) => Promise<ServerEvent>): Promise<ServerEvent> {
     const roomId = payload.roomId;
+    await this.core.connecting;
     if (!this.core.ready()) throw new RequestError("forbidden", "Set up encryption (or recover it on this device) to send in an encrypted conversation.");
     const can = this.canSend(roomId);
     if (!can.ok) throw new RequestError("forbidden", can.reason ?? "Cannot send here");

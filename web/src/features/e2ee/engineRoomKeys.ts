@@ -222,11 +222,20 @@ export class RoomKeys {
   // sendKey: the key to send with now. Makes a new epoch when the room has
   // none, must rotate, or its current key cannot be had here.
   async sendKey(roomId: string): Promise<{ epoch: number; key: Bytes }> {
+    let fresh = false;
     for (let attempt = 0; attempt < 4; attempt++) {
       const info = this.current(roomId);
       if (info.keyEpoch > 0 && !info.rotateKey) {
         const key = await this.get(roomId, info.keyEpoch, false);
         if (key) return { epoch: info.keyEpoch, key };
+      }
+      if (!fresh) {
+        // Before making an epoch, the server's word on the current one
+        // (another member may have just made it).
+        fresh = true;
+        await this.fetch(roomId);
+        const now = this.current(roomId);
+        if (now.keyEpoch !== info.keyEpoch || now.rotateKey !== info.rotateKey) continue;
       }
       try {
         return await this.rotate(roomId, info.keyEpoch + 1);
@@ -275,6 +284,21 @@ export class RoomKeys {
       if (i === 0) this.note(roomId, Math.max(epoch, r.keyEpoch ?? epoch), false);
     }
     this.note(roomId, epoch, false);
+    // Read back this device's wrap: a device that made the same epoch at
+    // the same time may have written its keys over ours (the server takes
+    // keys of an existing epoch as additions). Then its key is the one
+    // every device holds now: use it.
+    const back = await this.core.roomKeys(roomId).catch(() => null);
+    const mine = back?.keys?.find((w) => w.epoch === epoch && w.deviceId === me);
+    if (mine && mine.senderDevice !== me) {
+      const members2 = await this.core.members(roomId);
+      const dev = members2.includes(mine.senderUserId) ? await this.trust.signedDevice(mine.senderUserId, mine.senderDevice) : undefined;
+      if (dev) {
+        const theirs = await unwrapRoomKey(this.core.device!.privateKey, dev.publicKey, roomId, epoch, mine.senderDevice, me, mine.wrapped);
+        await this.store(roomId, epoch, theirs, false);
+        return { epoch, key: theirs };
+      }
+    }
     await this.store(roomId, epoch, key, false);
     return { epoch, key };
   }

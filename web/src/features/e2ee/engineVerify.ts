@@ -169,7 +169,14 @@ export class Verification {
 
   // maybeFinish: both MACs are in: check theirs, then sign and send the
   // backup key (the signed device), or take it (the new one).
-  private async maybeFinish(): Promise<void> {
+  private finishing: Promise<void> = Promise.resolve();
+  private maybeFinish(): Promise<void> {
+    const next = this.finishing.then(() => this.finishNow());
+    this.finishing = next.catch(() => {});
+    return next;
+  }
+
+  private async finishNow(): Promise<void> {
     const t = this.t;
     if (!t || t.finished || !t.confirmed || !t.theirMac || !t.shared || !t.ctx) return;
     if (!t.macOk) {
