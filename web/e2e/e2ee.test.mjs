@@ -91,8 +91,8 @@ async function openSecurity(page) {
 
 const closeDialog = (dialog) => dialog.locator(".dialog-close").first().click();
 
-async function choosePassphrase(page, passphrase, submitName) {
-  const dialog = page.locator("dialog[open]").filter({ has: page.locator('[data-testid="e2ee-setup-submit"]') });
+async function choosePassphrase(page, title, passphrase, submitName) {
+  const dialog = page.getByRole("dialog", { name: title });
   await dialog.locator('[data-testid="e2ee-passphrase"]').fill(passphrase);
   await dialog.locator('[data-testid="e2ee-passphrase-again"]').fill(passphrase);
   const submit = dialog.locator('[data-testid="e2ee-setup-submit"]');
@@ -105,7 +105,7 @@ async function setUp(page, who) {
   const { dialog, section } = await openSecurity(page);
   assert.equal(await section.getAttribute("data-status"), "off");
   await section.locator('[data-testid="e2ee-setup"]').click();
-  await choosePassphrase(page, who.passphrase, "Set up encryption");
+  await choosePassphrase(page, "Set up encryption", who.passphrase, "Set up encryption");
   await waitFor(async () => (await section.getAttribute("data-status")) === "ready", `${who.name}'s encryption to be ready`, SLOW);
   await section.getByText("Encryption is set up on this device.").waitFor();
   return { dialog, section };
@@ -328,7 +328,7 @@ test("Bob resets his encryption: Ada is warned that his key changed", async () =
   const reset = pb.getByRole("dialog", { name: "Reset encryption" });
   await reset.getByRole("alert").getByText(/can no longer be read/).waitFor();
   await shot(pb, "15-reset-warning");
-  await choosePassphrase(pb, "bob starts over with new keys", "Reset and lose old messages");
+  await choosePassphrase(pb, "Reset encryption", "bob starts over with new keys", "Reset and lose old messages");
   await waitFor(async () => (await section.getAttribute("data-status")) === "ready", "Bob's encryption after the reset", SLOW);
   await closeDialog(dialog);
 

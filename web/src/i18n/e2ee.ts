@@ -92,6 +92,7 @@ export const e2eeEn = {
   "e2ee.threadPlaceholder": "Encrypted reply…",
   "e2ee.encryptedMessage": "Encrypted message",
   "e2ee.keyChangedShort": "key changed",
+  "e2ee.deviceId": "ID {id}",
 } as const;
 
 export const e2eeDe: Record<keyof typeof e2eeEn, string> = {
@@ -187,4 +188,5 @@ export const e2eeDe: Record<keyof typeof e2eeEn, string> = {
   "e2ee.threadPlaceholder": "Verschlüsselte Antwort …",
   "e2ee.encryptedMessage": "Verschlüsselte Nachricht",
   "e2ee.keyChangedShort": "Schlüssel geändert",
+  "e2ee.deviceId": "ID {id}",
 };

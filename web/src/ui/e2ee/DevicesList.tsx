@@ -7,13 +7,21 @@ import { ConfirmDialog } from "../common/ConfirmDialog";
 import { useSubmit } from "../common/useSubmit";
 import type { DeviceView, E2EE } from "./api";
 
+// shortId: the first characters of a device id after "dev_", in two groups.
+export function shortId(deviceId: string): string {
+  const s = deviceId.replace(/^dev_/, "").slice(0, 8).toUpperCase();
+  return `${s.slice(0, 4)} ${s.slice(4)}`.trim();
+}
+
 export function DevicesList({ e2ee }: { e2ee: E2EE }) {
   const { t, prefs } = useApp();
   const [removing, setRemoving] = useState<DeviceView | null>(null);
   const { error, run } = useSubmit();
+  // Fresh on opening, and after a verification (a device became verified).
+  const stage = e2ee.verification?.stage;
   useEffect(() => {
     void e2ee.refreshDevices().catch(() => {});
-  }, [e2ee]);
+  }, [e2ee, stage === "done"]);
   const date = (iso: string) => new Date(iso).toLocaleDateString(prefs.lang, { dateStyle: "medium" });
   const name = (d: DeviceView) => d.name || t("e2ee.unnamed");
   // Verifying another device signs it: only a device holding the identity.
@@ -35,6 +43,11 @@ export function DevicesList({ e2ee }: { e2ee: E2EE }) {
                   {d.current && <span class="e2ee-tag current"> {t("e2ee.thisDevice")}</span>}
                 </span>
                 <span class="muted small">
+                  {/* Devices often share a name (the same browser): a short id tells them apart. */}
+                  <span class="e2ee-device-id" title={d.deviceId}>
+                    {t("e2ee.deviceId", { id: shortId(d.deviceId) })}
+                  </span>
+                  {" · "}
                   <span class={d.verified ? "e2ee-ok" : "e2ee-no"}>{d.verified ? t("e2ee.verified") : t("e2ee.unverified")}</span>
                   {" · "}
                   {t("e2ee.added", { date: date(d.createdAt) })}

@@ -41,7 +41,13 @@ export function SetupDialog({ e2ee, mode, onClose, onDone }: { e2ee: E2EE; mode:
           </p>
         )}
         <p class="hint">{mode === "change" ? t("e2ee.changeHelp") : t("e2ee.setupHelp", { n: MIN_PASSPHRASE })}</p>
-        <PassphraseFields value={p} onChange={setP} label={mode === "setup" ? undefined : t("e2ee.newPassphrase")} showMismatch={tried || p.again.length >= p.value.length} />
+        <PassphraseFields
+          value={p}
+          onChange={(v) => {
+            setP(v);
+            // What was wrong with the last try is stale once it changes.
+            if (error) setError("");
+          }} label={mode === "setup" ? undefined : t("e2ee.newPassphrase")} showMismatch={tried || p.again.length >= p.value.length} />
         {error && (
           <p class="error" role="alert">
             {error}
