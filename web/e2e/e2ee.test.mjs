@@ -73,7 +73,8 @@ async function signIn(page, who) {
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password", { exact: true }).fill(who.password);
   await page.locator("form").getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: /#general/ }).waitFor();
+  // The room last open on any of her devices opens (the account keeps it).
+  await page.locator("#room-title").waitFor();
   await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
 }
 
