@@ -305,7 +305,7 @@ test("a removed browser cannot read what is sent after the key rotated", async (
   const { dialog, section } = await openSecurity(a1);
   const row = section.locator(`.e2ee-device[data-device="${removedId}"]`);
   await row.locator('[data-testid="e2ee-device-remove"]').click();
-  const confirm = a1.getByRole("dialog", { name: /^Remove “/ });
+  const confirm = a1.getByRole("dialog", { name: /^Remove .* \(ID [A-Z0-9 ]+\)\?$/ });
   await confirm.getByText("cannot read").waitFor();
   await shot(a1, "13-remove-confirm");
   await confirm.getByRole("button", { name: "Remove" }).click();

@@ -223,7 +223,7 @@ describe("the encryption settings", () => {
     // Remove: asks first; Cancel is focused first.
     await click(rows[1].querySelector('[data-testid="e2ee-device-remove"]'));
     const confirm = $("dialog")!;
-    expect(confirm.textContent).toContain("Remove “Phone”?");
+    expect(confirm.textContent).toContain("Remove Phone (ID B)?");
     expect(be.removeDevice).not.toHaveBeenCalled();
     await click(confirm.querySelector(".btn.danger"));
     expect(be.removeDevice).toHaveBeenCalledWith("dev_b");
@@ -257,7 +257,7 @@ describe("verification", () => {
     mount(<E2EEHost />, e2ee);
     expect($("dialog")).toBeNull();
     await act(async () => e2ee.update({ verification: { txn: "t1", otherDeviceId: "dev_b", otherDeviceName: "Phone", stage: "incoming" } }));
-    expect($("dialog")!.textContent).toContain("Your device “Phone” asks to verify this one.");
+    expect($("dialog")!.textContent).toContain("Your device Phone (ID B) asks to verify this one.");
     await click(testid("e2ee-verify-accept"));
     expect(be.acceptVerification).toHaveBeenCalled();
     await act(async () => e2ee.update({ verification: { txn: "t1", otherDeviceId: "dev_b", otherDeviceName: "Phone", stage: "compare", numbers: [1234, 5678, 4321] } }));
@@ -268,7 +268,7 @@ describe("verification", () => {
     await click(testid("e2ee-sas-match"));
     expect(be.confirmSas).toHaveBeenCalled();
     await act(async () => e2ee.update({ verification: { txn: "t1", otherDeviceId: "dev_b", otherDeviceName: "Phone", stage: "done" } }));
-    expect(testid("e2ee-verify-done")!.textContent).toBe("“Phone” is verified.");
+    expect(testid("e2ee-verify-done")!.textContent).toBe("Phone (ID B) is verified.");
     await click($("dialog [data-autofocus]"));
     expect($("dialog")).toBeNull();
     expect(be.cancelVerification).not.toHaveBeenCalled();
@@ -281,7 +281,7 @@ describe("verification", () => {
     await click(testid("e2ee-sas-mismatch"));
     expect(be.cancelVerification).toHaveBeenCalledWith("mismatch");
     await act(async () => e2ee.update({ verification: { txn: "t3", otherDeviceId: "dev_b", otherDeviceName: "Phone", stage: "requested" } }));
-    expect($("dialog")!.textContent).toContain("Waiting for “Phone” to accept.");
+    expect($("dialog")!.textContent).toContain("Waiting for Phone (ID B) to accept.");
     await click($("dialog .dialog-close"));
     expect(be.cancelVerification).toHaveBeenCalledTimes(2);
     expect($("dialog")).toBeNull();

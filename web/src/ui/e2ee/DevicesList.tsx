@@ -75,7 +75,7 @@ export function DevicesList({ e2ee }: { e2ee: E2EE }) {
       )}
       {removing && (
         <ConfirmDialog
-          title={t("e2ee.removeTitle", { name: name(removing) })}
+          title={t("e2ee.removeTitle", { name: `${name(removing)} (${t("e2ee.deviceId", { id: shortId(removing.deviceId) })})` })}
           body={t("e2ee.removeBody")}
           action={t("e2ee.remove")}
           onConfirm={() => e2ee.removeDevice(removing.deviceId)}

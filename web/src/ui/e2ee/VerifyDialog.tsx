@@ -7,6 +7,7 @@ import { Dialog } from "../common/Dialog";
 import { useApp } from "../common/context";
 import { useSubmit } from "../common/useSubmit";
 import type { E2EE, VerificationView } from "./api";
+import { shortId } from "./DevicesList";
 
 const OPEN_STAGES = new Set<VerificationView["stage"]>(["requested", "incoming", "compare", "waiting-other"]);
 
@@ -15,7 +16,8 @@ export function VerifyDialog({ e2ee, v, onClose }: { e2ee: E2EE; v: Verification
   const { error, busy, run } = useSubmit();
   const body = useRef<HTMLDivElement>(null);
   const first = useRef(true);
-  const device = v.otherDeviceName || t("e2ee.unnamed");
+  // Named with its short id: a person's browsers often share a name.
+  const device = `${v.otherDeviceName || t("e2ee.unnamed")} (${t("e2ee.deviceId", { id: shortId(v.otherDeviceId) })})`;
   const open = OPEN_STAGES.has(v.stage);
   // A new stage brings new buttons: focus goes to its main one (the one
   // that was focused is gone). The Dialog focuses the first on opening.
