@@ -9,6 +9,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
+// MaxE2EEMembers bounds e2eeMaxMembers: a room key is wrapped for every
+// device of every member, 64 per shareRoomKeys (protocol.MaxRoomKeysPerShare).
+const MaxE2EEMembers = 20
+
 // Context keys (cdk.json "context" or `cdk synth -c key=value`).
 const (
 	CtxStage                   = "stage"
@@ -47,6 +51,7 @@ const (
 	CtxAuditRetentionDays      = "auditRetentionDays"
 	CtxRetentionDays           = "retentionDays"       // the workspace's default message retention (0: forever)
 	CtxPushNoPreviews          = "pushNoPreviews"      // true: no text previews in Web Push notifications
+	CtxE2EEMaxMembers          = "e2eeMaxMembers"      // the largest end-to-end encrypted private channel (default 8)
 	CtxMailFrom                = "mailFrom"            // the digests' sender: "Backchannel <noreply@example.com>"
 	CtxMailDomain              = "mailDomain"          // the SES domain identity (else the address of mailFrom)
 	CtxGifAPIKeySecretArn      = "gifApiKeySecretArn"  // GIFs: the secret holding the provider's API key (off without)
@@ -96,6 +101,7 @@ func PropsFromContext(node constructs.Node) (ChatStackProps, error) {
 		AuditRetentionDays:      r.number(CtxAuditRetentionDays),
 		RetentionDays:           r.number(CtxRetentionDays),
 		PushNoPreviews:          r.boolean(CtxPushNoPreviews),
+		E2EEMaxMembers:          r.number(CtxE2EEMaxMembers),
 		MailFrom:                r.str(CtxMailFrom),
 		MailDomain:              r.str(CtxMailDomain),
 		GifAPIKeySecretArn:      r.str(CtxGifAPIKeySecretArn),

@@ -158,6 +158,9 @@ func (b *builder) connectionEnv() map[string]*string {
 	for k, v := range b.retentionEnv() {
 		env[k] = v
 	}
+	if n := int(b.props.E2EEMaxMembers); n > 0 {
+		env["E2EE_MAX_MEMBERS"] = jsii.String(strconv.Itoa(n)) // the largest encrypted private channel
+	}
 	return env
 }
 

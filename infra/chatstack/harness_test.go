@@ -125,6 +125,7 @@ var configContexts = map[string]map[string]any{
 		chatstack.CtxBackupDailyDays:       "14",
 		chatstack.CtxFilesVersionDays:      7.0,
 		chatstack.CtxRetentionDays:         "90",
+		chatstack.CtxE2EEMaxMembers:        "6",
 		chatstack.CtxTermsVersion:          "2026-11-30",
 		chatstack.CtxTermsURL:              "https://example.com/terms",
 		chatstack.CtxReviewHook:            chatstack.ReviewHookExample,

@@ -146,6 +146,10 @@ type ChatStackProps struct {
 	// admins set one in the app (RETENTION_DAYS of the WebSocket and
 	// stream functions; issue 15); 0 keeps messages forever.
 	RetentionDays float64
+	// E2EEMaxMembers caps an end-to-end encrypted private channel
+	// (E2EE_MAX_MEMBERS of the WebSocket and HTTP functions; issue 19); 0
+	// keeps the service's default, 8.
+	E2EEMaxMembers float64
 
 	// GifAPIKeySecretArn turns GIFs on (issue 14): the ARN of a Secrets
 	// Manager secret holding the GIF provider's (Tenor's) API key as a
@@ -355,6 +359,9 @@ func (p ChatStackProps) Validate() error {
 	}
 	if p.RetentionDays < 0 || p.RetentionDays > chat.MaxRetentionDays || p.RetentionDays != float64(int(p.RetentionDays)) {
 		bad("retentionDays %v: want a whole number of days from 0 (forever) to %d", p.RetentionDays, chat.MaxRetentionDays)
+	}
+	if p.E2EEMaxMembers != 0 && (p.E2EEMaxMembers < 2 || p.E2EEMaxMembers > MaxE2EEMembers || p.E2EEMaxMembers != float64(int(p.E2EEMaxMembers))) {
+		bad("e2eeMaxMembers %v: want a whole number of people from 2 to %d (each message key is wrapped for every member device)", p.E2EEMaxMembers, MaxE2EEMembers)
 	}
 	if p.AuditRetentionDays < 0 || p.AuditRetentionDays != float64(int(p.AuditRetentionDays)) {
 		bad("auditRetentionDays %v: want a whole number of days", p.AuditRetentionDays)

@@ -94,7 +94,10 @@ const (
 	EnvAuditRetentionDays = "AUDIT_RETENTION_DAYS"
 	// EnvRetentionDays is the workspace's default message retention in
 	// days until its admins store one (0 or unset: forever; issue 15).
-	EnvRetentionDays     = "RETENTION_DAYS"
+	EnvRetentionDays = "RETENTION_DAYS"
+	// EnvE2EEMaxMembers caps an end-to-end encrypted private channel
+	// (issue #19; unset: protocol.MaxEncryptedMembers).
+	EnvE2EEMaxMembers    = "E2EE_MAX_MEMBERS"
 	EnvLogLevel          = "LOG_LEVEL"
 	EnvEventBusName      = "EVENT_BUS_NAME"
 	EnvEventsIncludeText = "EVENTS_INCLUDE_TEXT"
@@ -187,6 +190,9 @@ type ConnectionConfig struct {
 	// RetentionDays is RETENTION_DAYS: the workspace's default message
 	// retention until its admins store one; 0 keeps messages forever.
 	RetentionDays int64
+	// E2EEMaxMembers is E2EE_MAX_MEMBERS: the most members of an
+	// encrypted private channel (0: protocol.MaxEncryptedMembers).
+	E2EEMaxMembers int64
 	// Visitor is the support widget's visitor key (visitorenv.go), read
 	// by the actions and HTTP API functions; empty: widgets off.
 	Visitor VisitorKeyConfig
@@ -265,6 +271,8 @@ type Config struct {
 	AuditRetentionDays int64
 	// RetentionDays is RETENTION_DAYS (0: messages kept forever).
 	RetentionDays int64
+	// E2EEMaxMembers is E2EE_MAX_MEMBERS (0: the default, 8).
+	E2EEMaxMembers int64
 	// PushKey is VAPID_PUBLIC_KEY (empty: Web Push off).
 	PushKey string
 	// Scheduled is SCHEDULED_*: scheduled messages and reminders.
@@ -292,7 +300,7 @@ func (c Config) Authorizer() AuthorizerConfig {
 }
 
 func (c Config) Connection() ConnectionConfig {
-	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, Fanout: c.Fanout, AuditRetentionDays: c.AuditRetentionDays, RetentionDays: c.RetentionDays, Visitor: c.Visitor}
+	return ConnectionConfig{TableName: c.TableName, CallbackURL: c.CallbackURL, LogLevel: c.LogLevel, Fanout: c.Fanout, AuditRetentionDays: c.AuditRetentionDays, RetentionDays: c.RetentionDays, E2EEMaxMembers: c.E2EEMaxMembers, Visitor: c.Visitor}
 }
 
 // FanoutWorker is the part of c the fanout function reads.
@@ -373,6 +381,7 @@ func readConfig(lookup func(string) (string, bool)) (Config, error) {
 		UserPoolID:         r.get(EnvUserPoolID),
 		AuditRetentionDays: r.positive(EnvAuditRetentionDays),
 		RetentionDays:      r.positive(EnvRetentionDays),
+		E2EEMaxMembers:     r.positive(EnvE2EEMaxMembers),
 		PushKey:            r.get(EnvVAPIDPublicKey),
 		Scheduled:          r.scheduled(),
 		Gifs:               r.gifs(),
@@ -408,7 +417,7 @@ func readFanoutWorker(lookup func(string) (string, bool)) (FanoutWorkerConfig, e
 func readActions(lookup func(string) (string, bool)) (ActionsConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := ActionsConfig{
-		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays), Visitor: r.visitorKey()},
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays), E2EEMaxMembers: r.positive(EnvE2EEMaxMembers), Visitor: r.visitorKey()},
 		FilesBucket:      r.get(EnvFilesBucket),
 		S3UsePathStyle:   r.bool(EnvS3UsePathStyle),
 		Files:            r.uploadLimits(),

@@ -32,7 +32,7 @@ func HTTPAPIConfigFromEnv() (HTTPAPIConfig, error) { return readHTTPAPI(os.Looku
 func readHTTPAPI(lookup func(string) (string, bool)) (HTTPAPIConfig, error) {
 	r := reader{lookup: lookup}
 	cfg := HTTPAPIConfig{
-		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays), Visitor: r.visitorKey()},
+		ConnectionConfig: ConnectionConfig{TableName: r.get(EnvTableName), CallbackURL: r.callbackURL(), LogLevel: r.logLevel(), Fanout: r.fanout(), AuditRetentionDays: r.positive(EnvAuditRetentionDays), RetentionDays: r.positive(EnvRetentionDays), E2EEMaxMembers: r.positive(EnvE2EEMaxMembers), Visitor: r.visitorKey()},
 		MaxBodyBytes:     r.positive(EnvHTTPAPIMaxBodyBytes),
 		VisitorWSURL:     r.get(EnvVisitorWSURL),
 		Scheduled:        r.scheduled(),

@@ -35,6 +35,9 @@ type Reaction struct {
 type MessageVersion struct {
 	Text string    `json:"text"`
 	At   time.Time `json:"at"`
+	// Encrypted is the earlier ciphertext of a message in an encrypted
+	// room (Text empty).
+	Encrypted *EncryptedContent `json:"encrypted,omitempty"`
 	// ExpiresAt: the version goes with its message (retention.go).
 	ExpiresAt time.Time `json:"-"`
 }

@@ -270,6 +270,10 @@ type Report struct {
 	CreatedAt  time.Time `json:"createdAt"`
 	// Message is the reported message as it was when reported.
 	Message Message `json:"message"`
+	// DecryptedText is, for a message of an end-to-end encrypted room,
+	// the text as the reporter's client decrypted it (the server cannot
+	// check it): moderators see it marked "as decrypted by the reporter".
+	DecryptedText string `json:"decryptedText,omitempty"`
 	// Resolution is "" while open; dismiss, delete, mute or ban once
 	// resolved, by ResolvedBy at ResolvedAt.
 	Resolution string    `json:"resolution,omitempty"`

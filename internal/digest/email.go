@@ -24,6 +24,8 @@ type Entry struct {
 
 type strings_ struct {
 	subjectOne, subjectMany, intro, dm, mention, all, open, more, why, unsubscribe, attachment, gif string
+	// encrypted stands for an end-to-end encrypted message's preview.
+	encrypted string
 }
 
 var texts = map[string]strings_{
@@ -35,6 +37,7 @@ var texts = map[string]strings_{
 		open: "Open", more: "and %d more in the app.",
 		why:         "You get this email because you were away for a while and had unread direct messages or mentions. At most one an hour.",
 		unsubscribe: "Turn these emails off", attachment: "[file]", gif: "[GIF]",
+		encrypted: "New encrypted message",
 	},
 	"de": {
 		subjectOne:  "Du hast eine Nachricht in Backchannel verpasst",
@@ -44,6 +47,7 @@ var texts = map[string]strings_{
 		open: "Öffnen", more: "und %d weitere in der App.",
 		why:         "Du bekommst diese E-Mail, weil du eine Weile weg warst und ungelesene Direktnachrichten oder Erwähnungen hattest. Höchstens eine pro Stunde.",
 		unsubscribe: "Diese E-Mails abbestellen", attachment: "[Datei]", gif: "[GIF]",
+		encrypted: "Neue verschlüsselte Nachricht",
 	},
 }
 
@@ -107,10 +111,14 @@ func (s *Service) compose(ctx context.Context, user string, p Prefs, items []Ite
 		case it.Reason == ReasonMention:
 			reason = t.mention
 		}
+		pv := preview(m, t.attachment, t.gif)
+		if m.Encrypted != nil || r.Encrypted { // end-to-end encrypted: no preview
+			pv = t.encrypted
+		}
 		entries = append(entries, Entry{
 			Room: room, Sender: m.SenderName, Reason: reason,
 			Time:    m.CreatedAt.In(zone).Format("2006-01-02 15:04 MST"),
-			Preview: preview(m, t.attachment, t.gif),
+			Preview: pv,
 			Link:    s.link(it.RoomID, it.Seq),
 		})
 		listed = append(listed, it)

@@ -25,3 +25,12 @@ func TestPreviewNamesFilesAndGifs(t *testing.T) {
 		}
 	}
 }
+
+// An end-to-end encrypted message's entry says so and no more (issue #19).
+func TestEncryptedWordInEveryLanguage(t *testing.T) {
+	for lang, tx := range texts {
+		if tx.encrypted == "" {
+			t.Errorf("%s: no word for an encrypted message", lang)
+		}
+	}
+}

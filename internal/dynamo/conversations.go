@@ -53,7 +53,9 @@ type versionItem struct {
 	SK   string    `dynamo:"sk"`
 	Text string    `dynamo:"text,omitempty"`
 	At   time.Time `dynamo:"at"`
-	TTL  int64     `dynamo:"ttl,omitempty"` // its message's (retention.go)
+	// Enc: the earlier ciphertext of an encrypted room's message.
+	Enc *encryptedItem `dynamo:"enc,omitempty"`
+	TTL int64          `dynamo:"ttl,omitempty"` // its message's (retention.go)
 }
 
 type savedItem struct {
@@ -286,7 +288,7 @@ func (s *Store) SetMembersCanPin(ctx context.Context, roomID string, on bool) (c
 // PutVersion puts one version item.
 func (s *Store) PutVersion(ctx context.Context, roomID string, seq int64, v chat.MessageVersion) error {
 	ctx = withOp(ctx, "PutVersion")
-	it := versionItem{PK: msgPK(roomID), SK: verPrefix(seq) + sortableTime(v.At), Text: v.Text, At: utc(v.At), TTL: unixOrZero(v.ExpiresAt)}
+	it := versionItem{PK: msgPK(roomID), SK: verPrefix(seq) + sortableTime(v.At), Text: v.Text, At: utc(v.At), TTL: unixOrZero(v.ExpiresAt), Enc: newEncryptedItem(v.Encrypted)}
 	if err := s.table.Put(it).Run(ctx); err != nil {
 		return internal(err, "keep version")
 	}
@@ -303,7 +305,7 @@ func (s *Store) MessageVersions(ctx context.Context, roomID string, seq int64) (
 	}
 	out := make([]chat.MessageVersion, len(items))
 	for i, it := range items {
-		out[i] = chat.MessageVersion{Text: it.Text, At: it.At}
+		out[i] = chat.MessageVersion{Text: it.Text, At: it.At, Encrypted: it.Enc.content()}
 	}
 	return out, nil
 }

@@ -138,6 +138,8 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 		return s.eraseFromWebhook(ctx, userID, pk, sk, item, res) // webhooks.go
 	case pk == visitorPK(userID):
 		return del() // a visitor's resume tokens (widgets.go)
+	case strings.HasPrefix(pk, prefixRoom) && strings.HasPrefix(sk, prefixRoomKey):
+		return s.eraseRoomKey(ctx, userID, pk, sk, item, res) // store_e2ee_roomkeys.go
 	case strings.HasPrefix(pk, prefixRoom) && sk == skSupportConv:
 		return s.eraseFromSupportConv(ctx, userID, item, res) // support_erasure.go
 	case strings.HasPrefix(pk, prefixSupTeam) && sk == skMeta:
@@ -153,7 +155,8 @@ func (s *Store) eraseItem(ctx context.Context, userID string, policy chat.Erasur
 				return err
 			}
 			res.Deleted++
-			return nil
+			// An encrypted room needs a new key now they are gone (issue #19).
+			return s.markRotate(withOp(ctx, "SetRotateKey"), roomID)
 		case prefixBan + userID, "NOTIFYALL#" + userID:
 			return del()
 		}
@@ -401,7 +404,11 @@ func (s *Store) eraseFromReport(ctx context.Context, userID string, policy chat.
 	if string(b) == raw {
 		return nil
 	}
-	if err := s.table.Update(AttrPK, pk).Range(AttrSK, skMeta).Set("message", string(b)).If("attribute_exists($)", AttrPK).Run(ctx); err != nil && !isCondFailed(err) {
+	u := s.table.Update(AttrPK, pk).Range(AttrSK, skMeta).Set("message", string(b)).If("attribute_exists($)", AttrPK)
+	if policy == chat.ErasureErase {
+		u.Remove("decryptedText") // an encrypted message's text as reported (issue #19)
+	}
+	if err := u.Run(ctx); err != nil && !isCondFailed(err) {
 		return internal(err, "erase from report")
 	}
 	res.Updated++

@@ -36,6 +36,9 @@ type connItem struct {
 	// CallID: the call the connection last started or joined (issue 18;
 	// SetConnectionCall), read by $disconnect to leave it.
 	CallID string `dynamo:"callId,omitempty"`
+	// DeviceID: the encryption device the connection registered (issue
+	// 19; SetConnectionDevice), also on its user link.
+	DeviceID string `dynamo:"deviceId,omitempty"`
 }
 
 // attrConnectedMs is connItem.ConnectedMs's attribute.
@@ -55,6 +58,7 @@ func (it connItem) connection() chat.Connection {
 		ConnectedAt: it.ConnectedAt,
 		ExpiresAt:   time.Unix(it.TTL, 0).UTC(),
 		CallID:      it.CallID,
+		DeviceID:    it.DeviceID,
 	}
 	if it.TokenExp > 0 {
 		c.TokenExpiresAt = time.Unix(it.TokenExp, 0).UTC()
@@ -187,6 +191,12 @@ type roomItem struct {
 	TranscriptN    int    `dynamo:"trn,omitempty"`
 	TranscriptTo   string `dynamo:"trto,omitempty"`
 	TranscriptLang string `dynamo:"trl,omitempty"`
+	// End-to-end encryption (issue #19): an encrypted room (set at
+	// creation, never changed), the newest epoch whose key was shared,
+	// and whether the next sender must make a new one (e2ee_roomkeys.go).
+	Encrypted bool `dynamo:"e2ee,omitempty"`
+	KeyEpoch  int  `dynamo:"keyEpoch,omitempty"`
+	RotateKey bool `dynamo:"rotateKey,omitempty"`
 }
 
 func newRoomItem(r chat.Room) roomItem {
@@ -196,6 +206,7 @@ func newRoomItem(r chat.Room) roomItem {
 		CreatedBy: r.CreatedBy, CreatedAt: utc(r.CreatedAt),
 		MemberCount: r.MemberCount, MemberIDs: r.MemberIDs, Archived: r.Archived,
 		MembersPin: r.MembersCanPin,
+		Encrypted:  r.Encrypted, KeyEpoch: r.KeyEpoch, RotateKey: r.RotateKey,
 	}
 	if r.Kind == chat.KindPublic && !r.Archived {
 		it.GSI1PK, it.GSI1SK = gsiPublic, publicRoomGSISK(r.Name, r.ID)
@@ -209,6 +220,7 @@ func (it roomItem) room() chat.Room {
 		CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt,
 		MemberCount: it.MemberCount, MemberIDs: it.MemberIDs, Archived: it.Archived,
 		MembersCanPin: it.MembersPin, RetentionDays: it.Ret,
+		Encrypted: it.Encrypted, KeyEpoch: it.KeyEpoch, RotateKey: it.RotateKey,
 	}
 }
 
@@ -304,6 +316,33 @@ type messageItem struct {
 	TTL int64 `dynamo:"ttl,omitempty"`
 	// Internal: a support agent's internal note (issue 17).
 	Internal bool `dynamo:"internal,omitempty"`
+	// Enc: the ciphertext of a message in an end-to-end encrypted room.
+	Enc *encryptedItem `dynamo:"enc,omitempty"`
+}
+
+// encryptedItem is a chat.EncryptedContent.
+type encryptedItem struct {
+	V      int    `dynamo:"v"`
+	Epoch  int    `dynamo:"epoch"`
+	Device string `dynamo:"device"`
+	IV     string `dynamo:"iv"`
+	CT     string `dynamo:"ct"`
+}
+
+func newEncryptedItem(e *chat.EncryptedContent) *encryptedItem {
+	if e == nil {
+		return nil
+	}
+	it := encryptedItem(*e)
+	return &it
+}
+
+func (it *encryptedItem) content() *chat.EncryptedContent {
+	if it == nil {
+		return nil
+	}
+	e := chat.EncryptedContent(*it)
+	return &e
 }
 
 // reactionItem is one emoji (e) of a message's reactions and who (u).
@@ -351,7 +390,7 @@ func newMessageItem(m chat.Message) messageItem {
 		Deleted: m.Deleted, DeletedBy: m.DeletedBy,
 		PinnedBy: m.PinnedBy, PinnedAt: utc(m.PinnedAt),
 		Gif: newGifItem(m.Gif), Integration: newMessageIntegrationItem(m.Integration),
-		Internal: m.Internal,
+		Internal: m.Internal, Enc: newEncryptedItem(m.Encrypted),
 	}
 	if !m.ExpiresAt.IsZero() {
 		it.TTL = m.ExpiresAt.Unix()
@@ -386,7 +425,7 @@ func (it messageItem) message() chat.Message {
 		Deleted: it.Deleted, DeletedBy: it.DeletedBy,
 		PinnedBy: it.PinnedBy, PinnedAt: it.PinnedAt,
 		Gif: it.Gif.gif(), Integration: it.Integration.messageIntegration(),
-		Internal: it.Internal,
+		Internal: it.Internal, Encrypted: it.Enc.content(),
 	}
 	if it.TTL > 0 {
 		m.ExpiresAt = time.Unix(it.TTL, 0).UTC()

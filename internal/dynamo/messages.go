@@ -150,6 +150,7 @@ func (s *Store) ReplaceMessage(ctx context.Context, m chat.Message) error {
 	setOrRemoveValue(u, "mentions", it.Mentions, len(it.Mentions) == 0)
 	setOrRemoveValue(u, "attachments", it.Attachments, len(it.Attachments) == 0)
 	setOrRemoveValue(u, "gif", it.Gif, it.Gif == nil)
+	setOrRemoveValue(u, "enc", it.Enc, it.Enc == nil)
 	setOrRemoveValue(u, "editedAt", it.EditedAt, it.EditedAt.IsZero())
 	setOrRemoveValue(u, "deletedBy", it.DeletedBy, it.DeletedBy == "")
 	if m.Deleted {

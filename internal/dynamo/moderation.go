@@ -43,9 +43,12 @@ type reportItem struct {
 	Reason     string    `dynamo:"reason,omitempty"`
 	CreatedAt  time.Time `dynamo:"createdAt"`
 	Message    string    `dynamo:"message"` // JSON of the message as reported
-	Resolution string    `dynamo:"resolution,omitempty"`
-	ResolvedBy string    `dynamo:"resolvedBy,omitempty"`
-	ResolvedAt time.Time `dynamo:"resolvedAt,omitempty"`
+	// DecryptedText: an encrypted message's text as the reporter's client
+	// decrypted it (issue #19).
+	DecryptedText string    `dynamo:"decryptedText,omitempty"`
+	Resolution    string    `dynamo:"resolution,omitempty"`
+	ResolvedBy    string    `dynamo:"resolvedBy,omitempty"`
+	ResolvedAt    time.Time `dynamo:"resolvedAt,omitempty"`
 }
 
 type auditItem struct {
@@ -194,7 +197,7 @@ func (s *Store) PutReport(ctx context.Context, r chat.Report) error {
 	it := reportItem{
 		PK: prefixReport + r.ID, SK: skMeta, GSI1PK: gsiReports, GSI1SK: newestFirst(r.CreatedAt, r.ID),
 		ID: r.ID, RoomID: r.RoomID, Seq: r.Seq, ReporterID: r.ReporterID, Reason: r.Reason,
-		CreatedAt: utc(r.CreatedAt), Message: string(msg),
+		CreatedAt: utc(r.CreatedAt), Message: string(msg), DecryptedText: r.DecryptedText,
 	}
 	err = s.table.Put(it).If("attribute_not_exists($)", AttrPK).Run(ctx)
 	if isCondFailed(err) {
@@ -210,6 +213,7 @@ func (it reportItem) report() (chat.Report, error) {
 	r := chat.Report{
 		ID: it.ID, RoomID: it.RoomID, Seq: it.Seq, ReporterID: it.ReporterID, Reason: it.Reason,
 		CreatedAt: it.CreatedAt, Resolution: it.Resolution, ResolvedBy: it.ResolvedBy, ResolvedAt: it.ResolvedAt,
+		DecryptedText: it.DecryptedText,
 	}
 	if err := json.Unmarshal([]byte(it.Message), &r.Message); err != nil {
 		return chat.Report{}, internal(err, "decode reported message")

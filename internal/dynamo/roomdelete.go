@@ -239,7 +239,7 @@ func (s *Store) redactReport(ctx context.Context, roomID string, ref keyItem) er
 		return internal(err, "encode report tombstone")
 	}
 	err = s.table.Update(AttrPK, prefixReport+id).Range(AttrSK, skMeta).Set("message", string(tomb)).
-		If("attribute_exists($)", AttrPK).Run(ctx)
+		Remove("decryptedText").If("attribute_exists($)", AttrPK).Run(ctx)
 	if err != nil && !isCondFailed(err) {
 		return internal(err, "redact report "+id)
 	}

@@ -30,6 +30,8 @@
 //	                   (not the reported message's text nor who resolved it: others' data)
 //	audit.json         audit log entries about them or by them: when, action, room, reason;
 //	                   other people's ids replaced by "other", details naming others left out
+//	encryption.json    end-to-end encryption (e2ee.go): identity key, devices, the key backup
+//	                   (sealed), backed-up room keys (sealed); not the proof's hash
 //
 // Messages others sent are not included, in direct rooms neither: they are
 // the other people's data (they stay readable in the app). What the person
@@ -127,14 +129,16 @@ type Profile struct {
 // Room is one row of rooms.json: a room the person is in, or one they
 // have left (Left; no role, joined or read position then).
 type Room struct {
-	RoomID   string        `json:"roomId"`
-	Name     string        `json:"name"`
-	Kind     chat.RoomKind `json:"kind"`
-	Role     chat.Role     `json:"role,omitempty"`
-	JoinedAt time.Time     `json:"joinedAt,omitzero"`
-	ReadSeq  int64         `json:"readSeq,omitempty"`
-	Left     bool          `json:"left,omitempty"`
-	LeftAt   time.Time     `json:"leftAt,omitzero"`
+	RoomID string        `json:"roomId"`
+	Name   string        `json:"name"`
+	Kind   chat.RoomKind `json:"kind"`
+	// Encrypted: an end-to-end encrypted room (its messages are ciphertext).
+	Encrypted bool      `json:"encrypted,omitempty"`
+	Role      chat.Role `json:"role,omitempty"`
+	JoinedAt  time.Time `json:"joinedAt,omitzero"`
+	ReadSeq   int64     `json:"readSeq,omitempty"`
+	Left      bool      `json:"left,omitempty"`
+	LeftAt    time.Time `json:"leftAt,omitzero"`
 }
 
 // Terms is terms.json: the version of the terms the person last accepted
@@ -147,18 +151,22 @@ type Terms struct {
 
 // Message is one row of messages.json: a message the person sent.
 type Message struct {
-	RoomID      string       `json:"roomId"`
-	RoomName    string       `json:"roomName"`
-	Seq         int64        `json:"seq"`
-	CreatedAt   time.Time    `json:"createdAt"`
-	EditedAt    time.Time    `json:"editedAt,omitzero"`
-	Text        string       `json:"text,omitempty"`
-	ParentSeq   int64        `json:"parentSeq,omitempty"`
-	ToRoom      bool         `json:"toRoom,omitempty"`
-	Deleted     bool         `json:"deleted,omitempty"`
-	Attachments []FileRef    `json:"attachments,omitempty"`
-	Gif         *chat.Gif    `json:"gif,omitempty"`
-	Poll        *PollSummary `json:"poll,omitempty"`
+	RoomID    string    `json:"roomId"`
+	RoomName  string    `json:"roomName"`
+	Seq       int64     `json:"seq"`
+	CreatedAt time.Time `json:"createdAt"`
+	EditedAt  time.Time `json:"editedAt,omitzero"`
+	Text      string    `json:"text,omitempty"`
+	// Encrypted is the ciphertext of a message of an end-to-end encrypted
+	// room, as stored: the server cannot decrypt it (the person's devices
+	// and key backup can; docs/E2EE.md).
+	Encrypted   *chat.EncryptedContent `json:"encrypted,omitempty"`
+	ParentSeq   int64                  `json:"parentSeq,omitempty"`
+	ToRoom      bool                   `json:"toRoom,omitempty"`
+	Deleted     bool                   `json:"deleted,omitempty"`
+	Attachments []FileRef              `json:"attachments,omitempty"`
+	Gif         *chat.Gif              `json:"gif,omitempty"`
+	Poll        *PollSummary           `json:"poll,omitempty"`
 	// Edits are the earlier texts, oldest first, each with since when it
 	// was the text.
 	Edits []chat.MessageVersion `json:"edits,omitempty"`
@@ -356,7 +364,7 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 			return st, fmt.Errorf("room %s: %w", m.RoomID, err)
 		}
 		name := w.roomName(ctx, room, userID)
-		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Role: m.Role, JoinedAt: m.JoinedAt, ReadSeq: m.ReadSeq})
+		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Encrypted: room.Encrypted, Role: m.Role, JoinedAt: m.JoinedAt, ReadSeq: m.ReadSeq})
 		if err := w.room(ctx, zw, room.ID, name, userID, lists, &st); err != nil {
 			return st, err
 		}
@@ -381,7 +389,7 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 			return st, fmt.Errorf("left room %s: %w", l.RoomID, err)
 		}
 		name := w.roomName(ctx, room, userID)
-		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Left: true, LeftAt: l.LeftAt})
+		rooms = append(rooms, Room{RoomID: room.ID, Name: name, Kind: room.Kind, Encrypted: room.Encrypted, Left: true, LeftAt: l.LeftAt})
 		if err := w.room(ctx, zw, room.ID, name, userID, lists, &st); err != nil {
 			return st, err
 		}
@@ -407,6 +415,9 @@ func (w *Writer) Write(ctx context.Context, userID string, out io.Writer) (Stats
 		return st, err
 	}
 	if err := w.support(ctx, zw, userID); err != nil { // support.go
+		return st, err
+	}
+	if err := w.encryption(ctx, zw, userID); err != nil { // e2ee.go
 		return st, err
 	}
 	ids := make([]string, 0, len(in))
@@ -496,7 +507,7 @@ func (w *Writer) reactionsAndVotes(m chat.Message, userID string, lists map[stri
 
 func (w *Writer) message(ctx context.Context, zw *zip.Writer, m chat.Message, roomName string, lists map[string]*list, st *Stats) error {
 	out := Message{RoomID: m.RoomID, RoomName: roomName, Seq: m.Seq, CreatedAt: m.CreatedAt.UTC(), EditedAt: m.EditedAt,
-		Text: m.Text, ParentSeq: m.ParentSeq, ToRoom: m.ToRoom, Deleted: m.Deleted, Gif: m.Gif}
+		Text: m.Text, Encrypted: m.Encrypted, ParentSeq: m.ParentSeq, ToRoom: m.ToRoom, Deleted: m.Deleted, Gif: m.Gif}
 	if m.Poll != nil {
 		ps := &PollSummary{Question: m.Poll.Question, ClosedAt: m.Poll.ClosedAt}
 		for _, o := range m.Poll.Options {
@@ -683,6 +694,9 @@ integrations.json the slash commands and outgoing webhooks you registered
 reports.json      the messages you reported (room, message number, your reason, when, the outcome)
 audit.json        the audit log's entries about you or by you (when, what, room, reason); other
                   people in them appear as "other"
+encryption.json   your end-to-end encryption keys as the server keeps them: your public identity
+                  key, your devices, your key backup and backed-up conversation keys (all sealed:
+                  only your passphrase and your devices open them)
 
 Messages other people sent, in channels and in direct messages, are theirs and are not in this
 archive; you can still read them in the app.

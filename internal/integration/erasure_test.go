@@ -2,6 +2,9 @@ package integration
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
@@ -260,7 +263,8 @@ func TestAccountErasureAnonymise(t *testing.T) { testAccountErasure(t, chat.Eras
 // testAccountErasure: Zed has messages in a channel and a DM, an edit, a
 // reaction, a poll vote, a thread reply, a file, a picture, preferences, a
 // push subscription, a saved message, a scheduled message, search
-// postings. Every item of the table and object of the bucket holding his
+// postings, end-to-end encryption keys (a signed device, the identity
+// key, the key backup, a backed-up room key). Every item of the table and object of the bucket holding his
 // id, email, username, name, handle or any of his texts is listed before;
 // he deletes his account; the erasure worker runs from the SQS queue; then
 // the whole table and bucket are scanned again and nothing of his is
@@ -376,6 +380,22 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 	poll := decode[protocol.AckEvent](t, annC.call(protocol.ActionCreatePoll, map[string]any{"roomId": "general", "clientId": "a-poll", "question": "Pizza?", "options": []string{"yes", "no"}}, protocol.EventAck)).Message
 	zedC.call(protocol.ActionVote, map[string]any{"roomId": "general", "seq": poll.Seq, "options": []int{0}}, protocol.EventMessageUpdated)
 
+	// End-to-end encryption keys (issue 19): a device, the identity key,
+	// the key backup and a backed-up room key, all under USER#<id>.
+	zedDev := "dev_" + strings.Repeat("z", 26)
+	zedPub := e2eeDeviceKey(t)
+	zedC.call(protocol.ActionRegisterDevice, map[string]any{"deviceId": zedDev, "name": "Zed's laptop", "publicKey": zedPub}, protocol.EventDevice)
+	zedID, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zedIDRaw, _ := zedID.PublicKey.Bytes()
+	zedC.call(protocol.ActionSetIdentityKey, map[string]any{"identityKey": e2eeB64.EncodeToString(zedIDRaw)}, protocol.EventUserKeys)
+	zedC.call(protocol.ActionSignDevice, map[string]any{"deviceId": zedDev, "signature": e2eeSign(t, zedID, zed.id, zedDev, zedPub)}, protocol.EventDevice)
+	zedC.call(protocol.ActionSetKeyBackup, map[string]any{"kdf": map[string]any{"alg": "scrypt", "n": 1 << 17, "r": 8, "p": 1, "salt": e2eeRandom(16)},
+		"proof": e2eeRandom(32), "wrappedKey": e2eeRandom(60), "identity": e2eeRandom(166)}, protocol.EventKeyBackup)
+	zedC.call(protocol.ActionPutBackupKeys, map[string]any{"keys": []any{map[string]any{"roomId": dm, "epoch": 1, "key": e2eeRandom(60)}}}, protocol.EventBackupKeys)
+
 	before := holding(es.everything(t), p.needles())
 	kinds := map[string]int{}
 	for _, r := range before {
@@ -386,7 +406,7 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 		kinds[kind]++
 	}
 	t.Logf("before: %d records hold Zed's data: %v", len(before), kinds)
-	for _, want := range []string{"USER/PROFILE", "USER/PREFS", "USER/PUSH", "USER/SAVED", "USER/SCHED", "CONN", "MSG", "SRCH", "UNAME", "UWORD", "HANDLE", "ROOM", "RATE", "AUDIT"} {
+	for _, want := range []string{"USER/PROFILE", "USER/PREFS", "USER/PUSH", "USER/SAVED", "USER/SCHED", "USER/E2EEID", "USER/E2EEDEV", "USER/E2EEBACKUP", "USER/E2EEBKEY", "CONN", "MSG", "SRCH", "UNAME", "UWORD", "HANDLE", "ROOM", "RATE", "AUDIT"} {
 		if kinds[want] == 0 && want != "AUDIT" {
 			t.Errorf("before: no %s record holds Zed's data (the test would prove nothing there)", want)
 		}

@@ -160,8 +160,9 @@ func entryJSON[T any](t *testing.T, zr *zip.Reader, name string) T {
 // a fresh presigned URL. The archive is checked item by item: every one
 // of her messages with its room and time, the edit's earlier text, the
 // thread parent, the file's bytes, the preferences, reactions, vote,
-// saved message, preferences, a message in a channel she has since left
-// and her terms acceptance; and nothing of Bob's (his channel messages,
+// saved message, preferences, a message in a channel she has since left,
+// her terms acceptance and her encryption keys (without the backup
+// proof's hash); and nothing of Bob's (his channel messages,
 // his DM to her) is in it, in any entry. A second request while one runs
 // is a conflict.
 func TestExportMyData(t *testing.T) {
@@ -222,6 +223,16 @@ func TestExportMyData(t *testing.T) {
 	a.call(protocol.ActionReportMessage, map[string]any{"roomId": alpha, "seq": bobMsg.Seq, "reason": reportReason}, protocol.EventReport)
 	a.call(protocol.ActionMuteMember, map[string]any{"roomId": alpha, "userId": tr.bob.id, "minutes": 5}, protocol.EventMembers)
 	a.call(protocol.ActionLeaveChannel, room(gamma), protocol.EventRoomRemoved)
+	// Her end-to-end encryption keys (issue 19): a device, the identity
+	// key, the key backup, a backed-up room key.
+	annDev, annDevPub := "dev_"+strings.Repeat("e", 26), e2eeDeviceKey(t)
+	a.call(protocol.ActionRegisterDevice, map[string]any{"deviceId": annDev, "name": "Ann's laptop", "publicKey": annDevPub}, protocol.EventDevice)
+	annIdentity := e2eeRandomIdentity(t)
+	a.call(protocol.ActionSetIdentityKey, map[string]any{"identityKey": annIdentity}, protocol.EventUserKeys)
+	annProof, annWrapped := e2eeRandom(32), e2eeRandom(60)
+	a.call(protocol.ActionSetKeyBackup, map[string]any{"kdf": map[string]any{"alg": "scrypt", "n": 1 << 17, "r": 8, "p": 1, "salt": e2eeRandom(16)},
+		"proof": annProof, "wrappedKey": annWrapped, "identity": e2eeRandom(166)}, protocol.EventKeyBackup)
+	a.call(protocol.ActionPutBackupKeys, map[string]any{"keys": []any{map[string]any{"roomId": alpha, "epoch": 1, "key": e2eeRandom(60)}}}, protocol.EventBackupKeys)
 	// The terms she accepted (recorded as acceptTerms records them: the
 	// acceptance itself is TestTermsAcceptanceAndReacceptance's).
 	store, err := dynamo.New(dynamodb.NewFromConfig(tr.s.awsCfg), tr.s.table)
@@ -392,6 +403,14 @@ func TestExportMyData(t *testing.T) {
 	if profile.UserID != annP.UserID || profile.DisplayName != annP.DisplayName || profile.Handle != annP.Handle ||
 		profile.AvatarColor != annP.AvatarColor || !profile.CreatedAt.Equal(annP.CreatedAt) {
 		t.Errorf("profile %+v, want %+v", profile, annP)
+	}
+	enc := entryJSON[export.Encryption](t, zr, export.EntryEncryption)
+	if enc.IdentityKey != annIdentity || len(enc.Devices) != 1 || enc.Devices[0].PublicKey != annDevPub || enc.Backup == nil ||
+		enc.Backup.WrappedKey != annWrapped || len(enc.BackupKeys) != 1 || enc.BackupKeys[0].RoomID != alpha {
+		t.Errorf("encryption.json %+v", enc)
+	}
+	if raw := string(entry(t, zr, export.EntryEncryption)); strings.Contains(raw, "proof") || strings.Contains(raw, annProof) {
+		t.Errorf("encryption.json holds the proof or its hash: %s", raw)
 	}
 	for _, name := range []string{export.EntryReadme, export.EntryScheduled, export.EntryThreads, export.EntryDevices, export.EntryTerms, export.EntryReports, export.EntryAudit} {
 		entry(t, zr, name)

@@ -125,11 +125,17 @@ func newPushStack(t testing.TB) (*stack, *pushPipeline) {
 // given (nil: p.missed, a log).
 func newPushStackWith(t testing.TB, missed func(*stack) notify.MissedNotifier) (*stack, *pushPipeline) {
 	t.Helper()
+	return newPushStackOn(t, "", missed)
+}
+
+// newPushStackOn is newPushStackWith with file sharing on bucket ("": off).
+func newPushStackOn(t testing.TB, bucket string, missed func(*stack) notify.MissedNotifier) (*stack, *pushPipeline) {
+	t.Helper()
 	keys, err := webpush.GenerateKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newStackWithConfig(t, generousLimits, "", func(c *app.Config) { c.PushKey = keys.PublicKey })
+	s := newStackWithConfig(t, generousLimits, bucket, func(c *app.Config) { c.PushKey = keys.PublicKey })
 	p := &pushPipeline{svc: testenv.NewPushService(t), keys: keys, missed: &missedLog{}, processed: map[string]bool{}, wake: make(chan struct{})}
 	logger := slog.New(slog.NewJSONHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	var missedBy notify.MissedNotifier = p.missed

@@ -336,7 +336,13 @@ func (n *Notifier) threadFollowers(ctx context.Context, m chat.Message) (map[str
 // Preview is the start of a message's text, at most MaxPreviewRunes
 // runes (cut at a rune, "…" marking a cut), or a word for a message of
 // files (or a GIF) only.
+//
+// A message of an end-to-end encrypted room has no preview: the server
+// cannot read it, and says EncryptedPreview.
 func Preview(m chat.Message) string {
+	if m.Encrypted != nil {
+		return EncryptedPreview
+	}
 	t := m.Text
 	if t == "" && len(m.Attachments) > 0 {
 		if len(m.Attachments) == 1 {
@@ -349,6 +355,10 @@ func Preview(m chat.Message) string {
 	}
 	return truncate(t, MaxPreviewRunes)
 }
+
+// EncryptedPreview is what a notification of an end-to-end encrypted
+// message says (issue #19).
+const EncryptedPreview = "New encrypted message"
 
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

@@ -110,7 +110,7 @@ func (d *Deliverer) Deliver(ctx context.Context, ev BusEvent) error {
 	if err != nil {
 		return fmt.Errorf("get message: %w", err)
 	}
-	if msg.Deleted || msg.System != nil {
+	if msg.Deleted || msg.System != nil || msg.Encrypted != nil { // end-to-end encrypted: never sent out
 		return nil
 	}
 	// The room's webhooks at once: one slow URL does not hold the others

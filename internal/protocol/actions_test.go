@@ -81,8 +81,9 @@ func TestListsAreDerivedFromTheTable(t *testing.T) {
 		t.Error("LookupAction found an unknown action")
 	}
 	// The table as the issue names it: ping alone needs no connection,
-	// typing, setVisibility (issue #13) and callSignal (issue #18, a
-	// relayed signal: only a refusal answers) alone have no reply.
+	// typing, setVisibility (issue #13), callSignal (issue #18, a relayed
+	// signal: only a refusal answers) and deviceMessage (issue #19, the
+	// same between encryption devices) alone have no reply.
 	var anon, silent []string
 	for _, a := range ActionTable {
 		if a.NoConnection {
@@ -92,7 +93,7 @@ func TestListsAreDerivedFromTheTable(t *testing.T) {
 			silent = append(silent, a.Name)
 		}
 	}
-	if !slices.Equal(anon, []string{ActionPing}) || !slices.Equal(silent, []string{ActionTyping, ActionSetVisibility, ActionCallSignal}) {
+	if !slices.Equal(anon, []string{ActionPing}) || !slices.Equal(silent, []string{ActionTyping, ActionSetVisibility, ActionCallSignal, ActionDeviceMessage}) {
 		t.Errorf("no connection: %v, no reply: %v", anon, silent)
 	}
 }

@@ -319,6 +319,9 @@ type Limits struct {
 	Files              bool     `json:"files"`
 	MaxUploadBytes     int64    `json:"maxUploadBytes,omitempty"`
 	AllowedUploadTypes []string `json:"allowedUploadTypes,omitempty"`
+	// E2EEMaxMembers is the most members of an end-to-end encrypted
+	// private channel (E2EE_MAX_MEMBERS).
+	E2EEMaxMembers int `json:"e2eeMaxMembers,omitempty"`
 }
 
 type UsersEvent struct {

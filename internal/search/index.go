@@ -40,9 +40,10 @@ type Posting struct {
 // MessageTerms are the distinct index terms of a message: the terms of its
 // words (Terms; at most MaxTerms words, each at most MaxTermBytes), then
 // the pseudo-terms of its sender, mentions, files, images and links.
-// System lines and tombstones have none.
+// System lines, tombstones and end-to-end encrypted messages (the server
+// cannot read them, and indexes not even their sender) have none.
 func MessageTerms(m chat.Message) []string {
-	if m.Deleted || m.System != nil {
+	if m.Deleted || m.System != nil || m.Encrypted != nil {
 		return nil
 	}
 	seen := map[string]bool{}

@@ -195,6 +195,9 @@ func (s *Chat) AddBotToRoom(ctx context.Context, c chat.Connection, r protocol.R
 	if err != nil {
 		return protocol.MembersEvent{}, err
 	}
+	if ra.room.Encrypted {
+		return protocol.MembersEvent{}, errEncryptedOff("bots are") // e2ee_rooms.go: a bot could read nothing
+	}
 	_, b, err := s.getBot(ctx, r.BotID)
 	if err != nil {
 		return protocol.MembersEvent{}, err

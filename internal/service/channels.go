@@ -32,10 +32,14 @@ func (s *Chat) CreateChannel(ctx context.Context, c chat.Connection, r protocol.
 	if r.Private {
 		kind = chat.KindPrivate
 	}
+	if r.Encrypted && !r.Private {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "only a private channel can be end-to-end encrypted: set private too")
+	}
 	now := s.clock()
 	room := chat.Room{
 		ID: newChannelID(), Kind: kind, Name: name, Topic: topic,
 		CreatedBy: c.UserID, CreatedAt: now, MemberCount: 1,
+		Encrypted: r.Encrypted, // for good (e2ee_rooms.go)
 	}
 	owner := chat.Member{RoomID: room.ID, UserID: c.UserID, Role: chat.RoleOwner, JoinedAt: now}
 	if err := s.store.CreateRoom(ctx, room, []chat.Member{owner}); err != nil {
@@ -183,6 +187,9 @@ func (s *Chat) LeaveChannel(ctx context.Context, c chat.Connection, r protocol.R
 	s.publish(ctx, chat.MemberLeft{
 		Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, RoomID: room.ID, UserID: c.UserID, At: s.clock(),
 	})
+	if room.Encrypted { // who left reads nothing new (e2ee_rotate.go)
+		s.rotateAfterMemberChange(ctx, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, room)
+	}
 	s.systemLine(ctx, room.ID, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, chat.SystemLine{Kind: chat.SystemLeft, UserIDs: []string{c.UserID}})
 	// The caller's own room list changed: a direct push, not an event.
 	s.push.send(ctx, without(conns, c.ID), ev)
@@ -207,6 +214,9 @@ func (s *Chat) UpdateChannel(ctx context.Context, c chat.Connection, r protocol.
 		kind = chat.KindPublic
 		if *r.Private {
 			kind = chat.KindPrivate
+		}
+		if kind != room.Kind && room.Encrypted {
+			return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "an end-to-end encrypted channel stays private: it cannot be made public")
 		}
 		if kind != room.Kind {
 			if err := chat.Authorize(chat.ActChangeKind, ra.access(c)); err != nil {
@@ -313,6 +323,10 @@ func (s *Chat) joinAsMember(ctx context.Context, c chat.Connection, room chat.Ro
 	}
 	room.MemberCount++
 	actor := chat.Actor{UserID: c.UserID, ConnectionID: c.ID}
+	if room.Encrypted { // a newcomer reads from their join on (e2ee_rotate.go)
+		s.rotateAfterMemberChange(ctx, actor, room)
+		room.RotateKey = true
+	}
 	if err := s.welcome(ctx, room, m, s.profileOrStub(ctx, c.UserID), actor); err != nil {
 		return protocol.RoomEvent{}, err
 	}

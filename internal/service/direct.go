@@ -26,6 +26,9 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	if len(others)+1 > protocol.MaxDirectMembers {
 		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "a direct conversation has at most %d people, you included", protocol.MaxDirectMembers)
 	}
+	if r.Encrypted && len(others)+1 > s.e2eeMaxMembers() {
+		return protocol.RoomEvent{}, chat.Errorf(chat.Invalid, "an end-to-end encrypted conversation has at most %d people, you included", s.e2eeMaxMembers())
+	}
 	profiles, err := s.requireProfiles(ctx, others)
 	if err != nil {
 		return protocol.RoomEvent{}, err
@@ -33,6 +36,9 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	memberIDs := append(slices.Clone(others), c.UserID)
 	slices.Sort(memberIDs)
 	id := directRoomID(memberIDs)
+	if r.Encrypted {
+		id = encryptedDirectRoomID(memberIDs) // e2ee_rooms.go
+	}
 
 	if ev, found, err := s.existingDirect(ctx, c, id); found || err != nil {
 		return ev, err
@@ -49,6 +55,8 @@ func (s *Chat) OpenDirect(ctx context.Context, c chat.Connection, r protocol.Ope
 	room := chat.Room{
 		ID: id, Kind: chat.KindDirect, CreatedBy: c.UserID, CreatedAt: now,
 		MemberCount: len(memberIDs), MemberIDs: memberIDs,
+		// Encrypted for good; it has no key until a member shares epoch 1.
+		Encrypted: r.Encrypted,
 	}
 	members := make([]chat.Member, len(memberIDs))
 	for i, uid := range memberIDs {

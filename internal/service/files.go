@@ -28,13 +28,19 @@ func (s *Chat) RequestUpload(ctx context.Context, c chat.Connection, r protocol.
 	if err := s.filesEnabled(); err != nil {
 		return protocol.UploadTicketEvent{}, err
 	}
-	if _, err := s.authorize(ctx, c, chat.ActRequestUpload, r.RoomID, false); err != nil {
+	ra, err := s.authorize(ctx, c, chat.ActRequestUpload, r.RoomID, true)
+	if err != nil {
 		return protocol.UploadTicketEvent{}, err
 	}
 	if err := checkUserID(c.UserID); err != nil {
 		return protocol.UploadTicketEvent{}, err
 	}
 	typ, err := s.uploadType(r.Type)
+	if ra.room.Encrypted {
+		// An encrypted room's files are ciphertext (e2ee_rooms.go).
+		typ, err = encryptedUploadType(r.Type)
+		r.Name = encryptedFileName
+	}
 	if err != nil {
 		return protocol.UploadTicketEvent{}, err
 	}

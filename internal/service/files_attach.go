@@ -69,7 +69,10 @@ func (s *Chat) verifyAttachment(ctx context.Context, fk chat.FileKey, declared c
 		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q: declared type %q does not match the uploaded %q",
 			fk.Name, declared.Type, info.ContentType)
 	}
-	if !s.files.Allows(stored) {
+	// An encrypted room's files are ciphertext (e2ee_rooms.go): only
+	// requestUpload in such a room signs that type, and a file is
+	// attached only in its own room.
+	if !s.files.Allows(stored) && !(stored == encryptedFileType && fk.Name == encryptedFileName) {
 		return chat.Attachment{}, chat.Errorf(chat.Invalid, "attachment %q: files of type %q cannot be shared", fk.Name, stored)
 	}
 	// Pinned uploads (docs/ARCHITECTURE.md "Pinned uploads"): the object

@@ -146,8 +146,10 @@ func (s *Chat) RegisterOutgoingWebhook(ctx context.Context, c chat.Connection, r
 	if err != nil {
 		return protocol.IntegrationEvent{}, err
 	}
-	if _, err := s.authorize(ctx, c, chat.ActRegisterOutgoingWebhook, r.RoomID, true); err != nil {
+	if ra, err := s.authorize(ctx, c, chat.ActRegisterOutgoingWebhook, r.RoomID, true); err != nil {
 		return protocol.IntegrationEvent{}, err
+	} else if ra.room.Encrypted {
+		return protocol.IntegrationEvent{}, errEncryptedOff("outgoing webhooks are") // e2ee_rooms.go
 	}
 	if err := s.checkHookURL(r.URL); err != nil {
 		return protocol.IntegrationEvent{}, err
@@ -319,6 +321,9 @@ func (s *Chat) RunCommand(ctx context.Context, c chat.Connection, r protocol.Run
 	ra, err := s.authorize(ctx, c, chat.ActRunCommand, r.RoomID, true)
 	if err != nil {
 		return protocol.CommandResultEvent{}, err
+	}
+	if ra.room.Encrypted { // a command's text would leave in the clear (e2ee_rooms.go)
+		return protocol.CommandResultEvent{}, errEncryptedOff("slash commands are")
 	}
 	it, err := s.findCommand(ctx, store, r.RoomID, name)
 	if err != nil {

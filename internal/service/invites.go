@@ -66,6 +66,9 @@ func (s *Chat) AcceptInvite(ctx context.Context, c chat.Connection, r protocol.R
 		_ = s.store.DeleteInvite(ctx, room.ID, c.UserID) // a stale one, if any
 		return s.rejoin(ctx, room, *ra.member, c.UserID)
 	}
+	if err := s.encryptedMemberCap(room, room.MemberCount+1); err != nil { // e2ee_rooms.go
+		return protocol.RoomEvent{}, err
+	}
 	return s.joinAsMember(ctx, c, room, "accept invitation", func() {
 		if err := s.store.DeleteInvite(ctx, room.ID, c.UserID); err != nil && chat.ErrorCode(err) != chat.NotFound {
 			s.log.WarnContext(ctx, "invitation not removed after accepting", "roomId", room.ID, "error", err)

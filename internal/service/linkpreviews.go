@@ -24,7 +24,7 @@ import (
 func (s *Chat) ApplyLinkPreviews(ctx context.Context, msg chat.Message, previews []chat.LinkPreview) (chat.Message, bool, error) {
 	roomID, seq := msg.RoomID, msg.Seq
 	update := chat.SetPreviews(previews)
-	if msg.Deleted {
+	if msg.Deleted || msg.Encrypted != nil { // encrypted: never unfurled (e2ee_rooms.go)
 		return msg, false, nil
 	}
 	if _, _, changed := update(msg); !changed {

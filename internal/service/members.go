@@ -58,6 +58,9 @@ func (s *Chat) InviteToChannel(ctx context.Context, c chat.Connection, r protoco
 	if len(ids) == 0 {
 		return s.membersEvent(ctx, room.ID, c.UserID)
 	}
+	if err := s.encryptedMemberCap(room, room.MemberCount+len(ids)); err != nil { // e2ee_rooms.go
+		return protocol.MembersEvent{}, err
+	}
 	if room.Kind == chat.KindPrivate {
 		// Invitations, accepted or declined by each invitee.
 		if err := s.invitePending(ctx, c, room, ids); err != nil {

@@ -35,7 +35,10 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if err := s.checkGif(r.Gif); err != nil {
 		return protocol.AckEvent{}, err
 	}
-	if text == "" && len(r.Attachments) == 0 && r.Gif == nil {
+	if err := checkEncryptedContent(r.Encrypted); err != nil { // e2ee_rooms.go
+		return protocol.AckEvent{}, err
+	}
+	if text == "" && len(r.Attachments) == 0 && r.Gif == nil && r.Encrypted == nil {
 		return protocol.AckEvent{}, chat.Errorf(chat.Invalid, "message is empty")
 	}
 	if err := checkReplyTo(r); err != nil {
@@ -69,6 +72,11 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if err := firstErr(admitErr, authErr); err != nil {
 		return protocol.AckEvent{}, err
 	}
+	// An encrypted room takes ciphertext only, of its current epoch, and
+	// a plain room none (e2ee_rooms.go).
+	if err := checkEncryptedSend(ra.room, text, r.Gif, r.Encrypted); err != nil {
+		return protocol.AckEvent{}, err
+	}
 	atts, err := s.verifyAttachments(ctx, c, r.RoomID, r.Attachments)
 	if err != nil {
 		return protocol.AckEvent{}, err
@@ -76,12 +84,20 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	if err := firstErr(parentErr, mentionErr); err != nil {
 		return protocol.AckEvent{}, err
 	}
+	if ra.room.Encrypted {
+		if err := checkEncryptedAttachments(atts); err != nil {
+			return protocol.AckEvent{}, err
+		}
+		if mentions, err = s.explicitMentions(ctx, r.RoomID, c.UserID, r.Mentions); err != nil {
+			return protocol.AckEvent{}, err
+		}
+	}
 	if sender.DisplayName == "" {
 		sender.DisplayName = c.DisplayName
 	}
 	// The review hook sees the message as it would be stored, before
 	// anything is written (review.go); a rewrite's mentions are its own.
-	if s.hook != nil {
+	if s.hook != nil && !ra.room.Encrypted { // nothing to review in ciphertext
 		reviewed, err := s.review(ctx, chat.ReviewRequest{Kind: chat.ReviewSend, RoomID: r.RoomID, ParentSeq: r.ParentSeq, ClientID: r.ClientID,
 			SenderID: c.UserID, SenderName: sender.DisplayName, Text: text, Attachments: attachmentNames(atts), HasGif: r.Gif != nil,
 			Scheduled: strings.HasPrefix(c.ID, scheduledConnPrefix)}, len(atts) > 0 || r.Gif != nil)
@@ -110,7 +126,7 @@ func (s *Chat) SendMessage(ctx context.Context, c chat.Connection, r protocol.Se
 	msg, created, err := s.store.AppendMessage(ctx, chat.Message{
 		RoomID: r.RoomID, ClientID: r.ClientID,
 		SenderID: c.UserID, SenderName: sender.DisplayName,
-		Text: text, Mentions: mentions, Attachments: atts, Gif: gifOf(r.Gif),
+		Text: text, Mentions: mentions, Attachments: atts, Gif: gifOf(r.Gif), Encrypted: r.Encrypted,
 		CreatedAt: now, ExpiresAt: s.messageExpiry(ctx, ra.room, now),
 		ParentSeq: r.ParentSeq, ToRoom: r.ToRoom,
 	})
@@ -150,7 +166,10 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 	if err != nil {
 		return protocol.MessageEvent{}, err
 	}
-	msg, err := s.ownMessage(ctx, c, r.RoomID, r.Seq, chat.ActEditMessage)
+	if err := checkEncryptedContent(r.Encrypted); err != nil { // e2ee_rooms.go
+		return protocol.MessageEvent{}, err
+	}
+	msg, ra, err := s.ownMessageIn(ctx, c, r.RoomID, r.Seq, chat.ActEditMessage, true)
 	if err != nil {
 		return protocol.MessageEvent{}, err
 	}
@@ -159,6 +178,19 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 	}
 	if msg.Poll != nil {
 		return protocol.MessageEvent{}, errPollNotEditable()
+	}
+	if err := checkEncryptedSend(ra.room, text, nil, r.Encrypted); err != nil {
+		return protocol.MessageEvent{}, err
+	}
+	if ra.room.Encrypted {
+		// The new ciphertext replaces the old, which is kept as a version;
+		// the mentions stay those of the send (the server cannot read).
+		prev := chat.MessageVersion{Encrypted: msg.Encrypted, At: msg.CreatedAt, ExpiresAt: msg.ExpiresAt}
+		if !msg.EditedAt.IsZero() {
+			prev.At = msg.EditedAt
+		}
+		msg.Encrypted, msg.EditedAt = r.Encrypted, s.clock()
+		return s.storeEdit(ctx, c, msg, prev)
 	}
 	if text == "" && len(msg.Attachments) == 0 && msg.Gif == nil {
 		return protocol.MessageEvent{}, chat.Errorf(chat.Invalid, "message is empty: delete it instead")
@@ -181,6 +213,12 @@ func (s *Chat) EditMessage(ctx context.Context, c chat.Connection, r protocol.Ed
 		prev.At = msg.EditedAt
 	}
 	msg.Text, msg.Mentions, msg.EditedAt = text, mentions, s.clock()
+	return s.storeEdit(ctx, c, msg, prev)
+}
+
+// storeEdit stores an edited message and keeps prev as its earlier
+// version.
+func (s *Chat) storeEdit(ctx context.Context, c chat.Connection, msg chat.Message, prev chat.MessageVersion) (protocol.MessageEvent, error) {
 	ev, err := s.replace(ctx, c, msg, nil)
 	if chat.ErrorCode(err) == chat.Conflict {
 		// Deleted since we read it: the store keeps tombstones final.
@@ -222,7 +260,7 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 			return protocol.MessageEvent{}, storeErr(err, "unpin message")
 		}
 	}
-	msg.Text, msg.Mentions, msg.Attachments, msg.Gif = "", nil, nil, nil
+	msg.Text, msg.Mentions, msg.Attachments, msg.Gif, msg.Encrypted = "", nil, nil, nil, nil
 	msg.Reactions, msg.PinnedBy, msg.PinnedAt, msg.Poll = nil, "", time.Time{}, nil
 	msg.Previews, msg.PreviewsRemoved = nil, nil // the store drops them too; the tombstone must not carry them
 	msg.Deleted, msg.EditedAt, msg.DeletedBy = true, s.clock(), c.UserID
@@ -255,28 +293,35 @@ func (s *Chat) DeleteMessage(ctx context.Context, c chat.Connection, r protocol.
 // policy about the room first and about the message (its author) once
 // loaded.
 func (s *Chat) ownMessage(ctx context.Context, c chat.Connection, roomID string, seq int64, action chat.Action) (chat.Message, error) {
-	ra, err := s.authorize(ctx, c, action, roomID, false)
+	msg, _, err := s.ownMessageIn(ctx, c, roomID, seq, action, false)
+	return msg, err
+}
+
+// ownMessageIn is ownMessage that also answers the room access (with the
+// room read when needRoom: an edit in an encrypted room checks its epoch).
+func (s *Chat) ownMessageIn(ctx context.Context, c chat.Connection, roomID string, seq int64, action chat.Action, needRoom bool) (chat.Message, roomAccess, error) {
+	ra, err := s.authorize(ctx, c, action, roomID, needRoom)
 	if err != nil {
-		return chat.Message{}, err
+		return chat.Message{}, ra, err
 	}
 	if seq <= 0 {
-		return chat.Message{}, chat.Errorf(chat.Invalid, "seq must be positive")
+		return chat.Message{}, ra, chat.Errorf(chat.Invalid, "seq must be positive")
 	}
 	msg, err := s.store.GetMessage(ctx, roomID, seq)
 	if chat.ErrorCode(err) == chat.NotFound || (err == nil && msg.Internal && c.IsVisitor()) {
 		// An internal note is, to a visitor, no message at all (issue 17).
-		return chat.Message{}, chat.Errorf(chat.NotFound, "message not found")
+		return chat.Message{}, ra, chat.Errorf(chat.NotFound, "message not found")
 	}
 	if err != nil {
-		return chat.Message{}, storeErr(err, "get message")
+		return chat.Message{}, ra, storeErr(err, "get message")
 	}
 	if err := authorizeMessage(c, action, ra, msg); err != nil {
-		return chat.Message{}, err
+		return chat.Message{}, ra, err
 	}
 	if msg.System != nil {
-		return chat.Message{}, chat.Errorf(chat.Invalid, "a system line cannot be edited or deleted")
+		return chat.Message{}, ra, chat.Errorf(chat.Invalid, "a system line cannot be edited or deleted")
 	}
-	return msg, nil
+	return msg, ra, nil
 }
 
 // replace stores an edited or deleted message and publishes MessageEdited

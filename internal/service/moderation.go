@@ -240,6 +240,9 @@ func (s *Chat) removeFromRoom(ctx context.Context, c chat.Connection, room chat.
 		}
 	}
 	s.publish(ctx, chat.MemberLeft{Actor: chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, RoomID: room.ID, UserID: userID, At: s.clock()})
+	if room.Encrypted { // who was removed reads nothing new (e2ee_rotate.go)
+		s.rotateAfterMemberChange(ctx, chat.Actor{UserID: c.UserID, ConnectionID: c.ID}, room)
+	}
 	s.push.send(ctx, without(conns, c.ID), protocol.RoomRemovedEvent{Head: protocol.Head{Type: protocol.EventRoomRemoved}, RoomID: room.ID})
 	return nil
 }
@@ -403,6 +406,13 @@ func (s *Chat) ReportMessage(ctx context.Context, c chat.Connection, r protocol.
 		return protocol.ReportEvent{}, chat.Errorf(chat.Invalid, "only messages people wrote can be reported")
 	}
 	rep := chat.Report{ID: newID(), RoomID: r.RoomID, Seq: r.Seq, ReporterID: c.UserID, Reason: why, CreatedAt: s.clock(), Message: msg}
+	if msg.Encrypted != nil {
+		// The server cannot read it: the reporter's client sends what it
+		// decrypted, shown to moderators as such (e2ee_rooms.go).
+		if rep.DecryptedText, err = reportedPlaintext(r.Plaintext); err != nil {
+			return protocol.ReportEvent{}, err
+		}
+	}
 	if err := s.store.PutReport(ctx, rep); err != nil {
 		return protocol.ReportEvent{}, storeErr(err, "store report")
 	}

@@ -51,6 +51,9 @@ func (s *Chat) CreatePoll(ctx context.Context, c chat.Connection, r protocol.Cre
 	if err := firstErr(admitErr, authErr); err != nil {
 		return protocol.AckEvent{}, err
 	}
+	if ra.room.Encrypted { // a poll's question and options are plain text (e2ee_rooms.go)
+		return protocol.AckEvent{}, errEncryptedOff("polls are")
+	}
 	if sender.DisplayName == "" {
 		sender.DisplayName = c.DisplayName
 	}

@@ -155,8 +155,10 @@ func (s *Chat) ScheduleMessage(ctx context.Context, c chat.Connection, r protoco
 	if err != nil {
 		return protocol.ScheduledEvent{}, err
 	}
-	if _, err := s.authorize(ctx, c, chat.ActScheduleMessage, r.RoomID, true); err != nil {
+	if ra, err := s.authorize(ctx, c, chat.ActScheduleMessage, r.RoomID, true); err != nil {
 		return protocol.ScheduledEvent{}, err
+	} else if ra.room.Encrypted { // its text would wait in the clear (e2ee_rooms.go)
+		return protocol.ScheduledEvent{}, errEncryptedOff("scheduled messages are")
 	}
 	return s.schedule(ctx, c, chat.ScheduledItem{ID: scheduledIDFor(r.ClientID), Kind: chat.ScheduledMessage,
 		RoomID: r.RoomID, Text: text, ClientID: r.ClientID, At: at})
@@ -172,8 +174,12 @@ func (s *Chat) RemindMe(ctx context.Context, c chat.Connection, r protocol.Remin
 	if err != nil {
 		return protocol.ScheduledEvent{}, err
 	}
-	if _, _, err := s.message(ctx, c, chat.ActRemindMe, r.RoomID, r.Seq); err != nil {
+	msg, _, err := s.message(ctx, c, chat.ActRemindMe, r.RoomID, r.Seq)
+	if err != nil {
 		return protocol.ScheduledEvent{}, err
+	}
+	if msg.Encrypted != nil && note != "" { // the note would wait in the clear (e2ee_rooms.go)
+		return protocol.ScheduledEvent{}, errEncryptedOff("reminder notes are")
 	}
 	return s.schedule(ctx, c, chat.ScheduledItem{ID: newReminderID(), Kind: chat.ScheduledReminder,
 		RoomID: r.RoomID, Seq: r.Seq, Text: note, At: at})

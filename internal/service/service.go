@@ -121,6 +121,9 @@ type Config struct {
 	// store one (setWorkspaceSettings): the deploy-time RETENTION_DAYS;
 	// 0 keeps messages forever (retention.go).
 	RetentionDays int
+	// E2EEMaxMembers caps an end-to-end encrypted private channel
+	// (E2EE_MAX_MEMBERS; 0: protocol.MaxEncryptedMembers).
+	E2EEMaxMembers int
 
 	// TermsVersion is the current version of the terms of service, privacy
 	// policy and community guidelines (TERMS_VERSION); "" publishes none
@@ -194,6 +197,7 @@ type Chat struct {
 	erasure        chat.ErasureQueue
 	erasurePolicy  chat.ErasurePolicy
 	retentionDays  int
+	e2eeMax        int // encrypted private channels' member cap (e2ee_rooms.go)
 	settings       settingsCache
 	terms          *termsGate
 	hook           *reviewHook
@@ -263,6 +267,7 @@ func New(cfg Config) (*Chat, error) {
 		erasure:        cfg.Erasure,
 		erasurePolicy:  cfg.ErasurePolicy,
 		retentionDays:  cfg.RetentionDays,
+		e2eeMax:        cfg.E2EEMaxMembers,
 		terms:          newTermsGate(cfg.TermsVersion),
 		bots:           cfg.Bots,
 		integ:          cfg.Integrations,

@@ -82,6 +82,9 @@ func (s *Chat) CreateWebhook(ctx context.Context, c chat.Connection, r protocol.
 	if err != nil {
 		return protocol.WebhookEvent{}, err
 	}
+	if ra.room.Encrypted { // it would post in the clear (e2ee_rooms.go)
+		return protocol.WebhookEvent{}, errEncryptedOff("incoming webhooks are")
+	}
 	ws, err := s.webhookStore()
 	if err != nil {
 		return protocol.WebhookEvent{}, err
@@ -265,6 +268,9 @@ func (s *Chat) PostWebhook(ctx context.Context, urlID, secret string, p WebhookP
 	// archived channel (and a direct room never has webhooks).
 	if err := chat.Authorize(chat.ActSendMessage, chat.Access{Role: chat.RoleMember, Room: room}); err != nil {
 		return WebhookResult{}, err
+	}
+	if room.Encrypted { // never created for one; defence in depth (e2ee_rooms.go)
+		return WebhookResult{}, errEncryptedOff("incoming webhooks are")
 	}
 	mentions, err := s.mentionsIn(ctx, roomID, text)
 	if err != nil {

@@ -86,11 +86,16 @@ func (e *Enqueuer) Consume(ctx context.Context, evs []chat.Event) error {
 		var m chat.Message
 		switch x := ev.(type) {
 		case chat.MessageCreated:
-			if len(Links(x.Message.Text, chat.MaxPreviews)) == 0 {
+			// An end-to-end encrypted message has no text the server
+			// reads: nothing to unfurl (issue #19).
+			if x.Message.Encrypted != nil || len(Links(x.Message.Text, chat.MaxPreviews)) == 0 {
 				continue
 			}
 			m = x.Message
 		case chat.MessageEdited:
+			if x.Message.Encrypted != nil {
+				continue
+			}
 			now := Links(x.Message.Text, chat.MaxPreviews)
 			if slices.Equal(now, Links(x.Previous.Text, chat.MaxPreviews)) || (len(now) == 0 && len(x.Message.Previews) == 0) {
 				continue

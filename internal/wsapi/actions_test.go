@@ -289,6 +289,9 @@ func TestActionRouting(t *testing.T) {
 	for _, c := range callRoutingCases {         // calls_routing_test.go (element-wise: an unnamed struct type)
 		cases = append(cases, c)
 	}
+	for _, c := range keyRoutingCases { // e2ee_keys_routing_test.go
+		cases = append(cases, c)
+	}
 	covered := map[string]bool{}
 	for _, tc := range cases {
 		c := newTestChat(t, func(cfg *service.Config) {

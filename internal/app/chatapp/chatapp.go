@@ -90,8 +90,8 @@ func Build(ctx context.Context, cfg app.ConnectionConfig, opts ...Option) (*Core
 	}
 	scfg := service.Config{Store: store, Fanout: svcFan, Logger: logger, Blobs: s.Blobs, Files: s.Files, SystemLines: true, People: s.People,
 		AuditRetention: time.Duration(cfg.AuditRetentionDays) * 24 * time.Hour, PushKey: s.PushKey,
-		RetentionDays: int(cfg.RetentionDays),
-		Timer:         s.Timer, ReminderPush: s.ReminderPush, Gifs: s.Gifs, ExportQueue: s.ExportQueue, Erasure: s.Erasure, ErasurePolicy: s.ErasurePolicy,
+		RetentionDays: int(cfg.RetentionDays), E2EEMaxMembers: int(cfg.E2EEMaxMembers),
+		Timer: s.Timer, ReminderPush: s.ReminderPush, Gifs: s.Gifs, ExportQueue: s.ExportQueue, Erasure: s.Erasure, ErasurePolicy: s.ErasurePolicy,
 		TermsVersion: s.TermsVersion, Review: s.Review, Hooks: s.Hooks, CommandResponseBase: s.CommandResponseBase,
 		ICEServers: s.ICEServers, CallPush: s.CallPush, CallMaxSize: s.CallMaxSize}
 	if scfg.Review.Reviewer != nil && scfg.Review.Metrics == nil {

@@ -54,6 +54,7 @@ func RunStoreContract(t *testing.T, newStore func(t *testing.T) chat.Store) {
 	t.Run("terms", func(t *testing.T) { contractTerms(t, newStore(t)) })
 	t.Run("support", func(t *testing.T) { contractSupport(t, newStore(t)) }) // contract_support.go
 	t.Run("support touch", func(t *testing.T) { contractSupportTouch(t, newStore(t)) })
+	t.Run("room keys", func(t *testing.T) { contractRoomKeys(t, newStore(t)) }) // contract_e2ee_roomkeys.go
 }
 
 func uniq(prefix string) string {

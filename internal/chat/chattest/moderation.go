@@ -272,7 +272,7 @@ func (s *Store) Snapshot() string {
 		"messages": s.messages, "clientIds": s.clientIDs,
 		"bans": s.bans, "invites": s.invites, "reports": s.reports, "audit": s.audit,
 		"changes": s.changes, "pins": s.pins, "versions": s.versions, "saved": s.saved,
-		"calls": s.calls,
+		"calls": s.calls, "e2ee": s.e2ee,
 	})
 	if err != nil {
 		return "snapshot: " + err.Error()

@@ -52,6 +52,7 @@ type Store struct {
 	audit   []chat.AuditEntry
 
 	pref     *prefState                           // preferences, visibility, push subscriptions
+	rkeys    map[string]chat.WrappedRoomKey       // room|device|epoch -> wrapped room key (e2ee_roomkeys.go)
 	integ    map[string]chat.Integration          // slash commands and outgoing webhooks, by id (integrations.go)
 	changes  map[string][]chat.Change             // room -> change log
 	pins     map[string][]int64                   // room -> pinned seqs
@@ -78,6 +79,8 @@ type Store struct {
 	Restamps []string
 	// calls: room -> its call (calls.go), nil until the first
 	calls map[string]chat.Call
+	// e2ee: the key directory (e2ee_keys.go), nil until first used
+	e2ee *keyDirState
 }
 
 // NewStore returns an empty store whose clock is time.Now.

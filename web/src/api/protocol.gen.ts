@@ -2294,6 +2294,7 @@ export interface ReportInfo {
   reason?: string;
   createdAt: string;
   message: Message;
+  decryptedText?: string;
   resolution?: string;
   resolvedBy?: string;
   resolvedAt?: string;
@@ -2363,6 +2364,7 @@ export interface Limits {
   files: boolean;
   maxUploadBytes?: number;
   allowedUploadTypes?: string[];
+  e2eeMaxMembers?: number;
 }
 
 export interface TermsState {
@@ -2412,6 +2414,7 @@ export interface UserKeys {
 export interface MessageVersion {
   text: string;
   at: string;
+  encrypted?: EncryptedContent;
 }
 
 export interface WebhookInfo {
