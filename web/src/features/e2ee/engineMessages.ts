@@ -35,6 +35,7 @@ export class Messages {
   private cache = new Map<string, Result>();
   // Waiting for a key: per "roomId\nepoch", the messages to try again.
   private waiting = new Map<string, Map<number, Message>>();
+  private failures = new Map<string, number>();
   private queue: Message[] = [];
   private scheduled = false;
   private idle: Promise<void> = Promise.resolve();
@@ -148,8 +149,18 @@ export class Messages {
       try {
         key = await this.keys.get(roomId, epoch, false);
       } catch (err) {
+        // Could not ask (offline, rate limited): still pending; again soon.
         this.core.log("room key", err);
+        const tries = (this.failures.get(id) ?? 0) + 1;
+        this.failures.set(id, tries);
+        if (tries <= 5) {
+          if (!this.waiting.has(id)) this.waiting.set(id, new Map());
+          for (const m of msgs) this.waiting.get(id)!.set(m.seq, m);
+          setTimeout(() => this.retry(roomId, epoch), 1000 * 2 ** tries);
+          continue;
+        }
       }
+      this.failures.delete(id);
       const items: DecryptedItem[] = [];
       for (const m of msgs) {
         const enc = m.encrypted!;
