@@ -165,3 +165,21 @@ test("Bob resets his encryption: Ada sees the key change warning", { timeout: 12
   await a1.evaluate((id) => window.backchannelClient.chat.send(id, "to your new key"), roomId);
   await waitFor(async () => (await texts(b, roomId)).includes("to your new key"), "Bob reads after his reset");
 });
+
+test("two members make the next epoch at the same time: everyone reads both messages", { timeout: 120_000 }, async () => {
+  // A fresh write budget (30 per 10 s per person) after the steps above.
+  await new Promise((r) => setTimeout(r, 10_000));
+  const removed = await a2.evaluate(() => window.backchannelClient.e2ee.deviceId);
+  await a1.evaluate((d) => window.backchannelClient.e2ee.removeDevice(d), removed);
+  await waitFor(async () => await b.evaluate((id) => !!window.backchannel.state.rooms[id]?.rotateKey, roomId), "Bob sees the room must rotate");
+  await waitFor(async () => await a1.evaluate((id) => !!window.backchannel.state.rooms[id]?.rotateKey, roomId), "Ada sees the room must rotate");
+  await Promise.all([a1.evaluate((id) => window.backchannelClient.chat.send(id, "race from Ada"), roomId), b.evaluate((id) => window.backchannelClient.chat.send(id, "race from Bob"), roomId)]);
+  for (const [p, who] of [[a1, "Ada"], [b, "Bob"]]) {
+    await waitFor(async () => {
+      const t = await texts(p, roomId);
+      return t.includes("race from Ada") && t.includes("race from Bob");
+    }, `${who} reads both racing messages`).catch(async (err) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await texts(p, roomId))}`);
+    });
+  }
+});
