@@ -199,7 +199,7 @@ export class Messages {
       const d = u?.devices.find((x) => x.deviceId === deviceId);
       // A device no longer listed (removed since) is not held against the
       // messages it sent while it was.
-      return !!d && !(await this.trust.signed(u!.identityKey, d));
+      return !!d && !(await this.trust.signed(this.trust.trustedIdentity(u), d));
     } catch {
       return false;
     }
@@ -288,12 +288,12 @@ export class Messages {
     const status = this.core.view.status;
     if (status !== "ready") return { ok: false, reason: status === "off" ? "Set up encryption to send in this conversation." : status === "recovery-needed" ? "Recover your keys or verify this device to send here." : "Encryption is not available on this device." };
     const s = this.core.deps.state();
+    let changed = "";
     for (const uid of this.core.memberIdsKnown(roomId)) {
-      if (this.trust.blocked(uid)) {
-        const name = s.users[uid]?.displayName ?? uid;
-        return { ok: false, reason: `${name}'s security key changed. Compare safety numbers or accept the change before sending.` };
-      }
+      const name = s.users[uid]?.displayName ?? uid;
+      if (this.trust.blocked(uid)) return { ok: false, reason: `${name}'s security key changed. Compare safety numbers or accept the change before sending.` };
+      if (this.core.view.keyWarnings.has(uid)) changed ||= `${name}'s security key changed: accept the change so that ${name}'s new devices can read what you send.`;
     }
-    return { ok: true };
+    return changed ? { ok: true, reason: changed } : { ok: true };
   }
 }
