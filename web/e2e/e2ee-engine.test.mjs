@@ -19,7 +19,12 @@ const ADA_PASS = "ada's long passphrase";
 const BOB_PASS = "bob's long passphrase";
 let a1, a2, b;
 
-const flag = (ctx) => ctx.addInitScript(() => localStorage.setItem("backchannel.testE2ee", "1"));
+const flag = (ctx) => {
+  ctx.on("console", (m) => {
+    if (m.text().startsWith("e2ee")) console.error(`[${ctx.__name ?? "page"}] ${m.text()}`);
+  });
+  return ctx.addInitScript(() => localStorage.setItem("backchannel.testE2ee", "1"));
+};
 
 before(async () => {
   stack = await startStack({ logName: "stack-e2ee-engine.log" });
@@ -38,6 +43,22 @@ async function signIn(page, who) {
   await waitFor(() => page.evaluate(() => window.backchannel?.status === "online"), `${who.name} online`);
 }
 
+// watch logs the device messages and errors a page's socket carries
+// (E2EE_E2E_DEBUG=1).
+function watch(page, name) {
+  if (!process.env.E2EE_E2E_DEBUG) return;
+  page.on("websocket", (ws) => {
+    ws.on("framereceived", (f) => {
+      const t = String(f.payload);
+      if (/"type":"(deviceMessage|error)"/.test(t)) console.error(`[${name} <-] ${t.slice(0, 300)}`);
+    });
+    ws.on("framesent", (f) => {
+      const t = String(f.payload);
+      if (/"action":"deviceMessage"/.test(t)) console.error(`[${name} ->] ${t.slice(0, 300)}`);
+    });
+  });
+}
+
 const status = (page) => page.evaluate(() => window.backchannelClient.e2ee.status);
 const texts = (page, roomId) => page.evaluate((id) => (window.backchannel.state.messages[id] ?? []).map((m) => m.text || `<${m.e2ee?.error ?? (m.e2ee?.pending ? "pending" : "")}>`), roomId);
 
@@ -45,6 +66,7 @@ let roomId = "";
 
 test("set up, talk in an encrypted DM, the server keeps ciphertext", { timeout: 180_000 }, async () => {
   a1 = await openPage(stack, { setup: flag });
+  watch(a1, "a1");
   await signUp(stack, a1, ada);
   b = await openPage(stack, { setup: flag });
   await signUp(stack, b, bob);
@@ -73,6 +95,7 @@ test("set up, talk in an encrypted DM, the server keeps ciphertext", { timeout: 
 
 test("a second browser recovers with the passphrase and reads history", { timeout: 180_000 }, async () => {
   a2 = await openPage(stack, { setup: flag });
+  watch(a2, "a2");
   await signIn(a2, ada);
   await waitFor(async () => (await status(a2)) === "recovery-needed", "Ada's second browser needs recovery");
   await a2.evaluate((id) => window.backchannelClient.chat.openRoom(id), roomId);
@@ -122,7 +145,10 @@ test("verification by SAS signs the new device and hands over the keys", { timeo
   await waitFor(async () => (await a1.evaluate(() => window.backchannelClient.e2ee.verification?.stage)) === "incoming", "the request arrives");
   await a1.evaluate(() => window.backchannelClient.e2ee.acceptVerification());
   const nums = async (p) => p.evaluate(() => window.backchannelClient.e2ee.verification?.numbers?.join(" ") ?? "");
-  await waitFor(async () => (await nums(a1)) && (await nums(a2)), "numbers on both screens");
+  const stages = async () => JSON.stringify([await a1.evaluate(() => window.backchannelClient.e2ee.verification), await a2.evaluate(() => window.backchannelClient.e2ee.verification)]);
+  await waitFor(async () => (await nums(a1)) && (await nums(a2)), "numbers on both screens", 30_000).catch(async (err) => {
+    throw new Error(`${err.message}: ${await stages()}`);
+  });
   assert.equal(await nums(a1), await nums(a2));
   await a1.evaluate(() => window.backchannelClient.e2ee.confirmSas());
   await a2.evaluate(() => window.backchannelClient.e2ee.confirmSas());
@@ -138,4 +164,22 @@ test("Bob resets his encryption: Ada sees the key change warning", { timeout: 12
   await a1.evaluate((id) => window.backchannelClient.e2ee.acceptKeyChange(id), bobId);
   await a1.evaluate((id) => window.backchannelClient.chat.send(id, "to your new key"), roomId);
   await waitFor(async () => (await texts(b, roomId)).includes("to your new key"), "Bob reads after his reset");
+});
+
+test("two members make the next epoch at the same time: everyone reads both messages", { timeout: 120_000 }, async () => {
+  // A fresh write budget (30 per 10 s per person) after the steps above.
+  await new Promise((r) => setTimeout(r, 10_000));
+  const removed = await a2.evaluate(() => window.backchannelClient.e2ee.deviceId);
+  await a1.evaluate((d) => window.backchannelClient.e2ee.removeDevice(d), removed);
+  await waitFor(async () => await b.evaluate((id) => !!window.backchannel.state.rooms[id]?.rotateKey, roomId), "Bob sees the room must rotate");
+  await waitFor(async () => await a1.evaluate((id) => !!window.backchannel.state.rooms[id]?.rotateKey, roomId), "Ada sees the room must rotate");
+  await Promise.all([a1.evaluate((id) => window.backchannelClient.chat.send(id, "race from Ada"), roomId), b.evaluate((id) => window.backchannelClient.chat.send(id, "race from Bob"), roomId)]);
+  for (const [p, who] of [[a1, "Ada"], [b, "Bob"]]) {
+    await waitFor(async () => {
+      const t = await texts(p, roomId);
+      return t.includes("race from Ada") && t.includes("race from Bob");
+    }, `${who} reads both racing messages`).catch(async (err) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await texts(p, roomId))}`);
+    });
+  }
 });

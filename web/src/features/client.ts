@@ -84,7 +84,6 @@ export function createClient(env: ClientEnv): Client {
     {
       userId: env.userId,
       request: async (p) => (await live().request(p as never)) as ServerEvent,
-      notify: (p) => live().notify(p as never),
       state: () => live().state,
       dispatch: (a) => live().dispatch(a),
       openKeystore: (userId) => Keystore.open(userId),

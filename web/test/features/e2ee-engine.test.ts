@@ -263,7 +263,17 @@ describe("e2ee engine", () => {
     await bob.view.resetEncryption("bob's brand new passphrase");
     await settleAll(server);
     expect(ada.view.keyWarnings.get("bob")).toBe("changed");
-    expect(ada.view.canSend("dm1").ok).toBe(true);
+    expect(ada.view.canSend("dm1")).toEqual({ ok: true, reason: expect.stringContaining("Bob's security key changed") });
+    // Until Ada accepts, Bob's new key is not trusted: nothing is wrapped
+    // for his new device.
+    await ada.send("dm1", "before accepting");
+    await settleAll(server, 6);
+    const room = server.rooms.get("dm1")!;
+    expect(room.wraps.filter((w) => w.epoch === 2).map((w) => w.deviceId)).toEqual([ada.view.deviceId]);
+    expect(bob.messages("dm1").at(-1)!.e2ee?.error).toBe("no-key");
+    await ada.view.acceptKeyChange("bob");
+    await settleAll(server, 6);
+    expect(texts(bob)).toEqual(["hi", "before accepting"]);
   });
 
   it("round-trips an encrypted file", async () => {

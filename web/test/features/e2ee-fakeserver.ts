@@ -246,9 +246,6 @@ export class Client {
       {
         userId,
         request: (p) => this.request(p as Record<string, unknown>),
-        notify: (p) => {
-          this.server.handle(this, p as Record<string, unknown>).catch((err) => this.errors.push(err));
-        },
         state: () => this.state,
         dispatch: (a) => this.dispatch(a),
         openKeystore: (uid) => Keystore.open(uid, this.idb),
@@ -282,7 +279,8 @@ export class Client {
 
   async request(p: Record<string, unknown>): Promise<ServerEvent> {
     const ev = await this.server.handle(this, p);
-    if (!ev) throw new Error("no reply");
+    // No reply (deviceMessage): the socket's request times out.
+    if (!ev) throw new RequestError("timeout", "no reply");
     this.receive(ev as ServerFrame);
     return ev;
   }

@@ -186,11 +186,14 @@ export class Engine implements E2EEBackend, ChatFeature {
   isVerified(userId: string): boolean {
     return this.trust.isVerified(userId);
   }
-  markVerified(userId: string): Promise<void> {
-    return this.trust.pin(userId, true);
+  async markVerified(userId: string): Promise<void> {
+    const changed = this.core.view.keyWarnings.has(userId);
+    await this.trust.pin(userId, true);
+    if (changed) this.bg("share after key change", this.keys.shareWith(userId));
   }
-  acceptKeyChange(userId: string): Promise<void> {
-    return this.trust.pin(userId, false);
+  async acceptKeyChange(userId: string): Promise<void> {
+    await this.trust.pin(userId, false);
+    this.bg("share after key change", this.keys.shareWith(userId));
   }
   canSend(roomId: string): { ok: boolean; reason?: string } {
     return this.messages.canSend(roomId);

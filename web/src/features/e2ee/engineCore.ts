@@ -48,8 +48,6 @@ export interface EngineDeps {
   // request sends an action and resolves with its reply (RequestError on
   // an error reply).
   request(p: object): Promise<ServerEvent>;
-  // notify sends a frame without a reply (deviceMessage).
-  notify(p: object): void;
   state(): ChatState;
   dispatch(a: Action): void;
   openKeystore(userId: string): Promise<KeyStoreLike>;
@@ -153,8 +151,23 @@ export class Core {
     if (held) return Object.keys(held);
     return s.rooms[roomId]?.memberIds ?? [];
   }
-  deviceMessage(userId: string, deviceId: string, body: object): void {
-    this.deps.notify({ action: "deviceMessage", userId, deviceId, body });
+  // deviceMessage relays a body to one device. It is a request, so that a
+  // refusal comes back: rate_limited (the person's write budget is shared
+  // by all their devices) is tried again a little later; success has no
+  // reply (the request's timeout is that).
+  deviceMessage(userId: string, deviceId: string, body: object, attempt = 0): void {
+    this.deps.request({ action: "deviceMessage", userId, deviceId, body }).then(
+      () => {},
+      (err) => {
+        const code = errCode(err);
+        if (code === "timeout") return;
+        if (code === "rate_limited" && attempt < 5) {
+          setTimeout(() => this.deviceMessage(userId, deviceId, body, attempt + 1), 1000 * 2 ** attempt + Math.random() * 500);
+          return;
+        }
+        this.log("device message", err);
+      },
+    );
   }
 
   // storage keys

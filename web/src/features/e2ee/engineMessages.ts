@@ -35,6 +35,7 @@ export class Messages {
   private cache = new Map<string, Result>();
   // Waiting for a key: per "roomId\nepoch", the messages to try again.
   private waiting = new Map<string, Map<number, Message>>();
+  private failures = new Map<string, number>();
   private queue: Message[] = [];
   private scheduled = false;
   private idle: Promise<void> = Promise.resolve();
@@ -148,8 +149,18 @@ export class Messages {
       try {
         key = await this.keys.get(roomId, epoch, false);
       } catch (err) {
+        // Could not ask (offline, rate limited): still pending; again soon.
         this.core.log("room key", err);
+        const tries = (this.failures.get(id) ?? 0) + 1;
+        this.failures.set(id, tries);
+        if (tries <= 5) {
+          if (!this.waiting.has(id)) this.waiting.set(id, new Map());
+          for (const m of msgs) this.waiting.get(id)!.set(m.seq, m);
+          setTimeout(() => this.retry(roomId, epoch), 1000 * 2 ** tries);
+          continue;
+        }
       }
+      this.failures.delete(id);
       const items: DecryptedItem[] = [];
       for (const m of msgs) {
         const enc = m.encrypted!;
@@ -188,7 +199,7 @@ export class Messages {
       const d = u?.devices.find((x) => x.deviceId === deviceId);
       // A device no longer listed (removed since) is not held against the
       // messages it sent while it was.
-      return !!d && !(await this.trust.signed(u!.identityKey, d));
+      return !!d && !(await this.trust.signed(this.trust.trustedIdentity(u), d));
     } catch {
       return false;
     }
@@ -277,12 +288,12 @@ export class Messages {
     const status = this.core.view.status;
     if (status !== "ready") return { ok: false, reason: status === "off" ? "Set up encryption to send in this conversation." : status === "recovery-needed" ? "Recover your keys or verify this device to send here." : "Encryption is not available on this device." };
     const s = this.core.deps.state();
+    let changed = "";
     for (const uid of this.core.memberIdsKnown(roomId)) {
-      if (this.trust.blocked(uid)) {
-        const name = s.users[uid]?.displayName ?? uid;
-        return { ok: false, reason: `${name}'s security key changed. Compare safety numbers or accept the change before sending.` };
-      }
+      const name = s.users[uid]?.displayName ?? uid;
+      if (this.trust.blocked(uid)) return { ok: false, reason: `${name}'s security key changed. Compare safety numbers or accept the change before sending.` };
+      if (this.core.view.keyWarnings.has(uid)) changed ||= `${name}'s security key changed: accept the change so that ${name}'s new devices can read what you send.`;
     }
-    return { ok: true };
+    return changed ? { ok: true, reason: changed } : { ok: true };
   }
 }

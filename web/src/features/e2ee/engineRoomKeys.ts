@@ -217,6 +217,24 @@ export class RoomKeys {
     await this.core.shareRoomKeys(roomId, epoch, [{ userId: fromUserId, deviceId: fromDeviceId, senderDevice: this.core.deviceId, wrapped }]);
   }
 
+  // shareWith: a person whose key change was accepted gets the current key
+  // of each encrypted room we share (what was sent since the change).
+  async shareWith(userId: string): Promise<void> {
+    if (!this.core.ready()) return;
+    const s = this.core.deps.state();
+    const rooms = Object.values(s.rooms).filter((r) => r.encrypted && this.core.memberIdsKnown(r.roomId).includes(userId));
+    if (rooms.length === 0) return;
+    const devices = await this.trust.signedDevices(await this.trust.one(userId, true));
+    const me = this.core.deviceId;
+    for (const r of rooms) {
+      const epoch = this.current(r.roomId).keyEpoch;
+      const key = epoch > 0 ? await this.local(r.roomId, epoch) : undefined;
+      if (!key || devices.length === 0) continue;
+      const keys = await Promise.all(devices.map(async (d) => ({ userId, deviceId: d.deviceId, senderDevice: me, wrapped: await wrapRoomKey(this.core.device!.privateKey, d.publicKey, r.roomId, epoch, me, d.deviceId, key) })));
+      await this.core.shareRoomKeys(r.roomId, epoch, keys).catch((err) => this.core.log("share after key change", err));
+    }
+  }
+
   // ---- sending ----
 
   // sendKey: the key to send with now. Makes a new epoch when the room has

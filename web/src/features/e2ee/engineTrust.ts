@@ -103,11 +103,21 @@ export class Trust {
     return ok;
   }
 
-  // signedDevices: a person's devices that their identity key signed.
+  // trustedIdentity: the identity key a person's devices must be signed
+  // by: the one pinned for them (a changed key counts only once the change
+  // was accepted), my own as the server has it.
+  trustedIdentity(u: UserKeys | undefined): string | undefined {
+    if (!u?.identityKey) return undefined;
+    if (u.userId === this.core.userId) return u.identityKey;
+    return this.pins.get(u.userId)?.identityKey ?? u.identityKey;
+  }
+
+  // signedDevices: a person's devices that their trusted identity signed.
   async signedDevices(u: UserKeys | undefined): Promise<Device[]> {
-    if (!u?.identityKey) return [];
+    const key = this.trustedIdentity(u);
+    if (!key) return [];
     const out: Device[] = [];
-    for (const d of u.devices ?? []) if (await this.signed(u.identityKey, d)) out.push(d);
+    for (const d of u!.devices ?? []) if (await this.signed(key, d)) out.push(d);
     return out;
   }
 
@@ -120,7 +130,7 @@ export class Trust {
       d = u?.devices.find((x) => x.deviceId === deviceId);
     }
     if (!u || !d) return undefined;
-    return (await this.signed(u.identityKey, d)) ? d : undefined;
+    return (await this.signed(this.trustedIdentity(u), d)) ? d : undefined;
   }
 
   async safetyNumber(userId: string): Promise<string> {
