@@ -294,6 +294,20 @@ describe("e2ee engine", () => {
     expect(new Uint8Array(await blob.arrayBuffer())).toEqual(bytes);
   });
 
+  it("decrypts a list held outside the state (pins, saved)", async () => {
+    const { server, ada } = await readyWorld();
+    await ada.send("dm1", "pin me");
+    await settleAll(server);
+    const bob2 = new Client(server, "bob", "bob2");
+    await bob2.connect();
+    await bob2.view.recover(BOB_PASS);
+    const raw = structuredClone(server.rooms.get("dm1")!.messages);
+    const [m] = await bob2.view.decryptMessages(raw);
+    expect([m.text, m.e2ee]).toEqual(["pin me", {}]);
+    const plain = { ...raw[0], encrypted: undefined, text: "plain" };
+    expect(await bob2.view.decryptMessages([plain])).toEqual([plain]);
+  });
+
   it("decrypts an edit in place", async () => {
     const { server, ada, bob } = await readyWorld();
     await ada.send("dm1", "typo");

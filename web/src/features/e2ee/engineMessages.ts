@@ -205,6 +205,33 @@ export class Messages {
     }
   }
 
+  // decryptList decrypts copies of messages held outside the chat state.
+  async decryptList(list: Message[]): Promise<Message[]> {
+    const out: Message[] = [];
+    for (const m of list) {
+      if (!isEncryptedMessage(m) || m.deleted) {
+        out.push(m);
+        continue;
+      }
+      const k = cacheKey(m.roomId, m.senderId, m.clientId, m.encrypted);
+      let r = this.cache.get(k);
+      if (!r) {
+        let key: Uint8Array | undefined;
+        try {
+          key = await this.keys.get(m.roomId, m.encrypted.epoch, false);
+        } catch (err) {
+          this.core.log("room key", err);
+        }
+        if (key) {
+          r = await this.open(key, m);
+          this.remember(k, r);
+        } else r = { text: "", e2ee: { error: "no-key" } };
+      }
+      out.push({ ...m, text: r.text, e2ee: r.e2ee });
+    }
+    return out;
+  }
+
   // ---- outgoing ----
 
   // outgoing encrypts sendMessage and editMessage of an encrypted room.
