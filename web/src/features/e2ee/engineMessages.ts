@@ -180,7 +180,7 @@ export class Messages {
     }
   }
 
-  private async open(key: Uint8Array, m: Message): Promise<Result> {
+  private async open(key: Uint8Array, m: Message, again = true): Promise<Result> {
     try {
       const content = await decryptMessage(key, { roomId: m.roomId, senderUserId: m.senderId, clientId: m.clientId }, m.encrypted!);
       // A device the sender's listing shows unsigned sent it: say so.
@@ -188,8 +188,13 @@ export class Messages {
       const files = Array.isArray(content.files) ? content.files.filter(isFileKey) : undefined;
       return { text: content.text, e2ee: files && files.length ? { files } : {} };
     } catch (err) {
-      if (err instanceof CryptoFailure) return { text: "", e2ee: { error: "tampered" } };
-      throw err;
+      if (!(err instanceof CryptoFailure)) throw err;
+      // Two devices made this epoch at once: the key may have been replaced.
+      if (again && err.reason === "tampered") {
+        const other = await this.keys.replaced(m.roomId, m.encrypted!.epoch, key).catch(() => undefined);
+        if (other) return this.open(other, m, false);
+      }
+      return { text: "", e2ee: { error: "tampered" } };
     }
   }
 
