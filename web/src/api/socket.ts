@@ -32,6 +32,10 @@ export interface SocketHooks {
   // Sends still waiting for an ack, oldest first: each room's are sent one
   // at a time in this order, and re-sent after resume.
   pendingSends(): SendMessageAction[];
+  // deliver, when given, sends a pending message in place of request (the
+  // e2ee engine encrypts it first, and retries after a stale key); it
+  // rejects with a RequestError as request does.
+  deliver?(msg: Payload<SendMessageAction>, request: (p: Payload) => Promise<ServerEvent>): Promise<ServerEvent>;
   // A send the server refused for good (not worth retrying).
   onSendRejected?(clientId: string, err: RequestError): void;
   // The token was refused and cannot be refreshed: stop and sign out.
@@ -202,9 +206,10 @@ export class ChatSocket {
       if (next) this.pump(roomId);
     };
     const { requestId: _r, ...msg } = head;
-    this.request(msg).then(
+    (this.hooks.deliver ? this.hooks.deliver(msg, (p) => this.request(p)) : this.request(msg)).then(
       () => done(true),
-      (err: RequestError) => {
+      (e: unknown) => {
+        const err = e instanceof RequestError ? e : new RequestError("rejected", e instanceof Error ? e.message : String(e));
         if (FINAL_SEND_CODES.has(err.code)) {
           this.hooks.onSendRejected?.(head.clientId, err);
           done(true);

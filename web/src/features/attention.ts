@@ -38,6 +38,8 @@ export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
     const room = chat.state.rooms[roomId];
     if (!room) return;
     const title = roomTitle(chat.state, room);
+    // An end-to-end encrypted room: never a preview (issue 19).
+    if (room.encrypted) text = t("notify.encrypted");
     if (roomId === chat.state.activeRoom) chat.announce(t("msg.announce", { name: sender, text: text.slice(0, 200) }));
     const prefs = env.prefs();
     const mentioned = !!chat.state.me && mentions.includes(chat.state.me.userId);
@@ -51,7 +53,7 @@ export function attention(chat: Chat, env: AttentionEnv): ChatFeature {
       const heading = directPeer(chat.state, room)
         ? t("notify.titleDirect", { name: sender })
         : t("notify.title", { name: sender, room: room.kind === "direct" ? title : `#${title}` });
-      const body = notifyPrefs(chat.state).previews ? text.slice(0, 180) : t("notify.hiddenPreview");
+      const body = room.encrypted ? t("notify.encrypted") : notifyPrefs(chat.state).previews ? text.slice(0, 180) : t("notify.hiddenPreview");
       void showNotification(heading, body, roomId, parentSeq > 0 ? { roomId, seq, parentSeq } : { roomId, seq });
     }
   };

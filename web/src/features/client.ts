@@ -1,6 +1,6 @@
 // The client: the chat controller with its features plugged in (uploads,
 // download and picture URLs, attention), built once per signed-in user.
-import type { AvatarUrlFrame, DownloadUrlFrame, UploadTicketFrame } from "../api/protocol.gen";
+import type { AvatarUrlFrame, DownloadUrlFrame, ServerEvent, UploadTicketFrame } from "../api/protocol.gen";
 import { TermsGate } from "./terms";
 import { Chat, type ChatEnv } from "../state/chat";
 import { attention, type AttentionEnv } from "./attention";
@@ -17,6 +17,9 @@ import { DataExports } from "./exports";
 import { RetentionSettings } from "./retention";
 import { SupportInbox } from "../state/support";
 import { CallsEngine, browserCallsEnv } from "./calls";
+import { E2EE } from "../state/e2ee";
+import { Engine } from "./e2ee/engine";
+import { Keystore } from "./e2ee/keystore";
 
 export type ClientEnv = Omit<ChatEnv, "attachments"> &
   AttentionEnv & {
@@ -51,13 +54,20 @@ export interface Client {
   support: SupportInbox;
   // Voice and video calls (issue 18).
   calls: CallsEngine;
+  // End-to-end encryption (issue 19): what the screens show and do.
+  e2ee: E2EE;
 }
 
 export function createClient(env: ClientEnv): Client {
   // The features ask the server through the chat, made just below.
   let chat: Chat | undefined;
   const live = () => chat!;
+  let engine: Engine | undefined;
   const uploads = new UploadQueue({
+    encryption: {
+      active: (roomId) => !!engine?.encryptsUploads(roomId),
+      encrypt: (file, name, type) => engine!.encryptUpload(file, name, type),
+    },
     requestTicket: async (roomId, name, size, type, sha256) => (await live().request({ action: "requestUpload", roomId, name, size, type, sha256 })) as UploadTicketFrame,
     newXhr: () => new XMLHttpRequest(),
     t: () => env.t(),
@@ -68,6 +78,30 @@ export function createClient(env: ClientEnv): Client {
   );
   const avatars = new AvatarUrls(async (userId) => (await live().read({ action: "requestAvatarUrl", userId }, 3)) as AvatarUrlFrame);
   chat = new Chat({ wsUrl: env.wsUrl, getToken: env.getToken, onAuthLost: env.onAuthLost, signUpName: env.signUpName, attachments: uploads });
+  // First of the features: the others see encrypted messages decrypted.
+  const e2ee = new E2EE();
+  engine = new Engine(
+    {
+      userId: env.userId,
+      request: async (p) => (await live().request(p as never)) as ServerEvent,
+      state: () => live().state,
+      dispatch: (a) => live().dispatch(a),
+      openKeystore: (userId) => Keystore.open(userId),
+      deviceName: deviceLabel(navigator.userAgent),
+      storage: localStorage,
+      downloadUrl: (roomId, seq, key) => downloads.get(roomId, seq, key, false),
+      fetchBytes: async (url) => {
+        const r = await fetch(url);
+        if (!r.ok) throw new Error(`download failed: ${r.status}`);
+        return new Uint8Array(await r.arrayBuffer());
+      },
+      supported: () => typeof indexedDB !== "undefined" && !!globalThis.crypto?.subtle,
+      log: (what, err) => console.warn(`e2ee: ${what}:`, err),
+    },
+    e2ee,
+  );
+  chat.use(engine);
+  e2ee.subscribe(() => live().emit());
   const push = new PushSubscriptions({
     registration: () => registration(),
     request: (p) => live().request(p),
@@ -142,5 +176,9 @@ export function createClient(env: ClientEnv): Client {
       document.removeEventListener("visibilitychange", onVisibility);
     },
   });
-  return { chat, uploads, downloads, avatars, push, preferences, scheduled, exports, retention, terms, support, calls };
+  const client = { chat, uploads, downloads, avatars, push, preferences, scheduled, exports, retention, terms, support, calls, e2ee };
+  // The e2ee engine's e2e test drives the client through this hook, set
+  // only when the test flag is in localStorage.
+  if (localStorage.getItem("backchannel.testE2ee") === "1") (window as unknown as { backchannelClient?: Client }).backchannelClient = client;
+  return client;
 }

@@ -28,6 +28,18 @@ export interface Upload {
   key?: string;
   // The file's SHA-256 in base64, once hashed.
   sha256?: string;
+  // In an end-to-end encrypted room: what was uploaded instead (the
+  // ciphertext, as encrypted.bin) and so what the message names.
+  wire?: { name: string; size: number; type: string };
+}
+
+// UploadEncryption: the e2ee engine's part of uploads (issue 19): in an
+// encrypted room each file is encrypted before it is hashed and uploaded;
+// bind tells the engine the object's key (its FileKey goes into the
+// message's plaintext).
+export interface UploadEncryption {
+  active(roomId: string): boolean;
+  encrypt(file: Blob, name: string, type: string): Promise<{ blob: Blob; bind(s3Key: string): void }>;
 }
 
 // The part of XMLHttpRequest the queue uses, so tests can fake it.
@@ -44,6 +56,7 @@ export interface UploadDeps {
   onChange(): void;
   maxBytes?: number;
   maxFiles?: number;
+  encryption?: UploadEncryption;
 }
 
 // sha256Base64 hashes the whole file in the browser (crypto.subtle has no
@@ -154,7 +167,7 @@ export class UploadQueue {
   attachments(slot: string): Attachment[] {
     return this.list(slot)
       .filter((u) => u.status === "done" && u.key)
-      .map((u) => ({ key: u.key!, name: u.name, size: u.size, type: u.type, ...(u.sha256 ? { sha256: u.sha256 } : {}) }));
+      .map((u) => ({ key: u.key!, name: u.wire?.name ?? u.name, size: u.wire?.size ?? u.size, type: u.wire?.type ?? u.type, ...(u.sha256 ? { sha256: u.sha256 } : {}) }));
   }
 
   // add starts uploading files to a room, for the composer of slot (the
@@ -230,7 +243,17 @@ export class UploadQueue {
   private async start(u: Upload, file: Blob): Promise<void> {
     let ticket: UploadTicketFrame;
     let sha256: string;
+    let bind: ((s3Key: string) => void) | undefined;
+    const enc = this.deps.encryption;
     try {
+      if (enc?.active(u.roomId)) {
+        const sealed = await enc.encrypt(file, u.name, u.type);
+        file = sealed.blob;
+        bind = sealed.bind;
+        const wire = { name: "encrypted.bin", size: sealed.blob.size, type: "application/octet-stream" };
+        u = { ...u, wire };
+        this.update(u.id, { wire });
+      }
       sha256 = await (this.deps.hash ?? sha256Base64)(file);
     } catch {
       this.update(u.id, { status: "error", error: this.deps.t()("files.failed") });
@@ -239,12 +262,13 @@ export class UploadQueue {
     if (!this.alive(u.id)) return; // removed while hashing
     this.update(u.id, { sha256 });
     try {
-      ticket = await this.deps.requestTicket(u.roomId, u.name, u.size, u.type, sha256);
+      ticket = await this.deps.requestTicket(u.roomId, u.wire?.name ?? u.name, u.wire?.size ?? u.size, u.wire?.type ?? u.type, sha256);
     } catch (err) {
       this.update(u.id, { status: "error", error: this.ticketError(err, u) });
       return;
     }
     if (!this.alive(u.id)) return; // removed while asking
+    bind?.(ticket.key);
     this.update(u.id, { key: ticket.key });
     const xhr = this.deps.newXhr();
     this.xhrs.set(u.id, xhr);

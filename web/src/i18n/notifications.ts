@@ -1,6 +1,7 @@
 // The strings of notifications and preferences (issue 13), spread into each catalog.
 export const notifyEn = {
   "notify.hiddenPreview": "New message",
+  "notify.encrypted": "New encrypted message",
   "notify.sentFile": "sent a file: {name}",
   "notify.sentFiles": "sent {n} files",
   "notify.sentGif": "sent a GIF",
@@ -39,6 +40,7 @@ export const notifyEn = {
 
 export const notifyDe: Record<keyof typeof notifyEn, string> = {
   "notify.hiddenPreview": "Neue Nachricht",
+  "notify.encrypted": "Neue verschlüsselte Nachricht",
   "notify.sentFile": "hat eine Datei geschickt: {name}",
   "notify.sentFiles": "hat {n} Dateien geschickt",
   "notify.sentGif": "hat ein GIF geschickt",

@@ -34,6 +34,13 @@ export interface ChatEnv {
 // changed (after the chat's own handling); onStop when the chat stops,
 // before the state is reset.
 export interface ChatFeature {
+  // transform sees each server frame before the store takes it (the e2ee
+  // engine puts the plaintext it holds into encrypted messages).
+  transform?(ev: ServerFrame): ServerFrame;
+  // outgoing may carry out a sendMessage or editMessage itself (the e2ee
+  // engine, for encrypted rooms): a promise of the reply, or null to leave
+  // it to the socket.
+  outgoing?(payload: Payload, request: (p: Payload) => Promise<ServerEvent>): Promise<ServerEvent> | null;
   onChange?(state: ChatState): void;
   onEvent?(ev: ServerFrame, before: ChatState): void;
   onStatus?(status: Status): void;
@@ -99,6 +106,7 @@ export class Chat {
         changePoints: () => changePoints(this.state),
         pendingSends: () =>
           sendingNow(this.state).map((p) => ({ action: "sendMessage" as const, roomId: p.roomId, clientId: p.clientId, text: p.text, attachments: p.attachments, parentSeq: p.parentSeq, toRoom: p.toRoom, gif: p.gif })),
+        deliver: (msg, request) => this.outgoing(msg, request),
         onSendRejected: (clientId, err) =>
           this.dispatch(err.code === "rejected" ? { type: "local/sendRejected", clientId, reason: err.message } : { type: "local/sendFailed", clientId, error: err.message, until: err.until }),
         onAuthLost: env.onAuthLost,
@@ -189,7 +197,17 @@ export class Chat {
     this.emit();
   }
 
+  // outgoing sends a payload through the first feature that takes it.
+  private outgoing(payload: Payload, request: (p: Payload) => Promise<ServerEvent>): Promise<ServerEvent> {
+    for (const f of this.features) {
+      const p = f.outgoing?.(payload, request);
+      if (p) return p;
+    }
+    return request(payload);
+  }
+
   private onEvent(ev: ServerFrame): void {
+    for (const f of this.features) if (f.transform) ev = f.transform(ev);
     const before = this.state;
     this.dispatch(ev);
     if (ev.type === "missed") {
@@ -530,7 +548,7 @@ export class Chat {
   }
 
   edit(roomId: string, seq: number, text: string): Promise<unknown> {
-    return this.socket.request({ action: "editMessage", roomId, seq, text });
+    return this.outgoing({ action: "editMessage", roomId, seq, text }, (p) => this.socket.request(p));
   }
 
   remove(roomId: string, seq: number): Promise<unknown> {

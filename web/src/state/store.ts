@@ -16,6 +16,7 @@ import { initialModeration, reduceModeration } from "./moderation";
 import { initialPreferences, reducePreferences } from "./preferences";
 import { initialConversations, reduceConversations } from "./conversations";
 import { initialThreads, reduceThreads } from "./threads";
+import { reduceE2EE } from "./e2ee";
 import type { Action, ChatState, SliceReducer } from "./types";
 
 export const initialState: ChatState = {
@@ -30,7 +31,7 @@ export const initialState: ChatState = {
   ...initialThreads,
 };
 
-const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping, reduceModeration, reducePreferences, reduceConversations, reduceThreads];
+const slices: SliceReducer[] = [reduceConnection, reduceMembers, reduceRooms, reduceMessages, reduceTyping, reduceModeration, reducePreferences, reduceConversations, reduceThreads, reduceE2EE];
 
 // reduce returns the next state, or the same object when nothing changed.
 export function reduce(state: ChatState, action: Action, now: number = Date.now()): ChatState {

@@ -181,7 +181,50 @@ export type LocalAction =
   | { type: "local/openThread"; roomId: string; parentSeq: number; focus?: number }
   | { type: "local/closeThread" }
   | { type: "local/threadFocused" }
+  // Encrypted messages of a room decrypted (or not) by the e2ee engine:
+  // each applies to the held copies with that seq and ciphertext.
+  | { type: "local/decrypted"; roomId: string; items: DecryptedItem[] }
   | { type: "local/reset" };
+
+// ---- end-to-end encryption (issue 19) ----
+
+// E2EEFileKey opens one encrypted attachment (inside the message's
+// plaintext; the same shape as features/e2ee/types.ts FileKey).
+export interface E2EEFileKey {
+  key: string; // the S3 key of the encrypted object
+  k: string; // b64 file key
+  iv: string;
+  name: string;
+  type: string;
+  size: number; // plaintext bytes
+  sha256: string; // b64 of the plaintext's SHA-256
+}
+
+// MessageE2EE is the client-only field the engine sets on a message of an
+// encrypted room: its files, why it cannot be read, or that its key is
+// being fetched.
+export interface MessageE2EE {
+  files?: E2EEFileKey[];
+  error?: "no-key" | "bad-device" | "tampered";
+  pending?: boolean;
+}
+
+declare module "../api/protocol.gen" {
+  interface Message {
+    // Client-only (never sent): set in encrypted rooms by the e2ee engine.
+    e2ee?: MessageE2EE;
+  }
+}
+
+// DecryptedItem: the result for one message, matched by seq and ciphertext
+// (iv and ct of its encrypted field).
+export interface DecryptedItem {
+  seq: number;
+  iv: string;
+  ct: string;
+  text: string;
+  e2ee: MessageE2EE;
+}
 
 // ServerFrame: what the socket delivers (the notification events are
 // typed by hand in api/notifyProtocol.ts until the generated types have them).

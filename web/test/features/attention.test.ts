@@ -45,7 +45,7 @@ function prefsWith(over: Partial<Preferences> = {}): Preferences {
 
 function setup(prefs: Partial<Prefs> = {}, opts: { pushActive?: boolean; preferences?: Preferences } = {}) {
   const announced: string[] = [];
-  let state: ChatState = reduce(initialState, stateFrame([room("g"), room("x"), room("dm", { kind: "direct", memberIds: ["me", "bob"] })]));
+  let state: ChatState = reduce(initialState, stateFrame([room("g"), room("x"), room("dm", { kind: "direct", memberIds: ["me", "bob"] }), room("sec", { kind: "direct", memberIds: ["me", "bob"], encrypted: true })]));
   state = reduce(state, { type: "local/open", roomId: "g" });
   if (opts.preferences) state = reduce(state, { type: "local/preferences", preferences: opts.preferences });
   const chat = {
@@ -101,6 +101,16 @@ describe("attention", () => {
     deliver({ type: "message", message: msg("dm", 6, { text: "@me look", parentSeq: 2, mentions: ["me"] }) });
     await settle();
     expect(shown.map((n) => n.data)).toEqual([{ roomId: "dm", seq: 6, parentSeq: 2 }]);
+  });
+
+  // Issue 19: an end-to-end encrypted room's notification never previews,
+  // even when the engine already put the plaintext in place.
+  it("says only \"New encrypted message\" for an encrypted room", async () => {
+    const { deliver } = setup();
+    hidden = true;
+    deliver({ type: "message", message: msg("sec", 1, { text: "the decrypted secret" }) });
+    await settle();
+    expect(shown.map((n) => n.body)).toEqual(["New encrypted message"]);
   });
 
   it("with mentions only, stays quiet unless mentioned or in a DM", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UploadQueue, mediaTypeOf, megabytes, sha256Base64, type XhrLike } from "../../src/features/uploads";
+import { UploadQueue, mediaTypeOf, megabytes, sha256Base64, type UploadEncryption, type XhrLike } from "../../src/features/uploads";
 import { DownloadUrls } from "../../src/features/downloads";
 import { RequestError } from "../../src/api/socket";
 import { translator } from "../../src/i18n";
@@ -54,7 +54,7 @@ function file(name: string, size: number, type: string): File {
   return new File([new Uint8Array(size)], name, { type });
 }
 
-function setup(opts: { maxBytes?: number; maxFiles?: number; ticket?: (name: string, size: number, type: string) => Promise<UploadTicketFrame> } = {}) {
+function setup(opts: { maxBytes?: number; maxFiles?: number; ticket?: (name: string, size: number, type: string) => Promise<UploadTicketFrame>; encryption?: UploadEncryption } = {}) {
   FakeXhr.all = [];
   const asked: { roomId: string; name: string; size: number; type: string; sha256?: string }[] = [];
   let changes = 0;
@@ -79,6 +79,7 @@ function setup(opts: { maxBytes?: number; maxFiles?: number; ticket?: (name: str
     onChange: () => changes++,
     maxBytes: opts.maxBytes,
     maxFiles: opts.maxFiles,
+    encryption: opts.encryption,
   });
   return { q, asked, changes: () => changes };
 }
@@ -113,6 +114,31 @@ describe("UploadQueue", () => {
     expect(q.busy("general")).toBe(false);
     expect(q.attachments("general")).toEqual([{ key: "rooms/general/me/f1/deploy.png", name: "deploy.png", size: 1000, type: "image/png", sha256: "sha-of-1000" }]);
     expect(q.list("random")).toEqual([]);
+  });
+
+  it("in an encrypted room uploads the ciphertext as encrypted.bin and binds its key", async () => {
+    const bound: string[] = [];
+    const sealed = new Blob([new Uint8Array(1016)], { type: "application/octet-stream" });
+    const { q, asked } = setup({
+      encryption: {
+        active: (roomId) => roomId === "secret",
+        encrypt: async (f, name, type) => {
+          expect([f.size, name, type]).toEqual([1000, "plan.png", "image/png"]);
+          return { blob: sealed, bind: (k) => bound.push(k) };
+        },
+      },
+    });
+    q.add("secret", [file("plan.png", 1000, "image/png")]);
+    await flush();
+    await flush();
+    expect(asked).toEqual([{ roomId: "secret", name: "encrypted.bin", size: 1016, type: "application/octet-stream", sha256: "sha-of-1016" }]);
+    expect(bound).toEqual(["rooms/secret/me/f1/encrypted.bin"]);
+    const xhr = FakeXhr.all[0];
+    expect(xhr.body).toBe(sealed);
+    xhr.respond(200);
+    // The composer still shows the file's own name; the message names the object.
+    expect(q.list("secret")[0]).toMatchObject({ name: "plan.png", status: "done" });
+    expect(q.attachments("secret")).toEqual([{ key: "rooms/secret/me/f1/encrypted.bin", name: "encrypted.bin", size: 1016, type: "application/octet-stream", sha256: "sha-of-1016" }]);
   });
 
   it("refuses a file over the limit before asking the server, naming the limit in MB", () => {
