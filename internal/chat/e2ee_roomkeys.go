@@ -12,9 +12,11 @@ type RoomKeyStore interface {
 	// the room is encrypted and its KeyEpoch is epoch-1, then KeyEpoch =
 	// epoch and RotateKey = false; Conflict otherwise (another device
 	// advanced it first) and nothing is written. Without advance the keys
-	// join an existing epoch (epoch <= KeyEpoch, checked by the caller):
-	// a key for the same device and epoch is replaced. It returns the room
-	// as stored afterwards.
+	// join an existing epoch (epoch <= KeyEpoch, checked by the caller)
+	// for devices that have none yet: if any of them already has a key of
+	// that epoch, Conflict and nothing is written (a late maker of the
+	// same epoch must not put a different key over the winner's). It
+	// returns the room as stored afterwards.
 	ShareRoomKeys(ctx context.Context, roomID string, epoch int, advance bool, keys []WrappedRoomKey) (Room, error)
 	// RoomKeys lists the keys of roomID wrapped for deviceID with an epoch
 	// >= sinceEpoch, oldest epoch first.

@@ -81,8 +81,19 @@ func (s *Store) ShareRoomKeys(ctx context.Context, roomID string, epoch int, adv
 		items = append(items, newRoomKeyItem(k))
 	}
 	if !advance {
+		// Keys of an existing epoch only fill in devices that have none:
+		// a wrap already stored is never replaced (a late maker of the
+		// same epoch would put a different key under it), all or nothing.
 		if len(items) > 0 {
-			if _, err := s.table.Batch(AttrPK, AttrSK).Write().Put(items...).Run(ctx); err != nil {
+			tx := s.db.WriteTx()
+			for _, it := range items {
+				tx.Put(s.table.Put(it).If("attribute_not_exists($)", AttrPK))
+			}
+			err := tx.Run(ctx)
+			if isCondFailed(err) {
+				return chat.Room{}, chat.Errorf(chat.Conflict, "a key of epoch %d is already stored for one of these devices", epoch)
+			}
+			if err != nil {
 				return chat.Room{}, internal(err, "store room keys")
 			}
 		}

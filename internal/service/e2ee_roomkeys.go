@@ -16,7 +16,8 @@ import (
 // device its own. A new epoch is accepted only as exactly keyEpoch+1, in
 // the same transaction as its keys (the loser of a race gets Conflict and
 // uses the winner's); keys of an epoch <= keyEpoch may be added later
-// (a device that was missing one asked for it).
+// for devices that have none of it (a device that was missing one asked
+// for it), never over a stored one (Conflict).
 
 // Shapes of a wrapped key: iv (12) || AES-GCM(32-byte key) with its tag
 // (16) is 60 bytes, 80 base64url characters; room for a longer format.

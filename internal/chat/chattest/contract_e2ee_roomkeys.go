@@ -62,6 +62,19 @@ func contractRoomKeys(t *testing.T, st chat.Store) {
 	if r, err := s.ShareRoomKeys(ctx, enc.ID, 1, false, []chat.WrappedRoomKey{key(1, b, devB2)}); err != nil || r.KeyEpoch != 1 {
 		t.Fatalf("add to epoch 1: %+v %v", r, err)
 	}
+	// A late maker of epoch 1 (it lost the race) never writes over a key
+	// already stored, not even beside a device that has none: all or nothing.
+	late := key(1, b, devB)
+	late.Wrapped = "loser"
+	extra := key(1, a, "dev_"+strings.Repeat("d", 26))
+	_, err = s.ShareRoomKeys(ctx, enc.ID, 1, false, []chat.WrappedRoomKey{extra, late})
+	wantCode(t, "a key over a stored one", err, chat.Conflict)
+	if ks, _ := s.RoomKeys(ctx, enc.ID, devB, 1); len(ks) != 1 || ks[0].Wrapped == "loser" {
+		t.Fatalf("devB's epoch 1 after the late maker = %+v", ks)
+	}
+	if ks, _ := s.RoomKeys(ctx, enc.ID, extra.DeviceID, 0); len(ks) != 0 {
+		t.Fatalf("the late maker's other key was written: %+v", ks)
+	}
 	// Rotation: set, then cleared by the next epoch.
 	if r, err := s.SetRotateKey(ctx, enc.ID); err != nil || !r.RotateKey {
 		t.Fatalf("SetRotateKey = %+v, %v", r, err)

@@ -32,6 +32,13 @@ func (s *Store) ShareRoomKeys(ctx context.Context, roomID string, epoch int, adv
 			return chat.Room{}, chat.Errorf(chat.Invalid, "a room key names another room, epoch or no device")
 		}
 	}
+	if !advance {
+		for _, k := range keys {
+			if _, ok := s.rkeys[roomKeyKey(roomID, k.DeviceID, epoch)]; ok {
+				return chat.Room{}, chat.Errorf(chat.Conflict, "a key of epoch %d is already stored for one of these devices", epoch)
+			}
+		}
+	}
 	if advance {
 		if !r.Encrypted || r.KeyEpoch != epoch-1 {
 			return chat.Room{}, chat.Errorf(chat.Conflict, "the room's key epoch moved meanwhile")

@@ -25,7 +25,7 @@ func TestGeneratedFileIsUpToDate(t *testing.T) {
 func TestGenerateDeclaresEveryWireShape(t *testing.T) {
 	out := string(Generate())
 	for _, want := range []string{
-		`export type Code = "invalid" | "not_found" | "forbidden" | "conflict" | "too_large" | "rate_limited" | "session_expired" | "terms_required" | "rejected" | "read_only" | "internal" | "unavailable";`,
+		`export type Code = "invalid" | "not_found" | "forbidden" | "conflict" | "too_large" | "rate_limited" | "session_expired" | "terms_required" | "rejected" | "read_only" | "stale_key" | "internal" | "unavailable";`,
 		`export type SendMessageAction = { action: "sendMessage"; requestId?: string } & SendMessageRequest;`,
 		`export type PingAction = { action: "ping"; requestId?: string } & {};`,
 		"export interface Message {\n  roomId: string;\n  seq: number;\n",

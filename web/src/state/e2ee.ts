@@ -56,6 +56,7 @@ export interface E2EEBackend {
   openFile(roomId: string, seq: number, file: E2EEFileKey): Promise<Blob>;
   fileUrl(roomId: string, seq: number, file: E2EEFileKey): Promise<string>;
   reportPlaintext(roomId: string, seq: number): string | undefined;
+  decryptMessages(messages: Message[]): Promise<Message[]>;
 }
 
 export interface E2EEFields {
@@ -154,6 +155,12 @@ export class E2EE implements E2EEFields {
   }
   reportPlaintext(roomId: string, seq: number): string | undefined {
     return this.backend?.reportPlaintext(roomId, seq);
+  }
+  // decryptMessages: copies of messages a list holds outside the chat state
+  // (pins, saved items, search around), encrypted ones decrypted (text and
+  // e2ee as in the state); plain ones as they are.
+  decryptMessages(messages: Message[]): Promise<Message[]> {
+    return this.backend ? this.backend.decryptMessages(messages) : Promise.resolve(messages);
   }
 }
 

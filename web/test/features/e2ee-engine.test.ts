@@ -127,6 +127,25 @@ describe("e2ee engine", () => {
     expect(texts(bob).sort()).toEqual(["from ada", "from bob"]);
   });
 
+  it("converges on one key when a late maker of the same epoch writes over the first (server without the conflict)", async () => {
+    const server = new FakeServer();
+    server.overwriteShares = true;
+    server.person("ada", "Ada");
+    server.person("bob", "Bob");
+    server.room("dm1", ["ada", "bob"]);
+    const ada = new Client(server, "ada", "ada1", 50);
+    const bob = new Client(server, "bob", "bob1", 50);
+    await ada.connect();
+    await bob.connect();
+    await ada.view.setup(ADA_PASS);
+    await bob.view.setup(BOB_PASS);
+    await Promise.all([ada.send("dm1", "from ada"), bob.send("dm1", "from bob")]);
+    await settleAll(server, 6);
+    expect(server.rooms.get("dm1")!.messages.map((m) => m.encrypted!.epoch)).toEqual([1, 1]);
+    expect(texts(ada).sort()).toEqual(["from ada", "from bob"]);
+    expect(texts(bob).sort()).toEqual(["from ada", "from bob"]);
+  });
+
   it("answers a key request from a signed device of a member", async () => {
     const { server, ada } = await readyWorld();
     await ada.send("dm1", "before bob's new laptop");
@@ -292,6 +311,20 @@ describe("e2ee engine", () => {
     expect(files?.map((f) => [f.name, f.type, f.size])).toEqual([["notes.txt", "text/plain", bytes.length]]);
     const blob = await bob.view.openFile("dm1", 1, files![0]);
     expect(new Uint8Array(await blob.arrayBuffer())).toEqual(bytes);
+  });
+
+  it("decrypts a list held outside the state (pins, saved)", async () => {
+    const { server, ada } = await readyWorld();
+    await ada.send("dm1", "pin me");
+    await settleAll(server);
+    const bob2 = new Client(server, "bob", "bob2");
+    await bob2.connect();
+    await bob2.view.recover(BOB_PASS);
+    const raw = structuredClone(server.rooms.get("dm1")!.messages);
+    const [m] = await bob2.view.decryptMessages(raw);
+    expect([m.text, m.e2ee]).toEqual(["pin me", {}]);
+    const plain = { ...raw[0], encrypted: undefined, text: "plain" };
+    expect(await bob2.view.decryptMessages([plain])).toEqual([plain]);
   });
 
   it("decrypts an edit in place", async () => {

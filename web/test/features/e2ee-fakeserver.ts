@@ -37,6 +37,9 @@ export class FakeServer {
   people = new Map<string, Person>();
   rooms = new Map<string, FakeRoom>();
   clients: Client[] = [];
+  // As internal/service does at the time of writing: keys of an existing
+  // epoch are taken as additions, written over the wraps there.
+  overwriteShares = false;
   // Every action seen, for assertions.
   log: { userId: string; action: string; payload: Record<string, unknown> }[] = [];
   private nextReq = 1;
@@ -169,7 +172,7 @@ export class FakeServer {
           r.room = { ...r.room, keyEpoch: epoch, rotateKey: false };
         } else if (epoch <= 0 || epoch > ke + 1) {
           throw bad("conflict", "not the next epoch");
-        } else if (keys.some((k) => r.wraps.some((w) => w.epoch === epoch && w.deviceId === k.deviceId && w.senderDevice !== k.senderDevice))) {
+        } else if (!this.overwriteShares && keys.some((k) => r.wraps.some((w) => w.epoch === epoch && w.deviceId === k.deviceId && w.senderDevice !== k.senderDevice))) {
           // Another device made this epoch: the race's loser.
           throw bad("conflict", "epoch taken");
         }
@@ -239,6 +242,7 @@ export class Client {
     readonly server: FakeServer,
     readonly userId: string,
     readonly name: string,
+    private readonly settleMs = 0,
   ) {
     server.clients.push(this);
     const storage = new Map<string, string>();
@@ -253,6 +257,8 @@ export class Client {
         storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) },
         newKdf: () => ({ alg: "scrypt", n: 1024, r: 8, p: 1, salt: "AAAAAAAAAAAAAAAAAAAAAA" }),
         kdfOptions: { allowWeak: true },
+        rotateJitterMs: 0,
+        rotateSettleMs: this.settleMs,
         downloadUrl: async (roomId, seq, key) => ((await this.request({ action: "requestDownload", roomId, seq, key })) as unknown as { url: string }).url,
         fetchBytes: async (url) => this.server.objects.get(url.slice("mem://".length))!,
         log: (what, err) => this.errors.push([what, err]),

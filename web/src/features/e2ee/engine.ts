@@ -4,7 +4,7 @@
 // feature: it sees frames before the store (plaintext in place), sends and
 // edits of encrypted rooms (encrypted on the way out) and the pushes of
 // the key directory.
-import type { ServerEvent } from "../../api/protocol.gen";
+import type { Message, ServerEvent } from "../../api/protocol.gen";
 import type { Payload } from "../../api/socket";
 import type { ChatFeature } from "../../state/chat";
 import type { E2EE, E2EEBackend, E2EEFileKey } from "../../state/e2ee";
@@ -206,5 +206,8 @@ export class Engine implements E2EEBackend, ChatFeature {
   }
   reportPlaintext(roomId: string, seq: number): string | undefined {
     return this.messages.plaintext(roomId, seq);
+  }
+  decryptMessages(messages: Message[]): Promise<Message[]> {
+    return this.messages.decryptList(messages);
   }
 }

@@ -65,6 +65,14 @@ export interface EngineDeps {
   fetchBytes?(url: string): Promise<Uint8Array>;
   createObjectUrl?(blob: Blob): string;
   supported?(): boolean;
+  // Before making a new epoch, wait up to this long (random) and ask the
+  // server again: two members sending at once after a rotation then rarely
+  // both make the epoch (default 400 ms; tests 0).
+  rotateJitterMs?: number;
+  // After making an epoch, how long to wait before reading this device's
+  // wrap back (a concurrent maker's write lands by then); default: twice
+  // what making it took, 300 ms to 2 s; tests 0.
+  rotateSettleMs?: number;
   // Diagnostics for background failures.
   log?(what: string, err: unknown): void;
   now?(): number;

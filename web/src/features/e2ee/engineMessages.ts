@@ -180,7 +180,7 @@ export class Messages {
     }
   }
 
-  private async open(key: Uint8Array, m: Message): Promise<Result> {
+  private async open(key: Uint8Array, m: Message, again = true): Promise<Result> {
     try {
       const content = await decryptMessage(key, { roomId: m.roomId, senderUserId: m.senderId, clientId: m.clientId }, m.encrypted!);
       // A device the sender's listing shows unsigned sent it: say so.
@@ -188,8 +188,13 @@ export class Messages {
       const files = Array.isArray(content.files) ? content.files.filter(isFileKey) : undefined;
       return { text: content.text, e2ee: files && files.length ? { files } : {} };
     } catch (err) {
-      if (err instanceof CryptoFailure) return { text: "", e2ee: { error: "tampered" } };
-      throw err;
+      if (!(err instanceof CryptoFailure)) throw err;
+      // Two devices made this epoch at once: the key may have been replaced.
+      if (again && err.reason === "tampered") {
+        const other = await this.keys.replaced(m.roomId, m.encrypted!.epoch, key).catch(() => undefined);
+        if (other) return this.open(other, m, false);
+      }
+      return { text: "", e2ee: { error: "tampered" } };
     }
   }
 
@@ -203,6 +208,33 @@ export class Messages {
     } catch {
       return false;
     }
+  }
+
+  // decryptList decrypts copies of messages held outside the chat state.
+  async decryptList(list: Message[]): Promise<Message[]> {
+    const out: Message[] = [];
+    for (const m of list) {
+      if (!isEncryptedMessage(m) || m.deleted) {
+        out.push(m);
+        continue;
+      }
+      const k = cacheKey(m.roomId, m.senderId, m.clientId, m.encrypted);
+      let r = this.cache.get(k);
+      if (!r) {
+        let key: Uint8Array | undefined;
+        try {
+          key = await this.keys.get(m.roomId, m.encrypted.epoch, false);
+        } catch (err) {
+          this.core.log("room key", err);
+        }
+        if (key) {
+          r = await this.open(key, m);
+          this.remember(k, r);
+        } else r = { text: "", e2ee: { error: "no-key" } };
+      }
+      out.push({ ...m, text: r.text, e2ee: r.e2ee });
+    }
+    return out;
   }
 
   // ---- outgoing ----

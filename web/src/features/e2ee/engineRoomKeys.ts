@@ -179,6 +179,28 @@ export class RoomKeys {
     await this.backup(all.map((e) => ({ roomId: e.roomId, epoch: e.epoch, key: e.key })));
   }
 
+  // replaced: the key of an epoch failed to open a message: is the wrap
+  // for this device now another key (a device that made the same epoch at
+  // the same time wrote over the first)? Then that key, kept; else none.
+  async replaced(roomId: string, epoch: number, failed: Uint8Array): Promise<Bytes | undefined> {
+    const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+    const held = await this.local(roomId, epoch);
+    if (held && !same(held, failed)) return held;
+    if (!this.core.device) return undefined;
+    const r = await this.core.roomKeys(roomId);
+    const w = r.keys?.find((k) => k.epoch === epoch && k.deviceId === this.core.deviceId);
+    if (!w) return undefined;
+    if (!(await this.core.members(roomId)).includes(w.senderUserId)) return undefined;
+    const dev = await this.trust.signedDevice(w.senderUserId, w.senderDevice);
+    if (!dev) return undefined;
+    const key = await unwrapRoomKey(this.core.device.privateKey, dev.publicKey, roomId, epoch, w.senderDevice, this.core.deviceId, w.wrapped);
+    if (same(key, failed)) return undefined;
+    this.mem.set(this.id(roomId, epoch), key);
+    await this.core.ks?.putRoomKey(roomId, epoch, key, { backedUp: false });
+    await this.backup([{ roomId, epoch, key }]).catch((err) => this.core.log("backup room key", err));
+    return key;
+  }
+
   // ---- key requests ----
 
   // request asks the signed devices of the room's members (mine included)
@@ -249,8 +271,11 @@ export class RoomKeys {
       }
       if (!fresh) {
         // Before making an epoch, the server's word on the current one
-        // (another member may have just made it).
+        // (another member may have just made it), after a random moment so
+        // that two senders rarely ask at the same time.
         fresh = true;
+        const jitter = this.core.deps.rotateJitterMs ?? 400;
+        if (jitter > 0) await new Promise((r) => setTimeout(r, Math.random() * jitter));
         await this.fetch(roomId);
         const now = this.current(roomId);
         if (now.keyEpoch !== info.keyEpoch || now.rotateKey !== info.rotateKey) continue;
@@ -280,6 +305,7 @@ export class RoomKeys {
   }
 
   private async doRotate(roomId: string, epoch: number): Promise<{ epoch: number; key: Bytes }> {
+    const started = this.core.now();
     const members = await this.core.members(roomId);
     const users = await this.trust.get(members, true);
     for (const uid of members) {
@@ -305,7 +331,10 @@ export class RoomKeys {
     // Read back this device's wrap: a device that made the same epoch at
     // the same time may have written its keys over ours (the server takes
     // keys of an existing epoch as additions). Then its key is the one
-    // every device holds now: use it.
+    // every device holds now: use it. Such a write lands at most about as
+    // long after ours as making ours took: wait that long (twice) first.
+    const wait = this.core.deps.rotateSettleMs ?? Math.min(2000, Math.max(300, 2 * (this.core.now() - started)));
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const back = await this.core.roomKeys(roomId).catch(() => null);
     const mine = back?.keys?.find((w) => w.epoch === epoch && w.deviceId === me);
     if (mine && mine.senderDevice !== me) {
