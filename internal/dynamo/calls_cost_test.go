@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
@@ -16,23 +15,11 @@ import (
 // call, and of a participant of a two-person call (it leaves the call at
 // once). No transaction is involved, so the units are what DynamoDB bills.
 func TestDisconnectCallCost(t *testing.T) {
-	var log requestLog
-	s, _ := newStore(t, dynamo.WithCapacityRecorder(log.record))
+	harness := newCostHarness(t, service.Config{SystemLines: true})
+	svc, log := harness.svc, harness.log
 	ctx := context.Background()
-	svc, err := service.New(service.Config{Store: s, Fanout: chattest.NewFanout(), SystemLines: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	connect := func(id, conn string) chat.Connection {
-		t.Helper()
-		if err := svc.Connect(ctx, chat.Connection{ID: conn, Identity: chat.Identity{UserID: id, Username: id, DisplayName: id}}); err != nil {
-			t.Fatal(err)
-		}
-		c, err := svc.Connection(ctx, conn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+	connect := func(id, conn string, groups ...string) chat.Connection {
+		return harness.connect(t, id, conn, groups...)
 	}
 	ann, bob := connect("ann", "ann1"), connect("bob", "bob1")
 	connect("ann", "ann2") // a second tab: the disconnects below are not the last

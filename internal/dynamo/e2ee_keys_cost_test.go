@@ -14,8 +14,6 @@ import (
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
-	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -25,24 +23,12 @@ import (
 // transactions: the units are what DynamoDB bills), and bounds the
 // request counts docs/ARCHITECTURE.md states.
 func TestKeyDirectoryCost(t *testing.T) {
-	var log requestLog
-	s, _ := newStore(t, dynamo.WithCapacityRecorder(log.record))
+	harness := newCostHarness(t, service.Config{})
+	svc, log := harness.svc, harness.log
 	ctx := context.Background()
-	svc, err := service.New(service.Config{Store: s, Fanout: chattest.NewFanout()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	b64 := base64.RawURLEncoding
-	connect := func(id, conn string) chat.Connection {
-		t.Helper()
-		if err := svc.Connect(ctx, chat.Connection{ID: conn, Identity: chat.Identity{UserID: id, Username: id, DisplayName: id}}); err != nil {
-			t.Fatal(err)
-		}
-		c, err := svc.Connection(ctx, conn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+	connect := func(id, conn string, groups ...string) chat.Connection {
+		return harness.connect(t, id, conn, groups...)
 	}
 	ann := connect("ann", "ann1")
 	connect("ann", "ann2")
@@ -65,7 +51,7 @@ func TestKeyDirectoryCost(t *testing.T) {
 	dev := "dev_" + strings.Repeat("k", 26)
 
 	log.reset()
-	_, err = svc.RegisterDevice(ctx, ann, protocol.RegisterDeviceRequest{DeviceID: dev, Name: "Laptop", PublicKey: pub})
+	_, err := svc.RegisterDevice(ctx, ann, protocol.RegisterDeviceRequest{DeviceID: dev, Name: "Laptop", PublicKey: pub})
 	must(err)
 	// GetItem, Query (devices), PutItem, 2 UpdateItems (connection), and
 	// keysChanged: memberships, #general's META, the person's connections.

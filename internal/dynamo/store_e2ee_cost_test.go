@@ -12,8 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
-	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -25,23 +23,14 @@ import (
 // DynamoDB Local reports: the log adds the difference), a device fetching
 // its keys, an encrypted send and a stale one.
 func TestRoomKeysCost(t *testing.T) {
-	var log requestLog
-	s, client := newStore(t, dynamo.WithCapacityRecorder(log.record))
+	harness := newCostHarness(t, service.Config{RatePerWindow: 1000})
+	svc, s, log := harness.svc, harness.store, harness.log
+	client := harness.client
 	ctx := context.Background()
-	svc, err := service.New(service.Config{Store: s, Fanout: chattest.NewFanout(), RatePerWindow: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
 	devs := map[string]string{"ann": "dev_" + strings.Repeat("a", 26), "bob": "dev_" + strings.Repeat("b", 26)}
 	conns := map[string]chat.Connection{}
 	for id, dev := range devs {
-		if err := svc.Connect(ctx, chat.Connection{ID: id + "1", Identity: chat.Identity{UserID: id, Username: id, DisplayName: id}}); err != nil {
-			t.Fatal(err)
-		}
-		c, err := svc.Connection(ctx, id+"1")
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := harness.connect(t, id, id+"1")
 		c.DeviceID = dev
 		conns[id] = c
 		// The key directory's device item (registerDevice's).

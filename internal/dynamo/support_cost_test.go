@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
-	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
-	"github.com/backchannel-chat/backchannel/internal/dynamo"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -18,23 +16,11 @@ import (
 // transactions (CreateSupportConversation, 4 items; AddMember, 2) DynamoDB
 // bills at twice what DynamoDB Local reports; the log adds the difference.
 func TestSupportCost(t *testing.T) {
-	var log requestLog
-	s, _ := newStore(t, dynamo.WithCapacityRecorder(log.record))
+	harness := newCostHarness(t, service.Config{SystemLines: true})
+	svc, log := harness.svc, harness.log
 	ctx := context.Background()
-	svc, err := service.New(service.Config{Store: s, Fanout: chattest.NewFanout(), SystemLines: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	connect := func(id, conn string, groups ...string) chat.Connection {
-		t.Helper()
-		if err := svc.Connect(ctx, chat.Connection{ID: conn, Identity: chat.Identity{UserID: id, Username: id, DisplayName: id, Groups: groups}}); err != nil {
-			t.Fatal(err)
-		}
-		c, err := svc.Connection(ctx, conn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+		return harness.connect(t, id, conn, groups...)
 	}
 	adm := connect("adm", "adm1", chat.GroupAdmins)
 	ann := connect("ann", "ann1")
