@@ -5,14 +5,9 @@
 // Bytes is a byte array over a plain ArrayBuffer: what WebCrypto accepts.
 export type Bytes = Uint8Array<ArrayBuffer>;
 
-// EncryptedContent is a message's `encrypted` field.
-export interface EncryptedContent {
-  v: number;
-  epoch: number;
-  device: string;
-  iv: string;
-  ct: string;
-}
+// EncryptedContent is a message's `encrypted` field, as the wire declares
+// it (internal/chat e2ee.go, generated).
+export type { EncryptedContent } from "../../api/protocol.gen";
 
 // BackupKDF says how a passphrase becomes the backup secrets. The server
 // stores it and hands it out without proof.
