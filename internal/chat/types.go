@@ -157,6 +157,11 @@ type Member struct {
 	// MutedUntil: the member may not send in the room before this time
 	// (zero: not muted; a past time means the mute has ended).
 	MutedUntil time.Time `json:"mutedUntil,omitzero"`
+	// KeyEpochFrom is, in an end-to-end encrypted room, the first key epoch
+	// the member may hold: the one their join made (a join rotates the
+	// key), so that no device hands them an older epoch's key (e2ee.go).
+	// 0: every epoch (the room's first members).
+	KeyEpochFrom int `json:"keyEpochFrom,omitempty"`
 }
 
 // MutedAt says whether the member is muted at now.

@@ -250,6 +250,9 @@ type memberItem struct {
 	// MutedUntil is omitted when the member was never muted or the mute
 	// was lifted.
 	MutedUntil time.Time `dynamo:"mutedUntil,omitempty"`
+	// KeyEpochFrom: the first key epoch of an encrypted room the member
+	// may hold (absent: every one).
+	KeyEpochFrom int `dynamo:"keyEpochFrom,omitempty"`
 }
 
 func newMemberItem(m chat.Member) memberItem {
@@ -258,6 +261,7 @@ func newMemberItem(m chat.Member) memberItem {
 		GSI1PK: memberGSIPK(m.UserID), GSI1SK: roomPK(m.RoomID),
 		RoomID: m.RoomID, UserID: m.UserID, Role: string(m.Role),
 		JoinedAt: utc(m.JoinedAt), ReadSeq: m.ReadSeq, MutedUntil: utc(m.MutedUntil),
+		KeyEpochFrom: m.KeyEpochFrom,
 	}
 }
 
@@ -265,6 +269,7 @@ func (it memberItem) member() chat.Member {
 	return chat.Member{
 		RoomID: it.RoomID, UserID: it.UserID, Role: chat.Role(it.Role),
 		JoinedAt: it.JoinedAt, ReadSeq: it.ReadSeq, MutedUntil: it.MutedUntil,
+		KeyEpochFrom: it.KeyEpochFrom,
 	}
 }
 

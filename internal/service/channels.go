@@ -305,6 +305,11 @@ func (s *Chat) loadBan(ctx context.Context, ra *roomAccess, userID string) error
 // concurrently, rejoins instead; op names the store error.
 func (s *Chat) joinAsMember(ctx context.Context, c chat.Connection, room chat.Room, op string, added func()) (protocol.RoomEvent, error) {
 	m := chat.Member{RoomID: room.ID, UserID: c.UserID, Role: chat.RoleMember, JoinedAt: s.clock(), ReadSeq: room.LastSeq}
+	if room.Encrypted {
+		// The join rotates the key: the newcomer holds keys from the next
+		// epoch on, never an older one (ShareRoomKeys, GetRoomKeys).
+		m.KeyEpochFrom = room.KeyEpoch + 1
+	}
 	switch err := s.store.AddMember(ctx, m); chat.ErrorCode(err) {
 	case "":
 	case chat.Conflict: // a concurrent join or accept won

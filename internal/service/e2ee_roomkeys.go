@@ -67,14 +67,20 @@ func (s *Chat) ownDevice(ctx context.Context, c chat.Connection, deviceID, field
 // encryptedRoom authorizes a room-key action and answers the room, which
 // must be encrypted.
 func (s *Chat) encryptedRoom(ctx context.Context, c chat.Connection, action chat.Action, roomID string) (chat.Room, error) {
+	ra, err := s.encryptedRoomAccess(ctx, c, action, roomID)
+	return ra.room, err
+}
+
+// encryptedRoomAccess is encryptedRoom with the caller's membership.
+func (s *Chat) encryptedRoomAccess(ctx context.Context, c chat.Connection, action chat.Action, roomID string) (roomAccess, error) {
 	ra, err := s.authorize(ctx, c, action, roomID, true)
 	if err != nil {
-		return chat.Room{}, err
+		return roomAccess{}, err
 	}
 	if !ra.room.Encrypted {
-		return chat.Room{}, chat.Errorf(chat.Invalid, "this conversation is not end-to-end encrypted: it has no room keys")
+		return roomAccess{}, chat.Errorf(chat.Invalid, "this conversation is not end-to-end encrypted: it has no room keys")
 	}
-	return ra.room, nil
+	return ra, nil
 }
 
 // ShareRoomKeys stores a room key of one epoch wrapped for the given
@@ -130,13 +136,17 @@ func (s *Chat) ShareRoomKeys(ctx context.Context, c chat.Connection, r protocol.
 	if err != nil {
 		return protocol.RoomKeysSharedEvent{}, storeErr(err, "list members")
 	}
-	isMember := map[string]bool{}
+	memberOf := map[string]chat.Member{}
 	for _, m := range members {
-		isMember[m.UserID] = true
+		memberOf[m.UserID] = m
 	}
 	for _, k := range r.Keys {
-		if !isMember[k.UserID] {
+		m, ok := memberOf[k.UserID]
+		if !ok {
 			return protocol.RoomKeysSharedEvent{}, chat.Errorf(chat.Forbidden, "%s is not a member of this conversation: keys go to members only", k.UserID)
+		}
+		if r.Epoch < m.KeyEpochFrom {
+			return protocol.RoomKeysSharedEvent{}, chat.Errorf(chat.Forbidden, "%s joined at key epoch %d: the keys of earlier epochs are not theirs", k.UserID, m.KeyEpochFrom)
 		}
 	}
 	err = forEach(len(r.Keys), func(i int) error {
@@ -222,10 +232,11 @@ func (s *Chat) GetRoomKeys(ctx context.Context, c chat.Connection, r protocol.Ge
 	if err != nil {
 		return protocol.RoomKeysEvent{}, err
 	}
-	room, err := s.encryptedRoom(ctx, c, chat.ActGetRoomKeys, r.RoomID)
+	ra, err := s.encryptedRoomAccess(ctx, c, chat.ActGetRoomKeys, r.RoomID)
 	if err != nil {
 		return protocol.RoomKeysEvent{}, err
 	}
+	room := ra.room
 	if err := s.ownDevice(ctx, c, r.DeviceID, "deviceId"); err != nil {
 		return protocol.RoomKeysEvent{}, err
 	}
@@ -233,8 +244,13 @@ func (s *Chat) GetRoomKeys(ctx context.Context, c chat.Connection, r protocol.Ge
 	if err != nil {
 		return protocol.RoomKeysEvent{}, storeErr(err, "read room keys")
 	}
-	// Only the caller's own (the device is theirs; defence in depth).
-	keys = slices.DeleteFunc(keys, func(k chat.WrappedRoomKey) bool { return k.UserID != c.UserID })
+	// Only the caller's own (the device is theirs; defence in depth), and
+	// none from before their join.
+	from := 0
+	if ra.member != nil {
+		from = ra.member.KeyEpochFrom
+	}
+	keys = slices.DeleteFunc(keys, func(k chat.WrappedRoomKey) bool { return k.UserID != c.UserID || k.Epoch < from })
 	if keys == nil {
 		keys = []chat.WrappedRoomKey{}
 	}

@@ -419,6 +419,51 @@ func TestMembershipChangesRotateTheKey(t *testing.T) {
 	wantCode(t, err, chat.Forbidden)
 }
 
+// TestLaterMemberGetsNoEarlierEpoch: a newcomer holds keys from their
+// join's epoch on. No member's device may hand them an older epoch's key
+// (a key request answered carelessly), and getRoomKeys answers none
+// older even if one were stored for their device.
+func TestLaterMemberGetsNoEarlierEpoch(t *testing.T) {
+	h := newE2EEHarness(t)
+	ada := h.person("ada", "a1", 1)
+	bo := h.person("bo", "b1", 2)
+	ev, err := h.svc.CreateChannel(h.ctx, ada, protocol.CreateChannelRequest{Name: "secret", Private: true, Encrypted: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ev.Room.Room.ID
+	if _, err := h.share(ada, id, 1, map[string]int{"ada": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.InviteToChannel(h.ctx, ada, protocol.InviteRequest{RoomID: id, UserIDs: []string{"bo"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.AcceptInvite(h.ctx, bo, protocol.RoomRequest{RoomID: id}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := h.store.GetMember(h.ctx, id, "bo"); err != nil || m.KeyEpochFrom != 2 {
+		t.Fatalf("bo's membership = %+v, %v: want keyEpochFrom 2", m, err)
+	}
+	_, err = h.share(ada, id, 1, map[string]int{"bo": 2})
+	wantCode(t, err, chat.Forbidden)
+	if _, err := h.share(ada, id, 2, map[string]int{"ada": 1, "bo": 2}); err != nil {
+		t.Fatal(err)
+	}
+	// An epoch-1 key for bo's device slipped into the store is still not his.
+	if _, err := h.store.ShareRoomKeys(h.ctx, id, 1, false, []chat.WrappedRoomKey{{RoomID: id, Epoch: 1, UserID: "bo", DeviceID: testDevice(2), SenderUserID: "ada", SenderDevice: testDevice(1), Wrapped: testWrapped}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.svc.GetRoomKeys(h.ctx, bo, protocol.GetRoomKeysRequest{RoomID: id, DeviceID: testDevice(2)})
+	if err != nil || len(got.Keys) != 1 || got.Keys[0].Epoch != 2 {
+		t.Fatalf("bo's room keys = %+v, %v: want epoch 2 only", got.Keys, err)
+	}
+	// The room's first members hold every epoch.
+	mine, err := h.svc.GetRoomKeys(h.ctx, ada, protocol.GetRoomKeysRequest{RoomID: id, DeviceID: testDevice(1)})
+	if err != nil || len(mine.Keys) != 2 {
+		t.Fatalf("ada's room keys = %+v, %v: want epochs 1 and 2", mine.Keys, err)
+	}
+}
+
 // What an encrypted room switches off, and reports carrying the
 // reporter's plaintext.
 func TestEncryptedRoomsSwitchOff(t *testing.T) {

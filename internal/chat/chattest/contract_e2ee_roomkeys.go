@@ -148,4 +148,12 @@ func contractRoomKeys(t *testing.T, st chat.Store) {
 	if after, _ := st.GetMessage(ctx, enc.ID, m.Seq); after.Encrypted != nil {
 		t.Fatalf("tombstone keeps %+v", after.Encrypted)
 	}
+	// A later member's first key epoch is kept with the membership.
+	newcomer := chat.Member{RoomID: enc.ID, UserID: "late", Role: chat.RoleMember, JoinedAt: now, KeyEpochFrom: 3}
+	if err := st.AddMember(ctx, newcomer); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.GetMember(ctx, enc.ID, "late"); err != nil || got.KeyEpochFrom != 3 {
+		t.Fatalf("GetMember(newcomer) = %+v, %v: want keyEpochFrom 3", got, err)
+	}
 }
