@@ -318,6 +318,7 @@ export class Client {
   async settle(rounds = 6): Promise<void> {
     for (let i = 0; i < rounds; i++) {
       await this.inbox;
+      await this.engine.idle();
       await this.engine.messages.settled();
       await new Promise((r) => setTimeout(r, 5));
     }

@@ -73,9 +73,21 @@ export class Engine implements E2EEBackend, ChatFeature {
 
   // A background task: its failure is logged, never thrown at the chat.
   private bg(what: string, p: Promise<unknown>): void {
-    p.catch((err) => {
+    const done = p.catch((err) => {
       this.core.log(what, err);
     });
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
+  }
+
+  // The background work started by pushes (key fetches, verification
+  // steps, key changes) not yet finished.
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  // idle resolves once no background work is left, including what that
+  // work started meanwhile.
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   onEvent(ev: ServerFrame): void {

@@ -198,8 +198,11 @@ export class Verification {
         this.show({ stage: "done" });
         return;
       }
-      if (this.core.view.status === "ready" && otherSigned) {
-        // Both were verified already: nothing to hand over.
+      if (this.core.identity && otherSigned) {
+        // Both hold the identity already: nothing to hand over. (Not
+        // "this device is signed": the other device's signDevice reaches
+        // the new one as keysChanged, which can make it "ready" before
+        // this step runs; it still needs the backup key and identity.)
         this.send({ type: "verify.done" });
         t.finished = true;
         this.show({ stage: "done" });
