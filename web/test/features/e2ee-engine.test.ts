@@ -206,6 +206,46 @@ describe("e2ee engine", { timeout: 30_000 }, () => {
     await vi.waitFor(() => expect(texts(ada2)).toEqual(["history"]), { timeout: 10_000, interval: 20 });
   });
 
+  it("a new device signed before it reads the other's MAC still takes the backup key and identity", async () => {
+    const { server, ada } = await readyWorld();
+    await ada.send("dm1", "history");
+    const ada2 = new Client(server, "ada", "ada2");
+    await ada2.connect();
+    // Hold the first device's verification messages at the new one until
+    // the signature (keysChanged) has made it "ready".
+    const held: Parameters<Client["push"]>[0][] = [];
+    const deliver = ada2.push.bind(ada2);
+    let holding = true;
+    ada2.push = (ev) => {
+      const type = (ev as { type: string; body?: { type?: string } }).type === "deviceMessage" ? (ev as { body?: { type?: string } }).body?.type : undefined;
+      if (holding && (type === "verify.mac" || type === "verify.done")) held.push(ev);
+      else deliver(ev);
+    };
+    await ada2.view.startVerification(ada.view.deviceId!);
+    await settleAll(server);
+    await ada.view.acceptVerification();
+    await settleAll(server);
+    await ada2.view.confirmSas();
+    await ada.view.confirmSas();
+    await settleAll(server, 6);
+    await vi.waitFor(() => expect(ada2.view.status).toBe("ready"), { timeout: 10_000, interval: 20 });
+    expect(ada2.view.hasIdentity).toBe(false);
+    expect(held.length).toBeGreaterThan(0);
+    holding = false;
+    for (const ev of held) deliver(ev);
+    await settleAll(server, 6);
+    await vi.waitFor(
+      () => {
+        expect(ada2.view.verification?.stage).toBe("done");
+        expect(ada2.view.hasIdentity).toBe(true);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    await ada2.history("dm1");
+    await ada2.settle();
+    await vi.waitFor(() => expect(texts(ada2)).toEqual(["history"]), { timeout: 10_000, interval: 20 });
+  });
+
   it("cancels a SAS verification whose MAC does not match", async () => {
     const { server, ada } = await readyWorld();
     const ada2 = new Client(server, "ada", "ada2");
