@@ -130,6 +130,7 @@ func (s *stack) verifyEmail(u user) {
 // offline closes c and waits until the store has no connection of u.
 func (s *stack) offline(u user, c *client) {
 	s.t.Helper()
+	closedAt := time.Now().Truncate(time.Second)
 	_ = c.conn.Close(websocket.StatusNormalClosure, "bye")
 	store, err := dynamo.New(dynamodb.NewFromConfig(s.awsCfg), s.table)
 	if err != nil {
@@ -137,9 +138,14 @@ func (s *stack) offline(u user, c *client) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		// Gone, and last seen stamped: $disconnect deletes the connection
+		// first and sets lastSeen after it; a message sent in between
+		// would count as seen (the digest drops what came before lastSeen).
 		conns, err := store.UserConnections(context.Background(), u.id)
 		if err == nil && len(conns) == 0 {
-			return
+			if p, err := store.GetProfile(context.Background(), u.id); err == nil && !p.LastSeen.Before(closedAt) {
+				return
+			}
 		}
 		if time.Now().After(deadline) {
 			s.t.Fatalf("%s still connected: %v %v", u.name, conns, err)
