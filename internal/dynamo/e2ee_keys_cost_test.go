@@ -6,7 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -67,12 +67,7 @@ func TestKeyDirectoryCost(t *testing.T) {
 	_, err = svc.SetIdentityKey(ctx, ann, protocol.SetIdentityKeyRequest{IdentityKey: b64.EncodeToString(idRaw)})
 	must(err)
 	measure("setIdentityKey, the first", 8)
-	h := sha256.Sum256(chat.DeviceSignaturePayload("ann", dev, pub))
-	r, ss, _ := ecdsa.Sign(rand.Reader, id, h[:])
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	ss.FillBytes(sig[32:])
-	_, err = svc.SignDevice(ctx, ann, protocol.SignDeviceRequest{DeviceID: dev, Signature: b64.EncodeToString(sig)})
+	_, err = svc.SignDevice(ctx, ann, protocol.SignDeviceRequest{DeviceID: dev, Signature: chattest.SignDevice(id, "ann", dev, pub)})
 	must(err)
 	measure("signDevice", 7)
 

@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
@@ -26,19 +26,6 @@ func e2eeDeviceKey(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return e2eeB64.EncodeToString(k.PublicKey().Bytes())
-}
-
-func e2eeSign(t *testing.T, id *ecdsa.PrivateKey, userID, deviceID, publicKey string) string {
-	t.Helper()
-	h := sha256.Sum256(chat.DeviceSignaturePayload(userID, deviceID, publicKey))
-	r, s, err := ecdsa.Sign(rand.Reader, id, h[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return e2eeB64.EncodeToString(sig)
 }
 
 // e2eeRandomIdentity is a fresh identity public key (raw point b64).
@@ -114,9 +101,9 @@ func TestE2EEKeysOverTheGateway(t *testing.T) {
 	}
 	phone.expectEvent(protocol.EventKeysChanged, func(f frame) bool { return decode[protocol.KeysChangedEvent](t, f).UserID == ann.id })
 
-	laptop.callError(protocol.ActionSignDevice, map[string]any{"deviceId": laptopDev, "signature": e2eeSign(t, id, ann.id, phoneDev, phonePub)}, "invalid")
+	laptop.callError(protocol.ActionSignDevice, map[string]any{"deviceId": laptopDev, "signature": chattest.SignDevice(id, ann.id, phoneDev, phonePub)}, "invalid")
 	for dev, pub := range map[string]string{laptopDev: laptopPub, phoneDev: phonePub} {
-		got := decode[protocol.DeviceEvent](t, laptop.call(protocol.ActionSignDevice, map[string]any{"deviceId": dev, "signature": e2eeSign(t, id, ann.id, dev, pub)}, protocol.EventDevice))
+		got := decode[protocol.DeviceEvent](t, laptop.call(protocol.ActionSignDevice, map[string]any{"deviceId": dev, "signature": chattest.SignDevice(id, ann.id, dev, pub)}, protocol.EventDevice))
 		if got.Device.Signature == "" {
 			t.Fatalf("signed: %+v", got.Device)
 		}

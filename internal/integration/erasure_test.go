@@ -25,6 +25,7 @@ import (
 
 	"github.com/backchannel-chat/backchannel/internal/app"
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/cognitoadmin"
 	"github.com/backchannel-chat/backchannel/internal/erasure"
 	"github.com/backchannel-chat/backchannel/internal/local/cognitoext"
@@ -391,7 +392,7 @@ func testAccountErasure(t *testing.T, policy chat.ErasurePolicy) {
 	}
 	zedIDRaw, _ := zedID.PublicKey.Bytes()
 	zedC.call(protocol.ActionSetIdentityKey, map[string]any{"identityKey": e2eeB64.EncodeToString(zedIDRaw)}, protocol.EventUserKeys)
-	zedC.call(protocol.ActionSignDevice, map[string]any{"deviceId": zedDev, "signature": e2eeSign(t, zedID, zed.id, zedDev, zedPub)}, protocol.EventDevice)
+	zedC.call(protocol.ActionSignDevice, map[string]any{"deviceId": zedDev, "signature": chattest.SignDevice(zedID, zed.id, zedDev, zedPub)}, protocol.EventDevice)
 	zedC.call(protocol.ActionSetKeyBackup, map[string]any{"kdf": map[string]any{"alg": "scrypt", "n": 1 << 17, "r": 8, "p": 1, "salt": e2eeRandom(16)},
 		"proof": e2eeRandom(32), "wrappedKey": e2eeRandom(60), "identity": e2eeRandom(166)}, protocol.EventKeyBackup)
 	zedC.call(protocol.ActionPutBackupKeys, map[string]any{"keys": []any{map[string]any{"roomId": dm, "epoch": 1, "key": e2eeRandom(60)}}}, protocol.EventBackupKeys)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 	"github.com/backchannel-chat/backchannel/internal/service"
 )
@@ -56,20 +57,6 @@ func kdIdentity(t testing.TB) (*ecdsa.PrivateKey, string) {
 	return k, kdB64.EncodeToString(raw)
 }
 
-// kdSign signs a device as WebCrypto does: r||s, 32 bytes each.
-func kdSign(t testing.TB, id *ecdsa.PrivateKey, userID, deviceID, publicKey string) string {
-	t.Helper()
-	h := sha256.Sum256(chat.DeviceSignaturePayload(userID, deviceID, publicKey))
-	r, s, err := ecdsa.Sign(rand.Reader, id, h[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return kdB64.EncodeToString(sig)
-}
-
 func kdBytes(n int, fill byte) string {
 	b := make([]byte, n)
 	for i := range b {
@@ -103,7 +90,7 @@ func kdSetUp(t testing.TB, svc *service.Chat, c *chat.Connection) (*ecdsa.Privat
 	if _, err := svc.SetIdentityKey(ctx, *c, protocol.SetIdentityKeyRequest{IdentityKey: idPub}); err != nil {
 		return nil, err
 	}
-	_, err := svc.SignDevice(ctx, *c, protocol.SignDeviceRequest{DeviceID: dev, Signature: kdSign(t, id, c.UserID, dev, pub)})
+	_, err := svc.SignDevice(ctx, *c, protocol.SignDeviceRequest{DeviceID: dev, Signature: chattest.SignDevice(id, c.UserID, dev, pub)})
 	return id, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
@@ -136,7 +137,7 @@ func TestSignDeviceVerifiesTheSignature(t *testing.T) {
 	kdRegister(h, h.connect("ann", "a3"), other, otherPub)
 
 	id, idPub := kdIdentity(t)
-	sig := kdSign(t, id, "ann", dev, pub)
+	sig := chattest.SignDevice(id, "ann", dev, pub)
 	_, err := h.svc.SignDevice(h.ctx, ann, protocol.SignDeviceRequest{DeviceID: dev, Signature: sig})
 	wantCode(t, err, chat.Invalid) // no identity key yet
 	if _, err := h.svc.SetIdentityKey(h.ctx, ann, protocol.SetIdentityKeyRequest{IdentityKey: idPub}); err != nil {
@@ -147,9 +148,9 @@ func TestSignDeviceVerifiesTheSignature(t *testing.T) {
 	raw, _ := kdB64.DecodeString(sig)
 	raw[10] ^= 1
 	for name, bad := range map[string]string{
-		"another identity's":         kdSign(t, stranger, "ann", dev, pub),
-		"another device's":           kdSign(t, id, "ann", other, otherPub),
-		"another person's payload":   kdSign(t, id, "bob", dev, pub),
+		"another identity's":         chattest.SignDevice(stranger, "ann", dev, pub),
+		"another device's":           chattest.SignDevice(id, "ann", other, otherPub),
+		"another person's payload":   chattest.SignDevice(id, "bob", dev, pub),
 		"a flipped bit":              kdB64.EncodeToString(raw),
 		"63 bytes":                   kdB64.EncodeToString(raw[:63]),
 		"not base64url":              strings.Repeat("+", 86),
@@ -217,7 +218,7 @@ func TestIdentityReset(t *testing.T) {
 	}
 	phoneDev, phonePub := kdDeviceID("phone"), kdDeviceKey(t)
 	kdRegister(h, phone, phoneDev, phonePub)
-	if _, err := h.svc.SignDevice(h.ctx, ann, protocol.SignDeviceRequest{DeviceID: phoneDev, Signature: kdSign(t, id, "ann", phoneDev, phonePub)}); err != nil {
+	if _, err := h.svc.SignDevice(h.ctx, ann, protocol.SignDeviceRequest{DeviceID: phoneDev, Signature: chattest.SignDevice(id, "ann", phoneDev, phonePub)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.svc.SetKeyBackup(h.ctx, ann, kdBackup(5)); err != nil {

@@ -5,13 +5,13 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/backchannel-chat/backchannel/internal/chat"
+	"github.com/backchannel-chat/backchannel/internal/chat/chattest"
 	"github.com/backchannel-chat/backchannel/internal/protocol"
 )
 
@@ -36,15 +36,7 @@ func init() {
 	}
 	idRaw, _ := id.PublicKey.Bytes()
 	routingDevPub, routingIDPub = b64.EncodeToString(dev.PublicKey().Bytes()), b64.EncodeToString(idRaw)
-	h := sha256.Sum256(chat.DeviceSignaturePayload(testUserID, routingDevice, routingDevPub))
-	r, s, err := ecdsa.Sign(rand.Reader, id, h[:])
-	if err != nil {
-		panic(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	routingDevSig = b64.EncodeToString(sig)
+	routingDevSig = chattest.SignDevice(id, testUserID, routingDevice, routingDevPub)
 
 	salt, proof, wrapped, sealed := b64.EncodeToString(make([]byte, 16)), b64.EncodeToString(make([]byte, 32)),
 		b64.EncodeToString(make([]byte, 60)), b64.EncodeToString(make([]byte, 166))
