@@ -90,6 +90,24 @@ func (h *e2eeHarness) share(c chat.Connection, roomID string, epoch int, to map[
 	return h.svc.ShareRoomKeys(h.ctx, c, protocol.ShareRoomKeysRequest{RoomID: roomID, Epoch: epoch, Keys: keys})
 }
 
+// encryptedChannelInviting: ada's new encrypted private channel "secret"
+// with a key of epoch 1 for her device 1, and invitee invited.
+func (h *e2eeHarness) encryptedChannelInviting(ada chat.Connection, invitee string) string {
+	h.t.Helper()
+	ev, err := h.svc.CreateChannel(h.ctx, ada, protocol.CreateChannelRequest{Name: "secret", Private: true, Encrypted: true})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	id := ev.Room.Room.ID
+	if _, err := h.share(ada, id, 1, map[string]int{"ada": 1}); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.svc.InviteToChannel(h.ctx, ada, protocol.InviteRequest{RoomID: id, UserIDs: []string{invitee}}); err != nil {
+		h.t.Fatal(err)
+	}
+	return id
+}
+
 func ciphertext(epoch int, device string) *chat.EncryptedContent {
 	return &chat.EncryptedContent{V: 1, Epoch: epoch, Device: device,
 		IV: base64.RawURLEncoding.EncodeToString(make([]byte, 12)), CT: base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("c", 40)))}
@@ -385,17 +403,7 @@ func TestMembershipChangesRotateTheKey(t *testing.T) {
 	h := newE2EEHarness(t)
 	ada := h.person("ada", "a1", 1)
 	bo := h.person("bo", "b1", 2)
-	ev, err := h.svc.CreateChannel(h.ctx, ada, protocol.CreateChannelRequest{Name: "secret", Private: true, Encrypted: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := ev.Room.Room.ID
-	if _, err := h.share(ada, id, 1, map[string]int{"ada": 1}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.svc.InviteToChannel(h.ctx, ada, protocol.InviteRequest{RoomID: id, UserIDs: []string{"bo"}}); err != nil {
-		t.Fatal(err)
-	}
+	id := h.encryptedChannelInviting(ada, "bo")
 	joined, err := h.svc.AcceptInvite(h.ctx, bo, protocol.RoomRequest{RoomID: id})
 	if err != nil || !joined.Room.Room.RotateKey {
 		t.Fatalf("accept: %+v %v", joined.Room.Room, err)
@@ -427,24 +435,14 @@ func TestLaterMemberGetsNoEarlierEpoch(t *testing.T) {
 	h := newE2EEHarness(t)
 	ada := h.person("ada", "a1", 1)
 	bo := h.person("bo", "b1", 2)
-	ev, err := h.svc.CreateChannel(h.ctx, ada, protocol.CreateChannelRequest{Name: "secret", Private: true, Encrypted: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := ev.Room.Room.ID
-	if _, err := h.share(ada, id, 1, map[string]int{"ada": 1}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.svc.InviteToChannel(h.ctx, ada, protocol.InviteRequest{RoomID: id, UserIDs: []string{"bo"}}); err != nil {
-		t.Fatal(err)
-	}
+	id := h.encryptedChannelInviting(ada, "bo")
 	if _, err := h.svc.AcceptInvite(h.ctx, bo, protocol.RoomRequest{RoomID: id}); err != nil {
 		t.Fatal(err)
 	}
 	if m, err := h.store.GetMember(h.ctx, id, "bo"); err != nil || m.KeyEpochFrom != 2 {
 		t.Fatalf("bo's membership = %+v, %v: want keyEpochFrom 2", m, err)
 	}
-	_, err = h.share(ada, id, 1, map[string]int{"bo": 2})
+	_, err := h.share(ada, id, 1, map[string]int{"bo": 2})
 	wantCode(t, err, chat.Forbidden)
 	if _, err := h.share(ada, id, 2, map[string]int{"ada": 1, "bo": 2}); err != nil {
 		t.Fatal(err)
